@@ -1,0 +1,561 @@
+//! The entity envelope: `apiVersion`, `kind`, `metadata` and `spec`, as Backstage defines it.
+//!
+//! Well-known metadata fields are typed; `spec` and unknown metadata fields are kept as raw JSON
+//! values so nothing the user wrote is dropped. Every string is cleaned of control characters
+//! and escape sequences on the way in (see [`crate::text`]).
+
+use super::problem::{Origin, Problem};
+use super::EntityRef;
+use crate::text::clean_owned;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// A link in `metadata.links`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Link {
+    /// Where the link points (required by Backstage).
+    pub url: String,
+    /// Text to show instead of the URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// An icon name, such as `chat` or `dashboard`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
+    /// A machine-readable link type.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub link_type: Option<String>,
+}
+
+/// An entity's `metadata`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metadata {
+    /// The name, unique within kind and namespace.
+    pub name: String,
+    /// The namespace (`default` when not written).
+    pub namespace: String,
+    /// A human-friendly title.
+    pub title: Option<String>,
+    /// A description, often Markdown.
+    pub description: Option<String>,
+    /// Labels (`key: value` strings).
+    pub labels: BTreeMap<String, String>,
+    /// Annotations (`key: value` strings).
+    pub annotations: BTreeMap<String, String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Links.
+    pub links: Vec<Link>,
+    /// The server-assigned uid, for entities from a Backstage backend.
+    pub uid: Option<String>,
+    /// Any other metadata field, kept as written.
+    pub extra: Map<String, Value>,
+}
+
+/// One catalog entity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entity {
+    /// `apiVersion`, e.g. `backstage.io/v1alpha1`.
+    pub api_version: String,
+    /// The kind as written, e.g. `Component`.
+    pub kind: String,
+    /// The metadata.
+    pub metadata: Metadata,
+    /// The raw `spec` (an object, or `Null` when absent).
+    pub spec: Value,
+    /// Relations given by a server (`relations[]`), used instead of deriving them when present.
+    pub server_relations: Option<Vec<(String, EntityRef)>>,
+    /// Where the entity was read from.
+    pub origin: Origin,
+    reference: EntityRef,
+}
+
+impl Entity {
+    /// Reads an entity from a parsed document. Fields of the wrong type are dropped and
+    /// reported; a document that is not an entity at all is one error.
+    pub fn from_value(value: Value, origin: Origin) -> Result<(Entity, Vec<Problem>), Problem> {
+        let mut problems = Vec::new();
+        let Value::Object(mut root) = value else {
+            return Err(Problem::error(
+                Some(origin),
+                format!(
+                    "document is not an entity: expected a mapping with apiVersion, kind, metadata and spec, found {}",
+                    type_name(&value)
+                ),
+            ));
+        };
+        let api_version = take_string(&mut root, "apiVersion");
+        let kind = take_string(&mut root, "kind");
+        let (api_version, kind) = match (api_version, kind) {
+            (Some(Ok(a)), Some(Ok(k))) if !a.is_empty() && !k.is_empty() => (a, k),
+            (a, k) => {
+                let mut missing = Vec::new();
+                if !matches!(a, Some(Ok(ref s)) if !s.is_empty()) {
+                    missing.push("apiVersion");
+                }
+                if !matches!(k, Some(Ok(ref s)) if !s.is_empty()) {
+                    missing.push("kind");
+                }
+                return Err(Problem::error(
+                    Some(origin),
+                    format!(
+                        "document is not an entity: {} missing or not a string",
+                        missing.join(" and ")
+                    ),
+                ));
+            }
+        };
+        let metadata = match root.remove("metadata") {
+            Some(Value::Object(m)) => m,
+            Some(other) => {
+                return Err(Problem::error(
+                    Some(origin),
+                    format!(
+                        "{kind}: metadata must be a mapping, found {}",
+                        type_name(&other)
+                    ),
+                ))
+            }
+            None => {
+                return Err(Problem::error(
+                    Some(origin),
+                    format!("{kind}: metadata is missing"),
+                ))
+            }
+        };
+        let metadata = read_metadata(metadata, &kind, &origin, &mut problems)?;
+        let spec = match root.remove("spec") {
+            None | Some(Value::Null) => Value::Null,
+            Some(Value::Object(m)) => clean_value(Value::Object(m)),
+            Some(other) => {
+                problems.push(Problem::error(
+                    Some(origin.clone()),
+                    format!("spec must be a mapping, found {}", type_name(&other)),
+                ));
+                Value::Null
+            }
+        };
+        let server_relations = match root.remove("relations") {
+            Some(Value::Array(items)) => Some(
+                items
+                    .into_iter()
+                    .filter_map(|r| {
+                        let t = r.get("type")?.as_str()?.to_string();
+                        let target = r.get("targetRef")?.as_str()?;
+                        EntityRef::parse(target, None, super::DEFAULT_NAMESPACE)
+                            .ok()
+                            .map(|target| (t, target))
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let reference = match EntityRef::parse(
+            &format!("{kind}:{}/{}", metadata.namespace, metadata.name),
+            None,
+            super::DEFAULT_NAMESPACE,
+        ) {
+            Ok(r) => r,
+            Err(_) => {
+                // The name or namespace breaks the rules: keep the entity, under a ref that
+                // still identifies it, and let validation report why.
+                EntityRef::new(&kind, &metadata.namespace, &metadata.name)
+            }
+        };
+        let entity = Entity {
+            api_version,
+            kind,
+            metadata,
+            spec,
+            server_relations,
+            origin,
+            reference,
+        };
+        let problems = problems
+            .into_iter()
+            .map(|p| p.with_entity(entity.reference.clone()))
+            .collect();
+        Ok((entity, problems))
+    }
+
+    /// The entity's canonical reference.
+    pub fn entity_ref(&self) -> &EntityRef {
+        &self.reference
+    }
+
+    /// The title when there is one, else the name.
+    pub fn display_name(&self) -> &str {
+        self.metadata
+            .title
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or(&self.metadata.name)
+    }
+
+    /// A string field of the spec, such as `type`, `lifecycle` or `owner`.
+    pub fn spec_str(&self, field: &str) -> Option<&str> {
+        self.spec.get(field).and_then(Value::as_str)
+    }
+
+    /// The lowercase kind, as refs use it.
+    pub fn kind_lower(&self) -> &str {
+        self.reference.kind()
+    }
+
+    /// The entity back as the JSON document Backstage would serve.
+    pub fn to_value(&self) -> Value {
+        let m = &self.metadata;
+        let mut meta = Map::new();
+        meta.insert("name".into(), m.name.clone().into());
+        meta.insert("namespace".into(), m.namespace.clone().into());
+        if let Some(t) = &m.title {
+            meta.insert("title".into(), t.clone().into());
+        }
+        if let Some(d) = &m.description {
+            meta.insert("description".into(), d.clone().into());
+        }
+        if !m.labels.is_empty() {
+            meta.insert(
+                "labels".into(),
+                serde_json::to_value(&m.labels).unwrap_or_default(),
+            );
+        }
+        if !m.annotations.is_empty() {
+            meta.insert(
+                "annotations".into(),
+                serde_json::to_value(&m.annotations).unwrap_or_default(),
+            );
+        }
+        if !m.tags.is_empty() {
+            meta.insert(
+                "tags".into(),
+                serde_json::to_value(&m.tags).unwrap_or_default(),
+            );
+        }
+        if !m.links.is_empty() {
+            meta.insert(
+                "links".into(),
+                serde_json::to_value(&m.links).unwrap_or_default(),
+            );
+        }
+        if let Some(uid) = &m.uid {
+            meta.insert("uid".into(), uid.clone().into());
+        }
+        for (k, v) in &m.extra {
+            meta.insert(k.clone(), v.clone());
+        }
+        let mut root = Map::new();
+        root.insert("apiVersion".into(), self.api_version.clone().into());
+        root.insert("kind".into(), self.kind.clone().into());
+        root.insert("metadata".into(), Value::Object(meta));
+        if !self.spec.is_null() {
+            root.insert("spec".into(), self.spec.clone());
+        }
+        Value::Object(root)
+    }
+}
+
+fn read_metadata(
+    mut raw: Map<String, Value>,
+    kind: &str,
+    origin: &Origin,
+    problems: &mut Vec<Problem>,
+) -> Result<Metadata, Problem> {
+    let name = match take_string(&mut raw, "name") {
+        Some(Ok(n)) if !n.is_empty() => n,
+        Some(Ok(_)) | None => {
+            return Err(Problem::error(
+                Some(origin.clone()),
+                format!("{kind}: metadata.name is missing"),
+            ))
+        }
+        Some(Err(found)) => {
+            return Err(Problem::error(
+                Some(origin.clone()),
+                format!("{kind}: metadata.name must be a string, found {found}"),
+            ))
+        }
+    };
+    let mut wrong = |field: &str, expected: &str, found: &str| {
+        problems.push(Problem::error(
+            Some(origin.clone()),
+            format!("metadata.{field} must be {expected}, found {found}; it was ignored"),
+        ));
+    };
+    let mut opt_string = |raw: &mut Map<String, Value>, field: &str| match take_string(raw, field) {
+        Some(Ok(s)) => Some(s),
+        Some(Err(found)) => {
+            wrong(field, "a string", found);
+            None
+        }
+        None => None,
+    };
+    let namespace = opt_string(&mut raw, "namespace")
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| super::DEFAULT_NAMESPACE.to_string());
+    let title = opt_string(&mut raw, "title");
+    let description = opt_string(&mut raw, "description");
+    let uid = opt_string(&mut raw, "uid");
+    let labels = string_map(&mut raw, "labels", origin, problems);
+    let annotations = string_map(&mut raw, "annotations", origin, problems);
+    let tags = match raw.remove("tags") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .filter_map(|t| match t {
+                Value::String(s) => Some(clean_owned(s)),
+                other => {
+                    problems.push(Problem::error(
+                        Some(origin.clone()),
+                        format!(
+                            "metadata.tags items must be strings, found {}",
+                            type_name(&other)
+                        ),
+                    ));
+                    None
+                }
+            })
+            .collect(),
+        Some(other) => {
+            problems.push(Problem::error(
+                Some(origin.clone()),
+                format!("metadata.tags must be a list, found {}", type_name(&other)),
+            ));
+            Vec::new()
+        }
+    };
+    let links = read_links(raw.remove("links"), origin, problems);
+    for (key, value) in raw.iter_mut() {
+        let _ = key;
+        *value = clean_value(std::mem::take(value));
+    }
+    Ok(Metadata {
+        name,
+        namespace,
+        title,
+        description,
+        labels,
+        annotations,
+        tags,
+        links,
+        uid,
+        extra: raw,
+    })
+}
+
+fn read_links(raw: Option<Value>, origin: &Origin, problems: &mut Vec<Problem>) -> Vec<Link> {
+    let items = match raw {
+        None | Some(Value::Null) => return Vec::new(),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            problems.push(Problem::error(
+                Some(origin.clone()),
+                format!("metadata.links must be a list, found {}", type_name(&other)),
+            ));
+            return Vec::new();
+        }
+    };
+    let mut links = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let Value::Object(mut m) = item else {
+            problems.push(Problem::error(
+                Some(origin.clone()),
+                format!("metadata.links[{i}] must be a mapping with a url"),
+            ));
+            continue;
+        };
+        let field = |m: &mut Map<String, Value>, k: &str| match take_string(m, k) {
+            Some(Ok(s)) => Some(s),
+            _ => None,
+        };
+        match field(&mut m, "url").filter(|u| !u.trim().is_empty()) {
+            Some(url) => links.push(Link {
+                url,
+                title: field(&mut m, "title"),
+                icon: field(&mut m, "icon"),
+                link_type: field(&mut m, "type"),
+            }),
+            None => problems.push(Problem::error(
+                Some(origin.clone()),
+                format!("metadata.links[{i}] has no url; the link was ignored"),
+            )),
+        }
+    }
+    links
+}
+
+fn string_map(
+    raw: &mut Map<String, Value>,
+    field: &str,
+    origin: &Origin,
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<String, String> {
+    match raw.remove(field) {
+        None | Some(Value::Null) => BTreeMap::new(),
+        Some(Value::Object(m)) => m
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let v = match v {
+                    Value::String(s) => s,
+                    // Backstage requires strings; YAML authors often write `replicas: 3`.
+                    Value::Number(n) => n.to_string(),
+                    Value::Bool(b) => b.to_string(),
+                    other => {
+                        problems.push(Problem::error(
+                            Some(origin.clone()),
+                            format!(
+                                "metadata.{field}.{k} must be a string, found {}",
+                                type_name(&other)
+                            ),
+                        ));
+                        return None;
+                    }
+                };
+                Some((clean_owned(k), clean_owned(v)))
+            })
+            .collect(),
+        Some(other) => {
+            problems.push(Problem::error(
+                Some(origin.clone()),
+                format!(
+                    "metadata.{field} must be a mapping, found {}",
+                    type_name(&other)
+                ),
+            ));
+            BTreeMap::new()
+        }
+    }
+}
+
+/// Removes a field and returns it as a cleaned string, or `Err(type name)` when it is not one.
+fn take_string(map: &mut Map<String, Value>, key: &str) -> Option<Result<String, &'static str>> {
+    match map.remove(key)? {
+        Value::String(s) => Some(Ok(clean_owned(s))),
+        Value::Null => None,
+        other => Some(Err(type_name(&other))),
+    }
+}
+
+/// Cleans every string (keys included) in a JSON value.
+pub fn clean_value(value: Value) -> Value {
+    match value {
+        Value::String(s) => Value::String(clean_owned(s)),
+        Value::Array(items) => Value::Array(items.into_iter().map(clean_value).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (clean_owned(k), clean_value(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// A short name for a JSON value's type, for messages.
+pub fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn origin() -> Origin {
+        Origin::new("catalog-info.yaml", Some(3))
+    }
+
+    #[test]
+    fn reads_envelope_and_keeps_unknown_fields() {
+        let (e, problems) = Entity::from_value(
+            json!({
+                "apiVersion": "backstage.io/v1alpha1",
+                "kind": "Component",
+                "metadata": {"name": "Payments", "custom": {"a": 1}, "tags": ["java"]},
+                "spec": {"type": "service", "x-extra": [1, 2]}
+            }),
+            origin(),
+        )
+        .unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(e.entity_ref().as_str(), "component:default/payments");
+        assert_eq!(e.metadata.extra["custom"], json!({"a": 1}));
+        assert_eq!(e.spec["x-extra"], json!([1, 2]));
+        assert_eq!(e.to_value()["spec"]["x-extra"], json!([1, 2]));
+    }
+
+    #[test]
+    fn not_a_mapping_is_not_an_entity() {
+        let err = Entity::from_value(json!(["a"]), origin()).unwrap_err();
+        assert!(err.message.contains("not an entity"), "{}", err.message);
+        assert_eq!(err.origin.unwrap().line, Some(3));
+    }
+
+    #[test]
+    fn missing_kind_is_named() {
+        let err = Entity::from_value(
+            json!({"apiVersion": "v1", "metadata": {"name": "x"}}),
+            origin(),
+        )
+        .unwrap_err();
+        assert!(err.message.contains("kind"), "{}", err.message);
+    }
+
+    #[test]
+    fn wrong_types_are_reported_and_the_entity_kept() {
+        let (e, problems) = Entity::from_value(
+            json!({
+                "apiVersion": "backstage.io/v1alpha1",
+                "kind": "Component",
+                "metadata": {"name": "x", "title": 5, "tags": "java", "links": [{"title": "no url"}],
+                             "annotations": {"a": "b", "n": 3, "bad": [1]}},
+                "spec": {"type": "service"}
+            }),
+            origin(),
+        )
+        .unwrap();
+        assert_eq!(e.metadata.title, None);
+        assert_eq!(
+            e.metadata.annotations.get("n").map(String::as_str),
+            Some("3")
+        );
+        let text: Vec<_> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert!(
+            text.iter()
+                .any(|m| m.contains("metadata.title must be a string")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter()
+                .any(|m| m.contains("metadata.tags must be a list")),
+            "{text:?}"
+        );
+        assert!(text.iter().any(|m| m.contains("no url")), "{text:?}");
+        assert!(
+            text.iter().any(|m| m.contains("annotations.bad")),
+            "{text:?}"
+        );
+        assert!(problems.iter().all(|p| p.entity.is_some()));
+    }
+
+    #[test]
+    fn control_sequences_are_cleaned_on_the_way_in() {
+        let (e, _) = Entity::from_value(
+            json!({
+                "apiVersion": "backstage.io/v1alpha1",
+                "kind": "Component",
+                "metadata": {"name": "x", "description": "hi\u{1b}]0;title\u{7} there"},
+                "spec": {"type": "se\u{1b}[2Jrvice"}
+            }),
+            origin(),
+        )
+        .unwrap();
+        assert_eq!(e.metadata.description.as_deref(), Some("hi there"));
+        assert_eq!(e.spec_str("type"), Some("service"));
+    }
+}

@@ -1,0 +1,271 @@
+//! Entity references: `[kind:][namespace/]name`, parsed once into a canonical form.
+//!
+//! Follows Backstage's `parseEntityRef`: the kind ends at the first `:` (unless a `/` comes
+//! first), the namespace at the first `/`; any part that is present must not be empty. The
+//! canonical form is all lowercase, so references compare case-insensitively.
+
+use std::fmt;
+
+/// The namespace entities live in when they do not name one.
+pub const DEFAULT_NAMESPACE: &str = "default";
+
+/// A canonical, lowercase reference to an entity: `kind:namespace/name`.
+///
+/// Stored as one string with the two separator offsets, so refs are cheap to hash, compare and
+/// clone in catalogs of 100,000 entities.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntityRef {
+    text: Box<str>,
+    colon: u16,
+    slash: u16,
+}
+
+/// Why a string is not an entity reference.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RefError {
+    /// The reference is empty or has an empty kind, namespace or name.
+    #[error("entity reference {0:?} is not of the form [<kind>:][<namespace>/]<name>")]
+    Malformed(String),
+    /// No kind was written and the field has no default kind.
+    #[error("entity reference {0:?} has no kind (write it as e.g. \"component:{0}\")")]
+    MissingKind(String),
+    /// A part holds characters no kind, namespace or name can hold.
+    #[error("entity reference {0:?} has an invalid {1}")]
+    InvalidPart(String, &'static str),
+    /// The reference is implausibly long.
+    #[error("entity reference is too long ({0} characters)")]
+    TooLong(usize),
+}
+
+impl EntityRef {
+    /// Builds a reference from parts that are already known to be well formed.
+    pub fn new(kind: &str, namespace: &str, name: &str) -> Self {
+        let text = format!("{kind}:{namespace}/{name}").to_lowercase();
+        // Lowercasing can change byte lengths for non-ASCII text, so find the separators again.
+        let colon = text.find(':').unwrap_or(0);
+        let slash = text[colon + 1..].find('/').map_or(colon, |i| colon + 1 + i);
+        Self {
+            colon: colon as u16,
+            slash: slash as u16,
+            text: text.into_boxed_str(),
+        }
+    }
+
+    /// Parses a reference written in an entity's spec, filling in the default kind of the field
+    /// (`None` when the field has none, as for `dependsOn`) and the referring entity's namespace.
+    pub fn parse(
+        input: &str,
+        default_kind: Option<&str>,
+        default_namespace: &str,
+    ) -> Result<Self, RefError> {
+        let (kind, namespace, name) = split(input)?;
+        let kind = kind
+            .or(default_kind)
+            .ok_or_else(|| RefError::MissingKind(input.trim().to_string()))?;
+        if !is_valid_kind(kind) {
+            return Err(RefError::InvalidPart(input.trim().to_string(), "kind"));
+        }
+        Ok(Self::new(
+            kind,
+            namespace.unwrap_or(default_namespace),
+            name,
+        ))
+    }
+
+    /// Parses a reference a person typed, such as `payments-api` or `component:payments-api`:
+    /// the kind may be missing (it is returned as `None`, lowercased otherwise) and the
+    /// namespace defaults to `default`.
+    pub fn parse_loose(input: &str) -> Result<(Option<String>, String, String), RefError> {
+        let (kind, namespace, name) = split(input)?;
+        if kind.is_some_and(|k| !is_valid_kind(k)) {
+            return Err(RefError::InvalidPart(input.trim().to_string(), "kind"));
+        }
+        Ok((
+            kind.map(str::to_lowercase),
+            namespace.unwrap_or(DEFAULT_NAMESPACE).to_lowercase(),
+            name.to_lowercase(),
+        ))
+    }
+
+    /// The lowercase kind, e.g. `component`.
+    pub fn kind(&self) -> &str {
+        &self.text[..self.colon as usize]
+    }
+
+    /// The lowercase namespace, e.g. `default`.
+    pub fn namespace(&self) -> &str {
+        &self.text[self.colon as usize + 1..self.slash as usize]
+    }
+
+    /// The lowercase name.
+    pub fn name(&self) -> &str {
+        &self.text[self.slash as usize + 1..]
+    }
+
+    /// The canonical string, `kind:namespace/name`.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The shortest form that still names the entity from the default namespace:
+    /// `component:payments-api` rather than `component:default/payments-api`.
+    pub fn short(&self) -> String {
+        if self.namespace() == DEFAULT_NAMESPACE {
+            format!("{}:{}", self.kind(), self.name())
+        } else {
+            self.text.to_string()
+        }
+    }
+}
+
+/// Splits `[kind:][namespace/]name` into its parts and checks the namespace and name.
+fn split(input: &str) -> Result<(Option<&str>, Option<&str>, &str), RefError> {
+    let input = input.trim();
+    if input.len() > 512 {
+        return Err(RefError::TooLong(input.len()));
+    }
+    let mut colon = input.find(':');
+    let slash = input.find('/');
+    if let (Some(s), Some(c)) = (slash, colon) {
+        if s < c {
+            colon = None;
+        }
+    }
+    let kind = colon.map(|c| &input[..c]);
+    let namespace = slash.map(|s| &input[colon.map_or(0, |c| c + 1)..s]);
+    let name_start = colon.map_or(0, |c| c + 1).max(slash.map_or(0, |s| s + 1));
+    let name = &input[name_start..];
+    if kind == Some("") || namespace == Some("") || name.is_empty() {
+        return Err(RefError::Malformed(input.to_string()));
+    }
+    if namespace.is_some_and(|ns| !super::validate::is_valid_namespace(ns)) {
+        return Err(RefError::InvalidPart(input.to_string(), "namespace"));
+    }
+    if !super::validate::is_valid_name(name) {
+        return Err(RefError::InvalidPart(input.to_string(), "name"));
+    }
+    Ok((kind, namespace, name))
+}
+
+/// Kinds are letters and digits (Backstage: `^[a-zA-Z][a-z0-9A-Z]*$`, at most 63 characters).
+pub fn is_valid_kind(kind: &str) -> bool {
+    let mut chars = kind.chars();
+    kind.len() <= 63
+        && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric())
+}
+
+impl fmt::Display for EntityRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Debug for EntityRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EntityRef({})", self.text)
+    }
+}
+
+impl serde::Serialize for EntityRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EntityRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s, None, DEFAULT_NAMESPACE).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str, kind: Option<&str>) -> Result<String, RefError> {
+        EntityRef::parse(s, kind, "default").map(|r| r.to_string())
+    }
+
+    #[test]
+    fn full_ref_is_lowercased_canonical() {
+        assert_eq!(
+            p("Component:Default/Payments-API", None).unwrap(),
+            "component:default/payments-api"
+        );
+    }
+
+    #[test]
+    fn missing_parts_take_field_defaults() {
+        assert_eq!(p("team-a", Some("group")).unwrap(), "group:default/team-a");
+        assert_eq!(
+            p("user:guest", Some("group")).unwrap(),
+            "user:default/guest"
+        );
+        assert_eq!(
+            EntityRef::parse("team-a", Some("group"), "alternative")
+                .unwrap()
+                .to_string(),
+            "group:alternative/team-a"
+        );
+        assert_eq!(
+            p("default/team-a", Some("group")).unwrap(),
+            "group:default/team-a"
+        );
+    }
+
+    #[test]
+    fn depends_on_without_kind_is_an_error() {
+        assert!(matches!(
+            p("artists-db", None),
+            Err(RefError::MissingKind(_))
+        ));
+    }
+
+    #[test]
+    fn empty_parts_are_malformed() {
+        for bad in ["", ":x", "x:", "/x", "k:/x", "k:ns/"] {
+            assert!(p(bad, Some("group")).is_err(), "{bad:?} should not parse");
+        }
+    }
+
+    #[test]
+    fn odd_syntax_is_rejected_not_misread() {
+        assert!(p("a:b:c/d/e", None).is_err());
+        assert!(p("component:has space", None).is_err());
+    }
+
+    #[test]
+    fn colon_after_slash_belongs_to_the_name_and_is_then_invalid() {
+        // Backstage ignores a colon after the first slash when finding the kind.
+        assert!(matches!(
+            p("ns/na:me", Some("group")),
+            Err(RefError::InvalidPart(_, "name"))
+        ));
+    }
+
+    #[test]
+    fn parts_are_accessible() {
+        let r = EntityRef::parse("API:Prod/Orders", None, "default").unwrap();
+        assert_eq!(
+            (r.kind(), r.namespace(), r.name()),
+            ("api", "prod", "orders")
+        );
+        assert_eq!(r.short(), "api:prod/orders");
+        let d = EntityRef::new("api", "default", "orders");
+        assert_eq!(d.short(), "api:orders");
+    }
+
+    #[test]
+    fn loose_parse_leaves_kind_open() {
+        assert_eq!(
+            EntityRef::parse_loose("orders").unwrap(),
+            (None, "default".into(), "orders".into())
+        );
+        assert_eq!(
+            EntityRef::parse_loose("api:orders").unwrap().0.as_deref(),
+            Some("api")
+        );
+    }
+}

@@ -1,0 +1,470 @@
+//! The in-memory catalog: entities keyed by reference, the relation graph in both directions,
+//! and the problems found on the way. Knows nothing of terminals or sources.
+
+pub mod entity;
+pub mod entity_ref;
+pub mod problem;
+pub mod relations;
+pub mod validate;
+
+pub use entity::{Entity, Link, Metadata};
+pub use entity_ref::{EntityRef, RefError, DEFAULT_NAMESPACE};
+pub use problem::{Origin, Problem, Severity};
+pub use relations::RelationType;
+
+use std::collections::{HashMap, HashSet};
+
+/// An entity's position in a [`Catalog`]; stable for the catalog's lifetime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntityId(pub u32);
+
+impl EntityId {
+    /// The index into the catalog's entity list.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// One end of a relation as seen from an entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The target is in the catalog.
+    Resolved(EntityId),
+    /// Nothing in the catalog has this reference.
+    Missing(EntityRef),
+}
+
+/// A relation from one entity to another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    /// The relation type, read from the entity that holds the edge.
+    pub relation: RelationType,
+    /// The other end.
+    pub target: Target,
+}
+
+/// What `Catalog::lookup` found for a reference a person typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// Exactly one entity matches.
+    Found(EntityId),
+    /// Several entities match: their references.
+    Ambiguous(Vec<EntityRef>),
+    /// Nothing matches.
+    NotFound,
+}
+
+/// The catalog: entities, their relations in both directions, and problems.
+#[derive(Debug, Default, Clone)]
+pub struct Catalog {
+    entities: Vec<Entity>,
+    index: HashMap<EntityRef, EntityId>,
+    edges: Vec<Vec<Edge>>,
+    resolved: HashSet<(EntityId, RelationType, EntityId)>,
+    /// References no entity has (yet), with the entities and relations pointing at them.
+    dangling: HashMap<EntityRef, Vec<(EntityId, RelationType)>>,
+    problems: Vec<Problem>,
+    reference_problems: Vec<Problem>,
+}
+
+impl Catalog {
+    /// An empty catalog.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Builds a catalog from entities and load problems, validating each entity and checking
+    /// references at the end.
+    pub fn from_entities(
+        entities: impl IntoIterator<Item = Entity>,
+        problems: Vec<Problem>,
+    ) -> Self {
+        let mut catalog = Self::new();
+        catalog.problems = problems;
+        for e in entities {
+            catalog.insert(e);
+        }
+        catalog.check_references();
+        catalog
+    }
+
+    /// Adds an entity: validates it, wires its relations in both directions, and resolves any
+    /// earlier relations that were waiting for it. A second entity with the same reference is
+    /// reported and dropped (the first one wins). Returns the new id, if it was added.
+    pub fn insert(&mut self, entity: Entity) -> Option<EntityId> {
+        if let Some(&first) = self.index.get(entity.entity_ref()) {
+            let first = &self.entities[first.index()];
+            self.problems.push(
+                Problem::error(
+                    Some(entity.origin.clone()),
+                    format!(
+                        "duplicate entity: {} is already defined at {}; this definition was ignored",
+                        entity.entity_ref(),
+                        first.origin
+                    ),
+                )
+                .with_entity(entity.entity_ref().clone()),
+            );
+            return None;
+        }
+        self.problems.extend(validate::validate(&entity));
+        let id = EntityId(self.entities.len() as u32);
+        let stated: Vec<(RelationType, EntityRef)> = match &entity.server_relations {
+            Some(rels) => rels
+                .iter()
+                .filter_map(|(t, target)| Some((RelationType::parse(t)?, target.clone())))
+                .collect(),
+            None => {
+                let (rels, problems) = relations::spec_relations(&entity);
+                self.problems.extend(problems);
+                rels
+            }
+        };
+        self.index.insert(entity.entity_ref().clone(), id);
+        let waiting = self.dangling.remove(entity.entity_ref());
+        self.entities.push(entity);
+        self.edges.push(Vec::new());
+        for (relation, target) in stated {
+            self.relate(id, relation, target);
+        }
+        for (source, relation) in waiting.into_iter().flatten() {
+            // The source's edge was recorded as missing; it now resolves.
+            let me = self.entities[id.index()].entity_ref().clone();
+            self.edges[source.index()]
+                .retain(|e| !(e.relation == relation && e.target == Target::Missing(me.clone())));
+            self.link(source, relation, id);
+        }
+        Some(id)
+    }
+
+    fn relate(&mut self, source: EntityId, relation: RelationType, target: EntityRef) {
+        match self.index.get(&target) {
+            Some(&t) => self.link(source, relation, t),
+            None => {
+                let waiting = self.dangling.entry(target.clone()).or_default();
+                if !waiting.contains(&(source, relation)) {
+                    waiting.push((source, relation));
+                    self.edges[source.index()].push(Edge {
+                        relation,
+                        target: Target::Missing(target),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Records a resolved relation and its inverse, once each.
+    fn link(&mut self, source: EntityId, relation: RelationType, target: EntityId) {
+        if self.resolved.insert((source, relation, target)) {
+            self.edges[source.index()].push(Edge {
+                relation,
+                target: Target::Resolved(target),
+            });
+        }
+        let inverse = relation.inverse();
+        if self.resolved.insert((target, inverse, source)) {
+            self.edges[target.index()].push(Edge {
+                relation: inverse,
+                target: Target::Resolved(source),
+            });
+        }
+    }
+
+    /// Adds a problem found while loading (a file that did not parse, a document that is not an
+    /// entity).
+    pub fn add_problem(&mut self, problem: Problem) {
+        self.problems.push(problem);
+    }
+
+    /// Recomputes the warnings for references that resolve to nothing. Call when a load is done.
+    pub fn check_references(&mut self) {
+        let mut out = Vec::new();
+        for (target, sources) in &self.dangling {
+            for (source, relation) in sources {
+                let e = &self.entities[source.index()];
+                out.push(
+                    Problem::warning(
+                        Some(e.origin.clone()),
+                        format!("{relation} {target}: no such entity in the catalog"),
+                    )
+                    .with_entity(e.entity_ref().clone()),
+                );
+            }
+        }
+        out.sort_by(|a, b| {
+            (a.origin.as_ref().map(|o| (&o.path, o.line)), &a.message)
+                .cmp(&(b.origin.as_ref().map(|o| (&o.path, o.line)), &b.message))
+        });
+        self.reference_problems = out;
+    }
+
+    /// Every entity, in load order.
+    pub fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+
+    /// The number of entities.
+    pub fn len(&self) -> usize {
+        self.entities.len()
+    }
+
+    /// True when the catalog holds no entity.
+    pub fn is_empty(&self) -> bool {
+        self.entities.is_empty()
+    }
+
+    /// The entity with this id.
+    pub fn get(&self, id: EntityId) -> &Entity {
+        &self.entities[id.index()]
+    }
+
+    /// Ids of all entities.
+    pub fn ids(&self) -> impl Iterator<Item = EntityId> + '_ {
+        (0..self.entities.len() as u32).map(EntityId)
+    }
+
+    /// The id of the entity with exactly this reference.
+    pub fn id_of(&self, reference: &EntityRef) -> Option<EntityId> {
+        self.index.get(reference).copied()
+    }
+
+    /// The entity with exactly this reference.
+    pub fn by_ref(&self, reference: &EntityRef) -> Option<&Entity> {
+        self.id_of(reference).map(|id| self.get(id))
+    }
+
+    /// Finds an entity from a reference a person typed: `name`, `namespace/name`, or a full
+    /// ref, case-insensitively. A missing kind matches any kind.
+    pub fn lookup(&self, input: &str) -> Lookup {
+        let Ok((kind, namespace, name)) = EntityRef::parse_loose(input) else {
+            return Lookup::NotFound;
+        };
+        if let Some(kind) = &kind {
+            return match self.id_of(&EntityRef::new(kind, &namespace, &name)) {
+                Some(id) => Lookup::Found(id),
+                None => Lookup::NotFound,
+            };
+        }
+        let explicit_ns = input.contains('/');
+        let mut found: Vec<EntityId> = self
+            .ids()
+            .filter(|&id| {
+                let r = self.get(id).entity_ref();
+                r.name() == name && (!explicit_ns || r.namespace() == namespace)
+            })
+            .collect();
+        if found.len() > 1 && !explicit_ns {
+            // Prefer the default namespace when the name alone is ambiguous across namespaces.
+            let in_default: Vec<EntityId> = found
+                .iter()
+                .copied()
+                .filter(|&id| self.get(id).entity_ref().namespace() == DEFAULT_NAMESPACE)
+                .collect();
+            if !in_default.is_empty() {
+                found = in_default;
+            }
+        }
+        match found.as_slice() {
+            [] => Lookup::NotFound,
+            [one] => Lookup::Found(*one),
+            many => Lookup::Ambiguous(
+                many.iter()
+                    .map(|&id| self.get(id).entity_ref().clone())
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Every relation of an entity, in both directions.
+    pub fn edges(&self, id: EntityId) -> &[Edge] {
+        &self.edges[id.index()]
+    }
+
+    /// The resolved targets of an entity's relations of one type.
+    pub fn related(
+        &self,
+        id: EntityId,
+        relation: RelationType,
+    ) -> impl Iterator<Item = EntityId> + '_ {
+        self.edges(id).iter().filter_map(move |e| match e.target {
+            Target::Resolved(t) if e.relation == relation => Some(t),
+            _ => None,
+        })
+    }
+
+    /// The reference at the other end of an edge.
+    pub fn target_ref<'a>(&'a self, target: &'a Target) -> &'a EntityRef {
+        match target {
+            Target::Resolved(id) => self.get(*id).entity_ref(),
+            Target::Missing(r) => r,
+        }
+    }
+
+    /// Every problem: load and validation problems, then unresolved references.
+    pub fn problems(&self) -> impl Iterator<Item = &Problem> + '_ {
+        self.problems.iter().chain(self.reference_problems.iter())
+    }
+
+    /// The number of problems.
+    pub fn problem_count(&self) -> usize {
+        self.problems.len() + self.reference_problems.len()
+    }
+
+    /// The owner of an entity as its spec names it (resolved or not).
+    pub fn owner_ref(&self, id: EntityId) -> Option<&EntityRef> {
+        self.edges(id)
+            .iter()
+            .find(|e| e.relation == RelationType::OwnedBy)
+            .map(|e| self.target_ref(&e.target))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn e(kind: &str, name: &str, spec: serde_json::Value) -> Entity {
+        Entity::from_value(
+            json!({"apiVersion": "backstage.io/v1alpha1", "kind": kind, "metadata": {"name": name}, "spec": spec}),
+            Origin::new(format!("{name}.yaml"), Some(1)),
+        )
+        .unwrap()
+        .0
+    }
+
+    fn svc(name: &str, deps: &[&str]) -> Entity {
+        e(
+            "Component",
+            name,
+            json!({"type": "service", "lifecycle": "production", "owner": "team", "dependsOn": deps}),
+        )
+    }
+
+    #[test]
+    fn relations_exist_in_both_directions_whatever_the_load_order() {
+        // The dependency arrives before its target; the team arrives last.
+        let c = Catalog::from_entities(
+            [
+                svc("a", &["component:b"]),
+                svc("b", &[]),
+                e("Group", "team", json!({"type": "team", "children": []})),
+            ],
+            vec![],
+        );
+        let id = |n: &str| c.id_of(&EntityRef::new("component", "default", n)).unwrap();
+        let team = c
+            .id_of(&EntityRef::new("group", "default", "team"))
+            .unwrap();
+        assert_eq!(
+            c.related(id("a"), RelationType::DependsOn)
+                .collect::<Vec<_>>(),
+            [id("b")]
+        );
+        assert_eq!(
+            c.related(id("b"), RelationType::DependencyOf)
+                .collect::<Vec<_>>(),
+            [id("a")]
+        );
+        assert_eq!(c.related(team, RelationType::OwnerOf).count(), 2);
+        assert_eq!(
+            c.problem_count(),
+            0,
+            "{:?}",
+            c.problems().collect::<Vec<_>>()
+        );
+        assert!(c
+            .edges(id("a"))
+            .iter()
+            .all(|e| matches!(e.target, Target::Resolved(_))));
+    }
+
+    #[test]
+    fn unresolved_reference_is_reported_not_dropped() {
+        let c = Catalog::from_entities([svc("a", &["resource:gone"])], vec![]);
+        let problems: Vec<String> = c.problems().map(|p| p.to_string()).collect();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("dependsOn resource:default/gone: no such entity")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("ownedBy group:default/team")),
+            "{problems:?}"
+        );
+        assert!(problems.iter().all(|p| p.contains("warning")));
+        let a = c
+            .id_of(&EntityRef::new("component", "default", "a"))
+            .unwrap();
+        assert!(c.edges(a).contains(&Edge {
+            relation: RelationType::DependsOn,
+            target: Target::Missing(EntityRef::new("resource", "default", "gone"))
+        }));
+    }
+
+    #[test]
+    fn duplicate_ref_keeps_the_first_and_reports_the_second() {
+        let mut second = svc("A", &[]);
+        second.origin = Origin::new("other.yaml", Some(9));
+        let c = Catalog::from_entities([svc("a", &[]), second], vec![]);
+        assert_eq!(c.len(), 1);
+        let dup = c
+            .problems()
+            .find(|p| p.message.contains("duplicate"))
+            .unwrap();
+        assert_eq!(dup.origin.as_ref().unwrap().to_string(), "other.yaml:9");
+        assert!(dup.message.contains("a.yaml:1"));
+    }
+
+    #[test]
+    fn symmetric_statements_do_not_double_edges() {
+        let c = Catalog::from_entities(
+            [
+                e("Group", "org", json!({"type": "org", "children": ["team"]})),
+                e(
+                    "Group",
+                    "team",
+                    json!({"type": "team", "parent": "org", "children": []}),
+                ),
+            ],
+            vec![],
+        );
+        let org = c.id_of(&EntityRef::new("group", "default", "org")).unwrap();
+        assert_eq!(c.edges(org).len(), 1);
+    }
+
+    #[test]
+    fn lookup_by_name_kind_and_namespace() {
+        let mut other = e(
+            "Component",
+            "x",
+            json!({"type": "a", "lifecycle": "b", "owner": "c"}),
+        );
+        other.metadata.namespace = "ops".into();
+        let other = Entity::from_value(other.to_value(), other.origin.clone())
+            .unwrap()
+            .0;
+        let c = Catalog::from_entities(
+            [
+                svc("x", &[]),
+                e("API", "x", json!({})),
+                other,
+                svc("solo", &[]),
+            ],
+            vec![],
+        );
+        assert!(matches!(c.lookup("solo"), Lookup::Found(_)));
+        assert!(matches!(c.lookup("SOLO"), Lookup::Found(_)));
+        match c.lookup("x") {
+            Lookup::Ambiguous(refs) => assert_eq!(refs.len(), 2, "{refs:?}"),
+            other => panic!("expected ambiguous, got {other:?}"),
+        }
+        assert!(matches!(c.lookup("component:x"), Lookup::Found(_)));
+        assert!(matches!(c.lookup("ops/x"), Lookup::Found(_)));
+        assert_eq!(c.lookup("nope"), Lookup::NotFound);
+        assert_eq!(c.lookup("::"), Lookup::NotFound);
+    }
+}

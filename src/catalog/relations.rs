@@ -1,0 +1,379 @@
+//! Relations between entities, derived from spec fields in both directions as Backstage's
+//! catalog processors do (`BuiltinKindsEntityProcessor`).
+
+use super::entity::type_name;
+use super::{Entity, EntityRef, Problem};
+use serde_json::Value;
+use std::fmt;
+
+/// The relation types of Backstage's catalog model; each has an inverse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RelationType {
+    /// `ownedBy`: the target owns the source.
+    OwnedBy,
+    /// `ownerOf`: the source owns the target.
+    OwnerOf,
+    /// `dependsOn`: the source needs the target.
+    DependsOn,
+    /// `dependencyOf`: the target needs the source.
+    DependencyOf,
+    /// `providesApi`: the source implements the API.
+    ProvidesApi,
+    /// `apiProvidedBy`: the API is implemented by the target.
+    ApiProvidedBy,
+    /// `consumesApi`: the source calls the API.
+    ConsumesApi,
+    /// `apiConsumedBy`: the API is called by the target.
+    ApiConsumedBy,
+    /// `partOf`: the source belongs to the target (system, domain, parent component).
+    PartOf,
+    /// `hasPart`: the target belongs to the source.
+    HasPart,
+    /// `childOf`: the source group's parent is the target.
+    ChildOf,
+    /// `parentOf`: the target group's parent is the source.
+    ParentOf,
+    /// `memberOf`: the source user is in the target group.
+    MemberOf,
+    /// `hasMember`: the target user is in the source group.
+    HasMember,
+}
+
+impl RelationType {
+    /// Every relation type, in display order.
+    pub const ALL: [RelationType; 14] = [
+        Self::OwnedBy,
+        Self::OwnerOf,
+        Self::PartOf,
+        Self::HasPart,
+        Self::DependsOn,
+        Self::DependencyOf,
+        Self::ProvidesApi,
+        Self::ApiProvidedBy,
+        Self::ConsumesApi,
+        Self::ApiConsumedBy,
+        Self::ChildOf,
+        Self::ParentOf,
+        Self::MemberOf,
+        Self::HasMember,
+    ];
+
+    /// Backstage's name for the relation, e.g. `ownedBy`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OwnedBy => "ownedBy",
+            Self::OwnerOf => "ownerOf",
+            Self::DependsOn => "dependsOn",
+            Self::DependencyOf => "dependencyOf",
+            Self::ProvidesApi => "providesApi",
+            Self::ApiProvidedBy => "apiProvidedBy",
+            Self::ConsumesApi => "consumesApi",
+            Self::ApiConsumedBy => "apiConsumedBy",
+            Self::PartOf => "partOf",
+            Self::HasPart => "hasPart",
+            Self::ChildOf => "childOf",
+            Self::ParentOf => "parentOf",
+            Self::MemberOf => "memberOf",
+            Self::HasMember => "hasMember",
+        }
+    }
+
+    /// Parses Backstage's name for a relation (case-insensitive).
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(name))
+    }
+
+    /// The relation seen from the other end.
+    pub fn inverse(self) -> Self {
+        match self {
+            Self::OwnedBy => Self::OwnerOf,
+            Self::OwnerOf => Self::OwnedBy,
+            Self::DependsOn => Self::DependencyOf,
+            Self::DependencyOf => Self::DependsOn,
+            Self::ProvidesApi => Self::ApiProvidedBy,
+            Self::ApiProvidedBy => Self::ProvidesApi,
+            Self::ConsumesApi => Self::ApiConsumedBy,
+            Self::ApiConsumedBy => Self::ConsumesApi,
+            Self::PartOf => Self::HasPart,
+            Self::HasPart => Self::PartOf,
+            Self::ChildOf => Self::ParentOf,
+            Self::ParentOf => Self::ChildOf,
+            Self::MemberOf => Self::HasMember,
+            Self::HasMember => Self::MemberOf,
+        }
+    }
+}
+
+impl fmt::Display for RelationType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for RelationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A spec field that names other entities, with the relation it creates and the kind a
+/// reference in it defaults to.
+struct RefField {
+    kinds: &'static [&'static str],
+    field: &'static str,
+    relation: RelationType,
+    default_kind: Option<&'static str>,
+    many: bool,
+}
+
+const REF_FIELDS: &[RefField] = &[
+    RefField {
+        kinds: &[
+            "component",
+            "api",
+            "resource",
+            "system",
+            "domain",
+            "template",
+        ],
+        field: "owner",
+        relation: RelationType::OwnedBy,
+        default_kind: Some("group"),
+        many: false,
+    },
+    RefField {
+        kinds: &["component", "api", "resource"],
+        field: "system",
+        relation: RelationType::PartOf,
+        default_kind: Some("system"),
+        many: false,
+    },
+    RefField {
+        kinds: &["system"],
+        field: "domain",
+        relation: RelationType::PartOf,
+        default_kind: Some("domain"),
+        many: false,
+    },
+    RefField {
+        kinds: &["component"],
+        field: "subcomponentOf",
+        relation: RelationType::PartOf,
+        default_kind: Some("component"),
+        many: false,
+    },
+    RefField {
+        kinds: &["domain"],
+        field: "subdomainOf",
+        relation: RelationType::PartOf,
+        default_kind: Some("domain"),
+        many: false,
+    },
+    RefField {
+        kinds: &["component"],
+        field: "providesApis",
+        relation: RelationType::ProvidesApi,
+        default_kind: Some("api"),
+        many: true,
+    },
+    RefField {
+        kinds: &["component"],
+        field: "consumesApis",
+        relation: RelationType::ConsumesApi,
+        default_kind: Some("api"),
+        many: true,
+    },
+    RefField {
+        kinds: &["component", "resource"],
+        field: "dependsOn",
+        relation: RelationType::DependsOn,
+        default_kind: None,
+        many: true,
+    },
+    RefField {
+        kinds: &["component", "resource"],
+        field: "dependencyOf",
+        relation: RelationType::DependencyOf,
+        default_kind: None,
+        many: true,
+    },
+    RefField {
+        kinds: &["group"],
+        field: "parent",
+        relation: RelationType::ChildOf,
+        default_kind: Some("group"),
+        many: false,
+    },
+    RefField {
+        kinds: &["group"],
+        field: "children",
+        relation: RelationType::ParentOf,
+        default_kind: Some("group"),
+        many: true,
+    },
+    RefField {
+        kinds: &["group"],
+        field: "members",
+        relation: RelationType::HasMember,
+        default_kind: Some("user"),
+        many: true,
+    },
+    RefField {
+        kinds: &["user"],
+        field: "memberOf",
+        relation: RelationType::MemberOf,
+        default_kind: Some("group"),
+        many: true,
+    },
+];
+
+/// The kind a reference in `spec.<field>` of a `kind` entity defaults to, or `None` when the
+/// field has no default (as `dependsOn`). Used by views that resolve spec references.
+pub fn default_kind_for(kind: &str, field: &str) -> Option<&'static str> {
+    REF_FIELDS
+        .iter()
+        .find(|f| f.field == field && f.kinds.contains(&kind))
+        .and_then(|f| f.default_kind)
+}
+
+/// The relations an entity states in its spec, each with its target reference. References that
+/// do not parse are returned as problems.
+pub fn spec_relations(entity: &Entity) -> (Vec<(RelationType, EntityRef)>, Vec<Problem>) {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    let kind = entity.kind_lower();
+    let namespace = entity.metadata.namespace.as_str();
+    for f in REF_FIELDS.iter().filter(|f| f.kinds.contains(&kind)) {
+        let Some(value) = entity.spec.get(f.field) else {
+            continue;
+        };
+        let mut push = |v: &Value| match v {
+            Value::String(s) => match EntityRef::parse(s, f.default_kind, namespace) {
+                Ok(target) => out.push((f.relation, target)),
+                Err(e) => problems.push(
+                    Problem::error(
+                        Some(entity.origin.clone()),
+                        format!("spec.{}: {e}", f.field),
+                    )
+                    .with_entity(entity.entity_ref().clone()),
+                ),
+            },
+            Value::Null => {}
+            other => problems.push(
+                Problem::error(
+                    Some(entity.origin.clone()),
+                    format!(
+                        "spec.{} must hold entity references (strings), found {}",
+                        f.field,
+                        type_name(other)
+                    ),
+                )
+                .with_entity(entity.entity_ref().clone()),
+            ),
+        };
+        match (value, f.many) {
+            (Value::Array(items), true) => items.iter().for_each(&mut push),
+            (Value::Array(_), false) => push(value),
+            (other, _) if f.many && !other.is_null() => {
+                problems.push(
+                    Problem::error(
+                        Some(entity.origin.clone()),
+                        format!(
+                            "spec.{} must be a list, found {}",
+                            f.field,
+                            type_name(other)
+                        ),
+                    )
+                    .with_entity(entity.entity_ref().clone()),
+                );
+            }
+            (other, _) => push(other),
+        }
+    }
+    (out, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Origin;
+    use serde_json::json;
+
+    fn entity(v: Value) -> Entity {
+        Entity::from_value(v, Origin::new("t.yaml", Some(1)))
+            .unwrap()
+            .0
+    }
+
+    #[test]
+    fn every_relation_has_an_inverse_that_maps_back() {
+        for r in RelationType::ALL {
+            assert_eq!(r.inverse().inverse(), r);
+            assert_ne!(r.inverse(), r);
+            assert_eq!(RelationType::parse(r.as_str()), Some(r));
+        }
+    }
+
+    #[test]
+    fn component_fields_use_their_default_kinds() {
+        let e = entity(json!({
+            "apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+            "metadata": {"name": "c", "namespace": "ops"},
+            "spec": {"type": "service", "lifecycle": "production", "owner": "team-a",
+                     "system": "sys", "providesApis": ["orders"], "consumesApis": ["default/pay"],
+                     "subcomponentOf": "parent", "dependsOn": ["resource:db", "component:default/x"]}
+        }));
+        let (rels, problems) = spec_relations(&e);
+        assert!(problems.is_empty(), "{problems:?}");
+        let s: Vec<String> = rels.iter().map(|(r, t)| format!("{r} {t}")).collect();
+        assert_eq!(
+            s,
+            [
+                "ownedBy group:ops/team-a",
+                "partOf system:ops/sys",
+                "partOf component:ops/parent",
+                "providesApi api:ops/orders",
+                "consumesApi api:default/pay",
+                "dependsOn resource:ops/db",
+                "dependsOn component:default/x",
+            ]
+        );
+    }
+
+    #[test]
+    fn depends_on_without_kind_is_a_problem_not_a_guess() {
+        let e = entity(json!({
+            "apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+            "metadata": {"name": "c"},
+            "spec": {"dependsOn": ["artists-db"], "owner": 42}
+        }));
+        let (rels, problems) = spec_relations(&e);
+        assert!(rels.is_empty());
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].message.contains("owner"));
+        assert!(problems[1].message.contains("has no kind"));
+    }
+
+    #[test]
+    fn group_and_user_fields() {
+        let g = entity(json!({
+            "apiVersion": "backstage.io/v1alpha1", "kind": "Group",
+            "metadata": {"name": "g"},
+            "spec": {"type": "team", "parent": "org", "children": ["sub"], "members": ["ann"]}
+        }));
+        let (rels, _) = spec_relations(&g);
+        let s: Vec<String> = rels.iter().map(|(r, t)| format!("{r} {t}")).collect();
+        assert_eq!(
+            s,
+            [
+                "childOf group:default/org",
+                "parentOf group:default/sub",
+                "hasMember user:default/ann"
+            ]
+        );
+        assert_eq!(default_kind_for("user", "memberOf"), Some("group"));
+        assert_eq!(default_kind_for("component", "dependsOn"), None);
+    }
+}

@@ -1,0 +1,339 @@
+//! Backstage's validation rules for entities: names, namespaces, kinds, labels, annotations,
+//! tags, links and each kind's required spec fields.
+//!
+//! The rules follow `@backstage/catalog-model` (`KubernetesValidatorFunctions`,
+//! `CommonValidatorFunctions` and the per-kind JSON schemas).
+
+use super::{Entity, Problem};
+use regex::Regex;
+use serde_json::Value;
+use std::sync::LazyLock;
+
+static NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$").unwrap());
+static DNS_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-z0-9]+(?:-+[a-z0-9]+)*$").unwrap());
+static TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-z0-9:+#]+(?:-[a-z0-9:+#]+)*$").unwrap());
+static VERSION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-zA-Z0-9]+$").unwrap());
+
+/// The kinds Backstage's core model defines, in lowercase.
+pub const KNOWN_KINDS: [&str; 9] = [
+    "component",
+    "api",
+    "resource",
+    "system",
+    "domain",
+    "group",
+    "user",
+    "location",
+    "template",
+];
+
+/// An entity name: at most 63 characters, letters, digits and `-_.`, starting and ending with a
+/// letter or digit.
+pub fn is_valid_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 63 && NAME.is_match(name)
+}
+
+/// A namespace: a DNS label (lowercase letters, digits and dashes, at most 63 characters).
+pub fn is_valid_namespace(namespace: &str) -> bool {
+    !namespace.is_empty() && namespace.len() <= 63 && DNS_LABEL.is_match(&namespace.to_lowercase())
+}
+
+/// A DNS subdomain: dot-separated DNS labels, at most 253 characters.
+fn is_valid_dns_subdomain(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 253
+        && value
+            .split('.')
+            .all(|l| l.len() <= 63 && DNS_LABEL.is_match(l))
+}
+
+/// A label or annotation key: `[prefix/]name`, the prefix a DNS subdomain.
+pub fn is_valid_key(key: &str) -> bool {
+    match key.split_once('/') {
+        Some((prefix, name)) => is_valid_dns_subdomain(prefix) && is_valid_name(name),
+        None => is_valid_name(key),
+    }
+}
+
+/// A label value: empty, or shaped like a name.
+pub fn is_valid_label_value(value: &str) -> bool {
+    value.is_empty() || is_valid_name(value)
+}
+
+/// A tag: lowercase words of `a-z0-9:+#` joined by single dashes, at most 63 characters.
+pub fn is_valid_tag(tag: &str) -> bool {
+    !tag.is_empty() && tag.len() <= 63 && TAG.is_match(tag)
+}
+
+/// An apiVersion: `[group/]version`.
+pub fn is_valid_api_version(value: &str) -> bool {
+    match value.split_once('/') {
+        Some((group, version)) => is_valid_dns_subdomain(group) && VERSION.is_match(version),
+        None => VERSION.is_match(value),
+    }
+}
+
+/// Checks an entity against Backstage's rules. Unknown kinds give one warning and are not
+/// checked further.
+pub fn validate(entity: &Entity) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut error = |msg: String| {
+        out.push(
+            Problem::error(Some(entity.origin.clone()), msg)
+                .with_entity(entity.entity_ref().clone()),
+        )
+    };
+    let m = &entity.metadata;
+    if !is_valid_api_version(&entity.api_version) {
+        error(format!(
+            "apiVersion {:?} is not of the form group/version",
+            entity.api_version
+        ));
+    }
+    if !super::entity_ref::is_valid_kind(&entity.kind) {
+        error(format!(
+            "kind {:?} must be letters and digits, starting with a letter",
+            entity.kind
+        ));
+    }
+    if !is_valid_name(&m.name) {
+        error(format!(
+            "metadata.name {:?} is not valid: at most 63 characters of letters, digits and -_., starting and ending with a letter or digit",
+            m.name
+        ));
+    }
+    if !is_valid_namespace(&m.namespace) {
+        error(format!(
+            "metadata.namespace {:?} is not valid: lowercase letters, digits and dashes, at most 63 characters",
+            m.namespace
+        ));
+    }
+    for (key, value) in &m.labels {
+        if !is_valid_key(key) {
+            error(format!("metadata.labels key {key:?} is not valid"));
+        }
+        if !is_valid_label_value(value) {
+            error(format!(
+                "metadata.labels.{key} value {value:?} is not valid"
+            ));
+        }
+    }
+    for key in m.annotations.keys() {
+        if !is_valid_key(key) {
+            error(format!("metadata.annotations key {key:?} is not valid"));
+        }
+    }
+    for tag in &m.tags {
+        if !is_valid_tag(tag) {
+            error(format!(
+                "metadata.tags: {tag:?} is not valid: lowercase letters, digits and :+#, words joined by single dashes, at most 63 characters"
+            ));
+        }
+    }
+    let kind = entity.kind_lower();
+    let Some(required) = required_spec_fields(kind, &entity.api_version) else {
+        out.push(
+            Problem::warning(
+                Some(entity.origin.clone()),
+                format!(
+                    "unknown kind {:?}: the entity is listed but not validated",
+                    entity.kind
+                ),
+            )
+            .with_entity(entity.entity_ref().clone()),
+        );
+        return out;
+    };
+    let spec = entity.spec.as_object();
+    if spec.is_none() && !required.is_empty() {
+        error(format!(
+            "{} needs a spec with {}",
+            entity.kind,
+            required.join(", ")
+        ));
+        return out;
+    }
+    for field in required {
+        match spec.and_then(|s| s.get(*field)) {
+            None | Some(Value::Null) => {
+                error(format!("spec.{field} is required for a {}", entity.kind))
+            }
+            Some(Value::String(s)) if s.trim().is_empty() => {
+                error(format!("spec.{field} must not be empty"))
+            }
+            Some(Value::String(_)) => {}
+            Some(v) if field_allows_non_string(kind, field, v) => {}
+            Some(v) => error(format!(
+                "spec.{field} must be a string, found {}",
+                super::entity::type_name(v)
+            )),
+        }
+    }
+    if kind == "location"
+        && !spec.is_some_and(|s| s.contains_key("target") || s.contains_key("targets"))
+    {
+        error("a Location needs spec.target or spec.targets".to_string());
+    }
+    out
+}
+
+/// Spec fields that may hold something other than a string.
+fn field_allows_non_string(kind: &str, field: &str, value: &Value) -> bool {
+    match (kind, field) {
+        ("group", "children") | ("template", "steps") => value.is_array(),
+        ("template", "parameters") => value.is_array() || value.is_object(),
+        // A `$text`/`$json`/`$yaml` placeholder whose target could not be read here (a URL).
+        ("api", "definition") => value.as_object().is_some_and(|o| {
+            o.keys()
+                .any(|k| matches!(k.as_str(), "$text" | "$json" | "$yaml"))
+        }),
+        _ => false,
+    }
+}
+
+/// The spec fields each known kind requires; `None` for an unknown kind.
+fn required_spec_fields(kind: &str, api_version: &str) -> Option<&'static [&'static str]> {
+    Some(match kind {
+        "component" => &["type", "lifecycle", "owner"],
+        "api" => &["type", "lifecycle", "owner", "definition"],
+        "resource" => &["type", "owner"],
+        "system" | "domain" => &["owner"],
+        "group" => &["type", "children"],
+        "user" | "location" => &[],
+        // Only v1beta3 templates are in the model; older ones are reported as unknown.
+        "template" if api_version.starts_with("scaffolder.backstage.io/") => &["type", "steps"],
+        "template" => &["type"],
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Origin;
+    use serde_json::json;
+
+    #[test]
+    fn backstage_name_examples() {
+        for ok in ["a", "abc", "a-b", "a.b_c", "A1", "x".repeat(63).as_str()] {
+            assert!(is_valid_name(ok), "{ok:?} should be valid");
+        }
+        for bad in [
+            "",
+            "-a",
+            "a-",
+            "a b",
+            "_a",
+            "a/b",
+            "a:b",
+            "x".repeat(64).as_str(),
+            "ä",
+        ] {
+            assert!(!is_valid_name(bad), "{bad:?} should be invalid");
+        }
+    }
+
+    #[test]
+    fn namespaces_are_dns_labels() {
+        assert!(is_valid_namespace("default"));
+        assert!(is_valid_namespace("team-a"));
+        assert!(!is_valid_namespace("team_a"));
+        assert!(!is_valid_namespace("-a"));
+    }
+
+    #[test]
+    fn keys_tags_and_versions() {
+        assert!(is_valid_key("backstage.io/techdocs-ref"));
+        assert!(is_valid_key("simple"));
+        assert!(!is_valid_key("Bad_Prefix/x"));
+        assert!(!is_valid_key("a/b/c"));
+        assert!(is_valid_tag("java"));
+        assert!(is_valid_tag("c++"));
+        assert!(!is_valid_tag("go 1.15.3"));
+        assert!(!is_valid_tag("Java"));
+        assert!(is_valid_api_version("backstage.io/v1alpha1"));
+        assert!(is_valid_api_version("scaffolder.backstage.io/v1beta3"));
+        assert!(!is_valid_api_version("backstage.io/"));
+    }
+
+    fn problems(v: Value) -> Vec<String> {
+        let (e, _) = Entity::from_value(v, Origin::new("f.yaml", Some(1))).unwrap();
+        validate(&e).into_iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn component_requires_type_lifecycle_owner() {
+        let p = problems(
+            json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+            "metadata": {"name": "x"}, "spec": {"type": "service"}}),
+        );
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(p[0].contains("spec.lifecycle is required"));
+        assert!(p[1].contains("spec.owner is required"));
+        assert!(
+            p[0].starts_with("f.yaml:1: error: component:default/x:"),
+            "{}",
+            p[0]
+        );
+    }
+
+    #[test]
+    fn api_needs_definition_and_group_needs_children() {
+        let p = problems(json!({"apiVersion": "backstage.io/v1alpha1", "kind": "API",
+            "metadata": {"name": "x"}, "spec": {"type": "openapi", "lifecycle": "production", "owner": "a"}}));
+        assert!(
+            p.iter().any(|m| m.contains("spec.definition is required")),
+            "{p:?}"
+        );
+        let p = problems(
+            json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Group",
+            "metadata": {"name": "g"}, "spec": {"type": "team"}}),
+        );
+        assert!(
+            p.iter().any(|m| m.contains("spec.children is required")),
+            "{p:?}"
+        );
+        let p = problems(
+            json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Group",
+            "metadata": {"name": "g"}, "spec": {"type": "team", "children": []}}),
+        );
+        assert!(p.is_empty(), "{p:?}");
+    }
+
+    #[test]
+    fn url_placeholder_definition_is_accepted() {
+        let p = problems(json!({"apiVersion": "backstage.io/v1alpha1", "kind": "API",
+            "metadata": {"name": "x"}, "spec": {"type": "openapi", "lifecycle": "production",
+            "owner": "a", "definition": {"$text": "https://example.com/api.yaml"}}}));
+        assert!(p.is_empty(), "{p:?}");
+    }
+
+    #[test]
+    fn invalid_name_and_tag_are_errors() {
+        // Backstage's own intentionally invalid example.
+        let p = problems(
+            json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+            "metadata": {"name": "invalid component", "tags": ["go 1.15.3"]},
+            "spec": {"type": "service", "lifecycle": "experimental", "owner": "a"}}),
+        );
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(p[0].contains("metadata.name"));
+        assert!(p[1].contains("metadata.tags"));
+    }
+
+    #[test]
+    fn unknown_kind_is_a_warning() {
+        let p = problems(
+            json!({"apiVersion": "example.com/v1", "kind": "Environment",
+            "metadata": {"name": "dev"}}),
+        );
+        assert_eq!(p.len(), 1);
+        assert!(
+            p[0].contains("warning: ") && p[0].contains("unknown kind"),
+            "{p:?}"
+        );
+    }
+}

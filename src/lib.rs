@@ -1,0 +1,9 @@
+//! idp-tui: a terminal internal developer portal that reads Backstage's formats.
+//!
+//! The core (`catalog`, `source`, `search` and the other views) knows nothing of terminals; the
+//! `tui` and `cli` modules are two front ends on it.
+
+pub mod catalog;
+pub mod search;
+pub mod source;
+pub mod text;

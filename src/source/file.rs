@@ -1,0 +1,353 @@
+//! The file source: catalog YAML files and directories on disk (or embedded), following
+//! Location entities and resolving `$text`/`$json`/`$yaml` placeholders.
+
+use super::documents::parse_documents;
+use super::vfs;
+use crate::catalog::{Entity, Origin, Problem};
+use serde_json::Value;
+use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
+
+/// Largest catalog file read; larger files are reported and skipped.
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Entities and problems read from one file.
+#[derive(Debug, Default)]
+pub struct FileBatch {
+    /// The file read.
+    pub path: String,
+    /// Its entities, in document order.
+    pub entities: Vec<Entity>,
+    /// What went wrong in it.
+    pub problems: Vec<Problem>,
+    /// Files read so far and files known so far (for progress).
+    pub progress: (usize, usize),
+}
+
+/// Loads catalog files from the given paths (files or directories), following Locations, and
+/// hands each file's entities to `sink` as soon as the file is read.
+pub fn load(paths: &[String], mut sink: impl FnMut(FileBatch)) {
+    let mut queue: VecDeque<(String, String)> = VecDeque::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut start_problems = Vec::new();
+    for path in paths {
+        let root = vfs::root_of(path);
+        if vfs::is_dir(path) {
+            match vfs::yaml_files(path) {
+                Ok(files) => queue.extend(files.into_iter().map(|f| (f, root.clone()))),
+                Err(e) => start_problems.push(Problem::error(
+                    Some(Origin::new(path.as_str(), None)),
+                    format!("cannot read directory: {e}"),
+                )),
+            }
+        } else {
+            queue.push_back((path.clone(), root));
+        }
+    }
+    if !start_problems.is_empty() {
+        sink(FileBatch {
+            path: String::new(),
+            problems: start_problems,
+            ..FileBatch::default()
+        });
+    }
+    let mut done = 0;
+    while let Some((path, root)) = queue.pop_front() {
+        if !seen.insert(identity(&path)) {
+            continue;
+        }
+        let mut batch = read_file(&path, &root);
+        for e in &batch.entities {
+            if e.kind_lower() == "location" {
+                for target in location_targets(e, &root, &mut batch.problems) {
+                    if !seen.contains(&identity(&target)) {
+                        queue.push_back((target, root.clone()));
+                    }
+                }
+            }
+        }
+        done += 1;
+        batch.progress = (done, done + queue.len());
+        sink(batch);
+    }
+}
+
+/// Loads everything at once: all entities and problems.
+pub fn load_all(paths: &[String]) -> (Vec<Entity>, Vec<Problem>) {
+    let mut entities = Vec::new();
+    let mut problems = Vec::new();
+    load(paths, |b| {
+        entities.extend(b.entities);
+        problems.extend(b.problems);
+    });
+    (entities, problems)
+}
+
+/// A key that is the same for two spellings of one file.
+fn identity(path: &str) -> String {
+    if path.starts_with(vfs::EMBEDDED_PREFIX) {
+        return path.to_string();
+    }
+    std::fs::canonicalize(path)
+        .map(|p| p.to_string_lossy().to_string())
+        .unwrap_or_else(|_| path.to_string())
+}
+
+/// Reads and parses one file into entities.
+pub fn read_file(path: &str, root: &str) -> FileBatch {
+    let shared: Arc<str> = Arc::from(path);
+    let mut batch = FileBatch {
+        path: path.to_string(),
+        ..FileBatch::default()
+    };
+    let at = |line| Some(Origin::new(shared.clone(), line));
+    match vfs::size(path) {
+        Ok(n) if n > MAX_FILE_BYTES => {
+            batch.problems.push(Problem::error(
+                at(None),
+                format!("file is {n} bytes, over the {MAX_FILE_BYTES}-byte limit: not read"),
+            ));
+            return batch;
+        }
+        Err(e) => {
+            batch
+                .problems
+                .push(Problem::error(at(None), format!("cannot read file: {e}")));
+            return batch;
+        }
+        Ok(_) => {}
+    }
+    let bytes = match vfs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            batch
+                .problems
+                .push(Problem::error(at(None), format!("cannot read file: {e}")));
+            return batch;
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..valid]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u32
+                + 1;
+            batch.problems.push(Problem::error(
+                at(Some(line)),
+                format!("file is not valid UTF-8 (byte {valid}): not read"),
+            ));
+            return batch;
+        }
+    };
+    let (docs, problems) = parse_documents(&shared, &text);
+    batch.problems.extend(problems);
+    for doc in docs {
+        let origin = Origin::new(shared.clone(), Some(doc.line));
+        let mut value = doc.value;
+        if let Some(spec) = value.get_mut("spec") {
+            resolve_placeholders(spec, path, root, &origin, &mut batch.problems, 0);
+        }
+        match Entity::from_value(value, origin) {
+            Ok((entity, problems)) => {
+                batch.problems.extend(problems);
+                batch.entities.push(entity);
+            }
+            Err(problem) => batch.problems.push(problem),
+        }
+    }
+    batch
+}
+
+/// The files a Location points at, resolved against its file. Targets outside the catalog
+/// root, URLs and unknown location types are reported and not followed.
+fn location_targets(location: &Entity, root: &str, problems: &mut Vec<Problem>) -> Vec<String> {
+    let spec = &location.spec;
+    let kind = spec.get("type").and_then(Value::as_str).unwrap_or("file");
+    let mut raw: Vec<&str> = Vec::new();
+    if let Some(t) = spec.get("target").and_then(Value::as_str) {
+        raw.push(t);
+    }
+    if let Some(ts) = spec.get("targets").and_then(Value::as_array) {
+        raw.extend(ts.iter().filter_map(Value::as_str));
+    }
+    let warn = |problems: &mut Vec<Problem>, msg: String| {
+        problems.push(
+            Problem::warning(Some(location.origin.clone()), msg)
+                .with_entity(location.entity_ref().clone()),
+        )
+    };
+    if kind != "file" {
+        if !raw.is_empty() {
+            warn(
+                problems,
+                format!(
+                    "Location of type {kind:?} is not followed by the file source ({} targets)",
+                    raw.len()
+                ),
+            );
+        }
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for target in raw {
+        if target.contains("://") {
+            warn(
+                problems,
+                format!("target {target}: URLs are not followed by the file source"),
+            );
+            continue;
+        }
+        let resolved = vfs::join(&location.origin.path, target);
+        if !vfs::is_within(&resolved, root) {
+            warn(
+                problems,
+                format!("target {target} is outside the catalog root {root}: not followed"),
+            );
+            continue;
+        }
+        if target.contains(['*', '?', '[']) {
+            match expand_glob(&resolved) {
+                Ok(files) if files.is_empty() => {
+                    warn(problems, format!("target {target} matches no file"))
+                }
+                Ok(files) => out.extend(files),
+                Err(e) => warn(problems, format!("target {target}: {e}")),
+            }
+        } else if !vfs::is_dir(&resolved) && vfs::size(&resolved).is_err() {
+            problems.push(
+                Problem::error(
+                    Some(location.origin.clone()),
+                    format!("target {target} does not exist ({resolved})"),
+                )
+                .with_entity(location.entity_ref().clone()),
+            );
+        } else if vfs::is_dir(&resolved) {
+            out.extend(vfs::yaml_files(&resolved).unwrap_or_default());
+        } else {
+            out.push(resolved);
+        }
+    }
+    out
+}
+
+/// Files matching a glob: the fixed directory part is walked, the rest matched.
+fn expand_glob(pattern: &str) -> Result<Vec<String>, String> {
+    let first_glob = pattern.find(['*', '?', '[']).unwrap_or(pattern.len());
+    let base_end = pattern[..first_glob].rfind('/').map_or(0, |i| i + 1);
+    let base = &pattern[..base_end];
+    let matcher = globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| e.to_string())?
+        .compile_matcher();
+    let files =
+        vfs::yaml_files(if base.is_empty() { "." } else { base }).map_err(|e| e.to_string())?;
+    Ok(files.into_iter().filter(|f| matcher.is_match(f)).collect())
+}
+
+/// Replaces `{$text: ./file}` (and `$json`, `$yaml`) in a spec with the file's content. Paths
+/// resolve against the entity's file and must stay inside the catalog root; URLs are left for
+/// the views to show as links.
+fn resolve_placeholders(
+    value: &mut Value,
+    path: &str,
+    root: &str,
+    origin: &Origin,
+    problems: &mut Vec<Problem>,
+    depth: usize,
+) {
+    if depth > 64 {
+        return;
+    }
+    match value {
+        Value::Object(map) if map.len() == 1 => {
+            let (key, target) = map
+                .iter()
+                .next()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .unwrap_or_default();
+            let kind = match key.as_str() {
+                "$text" | "$json" | "$yaml" => key,
+                _ => {
+                    for v in map.values_mut() {
+                        resolve_placeholders(v, path, root, origin, problems, depth + 1);
+                    }
+                    return;
+                }
+            };
+            let Some(target) = target.as_str() else {
+                problems.push(Problem::error(
+                    Some(origin.clone()),
+                    format!("{kind} placeholder must be a string"),
+                ));
+                return;
+            };
+            if target.contains("://") {
+                return;
+            }
+            let file = vfs::join(path, target);
+            if !vfs::is_within(&file, root) {
+                problems.push(Problem::error(
+                    Some(origin.clone()),
+                    format!("{kind}: {target} is outside the catalog root: not read"),
+                ));
+                return;
+            }
+            let text = match vfs::size(&file) {
+                Ok(n) if n > MAX_FILE_BYTES => {
+                    Err(format!("file is over the {MAX_FILE_BYTES}-byte limit"))
+                }
+                _ => vfs::read(&file)
+                    .map_err(|e| e.to_string())
+                    .and_then(|b| String::from_utf8(b).map_err(|_| "not valid UTF-8".to_string())),
+            };
+            let text = match text {
+                Ok(t) => t,
+                Err(e) => {
+                    problems.push(Problem::error(
+                        Some(origin.clone()),
+                        format!("{kind}: cannot read {target}: {e}"),
+                    ));
+                    return;
+                }
+            };
+            *value = match kind.as_str() {
+                "$text" => Value::String(text),
+                "$json" => match serde_json::from_str(&text) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        problems.push(Problem::error(
+                            Some(origin.clone()),
+                            format!("$json: {target}: {e}"),
+                        ));
+                        return;
+                    }
+                },
+                _ => match serde_yaml::from_str(&text) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        problems.push(Problem::error(
+                            Some(origin.clone()),
+                            format!("$yaml: {target}: {e}"),
+                        ));
+                        return;
+                    }
+                },
+            };
+        }
+        Value::Object(map) => {
+            for v in map.values_mut() {
+                resolve_placeholders(v, path, root, origin, problems, depth + 1);
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                resolve_placeholders(v, path, root, origin, problems, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,197 @@
+//! Untrusted text: cleaning strings from catalogs and servers before they can reach a terminal,
+//! and measuring them in display columns.
+//!
+//! ratatui passes control characters in our data straight into buffer cells, so every string is
+//! cleaned where it enters the model ([`clean`]) and again where it is laid out on one line
+//! ([`one_line`]).
+
+use std::borrow::Cow;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Longest string kept from untrusted input; longer strings are cut with an ellipsis. Bounds
+/// memory and layout work for hostile files (a 1 MB single-line description).
+pub const MAX_TEXT_LEN: usize = 64 * 1024;
+
+/// Removes escape sequences (CSI, OSC, DCS, APC, PM, SOS and two-byte ESC sequences), C0 and C1
+/// control characters other than newline and tab, bidirectional overrides and invisible
+/// zero-width characters. Returns the input unchanged (borrowed) when it is already clean.
+pub fn clean(input: &str) -> Cow<'_, str> {
+    if input.len() <= MAX_TEXT_LEN && !input.chars().any(needs_cleaning) {
+        return Cow::Borrowed(input);
+    }
+    let mut out = String::with_capacity(input.len().min(MAX_TEXT_LEN + 4));
+    let mut chars = input.chars().peekable();
+    while let Some(c) = chars.next() {
+        if out.len() >= MAX_TEXT_LEN {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\u{1b}' => match chars.next() {
+                Some('[') => skip_csi(&mut chars),
+                Some(']' | 'P' | '_' | '^' | 'X') => skip_string(&mut chars),
+                _ => {}
+            },
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{9d}' | '\u{90}' | '\u{9f}' | '\u{9e}' | '\u{98}' => skip_string(&mut chars),
+            c if needs_cleaning(c) => {}
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Cleans an owned string, reusing it when nothing needs to change.
+pub fn clean_owned(input: String) -> String {
+    match clean(&input) {
+        Cow::Borrowed(_) => input,
+        Cow::Owned(s) => s,
+    }
+}
+
+fn needs_cleaning(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{feff}' | '\u{2028}' | '\u{2029}')
+}
+
+/// Skips a CSI sequence: parameter and intermediate bytes up to a final byte in `@`..=`~`.
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    for c in chars.by_ref() {
+        if ('@'..='~').contains(&c) || !(' '..='?').contains(&c) {
+            break;
+        }
+    }
+}
+
+/// Skips a control string (OSC, DCS, APC, PM, SOS) up to BEL, ST or `ESC \`.
+fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => break,
+            '\u{1b}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Lays a cleaned string out on one line: newlines and tabs become spaces, runs of spaces fold,
+/// and any control character left is dropped.
+pub fn one_line(input: &str) -> String {
+    let mut out = String::with_capacity(input.len().min(512));
+    let mut last_space = false;
+    for c in input.chars() {
+        let c = if c == '\n' || c == '\t' || c == '\r' {
+            ' '
+        } else {
+            c
+        };
+        if c.is_control() {
+            continue;
+        }
+        if c == ' ' {
+            if last_space {
+                continue;
+            }
+            last_space = true;
+        } else {
+            last_space = false;
+        }
+        out.push(c);
+    }
+    out.trim().to_string()
+}
+
+/// Display width in terminal columns.
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// Cuts `s` to at most `max` display columns, ending with `…` when something was cut.
+pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
+    if width(s) <= max {
+        return Cow::Borrowed(s);
+    }
+    if max == 0 {
+        return Cow::Borrowed("");
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > max - 1 {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_text_is_borrowed() {
+        assert!(matches!(clean("plain text\nwith\ttab"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn osc_title_change_is_removed() {
+        assert_eq!(clean("a\u{1b}]0;pwned\u{7}b"), "ab");
+        assert_eq!(
+            clean("a\u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\"),
+            "alink"
+        );
+    }
+
+    #[test]
+    fn csi_and_c1_sequences_are_removed() {
+        assert_eq!(clean("\u{1b}[31mred\u{1b}[0m"), "red");
+        assert_eq!(clean("x\u{9b}2Jy"), "xy");
+        assert_eq!(clean("\u{1b}P1$r\u{1b}\\ok"), "ok");
+        assert_eq!(clean("\u{1b}_apc\u{9c}ok"), "ok");
+    }
+
+    #[test]
+    fn every_c0_and_c1_control_but_newline_and_tab_is_dropped() {
+        let all: String = (0u32..0x20)
+            .chain(0x7f..0xa0)
+            .filter_map(char::from_u32)
+            .collect();
+        let cleaned = clean(&all);
+        assert!(
+            cleaned.chars().all(|c| c == '\n' || c == '\t'),
+            "{cleaned:?}"
+        );
+    }
+
+    #[test]
+    fn bidi_overrides_and_zero_width_are_dropped() {
+        assert_eq!(clean("pay\u{202e}ments\u{200b}"), "payments");
+    }
+
+    #[test]
+    fn huge_strings_are_bounded() {
+        let big = "x".repeat(MAX_TEXT_LEN * 3);
+        assert!(clean(&big).len() <= MAX_TEXT_LEN + 4);
+    }
+
+    #[test]
+    fn one_line_folds_whitespace() {
+        assert_eq!(one_line("a\n\n b\tc  "), "a b c");
+    }
+
+    #[test]
+    fn truncate_counts_display_width() {
+        assert_eq!(truncate("payments", 5), "paym…");
+        assert_eq!(truncate("日本語テキスト", 5), "日本…");
+        assert_eq!(truncate("ok", 5), "ok");
+    }
+}
