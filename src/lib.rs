@@ -4,6 +4,8 @@
 //! `tui` and `cli` modules are two front ends on it.
 
 pub mod catalog;
+pub mod cli;
+pub mod config;
 pub mod search;
 pub mod source;
 pub mod text;

@@ -227,6 +227,9 @@ impl SearchIndex {
         let total = scored.len();
         let by_rank = |a: &(i64, u32, usize), b: &(i64, u32, usize)| {
             b.0.cmp(&a.0)
+                .then_with(|| {
+                    kind_rank(&self.items[a.2].kind).cmp(&kind_rank(&self.items[b.2].kind))
+                })
                 .then(b.1.cmp(&a.1))
                 .then_with(|| self.items[a.2].name.cmp(&self.items[b.2].name))
                 .then(a.2.cmp(&b.2))
@@ -350,7 +353,8 @@ fn filter_matches(h: &Haystack, key: &str, values: &[String]) -> bool {
     })
 }
 
-/// Kinds in the order a browsing user expects them.
+/// Kinds in the order a browsing user expects them; also breaks ties between equal matches,
+/// since most searches are for a service.
 fn kind_rank(kind: &str) -> usize {
     const ORDER: [&str; 9] = [
         "component",

@@ -27,21 +27,22 @@ pub struct FileBatch {
 /// Loads catalog files from the given paths (files or directories), following Locations, and
 /// hands each file's entities to `sink` as soon as the file is read.
 pub fn load(paths: &[String], mut sink: impl FnMut(FileBatch)) {
-    let mut queue: VecDeque<(String, String)> = VecDeque::new();
+    // (file, catalog root, found by walking a directory rather than named)
+    let mut queue: VecDeque<(String, String, bool)> = VecDeque::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut start_problems = Vec::new();
     for path in paths {
         let root = vfs::root_of(path);
         if vfs::is_dir(path) {
             match vfs::yaml_files(path) {
-                Ok(files) => queue.extend(files.into_iter().map(|f| (f, root.clone()))),
+                Ok(files) => queue.extend(files.into_iter().map(|f| (f, root.clone(), true))),
                 Err(e) => start_problems.push(Problem::error(
                     Some(Origin::new(path.as_str(), None)),
                     format!("cannot read directory: {e}"),
                 )),
             }
         } else {
-            queue.push_back((path.clone(), root));
+            queue.push_back((path.clone(), root, false));
         }
     }
     if !start_problems.is_empty() {
@@ -52,16 +53,16 @@ pub fn load(paths: &[String], mut sink: impl FnMut(FileBatch)) {
         });
     }
     let mut done = 0;
-    while let Some((path, root)) = queue.pop_front() {
+    while let Some((path, root, walked)) = queue.pop_front() {
         if !seen.insert(identity(&path)) {
             continue;
         }
-        let mut batch = read_file(&path, &root);
+        let mut batch = read_file(&path, &root, walked);
         for e in &batch.entities {
             if e.kind_lower() == "location" {
                 for target in location_targets(e, &root, &mut batch.problems) {
                     if !seen.contains(&identity(&target)) {
-                        queue.push_back((target, root.clone()));
+                        queue.push_back((target, root.clone(), false));
                     }
                 }
             }
@@ -93,8 +94,10 @@ fn identity(path: &str) -> String {
         .unwrap_or_else(|_| path.to_string())
 }
 
-/// Reads and parses one file into entities.
-pub fn read_file(path: &str, root: &str) -> FileBatch {
+/// Reads and parses one file into entities. A file found by walking a directory that holds no
+/// entity-shaped document (an `mkdocs.yml`, an OpenAPI file) is not a catalog file and is
+/// skipped quietly; a named file is always reported on.
+pub fn read_file(path: &str, root: &str, walked: bool) -> FileBatch {
     let shared: Arc<str> = Arc::from(path);
     let mut batch = FileBatch {
         path: path.to_string(),
@@ -143,6 +146,14 @@ pub fn read_file(path: &str, root: &str) -> FileBatch {
         }
     };
     let (docs, problems) = parse_documents(&shared, &text);
+    if walked
+        && problems.is_empty()
+        && !docs
+            .iter()
+            .any(|d| d.value.get("apiVersion").is_some() && d.value.get("kind").is_some())
+    {
+        return batch;
+    }
     batch.problems.extend(problems);
     for doc in docs {
         let origin = Origin::new(shared.clone(), Some(doc.line));

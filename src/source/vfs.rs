@@ -15,8 +15,9 @@ pub const EMBEDDED_PREFIX: &str = "embedded:";
 /// The entry point of the embedded demo catalog.
 pub const DEMO_ROOT: &str = "embedded:all.yaml";
 
-/// Directories never searched for catalog files.
-const SKIPPED_DIRS: [&str; 2] = ["node_modules", "target"];
+/// Directories never searched for catalog files: dependencies, build output, and template
+/// skeletons (their YAML is a template, not catalog data, until rendered).
+const SKIPPED_DIRS: [&str; 3] = ["node_modules", "target", "skeleton"];
 
 /// Reads a file, from disk or from the embedded demo.
 pub fn read(path: &str) -> io::Result<Vec<u8>> {
@@ -94,7 +95,7 @@ fn embedded_walk(dir: &Dir<'static>, out: &mut Vec<String>) {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
-        if !skipped(&name) && name != "skeleton" {
+        if !skipped(&name) {
             embedded_walk(d, out);
         }
     }

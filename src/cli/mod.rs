@@ -1,0 +1,114 @@
+//! The command line: arguments, and the non-interactive commands that mirror the panes
+//! (`search`, `show`, `validate`, …). Each command prints text, or JSON with `--json`.
+
+mod search;
+mod show;
+mod validate;
+
+use crate::catalog::{Catalog, Severity};
+use crate::config::Config;
+use crate::source::{self, SourceSpec};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// idp-tui: a terminal developer portal for Backstage catalogs.
+#[derive(Debug, Parser)]
+#[command(name = "idp-tui", version, about, long_about = None)]
+pub struct Cli {
+    /// A catalog file or directory (repeatable). Without one, the config file's sources are
+    /// used, and without a config file the embedded demo catalog.
+    #[arg(long = "catalog", value_name = "PATH", global = true)]
+    pub catalogs: Vec<String>,
+
+    /// The colour theme: dark, light or mono.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub theme: Option<String>,
+
+    /// The config file (default: the platform config directory's idp-tui/config.yaml).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// What to do; without a command the portal opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The non-interactive commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Search the catalog (fuzzy, with filters such as kind:component owner:team-a).
+    Search(search::Args),
+    /// Show one entity and its relations.
+    Show(show::Args),
+    /// Check catalog files and list every problem as path:line: severity: message.
+    Validate(validate::Args),
+}
+
+/// The settings every command and the TUI share: config file and sources.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The config file's content (default when there is none).
+    pub config: Config,
+    /// The sources to load.
+    pub sources: Vec<SourceSpec>,
+}
+
+impl Cli {
+    /// Reads the config file and works out which sources to load: `--catalog` paths, else the
+    /// config's sources, else the embedded demo.
+    pub fn settings(&self) -> color_eyre::Result<Settings> {
+        use color_eyre::eyre::WrapErr;
+        let config = match &self.config {
+            Some(path) => Config::load(path).wrap_err("reading the --config file")?,
+            None => match Config::default_path().filter(|p| p.exists()) {
+                Some(path) => Config::load(&path).wrap_err("reading the config file")?,
+                None => Config::default(),
+            },
+        };
+        let sources = if !self.catalogs.is_empty() {
+            vec![SourceSpec::Files {
+                name: "catalog".into(),
+                paths: self.catalogs.clone(),
+            }]
+        } else if !config.sources.is_empty() {
+            config.source_specs()
+        } else {
+            vec![SourceSpec::demo()]
+        };
+        Ok(Settings { config, sources })
+    }
+}
+
+/// Runs a non-interactive command.
+pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
+    let settings = cli.settings()?;
+    match command {
+        Command::Search(args) => search::run(&settings, args),
+        Command::Show(args) => show::run(&settings, args),
+        Command::Validate(args) => validate::run(&settings, args),
+    }
+}
+
+/// Loads the settings' sources to the end and summarises load problems on stderr, so a broken
+/// file never makes a query fail but is never silent either.
+pub fn load(settings: &Settings) -> Catalog {
+    let catalog = source::load_blocking(&settings.sources);
+    let errors = catalog
+        .problems()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    let warnings = catalog.problem_count() - errors;
+    if errors + warnings > 0 {
+        eprintln!(
+            "idp-tui: the catalog has {errors} error(s) and {warnings} warning(s); run `idp-tui validate` to list them"
+        );
+    }
+    catalog
+}
+
+/// Prints JSON to stdout.
+fn print_json(value: &impl serde::Serialize) -> color_eyre::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}

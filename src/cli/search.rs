@@ -1,0 +1,99 @@
+//! `idp-tui search QUERY`: ranked results, as text or JSON.
+
+use super::{load, print_json, Settings};
+use crate::search::{Query, SearchIndex};
+use std::process::ExitCode;
+
+/// Arguments of `search`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The query: words and filters (kind:, owner:, tag:, lifecycle:, type:, namespace:,
+    /// system:). Empty lists everything.
+    pub query: Vec<String>,
+    /// Only entities of this kind.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// At most this many results.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Print a JSON array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One result as `--json` prints it.
+#[derive(serde::Serialize)]
+struct Row<'a> {
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    kind: &'a str,
+    name: &'a str,
+    namespace: &'a str,
+    title: Option<&'a str>,
+    owner: Option<String>,
+    lifecycle: Option<&'a str>,
+    #[serde(rename = "type")]
+    spec_type: Option<&'a str>,
+    description: Option<&'a str>,
+    score: i64,
+}
+
+/// Runs `search`.
+pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
+    let catalog = load(settings);
+    let mut text = args.query.join(" ");
+    if let Some(kind) = &args.kind {
+        text.push_str(&format!(" kind:{kind}"));
+    }
+    let query = Query::parse(&text);
+    for hint in &query.hints {
+        eprintln!("idp-tui: {hint}");
+    }
+    let results = SearchIndex::build(&catalog).search(&query, args.limit);
+    let rows: Vec<Row> = results
+        .hits
+        .iter()
+        .map(|h| {
+            let e = catalog.get(h.id);
+            Row {
+                reference: e.entity_ref().as_str(),
+                kind: &e.kind,
+                name: &e.metadata.name,
+                namespace: &e.metadata.namespace,
+                title: e.metadata.title.as_deref(),
+                owner: catalog.owner_ref(h.id).map(|r| r.to_string()),
+                lifecycle: e.spec_str("lifecycle"),
+                spec_type: e.spec_str("type"),
+                description: e.metadata.description.as_deref(),
+                score: h.score,
+            }
+        })
+        .collect();
+    if args.json {
+        print_json(&rows)?;
+    } else {
+        for r in &rows {
+            let owner = r.owner.as_deref().unwrap_or("-");
+            let title = r
+                .title
+                .map(|t| format!("  {}", crate::text::one_line(t)))
+                .unwrap_or_default();
+            println!(
+                "{:<11} {}{}  owner={}  {}",
+                r.kind,
+                r.reference,
+                title,
+                owner,
+                r.lifecycle.unwrap_or("")
+            );
+        }
+        if results.total > rows.len() {
+            eprintln!(
+                "({} of {} matches; use --limit to see more)",
+                rows.len(),
+                results.total
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,119 @@
+//! `idp-tui show REF`: one entity with its relations.
+
+use super::{load, print_json, Settings};
+use crate::catalog::{Catalog, EntityId, Lookup, RelationType, Target};
+use std::process::ExitCode;
+
+/// Arguments of `show`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The entity: `kind:namespace/name`, or just `name` when that is unambiguous.
+    pub reference: String,
+    /// Print JSON: the entity, its relations and its problems.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Finds the entity a person named, or prints why not (to stderr) and returns the exit code.
+pub fn resolve(catalog: &Catalog, input: &str) -> Result<EntityId, ExitCode> {
+    match catalog.lookup(input) {
+        Lookup::Found(id) => Ok(id),
+        Lookup::Ambiguous(refs) => {
+            eprintln!("idp-tui: {input:?} is ambiguous; it could be:");
+            for r in refs {
+                eprintln!("  {r}");
+            }
+            Err(ExitCode::from(2))
+        }
+        Lookup::NotFound => {
+            eprintln!("idp-tui: no entity matches {input:?} (try `idp-tui search {input}`)");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// Runs `show`.
+pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
+    let catalog = load(settings);
+    let id = match resolve(&catalog, &args.reference) {
+        Ok(id) => id,
+        Err(code) => return Ok(code),
+    };
+    let e = catalog.get(id);
+    let relations: Vec<serde_json::Value> = catalog
+        .edges(id)
+        .iter()
+        .map(|edge| {
+            serde_json::json!({
+                "type": edge.relation,
+                "targetRef": catalog.target_ref(&edge.target),
+                "resolved": matches!(edge.target, Target::Resolved(_)),
+            })
+        })
+        .collect();
+    if args.json {
+        let mut v = e.to_value();
+        v["relations"] = relations.into();
+        v["ref"] = e.entity_ref().as_str().into();
+        v["origin"] = e.origin.to_string().into();
+        v["problems"] = serde_json::to_value(
+            catalog
+                .problems()
+                .filter(|p| p.entity.as_ref() == Some(e.entity_ref()))
+                .collect::<Vec<_>>(),
+        )?;
+        print_json(&v)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let line = crate::text::one_line;
+    println!("{}  {}", e.kind, e.entity_ref());
+    if let Some(t) = &e.metadata.title {
+        println!("title:       {}", line(t));
+    }
+    for field in ["type", "lifecycle", "owner", "system", "domain"] {
+        if let Some(v) = e.spec_str(field) {
+            println!("{:<13}{}", format!("{field}:"), line(v));
+        }
+    }
+    if !e.metadata.tags.is_empty() {
+        println!("tags:        {}", e.metadata.tags.join(", "));
+    }
+    println!("defined at:  {}", e.origin);
+    if let Some(d) = &e.metadata.description {
+        println!("\n{}", d.trim_end());
+    }
+    if !e.metadata.links.is_empty() {
+        println!("\nlinks:");
+        for l in &e.metadata.links {
+            println!(
+                "  {}  {}",
+                l.title.as_deref().map(line).unwrap_or_default(),
+                l.url
+            );
+        }
+    }
+    if !e.metadata.annotations.is_empty() {
+        println!("\nannotations:");
+        for (k, v) in &e.metadata.annotations {
+            println!("  {k}: {}", line(v));
+        }
+    }
+    if !catalog.edges(id).is_empty() {
+        println!("\nrelations:");
+        for rel in RelationType::ALL {
+            for edge in catalog.edges(id).iter().filter(|x| x.relation == rel) {
+                let missing = if matches!(edge.target, Target::Missing(_)) {
+                    "  (missing)"
+                } else {
+                    ""
+                };
+                println!(
+                    "  {:<14}{}{missing}",
+                    rel.as_str(),
+                    catalog.target_ref(&edge.target)
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
