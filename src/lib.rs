@@ -8,4 +8,5 @@ pub mod cli;
 pub mod config;
 pub mod search;
 pub mod source;
+pub mod synthetic;
 pub mod text;
