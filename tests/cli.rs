@@ -57,8 +57,18 @@ fn empty_query_lists_everything() {
 
 #[test]
 fn catalog_flag_works_after_the_subcommand_too() {
-    let before = json(&idp(&["--catalog", "tests/data/ambiguous", "search", "--json"]));
-    let after = json(&idp(&["search", "--json", "--catalog", "tests/data/ambiguous"]));
+    let before = json(&idp(&[
+        "--catalog",
+        "tests/data/ambiguous",
+        "search",
+        "--json",
+    ]));
+    let after = json(&idp(&[
+        "search",
+        "--json",
+        "--catalog",
+        "tests/data/ambiguous",
+    ]));
     assert_eq!(before, after);
     assert_eq!(before.as_array().unwrap().len(), 3);
 }
@@ -69,11 +79,16 @@ fn show_prints_relations_and_json() {
     assert!(o.status.success());
     let text = stdout(&o);
     assert!(text.contains("component:default/ledger-writer"), "{text}");
-    assert!(text.contains("ownedBy       group:default/ledger-team"), "{text}");
+    assert!(
+        text.contains("ownedBy       group:default/ledger-team"),
+        "{text}"
+    );
     let v = json(&idp(&["show", "component:ledger-writer", "--json"]));
     assert_eq!(v["metadata"]["name"], "ledger-writer");
     let rels = v["relations"].as_array().unwrap();
-    assert!(rels.iter().any(|r| r["type"] == "ownedBy" && r["targetRef"] == "group:default/ledger-team" && r["resolved"] == true));
+    assert!(rels.iter().any(|r| r["type"] == "ownedBy"
+        && r["targetRef"] == "group:default/ledger-team"
+        && r["resolved"] == true));
 }
 
 #[test]
@@ -82,7 +97,10 @@ fn show_ambiguous_name_lists_candidates() {
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(err.contains("ambiguous"), "{err}");
-    assert!(err.contains("component:default/orders") && err.contains("api:default/orders"), "{err}");
+    assert!(
+        err.contains("component:default/orders") && err.contains("api:default/orders"),
+        "{err}"
+    );
     let o = idp(&["--catalog", "tests/data/ambiguous", "show", "api:orders"]);
     assert!(o.status.success());
 }
@@ -99,10 +117,20 @@ fn validate_lists_problems_and_fails_on_errors() {
     let o = idp(&["validate", "tests/data/broken"]);
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
-    assert!(out.contains("tests/data/broken/mixed.yaml:16: error: YAML does not parse"), "{out}");
-    assert!(out.contains("error: component:default/missing-fields: spec.lifecycle is required"), "{out}");
+    assert!(
+        out.contains("tests/data/broken/mixed.yaml:16: error: YAML does not parse"),
+        "{out}"
+    );
+    assert!(
+        out.contains("error: component:default/missing-fields: spec.lifecycle is required"),
+        "{out}"
+    );
     let v = json(&idp(&["validate", "tests/data/broken", "--json"]));
-    assert!(v.as_array().unwrap().iter().any(|p| p["line"] == 19 && p["severity"] == "error"));
+    assert!(v
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["line"] == 19 && p["severity"] == "error"));
 }
 
 #[test]
@@ -116,14 +144,21 @@ fn validate_passes_with_only_warnings() {
 fn load_problems_never_make_search_fail() {
     let o = idp(&["--catalog", "tests/data/broken", "search", "good", "--json"]);
     assert!(o.status.success());
-    assert!(stderr(&o).contains("error(s)"), "problems are summarised on stderr");
+    assert!(
+        stderr(&o).contains("error(s)"),
+        "problems are summarised on stderr"
+    );
     assert_eq!(json(&o).as_array().unwrap().len(), 2);
 }
 
 #[test]
 fn unknown_filter_is_hinted() {
     let o = idp(&["search", "colour:blue"]);
-    assert!(stderr(&o).contains("unknown filter colour:"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown filter colour:"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
