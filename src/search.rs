@@ -7,6 +7,7 @@
 use crate::catalog::{Catalog, EntityId, RelationType};
 use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Config, Matcher, Utf32String};
+use std::sync::Arc;
 
 /// The filter keys a query understands.
 pub const FILTER_KEYS: [&str; 7] = [
@@ -94,13 +95,14 @@ struct Haystack {
     meta32: Utf32String,
     /// Matched as a substring: fuzzy matching of long text finds noise and costs time.
     description: String,
-    kind: String,
-    namespace: String,
-    lifecycle: String,
-    spec_type: String,
-    owner_ref: String,
-    system: String,
-    tag_list: Vec<String>,
+    // Filter fields repeat across entities, so each distinct value is stored once.
+    kind: Arc<str>,
+    namespace: Arc<str>,
+    lifecycle: Arc<str>,
+    spec_type: Arc<str>,
+    owner_ref: Arc<str>,
+    system: Arc<str>,
+    tag_list: Vec<Arc<str>>,
     /// Among equal matches: kind first (components before other kinds), then the entities more
     /// things depend on. Lower sorts first.
     rank: u32,
@@ -131,6 +133,7 @@ pub struct Results {
 /// Prepared haystacks for a catalog.
 pub struct SearchIndex {
     items: Vec<Haystack>,
+    strings: Interner,
     /// Each entity's position in browsing order (kind, then name), sorted on first need.
     browse: std::sync::OnceLock<Vec<u32>>,
 }
@@ -138,6 +141,21 @@ pub struct SearchIndex {
 impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "SearchIndex({} entities)", self.items.len())
+    }
+}
+
+/// Hands out one shared copy of each distinct string.
+#[derive(Default)]
+struct Interner(std::collections::HashMap<Arc<str>, ()>);
+
+impl Interner {
+    fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some((k, _)) = self.0.get_key_value(s) {
+            return k.clone();
+        }
+        let k: Arc<str> = Arc::from(s);
+        self.0.insert(k.clone(), ());
+        k
     }
 }
 
@@ -208,6 +226,7 @@ impl SearchIndex {
     pub fn build(catalog: &Catalog) -> Self {
         let mut index = Self {
             items: Vec::with_capacity(catalog.len()),
+            strings: Interner::default(),
             browse: std::sync::OnceLock::new(),
         };
         index.extend(catalog);
@@ -254,13 +273,24 @@ impl SearchIndex {
                 ),
                 meta32: Utf32String::from(meta.trim()),
                 description: description.to_lowercase(),
-                kind: e.kind_lower().to_string(),
-                namespace: e.entity_ref().namespace().to_string(),
-                lifecycle: e.spec_str("lifecycle").unwrap_or("").to_lowercase(),
-                spec_type: e.spec_str("type").unwrap_or("").to_lowercase(),
-                owner_ref,
-                system: e.spec_str("system").unwrap_or("").to_lowercase(),
-                tag_list: e.metadata.tags.iter().map(|t| t.to_lowercase()).collect(),
+                kind: self.strings.get(e.kind_lower()),
+                namespace: self.strings.get(e.entity_ref().namespace()),
+                lifecycle: self
+                    .strings
+                    .get(&e.spec_str("lifecycle").unwrap_or("").to_lowercase()),
+                spec_type: self
+                    .strings
+                    .get(&e.spec_str("type").unwrap_or("").to_lowercase()),
+                owner_ref: self.strings.get(&owner_ref),
+                system: self
+                    .strings
+                    .get(&e.spec_str("system").unwrap_or("").to_lowercase()),
+                tag_list: e
+                    .metadata
+                    .tags
+                    .iter()
+                    .map(|t| self.strings.get(&t.to_lowercase()))
+                    .collect(),
                 rank: (kind_rank(e.kind_lower()) as u32) << 24
                     | (0xff_ffff - weight.min(0xff_ffff)),
             });
@@ -480,18 +510,18 @@ fn name_matches(m: &mut Matcher, h: &Haystack, words: &[Word]) -> Vec<usize> {
 
 fn filter_matches(h: &Haystack, key: &str, values: &[String]) -> bool {
     values.iter().any(|v| match key {
-        "kind" => h.kind == *v,
+        "kind" => *h.kind == **v,
         "owner" => {
-            h.owner_ref == *v
+            *h.owner_ref == **v
                 || h.owner_ref.rsplit('/').next() == Some(v.as_str())
                 || h.owner_ref.ends_with(&format!(":{v}"))
         }
-        "tag" => h.tag_list.iter().any(|t| t == v),
-        "lifecycle" => h.lifecycle == *v,
-        "type" => h.spec_type == *v,
-        "namespace" => h.namespace == *v,
+        "tag" => h.tag_list.iter().any(|t| **t == **v),
+        "lifecycle" => *h.lifecycle == **v,
+        "type" => *h.spec_type == **v,
+        "namespace" => *h.namespace == **v,
         "system" => {
-            h.system == *v
+            *h.system == **v
                 || h.system.ends_with(&format!("/{v}"))
                 || h.system.ends_with(&format!(":{v}"))
         }
