@@ -102,10 +102,15 @@ impl Key {
         let mut modifiers = KeyModifiers::NONE;
         let mut rest = lower.as_str();
         loop {
-            if let Some(r) = rest.strip_prefix("ctrl-").or_else(|| rest.strip_prefix("c-")) {
+            if let Some(r) = rest
+                .strip_prefix("ctrl-")
+                .or_else(|| rest.strip_prefix("c-"))
+            {
                 modifiers |= KeyModifiers::CONTROL;
                 rest = r;
-            } else if let Some(r) = rest.strip_prefix("alt-").or_else(|| rest.strip_prefix("m-"))
+            } else if let Some(r) = rest
+                .strip_prefix("alt-")
+                .or_else(|| rest.strip_prefix("m-"))
             {
                 modifiers |= KeyModifiers::ALT;
                 rest = r;
@@ -138,10 +143,10 @@ impl Key {
             _ => {
                 // A single character keeps its case as written (`G` differs from `g`).
                 let original = text.trim();
-                let last = original.rsplit('-').next().filter(|s| !s.is_empty());
-                let c = match last.map(|s| (s.chars().count(), s)) {
-                    Some((1, s)) => s.chars().next(),
-                    _ if original.ends_with("--") || original == "-" => Some('-'),
+                let rest_original = &original[original.len() - rest.len()..];
+                let mut chars = rest_original.chars();
+                let c = match (chars.next(), chars.next()) {
+                    (Some(c), None) => Some(c),
                     _ => None,
                 };
                 match c {
@@ -510,7 +515,10 @@ mod tests {
         let (map, errors) = Keymap::with_overrides(&overrides);
         let c = ev(KeyCode::Char('c'), KeyModifiers::NONE);
         let y = ev(KeyCode::Char('y'), KeyModifiers::NONE);
-        assert!(matches!(map.action(Mode::Entity, &c), Some(Action::CopyRef)));
+        assert!(matches!(
+            map.action(Mode::Entity, &c),
+            Some(Action::CopyRef)
+        ));
         assert!(map.action(Mode::Entity, &y).is_none());
         assert_eq!(errors.len(), 3, "{errors:?}");
         assert!(errors.iter().any(|e| e.contains("launch_rockets")));
@@ -523,6 +531,8 @@ mod tests {
         let grouped = Keymap::default().grouped(Mode::Search);
         let up = grouped.iter().find(|(_, d)| *d == "move up").unwrap();
         assert_eq!(up.0, vec!["Up".to_string(), "Ctrl-K".to_string()]);
-        assert!(grouped.iter().any(|(k, _)| k == &vec!["Ctrl-C".to_string()]));
+        assert!(grouped
+            .iter()
+            .any(|(k, _)| k == &vec!["Ctrl-C".to_string()]));
     }
 }

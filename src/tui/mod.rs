@@ -32,7 +32,7 @@ use color_eyre::eyre::{eyre, WrapErr};
 use crossterm::event::{
     DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind,
 };
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use keymap::Keymap;
 use ratatui::DefaultTerminal;
 use std::path::PathBuf;
@@ -219,12 +219,28 @@ fn apply(app: &mut App, action: Action) -> color_eyre::Result<bool> {
     }
 }
 
+/// Reads the terminal in its own task and forwards events over a channel, so the loop can
+/// take whatever is pending without polling the stream with a throwaway waker.
+fn terminal_events() -> mpsc::UnboundedReceiver<std::io::Result<Event>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut stream = EventStream::new();
+        while let Some(event) = stream.next().await {
+            let failed = event.is_err();
+            if tx.send(event).is_err() || failed {
+                break;
+            }
+        }
+    });
+    rx
+}
+
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
     mut loads: mpsc::UnboundedReceiver<crate::source::LoadEvent>,
 ) -> color_eyre::Result<()> {
-    let mut events = EventStream::new();
+    let mut events = terminal_events();
     let mut signals = Signals::new()?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -240,7 +256,7 @@ async fn event_loop(
             dirty = false;
         }
         let action = tokio::select! {
-            event = events.next() => match event {
+            event = events.recv() => match event {
                 Some(Ok(event)) => event_action(app, event),
                 Some(Err(e)) => return Err(e).wrap_err("reading the terminal"),
                 None => Some(Action::Quit),
@@ -262,11 +278,11 @@ async fn event_loop(
             let next = if let Ok(event) = loads.try_recv() {
                 Some(Action::Load(event))
             } else {
-                match events.next().now_or_never() {
-                    Some(Some(Ok(event))) => event_action(app, event),
-                    Some(Some(Err(e))) => return Err(e).wrap_err("reading the terminal"),
-                    Some(None) => Some(Action::Quit),
-                    None => break,
+                match events.try_recv() {
+                    Ok(Ok(event)) => event_action(app, event),
+                    Ok(Err(e)) => return Err(e).wrap_err("reading the terminal"),
+                    Err(mpsc::error::TryRecvError::Empty) => break,
+                    Err(mpsc::error::TryRecvError::Disconnected) => Some(Action::Quit),
                 }
             };
             if let Some(action) = next {

@@ -20,8 +20,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         too_small(app, area, frame);
         return;
     }
-    let [body, status] =
-        Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    let [body, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
     let ctx = app.ctx();
     match app.stack.last() {
         None => app.search.render(&ctx, body, frame),
@@ -48,11 +47,19 @@ fn too_small(app: &App, area: Rect, frame: &mut Frame) {
     let width = area.width as usize;
     let lines: Vec<Line> = [
         "terminal too small".to_string(),
-        format!("{}x{}, need {}x{}", area.width, area.height, MIN_SIZE.0, MIN_SIZE.1),
+        format!(
+            "{}x{}, need {}x{}",
+            area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
+        ),
         "Ctrl-C quits".to_string(),
     ]
     .iter()
-    .map(|l| Line::styled(text::truncate(l, width).into_owned(), app.theme.style(Token::Warning)))
+    .map(|l| {
+        Line::styled(
+            text::truncate(l, width).into_owned(),
+            app.theme.style(Token::Warning),
+        )
+    })
     .collect();
     frame.render_widget(Paragraph::new(lines), area);
 }

@@ -113,13 +113,13 @@ impl View for EntityView {
         for (label, value) in [
             ("type", e.spec_str("type").map(safe_line)),
             ("lifecycle", e.spec_str("lifecycle").map(safe_line)),
-            (
-                "owner",
-                ctx.catalog.owner_ref(self.id).map(|r| r.short()),
-            ),
+            ("owner", ctx.catalog.owner_ref(self.id).map(|r| r.short())),
         ] {
             if let Some(v) = value {
-                second.push(Span::styled(format!("  {label} "), theme.style(Token::Muted)));
+                second.push(Span::styled(
+                    format!("  {label} "),
+                    theme.style(Token::Muted),
+                ));
                 second.push(Span::styled(v, theme.style(Token::Text)));
             }
         }

@@ -56,7 +56,9 @@ impl HelpOverlay {
         frame.render_widget(Clear, popup);
         frame.render_widget(block, popup);
         let width = inner.width as usize;
-        let start = self.scroll.min(rows.len().saturating_sub(inner.height as usize));
+        let start = self
+            .scroll
+            .min(rows.len().saturating_sub(inner.height as usize));
         let lines: Vec<Line> = rows
             .iter()
             .skip(start)

@@ -174,9 +174,7 @@ impl SearchPane {
             self.results.hits.len(),
             rows_area.height as usize,
         );
-        let lines: Vec<Line> = rows
-            .map(|i| self.row(ctx, &columns, i))
-            .collect::<Vec<_>>();
+        let lines: Vec<Line> = rows.map(|i| self.row(ctx, &columns, i)).collect::<Vec<_>>();
         frame.render_widget(Paragraph::new(lines), rows_area);
     }
 
@@ -218,7 +216,12 @@ impl SearchPane {
         let name_pad = columns.name.saturating_sub(text::width(&name)) + 1;
         spans.push(Span::styled(" ".repeat(name_pad), base));
         if columns.title > 0 {
-            let title = e.metadata.title.as_deref().map(safe_line).unwrap_or_default();
+            let title = e
+                .metadata
+                .title
+                .as_deref()
+                .map(safe_line)
+                .unwrap_or_default();
             spans.push(Span::styled(fit(&title, columns.title), base));
             spans.push(Span::styled(" ", base));
         }

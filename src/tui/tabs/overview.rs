@@ -3,12 +3,12 @@
 
 use super::EntityTab;
 use crate::catalog::{EntityId, RelationType, Target};
+use crate::text;
 use crate::tui::action::Action;
 use crate::tui::panes::{Ctx, Outcome};
 use crate::tui::theme::Token;
 use crate::tui::widgets::list::move_selection;
 use crate::tui::widgets::wrap::{safe_line, wrap};
-use crate::text;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -63,7 +63,12 @@ impl Overview {
         let mut lines: Vec<Line> = Vec::new();
 
         lines.push(heading("Description"));
-        match e.metadata.description.as_deref().filter(|d| !d.trim().is_empty()) {
+        match e
+            .metadata
+            .description
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+        {
             Some(d) => lines.extend(
                 wrap(d, width.saturating_sub(2))
                     .into_iter()
@@ -111,8 +116,8 @@ impl Overview {
                 .min(width / 2);
             for (k, v) in &e.metadata.annotations {
                 let key = crate::tui::panes::search::fit(&safe_line(k), key_width);
-                let value = text::truncate(&safe_line(v), width.saturating_sub(key_width + 4))
-                    .into_owned();
+                let value =
+                    text::truncate(&safe_line(v), width.saturating_sub(key_width + 4)).into_owned();
                 lines.push(Line::from(vec![
                     Span::styled(format!("  {key}  "), theme.style(Token::Muted)),
                     Span::raw(value),
@@ -161,13 +166,13 @@ impl Overview {
             Target::Resolved(id) => {
                 let e = ctx.catalog.get(*id);
                 if let Some(title) = e.metadata.title.as_deref() {
-                    let t = text::truncate(
-                        &safe_line(title),
-                        room.saturating_sub(used + 2),
-                    )
-                    .into_owned();
+                    let t = text::truncate(&safe_line(title), room.saturating_sub(used + 2))
+                        .into_owned();
                     if !t.is_empty() {
-                        spans.push(Span::styled(format!("  {t}"), base.patch(theme.style(Token::Muted))));
+                        spans.push(Span::styled(
+                            format!("  {t}"),
+                            base.patch(theme.style(Token::Muted)),
+                        ));
                     }
                 }
             }
@@ -191,7 +196,11 @@ impl EntityTab for Overview {
             // Nothing to select: movement scrolls the text instead.
             let mut scroll = self.scroll;
             if move_selection(&mut scroll, usize::MAX / 2, action, ctx.page) {
-                self.scroll = if matches!(action, Action::End) { usize::MAX / 4 } else { scroll };
+                self.scroll = if matches!(action, Action::End) {
+                    usize::MAX / 4
+                } else {
+                    scroll
+                };
                 return Outcome::Consumed;
             }
             return Outcome::Ignored;

@@ -28,7 +28,9 @@ pub fn window(selected: usize, len: usize, height: usize) -> Range<usize> {
     if height == 0 || len == 0 {
         return 0..0;
     }
-    let start = (selected + 1).saturating_sub(height).min(len.saturating_sub(1));
+    let start = (selected + 1)
+        .saturating_sub(height)
+        .min(len.saturating_sub(1));
     start..(start + height).min(len)
 }
 
