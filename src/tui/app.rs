@@ -13,7 +13,7 @@ use super::panes::search::SearchPane;
 use super::panes::{Ctx, Outcome, View};
 use super::theme::Theme;
 use crate::catalog::{Catalog, EntityId};
-use crate::search::SearchIndex;
+use crate::search::{SearchIndex, Searcher};
 use crate::source::{LoadEvent, SourceSpec};
 use crossterm::event::KeyEvent;
 
@@ -72,8 +72,8 @@ pub struct Status {
 pub struct App {
     /// The catalog loaded so far.
     pub catalog: Catalog,
-    /// The search index over it.
-    pub index: SearchIndex,
+    /// The search index over it, remembering the last query so typing narrows it.
+    pub searcher: Searcher,
     /// The search pane (the root; always there).
     pub search: SearchPane,
     /// Panes above the search pane; the last one has focus.
@@ -97,12 +97,12 @@ pub struct App {
 impl App {
     /// An app over a catalog, with sources still to report (each starts as loading).
     pub fn new(catalog: Catalog, sources: &[SourceSpec], theme: Theme, keymap: Keymap) -> Self {
-        let index = SearchIndex::build(&catalog);
+        let mut searcher = Searcher::new(SearchIndex::build(&catalog));
         let mut search = SearchPane::default();
-        search.refresh(&index);
+        search.refresh(&mut searcher);
         App {
             catalog,
-            index,
+            searcher,
             search,
             stack: Vec::new(),
             overlay: None,
@@ -164,7 +164,7 @@ impl App {
     pub fn ctx(&self) -> Ctx<'_> {
         Ctx {
             catalog: &self.catalog,
-            index: &self.index,
+            index: self.searcher.index(),
             theme: &self.theme,
             page: self.page(),
         }
@@ -186,9 +186,9 @@ impl App {
         self.stack.clear();
         self.overlay = None;
         if let Some(q) = query {
-            self.search.query = crate::tui::widgets::wrap::safe_line(q);
-            self.search.selected = 0;
-            self.search.refresh(&self.index);
+            self.search
+                .set_query(crate::tui::widgets::wrap::safe_line(q));
+            self.search.refresh(&mut self.searcher);
         }
     }
 
@@ -246,8 +246,8 @@ impl App {
                 for e in entities {
                     self.catalog.insert(e);
                 }
-                self.index.extend(&self.catalog);
-                self.search.refresh(&self.index);
+                self.searcher.index_mut().extend(&self.catalog);
+                self.search.refresh(&mut self.searcher);
             }
             LoadEvent::Done { source, error } => {
                 if let Some(s) = self.sources.get_mut(source) {
@@ -353,13 +353,19 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
     }
     let ctx = Ctx {
         catalog: &app.catalog,
-        index: &app.index,
+        index: app.searcher.index(),
         theme: &app.theme,
         page,
     };
     let outcome = match app.stack.last_mut() {
         Some(view) => view.handle(&action, &ctx),
-        None => app.search.handle(&action, &ctx),
+        None => {
+            let outcome = app.search.handle(&action, &ctx);
+            if app.search.is_stale() {
+                app.search.refresh(&mut app.searcher);
+            }
+            outcome
+        }
     };
     app.apply(outcome, action)
 }

@@ -8,8 +8,6 @@ use crate::tui::commands;
 use crate::tui::theme::{Theme, Token};
 use crate::tui::widgets::list::{move_selection, window};
 use crate::tui::widgets::wrap::safe_line;
-use fuzzy_matcher::skim::SkimMatcherV2;
-use fuzzy_matcher::FuzzyMatcher;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -44,6 +42,31 @@ pub struct Entry {
     pub description: &'static str,
 }
 
+/// Scores a palette line against the input: a substring match beats a scattered one, and an
+/// earlier start beats a later one. `None` when the input's characters are not all there in
+/// order. The list is a few dozen lines, so a simple matcher is enough.
+pub fn score(line: &str, input: &str) -> Option<i64> {
+    let line = line.to_lowercase();
+    let input = input.to_lowercase();
+    if let Some(at) = line.find(&input) {
+        return Some(1000 - at as i64);
+    }
+    let mut rest = line.chars();
+    let mut gaps = 0i64;
+    for wanted in input.chars() {
+        let mut skipped = 0;
+        loop {
+            match rest.next() {
+                Some(c) if c == wanted => break,
+                Some(_) => skipped += 1,
+                None => return None,
+            }
+        }
+        gaps += skipped;
+    }
+    Some(500 - gaps)
+}
+
 impl PaletteOverlay {
     /// An empty palette.
     pub fn new() -> Self {
@@ -57,11 +80,10 @@ impl PaletteOverlay {
         if input.is_empty() {
             return all;
         }
-        let matcher = SkimMatcherV2::default().ignore_case();
         let mut scored: Vec<(i64, usize, Entry)> = all
             .into_iter()
             .enumerate()
-            .filter_map(|(i, e)| matcher.fuzzy_match(&e.line, input).map(|s| (s, i, e)))
+            .filter_map(|(i, e)| score(&e.line, input).map(|s| (s, i, e)))
             .collect();
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         scored.into_iter().map(|(_, _, e)| e).collect()
@@ -179,5 +201,40 @@ impl PaletteOverlay {
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), list_area);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn palette_matching_prefers_substrings_and_rejects_missing_letters() {
+        assert!(score("theme light", "light").unwrap() > score("theme light", "tl").unwrap());
+        assert!(score("problems", "prb").is_some());
+        assert!(score("problems", "xyz").is_none());
+        assert!(score("quit", "QUIT").is_some());
+    }
+
+    #[test]
+    fn typing_narrows_the_entries_and_enter_runs_the_best() {
+        let mut p = PaletteOverlay::new();
+        for c in "light".chars() {
+            p.handle(&Action::Input(c), 10);
+        }
+        assert_eq!(p.entries()[0].line, "theme light");
+        assert_eq!(
+            p.handle(&Action::Open, 10),
+            PaletteOutcome::Run("theme light".into())
+        );
+        let mut none = PaletteOverlay::new();
+        for c in "zzz 1".chars() {
+            none.handle(&Action::Input(c), 10);
+        }
+        assert!(none.entries().is_empty());
+        assert_eq!(
+            none.handle(&Action::Open, 10),
+            PaletteOutcome::Run("zzz 1".into())
+        );
     }
 }

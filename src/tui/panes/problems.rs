@@ -8,7 +8,7 @@ use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::theme::Token;
 use crate::tui::widgets::list::{move_selection, window};
-use crate::tui::widgets::wrap::safe_line;
+use crate::tui::widgets::wrap::{safe_line, wrap};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -33,6 +33,14 @@ pub fn sorted<'a>(ctx: &Ctx<'a>) -> Vec<&'a Problem> {
     let mut problems: Vec<&Problem> = ctx.catalog.problems().collect();
     problems.sort_by_key(|p| p.severity != Severity::Error);
     problems
+}
+
+/// Where a problem is, as `path:line`, or `-` when unknown.
+fn at_of(p: &Problem) -> String {
+    p.origin
+        .as_ref()
+        .map(|o| safe_line(&o.to_string()))
+        .unwrap_or_else(|| "-".into())
 }
 
 impl View for ProblemsView {
@@ -71,8 +79,14 @@ impl View for ProblemsView {
             .iter()
             .filter(|p| p.severity == Severity::Error)
             .count();
-        let [head, list] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+        // The selected problem in full below the list, when there is room for it.
+        let detail_rows = if area.height >= 16 { 4 } else { 0 };
+        let [head, list, detail] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(detail_rows),
+        ])
+        .areas(area);
         let summary = format!(
             "{} problem(s): {errors} error(s), {} warning(s)",
             problems.len(),
@@ -109,11 +123,7 @@ impl View for ProblemsView {
                     Severity::Error => ("error  ", theme.style(Token::Error)),
                     Severity::Warning => ("warning", theme.style(Token::Warning)),
                 };
-                let at = p
-                    .origin
-                    .as_ref()
-                    .map(|o| safe_line(&o.to_string()))
-                    .unwrap_or_else(|| "-".into());
+                let at = at_of(p);
                 let mut message = safe_line(&p.message);
                 if let Some(r) = &p.entity {
                     message.push_str(&format!("  [{r}]"));
@@ -129,5 +139,21 @@ impl View for ProblemsView {
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), list);
+        if detail.height > 0 {
+            let p = problems[selected];
+            let mut full = format!("{} {}: {}", p.severity, at_of(p), p.message);
+            if let Some(r) = &p.entity {
+                full.push_str(&format!(" [{r}]"));
+            }
+            let mut detail_lines =
+                vec![Line::styled("─".repeat(width), theme.style(Token::Border))];
+            detail_lines.extend(
+                wrap(&full, width)
+                    .into_iter()
+                    .take(detail.height as usize - 1)
+                    .map(Line::raw),
+            );
+            frame.render_widget(Paragraph::new(detail_lines), detail);
+        }
     }
 }

@@ -4,7 +4,7 @@
 
 use super::{Ctx, Outcome};
 use crate::catalog::EntityId;
-use crate::search::{Query, Results, SearchIndex};
+use crate::search::{Query, Results, Searcher};
 use crate::text;
 use crate::tui::action::Action;
 use crate::tui::theme::Token;
@@ -31,16 +31,25 @@ pub struct SearchPane {
     pub results: Results,
     /// The selected row.
     pub selected: usize,
+    /// The query changed since the results were computed.
+    stale: bool,
 }
 
 impl SearchPane {
-    /// Re-runs the query, keeping the selected entity selected when it is still a result.
-    pub fn refresh(&mut self, index: &SearchIndex) {
-        let keep = self.selected_id();
-        self.results = index.search(&Query::parse(&self.query), RESULT_LIMIT);
+    /// Re-runs the query, keeping the selected entity selected when it is still a result
+    /// (after a new query, the first result is selected).
+    pub fn refresh(&mut self, searcher: &mut Searcher) {
+        let keep = if self.stale { None } else { self.selected_id() };
+        self.results = searcher.search(&Query::parse(&self.query), RESULT_LIMIT);
         self.selected = keep
             .and_then(|id| self.results.hits.iter().position(|h| h.id == id))
             .unwrap_or(0);
+        self.stale = false;
+    }
+
+    /// True when the query changed and [`SearchPane::refresh`] must run before drawing.
+    pub fn is_stale(&self) -> bool {
+        self.stale
     }
 
     /// The selected entity, if any.
@@ -48,13 +57,15 @@ impl SearchPane {
         self.results.hits.get(self.selected).map(|h| h.id)
     }
 
-    fn set_query(&mut self, query: String, index: &SearchIndex) {
+    /// Replaces the query; the results are stale until the next refresh.
+    pub fn set_query(&mut self, query: String) {
         self.query = query;
         self.selected = 0;
-        self.results = index.search(&Query::parse(&self.query), RESULT_LIMIT);
+        self.stale = true;
     }
 
     /// Handles an action while the search pane has focus.
+    /// Query edits mark the results stale; the app re-runs the query with its searcher.
     pub fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         let len = self.results.hits.len();
         if move_selection(&mut self.selected, len, action, ctx.page) {
@@ -65,7 +76,7 @@ impl SearchPane {
                 if self.query.chars().count() < MAX_QUERY {
                     let mut q = std::mem::take(&mut self.query);
                     q.push(*c);
-                    self.set_query(q, ctx.index);
+                    self.set_query(q);
                 }
                 Outcome::Consumed
             }
@@ -73,21 +84,21 @@ impl SearchPane {
                 let mut q = std::mem::take(&mut self.query);
                 q.push_str(&safe_line(pasted));
                 let q: String = q.chars().take(MAX_QUERY).collect();
-                self.set_query(q, ctx.index);
+                self.set_query(q);
                 Outcome::Consumed
             }
             Action::DeleteChar => {
                 let mut q = std::mem::take(&mut self.query);
                 q.pop();
-                self.set_query(q, ctx.index);
+                self.set_query(q);
                 Outcome::Consumed
             }
             Action::ClearInput => {
-                self.set_query(String::new(), ctx.index);
+                self.set_query(String::new());
                 Outcome::Consumed
             }
             Action::Back if !self.query.is_empty() => {
-                self.set_query(String::new(), ctx.index);
+                self.set_query(String::new());
                 Outcome::Consumed
             }
             Action::Back => Outcome::Consumed,

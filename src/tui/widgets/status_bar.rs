@@ -84,14 +84,20 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
     let width = area.width as usize;
     let right = summary(app);
     let right_width: usize = right.iter().map(|s| text::width(&s.content)).sum();
-    // The summary keeps at most two thirds of the bar; the left side gets the rest.
-    let right_room = right_width.min(width * 2 / 3);
+    // The summary keeps at most two thirds of the bar; the left side gets the rest. On a
+    // narrow terminal the hints give way entirely (a message still shows).
+    let right_room = if width < 60 && app.status.is_none() {
+        right_width.min(width)
+    } else {
+        right_width.min(width * 2 / 3)
+    };
     let left_room = width.saturating_sub(right_room + 1);
     let left: Vec<Span> = match &app.status {
         Some(s) => vec![Span::styled(
             s.text.clone(),
             theme.style(if s.error { Token::Error } else { Token::Accent }),
         )],
+        None if width < 60 => Vec::new(),
         None => {
             let mut spans = Vec::new();
             for (i, (key, desc)) in app.keymap.hints(app.mode()).into_iter().enumerate() {
