@@ -536,3 +536,34 @@ mod tests {
             .any(|(k, _)| k == &vec!["Ctrl-C".to_string()]));
     }
 }
+
+#[cfg(test)]
+mod docs_tests {
+    use super::*;
+
+    /// docs/keys.md is written by hand; this keeps it from falling behind the keymap.
+    #[test]
+    fn keys_doc_mentions_every_default_key_and_action() {
+        let doc = include_str!("../../docs/keys.md");
+        let map = Keymap::default();
+        for mode in Mode::ALL {
+            for b in map.bindings(mode) {
+                assert!(
+                    doc.contains(&format!("`{}`", b.key)),
+                    "docs/keys.md lacks {} ({})",
+                    b.key,
+                    mode.as_str()
+                );
+            }
+        }
+        for (name, _, _) in BINDABLE {
+            assert!(
+                doc.contains(&format!("`{name}`")),
+                "docs/keys.md lacks {name}"
+            );
+        }
+        for c in crate::tui::commands::COMMANDS {
+            assert!(doc.contains(c.usage), "docs/keys.md lacks {}", c.usage);
+        }
+    }
+}
