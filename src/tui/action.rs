@@ -56,9 +56,12 @@ pub enum Action {
     Resize(u16, u16),
 }
 
-/// The actions a key can be bound to, with their names in the config file and the description
-/// the help overlay shows.
-pub const BINDABLE: [(&str, fn() -> Action, &str); 18] = [
+/// A bindable action: its name in the config file, how to make it, and the description the
+/// help overlay shows.
+pub type Bindable = (&'static str, fn() -> Action, &'static str);
+
+/// The actions a key can be bound to.
+pub const BINDABLE: [Bindable; 18] = [
     ("quit", || Action::Quit, "quit"),
     ("help", || Action::Help, "show the keys"),
     ("palette", || Action::Palette, "command palette"),
