@@ -257,3 +257,17 @@ fn an_unknown_theme_fails_before_touching_the_terminal() {
     assert!(stderr.contains("unknown theme \"neon\""), "{stderr}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("\x1b[?1049h"));
 }
+
+#[test]
+fn sigterm_quits_cleanly_and_restores_the_terminal() {
+    let mut s = Session::start(&[], 80, 24);
+    s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
+    let pid = s.child.process_id().expect("a pid");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_restored();
+}
