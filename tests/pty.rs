@@ -189,6 +189,11 @@ fn search_open_and_quit_with_ctrl_c_restores_the_terminal() {
     s.send("\x03");
     assert_eq!(s.wait_exit(), 0);
     s.assert_restored();
+    // Logs go to the state directory, never to the screen.
+    let log = s._home.path().join("xdg_state_home/idp-tui/idp-tui.log");
+    let text = std::fs::read_to_string(&log).expect("a log file in the state directory");
+    assert!(text.contains("starting") && text.contains("quit"), "{text}");
+    assert!(!s.screen().contains("INFO"));
 }
 
 #[test]
