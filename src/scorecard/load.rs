@@ -387,6 +387,14 @@ fn key_name(key: &str) -> &str {
     key.rsplit('.').next().unwrap_or(key)
 }
 
+fn join_key(outer: &str, inner: &str) -> String {
+    if inner.is_empty() {
+        outer.to_string()
+    } else {
+        format!("{outer}.{inner}")
+    }
+}
+
 fn is_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 128
@@ -472,7 +480,7 @@ fn compile(raw: &RawCheck) -> Result<Check, (String, String)> {
         }
         list.iter()
             .enumerate()
-            .map(|(i, c)| compile(c).map_err(|(k, m)| (format!("{name}[{i}].{k}"), m)))
+            .map(|(i, c)| compile(c).map_err(|(k, m)| (join_key(&format!("{name}[{i}]"), &k), m)))
             .collect()
     };
     Ok(match op {
@@ -589,7 +597,7 @@ fn compile(raw: &RawCheck) -> Result<Check, (String, String)> {
                 .as_deref()
                 .map(compile)
                 .unwrap_or_else(|| Err(("not".into(), "not needs a check".into())));
-            Check::Not(Box::new(inner.map_err(|(k, m)| (format!("not.{k}"), m))?))
+            Check::Not(Box::new(inner.map_err(|(k, m)| (join_key("not", &k), m))?))
         }
     })
 }
