@@ -24,7 +24,8 @@ pub struct Cli {
 
     /// A scorecard file or directory (repeatable). Without one, the config file's `scorecards`
     /// are used, and without those the built-in production-readiness scorecard.
-    #[arg(long = "scorecard", value_name = "PATH", global = true)]
+    /// (`score` also takes it after the command name; both lists are used.)
+    #[arg(long = "scorecard", value_name = "PATH")]
     pub scorecards: Vec<String>,
 
     /// The colour theme: dark, light or mono.
@@ -111,7 +112,20 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
         Command::Search(args) => search::run(&settings, args),
         Command::Show(args) => show::run(&settings, args),
         Command::Validate(args) => validate::run(&settings, args),
-        Command::Score(args) => score::run(&settings, args),
+        Command::Score(args) => {
+            let mut settings = settings;
+            if !args.scorecards.is_empty() {
+                // `--scorecard` before and after `score` add up (clap's global arguments would
+                // let the later ones replace the earlier).
+                settings.scorecards = cli
+                    .scorecards
+                    .iter()
+                    .chain(&args.scorecards)
+                    .cloned()
+                    .collect();
+            }
+            score::run(&settings, args)
+        }
     }
 }
 

@@ -12,11 +12,14 @@ use crate::text::one_line;
 use serde_json::{json, Value};
 use std::process::ExitCode;
 
-/// Arguments of `score` (scorecards come from the global `--scorecard PATH`).
+/// Arguments of `score`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Score only this entity (`kind:namespace/name`, or a unique name), rule by rule.
     pub reference: Option<String>,
+    /// A scorecard file or directory (repeatable; adds to any given before `score`).
+    #[arg(long = "scorecard", value_name = "PATH")]
+    pub scorecards: Vec<String>,
     /// Print JSON: per entity and scorecard `{entity, scorecard, level, score, rules}`.
     #[arg(long)]
     pub json: bool,
