@@ -307,3 +307,19 @@ fn the_config_file_names_scorecards() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(json(&o)[0]["scorecard"], "basic");
 }
+
+#[test]
+fn an_empty_catalog_scores_nothing_and_passes_the_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap();
+    let o = run(&["score", "--catalog", path, "--min-level", "Gold"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("0 entities")
+            && stdout(&o).contains("no entity in the catalog matches this scorecard's filter"),
+        "{}",
+        stdout(&o)
+    );
+    let j = run(&["score", "--catalog", path, "--json"]);
+    assert_eq!(json(&j), serde_json::json!([]));
+}

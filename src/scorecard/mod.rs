@@ -5,6 +5,7 @@
 //! `docs/scorecards.md`). This module knows nothing of terminals: the CLI (`idp-tui score`) and
 //! the TUI are two front ends on it.
 
+pub mod board;
 pub mod check;
 pub mod evaluate;
 pub mod load;
@@ -12,6 +13,7 @@ pub mod model;
 pub mod path;
 pub mod waiver;
 
+pub use board::Scoreboard;
 pub use check::Check;
 pub use evaluate::{evaluate, EntityScore, Outcome, OwnerRollup, Report};
 pub use load::{default_scorecards, load_paths, parse_file, Loaded, ScorecardError};

@@ -536,3 +536,17 @@ fn the_built_in_scorecard_loads_and_separates_good_from_bad() {
     );
     assert_eq!(r.get(id(&c, "bad")).unwrap().level, None);
 }
+
+#[test]
+fn a_huge_value_gives_a_short_failure_message() {
+    let huge = "word ".repeat(200_000);
+    let c = catalog(vec![component(
+        "x",
+        json!({"description": huge}),
+        json!({}),
+    )]);
+    let o = outcome("{ path: metadata.description, max_length: 10 }", &c, "x");
+    let why = failed(&o);
+    assert!(why.len() < 200, "{} bytes", why.len());
+    assert!(why.starts_with("metadata.description has length"), "{why}");
+}
