@@ -21,16 +21,22 @@ pub struct Scoreboard {
 impl Scoreboard {
     /// Evaluates the loaded scorecards over the catalog as of `today`.
     pub fn build(loaded: Loaded, catalog: &Catalog, today: Date) -> Scoreboard {
-        let reports = loaded
-            .scorecards
+        let mut board = Scoreboard {
+            cards: loaded.scorecards,
+            reports: Vec::new(),
+            errors: loaded.errors.iter().map(|e| e.to_string()).collect(),
+        };
+        board.rescore(catalog, today);
+        board
+    }
+
+    /// Evaluates the scorecards again, after the catalog changed.
+    pub fn rescore(&mut self, catalog: &Catalog, today: Date) {
+        self.reports = self
+            .cards
             .iter()
             .map(|card| Report::build(card, catalog, today))
             .collect();
-        Scoreboard {
-            cards: loaded.scorecards,
-            reports,
-            errors: loaded.errors.iter().map(|e| e.to_string()).collect(),
-        }
     }
 
     /// The results of one entity on every scorecard that applies to it.
