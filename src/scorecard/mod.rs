@@ -7,6 +7,7 @@
 
 pub mod board;
 pub mod check;
+mod compile;
 pub mod evaluate;
 pub mod load;
 pub mod model;
