@@ -11,3 +11,4 @@ pub mod search;
 pub mod source;
 pub mod synthetic;
 pub mod text;
+pub mod tui;
