@@ -214,19 +214,6 @@ fn owners_json(scored: &[Scored<'_>], catalog: &Catalog) -> Value {
     Value::Array(out)
 }
 
-/// `Gold 3 · Silver 5 · Bronze 2 · none 4`, highest first.
-fn distribution_line(card: &Scorecard, counts: &[usize]) -> String {
-    let mut parts: Vec<String> = card
-        .levels
-        .iter()
-        .enumerate()
-        .rev()
-        .map(|(i, name)| format!("{name} {}", counts[i + 1]))
-        .collect();
-    parts.push(format!("none {}", counts[0]));
-    parts.join(" · ")
-}
-
 fn print_overview(scored: &[Scored<'_>], catalog: &Catalog) {
     for (n, s) in scored.iter().enumerate() {
         if n > 0 {
@@ -238,7 +225,7 @@ fn print_overview(scored: &[Scored<'_>], catalog: &Catalog) {
             s.card.title,
             s.card.name,
             s.report.scores.len(),
-            distribution_line(s.card, &counts)
+            s.card.distribution_text(&counts)
         );
         if s.report.scores.is_empty() {
             println!("  no entity in the catalog matches this scorecard's filter");
@@ -389,7 +376,7 @@ fn print_owners(scored: &[Scored<'_>], catalog: &Catalog) {
                 "  {name:<width$}  {:>8}  {:>7.1}  {}",
                 o.entities,
                 o.average,
-                distribution_line(s.card, &o.levels)
+                s.card.distribution_text(&o.levels)
             );
         }
     }

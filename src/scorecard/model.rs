@@ -88,6 +88,21 @@ impl Scorecard {
             .map(|i| Level(i as u8))
     }
 
+    /// Entities per level in words, highest level first: `Gold 1 · Silver 15 · Bronze 1 · none 1`.
+    /// `counts` is indexed as [`crate::scorecard::Report::distribution`] gives it (0: below
+    /// the first level).
+    pub fn distribution_text(&self, counts: &[usize]) -> String {
+        let mut parts: Vec<String> = self
+            .levels
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, name)| format!("{name} {}", counts.get(i + 1).copied().unwrap_or(0)))
+            .collect();
+        parts.push(format!("none {}", counts.first().copied().unwrap_or(0)));
+        parts.join(" · ")
+    }
+
     /// The rule with this id.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)

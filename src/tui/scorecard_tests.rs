@@ -3,30 +3,12 @@
 
 use super::action::Action;
 use super::app::{update, App};
+use super::snapshot_tests::{assert_clean, draw};
 use super::state_tests::{demo, type_text};
 use super::theme::Theme;
-use super::ui;
 use crate::catalog::Lookup;
 use crate::scorecard::{load_paths, Loaded};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
-
-fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
-    update(app, Action::Resize(width, height));
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-    terminal
-        .draw(|frame| ui::render(app, frame))
-        .expect("drawing never fails on a test backend");
-    for cell in terminal.backend().buffer().content() {
-        assert!(
-            !cell.symbol().chars().any(char::is_control),
-            "control character in cell {:?}",
-            cell.symbol()
-        );
-    }
-    terminal
-}
 
 fn press(app: &mut App, code: KeyCode) {
     let event = KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press);
@@ -44,8 +26,11 @@ fn scorecard_tab(name: &str) -> App {
     app
 }
 
+/// The screen as text, after checking no cell holds a control character.
 fn screen(app: &mut App, width: u16, height: u16) -> String {
-    format!("{}", draw(app, width, height).backend())
+    let terminal = draw(app, width, height);
+    assert_clean(terminal.backend().buffer());
+    format!("{}", terminal.backend())
 }
 
 fn example_scorecards() -> Loaded {

@@ -146,19 +146,6 @@ fn rows(ctx: &Ctx, card_index: usize) -> Vec<Row> {
     out
 }
 
-/// `Gold 1 · Silver 15 · Bronze 1 · none 1`, highest level first.
-fn distribution(card: &Scorecard, counts: &[usize]) -> String {
-    let mut parts: Vec<String> = card
-        .levels
-        .iter()
-        .enumerate()
-        .rev()
-        .map(|(i, name)| format!("{name} {}", counts.get(i + 1).copied().unwrap_or(0)))
-        .collect();
-    parts.push(format!("none {}", counts.first().copied().unwrap_or(0)));
-    parts.join(" · ")
-}
-
 impl View for ScorecardsView {
     fn title(&self, ctx: &Ctx) -> String {
         match self.current(ctx) {
@@ -244,7 +231,7 @@ impl View for ScorecardsView {
                     format!("{} entities: ", report.scores.len()),
                     theme.style(Token::Muted),
                 ),
-                Span::raw(distribution(card, &counts)),
+                Span::raw(card.distribution_text(&counts)),
             ],
             width,
         ));
@@ -308,7 +295,7 @@ impl View for ScorecardsView {
                             ),
                             base.patch(theme.style(Token::Muted)),
                         ),
-                        Span::styled(distribution(card, levels), base),
+                        Span::styled(card.distribution_text(levels), base),
                     ],
                     Row::Rule { index, failing } => {
                         let rule = &card.rules[*index];
