@@ -1,6 +1,7 @@
 //! The command line: arguments, and the non-interactive commands that mirror the panes
 //! (`search`, `show`, `validate`, …). Each command prints text, or JSON with `--json`.
 
+mod scaffold;
 mod search;
 mod show;
 mod validate;
@@ -43,6 +44,10 @@ pub enum Command {
     Show(show::Args),
     /// Check catalog files and list every problem as path:line: severity: message.
     Validate(validate::Args),
+    /// Run a Software Template: validate values, plan, and write the files (--dry-run: plan only).
+    Scaffold(scaffold::Args),
+    /// List the catalog's Software Templates.
+    Templates(scaffold::ListArgs),
 }
 
 /// The settings every command and the TUI share: config file and sources.
@@ -87,6 +92,8 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
         Command::Search(args) => search::run(&settings, args),
         Command::Show(args) => show::run(&settings, args),
         Command::Validate(args) => validate::run(&settings, args),
+        Command::Scaffold(args) => scaffold::run(&settings, args),
+        Command::Templates(args) => scaffold::list(&settings, args),
     }
 }
 

@@ -246,12 +246,19 @@ pub fn check_all(form: &Form, values: &Values) -> Vec<FieldError> {
     let mut submitted = parameters;
     submitted.extend(secrets);
     for page in form.shown_pages(values) {
-        errors.extend(check_page(form, page, values));
+        let page_errors = check_page(form, page, values);
+        let page_ok = page_errors.is_empty();
+        errors.extend(page_errors);
         for e in schema_errors(&form.pages[page].schema, &submitted) {
-            if !errors.iter().any(|x: &FieldError| x.key == e.key) {
-                let title = form
-                    .field(&e.key)
-                    .map_or_else(|| e.key.clone(), |f| f.title.clone());
+            // A whole-object error (a failed `oneOf`) usually restates a field's error: it is
+            // reported only when no field of the page has one.
+            let restated = e.key.is_empty() && !page_ok;
+            if !restated && !errors.iter().any(|x: &FieldError| x.key == e.key) {
+                let title = match form.field(&e.key) {
+                    Some(f) => f.title.clone(),
+                    None if e.key.is_empty() => form.pages[page].title.clone(),
+                    None => e.key.clone(),
+                };
                 errors.push(FieldError { title, ..e });
             }
         }

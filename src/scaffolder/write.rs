@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     /// The target has files and overwriting was not confirmed.
-    #[error("{}: the target directory is not empty (confirm overwriting to write into it)", .0.display())]
+    #[error("{}: the target directory is not empty and overwriting was not confirmed", .0.display())]
     NotEmpty(PathBuf),
     /// The target exists and is not a directory.
     #[error("{}: the target exists and is not a directory", .0.display())]
