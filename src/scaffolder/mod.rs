@@ -16,4 +16,5 @@ pub mod write;
 
 pub use form::{Field, FieldKind, Form, Values};
 
+pub use plan::{Plan, PlanError};
 pub use template::{Template, TemplateError};
