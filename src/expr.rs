@@ -187,7 +187,10 @@ fn js_operators(source: &str) -> String {
     let mut out = String::with_capacity(source.len());
     let mut rest = source;
     loop {
-        let open = [rest.find("${{"), rest.find("{%")].into_iter().flatten().min();
+        let open = [rest.find("${{"), rest.find("{%")]
+            .into_iter()
+            .flatten()
+            .min();
         let Some(open) = open else {
             out.push_str(rest);
             return out;
@@ -199,7 +202,9 @@ fn js_operators(source: &str) -> String {
         };
         out.push_str(&rest[..open]);
         let after = &rest[open..];
-        let end = after.find(close_tag).map_or(after.len(), |i| i + close_tag.len());
+        let end = after
+            .find(close_tag)
+            .map_or(after.len(), |i| i + close_tag.len());
         let mut quote: Option<char> = None;
         let code = &after[..end];
         let mut chars = code.char_indices().peekable();
@@ -365,16 +370,14 @@ fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
         match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push((h * 16 + l) as u8);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b'+' => out.push(b' '),
             b => out.push(b),
         }

@@ -73,7 +73,11 @@ fn tree(dir: &Path) -> Vec<String> {
 #[test]
 fn every_corpus_template_parses_into_a_form() {
     let mut checked = 0;
-    for dir in ["software-templates", "scaffolder-sample-templates", "scaffolder-sample-templates-unreferenced"] {
+    for dir in [
+        "software-templates",
+        "scaffolder-sample-templates",
+        "scaffolder-sample-templates-unreferenced",
+    ] {
         let root = format!("{CORPUS}/{dir}");
         if !Path::new(&root).exists() {
             continue;
@@ -81,7 +85,11 @@ fn every_corpus_template_parses_into_a_form() {
         for e in templates_in(&root) {
             let t = Template::from_entity(&e).unwrap_or_else(|err| panic!("{err}"));
             let form = Form::from_template(&t);
-            assert!(!form.pages.is_empty() || t.pages.is_empty(), "{}", e.entity_ref());
+            assert!(
+                !form.pages.is_empty() || t.pages.is_empty(),
+                "{}",
+                e.entity_ref()
+            );
             // Defaults never fail their own validation on the first page's untouched fields.
             let _ = form.initial_values();
             checked += 1;
@@ -102,7 +110,10 @@ fn historical_templates_say_their_api_version_is_unsupported() {
     assert!(entities.len() >= 3);
     for e in entities {
         let err = Template::from_entity(&e).unwrap_err();
-        assert!(matches!(err, TemplateError::UnsupportedApiVersion { .. }), "{err}");
+        assert!(
+            matches!(err, TemplateError::UnsupportedApiVersion { .. }),
+            "{err}"
+        );
         assert!(err.to_string().contains("unsupported"));
     }
 }
@@ -116,8 +127,16 @@ fn kitchen_sink_field_kinds_match_the_corpus_widgets() {
     let form = Form::from_template(&load_template(&root));
     let kind = |k: &str| form.field(k).unwrap_or_else(|| panic!("{k}")).kind.clone();
     assert_eq!(kind("description"), FieldKind::TextArea { rows: 3 });
-    assert_eq!(kind("password"), FieldKind::Secret { secret_store: false });
-    assert_eq!(kind("deployToken"), FieldKind::Secret { secret_store: true });
+    assert_eq!(
+        kind("password"),
+        FieldKind::Secret {
+            secret_store: false
+        }
+    );
+    assert_eq!(
+        kind("deployToken"),
+        FieldKind::Secret { secret_store: true }
+    );
     assert_eq!(kind("secret"), FieldKind::Hidden);
     assert_eq!(kind("replicas"), FieldKind::Number { integer: true });
     assert_eq!(kind("enabled"), FieldKind::Boolean);
@@ -126,8 +145,13 @@ fn kitchen_sink_field_kinds_match_the_corpus_widgets() {
     assert!(matches!(kind("features"), FieldKind::MultiSelect { .. }));
     assert_eq!(kind("tags"), FieldKind::List);
     assert_eq!(kind("owner"), FieldKind::Json);
-    assert!(matches!(kind("relatedEntities"), FieldKind::EntityPicker { multi: true, .. }));
-    assert!(matches!(kind("repoUrl"), FieldKind::RepoUrl { ref allowed_hosts, .. } if allowed_hosts.len() == 2));
+    assert!(matches!(
+        kind("relatedEntities"),
+        FieldKind::EntityPicker { multi: true, .. }
+    ));
+    assert!(
+        matches!(kind("repoUrl"), FieldKind::RepoUrl { ref allowed_hosts, .. } if allowed_hosts.len() == 2)
+    );
     assert!(matches!(kind("repoOwner"), FieldKind::Select { .. }));
     // The hidden field's default is submitted although it is never shown.
     let (params, secrets) = form.submission(&form.initial_values());
@@ -137,14 +161,26 @@ fn kitchen_sink_field_kinds_match_the_corpus_widgets() {
 
 #[test]
 fn conditional_pages_follow_when() {
-    let root = format!("{CORPUS}/scaffolder-sample-templates/conditional-parameters-demo/template.yaml");
+    let root =
+        format!("{CORPUS}/scaffolder-sample-templates/conditional-parameters-demo/template.yaml");
     if !Path::new(&root).exists() {
         return;
     }
     let form = Form::from_template(&load_template(&root));
     let v = values(json!({"name": "x", "cloudProvider": "GCP", "enableMonitoring": false}));
-    let titles: Vec<_> = form.shown_pages(&v).into_iter().map(|i| form.pages[i].title.clone()).collect();
-    assert_eq!(titles, ["Choose Cloud Provider", "GCP Configuration", "Advanced Options"]);
+    let titles: Vec<_> = form
+        .shown_pages(&v)
+        .into_iter()
+        .map(|i| form.pages[i].title.clone())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Choose Cloud Provider",
+            "GCP Configuration",
+            "Advanced Options"
+        ]
+    );
     // A required field on a hidden page does not block the run.
     let errors = idp_tui::scaffolder::validate::check_all(&form, &v);
     assert_eq!(errors.len(), 1, "{errors:?}");
@@ -154,9 +190,21 @@ fn conditional_pages_follow_when() {
 #[test]
 fn kitchen_form_orders_fields_and_places_conditional_ones() {
     let form = Form::from_template(&load_template(&data("kitchen/template.yaml")));
-    let keys: Vec<_> = form.pages[0].fields.iter().map(|f| f.key.as_str()).collect();
-    assert_eq!(keys, ["owner", "name", "system", "token"], "ui:order puts owner first");
-    let runtime: Vec<_> = form.pages[1].fields.iter().map(|f| f.key.as_str()).collect();
+    let keys: Vec<_> = form.pages[0]
+        .fields
+        .iter()
+        .map(|f| f.key.as_str())
+        .collect();
+    assert_eq!(
+        keys,
+        ["owner", "name", "system", "token"],
+        "ui:order puts owner first"
+    );
+    let runtime: Vec<_> = form.pages[1]
+        .fields
+        .iter()
+        .map(|f| f.key.as_str())
+        .collect();
     assert_eq!(runtime, ["flavour", "features", "withDocs", "db", "dbName"]);
     let FieldKind::Select { choices } = &form.pages[1].fields[0].kind else {
         panic!("flavour is a select")
@@ -178,9 +226,15 @@ fn pickers_offer_catalog_entities_honouring_the_filter() {
     let form = Form::from_template(&load_template(&data("kitchen/template.yaml")));
     let owners = candidates(form.field("owner").unwrap(), &catalog);
     assert!(!owners.is_empty());
-    assert!(owners.iter().all(|c| c.value.starts_with("group:")), "{owners:?}");
+    assert!(
+        owners.iter().all(|c| c.value.starts_with("group:")),
+        "{owners:?}"
+    );
     let systems = candidates(form.field("system").unwrap(), &catalog);
-    assert!(systems.iter().any(|c| c.value == "payments-core"), "defaultKind shortens: {systems:?}");
+    assert!(
+        systems.iter().any(|c| c.value == "payments-core"),
+        "defaultKind shortens: {systems:?}"
+    );
     assert!(candidates(form.field("name").unwrap(), &catalog).is_empty());
     let empty = Catalog::new();
     assert!(candidates(form.field("owner").unwrap(), &empty).is_empty());
@@ -194,17 +248,37 @@ fn kitchen_plan_renders_names_conditions_and_verbatim_files() {
     let paths: Vec<_> = p.files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(
         paths,
-        ["app/catalog-info.yaml", "app/docs/index.md", "app/orders/README.md", "app/raw/keep.txt"]
+        [
+            "app/catalog-info.yaml",
+            "app/docs/index.md",
+            "app/orders/README.md",
+            "app/raw/keep.txt"
+        ]
     );
     let file = |name: &str| {
-        String::from_utf8(p.files.iter().find(|f| f.path == name).unwrap().contents.clone()).unwrap()
+        String::from_utf8(
+            p.files
+                .iter()
+                .find(|f| f.path == name)
+                .unwrap()
+                .contents
+                .clone(),
+        )
+        .unwrap()
     };
     assert_eq!(
         file("app/orders/README.md"),
         "# orders\n\nOwned by group:default/payments; repository acme/orders.\nDatabase: ordersdb\n- feature metrics\n- feature tracing\n"
     );
-    assert_eq!(file("app/raw/keep.txt"), "kept as is: ${{ values.name }} {% if x %}\n");
-    let status: Vec<_> = p.steps.iter().map(|s| (s.id.as_str(), s.status.clone())).collect();
+    assert_eq!(
+        file("app/raw/keep.txt"),
+        "kept as is: ${{ values.name }} {% if x %}\n"
+    );
+    let status: Vec<_> = p
+        .steps
+        .iter()
+        .map(|s| (s.id.as_str(), s.status.clone()))
+        .collect();
     assert_eq!(
         status,
         [
@@ -221,8 +295,15 @@ fn kitchen_plan_renders_names_conditions_and_verbatim_files() {
     assert!(!json.contains("s3cret-token"), "{json}");
     assert!(p.steps[2].messages[0].contains("***"));
     assert_eq!(p.registered, ["component:default/orders"]);
-    assert_eq!(p.output.links.len(), 1, "the publish link rendered empty and is left out");
-    assert_eq!(p.output.links[0].entity_ref.as_deref(), Some("component:default/orders"));
+    assert_eq!(
+        p.output.links.len(),
+        1,
+        "the publish link rendered empty and is left out"
+    );
+    assert_eq!(
+        p.output.links[0].entity_ref.as_deref(),
+        Some("component:default/orders")
+    );
     assert_eq!(p.output.text[0].content, "Created orders (acme/orders).");
 }
 
@@ -234,8 +315,16 @@ fn directory_whose_name_renders_empty_is_skipped() {
     v.insert("withDocs".into(), json!(false));
     v.insert("db".into(), json!("none"));
     let p = plan(&t, &form, &v, user_value(None, None), "out").unwrap();
-    assert!(p.files.iter().all(|f| !f.path.contains("docs")), "{:?}", p.files);
-    assert_eq!(p.steps[1].status, StepStatus::Local, "the `if` step runs without a db");
+    assert!(
+        p.files.iter().all(|f| !f.path.contains("docs")),
+        "{:?}",
+        p.files
+    );
+    assert_eq!(
+        p.steps[1].status,
+        StepStatus::Local,
+        "the `if` step runs without a db"
+    );
 }
 
 #[test]
@@ -292,7 +381,10 @@ fn refused_run_writes_nothing_anywhere() {
     let mut p = escape_plan(".", "ok.txt").unwrap();
     p.files[0].path = "../escaped.txt".into();
     let err = write(&p, &out, false).unwrap_err();
-    assert!(matches!(err, WriteError::Escape { ref file, .. } if file == "../escaped.txt"), "{err}");
+    assert!(
+        matches!(err, WriteError::Escape { ref file, .. } if file == "../escaped.txt"),
+        "{err}"
+    );
     assert_eq!(tree(parent.path()), before);
     assert!(!out.exists());
 }
@@ -306,10 +398,20 @@ fn symlink_in_skeleton_pointing_outside_is_refused() {
     std::fs::copy(data("escape/template.yaml"), tdir.join("template.yaml")).unwrap();
     std::fs::write(tdir.join("skeleton/a.txt"), "a").unwrap();
     std::fs::write(work.path().join("secret.txt"), "private").unwrap();
-    std::os::unix::fs::symlink(work.path().join("secret.txt"), tdir.join("skeleton/link.txt")).unwrap();
+    std::os::unix::fs::symlink(
+        work.path().join("secret.txt"),
+        tdir.join("skeleton/link.txt"),
+    )
+    .unwrap();
     let t = load_template(&tdir.join("template.yaml").to_string_lossy());
     let form = Form::from_template(&t);
-    let result = plan(&t, &form, &form.initial_values(), user_value(None, None), "out");
+    let result = plan(
+        &t,
+        &form,
+        &form.initial_values(),
+        user_value(None, None),
+        "out",
+    );
     assert_refused(result, "link.txt");
 }
 
@@ -337,13 +439,23 @@ fn non_empty_target_needs_overwrite_and_new_target_gets_everything() {
     let report = write(&p, &out, false).unwrap();
     assert_eq!(report.files, 2);
     assert_eq!(tree(&out), ["nested", "nested/a.txt", "nested/ok.txt"]);
-    assert_eq!(tree(parent.path()).len(), 4, "no staging directory left behind");
+    assert_eq!(
+        tree(parent.path()).len(),
+        4,
+        "no staging directory left behind"
+    );
     let err = write(&p, &out, false).unwrap_err();
     assert!(matches!(err, WriteError::NotEmpty(_)));
     std::fs::write(out.join("nested/ok.txt"), "old").unwrap();
     write(&p, &out, true).unwrap();
-    assert_eq!(std::fs::read_to_string(out.join("nested/ok.txt")).unwrap(), "payload\n");
+    assert_eq!(
+        std::fs::read_to_string(out.join("nested/ok.txt")).unwrap(),
+        "payload\n"
+    );
     let file_target: PathBuf = parent.path().join("file");
     std::fs::write(&file_target, "x").unwrap();
-    assert!(matches!(write(&p, &file_target, true), Err(WriteError::NotADirectory(_))));
+    assert!(matches!(
+        write(&p, &file_target, true),
+        Err(WriteError::NotADirectory(_))
+    ));
 }

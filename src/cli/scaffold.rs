@@ -94,10 +94,11 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     if let Some(path) = &args.values {
         values.extend(read_values(path)?);
     }
-    let user_ref = args
-        .user
-        .clone()
-        .or_else(|| std::env::var("USER").ok().map(|u| format!("user:default/{u}")));
+    let user_ref = args.user.clone().or_else(|| {
+        std::env::var("USER")
+            .ok()
+            .map(|u| format!("user:default/{u}"))
+    });
     let user_entity = user_ref.as_deref().and_then(|r| match catalog.lookup(r) {
         Lookup::Found(id) => Some(catalog.get(id).to_value()),
         _ => None,
@@ -210,7 +211,11 @@ fn print_plan(plan: &Plan) {
     if !plan.output.links.is_empty() || !plan.output.text.is_empty() {
         println!("\nOutput:");
         for l in &plan.output.links {
-            let to = l.url.as_deref().or(l.entity_ref.as_deref()).unwrap_or_default();
+            let to = l
+                .url
+                .as_deref()
+                .or(l.entity_ref.as_deref())
+                .unwrap_or_default();
             println!("  {}: {to}", l.title);
         }
         for t in &plan.output.text {
@@ -258,7 +263,10 @@ pub fn list(settings: &Settings, args: &ListArgs) -> color_eyre::Result<ExitCode
             .unwrap_or_default();
         println!("    owner: {}  tags: {}", s("owner"), tags.join(", "));
         if !s("description").is_empty() {
-            println!("    {}", crate::text::truncate(&crate::text::one_line(&s("description")), 100));
+            println!(
+                "    {}",
+                crate::text::truncate(&crate::text::one_line(&s("description")), 100)
+            );
         }
         if !s("problem").is_empty() {
             println!("    cannot run: {}", s("problem"));

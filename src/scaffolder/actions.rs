@@ -84,12 +84,28 @@ pub struct ActionContext<'a> {
 
 /// Action prefixes that need a server or a remote service.
 const SERVER_PREFIXES: [&str; 14] = [
-    "publish:", "github:", "gitlab:", "bitbucket", "azure:", "gerrit:", "gitea:", "confluence:",
-    "notification:", "fetch:cookiecutter", "fetch:rails", "catalog:fetch", "http:", "sentry:",
+    "publish:",
+    "github:",
+    "gitlab:",
+    "bitbucket",
+    "azure:",
+    "gerrit:",
+    "gitea:",
+    "confluence:",
+    "notification:",
+    "fetch:cookiecutter",
+    "fetch:rails",
+    "catalog:fetch",
+    "http:",
+    "sentry:",
 ];
 
 /// Runs one action on its rendered input.
-pub fn run(action: &str, input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+pub fn run(
+    action: &str,
+    input: &Value,
+    cx: &mut ActionContext<'_>,
+) -> Result<Outcome, ActionError> {
     match action {
         "fetch:template" => fetch_template(input, cx),
         "fetch:plain" => fetch_plain(input, cx),
@@ -146,7 +162,10 @@ pub fn safe_path(base: &str, path: &str) -> Result<String, ActionError> {
 }
 
 fn input_str<'a>(input: &'a Value, key: &str) -> Option<&'a str> {
-    input.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+    input
+        .get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 fn target_path(input: &Value) -> Result<String, ActionError> {
@@ -159,7 +178,12 @@ fn is_remote(url: &str) -> bool {
 
 fn globs(input: &Value, key: &str) -> Result<GlobSet, ActionError> {
     let mut b = GlobSetBuilder::new();
-    for g in input.get(key).and_then(Value::as_array).into_iter().flatten() {
+    for g in input
+        .get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let Some(g) = g.as_str() else { continue };
         let g = g.trim_start_matches("./");
         let glob = Glob::new(g).map_err(|e| ActionError::Input(format!("{key}: {e}")))?;
@@ -181,7 +205,10 @@ fn read_skeleton(dir: &str) -> Result<Vec<(String, Vec<u8>)>, ActionError> {
         let rel = match entry {
             TreeEntry::File(rel) => rel,
             TreeEntry::Symlink { path, inside: true } => path,
-            TreeEntry::Symlink { path, inside: false } => {
+            TreeEntry::Symlink {
+                path,
+                inside: false,
+            } => {
                 return Err(ActionError::PathEscape {
                     file: format!("{dir}/{path}"),
                     reason: "symbolic link pointing outside the skeleton".into(),
@@ -203,7 +230,8 @@ fn skeleton_dir(url: &str, cx: &ActionContext<'_>) -> String {
 }
 
 fn fetch_template(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
-    let url = input_str(input, "url").ok_or_else(|| ActionError::Input("url is required".into()))?;
+    let url =
+        input_str(input, "url").ok_or_else(|| ActionError::Input("url is required".into()))?;
     if is_remote(url) {
         return Ok(Outcome::RunsOnBackstage(format!(
             "fetches the remote skeleton {url}: runs on Backstage"
@@ -265,7 +293,8 @@ fn fetch_template(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, 
 }
 
 fn fetch_plain(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
-    let url = input_str(input, "url").ok_or_else(|| ActionError::Input("url is required".into()))?;
+    let url =
+        input_str(input, "url").ok_or_else(|| ActionError::Input("url is required".into()))?;
     if is_remote(url) {
         return Ok(Outcome::RunsOnBackstage(format!(
             "fetches {url}: runs on Backstage"
@@ -283,7 +312,8 @@ fn fetch_plain(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, Act
 }
 
 fn fetch_plain_file(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
-    let url = input_str(input, "url").ok_or_else(|| ActionError::Input("url is required".into()))?;
+    let url =
+        input_str(input, "url").ok_or_else(|| ActionError::Input("url is required".into()))?;
     let target = input_str(input, "targetPath")
         .ok_or_else(|| ActionError::Input("targetPath is required".into()))?;
     if is_remote(url) {
@@ -322,7 +352,9 @@ fn fs_rename(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, Actio
             .cloned()
             .collect();
         if moved.is_empty() {
-            return Err(ActionError::Input(format!("fs:rename: {from} does not exist")));
+            return Err(ActionError::Input(format!(
+                "fs:rename: {from} does not exist"
+            )));
         }
         for old in moved {
             let new = format!("{to}{}", &old[from.len()..]);
@@ -387,7 +419,10 @@ fn catalog_write(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, A
         .get("entity")
         .filter(|e| e.is_object())
         .ok_or_else(|| ActionError::Input("entity must be an object".into()))?;
-    let path = safe_path("", input_str(input, "filePath").unwrap_or("catalog-info.yaml"))?;
+    let path = safe_path(
+        "",
+        input_str(input, "filePath").unwrap_or("catalog-info.yaml"),
+    )?;
     let yaml = serde_yaml::to_string(entity).map_err(|e| ActionError::Input(e.to_string()))?;
     cx.workspace.files.insert(path.clone(), yaml.into_bytes());
     Ok(done(vec![format!("wrote {path}")]))
@@ -410,7 +445,10 @@ fn catalog_register(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome
             Err(ActionError::Input(message))
         };
     };
-    let origin = Origin::new(format!("{}/{path}", cx.target.trim_end_matches('/')), Some(1));
+    let origin = Origin::new(
+        format!("{}/{path}", cx.target.trim_end_matches('/')),
+        Some(1),
+    );
     let text = String::from_utf8_lossy(bytes);
     let doc: Value = serde_yaml::from_str(&text)
         .map_err(|e| ActionError::Input(format!("{path} is not valid YAML: {e}")))?;
@@ -442,11 +480,26 @@ mod tests {
     #[test]
     fn safe_path_refuses_parent_and_absolute_paths() {
         assert_eq!(safe_path("a", "./b/c.txt").unwrap(), "a/b/c.txt");
-        assert!(matches!(safe_path("", "../x"), Err(ActionError::PathEscape { .. })));
-        assert!(matches!(safe_path("", "a/../../x"), Err(ActionError::PathEscape { .. })));
-        assert!(matches!(safe_path("", "/etc/passwd"), Err(ActionError::PathEscape { .. })));
-        assert!(matches!(safe_path("", "C:\\x"), Err(ActionError::PathEscape { .. })));
-        assert!(matches!(safe_path("", "a\\..\\..\\x"), Err(ActionError::PathEscape { .. })));
+        assert!(matches!(
+            safe_path("", "../x"),
+            Err(ActionError::PathEscape { .. })
+        ));
+        assert!(matches!(
+            safe_path("", "a/../../x"),
+            Err(ActionError::PathEscape { .. })
+        ));
+        assert!(matches!(
+            safe_path("", "/etc/passwd"),
+            Err(ActionError::PathEscape { .. })
+        ));
+        assert!(matches!(
+            safe_path("", "C:\\x"),
+            Err(ActionError::PathEscape { .. })
+        ));
+        assert!(matches!(
+            safe_path("", "a\\..\\..\\x"),
+            Err(ActionError::PathEscape { .. })
+        ));
         let err = safe_path("", "../evil").unwrap_err().to_string();
         assert!(err.contains("../evil"), "{err}");
     }
@@ -484,12 +537,25 @@ mod tests {
             workspace: &mut ws,
             registered: &mut reg,
         };
-        run("fs:rename", &json!({"files": [{"from": "gitignore", "to": ".gitignore"},
-                                         {"from": "docs", "to": "site/docs"}]}), &mut cx).unwrap();
+        run(
+            "fs:rename",
+            &json!({"files": [{"from": "gitignore", "to": ".gitignore"},
+                                         {"from": "docs", "to": "site/docs"}]}),
+            &mut cx,
+        )
+        .unwrap();
         run("fs:delete", &json!({"files": ["tmp"]}), &mut cx).unwrap();
-        let e = run("fs:rename", &json!({"files": [{"from": "nope", "to": "x"}]}), &mut cx);
+        let e = run(
+            "fs:rename",
+            &json!({"files": [{"from": "nope", "to": "x"}]}),
+            &mut cx,
+        );
         assert!(e.unwrap_err().to_string().contains("nope does not exist"));
-        let e = run("fs:rename", &json!({"files": [{"from": ".gitignore", "to": "../x"}]}), &mut cx);
+        let e = run(
+            "fs:rename",
+            &json!({"files": [{"from": ".gitignore", "to": "../x"}]}),
+            &mut cx,
+        );
         assert!(matches!(e, Err(ActionError::PathEscape { .. })));
         let keys: Vec<_> = ws.files.keys().cloned().collect();
         assert_eq!(keys, [".gitignore", "site/docs/a.md", "site/docs/b.md"]);

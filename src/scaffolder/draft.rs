@@ -71,10 +71,7 @@ impl Drafts {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return DraftLoad::None,
             Err(e) => {
-                return DraftLoad::Corrupt(format!(
-                    "cannot read the draft {}: {e}",
-                    path.display()
-                ))
+                return DraftLoad::Corrupt(format!("cannot read the draft {}: {e}", path.display()))
             }
         };
         let corrupt = || {
@@ -157,7 +154,10 @@ mod tests {
         let (r, f) = form();
         drafts.save(&r, &f, &values()).unwrap();
         let text = std::fs::read_to_string(drafts.path_for(&r)).unwrap();
-        assert!(!text.contains("tok-123") && !text.contains("pa55word"), "{text}");
+        assert!(
+            !text.contains("tok-123") && !text.contains("pa55word"),
+            "{text}"
+        );
         let DraftLoad::Found(v) = drafts.load(&r, &f) else {
             panic!("no draft")
         };

@@ -321,7 +321,8 @@ fn fields_of(schema: &Value) -> Vec<Field> {
                 let at = fields
                     .iter()
                     .rposition(|f| {
-                        f.key == *trigger || f.condition.as_ref().is_some_and(|c| c.field == *trigger)
+                        f.key == *trigger
+                            || f.condition.as_ref().is_some_and(|c| c.field == *trigger)
                     })
                     .map_or(fields.len(), |i| i + 1);
                 fields.insert(at, field(&key, &prop, req, Some(cond)));
@@ -377,7 +378,7 @@ fn dependent_fields(trigger: &str, dep: &Value) -> Vec<(String, Value, bool, Con
     out
 }
 
-fn apply_order(fields: &mut Vec<Field>, order: &[Value]) {
+fn apply_order(fields: &mut [Field], order: &[Value]) {
     let order: Vec<&str> = order.iter().filter_map(Value::as_str).collect();
     let rank = |key: &str| {
         let star = order.iter().position(|k| *k == "*").unwrap_or(order.len());
@@ -476,7 +477,10 @@ fn picker_filter(options: &Value, default_kinds: &[&str]) -> CatalogFilter {
 fn field(key: &str, schema: &Value, required: bool, condition: Option<Condition>) -> Field {
     let text = |k: &str| schema.get(k).and_then(Value::as_str).map(str::to_string);
     let options = schema.get("ui:options").cloned().unwrap_or(Value::Null);
-    let ty = schema.get("type").and_then(Value::as_str).unwrap_or("string");
+    let ty = schema
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("string");
     let ui_field = text("ui:field");
     let ui_widget = text("ui:widget");
     let mut note = None;
@@ -528,7 +532,11 @@ fn field(key: &str, schema: &Value, required: bool, condition: Option<Condition>
             if other != "AccordionField" && other != "RepoBranchPicker" {
                 note = Some(format!(
                     "`{other}` is a web-only field: entered as {}",
-                    if fallback == FieldKind::Json { "JSON" } else { "plain text" }
+                    if fallback == FieldKind::Json {
+                        "JSON"
+                    } else {
+                        "plain text"
+                    }
                 ));
             }
             fallback
@@ -678,4 +686,3 @@ fn filter_matches(filter: &CatalogFilter, catalog: &Catalog, id: EntityId) -> bo
 pub fn is_entity_name(s: &str) -> bool {
     is_valid_name(s)
 }
-

@@ -188,7 +188,10 @@ pub fn plan(
     Ok(Plan {
         template: template.entity_ref.to_string(),
         target: target.to_string(),
-        registered: entities.iter().map(|e| e.entity_ref().to_string()).collect(),
+        registered: entities
+            .iter()
+            .map(|e| e.entity_ref().to_string())
+            .collect(),
         entities,
         steps,
         files,

@@ -259,8 +259,13 @@ mod tests {
         assert!(e.unwrap_err().to_string().contains("has no action"));
         let e = Template::from_entity(&entity(template(json!({"parameters": "nope"}))));
         assert!(e.unwrap_err().to_string().contains("not a string"));
-        let e = Template::from_entity(&entity(template(json!({"parameters": [{"properties": []}]}))));
-        assert!(e.unwrap_err().to_string().contains("properties must be an object"));
+        let e = Template::from_entity(&entity(template(
+            json!({"parameters": [{"properties": []}]}),
+        )));
+        assert!(e
+            .unwrap_err()
+            .to_string()
+            .contains("properties must be an object"));
     }
 
     #[test]

@@ -54,7 +54,10 @@ pub fn check_field(field: &Field, value: Option<&Value>) -> Option<String> {
             let Some(items) = value.as_array() else {
                 return Some("must be a list".into());
             };
-            if let Some(bad) = items.iter().find(|i| !choices.iter().any(|c| c.value == **i)) {
+            if let Some(bad) = items
+                .iter()
+                .find(|i| !choices.iter().any(|c| c.value == **i))
+            {
                 return Some(format!("{bad} is not one of the choices"));
             }
             return check_items(s, items);
@@ -174,7 +177,10 @@ fn check_string(s: &Value, text: &str) -> Option<String> {
                     text,
                 )
         }
-        "time" => regex_ok(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?$", text),
+        "time" => regex_ok(
+            r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?$",
+            text,
+        ),
         "hostname" => regex_ok(
             r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$",
             text,
@@ -319,8 +325,8 @@ fn schema_errors(schema: &Value, values: &Values) -> Vec<FieldError> {
                 .unwrap_or_default()
                 .to_string();
             // The message quotes the value: keep it short and never print a secret in full.
-            let message = crate::text::truncate(&crate::text::one_line(&e.to_string()), 200)
-                .into_owned();
+            let message =
+                crate::text::truncate(&crate::text::one_line(&e.to_string()), 200).into_owned();
             FieldError {
                 title: key.clone(),
                 key,
@@ -357,7 +363,10 @@ mod tests {
     fn required_field_rejects_missing_and_blank() {
         let f = field(FieldKind::Text, json!({}), true);
         assert_eq!(check_field(&f, None).as_deref(), Some("is required"));
-        assert_eq!(check_field(&f, Some(&json!("  "))).as_deref(), Some("is required"));
+        assert_eq!(
+            check_field(&f, Some(&json!("  "))).as_deref(),
+            Some("is required")
+        );
         assert_eq!(check_field(&f, Some(&json!("x"))), None);
     }
 
@@ -368,9 +377,15 @@ mod tests {
             json!({"pattern": "^[a-z]+$", "minLength": 3, "maxLength": 5}),
             false,
         );
-        assert!(check_field(&f, Some(&json!("ab"))).unwrap().contains("at least 3"));
-        assert!(check_field(&f, Some(&json!("abcdef"))).unwrap().contains("at most 5"));
-        assert!(check_field(&f, Some(&json!("AbC"))).unwrap().contains("pattern"));
+        assert!(check_field(&f, Some(&json!("ab")))
+            .unwrap()
+            .contains("at least 3"));
+        assert!(check_field(&f, Some(&json!("abcdef")))
+            .unwrap()
+            .contains("at most 5"));
+        assert!(check_field(&f, Some(&json!("AbC")))
+            .unwrap()
+            .contains("pattern"));
         assert!(check_field(&f, Some(&json!(42))).unwrap().contains("text"));
     }
 
@@ -381,10 +396,18 @@ mod tests {
             json!({"minimum": 1024, "maximum": 65535}),
             false,
         );
-        assert!(check_field(&f, Some(&json!(80))).unwrap().contains("at least 1024"));
-        assert!(check_field(&f, Some(&json!(70000))).unwrap().contains("at most"));
-        assert!(check_field(&f, Some(&json!(8080.5))).unwrap().contains("whole"));
-        assert!(check_field(&f, Some(&json!("8080"))).unwrap().contains("number"));
+        assert!(check_field(&f, Some(&json!(80)))
+            .unwrap()
+            .contains("at least 1024"));
+        assert!(check_field(&f, Some(&json!(70000)))
+            .unwrap()
+            .contains("at most"));
+        assert!(check_field(&f, Some(&json!(8080.5)))
+            .unwrap()
+            .contains("whole"));
+        assert!(check_field(&f, Some(&json!("8080")))
+            .unwrap()
+            .contains("number"));
         assert_eq!(check_field(&f, Some(&json!(8080))), None);
     }
 
@@ -399,7 +422,10 @@ mod tests {
         ];
         for (format, bad, good) in cases {
             let f = field(FieldKind::Text, json!({ "format": format }), false);
-            assert!(check_field(&f, Some(&json!(bad))).is_some(), "{format} {bad}");
+            assert!(
+                check_field(&f, Some(&json!(bad))).is_some(),
+                "{format} {bad}"
+            );
             assert_eq!(check_field(&f, Some(&json!(good))), None, "{format} {good}");
         }
     }
@@ -407,18 +433,36 @@ mod tests {
     #[test]
     fn select_and_multi_select_accept_only_choices() {
         let choices = vec![
-            Choice { value: json!("a"), label: "Alpha".into() },
-            Choice { value: json!("b"), label: "Beta".into() },
+            Choice {
+                value: json!("a"),
+                label: "Alpha".into(),
+            },
+            Choice {
+                value: json!("b"),
+                label: "Beta".into(),
+            },
         ];
-        let f = field(FieldKind::Select { choices: choices.clone() }, json!({}), false);
-        assert!(check_field(&f, Some(&json!("c"))).unwrap().contains("Alpha, Beta"));
+        let f = field(
+            FieldKind::Select {
+                choices: choices.clone(),
+            },
+            json!({}),
+            false,
+        );
+        assert!(check_field(&f, Some(&json!("c")))
+            .unwrap()
+            .contains("Alpha, Beta"));
         let m = field(
             FieldKind::MultiSelect { choices },
             json!({"uniqueItems": true}),
             false,
         );
-        assert!(check_field(&m, Some(&json!(["a", "a"]))).unwrap().contains("twice"));
-        assert!(check_field(&m, Some(&json!(["z"]))).unwrap().contains("not one of"));
+        assert!(check_field(&m, Some(&json!(["a", "a"])))
+            .unwrap()
+            .contains("twice"));
+        assert!(check_field(&m, Some(&json!(["z"])))
+            .unwrap()
+            .contains("not one of"));
         assert_eq!(check_field(&m, Some(&json!(["a", "b"]))), None);
     }
 
@@ -442,7 +486,10 @@ mod tests {
         assert!(check_field(&r, Some(&json!("github.com?owner=a")))
             .unwrap()
             .contains("missing repo"));
-        assert_eq!(check_field(&r, Some(&json!("github.com?owner=a&repo=b"))), None);
+        assert_eq!(
+            check_field(&r, Some(&json!("github.com?owner=a&repo=b"))),
+            None
+        );
     }
 
     fn dependent_form() -> Form {
@@ -473,7 +520,10 @@ mod tests {
         let form = dependent_form();
         assert_eq!(
             form.pages[0].fields[1].condition,
-            Some(Condition { field: "db".into(), one_of: Some(vec![json!("pg")]) })
+            Some(Condition {
+                field: "db".into(),
+                one_of: Some(vec![json!("pg")])
+            })
         );
         let mut values = Values::new();
         values.insert("db".into(), json!("none"));

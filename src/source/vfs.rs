@@ -334,8 +334,14 @@ mod tests {
         assert!(tree.contains(&TreeEntry::File("sub/a.txt".into())));
         #[cfg(unix)]
         {
-            assert!(tree.contains(&TreeEntry::Symlink { path: "out".into(), inside: false }));
-            assert!(tree.contains(&TreeEntry::Symlink { path: "in".into(), inside: true }));
+            assert!(tree.contains(&TreeEntry::Symlink {
+                path: "out".into(),
+                inside: false
+            }));
+            assert!(tree.contains(&TreeEntry::Symlink {
+                path: "in".into(),
+                inside: true
+            }));
         }
     }
 
