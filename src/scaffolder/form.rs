@@ -3,8 +3,10 @@
 //!
 //! Values are a JSON object keyed by field, exactly what Backstage sends as `parameters`.
 
+use super::picker::picker_filter;
+pub use super::picker::{candidates, stored_ref, Candidate, CatalogFilter};
 use super::template::Template;
-use crate::catalog::{validate::is_valid_name, Catalog, EntityId, EntityRef};
+use crate::catalog::validate::is_valid_name;
 use crate::expr::Expr;
 use serde_json::{json, Map, Value};
 
@@ -18,14 +20,6 @@ pub struct Choice {
     pub value: Value,
     /// What the user sees (`enumNames`, a `oneOf` title, or the value).
     pub label: String,
-}
-
-/// Which catalog entities a picker offers.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct CatalogFilter {
-    /// Alternatives (Backstage: a list of filters is an OR); each maps a field such as `kind`
-    /// or `spec.type` to the accepted values (lowercase). Empty: every entity.
-    pub any_of: Vec<Vec<(String, Vec<String>)>>,
 }
 
 /// How a field is edited.
@@ -388,7 +382,7 @@ fn apply_order(fields: &mut [Field], order: &[Value]) {
     fields.sort_by_key(|f| rank(&f.key));
 }
 
-fn strings(value: Option<&Value>) -> Vec<String> {
+pub(super) fn strings(value: Option<&Value>) -> Vec<String> {
     match value {
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(a)) => a
@@ -437,41 +431,6 @@ fn label_of(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
-}
-
-fn picker_filter(options: &Value, default_kinds: &[&str]) -> CatalogFilter {
-    let one = |f: &Value| -> Vec<(String, Vec<String>)> {
-        f.as_object()
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| {
-                        let vals = strings(Some(v)).iter().map(|s| s.to_lowercase()).collect();
-                        (k.clone(), vals)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let any_of: Vec<_> = match options.get("catalogFilter") {
-        Some(Value::Array(list)) => list.iter().map(one).collect(),
-        Some(f @ Value::Object(_)) => vec![one(f)],
-        // The older `allowedKinds` option.
-        _ => {
-            let mut kinds = strings(options.get("allowedKinds"));
-            if kinds.is_empty() {
-                kinds = default_kinds.iter().map(|s| s.to_string()).collect();
-            }
-            if kinds.is_empty() {
-                Vec::new()
-            } else {
-                vec![vec![(
-                    "kind".to_string(),
-                    kinds.iter().map(|k| k.to_lowercase()).collect(),
-                )]]
-            }
-        }
-    };
-    CatalogFilter { any_of }
 }
 
 fn field(key: &str, schema: &Value, required: bool, condition: Option<Condition>) -> Field {
@@ -607,82 +566,96 @@ fn basic_kind(ty: &str, schema: &Value, widget: Option<&str>, options: &Value) -
     }
 }
 
-/// An entity a picker offers.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Candidate {
-    /// What is stored (`kind:namespace/name`, shortened by `defaultKind`/`defaultNamespace`).
-    pub value: String,
-    /// The entity's title or name.
-    pub title: String,
-    /// The catalog entity.
-    #[serde(skip)]
-    pub id: EntityId,
-}
-
-/// The entities a picker field offers, sorted by stored value. Empty for other kinds.
-pub fn candidates(field: &Field, catalog: &Catalog) -> Vec<Candidate> {
-    let FieldKind::EntityPicker {
-        filter,
-        default_kind,
-        default_namespace,
-        ..
-    } = &field.kind
-    else {
-        return Vec::new();
-    };
-    let mut out: Vec<Candidate> = catalog
-        .ids()
-        .filter(|&id| filter_matches(filter, catalog, id))
-        .map(|id| {
-            let e = catalog.get(id);
-            Candidate {
-                value: stored_ref(
-                    e.entity_ref(),
-                    default_kind.as_deref(),
-                    default_namespace.as_deref(),
-                ),
-                title: e.display_name().to_string(),
-                id,
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| a.value.cmp(&b.value));
-    out
-}
-
-/// How a picker stores a reference: `kind:namespace/name`, leaving out the default kind and
-/// the default namespace as Backstage's pickers do.
-pub fn stored_ref(r: &EntityRef, default_kind: Option<&str>, default_ns: Option<&str>) -> String {
-    let kind_is_default = default_kind.is_some_and(|k| k.eq_ignore_ascii_case(r.kind()));
-    let ns_is_default = r.namespace() == default_ns.unwrap_or(crate::catalog::DEFAULT_NAMESPACE);
-    match (kind_is_default, ns_is_default) {
-        (true, true) => r.name().to_string(),
-        (true, false) => format!("{}/{}", r.namespace(), r.name()),
-        _ => r.as_str().to_string(),
-    }
-}
-
-fn filter_matches(filter: &CatalogFilter, catalog: &Catalog, id: EntityId) -> bool {
-    if filter.any_of.is_empty() {
-        return true;
-    }
-    let doc = catalog.get(id).to_value();
-    filter.any_of.iter().any(|all| {
-        all.iter().all(|(path, accepted)| {
-            let mut v = &doc;
-            for part in path.split('.') {
-                match v.get(part) {
-                    Some(next) => v = next,
-                    None => return false,
-                }
-            }
-            let found: Vec<String> = strings(Some(v)).iter().map(|s| s.to_lowercase()).collect();
-            accepted.is_empty() || found.iter().any(|f| accepted.contains(f))
-        })
-    })
-}
-
 /// True when a string is a valid new entity name (EntityNamePicker).
 pub fn is_entity_name(s: &str) -> bool {
     is_valid_name(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{Entity, Origin};
+
+    fn form(parameters: Value) -> Form {
+        let e = Entity::from_value(
+            json!({"apiVersion": "scaffolder.backstage.io/v1beta3", "kind": "Template",
+                   "metadata": {"name": "t"}, "spec": {"parameters": parameters}}),
+            Origin::new("t.yaml", None),
+        )
+        .unwrap()
+        .0;
+        Form::from_template(&Template::from_entity(&e).unwrap())
+    }
+
+    #[test]
+    fn unknown_field_extension_falls_back_to_text_with_a_note() {
+        let f = form(json!({"properties": {"x": {"type": "string", "ui:field": "AcmeWidget"}}}));
+        let x = f.field("x").unwrap();
+        assert_eq!(x.kind, FieldKind::Text);
+        assert!(x.note.as_deref().unwrap().contains("AcmeWidget"));
+    }
+
+    #[test]
+    fn secret_fields_go_to_secrets_and_never_to_drafts() {
+        let f = form(json!({"properties": {
+            "name": {"type": "string"},
+            "token": {"type": "string", "ui:field": "Secret"},
+            "pw": {"type": "string", "ui:widget": "password"}}}));
+        let mut v = Values::new();
+        for (k, x) in [("name", "n"), ("token", "t"), ("pw", "p")] {
+            v.insert(k.into(), json!(x));
+        }
+        let (params, secrets) = f.submission(&v);
+        assert_eq!(secrets.get("token"), Some(&json!("t")));
+        assert!(!params.contains_key("token"));
+        assert_eq!(
+            params.get("pw"),
+            Some(&json!("p")),
+            "password stays a parameter"
+        );
+        let kept: Vec<_> = f.without_secrets(&v).keys().cloned().collect();
+        assert_eq!(kept, ["name"]);
+    }
+
+    #[test]
+    fn dependencies_without_one_of_show_fields_when_the_trigger_has_a_value() {
+        let f = form(json!({
+            "properties": {"a": {"type": "string"}, "z": {"type": "string"}},
+            "dependencies": {"a": {"properties": {"b": {"type": "string"}}, "required": ["b"]}}}));
+        let keys: Vec<_> = f.pages[0].fields.iter().map(|x| x.key.as_str()).collect();
+        assert_eq!(keys, ["a", "b", "z"]);
+        let mut v = Values::new();
+        assert_eq!(f.pages[0].visible_fields(&v).count(), 2);
+        v.insert("a".into(), json!("x"));
+        assert_eq!(f.pages[0].visible_fields(&v).count(), 3);
+        assert!(f.field("b").unwrap().required);
+    }
+
+    #[test]
+    fn field_in_two_branches_is_shown_for_either_value() {
+        let f = form(json!({
+            "properties": {"db": {"enum": ["none", "pg", "my"]}},
+            "dependencies": {"db": {"oneOf": [
+                {"properties": {"db": {"const": "pg"}, "size": {"type": "string"}}},
+                {"properties": {"db": {"const": "my"}, "size": {"type": "string"}}}]}}}));
+        let size = f.field("size").unwrap();
+        let mut v = Values::new();
+        for (db, shown) in [("none", false), ("pg", true), ("my", true)] {
+            v.insert("db".into(), json!(db));
+            assert_eq!(size.is_visible(&v), shown, "{db}");
+        }
+    }
+
+    #[test]
+    fn page_condition_that_fails_to_evaluate_shows_the_page() {
+        let f = form(json!([{"properties": {}}, {"when": "${{ ((( }}"}, {"when": false}]));
+        assert_eq!(f.shown_pages(&Values::new()), [0, 1]);
+    }
+
+    #[test]
+    fn empty_parameters_make_an_empty_form() {
+        let f = form(Value::Null);
+        assert!(f.pages.is_empty());
+        assert!(f.initial_values().is_empty());
+    }
 }

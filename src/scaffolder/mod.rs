@@ -8,6 +8,8 @@
 pub mod actions;
 pub mod draft;
 pub mod form;
+pub mod input;
+pub mod picker;
 pub mod plan;
 pub mod render;
 pub mod template;
