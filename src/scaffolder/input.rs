@@ -62,10 +62,14 @@ fn split_list(text: &str) -> impl Iterator<Item = &str> {
 }
 
 fn choice(choices: &[Choice], typed: &str) -> Result<Value, String> {
+    // A number or boolean choice can be typed as it prints.
+    let literal = serde_json::from_str::<Value>(typed).ok();
     choices
         .iter()
         .find(|c| {
-            c.label == typed || c.value.as_str() == Some(typed) || c.value.to_string() == typed
+            c.label == typed
+                || c.value.as_str() == Some(typed)
+                || literal.as_ref() == Some(&c.value)
         })
         .map(|c| c.value.clone())
         .ok_or_else(|| format!("{typed} is not one of the choices"))
