@@ -12,6 +12,7 @@ pub mod input;
 pub mod picker;
 pub mod plan;
 pub mod render;
+pub mod session;
 pub mod template;
 pub mod validate;
 pub mod write;
