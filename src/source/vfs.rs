@@ -57,21 +57,20 @@ pub fn is_dir(path: &str) -> bool {
 pub fn yaml_files(dir: &str) -> io::Result<Vec<String>> {
     let mut out = Vec::new();
     match dir.strip_prefix(EMBEDDED_PREFIX) {
-        Some(rel) => {
-            let rel = normalise(rel);
-            let d = if rel.as_os_str().is_empty() {
-                &DEMO
-            } else {
-                DEMO.get_dir(&rel).ok_or_else(|| {
-                    io::Error::new(io::ErrorKind::NotFound, "no such embedded dir")
-                })?
-            };
-            embedded_walk(d, &mut out);
-        }
+        Some(rel) => embedded_walk(embedded_dir(&normalise(rel))?, &mut out),
         None => disk_walk(Path::new(dir), &mut out, 0)?,
     }
     out.sort();
     Ok(out)
+}
+
+/// A directory of the embedded demo (its root for an empty path).
+fn embedded_dir(rel: &Path) -> io::Result<&'static Dir<'static>> {
+    if rel.as_os_str().is_empty() {
+        return Ok(&DEMO);
+    }
+    DEMO.get_dir(rel)
+        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such embedded directory"))
 }
 
 fn is_yaml(name: &str) -> bool {
@@ -143,14 +142,7 @@ pub fn list_tree(dir: &str) -> io::Result<Vec<TreeEntry>> {
     match dir.strip_prefix(EMBEDDED_PREFIX) {
         Some(rel) => {
             let rel = normalise(rel);
-            let d = if rel.as_os_str().is_empty() {
-                &DEMO
-            } else {
-                DEMO.get_dir(&rel).ok_or_else(|| {
-                    io::Error::new(io::ErrorKind::NotFound, "no such embedded directory")
-                })?
-            };
-            embedded_tree(d, &rel, &mut out);
+            embedded_tree(embedded_dir(&rel)?, &rel, &mut out);
         }
         None => {
             let root = Path::new(dir);
