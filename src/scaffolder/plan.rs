@@ -156,6 +156,13 @@ pub fn plan(
                 continue;
             }
         }
+        if step.each.is_some() {
+            steps.push(report(
+                StepStatus::Unknown,
+                vec!["`each:` loops are not run locally: skipped".into()],
+            ));
+            continue;
+        }
         let input = expr.render_value(&step.input, &ctx).map_err(render_err)?;
         let mut acx = ActionContext {
             expr: &expr,
@@ -217,5 +224,52 @@ fn planned_file(path: String, contents: Vec<u8>, cx: &RunContext) -> PlannedFile
         binary,
         preview,
         contents,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Origin;
+    use crate::scaffolder::render::user_value;
+
+    fn template(steps: Value) -> Template {
+        let e = Entity::from_value(
+            json!({"apiVersion": "scaffolder.backstage.io/v1beta3", "kind": "Template",
+                   "metadata": {"name": "t"}, "spec": {
+                       "parameters": {"properties": {"items": {"type": "array"}}},
+                       "steps": steps}}),
+            Origin::new("t.yaml", None),
+        )
+        .unwrap()
+        .0;
+        Template::from_entity(&e).unwrap()
+    }
+
+    #[test]
+    fn each_loop_is_listed_as_skipped_not_run_once() {
+        let t = template(json!([{"id": "loop", "action": "debug:log",
+            "each": "${{ parameters.items }}", "input": {"message": "${{ each.value }}"}}]));
+        let form = Form::from_template(&t);
+        let p = plan(&t, &form, &Values::new(), user_value(None, None), "out").unwrap();
+        assert_eq!(p.steps[0].status, StepStatus::Unknown);
+        assert!(p.steps[0].messages[0].contains("each"));
+    }
+
+    #[test]
+    fn bad_expression_in_a_step_names_the_step() {
+        let t = template(json!([{"id": "broken", "action": "debug:log",
+            "input": {"message": "${{ parameters.items | nosuchfilter }}"}}]));
+        let form = Form::from_template(&t);
+        let err = plan(&t, &form, &Values::new(), user_value(None, None), "out").unwrap_err();
+        assert!(err.to_string().starts_with("step broken:"), "{err}");
+    }
+
+    #[test]
+    fn template_without_steps_plans_nothing() {
+        let t = template(json!([]));
+        let form = Form::from_template(&t);
+        let p = plan(&t, &form, &Values::new(), user_value(None, None), "out").unwrap();
+        assert!(p.steps.is_empty() && p.files.is_empty());
     }
 }

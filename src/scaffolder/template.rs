@@ -66,6 +66,8 @@ pub struct Step {
     pub input: Value,
     /// The unrendered `if:` condition.
     pub condition: Option<Value>,
+    /// `each:` (a loop over a list); not run locally.
+    pub each: Option<Value>,
 }
 
 /// A template ready to become a form and a plan.
@@ -198,6 +200,7 @@ fn step(value: &Value, index: usize) -> Result<Step, String> {
             .cloned()
             .unwrap_or_else(|| Value::Object(Map::new())),
         condition: map.get("if").cloned(),
+        each: map.get("each").cloned(),
         action,
         id,
     })
