@@ -48,7 +48,8 @@ pub const COMMANDS: &[Command] = &[
         description: "create something from a Software Template",
         choices: no_choices,
         run: |app, _| {
-            app.push(Box::new(TemplatesView::new()));
+            let view = TemplatesView::new(&app.ctx());
+            app.push(Box::new(view));
             Ok(None)
         },
     },

@@ -296,3 +296,55 @@ fn templates_palette_command_opens_the_list_and_enter_the_form() {
     assert_eq!(app.mode(), super::keymap::Mode::Form);
     assert!(app.breadcrumbs().ends_with("Go microservice"));
 }
+
+#[test]
+fn form_draws_at_any_size_without_panicking() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = filled(&fx);
+    focus(&mut v, &ctx, "notes");
+    for (w, h) in [(1, 1), (10, 3), (20, 6), (30, 10), (200, 5)] {
+        draw(&v, &fx, w, h);
+    }
+    v.handle(&Action::NextPage, &ctx);
+    type_in(&mut v, &ctx, "because");
+    v.handle(&Action::NextPage, &ctx);
+    for (w, h) in [(1, 1), (10, 3), (30, 10)] {
+        draw(&v, &fx, w, h);
+    }
+    // A fresh review in a tiny terminal (the editor keeps its scroll between frames, so the
+    // snapshot is not taken after the 1-column frames above).
+    let mut fresh = filled(&fx);
+    fresh.handle(&Action::NextPage, &ctx);
+    type_in(&mut fresh, &ctx, "because");
+    fresh.handle(&Action::NextPage, &ctx);
+    insta::assert_snapshot!(draw(&fresh, &fx, 30, 10).backend());
+}
+
+#[test]
+fn resume_prompt_restores_or_discards_the_draft() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let drafts = Drafts::in_dir(dir.path());
+    let mut first = FormView::new(widgets(), &ctx, Some(drafts.clone()));
+    type_in(&mut first, &ctx, "orders");
+    let mut second = FormView::new(widgets(), &ctx, Some(drafts.clone()));
+    assert!(matches!(second.step, Step::Resume(_)));
+    second.handle(&Action::Open, &ctx);
+    assert_eq!(second.session.values.get("name"), Some(&json!("orders")));
+    assert_eq!(
+        second.editor_text(),
+        "orders",
+        "the editor shows the resumed value"
+    );
+    let mut third = FormView::new(widgets(), &ctx, Some(drafts.clone()));
+    third.handle(&key(KeyCode::Char('n')), &ctx);
+    assert!(matches!(third.step, Step::Form));
+    assert!(third.session.values.get("name").is_none());
+    let fourth = FormView::new(widgets(), &ctx, Some(drafts));
+    assert!(
+        matches!(fourth.step, Step::Form),
+        "a discarded draft is not offered again"
+    );
+}

@@ -22,28 +22,34 @@ use ratatui::Frame;
 /// The longest filter kept.
 const MAX_QUERY: usize = 128;
 
-/// The templates pane's state: the filter and the selection.
+/// The templates pane's state: the filter, the selection, and the matching templates (found
+/// when the pane opens and after every key, so drawing does no searching).
 #[derive(Debug, Default)]
 pub struct TemplatesView {
     query: String,
     selected: usize,
+    found: Vec<EntityId>,
 }
 
 impl TemplatesView {
-    /// The pane with an empty filter.
-    pub fn new() -> Self {
-        Self::default()
+    /// The pane with an empty filter, listing every template.
+    pub fn new(ctx: &Ctx) -> Self {
+        let mut view = Self::default();
+        view.refresh(ctx);
+        view
     }
 
-    /// The templates matching the filter, best first.
-    pub fn matches(&self, ctx: &Ctx) -> Vec<EntityId> {
+    /// Finds the templates matching the filter, best first.
+    fn refresh(&mut self, ctx: &Ctx) {
         let query = Query::parse(&format!("kind:template {}", self.query));
-        ctx.index
+        self.found = ctx
+            .index
             .search(&query, 1000)
             .hits
             .into_iter()
             .map(|h| h.id)
-            .collect()
+            .collect();
+        self.selected = self.selected.min(self.found.len().saturating_sub(1));
     }
 }
 
@@ -57,11 +63,13 @@ impl View for TemplatesView {
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
-        let found = self.matches(ctx);
+        // Templates may have arrived from a source since the last key.
+        self.refresh(ctx);
+        let found = self.found.clone();
         if move_selection(&mut self.selected, found.len(), action, ctx.page) {
             return Outcome::Consumed;
         }
-        match action {
+        let outcome = match action {
             Action::Input(c) if !c.is_control() => {
                 if self.query.chars().count() < MAX_QUERY {
                     self.query.push(*c);
@@ -99,12 +107,14 @@ impl View for TemplatesView {
                 }
             }
             _ => Outcome::Ignored,
-        }
+        };
+        self.refresh(ctx);
+        outcome
     }
 
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
         let theme = ctx.theme;
-        let found = self.matches(ctx);
+        let found = &self.found;
         let [input, head, list] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(1),
