@@ -313,15 +313,21 @@ impl FormView {
         self.editor_text().trim().to_string()
     }
 
-    fn replan(&mut self, _ctx: &Ctx) {
+    fn replan(&mut self, ctx: &Ctx) {
+        // `${{ user.ref }}`/`${{ user.entity }}`: the login name, and its User entity when the
+        // catalog has one.
         let user = std::env::var("USER")
             .ok()
             .map(|u| format!("user:default/{u}"));
+        let entity = user.as_deref().and_then(|r| match ctx.catalog.lookup(r) {
+            crate::catalog::Lookup::Found(id) => Some(ctx.catalog.get(id).to_value()),
+            _ => None,
+        });
         let result = plan(
             &self.session.template,
             &self.session.form,
             &self.session.values,
-            user_value(user.as_deref(), None),
+            user_value(user.as_deref(), entity),
             &self.target(),
         );
         self.plan = Some(result.map_err(|e| {
