@@ -6,6 +6,8 @@
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod expr;
+pub mod scaffolder;
 pub mod scorecard;
 pub mod search;
 pub mod source;

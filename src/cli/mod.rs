@@ -1,6 +1,7 @@
 //! The command line: arguments, and the non-interactive commands that mirror the panes
 //! (`search`, `show`, `validate`, …). Each command prints text, or JSON with `--json`.
 
+mod scaffold;
 mod score;
 mod search;
 mod show;
@@ -52,6 +53,10 @@ pub enum Command {
     Validate(validate::Args),
     /// Score entities against scorecards: levels, scores, per-owner roll-ups, CI gate.
     Score(score::Args),
+    /// Run a Software Template: validate values, plan, and write the files (--dry-run: plan only).
+    Scaffold(scaffold::Args),
+    /// List the catalog's Software Templates.
+    Templates(scaffold::ListArgs),
 }
 
 /// The settings every command and the TUI share: config file and sources.
@@ -126,6 +131,8 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
             }
             score::run(&settings, args)
         }
+        Command::Scaffold(args) => scaffold::run(&settings, args),
+        Command::Templates(args) => scaffold::list(&settings, args),
     }
 }
 

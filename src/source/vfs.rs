@@ -57,21 +57,20 @@ pub fn is_dir(path: &str) -> bool {
 pub fn yaml_files(dir: &str) -> io::Result<Vec<String>> {
     let mut out = Vec::new();
     match dir.strip_prefix(EMBEDDED_PREFIX) {
-        Some(rel) => {
-            let rel = normalise(rel);
-            let d = if rel.as_os_str().is_empty() {
-                &DEMO
-            } else {
-                DEMO.get_dir(&rel).ok_or_else(|| {
-                    io::Error::new(io::ErrorKind::NotFound, "no such embedded dir")
-                })?
-            };
-            embedded_walk(d, &mut out);
-        }
+        Some(rel) => embedded_walk(embedded_dir(&normalise(rel))?, &mut out),
         None => disk_walk(Path::new(dir), &mut out, 0)?,
     }
     out.sort();
     Ok(out)
+}
+
+/// A directory of the embedded demo (its root for an empty path).
+fn embedded_dir(rel: &Path) -> io::Result<&'static Dir<'static>> {
+    if rel.as_os_str().is_empty() {
+        return Ok(&DEMO);
+    }
+    DEMO.get_dir(rel)
+        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such embedded directory"))
 }
 
 fn is_yaml(name: &str) -> bool {
@@ -116,6 +115,94 @@ fn disk_walk(dir: &Path, out: &mut Vec<String>, depth: usize) -> io::Result<()> 
             }
         } else if is_yaml(&name) && (ft.is_file() || entry.path().is_file()) {
             out.push(entry.path().to_string_lossy().to_string());
+        }
+    }
+    Ok(())
+}
+
+/// One entry of a directory tree listed by [`list_tree`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TreeEntry {
+    /// A file, by its path relative to the listed directory (`/`-separated).
+    File(String),
+    /// A symbolic link, by its relative path; `inside` is true when its target resolves to a
+    /// file inside the listed directory (it can then be read like a file).
+    Symlink {
+        /// The link's relative path.
+        path: String,
+        /// True when the link points to a file inside the listed directory.
+        inside: bool,
+    },
+}
+
+/// Every file under a directory (hidden files included), sorted, from disk or from the
+/// embedded demo: what a template skeleton holds. Symbolic links are reported, not followed.
+pub fn list_tree(dir: &str) -> io::Result<Vec<TreeEntry>> {
+    let mut out = Vec::new();
+    match dir.strip_prefix(EMBEDDED_PREFIX) {
+        Some(rel) => {
+            let rel = normalise(rel);
+            embedded_tree(embedded_dir(&rel)?, &rel, &mut out);
+        }
+        None => {
+            let root = Path::new(dir);
+            if !root.is_dir() {
+                return Err(io::Error::new(io::ErrorKind::NotFound, "no such directory"));
+            }
+            let canonical_root = root.canonicalize()?;
+            disk_tree(root, &canonical_root, "", &mut out, 0)?;
+        }
+    }
+    out.sort_by(|a, b| tree_path(a).cmp(tree_path(b)));
+    Ok(out)
+}
+
+fn tree_path(e: &TreeEntry) -> &str {
+    match e {
+        TreeEntry::File(p) | TreeEntry::Symlink { path: p, .. } => p,
+    }
+}
+
+fn embedded_tree(dir: &Dir<'static>, base: &Path, out: &mut Vec<TreeEntry>) {
+    for f in dir.files() {
+        if let Ok(rel) = f.path().strip_prefix(base) {
+            out.push(TreeEntry::File(rel.to_string_lossy().replace('\\', "/")));
+        }
+    }
+    for d in dir.dirs() {
+        embedded_tree(d, base, out);
+    }
+}
+
+fn disk_tree(
+    dir: &Path,
+    root: &Path,
+    prefix: &str,
+    out: &mut Vec<TreeEntry>,
+    depth: usize,
+) -> io::Result<()> {
+    if depth > 64 {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().to_string();
+        let rel = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let ft = entry.file_type()?;
+        if ft.is_symlink() {
+            let inside = entry
+                .path()
+                .canonicalize()
+                .is_ok_and(|t| t.starts_with(root) && t.is_file());
+            out.push(TreeEntry::Symlink { path: rel, inside });
+        } else if ft.is_dir() {
+            disk_tree(&entry.path(), root, &rel, out, depth + 1)?;
+        } else if ft.is_file() {
+            out.push(TreeEntry::File(rel));
         }
     }
     Ok(())
@@ -213,6 +300,41 @@ mod tests {
         assert!(!is_within("cat/../../x.yaml", "cat"));
         assert!(!is_within("/etc/passwd", "cat"));
         assert!(is_within("embedded:org/a.yaml", "embedded:"));
+    }
+
+    #[test]
+    fn embedded_skeleton_tree_lists_files_relative_to_it() {
+        let tree = list_tree("embedded:templates/go-service/skeleton").unwrap();
+        assert!(tree.contains(&TreeEntry::File("static/logo.txt".into())));
+        assert!(tree.contains(&TreeEntry::File("cmd/${{ values.name }}/main.go".into())));
+        assert!(list_tree("embedded:templates/nope").is_err());
+    }
+
+    #[test]
+    fn disk_tree_reports_symlinks_and_whether_they_escape() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("skel");
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(root.join("sub/a.txt"), "a").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "s").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("out")).unwrap();
+            std::os::unix::fs::symlink("sub/a.txt", root.join("in")).unwrap();
+        }
+        let tree = list_tree(&root.to_string_lossy()).unwrap();
+        assert!(tree.contains(&TreeEntry::File("sub/a.txt".into())));
+        #[cfg(unix)]
+        {
+            assert!(tree.contains(&TreeEntry::Symlink {
+                path: "out".into(),
+                inside: false
+            }));
+            assert!(tree.contains(&TreeEntry::Symlink {
+                path: "in".into(),
+                inside: true
+            }));
+        }
     }
 
     #[test]

@@ -46,6 +46,16 @@ pub enum Action {
     Input(char),
     /// Pasted text (bracketed paste), for the focused text field.
     Paste(String),
+    /// The next field of a form.
+    NextField,
+    /// The previous field of a form.
+    PrevField,
+    /// The next page of a form (refused while the page has errors).
+    NextPage,
+    /// The previous page of a form.
+    PrevPage,
+    /// A key the focused form field edits with (tui-textarea), unbound in the form's keymap.
+    Key(crossterm::event::KeyEvent),
     /// Run a palette command line such as `theme light`.
     RunCommand(String),
     /// A source reported progress, entities or its end.
@@ -61,7 +71,7 @@ pub enum Action {
 pub type Bindable = (&'static str, fn() -> Action, &'static str);
 
 /// The actions a key can be bound to.
-pub const BINDABLE: [Bindable; 18] = [
+pub const BINDABLE: [Bindable; 22] = [
     ("quit", || Action::Quit, "quit"),
     ("help", || Action::Help, "show the keys"),
     ("palette", || Action::Palette, "command palette"),
@@ -80,6 +90,14 @@ pub const BINDABLE: [Bindable; 18] = [
     ("problems", || Action::Problems, "list catalog problems"),
     ("clear", || Action::ClearInput, "clear the text field"),
     ("delete_char", || Action::DeleteChar, "delete a character"),
+    ("next_field", || Action::NextField, "next field"),
+    ("prev_field", || Action::PrevField, "previous field"),
+    (
+        "next_page",
+        || Action::NextPage,
+        "next page (review at the end)",
+    ),
+    ("prev_page", || Action::PrevPage, "previous page"),
 ];
 
 impl Action {
@@ -112,6 +130,10 @@ impl Action {
             Action::Problems => "problems",
             Action::ClearInput => "clear",
             Action::DeleteChar => "delete_char",
+            Action::NextField => "next_field",
+            Action::PrevField => "prev_field",
+            Action::NextPage => "next_page",
+            Action::PrevPage => "prev_page",
             _ => return None,
         };
         Some(name)

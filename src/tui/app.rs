@@ -317,6 +317,21 @@ impl App {
                 self.status_info(text);
                 None
             }
+            Outcome::Register { entities, message } => {
+                let count = entities.len();
+                for e in entities {
+                    self.catalog.insert(e);
+                }
+                self.catalog.check_references();
+                self.searcher.index_mut().extend(&self.catalog);
+                self.search.refresh(&mut self.searcher);
+                self.status_info(if count == 0 {
+                    message
+                } else {
+                    format!("{message}; {count} entity(ies) added to the catalog")
+                });
+                None
+            }
             Outcome::Ignored => self.global(action),
         }
     }

@@ -10,6 +10,7 @@ use super::app::{App, Effect};
 use super::panes::palette::Entry;
 use super::panes::problems::ProblemsView;
 use super::panes::scorecards::ScorecardsView;
+use super::panes::templates::TemplatesView;
 use super::theme::Theme;
 
 /// One palette command.
@@ -39,6 +40,17 @@ pub const COMMANDS: &[Command] = &[
         choices: no_choices,
         run: |app, arg| {
             app.focus_search(if arg.is_empty() { None } else { Some(arg) });
+            Ok(None)
+        },
+    },
+    Command {
+        name: "templates",
+        usage: "templates",
+        description: "create something from a Software Template",
+        choices: no_choices,
+        run: |app, _| {
+            let view = TemplatesView::new(&app.ctx());
+            app.push(Box::new(view));
             Ok(None)
         },
     },

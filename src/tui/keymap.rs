@@ -22,16 +22,19 @@ pub enum Mode {
     Palette,
     /// The help overlay.
     Help,
+    /// A template form: keys not bound here edit the focused field.
+    Form,
 }
 
 impl Mode {
     /// Every mode.
-    pub const ALL: [Mode; 5] = [
+    pub const ALL: [Mode; 6] = [
         Mode::Search,
         Mode::Entity,
         Mode::List,
         Mode::Palette,
         Mode::Help,
+        Mode::Form,
     ];
 
     /// The mode's name in the config file.
@@ -42,6 +45,7 @@ impl Mode {
             Mode::List => "list",
             Mode::Palette => "palette",
             Mode::Help => "help",
+            Mode::Form => "form",
         }
     }
 
@@ -321,6 +325,23 @@ impl Default for Keymap {
                 b(Key::plain(PageDown), "page_down", false),
             ],
         );
+        modes.insert(
+            Mode::Form,
+            vec![
+                b(Key::plain(Tab), "next_field", true),
+                b(Key::plain(BackTab), "prev_field", false),
+                b(Key::plain(Down), "next_field", false),
+                b(Key::plain(Up), "prev_field", false),
+                b(Key::ctrl('n'), "next_page", true),
+                b(Key::plain(PageDown), "next_page", false),
+                b(Key::ctrl('b'), "prev_page", true),
+                b(Key::plain(PageUp), "prev_page", false),
+                b(Key::plain(Enter), "open", false),
+                b(Key::plain(Esc), "back", true),
+                b(Key::plain(F(1)), "help", true),
+                b(Key::ctrl('p'), "palette", false),
+            ],
+        );
         Keymap { modes }
     }
 }
@@ -336,7 +357,7 @@ impl Keymap {
         for (mode_name, keys) in overrides {
             let Some(mode) = Mode::ALL.into_iter().find(|m| m.as_str() == mode_name) else {
                 errors.push(format!(
-                    "keys: unknown mode {mode_name:?} (modes: search, entity, list, palette, help)"
+                    "keys: unknown mode {mode_name:?} (modes: search, entity, list, palette, help, form)"
                 ));
                 continue;
             };
@@ -393,10 +414,16 @@ impl Keymap {
                 }
             }
         }
-        self.bindings(mode)
+        let bound = self
+            .bindings(mode)
             .iter()
             .find(|b| b.key == key)
-            .and_then(|b| Action::from_name(b.action))
+            .and_then(|b| Action::from_name(b.action));
+        // In a form every other key edits the focused field.
+        match (bound, mode) {
+            (None, Mode::Form) => Some(Action::Key(*event)),
+            (bound, _) => bound,
+        }
     }
 
     /// Bindings grouped by action, in order: `(["Up", "Ctrl-K"], "move up")`. Feeds the help

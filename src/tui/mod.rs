@@ -296,6 +296,8 @@ async fn event_loop(
 }
 
 #[cfg(test)]
+mod form_tests;
+#[cfg(test)]
 mod scorecard_tests;
 #[cfg(test)]
 mod snapshot_tests;

@@ -14,11 +14,14 @@
 //!    `app.push(Box::new(MyPane::new(..)))`.
 
 pub mod entity;
+pub mod form;
+mod form_draw;
 pub mod help;
 pub mod palette;
 pub mod problems;
 pub mod scorecards;
 pub mod search;
+pub mod templates;
 
 use super::action::Action;
 use super::keymap::Mode;
@@ -65,6 +68,14 @@ pub enum Outcome {
     },
     /// Show a message in the status line.
     Status(String),
+    /// Add entities to the open catalog (a template's `catalog:register`), then show the
+    /// message in the status line.
+    Register {
+        /// The new entities.
+        entities: Vec<crate::catalog::Entity>,
+        /// What to tell the user.
+        message: String,
+    },
 }
 
 /// A pane on the stack above the search pane.

@@ -1,0 +1,276 @@
+//! `idp-tui scaffold TEMPLATE --values FILE --out DIR`: runs a Software Template without a
+//! terminal — the same validation, plan and safe write as the form — and `idp-tui templates`,
+//! which lists the templates of the catalog.
+
+use super::{load, print_json, Settings};
+use crate::catalog::{Catalog, EntityId, Lookup};
+use crate::scaffolder::plan::{plan, Plan, PlanError, StepStatus};
+use crate::scaffolder::render::user_value;
+use crate::scaffolder::write::{write, WriteError};
+use crate::scaffolder::{Form, Template, Values};
+use color_eyre::eyre::{eyre, WrapErr};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `scaffold`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The template: `template:namespace/name`, or just its name.
+    pub template: String,
+    /// A YAML or JSON file with the form's values (field key: value). Fields it leaves out
+    /// take their defaults.
+    #[arg(long, value_name = "FILE")]
+    pub values: Option<PathBuf>,
+    /// The directory to create. It must not exist or be empty, unless --overwrite is given.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Print the plan (steps, files, output) and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write into a non-empty --out directory, replacing files of the same name.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// The user running the template, for `${{ user.ref }}` and `${{ user.entity }}`
+    /// (default: user:default/$USER).
+    #[arg(long, value_name = "REF")]
+    pub user: Option<String>,
+    /// Print the plan and the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `templates`.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Finds a template by reference or name: a bare name means a Template first.
+pub fn find_template(catalog: &Catalog, input: &str) -> Result<EntityId, ExitCode> {
+    if !input.contains(':') {
+        if let Lookup::Found(id) = catalog.lookup(&format!("template:{input}")) {
+            return Ok(id);
+        }
+    }
+    super::show::resolve(catalog, input)
+}
+
+/// Reads a values file (YAML or JSON) into form values.
+pub fn read_values(path: &std::path::Path) -> color_eyre::Result<Values> {
+    let text = std::fs::read_to_string(path)
+        .wrap_err_with(|| format!("reading the values file {}", path.display()))?;
+    let doc: Value = serde_yaml::from_str(&text)
+        .wrap_err_with(|| format!("{} is not valid YAML or JSON", path.display()))?;
+    match crate::catalog::entity::clean_value(doc) {
+        Value::Object(map) => Ok(map),
+        Value::Null => Ok(Values::new()),
+        other => Err(eyre!(
+            "{}: the values must be a mapping of field names to values, not {}",
+            path.display(),
+            crate::catalog::entity::type_name(&other)
+        )),
+    }
+}
+
+/// Runs `scaffold`.
+pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
+    let catalog = load(settings);
+    let id = match find_template(&catalog, &args.template) {
+        Ok(id) => id,
+        Err(code) => return Ok(code),
+    };
+    let template = match Template::from_entity(catalog.get(id)) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("idp-tui: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let form = Form::from_template(&template);
+    let mut values = form.initial_values();
+    if let Some(path) = &args.values {
+        values.extend(read_values(path)?);
+    }
+    let user_ref = args.user.clone().or_else(|| {
+        std::env::var("USER")
+            .ok()
+            .map(|u| format!("user:default/{u}"))
+    });
+    let user_entity = user_ref.as_deref().and_then(|r| match catalog.lookup(r) {
+        Lookup::Found(id) => Some(catalog.get(id).to_value()),
+        _ => None,
+    });
+    let target = args.out.to_string_lossy().to_string();
+    let plan = match plan(
+        &template,
+        &form,
+        &values,
+        user_value(user_ref.as_deref(), user_entity),
+        &target,
+    ) {
+        Ok(p) => p,
+        Err(PlanError::Invalid(errors)) => {
+            if args.json {
+                print_json(&json!({ "ok": false, "errors": errors }))?;
+            } else {
+                eprintln!("idp-tui: the values are invalid:");
+                for e in &errors {
+                    eprintln!("  {e}");
+                }
+            }
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => {
+            if args.json {
+                print_json(&json!({ "ok": false, "error": e.to_string() }))?;
+            } else {
+                eprintln!("idp-tui: {e}");
+            }
+            return Ok(ExitCode::from(1));
+        }
+    };
+    if args.dry_run {
+        if args.json {
+            print_json(&json!({ "ok": true, "dryRun": true, "plan": plan }))?;
+        } else {
+            print_plan(&plan);
+            println!("\nDry run: nothing was written.");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    match write(&plan, &args.out, args.overwrite) {
+        Ok(report) => {
+            if args.json {
+                print_json(&json!({ "ok": true, "plan": plan, "written": report }))?;
+            } else {
+                print_plan(&plan);
+                println!(
+                    "\nWrote {} file(s), {} bytes, to {}.",
+                    report.files,
+                    report.bytes,
+                    report.target.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            let hint = matches!(e, WriteError::NotEmpty(_))
+                .then_some(" (use --overwrite, or choose another --out)")
+                .unwrap_or_default();
+            if args.json {
+                print_json(&json!({ "ok": false, "error": e.to_string() }))?;
+            } else {
+                eprintln!("idp-tui: nothing was written: {e}{hint}");
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn size(bytes: u64) -> String {
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    }
+}
+
+/// Prints a plan as text: steps, files, registered entities, output.
+fn print_plan(plan: &Plan) {
+    println!("Plan for {} into {}", plan.template, plan.target);
+    println!("\nSteps:");
+    for s in &plan.steps {
+        let mark = match s.status {
+            StepStatus::Local => "run ",
+            StepStatus::SkippedByCondition => "skip",
+            StepStatus::RunsOnBackstage => "bks ",
+            StepStatus::Unknown => "??? ",
+        };
+        println!("  [{mark}] {} — {} ({})", s.id, s.name, s.action);
+        if s.status == StepStatus::SkippedByCondition {
+            println!("         its `if` is false");
+        }
+        for m in &s.messages {
+            println!("         {m}");
+        }
+    }
+    println!(
+        "\nFiles ({}, {}):",
+        plan.files.len(),
+        size(plan.total_size())
+    );
+    for f in &plan.files {
+        println!("  {:<48} {:>10}", f.path, size(f.size));
+    }
+    for r in &plan.registered {
+        println!("\nRegisters {r} in the catalog.");
+    }
+    if !plan.output.links.is_empty() || !plan.output.text.is_empty() {
+        println!("\nOutput:");
+        for l in &plan.output.links {
+            let to = l
+                .url
+                .as_deref()
+                .or(l.entity_ref.as_deref())
+                .unwrap_or_default();
+            println!("  {}: {to}", l.title);
+        }
+        for t in &plan.output.text {
+            println!("  {}", t.title);
+            for line in t.content.lines() {
+                println!("    {line}");
+            }
+        }
+    }
+}
+
+/// Runs `templates`.
+pub fn list(settings: &Settings, args: &ListArgs) -> color_eyre::Result<ExitCode> {
+    let catalog = load(settings);
+    let rows: Vec<Value> = catalog
+        .ids()
+        .map(|id| (id, catalog.get(id)))
+        .filter(|(_, e)| e.kind.eq_ignore_ascii_case("template"))
+        .map(|(id, e)| {
+            let supported = Template::from_entity(e).err().map(|err| err.to_string());
+            json!({
+                "ref": e.entity_ref().as_str(),
+                "title": e.display_name(),
+                "description": e.metadata.description,
+                "owner": catalog.owner_ref(id).map(|r| r.as_str().to_string()),
+                "tags": e.metadata.tags,
+                "type": e.spec_str("type"),
+                "problem": supported,
+            })
+        })
+        .collect();
+    if args.json {
+        print_json(&rows)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        println!("No templates in the catalog.");
+    }
+    for r in &rows {
+        let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+        println!("{}  {}", s("ref"), s("title"));
+        let tags: Vec<&str> = r["tags"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        println!("    owner: {}  tags: {}", s("owner"), tags.join(", "));
+        if !s("description").is_empty() {
+            println!(
+                "    {}",
+                crate::text::truncate(&crate::text::one_line(&s("description")), 100)
+            );
+        }
+        if !s("problem").is_empty() {
+            println!("    cannot run: {}", s("problem"));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

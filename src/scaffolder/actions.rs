@@ -1,0 +1,563 @@
+//! The actions a template's steps call, run against an in-memory workspace so a dry run and
+//! a real run are the same code and nothing touches the disk until [`super::write`].
+//!
+//! Local: `fetch:template`, `fetch:plain`, `fetch:plain:file`, `fs:rename`, `fs:delete`,
+//! `debug:log`, `debug:wait`, `catalog:write`, `catalog:register`. Actions that need a server or
+//! a remote service (`publish:*`, `github:*`, …) are reported as running on Backstage.
+
+use crate::catalog::{Entity, Origin};
+use crate::expr::{Expr, ExprError};
+use crate::source::vfs::{self, TreeEntry};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// The files a run has produced so far, by `/`-separated path relative to the target
+/// directory. Every path in it has passed [`safe_path`].
+#[derive(Debug, Clone, Default)]
+pub struct Workspace {
+    /// File contents by relative path.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// Why an action failed. Each names the file or input at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActionError {
+    /// A path would land outside the target directory.
+    #[error("{file}: refused: {reason}")]
+    PathEscape {
+        /// The offending path, as rendered.
+        file: String,
+        /// Why (`..`, absolute path, symlink out of the skeleton).
+        reason: String,
+    },
+    /// The skeleton could not be read.
+    #[error("skeleton {path}: {message}")]
+    Skeleton {
+        /// The skeleton directory or file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A file or file name did not render.
+    #[error("{file}: {source}")]
+    Render {
+        /// The skeleton file.
+        file: String,
+        /// The template error.
+        source: ExprError,
+    },
+    /// The step's input is missing something or has the wrong shape.
+    #[error("input: {0}")]
+    Input(String),
+}
+
+/// What a step did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// It ran locally; `output` is its `steps.ID.output`, `messages` what it reports.
+    Done {
+        /// The step's output object.
+        output: Value,
+        /// Lines for the plan (files fetched, log messages).
+        messages: Vec<String>,
+    },
+    /// It needs a Backstage server or remote service; nothing happened here.
+    RunsOnBackstage(String),
+    /// The action is not one we know.
+    Unknown(String),
+}
+
+/// What an action needs besides its input.
+pub struct ActionContext<'a> {
+    /// The template engine.
+    pub expr: &'a Expr,
+    /// The template file (skeleton URLs are relative to it).
+    pub template_file: &'a str,
+    /// Where the files will be written, for registered entities' origins.
+    pub target: &'a str,
+    /// The files produced so far.
+    pub workspace: &'a mut Workspace,
+    /// Entities `catalog:register` produced, to add to the open catalog.
+    pub registered: &'a mut Vec<Entity>,
+}
+
+/// Action prefixes that need a server or a remote service.
+const SERVER_PREFIXES: [&str; 14] = [
+    "publish:",
+    "github:",
+    "gitlab:",
+    "bitbucket",
+    "azure:",
+    "gerrit:",
+    "gitea:",
+    "confluence:",
+    "notification:",
+    "fetch:cookiecutter",
+    "fetch:rails",
+    "catalog:fetch",
+    "http:",
+    "sentry:",
+];
+
+/// Runs one action on its rendered input.
+pub fn run(
+    action: &str,
+    input: &Value,
+    cx: &mut ActionContext<'_>,
+) -> Result<Outcome, ActionError> {
+    match action {
+        "fetch:template" => fetch_template(input, cx),
+        "fetch:plain" => fetch_plain(input, cx),
+        "fetch:plain:file" => fetch_plain_file(input, cx),
+        "fs:rename" => fs_rename(input, cx),
+        "fs:delete" => fs_delete(input, cx),
+        "debug:log" => Ok(debug_log(input, cx)),
+        "debug:wait" => Ok(done(vec!["waited (skipped locally)".into()])),
+        "catalog:write" => catalog_write(input, cx),
+        "catalog:register" => catalog_register(input, cx),
+        a if SERVER_PREFIXES.iter().any(|p| a.starts_with(p)) => Ok(Outcome::RunsOnBackstage(
+            format!("{a} runs on Backstage: skipped locally"),
+        )),
+        a => Ok(Outcome::Unknown(format!(
+            "{a} is not a local action: skipped (it may run on Backstage)"
+        ))),
+    }
+}
+
+fn done(messages: Vec<String>) -> Outcome {
+    Outcome::Done {
+        output: json!({}),
+        messages,
+    }
+}
+
+/// Joins a relative path onto a base inside the target, refusing `..`, absolute paths and
+/// drive letters. Returns the normalised `/`-separated path (empty for the target itself).
+pub fn safe_path(base: &str, path: &str) -> Result<String, ActionError> {
+    let refuse = |reason: &str| ActionError::PathEscape {
+        file: crate::text::one_line(path),
+        reason: reason.to_string(),
+    };
+    let looks_absolute = |p: &str| {
+        p.starts_with('/')
+            || p.starts_with('\\')
+            || p.as_bytes().get(1) == Some(&b':') && p.as_bytes()[0].is_ascii_alphabetic()
+    };
+    if looks_absolute(path) {
+        return Err(refuse("absolute paths are not allowed"));
+    }
+    if path.chars().any(char::is_control) {
+        return Err(refuse("file names with control characters are not allowed"));
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in base.split(['/', '\\']).chain(path.split(['/', '\\'])) {
+        match part {
+            "" | "." => {}
+            ".." => return Err(refuse("`..` would leave the target directory")),
+            p => parts.push(p),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+fn input_str<'a>(input: &'a Value, key: &str) -> Option<&'a str> {
+    input
+        .get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+fn target_path(input: &Value) -> Result<String, ActionError> {
+    safe_path("", input_str(input, "targetPath").unwrap_or("./"))
+}
+
+fn is_remote(url: &str) -> bool {
+    url.contains("://")
+}
+
+fn globs(input: &Value, key: &str) -> Result<GlobSet, ActionError> {
+    let mut b = GlobSetBuilder::new();
+    for g in input
+        .get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(g) = g.as_str() else { continue };
+        let g = g.trim_start_matches("./");
+        let glob = Glob::new(g).map_err(|e| ActionError::Input(format!("{key}: {e}")))?;
+        b.add(glob);
+    }
+    b.build()
+        .map_err(|e| ActionError::Input(format!("{key}: {e}")))
+}
+
+/// The skeleton's files: `(relative path, contents)`. Symlinks pointing outside the skeleton
+/// are refused, naming the link.
+fn read_skeleton(dir: &str) -> Result<Vec<(String, Vec<u8>)>, ActionError> {
+    let tree = vfs::list_tree(dir).map_err(|e| ActionError::Skeleton {
+        path: dir.to_string(),
+        message: e.to_string(),
+    })?;
+    let mut out = Vec::with_capacity(tree.len());
+    for entry in tree {
+        let rel = match entry {
+            TreeEntry::File(rel) => rel,
+            TreeEntry::Symlink { path, inside: true } => path,
+            TreeEntry::Symlink {
+                path,
+                inside: false,
+            } => {
+                return Err(ActionError::PathEscape {
+                    file: format!("{dir}/{path}"),
+                    reason: "symbolic link pointing outside the skeleton".into(),
+                })
+            }
+        };
+        let full = format!("{}/{rel}", dir.trim_end_matches('/'));
+        let bytes = vfs::read(&full).map_err(|e| ActionError::Skeleton {
+            path: full.clone(),
+            message: e.to_string(),
+        })?;
+        out.push((rel, bytes));
+    }
+    Ok(out)
+}
+
+fn skeleton_dir(url: &str, cx: &ActionContext<'_>) -> String {
+    vfs::join(cx.template_file, url)
+}
+
+fn fetch_template(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+    let url =
+        input_str(input, "url").ok_or_else(|| ActionError::Input("url is required".into()))?;
+    if is_remote(url) {
+        return Ok(Outcome::RunsOnBackstage(format!(
+            "fetches the remote skeleton {url}: runs on Backstage"
+        )));
+    }
+    let dir = skeleton_dir(url, cx);
+    let target = target_path(input)?;
+    let values = json!({ "values": input.get("values").cloned().unwrap_or(json!({})) });
+    let verbatim = globs(input, "copyWithoutTemplating")?;
+    let extension = match input.get("templateFileExtension") {
+        Some(Value::Bool(true)) => Some(".njk".to_string()),
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    };
+    let mut messages = Vec::new();
+    let mut count = 0;
+    for (rel, bytes) in read_skeleton(&dir)? {
+        let render_err = |source| ActionError::Render {
+            file: format!("{dir}/{rel}"),
+            source,
+        };
+        let mut name = cx.expr.render_str(&rel, &values).map_err(render_err)?;
+        // Backstage skips a file whose rendered path is empty or has an empty segment: that is
+        // how `{% if %}` in a file or directory name leaves it out.
+        let first_empty = rel.split('/').next().is_some_and(|first| {
+            cx.expr
+                .render_str(first, &values)
+                .is_ok_and(|s| s.is_empty())
+        });
+        if name.is_empty() || name.contains("//") || name.ends_with('/') || first_empty {
+            messages.push(format!("skipped {rel} (its name rendered empty)"));
+            continue;
+        }
+        let mut render_contents = !verbatim.is_match(&rel);
+        if let Some(ext) = &extension {
+            render_contents = render_contents && name.ends_with(ext.as_str());
+            if name.ends_with(ext.as_str()) {
+                name.truncate(name.len() - ext.len());
+            }
+        }
+        let path = safe_path(&target, &name)?;
+        let contents = match (render_contents, String::from_utf8(bytes)) {
+            (true, Ok(text)) => cx
+                .expr
+                .render_str(&text, &values)
+                .map_err(|source| ActionError::Render {
+                    file: format!("{dir}/{rel}"),
+                    source,
+                })?
+                .into_bytes(),
+            (_, Ok(text)) => text.into_bytes(),
+            (_, Err(binary)) => binary.into_bytes(),
+        };
+        cx.workspace.files.insert(path, contents);
+        count += 1;
+    }
+    messages.insert(0, format!("{count} file(s) from {url}"));
+    Ok(done(messages))
+}
+
+fn fetch_plain(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+    let url =
+        input_str(input, "url").ok_or_else(|| ActionError::Input("url is required".into()))?;
+    if is_remote(url) {
+        return Ok(Outcome::RunsOnBackstage(format!(
+            "fetches {url}: runs on Backstage"
+        )));
+    }
+    let dir = skeleton_dir(url, cx);
+    let target = target_path(input)?;
+    let files = read_skeleton(&dir)?;
+    let count = files.len();
+    for (rel, bytes) in files {
+        let path = safe_path(&target, &rel)?;
+        cx.workspace.files.insert(path, bytes);
+    }
+    Ok(done(vec![format!("{count} file(s) copied from {url}")]))
+}
+
+fn fetch_plain_file(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+    let url =
+        input_str(input, "url").ok_or_else(|| ActionError::Input("url is required".into()))?;
+    let target = input_str(input, "targetPath")
+        .ok_or_else(|| ActionError::Input("targetPath is required".into()))?;
+    if is_remote(url) {
+        return Ok(Outcome::RunsOnBackstage(format!(
+            "fetches {url}: runs on Backstage"
+        )));
+    }
+    let path = safe_path("", target)?;
+    let file = skeleton_dir(url, cx);
+    let bytes = vfs::read(&file).map_err(|e| ActionError::Skeleton {
+        path: file.clone(),
+        message: e.to_string(),
+    })?;
+    cx.workspace.files.insert(path.clone(), bytes);
+    Ok(done(vec![format!("copied {url} to {path}")]))
+}
+
+fn fs_rename(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+    let files = input
+        .get("files")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ActionError::Input("files must be a list of {from, to}".into()))?;
+    let mut messages = Vec::new();
+    for f in files {
+        let (Some(from), Some(to)) = (input_str(f, "from"), input_str(f, "to")) else {
+            return Err(ActionError::Input("each file needs from and to".into()));
+        };
+        let overwrite = f.get("overwrite").and_then(Value::as_bool) == Some(true);
+        let from = safe_path("", from)?;
+        let to = safe_path("", to)?;
+        let moved: Vec<String> = cx
+            .workspace
+            .files
+            .keys()
+            .filter(|k| **k == from || k.starts_with(&format!("{from}/")))
+            .cloned()
+            .collect();
+        if moved.is_empty() {
+            return Err(ActionError::Input(format!(
+                "fs:rename: {from} does not exist"
+            )));
+        }
+        for old in moved {
+            let new = format!("{to}{}", &old[from.len()..]);
+            if cx.workspace.files.contains_key(&new) && !overwrite {
+                return Err(ActionError::Input(format!(
+                    "fs:rename: {new} already exists (set overwrite: true)"
+                )));
+            }
+            if let Some(bytes) = cx.workspace.files.remove(&old) {
+                cx.workspace.files.insert(new, bytes);
+            }
+        }
+        messages.push(format!("renamed {from} to {to}"));
+    }
+    Ok(done(messages))
+}
+
+fn fs_delete(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+    let patterns = input
+        .get("files")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ActionError::Input("files must be a list of paths or globs".into()))?;
+    let mut messages = Vec::new();
+    for p in patterns.iter().filter_map(Value::as_str) {
+        let clean = safe_path("", p)?;
+        let glob = Glob::new(&clean)
+            .map_err(|e| ActionError::Input(format!("fs:delete: {e}")))?
+            .compile_matcher();
+        let before = cx.workspace.files.len();
+        cx.workspace.files.retain(|k, _| {
+            !(glob.is_match(k) || *k == clean || k.starts_with(&format!("{clean}/")))
+        });
+        messages.push(format!(
+            "deleted {} file(s) matching {clean}",
+            before - cx.workspace.files.len()
+        ));
+    }
+    Ok(done(messages))
+}
+
+fn debug_log(input: &Value, cx: &mut ActionContext<'_>) -> Outcome {
+    let mut messages = Vec::new();
+    if let Some(m) = input.get("message") {
+        let text = match m {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        messages.extend(text.lines().map(str::to_string));
+    }
+    if input
+        .get("listWorkspace")
+        .is_some_and(|v| v.as_bool() == Some(true) || v.is_string())
+    {
+        messages.push("workspace:".into());
+        messages.extend(cx.workspace.files.keys().map(|k| format!("  {k}")));
+    }
+    done(messages)
+}
+
+fn catalog_write(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+    let entity = input
+        .get("entity")
+        .filter(|e| e.is_object())
+        .ok_or_else(|| ActionError::Input("entity must be an object".into()))?;
+    let path = safe_path(
+        "",
+        input_str(input, "filePath").unwrap_or("catalog-info.yaml"),
+    )?;
+    let yaml = serde_yaml::to_string(entity).map_err(|e| ActionError::Input(e.to_string()))?;
+    cx.workspace.files.insert(path.clone(), yaml.into_bytes());
+    Ok(done(vec![format!("wrote {path}")]))
+}
+
+fn catalog_register(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+    let optional = input.get("optional").and_then(Value::as_bool) == Some(true);
+    let path = input_str(input, "catalogInfoPath").unwrap_or("/catalog-info.yaml");
+    let path = safe_path("", path.trim_start_matches('/'))?;
+    let Some(bytes) = cx.workspace.files.get(&path) else {
+        if let Some(url) = input_str(input, "catalogInfoUrl") {
+            return Ok(Outcome::RunsOnBackstage(format!(
+                "registers {url}: runs on Backstage"
+            )));
+        }
+        let message = format!("catalog:register: {path} is not among the generated files");
+        return if optional {
+            Ok(done(vec![message]))
+        } else {
+            Err(ActionError::Input(message))
+        };
+    };
+    let origin = Origin::new(
+        format!("{}/{path}", cx.target.trim_end_matches('/')),
+        Some(1),
+    );
+    let text = String::from_utf8_lossy(bytes);
+    let doc: Value = serde_yaml::from_str(&text)
+        .map_err(|e| ActionError::Input(format!("{path} is not valid YAML: {e}")))?;
+    let (entity, _warnings) = Entity::from_value(doc, origin)
+        .map_err(|p| ActionError::Input(format!("{path} is not a valid entity: {p}")))?;
+    let errors: Vec<String> = crate::catalog::validate::validate(&entity)
+        .into_iter()
+        .filter(|p| p.severity == crate::catalog::Severity::Error)
+        .map(|p| p.message)
+        .collect();
+    if !errors.is_empty() {
+        return Err(ActionError::Input(format!(
+            "{path} is not a valid entity: {}",
+            errors.join("; ")
+        )));
+    }
+    let entity_ref = entity.entity_ref().to_string();
+    cx.registered.push(entity);
+    Ok(Outcome::Done {
+        output: json!({ "entityRef": entity_ref, "catalogInfoUrl": format!("{}/{path}", cx.target) }),
+        messages: vec![format!("registers {entity_ref} in the open catalog")],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_path_refuses_parent_and_absolute_paths() {
+        assert_eq!(safe_path("a", "./b/c.txt").unwrap(), "a/b/c.txt");
+        assert!(matches!(
+            safe_path("", "../x"),
+            Err(ActionError::PathEscape { .. })
+        ));
+        assert!(matches!(
+            safe_path("", "a/../../x"),
+            Err(ActionError::PathEscape { .. })
+        ));
+        assert!(matches!(
+            safe_path("", "/etc/passwd"),
+            Err(ActionError::PathEscape { .. })
+        ));
+        assert!(matches!(
+            safe_path("", "C:\\x"),
+            Err(ActionError::PathEscape { .. })
+        ));
+        assert!(matches!(
+            safe_path("", "a\\..\\..\\x"),
+            Err(ActionError::PathEscape { .. })
+        ));
+        let err = safe_path("", "../evil").unwrap_err().to_string();
+        assert!(err.contains("../evil"), "{err}");
+    }
+
+    #[test]
+    fn server_and_unknown_actions_are_skipped_with_a_reason() {
+        let expr = Expr::new();
+        let mut ws = Workspace::default();
+        let mut reg = Vec::new();
+        let mut cx = ActionContext {
+            expr: &expr,
+            template_file: "t.yaml",
+            target: "out",
+            workspace: &mut ws,
+            registered: &mut reg,
+        };
+        let o = run("publish:github", &json!({}), &mut cx).unwrap();
+        assert!(matches!(o, Outcome::RunsOnBackstage(m) if m.contains("runs on Backstage")));
+        let o = run("acme:deploy", &json!({}), &mut cx).unwrap();
+        assert!(matches!(o, Outcome::Unknown(m) if m.contains("acme:deploy")));
+    }
+
+    #[test]
+    fn rename_and_delete_work_on_files_and_directories() {
+        let expr = Expr::new();
+        let mut ws = Workspace::default();
+        for f in ["gitignore", "docs/a.md", "docs/b.md", "tmp/x"] {
+            ws.files.insert(f.into(), b"x".to_vec());
+        }
+        let mut reg = Vec::new();
+        let mut cx = ActionContext {
+            expr: &expr,
+            template_file: "t.yaml",
+            target: "out",
+            workspace: &mut ws,
+            registered: &mut reg,
+        };
+        run(
+            "fs:rename",
+            &json!({"files": [{"from": "gitignore", "to": ".gitignore"},
+                                         {"from": "docs", "to": "site/docs"}]}),
+            &mut cx,
+        )
+        .unwrap();
+        run("fs:delete", &json!({"files": ["tmp"]}), &mut cx).unwrap();
+        let e = run(
+            "fs:rename",
+            &json!({"files": [{"from": "nope", "to": "x"}]}),
+            &mut cx,
+        );
+        assert!(e.unwrap_err().to_string().contains("nope does not exist"));
+        let e = run(
+            "fs:rename",
+            &json!({"files": [{"from": ".gitignore", "to": "../x"}]}),
+            &mut cx,
+        );
+        assert!(matches!(e, Err(ActionError::PathEscape { .. })));
+        let keys: Vec<_> = ws.files.keys().cloned().collect();
+        assert_eq!(keys, [".gitignore", "site/docs/a.md", "site/docs/b.md"]);
+    }
+}

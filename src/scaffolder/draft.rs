@@ -1,0 +1,200 @@
+//! Drafts: a half-filled form's values (never secrets) saved on every change, so a dropped
+//! SSH connection or a crash loses nothing. One JSON file per template in
+//! `state_dir()/drafts/`, written atomically (a temporary file renamed over the old one).
+
+use super::form::{Form, Values};
+use crate::catalog::EntityRef;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// What loading a draft found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DraftLoad {
+    /// No draft for this template.
+    None,
+    /// A draft with these values.
+    Found(Values),
+    /// A draft that could not be read; it is ignored, with this warning for the user.
+    Corrupt(String),
+}
+
+/// The drafts directory.
+#[derive(Debug, Clone)]
+pub struct Drafts {
+    dir: PathBuf,
+}
+
+impl Drafts {
+    /// Drafts in `config::state_dir()/drafts`.
+    pub fn open_default() -> Self {
+        Self::in_dir(crate::config::state_dir().join("drafts"))
+    }
+
+    /// Drafts in a given directory (tests, custom state dirs).
+    pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// The draft file of a template: its reference with `:` and `/` made file-safe.
+    pub fn path_for(&self, template: &EntityRef) -> PathBuf {
+        let name: String = template
+            .as_str()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        self.dir.join(format!("{name}.json"))
+    }
+
+    /// Saves the form's values without its secrets. An error is a warning for the user
+    /// (an unwritable state directory must never stop the form).
+    pub fn save(&self, template: &EntityRef, form: &Form, values: &Values) -> Result<(), String> {
+        let path = self.path_for(template);
+        let doc = serde_json::json!({
+            "template": template.as_str(),
+            "values": form.without_secrets(values),
+        });
+        let text = serde_json::to_vec_pretty(&doc).map_err(|e| e.to_string())?;
+        write_atomic(&path, &text)
+            .map_err(|e| format!("cannot save the draft to {}: {e}", path.display()))
+    }
+
+    /// Loads a template's draft.
+    pub fn load(&self, template: &EntityRef, form: &Form) -> DraftLoad {
+        let path = self.path_for(template);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return DraftLoad::None,
+            Err(e) => {
+                return DraftLoad::Corrupt(format!("cannot read the draft {}: {e}", path.display()))
+            }
+        };
+        let corrupt = || {
+            DraftLoad::Corrupt(format!(
+                "the draft {} is damaged and was ignored",
+                path.display()
+            ))
+        };
+        let Ok(doc) = serde_json::from_slice::<Value>(&bytes) else {
+            return corrupt();
+        };
+        let Some(Value::Object(values)) = doc.get("values") else {
+            return corrupt();
+        };
+        // Keep only known, non-secret fields: a draft from an older template version may hold
+        // fields that no longer exist.
+        let values: Values = values
+            .iter()
+            .filter(|(k, _)| form.field(k).is_some_and(|f| !f.is_secret()))
+            .map(|(k, v)| (k.clone(), crate::catalog::entity::clean_value(v.clone())))
+            .collect();
+        DraftLoad::Found(values)
+    }
+
+    /// Deletes a template's draft (after a successful run, or when the user declines it).
+    pub fn discard(&self, template: &EntityRef) -> Result<(), String> {
+        match std::fs::remove_file(self.path_for(template)) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(format!("cannot delete the draft: {e}")),
+        }
+    }
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{Entity, Origin};
+    use crate::scaffolder::Template;
+    use serde_json::json;
+
+    fn form() -> (EntityRef, Form) {
+        let e = Entity::from_value(
+            json!({"apiVersion": "scaffolder.backstage.io/v1beta3", "kind": "Template",
+                   "metadata": {"name": "t"}, "spec": {"parameters": {"properties": {
+                       "name": {"type": "string"},
+                       "token": {"type": "string", "ui:field": "Secret"},
+                       "pw": {"type": "string", "ui:widget": "password"}}}}}),
+            Origin::new("t.yaml", None),
+        )
+        .unwrap()
+        .0;
+        let t = Template::from_entity(&e).unwrap();
+        (t.entity_ref.clone(), Form::from_template(&t))
+    }
+
+    fn values() -> Values {
+        let mut v = Values::new();
+        v.insert("name".into(), json!("svc"));
+        v.insert("token".into(), json!("tok-123"));
+        v.insert("pw".into(), json!("pa55word"));
+        v
+    }
+
+    #[test]
+    fn draft_round_trips_without_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        let drafts = Drafts::in_dir(dir.path().join("drafts"));
+        let (r, f) = form();
+        drafts.save(&r, &f, &values()).unwrap();
+        let text = std::fs::read_to_string(drafts.path_for(&r)).unwrap();
+        assert!(
+            !text.contains("tok-123") && !text.contains("pa55word"),
+            "{text}"
+        );
+        let DraftLoad::Found(v) = drafts.load(&r, &f) else {
+            panic!("no draft")
+        };
+        assert_eq!(v.get("name"), Some(&json!("svc")));
+        assert_eq!(v.len(), 1);
+        drafts.discard(&r).unwrap();
+        assert_eq!(drafts.load(&r, &f), DraftLoad::None);
+    }
+
+    #[test]
+    fn corrupt_draft_is_ignored_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let drafts = Drafts::in_dir(dir.path());
+        let (r, f) = form();
+        std::fs::write(drafts.path_for(&r), b"{\"values\": [tru").unwrap();
+        assert!(matches!(drafts.load(&r, &f), DraftLoad::Corrupt(m) if m.contains("damaged")));
+    }
+
+    #[test]
+    fn unwritable_directory_is_a_warning_not_a_crash() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, b"x").unwrap();
+        // The drafts "directory" is below a regular file: it cannot be created.
+        let drafts = Drafts::in_dir(blocker.join("drafts"));
+        let (r, f) = form();
+        let err = drafts.save(&r, &f, &values()).unwrap_err();
+        assert!(err.contains("cannot save the draft"), "{err}");
+    }
+
+    #[test]
+    fn draft_file_name_is_safe() {
+        let drafts = Drafts::in_dir("/x");
+        let r = EntityRef::new("template", "default", "go-service");
+        assert_eq!(
+            drafts.path_for(&r),
+            PathBuf::from("/x/template_default_go-service.json")
+        );
+    }
+}

@@ -1,0 +1,275 @@
+//! The dry run: every step of a template run in memory, giving the plan the user reviews —
+//! each step with its status, each file with its size and a preview, the output links and
+//! text. Nothing touches the disk here; [`super::write`] writes a plan.
+
+use super::actions::{self, ActionContext, ActionError, Outcome, Workspace};
+use super::form::{Form, Values};
+use super::render::{render_output, Output, RunContext};
+use super::template::Template;
+use super::validate::{check_all, FieldError};
+use crate::catalog::Entity;
+use crate::expr::{Expr, ExprError};
+use serde_json::{json, Value};
+
+/// How many lines of each file the plan keeps as a preview.
+pub const PREVIEW_LINES: usize = 40;
+
+/// Why a template could not be planned.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    /// The values do not pass validation; one entry per field.
+    #[error("{} field(s) are invalid: {}", .0.len(), .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldError>),
+    /// A step's input or `if:` did not render.
+    #[error("step {step}: {source}")]
+    Render {
+        /// The step id.
+        step: String,
+        /// The expression error.
+        source: ExprError,
+    },
+    /// A step failed (a path escaping the target, a missing skeleton, a bad input).
+    #[error("step {step} ({action}): {source}")]
+    Step {
+        /// The step id.
+        step: String,
+        /// The action id.
+        action: String,
+        /// What went wrong.
+        source: ActionError,
+    },
+    /// The output did not render.
+    #[error("output: {0}")]
+    Output(ExprError),
+}
+
+/// What happened to a step in the plan.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepStatus {
+    /// Runs locally.
+    Local,
+    /// Its `if:` was false.
+    SkippedByCondition,
+    /// Needs a Backstage server; skipped locally.
+    RunsOnBackstage,
+    /// Not an action we know; skipped.
+    Unknown,
+}
+
+/// One step of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StepReport {
+    /// The step id.
+    pub id: String,
+    /// The step name.
+    pub name: String,
+    /// The action id.
+    pub action: String,
+    /// What happens to it.
+    pub status: StepStatus,
+    /// What it reports (files fetched, log lines, why it was skipped); secrets masked.
+    pub messages: Vec<String>,
+}
+
+/// One file the plan would write.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PlannedFile {
+    /// The path relative to the target directory (`/`-separated).
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// True when it is not UTF-8 text (no preview).
+    pub binary: bool,
+    /// The first [`PREVIEW_LINES`] lines, cleaned for display, secrets masked.
+    pub preview: String,
+    /// The contents to write.
+    #[serde(skip)]
+    pub contents: Vec<u8>,
+}
+
+/// The result of a dry run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Plan {
+    /// The template's reference.
+    pub template: String,
+    /// The target directory as given.
+    pub target: String,
+    /// Every step, in order.
+    pub steps: Vec<StepReport>,
+    /// Every file, sorted by path.
+    pub files: Vec<PlannedFile>,
+    /// The output links and text.
+    pub output: Output,
+    /// References of the entities `catalog:register` would add.
+    pub registered: Vec<String>,
+    /// The entities `catalog:register` would add to the open catalog.
+    #[serde(skip)]
+    pub entities: Vec<Entity>,
+}
+
+impl Plan {
+    /// The total size of the files in bytes.
+    pub fn total_size(&self) -> u64 {
+        self.files.iter().map(|f| f.size).sum()
+    }
+}
+
+/// Validates the values, then runs every step in memory. `user` is the `user` context
+/// (`{ ref, entity }`); `target` is where the files would go (for messages and origins).
+pub fn plan(
+    template: &Template,
+    form: &Form,
+    values: &Values,
+    user: Value,
+    target: &str,
+) -> Result<Plan, PlanError> {
+    let errors = check_all(form, values);
+    if !errors.is_empty() {
+        return Err(PlanError::Invalid(errors));
+    }
+    let (parameters, secrets) = form.submission(values);
+    let mut cx = RunContext::new(parameters, secrets, user);
+    let expr = Expr::new();
+    let mut workspace = Workspace::default();
+    let mut entities = Vec::new();
+    let mut steps = Vec::new();
+    for step in &template.steps {
+        let render_err = |source| PlanError::Render {
+            step: step.id.clone(),
+            source,
+        };
+        let ctx = cx.to_value();
+        let report = |status, messages: Vec<String>| StepReport {
+            id: step.id.clone(),
+            name: crate::text::one_line(&step.name),
+            action: crate::text::one_line(&step.action),
+            status,
+            messages: messages
+                .iter()
+                .map(|m| crate::text::clean_owned(cx.mask(m)))
+                .collect(),
+        };
+        if let Some(cond) = &step.condition {
+            if !expr.condition(cond, &ctx).map_err(render_err)? {
+                steps.push(report(StepStatus::SkippedByCondition, vec![]));
+                continue;
+            }
+        }
+        if step.each.is_some() {
+            steps.push(report(
+                StepStatus::Unknown,
+                vec!["`each:` loops are not run locally: skipped".into()],
+            ));
+            continue;
+        }
+        let input = expr.render_value(&step.input, &ctx).map_err(render_err)?;
+        let mut acx = ActionContext {
+            expr: &expr,
+            template_file: &template.origin.path,
+            target,
+            workspace: &mut workspace,
+            registered: &mut entities,
+        };
+        let outcome =
+            actions::run(&step.action, &input, &mut acx).map_err(|source| PlanError::Step {
+                step: step.id.clone(),
+                action: step.action.clone(),
+                source,
+            })?;
+        let (status, messages, output) = match outcome {
+            Outcome::Done { output, messages } => (StepStatus::Local, messages, output),
+            Outcome::RunsOnBackstage(m) => (StepStatus::RunsOnBackstage, vec![m], json!({})),
+            Outcome::Unknown(m) => (StepStatus::Unknown, vec![m], json!({})),
+        };
+        steps.push(report(status, messages));
+        cx.steps
+            .insert(step.id.clone(), json!({ "output": output }));
+    }
+    let output = render_output(&expr, &template.output, &cx).map_err(PlanError::Output)?;
+    let files = workspace
+        .files
+        .into_iter()
+        .map(|(path, contents)| planned_file(path, contents, &cx))
+        .collect();
+    Ok(Plan {
+        template: template.entity_ref.to_string(),
+        target: target.to_string(),
+        registered: entities
+            .iter()
+            .map(|e| e.entity_ref().to_string())
+            .collect(),
+        entities,
+        steps,
+        files,
+        output,
+    })
+}
+
+fn planned_file(path: String, contents: Vec<u8>, cx: &RunContext) -> PlannedFile {
+    let (binary, preview) = match std::str::from_utf8(&contents) {
+        Ok(text) => {
+            let head: Vec<&str> = text.lines().take(PREVIEW_LINES).collect();
+            let mut preview = head.join("\n");
+            if text.lines().nth(PREVIEW_LINES).is_some() {
+                preview.push_str("\n…");
+            }
+            (false, crate::text::clean_owned(cx.mask(&preview)))
+        }
+        Err(_) => (true, String::new()),
+    };
+    PlannedFile {
+        path,
+        size: contents.len() as u64,
+        binary,
+        preview,
+        contents,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Origin;
+    use crate::scaffolder::render::user_value;
+
+    fn template(steps: Value) -> Template {
+        let e = Entity::from_value(
+            json!({"apiVersion": "scaffolder.backstage.io/v1beta3", "kind": "Template",
+                   "metadata": {"name": "t"}, "spec": {
+                       "parameters": {"properties": {"items": {"type": "array"}}},
+                       "steps": steps}}),
+            Origin::new("t.yaml", None),
+        )
+        .unwrap()
+        .0;
+        Template::from_entity(&e).unwrap()
+    }
+
+    #[test]
+    fn each_loop_is_listed_as_skipped_not_run_once() {
+        let t = template(json!([{"id": "loop", "action": "debug:log",
+            "each": "${{ parameters.items }}", "input": {"message": "${{ each.value }}"}}]));
+        let form = Form::from_template(&t);
+        let p = plan(&t, &form, &Values::new(), user_value(None, None), "out").unwrap();
+        assert_eq!(p.steps[0].status, StepStatus::Unknown);
+        assert!(p.steps[0].messages[0].contains("each"));
+    }
+
+    #[test]
+    fn bad_expression_in_a_step_names_the_step() {
+        let t = template(json!([{"id": "broken", "action": "debug:log",
+            "input": {"message": "${{ parameters.items | nosuchfilter }}"}}]));
+        let form = Form::from_template(&t);
+        let err = plan(&t, &form, &Values::new(), user_value(None, None), "out").unwrap_err();
+        assert!(err.to_string().starts_with("step broken:"), "{err}");
+    }
+
+    #[test]
+    fn template_without_steps_plans_nothing() {
+        let t = template(json!([]));
+        let form = Form::from_template(&t);
+        let p = plan(&t, &form, &Values::new(), user_value(None, None), "out").unwrap();
+        assert!(p.steps.is_empty() && p.files.is_empty());
+    }
+}

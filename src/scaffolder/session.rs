@@ -1,0 +1,337 @@
+//! A form being filled: the current page and field, the values, each field's message, and the
+//! draft saved on every change. Front ends (the TUI form pane) drive it and draw it; it has no
+//! terminal code, so the navigation rules are tested here.
+
+use super::draft::{DraftLoad, Drafts};
+use super::form::{Field, Form, Values};
+use super::validate::{check_field, check_page, FieldError};
+use super::Template;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Where the session is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Filling a page of the form.
+    Fill,
+    /// Reviewing every value (secrets masked) and the plan before creating.
+    Review,
+}
+
+/// A form being filled.
+#[derive(Debug)]
+pub struct Session {
+    /// The template.
+    pub template: Template,
+    /// Its form.
+    pub form: Form,
+    /// The values so far.
+    pub values: Values,
+    /// The page shown (an index into `form.pages`).
+    pub page: usize,
+    /// The focused field, as an index into the page's visible fields.
+    pub focus: usize,
+    /// Each field's current message, by key.
+    pub errors: BTreeMap<String, String>,
+    /// Filling or reviewing.
+    pub stage: Stage,
+    /// The last draft problem (cannot save), for the status line.
+    pub warning: Option<String>,
+    drafts: Option<Drafts>,
+}
+
+impl Session {
+    /// Starts a form with the fields' defaults, and says whether a draft is waiting to be
+    /// resumed (a damaged draft is reported as a warning and ignored).
+    pub fn start(template: Template, drafts: Option<Drafts>) -> (Session, Option<Values>) {
+        let form = Form::from_template(&template);
+        let values = form.initial_values();
+        let mut s = Session {
+            template,
+            form,
+            values,
+            page: 0,
+            focus: 0,
+            errors: BTreeMap::new(),
+            stage: Stage::Fill,
+            warning: None,
+            drafts,
+        };
+        let draft = match s
+            .drafts
+            .as_ref()
+            .map(|d| d.load(&s.template.entity_ref, &s.form))
+        {
+            Some(DraftLoad::Found(v)) if !v.is_empty() => Some(v),
+            Some(DraftLoad::Corrupt(w)) => {
+                s.warning = Some(w);
+                None
+            }
+            _ => None,
+        };
+        s.page = s.form.shown_pages(&s.values).first().copied().unwrap_or(0);
+        s.focus = s.autofocus();
+        (s, draft)
+    }
+
+    /// Takes a draft's values over the defaults.
+    pub fn resume(&mut self, draft: Values) {
+        self.values.extend(draft);
+        self.focus = self
+            .focus
+            .min(self.visible_fields().len().saturating_sub(1));
+    }
+
+    /// Declines a draft: it is deleted.
+    pub fn discard_draft(&mut self) {
+        if let Some(d) = &self.drafts {
+            if let Err(w) = d.discard(&self.template.entity_ref) {
+                self.warning = Some(w);
+            }
+        }
+    }
+
+    fn autofocus(&self) -> usize {
+        self.visible_fields()
+            .iter()
+            .position(|f| f.autofocus)
+            .unwrap_or(0)
+    }
+
+    /// The fields shown on the current page.
+    pub fn visible_fields(&self) -> Vec<&Field> {
+        self.form
+            .pages
+            .get(self.page)
+            .map(|p| p.visible_fields(&self.values).collect())
+            .unwrap_or_default()
+    }
+
+    /// The focused field.
+    pub fn focused(&self) -> Option<&Field> {
+        self.visible_fields().get(self.focus).copied()
+    }
+
+    /// `(n, of)`: the current page's number among the shown pages, and how many are shown.
+    pub fn page_indicator(&self) -> (usize, usize) {
+        let shown = self.form.shown_pages(&self.values);
+        let n = shown
+            .iter()
+            .position(|&p| p == self.page)
+            .map_or(1, |i| i + 1);
+        (n, shown.len())
+    }
+
+    /// Sets (or clears, with `None`) a field's value: checks it, and saves the draft.
+    pub fn set_value(&mut self, key: &str, value: Option<Value>) {
+        match value {
+            Some(v) => {
+                self.values.insert(key.to_string(), v);
+            }
+            None => {
+                self.values.remove(key);
+            }
+        }
+        if let Some(f) = self.form.field(key) {
+            match check_field(f, self.values.get(key)) {
+                Some(m) => self.errors.insert(key.to_string(), m),
+                None => self.errors.remove(key),
+            };
+        }
+        self.save_draft();
+    }
+
+    /// Records a message for a field whose text could not be parsed (a word in a number).
+    pub fn set_input_error(&mut self, key: &str, message: String) {
+        self.errors.insert(key.to_string(), message);
+    }
+
+    fn save_draft(&mut self) {
+        if let Some(d) = &self.drafts {
+            self.warning = d
+                .save(&self.template.entity_ref, &self.form, &self.values)
+                .err();
+        }
+    }
+
+    /// Moves the focus to the next field (wrapping).
+    pub fn next_field(&mut self) {
+        let n = self.visible_fields().len();
+        if n > 0 {
+            self.focus = (self.focus + 1) % n;
+        }
+    }
+
+    /// Moves the focus to the previous field (wrapping).
+    pub fn prev_field(&mut self) {
+        let n = self.visible_fields().len();
+        if n > 0 {
+            self.focus = (self.focus + n - 1) % n;
+        }
+    }
+
+    /// Leaves the page forward: refused, with every field's message, while the page has
+    /// errors; after the last shown page comes the review.
+    pub fn next_page(&mut self) -> Result<(), Vec<FieldError>> {
+        if self.stage == Stage::Review {
+            return Ok(());
+        }
+        let errors = check_page(&self.form, self.page, &self.values);
+        if !errors.is_empty() {
+            for e in &errors {
+                self.errors.insert(e.key.clone(), e.message.clone());
+            }
+            let first = errors[0].key.clone();
+            self.focus = self
+                .visible_fields()
+                .iter()
+                .position(|f| f.key == first)
+                .unwrap_or(0);
+            return Err(errors);
+        }
+        let shown = self.form.shown_pages(&self.values);
+        match shown.iter().find(|&&p| p > self.page) {
+            Some(&next) => {
+                self.page = next;
+                self.focus = self.autofocus();
+            }
+            None => self.stage = Stage::Review,
+        }
+        Ok(())
+    }
+
+    /// Goes back a page (from the review, to the last page).
+    pub fn prev_page(&mut self) {
+        if self.stage == Stage::Review {
+            self.stage = Stage::Fill;
+            return;
+        }
+        let shown = self.form.shown_pages(&self.values);
+        if let Some(&prev) = shown.iter().rev().find(|&&p| p < self.page) {
+            self.page = prev;
+            self.focus = 0;
+        }
+    }
+
+    /// The review: every submitted value as `(page title, field title, shown text)`,
+    /// secrets masked.
+    pub fn review(&self) -> Vec<(String, String, String)> {
+        let mut out = Vec::new();
+        for i in self.form.shown_pages(&self.values) {
+            let page = &self.form.pages[i];
+            for f in page.visible_fields(&self.values) {
+                let shown = super::input::display_value(f, self.values.get(&f.key));
+                out.push((page.title.clone(), f.title.clone(), shown));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{Entity, Origin};
+    use serde_json::json;
+
+    fn template() -> Template {
+        let e = Entity::from_value(
+            json!({"apiVersion": "scaffolder.backstage.io/v1beta3", "kind": "Template",
+                "metadata": {"name": "t"}, "spec": {"parameters": [
+                    {"title": "One", "required": ["name"], "properties": {
+                        "name": {"type": "string", "pattern": "^[a-z]+$"},
+                        "deep": {"type": "boolean", "default": false},
+                        "token": {"type": "string", "ui:field": "Secret", "ui:autofocus": true}}},
+                    {"title": "Deep", "when": "${{ parameters.deep }}",
+                     "properties": {"depth": {"type": "integer"}}},
+                    {"title": "Last", "properties": {"note": {"type": "string"}}}]}}),
+            Origin::new("t.yaml", None),
+        )
+        .unwrap()
+        .0;
+        Template::from_entity(&e).unwrap()
+    }
+
+    #[test]
+    fn page_with_errors_cannot_be_left() {
+        let (mut s, _) = Session::start(template(), None);
+        assert_eq!(s.focused().unwrap().key, "token", "ui:autofocus");
+        let errors = s.next_page().unwrap_err();
+        assert_eq!(errors[0].key, "name");
+        assert_eq!(s.page, 0);
+        assert_eq!(
+            s.focused().unwrap().key,
+            "name",
+            "focus moves to the first error"
+        );
+        s.set_value("name", Some(json!("Bad")));
+        assert!(s.errors["name"].contains("pattern"));
+        s.set_value("name", Some(json!("good")));
+        assert!(!s.errors.contains_key("name"));
+        s.next_page().unwrap();
+        assert_eq!(
+            s.form.pages[s.page].title, "Last",
+            "the Deep page is skipped"
+        );
+        assert_eq!(s.page_indicator(), (2, 2));
+    }
+
+    #[test]
+    fn conditional_page_joins_when_its_condition_holds() {
+        let (mut s, _) = Session::start(template(), None);
+        s.set_value("name", Some(json!("good")));
+        s.set_value("deep", Some(json!(true)));
+        assert_eq!(s.page_indicator(), (1, 3));
+        s.next_page().unwrap();
+        assert_eq!(s.form.pages[s.page].title, "Deep");
+        s.next_page().unwrap();
+        s.next_page().unwrap();
+        assert_eq!(s.stage, Stage::Review);
+        s.prev_page();
+        assert_eq!(s.stage, Stage::Fill);
+        s.prev_page();
+        assert_eq!(s.form.pages[s.page].title, "Deep");
+    }
+
+    #[test]
+    fn fields_wrap_and_review_masks_secrets() {
+        let (mut s, _) = Session::start(template(), None);
+        s.set_value("token", Some(json!("very-secret")));
+        s.next_field();
+        assert_eq!(s.focus, 0, "wraps from the last field to the first");
+        s.prev_field();
+        assert_eq!(s.focused().unwrap().key, "token");
+        let review = s.review();
+        let token = review.iter().find(|r| r.1 == "token").unwrap();
+        assert_eq!(token.2, crate::scaffolder::input::MASK);
+        assert!(review.iter().all(|r| !r.2.contains("very-secret")));
+    }
+
+    #[test]
+    fn every_change_saves_a_draft_that_a_new_session_offers() {
+        let dir = tempfile::tempdir().unwrap();
+        let drafts = || Some(Drafts::in_dir(dir.path()));
+        let (mut s, offered) = Session::start(template(), drafts());
+        assert!(offered.is_none());
+        s.set_value("name", Some(json!("abc")));
+        s.set_value("token", Some(json!("very-secret")));
+        let (mut again, offered) = Session::start(template(), drafts());
+        let offered = offered.expect("a draft is offered");
+        assert_eq!(offered.get("name"), Some(&json!("abc")));
+        assert!(!offered.contains_key("token"));
+        again.resume(offered);
+        assert_eq!(again.values.get("name"), Some(&json!("abc")));
+        again.discard_draft();
+        assert!(Session::start(template(), drafts()).1.is_none());
+    }
+
+    #[test]
+    fn damaged_draft_becomes_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let drafts = Drafts::in_dir(dir.path());
+        std::fs::write(drafts.path_for(&template().entity_ref), "not json").unwrap();
+        let (s, offered) = Session::start(template(), Some(drafts));
+        assert!(offered.is_none());
+        assert!(s.warning.unwrap().contains("damaged"));
+    }
+}

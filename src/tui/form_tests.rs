@@ -1,0 +1,353 @@
+//! The templates pane and the template form: state tests driven by key actions, and
+//! `TestBackend` snapshots of each field kind, a validation error and the review page.
+
+use super::action::Action;
+use super::app::{update, App};
+use super::panes::form::{FormView, Step};
+use super::panes::{Ctx, Outcome, View};
+use super::state_tests::demo;
+use super::theme::Theme;
+use super::ui;
+use crate::catalog::{Catalog, Entity, Origin};
+use crate::scaffolder::draft::Drafts;
+use crate::scaffolder::session::Stage;
+use crate::scaffolder::Template;
+use crate::search::SearchIndex;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use serde_json::json;
+
+/// A template with one field of each kind on its first page and a required field on the
+/// second.
+const WIDGETS: &str = r#"
+apiVersion: scaffolder.backstage.io/v1beta3
+kind: Template
+metadata: {name: widgets, title: Every widget}
+spec:
+  owner: group:default/platform-team
+  type: service
+  parameters:
+    - title: Kinds
+      required: [name]
+      properties:
+        name: {title: Name, type: string, ui:field: EntityNamePicker, ui:autofocus: true, description: The new name.}
+        notes: {title: Notes, type: string, ui:widget: textarea, ui:options: {rows: 2}}
+        token: {title: Token, type: string, ui:field: Secret}
+        port: {title: Port, type: integer, default: 8080, minimum: 1024}
+        metrics: {title: Metrics, type: boolean, default: true}
+        size: {title: Size, type: string, enum: [s, l], enumNames: [Small, Large], default: s}
+        features: {title: Features, type: array, uniqueItems: true, items: {type: string, enum: [logs, traces]}}
+        labels: {title: Labels, type: array, items: {type: string}}
+        owner: {title: Owner, type: string, ui:field: OwnerPicker, ui:options: {catalogFilter: {kind: Group}}}
+        repoUrl: {title: Repository, type: string, ui:field: RepoUrlPicker, ui:options: {allowedHosts: [github.com]}}
+        extra: {title: Extra, type: object, ui:field: AcmeThing}
+    - title: More
+      required: [reason]
+      properties:
+        reason: {title: Reason, type: string, ui:help: Why this exists.}
+  steps:
+    - id: log
+      name: Say hello
+      action: debug:log
+      input: {message: 'creating ${{ parameters.name }} with token ${{ secrets.token }}'}
+    - id: publish
+      action: publish:github
+      input: {repoUrl: '${{ parameters.repoUrl }}'}
+"#;
+
+fn widgets() -> Template {
+    let doc: serde_json::Value = serde_yaml::from_str(WIDGETS).expect("test template");
+    let e = Entity::from_value(doc, Origin::new("widgets.yaml", Some(1)))
+        .expect("entity")
+        .0;
+    Template::from_entity(&e).expect("template")
+}
+
+struct Fixture {
+    catalog: Catalog,
+    index: SearchIndex,
+    theme: Theme,
+    scores: crate::scorecard::Scoreboard,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let catalog = demo();
+        let index = SearchIndex::build(&catalog);
+        Fixture {
+            catalog,
+            index,
+            theme: Theme::default(),
+            scores: crate::scorecard::Scoreboard::default(),
+        }
+    }
+
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            catalog: &self.catalog,
+            index: &self.index,
+            theme: &self.theme,
+            scores: &self.scores,
+            page: 10,
+        }
+    }
+}
+
+fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new_with_kind(
+        code,
+        KeyModifiers::NONE,
+        KeyEventKind::Press,
+    ))
+}
+
+fn type_in(view: &mut FormView, ctx: &Ctx, text: &str) {
+    for c in text.chars() {
+        view.handle(&key(KeyCode::Char(c)), ctx);
+    }
+}
+
+fn focus(view: &mut FormView, ctx: &Ctx, field: &str) {
+    for _ in 0..20 {
+        if view.session.focused().is_some_and(|f| f.key == field) {
+            return;
+        }
+        view.handle(&Action::NextField, ctx);
+    }
+    panic!("no field {field}");
+}
+
+fn draw(view: &FormView, fx: &Fixture, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("backend");
+    terminal
+        .draw(|frame| view.render(&fx.ctx(), frame.area(), frame))
+        .expect("draw");
+    for cell in terminal.backend().buffer().content() {
+        assert!(!cell.symbol().chars().any(char::is_control));
+    }
+    terminal
+}
+
+fn filled(fx: &Fixture) -> FormView {
+    let ctx = fx.ctx();
+    let mut v = FormView::new(widgets(), &ctx, None);
+    type_in(&mut v, &ctx, "orders");
+    focus(&mut v, &ctx, "token");
+    type_in(&mut v, &ctx, "hunter22");
+    v
+}
+
+#[test]
+fn every_field_kind_on_one_page() {
+    let fx = Fixture::new();
+    let v = filled(&fx);
+    insta::assert_snapshot!(draw(&v, &fx, 100, 44).backend());
+}
+
+#[test]
+fn focused_picker_lists_catalog_candidates_filtered_by_typing() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = filled(&fx);
+    focus(&mut v, &ctx, "owner");
+    type_in(&mut v, &ctx, "pay");
+    assert!(v.filtered().iter().all(|c| c.value.contains("pay")));
+    v.handle(&Action::Open, &ctx);
+    assert_eq!(
+        v.session.values.get("owner"),
+        Some(&json!("group:default/payments-team"))
+    );
+    focus(&mut v, &ctx, "owner");
+    insta::assert_snapshot!(draw(&v, &fx, 100, 44).backend());
+}
+
+#[test]
+fn choices_toggles_and_numbers_change_with_keys() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = filled(&fx);
+    focus(&mut v, &ctx, "size");
+    v.handle(&key(KeyCode::Right), &ctx);
+    assert_eq!(v.session.values.get("size"), Some(&json!("l")));
+    focus(&mut v, &ctx, "metrics");
+    v.handle(&key(KeyCode::Char(' ')), &ctx);
+    assert_eq!(v.session.values.get("metrics"), Some(&json!(false)));
+    focus(&mut v, &ctx, "features");
+    v.handle(&key(KeyCode::Right), &ctx);
+    v.handle(&key(KeyCode::Char(' ')), &ctx);
+    assert_eq!(v.session.values.get("features"), Some(&json!(["traces"])));
+    focus(&mut v, &ctx, "port");
+    v.handle(&key(KeyCode::Backspace), &ctx);
+    assert_eq!(v.session.values.get("port"), Some(&json!(808)));
+    assert!(v.session.errors["port"].contains("at least 1024"));
+    type_in(&mut v, &ctx, "x");
+    assert!(v.session.errors["port"].contains("whole number"));
+    focus(&mut v, &ctx, "repoUrl");
+    type_in(&mut v, &ctx, "/acme/orders");
+    assert_eq!(
+        v.session.values.get("repoUrl"),
+        Some(&json!("github.com?owner=acme&repo=orders"))
+    );
+}
+
+#[test]
+fn page_with_an_error_cannot_be_left_and_shows_the_message() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = FormView::new(widgets(), &ctx, None);
+    type_in(&mut v, &ctx, "Bad Name");
+    let out = v.handle(&Action::NextPage, &ctx);
+    assert!(matches!(out, Outcome::Status(m) if m.contains("fix 1 field")));
+    assert_eq!(v.session.page, 0);
+    insta::assert_snapshot!(draw(&v, &fx, 80, 16).backend());
+}
+
+#[test]
+fn paste_goes_into_the_focused_field_cleaned() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = FormView::new(widgets(), &ctx, None);
+    v.handle(&Action::Paste("ord\u{1b}[31mers\nx".into()), &ctx);
+    let name = v
+        .session
+        .values
+        .get("name")
+        .and_then(|n| n.as_str())
+        .unwrap();
+    assert!(!name.chars().any(char::is_control), "{name:?}");
+    assert!(name.starts_with("ord") && name.contains("ers"), "{name:?}");
+    focus(&mut v, &ctx, "notes");
+    v.handle(&Action::Paste("line one\r\nline two".into()), &ctx);
+    assert_eq!(
+        v.session.values.get("notes"),
+        Some(&json!("line one\nline two"))
+    );
+}
+
+#[test]
+fn review_masks_secrets_and_shows_the_plan() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = filled(&fx);
+    v.handle(&Action::NextPage, &ctx);
+    type_in(&mut v, &ctx, "because");
+    v.handle(&Action::NextPage, &ctx);
+    assert_eq!(v.session.stage, Stage::Review);
+    let screen = draw(&v, &fx, 100, 30);
+    let text = format!("{}", screen.backend());
+    assert!(!text.contains("hunter22"), "{text}");
+    insta::assert_snapshot!(screen.backend());
+}
+
+#[test]
+fn create_writes_the_files_and_registers_nothing_without_catalog_register() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let drafts = Drafts::in_dir(dir.path().join("drafts"));
+    let t = crate::scaffolder::template::Template::from_entity(
+        fx.catalog
+            .by_ref(&crate::catalog::EntityRef::new(
+                "template",
+                "default",
+                "docs-site",
+            ))
+            .expect("demo docs-site"),
+    )
+    .expect("template");
+    let mut v = FormView::new(t, &ctx, Some(drafts.clone()));
+    type_in(&mut v, &ctx, "handbook");
+    v.handle(&Action::NextField, &ctx);
+    type_in(&mut v, &ctx, "payments-team");
+    v.handle(&Action::Open, &ctx);
+    v.handle(&Action::NextPage, &ctx);
+    assert_eq!(v.session.stage, Stage::Review, "{:?}", v.session.errors);
+    let target = dir.path().join("out");
+    v.editor = tui_textarea::TextArea::new(vec![target.to_string_lossy().into_owned()]);
+    let out = v.handle(&Action::Open, &ctx);
+    assert!(matches!(out, Outcome::Register { .. }));
+    assert!(matches!(v.step, Step::Done { .. }));
+    assert!(target.join("catalog-info.yaml").is_file());
+    assert!(target.join("mkdocs.yml").is_file());
+    let draft = drafts.path_for(&crate::catalog::EntityRef::new(
+        "template",
+        "default",
+        "docs-site",
+    ));
+    assert!(
+        !draft.exists(),
+        "the draft is deleted after a successful run"
+    );
+}
+
+#[test]
+fn templates_palette_command_opens_the_list_and_enter_the_form() {
+    let mut app = App::loaded(demo());
+    update(&mut app, Action::RunCommand("templates".into()));
+    assert_eq!(app.breadcrumbs(), "Search › Templates");
+    for c in "go-serv".chars() {
+        let ev = KeyEvent::new_with_kind(KeyCode::Char(c), KeyModifiers::NONE, KeyEventKind::Press);
+        if let Some(a) = app.action_for_key(&ev) {
+            update(&mut app, a);
+        }
+    }
+    let mut terminal = Terminal::new(TestBackend::new(80, 12)).expect("backend");
+    terminal.draw(|f| ui::render(&app, f)).expect("draw");
+    insta::assert_snapshot!(terminal.backend());
+    update(&mut app, Action::Open);
+    assert_eq!(app.mode(), super::keymap::Mode::Form);
+    assert!(app.breadcrumbs().ends_with("Go microservice"));
+}
+
+#[test]
+fn form_draws_at_any_size_without_panicking() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = filled(&fx);
+    focus(&mut v, &ctx, "notes");
+    for (w, h) in [(1, 1), (10, 3), (20, 6), (30, 10), (200, 5)] {
+        draw(&v, &fx, w, h);
+    }
+    v.handle(&Action::NextPage, &ctx);
+    type_in(&mut v, &ctx, "because");
+    v.handle(&Action::NextPage, &ctx);
+    for (w, h) in [(1, 1), (10, 3), (30, 10)] {
+        draw(&v, &fx, w, h);
+    }
+    // A fresh review in a tiny terminal (the editor keeps its scroll between frames, so the
+    // snapshot is not taken after the 1-column frames above).
+    let mut fresh = filled(&fx);
+    fresh.handle(&Action::NextPage, &ctx);
+    type_in(&mut fresh, &ctx, "because");
+    fresh.handle(&Action::NextPage, &ctx);
+    insta::assert_snapshot!(draw(&fresh, &fx, 30, 10).backend());
+}
+
+#[test]
+fn resume_prompt_restores_or_discards_the_draft() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let drafts = Drafts::in_dir(dir.path());
+    let mut first = FormView::new(widgets(), &ctx, Some(drafts.clone()));
+    type_in(&mut first, &ctx, "orders");
+    let mut second = FormView::new(widgets(), &ctx, Some(drafts.clone()));
+    assert!(matches!(second.step, Step::Resume(_)));
+    second.handle(&Action::Open, &ctx);
+    assert_eq!(second.session.values.get("name"), Some(&json!("orders")));
+    assert_eq!(
+        second.editor_text(),
+        "orders",
+        "the editor shows the resumed value"
+    );
+    let mut third = FormView::new(widgets(), &ctx, Some(drafts.clone()));
+    third.handle(&key(KeyCode::Char('n')), &ctx);
+    assert!(matches!(third.step, Step::Form));
+    assert!(third.session.values.get("name").is_none());
+    let fourth = FormView::new(widgets(), &ctx, Some(drafts));
+    assert!(
+        matches!(fourth.step, Step::Form),
+        "a discarded draft is not offered again"
+    );
+}

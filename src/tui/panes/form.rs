@@ -1,0 +1,532 @@
+//! The template form pane: one page at a time (with a page indicator), each field edited in
+//! place (tui-textarea for text), messages under the fields, a review page with secrets masked
+//! and the dry-run plan, then create. Every change saves the draft; reopening offers it.
+//!
+//! Keys: Tab/Shift-Tab or Down/Up move between fields, Ctrl-N/Ctrl-B or PageDown/PageUp
+//! between pages, Left/Right change a choice, Space toggles, Enter picks or moves on, Esc
+//! closes the form (the draft stays). Drawing is in `form_draw.rs`.
+
+use super::{Ctx, Outcome, View};
+use crate::scaffolder::draft::Drafts;
+use crate::scaffolder::form::{candidates, Candidate, FieldKind, Values};
+use crate::scaffolder::input::{edit_text, parse_input, repo_url_parts, repo_url_value};
+use crate::scaffolder::plan::{plan, Plan, PlanError};
+use crate::scaffolder::render::{user_value, Output};
+use crate::scaffolder::session::{Session, Stage};
+use crate::scaffolder::write::{target_is_free, write};
+use crate::scaffolder::Template;
+use crate::tui::action::Action;
+use crate::tui::keymap::Mode;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::Value;
+use std::path::PathBuf;
+use tui_textarea::TextArea;
+
+/// Where the pane is, beyond the session's fill/review.
+#[derive(Debug)]
+pub enum Step {
+    /// A draft was found: resume it (Enter, `y`) or start afresh (`n`).
+    Resume(Values),
+    /// Filling pages, or reviewing (see the session's stage).
+    Form,
+    /// The target is not empty: `y` writes into it anyway, anything else cancels.
+    ConfirmOverwrite,
+    /// Created: the output to show.
+    Done {
+        /// What was written.
+        summary: String,
+        /// The template's output links and text.
+        output: Output,
+    },
+}
+
+/// The form pane's state.
+pub struct FormView {
+    /// The form being filled.
+    pub session: Session,
+    /// Resume, form, confirm or done.
+    pub step: Step,
+    /// The editor of the focused text field (or of the target directory on the review).
+    pub editor: TextArea<'static>,
+    /// The highlighted choice of a select, multi-select or picker.
+    pub cursor: usize,
+    /// The focused picker's catalog candidates (computed when it gains focus).
+    pub candidates: Vec<Candidate>,
+    /// The review's plan (or why there is none).
+    pub plan: Option<Result<Plan, String>>,
+    /// The review's scroll offset in lines.
+    pub scroll: usize,
+}
+
+impl FormView {
+    /// Opens a template's form; a saved draft is offered first.
+    pub fn new(template: Template, ctx: &Ctx, drafts: Option<Drafts>) -> Self {
+        let (session, draft) = Session::start(template, drafts);
+        let mut view = FormView {
+            session,
+            step: draft.map_or(Step::Form, Step::Resume),
+            editor: TextArea::default(),
+            cursor: 0,
+            candidates: Vec::new(),
+            plan: None,
+            scroll: 0,
+        };
+        view.focus_changed(ctx);
+        view
+    }
+
+    /// Loads the editor and the choice cursor for the focused field.
+    fn focus_changed(&mut self, ctx: &Ctx) {
+        self.cursor = 0;
+        self.candidates.clear();
+        let Some(field) = self.session.focused().cloned() else {
+            self.editor = TextArea::default();
+            return;
+        };
+        let value = self.session.values.get(&field.key).cloned();
+        let text = match &field.kind {
+            FieldKind::RepoUrl { allowed_hosts, .. } => {
+                let (mut host, owner, repo) = repo_url_parts(value.as_ref());
+                if host.is_empty() && allowed_hosts.len() == 1 {
+                    host = allowed_hosts[0].clone();
+                }
+                format!("{host}/{owner}/{repo}")
+                    .trim_end_matches('/')
+                    .to_string()
+            }
+            FieldKind::EntityPicker { multi: true, .. } => String::new(),
+            _ => edit_text(&field, value.as_ref()),
+        };
+        self.editor = editor(&text, &field.kind, field.placeholder.as_deref());
+        match &field.kind {
+            FieldKind::Select { choices } => {
+                self.cursor = value
+                    .and_then(|v| choices.iter().position(|c| c.value == v))
+                    .unwrap_or(0);
+            }
+            FieldKind::EntityPicker { .. } => {
+                self.candidates = candidates(&field, ctx.catalog);
+            }
+            _ => {}
+        }
+    }
+
+    /// The candidates of the focused picker that match what was typed.
+    pub fn filtered(&self) -> Vec<&Candidate> {
+        let typed = self.editor_text().to_lowercase();
+        let needle = typed.trim();
+        self.candidates
+            .iter()
+            .filter(|c| {
+                needle.is_empty()
+                    || c.value.to_lowercase().contains(needle)
+                    || c.title.to_lowercase().contains(needle)
+            })
+            .collect()
+    }
+
+    /// The editor's text.
+    pub fn editor_text(&self) -> String {
+        self.editor.lines().join("\n")
+    }
+
+    /// Parses the editor into the focused field's value (and saves the draft).
+    fn commit_editor(&mut self) {
+        let Some(field) = self.session.focused().cloned() else {
+            return;
+        };
+        let text = self.editor_text();
+        let parsed = match &field.kind {
+            FieldKind::RepoUrl { .. } => {
+                let mut parts = text.trim().splitn(3, '/');
+                let (h, o, r) = (
+                    parts.next().unwrap_or_default(),
+                    parts.next().unwrap_or_default(),
+                    parts.next().unwrap_or_default(),
+                );
+                Ok(repo_url_value(h, o, r))
+            }
+            // The multi-picker's editor is only its filter.
+            FieldKind::EntityPicker { multi: true, .. } => return,
+            _ => parse_input(&field, &text),
+        };
+        match parsed {
+            Ok(v) => self.session.set_value(&field.key, v),
+            Err(m) => self.session.set_input_error(&field.key, m),
+        }
+    }
+
+    fn set(&mut self, key: &str, value: Option<Value>) {
+        self.session.set_value(key, value);
+    }
+
+    /// Handles a raw key on the focused field.
+    fn field_key(&mut self, key: &KeyEvent) {
+        let Some(field) = self.session.focused().cloned() else {
+            return;
+        };
+        let value = self.session.values.get(&field.key).cloned();
+        let plain = key.modifiers - KeyModifiers::SHIFT == KeyModifiers::NONE;
+        match (&field.kind, key.code) {
+            (FieldKind::Boolean, KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right) => {
+                let now = value.and_then(|v| v.as_bool()).unwrap_or(false);
+                self.set(&field.key, Some(Value::Bool(!now)));
+            }
+            (FieldKind::Select { choices }, KeyCode::Left | KeyCode::Right) if plain => {
+                if choices.is_empty() {
+                    return;
+                }
+                let n = choices.len();
+                // The first press on an unset select picks the highlighted choice.
+                if value.is_some() {
+                    self.cursor = step(self.cursor, n, key.code == KeyCode::Left);
+                }
+                self.set(&field.key, Some(choices[self.cursor % n].value.clone()));
+            }
+            (FieldKind::MultiSelect { choices }, KeyCode::Left | KeyCode::Right) if plain => {
+                self.cursor = step(self.cursor, choices.len(), key.code == KeyCode::Left);
+            }
+            (FieldKind::MultiSelect { choices }, KeyCode::Char(' ')) => {
+                if let Some(c) = choices.get(self.cursor) {
+                    self.toggle(&field.key, value, c.value.clone());
+                }
+            }
+            (FieldKind::EntityPicker { .. }, KeyCode::Left | KeyCode::Right) if plain => {
+                let n = self.filtered().len();
+                self.cursor = step(self.cursor, n, key.code == KeyCode::Left);
+            }
+            (FieldKind::Select { .. } | FieldKind::MultiSelect { .. } | FieldKind::Hidden, _) => {}
+            (FieldKind::Boolean, _) => {}
+            _ => {
+                if self.editor.input(*key) {
+                    if matches!(field.kind, FieldKind::EntityPicker { .. }) {
+                        self.cursor = 0;
+                    }
+                    self.commit_editor();
+                }
+            }
+        }
+    }
+
+    fn toggle(&mut self, key: &str, current: Option<Value>, item: Value) {
+        let mut list = current
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default();
+        match list.iter().position(|v| *v == item) {
+            Some(i) => {
+                list.remove(i);
+            }
+            None => list.push(item),
+        }
+        let value = (!list.is_empty()).then_some(Value::Array(list));
+        self.set(key, value);
+    }
+
+    /// Enter on the focused field: pick a candidate, add a line, or move on.
+    fn enter(&mut self, ctx: &Ctx) {
+        let Some(field) = self.session.focused().cloned() else {
+            self.next_page(ctx);
+            return;
+        };
+        match &field.kind {
+            FieldKind::TextArea { .. } | FieldKind::Json => {
+                self.editor.insert_newline();
+                self.commit_editor();
+            }
+            FieldKind::EntityPicker { multi, .. } => {
+                let Some(pick) = self.filtered().get(self.cursor).map(|c| c.value.clone()) else {
+                    return self.next_field(ctx);
+                };
+                if *multi {
+                    let current = self.session.values.get(&field.key).cloned();
+                    self.toggle(&field.key, current, Value::String(pick));
+                } else {
+                    self.editor = editor(&pick, &field.kind, None);
+                    self.set(&field.key, Some(Value::String(pick)));
+                    self.next_field(ctx);
+                }
+            }
+            FieldKind::MultiSelect { choices } => {
+                if let Some(c) = choices.get(self.cursor) {
+                    let current = self.session.values.get(&field.key).cloned();
+                    self.toggle(&field.key, current, c.value.clone());
+                }
+            }
+            _ => {
+                let last = self.session.focus + 1 >= self.session.visible_fields().len();
+                if last {
+                    self.next_page(ctx);
+                } else {
+                    self.next_field(ctx);
+                }
+            }
+        }
+    }
+
+    fn next_field(&mut self, ctx: &Ctx) {
+        self.session.next_field();
+        self.focus_changed(ctx);
+    }
+
+    fn prev_field(&mut self, ctx: &Ctx) {
+        self.session.prev_field();
+        self.focus_changed(ctx);
+    }
+
+    fn next_page(&mut self, ctx: &Ctx) -> Option<String> {
+        match self.session.next_page() {
+            Err(errors) => {
+                self.focus_changed(ctx);
+                Some(format!(
+                    "fix {} field(s) before leaving the page",
+                    errors.len()
+                ))
+            }
+            Ok(()) if self.session.stage == Stage::Review => {
+                self.enter_review(ctx);
+                None
+            }
+            Ok(()) => {
+                self.focus_changed(ctx);
+                None
+            }
+        }
+    }
+
+    /// Builds the plan (in memory) and puts the target directory in the editor.
+    fn enter_review(&mut self, ctx: &Ctx) {
+        self.scroll = 0;
+        let name = self
+            .session
+            .values
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|n| crate::scaffolder::form::is_entity_name(n))
+            .unwrap_or("new-project")
+            .to_string();
+        self.editor = TextArea::new(vec![format!("./{name}")]);
+        self.editor.move_cursor(tui_textarea::CursorMove::End);
+        self.replan(ctx);
+    }
+
+    fn target(&self) -> String {
+        self.editor_text().trim().to_string()
+    }
+
+    fn replan(&mut self, ctx: &Ctx) {
+        // `${{ user.ref }}`/`${{ user.entity }}`: the login name, and its User entity when the
+        // catalog has one.
+        let user = std::env::var("USER")
+            .ok()
+            .map(|u| format!("user:default/{u}"));
+        let entity = user.as_deref().and_then(|r| match ctx.catalog.lookup(r) {
+            crate::catalog::Lookup::Found(id) => Some(ctx.catalog.get(id).to_value()),
+            _ => None,
+        });
+        let result = plan(
+            &self.session.template,
+            &self.session.form,
+            &self.session.values,
+            user_value(user.as_deref(), entity),
+            &self.target(),
+        );
+        self.plan = Some(result.map_err(|e| {
+            match e {
+                PlanError::Invalid(errors) => errors
+                    .iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                other => other.to_string(),
+            }
+        }));
+    }
+
+    /// Writes the plan; returns what to tell the user and the entities to register.
+    fn create(&mut self, overwrite: bool) -> Outcome {
+        let Some(Ok(plan)) = &self.plan else {
+            return Outcome::Status("the plan has errors: fix them first".into());
+        };
+        let target = PathBuf::from(self.target());
+        if !overwrite && !target_is_free(&target) {
+            self.step = Step::ConfirmOverwrite;
+            return Outcome::Consumed;
+        }
+        match write(plan, &target, overwrite) {
+            Ok(report) => {
+                self.session.discard_draft();
+                let entities = plan.entities.clone();
+                let summary = format!(
+                    "Wrote {} file(s), {} bytes, to {}",
+                    report.files,
+                    report.bytes,
+                    report.target.display()
+                );
+                self.step = Step::Done {
+                    summary: summary.clone(),
+                    output: plan.output.clone(),
+                };
+                Outcome::Register {
+                    entities,
+                    message: summary,
+                }
+            }
+            Err(e) => {
+                self.step = Step::Form;
+                Outcome::Status(format!("nothing was written: {e}"))
+            }
+        }
+    }
+}
+
+/// The cursor moved one step left or right among `n` choices, wrapping.
+fn step(cursor: usize, n: usize, left: bool) -> usize {
+    let n = n.max(1);
+    if left {
+        (cursor + n - 1) % n
+    } else {
+        (cursor + 1) % n
+    }
+}
+
+/// A tui-textarea editor holding `text`, masked for secrets, cursor at the end.
+fn editor(text: &str, kind: &FieldKind, placeholder: Option<&str>) -> TextArea<'static> {
+    let mut e = TextArea::new(text.split('\n').map(str::to_string).collect());
+    if matches!(kind, FieldKind::Secret { .. }) {
+        e.set_mask_char('•');
+    }
+    if let Some(p) = placeholder {
+        e.set_placeholder_text(crate::tui::widgets::wrap::safe_line(p));
+    }
+    e.set_cursor_line_style(ratatui::style::Style::default());
+    e.move_cursor(tui_textarea::CursorMove::Bottom);
+    e.move_cursor(tui_textarea::CursorMove::End);
+    e
+}
+
+impl View for FormView {
+    fn title(&self, _ctx: &Ctx) -> String {
+        crate::tui::widgets::wrap::safe_line(&self.session.template.title)
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::Form
+    }
+
+    fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        match &self.step {
+            Step::Resume(values) => {
+                let values = values.clone();
+                return match action {
+                    Action::Open
+                    | Action::Key(KeyEvent {
+                        code: KeyCode::Char('y'),
+                        ..
+                    }) => {
+                        self.session.resume(values);
+                        self.step = Step::Form;
+                        self.focus_changed(ctx);
+                        Outcome::Status("draft resumed".into())
+                    }
+                    Action::Key(KeyEvent {
+                        code: KeyCode::Char('n'),
+                        ..
+                    }) => {
+                        self.session.discard_draft();
+                        self.step = Step::Form;
+                        Outcome::Status("draft discarded".into())
+                    }
+                    Action::Back => Outcome::Ignored,
+                    _ => Outcome::Consumed,
+                };
+            }
+            Step::ConfirmOverwrite => {
+                return match action {
+                    Action::Key(KeyEvent {
+                        code: KeyCode::Char('y'),
+                        ..
+                    }) => self.create(true),
+                    Action::Quit => Outcome::Ignored,
+                    _ => {
+                        self.step = Step::Form;
+                        Outcome::Status("not written".into())
+                    }
+                };
+            }
+            Step::Done { .. } => {
+                return match action {
+                    Action::Open | Action::Back => Outcome::Pop,
+                    Action::Quit => Outcome::Ignored,
+                    _ => Outcome::Consumed,
+                };
+            }
+            Step::Form => {}
+        }
+        if self.session.stage == Stage::Review {
+            return match action {
+                Action::PrevField => {
+                    self.scroll = self.scroll.saturating_sub(1);
+                    Outcome::Consumed
+                }
+                Action::NextField => {
+                    self.scroll += 1;
+                    Outcome::Consumed
+                }
+                Action::PrevPage => {
+                    self.session.prev_page();
+                    self.focus_changed(ctx);
+                    Outcome::Consumed
+                }
+                Action::Open | Action::NextPage => self.create(false),
+                Action::Key(k) => {
+                    if self.editor.input(*k) {
+                        self.replan(ctx);
+                    }
+                    Outcome::Consumed
+                }
+                Action::Paste(p) => {
+                    self.editor
+                        .insert_str(crate::tui::widgets::wrap::safe_line(p));
+                    self.replan(ctx);
+                    Outcome::Consumed
+                }
+                _ => Outcome::Ignored,
+            };
+        }
+        match action {
+            Action::NextField => self.next_field(ctx),
+            Action::PrevField => self.prev_field(ctx),
+            Action::NextPage => {
+                if let Some(m) = self.next_page(ctx) {
+                    return Outcome::Status(m);
+                }
+            }
+            Action::PrevPage => {
+                self.session.prev_page();
+                self.focus_changed(ctx);
+            }
+            Action::Open => self.enter(ctx),
+            Action::Key(k) => self.field_key(k),
+            Action::Paste(p) => {
+                let multi_line = matches!(
+                    self.session.focused().map(|f| &f.kind),
+                    Some(FieldKind::TextArea { .. } | FieldKind::Json)
+                );
+                let cleaned = if multi_line {
+                    crate::text::clean_owned(p.replace("\r\n", "\n").replace('\r', "\n"))
+                } else {
+                    crate::tui::widgets::wrap::safe_line(p)
+                };
+                if self.editor.insert_str(cleaned) {
+                    self.commit_editor();
+                }
+            }
+            _ => return Outcome::Ignored,
+        }
+        Outcome::Consumed
+    }
+
+    fn render(&self, ctx: &Ctx, area: ratatui::layout::Rect, frame: &mut ratatui::Frame) {
+        super::form_draw::render(self, ctx, area, frame);
+    }
+}

@@ -1,0 +1,203 @@
+//! The templates pane (palette: `templates`): the catalog's Software Templates with title,
+//! description, owner and tags, filtered fuzzily as you type. Enter opens the template's form.
+
+use super::form::FormView;
+use super::{Ctx, Outcome, View};
+use crate::catalog::EntityId;
+use crate::scaffolder::draft::Drafts;
+use crate::scaffolder::Template;
+use crate::search::Query;
+use crate::text;
+use crate::tui::action::Action;
+use crate::tui::keymap::Mode;
+use crate::tui::theme::Token;
+use crate::tui::widgets::list::{move_selection, window};
+use crate::tui::widgets::wrap::safe_line;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// The longest filter kept.
+const MAX_QUERY: usize = 128;
+
+/// The templates pane's state: the filter, the selection, and the matching templates (found
+/// when the pane opens and after every key, so drawing does no searching).
+#[derive(Debug, Default)]
+pub struct TemplatesView {
+    query: String,
+    selected: usize,
+    found: Vec<EntityId>,
+}
+
+impl TemplatesView {
+    /// The pane with an empty filter, listing every template.
+    pub fn new(ctx: &Ctx) -> Self {
+        let mut view = Self::default();
+        view.refresh(ctx);
+        view
+    }
+
+    /// Finds the templates matching the filter, best first.
+    fn refresh(&mut self, ctx: &Ctx) {
+        let query = Query::parse(&format!("kind:template {}", self.query));
+        self.found = ctx
+            .index
+            .search(&query, 1000)
+            .hits
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
+        self.selected = self.selected.min(self.found.len().saturating_sub(1));
+    }
+}
+
+impl View for TemplatesView {
+    fn title(&self, _ctx: &Ctx) -> String {
+        "Templates".into()
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::Search
+    }
+
+    fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        // Templates may have arrived from a source since the last key.
+        self.refresh(ctx);
+        let found = self.found.clone();
+        if move_selection(&mut self.selected, found.len(), action, ctx.page) {
+            return Outcome::Consumed;
+        }
+        let outcome = match action {
+            Action::Input(c) if !c.is_control() => {
+                if self.query.chars().count() < MAX_QUERY {
+                    self.query.push(*c);
+                    self.selected = 0;
+                }
+                Outcome::Consumed
+            }
+            Action::Paste(p) => {
+                self.query.push_str(&safe_line(p));
+                self.query = self.query.chars().take(MAX_QUERY).collect();
+                self.selected = 0;
+                Outcome::Consumed
+            }
+            Action::DeleteChar => {
+                self.query.pop();
+                self.selected = 0;
+                Outcome::Consumed
+            }
+            Action::ClearInput => {
+                self.query.clear();
+                self.selected = 0;
+                Outcome::Consumed
+            }
+            Action::Open => {
+                let Some(&id) = found.get(self.selected.min(found.len().saturating_sub(1))) else {
+                    return Outcome::Status("no template selected".into());
+                };
+                match Template::from_entity(ctx.catalog.get(id)) {
+                    Ok(t) => Outcome::Push(Box::new(FormView::new(
+                        t,
+                        ctx,
+                        Some(Drafts::open_default()),
+                    ))),
+                    Err(e) => Outcome::Status(safe_line(&e.to_string())),
+                }
+            }
+            _ => Outcome::Ignored,
+        };
+        self.refresh(ctx);
+        outcome
+    }
+
+    fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
+        let theme = ctx.theme;
+        let found = &self.found;
+        let [input, head, list] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+        let width = area.width as usize;
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled("filter › ", theme.style(Token::Accent)),
+                Span::raw(text::truncate(&self.query, width.saturating_sub(10)).into_owned()),
+                Span::styled("▏", theme.style(Token::Accent)),
+            ])),
+            input,
+        );
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!("{} template(s) — Enter opens the form", found.len()),
+                theme.style(Token::Muted),
+            )),
+            head,
+        );
+        if found.is_empty() {
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    "no template matches",
+                    theme.style(Token::Muted),
+                )),
+                list,
+            );
+            return;
+        }
+        // Each template takes two rows: title line, then description.
+        let rows = (list.height as usize / 2).max(1);
+        let selected = self.selected.min(found.len() - 1);
+        let mut lines = Vec::new();
+        for i in window(selected, found.len(), rows) {
+            let e = ctx.catalog.get(found[i]);
+            let is_sel = i == selected;
+            let base = if is_sel {
+                theme.style(Token::Selection)
+            } else {
+                Style::default()
+            };
+            let owner = ctx
+                .catalog
+                .owner_ref(found[i])
+                .map(|r| r.short())
+                .unwrap_or_else(|| "no owner".into());
+            let tags = e.metadata.tags.join(", ");
+            let marker = if is_sel { "▶ " } else { "  " };
+            lines.push(crate::tui::panes::entity::clip(
+                vec![
+                    Span::styled(marker, base.patch(theme.style(Token::Accent))),
+                    Span::styled(
+                        safe_line(e.display_name()),
+                        base.add_modifier(Modifier::BOLD),
+                    ),
+                    Span::styled(
+                        format!("  {}", e.entity_ref().short()),
+                        base.patch(theme.style(Token::Muted)),
+                    ),
+                    Span::styled(format!("  owner {owner}"), base),
+                    Span::styled(
+                        if tags.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  [{}]", safe_line(&tags))
+                        },
+                        base.patch(theme.style(Token::Muted)),
+                    ),
+                ],
+                width,
+            ));
+            let description = e.metadata.description.as_deref().unwrap_or_default();
+            lines.push(Line::styled(
+                format!(
+                    "    {}",
+                    text::truncate(&safe_line(description), width.saturating_sub(4))
+                ),
+                theme.style(Token::Muted),
+            ));
+        }
+        frame.render_widget(Paragraph::new(lines), list);
+    }
+}
