@@ -6,8 +6,10 @@
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod markdown;
 pub mod search;
 pub mod source;
 pub mod synthetic;
+pub mod techdocs;
 pub mod text;
 pub mod tui;
