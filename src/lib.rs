@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod markdown;
+pub mod openapi;
 pub mod search;
 pub mod source;
 pub mod synthetic;

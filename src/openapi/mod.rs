@@ -156,11 +156,7 @@ pub struct Response {
 
 /// Reads the API view of an entity's `spec.definition`, by `spec.type`.
 pub fn view(entity: &Entity) -> ApiView {
-    let format = entity
-        .spec_str("type")
-        .unwrap_or("")
-        .trim()
-        .to_lowercase();
+    let format = entity.spec_str("type").unwrap_or("").trim().to_lowercase();
     let Some(definition) = entity.spec.get("definition") else {
         return ApiView::Missing;
     };
@@ -260,7 +256,9 @@ fn scalar(v: &Value) -> Option<String> {
 }
 
 fn text(v: &Value, field: &str) -> Option<String> {
-    v.get(field).and_then(scalar).filter(|s| !s.trim().is_empty())
+    v.get(field)
+        .and_then(scalar)
+        .filter(|s| !s.trim().is_empty())
 }
 
 /// Understands an OpenAPI (or Swagger 2.0) document.
@@ -337,7 +335,9 @@ fn operations(doc: &Value, path: &str, item: &Value) -> Vec<Operation> {
                     required: p.get("required").and_then(Value::as_bool) == Some(true),
                     content: vec![MediaType {
                         media_type: "body".into(),
-                        schema: p.get("schema").map_or_else(Vec::new, |s| schema::lines(doc, s)),
+                        schema: p
+                            .get("schema")
+                            .map_or_else(Vec::new, |s| schema::lines(doc, s)),
                     }],
                 });
                 continue;

@@ -25,7 +25,11 @@ pub struct SchemaLine {
 pub fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
     let mut current = value;
     for _ in 0..MAX_HOPS {
-        match current.get("$ref").and_then(Value::as_str).and_then(|r| pointer(doc, r)) {
+        match current
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| pointer(doc, r))
+        {
             Some(next) => current = next,
             None => return current,
         }
@@ -72,10 +76,14 @@ fn walk(
         return;
     }
     let label = match name {
-        Some(n) => format!("{}{}: ", crate::text::clean(n), if required { "*" } else { "" }),
+        Some(n) => format!(
+            "{}{}: ",
+            crate::text::clean(n),
+            if required { "*" } else { "" }
+        ),
         None => String::new(),
     };
-    let mut push = |out: &mut Vec<SchemaLine>, text: String| {
+    let push = |out: &mut Vec<SchemaLine>, text: String| {
         out.push(SchemaLine {
             depth,
             text: crate::text::one_line(&text),
@@ -97,11 +105,19 @@ fn walk(
             } else {
                 "external, not followed"
             };
-            push(out, format!("{label}{} ({why})", crate::text::clean(reference)));
+            push(
+                out,
+                format!("{label}{} ({why})", crate::text::clean(reference)),
+            );
             return;
         };
         stack.push(reference.to_string());
-        walk_resolved(doc, target, &label, Some(&rname), depth, stack, out);
+        if target.get("$ref").is_some() {
+            // A reference to a reference: follow it, still watching for a cycle.
+            walk(doc, target, name, required, depth, stack, out);
+        } else {
+            walk_resolved(doc, target, &label, Some(&rname), depth, stack, out);
+        }
         stack.pop();
         return;
     }
@@ -128,7 +144,10 @@ fn walk_resolved(
     }
     if let Some(d) = schema.get("description").and_then(Value::as_str) {
         text.push_str(" — ");
-        text.push_str(&crate::text::truncate(&crate::text::one_line(&crate::text::clean(d)), 120));
+        text.push_str(&crate::text::truncate(
+            &crate::text::one_line(&crate::text::clean(d)),
+            120,
+        ));
     }
     out.push(SchemaLine {
         depth,
@@ -141,7 +160,15 @@ fn walk_resolved(
         .unwrap_or_default();
     if let Some(Value::Object(props)) = schema.get("properties") {
         for (k, v) in props {
-            walk(doc, v, Some(k), required.contains(&k.as_str()), depth + 1, stack, out);
+            walk(
+                doc,
+                v,
+                Some(k),
+                required.contains(&k.as_str()),
+                depth + 1,
+                stack,
+                out,
+            );
         }
     }
     if let Some(items) = schema.get("items").filter(|i| i.is_object()) {

@@ -41,9 +41,13 @@ fn line_of(raw: &str, key: &str, from: usize) -> usize {
         .skip(from.saturating_sub(1))
         .find(|(_, l)| {
             let t = l.trim_start().trim_start_matches("- ");
-            [format!("{key}:"), format!("\"{key}\":"), format!("'{key}':")]
-                .iter()
-                .any(|k| t.starts_with(k.as_str()))
+            [
+                format!("{key}:"),
+                format!("\"{key}\":"),
+                format!("'{key}':"),
+            ]
+            .iter()
+            .any(|k| t.starts_with(k.as_str()))
         })
         .map_or(0, |(i, _)| i + 1)
 }
@@ -55,7 +59,10 @@ pub fn asyncapi(doc: &Value, raw: &str) -> Vec<TocEntry> {
     if let Some(Value::Object(channels)) = doc.get("channels") {
         for (name, channel) in channels.iter().take(MAX_ENTRIES) {
             let line = line_of(raw, name, channels_line);
-            let address = channel.get("address").and_then(Value::as_str).map(String::from);
+            let address = channel
+                .get("address")
+                .and_then(Value::as_str)
+                .map(String::from);
             out.push(entry("channel", name, address, 0, line));
             for action in ["publish", "subscribe"] {
                 if let Some(op) = channel.get(action) {
@@ -72,28 +79,72 @@ pub fn asyncapi(doc: &Value, raw: &str) -> Vec<TocEntry> {
     if let Some(Value::Object(ops)) = doc.get("operations") {
         let ops_line = line_of(raw, "operations", 1);
         for (name, op) in ops.iter().take(MAX_ENTRIES) {
-            let action = op.get("action").and_then(Value::as_str).unwrap_or("operation");
+            let action = op
+                .get("action")
+                .and_then(Value::as_str)
+                .unwrap_or("operation");
             let channel = op
                 .get("channel")
                 .and_then(|c| c.get("$ref"))
                 .and_then(Value::as_str)
                 .and_then(|r| r.rsplit('/').next())
                 .map(|c| format!("on {c}"));
-            out.push(entry(action, name, channel, 0, line_of(raw, name, ops_line)));
+            out.push(entry(
+                action,
+                name,
+                channel,
+                0,
+                line_of(raw, name, ops_line),
+            ));
         }
     }
     out
 }
 
 static GRAPHQL_DEF: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:extend\s+)?(type|input|enum|interface|union|scalar|schema|directive)\b\s*@?(\w*)")
-        .expect("static regex")
+    Regex::new(
+        r"^\s*(?:extend\s+)?(type|input|enum|interface|union|scalar|schema|directive)\b\s*@?(\w*)",
+    )
+    .expect("static regex")
 });
 static GRAPHQL_FIELD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(\w+)\s*(\(|:)").expect("static regex"));
 
-/// Type definitions, and the fields of `Query`, `Mutation` and `Subscription`.
+static GRAPHQL_ROOT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(query|mutation|subscription)\s*:\s*(\w+)").expect("static regex")
+});
+
+/// The root operation types: from a `schema { query: Root }` block, else the default names.
+fn graphql_roots(raw: &str) -> Vec<(String, String)> {
+    let mut roots = Vec::new();
+    let mut in_schema = false;
+    for line in raw.lines() {
+        let t = line.trim_start();
+        if t.starts_with("schema") && t.contains('{') {
+            in_schema = true;
+        } else if in_schema && t.starts_with('}') {
+            break;
+        } else if in_schema {
+            if let Some(c) = GRAPHQL_ROOT.captures(line) {
+                roots.push((c[2].to_string(), c[1].to_string()));
+            }
+        }
+    }
+    if roots.is_empty() {
+        for (name, kind) in [
+            ("Query", "query"),
+            ("Mutation", "mutation"),
+            ("Subscription", "subscription"),
+        ] {
+            roots.push((name.to_string(), kind.to_string()));
+        }
+    }
+    roots
+}
+
+/// Type definitions, and the fields of the root query, mutation and subscription types.
 pub fn graphql(raw: &str) -> Vec<TocEntry> {
+    let roots = graphql_roots(raw);
     let mut out = Vec::new();
     let mut root_type: Option<String> = None;
     let mut in_block = false;
@@ -116,9 +167,10 @@ pub fn graphql(raw: &str) -> Vec<TocEntry> {
                 let name = if c[2].is_empty() { kind } else { &c[2] };
                 out.push(entry(kind, name, None, 0, i + 1));
                 in_block = line.contains('{') && !line.contains('}');
-                root_type = (kind == "type"
-                    && matches!(name, "Query" | "Mutation" | "Subscription"))
-                .then(|| name.to_lowercase());
+                root_type = roots
+                    .iter()
+                    .find(|(n, _)| kind == "type" && n == name)
+                    .map(|(_, k)| k.clone());
             }
         } else if line.trim_start().starts_with('}') {
             in_block = false;
