@@ -3,6 +3,7 @@
 //! The core (`catalog`, `source`, `search` and the other views) knows nothing of terminals; the
 //! `tui` and `cli` modules are two front ends on it.
 
+pub mod actions;
 pub mod catalog;
 pub mod cli;
 pub mod config;
