@@ -1,6 +1,9 @@
 //! The command line: arguments, and the non-interactive commands that mirror the panes
 //! (`search`, `show`, `validate`, …). Each command prints text, or JSON with `--json`.
 
+mod action;
+mod api;
+mod docs;
 mod search;
 mod show;
 mod validate;
@@ -43,6 +46,12 @@ pub enum Command {
     Show(show::Args),
     /// Check catalog files and list every problem as path:line: severity: message.
     Validate(validate::Args),
+    /// Read an entity's TechDocs (or README) as text.
+    Docs(docs::Args),
+    /// List an API's operations (OpenAPI) or its outline (AsyncAPI, GraphQL, gRPC).
+    Api(api::Args),
+    /// Run a custom action or built-in link on an entity (--dry-run prints the command).
+    Action(action::Args),
 }
 
 /// The settings every command and the TUI share: config file and sources.
@@ -87,6 +96,9 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
         Command::Search(args) => search::run(&settings, args),
         Command::Show(args) => show::run(&settings, args),
         Command::Validate(args) => validate::run(&settings, args),
+        Command::Docs(args) => docs::run(&settings, args),
+        Command::Api(args) => api::run(&settings, args),
+        Command::Action(args) => action::run(&settings, args),
     }
 }
 

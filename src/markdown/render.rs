@@ -167,6 +167,8 @@ impl Renderer {
             }
             Tag::BlockQuote(_) => {
                 self.flush(LineKind::Text);
+                // The gap before a quote belongs outside it: no bar on it.
+                self.blank_if_pending();
                 self.containers.push(Container::Quote);
             }
             Tag::CodeBlock(_) => {
@@ -378,6 +380,20 @@ impl Renderer {
     }
 
     fn emit(&mut self, kind: LineKind, content: Vec<Span>) {
+        self.blank_if_pending();
+        let mut spans = self.prefix(false);
+        spans.extend(content);
+        let index = self.doc.lines.len();
+        for s in &spans {
+            if let Some(link) = s.link.and_then(|i| self.doc.links.get_mut(i)) {
+                link.line.get_or_insert(index);
+            }
+        }
+        self.doc.lines.push(Line { kind, spans });
+    }
+
+    /// Puts the blank line owed between two blocks.
+    fn blank_if_pending(&mut self) {
         if self.pending_blank && !self.doc.lines.is_empty() {
             let blank = self.prefix(true);
             let blank = if blank.iter().all(|s| s.text.trim().is_empty()) {
@@ -391,15 +407,6 @@ impl Renderer {
             });
         }
         self.pending_blank = false;
-        let mut spans = self.prefix(false);
-        spans.extend(content);
-        let index = self.doc.lines.len();
-        for s in &spans {
-            if let Some(link) = s.link.and_then(|i| self.doc.links.get_mut(i)) {
-                link.line.get_or_insert(index);
-            }
-        }
-        self.doc.lines.push(Line { kind, spans });
     }
 
     /// Lays out the pending inline text as wrapped lines of `kind`.

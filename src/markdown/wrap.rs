@@ -145,15 +145,27 @@ pub enum Align {
 /// its widest cell, the widest columns narrowed first when the table does not fit.
 pub fn column_widths(rows: &[Vec<Vec<Span>>], ncols: usize, max: usize) -> Vec<usize> {
     let mut widths = vec![1usize; ncols];
+    // The longest word of each column: narrowing below it would cut words.
+    let mut words = vec![1usize; ncols];
     for row in rows {
         for (i, cell) in row.iter().enumerate().take(ncols) {
-            let w: usize = cell.iter().map(|s| width(&s.text)).sum();
-            widths[i] = widths[i].max(w);
+            let text: String = cell.iter().map(|s| s.text.as_str()).collect();
+            widths[i] = widths[i].max(width(&text));
+            let longest = text.split_whitespace().map(width).max().unwrap_or(0);
+            words[i] = words[i].max(longest);
         }
     }
     let budget = max.saturating_sub(3 * ncols.saturating_sub(1));
     while widths.iter().sum::<usize>() > budget {
-        let Some((i, &w)) = widths.iter().enumerate().max_by_key(|(_, w)| **w) else {
+        // Narrow the widest column that can lose a column without cutting a word; when none
+        // can, the widest column.
+        let pick = widths
+            .iter()
+            .enumerate()
+            .filter(|(i, w)| **w > words[*i])
+            .max_by_key(|(_, w)| **w)
+            .or_else(|| widths.iter().enumerate().max_by_key(|(_, w)| **w));
+        let Some((i, &w)) = pick else {
             break;
         };
         if w <= 3 {

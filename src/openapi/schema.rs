@@ -133,7 +133,7 @@ fn walk_resolved(
     stack: &mut Vec<String>,
     out: &mut Vec<SchemaLine>,
 ) {
-    let mut text = format!("{label}{}", type_of(doc, schema));
+    let mut text = format!("{label}{}", type_of(schema));
     if let Some(r) = rname {
         text.push_str(&format!(" ({r})"));
     }
@@ -200,7 +200,7 @@ fn expandable(doc: &Value, schema: &Value) -> bool {
 }
 
 /// `integer (int64)`, `string | null`, `array of Pet`, `object`.
-fn type_of(doc: &Value, schema: &Value) -> String {
+fn type_of(schema: &Value) -> String {
     let mut t = match schema.get("type") {
         Some(Value::String(s)) => crate::text::clean(s).into_owned(),
         Some(Value::Array(types)) => types
@@ -218,7 +218,7 @@ fn type_of(doc: &Value, schema: &Value) -> String {
         if let Some(items) = schema.get("items") {
             let inner = match items.get("$ref").and_then(Value::as_str) {
                 Some(r) => ref_name(r),
-                None => type_of(doc, items),
+                None => type_of(items),
             };
             t = format!("array of {inner}");
         }
