@@ -460,7 +460,7 @@ pub fn execute(plan: &Plan) -> Result<Outcome, ActionError> {
                 .map_err(spawn_err)?;
             let text = |bytes: &[u8]| {
                 let bytes = &bytes[..bytes.len().min(MAX_OUTPUT_BYTES)];
-                crate::text::clean_owned(String::from_utf8_lossy(bytes).into_owned())
+                crate::text::clean_lines(&String::from_utf8_lossy(bytes))
             };
             Ok(Outcome {
                 code: output.status.code(),

@@ -164,7 +164,7 @@ pub fn view(entity: &Entity) -> ApiView {
         return ApiView::Remote { url };
     }
     let (raw, parsed) = match definition {
-        Value::String(s) => (crate::text::clean_owned(s.clone()), None),
+        Value::String(s) => (crate::text::clean_lines(s), None),
         Value::Null => return ApiView::Missing,
         other => (
             serde_yaml::to_string(other).unwrap_or_default(),

@@ -268,3 +268,28 @@ fn paths_of_the_wrong_type_are_an_error_not_a_panic() {
     let doc = serde_json::json!({"openapi": "3.0.0", "paths": {"/x": "nope", "/y": {"get": 5}}});
     assert!(openapi(&doc).unwrap().operations.is_empty());
 }
+
+#[test]
+fn a_definition_larger_than_the_string_limit_is_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut oas = String::from("openapi: 3.0.0\ninfo: {title: Big, version: '1'}\npaths:\n");
+    for i in 0..3_000 {
+        oas.push_str(&format!(
+            "  /things/{i}:\n    get:\n      summary: Get thing number {i} with a fairly long summary line\n      responses:\n        '200': {{description: ok}}\n"
+        ));
+    }
+    assert!(oas.len() > crate::text::MAX_TEXT_LEN * 4);
+    std::fs::write(dir.path().join("big.oas.yaml"), &oas).unwrap();
+    std::fs::write(
+        dir.path().join("api.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: big}\nspec: {type: openapi, lifecycle: production, owner: a, definition: {$text: ./big.oas.yaml}}\n",
+    )
+    .unwrap();
+    let (entities, problems) = load_all(&[dir.path().join("api.yaml").to_string_lossy().into()]);
+    assert!(problems.is_empty(), "{problems:?}");
+    let ApiView::OpenApi(api) = view(&entities[0]) else {
+        panic!("expected the big definition to parse");
+    };
+    assert_eq!(api.operations.len(), 3_000);
+    assert_eq!(api.operations[2_999].path, "/things/2999");
+}

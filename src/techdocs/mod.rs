@@ -361,9 +361,7 @@ pub(crate) fn read_text(path: &str) -> Result<String, DocsError> {
         Ok(_) => {}
     }
     let bytes = vfs::read(path).map_err(|e| err(e.to_string()))?;
-    Ok(crate::text::clean_owned(
-        String::from_utf8_lossy(&bytes).into_owned(),
-    ))
+    Ok(crate::text::clean_lines(&String::from_utf8_lossy(&bytes)))
 }
 
 /// The README fallback: `README.md` beside the entity's catalog file.

@@ -247,3 +247,27 @@ fn docs_index_finds_page_titles_and_headings() {
     // The broken sites are reported, not fatal.
     assert!(index.problems.iter().any(|p| p.contains("odd-ref")));
 }
+
+#[test]
+fn a_page_larger_than_the_string_limit_is_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("docs")).unwrap();
+    let page: String = (0..5_000)
+        .map(|i| format!("## Section {i}\n\nSome text for section {i}.\n\n"))
+        .collect();
+    assert!(page.len() > crate::text::MAX_TEXT_LEN * 2);
+    std::fs::write(dir.path().join("docs/index.md"), &page).unwrap();
+    std::fs::write(
+        dir.path().join("catalog-info.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: big, annotations: {backstage.io/techdocs-ref: 'dir:.'}}\nspec: {type: service, lifecycle: production, owner: a}\n",
+    )
+    .unwrap();
+    let root = dir.path().to_string_lossy().to_string();
+    let (entities, _) = load_all(std::slice::from_ref(&root));
+    let site = Site::open(&entities[0], &root).unwrap();
+    let text = site.read_page("index.md").unwrap();
+    assert_eq!(text, page);
+    let doc = crate::markdown::render(&text, &crate::markdown::Options::default());
+    assert_eq!(doc.headings.len(), 5_000);
+    assert_eq!(doc.anchor_line("section-4999").map(|l| l > 0), Some(true));
+}
