@@ -34,6 +34,14 @@ pub enum Action {
     PrevTab,
     /// Copy the current entity's reference to the clipboard (OSC 52).
     CopyRef,
+    /// The next page of a document (Docs tab).
+    NextPage,
+    /// The previous page of a document (Docs tab).
+    PrevPage,
+    /// Select the next link on the page (Docs tab).
+    NextLink,
+    /// Select the previous link on the page (Docs tab).
+    PrevLink,
     /// Go to the search pane with the query focused.
     FocusSearch,
     /// Open the problems pane.
@@ -61,7 +69,7 @@ pub enum Action {
 pub type Bindable = (&'static str, fn() -> Action, &'static str);
 
 /// The actions a key can be bound to.
-pub const BINDABLE: [Bindable; 18] = [
+pub const BINDABLE: [Bindable; 22] = [
     ("quit", || Action::Quit, "quit"),
     ("help", || Action::Help, "show the keys"),
     ("palette", || Action::Palette, "command palette"),
@@ -76,6 +84,10 @@ pub const BINDABLE: [Bindable; 18] = [
     ("next_tab", || Action::NextTab, "next tab"),
     ("prev_tab", || Action::PrevTab, "previous tab"),
     ("copy_ref", || Action::CopyRef, "copy the entity ref"),
+    ("next_page", || Action::NextPage, "next docs page"),
+    ("prev_page", || Action::PrevPage, "previous docs page"),
+    ("next_link", || Action::NextLink, "select the next link"),
+    ("prev_link", || Action::PrevLink, "select the previous link"),
     ("search", || Action::FocusSearch, "go to search"),
     ("problems", || Action::Problems, "list catalog problems"),
     ("clear", || Action::ClearInput, "clear the text field"),
@@ -108,6 +120,10 @@ impl Action {
             Action::NextTab => "next_tab",
             Action::PrevTab => "prev_tab",
             Action::CopyRef => "copy_ref",
+            Action::NextPage => "next_page",
+            Action::PrevPage => "prev_page",
+            Action::NextLink => "next_link",
+            Action::PrevLink => "prev_link",
             Action::FocusSearch => "search",
             Action::Problems => "problems",
             Action::ClearInput => "clear",

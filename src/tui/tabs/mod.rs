@@ -11,6 +11,8 @@
 //! A tab draws from `&self` and the [`Ctx`] only, and answers actions with an [`Outcome`]
 //! (`Ignored` lets the entity view handle Esc, Tab and the rest).
 
+pub mod api;
+pub mod docs;
 pub mod overview;
 
 use crate::catalog::EntityId;
@@ -33,9 +35,12 @@ pub trait EntityTab: Send {
 pub type TabFactory = fn(&Ctx, EntityId) -> Option<Box<dyn EntityTab>>;
 
 /// Every tab, in display order.
-pub const REGISTRY: &[TabFactory] = &[overview::make];
+pub const REGISTRY: &[TabFactory] = &[overview::make, docs::make, api::make];
 
 /// The tabs that apply to an entity.
 pub fn tabs_for(ctx: &Ctx, id: EntityId) -> Vec<Box<dyn EntityTab>> {
     REGISTRY.iter().filter_map(|make| make(ctx, id)).collect()
 }
+
+#[cfg(test)]
+mod tests;
