@@ -1,7 +1,8 @@
 //! The Docs tab: an entity's TechDocs (or README) as a page list beside the rendered page.
-//! Up/Down/PageUp/PageDown/Home/End scroll, `]`/`[` go to the next/previous page, `n`/`N`
-//! select the next/previous link on the page and Enter follows it (another page of the site,
-//! an anchor on this one; a web link is shown in the status line to copy).
+//! Up/Down/PageUp/PageDown/Home/End scroll, `]`/`[` go to the next/previous page, `/` finds
+//! text on the page, `n`/`N` go to the next/previous match (or, with no search, select the
+//! next/previous link) and Enter follows the selected link (another page of the site, an
+//! anchor on this one; a web link is copied with OSC 52). Esc clears a search first.
 
 use super::EntityTab;
 use crate::catalog::EntityId;
@@ -31,6 +32,10 @@ pub struct DocsTab {
     anchor: Option<String>,
     /// The selected link on the page.
     link: Option<usize>,
+    /// The find prompt's text while it is open.
+    find: Option<String>,
+    /// The text last searched for on this page.
+    query: Option<String>,
     /// The page rendered at the last width drawn (rendering a page costs more than a frame).
     rendered: RefCell<Option<(usize, usize, Document)>>,
 }
@@ -54,6 +59,8 @@ pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
         scroll: 0,
         anchor: None,
         link: None,
+        find: None,
+        query: None,
         rendered: RefCell::new(None),
     };
     let index = tab.site.as_ref().ok().and_then(|s| {
@@ -83,6 +90,66 @@ impl DocsTab {
         self.link = None;
         self.rendered.replace(None);
         self.anchor = anchor.map(String::from);
+        self.query = None;
+    }
+
+    /// Moves to the next (or previous) line matching the search, wrapping around.
+    fn jump_to_match(&mut self, forward: bool) -> Outcome {
+        self.settle_anchor();
+        let Some(query) = &self.query else {
+            return Outcome::Ignored;
+        };
+        let matches = self
+            .rendered
+            .borrow()
+            .as_ref()
+            .map(|(_, _, d)| d.find(query))
+            .unwrap_or_default();
+        if matches.is_empty() {
+            return Outcome::Status(format!("no match for {query:?} on this page"));
+        }
+        let next = if forward {
+            matches.iter().position(|&l| l > self.scroll).unwrap_or(0)
+        } else {
+            matches
+                .iter()
+                .rposition(|&l| l < self.scroll)
+                .unwrap_or(matches.len() - 1)
+        };
+        self.scroll = matches[next];
+        Outcome::Status(format!(
+            "{query:?}: match {} of {}",
+            next + 1,
+            matches.len()
+        ))
+    }
+
+    /// Keys while the find prompt is open: it takes the typing.
+    fn handle_find(&mut self, action: &Action) -> Outcome {
+        let Some(find) = &mut self.find else {
+            return Outcome::Ignored;
+        };
+        match action {
+            Action::Input(c) => find.push(*c),
+            Action::Paste(pasted) => find.push_str(&text::one_line(&text::clean(pasted))),
+            Action::DeleteChar => {
+                find.pop();
+            }
+            Action::ClearInput => find.clear(),
+            Action::Back => self.find = None,
+            Action::Open => {
+                let query = self.find.take().unwrap_or_default();
+                if query.trim().is_empty() {
+                    return Outcome::Consumed;
+                }
+                self.query = Some(query);
+                // Search from the line above the top, so a match on the top line counts.
+                self.scroll = self.scroll.saturating_sub(1);
+                return self.jump_to_match(true);
+            }
+            _ => {}
+        }
+        Outcome::Consumed
     }
 
     /// Turns a pending anchor into a scroll position, at the width last drawn.
@@ -201,8 +268,27 @@ impl EntityTab for DocsTab {
         "Docs"
     }
 
+    fn mode(&self) -> Option<crate::tui::keymap::Mode> {
+        self.find
+            .is_some()
+            .then_some(crate::tui::keymap::Mode::Search)
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        if self.find.is_some() {
+            return self.handle_find(action);
+        }
         match action {
+            Action::FocusSearch => {
+                self.find = Some(String::new());
+                Outcome::Consumed
+            }
+            Action::Back if self.query.is_some() => {
+                self.query = None;
+                Outcome::Consumed
+            }
+            Action::NextLink if self.query.is_some() => self.jump_to_match(true),
+            Action::PrevLink if self.query.is_some() => self.jump_to_match(false),
             Action::NextPage if self.page + 1 < self.page_count() => {
                 self.open_page(self.page + 1, None);
                 Outcome::Consumed
@@ -328,7 +414,19 @@ impl EntityTab for DocsTab {
             (_, Some(doc)) => doc,
             (_, None) => return,
         };
-        let height = page_area.height as usize;
+        let prompt = self.find.as_deref().map(|f| {
+            Line::from(vec![
+                Span::styled("/", theme.style(Token::Accent)),
+                Span::styled(text::one_line(f), theme.style(Token::Text)),
+                Span::styled("▏", theme.style(Token::Accent)),
+            ])
+        });
+        let height = (page_area.height as usize).saturating_sub(usize::from(prompt.is_some()));
+        let matches = self
+            .query
+            .as_deref()
+            .map(|q| doc.find(q))
+            .unwrap_or_default();
         let max_start = doc.lines.len().saturating_sub(height);
         let start = match &self.anchor {
             Some(anchor) => doc.anchor_line(anchor).unwrap_or(0),
@@ -340,7 +438,9 @@ impl EntityTab for DocsTab {
             .iter()
             .skip(start)
             .take(height)
-            .map(|line| {
+            .enumerate()
+            .map(|(i, line)| {
+                let matched = matches.binary_search(&(start + i)).is_ok();
                 Line::from(
                     line.spans
                         .iter()
@@ -349,12 +449,20 @@ impl EntityTab for DocsTab {
                             if s.link.is_some() && s.link == self.link {
                                 style = style.patch(theme.style(Token::Selection));
                             }
+                            if matched {
+                                style = style.patch(theme.style(Token::Match));
+                            }
                             Span::styled(s.text.clone(), style)
                         })
                         .collect::<Vec<_>>(),
                 )
             })
             .collect();
+        let mut lines = lines;
+        if let Some(prompt) = prompt {
+            lines.resize(height, Line::raw(""));
+            lines.push(prompt);
+        }
         frame.render_widget(Paragraph::new(lines), page_area);
     }
 }

@@ -17,6 +17,7 @@ pub mod overview;
 
 use crate::catalog::EntityId;
 use crate::tui::action::Action;
+use crate::tui::keymap::Mode;
 use crate::tui::panes::{Ctx, Outcome};
 use ratatui::layout::Rect;
 use ratatui::Frame;
@@ -29,6 +30,11 @@ pub trait EntityTab: Send {
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome;
     /// Draws the tab's body. Must not mutate anything.
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame);
+    /// The keymap mode while the tab has focus, when it is not the entity view's (a tab with a
+    /// text field, such as the Docs tab's find prompt, asks for [`Mode::Search`]).
+    fn mode(&self) -> Option<Mode> {
+        None
+    }
 }
 
 /// Makes a tab for an entity, or `None` when the tab does not apply to it.

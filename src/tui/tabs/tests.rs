@@ -157,3 +157,38 @@ fn hostile_docs_and_definitions_leave_no_control_character_in_any_cell() {
         press(&mut app, KeyCode::Tab);
     }
 }
+
+#[test]
+fn find_in_page_jumps_between_matches_and_esc_clears_it() {
+    let mut app = on_tab("ledger-writer", "Docs");
+    press(&mut app, KeyCode::Char(']'));
+    press(&mut app, KeyCode::Char(']')); // the runbook
+    let _ = screen(&mut app, 100, 20);
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "kubectl");
+    insta::assert_snapshot!("find_prompt_open", draw(&mut app, 100, 20).backend());
+    press(&mut app, KeyCode::Enter);
+    let first = screen(&mut app, 100, 20);
+    assert!(first.contains("match 1 of"), "{first}");
+    press(&mut app, KeyCode::Char('n'));
+    let second = screen(&mut app, 100, 20);
+    assert!(second.contains("match 2 of"), "{second}");
+    press(&mut app, KeyCode::Char('N'));
+    assert!(screen(&mut app, 100, 20).contains("match 1 of"));
+    // The prompt took `k` (move up in the entity view) as text: see the snapshot.
+    press(&mut app, KeyCode::Esc); // clears the search, stays on the page
+    let s = screen(&mut app, 100, 20);
+    assert!(s.contains("▸Docs"), "{s}");
+    press(&mut app, KeyCode::Char('n')); // back to selecting links
+    assert!(!screen(&mut app, 100, 20).contains("match"));
+}
+
+#[test]
+fn a_search_with_no_match_says_so() {
+    let mut app = on_tab("ledger-writer", "Docs");
+    let _ = screen(&mut app, 100, 20);
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "zzzq");
+    press(&mut app, KeyCode::Enter);
+    assert!(screen(&mut app, 100, 20).contains("no match for \"zzzq\""));
+}
