@@ -3,7 +3,6 @@
 use idp_tui::catalog::{Catalog, EntityRef, RelationType, Severity};
 use idp_tui::source::{self, SourceSpec};
 
-
 fn load(paths: &[&str]) -> Catalog {
     source::load_blocking(&[SourceSpec::Files {
         name: "test".into(),
