@@ -62,6 +62,10 @@ pub enum Action {
     Tick,
     /// The terminal has a new size.
     Resize(u16, u16),
+    /// Run the configured custom action with this index on the current entity.
+    RunCustom(usize),
+    /// A custom action run in the background has finished.
+    CustomFinished(crate::actions::Plan, crate::actions::Outcome),
 }
 
 /// A bindable action: its name in the config file, how to make it, and the description the

@@ -15,6 +15,7 @@
 
 pub mod entity;
 pub mod help;
+pub mod output;
 pub mod palette;
 pub mod problems;
 pub mod search;
