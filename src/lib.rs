@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod markdown;
 pub mod openapi;
+pub mod scorecard;
 pub mod search;
 pub mod source;
 pub mod synthetic;

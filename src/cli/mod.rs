@@ -4,6 +4,7 @@
 mod action;
 mod api;
 mod docs;
+mod score;
 mod search;
 mod show;
 mod validate;
@@ -23,6 +24,12 @@ pub struct Cli {
     /// used, and without a config file the embedded demo catalog.
     #[arg(long = "catalog", value_name = "PATH", global = true)]
     pub catalogs: Vec<String>,
+
+    /// A scorecard file or directory (repeatable). Without one, the config file's `scorecards`
+    /// are used, and without those the built-in production-readiness scorecard.
+    /// (`score` also takes it after the command name; both lists are used.)
+    #[arg(long = "scorecard", value_name = "PATH")]
+    pub scorecards: Vec<String>,
 
     /// The colour theme: dark, light or mono.
     #[arg(long, value_name = "NAME", global = true)]
@@ -52,6 +59,8 @@ pub enum Command {
     Api(api::Args),
     /// Run a custom action or built-in link on an entity (--dry-run prints the command).
     Action(action::Args),
+    /// Score entities against scorecards: levels, scores, per-owner roll-ups, CI gate.
+    Score(score::Args),
 }
 
 /// The settings every command and the TUI share: config file and sources.
@@ -61,6 +70,9 @@ pub struct Settings {
     pub config: Config,
     /// The sources to load.
     pub sources: Vec<SourceSpec>,
+    /// Scorecard files and directories: `--scorecard` paths, else the config's; empty means
+    /// the built-in default.
+    pub scorecards: Vec<String>,
 }
 
 impl Cli {
@@ -85,7 +97,20 @@ impl Cli {
         } else {
             vec![SourceSpec::demo()]
         };
-        Ok(Settings { config, sources })
+        let scorecards = if !self.scorecards.is_empty() {
+            self.scorecards.clone()
+        } else {
+            config
+                .scorecards
+                .iter()
+                .map(|p| crate::config::expand_home(p))
+                .collect()
+        };
+        Ok(Settings {
+            config,
+            sources,
+            scorecards,
+        })
     }
 }
 
@@ -99,6 +124,20 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
         Command::Docs(args) => docs::run(&settings, args),
         Command::Api(args) => api::run(&settings, args),
         Command::Action(args) => action::run(&settings, args),
+        Command::Score(args) => {
+            let mut settings = settings;
+            if !args.scorecards.is_empty() {
+                // `--scorecard` before and after `score` add up (clap's global arguments would
+                // let the later ones replace the earlier).
+                settings.scorecards = cli
+                    .scorecards
+                    .iter()
+                    .chain(&args.scorecards)
+                    .cloned()
+                    .collect();
+            }
+            score::run(&settings, args)
+        }
     }
 }
 

@@ -14,6 +14,7 @@ use super::panes::search::SearchPane;
 use super::panes::{Ctx, Outcome, View};
 use super::theme::Theme;
 use crate::catalog::{Catalog, EntityId};
+use crate::scorecard::{self, Date, Scoreboard};
 use crate::search::{SearchIndex, Searcher};
 use crate::source::{LoadEvent, SourceSpec};
 use crossterm::event::KeyEvent;
@@ -99,6 +100,8 @@ pub struct App {
     pub actions: Vec<crate::actions::ActionConfig>,
     /// A `confirm: true` action waiting for its key to be pressed again.
     pending_confirm: Option<usize>,
+    /// The scorecards evaluated over the catalog; re-evaluated when loading finishes.
+    pub scores: Scoreboard,
 }
 
 impl App {
@@ -107,6 +110,15 @@ impl App {
         let mut searcher = Searcher::new(SearchIndex::build(&catalog));
         let mut search = SearchPane::default();
         search.refresh(&mut searcher);
+        // The built-in scorecard until `set_scorecards` says otherwise.
+        let scores = Scoreboard::build(
+            scorecard::Loaded {
+                scorecards: scorecard::default_scorecards(),
+                errors: Vec::new(),
+            },
+            &catalog,
+            Date::today(),
+        );
         App {
             catalog,
             searcher,
@@ -130,6 +142,7 @@ impl App {
             spinner: 0,
             actions: Vec::new(),
             pending_confirm: None,
+            scores,
         }
     }
 
@@ -233,9 +246,25 @@ impl App {
         usize::from(self.size.1.saturating_sub(6)).max(1)
     }
 
+    /// Replaces the scorecards (from `--scorecard` or the config) and evaluates them; a
+    /// scorecard that did not load is reported in the status line.
+    pub fn set_scorecards(&mut self, loaded: scorecard::Loaded) {
+        self.scores = Scoreboard::build(loaded, &self.catalog, Date::today());
+        if let Some(first) = self.scores.errors.first() {
+            let more = self.scores.errors.len() - 1;
+            let more = if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            };
+            self.status_error(format!("scorecard not loaded: {first}{more}"));
+        }
+    }
+
     /// What panes may read.
     pub fn ctx(&self) -> Ctx<'_> {
         Ctx {
+            scores: &self.scores,
             catalog: &self.catalog,
             index: self.searcher.index(),
             theme: &self.theme,
@@ -342,6 +371,10 @@ impl App {
                     };
                 }
                 self.catalog.check_references();
+                if !self.is_loading() {
+                    // Score once the whole catalog is in: relations only resolve then.
+                    self.scores.rescore(&self.catalog, Date::today());
+                }
             }
         }
     }
@@ -452,6 +485,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         None => {}
     }
     let ctx = Ctx {
+        scores: &app.scores,
         catalog: &app.catalog,
         index: app.searcher.index(),
         theme: &app.theme,

@@ -68,6 +68,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
 
     let mut app = App::new(Catalog::new(), &settings.sources, theme, keymap);
     app.actions = settings.config.actions.clone();
+    app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
     let warnings: Vec<String> = theme_warning.into_iter().chain(key_errors).collect();
     for w in &warnings {
         tracing::warn!("{w}");
@@ -386,6 +387,8 @@ async fn event_loop(
 
 #[cfg(test)]
 mod custom_action_tests;
+#[cfg(test)]
+mod scorecard_tests;
 #[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub mod help;
 pub mod output;
 pub mod palette;
 pub mod problems;
+pub mod scorecards;
 pub mod search;
 
 use super::action::Action;
@@ -37,6 +38,8 @@ pub struct Ctx<'a> {
     pub index: &'a SearchIndex,
     /// The current theme.
     pub theme: &'a Theme,
+    /// Every scorecard evaluated over the catalog.
+    pub scores: &'a crate::scorecard::Scoreboard,
     /// Rows a PageUp/PageDown moves.
     pub page: usize,
 }

@@ -14,6 +14,7 @@
 pub mod api;
 pub mod docs;
 pub mod overview;
+pub mod scorecard;
 
 use crate::catalog::EntityId;
 use crate::tui::action::Action;
@@ -41,7 +42,7 @@ pub trait EntityTab: Send {
 pub type TabFactory = fn(&Ctx, EntityId) -> Option<Box<dyn EntityTab>>;
 
 /// Every tab, in display order.
-pub const REGISTRY: &[TabFactory] = &[overview::make, docs::make, api::make];
+pub const REGISTRY: &[TabFactory] = &[overview::make, scorecard::make, docs::make, api::make];
 
 /// The tabs that apply to an entity.
 pub fn tabs_for(ctx: &Ctx, id: EntityId) -> Vec<Box<dyn EntityTab>> {
