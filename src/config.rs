@@ -59,6 +59,9 @@ pub struct Config {
     /// Key bindings that replace the defaults, by mode (`search`, `entity`, …) then key.
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    /// Custom actions run on the selected entity (see `docs/actions.md`).
+    #[serde(default)]
+    pub actions: Vec<crate::actions::ActionConfig>,
     /// Sections other features read (kept so a newer config still loads).
     #[serde(flatten)]
     pub other: std::collections::BTreeMap<String, serde_yaml::Value>,
@@ -86,11 +89,23 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
-        serde_yaml::from_str(text).map_err(|e| ConfigError::Invalid {
+        let config: Config = serde_yaml::from_str(text).map_err(|e| ConfigError::Invalid {
             path: path.to_string(),
             line: e.location().map_or(0, |l| l.line()),
             message: e.to_string(),
-        })
+        })?;
+        crate::actions::check_all(&config.actions).map_err(|e| {
+            let title = match &e {
+                crate::actions::ActionError::Invalid { action, .. } => action.clone(),
+                _ => String::new(),
+            };
+            ConfigError::Invalid {
+                path: path.to_string(),
+                line: line_of_action(text, &title),
+                message: e.to_string(),
+            }
+        })?;
+        Ok(config)
     }
 
     /// The sources this config names, as source specs.
@@ -106,6 +121,24 @@ impl Config {
             })
             .collect()
     }
+}
+
+/// The line of an action's `title:` under `actions:` (serde_yaml keeps no positions after
+/// parsing), 0 when it cannot be found.
+fn line_of_action(text: &str, title: &str) -> usize {
+    let start = text
+        .lines()
+        .position(|l| l.trim_end() == "actions:")
+        .unwrap_or(0);
+    text.lines()
+        .enumerate()
+        .skip(start)
+        .find(|(_, l)| {
+            let t = l.trim_start().trim_start_matches("- ").trim_start();
+            t.strip_prefix("title:")
+                .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == title)
+        })
+        .map_or(0, |(i, _)| i + 1)
 }
 
 /// The platform directories for config, cache, state and data.
@@ -170,6 +203,35 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.starts_with("c.yaml:3:"), "{msg}");
         assert!(msg.contains("ftp"), "{msg}");
+    }
+
+    #[test]
+    fn actions_are_typed_and_checked_with_file_and_line() {
+        let c = Config::parse(
+            "c.yaml",
+            "actions:\n  - key: L\n    title: Tail logs\n    kinds: [component]\n    command: kubectl logs -l app=${{ entity.metadata.name }}\n    mode: background\n",
+        )
+        .unwrap();
+        assert_eq!(c.actions.len(), 1);
+        assert_eq!(c.actions[0].mode, crate::actions::Mode::Background);
+        let err = Config::parse(
+            "c.yaml",
+            "theme: dark\nactions:\n  - key: L\n    title: Broken\n    command: echo 'unclosed\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("c.yaml:4:"), "{err}");
+        let err = Config::parse(
+            "c.yaml",
+            "actions:\n  - title: T\n    command: x\n    mode: sideways\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("c.yaml:4:") || err.starts_with("c.yaml:2:"),
+            "{err}"
+        );
+        assert!(err.contains("sideways"), "{err}");
     }
 
     #[test]

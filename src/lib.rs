@@ -3,14 +3,18 @@
 //! The core (`catalog`, `source`, `search` and the other views) knows nothing of terminals; the
 //! `tui` and `cli` modules are two front ends on it.
 
+pub mod actions;
 pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod expr;
+pub mod markdown;
+pub mod openapi;
 pub mod scaffolder;
 pub mod scorecard;
 pub mod search;
 pub mod source;
 pub mod synthetic;
+pub mod techdocs;
 pub mod text;
 pub mod tui;

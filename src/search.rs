@@ -10,7 +10,8 @@ use nucleo_matcher::{Config, Matcher, Utf32String};
 use std::sync::Arc;
 
 /// The filter keys a query understands.
-pub const FILTER_KEYS: [&str; 7] = [
+pub const FILTER_KEYS: [&str; 8] = [
+    "in",
     "kind",
     "owner",
     "tag",
@@ -44,6 +45,9 @@ impl Query {
                         .filter(|v| !v.is_empty())
                         .map(str::to_lowercase)
                         .collect();
+                    if key == "in" && values.iter().any(|v| v != "docs") {
+                        q.hints.push(format!("in:{value}: only in:docs is known"));
+                    }
                     if values.is_empty() {
                         q.hints.push(format!(
                             "{key}: needs a value, e.g. {key}:{}",
@@ -66,6 +70,14 @@ impl Query {
         q
     }
 
+    /// True when the query asks for docs pages (`in:docs`) rather than entities: a front end
+    /// then searches a [`crate::techdocs::DocsIndex`], built on demand.
+    pub fn in_docs(&self) -> bool {
+        self.filters
+            .iter()
+            .any(|(k, vs)| k == "in" && vs.iter().any(|v| v == "docs"))
+    }
+
     /// True when the query neither filters nor has words.
     pub fn is_empty(&self) -> bool {
         self.words.is_empty() && self.filters.is_empty()
@@ -80,6 +92,7 @@ fn example(key: &str) -> &'static str {
         "lifecycle" => "production",
         "type" => "service",
         "namespace" => "default",
+        "in" => "docs",
         _ => "payments",
     }
 }
@@ -520,6 +533,8 @@ fn filter_matches(h: &Haystack, key: &str, values: &[String]) -> bool {
         "lifecycle" => *h.lifecycle == **v,
         "type" => *h.spec_type == **v,
         "namespace" => *h.namespace == **v,
+        // Where to search, not a property of entities.
+        "in" => true,
         "system" => {
             *h.system == **v
                 || h.system.ends_with(&format!("/{v}"))
@@ -635,6 +650,20 @@ mod tests {
         // Descriptions match as substrings, below every name, title, tag and owner match.
         assert_eq!(names(&c, "of changes"), ["audit-log"]);
         assert_eq!(names(&c, "chngs").len(), 0);
+    }
+
+    #[test]
+    fn in_docs_is_a_scope_not_an_entity_filter() {
+        let q = Query::parse("in:docs rolling back");
+        assert!(q.in_docs());
+        assert_eq!(q.words, ["rolling", "back"]);
+        assert!(q.hints.is_empty());
+        assert!(!Query::parse("rolling").in_docs());
+        assert_eq!(
+            names(&catalog(), "in:docs ledger-writer"),
+            ["ledger-writer"]
+        );
+        assert!(Query::parse("in:wiki x").hints[0].contains("only in:docs"));
     }
 
     #[test]

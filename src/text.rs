@@ -49,6 +49,22 @@ pub fn clean_owned(input: String) -> String {
     }
 }
 
+/// Cleans a multi-line document (a docs page, an API definition) line by line, so only a
+/// single over-long line is cut, never the document as a whole.
+pub fn clean_lines(input: &str) -> String {
+    if input.len() <= MAX_TEXT_LEN {
+        return clean(input).into_owned();
+    }
+    let mut out = String::with_capacity(input.len());
+    for (i, line) in input.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&clean(line));
+    }
+    out
+}
+
 fn needs_cleaning(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{feff}' | '\u{2028}' | '\u{2029}')
@@ -181,6 +197,16 @@ mod tests {
     fn huge_strings_are_bounded() {
         let big = "x".repeat(MAX_TEXT_LEN * 3);
         assert!(clean(&big).len() <= MAX_TEXT_LEN + 4);
+    }
+
+    #[test]
+    fn long_documents_are_cleaned_line_by_line_not_cut() {
+        let doc = "line \u{1b}[31mred\u{1b}[0m\n".repeat(MAX_TEXT_LEN / 4);
+        let cleaned = clean_lines(&doc);
+        assert_eq!(cleaned.lines().count(), MAX_TEXT_LEN / 4);
+        assert!(cleaned.lines().all(|l| l == "line red"));
+        let hostile_line = "x".repeat(MAX_TEXT_LEN * 2);
+        assert!(clean_lines(&hostile_line).len() <= MAX_TEXT_LEN + 4);
     }
 
     #[test]

@@ -276,3 +276,32 @@ fn sigterm_quits_cleanly_and_restores_the_terminal() {
     assert_eq!(s.wait_exit(), 0);
     s.assert_restored();
 }
+
+#[test]
+fn a_terminal_action_suspends_the_portal_and_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.yaml");
+    std::fs::write(
+        &config,
+        "actions:\n  - key: L\n    title: Say hello\n    kinds: [component]\n    command: printf 'hello-%s\\n' ${{ metadata.name }}\n    mode: terminal\n",
+    )
+    .unwrap();
+    let config = config.to_string_lossy().to_string();
+    let mut s = Session::start(&["--config", &config], 100, 30);
+    s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
+    s.send("ledger-writer\r");
+    s.wait_for("the entity view", |screen| {
+        screen.contains("component:default/ledger-writer")
+    });
+    s.send("L");
+    s.wait_for("the command's output in the plain terminal", |screen| {
+        screen.contains("hello-ledger-writer") && screen.contains("press Enter to return")
+    });
+    s.send("\r");
+    s.wait_for("the portal back, with the exit code", |screen| {
+        screen.contains("component:default/ledger-writer") && screen.contains("Say hello: exit 0")
+    });
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_restored();
+}

@@ -444,6 +444,11 @@ pub fn clean_value(mut value: Value) -> Value {
 
 fn clean_in_place(value: &mut Value) {
     match value {
+        // A long multi-line string is a document (an API definition read through `$text`):
+        // cleaned line by line rather than cut at the single-string limit.
+        Value::String(s) if s.len() > crate::text::MAX_TEXT_LEN && s.contains('\n') => {
+            *s = crate::text::clean_lines(s);
+        }
         Value::String(s) => {
             if let std::borrow::Cow::Owned(c) = crate::text::clean(s) {
                 *s = c;

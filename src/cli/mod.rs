@@ -1,6 +1,9 @@
 //! The command line: arguments, and the non-interactive commands that mirror the panes
 //! (`search`, `show`, `validate`, …). Each command prints text, or JSON with `--json`.
 
+mod action;
+mod api;
+mod docs;
 mod scaffold;
 mod score;
 mod search;
@@ -51,6 +54,12 @@ pub enum Command {
     Show(show::Args),
     /// Check catalog files and list every problem as path:line: severity: message.
     Validate(validate::Args),
+    /// Read an entity's TechDocs (or README) as text.
+    Docs(docs::Args),
+    /// List an API's operations (OpenAPI) or its outline (AsyncAPI, GraphQL, gRPC).
+    Api(api::Args),
+    /// Run a custom action or built-in link on an entity (--dry-run prints the command).
+    Action(action::Args),
     /// Score entities against scorecards: levels, scores, per-owner roll-ups, CI gate.
     Score(score::Args),
     /// Run a Software Template: validate values, plan, and write the files (--dry-run: plan only).
@@ -117,6 +126,9 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
         Command::Search(args) => search::run(&settings, args),
         Command::Show(args) => show::run(&settings, args),
         Command::Validate(args) => validate::run(&settings, args),
+        Command::Docs(args) => docs::run(&settings, args),
+        Command::Api(args) => api::run(&settings, args),
+        Command::Action(args) => action::run(&settings, args),
         Command::Score(args) => {
             let mut settings = settings;
             if !args.scorecards.is_empty() {

@@ -49,6 +49,9 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     for hint in &query.hints {
         eprintln!("idp-tui: {hint}");
     }
+    if query.in_docs() {
+        return docs_search(settings, &catalog, &query, args);
+    }
     let results = SearchIndex::build(&catalog).search(&query, args.limit);
     let rows: Vec<Row> = results
         .hits
@@ -94,6 +97,49 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
                 results.total
             );
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `in:docs`: page titles and headings of every entity's TechDocs.
+fn docs_search(
+    settings: &Settings,
+    catalog: &crate::catalog::Catalog,
+    query: &Query,
+    args: &Args,
+) -> color_eyre::Result<ExitCode> {
+    let roots = crate::techdocs::roots(&settings.sources);
+    let index = crate::techdocs::DocsIndex::build(catalog, &roots);
+    for p in &index.problems {
+        eprintln!("idp-tui: {p}");
+    }
+    let hits = index.search(&query.words, args.limit);
+    let rows: Vec<serde_json::Value> = hits
+        .iter()
+        .map(|h| {
+            serde_json::json!({
+                "ref": catalog.get(h.entity).entity_ref().as_str(),
+                "page": h.page,
+                "pageTitle": h.page_title,
+                "heading": h.heading,
+                "anchor": h.anchor,
+            })
+        })
+        .collect();
+    if args.json {
+        print_json(&rows)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for h in hits {
+        let at = match &h.anchor {
+            Some(a) => format!("{}#{a}", h.page),
+            None => h.page.clone(),
+        };
+        println!(
+            "docs  {}  {at}  {}",
+            catalog.get(h.entity).entity_ref(),
+            crate::text::one_line(&h.heading)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -208,6 +208,63 @@ fn disk_tree(
     Ok(())
 }
 
+/// Every file under a directory whose name ends with one of `extensions`, sorted, skipping
+/// hidden directories; paths are as [`join`] produces them. Used to list a TechDocs `docs/`
+/// folder.
+pub fn files_with_extensions(dir: &str, extensions: &[&str]) -> io::Result<Vec<String>> {
+    let wanted = |name: &str| {
+        let lower = name.to_ascii_lowercase();
+        extensions.iter().any(|e| lower.ends_with(e))
+    };
+    let mut out = Vec::new();
+    match dir.strip_prefix(EMBEDDED_PREFIX) {
+        Some(rel) => {
+            let rel = normalise(rel);
+            let d = if rel.as_os_str().is_empty() {
+                &DEMO
+            } else {
+                DEMO.get_dir(&rel).ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::NotFound, "no such embedded dir")
+                })?
+            };
+            let mut stack = vec![d];
+            while let Some(d) = stack.pop() {
+                for f in d.files() {
+                    let p = f.path().to_string_lossy();
+                    if wanted(&p) {
+                        out.push(format!("{EMBEDDED_PREFIX}{p}"));
+                    }
+                }
+                stack.extend(d.dirs().filter(|sub| {
+                    !sub.path()
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                }));
+            }
+        }
+        None => {
+            let mut stack = vec![(PathBuf::from(dir), 0usize)];
+            while let Some((d, depth)) = stack.pop() {
+                for entry in std::fs::read_dir(&d)? {
+                    let entry = entry?;
+                    let name = entry.file_name().to_string_lossy().to_string();
+                    // file_type does not follow symlinks: a link loop cannot recurse forever.
+                    let ft = entry.file_type()?;
+                    if ft.is_dir() {
+                        if !name.starts_with('.') && depth < 32 {
+                            stack.push((entry.path(), depth + 1));
+                        }
+                    } else if wanted(&name) {
+                        out.push(entry.path().to_string_lossy().to_string());
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// Resolves `relative` against the directory holding `file`, folding `.` and `..`.
 pub fn join(file: &str, relative: &str) -> String {
     let (prefix, file) = match file.strip_prefix(EMBEDDED_PREFIX) {

@@ -34,6 +34,14 @@ pub enum Action {
     PrevTab,
     /// Copy the current entity's reference to the clipboard (OSC 52).
     CopyRef,
+    /// The next page: of a document (Docs tab), or of a form (refused while it has errors).
+    NextPage,
+    /// The previous page of a document or form.
+    PrevPage,
+    /// Select the next link on the page (Docs tab).
+    NextLink,
+    /// Select the previous link on the page (Docs tab).
+    PrevLink,
     /// Go to the search pane with the query focused.
     FocusSearch,
     /// Open the problems pane.
@@ -50,10 +58,6 @@ pub enum Action {
     NextField,
     /// The previous field of a form.
     PrevField,
-    /// The next page of a form (refused while the page has errors).
-    NextPage,
-    /// The previous page of a form.
-    PrevPage,
     /// A key the focused form field edits with (tui-textarea), unbound in the form's keymap.
     Key(crossterm::event::KeyEvent),
     /// Run a palette command line such as `theme light`.
@@ -64,6 +68,10 @@ pub enum Action {
     Tick,
     /// The terminal has a new size.
     Resize(u16, u16),
+    /// Run the configured custom action with this index on the current entity.
+    RunCustom(usize),
+    /// A custom action run in the background has finished.
+    CustomFinished(crate::actions::Plan, crate::actions::Outcome),
 }
 
 /// A bindable action: its name in the config file, how to make it, and the description the
@@ -71,7 +79,7 @@ pub enum Action {
 pub type Bindable = (&'static str, fn() -> Action, &'static str);
 
 /// The actions a key can be bound to.
-pub const BINDABLE: [Bindable; 22] = [
+pub const BINDABLE: [Bindable; 24] = [
     ("quit", || Action::Quit, "quit"),
     ("help", || Action::Help, "show the keys"),
     ("palette", || Action::Palette, "command palette"),
@@ -86,18 +94,16 @@ pub const BINDABLE: [Bindable; 22] = [
     ("next_tab", || Action::NextTab, "next tab"),
     ("prev_tab", || Action::PrevTab, "previous tab"),
     ("copy_ref", || Action::CopyRef, "copy the entity ref"),
+    ("next_page", || Action::NextPage, "next page"),
+    ("prev_page", || Action::PrevPage, "previous page"),
+    ("next_link", || Action::NextLink, "select the next link"),
+    ("prev_link", || Action::PrevLink, "select the previous link"),
     ("search", || Action::FocusSearch, "go to search"),
     ("problems", || Action::Problems, "list catalog problems"),
     ("clear", || Action::ClearInput, "clear the text field"),
     ("delete_char", || Action::DeleteChar, "delete a character"),
     ("next_field", || Action::NextField, "next field"),
     ("prev_field", || Action::PrevField, "previous field"),
-    (
-        "next_page",
-        || Action::NextPage,
-        "next page (review at the end)",
-    ),
-    ("prev_page", || Action::PrevPage, "previous page"),
 ];
 
 impl Action {
@@ -126,14 +132,16 @@ impl Action {
             Action::NextTab => "next_tab",
             Action::PrevTab => "prev_tab",
             Action::CopyRef => "copy_ref",
+            Action::NextPage => "next_page",
+            Action::PrevPage => "prev_page",
+            Action::NextLink => "next_link",
+            Action::PrevLink => "prev_link",
             Action::FocusSearch => "search",
             Action::Problems => "problems",
             Action::ClearInput => "clear",
             Action::DeleteChar => "delete_char",
             Action::NextField => "next_field",
             Action::PrevField => "prev_field",
-            Action::NextPage => "next_page",
-            Action::PrevPage => "prev_page",
             _ => return None,
         };
         Some(name)

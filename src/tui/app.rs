@@ -7,6 +7,7 @@ use super::commands;
 use super::keymap::{Keymap, Mode};
 use super::panes::entity::EntityView;
 use super::panes::help::HelpOverlay;
+use super::panes::output::OutputView;
 use super::panes::palette::{PaletteOutcome, PaletteOverlay};
 use super::panes::problems::ProblemsView;
 use super::panes::search::SearchPane;
@@ -25,6 +26,8 @@ pub enum Effect {
     Quit,
     /// Copy text to the clipboard (OSC 52).
     Copy(String),
+    /// Run a custom action's command (the loop suspends the TUI for `terminal` mode).
+    Run(crate::actions::Plan),
 }
 
 /// How far a source has got.
@@ -93,6 +96,10 @@ pub struct App {
     pub size: (u16, u16),
     /// The spinner frame, advanced by ticks while something loads.
     pub spinner: usize,
+    /// Custom actions from the config file.
+    pub actions: Vec<crate::actions::ActionConfig>,
+    /// A `confirm: true` action waiting for its key to be pressed again.
+    pending_confirm: Option<usize>,
     /// The scorecards evaluated over the catalog; re-evaluated when loading finishes.
     pub scores: Scoreboard,
 }
@@ -133,6 +140,8 @@ impl App {
             status: None,
             size: (80, 24),
             spinner: 0,
+            actions: Vec::new(),
+            pending_confirm: None,
             scores,
         }
     }
@@ -156,9 +165,73 @@ impl App {
         self.stack.last().map_or(Mode::Search, |v| v.mode())
     }
 
-    /// The action a key press stands for in the current mode.
+    /// The action a key press stands for in the current mode. In the entity view, a key no
+    /// binding uses may run a custom action bound to it in the config.
     pub fn action_for_key(&self, key: &KeyEvent) -> Option<Action> {
-        self.keymap.action(self.mode(), key)
+        let mode = self.mode();
+        self.keymap.action(mode, key).or_else(|| {
+            if mode != Mode::Entity {
+                return None;
+            }
+            let pressed = super::keymap::Key::from_event(key);
+            self.actions
+                .iter()
+                .position(|a| {
+                    a.key
+                        .as_deref()
+                        .and_then(|k| super::keymap::Key::parse(k).ok())
+                        == Some(pressed)
+                })
+                .map(Action::RunCustom)
+        })
+    }
+
+    /// The custom actions that apply to the current entity, with their indices.
+    pub fn custom_actions(&self) -> Vec<(usize, &crate::actions::ActionConfig)> {
+        let Some(id) = self.current_entity() else {
+            return Vec::new();
+        };
+        let entity = self.catalog.get(id);
+        self.actions
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.applies(entity))
+            .collect()
+    }
+
+    /// Prepares custom action `index` on the current entity. A `confirm: true` action runs on
+    /// the second press of its key (or second palette run); the first says what would run.
+    pub fn run_custom(&mut self, index: usize) -> Option<Effect> {
+        let id = self.current_entity()?;
+        let action = self.actions.get(index)?;
+        let entity = self.catalog.get(id);
+        if !action.applies(entity) {
+            let message = format!(
+                "{} does not apply to {}",
+                crate::tui::widgets::wrap::safe_line(&action.title),
+                entity.entity_ref()
+            );
+            self.status_info(message);
+            return None;
+        }
+        let plan = match action.plan(entity) {
+            Ok(plan) => plan,
+            Err(e) => {
+                self.status_error(crate::tui::widgets::wrap::safe_line(&e.to_string()));
+                return None;
+            }
+        };
+        if plan.confirm && self.pending_confirm != Some(index) {
+            let again = action.key.clone().unwrap_or_else(|| "the command".into());
+            self.pending_confirm = Some(index);
+            self.status_info(format!(
+                "run {}? press {again} again to confirm",
+                crate::tui::widgets::wrap::safe_line(&plan.shell_line())
+            ));
+            return None;
+        }
+        self.pending_confirm = None;
+        Some(Effect::Run(plan))
     }
 
     /// True while any source is still loading (the spinner ticks only then).
@@ -223,7 +296,19 @@ impl App {
 
     /// Opens the help overlay for the focused pane.
     pub fn open_help(&mut self) {
-        self.overlay = Some(Overlay::Help(HelpOverlay::new(self.pane_mode())));
+        let mode = self.pane_mode();
+        let extra = if mode == Mode::Entity {
+            self.custom_actions()
+                .into_iter()
+                .map(|(_, a)| {
+                    let key = a.key.clone().unwrap_or_else(|| "-".into());
+                    (key, format!("{} (action)", a.title))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        self.overlay = Some(Overlay::Help(HelpOverlay::new(mode).with_extra(extra)));
     }
 
     /// Shows a message in the status line.
@@ -373,8 +458,23 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             app.status = None;
             return commands::run(app, &line);
         }
+        Action::RunCustom(index) => {
+            app.status = None;
+            return app.run_custom(index);
+        }
+        Action::CustomFinished(plan, finished) => {
+            let code = finished.code;
+            app.push(Box::new(OutputView::new(&plan, finished)));
+            app.status_info(format!(
+                "{} finished ({})",
+                crate::tui::widgets::wrap::safe_line(&plan.title),
+                code.map_or("killed".to_string(), |c| format!("exit {c}"))
+            ));
+            return None;
+        }
         _ => {}
     }
+    app.pending_confirm = None;
     app.status = None;
     let page = app.page();
     match &mut app.overlay {

@@ -88,6 +88,26 @@ pub const COMMANDS: &[Command] = &[
         },
     },
     Command {
+        name: "action",
+        usage: "action TITLE",
+        description: "run a custom action on the entity (by title or key)",
+        choices: no_choices,
+        run: |app, arg| {
+            let index = app
+                .custom_actions()
+                .into_iter()
+                .find(|(_, a)| a.title.eq_ignore_ascii_case(arg) || a.key.as_deref() == Some(arg))
+                .map(|(i, _)| i)
+                .ok_or_else(|| {
+                    format!(
+                        "no action {:?} for this entity",
+                        crate::tui::widgets::wrap::safe_line(arg)
+                    )
+                })?;
+            Ok(app.run_custom(index))
+        },
+    },
+    Command {
         name: "help",
         usage: "help",
         description: "show the keys",

@@ -24,8 +24,10 @@ pub mod theme;
 pub mod ui;
 pub mod widgets;
 
+use crate::actions::Plan;
 use crate::catalog::Catalog;
 use crate::cli::Cli;
+use crate::text;
 use action::Action;
 use app::{update, App, Effect};
 use color_eyre::eyre::{eyre, WrapErr};
@@ -65,6 +67,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     tracing::info!(sources = settings.sources.len(), theme = %theme.name, "starting");
 
     let mut app = App::new(Catalog::new(), &settings.sources, theme, keymap);
+    app.actions = settings.config.actions.clone();
     app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
     let warnings: Vec<String> = theme_warning.into_iter().chain(key_errors).collect();
     for w in &warnings {
@@ -169,6 +172,8 @@ struct Signals {
     hangup: tokio::signal::unix::Signal,
     #[cfg(unix)]
     terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    _interrupt: tokio::signal::unix::Signal,
 }
 
 impl Signals {
@@ -179,6 +184,9 @@ impl Signals {
             Ok(Self {
                 hangup: signal(SignalKind::hangup()).wrap_err("listening for SIGHUP")?,
                 terminate: signal(SignalKind::terminate()).wrap_err("listening for SIGTERM")?,
+                // Never read: listening replaces the default action, so Ctrl-C in a command
+                // run with `terminal` mode stops that command, not the portal around it.
+                _interrupt: signal(SignalKind::interrupt()).wrap_err("listening for SIGINT")?,
             })
         }
         #[cfg(not(unix))]
@@ -208,23 +216,64 @@ fn event_action(app: &App, event: Event) -> Option<Action> {
     }
 }
 
-/// Applies an action; returns true when the app should quit.
-fn apply(app: &mut App, action: Action) -> color_eyre::Result<bool> {
+/// Applies an action; returns true when the app should quit. Custom actions to run are left
+/// in `runs` for the loop, which owns the terminal.
+fn apply(app: &mut App, action: Action, runs: &mut Vec<Plan>) -> color_eyre::Result<bool> {
     match update(app, action) {
         Some(Effect::Quit) => Ok(true),
         Some(Effect::Copy(text)) => {
             clipboard::copy(&mut std::io::stdout(), &text).wrap_err("copying with OSC 52")?;
             Ok(false)
         }
+        Some(Effect::Run(plan)) => {
+            runs.push(plan);
+            Ok(false)
+        }
         None => Ok(false),
     }
 }
 
+/// Runs a `terminal` action: the TUI steps aside (cooked mode, main screen), the command runs
+/// with the terminal, and after Enter the TUI comes back. Returns a line for the status bar.
+fn run_in_terminal(terminal: &mut DefaultTerminal, plan: &Plan) -> color_eyre::Result<String> {
+    use std::io::Write;
+    let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+    ratatui::restore();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+    println!("$ {}", text::one_line(&plan.shell_line()));
+    let result = tokio::task::block_in_place(|| crate::actions::execute(plan));
+    let summary = match &result {
+        Ok(o) => o
+            .code
+            .map_or("killed by a signal".to_string(), |c| format!("exit {c}")),
+        Err(e) => e.to_string(),
+    };
+    print!(
+        "\n[{}: {summary}; press Enter to return to idp-tui] ",
+        plan.title
+    );
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    let _ = tokio::task::block_in_place(|| std::io::stdin().read_line(&mut line));
+    crossterm::terminal::enable_raw_mode().wrap_err("returning to raw mode")?;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        EnableBracketedPaste
+    )
+    .wrap_err("returning to the alternate screen")?;
+    terminal.clear().wrap_err("clearing the screen")?;
+    Ok(format!("{}: {summary}", text::one_line(&plan.title)))
+}
+
 /// Reads the terminal in its own task and forwards events over a channel, so the loop can
 /// take whatever is pending without polling the stream with a throwaway waker.
-fn terminal_events() -> mpsc::UnboundedReceiver<std::io::Result<Event>> {
+fn terminal_events() -> (
+    mpsc::UnboundedReceiver<std::io::Result<Event>>,
+    tokio::task::JoinHandle<()>,
+) {
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
+    let reader = tokio::spawn(async move {
         let mut stream = EventStream::new();
         while let Some(event) = stream.next().await {
             let failed = event.is_err();
@@ -233,7 +282,7 @@ fn terminal_events() -> mpsc::UnboundedReceiver<std::io::Result<Event>> {
             }
         }
     });
-    rx
+    (rx, reader)
 }
 
 async fn event_loop(
@@ -241,7 +290,9 @@ async fn event_loop(
     app: &mut App,
     mut loads: mpsc::UnboundedReceiver<crate::source::LoadEvent>,
 ) -> color_eyre::Result<()> {
-    let mut events = terminal_events();
+    let (mut events, mut reader) = terminal_events();
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(Plan, crate::actions::Outcome)>();
+    let mut runs: Vec<Plan> = Vec::new();
     let mut signals = Signals::new()?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -263,6 +314,7 @@ async fn event_loop(
                 None => Some(Action::Quit),
             },
             Some(event) = loads.recv() => Some(Action::Load(event)),
+            Some((plan, finished)) = done_rx.recv() => Some(Action::CustomFinished(plan, finished)),
             _ = tick.tick(), if app.is_loading() => Some(Action::Tick),
             signal = signals.recv() => {
                 tracing::info!("{signal}: quitting");
@@ -270,7 +322,7 @@ async fn event_loop(
             }
         };
         let Some(action) = action else { continue };
-        if apply(app, action)? {
+        if apply(app, action, &mut runs)? {
             return Ok(());
         }
         dirty = true;
@@ -287,14 +339,54 @@ async fn event_loop(
                 }
             };
             if let Some(action) = next {
-                if apply(app, action)? {
+                if apply(app, action, &mut runs)? {
                     return Ok(());
+                }
+            }
+        }
+        for plan in runs.drain(..) {
+            match plan.mode {
+                crate::actions::Mode::Terminal => {
+                    // Stop reading the terminal so the command gets every key.
+                    reader.abort();
+                    let _ = (&mut reader).await;
+                    let summary = run_in_terminal(terminal, &plan)?;
+                    (events, reader) = terminal_events();
+                    app.status_info(summary);
+                }
+                crate::actions::Mode::Background => {
+                    let tx = done_tx.clone();
+                    app.status_info(format!("running {}…", text::one_line(&plan.title)));
+                    tokio::task::spawn_blocking(move || {
+                        let finished = crate::actions::execute(&plan).unwrap_or_else(|e| {
+                            crate::actions::Outcome {
+                                code: None,
+                                stdout: String::new(),
+                                stderr: e.to_string(),
+                            }
+                        });
+                        let _ = tx.send((plan, finished));
+                    });
+                }
+                crate::actions::Mode::Open => {
+                    let url = plan.argv.last().cloned().unwrap_or_default();
+                    // Over ssh there may be no browser here: copy the link as well.
+                    let opened = crate::actions::execute(&plan).is_ok();
+                    clipboard::copy(&mut std::io::stdout(), &url)
+                        .wrap_err("copying with OSC 52")?;
+                    app.status_info(format!(
+                        "{} {} and copied it (OSC 52)",
+                        if opened { "opened" } else { "could not open" },
+                        text::one_line(&url)
+                    ));
                 }
             }
         }
     }
 }
 
+#[cfg(test)]
+mod custom_action_tests;
 #[cfg(test)]
 mod form_tests;
 #[cfg(test)]

@@ -48,7 +48,10 @@ impl View for EntityView {
     }
 
     fn mode(&self) -> Mode {
-        Mode::Entity
+        self.tabs
+            .get(self.active)
+            .and_then(|t| t.mode())
+            .unwrap_or(Mode::Entity)
     }
 
     fn entity(&self) -> Option<EntityId> {

@@ -17,17 +17,29 @@ pub struct HelpOverlay {
     /// The mode whose keys are listed (the pane under the overlay).
     pub mode: Mode,
     scroll: usize,
+    /// Rows besides the keymap's: the custom actions of the entity underneath.
+    extra: Vec<(String, String)>,
 }
 
 impl HelpOverlay {
     /// Help for a mode, scrolled to the top.
     pub fn new(mode: Mode) -> Self {
-        Self { mode, scroll: 0 }
+        Self {
+            mode,
+            scroll: 0,
+            extra: Vec::new(),
+        }
+    }
+
+    /// Adds rows (key, description) below the keymap's, such as custom actions.
+    pub fn with_extra(mut self, extra: Vec<(String, String)>) -> Self {
+        self.extra = extra;
+        self
     }
 
     /// Handles an action; returns false when the overlay should close.
     pub fn handle(&mut self, action: &Action, keymap: &Keymap, page: usize) -> bool {
-        let len = keymap.grouped(self.mode).len();
+        let len = keymap.grouped(self.mode).len() + self.extra.len();
         if move_selection(&mut self.scroll, len, action, page) {
             return true;
         }
@@ -36,7 +48,16 @@ impl HelpOverlay {
 
     /// Draws the overlay centred in `area`.
     pub fn render(&self, keymap: &Keymap, theme: &Theme, area: Rect, frame: &mut Frame) {
-        let rows = keymap.grouped(self.mode);
+        let mut rows: Vec<(Vec<String>, String)> = keymap
+            .grouped(self.mode)
+            .into_iter()
+            .map(|(k, d)| (k, d.to_string()))
+            .collect();
+        rows.extend(
+            self.extra
+                .iter()
+                .map(|(k, d)| (vec![text::one_line(k)], text::one_line(d))),
+        );
         let key_width = rows
             .iter()
             .map(|(k, _)| text::width(&k.join(", ")))
@@ -68,7 +89,7 @@ impl HelpOverlay {
                 super::entity::clip(
                     vec![
                         Span::styled(format!(" {keys}  "), theme.style(Token::Key)),
-                        Span::styled(*desc, theme.style(Token::Text)),
+                        Span::styled(desc.as_str(), theme.style(Token::Text)),
                     ],
                     width,
                 )

@@ -17,6 +17,7 @@ pub mod entity;
 pub mod form;
 mod form_draw;
 pub mod help;
+pub mod output;
 pub mod palette;
 pub mod problems;
 pub mod scorecards;

@@ -11,11 +11,14 @@
 //! A tab draws from `&self` and the [`Ctx`] only, and answers actions with an [`Outcome`]
 //! (`Ignored` lets the entity view handle Esc, Tab and the rest).
 
+pub mod api;
+pub mod docs;
 pub mod overview;
 pub mod scorecard;
 
 use crate::catalog::EntityId;
 use crate::tui::action::Action;
+use crate::tui::keymap::Mode;
 use crate::tui::panes::{Ctx, Outcome};
 use ratatui::layout::Rect;
 use ratatui::Frame;
@@ -28,15 +31,23 @@ pub trait EntityTab: Send {
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome;
     /// Draws the tab's body. Must not mutate anything.
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame);
+    /// The keymap mode while the tab has focus, when it is not the entity view's (a tab with a
+    /// text field, such as the Docs tab's find prompt, asks for [`Mode::Search`]).
+    fn mode(&self) -> Option<Mode> {
+        None
+    }
 }
 
 /// Makes a tab for an entity, or `None` when the tab does not apply to it.
 pub type TabFactory = fn(&Ctx, EntityId) -> Option<Box<dyn EntityTab>>;
 
 /// Every tab, in display order.
-pub const REGISTRY: &[TabFactory] = &[overview::make, scorecard::make];
+pub const REGISTRY: &[TabFactory] = &[overview::make, scorecard::make, docs::make, api::make];
 
 /// The tabs that apply to an entity.
 pub fn tabs_for(ctx: &Ctx, id: EntityId) -> Vec<Box<dyn EntityTab>> {
     REGISTRY.iter().filter_map(|make| make(ctx, id)).collect()
 }
+
+#[cfg(test)]
+mod tests;

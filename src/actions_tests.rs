@@ -1,0 +1,208 @@
+use super::*;
+use crate::catalog::Origin;
+use serde_json::json;
+
+fn entity(name: &str, annotations: serde_json::Value) -> Entity {
+    Entity::from_value(
+        json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+            "metadata": {"name": name, "title": "Title", "annotations": annotations,
+                "links": [{"url": "https://grafana.example/d/x", "title": "Dashboard"},
+                          {"url": "javascript:alert(1)", "title": "Evil"}]},
+            "spec": {"type": "service", "owner": "team-a", "lifecycle": "production"}}),
+        Origin::new("t.yaml", Some(1)),
+    )
+    .unwrap()
+    .0
+}
+
+fn action(command: &str) -> ActionConfig {
+    ActionConfig {
+        key: Some("L".into()),
+        title: "Test".into(),
+        kinds: vec![],
+        when: None,
+        command: command.into(),
+        mode: Mode::Background,
+        confirm: false,
+    }
+}
+
+const HOSTILE: [&str; 8] = [
+    "x; rm -rf ~",
+    "$(touch /tmp/idp-tui-pwned)",
+    "`touch /tmp/idp-tui-pwned`",
+    "it's \"quoted\"",
+    "two\nlines",
+    "a && b || c | d > /tmp/idp-tui-out",
+    "*",
+    "${HOME}",
+];
+
+#[test]
+fn each_value_is_one_literal_argument() {
+    for value in HOSTILE {
+        let e = entity("svc", json!({"example.com/v": value}));
+        let plan = action(r#"printf '%s\n' ${{ metadata.annotations["example.com/v"] }} end"#)
+            .plan(&e)
+            .unwrap();
+        assert_eq!(plan.argv, ["printf", "%s\\n", value, "end"], "{value:?}");
+    }
+}
+
+#[test]
+fn hostile_values_reach_the_real_program_unchanged() {
+    for value in HOSTILE {
+        let e = entity("svc", json!({"example.com/v": value}));
+        let plan = action(r#"printf '[%s]\n' pre-${{ metadata.annotations["example.com/v"] }}"#)
+            .plan(&e)
+            .unwrap();
+        let out = execute(&plan).unwrap();
+        assert_eq!(out.code, Some(0));
+        assert_eq!(out.stdout, format!("[pre-{value}]\n"), "{value:?}");
+    }
+    assert!(!std::path::Path::new("/tmp/idp-tui-pwned").exists());
+    assert!(!std::path::Path::new("/tmp/idp-tui-out").exists());
+}
+
+#[test]
+fn an_entity_named_like_a_command_cannot_run_it() {
+    let e = entity("x; rm -rf ~", json!({}));
+    let plan = action("echo ${{ entity.metadata.name }}").plan(&e).unwrap();
+    assert_eq!(plan.argv, ["echo", "x; rm -rf ~"]);
+    assert_eq!(plan.shell_line(), "echo 'x; rm -rf ~'");
+}
+
+#[test]
+fn inside_an_explicit_shell_script_values_are_shell_quoted() {
+    for value in HOSTILE {
+        let e = entity("svc", json!({"example.com/v": value}));
+        let plan =
+            action(r#"sh -c 'printf "[%s]\n" ${{ metadata.annotations["example.com/v"] }}'"#)
+                .plan(&e)
+                .unwrap();
+        let out = execute(&plan).unwrap();
+        assert_eq!(
+            out.stdout,
+            format!("[{value}]\n"),
+            "{value:?}: {:?}",
+            plan.argv
+        );
+    }
+    assert!(!std::path::Path::new("/tmp/idp-tui-pwned").exists());
+}
+
+#[test]
+fn expressions_with_spaces_stay_one_word() {
+    let e = entity("ledger-writer", json!({}));
+    let plan = action("kubectl logs -l app=${{ entity.metadata.name | upper }} --tail=200")
+        .plan(&e)
+        .unwrap();
+    assert_eq!(
+        plan.argv,
+        ["kubectl", "logs", "-l", "app=LEDGER-WRITER", "--tail=200"]
+    );
+}
+
+#[test]
+fn literal_double_braces_are_not_templates() {
+    let e = entity("svc", json!({}));
+    let plan = action("kubectl get pods -o go-template='{{.metadata.name}}'")
+        .plan(&e)
+        .unwrap();
+    assert_eq!(plan.argv[4], "go-template={{.metadata.name}}");
+}
+
+#[test]
+fn a_missing_value_is_an_error_not_an_empty_argument() {
+    let e = entity("svc", json!({}));
+    let err =
+        action(r#"kubectl logs -l app=${{ metadata.annotations["backstage.io/kubernetes-id"] }}"#)
+            .plan(&e)
+            .unwrap_err();
+    assert!(matches!(err, ActionError::Render { .. }), "{err}");
+}
+
+#[test]
+fn when_and_kinds_hide_actions_that_do_not_apply() {
+    let mut a = action("echo hi");
+    a.when = Some(r#"metadata.annotations["backstage.io/kubernetes-id"]"#.into());
+    assert!(!a.applies(&entity("svc", json!({}))));
+    assert!(a.applies(&entity("svc", json!({"backstage.io/kubernetes-id": "svc"}))));
+    assert!(!a.applies(&entity("svc", json!({"backstage.io/kubernetes-id": ""}))));
+    a.when = Some("${{ spec.lifecycle == 'production' }}".into());
+    assert!(a.applies(&entity("svc", json!({}))));
+    a.kinds = vec!["API".into()];
+    assert!(!a.applies(&entity("svc", json!({}))));
+    assert!(matches!(
+        a.plan(&entity("svc", json!({}))),
+        Err(ActionError::NotApplicable { .. })
+    ));
+}
+
+#[test]
+fn open_mode_only_opens_web_urls() {
+    let mut a = action("https://grafana.example/d/${{ metadata.name }}");
+    a.mode = Mode::Open;
+    let plan = a.plan(&entity("svc", json!({}))).unwrap();
+    assert_eq!(plan.argv, [opener(), "https://grafana.example/d/svc"]);
+    a.command = r#"${{ metadata.annotations["u"] }}"#.into();
+    let err = a
+        .plan(&entity("svc", json!({"u": "file:///etc/passwd"})))
+        .unwrap_err();
+    assert!(matches!(err, ActionError::BadUrl { .. }), "{err}");
+}
+
+#[test]
+fn broken_actions_are_reported_by_check() {
+    for (command, needle) in [
+        ("echo 'unclosed", "split"),
+        ("echo ${{ entity.name", "closing"),
+        ("echo ${{ entity. }}", "in "),
+        ("   ", "empty"),
+    ] {
+        let err = action(command).check().unwrap_err().to_string();
+        assert!(err.contains(needle), "{command:?}: {err}");
+    }
+    let mut twice = vec![action("echo a"), action("echo b")];
+    twice[1].title = "Other".into();
+    assert!(check_all(&twice)
+        .unwrap_err()
+        .to_string()
+        .contains("already used"));
+}
+
+#[test]
+fn actions_are_found_by_key_or_title() {
+    let actions = vec![action("echo a")];
+    assert!(find(&actions, "L").is_some());
+    assert!(find(&actions, "test").is_some());
+    assert!(find(&actions, "l").is_none());
+}
+
+#[test]
+fn builtin_links_come_from_annotations_and_links_and_skip_non_web_urls() {
+    let e = entity(
+        "svc",
+        json!({"backstage.io/source-location": "url:https://github.com/n/svc/",
+               "backstage.io/view-url": "https://github.com/n/svc/blob/main/catalog-info.yaml"}),
+    );
+    let links = builtin_links(&e);
+    let titles: Vec<&str> = links.iter().map(|l| l.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Open source location",
+            "View in source control",
+            "Dashboard"
+        ]
+    );
+    assert_eq!(links[0].url, "https://github.com/n/svc/");
+}
+
+#[test]
+fn a_program_that_does_not_exist_is_a_spawn_error() {
+    let plan = action("idp-tui-no-such-program-xyz")
+        .plan(&entity("svc", json!({})))
+        .unwrap();
+    assert!(matches!(execute(&plan), Err(ActionError::Spawn { .. })));
+}

@@ -1,0 +1,133 @@
+//! `idp-tui action KEY|TITLE REF`: runs a custom action (or a built-in link) on an entity;
+//! `--dry-run` prints the argument vector instead.
+
+use super::{load, print_json, show::resolve, Settings};
+use crate::actions::{self, execute, Mode, Plan};
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+/// Arguments of `action`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The action's key or title (a built-in link by its title, e.g. "Open source location").
+    pub action: String,
+    /// The entity: `kind:namespace/name`, or just `name` when that is unambiguous.
+    pub reference: String,
+    /// Print the command as its argument vector; run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Run without asking, even when the action asks for confirmation.
+    #[arg(long, short)]
+    pub yes: bool,
+    /// Print JSON (the plan, and the output of a background action).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `action`.
+pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
+    let catalog = load(settings);
+    let id = match resolve(&catalog, &args.reference) {
+        Ok(id) => id,
+        Err(code) => return Ok(code),
+    };
+    let entity = catalog.get(id);
+    let configured = &settings.config.actions;
+    let links = actions::builtin_links(entity);
+    let plan = match actions::find(configured, &args.action) {
+        Some(action) => action.plan(entity),
+        None => match links
+            .iter()
+            .find(|l| l.title.eq_ignore_ascii_case(args.action.trim()))
+        {
+            Some(link) => Ok(Plan::open(&link.title, &link.url)),
+            None => {
+                eprintln!(
+                    "idp-tui: no action {:?}; actions for {}:",
+                    args.action,
+                    entity.entity_ref()
+                );
+                for a in configured.iter().filter(|a| a.applies(entity)) {
+                    eprintln!("  {}  {}", a.key.as_deref().unwrap_or("-"), a.title);
+                }
+                for l in &links {
+                    eprintln!("  -  {}  ({})", l.title, l.url);
+                }
+                return Ok(ExitCode::from(2));
+            }
+        },
+    };
+    let plan = match plan {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("idp-tui: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if args.dry_run {
+        if args.json {
+            print_json(&plan)?;
+        } else {
+            println!("argv: {:?}", plan.argv);
+            println!("shell: {}", visible(&plan.shell_line()));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if plan.confirm && !args.yes && !confirm(&plan)? {
+        eprintln!("idp-tui: not run");
+        return Ok(ExitCode::from(2));
+    }
+    let outcome = match execute(&plan) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("idp-tui: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    if plan.mode == Mode::Background {
+        if args.json {
+            print_json(&serde_json::json!({
+                "argv": plan.argv, "code": outcome.code,
+                "stdout": outcome.stdout, "stderr": outcome.stderr,
+            }))?;
+        } else {
+            print!("{}", outcome.stdout);
+            eprint!("{}", outcome.stderr);
+        }
+    }
+    Ok(match outcome.code {
+        Some(0) | None => ExitCode::SUCCESS,
+        Some(c) => ExitCode::from(u8::try_from(c).unwrap_or(1)),
+    })
+}
+
+/// Asks on the terminal; without one, refuses (a script must pass `--yes`).
+fn confirm(plan: &Plan) -> color_eyre::Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        eprintln!(
+            "idp-tui: {:?} asks for confirmation; pass --yes to run it",
+            plan.title
+        );
+        return Ok(false);
+    }
+    eprint!("Run {}? [y/N] ", visible(&plan.shell_line()));
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+/// Shows control characters (a newline inside a quoted argument) as escapes, leaving quotes as
+/// they are so the line can be pasted into a shell.
+fn visible(line: &str) -> String {
+    line.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_debug().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}

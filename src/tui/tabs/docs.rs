@@ -1,0 +1,468 @@
+//! The Docs tab: an entity's TechDocs (or README) as a page list beside the rendered page.
+//! Up/Down/PageUp/PageDown/Home/End scroll, `]`/`[` go to the next/previous page, `/` finds
+//! text on the page, `n`/`N` go to the next/previous match (or, with no search, select the
+//! next/previous link) and Enter follows the selected link (another page of the site, an
+//! anchor on this one; a web link is copied with OSC 52). Esc clears a search first.
+
+use super::EntityTab;
+use crate::catalog::EntityId;
+use crate::markdown::{self, Document, Options};
+use crate::techdocs::{self, DocsError, LinkTarget, NavTarget, Site, TECHDOCS_REF};
+use crate::text;
+use crate::tui::action::Action;
+use crate::tui::panes::{Ctx, Outcome};
+use crate::tui::theme::{Theme, Token};
+use crate::tui::widgets::list::move_selection;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+use std::cell::RefCell;
+
+/// The Docs tab's state for one entity.
+pub struct DocsTab {
+    site: Result<Site, String>,
+    /// Index into the site's pages (not nav entries).
+    page: usize,
+    /// The current page's Markdown, or why it could not be read.
+    text: Result<String, String>,
+    scroll: usize,
+    /// A heading to show at the top, until the next scroll (anchors resolve at draw width).
+    anchor: Option<String>,
+    /// The selected link on the page.
+    link: Option<usize>,
+    /// The find prompt's text while it is open.
+    find: Option<String>,
+    /// The text last searched for on this page.
+    query: Option<String>,
+    /// The page rendered at the last width drawn (rendering a page costs more than a frame).
+    rendered: RefCell<Option<(usize, usize, Document)>>,
+}
+
+/// The Docs tab applies to entities with a techdocs-ref, or a README beside their file.
+pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
+    let entity = ctx.catalog.get(id);
+    // Pages are read only inside the folder of the entity's file: the TUI does not know which
+    // catalog root an entity came from.
+    let root = techdocs::root_for(entity, &[]);
+    let site = match Site::open(entity, &root) {
+        Ok(site) => Ok(site),
+        Err(DocsError::NoDocs { .. }) => return None,
+        Err(e) if entity.metadata.annotations.contains_key(TECHDOCS_REF) => Err(e.to_string()),
+        Err(_) => return None,
+    };
+    let mut tab = DocsTab {
+        site,
+        page: 0,
+        text: Err(String::new()),
+        scroll: 0,
+        anchor: None,
+        link: None,
+        find: None,
+        query: None,
+        rendered: RefCell::new(None),
+    };
+    let index = tab.site.as_ref().ok().and_then(|s| {
+        let first = s.index_page()?;
+        s.pages().position(|(_, p)| p == first)
+    });
+    tab.open_page(index.unwrap_or(0), None);
+    Some(Box::new(tab))
+}
+
+impl DocsTab {
+    fn page_path(&self) -> Option<&str> {
+        let site = self.site.as_ref().ok()?;
+        site.pages().nth(self.page).map(|(_, p)| p)
+    }
+
+    fn open_page(&mut self, page: usize, anchor: Option<&str>) {
+        let Ok(site) = &self.site else {
+            return;
+        };
+        let Some(path) = site.pages().nth(page).map(|(_, p)| p.to_string()) else {
+            return;
+        };
+        self.page = page;
+        self.text = site.read_page(&path).map_err(|e| e.to_string());
+        self.scroll = 0;
+        self.link = None;
+        self.rendered.replace(None);
+        self.anchor = anchor.map(String::from);
+        self.query = None;
+    }
+
+    /// Moves to the next (or previous) line matching the search, wrapping around.
+    fn jump_to_match(&mut self, forward: bool) -> Outcome {
+        self.settle_anchor();
+        let Some(query) = &self.query else {
+            return Outcome::Ignored;
+        };
+        let matches = self
+            .rendered
+            .borrow()
+            .as_ref()
+            .map(|(_, _, d)| d.find(query))
+            .unwrap_or_default();
+        if matches.is_empty() {
+            return Outcome::Status(format!("no match for {query:?} on this page"));
+        }
+        let next = if forward {
+            matches.iter().position(|&l| l > self.scroll).unwrap_or(0)
+        } else {
+            matches
+                .iter()
+                .rposition(|&l| l < self.scroll)
+                .unwrap_or(matches.len() - 1)
+        };
+        self.scroll = matches[next];
+        Outcome::Status(format!(
+            "{query:?}: match {} of {}",
+            next + 1,
+            matches.len()
+        ))
+    }
+
+    /// Keys while the find prompt is open: it takes the typing.
+    fn handle_find(&mut self, action: &Action) -> Outcome {
+        let Some(find) = &mut self.find else {
+            return Outcome::Ignored;
+        };
+        match action {
+            Action::Input(c) => find.push(*c),
+            Action::Paste(pasted) => find.push_str(&text::one_line(&text::clean(pasted))),
+            Action::DeleteChar => {
+                find.pop();
+            }
+            Action::ClearInput => find.clear(),
+            Action::Back => self.find = None,
+            Action::Open => {
+                let query = self.find.take().unwrap_or_default();
+                if query.trim().is_empty() {
+                    return Outcome::Consumed;
+                }
+                self.query = Some(query);
+                // Search from the line above the top, so a match on the top line counts.
+                self.scroll = self.scroll.saturating_sub(1);
+                return self.jump_to_match(true);
+            }
+            _ => {}
+        }
+        Outcome::Consumed
+    }
+
+    /// Turns a pending anchor into a scroll position, at the width last drawn.
+    fn settle_anchor(&mut self) {
+        if let Some(anchor) = self.anchor.take() {
+            self.scroll = self
+                .rendered
+                .borrow()
+                .as_ref()
+                .and_then(|(_, _, d)| d.anchor_line(&anchor))
+                .unwrap_or(0);
+        }
+    }
+
+    /// The page rendered at a width, from the cache when it is still valid.
+    fn document(&self, width: usize) -> Option<std::cell::Ref<'_, Document>> {
+        let text = self.text.as_ref().ok()?;
+        let stale =
+            !matches!(&*self.rendered.borrow(), Some((p, w, _)) if *p == self.page && *w == width);
+        if stale {
+            let doc = markdown::render(
+                text,
+                &Options {
+                    width,
+                    number_links: false,
+                },
+            );
+            self.rendered.replace(Some((self.page, width, doc)));
+        }
+        std::cell::Ref::filter_map(self.rendered.borrow(), |r| r.as_ref().map(|(_, _, d)| d)).ok()
+    }
+
+    fn page_count(&self) -> usize {
+        self.site.as_ref().map_or(0, |s| s.pages().count())
+    }
+
+    fn link_count(&self) -> usize {
+        self.rendered
+            .borrow()
+            .as_ref()
+            .map_or(0, |(_, _, d)| d.links.len())
+    }
+
+    fn follow(&mut self) -> Outcome {
+        let (Some(i), Some(from)) = (self.link, self.page_path().map(String::from)) else {
+            return Outcome::Ignored;
+        };
+        let url = match self
+            .rendered
+            .borrow()
+            .as_ref()
+            .and_then(|(_, _, d)| d.links.get(i))
+        {
+            Some(l) => l.url.clone(),
+            None => return Outcome::Ignored,
+        };
+        let Ok(site) = &self.site else {
+            return Outcome::Ignored;
+        };
+        let target = site.resolve_link(&from, &url);
+        let index = match &target {
+            LinkTarget::Page { page, .. } => site.pages().position(|(_, p)| p == page),
+            _ => None,
+        };
+        match target {
+            LinkTarget::Page { page, anchor } => match index {
+                Some(index) => {
+                    self.open_page(index, anchor.as_deref());
+                    Outcome::Consumed
+                }
+                None => Outcome::Status(format!("{page} is not a page of this site")),
+            },
+            LinkTarget::Anchor(anchor) => {
+                self.anchor = Some(anchor);
+                self.settle_anchor();
+                Outcome::Consumed
+            }
+            LinkTarget::External(url) => Outcome::Copy {
+                what: format!("link {url}"),
+                text: url,
+            },
+            LinkTarget::Missing(path) => {
+                Outcome::Status(format!("{path} is not a page of this site"))
+            }
+        }
+    }
+}
+
+/// The theme style of a Markdown span.
+fn span_style(theme: &Theme, s: &markdown::Style) -> Style {
+    let mut style = if s.heading.is_some() {
+        theme.style(Token::Title)
+    } else if s.link {
+        theme
+            .style(Token::Accent)
+            .add_modifier(Modifier::UNDERLINED)
+    } else if s.marker || s.quote || s.image || s.code {
+        theme.style(Token::Muted)
+    } else {
+        theme.style(Token::Text)
+    };
+    if s.strong {
+        style = style.add_modifier(Modifier::BOLD);
+    }
+    if s.emphasis || s.image {
+        style = style.add_modifier(Modifier::ITALIC);
+    }
+    if s.strike {
+        style = style.add_modifier(Modifier::CROSSED_OUT);
+    }
+    style
+}
+
+impl EntityTab for DocsTab {
+    fn title(&self) -> &str {
+        "Docs"
+    }
+
+    fn mode(&self) -> Option<crate::tui::keymap::Mode> {
+        self.find
+            .is_some()
+            .then_some(crate::tui::keymap::Mode::Search)
+    }
+
+    fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        if self.find.is_some() {
+            return self.handle_find(action);
+        }
+        match action {
+            Action::FocusSearch => {
+                self.find = Some(String::new());
+                Outcome::Consumed
+            }
+            Action::Back if self.query.is_some() => {
+                self.query = None;
+                Outcome::Consumed
+            }
+            Action::NextLink if self.query.is_some() => self.jump_to_match(true),
+            Action::PrevLink if self.query.is_some() => self.jump_to_match(false),
+            Action::NextPage if self.page + 1 < self.page_count() => {
+                self.open_page(self.page + 1, None);
+                Outcome::Consumed
+            }
+            Action::PrevPage if self.page > 0 => {
+                self.open_page(self.page - 1, None);
+                Outcome::Consumed
+            }
+            Action::NextLink | Action::PrevLink => {
+                self.settle_anchor();
+                let n = self.link_count();
+                if n == 0 {
+                    return Outcome::Status("no links on this page".into());
+                }
+                self.link = Some(match (self.link, action) {
+                    (None, Action::NextLink) => 0,
+                    (None, _) => n - 1,
+                    (Some(i), Action::NextLink) => (i + 1) % n,
+                    (Some(i), _) => (i + n - 1) % n,
+                });
+                if let Some(line) = self
+                    .rendered
+                    .borrow()
+                    .as_ref()
+                    .and_then(|(_, _, d)| d.links.get(self.link.unwrap_or(0)))
+                    .and_then(|l| l.line)
+                {
+                    self.scroll = line.saturating_sub(2);
+                }
+                Outcome::Consumed
+            }
+            Action::Open => self.follow(),
+            _ => {
+                self.settle_anchor();
+                let mut scroll = self.scroll;
+                if move_selection(&mut scroll, usize::MAX / 2, action, ctx.page) {
+                    self.scroll = if matches!(action, Action::End) {
+                        usize::MAX / 4
+                    } else {
+                        scroll
+                    };
+                    return Outcome::Consumed;
+                }
+                Outcome::Ignored
+            }
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
+        let theme = ctx.theme;
+        let site = match &self.site {
+            Ok(site) => site,
+            Err(e) => {
+                let lines: Vec<Line> = crate::tui::widgets::wrap::wrap(e, area.width as usize)
+                    .into_iter()
+                    .map(|l| Line::styled(l, theme.style(Token::Error)))
+                    .collect();
+                frame.render_widget(Paragraph::new(lines), area);
+                return;
+            }
+        };
+        let list_width = (area.width / 4).clamp(12, 30);
+        let [list_area, page_area] = if area.width >= 50 {
+            Layout::horizontal([Constraint::Length(list_width), Constraint::Min(0)]).areas(area)
+        } else {
+            // Too narrow for two columns: the page alone.
+            [Rect::new(area.x, area.y, 0, 0), area]
+        };
+        if list_area.width > 0 {
+            let block = Block::default()
+                .borders(Borders::RIGHT)
+                .border_style(theme.style(Token::Border));
+            let inner = block.inner(list_area);
+            frame.render_widget(block, list_area);
+            let width = inner.width as usize;
+            let mut page_index = 0;
+            let mut lines = Vec::new();
+            for entry in &site.nav {
+                let indent = "  ".repeat(entry.depth.min(4));
+                let (label, style) = match &entry.target {
+                    NavTarget::Page(_) => {
+                        let current = page_index == self.page;
+                        page_index += 1;
+                        let style = if current {
+                            theme.style(Token::Selection)
+                        } else {
+                            theme.style(Token::Text)
+                        };
+                        (format!("{indent}{}", entry.title), style)
+                    }
+                    NavTarget::Section => (
+                        format!("{indent}{}", entry.title),
+                        theme.style(Token::Title),
+                    ),
+                    NavTarget::External(_) => (
+                        format!("{indent}{} ↗", entry.title),
+                        theme.style(Token::Muted),
+                    ),
+                };
+                lines.push(Line::styled(
+                    text::truncate(&label, width).into_owned(),
+                    style,
+                ));
+            }
+            frame.render_widget(Paragraph::new(lines), inner);
+        }
+        let width = page_area.width.saturating_sub(1) as usize;
+        let page_area = Rect {
+            x: page_area.x + u16::from(list_area.width > 0),
+            width: page_area
+                .width
+                .saturating_sub(u16::from(list_area.width > 0)),
+            ..page_area
+        };
+        let doc = match (&self.text, self.document(width.max(1))) {
+            (Err(e), _) => {
+                frame.render_widget(
+                    Paragraph::new(Line::styled(e.clone(), theme.style(Token::Error))),
+                    page_area,
+                );
+                return;
+            }
+            (_, Some(doc)) => doc,
+            (_, None) => return,
+        };
+        let prompt = self.find.as_deref().map(|f| {
+            Line::from(vec![
+                Span::styled("/", theme.style(Token::Accent)),
+                Span::styled(text::one_line(f), theme.style(Token::Text)),
+                Span::styled("▏", theme.style(Token::Accent)),
+            ])
+        });
+        let height = (page_area.height as usize).saturating_sub(usize::from(prompt.is_some()));
+        let matches = self
+            .query
+            .as_deref()
+            .map(|q| doc.find(q))
+            .unwrap_or_default();
+        let max_start = doc.lines.len().saturating_sub(height);
+        let start = match &self.anchor {
+            Some(anchor) => doc.anchor_line(anchor).unwrap_or(0),
+            None => self.scroll,
+        }
+        .min(max_start);
+        let lines: Vec<Line> = doc
+            .lines
+            .iter()
+            .skip(start)
+            .take(height)
+            .enumerate()
+            .map(|(i, line)| {
+                let matched = matches.binary_search(&(start + i)).is_ok();
+                Line::from(
+                    line.spans
+                        .iter()
+                        .map(|s| {
+                            let mut style = span_style(theme, &s.style);
+                            if s.link.is_some() && s.link == self.link {
+                                style = style.patch(theme.style(Token::Selection));
+                            }
+                            if matched {
+                                style = style.patch(theme.style(Token::Match));
+                            }
+                            Span::styled(s.text.clone(), style)
+                        })
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect();
+        let mut lines = lines;
+        if let Some(prompt) = prompt {
+            lines.resize(height, Line::raw(""));
+            lines.push(prompt);
+        }
+        frame.render_widget(Paragraph::new(lines), page_area);
+    }
+}

@@ -1,0 +1,194 @@
+//! The Docs and API tabs, drawn with `TestBackend` at fixed sizes (one tiny) and driven by keys.
+
+use crate::tui::action::Action;
+use crate::tui::app::{update, App};
+use crate::tui::state_tests::{demo, type_text};
+use crate::tui::ui;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
+    update(app, Action::Resize(width, height));
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+    terminal
+        .draw(|frame| ui::render(app, frame))
+        .expect("drawing never fails on a test backend");
+    terminal
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    let event = KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press);
+    if let Some(action) = app.action_for_key(&event) {
+        update(app, action);
+    }
+}
+
+/// The entity view of `name` on the tab called `tab`.
+fn on_tab(name: &str, tab: &str) -> App {
+    let mut app = App::loaded(demo());
+    type_text(&mut app, name);
+    press(&mut app, KeyCode::Enter);
+    for _ in 0..4 {
+        if screen(&mut app, 100, 30).contains(&format!("▸{tab}")) {
+            return app;
+        }
+        press(&mut app, KeyCode::Tab);
+    }
+    panic!("{name} has no {tab} tab:\n{}", screen(&mut app, 100, 30));
+}
+
+fn screen(app: &mut App, width: u16, height: u16) -> String {
+    let terminal = draw(app, width, height);
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn docs_tab_shows_the_page_list_and_the_index_page() {
+    let mut app = on_tab("ledger-writer", "Docs");
+    insta::assert_snapshot!(draw(&mut app, 100, 30).backend());
+}
+
+#[test]
+fn docs_tab_in_a_tiny_terminal() {
+    let mut app = on_tab("ledger-writer", "Docs");
+    insta::assert_snapshot!(draw(&mut app, 30, 10).backend());
+}
+
+#[test]
+fn docs_tab_pages_and_links_are_followed_by_keys() {
+    let mut app = on_tab("ledger-writer", "Docs");
+    press(&mut app, KeyCode::Char(']'));
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("Write path"), "{s}");
+    press(&mut app, KeyCode::Char('['));
+    assert!(screen(&mut app, 100, 30).contains("At a glance"));
+    // The index page's links: Architecture, then the runbook.
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("Paged for ledger-writer"), "{s}");
+    // Scrolling moves the page.
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Down);
+    }
+    assert!(!screen(&mut app, 100, 30).contains("On-call runbook\n"));
+}
+
+#[test]
+fn docs_tab_follows_a_link_to_an_anchor_on_another_page() {
+    let mut app = on_tab("ledger-writer", "Docs");
+    press(&mut app, KeyCode::Char(']')); // architecture.md
+    let _ = screen(&mut app, 100, 30);
+    // Its only link: runbook.md#database-connections-exhausted.
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!(draw(&mut app, 100, 20).backend());
+}
+
+#[test]
+fn entities_without_docs_have_no_docs_tab() {
+    let mut app = App::loaded(demo());
+    type_text(&mut app, "ledger-reader");
+    press(&mut app, KeyCode::Enter);
+    assert!(!screen(&mut app, 100, 30).contains("Docs"));
+}
+
+#[test]
+fn api_tab_lists_operations_and_expands_one() {
+    let mut app = on_tab("identity-api", "API");
+    insta::assert_snapshot!("api_tab_operations", draw(&mut app, 100, 30).backend());
+    press(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!("api_tab_expanded", draw(&mut app, 100, 30).backend());
+}
+
+#[test]
+fn api_tab_outlines_a_grpc_definition() {
+    let mut app = on_tab("fraud-scoring-grpc", "API");
+    insta::assert_snapshot!(draw(&mut app, 80, 20).backend());
+}
+
+#[test]
+fn api_tab_in_a_tiny_terminal() {
+    let mut app = on_tab("ledger-api", "API");
+    insta::assert_snapshot!(draw(&mut app, 30, 10).backend());
+}
+
+#[test]
+fn hostile_docs_and_definitions_leave_no_control_character_in_any_cell() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("catalog-info.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: evil}\nspec: {type: openapi, lifecycle: production, owner: a, definition: {$text: ./evil.yaml}}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("evil.yaml"),
+        "openapi: 3.0.0\ninfo: {title: \"T\\e]0;pwned\\a\", version: '1'}\npaths:\n  \"/x\\e[2J\":\n    get: {summary: \"s\\e[31m\", responses: {}}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("README.md"),
+        "# Title\u{1b}]0;pwned\u{7}\n\ntext \u{1b}[31mred\u{1b}[0m [x](http://e\u{1b}[1m.example)\n\n```\ncode\u{1b}[2J\n```\n",
+    )
+    .expect("write");
+    let catalog = crate::source::load_blocking(&[crate::source::SourceSpec::Files {
+        name: "t".into(),
+        paths: vec![dir.path().to_string_lossy().into()],
+    }]);
+    let mut app = App::loaded(catalog);
+    type_text(&mut app, "evil");
+    press(&mut app, KeyCode::Enter);
+    let tabs = screen(&mut app, 80, 24);
+    assert!(tabs.contains("Docs") && tabs.contains("API"), "{tabs}");
+    for _ in 0..3 {
+        let s = screen(&mut app, 80, 24);
+        assert!(!s.chars().any(|c| c.is_control() && c != '\n'), "{s:?}");
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Tab);
+    }
+}
+
+#[test]
+fn find_in_page_jumps_between_matches_and_esc_clears_it() {
+    let mut app = on_tab("ledger-writer", "Docs");
+    press(&mut app, KeyCode::Char(']'));
+    press(&mut app, KeyCode::Char(']')); // the runbook
+    let _ = screen(&mut app, 100, 20);
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "kubectl");
+    insta::assert_snapshot!("find_prompt_open", draw(&mut app, 100, 20).backend());
+    press(&mut app, KeyCode::Enter);
+    let first = screen(&mut app, 100, 20);
+    assert!(first.contains("match 1 of"), "{first}");
+    press(&mut app, KeyCode::Char('n'));
+    let second = screen(&mut app, 100, 20);
+    assert!(second.contains("match 2 of"), "{second}");
+    press(&mut app, KeyCode::Char('N'));
+    assert!(screen(&mut app, 100, 20).contains("match 1 of"));
+    // The prompt took `k` (move up in the entity view) as text: see the snapshot.
+    press(&mut app, KeyCode::Esc); // clears the search, stays on the page
+    let s = screen(&mut app, 100, 20);
+    assert!(s.contains("▸Docs"), "{s}");
+    press(&mut app, KeyCode::Char('n')); // back to selecting links
+    assert!(!screen(&mut app, 100, 20).contains("match"));
+}
+
+#[test]
+fn a_search_with_no_match_says_so() {
+    let mut app = on_tab("ledger-writer", "Docs");
+    let _ = screen(&mut app, 100, 20);
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "zzzq");
+    press(&mut app, KeyCode::Enter);
+    assert!(screen(&mut app, 100, 20).contains("no match for \"zzzq\""));
+}

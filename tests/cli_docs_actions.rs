@@ -1,0 +1,187 @@
+//! The `docs`, `api` and `action` commands and `search in:docs`, through the real binary.
+
+use std::process::{Command, Output};
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_idp-tui"))
+        .args(args)
+        // Never pick up the developer's own config file.
+        .env("XDG_CONFIG_HOME", "/nonexistent-idp-tui-config")
+        .env("HOME", "/nonexistent-idp-tui-home")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn docs_without_page_prints_the_index_then_the_page_list_as_plain_text() {
+    let o = run(&["docs", "ledger-writer", "--width", "60"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("ledger-writer\n═════════════\n"), "{out}");
+    assert!(out.contains("Pages of ledger-writer"), "{out}");
+    assert!(out.contains("  On-call runbook  (runbook.md)"), "{out}");
+    assert!(out.contains("[2] page runbook.md"), "{out}");
+    assert!(!out.contains('\u{1b}'), "no escape codes when piped");
+    assert!(out.lines().all(|l| l.chars().count() <= 60), "{out}");
+}
+
+#[test]
+fn docs_page_by_name_and_unknown_page_lists_pages() {
+    let o = run(&["docs", "ledger-writer", "--page", "runbook"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("Database connections exhausted"));
+    assert!(!stdout(&o).contains("Pages of"));
+    let o = run(&["docs", "ledger-writer", "--page", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("architecture.md"), "{}", stderr(&o));
+}
+
+#[test]
+fn docs_of_an_entity_without_any_says_so() {
+    let catalog = format!("{DATA}/actions/hostile.yaml");
+    let o = run(&["--catalog", &catalog, "docs", "hostile"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("has no docs"), "{}", stderr(&o));
+    // The demo's payments-api keeps its docs in its repository (url: techdocs-ref).
+    let o = run(&["docs", "payments-api"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("docs are built from https://github.com/northwind/payments-api"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn docs_refuse_a_techdocs_ref_outside_the_catalog() {
+    let catalog = format!("{DATA}/docs-site");
+    let o = run(&["--catalog", &catalog, "docs", "escaper"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("outside the catalog root"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "--catalog",
+        &catalog,
+        "docs",
+        "handbook",
+        "--page",
+        "Deploying",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Rolling back"));
+    assert!(
+        stdout(&o).contains("page guides/setup.md"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn search_in_docs_finds_headings() {
+    let o = run(&["search", "in:docs", "hot", "accounts"]);
+    assert!(o.status.success());
+    assert_eq!(
+        stdout(&o).trim(),
+        "docs  component:default/ledger-writer  runbook.md#hot-accounts  Hot accounts"
+    );
+}
+
+#[test]
+fn api_lists_operations_and_json_has_details() {
+    let catalog = format!("{DATA}/apis");
+    let o = run(&["--catalog", &catalog, "api", "petstore"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("GET     /pets          List all pets"),
+        "{out}"
+    );
+    let o = run(&["--catalog", &catalog, "api", "petstore31", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["view"], "openApi");
+    assert_eq!(v["webhooks"][0]["path"], "newPet");
+}
+
+#[test]
+fn api_with_a_broken_definition_shows_it_raw_with_the_error() {
+    let catalog = format!("{DATA}/apis");
+    let o = run(&["--catalog", &catalog, "api", "broken-openapi"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("could not be read"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("[unclosed"));
+    let o = run(&["--catalog", &catalog, "api", "remote-openapi"]);
+    assert_eq!(
+        stdout(&o).trim(),
+        "definition at https://example.com/openapi.yaml"
+    );
+}
+
+fn action(args: &[&str]) -> Output {
+    let config = format!("{DATA}/actions/config.yaml");
+    let catalog = format!("{DATA}/actions/hostile.yaml");
+    let mut all = vec!["--config", &config, "--catalog", &catalog, "action"];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
+#[test]
+fn an_action_passes_hostile_values_as_literal_arguments() {
+    let o = action(&["E", "hostile"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "x; rm -rf ~ $(touch /tmp/idp-tui-pwned) `id` it's\ncomponent:default/hostile\n"
+    );
+    let o = action(&["Script", "hostile", "--yes"]);
+    assert_eq!(
+        stdout(&o),
+        "[a \"quoted\" $(touch /tmp/idp-tui-pwned); echo done]\n"
+    );
+    assert!(!std::path::Path::new("/tmp/idp-tui-pwned").exists());
+}
+
+#[test]
+fn dry_run_prints_the_argument_vector_and_runs_nothing() {
+    let o = action(&["tail logs", "hostile", "--dry-run", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        v["argv"],
+        serde_json::json!(["kubectl", "logs", "-l", "app=hostile", "--tail=200"])
+    );
+}
+
+#[test]
+fn a_confirmed_action_without_a_terminal_or_yes_is_not_run() {
+    let o = action(&["S", "hostile"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty());
+    assert!(stderr(&o).contains("--yes"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_unknown_action_lists_the_ones_that_apply() {
+    let o = action(&["nope", "hostile"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("Tail logs"), "{}", stderr(&o));
+}
+
+#[test]
+fn built_in_links_run_by_title() {
+    let o = run(&["action", "Service dashboard", "ledger-writer", "--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("https://grafana.northwind.example/d/ledger-writer"));
+}
