@@ -1,13 +1,14 @@
 //! The command line: arguments, and the non-interactive commands that mirror the panes
 //! (`search`, `show`, `validate`, …). Each command prints text, or JSON with `--json`.
 
+mod fetch;
 mod search;
 mod show;
 mod validate;
 
 use crate::catalog::{Catalog, Severity};
 use crate::config::Config;
-use crate::source::{self, SourceSpec};
+use crate::source::{self, BackstageSource, LoadMode, LoadOptions, SourceSpec, SourceState};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,10 +17,15 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "idp-tui", version, about, long_about = None)]
 pub struct Cli {
-    /// A catalog file or directory (repeatable). Without one, the config file's sources are
-    /// used, and without a config file the embedded demo catalog.
-    #[arg(long = "catalog", value_name = "PATH", global = true)]
+    /// A catalog file or directory, or a Backstage backend's URL (http:// or https://, token
+    /// from BACKSTAGE_TOKEN); repeatable. Without one, the config file's sources are used, and
+    /// without a config file the embedded demo catalog.
+    #[arg(long = "catalog", value_name = "PATH|URL", global = true)]
     pub catalogs: Vec<String>,
+
+    /// Use the cached copy of remote sources only; never touch the network.
+    #[arg(long, global = true)]
+    pub offline: bool,
 
     /// The colour theme: dark, light or mono.
     #[arg(long, value_name = "NAME", global = true)]
@@ -43,6 +49,8 @@ pub enum Command {
     Show(show::Args),
     /// Check catalog files and list every problem as path:line: severity: message.
     Validate(validate::Args),
+    /// Refresh the cached copy of remote sources (for cron on a jump host).
+    Fetch(fetch::Args),
 }
 
 /// The settings every command and the TUI share: config file and sources.
@@ -52,6 +60,20 @@ pub struct Settings {
     pub config: Config,
     /// The sources to load.
     pub sources: Vec<SourceSpec>,
+    /// Use caches only (`--offline`).
+    pub offline: bool,
+}
+
+impl Settings {
+    /// Load options for the command line: network first (cache when the server fails), or cache
+    /// only when offline.
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            mode: LoadMode::NetworkFirst,
+            offline: self.offline,
+            cache_dir: Some(crate::config::cache_dir()),
+        }
+    }
 }
 
 impl Cli {
@@ -66,18 +88,47 @@ impl Cli {
                 None => Config::default(),
             },
         };
+        for warning in &config.warnings {
+            eprintln!("idp-tui: warning: {warning}");
+        }
         let sources = if !self.catalogs.is_empty() {
-            vec![SourceSpec::Files {
-                name: "catalog".into(),
-                paths: self.catalogs.clone(),
-            }]
+            catalog_sources(&self.catalogs)
         } else if !config.sources.is_empty() {
             config.source_specs()
         } else {
             vec![SourceSpec::demo()]
         };
-        Ok(Settings { config, sources })
+        Ok(Settings {
+            config,
+            sources,
+            offline: self.offline,
+        })
     }
+}
+
+/// The sources `--catalog` names: each URL is a Backstage source, and the paths together are
+/// one file source.
+fn catalog_sources(catalogs: &[String]) -> Vec<SourceSpec> {
+    let is_url = |c: &String| {
+        let lower = c.to_ascii_lowercase();
+        lower.starts_with("http://") || lower.starts_with("https://")
+    };
+    let paths: Vec<String> = catalogs.iter().filter(|c| !is_url(c)).cloned().collect();
+    let mut sources: Vec<SourceSpec> = catalogs
+        .iter()
+        .filter(|c| is_url(c))
+        .map(|u| SourceSpec::Backstage(BackstageSource::from_url(u)))
+        .collect();
+    if !paths.is_empty() {
+        sources.insert(
+            0,
+            SourceSpec::Files {
+                name: "catalog".into(),
+                paths,
+            },
+        );
+    }
+    sources
 }
 
 /// Runs a non-interactive command.
@@ -87,13 +138,16 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
         Command::Search(args) => search::run(&settings, args),
         Command::Show(args) => show::run(&settings, args),
         Command::Validate(args) => validate::run(&settings, args),
+        Command::Fetch(args) => fetch::run(&settings, args),
     }
 }
 
 /// Loads the settings' sources to the end and summarises load problems on stderr, so a broken
 /// file never makes a query fail but is never silent either.
 pub fn load(settings: &Settings) -> Catalog {
-    let catalog = source::load_blocking(&settings.sources);
+    let loaded = source::load_blocking_with(&settings.sources, &settings.load_options());
+    report_sources(&loaded.sources);
+    let catalog = loaded.catalog;
     let errors = catalog
         .problems()
         .filter(|p| p.severity == Severity::Error)
@@ -105,6 +159,33 @@ pub fn load(settings: &Settings) -> Catalog {
         );
     }
     catalog
+}
+
+/// Says on stderr which sources failed, and whether cached data stands in for them.
+fn report_sources(sources: &[source::SourceStatus]) {
+    let now = std::time::SystemTime::now();
+    for s in sources {
+        if s.state == SourceState::Failed {
+            let fallback = match s.cached_at {
+                Some(t) => format!(
+                    "; using the cached copy from {} ago",
+                    source::cache::human_age(now.duration_since(t).unwrap_or_default())
+                ),
+                None => "; no cached copy to fall back on".into(),
+            };
+            eprintln!(
+                "idp-tui: {}: {}{fallback}",
+                s.name,
+                s.error.as_deref().unwrap_or("failed")
+            );
+        } else if let Some(t) = s.cached_at {
+            eprintln!(
+                "idp-tui: {}: offline, using the cached copy from {} ago",
+                s.name,
+                source::cache::human_age(now.duration_since(t).unwrap_or_default())
+            );
+        }
+    }
 }
 
 /// Prints JSON to stdout.
