@@ -268,37 +268,38 @@ pub fn load_blocking_with(specs: &[SourceSpec], options: &LoadOptions) -> Loaded
     }
     let specs = specs.to_vec();
     let options = options.clone();
-    let (tx, mut rx) = unbounded_channel();
+    // The whole load, event folding included, runs on a helper thread with its own runtime, so
+    // this works from plain code and from inside an async context alike.
     let worker = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build();
         match runtime {
             Ok(rt) => rt.block_on(async move {
-                let tasks: Vec<_> = specs
-                    .into_iter()
-                    .enumerate()
-                    .map(|(id, spec)| start(id, spec, tx.clone(), options.clone()))
-                    .collect();
-                drop(tx);
-                for task in tasks {
-                    let _ = task.await;
+                let (tx, mut rx) = unbounded_channel();
+                for (id, spec) in specs.into_iter().enumerate() {
+                    start(id, spec, tx.clone(), options.clone());
                 }
+                drop(tx);
+                // Every sender is gone once each task has finished (or panicked).
+                while let Some(event) = rx.recv().await {
+                    set.apply(event);
+                }
+                set.into_loaded()
             }),
             Err(e) => {
                 for id in 0..specs.len() {
-                    let _ = tx.send(LoadEvent::Done {
+                    set.apply(LoadEvent::Done {
                         source: id,
                         error: Some(format!("cannot start the network runtime: {e}")),
                     });
                 }
+                set.into_loaded()
             }
         }
     });
-    // Every sender is gone once each task has finished (or panicked), which ends this loop.
-    while let Some(event) = rx.blocking_recv() {
-        set.apply(event);
+    match worker.join() {
+        Ok(loaded) => loaded,
+        Err(panic) => std::panic::resume_unwind(panic),
     }
-    let _ = worker.join();
-    set.into_loaded()
 }
