@@ -209,10 +209,10 @@ impl SourceSet {
                     None => {
                         s.state = SourceState::Ready;
                         s.error = None;
-                        s.last_refresh = Some(SystemTime::now());
-                        if s.kind == "backstage" {
-                            // A complete load from the server: what is shown is fresh now.
-                            s.cached_at = None;
+                        // Offline, the cached data stays marked as cached; a load from the
+                        // server has already cleared the mark with its Replace.
+                        if s.cached_at.is_none() {
+                            s.last_refresh = Some(SystemTime::now());
                         }
                     }
                 }
