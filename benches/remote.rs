@@ -1,0 +1,187 @@
+//! Loading a large remote catalog: 100,000 synthetic entities served by a local test server as
+//! Backstage by-query pages of 500 (with server relations), then the same catalog from the
+//! offline cache in both encodings. Prints `name: value unit` lines.
+//!
+//! Run with `cargo bench --bench remote` (`IDP_BENCH_ENTITIES=20000` for a quicker run).
+
+use idp_tui::catalog::relations::spec_relations;
+use idp_tui::catalog::Catalog;
+use idp_tui::source::{
+    backstage, cache, load_blocking_with, BackstageSource, LoadMode, LoadOptions, SourceSpec,
+};
+use serde_json::{json, Value};
+use std::time::Instant;
+use wiremock::matchers::{method, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const PAGE: usize = 500;
+
+/// Peak resident memory since the last reset, in MiB (Linux; `None` elsewhere).
+fn peak_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Resets the peak to the current resident size (Linux ≥ 4.0).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn report(name: &str, value: f64, unit: &str) {
+    println!("{name}: {value:.3} {unit}");
+}
+
+fn report_peak(name: &str) {
+    if let Some(mib) = peak_mib() {
+        report(name, mib, "MiB");
+    }
+}
+
+fn main() {
+    let n: usize = std::env::var("IDP_BENCH_ENTITIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let entities = idp_tui::synthetic::generate(n, 42);
+    let n = entities.len();
+    report("entities", n as f64, "count");
+
+    // The server's pages: each entity as Backstage serves it, with its relations.
+    let docs: Vec<Value> = entities
+        .iter()
+        .map(|e| {
+            let mut doc = e.to_value();
+            let (relations, _) = spec_relations(e);
+            doc["relations"] = relations
+                .iter()
+                .map(|(t, r)| json!({"type": t.as_str(), "targetRef": r.as_str()}))
+                .collect();
+            doc
+        })
+        .collect();
+    let pages: Vec<Vec<u8>> = docs
+        .chunks(PAGE)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let mut body = json!({"items": chunk, "totalItems": n, "pageInfo": {}});
+            if (i + 1) * PAGE < n {
+                body["pageInfo"]["nextCursor"] = json!(format!("page-{}", i + 1));
+            }
+            serde_json::to_vec(&body).unwrap()
+        })
+        .collect();
+    drop(docs);
+    let wire: usize = pages.iter().map(Vec::len).sum();
+    report("served_json", wire as f64 / 1e6, "MB");
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        for (i, body) in pages.into_iter().enumerate() {
+            let mock = Mock::given(method("GET"));
+            let mock = if i == 0 {
+                mock.and(query_param_is_missing("cursor"))
+            } else {
+                mock.and(query_param("cursor", format!("page-{i}")))
+            };
+            mock.respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+                .mount(&server)
+                .await;
+        }
+        server
+    });
+    let mut source = BackstageSource::from_url(&server.uri());
+    source.name = "bench".into();
+    source.token = idp_tui::source::TokenSource::None;
+    source.http.page_size = PAGE;
+
+    // 1. Fetch only: HTTP, JSON and entity parsing, page by page.
+    reset_peak();
+    let started = Instant::now();
+    let mut fetched = Vec::with_capacity(n);
+    let mut first_page = None;
+    runtime
+        .block_on(backstage::fetch(&source, |page| {
+            first_page.get_or_insert_with(|| started.elapsed());
+            fetched.extend(page.entities);
+        }))
+        .unwrap();
+    report(
+        "remote_first_page",
+        first_page.unwrap_or_default().as_secs_f64() * 1e3,
+        "ms",
+    );
+    report("remote_fetch", started.elapsed().as_secs_f64(), "s");
+    assert_eq!(fetched.len(), n);
+
+    // 2. The catalog built from them (server relations, no derivation).
+    let started = Instant::now();
+    let catalog = Catalog::from_entities(fetched.iter().cloned(), vec![]);
+    report("catalog_build", started.elapsed().as_secs_f64(), "s");
+    drop(catalog);
+    drop(fetched);
+
+    // 3. The whole remote load as the command line does it: fetch, cache write, catalog.
+    let dir = tempfile::tempdir().unwrap();
+    let spec = SourceSpec::Backstage(source.clone());
+    let options = LoadOptions {
+        mode: LoadMode::NetworkFirst,
+        offline: false,
+        cache_dir: Some(dir.path().to_path_buf()),
+    };
+    reset_peak();
+    let started = Instant::now();
+    let loaded = load_blocking_with(std::slice::from_ref(&spec), &options);
+    report("remote_load_total", started.elapsed().as_secs_f64(), "s");
+    report_peak("remote_load_peak_rss");
+    assert_eq!(loaded.catalog.len(), n);
+    let entities: Vec<_> = loaded.catalog.entities().to_vec();
+    drop(loaded);
+
+    // 4. The cache alone, in both encodings: write, size, read.
+    let key = source.shown_url();
+    for (label, encoding) in [
+        ("msgpack", cache::Encoding::MessagePack),
+        ("json", cache::Encoding::Json),
+    ] {
+        let path = dir.path().join(format!("bench-{label}.cache"));
+        let started = Instant::now();
+        cache::write(&path, &key, &entities, encoding).unwrap();
+        report(
+            &format!("cache_write_{label}"),
+            started.elapsed().as_secs_f64(),
+            "s",
+        );
+        let size = std::fs::metadata(&path).unwrap().len();
+        report(&format!("cache_size_{label}"), size as f64 / 1e6, "MB");
+        reset_peak();
+        let started = Instant::now();
+        let back = cache::read(&path, &key).unwrap().unwrap();
+        report(
+            &format!("cache_read_{label}"),
+            started.elapsed().as_secs_f64(),
+            "s",
+        );
+        report_peak(&format!("cache_read_{label}_peak_rss"));
+        assert_eq!(back.entities.len(), n);
+    }
+    drop(entities);
+
+    // 5. Start-up from the cache, offline: read and catalog, what the portal shows first.
+    reset_peak();
+    let started = Instant::now();
+    let loaded = load_blocking_with(
+        &[spec],
+        &LoadOptions {
+            mode: LoadMode::Startup,
+            offline: true,
+            cache_dir: Some(dir.path().to_path_buf()),
+        },
+    );
+    report("cache_startup_total", started.elapsed().as_secs_f64(), "s");
+    report_peak("cache_startup_peak_rss");
+    assert_eq!(loaded.catalog.len(), n);
+    drop(server);
+}
