@@ -589,3 +589,47 @@ async fn pages_use_query_param_cursor_not_a_new_search() {
     assert_eq!(requests.len(), 2);
     assert!(requests[1].url.query().unwrap().contains("cursor="));
 }
+
+/// Collects a source's events, Progress left out, as short strings.
+async fn event_kinds(spec: SourceSpec, options: LoadOptions) -> Vec<String> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    spawn_with(0, spec, tx, options);
+    let mut kinds = Vec::new();
+    while let Some(event) = rx.recv().await {
+        kinds.extend(match event {
+            LoadEvent::Cached { .. } => Some("cached".to_string()),
+            LoadEvent::Batch { entities, .. } => Some(format!("batch {}", entities.len())),
+            LoadEvent::Replace { entities, .. } => Some(format!("replace {}", entities.len())),
+            LoadEvent::Progress { .. } => None,
+            LoadEvent::Done { error, .. } => Some(format!("done {error:?}")),
+        });
+    }
+    kinds
+}
+
+#[tokio::test]
+async fn a_refresh_keeps_the_shown_data_until_the_new_load_is_complete() {
+    let server = MockServer::start().await;
+    mount_three_pages(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = SourceSpec::Backstage(test_source(&server));
+    // Online: no batches while paging, one replacement at the end.
+    let kinds = event_kinds(spec.clone(), options(dir.path(), LoadMode::Refresh, false)).await;
+    assert_eq!(kinds, ["replace 11", "done None"]);
+    // Offline: the cache written by that load replaces what is shown, marked as cached.
+    let kinds = event_kinds(spec, options(dir.path(), LoadMode::Refresh, true)).await;
+    assert_eq!(kinds, ["cached", "replace 11", "done None"]);
+}
+
+#[tokio::test]
+async fn first_start_without_a_cache_streams_pages_as_they_arrive() {
+    let server = MockServer::start().await;
+    mount_three_pages(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let kinds = event_kinds(
+        SourceSpec::Backstage(test_source(&server)),
+        options(dir.path(), LoadMode::Startup, false),
+    )
+    .await;
+    assert_eq!(kinds, ["batch 5", "batch 5", "batch 1", "done None"]);
+}

@@ -556,16 +556,24 @@ fn transport_error(e: &reqwest::Error, source: &BackstageSource, shown: &str) ->
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    let first = e.to_string();
     while let Some(err) = next {
         let text = err.to_string();
         let text = match text.find(" for url (") {
             Some(i) => text[..i].to_string(),
             None => text,
         };
-        if !parts.iter().any(|p| p.contains(&text)) {
+        // reqwest and hyper wrap the cause in generic layers that tell a user nothing.
+        let generic = text.starts_with("error sending request")
+            || text.starts_with("client error (")
+            || text.starts_with("error decoding response body");
+        if !generic && !parts.iter().any(|p| p.contains(&text)) {
             parts.push(text);
         }
         next = err.source();
+    }
+    if parts.is_empty() {
+        parts.push(first);
     }
     crate::text::one_line(&clean(&parts.join(": ")))
 }

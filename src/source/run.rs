@@ -72,13 +72,15 @@ fn load_files(source: SourceId, paths: &[String], tx: &UnboundedSender<LoadEvent
     });
 }
 
-/// Sends the cache of a source, if there is a usable one; a broken one becomes a warning.
-/// Returns whether entities were sent.
+/// Sends the cache of a source, if there is a usable one, as a batch (or as a replacement of
+/// what the source sent before); a broken one becomes a warning. Returns whether entities were
+/// sent.
 async fn send_cache(
     source: SourceId,
     path: PathBuf,
     key: String,
     tx: &UnboundedSender<LoadEvent>,
+    replace: bool,
 ) -> bool {
     let shown = path.display().to_string();
     let read = tokio::task::spawn_blocking(move || cache::read(&path, &key)).await;
@@ -88,10 +90,19 @@ async fn send_cache(
                 source,
                 saved_at: cached.saved_at,
             });
-            let _ = tx.send(LoadEvent::Batch {
-                source,
-                entities: cached.entities,
-                problems: cached.problems,
+            let (entities, problems) = (cached.entities, cached.problems);
+            let _ = tx.send(if replace {
+                LoadEvent::Replace {
+                    source,
+                    entities,
+                    problems,
+                }
+            } else {
+                LoadEvent::Batch {
+                    source,
+                    entities,
+                    problems,
+                }
             });
             true
         }
@@ -133,7 +144,8 @@ async fn load_backstage(
     let mut have_data = options.mode == LoadMode::Refresh;
     if options.offline || options.mode == LoadMode::Startup {
         if let Some(path) = &cache_path {
-            have_data |= send_cache(source, path.clone(), key.clone(), &tx).await;
+            let replace = options.mode == LoadMode::Refresh;
+            have_data |= send_cache(source, path.clone(), key.clone(), &tx, replace).await;
         }
     }
     if options.offline {
@@ -219,7 +231,7 @@ async fn load_backstage(
             tracing::warn!(source = %remote.name, "{e}");
             if options.mode == LoadMode::NetworkFirst {
                 if let Some(path) = cache_path {
-                    send_cache(source, path, key, &tx).await;
+                    send_cache(source, path, key, &tx, false).await;
                 }
             }
             done(Some(e.to_string()))

@@ -80,6 +80,8 @@ pub struct SourceSet {
     owner: Vec<SourceId>,
     /// Load problems per source (validation problems are recomputed on rebuild).
     problems: Vec<Vec<Problem>>,
+    /// Per source: the next batch or replacement comes from a cache saved at this time.
+    from_cache: Vec<Option<SystemTime>>,
 }
 
 impl SourceSet {
@@ -103,6 +105,7 @@ impl SourceSet {
             catalog: Catalog::new(),
             owner: Vec::new(),
             problems: vec![Vec::new(); specs.len()],
+            from_cache: vec![None; specs.len()],
         }
     }
 
@@ -157,8 +160,8 @@ impl SourceSet {
                 false
             }
             LoadEvent::Cached { source, saved_at } => {
-                if let Some(s) = self.statuses.get_mut(source) {
-                    s.cached_at = Some(saved_at);
+                if let Some(slot) = self.from_cache.get_mut(source) {
+                    *slot = Some(saved_at);
                 }
                 false
             }
@@ -169,6 +172,9 @@ impl SourceSet {
             } => {
                 if source >= self.statuses.len() {
                     return false;
+                }
+                if let Some(saved_at) = self.from_cache[source].take() {
+                    self.statuses[source].cached_at = Some(saved_at);
                 }
                 let changed = !entities.is_empty() || !problems.is_empty();
                 for p in &problems {
@@ -192,8 +198,8 @@ impl SourceSet {
                     return false;
                 }
                 self.rebuild(source, entities, problems);
-                let s = &mut self.statuses[source];
-                s.cached_at = None;
+                // Fresh data from the source, unless the replacement is a cache (offline).
+                self.statuses[source].cached_at = self.from_cache[source].take();
                 true
             }
             LoadEvent::Done { source, error } => {
@@ -431,6 +437,29 @@ mod tests {
                 .count()
                 == 1
         );
+    }
+
+    #[test]
+    fn a_replacement_from_the_cache_stays_marked_as_cached() {
+        let mut s = set();
+        let saved_at = SystemTime::now() - Duration::from_secs(7200);
+        s.apply(batch(1, vec![e("a", "team")]));
+        s.apply(LoadEvent::Cached {
+            source: 1,
+            saved_at,
+        });
+        s.apply(LoadEvent::Replace {
+            source: 1,
+            entities: vec![e("b", "team")],
+            problems: vec![],
+        });
+        s.apply(LoadEvent::Done {
+            source: 1,
+            error: None,
+        });
+        assert_eq!(s.statuses()[1].cached_at, Some(saved_at));
+        assert_eq!(s.statuses()[1].last_refresh, None);
+        assert_eq!(s.catalog().len(), 1);
     }
 
     #[test]
