@@ -70,12 +70,12 @@ impl SourceStatus {
     }
 }
 
-/// The catalog assembled from several sources, and each source's status. A refresh replaces one
-/// source's entities and leaves the others'.
+/// Each source's status, and which entities and load problems came from which source, so one
+/// source's data can be replaced by a refresh while the others' stay. It folds load events into a
+/// catalog the caller owns (the portal keeps its catalog beside its search index).
 #[derive(Debug)]
-pub struct SourceSet {
+pub struct SourceTracker {
     statuses: Vec<SourceStatus>,
-    catalog: Catalog,
     /// The source of each entity, by entity index.
     owner: Vec<SourceId>,
     /// Load problems per source (validation problems are recomputed on rebuild).
@@ -84,8 +84,8 @@ pub struct SourceSet {
     from_cache: Vec<Option<SystemTime>>,
 }
 
-impl SourceSet {
-    /// A set for these sources, all loading, with an empty catalog.
+impl SourceTracker {
+    /// A tracker for these sources, all loading.
     pub fn new(specs: &[SourceSpec]) -> Self {
         Self {
             statuses: specs
@@ -102,16 +102,10 @@ impl SourceSet {
                     error: None,
                 })
                 .collect(),
-            catalog: Catalog::new(),
             owner: Vec::new(),
             problems: vec![Vec::new(); specs.len()],
             from_cache: vec![None; specs.len()],
         }
-    }
-
-    /// The catalog as it stands.
-    pub fn catalog(&self) -> &Catalog {
-        &self.catalog
     }
 
     /// Each source's status, in the order given.
@@ -146,8 +140,9 @@ impl SourceSet {
         (!parts.is_empty()).then(|| parts.join(" · "))
     }
 
-    /// Applies an event. Returns true when the catalog changed.
-    pub fn apply(&mut self, event: LoadEvent) -> bool {
+    /// Applies an event to `catalog` (which must only ever receive events through this
+    /// tracker). Returns true when the catalog changed.
+    pub fn apply(&mut self, catalog: &mut Catalog, event: LoadEvent) -> bool {
         match event {
             LoadEvent::Progress {
                 source,
@@ -178,11 +173,11 @@ impl SourceSet {
                 }
                 let changed = !entities.is_empty() || !problems.is_empty();
                 for p in &problems {
-                    self.catalog.add_problem(p.clone());
+                    catalog.add_problem(p.clone());
                 }
                 self.problems[source].extend(problems);
                 for e in entities {
-                    if self.catalog.insert(e).is_some() {
+                    if catalog.insert(e).is_some() {
                         self.owner.push(source);
                         self.statuses[source].entities += 1;
                     }
@@ -197,7 +192,7 @@ impl SourceSet {
                 if source >= self.statuses.len() {
                     return false;
                 }
-                self.rebuild(source, entities, problems);
+                self.rebuild(catalog, source, entities, problems);
                 // Fresh data from the source, unless the replacement is a cache (offline).
                 self.statuses[source].cached_at = self.from_cache[source].take();
                 true
@@ -222,15 +217,21 @@ impl SourceSet {
                         }
                     }
                 }
-                self.catalog.check_references();
+                catalog.check_references();
                 true
             }
         }
     }
 
     /// Rebuilds the catalog with one source's entities replaced.
-    fn rebuild(&mut self, replaced: SourceId, entities: Vec<Entity>, problems: Vec<Problem>) {
-        let old = std::mem::take(&mut self.catalog);
+    fn rebuild(
+        &mut self,
+        target: &mut Catalog,
+        replaced: SourceId,
+        entities: Vec<Entity>,
+        problems: Vec<Problem>,
+    ) {
+        let old = std::mem::take(target);
         let old_owner = std::mem::take(&mut self.owner);
         self.problems[replaced] = problems;
         let mut by_source: Vec<Vec<&Entity>> = vec![Vec::new(); self.statuses.len()];
@@ -261,22 +262,64 @@ impl SourceSet {
             self.statuses[s].entities = count;
         }
         catalog.check_references();
-        self.catalog = catalog;
+        *target = catalog;
         self.owner = owner;
     }
 
-    /// Ends a blocking load: a source that never said it was done is marked failed.
-    pub fn into_loaded(mut self) -> Loaded {
+    /// Marks every source that never said it was done as failed (its task died).
+    pub fn finish(&mut self) {
         for s in &mut self.statuses {
             if s.state == SourceState::Loading {
                 s.state = SourceState::Failed;
                 s.error = Some(format!("{}: the load stopped unexpectedly", s.name));
             }
         }
+    }
+}
+
+/// A catalog assembled from several sources, with their tracker: what the command line uses.
+#[derive(Debug)]
+pub struct SourceSet {
+    tracker: SourceTracker,
+    catalog: Catalog,
+}
+
+impl SourceSet {
+    /// A set for these sources, all loading, with an empty catalog.
+    pub fn new(specs: &[SourceSpec]) -> Self {
+        Self {
+            tracker: SourceTracker::new(specs),
+            catalog: Catalog::new(),
+        }
+    }
+
+    /// The catalog as it stands.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Each source's status, in the order given.
+    pub fn statuses(&self) -> &[SourceStatus] {
+        self.tracker.statuses()
+    }
+
+    /// One line for the status bar (see [`SourceTracker::status_line`]).
+    pub fn status_line(&self, now: SystemTime) -> Option<String> {
+        self.tracker.status_line(now)
+    }
+
+    /// Applies an event. Returns true when the catalog changed.
+    pub fn apply(&mut self, event: LoadEvent) -> bool {
+        self.tracker.apply(&mut self.catalog, event)
+    }
+
+    /// Ends a blocking load: a source that never said it was done is marked failed.
+    pub fn into_loaded(mut self) -> Loaded {
+        self.tracker.finish();
         self.catalog.check_references();
         Loaded {
             catalog: self.catalog,
-            sources: self.statuses,
+            sources: self.tracker.statuses,
         }
     }
 }
