@@ -633,3 +633,33 @@ async fn first_start_without_a_cache_streams_pages_as_they_arrive() {
     .await;
     assert_eq!(kinds, ["batch 5", "batch 5", "batch 1", "done None"]);
 }
+
+#[tokio::test]
+async fn a_server_that_pages_forever_is_stopped() {
+    let server = MockServer::start().await;
+    let (_, body) = fixture("by-query-empty");
+    let empty: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    Mock::given(method("GET"))
+        .respond_with(move |request: &wiremock::Request| {
+            // Always a fresh cursor: the previous one plus a letter.
+            let cursor = request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "cursor")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            let mut page = empty.clone();
+            page["pageInfo"]["nextCursor"] = format!("{cursor}x").into();
+            ResponseTemplate::new(200).set_body_json(page)
+        })
+        .mount(&server)
+        .await;
+    let mut source = test_source(&server);
+    source.http.max_pages = 7;
+    let err = backstage::fetch(&source, |_| {}).await.unwrap_err();
+    assert!(
+        matches!(err, BackstageError::TooManyPages { pages: 7, .. }),
+        "{err}"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 7);
+}

@@ -28,6 +28,8 @@ pub struct HttpOptions {
     pub page_size: usize,
     /// Largest response body read; a larger one is an error, not an out-of-memory.
     pub max_body_bytes: usize,
+    /// Most pages read in one load: a bound on a server that pages forever with fresh cursors.
+    pub max_pages: usize,
 }
 
 impl Default for HttpOptions {
@@ -40,6 +42,8 @@ impl Default for HttpOptions {
             retry_budget: Duration::from_secs(120),
             page_size: 500,
             max_body_bytes: 64 * 1024 * 1024,
+            // Five million entities at 500 a page: far beyond any real catalog.
+            max_pages: 10_000,
         }
     }
 }
@@ -193,6 +197,16 @@ pub enum BackstageError {
         /// What was wrong.
         detail: String,
     },
+    /// The server kept sending pages past any sane catalog size.
+    #[error(
+        "{url}: the server sent more than {pages} pages; stopping (a paging bug on the server?)"
+    )]
+    TooManyPages {
+        /// The server.
+        url: String,
+        /// Pages read.
+        pages: usize,
+    },
     /// The server kept paging with the same cursor.
     #[error("{url}: the server returned the same page cursor twice; stopping")]
     CursorLoop {
@@ -245,7 +259,15 @@ pub async fn fetch(
     let origin_path: Arc<str> = shown.clone().into();
     let mut cursor: Option<String> = None;
     let mut loaded = 0usize;
+    let mut pages = 0usize;
     loop {
+        pages += 1;
+        if pages > source.http.max_pages {
+            return Err(BackstageError::TooManyPages {
+                url: shown,
+                pages: source.http.max_pages,
+            });
+        }
         let mut url = base.clone();
         {
             let mut q = url.query_pairs_mut();

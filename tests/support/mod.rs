@@ -86,6 +86,7 @@ pub fn fast_http() -> HttpOptions {
         retry_budget: Duration::from_secs(3),
         page_size: 5,
         max_body_bytes: 16 * 1024 * 1024,
+        max_pages: 100,
     }
 }
 
