@@ -24,11 +24,6 @@ fn peak_mib() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-/// Resets the peak to the current resident size (Linux ≥ 4.0).
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
 fn report(name: &str, value: f64, unit: &str) {
     println!("{name}: {value:.3} {unit}");
 }
@@ -39,7 +34,56 @@ fn report_peak(name: &str) {
     }
 }
 
+/// Runs one load in a child process, so its peak memory is its own, and passes on its lines.
+fn in_child_n(phase: &str, url: &str, cache_dir: &std::path::Path, expected: usize) {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--phase", phase, url])
+        .arg(cache_dir)
+        .arg(expected.to_string())
+        .output()
+        .unwrap();
+    print!("{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{phase}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A child's work: one complete load, timed, then its peak memory.
+fn child(phase: &str, url: &str, cache_dir: &str, expected: usize) {
+    let mut source = BackstageSource::from_url(url);
+    source.name = "bench".into();
+    source.token = idp_tui::source::TokenSource::None;
+    source.http.page_size = PAGE;
+    let options = LoadOptions {
+        mode: if phase == "remote" {
+            LoadMode::NetworkFirst
+        } else {
+            LoadMode::Startup
+        },
+        offline: phase == "cache",
+        cache_dir: Some(cache_dir.into()),
+    };
+    let started = Instant::now();
+    let loaded = load_blocking_with(&[SourceSpec::Backstage(source)], &options);
+    let name = if phase == "remote" {
+        "remote_load_total"
+    } else {
+        "cache_startup_total"
+    };
+    report(name, started.elapsed().as_secs_f64(), "s");
+    report_peak(&format!("{name}_peak_rss"));
+    assert_eq!(loaded.catalog.len(), expected);
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--phase") {
+        let expected = args[i + 4].parse().unwrap();
+        child(&args[i + 1], &args[i + 2], &args[i + 3], expected);
+        return;
+    }
     let n: usize = std::env::var("IDP_BENCH_ENTITIES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -97,8 +141,9 @@ fn main() {
     source.token = idp_tui::source::TokenSource::None;
     source.http.page_size = PAGE;
 
+    drop(entities);
+
     // 1. Fetch only: HTTP, JSON and entity parsing, page by page.
-    reset_peak();
     let started = Instant::now();
     let mut fetched = Vec::with_capacity(n);
     let mut first_page = None;
@@ -121,34 +166,21 @@ fn main() {
     let catalog = Catalog::from_entities(fetched.iter().cloned(), vec![]);
     report("catalog_build", started.elapsed().as_secs_f64(), "s");
     drop(catalog);
-    drop(fetched);
 
-    // 3. The whole remote load as the command line does it: fetch, cache write, catalog.
+    // 3. The whole remote load as the command line does it (fetch, cache write, catalog), in a
+    // child process for a clean peak-memory figure.
     let dir = tempfile::tempdir().unwrap();
-    let spec = SourceSpec::Backstage(source.clone());
-    let options = LoadOptions {
-        mode: LoadMode::NetworkFirst,
-        offline: false,
-        cache_dir: Some(dir.path().to_path_buf()),
-    };
-    reset_peak();
-    let started = Instant::now();
-    let loaded = load_blocking_with(std::slice::from_ref(&spec), &options);
-    report("remote_load_total", started.elapsed().as_secs_f64(), "s");
-    report_peak("remote_load_peak_rss");
-    assert_eq!(loaded.catalog.len(), n);
-    let entities: Vec<_> = loaded.catalog.entities().to_vec();
-    drop(loaded);
+    let key = source.shown_url();
+    in_child_n("remote", &key, dir.path(), n);
 
     // 4. The cache alone, in both encodings: write, size, read.
-    let key = source.shown_url();
     for (label, encoding) in [
         ("msgpack", cache::Encoding::MessagePack),
         ("json", cache::Encoding::Json),
     ] {
         let path = dir.path().join(format!("bench-{label}.cache"));
         let started = Instant::now();
-        cache::write(&path, &key, &entities, encoding).unwrap();
+        cache::write(&path, &key, &fetched, &[], encoding).unwrap();
         report(
             &format!("cache_write_{label}"),
             started.elapsed().as_secs_f64(),
@@ -156,7 +188,6 @@ fn main() {
         );
         let size = std::fs::metadata(&path).unwrap().len();
         report(&format!("cache_size_{label}"), size as f64 / 1e6, "MB");
-        reset_peak();
         let started = Instant::now();
         let back = cache::read(&path, &key).unwrap().unwrap();
         report(
@@ -164,24 +195,11 @@ fn main() {
             started.elapsed().as_secs_f64(),
             "s",
         );
-        report_peak(&format!("cache_read_{label}_peak_rss"));
         assert_eq!(back.entities.len(), n);
     }
-    drop(entities);
+    drop(fetched);
 
     // 5. Start-up from the cache, offline: read and catalog, what the portal shows first.
-    reset_peak();
-    let started = Instant::now();
-    let loaded = load_blocking_with(
-        &[spec],
-        &LoadOptions {
-            mode: LoadMode::Startup,
-            offline: true,
-            cache_dir: Some(dir.path().to_path_buf()),
-        },
-    );
-    report("cache_startup_total", started.elapsed().as_secs_f64(), "s");
-    report_peak("cache_startup_peak_rss");
-    assert_eq!(loaded.catalog.len(), n);
+    in_child_n("cache", &key, dir.path(), n);
     drop(server);
 }

@@ -432,6 +432,7 @@ async fn startup_sends_the_cache_first_then_swaps_in_the_fresh_load() {
         &cache::path_for(dir.path(), "test", &key),
         &key,
         &old,
+        &[],
         cache::Encoding::MessagePack,
     )
     .unwrap();
@@ -480,7 +481,7 @@ async fn a_stale_cache_stays_when_the_refresh_fails() {
     let key = server.uri();
     let path = cache::path_for(dir.path(), "test", &key);
     let old = idp_tui::synthetic::generate(30, 2);
-    cache::write(&path, &key, &old, cache::Encoding::MessagePack).unwrap();
+    cache::write(&path, &key, &old, &[], cache::Encoding::MessagePack).unwrap();
     let before = std::fs::read(&path).unwrap();
     for mode in [LoadMode::Startup, LoadMode::NetworkFirst] {
         let loaded = load_blocking_with(
@@ -507,7 +508,7 @@ async fn a_corrupt_cache_is_a_warning_and_the_next_load_replaces_it() {
     let key = server.uri();
     let path = cache::path_for(dir.path(), "test", &key);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, b"IDPTUIC\n\x01\0\0\0\x01garbage").unwrap();
+    std::fs::write(&path, b"IDPTUIC\n\x02\0\0\0\x01\0\0\0\0\0\0\0\0garbage").unwrap();
     let loaded = load_blocking_with(
         &[SourceSpec::Backstage(test_source(&server))],
         &options(dir.path(), LoadMode::Startup, false),

@@ -2,21 +2,24 @@
 //! so the portal starts from it instantly and keeps working when the server does not answer.
 //!
 //! A cache file is a small header (magic, format version, encoding, time saved) followed by the
-//! entities as Backstage JSON documents (with the server's `relations`), encoded as MessagePack:
-//! it reads about twice as fast as JSON (see `benches/remote.rs`). Files are written to a
+//! entities' fields (with the server's relations) and their load problems, encoded as
+//! MessagePack (see `benches/remote.rs` for the measured alternatives). Entities are stored as
+//! the typed fields they were loaded into, already cleaned, so reading needs no second parse.
+//! The file is the user's own (mode 0600 in their cache directory). Files are written to a
 //! temporary file and renamed, so a reader never sees half a cache. A file that is corrupt, from
 //! another version or for another server is ignored with a warning, never trusted.
 
-use crate::catalog::{Entity, Origin, Problem};
+use crate::catalog::{Entity, EntityRef, Link, Metadata, Origin, Problem, Severity};
 use serde::ser::{SerializeSeq, Serializer};
-use serde_json::Value;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The cache format version; a file with another is ignored (and replaced on the next load).
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 const MAGIC: &[u8; 8] = b"IDPTUIC\n";
 const HEADER_LEN: usize = 8 + 4 + 1 + 8;
@@ -122,27 +125,146 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
-/// The document kept for one entity: what the server sent, relations included.
-fn document(entity: &Entity) -> Value {
-    let mut doc = entity.to_value();
-    if let (Some(relations), Value::Object(map)) = (&entity.server_relations, &mut doc) {
-        let items = relations
-            .iter()
-            .map(|(t, target)| serde_json::json!({"type": t, "targetRef": target.as_str()}))
-            .collect();
-        map.insert("relations".into(), Value::Array(items));
-    }
-    doc
+/// One entity as stored: its typed fields, borrowed for writing.
+#[derive(serde::Serialize)]
+struct EntityOut<'a> {
+    api_version: &'a str,
+    kind: &'a str,
+    name: &'a str,
+    namespace: &'a str,
+    title: Option<&'a str>,
+    description: Option<&'a str>,
+    labels: &'a BTreeMap<String, String>,
+    annotations: &'a BTreeMap<String, String>,
+    tags: &'a [String],
+    links: Vec<LinkRecord<'a>>,
+    uid: Option<&'a str>,
+    extra: &'a Map<String, Value>,
+    spec: &'a Value,
+    relations: Option<Vec<(&'a str, &'a str)>>,
 }
 
-/// Serialises entities one document at a time, so writing never holds them all twice.
-struct Documents<'a>(&'a [Entity]);
+/// A link as stored: url, title, icon, type.
+type LinkRecord<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
 
-impl serde::Serialize for Documents<'_> {
+/// A link read back: url, title, icon, type.
+type LinkOwned = (String, Option<String>, Option<String>, Option<String>);
+
+/// One entity as stored, read back.
+#[derive(serde::Deserialize)]
+struct EntityIn {
+    api_version: String,
+    kind: String,
+    name: String,
+    namespace: String,
+    title: Option<String>,
+    description: Option<String>,
+    labels: BTreeMap<String, String>,
+    annotations: BTreeMap<String, String>,
+    tags: Vec<String>,
+    links: Vec<LinkOwned>,
+    uid: Option<String>,
+    extra: Map<String, Value>,
+    spec: Value,
+    relations: Option<Vec<(String, String)>>,
+}
+
+impl<'a> EntityOut<'a> {
+    fn new(e: &'a Entity) -> Self {
+        let m = &e.metadata;
+        EntityOut {
+            api_version: &e.api_version,
+            kind: &e.kind,
+            name: &m.name,
+            namespace: &m.namespace,
+            title: m.title.as_deref(),
+            description: m.description.as_deref(),
+            labels: &m.labels,
+            annotations: &m.annotations,
+            tags: &m.tags,
+            links: m
+                .links
+                .iter()
+                .map(|l| {
+                    (
+                        l.url.as_str(),
+                        l.title.as_deref(),
+                        l.icon.as_deref(),
+                        l.link_type.as_deref(),
+                    )
+                })
+                .collect(),
+            uid: m.uid.as_deref(),
+            extra: &m.extra,
+            spec: &e.spec,
+            relations: e.server_relations.as_ref().map(|r| {
+                r.iter()
+                    .map(|(t, target)| (t.as_str(), target.as_str()))
+                    .collect()
+            }),
+        }
+    }
+}
+
+impl EntityIn {
+    fn into_entity(self, origin: Origin) -> Entity {
+        let metadata = Metadata {
+            name: self.name,
+            namespace: self.namespace,
+            title: self.title,
+            description: self.description,
+            labels: self.labels,
+            annotations: self.annotations,
+            tags: self.tags,
+            links: self
+                .links
+                .into_iter()
+                .map(|(url, title, icon, link_type)| Link {
+                    url,
+                    title,
+                    icon,
+                    link_type,
+                })
+                .collect(),
+            uid: self.uid,
+            extra: self.extra,
+        };
+        let relations = self.relations.map(|r| {
+            r.into_iter()
+                .filter_map(|(t, target)| {
+                    EntityRef::parse(&target, None, crate::catalog::DEFAULT_NAMESPACE)
+                        .ok()
+                        .map(|target| (t, target))
+                })
+                .collect()
+        });
+        Entity::from_parts(
+            self.api_version,
+            self.kind,
+            metadata,
+            self.spec,
+            relations,
+            origin,
+        )
+    }
+}
+
+/// A load problem as stored: severity, entity and message (the origin is the source).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ProblemRecord {
+    warning: bool,
+    entity: Option<String>,
+    message: String,
+}
+
+/// Serialises entities one at a time, so writing never holds them all twice.
+struct Entities<'a>(&'a [Entity]);
+
+impl serde::Serialize for Entities<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.0.len()))?;
         for e in self.0 {
-            seq.serialize_element(&document(e))?;
+            seq.serialize_element(&EntityOut::new(e))?;
         }
         seq.end()
     }
@@ -151,13 +273,15 @@ impl serde::Serialize for Documents<'_> {
 #[derive(serde::Serialize)]
 struct BodyOut<'a> {
     source: &'a str,
-    entities: Documents<'a>,
+    entities: Entities<'a>,
+    problems: Vec<ProblemRecord>,
 }
 
 #[derive(serde::Deserialize)]
 struct BodyIn {
     source: String,
-    entities: Vec<Value>,
+    entities: Vec<EntityIn>,
+    problems: Vec<ProblemRecord>,
 }
 
 /// Writes a source's entities atomically (temporary file, then rename), readable only by the
@@ -166,6 +290,7 @@ pub fn write(
     path: &Path,
     source: &str,
     entities: &[Entity],
+    problems: &[Problem],
     encoding: Encoding,
 ) -> Result<(), CacheError> {
     let shown = path.display().to_string();
@@ -190,10 +315,18 @@ pub fn write(
         w.write_all(&saved.to_le_bytes()).map_err(io)?;
         let body = BodyOut {
             source,
-            entities: Documents(entities),
+            entities: Entities(entities),
+            problems: problems
+                .iter()
+                .map(|p| ProblemRecord {
+                    warning: p.severity == Severity::Warning,
+                    entity: p.entity.as_ref().map(|e| e.as_str().to_string()),
+                    message: p.message.clone(),
+                })
+                .collect(),
         };
         let encoded = match encoding {
-            Encoding::MessagePack => rmp_serde::encode::write_named(&mut w, &body)
+            Encoding::MessagePack => rmp_serde::encode::write(&mut w, &body)
                 .map_err(|e| std::io::Error::other(e.to_string())),
             Encoding::Json => serde_json::to_writer(&mut w, &body).map_err(std::io::Error::from),
         };
@@ -256,18 +389,27 @@ pub fn read(path: &Path, source: &str) -> Result<Option<Cached>, CacheError> {
         });
     }
     let origin_path: Arc<str> = source.into();
-    let mut entities = Vec::with_capacity(body.entities.len());
-    let mut problems = Vec::new();
-    for doc in body.entities {
-        // from_value cleans every string again: a cache file is only as trusted as its directory.
-        match Entity::from_value(doc, Origin::new(origin_path.clone(), None)) {
-            Ok((e, p)) => {
-                entities.push(e);
-                problems.extend(p);
-            }
-            Err(p) => problems.push(p),
-        }
-    }
+    let origin = || Origin::new(origin_path.clone(), None);
+    let entities = body
+        .entities
+        .into_iter()
+        .map(|e| e.into_entity(origin()))
+        .collect();
+    let problems = body
+        .problems
+        .into_iter()
+        .map(|p| {
+            let mut problem = if p.warning {
+                Problem::warning(Some(origin()), p.message)
+            } else {
+                Problem::error(Some(origin()), p.message)
+            };
+            problem.entity = p
+                .entity
+                .and_then(|e| EntityRef::parse(&e, None, crate::catalog::DEFAULT_NAMESPACE).ok());
+            problem
+        })
+        .collect();
     Ok(Some(Cached {
         saved_at,
         entities,
@@ -309,12 +451,36 @@ mod tests {
     #[test]
     fn round_trip_keeps_entities_and_server_relations_in_both_encodings() {
         let dir = tempfile::tempdir().unwrap();
-        let entities = vec![entity("a"), entity("b")];
+        let mut a = entity("a");
+        a.metadata.links.push(Link {
+            url: "https://x".into(),
+            title: Some("X".into()),
+            icon: None,
+            link_type: Some("docs".into()),
+        });
+        a.metadata.title = Some("Ä title".into());
+        let entities = vec![a, entity("b")];
+        let problems = vec![Problem::warning(None, "metadata.title must be a string")
+            .with_entity(EntityRef::new("component", "default", "a"))];
         for encoding in [Encoding::MessagePack, Encoding::Json] {
             let path = path_for(dir.path(), "prod", "https://bs.example.com");
-            write(&path, "https://bs.example.com", &entities, encoding).unwrap();
+            write(
+                &path,
+                "https://bs.example.com",
+                &entities,
+                &problems,
+                encoding,
+            )
+            .unwrap();
             let back = read(&path, "https://bs.example.com").unwrap().unwrap();
             assert_eq!(back.entities, entities, "{encoding:?}");
+            assert_eq!(back.problems.len(), 1);
+            assert_eq!(back.problems[0].message, "metadata.title must be a string");
+            assert_eq!(
+                back.problems[0].entity.as_ref().map(|e| e.as_str()),
+                Some("component:default/a")
+            );
+            assert_eq!(back.problems[0].severity, Severity::Warning);
             assert!(back.age() < Duration::from_secs(5));
         }
     }
@@ -336,6 +502,7 @@ mod tests {
             &path,
             "s",
             &[entity("a"), entity("b")],
+            &[],
             Encoding::MessagePack,
         )
         .unwrap();
@@ -360,6 +527,7 @@ mod tests {
             &path,
             "https://a.example",
             &[entity("a")],
+            &[],
             Encoding::MessagePack,
         )
         .unwrap();
@@ -385,6 +553,7 @@ mod tests {
         let err = write(
             Path::new("/proc/idp-tui-cannot-write/x.cache"),
             "s",
+            &[],
             &[],
             Encoding::MessagePack,
         )

@@ -188,13 +188,20 @@ async fn load_backstage(
             if let Some(path) = cache_path {
                 let shown = path.display().to_string();
                 let written = tokio::task::spawn_blocking(move || {
-                    let r = cache::write(&path, &key, &entities, cache::Encoding::MessagePack);
-                    (entities, r)
+                    let r = cache::write(
+                        &path,
+                        &key,
+                        &entities,
+                        &problems,
+                        cache::Encoding::MessagePack,
+                    );
+                    (entities, problems, r)
                 })
                 .await;
                 match written {
-                    Ok((back, r)) => {
+                    Ok((back, back_problems, r)) => {
                         entities = back;
+                        problems = back_problems;
                         if let Err(e) = r {
                             tracing::warn!("{e}");
                             warning = Some(Problem::warning(
