@@ -664,3 +664,36 @@ async fn a_server_that_pages_forever_is_stopped() {
     );
     assert_eq!(server.received_requests().await.unwrap().len(), 7);
 }
+
+#[tokio::test]
+async fn a_large_cache_arrives_in_chunks_so_the_first_are_shown_early() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("http://127.0.0.1:{}", free_port());
+    let mut source = idp_tui::source::BackstageSource::from_url(&url);
+    source.name = "big".into();
+    let entities = idp_tui::synthetic::generate(25_000, 3);
+    let n = entities.len();
+    cache::write(
+        &cache::path_for(dir.path(), "big", &source.shown_url()),
+        &source.shown_url(),
+        &entities,
+        &[],
+        cache::Encoding::MessagePack,
+    )
+    .unwrap();
+    let kinds = event_kinds(
+        SourceSpec::Backstage(source),
+        options(dir.path(), LoadMode::Startup, true),
+    )
+    .await;
+    assert_eq!(
+        kinds,
+        [
+            "cached".to_string(),
+            "batch 10000".into(),
+            "batch 10000".into(),
+            format!("batch {}", n - 20_000),
+            "done None".into()
+        ]
+    );
+}

@@ -72,6 +72,9 @@ fn load_files(source: SourceId, paths: &[String], tx: &UnboundedSender<LoadEvent
     });
 }
 
+/// Entities per batch when a cache is sent at start-up.
+const CACHE_CHUNK: usize = 10_000;
+
 /// Sends the cache of a source, if there is a usable one, as a batch (or as a replacement of
 /// what the source sent before); a broken one becomes a warning. Returns whether entities were
 /// sent.
@@ -91,19 +94,33 @@ async fn send_cache(
                 saved_at: cached.saved_at,
             });
             let (entities, problems) = (cached.entities, cached.problems);
-            let _ = tx.send(if replace {
-                LoadEvent::Replace {
+            if replace {
+                let _ = tx.send(LoadEvent::Replace {
                     source,
                     entities,
                     problems,
-                }
-            } else {
-                LoadEvent::Batch {
+                });
+                return true;
+            }
+            // In chunks, so the portal shows the first ones while it indexes the rest.
+            let total = entities.len();
+            let mut problems = Some(problems);
+            let mut rest = entities.into_iter();
+            let mut done = 0;
+            while done < total || problems.is_some() {
+                let chunk: Vec<_> = rest.by_ref().take(CACHE_CHUNK).collect();
+                done += chunk.len();
+                let _ = tx.send(LoadEvent::Batch {
                     source,
-                    entities,
-                    problems,
-                }
-            });
+                    entities: chunk,
+                    problems: problems.take().unwrap_or_default(),
+                });
+                let _ = tx.send(LoadEvent::Progress {
+                    source,
+                    done,
+                    total: Some(total),
+                });
+            }
             true
         }
         Ok(Ok(None)) => false,
