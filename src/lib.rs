@@ -10,3 +10,4 @@ pub mod search;
 pub mod source;
 pub mod synthetic;
 pub mod text;
+pub mod tui;

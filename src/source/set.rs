@@ -76,8 +76,8 @@ impl SourceStatus {
 #[derive(Debug)]
 pub struct SourceTracker {
     statuses: Vec<SourceStatus>,
-    /// The source of each entity, by entity index.
-    owner: Vec<SourceId>,
+    /// The source of each entity, by entity index (`None`: put in the catalog by someone else).
+    owner: Vec<Option<SourceId>>,
     /// Load problems per source (validation problems are recomputed on rebuild).
     problems: Vec<Vec<Problem>>,
     /// Per source: the next batch or replacement comes from a cache saved at this time.
@@ -177,8 +177,11 @@ impl SourceTracker {
                 }
                 self.problems[source].extend(problems);
                 for e in entities {
-                    if catalog.insert(e).is_some() {
-                        self.owner.push(source);
+                    if let Some(id) = catalog.insert(e) {
+                        if self.owner.len() <= id.index() {
+                            self.owner.resize(id.index() + 1, None);
+                        }
+                        self.owner[id.index()] = Some(source);
                         self.statuses[source].entities += 1;
                     }
                 }
@@ -234,10 +237,14 @@ impl SourceTracker {
         let old = std::mem::take(target);
         let old_owner = std::mem::take(&mut self.owner);
         self.problems[replaced] = problems;
+        // Entities no source sent (a catalog the caller started with) stay, first.
+        let mut untracked: Vec<&Entity> = Vec::new();
         let mut by_source: Vec<Vec<&Entity>> = vec![Vec::new(); self.statuses.len()];
-        for (e, &s) in old.entities().iter().zip(&old_owner) {
-            if s != replaced {
-                by_source[s].push(e);
+        for (i, e) in old.entities().iter().enumerate() {
+            match old_owner.get(i).copied().flatten() {
+                Some(s) if s == replaced => {}
+                Some(s) => by_source[s].push(e),
+                None => untracked.push(e),
             }
         }
         let mut catalog = Catalog::new();
@@ -245,6 +252,11 @@ impl SourceTracker {
             catalog.add_problem(p.clone());
         }
         let mut owner = Vec::with_capacity(old_owner.len());
+        for e in untracked {
+            if catalog.insert(e.clone()).is_some() {
+                owner.push(None);
+            }
+        }
         let mut new = Some(entities);
         for (s, kept) in by_source.into_iter().enumerate() {
             let mut count = 0;
@@ -255,7 +267,7 @@ impl SourceTracker {
             };
             for e in list {
                 if catalog.insert(e).is_some() {
-                    owner.push(s);
+                    owner.push(Some(s));
                     count += 1;
                 }
             }
@@ -503,6 +515,29 @@ mod tests {
         assert_eq!(s.statuses()[1].cached_at, Some(saved_at));
         assert_eq!(s.statuses()[1].last_refresh, None);
         assert_eq!(s.catalog().len(), 1);
+    }
+
+    #[test]
+    fn entities_the_caller_started_with_survive_a_replace() {
+        let mut tracker = SourceTracker::new(&[SourceSpec::Backstage(
+            crate::source::BackstageSource::from_url("https://bs.example.com"),
+        )]);
+        let mut catalog = Catalog::from_entities([e("preloaded", "team")], vec![]);
+        tracker.apply(&mut catalog, batch(0, vec![e("remote-old", "team")]));
+        tracker.apply(
+            &mut catalog,
+            LoadEvent::Replace {
+                source: 0,
+                entities: vec![e("remote-new", "team")],
+                problems: vec![],
+            },
+        );
+        let names: Vec<_> = catalog
+            .entities()
+            .iter()
+            .map(|e| e.metadata.name.as_str())
+            .collect();
+        assert_eq!(names, ["preloaded", "remote-new"]);
     }
 
     #[test]

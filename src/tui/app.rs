@@ -1,0 +1,396 @@
+//! The app's state and `update`, the only function that changes it. Keys reach `update` as
+//! [`Action`]s (through the keymap), and so do load events, ticks and resizes. `update` may
+//! return an [`Effect`] for the event loop to carry out (quit, write to the clipboard).
+
+use super::action::Action;
+use super::commands;
+use super::keymap::{Keymap, Mode};
+use super::panes::entity::EntityView;
+use super::panes::help::HelpOverlay;
+use super::panes::palette::{PaletteOutcome, PaletteOverlay};
+use super::panes::problems::ProblemsView;
+use super::panes::search::SearchPane;
+use super::panes::sources::SourcesView;
+use super::panes::{Ctx, Outcome, View};
+use super::theme::Theme;
+use crate::catalog::{Catalog, EntityId, EntityRef};
+use crate::search::{SearchIndex, Searcher};
+use crate::source::{LoadEvent, SourceId, SourceSpec, SourceTracker};
+use crossterm::event::KeyEvent;
+
+/// Something the event loop must do for `update`: the only ways state reaches the outside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Restore the terminal and exit.
+    Quit,
+    /// Copy text to the clipboard (OSC 52).
+    Copy(String),
+    /// Reload these sources in the background (their data stays until the new data is in).
+    Refresh(Vec<SourceId>),
+}
+
+/// A floating panel above the panes.
+pub enum Overlay {
+    /// The keys of the mode underneath.
+    Help(HelpOverlay),
+    /// The command palette.
+    Palette(PaletteOverlay),
+}
+
+/// A message in the status line, until the next key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// The text (already safe to draw).
+    pub text: String,
+    /// True for errors (drawn in the error style).
+    pub error: bool,
+}
+
+/// The whole state of the portal.
+pub struct App {
+    /// The catalog loaded so far.
+    pub catalog: Catalog,
+    /// The search index over it, remembering the last query so typing narrows it.
+    pub searcher: Searcher,
+    /// The search pane (the root; always there).
+    pub search: SearchPane,
+    /// Panes above the search pane; the last one has focus.
+    pub stack: Vec<Box<dyn View>>,
+    /// The overlay above everything, if one is open.
+    pub overlay: Option<Overlay>,
+    /// The colour theme.
+    pub theme: Theme,
+    /// Key bindings.
+    pub keymap: Keymap,
+    /// The sources: each one's state, entity count, last refresh and error.
+    pub sources: SourceTracker,
+    /// The status line message.
+    pub status: Option<Status>,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// The spinner frame, advanced by ticks while something loads.
+    pub spinner: usize,
+}
+
+impl App {
+    /// An app over a catalog, with sources still to report (each starts as loading).
+    pub fn new(catalog: Catalog, sources: &[SourceSpec], theme: Theme, keymap: Keymap) -> Self {
+        let mut searcher = Searcher::new(SearchIndex::build(&catalog));
+        let mut search = SearchPane::default();
+        search.refresh(&mut searcher);
+        App {
+            catalog,
+            searcher,
+            search,
+            stack: Vec::new(),
+            overlay: None,
+            theme,
+            keymap,
+            sources: SourceTracker::new(sources),
+            status: None,
+            size: (80, 24),
+            spinner: 0,
+        }
+    }
+
+    /// An app over a fully loaded catalog (no sources running): what tests use.
+    pub fn loaded(catalog: Catalog) -> Self {
+        App::new(catalog, &[], Theme::default(), Keymap::default())
+    }
+
+    /// The keymap mode of whatever has focus.
+    pub fn mode(&self) -> Mode {
+        match &self.overlay {
+            Some(Overlay::Help(_)) => Mode::Help,
+            Some(Overlay::Palette(_)) => Mode::Palette,
+            None => self.pane_mode(),
+        }
+    }
+
+    /// The mode of the focused pane, ignoring overlays.
+    pub fn pane_mode(&self) -> Mode {
+        self.stack.last().map_or(Mode::Search, |v| v.mode())
+    }
+
+    /// The action a key press stands for in the current mode.
+    pub fn action_for_key(&self, key: &KeyEvent) -> Option<Action> {
+        self.keymap.action(self.mode(), key)
+    }
+
+    /// True while any source is still loading (the spinner ticks only then).
+    pub fn is_loading(&self) -> bool {
+        self.sources.loading()
+    }
+
+    /// Rows a page moves: the terminal height less the header and status rows.
+    pub fn page(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(6)).max(1)
+    }
+
+    /// What panes may read.
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            catalog: &self.catalog,
+            index: self.searcher.index(),
+            theme: &self.theme,
+            page: self.page(),
+        }
+    }
+
+    /// Pushes a pane above the current one.
+    pub fn push(&mut self, view: Box<dyn View>) {
+        self.stack.push(view);
+    }
+
+    /// Opens an entity view.
+    pub fn open_entity(&mut self, id: EntityId) {
+        let view = EntityView::new(&self.ctx(), id);
+        self.push(Box::new(view));
+    }
+
+    /// Closes every pane and focuses the query, optionally replacing it.
+    pub fn focus_search(&mut self, query: Option<&str>) {
+        self.stack.clear();
+        self.overlay = None;
+        if let Some(q) = query {
+            self.search
+                .set_query(crate::tui::widgets::wrap::safe_line(q));
+            self.search.refresh(&mut self.searcher);
+        }
+    }
+
+    /// Opens the Sources pane.
+    pub fn open_sources(&mut self) {
+        let view = SourcesView::new(self.sources.statuses().to_vec());
+        self.push(Box::new(view));
+    }
+
+    /// Opens the help overlay for the focused pane.
+    pub fn open_help(&mut self) {
+        self.overlay = Some(Overlay::Help(HelpOverlay::new(self.pane_mode())));
+    }
+
+    /// Shows a message in the status line.
+    pub fn status_info(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: crate::tui::widgets::wrap::safe_line(&text.into()),
+            error: false,
+        });
+    }
+
+    /// Shows an error in the status line.
+    pub fn status_error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: crate::tui::widgets::wrap::safe_line(&text.into()),
+            error: true,
+        });
+    }
+
+    /// The breadcrumbs: `Search › ledger-writer › ledger-team`.
+    pub fn breadcrumbs(&self) -> String {
+        let ctx = self.ctx();
+        let mut parts = vec!["Search".to_string()];
+        parts.extend(self.stack.iter().map(|v| v.title(&ctx)));
+        parts.join(" › ")
+    }
+
+    /// The entity of the focused pane, if it shows one.
+    pub fn current_entity(&self) -> Option<EntityId> {
+        self.stack.last().and_then(|v| v.entity())
+    }
+
+    fn load(&mut self, event: LoadEvent) {
+        let replace = matches!(event, LoadEvent::Replace { .. });
+        // A replacement rebuilds the catalog and renumbers every entity: remember what the user
+        // is looking at by reference, to find it again.
+        let old_refs: Vec<EntityRef> = if replace {
+            self.catalog
+                .entities()
+                .iter()
+                .map(|e| e.entity_ref().clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let changed = self.sources.apply(&mut self.catalog, event);
+        if replace {
+            self.catalog_replaced(&old_refs);
+        } else if changed {
+            self.searcher.index_mut().extend(&self.catalog);
+            self.search.refresh(&mut self.searcher);
+        }
+        let statuses = self.sources.statuses().to_vec();
+        for view in &mut self.stack {
+            view.sources_changed(&statuses);
+        }
+    }
+
+    /// After a source's data was swapped in: a new search index, the same query, and the same
+    /// selected and open entities where they still exist.
+    fn catalog_replaced(&mut self, old_refs: &[EntityRef]) {
+        let remap = |id: EntityId| old_refs.get(id.index()).and_then(|r| self.catalog.id_of(r));
+        let selected = self.search.selected_id().and_then(remap);
+        self.searcher = Searcher::new(SearchIndex::build(&self.catalog));
+        self.search.refresh(&mut self.searcher);
+        if let Some(pos) =
+            selected.and_then(|id| self.search.results.hits.iter().position(|h| h.id == id))
+        {
+            self.search.selected = pos;
+        }
+        let ctx = Ctx {
+            catalog: &self.catalog,
+            index: self.searcher.index(),
+            theme: &self.theme,
+            page: self.page(),
+        };
+        let before = self.stack.len();
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.retain_mut(|view| view.remap(&ctx, &remap));
+        self.stack = stack;
+        if self.stack.len() < before {
+            self.status_info("refreshed: an entity you had open is no longer in the catalog");
+        }
+    }
+
+    /// Asks for a refresh of every source (`name` empty) or of the one named.
+    pub fn refresh(&mut self, name: &str) -> Result<Option<Effect>, String> {
+        let ids: Vec<SourceId> = (0..self.sources.statuses().len())
+            .filter(|&i| name.is_empty() || self.sources.statuses()[i].name == name)
+            .collect();
+        if ids.is_empty() {
+            let names: Vec<&str> = self
+                .sources
+                .statuses()
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect();
+            return Err(if names.is_empty() {
+                "there is no source to refresh".into()
+            } else {
+                format!(
+                    "no source named {:?} (sources: {})",
+                    crate::tui::widgets::wrap::safe_line(name),
+                    names.join(", ")
+                )
+            });
+        }
+        for &id in &ids {
+            self.sources.start_refresh(id);
+        }
+        self.status_info(format!(
+            "refreshing {}",
+            if name.is_empty() { "all sources" } else { name }
+        ));
+        Ok(Some(Effect::Refresh(ids)))
+    }
+
+    fn apply(&mut self, outcome: Outcome, action: Action) -> Option<Effect> {
+        match outcome {
+            Outcome::Consumed => None,
+            Outcome::OpenEntity(id) => {
+                self.open_entity(id);
+                None
+            }
+            Outcome::Push(view) => {
+                self.push(view);
+                None
+            }
+            Outcome::Pop => {
+                self.stack.pop();
+                None
+            }
+            Outcome::Copy { text, what } => {
+                self.status_info(format!("copied {what} to the clipboard (OSC 52)"));
+                Some(Effect::Copy(text))
+            }
+            Outcome::Status(text) => {
+                self.status_info(text);
+                None
+            }
+            Outcome::Ignored => self.global(action),
+        }
+    }
+
+    /// What an action does when the focused pane does not use it.
+    fn global(&mut self, action: Action) -> Option<Effect> {
+        match action {
+            Action::Quit => return Some(Effect::Quit),
+            Action::Help => self.open_help(),
+            Action::Palette => self.overlay = Some(Overlay::Palette(PaletteOverlay::new())),
+            Action::Back => {
+                self.stack.pop();
+            }
+            Action::FocusSearch => self.focus_search(None),
+            Action::Problems => self.push(Box::new(ProblemsView::new())),
+            Action::Refresh => return self.refresh("").unwrap_or(None),
+            Action::Sources => self.open_sources(),
+            _ => {}
+        }
+        None
+    }
+}
+
+/// Applies an action to the state. Returns what the event loop must do, if anything.
+pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+    match action {
+        Action::Load(event) => {
+            app.load(event);
+            return None;
+        }
+        Action::Tick => {
+            app.spinner = app.spinner.wrapping_add(1);
+            return None;
+        }
+        Action::Resize(w, h) => {
+            app.size = (w, h);
+            return None;
+        }
+        Action::Quit => return Some(Effect::Quit),
+        Action::RunCommand(line) => {
+            app.status = None;
+            return commands::run(app, &line);
+        }
+        _ => {}
+    }
+    app.status = None;
+    let page = app.page();
+    match &mut app.overlay {
+        Some(Overlay::Help(help)) => {
+            if !help.handle(&action, &app.keymap, page) {
+                app.overlay = None;
+            }
+            return None;
+        }
+        Some(Overlay::Palette(palette)) => {
+            return match palette.handle(&action, page) {
+                PaletteOutcome::Open => None,
+                PaletteOutcome::Close => {
+                    app.overlay = None;
+                    None
+                }
+                PaletteOutcome::Run(line) => {
+                    app.overlay = None;
+                    commands::run(app, &line)
+                }
+            };
+        }
+        None => {}
+    }
+    let ctx = Ctx {
+        catalog: &app.catalog,
+        index: app.searcher.index(),
+        theme: &app.theme,
+        page,
+    };
+    let outcome = match app.stack.last_mut() {
+        Some(view) => view.handle(&action, &ctx),
+        None => {
+            let outcome = app.search.handle(&action, &ctx);
+            if app.search.is_stale() {
+                app.search.refresh(&mut app.searcher);
+            }
+            outcome
+        }
+    };
+    app.apply(outcome, action)
+}
