@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod scorecard;
 pub mod search;
 pub mod source;
 pub mod synthetic;

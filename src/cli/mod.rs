@@ -2,6 +2,7 @@
 //! (`search`, `show`, `validate`, …). Each command prints text, or JSON with `--json`.
 
 mod fetch;
+mod score;
 mod search;
 mod show;
 mod validate;
@@ -27,6 +28,12 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub offline: bool,
 
+    /// A scorecard file or directory (repeatable). Without one, the config file's `scorecards`
+    /// are used, and without those the built-in production-readiness scorecard.
+    /// (`score` also takes it after the command name; both lists are used.)
+    #[arg(long = "scorecard", value_name = "PATH")]
+    pub scorecards: Vec<String>,
+
     /// The colour theme: dark, light or mono.
     #[arg(long, value_name = "NAME", global = true)]
     pub theme: Option<String>,
@@ -51,6 +58,8 @@ pub enum Command {
     Validate(validate::Args),
     /// Refresh the cached copy of remote sources (for cron on a jump host).
     Fetch(fetch::Args),
+    /// Score entities against scorecards: levels, scores, per-owner roll-ups, CI gate.
+    Score(score::Args),
 }
 
 /// The settings every command and the TUI share: config file and sources.
@@ -62,6 +71,9 @@ pub struct Settings {
     pub sources: Vec<SourceSpec>,
     /// Use caches only (`--offline`).
     pub offline: bool,
+    /// Scorecard files and directories: `--scorecard` paths, else the config's; empty means
+    /// the built-in default.
+    pub scorecards: Vec<String>,
 }
 
 impl Settings {
@@ -98,9 +110,19 @@ impl Cli {
         } else {
             vec![SourceSpec::demo()]
         };
+        let scorecards = if !self.scorecards.is_empty() {
+            self.scorecards.clone()
+        } else {
+            config
+                .scorecards
+                .iter()
+                .map(|p| crate::config::expand_home(p))
+                .collect()
+        };
         Ok(Settings {
             config,
             sources,
+            scorecards,
             offline: self.offline,
         })
     }
@@ -139,6 +161,20 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
         Command::Show(args) => show::run(&settings, args),
         Command::Validate(args) => validate::run(&settings, args),
         Command::Fetch(args) => fetch::run(&settings, args),
+        Command::Score(args) => {
+            let mut settings = settings;
+            if !args.scorecards.is_empty() {
+                // `--scorecard` before and after `score` add up (clap's global arguments would
+                // let the later ones replace the earlier).
+                settings.scorecards = cli
+                    .scorecards
+                    .iter()
+                    .chain(&args.scorecards)
+                    .cloned()
+                    .collect();
+            }
+            score::run(&settings, args)
+        }
     }
 }
 

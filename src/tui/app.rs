@@ -14,6 +14,7 @@ use super::panes::sources::SourcesView;
 use super::panes::{Ctx, Outcome, View};
 use super::theme::Theme;
 use crate::catalog::{Catalog, EntityId, EntityRef};
+use crate::scorecard::{self, Date, Scoreboard};
 use crate::search::{SearchIndex, Searcher};
 use crate::source::{LoadEvent, SourceId, SourceSpec, SourceTracker};
 use crossterm::event::KeyEvent;
@@ -70,6 +71,8 @@ pub struct App {
     pub size: (u16, u16),
     /// The spinner frame, advanced by ticks while something loads.
     pub spinner: usize,
+    /// The scorecards evaluated over the catalog; re-evaluated when loading finishes.
+    pub scores: Scoreboard,
 }
 
 impl App {
@@ -78,6 +81,15 @@ impl App {
         let mut searcher = Searcher::new(SearchIndex::build(&catalog));
         let mut search = SearchPane::default();
         search.refresh(&mut searcher);
+        // The built-in scorecard until `set_scorecards` says otherwise.
+        let scores = Scoreboard::build(
+            scorecard::Loaded {
+                scorecards: scorecard::default_scorecards(),
+                errors: Vec::new(),
+            },
+            &catalog,
+            Date::today(),
+        );
         App {
             catalog,
             searcher,
@@ -90,6 +102,7 @@ impl App {
             status: None,
             size: (80, 24),
             spinner: 0,
+            scores,
         }
     }
 
@@ -127,9 +140,25 @@ impl App {
         usize::from(self.size.1.saturating_sub(6)).max(1)
     }
 
+    /// Replaces the scorecards (from `--scorecard` or the config) and evaluates them; a
+    /// scorecard that did not load is reported in the status line.
+    pub fn set_scorecards(&mut self, loaded: scorecard::Loaded) {
+        self.scores = Scoreboard::build(loaded, &self.catalog, Date::today());
+        if let Some(first) = self.scores.errors.first() {
+            let more = self.scores.errors.len() - 1;
+            let more = if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            };
+            self.status_error(format!("scorecard not loaded: {first}{more}"));
+        }
+    }
+
     /// What panes may read.
     pub fn ctx(&self) -> Ctx<'_> {
         Ctx {
+            scores: &self.scores,
             catalog: &self.catalog,
             index: self.searcher.index(),
             theme: &self.theme,
@@ -212,7 +241,13 @@ impl App {
         } else {
             Vec::new()
         };
+        let done = matches!(event, LoadEvent::Done { .. });
         let changed = self.sources.apply(&mut self.catalog, event);
+        if replace || (done && !self.is_loading()) {
+            // Score once the whole catalog is in (relations only resolve then), and again after
+            // a replacement renumbered the entities.
+            self.scores.rescore(&self.catalog, Date::today());
+        }
         if replace {
             self.catalog_replaced(&old_refs);
         } else if changed {
@@ -242,6 +277,7 @@ impl App {
             index: self.searcher.index(),
             theme: &self.theme,
             page: self.page(),
+            scores: &self.scores,
         };
         let before = self.stack.len();
         let mut stack = std::mem::take(&mut self.stack);
@@ -377,6 +413,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         None => {}
     }
     let ctx = Ctx {
+        scores: &app.scores,
         catalog: &app.catalog,
         index: app.searcher.index(),
         theme: &app.theme,

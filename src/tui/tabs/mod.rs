@@ -12,6 +12,7 @@
 //! (`Ignored` lets the entity view handle Esc, Tab and the rest).
 
 pub mod overview;
+pub mod scorecard;
 
 use crate::catalog::EntityId;
 use crate::tui::action::Action;
@@ -33,7 +34,7 @@ pub trait EntityTab: Send {
 pub type TabFactory = fn(&Ctx, EntityId) -> Option<Box<dyn EntityTab>>;
 
 /// Every tab, in display order.
-pub const REGISTRY: &[TabFactory] = &[overview::make];
+pub const REGISTRY: &[TabFactory] = &[overview::make, scorecard::make];
 
 /// The tabs that apply to an entity.
 pub fn tabs_for(ctx: &Ctx, id: EntityId) -> Vec<Box<dyn EntityTab>> {
