@@ -1,9 +1,10 @@
 //! The configuration file: sources, theme and other preferences, read from the platform config
 //! directory (`~/.config/idp-tui/config.yaml` on Linux) or `--config FILE`.
 
-use crate::source::SourceSpec;
+use crate::source::{BackstageSource, HttpOptions, Secret, SourceSpec, TokenSource};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// A problem with the configuration file, naming the file and where.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +43,82 @@ pub enum SourceConfig {
         #[serde(default)]
         paths: Vec<String>,
     },
+    /// A Backstage backend's catalog API.
+    Backstage {
+        /// A short name (default: the host name).
+        name: Option<String>,
+        /// The backend's base URL (http:// or https://).
+        url: HttpUrl,
+        /// An environment variable holding the token (default: `BACKSTAGE_TOKEN`).
+        token_env: Option<String>,
+        /// A command that prints the token, such as `pass show backstage`.
+        token_command: Option<String>,
+        /// The token itself (discouraged: prefer `token_env` or `token_command`).
+        token: Option<Secret>,
+        /// A PEM file of extra CA certificates to trust.
+        ca_file: Option<String>,
+        /// Seconds allowed for one request (default 60).
+        timeout: Option<Seconds>,
+        /// Seconds allowed to connect (default 10).
+        connect_timeout: Option<Seconds>,
+        /// Retries after a connection error, 429 or 5xx (default 4).
+        retries: Option<u32>,
+        /// Entities per page (default 500).
+        page_size: Option<PageSize>,
+    },
+}
+
+/// An `http://` or `https://` URL, checked when the config is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpUrl(pub String);
+
+impl<'de> Deserialize<'de> for HttpUrl {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        match reqwest::Url::parse(s.trim()) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
+                Ok(HttpUrl(s.trim().to_string()))
+            }
+            _ => Err(serde::de::Error::custom(format!(
+                "url: `{}` is not an http:// or https:// URL",
+                crate::text::clean(&s)
+            ))),
+        }
+    }
+}
+
+/// A positive number of seconds (fractions allowed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seconds(pub Duration);
+
+impl<'de> Deserialize<'de> for Seconds {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = f64::deserialize(d)?;
+        if n.is_finite() && n > 0.0 && n < 86_400.0 {
+            Ok(Seconds(Duration::from_secs_f64(n)))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "expected a number of seconds between 0 and 86400, found {n}"
+            )))
+        }
+    }
+}
+
+/// A page size between 1 and 10,000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageSize(pub usize);
+
+impl<'de> Deserialize<'de> for PageSize {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = u64::deserialize(d)?;
+        if (1..=10_000).contains(&n) {
+            Ok(PageSize(n as usize))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "page_size must be between 1 and 10000, found {n}"
+            )))
+        }
+    }
 }
 
 /// The whole configuration file.
@@ -65,6 +142,9 @@ pub struct Config {
     /// Sections other features read (kept so a newer config still loads).
     #[serde(flatten)]
     pub other: std::collections::BTreeMap<String, serde_yaml::Value>,
+    /// Things worth telling the user about the file that do not stop it loading.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 impl Config {
@@ -81,7 +161,20 @@ impl Config {
             path: shown.clone(),
             source,
         })?;
-        Self::parse(&shown, &text)
+        let mut config = Self::parse(&shown, &text)?;
+        if config.has_literal_token() && readable_by_others(path) {
+            config.warnings.push(format!(
+                "{shown}: holds an API token and is readable by other users; run `chmod 600 {shown}` or use token_env / token_command"
+            ));
+        }
+        Ok(config)
+    }
+
+    /// True when a source has its token written in the file.
+    pub fn has_literal_token(&self) -> bool {
+        self.sources
+            .iter()
+            .any(|s| matches!(s, SourceConfig::Backstage { token: Some(_), .. }))
     }
 
     /// Parses config text; `path` is only used in messages.
@@ -105,6 +198,30 @@ impl Config {
                 message: e.to_string(),
             }
         })?;
+        for (i, s) in config.sources.iter().enumerate() {
+            if let SourceConfig::Backstage {
+                token_env,
+                token_command,
+                token,
+                ..
+            } = s
+            {
+                let given = [
+                    token_env.is_some(),
+                    token_command.is_some(),
+                    token.is_some(),
+                ];
+                if given.iter().filter(|&&g| g).count() > 1 {
+                    return Err(ConfigError::Invalid {
+                        path: path.to_string(),
+                        line: source_line(text, i),
+                        message: format!(
+                            "sources[{i}]: give only one of token_env, token_command and token"
+                        ),
+                    });
+                }
+            }
+        }
         Ok(config)
     }
 
@@ -118,6 +235,39 @@ impl Config {
                     name: name.clone().unwrap_or_else(|| format!("files-{}", i + 1)),
                     paths: path.iter().chain(paths).map(|p| expand_home(p)).collect(),
                 },
+                SourceConfig::Backstage {
+                    name,
+                    url,
+                    token_env,
+                    token_command,
+                    token,
+                    ca_file,
+                    timeout,
+                    connect_timeout,
+                    retries,
+                    page_size,
+                } => {
+                    let mut b = BackstageSource::from_url(&url.0);
+                    if let Some(name) = name {
+                        b.name = name.clone();
+                    }
+                    b.token = match (token_env, token_command, token) {
+                        (Some(var), _, _) => TokenSource::Env(var.clone()),
+                        (_, Some(cmd), _) => TokenSource::Command(cmd.clone()),
+                        (_, _, Some(t)) => TokenSource::Literal(t.clone()),
+                        _ => TokenSource::Env("BACKSTAGE_TOKEN".into()),
+                    };
+                    b.ca_file = ca_file.as_deref().map(expand_home);
+                    let d = HttpOptions::default();
+                    b.http = HttpOptions {
+                        timeout: timeout.map_or(d.timeout, |s| s.0),
+                        connect_timeout: connect_timeout.map_or(d.connect_timeout, |s| s.0),
+                        retries: retries.unwrap_or(d.retries),
+                        page_size: page_size.map_or(d.page_size, |p| p.0),
+                        ..d
+                    };
+                    SourceSpec::Backstage(b)
+                }
             })
             .collect()
     }
@@ -139,6 +289,44 @@ fn line_of_action(text: &str, title: &str) -> usize {
                 .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == title)
         })
         .map_or(0, |(i, _)| i + 1)
+}
+
+/// The line where the `i`-th item of `sources:` starts (best effort; 0 when not found).
+fn source_line(text: &str, i: usize) -> usize {
+    let mut in_sources = false;
+    let mut item_indent = None;
+    let mut seen = 0;
+    for (n, line) in text.lines().enumerate() {
+        if line.starts_with("sources:") {
+            in_sources = true;
+            continue;
+        }
+        if !in_sources || line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        if indent == 0 && !line.starts_with('-') {
+            break;
+        }
+        if line.trim_start().starts_with('-') && *item_indent.get_or_insert(indent) == indent {
+            if seen == i {
+                return n + 1;
+            }
+            seen += 1;
+        }
+    }
+    0
+}
+
+#[cfg(unix)]
+fn readable_by_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o044 != 0)
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_path: &Path) -> bool {
+    false
 }
 
 /// The platform directories for config, cache, state and data.
@@ -237,5 +425,103 @@ mod tests {
     #[test]
     fn empty_file_is_the_default() {
         assert_eq!(Config::parse("c.yaml", "\n").unwrap(), Config::default());
+    }
+
+    const REMOTE: &str = "theme: dark
+sources:
+  - name: local
+    type: file
+    paths: [./a, ./b]
+  - name: prod
+    type: backstage
+    url: https://backstage.example.com/
+    token_command: pass show backstage
+    ca_file: /etc/ssl/internal.pem
+    timeout: 2.5
+    retries: 1
+    page_size: 100
+  - type: backstage
+    url: http://127.0.0.1:7007
+";
+
+    #[test]
+    fn backstage_sources_become_specs_with_their_options() {
+        let c = Config::parse("c.yaml", REMOTE).unwrap();
+        let specs = c.source_specs();
+        let SourceSpec::Backstage(prod) = &specs[1] else {
+            panic!("{specs:?}")
+        };
+        assert_eq!(prod.name, "prod");
+        assert_eq!(
+            prod.token,
+            TokenSource::Command("pass show backstage".into())
+        );
+        assert_eq!(prod.ca_file.as_deref(), Some("/etc/ssl/internal.pem"));
+        assert_eq!(prod.http.timeout, Duration::from_millis(2500));
+        assert_eq!(prod.http.retries, 1);
+        assert_eq!(prod.http.page_size, 100);
+        let SourceSpec::Backstage(local) = &specs[2] else {
+            panic!("{specs:?}")
+        };
+        assert_eq!(local.name, "127.0.0.1");
+        assert_eq!(local.token, TokenSource::Env("BACKSTAGE_TOKEN".into()));
+        assert_eq!(local.http, HttpOptions::default());
+    }
+
+    #[test]
+    fn a_bad_url_names_file_line_and_key() {
+        let err = Config::parse(
+            "c.yaml",
+            "sources:\n  - type: backstage\n    url: backstage.example.com\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("c.yaml:"), "{err}");
+        assert!(err.contains("url"), "{err}");
+        assert!(err.contains("not an http:// or https:// URL"), "{err}");
+        let err = Config::parse(
+            "c.yaml",
+            "sources:\n  - type: backstage\n    url: https://x\n    tokn_env: X\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("tokn_env"), "{err}");
+        let err = Config::parse(
+            "c.yaml",
+            "sources:\n  - type: backstage\n    url: https://x\n    timeout: -1\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("seconds"), "{err}");
+    }
+
+    #[test]
+    fn two_token_sources_are_refused_at_their_line() {
+        let text = "theme: dark\nsources:\n  - type: file\n    path: x\n  - type: backstage\n    url: https://x\n    token_env: A\n    token_command: b\n";
+        let err = Config::parse("c.yaml", text).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "c.yaml:5: sources[1]: give only one of token_env, token_command and token"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_literal_token_in_a_world_readable_file_is_warned_about_and_never_shown() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.yaml");
+        std::fs::write(
+            &path,
+            "sources:\n  - type: backstage\n    url: https://x\n    token: s3cr3t-t0ken\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let c = Config::load(&path).unwrap();
+        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+        assert!(c.warnings[0].contains("readable by other users"));
+        assert!(!format!("{c:?} {:?}", c.source_specs()).contains("s3cr3t"));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(Config::load(&path).unwrap().warnings.is_empty());
     }
 }

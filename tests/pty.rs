@@ -5,6 +5,8 @@
 
 #![cfg(unix)]
 
+mod support;
+
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -304,4 +306,40 @@ fn a_terminal_action_suspends_the_portal_and_comes_back() {
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
     s.assert_restored();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_live_backstage_catalog_loads_and_ctrl_r_refreshes_it() {
+    let server = wiremock::MockServer::start().await;
+    support::serve_fixture(&server, "by-query-all-ordered", None).await;
+    let url = server.uri();
+    let mut s = Session::start(&["--catalog", &url], 110, 24);
+    s.wait_for("the remote catalog", |screen| {
+        screen.contains("61 of 61") && screen.contains("127.0.0.1 ✓")
+    });
+    s.send("orders-serv");
+    s.wait_for("orders-service selected", |screen| {
+        screen
+            .lines()
+            .find(|l| l.starts_with('▶'))
+            .is_some_and(|l| l.contains("orders-service"))
+    });
+    s.send("\x12"); // Ctrl-R
+    s.wait_for("the refresh to start", |screen| {
+        screen.contains("refreshing all sources")
+    });
+    s.wait_for(
+        "the refresh to finish, the query and selection kept",
+        |screen| {
+            screen.contains("127.0.0.1 ✓")
+                && screen.contains("Search: orders-serv")
+                && screen
+                    .lines()
+                    .find(|l| l.starts_with('▶'))
+                    .is_some_and(|l| l.contains("orders-service"))
+        },
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
 }

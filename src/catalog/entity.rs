@@ -149,6 +149,25 @@ impl Entity {
             ),
             _ => None,
         };
+        let entity =
+            Entity::from_parts(api_version, kind, metadata, spec, server_relations, origin);
+        let problems = problems
+            .into_iter()
+            .map(|p| p.with_entity(entity.reference.clone()))
+            .collect();
+        Ok((entity, problems))
+    }
+
+    /// Builds an entity from fields that were already read and cleaned (the offline cache
+    /// stores entities this way); the reference is derived as [`Entity::from_value`] does.
+    pub fn from_parts(
+        api_version: String,
+        kind: String,
+        metadata: Metadata,
+        spec: Value,
+        server_relations: Option<Vec<(String, EntityRef)>>,
+        origin: Origin,
+    ) -> Entity {
         let reference = match EntityRef::parse(
             &format!("{kind}:{}/{}", metadata.namespace, metadata.name),
             None,
@@ -161,7 +180,7 @@ impl Entity {
                 EntityRef::new(&kind, &metadata.namespace, &metadata.name)
             }
         };
-        let entity = Entity {
+        Entity {
             api_version,
             kind,
             metadata,
@@ -169,12 +188,7 @@ impl Entity {
             server_relations,
             origin,
             reference,
-        };
-        let problems = problems
-            .into_iter()
-            .map(|p| p.with_entity(entity.reference.clone()))
-            .collect();
-        Ok((entity, problems))
+        }
     }
 
     /// The entity's canonical reference.

@@ -4,6 +4,7 @@
 mod action;
 mod api;
 mod docs;
+mod fetch;
 mod scaffold;
 mod score;
 mod search;
@@ -12,7 +13,7 @@ mod validate;
 
 use crate::catalog::{Catalog, Severity};
 use crate::config::Config;
-use crate::source::{self, SourceSpec};
+use crate::source::{self, BackstageSource, LoadMode, LoadOptions, SourceSpec, SourceState};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,10 +22,15 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "idp-tui", version, about, long_about = None)]
 pub struct Cli {
-    /// A catalog file or directory (repeatable). Without one, the config file's sources are
-    /// used, and without a config file the embedded demo catalog.
-    #[arg(long = "catalog", value_name = "PATH", global = true)]
+    /// A catalog file or directory, or a Backstage backend's URL (http:// or https://, token
+    /// from BACKSTAGE_TOKEN); repeatable. Without one, the config file's sources are used, and
+    /// without a config file the embedded demo catalog.
+    #[arg(long = "catalog", value_name = "PATH|URL", global = true)]
     pub catalogs: Vec<String>,
+
+    /// Use the cached copy of remote sources only; never touch the network.
+    #[arg(long, global = true)]
+    pub offline: bool,
 
     /// A scorecard file or directory (repeatable). Without one, the config file's `scorecards`
     /// are used, and without those the built-in production-readiness scorecard.
@@ -60,6 +66,8 @@ pub enum Command {
     Api(api::Args),
     /// Run a custom action or built-in link on an entity (--dry-run prints the command).
     Action(action::Args),
+    /// Refresh the cached copy of remote sources (for cron on a jump host).
+    Fetch(fetch::Args),
     /// Score entities against scorecards: levels, scores, per-owner roll-ups, CI gate.
     Score(score::Args),
     /// Run a Software Template: validate values, plan, and write the files (--dry-run: plan only).
@@ -75,9 +83,23 @@ pub struct Settings {
     pub config: Config,
     /// The sources to load.
     pub sources: Vec<SourceSpec>,
+    /// Use caches only (`--offline`).
+    pub offline: bool,
     /// Scorecard files and directories: `--scorecard` paths, else the config's; empty means
     /// the built-in default.
     pub scorecards: Vec<String>,
+}
+
+impl Settings {
+    /// Load options for the command line: network first (cache when the server fails), or cache
+    /// only when offline.
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            mode: LoadMode::NetworkFirst,
+            offline: self.offline,
+            cache_dir: Some(crate::config::cache_dir()),
+        }
+    }
 }
 
 impl Cli {
@@ -92,11 +114,11 @@ impl Cli {
                 None => Config::default(),
             },
         };
+        for warning in &config.warnings {
+            eprintln!("idp-tui: warning: {warning}");
+        }
         let sources = if !self.catalogs.is_empty() {
-            vec![SourceSpec::Files {
-                name: "catalog".into(),
-                paths: self.catalogs.clone(),
-            }]
+            catalog_sources(&self.catalogs)
         } else if !config.sources.is_empty() {
             config.source_specs()
         } else {
@@ -115,8 +137,34 @@ impl Cli {
             config,
             sources,
             scorecards,
+            offline: self.offline,
         })
     }
+}
+
+/// The sources `--catalog` names: each URL is a Backstage source, and the paths together are
+/// one file source.
+fn catalog_sources(catalogs: &[String]) -> Vec<SourceSpec> {
+    let is_url = |c: &String| {
+        let lower = c.to_ascii_lowercase();
+        lower.starts_with("http://") || lower.starts_with("https://")
+    };
+    let paths: Vec<String> = catalogs.iter().filter(|c| !is_url(c)).cloned().collect();
+    let mut sources: Vec<SourceSpec> = catalogs
+        .iter()
+        .filter(|c| is_url(c))
+        .map(|u| SourceSpec::Backstage(BackstageSource::from_url(u)))
+        .collect();
+    if !paths.is_empty() {
+        sources.insert(
+            0,
+            SourceSpec::Files {
+                name: "catalog".into(),
+                paths,
+            },
+        );
+    }
+    sources
 }
 
 /// Runs a non-interactive command.
@@ -129,6 +177,7 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
         Command::Docs(args) => docs::run(&settings, args),
         Command::Api(args) => api::run(&settings, args),
         Command::Action(args) => action::run(&settings, args),
+        Command::Fetch(args) => fetch::run(&settings, args),
         Command::Score(args) => {
             let mut settings = settings;
             if !args.scorecards.is_empty() {
@@ -151,7 +200,9 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
 /// Loads the settings' sources to the end and summarises load problems on stderr, so a broken
 /// file never makes a query fail but is never silent either.
 pub fn load(settings: &Settings) -> Catalog {
-    let catalog = source::load_blocking(&settings.sources);
+    let loaded = source::load_blocking_with(&settings.sources, &settings.load_options());
+    report_sources(&loaded.sources);
+    let catalog = loaded.catalog;
     let errors = catalog
         .problems()
         .filter(|p| p.severity == Severity::Error)
@@ -163,6 +214,33 @@ pub fn load(settings: &Settings) -> Catalog {
         );
     }
     catalog
+}
+
+/// Says on stderr which sources failed, and whether cached data stands in for them.
+fn report_sources(sources: &[source::SourceStatus]) {
+    let now = std::time::SystemTime::now();
+    for s in sources {
+        if s.state == SourceState::Failed {
+            let fallback = match s.cached_at {
+                Some(t) => format!(
+                    "; using the cached copy from {} ago",
+                    source::cache::human_age(now.duration_since(t).unwrap_or_default())
+                ),
+                None => "; no cached copy to fall back on".into(),
+            };
+            eprintln!(
+                "idp-tui: {}: {}{fallback}",
+                s.name,
+                s.error.as_deref().unwrap_or("failed")
+            );
+        } else if let Some(t) = s.cached_at {
+            eprintln!(
+                "idp-tui: {}: offline, using the cached copy from {} ago",
+                s.name,
+                source::cache::human_age(now.duration_since(t).unwrap_or_default())
+            );
+        }
+    }
 }
 
 /// Prints JSON to stdout.

@@ -26,7 +26,9 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             paths: args.paths.clone(),
         }]
     };
-    let catalog = source::load_blocking(&sources);
+    let loaded = source::load_blocking_with(&sources, &settings.load_options());
+    super::report_sources(&loaded.sources);
+    let catalog = loaded.catalog;
     let mut problems: Vec<_> = catalog.problems().collect();
     problems.sort_by(|a, b| {
         let key = |p: &crate::catalog::Problem| {

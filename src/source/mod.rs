@@ -1,13 +1,25 @@
-//! Sources produce entities: local files (and the embedded demo) here, a Backstage backend and
-//! caches beside it. A source runs as a background task and reports through [`LoadEvent`]s; it
-//! never touches the UI.
+//! Sources produce entities: local files (and the embedded demo), a Backstage backend, and the
+//! offline cache of remote sources. A source runs as a background task and reports through
+//! [`LoadEvent`]s; it never touches the UI. [`SourceSet`] folds the events into a catalog and a
+//! status per source.
 
+pub mod backstage;
+pub mod cache;
 pub mod documents;
 pub mod file;
+mod run;
+mod set;
+pub mod token;
 pub mod vfs;
 
-use crate::catalog::{Catalog, Entity, Problem};
-use tokio::sync::mpsc::UnboundedSender;
+pub use backstage::{BackstageError, BackstageSource, HttpOptions};
+pub use run::{load_blocking, load_blocking_with, spawn, spawn_with, Loaded};
+pub use set::{SourceSet, SourceState, SourceStatus, SourceTracker};
+pub use token::{Secret, TokenSource};
+
+use crate::catalog::{Entity, Problem};
+use std::path::PathBuf;
+use std::time::SystemTime;
 
 /// Where a catalog comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +31,8 @@ pub enum SourceSpec {
         /// Files or directories.
         paths: Vec<String>,
     },
+    /// A Backstage backend's catalog API.
+    Backstage(BackstageSource),
 }
 
 impl SourceSpec {
@@ -34,12 +48,52 @@ impl SourceSpec {
     pub fn name(&self) -> &str {
         match self {
             Self::Files { name, .. } => name,
+            Self::Backstage(b) => &b.name,
+        }
+    }
+
+    /// True for sources read over the network (and so cached).
+    pub fn is_remote(&self) -> bool {
+        matches!(self, Self::Backstage(_))
+    }
+
+    /// Where the source reads from, for people: paths or the server URL.
+    pub fn location(&self) -> String {
+        match self {
+            Self::Files { paths, .. } => paths.join(", "),
+            Self::Backstage(b) => b.shown_url(),
         }
     }
 }
 
 /// Index of a source in the list the app was started with.
 pub type SourceId = usize;
+
+/// How a load runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LoadMode {
+    /// Start-up in the portal: a remote source sends its cache first (instant), then refreshes
+    /// and swaps the new data in with [`LoadEvent::Replace`]. Without a cache, pages stream in
+    /// as [`LoadEvent::Batch`]es.
+    #[default]
+    Startup,
+    /// A refresh of a source already loaded: everything is read, then sent as one
+    /// [`LoadEvent::Replace`], so the old data stays until the new data is complete.
+    Refresh,
+    /// The command line: the network first; the cache only when the server fails.
+    NetworkFirst,
+}
+
+/// Options for a load.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// How the load runs.
+    pub mode: LoadMode,
+    /// Use caches only; never touch the network.
+    pub offline: bool,
+    /// Where remote sources keep their caches; `None` disables caching.
+    pub cache_dir: Option<PathBuf>,
+}
 
 /// What a running source reports.
 #[derive(Debug)]
@@ -48,10 +102,18 @@ pub enum LoadEvent {
     Progress {
         /// The source.
         source: SourceId,
-        /// Units (files, pages) done.
+        /// Units (files, entities) done.
         done: usize,
         /// Units known in all.
         total: Option<usize>,
+    },
+    /// The batches that follow (until the next event of another kind) come from the cache
+    /// written at `saved_at`.
+    Cached {
+        /// The source.
+        source: SourceId,
+        /// When the cached load finished.
+        saved_at: SystemTime,
     },
     /// Entities and problems to add to the catalog.
     Batch {
@@ -62,56 +124,21 @@ pub enum LoadEvent {
         /// New problems.
         problems: Vec<Problem>,
     },
-    /// The source has finished, with an error message if it failed.
+    /// Everything this source sent before is replaced by these entities and problems (a
+    /// complete refresh).
+    Replace {
+        /// The source.
+        source: SourceId,
+        /// All its entities.
+        entities: Vec<Entity>,
+        /// All its problems.
+        problems: Vec<Problem>,
+    },
+    /// The source has finished, with an error message if it failed (its earlier data stays).
     Done {
         /// The source.
         source: SourceId,
         /// Why it failed, if it did.
         error: Option<String>,
     },
-}
-
-/// Starts a source in the background; events arrive on `tx` until [`LoadEvent::Done`].
-pub fn spawn(source: SourceId, spec: SourceSpec, tx: UnboundedSender<LoadEvent>) {
-    match spec {
-        SourceSpec::Files { paths, .. } => {
-            tokio::task::spawn_blocking(move || {
-                file::load(&paths, |batch| {
-                    let _ = tx.send(LoadEvent::Progress {
-                        source,
-                        done: batch.progress.0,
-                        total: Some(batch.progress.1),
-                    });
-                    let _ = tx.send(LoadEvent::Batch {
-                        source,
-                        entities: batch.entities,
-                        problems: batch.problems,
-                    });
-                });
-                let _ = tx.send(LoadEvent::Done {
-                    source,
-                    error: None,
-                });
-            });
-        }
-    }
-}
-
-/// Loads every source to the end, without a runtime: what the command line uses.
-pub fn load_blocking(specs: &[SourceSpec]) -> Catalog {
-    let mut catalog = Catalog::new();
-    for spec in specs {
-        match spec {
-            SourceSpec::Files { paths, .. } => file::load(paths, |batch| {
-                for p in batch.problems {
-                    catalog.add_problem(p);
-                }
-                for e in batch.entities {
-                    catalog.insert(e);
-                }
-            }),
-        }
-    }
-    catalog.check_references();
-    catalog
 }

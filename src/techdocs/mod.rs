@@ -168,7 +168,9 @@ pub fn roots(sources: &[SourceSpec]) -> Vec<String> {
     sources
         .iter()
         .flat_map(|s| match s {
-            SourceSpec::Files { paths, .. } => paths.iter().map(|p| vfs::root_of(p)),
+            SourceSpec::Files { paths, .. } => paths.iter().map(|p| vfs::root_of(p)).collect(),
+            // Remote entities have no local files to read docs from.
+            SourceSpec::Backstage(_) => Vec::new(),
         })
         .collect()
 }

@@ -46,6 +46,10 @@ pub enum Action {
     FocusSearch,
     /// Open the problems pane.
     Problems,
+    /// Reload every source in the background.
+    Refresh,
+    /// Open the Sources pane.
+    Sources,
     /// Empty the text field.
     ClearInput,
     /// Delete the character before the cursor.
@@ -79,7 +83,7 @@ pub enum Action {
 pub type Bindable = (&'static str, fn() -> Action, &'static str);
 
 /// The actions a key can be bound to.
-pub const BINDABLE: [Bindable; 24] = [
+pub const BINDABLE: [Bindable; 26] = [
     ("quit", || Action::Quit, "quit"),
     ("help", || Action::Help, "show the keys"),
     ("palette", || Action::Palette, "command palette"),
@@ -100,6 +104,8 @@ pub const BINDABLE: [Bindable; 24] = [
     ("prev_link", || Action::PrevLink, "select the previous link"),
     ("search", || Action::FocusSearch, "go to search"),
     ("problems", || Action::Problems, "list catalog problems"),
+    ("refresh", || Action::Refresh, "reload the sources"),
+    ("sources", || Action::Sources, "show the sources"),
     ("clear", || Action::ClearInput, "clear the text field"),
     ("delete_char", || Action::DeleteChar, "delete a character"),
     ("next_field", || Action::NextField, "next field"),
@@ -138,6 +144,8 @@ impl Action {
             Action::PrevLink => "prev_link",
             Action::FocusSearch => "search",
             Action::Problems => "problems",
+            Action::Refresh => "refresh",
+            Action::Sources => "sources",
             Action::ClearInput => "clear",
             Action::DeleteChar => "delete_char",
             Action::NextField => "next_field",

@@ -11,12 +11,13 @@ use super::panes::output::OutputView;
 use super::panes::palette::{PaletteOutcome, PaletteOverlay};
 use super::panes::problems::ProblemsView;
 use super::panes::search::SearchPane;
+use super::panes::sources::SourcesView;
 use super::panes::{Ctx, Outcome, View};
 use super::theme::Theme;
-use crate::catalog::{Catalog, EntityId};
+use crate::catalog::{Catalog, EntityId, EntityRef};
 use crate::scorecard::{self, Date, Scoreboard};
 use crate::search::{SearchIndex, Searcher};
-use crate::source::{LoadEvent, SourceSpec};
+use crate::source::{LoadEvent, SourceId, SourceSpec, SourceTracker};
 use crossterm::event::KeyEvent;
 
 /// Something the event loop must do for `update`: the only ways state reaches the outside.
@@ -28,31 +29,8 @@ pub enum Effect {
     Copy(String),
     /// Run a custom action's command (the loop suspends the TUI for `terminal` mode).
     Run(crate::actions::Plan),
-}
-
-/// How far a source has got.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SourceState {
-    /// Still loading: units done and the total when known.
-    Loading {
-        /// Files or pages done.
-        done: usize,
-        /// The total, when known.
-        total: Option<usize>,
-    },
-    /// Finished.
-    Done,
-    /// Failed with this message.
-    Failed(String),
-}
-
-/// A source and its state, for the status bar.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceStatus {
-    /// The source's name.
-    pub name: String,
-    /// Its state.
-    pub state: SourceState,
+    /// Reload these sources in the background (their data stays until the new data is in).
+    Refresh(Vec<SourceId>),
 }
 
 /// A floating panel above the panes.
@@ -88,8 +66,8 @@ pub struct App {
     pub theme: Theme,
     /// Key bindings.
     pub keymap: Keymap,
-    /// The sources and how far each has got.
-    pub sources: Vec<SourceStatus>,
+    /// The sources: each one's state, entity count, last refresh and error.
+    pub sources: SourceTracker,
     /// The status line message.
     pub status: Option<Status>,
     /// Terminal size (columns, rows).
@@ -127,16 +105,7 @@ impl App {
             overlay: None,
             theme,
             keymap,
-            sources: sources
-                .iter()
-                .map(|s| SourceStatus {
-                    name: s.name().to_string(),
-                    state: SourceState::Loading {
-                        done: 0,
-                        total: None,
-                    },
-                })
-                .collect(),
+            sources: SourceTracker::new(sources),
             status: None,
             size: (80, 24),
             spinner: 0,
@@ -236,9 +205,7 @@ impl App {
 
     /// True while any source is still loading (the spinner ticks only then).
     pub fn is_loading(&self) -> bool {
-        self.sources
-            .iter()
-            .any(|s| matches!(s.state, SourceState::Loading { .. }))
+        self.sources.loading()
     }
 
     /// Rows a page moves: the terminal height less the header and status rows.
@@ -294,6 +261,12 @@ impl App {
         }
     }
 
+    /// Opens the Sources pane.
+    pub fn open_sources(&mut self) {
+        let view = SourcesView::new(self.sources.statuses().to_vec());
+        self.push(Box::new(view));
+    }
+
     /// Opens the help overlay for the focused pane.
     pub fn open_help(&mut self) {
         let mode = self.pane_mode();
@@ -341,42 +314,95 @@ impl App {
     }
 
     fn load(&mut self, event: LoadEvent) {
-        match event {
-            LoadEvent::Progress {
-                source,
-                done,
-                total,
-            } => {
-                if let Some(s) = self.sources.get_mut(source) {
-                    s.state = SourceState::Loading { done, total };
-                }
-            }
-            LoadEvent::Batch {
-                entities, problems, ..
-            } => {
-                for p in problems {
-                    self.catalog.add_problem(p);
-                }
-                for e in entities {
-                    self.catalog.insert(e);
-                }
-                self.searcher.index_mut().extend(&self.catalog);
-                self.search.refresh(&mut self.searcher);
-            }
-            LoadEvent::Done { source, error } => {
-                if let Some(s) = self.sources.get_mut(source) {
-                    s.state = match error {
-                        Some(e) => SourceState::Failed(crate::tui::widgets::wrap::safe_line(&e)),
-                        None => SourceState::Done,
-                    };
-                }
-                self.catalog.check_references();
-                if !self.is_loading() {
-                    // Score once the whole catalog is in: relations only resolve then.
-                    self.scores.rescore(&self.catalog, Date::today());
-                }
-            }
+        let replace = matches!(event, LoadEvent::Replace { .. });
+        // A replacement rebuilds the catalog and renumbers every entity: remember what the user
+        // is looking at by reference, to find it again.
+        let old_refs: Vec<EntityRef> = if replace {
+            self.catalog
+                .entities()
+                .iter()
+                .map(|e| e.entity_ref().clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let done = matches!(event, LoadEvent::Done { .. });
+        let changed = self.sources.apply(&mut self.catalog, event);
+        if replace || (done && !self.is_loading()) {
+            // Score once the whole catalog is in (relations only resolve then), and again after
+            // a replacement renumbered the entities.
+            self.scores.rescore(&self.catalog, Date::today());
         }
+        if replace {
+            self.catalog_replaced(&old_refs);
+        } else if changed {
+            self.searcher.index_mut().extend(&self.catalog);
+            self.search.refresh(&mut self.searcher);
+        }
+        let statuses = self.sources.statuses().to_vec();
+        for view in &mut self.stack {
+            view.sources_changed(&statuses);
+        }
+    }
+
+    /// After a source's data was swapped in: a new search index, the same query, and the same
+    /// selected and open entities where they still exist.
+    fn catalog_replaced(&mut self, old_refs: &[EntityRef]) {
+        let remap = |id: EntityId| old_refs.get(id.index()).and_then(|r| self.catalog.id_of(r));
+        let selected = self.search.selected_id().and_then(remap);
+        self.searcher = Searcher::new(SearchIndex::build(&self.catalog));
+        self.search.refresh(&mut self.searcher);
+        if let Some(pos) =
+            selected.and_then(|id| self.search.results.hits.iter().position(|h| h.id == id))
+        {
+            self.search.selected = pos;
+        }
+        let ctx = Ctx {
+            catalog: &self.catalog,
+            index: self.searcher.index(),
+            theme: &self.theme,
+            page: self.page(),
+            scores: &self.scores,
+        };
+        let before = self.stack.len();
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.retain_mut(|view| view.remap(&ctx, &remap));
+        self.stack = stack;
+        if self.stack.len() < before {
+            self.status_info("refreshed: an entity you had open is no longer in the catalog");
+        }
+    }
+
+    /// Asks for a refresh of every source (`name` empty) or of the one named.
+    pub fn refresh(&mut self, name: &str) -> Result<Option<Effect>, String> {
+        let ids: Vec<SourceId> = (0..self.sources.statuses().len())
+            .filter(|&i| name.is_empty() || self.sources.statuses()[i].name == name)
+            .collect();
+        if ids.is_empty() {
+            let names: Vec<&str> = self
+                .sources
+                .statuses()
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect();
+            return Err(if names.is_empty() {
+                "there is no source to refresh".into()
+            } else {
+                format!(
+                    "no source named {:?} (sources: {})",
+                    crate::tui::widgets::wrap::safe_line(name),
+                    names.join(", ")
+                )
+            });
+        }
+        for &id in &ids {
+            self.sources.start_refresh(id);
+        }
+        self.status_info(format!(
+            "refreshing {}",
+            if name.is_empty() { "all sources" } else { name }
+        ));
+        Ok(Some(Effect::Refresh(ids)))
     }
 
     fn apply(&mut self, outcome: Outcome, action: Action) -> Option<Effect> {
@@ -432,6 +458,8 @@ impl App {
             }
             Action::FocusSearch => self.focus_search(None),
             Action::Problems => self.push(Box::new(ProblemsView::new())),
+            Action::Refresh => return self.refresh("").unwrap_or(None),
+            Action::Sources => self.open_sources(),
             _ => {}
         }
         None

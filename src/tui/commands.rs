@@ -76,6 +76,23 @@ pub const COMMANDS: &[Command] = &[
         },
     },
     Command {
+        name: "sources",
+        usage: "sources",
+        description: "show each source's state, entities, last refresh and error",
+        choices: no_choices,
+        run: |app, _| {
+            app.open_sources();
+            Ok(None)
+        },
+    },
+    Command {
+        name: "refresh",
+        usage: "refresh [SOURCE]",
+        description: "reload all sources, or one, in the background",
+        choices: no_choices,
+        run: |app, arg| app.refresh(arg),
+    },
+    Command {
         name: "theme",
         usage: "theme NAME",
         description: "switch the colour theme",

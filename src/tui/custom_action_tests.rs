@@ -32,7 +32,7 @@ fn app_on(name: &str) -> App {
             RunMode::Background,
         ),
         action(
-            "R",
+            "X",
             "Restart",
             "kubectl rollout restart deploy/${{ metadata.name }}",
             RunMode::Terminal,
@@ -100,17 +100,17 @@ fn an_action_that_does_not_apply_says_so_and_runs_nothing() {
 #[test]
 fn a_confirmed_action_runs_on_the_second_press_only() {
     let mut app = app_on("ledger-writer");
-    assert_eq!(key(&mut app, KeyCode::Char('R')), None);
+    assert_eq!(key(&mut app, KeyCode::Char('X')), None);
     let s = screen(&mut app, 120, 20);
-    assert!(s.contains("press R again"), "{s}");
+    assert!(s.contains("press X again"), "{s}");
     assert!(matches!(
-        key(&mut app, KeyCode::Char('R')),
+        key(&mut app, KeyCode::Char('X')),
         Some(Effect::Run(_))
     ));
     // Any other key in between cancels the confirmation.
-    assert_eq!(key(&mut app, KeyCode::Char('R')), None);
+    assert_eq!(key(&mut app, KeyCode::Char('X')), None);
     key(&mut app, KeyCode::Down);
-    assert_eq!(key(&mut app, KeyCode::Char('R')), None);
+    assert_eq!(key(&mut app, KeyCode::Char('X')), None);
 }
 
 #[test]

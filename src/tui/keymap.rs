@@ -265,6 +265,7 @@ impl Default for Keymap {
             b(Key::plain(Backspace), "delete_char", false),
         ];
         search.extend(list_moves());
+        search.push(b(Key::ctrl('r'), "refresh", false));
         modes.insert(Mode::Search, search);
 
         let mut entity = vec![
@@ -286,6 +287,8 @@ impl Default for Keymap {
             b(Key::plain(Char('j')), "down", false),
         ];
         entity.extend(list_moves());
+        entity.push(b(Key::plain(Char('R')), "refresh", false));
+        entity.push(b(Key::ctrl('r'), "refresh", false));
         modes.insert(Mode::Entity, entity);
 
         let mut list = vec![
@@ -303,6 +306,8 @@ impl Default for Keymap {
             b(Key::plain(Char('j')), "down", false),
         ];
         list.extend(list_moves());
+        list.push(b(Key::plain(Char('R')), "refresh", false));
+        list.push(b(Key::ctrl('r'), "refresh", false));
         modes.insert(Mode::List, list);
 
         let mut palette = vec![

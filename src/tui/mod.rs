@@ -27,6 +27,7 @@ pub mod widgets;
 use crate::actions::Plan;
 use crate::catalog::Catalog;
 use crate::cli::Cli;
+use crate::source::{LoadMode, LoadOptions};
 use crate::text;
 use action::Action;
 use app::{update, App, Effect};
@@ -85,11 +86,15 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     let mut terminal = TerminalGuard::enter(log_path.clone())?;
     let result = runtime.block_on(async {
         let (tx, rx) = mpsc::unbounded_channel();
-        for (i, spec) in settings.sources.iter().enumerate() {
-            crate::source::spawn(i, spec.clone(), tx.clone());
+        let loader = Loader {
+            specs: settings.sources.clone(),
+            tx,
+            offline: settings.offline,
+        };
+        for i in 0..loader.specs.len() {
+            loader.start(i, LoadMode::Startup);
         }
-        drop(tx);
-        event_loop(&mut terminal.terminal, &mut app, rx).await
+        event_loop(&mut terminal.terminal, &mut app, rx, &loader).await
     });
     drop(terminal);
     runtime.shutdown_timeout(Duration::from_millis(200));
@@ -216,9 +221,38 @@ fn event_action(app: &App, event: Event) -> Option<Action> {
     }
 }
 
+/// Starts loads: at start-up (cache first for remote sources) and on refresh.
+struct Loader {
+    specs: Vec<crate::source::SourceSpec>,
+    tx: mpsc::UnboundedSender<crate::source::LoadEvent>,
+    offline: bool,
+}
+
+impl Loader {
+    fn start(&self, source: usize, mode: LoadMode) {
+        if let Some(spec) = self.specs.get(source) {
+            crate::source::spawn_with(
+                source,
+                spec.clone(),
+                self.tx.clone(),
+                LoadOptions {
+                    mode,
+                    offline: self.offline,
+                    cache_dir: Some(crate::config::cache_dir()),
+                },
+            );
+        }
+    }
+}
+
 /// Applies an action; returns true when the app should quit. Custom actions to run are left
 /// in `runs` for the loop, which owns the terminal.
-fn apply(app: &mut App, action: Action, runs: &mut Vec<Plan>) -> color_eyre::Result<bool> {
+fn apply(
+    app: &mut App,
+    action: Action,
+    loader: &Loader,
+    runs: &mut Vec<Plan>,
+) -> color_eyre::Result<bool> {
     match update(app, action) {
         Some(Effect::Quit) => Ok(true),
         Some(Effect::Copy(text)) => {
@@ -227,6 +261,12 @@ fn apply(app: &mut App, action: Action, runs: &mut Vec<Plan>) -> color_eyre::Res
         }
         Some(Effect::Run(plan)) => {
             runs.push(plan);
+            Ok(false)
+        }
+        Some(Effect::Refresh(sources)) => {
+            for source in sources {
+                loader.start(source, LoadMode::Refresh);
+            }
             Ok(false)
         }
         None => Ok(false),
@@ -289,6 +329,7 @@ async fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
     mut loads: mpsc::UnboundedReceiver<crate::source::LoadEvent>,
+    loader: &Loader,
 ) -> color_eyre::Result<()> {
     let (mut events, mut reader) = terminal_events();
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(Plan, crate::actions::Outcome)>();
@@ -322,7 +363,7 @@ async fn event_loop(
             }
         };
         let Some(action) = action else { continue };
-        if apply(app, action, &mut runs)? {
+        if apply(app, action, loader, &mut runs)? {
             return Ok(());
         }
         dirty = true;
@@ -339,7 +380,7 @@ async fn event_loop(
                 }
             };
             if let Some(action) = next {
-                if apply(app, action, &mut runs)? {
+                if apply(app, action, loader, &mut runs)? {
                     return Ok(());
                 }
             }
@@ -389,6 +430,8 @@ async fn event_loop(
 mod custom_action_tests;
 #[cfg(test)]
 mod form_tests;
+#[cfg(test)]
+mod refresh_tests;
 #[cfg(test)]
 mod scorecard_tests;
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! State tests: actions fed to `update` over the embedded demo catalog, no terminal.
 
 use super::action::Action;
-use super::app::{update, App, Effect, SourceState};
+use super::app::{update, App, Effect};
 use super::keymap::{Keymap, Mode};
 use super::panes::entity::EntityView;
 use super::tabs::overview::relation_targets;
 use crate::catalog::{Catalog, RelationType, Target};
+use crate::source::SourceState;
 use crate::source::{self, LoadEvent, SourceSpec};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::collections::BTreeMap;
@@ -389,7 +390,7 @@ fn entities_stream_in_and_the_query_reruns_as_they_arrive() {
         }),
     );
     assert!(!app.is_loading());
-    assert_eq!(app.sources[0].state, SourceState::Done);
+    assert_eq!(app.sources.statuses()[0].state, SourceState::Ready);
     assert_eq!(app.catalog.len(), full.len());
     assert_eq!(app.catalog.problem_count(), full.problem_count());
 }
@@ -405,10 +406,14 @@ fn a_failed_source_keeps_the_others_entities_and_shows_why() {
             error: Some("connection refused\u{1b}[2J".into()),
         }),
     );
-    assert_eq!(
-        app.sources[1].state,
-        SourceState::Failed("connection refused".into())
-    );
+    let failed = &app.sources.statuses()[1];
+    assert_eq!(failed.state, SourceState::Failed);
+    let bar: String = crate::tui::widgets::status_bar::summary(&app)
+        .iter()
+        .map(|s| s.content.to_string())
+        .collect();
+    assert!(bar.contains("demo ✗ connection refused"), "{bar}");
+    assert!(!bar.contains('\u{1b}'), "{bar}");
     assert!(app.is_loading(), "source 0 has not finished");
     assert!(!app.catalog.is_empty());
 }

@@ -58,6 +58,17 @@ impl View for EntityView {
         Some(self.id)
     }
 
+    fn remap(&mut self, ctx: &Ctx, remap: &dyn Fn(EntityId) -> Option<EntityId>) -> bool {
+        let Some(id) = remap(self.id) else {
+            return false;
+        };
+        // Tabs hold state computed from the old catalog: build them anew on the same tab.
+        self.id = id;
+        self.tabs = tabs_for(ctx, id);
+        self.active = self.active.min(self.tabs.len().saturating_sub(1));
+        true
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         if let Some(tab) = self.tabs.get_mut(self.active) {
             match tab.handle(action, ctx) {

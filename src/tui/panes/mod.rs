@@ -22,6 +22,7 @@ pub mod palette;
 pub mod problems;
 pub mod scorecards;
 pub mod search;
+pub mod sources;
 pub mod templates;
 
 use super::action::Action;
@@ -29,6 +30,7 @@ use super::keymap::Mode;
 use super::theme::Theme;
 use crate::catalog::{Catalog, EntityId};
 use crate::search::SearchIndex;
+use crate::source::SourceStatus;
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
@@ -92,5 +94,17 @@ pub trait View: Send {
     /// The entity this pane shows, if any (palette commands act on it).
     fn entity(&self) -> Option<EntityId> {
         None
+    }
+    /// The catalog was rebuilt (a source refreshed) and entity ids changed: `remap` gives an
+    /// old id's new one (`None` when the entity is gone). Returns false when the pane should
+    /// close. By default a pane that shows an entity closes (it cannot follow the change) and
+    /// the others stay.
+    fn remap(&mut self, ctx: &Ctx, remap: &dyn Fn(EntityId) -> Option<EntityId>) -> bool {
+        let _ = (ctx, remap);
+        self.entity().is_none()
+    }
+    /// A source's status changed (progress, done, failed); panes that show sources update.
+    fn sources_changed(&mut self, statuses: &[SourceStatus]) {
+        let _ = statuses;
     }
 }

@@ -2,8 +2,9 @@
 //! source's state on the right. Problem counts carry text as well as colour.
 
 use crate::catalog::Severity;
+use crate::source::SourceState;
 use crate::text;
-use crate::tui::app::{App, SourceState};
+use crate::tui::app::App;
 use crate::tui::panes::entity::clip;
 use crate::tui::theme::Token;
 use ratatui::layout::Rect;
@@ -48,22 +49,42 @@ pub fn summary(app: &App) -> Vec<Span<'static>> {
             ));
         }
     }
-    for s in &app.sources {
+    let now = std::time::SystemTime::now();
+    for s in app.sources.statuses() {
         spans.push(sep());
-        let (text, style) = match &s.state {
-            SourceState::Loading { done, total } => {
+        let name = crate::tui::widgets::wrap::safe_line(&s.name);
+        let (text, style) = match s.state {
+            SourceState::Loading if s.cached_at.is_none() => {
                 let frame = SPINNER[app.spinner % SPINNER.len()];
-                let progress = match total {
-                    Some(t) => format!(" {done}/{t}"),
-                    None => String::new(),
+                let progress = match s.progress {
+                    Some((done, Some(t))) => format!(" {done}/{t}"),
+                    _ => String::new(),
                 };
                 (
-                    format!("{frame} {}{progress}", s.name),
+                    format!("{frame} {name}{progress}"),
                     theme.style(Token::Accent),
                 )
             }
-            SourceState::Done => (format!("{} ✓", s.name), theme.style(Token::Ok)),
-            SourceState::Failed(e) => (format!("{} ✗ {e}", s.name), theme.style(Token::Error)),
+            SourceState::Loading => {
+                // "prod: cached, 3 h old — refreshing"
+                let frame = SPINNER[app.spinner % SPINNER.len()];
+                (
+                    format!("{frame} {name}: {}", s.summary(now)),
+                    theme.style(Token::Accent),
+                )
+            }
+            SourceState::Ready if s.cached_at.is_some() => (
+                format!("{name}: {}", s.summary(now)),
+                theme.style(Token::Warning),
+            ),
+            SourceState::Ready => (format!("{name} ✓"), theme.style(Token::Ok)),
+            SourceState::Failed => (
+                format!(
+                    "{name} ✗ {}",
+                    crate::tui::widgets::wrap::safe_line(&s.summary(now))
+                ),
+                theme.style(Token::Error),
+            ),
         };
         spans.push(Span::styled(text, style));
     }

@@ -1,0 +1,120 @@
+//! `idp-tui fetch [--source NAME]`: reads remote sources from their servers and refreshes their
+//! cached copies, non-interactively (for cron on a jump host). Exit 1 when a source failed.
+
+use super::Settings;
+use crate::source::{self, LoadMode, LoadOptions, SourceSpec, SourceState};
+use color_eyre::eyre::bail;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Arguments of `fetch`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only this source (by its name in the config file); repeatable.
+    #[arg(long = "source", value_name = "NAME")]
+    pub sources: Vec<String>,
+    /// Print one JSON object per source.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(serde::Serialize)]
+struct Outcome<'a> {
+    name: &'a str,
+    url: String,
+    ok: bool,
+    entities: usize,
+    seconds: f64,
+    cache: Option<String>,
+    error: Option<&'a str>,
+}
+
+/// Runs `fetch`.
+pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
+    if settings.offline {
+        bail!("`fetch` reads from the network; drop --offline");
+    }
+    for wanted in &args.sources {
+        if !settings.sources.iter().any(|s| s.name() == wanted) {
+            let names: Vec<&str> = settings.sources.iter().map(SourceSpec::name).collect();
+            bail!(
+                "no source named `{wanted}`; the sources are: {}",
+                names.join(", ")
+            );
+        }
+    }
+    let remote: Vec<SourceSpec> = settings
+        .sources
+        .iter()
+        .filter(|s| s.is_remote())
+        .filter(|s| args.sources.is_empty() || args.sources.iter().any(|n| n == s.name()))
+        .cloned()
+        .collect();
+    if remote.is_empty() {
+        eprintln!("idp-tui: no remote source to fetch (only local files are configured)");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let cache_dir = crate::config::cache_dir();
+    let options = LoadOptions {
+        mode: LoadMode::Refresh,
+        offline: false,
+        cache_dir: Some(cache_dir.clone()),
+    };
+    let mut failed = false;
+    let mut outcomes = Vec::new();
+    // One at a time, so each time measured is that server's.
+    for spec in &remote {
+        let started = Instant::now();
+        let loaded = source::load_blocking_with(std::slice::from_ref(spec), &options);
+        let seconds = started.elapsed().as_secs_f64();
+        let status = &loaded.sources[0];
+        let ok = status.state == SourceState::Ready;
+        failed |= !ok;
+        let cache = match spec {
+            SourceSpec::Backstage(b) if ok => Some(
+                source::cache::path_for(&cache_dir, &b.name, &b.shown_url())
+                    .display()
+                    .to_string(),
+            ),
+            _ => None,
+        };
+        outcomes.push((status.clone(), spec.location(), seconds, cache, ok));
+    }
+    if args.json {
+        let json: Vec<Outcome> = outcomes
+            .iter()
+            .map(|(s, url, seconds, cache, ok)| Outcome {
+                name: &s.name,
+                url: url.clone(),
+                ok: *ok,
+                entities: s.entities,
+                seconds: (seconds * 1000.0).round() / 1000.0,
+                cache: cache.clone(),
+                error: s.error.as_deref(),
+            })
+            .collect();
+        super::print_json(&json)?;
+    } else {
+        for (s, _, seconds, cache, ok) in &outcomes {
+            if *ok {
+                println!(
+                    "{}: {} entities in {seconds:.1} s, cached in {}",
+                    s.name,
+                    s.entities,
+                    cache.as_deref().unwrap_or("-")
+                );
+            } else {
+                println!(
+                    "{}: failed: {}; the cached copy was kept",
+                    s.name,
+                    s.error.as_deref().unwrap_or("unknown error")
+                );
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,553 @@
+//! Folding load events from several sources into one catalog, and keeping each source's status
+//! (loading, ready, failed; entity count; last refresh; cache age; error) for the status bar, the
+//! Sources pane and the command line.
+
+use super::{cache::human_age, LoadEvent, Loaded, SourceId, SourceSpec};
+use crate::catalog::{Catalog, Entity, Problem};
+use std::time::{Duration, SystemTime};
+
+/// Where a source is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceState {
+    /// A load or refresh is running.
+    Loading,
+    /// The last load finished.
+    Ready,
+    /// The last load failed; the data shown (if any) is older.
+    Failed,
+}
+
+/// One source's status.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SourceStatus {
+    /// The source's name.
+    pub name: String,
+    /// `files` or `backstage`.
+    pub kind: &'static str,
+    /// Paths or the server URL.
+    pub location: String,
+    /// Loading, ready or failed.
+    pub state: SourceState,
+    /// Entities of this source in the catalog.
+    pub entities: usize,
+    /// Progress of the running load: done and total, when known.
+    #[serde(skip)]
+    pub progress: Option<(usize, Option<usize>)>,
+    /// When the data shown was loaded, if it came from the cache.
+    #[serde(skip)]
+    pub cached_at: Option<SystemTime>,
+    /// When the last load from the source itself finished.
+    #[serde(skip)]
+    pub last_refresh: Option<SystemTime>,
+    /// Why the last load failed.
+    pub error: Option<String>,
+}
+
+impl SourceStatus {
+    /// A short account for the status bar: `cached, 3 h old — refreshing`,
+    /// `loading 1500/61000`, `failed: token rejected …`, `1200 entities`.
+    pub fn summary(&self, now: SystemTime) -> String {
+        let age = |t: SystemTime| human_age(now.duration_since(t).unwrap_or(Duration::ZERO));
+        let cached = self.cached_at.map(|t| format!("cached, {} old", age(t)));
+        match (self.state, cached) {
+            (SourceState::Loading, Some(c)) => format!("{c} — refreshing"),
+            (SourceState::Loading, None) => match self.progress {
+                Some((done, Some(total))) if total > 0 => format!("loading {done}/{total}"),
+                Some((done, _)) if done > 0 => format!("loading {done}"),
+                _ => "loading".into(),
+            },
+            (SourceState::Failed, c) => {
+                let error = self.error.as_deref().unwrap_or("failed");
+                match c {
+                    Some(c) => format!("{error} ({c})"),
+                    None => error.to_string(),
+                }
+            }
+            (SourceState::Ready, Some(c)) => c,
+            (SourceState::Ready, None) => format!("{} entities", self.entities),
+        }
+    }
+}
+
+/// Each source's status, and which entities and load problems came from which source, so one
+/// source's data can be replaced by a refresh while the others' stay. It folds load events into a
+/// catalog the caller owns (the portal keeps its catalog beside its search index).
+#[derive(Debug)]
+pub struct SourceTracker {
+    statuses: Vec<SourceStatus>,
+    /// The source of each entity, by entity index (`None`: put in the catalog by someone else).
+    owner: Vec<Option<SourceId>>,
+    /// Load problems per source (validation problems are recomputed on rebuild).
+    problems: Vec<Vec<Problem>>,
+    /// Per source: the next batch or replacement comes from a cache saved at this time.
+    from_cache: Vec<Option<SystemTime>>,
+}
+
+impl SourceTracker {
+    /// A tracker for these sources, all loading.
+    pub fn new(specs: &[SourceSpec]) -> Self {
+        Self {
+            statuses: specs
+                .iter()
+                .map(|s| SourceStatus {
+                    name: s.name().to_string(),
+                    kind: if s.is_remote() { "backstage" } else { "files" },
+                    location: s.location(),
+                    state: SourceState::Loading,
+                    entities: 0,
+                    progress: None,
+                    cached_at: None,
+                    last_refresh: None,
+                    error: None,
+                })
+                .collect(),
+            owner: Vec::new(),
+            problems: vec![Vec::new(); specs.len()],
+            from_cache: vec![None; specs.len()],
+        }
+    }
+
+    /// Each source's status, in the order given.
+    pub fn statuses(&self) -> &[SourceStatus] {
+        &self.statuses
+    }
+
+    /// Marks a source as loading again (a refresh was started); its data stays.
+    pub fn start_refresh(&mut self, source: SourceId) {
+        if let Some(s) = self.statuses.get_mut(source) {
+            s.state = SourceState::Loading;
+            s.progress = None;
+        }
+    }
+
+    /// True while any source is loading.
+    pub fn loading(&self) -> bool {
+        self.statuses
+            .iter()
+            .any(|s| s.state == SourceState::Loading)
+    }
+
+    /// One line for the status bar about the sources that need attention (cached, loading,
+    /// failed), or `None` when all are simply ready.
+    pub fn status_line(&self, now: SystemTime) -> Option<String> {
+        let parts: Vec<String> = self
+            .statuses
+            .iter()
+            .filter(|s| s.state != SourceState::Ready || s.cached_at.is_some())
+            .map(|s| format!("{}: {}", s.name, s.summary(now)))
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+
+    /// Applies an event to `catalog` (which must only ever receive events through this
+    /// tracker). Returns true when the catalog changed.
+    pub fn apply(&mut self, catalog: &mut Catalog, event: LoadEvent) -> bool {
+        match event {
+            LoadEvent::Progress {
+                source,
+                done,
+                total,
+            } => {
+                if let Some(s) = self.statuses.get_mut(source) {
+                    s.progress = Some((done, total));
+                }
+                false
+            }
+            LoadEvent::Cached { source, saved_at } => {
+                if let Some(slot) = self.from_cache.get_mut(source) {
+                    *slot = Some(saved_at);
+                }
+                false
+            }
+            LoadEvent::Batch {
+                source,
+                entities,
+                problems,
+            } => {
+                if source >= self.statuses.len() {
+                    return false;
+                }
+                if let Some(saved_at) = self.from_cache[source].take() {
+                    self.statuses[source].cached_at = Some(saved_at);
+                }
+                let changed = !entities.is_empty() || !problems.is_empty();
+                for p in &problems {
+                    catalog.add_problem(p.clone());
+                }
+                self.problems[source].extend(problems);
+                for e in entities {
+                    if let Some(id) = catalog.insert(e) {
+                        if self.owner.len() <= id.index() {
+                            self.owner.resize(id.index() + 1, None);
+                        }
+                        self.owner[id.index()] = Some(source);
+                        self.statuses[source].entities += 1;
+                    }
+                }
+                changed
+            }
+            LoadEvent::Replace {
+                source,
+                entities,
+                problems,
+            } => {
+                if source >= self.statuses.len() {
+                    return false;
+                }
+                self.rebuild(catalog, source, entities, problems);
+                // Fresh data from the source, unless the replacement is a cache (offline).
+                self.statuses[source].cached_at = self.from_cache[source].take();
+                true
+            }
+            LoadEvent::Done { source, error } => {
+                let Some(s) = self.statuses.get_mut(source) else {
+                    return false;
+                };
+                s.progress = None;
+                match error {
+                    Some(e) => {
+                        s.state = SourceState::Failed;
+                        s.error = Some(e);
+                    }
+                    None => {
+                        s.state = SourceState::Ready;
+                        s.error = None;
+                        // Offline, the cached data stays marked as cached; a load from the
+                        // server has already cleared the mark with its Replace.
+                        if s.cached_at.is_none() {
+                            s.last_refresh = Some(SystemTime::now());
+                        }
+                    }
+                }
+                catalog.check_references();
+                true
+            }
+        }
+    }
+
+    /// Rebuilds the catalog with one source's entities replaced.
+    fn rebuild(
+        &mut self,
+        target: &mut Catalog,
+        replaced: SourceId,
+        entities: Vec<Entity>,
+        problems: Vec<Problem>,
+    ) {
+        let old = std::mem::take(target);
+        let old_owner = std::mem::take(&mut self.owner);
+        self.problems[replaced] = problems;
+        // Entities no source sent (a catalog the caller started with) stay, first.
+        let mut untracked: Vec<&Entity> = Vec::new();
+        let mut by_source: Vec<Vec<&Entity>> = vec![Vec::new(); self.statuses.len()];
+        for (i, e) in old.entities().iter().enumerate() {
+            match old_owner.get(i).copied().flatten() {
+                Some(s) if s == replaced => {}
+                Some(s) => by_source[s].push(e),
+                None => untracked.push(e),
+            }
+        }
+        let mut catalog = Catalog::new();
+        for p in self.problems.iter().flatten() {
+            catalog.add_problem(p.clone());
+        }
+        let mut owner = Vec::with_capacity(old_owner.len());
+        for e in untracked {
+            if catalog.insert(e.clone()).is_some() {
+                owner.push(None);
+            }
+        }
+        let mut new = Some(entities);
+        for (s, kept) in by_source.into_iter().enumerate() {
+            let mut count = 0;
+            let list: Vec<Entity> = if s == replaced {
+                new.take().unwrap_or_default()
+            } else {
+                kept.into_iter().cloned().collect()
+            };
+            for e in list {
+                if catalog.insert(e).is_some() {
+                    owner.push(Some(s));
+                    count += 1;
+                }
+            }
+            self.statuses[s].entities = count;
+        }
+        catalog.check_references();
+        *target = catalog;
+        self.owner = owner;
+    }
+
+    /// Marks every source that never said it was done as failed (its task died).
+    pub fn finish(&mut self) {
+        for s in &mut self.statuses {
+            if s.state == SourceState::Loading {
+                s.state = SourceState::Failed;
+                s.error = Some(format!("{}: the load stopped unexpectedly", s.name));
+            }
+        }
+    }
+}
+
+/// A catalog assembled from several sources, with their tracker: what the command line uses.
+#[derive(Debug)]
+pub struct SourceSet {
+    tracker: SourceTracker,
+    catalog: Catalog,
+}
+
+impl SourceSet {
+    /// A set for these sources, all loading, with an empty catalog.
+    pub fn new(specs: &[SourceSpec]) -> Self {
+        Self {
+            tracker: SourceTracker::new(specs),
+            catalog: Catalog::new(),
+        }
+    }
+
+    /// The catalog as it stands.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Each source's status, in the order given.
+    pub fn statuses(&self) -> &[SourceStatus] {
+        self.tracker.statuses()
+    }
+
+    /// One line for the status bar (see [`SourceTracker::status_line`]).
+    pub fn status_line(&self, now: SystemTime) -> Option<String> {
+        self.tracker.status_line(now)
+    }
+
+    /// Applies an event. Returns true when the catalog changed.
+    pub fn apply(&mut self, event: LoadEvent) -> bool {
+        self.tracker.apply(&mut self.catalog, event)
+    }
+
+    /// Ends a blocking load: a source that never said it was done is marked failed.
+    pub fn into_loaded(mut self) -> Loaded {
+        self.tracker.finish();
+        self.catalog.check_references();
+        Loaded {
+            catalog: self.catalog,
+            sources: self.tracker.statuses,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Origin;
+    use serde_json::json;
+
+    fn e(name: &str, owner: &str) -> Entity {
+        Entity::from_value(
+            json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+                   "metadata": {"name": name},
+                   "spec": {"type": "service", "lifecycle": "production", "owner": owner}}),
+            Origin::new("x.yaml", Some(1)),
+        )
+        .unwrap()
+        .0
+    }
+
+    fn set() -> SourceSet {
+        SourceSet::new(&[
+            SourceSpec::Files {
+                name: "local".into(),
+                paths: vec![],
+            },
+            SourceSpec::Backstage(crate::source::BackstageSource::from_url(
+                "https://bs.example.com",
+            )),
+        ])
+    }
+
+    fn batch(source: SourceId, entities: Vec<Entity>) -> LoadEvent {
+        LoadEvent::Batch {
+            source,
+            entities,
+            problems: vec![],
+        }
+    }
+
+    #[test]
+    fn replace_swaps_one_source_and_keeps_the_others() {
+        let mut s = set();
+        s.apply(batch(0, vec![e("local-a", "team")]));
+        s.apply(LoadEvent::Cached {
+            source: 1,
+            saved_at: SystemTime::now() - Duration::from_secs(3 * 3600),
+        });
+        s.apply(batch(1, vec![e("old-remote", "team")]));
+        s.apply(LoadEvent::Done {
+            source: 0,
+            error: None,
+        });
+        let now = SystemTime::now();
+        assert_eq!(
+            s.status_line(now).as_deref(),
+            Some("bs.example.com: cached, 3 h old — refreshing")
+        );
+        s.apply(LoadEvent::Replace {
+            source: 1,
+            entities: vec![e("new-remote", "team"), e("new-remote-2", "team")],
+            problems: vec![],
+        });
+        s.apply(LoadEvent::Done {
+            source: 1,
+            error: None,
+        });
+        let names: Vec<_> = s
+            .catalog()
+            .entities()
+            .iter()
+            .map(|e| e.metadata.name.as_str())
+            .collect();
+        assert_eq!(names, ["local-a", "new-remote", "new-remote-2"]);
+        assert_eq!(s.statuses()[1].entities, 2);
+        assert_eq!(s.statuses()[0].entities, 1);
+        assert_eq!(s.status_line(now), None);
+    }
+
+    #[test]
+    fn failed_refresh_keeps_cached_data_and_says_why() {
+        let mut s = set();
+        s.apply(LoadEvent::Cached {
+            source: 1,
+            saved_at: SystemTime::now() - Duration::from_secs(120),
+        });
+        s.apply(batch(1, vec![e("cached", "team")]));
+        s.apply(LoadEvent::Done {
+            source: 1,
+            error: Some("token rejected by https://bs.example.com (HTTP 401)".into()),
+        });
+        assert_eq!(s.catalog().len(), 1);
+        let st = &s.statuses()[1];
+        assert_eq!(st.state, SourceState::Failed);
+        assert_eq!(
+            st.summary(SystemTime::now()),
+            "token rejected by https://bs.example.com (HTTP 401) (cached, 2 min old)"
+        );
+    }
+
+    #[test]
+    fn replace_drops_the_old_load_problems_of_that_source_only() {
+        let mut s = set();
+        s.apply(LoadEvent::Batch {
+            source: 0,
+            entities: vec![],
+            problems: vec![Problem::error(None, "local broken file")],
+        });
+        s.apply(LoadEvent::Batch {
+            source: 1,
+            entities: vec![],
+            problems: vec![Problem::warning(None, "cache is damaged")],
+        });
+        s.apply(LoadEvent::Replace {
+            source: 1,
+            entities: vec![e("a", "team")],
+            problems: vec![],
+        });
+        let messages: Vec<_> = s.catalog().problems().map(|p| p.message.clone()).collect();
+        assert!(messages.iter().any(|m| m == "local broken file"));
+        assert!(
+            !messages.iter().any(|m| m.contains("damaged")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn relations_across_sources_survive_a_replace() {
+        let mut s = set();
+        let team = Entity::from_value(
+            json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Group",
+                   "metadata": {"name": "team"}, "spec": {"type": "team", "children": []}}),
+            Origin::new("t.yaml", Some(1)),
+        )
+        .unwrap()
+        .0;
+        s.apply(batch(0, vec![team]));
+        s.apply(LoadEvent::Replace {
+            source: 1,
+            entities: vec![e("svc", "team")],
+            problems: vec![],
+        });
+        let c = s.catalog();
+        let svc = c
+            .id_of(&crate::catalog::EntityRef::new(
+                "component",
+                "default",
+                "svc",
+            ))
+            .unwrap();
+        assert_eq!(
+            c.owner_ref(svc).map(|r| r.as_str()),
+            Some("group:default/team")
+        );
+        assert!(
+            c.related(svc, crate::catalog::RelationType::OwnedBy)
+                .count()
+                == 1
+        );
+    }
+
+    #[test]
+    fn a_replacement_from_the_cache_stays_marked_as_cached() {
+        let mut s = set();
+        let saved_at = SystemTime::now() - Duration::from_secs(7200);
+        s.apply(batch(1, vec![e("a", "team")]));
+        s.apply(LoadEvent::Cached {
+            source: 1,
+            saved_at,
+        });
+        s.apply(LoadEvent::Replace {
+            source: 1,
+            entities: vec![e("b", "team")],
+            problems: vec![],
+        });
+        s.apply(LoadEvent::Done {
+            source: 1,
+            error: None,
+        });
+        assert_eq!(s.statuses()[1].cached_at, Some(saved_at));
+        assert_eq!(s.statuses()[1].last_refresh, None);
+        assert_eq!(s.catalog().len(), 1);
+    }
+
+    #[test]
+    fn entities_the_caller_started_with_survive_a_replace() {
+        let mut tracker = SourceTracker::new(&[SourceSpec::Backstage(
+            crate::source::BackstageSource::from_url("https://bs.example.com"),
+        )]);
+        let mut catalog = Catalog::from_entities([e("preloaded", "team")], vec![]);
+        tracker.apply(&mut catalog, batch(0, vec![e("remote-old", "team")]));
+        tracker.apply(
+            &mut catalog,
+            LoadEvent::Replace {
+                source: 0,
+                entities: vec![e("remote-new", "team")],
+                problems: vec![],
+            },
+        );
+        let names: Vec<_> = catalog
+            .entities()
+            .iter()
+            .map(|e| e.metadata.name.as_str())
+            .collect();
+        assert_eq!(names, ["preloaded", "remote-new"]);
+    }
+
+    #[test]
+    fn events_for_unknown_sources_are_ignored() {
+        let mut s = set();
+        assert!(!s.apply(batch(7, vec![e("x", "t")])));
+        assert!(!s.apply(LoadEvent::Done {
+            source: 9,
+            error: None
+        }));
+        assert!(s.catalog().is_empty());
+    }
+}

@@ -1,0 +1,172 @@
+//! The Sources pane (palette `sources`): each source with its state, entity count, last refresh
+//! or cache age, location and error. `R` refreshes them all; palette `refresh NAME` one.
+
+use super::{Ctx, Outcome, View};
+use crate::source::cache::human_age;
+use crate::source::{SourceState, SourceStatus};
+use crate::tui::action::Action;
+use crate::tui::keymap::Mode;
+use crate::tui::theme::Token;
+use crate::tui::widgets::list::{move_selection, window};
+use crate::tui::widgets::wrap::{safe_line, wrap};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+use std::time::{Duration, SystemTime};
+
+/// The Sources pane: a snapshot of the statuses, kept current by the app.
+#[derive(Debug)]
+pub struct SourcesView {
+    statuses: Vec<SourceStatus>,
+    selected: usize,
+}
+
+impl SourcesView {
+    /// A pane over these statuses, the first selected.
+    pub fn new(statuses: Vec<SourceStatus>) -> Self {
+        Self {
+            statuses,
+            selected: 0,
+        }
+    }
+
+    /// The selected source's name.
+    pub fn selected_name(&self) -> Option<&str> {
+        self.statuses.get(self.selected).map(|s| s.name.as_str())
+    }
+}
+
+/// When the source's data is from: `refreshed 4 min ago`, `cached, 3 h old`, `never`.
+fn freshness(s: &SourceStatus, now: SystemTime) -> String {
+    let ago = |t: SystemTime| human_age(now.duration_since(t).unwrap_or(Duration::ZERO));
+    match (s.cached_at, s.last_refresh) {
+        (Some(t), _) => format!("cached, {} old", ago(t)),
+        (None, Some(t)) => format!("refreshed {} ago", ago(t)),
+        (None, None) => "not loaded yet".into(),
+    }
+}
+
+fn state_text(s: &SourceStatus) -> (&'static str, String) {
+    match s.state {
+        SourceState::Loading => (
+            "loading",
+            match s.progress {
+                Some((done, Some(total))) if total > 0 => format!(" {done}/{total}"),
+                Some((done, _)) if done > 0 => format!(" {done}"),
+                _ => String::new(),
+            },
+        ),
+        SourceState::Ready => ("ready", String::new()),
+        SourceState::Failed => ("failed", String::new()),
+    }
+}
+
+impl View for SourcesView {
+    fn title(&self, _ctx: &Ctx) -> String {
+        "Sources".into()
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::List
+    }
+
+    fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        if move_selection(&mut self.selected, self.statuses.len(), action, ctx.page) {
+            return Outcome::Consumed;
+        }
+        Outcome::Ignored
+    }
+
+    fn sources_changed(&mut self, statuses: &[SourceStatus]) {
+        self.statuses = statuses.to_vec();
+        self.selected = self.selected.min(self.statuses.len().saturating_sub(1));
+    }
+
+    fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
+        let theme = ctx.theme;
+        let now = SystemTime::now();
+        let width = area.width as usize;
+        let detail_rows = if area.height >= 12 { 5 } else { 0 };
+        let [head, list, detail] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(detail_rows),
+        ])
+        .areas(area);
+        let failed = self
+            .statuses
+            .iter()
+            .filter(|s| s.state == SourceState::Failed)
+            .count();
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!(
+                    "{} source(s), {failed} failed — R refreshes all",
+                    self.statuses.len()
+                ),
+                theme.style(Token::Title),
+            )),
+            head,
+        );
+        if self.statuses.is_empty() {
+            return;
+        }
+        let selected = self.selected.min(self.statuses.len() - 1);
+        let lines: Vec<Line> = window(selected, self.statuses.len(), list.height as usize)
+            .map(|i| {
+                let s = &self.statuses[i];
+                let base = if i == selected {
+                    theme.style(Token::Selection)
+                } else {
+                    Style::default()
+                };
+                let (state, progress) = state_text(s);
+                let state_style = match s.state {
+                    SourceState::Loading => theme.style(Token::Accent),
+                    SourceState::Ready => theme.style(Token::Ok),
+                    SourceState::Failed => theme.style(Token::Error),
+                };
+                let marker = if i == selected { "▶ " } else { "  " };
+                let mut spans = vec![
+                    Span::styled(marker, base.patch(theme.style(Token::Accent))),
+                    Span::styled(format!("{:<16} ", safe_line(&s.name)), base),
+                    Span::styled(
+                        format!("{:<10}", s.kind),
+                        base.patch(theme.style(Token::Muted)),
+                    ),
+                    Span::styled(format!("{state}{progress}"), base.patch(state_style)),
+                    Span::styled(format!("  {} entities", s.entities), base),
+                    Span::styled(
+                        format!("  {}", freshness(s, now)),
+                        base.patch(theme.style(Token::Muted)),
+                    ),
+                ];
+                if let Some(e) = &s.error {
+                    spans.push(Span::styled(
+                        format!("  {}", safe_line(e)),
+                        base.patch(theme.style(Token::Error)),
+                    ));
+                }
+                super::entity::clip(spans, width)
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), list);
+        if detail.height > 0 {
+            let s = &self.statuses[selected];
+            let mut full = format!("{} ({}): {}", s.name, s.kind, s.location);
+            if let Some(e) = &s.error {
+                full.push_str(&format!(" — {e}"));
+            }
+            let mut lines = vec![Line::styled("─".repeat(width), theme.style(Token::Border))];
+            lines.extend(
+                wrap(&safe_line(&full), width)
+                    .into_iter()
+                    .take(detail.height as usize - 1)
+                    .map(Line::raw),
+            );
+            frame.render_widget(Paragraph::new(lines), detail);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! The binary against a Backstage test server: `--catalog URL`, `fetch`, then `--offline`.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use support::*;
+use wiremock::MockServer;
+
+/// Runs idp-tui with its config, cache and home inside `home`, and a token in the environment.
+fn idp(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_idp-tui"))
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("BACKSTAGE_TOKEN", "cli-secret-token")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("HTTP_PROXY")
+        .env_remove("ALL_PROXY")
+        .env_remove("https_proxy")
+        .env_remove("http_proxy")
+        .env_remove("all_proxy")
+        .output()
+        .unwrap()
+}
+
+fn text(out: &[u8]) -> String {
+    String::from_utf8_lossy(out).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_reads_a_live_catalog_given_by_url() {
+    let server = MockServer::start().await;
+    serve_fixture(&server, "by-query-all-ordered", None).await;
+    let home = tempfile::tempdir().unwrap();
+    let out = idp(
+        home.path(),
+        &["--catalog", &server.uri(), "search", "orders", "--json"],
+    );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        stdout.contains("component:default/orders-service"),
+        "{stdout}"
+    );
+    let request = &server.received_requests().await.unwrap()[0];
+    assert_eq!(
+        request.headers.get("authorization").unwrap(),
+        "Bearer cli-secret-token"
+    );
+    assert!(!stdout.contains("cli-secret-token"));
+    assert!(!text(&out.stderr).contains("cli-secret-token"));
+}
+
+#[test]
+fn fetch_then_offline_works_without_the_server() {
+    // A server that answers the one fetch request, then is gone.
+    let url = one_shot_server(fixture("by-query-all-ordered").1);
+    let home = tempfile::tempdir().unwrap();
+    let out = idp(home.path(), &["--catalog", &url, "fetch"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.starts_with("127.0.0.1: 61 entities in"), "{stdout}");
+
+    let out = idp(
+        home.path(),
+        &["--catalog", &url, "--offline", "show", "orders-service"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("orders-service"));
+    assert!(
+        text(&out.stderr).contains("offline, using the cached copy from"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Online again but the server is gone: the cached copy stands in, and says why.
+    let out = idp(home.path(), &["--catalog", &url, "show", "orders-service"]);
+    assert!(
+        out.status.success(),
+        "{:?} {} {}",
+        out.status,
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&format!("cannot reach {url}")), "{stderr}");
+    assert!(stderr.contains("using the cached copy from"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fetch_reports_a_rejected_token_and_fails() {
+    let server = MockServer::start().await;
+    serve_fixture(&server, "error-401-bad-token", None).await;
+    let home = tempfile::tempdir().unwrap();
+    let out = idp(
+        home.path(),
+        &["--catalog", &server.uri(), "fetch", "--json"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0]["ok"], false);
+    assert_eq!(
+        json[0]["error"],
+        format!(
+            "token rejected by {} (HTTP 401: Illegal token): set BACKSTAGE_TOKEN",
+            server.uri()
+        )
+    );
+    assert!(!text(&out.stdout).contains("cli-secret-token"));
+}
+
+#[test]
+fn offline_without_a_cache_says_to_fetch_first() {
+    let home = tempfile::tempdir().unwrap();
+    let out = idp(
+        home.path(),
+        &[
+            "--catalog",
+            "http://127.0.0.1:9",
+            "--offline",
+            "search",
+            "x",
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("offline and no cached copy yet; run `idp-tui fetch` while online"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fetch_by_name_from_the_config_file() {
+    let server = MockServer::start().await;
+    serve_fixture(&server, "by-query-empty", None).await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("c.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "sources:\n  - name: local\n    type: file\n    path: {}\n  - name: prod\n    type: backstage\n    url: {}\n    token_env: PROD_TOKEN\n",
+            home.path().display(),
+            server.uri()
+        ),
+    )
+    .unwrap();
+    let config = config.display().to_string();
+    let out = idp(
+        home.path(),
+        &["--config", &config, "fetch", "--source", "prod"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("prod: 0 entities"));
+    let out = idp(
+        home.path(),
+        &["--config", &config, "fetch", "--source", "nope"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("no source named `nope`; the sources are: local, prod"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -1,0 +1,144 @@
+//! Helpers shared by the remote-source tests: the captured Backstage responses, a test server
+//! serving them, and sources with short timeouts.
+#![allow(dead_code)]
+
+use idp_tui::source::{BackstageSource, HttpOptions, LoadMode, LoadOptions, Secret, TokenSource};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// The captured responses (`shared/fixtures/backstage-api/`).
+pub fn fixtures_dir() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for dir in [
+        here.join("../shared/fixtures/backstage-api"),
+        here.join("../../shared/fixtures/backstage-api"),
+        PathBuf::from("/work/shared/fixtures/backstage-api"),
+    ] {
+        if dir.is_dir() {
+            return dir;
+        }
+    }
+    panic!("shared/fixtures/backstage-api not found beside the repository");
+}
+
+/// A captured response: status and body bytes.
+pub fn fixture(name: &str) -> (u16, Vec<u8>) {
+    let raw = std::fs::read(fixtures_dir().join(format!("{name}.http"))).unwrap();
+    let split = raw
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .map(|i| (i, 2))
+        .or_else(|| {
+            raw.windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .map(|i| (i, 4))
+        })
+        .expect("a blank line after the headers");
+    let head = String::from_utf8_lossy(&raw[..split.0]);
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    (status, raw[split.0 + split.1..].to_vec())
+}
+
+/// `pageInfo.nextCursor` of a captured page.
+pub fn next_cursor(body: &[u8]) -> String {
+    let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+    v["pageInfo"]["nextCursor"].as_str().unwrap().to_string()
+}
+
+/// Serves a fixture at by-query, for the request with this cursor (or without one).
+pub async fn serve_fixture(server: &MockServer, name: &str, cursor: Option<&str>) {
+    let (status, body) = fixture(name);
+    let mock = Mock::given(method("GET")).and(path("/api/catalog/entities/by-query"));
+    let mock = match cursor {
+        Some(c) => mock.and(query_param("cursor", c)),
+        None => mock.and(query_param_is_missing("cursor")),
+    };
+    mock.respond_with(
+        ResponseTemplate::new(status).set_body_raw(body, "application/json; charset=utf-8"),
+    )
+    .mount(server)
+    .await;
+}
+
+/// Three pages of five: page 1, page 2 (its cursor), then the last page (for page 2's cursor).
+pub async fn mount_three_pages(server: &MockServer) {
+    let (_, page1) = fixture("by-query-limit5-page1");
+    let (_, page2) = fixture("by-query-limit5-page2");
+    serve_fixture(server, "by-query-limit5-page1", None).await;
+    serve_fixture(server, "by-query-limit5-page2", Some(&next_cursor(&page1))).await;
+    serve_fixture(server, "by-query-limit5-last", Some(&next_cursor(&page2))).await;
+}
+
+/// Fast timeouts and backoff, so failure tests take well under a second.
+pub fn fast_http() -> HttpOptions {
+    HttpOptions {
+        connect_timeout: Duration::from_millis(500),
+        timeout: Duration::from_secs(5),
+        retries: 2,
+        backoff: Duration::from_millis(10),
+        retry_budget: Duration::from_secs(3),
+        page_size: 5,
+        max_body_bytes: 16 * 1024 * 1024,
+        max_pages: 100,
+    }
+}
+
+/// A source named `test` for the server, with token `test-token` and fast options.
+pub fn test_source(server: &MockServer) -> BackstageSource {
+    let mut s = BackstageSource::from_url(&server.uri());
+    s.name = "test".into();
+    s.token = TokenSource::Literal(Secret::new("test-token"));
+    s.http = fast_http();
+    s
+}
+
+/// Load options with a cache directory.
+pub fn options(cache_dir: &Path, mode: LoadMode, offline: bool) -> LoadOptions {
+    LoadOptions {
+        mode,
+        offline,
+        cache_dir: Some(cache_dir.to_path_buf()),
+    }
+}
+
+/// A port nothing listens on (just freed).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A server that answers exactly one request with `body`, then stops listening. Returns its URL.
+pub fn one_shot_server(body: Vec<u8>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            let mut buf = [0u8; 8192];
+            let mut seen = Vec::new();
+            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+        // The listener drops here: later connections are refused.
+    });
+    url
+}
