@@ -6,6 +6,11 @@
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod graph;
+pub mod ownership;
 pub mod search;
 pub mod source;
 pub mod text;
+
+#[cfg(test)]
+pub(crate) mod fixtures;

@@ -1,6 +1,9 @@
 //! The command line: arguments, and the non-interactive commands that mirror the panes
 //! (`search`, `show`, `validate`, …). Each command prints text, or JSON with `--json`.
 
+mod deps;
+mod output;
+mod owner;
 mod search;
 mod show;
 mod validate;
@@ -43,6 +46,10 @@ pub enum Command {
     Show(show::Args),
     /// Check catalog files and list every problem as path:line: severity: message.
     Validate(validate::Args),
+    /// Who owns an entity, its team's members, contacts and on-call; or `--gaps`.
+    Owner(owner::Args),
+    /// What an entity depends on, or with --reverse what depends on it (blast radius).
+    Deps(deps::Args),
 }
 
 /// The settings every command and the TUI share: config file and sources.
@@ -87,6 +94,8 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
         Command::Search(args) => search::run(&settings, args),
         Command::Show(args) => show::run(&settings, args),
         Command::Validate(args) => validate::run(&settings, args),
+        Command::Owner(args) => owner::run(&settings, args),
+        Command::Deps(args) => deps::run(&settings, args),
     }
 }
 
