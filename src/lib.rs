@@ -10,6 +10,7 @@ pub mod graph;
 pub mod ownership;
 pub mod search;
 pub mod source;
+pub mod synthetic;
 pub mod text;
 
 #[cfg(test)]

@@ -5,8 +5,9 @@
 //! worker while the UI stays responsive.
 
 use crate::catalog::{Catalog, EntityId, RelationType};
-use fuzzy_matcher::skim::SkimMatcherV2;
-use fuzzy_matcher::FuzzyMatcher;
+use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
+use nucleo_matcher::{Config, Matcher, Utf32String};
+use std::sync::Arc;
 
 /// The filter keys a query understands.
 pub const FILTER_KEYS: [&str; 7] = [
@@ -83,23 +84,28 @@ fn example(key: &str) -> &'static str {
     }
 }
 
-/// Prepared text of one entity.
+/// Prepared text of one entity: lowercase strings for filters and exact tiers, and
+/// nucleo's UTF-32 form of each searched field.
 #[derive(Debug, Clone)]
 struct Haystack {
     name: String,
-    title: String,
-    tags: String,
-    owner: String,
+    name32: Utf32String,
+    title32: Utf32String,
+    /// Tags and the owner's name, joined by spaces.
+    meta32: Utf32String,
+    /// Matched as a substring: fuzzy matching of long text finds noise and costs time.
     description: String,
-    kind: String,
-    namespace: String,
-    lifecycle: String,
-    spec_type: String,
-    owner_ref: String,
-    system: String,
-    tag_list: Vec<String>,
-    /// Tie-breaker: entities that more things depend on rank first among equal matches.
-    weight: u32,
+    // Filter fields repeat across entities, so each distinct value is stored once.
+    kind: Arc<str>,
+    namespace: Arc<str>,
+    lifecycle: Arc<str>,
+    spec_type: Arc<str>,
+    owner_ref: Arc<str>,
+    system: Arc<str>,
+    tag_list: Vec<Arc<str>>,
+    /// Among equal matches: kind first (components before other kinds), then the entities more
+    /// things depend on. Lower sorts first.
+    rank: u32,
 }
 
 /// One search hit.
@@ -127,13 +133,89 @@ pub struct Results {
 /// Prepared haystacks for a catalog.
 pub struct SearchIndex {
     items: Vec<Haystack>,
-    matcher: SkimMatcherV2,
+    strings: Interner,
+    /// Each entity's position in browsing order (kind, then name), sorted on first need.
+    browse: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "SearchIndex({} entities)", self.items.len())
     }
+}
+
+/// Hands out one shared copy of each distinct string.
+#[derive(Default)]
+struct Interner(std::collections::HashMap<Arc<str>, ()>);
+
+impl Interner {
+    fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some((k, _)) = self.0.get_key_value(s) {
+            return k.clone();
+        }
+        let k: Arc<str> = Arc::from(s);
+        self.0.insert(k.clone(), ());
+        k
+    }
+}
+
+/// (score, tie-break rank, entity index) of one match.
+type Scored = (i64, u32, u32);
+
+/// Below this many candidates, scoring on one thread is faster than starting others.
+const PARALLEL_THRESHOLD: usize = 20_000;
+
+/// Keeps the last query's matches so that typing more characters only re-scores them.
+///
+/// A query narrows the previous one when it has the same filters plus possibly more, and every
+/// previous word is a prefix of the word in its place: then its matches are a subset of the
+/// previous matches (a fuzzy match of a word implies a match of its prefix).
+#[derive(Debug)]
+pub struct Searcher {
+    index: SearchIndex,
+    last: Option<(Query, Vec<u32>)>,
+}
+
+impl Searcher {
+    /// A searcher over an index.
+    pub fn new(index: SearchIndex) -> Self {
+        Self { index, last: None }
+    }
+
+    /// The index, to extend it as entities arrive (which forgets the last matches).
+    pub fn index_mut(&mut self) -> &mut SearchIndex {
+        self.last = None;
+        &mut self.index
+    }
+
+    /// The index.
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    /// Runs a query, narrowing the previous one's matches when it can.
+    pub fn search(&mut self, query: &Query, limit: usize) -> Results {
+        let within = self
+            .last
+            .as_ref()
+            .filter(|(old, _)| narrows(old, query))
+            .map(|(_, matched)| matched.as_slice());
+        let (results, matched) = self.index.search_within(query, limit, within);
+        self.last = Some((query.clone(), matched));
+        results
+    }
+}
+
+/// True when every match of `new` is a match of `old`.
+fn narrows(old: &Query, new: &Query) -> bool {
+    new.filters.len() >= old.filters.len()
+        && old.filters.iter().zip(&new.filters).all(|(a, b)| a == b)
+        && new.words.len() >= old.words.len()
+        && old
+            .words
+            .iter()
+            .zip(&new.words)
+            .all(|(a, b)| b.starts_with(a.as_str()))
 }
 
 /// Longest prefix of a description that is fuzzy-matched; long descriptions cost time per key.
@@ -144,7 +226,8 @@ impl SearchIndex {
     pub fn build(catalog: &Catalog) -> Self {
         let mut index = Self {
             items: Vec::with_capacity(catalog.len()),
-            matcher: SkimMatcherV2::default().ignore_case(),
+            strings: Interner::default(),
+            browse: std::sync::OnceLock::new(),
         };
         index.extend(catalog);
         index
@@ -153,6 +236,7 @@ impl SearchIndex {
     /// Prepares the entities added to the catalog since the index was built (ids past the
     /// end of the index). Tie-break weights of earlier entities are not updated.
     pub fn extend(&mut self, catalog: &Catalog) {
+        self.browse = std::sync::OnceLock::new();
         for id in catalog.ids().skip(self.items.len()) {
             let e = catalog.get(id);
             let owner_ref = catalog
@@ -174,20 +258,41 @@ impl SearchIndex {
                 .count() as u32;
             let description = e.metadata.description.as_deref().unwrap_or("");
             let description: String = description.chars().take(DESCRIPTION_PREFIX).collect();
+            let name = e.metadata.name.to_lowercase();
+            let meta = format!("{} {owner}", e.metadata.tags.join(" ")).to_lowercase();
             self.items.push(Haystack {
-                name: e.metadata.name.to_lowercase(),
-                title: e.metadata.title.as_deref().unwrap_or("").to_lowercase(),
-                tags: e.metadata.tags.join(" ").to_lowercase(),
-                owner,
+                name32: Utf32String::from(name.as_str()),
+                name,
+                title32: Utf32String::from(
+                    e.metadata
+                        .title
+                        .as_deref()
+                        .unwrap_or("")
+                        .to_lowercase()
+                        .as_str(),
+                ),
+                meta32: Utf32String::from(meta.trim()),
                 description: description.to_lowercase(),
-                kind: e.kind_lower().to_string(),
-                namespace: e.entity_ref().namespace().to_string(),
-                lifecycle: e.spec_str("lifecycle").unwrap_or("").to_lowercase(),
-                spec_type: e.spec_str("type").unwrap_or("").to_lowercase(),
-                owner_ref,
-                system: e.spec_str("system").unwrap_or("").to_lowercase(),
-                tag_list: e.metadata.tags.iter().map(|t| t.to_lowercase()).collect(),
-                weight,
+                kind: self.strings.get(e.kind_lower()),
+                namespace: self.strings.get(e.entity_ref().namespace()),
+                lifecycle: self
+                    .strings
+                    .get(&e.spec_str("lifecycle").unwrap_or("").to_lowercase()),
+                spec_type: self
+                    .strings
+                    .get(&e.spec_str("type").unwrap_or("").to_lowercase()),
+                owner_ref: self.strings.get(&owner_ref),
+                system: self
+                    .strings
+                    .get(&e.spec_str("system").unwrap_or("").to_lowercase()),
+                tag_list: e
+                    .metadata
+                    .tags
+                    .iter()
+                    .map(|t| self.strings.get(&t.to_lowercase()))
+                    .collect(),
+                rank: (kind_rank(e.kind_lower()) as u32) << 24
+                    | (0xff_ffff - weight.min(0xff_ffff)),
             });
         }
     }
@@ -204,148 +309,219 @@ impl SearchIndex {
 
     /// Runs a query and returns at most `limit` hits, best first.
     pub fn search(&self, query: &Query, limit: usize) -> Results {
-        let mut scored: Vec<(i64, u32, usize)> = Vec::new();
-        for (i, h) in self.items.iter().enumerate() {
+        self.search_within(query, limit, None).0
+    }
+
+    /// Runs a query over all entities, or only over `within` (entity indexes, ascending) when
+    /// the caller knows the answer lies there. Also returns every matching index, so a query
+    /// that extends this one can be narrowed to them (see [`Searcher`]).
+    pub fn search_within(
+        &self,
+        query: &Query,
+        limit: usize,
+        within: Option<&[u32]>,
+    ) -> (Results, Vec<u32>) {
+        let words: Vec<Word> = query.words.iter().map(|w| Word::new(w)).collect();
+        let candidates: Vec<u32>;
+        let candidates: &[u32] = match within {
+            Some(w) => w,
+            None => {
+                candidates = (0..self.items.len() as u32).collect();
+                &candidates
+            }
+        };
+        // Score on every core: each thread takes a contiguous slice, so results stay in order.
+        let threads = if candidates.len() >= PARALLEL_THRESHOLD {
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(4)
+        } else {
+            1
+        };
+        let chunk = candidates.len().div_ceil(threads.max(1)).max(1);
+        let mut scored: Vec<Scored> = if threads > 1 {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = candidates
+                    .chunks(chunk)
+                    .map(|part| scope.spawn(|| self.score_all(query, &words, part)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_default())
+                    .collect()
+            })
+        } else {
+            self.score_all(query, &words, candidates)
+        };
+        let matched: Vec<u32> = scored.iter().map(|s| s.2).collect();
+        let total = scored.len();
+        let items = &self.items;
+        // Integers only while selecting the shown few; names break ties among those.
+        let browse = query.words.is_empty().then(|| self.browse_order());
+        let key = |a: &Scored| match browse {
+            Some(order) => (0, i64::from(order[a.2 as usize]), a.2),
+            None => (-a.0, i64::from(a.1), a.2),
+        };
+        let by_key = |a: &Scored, b: &Scored| key(a).cmp(&key(b));
+        if scored.len() > limit && limit > 0 {
+            scored.select_nth_unstable_by(limit - 1, by_key);
+        }
+        scored.truncate(limit);
+        scored.sort_by(|a, b| {
+            let (ka, kb) = (key(a), key(b));
+            (ka.0, ka.1)
+                .cmp(&(kb.0, kb.1))
+                .then_with(|| items[a.2 as usize].name.cmp(&items[b.2 as usize].name))
+                .then(a.2.cmp(&b.2))
+        });
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let hits = scored
+            .into_iter()
+            .map(|(score, _, i)| Hit {
+                id: EntityId(i),
+                score,
+                name_matches: name_matches(&mut matcher, &self.items[i as usize], &words),
+            })
+            .collect();
+        (
+            Results {
+                hits,
+                total,
+                hints: query.hints.clone(),
+            },
+            matched,
+        )
+    }
+
+    /// Each entity's position when browsing without a query: by kind, then name.
+    fn browse_order(&self) -> &[u32] {
+        self.browse.get_or_init(|| {
+            let items = &self.items;
+            let mut order: Vec<u32> = (0..items.len() as u32).collect();
+            order.sort_by(|&a, &b| {
+                let (x, y) = (&items[a as usize], &items[b as usize]);
+                (x.rank >> 24)
+                    .cmp(&(y.rank >> 24))
+                    .then(x.name.cmp(&y.name))
+            });
+            let mut position = vec![0u32; items.len()];
+            for (pos, &i) in order.iter().enumerate() {
+                position[i as usize] = pos as u32;
+            }
+            position
+        })
+    }
+
+    /// Scores the given entities; those that do not match every filter and word are left out.
+    fn score_all(&self, query: &Query, words: &[Word], part: &[u32]) -> Vec<Scored> {
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let mut out = Vec::new();
+        'items: for &i in part {
+            let h = &self.items[i as usize];
             if !query.filters.iter().all(|(k, vs)| filter_matches(h, k, vs)) {
                 continue;
             }
             let mut total = 0i64;
-            let mut all = true;
-            for word in &query.words {
-                match self.score_word(h, word) {
+            for word in words {
+                match score_word(&mut matcher, h, word) {
                     Some(s) => total += s,
-                    None => {
-                        all = false;
-                        break;
-                    }
+                    None => continue 'items,
                 }
             }
-            if all {
-                scored.push((total, h.weight, i));
-            }
+            out.push((total, h.rank, i));
         }
-        let total = scored.len();
-        let by_rank = |a: &(i64, u32, usize), b: &(i64, u32, usize)| {
-            b.0.cmp(&a.0)
-                .then_with(|| {
-                    kind_rank(&self.items[a.2].kind).cmp(&kind_rank(&self.items[b.2].kind))
-                })
-                .then(b.1.cmp(&a.1))
-                .then_with(|| self.items[a.2].name.cmp(&self.items[b.2].name))
-                .then(a.2.cmp(&b.2))
-        };
-        if query.words.is_empty() {
-            // No text to rank by: a stable, browsable order (kind, then name).
-            scored.sort_by(|a, b| {
-                let (x, y) = (&self.items[a.2], &self.items[b.2]);
-                kind_rank(&x.kind)
-                    .cmp(&kind_rank(&y.kind))
-                    .then(x.name.cmp(&y.name))
-                    .then(a.2.cmp(&b.2))
-            });
-        } else if scored.len() > limit {
-            scored.select_nth_unstable_by(limit, by_rank);
-            scored.truncate(limit);
-            scored.sort_by(by_rank);
-        } else {
-            scored.sort_by(by_rank);
-        }
-        scored.truncate(limit);
-        let hits = scored
-            .into_iter()
-            .map(|(score, _, i)| Hit {
-                id: EntityId(i as u32),
-                score,
-                name_matches: self.name_matches(i, &query.words),
-            })
-            .collect();
-        Results {
-            hits,
-            total,
-            hints: query.hints.clone(),
-        }
-    }
-
-    /// Scores one word against an entity: name matches outrank title, tag and owner matches,
-    /// which outrank description matches; exact and prefix name matches come first.
-    fn score_word(&self, h: &Haystack, word: &str) -> Option<i64> {
-        let m = &self.matcher;
-        let mut best: Option<i64> = None;
-        let take = |best: &mut Option<i64>, s: Option<i64>| {
-            if let Some(s) = s {
-                *best = Some(best.map_or(s, |b| b.max(s)));
-            }
-        };
-        if let Some(s) = name_score(m, &h.name, word) {
-            take(&mut best, Some(s));
-        }
-        if !h.title.is_empty() {
-            take(
-                &mut best,
-                m.fuzzy_match(&h.title, word).map(|s| s * 3 + 5_000),
-            );
-        }
-        if !h.tags.is_empty() {
-            take(
-                &mut best,
-                m.fuzzy_match(&h.tags, word).map(|s| s * 2 + 2_000),
-            );
-        }
-        if !h.owner.is_empty() {
-            take(
-                &mut best,
-                m.fuzzy_match(&h.owner, word).map(|s| s * 2 + 2_000),
-            );
-        }
-        if best.is_none() && !h.description.is_empty() {
-            return m.fuzzy_match(&h.description, word);
-        }
-        best
-    }
-
-    /// Character positions of the name matched by the query's words.
-    fn name_matches(&self, i: usize, words: &[String]) -> Vec<usize> {
-        let mut out: Vec<usize> = words
-            .iter()
-            .filter_map(|w| self.matcher.fuzzy_indices(&self.items[i].name, w))
-            .flat_map(|(_, idx)| idx)
-            .collect();
-        out.sort_unstable();
-        out.dedup();
         out
     }
+}
+
+/// One word of a query, prepared for matching.
+struct Word {
+    text: String,
+    atom: Atom,
+}
+
+impl Word {
+    fn new(text: &str) -> Self {
+        Self {
+            text: text.to_string(),
+            atom: Atom::new(
+                text,
+                CaseMatching::Ignore,
+                Normalization::Smart,
+                AtomKind::Fuzzy,
+                false,
+            ),
+        }
+    }
+}
+
+/// Scores one word against an entity: name matches outrank title matches, which outrank tag
+/// and owner matches, which outrank description matches (substring only). Later fields are only looked at when
+/// earlier ones do not match, since a better tier always wins.
+fn score_word(m: &mut Matcher, h: &Haystack, word: &Word) -> Option<i64> {
+    if let Some(s) = name_score(m, h, word) {
+        return Some(s);
+    }
+    let mut fuzzy = |hay: &Utf32String| word.atom.score(hay.slice(..), m).map(i64::from);
+    if let Some(s) = fuzzy(&h.title32) {
+        return Some(200_000 + s);
+    }
+    if let Some(s) = fuzzy(&h.meta32) {
+        return Some(100_000 + s);
+    }
+    h.description
+        .find(&word.text)
+        .map(|pos| 1_000 - pos.min(999) as i64)
 }
 
 /// Scores a word against a name in tiers: exact, prefix, substring, then fuzzy matches with
 /// the fewest skipped characters (so the typo `ledgr` prefers `ledger-writer`, one skip, over
 /// `ledger-reader`, three), each tier above any title, tag or description match.
-fn name_score(m: &SkimMatcherV2, name: &str, word: &str) -> Option<i64> {
-    if name == word {
+fn name_score(m: &mut Matcher, h: &Haystack, word: &Word) -> Option<i64> {
+    let (name, w) = (h.name.as_str(), word.text.as_str());
+    if name == w {
         return Some(1_000_000);
     }
-    if name.starts_with(word) {
+    if name.starts_with(w) {
         return Some(800_000 - name.len() as i64);
     }
-    if let Some(pos) = name.find(word) {
+    if let Some(pos) = name.find(w) {
         return Some(600_000 - pos as i64 * 10 - name.len() as i64);
     }
-    let (score, idx) = m.fuzzy_indices(name, word)?;
-    let first = *idx.first()? as i64;
-    let last = *idx.last()? as i64;
+    let mut idx = Vec::new();
+    let score = word.atom.indices(h.name32.slice(..), m, &mut idx)?;
+    let first = i64::from(*idx.first()?);
+    let last = i64::from(*idx.last()?);
     let skipped = first + (last - first + 1 - idx.len() as i64);
-    Some(400_000 - skipped * 1_000 + score)
+    Some(400_000 - skipped * 1_000 + i64::from(score))
+}
+
+/// Character positions of the name matched by the query's words, for highlighting.
+fn name_matches(m: &mut Matcher, h: &Haystack, words: &[Word]) -> Vec<usize> {
+    let mut idx = Vec::new();
+    for w in words {
+        w.atom.indices(h.name32.slice(..), m, &mut idx);
+    }
+    let mut out: Vec<usize> = idx.into_iter().map(|i| i as usize).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 fn filter_matches(h: &Haystack, key: &str, values: &[String]) -> bool {
     values.iter().any(|v| match key {
-        "kind" => h.kind == *v,
-        "owner" => h.owner == *v || h.owner_ref == *v || h.owner_ref.ends_with(&format!(":{v}")),
-        "tag" => h.tag_list.iter().any(|t| t == v),
-        "lifecycle" => h.lifecycle == *v,
-        "type" => h.spec_type == *v,
-        "namespace" => h.namespace == *v,
+        "kind" => *h.kind == **v,
+        "owner" => {
+            *h.owner_ref == **v
+                || h.owner_ref.rsplit('/').next() == Some(v.as_str())
+                || h.owner_ref.ends_with(&format!(":{v}"))
+        }
+        "tag" => h.tag_list.iter().any(|t| **t == **v),
+        "lifecycle" => *h.lifecycle == **v,
+        "type" => *h.spec_type == **v,
+        "namespace" => *h.namespace == **v,
         "system" => {
-            h.system == *v
+            *h.system == **v
                 || h.system.ends_with(&format!("/{v}"))
                 || h.system.ends_with(&format!(":{v}"))
         }
@@ -455,11 +631,10 @@ mod tests {
         assert_eq!(names(&c, "owner:group:default/billing-team"), ["billing"]);
         assert_eq!(names(&c, "kind:api").len(), 0);
         assert_eq!(names(&c, "kind:Component,API").len(), 5);
-        // A description that mentions both words matches too, below the name match.
-        assert_eq!(
-            names(&c, "type:service ledger writer"),
-            ["ledger-writer", "audit-log"]
-        );
+        assert_eq!(names(&c, "type:service ledger writer"), ["ledger-writer"]);
+        // Descriptions match as substrings, below every name, title, tag and owner match.
+        assert_eq!(names(&c, "of changes"), ["audit-log"]);
+        assert_eq!(names(&c, "chngs").len(), 0);
     }
 
     #[test]
@@ -493,6 +668,45 @@ mod tests {
         assert_eq!(r.hits.len(), 2);
         assert_eq!(r.total, 4);
         assert_eq!(r.hits[0].name_matches, [0, 1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn narrowing_gives_the_same_results_as_a_fresh_search() {
+        let catalog = Catalog::from_entities(crate::synthetic::generate(3_000, 5), vec![]);
+        let mut searcher = Searcher::new(SearchIndex::build(&catalog));
+        let fresh = SearchIndex::build(&catalog);
+        // Typing forward, a filter that changes meaning as it is typed, and backspacing.
+        for text in [
+            "l",
+            "le",
+            "led",
+            "ledg",
+            "ledgr",
+            "ledgr k",
+            "ledgr kind:",
+            "ledgr kind:a",
+            "ledgr kind:api",
+            "ledgr",
+            "pay",
+            "pay tag:go",
+            "pay tag:go,java",
+        ] {
+            let q = Query::parse(text);
+            let a = searcher.search(&q, 50);
+            let b = fresh.search(&q, 50);
+            assert_eq!(a.total, b.total, "{text}");
+            assert_eq!(a.hits, b.hits, "{text}");
+        }
+    }
+
+    #[test]
+    fn filters_that_change_meaning_do_not_narrow() {
+        let q = |t| Query::parse(t);
+        assert!(narrows(&q("led"), &q("ledg")));
+        assert!(narrows(&q("led"), &q("led kind:api")));
+        assert!(!narrows(&q("kind:ap"), &q("kind:api")));
+        assert!(!narrows(&q("kind"), &q("kind:")));
+        assert!(!narrows(&q("ledg"), &q("led")));
     }
 
     #[test]

@@ -435,17 +435,32 @@ fn take_string(map: &mut Map<String, Value>, key: &str) -> Option<Result<String,
     }
 }
 
-/// Cleans every string (keys included) in a JSON value.
-pub fn clean_value(value: Value) -> Value {
+/// Cleans every string (keys included) in a JSON value, in place: clean values (the common
+/// case) are not copied.
+pub fn clean_value(mut value: Value) -> Value {
+    clean_in_place(&mut value);
+    value
+}
+
+fn clean_in_place(value: &mut Value) {
     match value {
-        Value::String(s) => Value::String(clean_owned(s)),
-        Value::Array(items) => Value::Array(items.into_iter().map(clean_value).collect()),
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| (clean_owned(k), clean_value(v)))
-                .collect(),
-        ),
-        other => other,
+        Value::String(s) => {
+            if let std::borrow::Cow::Owned(c) = crate::text::clean(s) {
+                *s = c;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(clean_in_place),
+        Value::Object(map) => {
+            if map
+                .keys()
+                .any(|k| matches!(crate::text::clean(k), std::borrow::Cow::Owned(_)))
+            {
+                let old = std::mem::take(map);
+                *map = old.into_iter().map(|(k, v)| (clean_owned(k), v)).collect();
+            }
+            map.values_mut().for_each(clean_in_place);
+        }
+        _ => {}
     }
 }
 

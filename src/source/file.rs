@@ -52,25 +52,73 @@ pub fn load(paths: &[String], mut sink: impl FnMut(FileBatch)) {
             ..FileBatch::default()
         });
     }
+    // Files are parsed in waves: every file known so far in parallel, then the targets of the
+    // Locations found in them. Results are handed on in queue order, so the first definition of
+    // a duplicated entity is always the same one, however the threads ran.
     let mut done = 0;
-    while let Some((path, root, walked)) = queue.pop_front() {
-        if !seen.insert(identity(&path)) {
-            continue;
-        }
-        let mut batch = read_file(&path, &root, walked);
-        for e in &batch.entities {
-            if e.kind_lower() == "location" {
-                for target in location_targets(e, &root, &mut batch.problems) {
-                    if !seen.contains(&identity(&target)) {
-                        queue.push_back((target, root.clone(), false));
+    let mut wave: Vec<(String, String, bool)> = queue.into_iter().collect();
+    while !wave.is_empty() {
+        wave.retain(|(path, _, _)| seen.insert(identity(path)));
+        let mut next: Vec<(String, String, bool)> = Vec::new();
+        let known = done + wave.len();
+        parse_in_parallel(&wave, |i, mut batch| {
+            let root = &wave[i].1;
+            for e in &batch.entities {
+                if e.kind_lower() == "location" {
+                    for target in location_targets(e, root, &mut batch.problems) {
+                        if !seen.contains(&identity(&target)) {
+                            next.push((target, root.clone(), false));
+                        }
                     }
                 }
             }
-        }
-        done += 1;
-        batch.progress = (done, done + queue.len());
-        sink(batch);
+            done += 1;
+            batch.progress = (done, known + next.len());
+            sink(batch);
+        });
+        wave = next;
     }
+}
+
+/// Reads files on every core, handing each result to `sink` in the files' order as soon as it
+/// and all files before it are done.
+fn parse_in_parallel(files: &[(String, String, bool)], mut sink: impl FnMut(usize, FileBatch)) {
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(files.len());
+    if workers <= 1 {
+        for (i, (path, root, walked)) in files.iter().enumerate() {
+            sink(i, read_file(path, root, *walked));
+        }
+        return;
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, FileBatch)>(workers * 4);
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let next = &next;
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((path, root, walked)) = files.get(i) else {
+                    break;
+                };
+                if tx.send((i, read_file(path, root, *walked))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut pending = std::collections::BTreeMap::new();
+        let mut want = 0;
+        for (i, batch) in rx {
+            pending.insert(i, batch);
+            while let Some(batch) = pending.remove(&want) {
+                sink(want, batch);
+                want += 1;
+            }
+        }
+    });
 }
 
 /// Loads everything at once: all entities and problems.

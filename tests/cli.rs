@@ -1,0 +1,173 @@
+//! The command line, run as a user would: the built binary, its output and exit codes.
+
+use std::process::{Command, Output};
+
+fn idp(args: &[&str]) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_idp-tui"))
+        .args(args)
+        // No real config file is ever read by tests.
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .output()
+        .expect("binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+#[test]
+fn search_json_ranks_the_typo_match_first() {
+    let o = idp(&["search", "ledgr", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    let first = &v[0];
+    assert_eq!(first["ref"], "component:default/ledger-writer");
+    assert_eq!(first["owner"], "group:default/ledger-team");
+    for key in ["kind", "name", "title", "score"] {
+        assert!(first.get(key).is_some(), "missing {key}");
+    }
+}
+
+#[test]
+fn search_filters_by_kind_and_limit() {
+    let o = idp(&["search", "--kind", "API", "--json", "--limit", "3"]);
+    let v = json(&o);
+    let items = v.as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert!(items.iter().all(|i| i["kind"] == "API"));
+}
+
+#[test]
+fn empty_query_lists_everything() {
+    let v = json(&idp(&["search", "--json", "--limit", "1000"]));
+    assert!(v.as_array().unwrap().len() >= 60);
+}
+
+#[test]
+fn catalog_flag_works_after_the_subcommand_too() {
+    let before = json(&idp(&[
+        "--catalog",
+        "tests/data/ambiguous",
+        "search",
+        "--json",
+    ]));
+    let after = json(&idp(&[
+        "search",
+        "--json",
+        "--catalog",
+        "tests/data/ambiguous",
+    ]));
+    assert_eq!(before, after);
+    assert_eq!(before.as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn show_prints_relations_and_json() {
+    let o = idp(&["show", "ledger-writer"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert!(text.contains("component:default/ledger-writer"), "{text}");
+    assert!(
+        text.contains("ownedBy       group:default/ledger-team"),
+        "{text}"
+    );
+    let v = json(&idp(&["show", "component:ledger-writer", "--json"]));
+    assert_eq!(v["metadata"]["name"], "ledger-writer");
+    let rels = v["relations"].as_array().unwrap();
+    assert!(rels.iter().any(|r| r["type"] == "ownedBy"
+        && r["targetRef"] == "group:default/ledger-team"
+        && r["resolved"] == true));
+}
+
+#[test]
+fn show_ambiguous_name_lists_candidates() {
+    let o = idp(&["--catalog", "tests/data/ambiguous", "show", "orders"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("ambiguous"), "{err}");
+    assert!(
+        err.contains("component:default/orders") && err.contains("api:default/orders"),
+        "{err}"
+    );
+    let o = idp(&["--catalog", "tests/data/ambiguous", "show", "api:orders"]);
+    assert!(o.status.success());
+}
+
+#[test]
+fn show_unknown_entity_fails_clearly() {
+    let o = idp(&["show", "no-such-thing"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no entity matches \"no-such-thing\""));
+}
+
+#[test]
+fn validate_lists_problems_and_fails_on_errors() {
+    let o = idp(&["validate", "tests/data/broken"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("tests/data/broken/mixed.yaml:16: error: YAML does not parse"),
+        "{out}"
+    );
+    assert!(
+        out.contains("error: component:default/missing-fields: spec.lifecycle is required"),
+        "{out}"
+    );
+    let v = json(&idp(&["validate", "tests/data/broken", "--json"]));
+    assert!(v
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["line"] == 19 && p["severity"] == "error"));
+}
+
+#[test]
+fn validate_passes_with_only_warnings() {
+    let o = idp(&["validate", "examples/demo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("warning"));
+}
+
+#[test]
+fn load_problems_never_make_search_fail() {
+    let o = idp(&["--catalog", "tests/data/broken", "search", "good", "--json"]);
+    assert!(o.status.success());
+    assert!(
+        stderr(&o).contains("error(s)"),
+        "problems are summarised on stderr"
+    );
+    assert_eq!(json(&o).as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn unknown_filter_is_hinted() {
+    let o = idp(&["search", "colour:blue"]);
+    assert!(
+        stderr(&o).contains("unknown filter colour:"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn bad_config_file_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.yaml");
+    std::fs::write(&cfg, "theme: dark\nsources:\n  - type: ftp\n").unwrap();
+    let o = idp(&["--config", cfg.to_str().unwrap(), "search", "x"]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("config.yaml:3"), "{err}");
+}

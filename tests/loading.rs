@@ -1,0 +1,262 @@
+//! Loading catalogs from files: Backstage's own examples, broken files, Locations.
+
+use idp_tui::catalog::{Catalog, EntityRef, RelationType, Severity};
+use idp_tui::source::{self, SourceSpec};
+
+const CORPUS: &str = "../shared/corpus/backstage";
+
+fn load(paths: &[&str]) -> Catalog {
+    source::load_blocking(&[SourceSpec::Files {
+        name: "test".into(),
+        paths: paths.iter().map(|p| p.to_string()).collect(),
+    }])
+}
+
+fn corpus(rel: &str) -> String {
+    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(CORPUS);
+    base.join(rel).to_string_lossy().to_string()
+}
+
+fn messages(c: &Catalog) -> Vec<String> {
+    c.problems().map(|p| p.to_string()).collect()
+}
+
+fn has(c: &Catalog, r: &str) -> bool {
+    c.by_ref(&EntityRef::parse(r, None, "default").unwrap())
+        .is_some()
+}
+
+#[test]
+fn backstage_example_catalog_loads_through_its_locations() {
+    let c = load(&[
+        &corpus("catalog-model-examples/all.yaml"),
+        &corpus("catalog-model-examples/acme-corp.yaml"),
+    ]);
+    let errors: Vec<String> = c
+        .problems()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| p.to_string())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "Backstage accepts its own examples: {errors:#?}"
+    );
+    // Only the AiResource kind (not in the core model) is warned about.
+    for p in c.problems() {
+        assert!(
+            p.message.contains("unknown kind \"AiResource\""),
+            "unexpected: {p}"
+        );
+    }
+    for r in [
+        "group:default/team-a",
+        "user:default/guest",
+        "user:development/guest",
+        "component:default/wayback-archive-ingestion",
+        "api:default/petstore-webhook",
+        "domain:default/artists",
+        "resource:default/artists-db",
+        "location:default/example-groups",
+    ] {
+        assert!(has(&c, r), "{r} missing");
+    }
+    assert!(c.len() >= 60, "{} entities", c.len());
+}
+
+#[test]
+fn relative_text_placeholder_is_read_into_the_definition() {
+    let c = load(&[&corpus("catalog-model-examples/all.yaml")]);
+    let api = c
+        .by_ref(&EntityRef::new("api", "default", "petstore-webhook"))
+        .unwrap();
+    let def = api
+        .spec_str("definition")
+        .expect("definition resolved to text");
+    assert!(def.contains("openapi"), "{def:.80}");
+}
+
+#[test]
+fn cross_namespace_members_resolve() {
+    let c = load(&[&corpus("catalog-model-examples/acme-corp.yaml")]);
+    let guest = c
+        .id_of(&EntityRef::new("user", "development", "guest"))
+        .unwrap();
+    let groups: Vec<String> = c
+        .related(guest, RelationType::MemberOf)
+        .map(|g| c.get(g).entity_ref().to_string())
+        .collect();
+    assert_eq!(groups, ["group:default/team-a"]);
+}
+
+#[test]
+fn intentionally_invalid_component_is_reported_by_rule() {
+    let c = load(&[&corpus(
+        "catalog-model-examples-unreferenced/components/invalid-component.yaml",
+    )]);
+    let m = messages(&c);
+    assert!(
+        m.iter()
+            .any(|p| p.contains("error") && p.contains("metadata.name \"invalid component\"")),
+        "{m:#?}"
+    );
+    assert!(
+        m.iter().any(|p| p.contains("metadata.tags: \"go 1.15.3\"")),
+        "{m:#?}"
+    );
+    assert!(
+        m.iter().all(|p| p.contains("invalid-component.yaml:")),
+        "{m:#?}"
+    );
+    assert_eq!(c.len(), 1, "the invalid entity is still listed");
+}
+
+#[test]
+fn other_namespace_and_kindless_owner() {
+    let c = load(&[&corpus(
+        "catalog-model-examples-unreferenced/components/different-namespace.yaml",
+    )]);
+    let e = &c.entities()[0];
+    assert_eq!(e.entity_ref().namespace(), "alternative");
+    assert_eq!(
+        c.owner_ref(c.ids().next().unwrap()).unwrap().as_str(),
+        "group:default/team-a"
+    );
+}
+
+#[test]
+fn every_corpus_template_loads_as_an_entity() {
+    let c = load(&[
+        &corpus("software-templates"),
+        &corpus("scaffolder-sample-templates"),
+    ]);
+    for name in [
+        "create-react-app-template",
+        "docs-template",
+        "bui-kitchen-sink-demo",
+        "conditional-parameters-demo",
+    ] {
+        assert!(
+            has(&c, &format!("template:default/{name}")),
+            "{name}: {:#?}",
+            messages(&c)
+        );
+    }
+}
+
+#[test]
+fn broken_documents_never_hide_their_neighbours() {
+    let c = load(&["tests/data/broken/mixed.yaml"]);
+    for r in [
+        "component:default/good-before",
+        "component:default/good-after",
+        "group:default/team-x",
+    ] {
+        assert!(has(&c, r), "{r} missing");
+    }
+    assert!(
+        has(&c, "gizmo:default/unknown-kind"),
+        "unknown kinds are kept"
+    );
+    let m = messages(&c);
+    let find = |needle: &str| {
+        m.iter()
+            .find(|p| p.contains(needle))
+            .unwrap_or_else(|| panic!("no problem mentions {needle:?}: {m:#?}"))
+    };
+    assert!(find("YAML does not parse").starts_with("tests/data/broken/mixed.yaml:16: error:"));
+    assert!(find("not an entity").contains("mixed.yaml:19"), "{m:#?}");
+    assert!(find("unknown kind").contains("warning"));
+    assert!(find("spec.lifecycle is required").contains("component:default/missing-fields"));
+    assert!(find("no such entity").contains("component:default/nowhere"));
+    let good = c
+        .by_ref(&EntityRef::new("component", "default", "good-after"))
+        .unwrap();
+    assert_eq!(good.metadata.description.as_deref(), Some("Sneaky  title"));
+}
+
+#[test]
+fn invalid_utf8_is_reported_with_its_line() {
+    let c = load(&["tests/data/broken"]);
+    let m = messages(&c);
+    assert!(
+        m.iter().any(|p| p
+            .starts_with("tests/data/broken/invalid-utf8.yaml:4: error: file is not valid UTF-8")),
+        "{m:#?}"
+    );
+    assert!(
+        has(&c, "component:default/good-before"),
+        "other files still load"
+    );
+}
+
+#[test]
+fn locations_are_followed_once_and_never_outside_the_root() {
+    let c = load(&["tests/data/locations/root.yaml"]);
+    assert!(has(&c, "system:default/sys-a"));
+    assert!(
+        has(&c, "user:default/ann"),
+        "directory targets are searched"
+    );
+    assert!(has(&c, "location:default/loop"));
+    let m = messages(&c);
+    assert!(
+        m.iter().any(|p| p.contains("outside the catalog root")),
+        "{m:#?}"
+    );
+    assert!(
+        m.iter()
+            .any(|p| p.contains("target ./missing.yaml does not exist")),
+        "{m:#?}"
+    );
+    assert!(
+        !m.iter().any(|p| p.contains("duplicate")),
+        "a loop must not load files twice: {m:#?}"
+    );
+}
+
+#[test]
+fn empty_catalog_is_empty_not_an_error() {
+    let c = load(&["tests/data/empty"]);
+    assert!(c.is_empty());
+    assert_eq!(c.problem_count(), 0);
+}
+
+#[test]
+fn missing_path_is_a_problem() {
+    let c = load(&["tests/data/does-not-exist.yaml"]);
+    assert!(
+        messages(&c)[0].contains("cannot read file"),
+        "{:?}",
+        messages(&c)
+    );
+}
+
+#[test]
+fn embedded_demo_is_a_rich_valid_catalog() {
+    let c = source::load_blocking(&[SourceSpec::demo()]);
+    assert!(c.len() >= 60, "{}", c.len());
+    let errors: Vec<String> = c
+        .problems()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| p.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    for kind in [
+        "component",
+        "api",
+        "resource",
+        "system",
+        "domain",
+        "group",
+        "user",
+        "location",
+        "template",
+    ] {
+        assert!(
+            c.entities().iter().any(|e| e.kind_lower() == kind),
+            "no {kind} in the demo"
+        );
+    }
+    // The one deliberate dangling reference is reported.
+    assert_eq!(c.problem_count(), 1, "{:#?}", messages(&c));
+}
