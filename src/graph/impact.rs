@@ -1,8 +1,8 @@
 //! The blast radius of a reverse tree: how many entities are affected and which teams to tell.
 
-use super::Tree;
+use super::{IdMap, Tree};
 use crate::catalog::{Catalog, EntityRef, Target};
-use crate::ownership::{oncall_of, owner_edge, OnCall, Party};
+use crate::ownership::{oncall_annotations, owner_edge, OnCall, Party};
 use std::collections::{HashMap, HashSet};
 
 /// An owner with entities in a tree, and how to page them.
@@ -13,7 +13,8 @@ pub struct AffectedOwner {
     pub owner: Party,
     /// How many of the tree's entities it owns.
     pub entities: usize,
-    /// On-call annotations on the owner, then on the affected entities it owns.
+    /// On-call annotations on the owner, then on the affected entities it owns (each distinct
+    /// annotation value once).
     pub oncall: Vec<OnCall>,
 }
 
@@ -33,43 +34,68 @@ pub struct Impact {
     pub owners: Vec<AffectedOwner>,
 }
 
+/// One owner being summed up; on-call seen so far is kept borrowed to avoid allocating.
+struct Tally<'a> {
+    owner: AffectedOwner,
+    seen: HashSet<(&'a str, &'a str)>,
+}
+
 /// Sums up a tree: size, and the distinct owners of its entities with their on-call.
 pub fn impact(catalog: &Catalog, tree: &Tree) -> Impact {
-    let mut owners: Vec<AffectedOwner> = Vec::new();
-    let mut index: HashMap<EntityRef, usize> = HashMap::new();
-    let mut seen_oncall: Vec<HashSet<(String, String)>> = Vec::new();
+    let mut tallies: Vec<Tally> = Vec::new();
+    let mut by_id: IdMap<usize> = IdMap::default();
+    let mut by_ref: HashMap<&EntityRef, usize> = HashMap::new();
     let mut unowned = 0;
     for id in tree.entities() {
         let Some(target) = owner_edge(catalog, id) else {
             unowned += 1;
             continue;
         };
-        let reference = catalog.target_ref(target).clone();
-        let slot = *index.entry(reference).or_insert_with(|| {
-            let mut oncall = Vec::new();
-            if let Target::Resolved(owner) = target {
-                oncall = oncall_of(catalog, *owner);
+        let known = match target {
+            Target::Resolved(owner) => by_id.get(owner).copied(),
+            Target::Missing(r) => by_ref.get(r).copied(),
+        };
+        let slot = known.unwrap_or_else(|| {
+            let mut tally = Tally {
+                owner: AffectedOwner {
+                    owner: Party::from_target(catalog, target),
+                    entities: 0,
+                    oncall: Vec::new(),
+                },
+                seen: HashSet::new(),
+            };
+            match target {
+                Target::Resolved(owner) => {
+                    let e = catalog.get(*owner);
+                    for (key, value) in oncall_annotations(e) {
+                        tally.seen.insert((key, value));
+                        tally
+                            .owner
+                            .oncall
+                            .push(OnCall::new(key, value, e.entity_ref()));
+                    }
+                    by_id.insert(*owner, tallies.len());
+                }
+                Target::Missing(r) => {
+                    by_ref.insert(r, tallies.len());
+                }
             }
-            seen_oncall.push(
-                oncall
-                    .iter()
-                    .map(|o| (o.annotation.clone(), o.value.clone()))
-                    .collect(),
-            );
-            owners.push(AffectedOwner {
-                owner: Party::from_target(catalog, target),
-                entities: 0,
-                oncall,
-            });
-            owners.len() - 1
+            tallies.push(tally);
+            tallies.len() - 1
         });
-        owners[slot].entities += 1;
-        for o in oncall_of(catalog, id) {
-            if seen_oncall[slot].insert((o.annotation.clone(), o.value.clone())) {
-                owners[slot].oncall.push(o);
+        let tally = &mut tallies[slot];
+        tally.owner.entities += 1;
+        let e = catalog.get(id);
+        for (key, value) in oncall_annotations(e) {
+            if tally.seen.insert((key, value)) {
+                tally
+                    .owner
+                    .oncall
+                    .push(OnCall::new(key, value, e.entity_ref()));
             }
         }
     }
+    let mut owners: Vec<AffectedOwner> = tallies.into_iter().map(|t| t.owner).collect();
     owners.sort_by(|a, b| {
         b.entities
             .cmp(&a.entities)

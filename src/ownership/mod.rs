@@ -9,7 +9,7 @@ mod gaps;
 
 pub use gaps::{gaps, Gap, GapReason};
 
-use crate::catalog::{Catalog, EntityId, EntityRef, Link, RelationType, Target};
+use crate::catalog::{Catalog, Entity, EntityId, EntityRef, Link, RelationType, Target};
 use std::collections::HashSet;
 
 /// The annotations that name an on-call rotation, in the order they are shown.
@@ -106,28 +106,37 @@ pub struct OnCall {
     pub from: EntityRef,
 }
 
+/// The non-empty on-call annotations of an entity as `(key, value)`, in
+/// [`ONCALL_ANNOTATIONS`] order, without allocating.
+pub fn oncall_annotations(entity: &Entity) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+    ONCALL_ANNOTATIONS.iter().filter_map(|&key| {
+        let value = entity.metadata.annotations.get(key)?.trim();
+        (!value.is_empty()).then_some((key, value))
+    })
+}
+
+impl OnCall {
+    /// An on-call entry for annotation `key` with `value`, found on `from`.
+    pub fn new(key: &str, value: &str, from: &EntityRef) -> Self {
+        let provider = if key.starts_with("pagerduty.com/") {
+            OnCallProvider::PagerDuty
+        } else {
+            OnCallProvider::Opsgenie
+        };
+        Self {
+            provider,
+            annotation: key.to_string(),
+            value: value.to_string(),
+            from: from.clone(),
+        }
+    }
+}
+
 /// The on-call annotations of one entity, in [`ONCALL_ANNOTATIONS`] order.
 pub fn oncall_of(catalog: &Catalog, id: EntityId) -> Vec<OnCall> {
     let e = catalog.get(id);
-    ONCALL_ANNOTATIONS
-        .iter()
-        .filter_map(|key| {
-            let value = e.metadata.annotations.get(*key)?.trim();
-            if value.is_empty() {
-                return None;
-            }
-            let provider = if key.starts_with("pagerduty.com/") {
-                OnCallProvider::PagerDuty
-            } else {
-                OnCallProvider::Opsgenie
-            };
-            Some(OnCall {
-                provider,
-                annotation: (*key).to_string(),
-                value: value.to_string(),
-                from: e.entity_ref().clone(),
-            })
-        })
+    oncall_annotations(e)
+        .map(|(key, value)| OnCall::new(key, value, e.entity_ref()))
         .collect()
 }
 
