@@ -58,7 +58,7 @@ pub struct Gap {
 /// the group and every group below it; a member reference that resolves to no user does not
 /// count. Templates are checked only when they name an owner (Backstage does not require one).
 pub fn gaps(catalog: &Catalog) -> Vec<Gap> {
-    let mut staffed: HashMap<EntityId, bool> = HashMap::new();
+    let mut memo: HashMap<EntityId, bool> = HashMap::new();
     let mut out = Vec::new();
     for id in catalog.ids() {
         let e = catalog.get(id);
@@ -98,9 +98,9 @@ pub fn gaps(catalog: &Catalog) -> Vec<Gap> {
                         format!("owner {owner_ref} is a {owner_kind}, not a Group or User"),
                     ));
                 } else if owner_kind == "group" {
-                    let has_people = *staffed
+                    let has_people = *memo
                         .entry(*owner)
-                        .or_insert_with(|| has_members_below(catalog, *owner));
+                        .or_insert_with(|| staffed(catalog, *owner));
                     if !has_people {
                         out.push(gap(
                             GapReason::OwnerHasNoMembers,
@@ -116,8 +116,9 @@ pub fn gaps(catalog: &Catalog) -> Vec<Gap> {
     out
 }
 
-/// True when the group, or any group below it, has a member that is a user in the catalog.
-fn has_members_below(catalog: &Catalog, group: EntityId) -> bool {
+/// True when the group, or any group below it, has a member that is a user in the catalog:
+/// someone can be called about what it owns.
+pub fn staffed(catalog: &Catalog, group: EntityId) -> bool {
     let has_user = |g: EntityId| {
         catalog
             .related(g, RelationType::HasMember)

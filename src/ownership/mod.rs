@@ -7,7 +7,7 @@
 
 mod gaps;
 
-pub use gaps::{gaps, Gap, GapReason};
+pub use gaps::{gaps, staffed, Gap, GapReason};
 
 use crate::catalog::{Catalog, Entity, EntityId, EntityRef, Link, RelationType, Target};
 use std::collections::HashSet;
