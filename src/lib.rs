@@ -12,6 +12,7 @@ pub mod search;
 pub mod source;
 pub mod synthetic;
 pub mod text;
+pub mod tui;
 
 #[cfg(test)]
 pub(crate) mod fixtures;

@@ -10,9 +10,6 @@ fn main() -> color_eyre::Result<ExitCode> {
     let cli = Cli::parse();
     match &cli.command {
         Some(command) => cli::run(&cli, command),
-        None => {
-            eprintln!("the interactive portal is not built yet; try `idp-tui search`");
-            Ok(ExitCode::from(2))
-        }
+        None => idp_tui::tui::run(&cli),
     }
 }

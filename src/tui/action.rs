@@ -1,0 +1,142 @@
+//! Every intent the portal acts on. Keys become actions through the keymap; load events,
+//! ticks and resizes arrive as actions too, so `update` is the only place state changes.
+
+use crate::source::LoadEvent;
+
+/// One thing to do.
+#[derive(Debug)]
+pub enum Action {
+    /// Leave the portal.
+    Quit,
+    /// Open (or close) the help overlay.
+    Help,
+    /// Open the command palette.
+    Palette,
+    /// Go back: close an overlay, leave a pane, or clear a non-empty query.
+    Back,
+    /// Move the selection up one row.
+    Up,
+    /// Move the selection down one row.
+    Down,
+    /// Move up a page.
+    PageUp,
+    /// Move down a page.
+    PageDown,
+    /// Jump to the first row.
+    Home,
+    /// Jump to the last row.
+    End,
+    /// Open the selected item (entity, problem, command).
+    Open,
+    /// The next tab of the entity view.
+    NextTab,
+    /// The previous tab of the entity view.
+    PrevTab,
+    /// Copy the current entity's reference to the clipboard (OSC 52).
+    CopyRef,
+    /// Go to the search pane with the query focused.
+    FocusSearch,
+    /// Open the problems pane.
+    Problems,
+    /// Empty the text field.
+    ClearInput,
+    /// Delete the character before the cursor.
+    DeleteChar,
+    /// Type a character into the focused text field.
+    Input(char),
+    /// Pasted text (bracketed paste), for the focused text field.
+    Paste(String),
+    /// Run a palette command line such as `theme light`.
+    RunCommand(String),
+    /// A source reported progress, entities or its end.
+    Load(LoadEvent),
+    /// The spinner's clock (only while something loads).
+    Tick,
+    /// The terminal has a new size.
+    Resize(u16, u16),
+}
+
+/// A bindable action: its name in the config file, how to make it, and the description the
+/// help overlay shows.
+pub type Bindable = (&'static str, fn() -> Action, &'static str);
+
+/// The actions a key can be bound to.
+pub const BINDABLE: [Bindable; 18] = [
+    ("quit", || Action::Quit, "quit"),
+    ("help", || Action::Help, "show the keys"),
+    ("palette", || Action::Palette, "command palette"),
+    ("back", || Action::Back, "back / close / clear query"),
+    ("up", || Action::Up, "move up"),
+    ("down", || Action::Down, "move down"),
+    ("page_up", || Action::PageUp, "page up"),
+    ("page_down", || Action::PageDown, "page down"),
+    ("home", || Action::Home, "first row"),
+    ("end", || Action::End, "last row"),
+    ("open", || Action::Open, "open the selected item"),
+    ("next_tab", || Action::NextTab, "next tab"),
+    ("prev_tab", || Action::PrevTab, "previous tab"),
+    ("copy_ref", || Action::CopyRef, "copy the entity ref"),
+    ("search", || Action::FocusSearch, "go to search"),
+    ("problems", || Action::Problems, "list catalog problems"),
+    ("clear", || Action::ClearInput, "clear the text field"),
+    ("delete_char", || Action::DeleteChar, "delete a character"),
+];
+
+impl Action {
+    /// The action a config name stands for, such as `copy_ref`.
+    pub fn from_name(name: &str) -> Option<Action> {
+        BINDABLE
+            .iter()
+            .find(|(n, _, _)| *n == name.trim())
+            .map(|(_, make, _)| make())
+    }
+
+    /// The config name of a bindable action (`None` for input, load events and the like).
+    pub fn name(&self) -> Option<&'static str> {
+        let name = match self {
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::Palette => "palette",
+            Action::Back => "back",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::Home => "home",
+            Action::End => "end",
+            Action::Open => "open",
+            Action::NextTab => "next_tab",
+            Action::PrevTab => "prev_tab",
+            Action::CopyRef => "copy_ref",
+            Action::FocusSearch => "search",
+            Action::Problems => "problems",
+            Action::ClearInput => "clear",
+            Action::DeleteChar => "delete_char",
+            _ => return None,
+        };
+        Some(name)
+    }
+
+    /// The one-line description of a bindable action.
+    pub fn description(&self) -> &'static str {
+        self.name()
+            .and_then(|n| BINDABLE.iter().find(|(b, _, _)| *b == n))
+            .map_or("", |(_, _, d)| d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bindable_name_round_trips() {
+        for (name, make, desc) in BINDABLE {
+            let action = make();
+            assert_eq!(action.name(), Some(name));
+            assert_eq!(Action::from_name(name).and_then(|a| a.name()), Some(name));
+            assert_eq!(action.description(), desc);
+        }
+        assert!(Action::from_name("launch_rockets").is_none());
+    }
+}

@@ -1,0 +1,569 @@
+//! Keys are data: for each [`Mode`], a list of bindings (key, action name, description). The
+//! help overlay and the footer hints are generated from it, and users override it from the
+//! config's `keys` section (`mode → key → action name`).
+//!
+//! Ctrl-C always quits and cannot be rebound, so a broken config never traps a user.
+
+use super::action::{Action, BINDABLE};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Which set of bindings applies: the focused pane or overlay decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Mode {
+    /// The search pane (its query is a text field: plain characters are typed).
+    Search,
+    /// The entity view.
+    Entity,
+    /// List panes such as problems.
+    List,
+    /// The command palette (a text field).
+    Palette,
+    /// The help overlay.
+    Help,
+}
+
+impl Mode {
+    /// Every mode.
+    pub const ALL: [Mode; 5] = [
+        Mode::Search,
+        Mode::Entity,
+        Mode::List,
+        Mode::Palette,
+        Mode::Help,
+    ];
+
+    /// The mode's name in the config file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Search => "search",
+            Mode::Entity => "entity",
+            Mode::List => "list",
+            Mode::Palette => "palette",
+            Mode::Help => "help",
+        }
+    }
+
+    /// True when the mode has a text field, so plain characters are typed, not bound.
+    pub fn has_text_field(self) -> bool {
+        matches!(self, Mode::Search | Mode::Palette)
+    }
+}
+
+/// A key with its modifiers, comparable and printable (`Ctrl-P`, `Shift-Tab`, `F1`, `q`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    /// The key.
+    pub code: KeyCode,
+    /// Ctrl, Alt (Shift only matters for non-character keys).
+    pub modifiers: KeyModifiers,
+}
+
+impl Key {
+    /// A key without modifiers.
+    pub const fn plain(code: KeyCode) -> Self {
+        Key {
+            code,
+            modifiers: KeyModifiers::NONE,
+        }
+    }
+
+    /// A Ctrl chord.
+    pub const fn ctrl(c: char) -> Self {
+        Key {
+            code: KeyCode::Char(c),
+            modifiers: KeyModifiers::CONTROL,
+        }
+    }
+
+    /// Normalises a terminal key event: Shift is folded into characters (`Shift-a` is `A`) and
+    /// Shift-Tab is `BackTab`.
+    pub fn from_event(event: &KeyEvent) -> Self {
+        let mut modifiers = event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let code = match event.code {
+            KeyCode::Char(c) if modifiers.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
+            KeyCode::Tab if event.modifiers.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
+            KeyCode::BackTab => KeyCode::BackTab,
+            other => other,
+        };
+        if !matches!(code, KeyCode::Char(_)) {
+            modifiers = event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
+        }
+        Key { code, modifiers }
+    }
+
+    /// Parses a key as written in the config: `ctrl-p`, `alt-x`, `shift-tab`, `f1`, `enter`,
+    /// `esc`, `up`, `pagedown`, `space`, `?`, `q`.
+    pub fn parse(text: &str) -> Result<Key, String> {
+        let lower = text.trim().to_ascii_lowercase();
+        let mut modifiers = KeyModifiers::NONE;
+        let mut rest = lower.as_str();
+        loop {
+            if let Some(r) = rest
+                .strip_prefix("ctrl-")
+                .or_else(|| rest.strip_prefix("c-"))
+            {
+                modifiers |= KeyModifiers::CONTROL;
+                rest = r;
+            } else if let Some(r) = rest
+                .strip_prefix("alt-")
+                .or_else(|| rest.strip_prefix("m-"))
+            {
+                modifiers |= KeyModifiers::ALT;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "enter" | "return" => KeyCode::Enter,
+            "esc" | "escape" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "shift-tab" | "backtab" => KeyCode::BackTab,
+            "backspace" => KeyCode::Backspace,
+            "delete" | "del" => KeyCode::Delete,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "pageup" | "pgup" | "page_up" => KeyCode::PageUp,
+            "pagedown" | "pgdn" | "page_down" => KeyCode::PageDown,
+            "space" => KeyCode::Char(' '),
+            f if f.starts_with('f') && f.len() > 1 && f[1..].parse::<u8>().is_ok() => {
+                match f[1..].parse::<u8>() {
+                    Ok(n @ 1..=12) => KeyCode::F(n),
+                    _ => return Err(format!("unknown key {text:?}")),
+                }
+            }
+            _ => {
+                // A single character keeps its case as written (`G` differs from `g`).
+                let original = text.trim();
+                let rest_original = &original[original.len() - rest.len()..];
+                let mut chars = rest_original.chars();
+                let c = match (chars.next(), chars.next()) {
+                    (Some(c), None) => Some(c),
+                    _ => None,
+                };
+                match c {
+                    Some(c) if modifiers.contains(KeyModifiers::CONTROL) => {
+                        KeyCode::Char(c.to_ascii_lowercase())
+                    }
+                    Some(c) => KeyCode::Char(c),
+                    None => return Err(format!("unknown key {text:?}")),
+                }
+            }
+        };
+        Ok(Key { code, modifiers })
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            f.write_str("Ctrl-")?;
+        }
+        if self.modifiers.contains(KeyModifiers::ALT) {
+            f.write_str("Alt-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("Space"),
+            KeyCode::Char(c) if self.modifiers.contains(KeyModifiers::CONTROL) => {
+                write!(f, "{}", c.to_ascii_uppercase())
+            }
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::Enter => f.write_str("Enter"),
+            KeyCode::Esc => f.write_str("Esc"),
+            KeyCode::Tab => f.write_str("Tab"),
+            KeyCode::BackTab => f.write_str("Shift-Tab"),
+            KeyCode::Backspace => f.write_str("Backspace"),
+            KeyCode::Delete => f.write_str("Delete"),
+            KeyCode::Up => f.write_str("Up"),
+            KeyCode::Down => f.write_str("Down"),
+            KeyCode::Left => f.write_str("Left"),
+            KeyCode::Right => f.write_str("Right"),
+            KeyCode::Home => f.write_str("Home"),
+            KeyCode::End => f.write_str("End"),
+            KeyCode::PageUp => f.write_str("PageUp"),
+            KeyCode::PageDown => f.write_str("PageDown"),
+            KeyCode::F(n) => write!(f, "F{n}"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// One binding: a key, the action's config name, and whether the footer shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// The key.
+    pub key: Key,
+    /// The action's config name (see [`BINDABLE`]).
+    pub action: &'static str,
+    /// Shown in the footer hints.
+    pub footer: bool,
+}
+
+impl Binding {
+    /// The action's one-line description.
+    pub fn description(&self) -> &'static str {
+        BINDABLE
+            .iter()
+            .find(|(n, _, _)| *n == self.action)
+            .map_or("", |(_, _, d)| d)
+    }
+}
+
+/// The bindings of every mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    modes: BTreeMap<Mode, Vec<Binding>>,
+}
+
+/// The key that always quits.
+pub const CTRL_C: Key = Key::ctrl('c');
+
+fn b(key: Key, action: &'static str, footer: bool) -> Binding {
+    Binding {
+        key,
+        action,
+        footer,
+    }
+}
+
+fn list_moves() -> Vec<Binding> {
+    use KeyCode::*;
+    vec![
+        b(Key::plain(Up), "up", false),
+        b(Key::plain(Down), "down", false),
+        b(Key::ctrl('k'), "up", false),
+        b(Key::ctrl('j'), "down", false),
+        b(Key::plain(PageUp), "page_up", false),
+        b(Key::plain(PageDown), "page_down", false),
+        b(Key::plain(Home), "home", false),
+        b(Key::plain(End), "end", false),
+    ]
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        use KeyCode::*;
+        let mut modes = BTreeMap::new();
+        let mut search = vec![
+            b(Key::plain(Enter), "open", true),
+            b(Key::plain(Esc), "back", false),
+            b(Key::ctrl('p'), "palette", true),
+            b(Key::plain(F(1)), "help", true),
+            b(Key::ctrl('u'), "clear", false),
+            b(Key::plain(Backspace), "delete_char", false),
+        ];
+        search.extend(list_moves());
+        modes.insert(Mode::Search, search);
+
+        let mut entity = vec![
+            b(Key::plain(Enter), "open", true),
+            b(Key::plain(Esc), "back", true),
+            b(Key::plain(Tab), "next_tab", true),
+            b(Key::plain(BackTab), "prev_tab", false),
+            b(Key::plain(Char('y')), "copy_ref", true),
+            b(Key::plain(Char('/')), "search", true),
+            b(Key::plain(Char('?')), "help", true),
+            b(Key::plain(F(1)), "help", false),
+            b(Key::ctrl('p'), "palette", false),
+            b(Key::plain(Char('q')), "quit", false),
+            b(Key::plain(Char('k')), "up", false),
+            b(Key::plain(Char('j')), "down", false),
+        ];
+        entity.extend(list_moves());
+        modes.insert(Mode::Entity, entity);
+
+        let mut list = vec![
+            b(Key::plain(Enter), "open", true),
+            b(Key::plain(Esc), "back", true),
+            b(Key::plain(Char('/')), "search", false),
+            b(Key::plain(Char('?')), "help", true),
+            b(Key::plain(F(1)), "help", false),
+            b(Key::ctrl('p'), "palette", false),
+            b(Key::plain(Char('q')), "quit", false),
+            b(Key::plain(Char('k')), "up", false),
+            b(Key::plain(Char('j')), "down", false),
+        ];
+        list.extend(list_moves());
+        modes.insert(Mode::List, list);
+
+        let mut palette = vec![
+            b(Key::plain(Enter), "open", true),
+            b(Key::plain(Esc), "back", true),
+            b(Key::ctrl('u'), "clear", false),
+            b(Key::plain(Backspace), "delete_char", false),
+        ];
+        palette.extend(list_moves());
+        modes.insert(Mode::Palette, palette);
+
+        modes.insert(
+            Mode::Help,
+            vec![
+                b(Key::plain(Esc), "back", true),
+                b(Key::plain(Char('?')), "back", false),
+                b(Key::plain(F(1)), "back", false),
+                b(Key::plain(Char('q')), "back", false),
+                b(Key::plain(Up), "up", false),
+                b(Key::plain(Down), "down", false),
+                b(Key::plain(Char('k')), "up", false),
+                b(Key::plain(Char('j')), "down", false),
+                b(Key::plain(PageUp), "page_up", false),
+                b(Key::plain(PageDown), "page_down", false),
+            ],
+        );
+        Keymap { modes }
+    }
+}
+
+impl Keymap {
+    /// The default bindings with the config's overrides applied. Returns every override that
+    /// could not be used (unknown mode, key or action), so the caller can show them.
+    pub fn with_overrides(
+        overrides: &BTreeMap<String, BTreeMap<String, String>>,
+    ) -> (Keymap, Vec<String>) {
+        let mut keymap = Keymap::default();
+        let mut errors = Vec::new();
+        for (mode_name, keys) in overrides {
+            let Some(mode) = Mode::ALL.into_iter().find(|m| m.as_str() == mode_name) else {
+                errors.push(format!(
+                    "keys: unknown mode {mode_name:?} (modes: search, entity, list, palette, help)"
+                ));
+                continue;
+            };
+            for (key_text, action_name) in keys {
+                let key = match Key::parse(key_text) {
+                    Ok(k) => k,
+                    Err(e) => {
+                        errors.push(format!("keys.{mode_name}: {e}"));
+                        continue;
+                    }
+                };
+                if key == CTRL_C {
+                    errors.push(format!("keys.{mode_name}: Ctrl-C always quits"));
+                    continue;
+                }
+                let bindings = keymap.modes.entry(mode).or_default();
+                if action_name == "none" {
+                    bindings.retain(|b| b.key != key);
+                    continue;
+                }
+                let Some((name, _, _)) = BINDABLE.iter().find(|(n, _, _)| n == action_name) else {
+                    errors.push(format!(
+                        "keys.{mode_name}.{key_text}: unknown action {action_name:?}"
+                    ));
+                    continue;
+                };
+                bindings.retain(|b| b.key != key);
+                bindings.push(Binding {
+                    key,
+                    action: name,
+                    footer: false,
+                });
+            }
+        }
+        (keymap, errors)
+    }
+
+    /// The bindings of a mode, in display order.
+    pub fn bindings(&self, mode: Mode) -> &[Binding] {
+        self.modes.get(&mode).map_or(&[], Vec::as_slice)
+    }
+
+    /// The action for a key in a mode. In modes with a text field, plain characters are
+    /// typed rather than looked up.
+    pub fn action(&self, mode: Mode, event: &KeyEvent) -> Option<Action> {
+        let key = Key::from_event(event);
+        if key == CTRL_C {
+            return Some(Action::Quit);
+        }
+        if mode.has_text_field() {
+            if let KeyCode::Char(c) = key.code {
+                if key.modifiers.is_empty() {
+                    return Some(Action::Input(c));
+                }
+            }
+        }
+        self.bindings(mode)
+            .iter()
+            .find(|b| b.key == key)
+            .and_then(|b| Action::from_name(b.action))
+    }
+
+    /// Bindings grouped by action, in order: `(["Up", "Ctrl-K"], "move up")`. Feeds the help
+    /// overlay and docs.
+    pub fn grouped(&self, mode: Mode) -> Vec<(Vec<String>, &'static str)> {
+        let mut out: Vec<(Vec<String>, &'static str, &'static str)> = Vec::new();
+        for b in self.bindings(mode) {
+            match out.iter_mut().find(|(_, a, _)| *a == b.action) {
+                Some((keys, _, _)) => keys.push(b.key.to_string()),
+                None => out.push((vec![b.key.to_string()], b.action, b.description())),
+            }
+        }
+        if mode != Mode::Help {
+            out.push((vec!["Ctrl-C".into()], "quit", "quit from anywhere"));
+        }
+        out.into_iter().map(|(k, _, d)| (k, d)).collect()
+    }
+
+    /// Footer hints for a mode: `(key, description)` of the bindings marked for the footer.
+    pub fn hints(&self, mode: Mode) -> Vec<(String, &'static str)> {
+        let mut seen = Vec::new();
+        let mut out = Vec::new();
+        for b in self.bindings(mode).iter().filter(|b| b.footer) {
+            if !seen.contains(&b.action) {
+                seen.push(b.action);
+                out.push((b.key.to_string(), short_hint(b.action, b.description())));
+            }
+        }
+        out
+    }
+}
+
+fn short_hint(action: &str, description: &'static str) -> &'static str {
+    match action {
+        "open" => "open",
+        "back" => "back",
+        "palette" => "commands",
+        "help" => "help",
+        "next_tab" => "tabs",
+        "copy_ref" => "copy ref",
+        "search" => "search",
+        _ => description,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyEventKind;
+
+    fn ev(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new_with_kind(code, modifiers, KeyEventKind::Press)
+    }
+
+    #[test]
+    fn keys_parse_as_written_in_the_config() {
+        assert_eq!(Key::parse("ctrl-p").unwrap(), Key::ctrl('p'));
+        assert_eq!(Key::parse("C-P").unwrap(), Key::ctrl('p'));
+        assert_eq!(
+            Key::parse("shift-tab").unwrap(),
+            Key::plain(KeyCode::BackTab)
+        );
+        assert_eq!(Key::parse("F1").unwrap(), Key::plain(KeyCode::F(1)));
+        assert_eq!(Key::parse("G").unwrap(), Key::plain(KeyCode::Char('G')));
+        assert_eq!(Key::parse("-").unwrap(), Key::plain(KeyCode::Char('-')));
+        assert!(Key::parse("hyper-x").is_err());
+        assert!(Key::parse("f99").is_err());
+        assert!(Key::parse("").is_err());
+    }
+
+    #[test]
+    fn printed_keys_parse_back_to_the_same_key() {
+        let map = Keymap::default();
+        for mode in Mode::ALL {
+            for b in map.bindings(mode) {
+                assert_eq!(Key::parse(&b.key.to_string()).unwrap(), b.key, "{}", b.key);
+            }
+        }
+    }
+
+    #[test]
+    fn plain_characters_are_typed_in_the_search_field_but_bound_elsewhere() {
+        let map = Keymap::default();
+        let q = ev(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert!(matches!(
+            map.action(Mode::Search, &q),
+            Some(Action::Input('q'))
+        ));
+        assert!(matches!(map.action(Mode::Entity, &q), Some(Action::Quit)));
+        let shifted = ev(KeyCode::Char('Q'), KeyModifiers::SHIFT);
+        assert!(matches!(
+            map.action(Mode::Search, &shifted),
+            Some(Action::Input('Q'))
+        ));
+    }
+
+    #[test]
+    fn ctrl_c_quits_in_every_mode() {
+        let map = Keymap::default();
+        for mode in Mode::ALL {
+            let a = map.action(mode, &ev(KeyCode::Char('c'), KeyModifiers::CONTROL));
+            assert!(matches!(a, Some(Action::Quit)), "{mode:?}");
+        }
+    }
+
+    #[test]
+    fn overrides_replace_bindings_and_report_what_they_cannot_use() {
+        let mut overrides = BTreeMap::new();
+        overrides.insert(
+            "entity".to_string(),
+            BTreeMap::from([
+                ("c".to_string(), "copy_ref".to_string()),
+                ("y".to_string(), "none".to_string()),
+                ("x".to_string(), "launch_rockets".to_string()),
+                ("ctrl-c".to_string(), "help".to_string()),
+            ]),
+        );
+        overrides.insert("sidebar".to_string(), BTreeMap::new());
+        let (map, errors) = Keymap::with_overrides(&overrides);
+        let c = ev(KeyCode::Char('c'), KeyModifiers::NONE);
+        let y = ev(KeyCode::Char('y'), KeyModifiers::NONE);
+        assert!(matches!(
+            map.action(Mode::Entity, &c),
+            Some(Action::CopyRef)
+        ));
+        assert!(map.action(Mode::Entity, &y).is_none());
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors.iter().any(|e| e.contains("launch_rockets")));
+        assert!(errors.iter().any(|e| e.contains("sidebar")));
+        assert!(errors.iter().any(|e| e.contains("Ctrl-C always quits")));
+    }
+
+    #[test]
+    fn help_groups_keys_of_the_same_action() {
+        let grouped = Keymap::default().grouped(Mode::Search);
+        let up = grouped.iter().find(|(_, d)| *d == "move up").unwrap();
+        assert_eq!(up.0, vec!["Up".to_string(), "Ctrl-K".to_string()]);
+        assert!(grouped
+            .iter()
+            .any(|(k, _)| k == &vec!["Ctrl-C".to_string()]));
+    }
+}
+
+#[cfg(test)]
+mod docs_tests {
+    use super::*;
+
+    /// docs/keys.md is written by hand; this keeps it from falling behind the keymap.
+    #[test]
+    fn keys_doc_mentions_every_default_key_and_action() {
+        let doc = include_str!("../../docs/keys.md");
+        let map = Keymap::default();
+        for mode in Mode::ALL {
+            for b in map.bindings(mode) {
+                assert!(
+                    doc.contains(&format!("`{}`", b.key)),
+                    "docs/keys.md lacks {} ({})",
+                    b.key,
+                    mode.as_str()
+                );
+            }
+        }
+        for (name, _, _) in BINDABLE {
+            assert!(
+                doc.contains(&format!("`{name}`")),
+                "docs/keys.md lacks {name}"
+            );
+        }
+        for c in crate::tui::commands::COMMANDS {
+            assert!(doc.contains(c.usage), "docs/keys.md lacks {}", c.usage);
+        }
+    }
+}

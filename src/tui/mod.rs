@@ -1,0 +1,300 @@
+//! The interactive portal: terminal setup and restore, logging, and the event loop.
+//!
+//! The shape is Elm's: terminal events, load events, signals and the spinner clock become
+//! [`action::Action`]s; [`app::update`] changes the [`app::App`] and may hand back an
+//! [`app::Effect`]; [`ui::render`] draws from the state alone. The screen is redrawn only after
+//! something changed, and pending events are applied before the next frame, so a burst of keys
+//! or load batches costs one redraw. With nothing loading, the loop sleeps: no ticks, no CPU.
+//!
+//! Extension points for other features:
+//! - entity view tabs: [`tabs`] (a registry of tab factories; see its module docs),
+//! - panes reachable from the palette: [`panes`] (the `View` trait),
+//! - palette commands: [`commands`] (the `COMMANDS` registry),
+//! - key bindings: [`keymap`] (per-mode lists; the help overlay is generated from them),
+//! - the clipboard: [`clipboard`].
+
+pub mod action;
+pub mod app;
+pub mod clipboard;
+pub mod commands;
+pub mod keymap;
+pub mod panes;
+pub mod tabs;
+pub mod theme;
+pub mod ui;
+pub mod widgets;
+
+use crate::catalog::Catalog;
+use crate::cli::Cli;
+use action::Action;
+use app::{update, App, Effect};
+use color_eyre::eyre::{eyre, WrapErr};
+use crossterm::event::{
+    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind,
+};
+use futures::StreamExt;
+use keymap::Keymap;
+use ratatui::DefaultTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Name of the log file in the state directory.
+pub const LOG_FILE: &str = "idp-tui.log";
+
+/// How often the spinner moves while a source loads.
+const TICK: Duration = Duration::from_millis(120);
+
+/// Most events applied before a redraw, so a flood of input still shows progress.
+const MAX_BATCH: usize = 256;
+
+/// Opens the portal on the command line's sources and runs it until the user quits.
+pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
+    let settings = cli.settings()?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let (theme, theme_warning) = theme::choose(
+        cli.theme.as_deref(),
+        no_color,
+        settings.config.theme.as_deref(),
+    )
+    .map_err(|e| eyre!(e))
+    .wrap_err("choosing the theme")?;
+    let (keymap, key_errors) = Keymap::with_overrides(&settings.config.keys);
+    let (_log_guard, log_path) = init_logging();
+    tracing::info!(sources = settings.sources.len(), theme = %theme.name, "starting");
+
+    let mut app = App::new(Catalog::new(), &settings.sources, theme, keymap);
+    let warnings: Vec<String> = theme_warning.into_iter().chain(key_errors).collect();
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
+    if !warnings.is_empty() {
+        app.status_error(warnings.join("; "));
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .wrap_err("starting the async runtime")?;
+    let mut terminal = TerminalGuard::enter(log_path.clone())?;
+    let result = runtime.block_on(async {
+        let (tx, rx) = mpsc::unbounded_channel();
+        for (i, spec) in settings.sources.iter().enumerate() {
+            crate::source::spawn(i, spec.clone(), tx.clone());
+        }
+        drop(tx);
+        event_loop(&mut terminal.terminal, &mut app, rx).await
+    });
+    drop(terminal);
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    match result {
+        Ok(()) => {
+            tracing::info!("quit");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            tracing::error!("{e:#}");
+            Err(e.wrap_err(format!("the log is at {}", log_path.display())))
+        }
+    }
+}
+
+/// Owns the terminal while the portal runs; restores it when dropped (on quit and on errors).
+/// Panics are covered by the hook installed in [`TerminalGuard::enter`].
+struct TerminalGuard {
+    terminal: DefaultTerminal,
+}
+
+impl TerminalGuard {
+    fn enter(log_path: PathBuf) -> color_eyre::Result<Self> {
+        // try_init: raw mode, alternate screen, and a panic hook that restores both first.
+        let terminal = ratatui::try_init().wrap_err("setting up the terminal")?;
+        crossterm::execute!(std::io::stdout(), EnableBracketedPaste)
+            .wrap_err("enabling bracketed paste")?;
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = crossterm::execute!(
+                std::io::stdout(),
+                DisableBracketedPaste,
+                crossterm::cursor::Show
+            );
+            previous(info);
+            eprintln!("idp-tui crashed; the log is at {}", log_path.display());
+        }));
+        Ok(Self { terminal })
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+        ratatui::restore();
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+    }
+}
+
+/// Logs go to a file in the state directory, never to the screen. `IDP_TUI_LOG` sets the
+/// filter (default `info`). Without a writable state directory, nothing is logged.
+fn init_logging() -> (Option<tracing_appender::non_blocking::WorkerGuard>, PathBuf) {
+    let dir = crate::config::state_dir();
+    let path = dir.join(LOG_FILE);
+    if std::fs::create_dir_all(&dir).is_err() {
+        return (None, path);
+    }
+    let appender = match tracing_appender::rolling::RollingFileAppender::builder()
+        .rotation(tracing_appender::rolling::Rotation::NEVER)
+        .filename_prefix(LOG_FILE)
+        .build(&dir)
+    {
+        Ok(a) => a,
+        Err(_) => return (None, path),
+    };
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("IDP_TUI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init();
+    (Some(guard), path)
+}
+
+/// SIGHUP (a dropped ssh connection) and SIGTERM: both quit cleanly.
+struct Signals {
+    #[cfg(unix)]
+    hangup: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> color_eyre::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Self {
+                hangup: signal(SignalKind::hangup()).wrap_err("listening for SIGHUP")?,
+                terminate: signal(SignalKind::terminate()).wrap_err("listening for SIGTERM")?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    async fn recv(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.hangup.recv() => "SIGHUP",
+                _ = self.terminate.recv() => "SIGTERM",
+            }
+        }
+        #[cfg(not(unix))]
+        std::future::pending().await
+    }
+}
+
+/// Maps a terminal event to an action (key presses only, not releases or repeats of them).
+fn event_action(app: &App, event: Event) -> Option<Action> {
+    match event {
+        Event::Key(key) if key.kind == KeyEventKind::Press => app.action_for_key(&key),
+        Event::Paste(text) => Some(Action::Paste(text)),
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        _ => None,
+    }
+}
+
+/// Applies an action; returns true when the app should quit.
+fn apply(app: &mut App, action: Action) -> color_eyre::Result<bool> {
+    match update(app, action) {
+        Some(Effect::Quit) => Ok(true),
+        Some(Effect::Copy(text)) => {
+            clipboard::copy(&mut std::io::stdout(), &text).wrap_err("copying with OSC 52")?;
+            Ok(false)
+        }
+        None => Ok(false),
+    }
+}
+
+/// Reads the terminal in its own task and forwards events over a channel, so the loop can
+/// take whatever is pending without polling the stream with a throwaway waker.
+fn terminal_events() -> mpsc::UnboundedReceiver<std::io::Result<Event>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut stream = EventStream::new();
+        while let Some(event) = stream.next().await {
+            let failed = event.is_err();
+            if tx.send(event).is_err() || failed {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    mut loads: mpsc::UnboundedReceiver<crate::source::LoadEvent>,
+) -> color_eyre::Result<()> {
+    let mut events = terminal_events();
+    let mut signals = Signals::new()?;
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    if let Ok(size) = terminal.size() {
+        app.size = (size.width, size.height);
+    }
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal
+                .draw(|frame| ui::render(app, frame))
+                .wrap_err("drawing")?;
+            dirty = false;
+        }
+        let action = tokio::select! {
+            event = events.recv() => match event {
+                Some(Ok(event)) => event_action(app, event),
+                Some(Err(e)) => return Err(e).wrap_err("reading the terminal"),
+                None => Some(Action::Quit),
+            },
+            Some(event) = loads.recv() => Some(Action::Load(event)),
+            _ = tick.tick(), if app.is_loading() => Some(Action::Tick),
+            signal = signals.recv() => {
+                tracing::info!("{signal}: quitting");
+                Some(Action::Quit)
+            }
+        };
+        let Some(action) = action else { continue };
+        if apply(app, action)? {
+            return Ok(());
+        }
+        dirty = true;
+        // Apply whatever else is ready before drawing again: one frame for a burst.
+        for _ in 0..MAX_BATCH {
+            let next = if let Ok(event) = loads.try_recv() {
+                Some(Action::Load(event))
+            } else {
+                match events.try_recv() {
+                    Ok(Ok(event)) => event_action(app, event),
+                    Ok(Err(e)) => return Err(e).wrap_err("reading the terminal"),
+                    Err(mpsc::error::TryRecvError::Empty) => break,
+                    Err(mpsc::error::TryRecvError::Disconnected) => Some(Action::Quit),
+                }
+            };
+            if let Some(action) = next {
+                if apply(app, action)? {
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod snapshot_tests;
+#[cfg(test)]
+mod state_tests;

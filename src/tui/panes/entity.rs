@@ -1,0 +1,174 @@
+//! The entity view: a header (kind, ref, title, lifecycle, owner) and tabs from the registry
+//! in [`crate::tui::tabs`]. Tab/Shift-Tab cycle the tabs, `y` copies the ref, Esc goes back.
+
+use super::{Ctx, Outcome, View};
+use crate::catalog::EntityId;
+use crate::text;
+use crate::tui::action::Action;
+use crate::tui::keymap::Mode;
+use crate::tui::tabs::{tabs_for, EntityTab};
+use crate::tui::theme::Token;
+use crate::tui::widgets::wrap::safe_line;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+/// One entity, shown in tabs.
+pub struct EntityView {
+    id: EntityId,
+    tabs: Vec<Box<dyn EntityTab>>,
+    active: usize,
+}
+
+impl EntityView {
+    /// The view of an entity, on its first tab.
+    pub fn new(ctx: &Ctx, id: EntityId) -> Self {
+        Self {
+            id,
+            tabs: tabs_for(ctx, id),
+            active: 0,
+        }
+    }
+
+    /// The labels of the tabs, in order.
+    pub fn tab_titles(&self) -> Vec<&str> {
+        self.tabs.iter().map(|t| t.title()).collect()
+    }
+
+    /// The index of the active tab.
+    pub fn active_tab(&self) -> usize {
+        self.active
+    }
+}
+
+impl View for EntityView {
+    fn title(&self, ctx: &Ctx) -> String {
+        ctx.catalog.get(self.id).metadata.name.clone()
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::Entity
+    }
+
+    fn entity(&self) -> Option<EntityId> {
+        Some(self.id)
+    }
+
+    fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        if let Some(tab) = self.tabs.get_mut(self.active) {
+            match tab.handle(action, ctx) {
+                Outcome::Ignored => {}
+                other => return other,
+            }
+        }
+        let n = self.tabs.len().max(1);
+        match action {
+            Action::NextTab => {
+                self.active = (self.active + 1) % n;
+                Outcome::Consumed
+            }
+            Action::PrevTab => {
+                self.active = (self.active + n - 1) % n;
+                Outcome::Consumed
+            }
+            Action::CopyRef => {
+                let r = ctx.catalog.get(self.id).entity_ref().to_string();
+                Outcome::Copy {
+                    text: r.clone(),
+                    what: r,
+                }
+            }
+            _ => Outcome::Ignored,
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
+        let theme = ctx.theme;
+        let e = ctx.catalog.get(self.id);
+        let [header, tabs_area, body] = Layout::vertical([
+            Constraint::Length(2),
+            Constraint::Length(1),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+        let width = area.width as usize;
+
+        // Line 1: kind, name and title. Line 2: ref, lifecycle, owner.
+        let kind = e.kind.clone();
+        let mut first = vec![
+            Span::styled(format!("[{kind}] "), theme.kind(e.kind_lower())),
+            Span::styled(e.metadata.name.clone(), theme.style(Token::Title)),
+        ];
+        if let Some(title) = e.metadata.title.as_deref() {
+            first.push(Span::styled(
+                format!(" — {}", safe_line(title)),
+                theme.style(Token::Text),
+            ));
+        }
+        let mut second = vec![Span::styled(
+            e.entity_ref().to_string(),
+            theme.style(Token::Muted),
+        )];
+        for (label, value) in [
+            ("type", e.spec_str("type").map(safe_line)),
+            ("lifecycle", e.spec_str("lifecycle").map(safe_line)),
+            ("owner", ctx.catalog.owner_ref(self.id).map(|r| r.short())),
+        ] {
+            if let Some(v) = value {
+                second.push(Span::styled(
+                    format!("  {label} "),
+                    theme.style(Token::Muted),
+                ));
+                second.push(Span::styled(v, theme.style(Token::Text)));
+            }
+        }
+        frame.render_widget(
+            Paragraph::new(vec![clip(first, width), clip(second, width)]),
+            header,
+        );
+
+        let mut tab_spans = Vec::new();
+        for (i, tab) in self.tabs.iter().enumerate() {
+            if i > 0 {
+                tab_spans.push(Span::styled(" │ ", theme.style(Token::Border)));
+            }
+            let label = if i == self.active {
+                Span::styled(format!("▸{}", tab.title()), theme.style(Token::Selection))
+            } else {
+                Span::styled(format!(" {}", tab.title()), theme.style(Token::Muted))
+            };
+            tab_spans.push(label);
+        }
+        frame.render_widget(Paragraph::new(clip(tab_spans, width)), tabs_area);
+
+        let block = Block::default()
+            .borders(Borders::TOP)
+            .border_style(theme.style(Token::Border));
+        let inner = block.inner(body);
+        frame.render_widget(block, body);
+        if let Some(tab) = self.tabs.get(self.active) {
+            tab.render(ctx, inner, frame);
+        }
+    }
+}
+
+/// Cuts a line of spans to `width` columns (the last span that overflows ends with `…`).
+pub fn clip(spans: Vec<Span<'_>>, width: usize) -> Line<'_> {
+    let mut out = Vec::with_capacity(spans.len());
+    let mut used = 0;
+    for span in spans {
+        let w = text::width(&span.content);
+        if used + w <= width {
+            used += w;
+            out.push(span);
+            continue;
+        }
+        let cut = text::truncate(&span.content, width - used).into_owned();
+        if !cut.is_empty() {
+            out.push(Span::styled(cut, span.style));
+        }
+        break;
+    }
+    Line::from(out)
+}

@@ -1,0 +1,91 @@
+//! The help overlay: every key of the mode underneath, generated from the keymap, so it can
+//! never disagree with what the keys do.
+
+use crate::text;
+use crate::tui::action::Action;
+use crate::tui::keymap::{Keymap, Mode};
+use crate::tui::theme::{Theme, Token};
+use crate::tui::widgets::list::move_selection;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::Frame;
+
+/// The help overlay's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpOverlay {
+    /// The mode whose keys are listed (the pane under the overlay).
+    pub mode: Mode,
+    scroll: usize,
+}
+
+impl HelpOverlay {
+    /// Help for a mode, scrolled to the top.
+    pub fn new(mode: Mode) -> Self {
+        Self { mode, scroll: 0 }
+    }
+
+    /// Handles an action; returns false when the overlay should close.
+    pub fn handle(&mut self, action: &Action, keymap: &Keymap, page: usize) -> bool {
+        let len = keymap.grouped(self.mode).len();
+        if move_selection(&mut self.scroll, len, action, page) {
+            return true;
+        }
+        !matches!(action, Action::Back | Action::Help | Action::Quit)
+    }
+
+    /// Draws the overlay centred in `area`.
+    pub fn render(&self, keymap: &Keymap, theme: &Theme, area: Rect, frame: &mut Frame) {
+        let rows = keymap.grouped(self.mode);
+        let key_width = rows
+            .iter()
+            .map(|(k, _)| text::width(&k.join(", ")))
+            .max()
+            .unwrap_or(0)
+            .min(24);
+        let popup = centered(area, (key_width as u16 + 34).max(30), rows.len() as u16 + 3);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.style(Token::Accent))
+            .title(Span::styled(
+                format!(" Keys: {} ", self.mode.as_str()),
+                theme.style(Token::Title),
+            ))
+            .title_bottom(Span::styled(" Esc closes ", theme.style(Token::Muted)));
+        let inner = block.inner(popup);
+        frame.render_widget(Clear, popup);
+        frame.render_widget(block, popup);
+        let width = inner.width as usize;
+        let start = self
+            .scroll
+            .min(rows.len().saturating_sub(inner.height as usize));
+        let lines: Vec<Line> = rows
+            .iter()
+            .skip(start)
+            .take(inner.height as usize)
+            .map(|(keys, desc)| {
+                let keys = crate::tui::panes::search::fit(&keys.join(", "), key_width);
+                super::entity::clip(
+                    vec![
+                        Span::styled(format!(" {keys}  "), theme.style(Token::Key)),
+                        Span::styled(*desc, theme.style(Token::Text)),
+                    ],
+                    width,
+                )
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+}
+
+/// A rectangle of at most `width` x `height`, centred in `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}

@@ -1,0 +1,81 @@
+//! The panes of the portal, one file each, and the [`View`] trait every pane on the stack
+//! implements.
+//!
+//! The search pane is the root and always exists; other panes (the entity view, problems, and
+//! the ones later features add: teams, scorecards, templates, sources) are pushed on a stack
+//! above it, and `Esc` pops them. Overlays (help, palette) float above everything.
+//!
+//! # Adding a pane
+//! 1. Create `panes/<name>.rs` with a struct holding the pane's state and `impl View for it`.
+//!    `handle` gets every action the keymap produced (plus typed input) and answers with an
+//!    [`Outcome`]; `render` draws from `&self` and the [`Ctx`] only (no I/O, no mutation).
+//! 2. Add `pub mod <name>;` below.
+//! 3. Make it reachable: a palette command in `tui/commands.rs` whose `run` pushes it with
+//!    `app.push(Box::new(MyPane::new(..)))`.
+
+pub mod entity;
+pub mod help;
+pub mod palette;
+pub mod problems;
+pub mod search;
+
+use super::action::Action;
+use super::keymap::Mode;
+use super::theme::Theme;
+use crate::catalog::{Catalog, EntityId};
+use crate::search::SearchIndex;
+use ratatui::layout::Rect;
+use ratatui::Frame;
+
+/// What a pane may read while it handles an action or draws: the app's shared state.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    /// The catalog as loaded so far.
+    pub catalog: &'a Catalog,
+    /// The search index over it.
+    pub index: &'a SearchIndex,
+    /// The current theme.
+    pub theme: &'a Theme,
+    /// Rows a PageUp/PageDown moves.
+    pub page: usize,
+}
+
+/// What a pane asks the app to do after handling an action.
+pub enum Outcome {
+    /// The pane did not use the action; the app's global handling applies (Esc pops the pane,
+    /// `?` opens help, …).
+    Ignored,
+    /// The pane used the action; redraw.
+    Consumed,
+    /// Open an entity view above this pane.
+    OpenEntity(EntityId),
+    /// Push another pane.
+    Push(Box<dyn View>),
+    /// Close this pane.
+    Pop,
+    /// Copy text to the clipboard; `what` says what it was, for the status line.
+    Copy {
+        /// The text.
+        text: String,
+        /// A short description, e.g. `component:default/ledger-writer`.
+        what: String,
+    },
+    /// Show a message in the status line.
+    Status(String),
+}
+
+/// A pane on the stack above the search pane.
+pub trait View: Send {
+    /// A short title for the breadcrumbs, such as the entity's name.
+    fn title(&self, ctx: &Ctx) -> String;
+    /// The keymap mode that applies while this pane has focus.
+    fn mode(&self) -> Mode;
+    /// Handles an action (see [`Outcome`]).
+    fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome;
+    /// Draws the pane into `area`. Must not mutate anything.
+    fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame);
+    /// The entity this pane shows, if any (palette commands act on it).
+    fn entity(&self) -> Option<EntityId> {
+        None
+    }
+}

@@ -1,0 +1,159 @@
+//! The problems pane: every catalog problem as `path:line severity message ref`, errors first.
+//! Enter on a problem that names an entity in the catalog opens it.
+
+use super::{Ctx, Outcome, View};
+use crate::catalog::{Problem, Severity};
+use crate::text;
+use crate::tui::action::Action;
+use crate::tui::keymap::Mode;
+use crate::tui::theme::Token;
+use crate::tui::widgets::list::{move_selection, window};
+use crate::tui::widgets::wrap::{safe_line, wrap};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// The problems pane's state: only the selection; the list is read from the catalog.
+#[derive(Debug, Default)]
+pub struct ProblemsView {
+    selected: usize,
+}
+
+impl ProblemsView {
+    /// A problems pane with the first problem selected.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// The catalog's problems, errors before warnings, each group in load order.
+pub fn sorted<'a>(ctx: &Ctx<'a>) -> Vec<&'a Problem> {
+    let mut problems: Vec<&Problem> = ctx.catalog.problems().collect();
+    problems.sort_by_key(|p| p.severity != Severity::Error);
+    problems
+}
+
+/// Where a problem is, as `path:line`, or `-` when unknown.
+fn at_of(p: &Problem) -> String {
+    p.origin
+        .as_ref()
+        .map(|o| safe_line(&o.to_string()))
+        .unwrap_or_else(|| "-".into())
+}
+
+impl View for ProblemsView {
+    fn title(&self, _ctx: &Ctx) -> String {
+        "Problems".into()
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::List
+    }
+
+    fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        let problems = sorted(ctx);
+        if move_selection(&mut self.selected, problems.len(), action, ctx.page) {
+            return Outcome::Consumed;
+        }
+        match action {
+            Action::Open => {
+                let Some(p) = problems.get(self.selected) else {
+                    return Outcome::Status("no problem selected".into());
+                };
+                match p.entity.as_ref().map(|r| (r, ctx.catalog.id_of(r))) {
+                    Some((_, Some(id))) => Outcome::OpenEntity(id),
+                    Some((r, None)) => Outcome::Status(format!("{r} was not loaded")),
+                    None => Outcome::Status("this problem names no entity".into()),
+                }
+            }
+            _ => Outcome::Ignored,
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
+        let theme = ctx.theme;
+        let problems = sorted(ctx);
+        let errors = problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count();
+        // The selected problem in full below the list, when there is room for it.
+        let detail_rows = if area.height >= 16 { 4 } else { 0 };
+        let [head, list, detail] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(detail_rows),
+        ])
+        .areas(area);
+        let summary = format!(
+            "{} problem(s): {errors} error(s), {} warning(s)",
+            problems.len(),
+            problems.len() - errors
+        );
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                text::truncate(&summary, area.width as usize).into_owned(),
+                theme.style(Token::Title),
+            )),
+            head,
+        );
+        if problems.is_empty() {
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    "✓ the catalog has no problems",
+                    theme.style(Token::Ok),
+                )),
+                list,
+            );
+            return;
+        }
+        let width = area.width as usize;
+        let selected = self.selected.min(problems.len() - 1);
+        let lines: Vec<Line> = window(selected, problems.len(), list.height as usize)
+            .map(|i| {
+                let p = problems[i];
+                let base = if i == selected {
+                    theme.style(Token::Selection)
+                } else {
+                    Style::default()
+                };
+                let (sev, sev_style) = match p.severity {
+                    Severity::Error => ("error  ", theme.style(Token::Error)),
+                    Severity::Warning => ("warning", theme.style(Token::Warning)),
+                };
+                let at = at_of(p);
+                let mut message = safe_line(&p.message);
+                if let Some(r) = &p.entity {
+                    message.push_str(&format!("  [{r}]"));
+                }
+                let marker = if i == selected { "▶ " } else { "  " };
+                let spans = vec![
+                    Span::styled(marker, base.patch(theme.style(Token::Accent))),
+                    Span::styled(format!("{at} "), base.patch(theme.style(Token::Muted))),
+                    Span::styled(sev, base.patch(sev_style)),
+                    Span::styled(format!(" {message}"), base),
+                ];
+                super::entity::clip(spans, width)
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), list);
+        if detail.height > 0 {
+            let p = problems[selected];
+            let mut full = format!("{} {}: {}", p.severity, at_of(p), p.message);
+            if let Some(r) = &p.entity {
+                full.push_str(&format!(" [{r}]"));
+            }
+            let mut detail_lines =
+                vec![Line::styled("─".repeat(width), theme.style(Token::Border))];
+            detail_lines.extend(
+                wrap(&full, width)
+                    .into_iter()
+                    .take(detail.height as usize - 1)
+                    .map(Line::raw),
+            );
+            frame.render_widget(Paragraph::new(detail_lines), detail);
+        }
+    }
+}

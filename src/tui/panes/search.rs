@@ -1,0 +1,367 @@
+//! The search pane: the root of the portal. A query line that filters as you type, hints for
+//! the query, and the ranked results (kind, name with matched characters, title, owner,
+//! lifecycle).
+
+use super::{Ctx, Outcome};
+use crate::catalog::EntityId;
+use crate::search::{Query, Results, Searcher};
+use crate::text;
+use crate::tui::action::Action;
+use crate::tui::theme::Token;
+use crate::tui::widgets::list::{move_selection, window};
+use crate::tui::widgets::wrap::safe_line;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+/// Most results kept per query; the count still says how many matched.
+pub const RESULT_LIMIT: usize = 2000;
+
+/// Longest query kept (a paste of a whole file must not make every keystroke slow).
+const MAX_QUERY: usize = 256;
+
+/// The search pane's state.
+#[derive(Debug, Default)]
+pub struct SearchPane {
+    /// The query as typed.
+    pub query: String,
+    /// The results of the query over the index.
+    pub results: Results,
+    /// The selected row.
+    pub selected: usize,
+    /// The query changed since the results were computed.
+    stale: bool,
+}
+
+impl SearchPane {
+    /// Re-runs the query, keeping the selected entity selected when it is still a result
+    /// (after a new query, the first result is selected).
+    pub fn refresh(&mut self, searcher: &mut Searcher) {
+        let keep = if self.stale { None } else { self.selected_id() };
+        self.results = searcher.search(&Query::parse(&self.query), RESULT_LIMIT);
+        self.selected = keep
+            .and_then(|id| self.results.hits.iter().position(|h| h.id == id))
+            .unwrap_or(0);
+        self.stale = false;
+    }
+
+    /// True when the query changed and [`SearchPane::refresh`] must run before drawing.
+    pub fn is_stale(&self) -> bool {
+        self.stale
+    }
+
+    /// The selected entity, if any.
+    pub fn selected_id(&self) -> Option<EntityId> {
+        self.results.hits.get(self.selected).map(|h| h.id)
+    }
+
+    /// Replaces the query; the results are stale until the next refresh.
+    pub fn set_query(&mut self, query: String) {
+        self.query = query;
+        self.selected = 0;
+        self.stale = true;
+    }
+
+    /// Handles an action while the search pane has focus.
+    /// Query edits mark the results stale; the app re-runs the query with its searcher.
+    pub fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        let len = self.results.hits.len();
+        if move_selection(&mut self.selected, len, action, ctx.page) {
+            return Outcome::Consumed;
+        }
+        match action {
+            Action::Input(c) if !c.is_control() => {
+                if self.query.chars().count() < MAX_QUERY {
+                    let mut q = std::mem::take(&mut self.query);
+                    q.push(*c);
+                    self.set_query(q);
+                }
+                Outcome::Consumed
+            }
+            Action::Paste(pasted) => {
+                let mut q = std::mem::take(&mut self.query);
+                q.push_str(&safe_line(pasted));
+                let q: String = q.chars().take(MAX_QUERY).collect();
+                self.set_query(q);
+                Outcome::Consumed
+            }
+            Action::DeleteChar => {
+                let mut q = std::mem::take(&mut self.query);
+                q.pop();
+                self.set_query(q);
+                Outcome::Consumed
+            }
+            Action::ClearInput => {
+                self.set_query(String::new());
+                Outcome::Consumed
+            }
+            Action::Back if !self.query.is_empty() => {
+                self.set_query(String::new());
+                Outcome::Consumed
+            }
+            Action::Back => Outcome::Consumed,
+            Action::Open => match self.selected_id() {
+                Some(id) => Outcome::OpenEntity(id),
+                None => Outcome::Status("nothing selected".into()),
+            },
+            _ => Outcome::Ignored,
+        }
+    }
+
+    /// Draws the query line, hints and results.
+    pub fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
+        let theme = ctx.theme;
+        let hints = &self.results.hints;
+        let hint_rows = hints.len().min(2) as u16;
+        let [query_area, hint_area, list_area] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(hint_rows),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+
+        let prompt = "Search: ";
+        let count = format!(" {} of {}", self.results.total, ctx.catalog.len());
+        let room = (query_area.width as usize)
+            .saturating_sub(text::width(prompt) + text::width(&count) + 1);
+        // Show the end of a long query: that is where the user types.
+        let shown = tail(&self.query, room);
+        let mut spans = vec![
+            Span::styled(prompt, theme.style(Token::Accent)),
+            Span::styled(shown.clone(), theme.style(Token::Text)),
+        ];
+        let used = text::width(prompt) + text::width(&shown);
+        let pad = (query_area.width as usize).saturating_sub(used + text::width(&count));
+        spans.push(Span::raw(" ".repeat(pad)));
+        spans.push(Span::styled(count, theme.style(Token::Muted)));
+        frame.render_widget(Paragraph::new(Line::from(spans)), query_area);
+        let cursor_x = query_area.x + (used as u16).min(query_area.width.saturating_sub(1));
+        frame.set_cursor_position(Position::new(cursor_x, query_area.y));
+
+        let hint_lines: Vec<Line> = hints
+            .iter()
+            .take(2)
+            .map(|h| {
+                Line::styled(
+                    text::truncate(&format!("! {}", safe_line(h)), hint_area.width as usize)
+                        .into_owned(),
+                    theme.style(Token::Warning),
+                )
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(hint_lines), hint_area);
+
+        let block = Block::default()
+            .borders(Borders::TOP)
+            .border_style(theme.style(Token::Border));
+        let inner = block.inner(list_area);
+        frame.render_widget(block, list_area);
+        if inner.height == 0 {
+            return;
+        }
+        let columns = Columns::for_width(inner.width as usize);
+        let [header_area, rows_area] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        frame.render_widget(
+            Paragraph::new(columns.header(theme.style(Token::Muted))),
+            header_area,
+        );
+        if self.results.hits.is_empty() {
+            let msg = if ctx.catalog.is_empty() {
+                "no entities yet"
+            } else {
+                "no entity matches; Esc clears the query"
+            };
+            frame.render_widget(
+                Paragraph::new(Line::styled(msg, theme.style(Token::Muted))),
+                rows_area,
+            );
+            return;
+        }
+        let rows = window(
+            self.selected,
+            self.results.hits.len(),
+            rows_area.height as usize,
+        );
+        let lines: Vec<Line> = rows.map(|i| self.row(ctx, &columns, i)).collect::<Vec<_>>();
+        frame.render_widget(Paragraph::new(lines), rows_area);
+    }
+
+    fn row<'a>(&self, ctx: &Ctx<'a>, columns: &Columns, i: usize) -> Line<'a> {
+        let theme = ctx.theme;
+        let hit = &self.results.hits[i];
+        let e = ctx.catalog.get(hit.id);
+        let selected = i == self.selected;
+        let base = if selected {
+            theme.style(Token::Selection)
+        } else {
+            Style::default()
+        };
+        let marker = if selected { "▶ " } else { "  " };
+        let mut spans = vec![Span::styled(marker, base.patch(theme.style(Token::Accent)))];
+        let kind = fit(e.kind_lower(), columns.kind);
+        spans.push(Span::styled(kind, base.patch(theme.kind(e.kind_lower()))));
+        spans.push(Span::styled(" ", base));
+        // The name with matched characters highlighted; positions are char indexes.
+        let name = text::truncate(&e.metadata.name, columns.name);
+        let match_style = base.patch(theme.style(Token::Match));
+        let mut run = String::new();
+        let mut run_matched = false;
+        for (ci, c) in name.chars().enumerate() {
+            let m = hit.name_matches.contains(&ci) && c != '…';
+            if m != run_matched && !run.is_empty() {
+                let style = if run_matched { match_style } else { base };
+                spans.push(Span::styled(std::mem::take(&mut run), style));
+            }
+            run_matched = m;
+            run.push(c);
+        }
+        if !run.is_empty() {
+            spans.push(Span::styled(
+                run,
+                if run_matched { match_style } else { base },
+            ));
+        }
+        let name_pad = columns.name.saturating_sub(text::width(&name)) + 1;
+        spans.push(Span::styled(" ".repeat(name_pad), base));
+        if columns.title > 0 {
+            let title = e
+                .metadata
+                .title
+                .as_deref()
+                .map(safe_line)
+                .unwrap_or_default();
+            spans.push(Span::styled(fit(&title, columns.title), base));
+            spans.push(Span::styled(" ", base));
+        }
+        if columns.owner > 0 {
+            let owner = ctx
+                .catalog
+                .owner_ref(hit.id)
+                .map(|r| r.name().to_string())
+                .unwrap_or_default();
+            spans.push(Span::styled(
+                fit(&owner, columns.owner),
+                base.patch(theme.style(Token::Muted)),
+            ));
+            spans.push(Span::styled(" ", base));
+        }
+        if columns.lifecycle > 0 {
+            let lifecycle = e.spec_str("lifecycle").map(safe_line).unwrap_or_default();
+            spans.push(Span::styled(fit(&lifecycle, columns.lifecycle), base));
+        }
+        Line::from(spans)
+    }
+}
+
+/// Column widths for the results table at a given width; narrow terminals drop columns from
+/// the right (lifecycle, owner, title) before squeezing the name.
+struct Columns {
+    kind: usize,
+    name: usize,
+    title: usize,
+    owner: usize,
+    lifecycle: usize,
+}
+
+impl Columns {
+    fn for_width(width: usize) -> Columns {
+        let marker = 2;
+        let kind = 9;
+        let rest = width.saturating_sub(marker + kind + 1);
+        if rest < 40 {
+            return Columns {
+                kind,
+                name: rest.saturating_sub(1),
+                title: 0,
+                owner: 0,
+                lifecycle: 0,
+            };
+        }
+        let lifecycle = if rest >= 70 { 11 } else { 0 };
+        let owner = 16;
+        let after = rest - lifecycle - owner - 3;
+        let name = (after * 45 / 100).clamp(16, 36);
+        let title = after.saturating_sub(name + 1);
+        Columns {
+            kind,
+            name,
+            title,
+            owner,
+            lifecycle,
+        }
+    }
+
+    fn header(&self, style: Style) -> Line<'static> {
+        let mut s = format!("  {} {} ", fit("KIND", self.kind), fit("NAME", self.name));
+        if self.title > 0 {
+            s.push_str(&fit("TITLE", self.title));
+            s.push(' ');
+        }
+        if self.owner > 0 {
+            s.push_str(&fit("OWNER", self.owner));
+            s.push(' ');
+        }
+        if self.lifecycle > 0 {
+            s.push_str(&fit("LIFECYCLE", self.lifecycle));
+        }
+        Line::styled(s, style)
+    }
+}
+
+/// `s` cut or padded to exactly `width` columns.
+pub fn fit(s: &str, width: usize) -> String {
+    let cut = text::truncate(s, width);
+    let pad = width.saturating_sub(text::width(&cut));
+    format!("{cut}{}", " ".repeat(pad))
+}
+
+/// The end of `s` that fits in `width` columns, with `…` in front when cut.
+fn tail(s: &str, width: usize) -> String {
+    if text::width(s) <= width {
+        return s.to_string();
+    }
+    let mut out: Vec<char> = Vec::new();
+    let mut used = 1;
+    for c in s.chars().rev() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out.into_iter().rev().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_pads_and_cuts_to_display_width() {
+        assert_eq!(fit("abc", 5), "abc  ");
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(text::width(&fit("日本語日本語", 5)), 5);
+    }
+
+    #[test]
+    fn a_long_query_shows_its_end() {
+        assert_eq!(tail("abcdefgh", 4), "…fgh");
+        assert_eq!(tail("abc", 4), "abc");
+    }
+
+    #[test]
+    fn narrow_tables_drop_columns_instead_of_overflowing() {
+        for width in [10, 30, 60, 100, 200] {
+            let c = Columns::for_width(width);
+            let total = 2 + c.kind + 1 + c.name + 1 + c.title + c.owner + c.lifecycle;
+            assert!(total <= width + 3, "{width}: {total}");
+        }
+        assert_eq!(Columns::for_width(30).title, 0);
+        assert!(Columns::for_width(100).lifecycle > 0);
+    }
+}

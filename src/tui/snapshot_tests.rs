@@ -1,0 +1,239 @@
+//! Screens drawn with ratatui's `TestBackend` at fixed sizes and compared with the reviewed
+//! snapshots in `src/tui/snapshots/`, plus the guarantee that no cell holds a control
+//! character whatever an entity contains.
+
+use super::action::Action;
+use super::app::{update, App};
+use super::state_tests::{demo, type_text};
+use super::ui;
+use crate::catalog::{Entity, Origin};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::Terminal;
+
+fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
+    update(app, Action::Resize(width, height));
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+    terminal
+        .draw(|frame| ui::render(app, frame))
+        .expect("drawing never fails on a test backend");
+    terminal
+}
+
+fn press(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
+    let event = KeyEvent::new_with_kind(code, modifiers, KeyEventKind::Press);
+    if let Some(action) = app.action_for_key(&event) {
+        update(app, action);
+    }
+}
+
+fn searched(query: &str) -> App {
+    let mut app = App::loaded(demo());
+    type_text(&mut app, query);
+    app
+}
+
+fn entity_view(query: &str) -> App {
+    let mut app = searched(query);
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    app
+}
+
+fn assert_clean(buffer: &Buffer) {
+    for cell in buffer.content() {
+        assert!(
+            !cell.symbol().chars().any(char::is_control),
+            "control character in cell {:?}",
+            cell.symbol()
+        );
+    }
+}
+
+#[test]
+fn search_pane_with_a_query() {
+    let mut app = searched("ledgr");
+    insta::assert_snapshot!(draw(&mut app, 100, 30).backend());
+}
+
+#[test]
+fn search_pane_on_start_lists_everything() {
+    let mut app = App::loaded(demo());
+    insta::assert_snapshot!(draw(&mut app, 100, 30).backend());
+}
+
+#[test]
+fn search_pane_with_an_unknown_filter_shows_a_hint() {
+    let mut app = searched("colour:blue ledger");
+    insta::assert_snapshot!(draw(&mut app, 100, 12).backend());
+}
+
+#[test]
+fn search_pane_in_a_tiny_terminal() {
+    let mut app = searched("ledgr");
+    insta::assert_snapshot!(draw(&mut app, 30, 10).backend());
+}
+
+#[test]
+fn entity_view_overview() {
+    let mut app = entity_view("ledger-writer");
+    insta::assert_snapshot!(draw(&mut app, 100, 30).backend());
+}
+
+#[test]
+fn entity_view_in_a_tiny_terminal() {
+    let mut app = entity_view("ledger-writer");
+    insta::assert_snapshot!(draw(&mut app, 30, 10).backend());
+}
+
+#[test]
+fn entity_view_marks_a_missing_relation_target() {
+    let mut app = entity_view("settlement-batch");
+    press(&mut app, KeyCode::End, KeyModifiers::NONE);
+    let terminal = draw(&mut app, 100, 30);
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn help_overlay_over_the_entity_view() {
+    let mut app = entity_view("ledger-writer");
+    press(&mut app, KeyCode::Char('?'), KeyModifiers::NONE);
+    insta::assert_snapshot!(draw(&mut app, 100, 30).backend());
+}
+
+#[test]
+fn help_overlay_in_a_tiny_terminal() {
+    let mut app = App::loaded(demo());
+    press(&mut app, KeyCode::F(1), KeyModifiers::NONE);
+    insta::assert_snapshot!(draw(&mut app, 30, 10).backend());
+}
+
+#[test]
+fn problems_pane() {
+    let mut app = App::loaded(demo());
+    update(&mut app, Action::RunCommand("problems".into()));
+    insta::assert_snapshot!(draw(&mut app, 100, 30).backend());
+}
+
+#[test]
+fn palette_filtered_to_theme() {
+    let mut app = App::loaded(demo());
+    press(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    type_text(&mut app, "them");
+    insta::assert_snapshot!(draw(&mut app, 100, 30).backend());
+}
+
+#[test]
+fn too_small_terminal_says_so() {
+    let mut app = searched("ledgr");
+    insta::assert_snapshot!(draw(&mut app, 20, 10).backend());
+}
+
+#[test]
+fn no_size_ever_panics() {
+    for (w, h) in [
+        (0, 0),
+        (1, 1),
+        (29, 10),
+        (30, 9),
+        (30, 10),
+        (31, 11),
+        (500, 3),
+        (3, 500),
+    ] {
+        for app in [
+            &mut searched("ledgr"),
+            &mut entity_view("ledger-writer"),
+            &mut {
+                let mut a = entity_view("ledger-writer");
+                press(&mut a, KeyCode::Char('?'), KeyModifiers::NONE);
+                a
+            },
+            &mut {
+                let mut a = App::loaded(demo());
+                press(&mut a, KeyCode::Char('p'), KeyModifiers::CONTROL);
+                a
+            },
+        ] {
+            let terminal = draw(app, w, h);
+            assert_clean(terminal.backend().buffer());
+        }
+    }
+}
+
+#[test]
+fn a_hostile_entity_never_puts_a_control_character_in_a_cell() {
+    let hostile = serde_json::json!({
+        "apiVersion": "backstage.io/v1alpha1",
+        "kind": "Component",
+        "metadata": {
+            "name": "hostile",
+            "title": "Evil\u{1b}[2J\u{1b}]0;pwned\u{7} title\r\n",
+            "description": "line one\u{1b}]0;owned title\u{7}\n\ttabbed\u{1b}[31m red \u{9b}1m\r\nrtl \u{202e}reversed\u{202c} and\u{0} nul\u{8}\u{7f}",
+            "tags": ["t\u{1b}[5mag"],
+            "annotations": {"evil\u{1b}]8;;http://x\u{7}": "v\u{1b}P dcs \u{1b}\\alue\n"},
+            "links": [{"url": "https://example.com/\u{1b}[1m", "title": "li\u{7}nk"}]
+        },
+        "spec": {"type": "service\u{1b}[0m", "lifecycle": "prod\u{1b}uction", "owner": "ledger-team", "dependsOn": ["component:ledger-writer"]}
+    });
+    let (entity, _) = Entity::from_value(hostile, Origin::new("hostile.yaml", Some(1)))
+        .expect("an entity despite the junk");
+    let mut catalog = demo();
+    catalog.insert(entity);
+    catalog.check_references();
+    let mut app = App::loaded(catalog);
+    type_text(&mut app, "hostile");
+    for (w, h) in [(100, 30), (30, 10), (200, 50)] {
+        assert_clean(draw(&mut app, w, h).backend().buffer());
+    }
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert_eq!(
+        app.current_entity()
+            .map(|id| app.catalog.get(id).metadata.name.clone()),
+        Some("hostile".into())
+    );
+    for (w, h) in [(100, 30), (30, 10), (200, 50)] {
+        assert_clean(draw(&mut app, w, h).backend().buffer());
+    }
+    update(&mut app, Action::RunCommand("problems".into()));
+    assert_clean(draw(&mut app, 100, 30).backend().buffer());
+}
+
+#[test]
+fn huge_strings_are_cut_to_the_screen() {
+    let long = "x".repeat(200_000);
+    let value = serde_json::json!({
+        "apiVersion": "backstage.io/v1alpha1",
+        "kind": "Component",
+        "metadata": {"name": "long", "title": long, "description": long, "tags": ["a"]},
+        "spec": {"type": "service", "lifecycle": "production", "owner": "ledger-team"}
+    });
+    let (entity, _) = Entity::from_value(value, Origin::new("long.yaml", None)).unwrap();
+    let mut catalog = demo();
+    catalog.insert(entity);
+    let mut app = App::loaded(catalog);
+    type_text(&mut app, "long");
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let terminal = draw(&mut app, 60, 20);
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("[Component] long"), "{screen}");
+    press(&mut app, KeyCode::End, KeyModifiers::NONE);
+    assert_clean(draw(&mut app, 60, 20).backend().buffer());
+}
+
+#[test]
+fn mono_theme_marks_the_selection_without_colour() {
+    let mut app = searched("ledgr");
+    update(&mut app, Action::RunCommand("theme mono".into()));
+    let terminal = draw(&mut app, 100, 30);
+    let buffer = terminal.backend().buffer();
+    let selected_row = (0..30u16)
+        .find(|&y| buffer[(0, y)].symbol() == "▶")
+        .expect("a marker on the selected row");
+    let cell = &buffer[(5, selected_row)];
+    assert!(cell.modifier.contains(ratatui::style::Modifier::REVERSED));
+    assert!(buffer
+        .content()
+        .iter()
+        .all(|c| c.fg == ratatui::style::Color::Reset && c.bg == ratatui::style::Color::Reset));
+}

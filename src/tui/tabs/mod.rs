@@ -1,0 +1,41 @@
+//! The entity view's tabs, one file each, and the registry that lists them.
+//!
+//! # Adding a tab
+//! 1. Create `tabs/<name>.rs` with a struct holding the tab's own state (selection, scroll)
+//!    for one entity, and `impl EntityTab for it`.
+//! 2. Write a factory `pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>>`
+//!    that returns `None` when the tab does not apply (an API tab for a User, say).
+//! 3. Add `pub mod <name>;` and the factory to [`REGISTRY`] below, in the order the tabs
+//!    should appear. Overview stays first.
+//!
+//! A tab draws from `&self` and the [`Ctx`] only, and answers actions with an [`Outcome`]
+//! (`Ignored` lets the entity view handle Esc, Tab and the rest).
+
+pub mod overview;
+
+use crate::catalog::EntityId;
+use crate::tui::action::Action;
+use crate::tui::panes::{Ctx, Outcome};
+use ratatui::layout::Rect;
+use ratatui::Frame;
+
+/// One tab of the entity view, for one entity.
+pub trait EntityTab: Send {
+    /// The tab's label, such as `Overview`.
+    fn title(&self) -> &str;
+    /// Handles an action; movement keys reach the tab before the entity view.
+    fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome;
+    /// Draws the tab's body. Must not mutate anything.
+    fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame);
+}
+
+/// Makes a tab for an entity, or `None` when the tab does not apply to it.
+pub type TabFactory = fn(&Ctx, EntityId) -> Option<Box<dyn EntityTab>>;
+
+/// Every tab, in display order.
+pub const REGISTRY: &[TabFactory] = &[overview::make];
+
+/// The tabs that apply to an entity.
+pub fn tabs_for(ctx: &Ctx, id: EntityId) -> Vec<Box<dyn EntityTab>> {
+    REGISTRY.iter().filter_map(|make| make(ctx, id)).collect()
+}

@@ -1,0 +1,235 @@
+//! The Overview tab: description, tags, links, annotations, and the entity's relations grouped
+//! by type. Up/Down select a related entity, Enter opens it; a missing target is marked.
+
+use super::EntityTab;
+use crate::catalog::{EntityId, RelationType, Target};
+use crate::text;
+use crate::tui::action::Action;
+use crate::tui::panes::{Ctx, Outcome};
+use crate::tui::theme::Token;
+use crate::tui::widgets::list::move_selection;
+use crate::tui::widgets::wrap::{safe_line, wrap};
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// The Overview tab's state for one entity.
+#[derive(Debug)]
+pub struct Overview {
+    id: EntityId,
+    /// Index of the selected relation target (when the entity has relations).
+    selected: usize,
+    /// First line shown (when the entity has no relations to select).
+    scroll: usize,
+}
+
+/// The Overview tab applies to every entity.
+pub fn make(_ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
+    Some(Box::new(Overview {
+        id,
+        selected: 0,
+        scroll: 0,
+    }))
+}
+
+/// The entity's relations in display order: grouped by type in [`RelationType::ALL`] order.
+pub fn relation_targets<'a>(ctx: &Ctx<'a>, id: EntityId) -> Vec<(RelationType, &'a Target)> {
+    let edges = ctx.catalog.edges(id);
+    let mut out = Vec::with_capacity(edges.len());
+    for relation in RelationType::ALL {
+        out.extend(
+            edges
+                .iter()
+                .filter(|e| e.relation == relation)
+                .map(|e| (relation, &e.target)),
+        );
+    }
+    out
+}
+
+impl Overview {
+    /// The selected relation target, if any.
+    pub fn selected_target<'a>(&self, ctx: &Ctx<'a>) -> Option<(RelationType, &'a Target)> {
+        relation_targets(ctx, self.id).get(self.selected).copied()
+    }
+
+    /// Lays the tab out at a width: the lines, and the line index of each relation target.
+    fn layout<'a>(&self, ctx: &Ctx<'a>, width: usize) -> (Vec<Line<'a>>, Vec<usize>) {
+        let theme = ctx.theme;
+        let e = ctx.catalog.get(self.id);
+        let heading = |s: &'static str| Line::styled(s, theme.style(Token::Title));
+        let mut lines: Vec<Line> = Vec::new();
+
+        lines.push(heading("Description"));
+        match e
+            .metadata
+            .description
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+        {
+            Some(d) => lines.extend(
+                wrap(d, width.saturating_sub(2))
+                    .into_iter()
+                    .map(|l| Line::raw(format!("  {l}"))),
+            ),
+            None => lines.push(Line::styled("  (none)", theme.style(Token::Muted))),
+        }
+        lines.push(Line::raw(""));
+
+        if !e.metadata.tags.is_empty() {
+            let tags: Vec<String> = e.metadata.tags.iter().map(|t| safe_line(t)).collect();
+            lines.push(heading("Tags"));
+            lines.extend(
+                wrap(&tags.join(", "), width.saturating_sub(2))
+                    .into_iter()
+                    .map(|l| Line::raw(format!("  {l}"))),
+            );
+            lines.push(Line::raw(""));
+        }
+
+        if !e.metadata.links.is_empty() {
+            lines.push(heading("Links"));
+            for link in &e.metadata.links {
+                let title = link.title.as_deref().map(safe_line).unwrap_or_default();
+                let url = safe_line(&link.url);
+                let line = if title.is_empty() {
+                    format!("  {url}")
+                } else {
+                    format!("  {title}  {url}")
+                };
+                lines.push(Line::raw(text::truncate(&line, width).into_owned()));
+            }
+            lines.push(Line::raw(""));
+        }
+
+        if !e.metadata.annotations.is_empty() {
+            lines.push(heading("Annotations"));
+            let key_width = e
+                .metadata
+                .annotations
+                .keys()
+                .map(|k| text::width(&safe_line(k)))
+                .max()
+                .unwrap_or(0)
+                .min(width / 2);
+            for (k, v) in &e.metadata.annotations {
+                let key = crate::tui::panes::search::fit(&safe_line(k), key_width);
+                let value =
+                    text::truncate(&safe_line(v), width.saturating_sub(key_width + 4)).into_owned();
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {key}  "), theme.style(Token::Muted)),
+                    Span::raw(value),
+                ]));
+            }
+            lines.push(Line::raw(""));
+        }
+
+        lines.push(heading("Relations"));
+        let targets = relation_targets(ctx, self.id);
+        let mut positions = Vec::with_capacity(targets.len());
+        if targets.is_empty() {
+            lines.push(Line::styled("  (none)", theme.style(Token::Muted)));
+        }
+        let mut last: Option<RelationType> = None;
+        for (i, (relation, target)) in targets.iter().enumerate() {
+            if last != Some(*relation) {
+                lines.push(Line::styled(
+                    format!("  {}", relation.as_str()),
+                    theme.style(Token::Muted),
+                ));
+                last = Some(*relation);
+            }
+            positions.push(lines.len());
+            lines.push(self.target_line(ctx, i, target, width));
+        }
+        (lines, positions)
+    }
+
+    fn target_line<'a>(&self, ctx: &Ctx<'a>, i: usize, target: &Target, width: usize) -> Line<'a> {
+        let theme = ctx.theme;
+        let selected = i == self.selected;
+        let base = if selected {
+            theme.style(Token::Selection)
+        } else {
+            Style::default()
+        };
+        let marker = if selected { "  ▶ " } else { "    " };
+        let reference = ctx.catalog.target_ref(target);
+        let mut spans = vec![Span::styled(marker, base.patch(theme.style(Token::Accent)))];
+        let room = width.saturating_sub(4);
+        let r = text::truncate(reference.as_str(), room).into_owned();
+        let used = text::width(&r);
+        spans.push(Span::styled(r, base.patch(theme.kind(reference.kind()))));
+        match target {
+            Target::Resolved(id) => {
+                let e = ctx.catalog.get(*id);
+                if let Some(title) = e.metadata.title.as_deref() {
+                    let t = text::truncate(&safe_line(title), room.saturating_sub(used + 2))
+                        .into_owned();
+                    if !t.is_empty() {
+                        spans.push(Span::styled(
+                            format!("  {t}"),
+                            base.patch(theme.style(Token::Muted)),
+                        ));
+                    }
+                }
+            }
+            Target::Missing(_) => {
+                let note = text::truncate("  ✗ missing", room.saturating_sub(used)).into_owned();
+                spans.push(Span::styled(note, base.patch(theme.style(Token::Error))));
+            }
+        }
+        Line::from(spans)
+    }
+}
+
+impl EntityTab for Overview {
+    fn title(&self) -> &str {
+        "Overview"
+    }
+
+    fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        let targets = relation_targets(ctx, self.id);
+        if targets.is_empty() {
+            // Nothing to select: movement scrolls the text instead.
+            let mut scroll = self.scroll;
+            if move_selection(&mut scroll, usize::MAX / 2, action, ctx.page) {
+                self.scroll = if matches!(action, Action::End) {
+                    usize::MAX / 4
+                } else {
+                    scroll
+                };
+                return Outcome::Consumed;
+            }
+            return Outcome::Ignored;
+        }
+        if move_selection(&mut self.selected, targets.len(), action, ctx.page) {
+            return Outcome::Consumed;
+        }
+        match action {
+            Action::Open => match targets.get(self.selected) {
+                Some((_, Target::Resolved(id))) => Outcome::OpenEntity(*id),
+                Some((_, Target::Missing(r))) => {
+                    Outcome::Status(format!("{r} is not in the catalog"))
+                }
+                None => Outcome::Ignored,
+            },
+            _ => Outcome::Ignored,
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
+        let (lines, positions) = self.layout(ctx, area.width as usize);
+        let height = area.height as usize;
+        let max_start = lines.len().saturating_sub(height);
+        let start = match positions.get(self.selected) {
+            // Keep the selected relation visible, showing as much above it as fits.
+            Some(&line) => line.saturating_sub(height.saturating_sub(1)).min(max_start),
+            None => self.scroll.min(max_start),
+        };
+        let visible: Vec<Line> = lines.into_iter().skip(start).take(height).collect();
+        frame.render_widget(Paragraph::new(visible), area);
+    }
+}

@@ -1,0 +1,5 @@
+//! Widgets shared by panes: the status bar, a selection over a list, text layout helpers.
+
+pub mod list;
+pub mod status_bar;
+pub mod wrap;

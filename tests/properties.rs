@@ -1,0 +1,56 @@
+//! Property tests: entity references round-trip through their canonical form, and no query,
+//! reference or text cleaning input makes anything panic.
+
+use idp_tui::catalog::EntityRef;
+use idp_tui::search::{Query, SearchIndex};
+use proptest::prelude::*;
+
+fn part() -> impl Strategy<Value = String> {
+    "[A-Za-z0-9][-A-Za-z0-9_.]{0,20}[A-Za-z0-9]"
+}
+
+proptest! {
+    #[test]
+    fn refs_round_trip(kind in "[A-Za-z][A-Za-z0-9]{0,10}", ns in "[a-z0-9]{1,10}", name in part()) {
+        let written = format!("{kind}:{ns}/{name}");
+        let r = EntityRef::parse(&written, None, "default").unwrap();
+        prop_assert_eq!(r.as_str(), written.to_lowercase());
+        let again = EntityRef::parse(r.as_str(), None, "default").unwrap();
+        prop_assert_eq!(&again, &r);
+        let parts = (kind.to_lowercase(), ns.to_lowercase(), name.to_lowercase());
+        prop_assert_eq!(
+            (again.kind(), again.namespace(), again.name()),
+            (parts.0.as_str(), parts.1.as_str(), parts.2.as_str())
+        );
+    }
+
+    #[test]
+    fn ref_parsing_never_panics(s in "\\PC{0,40}") {
+        let _ = EntityRef::parse(&s, Some("group"), "default");
+        let _ = EntityRef::parse(&s, None, "default");
+        let _ = EntityRef::parse_loose(&s);
+    }
+
+    #[test]
+    fn cleaning_leaves_no_controls(s in "[\\x00-\\x{ff}\\x{202a}-\\x{202e}\\x{200b}a-z]{0,60}") {
+        let cleaned = idp_tui::text::clean(&s);
+        prop_assert!(!cleaned.chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
+        let line = idp_tui::text::one_line(&cleaned);
+        prop_assert!(!line.chars().any(char::is_control));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn search_never_panics(q in "\\PC{0,30}") {
+        thread_local! {
+            static INDEX: SearchIndex = SearchIndex::build(
+                &idp_tui::source::load_blocking(&[idp_tui::source::SourceSpec::demo()]));
+        }
+        INDEX.with(|index| {
+            let r = index.search(&Query::parse(&q), 20);
+            assert!(r.hits.len() <= 20);
+        });
+    }
+}

@@ -1,0 +1,278 @@
+//! Flows through the built binary in a pseudo-terminal: what a user at a real terminal sees.
+//!
+//! [`Session`] starts `idp-tui` in a pty with a private HOME (no real config is read), feeds
+//! its output to a vt100 parser, and waits for text to appear; add flows as more tests.
+
+#![cfg(unix)]
+
+use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long any one wait may take before the test fails (a loaded CI box is slow).
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A running `idp-tui` in a pseudo-terminal.
+struct Session {
+    master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    output: Arc<Mutex<Vec<u8>>>,
+    _home: tempfile::TempDir,
+    rows: u16,
+    cols: u16,
+}
+
+impl Session {
+    /// Starts the binary with `args` in a `cols` x `rows` terminal.
+    fn start(args: &[&str], cols: u16, rows: u16) -> Session {
+        let home = tempfile::tempdir().expect("a temp HOME");
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_idp-tui"));
+        cmd.args(args);
+        cmd.cwd(home.path());
+        cmd.env("HOME", home.path());
+        for var in [
+            "XDG_CONFIG_HOME",
+            "XDG_STATE_HOME",
+            "XDG_CACHE_HOME",
+            "XDG_DATA_HOME",
+        ] {
+            cmd.env(var, home.path().join(var.to_lowercase()));
+        }
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        let child = pair.slave.spawn_command(cmd).expect("idp-tui starts");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("a reader");
+        let writer = pair.master.take_writer().expect("a writer");
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&output);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .expect("output lock")
+                    .extend_from_slice(&buf[..n]);
+            }
+        });
+        Session {
+            master: pair.master,
+            writer,
+            child,
+            output,
+            _home: home,
+            rows,
+            cols,
+        }
+    }
+
+    /// Everything the program wrote so far.
+    fn raw(&self) -> Vec<u8> {
+        self.output.lock().expect("output lock").clone()
+    }
+
+    /// The screen as a user would see it now.
+    fn screen(&self) -> String {
+        let mut parser = vt100::Parser::new(self.rows, self.cols, 0);
+        parser.process(&self.raw());
+        parser.screen().contents()
+    }
+
+    /// Waits until the screen satisfies `ready`; fails with the screen when it never does.
+    fn wait_for(&self, what: &str, ready: impl Fn(&str) -> bool) {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if ready(&screen) {
+                return;
+            }
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "timed out waiting for {what}; the screen was:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// Types text (or control bytes such as `\r` and `\x03`).
+    fn send(&mut self, text: &str) {
+        self.writer.write_all(text.as_bytes()).expect("typing");
+        self.writer.flush().expect("flushing");
+    }
+
+    /// Waits for the program to exit and returns its exit code.
+    fn wait_exit(&mut self) -> u32 {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("polling the child") {
+                return status.exit_code();
+            }
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "idp-tui did not exit; the screen was:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// Asserts the terminal was put back: the alternate screen left after it was entered,
+    /// bracketed paste off, cursor shown, and the line discipline cooked again (no raw mode).
+    fn assert_restored(&self) {
+        let raw = self.raw();
+        let find = |needle: &[u8], from: usize| {
+            raw[from..]
+                .windows(needle.len())
+                .position(|w| w == needle)
+                .map(|p| p + from)
+        };
+        let enter = find(b"\x1b[?1049h", 0).expect("the alternate screen was entered");
+        let leave = find(b"\x1b[?1049l", enter).expect("the alternate screen was left");
+        assert!(
+            find(b"\x1b[?2004l", enter).is_some(),
+            "bracketed paste left on"
+        );
+        assert!(
+            find(b"\x1b[?25h", leave).is_some(),
+            "cursor not shown again"
+        );
+        // Reading the pty's line discipline needs nix; its Debug output names the flags.
+        if let Some(termios) = self.master.get_termios() {
+            let flags = format!("{:?}", termios.local_flags);
+            assert!(
+                flags.contains("ICANON") && flags.contains("ECHO"),
+                "{flags}"
+            );
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // Never leave a stray process behind a failed test.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+    }
+}
+
+#[test]
+fn search_open_and_quit_with_ctrl_c_restores_the_terminal() {
+    let mut s = Session::start(&[], 100, 30);
+    s.wait_for("the search pane with the demo loaded", |screen| {
+        screen.contains("Search:") && screen.contains("77 of 77") && screen.contains("demo ✓")
+    });
+    s.send("ledgr");
+    s.wait_for("ledger-writer first", |screen| {
+        screen.contains("Search: ledgr")
+            && screen
+                .lines()
+                .find(|l| l.starts_with('▶'))
+                .is_some_and(|l| l.contains("ledger-writer"))
+    });
+    s.send("\r");
+    s.wait_for("the entity view", |screen| {
+        screen.contains("component:default/ledger-writer") && screen.contains("Overview")
+    });
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_restored();
+    // Logs go to the state directory, never to the screen.
+    let log = s._home.path().join("xdg_state_home/idp-tui/idp-tui.log");
+    let text = std::fs::read_to_string(&log).expect("a log file in the state directory");
+    assert!(text.contains("starting") && text.contains("quit"), "{text}");
+    assert!(!s.screen().contains("INFO"));
+}
+
+#[test]
+fn help_and_palette_theme_switch_then_q_quits() {
+    let mut s = Session::start(&["--theme", "light"], 100, 30);
+    s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
+    s.send("\x1bOP"); // F1
+    s.wait_for("the help overlay", |screen| screen.contains("Keys: search"));
+    s.send("\x1b");
+    s.wait_for("help closed", |screen| !screen.contains("Keys: search"));
+    s.send("\x10"); // Ctrl-P
+    s.wait_for("the palette", |screen| screen.contains("Commands"));
+    s.send("theme mono\r");
+    s.wait_for("the theme switched", |screen| {
+        screen.contains("theme: mono")
+    });
+    s.send("ledger-writer\r");
+    s.wait_for("the entity view", |screen| {
+        screen.contains("component:default/ledger-writer")
+    });
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_restored();
+}
+
+#[test]
+fn a_user_catalog_opens_instead_of_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("catalog-info.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: only-service\nspec:\n  type: service\n  lifecycle: production\n  owner: nobody\n",
+    )
+    .unwrap();
+    let path = file.to_string_lossy().to_string();
+    let mut s = Session::start(&["--catalog", &path], 80, 20);
+    s.wait_for("the user's catalog", |screen| {
+        screen.contains("only-service") && screen.contains("1 of 1") && screen.contains("1 warning")
+    });
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+}
+
+#[test]
+fn a_tiny_terminal_shows_a_message_not_a_panic() {
+    let mut s = Session::start(&[], 20, 8);
+    s.wait_for("the too-small message", |screen| {
+        screen.contains("terminal too small")
+    });
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_restored();
+}
+
+#[test]
+fn an_unknown_theme_fails_before_touching_the_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_idp-tui"))
+        .args(["--theme", "neon"])
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path())
+        .output()
+        .expect("idp-tui runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unknown theme \"neon\""), "{stderr}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("\x1b[?1049h"));
+}
+
+#[test]
+fn sigterm_quits_cleanly_and_restores_the_terminal() {
+    let mut s = Session::start(&[], 80, 24);
+    s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
+    let pid = s.child.process_id().expect("a pid");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_restored();
+}
