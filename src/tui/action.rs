@@ -32,8 +32,21 @@ pub enum Action {
     NextTab,
     /// The previous tab of the entity view.
     PrevTab,
-    /// Copy the current entity's reference to the clipboard (OSC 52).
+    /// Copy the current entity's reference to the clipboard (OSC 52); in a tab, the
+    /// highlighted email, ref, on-call id or link.
     CopyRef,
+    /// Open the ownership of the selected search result or the current entity.
+    Ownership,
+    /// Switch a view: forward/reverse dependencies, or a group's ownership with child groups.
+    ToggleView,
+    /// Follow dependencies one level deeper.
+    DepthMore,
+    /// Follow dependencies one level less deep.
+    DepthLess,
+    /// Unfold the highlighted tree node.
+    Expand,
+    /// Fold the highlighted tree node (or go to its parent).
+    Collapse,
     /// Go to the search pane with the query focused.
     FocusSearch,
     /// Open the problems pane.
@@ -61,7 +74,7 @@ pub enum Action {
 pub type Bindable = (&'static str, fn() -> Action, &'static str);
 
 /// The actions a key can be bound to.
-pub const BINDABLE: [Bindable; 18] = [
+pub const BINDABLE: [Bindable; 24] = [
     ("quit", || Action::Quit, "quit"),
     ("help", || Action::Help, "show the keys"),
     ("palette", || Action::Palette, "command palette"),
@@ -76,6 +89,24 @@ pub const BINDABLE: [Bindable; 18] = [
     ("next_tab", || Action::NextTab, "next tab"),
     ("prev_tab", || Action::PrevTab, "previous tab"),
     ("copy_ref", || Action::CopyRef, "copy the entity ref"),
+    (
+        "ownership",
+        || Action::Ownership,
+        "owner, members, on-call",
+    ),
+    (
+        "toggle_view",
+        || Action::ToggleView,
+        "switch forward / reverse",
+    ),
+    ("depth_more", || Action::DepthMore, "one level deeper"),
+    ("depth_less", || Action::DepthLess, "one level less deep"),
+    ("expand", || Action::Expand, "unfold the tree node"),
+    (
+        "collapse",
+        || Action::Collapse,
+        "fold the node / go to parent",
+    ),
     ("search", || Action::FocusSearch, "go to search"),
     ("problems", || Action::Problems, "list catalog problems"),
     ("clear", || Action::ClearInput, "clear the text field"),
@@ -108,6 +139,12 @@ impl Action {
             Action::NextTab => "next_tab",
             Action::PrevTab => "prev_tab",
             Action::CopyRef => "copy_ref",
+            Action::Ownership => "ownership",
+            Action::ToggleView => "toggle_view",
+            Action::DepthMore => "depth_more",
+            Action::DepthLess => "depth_less",
+            Action::Expand => "expand",
+            Action::Collapse => "collapse",
             Action::FocusSearch => "search",
             Action::Problems => "problems",
             Action::ClearInput => "clear",

@@ -295,6 +295,8 @@ async fn event_loop(
 }
 
 #[cfg(test)]
+mod ownership_tests;
+#[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
 mod state_tests;

@@ -18,6 +18,7 @@ pub mod help;
 pub mod palette;
 pub mod problems;
 pub mod search;
+pub mod teams;
 
 use super::action::Action;
 use super::keymap::Mode;
@@ -49,6 +50,9 @@ pub enum Outcome {
     Consumed,
     /// Open an entity view above this pane.
     OpenEntity(EntityId),
+    /// Open an entity view above this pane on the tab with this title (its first tab when it
+    /// has no such tab).
+    OpenEntityTab(EntityId, &'static str),
     /// Push another pane.
     Push(Box<dyn View>),
     /// Close this pane.

@@ -11,7 +11,9 @@
 //! A tab draws from `&self` and the [`Ctx`] only, and answers actions with an [`Outcome`]
 //! (`Ignored` lets the entity view handle Esc, Tab and the rest).
 
+pub mod dependencies;
 pub mod overview;
+pub mod ownership;
 
 use crate::catalog::EntityId;
 use crate::tui::action::Action;
@@ -33,7 +35,7 @@ pub trait EntityTab: Send {
 pub type TabFactory = fn(&Ctx, EntityId) -> Option<Box<dyn EntityTab>>;
 
 /// Every tab, in display order.
-pub const REGISTRY: &[TabFactory] = &[overview::make];
+pub const REGISTRY: &[TabFactory] = &[overview::make, ownership::make, dependencies::make];
 
 /// The tabs that apply to an entity.
 pub fn tabs_for(ctx: &Ctx, id: EntityId) -> Vec<Box<dyn EntityTab>> {
