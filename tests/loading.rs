@@ -3,8 +3,6 @@
 use idp_tui::catalog::{Catalog, EntityRef, RelationType, Severity};
 use idp_tui::source::{self, SourceSpec};
 
-const CORPUS: &str = "../shared/corpus/backstage";
-
 fn load(paths: &[&str]) -> Catalog {
     source::load_blocking(&[SourceSpec::Files {
         name: "test".into(),
@@ -12,8 +10,15 @@ fn load(paths: &[&str]) -> Catalog {
     }])
 }
 
+/// A file of Backstage's conformance corpus, in the `shared/` folder beside the checkout (or
+/// beside one of its parent directories, for git worktrees).
 fn corpus(rel: &str) -> String {
-    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(CORPUS);
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = manifest
+        .ancestors()
+        .map(|a| a.join("shared/corpus/backstage"))
+        .find(|p| p.is_dir())
+        .expect("the shared/corpus folder beside the checkout");
     base.join(rel).to_string_lossy().to_string()
 }
 

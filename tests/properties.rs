@@ -54,3 +54,23 @@ proptest! {
         });
     }
 }
+
+/// Inputs the fuzzers once crashed on, kept so the fixes stay fixed.
+#[test]
+fn fuzz_regressions() {
+    for entry in std::fs::read_dir("tests/data/fuzz").unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.starts_with("entity_ref") {
+            let s = String::from_utf8_lossy(&bytes);
+            if let Ok(r) = EntityRef::parse(&s, Some("group"), "default") {
+                assert_eq!(
+                    EntityRef::parse(r.as_str(), None, "default").unwrap(),
+                    r,
+                    "{name}"
+                );
+            }
+        }
+    }
+}

@@ -16,9 +16,12 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EntityRef {
     text: Box<str>,
-    colon: u16,
-    slash: u16,
+    colon: u32,
+    slash: u32,
 }
+
+/// Longest reference accepted, in bytes of its canonical form.
+const MAX_REF_LEN: usize = 1024;
 
 /// Why a string is not an entity reference.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,8 +48,8 @@ impl EntityRef {
         let colon = text.find(':').unwrap_or(0);
         let slash = text[colon + 1..].find('/').map_or(colon, |i| colon + 1 + i);
         Self {
-            colon: colon as u16,
-            slash: slash as u16,
+            colon: colon as u32,
+            slash: slash as u32,
             text: text.into_boxed_str(),
         }
     }
@@ -65,11 +68,12 @@ impl EntityRef {
         if !is_valid_kind(kind) {
             return Err(RefError::InvalidPart(input.trim().to_string(), "kind"));
         }
-        Ok(Self::new(
-            kind,
-            namespace.unwrap_or(default_namespace),
-            name,
-        ))
+        let r = Self::new(kind, namespace.unwrap_or(default_namespace), name);
+        // Lowercasing can lengthen text: bound the canonical form, so it always parses back.
+        if r.text.len() > MAX_REF_LEN {
+            return Err(RefError::TooLong(r.text.len()));
+        }
+        Ok(r)
     }
 
     /// Parses a reference a person typed, such as `payments-api` or `component:payments-api`:
@@ -121,7 +125,7 @@ impl EntityRef {
 /// Splits `[kind:][namespace/]name` into its parts.
 fn split(input: &str) -> Result<(Option<&str>, Option<&str>, &str), RefError> {
     let input = input.trim();
-    if input.len() > 512 {
+    if input.len() > MAX_REF_LEN {
         return Err(RefError::TooLong(input.len()));
     }
     let mut colon = input.find(':');
@@ -247,6 +251,28 @@ mod tests {
         );
         assert!(p("bad\u{1b}name", Some("group")).is_err());
         assert!(p("component:has space", None).is_ok());
+    }
+
+    #[test]
+    fn canonical_form_of_a_long_non_ascii_ref_parses_back() {
+        // Found by fuzzing: 'İ' lowercases to two characters, lengthening the ref.
+        let input = "İ".repeat(400);
+        if let Ok(r) = EntityRef::parse(&input, Some("group"), "default") {
+            assert_eq!(EntityRef::parse(r.as_str(), None, "default").unwrap(), r);
+        }
+        let long = format!("group:default/{}", "İ".repeat(600));
+        assert!(matches!(
+            EntityRef::parse(&long, None, "default"),
+            Err(RefError::TooLong(_))
+        ));
+    }
+
+    #[test]
+    fn very_long_entity_names_keep_their_parts() {
+        let name = "n".repeat(70_000);
+        let r = EntityRef::new("component", "default", &name);
+        assert_eq!(r.name().len(), 70_000);
+        assert_eq!(r.namespace(), "default");
     }
 
     #[test]
