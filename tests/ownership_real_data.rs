@@ -125,7 +125,7 @@ fn backstage_example_org_gives_a_full_parent_chain_and_memberof_members() {
         members.contains(&"user:default/janelle.dawe"),
         "{members:?}"
     );
-    // Backstage's example org staffs every owner (some only through child groups' users).
+    // Backstage's example org staffs every owner: no gaps.
     let gaps = ownership::gaps(&c);
     assert!(gaps.is_empty(), "{gaps:#?}");
 }
