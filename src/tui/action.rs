@@ -89,7 +89,7 @@ pub const BINDABLE: [Bindable; 24] = [
     ("next_tab", || Action::NextTab, "next tab"),
     ("prev_tab", || Action::PrevTab, "previous tab"),
     ("copy_ref", || Action::CopyRef, "copy the entity ref"),
-    ("ownership", || Action::Ownership, "owner, members, on-call"),
+    ("ownership", || Action::Ownership, "open ownership"),
     (
         "toggle_view",
         || Action::ToggleView,
