@@ -162,4 +162,31 @@ fn main() {
         graph::structure(&catalog, domain, DEFAULT_DEPTH)
     });
     println!("structure_tree_domain_nodes: {} count", tree.nodes.len());
+
+    // The portal's Dependencies tab on the hub: building the reverse tree with its teams and
+    // rows (on a key press), then drawing one 120x40 frame (only the visible rows).
+    let index = idp_tui::search::SearchIndex::build(&catalog);
+    let theme = idp_tui::tui::theme::Theme::default();
+    let ctx = idp_tui::tui::panes::Ctx {
+        catalog: &catalog,
+        index: &index,
+        theme: &theme,
+        page: 30,
+    };
+    use idp_tui::tui::tabs::{dependencies::Dependencies, EntityTab};
+    let tab = timed("tui_dependencies_tab_reverse_hub_open", 5, || {
+        Dependencies::new(&ctx, dep_hub, graph::Direction::Reverse)
+    });
+    println!(
+        "tui_dependencies_tab_reverse_hub_rows: {} count",
+        tab.row_count()
+    );
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40))
+        .expect("a test backend");
+    timed("tui_dependencies_tab_frame", RUNS, || {
+        terminal
+            .draw(|frame| tab.render(&ctx, frame.area(), frame))
+            .map(|_| ())
+            .expect("drawing on a test backend never fails")
+    });
 }

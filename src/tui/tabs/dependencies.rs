@@ -35,6 +35,8 @@ pub struct Dependencies {
     /// The node index of each visible row, in display order.
     rows: Vec<usize>,
     selected: usize,
+    /// The summary line, computed with the tree (counting walks every node).
+    summary: String,
 }
 
 /// The tab applies to entities that take part in dependencies, and (as structure) to domains
@@ -60,6 +62,7 @@ impl Dependencies {
             collapsed: HashSet::new(),
             rows: Vec::new(),
             selected: 0,
+            summary: String::new(),
         };
         tab.rebuild(ctx);
         tab
@@ -71,6 +74,7 @@ impl Dependencies {
             (self.direction == Direction::Reverse).then(|| graph::impact(ctx.catalog, &self.tree));
         self.collapsed.clear();
         self.selected = 0;
+        self.summary = self.summary();
         self.reflow();
     }
 
@@ -205,16 +209,27 @@ impl Dependencies {
         line
     }
 
-    fn team_lines<'a>(&self, ctx: &Ctx<'a>, width: usize) -> Vec<Line<'a>> {
+    /// How many lines the teams panel would fill: a heading, one per team, one for unowned.
+    fn team_line_count(&self) -> usize {
+        self.impact
+            .as_ref()
+            .map_or(0, |i| 1 + i.owners.len() + usize::from(i.unowned > 0))
+    }
+
+    /// The teams panel's first `max` lines (only those are built: a hub has thousands).
+    fn team_lines<'a>(&self, ctx: &Ctx<'a>, width: usize, max: usize) -> Vec<Line<'a>> {
         let theme = ctx.theme;
         let Some(impact) = &self.impact else {
             return Vec::new();
         };
+        if max == 0 {
+            return Vec::new();
+        }
         let mut lines = vec![Line::styled(
             format!("Teams to notify ({})", impact.owners.len()),
             theme.style(Token::Title),
         )];
-        for o in &impact.owners {
+        for o in impact.owners.iter().take(max - 1) {
             let mut s = format!("  {}  {} affected", o.owner.reference.short(), o.entities);
             if !o.owner.resolved {
                 s.push_str("  [unresolved]");
@@ -236,7 +251,7 @@ impl Dependencies {
             }
             lines.push(Line::raw(text::truncate(&s, width).into_owned()));
         }
-        if impact.unowned > 0 {
+        if impact.unowned > 0 && lines.len() < max {
             lines.push(Line::styled(
                 format!("  {} affected with no owner", impact.unowned),
                 theme.style(Token::Warning),
@@ -324,12 +339,15 @@ impl EntityTab for Dependencies {
 
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
         let width = area.width as usize;
-        let teams = self.team_lines(ctx, width);
-        let team_height = if teams.is_empty() {
+        let team_count = self.team_line_count();
+        let team_height = if team_count == 0 {
             0
         } else {
-            (teams.len() as u16).min(area.height / 3).max(1)
+            (team_count.min(u16::MAX as usize) as u16)
+                .min(area.height / 3)
+                .max(1)
         };
+        let teams = self.team_lines(ctx, width, team_height as usize);
         let [summary, tree_area, teams_area] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(0),
@@ -338,7 +356,7 @@ impl EntityTab for Dependencies {
         .areas(area);
         frame.render_widget(
             Paragraph::new(Line::styled(
-                text::truncate(&self.summary(), width).into_owned(),
+                text::truncate(&self.summary, width).into_owned(),
                 ctx.theme.style(Token::Muted),
             )),
             summary,
