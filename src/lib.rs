@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod graph;
 pub mod ownership;
+pub mod scorecard;
 pub mod search;
 pub mod source;
 pub mod synthetic;

@@ -4,6 +4,7 @@
 mod deps;
 mod output;
 mod owner;
+mod score;
 mod search;
 mod show;
 mod validate;
@@ -23,6 +24,12 @@ pub struct Cli {
     /// used, and without a config file the embedded demo catalog.
     #[arg(long = "catalog", value_name = "PATH", global = true)]
     pub catalogs: Vec<String>,
+
+    /// A scorecard file or directory (repeatable). Without one, the config file's `scorecards`
+    /// are used, and without those the built-in production-readiness scorecard.
+    /// (`score` also takes it after the command name; both lists are used.)
+    #[arg(long = "scorecard", value_name = "PATH")]
+    pub scorecards: Vec<String>,
 
     /// The colour theme: dark, light or mono.
     #[arg(long, value_name = "NAME", global = true)]
@@ -50,6 +57,8 @@ pub enum Command {
     Owner(owner::Args),
     /// What an entity depends on, or with --reverse what depends on it (blast radius).
     Deps(deps::Args),
+    /// Score entities against scorecards: levels, scores, per-owner roll-ups, CI gate.
+    Score(score::Args),
 }
 
 /// The settings every command and the TUI share: config file and sources.
@@ -59,6 +68,9 @@ pub struct Settings {
     pub config: Config,
     /// The sources to load.
     pub sources: Vec<SourceSpec>,
+    /// Scorecard files and directories: `--scorecard` paths, else the config's; empty means
+    /// the built-in default.
+    pub scorecards: Vec<String>,
 }
 
 impl Cli {
@@ -83,7 +95,20 @@ impl Cli {
         } else {
             vec![SourceSpec::demo()]
         };
-        Ok(Settings { config, sources })
+        let scorecards = if !self.scorecards.is_empty() {
+            self.scorecards.clone()
+        } else {
+            config
+                .scorecards
+                .iter()
+                .map(|p| crate::config::expand_home(p))
+                .collect()
+        };
+        Ok(Settings {
+            config,
+            sources,
+            scorecards,
+        })
     }
 }
 
@@ -96,6 +121,20 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
         Command::Validate(args) => validate::run(&settings, args),
         Command::Owner(args) => owner::run(&settings, args),
         Command::Deps(args) => deps::run(&settings, args),
+        Command::Score(args) => {
+            let mut settings = settings;
+            if !args.scorecards.is_empty() {
+                // `--scorecard` before and after `score` add up (clap's global arguments would
+                // let the later ones replace the earlier).
+                settings.scorecards = cli
+                    .scorecards
+                    .iter()
+                    .chain(&args.scorecards)
+                    .cloned()
+                    .collect();
+            }
+            score::run(&settings, args)
+        }
     }
 }
 

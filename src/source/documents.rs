@@ -81,7 +81,7 @@ fn first_content_line(chunk: &str) -> u32 {
 /// Splits at document markers: `---` or `...` at the start of a line. A marker at column 0
 /// cannot appear inside a block scalar (its content is indented) nor inside flow content, so
 /// this split is exact for well-formed YAML. Returns each chunk with its 1-based first line.
-fn split(text: &str) -> Vec<(u32, &str)> {
+pub(crate) fn split(text: &str) -> Vec<(u32, &str)> {
     let mut out = Vec::new();
     let mut start = 0usize;
     let mut start_line = 1u32;

@@ -13,6 +13,7 @@ use super::panes::search::SearchPane;
 use super::panes::{Ctx, Outcome, View};
 use super::theme::Theme;
 use crate::catalog::{Catalog, EntityId};
+use crate::scorecard::{self, Date, Scoreboard};
 use crate::search::{SearchIndex, Searcher};
 use crate::source::{LoadEvent, SourceSpec};
 use crossterm::event::KeyEvent;
@@ -92,6 +93,8 @@ pub struct App {
     pub size: (u16, u16),
     /// The spinner frame, advanced by ticks while something loads.
     pub spinner: usize,
+    /// The scorecards evaluated over the catalog; re-evaluated when loading finishes.
+    pub scores: Scoreboard,
 }
 
 impl App {
@@ -100,6 +103,15 @@ impl App {
         let mut searcher = Searcher::new(SearchIndex::build(&catalog));
         let mut search = SearchPane::default();
         search.refresh(&mut searcher);
+        // The built-in scorecard until `set_scorecards` says otherwise.
+        let scores = Scoreboard::build(
+            scorecard::Loaded {
+                scorecards: scorecard::default_scorecards(),
+                errors: Vec::new(),
+            },
+            &catalog,
+            Date::today(),
+        );
         App {
             catalog,
             searcher,
@@ -121,6 +133,7 @@ impl App {
             status: None,
             size: (80, 24),
             spinner: 0,
+            scores,
         }
     }
 
@@ -160,9 +173,25 @@ impl App {
         usize::from(self.size.1.saturating_sub(6)).max(1)
     }
 
+    /// Replaces the scorecards (from `--scorecard` or the config) and evaluates them; a
+    /// scorecard that did not load is reported in the status line.
+    pub fn set_scorecards(&mut self, loaded: scorecard::Loaded) {
+        self.scores = Scoreboard::build(loaded, &self.catalog, Date::today());
+        if let Some(first) = self.scores.errors.first() {
+            let more = self.scores.errors.len() - 1;
+            let more = if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            };
+            self.status_error(format!("scorecard not loaded: {first}{more}"));
+        }
+    }
+
     /// What panes may read.
     pub fn ctx(&self) -> Ctx<'_> {
         Ctx {
+            scores: &self.scores,
             catalog: &self.catalog,
             index: self.searcher.index(),
             theme: &self.theme,
@@ -264,6 +293,10 @@ impl App {
                     };
                 }
                 self.catalog.check_references();
+                if !self.is_loading() {
+                    // Score once the whole catalog is in: relations only resolve then.
+                    self.scores.rescore(&self.catalog, Date::today());
+                }
             }
         }
     }
@@ -368,6 +401,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         None => {}
     }
     let ctx = Ctx {
+        scores: &app.scores,
         catalog: &app.catalog,
         index: app.searcher.index(),
         theme: &app.theme,

@@ -9,6 +9,7 @@
 use super::app::{App, Effect};
 use super::panes::palette::Entry;
 use super::panes::problems::ProblemsView;
+use super::panes::scorecards::ScorecardsView;
 use super::panes::teams::TeamsView;
 use super::theme::Theme;
 
@@ -59,6 +60,17 @@ pub const COMMANDS: &[Command] = &[
         choices: no_choices,
         run: |app, _| {
             let view = TeamsView::new(&app.ctx());
+            app.push(Box::new(view));
+            Ok(None)
+        },
+    },
+    Command {
+        name: "scorecards",
+        usage: "scorecards",
+        description: "levels, owner leaderboard and failing rules per scorecard",
+        choices: no_choices,
+        run: |app, _| {
+            let view = ScorecardsView::new(&app.ctx());
             app.push(Box::new(view));
             Ok(None)
         },

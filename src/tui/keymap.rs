@@ -293,6 +293,9 @@ impl Default for Keymap {
         let mut list = vec![
             b(Key::plain(Enter), "open", true),
             b(Key::plain(Esc), "back", true),
+            // Panes with several pages (the Scorecards pane: one per scorecard).
+            b(Key::plain(Tab), "next_tab", false),
+            b(Key::plain(BackTab), "prev_tab", false),
             b(Key::plain(Char('/')), "search", false),
             b(Key::plain(Char('?')), "help", true),
             b(Key::plain(F(1)), "help", false),

@@ -65,6 +65,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     tracing::info!(sources = settings.sources.len(), theme = %theme.name, "starting");
 
     let mut app = App::new(Catalog::new(), &settings.sources, theme, keymap);
+    app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
     let warnings: Vec<String> = theme_warning.into_iter().chain(key_errors).collect();
     for w in &warnings {
         tracing::warn!("{w}");
@@ -296,6 +297,8 @@ async fn event_loop(
 
 #[cfg(test)]
 mod ownership_tests;
+#[cfg(test)]
+mod scorecard_tests;
 #[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]

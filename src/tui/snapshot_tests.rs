@@ -12,7 +12,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::Terminal;
 
-fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
+pub(super) fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
     update(app, Action::Resize(width, height));
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
     terminal
@@ -40,7 +40,7 @@ fn entity_view(query: &str) -> App {
     app
 }
 
-fn assert_clean(buffer: &Buffer) {
+pub(super) fn assert_clean(buffer: &Buffer) {
     for cell in buffer.content() {
         assert!(
             !cell.symbol().chars().any(char::is_control),

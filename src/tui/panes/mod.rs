@@ -17,6 +17,7 @@ pub mod entity;
 pub mod help;
 pub mod palette;
 pub mod problems;
+pub mod scorecards;
 pub mod search;
 pub mod teams;
 
@@ -37,6 +38,8 @@ pub struct Ctx<'a> {
     pub index: &'a SearchIndex,
     /// The current theme.
     pub theme: &'a Theme,
+    /// Every scorecard evaluated over the catalog.
+    pub scores: &'a crate::scorecard::Scoreboard,
     /// Rows a PageUp/PageDown moves.
     pub page: usize,
 }

@@ -14,6 +14,7 @@
 pub mod dependencies;
 pub mod overview;
 pub mod ownership;
+pub mod scorecard;
 
 use crate::catalog::EntityId;
 use crate::tui::action::Action;
@@ -35,7 +36,12 @@ pub trait EntityTab: Send {
 pub type TabFactory = fn(&Ctx, EntityId) -> Option<Box<dyn EntityTab>>;
 
 /// Every tab, in display order.
-pub const REGISTRY: &[TabFactory] = &[overview::make, ownership::make, dependencies::make];
+pub const REGISTRY: &[TabFactory] = &[
+    overview::make,
+    ownership::make,
+    dependencies::make,
+    scorecard::make,
+];
 
 /// The tabs that apply to an entity.
 pub fn tabs_for(ctx: &Ctx, id: EntityId) -> Vec<Box<dyn EntityTab>> {

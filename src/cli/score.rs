@@ -1,0 +1,383 @@
+//! `idp-tui score [REF]`: scorecard results per entity, per owner, and a CI gate
+//! (`--min-level`).
+//!
+//! Exit codes: 0 when all is well, 2 when `--min-level` finds an entity below it (or REF names
+//! nothing), 1 when a scorecard failed to load — a gate must not pass because its rules did not
+//! load, so that wins over everything else.
+
+use super::{load, print_json, show::resolve, Settings};
+use crate::catalog::Catalog;
+use crate::scorecard::{self, Date, EntityScore, Level, Outcome, Report, Scorecard};
+use crate::text::one_line;
+use serde_json::{json, Value};
+use std::process::ExitCode;
+
+/// Arguments of `score`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Score only this entity (`kind:namespace/name`, or a unique name), rule by rule.
+    pub reference: Option<String>,
+    /// A scorecard file or directory (repeatable; adds to any given before `score`).
+    #[arg(long = "scorecard", value_name = "PATH")]
+    pub scorecards: Vec<String>,
+    /// Print JSON: per entity and scorecard `{entity, scorecard, level, score, rules}`.
+    #[arg(long)]
+    pub json: bool,
+    /// Roll results up per owner: entities, average score, entities per level.
+    #[arg(long)]
+    pub by_owner: bool,
+    /// Exit 2 and list the entities below this level (the CI gate), e.g. `--min-level Silver`.
+    #[arg(long, value_name = "LEVEL")]
+    pub min_level: Option<String>,
+}
+
+/// One scorecard with its results.
+struct Scored<'a> {
+    card: &'a Scorecard,
+    report: Report,
+}
+
+/// Runs `score`.
+pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
+    let loaded = scorecard::load_paths(&settings.scorecards);
+    for e in &loaded.errors {
+        eprintln!("idp-tui: scorecard not loaded: {e}");
+    }
+    let load_failed = !loaded.errors.is_empty();
+    if load_failed {
+        eprintln!(
+            "idp-tui: {} scorecard error(s); `score` exits 1 so a gate never passes on rules that did not load",
+            loaded.errors.len()
+        );
+    }
+    let catalog = load(settings);
+    let today = Date::today();
+    let only = match &args.reference {
+        Some(r) => match resolve(&catalog, r) {
+            Ok(id) => Some(id),
+            Err(code) => return Ok(if load_failed { ExitCode::FAILURE } else { code }),
+        },
+        None => None,
+    };
+    let scored: Vec<Scored<'_>> = loaded
+        .scorecards
+        .iter()
+        .map(|card| Scored {
+            card,
+            report: match only {
+                Some(id) => Report {
+                    scores: if card.applies_to(catalog.get(id)) {
+                        vec![scorecard::evaluate(card, &catalog, id, today)]
+                    } else {
+                        Vec::new()
+                    },
+                },
+                None => Report::build(card, &catalog, today),
+            },
+        })
+        .collect();
+
+    let gate = match &args.min_level {
+        Some(name) => match gate_levels(&scored, name) {
+            Some(levels) => Some(levels),
+            None => {
+                eprintln!("idp-tui: no scorecard has a level named {name:?}");
+                return Ok(ExitCode::FAILURE);
+            }
+        },
+        None => None,
+    };
+
+    if args.json && args.by_owner {
+        print_json(&owners_json(&scored, &catalog))?;
+    } else if args.json {
+        print_json(&entities_json(&scored, &catalog))?;
+    } else if args.by_owner {
+        print_owners(&scored, &catalog);
+    } else if let Some(id) = only {
+        print_entity(&scored, &catalog, id);
+    } else {
+        print_overview(&scored, &catalog);
+    }
+
+    let mut below = Vec::new();
+    if let Some(levels) = &gate {
+        for (s, level) in scored.iter().zip(levels) {
+            let Some(level) = level else { continue };
+            for e in s.report.scores.iter().filter(|e| !e.reaches(*level)) {
+                below.push((s.card, e, *level));
+            }
+        }
+        if !below.is_empty() {
+            eprintln!(
+                "idp-tui: {} entity result(s) below the minimum level:",
+                below.len()
+            );
+            for (card, e, level) in &below {
+                eprintln!(
+                    "  {}  {}: {} (needs {})",
+                    catalog.get(e.entity).entity_ref(),
+                    card.name,
+                    level_name(card, e.level),
+                    card.level_name(*level)
+                );
+            }
+        }
+    }
+    Ok(if load_failed {
+        ExitCode::FAILURE
+    } else if !below.is_empty() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The `--min-level` per scorecard (`None` for scorecards without that level); `None` overall
+/// when no scorecard has it.
+fn gate_levels(scored: &[Scored<'_>], name: &str) -> Option<Vec<Option<Level>>> {
+    let levels: Vec<Option<Level>> = scored.iter().map(|s| s.card.level_by_name(name)).collect();
+    levels.iter().any(Option::is_some).then_some(levels)
+}
+
+fn level_name(card: &Scorecard, level: Option<Level>) -> String {
+    level.map_or_else(|| "-".to_string(), |l| card.level_name(l).to_string())
+}
+
+fn round(score: f64) -> f64 {
+    (score * 10.0).round() / 10.0
+}
+
+fn entities_json(scored: &[Scored<'_>], catalog: &Catalog) -> Value {
+    let mut out = Vec::new();
+    for s in scored {
+        for e in &s.report.scores {
+            out.push(entity_json(s.card, e, catalog));
+        }
+    }
+    Value::Array(out)
+}
+
+fn entity_json(card: &Scorecard, e: &EntityScore, catalog: &Catalog) -> Value {
+    let rules: Vec<Value> = card
+        .rules
+        .iter()
+        .zip(&e.outcomes)
+        .map(|(rule, o)| {
+            let mut v = json!({
+                "id": rule.id,
+                "title": rule.title,
+                "level": card.level_name(rule.level),
+                "passed": o.counts_as_passed(),
+                "message": o.message(),
+            });
+            if let Outcome::Waived { reason, until } = o {
+                v["waived"] = json!({"reason": reason, "until": until.to_string()});
+            }
+            if let (Outcome::Failed(_), Some(fix)) = (o, &rule.fix) {
+                v["fix"] = fix.as_str().into();
+            }
+            v
+        })
+        .collect();
+    let next = e.next_level(card).map(|(level, rules)| {
+        json!({"level": card.level_name(level), "failing": rules.iter().map(|r| &r.id).collect::<Vec<_>>()})
+    });
+    json!({
+        "entity": catalog.get(e.entity).entity_ref().as_str(),
+        "scorecard": card.name,
+        "level": e.level.map(|l| card.level_name(l)),
+        "score": round(e.score),
+        "next": next,
+        "rules": rules,
+    })
+}
+
+fn owners_json(scored: &[Scored<'_>], catalog: &Catalog) -> Value {
+    let mut out = Vec::new();
+    for s in scored {
+        for o in s.report.by_owner(s.card, catalog) {
+            let mut levels = serde_json::Map::new();
+            levels.insert("none".into(), o.levels[0].into());
+            for (i, name) in s.card.levels.iter().enumerate() {
+                levels.insert(name.clone(), o.levels[i + 1].into());
+            }
+            out.push(json!({
+                "scorecard": s.card.name,
+                "owner": o.owner.as_ref().map(|r| r.as_str()),
+                "entities": o.entities,
+                "average": round(o.average),
+                "levels": levels,
+            }));
+        }
+    }
+    Value::Array(out)
+}
+
+fn print_overview(scored: &[Scored<'_>], catalog: &Catalog) {
+    for (n, s) in scored.iter().enumerate() {
+        if n > 0 {
+            println!();
+        }
+        let counts = s.report.distribution(s.card);
+        println!(
+            "{} ({}): {} entities — {}",
+            s.card.title,
+            s.card.name,
+            s.report.scores.len(),
+            s.card.distribution_text(&counts)
+        );
+        if s.report.scores.is_empty() {
+            println!("  no entity in the catalog matches this scorecard's filter");
+            continue;
+        }
+        let mut rows: Vec<&EntityScore> = s.report.scores.iter().collect();
+        rows.sort_by(|a, b| {
+            b.level
+                .cmp(&a.level)
+                .then(b.score.total_cmp(&a.score))
+                .then_with(|| {
+                    catalog
+                        .get(a.entity)
+                        .entity_ref()
+                        .cmp(catalog.get(b.entity).entity_ref())
+                })
+        });
+        let names: Vec<String> = rows
+            .iter()
+            .map(|e| catalog.get(e.entity).entity_ref().short())
+            .collect();
+        let width = names
+            .iter()
+            .map(|n| crate::text::width(n))
+            .max()
+            .unwrap_or(6)
+            .max(6);
+        let level_width = s
+            .card
+            .levels
+            .iter()
+            .map(|l| crate::text::width(l))
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        println!(
+            "  {:<width$}  {:<level_width$}  {:>5}  FAILING",
+            "ENTITY", "LEVEL", "SCORE"
+        );
+        for (e, name) in rows.iter().zip(&names) {
+            let failing: Vec<&str> = s
+                .card
+                .rules
+                .iter()
+                .zip(&e.outcomes)
+                .filter(|(_, o)| !o.counts_as_passed())
+                .map(|(r, _)| r.id.as_str())
+                .collect();
+            let row = format!(
+                "  {name:<width$}  {:<level_width$}  {:>5.1}  {}",
+                level_name(s.card, e.level),
+                e.score,
+                failing.join(", ")
+            );
+            println!("{}", row.trim_end());
+        }
+    }
+}
+
+fn print_entity(scored: &[Scored<'_>], catalog: &Catalog, id: crate::catalog::EntityId) {
+    let mut any = false;
+    for s in scored {
+        let Some(e) = s.report.scores.first() else {
+            continue;
+        };
+        if any {
+            println!();
+        }
+        any = true;
+        println!(
+            "{} — {}: level {}, score {:.1}",
+            catalog.get(id).entity_ref(),
+            s.card.title,
+            level_name(s.card, e.level),
+            e.score
+        );
+        for (rule, o) in s.card.rules.iter().zip(&e.outcomes) {
+            let mark = match o {
+                Outcome::Passed => "✔",
+                Outcome::Waived { .. } => "~",
+                Outcome::Failed(_) => "✖",
+            };
+            println!(
+                "  {mark} {:<8} {} ({})",
+                s.card.level_name(rule.level),
+                rule.title,
+                rule.id
+            );
+            if let Some(m) = o.message() {
+                println!("      {}", one_line(&m));
+            }
+            if let (Outcome::Failed(_), Some(fix)) = (o, &rule.fix) {
+                println!("      fix: {}", one_line(fix));
+            }
+        }
+        match e.next_level(s.card) {
+            Some((level, rules)) => println!(
+                "  to reach {}: {}",
+                s.card.level_name(level),
+                rules
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => println!("  top level reached"),
+        }
+    }
+    if !any {
+        println!(
+            "no scorecard applies to {} (their filters exclude it)",
+            catalog.get(id).entity_ref()
+        );
+    }
+}
+
+fn print_owners(scored: &[Scored<'_>], catalog: &Catalog) {
+    for (n, s) in scored.iter().enumerate() {
+        if n > 0 {
+            println!();
+        }
+        println!("{} ({}): by owner", s.card.title, s.card.name);
+        let owners = s.report.by_owner(s.card, catalog);
+        if owners.is_empty() {
+            println!("  no entity in the catalog matches this scorecard's filter");
+            continue;
+        }
+        let names: Vec<String> = owners
+            .iter()
+            .map(|o| {
+                o.owner
+                    .as_ref()
+                    .map_or_else(|| "(no owner)".to_string(), |r| r.short())
+            })
+            .collect();
+        let width = names
+            .iter()
+            .map(|n| crate::text::width(n))
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        println!(
+            "  {:<width$}  {:>8}  {:>7}  LEVELS",
+            "OWNER", "ENTITIES", "AVERAGE"
+        );
+        for (o, name) in owners.iter().zip(&names) {
+            println!(
+                "  {name:<width$}  {:>8}  {:>7.1}  {}",
+                o.entities,
+                o.average,
+                s.card.distribution_text(&o.levels)
+            );
+        }
+    }
+}

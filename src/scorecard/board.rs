@@ -1,0 +1,78 @@
+//! Every loaded scorecard evaluated over one catalog: what the portal's Scorecard tab and
+//! Scorecards pane read from, built once per catalog load (not per frame).
+
+use super::evaluate::{EntityScore, Report};
+use super::load::Loaded;
+use super::model::Scorecard;
+use super::waiver::Date;
+use crate::catalog::{Catalog, EntityId};
+
+/// The scorecards, their reports over a catalog, and the load errors to show.
+#[derive(Debug, Default)]
+pub struct Scoreboard {
+    /// The scorecards, in load order.
+    pub cards: Vec<Scorecard>,
+    /// One report per scorecard, same order.
+    pub reports: Vec<Report>,
+    /// Scorecards that did not load, as `file:line: field: message` lines.
+    pub errors: Vec<String>,
+}
+
+impl Scoreboard {
+    /// Evaluates the loaded scorecards over the catalog as of `today`.
+    pub fn build(loaded: Loaded, catalog: &Catalog, today: Date) -> Scoreboard {
+        let mut board = Scoreboard {
+            cards: loaded.scorecards,
+            reports: Vec::new(),
+            errors: loaded.errors.iter().map(|e| e.to_string()).collect(),
+        };
+        board.rescore(catalog, today);
+        board
+    }
+
+    /// Evaluates the scorecards again, after the catalog changed.
+    pub fn rescore(&mut self, catalog: &Catalog, today: Date) {
+        self.reports = self
+            .cards
+            .iter()
+            .map(|card| Report::build(card, catalog, today))
+            .collect();
+    }
+
+    /// The results of one entity on every scorecard that applies to it.
+    pub fn for_entity(&self, id: EntityId) -> Vec<(&Scorecard, &EntityScore)> {
+        self.cards
+            .iter()
+            .zip(&self.reports)
+            .filter_map(|(card, report)| report.get(id).map(|s| (card, s)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scorecard::load::{load_paths, parse_file};
+
+    #[test]
+    fn entity_results_come_from_every_scorecard_that_applies() {
+        let catalog = crate::source::load_blocking(&[crate::source::SourceSpec::demo()]);
+        let mut loaded = load_paths(&[]);
+        let (extra, errors) = parse_file(
+            "groups.yaml",
+            "apiVersion: idp-tui/v1\nkind: Scorecard\nmetadata: {name: groups}\nspec:\n  filter: {kind: group}\n  levels: [One]\n  rules:\n    - {id: r, level: One, check: {path: kind, exists: true}}\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        loaded.scorecards.extend(extra);
+        let board = Scoreboard::build(loaded, &catalog, Date::today());
+        let writer = match catalog.lookup("ledger-writer") {
+            crate::catalog::Lookup::Found(id) => id,
+            other => panic!("{other:?}"),
+        };
+        let results = board.for_entity(writer);
+        assert_eq!(results.len(), 1);
+        assert_eq!(results[0].0.name, "production-readiness");
+        assert_eq!(board.reports[1].scores.len(), 12, "the demo's 12 groups");
+        assert!(board.errors.is_empty());
+    }
+}

@@ -1,0 +1,373 @@
+//! The Scorecards pane (palette: `scorecards`): for one scorecard at a time, how many entities
+//! stand at each level, a leaderboard of owners (average score, entities per level), and per
+//! rule the entities failing it. Up/Down select an owner or an entity, Enter opens it,
+//! Tab/Shift-Tab switch scorecards.
+//!
+//! The rows are derived when the pane opens or switches scorecard (in `handle`, never while
+//! drawing), so a frame only lays out the visible ones.
+
+use super::{Ctx, Outcome, View};
+use crate::catalog::EntityId;
+use crate::scorecard::Scorecard;
+use crate::text;
+use crate::tui::action::Action;
+use crate::tui::keymap::Mode;
+use crate::tui::theme::Token;
+use crate::tui::widgets::list::{move_selection, window};
+use crate::tui::widgets::wrap::safe_line;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// Most failing entities listed under one rule; the rest are counted.
+pub const MAX_FAILING_SHOWN: usize = 25;
+
+/// One row of the pane's list.
+#[derive(Debug, Clone, PartialEq)]
+enum Row {
+    /// A section heading.
+    Heading(String),
+    /// A muted line of text.
+    Note(String),
+    /// An owner on the leaderboard: its name, entity (when in the catalog), average, entity
+    /// count and entities per level (index 0: none).
+    Owner {
+        name: String,
+        id: Option<EntityId>,
+        average: f64,
+        entities: usize,
+        levels: Vec<usize>,
+    },
+    /// A rule and how many entities fail it.
+    Rule { index: usize, failing: usize },
+    /// An entity failing the rule above.
+    Failing(EntityId),
+}
+
+impl Row {
+    /// The entity Enter opens, if any.
+    fn target(&self) -> Option<EntityId> {
+        match self {
+            Row::Owner { id, .. } => *id,
+            Row::Failing(id) => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+/// The Scorecards pane's state.
+#[derive(Debug)]
+pub struct ScorecardsView {
+    card: usize,
+    rows: Vec<Row>,
+    /// Indices of the rows Enter can open.
+    selectable: Vec<usize>,
+    /// Index into `selectable`.
+    selected: usize,
+}
+
+impl ScorecardsView {
+    /// The pane on the first scorecard.
+    pub fn new(ctx: &Ctx) -> Self {
+        let mut view = Self {
+            card: 0,
+            rows: Vec::new(),
+            selectable: Vec::new(),
+            selected: 0,
+        };
+        view.derive(ctx);
+        view
+    }
+
+    fn derive(&mut self, ctx: &Ctx) {
+        self.rows = rows(ctx, self.card);
+        self.selectable = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.target().is_some())
+            .map(|(i, _)| i)
+            .collect();
+        self.selected = 0;
+    }
+
+    fn current<'a>(&self, ctx: &Ctx<'a>) -> Option<&'a Scorecard> {
+        ctx.scores.cards.get(self.card)
+    }
+}
+
+fn rows(ctx: &Ctx, card_index: usize) -> Vec<Row> {
+    let (Some(card), Some(report)) = (
+        ctx.scores.cards.get(card_index),
+        ctx.scores.reports.get(card_index),
+    ) else {
+        return Vec::new();
+    };
+    let mut out = vec![Row::Heading("Owners (best average first)".into())];
+    let owners = report.by_owner(card, ctx.catalog);
+    if owners.is_empty() {
+        out.push(Row::Note(
+            "no entity matches this scorecard's filter".into(),
+        ));
+    }
+    for o in owners {
+        out.push(Row::Owner {
+            name: o
+                .owner
+                .as_ref()
+                .map_or_else(|| "(no owner)".to_string(), |r| r.short()),
+            id: o.owner.as_ref().and_then(|r| ctx.catalog.id_of(r)),
+            average: o.average,
+            entities: o.entities,
+            levels: o.levels,
+        });
+    }
+    out.push(Row::Heading("Rules and the entities failing them".into()));
+    for (index, failing) in report.failing_by_rule().into_iter().enumerate() {
+        out.push(Row::Rule {
+            index,
+            failing: failing.len(),
+        });
+        let shown = failing.len().min(MAX_FAILING_SHOWN);
+        out.extend(failing[..shown].iter().map(|&id| Row::Failing(id)));
+        if failing.len() > shown {
+            out.push(Row::Note(format!(
+                "… and {} more (idp-tui score --json lists them all)",
+                failing.len() - shown
+            )));
+        }
+    }
+    if report.scores.is_empty() {
+        // failing_by_rule has nothing to go on: still list the rules.
+        out.extend((0..card.rules.len()).map(|index| Row::Rule { index, failing: 0 }));
+    }
+    out
+}
+
+impl View for ScorecardsView {
+    fn title(&self, ctx: &Ctx) -> String {
+        match self.current(ctx) {
+            Some(card) => format!("Scorecards: {}", card.name),
+            None => "Scorecards".into(),
+        }
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::List
+    }
+
+    fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        let cards = ctx.scores.cards.len();
+        match action {
+            Action::NextTab | Action::PrevTab if cards > 1 => {
+                self.card = if matches!(action, Action::NextTab) {
+                    (self.card + 1) % cards
+                } else {
+                    (self.card + cards - 1) % cards
+                };
+                self.derive(ctx);
+                return Outcome::Consumed;
+            }
+            _ => {}
+        }
+        if move_selection(&mut self.selected, self.selectable.len(), action, ctx.page) {
+            return Outcome::Consumed;
+        }
+        match action {
+            Action::Open => {
+                let row = self.selectable.get(self.selected).map(|&i| &self.rows[i]);
+                match row.and_then(Row::target) {
+                    Some(id) => Outcome::OpenEntity(id),
+                    None => Outcome::Status("nothing to open here".into()),
+                }
+            }
+            _ => Outcome::Ignored,
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
+        let theme = ctx.theme;
+        let width = area.width as usize;
+        let errors = &ctx.scores.errors;
+        let [head, list] = Layout::vertical([
+            Constraint::Length(3 + errors.len().min(3) as u16),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+        let Some(card) = self.current(ctx) else {
+            let mut lines = vec![Line::styled(
+                "No scorecard loaded.",
+                theme.style(Token::Title),
+            )];
+            lines.extend(errors.iter().map(|e| {
+                Line::styled(
+                    text::truncate(&safe_line(e), width).into_owned(),
+                    theme.style(Token::Error),
+                )
+            }));
+            frame.render_widget(Paragraph::new(lines), area);
+            return;
+        };
+        let report = &ctx.scores.reports[self.card];
+        let counts = report.distribution(card);
+        let mut header = vec![crate::tui::panes::entity::clip(
+            vec![
+                Span::styled(card.title.clone(), theme.style(Token::Title)),
+                Span::styled(
+                    match ctx.scores.cards.len() {
+                        1 => String::new(),
+                        n => format!("  {} of {n}  (Tab: next scorecard)", self.card + 1),
+                    },
+                    theme.style(Token::Muted),
+                ),
+            ],
+            width,
+        )];
+        header.push(crate::tui::panes::entity::clip(
+            vec![
+                Span::styled(
+                    format!("{} entities: ", report.scores.len()),
+                    theme.style(Token::Muted),
+                ),
+                Span::raw(card.distribution_text(&counts)),
+            ],
+            width,
+        ));
+        header.push(level_bar(ctx, card, &counts, width));
+        for e in errors.iter().take(3) {
+            header.push(Line::styled(
+                text::truncate(&format!("not loaded: {}", safe_line(e)), width).into_owned(),
+                theme.style(Token::Error),
+            ));
+        }
+        frame.render_widget(Paragraph::new(header), head);
+
+        let selected_row = self.selectable.get(self.selected).copied();
+        let anchor = selected_row.unwrap_or(0);
+        let name_width = self
+            .rows
+            .iter()
+            .filter_map(|r| match r {
+                Row::Owner { name, .. } => Some(text::width(name)),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0)
+            .min(width / 2);
+        let lines: Vec<Line> = window(anchor, self.rows.len(), list.height as usize)
+            .map(|i| {
+                let is_selected = Some(i) == selected_row;
+                let base = if is_selected {
+                    theme.style(Token::Selection)
+                } else {
+                    Style::default()
+                };
+                let marker = Span::styled(
+                    if is_selected { "▶ " } else { "  " },
+                    base.patch(theme.style(Token::Accent)),
+                );
+                let spans = match &self.rows[i] {
+                    Row::Heading(t) => vec![Span::styled(t.clone(), theme.style(Token::Title))],
+                    Row::Note(t) => vec![Span::styled(format!("  {t}"), theme.style(Token::Muted))],
+                    Row::Owner {
+                        name,
+                        average,
+                        entities,
+                        levels,
+                        ..
+                    } => vec![
+                        marker,
+                        Span::styled(
+                            crate::tui::panes::search::fit(name, name_width),
+                            base.patch(theme.kind("group")),
+                        ),
+                        Span::styled(format!("  {average:>5.1}"), base),
+                        Span::styled(
+                            format!(
+                                "  {entities:>4} {}  ",
+                                if *entities == 1 {
+                                    "entity  "
+                                } else {
+                                    "entities"
+                                }
+                            ),
+                            base.patch(theme.style(Token::Muted)),
+                        ),
+                        Span::styled(card.distribution_text(levels), base),
+                    ],
+                    Row::Rule { index, failing } => {
+                        let rule = &card.rules[*index];
+                        let token = if *failing == 0 {
+                            Token::Ok
+                        } else {
+                            Token::Warning
+                        };
+                        vec![
+                            Span::styled(
+                                format!("  {} ", card.level_name(rule.level)),
+                                theme.style(Token::Muted),
+                            ),
+                            Span::styled(rule.id.clone(), theme.style(Token::Text)),
+                            Span::styled(format!("  {failing} failing"), theme.style(token)),
+                        ]
+                    }
+                    Row::Failing(id) => {
+                        let e = ctx.catalog.get(*id);
+                        vec![
+                            Span::raw("  "),
+                            marker,
+                            Span::styled(
+                                e.entity_ref().short(),
+                                base.patch(theme.kind(e.kind_lower())),
+                            ),
+                        ]
+                    }
+                };
+                crate::tui::panes::entity::clip(spans, width)
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), list);
+    }
+}
+
+/// A bar as wide as the pane, split in proportion to the entities at each level (highest
+/// level first), each part labelled with its level's initial.
+fn level_bar(ctx: &Ctx, card: &Scorecard, counts: &[usize], width: usize) -> Line<'static> {
+    let total: usize = counts.iter().sum();
+    if total == 0 || width < 4 {
+        return Line::raw("");
+    }
+    let theme = ctx.theme;
+    // Highest level first, then "none".
+    let order: Vec<usize> = (1..counts.len()).rev().chain([0]).collect();
+    let mut cells: Vec<usize> = order.iter().map(|&i| counts[i] * width / total).collect();
+    // Rounding leftovers go to the biggest group.
+    let leftover = width - cells.iter().sum::<usize>();
+    if let Some(biggest) = (0..order.len()).max_by_key(|&n| counts[order[n]]) {
+        cells[biggest] += leftover;
+    }
+    let fill = if theme.name == "mono" { "#" } else { "█" };
+    let mut spans = Vec::new();
+    for (&i, &n) in order.iter().zip(&cells) {
+        if n == 0 {
+            continue;
+        }
+        let (label, token) = if i == 0 {
+            ('-', Token::Error)
+        } else if i == counts.len() - 1 {
+            (card.levels[i - 1].chars().next().unwrap_or('?'), Token::Ok)
+        } else {
+            (
+                card.levels[i - 1].chars().next().unwrap_or('?'),
+                Token::Accent,
+            )
+        };
+        spans.push(Span::styled(
+            format!("{label}{}", fill.repeat(n - 1)),
+            theme.style(token),
+        ));
+    }
+    Line::from(spans)
+}

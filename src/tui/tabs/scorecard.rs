@@ -1,0 +1,169 @@
+//! The Scorecard tab: for each scorecard that applies to the entity, the level reached, the
+//! score, "to reach <next level>: …" with exactly the failing rules of that level, then every
+//! rule with ✔/✖ (`+`/`x` in the mono theme), why it failed, its fix, and waivers with their
+//! reason. Up/Down scroll.
+
+use super::EntityTab;
+use crate::catalog::EntityId;
+use crate::scorecard::{EntityScore, Outcome as RuleOutcome, Scorecard};
+use crate::tui::action::Action;
+use crate::tui::panes::{Ctx, Outcome};
+use crate::tui::theme::{Theme, Token};
+use crate::tui::widgets::list::move_selection;
+use crate::tui::widgets::wrap::{safe_line, wrap};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// The Scorecard tab's state for one entity: only the scroll position.
+#[derive(Debug)]
+pub struct ScorecardTab {
+    id: EntityId,
+    scroll: usize,
+}
+
+/// The tab applies to entities that at least one scorecard scores.
+pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
+    if ctx.scores.for_entity(id).is_empty() {
+        return None;
+    }
+    Some(Box::new(ScorecardTab { id, scroll: 0 }))
+}
+
+/// The marks for passed, failed and waived rules: ASCII in the mono theme (terminals without
+/// colour are often without good fonts too).
+pub fn marks(theme: &Theme) -> [&'static str; 3] {
+    if theme.name == "mono" {
+        ["+", "x", "~"]
+    } else {
+        ["✔", "✖", "~"]
+    }
+}
+
+/// The lines for one entity's result on one scorecard, at a width.
+pub fn result_lines(
+    theme: &Theme,
+    card: &Scorecard,
+    score: &EntityScore,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let [pass, fail, waived] = marks(theme);
+    let mut lines = Vec::new();
+    let level = score
+        .level
+        .map_or_else(|| "none".to_string(), |l| card.level_name(l).to_string());
+    lines.push(Line::from(vec![
+        Span::styled(card.title.clone(), theme.style(Token::Title)),
+        Span::styled("  level ", theme.style(Token::Muted)),
+        Span::styled(
+            level,
+            theme.style(if score.level.is_some() {
+                Token::Ok
+            } else {
+                Token::Error
+            }),
+        ),
+        Span::styled("  score ", theme.style(Token::Muted)),
+        Span::raw(format!("{:.1}", score.score)),
+    ]));
+    match score.next_level(card) {
+        Some((next, rules)) => {
+            let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+            let text = format!("to reach {}: {}", card.level_name(next), ids.join(", "));
+            for l in wrap(&text, width.saturating_sub(2)) {
+                lines.push(Line::styled(format!("  {l}"), theme.style(Token::Warning)));
+            }
+        }
+        None => lines.push(Line::styled("  top level reached", theme.style(Token::Ok))),
+    }
+    let level_width = card
+        .levels
+        .iter()
+        .map(|l| crate::text::width(l))
+        .max()
+        .unwrap_or(0);
+    for (rule, outcome) in card.rules.iter().zip(&score.outcomes) {
+        let (mark, style) = match outcome {
+            RuleOutcome::Passed => (pass, theme.style(Token::Ok)),
+            RuleOutcome::Failed(_) => (fail, theme.style(Token::Error)),
+            RuleOutcome::Waived { .. } => (waived, theme.style(Token::Warning)),
+        };
+        let level = crate::tui::panes::search::fit(card.level_name(rule.level), level_width);
+        lines.push(crate::tui::panes::entity::clip(
+            vec![
+                Span::styled(format!("  {mark} "), style),
+                Span::styled(format!("{level}  "), theme.style(Token::Muted)),
+                Span::raw(rule.title.clone()),
+                Span::styled(format!("  {}", rule.id), theme.style(Token::Muted)),
+            ],
+            width,
+        ));
+        let indent = "      ";
+        let room = width.saturating_sub(indent.len());
+        let mut detail = |text: &str, token: Token| {
+            for l in wrap(&safe_line(text), room) {
+                lines.push(Line::styled(format!("{indent}{l}"), theme.style(token)));
+            }
+        };
+        match outcome {
+            RuleOutcome::Passed => {}
+            RuleOutcome::Waived { reason, until } => {
+                detail(&format!("waived until {until}: {reason}"), Token::Warning)
+            }
+            RuleOutcome::Failed(why) => {
+                detail(why, Token::Text);
+                if let Some(fix) = &rule.fix {
+                    detail(&format!("fix: {fix}"), Token::Muted);
+                }
+            }
+        }
+    }
+    lines
+}
+
+impl ScorecardTab {
+    fn lines(&self, ctx: &Ctx, width: usize) -> Vec<Line<'static>> {
+        let mut lines = Vec::new();
+        for (i, (card, score)) in ctx.scores.for_entity(self.id).into_iter().enumerate() {
+            if i > 0 {
+                lines.push(Line::raw(""));
+            }
+            lines.extend(result_lines(ctx.theme, card, score, width));
+        }
+        lines
+    }
+}
+
+impl EntityTab for ScorecardTab {
+    fn title(&self) -> &str {
+        "Scorecard"
+    }
+
+    fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        let mut scroll = self.scroll;
+        if move_selection(&mut scroll, usize::MAX / 2, action, ctx.page) {
+            // End scrolls to the bottom; render clamps whatever is past it.
+            self.scroll = if matches!(action, Action::End) {
+                usize::MAX / 4
+            } else {
+                scroll
+            };
+            return Outcome::Consumed;
+        }
+        Outcome::Ignored
+    }
+
+    fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
+        let lines = self.lines(ctx, area.width as usize);
+        let start = self
+            .scroll
+            .min(lines.len().saturating_sub(area.height as usize));
+        let visible: Vec<Line> = lines
+            .into_iter()
+            .skip(start)
+            .take(area.height as usize)
+            .collect();
+        frame.render_widget(Paragraph::new(visible), area);
+    }
+}
