@@ -167,10 +167,12 @@ fn main() {
     // rows (on a key press), then drawing one 120x40 frame (only the visible rows).
     let index = idp_tui::search::SearchIndex::build(&catalog);
     let theme = idp_tui::tui::theme::Theme::default();
+    let scores = idp_tui::scorecard::Scoreboard::default();
     let ctx = idp_tui::tui::panes::Ctx {
         catalog: &catalog,
         index: &index,
         theme: &theme,
+        scores: &scores,
         page: 30,
     };
     use idp_tui::tui::tabs::{dependencies::Dependencies, EntityTab};
