@@ -8,8 +8,10 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod expr;
+pub mod graph;
 pub mod markdown;
 pub mod openapi;
+pub mod ownership;
 pub mod scaffolder;
 pub mod scorecard;
 pub mod search;
@@ -18,3 +20,6 @@ pub mod synthetic;
 pub mod techdocs;
 pub mod text;
 pub mod tui;
+
+#[cfg(test)]
+pub(crate) mod fixtures;

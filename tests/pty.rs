@@ -343,3 +343,56 @@ async fn a_live_backstage_catalog_loads_and_ctrl_r_refreshes_it() {
     s.send("\x03");
     assert_eq!(s.wait_exit(), 0);
 }
+
+#[test]
+fn search_entity_ownership_and_back_then_ctrl_o_straight_to_ownership() {
+    let mut s = Session::start(&[], 100, 30);
+    s.wait_for("the search pane with the demo loaded", |screen| {
+        screen.contains("77 of 77") && screen.contains("demo ✓")
+    });
+    s.send("ledgr");
+    s.wait_for("ledger-writer first", |screen| {
+        screen
+            .lines()
+            .find(|l| l.starts_with('▶'))
+            .is_some_and(|l| l.contains("ledger-writer"))
+    });
+    s.send("\r");
+    s.wait_for("the entity view", |screen| screen.contains("▸Overview"));
+    s.send("o");
+    s.wait_for("the ownership tab", |screen| {
+        screen.contains("▸Ownership")
+            && screen.contains("Ledger Team <team-ledger@northwind.example>")
+            && screen.contains("priya.raman@northwind.example")
+            && screen.contains("pagerduty.com/service-id  PLW2X9C")
+    });
+    // The owner line is highlighted: y copies the team's email with OSC 52.
+    s.send("y");
+    s.wait_for("the copy confirmation", |screen| {
+        screen.contains("copied team-ledger@northwind.example")
+    });
+    let expected = format!(
+        "\x1b]52;c;{}\x07",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            "team-ledger@northwind.example"
+        )
+    );
+    let raw = String::from_utf8_lossy(&s.raw()).to_string();
+    assert!(raw.contains(&expected), "no OSC 52 sequence for the email");
+    s.send("\x1b");
+    s.wait_for("back on the search pane", |screen| {
+        screen.contains("Search: ledgr") && !screen.contains("Ownership")
+    });
+    s.send("\x0f"); // Ctrl-O: ownership of the selected result in one key
+    s.wait_for("the ownership tab straight from search", |screen| {
+        screen.contains("▸Ownership") && screen.contains("Members (3)")
+    });
+    s.send("\x1b");
+    s.wait_for("back on the search pane again", |screen| {
+        screen.contains("Search: ledgr") && !screen.contains("Ownership")
+    });
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_restored();
+}

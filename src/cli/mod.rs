@@ -3,8 +3,11 @@
 
 mod action;
 mod api;
+mod deps;
 mod docs;
 mod fetch;
+mod output;
+mod owner;
 mod scaffold;
 mod score;
 mod search;
@@ -68,6 +71,10 @@ pub enum Command {
     Action(action::Args),
     /// Refresh the cached copy of remote sources (for cron on a jump host).
     Fetch(fetch::Args),
+    /// Who owns an entity, its team's members, contacts and on-call; or `--gaps`.
+    Owner(owner::Args),
+    /// What an entity depends on, or with --reverse what depends on it (blast radius).
+    Deps(deps::Args),
     /// Score entities against scorecards: levels, scores, per-owner roll-ups, CI gate.
     Score(score::Args),
     /// Run a Software Template: validate values, plan, and write the files (--dry-run: plan only).
@@ -178,6 +185,8 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
         Command::Api(args) => api::run(&settings, args),
         Command::Action(args) => action::run(&settings, args),
         Command::Fetch(args) => fetch::run(&settings, args),
+        Command::Owner(args) => owner::run(&settings, args),
+        Command::Deps(args) => deps::run(&settings, args),
         Command::Score(args) => {
             let mut settings = settings;
             if !args.scorecards.is_empty() {

@@ -32,7 +32,8 @@ pub enum Action {
     NextTab,
     /// The previous tab of the entity view.
     PrevTab,
-    /// Copy the current entity's reference to the clipboard (OSC 52).
+    /// Copy the current entity's reference to the clipboard (OSC 52); in a tab, the
+    /// highlighted email, ref, on-call id or link.
     CopyRef,
     /// The next page: of a document (Docs tab), or of a form (refused while it has errors).
     NextPage,
@@ -42,6 +43,18 @@ pub enum Action {
     NextLink,
     /// Select the previous link on the page (Docs tab).
     PrevLink,
+    /// Open the ownership of the selected search result or the current entity.
+    Ownership,
+    /// Switch a view: forward/reverse dependencies, or a group's ownership with child groups.
+    ToggleView,
+    /// Follow dependencies one level deeper.
+    DepthMore,
+    /// Follow dependencies one level less deep.
+    DepthLess,
+    /// Unfold the highlighted tree node.
+    Expand,
+    /// Fold the highlighted tree node (or go to its parent).
+    Collapse,
     /// Go to the search pane with the query focused.
     FocusSearch,
     /// Open the problems pane.
@@ -83,7 +96,7 @@ pub enum Action {
 pub type Bindable = (&'static str, fn() -> Action, &'static str);
 
 /// The actions a key can be bound to.
-pub const BINDABLE: [Bindable; 26] = [
+pub const BINDABLE: [Bindable; 32] = [
     ("quit", || Action::Quit, "quit"),
     ("help", || Action::Help, "show the keys"),
     ("palette", || Action::Palette, "command palette"),
@@ -102,6 +115,20 @@ pub const BINDABLE: [Bindable; 26] = [
     ("prev_page", || Action::PrevPage, "previous page"),
     ("next_link", || Action::NextLink, "select the next link"),
     ("prev_link", || Action::PrevLink, "select the previous link"),
+    ("ownership", || Action::Ownership, "open ownership"),
+    (
+        "toggle_view",
+        || Action::ToggleView,
+        "switch forward / reverse",
+    ),
+    ("depth_more", || Action::DepthMore, "one level deeper"),
+    ("depth_less", || Action::DepthLess, "one level less deep"),
+    ("expand", || Action::Expand, "unfold the tree node"),
+    (
+        "collapse",
+        || Action::Collapse,
+        "fold the node / go to parent",
+    ),
     ("search", || Action::FocusSearch, "go to search"),
     ("problems", || Action::Problems, "list catalog problems"),
     ("refresh", || Action::Refresh, "reload the sources"),
@@ -142,6 +169,12 @@ impl Action {
             Action::PrevPage => "prev_page",
             Action::NextLink => "next_link",
             Action::PrevLink => "prev_link",
+            Action::Ownership => "ownership",
+            Action::ToggleView => "toggle_view",
+            Action::DepthMore => "depth_more",
+            Action::DepthLess => "depth_less",
+            Action::Expand => "expand",
+            Action::Collapse => "collapse",
             Action::FocusSearch => "search",
             Action::Problems => "problems",
             Action::Refresh => "refresh",

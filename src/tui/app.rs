@@ -250,6 +250,13 @@ impl App {
         self.push(Box::new(view));
     }
 
+    /// Opens an entity view on the tab with this title (its first tab when there is none).
+    pub fn open_entity_tab(&mut self, id: EntityId, tab: &str) {
+        let mut view = EntityView::new(&self.ctx(), id);
+        view.show_tab(tab);
+        self.push(Box::new(view));
+    }
+
     /// Closes every pane and focuses the query, optionally replacing it.
     pub fn focus_search(&mut self, query: Option<&str>) {
         self.stack.clear();
@@ -412,6 +419,10 @@ impl App {
                 self.open_entity(id);
                 None
             }
+            Outcome::OpenEntityTab(id, tab) => {
+                self.open_entity_tab(id, tab);
+                None
+            }
             Outcome::Push(view) => {
                 self.push(view);
                 None
@@ -457,6 +468,11 @@ impl App {
                 self.stack.pop();
             }
             Action::FocusSearch => self.focus_search(None),
+            // From the search pane: the selected result's ownership, in one key.
+            Action::Ownership if self.stack.is_empty() => match self.search.selected_id() {
+                Some(id) => self.open_entity_tab(id, "Ownership"),
+                None => self.status_info("no entity selected"),
+            },
             Action::Problems => self.push(Box::new(ProblemsView::new())),
             Action::Refresh => return self.refresh("").unwrap_or(None),
             Action::Sources => self.open_sources(),

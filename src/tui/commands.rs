@@ -10,6 +10,7 @@ use super::app::{App, Effect};
 use super::panes::palette::Entry;
 use super::panes::problems::ProblemsView;
 use super::panes::scorecards::ScorecardsView;
+use super::panes::teams::TeamsView;
 use super::panes::templates::TemplatesView;
 use super::theme::Theme;
 
@@ -61,6 +62,17 @@ pub const COMMANDS: &[Command] = &[
         choices: no_choices,
         run: |app, _| {
             app.push(Box::new(ProblemsView::new()));
+            Ok(None)
+        },
+    },
+    Command {
+        name: "teams",
+        usage: "teams",
+        description: "list teams: members, what they own, who has nobody in it",
+        choices: no_choices,
+        run: |app, _| {
+            let view = TeamsView::new(&app.ctx());
+            app.push(Box::new(view));
             Ok(None)
         },
     },

@@ -260,6 +260,7 @@ impl Default for Keymap {
             b(Key::plain(Enter), "open", true),
             b(Key::plain(Esc), "back", false),
             b(Key::ctrl('p'), "palette", true),
+            b(Key::ctrl('o'), "ownership", true),
             b(Key::plain(F(1)), "help", true),
             b(Key::ctrl('u'), "clear", false),
             b(Key::plain(Backspace), "delete_char", false),
@@ -285,6 +286,15 @@ impl Default for Keymap {
             b(Key::plain(Char('q')), "quit", false),
             b(Key::plain(Char('k')), "up", false),
             b(Key::plain(Char('j')), "down", false),
+            b(Key::plain(Char('o')), "ownership", false),
+            b(Key::plain(Char('r')), "toggle_view", false),
+            b(Key::plain(Char('+')), "depth_more", false),
+            b(Key::plain(Char('=')), "depth_more", false),
+            b(Key::plain(Char('-')), "depth_less", false),
+            b(Key::plain(Right), "expand", false),
+            b(Key::plain(Char('l')), "expand", false),
+            b(Key::plain(Left), "collapse", false),
+            b(Key::plain(Char('h')), "collapse", false),
         ];
         entity.extend(list_moves());
         entity.push(b(Key::plain(Char('R')), "refresh", false));
@@ -473,6 +483,7 @@ fn short_hint(action: &str, description: &'static str) -> &'static str {
         "help" => "help",
         "next_tab" => "tabs",
         "copy_ref" => "copy ref",
+        "ownership" => "owner",
         "search" => "search",
         _ => description,
     }

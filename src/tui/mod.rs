@@ -431,6 +431,8 @@ mod custom_action_tests;
 #[cfg(test)]
 mod form_tests;
 #[cfg(test)]
+mod ownership_tests;
+#[cfg(test)]
 mod refresh_tests;
 #[cfg(test)]
 mod scorecard_tests;

@@ -22,7 +22,8 @@ fn scorecard_tab(name: &str) -> App {
     let mut app = App::loaded(demo());
     type_text(&mut app, name);
     press(&mut app, KeyCode::Enter);
-    press(&mut app, KeyCode::Tab);
+    // Scorecard is the last tab: Shift-Tab from Overview wraps round to it.
+    press(&mut app, KeyCode::BackTab);
     app
 }
 
@@ -72,7 +73,7 @@ fn scorecard_tab_shows_a_waiver_with_its_reason() {
     let mut app = App::loaded(catalog);
     type_text(&mut app, "waived-svc");
     press(&mut app, KeyCode::Enter);
-    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::BackTab);
     let s = screen(&mut app, 100, 30);
     assert!(s.contains("~ Silver  Has an on-call rotation"), "{s}");
     assert!(

@@ -36,6 +36,18 @@ impl EntityView {
         self.tabs.iter().map(|t| t.title()).collect()
     }
 
+    /// Makes the tab with this title active; returns false (and changes nothing) when there
+    /// is no such tab.
+    pub fn show_tab(&mut self, title: &str) -> bool {
+        match self.tabs.iter().position(|t| t.title() == title) {
+            Some(i) => {
+                self.active = i;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The index of the active tab.
     pub fn active_tab(&self) -> usize {
         self.active
@@ -84,6 +96,10 @@ impl View for EntityView {
             }
             Action::PrevTab => {
                 self.active = (self.active + n - 1) % n;
+                Outcome::Consumed
+            }
+            Action::Ownership => {
+                self.show_tab("Ownership");
                 Outcome::Consumed
             }
             Action::CopyRef => {

@@ -23,6 +23,7 @@ pub mod problems;
 pub mod scorecards;
 pub mod search;
 pub mod sources;
+pub mod teams;
 pub mod templates;
 
 use super::action::Action;
@@ -58,6 +59,9 @@ pub enum Outcome {
     Consumed,
     /// Open an entity view above this pane.
     OpenEntity(EntityId),
+    /// Open an entity view above this pane on the tab with this title (its first tab when it
+    /// has no such tab).
+    OpenEntityTab(EntityId, &'static str),
     /// Push another pane.
     Push(Box<dyn View>),
     /// Close this pane.

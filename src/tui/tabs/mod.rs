@@ -12,8 +12,10 @@
 //! (`Ignored` lets the entity view handle Esc, Tab and the rest).
 
 pub mod api;
+pub mod dependencies;
 pub mod docs;
 pub mod overview;
+pub mod ownership;
 pub mod scorecard;
 
 use crate::catalog::EntityId;
@@ -42,7 +44,14 @@ pub trait EntityTab: Send {
 pub type TabFactory = fn(&Ctx, EntityId) -> Option<Box<dyn EntityTab>>;
 
 /// Every tab, in display order.
-pub const REGISTRY: &[TabFactory] = &[overview::make, scorecard::make, docs::make, api::make];
+pub const REGISTRY: &[TabFactory] = &[
+    overview::make,
+    ownership::make,
+    dependencies::make,
+    docs::make,
+    api::make,
+    scorecard::make,
+];
 
 /// The tabs that apply to an entity.
 pub fn tabs_for(ctx: &Ctx, id: EntityId) -> Vec<Box<dyn EntityTab>> {

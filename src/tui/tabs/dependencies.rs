@@ -1,0 +1,381 @@
+//! The Dependencies tab: the entity's dependency tree, forward (what it needs) or reverse (what
+//! needs it: the blast radius, with the teams to notify and their on-call). For a Domain or
+//! System it shows the structure (`hasPart`) instead.
+//!
+//! Keys: Up/Down move, Right/Left expand and collapse, Enter opens the node's entity, `r`
+//! switches forward/reverse, `+`/`-` change the depth, `y` copies the node's ref.
+
+use super::EntityTab;
+use crate::catalog::{EntityId, Target};
+use crate::graph::{self, export::mark_note, Direction, Impact, Mark, Tree, DEFAULT_DEPTH};
+use crate::text;
+use crate::tui::action::Action;
+use crate::tui::panes::{Ctx, Outcome};
+use crate::tui::theme::Token;
+use crate::tui::widgets::list::{move_selection, window};
+use crate::tui::widgets::wrap::safe_line;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+use std::collections::HashSet;
+
+/// The deepest tree the tab builds.
+pub const MAX_DEPTH: usize = 20;
+
+/// The Dependencies tab's state for one entity. The tree and its visible rows are computed
+/// when the direction, depth or folding changes, never while drawing.
+pub struct Dependencies {
+    id: EntityId,
+    direction: Direction,
+    depth: usize,
+    tree: Tree,
+    impact: Option<Impact>,
+    collapsed: HashSet<usize>,
+    /// The node index of each visible row, in display order.
+    rows: Vec<usize>,
+    selected: usize,
+    /// The summary line, computed with the tree (counting walks every node).
+    summary: String,
+}
+
+/// The tab applies to entities that take part in dependencies, and (as structure) to domains
+/// and systems.
+pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
+    let direction = match ctx.catalog.get(id).kind_lower() {
+        "component" | "api" | "resource" => Direction::Forward,
+        "domain" | "system" => Direction::Structure,
+        _ => return None,
+    };
+    Some(Box::new(Dependencies::new(ctx, id, direction)))
+}
+
+impl Dependencies {
+    /// The tab for an entity, showing `direction` at the default depth.
+    pub fn new(ctx: &Ctx, id: EntityId, direction: Direction) -> Self {
+        let mut tab = Dependencies {
+            id,
+            direction,
+            depth: DEFAULT_DEPTH,
+            tree: graph::build(ctx.catalog, id, direction, 0),
+            impact: None,
+            collapsed: HashSet::new(),
+            rows: Vec::new(),
+            selected: 0,
+            summary: String::new(),
+        };
+        tab.rebuild(ctx);
+        tab
+    }
+
+    fn rebuild(&mut self, ctx: &Ctx) {
+        self.tree = graph::build(ctx.catalog, self.id, self.direction, self.depth);
+        self.impact =
+            (self.direction == Direction::Reverse).then(|| graph::impact(ctx.catalog, &self.tree));
+        self.collapsed.clear();
+        self.selected = 0;
+        self.summary = self.summary();
+        self.reflow();
+    }
+
+    /// Recomputes the visible rows after folding changed.
+    fn reflow(&mut self) {
+        self.rows.clear();
+        let mut stack = vec![0usize];
+        while let Some(i) = stack.pop() {
+            self.rows.push(i);
+            if !self.collapsed.contains(&i) {
+                stack.extend(self.tree.nodes[i].children.iter().rev());
+            }
+        }
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+    }
+
+    /// The direction shown.
+    pub fn direction(&self) -> Direction {
+        self.direction
+    }
+
+    /// The depth limit.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// The number of visible rows.
+    pub fn row_count(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn selected_node(&self) -> usize {
+        self.rows.get(self.selected).copied().unwrap_or(0)
+    }
+
+    /// The guides before a node: `│   ` or spaces for each ancestor level, then `├── ` or
+    /// `└── `. Walks the node's ancestors only.
+    fn guides(&self, node: usize) -> String {
+        let is_last = |n: usize| {
+            self.tree.nodes[n]
+                .parent
+                .and_then(|p| self.tree.nodes[p].children.last().copied())
+                == Some(n)
+        };
+        let mut parts = Vec::new();
+        let mut current = node;
+        let mut own = true;
+        while let Some(parent) = self.tree.nodes[current].parent {
+            let last = is_last(current);
+            parts.push(match (own, last) {
+                (true, true) => "└── ",
+                (true, false) => "├── ",
+                (false, true) => "    ",
+                (false, false) => "│   ",
+            });
+            own = false;
+            current = parent;
+        }
+        parts.reverse();
+        parts.concat()
+    }
+
+    fn summary(&self) -> String {
+        let what = match self.direction {
+            Direction::Forward => "Forward: what it needs",
+            Direction::Reverse => "Reverse: what needs it",
+            Direction::Structure => "Structure",
+        };
+        let count = match self.direction {
+            Direction::Reverse => format!("blast radius {}", self.tree.size()),
+            Direction::Forward => format!("{} dependencies", self.tree.size()),
+            Direction::Structure => format!("{} parts", self.tree.size()),
+        };
+        let mut s = format!("{what} · depth {} · {count}", self.depth);
+        let missing = self.tree.missing().len();
+        if missing > 0 {
+            s.push_str(&format!(" · {missing} missing"));
+        }
+        if self.tree.cycles() > 0 {
+            s.push_str(&format!(" · {} cycle edge(s)", self.tree.cycles()));
+        }
+        if self.tree.truncated() > 0 {
+            s.push_str(&format!(
+                " · {} cut at depth {} (+ to see more)",
+                self.tree.truncated(),
+                self.depth
+            ));
+        }
+        s
+    }
+
+    fn row_line<'a>(&self, ctx: &Ctx<'a>, node: usize, selected: bool, width: usize) -> Line<'a> {
+        let theme = ctx.theme;
+        let n = &self.tree.nodes[node];
+        let fold = if n.children.is_empty() {
+            " "
+        } else if self.collapsed.contains(&node) {
+            "▸"
+        } else {
+            "▾"
+        };
+        let reference = safe_line(&ctx.catalog.target_ref(&n.target).short());
+        let mut spans = vec![Span::styled(
+            format!("{}{fold} ", self.guides(node)),
+            theme.style(Token::Border),
+        )];
+        if let Some(rel) = n.relation {
+            spans.push(Span::styled(
+                format!("{} ", rel.as_str()),
+                theme.style(Token::Muted),
+            ));
+        }
+        let ref_style = match (&n.target, n.mark) {
+            (Target::Missing(_), _) => theme.style(Token::Error),
+            (_, Mark::Cycle) => theme.style(Token::Warning),
+            (Target::Resolved(id), _) => theme.kind(ctx.catalog.get(*id).kind_lower()),
+        };
+        spans.push(Span::styled(reference, ref_style));
+        let note = mark_note(n.mark);
+        if !note.is_empty() {
+            let style = match n.mark {
+                Mark::Missing => theme.style(Token::Error),
+                Mark::Cycle | Mark::DepthLimit => theme.style(Token::Warning),
+                _ => theme.style(Token::Muted),
+            };
+            spans.push(Span::styled(format!("  {note}"), style));
+        }
+        let mut line = crate::tui::panes::entity::clip(spans, width);
+        if selected {
+            line = line.style(theme.style(Token::Selection));
+        }
+        line
+    }
+
+    /// How many lines the teams panel would fill: a heading, one per team, one for unowned.
+    fn team_line_count(&self) -> usize {
+        self.impact
+            .as_ref()
+            .map_or(0, |i| 1 + i.owners.len() + usize::from(i.unowned > 0))
+    }
+
+    /// The teams panel's first `max` lines (only those are built: a hub has thousands).
+    fn team_lines<'a>(&self, ctx: &Ctx<'a>, width: usize, max: usize) -> Vec<Line<'a>> {
+        let theme = ctx.theme;
+        let Some(impact) = &self.impact else {
+            return Vec::new();
+        };
+        if max == 0 {
+            return Vec::new();
+        }
+        let mut lines = vec![Line::styled(
+            format!("Teams to notify ({})", impact.owners.len()),
+            theme.style(Token::Title),
+        )];
+        for o in impact.owners.iter().take(max - 1) {
+            let mut s = format!("  {}  {} affected", o.owner.reference.short(), o.entities);
+            if !o.owner.resolved {
+                s.push_str("  [unresolved]");
+            }
+            if let Some(email) = &o.owner.email {
+                s.push_str(&format!("  {}", safe_line(email)));
+            }
+            let oncall: Vec<String> = o
+                .oncall
+                .iter()
+                .take(3)
+                .map(|c| format!("{} {}", provider_short(&c.annotation), safe_line(&c.value)))
+                .collect();
+            if !oncall.is_empty() {
+                s.push_str(&format!("  on-call: {}", oncall.join(", ")));
+                if o.oncall.len() > 3 {
+                    s.push_str(&format!(" +{}", o.oncall.len() - 3));
+                }
+            }
+            lines.push(Line::raw(text::truncate(&s, width).into_owned()));
+        }
+        if impact.unowned > 0 && lines.len() < max {
+            lines.push(Line::styled(
+                format!("  {} affected with no owner", impact.unowned),
+                theme.style(Token::Warning),
+            ));
+        }
+        lines
+    }
+}
+
+/// A short provider label for an on-call annotation key.
+fn provider_short(annotation: &str) -> &'static str {
+    if annotation.starts_with("pagerduty.com/") {
+        "pagerduty"
+    } else {
+        "opsgenie"
+    }
+}
+
+impl EntityTab for Dependencies {
+    fn title(&self) -> &str {
+        if self.direction == Direction::Structure {
+            "Structure"
+        } else {
+            "Dependencies"
+        }
+    }
+
+    fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        if move_selection(&mut self.selected, self.rows.len(), action, ctx.page) {
+            return Outcome::Consumed;
+        }
+        let node = self.selected_node();
+        match action {
+            Action::Expand => {
+                self.collapsed.remove(&node);
+                self.reflow();
+                Outcome::Consumed
+            }
+            Action::Collapse => {
+                let n = &self.tree.nodes[node];
+                if !n.children.is_empty() && !self.collapsed.contains(&node) {
+                    self.collapsed.insert(node);
+                    self.reflow();
+                } else if let Some(parent) = n.parent {
+                    // On a leaf or a folded node, Left goes to the parent, as in file trees.
+                    if let Some(row) = self.rows.iter().position(|&r| r == parent) {
+                        self.selected = row;
+                    }
+                }
+                Outcome::Consumed
+            }
+            Action::ToggleView if self.direction != Direction::Structure => {
+                self.direction = self.direction.flipped();
+                self.rebuild(ctx);
+                Outcome::Consumed
+            }
+            Action::DepthMore => {
+                self.depth = (self.depth + 1).min(MAX_DEPTH);
+                self.rebuild(ctx);
+                Outcome::Consumed
+            }
+            Action::DepthLess => {
+                self.depth = self.depth.saturating_sub(1).max(1);
+                self.rebuild(ctx);
+                Outcome::Consumed
+            }
+            Action::Open => match &self.tree.nodes[node].target {
+                Target::Resolved(id) if *id != self.id => Outcome::OpenEntity(*id),
+                Target::Resolved(_) => Outcome::Consumed,
+                Target::Missing(r) => Outcome::Status(format!("{r} is not in the catalog")),
+            },
+            Action::CopyRef => {
+                let r = ctx
+                    .catalog
+                    .target_ref(&self.tree.nodes[node].target)
+                    .to_string();
+                Outcome::Copy {
+                    text: r.clone(),
+                    what: r,
+                }
+            }
+            _ => Outcome::Ignored,
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
+        let width = area.width as usize;
+        let team_count = self.team_line_count();
+        let team_height = if team_count == 0 {
+            0
+        } else {
+            (team_count.min(u16::MAX as usize) as u16)
+                .min(area.height / 3)
+                .max(1)
+        };
+        let teams = self.team_lines(ctx, width, team_height as usize);
+        let [summary, tree_area, teams_area] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(team_height),
+        ])
+        .areas(area);
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                text::truncate(&self.summary, width).into_owned(),
+                ctx.theme.style(Token::Muted),
+            )),
+            summary,
+        );
+        let visible = window(self.selected, self.rows.len(), tree_area.height as usize);
+        let lines: Vec<Line> = visible
+            .map(|row| self.row_line(ctx, self.rows[row], row == self.selected, width))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), tree_area);
+        if team_height > 0 {
+            frame.render_widget(
+                Paragraph::new(
+                    teams
+                        .into_iter()
+                        .take(team_height as usize)
+                        .collect::<Vec<_>>(),
+                ),
+                teams_area,
+            );
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! The Ownership tab: who owns the entity, the owner's parents, members with emails, on-call
+//! and contact links; for a Group or User also what it owns (and a user's groups).
+//!
+//! Keys: Up/Down move, Enter opens the highlighted person, group or entity, `y` copies the
+//! highlighted email, ref, on-call id or link, `r` (on a group) adds what child groups own.
+
+use super::EntityTab;
+use crate::catalog::EntityId;
+use crate::ownership::{self, is_party_kind, Party};
+use crate::text;
+use crate::tui::action::Action;
+use crate::tui::panes::{Ctx, Outcome};
+use crate::tui::theme::Token;
+use crate::tui::widgets::list::{move_selection, window};
+use crate::tui::widgets::wrap::safe_line;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// One line of the tab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The text (already safe to draw).
+    pub text: String,
+    /// How to draw it.
+    pub style: Token,
+    /// What `y` copies, and how the status line names it.
+    pub copy: Option<(String, String)>,
+    /// What Enter opens.
+    pub open: Option<EntityId>,
+}
+
+impl Row {
+    fn heading(text: impl Into<String>) -> Self {
+        Row {
+            text: text.into(),
+            style: Token::Title,
+            copy: None,
+            open: None,
+        }
+    }
+
+    fn note(text: impl Into<String>, style: Token) -> Self {
+        Row {
+            text: format!("  {}", text.into()),
+            style,
+            copy: None,
+            open: None,
+        }
+    }
+
+    fn party(ctx: &Ctx, p: &Party) -> Self {
+        let mut text = format!("  {}", p.reference.short());
+        if !p.resolved {
+            text.push_str("  [unresolved: not in the catalog]");
+        }
+        let contact = safe_line(&p.contact());
+        if !contact.is_empty() {
+            text.push_str("  ");
+            text.push_str(&contact);
+        }
+        let copy = match &p.email {
+            Some(e) => (e.clone(), e.clone()),
+            None => (p.reference.to_string(), p.reference.to_string()),
+        };
+        Row {
+            text,
+            style: if p.resolved {
+                Token::Text
+            } else {
+                Token::Error
+            },
+            copy: Some(copy),
+            open: ctx.catalog.id_of(&p.reference),
+        }
+    }
+}
+
+/// The Ownership tab's state for one entity: its rows, computed once, and the selection.
+pub struct OwnershipTab {
+    id: EntityId,
+    with_children: bool,
+    rows: Vec<Row>,
+    selected: usize,
+}
+
+/// The Ownership tab applies to every entity.
+pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
+    Some(Box::new(OwnershipTab::new(ctx, id)))
+}
+
+impl OwnershipTab {
+    /// The tab for an entity.
+    pub fn new(ctx: &Ctx, id: EntityId) -> Self {
+        let mut tab = OwnershipTab {
+            id,
+            with_children: false,
+            rows: Vec::new(),
+            selected: 0,
+        };
+        tab.rows = tab.build_rows(ctx);
+        tab.selected = tab.first_selectable();
+        tab
+    }
+
+    /// The rows, for tests and callers that want the content without drawing.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    fn first_selectable(&self) -> usize {
+        self.rows
+            .iter()
+            .position(|r| r.copy.is_some() || r.open.is_some())
+            .unwrap_or(0)
+    }
+
+    fn build_rows(&self, ctx: &Ctx) -> Vec<Row> {
+        let catalog = ctx.catalog;
+        let card = ownership::owner_card(catalog, self.id);
+        let kind = catalog.get(self.id).kind_lower();
+        let party = is_party_kind(kind);
+        let mut rows = Vec::new();
+        rows.push(Row::heading(if party { "Contact" } else { "Owner" }));
+        match &card.owner {
+            None => rows.push(Row::note(
+                "none: spec.owner is missing (an ownership gap)",
+                Token::Error,
+            )),
+            Some(owner) => {
+                rows.push(Row::party(ctx, owner));
+                if let Some(owner_id) = catalog.id_of(&owner.reference) {
+                    let owner_kind = catalog.get(owner_id).kind_lower();
+                    if owner_kind == "group" && !ownership::staffed(catalog, owner_id) {
+                        rows.push(Row::note(
+                            "no members in this group or any group below it (an ownership gap)",
+                            Token::Warning,
+                        ));
+                    } else if !is_party_kind(owner_kind) {
+                        rows.push(Row::note(
+                            format!("the owner is a {owner_kind}, not a Group or User"),
+                            Token::Warning,
+                        ));
+                    }
+                }
+            }
+        }
+        if !card.parents.is_empty() || card.parent_loop.is_some() {
+            rows.push(Row::heading("Parents"));
+            rows.extend(card.parents.iter().map(|p| Row::party(ctx, p)));
+            if let Some(looped) = &card.parent_loop {
+                rows.push(Row::note(
+                    format!("parent loop: {} comes round again", looped.short()),
+                    Token::Warning,
+                ));
+            }
+        }
+        let owner_is_group = card
+            .owner
+            .as_ref()
+            .is_some_and(|o| o.resolved && o.reference.kind() == "group");
+        if owner_is_group {
+            rows.push(Row::heading(format!("Members ({})", card.members.len())));
+            if card.members.is_empty() {
+                rows.push(Row::note("none", Token::Muted));
+            }
+            rows.extend(card.members.iter().map(|m| Row::party(ctx, m)));
+        }
+        if kind == "user" {
+            let groups = ownership::groups_of(catalog, self.id);
+            rows.push(Row::heading(format!("Groups ({})", groups.len())));
+            rows.extend(groups.iter().map(|g| Row::party(ctx, g)));
+        }
+        rows.push(Row::heading("On-call"));
+        if card.oncall.is_empty() {
+            rows.push(Row::note(
+                "no pagerduty.com/… or opsgenie.com/… annotation on the entity or its owner",
+                Token::Muted,
+            ));
+        }
+        for o in &card.oncall {
+            rows.push(Row {
+                text: format!(
+                    "  {}  {}  (on {})",
+                    safe_line(&o.annotation),
+                    safe_line(&o.value),
+                    o.from.short()
+                ),
+                style: Token::Text,
+                copy: Some((o.value.clone(), format!("{} {}", o.annotation, o.value))),
+                open: None,
+            });
+        }
+        if !card.links.is_empty() {
+            rows.push(Row::heading("Links"));
+            for l in &card.links {
+                let url = safe_line(&l.url);
+                let text = match &l.title {
+                    Some(t) => format!("  {}  {url}", safe_line(t)),
+                    None => format!("  {url}"),
+                };
+                rows.push(Row {
+                    text,
+                    style: Token::Text,
+                    copy: Some((l.url.clone(), l.url.clone())),
+                    open: None,
+                });
+            }
+        }
+        if party {
+            let owned = ownership::owned_by(catalog, self.id, self.with_children);
+            let how = match (kind, self.with_children) {
+                ("group", false) => "  (r: with child groups)",
+                ("group", true) => "  (with child groups; r: direct only)",
+                _ => "",
+            };
+            rows.push(Row::heading(format!("Owns ({}){how}", owned.len())));
+            if owned.is_empty() {
+                rows.push(Row::note("nothing", Token::Muted));
+            }
+            for o in owned {
+                let mut text = format!("  {}", o.reference.short());
+                if let Some(via) = &o.via {
+                    text.push_str(&format!("  (via {})", via.short()));
+                }
+                rows.push(Row {
+                    text,
+                    style: Token::Text,
+                    copy: Some((o.reference.to_string(), o.reference.to_string())),
+                    open: Some(o.id),
+                });
+            }
+        }
+        rows
+    }
+}
+
+impl EntityTab for OwnershipTab {
+    fn title(&self) -> &str {
+        "Ownership"
+    }
+
+    fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        if move_selection(&mut self.selected, self.rows.len(), action, ctx.page) {
+            return Outcome::Consumed;
+        }
+        let row = self.rows.get(self.selected);
+        match action {
+            Action::CopyRef => match row.and_then(|r| r.copy.clone()) {
+                Some((text, what)) => Outcome::Copy { text, what },
+                // Nothing to copy on this line: the entity view copies the entity's ref.
+                None => Outcome::Ignored,
+            },
+            Action::Open => match row.and_then(|r| r.open) {
+                Some(id) if id != self.id => Outcome::OpenEntity(id),
+                Some(_) => Outcome::Consumed,
+                None => Outcome::Status("nothing to open on this line".into()),
+            },
+            Action::ToggleView if ctx.catalog.get(self.id).kind_lower() == "group" => {
+                self.with_children = !self.with_children;
+                self.rows = self.build_rows(ctx);
+                self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+                Outcome::Consumed
+            }
+            _ => Outcome::Ignored,
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
+        let width = area.width as usize;
+        let theme = ctx.theme;
+        let visible = window(self.selected, self.rows.len(), area.height as usize);
+        let lines: Vec<Line> = visible
+            .map(|i| {
+                let r = &self.rows[i];
+                let mut style = theme.style(r.style);
+                if i == self.selected {
+                    style = style.patch(theme.style(Token::Selection));
+                }
+                Line::styled(text::truncate(&r.text, width).into_owned(), style)
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), area);
+    }
+}
