@@ -1,7 +1,7 @@
 //! `idp-tui action KEY|TITLE REF`: runs a custom action (or a built-in link) on an entity;
 //! `--dry-run` prints the argument vector instead.
 
-use super::{load, print_json, show::resolve, Settings};
+use super::{load_entity, print_json, Settings};
 use crate::actions::{self, execute, Mode, Plan};
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -26,9 +26,8 @@ pub struct Args {
 
 /// Runs `action`.
 pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
-    let catalog = load(settings);
-    let id = match resolve(&catalog, &args.reference) {
-        Ok(id) => id,
+    let (catalog, id) = match load_entity(settings, &args.reference) {
+        Ok(found) => found,
         Err(code) => return Ok(code),
     };
     let entity = catalog.get(id);

@@ -2,7 +2,7 @@
 //! and with `--full` their parameters, bodies and responses), or the table of contents of an
 //! AsyncAPI, GraphQL or gRPC definition.
 
-use super::{load, print_json, show::resolve, Settings};
+use super::{load_entity, print_json, Settings};
 use crate::openapi::{self, ApiView, MediaType, SchemaLine};
 use crate::text::one_line;
 use std::process::ExitCode;
@@ -25,9 +25,8 @@ pub struct Args {
 
 /// Runs `api`.
 pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
-    let catalog = load(settings);
-    let id = match resolve(&catalog, &args.reference) {
-        Ok(id) => id,
+    let (catalog, id) = match load_entity(settings, &args.reference) {
+        Ok(found) => found,
         Err(code) => return Ok(code),
     };
     let entity = catalog.get(id);

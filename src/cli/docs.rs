@@ -1,7 +1,7 @@
 //! `idp-tui docs REF [--page PAGE]`: an entity's TechDocs page rendered as text; without
 //! `--page`, the index page followed by the page list.
 
-use super::{load, show::resolve, Settings};
+use super::{load_entity, Settings};
 use crate::markdown::{self, Document, LineKind, Options};
 use crate::techdocs::{self, LinkTarget, NavTarget, Site};
 use std::io::IsTerminal;
@@ -25,9 +25,8 @@ pub struct Args {
 
 /// Runs `docs`.
 pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
-    let catalog = load(settings);
-    let id = match resolve(&catalog, &args.reference) {
-        Ok(id) => id,
+    let (catalog, id) = match load_entity(settings, &args.reference) {
+        Ok(found) => found,
         Err(code) => return Ok(code),
     };
     let entity = catalog.get(id);

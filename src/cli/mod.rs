@@ -252,6 +252,17 @@ fn report_sources(sources: &[source::SourceStatus]) {
     }
 }
 
+/// Loads the catalog and finds the entity a person named; when there is none (or several),
+/// the reason is on stderr and the exit code is the error.
+fn load_entity(
+    settings: &Settings,
+    reference: &str,
+) -> Result<(Catalog, crate::catalog::EntityId), ExitCode> {
+    let catalog = load(settings);
+    let id = show::resolve(&catalog, reference)?;
+    Ok((catalog, id))
+}
+
 /// Prints JSON to stdout.
 fn print_json(value: &impl serde::Serialize) -> color_eyre::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);

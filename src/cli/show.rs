@@ -1,6 +1,6 @@
 //! `idp-tui show REF`: one entity with its relations.
 
-use super::{load, print_json, Settings};
+use super::{load_entity, print_json, Settings};
 use crate::catalog::{Catalog, EntityId, Lookup, RelationType, Target};
 use std::process::ExitCode;
 
@@ -34,9 +34,8 @@ pub fn resolve(catalog: &Catalog, input: &str) -> Result<EntityId, ExitCode> {
 
 /// Runs `show`.
 pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
-    let catalog = load(settings);
-    let id = match resolve(&catalog, &args.reference) {
-        Ok(id) => id,
+    let (catalog, id) = match load_entity(settings, &args.reference) {
+        Ok(found) => found,
         Err(code) => return Ok(code),
     };
     let e = catalog.get(id);

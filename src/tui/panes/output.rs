@@ -6,7 +6,7 @@ use crate::actions::{Outcome as Finished, Plan};
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::theme::Token;
-use crate::tui::widgets::list::move_selection;
+use crate::tui::widgets::scroll::TextScroll;
 use crate::tui::widgets::wrap::wrap;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -20,7 +20,7 @@ pub struct OutputView {
     code: Option<i32>,
     stdout: String,
     stderr: String,
-    scroll: usize,
+    scroll: TextScroll,
 }
 
 impl OutputView {
@@ -32,7 +32,7 @@ impl OutputView {
             code: finished.code,
             stdout: finished.stdout,
             stderr: finished.stderr,
-            scroll: 0,
+            scroll: TextScroll::default(),
         }
     }
 }
@@ -47,13 +47,7 @@ impl View for OutputView {
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
-        let mut scroll = self.scroll;
-        if move_selection(&mut scroll, usize::MAX / 2, action, ctx.page) {
-            self.scroll = if matches!(action, Action::End) {
-                usize::MAX / 4
-            } else {
-                scroll
-            };
+        if self.scroll.handle(action, ctx.page) {
             return Outcome::Consumed;
         }
         Outcome::Ignored
@@ -87,7 +81,7 @@ impl View for OutputView {
             );
         }
         let height = area.height as usize;
-        let start = self.scroll.min(lines.len().saturating_sub(height));
+        let start = self.scroll.start(lines.len(), height);
         let visible: Vec<Line> = lines.into_iter().skip(start).take(height).collect();
         frame.render_widget(Paragraph::new(visible), area);
     }

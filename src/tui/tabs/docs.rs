@@ -12,7 +12,7 @@ use crate::text;
 use crate::tui::action::Action;
 use crate::tui::panes::{Ctx, Outcome};
 use crate::tui::theme::{Theme, Token};
-use crate::tui::widgets::list::move_selection;
+use crate::tui::widgets::scroll::TextScroll;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -27,7 +27,7 @@ pub struct DocsTab {
     page: usize,
     /// The current page's Markdown, or why it could not be read.
     text: Result<String, String>,
-    scroll: usize,
+    scroll: TextScroll,
     /// A heading to show at the top, until the next scroll (anchors resolve at draw width).
     anchor: Option<String>,
     /// The selected link on the page.
@@ -56,7 +56,7 @@ pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
         site,
         page: 0,
         text: Err(String::new()),
-        scroll: 0,
+        scroll: TextScroll::default(),
         anchor: None,
         link: None,
         find: None,
@@ -86,7 +86,7 @@ impl DocsTab {
         };
         self.page = page;
         self.text = site.read_page(&path).map_err(|e| e.to_string());
-        self.scroll = 0;
+        self.scroll.set(0);
         self.link = None;
         self.rendered.replace(None);
         self.anchor = anchor.map(String::from);
@@ -109,14 +109,17 @@ impl DocsTab {
             return Outcome::Status(format!("no match for {query:?} on this page"));
         }
         let next = if forward {
-            matches.iter().position(|&l| l > self.scroll).unwrap_or(0)
+            matches
+                .iter()
+                .position(|&l| l > self.scroll.offset())
+                .unwrap_or(0)
         } else {
             matches
                 .iter()
-                .rposition(|&l| l < self.scroll)
+                .rposition(|&l| l < self.scroll.offset())
                 .unwrap_or(matches.len() - 1)
         };
-        self.scroll = matches[next];
+        self.scroll.set(matches[next]);
         Outcome::Status(format!(
             "{query:?}: match {} of {}",
             next + 1,
@@ -144,7 +147,7 @@ impl DocsTab {
                 }
                 self.query = Some(query);
                 // Search from the line above the top, so a match on the top line counts.
-                self.scroll = self.scroll.saturating_sub(1);
+                self.scroll.set(self.scroll.offset().saturating_sub(1));
                 return self.jump_to_match(true);
             }
             _ => {}
@@ -155,12 +158,13 @@ impl DocsTab {
     /// Turns a pending anchor into a scroll position, at the width last drawn.
     fn settle_anchor(&mut self) {
         if let Some(anchor) = self.anchor.take() {
-            self.scroll = self
+            let line = self
                 .rendered
                 .borrow()
                 .as_ref()
                 .and_then(|(_, _, d)| d.anchor_line(&anchor))
                 .unwrap_or(0);
+            self.scroll.set(line);
         }
     }
 
@@ -316,20 +320,14 @@ impl EntityTab for DocsTab {
                     .and_then(|(_, _, d)| d.links.get(self.link.unwrap_or(0)))
                     .and_then(|l| l.line)
                 {
-                    self.scroll = line.saturating_sub(2);
+                    self.scroll.set(line.saturating_sub(2));
                 }
                 Outcome::Consumed
             }
             Action::Open => self.follow(),
             _ => {
                 self.settle_anchor();
-                let mut scroll = self.scroll;
-                if move_selection(&mut scroll, usize::MAX / 2, action, ctx.page) {
-                    self.scroll = if matches!(action, Action::End) {
-                        usize::MAX / 4
-                    } else {
-                        scroll
-                    };
+                if self.scroll.handle(action, ctx.page) {
                     return Outcome::Consumed;
                 }
                 Outcome::Ignored
@@ -427,12 +425,14 @@ impl EntityTab for DocsTab {
             .as_deref()
             .map(|q| doc.find(q))
             .unwrap_or_default();
-        let max_start = doc.lines.len().saturating_sub(height);
+        let scrolled = self.scroll.start(doc.lines.len(), height);
         let start = match &self.anchor {
-            Some(anchor) => doc.anchor_line(anchor).unwrap_or(0),
-            None => self.scroll,
-        }
-        .min(max_start);
+            Some(anchor) => doc
+                .anchor_line(anchor)
+                .unwrap_or(0)
+                .min(doc.lines.len().saturating_sub(height)),
+            None => scrolled,
+        };
         let lines: Vec<Line> = doc
             .lines
             .iter()

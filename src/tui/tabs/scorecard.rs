@@ -9,7 +9,7 @@ use crate::scorecard::{EntityScore, Outcome as RuleOutcome, Scorecard};
 use crate::tui::action::Action;
 use crate::tui::panes::{Ctx, Outcome};
 use crate::tui::theme::{Theme, Token};
-use crate::tui::widgets::list::move_selection;
+use crate::tui::widgets::scroll::TextScroll;
 use crate::tui::widgets::wrap::{safe_line, wrap};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -20,7 +20,7 @@ use ratatui::Frame;
 #[derive(Debug)]
 pub struct ScorecardTab {
     id: EntityId,
-    scroll: usize,
+    scroll: TextScroll,
 }
 
 /// The tab applies to entities that at least one scorecard scores.
@@ -28,7 +28,10 @@ pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
     if ctx.scores.for_entity(id).is_empty() {
         return None;
     }
-    Some(Box::new(ScorecardTab { id, scroll: 0 }))
+    Some(Box::new(ScorecardTab {
+        id,
+        scroll: TextScroll::default(),
+    }))
 }
 
 /// The marks for passed, failed and waived rules: ASCII in the mono theme (terminals without
@@ -141,14 +144,7 @@ impl EntityTab for ScorecardTab {
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
-        let mut scroll = self.scroll;
-        if move_selection(&mut scroll, usize::MAX / 2, action, ctx.page) {
-            // End scrolls to the bottom; render clamps whatever is past it.
-            self.scroll = if matches!(action, Action::End) {
-                usize::MAX / 4
-            } else {
-                scroll
-            };
+        if self.scroll.handle(action, ctx.page) {
             return Outcome::Consumed;
         }
         Outcome::Ignored
@@ -156,9 +152,7 @@ impl EntityTab for ScorecardTab {
 
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
         let lines = self.lines(ctx, area.width as usize);
-        let start = self
-            .scroll
-            .min(lines.len().saturating_sub(area.height as usize));
+        let start = self.scroll.start(lines.len(), area.height as usize);
         let visible: Vec<Line> = lines
             .into_iter()
             .skip(start)
