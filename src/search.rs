@@ -219,6 +219,35 @@ impl Searcher {
     }
 }
 
+/// The narrowing memory of a [`Searcher`], detached from the index so that a search worker can
+/// keep it while the index itself is shared (`Arc`) and extended between searches. `version`
+/// names the index's contents: after the index changed, the memory is not used.
+#[derive(Debug, Default)]
+pub struct Narrowing {
+    last: Option<(u64, Query, Vec<u32>)>,
+}
+
+impl Narrowing {
+    /// Runs a query over `index` (whose contents are named by `version`), narrowing the
+    /// previous query's matches when the index is unchanged and the query extends it.
+    pub fn search(
+        &mut self,
+        index: &SearchIndex,
+        version: u64,
+        query: &Query,
+        limit: usize,
+    ) -> Results {
+        let within = self
+            .last
+            .as_ref()
+            .filter(|(v, old, _)| *v == version && narrows(old, query))
+            .map(|(_, _, matched)| matched.as_slice());
+        let (results, matched) = index.search_within(query, limit, within);
+        self.last = Some((version, query.clone(), matched));
+        results
+    }
+}
+
 /// True when every match of `new` is a match of `old`.
 fn narrows(old: &Query, new: &Query) -> bool {
     new.filters.len() >= old.filters.len()

@@ -83,6 +83,8 @@ pub enum Action {
     Load(LoadEvent),
     /// The spinner's clock (only while something loads).
     Tick,
+    /// The search worker answered a query.
+    SearchDone(super::search_worker::SearchDone),
     /// The terminal has a new size.
     Resize(u16, u16),
     /// Run the configured custom action with this index on the current entity.

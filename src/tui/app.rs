@@ -10,15 +10,18 @@ use super::panes::help::HelpOverlay;
 use super::panes::output::OutputView;
 use super::panes::palette::{PaletteOutcome, PaletteOverlay};
 use super::panes::problems::ProblemsView;
-use super::panes::search::SearchPane;
+use super::panes::search::{SearchPane, RESULT_LIMIT};
 use super::panes::sources::SourcesView;
 use super::panes::{Ctx, Outcome, View};
+use super::search_worker::{SearchDone, SearchRequest, SearchWorker};
 use super::theme::Theme;
 use crate::catalog::{Catalog, EntityId, EntityRef};
 use crate::scorecard::{self, Date, Scoreboard};
-use crate::search::{SearchIndex, Searcher};
+use crate::search::{Narrowing, SearchIndex};
 use crate::source::{LoadEvent, SourceId, SourceSpec, SourceTracker};
 use crossterm::event::KeyEvent;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Something the event loop must do for `update`: the only ways state reaches the outside.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,8 +57,10 @@ pub struct Status {
 pub struct App {
     /// The catalog loaded so far.
     pub catalog: Catalog,
-    /// The search index over it, remembering the last query so typing narrows it.
-    pub searcher: Searcher,
+    /// The search index over it, shared with the search worker while it searches.
+    pub index: Arc<SearchIndex>,
+    /// Search state: versions, the worker, the query awaited, load coalescing.
+    searching: Searching,
     /// The search pane (the root; always there).
     pub search: SearchPane,
     /// Panes above the search pane; the last one has focus.
@@ -82,12 +87,52 @@ pub struct App {
     pub scores: Scoreboard,
 }
 
+/// How often, at most, the results are recomputed while sources load: often enough to see the
+/// catalog arrive, rarely enough that 1,000 batches do not cost 1,000 searches.
+pub const LOAD_SEARCH_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Which row to select when results arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Select {
+    /// The first (a new query).
+    First,
+    /// Whatever is selected when the results arrive, if it is still a result.
+    Current,
+}
+
+/// The app's side of searching.
+#[derive(Debug)]
+struct Searching {
+    /// Names the index's contents; bumped on every change, so narrowing is never used across
+    /// changes.
+    version: u64,
+    /// The catalog has entities the index lacks (the worker held the index when they came).
+    behind: bool,
+    /// Narrowing memory for inline searches.
+    narrowing: Narrowing,
+    /// The worker; without one (tests, benchmarks), searches run inline in `update`.
+    worker: Option<SearchWorker>,
+    /// The generation of the last request.
+    generation: u64,
+    /// The request whose results are awaited, and how to select when they come.
+    awaiting: Option<(u64, Select)>,
+    /// Entities arrived since the results were last recomputed.
+    load_due: bool,
+    /// When the results were last recomputed because entities arrived.
+    load_last: Option<Instant>,
+    /// See [`LOAD_SEARCH_INTERVAL`].
+    load_interval: Duration,
+}
 impl App {
     /// An app over a catalog, with sources still to report (each starts as loading).
     pub fn new(catalog: Catalog, sources: &[SourceSpec], theme: Theme, keymap: Keymap) -> Self {
-        let mut searcher = Searcher::new(SearchIndex::build(&catalog));
+        let index = Arc::new(SearchIndex::build(&catalog));
+        let mut narrowing = Narrowing::default();
         let mut search = SearchPane::default();
-        search.refresh(&mut searcher);
+        search.set_results(
+            narrowing.search(&index, 0, &search.parsed_query(), RESULT_LIMIT),
+            None,
+        );
         // The built-in scorecard until `set_scorecards` says otherwise.
         let scores = Scoreboard::build(
             scorecard::Loaded {
@@ -99,7 +144,18 @@ impl App {
         );
         App {
             catalog,
-            searcher,
+            index,
+            searching: Searching {
+                version: 0,
+                behind: false,
+                narrowing,
+                worker: None,
+                generation: 0,
+                awaiting: None,
+                load_due: false,
+                load_last: None,
+                load_interval: LOAD_SEARCH_INTERVAL,
+            },
             search,
             stack: Vec::new(),
             overlay: None,
@@ -118,6 +174,120 @@ impl App {
     /// An app over a fully loaded catalog (no sources running): what tests use.
     pub fn loaded(catalog: Catalog) -> Self {
         App::new(catalog, &[], Theme::default(), Keymap::default())
+    }
+
+    /// Runs searches on a worker from now on, so no keystroke waits on matching. Results come
+    /// back as [`Action::SearchDone`]; until then the previous results stay on screen.
+    pub fn use_worker(&mut self, worker: SearchWorker) {
+        self.searching.worker = Some(worker);
+    }
+
+    /// Sets how often, at most, results are recomputed while sources load (tests set it long
+    /// to see coalescing, or zero).
+    pub fn set_load_search_interval(&mut self, interval: Duration) {
+        self.searching.load_interval = interval;
+    }
+
+    /// True while results for the current query are still being computed by the worker.
+    pub fn is_searching(&self) -> bool {
+        self.searching.awaiting.is_some()
+    }
+
+    /// Prepares the entities added to the catalog, in place when nobody else holds the index;
+    /// otherwise later (the worker lets go of it when it answers).
+    fn extend_index(&mut self) {
+        if self.index.len() >= self.catalog.len() {
+            self.searching.behind = false;
+            return;
+        }
+        match Arc::get_mut(&mut self.index) {
+            Some(index) => {
+                index.extend(&self.catalog);
+                self.searching.version += 1;
+                self.searching.behind = false;
+            }
+            None => self.searching.behind = true,
+        }
+    }
+
+    /// Recomputes the results of the query: on the worker when there is one, else inline.
+    /// `inline` forces the latter (after a replacement, old results name other entities).
+    fn request_search(&mut self, select: Select, inline: bool) {
+        let s = &mut self.searching;
+        s.generation += 1;
+        // A new query still waiting keeps its claim to select the first row.
+        let select = match s.awaiting {
+            Some((_, Select::First)) => Select::First,
+            _ => select,
+        };
+        let query = self.search.parsed_query();
+        if !inline {
+            if let Some(worker) = &s.worker {
+                let sent = worker.submit(SearchRequest {
+                    generation: s.generation,
+                    index: self.index.clone(),
+                    version: s.version,
+                    query: query.clone(),
+                    limit: RESULT_LIMIT,
+                });
+                if sent {
+                    s.awaiting = Some((s.generation, select));
+                    return;
+                }
+                tracing::warn!("the search worker stopped; searching inline");
+                s.worker = None;
+            }
+        }
+        s.awaiting = None;
+        let results = s
+            .narrowing
+            .search(&self.index, s.version, &query, RESULT_LIMIT);
+        self.search.set_results(results, self.keep(select));
+    }
+
+    fn keep(&self, select: Select) -> Option<EntityId> {
+        match select {
+            Select::First => None,
+            Select::Current => self.search.selected_id(),
+        }
+    }
+
+    /// The worker's answer: shown when it is for the latest request, dropped otherwise.
+    fn search_done(&mut self, done: SearchDone) {
+        match self.searching.awaiting {
+            Some((generation, select)) if generation == done.generation => {
+                self.searching.awaiting = None;
+                let keep = self.keep(select);
+                self.search.set_results(done.results, keep);
+            }
+            _ => {}
+        }
+        if self.searching.behind {
+            self.extend_index();
+            if !self.searching.behind {
+                self.searching.load_due = true;
+            }
+        }
+        self.search_loaded();
+    }
+
+    /// Recomputes the results after entities arrived: at most every `load_interval` while
+    /// sources load, and at once when the last one is done.
+    fn search_loaded(&mut self) {
+        if !self.searching.load_due || self.searching.behind && self.is_searching() {
+            return;
+        }
+        let now = Instant::now();
+        let due = !self.is_loading()
+            || self
+                .searching
+                .load_last
+                .is_none_or(|t| now.duration_since(t) >= self.searching.load_interval);
+        if due {
+            self.searching.load_due = false;
+            self.searching.load_last = Some(now);
+            self.request_search(Select::Current, false);
+        }
     }
 
     /// The keymap mode of whatever has focus.
@@ -233,7 +403,7 @@ impl App {
         Ctx {
             scores: &self.scores,
             catalog: &self.catalog,
-            index: self.searcher.index(),
+            index: &self.index,
             theme: &self.theme,
             page: self.page(),
         }
@@ -264,7 +434,8 @@ impl App {
         if let Some(q) = query {
             self.search
                 .set_query(crate::tui::widgets::wrap::safe_line(q));
-            self.search.refresh(&mut self.searcher);
+            self.search.take_stale();
+            self.request_search(Select::First, false);
         }
     }
 
@@ -342,9 +513,13 @@ impl App {
         }
         if replace {
             self.catalog_replaced(&old_refs);
-        } else if changed {
-            self.searcher.index_mut().extend(&self.catalog);
-            self.search.refresh(&mut self.searcher);
+        } else {
+            if changed {
+                // The index grows with every batch; the results follow at a bounded rate.
+                self.extend_index();
+                self.searching.load_due = true;
+            }
+            self.search_loaded();
         }
         let statuses = self.sources.statuses().to_vec();
         for view in &mut self.stack {
@@ -357,8 +532,19 @@ impl App {
     fn catalog_replaced(&mut self, old_refs: &[EntityRef]) {
         let remap = |id: EntityId| old_refs.get(id.index()).and_then(|r| self.catalog.id_of(r));
         let selected = self.search.selected_id().and_then(remap);
-        self.searcher = Searcher::new(SearchIndex::build(&self.catalog));
-        self.search.refresh(&mut self.searcher);
+        self.index = Arc::new(SearchIndex::build(&self.catalog));
+        self.searching.version += 1;
+        self.searching.behind = false;
+        self.searching.load_due = false;
+        // Inline: the results on screen name entities by their old numbers.
+        let results = self.searching.narrowing.search(
+            &self.index,
+            self.searching.version,
+            &self.search.parsed_query(),
+            RESULT_LIMIT,
+        );
+        self.searching.awaiting = None;
+        self.search.set_results(results, None);
         if let Some(pos) =
             selected.and_then(|id| self.search.results.hits.iter().position(|h| h.id == id))
         {
@@ -366,7 +552,7 @@ impl App {
         }
         let ctx = Ctx {
             catalog: &self.catalog,
-            index: self.searcher.index(),
+            index: &self.index,
             theme: &self.theme,
             page: self.page(),
             scores: &self.scores,
@@ -445,8 +631,9 @@ impl App {
                     self.catalog.insert(e);
                 }
                 self.catalog.check_references();
-                self.searcher.index_mut().extend(&self.catalog);
-                self.search.refresh(&mut self.searcher);
+                self.extend_index();
+                self.searching.load_due = true;
+                self.search_loaded();
                 self.status_info(if count == 0 {
                     message
                 } else {
@@ -491,6 +678,11 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         }
         Action::Tick => {
             app.spinner = app.spinner.wrapping_add(1);
+            app.search_loaded();
+            return None;
+        }
+        Action::SearchDone(done) => {
+            app.search_done(done);
             return None;
         }
         Action::Resize(w, h) => {
@@ -546,7 +738,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
     let ctx = Ctx {
         scores: &app.scores,
         catalog: &app.catalog,
-        index: app.searcher.index(),
+        index: &app.index,
         theme: &app.theme,
         page,
     };
@@ -554,8 +746,8 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         Some(view) => view.handle(&action, &ctx),
         None => {
             let outcome = app.search.handle(&action, &ctx);
-            if app.search.is_stale() {
-                app.search.refresh(&mut app.searcher);
+            if app.search.take_stale() {
+                app.request_search(Select::First, false);
             }
             outcome
         }

@@ -19,6 +19,7 @@ pub mod clipboard;
 pub mod commands;
 pub mod keymap;
 pub mod panes;
+pub mod search_worker;
 pub mod tabs;
 pub mod theme;
 pub mod ui;
@@ -83,6 +84,14 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         .enable_all()
         .build()
         .wrap_err("starting the async runtime")?;
+    let (search_tx, search_rx) = mpsc::unbounded_channel();
+    match search_worker::SearchWorker::spawn(move |done| {
+        let _ = search_tx.send(done);
+    }) {
+        Ok(worker) => app.use_worker(worker),
+        // Still usable: searches then run on the UI thread.
+        Err(e) => tracing::warn!("no search worker ({e}); searching inline"),
+    }
     let mut terminal = TerminalGuard::enter(log_path.clone())?;
     let result = runtime.block_on(async {
         let (tx, rx) = mpsc::unbounded_channel();
@@ -94,7 +103,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         for i in 0..loader.specs.len() {
             loader.start(i, LoadMode::Startup);
         }
-        event_loop(&mut terminal.terminal, &mut app, rx, &loader).await
+        event_loop(&mut terminal.terminal, &mut app, rx, search_rx, &loader).await
     });
     drop(terminal);
     runtime.shutdown_timeout(Duration::from_millis(200));
@@ -329,6 +338,7 @@ async fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
     mut loads: mpsc::UnboundedReceiver<crate::source::LoadEvent>,
+    mut searches: mpsc::UnboundedReceiver<search_worker::SearchDone>,
     loader: &Loader,
 ) -> color_eyre::Result<()> {
     let (mut events, mut reader) = terminal_events();
@@ -355,6 +365,7 @@ async fn event_loop(
                 None => Some(Action::Quit),
             },
             Some(event) = loads.recv() => Some(Action::Load(event)),
+            Some(done) = searches.recv() => Some(Action::SearchDone(done)),
             Some((plan, finished)) = done_rx.recv() => Some(Action::CustomFinished(plan, finished)),
             _ = tick.tick(), if app.is_loading() => Some(Action::Tick),
             signal = signals.recv() => {
@@ -369,7 +380,9 @@ async fn event_loop(
         dirty = true;
         // Apply whatever else is ready before drawing again: one frame for a burst.
         for _ in 0..MAX_BATCH {
-            let next = if let Ok(event) = loads.try_recv() {
+            let next = if let Ok(done) = searches.try_recv() {
+                Some(Action::SearchDone(done))
+            } else if let Ok(event) = loads.try_recv() {
                 Some(Action::Load(event))
             } else {
                 match events.try_recv() {

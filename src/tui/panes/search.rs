@@ -4,7 +4,7 @@
 
 use super::{Ctx, Outcome};
 use crate::catalog::EntityId;
-use crate::search::{Query, Results, Searcher};
+use crate::search::{Query, Results};
 use crate::text;
 use crate::tui::action::Action;
 use crate::tui::theme::Token;
@@ -36,15 +36,22 @@ pub struct SearchPane {
 }
 
 impl SearchPane {
-    /// Re-runs the query, keeping the selected entity selected when it is still a result
-    /// (after a new query, the first result is selected).
-    pub fn refresh(&mut self, searcher: &mut Searcher) {
-        let keep = if self.stale { None } else { self.selected_id() };
-        self.results = searcher.search(&Query::parse(&self.query), RESULT_LIMIT);
+    /// Takes new results, selecting `keep` when it is among them (else the first row).
+    pub fn set_results(&mut self, results: Results, keep: Option<EntityId>) {
+        self.results = results;
         self.selected = keep
             .and_then(|id| self.results.hits.iter().position(|h| h.id == id))
             .unwrap_or(0);
-        self.stale = false;
+    }
+
+    /// The query, parsed.
+    pub fn parsed_query(&self) -> Query {
+        Query::parse(&self.query)
+    }
+
+    /// Marks the results as asked for (by the app, inline or from its worker).
+    pub fn take_stale(&mut self) -> bool {
+        std::mem::replace(&mut self.stale, false)
     }
 
     /// True when the query changed and [`SearchPane::refresh`] must run before drawing.
@@ -65,7 +72,7 @@ impl SearchPane {
     }
 
     /// Handles an action while the search pane has focus.
-    /// Query edits mark the results stale; the app re-runs the query with its searcher.
+    /// Query edits mark the results stale; the app re-runs the query (inline or on its worker).
     pub fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         let len = self.results.hits.len();
         if move_selection(&mut self.selected, len, action, ctx.page) {
