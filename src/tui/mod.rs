@@ -450,6 +450,8 @@ mod refresh_tests;
 #[cfg(test)]
 mod scorecard_tests;
 #[cfg(test)]
+mod search_tests;
+#[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
 mod state_tests;
