@@ -66,4 +66,89 @@ fn main() {
         frame(&app, &mut terminal);
     }
     println!("entity_frame: {:.3} ms", ms(t.elapsed()) / 50.0);
+    drop(app);
+
+    worker_keystrokes(n);
+}
+
+/// A writer that counts what the terminal backend writes.
+#[derive(Default, Clone)]
+struct Counting(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Counting {
+    fn get(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl std::io::Write for Counting {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .fetch_add(buf.len(), std::sync::atomic::Ordering::Relaxed);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The portal's own path: searches on the worker. A key costs `update` + a frame (the query
+/// echo); the results frame follows when the worker answers. Bytes are what a real crossterm
+/// backend writes at 120x40 for both frames.
+fn worker_keystrokes(n: usize) {
+    use idp_tui::tui::search_worker::SearchWorker;
+    use ratatui::backend::CrosstermBackend;
+    use ratatui::layout::Rect;
+    use ratatui::TerminalOptions;
+    let catalog = Catalog::from_entities(idp_tui::synthetic::generate(n, 1), vec![]);
+    let mut app = App::loaded(catalog);
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.use_worker(
+        SearchWorker::spawn(move |d| {
+            let _ = tx.send(d);
+        })
+        .expect("worker"),
+    );
+    update(&mut app, Action::Resize(120, 40));
+    let written = Counting::default();
+    let mut terminal = Terminal::with_options(
+        CrosstermBackend::new(written.clone()),
+        TerminalOptions {
+            viewport: ratatui::Viewport::Fixed(Rect::new(0, 0, 120, 40)),
+        },
+    )
+    .expect("backend");
+    terminal.draw(|f| ui::render(&app, f)).expect("draws");
+    let query = "payments";
+    let (mut key_worst, mut result_worst) = (Duration::ZERO, Duration::ZERO);
+    let mut bytes = Vec::new();
+    for c in query.chars() {
+        let before = written.get();
+        let t = Instant::now();
+        update(&mut app, Action::Input(c));
+        terminal.draw(|f| ui::render(&app, f)).expect("draws");
+        key_worst = key_worst.max(t.elapsed());
+        while app.is_searching() {
+            let done = rx.recv().expect("answer");
+            update(&mut app, Action::SearchDone(done));
+        }
+        terminal.draw(|f| ui::render(&app, f)).expect("draws");
+        result_worst = result_worst.max(t.elapsed());
+        bytes.push(written.get() - before);
+    }
+    bytes.sort_unstable();
+    println!("worker_keystroke_to_echo_worst: {:.2} ms", ms(key_worst));
+    println!(
+        "worker_keystroke_to_results_worst: {:.2} ms",
+        ms(result_worst)
+    );
+    println!(
+        "bytes_per_keystroke_median: {} bytes",
+        bytes[bytes.len() / 2]
+    );
+    println!("bytes_per_keystroke_max: {} bytes", bytes[bytes.len() - 1]);
+    let before = written.get();
+    update(&mut app, Action::Down);
+    terminal.draw(|f| ui::render(&app, f)).expect("draws");
+    println!("bytes_per_selection_move: {} bytes", written.get() - before);
 }
