@@ -245,6 +245,13 @@ impl App {
         self.search.set_results(results, self.keep(select));
     }
 
+    /// Computes the awaited results now, on this thread; the worker's answer will be dropped.
+    fn finish_search(&mut self) {
+        if let Some((_, select)) = self.searching.awaiting {
+            self.request_search(select, true);
+        }
+    }
+
     fn keep(&self, select: Select) -> Option<EntityId> {
         match select {
             Select::First => None,
@@ -279,10 +286,9 @@ impl App {
         }
         let now = Instant::now();
         let due = !self.is_loading()
-            || self
-                .searching
-                .load_last
-                .is_none_or(|t| now.duration_since(t) >= self.searching.load_interval);
+            || self.searching.load_last.map_or(true, |t| {
+                now.duration_since(t) >= self.searching.load_interval
+            });
         if due {
             self.searching.load_due = false;
             self.searching.load_last = Some(now);
@@ -734,6 +740,13 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             };
         }
         None => {}
+    }
+    if app.stack.is_empty()
+        && app.is_searching()
+        && matches!(action, Action::Open | Action::Ownership)
+    {
+        // Typed then Enter in one burst: open what the query finds, not what was on screen.
+        app.finish_search();
     }
     let ctx = Ctx {
         scores: &app.scores,

@@ -133,3 +133,12 @@ fn an_answer_to_a_query_the_user_has_typed_past_is_dropped() {
     }
     assert_eq!(app.search.results.total, all);
 }
+
+#[test]
+fn enter_right_after_typing_opens_what_the_query_finds_not_the_old_first_row() {
+    let (mut app, _rx) = worker_app();
+    type_text(&mut app, "ledgr");
+    update(&mut app, Action::Open);
+    let opened = app.current_entity().expect("an entity view");
+    assert_eq!(app.catalog.get(opened).metadata.name, "ledger-writer");
+}
