@@ -186,18 +186,24 @@ const PARALLEL_THRESHOLD: usize = 20_000;
 #[derive(Debug)]
 pub struct Searcher {
     index: SearchIndex,
-    last: Option<(Query, Vec<u32>)>,
+    /// Bumped whenever the index may have changed.
+    version: u64,
+    narrowing: Narrowing,
 }
 
 impl Searcher {
     /// A searcher over an index.
     pub fn new(index: SearchIndex) -> Self {
-        Self { index, last: None }
+        Self {
+            index,
+            version: 0,
+            narrowing: Narrowing::default(),
+        }
     }
 
     /// The index, to extend it as entities arrive (which forgets the last matches).
     pub fn index_mut(&mut self) -> &mut SearchIndex {
-        self.last = None;
+        self.version += 1;
         &mut self.index
     }
 
@@ -208,14 +214,8 @@ impl Searcher {
 
     /// Runs a query, narrowing the previous one's matches when it can.
     pub fn search(&mut self, query: &Query, limit: usize) -> Results {
-        let within = self
-            .last
-            .as_ref()
-            .filter(|(old, _)| narrows(old, query))
-            .map(|(_, matched)| matched.as_slice());
-        let (results, matched) = self.index.search_within(query, limit, within);
-        self.last = Some((query.clone(), matched));
-        results
+        self.narrowing
+            .search(&self.index, self.version, query, limit)
     }
 }
 
