@@ -29,6 +29,11 @@ struct Session {
 impl Session {
     /// Starts the binary with `args` in a `cols` x `rows` terminal.
     fn start(args: &[&str], cols: u16, rows: u16) -> Session {
+        Session::start_with_env(args, &[], cols, rows)
+    }
+
+    /// Like [`Session::start`], with extra environment variables.
+    fn start_with_env(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Session {
         let home = tempfile::tempdir().expect("a temp HOME");
         let pair = native_pty_system()
             .openpty(PtySize {
@@ -52,6 +57,9 @@ impl Session {
         }
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).expect("idp-tui starts");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("a reader");
@@ -78,6 +86,20 @@ impl Session {
             rows,
             cols,
         }
+    }
+
+    /// Resizes the terminal (the program gets SIGWINCH); the screen is read at the new size.
+    fn resize(&mut self, cols: u16, rows: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resizing the pty");
+        self.rows = rows;
+        self.cols = cols;
     }
 
     /// Everything the program wrote so far.
@@ -395,4 +417,157 @@ fn search_entity_ownership_and_back_then_ctrl_o_straight_to_ownership() {
     s.send("\x03");
     assert_eq!(s.wait_exit(), 0);
     s.assert_restored();
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_says_where_the_log_is() {
+    // IDP_TUI_PANIC_ON_KEY is the documented test-only trigger (docs/security.md).
+    let mut s = Session::start_with_env(&[], &[("IDP_TUI_PANIC_ON_KEY", "1")], 100, 30);
+    s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
+    s.send("x");
+    let code = s.wait_exit();
+    assert_ne!(code, 0, "a panic must not look like success");
+    s.assert_restored();
+    let log = s._home.path().join("xdg_state_home/idp-tui/idp-tui.log");
+    let out = String::from_utf8_lossy(&s.raw()).to_string();
+    // After the terminal is restored, the user sees where the log is (on the main screen).
+    let leave = out
+        .rfind("\x1b[?1049l")
+        .expect("the alternate screen was left");
+    let after = &out[leave..];
+    assert!(
+        after.contains("idp-tui crashed; the log is at") && after.contains("idp-tui.log"),
+        "{after}"
+    );
+    assert!(
+        after.contains("IDP_TUI_PANIC_ON_KEY"),
+        "the panic message is shown: {after}"
+    );
+    assert!(log.exists(), "the log file named is really there");
+}
+
+#[test]
+fn resizing_repeatedly_while_typing_never_crashes() {
+    let mut s = Session::start(&[], 100, 30);
+    s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
+    let sizes = [
+        (40, 10),
+        (200, 60),
+        (20, 5),
+        (1, 1),
+        (120, 8),
+        (80, 24),
+        (3, 40),
+    ];
+    for (i, word) in ["le", "dg", "er", "-w", "ri", "te", "r"].iter().enumerate() {
+        let (cols, rows) = sizes[i % sizes.len()];
+        s.resize(cols, rows);
+        s.send(word);
+        s.resize(rows.max(10) * 3, cols.clamp(10, 50));
+    }
+    // A burst with no typing in between.
+    for (cols, rows) in sizes.iter().chain(sizes.iter()) {
+        s.resize(*cols, *rows);
+    }
+    s.resize(100, 30);
+    s.wait_for(
+        "the query survived every resize and the list is redrawn",
+        |screen| screen.contains("ledger-writer") && screen.contains("Search: ledger-writer"),
+    );
+    assert!(
+        s.child.try_wait().expect("polling").is_none(),
+        "still running"
+    );
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_restored();
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_backstage_token_never_reaches_the_screen_the_log_or_the_cache() {
+    const TOKEN: &str = "tok-7f3a9c-never-show-me";
+    let good = wiremock::MockServer::start().await;
+    support::serve_fixture(&good, "by-query-all-ordered", None).await;
+    let bad = wiremock::MockServer::start().await;
+    support::serve_fixture(&bad, "error-401-bad-token", None).await;
+    let conf_dir = tempfile::tempdir().unwrap();
+    let config = conf_dir.path().join("config.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "sources:\n  - name: good\n    type: backstage\n    url: {}\n    token_env: IDP_TEST_TOKEN\n  - name: bad\n    type: backstage\n    url: {}\n    token_env: IDP_TEST_TOKEN\n",
+            good.uri(),
+            bad.uri()
+        ),
+    )
+    .unwrap();
+    let config = config.display().to_string();
+    let mut s = Session::start_with_env(
+        &["--config", &config],
+        &[("IDP_TEST_TOKEN", TOKEN), ("IDP_TUI_LOG", "trace")],
+        110,
+        24,
+    );
+    s.wait_for("the good catalog", |screen| screen.contains("61 of 61"));
+    s.send("\x12"); // Ctrl-R: both servers are asked again.
+    s.wait_for("the refresh to start", |screen| {
+        screen.contains("refreshing all sources")
+    });
+    s.wait_for("the refresh to finish", |screen| {
+        !screen.contains("refreshing") && screen.contains("61 of 61")
+    });
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    // The token really was sent (so not finding it below means something).
+    for server in [&good, &bad] {
+        let requests = server.received_requests().await.unwrap();
+        assert!(requests.len() >= 2);
+        assert_eq!(
+            requests[0].headers.get("authorization").unwrap(),
+            &format!("Bearer {TOKEN}")
+        );
+    }
+    assert!(
+        !String::from_utf8_lossy(&s.raw()).contains(TOKEN),
+        "on screen"
+    );
+    let files = files_under(s._home.path());
+    let log = s._home.path().join("xdg_state_home/idp-tui/idp-tui.log");
+    assert!(files.contains(&log), "{files:?}");
+    assert!(
+        files
+            .iter()
+            .any(|f| f.starts_with(s._home.path().join("xdg_cache_home"))),
+        "a cache was written: {files:?}"
+    );
+    let log_text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        log_text.contains("TRACE") || log_text.contains("DEBUG"),
+        "{log_text}"
+    );
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(
+            !bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()),
+            "the token is in {}",
+            f.display()
+        );
+    }
 }

@@ -340,6 +340,9 @@ async fn event_loop(
     if let Ok(size) = terminal.size() {
         app.size = (size.width, size.height);
     }
+    // Test-only: a way to prove the panic hook through the real binary (tests/pty.rs); see
+    // docs/security.md. Nothing else can make the portal panic on purpose.
+    let panic_on_key = std::env::var_os("IDP_TUI_PANIC_ON_KEY").is_some_and(|v| v == "1");
     let mut dirty = true;
     loop {
         if dirty {
@@ -363,6 +366,9 @@ async fn event_loop(
             }
         };
         let Some(action) = action else { continue };
+        if panic_on_key && !matches!(action, Action::Load(_) | Action::Tick | Action::Resize(..)) {
+            panic!("IDP_TUI_PANIC_ON_KEY is set: panicking on the first key, as asked");
+        }
         if apply(app, action, loader, &mut runs)? {
             return Ok(());
         }
