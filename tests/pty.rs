@@ -152,6 +152,25 @@ impl Session {
         }
     }
 
+    /// Waits until the output holds `needle` (the reader thread may lag behind the exit).
+    fn wait_output(&self, needle: &str) {
+        let start = Instant::now();
+        while !String::from_utf8_lossy(&self.raw()).contains(needle) {
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "timed out waiting for {needle:?} in the output:\n{}",
+                String::from_utf8_lossy(&self.raw())
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// Waits for the output to reach the restore sequence, then asserts the restore.
+    fn wait_restored(&self) {
+        self.wait_output("\x1b[?1049l");
+        self.assert_restored();
+    }
+
     /// Asserts the terminal was put back: the alternate screen left after it was entered,
     /// bracketed paste off, cursor shown, and the line discipline cooked again (no raw mode).
     fn assert_restored(&self) {
@@ -427,12 +446,13 @@ fn a_panic_restores_the_terminal_and_says_where_the_log_is() {
     s.send("x");
     let code = s.wait_exit();
     assert_ne!(code, 0, "a panic must not look like success");
+    s.wait_output("idp-tui.log");
     s.assert_restored();
     let log = s._home.path().join("xdg_state_home/idp-tui/idp-tui.log");
     let out = String::from_utf8_lossy(&s.raw()).to_string();
     // After the terminal is restored, the user sees where the log is (on the main screen).
     let leave = out
-        .rfind("\x1b[?1049l")
+        .find("\x1b[?1049l")
         .expect("the alternate screen was left");
     let after = &out[leave..];
     assert!(
@@ -444,30 +464,53 @@ fn a_panic_restores_the_terminal_and_says_where_the_log_is() {
         "the panic message is shown: {after}"
     );
     assert!(log.exists(), "the log file named is really there");
+    // What the user sees afterwards: the message on the main screen, with the cursor below it
+    // (so the shell prompt does not overwrite it).
+    let mut parser = vt100::Parser::new(30, 100, 0);
+    parser.process(&s.raw());
+    let screen = parser.screen();
+    let row = screen
+        .contents()
+        .lines()
+        .position(|l| l.contains("idp-tui crashed; the log is at"))
+        .expect("the message is on the screen");
+    assert!(
+        usize::from(screen.cursor_position().0) > row,
+        "the cursor is below the message"
+    );
 }
 
 #[test]
 fn resizing_repeatedly_while_typing_never_crashes() {
     let mut s = Session::start(&[], 100, 30);
     s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
-    let sizes = [
-        (40, 10),
+    // Typing between resizes to sizes the portal can use (a too-small terminal shows a message
+    // and takes no typing), then a burst through tiny and odd sizes with no pause at all.
+    let usable = [
+        (80, 24),
         (200, 60),
+        (120, 30),
+        (90, 40),
+        (60, 20),
+        (160, 24),
+    ];
+    for (i, word) in ["le", "dg", "er", "-w", "ri", "te", "r"].iter().enumerate() {
+        let (cols, rows) = usable[i % usable.len()];
+        s.resize(cols, rows);
+        s.send(word);
+        let (cols, rows) = usable[(i + 1) % usable.len()];
+        s.resize(cols, rows);
+    }
+    for (cols, rows) in [
+        (40, 10),
         (20, 5),
         (1, 1),
         (120, 8),
-        (80, 24),
         (3, 40),
-    ];
-    for (i, word) in ["le", "dg", "er", "-w", "ri", "te", "r"].iter().enumerate() {
-        let (cols, rows) = sizes[i % sizes.len()];
+        (500, 200),
+        (2, 2),
+    ] {
         s.resize(cols, rows);
-        s.send(word);
-        s.resize(rows.max(10) * 3, cols.clamp(10, 50));
-    }
-    // A burst with no typing in between.
-    for (cols, rows) in sizes.iter().chain(sizes.iter()) {
-        s.resize(*cols, *rows);
     }
     s.resize(100, 30);
     s.wait_for(
@@ -480,7 +523,7 @@ fn resizing_repeatedly_while_typing_never_crashes() {
     );
     s.send("\x03");
     assert_eq!(s.wait_exit(), 0);
-    s.assert_restored();
+    s.wait_restored();
 }
 
 /// Every file under `dir`, recursively.
@@ -530,15 +573,22 @@ async fn the_backstage_token_never_reaches_the_screen_the_log_or_the_cache() {
     s.wait_for("the refresh to start", |screen| {
         screen.contains("refreshing all sources")
     });
-    s.wait_for("the refresh to finish", |screen| {
-        !screen.contains("refreshing") && screen.contains("61 of 61")
+    let start = Instant::now();
+    for server in [&good, &bad] {
+        while server.received_requests().await.unwrap().len() < 2 {
+            assert!(start.elapsed() < TIMEOUT, "the refresh asked both servers");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+    s.wait_for("both sources settled", |screen| {
+        screen.contains("good ✓") && screen.contains("bad ✗") && screen.contains("61 of 61")
     });
     s.send("\x03");
     assert_eq!(s.wait_exit(), 0);
+    s.wait_restored();
     // The token really was sent (so not finding it below means something).
     for server in [&good, &bad] {
         let requests = server.received_requests().await.unwrap();
-        assert!(requests.len() >= 2);
         assert_eq!(
             requests[0].headers.get("authorization").unwrap(),
             &format!("Bearer {TOKEN}")

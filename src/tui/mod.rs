@@ -124,12 +124,10 @@ impl TerminalGuard {
             .wrap_err("enabling bracketed paste")?;
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let _ = crossterm::execute!(
-                std::io::stdout(),
-                DisableBracketedPaste,
-                crossterm::cursor::Show
-            );
+            let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+            // ratatui's hook leaves the alternate screen and prints the panic.
             previous(info);
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
             eprintln!("idp-tui crashed; the log is at {}", log_path.display());
         }));
         Ok(Self { terminal })
@@ -138,6 +136,11 @@ impl TerminalGuard {
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
+        // The panic hook already restored the terminal and printed where the log is; leaving
+        // the alternate screen a second time would move the cursor back above that message.
+        if std::thread::panicking() {
+            return;
+        }
         let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
         ratatui::restore();
         let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
