@@ -252,6 +252,9 @@ impl ActionConfig {
                 .map_err(|e| invalid(format!("in {w:?}: {e}")))?;
         }
         if let Some(when) = &self.when {
+            if has_end_delimiter(when) {
+                return Err(invalid("when: unexpected `}}` in the expression".into()));
+            }
             env.compile_expression(strip_delimiters(when))
                 .map_err(|e| invalid(format!("when: {e}")))?;
         }
@@ -272,6 +275,9 @@ impl ActionConfig {
         let Some(when) = &self.when else {
             return true;
         };
+        if has_end_delimiter(when) {
+            return false;
+        }
         let env = environment(false, UndefinedBehavior::Chainable);
         let Ok(expr) = env.compile_expression(strip_delimiters(when)) else {
             return false;
@@ -332,6 +338,12 @@ impl ActionConfig {
             argv,
         })
     }
+}
+
+/// minijinja 2.24 panics on an expression holding `}}` (found by fuzzing `expr_render`):
+/// such a `when` is refused before it reaches the compiler.
+fn has_end_delimiter(when: &str) -> bool {
+    strip_delimiters(when).contains("}}")
 }
 
 fn strip_delimiters(expr: &str) -> &str {

@@ -206,3 +206,12 @@ fn a_program_that_does_not_exist_is_a_spawn_error() {
         .unwrap();
     assert!(matches!(execute(&plan), Err(ActionError::Spawn { .. })));
 }
+
+#[test]
+fn a_when_holding_the_end_delimiter_is_refused_not_a_panic() {
+    let mut a = action("echo ${{ entity.metadata.name }}");
+    a.when = Some("${{ a }} }}".into());
+    let err = a.check().unwrap_err().to_string();
+    assert!(err.contains("unexpected `}}`"), "{err}");
+    assert!(!a.applies(&entity("svc", json!({}))));
+}

@@ -107,6 +107,14 @@ impl Expr {
             .strip_prefix("${{")
             .and_then(|s| s.strip_suffix("}}"))
             .unwrap_or(expression);
+        // minijinja 2.24 panics ("empty lexer stack") on an expression holding the variable
+        // end delimiter, found by fuzzing (tests/data/fuzz/expr_render-end-delimiter).
+        if inner.contains("}}") {
+            return Err(ExprError::new(
+                expression,
+                &JinjaError::new(ErrorKind::SyntaxError, "unexpected `}}` in an expression"),
+            ));
+        }
         let compiled = self
             .env
             .compile_expression(inner)
@@ -520,6 +528,17 @@ mod tests {
             )
             .unwrap();
         assert_eq!(out, "on go,http\n");
+    }
+
+    #[test]
+    fn an_expression_holding_the_end_delimiter_is_an_error_not_a_panic() {
+        let e = Expr::new();
+        for s in ["}}%", "a }} b", "}}", "${{ x }} }}"] {
+            let err = e.eval(s, &json!({})).unwrap_err();
+            assert!(err.to_string().contains("unexpected `}}`"), "{s}: {err}");
+            // Used as a step's `if:`, the same text gives an answer or an error, not a panic.
+            let _ = e.condition(&json!(s), &json!({}));
+        }
     }
 
     #[test]

@@ -62,6 +62,12 @@ fn fuzz_regressions() {
         let path = entry.unwrap().path();
         let bytes = std::fs::read(&path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.starts_with("expr_render") {
+            expr_input_is_an_error_not_a_panic(&String::from_utf8_lossy(&bytes), &name);
+        }
+        if name.starts_with("markdown") {
+            markdown_has_no_control_characters(&bytes, &name);
+        }
         if name.starts_with("entity_ref") {
             let s = String::from_utf8_lossy(&bytes);
             if let Ok(r) = EntityRef::parse(&s, Some("group"), "default") {
@@ -71,6 +77,44 @@ fn fuzz_regressions() {
                     "{name}"
                 );
             }
+        }
+    }
+}
+
+/// The `expr_render` fuzz target's checks: rendering, evaluating and using the text as a
+/// condition give results or errors, never a panic.
+fn expr_input_is_an_error_not_a_panic(s: &str, name: &str) {
+    let expr = idp_tui::expr::Expr::new();
+    let context = serde_json::json!({"parameters": {"name": "x"}});
+    let _ = expr.render_str(s, &context);
+    let evaluated = expr.eval(s, &context);
+    if s.contains("}}") {
+        let e = evaluated.expect_err(name);
+        assert!(e.to_string().contains("unexpected `}}`"), "{name}: {e}");
+    }
+    let _ = expr.condition(&serde_json::Value::String(s.to_string()), &context);
+}
+
+/// The `markdown` fuzz target's checks: the first byte is the width, the rest the page; no
+/// rendered span holds a control character (a tab or newline would land raw in a cell).
+fn markdown_has_no_control_characters(bytes: &[u8], name: &str) {
+    let Some((&first, rest)) = bytes.split_first() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(rest);
+    let options = idp_tui::markdown::Options {
+        width: usize::from(first),
+        number_links: first % 2 == 1,
+    };
+    let doc = idp_tui::markdown::render(&text, &options);
+    assert!(!doc.lines.is_empty(), "{name}: the page shows something");
+    for line in &doc.lines {
+        for span in &line.spans {
+            assert!(
+                !span.text.chars().any(char::is_control),
+                "{name}: control character in {:?}",
+                span.text
+            );
         }
     }
 }

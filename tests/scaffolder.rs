@@ -453,3 +453,111 @@ fn non_empty_target_needs_overwrite_and_new_target_gets_everything() {
         Err(WriteError::NotADirectory(_))
     ));
 }
+
+/// A plan whose files are `names`, each holding its own name.
+fn plan_of(names: &[&str]) -> idp_tui::scaffolder::Plan {
+    let mut p = escape_plan("nested", "ok.txt").unwrap();
+    let template = p.files[0].clone();
+    p.files = names
+        .iter()
+        .map(|n| {
+            let mut f = template.clone();
+            f.path = n.to_string();
+            f.contents = n.as_bytes().to_vec();
+            f.size = f.contents.len() as u64;
+            f
+        })
+        .collect();
+    p
+}
+
+#[test]
+fn a_write_failing_half_way_leaves_nothing_behind() {
+    // The third file's name is longer than any filesystem allows: two files are already
+    // written when it fails.
+    let too_long = "x".repeat(300);
+    let p = plan_of(&["a.txt", "b/c.txt", &too_long, "z.txt"]);
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("out");
+    let err = write(&p, &out, false).unwrap_err();
+    assert!(matches!(err, WriteError::Io { .. }), "{err}");
+    assert!(tree(parent.path()).is_empty(), "{:?}", tree(parent.path()));
+    // Into an existing target with overwrite: the old files are untouched.
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("a.txt"), "old").unwrap();
+    assert!(write(&p, &out, true).is_err());
+    assert_eq!(tree(parent.path()), ["out", "out/a.txt"]);
+    assert_eq!(std::fs::read_to_string(out.join("a.txt")).unwrap(), "old");
+}
+
+#[test]
+fn a_file_where_the_plan_needs_a_directory_is_refused_before_anything_is_replaced() {
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("a.txt"), "old").unwrap();
+    std::fs::write(out.join("src"), "a file, not a directory").unwrap();
+    let p = plan_of(&["a.txt", "src/main.rs"]);
+    let err = write(&p, &out, true).unwrap_err();
+    assert!(matches!(err, WriteError::Escape { .. }), "{err}");
+    assert!(err.to_string().contains("src/main.rs"), "{err}");
+    assert_eq!(std::fs::read_to_string(out.join("a.txt")).unwrap(), "old");
+    assert_eq!(tree(parent.path()), ["out", "out/a.txt", "out/src"]);
+}
+
+/// Makes `dir` read-only for this process: by permissions, or (as root, whom permissions do
+/// not stop) by mounting an empty read-only tmpfs on it. Returns a guard that unmounts.
+#[cfg(unix)]
+fn make_read_only(dir: &Path) -> Option<impl Drop> {
+    use std::os::unix::fs::PermissionsExt;
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let probe = dir.join(".probe");
+    if std::fs::write(&probe, "x").is_err() {
+        return None;
+    }
+    std::fs::remove_file(&probe).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "ro,size=64k", "tmpfs"])
+        .arg(dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        mounted,
+        "cannot make a read-only directory: running as root without the right to mount"
+    );
+    assert!(
+        std::fs::write(&probe, "x").is_err(),
+        "the mount is read-only"
+    );
+    Some(Unmount(dir.to_path_buf()))
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_target_gets_nothing_half_written() {
+    let parent = tempfile::tempdir().unwrap();
+    let ro = parent.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    let guard = make_read_only(&ro);
+    let p = plan_of(&["a.txt", "b/c.txt"]);
+    // A new target inside a read-only directory, and the read-only directory itself.
+    for target in [ro.join("out"), ro.clone()] {
+        let err = write(&p, &target, true).unwrap_err();
+        assert!(matches!(err, WriteError::Io { .. }), "{err}");
+        assert!(tree(&ro).is_empty(), "{:?}", tree(&ro));
+    }
+    drop(guard);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(
+        tree(parent.path()),
+        ["ro"],
+        "no staging directory left beside it"
+    );
+}

@@ -75,7 +75,7 @@ impl Renderer {
     }
 
     fn text(&mut self, text: &str, style: Style) {
-        let text = clean(text);
+        let text = one_cell_per_char(&clean(text));
         if let Some(alt) = &mut self.image_alt {
             alt.push_str(&text);
             return;
@@ -86,7 +86,7 @@ impl Renderer {
             }
         }
         self.inline.push(Span {
-            text: text.into_owned(),
+            text,
             style,
             link: self.link,
         });
@@ -481,6 +481,7 @@ impl Renderer {
             return;
         }
         for line in trimmed.lines() {
+            let line = one_cell_per_char(line);
             self.emit(LineKind::Text, vec![Span::new(line, Style::default())]);
         }
         self.pending_blank = true;
@@ -534,4 +535,10 @@ impl Renderer {
 
 fn heading_level(level: HeadingLevel) -> u8 {
     level as u8
+}
+
+/// Tabs and line breaks that [`clean`] keeps (they are fine in a whole document) become spaces
+/// inside a span: a terminal cell must never hold a control character.
+fn one_cell_per_char(s: &str) -> String {
+    s.replace('\t', "    ").replace(['\n', '\r'], " ")
 }

@@ -303,3 +303,15 @@ fn slugs_follow_mkdocs() {
     assert_eq!(slug("  What's new?  "), "whats-new");
     assert_eq!(slug("a - b"), "a-b");
 }
+
+#[test]
+fn tabs_in_text_and_html_become_spaces_not_raw_cells() {
+    let doc = render("a\tb\n\n<div>\tx\ty</div>\n", &Options::default());
+    let all: String = doc
+        .lines
+        .iter()
+        .flat_map(|l| l.spans.iter().map(|s| s.text.clone()))
+        .collect();
+    assert!(!all.contains('\t'), "{all:?}");
+    assert!(all.contains("a    b"), "{all:?}");
+}

@@ -130,6 +130,13 @@ pub fn plan(
     }
     let (parameters, secrets) = form.submission(values);
     let mut cx = RunContext::new(parameters, secrets, user);
+    // Password fields stay parameters (as in Backstage) but are masked like secrets.
+    cx.masked = form
+        .fields()
+        .filter(|f| f.is_secret())
+        .filter_map(|f| cx.parameters.get(&f.key).and_then(Value::as_str))
+        .map(str::to_string)
+        .collect();
     let expr = Expr::new();
     let mut workspace = Workspace::default();
     let mut entities = Vec::new();

@@ -17,6 +17,9 @@ pub struct RunContext {
     pub steps: Map<String, Value>,
     /// The user running the template: `{ ref, entity }` (`user.ref`, `user.entity.…`).
     pub user: Value,
+    /// Further values to mask in everything shown: `ui:widget: password` values, which stay
+    /// in `parameters` as in Backstage but must not be printed either.
+    pub masked: Vec<String>,
 }
 
 impl RunContext {
@@ -27,6 +30,7 @@ impl RunContext {
             secrets,
             steps: Map::new(),
             user,
+            masked: Vec::new(),
         }
     }
 
@@ -43,8 +47,9 @@ impl RunContext {
     /// Replaces every secret value in a text with `***`, for logs and previews.
     pub fn mask(&self, text: &str) -> String {
         let mut out = text.to_string();
-        for v in self.secrets.values() {
-            if let Some(s) = v.as_str().filter(|s| s.len() >= 3) {
+        let secrets = self.secrets.values().filter_map(Value::as_str);
+        for s in secrets.chain(self.masked.iter().map(String::as_str)) {
+            if s.len() >= 3 {
                 out = out.replace(s, "***");
             }
         }

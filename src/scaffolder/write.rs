@@ -99,6 +99,7 @@ pub fn write(plan: &Plan, target: &Path, overwrite: bool) -> Result<WriteReport,
         }
         if existing.is_some() {
             check_no_symlink(target, &rel)?;
+            check_no_file_in_the_way(target, &rel)?;
             if fs::symlink_metadata(target.join(&rel)).is_ok_and(|m| m.is_dir()) {
                 return Err(WriteError::Escape {
                     file: rel,
@@ -144,6 +145,28 @@ pub fn write(plan: &Plan, target: &Path, overwrite: bool) -> Result<WriteReport,
         files: paths.len(),
         bytes,
     })
+}
+
+/// Refuses a path with an existing file where the plan needs a directory (`src` is a file,
+/// the plan writes `src/main.rs`): found while moving files into place, it would leave the
+/// target half-written.
+fn check_no_file_in_the_way(target: &Path, rel: &str) -> Result<(), WriteError> {
+    let mut at = target.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for part in &parts[..parts.len().saturating_sub(1)] {
+        at.push(part);
+        match fs::symlink_metadata(&at) {
+            Ok(m) if !m.is_dir() => {
+                return Err(WriteError::Escape {
+                    file: rel.to_string(),
+                    reason: format!("{} exists and is not a directory", at.display()),
+                })
+            }
+            Ok(_) => {}
+            Err(_) => return Ok(()),
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a path whose existing ancestors (or itself) inside the target are symbolic links:

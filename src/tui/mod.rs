@@ -133,12 +133,10 @@ impl TerminalGuard {
             .wrap_err("enabling bracketed paste")?;
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let _ = crossterm::execute!(
-                std::io::stdout(),
-                DisableBracketedPaste,
-                crossterm::cursor::Show
-            );
+            let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+            // ratatui's hook leaves the alternate screen and prints the panic.
             previous(info);
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
             eprintln!("idp-tui crashed; the log is at {}", log_path.display());
         }));
         Ok(Self { terminal })
@@ -147,6 +145,11 @@ impl TerminalGuard {
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
+        // The panic hook already restored the terminal and printed where the log is; leaving
+        // the alternate screen a second time would move the cursor back above that message.
+        if std::thread::panicking() {
+            return;
+        }
         let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
         ratatui::restore();
         let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
@@ -350,6 +353,9 @@ async fn event_loop(
     if let Ok(size) = terminal.size() {
         app.size = (size.width, size.height);
     }
+    // Test-only: a way to prove the panic hook through the real binary (tests/pty.rs); see
+    // docs/security.md. Nothing else can make the portal panic on purpose.
+    let panic_on_key = std::env::var_os("IDP_TUI_PANIC_ON_KEY").is_some_and(|v| v == "1");
     let mut dirty = true;
     loop {
         if dirty {
@@ -374,6 +380,9 @@ async fn event_loop(
             }
         };
         let Some(action) = action else { continue };
+        if panic_on_key && !matches!(action, Action::Load(_) | Action::Tick | Action::Resize(..)) {
+            panic!("IDP_TUI_PANIC_ON_KEY is set: panicking on the first key, as asked");
+        }
         if apply(app, action, loader, &mut runs)? {
             return Ok(());
         }

@@ -237,3 +237,71 @@ fn mono_theme_marks_the_selection_without_colour() {
         .iter()
         .all(|c| c.fg == ratatui::style::Color::Reset && c.bg == ratatui::style::Color::Reset));
 }
+
+/// The x of the first cell where `needle` starts on row `y` (wide characters take two cells,
+/// the second one empty).
+fn column_of(buffer: &Buffer, y: u16, needle: &str) -> Option<u16> {
+    let width = buffer.area.width;
+    (0..width).find(|&x| {
+        let mut s = String::new();
+        for cx in x..width {
+            s.push_str(buffer[(cx, y)].symbol());
+            if s.len() >= needle.len() {
+                break;
+            }
+        }
+        s.starts_with(needle)
+    })
+}
+
+#[test]
+fn wide_and_combining_titles_keep_the_result_columns_aligned() {
+    let titles = [
+        "台北支付服务台北支付服务台北支付服务台北支付服务台北支付服务",
+        "🚀 rocket 👩‍👩‍👧 family 🇯🇵 flags 🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀",
+        "e\u{301}\u{301}\u{301}cole combining a\u{308}\u{308} marks \u{200b}zero width",
+        "ｆｕｌｌｗｉｄｔｈ ＡＢＣ and 한국어 텍스트 and ｶﾀｶﾅ half",
+        "plain ascii title",
+    ];
+    let mut catalog = demo();
+    for (i, title) in titles.iter().enumerate() {
+        let value = serde_json::json!({
+            "apiVersion": "backstage.io/v1alpha1",
+            "kind": "Component",
+            "metadata": {"name": format!("wide-{i}"), "title": title},
+            "spec": {"type": "service", "lifecycle": "production", "owner": "ledger-team"}
+        });
+        let (entity, _) = Entity::from_value(value, Origin::new("wide.yaml", None)).unwrap();
+        catalog.insert(entity);
+    }
+    catalog.check_references();
+    let mut app = App::loaded(catalog);
+    type_text(&mut app, "wide-");
+    for (w, h) in [(100, 20), (140, 20), (75, 20)] {
+        let terminal = draw(&mut app, w, h);
+        let buffer = terminal.backend().buffer();
+        let rows: Vec<u16> = (0..h)
+            .filter(|&y| {
+                column_of(buffer, y, "wide-").is_some() && column_of(buffer, y, "Search").is_none()
+            })
+            .collect();
+        assert_eq!(rows.len(), titles.len(), "every result shown at {w}x{h}");
+        let header = (0..h)
+            .find(|&y| column_of(buffer, y, "OWNER").is_some())
+            .expect("a header row");
+        let owner_x = column_of(buffer, header, "OWNER").unwrap();
+        for &y in &rows {
+            assert_eq!(
+                column_of(buffer, y, "ledger-team"),
+                Some(owner_x),
+                "owner column moved on row {y} at {w}x{h}:\n{}",
+                terminal.backend()
+            );
+            if let Some(life_x) = column_of(buffer, header, "LIFECYCLE") {
+                assert_eq!(column_of(buffer, y, "production"), Some(life_x), "row {y}");
+            }
+            // The row never spills past the screen: the last cell is padding or content.
+            assert!(buffer[(w - 1, y)].symbol().chars().count() <= 1);
+        }
+    }
+}
