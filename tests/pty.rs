@@ -243,7 +243,7 @@ fn search_open_and_quit_with_ctrl_c_restores_the_terminal() {
     });
     s.send("\x03");
     assert_eq!(s.wait_exit(), 0);
-    s.assert_restored();
+    s.wait_restored();
     // Logs go to the state directory, never to the screen.
     let log = s._home.path().join("xdg_state_home/idp-tui/idp-tui.log");
     let text = std::fs::read_to_string(&log).expect("a log file in the state directory");
@@ -271,7 +271,7 @@ fn help_and_palette_theme_switch_then_q_quits() {
     });
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
-    s.assert_restored();
+    s.wait_restored();
 }
 
 #[test]
@@ -300,7 +300,7 @@ fn a_tiny_terminal_shows_a_message_not_a_panic() {
     });
     s.send("\x03");
     assert_eq!(s.wait_exit(), 0);
-    s.assert_restored();
+    s.wait_restored();
 }
 
 #[test]
@@ -329,7 +329,7 @@ fn sigterm_quits_cleanly_and_restores_the_terminal() {
         .expect("kill runs");
     assert!(status.success());
     assert_eq!(s.wait_exit(), 0);
-    s.assert_restored();
+    s.wait_restored();
 }
 
 #[test]
@@ -358,7 +358,7 @@ fn a_terminal_action_suspends_the_portal_and_comes_back() {
     });
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
-    s.assert_restored();
+    s.wait_restored();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -447,7 +447,7 @@ fn search_entity_ownership_and_back_then_ctrl_o_straight_to_ownership() {
     });
     s.send("\x03");
     assert_eq!(s.wait_exit(), 0);
-    s.assert_restored();
+    s.wait_restored();
 }
 
 #[test]
@@ -459,7 +459,7 @@ fn a_panic_restores_the_terminal_and_says_where_the_log_is() {
     let code = s.wait_exit();
     assert_ne!(code, 0, "a panic must not look like success");
     s.wait_output("idp-tui.log");
-    s.assert_restored();
+    s.wait_restored();
     let log = s._home.path().join("xdg_state_home/idp-tui/idp-tui.log");
     let out = String::from_utf8_lossy(&s.raw()).to_string();
     // After the terminal is restored, the user sees where the log is (on the main screen).

@@ -364,9 +364,13 @@ async fn event_loop(
                 .wrap_err("drawing")?;
             dirty = false;
         }
+        let mut key_press = false;
         let action = tokio::select! {
             event = events.recv() => match event {
-                Some(Ok(event)) => event_action(app, event),
+                Some(Ok(event)) => {
+                    key_press = matches!(event, crossterm::event::Event::Key(_));
+                    event_action(app, event)
+                }
                 Some(Err(e)) => return Err(e).wrap_err("reading the terminal"),
                 None => Some(Action::Quit),
             },
@@ -380,7 +384,8 @@ async fn event_loop(
             }
         };
         let Some(action) = action else { continue };
-        if panic_on_key && !matches!(action, Action::Load(_) | Action::Tick | Action::Resize(..)) {
+        // Only a key the user pressed: not loads, search answers, ticks or resizes.
+        if panic_on_key && key_press {
             panic!("IDP_TUI_PANIC_ON_KEY is set: panicking on the first key, as asked");
         }
         if apply(app, action, loader, &mut runs)? {
