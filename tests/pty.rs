@@ -5,10 +5,11 @@
 
 #![cfg(unix)]
 
+mod pty_spawn;
 mod support;
 
-use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
-use std::io::{Read, Write};
+use portable_pty::{Child, MasterPty, PtySize};
+use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -38,50 +39,14 @@ impl Session {
     /// Like [`Session::start`], with extra environment variables.
     fn start_with_env(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Session {
         let home = tempfile::tempdir().expect("a temp HOME");
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_idp-tui"));
-        cmd.args(args);
-        cmd.cwd(home.path());
-        cmd.env("HOME", home.path());
-        for var in [
-            "XDG_CONFIG_HOME",
-            "XDG_STATE_HOME",
-            "XDG_CACHE_HOME",
-            "XDG_DATA_HOME",
-        ] {
-            cmd.env(var, home.path().join(var.to_lowercase()));
-        }
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let child = pair.slave.spawn_command(cmd).expect("idp-tui starts");
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("a reader");
-        let writer = pair.master.take_writer().expect("a writer");
-        let output = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&output);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .expect("output lock")
-                    .extend_from_slice(&buf[..n]);
-            }
-        });
+        let pty_spawn::Spawned {
+            master,
+            writer,
+            child,
+            output,
+        } = pty_spawn::spawn(args, env, home.path(), cols, rows);
         Session {
-            master: pair.master,
+            master,
             writer,
             child,
             output,

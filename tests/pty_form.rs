@@ -4,8 +4,10 @@
 
 #![cfg(unix)]
 
-use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
-use std::io::{Read, Write};
+mod pty_spawn;
+
+use portable_pty::{Child, MasterPty};
+use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -23,43 +25,14 @@ struct Running {
 
 impl Running {
     fn start(home: &Path) -> Running {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_idp-tui"));
-        cmd.cwd(home);
-        cmd.env("HOME", home);
-        for var in [
-            "XDG_CONFIG_HOME",
-            "XDG_STATE_HOME",
-            "XDG_CACHE_HOME",
-            "XDG_DATA_HOME",
-        ] {
-            cmd.env(var, home.join(var.to_lowercase()));
-        }
-        cmd.env("TERM", "xterm-256color");
-        let child = pair.slave.spawn_command(cmd).expect("idp-tui starts");
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("a reader");
-        let writer = pair.master.take_writer().expect("a writer");
-        let output = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&output);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().expect("lock").extend_from_slice(&buf[..n]);
-            }
-        });
+        let pty_spawn::Spawned {
+            master,
+            writer,
+            child,
+            output,
+        } = pty_spawn::spawn(&[], &[], home, COLS, ROWS);
         Running {
-            _master: pair.master,
+            _master: master,
             writer,
             child,
             output,
