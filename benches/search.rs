@@ -45,7 +45,13 @@ fn main() {
         .map(|e| e.metadata.name.clone())
         .collect();
 
-    for query in ["settlmnt", "ledgrwrk", "paymntsv", "kind:api fraud"] {
+    for query in [
+        "payments",
+        "settlmnt",
+        "ledgrwrk",
+        "paymntsv",
+        "kind:api fraud",
+    ] {
         let mut cpu = Vec::new();
         let mut wall = Vec::new();
         let mut nucleo = Vec::new();

@@ -480,12 +480,15 @@ impl SearchIndex {
 struct Word {
     text: String,
     atom: Atom,
+    /// Whether the word is ASCII, so a quick byte scan can rule out a fuzzy match.
+    ascii: bool,
 }
 
 impl Word {
     fn new(text: &str) -> Self {
         Self {
             text: text.to_string(),
+            ascii: text.is_ascii(),
             atom: Atom::new(
                 text,
                 CaseMatching::Ignore,
@@ -497,6 +500,28 @@ impl Word {
     }
 }
 
+impl Word {
+    /// False when the word's characters do not all appear, in order, in an ASCII haystack: a
+    /// byte scan that spares most of the matcher's work on the many entities a short query
+    /// does not match. True when it cannot tell (non-ASCII text), leaving it to the matcher.
+    fn could_match(&self, hay: &Utf32String) -> bool {
+        let Utf32String::Ascii(hay) = hay else {
+            return true;
+        };
+        if !self.ascii {
+            return true;
+        }
+        let mut rest = hay.as_bytes();
+        for &c in self.text.as_bytes() {
+            match rest.iter().position(|&b| b == c) {
+                Some(at) => rest = &rest[at + 1..],
+                None => return false,
+            }
+        }
+        true
+    }
+}
+
 /// Scores one word against an entity: name matches outrank title matches, which outrank tag
 /// and owner matches, which outrank description matches (substring only). Later fields are only looked at when
 /// earlier ones do not match, since a better tier always wins.
@@ -504,7 +529,12 @@ fn score_word(m: &mut Matcher, h: &Haystack, word: &Word) -> Option<i64> {
     if let Some(s) = name_score(m, h, word) {
         return Some(s);
     }
-    let mut fuzzy = |hay: &Utf32String| word.atom.score(hay.slice(..), m).map(i64::from);
+    let mut fuzzy = |hay: &Utf32String| {
+        if !word.could_match(hay) {
+            return None;
+        }
+        word.atom.score(hay.slice(..), m).map(i64::from)
+    };
     if let Some(s) = fuzzy(&h.title32) {
         return Some(200_000 + s);
     }
@@ -529,6 +559,9 @@ fn name_score(m: &mut Matcher, h: &Haystack, word: &Word) -> Option<i64> {
     }
     if let Some(pos) = name.find(w) {
         return Some(600_000 - pos as i64 * 10 - name.len() as i64);
+    }
+    if !word.could_match(&h.name32) {
+        return None;
     }
     let mut idx = Vec::new();
     let score = word.atom.indices(h.name32.slice(..), m, &mut idx)?;
@@ -642,6 +675,28 @@ mod tests {
             ],
             vec![],
         )
+    }
+
+    #[test]
+    fn fuzzy_words_match_accented_and_scattered_names() {
+        let catalog = Catalog::from_entities(
+            [
+                comp("zürich-payments", json!({})),
+                comp(
+                    "settlement-worker",
+                    json!({"metadata": {"title": "Nightly Settlement"}}),
+                ),
+                comp("audit", json!({})),
+            ],
+            vec![],
+        );
+        // Accents fold into ASCII letters, so the quick ASCII scan must not rule them out.
+        assert_eq!(names(&catalog, "zurich"), ["zürich-payments"]);
+        // Letters spread over the name, in order, still match; out of order they do not.
+        assert_eq!(names(&catalog, "sttlwrk"), ["settlement-worker"]);
+        assert!(names(&catalog, "krwltts").is_empty());
+        // A title matches when the name does not.
+        assert_eq!(names(&catalog, "nghtly"), ["settlement-worker"]);
     }
 
     #[test]
