@@ -1,5 +1,9 @@
 //! The Overview tab: description, tags, links, annotations, and the entity's relations grouped
 //! by type. Up/Down select a related entity, Enter opens it; a missing target is marked.
+//!
+//! A group can own tens of thousands of entities, so a frame formats only the rows it shows:
+//! the text above the relations is laid out once per width and theme, and the relations are
+//! placed by counting, then only the visible ones are turned into lines.
 
 use super::EntityTab;
 use crate::catalog::{EntityId, RelationType, Target};
@@ -8,12 +12,14 @@ use crate::tui::action::Action;
 use crate::tui::panes::{Ctx, Outcome};
 use crate::tui::theme::Token;
 use crate::tui::widgets::list::move_selection;
+use crate::tui::widgets::scroll::TextScroll;
 use crate::tui::widgets::wrap::{safe_line, wrap};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
+use std::cell::RefCell;
 
 /// The Overview tab's state for one entity.
 #[derive(Debug)]
@@ -21,8 +27,31 @@ pub struct Overview {
     id: EntityId,
     /// Index of the selected relation target (when the entity has relations).
     selected: usize,
-    /// First line shown (when the entity has no relations to select).
-    scroll: usize,
+    /// The text's scroll (when the entity has no relations to select).
+    scroll: TextScroll,
+    /// The lines above the relations, for the width and theme they were laid out at.
+    header: RefCell<Option<Header>>,
+}
+
+/// The lines above the relations, laid out for one width and theme.
+#[derive(Debug)]
+struct Header {
+    width: usize,
+    theme: String,
+    lines: Vec<Line<'static>>,
+}
+
+/// One line of the relations section.
+#[derive(Debug, Clone, Copy)]
+enum RelationRow {
+    /// The section's heading, `Relations`.
+    Heading,
+    /// `(none)` when the entity has no relations.
+    None,
+    /// The name of a relation type, above its targets.
+    Type(RelationType),
+    /// The target at this index of [`relation_targets`].
+    Target(usize),
 }
 
 /// The Overview tab applies to every entity.
@@ -30,7 +59,8 @@ pub fn make(_ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
     Some(Box::new(Overview {
         id,
         selected: 0,
-        scroll: 0,
+        scroll: TextScroll::default(),
+        header: RefCell::new(None),
     }))
 }
 
@@ -55,8 +85,8 @@ impl Overview {
         relation_targets(ctx, self.id).get(self.selected).copied()
     }
 
-    /// Lays the tab out at a width: the lines, and the line index of each relation target.
-    fn layout<'a>(&self, ctx: &Ctx<'a>, width: usize) -> (Vec<Line<'a>>, Vec<usize>) {
+    /// Lays out the text above the relations at a width.
+    fn header_lines(&self, ctx: &Ctx, width: usize) -> Vec<Line<'static>> {
         let theme = ctx.theme;
         let e = ctx.catalog.get(self.id);
         let heading = |s: &'static str| Line::styled(s, theme.style(Token::Title));
@@ -126,28 +156,30 @@ impl Overview {
             lines.push(Line::raw(""));
         }
 
-        lines.push(heading("Relations"));
-        let targets = relation_targets(ctx, self.id);
-        let mut positions = Vec::with_capacity(targets.len());
-        if targets.is_empty() {
-            lines.push(Line::styled("  (none)", theme.style(Token::Muted)));
-        }
-        let mut last: Option<RelationType> = None;
-        for (i, (relation, target)) in targets.iter().enumerate() {
-            if last != Some(*relation) {
-                lines.push(Line::styled(
-                    format!("  {}", relation.as_str()),
-                    theme.style(Token::Muted),
-                ));
-                last = Some(*relation);
-            }
-            positions.push(lines.len());
-            lines.push(self.target_line(ctx, i, target, width));
-        }
-        (lines, positions)
+        lines
     }
 
-    fn target_line<'a>(&self, ctx: &Ctx<'a>, i: usize, target: &Target, width: usize) -> Line<'a> {
+    /// The relations section, a row per line; and the row of each target.
+    fn relation_rows(targets: &[(RelationType, &Target)]) -> (Vec<RelationRow>, Vec<usize>) {
+        let mut rows = Vec::with_capacity(targets.len() + 2);
+        let mut positions = Vec::with_capacity(targets.len());
+        rows.push(RelationRow::Heading);
+        if targets.is_empty() {
+            rows.push(RelationRow::None);
+        }
+        let mut last: Option<RelationType> = None;
+        for (i, (relation, _)) in targets.iter().enumerate() {
+            if last != Some(*relation) {
+                rows.push(RelationRow::Type(*relation));
+                last = Some(*relation);
+            }
+            positions.push(rows.len());
+            rows.push(RelationRow::Target(i));
+        }
+        (rows, positions)
+    }
+
+    fn target_line(&self, ctx: &Ctx, i: usize, target: &Target, width: usize) -> Line<'static> {
         let theme = ctx.theme;
         let selected = i == self.selected;
         let base = if selected {
@@ -194,16 +226,11 @@ impl EntityTab for Overview {
         let targets = relation_targets(ctx, self.id);
         if targets.is_empty() {
             // Nothing to select: movement scrolls the text instead.
-            let mut scroll = self.scroll;
-            if move_selection(&mut scroll, usize::MAX / 2, action, ctx.page) {
-                self.scroll = if matches!(action, Action::End) {
-                    usize::MAX / 4
-                } else {
-                    scroll
-                };
-                return Outcome::Consumed;
-            }
-            return Outcome::Ignored;
+            return if self.scroll.handle(action, ctx.page) {
+                Outcome::Consumed
+            } else {
+                Outcome::Ignored
+            };
         }
         if move_selection(&mut self.selected, targets.len(), action, ctx.page) {
             return Outcome::Consumed;
@@ -221,15 +248,46 @@ impl EntityTab for Overview {
     }
 
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
-        let (lines, positions) = self.layout(ctx, area.width as usize);
+        let width = area.width as usize;
         let height = area.height as usize;
-        let max_start = lines.len().saturating_sub(height);
+        let mut cache = self.header.borrow_mut();
+        if !cache
+            .as_ref()
+            .is_some_and(|h| h.width == width && h.theme == ctx.theme.name)
+        {
+            *cache = Some(Header {
+                width,
+                theme: ctx.theme.name.clone(),
+                lines: self.header_lines(ctx, width),
+            });
+        }
+        let header = &cache.as_ref().expect("laid out above").lines;
+        let targets = relation_targets(ctx, self.id);
+        let (rows, positions) = Self::relation_rows(&targets);
+        let len = header.len() + rows.len();
         let start = match positions.get(self.selected) {
             // Keep the selected relation visible, showing as much above it as fits.
-            Some(&line) => line.saturating_sub(height.saturating_sub(1)).min(max_start),
-            None => self.scroll.min(max_start),
+            Some(&row) => (header.len() + row)
+                .saturating_sub(height.saturating_sub(1))
+                .min(len.saturating_sub(height)),
+            None => self.scroll.start(len, height),
         };
-        let visible: Vec<Line> = lines.into_iter().skip(start).take(height).collect();
+        let muted = ctx.theme.style(Token::Muted);
+        let visible: Vec<Line> = (start..len.min(start + height))
+            .map(|at| match at.checked_sub(header.len()) {
+                None => header[at].clone(),
+                Some(row) => match rows[row] {
+                    RelationRow::Heading => {
+                        Line::styled("Relations", ctx.theme.style(Token::Title))
+                    }
+                    RelationRow::None => Line::styled("  (none)", muted),
+                    RelationRow::Type(relation) => {
+                        Line::styled(format!("  {}", relation.as_str()), muted)
+                    }
+                    RelationRow::Target(i) => self.target_line(ctx, i, targets[i].1, width),
+                },
+            })
+            .collect();
         frame.render_widget(Paragraph::new(visible), area);
     }
 }

@@ -1,4 +1,4 @@
-//! The Docs and API tabs, drawn with `TestBackend` at fixed sizes (one tiny) and driven by keys.
+//! The Overview, Docs and API tabs, drawn with `TestBackend` at fixed sizes (one tiny) and driven by keys.
 
 use crate::tui::action::Action;
 use crate::tui::app::{update, App};
@@ -191,4 +191,94 @@ fn a_search_with_no_match_says_so() {
     type_text(&mut app, "zzzq");
     press(&mut app, KeyCode::Enter);
     assert!(screen(&mut app, 100, 20).contains("no match for \"zzzq\""));
+}
+
+/// A catalog of one group that owns `owned` components, and a lone component with a long
+/// description and no relations.
+fn big_group_catalog(owned: usize) -> crate::catalog::Catalog {
+    use crate::catalog::{Catalog, Entity, Origin};
+    use serde_json::json;
+    let entity = |v: serde_json::Value| {
+        Entity::from_value(v, Origin::new("t.yaml", None))
+            .unwrap()
+            .0
+    };
+    let mut entities = vec![
+        entity(
+            json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Group",
+            "metadata": {"name": "platform"}, "spec": {"type": "team", "children": []}}),
+        ),
+        entity(
+            json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+            "metadata": {"name": "lonely",
+                "description": (0..80).map(|i| format!("word{i:02}")).collect::<Vec<_>>().join(" ")},
+            "spec": {"type": "service", "lifecycle": "production"}}),
+        ),
+    ];
+    entities.extend((0..owned).map(|i| {
+        entity(
+            json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+            "metadata": {"name": format!("svc-{i:05}")},
+            "spec": {"type": "service", "lifecycle": "production", "owner": "group:platform"}}),
+        )
+    }));
+    Catalog::from_entities(entities, vec![])
+}
+
+#[test]
+fn overview_of_a_group_owning_thousands_pages_to_the_last_one() {
+    let mut app = App::loaded(big_group_catalog(5_000));
+    type_text(&mut app, "kind:group platform");
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&mut app, 80, 20);
+    assert!(
+        s.contains("ownerOf") && s.contains("▶ component:default/svc-00000"),
+        "{s}"
+    );
+    press(&mut app, KeyCode::End);
+    let s = screen(&mut app, 80, 20);
+    assert!(s.contains("▶ component:default/svc-04999"), "{s}");
+    assert!(!s.contains("svc-00000"), "{s}");
+    press(&mut app, KeyCode::PageUp);
+    let s = screen(&mut app, 80, 20);
+    let selected: usize = s
+        .split("▶ component:default/svc-")
+        .nth(1)
+        .and_then(|rest| rest.get(..5))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a selected row:\n{s}"));
+    assert!(
+        (4_950..4_999).contains(&selected),
+        "PageUp moves a page up: {s}"
+    );
+    // Enter opens the selected one.
+    press(&mut app, KeyCode::Home);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        app.breadcrumbs().ends_with("svc-00001"),
+        "{}",
+        app.breadcrumbs()
+    );
+}
+
+#[test]
+fn overview_without_relations_scrolls_up_at_once_after_end() {
+    let mut app = App::loaded(big_group_catalog(0));
+    type_text(&mut app, "lonely");
+    press(&mut app, KeyCode::Enter);
+    // 10 rows of body: the description wraps to many more lines than fit.
+    let top = screen(&mut app, 30, 14);
+    assert!(
+        top.contains("Description") && top.contains("word00"),
+        "{top}"
+    );
+    press(&mut app, KeyCode::End);
+    let end = screen(&mut app, 30, 14);
+    assert!(end.contains("(none)") && !end.contains("word00"), "{end}");
+    press(&mut app, KeyCode::Up);
+    let up = screen(&mut app, 30, 14);
+    assert_ne!(up, end, "Up after End moves at once");
+    press(&mut app, KeyCode::Home);
+    assert_eq!(screen(&mut app, 30, 14), top);
 }
