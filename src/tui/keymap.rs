@@ -445,6 +445,50 @@ impl Keymap {
         }
     }
 
+    /// Why custom actions' keys will not run them from the entity view: a key that does not
+    /// parse, one a built-in binding takes first, or one an earlier action already has. Each
+    /// such action still runs from the palette; the messages say so, for the start-up warning.
+    pub fn custom_key_conflicts(&self, actions: &[crate::actions::ActionConfig]) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut taken: Vec<(Key, &str)> = Vec::new();
+        for action in actions {
+            let Some(text) = action.key.as_deref() else {
+                continue;
+            };
+            let title = &action.title;
+            let key = match Key::parse(text) {
+                Ok(key) => key,
+                Err(e) => {
+                    out.push(format!(
+                        "action {title:?}: {e}; it runs from the palette only"
+                    ));
+                    continue;
+                }
+            };
+            let builtin = if key == CTRL_C {
+                Some("quit")
+            } else {
+                self.bindings(Mode::Entity)
+                    .iter()
+                    .find(|b| b.key == key)
+                    .map(|b| b.action)
+            };
+            if let Some(builtin) = builtin {
+                out.push(format!(
+                    "action {title:?}: key {key} is bound to {builtin} in the entity view; \
+                     it runs from the palette only (pick another key, or rebind {builtin} under keys:)"
+                ));
+            } else if let Some((_, first)) = taken.iter().find(|(k, _)| *k == key) {
+                out.push(format!(
+                    "action {title:?}: key {key} already runs action {first:?}; it runs from the palette only"
+                ));
+            } else {
+                taken.push((key, title));
+            }
+        }
+        out
+    }
+
     /// Bindings grouped by action, in order: `(["Up", "Ctrl-K"], "move up")`. Feeds the help
     /// overlay and docs.
     pub fn grouped(&self, mode: Mode) -> Vec<(Vec<String>, &'static str)> {
@@ -547,6 +591,44 @@ mod tests {
             let a = map.action(mode, &ev(KeyCode::Char('c'), KeyModifiers::CONTROL));
             assert!(matches!(a, Some(Action::Quit)), "{mode:?}");
         }
+    }
+
+    #[test]
+    fn custom_action_keys_that_cannot_run_them_are_reported() {
+        let action = |key: &str, title: &str| crate::actions::ActionConfig {
+            key: Some(key.to_string()),
+            title: title.to_string(),
+            kinds: vec![],
+            when: None,
+            command: "true".to_string(),
+            mode: Default::default(),
+            confirm: false,
+        };
+        let actions = [
+            action("L", "Tail logs"),
+            action("L", "Restart"),
+            action("y", "Yank"),
+            action("ctrl-c", "Cancel"),
+            action("hyper-space", "Warp"),
+            action("K", "Kubernetes"),
+        ];
+        let messages = Keymap::default().custom_key_conflicts(&actions);
+        assert_eq!(messages.len(), 4, "{messages:#?}");
+        assert!(messages[0].contains("\"Restart\"") && messages[0].contains("\"Tail logs\""));
+        assert!(messages[1].contains("\"Yank\"") && messages[1].contains("copy"));
+        assert!(messages[2].contains("\"Cancel\"") && messages[2].contains("quit"));
+        assert!(messages[3].contains("\"Warp\""));
+        assert!(messages.iter().all(|m| m.contains("palette only")));
+        // Unbinding the built-in frees its key for the action.
+        let overrides = BTreeMap::from([(
+            "entity".to_string(),
+            BTreeMap::from([("y".to_string(), "none".to_string())]),
+        )]);
+        let (map, _) = Keymap::with_overrides(&overrides);
+        assert_eq!(
+            map.custom_key_conflicts(&actions[2..3]),
+            Vec::<String>::new()
+        );
     }
 
     #[test]

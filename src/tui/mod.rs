@@ -71,7 +71,12 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     let mut app = App::new(Catalog::new(), &settings.sources, theme, keymap);
     app.actions = settings.config.actions.clone();
     app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
-    let warnings: Vec<String> = theme_warning.into_iter().chain(key_errors).collect();
+    let action_conflicts = app.keymap.custom_key_conflicts(&app.actions);
+    let warnings: Vec<String> = theme_warning
+        .into_iter()
+        .chain(key_errors)
+        .chain(action_conflicts)
+        .collect();
     for w in &warnings {
         tracing::warn!("{w}");
     }
