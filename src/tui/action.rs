@@ -45,6 +45,8 @@ pub enum Action {
     PrevLink,
     /// Open the ownership of the selected search result or the current entity.
     Ownership,
+    /// List the entity's links (source location, view/edit URLs, `metadata.links`) to open.
+    Links,
     /// Switch a view: forward/reverse dependencies, or a group's ownership with child groups.
     ToggleView,
     /// Follow dependencies one level deeper.
@@ -98,7 +100,7 @@ pub enum Action {
 pub type Bindable = (&'static str, fn() -> Action, &'static str);
 
 /// The actions a key can be bound to.
-pub const BINDABLE: [Bindable; 32] = [
+pub const BINDABLE: [Bindable; 33] = [
     ("quit", || Action::Quit, "quit"),
     ("help", || Action::Help, "show the keys"),
     ("palette", || Action::Palette, "command palette"),
@@ -118,6 +120,7 @@ pub const BINDABLE: [Bindable; 32] = [
     ("next_link", || Action::NextLink, "select the next link"),
     ("prev_link", || Action::PrevLink, "select the previous link"),
     ("ownership", || Action::Ownership, "open ownership"),
+    ("links", || Action::Links, "list the entity's links to open"),
     (
         "toggle_view",
         || Action::ToggleView,
@@ -172,6 +175,7 @@ impl Action {
             Action::NextLink => "next_link",
             Action::PrevLink => "prev_link",
             Action::Ownership => "ownership",
+            Action::Links => "links",
             Action::ToggleView => "toggle_view",
             Action::DepthMore => "depth_more",
             Action::DepthLess => "depth_less",

@@ -18,6 +18,7 @@ pub mod app;
 pub mod clipboard;
 pub mod commands;
 pub mod keymap;
+pub mod opener;
 pub mod panes;
 pub mod search_worker;
 pub mod tabs;
@@ -70,6 +71,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
 
     let mut app = App::new(Catalog::new(), &settings.sources, theme, keymap);
     app.actions = settings.config.actions.clone();
+    app.prefs.hyperlinks = cli.hyperlinks || settings.config.hyperlinks;
     app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
     let warnings: Vec<String> = theme_warning.into_iter().chain(key_errors).collect();
     for w in &warnings {
@@ -271,6 +273,12 @@ fn apply(
             clipboard::copy(&mut std::io::stdout(), &text).wrap_err("copying with OSC 52")?;
             Ok(false)
         }
+        Some(Effect::OpenUrl(url)) => {
+            let message =
+                opener::open_or_copy(&url, &mut std::io::stdout()).wrap_err("opening a link")?;
+            app.status_info(message);
+            Ok(false)
+        }
         Some(Effect::Run(plan)) => {
             runs.push(plan);
             Ok(false)
@@ -437,16 +445,11 @@ async fn event_loop(
                     });
                 }
                 crate::actions::Mode::Open => {
+                    // Like the built-in links: opened here, copied over ssh.
                     let url = plan.argv.last().cloned().unwrap_or_default();
-                    // Over ssh there may be no browser here: copy the link as well.
-                    let opened = crate::actions::execute(&plan).is_ok();
-                    clipboard::copy(&mut std::io::stdout(), &url)
-                        .wrap_err("copying with OSC 52")?;
-                    app.status_info(format!(
-                        "{} {} and copied it (OSC 52)",
-                        if opened { "opened" } else { "could not open" },
-                        text::one_line(&url)
-                    ));
+                    let message = opener::open_or_copy(&url, &mut std::io::stdout())
+                        .wrap_err("opening a link")?;
+                    app.status_info(format!("{}: {message}", text::one_line(&plan.title)));
                 }
             }
         }

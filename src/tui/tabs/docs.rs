@@ -12,6 +12,7 @@ use crate::text;
 use crate::tui::action::Action;
 use crate::tui::panes::{Ctx, Outcome};
 use crate::tui::theme::{Theme, Token};
+use crate::tui::widgets::hyperlink;
 use crate::tui::widgets::scroll::TextScroll;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -464,5 +465,22 @@ impl EntityTab for DocsTab {
             lines.push(prompt);
         }
         frame.render_widget(Paragraph::new(lines), page_area);
+        if ctx.prefs.hyperlinks {
+            // Web links become OSC 8 links, span by span; links between pages stay keys.
+            let buf = frame.buffer_mut();
+            for (row, line) in doc.lines.iter().skip(start).take(height).enumerate() {
+                let y = page_area.y + row as u16;
+                let mut x = 0usize;
+                for span in &line.spans {
+                    let w = text::width(&span.text);
+                    if let Some(url) = span.link.and_then(|i| doc.links.get(i)).map(|l| &l.url) {
+                        if x + w <= page_area.width as usize {
+                            hyperlink::link_cells(buf, page_area.x + x as u16, y, w as u16, url);
+                        }
+                    }
+                    x += w;
+                }
+            }
+        }
     }
 }
