@@ -85,6 +85,8 @@ pub enum Action {
     Load(LoadEvent),
     /// The spinner's clock (only while something loads).
     Tick,
+    /// A docs page read in the background (see `tabs::docs_page`).
+    DocsPage(crate::tui::tabs::docs_page::PageLoaded),
     /// The search worker answered a query.
     SearchDone(super::search_worker::SearchDone),
     /// The terminal has a new size.
@@ -120,7 +122,7 @@ pub const BINDABLE: [Bindable; 33] = [
     ("next_link", || Action::NextLink, "select the next link"),
     ("prev_link", || Action::PrevLink, "select the previous link"),
     ("ownership", || Action::Ownership, "open ownership"),
-    ("links", || Action::Links, "list the entity's links to open"),
+    ("links", || Action::Links, "the entity's links to open"),
     (
         "toggle_view",
         || Action::ToggleView,

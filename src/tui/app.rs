@@ -41,6 +41,8 @@ pub enum Effect {
     Run(crate::actions::Plan),
     /// Reload these sources in the background (their data stays until the new data is in).
     Refresh(Vec<SourceId>),
+    /// Read a docs page in the background; the answer comes back as `Action::DocsPage`.
+    LoadDocsPage(crate::tui::tabs::docs_page::PageRequest),
 }
 
 /// A floating panel above the panes.
@@ -553,7 +555,28 @@ impl App {
 
 /// Applies an action to the state. Returns what the event loop must do, if anything.
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+    let effect = update_state(app, action);
+    // A pane that wants a page read gets it on the first update with no other effect (the
+    // pane keeps asking until then).
+    effect.or_else(|| {
+        let width = app.size.0;
+        app.stack
+            .last_mut()?
+            .take_request(width)
+            .map(Effect::LoadDocsPage)
+    })
+}
+
+fn update_state(app: &mut App, action: Action) -> Option<Effect> {
     match action {
+        Action::DocsPage(loaded) => {
+            let mut loaded = Some(loaded);
+            for view in app.stack.iter_mut().rev() {
+                loaded = view.page_loaded(loaded?);
+            }
+            // Still here: the user left that page or entity; the answer is dropped.
+            return None;
+        }
         Action::Load(event) => {
             app.load(event);
             return None;

@@ -128,6 +128,19 @@ pub trait View: Send {
         let _ = (ctx, remap);
         self.entity().is_none()
     }
+    /// Background reading the pane wants done (a docs page of its active tab), given the width
+    /// it is drawn at.
+    fn take_request(&mut self, area_width: u16) -> Option<crate::tui::tabs::docs_page::PageRequest> {
+        let _ = area_width;
+        None
+    }
+    /// An answer from the background; given back when this pane does not wait for it.
+    fn page_loaded(
+        &mut self,
+        loaded: crate::tui::tabs::docs_page::PageLoaded,
+    ) -> Option<crate::tui::tabs::docs_page::PageLoaded> {
+        Some(loaded)
+    }
     /// A source's status changed (progress, done, failed); panes that show sources update.
     fn sources_changed(&mut self, statuses: &[SourceStatus]) {
         let _ = statuses;

@@ -12,6 +12,7 @@ use crate::text;
 use crate::tui::action::Action;
 use crate::tui::panes::{Ctx, Outcome};
 use crate::tui::theme::{Theme, Token};
+use super::docs_page::{self, PageLoaded, PageRequest};
 use crate::tui::widgets::hyperlink;
 use crate::tui::widgets::scroll::TextScroll;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -20,10 +21,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 use std::cell::RefCell;
+use std::sync::Arc;
 
 /// The Docs tab's state for one entity.
 pub struct DocsTab {
-    site: Result<Site, String>,
+    site: Result<Arc<Site>, String>,
     /// Index into the site's pages (not nav entries).
     page: usize,
     /// The current page's Markdown, or why it could not be read.
@@ -39,16 +41,20 @@ pub struct DocsTab {
     query: Option<String>,
     /// The page rendered at the last width drawn (rendering a page costs more than a frame).
     rendered: RefCell<Option<(usize, usize, Document)>>,
+    /// The token of the page being read in the background; its answer is the one awaited.
+    pending: Option<u64>,
+    /// A page read to hand to the event loop (see [`EntityTab::take_request`]).
+    request: Option<PageRequest>,
 }
 
 /// The Docs tab applies to entities with a techdocs-ref, or a README beside their file.
 pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
     let entity = ctx.catalog.get(id);
-    // Pages are read only inside the folder of the entity's file: the TUI does not know which
-    // catalog root an entity came from.
-    let root = techdocs::root_for(entity, &[]);
+    // Pages are read anywhere inside the catalog root the entity was loaded from (as
+    // `idp-tui docs` does), never outside it.
+    let root = techdocs::root_for(entity, &ctx.prefs.docs_roots);
     let site = match Site::open(entity, &root) {
-        Ok(site) => Ok(site),
+        Ok(site) => Ok(Arc::new(site)),
         Err(DocsError::NoDocs { .. }) => return None,
         Err(e) if entity.metadata.annotations.contains_key(TECHDOCS_REF) => Err(e.to_string()),
         Err(_) => return None,
@@ -63,6 +69,8 @@ pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
         find: None,
         query: None,
         rendered: RefCell::new(None),
+        pending: None,
+        request: None,
     };
     let index = tab.site.as_ref().ok().and_then(|s| {
         let first = s.index_page()?;
@@ -86,7 +94,17 @@ impl DocsTab {
             return;
         };
         self.page = page;
-        self.text = site.read_page(&path).map_err(|e| e.to_string());
+        // Read in the background: until the answer comes, the page says "loading…".
+        let token = docs_page::next_token();
+        self.request = Some(PageRequest {
+            token,
+            site: Arc::clone(site),
+            page,
+            path,
+            width: 0,
+        });
+        self.pending = Some(token);
+        self.text = Err(String::new());
         self.scroll.set(0);
         self.link = None;
         self.rendered.replace(None);
@@ -273,6 +291,24 @@ impl EntityTab for DocsTab {
         "Docs"
     }
 
+    fn take_request(&mut self, area_width: u16) -> Option<PageRequest> {
+        let mut request = self.request.take()?;
+        request.width = docs_page::page_width(area_width);
+        Some(request)
+    }
+
+    fn page_loaded(&mut self, loaded: PageLoaded) -> Option<PageLoaded> {
+        if self.pending != Some(loaded.token) {
+            return Some(loaded);
+        }
+        self.pending = None;
+        self.text = loaded.text;
+        if let Some((width, doc)) = loaded.document {
+            self.rendered.replace(Some((loaded.page, width, doc)));
+        }
+        None
+    }
+
     fn mode(&self) -> Option<crate::tui::keymap::Mode> {
         self.find
             .is_some()
@@ -349,8 +385,8 @@ impl EntityTab for DocsTab {
                 return;
             }
         };
-        let list_width = (area.width / 4).clamp(12, 30);
-        let [list_area, page_area] = if area.width >= 50 {
+        let list_width = docs_page::list_width(area.width);
+        let [list_area, page_area] = if list_width > 0 {
             Layout::horizontal([Constraint::Length(list_width), Constraint::Min(0)]).areas(area)
         } else {
             // Too narrow for two columns: the page alone.
@@ -394,7 +430,7 @@ impl EntityTab for DocsTab {
             }
             frame.render_widget(Paragraph::new(lines), inner);
         }
-        let width = page_area.width.saturating_sub(1) as usize;
+        let width = docs_page::page_width(area.width);
         let page_area = Rect {
             x: page_area.x + u16::from(list_area.width > 0),
             width: page_area
@@ -402,6 +438,13 @@ impl EntityTab for DocsTab {
                 .saturating_sub(u16::from(list_area.width > 0)),
             ..page_area
         };
+        if self.pending.is_some() {
+            frame.render_widget(
+                Paragraph::new(Line::styled("loading…", theme.style(Token::Muted))),
+                page_area,
+            );
+            return;
+        }
         let doc = match (&self.text, self.document(width.max(1))) {
             (Err(e), _) => {
                 frame.render_widget(

@@ -1,15 +1,24 @@
 //! The Docs and API tabs, drawn with `TestBackend` at fixed sizes (one tiny) and driven by keys.
 
 use crate::tui::action::Action;
-use crate::tui::app::{update, App};
+use crate::tui::app::{update, App, Effect};
 use crate::tui::state_tests::{demo, type_text};
 use crate::tui::ui;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
+/// Carries out a docs page read the way the event loop does (here, at once), and what follows.
+pub(crate) fn settle(app: &mut App, effect: Option<Effect>) {
+    if let Some(Effect::LoadDocsPage(request)) = effect {
+        let next = update(app, Action::DocsPage(request.run()));
+        settle(app, next);
+    }
+}
+
 fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
-    update(app, Action::Resize(width, height));
+    let effect = update(app, Action::Resize(width, height));
+    settle(app, effect);
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
     terminal
         .draw(|frame| ui::render(app, frame))
@@ -20,7 +29,8 @@ fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
 fn press(app: &mut App, code: KeyCode) {
     let event = KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press);
     if let Some(action) = app.action_for_key(&event) {
-        update(app, action);
+        let effect = update(app, action);
+        settle(app, effect);
     }
 }
 
