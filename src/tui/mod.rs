@@ -493,6 +493,8 @@ mod custom_action_tests;
 #[cfg(test)]
 mod form_tests;
 #[cfg(test)]
+mod hyperlink_tests;
+#[cfg(test)]
 mod ownership_tests;
 #[cfg(test)]
 mod refresh_tests;
