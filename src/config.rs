@@ -190,8 +190,8 @@ impl Config {
             // Beside a flattened field serde points at the start of the file: a message that
             // names a top-level key (`hyperlinks: …`) is placed at that key's line instead.
             let key_line = message.split_once(':').and_then(|(key, _)| {
-                let is_key = !key.is_empty()
-                    && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                let is_key =
+                    !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
                 is_key.then_some(())?;
                 text.lines()
                     .position(|l| l.starts_with(&format!("{key}:")))

@@ -632,7 +632,8 @@ fn hyperlinks_flag_draws_osc8_links_and_the_links_list_copies_over_ssh() {
     // The terminal shows the URL as text; the output carries it as an OSC 8 link.
     s.wait_for("the overview with its links", |screen| {
         screen.contains("▸Overview")
-            && screen.contains("Service dashboard  https://grafana.northwind.example/d/ledger-writer")
+            && screen
+                .contains("Service dashboard  https://grafana.northwind.example/d/ledger-writer")
     });
     s.wait_output("\x1b]8;;https://grafana.northwind.example/d/ledger-writer\x1b\\");
     s.send("O");
@@ -678,5 +679,8 @@ fn without_the_flag_no_osc8_sequence_is_written() {
     assert_eq!(s.wait_exit(), 0);
     s.wait_restored();
     let raw = String::from_utf8_lossy(&s.raw()).to_string();
-    assert!(!raw.contains("\x1b]8;"), "an OSC 8 sequence without --hyperlinks");
+    assert!(
+        !raw.contains("\x1b]8;"),
+        "an OSC 8 sequence without --hyperlinks"
+    );
 }

@@ -74,7 +74,10 @@ fn assert_well_formed(buf: &Buffer) {
         );
         for part in s.split("\x1b]8;;").skip(1) {
             let url = part.split("\x1b\\").next().unwrap_or_default();
-            assert!(url.is_empty() || safe_url(url).is_some(), "unsafe link {url:?}");
+            assert!(
+                url.is_empty() || safe_url(url).is_some(),
+                "unsafe link {url:?}"
+            );
         }
     }
 }
@@ -239,7 +242,11 @@ fn links_list_opens_with_o_and_enter_opens_y_copies_esc_returns() {
     let mut app = App::loaded(demo());
     open(&mut app, "ledger-writer");
     assert_eq!(press(&mut app, KeyCode::Char('O')), None);
-    assert!(app.breadcrumbs().ends_with("› Links"), "{}", app.breadcrumbs());
+    assert!(
+        app.breadcrumbs().ends_with("› Links"),
+        "{}",
+        app.breadcrumbs()
+    );
     insta::assert_snapshot!(
         "links_list",
         Terminal::new(TestBackend::new(80, 12))
@@ -269,7 +276,11 @@ fn links_list_opens_with_o_and_enter_opens_y_copies_esc_returns() {
         .as_ref()
         .is_some_and(|s| s.text.contains("grafana.northwind.example")));
     press(&mut app, KeyCode::Esc);
-    assert!(app.breadcrumbs().ends_with("ledger-writer"), "{}", app.breadcrumbs());
+    assert!(
+        app.breadcrumbs().ends_with("ledger-writer"),
+        "{}",
+        app.breadcrumbs()
+    );
 }
 
 #[test]
@@ -277,13 +288,23 @@ fn palette_links_lists_the_selected_search_results_links() {
     let mut app = App::loaded(demo());
     type_text(&mut app, "ledger-writer");
     update(&mut app, Action::RunCommand("links".into()));
-    assert!(app.breadcrumbs().ends_with("› Links"), "{}", app.breadcrumbs());
+    assert!(
+        app.breadcrumbs().ends_with("› Links"),
+        "{}",
+        app.breadcrumbs()
+    );
     let shown = (0..12)
         .map(|y| visible_row(&frame(&mut app, 80, 12), y))
         .collect::<Vec<_>>()
         .join("\n");
-    assert!(shown.contains("Links of component:default/ledger-writer"), "{shown}");
-    assert!(shown.contains("Runbook  https://runbooks.northwind.example"), "{shown}");
+    assert!(
+        shown.contains("Links of component:default/ledger-writer"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Runbook  https://runbooks.northwind.example"),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -312,5 +333,8 @@ fn the_help_overlay_lists_the_links_key() {
         .map(|y| visible_row(&frame(&mut app, 100, 40), y))
         .collect::<Vec<_>>()
         .join("\n");
-    assert!(shown.contains("O                the entity's links to open"), "{shown}");
+    assert!(
+        shown.contains("O                the entity's links to open"),
+        "{shown}"
+    );
 }

@@ -130,7 +130,10 @@ pub trait View: Send {
     }
     /// Background reading the pane wants done (a docs page of its active tab), given the width
     /// it is drawn at.
-    fn take_request(&mut self, area_width: u16) -> Option<crate::tui::tabs::docs_page::PageRequest> {
+    fn take_request(
+        &mut self,
+        area_width: u16,
+    ) -> Option<crate::tui::tabs::docs_page::PageRequest> {
         let _ = area_width;
         None
     }

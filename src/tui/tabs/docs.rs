@@ -4,6 +4,7 @@
 //! next/previous link) and Enter follows the selected link (another page of the site, an
 //! anchor on this one; a web link is copied with OSC 52). Esc clears a search first.
 
+use super::docs_page::{self, PageLoaded, PageRequest};
 use super::EntityTab;
 use crate::catalog::EntityId;
 use crate::markdown::{self, Document, Options};
@@ -12,7 +13,6 @@ use crate::text;
 use crate::tui::action::Action;
 use crate::tui::panes::{Ctx, Outcome};
 use crate::tui::theme::{Theme, Token};
-use super::docs_page::{self, PageLoaded, PageRequest};
 use crate::tui::widgets::hyperlink;
 use crate::tui::widgets::scroll::TextScroll;
 use ratatui::layout::{Constraint, Layout, Rect};

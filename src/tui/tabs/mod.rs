@@ -20,10 +20,10 @@ pub mod ownership;
 pub mod scorecard;
 
 use crate::catalog::EntityId;
-use docs_page::{PageLoaded, PageRequest};
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::panes::{Ctx, Outcome};
+use docs_page::{PageLoaded, PageRequest};
 use ratatui::layout::Rect;
 use ratatui::Frame;
 

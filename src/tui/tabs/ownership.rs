@@ -78,9 +78,10 @@ impl Row {
             },
             copy: Some(copy),
             open: ctx.catalog.id_of(&p.reference),
-            link: p.email.as_deref().and_then(|e| {
-                Some((safe_line(e), crate::tui::widgets::hyperlink::mailto(e)?))
-            }),
+            link: p
+                .email
+                .as_deref()
+                .and_then(|e| Some((safe_line(e), crate::tui::widgets::hyperlink::mailto(e)?))),
         }
     }
 }

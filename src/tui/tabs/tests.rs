@@ -208,11 +208,8 @@ fn a_docs_page_says_loading_until_its_answer_and_a_stale_answer_is_dropped() {
     let mut app = on_tab("ledger-writer", "Docs");
     // `]` asks for architecture.md; `]` again, before the answer, asks for the runbook.
     let key = |app: &mut App| {
-        let event = KeyEvent::new_with_kind(
-            KeyCode::Char(']'),
-            KeyModifiers::NONE,
-            KeyEventKind::Press,
-        );
+        let event =
+            KeyEvent::new_with_kind(KeyCode::Char(']'), KeyModifiers::NONE, KeyEventKind::Press);
         let action = app.action_for_key(&event).expect("bound");
         match update(app, action) {
             Some(Effect::LoadDocsPage(request)) => request,
@@ -233,13 +230,17 @@ fn a_docs_page_says_loading_until_its_answer_and_a_stale_answer_is_dropped() {
     let next = update(&mut app, Action::DocsPage(runbook.run()));
     settle(&mut app, next);
     let s = screen(&mut app, 100, 30);
-    assert!(!s.contains("loading…") && s.contains("On-call runbook"), "{s}");
+    assert!(
+        !s.contains("loading…") && s.contains("On-call runbook"),
+        "{s}"
+    );
 }
 
 #[test]
 fn an_answer_for_a_closed_entity_is_dropped_quietly() {
     let mut app = on_tab("ledger-writer", "Docs");
-    let event = KeyEvent::new_with_kind(KeyCode::Char(']'), KeyModifiers::NONE, KeyEventKind::Press);
+    let event =
+        KeyEvent::new_with_kind(KeyCode::Char(']'), KeyModifiers::NONE, KeyEventKind::Press);
     let action = app.action_for_key(&event).expect("bound");
     let Some(Effect::LoadDocsPage(request)) = update(&mut app, action) else {
         panic!("expected a page read");
@@ -273,8 +274,11 @@ fn shared_docs_root() -> tempfile::TempDir {
     )
     .expect("write");
     for site in [root.join("shared-docs"), dir.path().join("outside")] {
-        std::fs::write(site.join("mkdocs.yml"), "site_name: Shared\nnav:\n  - Home: index.md\n")
-            .expect("write");
+        std::fs::write(
+            site.join("mkdocs.yml"),
+            "site_name: Shared\nnav:\n  - Home: index.md\n",
+        )
+        .expect("write");
         std::fs::write(site.join("docs/index.md"), "# Shared handbook\n\nHello.\n").expect("write");
     }
     dir

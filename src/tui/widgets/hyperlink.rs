@@ -265,7 +265,15 @@ mod tests {
     fn linked_cells_carry_osc8_and_the_visible_text_is_unchanged() {
         let mut buf = drawn("see https://ex.io/a now", 30);
         let before = visible_row(&buf, 0);
-        assert_eq!(link_text(&mut buf, Rect::new(0, 0, 40, 2), "https://ex.io/a", "https://ex.io/a"), 1);
+        assert_eq!(
+            link_text(
+                &mut buf,
+                Rect::new(0, 0, 40, 2),
+                "https://ex.io/a",
+                "https://ex.io/a"
+            ),
+            1
+        );
         assert_eq!(visible_row(&buf, 0), before);
         let s = symbols(&buf, 0);
         assert_eq!(s[3], " ", "the cell before the link is untouched");
@@ -286,14 +294,33 @@ mod tests {
         let mut buf = drawn(text, 20);
         let before = visible_row(&buf, 0);
         // A URL must be percent-encoded ASCII: a raw non-ASCII one is drawn plain.
-        assert_eq!(link_text(&mut buf, Rect::new(0, 0, 40, 2), "文档链接😀", "https://ex.io/文"), 0);
+        assert_eq!(
+            link_text(
+                &mut buf,
+                Rect::new(0, 0, 40, 2),
+                "文档链接😀",
+                "https://ex.io/文"
+            ),
+            0
+        );
         let mut buf = drawn(text, 20);
-        assert_eq!(link_text(&mut buf, Rect::new(0, 0, 40, 2), "文档链接😀", "https://ex.io/d"), 1);
+        assert_eq!(
+            link_text(
+                &mut buf,
+                Rect::new(0, 0, 40, 2),
+                "文档链接😀",
+                "https://ex.io/d"
+            ),
+            1
+        );
         assert_eq!(visible_row(&buf, 0), before);
         let s = symbols(&buf, 0);
         // Each wide character is a chunk of its own, starting at its own column.
         for (x, c) in [(2, "文"), (4, "档"), (6, "链"), (8, "接"), (10, "😀")] {
-            assert_eq!(s[x], format!("\x1b]8;;https://ex.io/d\x1b\\{c}\x1b]8;;\x1b\\"));
+            assert_eq!(
+                s[x],
+                format!("\x1b]8;;https://ex.io/d\x1b\\{c}\x1b]8;;\x1b\\")
+            );
             assert!(buf[(x as u16 + 1, 0)].skip);
         }
         assert_eq!(s[13], "y", "the text after keeps its column");
@@ -320,19 +347,33 @@ mod tests {
             "https://a/\x07",
         ] {
             let mut buf = clean.clone();
-            assert_eq!(link_text(&mut buf, Rect::new(0, 0, 40, 2), "javascript:alert(1)", url), 0);
+            assert_eq!(
+                link_text(&mut buf, Rect::new(0, 0, 40, 2), "javascript:alert(1)", url),
+                0
+            );
             assert_eq!(buf, clean, "{url:?} changed the buffer");
         }
         let mut buf = drawn("x", 5);
         let before = buf.clone();
-        assert!(!link_cells(&mut buf, 0, 0, 1, "https://ex.io"), "one column is left plain");
+        assert!(
+            !link_cells(&mut buf, 0, 0, 1, "https://ex.io"),
+            "one column is left plain"
+        );
         assert_eq!(buf, before);
     }
 
     #[test]
     fn text_cut_by_the_edge_is_not_linked() {
         let mut buf = drawn("see https://ex.io/long", 12);
-        assert_eq!(link_text(&mut buf, Rect::new(0, 0, 40, 2), "https://ex.io/long", "https://ex.io/long"), 0);
+        assert_eq!(
+            link_text(
+                &mut buf,
+                Rect::new(0, 0, 40, 2),
+                "https://ex.io/long",
+                "https://ex.io/long"
+            ),
+            0
+        );
     }
 
     #[test]
@@ -342,22 +383,50 @@ mod tests {
             &mut buf,
             Rect::new(0, 0, 40, 1),
             true,
-            [("https://ex.io", "https://ex.io"), ("https://ex.io/a/b", "https://ex.io/a/b")],
+            [
+                ("https://ex.io", "https://ex.io"),
+                ("https://ex.io/a/b", "https://ex.io/a/b"),
+            ],
         );
         let s = symbols(&buf, 0);
-        assert!(s[0].starts_with("\x1b]8;;https://ex.io/a/b\x1b\\"), "{}", s[0]);
-        assert!(s[14].starts_with("\x1b]8;;https://ex.io/a/b\x1b\\"), "{}", s[14]);
-        assert!(s[18].starts_with("\x1b]8;;https://ex.io\x1b\\"), "{}", s[18]);
-        assert_eq!(visible_row(&buf, 0), "https://ex.io/a/b https://ex.io         ");
+        assert!(
+            s[0].starts_with("\x1b]8;;https://ex.io/a/b\x1b\\"),
+            "{}",
+            s[0]
+        );
+        assert!(
+            s[14].starts_with("\x1b]8;;https://ex.io/a/b\x1b\\"),
+            "{}",
+            s[14]
+        );
+        assert!(
+            s[18].starts_with("\x1b]8;;https://ex.io\x1b\\"),
+            "{}",
+            s[18]
+        );
+        assert_eq!(
+            visible_row(&buf, 0),
+            "https://ex.io/a/b https://ex.io         "
+        );
     }
 
     #[test]
     fn disabled_links_leave_the_buffer_alone() {
         let mut buf = drawn("https://ex.io", 20);
         let before = buf.clone();
-        link_all(&mut buf, before.area, false, [("https://ex.io", "https://ex.io")]);
+        link_all(
+            &mut buf,
+            before.area,
+            false,
+            [("https://ex.io", "https://ex.io")],
+        );
         assert_eq!(buf, before);
-        link_all(&mut buf, before.area, true, [("https://ex.io", "https://ex.io")]);
+        link_all(
+            &mut buf,
+            before.area,
+            true,
+            [("https://ex.io", "https://ex.io")],
+        );
         assert_ne!(buf, before);
     }
 
@@ -366,11 +435,25 @@ mod tests {
         // ratatui's diff skips the cell after any multi-column symbol; chunks of two or more
         // columns make that the chunk's own (skipped) cell, never the next character.
         let mut prev = drawn("https://ex.io ab", 20);
-        link_text(&mut prev, Rect::new(0, 0, 40, 2), "https://ex.io", "https://ex.io");
+        link_text(
+            &mut prev,
+            Rect::new(0, 0, 40, 2),
+            "https://ex.io",
+            "https://ex.io",
+        );
         let mut next = drawn("https://ex.io cd", 20);
-        link_text(&mut next, Rect::new(0, 0, 40, 2), "https://ex.io", "https://ex.io");
+        link_text(
+            &mut next,
+            Rect::new(0, 0, 40, 2),
+            "https://ex.io",
+            "https://ex.io",
+        );
         let diff = prev.diff(&next);
-        let xs: Vec<u16> = diff.iter().filter(|(_, y, _)| *y == 0).map(|(x, _, _)| *x).collect();
+        let xs: Vec<u16> = diff
+            .iter()
+            .filter(|(_, y, _)| *y == 0)
+            .map(|(x, _, _)| *x)
+            .collect();
         assert!(xs.contains(&14) && xs.contains(&15), "{xs:?}");
         assert!(diff.iter().all(|(_, _, c)| !c.skip));
     }
