@@ -2,7 +2,8 @@
 //! Up/Down/PageUp/PageDown/Home/End scroll, `]`/`[` go to the next/previous page, `/` finds
 //! text on the page, `n`/`N` go to the next/previous match (or, with no search, select the
 //! next/previous link) and Enter follows the selected link (another page of the site, an
-//! anchor on this one; a web link is copied with OSC 52). Esc clears a search first.
+//! anchor on this one; a web link opens in the local browser, or is copied with OSC 52 over
+//! ssh). Esc clears a search first.
 
 use super::docs_page::{self, PageLoaded, PageRequest};
 use super::EntityTab;
@@ -250,6 +251,8 @@ impl DocsTab {
                 self.settle_anchor();
                 Outcome::Consumed
             }
+            // Like the links list: opened here, copied over ssh (see `tui::opener`).
+            LinkTarget::External(url) if crate::actions::is_web_url(&url) => Outcome::OpenUrl(url),
             LinkTarget::External(url) => Outcome::Copy {
                 what: format!("link {url}"),
                 text: url,

@@ -333,3 +333,20 @@ fn docs_tab_refuses_a_techdocs_ref_that_leaves_the_catalog_root() {
     );
     assert!(!s.contains("Shared handbook"), "{s}");
 }
+
+#[test]
+fn enter_on_a_web_link_in_a_page_asks_to_open_it() {
+    let mut app = on_tab("ledger-writer", "Docs");
+    press(&mut app, KeyCode::Char(']'));
+    press(&mut app, KeyCode::Char(']')); // the runbook: its first link is the dashboard
+    let _ = screen(&mut app, 100, 30);
+    press(&mut app, KeyCode::Char('n'));
+    let event = KeyEvent::new_with_kind(KeyCode::Enter, KeyModifiers::NONE, KeyEventKind::Press);
+    let action = app.action_for_key(&event).expect("bound");
+    assert_eq!(
+        update(&mut app, action),
+        Some(Effect::OpenUrl(
+            "https://grafana.northwind.example/d/ledger-writer".into()
+        ))
+    );
+}
