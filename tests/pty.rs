@@ -684,3 +684,31 @@ fn without_the_flag_no_osc8_sequence_is_written() {
         "an OSC 8 sequence without --hyperlinks"
     );
 }
+
+#[test]
+fn docs_pages_arrive_from_the_background_as_the_user_pages_through() {
+    let mut s = Session::start(&[], 110, 30);
+    s.wait_for("the search pane with the demo loaded", |screen| {
+        screen.contains("77 of 77") && screen.contains("demo ✓")
+    });
+    s.send("ledger-writer");
+    s.wait_for("ledger-writer first", |screen| {
+        screen
+            .lines()
+            .find(|l| l.starts_with('▶'))
+            .is_some_and(|l| l.contains("ledger-writer"))
+    });
+    s.send("\r");
+    s.wait_for("the entity view", |screen| screen.contains("▸Overview"));
+    s.send("\t\t\t");
+    s.wait_for("the index page on the Docs tab", |screen| {
+        screen.contains("▸Docs") && screen.contains("At a glance") && !screen.contains("loading…")
+    });
+    s.send("]");
+    s.wait_for("the next page", |screen| screen.contains("Write path"));
+    s.send("]");
+    s.wait_for("the runbook", |screen| screen.contains("On-call runbook"));
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    s.wait_restored();
+}
