@@ -174,6 +174,7 @@ fn main() {
         theme: &theme,
         scores: &scores,
         page: 30,
+        prefs: &idp_tui::tui::panes::DEFAULT_PREFS,
     };
     use idp_tui::tui::tabs::{dependencies::Dependencies, EntityTab};
     let tab = timed("tui_dependencies_tab_reverse_hub_open", 5, || {

@@ -139,6 +139,9 @@ pub struct Config {
     /// Custom actions run on the selected entity (see `docs/actions.md`).
     #[serde(default)]
     pub actions: Vec<crate::actions::ActionConfig>,
+    /// Draw URLs and emails as OSC 8 hyperlinks (off by default: not every terminal copes).
+    #[serde(default, deserialize_with = "on_off")]
+    pub hyperlinks: bool,
     /// Sections other features read (kept so a newer config still loads).
     #[serde(flatten)]
     pub other: std::collections::BTreeMap<String, serde_yaml::Value>,
@@ -182,10 +185,26 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
-        let config: Config = serde_yaml::from_str(text).map_err(|e| ConfigError::Invalid {
-            path: path.to_string(),
-            line: e.location().map_or(0, |l| l.line()),
-            message: e.to_string(),
+        let config: Config = serde_yaml::from_str(text).map_err(|e| {
+            let message = e.to_string();
+            // Beside a flattened field serde points at the start of the file: a message that
+            // names a top-level key (`hyperlinks: …`) is placed at that key's line instead.
+            let key_line = message.split_once(':').and_then(|(key, _)| {
+                let is_key =
+                    !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                is_key.then_some(())?;
+                text.lines()
+                    .position(|l| l.starts_with(&format!("{key}:")))
+                    .map(|i| i + 1)
+            });
+            let line = key_line
+                .or_else(|| e.location().map(|l| l.line()))
+                .unwrap_or(0);
+            ConfigError::Invalid {
+                path: path.to_string(),
+                line,
+                message,
+            }
         })?;
         crate::actions::check_all(&config.actions).map_err(|e| {
             let title = match &e {
@@ -270,6 +289,19 @@ impl Config {
                 }
             })
             .collect()
+    }
+}
+
+/// `hyperlinks: true|false`, with a message naming the key when it is anything else.
+fn on_off<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    match serde_yaml::Value::deserialize(d)? {
+        serde_yaml::Value::Bool(b) => Ok(b),
+        other => Err(serde::de::Error::custom(format!(
+            "hyperlinks: expected true or false, found `{}`",
+            crate::text::one_line(&crate::text::clean(
+                serde_yaml::to_string(&other).unwrap_or_default().trim()
+            ))
+        ))),
     }
 }
 
@@ -420,6 +452,22 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("sideways"), "{err}");
+    }
+
+    #[test]
+    fn hyperlinks_are_off_by_default_and_a_wrong_value_names_file_line_and_key() {
+        assert!(!Config::default().hyperlinks);
+        assert!(!Config::parse("c.yaml", "theme: dark\n").unwrap().hyperlinks);
+        assert!(
+            Config::parse("c.yaml", "theme: dark\nhyperlinks: true\n")
+                .unwrap()
+                .hyperlinks
+        );
+        let err = Config::parse("c.yaml", "theme: dark\nhyperlinks: sometimes\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.yaml:2:"), "{err}");
+        assert!(err.contains("hyperlinks"), "{err}");
     }
 
     #[test]

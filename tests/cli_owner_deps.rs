@@ -165,15 +165,31 @@ fn user_in_two_groups_lists_both_and_what_they_own() {
     );
 }
 
+/// Runs a command expected to exit with `code`, and returns its stdout.
+fn stdout_with_code(args: &[&str], code: i32) -> String {
+    let out = run(args);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
 #[test]
-fn gaps_json_lists_each_reason() {
-    let v = json(&[
-        "--catalog",
-        &data("ownership-gaps.yaml"),
-        "owner",
-        "--gaps",
-        "--json",
-    ]);
+fn gaps_json_lists_each_reason_and_exits_1() {
+    let text = stdout_with_code(
+        &[
+            "--catalog",
+            &data("ownership-gaps.yaml"),
+            "owner",
+            "--gaps",
+            "--json",
+        ],
+        1,
+    );
+    let v: Value = serde_json::from_str(&text).expect("json");
     assert_eq!(
         strs(&v, "reason"),
         [
@@ -191,11 +207,21 @@ fn gaps_json_lists_each_reason() {
 }
 
 #[test]
-fn demo_gaps_find_the_memberless_data_platform_team() {
-    let text = stdout(&["owner", "--gaps"]);
+fn demo_gaps_find_the_memberless_data_platform_team_and_exit_1() {
+    let text = stdout_with_code(&["owner", "--gaps"], 1);
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(text.contains("resource:default/analytics-warehouse  owner-has-no-members"));
     assert!(text.contains("group:default/data-platform-team"));
+}
+
+#[test]
+fn catalog_without_gaps_exits_0_in_text_and_json() {
+    let catalog = data("group-hierarchy-3-levels.yaml");
+    let text = stdout_with_code(&["--catalog", &catalog, "owner", "--gaps"], 0);
+    assert_eq!(text, "", "no gap lines expected");
+    let json_text = stdout_with_code(&["--catalog", &catalog, "owner", "--gaps", "--json"], 0);
+    let v: Value = serde_json::from_str(&json_text).expect("json");
+    assert_eq!(v, serde_json::json!([]));
 }
 
 #[test]

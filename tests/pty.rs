@@ -609,3 +609,106 @@ async fn the_backstage_token_never_reaches_the_screen_the_log_or_the_cache() {
         );
     }
 }
+
+#[test]
+fn hyperlinks_flag_draws_osc8_links_and_the_links_list_copies_over_ssh() {
+    let mut s = Session::start_with_env(
+        &["--hyperlinks"],
+        &[("SSH_CONNECTION", "192.0.2.1 50000 192.0.2.2 22")],
+        110,
+        30,
+    );
+    s.wait_for("the search pane with the demo loaded", |screen| {
+        screen.contains("77 of 77") && screen.contains("demo ✓")
+    });
+    s.send("ledger-writer");
+    s.wait_for("ledger-writer first", |screen| {
+        screen
+            .lines()
+            .find(|l| l.starts_with('▶'))
+            .is_some_and(|l| l.contains("ledger-writer"))
+    });
+    s.send("\r");
+    // The terminal shows the URL as text; the output carries it as an OSC 8 link.
+    s.wait_for("the overview with its links", |screen| {
+        screen.contains("▸Overview")
+            && screen
+                .contains("Service dashboard  https://grafana.northwind.example/d/ledger-writer")
+    });
+    s.wait_output("\x1b]8;;https://grafana.northwind.example/d/ledger-writer\x1b\\");
+    s.send("O");
+    s.wait_for("the links list", |screen| {
+        screen.contains("Links of component:default/ledger-writer")
+            && screen.contains("Open source location  https://github.com/northwind/ledger-writer/")
+    });
+    s.send("\r");
+    s.wait_for("the copy message", |screen| {
+        screen.contains("copied https://github.com/northwind/ledger-writer/ to the clipboard")
+    });
+    let expected = format!(
+        "\x1b]52;c;{}\x07",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            "https://github.com/northwind/ledger-writer/"
+        )
+    );
+    s.wait_output(&expected);
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    s.wait_restored();
+}
+
+#[test]
+fn without_the_flag_no_osc8_sequence_is_written() {
+    let mut s = Session::start(&[], 110, 30);
+    s.wait_for("the search pane with the demo loaded", |screen| {
+        screen.contains("77 of 77") && screen.contains("demo ✓")
+    });
+    s.send("ledger-writer");
+    s.wait_for("ledger-writer first", |screen| {
+        screen
+            .lines()
+            .find(|l| l.starts_with('▶'))
+            .is_some_and(|l| l.contains("ledger-writer"))
+    });
+    s.send("\r");
+    s.wait_for("the overview with its links", |screen| {
+        screen.contains("Service dashboard  https://grafana.northwind.example/d/ledger-writer")
+    });
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    s.wait_restored();
+    let raw = String::from_utf8_lossy(&s.raw()).to_string();
+    assert!(
+        !raw.contains("\x1b]8;"),
+        "an OSC 8 sequence without --hyperlinks"
+    );
+}
+
+#[test]
+fn docs_pages_arrive_from_the_background_as_the_user_pages_through() {
+    let mut s = Session::start(&[], 110, 30);
+    s.wait_for("the search pane with the demo loaded", |screen| {
+        screen.contains("77 of 77") && screen.contains("demo ✓")
+    });
+    s.send("ledger-writer");
+    s.wait_for("ledger-writer first", |screen| {
+        screen
+            .lines()
+            .find(|l| l.starts_with('▶'))
+            .is_some_and(|l| l.contains("ledger-writer"))
+    });
+    s.send("\r");
+    s.wait_for("the entity view", |screen| screen.contains("▸Overview"));
+    s.send("\t\t\t");
+    s.wait_for("the index page on the Docs tab", |screen| {
+        screen.contains("▸Docs") && screen.contains("At a glance") && !screen.contains("loading…")
+    });
+    s.send("]");
+    s.wait_for("the next page", |screen| screen.contains("Write path"));
+    s.send("]");
+    s.wait_for("the runbook", |screen| screen.contains("On-call runbook"));
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    s.wait_restored();
+}

@@ -45,6 +45,11 @@ pub struct Cli {
     #[arg(long, value_name = "NAME", global = true)]
     pub theme: Option<String>,
 
+    /// Draw URLs and emails in the portal as OSC 8 hyperlinks (also `hyperlinks: true` in the
+    /// config file). Off by default: terminals without OSC 8 support may show stray text.
+    #[arg(long)]
+    pub hyperlinks: bool,
+
     /// The config file (default: the platform config directory's idp-tui/config.yaml).
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,

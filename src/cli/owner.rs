@@ -1,5 +1,5 @@
 //! `idp-tui owner REF`: who owns an entity and how to reach them; `idp-tui owner --gaps`: the
-//! entities nobody can be called about.
+//! entities nobody can be called about (exit 1 when there is any, like `validate`).
 
 use super::output::{emit, emit_json, outln};
 use super::show::resolve;
@@ -174,9 +174,15 @@ fn print_card(
 
 fn gaps(catalog: &Catalog, as_json: bool) -> color_eyre::Result<ExitCode> {
     let gaps = ownership::gaps(catalog);
+    // Like `validate`: a gap fails the command, so CI can gate on it without parsing output.
+    let code = if gaps.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    };
     if as_json {
         emit_json(&json!(gaps))?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(code);
     }
     let mut out = String::new();
     for g in &gaps {
@@ -195,5 +201,5 @@ fn gaps(catalog: &Catalog, as_json: bool) -> color_eyre::Result<ExitCode> {
         gaps.len(),
         catalog.len()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(code)
 }

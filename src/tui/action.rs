@@ -45,6 +45,8 @@ pub enum Action {
     PrevLink,
     /// Open the ownership of the selected search result or the current entity.
     Ownership,
+    /// List the entity's links (source location, view/edit URLs, `metadata.links`) to open.
+    Links,
     /// Switch a view: forward/reverse dependencies, or a group's ownership with child groups.
     ToggleView,
     /// Follow dependencies one level deeper.
@@ -83,6 +85,8 @@ pub enum Action {
     Load(LoadEvent),
     /// The spinner's clock (only while something loads).
     Tick,
+    /// A docs page read in the background (see `tabs::docs_page`).
+    DocsPage(crate::tui::tabs::docs_page::PageLoaded),
     /// The search worker answered a query.
     SearchDone(super::search_worker::SearchDone),
     /// The terminal has a new size.
@@ -98,7 +102,7 @@ pub enum Action {
 pub type Bindable = (&'static str, fn() -> Action, &'static str);
 
 /// The actions a key can be bound to.
-pub const BINDABLE: [Bindable; 32] = [
+pub const BINDABLE: [Bindable; 33] = [
     ("quit", || Action::Quit, "quit"),
     ("help", || Action::Help, "show the keys"),
     ("palette", || Action::Palette, "command palette"),
@@ -118,6 +122,7 @@ pub const BINDABLE: [Bindable; 32] = [
     ("next_link", || Action::NextLink, "select the next link"),
     ("prev_link", || Action::PrevLink, "select the previous link"),
     ("ownership", || Action::Ownership, "open ownership"),
+    ("links", || Action::Links, "the entity's links to open"),
     (
         "toggle_view",
         || Action::ToggleView,
@@ -172,6 +177,7 @@ impl Action {
             Action::NextLink => "next_link",
             Action::PrevLink => "prev_link",
             Action::Ownership => "ownership",
+            Action::Links => "links",
             Action::ToggleView => "toggle_view",
             Action::DepthMore => "depth_more",
             Action::DepthLess => "depth_less",

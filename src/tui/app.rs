@@ -7,12 +7,13 @@ use super::commands;
 use super::keymap::{Keymap, Mode};
 use super::panes::entity::EntityView;
 use super::panes::help::HelpOverlay;
+use super::panes::links::LinksView;
 use super::panes::output::OutputView;
 use super::panes::palette::{PaletteOutcome, PaletteOverlay};
 use super::panes::problems::ProblemsView;
 use super::panes::search::{SearchPane, RESULT_LIMIT};
 use super::panes::sources::SourcesView;
-use super::panes::{Ctx, Outcome, View};
+use super::panes::{Ctx, Outcome, Prefs, View};
 use super::search_worker::{SearchDone, SearchRequest, SearchWorker};
 use super::theme::Theme;
 use crate::catalog::{Catalog, EntityId, EntityRef};
@@ -34,10 +35,14 @@ pub enum Effect {
     Quit,
     /// Copy text to the clipboard (OSC 52).
     Copy(String),
+    /// Open a URL with the local opener, or copy it over ssh (see `tui::opener`).
+    OpenUrl(String),
     /// Run a custom action's command (the loop suspends the TUI for `terminal` mode).
     Run(crate::actions::Plan),
     /// Reload these sources in the background (their data stays until the new data is in).
     Refresh(Vec<SourceId>),
+    /// Read a docs page in the background; the answer comes back as `Action::DocsPage`.
+    LoadDocsPage(crate::tui::tabs::docs_page::PageRequest),
 }
 
 /// A floating panel above the panes.
@@ -89,6 +94,8 @@ pub struct App {
     pending_confirm: Option<usize>,
     /// The scorecards evaluated over the catalog; re-evaluated when loading finishes.
     pub scores: Scoreboard,
+    /// Hyperlinks on or off, and where TechDocs may be read.
+    pub prefs: Prefs,
 }
 
 impl App {
@@ -136,6 +143,10 @@ impl App {
             actions: Vec::new(),
             pending_confirm: None,
             scores,
+            prefs: Prefs {
+                hyperlinks: false,
+                docs_roots: crate::techdocs::roots(sources),
+            },
         }
     }
 
@@ -260,6 +271,7 @@ impl App {
             index: &self.index,
             theme: &self.theme,
             page: self.page(),
+            prefs: &self.prefs,
         }
     }
 
@@ -290,6 +302,21 @@ impl App {
                 .set_query(crate::tui::widgets::wrap::safe_line(q));
             self.search.take_stale();
             self.request_search(Select::First, false);
+        }
+    }
+
+    /// Opens the link list of the current entity, or of the selected search result.
+    pub fn open_links(&mut self) {
+        let id = match self.stack.last() {
+            None => self.search.selected_id(),
+            Some(view) => view.entity(),
+        };
+        match id {
+            Some(id) => {
+                let view = LinksView::new(&self.ctx(), id);
+                self.push(Box::new(view));
+            }
+            None => self.status_info("no entity selected: links belong to an entity"),
         }
     }
 
@@ -410,6 +437,7 @@ impl App {
             theme: &self.theme,
             page: self.page(),
             scores: &self.scores,
+            prefs: &self.prefs,
         };
         let before = self.stack.len();
         let mut stack = std::mem::take(&mut self.stack);
@@ -479,6 +507,7 @@ impl App {
                 self.status_info(text);
                 None
             }
+            Outcome::OpenUrl(url) => Some(Effect::OpenUrl(url)),
             Outcome::Register { entities, message } => {
                 let count = entities.len();
                 for e in entities {
@@ -515,6 +544,7 @@ impl App {
                 None => self.status_info("no entity selected"),
             },
             Action::Problems => self.push(Box::new(ProblemsView::new())),
+            Action::Links => self.open_links(),
             Action::Refresh => return self.refresh("").unwrap_or(None),
             Action::Sources => self.open_sources(),
             _ => {}
@@ -525,7 +555,28 @@ impl App {
 
 /// Applies an action to the state. Returns what the event loop must do, if anything.
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+    let effect = update_state(app, action);
+    // A pane that wants a page read gets it on the first update with no other effect (the
+    // pane keeps asking until then).
+    effect.or_else(|| {
+        let width = app.size.0;
+        app.stack
+            .last_mut()?
+            .take_request(width)
+            .map(Effect::LoadDocsPage)
+    })
+}
+
+fn update_state(app: &mut App, action: Action) -> Option<Effect> {
     match action {
+        Action::DocsPage(loaded) => {
+            let mut loaded = Some(loaded);
+            for view in app.stack.iter_mut().rev() {
+                loaded = view.page_loaded(loaded?);
+            }
+            // Still here: the user left that page or entity; the answer is dropped.
+            return None;
+        }
         Action::Load(event) => {
             app.load(event);
             return None;
@@ -602,6 +653,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         index: &app.index,
         theme: &app.theme,
         page,
+        prefs: &app.prefs,
     };
     let outcome = match app.stack.last_mut() {
         Some(view) => view.handle(&action, &ctx),

@@ -137,6 +137,16 @@ pub const COMMANDS: &[Command] = &[
         },
     },
     Command {
+        name: "links",
+        usage: "links",
+        description: "open or copy the entity's links (source, view URL, metadata.links)",
+        choices: no_choices,
+        run: |app, _| {
+            app.open_links();
+            Ok(None)
+        },
+    },
+    Command {
         name: "help",
         usage: "help",
         description: "show the keys",

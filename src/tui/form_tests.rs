@@ -90,6 +90,7 @@ impl Fixture {
             theme: &self.theme,
             scores: &self.scores,
             page: 10,
+            prefs: &crate::tui::panes::DEFAULT_PREFS,
         }
     }
 }

@@ -287,6 +287,7 @@ impl Default for Keymap {
             b(Key::plain(Char('k')), "up", false),
             b(Key::plain(Char('j')), "down", false),
             b(Key::plain(Char('o')), "ownership", false),
+            b(Key::plain(Char('O')), "links", false),
             b(Key::plain(Char('r')), "toggle_view", false),
             b(Key::plain(Char('+')), "depth_more", false),
             b(Key::plain(Char('=')), "depth_more", false),
@@ -314,6 +315,9 @@ impl Default for Keymap {
             b(Key::plain(Char('q')), "quit", false),
             b(Key::plain(Char('k')), "up", false),
             b(Key::plain(Char('j')), "down", false),
+            // The links list copies the highlighted link.
+            b(Key::plain(Char('y')), "copy_ref", false),
+            b(Key::plain(Char('O')), "links", false),
         ];
         list.extend(list_moves());
         list.push(b(Key::plain(Char('R')), "refresh", false));

@@ -18,6 +18,7 @@ pub mod app;
 pub mod clipboard;
 pub mod commands;
 pub mod keymap;
+pub mod opener;
 pub mod panes;
 pub mod search_worker;
 pub mod tabs;
@@ -70,6 +71,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
 
     let mut app = App::new(Catalog::new(), &settings.sources, theme, keymap);
     app.actions = settings.config.actions.clone();
+    app.prefs.hyperlinks = cli.hyperlinks || settings.config.hyperlinks;
     app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
     let action_conflicts = app.keymap.custom_key_conflicts(&app.actions);
     let warnings: Vec<String> = theme_warning
@@ -100,15 +102,22 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     let mut terminal = TerminalGuard::enter(log_path.clone())?;
     let result = runtime.block_on(async {
         let (tx, rx) = mpsc::unbounded_channel();
+        let (pages_tx, pages_rx) = mpsc::unbounded_channel();
         let loader = Loader {
             specs: settings.sources.clone(),
             tx,
             offline: settings.offline,
+            pages: pages_tx,
         };
         for i in 0..loader.specs.len() {
             loader.start(i, LoadMode::Startup);
         }
-        event_loop(&mut terminal.terminal, &mut app, rx, search_rx, &loader).await
+        let inbox = Inbox {
+            loads: rx,
+            searches: search_rx,
+            pages: pages_rx,
+        };
+        event_loop(&mut terminal.terminal, &mut app, inbox, &loader).await
     });
     drop(terminal);
     runtime.shutdown_timeout(Duration::from_millis(200));
@@ -238,14 +247,30 @@ fn event_action(app: &App, event: Event) -> Option<Action> {
     }
 }
 
-/// Starts loads: at start-up (cache first for remote sources) and on refresh.
+/// Starts loads: at start-up (cache first for remote sources) and on refresh; and docs pages.
 struct Loader {
     specs: Vec<crate::source::SourceSpec>,
     tx: mpsc::UnboundedSender<crate::source::LoadEvent>,
     offline: bool,
+    pages: mpsc::UnboundedSender<tabs::docs_page::PageLoaded>,
+}
+
+/// What background work sends the loop.
+struct Inbox {
+    loads: mpsc::UnboundedReceiver<crate::source::LoadEvent>,
+    searches: mpsc::UnboundedReceiver<search_worker::SearchDone>,
+    pages: mpsc::UnboundedReceiver<tabs::docs_page::PageLoaded>,
 }
 
 impl Loader {
+    /// Reads a docs page on a blocking task; the answer arrives as `Action::DocsPage`.
+    fn load_page(&self, request: tabs::docs_page::PageRequest) {
+        let tx = self.pages.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = tx.send(request.run());
+        });
+    }
+
     fn start(&self, source: usize, mode: LoadMode) {
         if let Some(spec) = self.specs.get(source) {
             crate::source::spawn_with(
@@ -276,8 +301,18 @@ fn apply(
             clipboard::copy(&mut std::io::stdout(), &text).wrap_err("copying with OSC 52")?;
             Ok(false)
         }
+        Some(Effect::OpenUrl(url)) => {
+            let message =
+                opener::open_or_copy(&url, &mut std::io::stdout()).wrap_err("opening a link")?;
+            app.status_info(message);
+            Ok(false)
+        }
         Some(Effect::Run(plan)) => {
             runs.push(plan);
+            Ok(false)
+        }
+        Some(Effect::LoadDocsPage(request)) => {
+            loader.load_page(request);
             Ok(false)
         }
         Some(Effect::Refresh(sources)) => {
@@ -345,10 +380,14 @@ fn terminal_events() -> (
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
-    mut loads: mpsc::UnboundedReceiver<crate::source::LoadEvent>,
-    mut searches: mpsc::UnboundedReceiver<search_worker::SearchDone>,
+    inbox: Inbox,
     loader: &Loader,
 ) -> color_eyre::Result<()> {
+    let Inbox {
+        mut loads,
+        mut searches,
+        mut pages,
+    } = inbox;
     let (mut events, mut reader) = terminal_events();
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(Plan, crate::actions::Outcome)>();
     let mut runs: Vec<Plan> = Vec::new();
@@ -381,6 +420,7 @@ async fn event_loop(
             },
             Some(event) = loads.recv() => Some(Action::Load(event)),
             Some(done) = searches.recv() => Some(Action::SearchDone(done)),
+            Some(page) = pages.recv() => Some(Action::DocsPage(page)),
             Some((plan, finished)) = done_rx.recv() => Some(Action::CustomFinished(plan, finished)),
             _ = tick.tick(), if app.is_loading() => Some(Action::Tick),
             signal = signals.recv() => {
@@ -442,16 +482,11 @@ async fn event_loop(
                     });
                 }
                 crate::actions::Mode::Open => {
+                    // Like the built-in links: opened here, copied over ssh.
                     let url = plan.argv.last().cloned().unwrap_or_default();
-                    // Over ssh there may be no browser here: copy the link as well.
-                    let opened = crate::actions::execute(&plan).is_ok();
-                    clipboard::copy(&mut std::io::stdout(), &url)
-                        .wrap_err("copying with OSC 52")?;
-                    app.status_info(format!(
-                        "{} {} and copied it (OSC 52)",
-                        if opened { "opened" } else { "could not open" },
-                        text::one_line(&url)
-                    ));
+                    let message = opener::open_or_copy(&url, &mut std::io::stdout())
+                        .wrap_err("opening a link")?;
+                    app.status_info(format!("{}: {message}", text::one_line(&plan.title)));
                 }
             }
         }
@@ -462,6 +497,8 @@ async fn event_loop(
 mod custom_action_tests;
 #[cfg(test)]
 mod form_tests;
+#[cfg(test)]
+mod hyperlink_tests;
 #[cfg(test)]
 mod ownership_tests;
 #[cfg(test)]

@@ -81,6 +81,25 @@ impl View for EntityView {
         true
     }
 
+    fn take_request(
+        &mut self,
+        area_width: u16,
+    ) -> Option<crate::tui::tabs::docs_page::PageRequest> {
+        // Only the tab on screen reads: a Docs tab never opened never touches the disk.
+        self.tabs.get_mut(self.active)?.take_request(area_width)
+    }
+
+    fn page_loaded(
+        &mut self,
+        loaded: crate::tui::tabs::docs_page::PageLoaded,
+    ) -> Option<crate::tui::tabs::docs_page::PageLoaded> {
+        let mut loaded = Some(loaded);
+        for tab in &mut self.tabs {
+            loaded = tab.page_loaded(loaded?);
+        }
+        loaded
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         if let Some(tab) = self.tabs.get_mut(self.active) {
             match tab.handle(action, ctx) {

@@ -17,6 +17,7 @@ pub mod entity;
 pub mod form;
 mod form_draw;
 pub mod help;
+pub mod links;
 pub mod output;
 pub mod palette;
 pub mod problems;
@@ -48,7 +49,25 @@ pub struct Ctx<'a> {
     pub scores: &'a crate::scorecard::Scoreboard,
     /// Rows a PageUp/PageDown moves.
     pub page: usize,
+    /// Preferences from the command line and config (hyperlinks, docs roots).
+    pub prefs: &'a Prefs,
 }
+
+/// What panes draw and read with, from the command line and the config file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prefs {
+    /// Draw URLs and emails as OSC 8 hyperlinks (`--hyperlinks`, `hyperlinks: true`).
+    pub hyperlinks: bool,
+    /// The catalog roots of the file sources: TechDocs are read anywhere inside them, never
+    /// outside (the same rule as `idp-tui docs`).
+    pub docs_roots: Vec<String>,
+}
+
+/// The defaults (no hyperlinks, docs read beside each entity's file), for code without an app.
+pub static DEFAULT_PREFS: Prefs = Prefs {
+    hyperlinks: false,
+    docs_roots: Vec::new(),
+};
 
 /// What a pane asks the app to do after handling an action.
 pub enum Outcome {
@@ -75,6 +94,8 @@ pub enum Outcome {
     },
     /// Show a message in the status line.
     Status(String),
+    /// Open a URL in the local browser, or copy it when there is none (over ssh).
+    OpenUrl(String),
     /// Add entities to the open catalog (a template's `catalog:register`), then show the
     /// message in the status line.
     Register {
@@ -106,6 +127,22 @@ pub trait View: Send {
     fn remap(&mut self, ctx: &Ctx, remap: &dyn Fn(EntityId) -> Option<EntityId>) -> bool {
         let _ = (ctx, remap);
         self.entity().is_none()
+    }
+    /// Background reading the pane wants done (a docs page of its active tab), given the width
+    /// it is drawn at.
+    fn take_request(
+        &mut self,
+        area_width: u16,
+    ) -> Option<crate::tui::tabs::docs_page::PageRequest> {
+        let _ = area_width;
+        None
+    }
+    /// An answer from the background; given back when this pane does not wait for it.
+    fn page_loaded(
+        &mut self,
+        loaded: crate::tui::tabs::docs_page::PageLoaded,
+    ) -> Option<crate::tui::tabs::docs_page::PageLoaded> {
+        Some(loaded)
     }
     /// A source's status changed (progress, done, failed); panes that show sources update.
     fn sources_changed(&mut self, statuses: &[SourceStatus]) {

@@ -10,6 +10,7 @@ use crate::text;
 use crate::tui::action::Action;
 use crate::tui::panes::{Ctx, Outcome};
 use crate::tui::theme::{Theme, Token};
+use crate::tui::widgets::hyperlink;
 use crate::tui::widgets::list::move_selection;
 use crate::tui::widgets::wrap::{safe_line, wrap};
 use ratatui::layout::Rect;
@@ -307,5 +308,19 @@ impl EntityTab for ApiTab {
         };
         let visible: Vec<Line> = lines.into_iter().skip(start).take(height).collect();
         frame.render_widget(Paragraph::new(visible), area);
+        if let ApiView::OpenApi(api) = &self.view {
+            let servers: Vec<(String, &str)> = api
+                .servers
+                .iter()
+                .filter_map(|s| hyperlink::safe_url(s))
+                .map(|u| (safe_line(u), u))
+                .collect();
+            hyperlink::link_all(
+                frame.buffer_mut(),
+                area,
+                ctx.prefs.hyperlinks,
+                servers.iter().map(|(shown, url)| (shown.as_str(), *url)),
+            );
+        }
     }
 }

@@ -2,8 +2,10 @@
 //! Up/Down/PageUp/PageDown/Home/End scroll, `]`/`[` go to the next/previous page, `/` finds
 //! text on the page, `n`/`N` go to the next/previous match (or, with no search, select the
 //! next/previous link) and Enter follows the selected link (another page of the site, an
-//! anchor on this one; a web link is copied with OSC 52). Esc clears a search first.
+//! anchor on this one; a web link opens in the local browser, or is copied with OSC 52 over
+//! ssh). Esc clears a search first.
 
+use super::docs_page::{self, PageLoaded, PageRequest};
 use super::EntityTab;
 use crate::catalog::EntityId;
 use crate::markdown::{self, Document, Options};
@@ -12,6 +14,7 @@ use crate::text;
 use crate::tui::action::Action;
 use crate::tui::panes::{Ctx, Outcome};
 use crate::tui::theme::{Theme, Token};
+use crate::tui::widgets::hyperlink;
 use crate::tui::widgets::scroll::TextScroll;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -19,10 +22,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 use std::cell::RefCell;
+use std::sync::Arc;
 
 /// The Docs tab's state for one entity.
 pub struct DocsTab {
-    site: Result<Site, String>,
+    site: Result<Arc<Site>, String>,
     /// Index into the site's pages (not nav entries).
     page: usize,
     /// The current page's Markdown, or why it could not be read.
@@ -38,16 +42,20 @@ pub struct DocsTab {
     query: Option<String>,
     /// The page rendered at the last width drawn (rendering a page costs more than a frame).
     rendered: RefCell<Option<(usize, usize, Document)>>,
+    /// The token of the page being read in the background; its answer is the one awaited.
+    pending: Option<u64>,
+    /// A page read to hand to the event loop (see [`EntityTab::take_request`]).
+    request: Option<PageRequest>,
 }
 
 /// The Docs tab applies to entities with a techdocs-ref, or a README beside their file.
 pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
     let entity = ctx.catalog.get(id);
-    // Pages are read only inside the folder of the entity's file: the TUI does not know which
-    // catalog root an entity came from.
-    let root = techdocs::root_for(entity, &[]);
+    // Pages are read anywhere inside the catalog root the entity was loaded from (as
+    // `idp-tui docs` does), never outside it.
+    let root = techdocs::root_for(entity, &ctx.prefs.docs_roots);
     let site = match Site::open(entity, &root) {
-        Ok(site) => Ok(site),
+        Ok(site) => Ok(Arc::new(site)),
         Err(DocsError::NoDocs { .. }) => return None,
         Err(e) if entity.metadata.annotations.contains_key(TECHDOCS_REF) => Err(e.to_string()),
         Err(_) => return None,
@@ -62,6 +70,8 @@ pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
         find: None,
         query: None,
         rendered: RefCell::new(None),
+        pending: None,
+        request: None,
     };
     let index = tab.site.as_ref().ok().and_then(|s| {
         let first = s.index_page()?;
@@ -85,7 +95,17 @@ impl DocsTab {
             return;
         };
         self.page = page;
-        self.text = site.read_page(&path).map_err(|e| e.to_string());
+        // Read in the background: until the answer comes, the page says "loading…".
+        let token = docs_page::next_token();
+        self.request = Some(PageRequest {
+            token,
+            site: Arc::clone(site),
+            page,
+            path,
+            width: 0,
+        });
+        self.pending = Some(token);
+        self.text = Err(String::new());
         self.scroll.set(0);
         self.link = None;
         self.rendered.replace(None);
@@ -231,6 +251,8 @@ impl DocsTab {
                 self.settle_anchor();
                 Outcome::Consumed
             }
+            // Like the links list: opened here, copied over ssh (see `tui::opener`).
+            LinkTarget::External(url) if crate::actions::is_web_url(&url) => Outcome::OpenUrl(url),
             LinkTarget::External(url) => Outcome::Copy {
                 what: format!("link {url}"),
                 text: url,
@@ -270,6 +292,24 @@ fn span_style(theme: &Theme, s: &markdown::Style) -> Style {
 impl EntityTab for DocsTab {
     fn title(&self) -> &str {
         "Docs"
+    }
+
+    fn take_request(&mut self, area_width: u16) -> Option<PageRequest> {
+        let mut request = self.request.take()?;
+        request.width = docs_page::page_width(area_width);
+        Some(request)
+    }
+
+    fn page_loaded(&mut self, loaded: PageLoaded) -> Option<PageLoaded> {
+        if self.pending != Some(loaded.token) {
+            return Some(loaded);
+        }
+        self.pending = None;
+        self.text = loaded.text;
+        if let Some((width, doc)) = loaded.document {
+            self.rendered.replace(Some((loaded.page, width, doc)));
+        }
+        None
     }
 
     fn mode(&self) -> Option<crate::tui::keymap::Mode> {
@@ -348,8 +388,8 @@ impl EntityTab for DocsTab {
                 return;
             }
         };
-        let list_width = (area.width / 4).clamp(12, 30);
-        let [list_area, page_area] = if area.width >= 50 {
+        let list_width = docs_page::list_width(area.width);
+        let [list_area, page_area] = if list_width > 0 {
             Layout::horizontal([Constraint::Length(list_width), Constraint::Min(0)]).areas(area)
         } else {
             // Too narrow for two columns: the page alone.
@@ -393,7 +433,7 @@ impl EntityTab for DocsTab {
             }
             frame.render_widget(Paragraph::new(lines), inner);
         }
-        let width = page_area.width.saturating_sub(1) as usize;
+        let width = docs_page::page_width(area.width);
         let page_area = Rect {
             x: page_area.x + u16::from(list_area.width > 0),
             width: page_area
@@ -401,6 +441,13 @@ impl EntityTab for DocsTab {
                 .saturating_sub(u16::from(list_area.width > 0)),
             ..page_area
         };
+        if self.pending.is_some() {
+            frame.render_widget(
+                Paragraph::new(Line::styled("loading…", theme.style(Token::Muted))),
+                page_area,
+            );
+            return;
+        }
         let doc = match (&self.text, self.document(width.max(1))) {
             (Err(e), _) => {
                 frame.render_widget(
@@ -464,5 +511,22 @@ impl EntityTab for DocsTab {
             lines.push(prompt);
         }
         frame.render_widget(Paragraph::new(lines), page_area);
+        if ctx.prefs.hyperlinks {
+            // Web links become OSC 8 links, span by span; links between pages stay keys.
+            let buf = frame.buffer_mut();
+            for (row, line) in doc.lines.iter().skip(start).take(height).enumerate() {
+                let y = page_area.y + row as u16;
+                let mut x = 0usize;
+                for span in &line.spans {
+                    let w = text::width(&span.text);
+                    if let Some(url) = span.link.and_then(|i| doc.links.get(i)).map(|l| &l.url) {
+                        if x + w <= page_area.width as usize {
+                            hyperlink::link_cells(buf, page_area.x + x as u16, y, w as u16, url);
+                        }
+                    }
+                    x += w;
+                }
+            }
+        }
     }
 }

@@ -14,6 +14,7 @@
 pub mod api;
 pub mod dependencies;
 pub mod docs;
+pub mod docs_page;
 pub mod overview;
 pub mod ownership;
 pub mod scorecard;
@@ -22,6 +23,7 @@ use crate::catalog::EntityId;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::panes::{Ctx, Outcome};
+use docs_page::{PageLoaded, PageRequest};
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
@@ -37,6 +39,17 @@ pub trait EntityTab: Send {
     /// text field, such as the Docs tab's find prompt, asks for [`Mode::Search`]).
     fn mode(&self) -> Option<Mode> {
         None
+    }
+    /// Background reading the tab wants done (a docs page), given the width of the area the
+    /// tab will be drawn in; the app hands it to the event loop as an effect.
+    fn take_request(&mut self, area_width: u16) -> Option<PageRequest> {
+        let _ = area_width;
+        None
+    }
+    /// An answer from the background: the tab keeps it when it is the one it waits for, and
+    /// gives it back otherwise (an answer nobody waits for is dropped).
+    fn page_loaded(&mut self, loaded: PageLoaded) -> Option<PageLoaded> {
+        Some(loaded)
     }
 }
 

@@ -11,6 +11,7 @@ use crate::text;
 use crate::tui::action::Action;
 use crate::tui::panes::{Ctx, Outcome};
 use crate::tui::theme::Token;
+use crate::tui::widgets::hyperlink;
 use crate::tui::widgets::list::move_selection;
 use crate::tui::widgets::scroll::TextScroll;
 use crate::tui::widgets::wrap::{safe_line, wrap};
@@ -289,5 +290,27 @@ impl EntityTab for Overview {
             })
             .collect();
         frame.render_widget(Paragraph::new(visible), area);
+        if ctx.prefs.hyperlinks {
+            // metadata.links and annotations whose value is a URL (source location, view URL…).
+            let e = ctx.catalog.get(self.id);
+            let urls = e
+                .metadata
+                .links
+                .iter()
+                .map(|l| l.url.as_str())
+                .chain(e.metadata.annotations.values().map(|v| {
+                    // `url:https://…` (a source location) links its URL part.
+                    v.strip_prefix("url:").unwrap_or(v)
+                }))
+                .filter_map(hyperlink::safe_url)
+                .map(|u| (safe_line(u), u))
+                .collect::<Vec<_>>();
+            hyperlink::link_all(
+                frame.buffer_mut(),
+                area,
+                true,
+                urls.iter().map(|(shown, url)| (shown.as_str(), *url)),
+            );
+        }
     }
 }

@@ -11,6 +11,7 @@ use crate::text;
 use crate::tui::action::Action;
 use crate::tui::panes::{Ctx, Outcome};
 use crate::tui::theme::Token;
+use crate::tui::widgets::hyperlink;
 use crate::tui::widgets::list::{move_selection, window};
 use crate::tui::widgets::wrap::safe_line;
 use ratatui::layout::Rect;
@@ -29,6 +30,8 @@ pub struct Row {
     pub copy: Option<(String, String)>,
     /// What Enter opens.
     pub open: Option<EntityId>,
+    /// A link on the line: the text shown and its URL (drawn as OSC 8 when enabled).
+    pub link: Option<(String, String)>,
 }
 
 impl Row {
@@ -38,6 +41,7 @@ impl Row {
             style: Token::Title,
             copy: None,
             open: None,
+            link: None,
         }
     }
 
@@ -47,6 +51,7 @@ impl Row {
             style,
             copy: None,
             open: None,
+            link: None,
         }
     }
 
@@ -73,6 +78,10 @@ impl Row {
             },
             copy: Some(copy),
             open: ctx.catalog.id_of(&p.reference),
+            link: p
+                .email
+                .as_deref()
+                .and_then(|e| Some((safe_line(e), crate::tui::widgets::hyperlink::mailto(e)?))),
         }
     }
 }
@@ -190,6 +199,7 @@ impl OwnershipTab {
                 style: Token::Text,
                 copy: Some((o.value.clone(), format!("{} {}", o.annotation, o.value))),
                 open: None,
+                link: url_link(&o.value),
             });
         }
         if !card.links.is_empty() {
@@ -205,6 +215,7 @@ impl OwnershipTab {
                     style: Token::Text,
                     copy: Some((l.url.clone(), l.url.clone())),
                     open: None,
+                    link: url_link(&l.url),
                 });
             }
         }
@@ -229,6 +240,7 @@ impl OwnershipTab {
                     style: Token::Text,
                     copy: Some((o.reference.to_string(), o.reference.to_string())),
                     open: Some(o.id),
+                    link: None,
                 });
             }
         }
@@ -271,7 +283,9 @@ impl EntityTab for OwnershipTab {
         let width = area.width as usize;
         let theme = ctx.theme;
         let visible = window(self.selected, self.rows.len(), area.height as usize);
+        let first = visible.start;
         let lines: Vec<Line> = visible
+            .clone()
             .map(|i| {
                 let r = &self.rows[i];
                 let mut style = theme.style(r.style);
@@ -282,5 +296,18 @@ impl EntityTab for OwnershipTab {
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), area);
+        if ctx.prefs.hyperlinks {
+            for i in visible {
+                if let Some((shown, url)) = &self.rows[i].link {
+                    let row = Rect::new(area.x, area.y + (i - first) as u16, area.width, 1);
+                    hyperlink::link_text(frame.buffer_mut(), row, shown, url);
+                }
+            }
+        }
     }
+}
+
+/// A link to `url` shown as itself, when it is one that may be linked.
+fn url_link(url: &str) -> Option<(String, String)> {
+    hyperlink::safe_url(url).map(|u| (safe_line(u), u.to_string()))
 }

@@ -1,15 +1,24 @@
 //! The Overview, Docs and API tabs, drawn with `TestBackend` at fixed sizes (one tiny) and driven by keys.
 
 use crate::tui::action::Action;
-use crate::tui::app::{update, App};
+use crate::tui::app::{update, App, Effect};
 use crate::tui::state_tests::{demo, type_text};
 use crate::tui::ui;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
+/// Carries out a docs page read the way the event loop does (here, at once), and what follows.
+pub(crate) fn settle(app: &mut App, effect: Option<Effect>) {
+    if let Some(Effect::LoadDocsPage(request)) = effect {
+        let next = update(app, Action::DocsPage(request.run()));
+        settle(app, next);
+    }
+}
+
 fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
-    update(app, Action::Resize(width, height));
+    let effect = update(app, Action::Resize(width, height));
+    settle(app, effect);
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
     terminal
         .draw(|frame| ui::render(app, frame))
@@ -20,7 +29,8 @@ fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
 fn press(app: &mut App, code: KeyCode) {
     let event = KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press);
     if let Some(action) = app.action_for_key(&event) {
-        update(app, action);
+        let effect = update(app, action);
+        settle(app, effect);
     }
 }
 
@@ -281,4 +291,152 @@ fn overview_without_relations_scrolls_up_at_once_after_end() {
     assert_ne!(up, end, "Up after End moves at once");
     press(&mut app, KeyCode::Home);
     assert_eq!(screen(&mut app, 30, 14), top);
+}
+
+#[test]
+fn a_docs_page_says_loading_until_its_answer_and_a_stale_answer_is_dropped() {
+    let mut app = on_tab("ledger-writer", "Docs");
+    // `]` asks for architecture.md; `]` again, before the answer, asks for the runbook.
+    let key = |app: &mut App| {
+        let event =
+            KeyEvent::new_with_kind(KeyCode::Char(']'), KeyModifiers::NONE, KeyEventKind::Press);
+        let action = app.action_for_key(&event).expect("bound");
+        match update(app, action) {
+            Some(Effect::LoadDocsPage(request)) => request,
+            other => panic!("expected a page read, got {other:?}"),
+        }
+    };
+    let architecture = key(&mut app);
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("loading…"), "{s}");
+    let runbook = key(&mut app);
+    assert_eq!(architecture.path, "architecture.md");
+    assert_eq!(runbook.path, "runbook.md");
+    // The first answer arrives late: the user has moved on, so it is dropped.
+    let next = update(&mut app, Action::DocsPage(architecture.run()));
+    settle(&mut app, next);
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("loading…") && !s.contains("Write path"), "{s}");
+    let next = update(&mut app, Action::DocsPage(runbook.run()));
+    settle(&mut app, next);
+    let s = screen(&mut app, 100, 30);
+    assert!(
+        !s.contains("loading…") && s.contains("On-call runbook"),
+        "{s}"
+    );
+}
+
+#[test]
+fn an_answer_for_a_closed_entity_is_dropped_quietly() {
+    let mut app = on_tab("ledger-writer", "Docs");
+    let event =
+        KeyEvent::new_with_kind(KeyCode::Char(']'), KeyModifiers::NONE, KeyEventKind::Press);
+    let action = app.action_for_key(&event).expect("bound");
+    let Some(Effect::LoadDocsPage(request)) = update(&mut app, action) else {
+        panic!("expected a page read");
+    };
+    press(&mut app, KeyCode::Esc);
+    let before = app.breadcrumbs();
+    assert_eq!(update(&mut app, Action::DocsPage(request.run())), None);
+    assert_eq!(app.breadcrumbs(), before);
+}
+
+/// A catalog root with a service whose docs live two folders up (inside the root), and one
+/// whose techdocs-ref leaves the root.
+fn shared_docs_root() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("catalog");
+    for sub in ["services/svc", "services/escaper", "shared-docs/docs"] {
+        std::fs::create_dir_all(root.join(sub)).expect("mkdir");
+    }
+    std::fs::create_dir_all(dir.path().join("outside/docs")).expect("mkdir");
+    let entity = |name: &str, docs: &str| {
+        format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n    backstage.io/techdocs-ref: dir:{docs}\nspec: {{type: service, lifecycle: production, owner: a}}\n")
+    };
+    std::fs::write(
+        root.join("services/svc/catalog-info.yaml"),
+        entity("svc", "../../shared-docs"),
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("services/escaper/catalog-info.yaml"),
+        entity("escaper", "../../../outside"),
+    )
+    .expect("write");
+    for site in [root.join("shared-docs"), dir.path().join("outside")] {
+        std::fs::write(
+            site.join("mkdocs.yml"),
+            "site_name: Shared\nnav:\n  - Home: index.md\n",
+        )
+        .expect("write");
+        std::fs::write(site.join("docs/index.md"), "# Shared handbook\n\nHello.\n").expect("write");
+    }
+    dir
+}
+
+fn app_over_root(dir: &tempfile::TempDir) -> App {
+    let root = dir.path().join("catalog").to_string_lossy().to_string();
+    let sources = [crate::source::SourceSpec::Files {
+        name: "t".into(),
+        paths: vec![root],
+    }];
+    let catalog = crate::source::load_blocking(&sources);
+    App::new(
+        catalog,
+        &sources,
+        crate::tui::theme::Theme::default(),
+        crate::tui::keymap::Keymap::default(),
+    )
+}
+
+fn docs_screen_of(app: &mut App, name: &str) -> String {
+    type_text(app, name);
+    press(app, KeyCode::Enter);
+    for _ in 0..4 {
+        let s = screen(app, 100, 20);
+        if s.contains("▸Docs") {
+            return s;
+        }
+        press(app, KeyCode::Tab);
+    }
+    panic!("{name} has no Docs tab:\n{}", screen(app, 100, 20));
+}
+
+#[test]
+fn docs_tab_reads_a_techdocs_ref_outside_the_entitys_folder_inside_the_catalog_root() {
+    let dir = shared_docs_root();
+    let mut app = app_over_root(&dir);
+    let s = docs_screen_of(&mut app, "svc");
+    assert!(s.contains("Shared handbook"), "{s}");
+}
+
+#[test]
+fn docs_tab_refuses_a_techdocs_ref_that_leaves_the_catalog_root() {
+    let dir = shared_docs_root();
+    let mut app = app_over_root(&dir);
+    let s = docs_screen_of(&mut app, "escaper");
+    // The message wraps; it names the ref and the root.
+    let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        joined.contains("../../../outside is outside the catalog root"),
+        "{s}"
+    );
+    assert!(!s.contains("Shared handbook"), "{s}");
+}
+
+#[test]
+fn enter_on_a_web_link_in_a_page_asks_to_open_it() {
+    let mut app = on_tab("ledger-writer", "Docs");
+    press(&mut app, KeyCode::Char(']'));
+    press(&mut app, KeyCode::Char(']')); // the runbook: its first link is the dashboard
+    let _ = screen(&mut app, 100, 30);
+    press(&mut app, KeyCode::Char('n'));
+    let event = KeyEvent::new_with_kind(KeyCode::Enter, KeyModifiers::NONE, KeyEventKind::Press);
+    let action = app.action_for_key(&event).expect("bound");
+    assert_eq!(
+        update(&mut app, action),
+        Some(Effect::OpenUrl(
+            "https://grafana.northwind.example/d/ledger-writer".into()
+        ))
+    );
 }

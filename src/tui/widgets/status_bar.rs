@@ -141,4 +141,18 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
         Paragraph::new(Line::from(spans)).style(theme.style(Token::StatusBar)),
         area,
     );
+    if let (true, Some(status)) = (app.prefs.hyperlinks, &app.status) {
+        // A URL the message names (an opened or copied link) can be clicked.
+        let urls: Vec<&str> = status
+            .text
+            .split_whitespace()
+            .filter_map(crate::tui::widgets::hyperlink::safe_url)
+            .collect();
+        crate::tui::widgets::hyperlink::link_all(
+            frame.buffer_mut(),
+            area,
+            true,
+            urls.iter().map(|u| (*u, *u)),
+        );
+    }
 }
