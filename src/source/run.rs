@@ -2,7 +2,8 @@
 //! before and written after a remote load; and a blocking form for the command line.
 
 use super::backstage::{self, BackstageSource};
-use super::{cache, file, LoadEvent, LoadMode, LoadOptions, SourceId, SourceSet, SourceSpec};
+use super::cache::{self, files};
+use super::{file, LoadEvent, LoadMode, LoadOptions, SourceId, SourceSet, SourceSpec};
 use crate::catalog::{Catalog, Origin, Problem};
 use std::path::PathBuf;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
@@ -31,8 +32,8 @@ fn start(
     options: LoadOptions,
 ) -> tokio::task::JoinHandle<()> {
     match spec {
-        SourceSpec::Files { paths, .. } => {
-            tokio::task::spawn_blocking(move || load_files(source, &paths, &tx, options.mode))
+        SourceSpec::Files { name, paths } => {
+            tokio::task::spawn_blocking(move || load_files(source, &name, &paths, &tx, &options))
         }
         SourceSpec::Backstage(remote) => {
             tokio::spawn(async move { load_backstage(source, remote, tx, options).await })
@@ -40,9 +41,45 @@ fn start(
     }
 }
 
-fn load_files(source: SourceId, paths: &[String], tx: &UnboundedSender<LoadEvent>, mode: LoadMode) {
+/// Loads a file source: unchanged files from its cache, the others parsed; then writes the
+/// cache again if anything changed. A cache that cannot be read or written is a warning.
+fn load_files(
+    source: SourceId,
+    name: &str,
+    paths: &[String],
+    tx: &UnboundedSender<LoadEvent>,
+    options: &LoadOptions,
+) {
+    let mode = options.mode;
+    let cache = options
+        .cache_dir
+        .as_deref()
+        .and_then(|dir| files::location(dir, name, paths));
+    let mut warnings = Vec::new();
+    let warn = |warnings: &mut Vec<Problem>, path: &std::path::Path, e: cache::CacheError| {
+        tracing::warn!("{e}");
+        warnings.push(Problem::warning(
+            Some(Origin::new(path.display().to_string(), None)),
+            e.to_string(),
+        ));
+    };
+    let previous = cache
+        .as_ref()
+        .and_then(|(path, key)| match files::Previous::open(path, key) {
+            Ok(p) => p,
+            Err(e) => {
+                warn(&mut warnings, path, e);
+                None
+            }
+        });
     let mut all = (Vec::new(), Vec::new());
-    file::load(paths, |batch| {
+    let mut records = Vec::new();
+    let mut complete = true;
+    let stats = file::load_with(paths, previous.as_ref(), cache.is_some(), |mut batch| {
+        match batch.record.take() {
+            Some(r) => records.push(r),
+            None => complete = false,
+        }
         let _ = tx.send(LoadEvent::Progress {
             source,
             done: batch.progress.0,
@@ -59,11 +96,35 @@ fn load_files(source: SourceId, paths: &[String], tx: &UnboundedSender<LoadEvent
             });
         }
     });
+    tracing::info!(
+        source = name,
+        parsed = stats.parsed,
+        cached = stats.cached,
+        "files loaded"
+    );
+    if let Some((path, key)) = &cache {
+        // Nothing parsed and the same files as last time: the cache on disk is already right.
+        let unchanged = complete
+            && stats.parsed == 0
+            && previous.as_ref().is_some_and(|p| p.files() == stats.cached);
+        if !unchanged {
+            if let Err(e) = files::write(path, key, previous.as_ref(), records) {
+                warn(&mut warnings, path, e);
+            }
+        }
+    }
     if mode == LoadMode::Refresh {
+        all.1.extend(warnings);
         let _ = tx.send(LoadEvent::Replace {
             source,
             entities: all.0,
             problems: all.1,
+        });
+    } else if !warnings.is_empty() {
+        let _ = tx.send(LoadEvent::Batch {
+            source,
+            entities: Vec::new(),
+            problems: warnings,
         });
     }
     let _ = tx.send(LoadEvent::Done {
@@ -72,12 +133,10 @@ fn load_files(source: SourceId, paths: &[String], tx: &UnboundedSender<LoadEvent
     });
 }
 
-/// Entities per batch when a cache is sent at start-up.
-const CACHE_CHUNK: usize = 10_000;
-
-/// Sends the cache of a source, if there is a usable one, as a batch (or as a replacement of
-/// what the source sent before); a broken one becomes a warning. Returns whether entities were
-/// sent.
+/// Sends the cache of a source, if there is a usable one: at start-up chunk by chunk as they
+/// are decoded (on every core), so the portal indexes the first while the rest decode; or as a
+/// replacement of what the source sent before. A broken cache becomes a warning. Returns
+/// whether entities were sent.
 async fn send_cache(
     source: SourceId,
     path: PathBuf,
@@ -86,45 +145,57 @@ async fn send_cache(
     replace: bool,
 ) -> bool {
     let shown = path.display().to_string();
-    let read = tokio::task::spawn_blocking(move || cache::read(&path, &key)).await;
-    match read {
-        Ok(Ok(Some(cached))) => {
-            let _ = tx.send(LoadEvent::Cached {
+    let sender = tx.clone();
+    let read = tokio::task::spawn_blocking(move || {
+        let tx = sender;
+        let Some(file) = cache::open(&path, &key)? else {
+            return Ok((false, None));
+        };
+        let _ = tx.send(LoadEvent::Cached {
+            source,
+            saved_at: file.saved_at,
+        });
+        let total = file.entities();
+        if replace {
+            let mut entities = Vec::with_capacity(total);
+            let mut problems = Vec::new();
+            file.decode_each(|_, e, p| {
+                entities.extend(e);
+                problems.extend(p);
+            })?;
+            let _ = tx.send(LoadEvent::Replace {
                 source,
-                saved_at: cached.saved_at,
+                entities,
+                problems,
             });
-            let (entities, problems) = (cached.entities, cached.problems);
-            if replace {
-                let _ = tx.send(LoadEvent::Replace {
-                    source,
-                    entities,
-                    problems,
-                });
-                return true;
-            }
-            // In chunks, so the portal shows the first ones while it indexes the rest.
-            let total = entities.len();
-            let mut problems = Some(problems);
-            let mut rest = entities.into_iter();
-            let mut done = 0;
-            while done < total || problems.is_some() {
-                let chunk: Vec<_> = rest.by_ref().take(CACHE_CHUNK).collect();
-                done += chunk.len();
-                let _ = tx.send(LoadEvent::Batch {
-                    source,
-                    entities: chunk,
-                    problems: problems.take().unwrap_or_default(),
-                });
-                let _ = tx.send(LoadEvent::Progress {
-                    source,
-                    done,
-                    total: Some(total),
-                });
-            }
-            true
+            return Ok((true, None));
         }
-        Ok(Ok(None)) => false,
-        Ok(Err(e)) => {
+        let mut done = 0;
+        let decoded = file.decode_each(|_, entities, problems| {
+            done += entities.len();
+            let _ = tx.send(LoadEvent::Batch {
+                source,
+                entities,
+                problems,
+            });
+            let _ = tx.send(LoadEvent::Progress {
+                source,
+                done,
+                total: Some(total),
+            });
+        });
+        // Chunks sent before a damaged one stay (the refresh replaces them all).
+        Ok::<_, cache::CacheError>((done > 0 || decoded.is_ok(), decoded.err()))
+    })
+    .await;
+    let read = read.map(|r| match r {
+        Ok((sent, None)) => Ok(sent),
+        Ok((sent, Some(e))) => Err((e, sent)),
+        Err(e) => Err((e, false)),
+    });
+    match read {
+        Ok(Ok(sent)) => sent,
+        Ok(Err((e, sent))) => {
             tracing::warn!("{e}");
             let _ = tx.send(LoadEvent::Batch {
                 source,
@@ -134,7 +205,7 @@ async fn send_cache(
                     e.to_string(),
                 )],
             });
-            false
+            sent
         }
         Err(join) => {
             tracing::warn!("reading the cache failed: {join}");
@@ -291,9 +362,13 @@ pub fn load_blocking_with(specs: &[SourceSpec], options: &LoadOptions) -> Loaded
     if specs.iter().all(|s| !s.is_remote()) {
         // Local files only: no runtime needed.
         let (tx, mut rx) = unbounded_channel();
+        let options = LoadOptions {
+            mode: LoadMode::Startup,
+            ..options.clone()
+        };
         for (id, spec) in specs.iter().enumerate() {
-            if let SourceSpec::Files { paths, .. } = spec {
-                load_files(id, paths, &tx, LoadMode::Startup);
+            if let SourceSpec::Files { name, paths } = spec {
+                load_files(id, name, paths, &tx, &options);
             }
         }
         drop(tx);
