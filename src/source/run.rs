@@ -244,29 +244,53 @@ async fn load_backstage(
 
     // Stream pages only when nothing is shown yet; otherwise keep the shown data until the new
     // load is complete.
-    let stream = !have_data && options.mode == LoadMode::Startup;
+    let stream = !have_data && options.mode != LoadMode::Refresh;
     let mut entities = Vec::new();
     let mut problems = Vec::new();
+    let mut chunks = Vec::new();
+    let mut streamed = false;
     let _ = tx.send(LoadEvent::Progress {
         source,
         done: 0,
         total: None,
     });
-    let result = backstage::fetch(&remote, |page| {
+    // Each page is encoded for the cache on the worker that decoded it, while the next page is
+    // fetched: the cache is written at the end without encoding (or copying) anything.
+    let encode_for = cache_path.as_ref().map(|_| key.clone());
+    let prepare = move |page: backstage::Page| {
+        let chunk = encode_for.as_deref().map(|key| {
+            cache::Chunk::encode(
+                &page.entities,
+                &page.problems,
+                key,
+                cache::Encoding::MessagePack,
+            )
+        });
+        (page, chunk)
+    };
+    let mut encode_error = None;
+    let result = backstage::fetch_pages(&remote, prepare, |(page, chunk)| {
         let _ = tx.send(LoadEvent::Progress {
             source,
             done: page.loaded,
             total: page.total,
         });
+        match chunk {
+            Some(Ok(c)) => chunks.push(c),
+            Some(Err(e)) => encode_error = Some(e),
+            None => {}
+        }
         if stream {
+            streamed = true;
             let _ = tx.send(LoadEvent::Batch {
                 source,
-                entities: page.entities.clone(),
-                problems: page.problems.clone(),
+                entities: page.entities,
+                problems: page.problems,
             });
+        } else {
+            entities.extend(page.entities);
+            problems.extend(page.problems);
         }
-        entities.extend(page.entities);
-        problems.extend(page.problems);
     })
     .await;
 
@@ -275,33 +299,27 @@ async fn load_backstage(
             let mut warning = None;
             if let Some(path) = cache_path {
                 let shown = path.display().to_string();
-                let written = tokio::task::spawn_blocking(move || {
-                    let r = cache::write(
-                        &path,
-                        &key,
-                        &entities,
-                        &problems,
-                        cache::Encoding::MessagePack,
-                    );
-                    (entities, problems, r)
-                })
-                .await;
-                match written {
-                    Ok((back, back_problems, r)) => {
-                        entities = back;
-                        problems = back_problems;
-                        if let Err(e) = r {
-                            tracing::warn!("{e}");
-                            warning = Some(Problem::warning(
-                                Some(Origin::new(shown, None)),
-                                e.to_string(),
-                            ));
-                        }
+                let written = match encode_error {
+                    Some(e) => Ok(Err(cache::CacheError::Io {
+                        path: shown.clone(),
+                        action: "written",
+                        source: std::io::Error::other(e),
+                    })),
+                    None => {
+                        tokio::task::spawn_blocking(move || {
+                            cache::write_chunks(&path, &key, &chunks)
+                        })
+                        .await
                     }
-                    Err(join) => {
-                        // The entities went with the failed task; say so rather than lose them.
-                        return done(Some(format!("writing the cache failed: {join}")));
-                    }
+                };
+                let failed = match written {
+                    Ok(Ok(())) => None,
+                    Ok(Err(e)) => Some(e.to_string()),
+                    Err(join) => Some(format!("writing the cache failed: {join}")),
+                };
+                if let Some(e) = failed {
+                    tracing::warn!("{e}");
+                    warning = Some(Problem::warning(Some(Origin::new(shown, None)), e));
                 }
             }
             if stream {
@@ -326,7 +344,8 @@ async fn load_backstage(
             tracing::warn!(source = %remote.name, "{e}");
             if options.mode == LoadMode::NetworkFirst {
                 if let Some(path) = cache_path {
-                    send_cache(source, path, key, &tx, false).await;
+                    // Pages already streamed in are replaced by the cached copy, if any.
+                    send_cache(source, path, key, &tx, streamed).await;
                 }
             }
             done(Some(e.to_string()))
