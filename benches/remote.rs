@@ -150,7 +150,10 @@ fn main() {
         let client = reqwest::Client::new();
         let mut cursor: Option<String> = None;
         loop {
-            let mut url = format!("{}/api/catalog/entities/by-query?limit={PAGE}", server.uri());
+            let mut url = format!(
+                "{}/api/catalog/entities/by-query?limit={PAGE}",
+                server.uri()
+            );
             if let Some(c) = &cursor {
                 url.push_str(&format!("&cursor={c}"));
             }

@@ -70,6 +70,13 @@ fn start_portal(catalog: &str, cache_dir: &Path) -> (Duration, usize) {
         .unwrap();
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
     let _ = update(&mut app, Action::Resize(120, 40));
+    // Searches on a worker thread, as in the portal.
+    let (search_tx, mut searches) = tokio::sync::mpsc::unbounded_channel();
+    let worker = idp_tui::tui::search_worker::SearchWorker::spawn(move |done| {
+        let _ = search_tx.send(done);
+    })
+    .unwrap();
+    app.use_worker(worker);
     runtime.block_on(async {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         for (i, spec) in specs.iter().enumerate() {
@@ -89,19 +96,26 @@ fn start_portal(catalog: &str, cache_dir: &Path) -> (Duration, usize) {
             terminal
                 .draw(|f| idp_tui::tui::ui::render(&app, f))
                 .unwrap();
-            if !app.is_loading() {
+            // Usable: every source done and the results of the (empty) query on screen.
+            if !app.is_loading() && !app.is_searching() {
                 break;
             }
-            let Some(event) = rx.recv().await else { break };
-            let _ = update(&mut app, Action::Load(event));
+            let action = tokio::select! {
+                Some(event) = rx.recv() => Action::Load(event),
+                Some(done) = searches.recv() => Action::SearchDone(done),
+                else => break,
+            };
+            let _ = update(&mut app, action);
             // As the event loop does: apply what else is ready, then draw once.
             for _ in 0..256 {
-                match rx.try_recv() {
-                    Ok(event) => {
-                        let _ = update(&mut app, Action::Load(event));
-                    }
-                    Err(_) => break,
-                }
+                let next = if let Ok(done) = searches.try_recv() {
+                    Action::SearchDone(done)
+                } else if let Ok(event) = rx.try_recv() {
+                    Action::Load(event)
+                } else {
+                    break;
+                };
+                let _ = update(&mut app, next);
             }
         }
     });

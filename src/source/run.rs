@@ -6,6 +6,7 @@ use super::cache::{self, files};
 use super::{file, LoadEvent, LoadMode, LoadOptions, SourceId, SourceSet, SourceSpec};
 use crate::catalog::{Catalog, Origin, Problem};
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
 /// Starts a source in the background with default options (start-up mode, no cache); events
@@ -41,6 +42,12 @@ fn start(
     }
 }
 
+/// Entities gathered into one batch event by a file source.
+const BATCH_ENTITIES: usize = 5_000;
+
+/// Longest a file source holds entities before sending them on.
+const BATCH_INTERVAL: Duration = Duration::from_millis(50);
+
 /// Loads a file source: unchanged files from its cache, the others parsed; then writes the
 /// cache again if anything changed. A cache that cannot be read or written is a warning.
 fn load_files(
@@ -75,27 +82,39 @@ fn load_files(
     let mut all = (Vec::new(), Vec::new());
     let mut records = Vec::new();
     let mut complete = true;
+    // Files are sent on in batches of a few thousand entities (or whatever arrived within
+    // BATCH_INTERVAL), not one event per file: every event costs the portal an index update
+    // and possibly a frame, which for 1,000 small files was most of a cached start.
+    let mut last_sent = Instant::now();
+    let mut progress = (0, 0);
+    let send = |all: &mut (Vec<_>, Vec<_>), progress: (usize, usize)| {
+        let _ = tx.send(LoadEvent::Progress {
+            source,
+            done: progress.0,
+            total: Some(progress.1),
+        });
+        if mode != LoadMode::Refresh && !(all.0.is_empty() && all.1.is_empty()) {
+            let _ = tx.send(LoadEvent::Batch {
+                source,
+                entities: std::mem::take(&mut all.0),
+                problems: std::mem::take(&mut all.1),
+            });
+        }
+    };
     let stats = file::load_with(paths, previous.as_ref(), cache.is_some(), |mut batch| {
         match batch.record.take() {
             Some(r) => records.push(r),
             None => complete = false,
         }
-        let _ = tx.send(LoadEvent::Progress {
-            source,
-            done: batch.progress.0,
-            total: Some(batch.progress.1),
-        });
-        if mode == LoadMode::Refresh {
-            all.0.extend(batch.entities);
-            all.1.extend(batch.problems);
-        } else {
-            let _ = tx.send(LoadEvent::Batch {
-                source,
-                entities: batch.entities,
-                problems: batch.problems,
-            });
+        progress = batch.progress;
+        all.0.extend(batch.entities);
+        all.1.extend(batch.problems);
+        if all.0.len() >= BATCH_ENTITIES || last_sent.elapsed() >= BATCH_INTERVAL {
+            send(&mut all, progress);
+            last_sent = Instant::now();
         }
     });
+    send(&mut all, progress);
     tracing::info!(
         source = name,
         parsed = stats.parsed,
