@@ -24,6 +24,18 @@ fn peak_mib() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// CPU seconds used by this process so far (user + system).
+fn cpu_s() -> f64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given; RUSAGE_SELF is always valid.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
 fn report(name: &str, value: f64, unit: &str) {
     println!("{name}: {value:.3} {unit}");
 }
@@ -66,6 +78,7 @@ fn child(phase: &str, url: &str, cache_dir: &str, expected: usize) {
         cache_dir: Some(cache_dir.into()),
     };
     let started = Instant::now();
+    let cpu0 = cpu_s();
     let loaded = load_blocking_with(&[SourceSpec::Backstage(source)], &options);
     let name = if phase == "remote" {
         "remote_load_total"
@@ -73,6 +86,7 @@ fn child(phase: &str, url: &str, cache_dir: &str, expected: usize) {
         "cache_startup_total"
     };
     report(name, started.elapsed().as_secs_f64(), "s");
+    report(&format!("{name}_cpu"), cpu_s() - cpu0, "s");
     report_peak(&format!("{name}_peak_rss"));
     assert_eq!(loaded.catalog.len(), expected);
 }

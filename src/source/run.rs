@@ -418,9 +418,12 @@ pub fn load_blocking_with(specs: &[SourceSpec], options: &LoadOptions) -> Loaded
     let specs = specs.to_vec();
     let options = options.clone();
     // The whole load, event folding included, runs on a helper thread with its own runtime, so
-    // this works from plain code and from inside an async context alike.
+    // this works from plain code and from inside an async context alike. The sources run on the
+    // runtime's own worker thread, so folding entities into the catalog (on this helper thread)
+    // overlaps with fetching the next page rather than holding it up.
     let worker = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
             .enable_all()
             .build();
         match runtime {
