@@ -10,6 +10,8 @@ fn run(args: &[&str]) -> Output {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("HOME", env!("CARGO_MANIFEST_DIR")) // no user config file can leak in
         .env_remove("XDG_CONFIG_HOME")
+        // File sources keep a cache: keep it out of the checkout.
+        .env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"))
         .output()
         .expect("the binary runs")
 }

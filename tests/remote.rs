@@ -686,14 +686,52 @@ async fn a_large_cache_arrives_in_chunks_so_the_first_are_shown_early() {
         options(dir.path(), LoadMode::Startup, true),
     )
     .await;
-    assert_eq!(
-        kinds,
-        [
-            "cached".to_string(),
-            "batch 10000".into(),
-            "batch 10000".into(),
-            format!("batch {}", n - 20_000),
-            "done None".into()
-        ]
+    // Chunks of cache::CHUNK entities, each decoded on a worker and sent as soon as it is.
+    let mut expected = vec!["cached".to_string()];
+    let mut left = n;
+    while left > 0 {
+        expected.push(format!("batch {}", left.min(cache::CHUNK)));
+        left -= left.min(cache::CHUNK);
+    }
+    expected.push("done None".into());
+    assert!(expected.len() > 4, "{expected:?}");
+    assert_eq!(kinds, expected);
+}
+
+#[tokio::test]
+async fn pages_are_prepared_off_the_fetch_loop_and_handed_on_in_order() {
+    let server = MockServer::start().await;
+    mount_three_pages(&server).await;
+    let fetching = std::thread::current().id();
+    let mut seen = Vec::new();
+    let total = backstage::fetch_pages(
+        &test_source(&server),
+        move |page: Page| {
+            let names: Vec<String> = page
+                .entities
+                .iter()
+                .map(|e| e.metadata.name.clone())
+                .collect();
+            (std::thread::current().id() != fetching, page.loaded, names)
+        },
+        |prepared| seen.push(prepared),
+    )
+    .await
+    .unwrap();
+    assert_eq!(total, 11);
+    let loaded: Vec<usize> = seen.iter().map(|(_, l, _)| *l).collect();
+    assert_eq!(loaded, [5, 10, 11], "running totals, in page order");
+    assert!(
+        seen.iter().all(|(elsewhere, _, _)| *elsewhere),
+        "decoded on a worker"
     );
+    // The same entities, in the same order, as a plain fetch.
+    let mut plain = Vec::new();
+    backstage::fetch(&test_source(&server), |p| {
+        plain.extend(p.entities.into_iter().map(|e| e.metadata.name))
+    })
+    .await
+    .unwrap();
+    let prepared: Vec<String> = seen.into_iter().flat_map(|(_, _, n)| n).collect();
+    assert_eq!(prepared, plain);
 }

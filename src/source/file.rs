@@ -1,6 +1,7 @@
 //! The file source: catalog YAML files and directories on disk (or embedded), following
 //! Location entities and resolving `$text`/`$json`/`$yaml` placeholders.
 
+use super::cache::files::{FileKey, Previous, Record, Stamp};
 use super::documents::parse_documents;
 use super::vfs;
 use crate::catalog::{Entity, Origin, Problem};
@@ -22,11 +23,40 @@ pub struct FileBatch {
     pub problems: Vec<Problem>,
     /// Files read so far and files known so far (for progress).
     pub progress: (usize, usize),
+    /// The file's stamp, taken before it was read (`None`: missing or embedded).
+    pub stamp: Option<Stamp>,
+    /// Files it read besides (`$text`, `$json`, `$yaml`), each with its stamp.
+    pub deps: Vec<(String, Option<Stamp>)>,
+    /// True when it came from the cache rather than being parsed.
+    pub from_cache: bool,
+    /// Its entry for the next cache, when caching.
+    pub record: Option<Record>,
+}
+
+/// How a load of files went.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadStats {
+    /// Files parsed.
+    pub parsed: usize,
+    /// Files served from the cache.
+    pub cached: usize,
 }
 
 /// Loads catalog files from the given paths (files or directories), following Locations, and
 /// hands each file's entities to `sink` as soon as the file is read.
-pub fn load(paths: &[String], mut sink: impl FnMut(FileBatch)) {
+pub fn load(paths: &[String], sink: impl FnMut(FileBatch)) {
+    load_with(paths, None, false, sink);
+}
+
+/// [`load`], serving unchanged files from a previous cache, and (with `record`) giving every
+/// batch its entry for the next cache.
+pub fn load_with(
+    paths: &[String],
+    previous: Option<&Previous>,
+    record: bool,
+    mut sink: impl FnMut(FileBatch),
+) -> LoadStats {
+    let mut stats = LoadStats::default();
     // (file, catalog root, found by walking a directory rather than named)
     let mut queue: VecDeque<(String, String, bool)> = VecDeque::new();
     let mut seen: HashSet<String> = HashSet::new();
@@ -61,7 +91,16 @@ pub fn load(paths: &[String], mut sink: impl FnMut(FileBatch)) {
         wave.retain(|(path, _, _)| seen.insert(identity(path)));
         let mut next: Vec<(String, String, bool)> = Vec::new();
         let known = done + wave.len();
-        parse_in_parallel(&wave, |i, mut batch| {
+        let read = |i: usize| {
+            let (path, root, walked) = &wave[i];
+            read_cached(path, root, *walked, previous, record)
+        };
+        super::ordered::for_each_ordered(wave.len(), read, |i, mut batch| {
+            if batch.from_cache {
+                stats.cached += 1;
+            } else {
+                stats.parsed += 1;
+            }
             let root = &wave[i].1;
             for e in &batch.entities {
                 if e.kind_lower() == "location" {
@@ -78,47 +117,34 @@ pub fn load(paths: &[String], mut sink: impl FnMut(FileBatch)) {
         });
         wave = next;
     }
+    stats
 }
 
-/// Reads files on every core, handing each result to `sink` in the files' order as soon as it
-/// and all files before it are done.
-fn parse_in_parallel(files: &[(String, String, bool)], mut sink: impl FnMut(usize, FileBatch)) {
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(files.len());
-    if workers <= 1 {
-        for (i, (path, root, walked)) in files.iter().enumerate() {
-            sink(i, read_file(path, root, *walked));
-        }
-        return;
+/// A file's batch from the cache when it is unchanged, else parsed (and encoded for the next
+/// cache when `record`). Runs on the worker threads, so decoding and encoding use every core.
+fn read_cached(
+    path: &str,
+    root: &str,
+    walked: bool,
+    previous: Option<&Previous>,
+    record: bool,
+) -> FileBatch {
+    if let Some((kept, entities, problems)) = previous.and_then(|p| p.reuse(path)) {
+        return FileBatch {
+            path: path.to_string(),
+            entities,
+            problems,
+            from_cache: true,
+            record: Some(kept),
+            ..FileBatch::default()
+        };
     }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, FileBatch)>(workers * 4);
-        for _ in 0..workers {
-            let tx = tx.clone();
-            let next = &next;
-            scope.spawn(move || loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some((path, root, walked)) = files.get(i) else {
-                    break;
-                };
-                if tx.send((i, read_file(path, root, *walked))).is_err() {
-                    break;
-                }
-            });
-        }
-        drop(tx);
-        let mut pending = std::collections::BTreeMap::new();
-        let mut want = 0;
-        for (i, batch) in rx {
-            pending.insert(i, batch);
-            while let Some(batch) = pending.remove(&want) {
-                sink(want, batch);
-                want += 1;
-            }
-        }
-    });
+    let mut batch = read_file(path, root, walked);
+    if record {
+        let key = FileKey::settled(batch.stamp, &batch.deps);
+        batch.record = Record::encode(path, key, &batch.entities, &batch.problems);
+    }
+    batch
 }
 
 /// Loads everything at once: all entities and problems.
@@ -152,6 +178,8 @@ pub fn read_file(path: &str, root: &str, walked: bool) -> FileBatch {
         ..FileBatch::default()
     };
     let at = |line| Some(Origin::new(shared.clone(), line));
+    // Taken before reading: a change while reading then shows as a changed stamp next time.
+    batch.stamp = Stamp::of(path);
     match vfs::size(path) {
         Ok(n) if n > MAX_FILE_BYTES => {
             batch.problems.push(Problem::error(
@@ -207,7 +235,11 @@ pub fn read_file(path: &str, root: &str, walked: bool) -> FileBatch {
         let origin = Origin::new(shared.clone(), Some(doc.line));
         let mut value = doc.value;
         if let Some(spec) = value.get_mut("spec") {
-            resolve_placeholders(spec, path, root, &origin, &mut batch.problems, 0);
+            let found = Found {
+                problems: &mut batch.problems,
+                deps: &mut batch.deps,
+            };
+            resolve_placeholders(spec, path, root, &origin, found, 0);
         }
         match Entity::from_value(value, origin) {
             Ok((entity, problems)) => {
@@ -307,17 +339,24 @@ fn expand_glob(pattern: &str) -> Result<Vec<String>, String> {
     Ok(files.into_iter().filter(|f| matcher.is_match(f)).collect())
 }
 
+/// What resolving placeholders finds besides values: problems, and the files read.
+struct Found<'a> {
+    problems: &'a mut Vec<Problem>,
+    deps: &'a mut Vec<(String, Option<Stamp>)>,
+}
+
 /// Replaces `{$text: ./file}` (and `$json`, `$yaml`) in a spec with the file's content. Paths
 /// resolve against the entity's file and must stay inside the catalog root; URLs are left for
-/// the views to show as links.
+/// the views to show as links. Every file read (or missed) is recorded as a dependency.
 fn resolve_placeholders(
     value: &mut Value,
     path: &str,
     root: &str,
     origin: &Origin,
-    problems: &mut Vec<Problem>,
+    found: Found<'_>,
     depth: usize,
 ) {
+    let Found { problems, deps } = found;
     if depth > 64 {
         return;
     }
@@ -332,7 +371,11 @@ fn resolve_placeholders(
                 "$text" | "$json" | "$yaml" => key,
                 _ => {
                     for v in map.values_mut() {
-                        resolve_placeholders(v, path, root, origin, problems, depth + 1);
+                        let found = Found {
+                            problems: &mut *problems,
+                            deps: &mut *deps,
+                        };
+                        resolve_placeholders(v, path, root, origin, found, depth + 1);
                     }
                     return;
                 }
@@ -355,6 +398,7 @@ fn resolve_placeholders(
                 ));
                 return;
             }
+            deps.push((file.clone(), Stamp::of(&file)));
             let text = match vfs::size(&file) {
                 Ok(n) if n > MAX_FILE_BYTES => {
                     Err(format!("file is over the {MAX_FILE_BYTES}-byte limit"))
@@ -399,12 +443,20 @@ fn resolve_placeholders(
         }
         Value::Object(map) => {
             for v in map.values_mut() {
-                resolve_placeholders(v, path, root, origin, problems, depth + 1);
+                let found = Found {
+                    problems: &mut *problems,
+                    deps: &mut *deps,
+                };
+                resolve_placeholders(v, path, root, origin, found, depth + 1);
             }
         }
         Value::Array(items) => {
             for v in items {
-                resolve_placeholders(v, path, root, origin, problems, depth + 1);
+                let found = Found {
+                    problems: &mut *problems,
+                    deps: &mut *deps,
+                };
+                resolve_placeholders(v, path, root, origin, found, depth + 1);
             }
         }
         _ => {}

@@ -7,6 +7,7 @@ pub mod backstage;
 pub mod cache;
 pub mod documents;
 pub mod file;
+mod ordered;
 mod run;
 mod set;
 pub mod token;
@@ -91,7 +92,8 @@ pub struct LoadOptions {
     pub mode: LoadMode,
     /// Use caches only; never touch the network.
     pub offline: bool,
-    /// Where remote sources keep their caches; `None` disables caching.
+    /// Where sources keep their caches (remote sources their last load, file sources their
+    /// parsed files); `None` disables caching.
     pub cache_dir: Option<PathBuf>,
 }
 

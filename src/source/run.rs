@@ -2,9 +2,11 @@
 //! before and written after a remote load; and a blocking form for the command line.
 
 use super::backstage::{self, BackstageSource};
-use super::{cache, file, LoadEvent, LoadMode, LoadOptions, SourceId, SourceSet, SourceSpec};
+use super::cache::{self, files};
+use super::{file, LoadEvent, LoadMode, LoadOptions, SourceId, SourceSet, SourceSpec};
 use crate::catalog::{Catalog, Origin, Problem};
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
 /// Starts a source in the background with default options (start-up mode, no cache); events
@@ -31,8 +33,8 @@ fn start(
     options: LoadOptions,
 ) -> tokio::task::JoinHandle<()> {
     match spec {
-        SourceSpec::Files { paths, .. } => {
-            tokio::task::spawn_blocking(move || load_files(source, &paths, &tx, options.mode))
+        SourceSpec::Files { name, paths } => {
+            tokio::task::spawn_blocking(move || load_files(source, &name, &paths, &tx, &options))
         }
         SourceSpec::Backstage(remote) => {
             tokio::spawn(async move { load_backstage(source, remote, tx, options).await })
@@ -40,30 +42,108 @@ fn start(
     }
 }
 
-fn load_files(source: SourceId, paths: &[String], tx: &UnboundedSender<LoadEvent>, mode: LoadMode) {
+/// Entities gathered into one batch event by a file source.
+const BATCH_ENTITIES: usize = 5_000;
+
+/// Longest a file source holds entities before sending them on.
+const BATCH_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Loads a file source: unchanged files from its cache, the others parsed; then writes the
+/// cache again if anything changed. A cache that cannot be read or written is a warning.
+fn load_files(
+    source: SourceId,
+    name: &str,
+    paths: &[String],
+    tx: &UnboundedSender<LoadEvent>,
+    options: &LoadOptions,
+) {
+    let mode = options.mode;
+    let cache = options
+        .cache_dir
+        .as_deref()
+        .and_then(|dir| files::location(dir, name, paths));
+    let mut warnings = Vec::new();
+    let warn = |warnings: &mut Vec<Problem>, path: &std::path::Path, e: cache::CacheError| {
+        tracing::warn!("{e}");
+        warnings.push(Problem::warning(
+            Some(Origin::new(path.display().to_string(), None)),
+            e.to_string(),
+        ));
+    };
+    let previous = cache
+        .as_ref()
+        .and_then(|(path, key)| match files::Previous::open(path, key) {
+            Ok(p) => p,
+            Err(e) => {
+                warn(&mut warnings, path, e);
+                None
+            }
+        });
     let mut all = (Vec::new(), Vec::new());
-    file::load(paths, |batch| {
+    let mut records = Vec::new();
+    let mut complete = true;
+    // Files are sent on in batches of a few thousand entities (or whatever arrived within
+    // BATCH_INTERVAL), not one event per file: every event costs the portal an index update
+    // and possibly a frame, which for 1,000 small files was most of a cached start.
+    let mut last_sent = Instant::now();
+    let mut progress = (0, 0);
+    let send = |all: &mut (Vec<_>, Vec<_>), progress: (usize, usize)| {
         let _ = tx.send(LoadEvent::Progress {
             source,
-            done: batch.progress.0,
-            total: Some(batch.progress.1),
+            done: progress.0,
+            total: Some(progress.1),
         });
-        if mode == LoadMode::Refresh {
-            all.0.extend(batch.entities);
-            all.1.extend(batch.problems);
-        } else {
+        if mode != LoadMode::Refresh && !(all.0.is_empty() && all.1.is_empty()) {
             let _ = tx.send(LoadEvent::Batch {
                 source,
-                entities: batch.entities,
-                problems: batch.problems,
+                entities: std::mem::take(&mut all.0),
+                problems: std::mem::take(&mut all.1),
             });
         }
+    };
+    let stats = file::load_with(paths, previous.as_ref(), cache.is_some(), |mut batch| {
+        match batch.record.take() {
+            Some(r) => records.push(r),
+            None => complete = false,
+        }
+        progress = batch.progress;
+        all.0.extend(batch.entities);
+        all.1.extend(batch.problems);
+        if all.0.len() >= BATCH_ENTITIES || last_sent.elapsed() >= BATCH_INTERVAL {
+            send(&mut all, progress);
+            last_sent = Instant::now();
+        }
     });
+    send(&mut all, progress);
+    tracing::info!(
+        source = name,
+        parsed = stats.parsed,
+        cached = stats.cached,
+        "files loaded"
+    );
+    if let Some((path, key)) = &cache {
+        // Nothing parsed and the same files as last time: the cache on disk is already right.
+        let unchanged = complete
+            && stats.parsed == 0
+            && previous.as_ref().is_some_and(|p| p.files() == stats.cached);
+        if !unchanged {
+            if let Err(e) = files::write(path, key, previous.as_ref(), records) {
+                warn(&mut warnings, path, e);
+            }
+        }
+    }
     if mode == LoadMode::Refresh {
+        all.1.extend(warnings);
         let _ = tx.send(LoadEvent::Replace {
             source,
             entities: all.0,
             problems: all.1,
+        });
+    } else if !warnings.is_empty() {
+        let _ = tx.send(LoadEvent::Batch {
+            source,
+            entities: Vec::new(),
+            problems: warnings,
         });
     }
     let _ = tx.send(LoadEvent::Done {
@@ -72,12 +152,10 @@ fn load_files(source: SourceId, paths: &[String], tx: &UnboundedSender<LoadEvent
     });
 }
 
-/// Entities per batch when a cache is sent at start-up.
-const CACHE_CHUNK: usize = 10_000;
-
-/// Sends the cache of a source, if there is a usable one, as a batch (or as a replacement of
-/// what the source sent before); a broken one becomes a warning. Returns whether entities were
-/// sent.
+/// Sends the cache of a source, if there is a usable one: at start-up chunk by chunk as they
+/// are decoded (on every core), so the portal indexes the first while the rest decode; or as a
+/// replacement of what the source sent before. A broken cache becomes a warning. Returns
+/// whether entities were sent.
 async fn send_cache(
     source: SourceId,
     path: PathBuf,
@@ -86,45 +164,57 @@ async fn send_cache(
     replace: bool,
 ) -> bool {
     let shown = path.display().to_string();
-    let read = tokio::task::spawn_blocking(move || cache::read(&path, &key)).await;
-    match read {
-        Ok(Ok(Some(cached))) => {
-            let _ = tx.send(LoadEvent::Cached {
+    let sender = tx.clone();
+    let read = tokio::task::spawn_blocking(move || {
+        let tx = sender;
+        let Some(file) = cache::open(&path, &key)? else {
+            return Ok((false, None));
+        };
+        let _ = tx.send(LoadEvent::Cached {
+            source,
+            saved_at: file.saved_at,
+        });
+        let total = file.entities();
+        if replace {
+            let mut entities = Vec::with_capacity(total);
+            let mut problems = Vec::new();
+            file.decode_each(|_, e, p| {
+                entities.extend(e);
+                problems.extend(p);
+            })?;
+            let _ = tx.send(LoadEvent::Replace {
                 source,
-                saved_at: cached.saved_at,
+                entities,
+                problems,
             });
-            let (entities, problems) = (cached.entities, cached.problems);
-            if replace {
-                let _ = tx.send(LoadEvent::Replace {
-                    source,
-                    entities,
-                    problems,
-                });
-                return true;
-            }
-            // In chunks, so the portal shows the first ones while it indexes the rest.
-            let total = entities.len();
-            let mut problems = Some(problems);
-            let mut rest = entities.into_iter();
-            let mut done = 0;
-            while done < total || problems.is_some() {
-                let chunk: Vec<_> = rest.by_ref().take(CACHE_CHUNK).collect();
-                done += chunk.len();
-                let _ = tx.send(LoadEvent::Batch {
-                    source,
-                    entities: chunk,
-                    problems: problems.take().unwrap_or_default(),
-                });
-                let _ = tx.send(LoadEvent::Progress {
-                    source,
-                    done,
-                    total: Some(total),
-                });
-            }
-            true
+            return Ok((true, None));
         }
-        Ok(Ok(None)) => false,
-        Ok(Err(e)) => {
+        let mut done = 0;
+        let decoded = file.decode_each(|_, entities, problems| {
+            done += entities.len();
+            let _ = tx.send(LoadEvent::Batch {
+                source,
+                entities,
+                problems,
+            });
+            let _ = tx.send(LoadEvent::Progress {
+                source,
+                done,
+                total: Some(total),
+            });
+        });
+        // Chunks sent before a damaged one stay (the refresh replaces them all).
+        Ok::<_, cache::CacheError>((done > 0 || decoded.is_ok(), decoded.err()))
+    })
+    .await;
+    let read = read.map(|r| match r {
+        Ok((sent, None)) => Ok(sent),
+        Ok((sent, Some(e))) => Err((e, sent)),
+        Err(e) => Err((e, false)),
+    });
+    match read {
+        Ok(Ok(sent)) => sent,
+        Ok(Err((e, sent))) => {
             tracing::warn!("{e}");
             let _ = tx.send(LoadEvent::Batch {
                 source,
@@ -134,7 +224,7 @@ async fn send_cache(
                     e.to_string(),
                 )],
             });
-            false
+            sent
         }
         Err(join) => {
             tracing::warn!("reading the cache failed: {join}");
@@ -173,29 +263,53 @@ async fn load_backstage(
 
     // Stream pages only when nothing is shown yet; otherwise keep the shown data until the new
     // load is complete.
-    let stream = !have_data && options.mode == LoadMode::Startup;
+    let stream = !have_data && options.mode != LoadMode::Refresh;
     let mut entities = Vec::new();
     let mut problems = Vec::new();
+    let mut chunks = Vec::new();
+    let mut streamed = false;
     let _ = tx.send(LoadEvent::Progress {
         source,
         done: 0,
         total: None,
     });
-    let result = backstage::fetch(&remote, |page| {
+    // Each page is encoded for the cache on the worker that decoded it, while the next page is
+    // fetched: the cache is written at the end without encoding (or copying) anything.
+    let encode_for = cache_path.as_ref().map(|_| key.clone());
+    let prepare = move |page: backstage::Page| {
+        let chunk = encode_for.as_deref().map(|key| {
+            cache::Chunk::encode(
+                &page.entities,
+                &page.problems,
+                key,
+                cache::Encoding::MessagePack,
+            )
+        });
+        (page, chunk)
+    };
+    let mut encode_error = None;
+    let result = backstage::fetch_pages(&remote, prepare, |(page, chunk)| {
         let _ = tx.send(LoadEvent::Progress {
             source,
             done: page.loaded,
             total: page.total,
         });
+        match chunk {
+            Some(Ok(c)) => chunks.push(c),
+            Some(Err(e)) => encode_error = Some(e),
+            None => {}
+        }
         if stream {
+            streamed = true;
             let _ = tx.send(LoadEvent::Batch {
                 source,
-                entities: page.entities.clone(),
-                problems: page.problems.clone(),
+                entities: page.entities,
+                problems: page.problems,
             });
+        } else {
+            entities.extend(page.entities);
+            problems.extend(page.problems);
         }
-        entities.extend(page.entities);
-        problems.extend(page.problems);
     })
     .await;
 
@@ -204,33 +318,27 @@ async fn load_backstage(
             let mut warning = None;
             if let Some(path) = cache_path {
                 let shown = path.display().to_string();
-                let written = tokio::task::spawn_blocking(move || {
-                    let r = cache::write(
-                        &path,
-                        &key,
-                        &entities,
-                        &problems,
-                        cache::Encoding::MessagePack,
-                    );
-                    (entities, problems, r)
-                })
-                .await;
-                match written {
-                    Ok((back, back_problems, r)) => {
-                        entities = back;
-                        problems = back_problems;
-                        if let Err(e) = r {
-                            tracing::warn!("{e}");
-                            warning = Some(Problem::warning(
-                                Some(Origin::new(shown, None)),
-                                e.to_string(),
-                            ));
-                        }
+                let written = match encode_error {
+                    Some(e) => Ok(Err(cache::CacheError::Io {
+                        path: shown.clone(),
+                        action: "written",
+                        source: std::io::Error::other(e),
+                    })),
+                    None => {
+                        tokio::task::spawn_blocking(move || {
+                            cache::write_chunks(&path, &key, &chunks)
+                        })
+                        .await
                     }
-                    Err(join) => {
-                        // The entities went with the failed task; say so rather than lose them.
-                        return done(Some(format!("writing the cache failed: {join}")));
-                    }
+                };
+                let failed = match written {
+                    Ok(Ok(())) => None,
+                    Ok(Err(e)) => Some(e.to_string()),
+                    Err(join) => Some(format!("writing the cache failed: {join}")),
+                };
+                if let Some(e) = failed {
+                    tracing::warn!("{e}");
+                    warning = Some(Problem::warning(Some(Origin::new(shown, None)), e));
                 }
             }
             if stream {
@@ -255,7 +363,8 @@ async fn load_backstage(
             tracing::warn!(source = %remote.name, "{e}");
             if options.mode == LoadMode::NetworkFirst {
                 if let Some(path) = cache_path {
-                    send_cache(source, path, key, &tx, false).await;
+                    // Pages already streamed in are replaced by the cached copy, if any.
+                    send_cache(source, path, key, &tx, streamed).await;
                 }
             }
             done(Some(e.to_string()))
@@ -291,9 +400,13 @@ pub fn load_blocking_with(specs: &[SourceSpec], options: &LoadOptions) -> Loaded
     if specs.iter().all(|s| !s.is_remote()) {
         // Local files only: no runtime needed.
         let (tx, mut rx) = unbounded_channel();
+        let options = LoadOptions {
+            mode: LoadMode::Startup,
+            ..options.clone()
+        };
         for (id, spec) in specs.iter().enumerate() {
-            if let SourceSpec::Files { paths, .. } = spec {
-                load_files(id, paths, &tx, LoadMode::Startup);
+            if let SourceSpec::Files { name, paths } = spec {
+                load_files(id, name, paths, &tx, &options);
             }
         }
         drop(tx);
@@ -305,9 +418,12 @@ pub fn load_blocking_with(specs: &[SourceSpec], options: &LoadOptions) -> Loaded
     let specs = specs.to_vec();
     let options = options.clone();
     // The whole load, event folding included, runs on a helper thread with its own runtime, so
-    // this works from plain code and from inside an async context alike.
+    // this works from plain code and from inside an async context alike. The sources run on the
+    // runtime's own worker thread, so folding entities into the catalog (on this helper thread)
+    // overlaps with fetching the next page rather than holding it up.
     let worker = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
             .enable_all()
             .build();
         match runtime {

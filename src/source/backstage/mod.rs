@@ -113,9 +113,18 @@ pub struct Page {
     pub total: Option<usize>,
 }
 
+/// A page's items, decoded on a worker thread.
 #[derive(serde::Deserialize)]
-struct QueryResponse {
+struct Items {
     items: Vec<Value>,
+}
+
+/// What the fetch loop needs from a page before asking for the next: the items are skipped
+/// here (much cheaper than decoding them) and decoded on another core meanwhile.
+#[derive(serde::Deserialize)]
+struct PageHead {
+    #[allow(dead_code)]
+    items: serde::de::IgnoredAny,
     #[serde(rename = "totalItems")]
     total_items: Option<usize>,
     #[serde(rename = "pageInfo", default)]
@@ -132,7 +141,18 @@ struct PageInfo {
 /// entities read.
 pub async fn fetch(
     source: &BackstageSource,
-    mut on_page: impl FnMut(Page),
+    on_page: impl FnMut(Page),
+) -> Result<usize, BackstageError> {
+    fetch_pages(source, |page| page, on_page).await
+}
+
+/// Reads the whole catalog, page by page: while the next page is requested, the previous one
+/// is decoded into entities and passed through `prepare` on a worker thread (another core);
+/// `on_page` then receives each prepared page, in order. Returns the number of entities read.
+pub async fn fetch_pages<T: Send + 'static>(
+    source: &BackstageSource,
+    prepare: impl Fn(Page) -> T + Send + Sync + 'static,
+    mut on_page: impl FnMut(T),
 ) -> Result<usize, BackstageError> {
     let shown = source.shown_url();
     let base = parse_base(source)?;
@@ -142,61 +162,106 @@ pub async fn fetch(
         source: e,
     })?;
     let origin_path: Arc<str> = shown.clone().into();
+    let prepare = Arc::new(prepare);
+    let bad_body = |detail: String| BackstageError::BadBody {
+        url: shown.clone(),
+        detail: clean(&detail).into_owned(),
+    };
     let mut cursor: Option<String> = None;
-    let mut loaded = 0usize;
     let mut pages = 0usize;
-    loop {
-        pages += 1;
-        if pages > source.http.max_pages {
-            return Err(BackstageError::TooManyPages {
-                url: shown,
-                pages: source.http.max_pages,
-            });
-        }
-        let mut url = base.clone();
-        {
-            let mut q = url.query_pairs_mut();
-            q.append_pair("limit", &source.http.page_size.to_string());
-            if let Some(c) = &cursor {
-                q.append_pair("cursor", c);
+    let mut loaded = 0usize;
+    // The page being decoded while the next one is fetched: one at a time, in order, so each
+    // knows how many entities came before it.
+    let mut decoding: Option<tokio::task::JoinHandle<Result<(T, usize), String>>> = None;
+    let outcome = async {
+        loop {
+            pages += 1;
+            if pages > source.http.max_pages {
+                return Err(BackstageError::TooManyPages {
+                    url: shown.clone(),
+                    pages: source.http.max_pages,
+                });
             }
-        }
-        let body = get_with_retries(&client, url, token.as_ref(), source, &shown).await?;
-        let page: QueryResponse =
-            serde_json::from_slice(&body).map_err(|e| BackstageError::BadBody {
-                url: shown.clone(),
-                detail: clean(&e.to_string()).into_owned(),
-            })?;
-        drop(body);
-        let mut out = Page {
-            total: page.total_items,
-            ..Page::default()
-        };
-        for item in page.items {
-            if item.is_null() {
-                continue;
-            }
-            match Entity::from_value(item, Origin::new(origin_path.clone(), None)) {
-                Ok((entity, problems)) => {
-                    out.entities.push(entity);
-                    out.problems.extend(problems);
+            let mut url = base.clone();
+            {
+                let mut q = url.query_pairs_mut();
+                q.append_pair("limit", &source.http.page_size.to_string());
+                if let Some(c) = &cursor {
+                    q.append_pair("cursor", c);
                 }
-                Err(problem) => out.problems.push(problem),
+            }
+            let body = get_with_retries(&client, url, token.as_ref(), source, &shown).await?;
+            let head: PageHead =
+                serde_json::from_slice(&body).map_err(|e| bad_body(e.to_string()))?;
+            if let Some(previous) = decoding.take() {
+                let (page, count) = joined(previous.await).map_err(bad_body)?;
+                loaded += count;
+                on_page(page);
+            }
+            let (origin, prepare) = (origin_path.clone(), prepare.clone());
+            let (total, before) = (head.total_items, loaded);
+            decoding = Some(tokio::task::spawn_blocking(move || {
+                let mut page = decode_page(&body, origin, total).map_err(|e| e.to_string())?;
+                let count = page.entities.len();
+                page.loaded = before + count;
+                Ok((prepare(page), count))
+            }));
+            match head.page_info.next_cursor {
+                Some(next) if !next.is_empty() => {
+                    if cursor.as_deref() == Some(next.as_str()) {
+                        return Err(BackstageError::CursorLoop { url: shown.clone() });
+                    }
+                    cursor = Some(next);
+                }
+                _ => break,
             }
         }
-        loaded += out.entities.len();
-        out.loaded = loaded;
-        on_page(out);
-        match page.page_info.next_cursor {
-            Some(next) if !next.is_empty() => {
-                if cursor.as_deref() == Some(next.as_str()) {
-                    return Err(BackstageError::CursorLoop { url: shown });
-                }
-                cursor = Some(next);
+        Ok::<(), BackstageError>(())
+    }
+    .await;
+    // A page read before a failure is still handed on (its entities are good).
+    if let Some(last) = decoding.take() {
+        match joined(last.await) {
+            Ok((page, count)) => {
+                loaded += count;
+                on_page(page);
             }
-            _ => return Ok(loaded),
+            Err(e) if outcome.is_ok() => return Err(bad_body(e)),
+            Err(_) => {}
         }
     }
+    outcome.map(|()| loaded)
+}
+
+/// The result of a decoding task, its panic or cancellation as an error.
+fn joined<T>(result: Result<Result<T, String>, tokio::task::JoinError>) -> Result<T, String> {
+    result.map_err(|e| e.to_string()).and_then(|r| r)
+}
+
+/// Decodes one page's items into entities (`loaded` is filled in by the caller).
+fn decode_page(
+    body: &[u8],
+    origin: Arc<str>,
+    total: Option<usize>,
+) -> Result<Page, serde_json::Error> {
+    let items: Items = serde_json::from_slice(body)?;
+    let mut out = Page {
+        total,
+        ..Page::default()
+    };
+    for item in items.items {
+        if item.is_null() {
+            continue;
+        }
+        match Entity::from_value(item, Origin::new(origin.clone(), None)) {
+            Ok((entity, problems)) => {
+                out.entities.push(entity);
+                out.problems.extend(problems);
+            }
+            Err(problem) => out.problems.push(problem),
+        }
+    }
+    Ok(out)
 }
 
 fn parse_base(source: &BackstageSource) -> Result<Url, BackstageError> {

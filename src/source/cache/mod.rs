@@ -1,30 +1,40 @@
-//! The offline cache: the last complete load of each remote source, kept in the cache directory
-//! so the portal starts from it instantly and keeps working when the server does not answer.
+//! Caches of loaded sources, kept in the cache directory: the last complete load of each remote
+//! source (so the portal starts from it instantly and keeps working when the server does not
+//! answer), and the parsed files of each file source (so an unchanged file is never parsed
+//! twice; see [`files`]).
 //!
-//! A cache file is a small header (magic, format version, encoding, time saved) followed by the
-//! entities' fields (with the server's relations) and their load problems, encoded as
-//! MessagePack (see `benches/remote.rs` for the measured alternatives). Entities are stored as
-//! the typed fields they were loaded into, already cleaned, so reading needs no second parse.
+//! A cache file is a small header (magic, format version, time saved), a table of contents, then
+//! chunks of entities and their load problems back to back. Each chunk is encoded on its own
+//! (MessagePack by default, see `benches/remote.rs` and docs/performance.md for the measured
+//! alternatives), so chunks are decoded on every core at once and streamed into the catalog while
+//! the rest are still decoding, and a file source rewrites only the chunks of files that changed.
+//! Entities are stored as the typed fields they were loaded into, already cleaned ([`record`]),
+//! so reading needs no second parse.
+//!
 //! The file is the user's own (mode 0600 in their cache directory). Files are written to a
 //! temporary file and renamed, so a reader never sees half a cache. A file that is corrupt, from
-//! another version or for another server is ignored with a warning, never trusted.
+//! another version or for another source is ignored with a warning, never trusted.
 
-use crate::catalog::{Entity, EntityRef, Link, Metadata, Origin, Problem, Severity};
-use serde::ser::{SerializeSeq, Serializer};
-use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+pub mod files;
+mod record;
+
+use crate::catalog::{Entity, Problem};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The cache format version; a file with another is ignored (and replaced on the next load).
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 const MAGIC: &[u8; 8] = b"IDPTUIC\n";
-const HEADER_LEN: usize = 8 + 4 + 1 + 8;
+/// Magic, version, time saved, length of the table of contents.
+const HEADER_LEN: usize = 8 + 4 + 8 + 4;
 
-/// How the entities are encoded after the header.
+/// Entities per chunk when a whole source is written at once.
+pub const CHUNK: usize = 5_000;
+
+/// How a chunk's entities are encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
     /// MessagePack (the default: smaller and faster to read).
@@ -38,6 +48,14 @@ impl Encoding {
         match self {
             Encoding::MessagePack => 1,
             Encoding::Json => 2,
+        }
+    }
+
+    fn from_tag(tag: u8) -> Option<Self> {
+        match tag {
+            1 => Some(Encoding::MessagePack),
+            2 => Some(Encoding::Json),
+            _ => None,
         }
     }
 }
@@ -81,7 +99,7 @@ pub enum CacheError {
     },
 }
 
-/// A cache read back.
+/// A cache read back whole.
 #[derive(Debug)]
 pub struct Cached {
     /// When the load it holds finished.
@@ -103,6 +121,11 @@ impl Cached {
 
 /// The cache file of a source, from its name and what identifies its content (a URL).
 pub fn path_for(dir: &Path, name: &str, key: &str) -> PathBuf {
+    dir.join("sources").join(file_name(name, key))
+}
+
+/// A file name from a source's name (made safe) and a hash of its key.
+fn file_name(name: &str, key: &str) -> String {
     let safe: String = name
         .chars()
         .map(|c| {
@@ -114,8 +137,7 @@ pub fn path_for(dir: &Path, name: &str, key: &str) -> PathBuf {
         })
         .take(40)
         .collect();
-    dir.join("sources")
-        .join(format!("{safe}-{:016x}.cache", fnv1a(key.as_bytes())))
+    format!("{safe}-{:016x}.cache", fnv1a(key.as_bytes()))
 }
 
 /// FNV-1a: stable across Rust versions, unlike the standard hasher.
@@ -125,174 +147,67 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
-/// One entity as stored: its typed fields, borrowed for writing.
-#[derive(serde::Serialize)]
-struct EntityOut<'a> {
-    api_version: &'a str,
-    kind: &'a str,
-    name: &'a str,
-    namespace: &'a str,
-    title: Option<&'a str>,
-    description: Option<&'a str>,
-    labels: &'a BTreeMap<String, String>,
-    annotations: &'a BTreeMap<String, String>,
-    tags: &'a [String],
-    links: Vec<LinkRecord<'a>>,
-    uid: Option<&'a str>,
-    extra: &'a Map<String, Value>,
-    spec: &'a Value,
-    relations: Option<Vec<(&'a str, &'a str)>>,
+/// One encoded chunk, ready to be written (or kept from an earlier cache unchanged).
+#[derive(Debug, Clone)]
+pub struct Chunk {
+    entry: Entry,
+    bytes: Vec<u8>,
 }
 
-/// A link as stored: url, title, icon, type.
-type LinkRecord<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+impl Chunk {
+    /// Encodes entities and their problems; `path` is the origin of most of them (a file, or
+    /// the source's URL) and is stored once.
+    pub fn encode(
+        entities: &[Entity],
+        problems: &[Problem],
+        path: &str,
+        encoding: Encoding,
+    ) -> Result<Chunk, String> {
+        let bytes = record::encode(entities, problems, path, encoding)?;
+        Ok(Chunk {
+            entry: Entry {
+                len: bytes.len() as u64,
+                encoding: encoding.tag(),
+                entities: entities.len() as u32,
+                path: path.to_string(),
+                file: None,
+            },
+            bytes,
+        })
+    }
 
-/// A link read back: url, title, icon, type.
-type LinkOwned = (String, Option<String>, Option<String>, Option<String>);
-
-/// One entity as stored, read back.
-#[derive(serde::Deserialize)]
-struct EntityIn {
-    api_version: String,
-    kind: String,
-    name: String,
-    namespace: String,
-    title: Option<String>,
-    description: Option<String>,
-    labels: BTreeMap<String, String>,
-    annotations: BTreeMap<String, String>,
-    tags: Vec<String>,
-    links: Vec<LinkOwned>,
-    uid: Option<String>,
-    extra: Map<String, Value>,
-    spec: Value,
-    relations: Option<Vec<(String, String)>>,
-}
-
-impl<'a> EntityOut<'a> {
-    fn new(e: &'a Entity) -> Self {
-        let m = &e.metadata;
-        EntityOut {
-            api_version: &e.api_version,
-            kind: &e.kind,
-            name: &m.name,
-            namespace: &m.namespace,
-            title: m.title.as_deref(),
-            description: m.description.as_deref(),
-            labels: &m.labels,
-            annotations: &m.annotations,
-            tags: &m.tags,
-            links: m
-                .links
-                .iter()
-                .map(|l| {
-                    (
-                        l.url.as_str(),
-                        l.title.as_deref(),
-                        l.icon.as_deref(),
-                        l.link_type.as_deref(),
-                    )
-                })
-                .collect(),
-            uid: m.uid.as_deref(),
-            extra: &m.extra,
-            spec: &e.spec,
-            relations: e.server_relations.as_ref().map(|r| {
-                r.iter()
-                    .map(|(t, target)| (t.as_str(), target.as_str()))
-                    .collect()
-            }),
-        }
+    /// The chunk's encoded size in bytes.
+    pub fn size(&self) -> usize {
+        self.bytes.len()
     }
 }
 
-impl EntityIn {
-    fn into_entity(self, origin: Origin) -> Entity {
-        let metadata = Metadata {
-            name: self.name,
-            namespace: self.namespace,
-            title: self.title,
-            description: self.description,
-            labels: self.labels,
-            annotations: self.annotations,
-            tags: self.tags,
-            links: self
-                .links
-                .into_iter()
-                .map(|(url, title, icon, link_type)| Link {
-                    url,
-                    title,
-                    icon,
-                    link_type,
-                })
-                .collect(),
-            uid: self.uid,
-            extra: self.extra,
-        };
-        let relations = self.relations.map(|r| {
-            r.into_iter()
-                .filter_map(|(t, target)| {
-                    EntityRef::parse(&target, None, crate::catalog::DEFAULT_NAMESPACE)
-                        .ok()
-                        .map(|target| (t, target))
-                })
-                .collect()
-        });
-        Entity::from_parts(
-            self.api_version,
-            self.kind,
-            metadata,
-            self.spec,
-            relations,
-            origin,
-        )
-    }
-}
-
-/// A load problem as stored: severity, entity and message (the origin is the source).
-#[derive(serde::Serialize, serde::Deserialize)]
-struct ProblemRecord {
-    warning: bool,
-    entity: Option<String>,
-    message: String,
-}
-
-/// Serialises entities one at a time, so writing never holds them all twice.
-struct Entities<'a>(&'a [Entity]);
-
-impl serde::Serialize for Entities<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for e in self.0 {
-            seq.serialize_element(&EntityOut::new(e))?;
-        }
-        seq.end()
-    }
+/// A chunk in the table of contents.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct Entry {
+    len: u64,
+    encoding: u8,
+    entities: u32,
+    /// The origin of the chunk's entities.
+    path: String,
+    /// For a file source: the file's stamp and what it read besides.
+    file: Option<files::FileKey>,
 }
 
 #[derive(serde::Serialize)]
-struct BodyOut<'a> {
+struct TableOut<'a> {
     source: &'a str,
-    entities: Entities<'a>,
-    problems: Vec<ProblemRecord>,
+    chunks: Vec<&'a Entry>,
 }
 
 #[derive(serde::Deserialize)]
-struct BodyIn {
+struct TableIn {
     source: String,
-    entities: Vec<EntityIn>,
-    problems: Vec<ProblemRecord>,
+    chunks: Vec<Entry>,
 }
 
-/// Writes a source's entities atomically (temporary file, then rename), readable only by the
-/// user.
-pub fn write(
-    path: &Path,
-    source: &str,
-    entities: &[Entity],
-    problems: &[Problem],
-    encoding: Encoding,
-) -> Result<(), CacheError> {
+/// Writes chunks atomically (temporary file, then rename), readable only by the user.
+pub fn write_chunks(path: &Path, source: &str, chunks: &[Chunk]) -> Result<(), CacheError> {
     let shown = path.display().to_string();
     let io = |source: std::io::Error| CacheError::Io {
         path: shown.clone(),
@@ -301,6 +216,13 @@ pub fn write(
     };
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io)?;
+    let table = rmp_serde::to_vec(&TableOut {
+        source,
+        chunks: chunks.iter().map(|c| &c.entry).collect(),
+    })
+    .map_err(|e| io(std::io::Error::other(e.to_string())))?;
+    let table_len = u32::try_from(table.len())
+        .map_err(|_| io(std::io::Error::other("table of contents too large")))?;
     // NamedTempFile creates the file with mode 0600.
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     {
@@ -311,26 +233,12 @@ pub fn write(
             .as_secs();
         w.write_all(MAGIC).map_err(io)?;
         w.write_all(&VERSION.to_le_bytes()).map_err(io)?;
-        w.write_all(&[encoding.tag()]).map_err(io)?;
         w.write_all(&saved.to_le_bytes()).map_err(io)?;
-        let body = BodyOut {
-            source,
-            entities: Entities(entities),
-            problems: problems
-                .iter()
-                .map(|p| ProblemRecord {
-                    warning: p.severity == Severity::Warning,
-                    entity: p.entity.as_ref().map(|e| e.as_str().to_string()),
-                    message: p.message.clone(),
-                })
-                .collect(),
-        };
-        let encoded = match encoding {
-            Encoding::MessagePack => rmp_serde::encode::write(&mut w, &body)
-                .map_err(|e| std::io::Error::other(e.to_string())),
-            Encoding::Json => serde_json::to_writer(&mut w, &body).map_err(std::io::Error::from),
-        };
-        encoded.map_err(io)?;
+        w.write_all(&table_len.to_le_bytes()).map_err(io)?;
+        w.write_all(&table).map_err(io)?;
+        for c in chunks {
+            w.write_all(&c.bytes).map_err(io)?;
+        }
         w.flush().map_err(io)?;
     }
     tmp.as_file().sync_all().map_err(io)?;
@@ -338,9 +246,123 @@ pub fn write(
     Ok(())
 }
 
-/// Reads a source's cache. `Ok(None)` when there is none; an error when there is one that cannot
-/// be used.
-pub fn read(path: &Path, source: &str) -> Result<Option<Cached>, CacheError> {
+/// Writes a source's entities atomically, in chunks of [`CHUNK`] encoded on every core.
+pub fn write(
+    path: &Path,
+    source: &str,
+    entities: &[Entity],
+    problems: &[Problem],
+    encoding: Encoding,
+) -> Result<(), CacheError> {
+    let parts: Vec<&[Entity]> = if entities.is_empty() {
+        vec![&[]]
+    } else {
+        entities.chunks(CHUNK).collect()
+    };
+    let mut chunks = Vec::with_capacity(parts.len());
+    let mut failed = None;
+    super::ordered::for_each_ordered(
+        parts.len(),
+        // The load's problems travel with the first chunk.
+        |i| {
+            Chunk::encode(
+                parts[i],
+                if i == 0 { problems } else { &[] },
+                source,
+                encoding,
+            )
+        },
+        |_, chunk| match chunk {
+            Ok(c) => chunks.push(c),
+            Err(e) => failed = Some(e),
+        },
+    );
+    if let Some(e) = failed {
+        return Err(CacheError::Io {
+            path: path.display().to_string(),
+            action: "written",
+            source: std::io::Error::other(e),
+        });
+    }
+    write_chunks(path, source, &chunks)
+}
+
+/// A cache file opened and checked, its chunks not yet decoded.
+#[derive(Debug)]
+pub struct CacheFile {
+    /// When it was written.
+    pub saved_at: SystemTime,
+    shown: String,
+    bytes: Vec<u8>,
+    entries: Vec<Entry>,
+    /// Where each chunk starts in `bytes`.
+    offsets: Vec<usize>,
+}
+
+impl CacheFile {
+    /// The number of chunks.
+    pub fn chunks(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The number of entities in all chunks.
+    pub fn entities(&self) -> usize {
+        self.entries.iter().map(|e| e.entities as usize).sum()
+    }
+
+    /// Decodes chunk `i`: its entities and problems.
+    pub fn decode(&self, i: usize) -> Result<(Vec<Entity>, Vec<Problem>), CacheError> {
+        let corrupt = |detail: String| CacheError::Corrupt {
+            path: self.shown.clone(),
+            detail,
+        };
+        let entry = self
+            .entries
+            .get(i)
+            .ok_or_else(|| corrupt(format!("no chunk {i}")))?;
+        let encoding = Encoding::from_tag(entry.encoding)
+            .ok_or_else(|| corrupt(format!("unknown encoding {}", entry.encoding)))?;
+        let start = self.offsets[i];
+        let bytes = &self.bytes[start..start + entry.len as usize];
+        let path: Arc<str> = entry.path.as_str().into();
+        record::decode(bytes, &path, encoding).map_err(corrupt)
+    }
+
+    /// Chunk `i` as it is, to write into a new cache unchanged.
+    pub fn chunk(&self, i: usize) -> Option<Chunk> {
+        let entry = self.entries.get(i)?;
+        let start = self.offsets[i];
+        Some(Chunk {
+            entry: entry.clone(),
+            bytes: self.bytes[start..start + entry.len as usize].to_vec(),
+        })
+    }
+
+    /// Decodes every chunk on every core, handing each to `sink` in order. Stops at the first
+    /// damaged chunk and returns its error (the chunks before it were handed on).
+    pub fn decode_each(
+        &self,
+        mut sink: impl FnMut(usize, Vec<Entity>, Vec<Problem>),
+    ) -> Result<(), CacheError> {
+        let mut failed = None;
+        super::ordered::for_each_ordered(
+            self.chunks(),
+            |i| self.decode(i),
+            |i, decoded| match decoded {
+                Ok((entities, problems)) if failed.is_none() => sink(i, entities, problems),
+                Ok(_) => {}
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
+            },
+        );
+        failed.map_or(Ok(()), Err)
+    }
+}
+
+/// Opens a source's cache and checks its header and table of contents. `Ok(None)` when there
+/// is none; an error when there is one that cannot be used.
+pub fn open(path: &Path, source: &str) -> Result<Option<CacheFile>, CacheError> {
     let shown = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -357,7 +379,7 @@ pub fn read(path: &Path, source: &str) -> Result<Option<Cached>, CacheError> {
         path: shown.clone(),
         detail,
     };
-    if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
+    if bytes.len() < 12 || &bytes[..8] != MAGIC {
         return Err(corrupt("not an idp-tui cache file".into()));
     }
     let word = |at: usize, n: usize| -> u64 {
@@ -373,45 +395,59 @@ pub fn read(path: &Path, source: &str) -> Result<Option<Cached>, CacheError> {
             found: version,
         });
     }
-    let encoding = bytes[12];
-    let saved_at = UNIX_EPOCH + Duration::from_secs(word(13, 8));
-    let payload = &bytes[HEADER_LEN..];
-    let body: BodyIn = match encoding {
-        1 => rmp_serde::from_slice(payload).map_err(|e| corrupt(e.to_string()))?,
-        2 => serde_json::from_slice(payload).map_err(|e| corrupt(e.to_string()))?,
-        other => return Err(corrupt(format!("unknown encoding {other}"))),
-    };
-    drop(bytes);
-    if body.source != source {
+    if bytes.len() < HEADER_LEN {
+        return Err(corrupt("truncated header".into()));
+    }
+    let saved_at = UNIX_EPOCH + Duration::from_secs(word(12, 8));
+    let table_len = word(20, 4) as usize;
+    let table_end = HEADER_LEN
+        .checked_add(table_len)
+        .filter(|&end| end <= bytes.len())
+        .ok_or_else(|| corrupt("truncated table of contents".into()))?;
+    let table: TableIn =
+        rmp_serde::from_slice(&bytes[HEADER_LEN..table_end]).map_err(|e| corrupt(e.to_string()))?;
+    if table.source != source {
         return Err(CacheError::OtherSource {
             path: shown,
-            found: crate::text::clean(&body.source).into_owned(),
+            found: crate::text::clean(&table.source).into_owned(),
         });
     }
-    let origin_path: Arc<str> = source.into();
-    let origin = || Origin::new(origin_path.clone(), None);
-    let entities = body
-        .entities
-        .into_iter()
-        .map(|e| e.into_entity(origin()))
-        .collect();
-    let problems = body
-        .problems
-        .into_iter()
-        .map(|p| {
-            let mut problem = if p.warning {
-                Problem::warning(Some(origin()), p.message)
-            } else {
-                Problem::error(Some(origin()), p.message)
-            };
-            problem.entity = p
-                .entity
-                .and_then(|e| EntityRef::parse(&e, None, crate::catalog::DEFAULT_NAMESPACE).ok());
-            problem
-        })
-        .collect();
-    Ok(Some(Cached {
+    let mut offsets = Vec::with_capacity(table.chunks.len());
+    let mut at = table_end;
+    for entry in &table.chunks {
+        offsets.push(at);
+        at = usize::try_from(entry.len)
+            .ok()
+            .and_then(|len| at.checked_add(len))
+            .filter(|&end| end <= bytes.len())
+            .ok_or_else(|| corrupt("truncated: a chunk runs past the end".into()))?;
+    }
+    if at != bytes.len() {
+        return Err(corrupt("trailing bytes after the last chunk".into()));
+    }
+    Ok(Some(CacheFile {
         saved_at,
+        shown,
+        bytes,
+        entries: table.chunks,
+        offsets,
+    }))
+}
+
+/// Reads a source's whole cache (decoding on every core). `Ok(None)` when there is none; an
+/// error when there is one that cannot be used.
+pub fn read(path: &Path, source: &str) -> Result<Option<Cached>, CacheError> {
+    let Some(file) = open(path, source)? else {
+        return Ok(None);
+    };
+    let mut entities = Vec::with_capacity(file.entities());
+    let mut problems = Vec::new();
+    file.decode_each(|_, e, p| {
+        entities.extend(e);
+        problems.extend(p);
+    })?;
+    Ok(Some(Cached {
+        saved_at: file.saved_at,
         entities,
         problems,
     }))
@@ -431,6 +467,7 @@ pub fn human_age(age: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::{EntityRef, Link, Origin, Severity};
     use serde_json::json;
 
     fn entity(name: &str) -> Entity {
