@@ -21,6 +21,8 @@ use crate::search::{Narrowing, SearchIndex};
 use crate::source::{LoadEvent, SourceId, SourceSpec, SourceTracker};
 use crossterm::event::KeyEvent;
 
+#[path = "app_remote.rs"]
+mod remote;
 #[path = "app_search.rs"]
 mod searching;
 pub use searching::LOAD_SEARCH_INTERVAL;
@@ -89,6 +91,8 @@ pub struct App {
     pending_confirm: Option<usize>,
     /// The scorecards evaluated over the catalog; re-evaluated when loading finishes.
     pub scores: Scoreboard,
+    /// Remote template runs: the next job number and the runs waiting for the loop.
+    pub remote: remote::RemoteJobs,
 }
 
 impl App {
@@ -136,6 +140,7 @@ impl App {
             actions: Vec::new(),
             pending_confirm: None,
             scores,
+            remote: remote::RemoteJobs::default(),
         }
     }
 
@@ -471,6 +476,15 @@ impl App {
                 self.stack.pop();
                 None
             }
+            Outcome::PopWith(message) => {
+                self.stack.pop();
+                self.status_info(message);
+                None
+            }
+            Outcome::RunRemote(run) => {
+                self.start_remote(*run);
+                None
+            }
             Outcome::Copy { text, what } => {
                 self.status_info(format!("copied {what} to the clipboard (OSC 52)"));
                 Some(Effect::Copy(text))
@@ -551,6 +565,10 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         Action::RunCustom(index) => {
             app.status = None;
             return app.run_custom(index);
+        }
+        Action::Remote(job, update) => {
+            app.remote_update(job, update);
+            return None;
         }
         Action::CustomFinished(plan, finished) => {
             let code = finished.code;

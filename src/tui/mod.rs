@@ -19,6 +19,7 @@ pub mod clipboard;
 pub mod commands;
 pub mod keymap;
 pub mod panes;
+pub mod remote_task;
 pub mod search_worker;
 pub mod tabs;
 pub mod theme;
@@ -285,6 +286,34 @@ fn apply(
     }
 }
 
+/// Starts the template runs the app queued, each on the Backstage source its template came
+/// from (the loop holds the sources, and so the tokens; the app never sees a token).
+fn start_remote_jobs(
+    app: &mut App,
+    loader: &Loader,
+    tx: &mpsc::UnboundedSender<(u64, remote_task::RemoteUpdate)>,
+) {
+    for job in app.take_remote_jobs() {
+        match crate::source::backstage_at(&loader.specs, &job.server) {
+            Some(source) => {
+                tokio::spawn(remote_task::drive(
+                    source.clone(),
+                    job,
+                    crate::source::backstage::tasks::FollowOptions::default(),
+                    tx.clone(),
+                ));
+            }
+            None => {
+                let message = format!(
+                    "no configured Backstage source at {}: the template cannot run there",
+                    text::one_line(&job.server)
+                );
+                let _ = tx.send((job.job, remote_task::RemoteUpdate::Failed(message)));
+            }
+        }
+    }
+}
+
 /// Runs a `terminal` action: the TUI steps aside (cooked mode, main screen), the command runs
 /// with the terminal, and after Enter the TUI comes back. Returns a line for the status bar.
 fn run_in_terminal(terminal: &mut DefaultTerminal, plan: &Plan) -> color_eyre::Result<String> {
@@ -346,6 +375,7 @@ async fn event_loop(
 ) -> color_eyre::Result<()> {
     let (mut events, mut reader) = terminal_events();
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(Plan, crate::actions::Outcome)>();
+    let (remote_tx, mut remote_rx) = mpsc::unbounded_channel();
     let mut runs: Vec<Plan> = Vec::new();
     let mut signals = Signals::new()?;
     let mut tick = tokio::time::interval(TICK);
@@ -377,6 +407,7 @@ async fn event_loop(
             Some(event) = loads.recv() => Some(Action::Load(event)),
             Some(done) = searches.recv() => Some(Action::SearchDone(done)),
             Some((plan, finished)) = done_rx.recv() => Some(Action::CustomFinished(plan, finished)),
+            Some((job, update)) = remote_rx.recv() => Some(Action::Remote(job, update)),
             _ = tick.tick(), if app.is_loading() => Some(Action::Tick),
             signal = signals.recv() => {
                 tracing::info!("{signal}: quitting");
@@ -412,6 +443,7 @@ async fn event_loop(
                 }
             }
         }
+        start_remote_jobs(app, loader, &remote_tx);
         for plan in runs.drain(..) {
             match plan.mode {
                 crate::actions::Mode::Terminal => {
@@ -461,6 +493,8 @@ mod form_tests;
 mod ownership_tests;
 #[cfg(test)]
 mod refresh_tests;
+#[cfg(test)]
+mod remote_tests;
 #[cfg(test)]
 mod scorecard_tests;
 #[cfg(test)]

@@ -23,6 +23,7 @@ pub mod problems;
 pub mod scorecards;
 pub mod search;
 pub mod sources;
+pub mod task;
 pub mod teams;
 pub mod templates;
 
@@ -66,6 +67,11 @@ pub enum Outcome {
     Push(Box<dyn View>),
     /// Close this pane.
     Pop,
+    /// Close this pane and show the message in the status line.
+    PopWith(String),
+    /// Run the template on the Backstage server it came from: the app opens a progress pane
+    /// and the loop starts the task in the background.
+    RunRemote(Box<crate::tui::remote_task::RemoteRun>),
     /// Copy text to the clipboard; `what` says what it was, for the status line.
     Copy {
         /// The text.
@@ -106,6 +112,26 @@ pub trait View: Send {
     fn remap(&mut self, ctx: &Ctx, remap: &dyn Fn(EntityId) -> Option<EntityId>) -> bool {
         let _ = (ctx, remap);
         self.entity().is_none()
+    }
+    /// An update of the remote template run `job`: `Some(keep)` when this pane follows that
+    /// job (`keep` false closes it), `None` otherwise.
+    fn remote_task(
+        &mut self,
+        job: u64,
+        update: &crate::tui::remote_task::RemoteUpdate,
+    ) -> Option<bool> {
+        let _ = (job, update);
+        None
+    }
+    /// The server refused the values this pane submitted: show each error at its field.
+    /// Returns a message for the status line, when the pane took the errors.
+    fn server_errors(
+        &mut self,
+        errors: &[crate::source::backstage::tasks::FieldError],
+        ctx: &Ctx,
+    ) -> Option<String> {
+        let _ = (errors, ctx);
+        None
     }
     /// A source's status changed (progress, done, failed); panes that show sources update.
     fn sources_changed(&mut self, statuses: &[SourceStatus]) {
