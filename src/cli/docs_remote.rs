@@ -25,10 +25,10 @@ pub fn run(source: &BackstageSource, entity: &Entity, args: &Args) -> color_eyre
     let list_only = args.list;
     let fetched = runtime.block_on(async {
         // The metadata is optional (older backends, or none built yet): the page decides.
-        let site = techdocs::metadata(source, &reference).await;
-        if let Err(RemoteDocsError::NotPublished { .. }) = &site {
-            return Err(site.err().expect("matched an error"));
-        }
+        let site = match techdocs::metadata(source, &reference).await {
+            Err(e @ RemoteDocsError::NotPublished { .. }) => return Err(e),
+            other => other,
+        };
         if list_only {
             return Ok((site, None));
         }

@@ -227,7 +227,7 @@ pub fn render_html(html: &[u8], width: usize) -> Result<(Vec<String>, Vec<String
         return Ok((vec!["(the page is empty)".into()], nav));
     };
     strip(&main, &|n| {
-        has_class(n, "headerlink") || has_name(n, "script")
+        has_class(n, "headerlink") || has_name(n, "script") || has_name(n, "style")
     });
     let mut fragment = Vec::new();
     main.serialize(&mut fragment)
