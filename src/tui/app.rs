@@ -485,6 +485,10 @@ impl App {
                 self.start_remote(*run);
                 None
             }
+            Outcome::FetchDocs(request) => {
+                self.fetch_docs(request);
+                None
+            }
             Outcome::Copy { text, what } => {
                 self.status_info(format!("copied {what} to the clipboard (OSC 52)"));
                 Some(Effect::Copy(text))
@@ -568,6 +572,12 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         }
         Action::Remote(job, update) => {
             app.remote_update(job, update);
+            return None;
+        }
+        Action::RemoteDocs(fetched) => {
+            for view in &mut app.stack {
+                view.remote_docs(&fetched);
+            }
             return None;
         }
         Action::CustomFinished(plan, finished) => {

@@ -5,13 +5,15 @@
 use super::App;
 use crate::source::backstage::tasks::{FollowOptions, TaskRequest};
 use crate::tui::panes::task::TaskView;
-use crate::tui::remote_task::{RemoteJob, RemoteRun, RemoteUpdate};
+use crate::tui::remote_task::{DocsRequest, RemoteJob, RemoteRun, RemoteUpdate};
 
-/// Remote runs: the next job number, and the runs the loop has yet to start.
+/// Remote runs: the next job number, and the runs the loop has yet to start; and the remote
+/// docs fetches it has yet to start.
 #[derive(Default)]
 pub struct RemoteJobs {
     next: u64,
     pending: Vec<RemoteJob>,
+    docs: Vec<DocsRequest>,
 }
 
 impl App {
@@ -37,6 +39,17 @@ impl App {
             },
             closed: closed_rx,
         });
+    }
+
+    /// Queues a remote docs fetch, rendered to the terminal's width.
+    pub fn fetch_docs(&mut self, mut request: DocsRequest) {
+        request.width = usize::from(self.size.0).saturating_sub(4).max(20);
+        self.remote.docs.push(request);
+    }
+
+    /// The docs fetches to start, for the loop.
+    pub fn take_docs_requests(&mut self) -> Vec<DocsRequest> {
+        std::mem::take(&mut self.remote.docs)
     }
 
     /// The runs to start, for the loop (which knows the sources' tokens).

@@ -314,6 +314,37 @@ fn start_remote_jobs(
     }
 }
 
+/// Starts the remote docs fetches the app queued, each from the entity's own source.
+fn start_docs_fetches(
+    app: &mut App,
+    loader: &Loader,
+    tx: &mpsc::UnboundedSender<remote_task::DocsFetched>,
+) {
+    for request in app.take_docs_requests() {
+        match crate::source::backstage_at(&loader.specs, &request.server) {
+            Some(source) => {
+                let (source, tx) = (source.clone(), tx.clone());
+                tokio::spawn(async move {
+                    let _ = tx.send(remote_task::fetch_docs(source, request).await);
+                });
+            }
+            None => {
+                let message = format!(
+                    "no configured Backstage source at {}",
+                    text::one_line(&request.server)
+                );
+                let _ = tx.send(remote_task::DocsFetched {
+                    server: request.server,
+                    entity: request.entity,
+                    page: request.page,
+                    site: None,
+                    page_result: Err((message, false)),
+                });
+            }
+        }
+    }
+}
+
 /// Runs a `terminal` action: the TUI steps aside (cooked mode, main screen), the command runs
 /// with the terminal, and after Enter the TUI comes back. Returns a line for the status bar.
 fn run_in_terminal(terminal: &mut DefaultTerminal, plan: &Plan) -> color_eyre::Result<String> {
@@ -376,6 +407,7 @@ async fn event_loop(
     let (mut events, mut reader) = terminal_events();
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(Plan, crate::actions::Outcome)>();
     let (remote_tx, mut remote_rx) = mpsc::unbounded_channel();
+    let (docs_tx, mut docs_rx) = mpsc::unbounded_channel();
     let mut runs: Vec<Plan> = Vec::new();
     let mut signals = Signals::new()?;
     let mut tick = tokio::time::interval(TICK);
@@ -408,6 +440,7 @@ async fn event_loop(
             Some(done) = searches.recv() => Some(Action::SearchDone(done)),
             Some((plan, finished)) = done_rx.recv() => Some(Action::CustomFinished(plan, finished)),
             Some((job, update)) = remote_rx.recv() => Some(Action::Remote(job, update)),
+            Some(fetched) = docs_rx.recv() => Some(Action::RemoteDocs(Box::new(fetched))),
             _ = tick.tick(), if app.is_loading() => Some(Action::Tick),
             signal = signals.recv() => {
                 tracing::info!("{signal}: quitting");
@@ -444,6 +477,7 @@ async fn event_loop(
             }
         }
         start_remote_jobs(app, loader, &remote_tx);
+        start_docs_fetches(app, loader, &docs_tx);
         for plan in runs.drain(..) {
             match plan.mode {
                 crate::actions::Mode::Terminal => {

@@ -1,11 +1,13 @@
-//! A template run on a Backstage backend, from the portal: the job the form asks for, the
-//! updates the background task sends back as actions, and the task that submits and follows
-//! it (off the UI thread; the loop only receives its updates).
+//! Work the portal asks of a Backstage backend, off the UI thread: a template run (the job the
+//! form asks for, the updates the background task sends back as actions, and the task that
+//! submits and follows it), and a remote Docs tab's page fetches.
 
+use crate::catalog::EntityRef;
 use crate::scaffolder::Values;
 use crate::source::backstage::tasks::{
     self, FieldError, FollowOptions, SubmitError, TaskEvent, TaskRequest, TaskResult,
 };
+use crate::source::backstage::techdocs::{self, RemoteDocsError, RemotePage, RemoteSite};
 use crate::source::BackstageSource;
 use tokio::sync::{mpsc, oneshot};
 
@@ -94,5 +96,60 @@ pub async fn drive(
     match followed {
         Ok(result) => send(RemoteUpdate::Finished(result)),
         Err(e) => send(RemoteUpdate::Failed(e.to_string())),
+    }
+}
+
+/// A remote Docs tab asks for a page (and, the first time, the site's metadata).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocsRequest {
+    /// The URL of the source the entity came from.
+    pub server: String,
+    /// The entity.
+    pub entity: EntityRef,
+    /// Also fetch the site's metadata (name, pages).
+    pub metadata: bool,
+    /// The page's path under the site.
+    pub page: String,
+    /// Columns to render at (the app fills it in from the terminal's width).
+    pub width: usize,
+}
+
+/// What came back for a [`DocsRequest`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocsFetched {
+    /// The source's URL, as requested.
+    pub server: String,
+    /// The entity, as requested.
+    pub entity: EntityRef,
+    /// The page, as requested.
+    pub page: String,
+    /// The metadata, when it was asked for.
+    pub site: Option<Result<RemoteSite, String>>,
+    /// The page, or the message and whether nothing is published (a 404).
+    pub page_result: Result<RemotePage, (String, bool)>,
+}
+
+/// Fetches a Docs tab's request from `source`.
+pub async fn fetch_docs(source: BackstageSource, request: DocsRequest) -> DocsFetched {
+    let site = match request.metadata {
+        true => Some(
+            techdocs::metadata(&source, &request.entity)
+                .await
+                .map_err(|e| e.to_string()),
+        ),
+        false => None,
+    };
+    let page_result = techdocs::page(&source, &request.entity, &request.page, request.width)
+        .await
+        .map_err(|e| {
+            let missing = matches!(e, RemoteDocsError::NotPublished { .. });
+            (e.to_string(), missing)
+        });
+    DocsFetched {
+        server: request.server,
+        entity: request.entity,
+        page: request.page,
+        site,
+        page_result,
     }
 }

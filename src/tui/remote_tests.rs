@@ -448,3 +448,210 @@ fn copy_effect_reaches_the_loop() {
         Some(Effect::Copy(t)) if t == "https://github.com/acme/billing"
     ));
 }
+
+// --- The remote Docs tab ---------------------------------------------------------------
+
+mod docs_tab {
+    use super::*;
+    use crate::catalog::EntityId;
+    use crate::source::backstage::techdocs::{RemotePage, RemoteSite};
+    use crate::tui::remote_task::DocsFetched;
+    use crate::tui::tabs::remote_docs::{self, State};
+    use crate::tui::tabs::EntityTab;
+
+    fn catalog_with(origin: &str) -> (Catalog, EntityId) {
+        let doc = serde_json::json!({
+            "apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+            "metadata": {"name": "orders", "annotations": {
+                "backstage.io/source-location": "url:https://github.com/acme/orders/",
+                "backstage.io/techdocs-ref": "url:https://github.com/acme/orders/"}},
+            "spec": {"type": "service", "lifecycle": "production", "owner": "team-a"}
+        });
+        let e = Entity::from_value(doc, Origin::new(origin, None))
+            .unwrap()
+            .0;
+        let mut catalog = Catalog::default();
+        let id = catalog.insert(e).unwrap();
+        (catalog, id)
+    }
+
+    struct Tab {
+        catalog: Catalog,
+        index: SearchIndex,
+        theme: Theme,
+        scores: crate::scorecard::Scoreboard,
+        tab: Box<dyn EntityTab>,
+    }
+
+    impl Tab {
+        fn new() -> Self {
+            let (catalog, id) = catalog_with(SERVER);
+            let index = SearchIndex::build(&catalog);
+            let theme = Theme::default();
+            let scores = crate::scorecard::Scoreboard::default();
+            let ctx = Ctx {
+                catalog: &catalog,
+                index: &index,
+                theme: &theme,
+                scores: &scores,
+                page: 10,
+            };
+            let tab = remote_docs::make(&ctx, id).expect("a remote entity has the tab");
+            Tab {
+                catalog,
+                index,
+                theme,
+                scores,
+                tab,
+            }
+        }
+
+        fn ctx(&self) -> Ctx<'_> {
+            Ctx {
+                catalog: &self.catalog,
+                index: &self.index,
+                theme: &self.theme,
+                scores: &self.scores,
+                page: 10,
+            }
+        }
+
+        fn handle(&mut self, action: Action) -> Outcome {
+            let ctx = Ctx {
+                catalog: &self.catalog,
+                index: &self.index,
+                theme: &self.theme,
+                scores: &self.scores,
+                page: 10,
+            };
+            self.tab.handle(&action, &ctx)
+        }
+
+        fn screen(&self, w: u16, h: u16) -> Terminal<TestBackend> {
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            t.draw(|f| self.tab.render(&self.ctx(), f.area(), f))
+                .unwrap();
+            for cell in t.backend().buffer().content() {
+                assert!(!cell.symbol().chars().any(char::is_control));
+            }
+            t
+        }
+    }
+
+    fn fetched(page: &str, result: Result<RemotePage, (String, bool)>, site: bool) -> DocsFetched {
+        DocsFetched {
+            server: SERVER.into(),
+            entity: crate::catalog::EntityRef::new("Component", "default", "orders"),
+            page: page.into(),
+            site: site.then(|| {
+                Ok(RemoteSite {
+                    name: "Orders".into(),
+                    description: None,
+                    pages: vec!["index.html".into(), "runbook/index.html".into()],
+                })
+            }),
+            page_result: result,
+        }
+    }
+
+    #[test]
+    fn only_remote_entities_get_the_remote_docs_tab_and_never_two_docs_tabs() {
+        for (origin, remote) in [(SERVER, true), ("/srv/catalog/orders.yaml", false)] {
+            let (catalog, id) = catalog_with(origin);
+            let index = SearchIndex::build(&catalog);
+            let (theme, scores) = (Theme::default(), crate::scorecard::Scoreboard::default());
+            let ctx = Ctx {
+                catalog: &catalog,
+                index: &index,
+                theme: &theme,
+                scores: &scores,
+                page: 10,
+            };
+            let docs = crate::tui::tabs::tabs_for(&ctx, id)
+                .iter()
+                .filter(|t| t.title() == "Docs")
+                .count();
+            assert_eq!(remote_docs::make(&ctx, id).is_some(), remote, "{origin}");
+            assert_eq!(docs, 1, "{origin}: one Docs tab");
+        }
+    }
+
+    #[test]
+    fn enter_fetches_then_the_page_shows_and_pages_move_with_brackets() {
+        let mut tab = Tab::new();
+        insta::assert_snapshot!("remote_docs_idle", tab.screen(60, 5).backend());
+        let Outcome::FetchDocs(request) = tab.handle(Action::Open) else {
+            panic!("Enter should fetch");
+        };
+        assert_eq!(request.page, "index.html");
+        assert!(request.metadata);
+        assert_eq!(request.server, SERVER);
+        tab.tab.remote_docs(&fetched(
+            "index.html",
+            Ok(RemotePage {
+                path: "index.html".into(),
+                lines: vec!["# Orders".into(), "".into(), "Takes orders.".into()],
+                nav: Vec::new(),
+            }),
+            true,
+        ));
+        insta::assert_snapshot!("remote_docs_page", tab.screen(60, 5).backend());
+        let Outcome::FetchDocs(request) = tab.handle(Action::NextPage) else {
+            panic!("] should fetch the next page");
+        };
+        assert_eq!(request.page, "runbook/index.html");
+        assert!(!request.metadata, "the metadata is fetched once");
+        // A late answer for another page is not shown.
+        tab.tab
+            .remote_docs(&fetched("index.html", Err(("late".into(), false)), false));
+        let screen = format!("{:?}", tab.screen(60, 5).backend());
+        assert!(screen.contains("fetching runbook"), "{screen}");
+    }
+
+    #[test]
+    fn nothing_published_shows_the_source_location_and_y_copies_it() {
+        let mut tab = Tab::new();
+        tab.handle(Action::Open);
+        tab.tab.remote_docs(&fetched(
+            "index.html",
+            Err((
+                "no TechDocs published for component:default/orders on prod".into(),
+                true,
+            )),
+            false,
+        ));
+        insta::assert_snapshot!("remote_docs_not_published", tab.screen(70, 4).backend());
+        let Outcome::Copy { text, .. } = tab.handle(Action::CopyRef) else {
+            panic!("y should copy the source location");
+        };
+        assert_eq!(text, "https://github.com/acme/orders/");
+    }
+
+    #[test]
+    fn the_app_queues_the_fetch_at_the_terminal_width_and_routes_the_answer() {
+        let (catalog, id) = catalog_with(SERVER);
+        let mut app = App::loaded(catalog);
+        app.size = (100, 30);
+        app.open_entity_tab(id, "Docs");
+        update(&mut app, Action::Open);
+        let requests = app.take_docs_requests();
+        assert_eq!(requests.len(), 1);
+        assert_eq!(requests[0].width, 96);
+        update(
+            &mut app,
+            Action::RemoteDocs(Box::new(fetched(
+                "index.html",
+                Err(("boom".into(), false)),
+                false,
+            ))),
+        );
+        let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        t.draw(|f| crate::tui::ui::render(&app, f)).unwrap();
+        let screen = format!("{:?}", t.backend());
+        assert!(
+            screen.contains("boom") && screen.contains("Enter tries again"),
+            "{screen}"
+        );
+        let _ = State::Idle;
+    }
+}

@@ -72,6 +72,9 @@ pub enum Outcome {
     /// Run the template on the Backstage server it came from: the app opens a progress pane
     /// and the loop starts the task in the background.
     RunRemote(Box<crate::tui::remote_task::RemoteRun>),
+    /// Fetch a remote entity's TechDocs page in the background; the result comes back to the
+    /// panes through [`View::remote_docs`].
+    FetchDocs(crate::tui::remote_task::DocsRequest),
     /// Copy text to the clipboard; `what` says what it was, for the status line.
     Copy {
         /// The text.
@@ -122,6 +125,10 @@ pub trait View: Send {
     ) -> Option<bool> {
         let _ = (job, update);
         None
+    }
+    /// A remote docs fetch finished: panes showing that entity take it.
+    fn remote_docs(&mut self, fetched: &crate::tui::remote_task::DocsFetched) {
+        let _ = fetched;
     }
     /// The server refused the values this pane submitted: show each error at its field.
     /// Returns a message for the status line, when the pane took the errors.

@@ -43,6 +43,10 @@ pub struct DocsTab {
 /// The Docs tab applies to entities with a techdocs-ref, or a README beside their file.
 pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
     let entity = ctx.catalog.get(id);
+    // A remote entity's docs are the server's (see `remote_docs`): its files are not here.
+    if super::remote_docs::remote_server(&entity.origin.path).is_some() {
+        return None;
+    }
     // Pages are read only inside the folder of the entity's file: the TUI does not know which
     // catalog root an entity came from.
     let root = techdocs::root_for(entity, &[]);

@@ -16,6 +16,7 @@ pub mod dependencies;
 pub mod docs;
 pub mod overview;
 pub mod ownership;
+pub mod remote_docs;
 pub mod scorecard;
 
 use crate::catalog::EntityId;
@@ -38,6 +39,10 @@ pub trait EntityTab: Send {
     fn mode(&self) -> Option<Mode> {
         None
     }
+    /// A remote docs fetch finished; the tab that asked for it takes it.
+    fn remote_docs(&mut self, fetched: &crate::tui::remote_task::DocsFetched) {
+        let _ = fetched;
+    }
 }
 
 /// Makes a tab for an entity, or `None` when the tab does not apply to it.
@@ -49,6 +54,7 @@ pub const REGISTRY: &[TabFactory] = &[
     ownership::make,
     dependencies::make,
     docs::make,
+    remote_docs::make,
     api::make,
     scorecard::make,
 ];
