@@ -243,19 +243,24 @@ fn print_plan(plan: &Plan) {
     }
     if !plan.output.links.is_empty() || !plan.output.text.is_empty() {
         println!("\nOutput:");
-        for l in &plan.output.links {
-            let to = l
-                .url
-                .as_deref()
-                .or(l.entity_ref.as_deref())
-                .unwrap_or_default();
-            println!("  {}: {to}", l.title);
-        }
-        for t in &plan.output.text {
-            println!("  {}", t.title);
-            for line in t.content.lines() {
-                println!("    {line}");
-            }
+        print_output(&plan.output, "  ");
+    }
+}
+
+/// Prints a template's output links (`title: url`) and text blocks, each line indented.
+pub(super) fn print_output(output: &crate::scaffolder::render::Output, indent: &str) {
+    for l in &output.links {
+        let to = l
+            .url
+            .as_deref()
+            .or(l.entity_ref.as_deref())
+            .unwrap_or_default();
+        println!("{indent}{}: {to}", l.title);
+    }
+    for t in &output.text {
+        println!("{indent}{}", t.title);
+        for line in t.content.lines() {
+            println!("{indent}  {line}");
         }
     }
 }

@@ -160,20 +160,7 @@ pub fn run(
                     Some(e) => eprintln!("idp-tui: task {} {}: {e}", result.id, result.status),
                     None => eprintln!("idp-tui: task {} {}", result.id, result.status),
                 }
-                for l in &result.output.links {
-                    let to = l
-                        .url
-                        .as_deref()
-                        .or(l.entity_ref.as_deref())
-                        .unwrap_or_default();
-                    println!("{}: {to}", l.title);
-                }
-                for t in &result.output.text {
-                    println!("{}", t.title);
-                    for line in t.content.lines() {
-                        println!("    {line}");
-                    }
-                }
+                super::scaffold::print_output(&result.output, "");
             }
             Ok(if ok {
                 ExitCode::SUCCESS

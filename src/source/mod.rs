@@ -83,6 +83,13 @@ pub fn backstage_at<'a>(sources: &'a [SourceSpec], url: &str) -> Option<&'a Back
     })
 }
 
+/// The server an entity or template was loaded from, when its origin is one: a remote
+/// entity's origin is its source's URL (a file's is a path, the demo's `embedded:…`).
+pub fn remote_origin(origin: &str) -> Option<&str> {
+    let lower = origin.get(..8).unwrap_or(origin).to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://")).then_some(origin)
+}
+
 /// Index of a source in the list the app was started with.
 pub type SourceId = usize;
 

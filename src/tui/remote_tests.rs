@@ -173,6 +173,16 @@ fn draw(view: &dyn View, width: u16, height: u16) -> Terminal<TestBackend> {
     terminal
 }
 
+/// Every cell's symbol, row after row.
+fn text_of(t: &Terminal<TestBackend>) -> String {
+    t.backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect()
+}
+
 #[test]
 fn progress_while_running() {
     insta::assert_snapshot!(draw(&running(), 80, 16).backend());
@@ -200,13 +210,7 @@ fn hostile_log_lines_never_reach_a_cell_as_controls() {
         "evil\u{1b}]0;title\u{7} line\r\u{9b}31m",
     ));
     let t = draw(&v, 60, 16);
-    let screen: String = t
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol())
-        .collect();
+    let screen = text_of(&t);
     assert!(screen.contains("evil"), "{screen}");
 }
 
@@ -222,13 +226,7 @@ fn the_log_is_bounded_and_says_how_much_was_dropped() {
         &format!("fetch: line {}", MAX_LOG_LINES + 9)
     );
     let t = draw(&v, 80, 16);
-    let screen: String = t
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol())
-        .collect();
+    let screen = text_of(&t);
     assert!(screen.contains("12 older dropped"), "{screen}");
 }
 
@@ -517,6 +515,7 @@ mod docs_tab {
         }
 
         fn handle(&mut self, action: Action) -> Outcome {
+            // Field by field: the tab is borrowed mutably beside the context.
             let ctx = Ctx {
                 catalog: &self.catalog,
                 index: &self.index,

@@ -78,7 +78,8 @@ impl FormView {
             server: None,
             run_remote: false,
         };
-        view.server = remote_origin(&view.session.template.origin.path);
+        view.server =
+            crate::source::remote_origin(&view.session.template.origin.path).map(str::to_string);
         view.run_remote = view.server.is_some();
         view.focus_changed(ctx);
         view
@@ -404,12 +405,6 @@ impl FormView {
             }
         }
     }
-}
-
-/// The server a template was loaded from: a remote entity's origin is its source's URL.
-fn remote_origin(origin: &str) -> Option<String> {
-    let lower = origin.to_ascii_lowercase();
-    (lower.starts_with("http://") || lower.starts_with("https://")).then(|| origin.to_string())
 }
 
 /// The cursor moved one step left or right among `n` choices, wrapping.

@@ -44,7 +44,7 @@ pub struct DocsTab {
 pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
     let entity = ctx.catalog.get(id);
     // A remote entity's docs are the server's (see `remote_docs`): its files are not here.
-    if super::remote_docs::remote_server(&entity.origin.path).is_some() {
+    if crate::source::remote_origin(&entity.origin.path).is_some() {
         return None;
     }
     // Pages are read only inside the folder of the entity's file: the TUI does not know which

@@ -48,7 +48,7 @@ pub struct RemoteDocsTab {
 /// The remote Docs tab applies to entities loaded from a Backstage server.
 pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
     let entity = ctx.catalog.get(id);
-    let server = remote_server(&entity.origin.path)?;
+    let server = crate::source::remote_origin(&entity.origin.path)?.to_string();
     Some(Box::new(RemoteDocsTab {
         server,
         entity: entity.entity_ref().clone(),
@@ -59,13 +59,6 @@ pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
         state: State::Idle,
         scroll: TextScroll::default(),
     }))
-}
-
-/// The server an entity was loaded from, when its origin is one (a remote entity's origin is
-/// its source's URL).
-pub fn remote_server(origin: &str) -> Option<String> {
-    let lower = origin.to_ascii_lowercase();
-    (lower.starts_with("http://") || lower.starts_with("https://")).then(|| origin.to_string())
 }
 
 impl RemoteDocsTab {
