@@ -712,3 +712,150 @@ fn docs_pages_arrive_from_the_background_as_the_user_pages_through() {
     assert_eq!(s.wait_exit(), 0);
     s.wait_restored();
 }
+
+/// The Docs tab of an entity from a Backstage source fetches its TechDocs from the backend in
+/// the background when asked, and `]` moves to the next page of the site.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_remote_entitys_docs_tab_fetches_its_techdocs_from_the_backend() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    let server = wiremock::MockServer::start().await;
+    support::serve_fixture(&server, "by-query-all-ordered", None).await;
+    let docs = "/api/techdocs/static/docs/default/component/orders-service";
+    Mock::given(method("GET"))
+        .and(path(
+            "/api/techdocs/metadata/techdocs/default/component/orders-service",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "site_name": "Orders", "files": ["index.html", "runbook/index.html"]
+        })))
+        .mount(&server)
+        .await;
+    for (page, body) in [
+        ("index.html", "<h1>Orders handbook</h1><p>Takes orders.</p>"),
+        (
+            "runbook/index.html",
+            "<h2>Paging</h2><pre><code>kubectl rollout restart</code></pre>",
+        ),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(format!("{docs}/{page}")))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_delay(Duration::from_millis(200))
+                    .set_body_raw(
+                        format!("<html><body><article>{body}</article></body></html>"),
+                        "text/html",
+                    ),
+            )
+            .mount(&server)
+            .await;
+    }
+    let url = server.uri();
+    let mut s = Session::start(&["--catalog", &url], 110, 30);
+    s.wait_for("the remote catalog", |screen| screen.contains("61 of 61"));
+    s.send("orders-serv");
+    s.wait_for("orders-service selected", |screen| {
+        screen
+            .lines()
+            .find(|l| l.starts_with('▶'))
+            .is_some_and(|l| l.contains("orders-service"))
+    });
+    s.send("\r");
+    for _ in 0..8 {
+        if s.screen().contains("Enter fetches its TechDocs") {
+            break;
+        }
+        s.send("\t");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    s.wait_for("the remote Docs tab", |screen| {
+        screen.contains("Enter fetches its TechDocs from the server")
+    });
+    s.send("\r");
+    s.wait_for("the index page", |screen| {
+        screen.contains("# Orders handbook") && screen.contains("page 1/2: index")
+    });
+    s.send("]");
+    s.wait_for("the runbook page", |screen| {
+        screen.contains("kubectl rollout restart") && screen.contains("page 2/2: runbook")
+    });
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+}
+
+/// A template from a Backstage source runs on that server from the form's review: the
+/// progress pane follows the task in the background and shows the output links.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_remote_template_runs_on_its_server_from_the_form() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    let server = wiremock::MockServer::start().await;
+    support::serve_fixture(&server, "by-query-all-ordered", None).await;
+    let tasks = "/api/scaffolder/v2/tasks";
+    Mock::given(method("POST"))
+        .and(path(tasks))
+        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({"id": "task-7"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{tasks}/task-7/events")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
+            {"id": 1, "type": "log", "body": {"stepId": "publish", "status": "completed", "message": "Published acme/billing"}},
+            {"id": 2, "type": "completion", "body": {"message": "done", "output": {"links": [
+                {"title": "Repository", "url": "https://github.com/acme/billing"}]}}}
+        ])))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{tasks}/task-7")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"status": "completed"})),
+        )
+        .mount(&server)
+        .await;
+    let url = server.uri();
+    let mut s = Session::start(&["--catalog", &url], 110, 34);
+    s.wait_for("the remote catalog", |screen| screen.contains("61 of 61"));
+    s.send("\x10"); // Ctrl-P
+    s.wait_for("the palette", |screen| screen.contains("templates"));
+    s.send("templates");
+    std::thread::sleep(Duration::from_millis(50));
+    s.send("\r");
+    s.wait_for("the templates", |screen| screen.contains("Go microservice"));
+    s.send("go-service");
+    s.wait_for("one template", |screen| screen.contains("1 template(s)"));
+    s.send("\r");
+    s.wait_for("the form", |screen| screen.contains("Page 1/2"));
+    s.send("billing\t\tgroup:default/team-platform");
+    s.wait_for("the owner typed", |screen| screen.contains("team-platform"));
+    s.send("\x0e"); // Ctrl-N
+    s.wait_for("the repository page", |screen| screen.contains("Page 2/2"));
+    // The only allowed host is filled in already.
+    s.send("/acme/billing");
+    s.wait_for("the repository typed", |screen| {
+        screen.contains("acme/billing")
+    });
+    s.send("\x0e");
+    s.wait_for("the review", |screen| {
+        screen.contains("Enter runs it on http://127.0.0.1")
+    });
+    s.send("\r");
+    s.wait_for("the finished task and its link", |screen| {
+        screen.contains("task task-7 completed on")
+            && screen.contains("Repository: https://github.com/acme/billing")
+            && screen.contains("done     Publish")
+    });
+    let post = server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.method.as_str() == "POST")
+        .expect("the task was submitted");
+    let body: serde_json::Value = serde_json::from_slice(&post.body).unwrap();
+    assert_eq!(body["templateRef"], "template:default/go-service");
+    assert_eq!(body["values"]["name"], "billing");
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+}

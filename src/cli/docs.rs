@@ -30,6 +30,11 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let entity = catalog.get(id);
+    if let Some(source) = crate::source::backstage_origin(&settings.sources, entity) {
+        if !settings.offline {
+            return super::docs_remote::run(source, entity, args);
+        }
+    }
     let root = techdocs::root_for(entity, &techdocs::roots(&settings.sources));
     let site = match Site::open(entity, &root) {
         Ok(site) => site,

@@ -23,8 +23,16 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub values: Option<PathBuf>,
     /// The directory to create. It must not exist or be empty, unless --overwrite is given.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "remote")]
+    pub out: Option<PathBuf>,
+    /// Run the template on a Backstage backend instead: the source it was loaded from, or the
+    /// named one. Step progress goes to stderr, the output links to stdout.
+    #[arg(long, value_name = "SOURCE", num_args = 0..=1, default_missing_value = "", conflicts_with_all = ["out", "dry_run", "overwrite"])]
+    pub remote: Option<String>,
+    /// With --remote: stop following the task after this many seconds (it goes on running on
+    /// the server).
+    #[arg(long, value_name = "SECS", default_value_t = 1800, requires = "remote")]
+    pub timeout: u64,
     /// Print the plan (steps, files, output) and write nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -94,6 +102,31 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     if let Some(path) = &args.values {
         values.extend(read_values(path)?);
     }
+    if let Some(name) = &args.remote {
+        let source = match super::scaffold_remote::remote_source(
+            &settings.sources,
+            catalog.get(id),
+            Some(name.as_str()),
+        ) {
+            Ok(s) => s,
+            Err(message) => {
+                eprintln!("idp-tui: {message}");
+                return Ok(ExitCode::from(2));
+            }
+        };
+        return super::scaffold_remote::run(
+            &source,
+            &template,
+            &form,
+            &values,
+            std::time::Duration::from_secs(args.timeout.max(1)),
+            args.json,
+        );
+    }
+    let Some(out) = &args.out else {
+        eprintln!("idp-tui: --out DIR is needed to run a template locally");
+        return Ok(ExitCode::from(2));
+    };
     let user_ref = args.user.clone().or_else(|| {
         std::env::var("USER")
             .ok()
@@ -103,7 +136,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         Lookup::Found(id) => Some(catalog.get(id).to_value()),
         _ => None,
     });
-    let target = args.out.to_string_lossy().to_string();
+    let target = out.to_string_lossy().to_string();
     let plan = match plan(
         &template,
         &form,
@@ -141,7 +174,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    match write(&plan, &args.out, args.overwrite) {
+    match write(&plan, out, args.overwrite) {
         Ok(report) => {
             if args.json {
                 print_json(&json!({ "ok": true, "plan": plan, "written": report }))?;
@@ -210,19 +243,24 @@ fn print_plan(plan: &Plan) {
     }
     if !plan.output.links.is_empty() || !plan.output.text.is_empty() {
         println!("\nOutput:");
-        for l in &plan.output.links {
-            let to = l
-                .url
-                .as_deref()
-                .or(l.entity_ref.as_deref())
-                .unwrap_or_default();
-            println!("  {}: {to}", l.title);
-        }
-        for t in &plan.output.text {
-            println!("  {}", t.title);
-            for line in t.content.lines() {
-                println!("    {line}");
-            }
+        print_output(&plan.output, "  ");
+    }
+}
+
+/// Prints a template's output links (`title: url`) and text blocks, each line indented.
+pub(super) fn print_output(output: &crate::scaffolder::render::Output, indent: &str) {
+    for l in &output.links {
+        let to = l
+            .url
+            .as_deref()
+            .or(l.entity_ref.as_deref())
+            .unwrap_or_default();
+        println!("{indent}{}: {to}", l.title);
+    }
+    for t in &output.text {
+        println!("{indent}{}", t.title);
+        for line in t.content.lines() {
+            println!("{indent}  {line}");
         }
     }
 }

@@ -67,6 +67,30 @@ impl SourceSpec {
     }
 }
 
+/// The Backstage source an entity was loaded from, when it came from one: a remote entity's
+/// origin is its source's URL, whether it was read from the network or the cache.
+pub fn backstage_origin<'a>(
+    sources: &'a [SourceSpec],
+    entity: &Entity,
+) -> Option<&'a BackstageSource> {
+    backstage_at(sources, &entity.origin.path)
+}
+
+/// The Backstage source whose URL (as shown, without credentials) is `url`.
+pub fn backstage_at<'a>(sources: &'a [SourceSpec], url: &str) -> Option<&'a BackstageSource> {
+    sources.iter().find_map(|s| match s {
+        SourceSpec::Backstage(b) if b.shown_url() == url => Some(b),
+        _ => None,
+    })
+}
+
+/// The server an entity or template was loaded from, when its origin is one: a remote
+/// entity's origin is its source's URL (a file's is a path, the demo's `embedded:…`).
+pub fn remote_origin(origin: &str) -> Option<&str> {
+    let lower = origin.get(..8).unwrap_or(origin).to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://")).then_some(origin)
+}
+
 /// Index of a source in the list the app was started with.
 pub type SourceId = usize;
 

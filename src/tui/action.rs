@@ -95,6 +95,10 @@ pub enum Action {
     RunCustom(usize),
     /// A custom action run in the background has finished.
     CustomFinished(crate::actions::Plan, crate::actions::Outcome),
+    /// A template run on a Backstage server reported progress (job, update).
+    Remote(u64, super::remote_task::RemoteUpdate),
+    /// A remote TechDocs fetch finished.
+    RemoteDocs(Box<super::remote_task::DocsFetched>),
 }
 
 /// A bindable action: its name in the config file, how to make it, and the description the

@@ -22,6 +22,8 @@ use crate::search::{Narrowing, SearchIndex};
 use crate::source::{LoadEvent, SourceId, SourceSpec, SourceTracker};
 use crossterm::event::KeyEvent;
 
+#[path = "app_remote.rs"]
+mod remote;
 #[path = "app_search.rs"]
 mod searching;
 pub use searching::LOAD_SEARCH_INTERVAL;
@@ -96,6 +98,8 @@ pub struct App {
     pub scores: Scoreboard,
     /// Hyperlinks on or off, and where TechDocs may be read.
     pub prefs: Prefs,
+    /// Remote template runs: the next job number and the runs waiting for the loop.
+    pub remote: remote::RemoteJobs,
 }
 
 impl App {
@@ -147,6 +151,7 @@ impl App {
                 hyperlinks: false,
                 docs_roots: crate::techdocs::roots(sources),
             },
+            remote: remote::RemoteJobs::default(),
         }
     }
 
@@ -499,6 +504,19 @@ impl App {
                 self.stack.pop();
                 None
             }
+            Outcome::PopWith(message) => {
+                self.stack.pop();
+                self.status_info(message);
+                None
+            }
+            Outcome::RunRemote(run) => {
+                self.start_remote(*run);
+                None
+            }
+            Outcome::FetchDocs(request) => {
+                self.fetch_docs(request);
+                None
+            }
             Outcome::Copy { text, what } => {
                 self.status_info(format!("copied {what} to the clipboard (OSC 52)"));
                 Some(Effect::Copy(text))
@@ -602,6 +620,16 @@ fn update_state(app: &mut App, action: Action) -> Option<Effect> {
         Action::RunCustom(index) => {
             app.status = None;
             return app.run_custom(index);
+        }
+        Action::Remote(job, update) => {
+            app.remote_update(job, update);
+            return None;
+        }
+        Action::RemoteDocs(fetched) => {
+            for view in &mut app.stack {
+                view.remote_docs(&fetched);
+            }
+            return None;
         }
         Action::CustomFinished(plan, finished) => {
             let code = finished.code;

@@ -20,6 +20,7 @@ pub mod commands;
 pub mod keymap;
 pub mod opener;
 pub mod panes;
+pub mod remote_task;
 pub mod search_worker;
 pub mod tabs;
 pub mod theme;
@@ -325,6 +326,65 @@ fn apply(
     }
 }
 
+/// Starts the template runs the app queued, each on the Backstage source its template came
+/// from (the loop holds the sources, and so the tokens; the app never sees a token).
+fn start_remote_jobs(
+    app: &mut App,
+    loader: &Loader,
+    tx: &mpsc::UnboundedSender<(u64, remote_task::RemoteUpdate)>,
+) {
+    for job in app.take_remote_jobs() {
+        match crate::source::backstage_at(&loader.specs, &job.server) {
+            Some(source) => {
+                tokio::spawn(remote_task::drive(
+                    source.clone(),
+                    job,
+                    crate::source::backstage::tasks::FollowOptions::default(),
+                    tx.clone(),
+                ));
+            }
+            None => {
+                let message = format!(
+                    "no configured Backstage source at {}: the template cannot run there",
+                    text::one_line(&job.server)
+                );
+                let _ = tx.send((job.job, remote_task::RemoteUpdate::Failed(message)));
+            }
+        }
+    }
+}
+
+/// Starts the remote docs fetches the app queued, each from the entity's own source.
+fn start_docs_fetches(
+    app: &mut App,
+    loader: &Loader,
+    tx: &mpsc::UnboundedSender<remote_task::DocsFetched>,
+) {
+    for request in app.take_docs_requests() {
+        match crate::source::backstage_at(&loader.specs, &request.server) {
+            Some(source) => {
+                let (source, tx) = (source.clone(), tx.clone());
+                tokio::spawn(async move {
+                    let _ = tx.send(remote_task::fetch_docs(source, request).await);
+                });
+            }
+            None => {
+                let message = format!(
+                    "no configured Backstage source at {}",
+                    text::one_line(&request.server)
+                );
+                let _ = tx.send(remote_task::DocsFetched {
+                    server: request.server,
+                    entity: request.entity,
+                    page: request.page,
+                    site: None,
+                    page_result: Err((message, false)),
+                });
+            }
+        }
+    }
+}
+
 /// Runs a `terminal` action: the TUI steps aside (cooked mode, main screen), the command runs
 /// with the terminal, and after Enter the TUI comes back. Returns a line for the status bar.
 fn run_in_terminal(terminal: &mut DefaultTerminal, plan: &Plan) -> color_eyre::Result<String> {
@@ -390,6 +450,8 @@ async fn event_loop(
     } = inbox;
     let (mut events, mut reader) = terminal_events();
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(Plan, crate::actions::Outcome)>();
+    let (remote_tx, mut remote_rx) = mpsc::unbounded_channel();
+    let (docs_tx, mut docs_rx) = mpsc::unbounded_channel();
     let mut runs: Vec<Plan> = Vec::new();
     let mut signals = Signals::new()?;
     let mut tick = tokio::time::interval(TICK);
@@ -422,6 +484,8 @@ async fn event_loop(
             Some(done) = searches.recv() => Some(Action::SearchDone(done)),
             Some(page) = pages.recv() => Some(Action::DocsPage(page)),
             Some((plan, finished)) = done_rx.recv() => Some(Action::CustomFinished(plan, finished)),
+            Some((job, update)) = remote_rx.recv() => Some(Action::Remote(job, update)),
+            Some(fetched) = docs_rx.recv() => Some(Action::RemoteDocs(Box::new(fetched))),
             _ = tick.tick(), if app.is_loading() => Some(Action::Tick),
             signal = signals.recv() => {
                 tracing::info!("{signal}: quitting");
@@ -457,6 +521,8 @@ async fn event_loop(
                 }
             }
         }
+        start_remote_jobs(app, loader, &remote_tx);
+        start_docs_fetches(app, loader, &docs_tx);
         for plan in runs.drain(..) {
             match plan.mode {
                 crate::actions::Mode::Terminal => {
@@ -503,6 +569,8 @@ mod hyperlink_tests;
 mod ownership_tests;
 #[cfg(test)]
 mod refresh_tests;
+#[cfg(test)]
+mod remote_tests;
 #[cfg(test)]
 mod scorecard_tests;
 #[cfg(test)]

@@ -51,6 +51,16 @@ pub enum BackstageError {
         /// The server.
         url: String,
     },
+    /// 404 from an API other than the catalog's: what was asked for is not on the server.
+    #[error("{what} not found on {url}{detail}")]
+    NotFound {
+        /// The server.
+        url: String,
+        /// What was asked for, such as `template:default/go-service`.
+        what: String,
+        /// The server's message, if it sent one.
+        detail: String,
+    },
     /// Another HTTP error status.
     #[error("{url}: HTTP {status}{detail}")]
     Status {
@@ -127,14 +137,10 @@ pub enum BackstageError {
     },
 }
 
-pub(super) fn status_error(
-    status: StatusCode,
-    body: &[u8],
-    source: &BackstageSource,
-    shown: &str,
-) -> BackstageError {
-    // Backstage errors look like {"error": {"name": "AuthenticationError", "message": "…"}}.
-    let message = serde_json::from_slice::<Value>(body)
+/// The server's own message from a Backstage error body (`{"error": {"message": …}}`), cleaned,
+/// on one line and cut, as `: message`; empty when there is none.
+pub(super) fn server_message(body: &[u8]) -> String {
+    serde_json::from_slice::<Value>(body)
         .ok()
         .and_then(|v| {
             v.pointer("/error/message")
@@ -145,7 +151,17 @@ pub(super) fn status_error(
             let m = crate::text::one_line(&clean(&m));
             format!(": {}", crate::text::truncate(&m, 200))
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+pub(super) fn status_error(
+    status: StatusCode,
+    body: &[u8],
+    source: &BackstageSource,
+    shown: &str,
+) -> BackstageError {
+    // Backstage errors look like {"error": {"name": "AuthenticationError", "message": "…"}}.
+    let message = server_message(body);
     match status.as_u16() {
         401 | 403 => BackstageError::Unauthorized {
             url: shown.to_string(),

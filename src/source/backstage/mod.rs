@@ -3,6 +3,8 @@
 //! and errors a user can act on.
 
 mod error;
+pub mod tasks;
+pub mod techdocs;
 
 pub use error::BackstageError;
 
@@ -190,7 +192,8 @@ pub async fn fetch_pages<T: Send + 'static>(
                     q.append_pair("cursor", c);
                 }
             }
-            let body = get_with_retries(&client, url, token.as_ref(), source, &shown).await?;
+            let body = get_with_retries(&client, url, token.as_ref(), source, &shown, Expect::Json)
+                .await?;
             let head: PageHead =
                 serde_json::from_slice(&body).map_err(|e| bad_body(e.to_string()))?;
             if let Some(previous) = decoding.take() {
@@ -265,6 +268,12 @@ fn decode_page(
 }
 
 fn parse_base(source: &BackstageSource) -> Result<Url, BackstageError> {
+    api_url(source, &["api", "catalog", "entities", "by-query"])
+}
+
+/// The URL of an API path under the source's base URL (which may have a path of its own).
+/// Each segment is percent-encoded, so a name from the catalog cannot add path segments.
+fn api_url(source: &BackstageSource, segments: &[&str]) -> Result<Url, BackstageError> {
     let bad = || BackstageError::BadUrl {
         url: source.shown_url(),
     };
@@ -274,11 +283,11 @@ fn parse_base(source: &BackstageSource) -> Result<Url, BackstageError> {
     }
     url.set_query(None);
     url.set_fragment(None);
-    let path = format!(
-        "{}/api/catalog/entities/by-query",
-        url.path().trim_end_matches('/')
-    );
-    url.set_path(&path);
+    {
+        let mut path = url.path_segments_mut().map_err(|_| bad())?;
+        path.pop_if_empty();
+        path.extend(segments);
+    }
     Ok(url)
 }
 
@@ -319,17 +328,26 @@ enum Attempt {
     Fail(BackstageError),
 }
 
+/// What a GET expects back: the catalog and task APIs answer JSON (an HTML page there means
+/// the frontend's URL was configured); TechDocs pages are HTML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Json,
+    Html,
+}
+
 async fn get_with_retries(
     client: &reqwest::Client,
     url: Url,
     token: Option<&super::token::Secret>,
     source: &BackstageSource,
     shown: &str,
+    expect: Expect,
 ) -> Result<Vec<u8>, BackstageError> {
     let started = Instant::now();
     let mut attempt = 0u32;
     loop {
-        let outcome = get_once(client, url.clone(), token, source, shown).await;
+        let outcome = get_once(client, url.clone(), token, source, shown, expect).await;
         let (error, retry_after) = match outcome {
             Attempt::Body(body) => return Ok(body),
             Attempt::Fail(e) => return Err(e),
@@ -363,8 +381,13 @@ async fn get_once(
     token: Option<&super::token::Secret>,
     source: &BackstageSource,
     shown: &str,
+    expect: Expect,
 ) -> Attempt {
-    let mut request = client.get(url).header(ACCEPT, "application/json");
+    let accept = match expect {
+        Expect::Json => "application/json",
+        Expect::Html => "text/html",
+    };
+    let mut request = client.get(url).header(ACCEPT, accept);
     if let Some(token) = token {
         request = request.bearer_auth(token.expose());
     }
@@ -402,7 +425,7 @@ async fn get_once(
         }
     };
     if status.is_success() {
-        if is_html(&headers) {
+        if expect == Expect::Json && is_html(&headers) {
             return Attempt::Fail(BackstageError::BadBody {
                 url: shown.to_string(),
                 detail: "got an HTML page: is this the backend's URL rather than the frontend's?"

@@ -70,6 +70,12 @@ impl View for EntityView {
         Some(self.id)
     }
 
+    fn remote_docs(&mut self, fetched: &crate::tui::remote_task::DocsFetched) {
+        for tab in &mut self.tabs {
+            tab.remote_docs(fetched);
+        }
+    }
+
     fn remap(&mut self, ctx: &Ctx, remap: &dyn Fn(EntityId) -> Option<EntityId>) -> bool {
         let Some(id) = remap(self.id) else {
             return false;

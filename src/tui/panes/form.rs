@@ -56,6 +56,11 @@ pub struct FormView {
     pub plan: Option<Result<Plan, String>>,
     /// The review's scroll offset in lines.
     pub scroll: usize,
+    /// The Backstage server the template came from, when it came from one.
+    pub server: Option<String>,
+    /// Create runs the template on `server` (the default for a remote template) rather than
+    /// here; Ctrl-T on the review switches.
+    pub run_remote: bool,
 }
 
 impl FormView {
@@ -70,7 +75,12 @@ impl FormView {
             candidates: Vec::new(),
             plan: None,
             scroll: 0,
+            server: None,
+            run_remote: false,
         };
+        view.server =
+            crate::source::remote_origin(&view.session.template.origin.path).map(str::to_string);
+        view.run_remote = view.server.is_some();
         view.focus_changed(ctx);
         view
     }
@@ -342,6 +352,24 @@ impl FormView {
         }));
     }
 
+    /// Hands the values to the app to run the template on `server` (secrets apart).
+    fn run_on(&mut self, server: String) -> Outcome {
+        let (values, secrets) = self.session.form.submission(&self.session.values);
+        let template = &self.session.template;
+        Outcome::RunRemote(Box::new(crate::tui::remote_task::RemoteRun {
+            template_ref: template.entity_ref.as_str().to_string(),
+            title: template.title.clone(),
+            server,
+            steps: template
+                .steps
+                .iter()
+                .map(|s| (s.id.clone(), s.name.clone()))
+                .collect(),
+            values,
+            secrets,
+        }))
+    }
+
     /// Writes the plan; returns what to tell the user and the entities to register.
     fn create(&mut self, overwrite: bool) -> Outcome {
         let Some(Ok(plan)) = &self.plan else {
@@ -477,7 +505,22 @@ impl View for FormView {
                     self.focus_changed(ctx);
                     Outcome::Consumed
                 }
-                Action::Open | Action::NextPage => self.create(false),
+                Action::Open | Action::NextPage => match (&self.server, self.run_remote) {
+                    (Some(server), true) => self.run_on(server.clone()),
+                    _ => self.create(false),
+                },
+                Action::Key(k)
+                    if k.code == KeyCode::Char('t')
+                        && k.modifiers == KeyModifiers::CONTROL
+                        && self.server.is_some() =>
+                {
+                    self.run_remote = !self.run_remote;
+                    Outcome::Status(if self.run_remote {
+                        "Enter runs the template on its Backstage server".into()
+                    } else {
+                        "Enter runs the template here, into the target directory".into()
+                    })
+                }
                 Action::Key(k) => {
                     if self.editor.input(*k) {
                         self.replan(ctx);
@@ -524,6 +567,58 @@ impl View for FormView {
             _ => return Outcome::Ignored,
         }
         Outcome::Consumed
+    }
+
+    fn server_errors(
+        &mut self,
+        errors: &[crate::source::backstage::tasks::FieldError],
+        ctx: &Ctx,
+    ) -> Option<String> {
+        let mut first = None;
+        let mut general = Vec::new();
+        for e in errors {
+            match e
+                .field
+                .as_deref()
+                .filter(|f| self.session.form.field(f).is_some())
+            {
+                Some(key) => {
+                    self.session
+                        .set_input_error(key, format!("the server says: {}", e.message));
+                    first.get_or_insert_with(|| key.to_string());
+                }
+                None => general.push(e.message.clone()),
+            }
+        }
+        if let Some(key) = &first {
+            // Back to the page of the first refused field, focused; the values stay.
+            if let Some(page) = self
+                .session
+                .form
+                .pages
+                .iter()
+                .position(|p| p.fields.iter().any(|f| &f.key == key))
+            {
+                self.session.stage = Stage::Fill;
+                self.session.page = page;
+                self.session.focus = self
+                    .session
+                    .visible_fields()
+                    .iter()
+                    .position(|f| &f.key == key)
+                    .unwrap_or(0);
+                self.focus_changed(ctx);
+            }
+        }
+        let marked = errors.len() - general.len();
+        let mut message = format!("the server refused {} value(s)", errors.len());
+        if marked > 0 {
+            message.push_str(": fix the marked fields");
+        }
+        if !general.is_empty() {
+            message.push_str(&format!(": {}", general.join("; ")));
+        }
+        Some(message)
     }
 
     fn render(&self, ctx: &Ctx, area: ratatui::layout::Rect, frame: &mut ratatui::Frame) {

@@ -62,6 +62,9 @@ pub fn render(view: &FormView, ctx: &Ctx, area: Rect, frame: &mut Frame) {
             "y write into the non-empty directory · any other key cancels"
         }
         (Step::Done { .. }, _) => "Enter/Esc close",
+        (_, Stage::Review) if view.run_remote => {
+            "Enter run on the server · Ctrl-T run here · Up/Down scroll · Ctrl-B back to the form"
+        }
         (_, Stage::Review) => {
             "Enter create · Up/Down scroll · Ctrl-B back to the form · type to change the target"
         }
@@ -358,19 +361,36 @@ fn review(view: &FormView, ctx: &Ctx, area: Rect, frame: &mut Frame) {
         Constraint::Min(0),
     ])
     .areas(area);
+    let label = match (&view.server, view.run_remote) {
+        (Some(server), true) => format!(
+            "Enter runs it on {} · Ctrl-T: run here instead",
+            safe_line(server)
+        ),
+        (Some(_), false) => {
+            "Target directory (Enter creates here · Ctrl-T: run on the server):".to_string()
+        }
+        (None, _) => "Target directory (Enter creates):".to_string(),
+    };
     frame.render_widget(
-        Paragraph::new(Line::styled(
-            "Target directory (Enter creates):",
-            theme.style(Token::Title),
-        )),
+        Paragraph::new(Line::styled(label, theme.style(Token::Title))),
         target_label,
     );
-    let edit = Rect {
-        x: target.x + 2,
-        width: target.width.saturating_sub(2),
-        ..target
-    };
-    frame.render_widget(&view.editor, edit);
+    if !view.run_remote {
+        let edit = Rect {
+            x: target.x + 2,
+            width: target.width.saturating_sub(2),
+            ..target
+        };
+        frame.render_widget(&view.editor, edit);
+    } else {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                "  (the server runs every step; nothing is written here)",
+                theme.style(Token::Muted),
+            )),
+            target,
+        );
+    }
     let mut lines: Vec<Line> = vec![Line::styled("Values", theme.style(Token::Title))];
     let mut last_page = String::new();
     for (page, field, shown) in view.session.review() {
@@ -393,15 +413,32 @@ fn review(view: &FormView, ctx: &Ctx, area: Rect, frame: &mut Frame) {
         ));
     }
     lines.push(Line::raw(""));
-    match &view.plan {
-        Some(Ok(plan)) => lines.extend(plan_lines(plan, theme, width)),
-        Some(Err(e)) => {
-            lines.push(Line::styled("The plan failed:", theme.style(Token::Error)));
-            for l in wrap(&safe_line(e), width.max(10)) {
-                lines.push(Line::styled(l, theme.style(Token::Error)));
-            }
+    if view.run_remote {
+        // The local plan cannot see the server's skeletons or actions: list the steps.
+        lines.push(Line::styled(
+            "Steps (run by the server)",
+            theme.style(Token::Title),
+        ));
+        for step in &view.session.template.steps {
+            lines.push(Line::raw(
+                text::truncate(
+                    &format!("  {} ({})", safe_line(&step.name), safe_line(&step.action)),
+                    width,
+                )
+                .into_owned(),
+            ));
         }
-        None => {}
+    } else {
+        match &view.plan {
+            Some(Ok(plan)) => lines.extend(plan_lines(plan, theme, width)),
+            Some(Err(e)) => {
+                lines.push(Line::styled("The plan failed:", theme.style(Token::Error)));
+                for l in wrap(&safe_line(e), width.max(10)) {
+                    lines.push(Line::styled(l, theme.style(Token::Error)));
+                }
+            }
+            None => {}
+        }
     }
     let start = view.scroll.min(lines.len().saturating_sub(1));
     let visible: Vec<Line> = lines

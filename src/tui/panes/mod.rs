@@ -24,6 +24,7 @@ pub mod problems;
 pub mod scorecards;
 pub mod search;
 pub mod sources;
+pub mod task;
 pub mod teams;
 pub mod templates;
 
@@ -85,6 +86,14 @@ pub enum Outcome {
     Push(Box<dyn View>),
     /// Close this pane.
     Pop,
+    /// Close this pane and show the message in the status line.
+    PopWith(String),
+    /// Run the template on the Backstage server it came from: the app opens a progress pane
+    /// and the loop starts the task in the background.
+    RunRemote(Box<crate::tui::remote_task::RemoteRun>),
+    /// Fetch a remote entity's TechDocs page in the background; the result comes back to the
+    /// panes through [`View::remote_docs`].
+    FetchDocs(crate::tui::remote_task::DocsRequest),
     /// Copy text to the clipboard; `what` says what it was, for the status line.
     Copy {
         /// The text.
@@ -143,6 +152,30 @@ pub trait View: Send {
         loaded: crate::tui::tabs::docs_page::PageLoaded,
     ) -> Option<crate::tui::tabs::docs_page::PageLoaded> {
         Some(loaded)
+    }
+    /// An update of the remote template run `job`: `Some(keep)` when this pane follows that
+    /// job (`keep` false closes it), `None` otherwise.
+    fn remote_task(
+        &mut self,
+        job: u64,
+        update: &crate::tui::remote_task::RemoteUpdate,
+    ) -> Option<bool> {
+        let _ = (job, update);
+        None
+    }
+    /// A remote docs fetch finished: panes showing that entity take it.
+    fn remote_docs(&mut self, fetched: &crate::tui::remote_task::DocsFetched) {
+        let _ = fetched;
+    }
+    /// The server refused the values this pane submitted: show each error at its field.
+    /// Returns a message for the status line, when the pane took the errors.
+    fn server_errors(
+        &mut self,
+        errors: &[crate::source::backstage::tasks::FieldError],
+        ctx: &Ctx,
+    ) -> Option<String> {
+        let _ = (errors, ctx);
+        None
     }
     /// A source's status changed (progress, done, failed); panes that show sources update.
     fn sources_changed(&mut self, statuses: &[SourceStatus]) {

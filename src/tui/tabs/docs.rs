@@ -51,6 +51,10 @@ pub struct DocsTab {
 /// The Docs tab applies to entities with a techdocs-ref, or a README beside their file.
 pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
     let entity = ctx.catalog.get(id);
+    // A remote entity's docs are the server's (see `remote_docs`): its files are not here.
+    if crate::source::remote_origin(&entity.origin.path).is_some() {
+        return None;
+    }
     // Pages are read anywhere inside the catalog root the entity was loaded from (as
     // `idp-tui docs` does), never outside it.
     let root = techdocs::root_for(entity, &ctx.prefs.docs_roots);

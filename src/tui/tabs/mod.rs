@@ -17,6 +17,7 @@ pub mod docs;
 pub mod docs_page;
 pub mod overview;
 pub mod ownership;
+pub mod remote_docs;
 pub mod scorecard;
 
 use crate::catalog::EntityId;
@@ -51,6 +52,10 @@ pub trait EntityTab: Send {
     fn page_loaded(&mut self, loaded: PageLoaded) -> Option<PageLoaded> {
         Some(loaded)
     }
+    /// A remote docs fetch finished; the tab that asked for it takes it.
+    fn remote_docs(&mut self, fetched: &crate::tui::remote_task::DocsFetched) {
+        let _ = fetched;
+    }
 }
 
 /// Makes a tab for an entity, or `None` when the tab does not apply to it.
@@ -62,6 +67,7 @@ pub const REGISTRY: &[TabFactory] = &[
     ownership::make,
     dependencies::make,
     docs::make,
+    remote_docs::make,
     api::make,
     scorecard::make,
 ];
