@@ -9,10 +9,10 @@
 //! temporary file and renamed, so a reader never sees half a cache. A file that is corrupt, from
 //! another version or for another server is ignored with a warning, never trusted.
 
-use crate::catalog::{Entity, EntityRef, Link, Metadata, Origin, Problem, Severity};
+use crate::catalog::{
+    Entity, EntityRef, Link, Metadata, Origin, Problem, Severity, SpecValue, StringMap,
+};
 use serde::ser::{SerializeSeq, Serializer};
-use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -134,13 +134,13 @@ struct EntityOut<'a> {
     namespace: &'a str,
     title: Option<&'a str>,
     description: Option<&'a str>,
-    labels: &'a BTreeMap<String, String>,
-    annotations: &'a BTreeMap<String, String>,
+    labels: &'a StringMap,
+    annotations: &'a StringMap,
     tags: &'a [String],
     links: Vec<LinkRecord<'a>>,
     uid: Option<&'a str>,
-    extra: &'a Map<String, Value>,
-    spec: &'a Value,
+    extra: &'a SpecValue,
+    spec: &'a SpecValue,
     relations: Option<Vec<(&'a str, &'a str)>>,
 }
 
@@ -159,13 +159,13 @@ struct EntityIn {
     namespace: String,
     title: Option<String>,
     description: Option<String>,
-    labels: BTreeMap<String, String>,
-    annotations: BTreeMap<String, String>,
+    labels: StringMap,
+    annotations: StringMap,
     tags: Vec<String>,
     links: Vec<LinkOwned>,
     uid: Option<String>,
-    extra: Map<String, Value>,
-    spec: Value,
+    extra: SpecValue,
+    spec: SpecValue,
     relations: Option<Vec<(String, String)>>,
 }
 
