@@ -6,9 +6,9 @@
 
 use super::problem::{Origin, Problem};
 use super::EntityRef;
+use super::{SpecValue, StringMap};
 use crate::text::clean_owned;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 /// A link in `metadata.links`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -27,7 +27,7 @@ pub struct Link {
 }
 
 /// An entity's `metadata`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Metadata {
     /// The name, unique within kind and namespace.
     pub name: String,
@@ -38,17 +38,35 @@ pub struct Metadata {
     /// A description, often Markdown.
     pub description: Option<String>,
     /// Labels (`key: value` strings).
-    pub labels: BTreeMap<String, String>,
+    pub labels: StringMap,
     /// Annotations (`key: value` strings).
-    pub annotations: BTreeMap<String, String>,
+    pub annotations: StringMap,
     /// Tags.
     pub tags: Vec<String>,
     /// Links.
     pub links: Vec<Link>,
     /// The server-assigned uid, for entities from a Backstage backend.
     pub uid: Option<String>,
-    /// Any other metadata field, kept as written.
-    pub extra: Map<String, Value>,
+    /// Any other metadata field, kept as written: always a mapping (empty when there are
+    /// none), held compactly like `spec`.
+    pub extra: SpecValue,
+}
+
+impl Default for Metadata {
+    fn default() -> Self {
+        Metadata {
+            name: String::new(),
+            namespace: String::new(),
+            title: None,
+            description: None,
+            labels: StringMap::new(),
+            annotations: StringMap::new(),
+            tags: Vec::new(),
+            links: Vec::new(),
+            uid: None,
+            extra: SpecValue::Object(Box::default()),
+        }
+    }
 }
 
 /// One catalog entity.
@@ -60,8 +78,8 @@ pub struct Entity {
     pub kind: String,
     /// The metadata.
     pub metadata: Metadata,
-    /// The raw `spec` (an object, or `Null` when absent).
-    pub spec: Value,
+    /// The raw `spec` (an object, or `Null` when absent), held compactly.
+    pub spec: SpecValue,
     /// Relations given by a server (`relations[]`), used instead of deriving them when present.
     pub server_relations: Option<Vec<(String, EntityRef)>>,
     /// Where the entity was read from.
@@ -149,8 +167,14 @@ impl Entity {
             ),
             _ => None,
         };
-        let entity =
-            Entity::from_parts(api_version, kind, metadata, spec, server_relations, origin);
+        let entity = Entity::from_parts(
+            api_version,
+            kind,
+            metadata,
+            SpecValue::from(spec),
+            server_relations,
+            origin,
+        );
         let problems = problems
             .into_iter()
             .map(|p| p.with_entity(entity.reference.clone()))
@@ -164,7 +188,7 @@ impl Entity {
         api_version: String,
         kind: String,
         metadata: Metadata,
-        spec: Value,
+        spec: impl Into<SpecValue>,
         server_relations: Option<Vec<(String, EntityRef)>>,
         origin: Origin,
     ) -> Entity {
@@ -184,7 +208,7 @@ impl Entity {
             api_version,
             kind,
             metadata,
-            spec,
+            spec: spec.into(),
             server_relations,
             origin,
             reference,
@@ -207,7 +231,7 @@ impl Entity {
 
     /// A string field of the spec, such as `type`, `lifecycle` or `owner`.
     pub fn spec_str(&self, field: &str) -> Option<&str> {
-        self.spec.get(field).and_then(Value::as_str)
+        self.spec.get(field).and_then(SpecValue::as_str)
     }
 
     /// The lowercase kind, as refs use it.
@@ -254,15 +278,15 @@ impl Entity {
         if let Some(uid) = &m.uid {
             meta.insert("uid".into(), uid.clone().into());
         }
-        for (k, v) in &m.extra {
-            meta.insert(k.clone(), v.clone());
+        for (k, v) in m.extra.as_object().unwrap_or_default() {
+            meta.insert(k.to_string(), v.to_value());
         }
         let mut root = Map::new();
         root.insert("apiVersion".into(), self.api_version.clone().into());
         root.insert("kind".into(), self.kind.clone().into());
         root.insert("metadata".into(), Value::Object(meta));
         if !self.spec.is_null() {
-            root.insert("spec".into(), self.spec.clone());
+            root.insert("spec".into(), self.spec.to_value());
         }
         Value::Object(root)
     }
@@ -311,7 +335,7 @@ fn read_metadata(
     let uid = opt_string(&mut raw, "uid");
     let labels = string_map(&mut raw, "labels", origin, problems);
     let annotations = string_map(&mut raw, "annotations", origin, problems);
-    let tags = match raw.remove("tags") {
+    let mut tags = match raw.remove("tags") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items
             .into_iter()
@@ -337,11 +361,16 @@ fn read_metadata(
             Vec::new()
         }
     };
+    // Collected through a filter, so the list has room to spare: entities keep it for life.
+    tags.shrink_to_fit();
     let links = read_links(raw.remove("links"), origin, problems);
-    for (key, value) in raw.iter_mut() {
-        let _ = key;
-        *value = clean_value(std::mem::take(value));
-    }
+    // Fields were removed from the map it came in: rebuild what is left at its exact size
+    // (usually nothing, which allocates nothing).
+    let raw = SpecValue::Object(
+        raw.into_iter()
+            .map(|(key, value)| (key.into_boxed_str(), clean_value(value).into()))
+            .collect(),
+    );
     Ok(Metadata {
         name,
         namespace,
@@ -402,9 +431,9 @@ fn string_map(
     field: &str,
     origin: &Origin,
     problems: &mut Vec<Problem>,
-) -> BTreeMap<String, String> {
+) -> StringMap {
     match raw.remove(field) {
-        None | Some(Value::Null) => BTreeMap::new(),
+        None | Some(Value::Null) => StringMap::new(),
         Some(Value::Object(m)) => m
             .into_iter()
             .filter_map(|(k, v)| {
@@ -435,7 +464,7 @@ fn string_map(
                     type_name(&other)
                 ),
             ));
-            BTreeMap::new()
+            StringMap::new()
         }
     }
 }
@@ -554,10 +583,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(e.metadata.title, None);
-        assert_eq!(
-            e.metadata.annotations.get("n").map(String::as_str),
-            Some("3")
-        );
+        assert_eq!(e.metadata.annotations.get("n"), Some("3"));
         let text: Vec<_> = problems.iter().map(|p| p.message.as_str()).collect();
         assert!(
             text.iter()

@@ -43,7 +43,18 @@ pub enum RefError {
 impl EntityRef {
     /// Builds a reference from parts that are already known to be well formed.
     pub fn new(kind: &str, namespace: &str, name: &str) -> Self {
-        let text = format!("{kind}:{namespace}/{name}").to_lowercase();
+        let text = if kind.is_ascii() && namespace.is_ascii() && name.is_ascii() {
+            // The common case, built in one allocation and lowercased in place.
+            let mut text = String::with_capacity(kind.len() + namespace.len() + name.len() + 2);
+            for (part, sep) in [(kind, ":"), (namespace, "/"), (name, "")] {
+                text.push_str(part);
+                text.push_str(sep);
+            }
+            text.make_ascii_lowercase();
+            text
+        } else {
+            format!("{kind}:{namespace}/{name}").to_lowercase()
+        };
         // Lowercasing can change byte lengths for non-ASCII text, so find the separators again.
         let colon = text.find(':').unwrap_or(0);
         let slash = text[colon + 1..].find('/').map_or(colon, |i| colon + 1 + i);

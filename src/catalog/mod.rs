@@ -5,14 +5,20 @@ pub mod entity;
 pub mod entity_ref;
 pub mod problem;
 pub mod relations;
+pub mod spec_value;
+pub mod string_map;
 pub mod validate;
 
 pub use entity::{Entity, Link, Metadata};
 pub use entity_ref::{EntityRef, RefError, DEFAULT_NAMESPACE};
 pub use problem::{Origin, Problem, Severity};
 pub use relations::RelationType;
+pub use spec_value::SpecValue;
+pub use string_map::StringMap;
 
-use std::collections::{HashMap, HashSet};
+// foldhash rather than SipHash: refs are hashed a few million times while a 100,000-entity
+// catalog is built. Its seed is random per process, so crafted refs cannot be aimed at it.
+use foldhash::{HashMap, HashSet, HashSetExt};
 
 /// An entity's position in a [`Catalog`]; stable for the catalog's lifetime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -60,11 +66,16 @@ pub struct Catalog {
     entities: Vec<Entity>,
     index: HashMap<EntityRef, EntityId>,
     edges: Vec<Vec<Edge>>,
-    resolved: HashSet<(EntityId, RelationType, EntityId)>,
+    /// Every resolved edge, to add each once. Only needed while entities arrive: it is dropped
+    /// when a load is done (see [`Catalog::check_references`]) and rebuilt from the edges if
+    /// more arrive later.
+    resolved: Option<HashSet<(EntityId, RelationType, EntityId)>>,
     /// References no entity has (yet), with the entities and relations pointing at them.
     dangling: HashMap<EntityRef, Vec<(EntityId, RelationType)>>,
     problems: Vec<Problem>,
     reference_problems: Vec<Problem>,
+    /// Each entity's position in reference order, computed on first use.
+    ref_order: std::sync::OnceLock<Box<[u32]>>,
 }
 
 impl Catalog {
@@ -79,13 +90,23 @@ impl Catalog {
         entities: impl IntoIterator<Item = Entity>,
         problems: Vec<Problem>,
     ) -> Self {
+        let entities = entities.into_iter();
         let mut catalog = Self::new();
         catalog.problems = problems;
+        catalog.reserve(entities.size_hint().0);
         for e in entities {
             catalog.insert(e);
         }
         catalog.check_references();
         catalog
+    }
+
+    /// Makes room for `additional` more entities, so a batch of a known size is inserted
+    /// without the lists and the index growing step by step.
+    pub fn reserve(&mut self, additional: usize) {
+        self.entities.reserve(additional);
+        self.edges.reserve(additional);
+        self.index.reserve(additional);
     }
 
     /// Adds an entity: validates it, wires its relations in both directions, and resolves any
@@ -109,6 +130,7 @@ impl Catalog {
         }
         self.problems.extend(validate::validate(&entity));
         let id = EntityId(self.entities.len() as u32);
+        self.ref_order = std::sync::OnceLock::new();
         let stated: Vec<(RelationType, EntityRef)> = match &entity.server_relations {
             Some(rels) => rels
                 .iter()
@@ -155,14 +177,29 @@ impl Catalog {
 
     /// Records a resolved relation and its inverse, once each.
     fn link(&mut self, source: EntityId, relation: RelationType, target: EntityId) {
-        if self.resolved.insert((source, relation, target)) {
+        let edges = &self.edges;
+        let resolved = self.resolved.get_or_insert_with(|| {
+            // Dropped at the end of the last load: rebuild it from the edges.
+            let mut set = HashSet::with_capacity(edges.iter().map(Vec::len).sum());
+            for (source, list) in edges.iter().enumerate() {
+                for e in list {
+                    if let Target::Resolved(t) = e.target {
+                        set.insert((EntityId(source as u32), e.relation, t));
+                    }
+                }
+            }
+            set
+        });
+        let forward = resolved.insert((source, relation, target));
+        let inverse = relation.inverse();
+        let backward = resolved.insert((target, inverse, source));
+        if forward {
             self.edges[source.index()].push(Edge {
                 relation,
                 target: Target::Resolved(target),
             });
         }
-        let inverse = relation.inverse();
-        if self.resolved.insert((target, inverse, source)) {
+        if backward {
             self.edges[target.index()].push(Edge {
                 relation: inverse,
                 target: Target::Resolved(source),
@@ -196,6 +233,15 @@ impl Catalog {
                 .cmp(&(b.origin.as_ref().map(|o| (&o.path, o.line)), &b.message))
         });
         self.reference_problems = out;
+        // The load is done: release what only loading needs, and the slack of the lists.
+        self.resolved = None;
+        self.entities.shrink_to_fit();
+        self.edges.shrink_to_fit();
+        for list in &mut self.edges {
+            list.shrink_to_fit();
+        }
+        self.index.shrink_to_fit();
+        self.dangling.shrink_to_fit();
     }
 
     /// Every entity, in load order.
@@ -308,6 +354,25 @@ impl Catalog {
     /// The number of problems.
     pub fn problem_count(&self) -> usize {
         self.problems.len() + self.reference_problems.len()
+    }
+
+    /// Each entity's rank when all are sorted by reference (indexed by id), so views that list
+    /// entities in reference order compare two integers instead of two strings. Computed on
+    /// the first call after a change (about 30 ms for 100,000 entities), then shared.
+    pub fn ref_order(&self) -> &[u32] {
+        self.ref_order.get_or_init(|| {
+            let mut ids: Vec<u32> = (0..self.entities.len() as u32).collect();
+            ids.sort_unstable_by(|&a, &b| {
+                self.entities[a as usize]
+                    .entity_ref()
+                    .cmp(self.entities[b as usize].entity_ref())
+            });
+            let mut rank = vec![0u32; ids.len()].into_boxed_slice();
+            for (position, id) in ids.into_iter().enumerate() {
+                rank[id as usize] = position as u32;
+            }
+            rank
+        })
     }
 
     /// The owner of an entity as its spec names it (resolved or not).

@@ -1,9 +1,7 @@
 //! Relations between entities, derived from spec fields in both directions as Backstage's
 //! catalog processors do (`BuiltinKindsEntityProcessor`).
 
-use super::entity::type_name;
-use super::{Entity, EntityRef, Problem};
-use serde_json::Value;
+use super::{Entity, EntityRef, Problem, SpecValue};
 use std::fmt;
 
 /// The relation types of Backstage's catalog model; each has an inverse.
@@ -249,8 +247,8 @@ pub fn spec_relations(entity: &Entity) -> (Vec<(RelationType, EntityRef)>, Vec<P
         let Some(value) = entity.spec.get(f.field) else {
             continue;
         };
-        let mut push = |v: &Value| match v {
-            Value::String(s) => match EntityRef::parse(s, f.default_kind, namespace) {
+        let mut push = |v: &SpecValue| match v {
+            SpecValue::String(s) => match EntityRef::parse(s, f.default_kind, namespace) {
                 Ok(target) => out.push((f.relation, target)),
                 Err(e) => problems.push(
                     Problem::error(
@@ -260,22 +258,22 @@ pub fn spec_relations(entity: &Entity) -> (Vec<(RelationType, EntityRef)>, Vec<P
                     .with_entity(entity.entity_ref().clone()),
                 ),
             },
-            Value::Null => {}
+            SpecValue::Null => {}
             other => problems.push(
                 Problem::error(
                     Some(entity.origin.clone()),
                     format!(
                         "spec.{} must hold entity references (strings), found {}",
                         f.field,
-                        type_name(other)
+                        other.type_name()
                     ),
                 )
                 .with_entity(entity.entity_ref().clone()),
             ),
         };
         match (value, f.many) {
-            (Value::Array(items), true) => items.iter().for_each(&mut push),
-            (Value::Array(_), false) => push(value),
+            (SpecValue::Array(items), true) => items.iter().for_each(&mut push),
+            (SpecValue::Array(_), false) => push(value),
             (other, _) if f.many && !other.is_null() => {
                 problems.push(
                     Problem::error(
@@ -283,7 +281,7 @@ pub fn spec_relations(entity: &Entity) -> (Vec<(RelationType, EntityRef)>, Vec<P
                         format!(
                             "spec.{} must be a list, found {}",
                             f.field,
-                            type_name(other)
+                            other.type_name()
                         ),
                     )
                     .with_entity(entity.entity_ref().clone()),
@@ -299,7 +297,7 @@ pub fn spec_relations(entity: &Entity) -> (Vec<(RelationType, EntityRef)>, Vec<P
 mod tests {
     use super::*;
     use crate::catalog::Origin;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn entity(v: Value) -> Entity {
         Entity::from_value(v, Origin::new("t.yaml", Some(1)))

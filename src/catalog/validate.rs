@@ -4,18 +4,66 @@
 //! The rules follow `@backstage/catalog-model` (`KubernetesValidatorFunctions`,
 //! `CommonValidatorFunctions` and the per-kind JSON schemas).
 
-use super::{Entity, Problem};
-use regex::Regex;
-use serde_json::Value;
-use std::sync::LazyLock;
+use super::{Entity, Problem, SpecValue};
 
-static NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$").unwrap());
-static DNS_LABEL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[a-z0-9]+(?:-+[a-z0-9]+)*$").unwrap());
-static TAG: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[a-z0-9:+#]+(?:-[a-z0-9:+#]+)*$").unwrap());
-static VERSION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-zA-Z0-9]+$").unwrap());
+// The rules below were regular expressions; they are checked byte by byte instead because
+// validation runs for every entity of a 100,000-entity load. The expressions they implement
+// are quoted on each function, and a test compares both on tricky input.
+
+/// `[A-Za-z0-9]`
+fn alnum(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+
+/// `^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`
+fn is_name_shape(s: &str) -> bool {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(&first), Some(&last)) => {
+            alnum(first)
+                && alnum(last)
+                && b.iter()
+                    .all(|&c| alnum(c) || matches!(c, b'-' | b'_' | b'.'))
+        }
+        _ => false,
+    }
+}
+
+/// `^[a-z0-9]+(?:-+[a-z0-9]+)*$`, on the ASCII-lowercased text when `fold` is set.
+fn is_dns_label_shape(s: &str, fold: bool) -> bool {
+    let lower = |c: u8| if fold { c.to_ascii_lowercase() } else { c };
+    let word = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(&first), Some(&last)) => {
+            word(lower(first))
+                && word(lower(last))
+                && b.iter().all(|&c| word(lower(c)) || c == b'-')
+        }
+        _ => false,
+    }
+}
+
+/// `^[a-z0-9:+#]+(?:-[a-z0-9:+#]+)*$`
+fn is_tag_shape(s: &str) -> bool {
+    let word =
+        |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b':' | b'+' | b'#');
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(&first), Some(&last)) => {
+            word(first)
+                && word(last)
+                && b.iter().all(|&c| word(c) || c == b'-')
+                && !s.contains("--")
+        }
+        _ => false,
+    }
+}
+
+/// `^[a-zA-Z0-9]+$`
+fn is_version_shape(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(alnum)
+}
 
 /// The kinds Backstage's core model defines, in lowercase.
 pub const KNOWN_KINDS: [&str; 9] = [
@@ -33,12 +81,19 @@ pub const KNOWN_KINDS: [&str; 9] = [
 /// An entity name: at most 63 characters, letters, digits and `-_.`, starting and ending with a
 /// letter or digit.
 pub fn is_valid_name(name: &str) -> bool {
-    !name.is_empty() && name.len() <= 63 && NAME.is_match(name)
+    !name.is_empty() && name.len() <= 63 && is_name_shape(name)
 }
 
 /// A namespace: a DNS label (lowercase letters, digits and dashes, at most 63 characters).
 pub fn is_valid_namespace(namespace: &str) -> bool {
-    !namespace.is_empty() && namespace.len() <= 63 && DNS_LABEL.is_match(&namespace.to_lowercase())
+    !namespace.is_empty()
+        && namespace.len() <= 63
+        && if namespace.is_ascii() {
+            is_dns_label_shape(namespace, true)
+        } else {
+            // Some non-ASCII letters lowercase to ASCII ones (the Kelvin sign to `k`).
+            is_dns_label_shape(&namespace.to_lowercase(), false)
+        }
 }
 
 /// A DNS subdomain: dot-separated DNS labels, at most 253 characters.
@@ -47,7 +102,7 @@ fn is_valid_dns_subdomain(value: &str) -> bool {
         && value.len() <= 253
         && value
             .split('.')
-            .all(|l| l.len() <= 63 && DNS_LABEL.is_match(l))
+            .all(|l| l.len() <= 63 && is_dns_label_shape(l, false))
 }
 
 /// A label or annotation key: `[prefix/]name`, the prefix a DNS subdomain.
@@ -65,14 +120,14 @@ pub fn is_valid_label_value(value: &str) -> bool {
 
 /// A tag: lowercase words of `a-z0-9:+#` joined by single dashes, at most 63 characters.
 pub fn is_valid_tag(tag: &str) -> bool {
-    !tag.is_empty() && tag.len() <= 63 && TAG.is_match(tag)
+    !tag.is_empty() && tag.len() <= 63 && is_tag_shape(tag)
 }
 
 /// An apiVersion: `[group/]version`.
 pub fn is_valid_api_version(value: &str) -> bool {
     match value.split_once('/') {
-        Some((group, version)) => is_valid_dns_subdomain(group) && VERSION.is_match(version),
-        None => VERSION.is_match(value),
+        Some((group, version)) => is_valid_dns_subdomain(group) && is_version_shape(version),
+        None => is_version_shape(value),
     }
 }
 
@@ -163,23 +218,23 @@ pub fn validate(entity: &Entity) -> Vec<Problem> {
         {
             continue;
         }
-        match spec.and_then(|s| s.get(*field)) {
-            None | Some(Value::Null) => {
+        match entity.spec.get(field) {
+            None | Some(SpecValue::Null) => {
                 error(format!("spec.{field} is required for a {}", entity.kind))
             }
-            Some(Value::String(s)) if s.trim().is_empty() => {
+            Some(SpecValue::String(s)) if s.trim().is_empty() => {
                 error(format!("spec.{field} must not be empty"))
             }
-            Some(Value::String(_)) => {}
+            Some(SpecValue::String(_)) => {}
             Some(v) if field_allows_non_string(kind, field, v) => {}
             Some(v) => error(format!(
                 "spec.{field} must be a string, found {}",
-                super::entity::type_name(v)
+                v.type_name()
             )),
         }
     }
     if kind == "location"
-        && !spec.is_some_and(|s| s.contains_key("target") || s.contains_key("targets"))
+        && !spec.is_some_and(|s| s.iter().any(|(k, _)| matches!(&**k, "target" | "targets")))
     {
         error("a Location needs spec.target or spec.targets".to_string());
     }
@@ -187,14 +242,14 @@ pub fn validate(entity: &Entity) -> Vec<Problem> {
 }
 
 /// Spec fields that may hold something other than a string.
-fn field_allows_non_string(kind: &str, field: &str, value: &Value) -> bool {
+fn field_allows_non_string(kind: &str, field: &str, value: &SpecValue) -> bool {
     match (kind, field) {
         ("group", "children") | ("template", "steps") => value.is_array(),
         ("template", "parameters") => value.is_array() || value.is_object(),
         // A `$text`/`$json`/`$yaml` placeholder whose target could not be read here (a URL).
         ("api", "definition") => value.as_object().is_some_and(|o| {
-            o.keys()
-                .any(|k| matches!(k.as_str(), "$text" | "$json" | "$yaml"))
+            o.iter()
+                .any(|(k, _)| matches!(&**k, "$text" | "$json" | "$yaml"))
         }),
         _ => false,
     }
@@ -220,7 +275,36 @@ fn required_spec_fields(kind: &str, api_version: &str) -> Option<&'static [&'sta
 mod tests {
     use super::*;
     use crate::catalog::Origin;
-    use serde_json::json;
+    use serde_json::{json, Value};
+
+    #[test]
+    fn byte_checks_agree_with_backstage_expressions() {
+        use regex::Regex;
+        let name = Regex::new(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$").unwrap();
+        let label = Regex::new(r"^[a-z0-9]+(?:-+[a-z0-9]+)*$").unwrap();
+        let tag = Regex::new(r"^[a-z0-9:+#]+(?:-[a-z0-9:+#]+)*$").unwrap();
+        let version = Regex::new(r"^[a-zA-Z0-9]+$").unwrap();
+        let cases = [
+            "", "a", "-", "a-", "-a", "a--b", "a-b", "A_b.C", "a.", "_a", "a_", "ab\n", "a\nb",
+            "é", "aé", "a#b", "c++", "a:b", "#", "a- b", "UP", "x1-2-3", "a---b", "1", "a b",
+            "k8s", "tag-", "a-#", "\u{212a}",
+        ];
+        for c in cases {
+            assert_eq!(is_name_shape(c), name.is_match(c), "name {c:?}");
+            assert_eq!(
+                is_dns_label_shape(c, false),
+                label.is_match(c),
+                "label {c:?}"
+            );
+            assert_eq!(is_tag_shape(c), tag.is_match(c), "tag {c:?}");
+            assert_eq!(is_version_shape(c), version.is_match(c), "version {c:?}");
+            assert_eq!(
+                is_valid_namespace(c),
+                !c.is_empty() && c.len() <= 63 && label.is_match(&c.to_lowercase()),
+                "namespace {c:?}"
+            );
+        }
+    }
 
     #[test]
     fn backstage_name_examples() {

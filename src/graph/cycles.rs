@@ -34,7 +34,7 @@ pub(super) fn mark_cycles(tree: &mut Tree) {
     stack.push(0);
     on_stack[0] = true;
     while let Some(&(v, pos)) = calls.last() {
-        if let Some(&child) = tree.nodes[v].children.get(pos) {
+        if let Some(child) = tree.nodes[v].children.clone().nth(pos) {
             if let Some(last) = calls.last_mut() {
                 last.1 += 1;
             }

@@ -44,7 +44,7 @@ pub fn to_text(catalog: &Catalog, tree: &Tree) -> String {
         }
         out.push('\n');
         let count = node.children.len();
-        for (k, &child) in node.children.iter().enumerate().rev() {
+        for (k, child) in node.children.clone().enumerate().rev() {
             stack.push((child, child_prefix.clone(), k + 1 == count));
         }
     }
@@ -60,8 +60,8 @@ pub fn to_json(catalog: &Catalog, tree: &Tree) -> Value {
         let node = &tree.nodes[i];
         let children: Vec<Value> = node
             .children
-            .iter()
-            .filter_map(|&c| built[c].take())
+            .clone()
+            .filter_map(|c| built[c].take())
             .collect();
         let mut v = json!({
             "ref": catalog.target_ref(&node.target),

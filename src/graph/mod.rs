@@ -112,8 +112,9 @@ pub struct Node {
     pub depth: usize,
     /// The parent node's index; `None` for the root.
     pub parent: Option<usize>,
-    /// Child node indices, in display order.
-    pub children: Vec<usize>,
+    /// Child node indices, in display order. Breadth-first building gives a node's children
+    /// consecutive indices, so a range holds them without a list per node.
+    pub children: std::ops::Range<usize>,
     /// How the node ended.
     pub mark: Mark,
 }
@@ -240,7 +241,7 @@ pub fn build(catalog: &Catalog, root: EntityId, direction: Direction, depth: usi
             relation: None,
             depth: 0,
             parent: None,
-            children: Vec::new(),
+            children: 0..0,
             mark: Mark::Expanded,
         }],
         root,
@@ -249,6 +250,7 @@ pub fn build(catalog: &Catalog, root: EntityId, direction: Direction, depth: usi
     tree.expanded.insert(root, 0);
     let mut queue = VecDeque::from([0usize]);
     let mut edges: Vec<(usize, &EntityRef, RelationType, &Target)> = Vec::new();
+    let order = catalog.ref_order();
     while let Some(i) = queue.pop_front() {
         let Target::Resolved(id) = tree.nodes[i].target else {
             continue;
@@ -266,8 +268,19 @@ pub fn build(catalog: &Catalog, root: EntityId, direction: Direction, depth: usi
             tree.nodes[i].mark = Mark::DepthLimit;
             continue;
         }
-        edges.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-        tree.nodes[i].children.reserve_exact(edges.len());
+        // Children are listed by relation, then by reference: two resolved targets compare by
+        // their rank in reference order (the same order, without comparing strings).
+        edges.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| match (a.3, b.3) {
+                (Target::Resolved(x), Target::Resolved(y)) => {
+                    order[x.index()].cmp(&order[y.index()])
+                }
+                _ => a.1.cmp(b.1),
+            })
+        });
+        let first = tree.nodes.len();
+        tree.nodes[i].children = first..first + edges.len();
+        tree.nodes.reserve(edges.len());
         for &(_, _, relation, target) in &edges {
             let index = tree.nodes.len();
             let mark = match target {
@@ -286,10 +299,9 @@ pub fn build(catalog: &Catalog, root: EntityId, direction: Direction, depth: usi
                 relation: Some(relation),
                 depth: child_depth,
                 parent: Some(i),
-                children: Vec::new(),
+                children: 0..0,
                 mark,
             });
-            tree.nodes[i].children.push(index);
         }
     }
     cycles::mark_cycles(&mut tree);

@@ -256,11 +256,11 @@ fn demo_fraud_cycle_and_dangling_ref_show_up() {
     let risk_rules = tree.node_of(id(&c, "risk-rules")).unwrap();
     let back = tree.nodes[risk_rules]
         .children
-        .iter()
-        .find(|&&k| tree.nodes[k].mark == Mark::Cycle)
+        .clone()
+        .find(|&k| tree.nodes[k].mark == Mark::Cycle)
         .unwrap();
     assert_eq!(
-        tree.nodes[*back].target,
+        tree.nodes[back].target,
         Target::Resolved(id(&c, "fraud-scoring"))
     );
     let t = forward(&c, id(&c, "settlement-batch"), DEFAULT_DEPTH);

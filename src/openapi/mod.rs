@@ -11,7 +11,7 @@ mod toc;
 pub use schema::SchemaLine;
 pub use toc::TocEntry;
 
-use crate::catalog::Entity;
+use crate::catalog::{Entity, SpecValue};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -157,18 +157,18 @@ pub struct Response {
 /// Reads the API view of an entity's `spec.definition`, by `spec.type`.
 pub fn view(entity: &Entity) -> ApiView {
     let format = entity.spec_str("type").unwrap_or("").trim().to_lowercase();
-    let Some(definition) = entity.spec.get("definition") else {
+    let Some(definition) = entity.spec.get("definition").map(SpecValue::to_value) else {
         return ApiView::Missing;
     };
-    if let Some(url) = placeholder_url(definition) {
+    if let Some(url) = placeholder_url(&definition) {
         return ApiView::Remote { url };
     }
     let (raw, parsed) = match definition {
-        Value::String(s) => (crate::text::clean_lines(s), None),
+        Value::String(s) => (crate::text::clean_lines(&s), None),
         Value::Null => return ApiView::Missing,
         other => (
-            serde_yaml::to_string(other).unwrap_or_default(),
-            Some(other.clone()),
+            serde_yaml::to_string(&other).unwrap_or_default(),
+            Some(other),
         ),
     };
     match format.as_str() {

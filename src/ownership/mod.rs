@@ -59,7 +59,7 @@ impl Party {
             e.spec
                 .get("profile")
                 .and_then(|p| p.get(field))
-                .and_then(serde_json::Value::as_str)
+                .and_then(crate::catalog::SpecValue::as_str)
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)

@@ -1,7 +1,7 @@
 //! A Template entity (`scaffolder.backstage.io/v1beta3`) read into its parts: the form pages
 //! (`spec.parameters`, one object or an array of pages), the steps and the output.
 
-use crate::catalog::{Entity, EntityRef, Origin};
+use crate::catalog::{Entity, EntityRef, Origin, SpecValue};
 use serde_json::{Map, Value};
 
 /// The only template apiVersion the scaffolder runs (Backstage retired the older ones).
@@ -111,22 +111,22 @@ impl Template {
                 api_version: entity.api_version.clone(),
             });
         }
-        let pages = match entity.spec.get("parameters") {
+        let pages = match entity.spec.get("parameters").map(SpecValue::to_value) {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(pages)) => pages
                 .iter()
                 .enumerate()
                 .map(|(i, p)| page(p, i).map_err(&invalid))
                 .collect::<Result<_, _>>()?,
-            Some(one @ Value::Object(_)) => vec![page(one, 0).map_err(&invalid)?],
+            Some(one @ Value::Object(_)) => vec![page(&one, 0).map_err(&invalid)?],
             Some(other) => {
                 return Err(invalid(format!(
                     "spec.parameters must be an object or a list of pages, not {}",
-                    crate::catalog::entity::type_name(other)
+                    crate::catalog::entity::type_name(&other)
                 )))
             }
         };
-        let steps = match entity.spec.get("steps") {
+        let steps = match entity.spec.get("steps").map(SpecValue::to_value) {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(steps)) => steps
                 .iter()
@@ -136,7 +136,7 @@ impl Template {
             Some(other) => {
                 return Err(invalid(format!(
                     "spec.steps must be a list, not {}",
-                    crate::catalog::entity::type_name(other)
+                    crate::catalog::entity::type_name(&other)
                 )))
             }
         };
@@ -144,7 +144,10 @@ impl Template {
             title: entity.display_name().to_string(),
             description: entity.metadata.description.clone(),
             origin: entity.origin.clone(),
-            output: entity.spec.get("output").cloned().unwrap_or(Value::Null),
+            output: entity
+                .spec
+                .get("output")
+                .map_or(Value::Null, SpecValue::to_value),
             entity_ref,
             pages,
             steps,

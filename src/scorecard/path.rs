@@ -5,9 +5,8 @@
 //! A path is parsed once when the scorecard loads and resolved against the entity's typed fields
 //! directly, so evaluating a rule never rebuilds the entity's JSON document.
 
-use crate::catalog::{Entity, Link, Metadata};
+use crate::catalog::{Entity, Link, Metadata, SpecValue, StringMap};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// One step of a path.
@@ -197,13 +196,13 @@ pub enum Found<'a> {
     /// A list of strings (`metadata.tags`).
     Strs(&'a [String]),
     /// A string map (`metadata.labels`, `metadata.annotations`).
-    Map(&'a BTreeMap<String, String>),
+    Map(&'a StringMap),
     /// `metadata.links`.
     Links(&'a [Link]),
     /// One link.
     Link(&'a Link),
     /// A part of `spec` or of an unknown metadata field.
-    Json(&'a Value),
+    Json(&'a SpecValue),
 }
 
 impl<'a> Found<'a> {
@@ -228,8 +227,8 @@ impl<'a> Found<'a> {
                 "links" => out.push(Found::Links(&m.links)),
                 other => out.extend(m.extra.get(other).map(Found::Json)),
             },
-            (Found::Map(m), Segment::Key(k)) => out.extend(m.get(k).map(|v| Found::Str(v))),
-            (Found::Map(m), Segment::Each) => out.extend(m.values().map(|v| Found::Str(v))),
+            (Found::Map(m), Segment::Key(k)) => out.extend(m.get(k).map(Found::Str)),
+            (Found::Map(m), Segment::Each) => out.extend(m.values().map(Found::Str)),
             (Found::Strs(s), Segment::Index(i)) => out.extend(s.get(*i).map(|v| Found::Str(v))),
             (Found::Strs(s), Segment::Each) => out.extend(s.iter().map(|v| Found::Str(v))),
             (Found::Links(l), Segment::Index(i)) => out.extend(l.get(*i).map(Found::Link)),
@@ -242,10 +241,14 @@ impl<'a> Found<'a> {
                 _ => {}
             },
             (Found::Json(v), Segment::Key(k)) => out.extend(v.get(k.as_str()).map(Found::Json)),
-            (Found::Json(v), Segment::Index(i)) => out.extend(v.get(*i).map(Found::Json)),
-            (Found::Json(Value::Array(a)), Segment::Each) => out.extend(a.iter().map(Found::Json)),
-            (Found::Json(Value::Object(o)), Segment::Each) => {
-                out.extend(o.values().map(Found::Json))
+            (Found::Json(v), Segment::Index(i)) => {
+                out.extend(v.as_array().and_then(|a| a.get(*i)).map(Found::Json))
+            }
+            (Found::Json(SpecValue::Array(a)), Segment::Each) => {
+                out.extend(a.iter().map(Found::Json))
+            }
+            (Found::Json(SpecValue::Object(o)), Segment::Each) => {
+                out.extend(o.iter().map(|(_, v)| Found::Json(v)))
             }
             _ => {}
         }
@@ -256,9 +259,9 @@ impl<'a> Found<'a> {
         use std::borrow::Cow;
         match *self {
             Found::Str(s) => Some(Cow::Borrowed(s)),
-            Found::Json(Value::String(s)) => Some(Cow::Borrowed(s)),
-            Found::Json(Value::Number(n)) => Some(Cow::Owned(n.to_string())),
-            Found::Json(Value::Bool(b)) => Some(Cow::Owned(b.to_string())),
+            Found::Json(SpecValue::String(s)) => Some(Cow::Borrowed(s)),
+            Found::Json(SpecValue::Number(n)) => Some(Cow::Owned(n.to_string())),
+            Found::Json(SpecValue::Bool(b)) => Some(Cow::Owned(b.to_string())),
             _ => None,
         }
     }
@@ -267,7 +270,7 @@ impl<'a> Found<'a> {
     pub fn text(&self) -> Option<&'a str> {
         match *self {
             Found::Str(s) => Some(s),
-            Found::Json(Value::String(s)) => Some(s.as_str()),
+            Found::Json(SpecValue::String(s)) => Some(s),
             _ => None,
         }
     }
@@ -275,7 +278,7 @@ impl<'a> Found<'a> {
     /// True for null and for strings that are empty or only spaces: "not really there".
     pub fn is_blank(&self) -> bool {
         match *self {
-            Found::Json(Value::Null) => true,
+            Found::Json(SpecValue::Null) => true,
             _ => self.text().is_some_and(|s| s.trim().is_empty()),
         }
     }
@@ -289,8 +292,8 @@ impl<'a> Found<'a> {
             Found::Strs(s) => Some(s.len()),
             Found::Map(m) => Some(m.len()),
             Found::Links(l) => Some(l.len()),
-            Found::Json(Value::Array(a)) => Some(a.len()),
-            Found::Json(Value::Object(o)) => Some(o.len()),
+            Found::Json(SpecValue::Array(a)) => Some(a.len()),
+            Found::Json(SpecValue::Object(o)) => Some(o.len()),
             _ => None,
         }
     }
@@ -300,7 +303,7 @@ impl<'a> Found<'a> {
     /// (annotations are always strings).
     pub fn equals(&self, expected: &Value) -> bool {
         match (self, expected) {
-            (Found::Json(v), e) if *v == e => true,
+            (Found::Json(v), e) if **v == *e => true,
             (Found::Strs(s), Value::Array(e)) => {
                 s.len() == e.len() && s.iter().zip(e).all(|(a, b)| b.as_str() == Some(a))
             }
@@ -321,17 +324,17 @@ impl<'a> Found<'a> {
             return format!("{:?}", crate::text::truncate(&s, MAX));
         }
         match *self {
-            Found::Json(Value::Null) => "null".into(),
-            Found::Json(Value::Number(n)) => n.to_string(),
-            Found::Json(Value::Bool(b)) => b.to_string(),
+            Found::Json(SpecValue::Null) => "null".into(),
+            Found::Json(SpecValue::Number(n)) => n.to_string(),
+            Found::Json(SpecValue::Bool(b)) => b.to_string(),
             Found::Strs(s) => plural(s.len(), "list of", "item"),
             Found::Links(l) => plural(l.len(), "list of", "link"),
-            Found::Json(Value::Array(a)) => plural(a.len(), "list of", "item"),
+            Found::Json(SpecValue::Array(a)) => plural(a.len(), "list of", "item"),
             Found::Map(m) => plural(m.len(), "mapping of", "key"),
-            Found::Json(Value::Object(o)) => plural(o.len(), "mapping of", "key"),
+            Found::Json(SpecValue::Object(o)) => plural(o.len(), "mapping of", "key"),
             Found::Entity(_) => "the entity".into(),
             Found::Metadata(_) => "the metadata".into(),
-            Found::Str(_) | Found::Json(Value::String(_)) => String::new(),
+            Found::Str(_) | Found::Json(SpecValue::String(_)) => String::new(),
             Found::Link(l) => format!(
                 "a link to {:?}",
                 crate::text::truncate(&crate::text::one_line(&l.url), MAX)

@@ -4,7 +4,7 @@
 use super::cache::files::{FileKey, Previous, Record, Stamp};
 use super::documents::parse_documents;
 use super::vfs;
-use crate::catalog::{Entity, Origin, Problem};
+use crate::catalog::{Entity, Origin, Problem, SpecValue};
 use serde_json::Value;
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
@@ -256,13 +256,16 @@ pub fn read_file(path: &str, root: &str, walked: bool) -> FileBatch {
 /// root, URLs and unknown location types are reported and not followed.
 fn location_targets(location: &Entity, root: &str, problems: &mut Vec<Problem>) -> Vec<String> {
     let spec = &location.spec;
-    let kind = spec.get("type").and_then(Value::as_str).unwrap_or("file");
+    let kind = spec
+        .get("type")
+        .and_then(SpecValue::as_str)
+        .unwrap_or("file");
     let mut raw: Vec<&str> = Vec::new();
-    if let Some(t) = spec.get("target").and_then(Value::as_str) {
+    if let Some(t) = spec.get("target").and_then(SpecValue::as_str) {
         raw.push(t);
     }
-    if let Some(ts) = spec.get("targets").and_then(Value::as_array) {
-        raw.extend(ts.iter().filter_map(Value::as_str));
+    if let Some(ts) = spec.get("targets").and_then(SpecValue::as_array) {
+        raw.extend(ts.iter().filter_map(SpecValue::as_str));
     }
     let warn = |problems: &mut Vec<Problem>, msg: String| {
         problems.push(

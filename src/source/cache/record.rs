@@ -6,10 +6,10 @@
 //! [`super::VERSION`].
 
 use super::Encoding;
-use crate::catalog::{Entity, EntityRef, Link, Metadata, Origin, Problem, Severity};
+use crate::catalog::{
+    Entity, EntityRef, Link, Metadata, Origin, Problem, Severity, SpecValue, StringMap,
+};
 use serde::ser::{SerializeSeq, Serializer};
-use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// One entity as stored: its typed fields, borrowed for writing.
@@ -21,13 +21,13 @@ struct EntityOut<'a> {
     namespace: &'a str,
     title: Option<&'a str>,
     description: Option<&'a str>,
-    labels: &'a BTreeMap<String, String>,
-    annotations: &'a BTreeMap<String, String>,
+    labels: &'a StringMap,
+    annotations: &'a StringMap,
     tags: &'a [String],
     links: Vec<LinkRecord<'a>>,
     uid: Option<&'a str>,
-    extra: &'a Map<String, Value>,
-    spec: &'a Value,
+    extra: &'a SpecValue,
+    spec: &'a SpecValue,
     relations: Option<Vec<(&'a str, &'a str)>>,
     line: Option<u32>,
 }
@@ -47,13 +47,13 @@ struct EntityIn {
     namespace: String,
     title: Option<String>,
     description: Option<String>,
-    labels: BTreeMap<String, String>,
-    annotations: BTreeMap<String, String>,
+    labels: StringMap,
+    annotations: StringMap,
     tags: Vec<String>,
     links: Vec<LinkOwned>,
     uid: Option<String>,
-    extra: Map<String, Value>,
-    spec: Value,
+    extra: SpecValue,
+    spec: SpecValue,
     relations: Option<Vec<(String, String)>>,
     line: Option<u32>,
 }

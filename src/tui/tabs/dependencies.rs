@@ -85,7 +85,7 @@ impl Dependencies {
         while let Some(i) = stack.pop() {
             self.rows.push(i);
             if !self.collapsed.contains(&i) {
-                stack.extend(self.tree.nodes[i].children.iter().rev());
+                stack.extend(self.tree.nodes[i].children.clone().rev());
             }
         }
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
@@ -116,7 +116,7 @@ impl Dependencies {
         let is_last = |n: usize| {
             self.tree.nodes[n]
                 .parent
-                .and_then(|p| self.tree.nodes[p].children.last().copied())
+                .and_then(|p| self.tree.nodes[p].children.clone().next_back())
                 == Some(n)
         };
         let mut parts = Vec::new();
