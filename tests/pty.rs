@@ -59,6 +59,11 @@ impl Session {
 
     /// Resizes the terminal (the program gets SIGWINCH); the screen is read at the new size.
     fn resize(&mut self, cols: u16, rows: u16) {
+        // Where the output stands *before* the size changes: anything the program writes
+        // after it (its redraw at the new size) must be replayed at the new size. Taking this
+        // after the resize replayed a fast redraw at the old size: a garbled screen that was
+        // the test's, not the terminal's.
+        let at = self.output.lock().expect("output lock").len();
         self.master
             .resize(PtySize {
                 rows,
@@ -67,7 +72,6 @@ impl Session {
                 pixel_height: 0,
             })
             .expect("resizing the pty");
-        let at = self.output.lock().expect("output lock").len();
         self.resizes.push((at, cols, rows));
     }
 
@@ -512,6 +516,70 @@ fn resizing_repeatedly_while_typing_never_crashes() {
     s.send("\x03");
     assert_eq!(s.wait_exit(), 0);
     s.wait_restored();
+}
+
+/// Waits until the screen has not changed for a while (the program drew its last frame).
+fn settled(s: &Session) -> String {
+    let start = Instant::now();
+    let mut last = s.screen();
+    let mut since = Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_millis(50));
+        let now = s.screen();
+        if now != last {
+            last = now;
+            since = Instant::now();
+        } else if since.elapsed() > Duration::from_millis(600) {
+            return last;
+        }
+        assert!(
+            start.elapsed() < TIMEOUT,
+            "the screen never settled:\n{last}"
+        );
+    }
+}
+
+#[test]
+fn a_burst_of_resizes_ends_on_the_screen_a_fresh_start_draws() {
+    let mut s = Session::start(&[], 100, 30);
+    s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
+    s.send("ledger");
+    s.wait_for("the query", |screen| screen.contains("Search: ledger"));
+    // Sixty size changes with no pause, through tiny, huge and odd sizes; the last one is
+    // the size compared against.
+    let sizes = [
+        (80, 24),
+        (1, 1),
+        (200, 60),
+        (37, 9),
+        (120, 30),
+        (3, 40),
+        (90, 25),
+    ];
+    for i in 0..60 {
+        let (cols, rows) = sizes[(i * 5 + i / 7) % sizes.len()];
+        s.resize(cols, rows);
+    }
+    let (cols, rows) = (93, 27);
+    s.resize(cols, rows);
+    s.wait_for("a frame at the last size", |screen| {
+        screen.contains("Search: ledger") && screen.contains("of 77")
+    });
+    let after_storm = settled(&s);
+
+    let mut fresh = Session::start(&[], cols, rows);
+    fresh.wait_for("the search pane", |screen| screen.contains("77 of 77"));
+    fresh.send("ledger");
+    fresh.wait_for("the query", |screen| screen.contains("Search: ledger"));
+    let expected = settled(&fresh);
+    assert_eq!(
+        after_storm, expected,
+        "the screen after the resizes differs from a fresh start at {cols}x{rows}"
+    );
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    fresh.send("\x03");
+    assert_eq!(fresh.wait_exit(), 0);
 }
 
 /// Every file under `dir`, recursively.

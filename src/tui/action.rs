@@ -91,6 +91,11 @@ pub enum Action {
     RunCustom(usize),
     /// A custom action run in the background has finished.
     CustomFinished(crate::actions::Plan, crate::actions::Outcome),
+    /// Something failed in the background that the user should know of (the log file cannot
+    /// be written): shown in the status line.
+    Warn(String),
+    /// A scaffolder job (draft save, plan, write) answered.
+    JobDone(crate::scaffolder::jobs::JobDone),
 }
 
 /// A bindable action: its name in the config file, how to make it, and the description the

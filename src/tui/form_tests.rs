@@ -108,6 +108,26 @@ fn type_in(view: &mut FormView, ctx: &Ctx, text: &str) {
     }
 }
 
+/// Runs the jobs the form queued here, as the loop's workers would, and hands their answers
+/// back; returns the outcome of the last answer the form used.
+fn settle(view: &mut FormView, ctx: &Ctx) -> Option<Outcome> {
+    let mut last = None;
+    loop {
+        let jobs = view.take_jobs();
+        if jobs.is_empty() {
+            return last;
+        }
+        for job in jobs {
+            if let Some(done) = job.run_here() {
+                let out = view.handle(&Action::JobDone(done), ctx);
+                if !matches!(out, Outcome::Ignored) {
+                    last = Some(out);
+                }
+            }
+        }
+    }
+}
+
 fn focus(view: &mut FormView, ctx: &Ctx, field: &str) {
     for _ in 0..20 {
         if view.session.focused().is_some_and(|f| f.key == field) {
@@ -234,6 +254,9 @@ fn review_masks_secrets_and_shows_the_plan() {
     type_in(&mut v, &ctx, "because");
     v.handle(&Action::NextPage, &ctx);
     assert_eq!(v.session.stage, Stage::Review);
+    let waiting = format!("{}", draw(&v, &fx, 100, 30).backend());
+    assert!(waiting.contains("working… computing the plan"), "{waiting}");
+    settle(&mut v, &ctx);
     let screen = draw(&v, &fx, 100, 30);
     let text = format!("{}", screen.backend());
     assert!(!text.contains("hunter22"), "{text}");
@@ -265,8 +288,12 @@ fn create_writes_the_files_and_registers_nothing_without_catalog_register() {
     assert_eq!(v.session.stage, Stage::Review, "{:?}", v.session.errors);
     let target = dir.path().join("out");
     v.editor = tui_textarea::TextArea::new(vec![target.to_string_lossy().into_owned()]);
+    // Enter before the plan is in: the write waits for it, then runs.
     let out = v.handle(&Action::Open, &ctx);
-    assert!(matches!(out, Outcome::Register { .. }));
+    assert!(matches!(out, Outcome::Status(ref m) if m == "working…"));
+    assert!(!target.exists(), "nothing is written on the UI thread");
+    let out = settle(&mut v, &ctx);
+    assert!(matches!(out, Some(Outcome::Register { .. })));
     assert!(matches!(v.step, Step::Done { .. }));
     assert!(target.join("catalog-info.yaml").is_file());
     assert!(target.join("mkdocs.yml").is_file());
@@ -312,6 +339,7 @@ fn form_draws_at_any_size_without_panicking() {
     v.handle(&Action::NextPage, &ctx);
     type_in(&mut v, &ctx, "because");
     v.handle(&Action::NextPage, &ctx);
+    settle(&mut v, &ctx);
     for (w, h) in [(1, 1), (10, 3), (30, 10)] {
         draw(&v, &fx, w, h);
     }
@@ -321,6 +349,7 @@ fn form_draws_at_any_size_without_panicking() {
     fresh.handle(&Action::NextPage, &ctx);
     type_in(&mut fresh, &ctx, "because");
     fresh.handle(&Action::NextPage, &ctx);
+    settle(&mut fresh, &ctx);
     insta::assert_snapshot!(draw(&fresh, &fx, 30, 10).backend());
 }
 
@@ -332,6 +361,7 @@ fn resume_prompt_restores_or_discards_the_draft() {
     let drafts = Drafts::in_dir(dir.path());
     let mut first = FormView::new(widgets(), &ctx, Some(drafts.clone()));
     type_in(&mut first, &ctx, "orders");
+    settle(&mut first, &ctx);
     let mut second = FormView::new(widgets(), &ctx, Some(drafts.clone()));
     assert!(matches!(second.step, Step::Resume(_)));
     second.handle(&Action::Open, &ctx);
@@ -343,6 +373,7 @@ fn resume_prompt_restores_or_discards_the_draft() {
     );
     let mut third = FormView::new(widgets(), &ctx, Some(drafts.clone()));
     third.handle(&key(KeyCode::Char('n')), &ctx);
+    settle(&mut third, &ctx);
     assert!(matches!(third.step, Step::Form));
     assert!(third.session.values.get("name").is_none());
     let fourth = FormView::new(widgets(), &ctx, Some(drafts));

@@ -17,7 +17,9 @@ pub mod action;
 pub mod app;
 pub mod clipboard;
 pub mod commands;
+pub mod jobs;
 pub mod keymap;
+mod logging;
 pub mod panes;
 pub mod search_worker;
 pub mod tabs;
@@ -44,14 +46,16 @@ use std::process::ExitCode;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-/// Name of the log file in the state directory.
-pub const LOG_FILE: &str = "idp-tui.log";
+pub use logging::LOG_FILE;
 
 /// How often the spinner moves while a source loads.
 const TICK: Duration = Duration::from_millis(120);
 
 /// Most events applied before a redraw, so a flood of input still shows progress.
 const MAX_BATCH: usize = 256;
+
+/// The longest the exit waits for files being written and drafts being saved.
+const EXIT_WAIT: Duration = Duration::from_secs(5);
 
 /// Opens the portal on the command line's sources and runs it until the user quits.
 pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
@@ -65,7 +69,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     .map_err(|e| eyre!(e))
     .wrap_err("choosing the theme")?;
     let (keymap, key_errors) = Keymap::with_overrides(&settings.config.keys);
-    let (_log_guard, log_path) = init_logging();
+    let (_log_guard, log_path, log_failures) = logging::init();
     tracing::info!(sources = settings.sources.len(), theme = %theme.name, "starting");
 
     let mut app = App::new(Catalog::new(), &settings.sources, theme, keymap);
@@ -92,7 +96,9 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         // Still usable: searches then run on the UI thread.
         Err(e) => tracing::warn!("no search worker ({e}); searching inline"),
     }
-    let mut terminal = TerminalGuard::enter(log_path.clone())?;
+    let (mut workers, job_rx) = jobs::Workers::start();
+    let flusher = workers.flusher();
+    let mut terminal = TerminalGuard::enter(log_path.clone(), flusher.clone())?;
     let result = runtime.block_on(async {
         let (tx, rx) = mpsc::unbounded_channel();
         let loader = Loader {
@@ -103,7 +109,26 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         for i in 0..loader.specs.len() {
             loader.start(i, LoadMode::Startup);
         }
-        event_loop(&mut terminal.terminal, &mut app, rx, search_rx, &loader).await
+        let channels = Channels {
+            loads: rx,
+            searches: search_rx,
+            jobs: job_rx,
+            log_failures,
+        };
+        let result = event_loop(
+            &mut terminal.terminal,
+            &mut app,
+            channels,
+            &loader,
+            &mut workers,
+        )
+        .await;
+        // Quit, SIGHUP, SIGTERM or an error: whatever the user typed reaches the disk first.
+        for job in app.take_jobs() {
+            workers.start_job(job);
+        }
+        workers.finish(EXIT_WAIT).await;
+        result
     });
     drop(terminal);
     runtime.shutdown_timeout(Duration::from_millis(200));
@@ -126,13 +151,20 @@ struct TerminalGuard {
 }
 
 impl TerminalGuard {
-    fn enter(log_path: PathBuf) -> color_eyre::Result<Self> {
+    fn enter(
+        log_path: PathBuf,
+        drafts: Option<crate::scaffolder::draft_writer::DraftFlusher>,
+    ) -> color_eyre::Result<Self> {
         // try_init: raw mode, alternate screen, and a panic hook that restores both first.
         let terminal = ratatui::try_init().wrap_err("setting up the terminal")?;
         crossterm::execute!(std::io::stdout(), EnableBracketedPaste)
             .wrap_err("enabling bracketed paste")?;
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            // The drafts first: restoring the terminal can block on a dead connection.
+            if let Some(d) = &drafts {
+                d.flush(Duration::from_secs(2));
+            }
             let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
             // ratatui's hook leaves the alternate screen and prints the panic.
             previous(info);
@@ -154,33 +186,6 @@ impl Drop for TerminalGuard {
         ratatui::restore();
         let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
     }
-}
-
-/// Logs go to a file in the state directory, never to the screen. `IDP_TUI_LOG` sets the
-/// filter (default `info`). Without a writable state directory, nothing is logged.
-fn init_logging() -> (Option<tracing_appender::non_blocking::WorkerGuard>, PathBuf) {
-    let dir = crate::config::state_dir();
-    let path = dir.join(LOG_FILE);
-    if std::fs::create_dir_all(&dir).is_err() {
-        return (None, path);
-    }
-    let appender = match tracing_appender::rolling::RollingFileAppender::builder()
-        .rotation(tracing_appender::rolling::Rotation::NEVER)
-        .filename_prefix(LOG_FILE)
-        .build(&dir)
-    {
-        Ok(a) => a,
-        Err(_) => return (None, path),
-    };
-    let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("IDP_TUI_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .try_init();
-    (Some(guard), path)
 }
 
 /// SIGHUP (a dropped ssh connection) and SIGTERM: both quit cleanly.
@@ -257,15 +262,20 @@ impl Loader {
     }
 }
 
-/// Applies an action; returns true when the app should quit. Custom actions to run are left
-/// in `runs` for the loop, which owns the terminal.
+/// Applies an action and starts the jobs it queued; returns true when the app should quit.
+/// Custom actions to run are left in `runs` for the loop, which owns the terminal.
 fn apply(
     app: &mut App,
     action: Action,
     loader: &Loader,
+    workers: &mut jobs::Workers,
     runs: &mut Vec<Plan>,
 ) -> color_eyre::Result<bool> {
-    match update(app, action) {
+    let effect = update(app, action);
+    for job in app.take_jobs() {
+        workers.start_job(job);
+    }
+    match effect {
         Some(Effect::Quit) => Ok(true),
         Some(Effect::Copy(text)) => {
             clipboard::copy(&mut std::io::stdout(), &text).wrap_err("copying with OSC 52")?;
@@ -337,13 +347,27 @@ fn terminal_events() -> (
     (rx, reader)
 }
 
+/// What the loop receives besides terminal events and signals.
+struct Channels {
+    loads: mpsc::UnboundedReceiver<crate::source::LoadEvent>,
+    searches: mpsc::UnboundedReceiver<search_worker::SearchDone>,
+    jobs: mpsc::UnboundedReceiver<crate::scaffolder::jobs::JobDone>,
+    log_failures: mpsc::UnboundedReceiver<String>,
+}
+
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
-    mut loads: mpsc::UnboundedReceiver<crate::source::LoadEvent>,
-    mut searches: mpsc::UnboundedReceiver<search_worker::SearchDone>,
+    channels: Channels,
     loader: &Loader,
+    workers: &mut jobs::Workers,
 ) -> color_eyre::Result<()> {
+    let Channels {
+        mut loads,
+        mut searches,
+        jobs: mut job_answers,
+        mut log_failures,
+    } = channels;
     let (mut events, mut reader) = terminal_events();
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(Plan, crate::actions::Outcome)>();
     let mut runs: Vec<Plan> = Vec::new();
@@ -377,6 +401,8 @@ async fn event_loop(
             Some(event) = loads.recv() => Some(Action::Load(event)),
             Some(done) = searches.recv() => Some(Action::SearchDone(done)),
             Some((plan, finished)) = done_rx.recv() => Some(Action::CustomFinished(plan, finished)),
+            Some(done) = job_answers.recv() => Some(Action::JobDone(done)),
+            Some(warning) = log_failures.recv() => Some(Action::Warn(warning)),
             _ = tick.tick(), if app.is_loading() => Some(Action::Tick),
             signal = signals.recv() => {
                 tracing::info!("{signal}: quitting");
@@ -388,7 +414,7 @@ async fn event_loop(
         if panic_on_key && key_press {
             panic!("IDP_TUI_PANIC_ON_KEY is set: panicking on the first key, as asked");
         }
-        if apply(app, action, loader, &mut runs)? {
+        if apply(app, action, loader, workers, &mut runs)? {
             return Ok(());
         }
         dirty = true;
@@ -407,7 +433,7 @@ async fn event_loop(
                 }
             };
             if let Some(action) = next {
-                if apply(app, action, loader, &mut runs)? {
+                if apply(app, action, loader, workers, &mut runs)? {
                     return Ok(());
                 }
             }
