@@ -77,6 +77,7 @@ impl Expr {
         env.set_undefined_behavior(UndefinedBehavior::Chainable);
         env.set_keep_trailing_newline(true);
         env.set_formatter(|out, _state, value| {
+            check_items(value)?;
             out.write_str(&display(value))
                 .map_err(|_| JinjaError::new(ErrorKind::WriteFailure, "cannot write output"))
         });
@@ -259,10 +260,51 @@ fn display(value: &JinjaValue) -> String {
     }
 }
 
+/// The most items (list elements, object entries, at every depth) a value may hold when it is
+/// printed or turned into JSON. `[1] * 99999999` is one cheap lazy value in minijinja, but
+/// materialising it took gigabytes (found by fuzzing: tests/data/fuzz/expr_render-repeat-oom).
+pub const MAX_ITEMS: usize = 100_000;
+
+fn check_items(value: &JinjaValue) -> Result<(), JinjaError> {
+    fn walk(v: &JinjaValue, budget: &mut usize) -> Result<(), JinjaError> {
+        let too_big = || {
+            JinjaError::new(
+                ErrorKind::InvalidOperation,
+                format!("the value holds more than {MAX_ITEMS} items"),
+            )
+        };
+        if !matches!(
+            v.kind(),
+            ValueKind::Seq | ValueKind::Iterable | ValueKind::Map
+        ) {
+            return Ok(());
+        }
+        if v.len().is_some_and(|n| n > *budget) {
+            return Err(too_big());
+        }
+        let Ok(items) = v.try_iter() else {
+            return Ok(());
+        };
+        for item in items {
+            *budget = budget.checked_sub(1).ok_or_else(too_big)?;
+            let inner = if v.kind() == ValueKind::Map {
+                v.get_item(&item).unwrap_or_default()
+            } else {
+                item
+            };
+            walk(&inner, budget)?;
+        }
+        Ok(())
+    }
+    let mut budget = MAX_ITEMS;
+    walk(value, &mut budget)
+}
+
 fn to_json(value: &JinjaValue) -> Result<Option<Value>, JinjaError> {
     if value.is_undefined() {
         return Ok(None);
     }
+    check_items(value)?;
     serde_json::to_value(value)
         .map(Some)
         .map_err(|e| JinjaError::new(ErrorKind::BadSerialization, e.to_string()))
@@ -528,6 +570,25 @@ mod tests {
             )
             .unwrap();
         assert_eq!(out, "on go,http\n");
+    }
+
+    #[test]
+    fn a_huge_repeated_list_is_an_error_not_gigabytes() {
+        let e = Expr::new();
+        let cx = json!({});
+        for source in ["888888*41*[9*08]", "[1] * 99999999", "[[1] * 1000] * 1000"] {
+            let err = e.eval(source, &cx).expect_err(source);
+            assert!(err.to_string().contains("more than"), "{source}: {err}");
+            let err = e
+                .render_str(&format!("${{{{ {source} }}}}"), &cx)
+                .expect_err(source);
+            assert!(err.to_string().contains("more than"), "{source}: {err}");
+        }
+        assert_eq!(
+            e.eval("[1, 2] * 3", &cx).unwrap(),
+            Some(json!([1, 2, 1, 2, 1, 2])),
+            "small repetitions still work"
+        );
     }
 
     #[test]
