@@ -382,3 +382,75 @@ fn resume_prompt_restores_or_discards_the_draft() {
         "a discarded draft is not offered again"
     );
 }
+
+#[test]
+fn only_the_newest_plan_is_computed_and_shown() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = filled(&fx);
+    v.handle(&Action::NextPage, &ctx);
+    type_in(&mut v, &ctx, "because");
+    v.handle(&Action::NextPage, &ctx);
+    // Two edits of the target directory: three plans asked for, only the last one counts.
+    type_in(&mut v, &ctx, "xy");
+    let jobs = v.take_jobs();
+    let plans: Vec<_> = jobs
+        .into_iter()
+        .filter(|j| matches!(j, crate::scaffolder::jobs::Job::Plan(_)))
+        .collect();
+    assert_eq!(plans.len(), 3);
+    let answers: Vec<_> = plans.into_iter().filter_map(|j| j.run_here()).collect();
+    assert_eq!(answers.len(), 1, "overtaken plans skip their work");
+    v.handle(&Action::JobDone(answers.into_iter().next().unwrap()), &ctx);
+    assert!(v.planning.is_none());
+    assert!(matches!(v.plan, Some(Ok(_))));
+}
+
+#[test]
+fn while_files_are_written_keys_wait_and_a_failure_keeps_the_form() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut v = filled(&fx);
+    v.handle(&Action::NextPage, &ctx);
+    type_in(&mut v, &ctx, "because");
+    v.handle(&Action::NextPage, &ctx);
+    settle(&mut v, &ctx);
+    // A target below a regular file: the write must fail.
+    std::fs::write(dir.path().join("file"), "x").unwrap();
+    let target = dir.path().join("file/out");
+    v.editor = tui_textarea::TextArea::new(vec![target.to_string_lossy().into_owned()]);
+    v.handle(&Action::Open, &ctx);
+    assert!(v.writing.is_some());
+    let out = v.handle(&Action::Back, &ctx);
+    assert!(
+        matches!(out, Outcome::Status(ref m) if m.contains("working")),
+        "Esc waits for the write"
+    );
+    assert!(matches!(v.handle(&Action::Quit, &ctx), Outcome::Ignored));
+    let out = settle(&mut v, &ctx);
+    assert!(
+        matches!(out, Some(Outcome::Status(ref m)) if m.starts_with("nothing was written")),
+        "the failure is said"
+    );
+    assert!(v.writing.is_none());
+    assert_eq!(v.session.stage, Stage::Review, "the form stays for another try");
+}
+
+#[test]
+fn a_closed_form_still_hands_over_its_last_draft() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = App::loaded(demo());
+    let ctx = app.ctx();
+    let view = FormView::new(widgets(), &ctx, Some(Drafts::in_dir(dir.path())));
+    app.push(Box::new(view));
+    update(&mut app, key(KeyCode::Char('o')));
+    update(&mut app, Action::Back);
+    assert!(app.stack.is_empty());
+    let jobs = app.take_jobs();
+    assert!(
+        matches!(jobs.as_slice(), [crate::scaffolder::jobs::Job::Draft(_)]),
+        "{jobs:?}"
+    );
+    assert!(app.take_jobs().is_empty());
+}
