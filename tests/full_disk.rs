@@ -333,13 +333,13 @@ fn portal_on_a_full_disk_warns_about_the_log_the_draft_and_the_scaffold_and_keep
     assert!(leftovers.is_empty(), "no staging directory: {leftovers:?}");
     let drafts = tree(&state.join("drafts"));
     assert!(drafts.is_empty(), "no partial draft: {drafts:?}");
-    // Still working: leave the form and search.
+    // Still working: leave the form, then the templates list, and search.
     s.send("\x1b");
-    std::thread::sleep(Duration::from_millis(100));
-    s.send("\x1b");
-    std::thread::sleep(Duration::from_millis(100));
+    s.wait_for("1 template(s)");
     s.send("\x1b");
     s.wait_for("Search:");
+    // A pause, so the next letter is not read as Alt and a letter after the Esc.
+    std::thread::sleep(Duration::from_millis(200));
     s.send("ledger-writer");
     s.wait_for("Search: ledger-writer");
     assert!(s.child.try_wait().unwrap().is_none(), "still running");

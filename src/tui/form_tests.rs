@@ -434,7 +434,11 @@ fn while_files_are_written_keys_wait_and_a_failure_keeps_the_form() {
         "the failure is said"
     );
     assert!(v.writing.is_none());
-    assert_eq!(v.session.stage, Stage::Review, "the form stays for another try");
+    assert_eq!(
+        v.session.stage,
+        Stage::Review,
+        "the form stays for another try"
+    );
 }
 
 #[test]
