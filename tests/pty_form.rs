@@ -205,6 +205,25 @@ fn quitting_right_after_a_key_press_saves_that_key() {
 }
 
 #[test]
+fn a_panic_saves_the_draft_before_anything_else() {
+    let home = tempfile::tempdir().expect("home");
+    let mut first =
+        Running::start_with_env(home.path(), &[NO_DEBOUNCE, ("IDP_TUI_PANIC_ON_KEY", "f12")]);
+    first.fill_two_fields();
+    assert!(!draft_text(home.path()).contains("Sends invoices"));
+    first.send("\x1b[24~"); // F12: the test-only panic
+    let status = first.wait_exit("the panic");
+    assert!(!status.success(), "{status:?}");
+    first.assert_restored();
+    let draft = draft_text(home.path());
+    assert!(
+        draft.contains("invoice-sender") && draft.contains("Sends invoices"),
+        "the panic hook flushed the draft: {draft}"
+    );
+    reopen_and_resume(home.path(), &["Sends invoices", "invoice-sender"]);
+}
+
+#[test]
 fn a_draft_the_debounce_wrote_survives_kill_9() {
     let home = tempfile::tempdir().expect("home");
     let mut first = Running::start(home.path());

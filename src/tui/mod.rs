@@ -377,9 +377,15 @@ async fn event_loop(
     if let Ok(size) = terminal.size() {
         app.size = (size.width, size.height);
     }
-    // Test-only: a way to prove the panic hook through the real binary (tests/pty.rs); see
-    // docs/security.md. Nothing else can make the portal panic on purpose.
-    let panic_on_key = std::env::var_os("IDP_TUI_PANIC_ON_KEY").is_some_and(|v| v == "1");
+    // Test-only: a way to prove the panic hook through the real binary (tests/pty.rs,
+    // tests/pty_form.rs); see docs/security.md. `1`: the first key; `f12`: F12 only (so a form
+    // can be filled first). Nothing else can make the portal panic on purpose.
+    let panic_on = std::env::var("IDP_TUI_PANIC_ON_KEY").ok();
+    let panics = |code: crossterm::event::KeyCode| match panic_on.as_deref() {
+        Some("1") => true,
+        Some("f12") => code == crossterm::event::KeyCode::F(12),
+        _ => false,
+    };
     let mut dirty = true;
     loop {
         if dirty {
@@ -388,11 +394,13 @@ async fn event_loop(
                 .wrap_err("drawing")?;
             dirty = false;
         }
-        let mut key_press = false;
+        let mut key_press = None;
         let action = tokio::select! {
             event = events.recv() => match event {
                 Some(Ok(event)) => {
-                    key_press = matches!(event, crossterm::event::Event::Key(_));
+                    if let crossterm::event::Event::Key(k) = &event {
+                        key_press = Some(k.code);
+                    }
                     event_action(app, event)
                 }
                 Some(Err(e)) => return Err(e).wrap_err("reading the terminal"),
@@ -411,8 +419,8 @@ async fn event_loop(
         };
         let Some(action) = action else { continue };
         // Only a key the user pressed: not loads, search answers, ticks or resizes.
-        if panic_on_key && key_press {
-            panic!("IDP_TUI_PANIC_ON_KEY is set: panicking on the first key, as asked");
+        if key_press.is_some_and(panics) {
+            panic!("IDP_TUI_PANIC_ON_KEY is set: panicking on a key press, as asked");
         }
         if apply(app, action, loader, workers, &mut runs)? {
             return Ok(());
