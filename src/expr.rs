@@ -251,6 +251,8 @@ fn js_operators(source: &str) -> String {
 fn display(value: &JinjaValue) -> String {
     match value.kind() {
         ValueKind::Undefined | ValueKind::None => String::new(),
+        // Known empty: never iterate (`99999999999 * []` spins that many times yielding nothing).
+        ValueKind::Seq | ValueKind::Iterable if value.len() == Some(0) => String::new(),
         ValueKind::Seq | ValueKind::Iterable => value
             .try_iter()
             .map(|it| it.map(|v| display(&v)).collect::<Vec<_>>().join(","))
@@ -279,8 +281,11 @@ fn check_items(value: &JinjaValue) -> Result<(), JinjaError> {
         ) {
             return Ok(());
         }
-        if v.len().is_some_and(|n| n > *budget) {
-            return Err(too_big());
+        match v.len() {
+            Some(n) if n > *budget => return Err(too_big()),
+            // Known empty: iterating `99999999999 * []` spins without yielding anything.
+            Some(0) => return Ok(()),
+            _ => {}
         }
         let Ok(items) = v.try_iter() else {
             return Ok(());
@@ -305,9 +310,37 @@ fn to_json(value: &JinjaValue) -> Result<Option<Value>, JinjaError> {
         return Ok(None);
     }
     check_items(value)?;
-    serde_json::to_value(value)
-        .map(Some)
-        .map_err(|e| JinjaError::new(ErrorKind::BadSerialization, e.to_string()))
+    json_of(value).map(Some)
+}
+
+/// A minijinja value as JSON. Lists and maps are walked here rather than by serde so that a
+/// list known to be empty is never iterated (see [`check_items`]).
+fn json_of(value: &JinjaValue) -> Result<Value, JinjaError> {
+    match value.kind() {
+        ValueKind::Seq | ValueKind::Iterable => {
+            if value.len() == Some(0) {
+                return Ok(Value::Array(Vec::new()));
+            }
+            value
+                .try_iter()?
+                .map(|item| json_of(&item))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array)
+        }
+        ValueKind::Map => {
+            let mut map = serde_json::Map::new();
+            if value.len() != Some(0) {
+                for key in value.try_iter()? {
+                    let item = value.get_item(&key)?;
+                    let name = key.as_str().map_or_else(|| key.to_string(), str::to_string);
+                    map.insert(name, json_of(&item)?);
+                }
+            }
+            Ok(Value::Object(map))
+        }
+        _ => serde_json::to_value(value)
+            .map_err(|e| JinjaError::new(ErrorKind::BadSerialization, e.to_string())),
+    }
 }
 
 fn filter_error(message: impl Into<String>) -> JinjaError {
@@ -589,6 +622,20 @@ mod tests {
             Some(json!([1, 2, 1, 2, 1, 2])),
             "small repetitions still work"
         );
+    }
+
+    #[test]
+    fn a_huge_repeat_of_an_empty_list_is_not_iterated() {
+        // Found by fuzzing: this took 671 s (tests/data/fuzz/expr_render-empty-repeat-slow).
+        let e = Expr::new();
+        let cx = json!({});
+        assert_eq!(e.eval("91**4*89*()", &cx).unwrap(), Some(json!([])));
+        assert_eq!(
+            e.eval("{'a': 91**4*89*[], 'b': [91**4*89*()]}", &cx)
+                .unwrap(),
+            Some(json!({"a": [], "b": [[]]}))
+        );
+        assert_eq!(e.render_str("<${{ 91**4*89*[] }}>", &cx).unwrap(), "<>");
     }
 
     #[test]
