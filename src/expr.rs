@@ -77,6 +77,7 @@ impl Expr {
         env.set_undefined_behavior(UndefinedBehavior::Chainable);
         env.set_keep_trailing_newline(true);
         env.set_formatter(|out, _state, value| {
+            check_items(value)?;
             out.write_str(&display(value))
                 .map_err(|_| JinjaError::new(ErrorKind::WriteFailure, "cannot write output"))
         });
@@ -250,6 +251,8 @@ fn js_operators(source: &str) -> String {
 fn display(value: &JinjaValue) -> String {
     match value.kind() {
         ValueKind::Undefined | ValueKind::None => String::new(),
+        // Known empty: never iterate (`99999999999 * []` spins that many times yielding nothing).
+        ValueKind::Seq | ValueKind::Iterable if value.len() == Some(0) => String::new(),
         ValueKind::Seq | ValueKind::Iterable => value
             .try_iter()
             .map(|it| it.map(|v| display(&v)).collect::<Vec<_>>().join(","))
@@ -259,13 +262,85 @@ fn display(value: &JinjaValue) -> String {
     }
 }
 
+/// The most items (list elements, object entries, at every depth) a value may hold when it is
+/// printed or turned into JSON. `[1] * 99999999` is one cheap lazy value in minijinja, but
+/// materialising it took gigabytes (found by fuzzing: tests/data/fuzz/expr_render-repeat-oom).
+pub const MAX_ITEMS: usize = 100_000;
+
+fn check_items(value: &JinjaValue) -> Result<(), JinjaError> {
+    fn walk(v: &JinjaValue, budget: &mut usize) -> Result<(), JinjaError> {
+        let too_big = || {
+            JinjaError::new(
+                ErrorKind::InvalidOperation,
+                format!("the value holds more than {MAX_ITEMS} items"),
+            )
+        };
+        if !matches!(
+            v.kind(),
+            ValueKind::Seq | ValueKind::Iterable | ValueKind::Map
+        ) {
+            return Ok(());
+        }
+        match v.len() {
+            Some(n) if n > *budget => return Err(too_big()),
+            // Known empty: iterating `99999999999 * []` spins without yielding anything.
+            Some(0) => return Ok(()),
+            _ => {}
+        }
+        let Ok(items) = v.try_iter() else {
+            return Ok(());
+        };
+        for item in items {
+            *budget = budget.checked_sub(1).ok_or_else(too_big)?;
+            let inner = if v.kind() == ValueKind::Map {
+                v.get_item(&item).unwrap_or_default()
+            } else {
+                item
+            };
+            walk(&inner, budget)?;
+        }
+        Ok(())
+    }
+    let mut budget = MAX_ITEMS;
+    walk(value, &mut budget)
+}
+
 fn to_json(value: &JinjaValue) -> Result<Option<Value>, JinjaError> {
     if value.is_undefined() {
         return Ok(None);
     }
-    serde_json::to_value(value)
-        .map(Some)
-        .map_err(|e| JinjaError::new(ErrorKind::BadSerialization, e.to_string()))
+    check_items(value)?;
+    json_of(value).map(Some)
+}
+
+/// A minijinja value as JSON. Lists and maps are walked here rather than by serde so that a
+/// list known to be empty is never iterated (see [`check_items`]).
+fn json_of(value: &JinjaValue) -> Result<Value, JinjaError> {
+    match value.kind() {
+        ValueKind::Seq | ValueKind::Iterable => {
+            if value.len() == Some(0) {
+                return Ok(Value::Array(Vec::new()));
+            }
+            value
+                .try_iter()?
+                .map(|item| json_of(&item))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array)
+        }
+        ValueKind::Map => {
+            let mut map = serde_json::Map::new();
+            if value.len() != Some(0) {
+                for key in value.try_iter()? {
+                    let item = value.get_item(&key)?;
+                    let name = key.as_str().map_or_else(|| key.to_string(), str::to_string);
+                    map.insert(name, json_of(&item)?);
+                }
+            }
+            Ok(Value::Object(map))
+        }
+        _ => serde_json::to_value(value)
+            .map_err(|e| JinjaError::new(ErrorKind::BadSerialization, e.to_string())),
+    }
 }
 
 fn filter_error(message: impl Into<String>) -> JinjaError {
@@ -528,6 +603,39 @@ mod tests {
             )
             .unwrap();
         assert_eq!(out, "on go,http\n");
+    }
+
+    #[test]
+    fn a_huge_repeated_list_is_an_error_not_gigabytes() {
+        let e = Expr::new();
+        let cx = json!({});
+        for source in ["888888*41*[9*08]", "[1] * 99999999", "[[1] * 1000] * 1000"] {
+            let err = e.eval(source, &cx).expect_err(source);
+            assert!(err.to_string().contains("more than"), "{source}: {err}");
+            let err = e
+                .render_str(&format!("${{{{ {source} }}}}"), &cx)
+                .expect_err(source);
+            assert!(err.to_string().contains("more than"), "{source}: {err}");
+        }
+        assert_eq!(
+            e.eval("[1, 2] * 3", &cx).unwrap(),
+            Some(json!([1, 2, 1, 2, 1, 2])),
+            "small repetitions still work"
+        );
+    }
+
+    #[test]
+    fn a_huge_repeat_of_an_empty_list_is_not_iterated() {
+        // Found by fuzzing: this took 671 s (tests/data/fuzz/expr_render-empty-repeat-slow).
+        let e = Expr::new();
+        let cx = json!({});
+        assert_eq!(e.eval("91**4*89*()", &cx).unwrap(), Some(json!([])));
+        assert_eq!(
+            e.eval("{'a': 91**4*89*[], 'b': [91**4*89*()]}", &cx)
+                .unwrap(),
+            Some(json!({"a": [], "b": [[]]}))
+        );
+        assert_eq!(e.render_str("<${{ 91**4*89*[] }}>", &cx).unwrap(), "<>");
     }
 
     #[test]

@@ -67,7 +67,8 @@ pub fn clean_lines(input: &str) -> String {
 
 fn needs_cleaning(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{feff}' | '\u{2028}' | '\u{2029}')
+        // Zero-width joiners (U+200C/D) stay: emoji sequences and several scripts need them.
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}' | '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{2028}' | '\u{2029}')
 }
 
 /// Skips a CSI sequence: parameter and intermediate bytes up to a final byte in `@`..=`~`.
@@ -191,6 +192,13 @@ mod tests {
     #[test]
     fn bidi_overrides_and_zero_width_are_dropped() {
         assert_eq!(clean("pay\u{202e}ments\u{200b}"), "payments");
+        // The Arabic letter mark is a bidi control too; word joiners are invisible.
+        assert_eq!(clean("\u{2066}a\u{2069}\u{061c}b\u{2060}c"), "abc");
+        assert_eq!(
+            clean("👩\u{200d}💻"),
+            "👩\u{200d}💻",
+            "emoji sequences keep their joiner"
+        );
     }
 
     #[test]

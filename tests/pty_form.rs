@@ -1,6 +1,7 @@
-//! A template form's draft survives a dropped connection: fill two fields in the real binary
-//! in a pseudo-terminal, kill it with SIGHUP, start it again with the same HOME, reopen the
-//! template and find the values.
+//! A template form's draft survives every way the portal can end: fill fields in the real
+//! binary in a pseudo-terminal, end it (SIGHUP, SIGTERM, quitting inside the draft debounce,
+//! kill -9 after the debounce wrote it), start it again with the same HOME, reopen the template
+//! and find the values.
 
 #![cfg(unix)]
 
@@ -16,8 +17,14 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 const ROWS: u16 = 40;
 const COLS: u16 = 110;
 
+/// Where a go-service draft lands under a test HOME.
+const DRAFT: &str = "xdg_state_home/idp-tui/drafts/template_default_go-service.json";
+
+/// A debounce far longer than any test: a draft on disk can then only come from a flush.
+const NO_DEBOUNCE: (&str, &str) = ("IDP_TUI_DRAFT_DEBOUNCE_MS", "600000");
+
 struct Running {
-    _master: Box<dyn MasterPty + Send>,
+    master: Box<dyn MasterPty + Send>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
     output: Arc<Mutex<Vec<u8>>>,
@@ -25,14 +32,18 @@ struct Running {
 
 impl Running {
     fn start(home: &Path) -> Running {
+        Running::start_with_env(home, &[])
+    }
+
+    fn start_with_env(home: &Path, env: &[(&str, &str)]) -> Running {
         let pty_spawn::Spawned {
             master,
             writer,
             child,
             output,
-        } = pty_spawn::spawn(&[], &[], home, COLS, ROWS);
+        } = pty_spawn::spawn(&[], env, home, COLS, ROWS);
         Running {
-            _master: master,
+            master,
             writer,
             child,
             output,
@@ -62,6 +73,67 @@ impl Running {
         self.writer.flush().expect("flush");
     }
 
+    fn raw(&self) -> Vec<u8> {
+        self.output.lock().expect("lock").clone()
+    }
+
+    fn signal(&self, signal: i32) {
+        let pid = self.child.process_id().expect("a pid") as i32;
+        // SAFETY: signalling a child process this test started.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+    }
+
+    fn wait_exit(&mut self, what: &str) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("poll") {
+                return status;
+            }
+            assert!(start.elapsed() < TIMEOUT, "idp-tui did not exit: {what}");
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// The terminal was put back: the alternate screen left after it was entered, bracketed
+    /// paste off, the cursor shown, and the line discipline cooked again.
+    fn assert_restored(&self) {
+        let raw = self.raw();
+        let find = |needle: &[u8], from: usize| {
+            raw[from..]
+                .windows(needle.len())
+                .position(|w| w == needle)
+                .map(|p| p + from)
+        };
+        let enter = find(b"\x1b[?1049h", 0).expect("the alternate screen was entered");
+        let leave = find(b"\x1b[?1049l", enter).expect("the alternate screen was left");
+        assert!(
+            find(b"\x1b[?2004l", enter).is_some(),
+            "bracketed paste left on"
+        );
+        assert!(
+            find(b"\x1b[?25h", leave).is_some(),
+            "cursor not shown again"
+        );
+        if let Some(termios) = self.master.get_termios() {
+            let flags = format!("{:?}", termios.local_flags);
+            assert!(
+                flags.contains("ICANON") && flags.contains("ECHO"),
+                "{flags}"
+            );
+        }
+    }
+
+    /// Fills the name and description of the go-service form.
+    fn fill_two_fields(&mut self) {
+        self.open_go_service();
+        self.wait_for("Page 1/3");
+        self.send("invoice-sender");
+        self.wait_for("invoice-sender");
+        self.send("\t");
+        self.send("Sends invoices");
+        self.wait_for("Sends invoices");
+    }
+
     fn open_go_service(&mut self) {
         self.wait_for("demo");
         self.send("\x10"); // Ctrl-P
@@ -74,6 +146,107 @@ impl Running {
         self.wait_for("1 template(s)");
         self.send("\r");
     }
+}
+
+/// Starts the portal again on the same HOME and checks the draft is offered and restores
+/// `expected`.
+fn reopen_and_resume(home: &Path, expected: &[&str]) {
+    let mut second = Running::start(home);
+    second.open_go_service();
+    second.wait_for("A draft of this form was saved earlier");
+    second.send("\r");
+    second.wait_for(expected[0]);
+    let screen = second.screen();
+    for text in expected {
+        assert!(screen.contains(text), "{text:?} not resumed:\n{screen}");
+    }
+    assert!(!screen.contains("A draft of this form"), "{screen}");
+    second.send("\x03");
+    second.wait_exit("Ctrl-C");
+}
+
+fn draft_text(home: &Path) -> String {
+    std::fs::read_to_string(home.join(DRAFT)).unwrap_or_default()
+}
+
+#[test]
+fn sigterm_saves_the_draft_the_debounce_still_held() {
+    let home = tempfile::tempdir().expect("home");
+    let mut first = Running::start_with_env(home.path(), &[NO_DEBOUNCE]);
+    first.fill_two_fields();
+    assert!(
+        !draft_text(home.path()).contains("Sends invoices"),
+        "inside the debounce nothing is written yet"
+    );
+    first.signal(libc::SIGTERM);
+    first.wait_exit("SIGTERM");
+    first.assert_restored();
+    let draft = draft_text(home.path());
+    assert!(
+        draft.contains("invoice-sender") && draft.contains("Sends invoices"),
+        "{draft}"
+    );
+    reopen_and_resume(home.path(), &["Sends invoices", "invoice-sender"]);
+}
+
+#[test]
+fn quitting_right_after_a_key_press_saves_that_key() {
+    let home = tempfile::tempdir().expect("home");
+    let mut first = Running::start_with_env(home.path(), &[NO_DEBOUNCE]);
+    first.fill_two_fields();
+    // The last key and Ctrl-C in one write: the quit lands inside the debounce window.
+    first.send("!\x03");
+    let status = first.wait_exit("Ctrl-C");
+    assert!(status.success(), "{status:?}");
+    first.assert_restored();
+    let draft = draft_text(home.path());
+    assert!(draft.contains("Sends invoices!"), "{draft}");
+    reopen_and_resume(home.path(), &["Sends invoices!", "invoice-sender"]);
+}
+
+#[test]
+fn a_panic_saves_the_draft_before_anything_else() {
+    let home = tempfile::tempdir().expect("home");
+    let mut first =
+        Running::start_with_env(home.path(), &[NO_DEBOUNCE, ("IDP_TUI_PANIC_ON_KEY", "f12")]);
+    first.fill_two_fields();
+    assert!(!draft_text(home.path()).contains("Sends invoices"));
+    first.send("\x1b[24~"); // F12: the test-only panic
+    let status = first.wait_exit("the panic");
+    assert!(!status.success(), "{status:?}");
+    first.assert_restored();
+    let draft = draft_text(home.path());
+    assert!(
+        draft.contains("invoice-sender") && draft.contains("Sends invoices"),
+        "the panic hook flushed the draft: {draft}"
+    );
+    reopen_and_resume(home.path(), &["Sends invoices", "invoice-sender"]);
+}
+
+#[test]
+fn a_draft_the_debounce_wrote_survives_kill_9() {
+    let home = tempfile::tempdir().expect("home");
+    let mut first = Running::start(home.path());
+    first.fill_two_fields();
+    // Typing stopped: the debounce (300 ms) writes the draft without any quit.
+    let start = Instant::now();
+    while !draft_text(home.path()).contains("Sends invoices") {
+        assert!(
+            start.elapsed() < TIMEOUT,
+            "the debounce never wrote the draft"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    first.signal(libc::SIGKILL);
+    first.wait_exit("SIGKILL");
+    let draft = draft_text(home.path());
+    assert!(draft.contains("invoice-sender"), "{draft}");
+    let leftovers: Vec<_> = std::fs::read_dir(home.path().join(DRAFT).parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "only the draft itself: {leftovers:?}");
+    reopen_and_resume(home.path(), &["Sends invoices", "invoice-sender"]);
 }
 
 #[test]

@@ -1,6 +1,8 @@
-//! Drafts: a half-filled form's values (never secrets) saved on every change, so a dropped
-//! SSH connection or a crash loses nothing. One JSON file per template in
-//! `state_dir()/drafts/`, written atomically (a temporary file renamed over the old one).
+//! Drafts: a half-filled form's values (never secrets), so a dropped SSH connection or a crash
+//! loses nothing. One JSON file per template in `state_dir()/drafts/`, written atomically (a
+//! temporary file, synced, renamed over the old one). A change becomes a [`DraftOp`] on the UI
+//! thread (no I/O); the portal hands it to the [`super::draft_writer`], which writes it off the
+//! UI thread; the command line and tests [`DraftOp::apply`] it at once.
 
 use super::form::{Form, Values};
 use crate::catalog::EntityRef;
@@ -51,17 +53,36 @@ impl Drafts {
         self.dir.join(format!("{name}.json"))
     }
 
-    /// Saves the form's values without its secrets. An error is a warning for the user
+    /// Saves the form's values without its secrets, now. An error is a warning for the user
     /// (an unwritable state directory must never stop the form).
     pub fn save(&self, template: &EntityRef, form: &Form, values: &Values) -> Result<(), String> {
-        let path = self.path_for(template);
+        self.save_op(template, form, values)?.apply()
+    }
+
+    /// The write that saves the form's values without its secrets (serialised here, written
+    /// by whoever applies it).
+    pub fn save_op(
+        &self,
+        template: &EntityRef,
+        form: &Form,
+        values: &Values,
+    ) -> Result<DraftOp, String> {
         let doc = serde_json::json!({
             "template": template.as_str(),
             "values": form.without_secrets(values),
         });
-        let text = serde_json::to_vec_pretty(&doc).map_err(|e| e.to_string())?;
-        write_atomic(&path, &text)
-            .map_err(|e| format!("cannot save the draft to {}: {e}", path.display()))
+        let bytes = serde_json::to_vec_pretty(&doc).map_err(|e| e.to_string())?;
+        Ok(DraftOp::Save {
+            path: self.path_for(template),
+            bytes,
+        })
+    }
+
+    /// The removal of a template's draft.
+    pub fn discard_op(&self, template: &EntityRef) -> DraftOp {
+        DraftOp::Discard {
+            path: self.path_for(template),
+        }
     }
 
     /// Loads a template's draft.
@@ -96,12 +117,48 @@ impl Drafts {
         DraftLoad::Found(values)
     }
 
-    /// Deletes a template's draft (after a successful run, or when the user declines it).
+    /// Deletes a template's draft now (after a successful run, or when the user declines it).
     pub fn discard(&self, template: &EntityRef) -> Result<(), String> {
-        match std::fs::remove_file(self.path_for(template)) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(format!("cannot delete the draft: {e}")),
+        self.discard_op(template).apply()
+    }
+}
+
+/// One change to a draft file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DraftOp {
+    /// Write these bytes (the draft document) to the file.
+    Save {
+        /// The draft file.
+        path: PathBuf,
+        /// Its new content.
+        bytes: Vec<u8>,
+    },
+    /// Delete the file (a missing file is fine).
+    Discard {
+        /// The draft file.
+        path: PathBuf,
+    },
+}
+
+impl DraftOp {
+    /// The draft file this change is for.
+    pub fn path(&self) -> &Path {
+        match self {
+            DraftOp::Save { path, .. } | DraftOp::Discard { path } => path,
+        }
+    }
+
+    /// Carries the change out now. A save is atomic: on any failure (a full disk, a read-only
+    /// directory) the old draft stays as it was and no partial file is left.
+    pub fn apply(&self) -> Result<(), String> {
+        match self {
+            DraftOp::Save { path, bytes } => write_atomic(path, bytes)
+                .map_err(|e| format!("cannot save the draft to {}: {e}", path.display())),
+            DraftOp::Discard { path } => match std::fs::remove_file(path) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(format!("cannot delete the draft: {e}")),
+            },
         }
     }
 }

@@ -3,12 +3,15 @@
 //!
 //! The flow is template → [`form::Form`] → values (checked by [`validate`]) → [`plan::Plan`]
 //! (every step run in memory; nothing touches the disk) → [`write::write`] (all files or none,
-//! only inside the target directory). [`draft`] keeps half-filled forms.
+//! only inside the target directory). [`draft`] keeps half-filled forms, [`draft_writer`] saves
+//! them off the UI thread; [`jobs`] carries plans and writes to a worker thread.
 
 pub mod actions;
 pub mod draft;
+pub mod draft_writer;
 pub mod form;
 pub mod input;
+pub mod jobs;
 pub mod picker;
 pub mod plan;
 pub mod render;

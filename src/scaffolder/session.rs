@@ -1,8 +1,9 @@
 //! A form being filled: the current page and field, the values, each field's message, and the
-//! draft saved on every change. Front ends (the TUI form pane) drive it and draw it; it has no
+//! draft changes it asks for (taken with [`Session::take_draft_ops`]; the session does no I/O
+//! after loading the draft). Front ends (the TUI form pane) drive it and draw it; it has no
 //! terminal code, so the navigation rules are tested here.
 
-use super::draft::{DraftLoad, Drafts};
+use super::draft::{DraftLoad, DraftOp, Drafts};
 use super::form::{Field, Form, Values};
 use super::validate::{check_field, check_page, FieldError};
 use super::Template;
@@ -38,6 +39,10 @@ pub struct Session {
     /// The last draft problem (cannot save), for the status line.
     pub warning: Option<String>,
     drafts: Option<Drafts>,
+    /// Values changed since the draft was last taken for saving.
+    draft_dirty: bool,
+    /// Draft changes not yet taken (a removal).
+    draft_ops: Vec<DraftOp>,
 }
 
 impl Session {
@@ -56,6 +61,8 @@ impl Session {
             stage: Stage::Fill,
             warning: None,
             drafts,
+            draft_dirty: false,
+            draft_ops: Vec::new(),
         };
         let draft = match s
             .drafts
@@ -82,13 +89,33 @@ impl Session {
             .min(self.visible_fields().len().saturating_sub(1));
     }
 
-    /// Declines a draft: it is deleted.
+    /// Declines a draft (or the form was created): the draft is to be deleted.
     pub fn discard_draft(&mut self) {
         if let Some(d) = &self.drafts {
-            if let Err(w) = d.discard(&self.template.entity_ref) {
-                self.warning = Some(w);
+            self.draft_dirty = false;
+            self.draft_ops.push(d.discard_op(&self.template.entity_ref));
+        }
+    }
+
+    /// The draft file of this form, when drafts are kept.
+    pub fn draft_path(&self) -> Option<std::path::PathBuf> {
+        self.drafts
+            .as_ref()
+            .map(|d| d.path_for(&self.template.entity_ref))
+    }
+
+    /// The draft changes to carry out, in order: a removal, then the values as they are now
+    /// when they changed since the last call.
+    pub fn take_draft_ops(&mut self) -> Vec<DraftOp> {
+        if std::mem::take(&mut self.draft_dirty) {
+            if let Some(d) = &self.drafts {
+                match d.save_op(&self.template.entity_ref, &self.form, &self.values) {
+                    Ok(op) => self.draft_ops.push(op),
+                    Err(w) => self.warning = Some(w),
+                }
             }
         }
+        std::mem::take(&mut self.draft_ops)
     }
 
     fn autofocus(&self) -> usize {
@@ -122,7 +149,7 @@ impl Session {
         (n, shown.len())
     }
 
-    /// Sets (or clears, with `None`) a field's value: checks it, and saves the draft.
+    /// Sets (or clears, with `None`) a field's value: checks it, and marks the draft changed.
     pub fn set_value(&mut self, key: &str, value: Option<Value>) {
         match value {
             Some(v) => {
@@ -147,11 +174,7 @@ impl Session {
     }
 
     fn save_draft(&mut self) {
-        if let Some(d) = &self.drafts {
-            self.warning = d
-                .save(&self.template.entity_ref, &self.form, &self.values)
-                .err();
-        }
+        self.draft_dirty = self.drafts.is_some();
     }
 
     /// Moves the focus to the next field (wrapping).
@@ -307,6 +330,12 @@ mod tests {
         assert!(review.iter().all(|r| !r.2.contains("very-secret")));
     }
 
+    fn apply(s: &mut Session) {
+        for op in s.take_draft_ops() {
+            op.apply().unwrap();
+        }
+    }
+
     #[test]
     fn every_change_saves_a_draft_that_a_new_session_offers() {
         let dir = tempfile::tempdir().unwrap();
@@ -315,13 +344,34 @@ mod tests {
         assert!(offered.is_none());
         s.set_value("name", Some(json!("abc")));
         s.set_value("token", Some(json!("very-secret")));
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "a change touches no disk by itself"
+        );
+        let ops = s.take_draft_ops();
+        assert_eq!(ops.len(), 1, "two changes, one save: {ops:?}");
+        assert!(s.take_draft_ops().is_empty(), "nothing changed since");
+        ops[0].apply().unwrap();
         let (mut again, offered) = Session::start(template(), drafts());
         let offered = offered.expect("a draft is offered");
         assert_eq!(offered.get("name"), Some(&json!("abc")));
         assert!(!offered.contains_key("token"));
         again.resume(offered);
         assert_eq!(again.values.get("name"), Some(&json!("abc")));
+        again.set_value("name", Some(json!("abcd")));
         again.discard_draft();
+        let ops = again.take_draft_ops();
+        assert!(
+            matches!(ops.as_slice(), [DraftOp::Discard { .. }]),
+            "a discard drops the edit before it: {ops:?}"
+        );
+        again.set_value("name", Some(json!("after")));
+        apply(&mut again);
+        let offered = Session::start(template(), drafts()).1.expect("re-saved");
+        assert_eq!(offered.get("name"), Some(&json!("after")));
+        again.discard_draft();
+        apply(&mut again);
         assert!(Session::start(template(), drafts()).1.is_none());
     }
 

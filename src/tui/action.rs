@@ -99,6 +99,11 @@ pub enum Action {
     Remote(u64, super::remote_task::RemoteUpdate),
     /// A remote TechDocs fetch finished.
     RemoteDocs(Box<super::remote_task::DocsFetched>),
+    /// Something failed in the background that the user should know of (the log file cannot
+    /// be written): shown in the status line.
+    Warn(String),
+    /// A scaffolder job (draft save, plan, write) answered.
+    JobDone(crate::scaffolder::jobs::JobDone),
 }
 
 /// A bindable action: its name in the config file, how to make it, and the description the

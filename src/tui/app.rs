@@ -1,6 +1,8 @@
 //! The app's state and `update`, the only function that changes it. Keys reach `update` as
 //! [`Action`]s (through the keymap), and so do load events, ticks and resizes. `update` may
-//! return an [`Effect`] for the event loop to carry out (quit, write to the clipboard).
+//! return an [`Effect`] for the event loop to carry out (quit, write to the clipboard). Panes
+//! also queue slow scaffolder work as [`Job`]s (saving a draft, a plan, a write); the loop
+//! takes them with [`App::take_jobs`] after every update and runs them off the UI thread.
 
 use super::action::Action;
 use super::commands;
@@ -17,6 +19,7 @@ use super::panes::{Ctx, Outcome, Prefs, View};
 use super::search_worker::{SearchDone, SearchRequest, SearchWorker};
 use super::theme::Theme;
 use crate::catalog::{Catalog, EntityId, EntityRef};
+use crate::scaffolder::jobs::{Job, JobDone};
 use crate::scorecard::{self, Date, Scoreboard};
 use crate::search::{Narrowing, SearchIndex};
 use crate::source::{LoadEvent, SourceId, SourceSpec, SourceTracker};
@@ -100,6 +103,8 @@ pub struct App {
     pub prefs: Prefs,
     /// Remote template runs: the next job number and the runs waiting for the loop.
     pub remote: remote::RemoteJobs,
+    /// Jobs of panes that were closed before the loop took them.
+    jobs: Vec<Job>,
 }
 
 impl App {
@@ -152,6 +157,7 @@ impl App {
                 docs_roots: crate::techdocs::roots(sources),
             },
             remote: remote::RemoteJobs::default(),
+            jobs: Vec::new(),
         }
     }
 
@@ -298,9 +304,57 @@ impl App {
         self.push(Box::new(view));
     }
 
+    /// The jobs panes asked for since the last call, oldest first: the loop runs them.
+    pub fn take_jobs(&mut self) -> Vec<Job> {
+        let mut jobs = std::mem::take(&mut self.jobs);
+        for view in &mut self.stack {
+            jobs.extend(view.take_jobs());
+        }
+        jobs
+    }
+
+    /// Closes the focused pane, keeping the jobs it still had (its last draft save).
+    pub fn pop(&mut self) {
+        if let Some(mut view) = self.stack.pop() {
+            self.jobs.extend(view.take_jobs());
+        }
+    }
+
+    /// A job answered: the panes from the top see it until one uses it. A draft that could
+    /// not be saved is also reported in the status line.
+    fn job_done(&mut self, done: JobDone) {
+        if let JobDone::Draft(saved) = &done {
+            if let Err(e) = &saved.result {
+                self.status_error(e.clone());
+            }
+        }
+        let page = self.page();
+        let ctx = Ctx {
+            scores: &self.scores,
+            catalog: &self.catalog,
+            index: &self.index,
+            theme: &self.theme,
+            page,
+            prefs: &self.prefs,
+        };
+        let action = Action::JobDone(done);
+        let mut outcome = Outcome::Ignored;
+        for view in self.stack.iter_mut().rev() {
+            outcome = view.handle(&action, &ctx);
+            if !matches!(outcome, Outcome::Ignored) {
+                break;
+            }
+        }
+        if !matches!(outcome, Outcome::Ignored) {
+            self.apply(outcome, action);
+        }
+    }
+
     /// Closes every pane and focuses the query, optionally replacing it.
     pub fn focus_search(&mut self, query: Option<&str>) {
-        self.stack.clear();
+        while !self.stack.is_empty() {
+            self.pop();
+        }
         self.overlay = None;
         if let Some(q) = query {
             self.search
@@ -501,7 +555,7 @@ impl App {
                 None
             }
             Outcome::Pop => {
-                self.stack.pop();
+                self.pop();
                 None
             }
             Outcome::PopWith(message) => {
@@ -552,9 +606,7 @@ impl App {
             Action::Quit => return Some(Effect::Quit),
             Action::Help => self.open_help(),
             Action::Palette => self.overlay = Some(Overlay::Palette(PaletteOverlay::new())),
-            Action::Back => {
-                self.stack.pop();
-            }
+            Action::Back => self.pop(),
             Action::FocusSearch => self.focus_search(None),
             // From the search pane: the selected result's ownership, in one key.
             Action::Ownership if self.stack.is_empty() => match self.search.selected_id() {
@@ -606,6 +658,14 @@ fn update_state(app: &mut App, action: Action) -> Option<Effect> {
         }
         Action::SearchDone(done) => {
             app.search_done(done);
+            return None;
+        }
+        Action::JobDone(done) => {
+            app.job_done(done);
+            return None;
+        }
+        Action::Warn(warning) => {
+            app.status_error(warning);
             return None;
         }
         Action::Resize(w, h) => {

@@ -109,6 +109,26 @@ fn type_in(view: &mut FormView, ctx: &Ctx, text: &str) {
     }
 }
 
+/// Runs the jobs the form queued here, as the loop's workers would, and hands their answers
+/// back; returns the outcome of the last answer the form used.
+fn settle(view: &mut FormView, ctx: &Ctx) -> Option<Outcome> {
+    let mut last = None;
+    loop {
+        let jobs = view.take_jobs();
+        if jobs.is_empty() {
+            return last;
+        }
+        for job in jobs {
+            if let Some(done) = job.run_here() {
+                let out = view.handle(&Action::JobDone(done), ctx);
+                if !matches!(out, Outcome::Ignored) {
+                    last = Some(out);
+                }
+            }
+        }
+    }
+}
+
 fn focus(view: &mut FormView, ctx: &Ctx, field: &str) {
     for _ in 0..20 {
         if view.session.focused().is_some_and(|f| f.key == field) {
@@ -235,6 +255,9 @@ fn review_masks_secrets_and_shows_the_plan() {
     type_in(&mut v, &ctx, "because");
     v.handle(&Action::NextPage, &ctx);
     assert_eq!(v.session.stage, Stage::Review);
+    let waiting = format!("{}", draw(&v, &fx, 100, 30).backend());
+    assert!(waiting.contains("working… computing the plan"), "{waiting}");
+    settle(&mut v, &ctx);
     let screen = draw(&v, &fx, 100, 30);
     let text = format!("{}", screen.backend());
     assert!(!text.contains("hunter22"), "{text}");
@@ -266,8 +289,12 @@ fn create_writes_the_files_and_registers_nothing_without_catalog_register() {
     assert_eq!(v.session.stage, Stage::Review, "{:?}", v.session.errors);
     let target = dir.path().join("out");
     v.editor = tui_textarea::TextArea::new(vec![target.to_string_lossy().into_owned()]);
+    // Enter before the plan is in: the write waits for it, then runs.
     let out = v.handle(&Action::Open, &ctx);
-    assert!(matches!(out, Outcome::Register { .. }));
+    assert!(matches!(out, Outcome::Status(ref m) if m == "working…"));
+    assert!(!target.exists(), "nothing is written on the UI thread");
+    let out = settle(&mut v, &ctx);
+    assert!(matches!(out, Some(Outcome::Register { .. })));
     assert!(matches!(v.step, Step::Done { .. }));
     assert!(target.join("catalog-info.yaml").is_file());
     assert!(target.join("mkdocs.yml").is_file());
@@ -313,6 +340,7 @@ fn form_draws_at_any_size_without_panicking() {
     v.handle(&Action::NextPage, &ctx);
     type_in(&mut v, &ctx, "because");
     v.handle(&Action::NextPage, &ctx);
+    settle(&mut v, &ctx);
     for (w, h) in [(1, 1), (10, 3), (30, 10)] {
         draw(&v, &fx, w, h);
     }
@@ -322,6 +350,7 @@ fn form_draws_at_any_size_without_panicking() {
     fresh.handle(&Action::NextPage, &ctx);
     type_in(&mut fresh, &ctx, "because");
     fresh.handle(&Action::NextPage, &ctx);
+    settle(&mut fresh, &ctx);
     insta::assert_snapshot!(draw(&fresh, &fx, 30, 10).backend());
 }
 
@@ -333,6 +362,7 @@ fn resume_prompt_restores_or_discards_the_draft() {
     let drafts = Drafts::in_dir(dir.path());
     let mut first = FormView::new(widgets(), &ctx, Some(drafts.clone()));
     type_in(&mut first, &ctx, "orders");
+    settle(&mut first, &ctx);
     let mut second = FormView::new(widgets(), &ctx, Some(drafts.clone()));
     assert!(matches!(second.step, Step::Resume(_)));
     second.handle(&Action::Open, &ctx);
@@ -344,6 +374,7 @@ fn resume_prompt_restores_or_discards_the_draft() {
     );
     let mut third = FormView::new(widgets(), &ctx, Some(drafts.clone()));
     third.handle(&key(KeyCode::Char('n')), &ctx);
+    settle(&mut third, &ctx);
     assert!(matches!(third.step, Step::Form));
     assert!(third.session.values.get("name").is_none());
     let fourth = FormView::new(widgets(), &ctx, Some(drafts));
@@ -351,4 +382,80 @@ fn resume_prompt_restores_or_discards_the_draft() {
         matches!(fourth.step, Step::Form),
         "a discarded draft is not offered again"
     );
+}
+
+#[test]
+fn only_the_newest_plan_is_computed_and_shown() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = filled(&fx);
+    v.handle(&Action::NextPage, &ctx);
+    type_in(&mut v, &ctx, "because");
+    v.handle(&Action::NextPage, &ctx);
+    // Two edits of the target directory: three plans asked for, only the last one counts.
+    type_in(&mut v, &ctx, "xy");
+    let jobs = v.take_jobs();
+    let plans: Vec<_> = jobs
+        .into_iter()
+        .filter(|j| matches!(j, crate::scaffolder::jobs::Job::Plan(_)))
+        .collect();
+    assert_eq!(plans.len(), 3);
+    let answers: Vec<_> = plans.into_iter().filter_map(|j| j.run_here()).collect();
+    assert_eq!(answers.len(), 1, "overtaken plans skip their work");
+    v.handle(&Action::JobDone(answers.into_iter().next().unwrap()), &ctx);
+    assert!(v.planning.is_none());
+    assert!(matches!(v.plan, Some(Ok(_))));
+}
+
+#[test]
+fn while_files_are_written_keys_wait_and_a_failure_keeps_the_form() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut v = filled(&fx);
+    v.handle(&Action::NextPage, &ctx);
+    type_in(&mut v, &ctx, "because");
+    v.handle(&Action::NextPage, &ctx);
+    settle(&mut v, &ctx);
+    // A target below a regular file: the write must fail.
+    std::fs::write(dir.path().join("file"), "x").unwrap();
+    let target = dir.path().join("file/out");
+    v.editor = tui_textarea::TextArea::new(vec![target.to_string_lossy().into_owned()]);
+    v.handle(&Action::Open, &ctx);
+    assert!(v.writing.is_some());
+    let out = v.handle(&Action::Back, &ctx);
+    assert!(
+        matches!(out, Outcome::Status(ref m) if m.contains("working")),
+        "Esc waits for the write"
+    );
+    assert!(matches!(v.handle(&Action::Quit, &ctx), Outcome::Ignored));
+    let out = settle(&mut v, &ctx);
+    assert!(
+        matches!(out, Some(Outcome::Status(ref m)) if m.starts_with("nothing was written")),
+        "the failure is said"
+    );
+    assert!(v.writing.is_none());
+    assert_eq!(
+        v.session.stage,
+        Stage::Review,
+        "the form stays for another try"
+    );
+}
+
+#[test]
+fn a_closed_form_still_hands_over_its_last_draft() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = App::loaded(demo());
+    let ctx = app.ctx();
+    let view = FormView::new(widgets(), &ctx, Some(Drafts::in_dir(dir.path())));
+    app.push(Box::new(view));
+    update(&mut app, key(KeyCode::Char('o')));
+    update(&mut app, Action::Back);
+    assert!(app.stack.is_empty());
+    let jobs = app.take_jobs();
+    assert!(
+        matches!(jobs.as_slice(), [crate::scaffolder::jobs::Job::Draft(_)]),
+        "{jobs:?}"
+    );
+    assert!(app.take_jobs().is_empty());
 }

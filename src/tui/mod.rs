@@ -17,7 +17,9 @@ pub mod action;
 pub mod app;
 pub mod clipboard;
 pub mod commands;
+pub mod jobs;
 pub mod keymap;
+mod logging;
 pub mod opener;
 pub mod panes;
 pub mod remote_task;
@@ -46,14 +48,16 @@ use std::process::ExitCode;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-/// Name of the log file in the state directory.
-pub const LOG_FILE: &str = "idp-tui.log";
+pub use logging::LOG_FILE;
 
 /// How often the spinner moves while a source loads.
 const TICK: Duration = Duration::from_millis(120);
 
 /// Most events applied before a redraw, so a flood of input still shows progress.
 const MAX_BATCH: usize = 256;
+
+/// The longest the exit waits for files being written and drafts being saved.
+const EXIT_WAIT: Duration = Duration::from_secs(5);
 
 /// Opens the portal on the command line's sources and runs it until the user quits.
 pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
@@ -67,7 +71,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     .map_err(|e| eyre!(e))
     .wrap_err("choosing the theme")?;
     let (keymap, key_errors) = Keymap::with_overrides(&settings.config.keys);
-    let (_log_guard, log_path) = init_logging();
+    let (_log_guard, log_path, log_failures) = logging::init();
     tracing::info!(sources = settings.sources.len(), theme = %theme.name, "starting");
 
     let mut app = App::new(Catalog::new(), &settings.sources, theme, keymap);
@@ -100,7 +104,9 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         // Still usable: searches then run on the UI thread.
         Err(e) => tracing::warn!("no search worker ({e}); searching inline"),
     }
-    let mut terminal = TerminalGuard::enter(log_path.clone())?;
+    let (mut workers, job_rx) = jobs::Workers::start();
+    let flusher = workers.flusher();
+    let mut terminal = TerminalGuard::enter(log_path.clone(), flusher.clone())?;
     let result = runtime.block_on(async {
         let (tx, rx) = mpsc::unbounded_channel();
         let (pages_tx, pages_rx) = mpsc::unbounded_channel();
@@ -117,8 +123,23 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
             loads: rx,
             searches: search_rx,
             pages: pages_rx,
+            jobs: job_rx,
+            log_failures,
         };
-        event_loop(&mut terminal.terminal, &mut app, inbox, &loader).await
+        let result = event_loop(
+            &mut terminal.terminal,
+            &mut app,
+            inbox,
+            &loader,
+            &mut workers,
+        )
+        .await;
+        // Quit, SIGHUP, SIGTERM or an error: whatever the user typed reaches the disk first.
+        for job in app.take_jobs() {
+            workers.start_job(job);
+        }
+        workers.finish(EXIT_WAIT).await;
+        result
     });
     drop(terminal);
     runtime.shutdown_timeout(Duration::from_millis(200));
@@ -141,13 +162,20 @@ struct TerminalGuard {
 }
 
 impl TerminalGuard {
-    fn enter(log_path: PathBuf) -> color_eyre::Result<Self> {
+    fn enter(
+        log_path: PathBuf,
+        drafts: Option<crate::scaffolder::draft_writer::DraftFlusher>,
+    ) -> color_eyre::Result<Self> {
         // try_init: raw mode, alternate screen, and a panic hook that restores both first.
         let terminal = ratatui::try_init().wrap_err("setting up the terminal")?;
         crossterm::execute!(std::io::stdout(), EnableBracketedPaste)
             .wrap_err("enabling bracketed paste")?;
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            // The drafts first: restoring the terminal can block on a dead connection.
+            if let Some(d) = &drafts {
+                d.flush(Duration::from_secs(2));
+            }
             let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
             // ratatui's hook leaves the alternate screen and prints the panic.
             previous(info);
@@ -169,33 +197,6 @@ impl Drop for TerminalGuard {
         ratatui::restore();
         let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
     }
-}
-
-/// Logs go to a file in the state directory, never to the screen. `IDP_TUI_LOG` sets the
-/// filter (default `info`). Without a writable state directory, nothing is logged.
-fn init_logging() -> (Option<tracing_appender::non_blocking::WorkerGuard>, PathBuf) {
-    let dir = crate::config::state_dir();
-    let path = dir.join(LOG_FILE);
-    if std::fs::create_dir_all(&dir).is_err() {
-        return (None, path);
-    }
-    let appender = match tracing_appender::rolling::RollingFileAppender::builder()
-        .rotation(tracing_appender::rolling::Rotation::NEVER)
-        .filename_prefix(LOG_FILE)
-        .build(&dir)
-    {
-        Ok(a) => a,
-        Err(_) => return (None, path),
-    };
-    let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("IDP_TUI_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .try_init();
-    (Some(guard), path)
 }
 
 /// SIGHUP (a dropped ssh connection) and SIGTERM: both quit cleanly.
@@ -261,6 +262,8 @@ struct Inbox {
     loads: mpsc::UnboundedReceiver<crate::source::LoadEvent>,
     searches: mpsc::UnboundedReceiver<search_worker::SearchDone>,
     pages: mpsc::UnboundedReceiver<tabs::docs_page::PageLoaded>,
+    jobs: mpsc::UnboundedReceiver<crate::scaffolder::jobs::JobDone>,
+    log_failures: mpsc::UnboundedReceiver<String>,
 }
 
 impl Loader {
@@ -288,15 +291,20 @@ impl Loader {
     }
 }
 
-/// Applies an action; returns true when the app should quit. Custom actions to run are left
-/// in `runs` for the loop, which owns the terminal.
+/// Applies an action and starts the jobs it queued; returns true when the app should quit.
+/// Custom actions to run are left in `runs` for the loop, which owns the terminal.
 fn apply(
     app: &mut App,
     action: Action,
     loader: &Loader,
+    workers: &mut jobs::Workers,
     runs: &mut Vec<Plan>,
 ) -> color_eyre::Result<bool> {
-    match update(app, action) {
+    let effect = update(app, action);
+    for job in app.take_jobs() {
+        workers.start_job(job);
+    }
+    match effect {
         Some(Effect::Quit) => Ok(true),
         Some(Effect::Copy(text)) => {
             clipboard::copy(&mut std::io::stdout(), &text).wrap_err("copying with OSC 52")?;
@@ -442,11 +450,14 @@ async fn event_loop(
     app: &mut App,
     inbox: Inbox,
     loader: &Loader,
+    workers: &mut jobs::Workers,
 ) -> color_eyre::Result<()> {
     let Inbox {
         mut loads,
         mut searches,
         mut pages,
+        jobs: mut job_answers,
+        mut log_failures,
     } = inbox;
     let (mut events, mut reader) = terminal_events();
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(Plan, crate::actions::Outcome)>();
@@ -459,9 +470,15 @@ async fn event_loop(
     if let Ok(size) = terminal.size() {
         app.size = (size.width, size.height);
     }
-    // Test-only: a way to prove the panic hook through the real binary (tests/pty.rs); see
-    // docs/security.md. Nothing else can make the portal panic on purpose.
-    let panic_on_key = std::env::var_os("IDP_TUI_PANIC_ON_KEY").is_some_and(|v| v == "1");
+    // Test-only: a way to prove the panic hook through the real binary (tests/pty.rs,
+    // tests/pty_form.rs); see docs/security.md. `1`: the first key; `f12`: F12 only (so a form
+    // can be filled first). Nothing else can make the portal panic on purpose.
+    let panic_on = std::env::var("IDP_TUI_PANIC_ON_KEY").ok();
+    let panics = |code: crossterm::event::KeyCode| match panic_on.as_deref() {
+        Some("1") => true,
+        Some("f12") => code == crossterm::event::KeyCode::F(12),
+        _ => false,
+    };
     let mut dirty = true;
     loop {
         if dirty {
@@ -470,11 +487,13 @@ async fn event_loop(
                 .wrap_err("drawing")?;
             dirty = false;
         }
-        let mut key_press = false;
+        let mut key_press = None;
         let action = tokio::select! {
             event = events.recv() => match event {
                 Some(Ok(event)) => {
-                    key_press = matches!(event, crossterm::event::Event::Key(_));
+                    if let crossterm::event::Event::Key(k) = &event {
+                        key_press = Some(k.code);
+                    }
                     event_action(app, event)
                 }
                 Some(Err(e)) => return Err(e).wrap_err("reading the terminal"),
@@ -486,6 +505,8 @@ async fn event_loop(
             Some((plan, finished)) = done_rx.recv() => Some(Action::CustomFinished(plan, finished)),
             Some((job, update)) = remote_rx.recv() => Some(Action::Remote(job, update)),
             Some(fetched) = docs_rx.recv() => Some(Action::RemoteDocs(Box::new(fetched))),
+            Some(done) = job_answers.recv() => Some(Action::JobDone(done)),
+            Some(warning) = log_failures.recv() => Some(Action::Warn(warning)),
             _ = tick.tick(), if app.is_loading() => Some(Action::Tick),
             signal = signals.recv() => {
                 tracing::info!("{signal}: quitting");
@@ -494,10 +515,10 @@ async fn event_loop(
         };
         let Some(action) = action else { continue };
         // Only a key the user pressed: not loads, search answers, ticks or resizes.
-        if panic_on_key && key_press {
-            panic!("IDP_TUI_PANIC_ON_KEY is set: panicking on the first key, as asked");
+        if key_press.is_some_and(panics) {
+            panic!("IDP_TUI_PANIC_ON_KEY is set: panicking on a key press, as asked");
         }
-        if apply(app, action, loader, &mut runs)? {
+        if apply(app, action, loader, workers, &mut runs)? {
             return Ok(());
         }
         dirty = true;
@@ -516,7 +537,7 @@ async fn event_loop(
                 }
             };
             if let Some(action) = next {
-                if apply(app, action, loader, &mut runs)? {
+                if apply(app, action, loader, workers, &mut runs)? {
                     return Ok(());
                 }
             }

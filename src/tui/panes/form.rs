@@ -1,6 +1,9 @@
 //! The template form pane: one page at a time (with a page indicator), each field edited in
 //! place (tui-textarea for text), messages under the fields, a review page with secrets masked
-//! and the dry-run plan, then create. Every change saves the draft; reopening offers it.
+//! and the dry-run plan, then create. Every change marks the draft for saving (the app hands
+//! it to the draft writer, off the UI thread); reopening offers it. The plan and the write run
+//! as [`Job`]s on a worker thread; their answers come back as [`Action::JobDone`], and the
+//! pane shows "working…" meanwhile.
 //!
 //! Keys: Tab/Shift-Tab or Down/Up move between fields, Ctrl-N/Ctrl-B or PageDown/PageUp
 //! between pages, Left/Right change a choice, Space toggles, Enter picks or moves on, Esc
@@ -10,16 +13,18 @@ use super::{Ctx, Outcome, View};
 use crate::scaffolder::draft::Drafts;
 use crate::scaffolder::form::{candidates, Candidate, FieldKind, Values};
 use crate::scaffolder::input::{edit_text, parse_input, repo_url_parts, repo_url_value};
-use crate::scaffolder::plan::{plan, Plan, PlanError};
+use crate::scaffolder::jobs::{self, Job, JobDone, PlanJob, WriteJob, WriteResult};
+use crate::scaffolder::plan::Plan;
 use crate::scaffolder::render::{user_value, Output};
 use crate::scaffolder::session::{Session, Stage};
-use crate::scaffolder::write::{target_is_free, write};
 use crate::scaffolder::Template;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use tui_textarea::TextArea;
 
 /// Where the pane is, beyond the session's fill/review.
@@ -61,6 +66,17 @@ pub struct FormView {
     /// Create runs the template on `server` (the default for a remote template) rather than
     /// here; Ctrl-T on the review switches.
     pub run_remote: bool,
+    /// The plan job awaited (the plan shown is older, or none).
+    pub planning: Option<u64>,
+    /// The write job awaited: until it answers, the form only says "working…".
+    pub writing: Option<u64>,
+    /// Create was asked for while the plan was being computed: write once it is in
+    /// (`true`: overwrite was confirmed).
+    create_when_planned: Option<bool>,
+    /// The newest plan job's id, shared with the jobs so older ones skip their work.
+    plan_latest: Arc<AtomicU64>,
+    /// Jobs for the app to start.
+    jobs: Vec<Job>,
 }
 
 impl FormView {
@@ -77,6 +93,11 @@ impl FormView {
             scroll: 0,
             server: None,
             run_remote: false,
+            planning: None,
+            writing: None,
+            create_when_planned: None,
+            plan_latest: Arc::new(AtomicU64::new(0)),
+            jobs: Vec::new(),
         };
         view.server =
             crate::source::remote_origin(&view.session.template.origin.path).map(str::to_string);
@@ -323,6 +344,7 @@ impl FormView {
         self.editor_text().trim().to_string()
     }
 
+    /// Asks for a new plan (on the worker); the one shown stays until it is in.
     fn replan(&mut self, ctx: &Ctx) {
         // `${{ user.ref }}`/`${{ user.entity }}`: the login name, and its User entity when the
         // catalog has one.
@@ -333,22 +355,17 @@ impl FormView {
             crate::catalog::Lookup::Found(id) => Some(ctx.catalog.get(id).to_value()),
             _ => None,
         });
-        let result = plan(
-            &self.session.template,
-            &self.session.form,
-            &self.session.values,
-            user_value(user.as_deref(), entity),
-            &self.target(),
-        );
-        self.plan = Some(result.map_err(|e| {
-            match e {
-                PlanError::Invalid(errors) => errors
-                    .iter()
-                    .map(|e| e.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                other => other.to_string(),
-            }
+        let id = jobs::next_id();
+        self.plan_latest.store(id, Ordering::Relaxed);
+        self.planning = Some(id);
+        self.jobs.push(Job::Plan(PlanJob {
+            id,
+            template: self.session.template.clone(),
+            form: self.session.form.clone(),
+            values: self.session.values.clone(),
+            user: user_value(user.as_deref(), entity),
+            target: self.target(),
+            latest: Arc::clone(&self.plan_latest),
         }));
     }
 
@@ -370,39 +387,78 @@ impl FormView {
         }))
     }
 
-    /// Writes the plan; returns what to tell the user and the entities to register.
+    /// Asks for the plan to be written (on the worker): at once when the plan is in, else as
+    /// soon as it is.
     fn create(&mut self, overwrite: bool) -> Outcome {
+        if self.planning.is_some() {
+            self.create_when_planned = Some(overwrite);
+            return Outcome::Status("working…".into());
+        }
         let Some(Ok(plan)) = &self.plan else {
             return Outcome::Status("the plan has errors: fix them first".into());
         };
-        let target = PathBuf::from(self.target());
-        if !overwrite && !target_is_free(&target) {
-            self.step = Step::ConfirmOverwrite;
-            return Outcome::Consumed;
-        }
-        match write(plan, &target, overwrite) {
-            Ok(report) => {
-                self.session.discard_draft();
-                let entities = plan.entities.clone();
-                let summary = format!(
-                    "Wrote {} file(s), {} bytes, to {}",
-                    report.files,
-                    report.bytes,
-                    report.target.display()
-                );
-                self.step = Step::Done {
-                    summary: summary.clone(),
-                    output: plan.output.clone(),
-                };
-                Outcome::Register {
-                    entities,
-                    message: summary,
+        let id = jobs::next_id();
+        self.writing = Some(id);
+        self.step = Step::Form;
+        self.jobs.push(Job::Write(WriteJob {
+            id,
+            plan: plan.clone(),
+            target: PathBuf::from(self.target()),
+            overwrite,
+        }));
+        Outcome::Status("working…".into())
+    }
+
+    /// A job's answer: a plan for the review, or what a write did. Answers this form no
+    /// longer waits for are ignored.
+    fn job_done(&mut self, done: &JobDone) -> Outcome {
+        match done {
+            JobDone::Plan(p) if self.planning == Some(p.id) => {
+                self.planning = None;
+                self.plan = Some(p.result.clone());
+                match self.create_when_planned.take() {
+                    Some(overwrite) if self.session.stage == Stage::Review => {
+                        self.create(overwrite)
+                    }
+                    _ => Outcome::Consumed,
                 }
             }
-            Err(e) => {
-                self.step = Step::Form;
-                Outcome::Status(format!("nothing was written: {e}"))
+            JobDone::Write(w) if self.writing == Some(w.id) => {
+                self.writing = None;
+                match &w.result {
+                    WriteResult::NotFree => {
+                        self.step = Step::ConfirmOverwrite;
+                        Outcome::Consumed
+                    }
+                    WriteResult::Failed(e) => Outcome::Status(format!("nothing was written: {e}")),
+                    WriteResult::Written(report) => {
+                        self.session.discard_draft();
+                        let Some(Ok(plan)) = &self.plan else {
+                            return Outcome::Consumed;
+                        };
+                        let summary = format!(
+                            "Wrote {} file(s), {} bytes, to {}",
+                            report.files,
+                            report.bytes,
+                            report.target.display()
+                        );
+                        self.step = Step::Done {
+                            summary: summary.clone(),
+                            output: plan.output.clone(),
+                        };
+                        Outcome::Register {
+                            entities: plan.entities.clone(),
+                            message: summary,
+                        }
+                    }
+                }
             }
+            JobDone::Draft(saved) if self.session.draft_path().as_deref() == Some(&saved.path) => {
+                // The header shows the last draft problem until a save works again.
+                self.session.warning = saved.result.clone().err();
+                Outcome::Ignored
+            }
+            _ => Outcome::Ignored,
         }
     }
 }
@@ -441,7 +497,29 @@ impl View for FormView {
         Mode::Form
     }
 
+    fn take_jobs(&mut self) -> Vec<Job> {
+        let mut jobs: Vec<Job> = self
+            .session
+            .take_draft_ops()
+            .into_iter()
+            .map(Job::Draft)
+            .collect();
+        jobs.append(&mut self.jobs);
+        jobs
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        if let Action::JobDone(done) = action {
+            return self.job_done(done);
+        }
+        if self.writing.is_some() {
+            // Files are being written: nothing may change the plan or close the form until
+            // the write answers (quitting waits for it).
+            return match action {
+                Action::Quit => Outcome::Ignored,
+                _ => Outcome::Status("working… (writing the files)".into()),
+            };
+        }
         match &self.step {
             Step::Resume(values) => {
                 let values = values.clone();

@@ -429,6 +429,19 @@ fn review(view: &FormView, ctx: &Ctx, area: Rect, frame: &mut Frame) {
             ));
         }
     } else {
+        if view.writing.is_some() {
+            lines.push(Line::styled(
+                "working… writing the files",
+                theme.style(Token::Accent),
+            ));
+        } else if view.planning.is_some() && view.plan.is_none() {
+            // Only before the first plan: a replan while typing the target keeps the old one
+            // on screen rather than flickering.
+            lines.push(Line::styled(
+                "working… computing the plan",
+                theme.style(Token::Muted),
+            ));
+        }
         match &view.plan {
             Some(Ok(plan)) => lines.extend(plan_lines(plan, theme, width)),
             Some(Err(e)) => {

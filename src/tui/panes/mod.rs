@@ -181,4 +181,10 @@ pub trait View: Send {
     fn sources_changed(&mut self, statuses: &[SourceStatus]) {
         let _ = statuses;
     }
+    /// Slow work this pane asked for since the last call (saving a draft, computing a plan,
+    /// writing files): the app runs it off the UI thread and answers with
+    /// [`Action::JobDone`](crate::tui::action::Action::JobDone).
+    fn take_jobs(&mut self) -> Vec<crate::scaffolder::jobs::Job> {
+        Vec::new()
+    }
 }
