@@ -482,6 +482,8 @@ struct Word {
     atom: Atom,
     /// Whether the word is ASCII, so a quick byte scan can rule out a fuzzy match.
     ascii: bool,
+    /// A prepared substring search for the word (set up once, not per entity).
+    finder: memchr::memmem::Finder<'static>,
 }
 
 impl Word {
@@ -489,6 +491,7 @@ impl Word {
         Self {
             text: text.to_string(),
             ascii: text.is_ascii(),
+            finder: memchr::memmem::Finder::new(text.as_bytes()).into_owned(),
             atom: Atom::new(
                 text,
                 CaseMatching::Ignore,
@@ -541,8 +544,8 @@ fn score_word(m: &mut Matcher, h: &Haystack, word: &Word) -> Option<i64> {
     if let Some(s) = fuzzy(&h.meta32) {
         return Some(100_000 + s);
     }
-    h.description
-        .find(&word.text)
+    word.finder
+        .find(h.description.as_bytes())
         .map(|pos| 1_000 - pos.min(999) as i64)
 }
 
@@ -557,7 +560,7 @@ fn name_score(m: &mut Matcher, h: &Haystack, word: &Word) -> Option<i64> {
     if name.starts_with(w) {
         return Some(800_000 - name.len() as i64);
     }
-    if let Some(pos) = name.find(w) {
+    if let Some(pos) = word.finder.find(name.as_bytes()) {
         return Some(600_000 - pos as i64 * 10 - name.len() as i64);
     }
     if !word.could_match(&h.name32) {
