@@ -64,15 +64,16 @@ fn widgets() -> Template {
     Template::from_entity(&e).expect("template")
 }
 
-struct Fixture {
-    catalog: Catalog,
-    index: SearchIndex,
-    theme: Theme,
-    scores: crate::scorecard::Scoreboard,
+/// The demo catalog and what a pane needs to draw over it (shared with `remote_tests`).
+pub(crate) struct Fixture {
+    pub(crate) catalog: Catalog,
+    pub(crate) index: SearchIndex,
+    pub(crate) theme: Theme,
+    pub(crate) scores: crate::scorecard::Scoreboard,
 }
 
 impl Fixture {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let catalog = demo();
         let index = SearchIndex::build(&catalog);
         Fixture {
@@ -83,7 +84,7 @@ impl Fixture {
         }
     }
 
-    fn ctx(&self) -> Ctx<'_> {
+    pub(crate) fn ctx(&self) -> Ctx<'_> {
         Ctx {
             catalog: &self.catalog,
             index: &self.index,

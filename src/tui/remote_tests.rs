@@ -131,36 +131,7 @@ fn finished() -> TaskView {
     v
 }
 
-struct Fixture {
-    catalog: Catalog,
-    index: SearchIndex,
-    theme: Theme,
-    scores: crate::scorecard::Scoreboard,
-}
-
-impl Fixture {
-    fn new() -> Self {
-        let catalog = demo();
-        let index = SearchIndex::build(&catalog);
-        Fixture {
-            catalog,
-            index,
-            theme: Theme::default(),
-            scores: crate::scorecard::Scoreboard::default(),
-        }
-    }
-
-    fn ctx(&self) -> Ctx<'_> {
-        Ctx {
-            catalog: &self.catalog,
-            index: &self.index,
-            theme: &self.theme,
-            scores: &self.scores,
-            page: 10,
-            prefs: &crate::tui::panes::DEFAULT_PREFS,
-        }
-    }
-}
+use super::form_tests::Fixture;
 
 fn draw(view: &dyn View, width: u16, height: u16) -> Terminal<TestBackend> {
     let fx = Fixture::new();
