@@ -119,6 +119,9 @@ struct Haystack {
     /// Among equal matches: kind first (components before other kinds), then the entities more
     /// things depend on. Lower sorts first.
     rank: u32,
+    /// The browsing order's key, for a query without words: the kind's place in the top byte,
+    /// then the name's first seven bytes, so most comparisons are one integer compare.
+    browse_key: u64,
 }
 
 /// One search hit.
@@ -147,8 +150,6 @@ pub struct Results {
 pub struct SearchIndex {
     items: Vec<Haystack>,
     strings: Interner,
-    /// Each entity's position in browsing order (kind, then name), sorted on first need.
-    browse: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -158,10 +159,16 @@ impl std::fmt::Debug for SearchIndex {
 }
 
 /// Hands out one shared copy of each distinct string.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Interner(std::collections::HashMap<Arc<str>, ()>);
 
 impl Interner {
+    /// Takes in the strings another interner (a copy of this one) handed out since.
+    fn absorb(&mut self, other: Interner) {
+        // A string both handed out stays as this one's copy (extend keeps existing keys).
+        self.0.extend(other.0);
+    }
+
     fn get(&mut self, s: &str) -> Arc<str> {
         if let Some((k, _)) = self.0.get_key_value(s) {
             return k.clone();
@@ -269,73 +276,45 @@ impl SearchIndex {
         let mut index = Self {
             items: Vec::with_capacity(catalog.len()),
             strings: Interner::default(),
-            browse: std::sync::OnceLock::new(),
         };
         index.extend(catalog);
         index
     }
 
     /// Prepares the entities added to the catalog since the index was built (ids past the
-    /// end of the index). Tie-break weights of earlier entities are not updated.
+    /// end of the index). Tie-break weights of earlier entities are not updated. A large batch
+    /// is prepared on two threads (the second with a copy of the interned strings, merged back
+    /// after), since this runs on the UI thread while sources load.
     pub fn extend(&mut self, catalog: &Catalog) {
-        self.browse = std::sync::OnceLock::new();
-        for id in catalog.ids().skip(self.items.len()) {
-            let e = catalog.get(id);
-            let owner_ref = catalog
-                .owner_ref(id)
-                .map(|r| r.to_string())
-                .unwrap_or_default();
-            let owner = owner_ref.rsplit('/').next().unwrap_or("").to_string();
-            let weight = catalog
-                .edges(id)
-                .iter()
-                .filter(|e| {
-                    matches!(
-                        e.relation,
-                        RelationType::DependencyOf
-                            | RelationType::ApiConsumedBy
-                            | RelationType::HasPart
-                    )
-                })
-                .count() as u32;
-            let description = e.metadata.description.as_deref().unwrap_or("");
-            let description: String = description.chars().take(DESCRIPTION_PREFIX).collect();
-            let name = e.metadata.name.to_lowercase();
-            let meta = format!("{} {owner}", e.metadata.tags.join(" ")).to_lowercase();
-            self.items.push(Haystack {
-                name32: Utf32String::from(name.as_str()),
-                name,
-                title32: Utf32String::from(
-                    e.metadata
-                        .title
-                        .as_deref()
-                        .unwrap_or("")
-                        .to_lowercase()
-                        .as_str(),
-                ),
-                meta32: Utf32String::from(meta.trim()),
-                description: description.to_lowercase(),
-                kind: self.strings.get(e.kind_lower()),
-                namespace: self.strings.get(e.entity_ref().namespace()),
-                lifecycle: self
-                    .strings
-                    .get(&e.spec_str("lifecycle").unwrap_or("").to_lowercase()),
-                spec_type: self
-                    .strings
-                    .get(&e.spec_str("type").unwrap_or("").to_lowercase()),
-                owner_ref: self.strings.get(&owner_ref),
-                system: self
-                    .strings
-                    .get(&e.spec_str("system").unwrap_or("").to_lowercase()),
-                tag_list: e
-                    .metadata
-                    .tags
-                    .iter()
-                    .map(|t| self.strings.get(&t.to_lowercase()))
-                    .collect(),
-                rank: (kind_rank(e.kind_lower()) as u32) << 24
-                    | (0xff_ffff - weight.min(0xff_ffff)),
-            });
+        let (start, end) = (self.items.len(), catalog.len());
+        if end <= start {
+            return;
+        }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if end - start < PARALLEL_PREPARE || threads < 2 {
+            let items = prepare(catalog, start..end, &mut self.strings);
+            self.items.extend(items);
+            return;
+        }
+        let middle = start + (end - start) / 2;
+        let mut second_strings = self.strings.clone();
+        let (first, second) = std::thread::scope(|scope| {
+            let second = scope.spawn(|| prepare(catalog, middle..end, &mut second_strings));
+            let first = prepare(catalog, start..middle, &mut self.strings);
+            (first, second.join())
+        });
+        self.items.reserve(end - start);
+        self.items.extend(first);
+        match second {
+            Ok(second) => {
+                self.items.extend(second);
+                self.strings.absorb(second_strings);
+            }
+            // Not expected (preparing does not panic on data); do that half here instead.
+            Err(_) => {
+                let rest = prepare(catalog, middle..end, &mut self.strings);
+                self.items.extend(rest);
+            }
         }
     }
 
@@ -398,24 +377,35 @@ impl SearchIndex {
         let matched: Vec<u32> = scored.iter().map(|s| s.2).collect();
         let total = scored.len();
         let items = &self.items;
-        // Integers only while selecting the shown few; names break ties among those.
-        let browse = query.words.is_empty().then(|| self.browse_order());
-        let key = |a: &Scored| match browse {
-            Some(order) => (0, i64::from(order[a.2 as usize]), a.2),
-            None => (-a.0, i64::from(a.1), a.2),
+        // Without words, the order is browsing order (kind, then name); with words, the score,
+        // then the tie-break rank. Integers decide most comparisons; names break the rest.
+        let browse = query.words.is_empty();
+        let by_order = |a: &Scored, b: &Scored| {
+            let (x, y) = (&items[a.2 as usize], &items[b.2 as usize]);
+            x.browse_key
+                .cmp(&y.browse_key)
+                .then_with(|| x.name.cmp(&y.name))
+                .then(a.2.cmp(&b.2))
         };
-        let by_key = |a: &Scored, b: &Scored| key(a).cmp(&key(b));
+        let by_score = |a: &Scored, b: &Scored| (-a.0, a.1, a.2).cmp(&(-b.0, b.1, b.2));
         if scored.len() > limit && limit > 0 {
-            scored.select_nth_unstable_by(limit - 1, by_key);
+            if browse {
+                scored.select_nth_unstable_by(limit - 1, by_order);
+            } else {
+                scored.select_nth_unstable_by(limit - 1, by_score);
+            }
         }
         scored.truncate(limit);
-        scored.sort_by(|a, b| {
-            let (ka, kb) = (key(a), key(b));
-            (ka.0, ka.1)
-                .cmp(&(kb.0, kb.1))
-                .then_with(|| items[a.2 as usize].name.cmp(&items[b.2 as usize].name))
-                .then(a.2.cmp(&b.2))
-        });
+        if browse {
+            scored.sort_by(by_order);
+        } else {
+            scored.sort_by(|a, b| {
+                (-a.0, a.1)
+                    .cmp(&(-b.0, b.1))
+                    .then_with(|| items[a.2 as usize].name.cmp(&items[b.2 as usize].name))
+                    .then(a.2.cmp(&b.2))
+            });
+        }
         let mut matcher = Matcher::new(Config::DEFAULT);
         let hits = scored
             .into_iter()
@@ -433,25 +423,6 @@ impl SearchIndex {
             },
             matched,
         )
-    }
-
-    /// Each entity's position when browsing without a query: by kind, then name.
-    fn browse_order(&self) -> &[u32] {
-        self.browse.get_or_init(|| {
-            let items = &self.items;
-            let mut order: Vec<u32> = (0..items.len() as u32).collect();
-            order.sort_by(|&a, &b| {
-                let (x, y) = (&items[a as usize], &items[b as usize]);
-                (x.rank >> 24)
-                    .cmp(&(y.rank >> 24))
-                    .then(x.name.cmp(&y.name))
-            });
-            let mut position = vec![0u32; items.len()];
-            for (pos, &i) in order.iter().enumerate() {
-                position[i as usize] = pos as u32;
-            }
-            position
-        })
     }
 
     /// Scores the given entities; those that do not match every filter and word are left out.
@@ -474,6 +445,72 @@ impl SearchIndex {
         }
         out
     }
+}
+
+/// Batches below this many entities are prepared on one thread.
+const PARALLEL_PREPARE: usize = 4_000;
+
+/// Prepares the entities with ids in `ids`, interning repeated strings in `strings`.
+fn prepare(
+    catalog: &Catalog,
+    ids: std::ops::Range<usize>,
+    strings: &mut Interner,
+) -> Vec<Haystack> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in catalog.ids().skip(ids.start).take(ids.len()) {
+        let e = catalog.get(id);
+        let owner_ref = catalog
+            .owner_ref(id)
+            .map(|r| r.to_string())
+            .unwrap_or_default();
+        let owner = owner_ref.rsplit('/').next().unwrap_or("").to_string();
+        let weight = catalog
+            .edges(id)
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.relation,
+                    RelationType::DependencyOf
+                        | RelationType::ApiConsumedBy
+                        | RelationType::HasPart
+                )
+            })
+            .count() as u32;
+        let description = e.metadata.description.as_deref().unwrap_or("");
+        let description: String = description.chars().take(DESCRIPTION_PREFIX).collect();
+        let name = e.metadata.name.to_lowercase();
+        let browse_key = browse_key(kind_rank(e.kind_lower()), &name);
+        let meta = format!("{} {owner}", e.metadata.tags.join(" ")).to_lowercase();
+        out.push(Haystack {
+            name32: Utf32String::from(name.as_str()),
+            name,
+            title32: Utf32String::from(
+                e.metadata
+                    .title
+                    .as_deref()
+                    .unwrap_or("")
+                    .to_lowercase()
+                    .as_str(),
+            ),
+            meta32: Utf32String::from(meta.trim()),
+            description: description.to_lowercase(),
+            kind: strings.get(e.kind_lower()),
+            namespace: strings.get(e.entity_ref().namespace()),
+            lifecycle: strings.get(&e.spec_str("lifecycle").unwrap_or("").to_lowercase()),
+            spec_type: strings.get(&e.spec_str("type").unwrap_or("").to_lowercase()),
+            owner_ref: strings.get(&owner_ref),
+            system: strings.get(&e.spec_str("system").unwrap_or("").to_lowercase()),
+            tag_list: e
+                .metadata
+                .tags
+                .iter()
+                .map(|t| strings.get(&t.to_lowercase()))
+                .collect(),
+            rank: (kind_rank(e.kind_lower()) as u32) << 24 | (0xff_ffff - weight.min(0xff_ffff)),
+            browse_key,
+        });
+    }
+    out
 }
 
 /// One word of a query, prepared for matching.
@@ -607,6 +644,16 @@ fn filter_matches(h: &Haystack, key: &str, values: &[String]) -> bool {
         }
         _ => false,
     })
+}
+
+/// The browsing order of an entity as one integer: its kind's place, then its name's first
+/// seven bytes (big-endian, so integer order is the names' byte order).
+fn browse_key(kind_rank: usize, name: &str) -> u64 {
+    let mut key = (kind_rank.min(0xff) as u64) << 56;
+    for (i, &b) in name.as_bytes().iter().take(7).enumerate() {
+        key |= u64::from(b) << (48 - 8 * i);
+    }
+    key
 }
 
 /// Kinds in the order a browsing user expects them; also breaks ties between equal matches,
@@ -773,6 +820,84 @@ mod tests {
                 "ledger-writer",
                 "pay"
             ]
+        );
+    }
+
+    #[test]
+    fn browsing_orders_by_kind_then_the_whole_name_and_limits_to_the_first() {
+        let api = |name: &str| {
+            Entity::from_value(
+                json!({"apiVersion": "backstage.io/v1alpha1", "kind": "API",
+                    "metadata": {"name": name},
+                    "spec": {"type": "openapi", "lifecycle": "production", "owner": "x",
+                        "definition": "openapi: 3.0.0"}}),
+                Origin::new("t.yaml", None),
+            )
+            .unwrap()
+            .0
+        };
+        // Names that share their first seven bytes, a prefix of another, and a non-ASCII one.
+        let catalog = Catalog::from_entities(
+            [
+                api("aaa-api"),
+                comp("payment-z", json!({})),
+                comp("payment-a", json!({})),
+                comp("payment", json!({})),
+                comp("zürich", json!({})),
+                comp("zulu", json!({})),
+                comp("a", json!({})),
+            ],
+            vec![],
+        );
+        let all = names(&catalog, "");
+        assert_eq!(
+            all,
+            [
+                "a",
+                "payment",
+                "payment-a",
+                "payment-z",
+                "zulu",
+                "zürich",
+                "aaa-api"
+            ]
+        );
+        let index = SearchIndex::build(&catalog);
+        let first: Vec<String> = index
+            .search(&Query::parse(""), 3)
+            .hits
+            .iter()
+            .map(|h| catalog.get(h.id).metadata.name.clone())
+            .collect();
+        assert_eq!(first, all[..3]);
+        // A filter without words browses too.
+        assert_eq!(names(&catalog, "kind:component").len(), 6);
+        assert_eq!(names(&catalog, "kind:component")[..2], ["a", "payment"]);
+    }
+
+    #[test]
+    fn a_large_batch_prepared_on_two_threads_matches_one_thread() {
+        let catalog = Catalog::from_entities(crate::synthetic::generate(9_000, 3), vec![]);
+        let parallel = SearchIndex::build(&catalog);
+        let mut strings = Interner::default();
+        let serial = prepare(&catalog, 0..catalog.len(), &mut strings);
+        assert_eq!(parallel.len(), serial.len());
+        for (a, b) in parallel.items.iter().zip(&serial) {
+            assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        }
+        // Interned: every distinct owner is one allocation after the merge.
+        let owners: std::collections::HashSet<*const u8> = parallel
+            .items
+            .iter()
+            .map(|h| h.owner_ref.as_ptr())
+            .collect();
+        let distinct: std::collections::HashSet<&str> =
+            parallel.items.iter().map(|h| &*h.owner_ref).collect();
+        assert!(
+            owners.len() <= distinct.len() * 2,
+            "{} {}",
+            owners.len(),
+            distinct.len()
         );
     }
 

@@ -99,6 +99,9 @@ pub struct App {
     pending_confirm: Option<usize>,
     /// The scorecards evaluated over the catalog; re-evaluated when loading finishes.
     pub scores: Scoreboard,
+    /// The catalog changed and the scores were not yet recomputed: done after the next frame
+    /// (see [`App::run_deferred`]) or before the next user action, whichever comes first.
+    scores_due: bool,
     /// Hyperlinks on or off, and where TechDocs may be read.
     pub prefs: Prefs,
     /// Remote template runs: the next job number and the runs waiting for the loop.
@@ -152,6 +155,7 @@ impl App {
             actions: Vec::new(),
             pending_confirm: None,
             scores,
+            scores_due: false,
             prefs: Prefs {
                 hyperlinks: false,
                 docs_roots: crate::techdocs::roots(sources),
@@ -257,6 +261,17 @@ impl App {
     /// Rows a page moves: the terminal height less the header and status rows.
     pub fn page(&self) -> usize {
         usize::from(self.size.1.saturating_sub(6)).max(1)
+    }
+
+    /// Work put off until after a frame (scoring the catalog once it is loaded). Returns true
+    /// when it did something, so the caller redraws.
+    pub fn run_deferred(&mut self) -> bool {
+        if !self.scores_due {
+            return false;
+        }
+        self.scores_due = false;
+        self.scores.rescore(&self.catalog, Date::today());
+        true
     }
 
     /// Replaces the scorecards (from `--scorecard` or the config) and evaluates them; a
@@ -448,8 +463,9 @@ impl App {
         let changed = self.sources.apply(&mut self.catalog, event);
         if replace || (done && !self.is_loading()) {
             // Score once the whole catalog is in (relations only resolve then), and again after
-            // a replacement renumbered the entities.
-            self.scores.rescore(&self.catalog, Date::today());
+            // a replacement renumbered the entities; after the frame that shows the catalog,
+            // so a start is usable before the scorecards are in.
+            self.scores_due = true;
         }
         if replace {
             self.catalog_replaced(&old_refs);
@@ -625,6 +641,23 @@ impl App {
 
 /// Applies an action to the state. Returns what the event loop must do, if anything.
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+    let background = matches!(
+        action,
+        Action::Load(_)
+            | Action::Tick
+            | Action::SearchDone(_)
+            | Action::DocsPage(_)
+            | Action::Resize(..)
+            | Action::CustomFinished(..)
+            | Action::Remote(..)
+            | Action::RemoteDocs(_)
+            | Action::Warn(_)
+            | Action::JobDone(_)
+    );
+    if !background {
+        // Whatever the user does next sees up-to-date scores.
+        app.run_deferred();
+    }
     let effect = update_state(app, action);
     // A pane that wants a page read gets it on the first update with no other effect (the
     // pane keeps asking until then).

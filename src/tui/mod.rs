@@ -487,6 +487,11 @@ async fn event_loop(
                 .wrap_err("drawing")?;
             dirty = false;
         }
+        // Work put off until the screen showed the catalog (scoring it), then a redraw.
+        if app.run_deferred() {
+            dirty = true;
+            continue;
+        }
         let mut key_press = None;
         let action = tokio::select! {
             event = events.recv() => match event {

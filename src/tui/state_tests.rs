@@ -459,3 +459,47 @@ fn ticks_and_resizes_change_only_the_spinner_and_size() {
     assert_eq!(app.size, (30, 10));
     assert_eq!(app.page(), 4);
 }
+
+#[test]
+fn scores_follow_the_first_frame_of_a_loaded_catalog_or_the_next_key() {
+    let loaded = || {
+        let spec = SourceSpec::demo();
+        let mut app = App::new(
+            Catalog::new(),
+            std::slice::from_ref(&spec),
+            Default::default(),
+            Keymap::default(),
+        );
+        for event in [
+            LoadEvent::Batch {
+                source: 0,
+                entities: demo().entities().to_vec(),
+                problems: vec![],
+            },
+            LoadEvent::Done {
+                source: 0,
+                error: None,
+            },
+        ] {
+            update(&mut app, Action::Load(event));
+        }
+        assert!(!app.is_loading());
+        app
+    };
+    let scored = |app: &App| {
+        let crate::catalog::Lookup::Found(id) = app.catalog.lookup("payments-api") else {
+            panic!("payments-api is in the demo");
+        };
+        !app.scores.for_entity(id).is_empty()
+    };
+    // The event loop draws the loaded catalog, then scores it and draws again.
+    let mut app = loaded();
+    assert!(!scored(&app), "scoring waits for the frame");
+    assert!(app.run_deferred());
+    assert!(scored(&app));
+    assert!(!app.run_deferred(), "nothing left to do");
+    // A key pressed before that sees the scores too.
+    let mut app = loaded();
+    press(&mut app, KeyCode::Down);
+    assert!(scored(&app));
+}
