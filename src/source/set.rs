@@ -176,15 +176,14 @@ impl SourceTracker {
                     catalog.add_problem(p.clone());
                 }
                 self.problems[source].extend(problems);
-                for e in entities {
-                    if let Some(id) = catalog.insert(e) {
-                        if self.owner.len() <= id.index() {
-                            self.owner.resize(id.index() + 1, None);
-                        }
-                        self.owner[id.index()] = Some(source);
-                        self.statuses[source].entities += 1;
+                let (owner, status) = (&mut self.owner, &mut self.statuses[source]);
+                catalog.insert_batch(entities, |id| {
+                    if owner.len() <= id.index() {
+                        owner.resize(id.index() + 1, None);
                     }
-                }
+                    owner[id.index()] = Some(source);
+                    status.entities += 1;
+                });
                 changed
             }
             LoadEvent::Replace {
