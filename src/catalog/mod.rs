@@ -84,30 +84,29 @@ const PARALLEL_BATCH: usize = 2_000;
 /// What inserting an entity needs that depends on the entity alone: its validation problems
 /// and the relations its spec (or the server) states.
 struct Prepared {
-    entity: Entity,
     problems: Vec<Problem>,
     stated: Vec<(RelationType, EntityRef)>,
 }
 
 impl Prepared {
-    fn new(entity: Entity) -> Self {
-        let mut problems = validate::validate(&entity);
+    fn new(entity: &Entity) -> Self {
+        let mut problems = validate::validate(entity);
         let stated: Vec<(RelationType, EntityRef)> = match &entity.server_relations {
             Some(rels) => rels
                 .iter()
                 .filter_map(|(t, target)| Some((RelationType::parse(t)?, target.clone())))
                 .collect(),
             None => {
-                let (rels, found) = relations::spec_relations(&entity);
+                let (rels, found) = relations::spec_relations(entity);
                 problems.extend(found);
                 rels
             }
         };
-        Prepared {
-            entity,
-            problems,
-            stated,
-        }
+        Prepared { problems, stated }
+    }
+
+    fn all(entities: &[Entity]) -> Vec<Prepared> {
+        entities.iter().map(Prepared::new).collect()
     }
 }
 
@@ -143,7 +142,8 @@ impl Catalog {
     /// earlier relations that were waiting for it. A second entity with the same reference is
     /// reported and dropped (the first one wins). Returns the new id, if it was added.
     pub fn insert(&mut self, entity: Entity) -> Option<EntityId> {
-        self.insert_prepared(Prepared::new(entity))
+        let prepared = Prepared::new(&entity);
+        self.insert_prepared(entity, prepared)
     }
 
     /// Adds a batch of entities in order, as [`Catalog::insert`] does one, calling `added` with
@@ -152,41 +152,27 @@ impl Catalog {
     pub fn insert_batch(&mut self, entities: Vec<Entity>, mut added: impl FnMut(EntityId)) {
         self.reserve(entities.len());
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let prepared: Vec<Prepared> = if entities.len() < PARALLEL_BATCH || threads < 2 {
-            entities.into_iter().map(Prepared::new).collect()
+        let prepared = if entities.len() < PARALLEL_BATCH || threads < 2 {
+            Prepared::all(&entities)
         } else {
-            let mut first = entities;
-            let second = first.split_off(first.len() / 2);
-            let (mut first, second) = std::thread::scope(|scope| {
-                let second =
-                    scope.spawn(move || second.into_iter().map(Prepared::new).collect::<Vec<_>>());
-                let first: Vec<Prepared> = first.into_iter().map(Prepared::new).collect();
-                (first, second.join())
+            let (first, second) = entities.split_at(entities.len() / 2);
+            let (mut done, rest) = std::thread::scope(|scope| {
+                let rest = scope.spawn(|| Prepared::all(second));
+                (Prepared::all(first), rest.join())
             });
-            match second {
-                Ok(second) => first.extend(second),
-                // Preparing does not panic on data; should it, the batch's second half is lost
-                // loudly rather than silently.
-                Err(_) => self.problems.push(Problem::error(
-                    None,
-                    "internal error: part of a batch of entities could not be prepared".to_string(),
-                )),
-            }
-            first
+            // Preparing does not panic on data; should it, the second half is prepared here.
+            done.extend(rest.unwrap_or_else(|_| Prepared::all(second)));
+            done
         };
-        for p in prepared {
-            if let Some(id) = self.insert_prepared(p) {
+        for (entity, prepared) in entities.into_iter().zip(prepared) {
+            if let Some(id) = self.insert_prepared(entity, prepared) {
                 added(id);
             }
         }
     }
 
-    fn insert_prepared(&mut self, prepared: Prepared) -> Option<EntityId> {
-        let Prepared {
-            entity,
-            problems,
-            stated,
-        } = prepared;
+    fn insert_prepared(&mut self, entity: Entity, prepared: Prepared) -> Option<EntityId> {
+        let Prepared { problems, stated } = prepared;
         if let Some(&first) = self.index.get(entity.entity_ref()) {
             let first = &self.entities[first.index()];
             self.problems.push(
