@@ -31,6 +31,24 @@ struct Session {
 }
 
 impl Session {
+    /// Waits for the search pane with the whole demo catalog loaded.
+    fn wait_demo_loaded(&mut self) {
+        self.wait_for("the search pane with the demo loaded", |screen| {
+            screen.contains("77 of 77") && screen.contains("demo ✓")
+        });
+    }
+
+    /// Types `query` and waits until the selected (first) result names `name`.
+    fn search_until_first(&mut self, query: &str, name: &str) {
+        self.send(query);
+        self.wait_for(&format!("{name} selected for {query:?}"), |screen| {
+            screen
+                .lines()
+                .find(|l| l.starts_with('▶'))
+                .is_some_and(|l| l.contains(name))
+        });
+    }
+
     /// Starts the binary with `args` in a `cols` x `rows` terminal.
     fn start(args: &[&str], cols: u16, rows: u16) -> Session {
         Session::start_with_env(args, &[], cols, rows)
@@ -356,13 +374,7 @@ async fn a_live_backstage_catalog_loads_and_ctrl_r_refreshes_it() {
     s.wait_for("the remote catalog", |screen| {
         screen.contains("61 of 61") && screen.contains("127.0.0.1 ✓")
     });
-    s.send("orders-serv");
-    s.wait_for("orders-service selected", |screen| {
-        screen
-            .lines()
-            .find(|l| l.starts_with('▶'))
-            .is_some_and(|l| l.contains("orders-service"))
-    });
+    s.search_until_first("orders-serv", "orders-service");
     s.send("\x12"); // Ctrl-R
     s.wait_for("the refresh to start", |screen| {
         screen.contains("refreshing all sources")
@@ -386,16 +398,8 @@ async fn a_live_backstage_catalog_loads_and_ctrl_r_refreshes_it() {
 #[test]
 fn search_entity_ownership_and_back_then_ctrl_o_straight_to_ownership() {
     let mut s = Session::start(&[], 100, 30);
-    s.wait_for("the search pane with the demo loaded", |screen| {
-        screen.contains("77 of 77") && screen.contains("demo ✓")
-    });
-    s.send("ledgr");
-    s.wait_for("ledger-writer first", |screen| {
-        screen
-            .lines()
-            .find(|l| l.starts_with('▶'))
-            .is_some_and(|l| l.contains("ledger-writer"))
-    });
+    s.wait_demo_loaded();
+    s.search_until_first("ledgr", "ledger-writer");
     s.send("\r");
     s.wait_for("the entity view", |screen| screen.contains("▸Overview"));
     s.send("o");
@@ -565,13 +569,7 @@ fn visible_rows(screen: &str) -> Vec<String> {
 /// Opens ledger-writer's entity view.
 fn open_ledger_writer(s: &mut Session) {
     s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
-    s.send("ledger-writer");
-    s.wait_for("ledger-writer first", |screen| {
-        screen
-            .lines()
-            .find(|l| l.starts_with('▶'))
-            .is_some_and(|l| l.contains("ledger-writer"))
-    });
+    s.search_until_first("ledger-writer", "ledger-writer");
     s.send("\r");
     s.wait_for("the entity view", |screen| {
         screen.contains("Search › ledger-writer")
@@ -729,16 +727,8 @@ fn hyperlinks_flag_draws_osc8_links_and_the_links_list_copies_over_ssh() {
         110,
         30,
     );
-    s.wait_for("the search pane with the demo loaded", |screen| {
-        screen.contains("77 of 77") && screen.contains("demo ✓")
-    });
-    s.send("ledger-writer");
-    s.wait_for("ledger-writer first", |screen| {
-        screen
-            .lines()
-            .find(|l| l.starts_with('▶'))
-            .is_some_and(|l| l.contains("ledger-writer"))
-    });
+    s.wait_demo_loaded();
+    s.search_until_first("ledger-writer", "ledger-writer");
     s.send("\r");
     // The terminal shows the URL as text; the output carries it as an OSC 8 link.
     s.wait_for("the overview with its links", |screen| {
@@ -772,16 +762,8 @@ fn hyperlinks_flag_draws_osc8_links_and_the_links_list_copies_over_ssh() {
 #[test]
 fn without_the_flag_no_osc8_sequence_is_written() {
     let mut s = Session::start(&[], 110, 30);
-    s.wait_for("the search pane with the demo loaded", |screen| {
-        screen.contains("77 of 77") && screen.contains("demo ✓")
-    });
-    s.send("ledger-writer");
-    s.wait_for("ledger-writer first", |screen| {
-        screen
-            .lines()
-            .find(|l| l.starts_with('▶'))
-            .is_some_and(|l| l.contains("ledger-writer"))
-    });
+    s.wait_demo_loaded();
+    s.search_until_first("ledger-writer", "ledger-writer");
     s.send("\r");
     s.wait_for("the overview with its links", |screen| {
         screen.contains("Service dashboard  https://grafana.northwind.example/d/ledger-writer")
@@ -799,16 +781,8 @@ fn without_the_flag_no_osc8_sequence_is_written() {
 #[test]
 fn docs_pages_arrive_from_the_background_as_the_user_pages_through() {
     let mut s = Session::start(&[], 110, 30);
-    s.wait_for("the search pane with the demo loaded", |screen| {
-        screen.contains("77 of 77") && screen.contains("demo ✓")
-    });
-    s.send("ledger-writer");
-    s.wait_for("ledger-writer first", |screen| {
-        screen
-            .lines()
-            .find(|l| l.starts_with('▶'))
-            .is_some_and(|l| l.contains("ledger-writer"))
-    });
+    s.wait_demo_loaded();
+    s.search_until_first("ledger-writer", "ledger-writer");
     s.send("\r");
     s.wait_for("the entity view", |screen| screen.contains("▸Overview"));
     s.send("\t\t\t");
@@ -865,13 +839,7 @@ async fn a_remote_entitys_docs_tab_fetches_its_techdocs_from_the_backend() {
     let url = server.uri();
     let mut s = Session::start(&["--catalog", &url], 110, 30);
     s.wait_for("the remote catalog", |screen| screen.contains("61 of 61"));
-    s.send("orders-serv");
-    s.wait_for("orders-service selected", |screen| {
-        screen
-            .lines()
-            .find(|l| l.starts_with('▶'))
-            .is_some_and(|l| l.contains("orders-service"))
-    });
+    s.search_until_first("orders-serv", "orders-service");
     s.send("\r");
     for _ in 0..8 {
         if s.screen().contains("Enter fetches its TechDocs") {
