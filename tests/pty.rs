@@ -190,31 +190,7 @@ impl Session {
     /// Asserts the terminal was put back: the alternate screen left after it was entered,
     /// bracketed paste off, cursor shown, and the line discipline cooked again (no raw mode).
     fn assert_restored(&self) {
-        let raw = self.raw();
-        let find = |needle: &[u8], from: usize| {
-            raw[from..]
-                .windows(needle.len())
-                .position(|w| w == needle)
-                .map(|p| p + from)
-        };
-        let enter = find(b"\x1b[?1049h", 0).expect("the alternate screen was entered");
-        let leave = find(b"\x1b[?1049l", enter).expect("the alternate screen was left");
-        assert!(
-            find(b"\x1b[?2004l", enter).is_some(),
-            "bracketed paste left on"
-        );
-        assert!(
-            find(b"\x1b[?25h", leave).is_some(),
-            "cursor not shown again"
-        );
-        // Reading the pty's line discipline needs nix; its Debug output names the flags.
-        if let Some(termios) = self.master.get_termios() {
-            let flags = format!("{:?}", termios.local_flags);
-            assert!(
-                flags.contains("ICANON") && flags.contains("ECHO"),
-                "{flags}"
-            );
-        }
+        pty_spawn::assert_restored(&self.raw(), self.master.as_ref());
     }
 }
 
@@ -623,23 +599,6 @@ fn a_burst_of_resizes_ends_on_the_screen_a_fresh_start_draws() {
     assert_eq!(fresh.wait_exit(), 0);
 }
 
-/// Every file under `dir`, recursively.
-fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_backstage_token_never_reaches_the_screen_the_log_or_the_cache() {
     const TOKEN: &str = "tok-7f3a9c-never-show-me";
@@ -695,7 +654,7 @@ async fn the_backstage_token_never_reaches_the_screen_the_log_or_the_cache() {
         !String::from_utf8_lossy(&s.raw()).contains(TOKEN),
         "on screen"
     );
-    let files = files_under(s._home.path());
+    let files = support::files_under(s._home.path());
     let log = s._home.path().join("xdg_state_home/idp-tui/idp-tui.log");
     assert!(files.contains(&log), "{files:?}");
     assert!(

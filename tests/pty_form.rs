@@ -97,30 +97,7 @@ impl Running {
     /// The terminal was put back: the alternate screen left after it was entered, bracketed
     /// paste off, the cursor shown, and the line discipline cooked again.
     fn assert_restored(&self) {
-        let raw = self.raw();
-        let find = |needle: &[u8], from: usize| {
-            raw[from..]
-                .windows(needle.len())
-                .position(|w| w == needle)
-                .map(|p| p + from)
-        };
-        let enter = find(b"\x1b[?1049h", 0).expect("the alternate screen was entered");
-        let leave = find(b"\x1b[?1049l", enter).expect("the alternate screen was left");
-        assert!(
-            find(b"\x1b[?2004l", enter).is_some(),
-            "bracketed paste left on"
-        );
-        assert!(
-            find(b"\x1b[?25h", leave).is_some(),
-            "cursor not shown again"
-        );
-        if let Some(termios) = self.master.get_termios() {
-            let flags = format!("{:?}", termios.local_flags);
-            assert!(
-                flags.contains("ICANON") && flags.contains("ECHO"),
-                "{flags}"
-            );
-        }
+        pty_spawn::assert_restored(&self.raw(), self.master.as_ref());
     }
 
     /// Fills the name and description of the go-service form.

@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use support::*;
 use wiremock::MockServer;
@@ -32,22 +32,6 @@ fn idp(home: &Path, args: &[&str]) -> Output {
         .expect("run idp-tui")
 }
 
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out
-}
-
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
@@ -66,7 +50,7 @@ fn assert_nowhere(secret: &str, outputs: &[(String, Output)], dir: &Path) {
             "{secret} in stderr of {what}"
         );
     }
-    for f in files_under(dir) {
+    for f in support::files_under(dir) {
         let bytes = std::fs::read(&f).unwrap();
         assert!(!contains(&bytes, secret), "{secret} in {}", f.display());
     }
@@ -121,7 +105,7 @@ async fn the_backstage_token_is_sent_but_never_printed_or_stored() {
     );
     assert!(said.contains("401"), "{said}");
     assert!(
-        !files_under(&home.path().join("cache")).is_empty(),
+        !support::files_under(&home.path().join("cache")).is_empty(),
         "a cache was written"
     );
     // The token was really sent to both servers.

@@ -66,3 +66,33 @@ pub fn spawn(args: &[&str], env: &[(&str, &str)], home: &Path, cols: u16, rows: 
         output,
     }
 }
+
+/// Asserts the terminal was put back after the portal ran in the pty: in `raw` (everything it
+/// wrote) the alternate screen was left after it was entered, bracketed paste turned off and
+/// the cursor shown again; and the line discipline is cooked again (no raw mode).
+pub fn assert_restored(raw: &[u8], master: &dyn MasterPty) {
+    let find = |needle: &[u8], from: usize| {
+        raw[from..]
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|p| p + from)
+    };
+    let enter = find(b"\x1b[?1049h", 0).expect("the alternate screen was entered");
+    let leave = find(b"\x1b[?1049l", enter).expect("the alternate screen was left");
+    assert!(
+        find(b"\x1b[?2004l", enter).is_some(),
+        "bracketed paste left on"
+    );
+    assert!(
+        find(b"\x1b[?25h", leave).is_some(),
+        "cursor not shown again"
+    );
+    // Reading the pty's line discipline needs nix; its Debug output names the flags.
+    if let Some(termios) = master.get_termios() {
+        let flags = format!("{:?}", termios.local_flags);
+        assert!(
+            flags.contains("ICANON") && flags.contains("ECHO"),
+            "{flags}"
+        );
+    }
+}
