@@ -116,6 +116,9 @@ struct Haystack {
     owner_ref: Arc<str>,
     system: Arc<str>,
     tag_list: Vec<Arc<str>>,
+    /// Which bytes occur in the name, title and meta fields ([`byte_mask`]), so a word with a
+    /// letter a field lacks is ruled out without reading the field.
+    masks: [u64; 3],
     /// Among equal matches: kind first (components before other kinds), then the entities more
     /// things depend on. Lower sorts first.
     rank: u32,
@@ -343,36 +346,41 @@ impl SearchIndex {
         within: Option<&[u32]>,
     ) -> (Results, Vec<u32>) {
         let words: Vec<Word> = query.words.iter().map(|w| Word::new(w)).collect();
-        let candidates: Vec<u32>;
-        let candidates: &[u32] = match within {
-            Some(w) => w,
-            None => {
-                candidates = (0..self.items.len() as u32).collect();
-                &candidates
-            }
-        };
-        // Score on every core: each thread takes a contiguous slice, so results stay in order.
-        let threads = if candidates.len() >= PARALLEL_THRESHOLD {
+        let count = within.map_or(self.items.len(), <[u32]>::len);
+        // Score on every core: each thread takes a contiguous part, so results stay in order.
+        let threads = if count >= PARALLEL_THRESHOLD {
             std::thread::available_parallelism()
                 .map_or(1, |n| n.get())
                 .min(4)
         } else {
             1
         };
-        let chunk = candidates.len().div_ceil(threads.max(1)).max(1);
+        let chunk = count.div_ceil(threads.max(1)).max(1);
+        let part = |k: usize| match within {
+            Some(w) => Candidates::Some(&w[(k * chunk).min(count)..((k + 1) * chunk).min(count)]),
+            None => Candidates::Range(
+                (k * chunk).min(count) as u32..((k + 1) * chunk).min(count) as u32,
+            ),
+        };
         let mut scored: Vec<Scored> = if threads > 1 {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = candidates
-                    .chunks(chunk)
-                    .map(|part| scope.spawn(|| self.score_all(query, &words, part)))
+            let parts: Vec<Vec<Scored>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (1..threads)
+                    .map(|k| {
+                        let (query, words, part) = (query, &words, part(k));
+                        scope.spawn(move || self.score_all(query, words, part))
+                    })
                     .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| h.join().unwrap_or_default())
-                    .collect()
-            })
+                let mut parts = vec![self.score_all(query, &words, part(0))];
+                parts.extend(handles.into_iter().map(|h| h.join().unwrap_or_default()));
+                parts
+            });
+            let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+            for p in parts {
+                all.extend(p);
+            }
+            all
         } else {
-            self.score_all(query, &words, candidates)
+            self.score_all(query, &words, part(0))
         };
         let matched: Vec<u32> = scored.iter().map(|s| s.2).collect();
         let total = scored.len();
@@ -426,17 +434,22 @@ impl SearchIndex {
     }
 
     /// Scores the given entities; those that do not match every filter and word are left out.
-    fn score_all(&self, query: &Query, words: &[Word], part: &[u32]) -> Vec<Scored> {
+    fn score_all(&self, query: &Query, words: &[Word], part: Candidates) -> Vec<Scored> {
         let mut matcher = Matcher::new(Config::DEFAULT);
+        let ids: Box<dyn Iterator<Item = u32>> = match part {
+            Candidates::Range(r) => Box::new(r),
+            Candidates::Some(ids) => Box::new(ids.iter().copied()),
+        };
         let mut out = Vec::new();
-        'items: for &i in part {
+        let mut idx = Vec::new();
+        'items: for i in ids {
             let h = &self.items[i as usize];
             if !query.filters.iter().all(|(k, vs)| filter_matches(h, k, vs)) {
                 continue;
             }
             let mut total = 0i64;
             for word in words {
-                match score_word(&mut matcher, h, word) {
+                match score_word(&mut matcher, &mut idx, h, word) {
                     Some(s) => total += s,
                     None => continue 'items,
                 }
@@ -445,6 +458,13 @@ impl SearchIndex {
         }
         out
     }
+}
+
+/// The entities one scoring thread looks at: a range of ids, or the previous query's matches.
+#[derive(Clone)]
+enum Candidates<'a> {
+    Range(std::ops::Range<u32>),
+    Some(&'a [u32]),
 }
 
 /// Batches below this many entities are prepared on one thread.
@@ -481,18 +501,14 @@ fn prepare(
         let name = e.metadata.name.to_lowercase();
         let browse_key = browse_key(kind_rank(e.kind_lower()), &name);
         let meta = format!("{} {owner}", e.metadata.tags.join(" ")).to_lowercase();
+        let title = e.metadata.title.as_deref().unwrap_or("").to_lowercase();
+        let meta = meta.trim();
         out.push(Haystack {
+            masks: [byte_mask(&name), byte_mask(&title), byte_mask(meta)],
             name32: Utf32String::from(name.as_str()),
             name,
-            title32: Utf32String::from(
-                e.metadata
-                    .title
-                    .as_deref()
-                    .unwrap_or("")
-                    .to_lowercase()
-                    .as_str(),
-            ),
-            meta32: Utf32String::from(meta.trim()),
+            title32: Utf32String::from(title.as_str()),
+            meta32: Utf32String::from(meta),
             description: description.to_lowercase(),
             kind: strings.get(e.kind_lower()),
             namespace: strings.get(e.entity_ref().namespace()),
@@ -519,6 +535,8 @@ struct Word {
     atom: Atom,
     /// Whether the word is ASCII, so a quick byte scan can rule out a fuzzy match.
     ascii: bool,
+    /// The word's bytes as a [`byte_mask`].
+    mask: u64,
     /// A prepared substring search for the word (set up once, not per entity).
     finder: memchr::memmem::Finder<'static>,
 }
@@ -528,6 +546,7 @@ impl Word {
         Self {
             text: text.to_string(),
             ascii: text.is_ascii(),
+            mask: byte_mask(text),
             finder: memchr::memmem::Finder::new(text.as_bytes()).into_owned(),
             atom: Atom::new(
                 text,
@@ -544,16 +563,19 @@ impl Word {
     /// False when the word's characters do not all appear, in order, in an ASCII haystack: a
     /// byte scan that spares most of the matcher's work on the many entities a short query
     /// does not match. True when it cannot tell (non-ASCII text), leaving it to the matcher.
-    fn could_match(&self, hay: &Utf32String) -> bool {
+    fn could_match(&self, hay: &Utf32String, mask: u64) -> bool {
         let Utf32String::Ascii(hay) = hay else {
             return true;
         };
         if !self.ascii {
             return true;
         }
+        if self.mask & !mask != 0 {
+            return false;
+        }
         let mut rest = hay.as_bytes();
         for &c in self.text.as_bytes() {
-            match rest.iter().position(|&b| b == c) {
+            match memchr::memchr(c, rest) {
                 Some(at) => rest = &rest[at + 1..],
                 None => return false,
             }
@@ -565,20 +587,20 @@ impl Word {
 /// Scores one word against an entity: name matches outrank title matches, which outrank tag
 /// and owner matches, which outrank description matches (substring only). Later fields are only looked at when
 /// earlier ones do not match, since a better tier always wins.
-fn score_word(m: &mut Matcher, h: &Haystack, word: &Word) -> Option<i64> {
-    if let Some(s) = name_score(m, h, word) {
+fn score_word(m: &mut Matcher, idx: &mut Vec<u32>, h: &Haystack, word: &Word) -> Option<i64> {
+    if let Some(s) = name_score(m, idx, h, word) {
         return Some(s);
     }
-    let mut fuzzy = |hay: &Utf32String| {
-        if !word.could_match(hay) {
+    let mut fuzzy = |hay: &Utf32String, mask: u64| {
+        if !word.could_match(hay, mask) {
             return None;
         }
         word.atom.score(hay.slice(..), m).map(i64::from)
     };
-    if let Some(s) = fuzzy(&h.title32) {
+    if let Some(s) = fuzzy(&h.title32, h.masks[1]) {
         return Some(200_000 + s);
     }
-    if let Some(s) = fuzzy(&h.meta32) {
+    if let Some(s) = fuzzy(&h.meta32, h.masks[2]) {
         return Some(100_000 + s);
     }
     word.finder
@@ -589,22 +611,23 @@ fn score_word(m: &mut Matcher, h: &Haystack, word: &Word) -> Option<i64> {
 /// Scores a word against a name in tiers: exact, prefix, substring, then fuzzy matches with
 /// the fewest skipped characters (so the typo `ledgr` prefers `ledger-writer`, one skip, over
 /// `ledger-reader`, three), each tier above any title, tag or description match.
-fn name_score(m: &mut Matcher, h: &Haystack, word: &Word) -> Option<i64> {
+/// `idx` is scratch space for the matched positions, kept by the caller across entities.
+fn name_score(m: &mut Matcher, idx: &mut Vec<u32>, h: &Haystack, word: &Word) -> Option<i64> {
     let (name, w) = (h.name.as_str(), word.text.as_str());
     if name == w {
         return Some(1_000_000);
     }
-    if name.starts_with(w) {
-        return Some(800_000 - name.len() as i64);
+    // One substring search answers both the prefix and the substring tier.
+    match word.finder.find(name.as_bytes()) {
+        Some(0) => return Some(800_000 - name.len() as i64),
+        Some(pos) => return Some(600_000 - pos as i64 * 10 - name.len() as i64),
+        None => {}
     }
-    if let Some(pos) = word.finder.find(name.as_bytes()) {
-        return Some(600_000 - pos as i64 * 10 - name.len() as i64);
-    }
-    if !word.could_match(&h.name32) {
+    if !word.could_match(&h.name32, h.masks[0]) {
         return None;
     }
-    let mut idx = Vec::new();
-    let score = word.atom.indices(h.name32.slice(..), m, &mut idx)?;
+    idx.clear();
+    let score = word.atom.indices(h.name32.slice(..), m, idx)?;
     let first = i64::from(*idx.first()?);
     let last = i64::from(*idx.last()?);
     let skipped = first + (last - first + 1 - idx.len() as i64);
@@ -643,6 +666,20 @@ fn filter_matches(h: &Haystack, key: &str, values: &[String]) -> bool {
                 || h.system.ends_with(&format!(":{v}"))
         }
         _ => false,
+    })
+}
+
+/// A 64-bit summary of which bytes occur in lowercase text: a bit per letter and digit, the
+/// other bytes sharing the remaining bits. A word can only match text whose mask holds all of
+/// the word's bits.
+fn byte_mask(text: &str) -> u64 {
+    text.bytes().fold(0, |mask, b| {
+        let bit = match b {
+            b'a'..=b'z' => b - b'a',
+            b'0'..=b'9' => 26 + b - b'0',
+            _ => 36 + b % 28,
+        };
+        mask | 1 << bit
     })
 }
 
@@ -963,6 +1000,38 @@ mod tests {
             "kind:,,",
         ] {
             let _ = index.search(&Query::parse(q), 10);
+        }
+    }
+
+    #[test]
+    fn the_byte_prefilter_never_rules_out_a_field_nucleo_matches() {
+        let fields = [
+            "payments-gateway",
+            "ledger writer",
+            "java platform-team",
+            "x9 rust_api.v2",
+            "",
+            "zzz",
+        ];
+        let words = [
+            "p", "pa", "pgw", "ldgr", "9", "_", ".", "rs", "a-", "zq", "team",
+        ];
+        let mut m = Matcher::new(Config::DEFAULT);
+        for field in fields {
+            let hay = Utf32String::from(field);
+            for w in words {
+                let word = Word::new(w);
+                let nucleo = word.atom.score(hay.slice(..), &mut m).is_some();
+                let could = word.could_match(&hay, byte_mask(field));
+                assert!(
+                    could || !nucleo,
+                    "{w:?} in {field:?}: ruled out, but nucleo matches"
+                );
+                // And it does rule out what cannot match: a letter the field lacks.
+                if word.mask & !byte_mask(field) != 0 {
+                    assert!(!could, "{w:?} in {field:?}");
+                }
+            }
         }
     }
 }
