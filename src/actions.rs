@@ -16,6 +16,11 @@ const SHELLS: [&str; 6] = ["sh", "bash", "zsh", "dash", "ksh", "fish"];
 /// Most bytes of a background command's output kept.
 pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
 
+/// How long [`execute`] waits for the opener in `open` mode. An opener hands the URL to a
+/// running browser and exits at once; one that starts the browser itself may run as long as the
+/// browser does, so past this it is left running (and reaped when it ends).
+pub const OPENER_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// How an action runs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -97,6 +102,26 @@ pub enum ActionError {
         /// Why.
         message: String,
     },
+    /// The opener ran and failed: the URL was not opened.
+    #[error("{program} could not open {url} ({status}){}", stderr_suffix(.stderr))]
+    Opener {
+        /// The opener.
+        program: String,
+        /// The URL.
+        url: String,
+        /// How it ended (`exit status: 3`, `signal: 9 (SIGKILL)`).
+        status: String,
+        /// What it wrote on standard error, cleaned (bounded).
+        stderr: String,
+    },
+}
+
+/// `: what it said` after an opener's failure, when it said anything.
+fn stderr_suffix(stderr: &str) -> String {
+    match stderr.trim() {
+        "" => String::new(),
+        said => format!(": {said}"),
+    }
 }
 
 /// A prepared command: the argument vector, ready to run without a shell.
@@ -445,7 +470,8 @@ pub fn builtin_links(entity: &Entity) -> Vec<LinkAction> {
 }
 
 /// Runs a plan. `Terminal` inherits the terminal and waits; `Background` captures (bounded,
-/// cleaned) output; `Open` starts the opener and does not wait.
+/// cleaned) output; `Open` waits up to [`OPENER_WAIT`] for the opener and turns its failure
+/// into [`ActionError::Opener`] (an opener still running at the bound gives `code: None`).
 pub fn execute(plan: &Plan) -> Result<Outcome, ActionError> {
     let (program, args) = plan.argv.split_first().ok_or_else(|| ActionError::Spawn {
         program: String::new(),
@@ -481,15 +507,54 @@ pub fn execute(plan: &Plan) -> Result<Outcome, ActionError> {
             })
         }
         Mode::Open => {
-            command
+            // Standard error goes to an unnamed file, not a pipe: a browser the opener starts
+            // inherits it and may write to it long after we stop reading.
+            let mut log = tempfile::tempfile().map_err(spawn_err)?;
+            let child = command
                 .stdin(std::process::Stdio::null())
                 .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
+                .stderr(log.try_clone().map_err(spawn_err)?)
                 .spawn()
                 .map_err(spawn_err)?;
-            Ok(Outcome::default())
+            match wait_bounded(child, OPENER_WAIT) {
+                Some(Ok(status)) if status.success() => Ok(Outcome {
+                    code: status.code(),
+                    ..Outcome::default()
+                }),
+                Some(Ok(status)) => Err(ActionError::Opener {
+                    program: program.clone(),
+                    url: args.last().cloned().unwrap_or_default(),
+                    status: status.to_string(),
+                    stderr: read_log(&mut log),
+                }),
+                Some(Err(e)) => Err(spawn_err(e)),
+                None => Ok(Outcome::default()),
+            }
         }
     }
+}
+
+/// Waits for a child at most `bound`: `None` when it is still running then. Either way it is
+/// reaped when it ends (a thread waits for it), so it never lingers as a zombie.
+pub(crate) fn wait_bounded(
+    mut child: std::process::Child,
+    bound: std::time::Duration,
+) -> Option<std::io::Result<std::process::ExitStatus>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait());
+    });
+    rx.recv_timeout(bound).ok()
+}
+
+/// The start of what a command wrote to `log`, cleaned for display.
+fn read_log(log: &mut std::fs::File) -> String {
+    use std::io::{Read, Seek};
+    let mut bytes = Vec::new();
+    if log.rewind().is_ok() {
+        let _ = log.take(MAX_OUTPUT_BYTES as u64).read_to_end(&mut bytes);
+    }
+    crate::text::clean_lines(&String::from_utf8_lossy(&bytes))
 }
 
 #[cfg(test)]

@@ -215,3 +215,54 @@ fn a_when_holding_the_end_delimiter_is_refused_not_a_panic() {
     assert!(err.contains("unexpected `}}`"), "{err}");
     assert!(!a.applies(&entity("svc", json!({}))));
 }
+
+/// The state letter of a process in `/proc` (`Z` for a zombie), or `None` once it is gone.
+fn process_state(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // `pid (comm) S …`: the state follows the last `)`.
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
+#[test]
+fn an_opener_still_running_at_the_bound_is_left_alone_and_reaped_when_it_ends() {
+    let child = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .expect("sleep runs");
+    let pid = child.id();
+    let started = std::time::Instant::now();
+    assert!(wait_bounded(child, std::time::Duration::from_millis(100)).is_none());
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(
+        matches!(process_state(pid), Some('S' | 'R')),
+        "still running"
+    );
+    // It ends (here: killed); nobody is left holding it as a zombie.
+    let killed = std::process::Command::new("kill")
+        .arg(pid.to_string())
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while let Some(state) = process_state(pid) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the ended opener was never reaped (state {state})"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn an_opener_that_ends_within_the_bound_gives_its_status() {
+    let child = std::process::Command::new("sh")
+        .args(["-c", "exit 3"])
+        .spawn()
+        .expect("sh runs");
+    let pid = child.id();
+    let status = wait_bounded(child, std::time::Duration::from_secs(10))
+        .expect("ended")
+        .expect("waited");
+    assert_eq!(status.code(), Some(3));
+    assert_eq!(process_state(pid), None, "reaped, not a zombie");
+}

@@ -185,3 +185,55 @@ fn built_in_links_run_by_title() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("https://grafana.northwind.example/d/ledger-writer"));
 }
+
+/// Runs `action` with a fake `xdg-open` first on `PATH`: a shell script with this body.
+fn action_with_opener(script: &str, args: &[&str]) -> (Output, tempfile::TempDir) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let opener = dir.path().join("xdg-open");
+    std::fs::write(&opener, format!("#!/bin/sh\n{script}\n")).expect("write the opener");
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let path = format!(
+        "{}:{}",
+        dir.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_idp-tui"))
+        .arg("action")
+        .args(args)
+        .env("XDG_CONFIG_HOME", "/nonexistent-idp-tui-config")
+        .env("HOME", "/nonexistent-idp-tui-home")
+        .env("PATH", path)
+        .output()
+        .expect("the binary runs");
+    (o, dir)
+}
+
+#[test]
+fn opening_a_link_waits_for_the_opener() {
+    // The opener takes a moment before it hands the URL on: the command returns after that.
+    let (o, dir) = action_with_opener(
+        r#"sleep 0.3; printf '%s' "$1" > "$(dirname "$0")/opened""#,
+        &["Service dashboard", "ledger-writer"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let opened = std::fs::read_to_string(dir.path().join("opened")).unwrap_or_default();
+    assert_eq!(opened, "https://grafana.northwind.example/d/ledger-writer");
+}
+
+#[test]
+fn a_failing_opener_is_reported_with_its_status_and_what_it_said() {
+    let (o, _dir) = action_with_opener(
+        r#"echo "xdg-open: no method available for opening '$1'" >&2; exit 3"#,
+        &["Service dashboard", "ledger-writer"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("exit status: 3"), "{err}");
+    assert!(
+        err.contains(
+            "no method available for opening 'https://grafana.northwind.example/d/ledger-writer'"
+        ),
+        "{err}"
+    );
+}

@@ -9,10 +9,12 @@
 
 #![cfg(unix)]
 
+mod pty_spawn;
 mod support;
 
+use pty_spawn::Driven;
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -68,23 +70,8 @@ fn text(b: &[u8]) -> String {
 }
 
 fn idp(home: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_idp-tui"));
-    cmd.current_dir(home)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("NO_COLOR", "1");
-    for proxy in [
-        "HTTPS_PROXY",
-        "HTTP_PROXY",
-        "ALL_PROXY",
-        "https_proxy",
-        "http_proxy",
-        "all_proxy",
-    ] {
-        cmd.env_remove(proxy);
-    }
+    let mut cmd = support::idp_command(home);
+    cmd.current_dir(home).env("NO_COLOR", "1");
     cmd
 }
 
@@ -94,15 +81,19 @@ const DOCS_VALUES: &str = "name: handbook\nowner: group:default/payments-team\n"
 fn scaffold_on_a_full_disk_writes_nothing_and_says_why() {
     let home = tempfile::tempdir().unwrap();
     std::fs::write(home.path().join("v.yaml"), DOCS_VALUES).unwrap();
-    let mut cmd = idp(home.path());
-    cmd.args([
-        "scaffold",
-        "docs-site",
-        "--values",
-        "v.yaml",
-        "--out",
-        "site",
-    ]);
+    let scaffold = || {
+        let mut cmd = idp(home.path());
+        cmd.args([
+            "scaffold",
+            "docs-site",
+            "--values",
+            "v.yaml",
+            "--out",
+            "site",
+        ]);
+        cmd
+    };
+    let mut cmd = scaffold();
     // Small files fit, bigger ones are cut short: the half-written case.
     limit_file_size(&mut cmd, 200);
     let out = cmd.output().unwrap();
@@ -116,17 +107,7 @@ fn scaffold_on_a_full_disk_writes_nothing_and_says_why() {
         "no target, no staging directory, no partial file"
     );
     // The same command with room to write succeeds: the limit was the only problem.
-    let out = idp(home.path())
-        .args([
-            "scaffold",
-            "docs-site",
-            "--values",
-            "v.yaml",
-            "--out",
-            "site",
-        ])
-        .output()
-        .unwrap();
+    let out = scaffold().output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(home.path().join("site/mkdocs.yml").is_file());
 }
@@ -211,20 +192,12 @@ impl Limited {
         }
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_idp-tui"));
         cmd.current_dir(home)
-            .env("HOME", home)
+            .envs(pty_spawn::private_home(home))
             .env("TERM", "xterm-256color")
             .env_remove("NO_COLOR")
             .stdin(Stdio::from(slave.try_clone().unwrap()))
             .stdout(Stdio::from(slave.try_clone().unwrap()))
             .stderr(Stdio::from(slave));
-        for var in [
-            "XDG_CONFIG_HOME",
-            "XDG_STATE_HOME",
-            "XDG_CACHE_HOME",
-            "XDG_DATA_HOME",
-        ] {
-            cmd.env(var, home.join(var.to_lowercase()));
-        }
         // SAFETY: setsid and ioctl are async-signal-safe: a new session whose controlling
         // terminal is the pty, as a terminal emulator starts a shell.
         unsafe {
@@ -238,46 +211,28 @@ impl Limited {
         limit_file_size(&mut cmd, bytes);
         let child = cmd.spawn().expect("idp-tui starts");
         let master = File::from(master);
-        let mut reader = master.try_clone().unwrap();
-        let output = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&output);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
+        let output = pty_spawn::capture(master.try_clone().unwrap());
         Limited {
             master,
             child,
             output,
         }
     }
+}
 
-    fn screen(&self) -> String {
-        let mut parser = vt100::Parser::new(ROWS, COLS, 0);
-        parser.process(&self.output.lock().unwrap());
-        parser.screen().contents()
+impl Driven for Limited {
+    const TIMEOUT: Duration = TIMEOUT;
+
+    fn output(&self) -> &Mutex<Vec<u8>> {
+        &self.output
     }
 
-    fn wait_for(&self, text: &str) {
-        let start = Instant::now();
-        while !self.screen().contains(text) {
-            assert!(
-                start.elapsed() < TIMEOUT,
-                "timed out waiting for {text:?}; the screen was:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(25));
-        }
+    fn size(&self) -> (u16, u16) {
+        (ROWS, COLS)
     }
 
-    fn send(&mut self, text: &str) {
-        self.master.write_all(text.as_bytes()).unwrap();
-        self.master.flush().unwrap();
+    fn keyboard(&mut self) -> &mut dyn Write {
+        &mut self.master
     }
 }
 
@@ -298,15 +253,7 @@ fn portal_on_a_full_disk_warns_about_the_log_the_draft_and_the_scaffold_and_keep
     s.wait_for("File too large");
     s.wait_for("77 of 77");
     // A form: every key is kept in the form, and the draft that cannot be saved says so.
-    s.send("\x10"); // Ctrl-P
-    s.wait_for("templates");
-    s.send("templates");
-    std::thread::sleep(Duration::from_millis(50));
-    s.send("\r");
-    s.wait_for("Documentation site");
-    s.send("docs-site");
-    s.wait_for("1 template(s)");
-    s.send("\r");
+    s.open_template("Documentation site", "docs-site");
     s.wait_for("Page 1/");
     s.send("handbook");
     s.wait_for("handbook");

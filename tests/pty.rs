@@ -884,14 +884,7 @@ async fn a_remote_template_runs_on_its_server_from_the_form() {
             && screen.contains("Repository: https://github.com/acme/billing")
             && screen.contains("done     Publish")
     });
-    let post = server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.method.as_str() == "POST")
-        .expect("the task was submitted");
-    let body: serde_json::Value = serde_json::from_slice(&post.body).unwrap();
+    let (_, body) = support::the_post(&server).await;
     assert_eq!(body["templateRef"], "template:default/go-service");
     assert_eq!(body["values"]["name"], "billing");
     s.send("\x03");

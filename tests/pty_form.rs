@@ -8,6 +8,7 @@
 mod pty_spawn;
 
 use portable_pty::{Child, MasterPty};
+use pty_spawn::Driven;
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -50,33 +51,6 @@ impl Running {
         }
     }
 
-    fn screen(&self) -> String {
-        let mut parser = vt100::Parser::new(ROWS, COLS, 0);
-        parser.process(&self.output.lock().expect("lock"));
-        parser.screen().contents()
-    }
-
-    fn wait_for(&self, text: &str) {
-        let start = Instant::now();
-        while !self.screen().contains(text) {
-            assert!(
-                start.elapsed() < TIMEOUT,
-                "timed out waiting for {text:?}; the screen was:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
-
-    fn send(&mut self, text: &str) {
-        self.writer.write_all(text.as_bytes()).expect("typing");
-        self.writer.flush().expect("flush");
-    }
-
-    fn raw(&self) -> Vec<u8> {
-        self.output.lock().expect("lock").clone()
-    }
-
     fn signal(&self, signal: i32) {
         let pid = self.child.process_id().expect("a pid") as i32;
         // SAFETY: signalling a child process this test started.
@@ -113,15 +87,23 @@ impl Running {
 
     fn open_go_service(&mut self) {
         self.wait_for("demo");
-        self.send("\x10"); // Ctrl-P
-        self.wait_for("templates");
-        self.send("templates");
-        std::thread::sleep(Duration::from_millis(50));
-        self.send("\r");
-        self.wait_for("Go microservice");
-        self.send("go-service");
-        self.wait_for("1 template(s)");
-        self.send("\r");
+        self.open_template("Go microservice", "go-service");
+    }
+}
+
+impl Driven for Running {
+    const TIMEOUT: Duration = TIMEOUT;
+
+    fn output(&self) -> &Mutex<Vec<u8>> {
+        &self.output
+    }
+
+    fn size(&self) -> (u16, u16) {
+        (ROWS, COLS)
+    }
+
+    fn keyboard(&mut self) -> &mut dyn Write {
+        &mut self.writer
     }
 }
 

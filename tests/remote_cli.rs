@@ -3,25 +3,15 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use support::*;
 use wiremock::MockServer;
 
 /// Runs idp-tui with its config, cache and home inside `home`, and a token in the environment.
 fn idp(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_idp-tui"))
+    idp_command(home)
         .args(args)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_STATE_HOME", home.join("state"))
         .env("BACKSTAGE_TOKEN", "cli-secret-token")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("HTTP_PROXY")
-        .env_remove("ALL_PROXY")
-        .env_remove("https_proxy")
-        .env_remove("http_proxy")
-        .env_remove("all_proxy")
         .output()
         .unwrap()
 }

@@ -13,7 +13,7 @@ use idp_tui::source::backstage::techdocs::{self, RemoteDocsError};
 use idp_tui::source::BackstageError;
 use serde_json::{json, Map, Value};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 use support::*;
 use wiremock::matchers::{
@@ -41,6 +41,15 @@ fn request() -> TaskRequest {
         values,
         secrets,
     }
+}
+
+/// Serves `events` (a JSON array) as every answer to the events of `task`.
+async fn serve_events(server: &MockServer, task: &str, events: Value) {
+    Mock::given(method("GET"))
+        .and(path(format!("{TASKS}/{task}/events")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(events))
+        .mount(server)
+        .await;
 }
 
 fn log(id: u64, step: &str, status: Option<&str>, message: &str) -> Value {
@@ -154,12 +163,7 @@ async fn a_task_is_submitted_followed_and_its_links_read() {
         line: "Fetching template content from github".into()
     }));
     // The body carried the values and the secrets apart, with the token, to the server only.
-    let requests = server.received_requests().await.unwrap();
-    let post = requests
-        .iter()
-        .find(|r| r.method.as_str() == "POST")
-        .unwrap();
-    let body: Value = serde_json::from_slice(&post.body).unwrap();
+    let (post, body) = the_post(&server).await;
     assert_eq!(body["templateRef"], "template:default/go-service");
     assert_eq!(body["values"]["name"], "billing");
     assert_eq!(body["secrets"]["apiKey"], "very-secret-value");
@@ -254,16 +258,17 @@ async fn a_404_names_the_template_and_a_500_the_status() {
 #[tokio::test]
 async fn a_failed_task_reports_its_error_and_failed_step() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("{TASKS}/task-9/events")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+    serve_events(
+        &server,
+        "task-9",
+        json!([
             log(1, "publish", Some("processing"), "Publishing"),
             log(2, "publish", Some("failed"), "Error: repository already exists"),
             {"id": 3, "type": "completion", "body": {"message": "Run completed with status: failed",
                 "error": {"name": "Error", "message": "repository acme/billing already exists"}}}
-        ])))
-        .mount(&server)
-        .await;
+        ]),
+    )
+    .await;
     Mock::given(method("GET"))
         .and(path(format!("{TASKS}/task-9")))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "status": "failed" })))
@@ -312,14 +317,15 @@ async fn garbage_events_lose_track_of_the_task_and_say_it_may_still_run() {
 #[tokio::test]
 async fn events_that_are_not_events_are_skipped() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("{TASKS}/task-3/events")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+    serve_events(
+        &server,
+        "task-3",
+        json!([
             42, "text", null, {"id": "x1", "type": "log", "body": "not an object"},
             {"id": 7, "type": "completion", "body": {"message": "done"}}
-        ])))
-        .mount(&server)
-        .await;
+        ]),
+    )
+    .await;
     Mock::given(method("GET"))
         .and(path(format!("{TASKS}/task-3")))
         .respond_with(ResponseTemplate::new(200).set_body_string("garbage"))
@@ -379,11 +385,7 @@ async fn a_server_that_stops_answering_mid_task_loses_track_with_the_task_id() {
 #[tokio::test]
 async fn following_stops_at_the_total_timeout_and_says_the_task_still_runs() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("{TASKS}/task-5/events")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-        .mount(&server)
-        .await;
+    serve_events(&server, "task-5", json!([])).await;
     let options = FollowOptions {
         timeout: Duration::from_millis(300),
         ..quick()
@@ -426,20 +428,25 @@ async fn mount_docs(server: &MockServer) {
         })))
         .mount(server)
         .await;
+    serve_page(
+        server,
+        "index.html",
+        page_html("<h1>Orders</h1><p>Takes <em>orders</em>.</p><ol><li>one</li></ol>"),
+    )
+    .await;
+    serve_page(
+        server,
+        "runbook/index.html",
+        page_html("<h2>Paging</h2><pre><code>kubectl rollout restart</code></pre>"),
+    )
+    .await;
+}
+
+/// Serves `html` as the page `page` of orders-service's published docs.
+async fn serve_page(server: &MockServer, page: &str, html: String) {
     Mock::given(method("GET"))
-        .and(path(format!("{DOCS}/index.html")))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            page_html("<h1>Orders</h1><p>Takes <em>orders</em>.</p><ol><li>one</li></ol>"),
-            "text/html",
-        ))
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("{DOCS}/runbook/index.html")))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            page_html("<h2>Paging</h2><pre><code>kubectl rollout restart</code></pre>"),
-            "text/html",
-        ))
+        .and(path(format!("{DOCS}/{page}")))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(html, "text/html"))
         .mount(server)
         .await;
 }
@@ -492,12 +499,12 @@ async fn garbage_metadata_and_a_huge_page_are_errors_not_crashes() {
         .respond_with(ResponseTemplate::new(200).set_body_string("{{{"))
         .mount(&server)
         .await;
-    let huge = page_html(&"<p>row</p>".repeat(500_000));
-    Mock::given(method("GET"))
-        .and(path(format!("{DOCS}/index.html")))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(huge, "text/html"))
-        .mount(&server)
-        .await;
+    serve_page(
+        &server,
+        "index.html",
+        page_html(&"<p>row</p>".repeat(500_000)),
+    )
+    .await;
     let source = test_source(&server);
     let err = techdocs::metadata(&source, &orders()).await.unwrap_err();
     assert!(err.to_string().contains("not JSON"), "{err}");
@@ -510,22 +517,29 @@ async fn garbage_metadata_and_a_huge_page_are_errors_not_crashes() {
 // --- The binary -------------------------------------------------------------------------
 
 fn idp(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_idp-tui"))
+    idp_command(home)
         .args(args)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_STATE_HOME", home.join("state"))
         .env("BACKSTAGE_TOKEN", "cli-secret-token")
         .env("USER", "tester")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("HTTP_PROXY")
-        .env_remove("ALL_PROXY")
-        .env_remove("https_proxy")
-        .env_remove("http_proxy")
-        .env_remove("all_proxy")
         .output()
         .unwrap()
+}
+
+/// `scaffold go-service --values VALUES --remote` on the catalog served at `server`, with
+/// `extra` arguments.
+fn scaffold_remote(home: &Path, server: &MockServer, values: &str, extra: &[&str]) -> Output {
+    let uri = server.uri();
+    let mut args = vec![
+        "--catalog",
+        &uri,
+        "scaffold",
+        "go-service",
+        "--values",
+        values,
+        "--remote",
+    ];
+    args.extend_from_slice(extra);
+    idp(home, &args)
 }
 
 fn text(out: &[u8]) -> String {
@@ -549,16 +563,7 @@ async fn scaffold_remote_streams_steps_and_prints_the_links() {
     mount_successful_task(&server).await;
     let home = tempfile::tempdir().unwrap();
     let values = values_file(home.path());
-    let args = [
-        "--catalog",
-        &server.uri(),
-        "scaffold",
-        "go-service",
-        "--values",
-        &values,
-        "--remote",
-    ];
-    let out = idp(home.path(), &args);
+    let out = scaffold_remote(home.path(), &server, &values, &[]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "{stdout}{stderr}");
     assert!(
@@ -575,22 +580,13 @@ async fn scaffold_remote_streams_steps_and_prints_the_links() {
     );
     assert!(!stdout.contains("cli-secret-token") && !stderr.contains("cli-secret-token"));
 
-    let mut json_args = args.to_vec();
-    json_args.push("--json");
-    let out = idp(home.path(), &json_args);
+    let out = scaffold_remote(home.path(), &server, &values, &["--json"]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["ok"], true);
     assert_eq!(v["taskId"], "task-1");
     assert_eq!(v["status"], "completed");
     assert_eq!(v["links"][0]["url"], "https://github.com/acme/billing");
-    let post = server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.method.as_str() == "POST")
-        .unwrap();
-    let body: Value = serde_json::from_slice(&post.body).unwrap();
+    let (_, body) = the_post(&server).await;
     assert_eq!(body["values"]["name"], "billing");
     assert_eq!(body["values"]["owner"], "group:default/team-platform");
 }
@@ -615,47 +611,20 @@ async fn scaffold_remote_exits_non_zero_on_a_400_and_a_failed_task() {
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({ "id": "task-f" })))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(format!("{TASKS}/task-f/events")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+    serve_events(&server, "task-f", json!([
             {"id": 1, "type": "completion", "body": {"message": "failed", "error": {"message": "boom"}}}
-        ])))
-        .mount(&server)
-        .await;
+        ])).await;
     let home = tempfile::tempdir().unwrap();
     let bad = home.path().join("bad.yaml");
     std::fs::write(&bad, "name: bad name\n").unwrap();
     let bad = bad.display().to_string();
-    let out = idp(
-        home.path(),
-        &[
-            "--catalog",
-            &server.uri(),
-            "scaffold",
-            "go-service",
-            "--values",
-            &bad,
-            "--remote",
-            "--json",
-        ],
-    );
+    let out = scaffold_remote(home.path(), &server, &bad, &["--json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["errors"][0]["field"], "name");
 
     let values = values_file(home.path());
-    let out = idp(
-        home.path(),
-        &[
-            "--catalog",
-            &server.uri(),
-            "scaffold",
-            "go-service",
-            "--values",
-            &values,
-            "--remote",
-        ],
-    );
+    let out = scaffold_remote(home.path(), &server, &values, &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("task task-f failed: boom"),

@@ -5,29 +5,19 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use support::*;
 use wiremock::MockServer;
 
 const TOKEN: &str = "tok-5b1e77-do-not-leak";
 
 fn idp(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_idp-tui"))
+    idp_command(home)
         .args(args)
         .current_dir(home)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_STATE_HOME", home.join("state"))
         .env("IDP_TEST_TOKEN", TOKEN)
         .env("IDP_TUI_LOG", "trace")
         .env("NO_COLOR", "1")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("HTTP_PROXY")
-        .env_remove("ALL_PROXY")
-        .env_remove("https_proxy")
-        .env_remove("http_proxy")
-        .env_remove("all_proxy")
         .output()
         .expect("run idp-tui")
 }

@@ -83,6 +83,13 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
+    if plan.mode == Mode::Open && outcome.code.is_none() {
+        eprintln!(
+            "idp-tui: {} is still running after {}s; left to finish",
+            plan.argv.first().map_or("the opener", String::as_str),
+            actions::OPENER_WAIT.as_secs()
+        );
+    }
     if plan.mode == Mode::Background {
         if args.json {
             print_json(&serde_json::json!({

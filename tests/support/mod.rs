@@ -159,3 +159,34 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// The built binary, ready to run against a test server: HOME and its config, cache and state
+/// directories inside `home` (nothing of the developer's is read or written), and no proxy
+/// between it and the server on 127.0.0.1.
+pub fn idp_command(home: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_idp-tui"));
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"));
+    for proxy in [
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+        "ALL_PROXY",
+        "https_proxy",
+        "http_proxy",
+        "all_proxy",
+    ] {
+        cmd.env_remove(proxy);
+    }
+    cmd
+}
+
+/// The first POST a test server received (a task submission) and its JSON body.
+pub async fn the_post(server: &MockServer) -> (wiremock::Request, serde_json::Value) {
+    let requests = server.received_requests().await.expect("recording is on");
+    let mut posts = requests.into_iter().filter(|r| r.method.as_str() == "POST");
+    let post = posts.next().expect("a POST was received");
+    let body = serde_json::from_slice(&post.body).expect("the POST's body is JSON");
+    (post, body)
+}

@@ -31,13 +31,19 @@ impl EntityView {
         }
     }
 
-    /// The labels of the tabs, in order.
+    /// The labels of the tabs shown, in order.
     pub fn tab_titles(&self) -> Vec<&str> {
-        self.tabs.iter().map(|t| t.title()).collect()
+        self.tabs
+            .iter()
+            .filter(|t| t.shown())
+            .map(|t| t.title())
+            .collect()
     }
 
     /// Makes the tab with this title active; returns false (and changes nothing) when there
-    /// is no such tab.
+    /// is no such tab. A tab not shown yet (a Docs tab looking for a README) can be made
+    /// active: it says "loading…", and the view goes back to its first tab if it does not
+    /// apply after all.
     pub fn show_tab(&mut self, title: &str) -> bool {
         match self.tabs.iter().position(|t| t.title() == title) {
             Some(i) => {
@@ -51,6 +57,23 @@ impl EntityView {
     /// The index of the active tab.
     pub fn active_tab(&self) -> usize {
         self.active
+    }
+
+    /// Moves to the next (or previous) shown tab, wrapping around.
+    fn step(&mut self, forward: bool) {
+        let n = self.tabs.len();
+        let mut i = self.active;
+        for _ in 0..n {
+            i = if forward {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            if self.tabs[i].shown() {
+                self.active = i;
+                return;
+            }
+        }
     }
 }
 
@@ -91,19 +114,34 @@ impl View for EntityView {
         &mut self,
         area_width: u16,
     ) -> Option<crate::tui::tabs::docs_page::PageRequest> {
-        // Only the tab on screen reads: a Docs tab never opened never touches the disk.
-        self.tabs.get_mut(self.active)?.take_request(area_width)
+        // Only the tab on screen reads pages: a Docs tab never opened reads none. A tab
+        // not shown yet finds out whether it applies at once, on screen or not.
+        let active = self.active;
+        if let Some(request) = self.tabs.get_mut(active)?.take_request(area_width) {
+            return Some(request);
+        }
+        self.tabs
+            .iter_mut()
+            .enumerate()
+            .filter(|(i, t)| *i != active && !t.shown())
+            .find_map(|(_, t)| t.take_request(area_width))
     }
 
     fn page_loaded(
         &mut self,
-        loaded: crate::tui::tabs::docs_page::PageLoaded,
+        mut loaded: crate::tui::tabs::docs_page::PageLoaded,
     ) -> Option<crate::tui::tabs::docs_page::PageLoaded> {
-        let mut loaded = Some(loaded);
         for tab in &mut self.tabs {
-            loaded = tab.page_loaded(loaded?);
+            let Some(back) = tab.page_loaded(loaded) else {
+                // Taken. A tab made active by name that turned out not to apply gives way.
+                if self.tabs.get(self.active).is_some_and(|t| !t.shown()) {
+                    self.active = 0;
+                }
+                return None;
+            };
+            loaded = back;
         }
-        loaded
+        Some(loaded)
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
@@ -113,14 +151,13 @@ impl View for EntityView {
                 other => return other,
             }
         }
-        let n = self.tabs.len().max(1);
         match action {
             Action::NextTab => {
-                self.active = (self.active + 1) % n;
+                self.step(true);
                 Outcome::Consumed
             }
             Action::PrevTab => {
-                self.active = (self.active + n - 1) % n;
+                self.step(false);
                 Outcome::Consumed
             }
             Action::Ownership => {
@@ -184,8 +221,13 @@ impl View for EntityView {
         );
 
         let mut tab_spans = Vec::new();
-        for (i, tab) in self.tabs.iter().enumerate() {
-            if i > 0 {
+        let shown = self
+            .tabs
+            .iter()
+            .enumerate()
+            .filter(|(i, t)| *i == self.active || t.shown());
+        for (i, tab) in shown {
+            if !tab_spans.is_empty() {
                 tab_spans.push(Span::styled(" │ ", theme.style(Token::Border)));
             }
             let label = if i == self.active {

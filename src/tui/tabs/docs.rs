@@ -5,11 +5,11 @@
 //! anchor on this one; a web link opens in the local browser, or is copied with OSC 52 over
 //! ssh). Esc clears a search first.
 
-use super::docs_page::{self, PageLoaded, PageRequest};
+use super::docs_page::{self, PageLoaded, PageRequest, Read, SiteQuery};
 use super::EntityTab;
 use crate::catalog::EntityId;
 use crate::markdown::{self, Document, Options};
-use crate::techdocs::{self, DocsError, LinkTarget, NavTarget, Site, TECHDOCS_REF};
+use crate::techdocs::{self, LinkTarget, NavTarget, Site, TECHDOCS_REF};
 use crate::text;
 use crate::tui::action::Action;
 use crate::tui::panes::{Ctx, Outcome};
@@ -24,9 +24,24 @@ use ratatui::Frame;
 use std::cell::RefCell;
 use std::sync::Arc;
 
+/// Where the tab is with the entity's site.
+enum SiteState {
+    /// Being found in the background (see [`docs_page`]).
+    Reading,
+    /// Found.
+    Ready(Arc<Site>),
+    /// The entity asks for docs (a techdocs-ref) that cannot be shown: why.
+    Failed(String),
+    /// No techdocs-ref and no README: the tab does not apply.
+    Absent,
+}
+
 /// The Docs tab's state for one entity.
 pub struct DocsTab {
-    site: Result<Arc<Site>, String>,
+    site: SiteState,
+    /// The entity has a techdocs-ref: the tab is shown from the start, and says why when the
+    /// site cannot be read. Without one, it is shown only once a README is found.
+    annotated: bool,
     /// Index into the site's pages (not nav entries).
     page: usize,
     /// The current page's Markdown, or why it could not be read.
@@ -48,7 +63,9 @@ pub struct DocsTab {
     request: Option<PageRequest>,
 }
 
-/// The Docs tab applies to entities with a techdocs-ref, or a README beside their file.
+/// The Docs tab applies to entities with a techdocs-ref, or a README beside their file. The
+/// site is found in the background (never on the UI thread): until then the tab says
+/// "loading…", or, for an entity without a techdocs-ref, is not shown.
 pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
     let entity = ctx.catalog.get(id);
     // A remote entity's docs are the server's (see `remote_docs`): its files are not here.
@@ -58,14 +75,14 @@ pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
     // Pages are read anywhere inside the catalog root the entity was loaded from (as
     // `idp-tui docs` does), never outside it.
     let root = techdocs::root_for(entity, &ctx.prefs.docs_roots);
-    let site = match Site::open(entity, &root) {
-        Ok(site) => Ok(Arc::new(site)),
-        Err(DocsError::NoDocs { .. }) => return None,
-        Err(e) if entity.metadata.annotations.contains_key(TECHDOCS_REF) => Err(e.to_string()),
-        Err(_) => return None,
+    let token = docs_page::next_token();
+    let query = SiteQuery {
+        entity: Box::new(entity.clone()),
+        root,
     };
-    let mut tab = DocsTab {
-        site,
+    Some(Box::new(DocsTab {
+        site: SiteState::Reading,
+        annotated: entity.metadata.annotations.contains_key(TECHDOCS_REF),
         page: 0,
         text: Err(String::new()),
         scroll: TextScroll::default(),
@@ -74,25 +91,29 @@ pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
         find: None,
         query: None,
         rendered: RefCell::new(None),
-        pending: None,
-        request: None,
-    };
-    let index = tab.site.as_ref().ok().and_then(|s| {
-        let first = s.index_page()?;
-        s.pages().position(|(_, p)| p == first)
-    });
-    tab.open_page(index.unwrap_or(0), None);
-    Some(Box::new(tab))
+        pending: Some(token),
+        request: Some(PageRequest {
+            token,
+            read: Read::Site(query),
+            width: 0,
+        }),
+    }))
 }
 
 impl DocsTab {
+    fn site(&self) -> Option<&Arc<Site>> {
+        match &self.site {
+            SiteState::Ready(site) => Some(site),
+            _ => None,
+        }
+    }
+
     fn page_path(&self) -> Option<&str> {
-        let site = self.site.as_ref().ok()?;
-        site.pages().nth(self.page).map(|(_, p)| p)
+        self.site()?.pages().nth(self.page).map(|(_, p)| p)
     }
 
     fn open_page(&mut self, page: usize, anchor: Option<&str>) {
-        let Ok(site) = &self.site else {
+        let Some(site) = self.site().cloned() else {
             return;
         };
         let Some(path) = site.pages().nth(page).map(|(_, p)| p.to_string()) else {
@@ -103,9 +124,7 @@ impl DocsTab {
         let token = docs_page::next_token();
         self.request = Some(PageRequest {
             token,
-            site: Arc::clone(site),
-            page,
-            path,
+            read: Read::Page { site, page, path },
             width: 0,
         });
         self.pending = Some(token);
@@ -211,7 +230,7 @@ impl DocsTab {
     }
 
     fn page_count(&self) -> usize {
-        self.site.as_ref().map_or(0, |s| s.pages().count())
+        self.site().map_or(0, |s| s.pages().count())
     }
 
     fn link_count(&self) -> usize {
@@ -234,7 +253,7 @@ impl DocsTab {
             Some(l) => l.url.clone(),
             None => return Outcome::Ignored,
         };
-        let Ok(site) = &self.site else {
+        let Some(site) = self.site() else {
             return Outcome::Ignored;
         };
         let target = site.resolve_link(&from, &url);
@@ -309,11 +328,24 @@ impl EntityTab for DocsTab {
             return Some(loaded);
         }
         self.pending = None;
+        if let Some(found) = loaded.site {
+            self.site = match found {
+                Ok(site) => SiteState::Ready(site),
+                Err(e) if self.annotated => SiteState::Failed(e.to_string()),
+                // No techdocs-ref, and no README beside the file (the only way this fails).
+                Err(_) => SiteState::Absent,
+            };
+            self.page = loaded.page;
+        }
         self.text = loaded.text;
         if let Some((width, doc)) = loaded.document {
             self.rendered.replace(Some((loaded.page, width, doc)));
         }
         None
+    }
+
+    fn shown(&self) -> bool {
+        self.annotated || matches!(self.site, SiteState::Ready(_))
     }
 
     fn mode(&self) -> Option<crate::tui::keymap::Mode> {
@@ -382,8 +414,15 @@ impl EntityTab for DocsTab {
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
         let theme = ctx.theme;
         let site = match &self.site {
-            Ok(site) => site,
-            Err(e) => {
+            SiteState::Ready(site) => site,
+            SiteState::Reading => {
+                frame.render_widget(
+                    Paragraph::new(Line::styled("loading…", theme.style(Token::Muted))),
+                    area,
+                );
+                return;
+            }
+            SiteState::Failed(e) => {
                 let lines: Vec<Line> = crate::tui::widgets::wrap::wrap(e, area.width as usize)
                     .into_iter()
                     .map(|l| Line::styled(l, theme.style(Token::Error)))
@@ -391,6 +430,8 @@ impl EntityTab for DocsTab {
                 frame.render_widget(Paragraph::new(lines), area);
                 return;
             }
+            // Not shown; drawn only if the view asked for the tab by name before it knew.
+            SiteState::Absent => return,
         };
         let list_width = docs_page::list_width(area.width);
         let [list_area, page_area] = if list_width > 0 {

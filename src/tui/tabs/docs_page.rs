@@ -1,10 +1,12 @@
-//! Reading a docs page off the UI thread: the Docs tab asks with a [`PageRequest`] (the event
-//! loop runs it on a blocking task), and the answer comes back as a [`PageLoaded`] action. Each
-//! request has a token of its own, so the answer to a page the user has already left is
-//! dropped.
+//! Reading docs off the UI thread: the Docs tab asks with a [`PageRequest`] (the event loop
+//! runs it on a blocking task), and the answer comes back as a [`PageLoaded`] action. The first
+//! request of a tab finds the entity's site too (reading `mkdocs.yml` and listing its docs
+//! folder), then reads its index page. Each request has a token of its own, so the answer to a
+//! page or an entity the user has already left is dropped.
 
+use crate::catalog::Entity;
 use crate::markdown::{self, Document, Options};
-use crate::techdocs::Site;
+use crate::techdocs::{DocsError, Site};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -31,17 +33,50 @@ pub fn next_token() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-/// Read this page of a site and lay it out at this width.
+/// An entity whose site is still to be found, and the catalog root it is read inside.
+#[derive(Debug, Clone)]
+pub struct SiteQuery {
+    /// The entity (a copy: the catalog stays on the UI thread).
+    pub entity: Box<Entity>,
+    /// The catalog root nothing is read outside of (see [`crate::techdocs::root_for`]).
+    pub root: String,
+}
+
+// Two questions about the same entity's site under the same root are the same question
+// (`Entity` itself is not `Eq`: a spec may hold a NaN).
+impl PartialEq for SiteQuery {
+    fn eq(&self, other: &Self) -> bool {
+        self.entity.entity_ref() == other.entity.entity_ref()
+            && self.entity.origin == other.entity.origin
+            && self.root == other.root
+    }
+}
+
+impl Eq for SiteQuery {}
+
+/// What a request reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Read {
+    /// The entity's site, then its index page.
+    Site(SiteQuery),
+    /// A page of a site already found.
+    Page {
+        /// The site.
+        site: Arc<Site>,
+        /// The page's index among the site's pages.
+        page: usize,
+        /// The page's path in the site.
+        path: String,
+    },
+}
+
+/// Read this (and lay it out at this width).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
     /// Matches the answer to the question.
     pub token: u64,
-    /// The site the page belongs to.
-    pub site: Arc<Site>,
-    /// The page's index among the site's pages.
-    pub page: usize,
-    /// The page's path in the site.
-    pub path: String,
+    /// What to read.
+    pub read: Read,
     /// The layout width (see [`page_width`]).
     pub width: usize,
 }
@@ -51,6 +86,8 @@ pub struct PageRequest {
 pub struct PageLoaded {
     /// The request's token.
     pub token: u64,
+    /// The site, when the request had to find it, or why it could not be read.
+    pub site: Option<Result<Arc<Site>, DocsError>>,
     /// The page's index among the site's pages.
     pub page: usize,
     /// The Markdown, or why it could not be read.
@@ -60,9 +97,37 @@ pub struct PageLoaded {
 }
 
 impl PageRequest {
-    /// Reads and lays out the page: file I/O and Markdown parsing, for a blocking task.
+    /// Finds the site if asked, reads and lays out the page: file I/O and Markdown parsing,
+    /// for a blocking task.
     pub fn run(self) -> PageLoaded {
-        let text = self.site.read_page(&self.path).map_err(|e| e.to_string());
+        let (found, site, page, path) = match self.read {
+            Read::Page { site, page, path } => (None, site, page, path),
+            Read::Site(query) => match Site::open(&query.entity, &query.root) {
+                Ok(site) => {
+                    let site = Arc::new(site);
+                    let Some((page, path)) = index_page(&site) else {
+                        return PageLoaded {
+                            token: self.token,
+                            text: Err(format!("{}: no Markdown pages found", site.docs_dir)),
+                            site: Some(Ok(site)),
+                            page: 0,
+                            document: None,
+                        };
+                    };
+                    (Some(Ok(Arc::clone(&site))), site, page, path)
+                }
+                Err(e) => {
+                    return PageLoaded {
+                        token: self.token,
+                        text: Err(e.to_string()),
+                        site: Some(Err(e)),
+                        page: 0,
+                        document: None,
+                    }
+                }
+            },
+        };
+        let text = site.read_page(&path).map_err(|e| e.to_string());
         let document = text.as_ref().ok().map(|t| {
             let doc = markdown::render(
                 t,
@@ -75,9 +140,17 @@ impl PageRequest {
         });
         PageLoaded {
             token: self.token,
-            page: self.page,
+            site: found,
+            page,
             text,
             document,
         }
     }
+}
+
+/// The page a site opens on (its index, else its first page) and its path.
+fn index_page(site: &Site) -> Option<(usize, String)> {
+    let first = site.index_page()?;
+    let page = site.pages().position(|(_, p)| p == first)?;
+    Some((page, first.to_string()))
 }

@@ -36,6 +36,11 @@ pub trait EntityTab: Send {
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome;
     /// Draws the tab's body. Must not mutate anything.
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame);
+    /// Whether the tab bar lists the tab. A tab that learns in the background whether it
+    /// applies (the Docs tab of an entity without a techdocs-ref) is hidden until it knows.
+    fn shown(&self) -> bool {
+        true
+    }
     /// The keymap mode while the tab has focus, when it is not the entity view's (a tab with a
     /// text field, such as the Docs tab's find prompt, asks for [`Mode::Search`]).
     fn mode(&self) -> Option<Mode> {

@@ -3,6 +3,7 @@
 use crate::tui::action::Action;
 use crate::tui::app::{update, App, Effect};
 use crate::tui::state_tests::{demo, type_text};
+use crate::tui::tabs::docs_page::{PageRequest, Read};
 use crate::tui::ui;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::backend::TestBackend;
@@ -49,16 +50,7 @@ fn on_tab(name: &str, tab: &str) -> App {
 }
 
 fn screen(app: &mut App, width: u16, height: u16) -> String {
-    let terminal = draw(app, width, height);
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        for x in 0..buffer.area.width {
-            out.push_str(buffer[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
+    text_of(&draw(app, width, height))
 }
 
 #[test]
@@ -310,8 +302,12 @@ fn a_docs_page_says_loading_until_its_answer_and_a_stale_answer_is_dropped() {
     let s = screen(&mut app, 100, 30);
     assert!(s.contains("loading…"), "{s}");
     let runbook = key(&mut app);
-    assert_eq!(architecture.path, "architecture.md");
-    assert_eq!(runbook.path, "runbook.md");
+    let path = |request: &PageRequest| match &request.read {
+        Read::Page { path, .. } => path.clone(),
+        Read::Site(_) => panic!("the site is open: {request:?}"),
+    };
+    assert_eq!(path(&architecture), "architecture.md");
+    assert_eq!(path(&runbook), "runbook.md");
     // The first answer arrives late: the user has moved on, so it is dropped.
     let next = update(&mut app, Action::DocsPage(architecture.run()));
     settle(&mut app, next);
@@ -439,4 +435,140 @@ fn enter_on_a_web_link_in_a_page_asks_to_open_it() {
             "https://grafana.northwind.example/d/ledger-writer".into()
         ))
     );
+}
+
+/// Presses a key and hands back the effect, without carrying it out.
+fn key_effect(app: &mut App, code: KeyCode) -> Option<Effect> {
+    let event = KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press);
+    let action = app.action_for_key(&event).expect("bound");
+    update(app, action)
+}
+
+/// The request to find a site that an effect carries (and fails the test for anything else).
+fn site_request(effect: Option<Effect>) -> PageRequest {
+    match effect {
+        Some(Effect::LoadDocsPage(request)) if matches!(request.read, Read::Site(_)) => request,
+        other => panic!("expected the site to be read in the background, got {other:?}"),
+    }
+}
+
+/// Draws the app as it is, without carrying out any request.
+fn drawn(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+    terminal
+        .draw(|frame| ui::render(app, frame))
+        .expect("drawing never fails on a test backend");
+    terminal
+}
+
+/// The characters on a terminal's screen, row by row.
+fn text_of(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Opens the entity `name` from the search pane and goes `tabs` tabs right, returning the
+/// effect of the last key (not carried out).
+fn open_and_tab(app: &mut App, name: &str, tabs: usize) -> Option<Effect> {
+    type_text(app, name);
+    let mut effect = key_effect(app, KeyCode::Enter);
+    for _ in 0..tabs {
+        settle(app, effect);
+        effect = key_effect(app, KeyCode::Tab);
+    }
+    effect
+}
+
+#[test]
+fn the_docs_site_is_found_in_the_background_and_the_tab_says_loading_until_then() {
+    let mut app = App::loaded(demo());
+    app.size = (60, 12);
+    // Overview, Ownership, Dependencies, Docs: the site is read only once the tab is shown.
+    let request = site_request(open_and_tab(&mut app, "ledger-writer", 3));
+    let waiting = drawn(&app, 60, 12);
+    insta::assert_snapshot!(waiting.backend());
+    let s = text_of(&waiting);
+    assert!(s.contains("▸Docs") && s.contains("loading…"), "{s}");
+    let next = update(&mut app, Action::DocsPage(request.run()));
+    settle(&mut app, next);
+    let s = text_of(&drawn(&app, 60, 12));
+    assert!(
+        s.contains("Architecture") && s.contains("the only service") && !s.contains("loading…"),
+        "{s}"
+    );
+}
+
+#[test]
+fn a_site_answer_for_an_entity_left_since_is_dropped() {
+    let mut app = App::loaded(demo());
+    app.size = (100, 30);
+    let ledger = site_request(open_and_tab(&mut app, "ledger-writer", 3));
+    key_effect(&mut app, KeyCode::Esc);
+    // payments-api's techdocs-ref is a url: its Docs tab shows why it cannot be read.
+    app.open_entity_tab(id_of(&app, "component", "payments-api"), "Docs");
+    let payments = site_request(update(&mut app, Action::Tick));
+    assert_ne!(ledger.token, payments.token);
+    assert_eq!(update(&mut app, Action::DocsPage(ledger.run())), None);
+    let s = text_of(&drawn(&app, 100, 30));
+    assert!(
+        s.contains("▸Docs") && s.contains("loading…") && !s.contains("At a glance"),
+        "{s}"
+    );
+    let next = update(&mut app, Action::DocsPage(payments.run()));
+    settle(&mut app, next);
+    let s = text_of(&drawn(&app, 100, 30));
+    let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        joined.contains("open them there or in Backstage") && !s.contains("loading…"),
+        "{s}"
+    );
+}
+
+#[test]
+fn a_readme_docs_tab_appears_once_the_readme_is_found() {
+    let mut app = App::loaded(demo());
+    app.size = (100, 30);
+    // The demo's Location has no techdocs-ref but a README beside its file: the search for
+    // it starts on opening, though the Overview is on screen, and the tab waits for it.
+    let request = site_request(open_and_tab(&mut app, "northwind-demo", 0));
+    let s = text_of(&drawn(&app, 100, 30));
+    assert!(s.contains("▸Overview") && !s.contains("Docs"), "{s}");
+    let next = update(&mut app, Action::DocsPage(request.run()));
+    settle(&mut app, next);
+    let s = text_of(&drawn(&app, 100, 30));
+    assert!(s.contains("▸Overview") && s.contains(" Docs"), "{s}");
+}
+
+#[test]
+fn an_entity_without_docs_never_shows_a_docs_tab_even_when_asked_for_by_name() {
+    let mut app = App::loaded(demo());
+    app.size = (100, 30);
+    app.open_entity_tab(id_of(&app, "user", "marcus.johnson"), "Docs");
+    let effect = update(&mut app, Action::Tick);
+    let request = site_request(effect);
+    let s = text_of(&drawn(&app, 100, 30));
+    assert!(s.contains("▸Docs") && s.contains("loading…"), "{s}");
+    let next = update(&mut app, Action::DocsPage(request.run()));
+    settle(&mut app, next);
+    let s = text_of(&drawn(&app, 100, 30));
+    assert!(s.contains("▸Overview") && !s.contains("Docs"), "{s}");
+    // Tab goes round the tabs that apply, never to the hidden one.
+    for _ in 0..6 {
+        let effect = key_effect(&mut app, KeyCode::Tab);
+        settle(&mut app, effect);
+        let s = text_of(&drawn(&app, 100, 30));
+        assert!(!s.contains("Docs"), "{s}");
+    }
+}
+
+fn id_of(app: &App, kind: &str, name: &str) -> crate::catalog::EntityId {
+    let reference = crate::catalog::EntityRef::new(kind, "default", name);
+    app.catalog.id_of(&reference).expect("in the demo")
 }
