@@ -321,6 +321,15 @@ impl SearchIndex {
         }
     }
 
+    /// Recomputes every entity's tie-break rank from the catalog as it is now. An entity
+    /// prepared while sources were loading counted only the dependents already in, so the
+    /// order of equal matches would depend on the order batches arrived in.
+    pub fn refresh_ranks(&mut self, catalog: &Catalog) {
+        for (item, id) in self.items.iter_mut().zip(catalog.ids()) {
+            item.rank = rank(catalog, id);
+        }
+    }
+
     /// The number of prepared entities.
     pub fn len(&self) -> usize {
         self.items.len()
@@ -484,18 +493,6 @@ fn prepare(
             .map(|r| r.to_string())
             .unwrap_or_default();
         let owner = owner_ref.rsplit('/').next().unwrap_or("").to_string();
-        let weight = catalog
-            .edges(id)
-            .iter()
-            .filter(|e| {
-                matches!(
-                    e.relation,
-                    RelationType::DependencyOf
-                        | RelationType::ApiConsumedBy
-                        | RelationType::HasPart
-                )
-            })
-            .count() as u32;
         let description = e.metadata.description.as_deref().unwrap_or("");
         let description: String = description.chars().take(DESCRIPTION_PREFIX).collect();
         let name = e.metadata.name.to_lowercase();
@@ -522,11 +519,28 @@ fn prepare(
                 .iter()
                 .map(|t| strings.get(&t.to_lowercase()))
                 .collect(),
-            rank: (kind_rank(e.kind_lower()) as u32) << 24 | (0xff_ffff - weight.min(0xff_ffff)),
+            rank: rank(catalog, id),
             browse_key,
         });
     }
     out
+}
+
+/// The tie-break rank of an entity: its kind's place, then how many things depend on it or
+/// are part of it (more sorts first).
+fn rank(catalog: &Catalog, id: EntityId) -> u32 {
+    let weight = catalog
+        .edges(id)
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.relation,
+                RelationType::DependencyOf | RelationType::ApiConsumedBy | RelationType::HasPart
+            )
+        })
+        .count() as u32;
+    let kind = kind_rank(catalog.get(id).kind_lower()) as u32;
+    kind << 24 | (0xff_ffff - weight.min(0xff_ffff))
 }
 
 /// One word of a query, prepared for matching.

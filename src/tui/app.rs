@@ -135,6 +135,7 @@ impl App {
             searching: Searching {
                 version: 0,
                 behind: false,
+                ranks_stale: false,
                 narrowing,
                 worker: None,
                 generation: 0,
@@ -491,6 +492,8 @@ impl App {
         self.index = Arc::new(SearchIndex::build(&self.catalog));
         self.searching.version += 1;
         self.searching.behind = false;
+        // Built while other sources may still load: ranked again once they are in.
+        self.searching.ranks_stale = true;
         self.searching.load_due = false;
         // Inline: the results on screen name entities by their old numbers.
         let results = self.searching.narrowing.search(

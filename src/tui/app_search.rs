@@ -25,8 +25,11 @@ pub(super) struct Searching {
     /// Names the index's contents; bumped on every change, so narrowing is never used across
     /// changes.
     pub(super) version: u64,
-    /// The catalog has entities the index lacks (the worker held the index when they came).
+    /// The catalog has entities the index lacks, or ranks to refresh (the worker held the
+    /// index when they came).
     pub(super) behind: bool,
+    /// Entities were prepared since the ranks were last computed from the whole catalog.
+    pub(super) ranks_stale: bool,
     /// Narrowing memory for inline searches.
     pub(super) narrowing: Narrowing,
     /// The worker; without one (tests, benchmarks), searches run inline in `update`.
@@ -63,14 +66,26 @@ impl App {
 
     /// Prepares the entities added to the catalog, in place when nobody else holds the index;
     /// otherwise later (the worker lets go of it when it answers).
+    /// Once no source is loading, also ranks every entity again: ties between equal matches
+    /// are then broken the same way whatever order the batches came in.
     pub(super) fn extend_index(&mut self) {
-        if self.index.len() >= self.catalog.len() {
+        let grow = self.index.len() < self.catalog.len();
+        let loading = self.is_loading();
+        let rerank = self.searching.ranks_stale && !loading;
+        if !grow && !rerank {
             self.searching.behind = false;
             return;
         }
         match Arc::get_mut(&mut self.index) {
             Some(index) => {
-                index.extend(&self.catalog);
+                if grow {
+                    index.extend(&self.catalog);
+                    self.searching.ranks_stale = true;
+                }
+                if self.searching.ranks_stale && !loading {
+                    index.refresh_ranks(&self.catalog);
+                    self.searching.ranks_stale = false;
+                }
                 self.searching.version += 1;
                 self.searching.behind = false;
             }

@@ -142,3 +142,53 @@ fn enter_right_after_typing_opens_what_the_query_finds_not_the_old_first_row() {
     let opened = app.current_entity().expect("an entity view");
     assert_eq!(app.catalog.get(opened).metadata.name, "ledger-writer");
 }
+
+fn component(name: &str, depends_on: &[&str]) -> crate::catalog::Entity {
+    let value = serde_json::json!({
+        "apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+        "metadata": {"name": name},
+        "spec": {"type": "service", "lifecycle": "production", "owner": "team-a",
+                 "dependsOn": depends_on},
+    });
+    crate::catalog::Entity::from_value(value, crate::catalog::Origin::new("t.yaml", None))
+        .expect("a valid entity")
+        .0
+}
+
+/// The names of the results of `query` once every batch is in and the source is done.
+fn ranked_after(batches: Vec<Vec<crate::catalog::Entity>>, query: &str) -> Vec<String> {
+    let mut app = loading_app();
+    app.set_load_search_interval(Duration::ZERO);
+    for b in batches {
+        update(&mut app, batch(b));
+    }
+    update(
+        &mut app,
+        Action::Load(LoadEvent::Done {
+            source: 0,
+            error: None,
+        }),
+    );
+    type_text(&mut app, query);
+    let names = app.search.results.hits.iter();
+    names
+        .map(|h| app.catalog.get(h.id).metadata.name.clone())
+        .collect()
+}
+
+#[test]
+fn equal_matches_rank_the_same_whatever_order_the_batches_came_in() {
+    // `ledger-writer` has a dependent, so it outranks `ledger-reader` among equal matches;
+    // the dependent arrives in a later batch than the two it ranks.
+    let ledgers = || {
+        vec![
+            component("ledger-reader", &[]),
+            component("ledger-writer", &[]),
+        ]
+    };
+    let dependent = || vec![component("payments", &["component:ledger-writer"])];
+    let together = ranked_after(vec![[ledgers(), dependent()].concat()], "ledger");
+    let apart = ranked_after(vec![ledgers(), dependent()], "ledger");
+    assert_eq!(together, ["ledger-writer", "ledger-reader"]);
+    assert_eq!(apart, together);
+}
