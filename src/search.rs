@@ -153,6 +153,11 @@ pub struct Results {
 pub struct SearchIndex {
     items: Vec<Haystack>,
     strings: Interner,
+    /// Every lowercase name, each followed by a NUL byte, so one substring scan finds a word
+    /// in all names at once (see [`SearchIndex::name_hits`]).
+    names: Vec<u8>,
+    /// Where each entity's name starts in `names`.
+    name_starts: Vec<usize>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -279,6 +284,8 @@ impl SearchIndex {
         let mut index = Self {
             items: Vec::with_capacity(catalog.len()),
             strings: Interner::default(),
+            names: Vec::new(),
+            name_starts: Vec::new(),
         };
         index.extend(catalog);
         index
@@ -289,6 +296,16 @@ impl SearchIndex {
     /// is prepared on two threads (the second with a copy of the interned strings, merged back
     /// after), since this runs on the UI thread while sources load.
     pub fn extend(&mut self, catalog: &Catalog) {
+        let start = self.items.len();
+        self.extend_items(catalog);
+        for h in &self.items[start..] {
+            self.name_starts.push(self.names.len());
+            self.names.extend_from_slice(h.name.as_bytes());
+            self.names.push(0);
+        }
+    }
+
+    fn extend_items(&mut self, catalog: &Catalog) {
         let (start, end) = (self.items.len(), catalog.len());
         if end <= start {
             return;
@@ -371,15 +388,25 @@ impl SearchIndex {
                 (k * chunk).min(count) as u32..((k + 1) * chunk).min(count) as u32,
             ),
         };
+        // Many candidates: find each word in all names with one scan, not one per entity.
+        let hits: Vec<Option<Vec<u32>>> = words
+            .iter()
+            .map(|w| {
+                (count >= NAME_SCAN_THRESHOLD)
+                    .then(|| self.name_hits(w))
+                    .flatten()
+            })
+            .collect();
+        let hits = &hits;
         let mut scored: Vec<Scored> = if threads > 1 {
             let parts: Vec<Vec<Scored>> = std::thread::scope(|scope| {
                 let handles: Vec<_> = (1..threads)
                     .map(|k| {
                         let (query, words, part) = (query, &words, part(k));
-                        scope.spawn(move || self.score_all(query, words, part))
+                        scope.spawn(move || self.score_all(query, words, hits, part))
                     })
                     .collect();
-                let mut parts = vec![self.score_all(query, &words, part(0))];
+                let mut parts = vec![self.score_all(query, &words, hits, part(0))];
                 parts.extend(handles.into_iter().map(|h| h.join().unwrap_or_default()));
                 parts
             });
@@ -389,7 +416,7 @@ impl SearchIndex {
             }
             all
         } else {
-            self.score_all(query, &words, part(0))
+            self.score_all(query, &words, hits, part(0))
         };
         let matched: Vec<u32> = scored.iter().map(|s| s.2).collect();
         let total = scored.len();
@@ -443,7 +470,15 @@ impl SearchIndex {
     }
 
     /// Scores the given entities; those that do not match every filter and word are left out.
-    fn score_all(&self, query: &Query, words: &[Word], part: Candidates) -> Vec<Scored> {
+    /// `hits` holds, per word, where each name first contains it, when that was found by a
+    /// scan of all names ([`SearchIndex::name_hits`]).
+    fn score_all(
+        &self,
+        query: &Query,
+        words: &[Word],
+        hits: &[Option<Vec<u32>>],
+        part: Candidates,
+    ) -> Vec<Scored> {
         let mut matcher = Matcher::new(Config::DEFAULT);
         let ids: Box<dyn Iterator<Item = u32>> = match part {
             Candidates::Range(r) => Box::new(r),
@@ -457,8 +492,9 @@ impl SearchIndex {
                 continue;
             }
             let mut total = 0i64;
-            for word in words {
-                match score_word(&mut matcher, &mut idx, h, word) {
+            for (word, hits) in words.iter().zip(hits) {
+                let hit = hits.as_ref().map(|hits| hits[i as usize]);
+                match score_word(&mut matcher, &mut idx, h, word, hit) {
                     Some(s) => total += s,
                     None => continue 'items,
                 }
@@ -466,6 +502,36 @@ impl SearchIndex {
             out.push((total, h.rank, i));
         }
         out
+    }
+}
+
+/// Above this many candidates, a word is found in all names by one scan.
+const NAME_SCAN_THRESHOLD: usize = 4_000;
+
+/// In [`SearchIndex::name_hits`]: the name does not contain the word.
+const NO_HIT: u32 = u32::MAX;
+
+impl SearchIndex {
+    /// Where each entity's name first contains `word` ([`NO_HIT`] where it does not), found
+    /// by one scan over all names. None when the scan cannot tell (the word holds the
+    /// separator byte).
+    fn name_hits(&self, word: &Word) -> Option<Vec<u32>> {
+        if word.text.is_empty() || word.text.as_bytes().contains(&0) {
+            return None;
+        }
+        let mut hits = vec![NO_HIT; self.items.len()];
+        let starts = &self.name_starts;
+        let mut e = 0;
+        for at in word.finder.find_iter(&self.names) {
+            // Matches come in order and never span a separator: move to the name holding it.
+            while e + 1 < starts.len() && starts[e + 1] <= at {
+                e += 1;
+            }
+            if hits[e] == NO_HIT {
+                hits[e] = (at - starts[e]) as u32;
+            }
+        }
+        Some(hits)
     }
 }
 
@@ -589,7 +655,8 @@ impl Word {
         }
         let mut rest = hay.as_bytes();
         for &c in self.text.as_bytes() {
-            match memchr::memchr(c, rest) {
+            // Fields are short: a plain loop beats memchr's set-up here.
+            match rest.iter().position(|&b| b == c) {
                 Some(at) => rest = &rest[at + 1..],
                 None => return false,
             }
@@ -601,8 +668,15 @@ impl Word {
 /// Scores one word against an entity: name matches outrank title matches, which outrank tag
 /// and owner matches, which outrank description matches (substring only). Later fields are only looked at when
 /// earlier ones do not match, since a better tier always wins.
-fn score_word(m: &mut Matcher, idx: &mut Vec<u32>, h: &Haystack, word: &Word) -> Option<i64> {
-    if let Some(s) = name_score(m, idx, h, word) {
+/// `hit` is where the name first contains the word, when already known ([`NO_HIT`]: nowhere).
+fn score_word(
+    m: &mut Matcher,
+    idx: &mut Vec<u32>,
+    h: &Haystack,
+    word: &Word,
+    hit: Option<u32>,
+) -> Option<i64> {
+    if let Some(s) = name_score(m, idx, h, word, hit) {
         return Some(s);
     }
     let mut fuzzy = |hay: &Utf32String, mask: u64| {
@@ -626,13 +700,22 @@ fn score_word(m: &mut Matcher, idx: &mut Vec<u32>, h: &Haystack, word: &Word) ->
 /// the fewest skipped characters (so the typo `ledgr` prefers `ledger-writer`, one skip, over
 /// `ledger-reader`, three), each tier above any title, tag or description match.
 /// `idx` is scratch space for the matched positions, kept by the caller across entities.
-fn name_score(m: &mut Matcher, idx: &mut Vec<u32>, h: &Haystack, word: &Word) -> Option<i64> {
+fn name_score(
+    m: &mut Matcher,
+    idx: &mut Vec<u32>,
+    h: &Haystack,
+    word: &Word,
+    hit: Option<u32>,
+) -> Option<i64> {
     let (name, w) = (h.name.as_str(), word.text.as_str());
-    if name == w {
-        return Some(1_000_000);
-    }
-    // One substring search answers both the prefix and the substring tier.
-    match word.finder.find(name.as_bytes()) {
+    let found = match hit {
+        Some(NO_HIT) => None,
+        Some(pos) => Some(pos as usize),
+        None => word.finder.find(name.as_bytes()),
+    };
+    // One substring search answers the exact, prefix and substring tiers.
+    match found {
+        Some(0) if name.len() == w.len() => return Some(1_000_000),
         Some(0) => return Some(800_000 - name.len() as i64),
         Some(pos) => return Some(600_000 - pos as i64 * 10 - name.len() as i64),
         None => {}
@@ -1047,5 +1130,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn one_scan_of_all_names_finds_what_a_search_per_name_finds() {
+        let catalog = Catalog::from_entities(crate::synthetic::generate(3_000, 7), vec![]);
+        let index = SearchIndex::build(&catalog);
+        for w in [
+            "p",
+            "pa",
+            "pay",
+            "-",
+            "s-",
+            "er",
+            "zz",
+            "ledger-writer",
+            "x",
+        ] {
+            let word = Word::new(w);
+            let hits = index.name_hits(&word).expect("a scan");
+            for (item, hit) in index.items.iter().zip(&hits) {
+                let each = word.finder.find(item.name.as_bytes()).map(|p| p as u32);
+                assert_eq!(each.unwrap_or(NO_HIT), *hit, "{w:?} in {:?}", item.name);
+            }
+        }
+        assert!(index.name_hits(&Word::new("a\0b")).is_none());
     }
 }
