@@ -241,23 +241,67 @@ pub fn default_kind_for(kind: &str, field: &str) -> Option<&'static str> {
 pub fn spec_relations(entity: &Entity) -> (Vec<(RelationType, EntityRef)>, Vec<Problem>) {
     let mut out = Vec::new();
     let mut problems = Vec::new();
-    let kind = entity.kind_lower();
     let namespace = entity.metadata.namespace.as_str();
+    visit_spec_relations(
+        entity,
+        |relation, input, default_kind| {
+            out.push((relation, EntityRef::parse(input, default_kind, namespace)?));
+            Ok(())
+        },
+        &mut problems,
+    );
+    (out, problems)
+}
+
+/// As [`spec_relations`], with each target written as canonical text into `targets` (one
+/// buffer for all of an entity's targets, instead of a reference allocated per relation):
+/// returns each relation with the byte range of its target. Problems are appended to
+/// `problems`, in the same order.
+pub(crate) fn spec_relation_texts(
+    entity: &Entity,
+    targets: &mut String,
+    problems: &mut Vec<Problem>,
+) -> Vec<(RelationType, u32, u32)> {
+    let mut out = Vec::new();
+    let namespace = entity.metadata.namespace.as_str();
+    visit_spec_relations(
+        entity,
+        |relation, input, default_kind| {
+            let start = targets.len();
+            EntityRef::parse_into(input, default_kind, namespace, targets)?;
+            out.push((relation, start as u32, targets.len() as u32));
+            Ok(())
+        },
+        problems,
+    );
+    out
+}
+
+/// Calls `found` with each reference written in the entity's spec fields (its relation, the
+/// text as written and the field's default kind), in field order; a reference `found` cannot
+/// parse, and a field of the wrong shape, becomes a problem.
+fn visit_spec_relations(
+    entity: &Entity,
+    mut found: impl FnMut(RelationType, &str, Option<&str>) -> Result<(), super::RefError>,
+    problems: &mut Vec<Problem>,
+) {
+    let kind = entity.kind_lower();
     for f in REF_FIELDS.iter().filter(|f| f.kinds.contains(&kind)) {
         let Some(value) = entity.spec.get(f.field) else {
             continue;
         };
         let mut push = |v: &SpecValue| match v {
-            SpecValue::String(s) => match EntityRef::parse(s, f.default_kind, namespace) {
-                Ok(target) => out.push((f.relation, target)),
-                Err(e) => problems.push(
-                    Problem::error(
-                        Some(entity.origin.clone()),
-                        format!("spec.{}: {e}", f.field),
+            SpecValue::String(s) => {
+                if let Err(e) = found(f.relation, s, f.default_kind) {
+                    problems.push(
+                        Problem::error(
+                            Some(entity.origin.clone()),
+                            format!("spec.{}: {e}", f.field),
+                        )
+                        .with_entity(entity.entity_ref().clone()),
                     )
-                    .with_entity(entity.entity_ref().clone()),
-                ),
-            },
+                }
+            }
             SpecValue::Null => {}
             other => problems.push(
                 Problem::error(
@@ -290,7 +334,6 @@ pub fn spec_relations(entity: &Entity) -> (Vec<(RelationType, EntityRef)>, Vec<P
             (other, _) => push(other),
         }
     }
-    (out, problems)
 }
 
 #[cfg(test)]
