@@ -42,6 +42,17 @@ fn cpu_s() -> f64 {
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
+/// CPU seconds used by the calling thread so far.
+fn thread_cpu_s() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes into the timespec we own.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
+}
+
 fn report(name: &str, value: f64, unit: &str) {
     println!("{name}: {value:.3} {unit}");
 }
@@ -130,19 +141,29 @@ fn child(phase: &str, url: &str, cache_dir: &str, expected: usize) {
                 cache_dir: Some(cache_dir.into()),
             };
             let mut done_at = None;
+            let mut folding = (0.0, 0.0);
             runtime.block_on(async {
                 let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
                 spawn_with(0, spec, tx, options);
                 while let Some(event) = rx.recv().await {
                     let done = matches!(event, LoadEvent::Done { .. });
-                    if tracker.apply(&mut catalog, event) {
+                    let t = thread_cpu_s();
+                    let changed = tracker.apply(&mut catalog, event);
+                    let u = thread_cpu_s();
+                    folding.0 += u - t;
+                    if changed {
                         index.extend(&catalog);
+                        folding.1 += thread_cpu_s() - u;
                     }
                     if done {
                         done_at = Some((started.elapsed(), cpu_s() - cpu0));
                     }
                 }
             });
+            // What the folding thread spent, of the process CPU above: the catalog (with the
+            // tracker) and the search index.
+            report("remote_load_fold_catalog_cpu", folding.0, "s");
+            report("remote_load_fold_index_cpu", folding.1, "s");
             let (wall, cpu) = done_at.expect("the source said it was done");
             report("remote_load_total", wall.as_secs_f64(), "s");
             report("remote_load_total_cpu", cpu, "s");

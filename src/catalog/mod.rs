@@ -85,14 +85,18 @@ const PARALLEL_BATCH: usize = 2_000;
 /// well-connected entities), a set of every resolved edge is built and kept for the load.
 const SCAN_LIMIT: usize = 64;
 
-/// What inserting an entity needs that depends on the entity alone: its validation problems
-/// and the relations its spec (or the server) states, with their targets as canonical text
-/// (looked up in the index as text: no reference is allocated per relation).
+/// What inserting a run of entities needs that depends on each entity alone: its validation
+/// problems and the relations its spec (or the server) states, with their targets as
+/// canonical text (looked up in the index as text: no reference is allocated per relation).
+/// Held flat for the whole run, so preparing allocates a few buffers, not a few per entity.
+#[derive(Default)]
 struct Prepared {
     problems: Vec<Problem>,
     stated: Vec<(RelationType, Stated)>,
-    /// The canonical text of every target read from the spec, one after another.
+    /// The canonical text of every target read from a spec, one after another.
     targets: String,
+    /// Per entity, in order: how many of `problems` and of `stated` are its.
+    counts: Vec<(u32, u32)>,
 }
 
 /// Where a stated relation's target reference is.
@@ -105,43 +109,53 @@ enum Stated {
 }
 
 impl Prepared {
-    fn new(entity: &Entity) -> Self {
-        let mut problems = validate::validate(entity);
-        let mut targets = String::new();
-        let stated = match &entity.server_relations {
-            Some(rels) => rels
-                .iter()
-                .enumerate()
-                .filter_map(|(i, (t, _))| Some((RelationType::parse(t)?, Stated::Server(i as u32))))
-                .collect(),
-            None => relations::spec_relation_texts(entity, &mut targets, &mut problems)
-                .into_iter()
-                .map(|(relation, start, end)| (relation, Stated::Spec(start, end)))
-                .collect(),
+    /// Prepares each of `entities`, in order.
+    fn all(entities: &[Entity]) -> Self {
+        let mut out = Prepared {
+            counts: Vec::with_capacity(entities.len()),
+            ..Prepared::default()
         };
-        Prepared {
-            problems,
-            stated,
-            targets,
+        for entity in entities {
+            out.add(entity);
         }
+        out
     }
 
-    /// The canonical text of a stated relation's target.
-    fn target<'a>(&'a self, entity: &'a Entity, stated: Stated) -> &'a str {
+    fn add(&mut self, entity: &Entity) {
+        let (problems, stated) = (self.problems.len(), self.stated.len());
+        self.problems.extend(validate::validate(entity));
+        match &entity.server_relations {
+            Some(rels) => self
+                .stated
+                .extend(rels.iter().enumerate().filter_map(|(i, (t, _))| {
+                    Some((RelationType::parse(t)?, Stated::Server(i as u32)))
+                })),
+            None => {
+                let found =
+                    relations::spec_relation_texts(entity, &mut self.targets, &mut self.problems);
+                self.stated.extend(
+                    found
+                        .into_iter()
+                        .map(|(relation, start, end)| (relation, Stated::Spec(start, end))),
+                );
+            }
+        }
+        self.counts.push((
+            (self.problems.len() - problems) as u32,
+            (self.stated.len() - stated) as u32,
+        ));
+    }
+
+    /// The canonical text of a stated relation's target (`targets`: the run's spec targets).
+    fn target<'a>(targets: &'a str, entity: &'a Entity, stated: Stated) -> &'a str {
         match stated {
             Stated::Server(i) => entity
                 .server_relations
                 .as_ref()
                 .and_then(|rels| rels.get(i as usize))
                 .map_or("", |(_, r)| r.as_str()),
-            Stated::Spec(start, end) => {
-                self.targets.get(start as usize..end as usize).unwrap_or("")
-            }
+            Stated::Spec(start, end) => targets.get(start as usize..end as usize).unwrap_or(""),
         }
-    }
-
-    fn all(entities: &[Entity]) -> Vec<Prepared> {
-        entities.iter().map(Prepared::new).collect()
     }
 }
 
@@ -177,74 +191,98 @@ impl Catalog {
     /// earlier relations that were waiting for it. A second entity with the same reference is
     /// reported and dropped (the first one wins). Returns the new id, if it was added.
     pub fn insert(&mut self, entity: Entity) -> Option<EntityId> {
-        let prepared = Prepared::new(&entity);
-        self.insert_prepared(entity, prepared)
+        let prepared = Prepared::all(std::slice::from_ref(&entity));
+        let mut id = None;
+        self.insert_prepared(vec![entity], prepared, |added| id = Some(added));
+        id
     }
 
     /// Adds a batch of entities in order, as [`Catalog::insert`] does one, calling `added` with
     /// each new id. The work that needs only the entity (validation, reading its relations
     /// from the spec) runs on two threads for a large batch; the wiring stays in order.
-    pub fn insert_batch(&mut self, entities: Vec<Entity>, mut added: impl FnMut(EntityId)) {
+    pub fn insert_batch(&mut self, mut entities: Vec<Entity>, mut added: impl FnMut(EntityId)) {
         self.reserve(entities.len());
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let prepared = if entities.len() < PARALLEL_BATCH || threads < 2 {
-            Prepared::all(&entities)
-        } else {
-            let (first, second) = entities.split_at(entities.len() / 2);
-            let (mut done, rest) = std::thread::scope(|scope| {
-                let rest = scope.spawn(|| Prepared::all(second));
-                (Prepared::all(first), rest.join())
-            });
-            // Preparing does not panic on data; should it, the second half is prepared here.
-            done.extend(rest.unwrap_or_else(|_| Prepared::all(second)));
-            done
-        };
-        for (entity, prepared) in entities.into_iter().zip(prepared) {
-            if let Some(id) = self.insert_prepared(entity, prepared) {
-                added(id);
+        if entities.len() < PARALLEL_BATCH || threads < 2 {
+            let prepared = Prepared::all(&entities);
+            return self.insert_prepared(entities, prepared, added);
+        }
+        let (first, second) = entities.split_at(entities.len() / 2);
+        let (done, rest) = std::thread::scope(|scope| {
+            let rest = scope.spawn(|| Prepared::all(second));
+            (Prepared::all(first), rest.join())
+        });
+        // Preparing does not panic on data; should it, the second half is prepared here.
+        let rest = rest.unwrap_or_else(|_| Prepared::all(second));
+        let second = entities.split_off(first.len());
+        self.insert_prepared(entities, done, &mut added);
+        self.insert_prepared(second, rest, &mut added);
+    }
+
+    /// Adds entities with what was prepared for them (in the same order), as
+    /// [`Catalog::insert`] does.
+    fn insert_prepared(
+        &mut self,
+        entities: Vec<Entity>,
+        prepared: Prepared,
+        mut added: impl FnMut(EntityId),
+    ) {
+        let Prepared {
+            problems,
+            stated,
+            targets,
+            counts,
+        } = prepared;
+        let (mut problems, mut stated) = (problems.into_iter(), stated.into_iter());
+        for (entity, (problem_count, stated_count)) in entities.into_iter().zip(counts) {
+            let entity_problems = problems.by_ref().take(problem_count as usize);
+            let entity_stated = stated.by_ref().take(stated_count as usize);
+            if let Some(&first) = self.index.get(entity.entity_ref()) {
+                // A second definition: reported, and what was prepared for it goes unused.
+                entity_problems.for_each(drop);
+                entity_stated.for_each(drop);
+                self.duplicate(&entity, first);
+                continue;
             }
+            self.problems.extend(entity_problems);
+            let id = EntityId(self.entities.len() as u32);
+            self.ref_order = std::sync::OnceLock::new();
+            self.index.insert(entity.entity_ref().clone(), id);
+            let waiting = self.dangling.remove(entity.entity_ref());
+            self.edges
+                .push(Vec::with_capacity(stated_count as usize + 4));
+            // The entity joins the list after its relations are wired, which read their
+            // targets' text from it (server relations) without copying.
+            for (relation, target) in entity_stated {
+                self.relate(id, relation, Prepared::target(&targets, &entity, target));
+            }
+            let me = entity.entity_ref();
+            for (source, relation) in waiting.into_iter().flatten() {
+                // The source's edge was recorded as missing; it now resolves.
+                self.edges[source.index()].retain(|e| {
+                    !(e.relation == relation && matches!(&e.target, Target::Missing(r) if r == me))
+                });
+                self.link(source, relation, id);
+            }
+            self.entities.push(entity);
+            added(id);
         }
     }
 
-    fn insert_prepared(&mut self, entity: Entity, prepared: Prepared) -> Option<EntityId> {
-        if let Some(&first) = self.index.get(entity.entity_ref()) {
-            let first = &self.entities[first.index()];
-            self.problems.push(
-                Problem::error(
-                    Some(entity.origin.clone()),
-                    format!(
-                        "duplicate entity: {} is already defined at {}; this definition was ignored",
-                        entity.entity_ref(),
-                        first.origin
-                    ),
-                )
-                .with_entity(entity.entity_ref().clone()),
-            );
-            return None;
-        }
-        let mut prepared = prepared;
-        self.problems.append(&mut prepared.problems);
-        let id = EntityId(self.entities.len() as u32);
-        self.ref_order = std::sync::OnceLock::new();
-        self.index.insert(entity.entity_ref().clone(), id);
-        let waiting = self.dangling.remove(entity.entity_ref());
-        self.edges
-            .push(Vec::with_capacity(prepared.stated.len() + 4));
-        // The entity joins the list after its relations are wired, which read their targets'
-        // text from it (server relations) without copying.
-        for &(relation, target) in &prepared.stated {
-            self.relate(id, relation, prepared.target(&entity, target));
-        }
-        let me = entity.entity_ref();
-        for (source, relation) in waiting.into_iter().flatten() {
-            // The source's edge was recorded as missing; it now resolves.
-            self.edges[source.index()].retain(|e| {
-                !(e.relation == relation && matches!(&e.target, Target::Missing(r) if r == me))
-            });
-            self.link(source, relation, id);
-        }
-        self.entities.push(entity);
-        Some(id)
+    /// Reports a second entity with the reference of `first` (the first one wins).
+    fn duplicate(&mut self, entity: &Entity, first: EntityId) {
+        let first = &self.entities[first.index()];
+        self.problems.push(
+            Problem::error(
+                Some(entity.origin.clone()),
+                format!(
+                    "duplicate entity: {} is already defined at {}; this definition was ignored",
+                    entity.entity_ref(),
+                    first.origin
+                ),
+            )
+            .with_entity(entity.entity_ref().clone()),
+        );
     }
 
     /// Wires a relation to the entity whose canonical reference is `target`, or records it as
