@@ -332,6 +332,20 @@ mod tests {
     }
 
     #[test]
+    fn a_map_of_refs_is_searched_by_canonical_text() {
+        let r = EntityRef::parse("Component:Ops/Payments-API", None, "default").unwrap();
+        let map: foldhash::HashMap<EntityRef, u32> = [(r.clone(), 7)].into_iter().collect();
+        assert_eq!(map.get("component:ops/payments-api"), Some(&7));
+        assert_eq!(map.get("component:ops/payments"), None);
+        let back = EntityRef::from_canonical(r.as_str());
+        assert_eq!(back, r);
+        assert_eq!(
+            (back.kind(), back.namespace(), back.name()),
+            ("component", "ops", "payments-api")
+        );
+    }
+
+    #[test]
     fn parts_are_accessible() {
         let r = EntityRef::parse("API:Prod/Orders", None, "default").unwrap();
         assert_eq!(
