@@ -3,6 +3,7 @@
 
 pub mod entity;
 pub mod entity_ref;
+mod prepared;
 pub mod problem;
 pub mod relations;
 pub mod spec_value;
@@ -11,6 +12,7 @@ pub mod validate;
 
 pub use entity::{Entity, Link, Metadata};
 pub use entity_ref::{EntityRef, RefError, DEFAULT_NAMESPACE};
+use prepared::Prepared;
 pub use problem::{Origin, Problem, Severity};
 pub use relations::RelationType;
 pub use spec_value::SpecValue;
@@ -84,80 +86,6 @@ const PARALLEL_BATCH: usize = 2_000;
 /// Shorter edge lists than this are scanned to add each relation once; past it (two
 /// well-connected entities), a set of every resolved edge is built and kept for the load.
 const SCAN_LIMIT: usize = 64;
-
-/// What inserting a run of entities needs that depends on each entity alone: its validation
-/// problems and the relations its spec (or the server) states, with their targets as
-/// canonical text (looked up in the index as text: no reference is allocated per relation).
-/// Held flat for the whole run, so preparing allocates a few buffers, not a few per entity.
-#[derive(Default)]
-struct Prepared {
-    problems: Vec<Problem>,
-    stated: Vec<(RelationType, Stated)>,
-    /// The canonical text of every target read from a spec, one after another.
-    targets: String,
-    /// Per entity, in order: how many of `problems` and of `stated` are its.
-    counts: Vec<(u32, u32)>,
-}
-
-/// Where a stated relation's target reference is.
-#[derive(Clone, Copy)]
-enum Stated {
-    /// The entity's server relation at this index.
-    Server(u32),
-    /// This byte range of [`Prepared::targets`].
-    Spec(u32, u32),
-}
-
-impl Prepared {
-    /// Prepares each of `entities`, in order.
-    fn all(entities: &[Entity]) -> Self {
-        let mut out = Prepared {
-            counts: Vec::with_capacity(entities.len()),
-            ..Prepared::default()
-        };
-        for entity in entities {
-            out.add(entity);
-        }
-        out
-    }
-
-    fn add(&mut self, entity: &Entity) {
-        let (problems, stated) = (self.problems.len(), self.stated.len());
-        self.problems.extend(validate::validate(entity));
-        match &entity.server_relations {
-            Some(rels) => self
-                .stated
-                .extend(rels.iter().enumerate().filter_map(|(i, (t, _))| {
-                    Some((RelationType::parse(t)?, Stated::Server(i as u32)))
-                })),
-            None => {
-                let found =
-                    relations::spec_relation_texts(entity, &mut self.targets, &mut self.problems);
-                self.stated.extend(
-                    found
-                        .into_iter()
-                        .map(|(relation, start, end)| (relation, Stated::Spec(start, end))),
-                );
-            }
-        }
-        self.counts.push((
-            (self.problems.len() - problems) as u32,
-            (self.stated.len() - stated) as u32,
-        ));
-    }
-
-    /// The canonical text of a stated relation's target (`targets`: the run's spec targets).
-    fn target<'a>(targets: &'a str, entity: &'a Entity, stated: Stated) -> &'a str {
-        match stated {
-            Stated::Server(i) => entity
-                .server_relations
-                .as_ref()
-                .and_then(|rels| rels.get(i as usize))
-                .map_or("", |(_, r)| r.as_str()),
-            Stated::Spec(start, end) => targets.get(start as usize..end as usize).unwrap_or(""),
-        }
-    }
-}
 
 impl Catalog {
     /// An empty catalog.
