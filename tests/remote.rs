@@ -735,3 +735,68 @@ async fn pages_are_prepared_off_the_fetch_loop_and_handed_on_in_order() {
     let prepared: Vec<String> = seen.into_iter().flat_map(|(_, _, n)| n).collect();
     assert_eq!(prepared, plain);
 }
+
+#[tokio::test]
+async fn done_comes_as_soon_as_the_data_is_in_and_a_refused_cache_write_follows_as_a_warning() {
+    let server = MockServer::start().await;
+    mount_three_pages(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_dir = dir.path().join("file");
+    std::fs::write(&not_a_dir, "x").unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    spawn_with(
+        0,
+        SourceSpec::Backstage(test_source(&server)),
+        tx,
+        options(&not_a_dir, LoadMode::NetworkFirst, false),
+    );
+    let mut kinds = Vec::new();
+    let mut set = idp_tui::source::SourceSet::new(&[SourceSpec::Backstage(test_source(&server))]);
+    while let Some(event) = rx.recv().await {
+        kinds.extend(match &event {
+            LoadEvent::Batch {
+                entities, problems, ..
+            } => Some(format!("batch {} {}", entities.len(), problems.len())),
+            LoadEvent::Done { error, .. } => Some(format!("done {error:?}")),
+            _ => None,
+        });
+        set.apply(event);
+    }
+    // The catalog is usable at Done; the cache is written after it, and its refusal is the
+    // last event: a warning, the entities untouched.
+    assert_eq!(
+        kinds,
+        [
+            "batch 5 0",
+            "batch 5 0",
+            "batch 1 0",
+            "done None",
+            "batch 0 1"
+        ]
+    );
+    assert_eq!(set.catalog().len(), 11);
+    assert_eq!(set.statuses()[0].state, SourceState::Ready);
+    let warning = set
+        .catalog()
+        .problems()
+        .find(|p| p.message.contains("cache not written"))
+        .expect("the refused write is a warning");
+    assert_eq!(warning.severity, idp_tui::catalog::Severity::Warning);
+    // The same load with a writable directory: the cache is complete once the source's
+    // channel closes, and nothing follows Done.
+    let kinds = event_kinds(
+        SourceSpec::Backstage(test_source(&server)),
+        options(dir.path(), LoadMode::NetworkFirst, false),
+    )
+    .await;
+    assert_eq!(kinds, ["batch 5", "batch 5", "batch 1", "done None"]);
+    let key = server.uri();
+    let cached = cache::read(&cache::path_for(dir.path(), "test", &key), &key)
+        .unwrap()
+        .unwrap();
+    assert_eq!(cached.entities.len(), 11);
+    // No write is left running (other tests' small writes finish well within the wait).
+    assert!(idp_tui::source::wait_for_cache_writes(Duration::from_secs(
+        10
+    )));
+}

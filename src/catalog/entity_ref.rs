@@ -13,7 +13,7 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 ///
 /// Stored as one string with the two separator offsets, so refs are cheap to hash, compare and
 /// clone in catalogs of 100,000 entities.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct EntityRef {
     text: Box<str>,
     colon: u32,
@@ -43,25 +43,22 @@ pub enum RefError {
 impl EntityRef {
     /// Builds a reference from parts that are already known to be well formed.
     pub fn new(kind: &str, namespace: &str, name: &str) -> Self {
-        let text = if kind.is_ascii() && namespace.is_ascii() && name.is_ascii() {
-            // The common case, built in one allocation and lowercased in place.
-            let mut text = String::with_capacity(kind.len() + namespace.len() + name.len() + 2);
-            for (part, sep) in [(kind, ":"), (namespace, "/"), (name, "")] {
-                text.push_str(part);
-                text.push_str(sep);
-            }
-            text.make_ascii_lowercase();
-            text
-        } else {
-            format!("{kind}:{namespace}/{name}").to_lowercase()
-        };
+        let mut text = String::with_capacity(kind.len() + namespace.len() + name.len() + 2);
+        canonical_into(kind, namespace, name, &mut text);
+        Self::from_canonical(text)
+    }
+
+    /// A reference from text already in canonical form (as [`EntityRef::parse_into`] writes
+    /// it): only the separators are found.
+    pub(crate) fn from_canonical(text: impl Into<Box<str>>) -> Self {
+        let text = text.into();
         // Lowercasing can change byte lengths for non-ASCII text, so find the separators again.
         let colon = text.find(':').unwrap_or(0);
         let slash = text[colon + 1..].find('/').map_or(colon, |i| colon + 1 + i);
         Self {
             colon: colon as u32,
             slash: slash as u32,
-            text: text.into_boxed_str(),
+            text,
         }
     }
 
@@ -72,6 +69,20 @@ impl EntityRef {
         default_kind: Option<&str>,
         default_namespace: &str,
     ) -> Result<Self, RefError> {
+        let mut text = String::new();
+        Self::parse_into(input, default_kind, default_namespace, &mut text)?;
+        Ok(Self::from_canonical(text))
+    }
+
+    /// Parses as [`EntityRef::parse`] does, appending the canonical text to `out` instead of
+    /// allocating a reference (the catalog looks targets up by that text; on an error `out` is
+    /// left as it was).
+    pub(crate) fn parse_into(
+        input: &str,
+        default_kind: Option<&str>,
+        default_namespace: &str,
+        out: &mut String,
+    ) -> Result<(), RefError> {
         let (kind, namespace, name) = split(input)?;
         let kind = kind
             .or(default_kind)
@@ -79,12 +90,15 @@ impl EntityRef {
         if !is_valid_kind(kind) {
             return Err(RefError::InvalidPart(input.trim().to_string(), "kind"));
         }
-        let r = Self::new(kind, namespace.unwrap_or(default_namespace), name);
+        let start = out.len();
+        canonical_into(kind, namespace.unwrap_or(default_namespace), name, out);
         // Lowercasing can lengthen text: bound the canonical form, so it always parses back.
-        if r.text.len() > MAX_REF_LEN {
-            return Err(RefError::TooLong(r.text.len()));
+        let len = out.len() - start;
+        if len > MAX_REF_LEN {
+            out.truncate(start);
+            return Err(RefError::TooLong(len));
         }
-        Ok(r)
+        Ok(())
     }
 
     /// Parses a reference a person typed, such as `payments-api` or `component:payments-api`:
@@ -133,6 +147,23 @@ impl EntityRef {
     }
 }
 
+/// Appends the canonical text of a reference, `kind:namespace/name` lowercased.
+fn canonical_into(kind: &str, namespace: &str, name: &str, out: &mut String) {
+    let start = out.len();
+    for (part, sep) in [(kind, ":"), (namespace, "/"), (name, "")] {
+        out.push_str(part);
+        out.push_str(sep);
+    }
+    if out[start..].is_ascii() {
+        // The common case: lowercased in place.
+        out[start..].make_ascii_lowercase();
+    } else {
+        let lower = out[start..].to_lowercase();
+        out.truncate(start);
+        out.push_str(&lower);
+    }
+}
+
 /// Splits `[kind:][namespace/]name` into its parts.
 fn split(input: &str) -> Result<(Option<&str>, Option<&str>, &str), RefError> {
     let input = input.trim();
@@ -167,6 +198,20 @@ pub fn is_valid_kind(kind: &str) -> bool {
     kind.len() <= 63
         && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric())
+}
+
+// The separators follow from the text, so the text alone is hashed: a reference hashes (and
+// compares) as its canonical string, and maps keyed by references can be searched by `&str`.
+impl std::hash::Hash for EntityRef {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
+}
+
+impl std::borrow::Borrow<str> for EntityRef {
+    fn borrow(&self) -> &str {
+        &self.text
+    }
 }
 
 impl fmt::Display for EntityRef {
@@ -284,6 +329,20 @@ mod tests {
         let r = EntityRef::new("component", "default", &name);
         assert_eq!(r.name().len(), 70_000);
         assert_eq!(r.namespace(), "default");
+    }
+
+    #[test]
+    fn a_map_of_refs_is_searched_by_canonical_text() {
+        let r = EntityRef::parse("Component:Ops/Payments-API", None, "default").unwrap();
+        let map: foldhash::HashMap<EntityRef, u32> = [(r.clone(), 7)].into_iter().collect();
+        assert_eq!(map.get("component:ops/payments-api"), Some(&7));
+        assert_eq!(map.get("component:ops/payments"), None);
+        let back = EntityRef::from_canonical(r.as_str());
+        assert_eq!(back, r);
+        assert_eq!(
+            (back.kind(), back.namespace(), back.name()),
+            ("component", "ops", "payments-api")
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod entity;
 pub mod entity_ref;
+mod prepared;
 pub mod problem;
 pub mod relations;
 pub mod spec_value;
@@ -11,6 +12,7 @@ pub mod validate;
 
 pub use entity::{Entity, Link, Metadata};
 pub use entity_ref::{EntityRef, RefError, DEFAULT_NAMESPACE};
+use prepared::Prepared;
 pub use problem::{Origin, Problem, Severity};
 pub use relations::RelationType;
 pub use spec_value::SpecValue;
@@ -66,9 +68,9 @@ pub struct Catalog {
     entities: Vec<Entity>,
     index: HashMap<EntityRef, EntityId>,
     edges: Vec<Vec<Edge>>,
-    /// Every resolved edge, to add each once. Only needed while entities arrive: it is dropped
-    /// when a load is done (see [`Catalog::check_references`]) and rebuilt from the edges if
-    /// more arrive later.
+    /// Every resolved edge, to add each once when two long edge lists meet (shorter lists are
+    /// scanned instead). Only needed while entities arrive: it is dropped when a load is done
+    /// (see [`Catalog::check_references`]) and rebuilt from the edges if needed again.
     resolved: Option<HashSet<(EntityId, RelationType, EntityId)>>,
     /// References no entity has (yet), with the entities and relations pointing at them.
     dangling: HashMap<EntityRef, Vec<(EntityId, RelationType)>>,
@@ -81,34 +83,9 @@ pub struct Catalog {
 /// Batches below this many entities are prepared on one thread.
 const PARALLEL_BATCH: usize = 2_000;
 
-/// What inserting an entity needs that depends on the entity alone: its validation problems
-/// and the relations its spec (or the server) states.
-struct Prepared {
-    problems: Vec<Problem>,
-    stated: Vec<(RelationType, EntityRef)>,
-}
-
-impl Prepared {
-    fn new(entity: &Entity) -> Self {
-        let mut problems = validate::validate(entity);
-        let stated: Vec<(RelationType, EntityRef)> = match &entity.server_relations {
-            Some(rels) => rels
-                .iter()
-                .filter_map(|(t, target)| Some((RelationType::parse(t)?, target.clone())))
-                .collect(),
-            None => {
-                let (rels, found) = relations::spec_relations(entity);
-                problems.extend(found);
-                rels
-            }
-        };
-        Prepared { problems, stated }
-    }
-
-    fn all(entities: &[Entity]) -> Vec<Prepared> {
-        entities.iter().map(Prepared::new).collect()
-    }
-}
+/// Shorter edge lists than this are scanned to add each relation once; past it (two
+/// well-connected entities), a set of every resolved edge is built and kept for the load.
+const SCAN_LIMIT: usize = 64;
 
 impl Catalog {
     /// An empty catalog.
@@ -142,118 +119,178 @@ impl Catalog {
     /// earlier relations that were waiting for it. A second entity with the same reference is
     /// reported and dropped (the first one wins). Returns the new id, if it was added.
     pub fn insert(&mut self, entity: Entity) -> Option<EntityId> {
-        let prepared = Prepared::new(&entity);
-        self.insert_prepared(entity, prepared)
+        let prepared = Prepared::all(std::slice::from_ref(&entity));
+        let mut id = None;
+        self.insert_prepared(vec![entity], prepared, |added| id = Some(added));
+        id
     }
 
     /// Adds a batch of entities in order, as [`Catalog::insert`] does one, calling `added` with
     /// each new id. The work that needs only the entity (validation, reading its relations
     /// from the spec) runs on two threads for a large batch; the wiring stays in order.
-    pub fn insert_batch(&mut self, entities: Vec<Entity>, mut added: impl FnMut(EntityId)) {
+    pub fn insert_batch(&mut self, mut entities: Vec<Entity>, mut added: impl FnMut(EntityId)) {
         self.reserve(entities.len());
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let prepared = if entities.len() < PARALLEL_BATCH || threads < 2 {
-            Prepared::all(&entities)
-        } else {
-            let (first, second) = entities.split_at(entities.len() / 2);
-            let (mut done, rest) = std::thread::scope(|scope| {
-                let rest = scope.spawn(|| Prepared::all(second));
-                (Prepared::all(first), rest.join())
-            });
-            // Preparing does not panic on data; should it, the second half is prepared here.
-            done.extend(rest.unwrap_or_else(|_| Prepared::all(second)));
-            done
-        };
-        for (entity, prepared) in entities.into_iter().zip(prepared) {
-            if let Some(id) = self.insert_prepared(entity, prepared) {
-                added(id);
+        if entities.len() < PARALLEL_BATCH || threads < 2 {
+            let prepared = Prepared::all(&entities);
+            return self.insert_prepared(entities, prepared, added);
+        }
+        let (first, second) = entities.split_at(entities.len() / 2);
+        let (done, rest) = std::thread::scope(|scope| {
+            let rest = scope.spawn(|| Prepared::all(second));
+            (Prepared::all(first), rest.join())
+        });
+        // Preparing does not panic on data; should it, the second half is prepared here.
+        let rest = rest.unwrap_or_else(|_| Prepared::all(second));
+        let second = entities.split_off(first.len());
+        self.insert_prepared(entities, done, &mut added);
+        self.insert_prepared(second, rest, &mut added);
+    }
+
+    /// Adds entities with what was prepared for them (in the same order), as
+    /// [`Catalog::insert`] does.
+    fn insert_prepared(
+        &mut self,
+        entities: Vec<Entity>,
+        prepared: Prepared,
+        mut added: impl FnMut(EntityId),
+    ) {
+        let Prepared {
+            problems,
+            stated,
+            targets,
+            counts,
+        } = prepared;
+        let (mut problems, mut stated) = (problems.into_iter(), stated.into_iter());
+        for (entity, (problem_count, stated_count)) in entities.into_iter().zip(counts) {
+            let entity_problems = problems.by_ref().take(problem_count as usize);
+            let entity_stated = stated.by_ref().take(stated_count as usize);
+            if let Some(&first) = self.index.get(entity.entity_ref()) {
+                // A second definition: reported, and what was prepared for it goes unused.
+                entity_problems.for_each(drop);
+                entity_stated.for_each(drop);
+                self.duplicate(&entity, first);
+                continue;
             }
+            self.problems.extend(entity_problems);
+            let id = EntityId(self.entities.len() as u32);
+            self.ref_order = std::sync::OnceLock::new();
+            self.index.insert(entity.entity_ref().clone(), id);
+            let waiting = self.dangling.remove(entity.entity_ref());
+            self.edges
+                .push(Vec::with_capacity(stated_count as usize + 4));
+            // The entity joins the list after its relations are wired, which read their
+            // targets' text from it (server relations) without copying.
+            for (relation, target) in entity_stated {
+                self.relate(id, relation, Prepared::target(&targets, &entity, target));
+            }
+            let me = entity.entity_ref();
+            for (source, relation) in waiting.into_iter().flatten() {
+                // The source's edge was recorded as missing; it now resolves.
+                self.edges[source.index()].retain(|e| {
+                    !(e.relation == relation && matches!(&e.target, Target::Missing(r) if r == me))
+                });
+                self.link(source, relation, id);
+            }
+            self.entities.push(entity);
+            added(id);
         }
     }
 
-    fn insert_prepared(&mut self, entity: Entity, prepared: Prepared) -> Option<EntityId> {
-        let Prepared { problems, stated } = prepared;
-        if let Some(&first) = self.index.get(entity.entity_ref()) {
-            let first = &self.entities[first.index()];
-            self.problems.push(
-                Problem::error(
-                    Some(entity.origin.clone()),
-                    format!(
-                        "duplicate entity: {} is already defined at {}; this definition was ignored",
-                        entity.entity_ref(),
-                        first.origin
-                    ),
-                )
-                .with_entity(entity.entity_ref().clone()),
-            );
-            return None;
-        }
-        self.problems.extend(problems);
-        let id = EntityId(self.entities.len() as u32);
-        self.ref_order = std::sync::OnceLock::new();
-        self.index.insert(entity.entity_ref().clone(), id);
-        let waiting = self.dangling.remove(entity.entity_ref());
-        self.entities.push(entity);
-        self.edges.push(Vec::new());
-        for (relation, target) in stated {
-            self.relate(id, relation, target);
-        }
-        for (source, relation) in waiting.into_iter().flatten() {
-            // The source's edge was recorded as missing; it now resolves.
-            let me = self.entities[id.index()].entity_ref().clone();
-            self.edges[source.index()]
-                .retain(|e| !(e.relation == relation && e.target == Target::Missing(me.clone())));
-            self.link(source, relation, id);
-        }
-        Some(id)
+    /// Reports a second entity with the reference of `first` (the first one wins).
+    fn duplicate(&mut self, entity: &Entity, first: EntityId) {
+        let first = &self.entities[first.index()];
+        self.problems.push(
+            Problem::error(
+                Some(entity.origin.clone()),
+                format!(
+                    "duplicate entity: {} is already defined at {}; this definition was ignored",
+                    entity.entity_ref(),
+                    first.origin
+                ),
+            )
+            .with_entity(entity.entity_ref().clone()),
+        );
     }
 
-    fn relate(&mut self, source: EntityId, relation: RelationType, target: EntityRef) {
-        match self.index.get(&target) {
-            Some(&t) => self.link(source, relation, t),
-            None => {
-                let waiting = self.dangling.entry(target.clone()).or_default();
-                if !waiting.contains(&(source, relation)) {
-                    waiting.push((source, relation));
-                    self.edges[source.index()].push(Edge {
-                        relation,
-                        target: Target::Missing(target),
-                    });
+    /// Wires a relation to the entity whose canonical reference is `target`, or records it as
+    /// waiting for that entity.
+    fn relate(&mut self, source: EntityId, relation: RelationType, target: &str) {
+        if let Some(&t) = self.index.get(target) {
+            return self.link(source, relation, t);
+        }
+        let missing = match self.dangling.get_mut(target) {
+            Some(waiting) => {
+                if waiting.contains(&(source, relation)) {
+                    return;
                 }
+                waiting.push((source, relation));
+                EntityRef::from_canonical(target)
             }
-        }
+            None => {
+                let missing = EntityRef::from_canonical(target);
+                self.dangling
+                    .insert(missing.clone(), vec![(source, relation)]);
+                missing
+            }
+        };
+        self.edges[source.index()].push(Edge {
+            relation,
+            target: Target::Missing(missing),
+        });
     }
 
     /// Records a resolved relation and its inverse, once each.
     fn link(&mut self, source: EntityId, relation: RelationType, target: EntityId) {
-        let edges = &self.edges;
-        let resolved = self.resolved.get_or_insert_with(|| {
-            // Dropped at the end of the last load: rebuild it from the edges.
-            let mut set = HashSet::with_capacity(edges.iter().map(Vec::len).sum());
-            for (source, list) in edges.iter().enumerate() {
-                for e in list {
-                    if let Target::Resolved(t) = e.target {
-                        set.insert((EntityId(source as u32), e.relation, t));
-                    }
+        // Both directions are always added together, so one lookup answers for both.
+        if self.has_edge(source, relation, target) {
+            return;
+        }
+        let inverse = relation.inverse();
+        self.edges[source.index()].push(Edge {
+            relation,
+            target: Target::Resolved(target),
+        });
+        self.edges[target.index()].push(Edge {
+            relation: inverse,
+            target: Target::Resolved(source),
+        });
+        if let Some(set) = &mut self.resolved {
+            set.insert((source, relation, target));
+            set.insert((target, inverse, source));
+        }
+    }
+
+    /// True when the resolved relation is already recorded: found in the shorter of the two
+    /// edge lists (each holds its side of every relation), or in the set of every resolved edge
+    /// once two long lists met.
+    fn has_edge(&mut self, source: EntityId, relation: RelationType, target: EntityId) -> bool {
+        let key = (source, relation, target);
+        if let Some(set) = &self.resolved {
+            return set.contains(&key);
+        }
+        let (from, to) = (&self.edges[source.index()], &self.edges[target.index()]);
+        let (list, relation, other) = if from.len() <= to.len() {
+            (from, relation, target)
+        } else {
+            (to, relation.inverse(), source)
+        };
+        if list.len() <= SCAN_LIMIT {
+            return list.iter().any(|e| {
+                e.relation == relation && matches!(e.target, Target::Resolved(t) if t == other)
+            });
+        }
+        let mut set = HashSet::with_capacity(self.edges.iter().map(Vec::len).sum());
+        for (source, list) in self.edges.iter().enumerate() {
+            for e in list {
+                if let Target::Resolved(t) = e.target {
+                    set.insert((EntityId(source as u32), e.relation, t));
                 }
             }
-            set
-        });
-        let forward = resolved.insert((source, relation, target));
-        let inverse = relation.inverse();
-        let backward = resolved.insert((target, inverse, source));
-        if forward {
-            self.edges[source.index()].push(Edge {
-                relation,
-                target: Target::Resolved(target),
-            });
         }
-        if backward {
-            self.edges[target.index()].push(Edge {
-                relation: inverse,
-                target: Target::Resolved(source),
-            });
-        }
+        let found = set.contains(&key);
+        self.resolved = Some(set);
+        found
     }
 
     /// Adds a problem found while loading (a file that did not parse, a document that is not an
@@ -588,6 +625,50 @@ mod tests {
         );
         let org = c.id_of(&EntityRef::new("group", "default", "org")).unwrap();
         assert_eq!(c.edges(org).len(), 1);
+    }
+
+    #[test]
+    fn a_relation_stated_on_both_sides_of_two_large_entities_is_added_once() {
+        // Both edge lists are past SCAN_LIMIT when `b` states the inverse of `a`'s relation:
+        // the set of resolved edges takes over from scanning, and keeps deduplicating after.
+        let many = |prefix: &str| -> Vec<String> {
+            (0..SCAN_LIMIT + 10)
+                .map(|i| format!("resource:{prefix}-{i}"))
+                .collect()
+        };
+        let mut a_deps = many("x");
+        a_deps.push("component:b".into());
+        let b_deps = many("y");
+        let c = Catalog::from_entities(
+            [
+                e(
+                    "Component",
+                    "a",
+                    json!({"type": "service", "owner": "team", "dependsOn": a_deps}),
+                ),
+                e(
+                    "Component",
+                    "b",
+                    json!({"type": "service", "owner": "team", "dependsOn": b_deps,
+                           "dependencyOf": ["component:a"]}),
+                ),
+                svc("c", &["component:a", "component:a", "component:b"]),
+            ],
+            vec![],
+        );
+        let id = |n: &str| c.id_of(&EntityRef::new("component", "default", n)).unwrap();
+        let count = |from: &str, relation, to: &str| {
+            c.related(id(from), relation)
+                .filter(|&t| t == id(to))
+                .count()
+        };
+        assert_eq!(count("a", RelationType::DependsOn, "b"), 1);
+        assert_eq!(count("b", RelationType::DependencyOf, "a"), 1);
+        assert_eq!(count("c", RelationType::DependsOn, "a"), 1);
+        assert_eq!(count("a", RelationType::DependencyOf, "c"), 1);
+        assert_eq!(count("b", RelationType::DependencyOf, "c"), 1);
+        // Every dangling target is still listed, once.
+        assert_eq!(c.edges(id("a")).len(), SCAN_LIMIT + 10 + 1 + 1 + 1);
     }
 
     #[test]

@@ -315,49 +315,28 @@ async fn load_backstage(
 
     match result {
         Ok(_) => {
-            let mut warning = None;
-            if let Some(path) = cache_path {
-                let shown = path.display().to_string();
-                let written = match encode_error {
-                    Some(e) => Ok(Err(cache::CacheError::Io {
-                        path: shown.clone(),
-                        action: "written",
-                        source: std::io::Error::other(e),
-                    })),
-                    None => {
-                        tokio::task::spawn_blocking(move || {
-                            cache::write_chunks(&path, &key, &chunks)
-                        })
-                        .await
-                    }
-                };
-                let failed = match written {
-                    Ok(Ok(())) => None,
-                    Ok(Err(e)) => Some(e.to_string()),
-                    Err(join) => Some(format!("writing the cache failed: {join}")),
-                };
-                if let Some(e) = failed {
-                    tracing::warn!("{e}");
-                    warning = Some(Problem::warning(Some(Origin::new(shown, None)), e));
-                }
-            }
-            if stream {
-                if let Some(w) = warning {
-                    let _ = tx.send(LoadEvent::Batch {
-                        source,
-                        entities: Vec::new(),
-                        problems: vec![w],
-                    });
-                }
-            } else {
-                problems.extend(warning);
+            if !stream {
                 let _ = tx.send(LoadEvent::Replace {
                     source,
                     entities,
                     problems,
                 });
             }
-            done(None)
+            // The data is in: say so now, and write the cache after, off the path to a usable
+            // catalog. A refused write is still a warning (it follows the Done); the task, and
+            // so its channel, ends only once the file is written.
+            let pending = cache_path.as_ref().map(|_| PendingWrite::start());
+            done(None);
+            if let (Some(path), Some(pending)) = (cache_path, pending) {
+                let written = write_cache(path, key, chunks, encode_error, pending).await;
+                if let Some(warning) = written {
+                    let _ = tx.send(LoadEvent::Batch {
+                        source,
+                        entities: Vec::new(),
+                        problems: vec![warning],
+                    });
+                }
+            }
         }
         Err(e) => {
             tracing::warn!(source = %remote.name, "{e}");
@@ -370,6 +349,75 @@ async fn load_backstage(
             done(Some(e.to_string()))
         }
     }
+}
+
+/// Writes a remote load's cache from its encoded pages (atomically: a temporary file renamed
+/// over the old cache), on a blocking thread. Returns the warning to show when it could not be
+/// written.
+async fn write_cache(
+    path: PathBuf,
+    key: String,
+    chunks: Vec<cache::Chunk>,
+    encode_error: Option<String>,
+    pending: PendingWrite,
+) -> Option<Problem> {
+    let shown = path.display().to_string();
+    let written = match encode_error {
+        Some(e) => Ok(Err(cache::CacheError::Io {
+            path: shown.clone(),
+            action: "written",
+            source: std::io::Error::other(e),
+        })),
+        None => {
+            tokio::task::spawn_blocking(move || {
+                let _pending = pending;
+                cache::write_chunks(&path, &key, &chunks)
+            })
+            .await
+        }
+    };
+    let failed = match written {
+        Ok(Ok(())) => return None,
+        Ok(Err(e)) => e.to_string(),
+        Err(join) => format!("writing the cache failed: {join}"),
+    };
+    tracing::warn!("{failed}");
+    Some(Problem::warning(Some(Origin::new(shown, None)), failed))
+}
+
+/// Cache writes still running, so a portal that quits right after a load can let them finish
+/// (see [`wait_for_cache_writes`]).
+static PENDING_WRITES: (std::sync::Mutex<usize>, std::sync::Condvar) =
+    (std::sync::Mutex::new(0), std::sync::Condvar::new());
+
+/// One cache write in progress, counted from its start to its drop.
+struct PendingWrite;
+
+impl PendingWrite {
+    fn start() -> Self {
+        *PENDING_WRITES.0.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        PendingWrite
+    }
+}
+
+impl Drop for PendingWrite {
+    fn drop(&mut self) {
+        let mut count = PENDING_WRITES.0.lock().unwrap_or_else(|e| e.into_inner());
+        *count = count.saturating_sub(1);
+        PENDING_WRITES.1.notify_all();
+    }
+}
+
+/// Waits, at most `timeout`, for the cache writes that follow finished loads, so a process
+/// that exits right after a load still leaves a complete cache (and no temporary file).
+/// Returns false when some were still running at the timeout.
+pub fn wait_for_cache_writes(timeout: Duration) -> bool {
+    let count = PENDING_WRITES.0.lock().unwrap_or_else(|e| e.into_inner());
+    let (count, _) = PENDING_WRITES
+        .1
+        .wait_timeout_while(count, timeout, |n| *n > 0)
+        .unwrap_or_else(|e| e.into_inner());
+    *count == 0
 }
 
 /// A finished blocking load: the catalog and each source's final status.

@@ -264,12 +264,11 @@ impl SourceTracker {
             } else {
                 kept.into_iter().cloned().collect()
             };
-            for e in list {
-                if catalog.insert(e).is_some() {
-                    owner.push(Some(s));
-                    count += 1;
-                }
-            }
+            // In one batch, so a large source's entities are prepared on two threads.
+            catalog.insert_batch(list, |_| {
+                owner.push(Some(s));
+                count += 1;
+            });
             self.statuses[s].entities = count;
         }
         catalog.check_references();
@@ -537,6 +536,45 @@ mod tests {
             .map(|e| e.metadata.name.as_str())
             .collect();
         assert_eq!(names, ["preloaded", "remote-new"]);
+    }
+
+    #[test]
+    fn a_replace_counts_only_the_entities_it_added_and_a_later_replace_keeps_them() {
+        let mut s = set();
+        s.apply(batch(0, vec![e("shared", "team")]));
+        // A duplicate of the local entity and one inside the replacement: both reported and
+        // left out of the remote source's count; what follows them still belongs to it.
+        s.apply(LoadEvent::Replace {
+            source: 1,
+            entities: vec![
+                e("shared", "team"),
+                e("r1", "team"),
+                e("r1", "team"),
+                e("r2", "team"),
+            ],
+            problems: vec![],
+        });
+        assert_eq!(s.statuses()[0].entities, 1);
+        assert_eq!(s.statuses()[1].entities, 2);
+        let duplicates = s
+            .catalog()
+            .problems()
+            .filter(|p| p.message.contains("duplicate entity"))
+            .count();
+        assert_eq!(duplicates, 2);
+        // Replacing the local source keeps r1 and r2: they were recorded as the remote's.
+        s.apply(LoadEvent::Replace {
+            source: 0,
+            entities: vec![],
+            problems: vec![],
+        });
+        let names: Vec<_> = s
+            .catalog()
+            .entities()
+            .iter()
+            .map(|e| e.metadata.name.as_str())
+            .collect();
+        assert_eq!(names, ["r1", "r2"]);
     }
 
     #[test]

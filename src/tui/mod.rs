@@ -142,6 +142,11 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         result
     });
     drop(terminal);
+    // A load that just finished may still be writing its cache: let it, or the next start has
+    // none (the terminal is already given back meanwhile).
+    if !crate::source::wait_for_cache_writes(EXIT_WAIT) {
+        tracing::warn!("quit before the cache was written");
+    }
     runtime.shutdown_timeout(Duration::from_millis(200));
     match result {
         Ok(()) => {
