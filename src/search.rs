@@ -9,6 +9,10 @@ use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Config, Matcher, Utf32String};
 use std::sync::Arc;
 
+#[path = "search_snapshot.rs"]
+mod snapshot;
+pub use snapshot::IndexSnapshot;
+
 /// The filter keys a query understands.
 pub const FILTER_KEYS: [&str; 8] = [
     "in",

@@ -116,10 +116,11 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
             offline: settings.offline,
             pages: pages_tx,
         };
-        for i in 0..loader.specs.len() {
-            loader.start(i, LoadMode::Startup);
-        }
+        // The snapshot of the last load is read first (off this thread); the sources start
+        // when it is in, to confirm it, or at once without one.
+        let snapshot = loader.read_snapshot();
         let inbox = Inbox {
+            snapshot,
             loads: rx,
             searches: search_rx,
             pages: pages_rx,
@@ -259,6 +260,7 @@ struct Loader {
 
 /// What background work sends the loop.
 struct Inbox {
+    snapshot: mpsc::UnboundedReceiver<SnapshotRead>,
     loads: mpsc::UnboundedReceiver<crate::source::LoadEvent>,
     searches: mpsc::UnboundedReceiver<search_worker::SearchDone>,
     pages: mpsc::UnboundedReceiver<tabs::docs_page::PageLoaded>,
@@ -266,7 +268,44 @@ struct Inbox {
     log_failures: mpsc::UnboundedReceiver<String>,
 }
 
+/// The snapshot read at start-up, or why there is none to use.
+type SnapshotRead = Result<Option<crate::snapshot::Snapshot>, crate::snapshot::SnapshotError>;
+
 impl Loader {
+    /// Reads the snapshot of the sources on a blocking task; the answer arrives on the channel
+    /// returned (at once when the sources cannot have one).
+    fn read_snapshot(&self) -> mpsc::UnboundedReceiver<SnapshotRead> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let specs = self.specs.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = tx.send(crate::snapshot::open(&specs, &crate::config::cache_dir()));
+        });
+        rx
+    }
+
+    /// Starts every source: to confirm the snapshot the app was restored from, or to load.
+    fn start_all(&self, mode: LoadMode) {
+        for i in 0..self.specs.len() {
+            self.start(i, mode);
+        }
+    }
+
+    /// Writes the app's state as the next start's snapshot on a blocking task; a failure is
+    /// logged and sent back as a warning for the status line.
+    fn write_snapshot(&self, contents: crate::snapshot::Contents, warn: mpsc::UnboundedSender<String>) {
+        let specs = self.specs.clone();
+        tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            match crate::snapshot::save(&specs, &crate::config::cache_dir(), &contents) {
+                Ok(()) => tracing::info!(ms = started.elapsed().as_millis() as u64, "snapshot written"),
+                Err(e) => {
+                    tracing::warn!("{e}");
+                    let _ = warn.send(format!("{e} (the next start loads from the caches)"));
+                }
+            }
+        });
+    }
+
     /// Reads a docs page on a blocking task; the answer arrives as `Action::DocsPage`.
     fn load_page(&self, request: tabs::docs_page::PageRequest) {
         let tx = self.pages.clone();
@@ -453,6 +492,7 @@ async fn event_loop(
     workers: &mut jobs::Workers,
 ) -> color_eyre::Result<()> {
     let Inbox {
+        mut snapshot,
         mut loads,
         mut searches,
         mut pages,
@@ -464,6 +504,7 @@ async fn event_loop(
     let (remote_tx, mut remote_rx) = mpsc::unbounded_channel();
     let (docs_tx, mut docs_rx) = mpsc::unbounded_channel();
     let mut runs: Vec<Plan> = Vec::new();
+    let (warn_tx, mut warnings) = mpsc::unbounded_channel();
     let mut signals = Signals::new()?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -512,6 +553,31 @@ async fn event_loop(
             Some(fetched) = docs_rx.recv() => Some(Action::RemoteDocs(Box::new(fetched))),
             Some(done) = job_answers.recv() => Some(Action::JobDone(done)),
             Some(warning) = log_failures.recv() => Some(Action::Warn(warning)),
+            Some(warning) = warnings.recv() => Some(Action::Warn(warning)),
+            Some(read) = snapshot.recv() => {
+                let mode = match read {
+                    Ok(Some(restored)) => match app.restore(restored) {
+                        Ok(()) => LoadMode::Confirm,
+                        Err(e) => {
+                            tracing::warn!("snapshot not used: {e}");
+                            LoadMode::Startup
+                        }
+                    },
+                    Ok(None) => LoadMode::Startup,
+                    Err(e @ crate::snapshot::SnapshotError::Stale(_)) => {
+                        tracing::warn!("{e}");
+                        LoadMode::Startup
+                    }
+                    Err(e) => {
+                        tracing::warn!("{e}");
+                        app.status_error(format!("{e} (loading from the caches)"));
+                        LoadMode::Startup
+                    }
+                };
+                loader.start_all(mode);
+                dirty = true;
+                continue;
+            }
             _ = tick.tick(), if app.is_loading() => Some(Action::Tick),
             signal = signals.recv() => {
                 tracing::info!("{signal}: quitting");
@@ -546,6 +612,9 @@ async fn event_loop(
                     return Ok(());
                 }
             }
+        }
+        if let Some(contents) = app.take_snapshot() {
+            loader.write_snapshot(contents, warn_tx.clone());
         }
         start_remote_jobs(app, loader, &remote_tx);
         start_docs_fetches(app, loader, &docs_tx);

@@ -162,6 +162,22 @@ impl Previous {
         self.by_path.len()
     }
 
+    /// True when the cache holds `path` and it and everything it read are unchanged.
+    pub fn is_fresh(&self, path: &str) -> bool {
+        self.by_path
+            .get(path)
+            .and_then(|&i| self.file.entries[i].file.as_ref())
+            .is_some_and(|key| key.fresh(path))
+    }
+
+    /// False when the cached entry of `path` certainly has no string field equal to `text`
+    /// (ASCII, any case; a kind such as `Location`), found without decoding it.
+    pub fn may_hold_string(&self, path: &str, text: &str) -> bool {
+        self.by_path
+            .get(path)
+            .is_some_and(|&i| self.file.chunk_may_hold_string(i, text))
+    }
+
     /// A file's entities and problems from the cache, when it and everything it read are
     /// unchanged (and the entry decodes).
     pub fn reuse(&self, path: &str) -> Option<(Record, Vec<Entity>, Vec<Problem>)> {

@@ -99,6 +99,25 @@ pub enum CacheError {
     },
 }
 
+/// Encodes entities and problems as a cache chunk does (MessagePack of their typed fields),
+/// for other stores of loaded entities (the start-up snapshot); `path` is the origin of most.
+pub fn encode_records(
+    entities: &[Entity],
+    problems: &[Problem],
+    path: &str,
+) -> Result<Vec<u8>, String> {
+    record::encode(entities, problems, path, Encoding::MessagePack)
+}
+
+/// Decodes what [`encode_records`] wrote; entities and problems without a path of their own
+/// get `path`.
+pub fn decode_records(
+    bytes: &[u8],
+    path: &Arc<str>,
+) -> Result<(Vec<Entity>, Vec<Problem>), String> {
+    record::decode(bytes, path, Encoding::MessagePack)
+}
+
 /// A cache read back whole.
 #[derive(Debug)]
 pub struct Cached {
@@ -141,7 +160,7 @@ fn file_name(name: &str, key: &str) -> String {
 }
 
 /// FNV-1a: stable across Rust versions, unlike the standard hasher.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
@@ -328,6 +347,28 @@ impl CacheFile {
         record::decode(bytes, &path, encoding).map_err(corrupt)
     }
 
+    /// False when chunk `i` certainly holds no string field equal to `text` (ASCII, any
+    /// case), found without decoding it: MessagePack writes a string as its length then its
+    /// bytes, so a field equal to `text` shows as that header and those bytes, whereas longer
+    /// strings that merely contain it (an annotation value) do not match.
+    pub fn chunk_may_hold_string(&self, i: usize, text: &str) -> bool {
+        let Some(entry) = self.entries.get(i) else {
+            return false;
+        };
+        if entry.encoding != Encoding::MessagePack.tag() || !text.is_ascii() || text.len() > 31 {
+            return true;
+        }
+        let start = self.offsets[i];
+        let bytes = &self.bytes[start..start + entry.len as usize];
+        // A MessagePack "fixstr": 0b101 and the length in the low five bits.
+        let header = 0xa0 | text.len() as u8;
+        memchr::memchr_iter(header, bytes).any(|at| {
+            bytes
+                .get(at + 1..at + 1 + text.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(text.as_bytes()))
+        })
+    }
+
     /// Chunk `i` as it is, to write into a new cache unchanged.
     pub fn chunk(&self, i: usize) -> Option<Chunk> {
         let entry = self.entries.get(i)?;
@@ -432,6 +473,65 @@ pub fn open(path: &Path, source: &str) -> Result<Option<CacheFile>, CacheError> 
         entries: table.chunks,
         offsets,
     }))
+}
+
+/// When the cache of a source was saved, reading only its header and table of contents (so a
+/// start from a snapshot learns the cache's age without reading its entities). `Ok(None)` when
+/// there is none.
+pub fn saved_at(path: &Path, source: &str) -> Result<Option<SystemTime>, CacheError> {
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let io = |e: std::io::Error| CacheError::Io {
+        path: shown.clone(),
+        action: "read",
+        source: e,
+    };
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(e)),
+    };
+    let mut header = [0u8; HEADER_LEN];
+    let corrupt = |detail: &str| CacheError::Corrupt {
+        path: shown.clone(),
+        detail: detail.to_string(),
+    };
+    file.read_exact(&mut header)
+        .map_err(|_| corrupt("truncated header"))?;
+    if &header[..8] != MAGIC {
+        return Err(corrupt("not an idp-tui cache file"));
+    }
+    let word = |at: usize, n: usize| -> u64 {
+        header[at..at + n]
+            .iter()
+            .rev()
+            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+    };
+    let version = word(8, 4) as u32;
+    if version != VERSION {
+        return Err(CacheError::Version {
+            path: shown,
+            found: version,
+        });
+    }
+    let table_len = word(20, 4) as usize;
+    let size = file.metadata().map_err(io)?.len();
+    if (HEADER_LEN + table_len) as u64 > size {
+        return Err(corrupt("truncated table of contents"));
+    }
+    let mut table = vec![0u8; table_len];
+    file.read_exact(&mut table).map_err(io)?;
+    let table: TableIn = rmp_serde::from_slice(&table).map_err(|e| CacheError::Corrupt {
+        path: shown.clone(),
+        detail: e.to_string(),
+    })?;
+    if table.source != source {
+        return Err(CacheError::OtherSource {
+            path: shown,
+            found: crate::text::clean(&table.source).into_owned(),
+        });
+    }
+    Ok(Some(UNIX_EPOCH + Duration::from_secs(word(12, 8))))
 }
 
 /// Reads a source's whole cache (decoding on every core). `Ok(None)` when there is none; an
