@@ -249,7 +249,9 @@ fn main() {
     let specs = specs(&catalog);
     let (snapshot_file, snapshot_key) =
         idp_tui::snapshot::locate(&specs, cache.path()).expect("sources with caches");
-    let size = std::fs::metadata(&snapshot_file).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(&snapshot_file)
+        .map(|m| m.len())
+        .unwrap_or(0);
     println!("snapshot_size: {:.1} MB", size as f64 / 1e6);
     let (t, c) = (Instant::now(), cpu());
     let snapshot = idp_tui::snapshot::read(&snapshot_file, &snapshot_key)

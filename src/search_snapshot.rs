@@ -157,7 +157,14 @@ mod tests {
         let bytes = rmp_serde::to_vec(&original.to_snapshot()).unwrap();
         let back = SearchIndex::from_snapshot(rmp_serde::from_slice(&bytes).unwrap()).unwrap();
         assert_eq!(back.len(), original.len());
-        for q in ["", "pay", "ledgr wrk", "kind:api", "owner:team tag:java", "zzzz"] {
+        for q in [
+            "",
+            "pay",
+            "ledgr wrk",
+            "kind:api",
+            "owner:team tag:java",
+            "zzzz",
+        ] {
             let query = Query::parse(q);
             let (a, b) = (original.search(&query, 50), back.search(&query, 50));
             assert_eq!(a.hits, b.hits, "{q}");

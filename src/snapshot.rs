@@ -218,7 +218,8 @@ pub fn write(path: &Path, key: &str, contents: &Contents) -> Result<(), CacheErr
             .map_err(failed)?,
     };
     let state = rmp_serde::to_vec(&state).map_err(|e| failed(e.to_string()))?;
-    let index = rmp_serde::to_vec(&contents.index.to_snapshot()).map_err(|e| failed(e.to_string()))?;
+    let index =
+        rmp_serde::to_vec(&contents.index.to_snapshot()).map_err(|e| failed(e.to_string()))?;
     let table = Table {
         key: key.to_string(),
         chunks: runs
@@ -282,7 +283,8 @@ pub fn read(path: &Path, key: &str) -> Result<Option<Snapshot>, SnapshotError> {
     if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
         return Err(corrupt("not an idp-tui snapshot".into()).into());
     }
-    let word = |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    let word =
+        |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
     let version = word(8);
     if version != VERSION {
         return Err(CacheError::Version {
@@ -295,8 +297,8 @@ pub fn read(path: &Path, key: &str) -> Result<Option<Snapshot>, SnapshotError> {
         .checked_add(word(12) as usize)
         .filter(|&end| end <= bytes.len())
         .ok_or_else(|| corrupt("truncated table of contents".into()))?;
-    let table: Table = rmp_serde::from_slice(&bytes[HEADER_LEN..table_end])
-        .map_err(|e| corrupt(e.to_string()))?;
+    let table: Table =
+        rmp_serde::from_slice(&bytes[HEADER_LEN..table_end]).map_err(|e| corrupt(e.to_string()))?;
     if table.key != key {
         return Err(SnapshotError::Stale(shown));
     }

@@ -89,7 +89,10 @@ impl Catalog {
             .collect::<Result<_, _>>()?;
         let mut index = HashMap::with_capacity(n);
         for (i, e) in entities.iter().enumerate() {
-            if index.insert(e.entity_ref().clone(), EntityId(i as u32)).is_some() {
+            if index
+                .insert(e.entity_ref().clone(), EntityId(i as u32))
+                .is_some()
+            {
                 return Err(format!("{} appears twice", e.entity_ref()));
             }
         }
@@ -194,7 +197,9 @@ mod tests {
             .related(ghost, RelationType::DependencyOf)
             .any(|id| id == lonely));
         rebuilt.check_references();
-        assert!(!text(&rebuilt).iter().any(|p| p.contains("dependsOn component:default/ghost")));
+        assert!(!text(&rebuilt)
+            .iter()
+            .any(|p| p.contains("dependsOn component:default/ghost")));
     }
 
     #[test]
@@ -206,10 +211,14 @@ mod tests {
         assert!(err.is_err());
         let mut wiring = original.wiring();
         wiring.relations[0] = 200;
-        assert!(Catalog::from_wiring(original.entities().to_vec(), wiring, vec![], vec![]).is_err());
+        assert!(
+            Catalog::from_wiring(original.entities().to_vec(), wiring, vec![], vec![]).is_err()
+        );
         let mut wiring = original.wiring();
         wiring.edge_counts.pop();
-        assert!(Catalog::from_wiring(original.entities().to_vec(), wiring, vec![], vec![]).is_err());
+        assert!(
+            Catalog::from_wiring(original.entities().to_vec(), wiring, vec![], vec![]).is_err()
+        );
         let mut twice = original.entities().to_vec();
         twice[1] = twice[0].clone();
         assert!(Catalog::from_wiring(twice, original.wiring(), vec![], vec![]).is_err());

@@ -81,10 +81,7 @@ fn load_files(
         });
     if mode == LoadMode::Confirm {
         // The snapshot the portal started from holds this source's data as of the cache.
-        if previous
-            .as_ref()
-            .is_some_and(|p| file::unchanged(paths, p))
-        {
+        if previous.as_ref().is_some_and(|p| file::unchanged(paths, p)) {
             let _ = tx.send(LoadEvent::Done {
                 source,
                 error: None,
@@ -287,7 +284,7 @@ async fn load_backstage(
             }
         }
     }
-    if options.offline || options.mode == LoadMode::Startup {
+    if options.mode == LoadMode::Startup || options.offline && options.mode != LoadMode::Confirm {
         if let Some(path) = &cache_path {
             let replace = options.mode == LoadMode::Refresh;
             have_data |= send_cache(source, path.clone(), key.clone(), &tx, replace).await;

@@ -292,12 +292,19 @@ impl Loader {
 
     /// Writes the app's state as the next start's snapshot on a blocking task; a failure is
     /// logged and sent back as a warning for the status line.
-    fn write_snapshot(&self, contents: crate::snapshot::Contents, warn: mpsc::UnboundedSender<String>) {
+    fn write_snapshot(
+        &self,
+        contents: crate::snapshot::Contents,
+        warn: mpsc::UnboundedSender<String>,
+    ) {
         let specs = self.specs.clone();
         tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
             match crate::snapshot::save(&specs, &crate::config::cache_dir(), &contents) {
-                Ok(()) => tracing::info!(ms = started.elapsed().as_millis() as u64, "snapshot written"),
+                Ok(()) => tracing::info!(
+                    ms = started.elapsed().as_millis() as u64,
+                    "snapshot written"
+                ),
                 Err(e) => {
                     tracing::warn!("{e}");
                     let _ = warn.send(format!("{e} (the next start loads from the caches)"));
