@@ -240,6 +240,7 @@ pub fn write(path: &Path, key: &str, contents: &Contents) -> Result<(), CacheErr
     let table_len = u32::try_from(table.len()).map_err(|_| failed("table too large".into()))?;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io)?;
+    remove_abandoned(dir);
     // NamedTempFile creates the file with mode 0600.
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     {
@@ -258,6 +259,26 @@ pub fn write(path: &Path, key: &str, contents: &Contents) -> Result<(), CacheErr
     tmp.as_file().sync_all().map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
+}
+
+/// Removes the temporary files of writes that never finished (the portal quit while writing):
+/// each is as large as a snapshot. Only files older than a few minutes, so a write running in
+/// another idp-tui is left alone.
+fn remove_abandoned(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let old = std::time::Duration::from_secs(600);
+    for entry in entries.flatten() {
+        let abandoned = entry.file_name().to_string_lossy().starts_with(".tmp")
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > old));
+        if abandoned {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Reads a snapshot written with `key`, decoding its entities on every core while the search

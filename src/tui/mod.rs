@@ -564,7 +564,13 @@ async fn event_loop(
             Some(read) = snapshot.recv() => {
                 let mode = match read {
                     Ok(Some(restored)) => match app.restore(restored) {
-                        Ok(()) => LoadMode::Confirm,
+                        Ok(()) => {
+                            tracing::info!(
+                                entities = app.catalog.len(),
+                                "started from the snapshot; sources confirming"
+                            );
+                            LoadMode::Confirm
+                        }
                         Err(e) => {
                             tracing::warn!("snapshot not used: {e}");
                             LoadMode::Startup
