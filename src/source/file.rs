@@ -81,7 +81,7 @@ pub fn unchanged(paths: &[String], previous: &Previous) -> bool {
             }
             batch.from_cache = true;
             // Only a Location's targets matter here; most files hold none, so stay encoded.
-            if previous.may_hold_string(path, "location") {
+            if previous.may_hold_locations(path) {
                 if let Some((_, entities, _)) = previous.reuse(path) {
                     batch.entities = entities;
                 } else {

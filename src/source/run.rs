@@ -70,9 +70,15 @@ fn load_files(
             e.to_string(),
         ));
     };
+    // To confirm a snapshot, the cache's table says which files are unchanged; its entities
+    // are read only if one turns out to be needed.
+    let open = match mode {
+        LoadMode::Confirm => files::Previous::open_table,
+        _ => files::Previous::open,
+    };
     let previous = cache
         .as_ref()
-        .and_then(|(path, key)| match files::Previous::open(path, key) {
+        .and_then(|(path, key)| match open(path, key) {
             Ok(p) => p,
             Err(e) => {
                 warn(&mut warnings, path, e);

@@ -202,7 +202,7 @@ impl Chunk {
 }
 
 /// A chunk in the table of contents.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Entry {
     len: u64,
     encoding: u8,
@@ -316,6 +316,8 @@ pub struct CacheFile {
     entries: Vec<Entry>,
     /// Where each chunk starts in `bytes`.
     offsets: Vec<usize>,
+    /// False when only the table of contents was read ([`open_table`]): no chunk is there.
+    read: bool,
 }
 
 impl CacheFile {
@@ -341,37 +343,18 @@ impl CacheFile {
             .ok_or_else(|| corrupt(format!("no chunk {i}")))?;
         let encoding = Encoding::from_tag(entry.encoding)
             .ok_or_else(|| corrupt(format!("unknown encoding {}", entry.encoding)))?;
+        if !self.read {
+            return Err(corrupt("only the table of contents was read".into()));
+        }
         let start = self.offsets[i];
         let bytes = &self.bytes[start..start + entry.len as usize];
         let path: Arc<str> = entry.path.as_str().into();
         record::decode(bytes, &path, encoding).map_err(corrupt)
     }
 
-    /// False when chunk `i` certainly holds no string field equal to `text` (ASCII, any
-    /// case), found without decoding it: MessagePack writes a string as its length then its
-    /// bytes, so a field equal to `text` shows as that header and those bytes, whereas longer
-    /// strings that merely contain it (an annotation value) do not match.
-    pub fn chunk_may_hold_string(&self, i: usize, text: &str) -> bool {
-        let Some(entry) = self.entries.get(i) else {
-            return false;
-        };
-        if entry.encoding != Encoding::MessagePack.tag() || !text.is_ascii() || text.len() > 31 {
-            return true;
-        }
-        let start = self.offsets[i];
-        let bytes = &self.bytes[start..start + entry.len as usize];
-        // A MessagePack "fixstr": 0b101 and the length in the low five bits.
-        let header = 0xa0 | text.len() as u8;
-        memchr::memchr_iter(header, bytes).any(|at| {
-            bytes
-                .get(at + 1..at + 1 + text.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(text.as_bytes()))
-        })
-    }
-
     /// Chunk `i` as it is, to write into a new cache unchanged.
     pub fn chunk(&self, i: usize) -> Option<Chunk> {
-        let entry = self.entries.get(i)?;
+        let entry = self.entries.get(i).filter(|_| self.read)?;
         let start = self.offsets[i];
         Some(Chunk {
             entry: entry.clone(),
@@ -472,6 +455,7 @@ pub fn open(path: &Path, source: &str) -> Result<Option<CacheFile>, CacheError> 
         bytes,
         entries: table.chunks,
         offsets,
+        read: true,
     }))
 }
 
@@ -479,6 +463,12 @@ pub fn open(path: &Path, source: &str) -> Result<Option<CacheFile>, CacheError> 
 /// start from a snapshot learns the cache's age without reading its entities). `Ok(None)` when
 /// there is none.
 pub fn saved_at(path: &Path, source: &str) -> Result<Option<SystemTime>, CacheError> {
+    Ok(open_table(path, source)?.map(|f| f.saved_at))
+}
+
+/// Opens a source's cache reading only its header and table of contents, checked as [`open`]
+/// checks them: what its chunks are, not what they hold (decoding one is an error).
+pub fn open_table(path: &Path, source: &str) -> Result<Option<CacheFile>, CacheError> {
     use std::io::Read;
     let shown = path.display().to_string();
     let io = |e: std::io::Error| CacheError::Io {
@@ -516,7 +506,8 @@ pub fn saved_at(path: &Path, source: &str) -> Result<Option<SystemTime>, CacheEr
     }
     let table_len = word(20, 4) as usize;
     let size = file.metadata().map_err(io)?.len();
-    if (HEADER_LEN + table_len) as u64 > size {
+    let table_end = (HEADER_LEN + table_len) as u64;
+    if table_end > size {
         return Err(corrupt("truncated table of contents"));
     }
     let mut table = vec![0u8; table_len];
@@ -531,7 +522,26 @@ pub fn saved_at(path: &Path, source: &str) -> Result<Option<SystemTime>, CacheEr
             found: crate::text::clean(&table.source).into_owned(),
         });
     }
-    Ok(Some(UNIX_EPOCH + Duration::from_secs(word(12, 8))))
+    let mut offsets = Vec::with_capacity(table.chunks.len());
+    let mut at = table_end;
+    for entry in &table.chunks {
+        offsets.push(at as usize);
+        at = at
+            .checked_add(entry.len)
+            .filter(|&end| end <= size)
+            .ok_or_else(|| corrupt("truncated: a chunk runs past the end"))?;
+    }
+    if at != size {
+        return Err(corrupt("trailing bytes after the last chunk"));
+    }
+    Ok(Some(CacheFile {
+        saved_at: UNIX_EPOCH + Duration::from_secs(word(12, 8)),
+        shown,
+        bytes: Vec::new(),
+        entries: table.chunks,
+        offsets,
+        read: false,
+    }))
 }
 
 /// Reads a source's whole cache (decoding on every core). `Ok(None)` when there is none; an
