@@ -277,7 +277,7 @@ fn main() {
     );
     drop(contents);
     let (t, c) = (Instant::now(), cpu());
-    let previous = Previous::open(&cache_file, &key).unwrap().unwrap();
+    let previous = Previous::open_table(&cache_file, &key).unwrap().unwrap();
     assert!(idp_tui::source::file::unchanged(&paths, &previous));
     println!(
         "files_confirm: {:.0} ms ({:.0} ms CPU: cache table read, every file stat-ed)",

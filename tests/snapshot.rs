@@ -437,3 +437,69 @@ fn a_remote_source_confirming_offline_marks_its_data_cached_and_sends_nothing_ag
     assert_eq!(status.entities, 1);
     assert_eq!(refs(&second.app.catalog), refs(&first.app.catalog));
 }
+
+#[test]
+fn a_refresh_after_a_restored_start_swaps_in_new_data_and_writes_a_new_snapshot() {
+    let (dir, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    catalog(dir.path());
+    let specs = specs(dir.path());
+    start(&specs, cache.path());
+    let mut second = start(&specs, cache.path());
+    assert!(second.restored);
+    let app = &mut second.app;
+    // The user has ledger selected when they press R.
+    update(app, Action::Paste("ledger".into()));
+    let selected = app
+        .search
+        .selected_id()
+        .map(|id| app.catalog.get(id).entity_ref().clone());
+    assert_eq!(selected.as_ref().map(|r| r.name()), Some("ledger"));
+    write_old(
+        &dir.path().join("team.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-b\nspec:\n  type: team\n  children: []\n",
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        app.sources.start_refresh(0);
+        idp_tui::source::spawn_with(
+            0,
+            specs[0].clone(),
+            tx,
+            LoadOptions {
+                mode: LoadMode::Refresh,
+                offline: true,
+                cache_dir: Some(cache.path().to_path_buf()),
+            },
+        );
+        while let Some(event) = rx.recv().await {
+            update(app, Action::Load(event));
+        }
+    });
+    let c = &app.catalog;
+    assert!(c
+        .id_of(&EntityRef::new("group", "default", "team-b"))
+        .is_some());
+    assert!(c
+        .id_of(&EntityRef::new("group", "default", "team-a"))
+        .is_none());
+    // Renumbered, yet the same entity is still selected.
+    let now = app
+        .search
+        .selected_id()
+        .map(|id| c.get(id).entity_ref().clone());
+    assert_eq!(now, selected);
+    let contents = app.take_snapshot().expect("the refreshed state is written");
+    snapshot::save(&specs, cache.path(), &contents).unwrap();
+    let third = start(&specs, cache.path());
+    assert!(third.restored);
+    assert!(third
+        .app
+        .catalog
+        .id_of(&EntityRef::new("group", "default", "team-b"))
+        .is_some());
+}
