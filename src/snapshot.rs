@@ -18,7 +18,7 @@
 //! 0600 like the caches. A snapshot that is damaged, from another version or for other sources
 //! or caches is ignored, never trusted.
 
-use crate::catalog::{Catalog, Entity, Problem, Wiring};
+use crate::catalog::{Catalog, Entity, Problem, RefIndex, Wiring};
 use crate::search::{IndexSnapshot, SearchIndex};
 use crate::source::cache::{self, files, CacheError};
 use crate::source::{SourceId, SourceSpec};
@@ -351,11 +351,14 @@ pub fn read(path: &Path, key: &str) -> Result<Option<Snapshot>, SnapshotError> {
             let index: IndexSnapshot =
                 rmp_serde::from_slice(&bytes[index_at]).map_err(|e| e.to_string())?;
             let index = SearchIndex::from_snapshot(index)?;
-            let state: State =
+            let mut state: State =
                 rmp_serde::from_slice(&bytes[state_at]).map_err(|e| e.to_string())?;
-            Ok((index, state))
+            let wired = std::mem::take(&mut state.wiring).resolve(total)?;
+            Ok((index, state, wired))
         });
         let mut entities = Vec::with_capacity(total);
+        // Indexed by reference here, as chunks arrive, while the next ones decode.
+        let mut refs = RefIndex::with_capacity(total);
         let mut failed = None;
         crate::source::ordered::for_each_ordered(
             chunks.len(),
@@ -364,17 +367,23 @@ pub fn read(path: &Path, key: &str) -> Result<Option<Snapshot>, SnapshotError> {
                 cache::decode_records(&bytes[range.clone()], path)
             },
             |_, decoded| match decoded {
-                Ok((e, _)) => entities.extend(e),
+                Ok((e, _)) if failed.is_none() => {
+                    if let Err(e) = refs.add(&e) {
+                        failed = Some(e);
+                    }
+                    entities.extend(e);
+                }
+                Ok(_) => {}
                 Err(e) => failed = Some(e),
             },
         );
         let rest = rest
             .join()
             .unwrap_or_else(|_| Err("decoding the search index failed".into()));
-        (failed.map_or(Ok(entities), Err), rest)
+        (failed.map_or(Ok((entities, refs)), Err), rest)
     });
-    let entities = entities.map_err(corrupt)?;
-    let (index, state) = rest.map_err(corrupt)?;
+    let (entities, refs) = entities.map_err(corrupt)?;
+    let (index, state, wired) = rest.map_err(corrupt)?;
     let problems = |bytes: &[u8]| {
         cache::decode_records(bytes, &Arc::from(""))
             .map(|(_, p)| p)
@@ -393,7 +402,7 @@ pub fn read(path: &Path, key: &str) -> Result<Option<Snapshot>, SnapshotError> {
     if entities.len() != total || index.len() != total || state.owner.len() != total {
         return Err(corrupt("entity counts differ between parts".into()).into());
     }
-    let catalog = Catalog::from_wiring(entities, state.wiring, load_problems, reference_problems)
+    let catalog = Catalog::assemble(entities, refs, wired, load_problems, reference_problems)
         .map_err(corrupt)?;
     Ok(Some(Snapshot {
         catalog,

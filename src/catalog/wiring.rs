@@ -73,13 +73,78 @@ impl Catalog {
         problems: Vec<Problem>,
         reference_problems: Vec<Problem>,
     ) -> Result<Catalog, String> {
-        let n = entities.len();
+        let mut index = RefIndex::with_capacity(entities.len());
+        index.add(&entities)?;
+        let wired = wiring.resolve(entities.len())?;
+        Catalog::assemble(entities, index, wired, problems, reference_problems)
+    }
+
+    /// [`Catalog::from_wiring`] from parts prepared separately (on other threads, as entities
+    /// arrive): the entities, their reference index and their resolved wiring.
+    pub fn assemble(
+        entities: Vec<Entity>,
+        index: RefIndex,
+        wired: Wired,
+        problems: Vec<Problem>,
+        reference_problems: Vec<Problem>,
+    ) -> Result<Catalog, String> {
+        if index.0.len() != entities.len() || wired.edges.len() != entities.len() {
+            return Err("relations do not match the entities".into());
+        }
+        Ok(Catalog {
+            entities,
+            index: index.0,
+            edges: wired.edges,
+            resolved: None,
+            dangling: wired.dangling,
+            problems,
+            reference_problems,
+            ref_order: std::sync::OnceLock::new(),
+        })
+    }
+}
+
+/// The catalog's index of entities by reference, built as entities arrive in id order.
+#[derive(Debug, Default)]
+pub struct RefIndex(HashMap<EntityRef, EntityId>);
+
+impl RefIndex {
+    /// An empty index with room for `n` entities.
+    pub fn with_capacity(n: usize) -> Self {
+        RefIndex(HashMap::with_capacity(n))
+    }
+
+    /// Indexes the next entities (their ids follow the ones indexed so far). Fails on a
+    /// reference indexed before.
+    pub fn add(&mut self, entities: &[Entity]) -> Result<(), String> {
+        for e in entities {
+            let id = EntityId(self.0.len() as u32);
+            if self.0.insert(e.entity_ref().clone(), id).is_some() {
+                return Err(format!("{} appears twice", e.entity_ref()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every entity's relations resolved from a [`Wiring`]: edges by id, and the references that
+/// still wait for an entity.
+#[derive(Debug)]
+pub struct Wired {
+    edges: Vec<Vec<Edge>>,
+    dangling: HashMap<EntityRef, Vec<(EntityId, RelationType)>>,
+}
+
+impl Wiring {
+    /// Resolves the wiring of a catalog of `n` entities into edges; fails when it does not
+    /// fit (ids out of range, unknown relations, counts that do not add up).
+    pub fn resolve(self, n: usize) -> Result<Wired, String> {
         let Wiring {
             edge_counts,
             relations,
             targets,
             missing,
-        } = wiring;
+        } = self;
         if edge_counts.len() != n || relations.len() != targets.len() {
             return Err("relations do not match the entities".into());
         }
@@ -87,15 +152,6 @@ impl Catalog {
             .iter()
             .map(|m| EntityRef::parse(m, None, super::DEFAULT_NAMESPACE).map_err(|e| e.to_string()))
             .collect::<Result<_, _>>()?;
-        let mut index = HashMap::with_capacity(n);
-        for (i, e) in entities.iter().enumerate() {
-            if index
-                .insert(e.entity_ref().clone(), EntityId(i as u32))
-                .is_some()
-            {
-                return Err(format!("{} appears twice", e.entity_ref()));
-            }
-        }
         let mut edges = Vec::with_capacity(n);
         let mut dangling: HashMap<EntityRef, Vec<(EntityId, RelationType)>> = HashMap::new();
         let mut at = 0usize;
@@ -128,16 +184,7 @@ impl Catalog {
         if at != targets.len() {
             return Err("fewer edges than stored".into());
         }
-        Ok(Catalog {
-            entities,
-            index,
-            edges,
-            resolved: None,
-            dangling,
-            problems,
-            reference_problems,
-            ref_order: std::sync::OnceLock::new(),
-        })
+        Ok(Wired { edges, dangling })
     }
 }
 
