@@ -512,6 +512,8 @@ async fn event_loop(
     let (docs_tx, mut docs_rx) = mpsc::unbounded_channel();
     let mut runs: Vec<Plan> = Vec::new();
     let (warn_tx, mut warnings) = mpsc::unbounded_channel();
+    // The sources start once the snapshot is read (or known not to be there).
+    let mut awaiting_snapshot = true;
     let mut signals = Signals::new()?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -561,9 +563,12 @@ async fn event_loop(
             Some(done) = job_answers.recv() => Some(Action::JobDone(done)),
             Some(warning) = log_failures.recv() => Some(Action::Warn(warning)),
             Some(warning) = warnings.recv() => Some(Action::Warn(warning)),
-            Some(read) = snapshot.recv() => {
+            read = snapshot.recv(), if awaiting_snapshot => {
+                awaiting_snapshot = false;
                 let mode = match read {
-                    Ok(Some(restored)) => match app.restore(restored) {
+                    // The reader stopped without an answer: load as if there were none.
+                    None => LoadMode::Startup,
+                    Some(Ok(Some(restored))) => match app.restore(restored) {
                         Ok(()) => {
                             tracing::info!(
                                 entities = app.catalog.len(),
@@ -576,12 +581,12 @@ async fn event_loop(
                             LoadMode::Startup
                         }
                     },
-                    Ok(None) => LoadMode::Startup,
-                    Err(e @ crate::snapshot::SnapshotError::Stale(_)) => {
+                    Some(Ok(None)) => LoadMode::Startup,
+                    Some(Err(e @ crate::snapshot::SnapshotError::Stale(_))) => {
                         tracing::warn!("{e}");
                         LoadMode::Startup
                     }
-                    Err(e) => {
+                    Some(Err(e)) => {
                         tracing::warn!("{e}");
                         app.status_error(format!("{e} (loading from the caches)"));
                         LoadMode::Startup
