@@ -360,6 +360,54 @@ fn a_second_start_opens_from_the_snapshot_and_still_sees_a_changed_file() {
 }
 
 #[test]
+fn a_damaged_snapshot_is_reported_and_the_catalog_still_opens() {
+    let home = tempfile::tempdir().unwrap();
+    let catalog = home.path().join("catalog");
+    std::fs::create_dir_all(&catalog).unwrap();
+    let file = catalog.join("a.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: alpha-service\nspec:\n  type: service\n  lifecycle: production\n  owner: nobody\n",
+    )
+    .unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+    let path = catalog.to_string_lossy().to_string();
+    let snapshots = home.path().join("xdg_cache_home/idp-tui/snapshot");
+    let mut s = Session::start_in(&["--catalog", &path], &[], home.path(), 220, 20);
+    s.wait_for("the catalog", |screen| screen.contains("1 of 1"));
+    let start = Instant::now();
+    let snapshot = loop {
+        let found = std::fs::read_dir(&snapshots).ok().and_then(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|e| e == "snapshot"))
+        });
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(start.elapsed() < TIMEOUT, "no snapshot in {snapshots:?}");
+        std::thread::sleep(Duration::from_millis(25));
+    };
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    let mut bytes = std::fs::read(&snapshot).unwrap();
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&snapshot, &bytes).unwrap();
+
+    let mut s = Session::start_in(&["--catalog", &path], &[], home.path(), 220, 20);
+    s.wait_for("the warning and the catalog", |screen| {
+        screen.contains("damaged") && screen.contains("alpha-service") && screen.contains("1 of 1")
+    });
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+}
+
+#[test]
 fn a_tiny_terminal_shows_a_message_not_a_panic() {
     let mut s = Session::start(&[], 20, 8);
     s.wait_for("the too-small message", |screen| {
