@@ -103,6 +103,28 @@ fn start_portal(catalog: &str, cache_dir: &Path, use_snapshot: bool) -> Start {
     terminal
         .draw(|f| idp_tui::tui::ui::render(&app, f))
         .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let start_sources = |mode: LoadMode| {
+        let _inside = runtime.enter();
+        for (i, spec) in specs.iter().enumerate() {
+            idp_tui::source::spawn_with(
+                i,
+                spec.clone(),
+                tx.clone(),
+                LoadOptions {
+                    mode,
+                    offline: false,
+                    cache_dir: Some(cache_dir.to_path_buf()),
+                },
+            );
+        }
+    };
+    // As the loop does: when a matching snapshot is on disk, the sources start confirming it
+    // while it decodes (their events are applied after it is restored).
+    let present = use_snapshot && idp_tui::snapshot::present(&specs, cache_dir);
+    if present {
+        start_sources(LoadMode::Confirm);
+    }
     let read = if use_snapshot {
         idp_tui::snapshot::open(&specs, cache_dir)
     } else {
@@ -118,21 +140,12 @@ fn start_portal(catalog: &str, cache_dir: &Path, use_snapshot: bool) -> Start {
         Err(e) => panic!("snapshot: {e}"),
     };
     let restored = mode == LoadMode::Confirm;
+    assert_eq!(present, restored, "a snapshot present is one restored here");
+    if !present {
+        start_sources(mode);
+    }
+    drop(tx);
     runtime.block_on(async {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        for (i, spec) in specs.iter().enumerate() {
-            idp_tui::source::spawn_with(
-                i,
-                spec.clone(),
-                tx.clone(),
-                LoadOptions {
-                    mode,
-                    offline: false,
-                    cache_dir: Some(cache_dir.to_path_buf()),
-                },
-            );
-        }
-        drop(tx);
         loop {
             terminal
                 .draw(|f| idp_tui::tui::ui::render(&app, f))

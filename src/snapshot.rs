@@ -114,6 +114,36 @@ pub fn open(specs: &[SourceSpec], cache_dir: &Path) -> Result<Option<Snapshot>, 
     }
 }
 
+/// True when a snapshot of these sources is on disk under the key they have now, judged from
+/// its header and table of contents alone (a few kilobytes): the sources can start confirming
+/// it while it decodes. Whether it decodes is only known from [`open`].
+pub fn present(specs: &[SourceSpec], cache_dir: &Path) -> bool {
+    use std::io::Read;
+    let Some((path, key)) = locate(specs, cache_dir) else {
+        return false;
+    };
+    let Ok(mut file) = std::fs::File::open(&path) else {
+        return false;
+    };
+    let mut header = [0u8; HEADER_LEN];
+    if file.read_exact(&mut header).is_err() || &header[..8] != MAGIC {
+        return false;
+    }
+    let word = |at: usize| {
+        u32::from_le_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
+    let table_len = word(12) as u64;
+    let size = file.metadata().map_or(0, |m| m.len());
+    if word(8) != VERSION || HEADER_LEN as u64 + table_len > size {
+        return false;
+    }
+    let mut table = vec![0u8; table_len as usize];
+    if file.read_exact(&mut table).is_err() {
+        return false;
+    }
+    rmp_serde::from_slice::<Table>(&table).is_ok_and(|t| t.key == key)
+}
+
 /// Writes the snapshot of these sources from `contents`, keyed by their caches as they are
 /// now. Does nothing when the sources cannot be snapshotted.
 pub fn save(

@@ -268,8 +268,14 @@ struct Inbox {
     log_failures: mpsc::UnboundedReceiver<String>,
 }
 
-/// The snapshot read at start-up, or why there is none to use.
-type SnapshotRead = Result<Option<crate::snapshot::Snapshot>, crate::snapshot::SnapshotError>;
+/// What the snapshot reader reports at start-up.
+enum SnapshotRead {
+    /// A snapshot matching the sources is on disk and being decoded: the sources may start
+    /// confirming it (their events wait until it is restored).
+    Present,
+    /// The snapshot, or why there is none to use.
+    Read(Result<Option<crate::snapshot::Snapshot>, crate::snapshot::SnapshotError>),
+}
 
 impl Loader {
     /// Reads the snapshot of the sources on a blocking task; the answer arrives on the channel
@@ -278,15 +284,29 @@ impl Loader {
         let (tx, rx) = mpsc::unbounded_channel();
         let specs = self.specs.clone();
         tokio::task::spawn_blocking(move || {
-            let _ = tx.send(crate::snapshot::open(&specs, &crate::config::cache_dir()));
+            let dir = crate::config::cache_dir();
+            if crate::snapshot::present(&specs, &dir) {
+                let _ = tx.send(SnapshotRead::Present);
+            }
+            let _ = tx.send(SnapshotRead::Read(crate::snapshot::open(&specs, &dir)));
         });
         rx
     }
 
-    /// Starts every source: to confirm the snapshot the app was restored from, or to load.
-    fn start_all(&self, mode: LoadMode) {
-        for i in 0..self.specs.len() {
-            self.start(i, mode);
+    /// Starts every source, sending its events to `tx`: to confirm the snapshot the app is
+    /// restored from, or to load.
+    fn start_all(&self, mode: LoadMode, tx: &mpsc::UnboundedSender<crate::source::LoadEvent>) {
+        for (i, spec) in self.specs.iter().enumerate() {
+            crate::source::spawn_with(
+                i,
+                spec.clone(),
+                tx.clone(),
+                LoadOptions {
+                    mode,
+                    offline: self.offline,
+                    cache_dir: Some(crate::config::cache_dir()),
+                },
+            );
         }
     }
 
@@ -512,8 +532,12 @@ async fn event_loop(
     let (docs_tx, mut docs_rx) = mpsc::unbounded_channel();
     let mut runs: Vec<Plan> = Vec::new();
     let (warn_tx, mut warnings) = mpsc::unbounded_channel();
-    // The sources start once the snapshot is read (or known not to be there).
+    // The sources start once the snapshot is known to be there (to confirm it while it
+    // decodes; their events wait in `confirms` until it is restored) or not.
     let mut awaiting_snapshot = true;
+    let (confirm_tx, mut confirms) = mpsc::unbounded_channel();
+    let mut confirming = false;
+    let mut restored = false;
     let mut signals = Signals::new()?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -563,12 +587,18 @@ async fn event_loop(
             Some(done) = job_answers.recv() => Some(Action::JobDone(done)),
             Some(warning) = log_failures.recv() => Some(Action::Warn(warning)),
             Some(warning) = warnings.recv() => Some(Action::Warn(warning)),
+            Some(event) = confirms.recv(), if restored => Some(Action::Load(event)),
             read = snapshot.recv(), if awaiting_snapshot => {
+                if let Some(SnapshotRead::Present) = read {
+                    confirming = true;
+                    loader.start_all(LoadMode::Confirm, &confirm_tx);
+                    continue;
+                }
                 awaiting_snapshot = false;
                 let mode = match read {
                     // The reader stopped without an answer: load as if there were none.
-                    None => LoadMode::Startup,
-                    Some(Ok(Some(restored))) => match app.restore(restored) {
+                    None | Some(SnapshotRead::Present) => LoadMode::Startup,
+                    Some(SnapshotRead::Read(Ok(Some(snapshot)))) => match app.restore(snapshot) {
                         Ok(()) => {
                             tracing::info!(
                                 entities = app.catalog.len(),
@@ -581,18 +611,27 @@ async fn event_loop(
                             LoadMode::Startup
                         }
                     },
-                    Some(Ok(None)) => LoadMode::Startup,
-                    Some(Err(e @ crate::snapshot::SnapshotError::Stale(_))) => {
+                    Some(SnapshotRead::Read(Ok(None))) => LoadMode::Startup,
+                    Some(SnapshotRead::Read(Err(e @ crate::snapshot::SnapshotError::Stale(_)))) => {
                         tracing::warn!("{e}");
                         LoadMode::Startup
                     }
-                    Some(Err(e)) => {
+                    Some(SnapshotRead::Read(Err(e))) => {
                         tracing::warn!("{e}");
                         app.status_error(format!("{e} (loading from the caches)"));
                         LoadMode::Startup
                     }
                 };
-                loader.start_all(mode);
+                match (mode, confirming) {
+                    // Already confirming: their events are let through from now on.
+                    (LoadMode::Confirm, true) => restored = true,
+                    (LoadMode::Confirm, false) => loader.start_all(mode, &loader.tx),
+                    (_, _) => {
+                        // Confirmations of a snapshot not used are dropped with their channel.
+                        confirms = mpsc::unbounded_channel().1;
+                        loader.start_all(mode, &loader.tx);
+                    }
+                }
                 dirty = true;
                 continue;
             }
@@ -616,6 +655,8 @@ async fn event_loop(
             let next = if let Ok(done) = searches.try_recv() {
                 Some(Action::SearchDone(done))
             } else if let Ok(event) = loads.try_recv() {
+                Some(Action::Load(event))
+            } else if let Some(Ok(event)) = restored.then(|| confirms.try_recv()) {
                 Some(Action::Load(event))
             } else {
                 match events.try_recv() {
