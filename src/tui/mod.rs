@@ -274,7 +274,7 @@ enum SnapshotRead {
     /// confirming it (their events wait until it is restored).
     Present,
     /// The snapshot, or why there is none to use.
-    Read(Result<Option<crate::snapshot::Snapshot>, crate::snapshot::SnapshotError>),
+    Read(Result<Option<Box<crate::snapshot::Snapshot>>, crate::snapshot::SnapshotError>),
 }
 
 impl Loader {
@@ -288,7 +288,8 @@ impl Loader {
             if crate::snapshot::present(&specs, &dir) {
                 let _ = tx.send(SnapshotRead::Present);
             }
-            let _ = tx.send(SnapshotRead::Read(crate::snapshot::open(&specs, &dir)));
+            let read = crate::snapshot::open(&specs, &dir).map(|s| s.map(Box::new));
+            let _ = tx.send(SnapshotRead::Read(read));
         });
         rx
     }
@@ -598,7 +599,7 @@ async fn event_loop(
                 let mode = match read {
                     // The reader stopped without an answer: load as if there were none.
                     None | Some(SnapshotRead::Present) => LoadMode::Startup,
-                    Some(SnapshotRead::Read(Ok(Some(snapshot)))) => match app.restore(snapshot) {
+                    Some(SnapshotRead::Read(Ok(Some(snapshot)))) => match app.restore(*snapshot) {
                         Ok(()) => {
                             tracing::info!(
                                 entities = app.catalog.len(),
