@@ -270,7 +270,7 @@ pub fn write(path: &Path, key: &str, contents: &Contents) -> Result<(), CacheErr
     let table_len = u32::try_from(table.len()).map_err(|_| failed("table too large".into()))?;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io)?;
-    remove_abandoned(dir);
+    remove_abandoned(dir, path);
     // NamedTempFile creates the file with mode 0600.
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     {
@@ -291,20 +291,26 @@ pub fn write(path: &Path, key: &str, contents: &Contents) -> Result<(), CacheErr
     Ok(())
 }
 
-/// Removes the temporary files of writes that never finished (the portal quit while writing):
-/// each is as large as a snapshot. Only files older than a few minutes, so a write running in
-/// another idp-tui is left alone.
-fn remove_abandoned(dir: &Path) {
+/// Removes what nobody will read again, each as large as a snapshot: temporary files of
+/// writes that never finished (the portal quit while writing) older than a few minutes (so a
+/// write running in another idp-tui is left alone), and snapshots of other lists of sources
+/// not written for a month (an old config's).
+fn remove_abandoned(dir: &Path, current: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
-    let old = std::time::Duration::from_secs(600);
+    let older_than = |entry: &std::fs::DirEntry, secs: u64| {
+        entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age.as_secs() > secs))
+    };
     for entry in entries.flatten() {
-        let abandoned = entry.file_name().to_string_lossy().starts_with(".tmp")
-            && entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > old));
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let abandoned = (name.starts_with(".tmp") && older_than(&entry, 600))
+            || (name.ends_with(".snapshot")
+                && entry.path() != current
+                && older_than(&entry, 30 * 86_400));
         if abandoned {
             let _ = std::fs::remove_file(entry.path());
         }

@@ -503,3 +503,29 @@ fn a_refresh_after_a_restored_start_swaps_in_new_data_and_writes_a_new_snapshot(
         .id_of(&EntityRef::new("group", "default", "team-b"))
         .is_some());
 }
+
+#[test]
+fn snapshots_of_sources_not_opened_for_a_month_and_abandoned_writes_are_removed() {
+    let (dir, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    catalog(dir.path());
+    let specs = specs(dir.path());
+    let snapshots = cache.path().join("snapshot");
+    std::fs::create_dir_all(&snapshots).unwrap();
+    let aged = |name: &str, age: u64| {
+        let path = snapshots.join(name);
+        std::fs::write(&path, "old").unwrap();
+        let f = std::fs::File::options().write(true).open(&path).unwrap();
+        f.set_modified(SystemTime::now() - Duration::from_secs(age))
+            .unwrap();
+        path
+    };
+    let old_config = aged("sources-0000000000000001.snapshot", 40 * 86_400);
+    let recent_config = aged("sources-0000000000000002.snapshot", 86_400);
+    let abandoned = aged(".tmpABCDEF", 3_600);
+    let writing = aged(".tmpGHIJKL", 5);
+    let first = start(&specs, cache.path());
+    assert!(first.not_written.is_none());
+    assert!(!old_config.exists() && !abandoned.exists());
+    assert!(recent_config.exists() && writing.exists());
+    assert!(snapshot_file(&specs, cache.path()).exists());
+}
