@@ -4,10 +4,12 @@
 //! frame: every source done, the catalog and index complete, the results drawn.
 //!
 //! `cargo bench --bench startup` prints `name: value unit` lines: the first start (every file
-//! parsed, the cache written), the cached start (`cached_start_first_frame`, wall and process
-//! CPU, measured from the child's `main`), and where a cached start spends its time (cache
-//! decode, catalog build, index build) measured in this process. `IDP_BENCH_ENTITIES` sets the
-//! size (default 100,000).
+//! parsed, the cache and the snapshot written), the cached start from the snapshot
+//! (`cached_start_first_frame`, wall and process CPU, measured from the child's `main`, with
+//! its stages: snapshot read, sources confirming), the same start with the snapshot ignored
+//! (`cache_only_start_*`: every file from the file cache, the catalog and index rebuilt), and
+//! where a start spends its time measured in this process (snapshot read and write; cache
+//! decode, catalog build, index build). `IDP_BENCH_ENTITIES` sets the size (default 100,000).
 
 use idp_tui::catalog::Catalog;
 use idp_tui::search::SearchIndex;
@@ -52,10 +54,29 @@ fn specs(catalog: &str) -> Vec<SourceSpec> {
     }]
 }
 
-/// The portal's start-up path without a terminal: returns the time to the first frame drawn
-/// with every source done, the time until the work put off after it (scoring) is done and
-/// drawn, and the number of entities in the catalog.
-fn start_portal(catalog: &str, cache_dir: &Path) -> (Duration, Duration, usize) {
+/// What one start measured.
+struct Start {
+    /// To the first frame drawn with every source done and the results on screen.
+    first_frame: Duration,
+    /// Process CPU time (both cores) at that frame, from `main`.
+    first_frame_cpu: Duration,
+    /// Until the work put off after it (scoring) is done and drawn.
+    settled: Duration,
+    /// Entities in the catalog.
+    entities: usize,
+    /// Reading the snapshot (zero without one).
+    snapshot_read: Duration,
+    /// From the snapshot restored to every source done.
+    confirm: Duration,
+    /// Whether the start came from the snapshot.
+    restored: bool,
+}
+
+/// The portal's start-up path without a terminal, as `tui::run` and its loop do it: the
+/// snapshot read first (unless `use_snapshot` is false), then the sources started to confirm
+/// it or to load. Writes the next start's snapshot after the measurement, as the loop does
+/// once loading is complete.
+fn start_portal(catalog: &str, cache_dir: &Path, use_snapshot: bool) -> Start {
     let started = Instant::now();
     let specs = specs(catalog);
     let mut app = App::new(
@@ -78,21 +99,53 @@ fn start_portal(catalog: &str, cache_dir: &Path) -> (Duration, Duration, usize) 
     })
     .unwrap();
     app.use_worker(worker);
-    runtime.block_on(async {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    // The loop draws a first (empty) frame while the snapshot is read.
+    terminal
+        .draw(|f| idp_tui::tui::ui::render(&app, f))
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let start_sources = |mode: LoadMode| {
+        let _inside = runtime.enter();
         for (i, spec) in specs.iter().enumerate() {
             idp_tui::source::spawn_with(
                 i,
                 spec.clone(),
                 tx.clone(),
                 LoadOptions {
-                    mode: LoadMode::Startup,
+                    mode,
                     offline: false,
                     cache_dir: Some(cache_dir.to_path_buf()),
                 },
             );
         }
-        drop(tx);
+    };
+    // As the loop does: when a matching snapshot is on disk, the sources start confirming it
+    // while it decodes (their events are applied after it is restored).
+    let present = use_snapshot && idp_tui::snapshot::present(&specs, cache_dir);
+    if present {
+        start_sources(LoadMode::Confirm);
+    }
+    let read = if use_snapshot {
+        idp_tui::snapshot::open(&specs, cache_dir)
+    } else {
+        Ok(None)
+    };
+    let snapshot_read = started.elapsed();
+    let mode = match read {
+        Ok(Some(snapshot)) => {
+            app.restore(snapshot).expect("a snapshot for these sources");
+            LoadMode::Confirm
+        }
+        Ok(None) => LoadMode::Startup,
+        Err(e) => panic!("snapshot: {e}"),
+    };
+    let restored = mode == LoadMode::Confirm;
+    assert_eq!(present, restored, "a snapshot present is one restored here");
+    if !present {
+        start_sources(mode);
+    }
+    drop(tx);
+    runtime.block_on(async {
         loop {
             terminal
                 .draw(|f| idp_tui::tui::ui::render(&app, f))
@@ -121,28 +174,52 @@ fn start_portal(catalog: &str, cache_dir: &Path) -> (Duration, Duration, usize) 
         }
     });
     let first_frame = started.elapsed();
+    let first_frame_cpu = cpu();
     // As the event loop does next: scoring, then a redraw.
     if app.run_deferred() {
         terminal
             .draw(|f| idp_tui::tui::ui::render(&app, f))
             .unwrap();
     }
-    (first_frame, started.elapsed(), app.catalog.len())
+    let settled = started.elapsed();
+    // As the loop does once loading is complete (on a blocking task there).
+    if let Some(contents) = app.take_snapshot() {
+        idp_tui::snapshot::save(&specs, cache_dir, &contents).expect("snapshot written");
+    }
+    Start {
+        first_frame,
+        first_frame_cpu,
+        settled,
+        entities: app.catalog.len(),
+        snapshot_read,
+        confirm: first_frame - snapshot_read,
+        restored,
+    }
 }
 
 /// A child process's work: one start, timed from its `main`.
 fn child(phase: &str, catalog: &str, cache_dir: &str) {
     let cpu0 = cpu();
-    let (wall, settled, count) = start_portal(catalog, Path::new(cache_dir));
+    let use_snapshot = phase != "cache_only_start";
+    let start = start_portal(catalog, Path::new(cache_dir), use_snapshot);
     let cpu = cpu() - cpu0;
-    println!("{phase}_first_frame: {:.0} ms", wall.as_secs_f64() * 1e3);
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!("{phase}_first_frame: {:.0} ms", ms(start.first_frame));
+    println!("{phase}_scored_and_drawn: {:.0} ms", ms(start.settled));
     println!(
-        "{phase}_scored_and_drawn: {:.0} ms",
-        settled.as_secs_f64() * 1e3
+        "{phase}_first_frame_cpu: {:.0} ms",
+        ms(start.first_frame_cpu - cpu0)
     );
-    println!("{phase}_first_frame_cpu: {:.0} ms", cpu.as_secs_f64() * 1e3);
+    // Including scoring after the first frame (and, after a load that changed the state,
+    // writing the snapshot): what this line meant before the snapshot.
+    println!("{phase}_total_cpu: {:.0} ms", ms(cpu));
+    if start.restored {
+        println!("{phase}_snapshot_read: {:.0} ms", ms(start.snapshot_read));
+        println!("{phase}_sources_confirmed: {:.0} ms", ms(start.confirm));
+    }
+    println!("{phase}_from_snapshot: {} bool", u8::from(start.restored));
     println!("{phase}_peak_rss: {:.0} MiB", peak_mib());
-    println!("{phase}_entities: {count} count");
+    println!("{phase}_entities: {} count", start.entities);
 }
 
 fn in_child(phase: &str, catalog: &str, cache_dir: &Path) {
@@ -187,9 +264,50 @@ fn main() {
     let size = std::fs::metadata(&cache_file).map(|m| m.len()).unwrap_or(0);
     println!("file_cache_size: {:.1} MB", size as f64 / 1e6);
 
-    // 2. Cached start, twice (the first warms the page cache like any second start would).
+    // 2. Cached start from the snapshot, twice (the first warms the page cache like any
+    // second start would); then from the file cache alone, the snapshot ignored.
     in_child("cached_start_warmup", &catalog, cache.path());
     in_child("cached_start", &catalog, cache.path());
+    in_child("cache_only_start", &catalog, cache.path());
+    let specs = specs(&catalog);
+    let (snapshot_file, snapshot_key) =
+        idp_tui::snapshot::locate(&specs, cache.path()).expect("sources with caches");
+    let size = std::fs::metadata(&snapshot_file)
+        .map(|m| m.len())
+        .unwrap_or(0);
+    println!("snapshot_size: {:.1} MB", size as f64 / 1e6);
+    let (t, c) = (Instant::now(), cpu());
+    let snapshot = idp_tui::snapshot::read(&snapshot_file, &snapshot_key)
+        .unwrap()
+        .expect("a snapshot after the first start");
+    println!(
+        "snapshot_read: {:.0} ms ({:.0} ms CPU, both cores)",
+        t.elapsed().as_secs_f64() * 1e3,
+        (cpu() - c).as_secs_f64() * 1e3
+    );
+    let contents = idp_tui::snapshot::Contents {
+        catalog: std::sync::Arc::new(snapshot.catalog),
+        index: std::sync::Arc::new(snapshot.index),
+        owner: snapshot.owner,
+        problems: snapshot.problems,
+    };
+    let (t, c) = (Instant::now(), cpu());
+    idp_tui::snapshot::write(&snapshot_file, &snapshot_key, &contents).unwrap();
+    println!(
+        "snapshot_write: {:.0} ms ({:.0} ms CPU, off the UI thread)",
+        t.elapsed().as_secs_f64() * 1e3,
+        (cpu() - c).as_secs_f64() * 1e3
+    );
+    drop(contents);
+    let (t, c) = (Instant::now(), cpu());
+    let previous = Previous::open_table(&cache_file, &key).unwrap().unwrap();
+    assert!(idp_tui::source::file::unchanged(&paths, &previous));
+    println!(
+        "files_confirm: {:.0} ms ({:.0} ms CPU: cache table read, every file stat-ed)",
+        t.elapsed().as_secs_f64() * 1e3,
+        (cpu() - c).as_secs_f64() * 1e3
+    );
+    drop(previous);
 
     // 3. Where a cached start's time goes, step by step, in this process.
     let (t, c) = (Instant::now(), cpu());

@@ -15,6 +15,7 @@ pub mod ownership;
 pub mod scaffolder;
 pub mod scorecard;
 pub mod search;
+pub mod snapshot;
 pub mod source;
 pub mod synthetic;
 pub mod techdocs;

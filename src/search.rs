@@ -9,6 +9,10 @@ use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Config, Matcher, Utf32String};
 use std::sync::Arc;
 
+#[path = "search_snapshot.rs"]
+mod snapshot;
+pub use snapshot::IndexSnapshot;
+
 /// The filter keys a query understands.
 pub const FILTER_KEYS: [&str; 8] = [
     "in",
@@ -298,6 +302,11 @@ impl SearchIndex {
     pub fn extend(&mut self, catalog: &Catalog) {
         let start = self.items.len();
         self.extend_items(catalog);
+        self.append_names(start);
+    }
+
+    /// Adds the names of the entities from `start` on to the names scanned at once.
+    fn append_names(&mut self, start: usize) {
         for h in &self.items[start..] {
             self.name_starts.push(self.names.len());
             self.names.extend_from_slice(h.name.as_bytes());

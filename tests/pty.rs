@@ -25,7 +25,8 @@ struct Session {
     /// Each resize: how much output there was then, and the new size (cols, rows), so the
     /// screen is replayed as a real terminal saw it.
     resizes: Vec<(usize, u16, u16)>,
-    _home: tempfile::TempDir,
+    /// The private HOME, when the session made it (else the test owns it).
+    _home: Option<tempfile::TempDir>,
     rows: u16,
     cols: u16,
 }
@@ -57,22 +58,43 @@ impl Session {
     /// Like [`Session::start`], with extra environment variables.
     fn start_with_env(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Session {
         let home = tempfile::tempdir().expect("a temp HOME");
+        let mut session = Session::start_in(args, env, home.path(), cols, rows);
+        session._home = Some(home);
+        session
+    }
+
+    /// Like [`Session::start_with_env`], with a HOME the test keeps (to start again in it).
+    fn start_in(
+        args: &[&str],
+        env: &[(&str, &str)],
+        home: &std::path::Path,
+        cols: u16,
+        rows: u16,
+    ) -> Session {
         let pty_spawn::Spawned {
             master,
             writer,
             child,
             output,
-        } = pty_spawn::spawn(args, env, home.path(), cols, rows);
+        } = pty_spawn::spawn(args, env, home, cols, rows);
         Session {
             master,
             writer,
             child,
             output,
             resizes: Vec::new(),
-            _home: home,
+            _home: None,
             rows,
             cols,
         }
+    }
+
+    /// The session's private HOME (one it made itself).
+    fn home(&self) -> &std::path::Path {
+        self._home
+            .as_ref()
+            .expect("a HOME made by the session")
+            .path()
     }
 
     /// Resizes the terminal (the program gets SIGWINCH); the screen is read at the new size.
@@ -225,7 +247,7 @@ fn search_open_and_quit_with_ctrl_c_restores_the_terminal() {
     assert_eq!(s.wait_exit(), 0);
     s.wait_restored();
     // Logs go to the state directory, never to the screen.
-    let log = s._home.path().join("xdg_state_home/idp-tui/idp-tui.log");
+    let log = s.home().join("xdg_state_home/idp-tui/idp-tui.log");
     let text = std::fs::read_to_string(&log).expect("a log file in the state directory");
     assert!(text.contains("starting") && text.contains("quit"), "{text}");
     assert!(!s.screen().contains("INFO"));
@@ -267,6 +289,119 @@ fn a_user_catalog_opens_instead_of_the_demo() {
     let mut s = Session::start(&["--catalog", &path], 80, 20);
     s.wait_for("the user's catalog", |screen| {
         screen.contains("only-service") && screen.contains("1 of 1") && screen.contains("1 warning")
+    });
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+}
+
+#[test]
+fn a_second_start_opens_from_the_snapshot_and_still_sees_a_changed_file() {
+    let home = tempfile::tempdir().unwrap();
+    let catalog = home.path().join("catalog");
+    let write = |name: &str, text: &str| {
+        let path = catalog.join(name);
+        std::fs::create_dir_all(&catalog).unwrap();
+        std::fs::write(&path, text).unwrap();
+        // Dated back, so the file cache keeps it (see cache::files::SETTLE).
+        let f = std::fs::File::options().write(true).open(&path).unwrap();
+        f.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
+            .unwrap();
+    };
+    let service = |name: &str| {
+        format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n  type: service\n  lifecycle: production\n  owner: nobody\n")
+    };
+    write("a.yaml", &service("alpha-service"));
+    write("b.yaml", &service("beta-service"));
+    let path = catalog.to_string_lossy().to_string();
+    let snapshots = home.path().join("xdg_cache_home/idp-tui/snapshot");
+    let mut s = Session::start_in(&["--catalog", &path], &[], home.path(), 100, 20);
+    s.wait_for("the catalog", |screen| screen.contains("2 of 2"));
+    // Written in the background once the load is done.
+    let start = Instant::now();
+    while std::fs::read_dir(&snapshots).map_or(true, |d| d.count() == 0) {
+        assert!(start.elapsed() < TIMEOUT, "no snapshot in {snapshots:?}");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+
+    // Unchanged: the same catalog, from the snapshot.
+    let log = home.path().join("xdg_state_home/idp-tui/idp-tui.log");
+    let restored = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .matches("started from the snapshot")
+            .count()
+    };
+    assert_eq!(restored(), 0, "the first start had no snapshot");
+    let mut s = Session::start_in(&["--catalog", &path], &[], home.path(), 100, 20);
+    s.wait_for("the catalog again", |screen| {
+        screen.contains("2 of 2") && screen.contains("alpha-service")
+    });
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    assert_eq!(restored(), 1, "the second start came from the snapshot");
+
+    // A file changed: its new entity replaces the old one.
+    write("b.yaml", &service("gamma-service"));
+    let mut s = Session::start_in(&["--catalog", &path], &[], home.path(), 100, 20);
+    s.wait_for("the changed file's entity", |screen| {
+        screen.contains("gamma-service")
+            && screen.contains("2 of 2")
+            && !screen.contains("beta-service")
+    });
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    assert_eq!(
+        restored(),
+        2,
+        "from the snapshot, then the changed file swapped in"
+    );
+}
+
+#[test]
+fn a_damaged_snapshot_is_reported_and_the_catalog_still_opens() {
+    let home = tempfile::tempdir().unwrap();
+    let catalog = home.path().join("catalog");
+    std::fs::create_dir_all(&catalog).unwrap();
+    let file = catalog.join("a.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: alpha-service\nspec:\n  type: service\n  lifecycle: production\n  owner: nobody\n",
+    )
+    .unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+    let path = catalog.to_string_lossy().to_string();
+    let snapshots = home.path().join("xdg_cache_home/idp-tui/snapshot");
+    let mut s = Session::start_in(&["--catalog", &path], &[], home.path(), 220, 20);
+    s.wait_for("the catalog", |screen| screen.contains("1 of 1"));
+    let start = Instant::now();
+    let snapshot = loop {
+        let found = std::fs::read_dir(&snapshots).ok().and_then(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|e| e == "snapshot"))
+        });
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(start.elapsed() < TIMEOUT, "no snapshot in {snapshots:?}");
+        std::thread::sleep(Duration::from_millis(25));
+    };
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    let mut bytes = std::fs::read(&snapshot).unwrap();
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&snapshot, &bytes).unwrap();
+
+    let mut s = Session::start_in(&["--catalog", &path], &[], home.path(), 220, 20);
+    s.wait_for("the warning and the catalog", |screen| {
+        screen.contains("damaged") && screen.contains("alpha-service") && screen.contains("1 of 1")
     });
     s.send("\x03");
     assert_eq!(s.wait_exit(), 0);
@@ -426,7 +561,7 @@ fn a_panic_restores_the_terminal_and_says_where_the_log_is() {
     assert_ne!(code, 0, "a panic must not look like success");
     s.wait_output("idp-tui.log");
     s.wait_restored();
-    let log = s._home.path().join("xdg_state_home/idp-tui/idp-tui.log");
+    let log = s.home().join("xdg_state_home/idp-tui/idp-tui.log");
     let out = String::from_utf8_lossy(&s.raw()).to_string();
     // After the terminal is restored, the user sees where the log is (on the main screen).
     let leave = out
@@ -654,13 +789,13 @@ async fn the_backstage_token_never_reaches_the_screen_the_log_or_the_cache() {
         !String::from_utf8_lossy(&s.raw()).contains(TOKEN),
         "on screen"
     );
-    let files = support::files_under(s._home.path());
-    let log = s._home.path().join("xdg_state_home/idp-tui/idp-tui.log");
+    let files = support::files_under(s.home());
+    let log = s.home().join("xdg_state_home/idp-tui/idp-tui.log");
     assert!(files.contains(&log), "{files:?}");
     assert!(
         files
             .iter()
-            .any(|f| f.starts_with(s._home.path().join("xdg_cache_home"))),
+            .any(|f| f.starts_with(s.home().join("xdg_cache_home"))),
         "a cache was written: {files:?}"
     );
     let log_text = std::fs::read_to_string(&log).unwrap();

@@ -800,3 +800,22 @@ async fn done_comes_as_soon_as_the_data_is_in_and_a_refused_cache_write_follows_
         10
     )));
 }
+
+#[tokio::test]
+async fn confirming_a_snapshot_sends_the_cache_age_not_its_entities_then_the_refresh() {
+    let server = MockServer::start().await;
+    mount_three_pages(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = SourceSpec::Backstage(test_source(&server));
+    // No cache yet: nothing streamed, one replacement at the end (so whatever the snapshot
+    // held of this source is replaced, never added to).
+    let kinds = event_kinds(spec.clone(), options(dir.path(), LoadMode::Confirm, false)).await;
+    assert_eq!(kinds, ["replace 11", "done None"]);
+    // With the cache that load wrote: its age and no entities (the snapshot has them), then
+    // the refresh from the server.
+    let kinds = event_kinds(spec.clone(), options(dir.path(), LoadMode::Confirm, false)).await;
+    assert_eq!(kinds, ["cached", "batch 0", "replace 11", "done None"]);
+    // Offline: only the age.
+    let kinds = event_kinds(spec, options(dir.path(), LoadMode::Confirm, true)).await;
+    assert_eq!(kinds, ["cached", "batch 0", "done None"]);
+}

@@ -9,6 +9,7 @@ pub mod relations;
 pub mod spec_value;
 pub mod string_map;
 pub mod validate;
+pub mod wiring;
 
 pub use entity::{Entity, Link, Metadata};
 pub use entity_ref::{EntityRef, RefError, DEFAULT_NAMESPACE};
@@ -17,6 +18,7 @@ pub use problem::{Origin, Problem, Severity};
 pub use relations::RelationType;
 pub use spec_value::SpecValue;
 pub use string_map::StringMap;
+pub use wiring::{RefIndex, Wired, Wiring};
 
 // foldhash rather than SipHash: refs are hashed a few million times while a 100,000-entity
 // catalog is built. Its seed is random per process, so crafted refs cannot be aimed at it.

@@ -130,8 +130,37 @@ impl serde::Serialize for StringMap {
 }
 
 impl<'de> serde::Deserialize<'de> for StringMap {
+    /// Reads the pairs straight into the map (the caches write them sorted, so usually no sort
+    /// is needed); repeated keys keep the last value, as a `BTreeMap` would.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        BTreeMap::<String, String>::deserialize(d).map(StringMap::from)
+        d.deserialize_map(PairsVisitor)
+    }
+}
+
+struct PairsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for PairsVisitor {
+    type Value = StringMap;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a mapping of strings to strings")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<StringMap, A::Error> {
+        let mut entries: Vec<(Box<str>, Box<str>)> =
+            Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
+        while let Some((k, v)) = map.next_entry::<String, String>()? {
+            entries.push((k.into_boxed_str(), v.into_boxed_str()));
+        }
+        if entries.windows(2).all(|w| w[0].0 < w[1].0) {
+            return Ok(StringMap {
+                entries: entries.into_boxed_slice(),
+            });
+        }
+        Ok(entries
+            .into_iter()
+            .map(|(k, v)| (String::from(k), String::from(v)))
+            .collect())
     }
 }
 
@@ -164,5 +193,18 @@ mod tests {
         );
         let back: StringMap = serde_json::from_str(r#"{"z":"1","a":"2"}"#).unwrap();
         assert_eq!(back, m);
+        // Repeats keep the last value, sorted or not, in JSON and in MessagePack.
+        for text in [
+            r#"{"a":"1","b":"2","a":"3"}"#,
+            r#"{"a":"1","a":"3","b":"2"}"#,
+        ] {
+            let back: StringMap = serde_json::from_str(text).unwrap();
+            let tree: BTreeMap<String, String> = serde_json::from_str(text).unwrap();
+            assert_eq!(back, StringMap::from(tree), "{text}");
+            assert_eq!(back.get("a"), Some("3"));
+        }
+        let packed = rmp_serde::to_vec(&m).unwrap();
+        assert_eq!(rmp_serde::from_slice::<StringMap>(&packed).unwrap(), m);
+        assert!(serde_json::from_str::<StringMap>(r#"{"a": 1}"#).is_err());
     }
 }

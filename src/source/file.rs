@@ -54,6 +54,57 @@ pub fn load_with(
     paths: &[String],
     previous: Option<&Previous>,
     record: bool,
+    sink: impl FnMut(FileBatch),
+) -> LoadStats {
+    walk(
+        paths,
+        |path, root, walked| read_cached(path, root, walked, previous, record),
+        sink,
+    )
+}
+
+/// True when a load of `paths` would serve every file from `previous` and find no other file:
+/// none changed, appeared or went (Locations followed as a load follows them). Parses nothing
+/// and decodes only the cached files that may hold a Location; what a start from a snapshot
+/// checks before trusting it.
+pub fn unchanged(paths: &[String], previous: &Previous) -> bool {
+    let mut same = true;
+    let stats = walk(
+        paths,
+        |path, _, _| {
+            let mut batch = FileBatch {
+                path: path.to_string(),
+                ..FileBatch::default()
+            };
+            if !previous.is_fresh(path) {
+                return batch;
+            }
+            batch.from_cache = true;
+            // Only a Location's targets matter here; most files hold none, so stay encoded.
+            if previous.may_hold_locations(path) {
+                if let Some((_, entities, _)) = previous.reuse(path) {
+                    batch.entities = entities;
+                } else {
+                    batch.from_cache = false;
+                }
+            }
+            batch
+        },
+        |batch| {
+            // A directory that could not be read is a problem batch of no file.
+            if batch.path.is_empty() {
+                same = false;
+            }
+        },
+    );
+    same && stats.parsed == 0 && stats.cached == previous.files()
+}
+
+/// Finds the files of `paths` (directories walked, Locations followed), reads each with `read`
+/// on every core and hands the batches to `sink` in a stable order.
+fn walk(
+    paths: &[String],
+    read: impl Fn(&str, &str, bool) -> FileBatch + Sync,
     mut sink: impl FnMut(FileBatch),
 ) -> LoadStats {
     let mut stats = LoadStats::default();
@@ -91,11 +142,11 @@ pub fn load_with(
         wave.retain(|(path, _, _)| seen.insert(identity(path)));
         let mut next: Vec<(String, String, bool)> = Vec::new();
         let known = done + wave.len();
-        let read = |i: usize| {
+        let read_one = |i: usize| {
             let (path, root, walked) = &wave[i];
-            read_cached(path, root, *walked, previous, record)
+            read(path, root, *walked)
         };
-        super::ordered::for_each_ordered(wave.len(), read, |i, mut batch| {
+        super::ordered::for_each_ordered(wave.len(), read_one, |i, mut batch| {
             if batch.from_cache {
                 stats.cached += 1;
             } else {

@@ -7,7 +7,7 @@ pub mod backstage;
 pub mod cache;
 pub mod documents;
 pub mod file;
-mod ordered;
+pub(crate) mod ordered;
 mod run;
 mod set;
 pub mod token;
@@ -109,6 +109,12 @@ pub enum LoadMode {
     Refresh,
     /// The command line: the network first; the cache only when the server fails.
     NetworkFirst,
+    /// Start-up from a snapshot that already holds this source's data (see
+    /// [`crate::snapshot`]): a file source only checks that its files are unchanged and sends
+    /// [`LoadEvent::Done`], or loads everything and sends a [`LoadEvent::Replace`] when one
+    /// changed, appeared or went; a remote source marks its data as cached and refreshes as at
+    /// start-up, swapping the new data in with a [`LoadEvent::Replace`].
+    Confirm,
 }
 
 /// Options for a load.

@@ -70,15 +70,37 @@ fn load_files(
             e.to_string(),
         ));
     };
+    // To confirm a snapshot, the cache's table says which files are unchanged; its entities
+    // are read only if one turns out to be needed.
+    let open = match mode {
+        LoadMode::Confirm => files::Previous::open_table,
+        _ => files::Previous::open,
+    };
     let previous = cache
         .as_ref()
-        .and_then(|(path, key)| match files::Previous::open(path, key) {
+        .and_then(|(path, key)| match open(path, key) {
             Ok(p) => p,
             Err(e) => {
                 warn(&mut warnings, path, e);
                 None
             }
         });
+    if mode == LoadMode::Confirm {
+        // The snapshot the portal started from holds this source's data as of the cache.
+        if previous.as_ref().is_some_and(|p| file::unchanged(paths, p)) {
+            let _ = tx.send(LoadEvent::Done {
+                source,
+                error: None,
+            });
+            return;
+        }
+        tracing::info!(source = name, "files changed since the snapshot: reloading");
+    }
+    // After a snapshot that turned out stale, the whole source is swapped in as a refresh is.
+    let mode = match mode {
+        LoadMode::Confirm => LoadMode::Refresh,
+        other => other,
+    };
     let mut all = (Vec::new(), Vec::new());
     let mut records = Vec::new();
     let mut complete = true;
@@ -249,7 +271,26 @@ async fn load_backstage(
     };
 
     let mut have_data = options.mode == LoadMode::Refresh;
-    if options.offline || options.mode == LoadMode::Startup {
+    if options.mode == LoadMode::Confirm {
+        // The snapshot holds the cached data already: only say how old it is.
+        if let Some(path) = &cache_path {
+            match cache::saved_at(path, &key) {
+                Ok(Some(saved_at)) => {
+                    let _ = tx.send(LoadEvent::Cached { source, saved_at });
+                    // Empty: marks the data shown as the cached copy.
+                    let _ = tx.send(LoadEvent::Batch {
+                        source,
+                        entities: Vec::new(),
+                        problems: Vec::new(),
+                    });
+                    have_data = true;
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!("{e}"),
+            }
+        }
+    }
+    if options.mode == LoadMode::Startup || options.offline && options.mode != LoadMode::Confirm {
         if let Some(path) = &cache_path {
             let replace = options.mode == LoadMode::Refresh;
             have_data |= send_cache(source, path.clone(), key.clone(), &tx, replace).await;
@@ -263,7 +304,8 @@ async fn load_backstage(
 
     // Stream pages only when nothing is shown yet; otherwise keep the shown data until the new
     // load is complete.
-    let stream = !have_data && options.mode != LoadMode::Refresh;
+    // From a snapshot, whatever it held of this source is replaced at the end, never added to.
+    let stream = !have_data && !matches!(options.mode, LoadMode::Refresh | LoadMode::Confirm);
     let mut entities = Vec::new();
     let mut problems = Vec::new();
     let mut chunks = Vec::new();

@@ -113,6 +113,36 @@ impl SourceTracker {
         &self.statuses
     }
 
+    /// The source of each entity (by id; `None`: not sent by a source) and each source's load
+    /// problems: what a snapshot keeps besides the catalog.
+    pub fn origins(&self) -> (&[Option<SourceId>], &[Vec<Problem>]) {
+        (&self.owner, &self.problems)
+    }
+
+    /// Takes over a snapshot's record of which source sent each entity and of each source's
+    /// load problems (the catalog comes from the snapshot too), so a later replacement of one
+    /// source keeps the others'. Sources stay loading until they confirm. Refused when the
+    /// record names sources this tracker does not have.
+    pub fn restore(
+        &mut self,
+        owner: Vec<Option<SourceId>>,
+        problems: Vec<Vec<Problem>>,
+    ) -> Result<(), String> {
+        let sources = self.statuses.len();
+        if problems.len() != sources || owner.iter().flatten().any(|&s| s >= sources) {
+            return Err(format!("the snapshot is not for these {sources} sources"));
+        }
+        for status in &mut self.statuses {
+            status.entities = 0;
+        }
+        for &s in owner.iter().flatten() {
+            self.statuses[s].entities += 1;
+        }
+        self.owner = owner;
+        self.problems = problems;
+        Ok(())
+    }
+
     /// Marks a source as loading again (a refresh was started); its data stays.
     pub fn start_refresh(&mut self, source: SourceId) {
         if let Some(s) = self.statuses.get_mut(source) {

@@ -69,8 +69,8 @@ pub struct Status {
 
 /// The whole state of the portal.
 pub struct App {
-    /// The catalog loaded so far.
-    pub catalog: Catalog,
+    /// The catalog loaded so far; shared (read-only) with the snapshot writer after a load.
+    pub catalog: Arc<Catalog>,
     /// The search index over it, shared with the search worker while it searches.
     pub index: Arc<SearchIndex>,
     /// Search state: versions, the worker, the query awaited, load coalescing.
@@ -108,6 +108,17 @@ pub struct App {
     pub remote: remote::RemoteJobs,
     /// Jobs of panes that were closed before the loop took them.
     jobs: Vec<Job>,
+    /// Whether the state differs from the snapshot on disk, and a write is due.
+    snapshot: SnapshotState,
+}
+
+/// When the state should be written as the next start's snapshot.
+#[derive(Debug, Default)]
+struct SnapshotState {
+    /// Sources changed the catalog since the snapshot the app started from (if any).
+    dirty: bool,
+    /// Every source is done and the state is dirty: written at the next chance.
+    due: bool,
 }
 
 impl App {
@@ -130,7 +141,7 @@ impl App {
             Date::today(),
         );
         App {
-            catalog,
+            catalog: Arc::new(catalog),
             index,
             searching: Searching {
                 version: 0,
@@ -163,7 +174,50 @@ impl App {
             },
             remote: remote::RemoteJobs::default(),
             jobs: Vec::new(),
+            snapshot: SnapshotState::default(),
         }
+    }
+
+    /// Starts from a snapshot of an earlier load (see [`crate::snapshot`]): its catalog, search
+    /// index and record of which source sent what replace the (empty) state. The sources are
+    /// still loading: they confirm the snapshot or replace their part of it. Refused (and the
+    /// state left as it was) when the snapshot is not for these sources.
+    pub fn restore(&mut self, snapshot: crate::snapshot::Snapshot) -> Result<(), String> {
+        let crate::snapshot::Snapshot {
+            catalog,
+            index,
+            owner,
+            problems,
+        } = snapshot;
+        self.sources.restore(owner, problems)?;
+        self.catalog = Arc::new(catalog);
+        self.index = Arc::new(index);
+        self.searching.version += 1;
+        self.searching.behind = false;
+        self.searching.load_due = true;
+        self.search_loaded();
+        Ok(())
+    }
+
+    /// The state to write as the next start's snapshot, once per completed load that changed
+    /// it (not after a start whose sources all confirmed the snapshot). `None` while loading,
+    /// while the index is behind the catalog, or when the catalog holds entities no source
+    /// sent (registered in this session).
+    pub fn take_snapshot(&mut self) -> Option<crate::snapshot::Contents> {
+        if !self.snapshot.due || self.is_loading() || self.index.len() != self.catalog.len() {
+            return None;
+        }
+        self.snapshot.due = false;
+        let (owner, problems) = self.sources.origins();
+        if owner.len() != self.catalog.len() || owner.iter().any(Option::is_none) {
+            return None;
+        }
+        Some(crate::snapshot::Contents {
+            catalog: self.catalog.clone(),
+            index: self.index.clone(),
+            owner: owner.to_vec(),
+            problems: problems.to_vec(),
+        })
     }
 
     /// An app over a fully loaded catalog (no sources running): what tests use.
@@ -461,7 +515,25 @@ impl App {
             Vec::new()
         };
         let done = matches!(event, LoadEvent::Done { .. });
-        let changed = self.sources.apply(&mut self.catalog, event);
+        let alters = match &event {
+            LoadEvent::Batch {
+                entities, problems, ..
+            } => !entities.is_empty() || !problems.is_empty(),
+            LoadEvent::Replace { .. } => true,
+            _ => false,
+        };
+        self.snapshot.dirty |= alters;
+        let changed = match event {
+            // These never touch the catalog: no need to take it from a snapshot writer.
+            LoadEvent::Progress { .. } | LoadEvent::Cached { .. } => {
+                self.sources.apply(&mut Catalog::new(), event)
+            }
+            event => self.sources.apply(Arc::make_mut(&mut self.catalog), event),
+        };
+        if done && !self.is_loading() && self.snapshot.dirty {
+            self.snapshot.due = true;
+            self.snapshot.dirty = false;
+        }
         if replace || (done && !self.is_loading()) {
             // Score once the whole catalog is in (relations only resolve then), and again after
             // a replacement renumbered the entities; after the frame that shows the catalog,
@@ -601,10 +673,11 @@ impl App {
             Outcome::OpenUrl(url) => Some(Effect::OpenUrl(url)),
             Outcome::Register { entities, message } => {
                 let count = entities.len();
+                let catalog = Arc::make_mut(&mut self.catalog);
                 for e in entities {
-                    self.catalog.insert(e);
+                    catalog.insert(e);
                 }
-                self.catalog.check_references();
+                catalog.check_references();
                 self.extend_index();
                 self.searching.load_due = true;
                 self.search_loaded();

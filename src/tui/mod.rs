@@ -116,10 +116,11 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
             offline: settings.offline,
             pages: pages_tx,
         };
-        for i in 0..loader.specs.len() {
-            loader.start(i, LoadMode::Startup);
-        }
+        // The snapshot of the last load is read first (off this thread); the sources start
+        // when it is in, to confirm it, or at once without one.
+        let snapshot = loader.read_snapshot();
         let inbox = Inbox {
+            snapshot,
             loads: rx,
             searches: search_rx,
             pages: pages_rx,
@@ -264,6 +265,7 @@ struct Loader {
 
 /// What background work sends the loop.
 struct Inbox {
+    snapshot: mpsc::UnboundedReceiver<SnapshotRead>,
     loads: mpsc::UnboundedReceiver<crate::source::LoadEvent>,
     searches: mpsc::UnboundedReceiver<search_worker::SearchDone>,
     pages: mpsc::UnboundedReceiver<tabs::docs_page::PageLoaded>,
@@ -271,7 +273,72 @@ struct Inbox {
     log_failures: mpsc::UnboundedReceiver<String>,
 }
 
+/// What the snapshot reader reports at start-up.
+enum SnapshotRead {
+    /// A snapshot matching the sources is on disk and being decoded: the sources may start
+    /// confirming it (their events wait until it is restored).
+    Present,
+    /// The snapshot, or why there is none to use.
+    Read(Result<Option<Box<crate::snapshot::Snapshot>>, crate::snapshot::SnapshotError>),
+}
+
 impl Loader {
+    /// Reads the snapshot of the sources on a blocking task; the answer arrives on the channel
+    /// returned (at once when the sources cannot have one).
+    fn read_snapshot(&self) -> mpsc::UnboundedReceiver<SnapshotRead> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let specs = self.specs.clone();
+        tokio::task::spawn_blocking(move || {
+            let dir = crate::config::cache_dir();
+            if crate::snapshot::present(&specs, &dir) {
+                let _ = tx.send(SnapshotRead::Present);
+            }
+            let read = crate::snapshot::open(&specs, &dir).map(|s| s.map(Box::new));
+            let _ = tx.send(SnapshotRead::Read(read));
+        });
+        rx
+    }
+
+    /// Starts every source, sending its events to `tx`: to confirm the snapshot the app is
+    /// restored from, or to load.
+    fn start_all(&self, mode: LoadMode, tx: &mpsc::UnboundedSender<crate::source::LoadEvent>) {
+        for (i, spec) in self.specs.iter().enumerate() {
+            crate::source::spawn_with(
+                i,
+                spec.clone(),
+                tx.clone(),
+                LoadOptions {
+                    mode,
+                    offline: self.offline,
+                    cache_dir: Some(crate::config::cache_dir()),
+                },
+            );
+        }
+    }
+
+    /// Writes the app's state as the next start's snapshot on a blocking task; a failure is
+    /// logged and sent back as a warning for the status line.
+    fn write_snapshot(
+        &self,
+        contents: crate::snapshot::Contents,
+        warn: mpsc::UnboundedSender<String>,
+    ) {
+        let specs = self.specs.clone();
+        tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            match crate::snapshot::save(&specs, &crate::config::cache_dir(), &contents) {
+                Ok(()) => tracing::info!(
+                    ms = started.elapsed().as_millis() as u64,
+                    "snapshot written"
+                ),
+                Err(e) => {
+                    tracing::warn!("{e}");
+                    let _ = warn.send(format!("{e} (the next start loads from the caches)"));
+                }
+            }
+        });
+    }
+
     /// Reads a docs page on a blocking task; the answer arrives as `Action::DocsPage`.
     fn load_page(&self, request: tabs::docs_page::PageRequest) {
         let tx = self.pages.clone();
@@ -458,6 +525,7 @@ async fn event_loop(
     workers: &mut jobs::Workers,
 ) -> color_eyre::Result<()> {
     let Inbox {
+        mut snapshot,
         mut loads,
         mut searches,
         mut pages,
@@ -469,6 +537,13 @@ async fn event_loop(
     let (remote_tx, mut remote_rx) = mpsc::unbounded_channel();
     let (docs_tx, mut docs_rx) = mpsc::unbounded_channel();
     let mut runs: Vec<Plan> = Vec::new();
+    let (warn_tx, mut warnings) = mpsc::unbounded_channel();
+    // The sources start once the snapshot is known to be there (to confirm it while it
+    // decodes; their events wait in `confirms` until it is restored) or not.
+    let mut awaiting_snapshot = true;
+    let (confirm_tx, mut confirms) = mpsc::unbounded_channel();
+    let mut confirming = false;
+    let mut restored = false;
     let mut signals = Signals::new()?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -517,6 +592,55 @@ async fn event_loop(
             Some(fetched) = docs_rx.recv() => Some(Action::RemoteDocs(Box::new(fetched))),
             Some(done) = job_answers.recv() => Some(Action::JobDone(done)),
             Some(warning) = log_failures.recv() => Some(Action::Warn(warning)),
+            Some(warning) = warnings.recv() => Some(Action::Warn(warning)),
+            Some(event) = confirms.recv(), if restored => Some(Action::Load(event)),
+            read = snapshot.recv(), if awaiting_snapshot => {
+                if let Some(SnapshotRead::Present) = read {
+                    confirming = true;
+                    loader.start_all(LoadMode::Confirm, &confirm_tx);
+                    continue;
+                }
+                awaiting_snapshot = false;
+                let mode = match read {
+                    // The reader stopped without an answer: load as if there were none.
+                    None | Some(SnapshotRead::Present) => LoadMode::Startup,
+                    Some(SnapshotRead::Read(Ok(Some(snapshot)))) => match app.restore(*snapshot) {
+                        Ok(()) => {
+                            tracing::info!(
+                                entities = app.catalog.len(),
+                                "started from the snapshot; sources confirming"
+                            );
+                            LoadMode::Confirm
+                        }
+                        Err(e) => {
+                            tracing::warn!("snapshot not used: {e}");
+                            LoadMode::Startup
+                        }
+                    },
+                    Some(SnapshotRead::Read(Ok(None))) => LoadMode::Startup,
+                    Some(SnapshotRead::Read(Err(e @ crate::snapshot::SnapshotError::Stale(_)))) => {
+                        tracing::warn!("{e}");
+                        LoadMode::Startup
+                    }
+                    Some(SnapshotRead::Read(Err(e))) => {
+                        tracing::warn!("{e}");
+                        app.status_error(format!("{e} (loading from the caches)"));
+                        LoadMode::Startup
+                    }
+                };
+                match (mode, confirming) {
+                    // Already confirming: their events are let through from now on.
+                    (LoadMode::Confirm, true) => restored = true,
+                    (LoadMode::Confirm, false) => loader.start_all(mode, &loader.tx),
+                    (_, _) => {
+                        // Confirmations of a snapshot not used are dropped with their channel.
+                        confirms = mpsc::unbounded_channel().1;
+                        loader.start_all(mode, &loader.tx);
+                    }
+                }
+                dirty = true;
+                continue;
+            }
             _ = tick.tick(), if app.is_loading() => Some(Action::Tick),
             signal = signals.recv() => {
                 tracing::info!("{signal}: quitting");
@@ -538,6 +662,8 @@ async fn event_loop(
                 Some(Action::SearchDone(done))
             } else if let Ok(event) = loads.try_recv() {
                 Some(Action::Load(event))
+            } else if let Some(Ok(event)) = restored.then(|| confirms.try_recv()) {
+                Some(Action::Load(event))
             } else {
                 match events.try_recv() {
                     Ok(Ok(event)) => event_action(app, event),
@@ -551,6 +677,9 @@ async fn event_loop(
                     return Ok(());
                 }
             }
+        }
+        if let Some(contents) = app.take_snapshot() {
+            loader.write_snapshot(contents, warn_tx.clone());
         }
         start_remote_jobs(app, loader, &remote_tx);
         start_docs_fetches(app, loader, &docs_tx);

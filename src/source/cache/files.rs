@@ -89,6 +89,14 @@ impl Stamp {
 pub struct FileKey {
     stamp: Stamp,
     deps: Vec<(String, Option<Stamp>)>,
+    /// Whether the file holds a Location, whose targets a check for changes must follow.
+    /// Caches written before this was recorded read as `true`: their entry is decoded to see.
+    #[serde(default = "may_hold_locations")]
+    locations: bool,
+}
+
+fn may_hold_locations() -> bool {
+    true
 }
 
 impl FileKey {
@@ -101,6 +109,7 @@ impl FileKey {
         Some(FileKey {
             stamp,
             deps: deps.to_vec(),
+            locations: true,
         })
     }
 
@@ -127,7 +136,8 @@ impl Record {
         entities: &[Entity],
         problems: &[Problem],
     ) -> Option<Record> {
-        let key = key?;
+        let mut key = key?;
+        key.locations = entities.iter().any(|e| e.kind_lower() == "location");
         let mut chunk = Chunk::encode(entities, problems, path, Encoding::MessagePack).ok()?;
         chunk.entry.file = Some(key);
         Some(Record::New(chunk))
@@ -139,14 +149,28 @@ impl Record {
 pub struct Previous {
     file: CacheFile,
     by_path: HashMap<String, usize>,
+    /// Where it is and its key, to read its chunks after opening only its table.
+    at: (PathBuf, String),
+    /// The whole file, read on first need after [`Previous::open_table`].
+    whole: std::sync::OnceLock<Option<CacheFile>>,
 }
 
 impl Previous {
     /// Opens the cache at `path` written for the source `key`. `Ok(None)` when there is none.
     pub fn open(path: &Path, key: &str) -> Result<Option<Previous>, CacheError> {
-        let Some(file) = super::open(path, key)? else {
-            return Ok(None);
-        };
+        let file = super::open(path, key)?;
+        Ok(file.map(|file| Previous::new(file, path, key)))
+    }
+
+    /// Opens only the table of contents of the cache at `path`: enough to tell which files are
+    /// unchanged ([`Previous::is_fresh`]); a file's entities are read from the whole cache on
+    /// first need.
+    pub fn open_table(path: &Path, key: &str) -> Result<Option<Previous>, CacheError> {
+        let file = super::open_table(path, key)?;
+        Ok(file.map(|file| Previous::new(file, path, key)))
+    }
+
+    fn new(file: CacheFile, path: &Path, key: &str) -> Previous {
         let by_path = file
             .entries
             .iter()
@@ -154,12 +178,54 @@ impl Previous {
             .filter(|(_, e)| e.file.is_some())
             .map(|(i, e)| (e.path.clone(), i))
             .collect();
-        Ok(Some(Previous { file, by_path }))
+        Previous {
+            file,
+            by_path,
+            at: (path.to_path_buf(), key.to_string()),
+            whole: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The cache with its chunks: this one, or (opened with only its table) the whole file,
+    /// read once; `None` when that fails or the file changed since its table was read.
+    fn chunks(&self) -> Option<&CacheFile> {
+        if self.file.read {
+            return Some(&self.file);
+        }
+        self.whole
+            .get_or_init(|| {
+                let whole = super::open(&self.at.0, &self.at.1).ok().flatten()?;
+                let same = whole.entries.len() == self.file.entries.len()
+                    && whole
+                        .entries
+                        .iter()
+                        .zip(&self.file.entries)
+                        .all(|(a, b)| a.path == b.path && a.len == b.len && a.file == b.file);
+                same.then_some(whole)
+            })
+            .as_ref()
     }
 
     /// The number of files in the cache.
     pub fn files(&self) -> usize {
         self.by_path.len()
+    }
+
+    /// True when the cache holds `path` and it and everything it read are unchanged.
+    pub fn is_fresh(&self, path: &str) -> bool {
+        self.by_path
+            .get(path)
+            .and_then(|&i| self.file.entries[i].file.as_ref())
+            .is_some_and(|key| key.fresh(path))
+    }
+
+    /// False when the cached entry of `path` certainly holds no Location (so a check for
+    /// changes need not decode it to follow its targets).
+    pub fn may_hold_locations(&self, path: &str) -> bool {
+        self.by_path
+            .get(path)
+            .and_then(|&i| self.file.entries[i].file.as_ref())
+            .is_some_and(|key| key.locations)
     }
 
     /// A file's entities and problems from the cache, when it and everything it read are
@@ -169,7 +235,7 @@ impl Previous {
         if !self.file.entries[i].file.as_ref()?.fresh(path) {
             return None;
         }
-        match self.file.decode(i) {
+        match self.chunks()?.decode(i) {
             Ok((entities, problems)) => Some((Record::Kept(i), entities, problems)),
             Err(e) => {
                 tracing::warn!("{e}");
@@ -212,9 +278,36 @@ pub fn write(
     let chunks: Vec<Chunk> = records
         .into_iter()
         .filter_map(|r| match r {
-            Record::Kept(i) => previous.and_then(|p| p.file.chunk(i)),
+            Record::Kept(i) => previous.and_then(|p| p.chunks()?.chunk(i)),
             Record::New(c) => Some(c),
         })
         .collect();
     super::write_chunks(path, key, &chunks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_written_before_locations_were_recorded_may_hold_one() {
+        let stamp = Stamp {
+            len: 1,
+            modified: (2, 3),
+            changed: (4, 5),
+            inode: 6,
+            device: 7,
+        };
+        let deps: Vec<(String, Option<Stamp>)> = vec![("x.md".into(), None)];
+        let old = rmp_serde::to_vec(&(stamp, deps.clone())).unwrap();
+        let key: FileKey = rmp_serde::from_slice(&old).unwrap();
+        assert!(key.locations, "unknown: decoded to follow its targets");
+        assert_eq!((key.stamp, &key.deps), (stamp, &deps));
+        let none = FileKey {
+            locations: false,
+            ..key
+        };
+        let back: FileKey = rmp_serde::from_slice(&rmp_serde::to_vec(&none).unwrap()).unwrap();
+        assert!(!back.locations);
+    }
 }

@@ -99,6 +99,25 @@ pub enum CacheError {
     },
 }
 
+/// Encodes entities and problems as a cache chunk does (MessagePack of their typed fields),
+/// for other stores of loaded entities (the start-up snapshot); `path` is the origin of most.
+pub fn encode_records(
+    entities: &[Entity],
+    problems: &[Problem],
+    path: &str,
+) -> Result<Vec<u8>, String> {
+    record::encode(entities, problems, path, Encoding::MessagePack)
+}
+
+/// Decodes what [`encode_records`] wrote; entities and problems without a path of their own
+/// get `path`.
+pub fn decode_records(
+    bytes: &[u8],
+    path: &Arc<str>,
+) -> Result<(Vec<Entity>, Vec<Problem>), String> {
+    record::decode(bytes, path, Encoding::MessagePack)
+}
+
 /// A cache read back whole.
 #[derive(Debug)]
 pub struct Cached {
@@ -141,7 +160,7 @@ fn file_name(name: &str, key: &str) -> String {
 }
 
 /// FNV-1a: stable across Rust versions, unlike the standard hasher.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
@@ -183,7 +202,7 @@ impl Chunk {
 }
 
 /// A chunk in the table of contents.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Entry {
     len: u64,
     encoding: u8,
@@ -297,6 +316,8 @@ pub struct CacheFile {
     entries: Vec<Entry>,
     /// Where each chunk starts in `bytes`.
     offsets: Vec<usize>,
+    /// False when only the table of contents was read ([`open_table`]): no chunk is there.
+    read: bool,
 }
 
 impl CacheFile {
@@ -322,6 +343,9 @@ impl CacheFile {
             .ok_or_else(|| corrupt(format!("no chunk {i}")))?;
         let encoding = Encoding::from_tag(entry.encoding)
             .ok_or_else(|| corrupt(format!("unknown encoding {}", entry.encoding)))?;
+        if !self.read {
+            return Err(corrupt("only the table of contents was read".into()));
+        }
         let start = self.offsets[i];
         let bytes = &self.bytes[start..start + entry.len as usize];
         let path: Arc<str> = entry.path.as_str().into();
@@ -330,7 +354,7 @@ impl CacheFile {
 
     /// Chunk `i` as it is, to write into a new cache unchanged.
     pub fn chunk(&self, i: usize) -> Option<Chunk> {
-        let entry = self.entries.get(i)?;
+        let entry = self.entries.get(i).filter(|_| self.read)?;
         let start = self.offsets[i];
         Some(Chunk {
             entry: entry.clone(),
@@ -431,6 +455,92 @@ pub fn open(path: &Path, source: &str) -> Result<Option<CacheFile>, CacheError> 
         bytes,
         entries: table.chunks,
         offsets,
+        read: true,
+    }))
+}
+
+/// When the cache of a source was saved, reading only its header and table of contents (so a
+/// start from a snapshot learns the cache's age without reading its entities). `Ok(None)` when
+/// there is none.
+pub fn saved_at(path: &Path, source: &str) -> Result<Option<SystemTime>, CacheError> {
+    Ok(open_table(path, source)?.map(|f| f.saved_at))
+}
+
+/// Opens a source's cache reading only its header and table of contents, checked as [`open`]
+/// checks them: what its chunks are, not what they hold (decoding one is an error).
+pub fn open_table(path: &Path, source: &str) -> Result<Option<CacheFile>, CacheError> {
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let io = |e: std::io::Error| CacheError::Io {
+        path: shown.clone(),
+        action: "read",
+        source: e,
+    };
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(e)),
+    };
+    let mut header = [0u8; HEADER_LEN];
+    let corrupt = |detail: &str| CacheError::Corrupt {
+        path: shown.clone(),
+        detail: detail.to_string(),
+    };
+    file.read_exact(&mut header)
+        .map_err(|_| corrupt("truncated header"))?;
+    if &header[..8] != MAGIC {
+        return Err(corrupt("not an idp-tui cache file"));
+    }
+    let word = |at: usize, n: usize| -> u64 {
+        header[at..at + n]
+            .iter()
+            .rev()
+            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+    };
+    let version = word(8, 4) as u32;
+    if version != VERSION {
+        return Err(CacheError::Version {
+            path: shown,
+            found: version,
+        });
+    }
+    let table_len = word(20, 4) as usize;
+    let size = file.metadata().map_err(io)?.len();
+    let table_end = (HEADER_LEN + table_len) as u64;
+    if table_end > size {
+        return Err(corrupt("truncated table of contents"));
+    }
+    let mut table = vec![0u8; table_len];
+    file.read_exact(&mut table).map_err(io)?;
+    let table: TableIn = rmp_serde::from_slice(&table).map_err(|e| CacheError::Corrupt {
+        path: shown.clone(),
+        detail: e.to_string(),
+    })?;
+    if table.source != source {
+        return Err(CacheError::OtherSource {
+            path: shown,
+            found: crate::text::clean(&table.source).into_owned(),
+        });
+    }
+    let mut offsets = Vec::with_capacity(table.chunks.len());
+    let mut at = table_end;
+    for entry in &table.chunks {
+        offsets.push(at as usize);
+        at = at
+            .checked_add(entry.len)
+            .filter(|&end| end <= size)
+            .ok_or_else(|| corrupt("truncated: a chunk runs past the end"))?;
+    }
+    if at != size {
+        return Err(corrupt("trailing bytes after the last chunk"));
+    }
+    Ok(Some(CacheFile {
+        saved_at: UNIX_EPOCH + Duration::from_secs(word(12, 8)),
+        shown,
+        bytes: Vec::new(),
+        entries: table.chunks,
+        offsets,
+        read: false,
     }))
 }
 

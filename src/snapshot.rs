@@ -1,0 +1,449 @@
+//! The start-up snapshot: the portal's state once every source has loaded (the catalog's
+//! entities in id order with their problems and relations as ids, the search index's prepared
+//! haystacks, and which source sent what), so the next start on the same sources builds
+//! [`Catalog`] and [`SearchIndex`] straight from it: no validation, no reference lookups, no
+//! haystack preparation. The sources then only confirm that nothing changed
+//! ([`LoadMode::Confirm`](crate::source::LoadMode::Confirm)).
+//!
+//! A snapshot is keyed by the list of sources and each source's cache as it stands on disk
+//! (path and stamp of a file source's file cache, of a remote source's offline cache): a
+//! source's cache is rewritten whenever its data changes, so an unchanged key means the
+//! snapshot holds what the caches would give. Sources without a cache (the embedded demo) are
+//! never snapshotted.
+//!
+//! The file: a header (magic, format version), a table of contents (the key, the entity
+//! chunks), the entity chunks (one per run of entities from the same file, at most
+//! [`cache::CHUNK`], in the caches' own encoding, so they decode on every core), then the
+//! wiring and problems, then the search index. Written to a temporary file and renamed, mode
+//! 0600 like the caches. A snapshot that is damaged, from another version or for other sources
+//! or caches is ignored, never trusted.
+
+use crate::catalog::{Catalog, Entity, Problem, RefIndex, Wiring};
+use crate::search::{IndexSnapshot, SearchIndex};
+use crate::source::cache::{self, files, CacheError};
+use crate::source::{SourceId, SourceSpec};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The snapshot format version; a file with another is ignored (and replaced after the load).
+pub const VERSION: u32 = 1;
+
+const MAGIC: &[u8; 8] = b"IDPTUISN";
+/// Magic, version, length of the table of contents.
+const HEADER_LEN: usize = 8 + 4 + 4;
+
+/// Why a snapshot was not used.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// The file could not be read or written, is damaged, or is from another version.
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    /// The snapshot is for other sources, or a source's cache changed since it was written
+    /// (another process refreshed it, or the config changed): the normal load runs.
+    #[error("{0}: snapshot is out of date (a source or its cache changed); ignoring it")]
+    Stale(String),
+}
+
+/// A snapshot read back: the state to start from.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The catalog, relations resolved and problems found.
+    pub catalog: Catalog,
+    /// The search index over it.
+    pub index: SearchIndex,
+    /// The source of each entity, by id.
+    pub owner: Vec<Option<SourceId>>,
+    /// Each source's load problems.
+    pub problems: Vec<Vec<Problem>>,
+}
+
+/// What a snapshot is written from: the portal's state when a load completed, shared so it is
+/// encoded off the UI thread.
+#[derive(Debug, Clone)]
+pub struct Contents {
+    /// The catalog.
+    pub catalog: Arc<Catalog>,
+    /// Its search index (complete: as many entities as the catalog).
+    pub index: Arc<SearchIndex>,
+    /// The source of each entity, by id (every entity must have one).
+    pub owner: Vec<Option<SourceId>>,
+    /// Each source's load problems.
+    pub problems: Vec<Vec<Problem>>,
+}
+
+/// Where the snapshot of these sources lives, and the key it must carry to be used: `None`
+/// when the sources cannot be snapshotted (no sources, the embedded demo, a file source
+/// without a file cache yet).
+pub fn locate(specs: &[SourceSpec], cache_dir: &Path) -> Option<(PathBuf, String)> {
+    if specs.is_empty() {
+        return None;
+    }
+    let mut sources = String::new();
+    let mut caches = String::new();
+    for spec in specs {
+        match spec {
+            SourceSpec::Files { name, paths } => {
+                let (path, key) = files::location(cache_dir, name, paths)?;
+                let stamp = files::Stamp::of(&path.to_string_lossy())?;
+                sources.push_str(&format!("files {name:?}\n{key}\n"));
+                caches.push_str(&format!("{}\n{stamp:?}\n", path.display()));
+            }
+            SourceSpec::Backstage(remote) => {
+                let url = remote.shown_url();
+                let path = cache::path_for(cache_dir, &remote.name, &url);
+                let stamp = files::Stamp::of(&path.to_string_lossy());
+                sources.push_str(&format!("backstage {:?}\n{url}\n", remote.name));
+                caches.push_str(&format!("{}\n{stamp:?}\n", path.display()));
+            }
+        }
+    }
+    let file = format!("sources-{:016x}.snapshot", cache::fnv1a(sources.as_bytes()));
+    Some((
+        cache_dir.join("snapshot").join(file),
+        format!("{sources}--\n{caches}"),
+    ))
+}
+
+/// Reads the snapshot of these sources, if there is one that matches their caches.
+/// `Ok(None)` when there is none (or the sources cannot have one).
+pub fn open(specs: &[SourceSpec], cache_dir: &Path) -> Result<Option<Snapshot>, SnapshotError> {
+    match locate(specs, cache_dir) {
+        Some((path, key)) => read(&path, &key),
+        None => Ok(None),
+    }
+}
+
+/// True when a snapshot of these sources is on disk under the key they have now, judged from
+/// its header and table of contents alone (a few kilobytes): the sources can start confirming
+/// it while it decodes. Whether it decodes is only known from [`open`].
+pub fn present(specs: &[SourceSpec], cache_dir: &Path) -> bool {
+    use std::io::Read;
+    let Some((path, key)) = locate(specs, cache_dir) else {
+        return false;
+    };
+    let Ok(mut file) = std::fs::File::open(&path) else {
+        return false;
+    };
+    let mut header = [0u8; HEADER_LEN];
+    if file.read_exact(&mut header).is_err() || &header[..8] != MAGIC {
+        return false;
+    }
+    let word = |at: usize| {
+        u32::from_le_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
+    let table_len = word(12) as u64;
+    let size = file.metadata().map_or(0, |m| m.len());
+    if word(8) != VERSION || HEADER_LEN as u64 + table_len > size {
+        return false;
+    }
+    let mut table = vec![0u8; table_len as usize];
+    if file.read_exact(&mut table).is_err() {
+        return false;
+    }
+    rmp_serde::from_slice::<Table>(&table).is_ok_and(|t| t.key == key)
+}
+
+/// Writes the snapshot of these sources from `contents`, keyed by their caches as they are
+/// now. Does nothing when the sources cannot be snapshotted.
+pub fn save(
+    specs: &[SourceSpec],
+    cache_dir: &Path,
+    contents: &Contents,
+) -> Result<(), SnapshotError> {
+    match locate(specs, cache_dir) {
+        Some((path, key)) => Ok(write(&path, &key, contents)?),
+        None => Ok(()),
+    }
+}
+
+/// The table of contents.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Table {
+    key: String,
+    /// Per entity chunk: the origin path of its entities, its length in bytes, its entities.
+    chunks: Vec<(String, u64, u32)>,
+    /// Length of the wiring and problems.
+    state: u64,
+    /// Length of the search index.
+    index: u64,
+}
+
+/// The catalog's state besides its entities; problem lists are encoded as cache records.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct State {
+    wiring: Wiring,
+    /// The source of each entity, by id.
+    owner: Vec<u32>,
+    problems: Vec<u8>,
+    reference_problems: Vec<u8>,
+    source_problems: Vec<Vec<u8>>,
+}
+
+/// Runs of entities from the same file, at most [`cache::CHUNK`] long: (start, end).
+fn runs(entities: &[Entity]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=entities.len() {
+        let split = i == entities.len()
+            || i - start >= cache::CHUNK
+            || entities[i].origin.path != entities[start].origin.path;
+        if split {
+            out.push((start, i));
+            start = i;
+        }
+    }
+    out
+}
+
+/// Writes a snapshot atomically, readable only by the user.
+pub fn write(path: &Path, key: &str, contents: &Contents) -> Result<(), CacheError> {
+    let shown = path.display().to_string();
+    let io = |source: std::io::Error| CacheError::Io {
+        path: shown.clone(),
+        action: "written",
+        source,
+    };
+    let failed = |e: String| io(std::io::Error::other(e));
+    let catalog = &contents.catalog;
+    let entities = catalog.entities();
+    if contents.owner.len() != entities.len() || contents.index.len() != entities.len() {
+        return Err(failed("the state is incomplete (a load is running)".into()));
+    }
+    let owner = contents
+        .owner
+        .iter()
+        .map(|o| o.map(|s| s as u32))
+        .collect::<Option<Vec<u32>>>()
+        .ok_or_else(|| failed("entities not from a source (registered in this session)".into()))?;
+    let runs = runs(entities);
+    let mut chunks: Vec<Vec<u8>> = Vec::with_capacity(runs.len());
+    let mut error = None;
+    crate::source::ordered::for_each_ordered(
+        runs.len(),
+        |i| {
+            let (start, end) = runs[i];
+            cache::encode_records(&entities[start..end], &[], &entities[start].origin.path)
+        },
+        |_, encoded| match encoded {
+            Ok(bytes) => chunks.push(bytes),
+            Err(e) => error = Some(e),
+        },
+    );
+    if let Some(e) = error {
+        return Err(failed(e));
+    }
+    let problems = |list: &[Problem]| cache::encode_records(&[], list, "");
+    let (load_problems, reference_problems) = catalog.problem_lists();
+    let state = State {
+        wiring: catalog.wiring(),
+        owner,
+        problems: problems(load_problems).map_err(failed)?,
+        reference_problems: problems(reference_problems).map_err(failed)?,
+        source_problems: contents
+            .problems
+            .iter()
+            .map(|p| problems(p))
+            .collect::<Result<_, _>>()
+            .map_err(failed)?,
+    };
+    let state = rmp_serde::to_vec(&state).map_err(|e| failed(e.to_string()))?;
+    let index =
+        rmp_serde::to_vec(&contents.index.to_snapshot()).map_err(|e| failed(e.to_string()))?;
+    let table = Table {
+        key: key.to_string(),
+        chunks: runs
+            .iter()
+            .zip(&chunks)
+            .map(|(&(start, end), bytes)| {
+                (
+                    entities[start].origin.path.to_string(),
+                    bytes.len() as u64,
+                    (end - start) as u32,
+                )
+            })
+            .collect(),
+        state: state.len() as u64,
+        index: index.len() as u64,
+    };
+    let table = rmp_serde::to_vec(&table).map_err(|e| failed(e.to_string()))?;
+    let table_len = u32::try_from(table.len()).map_err(|_| failed("table too large".into()))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    remove_abandoned(dir, path);
+    // NamedTempFile creates the file with mode 0600.
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+        w.write_all(MAGIC).map_err(io)?;
+        w.write_all(&VERSION.to_le_bytes()).map_err(io)?;
+        w.write_all(&table_len.to_le_bytes()).map_err(io)?;
+        w.write_all(&table).map_err(io)?;
+        for c in &chunks {
+            w.write_all(c).map_err(io)?;
+        }
+        w.write_all(&state).map_err(io)?;
+        w.write_all(&index).map_err(io)?;
+        w.flush().map_err(io)?;
+    }
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+/// Removes what nobody will read again, each as large as a snapshot: temporary files of
+/// writes that never finished (the portal quit while writing) older than a few minutes (so a
+/// write running in another idp-tui is left alone), and snapshots of other lists of sources
+/// not written for a month (an old config's).
+fn remove_abandoned(dir: &Path, current: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let older_than = |entry: &std::fs::DirEntry, secs: u64| {
+        entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age.as_secs() > secs))
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let abandoned = (name.starts_with(".tmp") && older_than(&entry, 600))
+            || (name.ends_with(".snapshot")
+                && entry.path() != current
+                && older_than(&entry, 30 * 86_400));
+        if abandoned {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Reads a snapshot written with `key`, decoding its entities on every core while the search
+/// index and the wiring decode beside them. `Ok(None)` when there is none.
+pub fn read(path: &Path, key: &str) -> Result<Option<Snapshot>, SnapshotError> {
+    let shown = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(CacheError::Io {
+                path: shown,
+                action: "read",
+                source: e,
+            }
+            .into())
+        }
+    };
+    let corrupt = |detail: String| CacheError::Corrupt {
+        path: shown.clone(),
+        detail,
+    };
+    if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
+        return Err(corrupt("not an idp-tui snapshot".into()).into());
+    }
+    let word =
+        |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    let version = word(8);
+    if version != VERSION {
+        return Err(CacheError::Version {
+            path: shown,
+            found: version,
+        }
+        .into());
+    }
+    let table_end = HEADER_LEN
+        .checked_add(word(12) as usize)
+        .filter(|&end| end <= bytes.len())
+        .ok_or_else(|| corrupt("truncated table of contents".into()))?;
+    let table: Table =
+        rmp_serde::from_slice(&bytes[HEADER_LEN..table_end]).map_err(|e| corrupt(e.to_string()))?;
+    if table.key != key {
+        return Err(SnapshotError::Stale(shown));
+    }
+    // Where each part starts and ends; all must fit the file exactly.
+    let mut at = table_end;
+    let mut take = |len: u64| -> Result<std::ops::Range<usize>, CacheError> {
+        let start = at;
+        at = usize::try_from(len)
+            .ok()
+            .and_then(|len| at.checked_add(len))
+            .filter(|&end| end <= bytes.len())
+            .ok_or_else(|| corrupt("truncated: a part runs past the end".into()))?;
+        Ok(start..at)
+    };
+    let chunks = table
+        .chunks
+        .iter()
+        .map(|(path, len, _)| Ok((Arc::<str>::from(path.as_str()), take(*len)?)))
+        .collect::<Result<Vec<_>, CacheError>>()?;
+    let state_at = take(table.state)?;
+    let index_at = take(table.index)?;
+    if at != bytes.len() {
+        return Err(corrupt("trailing bytes after the search index".into()).into());
+    }
+    let total: usize = table.chunks.iter().map(|c| c.2 as usize).sum();
+    let (entities, rest) = std::thread::scope(|scope| {
+        // The index and the wiring beside the entities, which take every core.
+        let rest = scope.spawn(|| -> Result<_, String> {
+            let index: IndexSnapshot =
+                rmp_serde::from_slice(&bytes[index_at]).map_err(|e| e.to_string())?;
+            let index = SearchIndex::from_snapshot(index)?;
+            let mut state: State =
+                rmp_serde::from_slice(&bytes[state_at]).map_err(|e| e.to_string())?;
+            let wired = std::mem::take(&mut state.wiring).resolve(total)?;
+            Ok((index, state, wired))
+        });
+        let mut entities = Vec::with_capacity(total);
+        // Indexed by reference here, as chunks arrive, while the next ones decode.
+        let mut refs = RefIndex::with_capacity(total);
+        let mut failed = None;
+        crate::source::ordered::for_each_ordered(
+            chunks.len(),
+            |i| {
+                let (path, range) = &chunks[i];
+                cache::decode_records(&bytes[range.clone()], path)
+            },
+            |_, decoded| match decoded {
+                Ok((e, _)) if failed.is_none() => {
+                    if let Err(e) = refs.add(&e) {
+                        failed = Some(e);
+                    }
+                    entities.extend(e);
+                }
+                Ok(_) => {}
+                Err(e) => failed = Some(e),
+            },
+        );
+        let rest = rest
+            .join()
+            .unwrap_or_else(|_| Err("decoding the search index failed".into()));
+        (failed.map_or(Ok((entities, refs)), Err), rest)
+    });
+    let (entities, refs) = entities.map_err(corrupt)?;
+    let (index, state, wired) = rest.map_err(corrupt)?;
+    let problems = |bytes: &[u8]| {
+        cache::decode_records(bytes, &Arc::from(""))
+            .map(|(_, p)| p)
+            .map_err(corrupt)
+    };
+    let owner = state.owner.iter().map(|&s| Some(s as SourceId)).collect();
+    let source_problems = state
+        .source_problems
+        .iter()
+        .map(|p| problems(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (load_problems, reference_problems) = (
+        problems(&state.problems)?,
+        problems(&state.reference_problems)?,
+    );
+    if entities.len() != total || index.len() != total || state.owner.len() != total {
+        return Err(corrupt("entity counts differ between parts".into()).into());
+    }
+    let catalog = Catalog::assemble(entities, refs, wired, load_problems, reference_problems)
+        .map_err(corrupt)?;
+    Ok(Some(Snapshot {
+        catalog,
+        index,
+        owner,
+        problems: source_problems,
+    }))
+}
