@@ -660,7 +660,10 @@ mod tests {
             Some(json!(6)),
             "a numeric string counts as its number, as in JavaScript"
         );
-        assert_eq!(e.eval("' 4 ' * '0.5'", &cx).unwrap(), Some(json!(2.0)));
+        assert_eq!(
+            e.eval("parameters.replicas * ' 0.5 '", &cx).unwrap(),
+            Some(json!(1.5))
+        );
         assert_eq!(
             e.render_str("${{ parameters.port * 10 }}", &cx).unwrap(),
             "80800"

@@ -2,10 +2,11 @@
 //! operation that can grow a value goes through [`super::limits`] before it runs.
 //!
 //! minijinja offers no hook on its operators, so the compiled instructions are copied with:
-//! `*`, `+`, `~` and `in` turned into calls of checked functions (the same stack effect: two
-//! values in, one out); each builtin filter renamed to its guarded twin; a size check after
-//! every instruction that builds a value (a literal list or map, a filter, a function, method or
-//! macro call, a captured block); and raw text emitted through the formatter, so it is counted
+//! `*`, `+`, `~`, `in` and the comparisons turned into calls of checked functions (the same
+//! stack effect: two values in, one out); each builtin filter and test renamed to its guarded
+//! twin; a size check after
+//! every instruction that builds a value (a literal list or map, a slice, a filter, a function,
+//! method or macro call, a captured block); and raw text emitted through the formatter, so it is counted
 //! too. Jump targets are moved to where their instructions landed. The result runs on
 //! minijinja's own VM with a fuel budget ([`limits::FUEL`]).
 //!
@@ -58,12 +59,36 @@ fn rewrite<'s>(instr: &Instruction<'s>) -> Result<Vec<Instruction<'s>>, Error> {
         Instruction::Add => call2("__idp_add"),
         Instruction::StringConcat => call2("__idp_concat"),
         Instruction::In => call2("__idp_in"),
+        Instruction::Eq => call2("__idp_eq"),
+        Instruction::Ne => call2("__idp_ne"),
+        Instruction::Lt => call2("__idp_lt"),
+        Instruction::Lte => call2("__idp_lte"),
+        Instruction::Gt => call2("__idp_gt"),
+        Instruction::Gte => call2("__idp_gte"),
         // `a < b in c`: the operator is not exported by name, only by its debug form.
         Instruction::CompareAndPreserve(op) if format!("{op:?}").contains("In") => {
             return Err(Error::new(
                 ErrorKind::SyntaxError,
                 "chained comparisons with `in` are not supported",
             ))
+        }
+        // `a < b < c` keeps `b` on the stack for the next comparison, so no function can stand
+        // in for it: count the work of both operands (each copied, counted and dropped), then
+        // compare as minijinja does.
+        Instruction::CompareAndPreserve(_) => {
+            let cost = || {
+                [
+                    Instruction::DupTop,
+                    Instruction::CallFunction("__idp_cost", Some(1)),
+                    Instruction::DiscardTop,
+                ]
+            };
+            let mut seq = vec![Instruction::Swap];
+            seq.extend(cost());
+            seq.push(Instruction::Swap);
+            seq.extend(cost());
+            seq.push(instr.clone());
+            seq
         }
         Instruction::EmitRaw(text) => {
             vec![
@@ -78,7 +103,15 @@ fn rewrite<'s>(instr: &Instruction<'s>) -> Result<Vec<Instruction<'s>>, Error> {
                 .map_or(*name, |(_, guarded)| *guarded);
             vec![Instruction::ApplyFilter(name, *args, *local), check]
         }
+        Instruction::PerformTest(name, args, local) => {
+            let name = limits::GUARDED_TESTS
+                .iter()
+                .find(|(builtin, _)| builtin == name)
+                .map_or(*name, |(_, guarded)| *guarded);
+            vec![Instruction::PerformTest(name, *args, *local)]
+        }
         Instruction::CallFunction(..)
+        | Instruction::Slice
         | Instruction::CallMethod(..)
         | Instruction::CallObject(..)
         | Instruction::EndCapture

@@ -341,6 +341,36 @@ pub fn contains(needle: &Value, haystack: &Value) -> Result<Value, Error> {
     raw_binop("in", needle, haystack)
 }
 
+/// Work for comparing or searching values: their size, walked (bounded by [`MAX_ITEMS`]).
+fn charge_compare(values: &[Value]) -> Result<(), Error> {
+    for v in values {
+        match v.kind() {
+            ValueKind::String => charge(v.as_str().map_or(0, str::len))?,
+            ValueKind::Seq | ValueKind::Iterable | ValueKind::Map => {
+                let mut size = Size::default();
+                let walked = size.walk(v, 0);
+                charge(size.items.saturating_mul(ITEM_COST))?;
+                walked?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `==`, `!=`, `<`, `<=`, `>`, `>=` as minijinja computes them, after counting the work.
+pub fn compare(op: &str, left: &Value, right: &Value) -> Result<Value, Error> {
+    charge_compare(&[left.clone(), right.clone()])?;
+    Ok(Value::from(match op {
+        "==" => left == right,
+        "!=" => left != right,
+        "<" => left < right,
+        "<=" => left <= right,
+        ">" => left > right,
+        _ => left >= right,
+    }))
+}
+
 /// Runs one of minijinja's own binary operators on values already checked, through a plain
 /// engine that knows no template's text.
 fn raw_binop(op: &str, left: &Value, right: &Value) -> Result<Value, Error> {
@@ -408,6 +438,53 @@ pub const GUARDED_FILTERS: &[(&str, &str)] = &[
     ("format", "__idp_f_format"),
     ("tojson", "__idp_f_tojson"),
     ("urlencode", "__idp_f_urlencode"),
+];
+
+/// The builtin tests (`is …`), each under the name a patched template calls it by: comparing
+/// or searching large values costs work like everything else.
+pub const GUARDED_TESTS: &[(&str, &str)] = &[
+    ("undefined", "__idp_t_undefined"),
+    ("defined", "__idp_t_defined"),
+    ("none", "__idp_t_none"),
+    ("safe", "__idp_t_safe"),
+    ("escaped", "__idp_t_escaped"),
+    ("boolean", "__idp_t_boolean"),
+    ("odd", "__idp_t_odd"),
+    ("even", "__idp_t_even"),
+    ("divisibleby", "__idp_t_divisibleby"),
+    ("number", "__idp_t_number"),
+    ("integer", "__idp_t_integer"),
+    ("int", "__idp_t_int"),
+    ("float", "__idp_t_float"),
+    ("string", "__idp_t_string"),
+    ("sequence", "__idp_t_sequence"),
+    ("iterable", "__idp_t_iterable"),
+    ("mapping", "__idp_t_mapping"),
+    ("startingwith", "__idp_t_startingwith"),
+    ("endingwith", "__idp_t_endingwith"),
+    ("lower", "__idp_t_lower"),
+    ("upper", "__idp_t_upper"),
+    ("sameas", "__idp_t_sameas"),
+    ("eq", "__idp_t_eq"),
+    ("equalto", "__idp_t_equalto"),
+    ("==", "__idp_t_eq_op"),
+    ("ne", "__idp_t_ne"),
+    ("!=", "__idp_t_ne_op"),
+    ("lt", "__idp_t_lt"),
+    ("lessthan", "__idp_t_lessthan"),
+    ("<", "__idp_t_lt_op"),
+    ("le", "__idp_t_le"),
+    ("<=", "__idp_t_le_op"),
+    ("gt", "__idp_t_gt"),
+    ("greaterthan", "__idp_t_greaterthan"),
+    (">", "__idp_t_gt_op"),
+    ("ge", "__idp_t_ge"),
+    (">=", "__idp_t_ge_op"),
+    ("in", "__idp_t_in"),
+    ("true", "__idp_t_true"),
+    ("false", "__idp_t_false"),
+    ("filter", "__idp_t_filter"),
+    ("test", "__idp_t_test"),
 ];
 
 /// Filters that take a constant time whatever their input's size.
@@ -572,6 +649,25 @@ pub fn register(env: &mut minijinja::Environment<'static>) {
     env.add_function("__idp_concat", |a: Value, b: Value| concat(&a, &b));
     env.add_function("__idp_in", |a: Value, b: Value| contains(&a, &b));
     env.add_function("__idp_check", |v: Value| check(&v).map(|()| v));
+    env.add_function("__idp_cost", |v: Value| {
+        charge_compare(std::slice::from_ref(&v)).map(|()| Value::UNDEFINED)
+    });
+    for (name, op) in [
+        ("__idp_eq", "=="),
+        ("__idp_ne", "!="),
+        ("__idp_lt", "<"),
+        ("__idp_lte", "<="),
+        ("__idp_gt", ">"),
+        ("__idp_gte", ">="),
+    ] {
+        env.add_function(name, move |a: Value, b: Value| compare(op, &a, &b));
+    }
+    for &(name, guarded) in GUARDED_TESTS {
+        env.add_test(guarded, move |state: &State, args: Rest<Value>| {
+            charge_compare(&args)?;
+            state.perform_test(name, &args)
+        });
+    }
     for &(name, guarded) in GUARDED_FILTERS {
         env.add_filter(guarded, move |state: &State, args: Rest<Value>| {
             guarded_filter(state, name, &args)
