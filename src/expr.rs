@@ -12,9 +12,9 @@
 //! undefined rather than an error; arrays render as comma-joined items. JavaScript's `===` and
 //! `!==` inside expressions are read as `==` and `!=`, since Backstage's templates use both.
 
-mod folding;
 mod guard;
 pub mod limits;
+mod tree;
 
 use crate::catalog::EntityRef;
 pub use limits::{MAX_ITEMS, MAX_TEXT};

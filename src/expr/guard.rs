@@ -13,8 +13,8 @@
 //! The engine has no loader and no named templates, so `{% include %}`, `{% import %}` and
 //! `{% extends %}` can only fail ("template not found"): no unpatched template can be reached.
 
-use super::folding;
 use super::limits::{self, MAX_TEXT};
+use super::tree;
 use minijinja::machinery::{
     self, CodeGenerator, Instruction, Instructions, TemplateConfig, WhitespaceConfig,
 };
@@ -183,10 +183,10 @@ pub fn render(
     context: Value,
 ) -> Result<String, Error> {
     // What `CompiledTemplate::new` does, with the tree checked before minijinja's code
-    // generator computes constants (see [`folding`]).
+    // generator computes constants (see [`tree`]).
     let name = "<string>";
     let ast = machinery::parse(source, name, config.syntax_config.clone(), config.ws_config)?;
-    folding::check_stmt(&ast)?;
+    tree::check_stmt(&ast)?;
     let mut generator = CodeGenerator::new(name, source);
     generator.compile_stmt(&ast);
     let (instructions, blocks) = generator.finish();
@@ -218,7 +218,7 @@ pub fn render(
 /// Evaluates one expression (no delimiters), patched and budgeted like a template.
 pub fn eval(env: &Environment<'_>, source: &str, context: Value) -> Result<Value, Error> {
     let ast = machinery::parse_expr(source)?;
-    folding::check_expr(&ast)?;
+    tree::check_expr(&ast)?;
     let mut generator = CodeGenerator::new("<expression>", source);
     generator.compile_expr(&ast);
     let (instructions, _) = generator.finish();

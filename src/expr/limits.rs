@@ -437,7 +437,6 @@ pub const GUARDED_FILTERS: &[(&str, &str)] = &[
     ("pprint", "__idp_f_pprint"),
     ("format", "__idp_f_format"),
     ("tojson", "__idp_f_tojson"),
-    ("urlencode", "__idp_f_urlencode"),
 ];
 
 /// The builtin tests (`is …`), each under the name a patched template calls it by: comparing
@@ -506,7 +505,6 @@ const PRINTING_FILTERS: &[&str] = &[
     "string",
     "indent",
     "format",
-    "urlencode",
 ];
 
 /// A builtin filter behind its checks: the size of what it would build is estimated from its

@@ -1,9 +1,13 @@
-//! minijinja computes operators between constants while it compiles (`'a' * 100000000` becomes
-//! a 100 MB constant before anything runs, `[1] * 99999999 ~ ''` prints 99,999,999 items), out
-//! of reach of the checks that patch the compiled code. So before compiling, the syntax tree is
-//! read: a `*` that would be computed there must be between numbers — under Backstage's rules
-//! (see [`super::limits::mul`]) any other `*` is an error anyway. Without `*` on strings and
-//! lists, whatever else is computed from constants is no larger than the template's text.
+//! Checks on a template's syntax tree, before minijinja compiles it: what happens while compiling
+//! is out of reach of the checks that patch the compiled code ([`super::guard`]).
+//!
+//! - minijinja computes operators between constants while it compiles (`'a' * 100000000`
+//!   becomes a 100 MB constant before anything runs, `[1] * 99999999 ~ ''` prints 99,999,999
+//!   items). A `*` that would be computed there must be between numbers — under Backstage's
+//!   rules (see [`super::limits::mul`]) any other `*` is an error anyway. Without `*` on strings
+//!   and lists, whatever else is computed from constants is no larger than the template's text.
+//! - Argument unpacking (`f(*list)`, `f(**map)`) puts every item on the engine's stack before any
+//!   function runs, so a few bytes could push millions of values; nunjucks has no such syntax.
 
 use minijinja::machinery::ast::{BinOpKind, CallArg, Expr, Stmt, UnaryOpKind};
 use minijinja::value::ValueKind;
@@ -94,9 +98,11 @@ fn m_check(m: &minijinja::machinery::ast::Macro<'_>) -> Result<(), Error> {
 
 fn check_args(args: &[CallArg<'_>]) -> Result<(), Error> {
     args.iter().try_for_each(|arg| match arg {
-        CallArg::Pos(e) | CallArg::Kwarg(_, e) | CallArg::PosSplat(e) | CallArg::KwargSplat(e) => {
-            check_expr(e)
-        }
+        CallArg::Pos(e) | CallArg::Kwarg(_, e) => check_expr(e),
+        CallArg::PosSplat(_) | CallArg::KwargSplat(_) => Err(Error::new(
+            ErrorKind::SyntaxError,
+            "argument unpacking (`*args`, `**kwargs`) is not supported, as in Backstage",
+        )),
     })
 }
 
