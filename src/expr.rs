@@ -12,8 +12,10 @@
 //! undefined rather than an error; arrays render as comma-joined items. JavaScript's `===` and
 //! `!==` inside expressions are read as `==` and `!=`, since Backstage's templates use both.
 
+mod filters;
 mod guard;
 pub mod limits;
+mod operators;
 mod tree;
 
 use crate::catalog::EntityRef;
@@ -123,7 +125,7 @@ impl Expr {
         env.add_filter("projectSlug", project_slug);
         env.add_filter("parseEntityRef", parse_entity_ref);
         env.add_filter("pick", pick);
-        limits::register(&mut env);
+        guard::register(&mut env);
         let config = guard::config(&env);
         Self { env, config }
     }

@@ -275,6 +275,44 @@ fn argument_unpacking_is_refused() {
 }
 
 #[test]
+fn deep_recursion_and_nesting_are_errors_on_a_worker_thread_s_stack() {
+    // Plans run on tokio's blocking threads (2 MiB of stack): minijinja's own recursion limits
+    // must stop these before the stack does.
+    let deep_literal = format!("${{{{ {}1{} }}}}", "[".repeat(5000), "]".repeat(5000));
+    let deep_parens = format!("${{{{ {}1{} }}}}", "(".repeat(5000), ")".repeat(5000));
+    let deep_ifs = format!(
+        "{}x{}",
+        "{% if true %}".repeat(5000),
+        "{% endif %}".repeat(5000)
+    );
+    let cases = [
+        "{% macro f(n) %}${{ f(n + 1) }}{% endmacro %}${{ f(0) }}".to_string(),
+        "{% for x in [[1]] recursive %}${{ loop([x]) }}{% endfor %}".to_string(),
+        deep_literal,
+        deep_parens,
+        deep_ifs,
+    ];
+    std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || {
+            for source in &cases {
+                let short: String = source.chars().take(80).collect();
+                let err = Expr::new()
+                    .render_str(source, &context())
+                    .expect_err(&short);
+                let err = err.to_string();
+                assert!(
+                    err.contains("recursion") || err.contains("too expensive"),
+                    "{short}: {err}"
+                );
+            }
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
 fn other_templates_cannot_be_reached() {
     // No loader and no named templates: nothing unpatched can run.
     for source in [

@@ -14,12 +14,12 @@
 //! `{% extends %}` can only fail ("template not found"): no unpatched template can be reached.
 
 use super::limits::{self, MAX_TEXT};
-use super::tree;
+use super::{filters, operators, tree};
 use minijinja::machinery::{
     self, CodeGenerator, Instruction, Instructions, TemplateConfig, WhitespaceConfig,
 };
-use minijinja::value::Value;
-use minijinja::{AutoEscape, Environment, Error, ErrorKind};
+use minijinja::value::{Rest, Value};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, State};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -97,14 +97,14 @@ fn rewrite<'s>(instr: &Instruction<'s>) -> Result<Vec<Instruction<'s>>, Error> {
             ]
         }
         Instruction::ApplyFilter(name, args, local) => {
-            let name = limits::GUARDED_FILTERS
+            let name = filters::GUARDED_FILTERS
                 .iter()
                 .find(|(builtin, _)| builtin == name)
                 .map_or(*name, |(_, guarded)| *guarded);
             vec![Instruction::ApplyFilter(name, *args, *local), check]
         }
         Instruction::PerformTest(name, args, local) => {
-            let name = limits::GUARDED_TESTS
+            let name = filters::GUARDED_TESTS
                 .iter()
                 .find(|(builtin, _)| builtin == name)
                 .map_or(*name, |(_, guarded)| *guarded);
@@ -236,4 +236,43 @@ pub fn eval(env: &Environment<'_>, source: &str, context: Value) -> Result<Value
     )?;
     limits::record(state.fuel_levels().map_or(0, |(used, _)| used));
     Ok(value.unwrap_or_default())
+}
+
+/// Registers the operators, the size check and the guarded filters on an environment.
+pub fn register(env: &mut minijinja::Environment<'static>) {
+    env.add_function("__idp_mul", |a: Value, b: Value| operators::mul(&a, &b));
+    env.add_function("__idp_add", |a: Value, b: Value| operators::add(&a, &b));
+    env.add_function("__idp_concat", |a: Value, b: Value| {
+        operators::concat(&a, &b)
+    });
+    env.add_function("__idp_in", |a: Value, b: Value| operators::contains(&a, &b));
+    env.add_function("__idp_check", |v: Value| limits::check(&v).map(|()| v));
+    env.add_function("__idp_cost", |v: Value| {
+        operators::charge_compare(std::slice::from_ref(&v)).map(|()| Value::UNDEFINED)
+    });
+    for (name, op) in [
+        ("__idp_eq", "=="),
+        ("__idp_ne", "!="),
+        ("__idp_lt", "<"),
+        ("__idp_lte", "<="),
+        ("__idp_gt", ">"),
+        ("__idp_gte", ">="),
+    ] {
+        env.add_function(name, move |a: Value, b: Value| {
+            operators::compare(op, &a, &b)
+        });
+    }
+    for &(name, guarded) in filters::GUARDED_TESTS {
+        env.add_test(guarded, move |state: &State, args: Rest<Value>| {
+            operators::charge_compare(&args)?;
+            state.perform_test(name, &args)
+        });
+    }
+    for &(name, guarded) in filters::GUARDED_FILTERS {
+        env.add_filter(guarded, move |state: &State, args: Rest<Value>| {
+            filters::guarded_filter(state, name, &args)
+        });
+    }
+    // `debug()` prints the whole context at each call; Backstage has no such function.
+    env.remove_global("debug");
 }
