@@ -204,7 +204,7 @@ fn exponential_macro_recursion_runs_out_of_fuel() {
 }
 
 #[test]
-fn comparing_slicing_and_testing_large_values_in_a_loop_is_counted() {
+fn comparing_and_testing_large_values_in_a_loop_is_counted() {
     // Each comparison of two 100,000-item lists walks them: 10^10 steps in this loop.
     let list = "{% set l = range(100000) | list %}{% set m = range(100000) | list %}";
     for body in [
@@ -214,7 +214,6 @@ fn comparing_slicing_and_testing_large_values_in_a_loop_is_counted() {
         "{% if l is eq(m) %}{% endif %}",
         "{% if l is sameas(m) %}{% endif %}",
         "{% if 99999 in l %}{% endif %}",
-        "{% set x = l[1:] %}",
     ] {
         refused(
             &format!("{list}{{% for i in range(100000) %}}{body}{{% endfor %}}"),
