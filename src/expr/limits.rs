@@ -37,8 +37,8 @@ pub const ITEM_COST: usize = 16;
 pub const FUEL: u64 = 2_000_000;
 
 thread_local! {
-    /// The work done by the render in progress on this thread.
-    static WORK: Cell<usize> = const { Cell::new(0) };
+    /// The work done by the render in progress on this thread (none outside a render).
+    static WORK: Cell<Option<usize>> = const { Cell::new(None) };
     /// The most fuel and work one render on this thread has used (for measuring templates).
     static PEAK: Cell<(u64, usize)> = const { Cell::new((0, 0)) };
 }
@@ -61,14 +61,14 @@ pub fn take_peak() -> (u64, usize) {
 /// The account of one render: work starts at zero and the previous account (a render started
 /// from within a render) is restored when the scope ends.
 pub struct Scope {
-    previous: usize,
+    previous: Option<usize>,
 }
 
 impl Scope {
     /// Starts the account of a render.
     pub fn enter() -> Self {
         Self {
-            previous: WORK.with(|w| w.replace(0)),
+            previous: WORK.with(|w| w.replace(Some(0))),
         }
     }
 }
@@ -106,8 +106,12 @@ pub(super) fn too_many(what: &str) -> Error {
 /// Counts work against [`MAX_WORK`].
 pub fn charge(units: usize) -> Result<(), Error> {
     WORK.with(|w| {
-        let total = w.get().saturating_add(units);
-        w.set(total);
+        // Outside a render nothing is counted (and nothing accumulates across renders).
+        let Some(done) = w.get() else {
+            return Ok(());
+        };
+        let total = done.saturating_add(units);
+        w.set(Some(total));
         if total > MAX_WORK {
             Err(too_expensive(format_args!(
                 "it builds more than {} MB of values",
@@ -121,7 +125,7 @@ pub fn charge(units: usize) -> Result<(), Error> {
 
 /// The work done so far by the render in progress (for measuring templates).
 pub fn work_done() -> usize {
-    WORK.with(Cell::get)
+    WORK.with(Cell::get).unwrap_or(0)
 }
 
 /// Checks a value built by the template (after a literal list or map, a filter, a function
