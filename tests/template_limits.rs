@@ -312,6 +312,29 @@ fn deep_recursion_and_nesting_are_errors_on_a_worker_thread_s_stack() {
 }
 
 #[test]
+fn slices_minijinja_would_panic_on_give_results() {
+    // minijinja 2.24 indexes an empty list or string at 0 for a negative step, and overflows
+    // on a stop past the start (found by fuzzing: tests/data/fuzz/expr_render-negative-slice-panic).
+    let e = Expr::new();
+    let cx = context();
+    for (source, want) in [
+        ("[][::-1]", json!([])),
+        ("''[::-1]", json!("")),
+        ("[1, 2, 3][0:2:-1]", json!([])),
+        ("'abc'[0:2:-1]", json!("")),
+        ("[1, 2, 3][::-9223372036854775807]", json!([3])),
+        ("[1, 2, 3][-9223372036854775807:]", json!([1, 2, 3])),
+        ("[1, 2, 3][:-9223372036854775807:-1]", json!([3, 2, 1])),
+    ] {
+        assert_eq!(e.eval(source, &cx).unwrap(), Some(want), "{source}");
+    }
+    assert!(
+        e.eval("[1][::0]", &cx).is_err(),
+        "a zero step is minijinja's error"
+    );
+}
+
+#[test]
 fn other_templates_cannot_be_reached() {
     // No loader and no named templates: nothing unpatched can run.
     for source in [
@@ -382,6 +405,9 @@ fn ordinary_filters_and_operators_give_minijinja_s_results() {
         "{% with a = 1 %}${{ a }}{% endwith %}{% filter upper %}shout ${{ parameters.name }}{% endfilter %}",
         "{% macro outer() %}[${{ caller() }}]{% endmacro %}{% call outer() %}inside{% endcall %}",
         "{% for n in [{'c': [{'c': []}]}] recursive %}<${{ loop.depth }}${{ loop(n.c) }}>{% endfor %}",
+        "${{ [1, 2, 3, 4, 5][::-1] | tojson }}|${{ [1, 2, 3, 4, 5][1:4] | tojson }}|${{ [1, 2, 3, 4, 5][::2] | tojson }}|${{ [1, 2, 3, 4, 5][-2:] | tojson }}",
+        "${{ [1, 2, 3, 4, 5][3:0:-1] | tojson }}|${{ [1, 2, 3, 4, 5][:0:-1] | tojson }}|${{ [1, 2, 3, 4, 5][-1:-4:-2] | tojson }}|${{ [1, 2, 3][9::-1] | tojson }}",
+        "${{ 'hello'[::-1] }}|${{ 'hello'[1:-1] }}|${{ 'hello'[4:1:-2] }}|${{ parameters.name[::-1] }}|${{ none[1:] | tojson }}",
         "{% raw %}${{ not rendered }}{% endraw %} line\n  {%- if true %} trimmed {% endif -%}\n end\n",
     ] {
         let want = plain.render_str(source, &cx).unwrap();

@@ -110,8 +110,9 @@ fn rewrite<'s>(instr: &Instruction<'s>) -> Result<Vec<Instruction<'s>>, Error> {
                 .map_or(*name, |(_, guarded)| *guarded);
             vec![Instruction::PerformTest(name, *args, *local)]
         }
+        // Same stack effect: the value and three bounds in, the slice out.
+        Instruction::Slice => vec![Instruction::CallFunction("__idp_slice", Some(4)), check],
         Instruction::CallFunction(..)
-        | Instruction::Slice
         | Instruction::CallMethod(..)
         | Instruction::CallObject(..)
         | Instruction::EndCapture
@@ -246,6 +247,12 @@ pub fn register(env: &mut minijinja::Environment<'static>) {
         operators::concat(&a, &b)
     });
     env.add_function("__idp_in", |a: Value, b: Value| operators::contains(&a, &b));
+    env.add_function(
+        "__idp_slice",
+        |v: Value, start: Value, stop: Value, step: Value| {
+            operators::slice(&v, &start, &stop, &step)
+        },
+    );
     env.add_function("__idp_check", |v: Value| limits::check(&v).map(|()| v));
     env.add_function("__idp_cost", |v: Value| {
         operators::charge_compare(std::slice::from_ref(&v)).map(|()| Value::UNDEFINED)

@@ -137,3 +137,95 @@ fn raw_binop(op: &str, left: &Value, right: &Value) -> Result<Value, Error> {
     env.compile_expression(expr)?
         .eval(minijinja::context! { a => left, b => right })
 }
+
+/// `value[start:stop:step]` as minijinja slices, without its panics: minijinja 2.24 indexes
+/// an empty list or string at 0 for a negative step (`[][::-1]`, found by fuzzing:
+/// `tests/data/fuzz/expr_render-negative-slice-panic`), and overflows on a stop past the start or
+/// on extreme bounds. A negative step is computed here, with minijinja's own rule for which
+/// items it takes; a positive one is handed to minijinja with its bounds clamped to where they
+/// change nothing.
+pub fn slice(value: &Value, start: &Value, stop: &Value, step: &Value) -> Result<Value, Error> {
+    const FAR: i64 = 1 << 53;
+    let bound = |v: &Value| -> Option<Option<i64>> {
+        if v.is_none() {
+            Some(None)
+        } else {
+            i64::try_from(v.clone())
+                .ok()
+                .map(|n| Some(n.clamp(-FAR, FAR)))
+        }
+    };
+    let (Some(from), Some(to), Some(by)) = (bound(start), bound(stop), bound(step)) else {
+        // Not whole numbers: minijinja says why.
+        return raw_slice(value, start, stop, step);
+    };
+    let by = by.unwrap_or(1);
+    let clamped = |b: Option<i64>| b.map_or(Value::from(()), Value::from);
+    if by >= 0
+        || !matches!(
+            value.kind(),
+            ValueKind::String | ValueKind::Bytes | ValueKind::Seq | ValueKind::Iterable
+        )
+    {
+        return raw_slice(value, &clamped(from), &clamped(to), &Value::from(by));
+    }
+    let step = usize::try_from(by.unsigned_abs()).unwrap_or(usize::MAX);
+    if let Some(text) = value.as_str() {
+        let chars: Vec<char> = text.chars().collect();
+        let picked: String = backwards(from, to, step, chars.len())
+            .map(|i| chars[i])
+            .collect();
+        return Ok(Value::from(picked));
+    }
+    if let Some(bytes) = value.as_bytes() {
+        let picked: Vec<u8> = backwards(from, to, step, bytes.len())
+            .map(|i| bytes[i])
+            .collect();
+        return Ok(Value::from_bytes(picked));
+    }
+    let items: Vec<Value> = value.try_iter()?.collect();
+    charge(items.len().saturating_mul(ITEM_COST))?;
+    let picked: Vec<Value> = backwards(from, to, step, items.len())
+        .map(|i| items[i].clone())
+        .collect();
+    Ok(Value::from(picked))
+}
+
+/// The indices minijinja's negative-step slice takes from `end` items (its
+/// `range_step_backwards`), every one of them inside `0..end`.
+fn backwards(
+    start: Option<i64>,
+    stop: Option<i64>,
+    step: usize,
+    end: usize,
+) -> impl Iterator<Item = usize> {
+    let last = end.saturating_sub(1) as i64;
+    let from_end = |i: i64| (end as i64).saturating_add(i).max(0);
+    let start = match start {
+        None => last,
+        Some(s) if s >= 0 => s.min(last),
+        Some(s) => from_end(s),
+    };
+    let stop = match stop {
+        None => 0,
+        Some(s) if s < 0 => from_end(s),
+        Some(s) => s,
+    };
+    let (start, stop) = (start as usize, stop as usize);
+    let length = if end == 0 || stop > start {
+        0
+    } else if stop == 0 {
+        start / step + 1
+    } else {
+        (start - stop).div_ceil(step)
+    };
+    (stop..=start).rev().step_by(step).take(length)
+}
+
+fn raw_slice(value: &Value, start: &Value, stop: &Value, step: &Value) -> Result<Value, Error> {
+    use std::sync::OnceLock;
+    static RAW: OnceLock<minijinja::Environment<'static>> = OnceLock::new();
+    let env = RAW.get_or_init(minijinja::Environment::new);
+    env.compile_expression("v[a:b:c]")?
+        .eval(minijinja::context! { v => value, a => start, b => stop, c => step })
+}
