@@ -11,6 +11,12 @@
 //! Like nunjucks, an undefined variable renders as nothing and `a.b.c` on a missing `a` is
 //! undefined rather than an error; arrays render as comma-joined items. JavaScript's `===` and
 //! `!==` inside expressions are read as `==` and `!=`, since Backstage's templates use both.
+//!
+//! Templates come from anyone, so what one rendering may cost is bounded ([`limits`]): the text
+//! is compiled from minijinja's parts, checked ([`tree`]) and its bytecode rewritten ([`guard`])
+//! so that every operator ([`operators`]) and filter ([`filters`]) that could grow a value is
+//! checked before it builds it, under a fuel budget. `*` multiplies numbers only, as in
+//! nunjucks.
 
 mod filters;
 mod guard;
