@@ -1,5 +1,7 @@
 //! Any text as a `${{ }}` template, an expression and a step condition, over a small
-//! Backstage-like context. Nothing may panic; errors print.
+//! Backstage-like context. Nothing may panic; errors print; no rendered text is longer than
+//! the limit (`idp_tui::expr::MAX_TEXT`). Run it with `-rss_limit_mb=2048`: the limits must keep
+//! every input far below that.
 #![no_main]
 
 use idp_tui::expr::Expr;
@@ -25,8 +27,11 @@ fuzz_target!(|s: &str| {
         });
         (Expr::new(), context)
     });
-    if let Err(e) = expr.render_str(s, context) {
-        let _ = e.to_string();
+    match expr.render_str(s, context) {
+        Ok(text) => assert!(text.len() <= idp_tui::expr::MAX_TEXT),
+        Err(e) => {
+            let _ = e.to_string();
+        }
     }
     if let Err(e) = expr.eval(s, context) {
         let _ = e.to_string();
