@@ -120,26 +120,60 @@ fn worker_keystrokes(n: usize) {
     .expect("backend");
     terminal.draw(|f| ui::render(&app, f)).expect("draws");
     let query = "payments";
-    let (mut key_worst, mut result_worst) = (Duration::ZERO, Duration::ZERO);
+    // Typed PASSES times (the query cleared in between); per key, the median over the passes
+    // is the figure (one pass's worst key mostly measures the VM's scheduler), and the worst
+    // single key over every pass is printed beside it.
+    const PASSES: usize = 7;
+    let mut per_key: Vec<Vec<Duration>> = vec![Vec::new(); query.len()];
+    let mut key_worst = Duration::ZERO;
     let mut bytes = Vec::new();
-    for c in query.chars() {
-        let before = written.get();
-        let t = Instant::now();
-        update(&mut app, Action::Input(c));
-        terminal.draw(|f| ui::render(&app, f)).expect("draws");
-        key_worst = key_worst.max(t.elapsed());
-        while app.is_searching() {
-            let done = rx.recv().expect("answer");
-            update(&mut app, Action::SearchDone(done));
+    for pass in 0..PASSES {
+        if pass > 0 {
+            update(&mut app, Action::ClearInput);
+            while app.is_searching() {
+                let done = rx.recv().expect("answer");
+                update(&mut app, Action::SearchDone(done));
+            }
+            terminal.draw(|f| ui::render(&app, f)).expect("draws");
         }
-        terminal.draw(|f| ui::render(&app, f)).expect("draws");
-        result_worst = result_worst.max(t.elapsed());
-        bytes.push(written.get() - before);
+        for (k, c) in query.chars().enumerate() {
+            let before = written.get();
+            let t = Instant::now();
+            update(&mut app, Action::Input(c));
+            terminal.draw(|f| ui::render(&app, f)).expect("draws");
+            key_worst = key_worst.max(t.elapsed());
+            while app.is_searching() {
+                let done = rx.recv().expect("answer");
+                update(&mut app, Action::SearchDone(done));
+            }
+            terminal.draw(|f| ui::render(&app, f)).expect("draws");
+            per_key[k].push(t.elapsed());
+            if pass == 0 {
+                bytes.push(written.get() - before);
+            }
+        }
     }
+    let median = |v: &mut Vec<Duration>| {
+        v.sort_unstable();
+        v[v.len() / 2]
+    };
+    let medians: Vec<Duration> = per_key.iter_mut().map(median).collect();
+    let result_worst = medians.iter().copied().max().unwrap_or_default();
+    let any_pass = per_key.iter().flatten().copied().max().unwrap_or_default();
+    let shown: Vec<String> = query
+        .chars()
+        .zip(&medians)
+        .map(|(c, d)| format!("{c} {:.1}", ms(*d)))
+        .collect();
+    println!("worker_keystroke_medians: {} ms", shown.join(", "));
+    println!(
+        "worker_keystroke_to_results_worst_any_pass: {:.2} ms",
+        ms(any_pass)
+    );
     bytes.sort_unstable();
     println!("worker_keystroke_to_echo_worst: {:.2} ms", ms(key_worst));
     println!(
-        "worker_keystroke_to_results_worst: {:.2} ms",
+        "worker_keystroke_to_results_worst: {:.2} ms (the worst key's median over {PASSES} passes)",
         ms(result_worst)
     );
     println!(
