@@ -321,17 +321,8 @@ fn remove_abandoned(dir: &Path, current: &Path) {
 /// index and the wiring decode beside them. `Ok(None)` when there is none.
 pub fn read(path: &Path, key: &str) -> Result<Option<Snapshot>, SnapshotError> {
     let shown = path.display().to_string();
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(CacheError::Io {
-                path: shown,
-                action: "read",
-                source: e,
-            }
-            .into())
-        }
+    let Some(bytes) = crate::source::cache::read_if_there(path)? else {
+        return Ok(None);
     };
     let corrupt = |detail: String| CacheError::Corrupt {
         path: shown.clone(),

@@ -388,72 +388,20 @@ impl CacheFile {
 /// is none; an error when there is one that cannot be used.
 pub fn open(path: &Path, source: &str) -> Result<Option<CacheFile>, CacheError> {
     let shown = path.display().to_string();
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(CacheError::Io {
-                path: shown,
-                action: "read",
-                source: e,
-            })
-        }
+    let Some(bytes) = read_if_there(path)? else {
+        return Ok(None);
     };
-    let corrupt = |detail: String| CacheError::Corrupt {
-        path: shown.clone(),
-        detail,
-    };
-    if bytes.len() < 12 || &bytes[..8] != MAGIC {
-        return Err(corrupt("not an idp-tui cache file".into()));
-    }
-    let word = |at: usize, n: usize| -> u64 {
-        bytes[at..at + n]
-            .iter()
-            .rev()
-            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
-    };
-    let version = word(8, 4) as u32;
-    if version != VERSION {
-        return Err(CacheError::Version {
-            path: shown,
-            found: version,
-        });
-    }
-    if bytes.len() < HEADER_LEN {
-        return Err(corrupt("truncated header".into()));
-    }
-    let saved_at = UNIX_EPOCH + Duration::from_secs(word(12, 8));
-    let table_len = word(20, 4) as usize;
-    let table_end = HEADER_LEN
+    let (saved_at, table_len) = header(&bytes, &shown)?;
+    let table = HEADER_LEN
         .checked_add(table_len)
-        .filter(|&end| end <= bytes.len())
-        .ok_or_else(|| corrupt("truncated table of contents".into()))?;
-    let table: TableIn =
-        rmp_serde::from_slice(&bytes[HEADER_LEN..table_end]).map_err(|e| corrupt(e.to_string()))?;
-    if table.source != source {
-        return Err(CacheError::OtherSource {
-            path: shown,
-            found: crate::text::clean(&table.source).into_owned(),
-        });
-    }
-    let mut offsets = Vec::with_capacity(table.chunks.len());
-    let mut at = table_end;
-    for entry in &table.chunks {
-        offsets.push(at);
-        at = usize::try_from(entry.len)
-            .ok()
-            .and_then(|len| at.checked_add(len))
-            .filter(|&end| end <= bytes.len())
-            .ok_or_else(|| corrupt("truncated: a chunk runs past the end".into()))?;
-    }
-    if at != bytes.len() {
-        return Err(corrupt("trailing bytes after the last chunk".into()));
-    }
+        .and_then(|end| bytes.get(HEADER_LEN..end))
+        .ok_or_else(|| corrupt(&shown, "truncated table of contents"))?;
+    let (entries, offsets) = table_of_contents(table, bytes.len() as u64, source, &shown)?;
     Ok(Some(CacheFile {
         saved_at,
         shown,
         bytes,
-        entries: table.chunks,
+        entries,
         offsets,
         read: true,
     }))
@@ -481,18 +429,57 @@ pub fn open_table(path: &Path, source: &str) -> Result<Option<CacheFile>, CacheE
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io(e)),
     };
-    let mut header = [0u8; HEADER_LEN];
-    let corrupt = |detail: &str| CacheError::Corrupt {
-        path: shown.clone(),
+    let mut head = Vec::with_capacity(HEADER_LEN);
+    (&mut file)
+        .take(HEADER_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(io)?;
+    let (saved_at, table_len) = header(&head, &shown)?;
+    let size = file.metadata().map_err(io)?.len();
+    if (HEADER_LEN + table_len) as u64 > size {
+        return Err(corrupt(&shown, "truncated table of contents"));
+    }
+    let mut table = vec![0u8; table_len];
+    file.read_exact(&mut table).map_err(io)?;
+    let (entries, offsets) = table_of_contents(&table, size, source, &shown)?;
+    Ok(Some(CacheFile {
+        saved_at,
+        shown,
+        bytes: Vec::new(),
+        entries,
+        offsets,
+        read: false,
+    }))
+}
+
+/// A whole file's bytes; `Ok(None)` when there is no such file.
+pub(crate) fn read_if_there(path: &Path) -> Result<Option<Vec<u8>>, CacheError> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(CacheError::Io {
+            path: path.display().to_string(),
+            action: "read",
+            source: e,
+        }),
+    }
+}
+
+fn corrupt(shown: &str, detail: &str) -> CacheError {
+    CacheError::Corrupt {
+        path: shown.to_string(),
         detail: detail.to_string(),
-    };
-    file.read_exact(&mut header)
-        .map_err(|_| corrupt("truncated header"))?;
-    if &header[..8] != MAGIC {
-        return Err(corrupt("not an idp-tui cache file"));
+    }
+}
+
+/// Checks a cache's header (at least its first `HEADER_LEN` bytes): the magic and the version.
+/// Returns when the cache was saved and how long its table of contents is.
+fn header(bytes: &[u8], shown: &str) -> Result<(SystemTime, usize), CacheError> {
+    if bytes.len() < 12 || &bytes[..8] != MAGIC {
+        return Err(corrupt(shown, "not an idp-tui cache file"));
     }
     let word = |at: usize, n: usize| -> u64 {
-        header[at..at + n]
+        bytes[at..at + n]
             .iter()
             .rev()
             .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
@@ -500,48 +487,49 @@ pub fn open_table(path: &Path, source: &str) -> Result<Option<CacheFile>, CacheE
     let version = word(8, 4) as u32;
     if version != VERSION {
         return Err(CacheError::Version {
-            path: shown,
+            path: shown.to_string(),
             found: version,
         });
     }
-    let table_len = word(20, 4) as usize;
-    let size = file.metadata().map_err(io)?.len();
-    let table_end = (HEADER_LEN + table_len) as u64;
-    if table_end > size {
-        return Err(corrupt("truncated table of contents"));
+    if bytes.len() < HEADER_LEN {
+        return Err(corrupt(shown, "truncated header"));
     }
-    let mut table = vec![0u8; table_len];
-    file.read_exact(&mut table).map_err(io)?;
-    let table: TableIn = rmp_serde::from_slice(&table).map_err(|e| CacheError::Corrupt {
-        path: shown.clone(),
-        detail: e.to_string(),
-    })?;
-    if table.source != source {
+    Ok((
+        UNIX_EPOCH + Duration::from_secs(word(12, 8)),
+        word(20, 4) as usize,
+    ))
+}
+
+/// Checks a table of contents (the bytes after the header) against the source it must be for
+/// and the size of the whole file, and lays the chunks out after it: the entries and where
+/// each chunk starts. The chunks must fill the rest of the file exactly.
+fn table_of_contents(
+    table: &[u8],
+    size: u64,
+    source: &str,
+    shown: &str,
+) -> Result<(Vec<Entry>, Vec<usize>), CacheError> {
+    let table_in: TableIn =
+        rmp_serde::from_slice(table).map_err(|e| corrupt(shown, &e.to_string()))?;
+    if table_in.source != source {
         return Err(CacheError::OtherSource {
-            path: shown,
-            found: crate::text::clean(&table.source).into_owned(),
+            path: shown.to_string(),
+            found: crate::text::clean(&table_in.source).into_owned(),
         });
     }
-    let mut offsets = Vec::with_capacity(table.chunks.len());
-    let mut at = table_end;
-    for entry in &table.chunks {
+    let mut offsets = Vec::with_capacity(table_in.chunks.len());
+    let mut at = (HEADER_LEN + table.len()) as u64;
+    for entry in &table_in.chunks {
         offsets.push(at as usize);
         at = at
             .checked_add(entry.len)
             .filter(|&end| end <= size)
-            .ok_or_else(|| corrupt("truncated: a chunk runs past the end"))?;
+            .ok_or_else(|| corrupt(shown, "truncated: a chunk runs past the end"))?;
     }
     if at != size {
-        return Err(corrupt("trailing bytes after the last chunk"));
+        return Err(corrupt(shown, "trailing bytes after the last chunk"));
     }
-    Ok(Some(CacheFile {
-        saved_at: UNIX_EPOCH + Duration::from_secs(word(12, 8)),
-        shown,
-        bytes: Vec::new(),
-        entries: table.chunks,
-        offsets,
-        read: false,
-    }))
+    Ok((table_in.chunks, offsets))
 }
 
 /// Reads a source's whole cache (decoding on every core). `Ok(None)` when there is none; an
@@ -664,6 +652,33 @@ mod tests {
         std::fs::write(&path, &old).unwrap();
         let err = read(&path, "s").unwrap_err();
         assert!(err.to_string().contains("another version"), "{err}");
+    }
+
+    #[test]
+    fn reading_the_table_alone_refuses_what_a_whole_read_refuses() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.cache");
+        write(&path, "s", &[entity("a")], &[], Encoding::MessagePack).unwrap();
+        let full = std::fs::read(&path).unwrap();
+        let mut old = full.clone();
+        old[8] = 0;
+        let damaged: [(&str, Vec<u8>); 6] = [
+            ("garbage", b"not a cache".to_vec()),
+            ("a header cut short", full[..16].to_vec()),
+            ("a table cut short", full[..HEADER_LEN + 2].to_vec()),
+            ("a chunk cut short", full[..full.len() - 3].to_vec()),
+            ("trailing bytes", [full.as_slice(), b"xyz"].concat()),
+            ("another version", old),
+        ];
+        for (what, bytes) in damaged {
+            std::fs::write(&path, &bytes).unwrap();
+            let whole = open(&path, "s").map(|_| ()).unwrap_err().to_string();
+            let table = open_table(&path, "s").map(|_| ()).unwrap_err().to_string();
+            assert_eq!(whole, table, "{what}");
+        }
+        std::fs::write(&path, &full).unwrap();
+        let table = open_table(&path, "s").unwrap().unwrap();
+        assert_eq!(table.chunks(), open(&path, "s").unwrap().unwrap().chunks());
     }
 
     #[test]
