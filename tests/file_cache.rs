@@ -7,16 +7,9 @@ use idp_tui::source::cache::files::{self, Previous, Record};
 use idp_tui::source::file::{self, LoadStats};
 use idp_tui::source::{load_blocking_with, LoadMode, LoadOptions, SourceSpec};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
 
-/// Writes a file and dates it an hour back, so it counts as settled (not being written).
-fn write_old(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-    let f = std::fs::File::options().write(true).open(path).unwrap();
-    f.set_modified(SystemTime::now() - Duration::from_secs(3600))
-        .unwrap();
-}
+mod support;
+use support::write_old;
 
 fn component(name: &str, extra: &str) -> String {
     format!(

@@ -13,14 +13,8 @@ use idp_tui::tui::app::{update, App};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-/// Writes a file and dates it an hour back, so it counts as settled (not being written).
-fn write_old(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-    let f = std::fs::File::options().write(true).open(path).unwrap();
-    f.set_modified(SystemTime::now() - Duration::from_secs(3600))
-        .unwrap();
-}
+mod support;
+use support::write_old;
 
 fn component(name: &str, depends_on: &str) -> String {
     format!(

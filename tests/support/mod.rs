@@ -190,3 +190,12 @@ pub async fn the_post(server: &MockServer) -> (wiremock::Request, serde_json::Va
     let body = serde_json::from_slice(&post.body).expect("the POST's body is JSON");
     (post, body)
 }
+
+/// Writes a file and dates it an hour back, so it counts as settled (not being written).
+pub fn write_old(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    let f = std::fs::File::options().write(true).open(path).unwrap();
+    f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+        .unwrap();
+}
