@@ -5,12 +5,14 @@
 //! worker while the UI stays responsive.
 
 use crate::catalog::{Catalog, EntityId, RelationType};
-use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Config, Matcher, Utf32String};
 use std::sync::Arc;
 
+#[path = "search_score.rs"]
+mod score;
 #[path = "search_snapshot.rs"]
 mod snapshot;
+use score::{byte_mask, filter_matches, name_matches, score_word, Word};
 pub use snapshot::IndexSnapshot;
 
 /// The filter keys a query understands.
@@ -616,177 +618,6 @@ fn rank(catalog: &Catalog, id: EntityId) -> u32 {
         .count() as u32;
     let kind = kind_rank(catalog.get(id).kind_lower()) as u32;
     kind << 24 | (0xff_ffff - weight.min(0xff_ffff))
-}
-
-/// One word of a query, prepared for matching.
-struct Word {
-    text: String,
-    atom: Atom,
-    /// Whether the word is ASCII, so a quick byte scan can rule out a fuzzy match.
-    ascii: bool,
-    /// The word's bytes as a [`byte_mask`].
-    mask: u64,
-    /// A prepared substring search for the word (set up once, not per entity).
-    finder: memchr::memmem::Finder<'static>,
-}
-
-impl Word {
-    fn new(text: &str) -> Self {
-        Self {
-            text: text.to_string(),
-            ascii: text.is_ascii(),
-            mask: byte_mask(text),
-            finder: memchr::memmem::Finder::new(text.as_bytes()).into_owned(),
-            atom: Atom::new(
-                text,
-                CaseMatching::Ignore,
-                Normalization::Smart,
-                AtomKind::Fuzzy,
-                false,
-            ),
-        }
-    }
-}
-
-impl Word {
-    /// False when the word's characters do not all appear, in order, in an ASCII haystack: a
-    /// byte scan that spares most of the matcher's work on the many entities a short query
-    /// does not match. True when it cannot tell (non-ASCII text), leaving it to the matcher.
-    fn could_match(&self, hay: &Utf32String, mask: u64) -> bool {
-        let Utf32String::Ascii(hay) = hay else {
-            return true;
-        };
-        if !self.ascii {
-            return true;
-        }
-        if self.mask & !mask != 0 {
-            return false;
-        }
-        let mut rest = hay.as_bytes();
-        for &c in self.text.as_bytes() {
-            // Fields are short: a plain loop beats memchr's set-up here.
-            match rest.iter().position(|&b| b == c) {
-                Some(at) => rest = &rest[at + 1..],
-                None => return false,
-            }
-        }
-        true
-    }
-}
-
-/// Scores one word against an entity: name matches outrank title matches, which outrank tag
-/// and owner matches, which outrank description matches (substring only). Later fields are only looked at when
-/// earlier ones do not match, since a better tier always wins.
-/// `hit` is where the name first contains the word, when already known ([`NO_HIT`]: nowhere).
-fn score_word(
-    m: &mut Matcher,
-    idx: &mut Vec<u32>,
-    h: &Haystack,
-    word: &Word,
-    hit: Option<u32>,
-) -> Option<i64> {
-    if let Some(s) = name_score(m, idx, h, word, hit) {
-        return Some(s);
-    }
-    let mut fuzzy = |hay: &Utf32String, mask: u64| {
-        if !word.could_match(hay, mask) {
-            return None;
-        }
-        word.atom.score(hay.slice(..), m).map(i64::from)
-    };
-    if let Some(s) = fuzzy(&h.title32, h.masks[1]) {
-        return Some(200_000 + s);
-    }
-    if let Some(s) = fuzzy(&h.meta32, h.masks[2]) {
-        return Some(100_000 + s);
-    }
-    word.finder
-        .find(h.description.as_bytes())
-        .map(|pos| 1_000 - pos.min(999) as i64)
-}
-
-/// Scores a word against a name in tiers: exact, prefix, substring, then fuzzy matches with
-/// the fewest skipped characters (so the typo `ledgr` prefers `ledger-writer`, one skip, over
-/// `ledger-reader`, three), each tier above any title, tag or description match.
-/// `idx` is scratch space for the matched positions, kept by the caller across entities.
-fn name_score(
-    m: &mut Matcher,
-    idx: &mut Vec<u32>,
-    h: &Haystack,
-    word: &Word,
-    hit: Option<u32>,
-) -> Option<i64> {
-    let (name, w) = (h.name.as_str(), word.text.as_str());
-    let found = match hit {
-        Some(NO_HIT) => None,
-        Some(pos) => Some(pos as usize),
-        None => word.finder.find(name.as_bytes()),
-    };
-    // One substring search answers the exact, prefix and substring tiers.
-    match found {
-        Some(0) if name.len() == w.len() => return Some(1_000_000),
-        Some(0) => return Some(800_000 - name.len() as i64),
-        Some(pos) => return Some(600_000 - pos as i64 * 10 - name.len() as i64),
-        None => {}
-    }
-    if !word.could_match(&h.name32, h.masks[0]) {
-        return None;
-    }
-    idx.clear();
-    let score = word.atom.indices(h.name32.slice(..), m, idx)?;
-    let first = i64::from(*idx.first()?);
-    let last = i64::from(*idx.last()?);
-    let skipped = first + (last - first + 1 - idx.len() as i64);
-    Some(400_000 - skipped * 1_000 + i64::from(score))
-}
-
-/// Character positions of the name matched by the query's words, for highlighting.
-fn name_matches(m: &mut Matcher, h: &Haystack, words: &[Word]) -> Vec<usize> {
-    let mut idx = Vec::new();
-    for w in words {
-        w.atom.indices(h.name32.slice(..), m, &mut idx);
-    }
-    let mut out: Vec<usize> = idx.into_iter().map(|i| i as usize).collect();
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
-fn filter_matches(h: &Haystack, key: &str, values: &[String]) -> bool {
-    values.iter().any(|v| match key {
-        "kind" => *h.kind == **v,
-        "owner" => {
-            *h.owner_ref == **v
-                || h.owner_ref.rsplit('/').next() == Some(v.as_str())
-                || h.owner_ref.ends_with(&format!(":{v}"))
-        }
-        "tag" => h.tag_list.iter().any(|t| **t == **v),
-        "lifecycle" => *h.lifecycle == **v,
-        "type" => *h.spec_type == **v,
-        "namespace" => *h.namespace == **v,
-        // Where to search, not a property of entities.
-        "in" => true,
-        "system" => {
-            *h.system == **v
-                || h.system.ends_with(&format!("/{v}"))
-                || h.system.ends_with(&format!(":{v}"))
-        }
-        _ => false,
-    })
-}
-
-/// A 64-bit summary of which bytes occur in lowercase text: a bit per letter and digit, the
-/// other bytes sharing the remaining bits. A word can only match text whose mask holds all of
-/// the word's bits.
-fn byte_mask(text: &str) -> u64 {
-    text.bytes().fold(0, |mask, b| {
-        let bit = match b {
-            b'a'..=b'z' => b - b'a',
-            b'0'..=b'9' => 26 + b - b'0',
-            _ => 36 + b % 28,
-        };
-        mask | 1 << bit
-    })
 }
 
 /// The browsing order of an entity as one integer: its kind's place, then its name's first
