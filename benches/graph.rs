@@ -4,6 +4,10 @@
 //! several runs of each view (stable on a shared machine; `name_wall` lines give wall time), with
 //! the size of what was built. `IDP_BENCH_ENTITIES` changes the catalog size.
 
+/// The allocator the portal uses (src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use idp_tui::catalog::{Catalog, EntityId, RelationType};
 use idp_tui::graph::{self, export, DEFAULT_DEPTH};
 use idp_tui::ownership;

@@ -8,6 +8,10 @@
 //!
 //! Run with `cargo bench --bench remote` (`IDP_BENCH_ENTITIES=20000` for a quicker run).
 
+/// The allocator the portal uses (src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use idp_tui::catalog::relations::spec_relations;
 use idp_tui::catalog::Catalog;
 use idp_tui::search::SearchIndex;

@@ -4,6 +4,10 @@
 //! `cargo bench --bench scorecard` prints `name: value unit` lines. Evaluation runs on one
 //! thread; times are the best of five runs, wall and process CPU time.
 
+/// The allocator the portal uses (src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use idp_tui::catalog::Catalog;
 use idp_tui::scorecard::{default_scorecards, Date, Report};
 use std::time::{Duration, Instant};

@@ -4,6 +4,10 @@
 //! (stable on a busy machine) and wall time. A nucleo-matcher pass over the same names is
 //! printed beside ours as a baseline ratio.
 
+/// The allocator the portal uses (src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use idp_tui::catalog::Catalog;
 use idp_tui::search::{Query, SearchIndex, Searcher};
 use std::time::Instant;

@@ -11,6 +11,10 @@
 //! where a start spends its time measured in this process (snapshot read and write; cache
 //! decode, catalog build, index build). `IDP_BENCH_ENTITIES` sets the size (default 100,000).
 
+/// The allocator the portal uses (src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use idp_tui::catalog::Catalog;
 use idp_tui::search::SearchIndex;
 use idp_tui::source::cache::files::{self, Previous};

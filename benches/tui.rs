@@ -3,6 +3,10 @@
 //! `cargo bench --bench tui` prints `name: value unit` lines (wall time; the machine is shared,
 //! so read them as orders of magnitude).
 
+/// The allocator the portal uses (src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use idp_tui::catalog::Catalog;
 use idp_tui::tui::action::Action;
 use idp_tui::tui::app::{update, App};

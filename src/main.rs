@@ -5,6 +5,12 @@ use clap::Parser;
 use idp_tui::cli::{self, Cli};
 use std::process::ExitCode;
 
+/// mimalloc rather than the system allocator: entities are decoded on tokio's workers and
+/// freed or kept on the UI thread, and glibc's malloc spent as much time on that traffic as
+/// the catalog itself (docs/performance.md, "The allocator").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> color_eyre::Result<ExitCode> {
     color_eyre::install()?;
     let cli = Cli::parse();
