@@ -311,6 +311,21 @@ impl App {
         }
     }
 
+    /// The pane stack and the search pane, each to change, beside what panes may read: a pane
+    /// handles an action while it reads the rest of the state.
+    fn panes_and_ctx(&mut self) -> (&mut Vec<Box<dyn View>>, &mut SearchPane, Ctx<'_>) {
+        let page = self.page();
+        let ctx = Ctx {
+            scores: &self.scores,
+            catalog: &self.catalog,
+            index: &self.index,
+            theme: &self.theme,
+            page,
+            prefs: &self.prefs,
+        };
+        (&mut self.stack, &mut self.search, ctx)
+    }
+
     /// Pushes a pane above the current one.
     pub fn push(&mut self, view: Box<dyn View>) {
         self.stack.push(view);
@@ -353,18 +368,10 @@ impl App {
                 self.status_error(e.clone());
             }
         }
-        let page = self.page();
-        let ctx = Ctx {
-            scores: &self.scores,
-            catalog: &self.catalog,
-            index: &self.index,
-            theme: &self.theme,
-            page,
-            prefs: &self.prefs,
-        };
+        let (stack, _, ctx) = self.panes_and_ctx();
         let action = Action::JobDone(done);
         let mut outcome = Outcome::Ignored;
-        for view in self.stack.iter_mut().rev() {
+        for view in stack.iter_mut().rev() {
             outcome = view.handle(&action, &ctx);
             if !matches!(outcome, Outcome::Ignored) {
                 break;
@@ -670,19 +677,12 @@ fn update_state(app: &mut App, action: Action) -> Option<Effect> {
         // Typed then Enter in one burst: open what the query finds, not what was on screen.
         app.finish_search();
     }
-    let ctx = Ctx {
-        scores: &app.scores,
-        catalog: &app.catalog,
-        index: &app.index,
-        theme: &app.theme,
-        page,
-        prefs: &app.prefs,
-    };
-    let outcome = match app.stack.last_mut() {
+    let (stack, search, ctx) = app.panes_and_ctx();
+    let outcome = match stack.last_mut() {
         Some(view) => view.handle(&action, &ctx),
         None => {
-            let outcome = app.search.handle(&action, &ctx);
-            if app.search.take_stale() {
+            let outcome = search.handle(&action, &ctx);
+            if search.take_stale() {
                 app.request_search(Select::First, false);
             }
             outcome

@@ -4,7 +4,6 @@
 use super::{App, Effect, SearchIndex, RESULT_LIMIT};
 use crate::catalog::{Catalog, EntityId, EntityRef};
 use crate::source::{LoadEvent, SourceId};
-use crate::tui::panes::Ctx;
 use std::sync::Arc;
 
 impl App {
@@ -136,16 +135,9 @@ impl App {
         {
             self.search.selected = pos;
         }
-        let ctx = Ctx {
-            catalog: &self.catalog,
-            index: &self.index,
-            theme: &self.theme,
-            page: self.page(),
-            scores: &self.scores,
-            prefs: &self.prefs,
-        };
         let before = self.stack.len();
         let mut stack = std::mem::take(&mut self.stack);
+        let ctx = self.ctx();
         stack.retain_mut(|view| view.remap(&ctx, &remap));
         self.stack = stack;
         if self.stack.len() < before {

@@ -78,16 +78,8 @@ impl App {
         let RemoteUpdate::Invalid(errors) = &update else {
             return;
         };
-        let page = self.page();
-        let ctx = crate::tui::panes::Ctx {
-            scores: &self.scores,
-            catalog: &self.catalog,
-            index: &self.index,
-            theme: &self.theme,
-            page,
-            prefs: &self.prefs,
-        };
-        let message = match i.checked_sub(1).and_then(|below| self.stack.get_mut(below)) {
+        let (stack, _, ctx) = self.panes_and_ctx();
+        let message = match i.checked_sub(1).and_then(|below| stack.get_mut(below)) {
             Some(form) => form.server_errors(errors, &ctx),
             None => None,
         };
