@@ -250,11 +250,7 @@ fn print_plan(plan: &Plan) {
 /// Prints a template's output links (`title: url`) and text blocks, each line indented.
 pub(super) fn print_output(output: &crate::scaffolder::render::Output, indent: &str) {
     for l in &output.links {
-        let to = l
-            .url
-            .as_deref()
-            .or(l.entity_ref.as_deref())
-            .unwrap_or_default();
+        let to = l.target();
         println!("{indent}{}: {to}", l.title);
     }
     for t in &output.text {

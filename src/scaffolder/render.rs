@@ -79,6 +79,16 @@ pub struct OutputLink {
     pub icon: Option<String>,
 }
 
+impl OutputLink {
+    /// Where the link goes: its URL, else the catalog entity it names, else nothing.
+    pub fn target(&self) -> &str {
+        self.url
+            .as_deref()
+            .or(self.entity_ref.as_deref())
+            .unwrap_or_default()
+    }
+}
+
 /// One text block of the template's output (Markdown in Backstage).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct OutputText {
@@ -188,5 +198,21 @@ mod tests {
         let output = json!({"text": [{"title": "t", "content": "token ${{ secrets.token }}"}]});
         let out = render_output(&Expr::new(), &output, &cx()).unwrap();
         assert_eq!(out.text[0].content, "token ***");
+    }
+
+    #[test]
+    fn a_link_goes_to_its_url_else_to_its_entity() {
+        let link = |url: Option<&str>, entity: Option<&str>| OutputLink {
+            title: "t".into(),
+            url: url.map(Into::into),
+            entity_ref: entity.map(Into::into),
+            icon: None,
+        };
+        assert_eq!(
+            link(Some("https://x"), Some("component:a")).target(),
+            "https://x"
+        );
+        assert_eq!(link(None, Some("component:a")).target(), "component:a");
+        assert_eq!(link(None, None).target(), "");
     }
 }

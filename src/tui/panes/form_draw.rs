@@ -520,11 +520,7 @@ fn output_lines(output: &Output, theme: &Theme, width: usize) -> Vec<Line<'stati
     }
     lines.push(Line::styled("Output", theme.style(Token::Title)));
     for l in &output.links {
-        let to = l
-            .url
-            .as_deref()
-            .or(l.entity_ref.as_deref())
-            .unwrap_or_default();
+        let to = l.target();
         lines.push(Line::raw(
             text::truncate(
                 &format!("  {}: {}", safe_line(&l.title), safe_line(to)),

@@ -310,7 +310,7 @@ impl View for TaskView {
                 ));
             }
             for (i, l) in links.iter().enumerate() {
-                let to = l.url.as_deref().or(l.entity_ref.as_deref()).unwrap_or("");
+                let to = l.target();
                 let style = if i == self.link {
                     theme.style(Token::Selection)
                 } else {
