@@ -45,6 +45,11 @@ fn run(catalog: &Path, cache: &Path) -> Run {
     }
 }
 
+/// How many files a load parsed and how many it took from the cache.
+fn loaded(parsed: usize, cached: usize) -> LoadStats {
+    LoadStats { parsed, cached }
+}
+
 fn names(entities: &[Entity]) -> Vec<String> {
     entities.iter().map(|e| e.metadata.name.clone()).collect()
 }
@@ -60,21 +65,9 @@ fn unchanged_files_are_served_from_the_cache_and_not_parsed() {
     let (cat, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     three_files(cat.path());
     let first = run(cat.path(), cache.path());
-    assert_eq!(
-        first.stats,
-        LoadStats {
-            parsed: 3,
-            cached: 0
-        }
-    );
+    assert_eq!(first.stats, loaded(3, 0));
     let second = run(cat.path(), cache.path());
-    assert_eq!(
-        second.stats,
-        LoadStats {
-            parsed: 0,
-            cached: 3
-        }
-    );
+    assert_eq!(second.stats, loaded(0, 3));
     assert_eq!(
         second.entities, first.entities,
         "same entities, origins included"
@@ -92,22 +85,10 @@ fn a_changed_file_is_parsed_again_even_at_the_same_size() {
     // the stamp still differ.
     write_old(&cat.path().join("b.yaml"), &component("bravx", ""));
     let after = run(cat.path(), cache.path());
-    assert_eq!(
-        after.stats,
-        LoadStats {
-            parsed: 1,
-            cached: 2
-        }
-    );
+    assert_eq!(after.stats, loaded(1, 2));
     assert_eq!(names(&after.entities), ["alpha", "bravx", "charlie"]);
     let again = run(cat.path(), cache.path());
-    assert_eq!(
-        again.stats,
-        LoadStats {
-            parsed: 0,
-            cached: 3
-        }
-    );
+    assert_eq!(again.stats, loaded(0, 3));
     assert_eq!(names(&again.entities), ["alpha", "bravx", "charlie"]);
 }
 
@@ -119,22 +100,10 @@ fn new_and_deleted_files_are_seen() {
     std::fs::remove_file(cat.path().join("a.yaml")).unwrap();
     write_old(&cat.path().join("d.yaml"), &component("delta", ""));
     let after = run(cat.path(), cache.path());
-    assert_eq!(
-        after.stats,
-        LoadStats {
-            parsed: 1,
-            cached: 2
-        }
-    );
+    assert_eq!(after.stats, loaded(1, 2));
     assert_eq!(names(&after.entities), ["bravo", "delta", "charlie"]);
     let again = run(cat.path(), cache.path());
-    assert_eq!(
-        again.stats,
-        LoadStats {
-            parsed: 0,
-            cached: 3
-        }
-    );
+    assert_eq!(again.stats, loaded(0, 3));
 }
 
 #[test]
@@ -181,13 +150,7 @@ fn a_changed_text_placeholder_target_invalidates_the_file_that_reads_it() {
     );
     write_old(&cat.path().join("defs/orders.txt"), "version two, longer");
     let after = run(cat.path(), cache.path());
-    assert_eq!(
-        after.stats,
-        LoadStats {
-            parsed: 1,
-            cached: 1
-        }
-    );
+    assert_eq!(after.stats, loaded(1, 1));
     assert_eq!(
         after.entities[0].spec_str("definition"),
         Some("version two, longer")
@@ -245,13 +208,7 @@ fn location_targets_are_followed_on_a_cached_load_and_their_changes_seen() {
         .iter()
         .any(|p| p.message.contains("does not exist")));
     let (cached, problems, stats) = run_root();
-    assert_eq!(
-        stats,
-        LoadStats {
-            parsed: 0,
-            cached: 2
-        }
-    );
+    assert_eq!(stats, loaded(0, 2));
     assert_eq!(cached, ["all", "alpha"]);
     assert!(
         problems
@@ -262,13 +219,7 @@ fn location_targets_are_followed_on_a_cached_load_and_their_changes_seen() {
     write_old(&cat.path().join("teams/b.yaml"), &component("bravo", ""));
     write_old(&cat.path().join("teams/a.yaml"), &component("alpha2", ""));
     let (after, problems, stats) = run_root();
-    assert_eq!(
-        stats,
-        LoadStats {
-            parsed: 2,
-            cached: 1
-        }
-    );
+    assert_eq!(stats, loaded(2, 1));
     assert_eq!(after, ["all", "alpha2", "bravo"]);
     assert!(problems.is_empty(), "{problems:?}");
 }
@@ -281,13 +232,7 @@ fn a_file_modified_just_now_is_not_cached_yet() {
     std::fs::write(cat.path().join("a.yaml"), component("fresh", "")).unwrap();
     run(cat.path(), cache.path());
     let second = run(cat.path(), cache.path());
-    assert_eq!(
-        second.stats,
-        LoadStats {
-            parsed: 1,
-            cached: 2
-        }
-    );
+    assert_eq!(second.stats, loaded(1, 2));
     assert_eq!(second.entities[0].metadata.name, "fresh");
 }
 
