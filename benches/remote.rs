@@ -67,20 +67,68 @@ fn report_peak(name: &str) {
     }
 }
 
-/// Runs one load in a child process, so its peak memory is its own, and passes on its lines.
-fn in_child_n(phase: &str, url: &str, cache_dir: &std::path::Path, expected: usize) {
+/// One figure a child printed: name, value, unit.
+type Figure = (String, f64, String);
+
+/// Runs one load in a child process, so its peak memory is its own, and returns its lines.
+fn child_figures(
+    phase: &str,
+    url: &str,
+    cache_dir: &std::path::Path,
+    expected: usize,
+) -> Vec<Figure> {
     let out = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--phase", phase, url])
         .arg(cache_dir)
         .arg(expected.to_string())
         .output()
         .unwrap();
-    print!("{}", String::from_utf8_lossy(&out.stdout));
     assert!(
         out.status.success(),
         "{phase}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| {
+            let (name, rest) = line.split_once(": ")?;
+            let (value, unit) = rest.split_once(' ')?;
+            Some((name.to_string(), value.parse().ok()?, unit.to_string()))
+        })
+        .collect()
+}
+
+/// Runs one load in a child process and passes on its lines.
+fn in_child_n(phase: &str, url: &str, cache_dir: &std::path::Path, expected: usize) {
+    for (name, value, unit) in child_figures(phase, url, cache_dir, expected) {
+        report(&name, value, &unit);
+    }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
+}
+
+/// Each figure's median over the runs, in the order the first run printed them.
+fn report_medians(runs: &[Vec<Figure>]) {
+    for (name, _, unit) in &runs[0] {
+        let values = runs
+            .iter()
+            .filter_map(|run| run.iter().find(|f| &f.0 == name).map(|f| f.1))
+            .collect();
+        report(name, median(values), unit);
+    }
+}
+
+/// The value of `name` in one run's figures.
+fn figure(run: &[Figure], name: &str) -> f64 {
+    run.iter().find(|f| f.0 == name).map_or(f64::NAN, |f| f.1)
 }
 
 /// The source the children load: the test server, pages of `PAGE`, no token.
@@ -305,8 +353,40 @@ fn main() {
 
     let dir = tempfile::tempdir().unwrap();
     let key = source.shown_url();
-    // 1. Fetch only: HTTP, JSON and entity parsing, page by page, in a child like the load.
-    in_child_n("fetch", &key, dir.path(), n);
+    // 1. Fetch only (HTTP, JSON and entity parsing, page by page) against the whole load as
+    // the portal does it (fetch, catalog, index; the cache written after), each in a child
+    // process for a clean peak-memory figure, taking turns: this machine's speed drifts by up to
+    // 2x within a minute, so one run of each compares two different machines. Each load starts
+    // without a cache, as a first start does.
+    let rounds: usize = std::env::var("IDP_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5)
+        .max(1);
+    let (mut fetches, mut loads, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let fresh = tempfile::tempdir().unwrap();
+        let fetch = child_figures("fetch", &key, fresh.path(), n);
+        let load = child_figures("remote", &key, fresh.path(), n);
+        ratios.push(figure(&load, "remote_load_total") / figure(&fetch, "remote_fetch"));
+        fetches.push(fetch);
+        loads.push(load);
+    }
+    report("remote_rounds", rounds as f64, "count");
+    report_medians(&fetches);
+    report_medians(&loads);
+    report("remote_load_ratio", median(ratios.clone()), "x");
+    report(
+        "remote_load_ratio_best",
+        ratios.iter().copied().fold(f64::INFINITY, f64::min),
+        "x",
+    );
+    report(
+        "remote_load_ratio_worst",
+        ratios.iter().copied().fold(0.0, f64::max),
+        "x",
+    );
+    println!("(remote_load_ratio: the median over the rounds of the load's time over the fetch's; the target is at most 1.2x)");
 
     // The entities again, here, for the catalog and cache figures below (not timed).
     let mut fetched = Vec::with_capacity(n);
@@ -323,12 +403,8 @@ fn main() {
     report("catalog_build", started.elapsed().as_secs_f64(), "s");
     drop(catalog);
 
-    // 3. The whole remote load as the portal does it (fetch, catalog, index; the cache written
-    // after), then as the command line does it, each in a child process for a clean
-    // peak-memory figure. Each writes the cache the next phase reads.
-    in_child_n("remote", &key, dir.path(), n);
+    // 3. The load as the command line does it, which writes the cache the next phases read.
     in_child_n("cli", &key, dir.path(), n);
-    println!("(compare remote_load_total with remote_fetch: the target is at most 1.2x)");
 
     // 4. The cache alone, in both encodings: write, size, read.
     for (label, encoding) in [

@@ -4,6 +4,7 @@
 //! `tui` and `cli` modules are two front ends on it.
 
 pub mod actions;
+pub mod background;
 pub mod catalog;
 pub mod cli;
 pub mod config;

@@ -321,7 +321,15 @@ impl SearchIndex {
         if end <= start {
             return;
         }
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // Room for every entity the catalog has room for, at once: a large list that grows step
+        // by step is copied each time, into fresh memory the system must clear first.
+        let room = catalog.capacity().max(end) - start;
+        self.items.reserve(room);
+        self.name_starts.reserve(room);
+        // Names average about 24 bytes until some are in to tell.
+        let average_name = self.names.len().checked_div(start).map_or(24, |n| n + 1);
+        self.names.reserve(room * average_name);
+        let threads = crate::background::cores();
         if end - start < PARALLEL_PREPARE || threads < 2 {
             let items = prepare(catalog, start..end, &mut self.strings);
             self.items.extend(items);
@@ -334,7 +342,6 @@ impl SearchIndex {
             let first = prepare(catalog, start..middle, &mut self.strings);
             (first, second.join())
         });
-        self.items.reserve(end - start);
         self.items.extend(first);
         match second {
             Ok(second) => {
@@ -386,9 +393,7 @@ impl SearchIndex {
         let count = within.map_or(self.items.len(), <[u32]>::len);
         // Score on every core: each thread takes a contiguous part, so results stay in order.
         let threads = if count >= PARALLEL_THRESHOLD {
-            std::thread::available_parallelism()
-                .map_or(1, |n| n.get())
-                .min(4)
+            crate::background::cores().min(4)
         } else {
             1
         };

@@ -796,7 +796,7 @@ async fn done_comes_as_soon_as_the_data_is_in_and_a_refused_cache_write_follows_
         .unwrap();
     assert_eq!(cached.entities.len(), 11);
     // No write is left running (other tests' small writes finish well within the wait).
-    assert!(idp_tui::source::wait_for_cache_writes(Duration::from_secs(
+    assert!(idp_tui::background::wait_for_writes(Duration::from_secs(
         10
     )));
 }

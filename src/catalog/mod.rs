@@ -132,7 +132,7 @@ impl Catalog {
     /// from the spec) runs on two threads for a large batch; the wiring stays in order.
     pub fn insert_batch(&mut self, mut entities: Vec<Entity>, mut added: impl FnMut(EntityId)) {
         self.reserve(entities.len());
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = crate::background::cores();
         if entities.len() < PARALLEL_BATCH || threads < 2 {
             let prepared = Prepared::all(&entities);
             return self.insert_prepared(entities, prepared, added);
@@ -335,6 +335,12 @@ impl Catalog {
     /// Every entity, in load order.
     pub fn entities(&self) -> &[Entity] {
         &self.entities
+    }
+
+    /// How many entities the catalog has room for without growing (see [`Catalog::reserve`]):
+    /// the search index grows to the same size at once.
+    pub fn capacity(&self) -> usize {
+        self.entities.capacity()
     }
 
     /// The number of entities.

@@ -14,9 +14,7 @@ pub mod token;
 pub mod vfs;
 
 pub use backstage::{BackstageError, BackstageSource, HttpOptions};
-pub use run::{
-    load_blocking, load_blocking_with, spawn, spawn_with, wait_for_cache_writes, Loaded,
-};
+pub use run::{load_blocking, load_blocking_with, spawn, spawn_with, Loaded};
 pub use set::{SourceSet, SourceState, SourceStatus, SourceTracker};
 pub use token::{Secret, TokenSource};
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Runs `work` for items `0..count` on up to `available_parallelism` threads and hands each
+/// Runs `work` for items `0..count` on up to one thread per core and hands each
 /// result to `sink` in item order, as soon as it and every item before it are done. `sink` runs
 /// on the calling thread, so it may hold non-`Send` state and overlaps with the workers.
 pub(crate) fn for_each_ordered<T: Send>(
@@ -12,9 +12,7 @@ pub(crate) fn for_each_ordered<T: Send>(
     work: impl Fn(usize) -> T + Sync,
     mut sink: impl FnMut(usize, T),
 ) {
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(count);
+    let workers = crate::background::cores().min(count);
     if workers <= 1 {
         for i in 0..count {
             sink(i, work(i));

@@ -367,7 +367,9 @@ async fn load_backstage(
             // The data is in: say so now, and write the cache after, off the path to a usable
             // catalog. A refused write is still a warning (it follows the Done); the task, and
             // so its channel, ends only once the file is written.
-            let pending = cache_path.as_ref().map(|_| PendingWrite::start());
+            let pending = cache_path
+                .as_ref()
+                .map(|_| crate::background::PendingWrite::start());
             done(None);
             if let (Some(path), Some(pending)) = (cache_path, pending) {
                 let written = write_cache(path, key, chunks, encode_error, pending).await;
@@ -394,14 +396,14 @@ async fn load_backstage(
 }
 
 /// Writes a remote load's cache from its encoded pages (atomically: a temporary file renamed
-/// over the old cache), on a blocking thread. Returns the warning to show when it could not be
-/// written.
+/// over the old cache), on a thread of lower priority. Returns the warning to show when it could
+/// not be written.
 async fn write_cache(
     path: PathBuf,
     key: String,
     chunks: Vec<cache::Chunk>,
     encode_error: Option<String>,
-    pending: PendingWrite,
+    pending: crate::background::PendingWrite,
 ) -> Option<Problem> {
     let shown = path.display().to_string();
     let written = match encode_error {
@@ -411,55 +413,26 @@ async fn write_cache(
             source: std::io::Error::other(e),
         })),
         None => {
-            tokio::task::spawn_blocking(move || {
+            // Below the portal's priority: the pages still queued for the catalog come first.
+            let write = crate::background::spawn_low("idp-cache-write", move || {
                 let _pending = pending;
                 cache::write_chunks(&path, &key, &chunks)
-            })
-            .await
+            });
+            match write {
+                Ok(written) => written
+                    .await
+                    .map_err(|_| "the writing thread stopped".to_string()),
+                Err(e) => Err(e.to_string()),
+            }
         }
     };
     let failed = match written {
         Ok(Ok(())) => return None,
         Ok(Err(e)) => e.to_string(),
-        Err(join) => format!("writing the cache failed: {join}"),
+        Err(e) => format!("{shown}: cache not written: {e}"),
     };
     tracing::warn!("{failed}");
     Some(Problem::warning(Some(Origin::new(shown, None)), failed))
-}
-
-/// Cache writes still running, so a portal that quits right after a load can let them finish
-/// (see [`wait_for_cache_writes`]).
-static PENDING_WRITES: (std::sync::Mutex<usize>, std::sync::Condvar) =
-    (std::sync::Mutex::new(0), std::sync::Condvar::new());
-
-/// One cache write in progress, counted from its start to its drop.
-struct PendingWrite;
-
-impl PendingWrite {
-    fn start() -> Self {
-        *PENDING_WRITES.0.lock().unwrap_or_else(|e| e.into_inner()) += 1;
-        PendingWrite
-    }
-}
-
-impl Drop for PendingWrite {
-    fn drop(&mut self) {
-        let mut count = PENDING_WRITES.0.lock().unwrap_or_else(|e| e.into_inner());
-        *count = count.saturating_sub(1);
-        PENDING_WRITES.1.notify_all();
-    }
-}
-
-/// Waits, at most `timeout`, for the cache writes that follow finished loads, so a process
-/// that exits right after a load still leaves a complete cache (and no temporary file).
-/// Returns false when some were still running at the timeout.
-pub fn wait_for_cache_writes(timeout: Duration) -> bool {
-    let count = PENDING_WRITES.0.lock().unwrap_or_else(|e| e.into_inner());
-    let (count, _) = PENDING_WRITES
-        .1
-        .wait_timeout_while(count, timeout, |n| *n > 0)
-        .unwrap_or_else(|e| e.into_inner());
-    *count == 0
 }
 
 /// A finished blocking load: the catalog and each source's final status.

@@ -70,6 +70,10 @@ impl SourceStatus {
     }
 }
 
+/// At most this many entities are made room for ahead of their arrival, whatever a server
+/// announces: room is address space until it is used, but a wrong total should not claim it.
+const MAX_ANNOUNCED: usize = 1_000_000;
+
 /// Each source's status, and which entities and load problems came from which source, so one
 /// source's data can be replaced by a refresh while the others' stay. It folds load events into a
 /// catalog the caller owns (the portal keeps its catalog beside its search index).
@@ -206,6 +210,19 @@ impl SourceTracker {
                     catalog.add_problem(p.clone());
                 }
                 self.problems[source].extend(problems);
+                // Room for this batch and for what the sources still announce (a server's
+                // `totalItems`), so the catalog's lists grow once instead of step by step.
+                let coming: usize = self
+                    .statuses
+                    .iter()
+                    .filter_map(|s| match s.progress {
+                        Some((done, Some(total))) => Some(total.saturating_sub(done)),
+                        _ => None,
+                    })
+                    .fold(0, usize::saturating_add);
+                let room = entities.len() + coming.min(MAX_ANNOUNCED);
+                catalog.reserve(room);
+                self.owner.reserve(room);
                 let (owner, status) = (&mut self.owner, &mut self.statuses[source]);
                 catalog.insert_batch(entities, |id| {
                     if owner.len() <= id.index() {
@@ -605,6 +622,42 @@ mod tests {
             .map(|e| e.metadata.name.as_str())
             .collect();
         assert_eq!(names, ["r1", "r2"]);
+    }
+
+    fn progress(source: SourceId, done: usize, total: usize) -> LoadEvent {
+        LoadEvent::Progress {
+            source,
+            done,
+            total: Some(total),
+        }
+    }
+
+    #[test]
+    fn the_first_page_makes_room_for_every_entity_the_server_announced() {
+        let mut s = set();
+        s.apply(progress(1, 2, 50_000));
+        s.apply(batch(1, vec![e("a", "team"), e("b", "team")]));
+        assert_eq!(s.catalog.len(), 2);
+        assert!(
+            s.catalog.capacity() >= 50_000,
+            "room for the pages to come: {}",
+            s.catalog.capacity()
+        );
+    }
+
+    #[test]
+    fn an_absurd_total_from_a_server_is_not_believed() {
+        let mut s = set();
+        // Both sources claim the impossible: the sum must not overflow either.
+        s.apply(progress(0, 1, usize::MAX));
+        s.apply(progress(1, 1, usize::MAX));
+        s.apply(batch(1, vec![e("a", "team")]));
+        assert_eq!(s.catalog.len(), 1);
+        assert!(s.catalog.capacity() <= MAX_ANNOUNCED + 1);
+        // The load goes on as usual.
+        s.apply(progress(1, 2, usize::MAX));
+        s.apply(batch(1, vec![e("b", "team")]));
+        assert_eq!(s.catalog.len(), 2);
     }
 
     #[test]

@@ -143,10 +143,10 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         result
     });
     drop(terminal);
-    // A load that just finished may still be writing its cache: let it, or the next start has
-    // none (the terminal is already given back meanwhile).
-    if !crate::source::wait_for_cache_writes(EXIT_WAIT) {
-        tracing::warn!("quit before the cache was written");
+    // A load that just finished may still be writing its cache or the snapshot: let it, or the
+    // next start has neither (the terminal is already given back meanwhile).
+    if !crate::background::wait_for_writes(EXIT_WAIT) {
+        tracing::warn!("quit before the cache or the snapshot was written");
     }
     runtime.shutdown_timeout(Duration::from_millis(200));
     match result {
@@ -316,15 +316,19 @@ impl Loader {
         }
     }
 
-    /// Writes the app's state as the next start's snapshot on a blocking task; a failure is
-    /// logged and sent back as a warning for the status line.
+    /// Writes the app's state as the next start's snapshot on a thread of lower priority (the
+    /// user's keys come first); a failure is logged and sent back as a warning for the status
+    /// line.
     fn write_snapshot(
         &self,
         contents: crate::snapshot::Contents,
         warn: mpsc::UnboundedSender<String>,
     ) {
         let specs = self.specs.clone();
-        tokio::task::spawn_blocking(move || {
+        let failed = warn.clone();
+        let pending = crate::background::PendingWrite::start();
+        let spawned = crate::background::spawn_low("idp-snapshot-write", move || {
+            let _pending = pending;
             let started = std::time::Instant::now();
             match crate::snapshot::save(&specs, &crate::config::cache_dir(), &contents) {
                 Ok(()) => tracing::info!(
@@ -337,6 +341,11 @@ impl Loader {
                 }
             }
         });
+        if let Err(e) = spawned {
+            let _ = failed.send(format!(
+                "snapshot not written: {e} (the next start loads from the caches)"
+            ));
+        }
     }
 
     /// Reads a docs page on a blocking task; the answer arrives as `Action::DocsPage`.
