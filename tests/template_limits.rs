@@ -582,3 +582,22 @@ spec:
         "{msg}"
     );
 }
+
+#[test]
+fn the_shared_evaluator_budgets_each_rendering_on_its_own() {
+    // The form's page conditions use one evaluator for every key press: a refused rendering
+    // must not use up the budget of the next one, on this thread or another.
+    let shared = Expr::shared();
+    assert!(std::ptr::eq(shared, Expr::shared()), "one evaluator");
+    for _ in 0..3 {
+        let err = shared
+            .render_str(&doubled("{% set s = s ~ s %}"), &context())
+            .unwrap_err();
+        assert!(err.message.contains("template too expensive"), "{err}");
+        assert_eq!(shared.render_str("${{ 6 * 7 }}", &context()).unwrap(), "42");
+    }
+    let other = std::thread::spawn(|| {
+        Expr::shared().render_str("${{ range(1000) | join | length }}", &context())
+    });
+    assert_eq!(other.join().unwrap().unwrap(), "2890");
+}

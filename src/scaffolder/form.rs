@@ -222,7 +222,7 @@ impl Form {
         let Some(cond) = self.pages.get(index).and_then(|p| p.condition.as_ref()) else {
             return self.pages.get(index).is_some();
         };
-        Expr::new()
+        Expr::shared()
             .condition(cond, &json!({ "parameters": values }))
             .unwrap_or(true)
     }
