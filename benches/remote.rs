@@ -147,7 +147,8 @@ fn bench_source(url: &str) -> BackstageSource {
 ///   pages as events, which are folded into the catalog and the search index as they arrive,
 ///   as the portal's loop does. `remote_load_total` is the moment the data is in (`Done`
 ///   applied: catalog complete, references checked, index extended); the cache is written
-///   after that, and `remote_load_cache_written` is when the source's task has finished.
+///   after that from the catalog, as the portal writes it (`source::save`), and
+///   `remote_load_cache_written` is when it is on disk.
 /// - `cli`: the same load as the command line does it (`load_blocking_with`, which returns once
 ///   the cache is written, so its warnings are counted).
 /// - `cache`: start-up from the cache, offline.
@@ -219,6 +220,9 @@ fn child(phase: &str, url: &str, cache_dir: &str, expected: usize) {
             let (wall, cpu) = done_at.expect("the source said it was done");
             report("remote_load_total", wall.as_secs_f64(), "s");
             report("remote_load_total_cpu", cpu, "s");
+            // Then the cache, from the catalog, as the portal writes it after a load.
+            let warnings = tracker.write_saves(&catalog);
+            assert!(warnings.is_empty(), "{warnings:?}");
             report(
                 "remote_load_cache_written",
                 started.elapsed().as_secs_f64(),

@@ -451,6 +451,7 @@ async fn startup_sends_the_cache_first_then_swaps_in_the_fresh_load() {
             LoadEvent::Batch { entities, .. } => Some(format!("batch {}", entities.len())),
             LoadEvent::Replace { entities, .. } => Some(format!("replace {}", entities.len())),
             LoadEvent::Progress { .. } => None,
+            LoadEvent::Save(_) => Some("save".to_string()),
             LoadEvent::Done { error, .. } => Some(format!("done {error:?}")),
         });
         set.apply(event);
@@ -461,12 +462,14 @@ async fn startup_sends_the_cache_first_then_swaps_in_the_fresh_load() {
             "cached".to_string(),
             format!("batch {}", old.len()),
             "replace 11".into(),
+            "save".into(),
             "done None".into()
         ]
     );
-    assert_eq!(set.catalog().len(), 11);
-    assert_eq!(set.statuses()[0].state, SourceState::Ready);
-    // The new load is what the cache holds now.
+    let loaded = set.into_loaded();
+    assert_eq!(loaded.catalog.len(), 11);
+    assert_eq!(loaded.sources[0].state, SourceState::Ready);
+    // The new load is what the cache holds now, written from the catalog.
     let cached = cache::read(&cache::path_for(dir.path(), "test", &key), &key)
         .unwrap()
         .unwrap();
@@ -591,20 +594,32 @@ async fn pages_use_query_param_cursor_not_a_new_search() {
     assert!(requests[1].url.query().unwrap().contains("cursor="));
 }
 
-/// Collects a source's events, Progress left out, as short strings.
+/// Collects a source's events, Progress left out, as short strings, folding them into a
+/// catalog as a consumer does: once the source is done, the cache it asked for is written.
 async fn event_kinds(spec: SourceSpec, options: LoadOptions) -> Vec<String> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    spawn_with(0, spec, tx, options);
+    spawn_with(0, spec.clone(), tx, options);
+    let mut set = idp_tui::source::SourceSet::new(std::slice::from_ref(&spec));
     let mut kinds = Vec::new();
     while let Some(event) = rx.recv().await {
-        kinds.extend(match event {
+        kinds.extend(match &event {
             LoadEvent::Cached { .. } => Some("cached".to_string()),
             LoadEvent::Batch { entities, .. } => Some(format!("batch {}", entities.len())),
             LoadEvent::Replace { entities, .. } => Some(format!("replace {}", entities.len())),
             LoadEvent::Progress { .. } => None,
+            LoadEvent::Save(_) => Some("save".to_string()),
             LoadEvent::Done { error, .. } => Some(format!("done {error:?}")),
         });
+        set.apply(event);
     }
+    let loaded = set.into_loaded();
+    assert!(
+        !loaded
+            .catalog
+            .problems()
+            .any(|p| p.message.contains("cache not written")),
+        "the cache is written"
+    );
     kinds
 }
 
@@ -616,7 +631,7 @@ async fn a_refresh_keeps_the_shown_data_until_the_new_load_is_complete() {
     let spec = SourceSpec::Backstage(test_source(&server));
     // Online: no batches while paging, one replacement at the end.
     let kinds = event_kinds(spec.clone(), options(dir.path(), LoadMode::Refresh, false)).await;
-    assert_eq!(kinds, ["replace 11", "done None"]);
+    assert_eq!(kinds, ["replace 11", "save", "done None"]);
     // Offline: the cache written by that load replaces what is shown, marked as cached.
     let kinds = event_kinds(spec, options(dir.path(), LoadMode::Refresh, true)).await;
     assert_eq!(kinds, ["cached", "replace 11", "done None"]);
@@ -632,7 +647,10 @@ async fn first_start_without_a_cache_streams_pages_as_they_arrive() {
         options(dir.path(), LoadMode::Startup, false),
     )
     .await;
-    assert_eq!(kinds, ["batch 5", "batch 5", "batch 1", "done None"]);
+    assert_eq!(
+        kinds,
+        ["batch 5", "batch 5", "batch 1", "save", "done None"]
+    );
 }
 
 #[tokio::test]
@@ -699,45 +717,33 @@ async fn a_large_cache_arrives_in_chunks_so_the_first_are_shown_early() {
 }
 
 #[tokio::test]
-async fn pages_are_prepared_off_the_fetch_loop_and_handed_on_in_order() {
+async fn pages_are_handed_on_in_order_with_running_totals() {
     let server = MockServer::start().await;
     mount_three_pages(&server).await;
-    let fetching = std::thread::current().id();
     let mut seen = Vec::new();
-    let total = backstage::fetch_pages(
-        &test_source(&server),
-        move |page: Page| {
-            let names: Vec<String> = page
-                .entities
-                .iter()
-                .map(|e| e.metadata.name.clone())
-                .collect();
-            (std::thread::current().id() != fetching, page.loaded, names)
-        },
-        |prepared| seen.push(prepared),
-    )
-    .await
-    .unwrap();
-    assert_eq!(total, 11);
-    let loaded: Vec<usize> = seen.iter().map(|(_, l, _)| *l).collect();
-    assert_eq!(loaded, [5, 10, 11], "running totals, in page order");
-    assert!(
-        seen.iter().all(|(elsewhere, _, _)| *elsewhere),
-        "decoded on a worker"
-    );
-    // The same entities, in the same order, as a plain fetch.
-    let mut plain = Vec::new();
-    backstage::fetch(&test_source(&server), |p| {
-        plain.extend(p.entities.into_iter().map(|e| e.metadata.name))
+    let total = backstage::fetch(&test_source(&server), |page: Page| {
+        let names: Vec<String> = page
+            .entities
+            .iter()
+            .map(|e| e.metadata.name.clone())
+            .collect();
+        seen.push((page.loaded, page.total, names));
     })
     .await
     .unwrap();
-    let prepared: Vec<String> = seen.into_iter().flat_map(|(_, _, n)| n).collect();
-    assert_eq!(prepared, plain);
+    assert_eq!(total, 11);
+    let loaded: Vec<usize> = seen.iter().map(|(l, _, _)| *l).collect();
+    assert_eq!(loaded, [5, 10, 11], "running totals, in page order");
+    let names: Vec<String> = seen.into_iter().flat_map(|(_, _, n)| n).collect();
+    assert_eq!(names.len(), 11);
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 11, "each entity once: {names:?}");
 }
 
 #[tokio::test]
-async fn done_comes_as_soon_as_the_data_is_in_and_a_refused_cache_write_follows_as_a_warning() {
+async fn done_comes_as_soon_as_the_data_is_in_and_the_cache_is_written_from_the_catalog_after() {
     let server = MockServer::start().await;
     mount_three_pages(&server).await;
     let dir = tempfile::tempdir().unwrap();
@@ -757,43 +763,55 @@ async fn done_comes_as_soon_as_the_data_is_in_and_a_refused_cache_write_follows_
             LoadEvent::Batch {
                 entities, problems, ..
             } => Some(format!("batch {} {}", entities.len(), problems.len())),
+            LoadEvent::Save(save) => Some(format!("save {}", save.source())),
             LoadEvent::Done { error, .. } => Some(format!("done {error:?}")),
             _ => None,
         });
         set.apply(event);
     }
-    // The catalog is usable at Done; the cache is written after it, and its refusal is the
-    // last event: a warning, the entities untouched.
+    // The catalog is usable at Done; the source asks for its cache just before, and writes
+    // nothing itself: nothing follows Done.
     assert_eq!(
         kinds,
-        [
-            "batch 5 0",
-            "batch 5 0",
-            "batch 1 0",
-            "done None",
-            "batch 0 1"
-        ]
+        ["batch 5 0", "batch 5 0", "batch 1 0", "save 0", "done None"]
     );
     assert_eq!(set.catalog().len(), 11);
     assert_eq!(set.statuses()[0].state, SourceState::Ready);
-    let warning = set
-        .catalog()
+    // Written from the catalog once the load is over: refused, a warning, the entities
+    // untouched.
+    let loaded = set.into_loaded();
+    assert_eq!(loaded.catalog.len(), 11);
+    let warning = loaded
+        .catalog
         .problems()
         .find(|p| p.message.contains("cache not written"))
         .expect("the refused write is a warning");
     assert_eq!(warning.severity, idp_tui::catalog::Severity::Warning);
-    // The same load with a writable directory: the cache is complete once the source's
-    // channel closes, and nothing follows Done.
-    let kinds = event_kinds(
+    // The same load with a writable directory: the cache holds every entity once the
+    // catalog is saved, and nothing before.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    spawn_with(
+        0,
         SourceSpec::Backstage(test_source(&server)),
+        tx,
         options(dir.path(), LoadMode::NetworkFirst, false),
-    )
-    .await;
-    assert_eq!(kinds, ["batch 5", "batch 5", "batch 1", "done None"]);
+    );
+    let mut set = idp_tui::source::SourceSet::new(&[SourceSpec::Backstage(test_source(&server))]);
+    while let Some(event) = rx.recv().await {
+        set.apply(event);
+    }
     let key = server.uri();
-    let cached = cache::read(&cache::path_for(dir.path(), "test", &key), &key)
-        .unwrap()
-        .unwrap();
+    let path = cache::path_for(dir.path(), "test", &key);
+    assert!(
+        !path.exists(),
+        "written from the catalog, not by the source"
+    );
+    let loaded = set.into_loaded();
+    assert!(!loaded
+        .catalog
+        .problems()
+        .any(|p| p.message.contains("cache")));
+    let cached = cache::read(&path, &key).unwrap().unwrap();
     assert_eq!(cached.entities.len(), 11);
     // No write is left running (other tests' small writes finish well within the wait).
     assert!(idp_tui::background::wait_for_writes(Duration::from_secs(
@@ -810,11 +828,14 @@ async fn confirming_a_snapshot_sends_the_cache_age_not_its_entities_then_the_ref
     // No cache yet: nothing streamed, one replacement at the end (so whatever the snapshot
     // held of this source is replaced, never added to).
     let kinds = event_kinds(spec.clone(), options(dir.path(), LoadMode::Confirm, false)).await;
-    assert_eq!(kinds, ["replace 11", "done None"]);
+    assert_eq!(kinds, ["replace 11", "save", "done None"]);
     // With the cache that load wrote: its age and no entities (the snapshot has them), then
     // the refresh from the server.
     let kinds = event_kinds(spec.clone(), options(dir.path(), LoadMode::Confirm, false)).await;
-    assert_eq!(kinds, ["cached", "batch 0", "replace 11", "done None"]);
+    assert_eq!(
+        kinds,
+        ["cached", "batch 0", "replace 11", "save", "done None"]
+    );
     // Offline: only the age.
     let kinds = event_kinds(spec, options(dir.path(), LoadMode::Confirm, true)).await;
     assert_eq!(kinds, ["cached", "batch 0", "done None"]);

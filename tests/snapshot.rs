@@ -120,15 +120,19 @@ fn start(specs: &[SourceSpec], cache: &Path) -> Started {
                 LoadEvent::Batch { entities, .. } if entities.is_empty() => "empty batch",
                 LoadEvent::Batch { .. } => "batch",
                 LoadEvent::Replace { .. } => "replace",
+                LoadEvent::Save(_) => "save",
                 LoadEvent::Done { .. } => "done",
             });
             update(&mut app, Action::Load(event));
         }
     });
     assert!(!app.is_loading());
-    let not_written = app
-        .take_snapshot()
-        .and_then(|contents| snapshot::save(specs, cache, &contents).err());
+    // As the portal does once a load is complete: the caches asked for, then the snapshot.
+    let not_written = app.take_writes().and_then(|writes| {
+        assert!(writes.write_saves().is_empty(), "the caches are written");
+        let contents = writes.snapshot?;
+        snapshot::save(specs, cache, &contents).err()
+    });
     Started {
         app,
         restored: mode == LoadMode::Confirm,

@@ -9,6 +9,7 @@ pub mod documents;
 pub mod file;
 pub(crate) mod ordered;
 mod run;
+pub mod save;
 mod set;
 pub mod token;
 pub mod vfs;
@@ -166,6 +167,9 @@ pub enum LoadEvent {
         /// All its problems.
         problems: Vec<Problem>,
     },
+    /// What the source sent is complete and fresh from its server: once it is in the catalog,
+    /// it is to be kept in the source's cache (see [`save`]). Sent just before `Done`.
+    Save(save::Save),
     /// The source has finished, with an error message if it failed (its earlier data stays).
     Done {
         /// The source.

@@ -308,39 +308,18 @@ async fn load_backstage(
     let stream = !have_data && !matches!(options.mode, LoadMode::Refresh | LoadMode::Confirm);
     let mut entities = Vec::new();
     let mut problems = Vec::new();
-    let mut chunks = Vec::new();
     let mut streamed = false;
     let _ = tx.send(LoadEvent::Progress {
         source,
         done: 0,
         total: None,
     });
-    // Each page is encoded for the cache on the worker that decoded it, while the next page is
-    // fetched: the cache is written at the end without encoding (or copying) anything.
-    let encode_for = cache_path.as_ref().map(|_| key.clone());
-    let prepare = move |page: backstage::Page| {
-        let chunk = encode_for.as_deref().map(|key| {
-            cache::Chunk::encode(
-                &page.entities,
-                &page.problems,
-                key,
-                cache::Encoding::MessagePack,
-            )
-        });
-        (page, chunk)
-    };
-    let mut encode_error = None;
-    let result = backstage::fetch_pages(&remote, prepare, |(page, chunk)| {
+    let result = backstage::fetch(&remote, |page| {
         let _ = tx.send(LoadEvent::Progress {
             source,
             done: page.loaded,
             total: page.total,
         });
-        match chunk {
-            Some(Ok(c)) => chunks.push(c),
-            Some(Err(e)) => encode_error = Some(e),
-            None => {}
-        }
         if stream {
             streamed = true;
             let _ = tx.send(LoadEvent::Batch {
@@ -364,23 +343,12 @@ async fn load_backstage(
                     problems,
                 });
             }
-            // The data is in: say so now, and write the cache after, off the path to a usable
-            // catalog. A refused write is still a warning (it follows the Done); the task, and
-            // so its channel, ends only once the file is written.
-            let pending = cache_path
-                .as_ref()
-                .map(|_| crate::background::PendingWrite::start());
-            done(None);
-            if let (Some(path), Some(pending)) = (cache_path, pending) {
-                let written = write_cache(path, key, chunks, encode_error, pending).await;
-                if let Some(warning) = written {
-                    let _ = tx.send(LoadEvent::Batch {
-                        source,
-                        entities: Vec::new(),
-                        problems: vec![warning],
-                    });
-                }
+            // The data is in: the cache is written from the catalog by whoever folds these
+            // events, off the path to a usable catalog (see `source::save`).
+            if let Some(path) = cache_path {
+                let _ = tx.send(LoadEvent::Save(super::save::Save::new(source, path, key)));
             }
+            done(None);
         }
         Err(e) => {
             tracing::warn!(source = %remote.name, "{e}");
@@ -393,46 +361,6 @@ async fn load_backstage(
             done(Some(e.to_string()))
         }
     }
-}
-
-/// Writes a remote load's cache from its encoded pages (atomically: a temporary file renamed
-/// over the old cache), on a thread of lower priority. Returns the warning to show when it could
-/// not be written.
-async fn write_cache(
-    path: PathBuf,
-    key: String,
-    chunks: Vec<cache::Chunk>,
-    encode_error: Option<String>,
-    pending: crate::background::PendingWrite,
-) -> Option<Problem> {
-    let shown = path.display().to_string();
-    let written = match encode_error {
-        Some(e) => Ok(Err(cache::CacheError::Io {
-            path: shown.clone(),
-            action: "written",
-            source: std::io::Error::other(e),
-        })),
-        None => {
-            // Below the portal's priority: the pages still queued for the catalog come first.
-            let write = crate::background::spawn_low("idp-cache-write", move || {
-                let _pending = pending;
-                cache::write_chunks(&path, &key, &chunks)
-            });
-            match write {
-                Ok(written) => written
-                    .await
-                    .map_err(|_| "the writing thread stopped".to_string()),
-                Err(e) => Err(e.to_string()),
-            }
-        }
-    };
-    let failed = match written {
-        Ok(Ok(())) => return None,
-        Ok(Err(e)) => e.to_string(),
-        Err(e) => format!("{shown}: cache not written: {e}"),
-    };
-    tracing::warn!("{failed}");
-    Some(Problem::warning(Some(Origin::new(shown, None)), failed))
 }
 
 /// A finished blocking load: the catalog and each source's final status.

@@ -2,7 +2,7 @@
 //! (loading, ready, failed; entity count; last refresh; cache age; error) for the status bar, the
 //! Sources pane and the command line.
 
-use super::{cache::human_age, LoadEvent, Loaded, SourceId, SourceSpec};
+use super::{cache::human_age, save::Save, LoadEvent, Loaded, SourceId, SourceSpec};
 use crate::catalog::{Catalog, Entity, Problem};
 use std::time::{Duration, SystemTime};
 
@@ -86,6 +86,8 @@ pub struct SourceTracker {
     problems: Vec<Vec<Problem>>,
     /// Per source: the next batch or replacement comes from a cache saved at this time.
     from_cache: Vec<Option<SystemTime>>,
+    /// Sources whose data is complete and is to be kept in their caches ([`Save`]).
+    saves: Vec<Save>,
 }
 
 impl SourceTracker {
@@ -109,6 +111,7 @@ impl SourceTracker {
             owner: Vec::new(),
             problems: vec![Vec::new(); specs.len()],
             from_cache: vec![None; specs.len()],
+            saves: Vec::new(),
         }
     }
 
@@ -121,6 +124,23 @@ impl SourceTracker {
     /// problems: what a snapshot keeps besides the catalog.
     pub fn origins(&self) -> (&[Option<SourceId>], &[Vec<Problem>]) {
         (&self.owner, &self.problems)
+    }
+
+    /// The caches due to be written from the catalog (see [`crate::source::save`]), taken
+    /// once: what the sources asked for since the last call.
+    pub fn take_saves(&mut self) -> Vec<Save> {
+        std::mem::take(&mut self.saves)
+    }
+
+    /// Writes the caches due (see [`SourceTracker::take_saves`]) from `catalog`, which must be
+    /// the catalog this tracker folded the events into. Returns the warnings of those that
+    /// could not be written.
+    pub fn write_saves(&mut self, catalog: &Catalog) -> Vec<Problem> {
+        let saves = self.take_saves();
+        saves
+            .iter()
+            .filter_map(|save| save.write(catalog, &self.owner, &self.problems))
+            .collect()
     }
 
     /// Takes over a snapshot's record of which source sent each entity and of each source's
@@ -245,6 +265,13 @@ impl SourceTracker {
                 // Fresh data from the source, unless the replacement is a cache (offline).
                 self.statuses[source].cached_at = self.from_cache[source].take();
                 true
+            }
+            LoadEvent::Save(save) => {
+                if save.source() < self.statuses.len() {
+                    self.saves.retain(|s| s.source() != save.source());
+                    self.saves.push(save);
+                }
+                false
             }
             LoadEvent::Done { source, error } => {
                 let Some(s) = self.statuses.get_mut(source) else {
@@ -374,6 +401,10 @@ impl SourceSet {
     pub fn into_loaded(mut self) -> Loaded {
         self.tracker.finish();
         self.catalog.check_references();
+        // The caller waits for the caches: a refused write is counted among the problems.
+        for warning in self.tracker.write_saves(&self.catalog) {
+            self.catalog.add_problem(warning);
+        }
         Loaded {
             catalog: self.catalog,
             sources: self.tracker.statuses,

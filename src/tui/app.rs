@@ -27,6 +27,7 @@ use crossterm::event::KeyEvent;
 
 #[path = "app_load.rs"]
 mod loading;
+pub use loading::AfterLoad;
 #[path = "app_remote.rs"]
 mod remote;
 #[path = "app_search.rs"]

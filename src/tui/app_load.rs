@@ -1,10 +1,38 @@
 //! The app's side of loading: sources' events folded into the catalog and the search index,
-//! a start from a snapshot, the next snapshot to write, and refreshes.
+//! a start from a snapshot, what to write once a load is complete (the sources' caches and the
+//! next snapshot), and refreshes.
 
 use super::{App, Effect, SearchIndex, RESULT_LIMIT};
-use crate::catalog::{Catalog, EntityId, EntityRef};
+use crate::catalog::{Catalog, EntityId, EntityRef, Problem};
+use crate::source::save::Save;
 use crate::source::{LoadEvent, SourceId};
 use std::sync::Arc;
+
+/// What to write once every source is done, off the UI thread: the caches the sources asked
+/// for (from the catalog that holds their data), then the snapshot, whose key names those
+/// caches as written.
+pub struct AfterLoad {
+    /// The caches to write.
+    pub saves: Vec<Save>,
+    /// The catalog they are written from.
+    pub catalog: Arc<Catalog>,
+    /// The source of each entity, by id.
+    pub owner: Vec<Option<SourceId>>,
+    /// Each source's load problems.
+    pub problems: Vec<Vec<Problem>>,
+    /// The snapshot, when one is due.
+    pub snapshot: Option<crate::snapshot::Contents>,
+}
+
+impl AfterLoad {
+    /// Writes the caches; returns the warnings of those that could not be written.
+    pub fn write_saves(&self) -> Vec<Problem> {
+        self.saves
+            .iter()
+            .filter_map(|save| save.write(&self.catalog, &self.owner, &self.problems))
+            .collect()
+    }
+}
 
 impl App {
     /// Starts from a snapshot of an earlier load (see [`crate::snapshot`]): its catalog, search
@@ -26,6 +54,27 @@ impl App {
         self.searching.load_due = true;
         self.search_loaded();
         Ok(())
+    }
+
+    /// What to write now that a load is complete (see [`AfterLoad`]): `None` while loading,
+    /// while the index is behind the catalog (the snapshot needs it), or when nothing is due.
+    pub fn take_writes(&mut self) -> Option<AfterLoad> {
+        if self.is_loading() || self.index.len() != self.catalog.len() {
+            return None;
+        }
+        let saves = self.sources.take_saves();
+        let snapshot = self.take_snapshot();
+        if saves.is_empty() && snapshot.is_none() {
+            return None;
+        }
+        let (owner, problems) = self.sources.origins();
+        Some(AfterLoad {
+            saves,
+            catalog: self.catalog.clone(),
+            owner: owner.to_vec(),
+            problems: problems.to_vec(),
+            snapshot,
+        })
     }
 
     /// The state to write as the next start's snapshot, once per completed load that changed
@@ -79,7 +128,7 @@ impl App {
         self.snapshot.dirty |= alters;
         let changed = match event {
             // These never touch the catalog: no need to take it from a snapshot writer.
-            LoadEvent::Progress { .. } | LoadEvent::Cached { .. } => {
+            LoadEvent::Progress { .. } | LoadEvent::Cached { .. } | LoadEvent::Save(_) => {
                 self.sources.apply(&mut Catalog::new(), event)
             }
             event => self.sources.apply(Arc::make_mut(&mut self.catalog), event),

@@ -316,19 +316,23 @@ impl Loader {
         }
     }
 
-    /// Writes the app's state as the next start's snapshot on a thread of lower priority (the
-    /// user's keys come first); a failure is logged and sent back as a warning for the status
-    /// line.
-    fn write_snapshot(
-        &self,
-        contents: crate::snapshot::Contents,
-        warn: mpsc::UnboundedSender<String>,
-    ) {
+    /// Writes what a complete load leaves behind (the sources' caches, then the next start's
+    /// snapshot) on a thread of lower priority, so the user's keys come first; a failure is
+    /// logged and sent back as a warning for the status line.
+    fn write_after_load(&self, writes: app::AfterLoad, warn: mpsc::UnboundedSender<String>) {
         let specs = self.specs.clone();
         let failed = warn.clone();
         let pending = crate::background::PendingWrite::start();
-        let spawned = crate::background::spawn_low("idp-snapshot-write", move || {
+        let spawned = crate::background::spawn_low("idp-after-load", move || {
             let _pending = pending;
+            for warning in writes.write_saves() {
+                let _ = warn.send(warning.message);
+            }
+            let Some(contents) = writes.snapshot else {
+                return;
+            };
+            // The snapshot holds the catalog: the caches' copy of it is no longer needed.
+            drop(writes.catalog);
             let started = std::time::Instant::now();
             match crate::snapshot::save(&specs, &crate::config::cache_dir(), &contents) {
                 Ok(()) => tracing::info!(
@@ -343,7 +347,7 @@ impl Loader {
         });
         if let Err(e) = spawned {
             let _ = failed.send(format!(
-                "snapshot not written: {e} (the next start loads from the caches)"
+                "caches and snapshot not written: {e} (the next start loads from the server)"
             ));
         }
     }
@@ -687,8 +691,8 @@ async fn event_loop(
                 }
             }
         }
-        if let Some(contents) = app.take_snapshot() {
-            loader.write_snapshot(contents, warn_tx.clone());
+        if let Some(writes) = app.take_writes() {
+            loader.write_after_load(writes, warn_tx.clone());
         }
         start_remote_jobs(app, loader, &remote_tx);
         start_docs_fetches(app, loader, &docs_tx);

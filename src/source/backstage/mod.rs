@@ -139,22 +139,12 @@ struct PageInfo {
     next_cursor: Option<String>,
 }
 
-/// Reads the whole catalog, handing each page to `on_page` as it arrives. Returns the number of
-/// entities read.
+/// Reads the whole catalog, page by page: while the next page is requested, the previous one
+/// is decoded into entities on a worker thread (another core); `on_page` then receives each
+/// page, in order. Returns the number of entities read.
 pub async fn fetch(
     source: &BackstageSource,
-    on_page: impl FnMut(Page),
-) -> Result<usize, BackstageError> {
-    fetch_pages(source, |page| page, on_page).await
-}
-
-/// Reads the whole catalog, page by page: while the next page is requested, the previous one
-/// is decoded into entities and passed through `prepare` on a worker thread (another core);
-/// `on_page` then receives each prepared page, in order. Returns the number of entities read.
-pub async fn fetch_pages<T: Send + 'static>(
-    source: &BackstageSource,
-    prepare: impl Fn(Page) -> T + Send + Sync + 'static,
-    mut on_page: impl FnMut(T),
+    mut on_page: impl FnMut(Page),
 ) -> Result<usize, BackstageError> {
     let shown = source.shown_url();
     let base = parse_base(source)?;
@@ -164,7 +154,6 @@ pub async fn fetch_pages<T: Send + 'static>(
         source: e,
     })?;
     let origin_path: Arc<str> = shown.clone().into();
-    let prepare = Arc::new(prepare);
     let bad_body = |detail: String| BackstageError::BadBody {
         url: shown.clone(),
         detail: clean(&detail).into_owned(),
@@ -174,7 +163,7 @@ pub async fn fetch_pages<T: Send + 'static>(
     let mut loaded = 0usize;
     // The page being decoded while the next one is fetched: one at a time, in order, so each
     // knows how many entities came before it.
-    let mut decoding: Option<tokio::task::JoinHandle<Result<(T, usize), String>>> = None;
+    let mut decoding: Option<tokio::task::JoinHandle<Result<(Page, usize), String>>> = None;
     let outcome = async {
         loop {
             pages += 1;
@@ -201,13 +190,13 @@ pub async fn fetch_pages<T: Send + 'static>(
                 loaded += count;
                 on_page(page);
             }
-            let (origin, prepare) = (origin_path.clone(), prepare.clone());
+            let origin = origin_path.clone();
             let (total, before) = (head.total_items, loaded);
             decoding = Some(tokio::task::spawn_blocking(move || {
                 let mut page = decode_page(&body, origin, total).map_err(|e| e.to_string())?;
                 let count = page.entities.len();
                 page.loaded = before + count;
-                Ok((prepare(page), count))
+                Ok((page, count))
             }));
             match head.page_info.next_cursor {
                 Some(next) if !next.is_empty() => {

@@ -176,8 +176,8 @@ pub struct Chunk {
 impl Chunk {
     /// Encodes entities and their problems; `path` is the origin of most of them (a file, or
     /// the source's URL) and is stored once.
-    pub fn encode(
-        entities: &[Entity],
+    pub fn encode<E: std::borrow::Borrow<Entity>>(
+        entities: &[E],
         problems: &[Problem],
         path: &str,
         encoding: Encoding,
@@ -266,14 +266,14 @@ pub fn write_chunks(path: &Path, source: &str, chunks: &[Chunk]) -> Result<(), C
 }
 
 /// Writes a source's entities atomically, in chunks of [`CHUNK`] encoded on every core.
-pub fn write(
+pub fn write<E: std::borrow::Borrow<Entity> + Sync>(
     path: &Path,
     source: &str,
-    entities: &[Entity],
+    entities: &[E],
     problems: &[Problem],
     encoding: Encoding,
 ) -> Result<(), CacheError> {
-    let parts: Vec<&[Entity]> = if entities.is_empty() {
+    let parts: Vec<&[E]> = if entities.is_empty() {
         vec![&[]]
     } else {
         entities.chunks(CHUNK).collect()
@@ -712,7 +712,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn unwritable_directory_is_an_error_not_a_panic() {
-        let err = write(
+        let err = write::<Entity>(
             Path::new("/proc/idp-tui-cannot-write/x.cache"),
             "s",
             &[],

@@ -10,6 +10,7 @@ use crate::catalog::{
     Entity, EntityRef, Link, Metadata, Origin, Problem, Severity, SpecValue, StringMap,
 };
 use serde::ser::{SerializeSeq, Serializer};
+use std::borrow::Borrow;
 use std::sync::Arc;
 
 /// One entity as stored: its typed fields, borrowed for writing.
@@ -179,21 +180,23 @@ impl ProblemRecord {
 }
 
 /// Serialises entities one at a time, so writing never holds them all twice.
-struct Entities<'a>(&'a [Entity]);
+/// Entities to encode: owned, or borrowed from a catalog.
+struct Entities<'a, E>(&'a [E]);
 
-impl serde::Serialize for Entities<'_> {
+impl<E: Borrow<Entity>> serde::Serialize for Entities<'_, E> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.0.len()))?;
         for e in self.0 {
-            seq.serialize_element(&EntityOut::new(e))?;
+            seq.serialize_element(&EntityOut::new(e.borrow()))?;
         }
         seq.end()
     }
 }
 
 #[derive(serde::Serialize)]
-struct ChunkOut<'a> {
-    entities: Entities<'a>,
+#[serde(bound = "E: Borrow<Entity>")]
+struct ChunkOut<'a, E> {
+    entities: Entities<'a, E>,
     problems: Vec<ProblemRecord>,
 }
 
@@ -204,8 +207,8 @@ struct ChunkIn {
 }
 
 /// Encodes one chunk: entities and problems whose origins are (mostly) `path`.
-pub(super) fn encode(
-    entities: &[Entity],
+pub(super) fn encode<E: Borrow<Entity>>(
+    entities: &[E],
     problems: &[Problem],
     path: &str,
     encoding: Encoding,
