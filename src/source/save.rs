@@ -69,3 +69,69 @@ impl Save {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn entity(name: &str) -> Entity {
+        Entity::from_value(
+            json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+                   "metadata": {"name": name},
+                   "spec": {"type": "service", "lifecycle": "production", "owner": "team"}}),
+            Origin::new("https://bs.example.com", None),
+        )
+        .unwrap()
+        .0
+    }
+
+    #[test]
+    fn only_the_sources_own_entities_and_problems_are_saved_in_catalog_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = Catalog::from_entities(["a", "local", "b", "c"].map(entity), Vec::new());
+        let owner = [Some(1), Some(0), Some(1), None];
+        let problems = vec![
+            vec![Problem::warning(None, "the file source's")],
+            vec![Problem::warning(None, "the server's")],
+        ];
+        let path = dir.path().join("prod.cache");
+        let save = Save::new(1, path.clone(), "https://bs.example.com".into());
+        assert_eq!(save.write(&catalog, &owner, &problems), None);
+        let back = cache::read(&path, "https://bs.example.com")
+            .unwrap()
+            .unwrap();
+        let names: Vec<&str> = back
+            .entities
+            .iter()
+            .map(|e| e.metadata.name.as_str())
+            .collect();
+        assert_eq!(names, ["a", "b"]);
+        let messages: Vec<&str> = back.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages, ["the server's"]);
+    }
+
+    #[test]
+    fn a_refused_write_is_a_warning_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let not_a_dir = dir.path().join("file");
+        std::fs::write(&not_a_dir, "x").unwrap();
+        let catalog = Catalog::from_entities([entity("a")], Vec::new());
+        let save = Save::new(0, not_a_dir.join("prod.cache"), "k".into());
+        let warning = save
+            .write(&catalog, &[Some(0)], &[Vec::new()])
+            .expect("refused");
+        assert_eq!(warning.severity, crate::catalog::Severity::Warning);
+        assert!(
+            warning.message.contains("cache not written"),
+            "{}",
+            warning.message
+        );
+        assert!(
+            warning.message.contains("prod.cache"),
+            "{}",
+            warning.message
+        );
+        assert_eq!(std::fs::read(&not_a_dir).unwrap(), b"x");
+    }
+}

@@ -19,7 +19,7 @@ pub mod files;
 mod record;
 
 use crate::catalog::{Entity, Problem};
-use std::io::Write;
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -227,6 +227,20 @@ struct TableIn {
 
 /// Writes chunks atomically (temporary file, then rename), readable only by the user.
 pub fn write_chunks(path: &Path, source: &str, chunks: &[Chunk]) -> Result<(), CacheError> {
+    let entries: Vec<&Entry> = chunks.iter().map(|c| &c.entry).collect();
+    assemble(path, source, &entries, |w| {
+        chunks.iter().try_for_each(|c| w.write_all(&c.bytes))
+    })
+}
+
+/// Writes a cache file atomically: the header, the table of contents of `entries`, then the
+/// chunks themselves, which `body` writes.
+fn assemble(
+    path: &Path,
+    source: &str,
+    entries: &[&Entry],
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), CacheError> {
     let shown = path.display().to_string();
     let io = |source: std::io::Error| CacheError::Io {
         path: shown.clone(),
@@ -237,7 +251,7 @@ pub fn write_chunks(path: &Path, source: &str, chunks: &[Chunk]) -> Result<(), C
     std::fs::create_dir_all(dir).map_err(io)?;
     let table = rmp_serde::to_vec(&TableOut {
         source,
-        chunks: chunks.iter().map(|c| &c.entry).collect(),
+        chunks: entries.to_vec(),
     })
     .map_err(|e| io(std::io::Error::other(e.to_string())))?;
     let table_len = u32::try_from(table.len())
@@ -255,9 +269,7 @@ pub fn write_chunks(path: &Path, source: &str, chunks: &[Chunk]) -> Result<(), C
         w.write_all(&saved.to_le_bytes()).map_err(io)?;
         w.write_all(&table_len.to_le_bytes()).map_err(io)?;
         w.write_all(&table).map_err(io)?;
-        for c in chunks {
-            w.write_all(&c.bytes).map_err(io)?;
-        }
+        body(&mut w).map_err(io)?;
         w.flush().map_err(io)?;
     }
     tmp.as_file().sync_all().map_err(io)?;
@@ -266,6 +278,11 @@ pub fn write_chunks(path: &Path, source: &str, chunks: &[Chunk]) -> Result<(), C
 }
 
 /// Writes a source's entities atomically, in chunks of [`CHUNK`] encoded on every core.
+///
+/// The table of contents comes first in the file and needs every chunk's size, so the encoded
+/// chunks go to an unnamed scratch file beside the cache as they come (in order), and the
+/// cache is assembled from it: at most a chunk per core is held in memory, not the whole
+/// source's encoding (56 MB for 100,000 entities).
 pub fn write<E: std::borrow::Borrow<Entity> + Sync>(
     path: &Path,
     source: &str,
@@ -273,37 +290,58 @@ pub fn write<E: std::borrow::Borrow<Entity> + Sync>(
     problems: &[Problem],
     encoding: Encoding,
 ) -> Result<(), CacheError> {
+    let shown = path.display().to_string();
+    let io = |source: std::io::Error| CacheError::Io {
+        path: shown.clone(),
+        action: "written",
+        source,
+    };
     let parts: Vec<&[E]> = if entities.is_empty() {
         vec![&[]]
     } else {
         entities.chunks(CHUNK).collect()
     };
-    let mut chunks = Vec::with_capacity(parts.len());
-    let mut failed = None;
-    super::ordered::for_each_ordered(
-        parts.len(),
-        // The load's problems travel with the first chunk.
-        |i| {
-            Chunk::encode(
-                parts[i],
-                if i == 0 { problems } else { &[] },
-                source,
-                encoding,
-            )
-        },
-        |_, chunk| match chunk {
-            Ok(c) => chunks.push(c),
-            Err(e) => failed = Some(e),
-        },
-    );
-    if let Some(e) = failed {
-        return Err(CacheError::Io {
-            path: path.display().to_string(),
-            action: "written",
-            source: std::io::Error::other(e),
-        });
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut scratch = tempfile::tempfile_in(dir).map_err(io)?;
+    let mut entries = Vec::with_capacity(parts.len());
+    let mut failed: Option<std::io::Error> = None;
+    {
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, &mut scratch);
+        super::ordered::for_each_ordered(
+            parts.len(),
+            // The load's problems travel with the first chunk.
+            |i| {
+                Chunk::encode(
+                    parts[i],
+                    if i == 0 { problems } else { &[] },
+                    source,
+                    encoding,
+                )
+            },
+            |_, chunk| {
+                if failed.is_some() {
+                    return;
+                }
+                match chunk.map(|c| out.write_all(&c.bytes).map(|()| c.entry)) {
+                    Ok(Ok(entry)) => entries.push(entry),
+                    Ok(Err(e)) => failed = Some(e),
+                    Err(e) => failed = Some(std::io::Error::other(e)),
+                }
+            },
+        );
+        if failed.is_none() {
+            failed = out.flush().err();
+        }
     }
-    write_chunks(path, source, &chunks)
+    if let Some(e) = failed {
+        return Err(io(e));
+    }
+    scratch.seek(std::io::SeekFrom::Start(0)).map_err(io)?;
+    let entries: Vec<&Entry> = entries.iter().collect();
+    assemble(path, source, &entries, |w| {
+        std::io::copy(&mut scratch, w).map(drop)
+    })
 }
 
 /// A cache file opened and checked, its chunks not yet decoded.
@@ -581,6 +619,38 @@ mod tests {
         )
         .unwrap()
         .0
+    }
+
+    #[test]
+    fn many_chunks_written_from_borrowed_entities_read_back_in_order_and_leave_no_scratch() {
+        let dir = tempfile::tempdir().unwrap();
+        let entities: Vec<Entity> = (0..CHUNK * 2 + 345)
+            .map(|i| entity(&format!("svc-{i}")))
+            .collect();
+        // As a catalog hands them over: references, not copies.
+        let borrowed: Vec<&Entity> = entities.iter().collect();
+        let problems = vec![Problem::warning(None, "one load problem")];
+        let path = path_for(dir.path(), "prod", "https://bs.example.com");
+        write(
+            &path,
+            "https://bs.example.com",
+            &borrowed,
+            &problems,
+            Encoding::MessagePack,
+        )
+        .unwrap();
+        let file = open(&path, "https://bs.example.com").unwrap().unwrap();
+        assert_eq!(file.chunks(), 3);
+        let back = read(&path, "https://bs.example.com").unwrap().unwrap();
+        assert_eq!(back.entities, entities);
+        assert_eq!(back.problems.len(), 1);
+        // Only the cache itself is left: the scratch file had no name, the temporary file
+        // became the cache.
+        let left: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, [path.file_name().unwrap().to_owned()]);
     }
 
     #[test]
