@@ -26,10 +26,11 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const PAGE: usize = 500;
 
-/// Peak resident memory since the last reset, in MiB (Linux; `None` elsewhere).
-fn peak_mib() -> Option<f64> {
+/// A memory figure of this process from `/proc/self/status`, in MiB (Linux; `None` elsewhere):
+/// `VmHWM:` the peak resident memory, `VmRSS:` the resident memory now.
+fn status_mib(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
@@ -62,7 +63,7 @@ fn report(name: &str, value: f64, unit: &str) {
 }
 
 fn report_peak(name: &str) {
-    if let Some(mib) = peak_mib() {
+    if let Some(mib) = status_mib("VmHWM:") {
         report(name, mib, "MiB");
     }
 }
@@ -194,12 +195,16 @@ fn child(phase: &str, url: &str, cache_dir: &str, expected: usize) {
                 cache_dir: Some(cache_dir.into()),
             };
             let mut done_at = None;
+            let mut done_sent = None;
             let mut folding = (0.0, 0.0);
             runtime.block_on(async {
                 let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
                 spawn_with(0, spec, tx, options);
                 while let Some(event) = rx.recv().await {
                     let done = matches!(event, LoadEvent::Done { .. });
+                    if done {
+                        done_sent = Some(started.elapsed());
+                    }
                     let t = thread_cpu_s();
                     let changed = tracker.apply(&mut catalog, event);
                     let u = thread_cpu_s();
@@ -218,8 +223,20 @@ fn child(phase: &str, url: &str, cache_dir: &str, expected: usize) {
             report("remote_load_fold_catalog_cpu", folding.0, "s");
             report("remote_load_fold_index_cpu", folding.1, "s");
             let (wall, cpu) = done_at.expect("the source said it was done");
+            if let Some(sent) = done_sent {
+                // `Done` applied: the references checked over the whole catalog.
+                report(
+                    "remote_load_done_applied",
+                    (wall - sent).as_secs_f64() * 1e3,
+                    "ms",
+                );
+            }
             report("remote_load_total", wall.as_secs_f64(), "s");
             report("remote_load_total_cpu", cpu, "s");
+            // What stays resident once the pages are folded: the catalog and the index.
+            if let Some(mib) = status_mib("VmRSS:") {
+                report("remote_load_rss_loaded", mib, "MiB");
+            }
             // Then the cache, from the catalog, as the portal writes it after a load.
             let warnings = tracker.write_saves(&catalog);
             assert!(warnings.is_empty(), "{warnings:?}");

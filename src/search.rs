@@ -174,7 +174,7 @@ impl std::fmt::Debug for SearchIndex {
 
 /// Hands out one shared copy of each distinct string.
 #[derive(Default, Clone)]
-struct Interner(std::collections::HashMap<Arc<str>, ()>);
+struct Interner(foldhash::HashMap<Arc<str>, ()>);
 
 impl Interner {
     /// Takes in the strings another interner (a copy of this one) handed out since.
@@ -190,6 +190,20 @@ impl Interner {
         let k: Arc<str> = Arc::from(s);
         self.0.insert(k.clone(), ());
         k
+    }
+
+    /// The shared copy of `s` in lower case (most catalog values already are: no copy then).
+    fn get_lower(&mut self, s: &str) -> Arc<str> {
+        self.get(&lower(s))
+    }
+}
+
+/// `s` in lower case, borrowed when it already is.
+fn lower(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.to_lowercase())
     }
 }
 
@@ -568,38 +582,41 @@ fn prepare(
     strings: &mut Interner,
 ) -> Vec<Haystack> {
     let mut out = Vec::with_capacity(ids.len());
-    for id in catalog.ids().skip(ids.start).take(ids.len()) {
+    for id in ids.map(|i| EntityId(i as u32)) {
         let e = catalog.get(id);
-        let owner_ref = catalog
-            .owner_ref(id)
-            .map(|r| r.to_string())
-            .unwrap_or_default();
-        let owner = owner_ref.rsplit('/').next().unwrap_or("").to_string();
+        let owner_ref = catalog.owner_ref(id).map(|r| strings.get(&r.to_string()));
+        let owner = owner_ref
+            .as_deref()
+            .and_then(|r| r.rsplit('/').next())
+            .unwrap_or("");
         let description = e.metadata.description.as_deref().unwrap_or("");
-        let description: String = description.chars().take(DESCRIPTION_PREFIX).collect();
-        let name = e.metadata.name.to_lowercase();
+        let description = match description.char_indices().nth(DESCRIPTION_PREFIX) {
+            Some((end, _)) => &description[..end],
+            None => description,
+        };
+        let name = lower(&e.metadata.name).into_owned();
         let browse_key = browse_key(kind_rank(e.kind_lower()), &name);
         let meta = format!("{} {owner}", e.metadata.tags.join(" ")).to_lowercase();
-        let title = e.metadata.title.as_deref().unwrap_or("").to_lowercase();
+        let title = lower(e.metadata.title.as_deref().unwrap_or(""));
         let meta = meta.trim();
         out.push(Haystack {
             masks: [byte_mask(&name), byte_mask(&title), byte_mask(meta)],
             name32: Utf32String::from(name.as_str()),
             name,
-            title32: Utf32String::from(title.as_str()),
+            title32: Utf32String::from(&*title),
             meta32: Utf32String::from(meta),
             description: description.to_lowercase(),
             kind: strings.get(e.kind_lower()),
             namespace: strings.get(e.entity_ref().namespace()),
-            lifecycle: strings.get(&e.spec_str("lifecycle").unwrap_or("").to_lowercase()),
-            spec_type: strings.get(&e.spec_str("type").unwrap_or("").to_lowercase()),
-            owner_ref: strings.get(&owner_ref),
-            system: strings.get(&e.spec_str("system").unwrap_or("").to_lowercase()),
+            lifecycle: strings.get_lower(e.spec_str("lifecycle").unwrap_or("")),
+            spec_type: strings.get_lower(e.spec_str("type").unwrap_or("")),
+            owner_ref: owner_ref.unwrap_or_else(|| strings.get("")),
+            system: strings.get_lower(e.spec_str("system").unwrap_or("")),
             tag_list: e
                 .metadata
                 .tags
                 .iter()
-                .map(|t| strings.get(&t.to_lowercase()))
+                .map(|t| strings.get_lower(t))
                 .collect(),
             rank: rank(catalog, id),
             browse_key,
