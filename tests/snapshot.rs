@@ -418,8 +418,9 @@ fn a_remote_source_confirming_offline_marks_its_data_cached_and_sends_nothing_ag
     let remote = idp_tui::source::BackstageSource::from_url("https://backstage.example.com");
     let url = remote.shown_url();
     let path = cache::path_for(cache.path(), &remote.name, &url);
-    let (entities, _) =
-        idp_tui::source::file::load_all(&[dir.path().join("team.yaml").to_string_lossy().into()]);
+    // An entity only the remote source has (one both had would go to whichever came first).
+    let billing = dir.path().join("root/more/billing.yaml");
+    let (entities, _) = idp_tui::source::file::load_all(&[billing.to_string_lossy().into()]);
     cache::write(&path, &url, &entities, &[], Encoding::MessagePack).unwrap();
     let specs = vec![specs(dir.path()).remove(0), SourceSpec::Backstage(remote)];
     let first = start(&specs, cache.path());
@@ -433,6 +434,7 @@ fn a_remote_source_confirming_offline_marks_its_data_cached_and_sends_nothing_ag
     let status = &second.app.sources.statuses()[1];
     assert!(status.cached_at.is_some(), "still shown as the cached copy");
     assert_eq!(status.entities, 1);
+    id(&second.app.catalog, "billing");
     assert_eq!(refs(&second.app.catalog), refs(&first.app.catalog));
 }
 
