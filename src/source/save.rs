@@ -70,6 +70,20 @@ impl Save {
     }
 }
 
+/// Writes every cache in `saves` from `catalog` (see [`Save::write`]); returns the warnings
+/// of those that could not be written.
+pub fn write_all(
+    saves: &[Save],
+    catalog: &Catalog,
+    owner: &[Option<SourceId>],
+    problems: &[Vec<Problem>],
+) -> Vec<Problem> {
+    saves
+        .iter()
+        .filter_map(|save| save.write(catalog, owner, problems))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -137,10 +137,7 @@ impl SourceTracker {
     /// could not be written.
     pub fn write_saves(&mut self, catalog: &Catalog) -> Vec<Problem> {
         let saves = self.take_saves();
-        saves
-            .iter()
-            .filter_map(|save| save.write(catalog, &self.owner, &self.problems))
-            .collect()
+        super::save::write_all(&saves, catalog, &self.owner, &self.problems)
     }
 
     /// Takes over a snapshot's record of which source sent each entity and of each source's

@@ -27,10 +27,7 @@ pub struct AfterLoad {
 impl AfterLoad {
     /// Writes the caches; returns the warnings of those that could not be written.
     pub fn write_saves(&self) -> Vec<Problem> {
-        self.saves
-            .iter()
-            .filter_map(|save| save.write(&self.catalog, &self.owner, &self.problems))
-            .collect()
+        crate::source::save::write_all(&self.saves, &self.catalog, &self.owner, &self.problems)
     }
 }
 

@@ -179,8 +179,8 @@ impl ProblemRecord {
     }
 }
 
-/// Serialises entities one at a time, so writing never holds them all twice.
-/// Entities to encode: owned, or borrowed from a catalog.
+/// Entities to encode, owned or borrowed from a catalog, serialised one at a time so writing
+/// never holds them all twice.
 struct Entities<'a, E>(&'a [E]);
 
 impl<E: Borrow<Entity>> serde::Serialize for Entities<'_, E> {
