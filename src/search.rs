@@ -872,6 +872,40 @@ mod tests {
     }
 
     #[test]
+    fn fields_in_any_case_are_found_in_lower_case_and_long_descriptions_cut_on_a_character() {
+        // Multi-byte characters across the cut: slicing by bytes there would panic.
+        let description = "Zürich ".repeat(DESCRIPTION_PREFIX);
+        let e = comp(
+            "Ledger-Writer",
+            json!({"metadata": {"title": "Ledger ÉCRITURE", "tags": ["PCI", "java"],
+                                "description": description},
+                   "spec": {"lifecycle": "Production", "type": "Service", "system": "Core-Ledger"}}),
+        );
+        let c = Catalog::from_entities([e], vec![]);
+        let mut strings = Interner::default();
+        let prepared = prepare(&c, 0..1, &mut strings);
+        let h = &prepared[0];
+        assert_eq!(h.name, "ledger-writer");
+        assert_eq!(h.title32.to_string(), "ledger écriture");
+        assert_eq!(h.meta32.to_string(), "pci java ledger-team");
+        assert_eq!(
+            [&*h.lifecycle, &*h.spec_type, &*h.system],
+            ["production", "service", "core-ledger"]
+        );
+        let tags: Vec<&str> = h.tag_list.iter().map(|t| &**t).collect();
+        assert_eq!(tags, ["pci", "java"]);
+        assert_eq!(h.description.chars().count(), DESCRIPTION_PREFIX);
+        assert!(h.description.starts_with("zürich zürich"));
+        assert_eq!(&*h.owner_ref, "group:default/ledger-team");
+        // And as a user types them.
+        assert_eq!(
+            names(&c, "lifecycle:production écriture"),
+            ["Ledger-Writer"]
+        );
+        assert_eq!(names(&c, "tag:pci system:core-ledger"), ["Ledger-Writer"]);
+    }
+
+    #[test]
     fn a_large_batch_prepared_on_two_threads_matches_one_thread() {
         let catalog = Catalog::from_entities(crate::synthetic::generate(9_000, 3), vec![]);
         let parallel = SearchIndex::build(&catalog);
