@@ -205,4 +205,50 @@ fn main() {
             .map(|_| ())
             .expect("drawing on a test backend never fails")
     });
+    server_hub();
+}
+
+/// A hub as a Backstage server sends it: listed first with every dependent in its relations
+/// (each still missing then), the dependents following in pages of 500. Each page resolves
+/// some of the hub's waiting edges; they are dropped once per page, not once per dependent.
+fn server_hub() {
+    use idp_tui::catalog::{Entity, Origin};
+    use serde_json::json;
+    let n = 20_000;
+    let server = |name: String, relations: Vec<serde_json::Value>| {
+        let doc = json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+            "metadata": {"name": name},
+            "spec": {"type": "service", "lifecycle": "production", "owner": "team"},
+            "relations": relations});
+        Entity::from_value(doc, Origin::new("https://backstage.example.com", None))
+            .expect("a valid entity")
+            .0
+    };
+    let relation = |t: &str, target: String| json!({"type": t, "targetRef": target});
+    let mut entities = vec![server(
+        "hub".into(),
+        (0..n)
+            .map(|i| relation("dependencyOf", format!("component:default/dep-{i}")))
+            .collect(),
+    )];
+    entities.extend((0..n).map(|i| {
+        server(
+            format!("dep-{i}"),
+            vec![relation("dependsOn", "component:default/hub".into())],
+        )
+    }));
+    let catalog = timed("server_hub_pages", 5, || {
+        let mut catalog = Catalog::new();
+        for page in entities.chunks(500) {
+            catalog.insert_batch(page.to_vec(), |_| {});
+        }
+        catalog
+    });
+    assert_eq!(
+        catalog
+            .related(EntityId(0), RelationType::DependencyOf)
+            .count(),
+        n
+    );
+    println!("server_hub_pages_dependents: {n} count");
 }

@@ -71,13 +71,16 @@ fn report_peak(name: &str) {
 /// One figure a child printed: name, value, unit.
 type Figure = (String, f64, String);
 
-/// Runs one load in a child process, so its peak memory is its own, and returns its lines.
+/// Runs one load in a child process, so its peak memory is its own, and returns its lines,
+/// with `…_server_cpu`: what this process (the test server) spent meanwhile, which
+/// shares the two cores with the child.
 fn child_figures(
     phase: &str,
     url: &str,
     cache_dir: &std::path::Path,
     expected: usize,
 ) -> Vec<Figure> {
+    let server_cpu = cpu_s();
     let out = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--phase", phase, url])
         .arg(cache_dir)
@@ -89,14 +92,23 @@ fn child_figures(
         "{phase}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout)
+    let server_cpu = cpu_s() - server_cpu;
+    let mut figures: Vec<Figure> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|line| {
             let (name, rest) = line.split_once(": ")?;
             let (value, unit) = rest.split_once(' ')?;
             Some((name.to_string(), value.parse().ok()?, unit.to_string()))
         })
-        .collect()
+        .collect();
+    let name = match phase {
+        "fetch" => "remote_fetch",
+        "remote" => "remote_load",
+        "cli" => "remote_load_cli",
+        _ => "cache_startup",
+    };
+    figures.push((format!("{name}_server_cpu"), server_cpu, "s".into()));
+    figures
 }
 
 /// Runs one load in a child process and passes on its lines.
@@ -147,9 +159,9 @@ fn bench_source(url: &str) -> BackstageSource {
 /// - `remote`: a first start of the portal on the server (no cache yet): the source streams
 ///   pages as events, which are folded into the catalog and the search index as they arrive,
 ///   as the portal's loop does. `remote_load_total` is the moment the data is in (`Done`
-///   applied: catalog complete, references checked, index extended); the cache is written
-///   after that from the catalog, as the portal writes it (`source::save`), and
-///   `remote_load_cache_written` is when it is on disk.
+///   applied: catalog complete, references checked, index extended and its ties ranked); the
+///   cache is written after that from the catalog, as the portal writes it (`source::save`),
+///   and `remote_load_cache_written` is when it is on disk.
 /// - `cli`: the same load as the command line does it (`load_blocking_with`, which returns once
 ///   the cache is written, so its warnings are counted).
 /// - `cache`: start-up from the cache, offline.
@@ -211,8 +223,13 @@ fn child(phase: &str, url: &str, cache_dir: &str, expected: usize) {
                     folding.0 += u - t;
                     if changed {
                         index.extend(&catalog);
-                        folding.1 += thread_cpu_s() - u;
                     }
+                    if done {
+                        // As the portal does once nothing is loading: ties ranked again with
+                        // every dependent in (see `App::extend_index`).
+                        index.refresh_ranks(&catalog);
+                    }
+                    folding.1 += thread_cpu_s() - u;
                     if done {
                         done_at = Some((started.elapsed(), cpu_s() - cpu0));
                     }

@@ -584,7 +584,7 @@ fn prepare(
     let mut out = Vec::with_capacity(ids.len());
     for id in ids.map(|i| EntityId(i as u32)) {
         let e = catalog.get(id);
-        let owner_ref = catalog.owner_ref(id).map(|r| strings.get(&r.to_string()));
+        let owner_ref = catalog.owner_ref(id).map(|r| strings.get(r.as_str()));
         let owner = owner_ref
             .as_deref()
             .and_then(|r| r.rsplit('/').next())
@@ -596,14 +596,13 @@ fn prepare(
         };
         let name = lower(&e.metadata.name).into_owned();
         let browse_key = browse_key(kind_rank(e.kind_lower()), &name);
-        let meta = format!("{} {owner}", e.metadata.tags.join(" ")).to_lowercase();
+        let meta = meta_text(&e.metadata.tags, owner);
         let title = lower(e.metadata.title.as_deref().unwrap_or(""));
-        let meta = meta.trim();
         out.push(Haystack {
-            masks: [byte_mask(&name), byte_mask(&title), byte_mask(meta)],
+            masks: [byte_mask(&name), byte_mask(&title), byte_mask(&meta)],
             name32: Utf32String::from(name.as_str()),
             name,
-            title32: Utf32String::from(&*title),
+            title32: Utf32String::from(title),
             meta32: Utf32String::from(meta),
             description: description.to_lowercase(),
             kind: strings.get(e.kind_lower()),
@@ -621,6 +620,19 @@ fn prepare(
             rank: rank(catalog, id),
             browse_key,
         });
+    }
+    out
+}
+
+/// The tags and the owner's name in lower case, joined by spaces, in one allocation.
+fn meta_text(tags: &[String], owner: &str) -> String {
+    let words = tags.iter().map(String::as_str).chain([owner]);
+    let mut out = String::with_capacity(words.clone().map(|w| w.len() + 1).sum());
+    for word in words.filter(|w| !w.trim().is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&lower(word.trim()));
     }
     out
 }
@@ -869,6 +881,18 @@ mod tests {
         // A filter without words browses too.
         assert_eq!(names(&catalog, "kind:component").len(), 6);
         assert_eq!(names(&catalog, "kind:component")[..2], ["a", "payment"]);
+    }
+
+    #[test]
+    fn meta_text_joins_tags_and_owner_by_single_spaces_in_lower_case() {
+        assert_eq!(
+            meta_text(&["PCI".into(), "Σοφία".into()], "team-a"),
+            "pci σοφία team-a"
+        );
+        // Nothing to join: no stray space before the owner or after the tags.
+        assert_eq!(meta_text(&[], "team-a"), "team-a");
+        assert_eq!(meta_text(&["java".into(), " ".into()], ""), "java");
+        assert_eq!(meta_text(&[], ""), "");
     }
 
     #[test]

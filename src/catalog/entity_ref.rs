@@ -11,11 +11,11 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 
 /// A canonical, lowercase reference to an entity: `kind:namespace/name`.
 ///
-/// Stored as one string with the two separator offsets, so refs are cheap to hash, compare and
-/// clone in catalogs of 100,000 entities.
+/// Stored as one shared string with the two separator offsets, so refs are cheap to hash and
+/// compare, and a clone (the catalog's index key, an unresolved edge's target) copies no text.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct EntityRef {
-    text: Box<str>,
+    text: std::sync::Arc<str>,
     colon: u32,
     slash: u32,
 }
@@ -50,7 +50,7 @@ impl EntityRef {
 
     /// A reference from text already in canonical form (as [`EntityRef::parse_into`] writes
     /// it): only the separators are found.
-    pub(crate) fn from_canonical(text: impl Into<Box<str>>) -> Self {
+    pub(crate) fn from_canonical(text: impl Into<std::sync::Arc<str>>) -> Self {
         let text = text.into();
         // Lowercasing can change byte lengths for non-ASCII text, so find the separators again.
         let colon = text.find(':').unwrap_or(0);
@@ -60,6 +60,12 @@ impl EntityRef {
             slash: slash as u32,
             text,
         }
+    }
+
+    /// Where this reference's text is: clones share it, so equal addresses mean one reference
+    /// cloned (two references parsed apart have different addresses).
+    pub(crate) fn text_address(&self) -> usize {
+        self.text.as_ptr() as usize
     }
 
     /// Parses a reference written in an entity's spec, filling in the default kind of the field

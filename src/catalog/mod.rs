@@ -89,6 +89,47 @@ const PARALLEL_BATCH: usize = 2_000;
 /// well-connected entities), a set of every resolved edge is built and kept for the load.
 const SCAN_LIMIT: usize = 64;
 
+/// References that entities of a batch resolved, and the entities whose edges waited for
+/// them: their missing edges are dropped together at the end of the batch.
+struct Resolved {
+    /// The resolved references, kept (not dropped) until then so no new reference takes the
+    /// address of one.
+    references: Vec<EntityRef>,
+    /// Their texts' addresses: every missing edge shares its waiting list's reference.
+    texts: HashSet<usize>,
+    sources: Vec<EntityId>,
+}
+
+impl Resolved {
+    fn with_capacity(n: usize) -> Self {
+        Resolved {
+            references: Vec::with_capacity(n),
+            texts: HashSet::with_capacity(n),
+            sources: Vec::with_capacity(n),
+        }
+    }
+
+    fn add(&mut self, reference: EntityRef) {
+        self.texts.insert(reference.text_address());
+        self.references.push(reference);
+    }
+
+    /// Drops the missing edges to the resolved references from the lists that held them.
+    fn drop_missing(mut self, edges: &mut [Vec<Edge>]) {
+        if self.references.is_empty() {
+            return;
+        }
+        self.sources.sort_unstable();
+        self.sources.dedup();
+        for source in self.sources {
+            edges[source.index()].retain(|e| match &e.target {
+                Target::Missing(r) => !self.texts.contains(&r.text_address()),
+                Target::Resolved(_) => true,
+            });
+        }
+    }
+}
+
 impl Catalog {
     /// An empty catalog.
     pub fn new() -> Self {
@@ -164,6 +205,7 @@ impl Catalog {
             counts,
         } = prepared;
         let (mut problems, mut stated) = (problems.into_iter(), stated.into_iter());
+        let mut resolved = Resolved::with_capacity(entities.len());
         for (entity, (problem_count, stated_count)) in entities.into_iter().zip(counts) {
             let entity_problems = problems.by_ref().take(problem_count as usize);
             let entity_stated = stated.by_ref().take(stated_count as usize);
@@ -178,7 +220,7 @@ impl Catalog {
             let id = EntityId(self.entities.len() as u32);
             self.ref_order = std::sync::OnceLock::new();
             self.index.insert(entity.entity_ref().clone(), id);
-            let waiting = self.dangling.remove(entity.entity_ref());
+            let waiting = self.dangling.remove_entry(entity.entity_ref());
             self.edges
                 .push(Vec::with_capacity(stated_count as usize + 4));
             // The entity joins the list after its relations are wired, which read their
@@ -186,17 +228,19 @@ impl Catalog {
             for (relation, target) in entity_stated {
                 self.relate(id, relation, Prepared::target(&targets, &entity, target));
             }
-            let me = entity.entity_ref();
-            for (source, relation) in waiting.into_iter().flatten() {
-                // The source's edge was recorded as missing; it now resolves.
-                self.edges[source.index()].retain(|e| {
-                    !(e.relation == relation && matches!(&e.target, Target::Missing(r) if r == me))
-                });
-                self.link(source, relation, id);
+            if let Some((reference, sources)) = waiting {
+                // The sources' edges recorded as missing now resolve: linked now, and the
+                // missing ones dropped once for the batch (a hub waits for thousands).
+                for (source, relation) in sources {
+                    resolved.sources.push(source);
+                    self.link(source, relation, id);
+                }
+                resolved.add(reference);
             }
             self.entities.push(entity);
             added(id);
         }
+        resolved.drop_missing(&mut self.edges);
     }
 
     /// Reports a second entity with the reference of `first` (the first one wins).
@@ -217,25 +261,25 @@ impl Catalog {
 
     /// Wires a relation to the entity whose canonical reference is `target`, or records it as
     /// waiting for that entity.
+    ///
+    /// `source` is the entity being inserted: every relation it states is related before the
+    /// next entity's, so a repeat of one is at the tail of the target's waiting list.
     fn relate(&mut self, source: EntityId, relation: RelationType, target: &str) {
         if let Some(&t) = self.index.get(target) {
             return self.link(source, relation, t);
         }
-        let missing = match self.dangling.get_mut(target) {
-            Some(waiting) => {
-                if waiting.contains(&(source, relation)) {
-                    return;
-                }
-                waiting.push((source, relation));
-                EntityRef::from_canonical(target)
-            }
-            None => {
-                let missing = EntityRef::from_canonical(target);
-                self.dangling
-                    .insert(missing.clone(), vec![(source, relation)]);
-                missing
-            }
+        // Every edge waiting for a target shares the waiting list's reference (its text is
+        // not copied, and `Resolved` finds the edges by it).
+        let missing = match self.dangling.get_key_value(target) {
+            Some((reference, _)) => reference.clone(),
+            None => EntityRef::from_canonical(target),
         };
+        let waiting = self.dangling.entry(missing.clone()).or_default();
+        let mut same_source = waiting.iter().rev().take_while(|(s, _)| *s == source);
+        if same_source.any(|&(_, r)| r == relation) {
+            return;
+        }
+        waiting.push((source, relation));
         self.edges[source.index()].push(Edge {
             relation,
             target: Target::Missing(missing),
@@ -677,6 +721,67 @@ mod tests {
         assert_eq!(count("b", RelationType::DependencyOf, "c"), 1);
         // Every dangling target is still listed, once.
         assert_eq!(c.edges(id("a")).len(), SCAN_LIMIT + 10 + 1 + 1 + 1);
+    }
+
+    #[test]
+    fn a_hub_waiting_for_thousands_of_later_entities_ends_with_each_edge_resolved_once() {
+        // A server states both directions: the hub arrives first, listing every dependent
+        // (each still missing then), and the dependents follow in pages of 500.
+        let n = 3_000;
+        let relations: Vec<_> = (0..n)
+            .map(|i| json!({"type": "dependencyOf", "targetRef": format!("component:default/dep-{i}")}))
+            .chain([json!({"type": "dependsOn", "targetRef": "resource:default/gone"})])
+            .collect();
+        let server = |name: String, relations: serde_json::Value| {
+            Entity::from_value(
+                json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+                       "metadata": {"name": name},
+                       "spec": {"type": "service", "lifecycle": "production", "owner": "team"},
+                       "relations": relations}),
+                Origin::new("https://backstage.example.com", None),
+            )
+            .unwrap()
+            .0
+        };
+        let mut entities = vec![server("hub".into(), json!(relations))];
+        for i in 0..n {
+            // One dependent states its relation twice: it still waits, and links, once.
+            let twice = if i == 7 { 2 } else { 1 };
+            let rels: Vec<_> = (0..twice)
+                .map(|_| json!({"type": "dependsOn", "targetRef": "component:default/hub"}))
+                .collect();
+            entities.push(server(format!("dep-{i}"), json!(rels)));
+        }
+        let mut c = Catalog::new();
+        for page in entities.chunks(500) {
+            c.insert_batch(page.to_vec(), |_| {});
+            // Between batches, nothing is both missing and resolved.
+            let hub = c.edges(EntityId(0));
+            let missing = hub
+                .iter()
+                .filter(|e| matches!(e.target, Target::Missing(_)));
+            assert_eq!(missing.count() + c.len() - 1, n + 1);
+        }
+        c.check_references();
+        let hub = EntityId(0);
+        assert_eq!(c.related(hub, RelationType::DependencyOf).count(), n);
+        let missing: Vec<_> = c
+            .edges(hub)
+            .iter()
+            .filter_map(|e| match &e.target {
+                Target::Missing(r) => Some(r.as_str()),
+                Target::Resolved(_) => None,
+            })
+            .collect();
+        assert_eq!(missing, ["resource:default/gone"]);
+        assert_eq!(c.edges(hub).len(), n + 1);
+        for id in c.ids().skip(1) {
+            assert_eq!(c.edges(id).len(), 1, "{}", c.get(id).entity_ref());
+            assert_eq!(c.related(id, RelationType::DependsOn).next(), Some(hub));
+        }
+        let warnings: Vec<_> = c.problems().map(|p| p.to_string()).collect();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("dependsOn resource:default/gone"));
     }
 
     #[test]
