@@ -98,6 +98,7 @@ struct Resolved {
     references: Vec<EntityRef>,
     /// Their texts' addresses: every missing edge shares its waiting list's reference.
     texts: HashSet<usize>,
+    /// The entities whose edges waited for them (an entity may appear more than once).
     sources: Vec<EntityId>,
 }
 
