@@ -375,7 +375,8 @@ impl SearchIndex {
     /// order of equal matches would depend on the order batches arrived in.
     pub fn refresh_ranks(&mut self, catalog: &Catalog) {
         for (item, id) in self.items.iter_mut().zip(catalog.ids()) {
-            item.rank = rank(catalog, id);
+            // The kind's place is the browsing key's top byte: the entity is not read again.
+            item.rank = rank((item.browse_key >> 56) as usize, catalog, id);
         }
     }
 
@@ -595,7 +596,8 @@ fn prepare(
             None => description,
         };
         let name = lower(&e.metadata.name).into_owned();
-        let browse_key = browse_key(kind_rank(e.kind_lower()), &name);
+        let kind_place = kind_rank(e.kind_lower());
+        let browse_key = browse_key(kind_place, &name);
         let meta = meta_text(&e.metadata.tags, owner);
         let title = lower(e.metadata.title.as_deref().unwrap_or(""));
         out.push(Haystack {
@@ -617,7 +619,7 @@ fn prepare(
                 .iter()
                 .map(|t| strings.get_lower(t))
                 .collect(),
-            rank: rank(catalog, id),
+            rank: rank(kind_place, catalog, id),
             browse_key,
         });
     }
@@ -637,9 +639,9 @@ fn meta_text(tags: &[String], owner: &str) -> String {
     out
 }
 
-/// The tie-break rank of an entity: its kind's place, then how many things depend on it or
-/// are part of it (more sorts first).
-fn rank(catalog: &Catalog, id: EntityId) -> u32 {
+/// The tie-break rank of an entity whose kind is in `kind_place` (see [`kind_rank`]): that
+/// place, then how many things depend on it or are part of it (more sorts first).
+fn rank(kind_place: usize, catalog: &Catalog, id: EntityId) -> u32 {
     let weight = catalog
         .edges(id)
         .iter()
@@ -650,8 +652,7 @@ fn rank(catalog: &Catalog, id: EntityId) -> u32 {
             )
         })
         .count() as u32;
-    let kind = kind_rank(catalog.get(id).kind_lower()) as u32;
-    kind << 24 | (0xff_ffff - weight.min(0xff_ffff))
+    (kind_place.min(0xff) as u32) << 24 | (0xff_ffff - weight.min(0xff_ffff))
 }
 
 /// The browsing order of an entity as one integer: its kind's place, then its name's first
@@ -881,6 +882,35 @@ mod tests {
         // A filter without words browses too.
         assert_eq!(names(&catalog, "kind:component").len(), 6);
         assert_eq!(names(&catalog, "kind:component")[..2], ["a", "payment"]);
+    }
+
+    #[test]
+    fn ranks_refreshed_after_batches_equal_those_of_a_whole_build() {
+        // Dependents arrive after the entities they depend on: a batch-by-batch index counts
+        // only those already in, until its ranks are refreshed.
+        let entities = crate::synthetic::generate(3_000, 5);
+        let mut catalog = Catalog::new();
+        let mut index = SearchIndex::build(&catalog);
+        for batch in entities.chunks(250) {
+            catalog.insert_batch(batch.to_vec(), |_| {});
+            index.extend(&catalog);
+        }
+        let whole = SearchIndex::build(&catalog);
+        let ranks = |i: &SearchIndex| i.items.iter().map(|h| h.rank).collect::<Vec<_>>();
+        assert_ne!(ranks(&index), ranks(&whole), "the batches changed no count");
+        index.refresh_ranks(&catalog);
+        assert_eq!(ranks(&index), ranks(&whole));
+        // Kinds still come first: a component outranks every API, whatever depends on them.
+        let kind_of = |id: usize| catalog.get(EntityId(id as u32)).kind_lower();
+        let worst_component = (0..catalog.len())
+            .filter(|&i| kind_of(i) == "component")
+            .map(|i| index.items[i].rank)
+            .max();
+        let best_api = (0..catalog.len())
+            .filter(|&i| kind_of(i) == "api")
+            .map(|i| index.items[i].rank)
+            .min();
+        assert!(worst_component < best_api);
     }
 
     #[test]

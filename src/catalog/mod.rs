@@ -225,7 +225,8 @@ impl Catalog {
             }
         }
         let (mut problems, mut stated) = (problems.into_iter(), stated.into_iter());
-        let mut resolved = Resolved::with_capacity(entities.len());
+        // Room for a page's worth; a whole catalog in one batch resolves few earlier waits.
+        let mut resolved = Resolved::with_capacity(entities.len().min(4_096));
         for ((entity, (problem_count, stated_count)), id) in
             entities.into_iter().zip(counts).zip(ids)
         {
