@@ -170,6 +170,8 @@ impl Wiring {
                     Target::Resolved(EntityId(target as u32))
                 } else {
                     let r = missing.get(target - n).ok_or("edge target out of range")?;
+                    // Clones of one reference: when its entity arrives, the catalog finds the
+                    // edges waiting for it by the address of their shared text.
                     dangling
                         .entry(r.clone())
                         .or_default()
@@ -240,6 +242,10 @@ mod tests {
             .edges(lonely)
             .iter()
             .any(|e| e.relation == RelationType::DependsOn && e.target == Target::Resolved(ghost)));
+        // The edge that waited for it is gone, not kept beside the resolved one.
+        assert!(!rebuilt.edges(lonely).iter().any(
+            |e| matches!(&e.target, Target::Missing(r) if r.as_str() == "component:default/ghost")
+        ));
         assert!(rebuilt
             .related(ghost, RelationType::DependencyOf)
             .any(|id| id == lonely));
