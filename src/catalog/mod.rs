@@ -755,6 +755,45 @@ mod tests {
     }
 
     #[test]
+    fn relations_to_entities_later_in_a_batch_keep_the_order_they_are_stated_in() {
+        let c = Catalog::from_entities(
+            [
+                svc("a", &["component:b", "component:ghost", "component:c"]),
+                svc("c", &[]),
+                svc("b", &[]),
+            ],
+            vec![],
+        );
+        let id = |n: &str| c.id_of(&EntityRef::new("component", "default", n)).unwrap();
+        let depends: Vec<String> = c
+            .edges(id("a"))
+            .iter()
+            .filter(|e| e.relation == RelationType::DependsOn)
+            .map(|e| c.target_ref(&e.target).to_string())
+            .collect();
+        assert_eq!(
+            depends,
+            [
+                "component:default/b",
+                "component:default/ghost",
+                "component:default/c"
+            ]
+        );
+        // Only the target nobody defines waits: one warning, for it.
+        let warnings: Vec<String> = c
+            .problems()
+            .filter(|p| p.message.contains("dependsOn"))
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("component:default/ghost"));
+        assert_eq!(
+            c.related(id("c"), RelationType::DependencyOf).next(),
+            Some(id("a"))
+        );
+    }
+
+    #[test]
     fn a_hub_waiting_for_thousands_of_later_entities_ends_with_each_edge_resolved_once() {
         // A server states both directions: the hub arrives first, listing every dependent
         // (each still missing then), and the dependents follow in pages of 500.
