@@ -4,7 +4,7 @@
 //! haystacks, so a keystroke only scores strings. It is `Send + Sync`, so matching can run on a
 //! worker while the UI stays responsive.
 
-use crate::catalog::{Catalog, EntityId, RelationType};
+use crate::catalog::{Catalog, EntityId, EntityRef, RelationType};
 use nucleo_matcher::{Config, Matcher, Utf32String};
 use std::sync::Arc;
 
@@ -103,25 +103,30 @@ fn example(key: &str) -> &'static str {
     }
 }
 
-/// Prepared text of one entity: lowercase strings for filters and exact tiers, and
-/// nucleo's UTF-32 form of each searched field.
+/// A string the index stores once (a kind, an owner, a tag…): its number in the
+/// [`Interner`].
+type Sym = u32;
+
+/// Prepared text of one entity: nucleo's UTF-32 form of each fuzzy-matched field, and the
+/// numbers of its filter values. Its name, description and tags are in the lists the
+/// [`Haystacks`] share, so preparing an entity allocates only for the matcher's fields.
 #[derive(Debug, Clone)]
 struct Haystack {
-    name: String,
     name32: Utf32String,
     title32: Utf32String,
     /// Tags and the owner's name, joined by spaces.
     meta32: Utf32String,
-    /// Matched as a substring: fuzzy matching of long text finds noise and costs time.
-    description: String,
-    // Filter fields repeat across entities, so each distinct value is stored once.
-    kind: Arc<str>,
-    namespace: Arc<str>,
-    lifecycle: Arc<str>,
-    spec_type: Arc<str>,
-    owner_ref: Arc<str>,
-    system: Arc<str>,
-    tag_list: Vec<Arc<str>>,
+    /// Where the description is in [`Haystacks::descriptions`]. Matched as a substring: fuzzy
+    /// matching of long text finds noise and costs time.
+    description: (u32, u32),
+    kind: Sym,
+    namespace: Sym,
+    lifecycle: Sym,
+    spec_type: Sym,
+    owner_ref: Sym,
+    system: Sym,
+    /// Where the tags are in [`Haystacks::tags`].
+    tags: (u32, u32),
     /// Which bytes occur in the name, title and meta fields ([`byte_mask`]), so a word with a
     /// letter a field lacks is ruled out without reading the field.
     masks: [u64; 3],
@@ -131,6 +136,114 @@ struct Haystack {
     /// The browsing order's key, for a query without words: the kind's place in the top byte,
     /// then the name's first seven bytes, so most comparisons are one integer compare.
     browse_key: u64,
+}
+
+/// Every entity's haystack, and the text they keep in shared lists (one buffer each rather
+/// than a few small allocations per entity).
+#[derive(Debug, Default)]
+struct Haystacks {
+    items: Vec<Haystack>,
+    /// Every lowercase name, each followed by a NUL, so one substring scan finds a word in all
+    /// names at once (see [`SearchIndex::name_hits`]).
+    names: String,
+    /// Where each entity's name starts in `names`.
+    name_starts: Vec<usize>,
+    /// Every description's searched prefix, in lower case, one after another.
+    descriptions: String,
+    /// Every entity's tags, one after another.
+    tags: Vec<Sym>,
+}
+
+/// One entity's prepared text, as scoring reads it.
+struct Text<'a> {
+    h: &'a Haystack,
+    name: &'a str,
+    description: &'a str,
+    tags: &'a [Sym],
+}
+
+impl Haystacks {
+    /// The prepared text of entity `i`.
+    fn text(&self, i: usize) -> Text<'_> {
+        let h = &self.items[i];
+        let (d0, d1) = h.description;
+        let (t0, t1) = h.tags;
+        Text {
+            h,
+            name: self.name(i),
+            description: &self.descriptions[d0 as usize..d1 as usize],
+            tags: &self.tags[t0 as usize..t1 as usize],
+        }
+    }
+
+    /// The lowercase name of entity `i`.
+    fn name(&self, i: usize) -> &str {
+        let end = self.name_starts.get(i + 1).map_or(self.names.len(), |&e| e);
+        // Less the NUL that ends it.
+        &self.names[self.name_starts[i]..end - 1]
+    }
+
+    /// Adds a lowercase name, a description (which `description` writes) and tags to the
+    /// shared lists; returns where the description and the tags went.
+    fn push_text(
+        &mut self,
+        name: &str,
+        description: impl FnOnce(&mut String),
+        tags: impl IntoIterator<Item = Sym>,
+    ) -> ((u32, u32), (u32, u32)) {
+        self.name_starts.push(self.names.len());
+        self.names.push_str(name);
+        self.names.push('\0');
+        let d0 = offset(self.descriptions.len());
+        description(&mut self.descriptions);
+        let t0 = offset(self.tags.len());
+        self.tags.extend(tags);
+        (
+            (d0, offset(self.descriptions.len())),
+            (t0, offset(self.tags.len())),
+        )
+    }
+
+    /// Adds haystacks prepared on their own (by another thread, with a copy of the interner):
+    /// `numbers` gives each of their string numbers as this index numbers it.
+    fn append(&mut self, other: Haystacks, numbers: &[Sym]) {
+        let (names, descriptions, tags) = (
+            self.names.len(),
+            offset(self.descriptions.len()),
+            offset(self.tags.len()),
+        );
+        let number = |n: Sym| numbers[n as usize];
+        self.names.push_str(&other.names);
+        self.name_starts
+            .extend(other.name_starts.iter().map(|s| s + names));
+        self.descriptions.push_str(&other.descriptions);
+        self.tags.extend(other.tags.iter().map(|&t| number(t)));
+        self.items.extend(other.items.into_iter().map(|mut h| {
+            h.description = (
+                h.description.0 + descriptions,
+                h.description.1 + descriptions,
+            );
+            h.tags = (h.tags.0 + tags, h.tags.1 + tags);
+            for n in [
+                &mut h.kind,
+                &mut h.namespace,
+                &mut h.lifecycle,
+                &mut h.spec_type,
+                &mut h.owner_ref,
+                &mut h.system,
+            ] {
+                *n = number(*n);
+            }
+            h
+        }));
+    }
+}
+
+/// A position in one of the shared lists. They hold at most a few hundred bytes per entity
+/// (descriptions are cut to [`DESCRIPTION_PREFIX`] characters) and entity ids are `u32`, so
+/// positions fit in `u32` well past any catalog that fits in memory.
+fn offset(len: usize) -> u32 {
+    u32::try_from(len).expect("the search index's text fits in 4 GiB")
 }
 
 /// One search hit.
@@ -157,44 +270,51 @@ pub struct Results {
 
 /// Prepared haystacks for a catalog.
 pub struct SearchIndex {
-    items: Vec<Haystack>,
+    hay: Haystacks,
     strings: Interner,
-    /// Every lowercase name, each followed by a NUL byte, so one substring scan finds a word
-    /// in all names at once (see [`SearchIndex::name_hits`]).
-    names: Vec<u8>,
-    /// Where each entity's name starts in `names`.
-    name_starts: Vec<usize>,
 }
 
 impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SearchIndex({} entities)", self.items.len())
+        write!(f, "SearchIndex({} entities)", self.hay.items.len())
     }
 }
 
-/// Hands out one shared copy of each distinct string.
+/// Numbers each distinct string once: haystacks hold the numbers.
 #[derive(Default, Clone)]
-struct Interner(foldhash::HashMap<Arc<str>, ()>);
+struct Interner {
+    numbers: foldhash::HashMap<Arc<str>, Sym>,
+    texts: Vec<Arc<str>>,
+}
 
 impl Interner {
-    /// Takes in the strings another interner (a copy of this one) handed out since.
-    fn absorb(&mut self, other: Interner) {
-        // A string both handed out stays as this one's copy (extend keeps existing keys).
-        self.0.extend(other.0);
+    /// Takes in the strings a copy of this interner numbered since it was made with `base`
+    /// strings; returns each of the copy's numbers as this interner numbers it.
+    fn absorb(&mut self, other: Interner, base: usize) -> Vec<Sym> {
+        let mut numbers: Vec<Sym> = (0..base as Sym).collect();
+        numbers.extend(other.texts[base..].iter().map(|t| self.get(t)));
+        numbers
     }
 
-    fn get(&mut self, s: &str) -> Arc<str> {
-        if let Some((k, _)) = self.0.get_key_value(s) {
-            return k.clone();
+    fn get(&mut self, s: &str) -> Sym {
+        if let Some(&n) = self.numbers.get(s) {
+            return n;
         }
-        let k: Arc<str> = Arc::from(s);
-        self.0.insert(k.clone(), ());
-        k
+        let n = self.texts.len() as Sym;
+        let text: Arc<str> = Arc::from(s);
+        self.numbers.insert(text.clone(), n);
+        self.texts.push(text);
+        n
     }
 
-    /// The shared copy of `s` in lower case (most catalog values already are: no copy then).
-    fn get_lower(&mut self, s: &str) -> Arc<str> {
+    /// The number of `s` in lower case (most catalog values already are: no copy then).
+    fn get_lower(&mut self, s: &str) -> Sym {
         self.get(&lower(s))
+    }
+
+    /// The string numbered `n`.
+    fn text(&self, n: Sym) -> &str {
+        &self.texts[n as usize]
     }
 }
 
@@ -302,10 +422,8 @@ impl SearchIndex {
     /// Prepares every entity of a catalog.
     pub fn build(catalog: &Catalog) -> Self {
         let mut index = Self {
-            items: Vec::with_capacity(catalog.len()),
+            hay: Haystacks::default(),
             strings: Interner::default(),
-            names: Vec::new(),
-            name_starts: Vec::new(),
         };
         index.extend(catalog);
         index
@@ -316,57 +434,42 @@ impl SearchIndex {
     /// is prepared on two threads (the second with a copy of the interned strings, merged back
     /// after), since this runs on the UI thread while sources load.
     pub fn extend(&mut self, catalog: &Catalog) {
-        let start = self.items.len();
-        self.extend_items(catalog);
-        self.append_names(start);
-    }
-
-    /// Adds the names of the entities from `start` on to the names scanned at once.
-    fn append_names(&mut self, start: usize) {
-        for h in &self.items[start..] {
-            self.name_starts.push(self.names.len());
-            self.names.extend_from_slice(h.name.as_bytes());
-            self.names.push(0);
-        }
-    }
-
-    fn extend_items(&mut self, catalog: &Catalog) {
-        let (start, end) = (self.items.len(), catalog.len());
+        let (start, end) = (self.hay.items.len(), catalog.len());
         if end <= start {
             return;
         }
         // Room for every entity the catalog has room for, at once: a large list that grows step
         // by step is copied each time, into fresh memory the system must clear first.
         let room = catalog.capacity().max(end) - start;
-        self.items.reserve(room);
-        self.name_starts.reserve(room);
+        let hay = &mut self.hay;
+        hay.items.reserve(room);
+        hay.name_starts.reserve(room);
         // Names average about 24 bytes until some are in to tell.
-        let average_name = self.names.len().checked_div(start).map_or(24, |n| n + 1);
-        self.names.reserve(room * average_name);
+        let average_name = hay.names.len().checked_div(start).map_or(24, |n| n + 1);
+        hay.names.reserve(room * average_name);
         let threads = crate::background::cores();
         if end - start < PARALLEL_PREPARE || threads < 2 {
-            let items = prepare(catalog, start..end, &mut self.strings);
-            self.items.extend(items);
-            return;
+            return prepare(catalog, start..end, &mut self.strings, hay);
         }
         let middle = start + (end - start) / 2;
-        let mut second_strings = self.strings.clone();
-        let (first, second) = std::thread::scope(|scope| {
-            let second = scope.spawn(|| prepare(catalog, middle..end, &mut second_strings));
-            let first = prepare(catalog, start..middle, &mut self.strings);
-            (first, second.join())
+        let (base, mut second_strings) = (self.strings.texts.len(), self.strings.clone());
+        let strings = &mut self.strings;
+        let second = std::thread::scope(|scope| {
+            let second = scope.spawn(|| {
+                let mut out = Haystacks::default();
+                prepare(catalog, middle..end, &mut second_strings, &mut out);
+                out
+            });
+            prepare(catalog, start..middle, strings, hay);
+            second.join()
         });
-        self.items.extend(first);
         match second {
             Ok(second) => {
-                self.items.extend(second);
-                self.strings.absorb(second_strings);
+                let numbers = self.strings.absorb(second_strings, base);
+                self.hay.append(second, &numbers);
             }
             // Not expected (preparing does not panic on data); do that half here instead.
-            Err(_) => {
-                let rest = prepare(catalog, middle..end, &mut self.strings);
-                self.items.extend(rest);
-            }
+            Err(_) => prepare(catalog, middle..end, &mut self.strings, &mut self.hay),
         }
     }
 
@@ -374,7 +477,7 @@ impl SearchIndex {
     /// prepared while sources were loading counted only the dependents already in, so the
     /// order of equal matches would depend on the order batches arrived in.
     pub fn refresh_ranks(&mut self, catalog: &Catalog) {
-        for (item, id) in self.items.iter_mut().zip(catalog.ids()) {
+        for (item, id) in self.hay.items.iter_mut().zip(catalog.ids()) {
             // The kind's place is the browsing key's top byte: the entity is not read again.
             item.rank = rank((item.browse_key >> 56) as usize, catalog, id);
         }
@@ -382,12 +485,12 @@ impl SearchIndex {
 
     /// The number of prepared entities.
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.hay.items.len()
     }
 
     /// True when nothing is prepared.
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.hay.items.is_empty()
     }
 
     /// Runs a query and returns at most `limit` hits, best first.
@@ -405,7 +508,7 @@ impl SearchIndex {
         within: Option<&[u32]>,
     ) -> (Results, Vec<u32>) {
         let words: Vec<Word> = query.words.iter().map(|w| Word::new(w)).collect();
-        let count = within.map_or(self.items.len(), <[u32]>::len);
+        let count = within.map_or(self.hay.items.len(), <[u32]>::len);
         // Score on every core: each thread takes a contiguous part, so results stay in order.
         let threads = if count >= PARALLEL_THRESHOLD {
             crate::background::cores().min(4)
@@ -451,15 +554,16 @@ impl SearchIndex {
         };
         let matched: Vec<u32> = scored.iter().map(|s| s.2).collect();
         let total = scored.len();
-        let items = &self.items;
+        let hay = &self.hay;
+        let name = |s: &Scored| hay.name(s.2 as usize);
         // Without words, the order is browsing order (kind, then name); with words, the score,
         // then the tie-break rank. Integers decide most comparisons; names break the rest.
         let browse = query.words.is_empty();
         let by_order = |a: &Scored, b: &Scored| {
-            let (x, y) = (&items[a.2 as usize], &items[b.2 as usize]);
+            let (x, y) = (&hay.items[a.2 as usize], &hay.items[b.2 as usize]);
             x.browse_key
                 .cmp(&y.browse_key)
-                .then_with(|| x.name.cmp(&y.name))
+                .then_with(|| name(a).cmp(name(b)))
                 .then(a.2.cmp(&b.2))
         };
         let by_score = |a: &Scored, b: &Scored| (-a.0, a.1, a.2).cmp(&(-b.0, b.1, b.2));
@@ -477,7 +581,7 @@ impl SearchIndex {
             scored.sort_by(|a, b| {
                 (-a.0, a.1)
                     .cmp(&(-b.0, b.1))
-                    .then_with(|| items[a.2 as usize].name.cmp(&items[b.2 as usize].name))
+                    .then_with(|| name(a).cmp(name(b)))
                     .then(a.2.cmp(&b.2))
             });
         }
@@ -487,7 +591,7 @@ impl SearchIndex {
             .map(|(score, _, i)| Hit {
                 id: EntityId(i),
                 score,
-                name_matches: name_matches(&mut matcher, &self.items[i as usize], &words),
+                name_matches: name_matches(&mut matcher, &hay.items[i as usize], &words),
             })
             .collect();
         (
@@ -518,19 +622,20 @@ impl SearchIndex {
         let mut out = Vec::new();
         let mut idx = Vec::new();
         'items: for i in ids {
-            let h = &self.items[i as usize];
-            if !query.filters.iter().all(|(k, vs)| filter_matches(h, k, vs)) {
+            let text = self.hay.text(i as usize);
+            let mut filters = query.filters.iter();
+            if !filters.all(|(k, vs)| filter_matches(&text, &self.strings, k, vs)) {
                 continue;
             }
             let mut total = 0i64;
             for (word, hits) in words.iter().zip(hits) {
                 let hit = hits.as_ref().map(|hits| hits[i as usize]);
-                match score_word(&mut matcher, &mut idx, h, word, hit) {
+                match score_word(&mut matcher, &mut idx, &text, word, hit) {
                     Some(s) => total += s,
                     None => continue 'items,
                 }
             }
-            out.push((total, h.rank, i));
+            out.push((total, text.h.rank, i));
         }
         out
     }
@@ -550,10 +655,10 @@ impl SearchIndex {
         if word.text.is_empty() || word.text.as_bytes().contains(&0) {
             return None;
         }
-        let mut hits = vec![NO_HIT; self.items.len()];
-        let starts = &self.name_starts;
+        let mut hits = vec![NO_HIT; self.hay.items.len()];
+        let starts = &self.hay.name_starts;
         let mut e = 0;
-        for at in word.finder.find_iter(&self.names) {
+        for at in word.finder.find_iter(self.hay.names.as_bytes()) {
             // Matches come in order and never span a separator: move to the name holding it.
             while e + 1 < starts.len() && starts[e + 1] <= at {
                 e += 1;
@@ -576,54 +681,59 @@ enum Candidates<'a> {
 /// Batches below this many entities are prepared on one thread.
 const PARALLEL_PREPARE: usize = 4_000;
 
-/// Prepares the entities with ids in `ids`, interning repeated strings in `strings`.
+/// Prepares the entities with ids in `ids` into `out`, interning repeated strings in
+/// `strings`.
 fn prepare(
     catalog: &Catalog,
     ids: std::ops::Range<usize>,
     strings: &mut Interner,
-) -> Vec<Haystack> {
-    let mut out = Vec::with_capacity(ids.len());
+    out: &mut Haystacks,
+) {
+    out.items.reserve(ids.len());
     for id in ids.map(|i| EntityId(i as u32)) {
         let e = catalog.get(id);
-        let owner_ref = catalog.owner_ref(id).map(|r| strings.get(r.as_str()));
-        let owner = owner_ref
-            .as_deref()
-            .and_then(|r| r.rsplit('/').next())
-            .unwrap_or("");
-        let description = e.metadata.description.as_deref().unwrap_or("");
-        let description = match description.char_indices().nth(DESCRIPTION_PREFIX) {
-            Some((end, _)) => &description[..end],
-            None => description,
+        let owner_ref = catalog.owner_ref(id).map(EntityRef::as_str).unwrap_or("");
+        let owner = owner_ref.rsplit('/').next().unwrap_or("");
+        let text = e.metadata.description.as_deref().unwrap_or("");
+        let text = match text.char_indices().nth(DESCRIPTION_PREFIX) {
+            Some((end, _)) => &text[..end],
+            None => text,
         };
-        let name = lower(&e.metadata.name).into_owned();
+        let name = lower(&e.metadata.name);
         let kind_place = kind_rank(e.kind_lower());
-        let browse_key = browse_key(kind_place, &name);
         let meta = meta_text(&e.metadata.tags, owner);
         let title = lower(e.metadata.title.as_deref().unwrap_or(""));
-        out.push(Haystack {
+        let tags = e.metadata.tags.iter().map(|t| strings.get_lower(t));
+        let (description, tags) = out.push_text(&name, |d| lower_into(text, d), tags);
+        out.items.push(Haystack {
             masks: [byte_mask(&name), byte_mask(&title), byte_mask(&meta)],
-            name32: Utf32String::from(name.as_str()),
-            name,
+            browse_key: browse_key(kind_place, &name),
+            name32: Utf32String::from(name.as_ref()),
             title32: Utf32String::from(title),
             meta32: Utf32String::from(meta),
-            description: description.to_lowercase(),
+            description,
             kind: strings.get(e.kind_lower()),
             namespace: strings.get(e.entity_ref().namespace()),
             lifecycle: strings.get_lower(e.spec_str("lifecycle").unwrap_or("")),
             spec_type: strings.get_lower(e.spec_str("type").unwrap_or("")),
-            owner_ref: owner_ref.unwrap_or_else(|| strings.get("")),
+            owner_ref: strings.get(owner_ref),
             system: strings.get_lower(e.spec_str("system").unwrap_or("")),
-            tag_list: e
-                .metadata
-                .tags
-                .iter()
-                .map(|t| strings.get_lower(t))
-                .collect(),
+            tags,
             rank: rank(kind_place, catalog, id),
-            browse_key,
         });
     }
-    out
+}
+
+/// Appends `s` in lower case to `out` (as `str::to_lowercase` would, without an allocation
+/// when it is ASCII).
+fn lower_into(s: &str, out: &mut String) {
+    if s.is_ascii() {
+        let start = out.len();
+        out.push_str(s);
+        out[start..].make_ascii_lowercase();
+    } else {
+        out.push_str(&s.to_lowercase());
+    }
 }
 
 /// The tags and the owner's name in lower case, joined by spaces, in one allocation.
@@ -644,7 +754,6 @@ fn meta_text(tags: &[String], owner: &str) -> String {
 fn rank(kind_place: usize, catalog: &Catalog, id: EntityId) -> u32 {
     let weight = catalog
         .edges(id)
-        .iter()
         .filter(|e| {
             matches!(
                 e.relation,
@@ -896,7 +1005,7 @@ mod tests {
             index.extend(&catalog);
         }
         let whole = SearchIndex::build(&catalog);
-        let ranks = |i: &SearchIndex| i.items.iter().map(|h| h.rank).collect::<Vec<_>>();
+        let ranks = |i: &SearchIndex| i.hay.items.iter().map(|h| h.rank).collect::<Vec<_>>();
         assert_ne!(ranks(&index), ranks(&whole), "the batches changed no count");
         index.refresh_ranks(&catalog);
         assert_eq!(ranks(&index), ranks(&whole));
@@ -904,11 +1013,11 @@ mod tests {
         let kind_of = |id: usize| catalog.get(EntityId(id as u32)).kind_lower();
         let worst_component = (0..catalog.len())
             .filter(|&i| kind_of(i) == "component")
-            .map(|i| index.items[i].rank)
+            .map(|i| index.hay.items[i].rank)
             .max();
         let best_api = (0..catalog.len())
             .filter(|&i| kind_of(i) == "api")
-            .map(|i| index.items[i].rank)
+            .map(|i| index.hay.items[i].rank)
             .min();
         assert!(worst_component < best_api);
     }
@@ -936,21 +1045,22 @@ mod tests {
                    "spec": {"lifecycle": "Production", "type": "Service", "system": "Core-Ledger"}}),
         );
         let c = Catalog::from_entities([e], vec![]);
-        let mut strings = Interner::default();
-        let prepared = prepare(&c, 0..1, &mut strings);
-        let h = &prepared[0];
-        assert_eq!(h.name, "ledger-writer");
+        let (mut strings, mut hay) = (Interner::default(), Haystacks::default());
+        prepare(&c, 0..1, &mut strings, &mut hay);
+        let text = hay.text(0);
+        let h = text.h;
+        assert_eq!(text.name, "ledger-writer");
         assert_eq!(h.title32.to_string(), "ledger écriture");
         assert_eq!(h.meta32.to_string(), "pci java ledger-team");
         assert_eq!(
-            [&*h.lifecycle, &*h.spec_type, &*h.system],
+            [h.lifecycle, h.spec_type, h.system].map(|n| strings.text(n)),
             ["production", "service", "core-ledger"]
         );
-        let tags: Vec<&str> = h.tag_list.iter().map(|t| &**t).collect();
+        let tags: Vec<&str> = text.tags.iter().map(|&t| strings.text(t)).collect();
         assert_eq!(tags, ["pci", "java"]);
-        assert_eq!(h.description.chars().count(), DESCRIPTION_PREFIX);
-        assert!(h.description.starts_with("zürich zürich"));
-        assert_eq!(&*h.owner_ref, "group:default/ledger-team");
+        assert_eq!(text.description.chars().count(), DESCRIPTION_PREFIX);
+        assert!(text.description.starts_with("zürich zürich"));
+        assert_eq!(strings.text(h.owner_ref), "group:default/ledger-team");
         // And as a user types them.
         assert_eq!(
             names(&c, "lifecycle:production écriture"),
@@ -963,26 +1073,47 @@ mod tests {
     fn a_large_batch_prepared_on_two_threads_matches_one_thread() {
         let catalog = Catalog::from_entities(crate::synthetic::generate(9_000, 3), vec![]);
         let parallel = SearchIndex::build(&catalog);
-        let mut strings = Interner::default();
-        let serial = prepare(&catalog, 0..catalog.len(), &mut strings);
-        assert_eq!(parallel.len(), serial.len());
-        for (a, b) in parallel.items.iter().zip(&serial) {
-            assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        let (mut strings, mut serial) = (Interner::default(), Haystacks::default());
+        prepare(&catalog, 0..catalog.len(), &mut strings, &mut serial);
+        assert_eq!(parallel.len(), serial.items.len());
+        // The same text, whatever each half numbered its strings.
+        let shown = |hay: &Haystacks, strings: &Interner, i: usize| {
+            let t = hay.text(i);
+            let h = t.h;
+            let fields = [
+                h.kind,
+                h.namespace,
+                h.lifecycle,
+                h.spec_type,
+                h.owner_ref,
+                h.system,
+            ];
+            let tags: Vec<&str> = t.tags.iter().map(|&n| strings.text(n)).collect();
+            format!(
+                "{} {:?} {} {} {:?} {:?} {:?} {:?} {} {}",
+                t.name,
+                t.description,
+                h.title32,
+                h.meta32,
+                fields.map(|n| strings.text(n)),
+                tags,
+                h.name32,
+                h.masks,
+                h.rank,
+                h.browse_key
+            )
+        };
+        for i in 0..serial.items.len() {
+            assert_eq!(
+                shown(&parallel.hay, &parallel.strings, i),
+                shown(&serial, &strings, i)
+            );
         }
-        // Interned: every distinct owner is one allocation after the merge.
-        let owners: std::collections::HashSet<*const u8> = parallel
-            .items
-            .iter()
-            .map(|h| h.owner_ref.as_ptr())
-            .collect();
-        let distinct: std::collections::HashSet<&str> =
-            parallel.items.iter().map(|h| &*h.owner_ref).collect();
-        assert!(
-            owners.len() <= distinct.len() * 2,
-            "{} {}",
-            owners.len(),
-            distinct.len()
-        );
+        // The halves' strings merged: each distinct string is numbered once.
+        let texts = &parallel.strings.texts;
+        let distinct: std::collections::HashSet<&str> = texts.iter().map(|t| &**t).collect();
+        assert_eq!(distinct.len(), texts.len());
+        assert_eq!(distinct.len(), strings.texts.len());
     }
 
     #[test]
@@ -1099,9 +1230,10 @@ mod tests {
         ] {
             let word = Word::new(w);
             let hits = index.name_hits(&word).expect("a scan");
-            for (item, hit) in index.items.iter().zip(&hits) {
-                let each = word.finder.find(item.name.as_bytes()).map(|p| p as u32);
-                assert_eq!(each.unwrap_or(NO_HIT), *hit, "{w:?} in {:?}", item.name);
+            for (i, hit) in hits.iter().enumerate() {
+                let name = index.hay.name(i);
+                let each = word.finder.find(name.as_bytes()).map(|p| p as u32);
+                assert_eq!(each.unwrap_or(NO_HIT), *hit, "{w:?} in {name:?}");
             }
         }
         assert!(index.name_hits(&Word::new("a\0b")).is_none());

@@ -2,7 +2,7 @@
 //! and owner, description), the cheap tests that rule a word out before the matcher runs, and
 //! the positions to highlight.
 
-use super::{Haystack, NO_HIT};
+use super::{Haystack, Interner, Text, NO_HIT};
 use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Matcher, Utf32String};
 
@@ -69,11 +69,11 @@ impl Word {
 pub(super) fn score_word(
     m: &mut Matcher,
     idx: &mut Vec<u32>,
-    h: &Haystack,
+    text: &Text,
     word: &Word,
     hit: Option<u32>,
 ) -> Option<i64> {
-    if let Some(s) = name_score(m, idx, h, word, hit) {
+    if let Some(s) = name_score(m, idx, text, word, hit) {
         return Some(s);
     }
     let mut fuzzy = |hay: &Utf32String, mask: u64| {
@@ -82,6 +82,7 @@ pub(super) fn score_word(
         }
         word.atom.score(hay.slice(..), m).map(i64::from)
     };
+    let h = text.h;
     if let Some(s) = fuzzy(&h.title32, h.masks[1]) {
         return Some(200_000 + s);
     }
@@ -89,7 +90,7 @@ pub(super) fn score_word(
         return Some(100_000 + s);
     }
     word.finder
-        .find(h.description.as_bytes())
+        .find(text.description.as_bytes())
         .map(|pos| 1_000 - pos.min(999) as i64)
 }
 
@@ -100,11 +101,11 @@ pub(super) fn score_word(
 fn name_score(
     m: &mut Matcher,
     idx: &mut Vec<u32>,
-    h: &Haystack,
+    text: &Text,
     word: &Word,
     hit: Option<u32>,
 ) -> Option<i64> {
-    let (name, w) = (h.name.as_str(), word.text.as_str());
+    let (h, name, w) = (text.h, text.name, word.text.as_str());
     let found = match hit {
         Some(NO_HIT) => None,
         Some(pos) => Some(pos as usize),
@@ -140,24 +141,33 @@ pub(super) fn name_matches(m: &mut Matcher, h: &Haystack, words: &[Word]) -> Vec
     out
 }
 
-pub(super) fn filter_matches(h: &Haystack, key: &str, values: &[String]) -> bool {
+/// True when the entity has one of a filter's values (`strings`: the index's interned
+/// strings, which the haystack's fields number).
+pub(super) fn filter_matches(
+    text: &Text,
+    strings: &Interner,
+    key: &str,
+    values: &[String],
+) -> bool {
+    let h = text.h;
+    let s = |n| strings.text(n);
     values.iter().any(|v| match key {
-        "kind" => *h.kind == **v,
+        "kind" => s(h.kind) == v,
         "owner" => {
-            *h.owner_ref == **v
-                || h.owner_ref.rsplit('/').next() == Some(v.as_str())
-                || h.owner_ref.ends_with(&format!(":{v}"))
+            let owner = s(h.owner_ref);
+            owner == v
+                || owner.rsplit('/').next() == Some(v.as_str())
+                || owner.ends_with(&format!(":{v}"))
         }
-        "tag" => h.tag_list.iter().any(|t| **t == **v),
-        "lifecycle" => *h.lifecycle == **v,
-        "type" => *h.spec_type == **v,
-        "namespace" => *h.namespace == **v,
+        "tag" => text.tags.iter().any(|&t| s(t) == v),
+        "lifecycle" => s(h.lifecycle) == v,
+        "type" => s(h.spec_type) == v,
+        "namespace" => s(h.namespace) == v,
         // Where to search, not a property of entities.
         "in" => true,
         "system" => {
-            *h.system == **v
-                || h.system.ends_with(&format!("/{v}"))
-                || h.system.ends_with(&format!(":{v}"))
+            let system = s(h.system);
+            system == v || system.ends_with(&format!("/{v}")) || system.ends_with(&format!(":{v}"))
         }
         _ => false,
     })

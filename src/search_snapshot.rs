@@ -2,9 +2,8 @@
 //! snapshot (see [`crate::snapshot`]) lowercases, joins and ranks nothing. Strings every
 //! entity repeats (kinds, owners, tags…) are stored once and referred to by number.
 
-use super::{byte_mask, Haystack, Interner, SearchIndex};
+use super::{byte_mask, Haystack, Haystacks, Interner, SearchIndex, Text};
 use nucleo_matcher::Utf32String;
-use std::sync::Arc;
 
 /// A [`SearchIndex`] in serialisable form, field by field in columns (one list per field,
 /// in entity order), which MessagePack writes and reads faster than one record per entity.
@@ -42,44 +41,42 @@ fn prepared(text: String) -> Utf32String {
 impl SearchIndex {
     /// The index in serialisable form.
     pub fn to_snapshot(&self) -> IndexSnapshot {
-        let n = self.items.len();
-        let mut numbers: std::collections::HashMap<*const u8, u32> = Default::default();
+        let hay = &self.hay;
+        let n = hay.items.len();
         let mut out = IndexSnapshot {
+            // Interned strings are numbered already: the numbers are kept.
+            strings: self.strings.texts.iter().map(|t| t.to_string()).collect(),
             names: Vec::with_capacity(n),
             titles: Vec::with_capacity(n),
             metas: Vec::with_capacity(n),
             descriptions: Vec::with_capacity(n),
             fields: Vec::with_capacity(n),
             tag_counts: Vec::with_capacity(n),
+            tags: Vec::with_capacity(hay.tags.len()),
             ranks: Vec::with_capacity(n),
             browse_keys: Vec::with_capacity(n),
-            ..IndexSnapshot::default()
         };
-        // Interned strings are shared: one pointer, one number.
-        let mut number = |s: &Arc<str>, strings: &mut Vec<String>| -> u32 {
-            *numbers.entry(s.as_ptr()).or_insert_with(|| {
-                strings.push(s.to_string());
-                strings.len() as u32 - 1
-            })
-        };
-        for h in &self.items {
-            out.names.push(h.name.clone());
+        for i in 0..n {
+            let Text {
+                h,
+                name,
+                description,
+                tags,
+            } = hay.text(i);
+            out.names.push(name.to_string());
             out.titles.push(text(&h.title32));
             out.metas.push(text(&h.meta32));
-            out.descriptions.push(h.description.clone());
-            let s = &mut out.strings;
+            out.descriptions.push(description.to_string());
             out.fields.push([
-                number(&h.kind, s),
-                number(&h.namespace, s),
-                number(&h.lifecycle, s),
-                number(&h.spec_type, s),
-                number(&h.owner_ref, s),
-                number(&h.system, s),
+                h.kind,
+                h.namespace,
+                h.lifecycle,
+                h.spec_type,
+                h.owner_ref,
+                h.system,
             ]);
-            out.tag_counts.push(h.tag_list.len() as u32);
-            for t in &h.tag_list {
-                out.tags.push(number(t, &mut out.strings));
-            }
+            out.tag_counts.push(tags.len() as u32);
+            out.tags.extend_from_slice(tags);
             out.ranks.push(h.rank);
             out.browse_keys.push(h.browse_key);
         }
@@ -104,15 +101,21 @@ impl SearchIndex {
             return Err("search index columns differ in length".into());
         }
         let mut strings = Interner::default();
-        let shared: Vec<Arc<str>> = s.strings.iter().map(|t| strings.get(t)).collect();
+        // The snapshot's numbers as this index numbers its strings (the same, unless the
+        // snapshot repeats a string).
+        let numbers: Vec<u32> = s.strings.iter().map(|t| strings.get(t)).collect();
         let get = |i: u32| {
-            shared
+            numbers
                 .get(i as usize)
-                .cloned()
+                .copied()
                 .ok_or_else(|| format!("string {i} out of range"))
         };
         let mut tags = s.tags.into_iter();
-        let mut items = Vec::with_capacity(n);
+        let mut hay = Haystacks {
+            items: Vec::with_capacity(n),
+            name_starts: Vec::with_capacity(n),
+            ..Haystacks::default()
+        };
         let columns = s
             .names
             .into_iter()
@@ -124,10 +127,10 @@ impl SearchIndex {
             let tag_list = (0..s.tag_counts[i])
                 .map(|_| get(tags.next().ok_or("tags run short")?))
                 .collect::<Result<Vec<_>, String>>()?;
-            items.push(Haystack {
+            let (description, tags) = hay.push_text(&name, |d| d.push_str(&description), tag_list);
+            hay.items.push(Haystack {
                 masks: [byte_mask(&name), byte_mask(&title), byte_mask(&meta)],
                 name32: Utf32String::from(name.as_str()),
-                name,
                 title32: prepared(title),
                 meta32: prepared(meta),
                 description,
@@ -137,19 +140,12 @@ impl SearchIndex {
                 spec_type: get(spec_type)?,
                 owner_ref: get(owner_ref)?,
                 system: get(system)?,
-                tag_list,
+                tags,
                 rank: s.ranks[i],
                 browse_key: s.browse_keys[i],
             });
         }
-        let mut index = SearchIndex {
-            items,
-            strings,
-            names: Vec::new(),
-            name_starts: Vec::new(),
-        };
-        index.append_names(0);
-        Ok(index)
+        Ok(SearchIndex { hay, strings })
     }
 }
 

@@ -203,7 +203,10 @@ fn second_start_is_restored_from_the_snapshot_and_equals_a_full_load() {
         problems(b)
     );
     for i in a.ids() {
-        assert_eq!(a.edges(i), b.edges(i));
+        assert_eq!(
+            a.edges(i).collect::<Vec<_>>(),
+            b.edges(i).collect::<Vec<_>>()
+        );
     }
     assert_eq!(
         b.related(

@@ -54,18 +54,13 @@ impl EntityRef {
         let text = text.into();
         // Lowercasing can change byte lengths for non-ASCII text, so find the separators again.
         let colon = text.find(':').unwrap_or(0);
-        let slash = text[colon + 1..].find('/').map_or(colon, |i| colon + 1 + i);
+        let after = text.get(colon + 1..).and_then(|rest| rest.find('/'));
+        let slash = after.map_or(colon, |i| colon + 1 + i);
         Self {
             colon: colon as u32,
             slash: slash as u32,
             text,
         }
-    }
-
-    /// Where this reference's text is: clones share it, so equal addresses mean one reference
-    /// cloned (two references parsed apart have different addresses).
-    pub(crate) fn text_address(&self) -> usize {
-        self.text.as_ptr() as usize
     }
 
     /// Parses a reference written in an entity's spec, filling in the default kind of the field

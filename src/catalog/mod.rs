@@ -54,6 +54,64 @@ pub struct Edge {
     pub target: Target,
 }
 
+/// A relation as the catalog stores it, in 8 bytes (a 100,000-entity catalog holds close to
+/// a million): [`Catalog::edges`] hands each out as an [`Edge`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stored {
+    relation: RelationType,
+    /// The target's id; with [`MISSING`] set, the number of its reference in
+    /// [`Catalog::missing`] instead.
+    target: u32,
+}
+
+/// Marks a [`Stored`] whose target is not in the catalog. Entity ids stay below it: two billion
+/// entities would not fit in memory.
+const MISSING: u32 = 1 << 31;
+
+impl Stored {
+    /// The number of the missing reference this link waits for, if it does.
+    fn missing(self) -> Option<u32> {
+        (self.target & MISSING != 0).then_some(self.target & !MISSING)
+    }
+}
+
+/// The entities and relations waiting for a reference nothing in the catalog has (yet).
+#[derive(Debug, Clone, Default)]
+struct Waiting {
+    /// The reference's number in [`Catalog::missing`].
+    slot: u32,
+    sources: Vec<(EntityId, RelationType)>,
+}
+
+/// An entity's relations, as [`Catalog::edges`] lists them.
+#[derive(Clone)]
+pub struct Edges<'a> {
+    links: std::slice::Iter<'a, Stored>,
+    missing: &'a [EntityRef],
+}
+
+impl Iterator for Edges<'_> {
+    type Item = Edge;
+
+    fn next(&mut self) -> Option<Edge> {
+        let link = *self.links.next()?;
+        let target = match link.missing() {
+            Some(slot) => Target::Missing(self.missing[slot as usize].clone()),
+            None => Target::Resolved(EntityId(link.target)),
+        };
+        Some(Edge {
+            relation: link.relation,
+            target,
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.links.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Edges<'_> {}
+
 /// What `Catalog::lookup` found for a reference a person typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lookup {
@@ -70,13 +128,17 @@ pub enum Lookup {
 pub struct Catalog {
     entities: Vec<Entity>,
     index: HashMap<EntityRef, EntityId>,
-    edges: Vec<Vec<Edge>>,
+    edges: Vec<Vec<Stored>>,
     /// Every resolved edge, to add each once when two long edge lists meet (shorter lists are
     /// scanned instead). Only needed while entities arrive: it is dropped when a load is done
     /// (see [`Catalog::check_references`]) and rebuilt from the edges if needed again.
     resolved: Option<HashSet<(EntityId, RelationType, EntityId)>>,
     /// References no entity has (yet), with the entities and relations pointing at them.
-    dangling: HashMap<EntityRef, Vec<(EntityId, RelationType)>>,
+    dangling: HashMap<EntityRef, Waiting>,
+    /// The references missing links point at, by number (see [`Stored::target`]); the numbers
+    /// of references that arrived are in `free` for reuse.
+    missing: Vec<EntityRef>,
+    free: Vec<u32>,
     problems: Vec<Problem>,
     reference_problems: Vec<Problem>,
     /// Each entity's position in reference order, computed on first use.
@@ -91,43 +153,45 @@ const PARALLEL_BATCH: usize = 2_000;
 const SCAN_LIMIT: usize = 64;
 
 /// References that entities of a batch resolved, and the entities whose edges waited for
-/// them: their missing edges are dropped together at the end of the batch.
+/// them: their missing links are dropped together at the end of the batch.
 struct Resolved {
-    /// The resolved references, kept (not dropped) until then so no new reference takes the
-    /// address of one.
-    references: Vec<EntityRef>,
-    /// Their texts' addresses: every missing edge shares its waiting list's reference.
-    texts: HashSet<usize>,
-    /// The entities whose edges waited for them (an entity may appear more than once).
+    /// The resolved references' numbers in [`Catalog::missing`], free once the links that
+    /// waited for them are dropped.
+    slots: HashSet<u32>,
+    /// The entities whose links waited for them (an entity may appear more than once).
     sources: Vec<EntityId>,
 }
 
 impl Resolved {
     fn with_capacity(n: usize) -> Self {
         Resolved {
-            references: Vec::with_capacity(n),
-            texts: HashSet::with_capacity(n),
+            slots: HashSet::with_capacity(n),
             sources: Vec::with_capacity(n),
         }
     }
 
-    fn add(&mut self, reference: EntityRef) {
-        self.texts.insert(reference.text_address());
-        self.references.push(reference);
-    }
-
-    /// Drops the missing edges to the resolved references from the lists that held them.
-    fn drop_missing(mut self, edges: &mut [Vec<Edge>]) {
-        if self.references.is_empty() {
+    /// Drops the missing links to the resolved references from the lists that held them, and
+    /// hands their numbers back for reuse (their texts released meanwhile).
+    fn drop_missing(
+        mut self,
+        edges: &mut [Vec<Stored>],
+        missing: &mut [EntityRef],
+        free: &mut Vec<u32>,
+    ) {
+        if self.slots.is_empty() {
             return;
         }
         self.sources.sort_unstable();
         self.sources.dedup();
         for source in self.sources {
-            edges[source.index()].retain(|e| match &e.target {
-                Target::Missing(r) => !self.texts.contains(&r.text_address()),
-                Target::Resolved(_) => true,
-            });
+            edges[source.index()]
+                .retain(|link| !matches!(link.missing(), Some(slot) if self.slots.contains(&slot)));
+        }
+        // No link points at a freed number: it holds an empty reference until reused.
+        let vacant = EntityRef::new("", "", "");
+        for slot in self.slots {
+            missing[slot as usize] = vacant.clone();
+            free.push(slot);
         }
     }
 }
@@ -245,26 +309,26 @@ impl Catalog {
             };
             self.problems.extend(entity_problems);
             self.ref_order = std::sync::OnceLock::new();
-            let waiting = self.dangling.remove_entry(entity.entity_ref());
+            let waiting = self.dangling.remove(entity.entity_ref());
             // The entity joins the list after its relations are wired, which read their
             // targets' text from it (server relations) without copying.
             for (relation, target) in entity_stated {
                 self.relate(id, relation, Prepared::target(&targets, &entity, target));
             }
-            if let Some((reference, sources)) = waiting {
-                // The sources' edges recorded as missing now resolve: linked now, and the
+            if let Some(waiting) = waiting {
+                // The sources' links recorded as missing now resolve: linked now, and the
                 // missing ones dropped once for the batch (a hub waits for thousands).
-                for (source, relation) in sources {
+                for (source, relation) in waiting.sources {
                     resolved.sources.push(source);
                     self.link(source, relation, id);
                 }
-                resolved.add(reference);
+                resolved.slots.insert(waiting.slot);
             }
             debug_assert_eq!(id.index(), self.entities.len());
             self.entities.push(entity);
             added(id);
         }
-        resolved.drop_missing(&mut self.edges);
+        resolved.drop_missing(&mut self.edges, &mut self.missing, &mut self.free);
     }
 
     /// Reports a second entity with the reference of `first` (the first one wins).
@@ -292,21 +356,35 @@ impl Catalog {
         if let Some(&t) = self.index.get(target) {
             return self.link(source, relation, t);
         }
-        // Every edge waiting for a target shares the waiting list's reference (its text is
-        // not copied, and `Resolved` finds the edges by it).
-        let missing = match self.dangling.get_key_value(target) {
-            Some((reference, _)) => reference.clone(),
-            None => EntityRef::from_canonical(target),
+        if !self.dangling.contains_key(target) {
+            let reference = EntityRef::from_canonical(target);
+            let slot = match self.free.pop() {
+                Some(slot) => {
+                    self.missing[slot as usize] = reference.clone();
+                    slot
+                }
+                None => {
+                    self.missing.push(reference.clone());
+                    (self.missing.len() - 1) as u32
+                }
+            };
+            let sources = Vec::new();
+            self.dangling.insert(reference, Waiting { slot, sources });
+        }
+        let Some(waiting) = self.dangling.get_mut(target) else {
+            return;
         };
-        let waiting = self.dangling.entry(missing.clone()).or_default();
-        let mut same_source = waiting.iter().rev().take_while(|(s, _)| *s == source);
-        if same_source.any(|&(_, r)| r == relation) {
+        let same_source = waiting.sources.iter().rev();
+        if same_source
+            .take_while(|(s, _)| *s == source)
+            .any(|&(_, r)| r == relation)
+        {
             return;
         }
-        waiting.push((source, relation));
-        self.edges[source.index()].push(Edge {
+        waiting.sources.push((source, relation));
+        self.edges[source.index()].push(Stored {
             relation,
-            target: Target::Missing(missing),
+            target: MISSING | waiting.slot,
         });
     }
 
@@ -317,13 +395,13 @@ impl Catalog {
             return;
         }
         let inverse = relation.inverse();
-        self.edges[source.index()].push(Edge {
+        self.edges[source.index()].push(Stored {
             relation,
-            target: Target::Resolved(target),
+            target: target.0,
         });
-        self.edges[target.index()].push(Edge {
+        self.edges[target.index()].push(Stored {
             relation: inverse,
-            target: Target::Resolved(source),
+            target: source.0,
         });
         if let Some(set) = &mut self.resolved {
             set.insert((source, relation, target));
@@ -346,16 +424,21 @@ impl Catalog {
             (to, relation.inverse(), source)
         };
         if list.len() <= SCAN_LIMIT {
-            return list.iter().any(|e| {
-                e.relation == relation && matches!(e.target, Target::Resolved(t) if t == other)
-            });
+            // A missing link's target has the MISSING bit, which no id has.
+            let wanted = Stored {
+                relation,
+                target: other.0,
+            };
+            return list.contains(&wanted);
         }
         let mut set = HashSet::with_capacity(self.edges.iter().map(Vec::len).sum());
         for (source, list) in self.edges.iter().enumerate() {
-            for e in list {
-                if let Target::Resolved(t) = e.target {
-                    set.insert((EntityId(source as u32), e.relation, t));
-                }
+            for link in list.iter().filter(|l| l.missing().is_none()) {
+                set.insert((
+                    EntityId(source as u32),
+                    link.relation,
+                    EntityId(link.target),
+                ));
             }
         }
         let found = set.contains(&key);
@@ -372,8 +455,8 @@ impl Catalog {
     /// Recomputes the warnings for references that resolve to nothing. Call when a load is done.
     pub fn check_references(&mut self) {
         let mut out = Vec::new();
-        for (target, sources) in &self.dangling {
-            for (source, relation) in sources {
+        for (target, waiting) in &self.dangling {
+            for (source, relation) in &waiting.sources {
                 let e = &self.entities[source.index()];
                 out.push(
                     Problem::warning(
@@ -398,6 +481,7 @@ impl Catalog {
         }
         self.index.shrink_to_fit();
         self.dangling.shrink_to_fit();
+        self.missing.shrink_to_fit();
     }
 
     /// Every entity, in load order.
@@ -484,8 +568,19 @@ impl Catalog {
     }
 
     /// Every relation of an entity, in both directions.
-    pub fn edges(&self, id: EntityId) -> &[Edge] {
-        &self.edges[id.index()]
+    pub fn edges(&self, id: EntityId) -> Edges<'_> {
+        Edges {
+            links: self.edges[id.index()].iter(),
+            missing: &self.missing,
+        }
+    }
+
+    /// The reference at the other end of a link.
+    fn link_ref(&self, link: Stored) -> &EntityRef {
+        match link.missing() {
+            Some(slot) => &self.missing[slot as usize],
+            None => self.entities[link.target as usize].entity_ref(),
+        }
     }
 
     /// The resolved targets of an entity's relations of one type.
@@ -494,10 +589,10 @@ impl Catalog {
         id: EntityId,
         relation: RelationType,
     ) -> impl Iterator<Item = EntityId> + '_ {
-        self.edges(id).iter().filter_map(move |e| match e.target {
-            Target::Resolved(t) if e.relation == relation => Some(t),
-            _ => None,
-        })
+        self.edges[id.index()]
+            .iter()
+            .filter(move |l| l.relation == relation && l.missing().is_none())
+            .map(|l| EntityId(l.target))
     }
 
     /// The reference at the other end of an edge.
@@ -539,10 +634,10 @@ impl Catalog {
 
     /// The owner of an entity as its spec names it (resolved or not).
     pub fn owner_ref(&self, id: EntityId) -> Option<&EntityRef> {
-        self.edges(id)
+        self.edges[id.index()]
             .iter()
-            .find(|e| e.relation == RelationType::OwnedBy)
-            .map(|e| self.target_ref(&e.target))
+            .find(|l| l.relation == RelationType::OwnedBy)
+            .map(|&l| self.link_ref(l))
     }
 }
 
@@ -591,7 +686,7 @@ mod tests {
         // The same edges; their order differs (a batch wires relations between its own
         // entities in the order they are stated, one by one they resolve as targets arrive).
         let sorted = |c: &Catalog, id| {
-            let mut edges: Vec<String> = c.edges(id).iter().map(|e| format!("{e:?}")).collect();
+            let mut edges: Vec<String> = c.edges(id).map(|e| format!("{e:?}")).collect();
             edges.sort();
             edges
         };
@@ -603,7 +698,6 @@ mod tests {
             .unwrap();
         assert!(batched
             .edges(early)
-            .iter()
             .any(|edge| matches!(edge.target, Target::Resolved(_))));
     }
 
@@ -613,6 +707,65 @@ mod tests {
             name,
             json!({"type": "service", "lifecycle": "production", "owner": "team", "dependsOn": deps}),
         )
+    }
+
+    /// The dependencies of `id`, as references, with whether each resolved.
+    fn depends_on(c: &Catalog, id: EntityId) -> Vec<(String, bool)> {
+        c.edges(id)
+            .filter(|e| e.relation == RelationType::DependsOn)
+            .map(|e| {
+                let resolved = matches!(e.target, Target::Resolved(_));
+                (c.target_ref(&e.target).to_string(), resolved)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_missing_reference_whose_entity_arrived_makes_room_for_the_next_one() {
+        let mut c = Catalog::new();
+        let a = c.insert(svc("a", &["component:x"])).unwrap();
+        let x = c.insert(svc("x", &[])).unwrap();
+        // `x` resolved `a`'s missing link; its number goes to the next reference missing.
+        let b = c.insert(svc("b", &["component:y"])).unwrap();
+        assert_eq!(
+            c.missing.len(),
+            2,
+            "one for team, one reused: {:?}",
+            c.missing
+        );
+        assert_eq!(depends_on(&c, a), [("component:default/x".into(), true)]);
+        assert_eq!(depends_on(&c, b), [("component:default/y".into(), false)]);
+        assert_eq!(
+            c.related(x, RelationType::DependencyOf).collect::<Vec<_>>(),
+            [a]
+        );
+        // And `y` resolves `b`'s link, not `a`'s.
+        let y = c.insert(svc("y", &[])).unwrap();
+        assert_eq!(depends_on(&c, b), [("component:default/y".into(), true)]);
+        assert_eq!(
+            c.related(y, RelationType::DependencyOf).collect::<Vec<_>>(),
+            [b]
+        );
+        assert_eq!(
+            c.related(x, RelationType::DependencyOf).collect::<Vec<_>>(),
+            [a]
+        );
+        // A snapshot of it rebuilds the same edges, the team still missing.
+        c.check_references();
+        let wiring = c.wiring();
+        assert_eq!(wiring.missing, ["group:default/team"]);
+        let (problems, refs) = c.problem_lists();
+        let rebuilt = Catalog::from_wiring(
+            c.entities().to_vec(),
+            wiring,
+            problems.to_vec(),
+            refs.to_vec(),
+        )
+        .unwrap();
+        for id in c.ids() {
+            let edges = |c: &Catalog| c.edges(id).collect::<Vec<_>>();
+            assert_eq!(edges(&rebuilt), edges(&c));
+        }
     }
 
     #[test]
@@ -649,7 +802,6 @@ mod tests {
         );
         assert!(c
             .edges(id("a"))
-            .iter()
             .all(|e| matches!(e.target, Target::Resolved(_))));
     }
 
@@ -673,10 +825,11 @@ mod tests {
         let a = c
             .id_of(&EntityRef::new("component", "default", "a"))
             .unwrap();
-        assert!(c.edges(a).contains(&Edge {
-            relation: RelationType::DependsOn,
-            target: Target::Missing(EntityRef::new("resource", "default", "gone"))
-        }));
+        assert!(c.edges(a).any(|e| e
+            == Edge {
+                relation: RelationType::DependsOn,
+                target: Target::Missing(EntityRef::new("resource", "default", "gone"))
+            }));
     }
 
     #[test]
@@ -767,7 +920,6 @@ mod tests {
         let id = |n: &str| c.id_of(&EntityRef::new("component", "default", n)).unwrap();
         let depends: Vec<String> = c
             .edges(id("a"))
-            .iter()
             .filter(|e| e.relation == RelationType::DependsOn)
             .map(|e| c.target_ref(&e.target).to_string())
             .collect();
@@ -828,7 +980,7 @@ mod tests {
             // Between batches, nothing is both missing and resolved.
             let hub = c.edges(EntityId(0));
             let missing = hub
-                .iter()
+                .clone()
                 .filter(|e| matches!(e.target, Target::Missing(_)));
             assert_eq!(missing.count() + c.len() - 1, n + 1);
         }
@@ -837,9 +989,8 @@ mod tests {
         assert_eq!(c.related(hub, RelationType::DependencyOf).count(), n);
         let missing: Vec<_> = c
             .edges(hub)
-            .iter()
-            .filter_map(|e| match &e.target {
-                Target::Missing(r) => Some(r.as_str()),
+            .filter_map(|e| match e.target {
+                Target::Missing(r) => Some(r.to_string()),
                 Target::Resolved(_) => None,
             })
             .collect();

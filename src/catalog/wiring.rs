@@ -2,7 +2,9 @@
 //! [`crate::snapshot`]) rebuilds a [`Catalog`] without validating entities or looking up a
 //! single reference: relations are stored as entity ids, unresolved targets by their text.
 
-use super::{Catalog, Edge, Entity, EntityId, EntityRef, Problem, RelationType, Target};
+use super::{
+    Catalog, Entity, EntityId, EntityRef, Problem, RelationType, Stored, Waiting, MISSING,
+};
 use foldhash::{HashMap, HashMapExt};
 
 /// Every entity's relations as integers: what [`Catalog::from_wiring`] needs besides the
@@ -37,16 +39,18 @@ impl Catalog {
             targets: Vec::with_capacity(total),
             missing: Vec::new(),
         };
-        let mut missing: HashMap<&EntityRef, u32> = HashMap::new();
+        // Each missing reference's number in the catalog, to its number in the wiring.
+        let mut missing: HashMap<u32, u32> = HashMap::new();
         for list in &self.edges {
             wiring.edge_counts.push(list.len() as u32);
-            for edge in list {
-                wiring.relations.push(relation_code(edge.relation));
-                wiring.targets.push(match &edge.target {
-                    Target::Resolved(id) => id.0,
-                    Target::Missing(r) => {
+            for &link in list {
+                wiring.relations.push(relation_code(link.relation));
+                wiring.targets.push(match link.missing() {
+                    None => link.target,
+                    Some(slot) => {
                         let next = missing.len() as u32;
-                        let i = *missing.entry(r).or_insert_with(|| {
+                        let i = *missing.entry(slot).or_insert_with(|| {
+                            let r = &self.missing[slot as usize];
                             wiring.missing.push(r.as_str().to_string());
                             next
                         });
@@ -97,6 +101,8 @@ impl Catalog {
             edges: wired.edges,
             resolved: None,
             dangling: wired.dangling,
+            missing: wired.missing,
+            free: Vec::new(),
             problems,
             reference_problems,
             ref_order: std::sync::OnceLock::new(),
@@ -131,8 +137,9 @@ impl RefIndex {
 /// still wait for an entity.
 #[derive(Debug)]
 pub struct Wired {
-    edges: Vec<Vec<Edge>>,
-    dangling: HashMap<EntityRef, Vec<(EntityId, RelationType)>>,
+    edges: Vec<Vec<Stored>>,
+    dangling: HashMap<EntityRef, Waiting>,
+    missing: Vec<EntityRef>,
 }
 
 impl Wiring {
@@ -148,12 +155,15 @@ impl Wiring {
         if edge_counts.len() != n || relations.len() != targets.len() {
             return Err("relations do not match the entities".into());
         }
+        if n >= MISSING as usize || missing.len() >= MISSING as usize {
+            return Err("more entities or missing references than a catalog holds".into());
+        }
         let missing: Vec<EntityRef> = missing
             .iter()
             .map(|m| EntityRef::parse(m, None, super::DEFAULT_NAMESPACE).map_err(|e| e.to_string()))
             .collect::<Result<_, _>>()?;
         let mut edges = Vec::with_capacity(n);
-        let mut dangling: HashMap<EntityRef, Vec<(EntityId, RelationType)>> = HashMap::new();
+        let mut dangling: HashMap<EntityRef, Waiting> = HashMap::new();
         let mut at = 0usize;
         for (source, &count) in edge_counts.iter().enumerate() {
             let end = at
@@ -165,20 +175,22 @@ impl Wiring {
                 let relation = *RelationType::ALL
                     .get(code as usize)
                     .ok_or_else(|| format!("unknown relation {code}"))?;
-                let target = target as usize;
-                let target = if target < n {
-                    Target::Resolved(EntityId(target as u32))
+                let at = target as usize;
+                let target = if at < n {
+                    target
                 } else {
-                    let r = missing.get(target - n).ok_or("edge target out of range")?;
-                    // Clones of one reference: when its entity arrives, the catalog finds the
-                    // edges waiting for it by the address of their shared text.
-                    dangling
-                        .entry(r.clone())
-                        .or_default()
-                        .push((EntityId(source as u32), relation));
-                    Target::Missing(r.clone())
+                    let slot = at - n;
+                    let r = missing.get(slot).ok_or("edge target out of range")?;
+                    // A reference listed twice (a damaged snapshot) waits under its first
+                    // number, so its links are all dropped when its entity arrives.
+                    let waiting = dangling.entry(r.clone()).or_insert_with(|| Waiting {
+                        slot: slot as u32,
+                        sources: Vec::new(),
+                    });
+                    waiting.sources.push((EntityId(source as u32), relation));
+                    MISSING | waiting.slot
                 };
-                list.push(Edge { relation, target });
+                list.push(Stored { relation, target });
             }
             edges.push(list);
             at = end;
@@ -186,13 +198,18 @@ impl Wiring {
         if at != targets.len() {
             return Err("fewer edges than stored".into());
         }
-        Ok(Wired { edges, dangling })
+        Ok(Wired {
+            edges,
+            dangling,
+            missing,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Target;
 
     fn component(name: &str, depends_on: &[&str]) -> Entity {
         Entity::from_value(
@@ -227,7 +244,10 @@ mod tests {
         .unwrap();
         assert_eq!(rebuilt.entities(), original.entities());
         for id in original.ids() {
-            assert_eq!(rebuilt.edges(id), original.edges(id));
+            assert_eq!(
+                rebuilt.edges(id).collect::<Vec<_>>(),
+                original.edges(id).collect::<Vec<_>>()
+            );
             assert_eq!(rebuilt.id_of(original.get(id).entity_ref()), Some(id));
         }
         let text = |c: &Catalog| c.problems().map(|p| p.to_string()).collect::<Vec<_>>();
@@ -240,10 +260,9 @@ mod tests {
         let ghost = rebuilt.insert(component("ghost", &[])).unwrap();
         assert!(rebuilt
             .edges(lonely)
-            .iter()
             .any(|e| e.relation == RelationType::DependsOn && e.target == Target::Resolved(ghost)));
         // The edge that waited for it is gone, not kept beside the resolved one.
-        assert!(!rebuilt.edges(lonely).iter().any(
+        assert!(!rebuilt.edges(lonely).any(
             |e| matches!(&e.target, Target::Missing(r) if r.as_str() == "component:default/ghost")
         ));
         assert!(rebuilt

@@ -41,7 +41,6 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     let e = catalog.get(id);
     let relations: Vec<serde_json::Value> = catalog
         .edges(id)
-        .iter()
         .map(|edge| {
             serde_json::json!({
                 "type": edge.relation,
@@ -97,10 +96,10 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             println!("  {k}: {}", line(v));
         }
     }
-    if !catalog.edges(id).is_empty() {
+    if catalog.edges(id).len() > 0 {
         println!("\nrelations:");
         for rel in RelationType::ALL {
-            for edge in catalog.edges(id).iter().filter(|x| x.relation == rel) {
+            for edge in catalog.edges(id).filter(|x| x.relation == rel) {
                 let missing = if matches!(edge.target, Target::Missing(_)) {
                     "  (missing)"
                 } else {

@@ -44,27 +44,27 @@ struct Tally<'a> {
 pub fn impact(catalog: &Catalog, tree: &Tree) -> Impact {
     let mut tallies: Vec<Tally> = Vec::new();
     let mut by_id: IdMap<usize> = IdMap::default();
-    let mut by_ref: HashMap<&EntityRef, usize> = HashMap::new();
+    let mut by_ref: HashMap<EntityRef, usize> = HashMap::new();
     let mut unowned = 0;
     for id in tree.entities() {
         let Some(target) = owner_edge(catalog, id) else {
             unowned += 1;
             continue;
         };
-        let known = match target {
+        let known = match &target {
             Target::Resolved(owner) => by_id.get(owner).copied(),
             Target::Missing(r) => by_ref.get(r).copied(),
         };
         let slot = known.unwrap_or_else(|| {
             let mut tally = Tally {
                 owner: AffectedOwner {
-                    owner: Party::from_target(catalog, target),
+                    owner: Party::from_target(catalog, &target),
                     entities: 0,
                     oncall: Vec::new(),
                 },
                 seen: HashSet::new(),
             };
-            match target {
+            match &target {
                 Target::Resolved(owner) => {
                     let e = catalog.get(*owner);
                     for (key, value) in oncall_annotations(e) {
@@ -77,7 +77,7 @@ pub fn impact(catalog: &Catalog, tree: &Tree) -> Impact {
                     by_id.insert(*owner, tallies.len());
                 }
                 Target::Missing(r) => {
-                    by_ref.insert(r, tallies.len());
+                    by_ref.insert(r.clone(), tallies.len());
                 }
             }
             tallies.push(tally);

@@ -249,16 +249,16 @@ pub fn build(catalog: &Catalog, root: EntityId, direction: Direction, depth: usi
     };
     tree.expanded.insert(root, 0);
     let mut queue = VecDeque::from([0usize]);
-    let mut edges: Vec<(usize, &EntityRef, RelationType, &Target)> = Vec::new();
+    let mut edges: Vec<(usize, RelationType, Target)> = Vec::new();
     let order = catalog.ref_order();
     while let Some(i) = queue.pop_front() {
         let Target::Resolved(id) = tree.nodes[i].target else {
             continue;
         };
         edges.clear();
-        edges.extend(catalog.edges(id).iter().filter_map(|e| {
+        edges.extend(catalog.edges(id).filter_map(|e| {
             let rank = relations.iter().position(|r| *r == e.relation)?;
-            Some((rank, catalog.target_ref(&e.target), e.relation, &e.target))
+            Some((rank, e.relation, e.target))
         }));
         if edges.is_empty() {
             continue;
@@ -271,31 +271,31 @@ pub fn build(catalog: &Catalog, root: EntityId, direction: Direction, depth: usi
         // Children are listed by relation, then by reference: two resolved targets compare by
         // their rank in reference order (the same order, without comparing strings).
         edges.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0).then_with(|| match (a.3, b.3) {
+            a.0.cmp(&b.0).then_with(|| match (&a.2, &b.2) {
                 (Target::Resolved(x), Target::Resolved(y)) => {
                     order[x.index()].cmp(&order[y.index()])
                 }
-                _ => a.1.cmp(b.1),
+                (x, y) => catalog.target_ref(x).cmp(catalog.target_ref(y)),
             })
         });
         let first = tree.nodes.len();
         tree.nodes[i].children = first..first + edges.len();
         tree.nodes.reserve(edges.len());
-        for &(_, _, relation, target) in &edges {
+        for (_, relation, target) in edges.drain(..) {
             let index = tree.nodes.len();
             let mark = match target {
                 Target::Missing(_) => Mark::Missing,
-                Target::Resolved(t) => match tree.expanded.get(t) {
+                Target::Resolved(t) => match tree.expanded.get(&t) {
                     Some(_) => Mark::Seen,
                     None => {
-                        tree.expanded.insert(*t, index);
+                        tree.expanded.insert(t, index);
                         queue.push_back(index);
                         Mark::Expanded
                     }
                 },
             };
             tree.nodes.push(Node {
-                target: target.clone(),
+                target,
                 relation: Some(relation),
                 depth: child_depth,
                 parent: Some(i),

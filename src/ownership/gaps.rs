@@ -75,7 +75,7 @@ pub fn gaps(catalog: &Catalog) -> Vec<Gap> {
             message,
             origin: e.origin.to_string(),
         };
-        match owner_edge(catalog, id) {
+        match owner_edge(catalog, id).as_ref() {
             None if required => out.push(gap(
                 GapReason::NoOwner,
                 None,

@@ -175,7 +175,7 @@ pub fn owner_card(catalog: &Catalog, id: EntityId) -> OwnerCard {
     let owner_target: Option<Target> = if is_party_kind(entity.kind_lower()) {
         Some(Target::Resolved(id))
     } else {
-        owner_edge(catalog, id).cloned()
+        owner_edge(catalog, id)
     };
     let mut card = OwnerCard {
         entity: entity.entity_ref().clone(),
@@ -202,12 +202,11 @@ pub fn owner_card(catalog: &Catalog, id: EntityId) -> OwnerCard {
 }
 
 /// The entity's `ownedBy` edge; a resolved one is preferred when a server lists several.
-pub fn owner_edge(catalog: &Catalog, id: EntityId) -> Option<&Target> {
+pub fn owner_edge(catalog: &Catalog, id: EntityId) -> Option<Target> {
     let mut owners = catalog
         .edges(id)
-        .iter()
         .filter(|e| e.relation == RelationType::OwnedBy)
-        .map(|e| &e.target);
+        .map(|e| e.target);
     let first = owners.next()?;
     if matches!(first, Target::Resolved(_)) {
         return Some(first);
@@ -226,22 +225,21 @@ pub fn parent_chain(catalog: &Catalog, group: EntityId) -> (Vec<Party>, Option<E
     loop {
         let parent = catalog
             .edges(current)
-            .iter()
             .filter(|e| e.relation == RelationType::ChildOf)
-            .map(|e| &e.target)
+            .map(|e| e.target)
             .min_by_key(|t| !matches!(t, Target::Resolved(_)));
         match parent {
             None => return (out, None),
             Some(t @ Target::Missing(_)) => {
-                out.push(Party::from_target(catalog, t));
+                out.push(Party::from_target(catalog, &t));
                 return (out, None);
             }
             Some(Target::Resolved(p)) => {
-                if !seen.insert(*p) {
-                    return (out, Some(catalog.get(*p).entity_ref().clone()));
+                if !seen.insert(p) {
+                    return (out, Some(catalog.get(p).entity_ref().clone()));
                 }
-                out.push(Party::of(catalog, *p));
-                current = *p;
+                out.push(Party::of(catalog, p));
+                current = p;
             }
         }
     }
@@ -252,7 +250,6 @@ pub fn parent_chain(catalog: &Catalog, group: EntityId) -> (Vec<Party>, Option<E
 pub fn members_of(catalog: &Catalog, group: EntityId) -> Vec<Party> {
     let mut members: Vec<Party> = catalog
         .edges(group)
-        .iter()
         .filter(|e| e.relation == RelationType::HasMember)
         .map(|e| Party::from_target(catalog, &e.target))
         .collect();
@@ -278,7 +275,6 @@ pub fn children_of(catalog: &Catalog, group: EntityId) -> Vec<EntityId> {
 pub fn groups_of(catalog: &Catalog, user: EntityId) -> Vec<Party> {
     let mut out: Vec<Party> = catalog
         .edges(user)
-        .iter()
         .filter(|e| e.relation == RelationType::MemberOf)
         .map(|e| Party::from_target(catalog, &e.target))
         .collect();

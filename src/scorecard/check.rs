@@ -263,10 +263,7 @@ fn relation_check(
     kinds: &[String],
 ) -> Result<(), String> {
     let catalog = s.catalog;
-    let edges = catalog
-        .edges(s.id)
-        .iter()
-        .filter(|e| e.relation == relation);
+    let edges = catalog.edges(s.id).filter(|e| e.relation == relation);
     let kind_ok =
         |t: &Target| kinds.is_empty() || kinds.iter().any(|k| catalog.target_ref(t).kind() == k);
     let mut total = 0usize;

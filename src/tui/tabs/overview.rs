@@ -66,24 +66,26 @@ pub fn make(_ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
 }
 
 /// The entity's relations in display order: grouped by type in [`RelationType::ALL`] order.
-pub fn relation_targets<'a>(ctx: &Ctx<'a>, id: EntityId) -> Vec<(RelationType, &'a Target)> {
-    let edges = ctx.catalog.edges(id);
-    let mut out = Vec::with_capacity(edges.len());
-    for relation in RelationType::ALL {
-        out.extend(
-            edges
-                .iter()
-                .filter(|e| e.relation == relation)
-                .map(|e| (relation, &e.target)),
-        );
-    }
-    out
+pub fn relation_targets(ctx: &Ctx<'_>, id: EntityId) -> Vec<(RelationType, Target)> {
+    let mut out: Vec<(usize, RelationType, Target)> = ctx
+        .catalog
+        .edges(id)
+        .filter_map(|e| {
+            let place = RelationType::ALL.iter().position(|r| *r == e.relation)?;
+            Some((place, e.relation, e.target))
+        })
+        .collect();
+    // Stable: within a type, the catalog's order.
+    out.sort_by_key(|&(place, ..)| place);
+    out.into_iter().map(|(_, r, t)| (r, t)).collect()
 }
 
 impl Overview {
     /// The selected relation target, if any.
-    pub fn selected_target<'a>(&self, ctx: &Ctx<'a>) -> Option<(RelationType, &'a Target)> {
-        relation_targets(ctx, self.id).get(self.selected).copied()
+    pub fn selected_target(&self, ctx: &Ctx<'_>) -> Option<(RelationType, Target)> {
+        relation_targets(ctx, self.id)
+            .into_iter()
+            .nth(self.selected)
     }
 
     /// Lays out the text above the relations at a width.
@@ -161,7 +163,7 @@ impl Overview {
     }
 
     /// The relations section, a row per line; and the row of each target.
-    fn relation_rows(targets: &[(RelationType, &Target)]) -> (Vec<RelationRow>, Vec<usize>) {
+    fn relation_rows(targets: &[(RelationType, Target)]) -> (Vec<RelationRow>, Vec<usize>) {
         let mut rows = Vec::with_capacity(targets.len() + 2);
         let mut positions = Vec::with_capacity(targets.len());
         rows.push(RelationRow::Heading);
@@ -285,7 +287,7 @@ impl EntityTab for Overview {
                     RelationRow::Type(relation) => {
                         Line::styled(format!("  {}", relation.as_str()), muted)
                     }
-                    RelationRow::Target(i) => self.target_line(ctx, i, targets[i].1, width),
+                    RelationRow::Target(i) => self.target_line(ctx, i, &targets[i].1, width),
                 },
             })
             .collect();
