@@ -694,11 +694,7 @@ fn prepare(
         let e = catalog.get(id);
         let owner_ref = catalog.owner_ref(id).map(EntityRef::as_str).unwrap_or("");
         let owner = owner_ref.rsplit('/').next().unwrap_or("");
-        let text = e.metadata.description.as_deref().unwrap_or("");
-        let text = match text.char_indices().nth(DESCRIPTION_PREFIX) {
-            Some((end, _)) => &text[..end],
-            None => text,
-        };
+        let text = description_prefix(e.metadata.description.as_deref().unwrap_or(""));
         let name = lower(&e.metadata.name);
         let kind_place = kind_rank(e.kind_lower());
         let meta = meta_text(&e.metadata.tags, owner);
@@ -721,6 +717,18 @@ fn prepare(
             tags,
             rank: rank(kind_place, catalog, id),
         });
+    }
+}
+
+/// The first [`DESCRIPTION_PREFIX`] characters of a description (cut on a character).
+fn description_prefix(text: &str) -> &str {
+    // No longer in bytes, so no longer in characters: most descriptions are not walked.
+    if text.len() <= DESCRIPTION_PREFIX {
+        return text;
+    }
+    match text.char_indices().nth(DESCRIPTION_PREFIX) {
+        Some((end, _)) => &text[..end],
+        None => text,
     }
 }
 
@@ -1020,6 +1028,18 @@ mod tests {
             .map(|i| index.hay.items[i].rank)
             .min();
         assert!(worst_component < best_api);
+    }
+
+    #[test]
+    fn description_prefixes_are_cut_on_the_character_count_whatever_the_byte_count() {
+        let ascii = "a".repeat(DESCRIPTION_PREFIX);
+        assert_eq!(description_prefix(&ascii), ascii);
+        assert_eq!(description_prefix(&format!("{ascii}b")), ascii);
+        // Fewer characters than the cut, but more bytes: kept whole.
+        let accented = "é".repeat(DESCRIPTION_PREFIX);
+        assert_eq!(description_prefix(&accented), accented);
+        assert_eq!(description_prefix(&format!("{accented}é")), accented);
+        assert_eq!(description_prefix(""), "");
     }
 
     #[test]
