@@ -138,6 +138,33 @@ struct Haystack {
     browse_key: u64,
 }
 
+impl Haystack {
+    /// The numbers of its filter values: kind, namespace, lifecycle, type, owner, system (the
+    /// order a snapshot stores them in).
+    fn fields(&self) -> [Sym; 6] {
+        [
+            self.kind,
+            self.namespace,
+            self.lifecycle,
+            self.spec_type,
+            self.owner_ref,
+            self.system,
+        ]
+    }
+
+    /// The same fields, to renumber them.
+    fn fields_mut(&mut self) -> [&mut Sym; 6] {
+        [
+            &mut self.kind,
+            &mut self.namespace,
+            &mut self.lifecycle,
+            &mut self.spec_type,
+            &mut self.owner_ref,
+            &mut self.system,
+        ]
+    }
+}
+
 /// Every entity's haystack, and the text they keep in shared lists (one buffer each rather
 /// than a few small allocations per entity).
 #[derive(Debug, Default)]
@@ -224,14 +251,7 @@ impl Haystacks {
                 h.description.1 + descriptions,
             );
             h.tags = (h.tags.0 + tags, h.tags.1 + tags);
-            for n in [
-                &mut h.kind,
-                &mut h.namespace,
-                &mut h.lifecycle,
-                &mut h.spec_type,
-                &mut h.owner_ref,
-                &mut h.system,
-            ] {
+            for n in h.fields_mut() {
                 *n = number(*n);
             }
             h
@@ -1100,14 +1120,7 @@ mod tests {
         let shown = |hay: &Haystacks, strings: &Interner, i: usize| {
             let t = hay.text(i);
             let h = t.h;
-            let fields = [
-                h.kind,
-                h.namespace,
-                h.lifecycle,
-                h.spec_type,
-                h.owner_ref,
-                h.system,
-            ];
+            let fields = h.fields();
             let tags: Vec<&str> = t.tags.iter().map(|&n| strings.text(n)).collect();
             format!(
                 "{} {:?} {} {} {:?} {:?} {:?} {:?} {} {}",

@@ -67,14 +67,7 @@ impl SearchIndex {
             out.titles.push(text(&h.title32));
             out.metas.push(text(&h.meta32));
             out.descriptions.push(description.to_string());
-            out.fields.push([
-                h.kind,
-                h.namespace,
-                h.lifecycle,
-                h.spec_type,
-                h.owner_ref,
-                h.system,
-            ]);
+            out.fields.push(h.fields());
             out.tag_counts.push(tags.len() as u32);
             out.tags.extend_from_slice(tags);
             out.ranks.push(h.rank);
