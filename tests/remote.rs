@@ -48,7 +48,8 @@ async fn paging_follows_next_cursor_and_hands_over_each_page() {
     let relations = first.server_relations.as_ref().unwrap();
     assert!(relations
         .iter()
-        .any(|(t, r)| t == "dependencyOf" && r.as_str() == "component:payments/legacy-checkout"));
+        .any(|(t, r)| t.as_str() == "dependencyOf"
+            && r.as_str() == "component:payments/legacy-checkout"));
     // Every request carried the token and the page size.
     for request in server.received_requests().await.unwrap() {
         assert_eq!(

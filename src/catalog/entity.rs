@@ -5,7 +5,7 @@
 //! and escape sequences on the way in (see [`crate::text`]).
 
 use super::problem::{Origin, Problem};
-use super::EntityRef;
+use super::{EntityRef, RelationName};
 use super::{SpecValue, StringMap};
 use crate::text::clean_owned;
 use serde_json::{Map, Value};
@@ -81,7 +81,7 @@ pub struct Entity {
     /// The raw `spec` (an object, or `Null` when absent), held compactly.
     pub spec: SpecValue,
     /// Relations given by a server (`relations[]`), used instead of deriving them when present.
-    pub server_relations: Option<Vec<(String, EntityRef)>>,
+    pub server_relations: Option<Vec<(RelationName, EntityRef)>>,
     /// Where the entity was read from.
     pub origin: Origin,
     reference: EntityRef,
@@ -157,7 +157,7 @@ impl Entity {
                 items
                     .into_iter()
                     .filter_map(|r| {
-                        let t = r.get("type")?.as_str()?.to_string();
+                        let t = RelationName::new(r.get("type")?.as_str()?);
                         let target = r.get("targetRef")?.as_str()?;
                         EntityRef::parse(target, None, super::DEFAULT_NAMESPACE)
                             .ok()
@@ -189,7 +189,7 @@ impl Entity {
         kind: String,
         metadata: Metadata,
         spec: impl Into<SpecValue>,
-        server_relations: Option<Vec<(String, EntityRef)>>,
+        server_relations: Option<Vec<(RelationName, EntityRef)>>,
         origin: Origin,
     ) -> Entity {
         let reference = match EntityRef::parse(

@@ -43,11 +43,11 @@ impl Prepared {
         let (problems, stated) = (self.problems.len(), self.stated.len());
         self.problems.extend(validate::validate(entity));
         match &entity.server_relations {
-            Some(rels) => self
-                .stated
-                .extend(rels.iter().enumerate().filter_map(|(i, (t, _))| {
-                    Some((RelationType::parse(t)?, Stated::Server(i as u32)))
-                })),
+            Some(rels) => self.stated.extend(
+                rels.iter()
+                    .enumerate()
+                    .filter_map(|(i, (t, _))| Some((t.relation()?, Stated::Server(i as u32)))),
+            ),
             None => {
                 let found =
                     relations::spec_relation_texts(entity, &mut self.targets, &mut self.problems);

@@ -4,6 +4,42 @@
 use super::{Entity, EntityRef, Problem, SpecValue};
 use std::fmt;
 
+/// A relation's type as a server names it: one of Backstage's, held without its text (a catalog
+/// of 100,000 entities from a server holds about half a million), or any other name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RelationName {
+    /// A name written exactly as Backstage writes one of its relation types.
+    Known(RelationType),
+    /// Any other name (another case, a plugin's own relation), kept as written.
+    Other(Box<str>),
+}
+
+impl RelationName {
+    /// The name as written.
+    pub fn new(name: &str) -> Self {
+        match RelationType::exact(name) {
+            Some(relation) => Self::Known(relation),
+            None => Self::Other(name.into()),
+        }
+    }
+
+    /// The name as written.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Known(relation) => relation.as_str(),
+            Self::Other(name) => name,
+        }
+    }
+
+    /// The relation type it names, in any case (`None` for a type the catalog model lacks).
+    pub fn relation(&self) -> Option<RelationType> {
+        match self {
+            Self::Known(relation) => Some(*relation),
+            Self::Other(name) => RelationType::parse(name),
+        }
+    }
+}
+
 /// The relation types of Backstage's catalog model; each has an inverse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RelationType {
@@ -80,14 +116,32 @@ impl RelationType {
     pub fn parse(name: &str) -> Option<Self> {
         // Servers write the names exactly: find those first (a catalog of 100,000 entities
         // holds about half a million relations), then any other case.
-        Self::ALL
-            .into_iter()
-            .find(|r| r.as_str() == name)
-            .or_else(|| {
-                Self::ALL
-                    .into_iter()
-                    .find(|r| r.as_str().eq_ignore_ascii_case(name))
-            })
+        Self::exact(name).or_else(|| {
+            Self::ALL
+                .into_iter()
+                .find(|r| r.as_str().eq_ignore_ascii_case(name))
+        })
+    }
+
+    /// The relation type with exactly this name (as Backstage writes it).
+    fn exact(name: &str) -> Option<Self> {
+        Some(match name {
+            "ownedBy" => Self::OwnedBy,
+            "ownerOf" => Self::OwnerOf,
+            "dependsOn" => Self::DependsOn,
+            "dependencyOf" => Self::DependencyOf,
+            "providesApi" => Self::ProvidesApi,
+            "apiProvidedBy" => Self::ApiProvidedBy,
+            "consumesApi" => Self::ConsumesApi,
+            "apiConsumedBy" => Self::ApiConsumedBy,
+            "partOf" => Self::PartOf,
+            "hasPart" => Self::HasPart,
+            "childOf" => Self::ChildOf,
+            "parentOf" => Self::ParentOf,
+            "memberOf" => Self::MemberOf,
+            "hasMember" => Self::HasMember,
+            _ => return None,
+        })
     }
 
     /// The relation seen from the other end.
@@ -363,6 +417,37 @@ mod tests {
             assert_eq!(RelationType::parse(r.as_str()), Some(r));
             assert_eq!(RelationType::parse(&r.as_str().to_uppercase()), Some(r));
         }
+    }
+
+    #[test]
+    fn a_server_relation_keeps_its_name_as_written_and_the_type_it_names() {
+        for r in RelationType::ALL {
+            let exact = RelationName::new(r.as_str());
+            assert_eq!(exact, RelationName::Known(r));
+            assert_eq!((exact.as_str(), exact.relation()), (r.as_str(), Some(r)));
+            // Another case is kept as written, and still names the type.
+            let shouted = r.as_str().to_uppercase();
+            let other = RelationName::new(&shouted);
+            assert_eq!((other.as_str(), other.relation()), (shouted.as_str(), Some(r)));
+        }
+        let plugin = RelationName::new("deployedTo");
+        assert_eq!((plugin.as_str(), plugin.relation()), ("deployedTo", None));
+        // Read from a server's entity, both kinds are kept in order.
+        let e = entity(json!({
+            "apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+            "metadata": {"name": "a"},
+            "spec": {"type": "service", "lifecycle": "production", "owner": "team"},
+            "relations": [
+                {"type": "ownedBy", "targetRef": "group:default/team"},
+                {"type": "deployedTo", "targetRef": "resource:default/cluster"}]
+        }));
+        let names: Vec<&str> = e
+            .server_relations
+            .iter()
+            .flatten()
+            .map(|(name, _)| name.as_str())
+            .collect();
+        assert_eq!(names, ["ownedBy", "deployedTo"]);
     }
 
     #[test]

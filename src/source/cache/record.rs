@@ -7,7 +7,8 @@
 
 use super::Encoding;
 use crate::catalog::{
-    Entity, EntityRef, Link, Metadata, Origin, Problem, Severity, SpecValue, StringMap,
+    Entity, EntityRef, Link, Metadata, Origin, Problem, RelationName, Severity, SpecValue,
+    StringMap,
 };
 use serde::ser::{SerializeSeq, Serializer};
 use std::borrow::Borrow;
@@ -125,7 +126,7 @@ impl EntityIn {
                 .filter_map(|(t, target)| {
                     EntityRef::parse(&target, None, crate::catalog::DEFAULT_NAMESPACE)
                         .ok()
-                        .map(|target| (t, target))
+                        .map(|target| (RelationName::new(&t), target))
                 })
                 .collect()
         });
