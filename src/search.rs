@@ -181,25 +181,37 @@ struct Haystacks {
     tags: Vec<Sym>,
 }
 
-/// One entity's prepared text, as scoring reads it.
+/// One entity's prepared text, as scoring reads it: the shared lists are read only for the
+/// fields a query gets to (most entities are decided by their name).
 struct Text<'a> {
     h: &'a Haystack,
-    name: &'a str,
-    description: &'a str,
-    tags: &'a [Sym],
+    i: usize,
+    hay: &'a Haystacks,
+}
+
+impl<'a> Text<'a> {
+    fn name(&self) -> &'a str {
+        self.hay.name(self.i)
+    }
+
+    fn description(&self) -> &'a str {
+        let (d0, d1) = self.h.description;
+        &self.hay.descriptions[d0 as usize..d1 as usize]
+    }
+
+    fn tags(&self) -> &'a [Sym] {
+        let (t0, t1) = self.h.tags;
+        &self.hay.tags[t0 as usize..t1 as usize]
+    }
 }
 
 impl Haystacks {
     /// The prepared text of entity `i`.
     fn text(&self, i: usize) -> Text<'_> {
-        let h = &self.items[i];
-        let (d0, d1) = h.description;
-        let (t0, t1) = h.tags;
         Text {
-            h,
-            name: self.name(i),
-            description: &self.descriptions[d0 as usize..d1 as usize],
-            tags: &self.tags[t0 as usize..t1 as usize],
+            h: &self.items[i],
+            i,
+            hay: self,
         }
     }
 
@@ -1089,17 +1101,17 @@ mod tests {
         prepare(&c, 0..1, &mut strings, &mut hay);
         let text = hay.text(0);
         let h = text.h;
-        assert_eq!(text.name, "ledger-writer");
+        assert_eq!(text.name(), "ledger-writer");
         assert_eq!(h.title32.to_string(), "ledger écriture");
         assert_eq!(h.meta32.to_string(), "pci java ledger-team");
         assert_eq!(
             [h.lifecycle, h.spec_type, h.system].map(|n| strings.text(n)),
             ["production", "service", "core-ledger"]
         );
-        let tags: Vec<&str> = text.tags.iter().map(|&t| strings.text(t)).collect();
+        let tags: Vec<&str> = text.tags().iter().map(|&t| strings.text(t)).collect();
         assert_eq!(tags, ["pci", "java"]);
-        assert_eq!(text.description.chars().count(), DESCRIPTION_PREFIX);
-        assert!(text.description.starts_with("zürich zürich"));
+        assert_eq!(text.description().chars().count(), DESCRIPTION_PREFIX);
+        assert!(text.description().starts_with("zürich zürich"));
         assert_eq!(strings.text(h.owner_ref), "group:default/ledger-team");
         // And as a user types them.
         assert_eq!(
@@ -1121,11 +1133,11 @@ mod tests {
             let t = hay.text(i);
             let h = t.h;
             let fields = h.fields();
-            let tags: Vec<&str> = t.tags.iter().map(|&n| strings.text(n)).collect();
+            let tags: Vec<&str> = t.tags().iter().map(|&n| strings.text(n)).collect();
             format!(
                 "{} {:?} {} {} {:?} {:?} {:?} {:?} {} {}",
-                t.name,
-                t.description,
+                t.name(),
+                t.description(),
                 h.title32,
                 h.meta32,
                 fields.map(|n| strings.text(n)),

@@ -90,7 +90,7 @@ pub(super) fn score_word(
         return Some(100_000 + s);
     }
     word.finder
-        .find(text.description.as_bytes())
+        .find(text.description().as_bytes())
         .map(|pos| 1_000 - pos.min(999) as i64)
 }
 
@@ -105,18 +105,20 @@ fn name_score(
     word: &Word,
     hit: Option<u32>,
 ) -> Option<i64> {
-    let (h, name, w) = (text.h, text.name, word.text.as_str());
+    let (h, w) = (text.h, word.text.as_str());
     let found = match hit {
         Some(NO_HIT) => None,
         Some(pos) => Some(pos as usize),
-        None => word.finder.find(name.as_bytes()),
+        None => word.finder.find(text.name().as_bytes()),
     };
     // One substring search answers the exact, prefix and substring tiers.
-    match found {
-        Some(0) if name.len() == w.len() => return Some(1_000_000),
-        Some(0) => return Some(800_000 - name.len() as i64),
-        Some(pos) => return Some(600_000 - pos as i64 * 10 - name.len() as i64),
-        None => {}
+    if let Some(pos) = found {
+        let len = text.name().len();
+        return Some(match pos {
+            0 if len == w.len() => 1_000_000,
+            0 => 800_000 - len as i64,
+            _ => 600_000 - pos as i64 * 10 - len as i64,
+        });
     }
     if !word.could_match(&h.name32, h.masks[0]) {
         return None;
@@ -159,7 +161,7 @@ pub(super) fn filter_matches(
                 || owner.rsplit('/').next() == Some(v.as_str())
                 || owner.ends_with(&format!(":{v}"))
         }
-        "tag" => text.tags.iter().any(|&t| s(t) == v),
+        "tag" => text.tags().iter().any(|&t| s(t) == v),
         "lifecycle" => s(h.lifecycle) == v,
         "type" => s(h.spec_type) == v,
         "namespace" => s(h.namespace) == v,

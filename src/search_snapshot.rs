@@ -2,7 +2,7 @@
 //! snapshot (see [`crate::snapshot`]) lowercases, joins and ranks nothing. Strings every
 //! entity repeats (kinds, owners, tags…) are stored once and referred to by number.
 
-use super::{byte_mask, Haystack, Haystacks, Interner, SearchIndex, Text};
+use super::{byte_mask, Haystack, Haystacks, Interner, SearchIndex};
 use nucleo_matcher::Utf32String;
 
 /// A [`SearchIndex`] in serialisable form, field by field in columns (one list per field,
@@ -57,12 +57,8 @@ impl SearchIndex {
             browse_keys: Vec::with_capacity(n),
         };
         for i in 0..n {
-            let Text {
-                h,
-                name,
-                description,
-                tags,
-            } = hay.text(i);
+            let t = hay.text(i);
+            let (h, name, description, tags) = (t.h, t.name(), t.description(), t.tags());
             out.names.push(name.to_string());
             out.titles.push(text(&h.title32));
             out.metas.push(text(&h.meta32));

@@ -428,7 +428,10 @@ mod tests {
             // Another case is kept as written, and still names the type.
             let shouted = r.as_str().to_uppercase();
             let other = RelationName::new(&shouted);
-            assert_eq!((other.as_str(), other.relation()), (shouted.as_str(), Some(r)));
+            assert_eq!(
+                (other.as_str(), other.relation()),
+                (shouted.as_str(), Some(r))
+            );
         }
         let plugin = RelationName::new("deployedTo");
         assert_eq!((plugin.as_str(), plugin.relation()), ("deployedTo", None));
