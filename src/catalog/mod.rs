@@ -356,6 +356,8 @@ impl Catalog {
         if let Some(&t) = self.index.get(target) {
             return self.link(source, relation, t);
         }
+        // Two lookups for a target met the first time: std's map makes an entry only from an
+        // owned key, and the reference is built only for a new target.
         if !self.dangling.contains_key(target) {
             let reference = EntityRef::from_canonical(target);
             let slot = match self.free.pop() {
