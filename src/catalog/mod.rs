@@ -727,7 +727,13 @@ mod tests {
         let mut c = Catalog::new();
         let a = c.insert(svc("a", &["component:x"])).unwrap();
         let x = c.insert(svc("x", &[])).unwrap();
-        // `x` resolved `a`'s missing link; its number goes to the next reference missing.
+        // `x` resolved `a`'s missing link: its reference is released, not kept.
+        assert!(
+            !c.missing.iter().any(|r| r.name() == "x"),
+            "{:?}",
+            c.missing
+        );
+        // Its number goes to the next reference missing.
         let b = c.insert(svc("b", &["component:y"])).unwrap();
         assert_eq!(
             c.missing.len(),

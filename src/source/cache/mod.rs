@@ -603,7 +603,7 @@ pub fn human_age(age: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{EntityRef, Link, Origin, Severity};
+    use crate::catalog::{EntityRef, Link, Origin, RelationName, Severity};
     use serde_json::json;
 
     fn entity(name: &str) -> Entity {
@@ -664,6 +664,17 @@ mod tests {
             link_type: Some("docs".into()),
         });
         a.metadata.title = Some("Ä title".into());
+        // A plugin's relation and one in another case come back as written.
+        let relations = a.server_relations.as_mut().unwrap();
+        for (name, target) in [
+            ("deployedTo", "resource:default/cluster"),
+            ("OWNEDBY", "group:default/x"),
+        ] {
+            relations.push((
+                RelationName::new(name),
+                EntityRef::parse(target, None, "default").unwrap(),
+            ));
+        }
         let entities = vec![a, entity("b")];
         let problems = vec![Problem::warning(None, "metadata.title must be a string")
             .with_entity(EntityRef::new("component", "default", "a"))];
