@@ -936,6 +936,8 @@ mod tests {
         assert_eq!(names(&c, "tag:java ledger"), ["ledger-writer"]);
         assert_eq!(names(&c, "owner:billing-team"), ["billing"]);
         assert_eq!(names(&c, "owner:group:default/billing-team"), ["billing"]);
+        assert_eq!(names(&c, "owner:default/billing-team"), ["billing"]);
+        assert!(names(&c, "owner:ult/billing-team").is_empty());
         assert_eq!(names(&c, "kind:api").len(), 0);
         assert_eq!(names(&c, "kind:Component,API").len(), 5);
         assert_eq!(names(&c, "type:service ledger writer"), ["ledger-writer"]);

@@ -157,9 +157,7 @@ pub(super) fn filter_matches(
         "kind" => s(h.kind) == v,
         "owner" => {
             let owner = s(h.owner_ref);
-            owner == v
-                || owner.rsplit('/').next() == Some(v.as_str())
-                || owner.ends_with(&format!(":{v}"))
+            owner == v || owner.rsplit('/').next() == Some(v.as_str()) || ends_after(owner, v, ':')
         }
         "tag" => text.tags().iter().any(|&t| s(t) == v),
         "lifecycle" => s(h.lifecycle) == v,
@@ -169,10 +167,17 @@ pub(super) fn filter_matches(
         "in" => true,
         "system" => {
             let system = s(h.system);
-            system == v || system.ends_with(&format!("/{v}")) || system.ends_with(&format!(":{v}"))
+            system == v || ends_after(system, v, '/') || ends_after(system, v, ':')
         }
         _ => false,
     })
+}
+
+/// True when `text` ends with `separator` then `value` (tested per candidate on a keystroke,
+/// so nothing is formatted).
+fn ends_after(text: &str, value: &str, separator: char) -> bool {
+    text.strip_suffix(value)
+        .is_some_and(|rest| rest.ends_with(separator))
 }
 
 /// A 64-bit summary of which bytes occur in lowercase text: a bit per letter and digit, the
