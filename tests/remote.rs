@@ -11,7 +11,7 @@ use idp_tui::source::{
 };
 use std::time::{Duration, Instant};
 use support::*;
-use wiremock::matchers::{method, path, query_param_is_missing};
+use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const BY_QUERY: &str = "/api/catalog/entities/by-query";
@@ -741,6 +741,94 @@ async fn pages_are_handed_on_in_order_with_running_totals() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), 11, "each entity once: {names:?}");
+}
+
+#[tokio::test]
+async fn a_decoded_page_is_handed_on_while_the_next_is_still_on_its_way() {
+    let server = MockServer::start().await;
+    let (_, page1) = fixture("by-query-limit5-page1");
+    let (_, page2) = fixture("by-query-limit5-page2");
+    serve_fixture(&server, "by-query-limit5-page1", None).await;
+    // Page 2 takes its time, as a busy server's might.
+    let slow = Duration::from_secs(2);
+    Mock::given(method("GET"))
+        .and(path(BY_QUERY))
+        .and(query_param("cursor", next_cursor(&page1)))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(page2.clone(), "application/json")
+                .set_delay(slow),
+        )
+        .mount(&server)
+        .await;
+    serve_fixture(&server, "by-query-limit5-last", Some(&next_cursor(&page2))).await;
+    let started = Instant::now();
+    let mut arrivals = Vec::new();
+    let total = backstage::fetch(&test_source(&server), |page: Page| {
+        arrivals.push((page.loaded, started.elapsed()));
+    })
+    .await
+    .unwrap();
+    assert_eq!(total, 11);
+    let loaded: Vec<usize> = arrivals.iter().map(|(l, _)| *l).collect();
+    assert_eq!(loaded, [5, 10, 11]);
+    // The first page is shown without waiting for the slow second one.
+    assert!(
+        arrivals[0].1 < slow / 2,
+        "page 1 came after {:?}",
+        arrivals[0].1
+    );
+    assert!(
+        arrivals[1].1 >= slow,
+        "page 2 came after {:?}",
+        arrivals[1].1
+    );
+}
+
+#[tokio::test]
+async fn a_page_that_does_not_decode_ends_the_load_after_the_pages_before_it() {
+    let server = MockServer::start().await;
+    let (_, page1) = fixture("by-query-limit5-page1");
+    let (_, page2) = fixture("by-query-limit5-page2");
+    serve_fixture(&server, "by-query-limit5-page1", None).await;
+    // Page 2's head reads (so the next page may already be asked for), its items do not.
+    let broken = serde_json::json!({
+        "items": {"not": "a list"},
+        "totalItems": 11,
+        "pageInfo": {"nextCursor": next_cursor(&page2)},
+    });
+    Mock::given(method("GET"))
+        .and(path(BY_QUERY))
+        .and(query_param("cursor", next_cursor(&page1)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(broken))
+        .mount(&server)
+        .await;
+    serve_fixture(&server, "by-query-limit5-last", Some(&next_cursor(&page2))).await;
+    let (result, pages) = fetch_all(&test_source(&server)).await;
+    let err = result.unwrap_err();
+    assert!(
+        err.to_string().starts_with(&format!(
+            "{}: the response is not the catalog's JSON",
+            server.uri()
+        )),
+        "{err}"
+    );
+    // Page 1 is kept; nothing after the broken page is handed on.
+    let loaded: Vec<usize> = pages.iter().map(|p| p.loaded).collect();
+    assert_eq!(loaded, [5]);
+    let first: serde_json::Value = serde_json::from_slice(&page1).unwrap();
+    let names: Vec<&str> = pages[0]
+        .entities
+        .iter()
+        .map(|e| e.metadata.name.as_str())
+        .collect();
+    let expected: Vec<&str> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, expected);
 }
 
 #[tokio::test]

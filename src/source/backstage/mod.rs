@@ -139,9 +139,19 @@ struct PageInfo {
     next_cursor: Option<String>,
 }
 
-/// Reads the whole catalog, page by page: while the next page is requested, the previous one
-/// is decoded into entities on a worker thread (another core); `on_page` then receives each
-/// page, in order. Returns the number of entities read.
+/// Pages fetched ahead of the decoder. A few, so that the decoder always has the next one
+/// when it finishes a page, even when the fetching loop waits for a core (on two cores the
+/// portal's loop folds pages into the catalog meanwhile); few enough to keep memory bounded,
+/// each being a whole page of JSON.
+const PAGES_AHEAD: usize = 4;
+
+/// Reads the whole catalog, page by page: the pages are requested one after another, up to
+/// [`PAGES_AHEAD`] ahead of a decoder on a worker thread (another core), which turns each into
+/// entities in order; `on_page` receives each decoded page, in order, as soon as it is ready.
+/// Returns the number of entities read.
+///
+/// A failure keeps what came before it: every page decoded before a request failed is still
+/// handed on. A page that does not decode ends the load there.
 pub async fn fetch(
     source: &BackstageSource,
     mut on_page: impl FnMut(Page),
@@ -153,20 +163,23 @@ pub async fn fetch(
         url: shown.clone(),
         source: e,
     })?;
-    let origin_path: Arc<str> = shown.clone().into();
     let bad_body = |detail: String| BackstageError::BadBody {
         url: shown.clone(),
         detail: clean(&detail).into_owned(),
     };
-    let mut cursor: Option<String> = None;
-    let mut pages = 0usize;
+    let (bodies, queued) = tokio::sync::mpsc::channel(PAGES_AHEAD);
+    let (decoded_tx, mut decoded) = tokio::sync::mpsc::unbounded_channel();
+    let decoder = spawn_decoder(queued, decoded_tx, shown.clone().into());
     let mut loaded = 0usize;
-    // The page being decoded while the next one is fetched: one at a time, in order, so each
-    // knows how many entities came before it.
-    let mut decoding: Option<tokio::task::JoinHandle<Result<(Page, usize), String>>> = None;
+    let mut hand_on = |result: Result<Page, String>| -> Result<(), BackstageError> {
+        let page = result.map_err(bad_body)?;
+        loaded = page.loaded;
+        on_page(page);
+        Ok(())
+    };
     let outcome = async {
-        loop {
-            pages += 1;
+        let mut cursor: Option<String> = None;
+        for pages in 1.. {
             if pages > source.http.max_pages {
                 return Err(BackstageError::TooManyPages {
                     url: shown.clone(),
@@ -181,23 +194,30 @@ pub async fn fetch(
                     q.append_pair("cursor", c);
                 }
             }
-            let body = get_with_retries(&client, url, token.as_ref(), source, &shown, Expect::Json)
-                .await?;
+            // Decoded pages are handed on while the next one is on its way...
+            let request =
+                get_with_retries(&client, url, token.as_ref(), source, &shown, Expect::Json);
+            tokio::pin!(request);
+            let body = loop {
+                tokio::select! {
+                    biased;
+                    Some(page) = decoded.recv() => hand_on(page)?,
+                    body = &mut request => break body?,
+                }
+            };
             let head: PageHead =
                 serde_json::from_slice(&body).map_err(|e| bad_body(e.to_string()))?;
-            if let Some(previous) = decoding.take() {
-                let (page, count) = joined(previous.await).map_err(bad_body)?;
-                loaded += count;
-                on_page(page);
-            }
-            let origin = origin_path.clone();
-            let (total, before) = (head.total_items, loaded);
-            decoding = Some(tokio::task::spawn_blocking(move || {
-                let mut page = decode_page(&body, origin, total).map_err(|e| e.to_string())?;
-                let count = page.entities.len();
-                page.loaded = before + count;
-                Ok((page, count))
-            }));
+            // ...and while the decoder has enough pages ahead of it.
+            let queued = loop {
+                tokio::select! {
+                    biased;
+                    Some(page) = decoded.recv() => hand_on(page)?,
+                    permit = bodies.reserve() => break permit.ok(),
+                }
+            };
+            // The decoder stopped at a page it could not decode: that page's error is next.
+            let Some(permit) = queued else { break };
+            permit.send((body, head.total_items));
             match head.page_info.next_cursor {
                 Some(next) if !next.is_empty() => {
                     if cursor.as_deref() == Some(next.as_str()) {
@@ -211,23 +231,50 @@ pub async fn fetch(
         Ok::<(), BackstageError>(())
     }
     .await;
-    // A page read before a failure is still handed on (its entities are good).
-    if let Some(last) = decoding.take() {
-        match joined(last.await) {
-            Ok((page, count)) => {
-                loaded += count;
-                on_page(page);
-            }
-            Err(e) if outcome.is_ok() => return Err(bad_body(e)),
-            Err(_) => {}
+    // The pages queued before the end (or a failure) are decoded and handed on.
+    drop(bodies);
+    while let Some(page) = decoded.recv().await {
+        match hand_on(page) {
+            Ok(()) => {}
+            Err(e) if outcome.is_ok() => return Err(e),
+            Err(_) => break,
         }
     }
+    // A decoder that panicked ends its pages early: that is an error, not a short catalog.
+    decoder.await.map_err(|e| bad_body(e.to_string()))?;
     outcome.map(|()| loaded)
 }
 
-/// The result of a decoding task, its panic or cancellation as an error.
-fn joined<T>(result: Result<Result<T, String>, tokio::task::JoinError>) -> Result<T, String> {
-    result.map_err(|e| e.to_string()).and_then(|r| r)
+/// A fetched page's body, with the `totalItems` its head said.
+type Queued = (Vec<u8>, Option<usize>);
+
+/// The decoding worker: decodes each queued body into a page, in order, with the running
+/// count of entities, until the queue closes, a page fails to decode (its error is the last
+/// thing sent) or nobody listens any more.
+fn spawn_decoder(
+    mut queued: tokio::sync::mpsc::Receiver<Queued>,
+    decoded: tokio::sync::mpsc::UnboundedSender<Result<Page, String>>,
+    origin: Arc<str>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::task::spawn_blocking(move || {
+        let mut loaded = 0;
+        while let Some((body, total)) = queued.blocking_recv() {
+            if decoded.is_closed() {
+                break;
+            }
+            let result = decode_page(&body, origin.clone(), total).map_err(|e| e.to_string());
+            drop(body);
+            let failed = result.is_err();
+            let page = result.map(|mut page| {
+                loaded += page.entities.len();
+                page.loaded = loaded;
+                page
+            });
+            if decoded.send(page).is_err() || failed {
+                break;
+            }
+        }
+    })
 }
 
 /// Decodes one page's items into entities (`loaded` is filled in by the caller).
