@@ -73,6 +73,79 @@ fn main() {
     drop(app);
 
     worker_keystrokes(n);
+    refresh(n);
+}
+
+/// A refresh of a source holding the whole catalog: how long the UI thread is busy when the
+/// new data arrives (its entities in one `Replace`), built there (as tests do) against built
+/// off it (as the portal does: handing the job over, then swapping the result in). Medians of
+/// three, each with a query typed and a frame drawn after.
+fn refresh(n: usize) {
+    use idp_tui::source::{BackstageSource, LoadEvent, SourceSpec};
+    let entities = idp_tui::synthetic::generate(n, 1);
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    for background in [false, true] {
+        let spec = SourceSpec::Backstage(BackstageSource::from_url("http://bench.invalid"));
+        let mut app = App::new(
+            Catalog::new(),
+            &[spec],
+            Default::default(),
+            Default::default(),
+        );
+        if background {
+            app.build_replacements_in_background();
+        }
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("backend");
+        update(&mut app, Action::Resize(120, 40));
+        let batch = LoadEvent::Batch {
+            source: 0,
+            entities: entities.clone(),
+            problems: vec![],
+        };
+        update(&mut app, Action::Load(batch));
+        let done = || LoadEvent::Done {
+            source: 0,
+            error: None,
+        };
+        update(&mut app, Action::Load(done()));
+        for c in "pay".chars() {
+            update(&mut app, Action::Input(c));
+        }
+        let (mut ui_thread, mut built) = (Vec::new(), Vec::new());
+        for _ in 0..3 {
+            let replace = LoadEvent::Replace {
+                source: 0,
+                entities: entities.clone(),
+                problems: vec![],
+            };
+            let t = Instant::now();
+            update(&mut app, Action::Load(replace));
+            let mut busy = t.elapsed();
+            if let Some(job) = app.take_rebuild() {
+                let t = Instant::now();
+                let rebuilt = job.run();
+                built.push(ms(t.elapsed()));
+                let t = Instant::now();
+                update(&mut app, Action::Rebuilt(Box::new(rebuilt)));
+                busy += t.elapsed();
+                // The portal frees the old catalog on another thread.
+                drop(app.take_retired());
+            }
+            let t = Instant::now();
+            update(&mut app, Action::Load(done()));
+            frame(&app, &mut terminal);
+            ui_thread.push(ms(busy + t.elapsed()));
+        }
+        assert_eq!(app.catalog.len(), entities.len());
+        let name = if background { "background" } else { "inline" };
+        println!("refresh_ui_thread_{name}: {:.1} ms", median(ui_thread));
+        if background {
+            println!("refresh_rebuild_off_ui_thread: {:.1} ms", median(built));
+        }
+    }
 }
 
 /// A writer that counts what the terminal backend writes.

@@ -8,6 +8,7 @@ pub mod cache;
 pub mod documents;
 pub mod file;
 pub(crate) mod ordered;
+pub mod replace;
 mod run;
 pub mod save;
 mod set;

@@ -3,7 +3,8 @@
 //! Sources pane and the command line.
 
 use super::{cache::human_age, save::Save, LoadEvent, Loaded, SourceId, SourceSpec};
-use crate::catalog::{Catalog, Entity, Problem};
+use crate::catalog::{Catalog, Problem};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 /// Where a source is in its life.
@@ -79,13 +80,13 @@ const MAX_ANNOUNCED: usize = 1_000_000;
 /// catalog the caller owns (the portal keeps its catalog beside its search index).
 #[derive(Debug)]
 pub struct SourceTracker {
-    statuses: Vec<SourceStatus>,
+    pub(super) statuses: Vec<SourceStatus>,
     /// The source of each entity, by entity index (`None`: put in the catalog by someone else).
-    owner: Vec<Option<SourceId>>,
+    pub(super) owner: Vec<Option<SourceId>>,
     /// Load problems per source (validation problems are recomputed on rebuild).
-    problems: Vec<Vec<Problem>>,
+    pub(super) problems: Vec<Vec<Problem>>,
     /// Per source: the next batch or replacement comes from a cache saved at this time.
-    from_cache: Vec<Option<SystemTime>>,
+    pub(super) from_cache: Vec<Option<SystemTime>>,
     /// Sources whose data is complete and is to be kept in their caches ([`Save`]).
     saves: Vec<Save>,
 }
@@ -255,13 +256,14 @@ impl SourceTracker {
                 entities,
                 problems,
             } => {
-                if source >= self.statuses.len() {
-                    return false;
+                let base = Arc::new(std::mem::take(catalog));
+                match self.replacement(base, source, entities, problems) {
+                    Some(replacement) => {
+                        *catalog = self.swap_in(replacement.build());
+                        true
+                    }
+                    None => false,
                 }
-                self.rebuild(catalog, source, entities, problems);
-                // Fresh data from the source, unless the replacement is a cache (offline).
-                self.statuses[source].cached_at = self.from_cache[source].take();
-                true
             }
             LoadEvent::Save(save) => {
                 if save.source() < self.statuses.len() {
@@ -294,57 +296,6 @@ impl SourceTracker {
                 true
             }
         }
-    }
-
-    /// Rebuilds the catalog with one source's entities replaced.
-    fn rebuild(
-        &mut self,
-        target: &mut Catalog,
-        replaced: SourceId,
-        entities: Vec<Entity>,
-        problems: Vec<Problem>,
-    ) {
-        let old = std::mem::take(target);
-        let old_owner = std::mem::take(&mut self.owner);
-        self.problems[replaced] = problems;
-        // Entities no source sent (a catalog the caller started with) stay, first.
-        let mut untracked: Vec<&Entity> = Vec::new();
-        let mut by_source: Vec<Vec<&Entity>> = vec![Vec::new(); self.statuses.len()];
-        for (i, e) in old.entities().iter().enumerate() {
-            match old_owner.get(i).copied().flatten() {
-                Some(s) if s == replaced => {}
-                Some(s) => by_source[s].push(e),
-                None => untracked.push(e),
-            }
-        }
-        let mut catalog = Catalog::new();
-        for p in self.problems.iter().flatten() {
-            catalog.add_problem(p.clone());
-        }
-        let mut owner = Vec::with_capacity(old_owner.len());
-        for e in untracked {
-            if catalog.insert(e.clone()).is_some() {
-                owner.push(None);
-            }
-        }
-        let mut new = Some(entities);
-        for (s, kept) in by_source.into_iter().enumerate() {
-            let mut count = 0;
-            let list: Vec<Entity> = if s == replaced {
-                new.take().unwrap_or_default()
-            } else {
-                kept.into_iter().cloned().collect()
-            };
-            // In one batch, so a large source's entities are prepared on two threads.
-            catalog.insert_batch(list, |_| {
-                owner.push(Some(s));
-                count += 1;
-            });
-            self.statuses[s].entities = count;
-        }
-        catalog.check_references();
-        *target = catalog;
-        self.owner = owner;
     }
 
     /// Marks every source that never said it was done as failed (its task died).
@@ -412,7 +363,7 @@ impl SourceSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Origin;
+    use crate::catalog::{Entity, Origin};
     use serde_json::json;
 
     fn e(name: &str, owner: &str) -> Entity {

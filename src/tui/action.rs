@@ -83,6 +83,8 @@ pub enum Action {
     RunCommand(String),
     /// A source reported progress, entities or its end.
     Load(LoadEvent),
+    /// A source's replacement was built off the UI thread (see `App::take_rebuild`).
+    Rebuilt(Box<crate::tui::app::Rebuilt>),
     /// The spinner's clock (only while something loads).
     Tick,
     /// A docs page read in the background (see `tabs::docs_page`).

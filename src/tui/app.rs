@@ -27,7 +27,7 @@ use crossterm::event::KeyEvent;
 
 #[path = "app_load.rs"]
 mod loading;
-pub use loading::AfterLoad;
+pub use loading::{AfterLoad, RebuildJob, Rebuilt};
 #[path = "app_remote.rs"]
 mod remote;
 #[path = "app_search.rs"]
@@ -113,6 +113,8 @@ pub struct App {
     jobs: Vec<Job>,
     /// Whether the state differs from the snapshot on disk, and a write is due.
     snapshot: SnapshotState,
+    /// A source's replacement being built, and what waits for it.
+    replacing: loading::Replacing,
 }
 
 /// When the state should be written as the next start's snapshot.
@@ -178,6 +180,7 @@ impl App {
             remote: remote::RemoteJobs::default(),
             jobs: Vec::new(),
             snapshot: SnapshotState::default(),
+            replacing: loading::Replacing::default(),
         }
     }
 
@@ -506,20 +509,7 @@ impl App {
             }
             Outcome::OpenUrl(url) => Some(Effect::OpenUrl(url)),
             Outcome::Register { entities, message } => {
-                let count = entities.len();
-                let catalog = Arc::make_mut(&mut self.catalog);
-                for e in entities {
-                    catalog.insert(e);
-                }
-                catalog.check_references();
-                self.extend_index();
-                self.searching.load_due = true;
-                self.search_loaded();
-                self.status_info(if count == 0 {
-                    message
-                } else {
-                    format!("{message}; {count} entity(ies) added to the catalog")
-                });
+                self.register(entities, message);
                 None
             }
             Outcome::Ignored => self.global(action),
@@ -554,6 +544,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
     let background = matches!(
         action,
         Action::Load(_)
+            | Action::Rebuilt(_)
             | Action::Tick
             | Action::SearchDone(_)
             | Action::DocsPage(_)
@@ -592,6 +583,10 @@ fn update_state(app: &mut App, action: Action) -> Option<Effect> {
         }
         Action::Load(event) => {
             app.load(event);
+            return None;
+        }
+        Action::Rebuilt(done) => {
+            app.rebuilt(*done);
             return None;
         }
         Action::Tick => {

@@ -3,10 +3,72 @@
 //! next snapshot), and refreshes.
 
 use super::{App, Effect, SearchIndex, RESULT_LIMIT};
-use crate::catalog::{Catalog, EntityId, EntityRef, Problem};
+use crate::catalog::{Catalog, Entity, EntityId, Problem};
+use crate::source::replace::Replacement;
 use crate::source::save::Save;
 use crate::source::{LoadEvent, SourceId};
+use std::collections::VecDeque;
 use std::sync::Arc;
+
+/// A source's data being swapped for new data (see [`crate::source::replace`]), and what
+/// waits for it.
+#[derive(Default)]
+pub(super) struct Replacing {
+    /// Built off the UI thread (the portal's loop); at once otherwise (tests, benches).
+    background: bool,
+    /// A replacement the loop has not taken yet.
+    job: Option<RebuildJob>,
+    /// A replacement is being built: the catalog must not change until it is swapped in.
+    building: bool,
+    /// What arrived meanwhile, in order.
+    held: VecDeque<Held>,
+    /// Catalogs replaced, for the loop to drop off the UI thread.
+    retired: Vec<Arc<Catalog>>,
+}
+
+/// A change to the catalog that waits for a replacement being built.
+enum Held {
+    Load(LoadEvent),
+    Register {
+        entities: Vec<Entity>,
+        message: String,
+    },
+}
+
+/// A replacement to build: the catalog with one source's new data, then its search index.
+pub struct RebuildJob(Replacement);
+
+impl RebuildJob {
+    /// Builds it (a few hundred milliseconds at 100,000 entities: off the UI thread).
+    pub fn run(self) -> Rebuilt {
+        let base = self.0.base().clone();
+        let rebuilt = self.0.build();
+        let index = SearchIndex::build(&rebuilt.catalog);
+        Rebuilt {
+            base,
+            catalog: rebuilt,
+            index,
+        }
+    }
+}
+
+/// A built replacement, for `Action::Rebuilt`.
+pub struct Rebuilt {
+    /// The catalog it was built from, which must still be the app's.
+    base: Arc<Catalog>,
+    /// The new catalog, with what the sources' tracker records of it.
+    catalog: crate::source::replace::Rebuilt,
+    /// Its search index.
+    index: SearchIndex,
+}
+
+impl std::fmt::Debug for Rebuilt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rebuilt")
+            .field("entities", &self.catalog.catalog.len())
+            .finish_non_exhaustive()
+    }
+}
 
 /// What to write once every source is done, off the UI thread: the caches the sources asked
 /// for (from the catalog that holds their data), then the snapshot, whose key names those
@@ -100,29 +162,33 @@ impl App {
         self.sources.loading()
     }
 
-    /// Folds a source's event into the catalog, the search index and the open views.
+    /// Folds a source's event into the catalog, the search index and the open views. A
+    /// replacement of a source's data is built off the UI thread when the loop does that (see
+    /// [`App::take_rebuild`]); until it is swapped in, later events wait, in order.
     pub(super) fn load(&mut self, event: LoadEvent) {
-        let replace = matches!(event, LoadEvent::Replace { .. });
-        // A replacement rebuilds the catalog and renumbers every entity: remember what the user
-        // is looking at by reference, to find it again.
-        let old_refs: Vec<EntityRef> = if replace {
-            self.catalog
-                .entities()
-                .iter()
-                .map(|e| e.entity_ref().clone())
-                .collect()
-        } else {
-            Vec::new()
-        };
+        if self.replacing.building {
+            self.replacing.held.push_back(Held::Load(event));
+            return;
+        }
+        match event {
+            LoadEvent::Replace {
+                source,
+                entities,
+                problems,
+            } => self.replace(source, entities, problems),
+            event => self.fold(event),
+        }
+    }
+
+    /// Folds an event that adds to the catalog (or only to the sources' statuses).
+    fn fold(&mut self, event: LoadEvent) {
         let done = matches!(event, LoadEvent::Done { .. });
-        let alters = match &event {
-            LoadEvent::Batch {
-                entities, problems, ..
-            } => !entities.is_empty() || !problems.is_empty(),
-            LoadEvent::Replace { .. } => true,
-            _ => false,
-        };
-        self.snapshot.dirty |= alters;
+        if let LoadEvent::Batch {
+            entities, problems, ..
+        } = &event
+        {
+            self.snapshot.dirty |= !entities.is_empty() || !problems.is_empty();
+        }
         let changed = match event {
             // These never touch the catalog: no need to take it from a snapshot writer.
             LoadEvent::Progress { .. } | LoadEvent::Cached { .. } | LoadEvent::Save(_) => {
@@ -130,38 +196,135 @@ impl App {
             }
             event => self.sources.apply(Arc::make_mut(&mut self.catalog), event),
         };
-        if done && !self.is_loading() && self.snapshot.dirty {
-            self.snapshot.due = true;
-            self.snapshot.dirty = false;
-        }
-        if replace || (done && !self.is_loading()) {
-            // Score once the whole catalog is in (relations only resolve then), and again after
-            // a replacement renumbered the entities; after the frame that shows the catalog,
-            // so a start is usable before the scorecards are in.
+        if done && !self.is_loading() {
+            if self.snapshot.dirty {
+                self.snapshot.due = true;
+                self.snapshot.dirty = false;
+            }
+            // Score once the whole catalog is in (relations only resolve then), after the
+            // frame that shows it, so a start is usable before the scorecards are in.
             self.scores_due = true;
         }
-        if replace {
-            self.catalog_replaced(&old_refs);
-        } else {
-            if changed {
-                // The index grows with every batch; the results follow at a bounded rate.
-                self.extend_index();
-                self.searching.load_due = true;
-            }
-            self.search_loaded();
+        if changed {
+            // The index grows with every batch; the results follow at a bounded rate.
+            self.extend_index();
+            self.searching.load_due = true;
         }
+        self.search_loaded();
+        self.sources_changed();
+    }
+
+    /// Starts swapping a source's data for new data: built here, or handed to the loop.
+    fn replace(&mut self, source: SourceId, entities: Vec<Entity>, problems: Vec<Problem>) {
+        let Some(replacement) =
+            self.sources
+                .replacement(self.catalog.clone(), source, entities, problems)
+        else {
+            return;
+        };
+        self.snapshot.dirty = true;
+        let job = RebuildJob(replacement);
+        if self.replacing.background {
+            self.replacing.job = Some(job);
+            self.replacing.building = true;
+        } else {
+            self.rebuilt(job.run());
+        }
+    }
+
+    /// A replacement to build off the UI thread, once: the loop runs it (see
+    /// [`RebuildJob::run`]) and hands the result back as `Action::Rebuilt`.
+    pub fn take_rebuild(&mut self) -> Option<RebuildJob> {
+        self.replacing.job.take()
+    }
+
+    /// Catalogs replaced since the last call, for the loop to drop off the UI thread (100,000
+    /// entities take tens of milliseconds to free).
+    pub fn take_retired(&mut self) -> Vec<Arc<Catalog>> {
+        std::mem::take(&mut self.replacing.retired)
+    }
+
+    /// Builds replacements off the UI thread from now on (the portal's loop takes them with
+    /// [`App::take_rebuild`]); without this they are built at once, as tests and benches want.
+    pub fn build_replacements_in_background(&mut self) {
+        self.replacing.background = true;
+    }
+
+    /// Swaps in a rebuilt catalog and its index, finds what the user was looking at again, and
+    /// lets through what waited for it.
+    pub(super) fn rebuilt(&mut self, done: Rebuilt) {
+        let Rebuilt {
+            base,
+            catalog,
+            index,
+        } = done;
+        let catalog = self.sources.swap_in(catalog);
+        let old = std::mem::replace(&mut self.catalog, Arc::new(catalog));
+        debug_assert!(
+            Arc::ptr_eq(&old, &base),
+            "the catalog changed while rebuilt"
+        );
+        drop(base);
+        self.index = Arc::new(index);
+        // Score again after the frame that shows the new data: it renumbered the entities.
+        self.scores_due = true;
+        self.catalog_replaced(&old);
+        if self.replacing.background {
+            self.replacing.retired.push(old);
+        }
+        self.replacing.building = false;
+        self.search_loaded();
+        self.sources_changed();
+        while !self.replacing.building {
+            match self.replacing.held.pop_front() {
+                Some(Held::Load(event)) => self.load(event),
+                Some(Held::Register { entities, message }) => self.register(entities, message),
+                None => break,
+            }
+        }
+    }
+
+    /// Adds entities to the catalog that no source sent (a template run registered them),
+    /// after any replacement being built.
+    pub(crate) fn register(&mut self, entities: Vec<Entity>, message: String) {
+        if self.replacing.building {
+            self.replacing
+                .held
+                .push_back(Held::Register { entities, message });
+            return;
+        }
+        let count = entities.len();
+        let catalog = Arc::make_mut(&mut self.catalog);
+        for e in entities {
+            catalog.insert(e);
+        }
+        catalog.check_references();
+        self.extend_index();
+        self.searching.load_due = true;
+        self.search_loaded();
+        self.status_info(if count == 0 {
+            message
+        } else {
+            format!("{message}; {count} entity(ies) added to the catalog")
+        });
+    }
+
+    /// Tells the open views the sources' statuses changed.
+    fn sources_changed(&mut self) {
         let statuses = self.sources.statuses().to_vec();
         for view in &mut self.stack {
             view.sources_changed(&statuses);
         }
     }
 
-    /// After a source's data was swapped in: a new search index, the same query, and the same
-    /// selected and open entities where they still exist.
-    fn catalog_replaced(&mut self, old_refs: &[EntityRef]) {
-        let remap = |id: EntityId| old_refs.get(id.index()).and_then(|r| self.catalog.id_of(r));
+    /// After a source's data was swapped in (the index already rebuilt): the same query, and
+    /// the same selected and open entities where they still exist.
+    fn catalog_replaced(&mut self, old: &Catalog) {
+        let remap = |id: EntityId| {
+            let e = old.entities().get(id.index())?;
+            self.catalog.id_of(e.entity_ref())
+        };
         let selected = self.search.selected_id().and_then(remap);
-        self.index = Arc::new(SearchIndex::build(&self.catalog));
         self.searching.version += 1;
         self.searching.behind = false;
         // Built while other sources may still load: ranked again once they are in.

@@ -421,6 +421,23 @@ fn apply(
 
 /// Starts the template runs the app queued, each on the Backstage source its template came
 /// from (the loop holds the sources, and so the tokens; the app never sees a token).
+/// Builds a source's replacement on a thread of lower priority than this one, so the portal
+/// stays responsive over the data it shows until the new data is swapped in.
+fn start_rebuild(
+    job: app::RebuildJob,
+) -> color_eyre::Result<tokio::sync::oneshot::Receiver<app::Rebuilt>> {
+    crate::background::spawn_low("idp-rebuild", move || job.run())
+        .wrap_err("starting a thread to rebuild the catalog")
+}
+
+/// Frees the catalogs a replacement retired on another thread.
+fn drop_retired(app: &mut App) {
+    let retired = app.take_retired();
+    if !retired.is_empty() {
+        tokio::task::spawn_blocking(move || drop(retired));
+    }
+}
+
 fn start_remote_jobs(
     app: &mut App,
     loader: &Loader,
@@ -572,6 +589,9 @@ async fn event_loop(
         Some("f12") => code == crossterm::event::KeyCode::F(12),
         _ => false,
     };
+    // A source's replacement is built off this thread; its answer comes back here.
+    app.build_replacements_in_background();
+    let mut rebuilding: Option<tokio::sync::oneshot::Receiver<app::Rebuilt>> = None;
     let mut dirty = true;
     loop {
         if dirty {
@@ -598,6 +618,17 @@ async fn event_loop(
                 None => Some(Action::Quit),
             },
             Some(event) = loads.recv() => Some(Action::Load(event)),
+            built = async {
+                match rebuilding.as_mut() {
+                    Some(built) => built.await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                rebuilding = None;
+                // A panic while building (already reported by the panic hook) is a crash.
+                let built = built.map_err(|_| eyre!("rebuilding the catalog failed"))?;
+                Some(Action::Rebuilt(Box::new(built)))
+            },
             Some(done) = searches.recv() => Some(Action::SearchDone(done)),
             Some(page) = pages.recv() => Some(Action::DocsPage(page)),
             Some((plan, finished)) = done_rx.recv() => Some(Action::CustomFinished(plan, finished)),
@@ -694,6 +725,10 @@ async fn event_loop(
         if let Some(writes) = app.take_writes() {
             loader.write_after_load(writes, warn_tx.clone());
         }
+        if let Some(job) = app.take_rebuild() {
+            rebuilding = Some(start_rebuild(job)?);
+        }
+        drop_retired(app);
         start_remote_jobs(app, loader, &remote_tx);
         start_docs_fetches(app, loader, &docs_tx);
         for plan in runs.drain(..) {

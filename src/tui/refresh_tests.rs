@@ -271,3 +271,132 @@ fn palette_sources_shows_each_source_and_refresh_names_one() {
     assert!(status.error);
     assert!(status.text.contains("no source named"), "{status:?}");
 }
+
+#[test]
+fn a_replacement_built_in_the_background_keeps_the_old_data_usable_until_it_is_swapped_in() {
+    let (mut app, entities) = loaded_app();
+    app.build_replacements_in_background();
+    type_text(&mut app, "ledger");
+    press(&mut app, KeyCode::Down);
+    let chosen = selected_name(&app);
+    press(&mut app, KeyCode::Enter);
+    let open = open_ref(&app).expect("an entity is open");
+    press(&mut app, KeyCode::Char('R'));
+
+    let mut fresh: Vec<Entity> = entities.iter().rev().cloned().collect();
+    fresh.retain(|e| e.metadata.name != "data-platform-team");
+    load(
+        &mut app,
+        LoadEvent::Replace {
+            source: 0,
+            entities: fresh,
+            problems: vec![],
+        },
+    );
+    let job = app
+        .take_rebuild()
+        .expect("the rebuild is handed to the loop");
+    assert!(app.take_rebuild().is_none(), "handed over once");
+    // Meanwhile the old catalog is shown, and what arrives waits for the new one, in order.
+    load(
+        &mut app,
+        LoadEvent::Done {
+            source: 0,
+            error: None,
+        },
+    );
+    let registered = Entity::from_value(
+        serde_json::json!({
+            "apiVersion": "backstage.io/v1alpha1",
+            "kind": "Component",
+            "metadata": {"name": "fresh-from-a-template"},
+            "spec": {"type": "service", "lifecycle": "experimental", "owner": "payments-team"},
+        }),
+        crate::catalog::Origin::new(std::sync::Arc::from("registered"), None),
+    )
+    .unwrap()
+    .0;
+    app.register(vec![registered], "Wrote 3 file(s)".into());
+    assert_eq!(app.catalog.len(), entities.len(), "the old data stays");
+    assert!(
+        app.is_loading(),
+        "still refreshing until the new data is in"
+    );
+    assert!(app
+        .catalog
+        .entities()
+        .iter()
+        .any(|e| e.metadata.name == "data-platform-team"));
+    assert_eq!(open_ref(&app).as_deref(), Some(open.as_str()));
+    // The user can go on searching over it.
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(selected_name(&app), chosen);
+    assert!(screen(&mut app, 80, 24).contains(&chosen));
+    press(&mut app, KeyCode::Enter);
+
+    update(&mut app, Action::Rebuilt(Box::new(job.run())));
+    // Swapped in: one entity less from the source, the registration after it, the place kept.
+    assert_eq!(app.catalog.len(), entities.len());
+    let names: Vec<&str> = app
+        .catalog
+        .entities()
+        .iter()
+        .map(|e| e.metadata.name.as_str())
+        .collect();
+    assert!(!names.contains(&"data-platform-team"), "{names:?}");
+    assert!(names.contains(&"fresh-from-a-template"), "{names:?}");
+    assert_eq!(app.index.len(), app.catalog.len(), "the index covers both");
+    assert_eq!(open_ref(&app).as_deref(), Some(open.as_str()));
+    assert!(!app.is_loading(), "the held Done was applied");
+    assert_eq!(app.sources.statuses()[0].state, SourceState::Ready);
+    assert_eq!(app.sources.statuses()[0].entities, entities.len() - 1);
+    let status = app.status.as_ref().expect("the registration's message");
+    assert!(status.text.contains("1 entity(ies) added"), "{status:?}");
+    assert_eq!(
+        app.take_retired().len(),
+        1,
+        "the old catalog is freed elsewhere"
+    );
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(selected_name(&app), chosen);
+}
+
+#[test]
+fn a_second_replacement_arriving_during_a_rebuild_is_built_after_it() {
+    let (mut app, entities) = loaded_app();
+    app.build_replacements_in_background();
+    let without = |name: &str| -> Vec<Entity> {
+        entities
+            .iter()
+            .filter(|e| e.metadata.name != name)
+            .cloned()
+            .collect()
+    };
+    let replace = |entities| LoadEvent::Replace {
+        source: 0,
+        entities,
+        problems: vec![],
+    };
+    load(&mut app, replace(without("ledger-writer")));
+    let first = app.take_rebuild().expect("the first rebuild");
+    load(&mut app, replace(without("data-platform-team")));
+    assert!(
+        app.take_rebuild().is_none(),
+        "the second waits for the first"
+    );
+    update(&mut app, Action::Rebuilt(Box::new(first.run())));
+    let second = app.take_rebuild().expect("then the second is handed over");
+    let writer = crate::catalog::EntityRef::new("component", "default", "ledger-writer");
+    assert!(app.catalog.id_of(&writer).is_none(), "the first is in");
+    update(&mut app, Action::Rebuilt(Box::new(second.run())));
+    // The last one sent wins.
+    let names: Vec<&str> = app
+        .catalog
+        .entities()
+        .iter()
+        .map(|e| e.metadata.name.as_str())
+        .collect();
+    assert!(names.contains(&"ledger-writer"), "{names:?}");
+    assert!(!names.contains(&"data-platform-team"), "{names:?}");
+    assert_eq!(app.catalog.len(), entities.len() - 1);
+}
