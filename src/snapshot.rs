@@ -11,11 +11,12 @@
 //! snapshot holds what the caches would give. Sources without a cache (the embedded demo) are
 //! never snapshotted.
 //!
-//! The file: a header (magic, format version), a table of contents (the key, the entity
-//! chunks), the entity chunks (one per run of entities from the same file, at most
-//! [`cache::CHUNK`], in the caches' own encoding, so they decode on every core), then the
-//! wiring and problems, then the search index. Written to a temporary file and renamed, mode
-//! 0600 like the caches. A snapshot that is damaged, from another version or for other sources
+//! The file: a header (magic, format version, where the table of contents is), the entity
+//! chunks (one per run of entities from the same file, at most [`cache::CHUNK`], in the
+//! caches' own encoding, so they decode on every core), the wiring and problems, the search
+//! index, then the table of contents (the key, each part's length). The table comes last so
+//! the parts are written as they are encoded, never all held in memory at once. Written to a
+//! temporary file and renamed, mode 0600 like the caches. A snapshot that is damaged, from another version or for other sources
 //! or caches is ignored, never trusted.
 
 use crate::catalog::{Catalog, Entity, Problem, RefIndex, Wiring};
@@ -27,11 +28,22 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The snapshot format version; a file with another is ignored (and replaced after the load).
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 const MAGIC: &[u8; 8] = b"IDPTUISN";
-/// Magic, version, length of the table of contents.
-const HEADER_LEN: usize = 8 + 4 + 4;
+/// Magic, version, length of the table of contents, where it starts.
+const HEADER_LEN: usize = 8 + 4 + 4 + 8;
+
+/// The header's version, the table of contents' length and where it starts.
+fn header_fields(header: &[u8]) -> (u32, u64, u64) {
+    let word = |at: usize, len: usize| {
+        header[at..at + len]
+            .iter()
+            .rev()
+            .fold(0u64, |n, &b| n << 8 | u64::from(b))
+    };
+    (word(8, 4) as u32, word(12, 4), word(16, 8))
+}
 
 /// Why a snapshot was not used.
 #[derive(Debug, thiserror::Error)]
@@ -125,20 +137,21 @@ pub fn present(specs: &[SourceSpec], cache_dir: &Path) -> bool {
     let Ok(mut file) = std::fs::File::open(&path) else {
         return false;
     };
+    use std::io::{Seek, SeekFrom};
     let mut header = [0u8; HEADER_LEN];
     if file.read_exact(&mut header).is_err() || &header[..8] != MAGIC {
         return false;
     }
-    let word = |at: usize| {
-        u32::from_le_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
-    };
-    let table_len = word(12) as u64;
+    let (version, table_len, table_at) = header_fields(&header);
     let size = file.metadata().map_or(0, |m| m.len());
-    if word(8) != VERSION || HEADER_LEN as u64 + table_len > size {
+    if version != VERSION
+        || table_at < HEADER_LEN as u64
+        || table_at.checked_add(table_len) != Some(size)
+    {
         return false;
     }
     let mut table = vec![0u8; table_len as usize];
-    if file.read_exact(&mut table).is_err() {
+    if file.seek(SeekFrom::Start(table_at)).is_err() || file.read_exact(&mut table).is_err() {
         return false;
     }
     rmp_serde::from_slice::<Table>(&table).is_ok_and(|t| t.key == key)
@@ -217,22 +230,6 @@ pub fn write(path: &Path, key: &str, contents: &Contents) -> Result<(), CacheErr
         .collect::<Option<Vec<u32>>>()
         .ok_or_else(|| failed("entities not from a source (registered in this session)".into()))?;
     let runs = runs(entities);
-    let mut chunks: Vec<Vec<u8>> = Vec::with_capacity(runs.len());
-    let mut error = None;
-    crate::source::ordered::for_each_ordered(
-        runs.len(),
-        |i| {
-            let (start, end) = runs[i];
-            cache::encode_records(&entities[start..end], &[], &entities[start].origin.path)
-        },
-        |_, encoded| match encoded {
-            Ok(bytes) => chunks.push(bytes),
-            Err(e) => error = Some(e),
-        },
-    );
-    if let Some(e) = error {
-        return Err(failed(e));
-    }
     let problems = |list: &[Problem]| cache::encode_records(&[], list, "");
     let (load_problems, reference_problems) = catalog.problem_lists();
     let state = State {
@@ -247,48 +244,105 @@ pub fn write(path: &Path, key: &str, contents: &Contents) -> Result<(), CacheErr
             .collect::<Result<_, _>>()
             .map_err(failed)?,
     };
-    let state = rmp_serde::to_vec(&state).map_err(|e| failed(e.to_string()))?;
-    let index =
-        rmp_serde::to_vec(&contents.index.to_snapshot()).map_err(|e| failed(e.to_string()))?;
-    let table = Table {
-        key: key.to_string(),
-        chunks: runs
-            .iter()
-            .zip(&chunks)
-            .map(|(&(start, end), bytes)| {
-                (
-                    entities[start].origin.path.to_string(),
-                    bytes.len() as u64,
-                    (end - start) as u32,
-                )
-            })
-            .collect(),
-        state: state.len() as u64,
-        index: index.len() as u64,
-    };
-    let table = rmp_serde::to_vec(&table).map_err(|e| failed(e.to_string()))?;
-    let table_len = u32::try_from(table.len()).map_err(|_| failed("table too large".into()))?;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io)?;
     remove_abandoned(dir, path);
     // NamedTempFile creates the file with mode 0600.
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    let mut w = Counted {
+        out: std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut()),
+        written: 0,
+    };
+    // The header's place; it is written last, when the table's place is known.
+    w.write_all(&[0; HEADER_LEN]).map_err(io)?;
+    // Each chunk written as soon as it is encoded (on every core, handed over in order).
+    let mut lengths = Vec::with_capacity(runs.len());
+    let mut error = None;
+    crate::source::ordered::for_each_ordered(
+        runs.len(),
+        |i| {
+            let (start, end) = runs[i];
+            cache::encode_records(&entities[start..end], &[], &entities[start].origin.path)
+        },
+        |_, encoded| match encoded {
+            Ok(bytes) if error.is_none() => match w.write_all(&bytes) {
+                Ok(()) => lengths.push(bytes.len() as u64),
+                Err(e) => error = Some(io(e)),
+            },
+            Ok(_) => {}
+            Err(e) => error = Some(failed(e)),
+        },
+    );
+    if let Some(e) = error {
+        return Err(e);
+    }
+    let state = encode_counted(&mut w, &state).map_err(|e| failed(e.to_string()))?;
+    let index =
+        encode_counted(&mut w, &contents.index.to_snapshot()).map_err(|e| failed(e.to_string()))?;
+    let table = Table {
+        key: key.to_string(),
+        chunks: runs
+            .iter()
+            .zip(&lengths)
+            .map(|(&(start, end), &len)| {
+                (
+                    entities[start].origin.path.to_string(),
+                    len,
+                    (end - start) as u32,
+                )
+            })
+            .collect(),
+        state,
+        index,
+    };
+    let table_at = w.written;
+    let table = rmp_serde::to_vec(&table).map_err(|e| failed(e.to_string()))?;
+    let table_len = u32::try_from(table.len()).map_err(|_| failed("table too large".into()))?;
+    w.write_all(&table).map_err(io)?;
+    w.out.flush().map_err(io)?;
+    drop(w);
+    let mut header = Vec::with_capacity(HEADER_LEN);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&VERSION.to_le_bytes());
+    header.extend_from_slice(&table_len.to_le_bytes());
+    header.extend_from_slice(&table_at.to_le_bytes());
     {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
-        w.write_all(MAGIC).map_err(io)?;
-        w.write_all(&VERSION.to_le_bytes()).map_err(io)?;
-        w.write_all(&table_len.to_le_bytes()).map_err(io)?;
-        w.write_all(&table).map_err(io)?;
-        for c in &chunks {
-            w.write_all(c).map_err(io)?;
-        }
-        w.write_all(&state).map_err(io)?;
-        w.write_all(&index).map_err(io)?;
-        w.flush().map_err(io)?;
+        use std::io::{Seek, SeekFrom};
+        let file = tmp.as_file_mut();
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        file.write_all(&header).map_err(io)?;
     }
     tmp.as_file().sync_all().map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
+}
+
+/// A writer that counts what goes through it.
+struct Counted<W> {
+    out: W,
+    written: u64,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Encodes `value` (MessagePack) onto `w`; returns how many bytes it took.
+fn encode_counted<W: Write, T: serde::Serialize + ?Sized>(
+    w: &mut Counted<W>,
+    value: &T,
+) -> Result<u64, rmp_serde::encode::Error> {
+    let start = w.written;
+    rmp_serde::encode::write(w, value)?;
+    Ok(w.written - start)
 }
 
 /// Removes what nobody will read again, each as large as a snapshot: temporary files of
@@ -331,9 +385,7 @@ pub fn read(path: &Path, key: &str) -> Result<Option<Snapshot>, SnapshotError> {
     if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
         return Err(corrupt("not an idp-tui snapshot".into()).into());
     }
-    let word =
-        |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
-    let version = word(8);
+    let (version, table_len, table_at) = header_fields(&bytes);
     if version != VERSION {
         return Err(CacheError::Version {
             path: shown,
@@ -341,24 +393,27 @@ pub fn read(path: &Path, key: &str) -> Result<Option<Snapshot>, SnapshotError> {
         }
         .into());
     }
-    let table_end = HEADER_LEN
-        .checked_add(word(12) as usize)
-        .filter(|&end| end <= bytes.len())
-        .ok_or_else(|| corrupt("truncated table of contents".into()))?;
+    let table_range = usize::try_from(table_at)
+        .ok()
+        .filter(|&at| at >= HEADER_LEN)
+        .and_then(|at| Some(at..at.checked_add(usize::try_from(table_len).ok()?)?))
+        .filter(|r| r.end == bytes.len())
+        .ok_or_else(|| corrupt("truncated: the table of contents is not at the end".into()))?;
+    let parts_end = table_range.start;
     let table: Table =
-        rmp_serde::from_slice(&bytes[HEADER_LEN..table_end]).map_err(|e| corrupt(e.to_string()))?;
+        rmp_serde::from_slice(&bytes[table_range]).map_err(|e| corrupt(e.to_string()))?;
     if table.key != key {
         return Err(SnapshotError::Stale(shown));
     }
-    // Where each part starts and ends; all must fit the file exactly.
-    let mut at = table_end;
+    // Where each part starts and ends; all must fit exactly before the table.
+    let mut at = HEADER_LEN;
     let mut take = |len: u64| -> Result<std::ops::Range<usize>, CacheError> {
         let start = at;
         at = usize::try_from(len)
             .ok()
             .and_then(|len| at.checked_add(len))
-            .filter(|&end| end <= bytes.len())
-            .ok_or_else(|| corrupt("truncated: a part runs past the end".into()))?;
+            .filter(|&end| end <= parts_end)
+            .ok_or_else(|| corrupt("truncated: a part runs past the table".into()))?;
         Ok(start..at)
     };
     let chunks = table
@@ -368,8 +423,8 @@ pub fn read(path: &Path, key: &str) -> Result<Option<Snapshot>, SnapshotError> {
         .collect::<Result<Vec<_>, CacheError>>()?;
     let state_at = take(table.state)?;
     let index_at = take(table.index)?;
-    if at != bytes.len() {
-        return Err(corrupt("trailing bytes after the search index".into()).into());
+    if at != parts_end {
+        return Err(corrupt("stray bytes between the search index and the table".into()).into());
     }
     let total: usize = table.chunks.iter().map(|c| c.2 as usize).sum();
     let (entities, rest) = std::thread::scope(|scope| {

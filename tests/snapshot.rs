@@ -313,10 +313,12 @@ fn a_damaged_snapshot_is_ignored_with_a_warning_and_everything_still_loads() {
     let first = start(&specs, cache.path());
     let file = snapshot_file(&specs, cache.path());
     let bytes = std::fs::read(&file).unwrap();
-    for damage in ["truncated", "scrambled"] {
+    for damage in ["truncated", "scrambled", "misplaced table"] {
         let mut broken = bytes.clone();
         match damage {
             "truncated" => broken.truncate(bytes.len() - 100),
+            // The header's pointer to the table of contents (bytes 16..24) off by one.
+            "misplaced table" => broken[16] ^= 1,
             _ => {
                 let middle = bytes.len() / 2;
                 broken[middle..middle + 64].fill(0xc1);

@@ -662,7 +662,14 @@ async fn event_loop(
                         }
                     },
                     Some(SnapshotRead::Read(Ok(None))) => LoadMode::Startup,
-                    Some(SnapshotRead::Read(Err(e @ crate::snapshot::SnapshotError::Stale(_)))) => {
+                    // Out of date, or written by another version of idp-tui (after an
+                    // upgrade): expected, so only logged; the next snapshot replaces it.
+                    Some(SnapshotRead::Read(Err(
+                        e @ (crate::snapshot::SnapshotError::Stale(_)
+                        | crate::snapshot::SnapshotError::Cache(
+                            crate::source::cache::CacheError::Version { .. },
+                        )),
+                    ))) => {
                         tracing::warn!("{e}");
                         LoadMode::Startup
                     }
