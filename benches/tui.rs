@@ -96,7 +96,7 @@ fn refresh(n: usize) {
             Default::default(),
         );
         if background {
-            app.build_replacements_in_background();
+            app.work_in_background();
         }
         let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("backend");
         update(&mut app, Action::Resize(120, 40));

@@ -6,6 +6,7 @@ use super::load::Loaded;
 use super::model::Scorecard;
 use super::waiver::Date;
 use crate::catalog::{Catalog, EntityId};
+use std::sync::Arc;
 
 /// The scorecards, their reports over a catalog, and the load errors to show.
 #[derive(Debug, Default)]
@@ -39,6 +40,43 @@ impl Scoreboard {
             .collect();
     }
 
+    /// True while the scorecards have not been evaluated over the catalog as it is now (see
+    /// [`Scoreboard::set_pending`]): there are no results to show yet.
+    pub fn is_pending(&self) -> bool {
+        self.reports.len() < self.cards.len()
+    }
+
+    /// Drops the results: the catalog was rebuilt and renumbered, so they no longer name the
+    /// right entities. Until the next evaluation, [`Scoreboard::is_pending`] is true.
+    pub fn set_pending(&mut self) {
+        self.reports.clear();
+    }
+
+    /// What evaluating the scorecards over `catalog` needs, to run on another thread.
+    pub fn rescore_job(&self, catalog: Arc<Catalog>, today: Date) -> Rescore {
+        Rescore {
+            cards: self.cards.clone(),
+            catalog,
+            today,
+        }
+    }
+
+    /// Takes the results of a [`Rescore`] if they are of these scorecards over `catalog` (the
+    /// catalog shown now: not one replaced or changed since). Returns whether it took them.
+    pub fn take(&mut self, rescored: Rescored, catalog: &Arc<Catalog>) -> bool {
+        let current = Arc::ptr_eq(&rescored.catalog, catalog)
+            && rescored.cards.len() == self.cards.len()
+            && rescored
+                .cards
+                .iter()
+                .zip(&self.cards)
+                .all(|(a, b)| a.name == b.name);
+        if current {
+            self.reports = rescored.reports;
+        }
+        current
+    }
+
     /// The results of one entity on every scorecard that applies to it.
     pub fn for_entity(&self, id: EntityId) -> Vec<(&Scorecard, &EntityScore)> {
         self.cards
@@ -47,6 +85,38 @@ impl Scoreboard {
             .filter_map(|(card, report)| report.get(id).map(|s| (card, s)))
             .collect()
     }
+}
+
+/// Evaluating scorecards over a catalog, away from the board (see [`Scoreboard::rescore_job`]).
+#[derive(Debug)]
+pub struct Rescore {
+    cards: Vec<Scorecard>,
+    catalog: Arc<Catalog>,
+    today: Date,
+}
+
+impl Rescore {
+    /// Evaluates every scorecard (about 0.1 s over 100,000 entities).
+    pub fn run(self) -> Rescored {
+        let reports = self
+            .cards
+            .iter()
+            .map(|card| Report::build(card, &self.catalog, self.today))
+            .collect();
+        Rescored {
+            cards: self.cards,
+            catalog: self.catalog,
+            reports,
+        }
+    }
+}
+
+/// The results of a [`Rescore`], for [`Scoreboard::take`].
+#[derive(Debug)]
+pub struct Rescored {
+    cards: Vec<Scorecard>,
+    catalog: Arc<Catalog>,
+    reports: Vec<Report>,
 }
 
 #[cfg(test)]

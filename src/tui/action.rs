@@ -85,6 +85,8 @@ pub enum Action {
     Load(LoadEvent),
     /// A source's replacement was built off the UI thread (see `App::take_rebuild`).
     Rebuilt(Box<crate::tui::app::Rebuilt>),
+    /// The scorecards were evaluated off the UI thread (see `App::take_score_job`).
+    Scored(Box<crate::scorecard::board::Rescored>),
     /// The spinner's clock (only while something loads).
     Tick,
     /// A docs page read in the background (see `tabs::docs_page`).

@@ -115,6 +115,11 @@ pub struct App {
     snapshot: SnapshotState,
     /// A source's replacement being built, and what waits for it.
     replacing: loading::Replacing,
+    /// Heavy work (a replacement's rebuild, scoring) is handed to the loop to run off the UI
+    /// thread (see [`App::work_in_background`]); otherwise it runs at once.
+    background: bool,
+    /// Scoring handed to the loop and not taken yet.
+    score_job: Option<crate::scorecard::board::Rescore>,
 }
 
 /// When the state should be written as the next start's snapshot.
@@ -181,6 +186,8 @@ impl App {
             jobs: Vec::new(),
             snapshot: SnapshotState::default(),
             replacing: loading::Replacing::default(),
+            background: false,
+            score_job: None,
         }
     }
 
@@ -278,14 +285,48 @@ impl App {
     }
 
     /// Work put off until after a frame (scoring the catalog once it is loaded). Returns true
-    /// when it did something, so the caller redraws.
+    /// when it did something, so the caller redraws; when heavy work runs in the background
+    /// it only hands the scoring to the loop ([`App::take_score_job`]) and returns false.
     pub fn run_deferred(&mut self) -> bool {
         if !self.scores_due {
             return false;
         }
         self.scores_due = false;
-        self.scores.rescore(&self.catalog, Date::today());
+        let job = self.scores.rescore_job(self.catalog.clone(), Date::today());
+        if self.background {
+            self.score_job = Some(job);
+            return false;
+        }
+        self.rescored(job.run());
         true
+    }
+
+    /// Hands heavy work to the event loop from now on, to run off the UI thread: a source's
+    /// replacement ([`App::take_rebuild`]) and scoring ([`App::take_score_job`]). Without this
+    /// both run at once, as tests and benches want.
+    pub fn work_in_background(&mut self) {
+        self.background = true;
+    }
+
+    /// Scoring to run off the UI thread, taken once; its result comes back as
+    /// `Action::Scored`.
+    pub fn take_score_job(&mut self) -> Option<crate::scorecard::board::Rescore> {
+        self.score_job.take()
+    }
+
+    /// Takes scores computed over the catalog shown now; scores of a catalog replaced or
+    /// changed since are dropped and the catalog scored again.
+    pub(crate) fn rescored(&mut self, rescored: crate::scorecard::board::Rescored) {
+        if !self.scores.take(rescored, &self.catalog) {
+            self.scores_due = true;
+            return;
+        }
+        let mut stack = std::mem::take(&mut self.stack);
+        let ctx = self.ctx();
+        for view in &mut stack {
+            view.scores_changed(&ctx);
+        }
+        self.stack = stack;
     }
 
     /// Replaces the scorecards (from `--scorecard` or the config) and evaluates them; a
@@ -545,6 +586,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         action,
         Action::Load(_)
             | Action::Rebuilt(_)
+            | Action::Scored(_)
             | Action::Tick
             | Action::SearchDone(_)
             | Action::DocsPage(_)
@@ -587,6 +629,10 @@ fn update_state(app: &mut App, action: Action) -> Option<Effect> {
         }
         Action::Rebuilt(done) => {
             app.rebuilt(*done);
+            return None;
+        }
+        Action::Scored(scored) => {
+            app.rescored(*scored);
             return None;
         }
         Action::Tick => {

@@ -14,8 +14,6 @@ use std::sync::Arc;
 /// waits for it.
 #[derive(Default)]
 pub(super) struct Replacing {
-    /// Built off the UI thread (the portal's loop); at once otherwise (tests, benches).
-    background: bool,
     /// A replacement the loop has not taken yet.
     job: Option<RebuildJob>,
     /// A replacement is being built: the catalog must not change until it is swapped in.
@@ -224,7 +222,7 @@ impl App {
         };
         self.snapshot.dirty = true;
         let job = RebuildJob(replacement);
-        if self.replacing.background {
+        if self.background {
             self.replacing.job = Some(job);
             self.replacing.building = true;
         } else {
@@ -232,7 +230,7 @@ impl App {
         }
     }
 
-    /// A replacement to build off the UI thread, once: the loop runs it (see
+    /// A replacement to build off the UI thread, taken once: the loop runs it (see
     /// [`RebuildJob::run`]) and hands the result back as `Action::Rebuilt`.
     pub fn take_rebuild(&mut self) -> Option<RebuildJob> {
         self.replacing.job.take()
@@ -242,12 +240,6 @@ impl App {
     /// entities take tens of milliseconds to free).
     pub fn take_retired(&mut self) -> Vec<Arc<Catalog>> {
         std::mem::take(&mut self.replacing.retired)
-    }
-
-    /// Builds replacements off the UI thread from now on (the portal's loop takes them with
-    /// [`App::take_rebuild`]); without this they are built at once, as tests and benches want.
-    pub fn build_replacements_in_background(&mut self) {
-        self.replacing.background = true;
     }
 
     /// Swaps in a rebuilt catalog and its index, finds what the user was looking at again, and
@@ -266,10 +258,12 @@ impl App {
         );
         drop(base);
         self.index = Arc::new(index);
-        // Score again after the frame that shows the new data: it renumbered the entities.
+        // The results name entities by their old numbers: dropped, and scored again after the
+        // frame that shows the new data.
+        self.scores.set_pending();
         self.scores_due = true;
         self.catalog_replaced(&old);
-        if self.replacing.background {
+        if self.background {
             self.replacing.retired.push(old);
         }
         self.replacing.building = false;
@@ -302,6 +296,7 @@ impl App {
         self.extend_index();
         self.searching.load_due = true;
         self.search_loaded();
+        self.scores_due |= count > 0;
         self.status_info(if count == 0 {
             message
         } else {

@@ -421,21 +421,47 @@ fn apply(
 
 /// Starts the template runs the app queued, each on the Backstage source its template came
 /// from (the loop holds the sources, and so the tokens; the app never sees a token).
-/// Builds a source's replacement on a thread of lower priority than this one, so the portal
-/// stays responsive over the data it shows until the new data is swapped in.
-fn start_rebuild(
-    job: app::RebuildJob,
-) -> color_eyre::Result<tokio::sync::oneshot::Receiver<app::Rebuilt>> {
-    crate::background::spawn_low("idp-rebuild", move || job.run())
-        .wrap_err("starting a thread to rebuild the catalog")
+/// Heavy work the app hands over (see `App::work_in_background`), each on a thread of lower
+/// priority than this one, so the portal stays responsive over what it shows until the answer
+/// comes back: a source's replacement, and scoring. A newer job of a kind supersedes the
+/// running one (its answer is dropped with its channel).
+#[derive(Default)]
+struct Heavy {
+    rebuilding: Option<tokio::sync::oneshot::Receiver<app::Rebuilt>>,
+    scoring: Option<tokio::sync::oneshot::Receiver<crate::scorecard::board::Rescored>>,
 }
 
-/// Frees the catalogs a replacement retired on another thread.
-fn drop_retired(app: &mut App) {
-    let retired = app.take_retired();
-    if !retired.is_empty() {
-        tokio::task::spawn_blocking(move || drop(retired));
+impl Heavy {
+    /// Starts what the app handed over since the last call, and frees the catalogs a
+    /// replacement retired on another thread.
+    fn start(&mut self, app: &mut App) -> color_eyre::Result<()> {
+        use crate::background::spawn_low;
+        if let Some(job) = app.take_rebuild() {
+            let started = spawn_low("idp-rebuild", move || job.run());
+            self.rebuilding = Some(started.wrap_err("starting a thread to rebuild the catalog")?);
+        }
+        if let Some(job) = app.take_score_job() {
+            let started = spawn_low("idp-score", move || job.run());
+            self.scoring = Some(started.wrap_err("starting a thread to score the catalog")?);
+        }
+        let retired = app.take_retired();
+        if !retired.is_empty() {
+            tokio::task::spawn_blocking(move || drop(retired));
+        }
+        Ok(())
     }
+}
+
+/// The answer of a job started by [`Heavy`], once; never ready when none runs.
+async fn answer<T>(
+    running: &mut Option<tokio::sync::oneshot::Receiver<T>>,
+) -> Result<T, tokio::sync::oneshot::error::RecvError> {
+    let answer = match running.as_mut() {
+        Some(receiver) => receiver.await,
+        None => std::future::pending().await,
+    };
+    *running = None;
+    answer
 }
 
 fn start_remote_jobs(
@@ -589,9 +615,9 @@ async fn event_loop(
         Some("f12") => code == crossterm::event::KeyCode::F(12),
         _ => false,
     };
-    // A source's replacement is built off this thread; its answer comes back here.
-    app.build_replacements_in_background();
-    let mut rebuilding: Option<tokio::sync::oneshot::Receiver<app::Rebuilt>> = None;
+    // A source's replacement and scoring run off this thread; their answers come back here.
+    app.work_in_background();
+    let mut heavy = Heavy::default();
     let mut dirty = true;
     loop {
         if dirty {
@@ -605,6 +631,7 @@ async fn event_loop(
             dirty = true;
             continue;
         }
+        heavy.start(app)?;
         let mut key_press = None;
         let action = tokio::select! {
             event = events.recv() => match event {
@@ -618,16 +645,14 @@ async fn event_loop(
                 None => Some(Action::Quit),
             },
             Some(event) = loads.recv() => Some(Action::Load(event)),
-            built = async {
-                match rebuilding.as_mut() {
-                    Some(built) => built.await,
-                    None => std::future::pending().await,
-                }
-            } => {
-                rebuilding = None;
+            built = answer(&mut heavy.rebuilding) => {
                 // A panic while building (already reported by the panic hook) is a crash.
                 let built = built.map_err(|_| eyre!("rebuilding the catalog failed"))?;
                 Some(Action::Rebuilt(Box::new(built)))
+            },
+            scored = answer(&mut heavy.scoring) => {
+                let scored = scored.map_err(|_| eyre!("scoring the catalog failed"))?;
+                Some(Action::Scored(Box::new(scored)))
             },
             Some(done) = searches.recv() => Some(Action::SearchDone(done)),
             Some(page) = pages.recv() => Some(Action::DocsPage(page)),
@@ -732,10 +757,7 @@ async fn event_loop(
         if let Some(writes) = app.take_writes() {
             loader.write_after_load(writes, warn_tx.clone());
         }
-        if let Some(job) = app.take_rebuild() {
-            rebuilding = Some(start_rebuild(job)?);
-        }
-        drop_retired(app);
+        heavy.start(app)?;
         start_remote_jobs(app, loader, &remote_tx);
         start_docs_fetches(app, loader, &docs_tx);
         for plan in runs.drain(..) {

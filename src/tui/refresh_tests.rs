@@ -275,7 +275,7 @@ fn palette_sources_shows_each_source_and_refresh_names_one() {
 #[test]
 fn a_replacement_built_in_the_background_keeps_the_old_data_usable_until_it_is_swapped_in() {
     let (mut app, entities) = loaded_app();
-    app.build_replacements_in_background();
+    app.work_in_background();
     type_text(&mut app, "ledger");
     press(&mut app, KeyCode::Down);
     let chosen = selected_name(&app);
@@ -364,7 +364,7 @@ fn a_replacement_built_in_the_background_keeps_the_old_data_usable_until_it_is_s
 #[test]
 fn a_second_replacement_arriving_during_a_rebuild_is_built_after_it() {
     let (mut app, entities) = loaded_app();
-    app.build_replacements_in_background();
+    app.work_in_background();
     let without = |name: &str| -> Vec<Entity> {
         entities
             .iter()

@@ -156,3 +156,133 @@ fn a_scorecard_that_did_not_load_is_shown_in_the_pane() {
     assert!(s.contains("No scorecard loaded."), "{s}");
     assert!(s.contains("bad-regex.yaml:10"), "{s}");
 }
+
+/// An app whose one source (`demo`) loaded the demo catalog through load events, with the
+/// example scorecards.
+fn sourced_app() -> (App, Vec<crate::catalog::Entity>) {
+    use crate::source::{LoadEvent, SourceSpec};
+    let entities = demo().entities().to_vec();
+    let mut app = App::new(
+        crate::catalog::Catalog::new(),
+        &[SourceSpec::demo()],
+        Theme::default(),
+        Default::default(),
+    );
+    app.set_scorecards(example_scorecards());
+    for event in [
+        LoadEvent::Batch {
+            source: 0,
+            entities: entities.clone(),
+            problems: vec![],
+        },
+        LoadEvent::Done {
+            source: 0,
+            error: None,
+        },
+    ] {
+        update(&mut app, Action::Load(event));
+    }
+    (app, entities)
+}
+
+/// The last failing entity of production-readiness, opened from the Scorecards pane, and the
+/// one it should be: the last entity failing the last rule, scored afresh over the catalog.
+fn last_failing_opened(app: &mut App) -> (String, String) {
+    press(app, KeyCode::End);
+    press(app, KeyCode::Enter);
+    let opened = app.current_entity().expect("a failing entity opens");
+    let name = app.catalog.get(opened).metadata.name.clone();
+    press(app, KeyCode::Esc);
+    let fresh = crate::scorecard::Scoreboard::build(
+        example_scorecards(),
+        &app.catalog,
+        crate::scorecard::Date::today(),
+    );
+    let failing = fresh.reports[1].failing_by_rule();
+    let last = *failing
+        .last()
+        .unwrap()
+        .last()
+        .expect("an entity fails the last rule");
+    (name, app.catalog.get(last).metadata.name.clone())
+}
+
+#[test]
+fn after_a_refresh_renumbers_the_catalog_the_scorecards_pane_opens_the_right_entities() {
+    use crate::source::LoadEvent;
+    let (mut app, entities) = sourced_app();
+    update(&mut app, Action::RunCommand("scorecards".into()));
+    press(&mut app, KeyCode::Tab);
+    let (opened, expected) = last_failing_opened(&mut app);
+    assert_eq!(
+        (opened.as_str(), expected.as_str()),
+        ("deploy-bot", "deploy-bot")
+    );
+    // The refreshed data comes back in another order: every id changes.
+    let reversed: Vec<_> = entities.into_iter().rev().collect();
+    update(
+        &mut app,
+        Action::Load(LoadEvent::Replace {
+            source: 0,
+            entities: reversed,
+            problems: vec![],
+        }),
+    );
+    // Until the new catalog is scored, the pane says so rather than naming entities by their
+    // old numbers.
+    let s = screen(&mut app, 100, 40);
+    assert!(s.contains("Scoring the catalog…"), "{s}");
+    assert!(!s.contains("component:"), "{s}");
+    // Scored after that frame (or before the next key).
+    assert!(app.run_deferred());
+    let s = screen(&mut app, 100, 40);
+    assert!(s.contains("deploy-bot"), "{s}");
+    // The row opens the entity the new results name (another one now: the order changed).
+    let (opened, expected) = last_failing_opened(&mut app);
+    assert_eq!(opened, expected);
+    assert_ne!(opened, "deploy-bot", "the catalog's order changed");
+}
+
+#[test]
+fn scoring_in_the_background_shows_scoring_then_the_results_and_drops_stale_ones() {
+    use crate::source::LoadEvent;
+    let (mut app, entities) = sourced_app();
+    app.run_deferred();
+    app.work_in_background();
+    type_text(&mut app, "payments-api");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::BackTab);
+    assert!(screen(&mut app, 100, 30).contains("to reach Gold: has-runbook"));
+    let replace = |entities: Vec<crate::catalog::Entity>| {
+        Action::Load(LoadEvent::Replace {
+            source: 0,
+            entities,
+            problems: vec![],
+        })
+    };
+    let rebuilt = |app: &mut App| {
+        let job = app.take_rebuild().expect("a rebuild");
+        update(app, Action::Rebuilt(Box::new(job.run())));
+    };
+    update(&mut app, replace(entities.iter().rev().cloned().collect()));
+    rebuilt(&mut app);
+    // The UI thread only hands the scoring over: the tab stays, saying it is scoring.
+    assert!(!app.run_deferred());
+    let job = app.take_score_job().expect("scoring is handed to the loop");
+    assert!(app.take_score_job().is_none(), "handed over once");
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("▸Scorecard"), "{s}");
+    assert!(s.contains("Scoring the catalog…"), "{s}");
+    // Scores of a catalog replaced meanwhile are dropped, and scoring is due again.
+    update(&mut app, replace(entities.clone()));
+    rebuilt(&mut app);
+    update(&mut app, Action::Scored(Box::new(job.run())));
+    assert!(app.scores.is_pending());
+    assert!(screen(&mut app, 100, 30).contains("Scoring the catalog…"));
+    assert!(!app.run_deferred());
+    let job = app.take_score_job().expect("scored again");
+    update(&mut app, Action::Scored(Box::new(job.run())));
+    assert!(!app.scores.is_pending());
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("to reach Gold: has-runbook"), "{s}");
+}

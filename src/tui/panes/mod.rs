@@ -181,6 +181,11 @@ pub trait View: Send {
     fn sources_changed(&mut self, statuses: &[SourceStatus]) {
         let _ = statuses;
     }
+    /// The scorecards were evaluated again (or their results dropped, pending a new
+    /// evaluation): panes that keep rows derived from them derive them again.
+    fn scores_changed(&mut self, ctx: &Ctx) {
+        let _ = ctx;
+    }
     /// Slow work this pane asked for since the last call (saving a draft, computing a plan,
     /// writing files): the app runs it off the UI thread and answers with
     /// [`Action::JobDone`](crate::tui::action::Action::JobDone).

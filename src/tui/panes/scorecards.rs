@@ -158,6 +158,19 @@ impl View for ScorecardsView {
         Mode::List
     }
 
+    fn remap(&mut self, ctx: &Ctx, remap: &dyn Fn(EntityId) -> Option<EntityId>) -> bool {
+        let _ = remap;
+        // The rows name entities by their old numbers: derived again from the new results.
+        self.scores_changed(ctx);
+        true
+    }
+
+    fn scores_changed(&mut self, ctx: &Ctx) {
+        let selected = self.selected;
+        self.derive(ctx);
+        self.selected = selected.min(self.selectable.len().saturating_sub(1));
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         let cards = ctx.scores.cards.len();
         match action {
@@ -210,7 +223,14 @@ impl View for ScorecardsView {
             frame.render_widget(Paragraph::new(lines), area);
             return;
         };
-        let report = &ctx.scores.reports[self.card];
+        let Some(report) = ctx.scores.reports.get(self.card) else {
+            let lines = vec![
+                Line::styled(card.title.clone(), theme.style(Token::Title)),
+                Line::styled("Scoring the catalog…", theme.style(Token::Muted)),
+            ];
+            frame.render_widget(Paragraph::new(lines), area);
+            return;
+        };
         let counts = report.distribution(card);
         let mut header = vec![crate::tui::panes::entity::clip(
             vec![

@@ -23,9 +23,11 @@ pub struct ScorecardTab {
     scroll: TextScroll,
 }
 
-/// The tab applies to entities that at least one scorecard scores.
+/// The tab applies to entities that at least one scorecard scores (decided by the
+/// scorecards' filters, so it is there while the catalog is still being scored).
 pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
-    if ctx.scores.for_entity(id).is_empty() {
+    let entity = ctx.catalog.get(id);
+    if !ctx.scores.cards.iter().any(|card| card.applies_to(entity)) {
         return None;
     }
     Some(Box::new(ScorecardTab {
@@ -127,6 +129,12 @@ pub fn result_lines(
 
 impl ScorecardTab {
     fn lines(&self, ctx: &Ctx, width: usize) -> Vec<Line<'static>> {
+        if ctx.scores.is_pending() {
+            return vec![Line::styled(
+                "Scoring the catalog…",
+                ctx.theme.style(Token::Muted),
+            )];
+        }
         let mut lines = Vec::new();
         for (i, (card, score)) in ctx.scores.for_entity(self.id).into_iter().enumerate() {
             if i > 0 {
