@@ -6,6 +6,7 @@ use super::load::Loaded;
 use super::model::Scorecard;
 use super::waiver::Date;
 use crate::catalog::{Catalog, EntityId};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// The scorecards, their reports over a catalog, and the load errors to show.
@@ -17,15 +18,20 @@ pub struct Scoreboard {
     pub reports: Vec<Report>,
     /// Scorecards that did not load, as `file:line: field: message` lines.
     pub errors: Vec<String>,
+    /// Which board this is (each built one has its own), so results computed for another
+    /// board's scorecards are never taken.
+    id: u64,
 }
 
 impl Scoreboard {
     /// Evaluates the loaded scorecards over the catalog as of `today`.
     pub fn build(loaded: Loaded, catalog: &Catalog, today: Date) -> Scoreboard {
+        static BUILT: AtomicU64 = AtomicU64::new(1);
         let mut board = Scoreboard {
             cards: loaded.scorecards,
             reports: Vec::new(),
             errors: loaded.errors.iter().map(|e| e.to_string()).collect(),
+            id: BUILT.fetch_add(1, Ordering::Relaxed),
         };
         board.rescore(catalog, today);
         board
@@ -55,6 +61,7 @@ impl Scoreboard {
     /// What evaluating the scorecards over `catalog` needs, to run on another thread.
     pub fn rescore_job(&self, catalog: Arc<Catalog>, today: Date) -> Rescore {
         Rescore {
+            board: self.id,
             cards: self.cards.clone(),
             catalog,
             today,
@@ -64,13 +71,7 @@ impl Scoreboard {
     /// Takes the results of a [`Rescore`] if they are of these scorecards over `catalog` (the
     /// catalog shown now: not one replaced or changed since). Returns whether it took them.
     pub fn take(&mut self, rescored: Rescored, catalog: &Arc<Catalog>) -> bool {
-        let current = Arc::ptr_eq(&rescored.catalog, catalog)
-            && rescored.cards.len() == self.cards.len()
-            && rescored
-                .cards
-                .iter()
-                .zip(&self.cards)
-                .all(|(a, b)| a.name == b.name);
+        let current = rescored.board == self.id && Arc::ptr_eq(&rescored.catalog, catalog);
         if current {
             self.reports = rescored.reports;
         }
@@ -90,6 +91,7 @@ impl Scoreboard {
 /// Evaluating scorecards over a catalog, away from the board (see [`Scoreboard::rescore_job`]).
 #[derive(Debug)]
 pub struct Rescore {
+    board: u64,
     cards: Vec<Scorecard>,
     catalog: Arc<Catalog>,
     today: Date,
@@ -104,7 +106,7 @@ impl Rescore {
             .map(|card| Report::build(card, &self.catalog, self.today))
             .collect();
         Rescored {
-            cards: self.cards,
+            board: self.board,
             catalog: self.catalog,
             reports,
         }
@@ -114,7 +116,7 @@ impl Rescore {
 /// The results of a [`Rescore`], for [`Scoreboard::take`].
 #[derive(Debug)]
 pub struct Rescored {
-    cards: Vec<Scorecard>,
+    board: u64,
     catalog: Arc<Catalog>,
     reports: Vec<Report>,
 }
@@ -144,5 +146,31 @@ mod tests {
         assert_eq!(results[0].0.name, "production-readiness");
         assert_eq!(board.reports[1].scores.len(), 12, "the demo's 12 groups");
         assert!(board.errors.is_empty());
+    }
+
+    #[test]
+    fn results_computed_elsewhere_are_taken_only_for_the_same_board_and_catalog() {
+        let catalog = Arc::new(crate::source::load_blocking(&[
+            crate::source::SourceSpec::demo(),
+        ]));
+        let today = Date::today();
+        let mut board = Scoreboard::build(load_paths(&[]), &catalog, today);
+        let expected = board.reports[0].scores.len();
+        assert!(expected > 0);
+        board.set_pending();
+        assert!(board.is_pending());
+        // Over another catalog (replaced meanwhile, even with the same entities): refused.
+        let other = Arc::new((*catalog).clone());
+        assert!(!board.take(board.rescore_job(other, today).run(), &catalog));
+        assert!(board.is_pending());
+        // For a board since replaced (other scorecards loaded): refused.
+        let stale = board.rescore_job(catalog.clone(), today).run();
+        let mut replaced = Scoreboard::build(load_paths(&[]), &catalog, today);
+        replaced.set_pending();
+        assert!(!replaced.take(stale, &catalog));
+        // The same board over the catalog shown: taken.
+        assert!(board.take(board.rescore_job(catalog.clone(), today).run(), &catalog));
+        assert!(!board.is_pending());
+        assert_eq!(board.reports[0].scores.len(), expected);
     }
 }
