@@ -11,7 +11,7 @@ use idp_tui::source::{
 };
 use std::time::{Duration, Instant};
 use support::*;
-use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+use wiremock::matchers::{method, path, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const BY_QUERY: &str = "/api/catalog/entities/by-query";
@@ -751,16 +751,14 @@ async fn a_decoded_page_is_handed_on_while_the_next_is_still_on_its_way() {
     serve_fixture(&server, "by-query-limit5-page1", None).await;
     // Page 2 takes its time, as a busy server's might.
     let slow = Duration::from_secs(2);
-    Mock::given(method("GET"))
-        .and(path(BY_QUERY))
-        .and(query_param("cursor", next_cursor(&page1)))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(page2.clone(), "application/json")
-                .set_delay(slow),
-        )
-        .mount(&server)
-        .await;
+    serve_at_cursor(
+        &server,
+        &next_cursor(&page1),
+        ResponseTemplate::new(200)
+            .set_body_raw(page2.clone(), "application/json")
+            .set_delay(slow),
+    )
+    .await;
     serve_fixture(&server, "by-query-limit5-last", Some(&next_cursor(&page2))).await;
     let started = Instant::now();
     let mut arrivals = Vec::new();
@@ -797,12 +795,12 @@ async fn a_page_that_does_not_decode_ends_the_load_after_the_pages_before_it() {
         "totalItems": 11,
         "pageInfo": {"nextCursor": next_cursor(&page2)},
     });
-    Mock::given(method("GET"))
-        .and(path(BY_QUERY))
-        .and(query_param("cursor", next_cursor(&page1)))
-        .respond_with(ResponseTemplate::new(200).set_body_json(broken))
-        .mount(&server)
-        .await;
+    serve_at_cursor(
+        &server,
+        &next_cursor(&page1),
+        ResponseTemplate::new(200).set_body_json(broken),
+    )
+    .await;
     serve_fixture(&server, "by-query-limit5-last", Some(&next_cursor(&page2))).await;
     let (result, pages) = fetch_all(&test_source(&server)).await;
     let err = result.unwrap_err();

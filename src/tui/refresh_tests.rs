@@ -28,6 +28,29 @@ fn load(app: &mut App, event: LoadEvent) {
     update(app, Action::Load(event));
 }
 
+/// Source 0's new data arrives, whole.
+fn replace(app: &mut App, entities: Vec<Entity>) {
+    load(
+        app,
+        LoadEvent::Replace {
+            source: 0,
+            entities,
+            problems: vec![],
+        },
+    );
+}
+
+/// Source 0 says it is done.
+fn done(app: &mut App) {
+    load(
+        app,
+        LoadEvent::Done {
+            source: 0,
+            error: None,
+        },
+    );
+}
+
 /// An app whose one source (`demo`) has loaded the demo catalog through load events.
 fn loaded_app() -> (App, Vec<Entity>) {
     let entities = demo().entities().to_vec();
@@ -45,14 +68,17 @@ fn loaded_app() -> (App, Vec<Entity>) {
             problems: vec![],
         },
     );
-    load(
-        &mut app,
-        LoadEvent::Done {
-            source: 0,
-            error: None,
-        },
-    );
+    done(&mut app);
     (app, entities)
+}
+
+/// The names of the catalog's entities, in catalog order.
+fn names(app: &App) -> Vec<&str> {
+    app.catalog
+        .entities()
+        .iter()
+        .map(|e| e.metadata.name.as_str())
+        .collect()
 }
 
 fn selected_name(app: &App) -> String {
@@ -117,21 +143,8 @@ fn r_refreshes_and_the_new_data_keeps_query_selection_and_open_entity() {
         .position(|e| e.metadata.name == "data-platform-team")
         .unwrap();
     fresh.remove(dropped);
-    load(
-        &mut app,
-        LoadEvent::Replace {
-            source: 0,
-            entities: fresh,
-            problems: vec![],
-        },
-    );
-    load(
-        &mut app,
-        LoadEvent::Done {
-            source: 0,
-            error: None,
-        },
-    );
+    replace(&mut app, fresh);
+    done(&mut app);
     assert_eq!(app.catalog.len(), entities.len() - 1);
     assert_eq!(app.search.query, "ledger");
     assert_eq!(open_ref(&app).as_deref(), Some(open.as_str()));
@@ -151,14 +164,7 @@ fn an_open_entity_that_a_refresh_removed_is_closed_and_said_so() {
         .into_iter()
         .filter(|e| e.metadata.name != "ledger-writer")
         .collect();
-    load(
-        &mut app,
-        LoadEvent::Replace {
-            source: 0,
-            entities: fresh,
-            problems: vec![],
-        },
-    );
+    replace(&mut app, fresh);
     assert_eq!(app.current_entity(), None);
     let status = app.status.as_ref().expect("a message");
     assert!(
@@ -285,26 +291,13 @@ fn a_replacement_built_in_the_background_keeps_the_old_data_usable_until_it_is_s
 
     let mut fresh: Vec<Entity> = entities.iter().rev().cloned().collect();
     fresh.retain(|e| e.metadata.name != "data-platform-team");
-    load(
-        &mut app,
-        LoadEvent::Replace {
-            source: 0,
-            entities: fresh,
-            problems: vec![],
-        },
-    );
+    replace(&mut app, fresh);
     let job = app
         .take_rebuild()
         .expect("the rebuild is handed to the loop");
     assert!(app.take_rebuild().is_none(), "handed over once");
     // Meanwhile the old catalog is shown, and what arrives waits for the new one, in order.
-    load(
-        &mut app,
-        LoadEvent::Done {
-            source: 0,
-            error: None,
-        },
-    );
+    done(&mut app);
     let registered = Entity::from_value(
         serde_json::json!({
             "apiVersion": "backstage.io/v1alpha1",
@@ -337,12 +330,7 @@ fn a_replacement_built_in_the_background_keeps_the_old_data_usable_until_it_is_s
     update(&mut app, Action::Rebuilt(Box::new(job.run())));
     // Swapped in: one entity less from the source, the registration after it, the place kept.
     assert_eq!(app.catalog.len(), entities.len());
-    let names: Vec<&str> = app
-        .catalog
-        .entities()
-        .iter()
-        .map(|e| e.metadata.name.as_str())
-        .collect();
+    let names = names(&app);
     assert!(!names.contains(&"data-platform-team"), "{names:?}");
     assert!(names.contains(&"fresh-from-a-template"), "{names:?}");
     assert_eq!(app.index.len(), app.catalog.len(), "the index covers both");
@@ -372,14 +360,9 @@ fn a_second_replacement_arriving_during_a_rebuild_is_built_after_it() {
             .cloned()
             .collect()
     };
-    let replace = |entities| LoadEvent::Replace {
-        source: 0,
-        entities,
-        problems: vec![],
-    };
-    load(&mut app, replace(without("ledger-writer")));
+    replace(&mut app, without("ledger-writer"));
     let first = app.take_rebuild().expect("the first rebuild");
-    load(&mut app, replace(without("data-platform-team")));
+    replace(&mut app, without("data-platform-team"));
     assert!(
         app.take_rebuild().is_none(),
         "the second waits for the first"
@@ -390,12 +373,7 @@ fn a_second_replacement_arriving_during_a_rebuild_is_built_after_it() {
     assert!(app.catalog.id_of(&writer).is_none(), "the first is in");
     update(&mut app, Action::Rebuilt(Box::new(second.run())));
     // The last one sent wins.
-    let names: Vec<&str> = app
-        .catalog
-        .entities()
-        .iter()
-        .map(|e| e.metadata.name.as_str())
-        .collect();
+    let names = names(&app);
     assert!(names.contains(&"ledger-writer"), "{names:?}");
     assert!(!names.contains(&"data-platform-team"), "{names:?}");
     assert_eq!(app.catalog.len(), entities.len() - 1);

@@ -67,6 +67,16 @@ pub async fn serve_fixture(server: &MockServer, name: &str, cursor: Option<&str>
     .await;
 }
 
+/// Answers the by-query request with this cursor with `response` (a slow page, a broken one).
+pub async fn serve_at_cursor(server: &MockServer, cursor: &str, response: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path("/api/catalog/entities/by-query"))
+        .and(query_param("cursor", cursor))
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
+
 /// Three pages of five: page 1, page 2 (its cursor), then the last page (for page 2's cursor).
 pub async fn mount_three_pages(server: &MockServer) {
     let (_, page1) = fixture("by-query-limit5-page1");
