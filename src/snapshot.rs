@@ -258,15 +258,20 @@ pub fn write(path: &Path, key: &str, contents: &Contents) -> Result<(), CacheErr
     // Each chunk written as soon as it is encoded (on every core, handed over in order).
     let mut lengths = Vec::with_capacity(runs.len());
     let mut error = None;
+    let buffers = cache::Buffers::default();
     crate::source::ordered::for_each_ordered(
         runs.len(),
         |i| {
             let (start, end) = runs[i];
-            cache::encode_records(&entities[start..end], &[], &entities[start].origin.path)
+            let path = &entities[start].origin.path;
+            cache::encode_records_in(&buffers, &entities[start..end], path)
         },
         |_, encoded| match encoded {
             Ok(bytes) if error.is_none() => match w.write_all(&bytes) {
-                Ok(()) => lengths.push(bytes.len() as u64),
+                Ok(()) => {
+                    lengths.push(bytes.len() as u64);
+                    buffers.give(bytes);
+                }
                 Err(e) => error = Some(io(e)),
             },
             Ok(_) => {}

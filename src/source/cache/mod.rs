@@ -109,6 +109,45 @@ pub fn encode_records(
     record::encode(entities, problems, path, Encoding::MessagePack)
 }
 
+/// [`encode_records`] into a buffer of `buffers`, for a writer that hands it back once written.
+pub fn encode_records_in(
+    buffers: &Buffers,
+    entities: &[Entity],
+    path: &str,
+) -> Result<Vec<u8>, String> {
+    let mut out = buffers.take();
+    record::encode_into(&mut out, entities, &[], path, Encoding::MessagePack)?;
+    Ok(out)
+}
+
+/// Buffers passed from the threads that encode chunks to the one that writes them, and back
+/// once written, so each is allocated once per write rather than once per chunk. Memory freed
+/// on another thread than the one that allocated it is not reused at once (the allocator
+/// keeps it for the allocating thread): a fresh buffer per chunk, freed by the writer, added
+/// the whole encoding's size (50-65 MB for 100,000 entities) to the peak memory of a write.
+#[derive(Default)]
+pub struct Buffers(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Buffers {
+    /// An empty buffer: one handed back, or a new one.
+    pub fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// Hands a buffer back, emptied, for the next chunk.
+    pub fn give(&self, mut buffer: Vec<u8>) {
+        buffer.clear();
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(buffer);
+    }
+}
+
 /// Decodes what [`encode_records`] wrote; entities and problems without a path of their own
 /// get `path`.
 pub fn decode_records(
@@ -182,7 +221,19 @@ impl Chunk {
         path: &str,
         encoding: Encoding,
     ) -> Result<Chunk, String> {
-        let bytes = record::encode(entities, problems, path, encoding)?;
+        Self::encode_in(&Buffers::default(), entities, problems, path, encoding)
+    }
+
+    /// [`Chunk::encode`] into a buffer of `buffers` (see [`Buffers`]).
+    pub fn encode_in<E: std::borrow::Borrow<Entity>>(
+        buffers: &Buffers,
+        entities: &[E],
+        problems: &[Problem],
+        path: &str,
+        encoding: Encoding,
+    ) -> Result<Chunk, String> {
+        let mut bytes = buffers.take();
+        record::encode_into(&mut bytes, entities, problems, path, encoding)?;
         Ok(Chunk {
             entry: Entry {
                 len: bytes.len() as u64,
@@ -306,13 +357,15 @@ pub fn write<E: std::borrow::Borrow<Entity> + Sync>(
     let mut scratch = tempfile::tempfile_in(dir).map_err(io)?;
     let mut entries = Vec::with_capacity(parts.len());
     let mut failed: Option<std::io::Error> = None;
+    let buffers = Buffers::default();
     {
         let mut out = std::io::BufWriter::with_capacity(1 << 20, &mut scratch);
         super::ordered::for_each_ordered(
             parts.len(),
             // The load's problems travel with the first chunk.
             |i| {
-                Chunk::encode(
+                Chunk::encode_in(
+                    &buffers,
                     parts[i],
                     if i == 0 { problems } else { &[] },
                     source,
@@ -323,9 +376,14 @@ pub fn write<E: std::borrow::Borrow<Entity> + Sync>(
                 if failed.is_some() {
                     return;
                 }
-                match chunk.map(|c| out.write_all(&c.bytes).map(|()| c.entry)) {
-                    Ok(Ok(entry)) => entries.push(entry),
-                    Ok(Err(e)) => failed = Some(e),
+                match chunk {
+                    Ok(c) => match out.write_all(&c.bytes) {
+                        Ok(()) => {
+                            entries.push(c.entry);
+                            buffers.give(c.bytes);
+                        }
+                        Err(e) => failed = Some(e),
+                    },
                     Err(e) => failed = Some(std::io::Error::other(e)),
                 }
             },
@@ -605,6 +663,26 @@ mod tests {
     use super::*;
     use crate::catalog::{EntityRef, Link, Origin, RelationName, Severity};
     use serde_json::json;
+
+    #[test]
+    fn a_buffer_handed_back_is_reused_empty_and_encodes_the_same_bytes() {
+        let entities = [entity("a"), entity("b")];
+        let buffers = Buffers::default();
+        let first = Chunk::encode_in(&buffers, &entities, &[], "x", Encoding::MessagePack)
+            .unwrap()
+            .bytes;
+        let alone = Chunk::encode(&entities, &[], "x", Encoding::MessagePack).unwrap();
+        assert_eq!(first, alone.bytes);
+        let (capacity, at) = (first.capacity(), first.as_ptr());
+        buffers.give(first);
+        let again = Chunk::encode_in(&buffers, &entities[..1], &[], "x", Encoding::MessagePack)
+            .unwrap()
+            .bytes;
+        assert_eq!(again.as_ptr(), at, "the same allocation");
+        assert!(again.capacity() >= capacity);
+        let one = Chunk::encode(&entities[..1], &[], "x", Encoding::MessagePack).unwrap();
+        assert_eq!(again, one.bytes, "emptied before reuse");
+    }
 
     fn entity(name: &str) -> Entity {
         Entity::from_value(

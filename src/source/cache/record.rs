@@ -214,6 +214,19 @@ pub(super) fn encode<E: Borrow<Entity>>(
     path: &str,
     encoding: Encoding,
 ) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    encode_into(&mut out, entities, problems, path, encoding)?;
+    Ok(out)
+}
+
+/// [`encode`], appending to `out` (a buffer kept from one chunk to the next).
+pub(super) fn encode_into<E: Borrow<Entity>>(
+    out: &mut Vec<u8>,
+    entities: &[E],
+    problems: &[Problem],
+    path: &str,
+    encoding: Encoding,
+) -> Result<(), String> {
     let chunk = ChunkOut {
         entities: Entities(entities),
         problems: problems
@@ -222,8 +235,8 @@ pub(super) fn encode<E: Borrow<Entity>>(
             .collect(),
     };
     match encoding {
-        Encoding::MessagePack => rmp_serde::to_vec(&chunk).map_err(|e| e.to_string()),
-        Encoding::Json => serde_json::to_vec(&chunk).map_err(|e| e.to_string()),
+        Encoding::MessagePack => rmp_serde::encode::write(out, &chunk).map_err(|e| e.to_string()),
+        Encoding::Json => serde_json::to_writer(out, &chunk).map_err(|e| e.to_string()),
     }
 }
 
