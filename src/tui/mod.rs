@@ -419,8 +419,6 @@ fn apply(
     }
 }
 
-/// Starts the template runs the app queued, each on the Backstage source its template came
-/// from (the loop holds the sources, and so the tokens; the app never sees a token).
 /// Heavy work the app hands over (see `App::work_in_background`), each on a thread of lower
 /// priority than this one, so the portal stays responsive over what it shows until the answer
 /// comes back: a source's replacement, and scoring. A newer job of a kind supersedes the
@@ -464,6 +462,8 @@ async fn answer<T>(
     answer
 }
 
+/// Starts the template runs the app queued, each on the Backstage source its template came
+/// from (the loop holds the sources, and so the tokens; the app never sees a token).
 fn start_remote_jobs(
     app: &mut App,
     loader: &Loader,
