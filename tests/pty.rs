@@ -359,10 +359,10 @@ fn a_second_start_opens_from_the_snapshot_and_still_sees_a_changed_file() {
     );
 }
 
-#[test]
-fn a_damaged_snapshot_is_reported_and_the_catalog_still_opens() {
-    let home = tempfile::tempdir().unwrap();
-    let catalog = home.path().join("catalog");
+/// A catalog of one service (`alpha-service`) under `home`, its file dated back so the file
+/// cache keeps it; returns the catalog's path.
+fn one_service_catalog(home: &std::path::Path) -> String {
+    let catalog = home.join("catalog");
     std::fs::create_dir_all(&catalog).unwrap();
     let file = catalog.join("a.yaml");
     std::fs::write(
@@ -376,9 +376,14 @@ fn a_damaged_snapshot_is_reported_and_the_catalog_still_opens() {
         .unwrap()
         .set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
         .unwrap();
-    let path = catalog.to_string_lossy().to_string();
-    let snapshots = home.path().join("xdg_cache_home/idp-tui/snapshot");
-    let mut s = Session::start_in(&["--catalog", &path], &[], home.path(), 220, 20);
+    catalog.to_string_lossy().to_string()
+}
+
+/// Starts the portal on `catalog`, waits for the snapshot it writes once loaded, quits, and
+/// returns the snapshot's path.
+fn first_start_writes_a_snapshot(home: &std::path::Path, catalog: &str) -> std::path::PathBuf {
+    let snapshots = home.join("xdg_cache_home/idp-tui/snapshot");
+    let mut s = Session::start_in(&["--catalog", catalog], &[], home, 220, 20);
     s.wait_for("the catalog", |screen| screen.contains("1 of 1"));
     let start = Instant::now();
     let snapshot = loop {
@@ -395,6 +400,14 @@ fn a_damaged_snapshot_is_reported_and_the_catalog_still_opens() {
     };
     s.send("\x03");
     assert_eq!(s.wait_exit(), 0);
+    snapshot
+}
+
+#[test]
+fn a_damaged_snapshot_is_reported_and_the_catalog_still_opens() {
+    let home = tempfile::tempdir().unwrap();
+    let path = one_service_catalog(home.path());
+    let snapshot = first_start_writes_a_snapshot(home.path(), &path);
     let mut bytes = std::fs::read(&snapshot).unwrap();
     bytes.truncate(bytes.len() / 2);
     std::fs::write(&snapshot, &bytes).unwrap();
@@ -403,6 +416,44 @@ fn a_damaged_snapshot_is_reported_and_the_catalog_still_opens() {
     s.wait_for("the warning and the catalog", |screen| {
         screen.contains("damaged") && screen.contains("alpha-service") && screen.contains("1 of 1")
     });
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+}
+
+#[test]
+fn a_snapshot_from_another_version_is_replaced_without_an_error_on_screen() {
+    let home = tempfile::tempdir().unwrap();
+    let path = one_service_catalog(home.path());
+    let snapshot = first_start_writes_a_snapshot(home.path(), &path);
+    // As an upgrade finds it: the format version (bytes 8..12) is another.
+    let mut bytes = std::fs::read(&snapshot).unwrap();
+    bytes[8] = bytes[8].wrapping_add(7);
+    std::fs::write(&snapshot, &bytes).unwrap();
+
+    let log = home.path().join("xdg_state_home/idp-tui/idp-tui.log");
+    let mut s = Session::start_in(&["--catalog", &path], &[], home.path(), 220, 20);
+    s.wait_for("the catalog", |screen| {
+        screen.contains("alpha-service") && screen.contains("1 of 1")
+    });
+    // Read and set aside (the log says so), and a snapshot of this version written instead.
+    let start = Instant::now();
+    loop {
+        let logged = std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("another version");
+        let rewritten = std::fs::read(&snapshot).is_ok_and(|b| b.len() > 12 && b[8] != bytes[8]);
+        if logged && rewritten {
+            break;
+        }
+        assert!(
+            start.elapsed() < TIMEOUT,
+            "logged {logged}, rewritten {rewritten}"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let screen = s.screen();
+    assert!(!screen.contains("another version"), "{screen}");
+    assert!(!screen.contains("ignoring"), "{screen}");
     s.send("\x03");
     assert_eq!(s.wait_exit(), 0);
 }
