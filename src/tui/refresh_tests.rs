@@ -52,7 +52,7 @@ fn done(app: &mut App) {
 }
 
 /// An app whose one source (`demo`) has loaded the demo catalog through load events.
-fn loaded_app() -> (App, Vec<Entity>) {
+pub(crate) fn loaded_app() -> (App, Vec<Entity>) {
     let entities = demo().entities().to_vec();
     let mut app = App::new(
         Catalog::new(),

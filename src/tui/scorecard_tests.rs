@@ -160,28 +160,8 @@ fn a_scorecard_that_did_not_load_is_shown_in_the_pane() {
 /// An app whose one source (`demo`) loaded the demo catalog through load events, with the
 /// example scorecards.
 fn sourced_app() -> (App, Vec<crate::catalog::Entity>) {
-    use crate::source::{LoadEvent, SourceSpec};
-    let entities = demo().entities().to_vec();
-    let mut app = App::new(
-        crate::catalog::Catalog::new(),
-        &[SourceSpec::demo()],
-        Theme::default(),
-        Default::default(),
-    );
+    let (mut app, entities) = super::refresh_tests::loaded_app();
     app.set_scorecards(example_scorecards());
-    for event in [
-        LoadEvent::Batch {
-            source: 0,
-            entities: entities.clone(),
-            problems: vec![],
-        },
-        LoadEvent::Done {
-            source: 0,
-            error: None,
-        },
-    ] {
-        update(&mut app, Action::Load(event));
-    }
     (app, entities)
 }
 
