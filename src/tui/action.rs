@@ -84,7 +84,7 @@ pub enum Action {
     /// A source reported progress, entities or its end.
     Load(LoadEvent),
     /// A source's replacement was built off the UI thread (see `App::take_rebuild`).
-    Rebuilt(Box<crate::tui::app::Rebuilt>),
+    Rebuilt(Box<crate::tui::app::BuiltReplacement>),
     /// The scorecards were evaluated off the UI thread (see `App::take_score_job`).
     Scored(Box<crate::scorecard::board::Rescored>),
     /// The spinner's clock (only while something loads).

@@ -27,7 +27,7 @@ use crossterm::event::KeyEvent;
 
 #[path = "app_load.rs"]
 mod loading;
-pub use loading::{AfterLoad, RebuildJob, Rebuilt};
+pub use loading::{AfterLoad, BuiltReplacement, RebuildJob};
 #[path = "app_remote.rs"]
 mod remote;
 #[path = "app_search.rs"]

@@ -38,11 +38,11 @@ pub struct RebuildJob(Replacement);
 
 impl RebuildJob {
     /// Builds it (a few hundred milliseconds at 100,000 entities: off the UI thread).
-    pub fn run(self) -> Rebuilt {
+    pub fn run(self) -> BuiltReplacement {
         let base = self.0.base().clone();
         let rebuilt = self.0.build();
         let index = SearchIndex::build(&rebuilt.catalog);
-        Rebuilt {
+        BuiltReplacement {
             base,
             catalog: rebuilt,
             index,
@@ -50,8 +50,9 @@ impl RebuildJob {
     }
 }
 
-/// A built replacement, for `Action::Rebuilt`.
-pub struct Rebuilt {
+/// A built replacement, for `Action::Rebuilt`: the new catalog (with what the sources'
+/// tracker records of it, [`crate::source::replace::Rebuilt`]) and its search index.
+pub struct BuiltReplacement {
     /// The catalog it was built from, which must still be the app's.
     base: Arc<Catalog>,
     /// The new catalog, with what the sources' tracker records of it.
@@ -60,9 +61,9 @@ pub struct Rebuilt {
     index: SearchIndex,
 }
 
-impl std::fmt::Debug for Rebuilt {
+impl std::fmt::Debug for BuiltReplacement {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Rebuilt")
+        f.debug_struct("BuiltReplacement")
             .field("entities", &self.catalog.catalog.len())
             .finish_non_exhaustive()
     }
@@ -244,8 +245,8 @@ impl App {
 
     /// Swaps in a rebuilt catalog and its index, finds what the user was looking at again, and
     /// lets through what waited for it.
-    pub(super) fn rebuilt(&mut self, done: Rebuilt) {
-        let Rebuilt {
+    pub(super) fn rebuilt(&mut self, done: BuiltReplacement) {
+        let BuiltReplacement {
             base,
             catalog,
             index,

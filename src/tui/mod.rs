@@ -425,7 +425,7 @@ fn apply(
 /// running one (its answer is dropped with its channel).
 #[derive(Default)]
 struct Heavy {
-    rebuilding: Option<tokio::sync::oneshot::Receiver<app::Rebuilt>>,
+    rebuilding: Option<tokio::sync::oneshot::Receiver<app::BuiltReplacement>>,
     scoring: Option<tokio::sync::oneshot::Receiver<crate::scorecard::board::Rescored>>,
 }
 
