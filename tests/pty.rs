@@ -603,6 +603,31 @@ fn search_entity_ownership_and_back_then_ctrl_o_straight_to_ownership() {
 }
 
 #[test]
+fn a_panic_on_a_worker_thread_ends_the_process_with_the_terminal_restored() {
+    // A damaged cache once panicked a worker at every start: the hook restored the terminal,
+    // and the portal went on drawing over it, deaf to Ctrl-C.
+    let mut s = Session::start_with_env(&[], &[("IDP_TUI_PANIC_ON_KEY", "thread")], 100, 30);
+    s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
+    s.send("x");
+    let code = s.wait_exit();
+    assert_ne!(code, 0, "a panic must not look like success");
+    s.wait_restored();
+    let out = String::from_utf8_lossy(&s.raw()).to_string();
+    let leave = out
+        .find("\x1b[?1049l")
+        .expect("the alternate screen was left");
+    assert!(
+        out[leave..].contains("idp-tui crashed; the log is at"),
+        "{}",
+        &out[leave..]
+    );
+    assert!(
+        !out[leave..].contains("\x1b[?1049h"),
+        "nothing is drawn after the terminal is restored"
+    );
+}
+
+#[test]
 fn a_panic_restores_the_terminal_and_says_where_the_log_is() {
     // IDP_TUI_PANIC_ON_KEY is the documented test-only trigger (docs/security.md).
     let mut s = Session::start_with_env(&[], &[("IDP_TUI_PANIC_ON_KEY", "1")], 100, 30);

@@ -187,6 +187,9 @@ impl TerminalGuard {
             previous(info);
             let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
             eprintln!("idp-tui crashed; the log is at {}", log_path.display());
+            // A panic on any thread ends the process: a worker that died left the portal
+            // drawing on a restored terminal, deaf to Ctrl-C.
+            std::process::exit(101);
         }));
         Ok(Self { terminal })
     }
@@ -611,7 +614,7 @@ async fn event_loop(
     // can be filled first). Nothing else can make the portal panic on purpose.
     let panic_on = std::env::var("IDP_TUI_PANIC_ON_KEY").ok();
     let panics = |code: crossterm::event::KeyCode| match panic_on.as_deref() {
-        Some("1") => true,
+        Some("1" | "thread") => true,
         Some("f12") => code == crossterm::event::KeyCode::F(12),
         _ => false,
     };
@@ -726,7 +729,14 @@ async fn event_loop(
         let Some(action) = action else { continue };
         // Only a key the user pressed: not loads, search answers, ticks or resizes.
         if key_press.is_some_and(panics) {
-            panic!("IDP_TUI_PANIC_ON_KEY is set: panicking on a key press, as asked");
+            if panic_on.as_deref() == Some("thread") {
+                // `thread`: on a worker thread, as a damaged cache once did.
+                std::thread::spawn(|| {
+                    panic!("IDP_TUI_PANIC_ON_KEY=thread: panicking on a worker thread, as asked")
+                });
+            } else {
+                panic!("IDP_TUI_PANIC_ON_KEY is set: panicking on a key press, as asked");
+            }
         }
         if apply(app, action, loader, workers, &mut runs)? {
             return Ok(());
