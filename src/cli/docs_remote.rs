@@ -2,8 +2,8 @@
 //! publishes, rendered as text; without published docs, where its source is.
 
 use super::docs::Args;
+use crate::backstage::techdocs::{self, RemoteDocsError};
 use crate::catalog::Entity;
-use crate::source::backstage::techdocs::{self, RemoteDocsError};
 use crate::source::BackstageSource;
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -3,11 +3,11 @@
 //! prints the output links.
 
 use super::print_json;
-use crate::catalog::Entity;
-use crate::scaffolder::{Form, Template, Values};
-use crate::source::backstage::tasks::{
+use crate::backstage::tasks::{
     self, FollowError, FollowOptions, SubmitError, TaskEvent, TaskRequest,
 };
+use crate::catalog::Entity;
+use crate::scaffolder::{Form, Template, Values};
 use crate::source::{BackstageSource, SourceSpec};
 use serde_json::json;
 use std::process::ExitCode;

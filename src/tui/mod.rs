@@ -478,7 +478,7 @@ fn start_remote_jobs(
                 tokio::spawn(remote_task::drive(
                     source.clone(),
                     job,
-                    crate::source::backstage::tasks::FollowOptions::default(),
+                    crate::backstage::tasks::FollowOptions::default(),
                     tx.clone(),
                 ));
             }

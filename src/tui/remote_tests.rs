@@ -10,12 +10,12 @@ use super::panes::{Ctx, Outcome, View};
 use super::remote_task::{RemoteRun, RemoteUpdate};
 use super::state_tests::demo;
 use super::theme::Theme;
+use crate::backstage::tasks::{FieldError, StepState, TaskEvent, TaskResult};
 use crate::catalog::{Catalog, Entity, Origin};
 use crate::scaffolder::render::{Output, OutputLink};
 use crate::scaffolder::session::Stage;
 use crate::scaffolder::Template;
 use crate::search::SearchIndex;
-use crate::source::backstage::tasks::{FieldError, StepState, TaskEvent, TaskResult};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -423,8 +423,8 @@ fn copy_effect_reaches_the_loop() {
 
 mod docs_tab {
     use super::*;
+    use crate::backstage::techdocs::{RemotePage, RemoteSite};
     use crate::catalog::EntityId;
-    use crate::source::backstage::techdocs::{RemotePage, RemoteSite};
     use crate::tui::remote_task::DocsFetched;
     use crate::tui::tabs::remote_docs::{self, State};
     use crate::tui::tabs::EntityTab;

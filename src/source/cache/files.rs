@@ -36,7 +36,7 @@ impl Stamp {
     /// The stamp of a file on disk; `None` when it cannot be read (missing) or is embedded in
     /// the binary (never cached).
     pub fn of(path: &str) -> Option<Stamp> {
-        if path.starts_with(crate::source::vfs::EMBEDDED_PREFIX) {
+        if path.starts_with(crate::vfs::EMBEDDED_PREFIX) {
             return None;
         }
         let meta = std::fs::metadata(path).ok()?;
@@ -255,7 +255,7 @@ pub fn location(dir: &Path, name: &str, paths: &[String]) -> Option<(PathBuf, St
     if paths.is_empty()
         || paths
             .iter()
-            .any(|p| p.starts_with(crate::source::vfs::EMBEDDED_PREFIX))
+            .any(|p| p.starts_with(crate::vfs::EMBEDDED_PREFIX))
     {
         return None;
     }

@@ -171,7 +171,7 @@ pub trait View: Send {
     /// Returns a message for the status line, when the pane took the errors.
     fn server_errors(
         &mut self,
-        errors: &[crate::source::backstage::tasks::FieldError],
+        errors: &[crate::backstage::tasks::FieldError],
         ctx: &Ctx,
     ) -> Option<String> {
         let _ = (errors, ctx);

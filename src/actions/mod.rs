@@ -635,5 +635,4 @@ fn read_log(log: &mut std::fs::File) -> String {
 }
 
 #[cfg(test)]
-#[path = "actions_tests.rs"]
 mod tests;

@@ -25,12 +25,9 @@ use crate::search::{Narrowing, SearchIndex};
 use crate::source::{SourceId, SourceSpec, SourceTracker};
 use crossterm::event::KeyEvent;
 
-#[path = "app_load.rs"]
 mod loading;
 pub use loading::{AfterLoad, BuiltReplacement, RebuildJob};
-#[path = "app_remote.rs"]
 mod remote;
-#[path = "app_search.rs"]
 mod searching;
 pub use searching::LOAD_SEARCH_INTERVAL;
 use searching::{Searching, Select};
