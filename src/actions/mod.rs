@@ -12,7 +12,6 @@ use crate::catalog::Entity;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::{Deserialize, Serialize};
 
-#[path = "actions_shell.rs"]
 mod shell;
 
 /// Most bytes of a background command's output kept.
