@@ -17,6 +17,7 @@
 pub mod action;
 pub mod app;
 pub mod clipboard;
+pub mod clock;
 pub mod commands;
 pub mod jobs;
 pub mod keymap;
