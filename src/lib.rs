@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod expr;
+pub mod governance;
 pub mod graph;
 pub mod markdown;
 pub mod openapi;
