@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod expr;
 pub mod graph;
+pub mod live;
 pub mod markdown;
 pub mod openapi;
 pub mod ownership;
