@@ -68,6 +68,26 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         },
         None => None,
     };
+    // Live rules read the live cache; `score REF` asks the providers for that one entity.
+    let uses_live = loaded
+        .scorecards
+        .iter()
+        .any(|c| c.rules.iter().any(|r| r.check.uses_live()));
+    let live = if uses_live {
+        Some(super::live::service(settings)?)
+    } else {
+        None
+    };
+    let subject = |id| crate::live::Subject::of(&catalog, id);
+    let one_live = match (only, &live) {
+        (Some(id), Some(live)) => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            Some(runtime.block_on(live.fetch(&subject(id), false)))
+        }
+        _ => None,
+    };
     let scored: Vec<Scored<'_>> = loaded
         .scorecards
         .iter()
@@ -76,12 +96,20 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             report: match only {
                 Some(id) => Report {
                     scores: if card.applies_to(catalog.get(id)) {
-                        vec![scorecard::evaluate(card, &catalog, id, today)]
+                        vec![scorecard::evaluate_live(
+                            card,
+                            &catalog,
+                            id,
+                            today,
+                            one_live.as_ref(),
+                        )]
                     } else {
                         Vec::new()
                     },
                 },
-                None => Report::build(card, &catalog, today),
+                None => Report::build_live(card, &catalog, today, |id| {
+                    live.as_ref().map(|l| l.cached(&subject(id)))
+                }),
             },
         })
         .collect();
@@ -196,6 +224,9 @@ fn entity_json(card: &Scorecard, e: &EntityScore, catalog: &Catalog) -> Value {
                 "passed": o.counts_as_passed(),
                 "message": o.message(),
             });
+            if let Outcome::Unknown(_) = o {
+                v["unknown"] = true.into();
+            }
             if let Outcome::Waived { reason, until } = o {
                 v["waived"] = json!({"reason": reason, "until": until.to_string()});
             }
@@ -334,6 +365,7 @@ fn print_entity(scored: &[Scored<'_>], catalog: &Catalog, id: crate::catalog::En
                 Outcome::Passed => "✔",
                 Outcome::Waived { .. } => "~",
                 Outcome::Failed(_) => "✖",
+                Outcome::Unknown(_) => "?",
             };
             say!(
                 "  {mark} {:<8} {} ({})",
