@@ -1,5 +1,5 @@
 //! The Backstage source against a test server serving responses captured from a real Backstage
-//! backend (`shared/fixtures/backstage-api/`): paging, auth errors, retries, timeouts, bad
+//! backend (`tests/data/backstage-api/`): paging, auth errors, retries, timeouts, bad
 //! bodies, and the offline cache around them.
 
 mod support;

@@ -11,16 +11,8 @@ use idp_tui::source::{self, file::load_all, SourceSpec};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
-/// The Backstage corpus: `shared/` beside the repository (as in CI), else the shared folder of
-/// a worktree checkout.
-fn corpus(rel: &str) -> String {
-    let beside = format!("{}/../shared/corpus/backstage", env!("CARGO_MANIFEST_DIR"));
-    let root = [beside.as_str(), "/work/shared/corpus/backstage"]
-        .into_iter()
-        .find(|p| Path::new(p).is_dir())
-        .expect("the Backstage corpus (shared/corpus/backstage) is missing");
-    format!("{root}/{rel}")
-}
+#[path = "support/corpus.rs"]
+mod corpus;
 
 fn data(rel: &str) -> String {
     format!("{}/tests/data/templates/{rel}", env!("CARGO_MANIFEST_DIR"))
@@ -81,13 +73,15 @@ fn tree(dir: &Path) -> Vec<String> {
 
 #[test]
 fn every_corpus_template_parses_into_a_form() {
-    let mut checked = 0;
-    for dir in [
+    let Some(dirs) = corpus::strings(&[
         "software-templates",
         "scaffolder-sample-templates",
         "scaffolder-sample-templates-unreferenced",
-    ] {
-        let root = corpus(dir);
+    ]) else {
+        return;
+    };
+    let mut checked = 0;
+    for root in dirs {
         for e in templates_in(&root) {
             let t = Template::from_entity(&e).unwrap_or_else(|err| panic!("{err}"));
             let form = Form::from_template(&t);
@@ -106,7 +100,9 @@ fn every_corpus_template_parses_into_a_form() {
 
 #[test]
 fn historical_templates_say_their_api_version_is_unsupported() {
-    let root = corpus("scaffolder-sample-templates-historical");
+    let Some(root) = corpus::string("scaffolder-sample-templates-historical") else {
+        return;
+    };
     let entities = templates_in(&root);
     assert!(entities.len() >= 3);
     for e in entities {
@@ -121,7 +117,11 @@ fn historical_templates_say_their_api_version_is_unsupported() {
 
 #[test]
 fn kitchen_sink_field_kinds_match_the_corpus_widgets() {
-    let root = corpus("scaffolder-sample-templates/bui-kitchen-sink-demo/template.yaml");
+    let Some(root) =
+        corpus::string("scaffolder-sample-templates/bui-kitchen-sink-demo/template.yaml")
+    else {
+        return;
+    };
     let form = Form::from_template(&load_template(&root));
     let kind = |k: &str| form.field(k).unwrap_or_else(|| panic!("{k}")).kind.clone();
     assert_eq!(kind("description"), FieldKind::TextArea { rows: 3 });
@@ -159,7 +159,11 @@ fn kitchen_sink_field_kinds_match_the_corpus_widgets() {
 
 #[test]
 fn conditional_pages_follow_when() {
-    let root = corpus("scaffolder-sample-templates/conditional-parameters-demo/template.yaml");
+    let Some(root) =
+        corpus::string("scaffolder-sample-templates/conditional-parameters-demo/template.yaml")
+    else {
+        return;
+    };
     let form = Form::from_template(&load_template(&root));
     let v = values(json!({"name": "x", "cloudProvider": "GCP", "enableMonitoring": false}));
     let titles: Vec<_> = form
