@@ -185,7 +185,7 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
-        let config: Config = serde_yaml::from_str(text).map_err(|e| {
+        let config: Config = crate::source::yaml::from_str(text).map_err(|e| {
             let message = e.to_string();
             // Beside a flattened field serde points at the start of the file: a message that
             // names a top-level key (`hyperlinks: …`) is placed at that key's line instead.

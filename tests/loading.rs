@@ -271,3 +271,74 @@ fn embedded_demo_is_a_rich_valid_catalog() {
     // The one deliberate dangling reference is reported.
     assert_eq!(c.problem_count(), 1, "{:#?}", messages(&c));
 }
+
+/// A catalog folder with a secret beside it (outside the catalog root) and `files` in it.
+#[cfg(unix)]
+fn catalog_beside_a_secret(files: &[(&str, &str)]) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("secret.txt"), "TOP-SECRET-LINE\n").unwrap();
+    std::fs::write(
+        dir.path().join("outside.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: from-outside\nspec:\n  type: service\n  lifecycle: production\n  owner: x\n",
+    )
+    .unwrap();
+    let root = dir.path().join("catalog");
+    std::fs::create_dir(&root).unwrap();
+    for (name, text) in files {
+        std::fs::write(root.join(name), text).unwrap();
+    }
+    let root = root.to_string_lossy().to_string();
+    (dir, root)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_placeholder_through_a_committed_symlink_cannot_read_outside_the_root() {
+    let api = "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: leaky\nspec:\n  type: openapi\n  lifecycle: production\n  owner: x\n  definition:\n    $text: ./docs/definition.yaml\n";
+    let (dir, root) = catalog_beside_a_secret(&[("api.yaml", api)]);
+    std::fs::create_dir(format!("{root}/docs")).unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("secret.txt"),
+        format!("{root}/docs/definition.yaml"),
+    )
+    .unwrap();
+    let c = load(&[&root]);
+    let api = c
+        .by_ref(&EntityRef::new("api", "default", "leaky"))
+        .expect("the API still loads");
+    let shown = format!("{:?} {:?}", api.spec, messages(&c));
+    assert!(!shown.contains("TOP-SECRET"), "{shown}");
+    assert!(
+        messages(&c)
+            .iter()
+            .any(|m| m.contains("$text: ./docs/definition.yaml is outside the catalog root")),
+        "{:#?}",
+        messages(&c)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_location_through_a_committed_symlink_is_not_followed_out_of_the_root() {
+    let location = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: l\nspec:\n  targets: [./team.yaml]\n";
+    let (dir, root) = catalog_beside_a_secret(&[("all.yaml", location)]);
+    std::os::unix::fs::symlink(dir.path().join("outside.yaml"), format!("{root}/team.yaml"))
+        .unwrap();
+    // Named as the entry point and walked as a folder: neither reads the linked file.
+    for path in [format!("{root}/all.yaml"), root.clone()] {
+        let c = load(&[&path]);
+        assert!(
+            !has(&c, "component:default/from-outside"),
+            "{path}: {:#?}",
+            messages(&c)
+        );
+    }
+    let c = load(&[&format!("{root}/all.yaml")]);
+    assert!(
+        messages(&c)
+            .iter()
+            .any(|m| m.contains("target ./team.yaml is outside the catalog root")),
+        "{:#?}",
+        messages(&c)
+    );
+}

@@ -70,7 +70,7 @@ pub fn find_template(catalog: &Catalog, input: &str) -> Result<EntityId, ExitCod
 pub fn read_values(path: &std::path::Path) -> color_eyre::Result<Values> {
     let text = std::fs::read_to_string(path)
         .wrap_err_with(|| format!("reading the values file {}", path.display()))?;
-    let doc: Value = serde_yaml::from_str(&text)
+    let doc: Value = crate::source::yaml::from_str(&text)
         .wrap_err_with(|| format!("{} is not valid YAML or JSON", path.display()))?;
     match crate::catalog::entity::clean_value(doc) {
         Value::Object(map) => Ok(map),

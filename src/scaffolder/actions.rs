@@ -450,7 +450,7 @@ fn catalog_register(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome
         Some(1),
     );
     let text = String::from_utf8_lossy(bytes);
-    let doc: Value = serde_yaml::from_str(&text)
+    let doc: Value = crate::source::yaml::from_str(&text)
         .map_err(|e| ActionError::Input(format!("{path} is not valid YAML: {e}")))?;
     let (entity, _warnings) = Entity::from_value(doc, origin)
         .map_err(|p| ActionError::Input(format!("{path} is not a valid entity: {p}")))?;

@@ -14,6 +14,7 @@ pub mod save;
 mod set;
 pub mod token;
 pub mod vfs;
+pub mod yaml;
 
 pub use backstage::{BackstageError, BackstageSource, HttpOptions};
 pub use run::{load_blocking, load_blocking_with, spawn, spawn_with, Loaded};
