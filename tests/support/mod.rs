@@ -87,6 +87,7 @@ pub fn fast_http() -> HttpOptions {
         page_size: 5,
         max_body_bytes: 16 * 1024 * 1024,
         max_pages: 100,
+        ..HttpOptions::default()
     }
 }
 
