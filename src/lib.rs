@@ -28,6 +28,7 @@ pub mod text;
 pub mod token;
 pub mod tui;
 pub mod vfs;
+pub mod yaml;
 
 #[cfg(test)]
 pub(crate) mod fixtures;

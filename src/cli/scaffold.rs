@@ -70,7 +70,7 @@ pub fn find_template(catalog: &Catalog, input: &str) -> Result<EntityId, ExitCod
 pub fn read_values(path: &std::path::Path) -> color_eyre::Result<Values> {
     let text = std::fs::read_to_string(path)
         .wrap_err_with(|| format!("reading the values file {}", path.display()))?;
-    let doc: Value = serde_yaml::from_str(&text)
+    let doc: Value = crate::yaml::from_str(&text)
         .wrap_err_with(|| format!("{} is not valid YAML or JSON", path.display()))?;
     match crate::catalog::entity::clean_value(doc) {
         Value::Object(map) => Ok(map),
@@ -174,6 +174,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    remove_staging_on_interrupt();
     match write(&plan, out, args.overwrite) {
         Ok(report) => {
             if args.json {
@@ -200,6 +201,45 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             }
             Ok(ExitCode::from(1))
         }
+    }
+}
+
+/// From here on, Ctrl-C (or SIGTERM, SIGHUP) removes the staging directory of the write in
+/// progress before the process ends with 130: a signal runs no destructor, so without this the
+/// half-written `.idp-tui-scaffold-*` directory stayed beside the target.
+fn remove_staging_on_interrupt() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(r) => r,
+            Err(_) => return,
+        };
+        // The handlers are installed here, before the write starts, not on the thread.
+        let signals = runtime.block_on(async {
+            Some((
+                signal(SignalKind::interrupt()).ok()?,
+                signal(SignalKind::terminate()).ok()?,
+                signal(SignalKind::hangup()).ok()?,
+            ))
+        });
+        let Some((mut interrupt, mut terminate, mut hangup)) = signals else {
+            return;
+        };
+        std::thread::spawn(move || {
+            runtime.block_on(async {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                    _ = hangup.recv() => {}
+                }
+            });
+            crate::scaffolder::write::remove_staging();
+            std::process::exit(130);
+        });
     }
 }
 

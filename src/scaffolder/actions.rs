@@ -260,8 +260,25 @@ fn read_skeleton(dir: &str) -> Result<Vec<(String, Vec<u8>)>, ActionError> {
     Ok(out)
 }
 
-fn skeleton_dir(url: &str, cx: &ActionContext<'_>) -> String {
-    vfs::join(cx.template_file, url)
+/// Where a local `url` of the template leads: inside the template's own folder, after
+/// following symbolic links (as Backstage's `resolveSafeChildPath` does for a template read
+/// from files), or refused. A template that came from a Backstage server has no folder here:
+/// its local paths are all refused, never read from this machine.
+fn skeleton_dir(url: &str, cx: &ActionContext<'_>) -> Result<String, ActionError> {
+    let refuse = |reason: &str| ActionError::PathEscape {
+        file: crate::text::one_line(url),
+        reason: reason.to_string(),
+    };
+    if cx.template_file.contains("://") {
+        return Err(refuse(
+            "the template came from a Backstage server: it reads no local file",
+        ));
+    }
+    let path = vfs::join(cx.template_file, url);
+    if !vfs::is_within(&path, &vfs::root_of(cx.template_file)) {
+        return Err(refuse("outside the template's folder"));
+    }
+    Ok(path)
 }
 
 fn fetch_template(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
@@ -272,7 +289,7 @@ fn fetch_template(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, 
             "fetches the remote skeleton {url}: runs on Backstage"
         )));
     }
-    let dir = skeleton_dir(url, cx);
+    let dir = skeleton_dir(url, cx)?;
     let target = target_path(input)?;
     let values = json!({ "values": input.get("values").cloned().unwrap_or(json!({})) });
     let verbatim = globs(input, "copyWithoutTemplating")?;
@@ -335,7 +352,7 @@ fn fetch_plain(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, Act
             "fetches {url}: runs on Backstage"
         )));
     }
-    let dir = skeleton_dir(url, cx);
+    let dir = skeleton_dir(url, cx)?;
     let target = target_path(input)?;
     let files = read_skeleton(&dir)?;
     let count = files.len();
@@ -357,7 +374,7 @@ fn fetch_plain_file(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome
         )));
     }
     let path = safe_path("", target)?;
-    let file = skeleton_dir(url, cx);
+    let file = skeleton_dir(url, cx)?;
     let bytes = vfs::read(&file).map_err(|e| ActionError::Skeleton {
         path: file.clone(),
         message: e.to_string(),

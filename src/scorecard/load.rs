@@ -129,7 +129,7 @@ pub fn load_paths(paths: &[String]) -> Loaded {
     }
     let mut names = HashSet::new();
     for file in files {
-        let text = match std::fs::read(&file) {
+        let text = match crate::vfs::read(&file) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(source) => {
                 out.errors.push(ScorecardError::Read { path: file, source });
@@ -208,7 +208,7 @@ fn invalid(path: &str, line: u32, field: &str, message: String) -> ScorecardErro
 }
 
 fn parse_document(path: &str, start: u32, chunk: &str) -> Result<Scorecard, ScorecardError> {
-    let raw: RawScorecard = serde_yaml::from_str(chunk).map_err(|e| {
+    let raw: RawScorecard = crate::yaml::from_str(chunk).map_err(|e| {
         let line = e.location().map_or(start, |l| start + l.line() as u32 - 1);
         let msg = e.to_string();
         let msg = msg.find(" at line ").map_or(&*msg, |i| &msg[..i]);

@@ -483,7 +483,7 @@ fn resolve_placeholders(
                         return;
                     }
                 },
-                _ => match serde_yaml::from_str(&text) {
+                _ => match crate::yaml::from_str(&text) {
                     Ok(v) => v,
                     Err(e) => {
                         problems.push(Problem::error(
