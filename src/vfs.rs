@@ -94,8 +94,8 @@ pub fn is_dir(path: &str) -> bool {
     }
 }
 
-/// Every `*.yaml`/`*.yml` file under a directory, sorted, skipping hidden directories,
-/// `node_modules` and `target`.
+/// Every `*.yaml`/`*.yml` file under a directory, sorted, skipping hidden directories (but
+/// [`SCANNED_HIDDEN_DIRS`]), `node_modules`, `target` and `skeleton`.
 pub fn yaml_files(dir: &str) -> io::Result<Vec<String>> {
     let mut out = Vec::new();
     match dir.strip_prefix(EMBEDDED_PREFIX) {
@@ -122,8 +122,11 @@ fn is_yaml(name: &str) -> bool {
     name.ends_with(".yaml") || name.ends_with(".yml")
 }
 
+/// Hidden directories that hold catalog files by convention, and are walked.
+pub const SCANNED_HIDDEN_DIRS: [&str; 1] = [".backstage"];
+
 fn skipped(name: &str) -> bool {
-    name.starts_with('.') || SKIPPED_DIRS.contains(&name)
+    (name.starts_with('.') && !SCANNED_HIDDEN_DIRS.contains(&name)) || SKIPPED_DIRS.contains(&name)
 }
 
 fn embedded_walk(dir: &Dir<'static>, out: &mut Vec<String>) {

@@ -26,8 +26,19 @@ pub fn resolve(catalog: &Catalog, input: &str) -> Result<EntityId, ExitCode> {
             Err(ExitCode::from(2))
         }
         Lookup::NotFound => {
-            tell!("idp-tui: no entity matches {input:?} (try `idp-tui search {input}`)");
-            Err(ExitCode::from(2))
+            let rejected = catalog.lookup_rejected(input);
+            if rejected.is_empty() {
+                tell!("idp-tui: no entity matches {input:?} (try `idp-tui search {input}`)");
+                return Err(ExitCode::from(2));
+            }
+            // Rejected entities are not in the catalog, but the user wrote them: say why.
+            for (reference, reasons) in rejected {
+                tell!("idp-tui: {reference}: rejected: not in the catalog, because:");
+                for p in reasons {
+                    tell!("  {p}");
+                }
+            }
+            Err(ExitCode::from(1))
         }
     }
 }

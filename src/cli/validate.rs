@@ -19,6 +19,10 @@ pub struct Args {
     /// Output format: text, json, github, junit, sarif or markdown.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// List the rejected entities (not in the catalog because of an error), each with its
+    /// errors, instead of every problem; with `--json`, as `[{"ref", "problems"}]`.
+    #[arg(long)]
+    pub rejected: bool,
 }
 
 /// Runs `validate`.
@@ -34,6 +38,9 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     let loaded = source::load_blocking_with(&sources, &settings.load_options());
     super::report_sources(&sources, &loaded);
     let catalog = loaded.catalog;
+    if args.rejected {
+        return print_rejected(&catalog, args.json);
+    }
     let mut problems: Vec<_> = catalog.problems().collect();
     problems.sort_by(|a, b| {
         let key = |p: &crate::catalog::Problem| {
@@ -127,4 +134,31 @@ pub(crate) fn checks(catalog: &Catalog, problems: &[&Problem]) -> Vec<Check> {
     clean.sort_by(|a, b| (&a.suite, a.line, &a.subject).cmp(&(&b.suite, b.line, &b.subject)));
     out.extend(clean);
     out
+}
+
+/// Prints the rejected entities with their errors; exit 1 when there is one.
+fn print_rejected(catalog: &crate::catalog::Catalog, json: bool) -> color_eyre::Result<ExitCode> {
+    let rejected = catalog.rejected();
+    if json {
+        let list: Vec<serde_json::Value> = rejected
+            .iter()
+            .map(|(reference, problems)| {
+                serde_json::json!({ "ref": reference.as_str(), "problems": problems })
+            })
+            .collect();
+        super::print_json(&list)?;
+    } else {
+        for (reference, problems) in &rejected {
+            say!("{reference}: rejected");
+            for p in problems {
+                say!("  {p}");
+            }
+        }
+        tell!("{} entities, {} rejected", catalog.len(), rejected.len());
+    }
+    Ok(if rejected.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
