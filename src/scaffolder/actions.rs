@@ -152,6 +152,9 @@ fn done(messages: Vec<String>) -> Outcome {
     }
 }
 
+/// The longest file or directory name, in bytes, that common file systems accept.
+pub const MAX_NAME: usize = 255;
+
 /// Joins a relative path onto a base inside the target, refusing `..`, absolute paths and
 /// drive letters. Returns the normalised `/`-separated path (empty for the target itself).
 pub fn safe_path(base: &str, path: &str) -> Result<String, ActionError> {
@@ -175,6 +178,12 @@ pub fn safe_path(base: &str, path: &str) -> Result<String, ActionError> {
         match part {
             "" | "." => {}
             ".." => return Err(refuse("`..` would leave the target directory")),
+            // What the file system would refuse when writing (ENAMETOOLONG): said in the plan.
+            p if p.len() > MAX_NAME => {
+                return Err(refuse(&format!(
+                    "a file or directory name longer than {MAX_NAME} bytes cannot be written"
+                )))
+            }
             p => parts.push(p),
         }
     }
