@@ -50,6 +50,12 @@ pub enum ActionError {
     /// The step's input is missing something or has the wrong shape.
     #[error("input: {0}")]
     Input(String),
+    /// `catalog:register` names a file no step has made here.
+    #[error("input: catalog:register: {file} is not among the generated files")]
+    NotGenerated {
+        /// The path relative to the target directory.
+        file: String,
+    },
 }
 
 /// What a step did.
@@ -493,12 +499,12 @@ fn catalog_register(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome
                 "registers {url}: runs on Backstage"
             )));
         }
-        let message = format!("catalog:register: {path} is not among the generated files");
-        return if optional {
-            Ok(done(vec![message]))
-        } else {
-            Err(ActionError::Input(message))
-        };
+        if optional {
+            return Ok(done(vec![format!(
+                "catalog:register: {path} is not among the generated files"
+            )]));
+        }
+        return Err(ActionError::NotGenerated { file: path });
     };
     let origin = Origin::new(
         format!("{}/{path}", cx.target.trim_end_matches('/')),
