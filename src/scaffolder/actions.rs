@@ -7,7 +7,7 @@
 
 use crate::catalog::{Entity, Origin};
 use crate::expr::{Expr, ExprError};
-use crate::source::vfs::{self, TreeEntry};
+use crate::vfs::{self, TreeEntry};
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -513,7 +513,7 @@ fn catalog_register(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome
     let text = String::from_utf8_lossy(bytes);
     // A catalog-info.yaml may hold several entities, as Backstage's catalog reads it.
     let file: std::sync::Arc<str> = origin.path.clone();
-    let (docs, problems) = crate::source::documents::parse_documents(&file, &text);
+    let (docs, problems) = crate::documents::parse_documents(&file, &text);
     if let Some(p) = problems.first() {
         return Err(ActionError::Input(format!(
             "{path} is not valid YAML: {}",
