@@ -173,3 +173,19 @@ fn catalog_write_records_the_template_and_lays_yaml_out_as_backstage() {
         "{text}"
     );
 }
+
+#[test]
+fn a_name_longer_than_255_bytes_is_refused_by_the_plan_as_the_real_run_refuses_it() {
+    // Backstage fails the run with ENAMETOOLONG (backstage-error.txt); the plan says so first.
+    let dir = probe_dir("11-name-length");
+    let template = load_template(&format!("{dir}/template.yaml"));
+    let form = Form::from_template(&template);
+    let mut values = form.initial_values();
+    values.insert("name".into(), Value::String("a".repeat(300)));
+    let err = plan(&template, &form, &values, user_value(None, None), "out")
+        .expect_err("a 304-byte name cannot be written");
+    assert!(err.to_string().contains("longer than 255 bytes"), "{err}");
+    values.insert("name".into(), Value::String("a".repeat(251)));
+    let plan = plan(&template, &form, &values, user_value(None, None), "out").expect("fits");
+    assert_eq!(plan.files[0].path.len(), 255);
+}

@@ -477,9 +477,9 @@ fn plan_of(names: &[&str]) -> idp_tui::scaffolder::Plan {
 
 #[test]
 fn a_write_failing_half_way_leaves_nothing_behind() {
-    // The third file's name is longer than any filesystem allows: two files are already
-    // written when it fails.
-    let too_long = "x".repeat(300);
+    // The third file's path is longer than any filesystem allows (each name fits, the whole
+    // does not): two files are already written when it fails.
+    let too_long = vec!["x".repeat(250); 20].join("/");
     let p = plan_of(&["a.txt", "b/c.txt", &too_long, "z.txt"]);
     let parent = tempfile::tempdir().unwrap();
     let out = parent.path().join("out");

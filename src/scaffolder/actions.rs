@@ -50,6 +50,12 @@ pub enum ActionError {
     /// The step's input is missing something or has the wrong shape.
     #[error("input: {0}")]
     Input(String),
+    /// `catalog:register` names a file no step has made here.
+    #[error("input: catalog:register: {file} is not among the generated files")]
+    NotGenerated {
+        /// The path relative to the target directory.
+        file: String,
+    },
 }
 
 /// What a step did.
@@ -152,6 +158,9 @@ fn done(messages: Vec<String>) -> Outcome {
     }
 }
 
+/// The longest file or directory name, in bytes, that common file systems accept.
+pub const MAX_NAME: usize = 255;
+
 /// Joins a relative path onto a base inside the target, refusing `..`, absolute paths and
 /// drive letters. Returns the normalised `/`-separated path (empty for the target itself).
 pub fn safe_path(base: &str, path: &str) -> Result<String, ActionError> {
@@ -175,6 +184,12 @@ pub fn safe_path(base: &str, path: &str) -> Result<String, ActionError> {
         match part {
             "" | "." => {}
             ".." => return Err(refuse("`..` would leave the target directory")),
+            // What the file system would refuse when writing (ENAMETOOLONG): said in the plan.
+            p if p.len() > MAX_NAME => {
+                return Err(refuse(&format!(
+                    "a file or directory name longer than {MAX_NAME} bytes cannot be written"
+                )))
+            }
             p => parts.push(p),
         }
     }
@@ -501,12 +516,12 @@ fn catalog_register(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome
                 "registers {url}: runs on Backstage"
             )));
         }
-        let message = format!("catalog:register: {path} is not among the generated files");
-        return if optional {
-            Ok(done(vec![message]))
-        } else {
-            Err(ActionError::Input(message))
-        };
+        if optional {
+            return Ok(done(vec![format!(
+                "catalog:register: {path} is not among the generated files"
+            )]));
+        }
+        return Err(ActionError::NotGenerated { file: path });
     };
     let origin = Origin::new(
         format!("{}/{path}", cx.target.trim_end_matches('/')),

@@ -143,6 +143,7 @@ pub fn plan(
     let mut steps = Vec::new();
     // The folder a publish step publishes: `catalog:register`'s `catalogInfoPath` is inside it.
     let mut source_path: Option<String> = None;
+    let mut ran_on_backstage = false;
     let template_ref = template.entity_ref.to_string();
     for step in &template.steps {
         let render_err = |source| PlanError::Render {
@@ -197,12 +198,21 @@ pub fn plan(
             workspace: &mut workspace,
             registered: &mut entities,
         };
-        let outcome =
-            actions::run(&step.action, &input, &mut acx).map_err(|source| PlanError::Step {
+        let outcome = match actions::run(&step.action, &input, &mut acx) {
+            // The file may come from a step that runs on Backstage (`fetch:cookiecutter`,
+            // `fetch:rails`): there it is registered; here it cannot be.
+            Err(ActionError::NotGenerated { file }) if ran_on_backstage => {
+                Outcome::RunsOnBackstage(format!(
+                    "{file} is not among the files made here (a step that runs on Backstage may make it): registered on Backstage"
+                ))
+            }
+            other => other.map_err(|source| PlanError::Step {
                 step: step.id.clone(),
                 action: step.action.clone(),
                 source,
-            })?;
+            })?,
+        };
+        ran_on_backstage |= !matches!(outcome, Outcome::Done { .. });
         let (status, mut messages, output) = match outcome {
             Outcome::Done { output, messages } => (StepStatus::Local, messages, output),
             Outcome::RunsOnBackstage(m) => (StepStatus::RunsOnBackstage, vec![m], json!({})),
@@ -334,6 +344,27 @@ mod tests {
         let form = Form::from_template(&t);
         let err = plan(&t, &form, &Values::new(), user_value(None, None), "out").unwrap_err();
         assert!(err.to_string().starts_with("step broken:"), "{err}");
+    }
+
+    #[test]
+    fn register_of_a_file_a_server_step_would_make_runs_on_backstage_not_fails() {
+        // As docs-template-cookiecutter: fetch:cookiecutter makes catalog-info.yaml on
+        // Backstage; Backstage's dry-run completes, so the local plan must too.
+        let register = json!({"id": "register", "action": "catalog:register",
+            "input": {"catalogInfoPath": "/catalog-info.yaml"}});
+        let t = template(json!([{"id": "fetch", "action": "fetch:cookiecutter",
+            "input": {"url": "./skeleton"}}, register.clone()]));
+        let form = Form::from_template(&t);
+        let p = plan(&t, &form, &Values::new(), user_value(None, None), "out").unwrap();
+        assert_eq!(p.steps[1].status, StepStatus::RunsOnBackstage);
+        assert!(p.steps[1].messages[0].contains("catalog-info.yaml"));
+        // With nothing that could make it, the file is missing: an error, as before.
+        let t = template(json!([register]));
+        let err = plan(&t, &form, &Values::new(), user_value(None, None), "out").unwrap_err();
+        assert!(
+            err.to_string().contains("not among the generated files"),
+            "{err}"
+        );
     }
 
     #[test]
