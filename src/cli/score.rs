@@ -41,11 +41,11 @@ struct Scored<'a> {
 pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     let loaded = scorecard::load_paths(&settings.scorecards);
     for e in &loaded.errors {
-        eprintln!("idp-tui: scorecard not loaded: {e}");
+        tell!("idp-tui: scorecard not loaded: {e}");
     }
     let load_failed = !loaded.errors.is_empty();
     if load_failed {
-        eprintln!(
+        tell!(
             "idp-tui: {} scorecard error(s); `score` exits 1 so a gate never passes on rules that did not load",
             loaded.errors.len()
         );
@@ -109,7 +109,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         Some(name) => match gate_levels(&scored, name) {
             Some(levels) => Some(levels),
             None => {
-                eprintln!("idp-tui: no scorecard has a level named {name:?}");
+                tell!("idp-tui: no scorecard has a level named {name:?}");
                 return Ok(ExitCode::FAILURE);
             }
         },
@@ -137,12 +137,12 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             }
         }
         if !below.is_empty() {
-            eprintln!(
+            tell!(
                 "idp-tui: {} entity result(s) below the minimum level:",
                 below.len()
             );
             for (card, e, level) in &below {
-                eprintln!(
+                tell!(
                     "  {}  {}: {} (needs {})",
                     catalog.get(e.entity).entity_ref(),
                     card.name,
@@ -248,10 +248,10 @@ fn owners_json(scored: &[Scored<'_>], catalog: &Catalog) -> Value {
 fn print_overview(scored: &[Scored<'_>], catalog: &Catalog) {
     for (n, s) in scored.iter().enumerate() {
         if n > 0 {
-            println!();
+            say!();
         }
         let counts = s.report.distribution(s.card);
-        println!(
+        say!(
             "{} ({}): {} entities — {}",
             s.card.title,
             s.card.name,
@@ -259,7 +259,7 @@ fn print_overview(scored: &[Scored<'_>], catalog: &Catalog) {
             s.card.distribution_text(&counts)
         );
         if s.report.scores.is_empty() {
-            println!("  no entity in the catalog matches this scorecard's filter");
+            say!("  no entity in the catalog matches this scorecard's filter");
             continue;
         }
         let mut rows: Vec<&EntityScore> = s.report.scores.iter().collect();
@@ -292,9 +292,11 @@ fn print_overview(scored: &[Scored<'_>], catalog: &Catalog) {
             .max()
             .unwrap_or(5)
             .max(5);
-        println!(
+        say!(
             "  {:<width$}  {:<level_width$}  {:>5}  FAILING",
-            "ENTITY", "LEVEL", "SCORE"
+            "ENTITY",
+            "LEVEL",
+            "SCORE"
         );
         for (e, name) in rows.iter().zip(&names) {
             let failing: Vec<&str> = s
@@ -311,7 +313,7 @@ fn print_overview(scored: &[Scored<'_>], catalog: &Catalog) {
                 e.score,
                 failing.join(", ")
             );
-            println!("{}", row.trim_end());
+            say!("{}", row.trim_end());
         }
     }
 }
@@ -323,10 +325,10 @@ fn print_entity(scored: &[Scored<'_>], catalog: &Catalog, id: crate::catalog::En
             continue;
         };
         if any {
-            println!();
+            say!();
         }
         any = true;
-        println!(
+        say!(
             "{} — {}: level {}, score {:.1}",
             catalog.get(id).entity_ref(),
             s.card.title,
@@ -340,21 +342,21 @@ fn print_entity(scored: &[Scored<'_>], catalog: &Catalog, id: crate::catalog::En
                 Outcome::Failed(_) => "✖",
                 Outcome::Unknown(_) => "?",
             };
-            println!(
+            say!(
                 "  {mark} {:<8} {} ({})",
                 s.card.level_name(rule.level),
                 rule.title,
                 rule.id
             );
             if let Some(m) = o.message() {
-                println!("      {}", one_line(&m));
+                say!("      {}", one_line(&m));
             }
             if let (Outcome::Failed(_), Some(fix)) = (o, &rule.fix) {
-                println!("      fix: {}", one_line(fix));
+                say!("      fix: {}", one_line(fix));
             }
         }
         match e.next_level(s.card) {
-            Some((level, rules)) => println!(
+            Some((level, rules)) => say!(
                 "  to reach {}: {}",
                 s.card.level_name(level),
                 rules
@@ -363,11 +365,11 @@ fn print_entity(scored: &[Scored<'_>], catalog: &Catalog, id: crate::catalog::En
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            None => println!("  top level reached"),
+            None => say!("  top level reached"),
         }
     }
     if !any {
-        println!(
+        say!(
             "no scorecard applies to {} (their filters exclude it)",
             catalog.get(id).entity_ref()
         );
@@ -377,12 +379,12 @@ fn print_entity(scored: &[Scored<'_>], catalog: &Catalog, id: crate::catalog::En
 fn print_owners(scored: &[Scored<'_>], catalog: &Catalog) {
     for (n, s) in scored.iter().enumerate() {
         if n > 0 {
-            println!();
+            say!();
         }
-        println!("{} ({}): by owner", s.card.title, s.card.name);
+        say!("{} ({}): by owner", s.card.title, s.card.name);
         let owners = s.report.by_owner(s.card, catalog);
         if owners.is_empty() {
-            println!("  no entity in the catalog matches this scorecard's filter");
+            say!("  no entity in the catalog matches this scorecard's filter");
             continue;
         }
         let names: Vec<String> = owners
@@ -399,12 +401,14 @@ fn print_owners(scored: &[Scored<'_>], catalog: &Catalog) {
             .max()
             .unwrap_or(5)
             .max(5);
-        println!(
+        say!(
             "  {:<width$}  {:>8}  {:>7}  LEVELS",
-            "OWNER", "ENTITIES", "AVERAGE"
+            "OWNER",
+            "ENTITIES",
+            "AVERAGE"
         );
         for (o, name) in owners.iter().zip(&names) {
-            println!(
+            say!(
                 "  {name:<width$}  {:>8}  {:>7.1}  {}",
                 o.entities,
                 o.average,

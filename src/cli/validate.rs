@@ -27,7 +27,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         }]
     };
     let loaded = source::load_blocking_with(&sources, &settings.load_options());
-    super::report_sources(&loaded.sources);
+    super::report_sources(&sources, &loaded);
     let catalog = loaded.catalog;
     let mut problems: Vec<_> = catalog.problems().collect();
     problems.sort_by(|a, b| {
@@ -46,9 +46,9 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         super::print_json(&problems)?;
     } else {
         for p in &problems {
-            println!("{p}");
+            say!("{p}");
         }
-        eprintln!(
+        tell!(
             "{} entities, {errors} error(s), {} warning(s)",
             catalog.len(),
             problems.len() - errors
