@@ -7,7 +7,7 @@ mod support;
 
 use idp_tui::catalog::{Catalog, Lookup};
 use idp_tui::config::Config;
-use idp_tui::live::{IntegrationsConfig, Live, Report, Severity, Subject};
+use idp_tui::live::{Live, Report, Severity, Subject};
 use idp_tui::source::{self, SourceSpec};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -39,10 +39,17 @@ fn subject(name: &str) -> Subject {
 /// the environment.
 fn live(config: &str, cache: Option<&Path>, offline: bool) -> Live {
     let config = Config::parse("test.yaml", config).expect("config parses");
-    let integrations = IntegrationsConfig::from_config(&config).expect("integrations parse");
+    let backstages = config
+        .source_specs()
+        .into_iter()
+        .filter_map(|s| match s {
+            SourceSpec::Backstage(b) => Some(b),
+            _ => None,
+        })
+        .collect();
     Live::new(
-        integrations,
-        &config.source_specs(),
+        config.integrations.clone(),
+        backstages,
         cache.map(Path::to_path_buf),
         offline,
     )

@@ -1137,3 +1137,42 @@ async fn a_remote_template_runs_on_its_server_from_the_form() {
     s.send("\x03");
     assert_eq!(s.wait_exit(), 0);
 }
+
+#[test]
+fn the_live_tab_shows_who_is_on_call_and_each_signal_from_a_mock_provider() {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime for the mock");
+    let catalog = support::live_mock::live_data().join("catalog.yaml");
+    let server = runtime.block_on(support::live_mock::start(&catalog));
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("live.yaml");
+    std::fs::write(
+        &config,
+        support::live_mock::config(&server.uri(), false, &catalog),
+    )
+    .unwrap();
+    let mut s = Session::start_in(
+        &["--config", config.to_str().unwrap()],
+        &[],
+        home.path(),
+        140,
+        60,
+    );
+    s.wait_for("the live catalog", |screen| screen.contains("4 of 4"));
+    s.search_until_first("payments-api", "payments-api");
+    s.send("\r");
+    s.wait_for("the component's entity view", |screen| {
+        screen.contains("component:default/payments-api") && screen.contains("Overview")
+    });
+    s.send("\x1b[Z"); // Shift-Tab: from the first tab round to the last, Live
+    s.wait_for("the Live tab with the mock's answers", |screen| {
+        screen.contains("On call now")
+            && screen.contains("Ada Lovelace <ada@acme.example> · level 1")
+            && screen.contains("1 of 2 workflows failing on main")
+            && screen.contains("quality gate failed")
+            && screen.contains("fetched ")
+    });
+    let screen = s.screen();
+    assert!(screen.contains("Checkout latency above SLO"), "{screen}");
+    s.send("\x03");
+    s.wait_restored();
+}

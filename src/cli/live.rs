@@ -5,7 +5,7 @@
 use super::output::{emit, emit_json};
 use super::{load_entity, Settings};
 use crate::live::report::rfc3339;
-use crate::live::{human_age, IntegrationsConfig, Live, Report, Subject};
+use crate::live::{human_age, Live, Report, Subject};
 use crate::text::one_line;
 use serde_json::{json, Value};
 use std::process::ExitCode;
@@ -27,11 +27,17 @@ pub struct Args {
 /// The live service for the settings: its config section, the Backstage sources, the cache
 /// next to the catalog cache.
 pub fn service(settings: &Settings) -> color_eyre::Result<Live> {
-    let config = IntegrationsConfig::from_config(&settings.config)
-        .map_err(|e| color_eyre::eyre::eyre!(e))?;
+    let backstages = settings
+        .sources
+        .iter()
+        .filter_map(|s| match s {
+            crate::source::SourceSpec::Backstage(b) => Some(b.clone()),
+            _ => None,
+        })
+        .collect();
     Ok(Live::new(
-        config,
-        &settings.sources,
+        settings.config.integrations.clone(),
+        backstages,
         Some(crate::config::cache_dir()),
         settings.offline,
     ))

@@ -5,7 +5,8 @@
 use super::config::{ProviderConfig, Via};
 use super::error::LiveError;
 use super::http::{Auth, Endpoint};
-use crate::source::{BackstageSource, Secret, TokenSource};
+use crate::backstage::BackstageSource;
+use crate::token::{Secret, TokenSource};
 use std::time::Duration;
 
 /// Which paths a provider asks for.

@@ -2,7 +2,6 @@
 //! a Backstage source (`via: backstage`) or directly (`base_url` with `token_env` or
 //! `token_command`), plus `plugins:` (see `docs/plugins.md`).
 
-use crate::config::{HttpUrl, Seconds};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -12,6 +11,42 @@ pub const DEFAULT_TTL: Duration = Duration::from_secs(60);
 
 /// How long one provider may take when the config does not say (`timeout`).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An `http://` or `https://` URL, checked when the config is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpUrl(pub String);
+
+impl<'de> Deserialize<'de> for HttpUrl {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        match reqwest::Url::parse(s.trim()) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
+                Ok(HttpUrl(s.trim().to_string()))
+            }
+            _ => Err(serde::de::Error::custom(format!(
+                "`{}` is not an http:// or https:// URL",
+                crate::text::clean(&s)
+            ))),
+        }
+    }
+}
+
+/// A positive number of seconds under a day (fractions allowed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seconds(pub Duration);
+
+impl<'de> Deserialize<'de> for Seconds {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = f64::deserialize(d)?;
+        if n.is_finite() && n > 0.0 && n < 86_400.0 {
+            Ok(Seconds(Duration::from_secs_f64(n)))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "expected a number of seconds between 0 and 86400, found {n}"
+            )))
+        }
+    }
+}
 
 /// The `integrations:` section.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -90,13 +125,6 @@ pub struct PluginConfig {
 }
 
 impl IntegrationsConfig {
-    /// The section of a config file (checked when the file was read); absent means no
-    /// integrations.
-    pub fn from_config(config: &crate::config::Config) -> Result<Self, String> {
-        config.integrations.check()?;
-        Ok(config.integrations.clone())
-    }
-
     /// Checks what serde cannot: one token source, `base_url` only for direct access, plugins
     /// named once with a command or a URL.
     pub fn check(&self) -> Result<(), String> {
@@ -167,7 +195,7 @@ mod tests {
 
     fn parse(text: &str) -> Result<IntegrationsConfig, String> {
         let config = crate::config::Config::parse("c.yaml", text).map_err(|e| e.to_string())?;
-        IntegrationsConfig::from_config(&config)
+        Ok(config.integrations)
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::error::LiveError;
 use super::model::tidy;
-use crate::source::Secret;
+use crate::token::Secret;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;

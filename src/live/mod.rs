@@ -23,7 +23,7 @@ pub use model::{Answer, Incident, Item, OnCallEntry, Severity, Signal};
 pub use report::{ProviderResult, Report};
 pub use subject::Subject;
 
-use crate::source::{BackstageSource, SourceSpec};
+use crate::backstage::BackstageSource;
 use access::{Access, Route};
 use cache::{Entries, Entry};
 use config::PluginConfig;
@@ -62,21 +62,14 @@ pub struct Live {
 }
 
 impl Live {
-    /// A service over `config`, going through the Backstage sources among `sources`, caching
+    /// A service over `config`, going through the Backstage sources `backstages`, caching
     /// under `cache_dir` (none: no cache), and never touching the network when `offline`.
     pub fn new(
         config: IntegrationsConfig,
-        sources: &[SourceSpec],
+        backstages: Vec<BackstageSource>,
         cache_dir: Option<PathBuf>,
         offline: bool,
     ) -> Self {
-        let backstages = sources
-            .iter()
-            .filter_map(|s| match s {
-                SourceSpec::Backstage(b) => Some(b.clone()),
-                _ => None,
-            })
-            .collect();
         Self {
             config,
             backstages,
@@ -399,7 +392,13 @@ fn origin(p: &Provider, subject: &Subject) -> Option<String> {
     (found.from != subject.entity()).then_some(found.from)
 }
 
-/// How long ago, in words (`12 s`, `3 min`).
+/// How long ago, in words (`12 s`, `3 min`, `2 h`, `4 d`).
 pub fn human_age(age: Duration) -> String {
-    crate::source::cache::human_age(age)
+    let s = age.as_secs();
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=3599 => format!("{} min", s / 60),
+        3600..=172_799 => format!("{} h", s / 3600),
+        _ => format!("{} d", s / 86_400),
+    }
 }

@@ -53,7 +53,13 @@ impl Subject {
                     .collect(),
             }
         };
-        let owner_target = crate::ownership::owner_edge(catalog, id);
+        // The `ownedBy` edge, a resolved one first when a server lists several (as the
+        // Ownership tab does).
+        let owner_target = catalog
+            .edges(id)
+            .filter(|e| e.relation == RelationType::OwnedBy)
+            .map(|e| e.target)
+            .min_by_key(|t| !matches!(t, Target::Resolved(_)));
         let owner = owner_target.as_ref().map(|t| match t {
             Target::Resolved(o) => catalog.get(*o).entity_ref().to_string(),
             Target::Missing(r) => r.to_string(),

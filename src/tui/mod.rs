@@ -77,6 +77,23 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     let mut app = App::new(Catalog::new(), &settings.sources, theme, keymap);
     app.actions = settings.config.actions.clone();
     app.prefs.hyperlinks = cli.hyperlinks || settings.config.hyperlinks;
+    let backstages = settings
+        .sources
+        .iter()
+        .filter_map(|s| match s {
+            crate::source::SourceSpec::Backstage(b) => Some(b.clone()),
+            _ => None,
+        })
+        .collect();
+    let live = crate::live::Live::new(
+        settings.config.integrations.clone(),
+        backstages,
+        Some(crate::config::cache_dir()),
+        settings.offline,
+    );
+    if !live.is_empty() {
+        app.prefs.live = Some(tabs::live::LiveHandle(std::sync::Arc::new(live)));
+    }
     app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
     let action_conflicts = app.keymap.custom_key_conflicts(&app.actions);
     let warnings: Vec<String> = theme_warning
@@ -580,6 +597,8 @@ async fn event_loop(
                 continue;
             }
             _ = tick.tick(), if app.is_loading() => Some(Action::Tick),
+            // A Live tab's answer arrived: redraw.
+            _ = tabs::live::WAKE.notified() => Some(Action::Tick),
             signal = signals.recv() => {
                 tracing::info!("{signal}: quitting");
                 Some(Action::Quit)

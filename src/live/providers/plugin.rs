@@ -125,7 +125,11 @@ pub fn parse(provider: &str, body: &Value) -> Result<Answer, String> {
 /// past `timeout` or when it prints more than [`MAX_OUTPUT`].
 pub fn run(argv: &[String], stdin: &[u8], timeout: Duration) -> Result<Vec<u8>, String> {
     let (program, args) = argv.split_first().ok_or("no command")?;
-    let program = crate::config::expand_home(program);
+    // `~/` is the home directory, as in the rest of the config file.
+    let program = match (program.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest).display().to_string(),
+        _ => program.clone(),
+    };
     let mut child = Command::new(&program)
         .args(args)
         .stdin(Stdio::piped())
