@@ -572,4 +572,23 @@ sources:
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert!(Config::load(&path).unwrap().warnings.is_empty());
     }
+
+    #[test]
+    fn a_token_of_the_wrong_type_is_refused_without_echoing_it() {
+        for value in [
+            "918273645546372819",
+            "-918273",
+            "9182.736",
+            "true",
+            "[918273, 645]",
+        ] {
+            let text =
+                format!("sources:\n  - type: backstage\n    url: https://x\n    token: {value}\n");
+            let err = Config::parse("c.yaml", &text).unwrap_err().to_string();
+            assert!(err.contains("token"), "{err}");
+            for digits in ["918273", "9182"] {
+                assert!(!err.contains(digits), "the secret is echoed: {err}");
+            }
+        }
+    }
 }

@@ -5,9 +5,11 @@
 
 pub mod actions;
 pub mod background;
+pub mod backstage;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod documents;
 pub mod expr;
 pub mod governance;
 pub mod graph;
@@ -22,7 +24,9 @@ pub mod source;
 pub mod synthetic;
 pub mod techdocs;
 pub mod text;
+pub mod token;
 pub mod tui;
+pub mod vfs;
 
 #[cfg(test)]
 pub(crate) mod fixtures;

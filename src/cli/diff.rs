@@ -5,8 +5,8 @@
 //!
 //! Exit codes: 0, 1 when the change adds error-level problems (or git fails).
 
-use super::output::{emit, emit_json, outln};
-use super::report::{self, md_cell, md_table, Check, Failure, Format, Level, RuleInfo};
+use super::ci_format::{self, md_cell, md_table, Check, Failure, Format, Level, RuleInfo};
+use super::output::{emit, emit_json};
 use super::Settings;
 use crate::catalog::Severity;
 use crate::governance::diff::{CatalogDiff, ProblemChange, Side};
@@ -128,7 +128,7 @@ pub fn run(settings: &Settings, catalogs: &[String], args: &Args) -> color_eyre:
     let (repo, rels) = locate(&paths)?;
     let cards = scorecard::load_paths(&settings.scorecards);
     for e in &cards.errors {
-        eprintln!("idp-tui: scorecard not loaded: {e}");
+        tell!("idp-tui: scorecard not loaded: {e}");
     }
     let before = load_side(&repo, &rels, Some(&args.rev_a))?;
     let after = load_side(&repo, &rels, args.rev_b.as_deref())?;
@@ -150,9 +150,9 @@ pub fn run(settings: &Settings, catalogs: &[String], args: &Args) -> color_eyre:
         Format::Text => emit(&text(&diff, &title))?,
         Format::Json => emit_json(&diff)?,
         Format::Markdown => emit(&markdown(&diff, &title))?,
-        Format::Github => emit(&report::github("idp-tui diff", &checks(&diff)))?,
-        Format::Junit => emit(&report::junit("idp-tui diff", &checks(&diff)))?,
-        Format::Sarif => emit_json(&report::sarif(
+        Format::Github => emit(&ci_format::github("idp-tui diff", &checks(&diff)))?,
+        Format::Junit => emit(&ci_format::junit("idp-tui diff", &checks(&diff)))?,
+        Format::Sarif => emit_json(&ci_format::sarif(
             "idp-tui",
             &checks(&diff),
             &[RuleInfo {
@@ -164,7 +164,7 @@ pub fn run(settings: &Settings, catalogs: &[String], args: &Args) -> color_eyre:
     }
     let errors = diff.new_errors();
     if errors > 0 {
-        eprintln!("idp-tui: the change adds {errors} error(s) to the catalog");
+        tell!("idp-tui: the change adds {errors} error(s) to the catalog");
     }
     Ok(if errors > 0 {
         ExitCode::FAILURE

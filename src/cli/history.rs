@@ -3,7 +3,7 @@
 //! repository (each commit that touched it, evaluated once and cached by commit), else from
 //! the runs `idp-tui score --record` appended to the history file in the state directory.
 
-use super::output::{emit, emit_json, outln};
+use super::output::{emit, emit_json};
 use super::Settings;
 use crate::governance::history::{self, Record, Series};
 use crate::scorecard::{self, Date};
@@ -64,7 +64,7 @@ pub(crate) fn record(
     let path = history_file();
     history::append(&path, &records)
         .wrap_err_with(|| format!("recording the scores in {}", path.display()))?;
-    eprintln!(
+    tell!(
         "idp-tui: recorded {} line(s) in {}",
         records.len(),
         path.display()
@@ -81,7 +81,7 @@ fn from_git(
     let (repo, rels) = super::diff::locate(catalogs)?;
     let cards = scorecard::load_paths(&settings.scorecards);
     for e in &cards.errors {
-        eprintln!("idp-tui: scorecard not loaded: {e}");
+        tell!("idp-tui: scorecard not loaded: {e}");
     }
     let initiatives = super::initiatives::load_initiatives(settings).initiatives;
     let fingerprint = history::fingerprint(&cards.scorecards, &initiatives);
@@ -133,7 +133,7 @@ pub fn run(settings: &Settings, catalogs: &[String], args: &Args) -> color_eyre:
         let (records, skipped) =
             history::read(&path).wrap_err_with(|| format!("reading {}", path.display()))?;
         if skipped > 0 {
-            eprintln!(
+            tell!(
                 "idp-tui: {}: {skipped} line(s) were not records and were skipped",
                 path.display()
             );

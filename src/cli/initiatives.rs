@@ -5,8 +5,8 @@
 //! Exit codes: 0 when all is well, 2 when `--fail-if` finds an initiative in that status (or
 //! NAME names none), 1 when an initiative or scorecard failed to load.
 
-use super::output::{emit, emit_json, outln};
-use super::report::{self, Check, Failure, Format, Level as CiLevel, RuleInfo};
+use super::ci_format::{self, Check, Failure, Format, Level as CiLevel, RuleInfo};
+use super::output::{emit, emit_json};
 use super::Settings;
 use crate::catalog::Catalog;
 use crate::governance::{self, Goal, Initiative, Progress, Status, Target};
@@ -66,19 +66,19 @@ pub(crate) fn load_initiatives(settings: &Settings) -> governance::LoadedInitiat
 pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     let cards = scorecard::load_paths(&settings.scorecards);
     for e in &cards.errors {
-        eprintln!("idp-tui: scorecard not loaded: {e}");
+        tell!("idp-tui: scorecard not loaded: {e}");
     }
     let loaded = load_initiatives(settings);
     let mut failed = !cards.errors.is_empty() || !loaded.errors.is_empty();
     for e in &loaded.errors {
-        eprintln!("idp-tui: initiative not loaded: {e}");
+        tell!("idp-tui: initiative not loaded: {e}");
     }
     let selected: Vec<&Initiative> = match &args.name {
         Some(name) => match loaded.initiatives.iter().find(|i| &i.name == name) {
             Some(i) => vec![i],
             None => {
                 let names: Vec<&str> = loaded.initiatives.iter().map(|i| i.name.as_str()).collect();
-                eprintln!(
+                tell!(
                     "idp-tui: no initiative named {name:?}{}",
                     if names.is_empty() {
                         String::new()
@@ -98,7 +98,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         match Progress::evaluate(i, &cards.scorecards, &catalog, today) {
             Ok(p) => progress.push(p),
             Err(e) => {
-                eprintln!("idp-tui: initiative not evaluated: {e}");
+                tell!("idp-tui: initiative not evaluated: {e}");
                 failed = true;
             }
         }
@@ -118,10 +118,10 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             emit_json(&all)?;
             String::new()
         }
-        Format::Github => report::github("idp-tui initiatives", &checks(&progress, &catalog)),
-        Format::Junit => report::junit("idp-tui initiatives", &checks(&progress, &catalog)),
+        Format::Github => ci_format::github("idp-tui initiatives", &checks(&progress, &catalog)),
+        Format::Junit => ci_format::junit("idp-tui initiatives", &checks(&progress, &catalog)),
         Format::Sarif => {
-            emit_json(&report::sarif(
+            emit_json(&ci_format::sarif(
                 "idp-tui",
                 &checks(&progress, &catalog),
                 &rule_infos(&progress),
@@ -136,7 +136,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         .filter(|p| Some(p.status) == args.fail_if)
         .collect();
     for p in &tripped {
-        eprintln!("idp-tui: initiative {} is {}", p.initiative.name, p.status);
+        tell!("idp-tui: initiative {} is {}", p.initiative.name, p.status);
     }
     Ok(if failed {
         ExitCode::FAILURE
@@ -448,7 +448,7 @@ fn markdown(progress: &[Progress<'_>], catalog: &Catalog, detail: bool) -> Strin
             ]
         })
         .collect();
-    out.push_str(&report::md_table(
+    out.push_str(&ci_format::md_table(
         &["Initiative", "Status", "Passing", "Deadline", "Days"],
         &rows,
     ));
@@ -467,9 +467,12 @@ fn markdown(progress: &[Progress<'_>], catalog: &Catalog, detail: bool) -> Strin
                 .collect();
             out.push_str(&format!(
                 "\n#### {} by owner\n\n",
-                report::md_cell(&p.initiative.title)
+                ci_format::md_cell(&p.initiative.title)
             ));
-            out.push_str(&report::md_table(&["Owner", "Failing", "Passing"], &rows));
+            out.push_str(&ci_format::md_table(
+                &["Owner", "Failing", "Passing"],
+                &rows,
+            ));
             let items: Vec<Vec<String>> = p
                 .action_items()
                 .iter()
@@ -484,7 +487,10 @@ fn markdown(progress: &[Progress<'_>], catalog: &Catalog, detail: bool) -> Strin
                 .collect();
             if !items.is_empty() {
                 out.push_str("\n#### Action items\n\n");
-                out.push_str(&report::md_table(&["Entity", "Rule", "Due", "Fix"], &items));
+                out.push_str(&ci_format::md_table(
+                    &["Entity", "Rule", "Due", "Fix"],
+                    &items,
+                ));
             }
         }
     }

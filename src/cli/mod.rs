@@ -1,8 +1,11 @@
 //! The command line: arguments, and the non-interactive commands that mirror the panes
 //! (`search`, `show`, `validate`, …). Each command prints text, or JSON with `--json`.
 
+#[macro_use]
+mod output;
 mod action;
 mod api;
+mod ci_format;
 mod deps;
 mod diff;
 mod docs;
@@ -10,9 +13,7 @@ mod docs_remote;
 mod fetch;
 mod history;
 mod initiatives;
-mod output;
 mod owner;
-mod report;
 mod scaffold;
 mod scaffold_remote;
 mod score;
@@ -27,6 +28,8 @@ use crate::source::{self, BackstageSource, LoadMode, LoadOptions, SourceSpec, So
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+pub use output::{report, EXIT_USER_ERROR};
 
 /// idp-tui: a terminal developer portal for Backstage catalogs.
 #[derive(Debug, Parser)]
@@ -144,7 +147,7 @@ impl Cli {
             },
         };
         for warning in &config.warnings {
-            eprintln!("idp-tui: warning: {warning}");
+            tell!("idp-tui: warning: {warning}");
         }
         let sources = if !self.catalogs.is_empty() {
             catalog_sources(&self.catalogs)
@@ -270,7 +273,7 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
 /// file never makes a query fail but is never silent either.
 pub fn load(settings: &Settings) -> Catalog {
     let loaded = source::load_blocking_with(&settings.sources, &settings.load_options());
-    report_sources(&loaded.sources);
+    report_sources(&settings.sources, &loaded);
     let catalog = loaded.catalog;
     let errors = catalog
         .problems()
@@ -278,32 +281,51 @@ pub fn load(settings: &Settings) -> Catalog {
         .count();
     let warnings = catalog.problem_count() - errors;
     if errors + warnings > 0 {
-        eprintln!(
+        tell!(
             "idp-tui: the catalog has {errors} error(s) and {warnings} warning(s); run `idp-tui validate` to list them"
         );
     }
     catalog
 }
 
-/// Says on stderr which sources failed, and whether cached data stands in for them.
-fn report_sources(sources: &[source::SourceStatus]) {
+/// Says on stderr which sources failed, and whether cached data stands in for them (or why
+/// the cached copy could not: a damaged cache is not "no cached copy").
+fn report_sources(specs: &[SourceSpec], loaded: &source::Loaded) {
     let now = std::time::SystemTime::now();
-    for s in sources {
+    for (i, s) in loaded.sources.iter().enumerate() {
         if s.state == SourceState::Failed {
-            let fallback = match s.cached_at {
-                Some(t) => format!(
+            let unusable = match specs.get(i) {
+                Some(SourceSpec::Backstage(b)) => {
+                    let path = source::cache::path_for(
+                        &crate::config::cache_dir(),
+                        &b.name,
+                        &b.shown_url(),
+                    )
+                    .display()
+                    .to_string();
+                    loaded
+                        .catalog
+                        .problems()
+                        .find(|p| p.origin.as_ref().is_some_and(|o| *o.path == *path))
+                        .map(|p| p.message.clone())
+                }
+                _ => None,
+            };
+            let fallback = match (s.cached_at, unusable) {
+                (Some(t), _) => format!(
                     "; using the cached copy from {} ago",
                     source::cache::human_age(now.duration_since(t).unwrap_or_default())
                 ),
-                None => "; no cached copy to fall back on".into(),
+                (None, Some(why)) => format!("; the cached copy cannot be used: {why}"),
+                (None, None) => "; no cached copy to fall back on".into(),
             };
-            eprintln!(
+            tell!(
                 "idp-tui: {}: {}{fallback}",
                 s.name,
                 s.error.as_deref().unwrap_or("failed")
             );
         } else if let Some(t) = s.cached_at {
-            eprintln!(
+            tell!(
                 "idp-tui: {}: offline, using the cached copy from {} ago",
                 s.name,
                 source::cache::human_age(now.duration_since(t).unwrap_or_default())
@@ -323,8 +345,7 @@ fn load_entity(
     Ok((catalog, id))
 }
 
-/// Prints JSON to stdout.
+/// Prints JSON to stdout, exactly.
 fn print_json(value: &impl serde::Serialize) -> color_eyre::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
+    output::emit_json(value)
 }

@@ -5,8 +5,8 @@
 //! nothing), 1 when a scorecard failed to load — a gate must not pass because its rules did not
 //! load, so that wins over everything else.
 
+use super::ci_format::{self, Check, Failure, Format, Level as CiLevel, RuleInfo};
 use super::output::{emit, emit_json};
-use super::report::{self, Check, Failure, Format, Level as CiLevel, RuleInfo};
 use super::{load, print_json, show::resolve, Settings};
 use crate::catalog::Catalog;
 use crate::scorecard::{self, Date, EntityScore, Level, Outcome, Report, Scorecard};
@@ -50,11 +50,11 @@ struct Scored<'a> {
 pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     let loaded = scorecard::load_paths(&settings.scorecards);
     for e in &loaded.errors {
-        eprintln!("idp-tui: scorecard not loaded: {e}");
+        tell!("idp-tui: scorecard not loaded: {e}");
     }
     let load_failed = !loaded.errors.is_empty();
     if load_failed {
-        eprintln!(
+        tell!(
             "idp-tui: {} scorecard error(s); `score` exits 1 so a gate never passes on rules that did not load",
             loaded.errors.len()
         );
@@ -93,7 +93,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         Some(name) => match gate_levels(&scored, name) {
             Some(levels) => Some(levels),
             None => {
-                eprintln!("idp-tui: no scorecard has a level named {name:?}");
+                tell!("idp-tui: no scorecard has a level named {name:?}");
                 return Ok(ExitCode::FAILURE);
             }
         },
@@ -105,11 +105,11 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     if !matches!(format, Format::Text | Format::Json) {
         let checks = checks(&scored, &catalog, gate.as_deref());
         match format {
-            Format::Github => emit(&report::github(tool, &checks))?,
-            Format::Junit => emit(&report::junit(tool, &checks))?,
+            Format::Github => emit(&ci_format::github(tool, &checks))?,
+            Format::Junit => emit(&ci_format::junit(tool, &checks))?,
             Format::Sarif => {
                 let rules: Vec<RuleInfo> = scored.iter().flat_map(|s| rule_infos(s.card)).collect();
-                emit_json(&report::sarif("idp-tui", &checks, &rules))?;
+                emit_json(&ci_format::sarif("idp-tui", &checks, &rules))?;
             }
             _ => emit(&markdown(&scored, &catalog))?,
         }
@@ -134,12 +134,12 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             }
         }
         if !below.is_empty() {
-            eprintln!(
+            tell!(
                 "idp-tui: {} entity result(s) below the minimum level:",
                 below.len()
             );
             for (card, e, level) in &below {
-                eprintln!(
+                tell!(
                     "  {}  {}: {} (needs {})",
                     catalog.get(e.entity).entity_ref(),
                     card.name,
@@ -242,10 +242,10 @@ fn owners_json(scored: &[Scored<'_>], catalog: &Catalog) -> Value {
 fn print_overview(scored: &[Scored<'_>], catalog: &Catalog) {
     for (n, s) in scored.iter().enumerate() {
         if n > 0 {
-            println!();
+            say!();
         }
         let counts = s.report.distribution(s.card);
-        println!(
+        say!(
             "{} ({}): {} entities — {}",
             s.card.title,
             s.card.name,
@@ -253,7 +253,7 @@ fn print_overview(scored: &[Scored<'_>], catalog: &Catalog) {
             s.card.distribution_text(&counts)
         );
         if s.report.scores.is_empty() {
-            println!("  no entity in the catalog matches this scorecard's filter");
+            say!("  no entity in the catalog matches this scorecard's filter");
             continue;
         }
         let mut rows: Vec<&EntityScore> = s.report.scores.iter().collect();
@@ -286,9 +286,11 @@ fn print_overview(scored: &[Scored<'_>], catalog: &Catalog) {
             .max()
             .unwrap_or(5)
             .max(5);
-        println!(
+        say!(
             "  {:<width$}  {:<level_width$}  {:>5}  FAILING",
-            "ENTITY", "LEVEL", "SCORE"
+            "ENTITY",
+            "LEVEL",
+            "SCORE"
         );
         for (e, name) in rows.iter().zip(&names) {
             let failing: Vec<&str> = s
@@ -305,7 +307,7 @@ fn print_overview(scored: &[Scored<'_>], catalog: &Catalog) {
                 e.score,
                 failing.join(", ")
             );
-            println!("{}", row.trim_end());
+            say!("{}", row.trim_end());
         }
     }
 }
@@ -317,10 +319,10 @@ fn print_entity(scored: &[Scored<'_>], catalog: &Catalog, id: crate::catalog::En
             continue;
         };
         if any {
-            println!();
+            say!();
         }
         any = true;
-        println!(
+        say!(
             "{} — {}: level {}, score {:.1}",
             catalog.get(id).entity_ref(),
             s.card.title,
@@ -333,21 +335,21 @@ fn print_entity(scored: &[Scored<'_>], catalog: &Catalog, id: crate::catalog::En
                 Outcome::Waived { .. } => "~",
                 Outcome::Failed(_) => "✖",
             };
-            println!(
+            say!(
                 "  {mark} {:<8} {} ({})",
                 s.card.level_name(rule.level),
                 rule.title,
                 rule.id
             );
             if let Some(m) = o.message() {
-                println!("      {}", one_line(&m));
+                say!("      {}", one_line(&m));
             }
             if let (Outcome::Failed(_), Some(fix)) = (o, &rule.fix) {
-                println!("      fix: {}", one_line(fix));
+                say!("      fix: {}", one_line(fix));
             }
         }
         match e.next_level(s.card) {
-            Some((level, rules)) => println!(
+            Some((level, rules)) => say!(
                 "  to reach {}: {}",
                 s.card.level_name(level),
                 rules
@@ -356,11 +358,11 @@ fn print_entity(scored: &[Scored<'_>], catalog: &Catalog, id: crate::catalog::En
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            None => println!("  top level reached"),
+            None => say!("  top level reached"),
         }
     }
     if !any {
-        println!(
+        say!(
             "no scorecard applies to {} (their filters exclude it)",
             catalog.get(id).entity_ref()
         );
@@ -370,12 +372,12 @@ fn print_entity(scored: &[Scored<'_>], catalog: &Catalog, id: crate::catalog::En
 fn print_owners(scored: &[Scored<'_>], catalog: &Catalog) {
     for (n, s) in scored.iter().enumerate() {
         if n > 0 {
-            println!();
+            say!();
         }
-        println!("{} ({}): by owner", s.card.title, s.card.name);
+        say!("{} ({}): by owner", s.card.title, s.card.name);
         let owners = s.report.by_owner(s.card, catalog);
         if owners.is_empty() {
-            println!("  no entity in the catalog matches this scorecard's filter");
+            say!("  no entity in the catalog matches this scorecard's filter");
             continue;
         }
         let names: Vec<String> = owners
@@ -392,12 +394,14 @@ fn print_owners(scored: &[Scored<'_>], catalog: &Catalog) {
             .max()
             .unwrap_or(5)
             .max(5);
-        println!(
+        say!(
             "  {:<width$}  {:>8}  {:>7}  LEVELS",
-            "OWNER", "ENTITIES", "AVERAGE"
+            "OWNER",
+            "ENTITIES",
+            "AVERAGE"
         );
         for (o, name) in owners.iter().zip(&names) {
-            println!(
+            say!(
                 "  {name:<width$}  {:>8}  {:>7.1}  {}",
                 o.entities,
                 o.average,
@@ -408,10 +412,10 @@ fn print_owners(scored: &[Scored<'_>], catalog: &Catalog) {
 }
 
 /// A scorecard's rules, described for SARIF's rule table.
-pub(crate) fn rule_infos(card: &Scorecard) -> Vec<super::report::RuleInfo> {
+pub(crate) fn rule_infos(card: &Scorecard) -> Vec<super::ci_format::RuleInfo> {
     card.rules
         .iter()
-        .map(|r| super::report::RuleInfo {
+        .map(|r| super::ci_format::RuleInfo {
             id: r.id.clone(),
             title: r.title.clone(),
             help: r.fix.clone(),
@@ -468,7 +472,7 @@ fn markdown(scored: &[Scored<'_>], catalog: &Catalog) -> String {
         let counts = s.report.distribution(s.card);
         out.push_str(&format!(
             "### {}\n\n{} entities: {}\n\n",
-            report::md_cell(&s.card.title),
+            ci_format::md_cell(&s.card.title),
             s.report.scores.len(),
             s.card.distribution_text(&counts)
         ));
@@ -493,7 +497,7 @@ fn markdown(scored: &[Scored<'_>], catalog: &Catalog) -> String {
                 ]
             })
             .collect();
-        out.push_str(&report::md_table(
+        out.push_str(&ci_format::md_table(
             &["Entity", "Level", "Score", "Failing"],
             &rows,
         ));

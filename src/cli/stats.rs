@@ -2,7 +2,7 @@
 //! adoption, problems by class); and `idp-tui export`: the catalog or its scores as CSV or
 //! JSON for spreadsheets.
 
-use super::output::{emit, emit_json, outln};
+use super::output::{emit, emit_json};
 use super::Settings;
 use crate::catalog::Catalog;
 use crate::governance::stats::{Completeness, Stats, FACTS, SOURCE_TEMPLATE};
@@ -271,7 +271,7 @@ pub fn export(settings: &Settings, args: &ExportArgs) -> color_eyre::Result<Exit
     let cards = if args.what == What::Scores {
         let loaded = scorecard::load_paths(&settings.scorecards);
         for e in &loaded.errors {
-            eprintln!("idp-tui: scorecard not loaded: {e}");
+            tell!("idp-tui: scorecard not loaded: {e}");
         }
         failed = !loaded.errors.is_empty();
         loaded.scorecards

@@ -1,8 +1,8 @@
 //! `idp-tui validate [PATH]...`: every problem as `path:line: severity: message`; exit 1 on
 //! any error. What a team runs in CI over its catalog files.
 
+use super::ci_format::{self, Check, Failure, Format, Level, RuleInfo};
 use super::output::{emit, emit_json};
-use super::report::{self, Check, Failure, Format, Level, RuleInfo};
 use super::Settings;
 use crate::catalog::{Catalog, Problem, Severity};
 use crate::source::{self, SourceSpec};
@@ -32,7 +32,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         }]
     };
     let loaded = source::load_blocking_with(&sources, &settings.load_options());
-    super::report_sources(&loaded.sources);
+    super::report_sources(&sources, &loaded);
     let catalog = loaded.catalog;
     let mut problems: Vec<_> = catalog.problems().collect();
     problems.sort_by(|a, b| {
@@ -48,16 +48,17 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         .filter(|p| p.severity == Severity::Error)
         .count();
     let tool = "idp-tui validate";
-    match Format::pick(args.format, args.json) {
+    let format = Format::pick(args.format, args.json);
+    match format {
         Format::Json => super::print_json(&problems)?,
         Format::Text => {
             for p in &problems {
-                println!("{p}");
+                say!("{p}");
             }
         }
-        Format::Github => emit(&report::github(tool, &checks(&catalog, &problems)))?,
-        Format::Junit => emit(&report::junit(tool, &checks(&catalog, &problems)))?,
-        Format::Sarif => emit_json(&report::sarif(
+        Format::Github => emit(&ci_format::github(tool, &checks(&catalog, &problems)))?,
+        Format::Junit => emit(&ci_format::junit(tool, &checks(&catalog, &problems)))?,
+        Format::Sarif => emit_json(&ci_format::sarif(
             "idp-tui",
             &checks(&catalog, &problems),
             &[RuleInfo {
@@ -66,16 +67,18 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
                 help: None,
             }],
         ))?,
-        Format::Markdown => emit(&report::markdown(
+        Format::Markdown => emit(&ci_format::markdown(
             "Catalog validation",
             &checks(&catalog, &problems),
         ))?,
     }
-    eprintln!(
-        "{} entities, {errors} error(s), {} warning(s)",
-        catalog.len(),
-        problems.len() - errors
-    );
+    if format != Format::Json {
+        tell!(
+            "{} entities, {errors} error(s), {} warning(s)",
+            catalog.len(),
+            problems.len() - errors
+        );
+    }
     Ok(if errors > 0 {
         ExitCode::from(1)
     } else {

@@ -143,8 +143,8 @@ pub fn load_paths(paths: &[String]) -> LoadedInitiatives {
     let mut out = LoadedInitiatives::default();
     let mut files = Vec::new();
     for p in paths {
-        if crate::source::vfs::is_dir(p) {
-            match crate::source::vfs::yaml_files(p) {
+        if crate::vfs::is_dir(p) {
+            match crate::vfs::yaml_files(p) {
                 Ok(found) => files.extend(found),
                 // The scorecard loader reports unreadable paths already.
                 Err(_) => continue,
@@ -183,7 +183,7 @@ pub fn parse_file(path: &str, text: &str) -> (Vec<Initiative>, Vec<InitiativeErr
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut found = Vec::new();
     let mut errors = Vec::new();
-    for (start, chunk) in crate::source::documents::split(text) {
+    for (start, chunk) in crate::documents::split(text) {
         if document_kind(chunk).as_deref() != Some(INITIATIVE_KIND) {
             continue;
         }

@@ -7,7 +7,7 @@
 
 use crate::catalog::{Entity, Origin};
 use crate::expr::{Expr, ExprError};
-use crate::source::vfs::{self, TreeEntry};
+use crate::vfs::{self, TreeEntry};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;

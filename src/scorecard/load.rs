@@ -115,8 +115,8 @@ pub fn load_paths(paths: &[String]) -> Loaded {
     let mut out = Loaded::default();
     let mut files = Vec::new();
     for p in paths {
-        if crate::source::vfs::is_dir(p) {
-            match crate::source::vfs::yaml_files(p) {
+        if crate::vfs::is_dir(p) {
+            match crate::vfs::yaml_files(p) {
                 Ok(found) => files.extend(found),
                 Err(source) => out.errors.push(ScorecardError::Read {
                     path: p.clone(),
@@ -163,7 +163,7 @@ pub fn parse_file(path: &str, text: &str) -> (Vec<Scorecard>, Vec<ScorecardError
     let mut cards = Vec::new();
     let mut errors = Vec::new();
     let mut others = 0;
-    for (start, chunk) in crate::source::documents::split(text) {
+    for (start, chunk) in crate::documents::split(text) {
         if chunk.lines().all(|l| {
             let t = l.trim();
             t.is_empty() || t.starts_with('#')

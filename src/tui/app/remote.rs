@@ -3,7 +3,7 @@
 //! job, and a 400 closes that pane and hands the errors to the form underneath.
 
 use super::App;
-use crate::source::backstage::tasks::{FollowOptions, TaskRequest};
+use crate::backstage::tasks::{FollowOptions, TaskRequest};
 use crate::tui::panes::task::TaskView;
 use crate::tui::remote_task::{DocsRequest, RemoteJob, RemoteRun, RemoteUpdate};
 

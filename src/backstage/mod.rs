@@ -8,9 +8,9 @@ pub mod techdocs;
 
 pub use error::BackstageError;
 
-use super::token::TokenSource;
 use crate::catalog::{Entity, Origin, Problem};
 use crate::text::clean;
+use crate::token::TokenSource;
 use error::{error_chain, status_error, transport_error};
 use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{StatusCode, Url};
@@ -375,7 +375,7 @@ enum Expect {
 async fn get_with_retries(
     client: &reqwest::Client,
     url: Url,
-    token: Option<&super::token::Secret>,
+    token: Option<&crate::token::Secret>,
     source: &BackstageSource,
     shown: &str,
     expect: Expect,
@@ -414,7 +414,7 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
 async fn get_once(
     client: &reqwest::Client,
     url: Url,
-    token: Option<&super::token::Secret>,
+    token: Option<&crate::token::Secret>,
     source: &BackstageSource,
     shown: &str,
     expect: Expect,

@@ -2,8 +2,8 @@
 //! statuses and transport errors map onto it.
 
 use super::BackstageSource;
-use crate::source::token::TokenError;
 use crate::text::clean;
+use crate::token::TokenError;
 use reqwest::StatusCode;
 use serde_json::Value;
 

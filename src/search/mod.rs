@@ -8,9 +8,7 @@ use crate::catalog::{Catalog, EntityId, EntityRef, RelationType};
 use nucleo_matcher::{Config, Matcher, Utf32String};
 use std::sync::Arc;
 
-#[path = "search_score.rs"]
 mod score;
-#[path = "search_snapshot.rs"]
 mod snapshot;
 use score::{byte_mask, filter_matches, name_matches, score_word, Word};
 pub use snapshot::IndexSnapshot;

@@ -4,9 +4,9 @@
 //! Polling backs off while nothing happens and stops at a total timeout; stopping early never
 //! cancels the task on the server.
 
+use crate::backstage::{api_url, build_client, get_with_retries, Expect};
+use crate::backstage::{BackstageError, BackstageSource};
 use crate::scaffolder::render::{Output, OutputLink, OutputText};
-use crate::source::backstage::{api_url, build_client, get_with_retries, Expect};
-use crate::source::backstage::{BackstageError, BackstageSource};
 use crate::text::{clean, one_line, truncate};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
