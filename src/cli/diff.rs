@@ -3,7 +3,8 @@
 //! Each revision's files are read with git without checking anything out; without REV_B the
 //! work tree is the second side.
 //!
-//! Exit codes: 0, 1 when the change adds error-level problems (or git fails).
+//! Exit codes: 0, 1 when the change adds error-level problems; an error (not a git
+//! repository, an unknown revision, no `git`) is reported once with the CLI's error code.
 
 use super::ci_format::{self, md_cell, md_table, Check, Failure, Format, Level, RuleInfo};
 use super::output::{emit, emit_json};
