@@ -313,9 +313,10 @@ fn round(x: f64) -> f64 {
 /// One initiative as JSON; with `detail`, its owners and entities with their action items.
 fn to_json(p: &Progress<'_>, catalog: &Catalog, detail: bool) -> Value {
     let i = p.initiative;
-    let target = match &i.target {
-        Target::Level(_) => json!({"level": target_text(p).trim_start_matches("level ")}),
-        Target::Rules(ids) => json!({ "rules": ids }),
+    let target = match (&p.goal, &i.target) {
+        (Goal::Level(level), _) => json!({ "level": p.scorecard.level_name(*level) }),
+        (_, Target::Rules(ids)) => json!({ "rules": ids }),
+        (_, Target::Level(name)) => json!({ "level": name }),
     };
     let mut v = json!({
         "name": i.name,
