@@ -10,13 +10,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The base modules: every layer may use them; they use nothing of ours.
-const BASE: &[&str] = &["text", "vfs", "token", "background"];
+const BASE: &[&str] = &["text", "vfs", "token", "background", "yaml"];
 
 /// For each top-level module, the modules of ours it may import besides [`BASE`]. The table is
 /// the one in `docs/architecture.md`; keep them the same.
 const ALLOWED: &[(&str, &[&str])] = &[
     ("text", &[]),
     ("vfs", &[]),
+    ("yaml", &[]),
     ("token", &[]),
     ("background", &[]),
     ("documents", &[]),
@@ -29,6 +30,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("ownership", &["catalog"]),
     ("graph", &["catalog", "ownership"]),
     ("scorecard", &["catalog", "documents", "live"]),
+    ("governance", &["catalog", "documents", "scorecard"]),
     ("techdocs", &["catalog", "markdown"]),
     ("actions", &["catalog"]),
     ("scaffolder", &["catalog", "expr"]),
@@ -46,6 +48,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "config",
             "documents",
             "expr",
+            "governance",
             "graph",
             "live",
             "markdown",
@@ -69,6 +72,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "config",
             "documents",
             "expr",
+            "governance",
             "graph",
             "live",
             "markdown",

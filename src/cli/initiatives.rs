@@ -5,7 +5,7 @@
 //! Exit codes: 0 when all is well, 2 when `--fail-if` finds an initiative in that status (or
 //! NAME names none), 1 when an initiative or scorecard failed to load.
 
-use super::ci_report::{self as report, Check, Failure, Format, Level as CiLevel, RuleInfo};
+use super::ci_format::{self, Check, Failure, Format, Level as CiLevel, RuleInfo};
 use super::output::{emit, emit_json};
 use super::Settings;
 use crate::catalog::Catalog;
@@ -118,10 +118,10 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             emit_json(&all)?;
             String::new()
         }
-        Format::Github => report::github("idp-tui initiatives", &checks(&progress, &catalog)),
-        Format::Junit => report::junit("idp-tui initiatives", &checks(&progress, &catalog)),
+        Format::Github => ci_format::github("idp-tui initiatives", &checks(&progress, &catalog)),
+        Format::Junit => ci_format::junit("idp-tui initiatives", &checks(&progress, &catalog)),
         Format::Sarif => {
-            emit_json(&report::sarif(
+            emit_json(&ci_format::sarif(
                 "idp-tui",
                 &checks(&progress, &catalog),
                 &rule_infos(&progress),
@@ -313,9 +313,10 @@ fn round(x: f64) -> f64 {
 /// One initiative as JSON; with `detail`, its owners and entities with their action items.
 fn to_json(p: &Progress<'_>, catalog: &Catalog, detail: bool) -> Value {
     let i = p.initiative;
-    let target = match &i.target {
-        Target::Level(_) => json!({"level": target_text(p).trim_start_matches("level ")}),
-        Target::Rules(ids) => json!({ "rules": ids }),
+    let target = match (&p.goal, &i.target) {
+        (Goal::Level(level), _) => json!({ "level": p.scorecard.level_name(*level) }),
+        (_, Target::Rules(ids)) => json!({ "rules": ids }),
+        (_, Target::Level(name)) => json!({ "level": name }),
     };
     let mut v = json!({
         "name": i.name,
@@ -448,7 +449,7 @@ fn markdown(progress: &[Progress<'_>], catalog: &Catalog, detail: bool) -> Strin
             ]
         })
         .collect();
-    out.push_str(&report::md_table(
+    out.push_str(&ci_format::md_table(
         &["Initiative", "Status", "Passing", "Deadline", "Days"],
         &rows,
     ));
@@ -467,9 +468,12 @@ fn markdown(progress: &[Progress<'_>], catalog: &Catalog, detail: bool) -> Strin
                 .collect();
             out.push_str(&format!(
                 "\n#### {} by owner\n\n",
-                report::md_cell(&p.initiative.title)
+                ci_format::md_cell(&p.initiative.title)
             ));
-            out.push_str(&report::md_table(&["Owner", "Failing", "Passing"], &rows));
+            out.push_str(&ci_format::md_table(
+                &["Owner", "Failing", "Passing"],
+                &rows,
+            ));
             let items: Vec<Vec<String>> = p
                 .action_items()
                 .iter()
@@ -484,7 +488,10 @@ fn markdown(progress: &[Progress<'_>], catalog: &Catalog, detail: bool) -> Strin
                 .collect();
             if !items.is_empty() {
                 out.push_str("\n#### Action items\n\n");
-                out.push_str(&report::md_table(&["Entity", "Rule", "Due", "Fix"], &items));
+                out.push_str(&ci_format::md_table(
+                    &["Entity", "Rule", "Due", "Fix"],
+                    &items,
+                ));
             }
         }
     }

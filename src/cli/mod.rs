@@ -5,7 +5,7 @@
 mod output;
 mod action;
 mod api;
-mod ci_report;
+mod ci_format;
 mod deps;
 mod diff;
 mod docs;

@@ -1,7 +1,7 @@
 //! `idp-tui validate [PATH]...`: every problem as `path:line: severity: message`; exit 1 on
 //! any error. What a team runs in CI over its catalog files.
 
-use super::ci_report::{self as report, Check, Failure, Format, Level, RuleInfo};
+use super::ci_format::{self, Check, Failure, Format, Level, RuleInfo};
 use super::output::{emit, emit_json};
 use super::Settings;
 use crate::catalog::{Catalog, Problem, Severity};
@@ -55,16 +55,17 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         .filter(|p| p.severity == Severity::Error)
         .count();
     let tool = "idp-tui validate";
-    match Format::pick(args.format, args.json) {
+    let format = Format::pick(args.format, args.json);
+    match format {
         Format::Json => super::print_json(&problems)?,
         Format::Text => {
             for p in &problems {
                 say!("{p}");
             }
         }
-        Format::Github => emit(&report::github(tool, &checks(&catalog, &problems)))?,
-        Format::Junit => emit(&report::junit(tool, &checks(&catalog, &problems)))?,
-        Format::Sarif => emit_json(&report::sarif(
+        Format::Github => emit(&ci_format::github(tool, &checks(&catalog, &problems)))?,
+        Format::Junit => emit(&ci_format::junit(tool, &checks(&catalog, &problems)))?,
+        Format::Sarif => emit_json(&ci_format::sarif(
             "idp-tui",
             &checks(&catalog, &problems),
             &[RuleInfo {
@@ -73,16 +74,18 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
                 help: None,
             }],
         ))?,
-        Format::Markdown => emit(&report::markdown(
+        Format::Markdown => emit(&ci_format::markdown(
             "Catalog validation",
             &checks(&catalog, &problems),
         ))?,
     }
-    tell!(
-        "{} entities, {errors} error(s), {} warning(s)",
-        catalog.len(),
-        problems.len() - errors
-    );
+    if format != Format::Json {
+        tell!(
+            "{} entities, {errors} error(s), {} warning(s)",
+            catalog.len(),
+            problems.len() - errors
+        );
+    }
     Ok(if errors > 0 {
         ExitCode::from(1)
     } else {

@@ -18,7 +18,9 @@ pub use initiative::{
     demo_initiatives, load_paths, parse_file, Initiative, InitiativeError, LoadedInitiatives,
     Target,
 };
-pub use progress::{bind, ActionItem, EntityProgress, Goal, OwnerProgress, Progress};
+pub use progress::{
+    bind, entity_action_items, ActionItem, EntityProgress, Goal, OwnerProgress, Progress,
+};
 pub use schedule::{Milestone, Schedule, Status};
 
 #[cfg(test)]

@@ -261,3 +261,41 @@ impl<'a> Progress<'a> {
             .collect()
     }
 }
+
+/// One entity's action items across initiatives, without evaluating the rest of the catalog:
+/// what an entity page lists ("for <initiative>: rule R must pass by DATE"). Drafts and
+/// initiatives whose scorecard, level or rules do not bind are left out; items come in
+/// initiative order, then rule order.
+pub fn entity_action_items<'a>(
+    initiatives: &'a [Initiative],
+    cards: &'a [Scorecard],
+    catalog: &Catalog,
+    id: EntityId,
+    today: Date,
+) -> Vec<(&'a Initiative, ActionItem<'a>)> {
+    let entity = catalog.get(id);
+    let mut out = Vec::new();
+    for initiative in initiatives.iter().filter(|i| !i.schedule.draft) {
+        let Ok((card, goal)) = bind(initiative, cards) else {
+            continue;
+        };
+        if !card.applies_to(entity) || !initiative.filter.iter().all(|t| t.matches(entity)) {
+            continue;
+        }
+        let score = scorecard::evaluate(card, catalog, id, today);
+        for (i, (rule, outcome)) in card.rules.iter().zip(&score.outcomes).enumerate() {
+            if goal.includes(i, rule) && !outcome.counts_as_passed() {
+                out.push((
+                    initiative,
+                    ActionItem {
+                        entity: id,
+                        rule,
+                        message: outcome.message(),
+                        due: initiative.schedule.deadline,
+                    },
+                ));
+            }
+        }
+    }
+    out
+}

@@ -162,6 +162,72 @@ impl Stats {
 mod tests {
     use super::*;
 
+    fn entity(
+        kind: &str,
+        name: &str,
+        metadata: serde_json::Value,
+        spec: serde_json::Value,
+    ) -> crate::catalog::Entity {
+        let mut m = serde_json::json!({"name": name});
+        if let (serde_json::Value::Object(m), serde_json::Value::Object(extra)) = (&mut m, metadata)
+        {
+            m.extend(extra);
+        }
+        crate::catalog::Entity::from_value(
+            serde_json::json!({"apiVersion": "backstage.io/v1alpha1", "kind": kind, "metadata": m, "spec": spec}),
+            crate::catalog::Origin::new("cat.yaml", Some(1)),
+        )
+        .unwrap()
+        .0
+    }
+
+    #[test]
+    fn templates_owners_and_facts_are_counted_per_team() {
+        let made_by = |t: &str| serde_json::json!({"annotations": {SOURCE_TEMPLATE: t}});
+        let catalog = Catalog::from_entities(
+            vec![
+                entity(
+                    "Group",
+                    "team-a",
+                    serde_json::json!({}),
+                    serde_json::json!({"type": "team"}),
+                ),
+                entity(
+                    "Component",
+                    "a",
+                    made_by("template:default/go-service"),
+                    serde_json::json!({"type": "service", "owner": "team-a", "lifecycle": "production", "system": "s"}),
+                ),
+                entity(
+                    "Component",
+                    "b",
+                    made_by("template:default/go-service"),
+                    serde_json::json!({"type": "service", "owner": "team-gone"}),
+                ),
+                entity(
+                    "API",
+                    "c",
+                    serde_json::json!({"description": "An API."}),
+                    serde_json::json!({"type": "openapi", "owner": "team-a", "lifecycle": "production", "definition": "x"}),
+                ),
+            ],
+            vec![],
+        );
+        let s = Stats::build(&catalog);
+        assert_eq!(s.templates.get("template:default/go-service"), Some(&2));
+        assert_eq!(s.without_template, 1);
+        assert_eq!((s.owned, s.ownable), (2, 3));
+        let a = &s.completeness_by_team["group:default/team-a"];
+        assert_eq!(a.components, 1);
+        assert_eq!(
+            (a.have["owner"], a.have["system"], a.have["description"]),
+            (1, 1, 0)
+        );
+        let gone = &s.completeness_by_team["group:default/team-gone"];
+        assert_eq!(gone.have["owner"], 0);
+        assert!((a.percent() - 50.0).abs() < 1e-9);
+    }
+
     #[test]
     fn the_demo_counts_owners_templates_and_completeness() {
         let s = Stats::build(&crate::fixtures::demo());

@@ -222,3 +222,28 @@ fn the_demo_has_one_initiative_in_progress_and_one_delayed_for_years() {
         assert_eq!(statuses, expected, "on {today}");
     }
 }
+
+#[test]
+fn one_entitys_action_items_match_the_whole_initiatives_and_skip_drafts() {
+    let cards = cards();
+    let catalog = catalog();
+    let today = d("2027-03-01");
+    let silver = initiative("  target: {level: Silver}\n");
+    let mut draft = initiative("  target: {rules: [has-description]}\n");
+    draft.schedule.draft = true;
+    let all = [silver.clone(), draft];
+    let c = catalog
+        .id_of(&EntityRef::new("component", "default", "c"))
+        .unwrap();
+    let items = entity_action_items(&all, &cards, &catalog, c, today);
+    let whole = Progress::evaluate(&silver, &cards, &catalog, today)
+        .unwrap()
+        .action_items_for(c);
+    let ids: Vec<&str> = items.iter().map(|(_, a)| a.rule.id.as_str()).collect();
+    let expected: Vec<&str> = whole.iter().map(|a| a.rule.id.as_str()).collect();
+    assert_eq!(ids, expected);
+    assert_eq!(ids, ["has-description", "has-tags"]);
+    assert!(items
+        .iter()
+        .all(|(i, a)| i.name == "i" && a.due == d("2027-12-31")));
+}
