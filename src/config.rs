@@ -163,6 +163,9 @@ pub struct Config {
     /// Draw URLs and emails as OSC 8 hyperlinks (off by default: not every terminal copes).
     #[serde(default, deserialize_with = "on_off")]
     pub hyperlinks: bool,
+    /// Live providers and plugins (`integrations:`; see `docs/configuration.md`).
+    #[serde(default)]
+    pub integrations: crate::live::IntegrationsConfig,
     /// Sections other features read (kept so a newer config still loads).
     #[serde(flatten)]
     pub other: std::collections::BTreeMap<String, serde_yaml::Value>,
@@ -206,7 +209,7 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
-        let config: Config = crate::source::yaml::from_str(text).map_err(|e| {
+        let config: Config = crate::yaml::from_str(text).map_err(|e| {
             let message = e.to_string();
             // Beside a flattened field serde points at the start of the file: a message that
             // names a top-level key (`hyperlinks: …`) is placed at that key's line instead.
@@ -238,6 +241,17 @@ impl Config {
                 message: e.to_string(),
             }
         })?;
+        config
+            .integrations
+            .check()
+            .map_err(|message| ConfigError::Invalid {
+                path: path.to_string(),
+                line: text
+                    .lines()
+                    .position(|l| l.starts_with("integrations:"))
+                    .map_or(0, |i| i + 1),
+                message,
+            })?;
         for (i, s) in config.sources.iter().enumerate() {
             if let SourceConfig::Backstage {
                 token_env,
@@ -631,5 +645,24 @@ sources:
             .unwrap_err()
             .to_string();
         assert!(err.contains("between 1 and 1000000000"), "{err}");
+    }
+
+    #[test]
+    fn a_token_of_the_wrong_type_is_refused_without_echoing_it() {
+        for value in [
+            "918273645546372819",
+            "-918273",
+            "9182.736",
+            "true",
+            "[918273, 645]",
+        ] {
+            let text =
+                format!("sources:\n  - type: backstage\n    url: https://x\n    token: {value}\n");
+            let err = Config::parse("c.yaml", &text).unwrap_err().to_string();
+            assert!(err.contains("token"), "{err}");
+            for digits in ["918273", "9182"] {
+                assert!(!err.contains(digits), "the secret is echoed: {err}");
+            }
+        }
     }
 }

@@ -2,9 +2,9 @@
 //! Location entities and resolving `$text`/`$json`/`$yaml` placeholders.
 
 use super::cache::files::{FileKey, Previous, Record, Stamp};
-use super::documents::parse_documents;
-use super::vfs;
 use crate::catalog::{Entity, Origin, Problem, SpecValue};
+use crate::documents::parse_documents;
+use crate::vfs;
 use serde_json::Value;
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
@@ -483,7 +483,7 @@ fn resolve_placeholders(
                         return;
                     }
                 },
-                _ => match crate::source::yaml::from_str(&text) {
+                _ => match crate::yaml::from_str(&text) {
                     Ok(v) => v,
                     Err(e) => {
                         problems.push(Problem::error(

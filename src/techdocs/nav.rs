@@ -3,7 +3,7 @@
 
 use super::{child, read_text, DocsError, NavEntry, NavTarget, Site, SiteKind};
 use crate::catalog::EntityRef;
-use crate::source::vfs;
+use crate::vfs;
 use serde_yaml::Value;
 
 /// Deepest nav nesting followed, and most entries kept: bounds work on a hostile mkdocs.yml.
@@ -53,7 +53,7 @@ pub fn mkdocs_site(
     let mut nav = None;
     if let Some(path) = config {
         let text = read_text(&path)?;
-        let yaml: Value = crate::source::yaml::from_str(&text).map_err(|e| DocsError::Mkdocs {
+        let yaml: Value = crate::yaml::from_str(&text).map_err(|e| DocsError::Mkdocs {
             path: path.clone(),
             line: e.location().map_or(0, |l| l.line()),
             message: e.to_string(),

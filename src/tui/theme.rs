@@ -202,11 +202,10 @@ impl Theme {
 
     /// Parses a theme file. Unknown tokens and colours are errors, so a typo is not silent.
     pub fn parse(name: &str, text: &str) -> Result<Theme, ThemeError> {
-        let file: ThemeFile =
-            crate::source::yaml::from_str(text).map_err(|e| ThemeError::Parse {
-                name: name.to_string(),
-                message: e.to_string(),
-            })?;
+        let file: ThemeFile = crate::yaml::from_str(text).map_err(|e| ThemeError::Parse {
+            name: name.to_string(),
+            message: e.to_string(),
+        })?;
         let mut styles = BTreeMap::new();
         for (key, spec) in &file.styles {
             let token = Token::ALL
