@@ -1,9 +1,9 @@
 //! Splitting a YAML file into documents and parsing each on its own, so one broken document
 //! never hides the others, and every error carries its line in the file. Every document passes
-//! the [`yaml`](super::yaml) guard first, on one budget for the whole file.
+//! the [`yaml`](crate::yaml) guard first, on one budget for the whole file.
 
-use super::yaml::{self, Budget, Refusal};
 use crate::catalog::{Origin, Problem};
+use crate::yaml::{self, Budget, Refusal};
 use serde_json::Value;
 use std::sync::Arc;
 

@@ -20,6 +20,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("yaml", &[]),
     ("token", &[]),
     ("background", &[]),
+    ("yaml", &[]),
     ("documents", &[]),
     ("catalog", &[]),
     ("synthetic", &["catalog"]),

@@ -215,7 +215,7 @@ fn parse_document(path: &str, start: u32, chunk: &str) -> Result<Initiative, Ini
         field: field.to_string(),
         message: one_line(&clean(&message)),
     };
-    let raw: RawInitiative = serde_yaml::from_str(chunk).map_err(|e| {
+    let raw: RawInitiative = crate::yaml::from_str(chunk).map_err(|e| {
         let line = e.location().map_or(start, |l| start + l.line() as u32 - 1);
         let msg = e.to_string();
         let msg = msg.find(" at line ").map_or(&*msg, |i| &msg[..i]);

@@ -195,7 +195,7 @@ pub fn document_kind(chunk: &str) -> Option<String> {
     struct KindOnly {
         kind: Option<String>,
     }
-    serde_yaml::from_str::<KindOnly>(chunk).ok()?.kind
+    crate::yaml::from_str::<KindOnly>(chunk).ok()?.kind
 }
 
 fn invalid(path: &str, line: u32, field: &str, message: String) -> ScorecardError {
