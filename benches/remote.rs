@@ -12,12 +12,13 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use idp_tui::backstage;
 use idp_tui::catalog::relations::spec_relations;
 use idp_tui::catalog::Catalog;
 use idp_tui::search::SearchIndex;
 use idp_tui::source::{
-    backstage, cache, load_blocking_with, spawn_with, BackstageSource, LoadEvent, LoadMode,
-    LoadOptions, SourceSpec, SourceState, SourceTracker,
+    cache, load_blocking_with, spawn_with, BackstageSource, LoadEvent, LoadMode, LoadOptions,
+    SourceSpec, SourceState, SourceTracker,
 };
 use serde_json::{json, Value};
 use std::time::Instant;

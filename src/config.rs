@@ -142,6 +142,9 @@ pub struct Config {
     /// Draw URLs and emails as OSC 8 hyperlinks (off by default: not every terminal copes).
     #[serde(default, deserialize_with = "on_off")]
     pub hyperlinks: bool,
+    /// Live providers and plugins (`integrations:`; see `docs/configuration.md`).
+    #[serde(default)]
+    pub integrations: crate::live::IntegrationsConfig,
     /// Sections other features read (kept so a newer config still loads).
     #[serde(flatten)]
     pub other: std::collections::BTreeMap<String, serde_yaml::Value>,
@@ -217,6 +220,17 @@ impl Config {
                 message: e.to_string(),
             }
         })?;
+        config
+            .integrations
+            .check()
+            .map_err(|message| ConfigError::Invalid {
+                path: path.to_string(),
+                line: text
+                    .lines()
+                    .position(|l| l.starts_with("integrations:"))
+                    .map_or(0, |i| i + 1),
+                message,
+            })?;
         for (i, s) in config.sources.iter().enumerate() {
             if let SourceConfig::Backstage {
                 token_env,
@@ -571,5 +585,24 @@ sources:
         assert!(!format!("{c:?} {:?}", c.source_specs()).contains("s3cr3t"));
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert!(Config::load(&path).unwrap().warnings.is_empty());
+    }
+
+    #[test]
+    fn a_token_of_the_wrong_type_is_refused_without_echoing_it() {
+        for value in [
+            "918273645546372819",
+            "-918273",
+            "9182.736",
+            "true",
+            "[918273, 645]",
+        ] {
+            let text =
+                format!("sources:\n  - type: backstage\n    url: https://x\n    token: {value}\n");
+            let err = Config::parse("c.yaml", &text).unwrap_err().to_string();
+            assert!(err.contains("token"), "{err}");
+            for digits in ["918273", "9182"] {
+                assert!(!err.contains(digits), "the secret is echoed: {err}");
+            }
+        }
     }
 }

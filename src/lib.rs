@@ -5,11 +5,15 @@
 
 pub mod actions;
 pub mod background;
+pub mod backstage;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod documents;
 pub mod expr;
+pub mod governance;
 pub mod graph;
+pub mod live;
 pub mod markdown;
 pub mod openapi;
 pub mod ownership;
@@ -21,7 +25,9 @@ pub mod source;
 pub mod synthetic;
 pub mod techdocs;
 pub mod text;
+pub mod token;
 pub mod tui;
+pub mod vfs;
 
 #[cfg(test)]
 pub(crate) mod fixtures;

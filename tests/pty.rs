@@ -253,6 +253,42 @@ fn search_open_and_quit_with_ctrl_c_restores_the_terminal() {
     assert!(!s.screen().contains("INFO"));
 }
 
+/// Counts `needle` in `haystack`.
+fn occurrences(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
+}
+
+#[test]
+fn every_frame_is_wrapped_in_synchronized_output() {
+    let mut s = Session::start(&[], 100, 30);
+    s.wait_for("the search pane with the demo loaded", |screen| {
+        screen.contains("77 of 77") && screen.contains("demo ✓")
+    });
+    s.send("ledg");
+    s.wait_for("the query typed", |screen| screen.contains("Search: ledg"));
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    let raw = s.raw();
+    let begins = occurrences(&raw, b"\x1b[?2026h");
+    let ends = occurrences(&raw, b"\x1b[?2026l");
+    // A first frame, the loaded catalog, and at least one frame per key typed.
+    assert!(begins >= 4, "only {begins} synchronized frames");
+    assert_eq!(begins, ends, "a frame began and never ended");
+    // Every cell drawn is inside a frame: nothing between an end and the next begin but the
+    // mode changes of start and exit.
+    let first = raw
+        .windows(8)
+        .position(|w| w == b"\x1b[?2026h")
+        .expect("a frame");
+    assert!(
+        !String::from_utf8_lossy(&raw[..first]).contains("Search:"),
+        "the search pane was drawn outside a synchronized frame"
+    );
+}
+
 #[test]
 fn help_and_palette_theme_switch_then_q_quits() {
     let mut s = Session::start(&["--theme", "light"], 100, 30);
@@ -600,6 +636,31 @@ fn search_entity_ownership_and_back_then_ctrl_o_straight_to_ownership() {
     s.send("\x03");
     assert_eq!(s.wait_exit(), 0);
     s.wait_restored();
+}
+
+#[test]
+fn a_panic_on_a_worker_thread_ends_the_process_with_the_terminal_restored() {
+    // A damaged cache once panicked a worker at every start: the hook restored the terminal,
+    // and the portal went on drawing over it, deaf to Ctrl-C.
+    let mut s = Session::start_with_env(&[], &[("IDP_TUI_PANIC_ON_KEY", "thread")], 100, 30);
+    s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
+    s.send("x");
+    let code = s.wait_exit();
+    assert_ne!(code, 0, "a panic must not look like success");
+    s.wait_restored();
+    let out = String::from_utf8_lossy(&s.raw()).to_string();
+    let leave = out
+        .find("\x1b[?1049l")
+        .expect("the alternate screen was left");
+    assert!(
+        out[leave..].contains("idp-tui crashed; the log is at"),
+        "{}",
+        &out[leave..]
+    );
+    assert!(
+        !out[leave..].contains("\x1b[?1049h"),
+        "nothing is drawn after the terminal is restored"
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 mod support;
 
-use idp_tui::source::backstage::{self, BackstageError, Page};
+use idp_tui::backstage::{self, BackstageError, Page};
 use idp_tui::source::{
     cache, load_blocking_with, spawn_with, LoadEvent, LoadMode, LoadOptions, SourceSpec,
     SourceState,

@@ -5,11 +5,11 @@
 
 mod support;
 
-use idp_tui::catalog::EntityRef;
-use idp_tui::source::backstage::tasks::{
+use idp_tui::backstage::tasks::{
     self, FollowError, FollowOptions, SubmitError, TaskEvent, TaskRequest,
 };
-use idp_tui::source::backstage::techdocs::{self, RemoteDocsError};
+use idp_tui::backstage::techdocs::{self, RemoteDocsError};
+use idp_tui::catalog::EntityRef;
 use idp_tui::source::BackstageError;
 use serde_json::{json, Map, Value};
 use std::path::Path;

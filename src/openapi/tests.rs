@@ -204,7 +204,7 @@ fn graphql_lists_types_and_root_fields() {
 
 #[test]
 fn grpc_lists_services_and_rpcs_of_the_demo() {
-    let (entities, _) = load_all(&[crate::source::vfs::DEMO_ROOT.into()]);
+    let (entities, _) = load_all(&[crate::vfs::DEMO_ROOT.into()]);
     let catalog = Catalog::from_entities(entities, vec![]);
     let Lookup::Found(id) = catalog.lookup("fraud-scoring-grpc") else {
         panic!("demo API missing");
@@ -227,7 +227,7 @@ fn grpc_lists_services_and_rpcs_of_the_demo() {
 
 #[test]
 fn every_demo_api_has_a_useful_view() {
-    let (entities, _) = load_all(&[crate::source::vfs::DEMO_ROOT.into()]);
+    let (entities, _) = load_all(&[crate::vfs::DEMO_ROOT.into()]);
     for e in entities.iter().filter(|e| e.kind_lower() == "api") {
         match view(e) {
             ApiView::OpenApi(api) => assert!(!api.operations.is_empty(), "{}", e.metadata.name),

@@ -2,9 +2,9 @@
 //! Location entities and resolving `$text`/`$json`/`$yaml` placeholders.
 
 use super::cache::files::{FileKey, Previous, Record, Stamp};
-use super::documents::parse_documents;
-use super::vfs;
 use crate::catalog::{schema, validate, Entity, Origin, Problem, Severity, SpecValue};
+use crate::documents::parse_documents;
+use crate::vfs;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -335,7 +335,7 @@ pub fn read_file(path: &str, root: &str, walked: bool) -> FileBatch {
         }
     };
     let (docs, problems) = parse_documents(&shared, &text);
-    let is_template = |d: &super::documents::Document| {
+    let is_template = |d: &crate::documents::Document| {
         d.value
             .get("kind")
             .and_then(Value::as_str)

@@ -3,22 +3,18 @@
 //! [`LoadEvent`]s; it never touches the UI. [`SourceSet`] folds the events into a catalog and a
 //! status per source.
 
-pub mod backstage;
 pub mod cache;
-pub mod documents;
 pub mod file;
 pub(crate) mod ordered;
 pub mod replace;
 mod run;
 pub mod save;
 mod set;
-pub mod token;
-pub mod vfs;
 
-pub use backstage::{BackstageError, BackstageSource, HttpOptions};
+pub use crate::backstage::{BackstageError, BackstageSource, HttpOptions};
+pub use crate::token::{Secret, TokenSource};
 pub use run::{load_blocking, load_blocking_with, spawn, spawn_with, Loaded};
 pub use set::{SourceSet, SourceState, SourceStatus, SourceTracker};
-pub use token::{Secret, TokenSource};
 
 use crate::catalog::{Entity, Problem};
 use std::path::PathBuf;
@@ -43,7 +39,7 @@ impl SourceSpec {
     pub fn demo() -> Self {
         Self::Files {
             name: "demo".into(),
-            paths: vec![vfs::DEMO_ROOT.into()],
+            paths: vec![crate::vfs::DEMO_ROOT.into()],
         }
     }
 

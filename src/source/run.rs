@@ -1,9 +1,9 @@
 //! Running sources: each as a background task that sends [`LoadEvent`]s, with the cache read
 //! before and written after a remote load; and a blocking form for the command line.
 
-use super::backstage::{self, BackstageSource};
 use super::cache::{self, files};
 use super::{file, LoadEvent, LoadMode, LoadOptions, SourceId, SourceSet, SourceSpec};
+use crate::backstage::{self, BackstageSource};
 use crate::catalog::{Catalog, Origin, Problem};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -12,7 +12,8 @@ mod nav;
 pub use index::{DocsHit, DocsIndex};
 
 use crate::catalog::{Entity, EntityRef};
-use crate::source::{vfs, SourceSpec};
+use crate::source::SourceSpec;
+use crate::vfs;
 
 /// The annotation that points at an entity's docs.
 pub const TECHDOCS_REF: &str = "backstage.io/techdocs-ref";

@@ -3,7 +3,7 @@
 
 use super::{child, read_text, DocsError, NavEntry, NavTarget, Site, SiteKind};
 use crate::catalog::EntityRef;
-use crate::source::vfs;
+use crate::vfs;
 use serde_yaml::Value;
 
 /// Deepest nav nesting followed, and most entries kept: bounds work on a hostile mkdocs.yml.

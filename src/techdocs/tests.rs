@@ -209,7 +209,7 @@ fn broken_mkdocs_yml_reports_file_and_line() {
 
 #[test]
 fn the_embedded_demo_ledger_writer_has_its_site() {
-    let (entities, _) = crate::source::file::load_all(&[crate::source::vfs::DEMO_ROOT.into()]);
+    let (entities, _) = crate::source::file::load_all(&[crate::vfs::DEMO_ROOT.into()]);
     let catalog = Catalog::from_entities(entities, vec![]);
     let crate::catalog::Lookup::Found(id) = catalog.lookup("ledger-writer") else {
         panic!("demo has ledger-writer");

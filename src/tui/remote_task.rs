@@ -2,12 +2,12 @@
 //! form asks for, the updates the background task sends back as actions, and the task that
 //! submits and follows it), and a remote Docs tab's page fetches.
 
-use crate::catalog::EntityRef;
-use crate::scaffolder::Values;
-use crate::source::backstage::tasks::{
+use crate::backstage::tasks::{
     self, FieldError, FollowOptions, SubmitError, TaskEvent, TaskRequest, TaskResult,
 };
-use crate::source::backstage::techdocs::{self, RemoteDocsError, RemotePage, RemoteSite};
+use crate::backstage::techdocs::{self, RemoteDocsError, RemotePage, RemoteSite};
+use crate::catalog::EntityRef;
+use crate::scaffolder::Values;
 use crate::source::BackstageSource;
 use tokio::sync::{mpsc, oneshot};
 

@@ -10,12 +10,12 @@ use super::panes::{Ctx, Outcome, View};
 use super::remote_task::{RemoteRun, RemoteUpdate};
 use super::state_tests::demo;
 use super::theme::Theme;
+use crate::backstage::tasks::{FieldError, StepState, TaskEvent, TaskResult};
 use crate::catalog::{Catalog, Entity, Origin};
 use crate::scaffolder::render::{Output, OutputLink};
 use crate::scaffolder::session::Stage;
 use crate::scaffolder::Template;
 use crate::search::SearchIndex;
-use crate::source::backstage::tasks::{FieldError, StepState, TaskEvent, TaskResult};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -423,8 +423,8 @@ fn copy_effect_reaches_the_loop() {
 
 mod docs_tab {
     use super::*;
+    use crate::backstage::techdocs::{RemotePage, RemoteSite};
     use crate::catalog::EntityId;
-    use crate::source::backstage::techdocs::{RemotePage, RemoteSite};
     use crate::tui::remote_task::DocsFetched;
     use crate::tui::tabs::remote_docs::{self, State};
     use crate::tui::tabs::EntityTab;
@@ -466,6 +466,7 @@ mod docs_tab {
                 scores: &scores,
                 page: 10,
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
+                now: std::time::SystemTime::now(),
             };
             let tab = remote_docs::make(&ctx, id).expect("a remote entity has the tab");
             Tab {
@@ -485,6 +486,7 @@ mod docs_tab {
                 scores: &self.scores,
                 page: 10,
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
+                now: std::time::SystemTime::now(),
             }
         }
 
@@ -497,6 +499,7 @@ mod docs_tab {
                 scores: &self.scores,
                 page: 10,
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
+                now: std::time::SystemTime::now(),
             };
             self.tab.handle(&action, &ctx)
         }
@@ -541,6 +544,7 @@ mod docs_tab {
                 scores: &scores,
                 page: 10,
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
+                now: std::time::SystemTime::now(),
             };
             let docs = crate::tui::tabs::tabs_for(&ctx, id)
                 .iter()

@@ -36,7 +36,7 @@ impl Stamp {
     /// The stamp of a file on disk; `None` when it cannot be read (missing) or is embedded in
     /// the binary (never cached).
     pub fn of(path: &str) -> Option<Stamp> {
-        if path.starts_with(crate::source::vfs::EMBEDDED_PREFIX) {
+        if path.starts_with(crate::vfs::EMBEDDED_PREFIX) {
             return None;
         }
         let meta = std::fs::metadata(path).ok()?;
@@ -74,9 +74,13 @@ impl Stamp {
     /// True when the file was last modified at least [`SETTLE`] ago (so a stamp taken now
     /// identifies its content).
     pub fn settled(&self) -> bool {
-        let modified = UNIX_EPOCH
-            + Duration::from_secs(self.modified.0.max(0) as u64)
-            + Duration::from_nanos(u64::from(self.modified.1));
+        // Checked: a file stamped far in the future (a hostile archive) must not panic.
+        let Some(modified) = UNIX_EPOCH
+            .checked_add(Duration::from_secs(self.modified.0.max(0) as u64))
+            .and_then(|t| t.checked_add(Duration::from_nanos(u64::from(self.modified.1))))
+        else {
+            return false;
+        };
         SystemTime::now()
             .duration_since(modified)
             .is_ok_and(|age| age >= SETTLE)
@@ -251,7 +255,7 @@ pub fn location(dir: &Path, name: &str, paths: &[String]) -> Option<(PathBuf, St
     if paths.is_empty()
         || paths
             .iter()
-            .any(|p| p.starts_with(crate::source::vfs::EMBEDDED_PREFIX))
+            .any(|p| p.starts_with(crate::vfs::EMBEDDED_PREFIX))
     {
         return None;
     }

@@ -649,7 +649,7 @@ impl View for FormView {
 
     fn server_errors(
         &mut self,
-        errors: &[crate::source::backstage::tasks::FieldError],
+        errors: &[crate::backstage::tasks::FieldError],
         ctx: &Ctx,
     ) -> Option<String> {
         let mut first = None;

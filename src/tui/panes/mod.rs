@@ -52,6 +52,9 @@ pub struct Ctx<'a> {
     pub page: usize,
     /// Preferences from the command line and config (hyperlinks, docs roots).
     pub prefs: &'a Prefs,
+    /// The time as `update` last read it (see [`crate::tui::clock`]): render reads no other
+    /// clock.
+    pub now: std::time::SystemTime,
 }
 
 /// What panes draw and read with, from the command line and the config file.
@@ -171,7 +174,7 @@ pub trait View: Send {
     /// Returns a message for the status line, when the pane took the errors.
     fn server_errors(
         &mut self,
-        errors: &[crate::source::backstage::tasks::FieldError],
+        errors: &[crate::backstage::tasks::FieldError],
         ctx: &Ctx,
     ) -> Option<String> {
         let _ = (errors, ctx);

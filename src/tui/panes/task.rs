@@ -6,7 +6,7 @@
 //! server, and the pane says so with the task id.
 
 use super::{Ctx, Outcome, View};
-use crate::source::backstage::tasks::{StepState, TaskEvent, TaskResult};
+use crate::backstage::tasks::{StepState, TaskEvent, TaskResult};
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::remote_task::{RemoteRun, RemoteUpdate};

@@ -5,8 +5,8 @@
 //! is (`backstage.io/source-location`); `y` copies that.
 
 use super::EntityTab;
+use crate::backstage::techdocs::{self, page_title};
 use crate::catalog::{EntityId, EntityRef};
-use crate::source::backstage::techdocs::{self, page_title};
 use crate::tui::action::Action;
 use crate::tui::panes::{Ctx, Outcome};
 use crate::tui::remote_task::{DocsFetched, DocsRequest};

@@ -1,0 +1,756 @@
+//! The app's state and `update`, the only function that changes it. Keys reach `update` as
+//! [`Action`]s (through the keymap), and so do load events, ticks and resizes. `update` may
+//! return an [`Effect`] for the event loop to carry out (quit, write to the clipboard). Panes
+//! also queue slow scaffolder work as [`Job`]s (saving a draft, a plan, a write); the loop
+//! takes them with [`App::take_jobs`] after every update and runs them off the UI thread.
+
+use super::action::Action;
+use super::clock::Clock;
+use super::commands;
+use super::keymap::{Keymap, Mode};
+use super::panes::entity::EntityView;
+use super::panes::help::HelpOverlay;
+use super::panes::links::LinksView;
+use super::panes::output::OutputView;
+use super::panes::palette::{PaletteOutcome, PaletteOverlay};
+use super::panes::problems::ProblemsView;
+use super::panes::search::{SearchPane, RESULT_LIMIT};
+use super::panes::sources::SourcesView;
+use super::panes::{Ctx, Outcome, Prefs, View};
+use super::search_worker::{SearchDone, SearchRequest, SearchWorker};
+use super::theme::Theme;
+use crate::catalog::{Catalog, EntityId};
+use crate::scaffolder::jobs::{Job, JobDone};
+use crate::scorecard::{self, Scoreboard};
+use crate::search::{Narrowing, SearchIndex};
+use crate::source::{SourceId, SourceSpec, SourceTracker};
+use crossterm::event::KeyEvent;
+
+mod loading;
+pub use loading::{AfterLoad, BuiltReplacement, RebuildJob};
+mod remote;
+mod searching;
+pub use searching::LOAD_SEARCH_INTERVAL;
+use searching::{Searching, Select};
+use std::sync::Arc;
+
+/// Something the event loop must do for `update`: the only ways state reaches the outside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Restore the terminal and exit.
+    Quit,
+    /// Copy text to the clipboard (OSC 52).
+    Copy(String),
+    /// Open a URL with the local opener, or copy it over ssh (see `tui::opener`).
+    OpenUrl(String),
+    /// Run a custom action's command (the loop suspends the TUI for `terminal` mode).
+    Run(crate::actions::Plan),
+    /// Reload these sources in the background (their data stays until the new data is in).
+    Refresh(Vec<SourceId>),
+    /// Read a docs page in the background; the answer comes back as `Action::DocsPage`.
+    LoadDocsPage(crate::tui::tabs::docs_page::PageRequest),
+}
+
+/// A floating panel above the panes.
+pub enum Overlay {
+    /// The keys of the mode underneath.
+    Help(HelpOverlay),
+    /// The command palette.
+    Palette(PaletteOverlay),
+}
+
+/// A message in the status line, until the next key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// The text (already safe to draw).
+    pub text: String,
+    /// True for errors (drawn in the error style).
+    pub error: bool,
+}
+
+/// The whole state of the portal.
+pub struct App {
+    /// The catalog loaded so far; shared (read-only) with the snapshot writer after a load.
+    pub catalog: Arc<Catalog>,
+    /// The search index over it, shared with the search worker while it searches.
+    pub index: Arc<SearchIndex>,
+    /// Search state: versions, the worker, the query awaited, load coalescing.
+    searching: Searching,
+    /// The search pane (the root; always there).
+    pub search: SearchPane,
+    /// Panes above the search pane; the last one has focus.
+    pub stack: Vec<Box<dyn View>>,
+    /// The overlay above everything, if one is open.
+    pub overlay: Option<Overlay>,
+    /// The colour theme.
+    pub theme: Theme,
+    /// Key bindings.
+    pub keymap: Keymap,
+    /// The sources: each one's state, entity count, last refresh and error.
+    pub sources: SourceTracker,
+    /// The status line message.
+    pub status: Option<Status>,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// The spinner frame, advanced by ticks while something loads.
+    pub spinner: usize,
+    /// Custom actions from the config file.
+    pub actions: Vec<crate::actions::ActionConfig>,
+    /// A `confirm: true` action waiting for its key to be pressed again.
+    pending_confirm: Option<usize>,
+    /// The scorecards evaluated over the catalog; re-evaluated when loading finishes.
+    pub scores: Scoreboard,
+    /// The catalog changed and the scores were not yet recomputed: done after the next frame
+    /// (see [`App::run_deferred`]) or before the next user action, whichever comes first.
+    scores_due: bool,
+    /// Hyperlinks on or off, and where TechDocs may be read.
+    pub prefs: Prefs,
+    /// Remote template runs: the next job number and the runs waiting for the loop.
+    pub remote: remote::RemoteJobs,
+    /// Jobs of panes that were closed before the loop took them.
+    jobs: Vec<Job>,
+    /// Whether the state differs from the snapshot on disk, and a write is due.
+    snapshot: SnapshotState,
+    /// A source's replacement being built, and what waits for it.
+    replacing: loading::Replacing,
+    /// Heavy work (a replacement's rebuild, scoring) is handed to the loop to run off the UI
+    /// thread (see [`App::work_in_background`]); otherwise it runs at once.
+    background: bool,
+    /// Scoring handed to the loop and not taken yet.
+    score_job: Option<crate::scorecard::board::Rescore>,
+    /// The time, read once per update: what render, scoring and load pacing see.
+    clock: Clock,
+}
+
+/// When the state should be written as the next start's snapshot.
+#[derive(Debug, Default)]
+struct SnapshotState {
+    /// Sources changed the catalog since the snapshot the app started from (if any).
+    dirty: bool,
+    /// Every source is done and the state is dirty: written at the next chance.
+    due: bool,
+}
+
+impl App {
+    /// An app over a catalog, with sources still to report (each starts as loading).
+    pub fn new(catalog: Catalog, sources: &[SourceSpec], theme: Theme, keymap: Keymap) -> Self {
+        let index = Arc::new(SearchIndex::build(&catalog));
+        let mut narrowing = Narrowing::default();
+        let mut search = SearchPane::default();
+        search.set_results(
+            narrowing.search(&index, 0, &search.parsed_query(), RESULT_LIMIT),
+            None,
+        );
+        let clock = Clock::system();
+        // The built-in scorecard until `set_scorecards` says otherwise.
+        let scores = Scoreboard::build(
+            scorecard::Loaded {
+                scorecards: scorecard::default_scorecards(),
+                errors: Vec::new(),
+            },
+            &catalog,
+            clock.today(),
+        );
+        App {
+            catalog: Arc::new(catalog),
+            index,
+            searching: Searching {
+                version: 0,
+                behind: false,
+                ranks_stale: false,
+                narrowing,
+                worker: None,
+                generation: 0,
+                awaiting: None,
+                load_due: false,
+                load_last: None,
+                load_interval: LOAD_SEARCH_INTERVAL,
+            },
+            search,
+            stack: Vec::new(),
+            overlay: None,
+            theme,
+            keymap,
+            sources: SourceTracker::new(sources),
+            status: None,
+            size: (80, 24),
+            spinner: 0,
+            actions: Vec::new(),
+            pending_confirm: None,
+            scores,
+            scores_due: false,
+            prefs: Prefs {
+                hyperlinks: false,
+                docs_roots: crate::techdocs::roots(sources),
+            },
+            remote: remote::RemoteJobs::default(),
+            jobs: Vec::new(),
+            snapshot: SnapshotState::default(),
+            replacing: loading::Replacing::default(),
+            background: false,
+            score_job: None,
+            clock,
+        }
+    }
+
+    /// An app over a fully loaded catalog (no sources running): what tests use.
+    pub fn loaded(catalog: Catalog) -> Self {
+        App::new(catalog, &[], Theme::default(), Keymap::default())
+    }
+
+    /// The app's clock, as last read by `update`.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Replaces the clock (tests fix the time with [`Clock::fixed`]).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    /// Moves a fixed clock forward (tests).
+    pub fn advance_clock(&mut self, by: std::time::Duration) {
+        self.clock.advance(by);
+    }
+
+    /// The keymap mode of whatever has focus.
+    pub fn mode(&self) -> Mode {
+        match &self.overlay {
+            Some(Overlay::Help(_)) => Mode::Help,
+            Some(Overlay::Palette(_)) => Mode::Palette,
+            None => self.pane_mode(),
+        }
+    }
+
+    /// The mode of the focused pane, ignoring overlays.
+    pub fn pane_mode(&self) -> Mode {
+        self.stack.last().map_or(Mode::Search, |v| v.mode())
+    }
+
+    /// The action a key press stands for in the current mode. In the entity view, a key no
+    /// binding uses may run a custom action bound to it in the config.
+    pub fn action_for_key(&self, key: &KeyEvent) -> Option<Action> {
+        let mode = self.mode();
+        self.keymap.action(mode, key).or_else(|| {
+            if mode != Mode::Entity {
+                return None;
+            }
+            let pressed = super::keymap::Key::from_event(key);
+            self.actions
+                .iter()
+                .position(|a| {
+                    a.key
+                        .as_deref()
+                        .and_then(|k| super::keymap::Key::parse(k).ok())
+                        == Some(pressed)
+                })
+                .map(Action::RunCustom)
+        })
+    }
+
+    /// The custom actions that apply to the current entity, with their indices.
+    pub fn custom_actions(&self) -> Vec<(usize, &crate::actions::ActionConfig)> {
+        let Some(id) = self.current_entity() else {
+            return Vec::new();
+        };
+        let entity = self.catalog.get(id);
+        self.actions
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.applies(entity))
+            .collect()
+    }
+
+    /// Prepares custom action `index` on the current entity. A `confirm: true` action runs on
+    /// the second press of its key (or second palette run); the first says what would run.
+    pub fn run_custom(&mut self, index: usize) -> Option<Effect> {
+        let id = self.current_entity()?;
+        let action = self.actions.get(index)?;
+        let entity = self.catalog.get(id);
+        if !action.applies(entity) {
+            let message = format!(
+                "{} does not apply to {}",
+                crate::tui::widgets::wrap::safe_line(&action.title),
+                entity.entity_ref()
+            );
+            self.status_info(message);
+            return None;
+        }
+        let plan = match action.plan(entity) {
+            Ok(plan) => plan,
+            Err(e) => {
+                self.status_error(crate::tui::widgets::wrap::safe_line(&e.to_string()));
+                return None;
+            }
+        };
+        if plan.confirm && self.pending_confirm != Some(index) {
+            let again = action.key.clone().unwrap_or_else(|| "the command".into());
+            self.pending_confirm = Some(index);
+            self.status_info(format!(
+                "run {}? press {again} again to confirm",
+                crate::tui::widgets::wrap::safe_line(&plan.shell_line())
+            ));
+            return None;
+        }
+        self.pending_confirm = None;
+        Some(Effect::Run(plan))
+    }
+
+    /// Rows a page moves: the terminal height less the header and status rows.
+    pub fn page(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(6)).max(1)
+    }
+
+    /// Work put off until after a frame (scoring the catalog once it is loaded). Returns true
+    /// when it did something, so the caller redraws; when heavy work runs in the background
+    /// it only hands the scoring to the loop ([`App::take_score_job`]) and returns false.
+    pub fn run_deferred(&mut self) -> bool {
+        if !self.scores_due {
+            return false;
+        }
+        self.scores_due = false;
+        let job = self
+            .scores
+            .rescore_job(self.catalog.clone(), self.clock.today());
+        if self.background {
+            self.score_job = Some(job);
+            return false;
+        }
+        self.rescored(job.run());
+        true
+    }
+
+    /// Hands heavy work to the event loop from now on, to run off the UI thread: a source's
+    /// replacement ([`App::take_rebuild`]) and scoring ([`App::take_score_job`]). Without this
+    /// both run at once, as tests and benches want.
+    pub fn work_in_background(&mut self) {
+        self.background = true;
+    }
+
+    /// Scoring to run off the UI thread, taken once; its result comes back as
+    /// `Action::Scored`.
+    pub fn take_score_job(&mut self) -> Option<crate::scorecard::board::Rescore> {
+        self.score_job.take()
+    }
+
+    /// Takes scores computed over the catalog shown now; scores of a catalog replaced or
+    /// changed since are dropped and the catalog scored again.
+    pub(crate) fn rescored(&mut self, rescored: crate::scorecard::board::Rescored) {
+        if !self.scores.take(rescored, &self.catalog) {
+            self.scores_due = true;
+            return;
+        }
+        let mut stack = std::mem::take(&mut self.stack);
+        let ctx = self.ctx();
+        for view in &mut stack {
+            view.scores_changed(&ctx);
+        }
+        self.stack = stack;
+    }
+
+    /// Replaces the scorecards (from `--scorecard` or the config) and evaluates them; a
+    /// scorecard that did not load is reported in the status line.
+    pub fn set_scorecards(&mut self, loaded: scorecard::Loaded) {
+        self.scores = Scoreboard::build(loaded, &self.catalog, self.clock.today());
+        if let Some(first) = self.scores.errors.first() {
+            let more = self.scores.errors.len() - 1;
+            let more = if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            };
+            self.status_error(format!("scorecard not loaded: {first}{more}"));
+        }
+    }
+
+    /// What panes may read.
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            scores: &self.scores,
+            catalog: &self.catalog,
+            index: &self.index,
+            theme: &self.theme,
+            page: self.page(),
+            prefs: &self.prefs,
+            now: self.clock.now(),
+        }
+    }
+
+    /// The pane stack and the search pane, each to change, beside what panes may read: a pane
+    /// handles an action while it reads the rest of the state.
+    fn panes_and_ctx(&mut self) -> (&mut Vec<Box<dyn View>>, &mut SearchPane, Ctx<'_>) {
+        let page = self.page();
+        let ctx = Ctx {
+            scores: &self.scores,
+            catalog: &self.catalog,
+            index: &self.index,
+            theme: &self.theme,
+            page,
+            prefs: &self.prefs,
+            now: self.clock.now(),
+        };
+        (&mut self.stack, &mut self.search, ctx)
+    }
+
+    /// Pushes a pane above the current one.
+    pub fn push(&mut self, view: Box<dyn View>) {
+        self.stack.push(view);
+    }
+
+    /// Opens an entity view.
+    pub fn open_entity(&mut self, id: EntityId) {
+        let view = EntityView::new(&self.ctx(), id);
+        self.push(Box::new(view));
+    }
+
+    /// Opens an entity view on the tab with this title (its first tab when there is none).
+    pub fn open_entity_tab(&mut self, id: EntityId, tab: &str) {
+        let mut view = EntityView::new(&self.ctx(), id);
+        view.show_tab(tab);
+        self.push(Box::new(view));
+    }
+
+    /// The jobs panes asked for since the last call, oldest first: the loop runs them.
+    pub fn take_jobs(&mut self) -> Vec<Job> {
+        let mut jobs = std::mem::take(&mut self.jobs);
+        for view in &mut self.stack {
+            jobs.extend(view.take_jobs());
+        }
+        jobs
+    }
+
+    /// Closes the focused pane, keeping the jobs it still had (its last draft save).
+    pub fn pop(&mut self) {
+        if let Some(mut view) = self.stack.pop() {
+            self.jobs.extend(view.take_jobs());
+        }
+    }
+
+    /// A job answered: the panes from the top see it until one uses it. A draft that could
+    /// not be saved is also reported in the status line.
+    fn job_done(&mut self, done: JobDone) {
+        if let JobDone::Draft(saved) = &done {
+            if let Err(e) = &saved.result {
+                self.status_error(e.clone());
+            }
+        }
+        let (stack, _, ctx) = self.panes_and_ctx();
+        let action = Action::JobDone(done);
+        let mut outcome = Outcome::Ignored;
+        for view in stack.iter_mut().rev() {
+            outcome = view.handle(&action, &ctx);
+            if !matches!(outcome, Outcome::Ignored) {
+                break;
+            }
+        }
+        if !matches!(outcome, Outcome::Ignored) {
+            self.apply(outcome, action);
+        }
+    }
+
+    /// Closes every pane and focuses the query, optionally replacing it.
+    pub fn focus_search(&mut self, query: Option<&str>) {
+        while !self.stack.is_empty() {
+            self.pop();
+        }
+        self.overlay = None;
+        if let Some(q) = query {
+            self.search
+                .set_query(crate::tui::widgets::wrap::safe_line(q));
+            self.search.take_stale();
+            self.request_search(Select::First, false);
+        }
+    }
+
+    /// Opens the link list of the current entity, or of the selected search result.
+    pub fn open_links(&mut self) {
+        let id = match self.stack.last() {
+            None => self.search.selected_id(),
+            Some(view) => view.entity(),
+        };
+        match id {
+            Some(id) => {
+                let view = LinksView::new(&self.ctx(), id);
+                self.push(Box::new(view));
+            }
+            None => self.status_info("no entity selected: links belong to an entity"),
+        }
+    }
+
+    /// Opens the Sources pane.
+    pub fn open_sources(&mut self) {
+        let view = SourcesView::new(self.sources.statuses().to_vec());
+        self.push(Box::new(view));
+    }
+
+    /// Opens the help overlay for the focused pane.
+    pub fn open_help(&mut self) {
+        let mode = self.pane_mode();
+        let extra = if mode == Mode::Entity {
+            self.custom_actions()
+                .into_iter()
+                .map(|(_, a)| {
+                    let key = a.key.clone().unwrap_or_else(|| "-".into());
+                    (key, format!("{} (action)", a.title))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        self.overlay = Some(Overlay::Help(HelpOverlay::new(mode).with_extra(extra)));
+    }
+
+    /// Shows a message in the status line.
+    pub fn status_info(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: crate::tui::widgets::wrap::safe_line(&text.into()),
+            error: false,
+        });
+    }
+
+    /// Shows an error in the status line.
+    pub fn status_error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: crate::tui::widgets::wrap::safe_line(&text.into()),
+            error: true,
+        });
+    }
+
+    /// The breadcrumbs: `Search › ledger-writer › ledger-team`.
+    pub fn breadcrumbs(&self) -> String {
+        let ctx = self.ctx();
+        let mut parts = vec!["Search".to_string()];
+        parts.extend(self.stack.iter().map(|v| v.title(&ctx)));
+        parts.join(" › ")
+    }
+
+    /// The entity of the focused pane, if it shows one.
+    pub fn current_entity(&self) -> Option<EntityId> {
+        self.stack.last().and_then(|v| v.entity())
+    }
+
+    fn apply(&mut self, outcome: Outcome, action: Action) -> Option<Effect> {
+        match outcome {
+            Outcome::Consumed => None,
+            Outcome::OpenEntity(id) => {
+                self.open_entity(id);
+                None
+            }
+            Outcome::OpenEntityTab(id, tab) => {
+                self.open_entity_tab(id, tab);
+                None
+            }
+            Outcome::Push(view) => {
+                self.push(view);
+                None
+            }
+            Outcome::Pop => {
+                self.pop();
+                None
+            }
+            Outcome::PopWith(message) => {
+                self.stack.pop();
+                self.status_info(message);
+                None
+            }
+            Outcome::RunRemote(run) => {
+                self.start_remote(*run);
+                None
+            }
+            Outcome::FetchDocs(request) => {
+                self.fetch_docs(request);
+                None
+            }
+            Outcome::Copy { text, what } => {
+                self.status_info(format!("copied {what} to the clipboard (OSC 52)"));
+                Some(Effect::Copy(text))
+            }
+            Outcome::Status(text) => {
+                self.status_info(text);
+                None
+            }
+            Outcome::OpenUrl(url) => Some(Effect::OpenUrl(url)),
+            Outcome::Register { entities, message } => {
+                self.register(entities, message);
+                None
+            }
+            Outcome::Ignored => self.global(action),
+        }
+    }
+
+    /// What an action does when the focused pane does not use it.
+    fn global(&mut self, action: Action) -> Option<Effect> {
+        match action {
+            Action::Quit => return Some(Effect::Quit),
+            Action::Help => self.open_help(),
+            Action::Palette => self.overlay = Some(Overlay::Palette(PaletteOverlay::new())),
+            Action::Back => self.pop(),
+            Action::FocusSearch => self.focus_search(None),
+            // From the search pane: the selected result's ownership, in one key.
+            Action::Ownership if self.stack.is_empty() => match self.search.selected_id() {
+                Some(id) => self.open_entity_tab(id, "Ownership"),
+                None => self.status_info("no entity selected"),
+            },
+            Action::Problems => self.push(Box::new(ProblemsView::new())),
+            Action::Links => self.open_links(),
+            Action::Refresh => return self.refresh("").unwrap_or(None),
+            Action::Sources => self.open_sources(),
+            _ => {}
+        }
+        None
+    }
+}
+
+/// Applies an action to the state. Returns what the event loop must do, if anything.
+pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+    app.clock.read();
+    let background = matches!(
+        action,
+        Action::Load(_)
+            | Action::Rebuilt(_)
+            | Action::Scored(_)
+            | Action::Tick
+            | Action::SearchDone(_)
+            | Action::DocsPage(_)
+            | Action::Resize(..)
+            | Action::CustomFinished(..)
+            | Action::Remote(..)
+            | Action::RemoteDocs(_)
+            | Action::Warn(_)
+            | Action::JobDone(_)
+    );
+    if !background {
+        // Whatever the user does next sees up-to-date scores.
+        app.run_deferred();
+    }
+    let effect = update_state(app, action);
+    // A pane that wants a page read gets it on the first update with no other effect (the
+    // pane keeps asking until then).
+    effect.or_else(|| {
+        let width = app.size.0;
+        app.stack
+            .last_mut()?
+            .take_request(width)
+            .map(Effect::LoadDocsPage)
+    })
+}
+
+fn update_state(app: &mut App, action: Action) -> Option<Effect> {
+    match action {
+        Action::DocsPage(loaded) => {
+            let mut loaded = Some(loaded);
+            for view in app.stack.iter_mut().rev() {
+                loaded = view.page_loaded(loaded?);
+            }
+            // Still here: the user left that page or entity; the answer is dropped.
+            return None;
+        }
+        Action::Load(event) => {
+            app.load(event);
+            return None;
+        }
+        Action::Rebuilt(done) => {
+            app.rebuilt(*done);
+            return None;
+        }
+        Action::Scored(scored) => {
+            app.rescored(*scored);
+            return None;
+        }
+        Action::Tick => {
+            app.spinner = app.spinner.wrapping_add(1);
+            app.search_loaded();
+            return None;
+        }
+        Action::SearchDone(done) => {
+            app.search_done(done);
+            return None;
+        }
+        Action::JobDone(done) => {
+            app.job_done(done);
+            return None;
+        }
+        Action::Warn(warning) => {
+            app.status_error(warning);
+            return None;
+        }
+        Action::Resize(w, h) => {
+            app.size = (w, h);
+            return None;
+        }
+        Action::Quit => return Some(Effect::Quit),
+        Action::RunCommand(line) => {
+            app.status = None;
+            return commands::run(app, &line);
+        }
+        Action::RunCustom(index) => {
+            app.status = None;
+            return app.run_custom(index);
+        }
+        Action::Remote(job, update) => {
+            app.remote_update(job, update);
+            return None;
+        }
+        Action::RemoteDocs(fetched) => {
+            for view in &mut app.stack {
+                view.remote_docs(&fetched);
+            }
+            return None;
+        }
+        Action::CustomFinished(plan, finished) => {
+            let code = finished.code;
+            app.push(Box::new(OutputView::new(&plan, finished)));
+            app.status_info(format!(
+                "{} finished ({})",
+                crate::tui::widgets::wrap::safe_line(&plan.title),
+                code.map_or("killed".to_string(), |c| format!("exit {c}"))
+            ));
+            return None;
+        }
+        _ => {}
+    }
+    app.pending_confirm = None;
+    app.status = None;
+    let page = app.page();
+    match &mut app.overlay {
+        Some(Overlay::Help(help)) => {
+            if !help.handle(&action, &app.keymap, page) {
+                app.overlay = None;
+            }
+            return None;
+        }
+        Some(Overlay::Palette(palette)) => {
+            return match palette.handle(&action, page) {
+                PaletteOutcome::Open => None,
+                PaletteOutcome::Close => {
+                    app.overlay = None;
+                    None
+                }
+                PaletteOutcome::Run(line) => {
+                    app.overlay = None;
+                    commands::run(app, &line)
+                }
+            };
+        }
+        None => {}
+    }
+    if app.stack.is_empty()
+        && app.is_searching()
+        && matches!(action, Action::Open | Action::Ownership)
+    {
+        // Typed then Enter in one burst: open what the query finds, not what was on screen.
+        app.finish_search();
+    }
+    let (stack, search, ctx) = app.panes_and_ctx();
+    let outcome = match stack.last_mut() {
+        Some(view) => view.handle(&action, &ctx),
+        None => {
+            let outcome = search.handle(&action, &ctx);
+            if search.take_stale() {
+                app.request_search(Select::First, false);
+            }
+            outcome
+        }
+    };
+    app.apply(outcome, action)
+}
