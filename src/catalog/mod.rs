@@ -479,6 +479,16 @@ impl Catalog {
 
     /// Recomputes the warnings for references that resolve to nothing. Call when a load is done.
     pub fn check_references(&mut self) {
+        // Each entity's relations in Backstage's order, by type and then target, whatever
+        // order their entities arrived in: a local and a remote catalog list them alike.
+        for i in 0..self.edges.len() {
+            let mut list = std::mem::take(&mut self.edges[i]);
+            list.sort_by(|a, b| {
+                (a.relation.as_str(), self.link_ref(*a).as_str())
+                    .cmp(&(b.relation.as_str(), self.link_ref(*b).as_str()))
+            });
+            self.edges[i] = list;
+        }
         let mut out = Vec::new();
         for (target, waiting) in &self.dangling {
             for (source, relation) in &waiting.sources {
@@ -974,7 +984,7 @@ mod tests {
     }
 
     #[test]
-    fn relations_to_entities_later_in_a_batch_keep_the_order_they_are_stated_in() {
+    fn relations_are_listed_by_type_and_target_whatever_order_they_arrived_in() {
         let c = Catalog::from_entities(
             [
                 svc("a", &["component:b", "component:ghost", "component:c"]),
@@ -993,8 +1003,8 @@ mod tests {
             depends,
             [
                 "component:default/b",
-                "component:default/ghost",
-                "component:default/c"
+                "component:default/c",
+                "component:default/ghost"
             ]
         );
         // Only the target nobody defines waits: one warning, for it.

@@ -16,13 +16,13 @@ pub struct Args {
     /// Print problems as a JSON array (same as `--format json`).
     #[arg(long)]
     pub json: bool,
-    /// Output format: text, json, github, junit, sarif or markdown.
-    #[arg(long, value_enum)]
-    pub format: Option<Format>,
     /// List the rejected entities (not in the catalog because of an error), each with its
     /// errors, instead of every problem; with `--json`, as `[{"ref", "problems"}]`.
     #[arg(long)]
     pub rejected: bool,
+    /// Output format: text, json, github, junit, sarif or markdown.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 }
 
 /// Runs `validate`.
@@ -93,6 +93,33 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     })
 }
 
+/// Prints the rejected entities with their errors; exit 1 when there is one.
+fn print_rejected(catalog: &crate::catalog::Catalog, json: bool) -> color_eyre::Result<ExitCode> {
+    let rejected = catalog.rejected();
+    if json {
+        let list: Vec<serde_json::Value> = rejected
+            .iter()
+            .map(|(reference, problems)| {
+                serde_json::json!({ "ref": reference.as_str(), "problems": problems })
+            })
+            .collect();
+        super::print_json(&list)?;
+    } else {
+        for (reference, problems) in &rejected {
+            say!("{reference}: rejected");
+            for p in problems {
+                say!("  {p}");
+            }
+        }
+        tell!("{} entities, {} rejected", catalog.len(), rejected.len());
+    }
+    Ok(if rejected.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 /// One check per entity (passed when no problem names it) and one failed check per problem,
 /// grouped by file: what the CI formats print.
 pub(crate) fn checks(catalog: &Catalog, problems: &[&Problem]) -> Vec<Check> {
@@ -137,31 +164,4 @@ pub(crate) fn checks(catalog: &Catalog, problems: &[&Problem]) -> Vec<Check> {
     clean.sort_by(|a, b| (&a.suite, a.line, &a.subject).cmp(&(&b.suite, b.line, &b.subject)));
     out.extend(clean);
     out
-}
-
-/// Prints the rejected entities with their errors; exit 1 when there is one.
-fn print_rejected(catalog: &crate::catalog::Catalog, json: bool) -> color_eyre::Result<ExitCode> {
-    let rejected = catalog.rejected();
-    if json {
-        let list: Vec<serde_json::Value> = rejected
-            .iter()
-            .map(|(reference, problems)| {
-                serde_json::json!({ "ref": reference.as_str(), "problems": problems })
-            })
-            .collect();
-        super::print_json(&list)?;
-    } else {
-        for (reference, problems) in &rejected {
-            say!("{reference}: rejected");
-            for p in problems {
-                say!("  {p}");
-            }
-        }
-        tell!("{} entities, {} rejected", catalog.len(), rejected.len());
-    }
-    Ok(if rejected.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
 }
