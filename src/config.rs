@@ -65,6 +65,10 @@ pub enum SourceConfig {
         retries: Option<u32>,
         /// Entities per page (default 500).
         page_size: Option<PageSize>,
+        /// Most entities one load reads before it fails (default 2,000,000).
+        max_entities: Option<Limit>,
+        /// Most megabytes of pages one load reads before it fails (default 4096).
+        max_megabytes: Option<Limit>,
     },
 }
 
@@ -121,6 +125,23 @@ impl<'de> Deserialize<'de> for PageSize {
     }
 }
 
+/// A paging limit: a whole number from 1 to 1,000,000,000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit(pub u64);
+
+impl<'de> Deserialize<'de> for Limit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = u64::deserialize(d)?;
+        if (1..=1_000_000_000).contains(&n) {
+            Ok(Limit(n))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "expected a limit between 1 and 1000000000, found {n}"
+            )))
+        }
+    }
+}
+
 /// The whole configuration file.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -142,6 +163,9 @@ pub struct Config {
     /// Draw URLs and emails as OSC 8 hyperlinks (off by default: not every terminal copes).
     #[serde(default, deserialize_with = "on_off")]
     pub hyperlinks: bool,
+    /// Live providers and plugins (`integrations:`; see `docs/configuration.md`).
+    #[serde(default)]
+    pub integrations: crate::live::IntegrationsConfig,
     /// Sections other features read (kept so a newer config still loads).
     #[serde(flatten)]
     pub other: std::collections::BTreeMap<String, serde_yaml::Value>,
@@ -185,7 +209,7 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
-        let config: Config = serde_yaml::from_str(text).map_err(|e| {
+        let config: Config = crate::yaml::from_str(text).map_err(|e| {
             let message = e.to_string();
             // Beside a flattened field serde points at the start of the file: a message that
             // names a top-level key (`hyperlinks: …`) is placed at that key's line instead.
@@ -217,6 +241,17 @@ impl Config {
                 message: e.to_string(),
             }
         })?;
+        config
+            .integrations
+            .check()
+            .map_err(|message| ConfigError::Invalid {
+                path: path.to_string(),
+                line: text
+                    .lines()
+                    .position(|l| l.starts_with("integrations:"))
+                    .map_or(0, |i| i + 1),
+                message,
+            })?;
         for (i, s) in config.sources.iter().enumerate() {
             if let SourceConfig::Backstage {
                 token_env,
@@ -265,6 +300,8 @@ impl Config {
                     connect_timeout,
                     retries,
                     page_size,
+                    max_entities,
+                    max_megabytes,
                 } => {
                     let mut b = BackstageSource::from_url(&url.0);
                     if let Some(name) = name {
@@ -283,6 +320,8 @@ impl Config {
                         connect_timeout: connect_timeout.map_or(d.connect_timeout, |s| s.0),
                         retries: retries.unwrap_or(d.retries),
                         page_size: page_size.map_or(d.page_size, |p| p.0),
+                        max_entities: max_entities.map_or(d.max_entities, |l| l.0 as usize),
+                        max_bytes: max_megabytes.map_or(d.max_bytes, |l| l.0 * 1024 * 1024),
                         ..d
                     };
                     SourceSpec::Backstage(b)
@@ -571,5 +610,59 @@ sources:
         assert!(!format!("{c:?} {:?}", c.source_specs()).contains("s3cr3t"));
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert!(Config::load(&path).unwrap().warnings.is_empty());
+    }
+
+    #[test]
+    fn a_token_of_the_wrong_type_is_refused_without_echoing_it() {
+        for value in [
+            "918273645546372819",
+            "-918273",
+            "9182.736",
+            "true",
+            "[918273, 645]",
+        ] {
+            let text =
+                format!("sources:\n  - type: backstage\n    url: https://x\n    token: {value}\n");
+            let err = Config::parse("c.yaml", &text).unwrap_err().to_string();
+            assert!(err.contains("token"), "{err}");
+            for digits in ["918273", "9182"] {
+                assert!(!err.contains(digits), "the secret is echoed: {err}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_shipped_example_config_loads_with_its_two_sources() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/config.yaml");
+        let c = Config::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+        assert_eq!(c.theme.as_deref(), Some("dark"));
+        let specs = c.source_specs();
+        assert_eq!(specs.len(), 2, "{specs:?}");
+        assert!(
+            matches!(&specs[0], SourceSpec::Files { name, .. } if name == "local"),
+            "{specs:?}"
+        );
+        let SourceSpec::Backstage(b) = &specs[1] else {
+            panic!("the second source is a Backstage backend: {specs:?}");
+        };
+        assert_eq!(b.name, "prod");
+        assert_eq!(b.token, TokenSource::Env("BACKSTAGE_TOKEN".into()));
+        assert_eq!(b.http.max_entities, 1_000_000);
+        assert_eq!(b.http.max_bytes, 2048 * 1024 * 1024);
+    }
+
+    #[test]
+    fn paging_limits_are_read_and_checked() {
+        let text = "sources:\n  - type: backstage\n    url: https://x\n    max_entities: 50\n    max_megabytes: 3\n";
+        let c = Config::parse("c.yaml", text).unwrap();
+        let SourceSpec::Backstage(b) = &c.source_specs()[0] else {
+            panic!("a Backstage source")
+        };
+        assert_eq!((b.http.max_entities, b.http.max_bytes), (50, 3 << 20));
+        let err = Config::parse("c.yaml", &text.replace("50", "0"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("between 1 and 1000000000"), "{err}");
     }
 }

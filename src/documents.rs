@@ -1,6 +1,8 @@
 //! Splitting a YAML file into documents and parsing each on its own, so one broken document
-//! never hides the others, and every error carries its line in the file.
+//! never hides the others, and every error carries its line in the file. Every document passes
+//! the [`yaml`](super::yaml) guard first, on one budget for the whole file.
 
+use super::yaml::{self, Budget, Refusal};
 use crate::catalog::{Origin, Problem};
 use serde_json::Value;
 use std::sync::Arc;
@@ -17,12 +19,14 @@ pub struct Document {
     pub value: Value,
 }
 
-/// Parses every document of a YAML file. Documents that do not parse become problems with
-/// their line; the others are returned.
+/// Parses every document of a YAML file. Documents that do not parse (or nest too deeply)
+/// become problems with their line; the others are returned. A file whose aliases expand past
+/// its budget is refused whole: one problem, no document.
 pub fn parse_documents(path: &Arc<str>, text: &str) -> (Vec<Document>, Vec<Problem>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut docs = Vec::new();
     let mut problems = Vec::new();
+    let mut budget = Budget::for_len(text.len());
     for (count, (start_line, chunk)) in split(text).into_iter().enumerate() {
         if count >= MAX_DOCUMENTS {
             problems.push(Problem::error(
@@ -36,6 +40,29 @@ pub fn parse_documents(path: &Arc<str>, text: &str) -> (Vec<Document>, Vec<Probl
             t.is_empty() || t.starts_with('#')
         }) {
             continue;
+        }
+        match yaml::check_with(chunk, &mut budget) {
+            Ok(()) => {}
+            Err(refusal @ Refusal::TooDeep { .. }) => {
+                problems.push(Problem::error(
+                    Some(Origin::new(
+                        path.clone(),
+                        Some(start_line + refusal.line() as u32 - 1),
+                    )),
+                    format!("YAML does not parse: {refusal}"),
+                ));
+                continue;
+            }
+            Err(refusal @ Refusal::TooLarge { .. }) => {
+                let line = start_line + refusal.line() as u32 - 1;
+                return (
+                    Vec::new(),
+                    vec![Problem::error(
+                        Some(Origin::new(path.clone(), Some(line))),
+                        format!("{refusal}: the file was not loaded"),
+                    )],
+                );
+            }
         }
         match serde_yaml::from_str::<Value>(chunk) {
             Ok(Value::Null) => {}
@@ -171,5 +198,40 @@ mod tests {
         let (docs, problems) = parse(&text);
         assert!(docs.is_empty());
         assert_eq!(problems.len(), 1);
+    }
+
+    #[test]
+    fn a_wide_alias_bomb_in_any_document_refuses_the_file_in_one_problem() {
+        // One 10,000-item anchored list referenced 10,000 times (~50 KB): 3.9 GB expanded.
+        let bomb = format!(
+            "items: &a [{}]\nrefs: [{}]\n",
+            vec!["x"; 10_000].join(","),
+            vec!["*a"; 10_000].join(",")
+        );
+        let text = format!("a: 1\n---\n{bomb}---\nb: 2\n");
+        let (docs, problems) = parse(&text);
+        assert!(docs.is_empty(), "{} documents", docs.len());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(
+            problems[0].to_string(),
+            "f.yaml:4: error: too expensive to read: its aliases expand to more than 64 times its size: the file was not loaded"
+        );
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_one_document_problem_and_its_neighbours_load() {
+        let n = 400_000; // 800 KB: 374 s in libyaml before the guard
+        let text = format!(
+            "a: 1\n---\nb: {}{}\n---\nc: 3\n",
+            "[".repeat(n),
+            "]".repeat(n)
+        );
+        let (docs, problems) = parse(&text);
+        assert_eq!(docs.len(), 2, "{problems:?}");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(
+            problems[0].to_string(),
+            "f.yaml:3: error: YAML does not parse: collections nested more than 128 deep"
+        );
     }
 }

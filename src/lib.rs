@@ -11,7 +11,9 @@ pub mod cli;
 pub mod config;
 pub mod documents;
 pub mod expr;
+pub mod governance;
 pub mod graph;
+pub mod live;
 pub mod markdown;
 pub mod openapi;
 pub mod ownership;
@@ -26,6 +28,7 @@ pub mod text;
 pub mod token;
 pub mod tui;
 pub mod vfs;
+pub mod yaml;
 
 #[cfg(test)]
 pub(crate) mod fixtures;

@@ -11,11 +11,14 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> color_eyre::Result<ExitCode> {
-    color_eyre::install()?;
+fn main() -> ExitCode {
+    // color-eyre's report is for real crashes (panics); an error a user can fix (a bad config,
+    // a missing file, a bad flag value) is one line, `idp-tui: error: …`, exit code 2.
+    let _ = color_eyre::install();
     let cli = Cli::parse();
-    match &cli.command {
+    let result = match &cli.command {
         Some(command) => cli::run(&cli, command),
         None => idp_tui::tui::run(&cli),
-    }
+    };
+    result.unwrap_or_else(|e| cli::report(&e))
 }

@@ -431,6 +431,15 @@ pub fn read(path: &Path, key: &str) -> Result<Option<Snapshot>, SnapshotError> {
     if at != parts_end {
         return Err(corrupt("stray bytes between the search index and the table".into()).into());
     }
+    // Each count is checked against its chunk's bytes before anything is reserved for it: a
+    // forged count of four billion aborted the process.
+    if table
+        .chunks
+        .iter()
+        .any(|c| u64::from(c.2) * cache::MIN_ENTITY_BYTES > c.1)
+    {
+        return Err(corrupt("a chunk claims more entities than its bytes can hold".into()).into());
+    }
     let total: usize = table.chunks.iter().map(|c| c.2 as usize).sum();
     let (entities, rest) = std::thread::scope(|scope| {
         // The index and the wiring beside the entities, which take every core.
@@ -497,4 +506,44 @@ pub fn read(path: &Path, key: &str) -> Result<Option<Snapshot>, SnapshotError> {
         owner,
         problems: source_problems,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A snapshot file laid out as [`write`] lays it out, with a table of contents that says
+    /// whatever the test wants.
+    fn forged(path: &Path, key: &str, chunks: Vec<(String, u64, u32)>) {
+        let parts: u64 = chunks.iter().map(|c| c.1).sum();
+        let table = rmp_serde::to_vec(&Table {
+            key: key.into(),
+            chunks,
+            state: 1,
+            index: 1,
+        })
+        .unwrap();
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&VERSION.to_le_bytes());
+        bytes.extend_from_slice(&(table.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&(HEADER_LEN as u64 + parts + 2).to_le_bytes());
+        bytes.resize(HEADER_LEN + parts as usize + 2, 0xc0);
+        bytes.extend_from_slice(&table);
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    #[test]
+    fn a_forged_entity_count_is_damage_not_an_abort() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.snapshot");
+        // Four billion entities in 16 bytes, a thousand times over: reserving room for them
+        // first aborted the process.
+        forged(&path, "k", vec![("p".into(), 16, u32::MAX); 1000]);
+        let Err(err) = read(&path, "k") else {
+            panic!("a forged count was read as a snapshot");
+        };
+        let err = err.to_string();
+        assert!(err.contains("damaged"), "{err}");
+    }
 }

@@ -69,6 +69,10 @@ fn needs_cleaning(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
         // Zero-width joiners (U+200C/D) stay: emoji sequences and several scripts need them.
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}' | '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{2028}' | '\u{2029}')
+        // Invisible characters that carry hidden text or split a name without showing it: tag
+        // characters (U+E0000–E007F spell ASCII no one sees), the combining grapheme joiner,
+        // Hangul and Khmer fillers, the Mongolian vowel separator, interlinear annotations.
+        || matches!(c, '\u{e0000}'..='\u{e007f}' | '\u{034f}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}' | '\u{180e}' | '\u{3164}' | '\u{ffa0}' | '\u{fff9}'..='\u{fffb}')
 }
 
 /// Skips a CSI sequence: parameter and intermediate bytes up to a final byte in `@`..=`~`.
@@ -199,6 +203,26 @@ mod tests {
             "👩\u{200d}💻",
             "emoji sequences keep their joiner"
         );
+    }
+
+    #[test]
+    fn tag_characters_and_the_grapheme_joiner_are_dropped() {
+        // Unicode tag characters spell invisible ASCII ("ignore previous…"); U+034F is an
+        // invisible combining mark that splits a name in two for search but not for the eye.
+        let tagged: String = "ok"
+            .chars()
+            .chain("\u{e0001}hidden\u{e007f}".chars().map(|c| {
+                char::from_u32(if c.is_ascii() {
+                    0xe0000 + c as u32
+                } else {
+                    c as u32
+                })
+                .unwrap_or(c)
+            }))
+            .collect();
+        assert_eq!(clean(&tagged), "ok");
+        assert_eq!(clean("pay\u{34f}ments"), "payments");
+        assert_eq!(clean("\u{e0000}a\u{e007f}"), "a");
     }
 
     #[test]

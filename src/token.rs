@@ -35,7 +35,64 @@ impl fmt::Debug for Secret {
 
 impl<'de> serde::Deserialize<'de> for Secret {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Secret)
+        // serde's own type error quotes the value (`invalid type: integer `1234…``): a token
+        // written without quotes would be printed in the config error.
+        d.deserialize_any(SecretVisitor)
+    }
+}
+
+/// Reads a string; anything else is an error that never shows the value.
+struct SecretVisitor;
+
+impl SecretVisitor {
+    fn refused<E: serde::de::Error>(what: &str) -> Result<Secret, E> {
+        Err(E::custom(format!(
+            "token: expected a string, found {what} (its value is not shown); put the token in quotes, or better use token_env"
+        )))
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for SecretVisitor {
+    type Value = Secret;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a token string")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Secret, E> {
+        Ok(Secret(v.to_string()))
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Secret, E> {
+        Ok(Secret(v))
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Secret, E> {
+        Self::refused("a boolean")
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Secret, E> {
+        Self::refused("a number")
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Secret, E> {
+        Self::refused("a number")
+    }
+    fn visit_i128<E: serde::de::Error>(self, _: i128) -> Result<Secret, E> {
+        Self::refused("a number")
+    }
+    fn visit_u128<E: serde::de::Error>(self, _: u128) -> Result<Secret, E> {
+        Self::refused("a number")
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Secret, E> {
+        Self::refused("a number")
+    }
+    fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<Secret, E> {
+        Self::refused("bytes")
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Secret, E> {
+        Self::refused("nothing")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Secret, A::Error> {
+        Self::refused("a list")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Secret, A::Error> {
+        Self::refused("a mapping")
     }
 }
 
@@ -54,31 +111,26 @@ pub enum TokenSource {
     Literal(Secret),
 }
 
-/// Why a token could not be obtained. Never holds the token itself, nor the command's output.
+/// Why a token could not be obtained. Never holds the token itself, the command's output, nor
+/// the command: a `token_command` may carry a secret of its own (`vault … -token=…`), and these
+/// messages reach the screen, the log and `--json`.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TokenError {
     /// The command could not be started.
-    #[error("token_command `{command}` could not be run: {reason}")]
+    #[error("the token_command could not be run: {reason}")]
     Spawn {
-        /// The command as configured.
-        command: String,
         /// Why (from the operating system).
         reason: String,
     },
     /// The command failed.
-    #[error("token_command `{command}` failed ({status}); run it by hand to see why")]
+    #[error("the token_command failed ({status}); run it by hand to see why")]
     Failed {
-        /// The command as configured.
-        command: String,
         /// Its exit status.
         status: String,
     },
     /// The command printed nothing.
-    #[error("token_command `{command}` printed no token")]
-    Empty {
-        /// The command as configured.
-        command: String,
-    },
+    #[error("the token_command printed no token")]
+    Empty,
 }
 
 impl TokenSource {
@@ -100,12 +152,10 @@ impl TokenSource {
                     .stderr(Stdio::null())
                     .output()
                     .map_err(|e| TokenError::Spawn {
-                        command: command.clone(),
                         reason: e.to_string(),
                     })?;
                 if !output.status.success() {
                     return Err(TokenError::Failed {
-                        command: command.clone(),
                         status: output.status.to_string(),
                     });
                 }
@@ -113,9 +163,7 @@ impl TokenSource {
                 // `pass show` prints the secret on the first line and metadata after it.
                 let token = text.lines().next().unwrap_or("").trim();
                 if token.is_empty() {
-                    return Err(TokenError::Empty {
-                        command: command.clone(),
-                    });
+                    return Err(TokenError::Empty);
                 }
                 Ok(Some(Secret::new(token)))
             }
@@ -127,7 +175,9 @@ impl TokenSource {
         match self {
             TokenSource::None => "set BACKSTAGE_TOKEN".into(),
             TokenSource::Env(var) => format!("set {var}"),
-            TokenSource::Command(command) => format!("check that `{command}` prints a valid token"),
+            TokenSource::Command(_) => {
+                "check that the config file's token_command prints a valid token".into()
+            }
             TokenSource::Literal(_) => "update the token in the config file".into(),
         }
     }
@@ -163,7 +213,7 @@ mod tests {
     #[test]
     fn silent_command_is_an_error() {
         let s = TokenSource::Command("true".into());
-        assert!(matches!(s.resolve(), Err(TokenError::Empty { .. })));
+        assert!(matches!(s.resolve(), Err(TokenError::Empty)));
     }
 
     #[test]
@@ -171,5 +221,16 @@ mod tests {
         let s = TokenSource::Env("IDP_TUI_TEST_SURELY_UNSET_VAR".into());
         assert_eq!(s.resolve(), Ok(None));
         assert_eq!(s.hint(), "set IDP_TUI_TEST_SURELY_UNSET_VAR");
+    }
+
+    #[test]
+    fn the_command_never_appears_in_an_error_or_a_hint() {
+        for command in ["exit 3 # vault-token-s3cr3t", "true # vault-token-s3cr3t"] {
+            let s = TokenSource::Command(command.into());
+            let err = s.resolve().unwrap_err();
+            let shown = format!("{err} {err:?} {}", s.hint());
+            assert!(shown.contains("token_command"), "{shown}");
+            assert!(!shown.contains("s3cr3t"), "{shown}");
+        }
     }
 }

@@ -19,15 +19,57 @@ pub const DEMO_ROOT: &str = "embedded:all.yaml";
 /// skeletons (their YAML is a template, not catalog data, until rendered).
 const SKIPPED_DIRS: [&str; 3] = ["node_modules", "target", "skeleton"];
 
-/// Reads a file, from disk or from the embedded demo.
+/// Largest file [`read`] returns: above every reader's own limit, a last bound for any other.
+pub const MAX_READ_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a file, from disk or from the embedded demo. Only regular files are read, and at most
+/// [`MAX_READ_BYTES`] of them: a FIFO would hang the reader, `/dev/zero` would fill memory.
 pub fn read(path: &str) -> io::Result<Vec<u8>> {
     match path.strip_prefix(EMBEDDED_PREFIX) {
         Some(rel) => DEMO
             .get_file(normalise(rel))
             .map(|f| f.contents().to_vec())
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such embedded file")),
-        None => std::fs::read(path),
+        None => read_regular(Path::new(path), MAX_READ_BYTES),
     }
+}
+
+/// Reads a regular file of at most `limit` bytes. Opened without blocking (a FIFO with no
+/// writer would block the open itself), then checked on the open handle, so a file swapped
+/// for a device after a check is still refused.
+pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (a device, FIFO or socket): not read",
+        ));
+    }
+    if meta.len() > limit {
+        return Err(too_big(limit));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big(limit));
+    }
+    Ok(bytes)
+}
+
+fn too_big(limit: u64) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("over the {limit}-byte limit: not read"),
+    )
 }
 
 /// The size of a file in bytes, without reading it.
@@ -52,13 +94,16 @@ pub fn is_dir(path: &str) -> bool {
     }
 }
 
-/// Every `*.yaml`/`*.yml` file under a directory, sorted, skipping hidden directories,
-/// `node_modules` and `target`.
+/// Every `*.yaml`/`*.yml` file under a directory, sorted, skipping hidden directories (but
+/// [`SCANNED_HIDDEN_DIRS`]), `node_modules`, `target` and `skeleton`.
 pub fn yaml_files(dir: &str) -> io::Result<Vec<String>> {
     let mut out = Vec::new();
     match dir.strip_prefix(EMBEDDED_PREFIX) {
         Some(rel) => embedded_walk(embedded_dir(&normalise(rel))?, &mut out),
-        None => disk_walk(Path::new(dir), &mut out, 0)?,
+        None => {
+            let real_dir = Path::new(dir).canonicalize()?;
+            disk_walk(Path::new(dir), &real_dir, &mut out, 0)?
+        }
     }
     out.sort();
     Ok(out)
@@ -77,8 +122,11 @@ fn is_yaml(name: &str) -> bool {
     name.ends_with(".yaml") || name.ends_with(".yml")
 }
 
+/// Hidden directories that hold catalog files by convention, and are walked.
+pub const SCANNED_HIDDEN_DIRS: [&str; 1] = [".backstage"];
+
 fn skipped(name: &str) -> bool {
-    name.starts_with('.') || SKIPPED_DIRS.contains(&name)
+    (name.starts_with('.') && !SCANNED_HIDDEN_DIRS.contains(&name)) || SKIPPED_DIRS.contains(&name)
 }
 
 fn embedded_walk(dir: &Dir<'static>, out: &mut Vec<String>) {
@@ -100,7 +148,10 @@ fn embedded_walk(dir: &Dir<'static>, out: &mut Vec<String>) {
     }
 }
 
-fn disk_walk(dir: &Path, out: &mut Vec<String>, depth: usize) -> io::Result<()> {
+/// Walks `dir` for YAML files. A symbolic link to a file is listed only when it resolves
+/// inside `real_root` (the walked directory, canonical): a committed link cannot bring a file
+/// from elsewhere into the catalog.
+fn disk_walk(dir: &Path, real_root: &Path, out: &mut Vec<String>, depth: usize) -> io::Result<()> {
     if depth > 64 {
         return Ok(());
     }
@@ -111,13 +162,19 @@ fn disk_walk(dir: &Path, out: &mut Vec<String>, depth: usize) -> io::Result<()> 
         let ft = entry.file_type()?;
         if ft.is_dir() {
             if !skipped(&name) {
-                disk_walk(&entry.path(), out, depth + 1)?;
+                disk_walk(&entry.path(), real_root, out, depth + 1)?;
             }
-        } else if is_yaml(&name) && (ft.is_file() || entry.path().is_file()) {
+        } else if is_yaml(&name) && (ft.is_file() || link_inside(&entry.path(), real_root)) {
             out.push(entry.path().to_string_lossy().to_string());
         }
     }
     Ok(())
+}
+
+/// True when a symbolic link resolves to a regular file inside `real_root`.
+fn link_inside(link: &Path, real_root: &Path) -> bool {
+    link.canonicalize()
+        .is_ok_and(|t| t.starts_with(real_root) && t.is_file())
 }
 
 /// One entry of a directory tree listed by [`list_tree`].
@@ -277,10 +334,12 @@ pub fn join(file: &str, relative: &str) -> String {
     } else {
         Path::new(file).parent().unwrap_or(Path::new("")).join(rel)
     };
-    format!(
-        "{prefix}{}",
-        normalise(&joined.to_string_lossy()).to_string_lossy()
-    )
+    let joined = normalise(&joined.to_string_lossy());
+    if prefix.is_empty() && joined.as_os_str().is_empty() {
+        // The current directory: an empty path names nothing on disk.
+        return ".".to_string();
+    }
+    format!("{prefix}{}", joined.to_string_lossy())
 }
 
 /// The directory a path sits in (the path itself when it is a directory).
@@ -296,11 +355,21 @@ pub fn root_of(path: &str) -> String {
         .parent()
         .map(|d| d.to_string_lossy().to_string())
         .unwrap_or_default();
+    if prefix.is_empty() && parent.is_empty() {
+        // `catalog-info.yaml` alone: its folder is the current directory.
+        return ".".to_string();
+    }
     format!("{prefix}{parent}")
 }
 
-/// True when `path` lies inside `root` (both as [`join`] produces them).
+/// True when `path` lies inside `root` (both as [`join`] produces them): as written, and on
+/// disk after following every symbolic link, so a link committed inside a catalog cannot lead
+/// out of it. A path that does not exist is judged as written (reading it fails anyway).
 pub fn is_within(path: &str, root: &str) -> bool {
+    written_within(path, root) && really_within(path, root)
+}
+
+fn written_within(path: &str, root: &str) -> bool {
     let abs = |p: &str| -> PathBuf {
         let (_, p) = p.split_at(if p.starts_with(EMBEDDED_PREFIX) {
             EMBEDDED_PREFIX.len()
@@ -317,6 +386,25 @@ pub fn is_within(path: &str, root: &str) -> bool {
     };
     path.starts_with(EMBEDDED_PREFIX) == root.starts_with(EMBEDDED_PREFIX)
         && abs(path).starts_with(abs(root))
+}
+
+/// The real (canonical) paths compared: what a read of `path` would open.
+fn really_within(path: &str, root: &str) -> bool {
+    if path.starts_with(EMBEDDED_PREFIX) {
+        return true;
+    }
+    let on_disk = |p: &str| {
+        if p.is_empty() {
+            ".".to_string()
+        } else {
+            p.to_string()
+        }
+    };
+    match std::fs::canonicalize(on_disk(path)) {
+        Ok(real) => std::fs::canonicalize(on_disk(root)).is_ok_and(|r| real.starts_with(r)),
+        // A dangling link is refused; a missing file is reported when it is read.
+        Err(_) => std::fs::symlink_metadata(on_disk(path)).is_err(),
+    }
 }
 
 /// Folds `.` and `..` without touching the filesystem.
@@ -349,6 +437,15 @@ mod tests {
             "embedded:org/teams.yaml"
         );
         assert_eq!(join("cat/x.yaml", "/etc/passwd"), "/etc/passwd");
+        assert_eq!(join("catalog-info.yaml", "."), ".");
+        assert_eq!(join("catalog-info.yaml", "./docs"), "docs");
+    }
+
+    #[test]
+    fn a_file_named_without_a_directory_is_rooted_in_the_current_one() {
+        assert_eq!(root_of("catalog-info.yaml"), ".");
+        assert!(is_dir(&root_of("catalog-info.yaml")));
+        assert_eq!(root_of("embedded:all.yaml"), "embedded:");
     }
 
     #[test]
@@ -392,6 +489,26 @@ mod tests {
                 inside: true
             }));
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_and_devices_are_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.yaml");
+        let c = std::ffi::CString::new(fifo.to_string_lossy().as_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        // Before: the open blocked forever waiting for a writer.
+        let err = read(&fifo.to_string_lossy()).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        // Before: /dev/zero was read until memory ran out.
+        let err = read("/dev/zero").unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        std::fs::write(dir.path().join("big"), vec![b'x'; 11]).unwrap();
+        let err = read_regular(&dir.path().join("big"), 10).unwrap_err();
+        assert!(err.to_string().contains("over the 10-byte limit"), "{err}");
+        assert_eq!(read_regular(&dir.path().join("big"), 11).unwrap().len(), 11);
     }
 
     #[test]

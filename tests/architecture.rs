@@ -28,7 +28,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("search", &["catalog"]),
     ("ownership", &["catalog"]),
     ("graph", &["catalog", "ownership"]),
-    ("scorecard", &["catalog", "documents"]),
+    ("scorecard", &["catalog", "documents", "live"]),
     ("techdocs", &["catalog", "markdown"]),
     ("actions", &["catalog"]),
     ("scaffolder", &["catalog", "expr"]),
@@ -36,7 +36,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("live", &["catalog", "backstage"]),
     ("source", &["catalog", "documents", "backstage"]),
     ("snapshot", &["catalog", "search", "source"]),
-    ("config", &["source", "backstage", "actions"]),
+    ("config", &["source", "backstage", "actions", "live"]),
     (
         "cli",
         &[

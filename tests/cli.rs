@@ -171,3 +171,127 @@ fn bad_config_file_names_file_and_line() {
     let err = stderr(&o);
     assert!(err.contains("config.yaml:3"), "{err}");
 }
+
+/// A control character or escape in text output: what would repaint, retitle or write to the
+/// clipboard of the terminal it reaches.
+fn has_controls(text: &str) -> bool {
+    text.chars().any(|c| {
+        (c.is_control() && c != '\n' && c != '\t') || ('\u{e0000}'..='\u{e007f}').contains(&c)
+    })
+}
+
+#[test]
+fn hostile_file_names_and_texts_never_reach_the_terminal_raw_and_json_stays_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file name that retitles and clears the terminal, and sets the clipboard.
+    let name =
+        "svc\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}]52;c;Y3VybCBldmlsLmV4YW1wbGUvaSB8IHNo\u{7}.yaml";
+    let path = dir.path().join(name);
+    std::fs::write(
+        &path,
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: Not Valid!\nspec:\n  type: service\n---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: evil-api\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ./def.txt\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("def.txt"),
+        "openapi: 3.0.0\ninfo:\n  title: \u{1b}]52;c;Y3VybCBldmlsLmV4YW1wbGUvaSB8IHNo\u{7}x\u{e0041}\n",
+    )
+    .unwrap();
+    let catalog = dir.path().to_str().unwrap();
+    for args in [
+        vec!["validate", "--catalog", catalog],
+        vec!["show", "evil-api", "--catalog", catalog],
+        vec!["search", "", "--catalog", catalog],
+    ] {
+        let o = idp(&args);
+        for (stream, text) in [("stdout", stdout(&o)), ("stderr", stderr(&o))] {
+            assert!(!has_controls(&text), "{args:?} {stream}: {text:?}");
+        }
+    }
+    // `validate` still names the file (its escape sequences removed), and its JSON keeps the
+    // exact name.
+    let o = idp(&["validate", "--catalog", catalog]);
+    assert!(stdout(&o).contains("/svc.yaml:1: error"), "{}", stdout(&o));
+    let o = idp(&["validate", "--catalog", catalog, "--json"]);
+    assert!(
+        stdout(&o).contains("\\u001b]0;pwned\\u0007"),
+        "{}",
+        stdout(&o)
+    );
+    let v = json(&o);
+    let paths: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["path"].as_str())
+        .collect();
+    assert!(paths.iter().any(|p| p.ends_with(name)), "{paths:?}");
+}
+
+/// A catalog big enough that its listing does not fit in a pipe's buffer.
+fn big_catalog() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: service-{i}\n  description: a service with a description long enough to fill a pipe\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
+        ));
+    }
+    std::fs::write(dir.path().join("catalog.yaml"), text).unwrap();
+    dir
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly() {
+    use std::io::BufRead;
+    let dir = big_catalog();
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["search", "", "--limit", "100000"],
+        vec!["search", "", "--limit", "100000", "--json"],
+        vec!["validate"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_idp-tui"))
+            .args(&args)
+            .args(["--catalog", dir.path().to_str().unwrap()])
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_STATE_HOME", home.path().join("state"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        // `| head -1`: the reader takes a line and closes the pipe.
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+        if args[0] == "search" {
+            assert!(out.status.success(), "{args:?}: {:?} {err}", out.status);
+        }
+    }
+}
+
+#[test]
+fn user_errors_are_one_line_with_a_named_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.yaml");
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "theme: [unclosed\n").unwrap();
+    for args in [
+        vec!["--config", missing.to_str().unwrap(), "search", "x"],
+        vec!["--config", bad.to_str().unwrap(), "search", "x"],
+        vec!["fetch", "--offline"],
+    ] {
+        let o = idp(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.starts_with("idp-tui: error: "), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line: {err}");
+    }
+}

@@ -237,3 +237,35 @@ fn a_failing_opener_is_reported_with_its_status_and_what_it_said() {
         "{err}"
     );
 }
+
+#[test]
+fn docs_work_with_a_catalog_file_named_without_a_directory() {
+    // `--catalog catalog-info.yaml` from the file's own folder: its root is the current
+    // directory (it used to be the empty path, which no directory check accepted).
+    let o = Command::new(env!("CARGO_BIN_EXE_idp-tui"))
+        .args([
+            "--catalog",
+            "catalog-info.yaml",
+            "docs",
+            "handbook",
+            "--page",
+            "Setup",
+        ])
+        .current_dir(format!("{DATA}/docs-site"))
+        .env("XDG_CONFIG_HOME", "/nonexistent-idp-tui-config")
+        .env("HOME", "/nonexistent-idp-tui-home")
+        .output()
+        .expect("the binary runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let relative = stdout(&o);
+    let o = run(&[
+        "--catalog",
+        &format!("{DATA}/docs-site/catalog-info.yaml"),
+        "docs",
+        "handbook",
+        "--page",
+        "Setup",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(relative, stdout(&o), "the same page either way");
+}

@@ -109,7 +109,7 @@ fn unresolved_owner_is_marked_in_json_and_text() {
         "--catalog",
         &data("ownership-gaps.yaml"),
         "owner",
-        "ownerless-service",
+        "ownerless-template",
         "--json",
     ]);
     assert!(none["owner"].is_null());
@@ -195,17 +195,17 @@ fn gaps_json_lists_each_reason_and_exits_1() {
     assert_eq!(
         strs(&v, "reason"),
         [
-            "no-owner",
+            // A Component without an owner is rejected, so no `no-owner` gap is left.
             "unresolved-owner",
             "owner-has-no-members",
             "owner-not-a-group-or-user"
         ]
     );
-    assert_eq!(v[1]["owner"], "group:default/ghost-team");
-    assert!(v[2]["origin"]
+    assert_eq!(v[0]["owner"], "group:default/ghost-team");
+    assert!(v[1]["origin"]
         .as_str()
         .unwrap()
-        .ends_with("ownership-gaps.yaml:53"));
+        .ends_with("ownership-gaps.yaml:55"));
 }
 
 #[test]

@@ -183,7 +183,8 @@ fn location_targets_are_followed_on_a_cached_load_and_their_changes_seen() {
     let root = cat.path().join("all.yaml");
     write_old(
         &root,
-        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: all\nspec:\n  targets:\n    - ./teams/a.yaml\n    - ./teams/b.yaml\n",
+        // Optional: a missing required target would reject the Location, as in Backstage.
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: all\nspec:\n  presence: optional\n  targets:\n    - ./teams/a.yaml\n    - ./teams/b.yaml\n",
     );
     write_old(&cat.path().join("teams/a.yaml"), &component("alpha", ""));
     let paths = |p: &PathBuf| p.to_string_lossy().to_string();

@@ -152,6 +152,38 @@ async fn remote_cache_on_a_full_disk_is_a_warning_and_the_catalog_still_loads() 
     assert!(cached.is_empty(), "no partial cache file: {cached:?}");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn fetch_on_a_full_disk_fails_and_says_why() {
+    let server = wiremock::MockServer::start().await;
+    support::serve_fixture(&server, "by-query-all-ordered", None).await;
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = idp(home.path());
+    cmd.args(["--catalog", &server.uri(), "fetch"]);
+    limit_file_size(&mut cmd, 64);
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    // It used to say "… cached in …" and exit 0: cron never learned the cache was stale.
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("failed") && stdout.contains("File too large"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("cached in"), "{stdout}");
+    let mut cmd = idp(home.path());
+    cmd.args(["--catalog", &server.uri(), "fetch"]);
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("cached in"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
 /// A running `idp-tui` in a pseudo-terminal, with files limited to `bytes`. portable-pty has
 /// no pre-exec hook, so the pty is opened with libc and the child started with std.
 struct Limited {

@@ -1,6 +1,6 @@
 //! Ownership and dependency views over real Backstage data: the catalog-model examples in the
-//! shared corpus (relations derived from specs) and a captured Backstage API response
-//! (relations given by the server).
+//! shared corpus (relations derived from specs; `IDP_TUI_CORPUS`) and a captured Backstage API
+//! response in tests/data/backstage-api/ (relations given by the server).
 
 use idp_tui::catalog::{Catalog, Entity, EntityId, Lookup, Origin};
 use idp_tui::graph;
@@ -8,14 +8,8 @@ use idp_tui::ownership;
 use idp_tui::source::{self, SourceSpec};
 use std::path::PathBuf;
 
-fn shared(rel: &str) -> PathBuf {
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .ancestors()
-        .map(|a| a.join("shared").join(rel))
-        .find(|p| p.exists())
-        .unwrap_or_else(|| panic!("shared/{rel} beside the checkout"))
-}
+#[path = "support/corpus.rs"]
+mod corpus;
 
 fn id(c: &Catalog, name: &str) -> EntityId {
     match c.lookup(name) {
@@ -30,7 +24,11 @@ fn refs(parties: &[ownership::Party]) -> Vec<&str> {
 
 /// The entities of a captured `GET /api/catalog/entities/by-query` response.
 fn server_catalog(file: &str) -> Catalog {
-    let path = shared(&format!("fixtures/backstage-api/{file}"));
+    let path = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/backstage-api"
+    ))
+    .join(file);
     let text = std::fs::read_to_string(&path).expect("the fixture reads");
     let body = text
         .split_once("\r\n\r\n")
@@ -94,13 +92,15 @@ fn blast_radius_from_backstage_server_relations() {
 
 #[test]
 fn backstage_example_org_gives_a_full_parent_chain_and_memberof_members() {
-    let corpus = shared("corpus/backstage/catalog-model-examples");
+    let Some(paths) = corpus::strings(&[
+        "catalog-model-examples/all.yaml",
+        "catalog-model-examples/acme-corp.yaml",
+    ]) else {
+        return;
+    };
     let c = source::load_blocking(&[SourceSpec::Files {
         name: "corpus".into(),
-        paths: vec![
-            corpus.join("all.yaml").to_string_lossy().to_string(),
-            corpus.join("acme-corp.yaml").to_string_lossy().to_string(),
-        ],
+        paths,
     }]);
     let card = ownership::owner_card(&c, id(&c, "component:artist-lookup"));
     assert_eq!(

@@ -639,6 +639,31 @@ fn search_entity_ownership_and_back_then_ctrl_o_straight_to_ownership() {
 }
 
 #[test]
+fn a_panic_on_a_worker_thread_ends_the_process_with_the_terminal_restored() {
+    // A damaged cache once panicked a worker at every start: the hook restored the terminal,
+    // and the portal went on drawing over it, deaf to Ctrl-C.
+    let mut s = Session::start_with_env(&[], &[("IDP_TUI_PANIC_ON_KEY", "thread")], 100, 30);
+    s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
+    s.send("x");
+    let code = s.wait_exit();
+    assert_ne!(code, 0, "a panic must not look like success");
+    s.wait_restored();
+    let out = String::from_utf8_lossy(&s.raw()).to_string();
+    let leave = out
+        .find("\x1b[?1049l")
+        .expect("the alternate screen was left");
+    assert!(
+        out[leave..].contains("idp-tui crashed; the log is at"),
+        "{}",
+        &out[leave..]
+    );
+    assert!(
+        !out[leave..].contains("\x1b[?1049h"),
+        "nothing is drawn after the terminal is restored"
+    );
+}
+
+#[test]
 fn a_panic_restores_the_terminal_and_says_where_the_log_is() {
     // IDP_TUI_PANIC_ON_KEY is the documented test-only trigger (docs/security.md).
     let mut s = Session::start_with_env(&[], &[("IDP_TUI_PANIC_ON_KEY", "1")], 100, 30);
@@ -1111,4 +1136,43 @@ async fn a_remote_template_runs_on_its_server_from_the_form() {
     assert_eq!(body["values"]["name"], "billing");
     s.send("\x03");
     assert_eq!(s.wait_exit(), 0);
+}
+
+#[test]
+fn the_live_tab_shows_who_is_on_call_and_each_signal_from_a_mock_provider() {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime for the mock");
+    let catalog = support::live_mock::live_data().join("catalog.yaml");
+    let server = runtime.block_on(support::live_mock::start(&catalog));
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("live.yaml");
+    std::fs::write(
+        &config,
+        support::live_mock::config(&server.uri(), false, &catalog),
+    )
+    .unwrap();
+    let mut s = Session::start_in(
+        &["--config", config.to_str().unwrap()],
+        &[],
+        home.path(),
+        140,
+        60,
+    );
+    s.wait_for("the live catalog", |screen| screen.contains("4 of 4"));
+    s.search_until_first("payments-api", "payments-api");
+    s.send("\r");
+    s.wait_for("the component's entity view", |screen| {
+        screen.contains("component:default/payments-api") && screen.contains("Overview")
+    });
+    s.send("\x1b[Z"); // Shift-Tab: from the first tab round to the last, Live
+    s.wait_for("the Live tab with the mock's answers", |screen| {
+        screen.contains("On call now")
+            && screen.contains("Ada Lovelace <ada@acme.example> · level 1")
+            && screen.contains("1 of 2 workflows failing on main")
+            && screen.contains("quality gate failed")
+            && screen.contains("fetched ")
+    });
+    let screen = s.screen();
+    assert!(screen.contains("Checkout latency above SLO"), "{screen}");
+    s.send("\x03");
+    s.wait_restored();
 }

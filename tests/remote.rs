@@ -1,5 +1,5 @@
 //! The Backstage source against a test server serving responses captured from a real Backstage
-//! backend (`shared/fixtures/backstage-api/`): paging, auth errors, retries, timeouts, bad
+//! backend (`tests/data/backstage-api/`): paging, auth errors, retries, timeouts, bad
 //! bodies, and the offline cache around them.
 
 mod support;
@@ -926,4 +926,113 @@ async fn confirming_a_snapshot_sends_the_cache_age_not_its_entities_then_the_ref
     // Offline: only the age.
     let kinds = event_kinds(spec, options(dir.path(), LoadMode::Confirm, true)).await;
     assert_eq!(kinds, ["cached", "batch 0", "done None"]);
+}
+
+/// A server whose every page is page 1 of the captured catalog (five entities) with the
+/// `nextCursor` that `next` gives for the cursor asked for.
+async fn paging_server(next: fn(&str) -> String) -> MockServer {
+    let server = MockServer::start().await;
+    let (_, body) = fixture("by-query-limit5-page1");
+    let page1: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    Mock::given(method("GET"))
+        .and(path(BY_QUERY))
+        .respond_with(move |request: &wiremock::Request| {
+            let cursor = request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "cursor")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            let mut page = page1.clone();
+            page["pageInfo"]["nextCursor"] = next(&cursor).into();
+            ResponseTemplate::new(200).set_body_json(page)
+        })
+        .mount(&server)
+        .await;
+    server
+}
+
+/// Loads from `server` over a cache of 30 entities; asserts the load failed with `why`, the
+/// cache file is untouched and its entities are what is shown.
+async fn assert_fails_and_keeps_the_cache(
+    server: &MockServer,
+    source: idp_tui::source::BackstageSource,
+    why: &str,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let key = server.uri();
+    let path = cache::path_for(dir.path(), "test", &key);
+    let old = idp_tui::synthetic::generate(30, 2);
+    cache::write(&path, &key, &old, &[], cache::Encoding::MessagePack).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let options = options(dir.path(), LoadMode::NetworkFirst, false);
+    let loaded = tokio::task::spawn_blocking(move || {
+        load_blocking_with(&[SourceSpec::Backstage(source)], &options)
+    })
+    .await
+    .unwrap();
+    let status = &loaded.sources[0];
+    assert_eq!(status.state, SourceState::Failed, "{status:?}");
+    assert!(
+        status.error.as_deref().unwrap_or_default().contains(why),
+        "{status:?}"
+    );
+    assert_eq!(loaded.catalog.len(), old.len());
+    assert_eq!(std::fs::read(&path).unwrap(), before, "cache untouched");
+}
+
+#[tokio::test]
+async fn a_cursor_cycle_longer_than_one_page_is_caught_at_its_first_repeat() {
+    // No cursor → A → B → C → A → …: before, it looped until max_pages, holding every page.
+    let server = paging_server(|cursor| {
+        match cursor {
+            "" => "A",
+            "A" => "B",
+            "B" => "C",
+            _ => "A",
+        }
+        .to_string()
+    })
+    .await;
+    let (result, _) = fetch_all(&test_source(&server)).await;
+    let err = result.unwrap_err();
+    assert!(matches!(err, BackstageError::CursorLoop { .. }), "{err}");
+    assert!(err.to_string().contains("already sent"), "{err}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 4);
+    assert_fails_and_keeps_the_cache(&server, test_source(&server), "already sent").await;
+}
+
+#[tokio::test]
+async fn fresh_cursors_forever_stop_at_the_entity_limit() {
+    let server = paging_server(|cursor| format!("{cursor}x")).await;
+    let mut source = test_source(&server);
+    source.http.max_entities = 12;
+    let (result, _) = fetch_all(&source).await;
+    let err = result.unwrap_err();
+    assert!(
+        matches!(err, BackstageError::TooManyEntities { limit: 12, .. }),
+        "{err}"
+    );
+    // Pages of five: the third passes twelve.
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+    assert_fails_and_keeps_the_cache(&server, source, "more than 12 entities").await;
+}
+
+#[tokio::test]
+async fn fresh_cursors_forever_stop_at_the_byte_limit() {
+    let server = paging_server(|cursor| format!("{cursor}x")).await;
+    let mut source = test_source(&server);
+    source.http.max_bytes = 1024 * 1024;
+    source.http.max_entities = usize::MAX;
+    source.http.max_pages = 10_000;
+    let (result, _) = fetch_all(&source).await;
+    let err = result.unwrap_err();
+    assert!(
+        matches!(err, BackstageError::TooManyBytes { megabytes: 1, .. }),
+        "{err}"
+    );
+    // A page is about 7 KB: the limit is passed at page 150 or so, long before max_pages.
+    let requests = server.received_requests().await.unwrap().len();
+    assert!((100..300).contains(&requests), "{requests} requests");
+    assert_fails_and_keeps_the_cache(&server, source, "more than 1 MB").await;
 }

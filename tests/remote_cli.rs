@@ -80,6 +80,38 @@ fn fetch_then_offline_works_without_the_server() {
     assert!(stderr.contains("using the cached copy from"), "{stderr}");
 }
 
+#[test]
+fn a_damaged_cache_is_called_damaged_not_missing() {
+    let url = one_shot_server(fixture("by-query-all-ordered").1);
+    let home = tempfile::tempdir().unwrap();
+    let out = idp(home.path(), &["--catalog", &url, "fetch"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // One bit in the cache's saved time; then the server is gone.
+    let sources = std::fs::read_dir(home.path().join("cache"))
+        .unwrap()
+        .flatten()
+        .flat_map(|d| {
+            std::fs::read_dir(d.path().join("sources"))
+                .into_iter()
+                .flatten()
+        })
+        .flatten()
+        .map(|e| e.path())
+        .collect::<Vec<_>>();
+    assert_eq!(sources.len(), 1, "{sources:?}");
+    let mut bytes = std::fs::read(&sources[0]).unwrap();
+    bytes[19] |= 0x80;
+    std::fs::write(&sources[0], bytes).unwrap();
+    let out = idp(home.path(), &["--catalog", &url, "search", "orders"]);
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("no cached copy"), "{stderr}");
+    assert!(
+        stderr.contains("the cached copy cannot be used") && stderr.contains("damaged"),
+        "{stderr}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn fetch_reports_a_rejected_token_and_fails() {
     let server = MockServer::start().await;

@@ -710,3 +710,79 @@ async fn docs_without_published_techdocs_point_at_the_source_location() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn a_task_submission_never_follows_a_redirect_to_another_origin() {
+    // A 307 keeps the method and the body: followed, it sent the template's secrets to whoever
+    // the server named (reqwest only drops the Authorization header).
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({ "id": "stolen" })))
+        .mount(&elsewhere)
+        .await;
+    let server = MockServer::start().await;
+    for status in [307, 308] {
+        server.reset().await;
+        Mock::given(method("POST"))
+            .and(path(TASKS))
+            .respond_with(
+                ResponseTemplate::new(status)
+                    .insert_header("Location", format!("{}{TASKS}", elsewhere.uri())),
+            )
+            .mount(&server)
+            .await;
+        let err = tasks::submit(&test_source(&server), &request())
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("redirect"), "{status}: {err}");
+        assert!(!err.to_string().contains("very-secret-value"), "{err}");
+    }
+    let leaked = elsewhere.received_requests().await.unwrap();
+    assert!(
+        leaked.is_empty(),
+        "the body reached another origin: {leaked:?}"
+    );
+    // A redirect within the same server is still followed.
+    server.reset().await;
+    Mock::given(method("POST"))
+        .and(path(TASKS))
+        .respond_with(
+            ResponseTemplate::new(307).insert_header("Location", format!("{}/moved", server.uri())),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/moved"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({ "id": "t-1" })))
+        .mount(&server)
+        .await;
+    let id = tasks::submit(&test_source(&server), &request())
+        .await
+        .unwrap();
+    assert_eq!(id, "t-1");
+}
+
+#[test]
+fn deeply_nested_lists_are_refused_at_once_with_a_true_message() {
+    // Before: html2text spent time growing with the square of the depth, then said the output
+    // was "not wide enough".
+    let n = 5_000;
+    let html = page_html(&format!(
+        "{}deep{}",
+        "<ul><li>".repeat(n),
+        "</li></ul>".repeat(n)
+    ));
+    let err = techdocs::render_html(html.as_bytes(), 80).unwrap_err();
+    assert_eq!(
+        err,
+        "the page nests its elements more than 64 deep: not rendered"
+    );
+    // A list nested ten deep is still rendered.
+    let html = page_html(&format!(
+        "{}ten{}",
+        "<ul><li>".repeat(10),
+        "</li></ul>".repeat(10)
+    ));
+    let (lines, _) = techdocs::render_html(html.as_bytes(), 80).unwrap();
+    assert!(lines.iter().any(|l| l.contains("ten")), "{lines:?}");
+}

@@ -313,3 +313,51 @@ fn templates_lists_the_demo_templates() {
     assert_eq!(list[0]["owner"], "group:default/developer-experience");
     assert!(list[0]["problem"].is_null());
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_while_writing_leaves_no_staging_directory() {
+    // A template whose skeleton has many files, so the write takes a while to interrupt.
+    let work = tempfile::tempdir().unwrap();
+    let tpl = work.path().join("catalog");
+    std::fs::create_dir_all(tpl.join("skeleton")).unwrap();
+    for i in 0..30_000 {
+        std::fs::write(tpl.join(format!("skeleton/f{i}.txt")), "x".repeat(512)).unwrap();
+    }
+    std::fs::write(
+        tpl.join("template.yaml"),
+        "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: many\nspec:\n  owner: group:default/platform\n  type: service\n  steps:\n    - id: fetch\n      action: fetch:plain\n      input:\n        url: ./skeleton\n",
+    )
+    .unwrap();
+    let out_parent = work.path().join("out-parent");
+    std::fs::create_dir(&out_parent).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_idp-tui"))
+        .args(["--catalog", "catalog", "scaffold", "many", "--out"])
+        .arg(out_parent.join("new"))
+        .current_dir(work.path())
+        .env("XDG_CONFIG_HOME", work.path().join("config"))
+        .env("HOME", work.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for the staging directory to appear, then interrupt as a terminal's Ctrl-C does.
+    let start = std::time::Instant::now();
+    while std::fs::read_dir(&out_parent).unwrap().next().is_none() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the write ended before it could be interrupted"
+        );
+        assert!(start.elapsed().as_secs() < 120, "no staging directory");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    // SAFETY: sends a signal to the child we started.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert_eq!(
+        entries(&out_parent),
+        Vec::<String>::new(),
+        "nothing is left beside the target"
+    );
+}

@@ -11,16 +11,8 @@ use idp_tui::source::{self, file::load_all, SourceSpec};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
-/// The Backstage corpus: `shared/` beside the repository (as in CI), else the shared folder of
-/// a worktree checkout.
-fn corpus(rel: &str) -> String {
-    let beside = format!("{}/../shared/corpus/backstage", env!("CARGO_MANIFEST_DIR"));
-    let root = [beside.as_str(), "/work/shared/corpus/backstage"]
-        .into_iter()
-        .find(|p| Path::new(p).is_dir())
-        .expect("the Backstage corpus (shared/corpus/backstage) is missing");
-    format!("{root}/{rel}")
-}
+#[path = "support/corpus.rs"]
+mod corpus;
 
 fn data(rel: &str) -> String {
     format!("{}/tests/data/templates/{rel}", env!("CARGO_MANIFEST_DIR"))
@@ -81,13 +73,15 @@ fn tree(dir: &Path) -> Vec<String> {
 
 #[test]
 fn every_corpus_template_parses_into_a_form() {
-    let mut checked = 0;
-    for dir in [
+    let Some(dirs) = corpus::strings(&[
         "software-templates",
         "scaffolder-sample-templates",
         "scaffolder-sample-templates-unreferenced",
-    ] {
-        let root = corpus(dir);
+    ]) else {
+        return;
+    };
+    let mut checked = 0;
+    for root in dirs {
         for e in templates_in(&root) {
             let t = Template::from_entity(&e).unwrap_or_else(|err| panic!("{err}"));
             let form = Form::from_template(&t);
@@ -106,7 +100,9 @@ fn every_corpus_template_parses_into_a_form() {
 
 #[test]
 fn historical_templates_say_their_api_version_is_unsupported() {
-    let root = corpus("scaffolder-sample-templates-historical");
+    let Some(root) = corpus::string("scaffolder-sample-templates-historical") else {
+        return;
+    };
     let entities = templates_in(&root);
     assert!(entities.len() >= 3);
     for e in entities {
@@ -121,7 +117,11 @@ fn historical_templates_say_their_api_version_is_unsupported() {
 
 #[test]
 fn kitchen_sink_field_kinds_match_the_corpus_widgets() {
-    let root = corpus("scaffolder-sample-templates/bui-kitchen-sink-demo/template.yaml");
+    let Some(root) =
+        corpus::string("scaffolder-sample-templates/bui-kitchen-sink-demo/template.yaml")
+    else {
+        return;
+    };
     let form = Form::from_template(&load_template(&root));
     let kind = |k: &str| form.field(k).unwrap_or_else(|| panic!("{k}")).kind.clone();
     assert_eq!(kind("description"), FieldKind::TextArea { rows: 3 });
@@ -159,7 +159,11 @@ fn kitchen_sink_field_kinds_match_the_corpus_widgets() {
 
 #[test]
 fn conditional_pages_follow_when() {
-    let root = corpus("scaffolder-sample-templates/conditional-parameters-demo/template.yaml");
+    let Some(root) =
+        corpus::string("scaffolder-sample-templates/conditional-parameters-demo/template.yaml")
+    else {
+        return;
+    };
     let form = Form::from_template(&load_template(&root));
     let v = values(json!({"name": "x", "cloudProvider": "GCP", "enableMonitoring": false}));
     let titles: Vec<_> = form
@@ -473,9 +477,9 @@ fn plan_of(names: &[&str]) -> idp_tui::scaffolder::Plan {
 
 #[test]
 fn a_write_failing_half_way_leaves_nothing_behind() {
-    // The third file's name is longer than any filesystem allows: two files are already
-    // written when it fails.
-    let too_long = "x".repeat(300);
+    // The third file's path is longer than any filesystem allows (each name fits, the whole
+    // does not): two files are already written when it fails.
+    let too_long = vec!["x".repeat(250); 20].join("/");
     let p = plan_of(&["a.txt", "b/c.txt", &too_long, "z.txt"]);
     let parent = tempfile::tempdir().unwrap();
     let out = parent.path().join("out");
@@ -560,4 +564,125 @@ fn a_read_only_target_gets_nothing_half_written() {
         ["ro"],
         "no staging directory left beside it"
     );
+}
+
+/// A template folder `tpl/` (with `skeleton/a.txt`) beside a secret, whose one step is
+/// `action` with `url` (and `targetPath: out.txt` for `fetch:plain:file`). Returns the work
+/// folder and the plan's result.
+fn plan_fetching(
+    action: &str,
+    url: &str,
+) -> (
+    tempfile::TempDir,
+    Result<idp_tui::scaffolder::Plan, PlanError>,
+) {
+    let work = tempfile::tempdir().unwrap();
+    let tdir = work.path().join("tpl");
+    std::fs::create_dir_all(tdir.join("skeleton")).unwrap();
+    std::fs::write(tdir.join("skeleton/a.txt"), "a").unwrap();
+    std::fs::create_dir_all(work.path().join("outside")).unwrap();
+    std::fs::write(work.path().join("outside/secret.txt"), "TOP-SECRET").unwrap();
+    let target = if action == "fetch:plain:file" {
+        "\n        targetPath: out.txt"
+    } else {
+        ""
+    };
+    let url = url.replace("$WORK", &work.path().to_string_lossy());
+    std::fs::write(
+        tdir.join("template.yaml"),
+        format!(
+            "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: reader\nspec:\n  owner: group:default/platform\n  type: service\n  steps:\n    - id: fetch\n      action: {action}\n      input:\n        url: {url}{target}\n"
+        ),
+    )
+    .unwrap();
+    let t = load_template(&tdir.join("template.yaml").to_string_lossy());
+    let form = Form::from_template(&t);
+    let result = plan(&t, &form, &Values::new(), user_value(None, None), "out");
+    (work, result)
+}
+
+/// The plan was refused at its step with a message naming `url`, and nothing it holds is the
+/// secret.
+#[track_caller]
+fn assert_read_refused(result: Result<idp_tui::scaffolder::Plan, PlanError>, url: &str) {
+    match result {
+        Err(e @ PlanError::Step { .. }) => {
+            let msg = e.to_string();
+            assert!(msg.contains("refused") && msg.contains(url), "{msg}");
+            assert!(!msg.contains("TOP-SECRET"), "{msg}");
+        }
+        Ok(p) => panic!(
+            "{url} was read: {:?}",
+            p.files.iter().map(|f| &f.path).collect::<Vec<_>>()
+        ),
+        Err(other) => panic!("expected a refusal, got {other}"),
+    }
+}
+
+#[test]
+fn templates_cannot_fetch_files_from_outside_their_own_folder() {
+    for action in ["fetch:plain", "fetch:template"] {
+        let (_w, result) = plan_fetching(action, "../outside");
+        assert_read_refused(result, "../outside");
+        let (_w, result) = plan_fetching(action, "$WORK/outside");
+        assert_read_refused(result, "/outside");
+        let (_w, result) = plan_fetching(action, "./skeleton/../../outside");
+        assert_read_refused(result, "./skeleton/../../outside");
+    }
+    let (_w, result) = plan_fetching("fetch:plain:file", "$WORK/outside/secret.txt");
+    assert_read_refused(result, "/outside/secret.txt");
+    let (_w, result) = plan_fetching("fetch:plain:file", "../../../../../../../etc/passwd");
+    assert_read_refused(result, "../etc/passwd");
+    let (_w, result) = plan_fetching("fetch:plain:file", "/etc/passwd");
+    assert_read_refused(result, "/etc/passwd");
+    // The template's own files are still fetched.
+    let (_w, result) = plan_fetching("fetch:plain:file", "./skeleton/a.txt");
+    assert_eq!(result.unwrap().files[0].contents, b"a");
+    let (_w, result) = plan_fetching("fetch:plain", "./skeleton");
+    assert_eq!(result.unwrap().files[0].path, "a.txt");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_skeleton_folder_linked_out_of_the_template_is_refused() {
+    let (work, _) = plan_fetching("fetch:plain", "./skeleton");
+    let tdir = work.path().join("tpl");
+    std::os::unix::fs::symlink(work.path().join("outside"), tdir.join("linked")).unwrap();
+    std::os::unix::fs::symlink(
+        work.path().join("outside/secret.txt"),
+        tdir.join("secret-link.txt"),
+    )
+    .unwrap();
+    let t = load_template(&tdir.join("template.yaml").to_string_lossy());
+    let form = Form::from_template(&t);
+    let mut t2 = t.clone();
+    for (action, url) in [
+        ("fetch:plain", "./linked"),
+        ("fetch:template", "./linked"),
+        ("fetch:plain:file", "./secret-link.txt"),
+    ] {
+        t2.steps[0].action = action.into();
+        t2.steps[0].input = json!({ "url": url, "targetPath": "out.txt" });
+        let result = plan(&t2, &form, &Values::new(), user_value(None, None), "out");
+        assert_read_refused(result, url);
+    }
+}
+
+#[test]
+fn a_template_from_a_backstage_server_reads_no_local_file() {
+    let (work, _) = plan_fetching("fetch:plain", "./skeleton");
+    let mut t = load_template(&work.path().join("tpl/template.yaml").to_string_lossy());
+    // As the Backstage source loads it: its origin is the server, not a file.
+    t.origin = idp_tui::catalog::Origin::new("http://127.0.0.1:7007", None);
+    let form = Form::from_template(&t);
+    for (action, url) in [
+        ("fetch:plain", "./skeleton"),
+        ("fetch:template", "./skeleton"),
+        ("fetch:plain:file", "/etc/passwd"),
+    ] {
+        t.steps[0].action = action.into();
+        t.steps[0].input = json!({ "url": url, "targetPath": "out.txt" });
+        let result = plan(&t, &form, &Values::new(), user_value(None, None), "out");
+        assert_read_refused(result, url);
+    }
 }

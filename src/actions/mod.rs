@@ -2,7 +2,9 @@
 //! run on the selected entity. A command is split into words first and each word is rendered
 //! with `${{ }}` expressions afterwards, so a value from the catalog is always exactly one
 //! argument: an entity titled `x; rm -rf ~` can never run `rm`. Commands run without a shell;
-//! a word that *is* a shell script (`sh -c '…'`) gets each value shell-quoted instead.
+//! a word that *is* a shell script (`sh -c '…'`, `bash -lc`, `env sh -c`, `ssh host …`) gets
+//! each value quoted for its spot in the script instead ([`shell`]), and a value that would
+//! start an argument with `-` is refused unless `--` came before it.
 //!
 //! Also here: built-in link actions for the annotations and links every portal shows.
 
@@ -10,8 +12,7 @@ use crate::catalog::Entity;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::{Deserialize, Serialize};
 
-/// Shells whose `-c` argument is a script: values inside it are quoted for that shell.
-const SHELLS: [&str; 6] = ["sh", "bash", "zsh", "dash", "ksh", "fish"];
+mod shell;
 
 /// Most bytes of a background command's output kept.
 pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
@@ -174,7 +175,10 @@ pub fn opener() -> &'static str {
     }
 }
 
-fn environment(quote_values: bool, undefined: UndefinedBehavior) -> Environment<'static> {
+/// The expression environment. With `scripts`, it has the `__idp_sh` filter that
+/// [`shell::annotate`] puts on every value in a script: it quotes the value for its spot and
+/// refuses one that would start a word with `-`.
+fn environment(scripts: bool, undefined: UndefinedBehavior) -> Environment<'static> {
     let mut env = Environment::new();
     if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
         .variable_delimiters("${{", "}}")
@@ -183,18 +187,47 @@ fn environment(quote_values: bool, undefined: UndefinedBehavior) -> Environment<
         env.set_syntax(syntax);
     }
     env.set_undefined_behavior(undefined);
-    if quote_values {
-        env.set_formatter(|out, _state, value| {
-            let text = if value.is_none() || value.is_undefined() {
-                String::new()
-            } else {
-                value.to_string()
-            };
-            out.write_str(&shell_words::quote(&text))
-                .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write"))
-        });
+    if scripts {
+        env.add_filter(
+            "__idp_sh",
+            |value: minijinja::Value,
+             dialect: String,
+             place: String,
+             guard: bool|
+             -> Result<String, minijinja::Error> {
+                if value.is_undefined() {
+                    return Err(minijinja::Error::from(minijinja::ErrorKind::UndefinedError));
+                }
+                let text = if value.is_none() {
+                    String::new()
+                } else {
+                    value.to_string()
+                };
+                if guard {
+                    refuse_dash(&text).map_err(|message| {
+                        minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, message)
+                    })?;
+                }
+                Ok(shell::quote(&text, &dialect, &place))
+            },
+        );
     }
     env
+}
+
+/// A value that starts an argument must not start with `-`: the program would read it as an
+/// option (`ssh -oProxyCommand=…` runs a command).
+fn refuse_dash(value: &str) -> Result<(), String> {
+    if !value.starts_with('-') {
+        return Ok(());
+    }
+    let shown: String = crate::text::one_line(&crate::text::clean(value))
+        .chars()
+        .take(40)
+        .collect();
+    Err(format!(
+        "the value {shown:?} starts with '-' and would be read as an option; put `--` before it in the command"
+    ))
 }
 
 /// What expressions see: the entity's fields at the top level (`metadata.name`), the entity as
@@ -271,9 +304,16 @@ impl ActionConfig {
         if words.is_empty() {
             return Err(invalid("command is empty".into()));
         }
-        let env = environment(false, UndefinedBehavior::Strict);
-        for w in &words {
-            env.template_from_str(w)
+        let env = environment(true, UndefinedBehavior::Strict);
+        let roles = self.roles(&words).map_err(&invalid)?;
+        for (w, role) in words.iter().zip(&roles) {
+            let template = match role {
+                shell::Role::Script(dialect) => {
+                    shell::annotate(w, *dialect).map_err(|e| invalid(format!("in {w:?}: {e}")))?
+                }
+                shell::Role::Argument => w.clone(),
+            };
+            env.template_from_str(&template)
                 .map_err(|e| invalid(format!("in {w:?}: {e}")))?;
         }
         if let Some(when) = &self.when {
@@ -284,6 +324,14 @@ impl ActionConfig {
                 .map_err(|e| invalid(format!("when: {e}")))?;
         }
         Ok(())
+    }
+
+    /// What each word of the command is: an `open` action's words are a URL, never run.
+    fn roles(&self, words: &[String]) -> Result<Vec<shell::Role>, String> {
+        if self.mode == Mode::Open {
+            return Ok(vec![shell::Role::Argument; words.len()]);
+        }
+        shell::roles(words, |i| shell::has_value(&words[i]))
     }
 
     /// True when the action applies to the entity: its kind is listed (or none are) and `when`
@@ -323,26 +371,54 @@ impl ActionConfig {
             action: self.title.clone(),
             message,
         };
-        let words = words(&self.command).map_err(invalid)?;
+        let words = words(&self.command).map_err(&invalid)?;
+        let roles = self.roles(&words).map_err(&invalid)?;
         let ctx = context(entity);
         let plain = environment(false, UndefinedBehavior::Strict);
-        let quoted = environment(true, UndefinedBehavior::Strict);
-        let is_shell = words.first().is_some_and(|p| {
-            let base = p.rsplit('/').next().unwrap_or(p);
-            SHELLS.contains(&base)
-        });
+        let scripts = environment(true, UndefinedBehavior::Strict);
+        let render_error = |message: String| ActionError::Render {
+            action: self.title.clone(),
+            entity: entity_ref.clone(),
+            message,
+        };
         let mut argv = Vec::with_capacity(words.len());
-        for (i, word) in words.iter().enumerate() {
-            let script = is_shell && i > 0 && words[i - 1] == "-c";
-            let env = if script { &quoted } else { &plain };
-            let rendered = env
-                .render_str(word, ctx.clone())
-                .map_err(|e| ActionError::Render {
-                    action: self.title.clone(),
-                    entity: entity_ref.clone(),
-                    message: e.to_string(),
-                })?;
+        for (i, (word, role)) in words.iter().zip(&roles).enumerate() {
+            let rendered = match role {
+                shell::Role::Script(dialect) => {
+                    let template = shell::annotate(word, *dialect).map_err(&invalid)?;
+                    scripts.render_str(&template, ctx.clone())
+                }
+                shell::Role::Argument => plain.render_str(word, ctx.clone()),
+            }
+            .map_err(|e| render_error(e.to_string()))?;
+            // The `-` came from a value (the command does not start the word with one), and
+            // no `--` before it says options have ended.
+            if self.mode != Mode::Open
+                && !word.starts_with('-')
+                && !words[..i].iter().any(|w| w == "--")
+            {
+                refuse_dash(&rendered).map_err(&render_error)?;
+            }
             argv.push(rendered);
+        }
+        // A value that names a program (`env ${{ x }} -c '…'` with x = sh) would make later
+        // words, rendered as plain arguments, into code.
+        let rendered_roles = match self.mode {
+            Mode::Open => Ok(roles.clone()),
+            _ => shell::roles(&argv, |_| false),
+        };
+        if let Ok(now) = rendered_roles {
+            if let Some(i) = (0..argv.len()).find(|&i| now[i] != roles[i]) {
+                let named = (0..i)
+                    .rev()
+                    .find(|&j| shell::has_value(&words[j]))
+                    .map_or("", |j| argv[j].as_str());
+                return Err(render_error(format!(
+                    "a value names a program ({}) that would run word {} as code; refused",
+                    crate::text::one_line(&crate::text::clean(named)),
+                    i + 1
+                )));
+            }
         }
         if self.mode == Mode::Open {
             let url = argv.join(" ");

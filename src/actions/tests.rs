@@ -266,3 +266,204 @@ fn an_opener_that_ends_within_the_bound_gives_its_status() {
     assert_eq!(status.code(), Some(3));
     assert_eq!(process_state(pid), None, "reaped, not a zombie");
 }
+
+/// Runs an action's plan for an entity whose annotation `example.com/v` holds `value`, and
+/// returns what the program printed (or the error that refused it).
+fn run_with(command: &str, value: &str) -> Result<String, ActionError> {
+    let e = entity("svc", json!({"example.com/v": value}));
+    let plan = action(command).plan(&e)?;
+    Ok(execute(&plan)?.stdout)
+}
+
+const MARKER: &str = "/tmp/idp-tui-sec1-pwned";
+
+/// A value that creates [`MARKER`] when any shell runs it as code, quoted or not.
+const PAYLOADS: [&str; 6] = [
+    "x; touch /tmp/idp-tui-sec1-pwned",
+    "$(touch /tmp/idp-tui-sec1-pwned)",
+    "`touch /tmp/idp-tui-sec1-pwned`",
+    "\"; touch /tmp/idp-tui-sec1-pwned; echo \"",
+    "'; touch /tmp/idp-tui-sec1-pwned; echo '",
+    "\\'; touch /tmp/idp-tui-sec1-pwned; echo \\'",
+];
+
+#[test]
+fn every_way_of_handing_a_script_to_a_shell_quotes_the_values() {
+    let mut shells = vec!["sh", "bash", "dash"];
+    for extra in ["zsh", "ksh", "fish"] {
+        if std::process::Command::new(extra)
+            .arg("-c")
+            .arg("true")
+            .status()
+            .is_ok()
+        {
+            shells.push(extra);
+        }
+    }
+    for shell in shells {
+        let posix = shell != "fish";
+        let mut forms = vec![
+            format!("{shell} -c 'printf \"[%s]\\n\" ${{{{ metadata.annotations[\"example.com/v\"] }}}}'"),
+            format!("env {shell} -c 'printf \"[%s]\\n\" ${{{{ metadata.annotations[\"example.com/v\"] }}}}'"),
+            format!("/usr/bin/env {shell} -c 'printf \"[%s]\\n\" ${{{{ metadata.annotations[\"example.com/v\"] }}}}'"),
+            format!("env -i PATH=/usr/bin:/bin {shell} -c 'printf \"[%s]\\n\" ${{{{ metadata.annotations[\"example.com/v\"] }}}}'"),
+            format!("nice -n 5 {shell} -c 'printf \"[%s]\\n\" ${{{{ metadata.annotations[\"example.com/v\"] }}}}'"),
+            format!("timeout 10 {shell} -c 'printf \"[%s]\\n\" ${{{{ metadata.annotations[\"example.com/v\"] }}}}'"),
+        ];
+        if posix {
+            forms.push(format!("{shell} -ec 'printf \"[%s]\\n\" ${{{{ metadata.annotations[\"example.com/v\"] }}}}'"));
+        }
+        if shell == "bash" {
+            forms.push(
+                "bash -lc 'printf \"[%s]\\n\" ${{ metadata.annotations[\"example.com/v\"] }}'"
+                    .into(),
+            );
+            forms.push("bash -o pipefail -c 'printf \"[%s]\\n\" ${{ metadata.annotations[\"example.com/v\"] }}'".into());
+            forms.push(
+                "/bin/bash -c 'printf \"[%s]\\n\" ${{ metadata.annotations[\"example.com/v\"] }}'"
+                    .into(),
+            );
+        }
+        for form in &forms {
+            for value in PAYLOADS.iter().chain(&HOSTILE) {
+                let out = run_with(form, value).unwrap_or_else(|e| panic!("{form}: {e}"));
+                assert_eq!(out, format!("[{value}]\n"), "{form} with {value:?}");
+            }
+        }
+    }
+    assert!(
+        !std::path::Path::new(MARKER).exists(),
+        "a value ran as code"
+    );
+}
+
+#[test]
+fn a_value_inside_shell_quotes_is_quoted_for_those_quotes() {
+    for form in [
+        // Double quotes: single quotes would be literal there.
+        r#"sh -c 'printf "%s\n" "Title: ${{ metadata.annotations["example.com/v"] }}"'"#,
+        // Single quotes inside a double-quoted script.
+        r#"sh -c "printf '%s\n' 'Title: ${{ metadata.annotations["example.com/v"] }}'""#,
+        // Inside a command substitution inside double quotes.
+        r#"bash -c 'printf "%s\n" "Title: $(printf %s ${{ metadata.annotations["example.com/v"] }})"'"#,
+    ] {
+        for value in PAYLOADS.iter().chain(&HOSTILE) {
+            if value.contains('\n') && form.contains("$(") {
+                continue; // $(…) drops trailing newlines, not a quoting matter.
+            }
+            let out = run_with(form, value).unwrap_or_else(|e| panic!("{form}: {e}"));
+            assert_eq!(out, format!("Title: {value}\n"), "{form} with {value:?}");
+        }
+    }
+    assert!(
+        !std::path::Path::new(MARKER).exists(),
+        "a value ran as code"
+    );
+}
+
+#[test]
+fn values_where_no_quoting_is_sound_are_refused_when_the_config_is_loaded() {
+    for command in [
+        // Backticks, ${…} and $'…' have their own quoting rules.
+        "sh -c 'echo `echo ${{ metadata.name }}`'",
+        "bash -c 'echo ${X:-${{ metadata.name }}}'",
+        "bash -c \"echo $'${{ metadata.name }}'\"",
+        // Right after `$` or a backslash, in a comment, in a here-document.
+        "sh -c 'echo $${{ metadata.name }}'",
+        "sh -c 'echo \\${{ metadata.name }}'",
+        "sh -c 'echo hi # ${{ metadata.name }}'",
+        "sh -c 'cat <<EOF\n${{ metadata.name }}\nEOF'",
+        // csh quoting cannot hold every value.
+        "csh -c 'echo ${{ metadata.name }}'",
+        "tcsh -c 'echo ${{ metadata.name }}'",
+        // The program itself, or a shell's options, from the catalog.
+        "${{ metadata.name }} --help",
+        "bash -o ${{ metadata.name }} -c 'echo hi'",
+        // Code for other interpreters.
+        "python3 -c 'print(\"${{ metadata.name }}\")'",
+        "perl -e 'print \"${{ metadata.name }}\"'",
+        "node -e 'console.log(\"${{ metadata.name }}\")'",
+        "awk 'BEGIN { print \"${{ metadata.name }}\" }'",
+        "env -S 'echo ${{ metadata.name }}'",
+    ] {
+        let err = action(command).check().unwrap_err().to_string();
+        assert!(err.starts_with("action \"Test\": "), "{command}: {err}");
+        assert!(!err.contains('\n'), "one line: {err}");
+    }
+    // The values-as-arguments way still works for all of them.
+    for command in [
+        "sh -c 'echo \"$1\"' sh ${{ metadata.name }}",
+        "python3 -c 'import sys; print(sys.argv[1])' ${{ metadata.name }}",
+    ] {
+        action(command).check().unwrap();
+    }
+}
+
+#[test]
+fn ssh_and_watch_run_their_words_in_a_shell_so_values_there_are_quoted() {
+    let e = entity("svc", json!({"example.com/v": "a; touch /tmp/x"}));
+    let plan =
+        action(r#"ssh -p 22 host tail /var/log/${{ metadata.annotations["example.com/v"] }}"#)
+            .plan(&e)
+            .unwrap();
+    assert_eq!(plan.argv[4], "tail");
+    assert_eq!(plan.argv[5], "/var/log/'a; touch /tmp/x'");
+    let plan = action(r#"watch -n 5 echo ${{ metadata.annotations["example.com/v"] }}"#)
+        .plan(&e)
+        .unwrap();
+    assert_eq!(plan.argv[4], "'a; touch /tmp/x'");
+}
+
+#[test]
+fn a_value_starting_with_a_dash_is_refused_as_an_argument() {
+    for value in [
+        "-oProxyCommand=touch /tmp/idp-tui-sec1-pwned",
+        "--help",
+        "-",
+    ] {
+        for command in [
+            r#"ssh ${{ metadata.annotations["example.com/v"] }}"#,
+            r#"printf '%s\n' ${{ metadata.annotations["example.com/v"] }}"#,
+            r#"sh -c 'cat ${{ metadata.annotations["example.com/v"] }}'"#,
+            r#"sh -c 'cat "${{ metadata.annotations["example.com/v"] }}"'"#,
+            // A shell's positional parameters go on to the script's commands.
+            r#"sh -c 'cat "$1"' sh ${{ metadata.annotations["example.com/v"] }}"#,
+        ] {
+            let err = run_with(command, value).unwrap_err().to_string();
+            assert!(
+                err.contains("starts with '-'"),
+                "{command} {value:?}: {err}"
+            );
+        }
+    }
+    // After `--` it is an operand; inside a word it cannot be an option.
+    for (command, expected) in [
+        (
+            r#"printf '%s\n' -- ${{ metadata.annotations["example.com/v"] }}"#,
+            "--\n--help\n",
+        ),
+        (
+            r#"printf '%s\n' x${{ metadata.annotations["example.com/v"] }}"#,
+            "x--help\n",
+        ),
+        (
+            r#"sh -c 'printf "%s\n" -- ${{ metadata.annotations["example.com/v"] }}'"#,
+            "--\n--help\n",
+        ),
+    ] {
+        assert_eq!(run_with(command, "--help").unwrap(), expected, "{command}");
+    }
+}
+
+#[test]
+fn a_value_naming_a_shell_cannot_turn_later_words_into_a_script() {
+    let e = entity(
+        "svc",
+        json!({"example.com/v": "sh", "example.com/w": "x; touch /tmp/y"}),
+    );
+    let err = action(r#"env ${{ metadata.annotations["example.com/v"] }} -c 'echo ${{ metadata.annotations["example.com/w"] }}'"#)
+        .plan(&e)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("names a program"), "{err}");
+}

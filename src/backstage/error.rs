@@ -129,11 +129,29 @@ pub enum BackstageError {
         /// Pages read.
         pages: usize,
     },
-    /// The server kept paging with the same cursor.
-    #[error("{url}: the server returned the same page cursor twice; stopping")]
+    /// The server led back to a page cursor it had already sent: its paging loops.
+    #[error(
+        "{url}: the server returned a page cursor it had already sent (its paging loops); stopping"
+    )]
     CursorLoop {
         /// The server.
         url: String,
+    },
+    /// The server sent more entities than one load reads.
+    #[error("{url}: the server sent more than {limit} entities; stopping (raise max_entities for this source if the catalog really is that large)")]
+    TooManyEntities {
+        /// The server.
+        url: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// The server sent more bytes of pages than one load reads.
+    #[error("{url}: the server sent more than {megabytes} MB of pages; stopping (raise max_megabytes for this source if the catalog really is that large)")]
+    TooManyBytes {
+        /// The server.
+        url: String,
+        /// The limit, in megabytes.
+        megabytes: u64,
     },
 }
 

@@ -37,6 +37,11 @@ pub struct HttpOptions {
     pub max_body_bytes: usize,
     /// Most pages read in one load: a bound on a server that pages forever with fresh cursors.
     pub max_pages: usize,
+    /// Most entities read in one load (config `max_entities`): with [`Self::max_bytes`], what
+    /// bounds the memory a server that never stops paging can take.
+    pub max_entities: usize,
+    /// Most bytes of page bodies read in one load (config `max_megabytes`).
+    pub max_bytes: u64,
 }
 
 impl Default for HttpOptions {
@@ -51,9 +56,18 @@ impl Default for HttpOptions {
             max_body_bytes: 64 * 1024 * 1024,
             // Five million entities at 500 a page: far beyond any real catalog.
             max_pages: 10_000,
+            // Twenty times the 100,000-entity catalogs idp-tui is built for.
+            max_entities: DEFAULT_MAX_ENTITIES,
+            max_bytes: DEFAULT_MAX_MEGABYTES * 1024 * 1024,
         }
     }
 }
+
+/// Most entities one load reads unless configured (`max_entities`).
+pub const DEFAULT_MAX_ENTITIES: usize = 2_000_000;
+
+/// Most megabytes of pages one load reads unless configured (`max_megabytes`).
+pub const DEFAULT_MAX_MEGABYTES: u64 = 4096;
 
 /// A Backstage backend to read a catalog from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,12 +139,37 @@ struct Items {
 /// here (much cheaper than decoding them) and decoded on another core meanwhile.
 #[derive(serde::Deserialize)]
 struct PageHead {
-    #[allow(dead_code)]
-    items: serde::de::IgnoredAny,
+    items: ItemCount,
     #[serde(rename = "totalItems")]
     total_items: Option<usize>,
     #[serde(rename = "pageInfo", default)]
     page_info: PageInfo,
+}
+
+/// How many items a page holds, counted without decoding them.
+struct ItemCount(usize);
+
+impl<'de> serde::Deserialize<'de> for ItemCount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Counter;
+        impl<'de> serde::de::Visitor<'de> for Counter {
+            type Value = usize;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of items")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<usize, A::Error> {
+                let mut n = 0usize;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    n += 1;
+                }
+                Ok(n)
+            }
+        }
+        d.deserialize_seq(Counter).map(ItemCount)
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -179,6 +218,9 @@ pub async fn fetch(
     };
     let outcome = async {
         let mut cursor: Option<String> = None;
+        // Every cursor sent so far (hashed): a server that leads back to any of them loops.
+        let mut seen = std::collections::HashSet::new();
+        let (mut entities, mut bytes) = (0usize, 0u64);
         for pages in 1.. {
             if pages > source.http.max_pages {
                 return Err(BackstageError::TooManyPages {
@@ -207,6 +249,20 @@ pub async fn fetch(
             };
             let head: PageHead =
                 serde_json::from_slice(&body).map_err(|e| bad_body(e.to_string()))?;
+            entities = entities.saturating_add(head.items.0);
+            bytes = bytes.saturating_add(body.len() as u64);
+            if entities > source.http.max_entities {
+                return Err(BackstageError::TooManyEntities {
+                    url: shown.clone(),
+                    limit: source.http.max_entities,
+                });
+            }
+            if bytes > source.http.max_bytes {
+                return Err(BackstageError::TooManyBytes {
+                    url: shown.clone(),
+                    megabytes: source.http.max_bytes / (1024 * 1024),
+                });
+            }
             // ...and while the decoder has enough pages ahead of it.
             let queued = loop {
                 tokio::select! {
@@ -220,7 +276,10 @@ pub async fn fetch(
             permit.send((body, head.total_items));
             match head.page_info.next_cursor {
                 Some(next) if !next.is_empty() => {
-                    if cursor.as_deref() == Some(next.as_str()) {
+                    if let Some(sent) = &cursor {
+                        seen.insert(cursor_key(sent));
+                    }
+                    if seen.contains(&cursor_key(&next)) {
                         return Err(BackstageError::CursorLoop { url: shown.clone() });
                     }
                     cursor = Some(next);
@@ -243,6 +302,15 @@ pub async fn fetch(
     // A decoder that panicked ends its pages early: that is an error, not a short catalog.
     decoder.await.map_err(|e| bad_body(e.to_string()))?;
     outcome.map(|()| loaded)
+}
+
+/// A cursor's key in the set of cursors sent: a hash, so a server sending huge cursors cannot
+/// make the set itself large.
+fn cursor_key(cursor: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    cursor.hash(&mut h);
+    h.finish()
 }
 
 /// A fetched page's body, with the `totalItems` its head said.
@@ -328,12 +396,42 @@ fn api_url(source: &BackstageSource, segments: &[&str]) -> Result<Url, Backstage
 }
 
 fn build_client(source: &BackstageSource) -> Result<reqwest::Client, BackstageError> {
+    // reqwest drops Authorization when a redirect leaves the host; fewer hops bound a loop.
+    build_client_with(source, reqwest::redirect::Policy::limited(5))
+}
+
+/// A client for requests that carry a body (a task submission holds the template's secrets):
+/// a 307 or 308 re-sends the body, so no redirect to another origin is followed at all.
+fn build_post_client(source: &BackstageSource) -> Result<reqwest::Client, BackstageError> {
+    build_client_with(
+        source,
+        reqwest::redirect::Policy::custom(|attempt| {
+            let same_origin = attempt
+                .previous()
+                .first()
+                .is_some_and(|first| first.origin() == attempt.url().origin());
+            if attempt.previous().len() > 5 {
+                attempt.error("too many redirects")
+            } else if same_origin {
+                attempt.follow()
+            } else {
+                attempt.error(
+                    "refused a redirect to another server: the request carries the template's values and secrets",
+                )
+            }
+        }),
+    )
+}
+
+fn build_client_with(
+    source: &BackstageSource,
+    redirects: reqwest::redirect::Policy,
+) -> Result<reqwest::Client, BackstageError> {
     let mut builder = reqwest::Client::builder()
         .connect_timeout(source.http.connect_timeout)
         .timeout(source.http.timeout)
         .user_agent(concat!("idp-tui/", env!("CARGO_PKG_VERSION")))
-        // reqwest drops Authorization when a redirect leaves the host; fewer hops bound a loop.
-        .redirect(reqwest::redirect::Policy::limited(5));
+        .redirect(redirects);
     if let Some(path) = &source.ca_file {
         let path = crate::config::expand_home(path);
         let ca_err = |reason: String| BackstageError::CaFile {

@@ -13,7 +13,7 @@ pub use follow::{
 };
 
 use super::error::{server_message, status_error, transport_error};
-use super::{api_url, build_client, read_body, BodyError};
+use super::{api_url, build_post_client, read_body, BodyError};
 use super::{BackstageError, BackstageSource};
 use crate::text::{clean, one_line, truncate};
 use reqwest::header::ACCEPT;
@@ -86,7 +86,7 @@ pub async fn submit(
 ) -> Result<String, SubmitError> {
     let shown = source.shown_url();
     let url = api_url(source, &["api", "scaffolder", "v2", "tasks"])?;
-    let client = build_client(source)?;
+    let client = build_post_client(source)?;
     let token = source.token.resolve().map_err(|e| BackstageError::Token {
         url: shown.clone(),
         source: e,

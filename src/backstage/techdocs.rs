@@ -16,6 +16,11 @@ pub const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
 /// Most lines of a rendered page kept; a longer page ends with a note.
 pub const MAX_PAGE_LINES: usize = 20_000;
 
+/// Deepest nesting of elements (counted from the page's article) rendered: far deeper than a
+/// built TechDocs page (a list nested ten deep is about twenty), and rendered in well under a
+/// second at any width.
+pub const MAX_PAGE_DEPTH: usize = 64;
+
 /// The annotation that says where an entity's source lives, for "open it there".
 pub const SOURCE_LOCATION: &str = "backstage.io/source-location";
 
@@ -229,6 +234,13 @@ pub fn render_html(html: &[u8], width: usize) -> Result<(Vec<String>, Vec<String
     strip(&main, &|n| {
         has_class(n, "headerlink") || has_name(n, "script") || has_name(n, "style")
     });
+    // html2text's work grows with the square of the nesting (each level re-lays its
+    // children out narrower), and past a few dozen levels it fails with "not wide enough".
+    if nested_deeper_than(&main, MAX_PAGE_DEPTH) {
+        return Err(format!(
+            "the page nests its elements more than {MAX_PAGE_DEPTH} deep: not rendered"
+        ));
+    }
     let mut fragment = Vec::new();
     main.serialize(&mut fragment)
         .map_err(|e| format!("cannot read the page: {e}"))?;
@@ -276,6 +288,19 @@ fn attr(node: &html2text::Handle, want: &str) -> Option<String> {
 
 fn has_class(node: &html2text::Handle, class: &str) -> bool {
     attr(node, "class").is_some_and(|c| c.split_whitespace().any(|c| c == class))
+}
+
+/// True when elements under `root` nest more than `limit` deep (iterative).
+fn nested_deeper_than(root: &html2text::Handle, limit: usize) -> bool {
+    let mut stack = vec![(root.clone(), 0usize)];
+    while let Some((node, depth)) = stack.pop() {
+        if depth > limit {
+            return true;
+        }
+        let children = node.children.borrow();
+        stack.extend(children.iter().map(|c| (c.clone(), depth + 1)));
+    }
+    false
 }
 
 /// The first node, depth first, that `want` accepts (iterative: a deep page cannot overflow
@@ -392,8 +417,10 @@ mod tests {
         assert_eq!(lines, ["just text"]);
         let (lines, _) = render_html(&[0xff, 0xfe, 0x00, 0x01], 40).unwrap();
         assert!(!lines.is_empty());
+        // Deep nesting is refused with the reason, before html2text (and never a panic).
         let deep = "<div>".repeat(2_000) + "deep" + &"</div>".repeat(2_000);
-        assert!(render_html(deep.as_bytes(), 40).is_ok());
+        let err = render_html(deep.as_bytes(), 40).unwrap_err();
+        assert!(err.contains("nests its elements more than"), "{err}");
     }
 
     #[test]

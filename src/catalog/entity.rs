@@ -316,7 +316,7 @@ fn read_metadata(
     let mut wrong = |field: &str, expected: &str, found: &str| {
         problems.push(Problem::error(
             Some(origin.clone()),
-            format!("metadata.{field} must be {expected}, found {found}; it was ignored"),
+            format!("metadata.{field} must be {expected}, found {found}"),
         ));
     };
     let mut opt_string = |raw: &mut Map<String, Value>, field: &str| match take_string(raw, field) {
@@ -333,10 +333,16 @@ fn read_metadata(
     let title = opt_string(&mut raw, "title");
     let description = opt_string(&mut raw, "description");
     let uid = opt_string(&mut raw, "uid");
+    if title.as_deref() == Some("") {
+        problems.push(Problem::error(
+            Some(origin.clone()),
+            "metadata.title must not be empty".to_string(),
+        ));
+    }
     let labels = string_map(&mut raw, "labels", origin, problems);
     let annotations = string_map(&mut raw, "annotations", origin, problems);
     let mut tags = match raw.remove("tags") {
-        None | Some(Value::Null) => Vec::new(),
+        None => Vec::new(),
         Some(Value::Array(items)) => items
             .into_iter()
             .filter_map(|t| match t {
@@ -387,7 +393,7 @@ fn read_metadata(
 
 fn read_links(raw: Option<Value>, origin: &Origin, problems: &mut Vec<Problem>) -> Vec<Link> {
     let items = match raw {
-        None | Some(Value::Null) => return Vec::new(),
+        None => return Vec::new(),
         Some(Value::Array(items)) => items,
         Some(other) => {
             problems.push(Problem::error(
@@ -406,9 +412,24 @@ fn read_links(raw: Option<Value>, origin: &Origin, problems: &mut Vec<Problem>) 
             ));
             continue;
         };
-        let field = |m: &mut Map<String, Value>, k: &str| match take_string(m, k) {
-            Some(Ok(s)) => Some(s),
-            _ => None,
+        let mut field = |m: &mut Map<String, Value>, k: &str| match take_string(m, k) {
+            Some(Ok(s)) if !s.is_empty() => Some(s),
+            Some(Ok(_)) if k == "url" => None,
+            Some(Ok(_)) => {
+                problems.push(Problem::error(
+                    Some(origin.clone()),
+                    format!("metadata.links[{i}].{k} must not be empty"),
+                ));
+                None
+            }
+            Some(Err(found)) => {
+                problems.push(Problem::error(
+                    Some(origin.clone()),
+                    format!("metadata.links[{i}].{k} must be a string, found {found}"),
+                ));
+                None
+            }
+            None => None,
         };
         match field(&mut m, "url").filter(|u| !u.trim().is_empty()) {
             Some(url) => links.push(Link {
@@ -419,7 +440,7 @@ fn read_links(raw: Option<Value>, origin: &Origin, problems: &mut Vec<Problem>) 
             }),
             None => problems.push(Problem::error(
                 Some(origin.clone()),
-                format!("metadata.links[{i}] has no url; the link was ignored"),
+                format!("metadata.links[{i}] needs a url (a non-empty string)"),
             )),
         }
     }
@@ -433,15 +454,16 @@ fn string_map(
     problems: &mut Vec<Problem>,
 ) -> StringMap {
     match raw.remove(field) {
-        None | Some(Value::Null) => StringMap::new(),
+        None => StringMap::new(),
+        // Backstage adds its own annotations before checking, so `annotations: null` passes;
+        // `labels: null` does not.
+        Some(Value::Null) if field == "annotations" => StringMap::new(),
         Some(Value::Object(m)) => m
             .into_iter()
             .filter_map(|(k, v)| {
                 let v = match v {
                     Value::String(s) => s,
-                    // Backstage requires strings; YAML authors often write `replicas: 3`.
-                    Value::Number(n) => n.to_string(),
-                    Value::Bool(b) => b.to_string(),
+                    // Backstage requires strings, also of `replicas: 3` or `enabled: true`.
                     other => {
                         problems.push(Problem::error(
                             Some(origin.clone()),
@@ -473,7 +495,7 @@ fn string_map(
 fn take_string(map: &mut Map<String, Value>, key: &str) -> Option<Result<String, &'static str>> {
     match map.remove(key)? {
         Value::String(s) => Some(Ok(clean_owned(s))),
-        Value::Null => None,
+        // An explicit null is not an absent field: Backstage refuses it as of the wrong type.
         other => Some(Err(type_name(&other))),
     }
 }
@@ -570,7 +592,7 @@ mod tests {
     }
 
     #[test]
-    fn wrong_types_are_reported_and_the_entity_kept() {
+    fn wrong_types_are_reported_as_errors() {
         let (e, problems) = Entity::from_value(
             json!({
                 "apiVersion": "backstage.io/v1alpha1",
@@ -583,7 +605,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(e.metadata.title, None);
-        assert_eq!(e.metadata.annotations.get("n"), Some("3"));
+        // Backstage refuses a number where a string is required (`n: 3`), and so do we.
+        assert_eq!(e.metadata.annotations.get("n"), None);
         let text: Vec<_> = problems.iter().map(|p| p.message.as_str()).collect();
         assert!(
             text.iter()
@@ -595,7 +618,12 @@ mod tests {
                 .any(|m| m.contains("metadata.tags must be a list")),
             "{text:?}"
         );
-        assert!(text.iter().any(|m| m.contains("no url")), "{text:?}");
+        assert!(text.iter().any(|m| m.contains("needs a url")), "{text:?}");
+        assert!(
+            text.iter()
+                .any(|m| m.contains("annotations.n must be a string, found a number")),
+            "{text:?}"
+        );
         assert!(
             text.iter().any(|m| m.contains("annotations.bad")),
             "{text:?}"

@@ -6,6 +6,7 @@ pub mod entity_ref;
 mod prepared;
 pub mod problem;
 pub mod relations;
+pub mod schema;
 pub mod spec_value;
 pub mod string_map;
 pub mod validate;
@@ -273,15 +274,32 @@ impl Catalog {
         // Every new entity of the batch is indexed (and given its edge list) before any
         // relation is wired, so relations between entities of one batch resolve at once
         // instead of waiting for their target: in a large batch, most relations.
+        // An entity with an error is rejected, as Backstage rejects it: it is neither indexed
+        // nor related, and only its problems stay (see `Catalog::rejected`).
+        let mut start = 0;
+        let rejected: Vec<bool> = counts
+            .iter()
+            .map(|&(problem_count, _)| {
+                let end = start + problem_count as usize;
+                let own = problems.get(start..end).unwrap_or_default();
+                start = end;
+                own.iter().any(|p| p.severity == Severity::Error)
+            })
+            .collect();
         let mut ids = Vec::with_capacity(entities.len());
         let mut next = self.entities.len() as u32;
-        for (entity, &(_, stated_count)) in entities.iter().zip(&counts) {
+        for ((entity, &(_, stated_count)), &rejected) in entities.iter().zip(&counts).zip(&rejected)
+        {
+            if rejected {
+                ids.push(None);
+                continue;
+            }
             match self.index.entry(entity.entity_ref().clone()) {
                 // A second definition (the first may be in this batch).
-                Entry::Occupied(first) => ids.push(Err(*first.get())),
+                Entry::Occupied(first) => ids.push(Some(Err(*first.get()))),
                 Entry::Vacant(slot) => {
                     slot.insert(EntityId(next));
-                    ids.push(Ok(EntityId(next)));
+                    ids.push(Some(Ok(EntityId(next))));
                     next += 1;
                     self.edges
                         .push(Vec::with_capacity(stated_count as usize + 4));
@@ -297,8 +315,13 @@ impl Catalog {
             let entity_problems = problems.by_ref().take(problem_count as usize);
             let entity_stated = stated.by_ref().take(stated_count as usize);
             let id = match id {
-                Ok(id) => id,
-                Err(first) => {
+                None => {
+                    self.problems.extend(entity_problems);
+                    entity_stated.for_each(drop);
+                    continue;
+                }
+                Some(Ok(id)) => id,
+                Some(Err(first)) => {
                     // Reported, and what was prepared for it goes unused. The first definition
                     // came earlier, so it is in the list by now.
                     entity_problems.for_each(drop);
@@ -605,6 +628,41 @@ impl Catalog {
         }
     }
 
+    /// The references of entities that were rejected (an error in their file, their fields or
+    /// their placeholders) and are not in the catalog, each with its errors, in reference
+    /// order. A reference that another definition put in the catalog is not listed.
+    pub fn rejected(&self) -> Vec<(&EntityRef, Vec<&Problem>)> {
+        let mut out: std::collections::BTreeMap<&EntityRef, Vec<&Problem>> =
+            std::collections::BTreeMap::new();
+        for p in &self.problems {
+            if let (Severity::Error, Some(r)) = (p.severity, &p.entity) {
+                if !self.index.contains_key(r) {
+                    out.entry(r).or_default().push(p);
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// The rejected references (see [`Catalog::rejected`]) that a reference a person typed
+    /// names, matched as [`Catalog::lookup`] matches: `name`, `namespace/name` or a full ref.
+    pub fn lookup_rejected(&self, input: &str) -> Vec<(&EntityRef, Vec<&Problem>)> {
+        let Ok((kind, namespace, name)) = EntityRef::parse_loose(input) else {
+            return Vec::new();
+        };
+        let explicit_ns = input.contains('/');
+        self.rejected()
+            .into_iter()
+            .filter(|(r, _)| {
+                r.name().eq_ignore_ascii_case(&name)
+                    && (!explicit_ns || r.namespace().eq_ignore_ascii_case(&namespace))
+                    && kind
+                        .as_ref()
+                        .map_or(true, |k| r.kind().eq_ignore_ascii_case(k))
+            })
+            .collect()
+    }
+
     /// Every problem: load and validation problems, then unresolved references.
     pub fn problems(&self) -> impl Iterator<Item = &Problem> + '_ {
         self.problems.iter().chain(self.reference_problems.iter())
@@ -888,12 +946,12 @@ mod tests {
                 e(
                     "Component",
                     "a",
-                    json!({"type": "service", "owner": "team", "dependsOn": a_deps}),
+                    json!({"type": "service", "lifecycle": "production", "owner": "team", "dependsOn": a_deps}),
                 ),
                 e(
                     "Component",
                     "b",
-                    json!({"type": "service", "owner": "team", "dependsOn": b_deps,
+                    json!({"type": "service", "lifecycle": "production", "owner": "team", "dependsOn": b_deps,
                            "dependencyOf": ["component:a"]}),
                 ),
                 svc("c", &["component:a", "component:a", "component:b"]),
@@ -1027,7 +1085,11 @@ mod tests {
         let c = Catalog::from_entities(
             [
                 svc("x", &[]),
-                e("API", "x", json!({})),
+                e(
+                    "API",
+                    "x",
+                    json!({"type": "a", "lifecycle": "b", "owner": "c", "definition": "d"}),
+                ),
                 other,
                 svc("solo", &[]),
             ],

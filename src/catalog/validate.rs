@@ -4,7 +4,7 @@
 //! The rules follow `@backstage/catalog-model` (`KubernetesValidatorFunctions`,
 //! `CommonValidatorFunctions` and the per-kind JSON schemas).
 
-use super::{Entity, Problem, SpecValue};
+use super::{schema, Entity, Problem, SpecValue};
 
 // The rules below were regular expressions; they are checked byte by byte instead because
 // validation runs for every entity of a 100,000-entity load. The expressions they implement
@@ -189,7 +189,7 @@ pub fn validate(entity: &Entity) -> Vec<Problem> {
         }
     }
     let kind = entity.kind_lower();
-    let Some(required) = required_spec_fields(kind, &entity.api_version) else {
+    if !KNOWN_KINDS.contains(&kind) {
         out.push(
             Problem::warning(
                 Some(entity.origin.clone()),
@@ -201,74 +201,57 @@ pub fn validate(entity: &Entity) -> Vec<Problem> {
             .with_entity(entity.entity_ref().clone()),
         );
         return out;
-    };
-    let spec = entity.spec.as_object();
-    if spec.is_none() && !required.is_empty() {
-        error(format!(
-            "{} needs a spec with {}",
-            entity.kind,
-            required.join(", ")
-        ));
+    }
+    // Only v1beta3 templates are in the model; of an older one only `spec.type` is checked.
+    let v1beta3 = kind != "template" || entity.api_version.starts_with("scaffolder.backstage.io/");
+    if !entity.spec.is_null() && !entity.spec.is_object() {
+        // Reported where the document was read ("spec must be a mapping").
         return out;
     }
-    for field in required {
-        // Backstage's own examples have `type: mcp-server` APIs described by `spec.remotes`
-        // instead of a definition, and its catalog accepts them.
-        if kind == "api" && *field == "definition" && entity.spec_str("type") == Some("mcp-server")
-        {
-            continue;
-        }
+    if entity.spec.is_null() {
+        error(format!("{} needs a spec (a mapping)", entity.kind));
+        return out;
+    }
+    for rule in schema::spec_rules(kind).filter(|r| v1beta3 || r.field == "type") {
+        let field = rule.field;
         match entity.spec.get(field) {
-            None | Some(SpecValue::Null) => {
+            None if rule.required => {
                 error(format!("spec.{field} is required for a {}", entity.kind))
             }
-            Some(SpecValue::String(s)) if s.trim().is_empty() => {
+            None => {}
+            Some(v) if rule.shape.accepts(v) => {}
+            // A `$text`/`$json`/`$yaml` placeholder whose remote target the file source does
+            // not fetch: reported as a warning where the file was read.
+            Some(v) if kind == "api" && field == "definition" && is_placeholder(v) => {}
+            Some(SpecValue::String(s)) if rule.shape == schema::Shape::Text && s.is_empty() => {
                 error(format!("spec.{field} must not be empty"))
             }
-            Some(SpecValue::String(_)) => {}
-            Some(v) if field_allows_non_string(kind, field, v) => {}
             Some(v) => error(format!(
-                "spec.{field} must be a string, found {}",
-                v.type_name()
+                "spec.{field} must be {}, found {}",
+                rule.shape.describe(),
+                describe_value(v)
             )),
         }
-    }
-    if kind == "location"
-        && !spec.is_some_and(|s| s.iter().any(|(k, _)| matches!(&**k, "target" | "targets")))
-    {
-        error("a Location needs spec.target or spec.targets".to_string());
     }
     out
 }
 
-/// Spec fields that may hold something other than a string.
-fn field_allows_non_string(kind: &str, field: &str, value: &SpecValue) -> bool {
-    match (kind, field) {
-        ("group", "children") | ("template", "steps") => value.is_array(),
-        ("template", "parameters") => value.is_array() || value.is_object(),
-        // A `$text`/`$json`/`$yaml` placeholder whose target could not be read here (a URL).
-        ("api", "definition") => value.as_object().is_some_and(|o| {
-            o.iter()
+/// True for a `{$text|$json|$yaml: …}` mapping.
+fn is_placeholder(value: &SpecValue) -> bool {
+    value.as_object().is_some_and(|o| {
+        o.len() == 1
+            && o.iter()
                 .any(|(k, _)| matches!(&**k, "$text" | "$json" | "$yaml"))
-        }),
-        _ => false,
-    }
+    })
 }
 
-/// The spec fields each known kind requires; `None` for an unknown kind.
-fn required_spec_fields(kind: &str, api_version: &str) -> Option<&'static [&'static str]> {
-    Some(match kind {
-        "component" => &["type", "lifecycle", "owner"],
-        "api" => &["type", "lifecycle", "owner", "definition"],
-        "resource" => &["type", "owner"],
-        "system" | "domain" => &["owner"],
-        "group" => &["type", "children"],
-        "user" | "location" => &[],
-        // Only v1beta3 templates are in the model; older ones are reported as unknown.
-        "template" if api_version.starts_with("scaffolder.backstage.io/") => &["type", "steps"],
-        "template" => &["type"],
-        _ => return None,
-    })
+/// What a value is, for messages: its type, or "a list holding an empty or non-string item".
+fn describe_value(value: &SpecValue) -> String {
+    match value {
+        SpecValue::Array(_) => "a list with an empty or non-string item".to_string(),
+        SpecValue::Object(_) => "a mapping (or one with a non-string value)".to_string(),
+        other => other.type_name().to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -41,16 +41,16 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         {
             Some(link) => Ok(Plan::open(&link.title, &link.url)),
             None => {
-                eprintln!(
+                tell!(
                     "idp-tui: no action {:?}; actions for {}:",
                     args.action,
                     entity.entity_ref()
                 );
                 for a in configured.iter().filter(|a| a.applies(entity)) {
-                    eprintln!("  {}  {}", a.key.as_deref().unwrap_or("-"), a.title);
+                    tell!("  {}  {}", a.key.as_deref().unwrap_or("-"), a.title);
                 }
                 for l in &links {
-                    eprintln!("  -  {}  ({})", l.title, l.url);
+                    tell!("  -  {}  ({})", l.title, l.url);
                 }
                 return Ok(ExitCode::from(2));
             }
@@ -59,7 +59,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     let plan = match plan {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("idp-tui: {e}");
+            tell!("idp-tui: {e}");
             return Ok(ExitCode::from(2));
         }
     };
@@ -67,24 +67,24 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         if args.json {
             print_json(&plan)?;
         } else {
-            println!("argv: {:?}", plan.argv);
-            println!("shell: {}", visible(&plan.shell_line()));
+            say!("argv: {:?}", plan.argv);
+            say!("shell: {}", visible(&plan.shell_line()));
         }
         return Ok(ExitCode::SUCCESS);
     }
     if plan.confirm && !args.yes && !confirm(&plan)? {
-        eprintln!("idp-tui: not run");
+        tell!("idp-tui: not run");
         return Ok(ExitCode::from(2));
     }
     let outcome = match execute(&plan) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("idp-tui: {e}");
+            tell!("idp-tui: {e}");
             return Ok(ExitCode::from(1));
         }
     };
     if plan.mode == Mode::Open && outcome.code.is_none() {
-        eprintln!(
+        tell!(
             "idp-tui: {} is still running after {}s; left to finish",
             plan.argv.first().map_or("the opener", String::as_str),
             actions::OPENER_WAIT.as_secs()
@@ -97,8 +97,8 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
                 "stdout": outcome.stdout, "stderr": outcome.stderr,
             }))?;
         } else {
-            print!("{}", outcome.stdout);
-            eprint!("{}", outcome.stderr);
+            say_part!("{}", outcome.stdout);
+            tell_part!("{}", outcome.stderr);
         }
     }
     Ok(match outcome.code {
@@ -110,13 +110,13 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
 /// Asks on the terminal; without one, refuses (a script must pass `--yes`).
 fn confirm(plan: &Plan) -> color_eyre::Result<bool> {
     if !std::io::stdin().is_terminal() {
-        eprintln!(
+        tell!(
             "idp-tui: {:?} asks for confirmation; pass --yes to run it",
             plan.title
         );
         return Ok(false);
     }
-    eprint!("Run {}? [y/N] ", visible(&plan.shell_line()));
+    tell_part!("Run {}? [y/N] ", visible(&plan.shell_line()));
     std::io::stderr().flush()?;
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;

@@ -31,7 +31,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     };
     let entity = catalog.get(id);
     if entity.kind_lower() != "api" {
-        eprintln!(
+        tell!(
             "idp-tui: {} is a {}, not an API; its APIs: `idp-tui show {}`",
             entity.entity_ref(),
             entity.kind,
@@ -46,16 +46,16 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     }
     match view {
         ApiView::OpenApi(api) => {
-            println!(
+            say!(
                 "{} {} (OpenAPI {})",
                 one_line(&api.title),
                 api.version,
                 api.spec_version
             );
             for s in &api.servers {
-                println!("server: {s}");
+                say!("server: {s}");
             }
-            println!();
+            say!();
             let width = api
                 .operations
                 .iter()
@@ -66,9 +66,10 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
                 for op in ops {
                     let summary = op.summary.as_deref().map(one_line).unwrap_or_default();
                     let deprecated = if op.deprecated { "  (deprecated)" } else { "" };
-                    println!(
+                    say!(
                         "{label}{:<7} {:<width$}  {summary}{deprecated}",
-                        op.method, op.path
+                        op.method,
+                        op.path
                     );
                     if args.full {
                         print_details(op);
@@ -89,14 +90,14 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
                 .flatten()
                 .collect::<Vec<_>>()
                 .join(" ");
-            println!("{heading} ({format})");
+            say!("{heading} ({format})");
             for e in &toc {
                 let detail = e
                     .detail
                     .as_deref()
                     .map(|d| format!("  {d}"))
                     .unwrap_or_default();
-                println!(
+                say!(
                     "{:>5}  {}{} {}{detail}",
                     e.line,
                     "  ".repeat(e.depth),
@@ -105,21 +106,21 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
                 );
             }
             if args.raw {
-                println!("\n{raw}");
+                say!("\n{raw}");
             }
         }
         ApiView::Raw { format, raw, error } => {
             if let Some(error) = &error {
-                eprintln!("idp-tui: the {format} definition could not be read: {error}");
+                tell!("idp-tui: the {format} definition could not be read: {error}");
             }
-            println!("{raw}");
+            say!("{raw}");
             if error.is_some() {
                 return Ok(ExitCode::from(1));
             }
         }
-        ApiView::Remote { url } => println!("definition at {url}"),
+        ApiView::Remote { url } => say!("definition at {url}"),
         ApiView::Missing => {
-            eprintln!("idp-tui: {} has no spec.definition", entity.entity_ref());
+            tell!("idp-tui: {} has no spec.definition", entity.entity_ref());
             return Ok(ExitCode::from(1));
         }
     }
@@ -128,23 +129,23 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
 
 fn print_schema(lines: &[SchemaLine], indent: usize) {
     for l in lines {
-        println!("{}{}", " ".repeat(indent + 2 * l.depth), l.text);
+        say!("{}{}", " ".repeat(indent + 2 * l.depth), l.text);
     }
 }
 
 fn print_media(content: &[MediaType], indent: usize) {
     for m in content {
-        println!("{}{}:", " ".repeat(indent), m.media_type);
+        say!("{}{}:", " ".repeat(indent), m.media_type);
         print_schema(&m.schema, indent + 2);
     }
 }
 
 fn print_details(op: &openapi::Operation) {
     if let Some(d) = &op.description {
-        println!("    {}", one_line(d));
+        say!("    {}", one_line(d));
     }
     if !op.parameters.is_empty() {
-        println!("    parameters:");
+        say!("    parameters:");
         for p in &op.parameters {
             let req = if p.required { " (required)" } else { "" };
             let ty = p.schema.first().map(|s| s.text.as_str()).unwrap_or("");
@@ -153,21 +154,21 @@ fn print_details(op: &openapi::Operation) {
                 .as_deref()
                 .map(|d| format!(" — {}", one_line(d)))
                 .unwrap_or_default();
-            println!("      {} in {}: {ty}{req}{desc}", p.name, p.location);
+            say!("      {} in {}: {ty}{req}{desc}", p.name, p.location);
         }
     }
     if let Some(body) = &op.request_body {
         let req = if body.required { " (required)" } else { "" };
-        println!("    request body{req}:");
+        say!("    request body{req}:");
         print_media(&body.content, 6);
     }
     if !op.responses.is_empty() {
-        println!("    responses:");
+        say!("    responses:");
         for r in &op.responses {
             let desc = r.description.as_deref().map(one_line).unwrap_or_default();
-            println!("      {} {desc}", r.status);
+            say!("      {} {desc}", r.status);
             print_media(&r.content, 8);
         }
     }
-    println!();
+    say!();
 }

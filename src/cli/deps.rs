@@ -1,7 +1,7 @@
 //! `idp-tui deps REF`: what an entity depends on, or with `--reverse` what depends on it (the
 //! blast radius and the teams to notify), as a tree, JSON, DOT or Mermaid.
 
-use super::output::{emit, emit_json, outln};
+use super::output::{emit, emit_json};
 use super::show::resolve;
 use super::{load, Settings};
 use crate::catalog::Catalog;
@@ -84,7 +84,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     } else {
         let mut out = String::new();
         if trees.is_empty() {
-            eprintln!("idp-tui: the catalog has no domains or systems");
+            tell!("idp-tui: the catalog has no domains or systems");
         }
         for t in &trees {
             print_text(&mut out, &catalog, t);

@@ -39,12 +39,12 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     let site = match Site::open(entity, &root) {
         Ok(site) => site,
         Err(e) => {
-            eprintln!("idp-tui: {e}");
+            tell!("idp-tui: {e}");
             return Ok(ExitCode::from(1));
         }
     };
     for w in &site.warnings {
-        eprintln!("idp-tui: {}: {w}", site.name);
+        tell!("idp-tui: {}: {w}", site.name);
     }
     if args.list {
         print_pages(&site);
@@ -54,9 +54,9 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         Some(p) => match site.find_page(p) {
             Ok(page) => page.to_string(),
             Err(e) => {
-                eprintln!("idp-tui: {e}; its pages:");
+                tell!("idp-tui: {e}; its pages:");
                 for (nav, page) in site.pages() {
-                    eprintln!("  {page}  ({})", nav.title);
+                    tell!("  {page}  ({})", nav.title);
                 }
                 return Ok(ExitCode::from(2));
             }
@@ -69,7 +69,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     let text = match site.read_page(&page) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("idp-tui: {e}");
+            tell!("idp-tui: {e}");
             return Ok(ExitCode::from(1));
         }
     };
@@ -91,7 +91,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     print_document(&doc, tty);
     print_links(&site, &page, &doc);
     if args.page.is_none() {
-        println!();
+        say!();
         print_pages(&site);
     }
     Ok(ExitCode::SUCCESS)
@@ -103,7 +103,7 @@ fn print_document(doc: &Document, tty: bool) {
     use crossterm::style::{Attribute, Stylize};
     for line in &doc.lines {
         if !tty {
-            println!("{}", line.text().trim_end());
+            say!("{}", line.text().trim_end());
             continue;
         }
         let mut out = String::new();
@@ -127,7 +127,7 @@ fn print_document(doc: &Document, tty: bool) {
             }
             out.push_str(&styled.to_string());
         }
-        println!("{out}");
+        say!("{out}");
     }
 }
 
@@ -136,7 +136,7 @@ fn print_links(site: &Site, page: &str, doc: &Document) {
     if doc.links.is_empty() {
         return;
     }
-    println!("\nLinks:");
+    say!("\nLinks:");
     for (i, link) in doc.links.iter().enumerate() {
         let target = match site.resolve_link(page, &link.url) {
             LinkTarget::Page { page, anchor } => match anchor {
@@ -147,18 +147,18 @@ fn print_links(site: &Site, page: &str, doc: &Document) {
             LinkTarget::External(url) => url,
             LinkTarget::Missing(p) => format!("{p} (not a page of this site)"),
         };
-        println!("  [{}] {target}", i + 1);
+        say!("  [{}] {target}", i + 1);
     }
 }
 
 fn print_pages(site: &Site) {
-    println!("Pages of {} ({}):", site.name, site.entity);
+    say!("Pages of {} ({}):", site.name, site.entity);
     for entry in &site.nav {
         let indent = "  ".repeat(entry.depth + 1);
         match &entry.target {
-            NavTarget::Page(p) => println!("{indent}{}  ({p})", entry.title),
-            NavTarget::Section => println!("{indent}{}/", entry.title),
-            NavTarget::External(url) => println!("{indent}{}  <{url}>", entry.title),
+            NavTarget::Page(p) => say!("{indent}{}  ({p})", entry.title),
+            NavTarget::Section => say!("{indent}{}/", entry.title),
+            NavTarget::External(url) => say!("{indent}{}  <{url}>", entry.title),
         }
     }
 }

@@ -39,11 +39,11 @@ pub fn run(source: &BackstageSource, entity: &Entity, args: &Args) -> color_eyre
     let (site, page) = match fetched {
         Ok(found) => found,
         Err(e) => {
-            eprintln!("idp-tui: {e}");
+            tell!("idp-tui: {e}");
             if matches!(e, RemoteDocsError::NotPublished { .. }) {
                 match techdocs::source_location(entity) {
-                    Some(loc) => eprintln!("idp-tui: its source is at {loc}"),
-                    None => eprintln!(
+                    Some(loc) => tell!("idp-tui: its source is at {loc}"),
+                    None => tell!(
                         "idp-tui: it has no {} annotation to open instead",
                         techdocs::SOURCE_LOCATION
                     ),
@@ -55,13 +55,13 @@ pub fn run(source: &BackstageSource, entity: &Entity, args: &Args) -> color_eyre
     let site = match site {
         Ok(site) => Some(site),
         Err(e) => {
-            eprintln!("idp-tui: no TechDocs metadata ({e}); showing the page alone");
+            tell!("idp-tui: no TechDocs metadata ({e}); showing the page alone");
             None
         }
     };
     if let Some(page) = &page {
         for line in &page.lines {
-            println!("{line}");
+            say!("{line}");
         }
     }
     if page.is_none() || args.page.is_none() {
@@ -71,17 +71,17 @@ pub fn run(source: &BackstageSource, entity: &Entity, args: &Args) -> color_eyre
             _ => Vec::new(),
         };
         if page.is_some() {
-            println!();
+            say!();
         }
         let name = site
             .as_ref()
             .map_or(entity.metadata.name.as_str(), |s| s.name.as_str());
-        println!("Pages of {name} ({reference}, from {}):", source.name);
+        say!("Pages of {name} ({reference}, from {}):", source.name);
         if pages.is_empty() {
-            println!("  (the server lists none)");
+            say!("  (the server lists none)");
         }
         for p in &pages {
-            println!("  {}  ({p})", techdocs::page_title(p));
+            say!("  {}  ({p})", techdocs::page_title(p));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -5,7 +5,7 @@ use super::Settings;
 use crate::source::{self, LoadMode, LoadOptions, SourceSpec, SourceState};
 use color_eyre::eyre::bail;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
 /// Arguments of `fetch`.
 #[derive(Debug, clap::Args)]
@@ -16,6 +16,10 @@ pub struct Args {
     /// Print one JSON object per source.
     #[arg(long)]
     pub json: bool,
+    /// Replace a source's cached copy even when the server returned no entities (by default
+    /// an empty answer keeps the old copy and fails).
+    #[arg(long)]
+    pub accept_empty: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -65,20 +69,28 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     // One at a time, so each time measured is that server's.
     for spec in &remote {
         let started = Instant::now();
+        let started_at = SystemTime::now();
         let loaded = source::load_blocking_with(std::slice::from_ref(spec), &options);
         let seconds = started.elapsed().as_secs_f64();
-        let status = &loaded.sources[0];
-        let ok = status.state == SourceState::Ready;
+        let mut status = loaded.sources[0].clone();
+        let mut ok = status.state == SourceState::Ready;
+        let mut cache = None;
+        if let (SourceSpec::Backstage(b), true) = (spec, ok) {
+            let (path, key) = (
+                source::cache::path_for(&cache_dir, &b.name, &b.shown_url()),
+                b.shown_url(),
+            );
+            if let Some(error) =
+                check_written(&path, &key, started_at, &loaded.catalog, args.accept_empty)
+            {
+                ok = false;
+                status.error = Some(error);
+            } else {
+                cache = Some(path.display().to_string());
+            }
+        }
         failed |= !ok;
-        let cache = match spec {
-            SourceSpec::Backstage(b) if ok => Some(
-                source::cache::path_for(&cache_dir, &b.name, &b.shown_url())
-                    .display()
-                    .to_string(),
-            ),
-            _ => None,
-        };
-        outcomes.push((status.clone(), spec.location(), seconds, cache, ok));
+        outcomes.push((status, spec.location(), seconds, cache, ok));
     }
     if args.json {
         let json: Vec<Outcome> = outcomes
@@ -117,4 +129,39 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Checks that a fetch really left a new cache: the data loaded is worth nothing to cron if it
+/// was never kept (a full disk). Returns why not. An empty answer kept the old copy (see
+/// [`crate::source::save`]); with `accept_empty` it replaces it here.
+fn check_written(
+    path: &std::path::Path,
+    key: &str,
+    started: SystemTime,
+    catalog: &crate::catalog::Catalog,
+    accept_empty: bool,
+) -> Option<String> {
+    let shown = path.display().to_string();
+    let warning = catalog
+        .problems()
+        .find(|p| p.origin.as_ref().is_some_and(|o| *o.path == *shown))
+        .map(|p| p.message.clone());
+    if accept_empty
+        && warning
+            .as_deref()
+            .is_some_and(|w| w.contains(source::save::EMPTY_HINT))
+    {
+        let none: [&crate::catalog::Entity; 0] = [];
+        return source::cache::write(path, key, &none, &[], source::cache::Encoding::MessagePack)
+            .err()
+            .map(|e| e.to_string());
+    }
+    // The header's time has whole seconds.
+    let since = started
+        .checked_sub(Duration::from_secs(1))
+        .unwrap_or(started);
+    match source::cache::saved_at(path, key) {
+        Ok(Some(saved)) if saved >= since && warning.is_none() => None,
+        _ => Some(warning.unwrap_or_else(|| format!("{shown}: the cache was not written"))),
+    }
 }

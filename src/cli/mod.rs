@@ -1,19 +1,26 @@
 //! The command line: arguments, and the non-interactive commands that mirror the panes
 //! (`search`, `show`, `validate`, …). Each command prints text, or JSON with `--json`.
 
+#[macro_use]
+mod output;
 mod action;
 mod api;
+mod ci_report;
 mod deps;
+mod diff;
 mod docs;
 mod docs_remote;
 mod fetch;
-mod output;
+mod history;
+mod initiatives;
+pub mod live;
 mod owner;
 mod scaffold;
 mod scaffold_remote;
 mod score;
 mod search;
 mod show;
+mod stats;
 mod validate;
 
 use crate::catalog::{Catalog, Severity};
@@ -22,6 +29,8 @@ use crate::source::{self, BackstageSource, LoadMode, LoadOptions, SourceSpec, So
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+pub use output::{report, EXIT_USER_ERROR};
 
 /// idp-tui: a terminal developer portal for Backstage catalogs.
 #[derive(Debug, Parser)]
@@ -84,10 +93,24 @@ pub enum Command {
     Deps(deps::Args),
     /// Score entities against scorecards: levels, scores, per-owner roll-ups, CI gate.
     Score(score::Args),
+    /// Scorecard initiatives: progress, status and days left; with NAME, owners and action items.
+    Initiatives(initiatives::Args),
+    /// What a change does to a catalog in git: entities, relations, owners, levels, problems.
+    Diff(diff::Args),
+    /// Platform insights: completeness per team, ownership, template adoption, problems.
+    Stats(stats::Args),
+    /// Export the catalog or its scores as CSV or JSON (for spreadsheets).
+    Export(stats::ExportArgs),
+    /// Scorecards and initiatives over time (git history, or runs recorded by `score --record`).
+    History(history::Args),
     /// Run a Software Template: validate values, plan, and write the files (--dry-run: plan only).
     Scaffold(scaffold::Args),
     /// List the catalog's Software Templates.
     Templates(scaffold::ListArgs),
+    /// Who is on call now for an entity, and its open incidents (from `integrations:`).
+    Oncall(live::Args),
+    /// How an entity looks live: CI, deployments, workloads, quality gate, plugins.
+    Status(live::Args),
 }
 
 /// The settings every command and the TUI share: config file and sources.
@@ -129,7 +152,7 @@ impl Cli {
             },
         };
         for warning in &config.warnings {
-            eprintln!("idp-tui: warning: {warning}");
+            tell!("idp-tui: warning: {warning}");
         }
         let sources = if !self.catalogs.is_empty() {
             catalog_sources(&self.catalogs)
@@ -208,8 +231,48 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
             }
             score::run(&settings, args)
         }
+        Command::Initiatives(args) => {
+            let mut settings = settings;
+            if !args.scorecards.is_empty() {
+                settings.scorecards = cli
+                    .scorecards
+                    .iter()
+                    .chain(&args.scorecards)
+                    .cloned()
+                    .collect();
+            }
+            initiatives::run(&settings, args)
+        }
+        Command::Diff(args) => diff::run(&settings, &cli.catalogs, args),
+        Command::Stats(args) => stats::run(&settings, args),
+        Command::Export(args) => {
+            let mut settings = settings;
+            if !args.scorecards.is_empty() {
+                settings.scorecards = cli
+                    .scorecards
+                    .iter()
+                    .chain(&args.scorecards)
+                    .cloned()
+                    .collect();
+            }
+            stats::export(&settings, args)
+        }
+        Command::History(args) => {
+            let mut settings = settings;
+            if !args.scorecards.is_empty() {
+                settings.scorecards = cli
+                    .scorecards
+                    .iter()
+                    .chain(&args.scorecards)
+                    .cloned()
+                    .collect();
+            }
+            history::run(&settings, &cli.catalogs, args)
+        }
         Command::Scaffold(args) => scaffold::run(&settings, args),
         Command::Templates(args) => scaffold::list(&settings, args),
+        Command::Oncall(args) => live::oncall(&settings, args),
+        Command::Status(args) => live::status(&settings, args),
     }
 }
 
@@ -217,7 +280,7 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
 /// file never makes a query fail but is never silent either.
 pub fn load(settings: &Settings) -> Catalog {
     let loaded = source::load_blocking_with(&settings.sources, &settings.load_options());
-    report_sources(&loaded.sources);
+    report_sources(&settings.sources, &loaded);
     let catalog = loaded.catalog;
     let errors = catalog
         .problems()
@@ -225,32 +288,51 @@ pub fn load(settings: &Settings) -> Catalog {
         .count();
     let warnings = catalog.problem_count() - errors;
     if errors + warnings > 0 {
-        eprintln!(
+        tell!(
             "idp-tui: the catalog has {errors} error(s) and {warnings} warning(s); run `idp-tui validate` to list them"
         );
     }
     catalog
 }
 
-/// Says on stderr which sources failed, and whether cached data stands in for them.
-fn report_sources(sources: &[source::SourceStatus]) {
+/// Says on stderr which sources failed, and whether cached data stands in for them (or why
+/// the cached copy could not: a damaged cache is not "no cached copy").
+fn report_sources(specs: &[SourceSpec], loaded: &source::Loaded) {
     let now = std::time::SystemTime::now();
-    for s in sources {
+    for (i, s) in loaded.sources.iter().enumerate() {
         if s.state == SourceState::Failed {
-            let fallback = match s.cached_at {
-                Some(t) => format!(
+            let unusable = match specs.get(i) {
+                Some(SourceSpec::Backstage(b)) => {
+                    let path = source::cache::path_for(
+                        &crate::config::cache_dir(),
+                        &b.name,
+                        &b.shown_url(),
+                    )
+                    .display()
+                    .to_string();
+                    loaded
+                        .catalog
+                        .problems()
+                        .find(|p| p.origin.as_ref().is_some_and(|o| *o.path == *path))
+                        .map(|p| p.message.clone())
+                }
+                _ => None,
+            };
+            let fallback = match (s.cached_at, unusable) {
+                (Some(t), _) => format!(
                     "; using the cached copy from {} ago",
                     source::cache::human_age(now.duration_since(t).unwrap_or_default())
                 ),
-                None => "; no cached copy to fall back on".into(),
+                (None, Some(why)) => format!("; the cached copy cannot be used: {why}"),
+                (None, None) => "; no cached copy to fall back on".into(),
             };
-            eprintln!(
+            tell!(
                 "idp-tui: {}: {}{fallback}",
                 s.name,
                 s.error.as_deref().unwrap_or("failed")
             );
         } else if let Some(t) = s.cached_at {
-            eprintln!(
+            tell!(
                 "idp-tui: {}: offline, using the cached copy from {} ago",
                 s.name,
                 source::cache::human_age(now.duration_since(t).unwrap_or_default())
@@ -270,8 +352,7 @@ fn load_entity(
     Ok((catalog, id))
 }
 
-/// Prints JSON to stdout.
+/// Prints JSON to stdout, exactly.
 fn print_json(value: &impl serde::Serialize) -> color_eyre::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
+    output::emit_json(value)
 }

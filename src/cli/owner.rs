@@ -1,7 +1,7 @@
 //! `idp-tui owner REF`: who owns an entity and how to reach them; `idp-tui owner --gaps`: the
 //! entities nobody can be called about (exit 1 when there is any, like `validate`).
 
-use super::output::{emit, emit_json, outln};
+use super::output::{emit, emit_json};
 use super::show::resolve;
 use super::{load, Settings};
 use crate::catalog::{Catalog, EntityId};
@@ -196,7 +196,7 @@ fn gaps(catalog: &Catalog, as_json: bool) -> color_eyre::Result<ExitCode> {
         );
     }
     emit(&out)?;
-    eprintln!(
+    tell!(
         "{} ownership gap(s) among {} entities",
         gaps.len(),
         catalog.len()

@@ -70,7 +70,7 @@ pub fn find_template(catalog: &Catalog, input: &str) -> Result<EntityId, ExitCod
 pub fn read_values(path: &std::path::Path) -> color_eyre::Result<Values> {
     let text = std::fs::read_to_string(path)
         .wrap_err_with(|| format!("reading the values file {}", path.display()))?;
-    let doc: Value = serde_yaml::from_str(&text)
+    let doc: Value = crate::yaml::from_str(&text)
         .wrap_err_with(|| format!("{} is not valid YAML or JSON", path.display()))?;
     match crate::catalog::entity::clean_value(doc) {
         Value::Object(map) => Ok(map),
@@ -93,7 +93,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     let template = match Template::from_entity(catalog.get(id)) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("idp-tui: {e}");
+            tell!("idp-tui: {e}");
             return Ok(ExitCode::from(2));
         }
     };
@@ -110,7 +110,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         ) {
             Ok(s) => s,
             Err(message) => {
-                eprintln!("idp-tui: {message}");
+                tell!("idp-tui: {message}");
                 return Ok(ExitCode::from(2));
             }
         };
@@ -124,7 +124,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         );
     }
     let Some(out) = &args.out else {
-        eprintln!("idp-tui: --out DIR is needed to run a template locally");
+        tell!("idp-tui: --out DIR is needed to run a template locally");
         return Ok(ExitCode::from(2));
     };
     let user_ref = args.user.clone().or_else(|| {
@@ -149,9 +149,9 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             if args.json {
                 print_json(&json!({ "ok": false, "errors": errors }))?;
             } else {
-                eprintln!("idp-tui: the values are invalid:");
+                tell!("idp-tui: the values are invalid:");
                 for e in &errors {
-                    eprintln!("  {e}");
+                    tell!("  {e}");
                 }
             }
             return Ok(ExitCode::from(1));
@@ -160,7 +160,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             if args.json {
                 print_json(&json!({ "ok": false, "error": e.to_string() }))?;
             } else {
-                eprintln!("idp-tui: {e}");
+                tell!("idp-tui: {e}");
             }
             return Ok(ExitCode::from(1));
         }
@@ -170,17 +170,18 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             print_json(&json!({ "ok": true, "dryRun": true, "plan": plan }))?;
         } else {
             print_plan(&plan);
-            println!("\nDry run: nothing was written.");
+            say!("\nDry run: nothing was written.");
         }
         return Ok(ExitCode::SUCCESS);
     }
+    remove_staging_on_interrupt();
     match write(&plan, out, args.overwrite) {
         Ok(report) => {
             if args.json {
                 print_json(&json!({ "ok": true, "plan": plan, "written": report }))?;
             } else {
                 print_plan(&plan);
-                println!(
+                say!(
                     "\nWrote {} file(s), {} bytes, to {}.",
                     report.files,
                     report.bytes,
@@ -196,10 +197,49 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             if args.json {
                 print_json(&json!({ "ok": false, "error": e.to_string() }))?;
             } else {
-                eprintln!("idp-tui: nothing was written: {e}{hint}");
+                tell!("idp-tui: nothing was written: {e}{hint}");
             }
             Ok(ExitCode::from(1))
         }
+    }
+}
+
+/// From here on, Ctrl-C (or SIGTERM, SIGHUP) removes the staging directory of the write in
+/// progress before the process ends with 130: a signal runs no destructor, so without this the
+/// half-written `.idp-tui-scaffold-*` directory stayed beside the target.
+fn remove_staging_on_interrupt() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(r) => r,
+            Err(_) => return,
+        };
+        // The handlers are installed here, before the write starts, not on the thread.
+        let signals = runtime.block_on(async {
+            Some((
+                signal(SignalKind::interrupt()).ok()?,
+                signal(SignalKind::terminate()).ok()?,
+                signal(SignalKind::hangup()).ok()?,
+            ))
+        });
+        let Some((mut interrupt, mut terminate, mut hangup)) = signals else {
+            return;
+        };
+        std::thread::spawn(move || {
+            runtime.block_on(async {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                    _ = hangup.recv() => {}
+                }
+            });
+            crate::scaffolder::write::remove_staging();
+            std::process::exit(130);
+        });
     }
 }
 
@@ -213,8 +253,8 @@ fn size(bytes: u64) -> String {
 
 /// Prints a plan as text: steps, files, registered entities, output.
 fn print_plan(plan: &Plan) {
-    println!("Plan for {} into {}", plan.template, plan.target);
-    println!("\nSteps:");
+    say!("Plan for {} into {}", plan.template, plan.target);
+    say!("\nSteps:");
     for s in &plan.steps {
         let mark = match s.status {
             StepStatus::Local => "run ",
@@ -222,27 +262,27 @@ fn print_plan(plan: &Plan) {
             StepStatus::RunsOnBackstage => "bks ",
             StepStatus::Unknown => "??? ",
         };
-        println!("  [{mark}] {} — {} ({})", s.id, s.name, s.action);
+        say!("  [{mark}] {} — {} ({})", s.id, s.name, s.action);
         if s.status == StepStatus::SkippedByCondition {
-            println!("         its `if` is false");
+            say!("         its `if` is false");
         }
         for m in &s.messages {
-            println!("         {m}");
+            say!("         {m}");
         }
     }
-    println!(
+    say!(
         "\nFiles ({}, {}):",
         plan.files.len(),
         size(plan.total_size())
     );
     for f in &plan.files {
-        println!("  {:<48} {:>10}", f.path, size(f.size));
+        say!("  {:<48} {:>10}", f.path, size(f.size));
     }
     for r in &plan.registered {
-        println!("\nRegisters {r} in the catalog.");
+        say!("\nRegisters {r} in the catalog.");
     }
     if !plan.output.links.is_empty() || !plan.output.text.is_empty() {
-        println!("\nOutput:");
+        say!("\nOutput:");
         print_output(&plan.output, "  ");
     }
 }
@@ -251,12 +291,12 @@ fn print_plan(plan: &Plan) {
 pub(super) fn print_output(output: &crate::scaffolder::render::Output, indent: &str) {
     for l in &output.links {
         let to = l.target();
-        println!("{indent}{}: {to}", l.title);
+        say!("{indent}{}: {to}", l.title);
     }
     for t in &output.text {
-        println!("{indent}{}", t.title);
+        say!("{indent}{}", t.title);
         for line in t.content.lines() {
-            println!("{indent}  {line}");
+            say!("{indent}  {line}");
         }
     }
 }
@@ -286,24 +326,24 @@ pub fn list(settings: &Settings, args: &ListArgs) -> color_eyre::Result<ExitCode
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
-        println!("No templates in the catalog.");
+        say!("No templates in the catalog.");
     }
     for r in &rows {
         let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
-        println!("{}  {}", s("ref"), s("title"));
+        say!("{}  {}", s("ref"), s("title"));
         let tags: Vec<&str> = r["tags"]
             .as_array()
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        println!("    owner: {}  tags: {}", s("owner"), tags.join(", "));
+        say!("    owner: {}  tags: {}", s("owner"), tags.join(", "));
         if !s("description").is_empty() {
-            println!(
+            say!(
                 "    {}",
                 crate::text::truncate(&crate::text::one_line(&s("description")), 100)
             );
         }
         if !s("problem").is_empty() {
-            println!("    cannot run: {}", s("problem"));
+            say!("    cannot run: {}", s("problem"));
         }
     }
     Ok(ExitCode::SUCCESS)

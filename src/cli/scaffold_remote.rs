@@ -82,7 +82,7 @@ pub fn run(
             Ok(id) => id,
             Err(e) => return Err(e),
         };
-        eprintln!(
+        tell!(
             "idp-tui: task {id} started on {name}; following it for up to {} (Ctrl-C stops following, not the task)",
             crate::source::cache::human_age(timeout)
         );
@@ -97,11 +97,11 @@ pub fn run(
                     .find(|(id, _)| *id == step)
                     .map(|(_, t)| format!(" — {t}"))
                     .unwrap_or_default();
-                eprintln!("[{:<7}] {step}{title}", state.word());
+                tell!("[{:<7}] {step}{title}", state.word());
             }
             TaskEvent::Log { step, line } => match step {
-                Some(s) => eprintln!("          {s}: {line}"),
-                None => eprintln!("          {line}"),
+                Some(s) => tell!("          {s}: {line}"),
+                None => tell!("          {line}"),
             },
         })
         .await;
@@ -112,11 +112,11 @@ pub fn run(
             if json {
                 print_json(&json!({ "ok": false, "server": url, "errors": errors }))?;
             } else {
-                eprintln!("idp-tui: {url} refused the values:");
+                tell!("idp-tui: {url} refused the values:");
                 for e in &errors {
                     match &e.field {
-                        Some(f) => eprintln!("  {f}: {}", e.message),
-                        None => eprintln!("  {}", e.message),
+                        Some(f) => tell!("  {f}: {}", e.message),
+                        None => tell!("  {}", e.message),
                     }
                 }
             }
@@ -126,7 +126,7 @@ pub fn run(
             if json {
                 print_json(&json!({ "ok": false, "error": e.to_string() }))?;
             } else {
-                eprintln!("idp-tui: the task was not started: {e}");
+                tell!("idp-tui: the task was not started: {e}");
             }
             Ok(ExitCode::from(1))
         }
@@ -140,7 +140,7 @@ pub fn run(
                     &json!({ "ok": false, "taskId": id, "status": status, "error": e.to_string() }),
                 )?;
             } else {
-                eprintln!("idp-tui: {e}");
+                tell!("idp-tui: {e}");
             }
             Ok(ExitCode::from(1))
         }
@@ -157,8 +157,8 @@ pub fn run(
                 }))?;
             } else {
                 match &result.error {
-                    Some(e) => eprintln!("idp-tui: task {} {}: {e}", result.id, result.status),
-                    None => eprintln!("idp-tui: task {} {}", result.id, result.status),
+                    Some(e) => tell!("idp-tui: task {} {}: {e}", result.id, result.status),
+                    None => tell!("idp-tui: task {} {}", result.id, result.status),
                 }
                 super::scaffold::print_output(&result.output, "");
             }

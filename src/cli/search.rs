@@ -47,7 +47,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     }
     let query = Query::parse(&text);
     for hint in &query.hints {
-        eprintln!("idp-tui: {hint}");
+        tell!("idp-tui: {hint}");
     }
     if query.in_docs() {
         return docs_search(settings, &catalog, &query, args);
@@ -81,7 +81,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
                 .title
                 .map(|t| format!("  {}", crate::text::one_line(t)))
                 .unwrap_or_default();
-            println!(
+            say!(
                 "{:<11} {}{}  owner={}  {}",
                 r.kind,
                 r.reference,
@@ -91,7 +91,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             );
         }
         if results.total > rows.len() {
-            eprintln!(
+            tell!(
                 "({} of {} matches; use --limit to see more)",
                 rows.len(),
                 results.total
@@ -111,7 +111,7 @@ fn docs_search(
     let roots = crate::techdocs::roots(&settings.sources);
     let index = crate::techdocs::DocsIndex::build(catalog, &roots);
     for p in &index.problems {
-        eprintln!("idp-tui: {p}");
+        tell!("idp-tui: {p}");
     }
     let hits = index.search(&query.words, args.limit);
     let rows: Vec<serde_json::Value> = hits
@@ -135,7 +135,7 @@ fn docs_search(
             Some(a) => format!("{}#{a}", h.page),
             None => h.page.clone(),
         };
-        println!(
+        say!(
             "docs  {}  {at}  {}",
             catalog.get(h.entity).entity_ref(),
             crate::text::one_line(&h.heading)

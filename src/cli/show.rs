@@ -19,15 +19,26 @@ pub fn resolve(catalog: &Catalog, input: &str) -> Result<EntityId, ExitCode> {
     match catalog.lookup(input) {
         Lookup::Found(id) => Ok(id),
         Lookup::Ambiguous(refs) => {
-            eprintln!("idp-tui: {input:?} is ambiguous; it could be:");
+            tell!("idp-tui: {input:?} is ambiguous; it could be:");
             for r in refs {
-                eprintln!("  {r}");
+                tell!("  {r}");
             }
             Err(ExitCode::from(2))
         }
         Lookup::NotFound => {
-            eprintln!("idp-tui: no entity matches {input:?} (try `idp-tui search {input}`)");
-            Err(ExitCode::from(2))
+            let rejected = catalog.lookup_rejected(input);
+            if rejected.is_empty() {
+                tell!("idp-tui: no entity matches {input:?} (try `idp-tui search {input}`)");
+                return Err(ExitCode::from(2));
+            }
+            // Rejected entities are not in the catalog, but the user wrote them: say why.
+            for (reference, reasons) in rejected {
+                tell!("idp-tui: {reference}: rejected: not in the catalog, because:");
+                for p in reasons {
+                    tell!("  {p}");
+                }
+            }
+            Err(ExitCode::from(1))
         }
     }
 }
@@ -64,26 +75,26 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let line = crate::text::one_line;
-    println!("{}  {}", e.kind, e.entity_ref());
+    say!("{}  {}", e.kind, e.entity_ref());
     if let Some(t) = &e.metadata.title {
-        println!("title:       {}", line(t));
+        say!("title:       {}", line(t));
     }
     for field in ["type", "lifecycle", "owner", "system", "domain"] {
         if let Some(v) = e.spec_str(field) {
-            println!("{:<13}{}", format!("{field}:"), line(v));
+            say!("{:<13}{}", format!("{field}:"), line(v));
         }
     }
     if !e.metadata.tags.is_empty() {
-        println!("tags:        {}", e.metadata.tags.join(", "));
+        say!("tags:        {}", e.metadata.tags.join(", "));
     }
-    println!("defined at:  {}", e.origin);
+    say!("defined at:  {}", e.origin);
     if let Some(d) = &e.metadata.description {
-        println!("\n{}", d.trim_end());
+        say!("\n{}", d.trim_end());
     }
     if !e.metadata.links.is_empty() {
-        println!("\nlinks:");
+        say!("\nlinks:");
         for l in &e.metadata.links {
-            println!(
+            say!(
                 "  {}  {}",
                 l.title.as_deref().map(line).unwrap_or_default(),
                 l.url
@@ -91,13 +102,13 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         }
     }
     if !e.metadata.annotations.is_empty() {
-        println!("\nannotations:");
+        say!("\nannotations:");
         for (k, v) in &e.metadata.annotations {
-            println!("  {k}: {}", line(v));
+            say!("  {k}: {}", line(v));
         }
     }
     if catalog.edges(id).len() > 0 {
-        println!("\nrelations:");
+        say!("\nrelations:");
         for rel in RelationType::ALL {
             for edge in catalog.edges(id).filter(|x| x.relation == rel) {
                 let missing = if matches!(edge.target, Target::Missing(_)) {
@@ -105,7 +116,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
                 } else {
                     ""
                 };
-                println!(
+                say!(
                     "  {:<14}{}{missing}",
                     rel.as_str(),
                     catalog.target_ref(&edge.target)

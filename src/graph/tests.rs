@@ -59,7 +59,8 @@ fn sibling_cycle_is_marked_even_when_neither_end_is_an_ancestor() {
     ] {
         let (e, _) = crate::catalog::Entity::from_value(
             serde_json::json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Component",
-                "metadata": {"name": name}, "spec": {"owner": "user:u", "dependsOn": deps}}),
+                "metadata": {"name": name}, "spec": {"type": "service", "lifecycle": "production",
+                "owner": "user:u", "dependsOn": deps}}),
             crate::catalog::Origin::new("t.yaml", None),
         )
         .unwrap();

@@ -238,7 +238,7 @@ fn parse(raw: &str) -> Result<Value, String> {
             return Ok(v);
         }
     }
-    serde_yaml::from_str::<Value>(raw).map_err(|e| e.to_string())
+    crate::yaml::from_str::<Value>(raw).map_err(|e| e.to_string())
 }
 
 fn info(doc: &Value, field: &str) -> Option<String> {

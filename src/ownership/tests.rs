@@ -87,7 +87,7 @@ fn unresolved_owner_is_reported_not_dropped() {
 #[test]
 fn entity_without_owner_has_an_empty_card() {
     let c = fixture("ownership-gaps.yaml");
-    let card = owner_card(&c, id(&c, "ownerless-service"));
+    let card = owner_card(&c, id(&c, "ownerless-template"));
     assert_eq!(card.owner, None);
     assert!(card.members.is_empty());
 }
@@ -192,23 +192,22 @@ fn gaps_name_each_reason_once_and_skip_staffed_owners() {
     let all = gaps(&c);
     let found: Vec<(GapReason, &str)> = all.iter().map(|g| (g.reason, g.entity.as_str())).collect();
     assert_eq!(
-        all[3].owner.as_ref().map(EntityRef::as_str),
+        all[2].owner.as_ref().map(EntityRef::as_str),
         Some("component:default/fine-service")
     );
     assert!(
-        all[3].message.contains("is a component"),
+        all[2].message.contains("is a component"),
         "{}",
-        all[3].message
+        all[2].message
     );
     assert!(
-        all[0].origin.ends_with("ownership-gaps.yaml:36"),
+        all[0].origin.ends_with("ownership-gaps.yaml:46"),
         "{}",
         all[0].origin
     );
     assert_eq!(
         found,
         [
-            (GapReason::NoOwner, "component:default/ownerless-service"),
             (
                 GapReason::UnresolvedOwner,
                 "component:default/ghost-owned-service"
@@ -266,7 +265,7 @@ fn blank_oncall_annotation_is_ignored() {
     let (e, _) = crate::catalog::Entity::from_value(
         serde_json::json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Component",
             "metadata": {"name": "x", "annotations": {"pagerduty.com/service-id": "  ", "opsgenie.com/team": "ops"}},
-            "spec": {"owner": "t"}}),
+            "spec": {"type": "service", "lifecycle": "production", "owner": "t"}}),
         crate::catalog::Origin::new("x.yaml", Some(1)),
     )
     .unwrap();

@@ -8,7 +8,7 @@
 use crate::catalog::{Entity, Origin};
 use crate::expr::{Expr, ExprError};
 use crate::vfs::{self, TreeEntry};
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -50,6 +50,12 @@ pub enum ActionError {
     /// The step's input is missing something or has the wrong shape.
     #[error("input: {0}")]
     Input(String),
+    /// `catalog:register` names a file no step has made here.
+    #[error("input: catalog:register: {file} is not among the generated files")]
+    NotGenerated {
+        /// The path relative to the target directory.
+        file: String,
+    },
 }
 
 /// What a step did.
@@ -74,6 +80,8 @@ pub struct ActionContext<'a> {
     pub expr: &'a Expr,
     /// The template file (skeleton URLs are relative to it).
     pub template_file: &'a str,
+    /// The template's reference, which `catalog:write` records in the entity it writes.
+    pub template_ref: &'a str,
     /// Where the files will be written, for registered entities' origins.
     pub target: &'a str,
     /// The files produced so far.
@@ -99,6 +107,24 @@ const SERVER_PREFIXES: [&str; 14] = [
     "http:",
     "sentry:",
 ];
+
+/// The actions [`run`] runs here; every other one runs on Backstage or is unknown.
+pub const LOCAL_ACTIONS: [&str; 9] = [
+    "fetch:template",
+    "fetch:plain",
+    "fetch:plain:file",
+    "fs:rename",
+    "fs:delete",
+    "debug:log",
+    "debug:wait",
+    "catalog:write",
+    "catalog:register",
+];
+
+/// Whether [`run`] runs this action here (its input must then render).
+pub fn runs_locally(action: &str) -> bool {
+    LOCAL_ACTIONS.contains(&action)
+}
 
 /// Runs one action on its rendered input.
 pub fn run(
@@ -132,6 +158,9 @@ fn done(messages: Vec<String>) -> Outcome {
     }
 }
 
+/// The longest file or directory name, in bytes, that common file systems accept.
+pub const MAX_NAME: usize = 255;
+
 /// Joins a relative path onto a base inside the target, refusing `..`, absolute paths and
 /// drive letters. Returns the normalised `/`-separated path (empty for the target itself).
 pub fn safe_path(base: &str, path: &str) -> Result<String, ActionError> {
@@ -155,6 +184,12 @@ pub fn safe_path(base: &str, path: &str) -> Result<String, ActionError> {
         match part {
             "" | "." => {}
             ".." => return Err(refuse("`..` would leave the target directory")),
+            // What the file system would refuse when writing (ENAMETOOLONG): said in the plan.
+            p if p.len() > MAX_NAME => {
+                return Err(refuse(&format!(
+                    "a file or directory name longer than {MAX_NAME} bytes cannot be written"
+                )))
+            }
             p => parts.push(p),
         }
     }
@@ -185,12 +220,27 @@ fn globs(input: &Value, key: &str) -> Result<GlobSet, ActionError> {
         .flatten()
     {
         let Some(g) = g.as_str() else { continue };
-        let g = g.trim_start_matches("./");
-        let glob = Glob::new(g).map_err(|e| ActionError::Input(format!("{key}: {e}")))?;
+        // `.github/workflows/` names a directory, as `.github/workflows` does.
+        let g = g.trim_start_matches("./").trim_end_matches('/');
+        // As globby's: `*` stays within one path segment.
+        let glob = GlobBuilder::new(g)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| ActionError::Input(format!("{key}: {e}")))?;
         b.add(glob);
     }
     b.build()
         .map_err(|e| ActionError::Input(format!("{key}: {e}")))
+}
+
+/// Whether a skeleton file is matched by a glob set, itself or through a directory it sits in:
+/// Backstage (globby with `expandDirectories`) takes a pattern that names a directory to mean
+/// everything under it.
+fn matches_path_or_parent(set: &GlobSet, rel: &str) -> bool {
+    set.is_match(rel)
+        || rel
+            .match_indices('/')
+            .any(|(i, _)| rel.get(..i).is_some_and(|dir| set.is_match(dir)))
 }
 
 /// The skeleton's files: `(relative path, contents)`. Symlinks pointing outside the skeleton
@@ -225,8 +275,25 @@ fn read_skeleton(dir: &str) -> Result<Vec<(String, Vec<u8>)>, ActionError> {
     Ok(out)
 }
 
-fn skeleton_dir(url: &str, cx: &ActionContext<'_>) -> String {
-    vfs::join(cx.template_file, url)
+/// Where a local `url` of the template leads: inside the template's own folder, after
+/// following symbolic links (as Backstage's `resolveSafeChildPath` does for a template read
+/// from files), or refused. A template that came from a Backstage server has no folder here:
+/// its local paths are all refused, never read from this machine.
+fn skeleton_dir(url: &str, cx: &ActionContext<'_>) -> Result<String, ActionError> {
+    let refuse = |reason: &str| ActionError::PathEscape {
+        file: crate::text::one_line(url),
+        reason: reason.to_string(),
+    };
+    if cx.template_file.contains("://") {
+        return Err(refuse(
+            "the template came from a Backstage server: it reads no local file",
+        ));
+    }
+    let path = vfs::join(cx.template_file, url);
+    if !vfs::is_within(&path, &vfs::root_of(cx.template_file)) {
+        return Err(refuse("outside the template's folder"));
+    }
+    Ok(path)
 }
 
 fn fetch_template(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
@@ -237,7 +304,7 @@ fn fetch_template(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, 
             "fetches the remote skeleton {url}: runs on Backstage"
         )));
     }
-    let dir = skeleton_dir(url, cx);
+    let dir = skeleton_dir(url, cx)?;
     let target = target_path(input)?;
     let values = json!({ "values": input.get("values").cloned().unwrap_or(json!({})) });
     let verbatim = globs(input, "copyWithoutTemplating")?;
@@ -265,7 +332,7 @@ fn fetch_template(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, 
             messages.push(format!("skipped {rel} (its name rendered empty)"));
             continue;
         }
-        let mut render_contents = !verbatim.is_match(&rel);
+        let mut render_contents = !matches_path_or_parent(&verbatim, &rel);
         if let Some(ext) = &extension {
             render_contents = render_contents && name.ends_with(ext.as_str());
             if name.ends_with(ext.as_str()) {
@@ -300,7 +367,7 @@ fn fetch_plain(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, Act
             "fetches {url}: runs on Backstage"
         )));
     }
-    let dir = skeleton_dir(url, cx);
+    let dir = skeleton_dir(url, cx)?;
     let target = target_path(input)?;
     let files = read_skeleton(&dir)?;
     let count = files.len();
@@ -322,7 +389,7 @@ fn fetch_plain_file(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome
         )));
     }
     let path = safe_path("", target)?;
-    let file = skeleton_dir(url, cx);
+    let file = skeleton_dir(url, cx)?;
     let bytes = vfs::read(&file).map_err(|e| ActionError::Skeleton {
         path: file.clone(),
         message: e.to_string(),
@@ -423,7 +490,18 @@ fn catalog_write(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, A
         "",
         input_str(input, "filePath").unwrap_or("catalog-info.yaml"),
     )?;
-    let yaml = serde_yaml::to_string(entity).map_err(|e| ActionError::Input(e.to_string()))?;
+    // As Backstage: the entity records the template that made it.
+    let mut entity = entity.clone();
+    if let Some(metadata) = entity.get_mut("metadata").and_then(Value::as_object_mut) {
+        let annotations = metadata.entry("annotations").or_insert_with(|| json!({}));
+        if let Some(annotations) = annotations.as_object_mut() {
+            annotations.insert(
+                "backstage.io/source-template".into(),
+                Value::String(cx.template_ref.to_string()),
+            );
+        }
+    }
+    let yaml = super::catalog_yaml::to_yaml(&entity);
     cx.workspace.files.insert(path.clone(), yaml.into_bytes());
     Ok(done(vec![format!("wrote {path}")]))
 }
@@ -438,38 +516,62 @@ fn catalog_register(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome
                 "registers {url}: runs on Backstage"
             )));
         }
-        let message = format!("catalog:register: {path} is not among the generated files");
-        return if optional {
-            Ok(done(vec![message]))
-        } else {
-            Err(ActionError::Input(message))
-        };
+        if optional {
+            return Ok(done(vec![format!(
+                "catalog:register: {path} is not among the generated files"
+            )]));
+        }
+        return Err(ActionError::NotGenerated { file: path });
     };
     let origin = Origin::new(
         format!("{}/{path}", cx.target.trim_end_matches('/')),
         Some(1),
     );
     let text = String::from_utf8_lossy(bytes);
-    let doc: Value = serde_yaml::from_str(&text)
-        .map_err(|e| ActionError::Input(format!("{path} is not valid YAML: {e}")))?;
-    let (entity, _warnings) = Entity::from_value(doc, origin)
-        .map_err(|p| ActionError::Input(format!("{path} is not a valid entity: {p}")))?;
-    let errors: Vec<String> = crate::catalog::validate::validate(&entity)
-        .into_iter()
-        .filter(|p| p.severity == crate::catalog::Severity::Error)
-        .map(|p| p.message)
-        .collect();
-    if !errors.is_empty() {
+    // A catalog-info.yaml may hold several entities, as Backstage's catalog reads it.
+    let file: std::sync::Arc<str> = origin.path.clone();
+    let (docs, problems) = crate::documents::parse_documents(&file, &text);
+    if let Some(p) = problems.first() {
         return Err(ActionError::Input(format!(
-            "{path} is not a valid entity: {}",
-            errors.join("; ")
+            "{path} is not valid YAML: {}",
+            p.message
         )));
     }
-    let entity_ref = entity.entity_ref().to_string();
-    cx.registered.push(entity);
+    let mut entities = Vec::with_capacity(docs.len());
+    for doc in docs {
+        let origin = Origin::new(origin.path.clone(), Some(doc.line));
+        let (entity, _warnings) = Entity::from_value(doc.value, origin)
+            .map_err(|p| ActionError::Input(format!("{path} is not a valid entity: {p}")))?;
+        let errors: Vec<String> = crate::catalog::validate::validate(&entity)
+            .into_iter()
+            .filter(|p| p.severity == crate::catalog::Severity::Error)
+            .map(|p| p.message)
+            .collect();
+        if !errors.is_empty() {
+            return Err(ActionError::Input(format!(
+                "{path} is not a valid entity: {}",
+                errors.join("; ")
+            )));
+        }
+        entities.push(entity);
+    }
+    let refs: Vec<String> = entities
+        .iter()
+        .map(|e| e.entity_ref().to_string())
+        .collect();
+    // Backstage's output names the first entity that is not a Location.
+    let Some(entity_ref) = refs
+        .iter()
+        .find(|r| !r.starts_with("location:"))
+        .or(refs.first())
+        .cloned()
+    else {
+        return Err(ActionError::Input(format!("{path} holds no entity")));
+    };
+    cx.registered.extend(entities);
     Ok(Outcome::Done {
         output: json!({ "entityRef": entity_ref, "catalogInfoUrl": format!("{}/{path}", cx.target) }),
-        messages: vec![format!("registers {entity_ref} in the open catalog")],
+        messages: vec![format!("registers {} in the open catalog", refs.join(", "))],
     })
 }
 
@@ -512,6 +614,7 @@ mod tests {
         let mut cx = ActionContext {
             expr: &expr,
             template_file: "t.yaml",
+            template_ref: "template:default/t",
             target: "out",
             workspace: &mut ws,
             registered: &mut reg,
@@ -533,6 +636,7 @@ mod tests {
         let mut cx = ActionContext {
             expr: &expr,
             template_file: "t.yaml",
+            template_ref: "template:default/t",
             target: "out",
             workspace: &mut ws,
             registered: &mut reg,

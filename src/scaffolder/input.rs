@@ -42,7 +42,7 @@ pub fn parse_input(field: &Field, text: &str) -> Result<Option<Value>, String> {
                 .map(|s| Value::String(s.to_string()))
                 .collect(),
         ),
-        FieldKind::Json => serde_yaml::from_str::<Value>(text).map_err(|e| {
+        FieldKind::Json => crate::yaml::from_str::<Value>(text).map_err(|e| {
             format!(
                 "is not valid JSON: {}",
                 crate::text::one_line(&e.to_string())

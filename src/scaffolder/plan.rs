@@ -141,6 +141,10 @@ pub fn plan(
     let mut workspace = Workspace::default();
     let mut entities = Vec::new();
     let mut steps = Vec::new();
+    // The folder a publish step publishes: `catalog:register`'s `catalogInfoPath` is inside it.
+    let mut source_path: Option<String> = None;
+    let mut ran_on_backstage = false;
+    let template_ref = template.entity_ref.to_string();
     for step in &template.steps {
         let render_err = |source| PlanError::Render {
             step: step.id.clone(),
@@ -170,25 +174,51 @@ pub fn plan(
             ));
             continue;
         }
-        let input = expr.render_value(&step.input, &ctx).map_err(render_err)?;
+        let mut kept = Vec::new();
+        let input = if actions::runs_locally(&step.action) {
+            expr.render_value(&step.input, &ctx).map_err(render_err)?
+        } else {
+            render_leniently(&expr, &step.input, &ctx, &mut kept)
+        };
+        if step.action.starts_with("publish:") {
+            source_path = input
+                .get("sourcePath")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+        }
+        let input = match (step.action.as_str(), &source_path) {
+            ("catalog:register", Some(root)) => under_source_path(input, root),
+            _ => input,
+        };
         let mut acx = ActionContext {
             expr: &expr,
             template_file: &template.origin.path,
+            template_ref: &template_ref,
             target,
             workspace: &mut workspace,
             registered: &mut entities,
         };
-        let outcome =
-            actions::run(&step.action, &input, &mut acx).map_err(|source| PlanError::Step {
+        let outcome = match actions::run(&step.action, &input, &mut acx) {
+            // The file may come from a step that runs on Backstage (`fetch:cookiecutter`,
+            // `fetch:rails`): there it is registered; here it cannot be.
+            Err(ActionError::NotGenerated { file }) if ran_on_backstage => {
+                Outcome::RunsOnBackstage(format!(
+                    "{file} is not among the files made here (a step that runs on Backstage may make it): registered on Backstage"
+                ))
+            }
+            other => other.map_err(|source| PlanError::Step {
                 step: step.id.clone(),
                 action: step.action.clone(),
                 source,
-            })?;
-        let (status, messages, output) = match outcome {
+            })?,
+        };
+        ran_on_backstage |= !matches!(outcome, Outcome::Done { .. });
+        let (status, mut messages, output) = match outcome {
             Outcome::Done { output, messages } => (StepStatus::Local, messages, output),
             Outcome::RunsOnBackstage(m) => (StepStatus::RunsOnBackstage, vec![m], json!({})),
             Outcome::Unknown(m) => (StepStatus::Unknown, vec![m], json!({})),
         };
+        messages.extend(kept);
         steps.push(report(status, messages));
         cx.steps
             .insert(step.id.clone(), json!({ "output": output }));
@@ -211,6 +241,50 @@ pub fn plan(
         files,
         output,
     })
+}
+
+/// Renders the input of a step that runs on Backstage. An expression that fails here (a filter
+/// only the server has, such as `now`) keeps its text, with a warning, as Backstage's dry-run
+/// keeps it: the step does not run here, so it must not stop the local run.
+fn render_leniently(expr: &Expr, value: &Value, ctx: &Value, kept: &mut Vec<String>) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| render_leniently(expr, v, ctx, kept))
+                .collect(),
+        ),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), render_leniently(expr, v, ctx, kept)))
+                .collect(),
+        ),
+        other => expr.render_value(other, ctx).unwrap_or_else(|e| {
+            kept.push(format!(
+                "warning: kept `{}` as written: {} (Backstage renders it when the step runs)",
+                e.template, e.message
+            ));
+            other.clone()
+        }),
+    }
+}
+
+/// `catalog:register`'s input with `catalogInfoPath` inside the published folder: Backstage
+/// reads it from the published repository, whose root is the publish step's `sourcePath`.
+fn under_source_path(mut input: Value, root: &str) -> Value {
+    if let Some(obj) = input.as_object_mut() {
+        let path = obj
+            .get("catalogInfoPath")
+            .and_then(Value::as_str)
+            .unwrap_or("/catalog-info.yaml");
+        let joined = format!(
+            "{}/{}",
+            root.trim_end_matches('/'),
+            path.trim_start_matches('/')
+        );
+        obj.insert("catalogInfoPath".into(), Value::String(joined));
+    }
+    input
 }
 
 fn planned_file(path: String, contents: Vec<u8>, cx: &RunContext) -> PlannedFile {
@@ -270,6 +344,27 @@ mod tests {
         let form = Form::from_template(&t);
         let err = plan(&t, &form, &Values::new(), user_value(None, None), "out").unwrap_err();
         assert!(err.to_string().starts_with("step broken:"), "{err}");
+    }
+
+    #[test]
+    fn register_of_a_file_a_server_step_would_make_runs_on_backstage_not_fails() {
+        // As docs-template-cookiecutter: fetch:cookiecutter makes catalog-info.yaml on
+        // Backstage; Backstage's dry-run completes, so the local plan must too.
+        let register = json!({"id": "register", "action": "catalog:register",
+            "input": {"catalogInfoPath": "/catalog-info.yaml"}});
+        let t = template(json!([{"id": "fetch", "action": "fetch:cookiecutter",
+            "input": {"url": "./skeleton"}}, register.clone()]));
+        let form = Form::from_template(&t);
+        let p = plan(&t, &form, &Values::new(), user_value(None, None), "out").unwrap();
+        assert_eq!(p.steps[1].status, StepStatus::RunsOnBackstage);
+        assert!(p.steps[1].messages[0].contains("catalog-info.yaml"));
+        // With nothing that could make it, the file is missing: an error, as before.
+        let t = template(json!([register]));
+        let err = plan(&t, &form, &Values::new(), user_value(None, None), "out").unwrap_err();
+        assert!(
+            err.to_string().contains("not among the generated files"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -7,6 +7,42 @@ use super::plan::Plan;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Staging directories of the writes in progress. A signal ends the process without running
+/// any destructor, so an interrupt handler removes these itself ([`remove_staging`]).
+static STAGING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes the staging directory of every write in progress: what an interrupted `scaffold`
+/// calls before it exits, so Ctrl-C leaves nothing beside the target.
+pub fn remove_staging() {
+    let dirs = std::mem::take(&mut *STAGING.lock().unwrap_or_else(|p| p.into_inner()));
+    for dir in dirs {
+        let _ = fs::remove_dir_all(dir);
+    }
+}
+
+/// Keeps a staging directory listed in [`STAGING`] while it lives.
+struct Listed(PathBuf);
+
+impl Listed {
+    fn new(dir: &Path) -> Listed {
+        STAGING
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(dir.to_path_buf());
+        Listed(dir.to_path_buf())
+    }
+}
+
+impl Drop for Listed {
+    fn drop(&mut self) {
+        STAGING
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|d| *d != self.0);
+    }
+}
 
 /// Why a plan was not written. Nothing was written in any case.
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +155,7 @@ pub fn write(plan: &Plan, target: &Path, overwrite: bool) -> Result<WriteReport,
         .prefix(".idp-tui-scaffold-")
         .tempdir_in(&parent)
         .map_err(io_err(&parent))?;
+    let _listed = Listed::new(staging.path());
     let mut bytes = 0;
     for (rel, f) in paths.iter().zip(&plan.files) {
         let path = staging.path().join(rel);

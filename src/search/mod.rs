@@ -887,7 +887,11 @@ mod tests {
     fn fuzzy_words_match_accented_and_scattered_names() {
         let catalog = Catalog::from_entities(
             [
-                comp("zürich-payments", json!({})),
+                // Names are ASCII (Backstage rejects others): accents reach search in titles.
+                comp(
+                    "payments-zh",
+                    json!({"metadata": {"title": "Zürich payments"}}),
+                ),
                 comp(
                     "settlement-worker",
                     json!({"metadata": {"title": "Nightly Settlement"}}),
@@ -897,7 +901,7 @@ mod tests {
             vec![],
         );
         // Accents fold into ASCII letters, so the quick ASCII scan must not rule them out.
-        assert_eq!(names(&catalog, "zurich"), ["zürich-payments"]);
+        assert_eq!(names(&catalog, "zurich"), ["payments-zh"]);
         // Letters spread over the name, in order, still match; out of order they do not.
         assert_eq!(names(&catalog, "sttlwrk"), ["settlement-worker"]);
         assert!(names(&catalog, "krwltts").is_empty());
@@ -1001,7 +1005,6 @@ mod tests {
                 comp("payment-z", json!({})),
                 comp("payment-a", json!({})),
                 comp("payment", json!({})),
-                comp("zürich", json!({})),
                 comp("zulu", json!({})),
                 comp("a", json!({})),
             ],
@@ -1010,15 +1013,7 @@ mod tests {
         let all = names(&catalog, "");
         assert_eq!(
             all,
-            [
-                "a",
-                "payment",
-                "payment-a",
-                "payment-z",
-                "zulu",
-                "zürich",
-                "aaa-api"
-            ]
+            ["a", "payment", "payment-a", "payment-z", "zulu", "aaa-api"]
         );
         let index = SearchIndex::build(&catalog);
         let first: Vec<String> = index
@@ -1029,7 +1024,7 @@ mod tests {
             .collect();
         assert_eq!(first, all[..3]);
         // A filter without words browses too.
-        assert_eq!(names(&catalog, "kind:component").len(), 6);
+        assert_eq!(names(&catalog, "kind:component").len(), 5);
         assert_eq!(names(&catalog, "kind:component")[..2], ["a", "payment"]);
     }
 
@@ -1092,7 +1087,7 @@ mod tests {
         let description = "Zürich ".repeat(DESCRIPTION_PREFIX);
         let e = comp(
             "Ledger-Writer",
-            json!({"metadata": {"title": "Ledger ÉCRITURE", "tags": ["PCI", "java"],
+            json!({"metadata": {"title": "Ledger ÉCRITURE", "tags": ["pci", "java"],
                                 "description": description},
                    "spec": {"lifecycle": "Production", "type": "Service", "system": "Core-Ledger"}}),
         );

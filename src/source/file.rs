@@ -2,11 +2,11 @@
 //! Location entities and resolving `$text`/`$json`/`$yaml` placeholders.
 
 use super::cache::files::{FileKey, Previous, Record, Stamp};
-use crate::catalog::{Entity, Origin, Problem, SpecValue};
+use crate::catalog::{schema, validate, Entity, Origin, Problem, Severity, SpecValue};
 use crate::documents::parse_documents;
 use crate::vfs;
 use serde_json::Value;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 /// Largest catalog file read; larger files are reported and skipped.
@@ -116,7 +116,12 @@ fn walk(
         let root = vfs::root_of(path);
         if vfs::is_dir(path) {
             match vfs::yaml_files(path) {
-                Ok(files) => queue.extend(files.into_iter().map(|f| (f, root.clone(), true))),
+                Ok(mut files) => {
+                    // Shallower files first, so a Template is read before the files of its
+                    // skeleton directory (below it), which are then skipped.
+                    files.sort_by_key(|f| f.matches('/').count());
+                    queue.extend(files.into_iter().map(|f| (f, root.clone(), true)))
+                }
                 Err(e) => start_problems.push(Problem::error(
                     Some(Origin::new(path.as_str(), None)),
                     format!("cannot read directory: {e}"),
@@ -138,6 +143,7 @@ fn walk(
     // a duplicated entity is always the same one, however the threads ran.
     let mut done = 0;
     let mut wave: Vec<(String, String, bool)> = queue.into_iter().collect();
+    let mut skeletons: Vec<String> = Vec::new();
     while !wave.is_empty() {
         wave.retain(|(path, _, _)| seen.insert(identity(path)));
         let mut next: Vec<(String, String, bool)> = Vec::new();
@@ -152,16 +158,30 @@ fn walk(
             } else {
                 stats.parsed += 1;
             }
-            let root = &wave[i].1;
-            for e in &batch.entities {
-                if e.kind_lower() == "location" {
-                    for target in location_targets(e, root, &mut batch.problems) {
-                        if !seen.contains(&identity(&target)) {
-                            next.push((target, root.clone(), false));
-                        }
+            let (root, walked) = (&wave[i].1, wave[i].2);
+            let dir = format!("{}/", vfs::join(&batch.path, "."));
+            if walked && skeletons.iter().any(|s| dir.starts_with(s.as_str())) {
+                // A file a Template copies (its skeleton) is not a catalog file.
+                done += 1;
+                return;
+            }
+            skeletons.extend(batch.entities.iter().flat_map(skeleton_dirs));
+            // A Location with an error (a missing target, a type Backstage does not allow) is
+            // rejected with none of its targets followed, as Backstage rejects it.
+            batch.entities.retain(|e| {
+                if e.kind_lower() != "location" {
+                    return true;
+                }
+                let Ok(targets) = location_targets(e, root, &mut batch.problems) else {
+                    return false;
+                };
+                for target in targets {
+                    if !seen.contains(&identity(&target)) {
+                        next.push((target, root.clone(), false));
                     }
                 }
-            }
+                true
+            });
             done += 1;
             batch.progress = (done, known + next.len());
             sink(batch);
@@ -169,6 +189,48 @@ fn walk(
         wave = next;
     }
     stats
+}
+
+/// The first line (not a comment) holding a template placeholder, `${{ … }}` or
+/// `{{ cookiecutter… }}`.
+fn skeleton_line(text: &str) -> Option<u32> {
+    if !text.contains("{{") {
+        return None;
+    }
+    text.lines()
+        .position(|l| {
+            !l.trim_start().starts_with('#')
+                && (l.contains("${{")
+                    || l.contains("{{ cookiecutter")
+                    || l.contains("{{cookiecutter"))
+        })
+        .map(|i| i as u32 + 1)
+}
+
+/// The directories a Template copies files from: the relative `url` of its `fetch:template`
+/// and `fetch:plain` steps, below the Template's own directory, each ending in `/`.
+fn skeleton_dirs(template: &Entity) -> Vec<String> {
+    if template.kind_lower() != "template" {
+        return Vec::new();
+    }
+    let Some(steps) = template.spec.get("steps").and_then(SpecValue::as_array) else {
+        return Vec::new();
+    };
+    steps
+        .iter()
+        .filter(|step| {
+            matches!(
+                step.get("action").and_then(SpecValue::as_str),
+                Some("fetch:template" | "fetch:plain")
+            )
+        })
+        .filter_map(|step| step.get("input")?.get("url")?.as_str())
+        .filter(|url| !url.contains("://") && !url.contains("${{") && !url.starts_with(".."))
+        .map(|url| {
+            let dir = vfs::join(&template.origin.path, url);
+            format!("{}/", dir.trim_end_matches('/'))
+        })
+        .collect()
 }
 
 /// A file's batch from the cache when it is unchanged, else parsed (and encoded for the next
@@ -273,19 +335,63 @@ pub fn read_file(path: &str, root: &str, walked: bool) -> FileBatch {
         }
     };
     let (docs, problems) = parse_documents(&shared, &text);
+    let is_template = |d: &crate::documents::Document| {
+        d.value
+            .get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.eq_ignore_ascii_case("template"))
+    };
+    if let Some(line) = skeleton_line(&text).filter(|_| !docs.iter().any(is_template)) {
+        // `${{ values.name }}` or `{{ cookiecutter.name }}` in a catalog file: a file a
+        // template copies, not one to read (its YAML often does not parse either).
+        let message = format!(
+            "looks like a template skeleton: it holds a template placeholder (`${{{{ … }}}}` or `{{{{ cookiecutter… }}}}`) at line {line}; not read as a catalog file"
+        );
+        let origin = at(Some(line));
+        batch.problems.push(if walked {
+            Problem::warning(origin, message)
+        } else {
+            Problem::error(origin, message)
+        });
+        return batch;
+    }
     if walked
         && problems.is_empty()
         && !docs
             .iter()
             .any(|d| d.value.get("apiVersion").is_some() && d.value.get("kind").is_some())
     {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if matches!(name, "catalog-info.yaml" | "catalog-info.yml") {
+            // Named like a catalog file: say why it gave nothing, rather than pass it over.
+            batch.problems.push(Problem::warning(
+                at(docs.first().map(|d| d.line)),
+                "catalog-info file holds no entity (no document with apiVersion and kind): not read",
+            ));
+        }
         return batch;
     }
     batch.problems.extend(problems);
     for doc in docs {
         let origin = Origin::new(shared.clone(), Some(doc.line));
+        let first_problem = batch.problems.len();
         let mut value = doc.value;
+        if let Some(root) = value.as_object() {
+            // A mis-indented `dependsOn:` at the root is a real mistake, not a field to drop.
+            for key in root.keys() {
+                if !schema::FILE_ROOT_KEYS.contains(&key.as_str()) {
+                    batch.problems.push(Problem::error(
+                        Some(origin.clone()),
+                        format!(
+                            "unknown root key {:?}: an entity file has only apiVersion, kind, metadata and spec",
+                            crate::text::one_line(key)
+                        ),
+                    ));
+                }
+            }
+        }
         if let Some(spec) = value.get_mut("spec") {
+            sort_relation_lists(spec);
             let found = Found {
                 problems: &mut batch.problems,
                 deps: &mut batch.deps,
@@ -295,22 +401,78 @@ pub fn read_file(path: &str, root: &str, walked: bool) -> FileBatch {
         match Entity::from_value(value, origin) {
             Ok((entity, problems)) => {
                 batch.problems.extend(problems);
-                batch.entities.push(entity);
+                // An entity with an error is rejected, as Backstage rejects it: its problems
+                // name it, and it is not handed on.
+                let own = &mut batch.problems[first_problem..];
+                for p in own.iter_mut().filter(|p| p.entity.is_none()) {
+                    p.entity = Some(entity.entity_ref().clone());
+                }
+                if own.iter().any(|p| p.severity == Severity::Error) {
+                    // Rejected: only its problems, which name it, go on; with its other
+                    // errors, so one pass of fixing is enough.
+                    batch.problems.extend(
+                        validate::validate(&entity)
+                            .into_iter()
+                            .filter(|p| p.severity == Severity::Error),
+                    );
+                } else {
+                    batch.entities.push(entity);
+                }
             }
             Err(problem) => batch.problems.push(problem),
         }
     }
+    keep_last(&mut batch);
     batch
 }
 
-/// The files a Location points at, resolved against its file. Targets outside the catalog
-/// root, URLs and unknown location types are reported and not followed.
-fn location_targets(location: &Entity, root: &str, problems: &mut Vec<Problem>) -> Vec<String> {
+/// Drops every definition of a reference that the same file defines again later, as Backstage
+/// keeps the last copy; each dropped one is reported (a warning).
+fn keep_last(batch: &mut FileBatch) {
+    if batch.entities.len() < 2 {
+        return;
+    }
+    let mut later: HashMap<&crate::catalog::EntityRef, u32> = HashMap::new();
+    let mut dropped = vec![false; batch.entities.len()];
+    for (i, e) in batch.entities.iter().enumerate().rev() {
+        let line = e.origin.line.unwrap_or(0);
+        if let Some(&kept) = later.get(e.entity_ref()) {
+            dropped[i] = true;
+            batch.problems.push(
+                Problem::warning(
+                    Some(e.origin.clone()),
+                    format!(
+                        "duplicate entity in this file: {} is defined again at line {kept}; the last definition is kept, as Backstage keeps it",
+                        e.entity_ref()
+                    ),
+                )
+                .with_entity(e.entity_ref().clone()),
+            );
+        } else {
+            later.insert(e.entity_ref(), line);
+        }
+    }
+    let mut dropped = dropped.into_iter();
+    batch.entities.retain(|_| !dropped.next().unwrap_or(false));
+}
+
+/// The files a Location points at, resolved against its file, as Backstage's
+/// `LocationEntityProcessor` reads them: `spec.type` is `file` (the default) or `url`, and a
+/// `url` target that is a relative path is a file next to the Location (what Backstage reads
+/// when the repository was registered by URL). Absolute URLs and targets outside the catalog
+/// root are reported and not followed. `Err` when the Location is rejected: a type other than
+/// `file`/`url`, or a target (or glob) that matches nothing, unless `presence: optional`.
+fn location_targets(
+    location: &Entity,
+    root: &str,
+    problems: &mut Vec<Problem>,
+) -> Result<Vec<String>, ()> {
     let spec = &location.spec;
     let kind = spec
         .get("type")
         .and_then(SpecValue::as_str)
         .unwrap_or("file");
+    let optional = spec.get("presence").and_then(SpecValue::as_str) == Some("optional");
     let mut raw: Vec<&str> = Vec::new();
     if let Some(t) = spec.get("target").and_then(SpecValue::as_str) {
         raw.push(t);
@@ -318,37 +480,39 @@ fn location_targets(location: &Entity, root: &str, problems: &mut Vec<Problem>) 
     if let Some(ts) = spec.get("targets").and_then(SpecValue::as_array) {
         raw.extend(ts.iter().filter_map(SpecValue::as_str));
     }
-    let warn = |problems: &mut Vec<Problem>, msg: String| {
-        problems.push(
-            Problem::warning(Some(location.origin.clone()), msg)
-                .with_entity(location.entity_ref().clone()),
-        )
+    let report = |problems: &mut Vec<Problem>, error: bool, msg: String| {
+        let origin = Some(location.origin.clone());
+        let p = if error {
+            Problem::error(origin, msg)
+        } else {
+            Problem::warning(origin, msg)
+        };
+        problems.push(p.with_entity(location.entity_ref().clone()))
     };
-    if kind != "file" {
-        if !raw.is_empty() {
-            warn(
-                problems,
-                format!(
-                    "Location of type {kind:?} is not followed by the file source ({} targets)",
-                    raw.len()
-                ),
-            );
-        }
-        return Vec::new();
+    if kind != "file" && kind != "url" {
+        report(
+            problems,
+            true,
+            format!("spec.type {kind:?} is not an allowed location type (file or url)"),
+        );
+        return Err(());
     }
     let mut out = Vec::new();
+    let mut rejected = false;
     for target in raw {
         if target.contains("://") {
-            warn(
+            report(
                 problems,
+                false,
                 format!("target {target}: URLs are not followed by the file source"),
             );
             continue;
         }
         let resolved = vfs::join(&location.origin.path, target);
         if !vfs::is_within(&resolved, root) {
-            warn(
+            report(
                 problems,
+                false,
                 format!("target {target} is outside the catalog root {root}: not followed"),
             );
             continue;
@@ -356,18 +520,25 @@ fn location_targets(location: &Entity, root: &str, problems: &mut Vec<Problem>) 
         if target.contains(['*', '?', '[']) {
             match expand_glob(&resolved) {
                 Ok(files) if files.is_empty() => {
-                    warn(problems, format!("target {target} matches no file"))
+                    rejected |= !optional;
+                    report(
+                        problems,
+                        !optional,
+                        format!("target {target} matches no file ({resolved})"),
+                    )
                 }
                 Ok(files) => out.extend(files),
-                Err(e) => warn(problems, format!("target {target}: {e}")),
+                Err(e) => {
+                    rejected = true;
+                    report(problems, true, format!("target {target}: {e}"))
+                }
             }
         } else if !vfs::is_dir(&resolved) && vfs::size(&resolved).is_err() {
-            problems.push(
-                Problem::error(
-                    Some(location.origin.clone()),
-                    format!("target {target} does not exist ({resolved})"),
-                )
-                .with_entity(location.entity_ref().clone()),
+            rejected |= !optional;
+            report(
+                problems,
+                !optional,
+                format!("target {target} does not exist ({resolved})"),
             );
         } else if vfs::is_dir(&resolved) {
             out.extend(vfs::yaml_files(&resolved).unwrap_or_default());
@@ -375,7 +546,11 @@ fn location_targets(location: &Entity, root: &str, problems: &mut Vec<Problem>) 
             out.push(resolved);
         }
     }
-    out
+    if rejected {
+        Err(())
+    } else {
+        Ok(out)
+    }
 }
 
 /// Files matching a glob: the fixed directory part is walked, the rest matched.
@@ -388,9 +563,41 @@ fn expand_glob(pattern: &str) -> Result<Vec<String>, String> {
         .build()
         .map_err(|e| e.to_string())?
         .compile_matcher();
-    let files =
-        vfs::yaml_files(if base.is_empty() { "." } else { base }).map_err(|e| e.to_string())?;
+    let base = if base.is_empty() { "." } else { base };
+    if !vfs::is_dir(base) {
+        // A glob under a folder that is not there matches nothing, as a missing file.
+        return Ok(Vec::new());
+    }
+    let files = vfs::yaml_files(base).map_err(|e| e.to_string())?;
     Ok(files.into_iter().filter(|f| matcher.is_match(f)).collect())
+}
+
+/// The spec lists of references Backstage sorts as it reads an entity (its
+/// `BuiltinKindsEntityProcessor.preProcessEntity`), so an entity reads the same from a file as
+/// from a server. Only lists of strings are sorted, in JavaScript's default order (UTF-16 code
+/// units).
+const SORTED_LISTS: [&str; 7] = [
+    "providesApis",
+    "consumesApis",
+    "dependsOn",
+    "dependencyOf",
+    "memberOf",
+    "children",
+    "members",
+];
+
+/// Sorts the [`SORTED_LISTS`] of a spec in place.
+fn sort_relation_lists(spec: &mut Value) {
+    for field in SORTED_LISTS {
+        if let Some(Value::Array(items)) = spec.get_mut(field) {
+            if items.iter().all(Value::is_string) {
+                items.sort_by(|a, b| {
+                    let (a, b) = (a.as_str().unwrap_or(""), b.as_str().unwrap_or(""));
+                    a.encode_utf16().cmp(b.encode_utf16())
+                });
+            }
+        }
+    }
 }
 
 /// What resolving placeholders finds besides values: problems, and the files read.
@@ -442,6 +649,13 @@ fn resolve_placeholders(
                 return;
             };
             if target.contains("://") {
+                problems.push(Problem::warning(
+                    Some(origin.clone()),
+                    format!(
+                        "{kind}: {} is a URL: not fetched by the file source",
+                        crate::text::one_line(target)
+                    ),
+                ));
                 return;
             }
             let file = vfs::join(path, target);
@@ -483,7 +697,7 @@ fn resolve_placeholders(
                         return;
                     }
                 },
-                _ => match serde_yaml::from_str(&text) {
+                _ => match crate::yaml::from_str(&text) {
                     Ok(v) => v,
                     Err(e) => {
                         problems.push(Problem::error(

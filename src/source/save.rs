@@ -13,6 +13,9 @@ use super::SourceId;
 use crate::catalog::{Catalog, Entity, Origin, Problem};
 use std::path::PathBuf;
 
+/// How a warning about a kept cache says it can be replaced (`fetch` looks for it).
+pub const EMPTY_HINT: &str = "`idp-tui fetch --accept-empty` replaces it";
+
 /// A source's request to keep what it loaded in its cache file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Save {
@@ -54,6 +57,24 @@ impl Save {
             .map(|(e, _)| e)
             .collect();
         let problems = problems.get(self.source).map_or(&[][..], Vec::as_slice);
+        if entities.is_empty() {
+            // A server that answers with nothing (a wrong token scope, a half-migrated
+            // catalog) must not silently replace a good copy: it is kept, with a warning.
+            if let Ok(Some(old)) = cache::open_table(&self.path, &self.key) {
+                if old.entities() > 0 {
+                    let message = format!(
+                        "{}: the server returned no entities; the cached copy of {} entities was kept ({EMPTY_HINT})",
+                        self.path.display(),
+                        old.entities()
+                    );
+                    tracing::warn!("{message}");
+                    return Some(Problem::warning(
+                        Some(Origin::new(self.path.display().to_string(), None)),
+                        message,
+                    ));
+                }
+            }
+        }
         let written = cache::write(
             &self.path,
             &self.key,
@@ -147,5 +168,27 @@ mod tests {
             warning.message
         );
         assert_eq!(std::fs::read(&not_a_dir).unwrap(), b"x");
+    }
+
+    #[test]
+    fn an_empty_answer_keeps_a_good_cache_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prod.cache");
+        let key = "https://bs.example.com";
+        let save = Save::new(0, path.clone(), key.into());
+        let full = Catalog::from_entities([entity("a"), entity("b")], Vec::new());
+        assert_eq!(save.write(&full, &[Some(0), Some(0)], &[Vec::new()]), None);
+        let empty = Catalog::from_entities(Vec::<Entity>::new(), Vec::new());
+        let warning = save.write(&empty, &[], &[Vec::new()]).expect("warned");
+        assert!(
+            warning.message.contains("no entities"),
+            "{}",
+            warning.message
+        );
+        assert!(warning.message.contains("kept"), "{}", warning.message);
+        assert_eq!(cache::read(&path, key).unwrap().unwrap().entities.len(), 2);
+        // With no good copy to lose, an empty answer is written as it is.
+        let other = Save::new(0, dir.path().join("new.cache"), key.into());
+        assert_eq!(other.write(&empty, &[], &[Vec::new()]), None);
     }
 }

@@ -53,7 +53,7 @@ pub fn mkdocs_site(
     let mut nav = None;
     if let Some(path) = config {
         let text = read_text(&path)?;
-        let yaml: Value = serde_yaml::from_str(&text).map_err(|e| DocsError::Mkdocs {
+        let yaml: Value = crate::yaml::from_str(&text).map_err(|e| DocsError::Mkdocs {
             path: path.clone(),
             line: e.location().map_or(0, |l| l.line()),
             message: e.to_string(),

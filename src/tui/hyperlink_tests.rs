@@ -305,7 +305,7 @@ fn palette_links_lists_the_selected_search_results_links() {
 #[test]
 fn an_entity_without_links_says_so_and_enter_does_nothing() {
     let mut app = App::loaded(crate::fixtures::fixture("ownership-gaps.yaml"));
-    open(&mut app, "ownerless-service");
+    open(&mut app, "ownerless-template");
     press(&mut app, KeyCode::Char('O'));
     let shown = (0..12)
         .map(|y| visible_row(&frame(&mut app, 80, 12), y))

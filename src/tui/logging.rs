@@ -57,7 +57,7 @@ pub fn init() -> (
     let (tx, rx) = mpsc::unbounded_channel();
     let dir = crate::config::state_dir();
     let path = dir.join(LOG_FILE);
-    if std::fs::create_dir_all(&dir).is_err() {
+    if std::fs::create_dir_all(&dir).is_err() || make_private(&path).is_err() {
         return (None, path, rx);
     }
     let appender = match tracing_appender::rolling::RollingFileAppender::builder()
@@ -85,9 +85,44 @@ pub fn init() -> (
     (Some(guard), path, rx)
 }
 
+/// Creates the log file readable by the user alone (0600), or makes an existing one so: it
+/// names servers, entities and paths others need not see. The appender opens it afterwards
+/// and keeps those permissions.
+fn make_private(path: &std::path::Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let file = options.open(path)?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    options.open(path)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_log_file_is_readable_by_the_user_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let fresh = dir.path().join("new.log");
+        make_private(&fresh).unwrap();
+        assert_eq!(mode(&fresh), 0o600);
+        let old = dir.path().join("old.log");
+        std::fs::write(&old, "kept\n").unwrap();
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
+        make_private(&old).unwrap();
+        assert_eq!(mode(&old), 0o600);
+        assert_eq!(std::fs::read_to_string(&old).unwrap(), "kept\n");
+    }
 
     struct Full;
 

@@ -82,6 +82,23 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     let mut app = App::new(Catalog::new(), &settings.sources, theme, keymap);
     app.actions = settings.config.actions.clone();
     app.prefs.hyperlinks = cli.hyperlinks || settings.config.hyperlinks;
+    let backstages = settings
+        .sources
+        .iter()
+        .filter_map(|s| match s {
+            crate::source::SourceSpec::Backstage(b) => Some(b.clone()),
+            _ => None,
+        })
+        .collect();
+    let live = crate::live::Live::new(
+        settings.config.integrations.clone(),
+        backstages,
+        Some(crate::config::cache_dir()),
+        settings.offline,
+    );
+    if !live.is_empty() {
+        app.prefs.live = Some(tabs::live::LiveHandle(std::sync::Arc::new(live)));
+    }
     app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
     let action_conflicts = app.keymap.custom_key_conflicts(&app.actions);
     let warnings: Vec<String> = theme_warning
@@ -278,7 +295,7 @@ async fn event_loop(
     // can be filled first). Nothing else can make the portal panic on purpose.
     let panic_on = std::env::var("IDP_TUI_PANIC_ON_KEY").ok();
     let panics = |code: crossterm::event::KeyCode| match panic_on.as_deref() {
-        Some("1") => true,
+        Some("1" | "thread") => true,
         Some("f12") => code == crossterm::event::KeyCode::F(12),
         _ => false,
     };
@@ -377,6 +394,8 @@ async fn event_loop(
                 continue;
             }
             _ = tick.tick(), if app.is_loading() => Some(Action::Tick),
+            // A Live tab's answer arrived: redraw.
+            _ = tabs::live::WAKE.notified() => Some(Action::Tick),
             signal = signals.recv() => {
                 tracing::info!("{signal}: quitting");
                 Some(Action::Quit)
@@ -385,7 +404,14 @@ async fn event_loop(
         let Some(action) = action else { continue };
         // Only a key the user pressed: not loads, search answers, ticks or resizes.
         if key_press.is_some_and(panics) {
-            panic!("IDP_TUI_PANIC_ON_KEY is set: panicking on a key press, as asked");
+            if panic_on.as_deref() == Some("thread") {
+                // `thread`: on a worker thread, as a damaged cache once did.
+                std::thread::spawn(|| {
+                    panic!("IDP_TUI_PANIC_ON_KEY=thread: panicking on a worker thread, as asked")
+                });
+            } else {
+                panic!("IDP_TUI_PANIC_ON_KEY is set: panicking on a key press, as asked");
+            }
         }
         if apply(app, action, executor, &mut runs)? {
             return Ok(());

@@ -43,6 +43,9 @@ impl TerminalGuard {
             previous(info);
             let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
             eprintln!("idp-tui crashed; the log is at {}", log_path.display());
+            // A panic on any thread ends the process: a worker that died left the portal
+            // drawing on a restored terminal, deaf to Ctrl-C.
+            std::process::exit(101);
         }));
         Ok(Self { terminal })
     }

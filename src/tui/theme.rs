@@ -202,7 +202,7 @@ impl Theme {
 
     /// Parses a theme file. Unknown tokens and colours are errors, so a typo is not silent.
     pub fn parse(name: &str, text: &str) -> Result<Theme, ThemeError> {
-        let file: ThemeFile = serde_yaml::from_str(text).map_err(|e| ThemeError::Parse {
+        let file: ThemeFile = crate::yaml::from_str(text).map_err(|e| ThemeError::Parse {
             name: name.to_string(),
             message: e.to_string(),
         })?;

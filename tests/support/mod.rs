@@ -2,6 +2,8 @@
 //! serving them, and sources with short timeouts.
 #![allow(dead_code)]
 
+pub mod live_mock;
+
 use idp_tui::source::{BackstageSource, HttpOptions, LoadMode, LoadOptions, Secret, TokenSource};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -9,19 +11,9 @@ use std::time::Duration;
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// The captured responses (`shared/fixtures/backstage-api/`).
+/// The captured responses (`tests/data/backstage-api/`, copied from a real Backstage backend).
 pub fn fixtures_dir() -> PathBuf {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for dir in [
-        here.join("../shared/fixtures/backstage-api"),
-        here.join("../../shared/fixtures/backstage-api"),
-        PathBuf::from("/work/shared/fixtures/backstage-api"),
-    ] {
-        if dir.is_dir() {
-            return dir;
-        }
-    }
-    panic!("shared/fixtures/backstage-api not found beside the repository");
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/backstage-api")
 }
 
 /// A captured response: status and body bytes.
@@ -97,6 +89,7 @@ pub fn fast_http() -> HttpOptions {
         page_size: 5,
         max_body_bytes: 16 * 1024 * 1024,
         max_pages: 100,
+        ..HttpOptions::default()
     }
 }
 

@@ -74,9 +74,13 @@ impl Stamp {
     /// True when the file was last modified at least [`SETTLE`] ago (so a stamp taken now
     /// identifies its content).
     pub fn settled(&self) -> bool {
-        let modified = UNIX_EPOCH
-            + Duration::from_secs(self.modified.0.max(0) as u64)
-            + Duration::from_nanos(u64::from(self.modified.1));
+        // Checked: a file stamped far in the future (a hostile archive) must not panic.
+        let Some(modified) = UNIX_EPOCH
+            .checked_add(Duration::from_secs(self.modified.0.max(0) as u64))
+            .and_then(|t| t.checked_add(Duration::from_nanos(u64::from(self.modified.1))))
+        else {
+            return false;
+        };
         SystemTime::now()
             .duration_since(modified)
             .is_ok_and(|age| age >= SETTLE)

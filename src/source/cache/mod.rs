@@ -579,11 +579,24 @@ fn header(bytes: &[u8], shown: &str) -> Result<(SystemTime, usize), CacheError> 
     if bytes.len() < HEADER_LEN {
         return Err(corrupt(shown, "truncated header"));
     }
-    Ok((
-        UNIX_EPOCH + Duration::from_secs(word(12, 8)),
-        word(20, 4) as usize,
-    ))
+    Ok((saved_time(word(12, 8), shown)?, word(20, 4) as usize))
 }
+
+/// The time a header says the cache was saved, checked: one flipped bit there used to panic
+/// the thread reading it (a time past what `SystemTime` holds) at every start.
+fn saved_time(secs: u64, shown: &str) -> Result<SystemTime, CacheError> {
+    // A day of clock skew between machines sharing a cache directory is allowed.
+    let latest = SystemTime::now() + Duration::from_secs(86_400);
+    UNIX_EPOCH
+        .checked_add(Duration::from_secs(secs))
+        .filter(|t| *t <= latest)
+        .ok_or_else(|| corrupt(shown, "its saved time is in the future"))
+}
+
+/// The fewest bytes one entity takes in a chunk (a record of 15 fields, each at least a
+/// byte, in an array): a count the bytes cannot hold is damage, refused before anything is
+/// reserved for it.
+pub(crate) const MIN_ENTITY_BYTES: u64 = 16;
 
 /// Checks a table of contents (the bytes after the header) against the source it must be for
 /// and the size of the whole file, and lays the chunks out after it: the entries and where
@@ -605,6 +618,12 @@ fn table_of_contents(
     let mut offsets = Vec::with_capacity(table_in.chunks.len());
     let mut at = (HEADER_LEN + table.len()) as u64;
     for entry in &table_in.chunks {
+        if u64::from(entry.entities) * MIN_ENTITY_BYTES > entry.len {
+            return Err(corrupt(
+                shown,
+                "a chunk claims more entities than its bytes can hold",
+            ));
+        }
         offsets.push(at as usize);
         at = at
             .checked_add(entry.len)
@@ -809,6 +828,45 @@ mod tests {
         std::fs::write(&path, &old).unwrap();
         let err = read(&path, "s").unwrap_err();
         assert!(err.to_string().contains("another version"), "{err}");
+    }
+
+    #[test]
+    fn a_damaged_timestamp_or_entity_count_is_damage_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.cache");
+        write(&path, "s", &[entity("a")], &[], Encoding::MessagePack).unwrap();
+        let good = std::fs::read(&path).unwrap();
+        // One bit: the saved time's top bit, or a time far in the future.
+        for (at, byte) in [(19, 0x80), (17, 0x7f)] {
+            let mut bad = good.clone();
+            bad[at] = byte;
+            std::fs::write(&path, &bad).unwrap();
+            for err in [
+                read(&path, "s").unwrap_err(),
+                open_table(&path, "s").unwrap_err(),
+            ] {
+                assert!(err.to_string().contains("damaged"), "{err}");
+            }
+        }
+        // A table of contents that claims four billion entities in a chunk of a few bytes.
+        let table_len = u32::from_le_bytes(good[20..24].try_into().unwrap()) as usize;
+        let mut table: TableIn =
+            rmp_serde::from_slice(&good[HEADER_LEN..HEADER_LEN + table_len]).unwrap();
+        for chunk in &mut table.chunks {
+            chunk.entities = u32::MAX;
+        }
+        let forged = rmp_serde::to_vec(&TableOut {
+            source: "s",
+            chunks: table.chunks.iter().collect(),
+        })
+        .unwrap();
+        let mut bad = good[..20].to_vec();
+        bad.extend_from_slice(&(forged.len() as u32).to_le_bytes());
+        bad.extend_from_slice(&forged);
+        bad.extend_from_slice(&good[HEADER_LEN + table_len..]);
+        std::fs::write(&path, &bad).unwrap();
+        let err = read(&path, "s").unwrap_err();
+        assert!(err.to_string().contains("damaged"), "{err}");
     }
 
     #[test]

@@ -165,6 +165,7 @@ impl App {
             prefs: Prefs {
                 hyperlinks: false,
                 docs_roots: crate::techdocs::roots(sources),
+                live: None,
             },
             remote: remote::RemoteJobs::default(),
             jobs: Vec::new(),

@@ -65,12 +65,15 @@ pub struct Prefs {
     /// The catalog roots of the file sources: TechDocs are read anywhere inside them, never
     /// outside (the same rule as `idp-tui docs`).
     pub docs_roots: Vec<String>,
+    /// The live-data service, when `integrations:` configures any provider (the Live tab).
+    pub live: Option<crate::tui::tabs::live::LiveHandle>,
 }
 
 /// The defaults (no hyperlinks, docs read beside each entity's file), for code without an app.
 pub static DEFAULT_PREFS: Prefs = Prefs {
     hyperlinks: false,
     docs_roots: Vec::new(),
+    live: None,
 };
 
 /// What a pane asks the app to do after handling an action.

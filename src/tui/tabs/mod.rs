@@ -15,6 +15,7 @@ pub mod api;
 pub mod dependencies;
 pub mod docs;
 pub mod docs_page;
+pub mod live;
 pub mod overview;
 pub mod ownership;
 pub mod remote_docs;
@@ -75,6 +76,7 @@ pub const REGISTRY: &[TabFactory] = &[
     remote_docs::make,
     api::make,
     scorecard::make,
+    live::make,
 ];
 
 /// The tabs that apply to an entity.

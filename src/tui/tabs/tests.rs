@@ -212,10 +212,11 @@ fn big_group_catalog(owned: usize) -> crate::catalog::Catalog {
             "metadata": {"name": "platform"}, "spec": {"type": "team", "children": []}}),
         ),
         entity(
-            json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+            // A user in no group: an entity without relations (a component has an owner).
+            json!({"apiVersion": "backstage.io/v1alpha1", "kind": "User",
             "metadata": {"name": "lonely",
                 "description": (0..80).map(|i| format!("word{i:02}")).collect::<Vec<_>>().join(" ")},
-            "spec": {"type": "service", "lifecycle": "production"}}),
+            "spec": {"memberOf": []}}),
         ),
     ];
     entities.extend((0..owned).map(|i| {

@@ -1,0 +1,498 @@
+//! Catalog files read as a real Backstage catalog backend reads them. Each fixture under
+//! `tests/data/parity/` was loaded into plugin-catalog-backend 4.0 with
+//! `catalog-dump.py tests/data/parity/<case>` (see `docs/validation.md`); what Backstage
+//! accepted and rejected is written next to each test, and idp-tui must agree.
+
+use idp_tui::catalog::{Catalog, EntityRef, Problem, RelationType, Severity, Target};
+use idp_tui::source::{load_blocking, SourceSpec};
+use std::process::{Command, Output};
+
+const PARITY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/parity");
+
+fn load(paths: &[&str]) -> Catalog {
+    load_blocking(&[SourceSpec::Files {
+        name: "parity".into(),
+        paths: paths.iter().map(|p| format!("{PARITY}/{p}")).collect(),
+    }])
+}
+
+fn reference(text: &str) -> EntityRef {
+    EntityRef::parse(text, None, "default").unwrap()
+}
+
+/// The errors that rejected `text`, or a panic naming what the catalog holds.
+fn rejection<'a>(catalog: &'a Catalog, text: &str) -> Vec<&'a Problem> {
+    let r = reference(text);
+    assert!(catalog.by_ref(&r).is_none(), "{r} is in the catalog");
+    catalog
+        .rejected()
+        .into_iter()
+        .find(|(rejected, _)| **rejected == r)
+        .map(|(_, problems)| problems)
+        .unwrap_or_else(|| panic!("{r} is not listed as rejected: {:?}", catalog.rejected()))
+}
+
+fn messages(problems: &[&Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn idp(args: &[&str]) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_idp-tui"))
+        .args(args)
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .output()
+        .expect("binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_string()
+}
+
+// (1) Rejected entities. Backstage accepted `survivor` only; `bad name` (Policy check failed),
+// `bad-owner-type` (/spec/owner must be string) and `number-annotation`
+// (/metadata/annotations/example.com~1replicas must be string) were rejected.
+
+#[test]
+fn an_entity_with_an_error_leaves_the_catalog_and_keeps_its_problem_with_file_and_line() {
+    let catalog = load(&["rejected"]);
+    assert!(catalog.by_ref(&reference("component:survivor")).is_some());
+    let name = rejection(&catalog, "component:default/bad name");
+    assert!(
+        messages(&name).contains("metadata.name"),
+        "{}",
+        messages(&name)
+    );
+    let owner = rejection(&catalog, "component:bad-owner-type");
+    let owner_text = messages(&owner);
+    assert!(owner_text.contains("spec.owner must be"), "{owner_text}");
+    assert!(
+        owner_text.contains("rejected/wrong-type.yaml:1"),
+        "{owner_text}"
+    );
+    let annotation = rejection(&catalog, "component:number-annotation");
+    assert!(
+        messages(&annotation).contains("example.com/replicas must be a string"),
+        "{}",
+        messages(&annotation)
+    );
+    // Exactly these three, and they stay in the problem list.
+    assert_eq!(catalog.rejected().len(), 3, "{:?}", catalog.rejected());
+    assert!(catalog
+        .problems()
+        .any(|p| p.severity == Severity::Error && p.message.contains("spec.owner")));
+}
+
+#[test]
+fn a_rejected_entity_owns_nothing_and_a_reference_to_it_dangles() {
+    let catalog = load(&["rejected"]);
+    let team = catalog.id_of(&reference("group:team-a")).expect("team-a");
+    let owned: Vec<String> = catalog
+        .related(team, RelationType::OwnerOf)
+        .map(|id| catalog.get(id).entity_ref().to_string())
+        .collect();
+    assert_eq!(owned, ["component:default/survivor"]);
+    let survivor = catalog.id_of(&reference("component:survivor")).unwrap();
+    let deps: Vec<_> = catalog
+        .edges(survivor)
+        .filter(|e| e.relation == RelationType::DependsOn)
+        .collect();
+    assert_eq!(deps.len(), 1);
+    assert!(matches!(&deps[0].target, Target::Missing(r) if r.name() == "bad-owner-type"));
+}
+
+#[test]
+fn show_of_a_rejected_entity_says_rejected_with_its_reasons_and_exits_1() {
+    let dir = format!("{PARITY}/rejected");
+    let o = idp(&["--catalog", &dir, "show", "bad-owner-type"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("component:default/bad-owner-type: rejected:"),
+        "{err}"
+    );
+    assert!(err.contains("spec.owner must be"), "{err}");
+    assert!(!err.contains("no entity matches"), "{err}");
+    // The other views that name one entity say the same.
+    for command in ["owner", "deps"] {
+        let o = idp(&["--catalog", &dir, command, "bad-owner-type"]);
+        assert_eq!(o.status.code(), Some(1), "{command}: {}", text(&o.stderr));
+        assert!(text(&o.stderr).contains("rejected:"), "{command}");
+    }
+}
+
+#[test]
+fn search_leaves_rejected_entities_out_and_validate_lists_them() {
+    let dir = format!("{PARITY}/rejected");
+    let o = idp(&["--catalog", &dir, "search", "--json", "--limit", "100"]);
+    let found: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let refs: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["ref"].as_str())
+        .collect();
+    assert!(refs.contains(&"component:default/survivor"), "{refs:?}");
+    assert!(
+        !refs.iter().any(|r| r.contains("bad-owner-type")),
+        "{refs:?}"
+    );
+    let o = idp(&["validate", "--rejected", "--json", &dir]);
+    assert_eq!(o.status.code(), Some(1));
+    let listed: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let refs: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["ref"].as_str())
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            "component:default/bad name",
+            "component:default/bad-owner-type",
+            "component:default/number-annotation"
+        ]
+    );
+    let first = &listed[1]["problems"][0];
+    assert_eq!(first["severity"], "error");
+    assert!(first["path"].as_str().unwrap().ends_with("wrong-type.yaml"));
+    assert!(first["line"].as_u64().is_some());
+}
+
+// (3) The envelope and kind schemas. Backstage accepted only `annotations-null` of `nulls/`.
+
+#[test]
+fn an_explicit_null_is_a_type_error_not_an_absent_field() {
+    let catalog = load(&["nulls"]);
+    let expected = [
+        ("component:depends-null", "spec.dependsOn must be a list"),
+        (
+            "component:description-null",
+            "metadata.description must be a string, found null",
+        ),
+        (
+            "component:labels-null",
+            "metadata.labels must be a mapping, found null",
+        ),
+        (
+            "component:link-title-null",
+            "metadata.links[0].title must be a string, found null",
+        ),
+        (
+            "component:links-null",
+            "metadata.links must be a list, found null",
+        ),
+        (
+            "component:namespace-null",
+            "metadata.namespace must be a string, found null",
+        ),
+        (
+            "component:owner-null",
+            "spec.owner must be a non-empty string, found null",
+        ),
+        ("user:spec-null", "User needs a spec"),
+        (
+            "component:system-null",
+            "spec.system must be a non-empty string, found null",
+        ),
+        (
+            "component:tags-null",
+            "metadata.tags must be a list, found null",
+        ),
+        (
+            "location:targets-null",
+            "spec.targets must be a list of non-empty strings",
+        ),
+        (
+            "component:title-null",
+            "metadata.title must be a string, found null",
+        ),
+    ];
+    for (r, message) in expected {
+        let why = messages(&rejection(&catalog, r));
+        assert!(why.contains(message), "{r}: {why}");
+    }
+    assert!(catalog
+        .by_ref(&reference("component:annotations-null"))
+        .is_some());
+    assert_eq!(catalog.len(), 1, "only annotations-null is accepted");
+}
+
+#[test]
+fn unknown_root_keys_reject_the_entity() {
+    let catalog = load(&["root-keys", "schema-extra/root-status-only.yaml"]);
+    let why = messages(&rejection(&catalog, "component:root-depends"));
+    assert!(why.contains("unknown root key \"dependsOn\""), "{why}");
+    assert!(why.contains("root-depends.yaml:1"), "{why}");
+    // Backstage: "Unknown field relations" / "Unknown field status" in a file.
+    let why = messages(&rejection(&catalog, "component:root-status"));
+    assert!(
+        why.contains("\"relations\"") && why.contains("\"status\""),
+        "{why}"
+    );
+    rejection(&catalog, "component:root-status-only");
+    assert!(catalog.is_empty());
+}
+
+#[test]
+fn every_api_type_needs_a_definition_mcp_server_too() {
+    let catalog = load(&["api-definition"]);
+    for r in ["api:mcp-no-definition", "api:grpc-no-definition"] {
+        let why = messages(&rejection(&catalog, r));
+        assert!(why.contains("spec.definition is required"), "{why}");
+    }
+    assert!(catalog.by_ref(&reference("api:with-definition")).is_some());
+}
+
+#[test]
+fn schema_details_backstage_enforces() {
+    let catalog = load(&["schema-extra"]);
+    let cases = [
+        (
+            "user:user-no-memberof",
+            "spec.memberOf is required for a User",
+        ),
+        ("component:empty-title", "metadata.title must not be empty"),
+        (
+            "component:empty-dependson-item",
+            "spec.dependsOn must be a list of non-empty strings",
+        ),
+        (
+            "group:profile-null",
+            "spec.profile must be a mapping, found null",
+        ),
+    ];
+    for (r, message) in cases {
+        let why = messages(&rejection(&catalog, r));
+        assert!(why.contains(message), "{r}: {why}");
+    }
+    assert!(
+        catalog.is_empty(),
+        "Backstage accepted none of schema-extra/"
+    );
+}
+
+#[test]
+fn the_rule_table_and_the_docs_agree() {
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/validation.md"))
+        .unwrap();
+    for rule in idp_tui::catalog::schema::RULES {
+        assert!(
+            docs.contains(&format!("`{}`", rule.backstage)),
+            "docs/validation.md lacks Backstage's wording {:?} for {}",
+            rule.backstage,
+            rule.field
+        );
+    }
+}
+
+// (2) Locations. Backstage: empty-spec accepted; github-type ("must be of an allowed type"),
+// glob-none and missing (NotFoundError) rejected, and missing's good target not read.
+
+#[test]
+fn locations_as_backstage_reads_them() {
+    let catalog = load(&[
+        "locations/empty-spec.yaml",
+        "locations/github-type.yaml",
+        "locations/glob-none.yaml",
+        "locations/missing.yaml",
+        "locations/url-relative.yaml",
+    ]);
+    assert!(catalog.by_ref(&reference("location:empty-spec")).is_some());
+    assert!(!catalog
+        .problems()
+        .any(|p| p.entity.as_ref().is_some_and(|e| e.name() == "empty-spec")));
+    let why = messages(&rejection(&catalog, "location:github-type"));
+    assert!(
+        why.contains("\"github\" is not an allowed location type"),
+        "{why}"
+    );
+    let why = messages(&rejection(&catalog, "location:glob-none"));
+    assert!(why.contains("matches no file"), "{why}");
+    let why = messages(&rejection(&catalog, "location:missing-target"));
+    assert!(why.contains("./sub/absent.yaml does not exist"), "{why}");
+    assert!(
+        catalog
+            .by_ref(&reference("component:found-by-location"))
+            .is_none(),
+        "a rejected Location's other targets are not read"
+    );
+    // A `url` Location's relative target is the file next to it.
+    assert!(catalog
+        .by_ref(&reference("location:url-relative"))
+        .is_some());
+    assert!(catalog
+        .by_ref(&reference("component:found-by-url"))
+        .is_some());
+}
+
+// (4) Relation lists, sorted as Backstage sorts them (JavaScript's default order).
+
+#[test]
+fn relation_lists_are_sorted_as_backstage_sorts_them() {
+    let file = format!("{PARITY}/order/unsorted.yaml");
+    let o = idp(&["--catalog", &file, "show", "--json", "component:unsorted"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // Backstage's spec, from /tmp/cat-order.json.
+    assert_eq!(
+        v["spec"]["dependsOn"],
+        serde_json::json!([
+            "Component:default/mm-svc",
+            "component:aa-svc",
+            "resource:bb-db",
+            "resource:zz-db"
+        ])
+    );
+    assert_eq!(
+        v["spec"]["dependencyOf"],
+        serde_json::json!(["component:aa-parent", "component:zz-parent"])
+    );
+    assert_eq!(
+        v["spec"]["providesApis"],
+        serde_json::json!(["a-api", "z-api"])
+    );
+    assert_eq!(
+        v["spec"]["consumesApis"],
+        serde_json::json!(["b-api", "y-api"])
+    );
+    let o = idp(&["--catalog", &file, "show", "--json", "group:team-order"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        v["spec"]["children"],
+        serde_json::json!(["aa-child", "zz-child"])
+    );
+    assert_eq!(v["spec"]["members"], serde_json::json!(["amy", "zed"]));
+    let o = idp(&["--catalog", &file, "show", "--json", "user:amy"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        v["spec"]["memberOf"],
+        serde_json::json!(["aa-group", "zz-group"])
+    );
+    let catalog = load(&["order/unsorted.yaml"]);
+    let id = catalog.id_of(&reference("component:unsorted")).unwrap();
+    let deps: Vec<String> = catalog
+        .edges(id)
+        .filter(|e| e.relation == RelationType::DependsOn)
+        .map(|e| catalog.target_ref(&e.target).to_string())
+        .collect();
+    assert_eq!(
+        deps,
+        [
+            "component:default/mm-svc",
+            "component:default/aa-svc",
+            "resource:default/bb-db",
+            "resource:default/zz-db"
+        ]
+    );
+}
+
+// (6) Duplicates in one file: Backstage kept the last copy (description "last copy").
+
+#[test]
+fn a_duplicate_in_one_file_keeps_the_last_copy_with_a_warning() {
+    let catalog = load(&["duplicates"]);
+    let twice = catalog.by_ref(&reference("component:twice")).unwrap();
+    assert_eq!(twice.metadata.description.as_deref(), Some("last copy"));
+    assert_eq!(twice.spec_str("type"), Some("website"));
+    let warning = catalog
+        .problems()
+        .find(|p| p.message.contains("duplicate entity in this file"))
+        .expect("the first copy is reported");
+    assert_eq!(warning.severity, Severity::Warning);
+    assert_eq!(warning.origin.as_ref().and_then(|o| o.line), Some(1));
+    assert!(warning.message.contains("line 11"), "{}", warning.message);
+    assert!(!catalog.problems().any(|p| p.severity == Severity::Error));
+}
+
+// (5) Placeholders. Backstage rejected all three (it cannot read the URL here, `$file` is no
+// placeholder, and `$text: ./…` needs a url location); idp-tui keeps the URL one with a
+// warning and reads the relative one.
+
+#[test]
+fn a_url_placeholder_is_reported_and_an_unknown_key_is_an_error() {
+    let catalog = load(&["placeholders"]);
+    let remote = catalog.by_ref(&reference("api:remote-text")).unwrap();
+    assert!(remote.spec.get("definition").is_some_and(|d| d.is_object()));
+    let warning = catalog
+        .problems()
+        .find(|p| p.message.contains("https://example.com/apis/petstore.yaml"))
+        .expect("the URL placeholder is reported");
+    assert_eq!(warning.severity, Severity::Warning);
+    assert!(
+        warning.message.contains("not fetched"),
+        "{}",
+        warning.message
+    );
+    let why = messages(&rejection(&catalog, "api:unknown-key"));
+    assert!(
+        why.contains("spec.definition must be a non-empty string"),
+        "{why}"
+    );
+    let relative = catalog.by_ref(&reference("api:relative-text")).unwrap();
+    assert!(relative
+        .spec_str("definition")
+        .is_some_and(|d| d.starts_with("openapi: 3.0.0")));
+}
+
+// (7) Discovery. (Backstage reads what is registered; these are idp-tui's walking rules.)
+
+#[test]
+fn discovery_walks_dot_backstage_skips_skeletons_and_reports_odd_catalog_files() {
+    let catalog = load(&["discovery"]);
+    assert!(catalog
+        .by_ref(&reference("component:hidden-dir-component"))
+        .is_some());
+    assert!(catalog
+        .by_ref(&reference("component:plain-component"))
+        .is_some());
+    assert!(catalog
+        .by_ref(&reference("template:svc-template"))
+        .is_some());
+    let problems: Vec<String> = catalog.problems().map(|p| p.to_string()).collect();
+    let about =
+        |part: &str| -> Vec<&String> { problems.iter().filter(|p| p.contains(part)).collect() };
+    // The Template's `url: ./content` and the `skeleton` folder are not read at all.
+    assert!(about("svc/content").is_empty(), "{problems:#?}");
+    assert!(about("svc/skeleton").is_empty(), "{problems:#?}");
+    let loose = about("loose/catalog-info.yaml");
+    assert_eq!(loose.len(), 1, "{problems:#?}");
+    assert!(
+        loose[0].contains("looks like a template skeleton"),
+        "{}",
+        loose[0]
+    );
+    assert!(
+        loose[0].contains("catalog-info.yaml:4: warning"),
+        "{}",
+        loose[0]
+    );
+    let not_entity = about("notentity/catalog-info.yaml");
+    assert_eq!(not_entity.len(), 1, "{problems:#?}");
+    assert!(
+        not_entity[0].contains("holds no entity"),
+        "{}",
+        not_entity[0]
+    );
+    assert_eq!(catalog.len(), 3, "{problems:#?}");
+}
+
+#[test]
+fn a_named_skeleton_file_is_an_error_not_a_yaml_error() {
+    let catalog = load(&["discovery/templates/svc/skeleton/catalog-info.yaml"]);
+    let problems: Vec<&Problem> = catalog.problems().collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].severity, Severity::Error);
+    assert!(problems[0]
+        .message
+        .contains("looks like a template skeleton"));
+    assert!(!problems[0].message.contains("parse"));
+}
