@@ -122,17 +122,21 @@ fn refresh(n: usize) {
                 problems: vec![],
             };
             let t = Instant::now();
-            update(&mut app, Action::Load(replace));
+            let tasks = update(&mut app, Action::Load(replace));
             let mut busy = t.elapsed();
-            if let Some(job) = app.take_rebuild() {
+            let rebuild = tasks.into_iter().find_map(|task| match task {
+                idp_tui::tui::task::Task::Rebuild(job) => Some(job),
+                _ => None,
+            });
+            if let Some(job) = rebuild {
                 let t = Instant::now();
                 let rebuilt = job.run();
                 built.push(ms(t.elapsed()));
                 let t = Instant::now();
                 update(&mut app, Action::Rebuilt(Box::new(rebuilt)));
                 busy += t.elapsed();
-                // The portal frees the old catalog on another thread.
-                drop(app.take_retired());
+                // The portal frees the old catalog on another thread, after the next frame.
+                drop(update(&mut app, Action::Drawn));
             }
             let t = Instant::now();
             update(&mut app, Action::Load(done()));

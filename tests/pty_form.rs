@@ -86,7 +86,8 @@ impl Running {
     }
 
     fn open_go_service(&mut self) {
-        self.wait_for("demo");
+        // Loaded, not only listed in the status bar: the templates pane lists what is in.
+        self.wait_for("demo ✓");
         self.open_template("Go microservice", "go-service");
     }
 }

@@ -128,7 +128,13 @@ fn start(specs: &[SourceSpec], cache: &Path) -> Started {
     });
     assert!(!app.is_loading());
     // As the portal does once a load is complete: the caches asked for, then the snapshot.
-    let not_written = app.take_writes().and_then(|writes| {
+    let writes = update(&mut app, Action::Drawn)
+        .into_iter()
+        .find_map(|task| match task {
+            idp_tui::tui::task::Task::WriteAfterLoad(writes) => Some(writes),
+            _ => None,
+        });
+    let not_written = writes.and_then(|writes| {
         assert!(writes.write_saves().is_empty(), "the caches are written");
         let contents = writes.snapshot?;
         snapshot::save(specs, cache, &contents).err()

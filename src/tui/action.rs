@@ -83,12 +83,15 @@ pub enum Action {
     RunCommand(String),
     /// A source reported progress, entities or its end.
     Load(LoadEvent),
-    /// A source's replacement was built off the UI thread (see `App::take_rebuild`).
+    /// A source's replacement was built off the UI thread (see `Task::Rebuild`).
     Rebuilt(Box<crate::tui::app::BuiltReplacement>),
-    /// The scorecards were evaluated off the UI thread (see `App::take_score_job`).
+    /// The scorecards were evaluated off the UI thread (see `Task::Rescore`).
     Scored(Box<crate::scorecard::board::Rescored>),
     /// The spinner's clock (only while something loads).
     Tick,
+    /// A frame reached the screen: work put off until the user saw the catalog (scoring it,
+    /// freeing retired catalogs, the writes after a load) may start now.
+    Drawn,
     /// A docs page read in the background (see `tabs::docs_page`).
     DocsPage(crate::tui::tabs::docs_page::PageLoaded),
     /// The search worker answered a query.
@@ -103,6 +106,9 @@ pub enum Action {
     Remote(u64, super::remote_task::RemoteUpdate),
     /// A remote TechDocs fetch finished.
     RemoteDocs(Box<super::remote_task::DocsFetched>),
+    /// A message for the status line from work the loop ran (a link opened, a command's
+    /// summary).
+    Info(String),
     /// Something failed in the background that the user should know of (the log file cannot
     /// be written): shown in the status line.
     Warn(String),

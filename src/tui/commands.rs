@@ -3,15 +3,16 @@
 //! # Adding a command
 //! Add a [`Command`] to [`COMMANDS`]: its name, a usage string, a one-line description,
 //! the arguments to offer in the palette (`choices`, may be empty) and `run`, which changes the
-//! [`App`] (push a pane with `app.push(..)`, set the theme, …) and may return an [`Effect`].
+//! [`App`] (push a pane with `app.push(..)`, set the theme, …) and may return an [`Task`].
 //! An `Err(message)` is shown in the status line.
 
-use super::app::{App, Effect};
+use super::app::App;
 use super::panes::palette::Entry;
 use super::panes::problems::ProblemsView;
 use super::panes::scorecards::ScorecardsView;
 use super::panes::teams::TeamsView;
 use super::panes::templates::TemplatesView;
+use super::task::Task;
 use super::theme::Theme;
 
 /// One palette command.
@@ -25,7 +26,7 @@ pub struct Command {
     /// Arguments to list in the palette as separate entries (`theme dark`, `theme light`).
     pub choices: fn() -> Vec<String>,
     /// Runs it with the rest of the line (trimmed; empty when none was given).
-    pub run: fn(&mut App, &str) -> Result<Option<Effect>, String>,
+    pub run: fn(&mut App, &str) -> Result<Option<Task>, String>,
 }
 
 fn no_choices() -> Vec<String> {
@@ -161,7 +162,7 @@ pub const COMMANDS: &[Command] = &[
         usage: "quit",
         description: "leave idp-tui",
         choices: no_choices,
-        run: |_, _| Ok(Some(Effect::Quit)),
+        run: |_, _| Ok(Some(Task::Quit)),
     },
 ];
 
@@ -188,7 +189,7 @@ pub fn entries() -> Vec<Entry> {
 
 /// Runs a command line such as `theme light`; unknown commands and failures go to the status
 /// line.
-pub fn run(app: &mut App, line: &str) -> Option<Effect> {
+pub fn run(app: &mut App, line: &str) -> Option<Task> {
     let line = line.trim();
     let (name, arg) = line.split_once(' ').unwrap_or((line, ""));
     let Some(command) = COMMANDS.iter().find(|c| c.name.eq_ignore_ascii_case(name)) else {

@@ -2,8 +2,9 @@
 //! help overlay and the palette list them, and a background action's output opens in a pane.
 
 use super::action::Action;
-use super::app::{update, App, Effect};
+use super::app::{update, App};
 use super::state_tests::{demo, type_text};
+use super::task::Task;
 use super::ui;
 use crate::actions::{ActionConfig, Mode as RunMode, Outcome as Finished};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -44,10 +45,10 @@ fn app_on(name: &str) -> App {
     app
 }
 
-fn key(app: &mut App, code: KeyCode) -> Option<Effect> {
+fn key(app: &mut App, code: KeyCode) -> Option<Task> {
     let event = KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press);
     let action = app.action_for_key(&event)?;
-    update(app, action)
+    update(app, action).into_iter().next()
 }
 
 fn backend(app: &mut App, width: u16, height: u16) -> TestBackend {
@@ -80,7 +81,7 @@ fn screen(app: &mut App, width: u16, height: u16) -> String {
 fn an_action_key_on_the_entity_view_runs_it_with_the_entity() {
     let mut app = app_on("ledger-writer");
     match key(&mut app, KeyCode::Char('L')) {
-        Some(Effect::Run(plan)) => {
+        Some(Task::RunCommand(plan)) => {
             assert_eq!(plan.argv, ["printf", "%s\\n", "ledger-writer"]);
             assert_eq!(plan.mode, RunMode::Background);
         }
@@ -92,7 +93,7 @@ fn an_action_key_on_the_entity_view_runs_it_with_the_entity() {
 fn an_action_that_does_not_apply_says_so_and_runs_nothing() {
     // A library: no pagerduty annotation, so `when` hides the action.
     let mut app = app_on("telemetry-go");
-    assert_eq!(key(&mut app, KeyCode::Char('L')), None);
+    assert!(key(&mut app, KeyCode::Char('L')).is_none());
     let s = screen(&mut app, 100, 20);
     assert!(s.contains("does not apply"), "{s}");
 }
@@ -100,17 +101,17 @@ fn an_action_that_does_not_apply_says_so_and_runs_nothing() {
 #[test]
 fn a_confirmed_action_runs_on_the_second_press_only() {
     let mut app = app_on("ledger-writer");
-    assert_eq!(key(&mut app, KeyCode::Char('X')), None);
+    assert!(key(&mut app, KeyCode::Char('X')).is_none());
     let s = screen(&mut app, 120, 20);
     assert!(s.contains("press X again"), "{s}");
     assert!(matches!(
         key(&mut app, KeyCode::Char('X')),
-        Some(Effect::Run(_))
+        Some(Task::RunCommand(_))
     ));
     // Any other key in between cancels the confirmation.
-    assert_eq!(key(&mut app, KeyCode::Char('X')), None);
+    assert!(key(&mut app, KeyCode::Char('X')).is_none());
     key(&mut app, KeyCode::Down);
-    assert_eq!(key(&mut app, KeyCode::Char('X')), None);
+    assert!(key(&mut app, KeyCode::Char('X')).is_none());
 }
 
 #[test]
@@ -126,16 +127,16 @@ fn the_help_overlay_lists_the_entitys_actions() {
 fn the_palette_runs_an_action_by_title() {
     let mut app = app_on("ledger-writer");
     let effect = update(&mut app, Action::RunCommand("action tail logs".into()));
-    assert!(matches!(effect, Some(Effect::Run(ref p)) if p.title == "Tail logs"));
+    assert!(matches!(effect.first(), Some(Task::RunCommand(p)) if p.title == "Tail logs"));
     let effect = update(&mut app, Action::RunCommand("action nope".into()));
-    assert_eq!(effect, None);
+    assert!(effect.is_empty());
     assert!(screen(&mut app, 100, 20).contains("no action \"nope\""));
 }
 
 #[test]
 fn background_output_opens_in_a_pane() {
     let mut app = app_on("ledger-writer");
-    let Some(Effect::Run(plan)) = key(&mut app, KeyCode::Char('L')) else {
+    let Some(Task::RunCommand(plan)) = key(&mut app, KeyCode::Char('L')) else {
         panic!("expected a run");
     };
     let finished = crate::actions::execute(&plan).expect("printf runs");

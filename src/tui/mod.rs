@@ -2,8 +2,9 @@
 //! hook and signals are in `terminal.rs`).
 //!
 //! The shape is Elm's: terminal events, load events, signals and the spinner clock become
-//! [`action::Action`]s; [`app::update`] changes the [`app::App`] and may hand back an
-//! [`app::Effect`]; [`ui::render`] draws from the state alone. The screen is redrawn only after
+//! [`action::Action`]s; [`app::update`] changes the [`app::App`] and returns the
+//! [`task::Task`]s to run, which the executor (`executor.rs`) runs on their pools and answers
+//! with actions; [`ui::render`] draws from the state alone. The screen is redrawn only after
 //! something changed, and pending events are applied before the next frame, so a burst of keys
 //! or load batches costs one redraw. With nothing loading, the loop sleeps: no ticks, no CPU.
 //!
@@ -12,6 +13,7 @@
 //! - panes reachable from the palette: [`panes`] (the `View` trait),
 //! - palette commands: [`commands`] (the `COMMANDS` registry),
 //! - key bindings: [`keymap`] (per-mode lists; the help overlay is generated from them),
+//! - background work: [`task`] (one variant per kind of work; see docs/architecture.md),
 //! - the clipboard: [`clipboard`].
 
 pub mod action;
@@ -19,6 +21,7 @@ pub mod app;
 pub mod clipboard;
 pub mod clock;
 pub mod commands;
+mod executor;
 pub mod jobs;
 pub mod keymap;
 mod logging;
@@ -27,6 +30,7 @@ pub mod panes;
 pub mod remote_task;
 pub mod search_worker;
 pub mod tabs;
+pub mod task;
 mod terminal;
 pub mod theme;
 pub mod ui;
@@ -35,16 +39,17 @@ pub mod widgets;
 use crate::actions::Plan;
 use crate::catalog::Catalog;
 use crate::cli::Cli;
-use crate::source::{LoadMode, LoadOptions};
-use crate::text;
+use crate::source::{LoadEvent, LoadMode};
 use action::Action;
-use app::{update, App, Effect};
+use app::{update, App};
 use color_eyre::eyre::{eyre, WrapErr};
 use crossterm::event::{Event, KeyEventKind};
+use executor::{Executor, Ran};
 use keymap::Keymap;
 use ratatui::DefaultTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
+use task::Task;
 use terminal::{draw_frame, run_in_terminal, terminal_events, Signals, TerminalGuard};
 use tokio::sync::mpsc;
 
@@ -121,50 +126,44 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         // Still usable: searches then run on the UI thread.
         Err(e) => tracing::warn!("no search worker ({e}); searching inline"),
     }
-    let (mut workers, job_rx) = jobs::Workers::start();
+    let (workers, job_rx) = jobs::Workers::start();
     let flusher = workers.flusher();
     let mut terminal = TerminalGuard::enter(log_path.clone(), flusher.clone())?;
     let result = runtime.block_on(async {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let (pages_tx, pages_rx) = mpsc::unbounded_channel();
-        let loader = Loader {
-            specs: settings.sources.clone(),
-            tx,
-            offline: settings.offline,
-            pages: pages_tx,
-        };
+        let (loads_tx, loads) = mpsc::unbounded_channel();
+        let (results_tx, results) = mpsc::unbounded_channel();
+        let mut executor = Executor::new(
+            settings.sources.clone(),
+            settings.offline,
+            loads_tx,
+            results_tx,
+            workers,
+        );
         // The snapshot of the last load is read first (off this thread); the sources start
         // when it is in, to confirm it, or at once without one.
-        let snapshot = loader.read_snapshot();
+        let snapshot = read_snapshot(executor.specs());
         let inbox = Inbox {
             snapshot,
-            loads: rx,
+            loads,
             searches: search_rx,
-            pages: pages_rx,
+            results,
             jobs: job_rx,
             log_failures,
         };
-        let result = event_loop(
-            &mut terminal.terminal,
-            &mut app,
-            inbox,
-            &loader,
-            &mut workers,
-        )
-        .await;
-        // Quit, SIGHUP, SIGTERM or an error: whatever the user typed reaches the disk first.
-        for job in app.take_jobs() {
-            workers.start_job(job);
+        let result = event_loop(&mut terminal.terminal, &mut app, inbox, &mut executor).await;
+        // Quit, SIGHUP, SIGTERM or an error: whatever the user typed reaches the disk first
+        // (quitting again hands over the panes' last drafts; nothing else runs now).
+        for task in update(&mut app, Action::Quit) {
+            if let Task::Scaffold(job) = task {
+                let _ = executor.run(Task::Scaffold(job));
+            }
         }
-        workers.finish(EXIT_WAIT).await;
+        executor.finish(EXIT_WAIT).await;
         result
     });
     drop(terminal);
-    // A load that just finished may still be writing its cache or the snapshot: let it, or the
-    // next start has neither (the terminal is already given back meanwhile).
-    if !crate::background::wait_for_writes(EXIT_WAIT) {
-        tracing::warn!("quit before the cache or the snapshot was written");
-    }
+    // The terminal is given back: the writes after a load may take their time now.
+    executor::drain_background(EXIT_WAIT);
     runtime.shutdown_timeout(Duration::from_millis(200));
     match result {
         Ok(()) => {
@@ -188,20 +187,13 @@ fn event_action(app: &App, event: Event) -> Option<Action> {
     }
 }
 
-/// Starts loads: at start-up (cache first for remote sources) and on refresh; and docs pages.
-struct Loader {
-    specs: Vec<crate::source::SourceSpec>,
-    tx: mpsc::UnboundedSender<crate::source::LoadEvent>,
-    offline: bool,
-    pages: mpsc::UnboundedSender<tabs::docs_page::PageLoaded>,
-}
-
-/// What background work sends the loop.
+/// What the loop receives besides terminal events and signals.
 struct Inbox {
     snapshot: mpsc::UnboundedReceiver<SnapshotRead>,
-    loads: mpsc::UnboundedReceiver<crate::source::LoadEvent>,
+    loads: mpsc::UnboundedReceiver<LoadEvent>,
     searches: mpsc::UnboundedReceiver<search_worker::SearchDone>,
-    pages: mpsc::UnboundedReceiver<tabs::docs_page::PageLoaded>,
+    /// Every answer of the executor's tasks, already an action.
+    results: mpsc::UnboundedReceiver<Action>,
     jobs: mpsc::UnboundedReceiver<crate::scaffolder::jobs::JobDone>,
     log_failures: mpsc::UnboundedReceiver<String>,
 }
@@ -215,175 +207,44 @@ enum SnapshotRead {
     Read(Result<Option<Box<crate::snapshot::Snapshot>>, crate::snapshot::SnapshotError>),
 }
 
-impl Loader {
-    /// Reads the snapshot of the sources on a blocking task; the answer arrives on the channel
-    /// returned (at once when the sources cannot have one).
-    fn read_snapshot(&self) -> mpsc::UnboundedReceiver<SnapshotRead> {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let specs = self.specs.clone();
-        tokio::task::spawn_blocking(move || {
-            let dir = crate::config::cache_dir();
-            if crate::snapshot::present(&specs, &dir) {
-                let _ = tx.send(SnapshotRead::Present);
-            }
-            let read = crate::snapshot::open(&specs, &dir).map(|s| s.map(Box::new));
-            let _ = tx.send(SnapshotRead::Read(read));
-        });
-        rx
-    }
-
-    /// Starts every source, sending its events to `tx`: to confirm the snapshot the app is
-    /// restored from, or to load.
-    fn start_all(&self, mode: LoadMode, tx: &mpsc::UnboundedSender<crate::source::LoadEvent>) {
-        for (i, spec) in self.specs.iter().enumerate() {
-            crate::source::spawn_with(
-                i,
-                spec.clone(),
-                tx.clone(),
-                LoadOptions {
-                    mode,
-                    offline: self.offline,
-                    cache_dir: Some(crate::config::cache_dir()),
-                },
-            );
+/// Reads the snapshot of the sources on a blocking task; the answer arrives on the channel
+/// returned (at once when the sources cannot have one).
+fn read_snapshot(specs: &[crate::source::SourceSpec]) -> mpsc::UnboundedReceiver<SnapshotRead> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let specs = specs.to_vec();
+    tokio::task::spawn_blocking(move || {
+        let dir = crate::config::cache_dir();
+        if crate::snapshot::present(&specs, &dir) {
+            let _ = tx.send(SnapshotRead::Present);
         }
-    }
-
-    /// Writes what a complete load leaves behind (the sources' caches, then the next start's
-    /// snapshot) on a thread of lower priority, so the user's keys come first; a failure is
-    /// logged and sent back as a warning for the status line.
-    fn write_after_load(&self, writes: app::AfterLoad, warn: mpsc::UnboundedSender<String>) {
-        let specs = self.specs.clone();
-        let failed = warn.clone();
-        let pending = crate::background::PendingWrite::start();
-        let spawned = crate::background::spawn_low("idp-after-load", move || {
-            let _pending = pending;
-            for warning in writes.write_saves() {
-                let _ = warn.send(warning.message);
-            }
-            let Some(contents) = writes.snapshot else {
-                return;
-            };
-            // The snapshot holds the catalog: the caches' copy of it is no longer needed.
-            drop(writes.catalog);
-            let started = std::time::Instant::now();
-            match crate::snapshot::save(&specs, &crate::config::cache_dir(), &contents) {
-                Ok(()) => tracing::info!(
-                    ms = started.elapsed().as_millis() as u64,
-                    "snapshot written"
-                ),
-                Err(e) => {
-                    tracing::warn!("{e}");
-                    let _ = warn.send(format!("{e} (the next start loads from the caches)"));
-                }
-            }
-        });
-        if let Err(e) = spawned {
-            let _ = failed.send(format!(
-                "caches and snapshot not written: {e} (the next start loads from the server)"
-            ));
-        }
-    }
-
-    /// Reads a docs page on a blocking task; the answer arrives as `Action::DocsPage`.
-    fn load_page(&self, request: tabs::docs_page::PageRequest) {
-        let tx = self.pages.clone();
-        tokio::task::spawn_blocking(move || {
-            let _ = tx.send(request.run());
-        });
-    }
-
-    fn start(&self, source: usize, mode: LoadMode) {
-        if let Some(spec) = self.specs.get(source) {
-            crate::source::spawn_with(
-                source,
-                spec.clone(),
-                self.tx.clone(),
-                LoadOptions {
-                    mode,
-                    offline: self.offline,
-                    cache_dir: Some(crate::config::cache_dir()),
-                },
-            );
-        }
-    }
+        let read = crate::snapshot::open(&specs, &dir).map(|s| s.map(Box::new));
+        let _ = tx.send(SnapshotRead::Read(read));
+    });
+    rx
 }
 
-/// Applies an action and starts the jobs it queued; returns true when the app should quit.
-/// Custom actions to run are left in `runs` for the loop, which owns the terminal.
+/// Applies an action and runs the tasks `update` returns; returns true when the app should
+/// quit. Commands to run with the terminal are left in `runs` for the loop, which owns it.
 fn apply(
     app: &mut App,
     action: Action,
-    loader: &Loader,
-    workers: &mut jobs::Workers,
+    executor: &mut Executor,
     runs: &mut Vec<Plan>,
 ) -> color_eyre::Result<bool> {
-    let effect = update(app, action);
-    for job in app.take_jobs() {
-        workers.start_job(job);
+    let mut quit = false;
+    // Every task runs, those after a quit too: a pane's last draft save reaches the disk.
+    for task in update(app, action) {
+        match executor.run(task)? {
+            Ran::Done => {}
+            Ran::Quit => quit = true,
+            Ran::InTerminal(plan) => runs.push(plan),
+        }
     }
-    match effect {
-        Some(Effect::Quit) => Ok(true),
-        Some(Effect::Copy(text)) => {
-            clipboard::copy(&mut std::io::stdout(), &text).wrap_err("copying with OSC 52")?;
-            Ok(false)
-        }
-        Some(Effect::OpenUrl(url)) => {
-            let message =
-                opener::open_or_copy(&url, &mut std::io::stdout()).wrap_err("opening a link")?;
-            app.status_info(message);
-            Ok(false)
-        }
-        Some(Effect::Run(plan)) => {
-            runs.push(plan);
-            Ok(false)
-        }
-        Some(Effect::LoadDocsPage(request)) => {
-            loader.load_page(request);
-            Ok(false)
-        }
-        Some(Effect::Refresh(sources)) => {
-            for source in sources {
-                loader.start(source, LoadMode::Refresh);
-            }
-            Ok(false)
-        }
-        None => Ok(false),
-    }
+    Ok(quit)
 }
 
-/// Heavy work the app hands over (see `App::work_in_background`), each on a thread of lower
-/// priority than this one, so the portal stays responsive over what it shows until the answer
-/// comes back: a source's replacement, and scoring. A newer job of a kind supersedes the
-/// running one (its answer is dropped with its channel).
-#[derive(Default)]
-struct Heavy {
-    rebuilding: Option<tokio::sync::oneshot::Receiver<app::BuiltReplacement>>,
-    scoring: Option<tokio::sync::oneshot::Receiver<crate::scorecard::board::Rescored>>,
-}
-
-impl Heavy {
-    /// Starts what the app handed over since the last call, and frees the catalogs a
-    /// replacement retired on another thread.
-    fn start(&mut self, app: &mut App) -> color_eyre::Result<()> {
-        use crate::background::spawn_low;
-        if let Some(job) = app.take_rebuild() {
-            let started = spawn_low("idp-rebuild", move || job.run());
-            self.rebuilding = Some(started.wrap_err("starting a thread to rebuild the catalog")?);
-        }
-        if let Some(job) = app.take_score_job() {
-            let started = spawn_low("idp-score", move || job.run());
-            self.scoring = Some(started.wrap_err("starting a thread to score the catalog")?);
-        }
-        let retired = app.take_retired();
-        if !retired.is_empty() {
-            tokio::task::spawn_blocking(move || drop(retired));
-        }
-        Ok(())
-    }
-}
-
-/// The answer of a job started by [`Heavy`], once; never ready when none runs.
+/// The answer of a background job ([`Executor::rebuilding`], [`Executor::scoring`]), once;
+/// never ready when none runs.
 async fn answer<T>(
     running: &mut Option<tokio::sync::oneshot::Receiver<T>>,
 ) -> Result<T, tokio::sync::oneshot::error::RecvError> {
@@ -395,86 +256,23 @@ async fn answer<T>(
     answer
 }
 
-/// Starts the template runs the app queued, each on the Backstage source its template came
-/// from (the loop holds the sources, and so the tokens; the app never sees a token).
-fn start_remote_jobs(
-    app: &mut App,
-    loader: &Loader,
-    tx: &mpsc::UnboundedSender<(u64, remote_task::RemoteUpdate)>,
-) {
-    for job in app.take_remote_jobs() {
-        match crate::source::backstage_at(&loader.specs, &job.server) {
-            Some(source) => {
-                tokio::spawn(remote_task::drive(
-                    source.clone(),
-                    job,
-                    crate::backstage::tasks::FollowOptions::default(),
-                    tx.clone(),
-                ));
-            }
-            None => {
-                let message = format!(
-                    "no configured Backstage source at {}: the template cannot run there",
-                    text::one_line(&job.server)
-                );
-                let _ = tx.send((job.job, remote_task::RemoteUpdate::Failed(message)));
-            }
-        }
-    }
-}
-
-/// Starts the remote docs fetches the app queued, each from the entity's own source.
-fn start_docs_fetches(
-    app: &mut App,
-    loader: &Loader,
-    tx: &mpsc::UnboundedSender<remote_task::DocsFetched>,
-) {
-    for request in app.take_docs_requests() {
-        match crate::source::backstage_at(&loader.specs, &request.server) {
-            Some(source) => {
-                let (source, tx) = (source.clone(), tx.clone());
-                tokio::spawn(async move {
-                    let _ = tx.send(remote_task::fetch_docs(source, request).await);
-                });
-            }
-            None => {
-                let message = format!(
-                    "no configured Backstage source at {}",
-                    text::one_line(&request.server)
-                );
-                let _ = tx.send(remote_task::DocsFetched {
-                    server: request.server,
-                    entity: request.entity,
-                    page: request.page,
-                    site: None,
-                    page_result: Err((message, false)),
-                });
-            }
-        }
-    }
-}
-
+/// The loop: receive → update → run the tasks → draw when something changed.
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
     inbox: Inbox,
-    loader: &Loader,
-    workers: &mut jobs::Workers,
+    executor: &mut Executor,
 ) -> color_eyre::Result<()> {
     let Inbox {
         mut snapshot,
         mut loads,
         mut searches,
-        mut pages,
+        mut results,
         jobs: mut job_answers,
         mut log_failures,
     } = inbox;
     let (mut events, mut reader) = terminal_events();
-    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(Plan, crate::actions::Outcome)>();
-    let (remote_tx, mut remote_rx) = mpsc::unbounded_channel();
-    let (docs_tx, mut docs_rx) = mpsc::unbounded_channel();
     let mut runs: Vec<Plan> = Vec::new();
-    let (warn_tx, mut warnings) = mpsc::unbounded_channel();
     // The sources start once the snapshot is known to be there (to confirm it while it
     // decodes; their events wait in `confirms` until it is restored) or not.
     let mut awaiting_snapshot = true;
@@ -485,7 +283,12 @@ async fn event_loop(
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     if let Ok(size) = terminal.size() {
-        app.size = (size.width, size.height);
+        apply(
+            app,
+            Action::Resize(size.width, size.height),
+            executor,
+            &mut runs,
+        )?;
     }
     // Test-only: a way to prove the panic hook through the real binary (tests/pty.rs,
     // tests/pty_form.rs); see docs/security.md. `1`: the first key; `f12`: F12 only (so a form
@@ -498,19 +301,17 @@ async fn event_loop(
     };
     // A source's replacement and scoring run off this thread; their answers come back here.
     app.work_in_background();
-    let mut heavy = Heavy::default();
     let mut dirty = true;
     loop {
         if dirty {
             draw_frame(terminal, |frame| ui::render(app, frame)).wrap_err("drawing")?;
             dirty = false;
+            // Work put off until the screen showed the catalog (scoring it, the writes after
+            // a load) starts now.
+            if apply(app, Action::Drawn, executor, &mut runs)? {
+                return Ok(());
+            }
         }
-        // Work put off until the screen showed the catalog (scoring it), then a redraw.
-        if app.run_deferred() {
-            dirty = true;
-            continue;
-        }
-        heavy.start(app)?;
         let mut key_press = None;
         let action = tokio::select! {
             event = events.recv() => match event {
@@ -524,28 +325,24 @@ async fn event_loop(
                 None => Some(Action::Quit),
             },
             Some(event) = loads.recv() => Some(Action::Load(event)),
-            built = answer(&mut heavy.rebuilding) => {
+            built = answer(&mut executor.rebuilding) => {
                 // A panic while building (already reported by the panic hook) is a crash.
                 let built = built.map_err(|_| eyre!("rebuilding the catalog failed"))?;
                 Some(Action::Rebuilt(Box::new(built)))
             },
-            scored = answer(&mut heavy.scoring) => {
+            scored = answer(&mut executor.scoring) => {
                 let scored = scored.map_err(|_| eyre!("scoring the catalog failed"))?;
                 Some(Action::Scored(Box::new(scored)))
             },
             Some(done) = searches.recv() => Some(Action::SearchDone(done)),
-            Some(page) = pages.recv() => Some(Action::DocsPage(page)),
-            Some((plan, finished)) = done_rx.recv() => Some(Action::CustomFinished(plan, finished)),
-            Some((job, update)) = remote_rx.recv() => Some(Action::Remote(job, update)),
-            Some(fetched) = docs_rx.recv() => Some(Action::RemoteDocs(Box::new(fetched))),
+            Some(result) = results.recv() => Some(result),
             Some(done) = job_answers.recv() => Some(Action::JobDone(done)),
             Some(warning) = log_failures.recv() => Some(Action::Warn(warning)),
-            Some(warning) = warnings.recv() => Some(Action::Warn(warning)),
             Some(event) = confirms.recv(), if restored => Some(Action::Load(event)),
             read = snapshot.recv(), if awaiting_snapshot => {
                 if let Some(SnapshotRead::Present) = read {
                     confirming = true;
-                    loader.start_all(LoadMode::Confirm, &confirm_tx);
+                    executor.start_all(LoadMode::Confirm, &confirm_tx);
                     continue;
                 }
                 awaiting_snapshot = false;
@@ -586,11 +383,11 @@ async fn event_loop(
                 match (mode, confirming) {
                     // Already confirming: their events are let through from now on.
                     (LoadMode::Confirm, true) => restored = true,
-                    (LoadMode::Confirm, false) => loader.start_all(mode, &loader.tx),
+                    (LoadMode::Confirm, false) => executor.load_all(mode),
                     (_, _) => {
                         // Confirmations of a snapshot not used are dropped with their channel.
                         confirms = mpsc::unbounded_channel().1;
-                        loader.start_all(mode, &loader.tx);
+                        executor.load_all(mode);
                     }
                 }
                 dirty = true;
@@ -616,7 +413,7 @@ async fn event_loop(
                 panic!("IDP_TUI_PANIC_ON_KEY is set: panicking on a key press, as asked");
             }
         }
-        if apply(app, action, loader, workers, &mut runs)? {
+        if apply(app, action, executor, &mut runs)? {
             return Ok(());
         }
         dirty = true;
@@ -637,48 +434,19 @@ async fn event_loop(
                 }
             };
             if let Some(action) = next {
-                if apply(app, action, loader, workers, &mut runs)? {
+                if apply(app, action, executor, &mut runs)? {
                     return Ok(());
                 }
             }
         }
-        if let Some(writes) = app.take_writes() {
-            loader.write_after_load(writes, warn_tx.clone());
-        }
-        heavy.start(app)?;
-        start_remote_jobs(app, loader, &remote_tx);
-        start_docs_fetches(app, loader, &docs_tx);
-        for plan in runs.drain(..) {
-            match plan.mode {
-                crate::actions::Mode::Terminal => {
-                    // Stop reading the terminal so the command gets every key.
-                    reader.abort();
-                    let _ = (&mut reader).await;
-                    let summary = run_in_terminal(terminal, &plan)?;
-                    (events, reader) = terminal_events();
-                    app.status_info(summary);
-                }
-                crate::actions::Mode::Background => {
-                    let tx = done_tx.clone();
-                    app.status_info(format!("running {}…", text::one_line(&plan.title)));
-                    tokio::task::spawn_blocking(move || {
-                        let finished = crate::actions::execute(&plan).unwrap_or_else(|e| {
-                            crate::actions::Outcome {
-                                code: None,
-                                stdout: String::new(),
-                                stderr: e.to_string(),
-                            }
-                        });
-                        let _ = tx.send((plan, finished));
-                    });
-                }
-                crate::actions::Mode::Open => {
-                    // Like the built-in links: opened here, copied over ssh.
-                    let url = plan.argv.last().cloned().unwrap_or_default();
-                    let message = opener::open_or_copy(&url, &mut std::io::stdout())
-                        .wrap_err("opening a link")?;
-                    app.status_info(format!("{}: {message}", text::one_line(&plan.title)));
-                }
+        for plan in std::mem::take(&mut runs) {
+            // Stop reading the terminal so the command gets every key.
+            reader.abort();
+            let _ = (&mut reader).await;
+            let summary = run_in_terminal(terminal, &plan)?;
+            (events, reader) = terminal_events();
+            if apply(app, Action::Info(summary), executor, &mut runs)? {
+                return Ok(());
             }
         }
     }

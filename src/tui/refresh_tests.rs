@@ -3,9 +3,10 @@
 //! Sources pane.
 
 use super::action::Action;
-use super::app::{update, App, Effect};
+use super::app::{update, App};
 use super::keymap::Keymap;
-use super::state_tests::{demo, type_text};
+use super::state_tests::{demo, rebuild_in, type_text};
+use super::task::Task;
 use super::ui;
 use crate::catalog::{Catalog, Entity};
 use crate::source::{LoadEvent, SourceSpec, SourceState};
@@ -14,22 +15,22 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::time::{Duration, SystemTime};
 
-fn key(app: &mut App, code: KeyCode, modifiers: KeyModifiers) -> Option<Effect> {
+fn key(app: &mut App, code: KeyCode, modifiers: KeyModifiers) -> Option<Task> {
     let event = KeyEvent::new_with_kind(code, modifiers, KeyEventKind::Press);
     let action = app.action_for_key(&event)?;
-    update(app, action)
+    update(app, action).into_iter().next()
 }
 
-fn press(app: &mut App, code: KeyCode) -> Option<Effect> {
+fn press(app: &mut App, code: KeyCode) -> Option<Task> {
     key(app, code, KeyModifiers::NONE)
 }
 
-fn load(app: &mut App, event: LoadEvent) {
-    update(app, Action::Load(event));
+fn load(app: &mut App, event: LoadEvent) -> Vec<Task> {
+    update(app, Action::Load(event))
 }
 
-/// Source 0's new data arrives, whole.
-fn replace(app: &mut App, entities: Vec<Entity>) {
+/// Source 0's new data arrives, whole; returns the tasks `update` asked for.
+fn replace(app: &mut App, entities: Vec<Entity>) -> Vec<Task> {
     load(
         app,
         LoadEvent::Replace {
@@ -37,7 +38,7 @@ fn replace(app: &mut App, entities: Vec<Entity>) {
             entities,
             problems: vec![],
         },
-    );
+    )
 }
 
 /// Source 0 says it is done.
@@ -125,9 +126,8 @@ fn r_refreshes_and_the_new_data_keeps_query_selection_and_open_entity() {
     press(&mut app, KeyCode::Tab);
     let open = open_ref(&app).expect("an entity is open");
 
-    assert_eq!(
-        press(&mut app, KeyCode::Char('R')),
-        Some(Effect::Refresh(vec![0]))
+    assert!(
+        matches!(press(&mut app, KeyCode::Char('R')), Some(Task::Refresh(value)) if *value == vec![0])
     );
     assert!(app.is_loading());
     assert_eq!(
@@ -258,9 +258,8 @@ fn ages_on_screen_come_from_the_apps_clock_not_the_wall() {
 fn ctrl_r_refreshes_from_the_search_field_without_typing() {
     let (mut app, _) = loaded_app();
     type_text(&mut app, "led");
-    assert_eq!(
-        key(&mut app, KeyCode::Char('r'), KeyModifiers::CONTROL),
-        Some(Effect::Refresh(vec![0]))
+    assert!(
+        matches!(key(&mut app, KeyCode::Char('r'), KeyModifiers::CONTROL), Some(Task::Refresh(value)) if *value == vec![0])
     );
     assert_eq!(app.search.query, "led");
 }
@@ -277,9 +276,8 @@ fn palette_sources_shows_each_source_and_refresh_names_one() {
     );
     assert!(text.contains("refreshed 0 s ago"), "{text}");
 
-    assert_eq!(
-        update(&mut app, Action::RunCommand("refresh demo".into())),
-        Some(Effect::Refresh(vec![0]))
+    assert!(
+        matches!(update(&mut app, Action::RunCommand("refresh demo".into())).into_iter().next(), Some(Task::Refresh(value)) if *value == vec![0])
     );
     // The open pane follows the source's state.
     load(
@@ -304,10 +302,7 @@ fn palette_sources_shows_each_source_and_refresh_names_one() {
     assert!(text.contains("cannot reach http://x"), "{text}");
     assert!(!text.contains('\u{1b}'));
 
-    assert_eq!(
-        update(&mut app, Action::RunCommand("refresh nope".into())),
-        None
-    );
+    assert!(update(&mut app, Action::RunCommand("refresh nope".into())).is_empty());
     let status = app.status.as_ref().unwrap();
     assert!(status.error);
     assert!(status.text.contains("no source named"), "{status:?}");
@@ -326,13 +321,19 @@ fn a_replacement_built_in_the_background_keeps_the_old_data_usable_until_it_is_s
 
     let mut fresh: Vec<Entity> = entities.iter().rev().cloned().collect();
     fresh.retain(|e| e.metadata.name != "data-platform-team");
-    replace(&mut app, fresh);
-    let job = app
-        .take_rebuild()
-        .expect("the rebuild is handed to the loop");
-    assert!(app.take_rebuild().is_none(), "handed over once");
+    let job = rebuild_in(replace(&mut app, fresh)).expect("update asks for the rebuild");
     // Meanwhile the old catalog is shown, and what arrives waits for the new one, in order.
-    done(&mut app);
+    assert!(
+        rebuild_in(load(
+            &mut app,
+            LoadEvent::Done {
+                source: 0,
+                error: None,
+            },
+        ))
+        .is_none(),
+        "asked for once"
+    );
     let registered = Entity::from_value(
         serde_json::json!({
             "apiVersion": "backstage.io/v1alpha1",
@@ -375,11 +376,13 @@ fn a_replacement_built_in_the_background_keeps_the_old_data_usable_until_it_is_s
     assert_eq!(app.sources.statuses()[0].entities, entities.len() - 1);
     let status = app.status.as_ref().expect("the registration's message");
     assert!(status.text.contains("1 entity(ies) added"), "{status:?}");
-    assert_eq!(
-        app.take_retired().len(),
-        1,
-        "the old catalog is freed elsewhere"
-    );
+    // After the next frame, the old catalog is handed over to be freed elsewhere.
+    let retired: Vec<usize> =
+        super::state_tests::tasks_of(update(&mut app, Action::Drawn), |t| match t {
+            Task::Retire(catalogs) => Some(catalogs.len()),
+            _ => None,
+        });
+    assert_eq!(retired, vec![1], "the old catalog is freed elsewhere");
     press(&mut app, KeyCode::Esc);
     assert_eq!(selected_name(&app), chosen);
 }
@@ -395,15 +398,13 @@ fn a_second_replacement_arriving_during_a_rebuild_is_built_after_it() {
             .cloned()
             .collect()
     };
-    replace(&mut app, without("ledger-writer"));
-    let first = app.take_rebuild().expect("the first rebuild");
-    replace(&mut app, without("data-platform-team"));
+    let first = rebuild_in(replace(&mut app, without("ledger-writer"))).expect("the first");
     assert!(
-        app.take_rebuild().is_none(),
+        rebuild_in(replace(&mut app, without("data-platform-team"))).is_none(),
         "the second waits for the first"
     );
-    update(&mut app, Action::Rebuilt(Box::new(first.run())));
-    let second = app.take_rebuild().expect("then the second is handed over");
+    let second = rebuild_in(update(&mut app, Action::Rebuilt(Box::new(first.run()))))
+        .expect("then the second is asked for");
     let writer = crate::catalog::EntityRef::new("component", "default", "ledger-writer");
     assert!(app.catalog.id_of(&writer).is_none(), "the first is in");
     update(&mut app, Action::Rebuilt(Box::new(second.run())));

@@ -56,13 +56,13 @@ pub enum RemoteUpdate {
     Finished(TaskResult),
 }
 
-/// Submits the job to `source` and follows it, sending every update as `(job, update)` until
+/// Submits the job to `source` and follows it, sending every update as `Action::Remote` until
 /// the task finishes, following fails, or the pane is closed.
 pub async fn drive(
     source: BackstageSource,
     job: RemoteJob,
     options: FollowOptions,
-    tx: mpsc::UnboundedSender<(u64, RemoteUpdate)>,
+    tx: mpsc::UnboundedSender<crate::tui::action::Action>,
 ) {
     let RemoteJob {
         job,
@@ -71,7 +71,7 @@ pub async fn drive(
         ..
     } = job;
     let send = |u: RemoteUpdate| {
-        let _ = tx.send((job, u));
+        let _ = tx.send(crate::tui::action::Action::Remote(job, u));
     };
     let id = tokio::select! {
         submitted = tasks::submit(&source, &request) => match submitted {

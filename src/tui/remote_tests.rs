@@ -3,12 +3,13 @@
 //! form, leaving a running task, copying an output link, and the log's bound.
 
 use super::action::Action;
-use super::app::{update, App, Effect};
+use super::app::{update, App};
 use super::panes::form::FormView;
 use super::panes::task::{TaskView, MAX_LOG_LINES};
 use super::panes::{Ctx, Outcome, View};
 use super::remote_task::{RemoteRun, RemoteUpdate};
 use super::state_tests::demo;
+use super::task::Task;
 use super::theme::Theme;
 use crate::backstage::tasks::{FieldError, StepState, TaskEvent, TaskResult};
 use crate::catalog::{Catalog, Entity, Origin};
@@ -354,16 +355,29 @@ fn app_at_review() -> App {
     app
 }
 
+/// The template runs among the tasks `update` returned.
+fn remote_runs(tasks: Vec<Task>) -> Vec<super::remote_task::RemoteJob> {
+    tasks
+        .into_iter()
+        .filter_map(|t| match t {
+            Task::RunTemplate(job) => Some(*job),
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
 fn the_app_opens_a_progress_pane_and_a_400_closes_it_onto_the_form() {
     let mut app = app_at_review();
-    update(&mut app, Action::Open);
+    let jobs = remote_runs(update(&mut app, Action::Open));
     assert_eq!(app.stack.len(), 2, "a progress pane opened above the form");
-    let jobs = app.take_remote_jobs();
     assert_eq!(jobs.len(), 1);
     assert_eq!(jobs[0].server, SERVER);
     assert_eq!(jobs[0].request.secrets["token"], "s3cret");
-    assert!(app.take_remote_jobs().is_empty(), "taken once");
+    assert!(
+        remote_runs(update(&mut app, Action::Tick)).is_empty(),
+        "asked for once"
+    );
     update(
         &mut app,
         Action::Remote(jobs[0].job, RemoteUpdate::Invalid(server_refusal())),
@@ -381,8 +395,7 @@ fn the_app_opens_a_progress_pane_and_a_400_closes_it_onto_the_form() {
 #[test]
 fn updates_reach_the_pane_of_their_job_and_a_closed_pane_is_not_an_error() {
     let mut app = app_at_review();
-    update(&mut app, Action::Open);
-    let job = app.take_remote_jobs()[0].job;
+    let job = remote_runs(update(&mut app, Action::Open))[0].job;
     update(
         &mut app,
         Action::Remote(job, RemoteUpdate::Submitted("t-1".into())),
@@ -414,8 +427,8 @@ fn copy_effect_reaches_the_loop() {
     let mut app = App::loaded(demo());
     app.push(Box::new(finished()));
     assert!(matches!(
-        update(&mut app, Action::CopyRef),
-        Some(Effect::Copy(t)) if t == "https://github.com/acme/billing"
+        update(&mut app, Action::CopyRef).into_iter().next(),
+        Some(Task::Copy(t)) if t == "https://github.com/acme/billing"
     ));
 }
 
@@ -612,8 +625,13 @@ mod docs_tab {
         let mut app = App::loaded(catalog);
         app.size = (100, 30);
         app.open_entity_tab(id, "Docs");
-        update(&mut app, Action::Open);
-        let requests = app.take_docs_requests();
+        let requests: Vec<_> = update(&mut app, Action::Open)
+            .into_iter()
+            .filter_map(|t| match t {
+                crate::tui::task::Task::FetchRemoteDocs(request) => Some(request),
+                _ => None,
+            })
+            .collect();
         assert_eq!(requests.len(), 1);
         assert_eq!(requests[0].width, 96);
         update(

@@ -4,7 +4,8 @@
 use super::action::Action;
 use super::app::{update, App};
 use super::snapshot_tests::{assert_clean, draw};
-use super::state_tests::{demo, type_text};
+use super::state_tests::{demo, rebuild_in, tasks_of, type_text};
+use super::task::Task;
 use super::theme::Theme;
 use crate::catalog::Lookup;
 use crate::scorecard::{load_paths, Loaded};
@@ -240,27 +241,36 @@ fn scoring_in_the_background_shows_scoring_then_the_results_and_drops_stale_ones
             problems: vec![],
         })
     };
-    let rebuilt = |app: &mut App| {
-        let job = app.take_rebuild().expect("a rebuild");
-        update(app, Action::Rebuilt(Box::new(job.run())));
+    let rescore = |tasks: Vec<Task>| {
+        tasks_of(tasks, |t| match t {
+            Task::Rescore(job) => Some(job),
+            _ => None,
+        })
+        .pop()
     };
-    update(&mut app, replace(entities.iter().rev().cloned().collect()));
-    rebuilt(&mut app);
+    let rebuilt = |app: &mut App, tasks: Vec<Task>| {
+        let job = rebuild_in(tasks).expect("a rebuild");
+        update(app, Action::Rebuilt(Box::new(job.run())))
+    };
+    let tasks = update(&mut app, replace(entities.iter().rev().cloned().collect()));
+    let tasks = rebuilt(&mut app, tasks);
     // The UI thread only hands the scoring over: the tab stays, saying it is scoring.
-    assert!(!app.run_deferred());
-    let job = app.take_score_job().expect("scoring is handed to the loop");
-    assert!(app.take_score_job().is_none(), "handed over once");
+    assert!(rescore(tasks).is_none(), "not before the catalog was drawn");
+    let job = rescore(update(&mut app, Action::Drawn)).expect("scoring after the frame");
+    assert!(
+        rescore(update(&mut app, Action::Drawn)).is_none(),
+        "asked for once"
+    );
     let s = screen(&mut app, 100, 30);
     assert!(s.contains("▸Scorecard"), "{s}");
     assert!(s.contains("Scoring the catalog…"), "{s}");
     // Scores of a catalog replaced meanwhile are dropped, and scoring is due again.
-    update(&mut app, replace(entities.clone()));
-    rebuilt(&mut app);
+    let tasks = update(&mut app, replace(entities.clone()));
+    rebuilt(&mut app, tasks);
     update(&mut app, Action::Scored(Box::new(job.run())));
     assert!(app.scores.is_pending());
     assert!(screen(&mut app, 100, 30).contains("Scoring the catalog…"));
-    assert!(!app.run_deferred());
-    let job = app.take_score_job().expect("scored again");
+    let job = rescore(update(&mut app, Action::Drawn)).expect("scored again");
     update(&mut app, Action::Scored(Box::new(job.run())));
     assert!(!app.scores.is_pending());
     let s = screen(&mut app, 100, 30);

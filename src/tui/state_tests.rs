@@ -1,10 +1,11 @@
 //! State tests: actions fed to `update` over the embedded demo catalog, no terminal.
 
 use super::action::Action;
-use super::app::{update, App, Effect};
+use super::app::{update, App};
 use super::keymap::{Keymap, Mode};
 use super::panes::entity::EntityView;
 use super::tabs::overview::relation_targets;
+use super::task::Task;
 use crate::catalog::{Catalog, RelationType, Target};
 use crate::source::SourceState;
 use crate::source::{self, LoadEvent, SourceSpec};
@@ -15,17 +16,31 @@ pub(crate) fn demo() -> Catalog {
     source::load_blocking(&[SourceSpec::demo()])
 }
 
-fn key(app: &mut App, code: KeyCode, modifiers: KeyModifiers) -> Option<Effect> {
+fn key(app: &mut App, code: KeyCode, modifiers: KeyModifiers) -> Option<Task> {
     let event = KeyEvent::new_with_kind(code, modifiers, KeyEventKind::Press);
     let action = app.action_for_key(&event)?;
-    update(app, action)
+    update(app, action).into_iter().next()
 }
 
-fn press(app: &mut App, code: KeyCode) -> Option<Effect> {
+/// The tasks of one kind among those `update` returned, taken out by `pick`.
+pub(crate) fn tasks_of<T>(tasks: Vec<Task>, pick: impl Fn(Task) -> Option<T>) -> Vec<T> {
+    tasks.into_iter().filter_map(pick).collect()
+}
+
+/// The rebuild among the tasks, if `update` asked for one.
+pub(crate) fn rebuild_in(tasks: Vec<Task>) -> Option<crate::tui::app::RebuildJob> {
+    tasks_of(tasks, |t| match t {
+        Task::Rebuild(job) => Some(job),
+        _ => None,
+    })
+    .pop()
+}
+
+fn press(app: &mut App, code: KeyCode) -> Option<Task> {
     key(app, code, KeyModifiers::NONE)
 }
 
-fn ctrl(app: &mut App, c: char) -> Option<Effect> {
+fn ctrl(app: &mut App, c: char) -> Option<Task> {
     key(app, KeyCode::Char(c), KeyModifiers::CONTROL)
 }
 
@@ -206,9 +221,8 @@ fn y_copies_the_entity_ref_and_says_what_was_copied() {
     type_text(&mut app, "ledgr");
     press(&mut app, KeyCode::Enter);
     let effect = press(&mut app, KeyCode::Char('y'));
-    assert_eq!(
-        effect,
-        Some(Effect::Copy("component:default/ledger-writer".into()))
+    assert!(
+        matches!(effect, Some(Task::Copy(value)) if value == "component:default/ledger-writer")
     );
     let status = app.status.clone().unwrap();
     assert!(status
@@ -219,24 +233,27 @@ fn y_copies_the_entity_ref_and_says_what_was_copied() {
 #[test]
 fn q_quits_outside_text_fields_but_is_typed_in_the_query() {
     let mut app = App::loaded(demo());
-    assert_eq!(press(&mut app, KeyCode::Char('q')), None);
+    assert!(press(&mut app, KeyCode::Char('q')).is_none());
     assert_eq!(app.search.query, "q");
     press(&mut app, KeyCode::Backspace);
     press(&mut app, KeyCode::Enter);
-    assert_eq!(press(&mut app, KeyCode::Char('q')), Some(Effect::Quit));
+    assert!(matches!(
+        press(&mut app, KeyCode::Char('q')),
+        Some(Task::Quit)
+    ));
 }
 
 #[test]
 fn ctrl_c_quits_from_every_pane_and_overlay() {
     let mut app = App::loaded(demo());
-    assert_eq!(ctrl(&mut app, 'c'), Some(Effect::Quit));
+    assert!(matches!(ctrl(&mut app, 'c'), Some(Task::Quit)));
     ctrl(&mut app, 'p');
     assert_eq!(app.mode(), Mode::Palette);
-    assert_eq!(ctrl(&mut app, 'c'), Some(Effect::Quit));
+    assert!(matches!(ctrl(&mut app, 'c'), Some(Task::Quit)));
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::F(1));
     assert_eq!(app.mode(), Mode::Help);
-    assert_eq!(ctrl(&mut app, 'c'), Some(Effect::Quit));
+    assert!(matches!(ctrl(&mut app, 'c'), Some(Task::Quit)));
 }
 
 #[test]
@@ -307,11 +324,11 @@ fn palette_esc_closes_without_running_anything() {
     let mut app = App::loaded(demo());
     ctrl(&mut app, 'p');
     type_text(&mut app, "quit");
-    assert_eq!(press(&mut app, KeyCode::Esc), None);
+    assert!(press(&mut app, KeyCode::Esc).is_none());
     assert!(app.overlay.is_none());
     ctrl(&mut app, 'p');
     type_text(&mut app, "quit");
-    assert_eq!(press(&mut app, KeyCode::Enter), Some(Effect::Quit));
+    assert!(matches!(press(&mut app, KeyCode::Enter), Some(Task::Quit)));
 }
 
 #[test]
@@ -328,10 +345,10 @@ fn key_overrides_from_the_config_take_effect() {
     let mut app = App::new(demo(), &[], Default::default(), keymap);
     type_text(&mut app, "ledgr");
     press(&mut app, KeyCode::Enter);
-    assert_eq!(press(&mut app, KeyCode::Char('y')), None);
+    assert!(press(&mut app, KeyCode::Char('y')).is_none());
     assert!(matches!(
         press(&mut app, KeyCode::Char('c')),
-        Some(Effect::Copy(_))
+        Some(Task::Copy(_))
     ));
 }
 

@@ -2,7 +2,7 @@
 //! a start from a snapshot, what to write once a load is complete (the sources' caches and the
 //! next snapshot), and refreshes.
 
-use super::{App, Effect, SearchIndex, RESULT_LIMIT};
+use super::{App, SearchIndex, Task, RESULT_LIMIT};
 use crate::catalog::{Catalog, Entity, EntityId, Problem};
 use crate::source::replace::Replacement;
 use crate::source::save::Save;
@@ -116,7 +116,7 @@ impl App {
 
     /// What to write now that a load is complete (see [`AfterLoad`]): `None` while loading,
     /// while the index is behind the catalog (the snapshot needs it), or when nothing is due.
-    pub fn take_writes(&mut self) -> Option<AfterLoad> {
+    pub(super) fn take_writes(&mut self) -> Option<AfterLoad> {
         if self.is_loading() || self.index.len() != self.catalog.len() {
             return None;
         }
@@ -163,7 +163,7 @@ impl App {
 
     /// Folds a source's event into the catalog, the search index and the open views. A
     /// replacement of a source's data is built off the UI thread when the loop does that (see
-    /// [`App::take_rebuild`]); until it is swapped in, later events wait, in order.
+    /// `Task::Rebuild`); until it is swapped in, later events wait, in order.
     pub(super) fn load(&mut self, event: LoadEvent) {
         if self.replacing.building {
             self.replacing.held.push_back(Held::Load(event));
@@ -233,13 +233,13 @@ impl App {
 
     /// A replacement to build off the UI thread, taken once: the loop runs it (see
     /// [`RebuildJob::run`]) and hands the result back as `Action::Rebuilt`.
-    pub fn take_rebuild(&mut self) -> Option<RebuildJob> {
+    pub(super) fn take_rebuild(&mut self) -> Option<RebuildJob> {
         self.replacing.job.take()
     }
 
     /// Catalogs replaced since the last call, for the loop to drop off the UI thread (100,000
     /// entities take tens of milliseconds to free).
-    pub fn take_retired(&mut self) -> Vec<Arc<Catalog>> {
+    pub(super) fn take_retired(&mut self) -> Vec<Arc<Catalog>> {
         std::mem::take(&mut self.replacing.retired)
     }
 
@@ -351,7 +351,7 @@ impl App {
     }
 
     /// Asks for a refresh of every source (`name` empty) or of the one named.
-    pub fn refresh(&mut self, name: &str) -> Result<Option<Effect>, String> {
+    pub fn refresh(&mut self, name: &str) -> Result<Option<Task>, String> {
         let ids: Vec<SourceId> = (0..self.sources.statuses().len())
             .filter(|&i| name.is_empty() || self.sources.statuses()[i].name == name)
             .collect();
@@ -379,6 +379,6 @@ impl App {
             "refreshing {}",
             if name.is_empty() { "all sources" } else { name }
         ));
-        Ok(Some(Effect::Refresh(ids)))
+        Ok(Some(Task::Refresh(ids)))
     }
 }

@@ -1,8 +1,7 @@
 //! The app's state and `update`, the only function that changes it. Keys reach `update` as
-//! [`Action`]s (through the keymap), and so do load events, ticks and resizes. `update` may
-//! return an [`Effect`] for the event loop to carry out (quit, write to the clipboard). Panes
-//! also queue slow scaffolder work as [`Job`]s (saving a draft, a plan, a write); the loop
-//! takes them with [`App::take_jobs`] after every update and runs them off the UI thread.
+//! [`Action`]s (through the keymap), and so do load events, ticks, resizes and the answers of
+//! background work. `update` returns the [`Task`]s the event loop must run (quit, copy, read a
+//! page, save a draft, rebuild, …): the only way work leaves the state.
 
 use super::action::Action;
 use super::clock::Clock;
@@ -18,12 +17,13 @@ use super::panes::search::{SearchPane, RESULT_LIMIT};
 use super::panes::sources::SourcesView;
 use super::panes::{Ctx, Outcome, Prefs, View};
 use super::search_worker::{SearchDone, SearchRequest, SearchWorker};
+use super::task::Task;
 use super::theme::Theme;
 use crate::catalog::{Catalog, EntityId};
 use crate::scaffolder::jobs::{Job, JobDone};
 use crate::scorecard::{self, Scoreboard};
 use crate::search::{Narrowing, SearchIndex};
-use crate::source::{SourceId, SourceSpec, SourceTracker};
+use crate::source::{SourceSpec, SourceTracker};
 use crossterm::event::KeyEvent;
 
 mod loading;
@@ -33,23 +33,6 @@ mod searching;
 pub use searching::LOAD_SEARCH_INTERVAL;
 use searching::{Searching, Select};
 use std::sync::Arc;
-
-/// Something the event loop must do for `update`: the only ways state reaches the outside.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    /// Restore the terminal and exit.
-    Quit,
-    /// Copy text to the clipboard (OSC 52).
-    Copy(String),
-    /// Open a URL with the local opener, or copy it over ssh (see `tui::opener`).
-    OpenUrl(String),
-    /// Run a custom action's command (the loop suspends the TUI for `terminal` mode).
-    Run(crate::actions::Plan),
-    /// Reload these sources in the background (their data stays until the new data is in).
-    Refresh(Vec<SourceId>),
-    /// Read a docs page in the background; the answer comes back as `Action::DocsPage`.
-    LoadDocsPage(crate::tui::tabs::docs_page::PageRequest),
-}
 
 /// A floating panel above the panes.
 pub enum Overlay {
@@ -264,7 +247,7 @@ impl App {
 
     /// Prepares custom action `index` on the current entity. A `confirm: true` action runs on
     /// the second press of its key (or second palette run); the first says what would run.
-    pub fn run_custom(&mut self, index: usize) -> Option<Effect> {
+    pub fn run_custom(&mut self, index: usize) -> Option<Task> {
         let id = self.current_entity()?;
         let action = self.actions.get(index)?;
         let entity = self.catalog.get(id);
@@ -294,7 +277,7 @@ impl App {
             return None;
         }
         self.pending_confirm = None;
-        Some(Effect::Run(plan))
+        Some(Task::RunCommand(plan))
     }
 
     /// Rows a page moves: the terminal height less the header and status rows.
@@ -304,7 +287,7 @@ impl App {
 
     /// Work put off until after a frame (scoring the catalog once it is loaded). Returns true
     /// when it did something, so the caller redraws; when heavy work runs in the background
-    /// it only hands the scoring to the loop ([`App::take_score_job`]) and returns false.
+    /// it only queues the scoring (a `Task::Rescore`) and returns false.
     pub fn run_deferred(&mut self) -> bool {
         if !self.scores_due {
             return false;
@@ -322,7 +305,7 @@ impl App {
     }
 
     /// Hands heavy work to the event loop from now on, to run off the UI thread: a source's
-    /// replacement ([`App::take_rebuild`]) and scoring ([`App::take_score_job`]). Without this
+    /// replacement (`Task::Rebuild`) and scoring (`Task::Rescore`). Without this
     /// both run at once, as tests and benches want.
     pub fn work_in_background(&mut self) {
         self.background = true;
@@ -330,7 +313,7 @@ impl App {
 
     /// Scoring to run off the UI thread, taken once; its result comes back as
     /// `Action::Scored`.
-    pub fn take_score_job(&mut self) -> Option<crate::scorecard::board::Rescore> {
+    fn take_score_job(&mut self) -> Option<crate::scorecard::board::Rescore> {
         self.score_job.take()
     }
 
@@ -412,7 +395,7 @@ impl App {
     }
 
     /// The jobs panes asked for since the last call, oldest first: the loop runs them.
-    pub fn take_jobs(&mut self) -> Vec<Job> {
+    fn take_jobs(&mut self) -> Vec<Job> {
         let mut jobs = std::mem::take(&mut self.jobs);
         for view in &mut self.stack {
             jobs.extend(view.take_jobs());
@@ -530,7 +513,7 @@ impl App {
         self.stack.last().and_then(|v| v.entity())
     }
 
-    fn apply(&mut self, outcome: Outcome, action: Action) -> Option<Effect> {
+    fn apply(&mut self, outcome: Outcome, action: Action) -> Option<Task> {
         match outcome {
             Outcome::Consumed => None,
             Outcome::OpenEntity(id) => {
@@ -564,13 +547,13 @@ impl App {
             }
             Outcome::Copy { text, what } => {
                 self.status_info(format!("copied {what} to the clipboard (OSC 52)"));
-                Some(Effect::Copy(text))
+                Some(Task::Copy(text))
             }
             Outcome::Status(text) => {
                 self.status_info(text);
                 None
             }
-            Outcome::OpenUrl(url) => Some(Effect::OpenUrl(url)),
+            Outcome::OpenUrl(url) => Some(Task::OpenUrl(url)),
             Outcome::Register { entities, message } => {
                 self.register(entities, message);
                 None
@@ -580,9 +563,9 @@ impl App {
     }
 
     /// What an action does when the focused pane does not use it.
-    fn global(&mut self, action: Action) -> Option<Effect> {
+    fn global(&mut self, action: Action) -> Option<Task> {
         match action {
-            Action::Quit => return Some(Effect::Quit),
+            Action::Quit => return Some(Task::Quit),
             Action::Help => self.open_help(),
             Action::Palette => self.overlay = Some(Overlay::Palette(PaletteOverlay::new())),
             Action::Back => self.pop(),
@@ -602,9 +585,13 @@ impl App {
     }
 }
 
-/// Applies an action to the state. Returns what the event loop must do, if anything.
-pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+/// Applies an action to the state. Returns the tasks the event loop's executor must run: the
+/// action's own (quit, copy, a refresh, …) first, then the work panes and the app queued while
+/// handling it (a docs page to read, scaffold jobs, template runs, docs fetches, a rebuild,
+/// scoring). After [`Action::Drawn`] it also returns the work put off until a frame was shown.
+pub fn update(app: &mut App, action: Action) -> Vec<Task> {
     app.clock.read();
+    let drawn = matches!(action, Action::Drawn);
     let background = matches!(
         action,
         Action::Load(_)
@@ -618,25 +605,51 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             | Action::Remote(..)
             | Action::RemoteDocs(_)
             | Action::Warn(_)
+            | Action::Info(_)
             | Action::JobDone(_)
+            | Action::Drawn
     );
-    if !background {
-        // Whatever the user does next sees up-to-date scores.
+    if !background || drawn {
+        // Whatever the user does next sees up-to-date scores; after a frame, scoring starts.
         app.run_deferred();
     }
-    let effect = update_state(app, action);
-    // A pane that wants a page read gets it on the first update with no other effect (the
-    // pane keeps asking until then).
-    effect.or_else(|| {
+    let mut tasks: Vec<Task> = update_state(app, action).into_iter().collect();
+    // A pane that wants a page read gets it on the first update with no other task (the pane
+    // keeps asking until then).
+    if tasks.is_empty() {
         let width = app.size.0;
-        app.stack
-            .last_mut()?
-            .take_request(width)
-            .map(Effect::LoadDocsPage)
-    })
+        if let Some(request) = app.stack.last_mut().and_then(|v| v.take_request(width)) {
+            tasks.push(Task::ReadDocsPage(request));
+        }
+    }
+    tasks.extend(
+        app.take_jobs()
+            .into_iter()
+            .map(|job| Task::Scaffold(Box::new(job))),
+    );
+    tasks.extend(
+        app.take_remote_jobs()
+            .into_iter()
+            .map(|job| Task::RunTemplate(Box::new(job))),
+    );
+    tasks.extend(
+        app.take_docs_requests()
+            .into_iter()
+            .map(Task::FetchRemoteDocs),
+    );
+    tasks.extend(app.take_rebuild().map(Task::Rebuild));
+    tasks.extend(app.take_score_job().map(Task::Rescore));
+    if drawn {
+        let retired = app.take_retired();
+        if !retired.is_empty() {
+            tasks.push(Task::Retire(retired));
+        }
+        tasks.extend(app.take_writes().map(Task::WriteAfterLoad));
+    }
+    tasks
 }
 
-fn update_state(app: &mut App, action: Action) -> Option<Effect> {
+fn update_state(app: &mut App, action: Action) -> Option<Task> {
     match action {
         Action::DocsPage(loaded) => {
             let mut loaded = Some(loaded);
@@ -658,6 +671,7 @@ fn update_state(app: &mut App, action: Action) -> Option<Effect> {
             app.rescored(*scored);
             return None;
         }
+        Action::Drawn => return None,
         Action::Tick => {
             app.spinner = app.spinner.wrapping_add(1);
             app.search_loaded();
@@ -675,11 +689,15 @@ fn update_state(app: &mut App, action: Action) -> Option<Effect> {
             app.status_error(warning);
             return None;
         }
+        Action::Info(message) => {
+            app.status_info(message);
+            return None;
+        }
         Action::Resize(w, h) => {
             app.size = (w, h);
             return None;
         }
-        Action::Quit => return Some(Effect::Quit),
+        Action::Quit => return Some(Task::Quit),
         Action::RunCommand(line) => {
             app.status = None;
             return commands::run(app, &line);

@@ -48,12 +48,12 @@ impl App {
     }
 
     /// The docs fetches to start, for the loop.
-    pub fn take_docs_requests(&mut self) -> Vec<DocsRequest> {
+    pub(super) fn take_docs_requests(&mut self) -> Vec<DocsRequest> {
         std::mem::take(&mut self.remote.docs)
     }
 
     /// The runs to start, for the loop (which knows the sources' tokens).
-    pub fn take_remote_jobs(&mut self) -> Vec<RemoteJob> {
+    pub(super) fn take_remote_jobs(&mut self) -> Vec<RemoteJob> {
         std::mem::take(&mut self.remote.pending)
     }
 

@@ -1,0 +1,111 @@
+//! The one road out of `update`: everything the portal asks of the world outside its state is a
+//! [`Task`] that [`update`](crate::tui::app::update) returns, and the event loop's executor
+//! (`tui::executor`) runs each on its [`Pool`]. Whatever a task finds comes back as an
+//! [`Action`](crate::tui::action::Action) through `update`, to the pane that asked.
+//!
+//! Adding a background feature: one variant here (with its [`Pool`]), one arm in the executor
+//! that runs it and sends its answer back as an action, and the pane that returns the task and
+//! takes the answer (see `docs/architecture.md`, "Adding a background feature").
+
+use crate::catalog::Catalog;
+use crate::scaffolder::jobs::Job;
+use crate::scorecard::board::Rescore;
+use crate::source::SourceId;
+use crate::tui::app::{AfterLoad, RebuildJob};
+use crate::tui::remote_task::{DocsRequest, RemoteJob};
+use crate::tui::tabs::docs_page::PageRequest;
+use std::sync::Arc;
+
+/// Work `update` asks for; the loop's executor runs it.
+pub enum Task {
+    /// Restore the terminal and exit.
+    Quit,
+    /// Copy text to the clipboard (OSC 52).
+    Copy(String),
+    /// Open a URL with the local opener, or copy it over ssh (see `tui::opener`).
+    OpenUrl(String),
+    /// Run a custom action's command (the loop suspends the TUI for `terminal` mode).
+    RunCommand(crate::actions::Plan),
+    /// Reload these sources (their data stays until the new data is in).
+    Refresh(Vec<SourceId>),
+    /// Read a docs page from disk; the answer comes back as `Action::DocsPage`.
+    ReadDocsPage(PageRequest),
+    /// Fetch a remote entity's TechDocs; the answer comes back as `Action::RemoteDocs`.
+    FetchRemoteDocs(DocsRequest),
+    /// Run a template on its Backstage server; progress comes back as `Action::Remote`.
+    RunTemplate(Box<RemoteJob>),
+    /// Save a draft, compute a plan or write files; the answer comes back as `Action::JobDone`.
+    Scaffold(Box<Job>),
+    /// Build a source's replacement catalog; it comes back as `Action::Rebuilt`.
+    Rebuild(RebuildJob),
+    /// Score the catalog; the scores come back as `Action::Scored`.
+    Rescore(Rescore),
+    /// Write the sources' caches and the next start's snapshot after a complete load.
+    WriteAfterLoad(AfterLoad),
+    /// Free catalogs a replacement retired (100,000 entities take tens of ms to free).
+    Retire(Vec<Arc<Catalog>>),
+}
+
+/// Where a task runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pool {
+    /// On the UI thread, at once: it needs the terminal (quit, clipboard, a command run in the
+    /// terminal) and is quick.
+    Ui,
+    /// Network and disk reads on tokio: many at once, mostly waiting.
+    Io,
+    /// CPU work the user waits for, on tokio's blocking pool (a plan, a draft, a write).
+    Interactive,
+    /// CPU work the user does not wait for, on threads of lower priority (a rebuild, scoring,
+    /// the writes after a load, freeing retired catalogs).
+    Background,
+}
+
+impl Task {
+    /// The pool the executor runs this task on.
+    pub fn pool(&self) -> Pool {
+        match self {
+            Task::Quit | Task::Copy(_) | Task::OpenUrl(_) | Task::RunCommand(_) => Pool::Ui,
+            Task::Refresh(_)
+            | Task::ReadDocsPage(_)
+            | Task::FetchRemoteDocs(_)
+            | Task::RunTemplate(_) => Pool::Io,
+            Task::Scaffold(_) => Pool::Interactive,
+            Task::Rebuild(_) | Task::Rescore(_) | Task::WriteAfterLoad(_) | Task::Retire(_) => {
+                Pool::Background
+            }
+        }
+    }
+
+    /// The task's name, for logs and test messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Task::Quit => "quit",
+            Task::Copy(_) => "copy",
+            Task::OpenUrl(_) => "open-url",
+            Task::RunCommand(_) => "run-command",
+            Task::Refresh(_) => "refresh",
+            Task::ReadDocsPage(_) => "read-docs-page",
+            Task::FetchRemoteDocs(_) => "fetch-remote-docs",
+            Task::RunTemplate(_) => "run-template",
+            Task::Scaffold(_) => "scaffold",
+            Task::Rebuild(_) => "rebuild",
+            Task::Rescore(_) => "rescore",
+            Task::WriteAfterLoad(_) => "write-after-load",
+            Task::Retire(_) => "retire",
+        }
+    }
+}
+
+impl std::fmt::Debug for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Task::Copy(text) | Task::OpenUrl(text) => write!(f, "{}({text:?})", self.name()),
+            Task::Refresh(ids) => write!(f, "refresh({ids:?})"),
+            Task::RunCommand(plan) => write!(f, "run-command({:?})", plan.title),
+            Task::ReadDocsPage(request) => write!(f, "read-docs-page({request:?})"),
+            Task::Scaffold(job) => write!(f, "scaffold({job:?})"),
+            other => f.write_str(other.name()),
+        }
+    }
+}
