@@ -13,6 +13,7 @@ pub mod documents;
 pub mod expr;
 pub mod governance;
 pub mod graph;
+pub mod live;
 pub mod markdown;
 pub mod openapi;
 pub mod ownership;

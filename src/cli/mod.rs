@@ -5,7 +5,7 @@
 mod output;
 mod action;
 mod api;
-mod ci_format;
+mod ci_report;
 mod deps;
 mod diff;
 mod docs;
@@ -13,6 +13,7 @@ mod docs_remote;
 mod fetch;
 mod history;
 mod initiatives;
+pub mod live;
 mod owner;
 mod scaffold;
 mod scaffold_remote;
@@ -106,6 +107,10 @@ pub enum Command {
     Scaffold(scaffold::Args),
     /// List the catalog's Software Templates.
     Templates(scaffold::ListArgs),
+    /// Who is on call now for an entity, and its open incidents (from `integrations:`).
+    Oncall(live::Args),
+    /// How an entity looks live: CI, deployments, workloads, quality gate, plugins.
+    Status(live::Args),
 }
 
 /// The settings every command and the TUI share: config file and sources.
@@ -266,6 +271,8 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
         }
         Command::Scaffold(args) => scaffold::run(&settings, args),
         Command::Templates(args) => scaffold::list(&settings, args),
+        Command::Oncall(args) => live::oncall(&settings, args),
+        Command::Status(args) => live::status(&settings, args),
     }
 }
 

@@ -5,7 +5,7 @@
 //! nothing), 1 when a scorecard failed to load — a gate must not pass because its rules did not
 //! load, so that wins over everything else.
 
-use super::ci_format::{self, Check, Failure, Format, Level as CiLevel, RuleInfo};
+use super::ci_report::{self, Check, Failure, Format, Level as CiLevel, RuleInfo};
 use super::output::{emit, emit_json};
 use super::{load, print_json, show::resolve, Settings};
 use crate::catalog::Catalog;
@@ -68,6 +68,26 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         },
         None => None,
     };
+    // Live rules read the live cache; `score REF` asks the providers for that one entity.
+    let uses_live = loaded
+        .scorecards
+        .iter()
+        .any(|c| c.rules.iter().any(|r| r.check.uses_live()));
+    let live = if uses_live {
+        Some(super::live::service(settings)?)
+    } else {
+        None
+    };
+    let subject = |id| crate::live::Subject::of(&catalog, id);
+    let one_live = match (only, &live) {
+        (Some(id), Some(live)) => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            Some(runtime.block_on(live.fetch(&subject(id), false)))
+        }
+        _ => None,
+    };
     let scored: Vec<Scored<'_>> = loaded
         .scorecards
         .iter()
@@ -76,12 +96,20 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             report: match only {
                 Some(id) => Report {
                     scores: if card.applies_to(catalog.get(id)) {
-                        vec![scorecard::evaluate(card, &catalog, id, today)]
+                        vec![scorecard::evaluate_live(
+                            card,
+                            &catalog,
+                            id,
+                            today,
+                            one_live.as_ref(),
+                        )]
                     } else {
                         Vec::new()
                     },
                 },
-                None => Report::build(card, &catalog, today),
+                None => Report::build_live(card, &catalog, today, |id| {
+                    live.as_ref().map(|l| l.cached(&subject(id)))
+                }),
             },
         })
         .collect();
@@ -105,11 +133,11 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     if !matches!(format, Format::Text | Format::Json) {
         let checks = checks(&scored, &catalog, gate.as_deref());
         match format {
-            Format::Github => emit(&ci_format::github(tool, &checks))?,
-            Format::Junit => emit(&ci_format::junit(tool, &checks))?,
+            Format::Github => emit(&ci_report::github(tool, &checks))?,
+            Format::Junit => emit(&ci_report::junit(tool, &checks))?,
             Format::Sarif => {
                 let rules: Vec<RuleInfo> = scored.iter().flat_map(|s| rule_infos(s.card)).collect();
-                emit_json(&ci_format::sarif("idp-tui", &checks, &rules))?;
+                emit_json(&ci_report::sarif("idp-tui", &checks, &rules))?;
             }
             _ => emit(&markdown(&scored, &catalog))?,
         }
@@ -196,6 +224,9 @@ fn entity_json(card: &Scorecard, e: &EntityScore, catalog: &Catalog) -> Value {
                 "passed": o.counts_as_passed(),
                 "message": o.message(),
             });
+            if let Outcome::Unknown(_) = o {
+                v["unknown"] = true.into();
+            }
             if let Outcome::Waived { reason, until } = o {
                 v["waived"] = json!({"reason": reason, "until": until.to_string()});
             }
@@ -334,6 +365,7 @@ fn print_entity(scored: &[Scored<'_>], catalog: &Catalog, id: crate::catalog::En
                 Outcome::Passed => "✔",
                 Outcome::Waived { .. } => "~",
                 Outcome::Failed(_) => "✖",
+                Outcome::Unknown(_) => "?",
             };
             say!(
                 "  {mark} {:<8} {} ({})",
@@ -412,10 +444,10 @@ fn print_owners(scored: &[Scored<'_>], catalog: &Catalog) {
 }
 
 /// A scorecard's rules, described for SARIF's rule table.
-pub(crate) fn rule_infos(card: &Scorecard) -> Vec<super::ci_format::RuleInfo> {
+pub(crate) fn rule_infos(card: &Scorecard) -> Vec<super::ci_report::RuleInfo> {
     card.rules
         .iter()
-        .map(|r| super::ci_format::RuleInfo {
+        .map(|r| super::ci_report::RuleInfo {
             id: r.id.clone(),
             title: r.title.clone(),
             help: r.fix.clone(),
@@ -472,7 +504,7 @@ fn markdown(scored: &[Scored<'_>], catalog: &Catalog) -> String {
         let counts = s.report.distribution(s.card);
         out.push_str(&format!(
             "### {}\n\n{} entities: {}\n\n",
-            ci_format::md_cell(&s.card.title),
+            ci_report::md_cell(&s.card.title),
             s.report.scores.len(),
             s.card.distribution_text(&counts)
         ));
@@ -497,7 +529,7 @@ fn markdown(scored: &[Scored<'_>], catalog: &Catalog) -> String {
                 ]
             })
             .collect();
-        out.push_str(&ci_format::md_table(
+        out.push_str(&ci_report::md_table(
             &["Entity", "Level", "Score", "Failing"],
             &rows,
         ));

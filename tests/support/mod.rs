@@ -2,6 +2,8 @@
 //! serving them, and sources with short timeouts.
 #![allow(dead_code)]
 
+pub mod live_mock;
+
 use idp_tui::source::{BackstageSource, HttpOptions, LoadMode, LoadOptions, Secret, TokenSource};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
