@@ -6,7 +6,7 @@
 //! Exit codes: 0, 1 when the change adds error-level problems; an error (not a git
 //! repository, an unknown revision, no `git`) is reported once with the CLI's error code.
 
-use super::ci_format::{self, md_cell, md_table, Check, Failure, Format, Level, RuleInfo};
+use super::ci_report::{self, md_cell, md_table, Check, Failure, Format, Level, RuleInfo};
 use super::output::{emit, emit_json};
 use super::Settings;
 use crate::catalog::Severity;
@@ -151,9 +151,9 @@ pub fn run(settings: &Settings, catalogs: &[String], args: &Args) -> color_eyre:
         Format::Text => emit(&text(&diff, &title))?,
         Format::Json => emit_json(&diff)?,
         Format::Markdown => emit(&markdown(&diff, &title))?,
-        Format::Github => emit(&ci_format::github("idp-tui diff", &checks(&diff)))?,
-        Format::Junit => emit(&ci_format::junit("idp-tui diff", &checks(&diff)))?,
-        Format::Sarif => emit_json(&ci_format::sarif(
+        Format::Github => emit(&ci_report::github("idp-tui diff", &checks(&diff)))?,
+        Format::Junit => emit(&ci_report::junit("idp-tui diff", &checks(&diff)))?,
+        Format::Sarif => emit_json(&ci_report::sarif(
             "idp-tui",
             &checks(&diff),
             &[RuleInfo {

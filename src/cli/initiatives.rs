@@ -5,7 +5,7 @@
 //! Exit codes: 0 when all is well, 2 when `--fail-if` finds an initiative in that status (or
 //! NAME names none), 1 when an initiative or scorecard failed to load.
 
-use super::ci_format::{self, Check, Failure, Format, Level as CiLevel, RuleInfo};
+use super::ci_report::{self, Check, Failure, Format, Level as CiLevel, RuleInfo};
 use super::output::{emit, emit_json};
 use super::Settings;
 use crate::catalog::Catalog;
@@ -118,10 +118,10 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             emit_json(&all)?;
             String::new()
         }
-        Format::Github => ci_format::github("idp-tui initiatives", &checks(&progress, &catalog)),
-        Format::Junit => ci_format::junit("idp-tui initiatives", &checks(&progress, &catalog)),
+        Format::Github => ci_report::github("idp-tui initiatives", &checks(&progress, &catalog)),
+        Format::Junit => ci_report::junit("idp-tui initiatives", &checks(&progress, &catalog)),
         Format::Sarif => {
-            emit_json(&ci_format::sarif(
+            emit_json(&ci_report::sarif(
                 "idp-tui",
                 &checks(&progress, &catalog),
                 &rule_infos(&progress),
@@ -449,7 +449,7 @@ fn markdown(progress: &[Progress<'_>], catalog: &Catalog, detail: bool) -> Strin
             ]
         })
         .collect();
-    out.push_str(&ci_format::md_table(
+    out.push_str(&ci_report::md_table(
         &["Initiative", "Status", "Passing", "Deadline", "Days"],
         &rows,
     ));
@@ -468,9 +468,9 @@ fn markdown(progress: &[Progress<'_>], catalog: &Catalog, detail: bool) -> Strin
                 .collect();
             out.push_str(&format!(
                 "\n#### {} by owner\n\n",
-                ci_format::md_cell(&p.initiative.title)
+                ci_report::md_cell(&p.initiative.title)
             ));
-            out.push_str(&ci_format::md_table(
+            out.push_str(&ci_report::md_table(
                 &["Owner", "Failing", "Passing"],
                 &rows,
             ));
@@ -488,7 +488,7 @@ fn markdown(progress: &[Progress<'_>], catalog: &Catalog, detail: bool) -> Strin
                 .collect();
             if !items.is_empty() {
                 out.push_str("\n#### Action items\n\n");
-                out.push_str(&ci_format::md_table(
+                out.push_str(&ci_report::md_table(
                     &["Entity", "Rule", "Due", "Fix"],
                     &items,
                 ));

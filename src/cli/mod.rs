@@ -5,7 +5,7 @@
 mod output;
 mod action;
 mod api;
-mod ci_format;
+mod ci_report;
 mod deps;
 mod diff;
 mod docs;

@@ -5,7 +5,7 @@
 //! nothing), 1 when a scorecard failed to load — a gate must not pass because its rules did not
 //! load, so that wins over everything else.
 
-use super::ci_format::{self, Check, Failure, Format, Level as CiLevel, RuleInfo};
+use super::ci_report::{self, Check, Failure, Format, Level as CiLevel, RuleInfo};
 use super::output::{emit, emit_json};
 use super::{load, print_json, show::resolve, Settings};
 use crate::catalog::Catalog;
@@ -133,11 +133,11 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     if !matches!(format, Format::Text | Format::Json) {
         let checks = checks(&scored, &catalog, gate.as_deref());
         match format {
-            Format::Github => emit(&ci_format::github(tool, &checks))?,
-            Format::Junit => emit(&ci_format::junit(tool, &checks))?,
+            Format::Github => emit(&ci_report::github(tool, &checks))?,
+            Format::Junit => emit(&ci_report::junit(tool, &checks))?,
             Format::Sarif => {
                 let rules: Vec<RuleInfo> = scored.iter().flat_map(|s| rule_infos(s.card)).collect();
-                emit_json(&ci_format::sarif("idp-tui", &checks, &rules))?;
+                emit_json(&ci_report::sarif("idp-tui", &checks, &rules))?;
             }
             _ => emit(&markdown(&scored, &catalog))?,
         }
@@ -444,10 +444,10 @@ fn print_owners(scored: &[Scored<'_>], catalog: &Catalog) {
 }
 
 /// A scorecard's rules, described for SARIF's rule table.
-pub(crate) fn rule_infos(card: &Scorecard) -> Vec<super::ci_format::RuleInfo> {
+pub(crate) fn rule_infos(card: &Scorecard) -> Vec<super::ci_report::RuleInfo> {
     card.rules
         .iter()
-        .map(|r| super::ci_format::RuleInfo {
+        .map(|r| super::ci_report::RuleInfo {
             id: r.id.clone(),
             title: r.title.clone(),
             help: r.fix.clone(),
@@ -504,7 +504,7 @@ fn markdown(scored: &[Scored<'_>], catalog: &Catalog) -> String {
         let counts = s.report.distribution(s.card);
         out.push_str(&format!(
             "### {}\n\n{} entities: {}\n\n",
-            ci_format::md_cell(&s.card.title),
+            ci_report::md_cell(&s.card.title),
             s.report.scores.len(),
             s.card.distribution_text(&counts)
         ));
@@ -529,7 +529,7 @@ fn markdown(scored: &[Scored<'_>], catalog: &Catalog) -> String {
                 ]
             })
             .collect();
-        out.push_str(&ci_format::md_table(
+        out.push_str(&ci_report::md_table(
             &["Entity", "Level", "Score", "Failing"],
             &rows,
         ));

@@ -1,7 +1,7 @@
 //! `idp-tui validate [PATH]...`: every problem as `path:line: severity: message`; exit 1 on
 //! any error. What a team runs in CI over its catalog files.
 
-use super::ci_format::{self, Check, Failure, Format, Level, RuleInfo};
+use super::ci_report::{self, Check, Failure, Format, Level, RuleInfo};
 use super::output::{emit, emit_json};
 use super::Settings;
 use crate::catalog::{Catalog, Problem, Severity};
@@ -63,9 +63,9 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
                 say!("{p}");
             }
         }
-        Format::Github => emit(&ci_format::github(tool, &checks(&catalog, &problems)))?,
-        Format::Junit => emit(&ci_format::junit(tool, &checks(&catalog, &problems)))?,
-        Format::Sarif => emit_json(&ci_format::sarif(
+        Format::Github => emit(&ci_report::github(tool, &checks(&catalog, &problems)))?,
+        Format::Junit => emit(&ci_report::junit(tool, &checks(&catalog, &problems)))?,
+        Format::Sarif => emit_json(&ci_report::sarif(
             "idp-tui",
             &checks(&catalog, &problems),
             &[RuleInfo {
@@ -74,7 +74,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
                 help: None,
             }],
         ))?,
-        Format::Markdown => emit(&ci_format::markdown(
+        Format::Markdown => emit(&ci_report::markdown(
             "Catalog validation",
             &checks(&catalog, &problems),
         ))?,
