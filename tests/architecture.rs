@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The base modules: every layer may use them; they use nothing of ours.
-const BASE: &[&str] = &["text", "vfs", "token", "background", "yaml"];
+const BASE: &[&str] = &["text", "vfs", "token", "background", "yaml", "documents"];
 
 /// For each top-level module, the modules of ours it may import besides [`BASE`]. The table is
 /// the one in `docs/architecture.md`; keep them the same.
@@ -34,6 +34,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("governance", &["catalog", "documents", "scorecard"]),
     ("techdocs", &["catalog", "markdown"]),
     ("actions", &["catalog"]),
+    ("governance", &["catalog", "scorecard"]),
     ("scaffolder", &["catalog", "expr"]),
     ("backstage", &["catalog"]),
     ("live", &["catalog", "backstage"]),
@@ -97,6 +98,11 @@ const KNOWN_EXCEPTIONS: &[(&str, &str, &str)] = &[
         "documents",
         "catalog",
         "the splitter reports catalog `Problem`s at catalog `Origin`s",
+    ),
+    (
+        "documents",
+        "yaml",
+        "the splitter parses each document through the YAML guard",
     ),
     (
         "backstage",
