@@ -17,7 +17,6 @@ const BASE: &[&str] = &["text", "vfs", "token", "background", "yaml", "documents
 const ALLOWED: &[(&str, &[&str])] = &[
     ("text", &[]),
     ("vfs", &[]),
-    ("yaml", &[]),
     ("token", &[]),
     ("background", &[]),
     ("yaml", &[]),
