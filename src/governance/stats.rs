@@ -190,7 +190,7 @@ mod tests {
                     "Group",
                     "team-a",
                     serde_json::json!({}),
-                    serde_json::json!({"type": "team"}),
+                    serde_json::json!({"type": "team", "children": []}),
                 ),
                 entity(
                     "Component",
@@ -202,7 +202,7 @@ mod tests {
                     "Component",
                     "b",
                     made_by("template:default/go-service"),
-                    serde_json::json!({"type": "service", "owner": "team-gone"}),
+                    serde_json::json!({"type": "service", "owner": "team-gone", "lifecycle": "experimental"}),
                 ),
                 entity(
                     "API",
