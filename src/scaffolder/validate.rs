@@ -171,7 +171,7 @@ fn check_string(s: &Value, text: &str) -> Option<String> {
         "date" => is_date(text),
         "date-time" => {
             text.len() > 11
-                && is_date(&text[..10.min(text.len())])
+                && is_date(text.get(..10).unwrap_or(text))
                 && regex_ok(
                     r"^.{10}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?$",
                     text,
