@@ -188,6 +188,7 @@ fn main() {
         scores: &scores,
         page: 30,
         prefs: &idp_tui::tui::panes::DEFAULT_PREFS,
+        now: std::time::SystemTime::now(),
     };
     use idp_tui::tui::tabs::{dependencies::Dependencies, EntityTab};
     let tab = timed("tui_dependencies_tab_reverse_hub_open", 5, || {

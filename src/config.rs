@@ -142,6 +142,9 @@ pub struct Config {
     /// Draw URLs and emails as OSC 8 hyperlinks (off by default: not every terminal copes).
     #[serde(default, deserialize_with = "on_off")]
     pub hyperlinks: bool,
+    /// Live providers and plugins (`integrations:`; see `docs/configuration.md`).
+    #[serde(default)]
+    pub integrations: crate::live::IntegrationsConfig,
     /// Sections other features read (kept so a newer config still loads).
     #[serde(flatten)]
     pub other: std::collections::BTreeMap<String, serde_yaml::Value>,
@@ -217,6 +220,17 @@ impl Config {
                 message: e.to_string(),
             }
         })?;
+        config
+            .integrations
+            .check()
+            .map_err(|message| ConfigError::Invalid {
+                path: path.to_string(),
+                line: text
+                    .lines()
+                    .position(|l| l.starts_with("integrations:"))
+                    .map_or(0, |i| i + 1),
+                message,
+            })?;
         for (i, s) in config.sources.iter().enumerate() {
             if let SourceConfig::Backstage {
                 token_env,

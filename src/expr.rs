@@ -20,11 +20,14 @@
 
 mod filters;
 mod guard;
+mod js;
 pub mod limits;
+mod methods;
 mod operators;
 mod tree;
 
 use crate::catalog::EntityRef;
+pub use js::number_text as js_number_text;
 pub use limits::{MAX_ITEMS, MAX_TEXT};
 use minijinja::machinery::TemplateConfig;
 use minijinja::value::{Value as JinjaValue, ValueKind};
@@ -188,10 +191,13 @@ impl Expr {
     }
 
     /// Evaluates a condition such as a step's `if:`: a boolean as it is, a string rendered
-    /// (one expression keeps its type), then JavaScript-like truthiness.
+    /// (one expression keeps its type), then the template schema's rule: true unless false,
+    /// undefined, null, `""`, `0` or `[]` (an empty list is false here, unlike in JavaScript).
     pub fn condition(&self, condition: &Value, context: &Value) -> Result<bool, ExprError> {
         let value = self.render_opt(condition, context)?;
-        Ok(value.as_ref().is_some_and(truthy))
+        Ok(value
+            .as_ref()
+            .is_some_and(|v| truthy(v) && !matches!(v, Value::Array(items) if items.is_empty())))
     }
 
     fn render_opt(&self, value: &Value, context: &Value) -> Result<Option<Value>, ExprError> {
@@ -309,25 +315,7 @@ fn js_operators(source: &str) -> String {
 /// arrays print comma-joined). Written into `out`, which may refuse to grow (see
 /// [`limits::Capped`]).
 fn display(value: &JinjaValue, out: &mut impl std::fmt::Write) -> std::fmt::Result {
-    match value.kind() {
-        ValueKind::Undefined | ValueKind::None => Ok(()),
-        // Known empty: never iterate (an empty list repeated many times spins without yielding).
-        ValueKind::Seq | ValueKind::Iterable if value.len() == Some(0) => Ok(()),
-        ValueKind::Seq | ValueKind::Iterable => {
-            let Ok(items) = value.try_iter() else {
-                return Ok(());
-            };
-            for (i, item) in items.enumerate() {
-                if i > 0 {
-                    out.write_char(',')?;
-                }
-                display(&item, out)?;
-            }
-            Ok(())
-        }
-        ValueKind::Map => out.write_str("[object Object]"),
-        _ => write!(out, "{value}"),
-    }
+    js::write_item(value, out)
 }
 
 fn check_items(value: &JinjaValue) -> Result<(), JinjaError> {
@@ -395,11 +383,25 @@ fn json_of(value: &JinjaValue) -> Result<Value, JinjaError> {
             if value.len() != Some(0) {
                 for key in value.try_iter()? {
                     let item = value.get_item(&key)?;
+                    // As `JSON.stringify`: a key whose value is undefined is left out.
+                    if item.is_undefined() {
+                        continue;
+                    }
                     let name = key.as_str().map_or_else(|| key.to_string(), str::to_string);
                     map.insert(name, json_of(&item)?);
                 }
             }
             Ok(Value::Object(map))
+        }
+        // JavaScript has one number type: a whole float is an integer (`4 / 2` is `2`), and
+        // `NaN` and `Infinity`, which JSON cannot hold, keep the text they print as.
+        ValueKind::Number => {
+            let n = js::to_number(value);
+            if !n.is_finite() {
+                return Ok(Value::String(js::number_text(n)));
+            }
+            serde_json::to_value(js::number(n))
+                .map_err(|e| JinjaError::new(ErrorKind::BadSerialization, e.to_string()))
         }
         _ => serde_json::to_value(value)
             .map_err(|e| JinjaError::new(ErrorKind::BadSerialization, e.to_string())),
@@ -412,7 +414,10 @@ fn filter_error(message: impl Into<String>) -> JinjaError {
 
 /// `dump`: the value as JSON (nunjucks' `JSON.stringify`), pretty-printed when given an indent.
 fn dump(value: JinjaValue, indent: Option<JinjaValue>) -> Result<String, JinjaError> {
-    let json = to_json(&value)?.unwrap_or(Value::Null);
+    // `JSON.stringify(undefined)` is undefined, which prints nothing.
+    let Some(json) = to_json(&value)? else {
+        return Ok(String::new());
+    };
     let text = if indent.is_some_and(|i| i.is_true()) {
         serde_json::to_string_pretty(&json)
     } else {
@@ -675,7 +680,8 @@ mod tests {
         let e = Expr::new();
         let cx = json!({ "parameters": { "replicas": "3", "port": 8080 } });
         assert_eq!(e.eval("2 * 3", &cx).unwrap(), Some(json!(6)));
-        assert_eq!(e.eval("1.5 * 2", &cx).unwrap(), Some(json!(3.0)));
+        // JavaScript has one number type: a whole result is a whole number.
+        assert_eq!(e.eval("1.5 * 2", &cx).unwrap(), Some(json!(3)));
         assert_eq!(
             e.eval("parameters.replicas * 2", &cx).unwrap(),
             Some(json!(6)),

@@ -254,6 +254,42 @@ fn search_open_and_quit_with_ctrl_c_restores_the_terminal() {
     assert!(!s.screen().contains("INFO"));
 }
 
+/// Counts `needle` in `haystack`.
+fn occurrences(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
+}
+
+#[test]
+fn every_frame_is_wrapped_in_synchronized_output() {
+    let mut s = Session::start(&[], 100, 30);
+    s.wait_for("the search pane with the demo loaded", |screen| {
+        screen.contains("77 of 77") && screen.contains("demo ✓")
+    });
+    s.send("ledg");
+    s.wait_for("the query typed", |screen| screen.contains("Search: ledg"));
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    let raw = s.raw();
+    let begins = occurrences(&raw, b"\x1b[?2026h");
+    let ends = occurrences(&raw, b"\x1b[?2026l");
+    // A first frame, the loaded catalog, and at least one frame per key typed.
+    assert!(begins >= 4, "only {begins} synchronized frames");
+    assert_eq!(begins, ends, "a frame began and never ended");
+    // Every cell drawn is inside a frame: nothing between an end and the next begin but the
+    // mode changes of start and exit.
+    let first = raw
+        .windows(8)
+        .position(|w| w == b"\x1b[?2026h")
+        .expect("a frame");
+    assert!(
+        !String::from_utf8_lossy(&raw[..first]).contains("Search:"),
+        "the search pane was drawn outside a synchronized frame"
+    );
+}
+
 #[test]
 fn help_and_palette_theme_switch_then_q_quits() {
     let mut s = Session::start(&["--theme", "light"], 100, 30);

@@ -5,16 +5,22 @@
 mod output;
 mod action;
 mod api;
+mod ci_report;
 mod deps;
+mod diff;
 mod docs;
 mod docs_remote;
 mod fetch;
+mod history;
+mod initiatives;
+pub mod live;
 mod owner;
 mod scaffold;
 mod scaffold_remote;
 mod score;
 mod search;
 mod show;
+mod stats;
 mod validate;
 
 use crate::catalog::{Catalog, Severity};
@@ -87,10 +93,24 @@ pub enum Command {
     Deps(deps::Args),
     /// Score entities against scorecards: levels, scores, per-owner roll-ups, CI gate.
     Score(score::Args),
+    /// Scorecard initiatives: progress, status and days left; with NAME, owners and action items.
+    Initiatives(initiatives::Args),
+    /// What a change does to a catalog in git: entities, relations, owners, levels, problems.
+    Diff(diff::Args),
+    /// Platform insights: completeness per team, ownership, template adoption, problems.
+    Stats(stats::Args),
+    /// Export the catalog or its scores as CSV or JSON (for spreadsheets).
+    Export(stats::ExportArgs),
+    /// Scorecards and initiatives over time (git history, or runs recorded by `score --record`).
+    History(history::Args),
     /// Run a Software Template: validate values, plan, and write the files (--dry-run: plan only).
     Scaffold(scaffold::Args),
     /// List the catalog's Software Templates.
     Templates(scaffold::ListArgs),
+    /// Who is on call now for an entity, and its open incidents (from `integrations:`).
+    Oncall(live::Args),
+    /// How an entity looks live: CI, deployments, workloads, quality gate, plugins.
+    Status(live::Args),
 }
 
 /// The settings every command and the TUI share: config file and sources.
@@ -211,8 +231,48 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
             }
             score::run(&settings, args)
         }
+        Command::Initiatives(args) => {
+            let mut settings = settings;
+            if !args.scorecards.is_empty() {
+                settings.scorecards = cli
+                    .scorecards
+                    .iter()
+                    .chain(&args.scorecards)
+                    .cloned()
+                    .collect();
+            }
+            initiatives::run(&settings, args)
+        }
+        Command::Diff(args) => diff::run(&settings, &cli.catalogs, args),
+        Command::Stats(args) => stats::run(&settings, args),
+        Command::Export(args) => {
+            let mut settings = settings;
+            if !args.scorecards.is_empty() {
+                settings.scorecards = cli
+                    .scorecards
+                    .iter()
+                    .chain(&args.scorecards)
+                    .cloned()
+                    .collect();
+            }
+            stats::export(&settings, args)
+        }
+        Command::History(args) => {
+            let mut settings = settings;
+            if !args.scorecards.is_empty() {
+                settings.scorecards = cli
+                    .scorecards
+                    .iter()
+                    .chain(&args.scorecards)
+                    .cloned()
+                    .collect();
+            }
+            history::run(&settings, &cli.catalogs, args)
+        }
         Command::Scaffold(args) => scaffold::run(&settings, args),
         Command::Templates(args) => scaffold::list(&settings, args),
+        Command::Oncall(args) => live::oncall(&settings, args),
+        Command::Status(args) => live::status(&settings, args),
     }
 }
 

@@ -5,6 +5,8 @@
 //! nothing), 1 when a scorecard failed to load — a gate must not pass because its rules did not
 //! load, so that wins over everything else.
 
+use super::ci_report::{self as report, Check, Failure, Format, Level as CiLevel, RuleInfo};
+use super::output::{emit, emit_json};
 use super::{load, print_json, show::resolve, Settings};
 use crate::catalog::Catalog;
 use crate::scorecard::{self, Date, EntityScore, Level, Outcome, Report, Scorecard};
@@ -26,6 +28,13 @@ pub struct Args {
     /// Roll results up per owner: entities, average score, entities per level.
     #[arg(long)]
     pub by_owner: bool,
+    /// Append one line per scorecard and initiative to the history file in the state
+    /// directory (what `idp-tui history` reads when the catalog is not in git).
+    #[arg(long)]
+    pub record: bool,
+    /// Output format: text, json, github, junit, sarif or markdown.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Exit 2 and list the entities below this level (the CI gate), e.g. `--min-level Silver`.
     #[arg(long, value_name = "LEVEL")]
     pub min_level: Option<String>,
@@ -59,6 +68,26 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         },
         None => None,
     };
+    // Live rules read the live cache; `score REF` asks the providers for that one entity.
+    let uses_live = loaded
+        .scorecards
+        .iter()
+        .any(|c| c.rules.iter().any(|r| r.check.uses_live()));
+    let live = if uses_live {
+        Some(super::live::service(settings)?)
+    } else {
+        None
+    };
+    let subject = |id| crate::live::Subject::of(&catalog, id);
+    let one_live = match (only, &live) {
+        (Some(id), Some(live)) => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            Some(runtime.block_on(live.fetch(&subject(id), false)))
+        }
+        _ => None,
+    };
     let scored: Vec<Scored<'_>> = loaded
         .scorecards
         .iter()
@@ -67,16 +96,27 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             report: match only {
                 Some(id) => Report {
                     scores: if card.applies_to(catalog.get(id)) {
-                        vec![scorecard::evaluate(card, &catalog, id, today)]
+                        vec![scorecard::evaluate_live(
+                            card,
+                            &catalog,
+                            id,
+                            today,
+                            one_live.as_ref(),
+                        )]
                     } else {
                         Vec::new()
                     },
                 },
-                None => Report::build(card, &catalog, today),
+                None => Report::build_live(card, &catalog, today, |id| {
+                    live.as_ref().map(|l| l.cached(&subject(id)))
+                }),
             },
         })
         .collect();
 
+    if args.record {
+        super::history::record(settings, &catalog, &loaded.scorecards)?;
+    }
     let gate = match &args.min_level {
         Some(name) => match gate_levels(&scored, name) {
             Some(levels) => Some(levels),
@@ -88,9 +128,22 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         None => None,
     };
 
-    if args.json && args.by_owner {
+    let format = Format::pick(args.format, args.json);
+    let tool = "idp-tui score";
+    if !matches!(format, Format::Text | Format::Json) {
+        let checks = checks(&scored, &catalog, gate.as_deref());
+        match format {
+            Format::Github => emit(&report::github(tool, &checks))?,
+            Format::Junit => emit(&report::junit(tool, &checks))?,
+            Format::Sarif => {
+                let rules: Vec<RuleInfo> = scored.iter().flat_map(|s| rule_infos(s.card)).collect();
+                emit_json(&report::sarif("idp-tui", &checks, &rules))?;
+            }
+            _ => emit(&markdown(&scored, &catalog))?,
+        }
+    } else if format == Format::Json && args.by_owner {
         print_json(&owners_json(&scored, &catalog))?;
-    } else if args.json {
+    } else if format == Format::Json {
         print_json(&entities_json(&scored, &catalog))?;
     } else if args.by_owner {
         print_owners(&scored, &catalog);
@@ -171,6 +224,9 @@ fn entity_json(card: &Scorecard, e: &EntityScore, catalog: &Catalog) -> Value {
                 "passed": o.counts_as_passed(),
                 "message": o.message(),
             });
+            if let Outcome::Unknown(_) = o {
+                v["unknown"] = true.into();
+            }
             if let Outcome::Waived { reason, until } = o {
                 v["waived"] = json!({"reason": reason, "until": until.to_string()});
             }
@@ -309,6 +365,7 @@ fn print_entity(scored: &[Scored<'_>], catalog: &Catalog, id: crate::catalog::En
                 Outcome::Passed => "✔",
                 Outcome::Waived { .. } => "~",
                 Outcome::Failed(_) => "✖",
+                Outcome::Unknown(_) => "?",
             };
             say!(
                 "  {mark} {:<8} {} ({})",
@@ -384,4 +441,99 @@ fn print_owners(scored: &[Scored<'_>], catalog: &Catalog) {
             );
         }
     }
+}
+
+/// A scorecard's rules, described for SARIF's rule table.
+pub(crate) fn rule_infos(card: &Scorecard) -> Vec<super::ci_report::RuleInfo> {
+    card.rules
+        .iter()
+        .map(|r| super::ci_report::RuleInfo {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            help: r.fix.clone(),
+        })
+        .collect()
+}
+
+/// One check per entity, scorecard and rule. A failing rule is a warning, or an error when
+/// `--min-level` is given and the rule keeps the entity below it.
+fn checks(scored: &[Scored<'_>], catalog: &Catalog, gate: Option<&[Option<Level>]>) -> Vec<Check> {
+    let mut out = Vec::new();
+    for (n, s) in scored.iter().enumerate() {
+        let gate_level = gate.and_then(|g| g.get(n).copied().flatten());
+        for e in &s.report.scores {
+            let entity = catalog.get(e.entity);
+            for (rule, o) in s.card.rules.iter().zip(&e.outcomes) {
+                let failure = match o {
+                    Outcome::Failed(why) => Some(Failure {
+                        level: if gate_level.is_some_and(|g| rule.level <= g) {
+                            CiLevel::Error
+                        } else {
+                            CiLevel::Warning
+                        },
+                        message: match &rule.fix {
+                            Some(fix) => format!(
+                                "{} ({}). Fix: {}",
+                                rule.title,
+                                one_line(why),
+                                one_line(fix)
+                            ),
+                            None => format!("{} ({})", rule.title, one_line(why)),
+                        },
+                    }),
+                    _ => None,
+                };
+                out.push(Check {
+                    suite: s.card.name.clone(),
+                    subject: entity.entity_ref().to_string(),
+                    rule: rule.id.clone(),
+                    file: Some(entity.origin.path.to_string()),
+                    line: entity.origin.line,
+                    failure,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Per scorecard, a Markdown table of entities with their level, score and failing rules.
+fn markdown(scored: &[Scored<'_>], catalog: &Catalog) -> String {
+    let mut out = String::new();
+    for s in scored {
+        let counts = s.report.distribution(s.card);
+        out.push_str(&format!(
+            "### {}\n\n{} entities: {}\n\n",
+            report::md_cell(&s.card.title),
+            s.report.scores.len(),
+            s.card.distribution_text(&counts)
+        ));
+        let rows: Vec<Vec<String>> = s
+            .report
+            .scores
+            .iter()
+            .map(|e| {
+                let failing: Vec<&str> = s
+                    .card
+                    .rules
+                    .iter()
+                    .zip(&e.outcomes)
+                    .filter(|(_, o)| !o.counts_as_passed())
+                    .map(|(r, _)| r.id.as_str())
+                    .collect();
+                vec![
+                    catalog.get(e.entity).entity_ref().short(),
+                    level_name(s.card, e.level),
+                    format!("{:.1}", e.score),
+                    failing.join(", "),
+                ]
+            })
+            .collect();
+        out.push_str(&report::md_table(
+            &["Entity", "Level", "Score", "Failing"],
+            &rows,
+        ));
+        out.push('\n');
+    }
+    out
 }

@@ -1,8 +1,10 @@
 //! `idp-tui validate [PATH]...`: every problem as `path:line: severity: message`; exit 1 on
 //! any error. What a team runs in CI over its catalog files.
 
+use super::ci_report::{self as report, Check, Failure, Format, Level, RuleInfo};
+use super::output::{emit, emit_json};
 use super::Settings;
-use crate::catalog::Severity;
+use crate::catalog::{Catalog, Problem, Severity};
 use crate::source::{self, SourceSpec};
 use std::process::ExitCode;
 
@@ -11,9 +13,12 @@ use std::process::ExitCode;
 pub struct Args {
     /// Files or directories to check (default: the configured catalog).
     pub paths: Vec<String>,
-    /// Print problems as a JSON array.
+    /// Print problems as a JSON array (same as `--format json`).
     #[arg(long)]
     pub json: bool,
+    /// Output format: text, json, github, junit, sarif or markdown.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 }
 
 /// Runs `validate`.
@@ -42,21 +47,84 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         .iter()
         .filter(|p| p.severity == Severity::Error)
         .count();
-    if args.json {
-        super::print_json(&problems)?;
-    } else {
-        for p in &problems {
-            say!("{p}");
+    let tool = "idp-tui validate";
+    match Format::pick(args.format, args.json) {
+        Format::Json => super::print_json(&problems)?,
+        Format::Text => {
+            for p in &problems {
+                say!("{p}");
+            }
         }
-        tell!(
-            "{} entities, {errors} error(s), {} warning(s)",
-            catalog.len(),
-            problems.len() - errors
-        );
+        Format::Github => emit(&report::github(tool, &checks(&catalog, &problems)))?,
+        Format::Junit => emit(&report::junit(tool, &checks(&catalog, &problems)))?,
+        Format::Sarif => emit_json(&report::sarif(
+            "idp-tui",
+            &checks(&catalog, &problems),
+            &[RuleInfo {
+                id: "catalog".into(),
+                title: "Catalog files are valid Backstage entities".into(),
+                help: None,
+            }],
+        ))?,
+        Format::Markdown => emit(&report::markdown(
+            "Catalog validation",
+            &checks(&catalog, &problems),
+        ))?,
     }
+    tell!(
+        "{} entities, {errors} error(s), {} warning(s)",
+        catalog.len(),
+        problems.len() - errors
+    );
     Ok(if errors > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// One check per entity (passed when no problem names it) and one failed check per problem,
+/// grouped by file: what the CI formats print.
+pub(crate) fn checks(catalog: &Catalog, problems: &[&Problem]) -> Vec<Check> {
+    let mut out: Vec<Check> = problems
+        .iter()
+        .map(|p| Check {
+            suite: p
+                .origin
+                .as_ref()
+                .map_or_else(|| "catalog".to_string(), |o| o.path.to_string()),
+            subject: p
+                .entity
+                .as_ref()
+                .map_or_else(|| "file".to_string(), |e| e.to_string()),
+            rule: "catalog".into(),
+            file: p.origin.as_ref().map(|o| o.path.to_string()),
+            line: p.origin.as_ref().and_then(|o| o.line),
+            failure: Some(Failure {
+                level: match p.severity {
+                    Severity::Error => Level::Error,
+                    Severity::Warning => Level::Warning,
+                },
+                message: crate::text::one_line(&p.message),
+            }),
+        })
+        .collect();
+    let named: std::collections::HashSet<&crate::catalog::EntityRef> =
+        problems.iter().filter_map(|p| p.entity.as_ref()).collect();
+    let mut clean: Vec<Check> = catalog
+        .entities()
+        .iter()
+        .filter(|e| !named.contains(e.entity_ref()))
+        .map(|e| Check {
+            suite: e.origin.path.to_string(),
+            subject: e.entity_ref().to_string(),
+            rule: "catalog".into(),
+            file: Some(e.origin.path.to_string()),
+            line: e.origin.line,
+            failure: None,
+        })
+        .collect();
+    clean.sort_by(|a, b| (&a.suite, a.line, &a.subject).cmp(&(&b.suite, b.line, &b.subject)));
+    out.extend(clean);
+    out
 }

@@ -238,6 +238,12 @@ pub fn guarded_filter(state: &State, name: &str, args: &[Value]) -> Result<Value
                 )?;
             }
         }
+        // JavaScript's `String()`: `true`, `2`, `a,b` (minijinja's would print `True`).
+        "string" => {
+            if let Some(v) = value {
+                return super::js::text(v, "the text from `string`").map(Value::from);
+            }
+        }
         _ => {}
     }
     state.apply_filter(name, args)

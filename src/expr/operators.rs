@@ -1,26 +1,17 @@
 //! The operators a patched template calls instead of minijinja's (`*`, `+`, `~`, `in`, the
 //! comparisons): each checks or counts what it is about to build or walk, then computes what
-//! minijinja computes (except `*`, which multiplies numbers as Backstage does).
+//! minijinja computes, except the arithmetic, which computes as JavaScript does ([`super::js`]).
 
-use super::limits::{
-    charge, ensure_text, printed_len, too_expensive, too_long, too_many, Capped, Size, ITEM_COST,
-    MAX_ITEMS, MAX_TEXT,
-};
+use super::js;
+use super::limits::{charge, printed_len, Size, ITEM_COST, MAX_TEXT};
 use minijinja::value::{Value, ValueKind};
 use minijinja::{Error, ErrorKind};
-use std::fmt::Write;
 
-/// `a ~ b`: both as text, refused when the result would pass [`MAX_TEXT`]. Prints each side
-/// into a capped buffer, so a value that prints huge is refused before it is built.
+/// `a ~ b`: both as JavaScript text (`undefined ~ "/"` is `"undefined/"`), refused when the
+/// result would pass [`MAX_TEXT`]: each side is printed into a capped buffer, so a value that
+/// prints huge is refused before it is built.
 pub fn concat(left: &Value, right: &Value) -> Result<Value, Error> {
-    let mut out = Capped {
-        out: String::new(),
-        len: 0,
-        limit: MAX_TEXT,
-    };
-    write!(out, "{left}{right}").map_err(|_| too_long("the text joined with `~`"))?;
-    charge(out.len)?;
-    Ok(Value::from(out.out))
+    js::concat(left, right)
 }
 
 /// A number from a value as JavaScript's `*` reads it: numbers as they are, a string holding
@@ -28,6 +19,9 @@ pub fn concat(left: &Value, right: &Value) -> Result<Value, Error> {
 fn js_number(value: &Value) -> Option<Value> {
     match value.kind() {
         ValueKind::Number | ValueKind::Bool => Some(value.clone()),
+        // JavaScript: `undefined * 2` is `NaN`, `null * 2` is `0`.
+        ValueKind::Undefined => Some(Value::from(f64::NAN)),
+        ValueKind::None => Some(Value::from(0)),
         ValueKind::String => {
             let s = value.as_str()?.trim();
             if s.is_empty() {
@@ -51,7 +45,7 @@ fn js_number(value: &Value) -> Option<Value> {
 /// Strings holding numbers count as those numbers; lists and other strings are an error.
 pub fn mul(left: &Value, right: &Value) -> Result<Value, Error> {
     match (js_number(left), js_number(right)) {
-        (Some(a), Some(b)) => raw_binop("*", &a, &b),
+        (Some(a), Some(b)) => Ok(js::arithmetic("*", &a, &b)),
         _ => Err(Error::new(
             ErrorKind::InvalidOperation,
             format!(
@@ -63,23 +57,10 @@ pub fn mul(left: &Value, right: &Value) -> Result<Value, Error> {
     }
 }
 
-/// `a + b`: numbers add, strings and lists join as in minijinja, refused when the result
-/// would pass [`MAX_TEXT`] or [`MAX_ITEMS`].
+/// `a + b` as JavaScript computes it (see [`js::add`]): numbers add, anything else joins as
+/// text, refused when the text would pass [`MAX_TEXT`].
 pub fn add(left: &Value, right: &Value) -> Result<Value, Error> {
-    let is_seq = |v: &Value| matches!(v.kind(), ValueKind::Seq | ValueKind::Iterable);
-    if is_seq(left) && is_seq(right) {
-        let (Some(a), Some(b)) = (left.len(), right.len()) else {
-            return Err(too_expensive("`+` joins lists of known length only"));
-        };
-        if a.saturating_add(b) > MAX_ITEMS {
-            return Err(too_many("the list joined with `+`"));
-        }
-        charge(a.saturating_add(b).saturating_mul(ITEM_COST))?;
-    } else if let (Some(a), Some(b)) = (left.as_str(), right.as_str()) {
-        ensure_text(a.len().saturating_add(b.len()), "the text joined with `+`")?;
-        charge(a.len() + b.len())?;
-    }
-    raw_binop("+", left, right)
+    js::add(left, right)
 }
 
 /// `a in b`: refused when looking would print a large value or walk a long list.

@@ -85,8 +85,12 @@ pub fn check_stmt(stmt: &Stmt<'_>) -> Result<(), Error> {
             check_expr(&d.call.expr)?;
             check_args(&d.call.args)
         }
+        // A statement a newer minijinja adds is refused until it is checked here.
         #[allow(unreachable_patterns)]
-        _ => Ok(()),
+        _ => Err(Error::new(
+            ErrorKind::SyntaxError,
+            "the template uses a statement idp-tui does not support",
+        )),
     }
 }
 
@@ -123,6 +127,7 @@ pub fn check_expr(expr: &Expr<'_>) -> Result<(), Error> {
                 && is_const(&b.left)
                 && is_const(&b.right)
                 && !(is_number(&b.left) && is_number(&b.right))
+                && !(is_numeric_text(&b.left) && is_numeric_text(&b.right))
             {
                 return Err(Error::new(
                     ErrorKind::InvalidOperation,
@@ -180,6 +185,18 @@ fn is_const(expr: &Expr<'_>) -> bool {
         Expr::UnaryOp(u) => is_const(&u.expr),
         Expr::BinOp(b) => is_const(&b.left) && is_const(&b.right),
         Expr::Compare(c) => is_const(&c.expr) && c.ops.iter().all(|op| is_const(&op.expr)),
+        _ => false,
+    }
+}
+
+/// Whether an expression is a text constant holding a number (`"4"`): JavaScript multiplies
+/// `"4" * "2"` to 8, and minijinja does not compute `*` between two texts while compiling.
+fn is_numeric_text(expr: &Expr<'_>) -> bool {
+    match expr {
+        Expr::Const(c) => c.value.as_str().is_some_and(|s| {
+            let s = s.trim();
+            !s.is_empty() && s.parse::<f64>().is_ok() && !s.chars().any(char::is_alphabetic)
+        }),
         _ => false,
     }
 }

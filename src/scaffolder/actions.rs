@@ -8,7 +8,7 @@
 use crate::catalog::{Entity, Origin};
 use crate::expr::{Expr, ExprError};
 use crate::vfs::{self, TreeEntry};
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -74,6 +74,8 @@ pub struct ActionContext<'a> {
     pub expr: &'a Expr,
     /// The template file (skeleton URLs are relative to it).
     pub template_file: &'a str,
+    /// The template's reference, which `catalog:write` records in the entity it writes.
+    pub template_ref: &'a str,
     /// Where the files will be written, for registered entities' origins.
     pub target: &'a str,
     /// The files produced so far.
@@ -99,6 +101,24 @@ const SERVER_PREFIXES: [&str; 14] = [
     "http:",
     "sentry:",
 ];
+
+/// The actions [`run`] runs here; every other one runs on Backstage or is unknown.
+pub const LOCAL_ACTIONS: [&str; 9] = [
+    "fetch:template",
+    "fetch:plain",
+    "fetch:plain:file",
+    "fs:rename",
+    "fs:delete",
+    "debug:log",
+    "debug:wait",
+    "catalog:write",
+    "catalog:register",
+];
+
+/// Whether [`run`] runs this action here (its input must then render).
+pub fn runs_locally(action: &str) -> bool {
+    LOCAL_ACTIONS.contains(&action)
+}
 
 /// Runs one action on its rendered input.
 pub fn run(
@@ -185,12 +205,27 @@ fn globs(input: &Value, key: &str) -> Result<GlobSet, ActionError> {
         .flatten()
     {
         let Some(g) = g.as_str() else { continue };
-        let g = g.trim_start_matches("./");
-        let glob = Glob::new(g).map_err(|e| ActionError::Input(format!("{key}: {e}")))?;
+        // `.github/workflows/` names a directory, as `.github/workflows` does.
+        let g = g.trim_start_matches("./").trim_end_matches('/');
+        // As globby's: `*` stays within one path segment.
+        let glob = GlobBuilder::new(g)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| ActionError::Input(format!("{key}: {e}")))?;
         b.add(glob);
     }
     b.build()
         .map_err(|e| ActionError::Input(format!("{key}: {e}")))
+}
+
+/// Whether a skeleton file is matched by a glob set, itself or through a directory it sits in:
+/// Backstage (globby with `expandDirectories`) takes a pattern that names a directory to mean
+/// everything under it.
+fn matches_path_or_parent(set: &GlobSet, rel: &str) -> bool {
+    set.is_match(rel)
+        || rel
+            .match_indices('/')
+            .any(|(i, _)| rel.get(..i).is_some_and(|dir| set.is_match(dir)))
 }
 
 /// The skeleton's files: `(relative path, contents)`. Symlinks pointing outside the skeleton
@@ -265,7 +300,7 @@ fn fetch_template(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, 
             messages.push(format!("skipped {rel} (its name rendered empty)"));
             continue;
         }
-        let mut render_contents = !verbatim.is_match(&rel);
+        let mut render_contents = !matches_path_or_parent(&verbatim, &rel);
         if let Some(ext) = &extension {
             render_contents = render_contents && name.ends_with(ext.as_str());
             if name.ends_with(ext.as_str()) {
@@ -423,7 +458,18 @@ fn catalog_write(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, A
         "",
         input_str(input, "filePath").unwrap_or("catalog-info.yaml"),
     )?;
-    let yaml = serde_yaml::to_string(entity).map_err(|e| ActionError::Input(e.to_string()))?;
+    // As Backstage: the entity records the template that made it.
+    let mut entity = entity.clone();
+    if let Some(metadata) = entity.get_mut("metadata").and_then(Value::as_object_mut) {
+        let annotations = metadata.entry("annotations").or_insert_with(|| json!({}));
+        if let Some(annotations) = annotations.as_object_mut() {
+            annotations.insert(
+                "backstage.io/source-template".into(),
+                Value::String(cx.template_ref.to_string()),
+            );
+        }
+    }
+    let yaml = super::catalog_yaml::to_yaml(&entity);
     cx.workspace.files.insert(path.clone(), yaml.into_bytes());
     Ok(done(vec![format!("wrote {path}")]))
 }
@@ -450,26 +496,50 @@ fn catalog_register(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome
         Some(1),
     );
     let text = String::from_utf8_lossy(bytes);
-    let doc: Value = serde_yaml::from_str(&text)
-        .map_err(|e| ActionError::Input(format!("{path} is not valid YAML: {e}")))?;
-    let (entity, _warnings) = Entity::from_value(doc, origin)
-        .map_err(|p| ActionError::Input(format!("{path} is not a valid entity: {p}")))?;
-    let errors: Vec<String> = crate::catalog::validate::validate(&entity)
-        .into_iter()
-        .filter(|p| p.severity == crate::catalog::Severity::Error)
-        .map(|p| p.message)
-        .collect();
-    if !errors.is_empty() {
+    // A catalog-info.yaml may hold several entities, as Backstage's catalog reads it.
+    let file: std::sync::Arc<str> = origin.path.clone();
+    let (docs, problems) = crate::documents::parse_documents(&file, &text);
+    if let Some(p) = problems.first() {
         return Err(ActionError::Input(format!(
-            "{path} is not a valid entity: {}",
-            errors.join("; ")
+            "{path} is not valid YAML: {}",
+            p.message
         )));
     }
-    let entity_ref = entity.entity_ref().to_string();
-    cx.registered.push(entity);
+    let mut entities = Vec::with_capacity(docs.len());
+    for doc in docs {
+        let origin = Origin::new(origin.path.clone(), Some(doc.line));
+        let (entity, _warnings) = Entity::from_value(doc.value, origin)
+            .map_err(|p| ActionError::Input(format!("{path} is not a valid entity: {p}")))?;
+        let errors: Vec<String> = crate::catalog::validate::validate(&entity)
+            .into_iter()
+            .filter(|p| p.severity == crate::catalog::Severity::Error)
+            .map(|p| p.message)
+            .collect();
+        if !errors.is_empty() {
+            return Err(ActionError::Input(format!(
+                "{path} is not a valid entity: {}",
+                errors.join("; ")
+            )));
+        }
+        entities.push(entity);
+    }
+    let refs: Vec<String> = entities
+        .iter()
+        .map(|e| e.entity_ref().to_string())
+        .collect();
+    // Backstage's output names the first entity that is not a Location.
+    let Some(entity_ref) = refs
+        .iter()
+        .find(|r| !r.starts_with("location:"))
+        .or(refs.first())
+        .cloned()
+    else {
+        return Err(ActionError::Input(format!("{path} holds no entity")));
+    };
+    cx.registered.extend(entities);
     Ok(Outcome::Done {
         output: json!({ "entityRef": entity_ref, "catalogInfoUrl": format!("{}/{path}", cx.target) }),
-        messages: vec![format!("registers {entity_ref} in the open catalog")],
+        messages: vec![format!("registers {} in the open catalog", refs.join(", "))],
     })
 }
 
@@ -512,6 +582,7 @@ mod tests {
         let mut cx = ActionContext {
             expr: &expr,
             template_file: "t.yaml",
+            template_ref: "template:default/t",
             target: "out",
             workspace: &mut ws,
             registered: &mut reg,
@@ -533,6 +604,7 @@ mod tests {
         let mut cx = ActionContext {
             expr: &expr,
             template_file: "t.yaml",
+            template_ref: "template:default/t",
             target: "out",
             workspace: &mut ws,
             registered: &mut reg,

@@ -7,6 +7,7 @@
 //! them off the UI thread; [`jobs`] carries plans and writes to a worker thread.
 
 pub mod actions;
+pub mod catalog_yaml;
 pub mod draft;
 pub mod draft_writer;
 pub mod form;

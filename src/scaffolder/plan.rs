@@ -141,6 +141,9 @@ pub fn plan(
     let mut workspace = Workspace::default();
     let mut entities = Vec::new();
     let mut steps = Vec::new();
+    // The folder a publish step publishes: `catalog:register`'s `catalogInfoPath` is inside it.
+    let mut source_path: Option<String> = None;
+    let template_ref = template.entity_ref.to_string();
     for step in &template.steps {
         let render_err = |source| PlanError::Render {
             step: step.id.clone(),
@@ -170,10 +173,26 @@ pub fn plan(
             ));
             continue;
         }
-        let input = expr.render_value(&step.input, &ctx).map_err(render_err)?;
+        let mut kept = Vec::new();
+        let input = if actions::runs_locally(&step.action) {
+            expr.render_value(&step.input, &ctx).map_err(render_err)?
+        } else {
+            render_leniently(&expr, &step.input, &ctx, &mut kept)
+        };
+        if step.action.starts_with("publish:") {
+            source_path = input
+                .get("sourcePath")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+        }
+        let input = match (step.action.as_str(), &source_path) {
+            ("catalog:register", Some(root)) => under_source_path(input, root),
+            _ => input,
+        };
         let mut acx = ActionContext {
             expr: &expr,
             template_file: &template.origin.path,
+            template_ref: &template_ref,
             target,
             workspace: &mut workspace,
             registered: &mut entities,
@@ -184,11 +203,12 @@ pub fn plan(
                 action: step.action.clone(),
                 source,
             })?;
-        let (status, messages, output) = match outcome {
+        let (status, mut messages, output) = match outcome {
             Outcome::Done { output, messages } => (StepStatus::Local, messages, output),
             Outcome::RunsOnBackstage(m) => (StepStatus::RunsOnBackstage, vec![m], json!({})),
             Outcome::Unknown(m) => (StepStatus::Unknown, vec![m], json!({})),
         };
+        messages.extend(kept);
         steps.push(report(status, messages));
         cx.steps
             .insert(step.id.clone(), json!({ "output": output }));
@@ -211,6 +231,50 @@ pub fn plan(
         files,
         output,
     })
+}
+
+/// Renders the input of a step that runs on Backstage. An expression that fails here (a filter
+/// only the server has, such as `now`) keeps its text, with a warning, as Backstage's dry-run
+/// keeps it: the step does not run here, so it must not stop the local run.
+fn render_leniently(expr: &Expr, value: &Value, ctx: &Value, kept: &mut Vec<String>) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| render_leniently(expr, v, ctx, kept))
+                .collect(),
+        ),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), render_leniently(expr, v, ctx, kept)))
+                .collect(),
+        ),
+        other => expr.render_value(other, ctx).unwrap_or_else(|e| {
+            kept.push(format!(
+                "warning: kept `{}` as written: {} (Backstage renders it when the step runs)",
+                e.template, e.message
+            ));
+            other.clone()
+        }),
+    }
+}
+
+/// `catalog:register`'s input with `catalogInfoPath` inside the published folder: Backstage
+/// reads it from the published repository, whose root is the publish step's `sourcePath`.
+fn under_source_path(mut input: Value, root: &str) -> Value {
+    if let Some(obj) = input.as_object_mut() {
+        let path = obj
+            .get("catalogInfoPath")
+            .and_then(Value::as_str)
+            .unwrap_or("/catalog-info.yaml");
+        let joined = format!(
+            "{}/{}",
+            root.trim_end_matches('/'),
+            path.trim_start_matches('/')
+        );
+        obj.insert("catalogInfoPath".into(), Value::String(joined));
+    }
+    input
 }
 
 fn planned_file(path: String, contents: Vec<u8>, cx: &RunContext) -> PlannedFile {

@@ -169,18 +169,8 @@ fn check_string(s: &Value, text: &str) -> Option<String> {
         "email" => regex_ok(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", text),
         "uri" | "url" => regex_ok(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$", text),
         "date" => is_date(text),
-        "date-time" => {
-            text.len() > 11
-                && is_date(text.get(..10).unwrap_or(text))
-                && regex_ok(
-                    r"^.{10}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?$",
-                    text,
-                )
-        }
-        "time" => regex_ok(
-            r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?$",
-            text,
-        ),
+        "date-time" => is_date_time(text),
+        "time" => is_time(text),
         "hostname" => regex_ok(
             r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$",
             text,
@@ -195,7 +185,7 @@ fn check_string(s: &Value, text: &str) -> Option<String> {
             "uri" | "url" => "a URL such as https://example.com",
             "date" => "a date such as 2026-01-31",
             "date-time" => "a date and time such as 2026-01-31T09:30:00Z",
-            "time" => "a time such as 09:30",
+            "time" => "a time such as 09:30:00",
             "hostname" => "a host name",
             "ipv4" => "an IPv4 address",
             _ => "an IPv6 address",
@@ -208,23 +198,45 @@ fn regex_ok(pattern: &str, text: &str) -> bool {
     regex::Regex::new(pattern).is_ok_and(|re| re.is_match(text))
 }
 
+/// `YYYY-MM-DD` naming a day of the calendar (checked by the `time` crate). Backstage's
+/// server checks the shape only and also takes `2026-02-30`.
 fn is_date(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    let [y, m, d] = parts.as_slice() else {
+    static DATE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let re = DATE.get_or_init(|| regex::Regex::new(r"^(\d{4})-(\d{2})-(\d{2})$").ok());
+    let Some(c) = re.as_ref().and_then(|re| re.captures(text)) else {
         return false;
     };
-    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) else {
+    let part = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u16>().ok());
+    let (Some(y), Some(m), Some(d)) = (part(1), part(2), part(3)) else {
         return false;
     };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
+    let Ok(month) = time::Month::try_from(u8::try_from(m).unwrap_or(0)) else {
+        return false;
     };
-    text.len() == 10 && (1..=days).contains(&d)
+    time::Date::from_calendar_date(i32::from(y), month, u8::try_from(d).unwrap_or(0)).is_ok()
+}
+
+/// Backstage's `time` (jsonschema 1.5, which its server validates with): `hh:mm:ss`, no
+/// fraction and no zone (`24:00:00` and a leap second `:60` are taken, as there).
+const TIME: &str = r"(?:2[0-4]|[01]\d):[0-5]\d:(?:60|[0-5]\d)";
+
+fn is_time(text: &str) -> bool {
+    regex_ok(&format!("^{TIME}$"), text)
+}
+
+/// Backstage's `date-time`: a date, `T` or a space, a time with an optional fraction, and a
+/// zone (`Z` or `+hh:mm`); the date must be a real one (see [`is_date`]).
+fn is_date_time(text: &str) -> bool {
+    let shape = format!(
+        r"^(\d{{4}}-\d{{2}}-\d{{2}})[Tt ]{TIME}(?:\.\d+)?(?:[Zz]|[+-][0-5]\d:(?:60|[0-5]\d))$"
+    );
+    let Some(c) = regex::Regex::new(&shape)
+        .ok()
+        .and_then(|re| re.captures(text))
+    else {
+        return false;
+    };
+    c.get(1).is_some_and(|date| is_date(date.as_str()))
 }
 
 /// The problems of one page's shown fields, in field order.
@@ -302,6 +314,10 @@ fn schema_errors(schema: &Value, values: &Values) -> Vec<FieldError> {
     let schema = plain_schema(schema);
     let validator = match jsonschema::draft7::options()
         .should_validate_formats(true)
+        // Backstage's verdicts for these formats, not RFC 3339's.
+        .with_format("date", is_date)
+        .with_format("time", is_time)
+        .with_format("date-time", is_date_time)
         .build(&schema)
     {
         Ok(v) => v,
@@ -418,7 +434,17 @@ mod tests {
             ("uri", "no scheme", "https://example.com/x"),
             ("date", "2026-02-30", "2024-02-29"),
             ("date-time", "2026-01-01", "2026-01-01T10:00:00Z"),
-            ("time", "25h", "09:30"),
+            ("time", "25h", "09:30:00"),
+            // Backstage's server: a time has seconds and no zone; a date-time may use a space.
+            ("time", "09:30:00Z", "24:00:00"),
+            ("time", "09:30", "23:59:60"),
+            ("date-time", "2026-01-31T09:30Z", "2026-01-31 09:30:00Z"),
+            (
+                "date-time",
+                "2026-01-31T09:30:00",
+                "2026-01-31t09:30:00.5+02:00",
+            ),
+            ("date-time", "2026-13-01T09:30:00Z", "2026-01-31T09:30:00Z"),
         ];
         for (format, bad, good) in cases {
             let f = field(FieldKind::Text, json!({ "format": format }), false);
@@ -427,6 +453,21 @@ mod tests {
                 "{format} {bad}"
             );
             assert_eq!(check_field(&f, Some(&json!(good))), None, "{format} {good}");
+        }
+    }
+
+    #[test]
+    fn a_multi_byte_character_in_a_date_time_is_refused_not_a_panic() {
+        // `é` takes bytes 9 and 10: a check that slices the text at byte 10 would panic.
+        let f = field(FieldKind::Text, json!({ "format": "date-time" }), false);
+        for text in ["2026-01-3é:30:00Z", "2026-01-0€T09:30:00Z", "éééééééééééé"] {
+            let message = check_field(&f, Some(&json!(text)));
+            assert!(
+                message
+                    .as_deref()
+                    .is_some_and(|m| m.contains("date and time")),
+                "{text}: {message:?}"
+            );
         }
     }
 

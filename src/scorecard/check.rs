@@ -60,6 +60,17 @@ pub enum Check {
         /// relation to another kind fails `resolves`.
         kinds: Vec<String>,
     },
+    /// A live signal (see `docs/scorecards.md`, "Live rules"): the provider's severity is one
+    /// of `accept`, and at most `high_incidents` high-urgency incidents are open. When the
+    /// provider's answer is not known, the rule is unknown, neither passed nor failed.
+    Live {
+        /// The provider (`github`, `pagerduty`, or a plugin's name).
+        provider: String,
+        /// The severities that pass (default: ok).
+        accept: Vec<crate::live::Severity>,
+        /// The most open high-urgency incidents allowed, when set.
+        high_incidents: Option<usize>,
+    },
     /// Every check passes.
     All(Vec<Check>),
     /// At least one check passes.
@@ -75,6 +86,8 @@ pub struct Subject<'a> {
     pub catalog: &'a Catalog,
     /// The entity's id in the catalog.
     pub id: EntityId,
+    /// The entity's live data, when known (live rules are unknown without it).
+    pub live: Option<&'a crate::live::Report>,
 }
 
 impl Check {
@@ -148,6 +161,11 @@ impl Check {
                 min_count,
                 kinds,
             } => relation_check(s, *relation, *resolves, *min_count, kinds),
+            Check::Live {
+                provider,
+                accept,
+                high_incidents,
+            } => live_check(s, provider, accept, *high_incidents).unwrap_or(Ok(())),
             Check::All(checks) => {
                 let failures: Vec<String> = checks.iter().filter_map(|c| c.eval(s).err()).collect();
                 if failures.is_empty() {
@@ -173,9 +191,60 @@ impl Check {
         }
     }
 
+    /// True when the check reads live data (anywhere inside it).
+    pub fn uses_live(&self) -> bool {
+        match self {
+            Check::Live { .. } => true,
+            Check::All(c) | Check::Any(c) => c.iter().any(Check::uses_live),
+            Check::Not(c) => c.uses_live(),
+            _ => false,
+        }
+    }
+
+    /// Why the check cannot be decided for this entity, when it cannot: a live rule whose
+    /// provider has no known answer (anywhere inside the check).
+    pub fn unknown(&self, s: Subject<'_>) -> Option<String> {
+        match self {
+            Check::Live {
+                provider,
+                accept,
+                high_incidents,
+            } => match live_check(s, provider, accept, *high_incidents) {
+                None => Some(
+                    match s
+                        .live
+                        .and_then(|r| r.results.iter().find(|r| &r.provider == provider))
+                    {
+                        Some(r) => r
+                            .error
+                            .clone()
+                            .unwrap_or_else(|| format!("{provider} is unknown")),
+                        None => format!("no live {provider} data"),
+                    },
+                ),
+                Some(_) => None,
+            },
+            Check::All(c) | Check::Any(c) => c.iter().find_map(|c| c.unknown(s)),
+            Check::Not(c) => c.unknown(s),
+            _ => None,
+        }
+    }
+
     /// The check in words, for `not` failures and help texts: `spec.lifecycle in [production]`.
     pub fn describe(&self) -> String {
         match self {
+            Check::Live {
+                provider,
+                accept,
+                high_incidents,
+            } => {
+                let words: Vec<&str> = accept.iter().map(|a| a.as_str()).collect();
+                let mut s = format!("live {provider} is {}", words.join(" or "));
+                if let Some(n) = high_incidents {
+                    s.push_str(&format!(" with at most {n} high-urgency incident(s)"));
+                }
+                s
+            }
             Check::Exists {
                 path,
                 expected: true,
@@ -323,4 +392,39 @@ fn list(values: &[Value]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A live rule: `None` when the provider's answer is not known, else passed or why not.
+fn live_check(
+    s: Subject<'_>,
+    provider: &str,
+    accept: &[crate::live::Severity],
+    high_incidents: Option<usize>,
+) -> Option<Result<(), String>> {
+    let result = s.live?.results.iter().find(|r| r.provider == provider)?;
+    let signal = &result.answer.signal;
+    if signal.severity == crate::live::Severity::Unknown && !accept.contains(&signal.severity) {
+        return None;
+    }
+    if !accept.contains(&signal.severity) {
+        return Some(Err(format!(
+            "live {provider} is {}: {}",
+            signal.severity.as_str(),
+            signal.headline
+        )));
+    }
+    if let Some(max) = high_incidents {
+        let high = result
+            .answer
+            .incidents
+            .iter()
+            .filter(|i| i.is_high())
+            .count();
+        if high > max {
+            return Some(Err(format!(
+                "{high} open high-urgency incident(s) on {provider} (at most {max} allowed)"
+            )));
+        }
+    }
+    Some(Ok(()))
 }

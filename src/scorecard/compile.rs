@@ -37,6 +37,9 @@ pub(super) struct RawCheck {
     all: Option<Vec<RawCheck>>,
     any: Option<Vec<RawCheck>>,
     not: Option<Box<RawCheck>>,
+    live: Option<String>,
+    severity: Option<OneOrMany>,
+    high_incidents: Option<usize>,
 }
 
 /// Turns a raw check into a compiled one, or names the key at fault and why.
@@ -56,6 +59,7 @@ pub(super) fn compile(raw: &RawCheck) -> Result<Check, (String, String)> {
         (raw.all.is_some(), "all"),
         (raw.any.is_some(), "any"),
         (raw.not.is_some(), "not"),
+        (raw.live.is_some(), "live"),
     ] {
         if present {
             ops.push(name);
@@ -66,7 +70,7 @@ pub(super) fn compile(raw: &RawCheck) -> Result<Check, (String, String)> {
         [] => {
             return err(
                 "",
-                "no operator: use one of exists, equals, in, matches, min_length, max_length, relation, all, any, not".into(),
+                "no operator: use one of exists, equals, in, matches, min_length, max_length, relation, live, all, any, not".into(),
             )
         }
         many => {
@@ -89,6 +93,15 @@ pub(super) fn compile(raw: &RawCheck) -> Result<Check, (String, String)> {
             "kind"
         };
         return err(key, format!("{key} only goes with relation"));
+    }
+    let live_only = raw.severity.is_some() || raw.high_incidents.is_some();
+    if live_only && op != "live" {
+        let key = if raw.severity.is_some() {
+            "severity"
+        } else {
+            "high_incidents"
+        };
+        return err(key, format!("{key} only goes with live"));
     }
     let path = || -> Result<Path, (String, String)> {
         let Some(p) = &raw.path else {
@@ -209,6 +222,36 @@ pub(super) fn compile(raw: &RawCheck) -> Result<Check, (String, String)> {
                 resolves: raw.resolves == Some(true),
                 min_count: raw.min_count,
                 kinds,
+            }
+        }
+        "live" => {
+            if raw.path.is_some() {
+                return err("path", "live takes no path".into());
+            }
+            let provider = raw.live.as_deref().unwrap_or_default().trim().to_string();
+            if provider.is_empty() {
+                return err("live", "live needs a provider name, such as github".into());
+            }
+            let words = match &raw.severity {
+                None => vec![Value::from("ok")],
+                Some(OneOrMany::One(v)) => vec![v.clone()],
+                Some(OneOrMany::Many(v)) => v.clone(),
+            };
+            let accept = words
+                .iter()
+                .map(|w| w.as_str().and_then(crate::live::Severity::parse))
+                .collect::<Option<Vec<_>>>()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| {
+                    (
+                        "severity".to_string(),
+                        "severity must be ok, warn, crit or unknown, or a list of them".to_string(),
+                    )
+                })?;
+            Check::Live {
+                provider,
+                accept,
+                high_incidents: raw.high_incidents,
             }
         }
         "all" => Check::All(nested("all", raw.all.as_deref().unwrap_or_default())?),

@@ -21,12 +21,15 @@ pub enum Outcome {
     },
     /// The check failed (and no valid waiver applies): why, naming the path and what was found.
     Failed(String),
+    /// The check needs live data that is not known (a provider failed, or nothing is cached):
+    /// neither passed nor failed. It leaves the score alone but holds the level below it.
+    Unknown(String),
 }
 
 impl Outcome {
     /// True when the rule counts as passed (passed or waived).
     pub fn counts_as_passed(&self) -> bool {
-        !matches!(self, Outcome::Failed(_))
+        matches!(self, Outcome::Passed | Outcome::Waived { .. })
     }
 
     /// The message to show: why it failed, or the waiver's reason; `None` when it passed.
@@ -35,6 +38,7 @@ impl Outcome {
             Outcome::Passed => None,
             Outcome::Waived { reason, until } => Some(format!("waived until {until}: {reason}")),
             Outcome::Failed(why) => Some(why.clone()),
+            Outcome::Unknown(why) => Some(format!("unknown: {why}")),
         }
     }
 }
@@ -80,14 +84,33 @@ impl EntityScore {
 /// Evaluates one scorecard for one entity, as of `today` (for waivers). Does not look at the
 /// filter: see [`Scorecard::applies_to`].
 pub fn evaluate(card: &Scorecard, catalog: &Catalog, id: EntityId, today: Date) -> EntityScore {
+    evaluate_live(card, catalog, id, today, None)
+}
+
+/// [`evaluate`] with the entity's live data, for scorecards with live rules.
+pub fn evaluate_live(
+    card: &Scorecard,
+    catalog: &Catalog,
+    id: EntityId,
+    today: Date,
+    live: Option<&crate::live::Report>,
+) -> EntityScore {
     let entity = catalog.get(id);
-    let subject = Subject { catalog, id };
+    let subject = Subject { catalog, id, live };
     let mut outcomes = Vec::with_capacity(card.rules.len());
     let mut total = 0.0;
     let mut passed = 0.0;
     // The lowest level with a failing rule: the entity stops below it.
     let mut first_failing: Option<Level> = None;
     for rule in &card.rules {
+        if let Some(why) = rule.check.unknown(subject) {
+            // Not counted in the score either way; the level stops below it, as nobody knows.
+            if !matches!(first_failing, Some(l) if l <= rule.level) {
+                first_failing = Some(rule.level);
+            }
+            outcomes.push(Outcome::Unknown(why));
+            continue;
+        }
         let outcome = match rule.check.eval(subject) {
             Ok(()) => Outcome::Passed,
             Err(why) => match entity.metadata.annotations.get(&rule.waiver_key) {
@@ -141,10 +164,25 @@ pub struct Report {
 impl Report {
     /// Evaluates a scorecard over the whole catalog.
     pub fn build(card: &Scorecard, catalog: &Catalog, today: Date) -> Report {
+        Self::build_live(card, catalog, today, |_| None)
+    }
+
+    /// [`Report::build`] with each entity's live data from `live` (asked only when the
+    /// scorecard has live rules).
+    pub fn build_live(
+        card: &Scorecard,
+        catalog: &Catalog,
+        today: Date,
+        live: impl Fn(EntityId) -> Option<crate::live::Report>,
+    ) -> Report {
+        let uses_live = card.rules.iter().any(|r| r.check.uses_live());
         let scores = catalog
             .ids()
             .filter(|&id| card.applies_to(catalog.get(id)))
-            .map(|id| evaluate(card, catalog, id, today))
+            .map(|id| {
+                let facts = if uses_live { live(id) } else { None };
+                evaluate_live(card, catalog, id, today, facts.as_ref())
+            })
             .collect();
         Report { scores }
     }
@@ -196,7 +234,7 @@ impl Report {
         let mut out = vec![Vec::new(); rules];
         for s in &self.scores {
             for (i, o) in s.outcomes.iter().enumerate() {
-                if !o.counts_as_passed() {
+                if matches!(o, Outcome::Failed(_)) {
                     out[i].push(s.entity);
                 }
             }

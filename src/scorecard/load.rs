@@ -4,7 +4,6 @@
 
 use super::compile::{compile, OneOrMany, RawCheck};
 use super::model::{FilterTerm, Level, Rule, Scorecard};
-use super::path::Path;
 use super::waiver::Waiver;
 use crate::catalog::Origin;
 use crate::text::{clean, one_line};
@@ -163,6 +162,7 @@ pub fn parse_file(path: &str, text: &str) -> (Vec<Scorecard>, Vec<ScorecardError
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut cards = Vec::new();
     let mut errors = Vec::new();
+    let mut others = 0;
     for (start, chunk) in crate::documents::split(text) {
         if chunk.lines().all(|l| {
             let t = l.trim();
@@ -170,15 +170,32 @@ pub fn parse_file(path: &str, text: &str) -> (Vec<Scorecard>, Vec<ScorecardError
         }) {
             continue;
         }
+        // Initiatives live beside the scorecards they drive (crate::governance reads them).
+        if document_kind(chunk).as_deref() == Some(INITIATIVE_KIND) {
+            others += 1;
+            continue;
+        }
         match parse_document(path, start, chunk) {
             Ok(card) => cards.push(card),
             Err(e) => errors.push(e),
         }
     }
-    if cards.is_empty() && errors.is_empty() {
+    if cards.is_empty() && errors.is_empty() && others == 0 {
         errors.push(invalid(path, 1, "file", "no scorecard in this file".into()));
     }
     (cards, errors)
+}
+
+/// The `kind` of documents that scorecard files may hold beside scorecards: initiatives.
+pub const INITIATIVE_KIND: &str = "Initiative";
+
+/// The `kind:` a YAML document declares, when it parses as a mapping with a string `kind`.
+pub fn document_kind(chunk: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct KindOnly {
+        kind: Option<String>,
+    }
+    serde_yaml::from_str::<KindOnly>(chunk).ok()?.kind
 }
 
 fn invalid(path: &str, line: u32, field: &str, message: String) -> ScorecardError {
@@ -252,17 +269,11 @@ fn parse_document(path: &str, start: u32, chunk: &str) -> Result<Scorecard, Scor
     for (key, values) in raw.spec.filter {
         let line = lines.key(filter_line, &key);
         let field = format!("spec.filter.{key}");
-        let path = Path::parse(&key).map_err(|e| at(&field, line, e.to_string()))?;
         let values = match values {
-            OneOrMany::One(v) => vec![v],
-            OneOrMany::Many(v) => v,
+            OneOrMany::One(v) => v,
+            OneOrMany::Many(v) => Value::Array(v),
         };
-        let values = values
-            .into_iter()
-            .map(|v| scalar(&v).map(|s| s.to_lowercase()))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| at(&field, line, "filter values must be strings".into()))?;
-        filter.push(FilterTerm { path, values });
+        filter.push(FilterTerm::parse(&key, &values).map_err(|e| at(&field, line, e))?);
     }
     if raw.spec.rules.is_empty() {
         return Err(at(
@@ -367,15 +378,6 @@ fn is_id(s: &str) -> bool {
         && s.len() <= 128
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
-
-fn scalar(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
 }
 
 /// Finds the lines of keys in a document's text, for errors found after parsing.

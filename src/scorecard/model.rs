@@ -43,6 +43,40 @@ pub struct FilterTerm {
     pub values: Vec<String>,
 }
 
+impl FilterTerm {
+    /// A term from a filter entry as written in YAML: a path and a value or list of values
+    /// (strings, numbers or booleans). The error says what is wrong, for the caller to place.
+    pub fn parse(key: &str, values: &serde_json::Value) -> Result<FilterTerm, String> {
+        let path = Path::parse(key).map_err(|e| e.to_string())?;
+        let one = std::slice::from_ref(values);
+        let values = match values {
+            serde_json::Value::Array(many) => many.as_slice(),
+            _ => one,
+        };
+        let values = values
+            .iter()
+            .map(|v| match v {
+                serde_json::Value::String(s) => Some(s.to_lowercase()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                serde_json::Value::Bool(b) => Some(b.to_string()),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| "filter values must be strings".to_string())?;
+        Ok(FilterTerm { path, values })
+    }
+
+    /// True when the value the path reaches in the entity (or one of them) equals one of the
+    /// term's values, ignoring case.
+    pub fn matches(&self, entity: &Entity) -> bool {
+        self.path.resolve(entity).iter().any(|found| {
+            found
+                .as_scalar_str()
+                .is_some_and(|s| self.values.iter().any(|v| v.eq_ignore_ascii_case(&s)))
+        })
+    }
+}
+
 /// A scorecard: which entities it applies to, its levels and its rules.
 #[derive(Debug, Clone)]
 pub struct Scorecard {
@@ -66,13 +100,7 @@ impl Scorecard {
     /// True when every filter term matches the entity: the value its path reaches (or one of
     /// them) equals one of the term's values, ignoring case.
     pub fn applies_to(&self, entity: &Entity) -> bool {
-        self.filter.iter().all(|term| {
-            term.path.resolve(entity).iter().any(|found| {
-                found
-                    .as_scalar_str()
-                    .is_some_and(|s| term.values.iter().any(|v| v.eq_ignore_ascii_case(&s)))
-            })
-        })
+        self.filter.iter().all(|term| term.matches(entity))
     }
 
     /// The name of a level.

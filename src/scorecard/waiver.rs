@@ -58,6 +58,30 @@ impl Date {
         Date::from_days_since_epoch((secs / 86_400) as i64)
     }
 
+    /// The number of days from 1970-01-01 to this date (negative before it): the inverse of
+    /// [`Date::from_days_since_epoch`], so dates can be subtracted and shifted.
+    pub fn days_since_epoch(self) -> i64 {
+        let month = i64::from(self.month);
+        let year = i64::from(self.year) - i64::from(month <= 2);
+        let era = year.div_euclid(400);
+        let yoe = year.rem_euclid(400);
+        let mp = (month + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days` days later (earlier when negative).
+    pub fn add_days(self, days: i64) -> Date {
+        Date::from_days_since_epoch(self.days_since_epoch() + days)
+    }
+
+    /// Days from `earlier` to this date: 1 from Monday to Tuesday, negative when `earlier` is
+    /// later.
+    pub fn days_after(self, earlier: Date) -> i64 {
+        self.days_since_epoch() - earlier.days_since_epoch()
+    }
+
     /// The date `days` days after 1970-01-01 (Howard Hinnant's civil-from-days algorithm).
     pub fn from_days_since_epoch(days: i64) -> Date {
         let z = days + 719_468;
@@ -165,6 +189,27 @@ mod tests {
         assert_eq!(Date::from_days_since_epoch(19_782), d("2024-02-29"));
         assert_eq!(Date::from_days_since_epoch(20_454), d("2026-01-01"));
         assert!(Date::today() > d("2024-01-01"));
+    }
+
+    #[test]
+    fn days_since_epoch_inverts_the_civil_date() {
+        for s in [
+            "1970-01-01",
+            "2024-02-29",
+            "2026-12-07",
+            "2000-03-01",
+            "1969-12-31",
+        ] {
+            assert_eq!(
+                Date::from_days_since_epoch(d(s).days_since_epoch()),
+                d(s),
+                "{s}"
+            );
+        }
+        assert_eq!(d("2026-01-01").days_since_epoch(), 20_454);
+        assert_eq!(d("2027-01-01").days_after(d("2026-12-07")), 25);
+        assert_eq!(d("2024-02-28").add_days(2), d("2024-03-01"));
+        assert_eq!(d("2026-01-01").add_days(-1), d("2025-12-31"));
     }
 
     #[test]

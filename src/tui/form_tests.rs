@@ -92,6 +92,7 @@ impl Fixture {
             scores: &self.scores,
             page: 10,
             prefs: &crate::tui::panes::DEFAULT_PREFS,
+            now: std::time::SystemTime::now(),
         }
     }
 }

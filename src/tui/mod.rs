@@ -1,4 +1,5 @@
-//! The interactive portal: terminal setup and restore, logging, and the event loop.
+//! The interactive portal: logging and the event loop (the terminal itself, its guard, panic
+//! hook and signals are in `terminal.rs`).
 //!
 //! The shape is Elm's: terminal events, load events, signals and the spinner clock become
 //! [`action::Action`]s; [`app::update`] changes the [`app::App`] and may hand back an
@@ -16,6 +17,7 @@
 pub mod action;
 pub mod app;
 pub mod clipboard;
+pub mod clock;
 pub mod commands;
 pub mod jobs;
 pub mod keymap;
@@ -25,6 +27,7 @@ pub mod panes;
 pub mod remote_task;
 pub mod search_worker;
 pub mod tabs;
+mod terminal;
 pub mod theme;
 pub mod ui;
 pub mod widgets;
@@ -37,15 +40,12 @@ use crate::text;
 use action::Action;
 use app::{update, App, Effect};
 use color_eyre::eyre::{eyre, WrapErr};
-use crossterm::event::{
-    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind,
-};
-use futures::StreamExt;
+use crossterm::event::{Event, KeyEventKind};
 use keymap::Keymap;
 use ratatui::DefaultTerminal;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
+use terminal::{draw_frame, run_in_terminal, terminal_events, Signals, TerminalGuard};
 use tokio::sync::mpsc;
 
 pub use logging::LOG_FILE;
@@ -158,93 +158,6 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
             tracing::error!("{e:#}");
             Err(e.wrap_err(format!("the log is at {}", log_path.display())))
         }
-    }
-}
-
-/// Owns the terminal while the portal runs; restores it when dropped (on quit and on errors).
-/// Panics are covered by the hook installed in [`TerminalGuard::enter`].
-struct TerminalGuard {
-    terminal: DefaultTerminal,
-}
-
-impl TerminalGuard {
-    fn enter(
-        log_path: PathBuf,
-        drafts: Option<crate::scaffolder::draft_writer::DraftFlusher>,
-    ) -> color_eyre::Result<Self> {
-        // try_init: raw mode, alternate screen, and a panic hook that restores both first.
-        let terminal = ratatui::try_init().wrap_err("setting up the terminal")?;
-        crossterm::execute!(std::io::stdout(), EnableBracketedPaste)
-            .wrap_err("enabling bracketed paste")?;
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            // The drafts first: restoring the terminal can block on a dead connection.
-            if let Some(d) = &drafts {
-                d.flush(Duration::from_secs(2));
-            }
-            let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
-            // ratatui's hook leaves the alternate screen and prints the panic.
-            previous(info);
-            let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
-            eprintln!("idp-tui crashed; the log is at {}", log_path.display());
-            // A panic on any thread ends the process: a worker that died left the portal
-            // drawing on a restored terminal, deaf to Ctrl-C.
-            std::process::exit(101);
-        }));
-        Ok(Self { terminal })
-    }
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        // The panic hook already restored the terminal and printed where the log is; leaving
-        // the alternate screen a second time would move the cursor back above that message.
-        if std::thread::panicking() {
-            return;
-        }
-        let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
-        ratatui::restore();
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
-    }
-}
-
-/// SIGHUP (a dropped ssh connection) and SIGTERM: both quit cleanly.
-struct Signals {
-    #[cfg(unix)]
-    hangup: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    terminate: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    _interrupt: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    fn new() -> color_eyre::Result<Self> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            Ok(Self {
-                hangup: signal(SignalKind::hangup()).wrap_err("listening for SIGHUP")?,
-                terminate: signal(SignalKind::terminate()).wrap_err("listening for SIGTERM")?,
-                // Never read: listening replaces the default action, so Ctrl-C in a command
-                // run with `terminal` mode stops that command, not the portal around it.
-                _interrupt: signal(SignalKind::interrupt()).wrap_err("listening for SIGINT")?,
-            })
-        }
-        #[cfg(not(unix))]
-        Ok(Self {})
-    }
-
-    async fn recv(&mut self) -> &'static str {
-        #[cfg(unix)]
-        {
-            tokio::select! {
-                _ = self.hangup.recv() => "SIGHUP",
-                _ = self.terminate.recv() => "SIGTERM",
-            }
-        }
-        #[cfg(not(unix))]
-        std::future::pending().await
     }
 }
 
@@ -524,58 +437,6 @@ fn start_docs_fetches(
     }
 }
 
-/// Runs a `terminal` action: the TUI steps aside (cooked mode, main screen), the command runs
-/// with the terminal, and after Enter the TUI comes back. Returns a line for the status bar.
-fn run_in_terminal(terminal: &mut DefaultTerminal, plan: &Plan) -> color_eyre::Result<String> {
-    use std::io::Write;
-    let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
-    ratatui::restore();
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
-    println!("$ {}", text::one_line(&plan.shell_line()));
-    let result = tokio::task::block_in_place(|| crate::actions::execute(plan));
-    let summary = match &result {
-        Ok(o) => o
-            .code
-            .map_or("killed by a signal".to_string(), |c| format!("exit {c}")),
-        Err(e) => e.to_string(),
-    };
-    print!(
-        "\n[{}: {summary}; press Enter to return to idp-tui] ",
-        plan.title
-    );
-    let _ = std::io::stdout().flush();
-    let mut line = String::new();
-    let _ = tokio::task::block_in_place(|| std::io::stdin().read_line(&mut line));
-    crossterm::terminal::enable_raw_mode().wrap_err("returning to raw mode")?;
-    crossterm::execute!(
-        std::io::stdout(),
-        crossterm::terminal::EnterAlternateScreen,
-        EnableBracketedPaste
-    )
-    .wrap_err("returning to the alternate screen")?;
-    terminal.clear().wrap_err("clearing the screen")?;
-    Ok(format!("{}: {summary}", text::one_line(&plan.title)))
-}
-
-/// Reads the terminal in its own task and forwards events over a channel, so the loop can
-/// take whatever is pending without polling the stream with a throwaway waker.
-fn terminal_events() -> (
-    mpsc::UnboundedReceiver<std::io::Result<Event>>,
-    tokio::task::JoinHandle<()>,
-) {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let reader = tokio::spawn(async move {
-        let mut stream = EventStream::new();
-        while let Some(event) = stream.next().await {
-            let failed = event.is_err();
-            if tx.send(event).is_err() || failed {
-                break;
-            }
-        }
-    });
-    (rx, reader)
-}
-
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
@@ -625,9 +486,7 @@ async fn event_loop(
     let mut dirty = true;
     loop {
         if dirty {
-            terminal
-                .draw(|frame| ui::render(app, frame))
-                .wrap_err("drawing")?;
+            draw_frame(terminal, |frame| ui::render(app, frame)).wrap_err("drawing")?;
             dirty = false;
         }
         // Work put off until the screen showed the catalog (scoring it), then a redraw.

@@ -220,6 +220,41 @@ fn cached_data_says_its_age_while_refreshing_and_stays_when_the_refresh_fails() 
 }
 
 #[test]
+fn ages_on_screen_come_from_the_apps_clock_not_the_wall() {
+    let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    let mut app = App::new(
+        Catalog::new(),
+        &[SourceSpec::demo()],
+        Default::default(),
+        Keymap::default(),
+    );
+    app.set_clock(super::clock::Clock::fixed(start));
+    load(
+        &mut app,
+        LoadEvent::Cached {
+            source: 0,
+            saved_at: start - Duration::from_secs(3 * 3600 + 60),
+        },
+    );
+    load(
+        &mut app,
+        LoadEvent::Batch {
+            source: 0,
+            entities: demo().entities().to_vec(),
+            problems: vec![],
+        },
+    );
+    let bar = status_bar(&app);
+    assert!(bar.contains("demo: cached, 3 h old"), "{bar}");
+    assert_eq!(status_bar(&app), bar, "the same state draws the same frame");
+    // Two hours pass on the app's clock: the next update reads it, the next frame shows it.
+    app.advance_clock(Duration::from_secs(2 * 3600));
+    update(&mut app, Action::Tick);
+    let bar = status_bar(&app);
+    assert!(bar.contains("demo: cached, 5 h old"), "{bar}");
+}
+
+#[test]
 fn ctrl_r_refreshes_from_the_search_field_without_typing() {
     let (mut app, _) = loaded_app();
     type_text(&mut app, "led");

@@ -466,6 +466,7 @@ mod docs_tab {
                 scores: &scores,
                 page: 10,
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
+                now: std::time::SystemTime::now(),
             };
             let tab = remote_docs::make(&ctx, id).expect("a remote entity has the tab");
             Tab {
@@ -485,6 +486,7 @@ mod docs_tab {
                 scores: &self.scores,
                 page: 10,
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
+                now: std::time::SystemTime::now(),
             }
         }
 
@@ -497,6 +499,7 @@ mod docs_tab {
                 scores: &self.scores,
                 page: 10,
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
+                now: std::time::SystemTime::now(),
             };
             self.tab.handle(&action, &ctx)
         }
@@ -541,6 +544,7 @@ mod docs_tab {
                 scores: &scores,
                 page: 10,
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
+                now: std::time::SystemTime::now(),
             };
             let docs = crate::tui::tabs::tabs_for(&ctx, id)
                 .iter()

@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
 #![allow(dead_code)]
 
+pub mod live_mock;
+
 use idp_tui::source::{BackstageSource, HttpOptions, LoadMode, LoadOptions, Secret, TokenSource};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

@@ -5,6 +5,7 @@
 //! takes them with [`App::take_jobs`] after every update and runs them off the UI thread.
 
 use super::action::Action;
+use super::clock::Clock;
 use super::commands;
 use super::keymap::{Keymap, Mode};
 use super::panes::entity::EntityView;
@@ -20,7 +21,7 @@ use super::search_worker::{SearchDone, SearchRequest, SearchWorker};
 use super::theme::Theme;
 use crate::catalog::{Catalog, EntityId};
 use crate::scaffolder::jobs::{Job, JobDone};
-use crate::scorecard::{self, Date, Scoreboard};
+use crate::scorecard::{self, Scoreboard};
 use crate::search::{Narrowing, SearchIndex};
 use crate::source::{SourceId, SourceSpec, SourceTracker};
 use crossterm::event::KeyEvent;
@@ -117,6 +118,8 @@ pub struct App {
     background: bool,
     /// Scoring handed to the loop and not taken yet.
     score_job: Option<crate::scorecard::board::Rescore>,
+    /// The time, read once per update: what render, scoring and load pacing see.
+    clock: Clock,
 }
 
 /// When the state should be written as the next start's snapshot.
@@ -138,6 +141,7 @@ impl App {
             narrowing.search(&index, 0, &search.parsed_query(), RESULT_LIMIT),
             None,
         );
+        let clock = Clock::system();
         // The built-in scorecard until `set_scorecards` says otherwise.
         let scores = Scoreboard::build(
             scorecard::Loaded {
@@ -145,7 +149,7 @@ impl App {
                 errors: Vec::new(),
             },
             &catalog,
-            Date::today(),
+            clock.today(),
         );
         App {
             catalog: Arc::new(catalog),
@@ -185,12 +189,28 @@ impl App {
             replacing: loading::Replacing::default(),
             background: false,
             score_job: None,
+            clock,
         }
     }
 
     /// An app over a fully loaded catalog (no sources running): what tests use.
     pub fn loaded(catalog: Catalog) -> Self {
         App::new(catalog, &[], Theme::default(), Keymap::default())
+    }
+
+    /// The app's clock, as last read by `update`.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Replaces the clock (tests fix the time with [`Clock::fixed`]).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    /// Moves a fixed clock forward (tests).
+    pub fn advance_clock(&mut self, by: std::time::Duration) {
+        self.clock.advance(by);
     }
 
     /// The keymap mode of whatever has focus.
@@ -289,7 +309,9 @@ impl App {
             return false;
         }
         self.scores_due = false;
-        let job = self.scores.rescore_job(self.catalog.clone(), Date::today());
+        let job = self
+            .scores
+            .rescore_job(self.catalog.clone(), self.clock.today());
         if self.background {
             self.score_job = Some(job);
             return false;
@@ -329,7 +351,7 @@ impl App {
     /// Replaces the scorecards (from `--scorecard` or the config) and evaluates them; a
     /// scorecard that did not load is reported in the status line.
     pub fn set_scorecards(&mut self, loaded: scorecard::Loaded) {
-        self.scores = Scoreboard::build(loaded, &self.catalog, Date::today());
+        self.scores = Scoreboard::build(loaded, &self.catalog, self.clock.today());
         if let Some(first) = self.scores.errors.first() {
             let more = self.scores.errors.len() - 1;
             let more = if more > 0 {
@@ -350,6 +372,7 @@ impl App {
             theme: &self.theme,
             page: self.page(),
             prefs: &self.prefs,
+            now: self.clock.now(),
         }
     }
 
@@ -364,6 +387,7 @@ impl App {
             theme: &self.theme,
             page,
             prefs: &self.prefs,
+            now: self.clock.now(),
         };
         (&mut self.stack, &mut self.search, ctx)
     }
@@ -579,6 +603,7 @@ impl App {
 
 /// Applies an action to the state. Returns what the event loop must do, if anything.
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+    app.clock.read();
     let background = matches!(
         action,
         Action::Load(_)

@@ -167,7 +167,7 @@ impl App {
         if !self.searching.load_due || self.searching.behind && self.is_searching() {
             return;
         }
-        let now = Instant::now();
+        let now = self.clock.instant();
         let due = !self.is_loading()
             || self.searching.load_last.map_or(true, |t| {
                 now.duration_since(t) >= self.searching.load_interval

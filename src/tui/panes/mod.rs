@@ -52,6 +52,9 @@ pub struct Ctx<'a> {
     pub page: usize,
     /// Preferences from the command line and config (hyperlinks, docs roots).
     pub prefs: &'a Prefs,
+    /// The time as `update` last read it (see [`crate::tui::clock`]): render reads no other
+    /// clock.
+    pub now: std::time::SystemTime,
 }
 
 /// What panes draw and read with, from the command line and the config file.

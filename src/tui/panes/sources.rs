@@ -86,7 +86,7 @@ impl View for SourcesView {
 
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
         let theme = ctx.theme;
-        let now = SystemTime::now();
+        let now = ctx.now;
         let width = area.width as usize;
         let detail_rows = if area.height >= 12 { 5 } else { 0 };
         let [head, list, detail] = Layout::vertical([

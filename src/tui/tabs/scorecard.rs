@@ -93,6 +93,7 @@ pub fn result_lines(
             RuleOutcome::Passed => (pass, theme.style(Token::Ok)),
             RuleOutcome::Failed(_) => (fail, theme.style(Token::Error)),
             RuleOutcome::Waived { .. } => (waived, theme.style(Token::Warning)),
+            RuleOutcome::Unknown(_) => ("?", theme.style(Token::Muted)),
         };
         let level = crate::tui::panes::search::fit(card.level_name(rule.level), level_width);
         lines.push(crate::tui::panes::entity::clip(
@@ -116,6 +117,7 @@ pub fn result_lines(
             RuleOutcome::Waived { reason, until } => {
                 detail(&format!("waived until {until}: {reason}"), Token::Warning)
             }
+            RuleOutcome::Unknown(why) => detail(&format!("unknown: {why}"), Token::Muted),
             RuleOutcome::Failed(why) => {
                 detail(why, Token::Text);
                 if let Some(fix) = &rule.fix {

@@ -49,7 +49,7 @@ pub fn summary(app: &App) -> Vec<Span<'static>> {
             ));
         }
     }
-    let now = std::time::SystemTime::now();
+    let now = app.clock().now();
     for s in app.sources.statuses() {
         spans.push(sep());
         let name = crate::tui::widgets::wrap::safe_line(&s.name);

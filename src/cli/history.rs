@@ -1,0 +1,196 @@
+//! `idp-tui history [--since 90d]`: scorecards and initiatives over time, as series with a
+//! burn-up sparkline. From the catalog's git history when `--catalog` is inside a git
+//! repository (each commit that touched it, evaluated once and cached by commit), else from
+//! the runs `idp-tui score --record` appended to the history file in the state directory.
+
+use super::output::{emit, emit_json};
+use super::Settings;
+use crate::governance::history::{self, Record, Series};
+use crate::scorecard::{self, Date};
+use color_eyre::eyre::{eyre, WrapErr};
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `history`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only since this long ago (`90d`, `12w`) or this day (`YYYY-MM-DD`).
+    #[arg(long, value_name = "AGE|DATE")]
+    pub since: Option<String>,
+    /// Print JSON: one series per scorecard and initiative, with its points.
+    #[arg(long)]
+    pub json: bool,
+    /// Read the recorded runs even when the catalog is in git.
+    #[arg(long)]
+    pub recorded: bool,
+    /// A scorecard file or directory holding scorecards and initiatives (repeatable).
+    #[arg(long = "scorecard", value_name = "PATH")]
+    pub scorecards: Vec<String>,
+}
+
+/// The history file `score --record` appends to.
+pub fn history_file() -> PathBuf {
+    crate::config::state_dir().join("history.jsonl")
+}
+
+/// Parses `--since`: `Nd`, `Nw` or a date.
+fn since(text: &str, today: Date) -> color_eyre::Result<Date> {
+    let text = text.trim();
+    if let Some(d) = Date::parse(text) {
+        return Ok(d);
+    }
+    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let n: i64 = number.parse().map_err(|_| {
+        eyre!("--since {text:?}: write a number of days (90d), weeks (12w) or a date (YYYY-MM-DD)")
+    })?;
+    match unit {
+        "d" => Ok(today.add_days(-n)),
+        "w" => Ok(today.add_days(-7 * n)),
+        _ => Err(eyre!(
+            "--since {text:?}: write a number of days (90d), weeks (12w) or a date (YYYY-MM-DD)"
+        )),
+    }
+}
+
+/// Appends one record per scorecard and initiative to the history file (`score --record`).
+pub(crate) fn record(
+    settings: &Settings,
+    catalog: &crate::catalog::Catalog,
+    cards: &[scorecard::Scorecard],
+) -> color_eyre::Result<()> {
+    let initiatives = super::initiatives::load_initiatives(settings).initiatives;
+    let records = history::evaluate(catalog, cards, &initiatives, Date::today(), "run", None);
+    let path = history_file();
+    history::append(&path, &records)
+        .wrap_err_with(|| format!("recording the scores in {}", path.display()))?;
+    tell!(
+        "idp-tui: recorded {} line(s) in {}",
+        records.len(),
+        path.display()
+    );
+    Ok(())
+}
+
+/// The records of every commit that touched the catalog, from the cache or evaluated now.
+fn from_git(
+    settings: &Settings,
+    catalogs: &[String],
+    since: Option<Date>,
+) -> color_eyre::Result<Vec<Record>> {
+    let (repo, rels) = super::diff::locate(catalogs)?;
+    let cards = scorecard::load_paths(&settings.scorecards);
+    for e in &cards.errors {
+        tell!("idp-tui: scorecard not loaded: {e}");
+    }
+    let initiatives = super::initiatives::load_initiatives(settings).initiatives;
+    let fingerprint = history::fingerprint(&cards.scorecards, &initiatives);
+    let cache = crate::config::cache_dir().join("history");
+    let prefixes: Vec<String> = rels.iter().map(|(r, _)| r.clone()).collect();
+    let mut out = Vec::new();
+    for (commit, date) in repo.commits_touching(&prefixes, since)? {
+        let file = cache.join(format!("{commit}-{fingerprint}.json"));
+        if let Some(records) = std::fs::read(&file)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Vec<Record>>(&b).ok())
+        {
+            out.extend(records);
+            continue;
+        }
+        let side = super::diff::load_side(&repo, &rels, Some(&commit))?;
+        let records = history::evaluate(
+            &side.catalog,
+            &cards.scorecards,
+            &initiatives,
+            date,
+            "git",
+            Some(&commit),
+        );
+        // A cache that cannot be written only costs the evaluation next time.
+        if std::fs::create_dir_all(&cache).is_ok() {
+            if let Ok(text) = serde_json::to_vec(&records) {
+                let _ = std::fs::write(&file, text);
+            }
+        }
+        out.extend(records);
+    }
+    Ok(out)
+}
+
+/// Runs `history`; `catalogs` are the `--catalog` paths.
+pub fn run(settings: &Settings, catalogs: &[String], args: &Args) -> color_eyre::Result<ExitCode> {
+    let today = Date::today();
+    let since = args.since.as_deref().map(|s| since(s, today)).transpose()?;
+    let local = !catalogs.is_empty() && catalogs.iter().all(|c| !c.contains("://"));
+    let in_git = local && !args.recorded && super::diff::locate(catalogs).is_ok();
+    let (records, origin) = if in_git {
+        (
+            from_git(settings, catalogs, since)?,
+            "the catalog's git history".to_string(),
+        )
+    } else {
+        let path = history_file();
+        let (records, skipped) =
+            history::read(&path).wrap_err_with(|| format!("reading {}", path.display()))?;
+        if skipped > 0 {
+            tell!(
+                "idp-tui: {}: {skipped} line(s) were not records and were skipped",
+                path.display()
+            );
+        }
+        (records, path.display().to_string())
+    };
+    let series = history::series(records, since);
+    if args.json {
+        emit_json(&json!({"from": origin, "series": series}))?;
+    } else {
+        emit(&text(&series, &origin))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn text(series: &[Series], origin: &str) -> String {
+    let mut out = String::new();
+    outln!(out, "history from {origin}");
+    if series.is_empty() {
+        outln!(
+            out,
+            "no records yet: run `idp-tui score --record` (from cron, or in CI on the main branch)"
+        );
+        return out;
+    }
+    let width = series
+        .iter()
+        .map(|s| crate::text::width(&s.name))
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    outln!(
+        out,
+        "{:<10}  {:<width$}  {:>6}  {:<10}  {:<10}  {:>13}  BURN-UP",
+        "KIND",
+        "NAME",
+        "POINTS",
+        "FROM",
+        "TO",
+        "PASSING"
+    );
+    for s in series {
+        let (Some(first), Some(last)) = (s.points.first(), s.points.last()) else {
+            continue;
+        };
+        let shares: Vec<f64> = s.points.iter().map(Record::percent).collect();
+        outln!(
+            out,
+            "{:<10}  {:<width$}  {:>6}  {:<10}  {:<10}  {:>13}  {}",
+            s.kind,
+            s.name,
+            s.points.len(),
+            first.date,
+            last.date,
+            format!("{:.0}% → {:.0}%", first.percent(), last.percent()),
+            history::sparkline(&shares)
+        );
+    }
+    out
+}
