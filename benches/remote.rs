@@ -8,6 +8,8 @@
 //!
 //! Run with `cargo bench --bench remote` (`IDP_BENCH_ENTITIES=20000` for a quicker run).
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 /// The allocator the portal uses (src/main.rs).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

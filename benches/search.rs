@@ -4,6 +4,8 @@
 //! (stable on a busy machine) and wall time. A nucleo-matcher pass over the same names is
 //! printed beside ours as a baseline ratio.
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 /// The allocator the portal uses (src/main.rs).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -61,7 +63,9 @@ fn main() {
         let mut nucleo = Vec::new();
         let mut skim = Vec::new();
         for end in 1..=query.len() {
-            let prefix = &query[..end];
+            let Some(prefix) = query.get(..end) else {
+                continue;
+            };
             let q = Query::parse(prefix);
             let (c0, w0) = (thread_cpu(), Instant::now());
             // The portal asks for the rows it can show, and narrows as the user types.

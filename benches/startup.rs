@@ -11,6 +11,8 @@
 //! where a start spends its time measured in this process (snapshot read and write; cache
 //! decode, catalog build, index build). `IDP_BENCH_ENTITIES` sets the size (default 100,000).
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 /// The allocator the portal uses (src/main.rs).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

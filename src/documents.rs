@@ -89,7 +89,7 @@ pub fn parse_documents(path: &Arc<str>, text: &str) -> (Vec<Document>, Vec<Probl
 fn describe(e: &serde_yaml::Error) -> String {
     let msg = e.to_string();
     match msg.find(" at line ") {
-        Some(i) => msg[..i].to_string(),
+        Some(i) => msg.get(..i).unwrap_or_default().to_string(),
         None => msg,
     }
 }
@@ -120,9 +120,9 @@ pub(crate) fn split(text: &str) -> Vec<(u32, &str)> {
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
         };
         if is_marker("---") || is_marker("...") {
-            out.push((start_line, &text[start..offset]));
+            out.push((start_line, text.get(start..offset).unwrap_or_default()));
             // Content may follow `--- ` on the same line (`--- !tag` or `--- {a: 1}`).
-            let rest = &bare[3..];
+            let rest = bare.get(3..).unwrap_or_default();
             if is_marker("---") && !rest.trim().is_empty() && !rest.trim().starts_with('#') {
                 start = offset + 3;
                 start_line = i as u32 + 1;
@@ -133,7 +133,7 @@ pub(crate) fn split(text: &str) -> Vec<(u32, &str)> {
         }
         offset += line.len();
     }
-    out.push((start_line, &text[start..]));
+    out.push((start_line, text.get(start..).unwrap_or_default()));
     out
 }
 

@@ -264,18 +264,18 @@ fn js_operators(source: &str) -> String {
             out.push_str(rest);
             return out;
         };
-        let close_tag = if rest[open..].starts_with("${{") {
+        let close_tag = if rest.get(open..).unwrap_or_default().starts_with("${{") {
             "}}"
         } else {
             "%}"
         };
-        out.push_str(&rest[..open]);
-        let after = &rest[open..];
+        out.push_str(rest.get(..open).unwrap_or_default());
+        let after = rest.get(open..).unwrap_or_default();
         let end = after
             .find(close_tag)
             .map_or(after.len(), |i| i + close_tag.len());
         let mut quote: Option<char> = None;
-        let code = &after[..end];
+        let code = after.get(..end).unwrap_or_default();
         let mut chars = code.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             match quote {
@@ -293,7 +293,12 @@ fn js_operators(source: &str) -> String {
                     quote = Some(c);
                     out.push(c);
                 }
-                None if (c == '=' || c == '!') && code[i..].starts_with(&format!("{c}==")) => {
+                None if (c == '=' || c == '!')
+                    && code
+                        .get(i..)
+                        .unwrap_or_default()
+                        .starts_with(&format!("{c}==")) =>
+                {
                     out.push(c);
                     out.push('=');
                     chars.next();
@@ -302,7 +307,7 @@ fn js_operators(source: &str) -> String {
                 None => out.push(c),
             }
         }
-        rest = &after[end..];
+        rest = after.get(end..).unwrap_or_default();
     }
 }
 

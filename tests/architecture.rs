@@ -6,6 +6,8 @@
 //! Test code is left out (files named `tests.rs`, `*_tests.rs`, `fixtures.rs`, and inline
 //! `#[cfg(test)] mod … {` blocks): tests may build their data with any module.
 
+#![allow(clippy::string_slice)] // test code reading our own ASCII source: a bad index is a failed test
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,7 @@
 //! The command line, run as a user would: the built binary, its output and exit codes.
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 use std::process::{Command, Output};
 
 fn idp(args: &[&str]) -> Output {

@@ -2,6 +2,8 @@
 //! deleted files, changed `$text` targets and Location targets are seen; problems survive a
 //! cached load; a broken or unwritable cache is a warning, never a failure.
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 use idp_tui::catalog::{Catalog, Entity, EntityRef, Problem};
 use idp_tui::source::cache::files::{self, Previous, Record};
 use idp_tui::source::file::{self, LoadStats};

@@ -7,6 +7,7 @@
 //! (There is no local-file cache on this branch to cover; when it lands, its test belongs
 //! here too.)
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
 #![cfg(unix)]
 
 mod pty_spawn;

@@ -2,6 +2,8 @@
 //! built here, `stats`, `export`, and golden outputs of every `--format` of `validate`,
 //! `score`, `initiatives` and `diff` (in tests/snapshots/).
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};

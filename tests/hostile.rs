@@ -6,6 +6,8 @@
 //! line, 10,000 links) and the combinations (every required field missing in turn) are
 //! generated here.
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 use idp_tui::catalog::{Catalog, EntityRef};
 use idp_tui::source::{self, SourceSpec};
 use std::path::{Path, PathBuf};

@@ -3,6 +3,8 @@
 //! (401/403, 404, 429 with Retry-After, slow, garbage, a redirect to another host), the
 //! cache (`--offline`, a dead network), plugins, and the `oncall`/`status` commands.
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 mod support;
 
 use idp_tui::catalog::{Catalog, Lookup};

@@ -1,5 +1,7 @@
 //! Loading catalogs from files: Backstage's own examples, broken files, Locations.
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 use idp_tui::catalog::{Catalog, EntityRef, RelationType, Severity};
 use idp_tui::source::{self, SourceSpec};
 

@@ -3,6 +3,7 @@
 //! [`Session`] starts `idp-tui` in a pty with a private HOME (no real config is read), feeds
 //! its output to a vt100 parser, and waits for text to appear; add flows as more tests.
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
 #![cfg(unix)]
 
 mod pty_spawn;
@@ -649,16 +650,12 @@ fn a_panic_on_a_worker_thread_ends_the_process_with_the_terminal_restored() {
     assert_ne!(code, 0, "a panic must not look like success");
     s.wait_restored();
     let out = String::from_utf8_lossy(&s.raw()).to_string();
-    let leave = out
-        .find("\x1b[?1049l")
+    let (_, after) = out
+        .split_once("\x1b[?1049l")
         .expect("the alternate screen was left");
+    assert!(after.contains("idp-tui crashed; the log is at"), "{after}");
     assert!(
-        out[leave..].contains("idp-tui crashed; the log is at"),
-        "{}",
-        &out[leave..]
-    );
-    assert!(
-        !out[leave..].contains("\x1b[?1049h"),
+        !after.contains("\x1b[?1049h"),
         "nothing is drawn after the terminal is restored"
     );
 }
@@ -676,10 +673,9 @@ fn a_panic_restores_the_terminal_and_says_where_the_log_is() {
     let log = s.home().join("xdg_state_home/idp-tui/idp-tui.log");
     let out = String::from_utf8_lossy(&s.raw()).to_string();
     // After the terminal is restored, the user sees where the log is (on the main screen).
-    let leave = out
-        .find("\x1b[?1049l")
+    let (_, after) = out
+        .split_once("\x1b[?1049l")
         .expect("the alternate screen was left");
-    let after = &out[leave..];
     assert!(
         after.contains("idp-tui crashed; the log is at") && after.contains("idp-tui.log"),
         "{after}"

@@ -2,6 +2,8 @@
 //! backend (`tests/data/backstage-api/`): paging, auth errors, retries, timeouts, bad
 //! bodies, and the offline cache around them.
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 mod support;
 
 use idp_tui::backstage::{self, BackstageError, Page};

@@ -1,5 +1,7 @@
 //! The binary against a Backstage test server: `--catalog URL`, `fetch`, then `--offline`.
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 mod support;
 
 use std::path::Path;

@@ -3,6 +3,8 @@
 //! task, garbage events, a server that stops answering; TechDocs pages, a 404, garbage and a
 //! huge page. Through the library and through the binary.
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 mod support;
 
 use idp_tui::backstage::tasks::{

@@ -1,6 +1,8 @@
 //! `idp-tui scaffold` and `idp-tui templates` through the real binary, on the embedded demo's
 //! templates.
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 use idp_tui::catalog::{validate::validate, Entity, Origin, Severity};
 use serde_json::Value;
 use std::path::Path;

@@ -1,6 +1,8 @@
 //! The scaffolder against Backstage-shaped templates: the corpus of real templates, the
 //! test templates in tests/data/templates, and escape attempts that must write nothing.
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 use idp_tui::catalog::{Catalog, Entity};
 use idp_tui::scaffolder::form::{candidates, FieldKind};
 use idp_tui::scaffolder::plan::{plan, PlanError, StepStatus};

@@ -1,6 +1,8 @@
 //! `idp-tui score` through the built binary: output, JSON, roll-ups and exit codes, on the
 //! embedded demo and on the fixtures in tests/data/scorecards/.
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 use serde_json::Value;
 use std::process::{Command, Output};
 

@@ -2,6 +2,8 @@
 //! Secret/password values never reach the output, `--json`, error messages or any file the
 //! program writes (cache, state, drafts). The TUI side (log file, screen) is in tests/pty.rs.
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 mod support;
 
 use std::path::Path;

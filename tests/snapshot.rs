@@ -3,6 +3,8 @@
 //! replaces that source's data; a damaged, old or stale snapshot and an unwritable directory
 //! are warnings, and the start still loads everything.
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 use idp_tui::catalog::{Catalog, EntityRef};
 use idp_tui::search::Query;
 use idp_tui::snapshot::{self, SnapshotError};

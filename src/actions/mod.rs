@@ -263,14 +263,14 @@ fn words(command: &str) -> Result<Vec<String>, String> {
             "{%" => "%}",
             _ => "#}",
         };
-        let Some(len) = rest[start..].find(close) else {
+        let Some(len) = rest.get(start..).and_then(|r| r.find(close)) else {
             return Err(format!("{open} without a closing {close}"));
         };
         let end = start + len + close.len();
-        masked.push_str(&rest[..start]);
+        masked.push_str(rest.get(..start).unwrap_or_default());
         masked.push_str(&format!("\u{E000}{}\u{E001}", regions.len()));
-        regions.push(rest[start..end].to_string());
-        rest = &rest[end..];
+        regions.push(rest.get(start..end).unwrap_or_default().to_string());
+        rest = rest.get(end..).unwrap_or_default();
     }
     let split =
         shell_words::split(&masked).map_err(|e| format!("cannot split the command: {e}"))?;

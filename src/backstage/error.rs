@@ -233,7 +233,7 @@ pub(super) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     while let Some(err) = next {
         let text = err.to_string();
         let text = match text.find(" for url (") {
-            Some(i) => text[..i].to_string(),
+            Some(i) => text.get(..i).unwrap_or_default().to_string(),
             None => text,
         };
         // reqwest and hyper wrap the cause in generic layers that tell a user nothing.

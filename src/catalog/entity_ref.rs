@@ -119,17 +119,19 @@ impl EntityRef {
 
     /// The lowercase kind, e.g. `component`.
     pub fn kind(&self) -> &str {
-        &self.text[..self.colon as usize]
+        self.text.get(..self.colon as usize).unwrap_or_default()
     }
 
     /// The lowercase namespace, e.g. `default`.
     pub fn namespace(&self) -> &str {
-        &self.text[self.colon as usize + 1..self.slash as usize]
+        self.text
+            .get(self.colon as usize + 1..self.slash as usize)
+            .unwrap_or_default()
     }
 
     /// The lowercase name.
     pub fn name(&self) -> &str {
-        &self.text[self.slash as usize + 1..]
+        self.text.get(self.slash as usize + 1..).unwrap_or_default()
     }
 
     /// The canonical string, `kind:namespace/name`.
@@ -155,13 +157,15 @@ fn canonical_into(kind: &str, namespace: &str, name: &str, out: &mut String) {
         out.push_str(part);
         out.push_str(sep);
     }
-    if out[start..].is_ascii() {
+    match out.get_mut(start..) {
         // The common case: lowercased in place.
-        out[start..].make_ascii_lowercase();
-    } else {
-        let lower = out[start..].to_lowercase();
-        out.truncate(start);
-        out.push_str(&lower);
+        Some(tail) if tail.is_ascii() => tail.make_ascii_lowercase(),
+        Some(tail) => {
+            let lower = tail.to_lowercase();
+            out.truncate(start);
+            out.push_str(&lower);
+        }
+        None => {}
     }
 }
 
@@ -178,10 +182,10 @@ fn split(input: &str) -> Result<(Option<&str>, Option<&str>, &str), RefError> {
             colon = None;
         }
     }
-    let kind = colon.map(|c| &input[..c]);
-    let namespace = slash.map(|s| &input[colon.map_or(0, |c| c + 1)..s]);
+    let kind = colon.map(|c| input.get(..c).unwrap_or_default());
+    let namespace = slash.map(|s| input.get(colon.map_or(0, |c| c + 1)..s).unwrap_or_default());
     let name_start = colon.map_or(0, |c| c + 1).max(slash.map_or(0, |s| s + 1));
-    let name = &input[name_start..];
+    let name = input.get(name_start..).unwrap_or_default();
     if kind == Some("") || namespace == Some("") || name.is_empty() {
         return Err(RefError::Malformed(input.to_string()));
     }

@@ -492,7 +492,14 @@ mod tests {
         let texts = spec_relation_texts(&e, &mut targets, &mut text_problems);
         let as_text: Vec<(RelationType, &str)> = texts
             .iter()
-            .map(|&(r, start, end)| (r, &targets[start as usize..end as usize]))
+            .map(|&(r, start, end)| {
+                (
+                    r,
+                    targets
+                        .get(start as usize..end as usize)
+                        .unwrap_or_default(),
+                )
+            })
             .collect();
         let expected: Vec<(RelationType, &str)> =
             rels.iter().map(|(r, t)| (*r, t.as_str())).collect();

@@ -218,7 +218,9 @@ fn parse_document(path: &str, start: u32, chunk: &str) -> Result<Initiative, Ini
     let raw: RawInitiative = crate::yaml::from_str(chunk).map_err(|e| {
         let line = e.location().map_or(start, |l| start + l.line() as u32 - 1);
         let msg = e.to_string();
-        let msg = msg.find(" at line ").map_or(&*msg, |i| &msg[..i]);
+        let msg = msg
+            .find(" at line ")
+            .map_or(&*msg, |i| msg.get(..i).unwrap_or(msg.as_str()));
         let (field, message) = match msg.split_once(": ") {
             Some((f, m)) if !f.contains(' ') => (f.to_string(), m.to_string()),
             _ => ("document".to_string(), msg.to_string()),

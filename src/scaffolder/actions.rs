@@ -424,7 +424,7 @@ fn fs_rename(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, Actio
             )));
         }
         for old in moved {
-            let new = format!("{to}{}", &old[from.len()..]);
+            let new = format!("{to}{}", old.get(from.len()..).unwrap_or_default());
             if cx.workspace.files.contains_key(&new) && !overwrite {
                 return Err(ActionError::Input(format!(
                     "fs:rename: {new} already exists (set overwrite: true)"

@@ -170,7 +170,8 @@ fn plain_ok(s: &str) -> bool {
     let last = s.chars().last().unwrap_or(first);
     if "\t ,[]{}#&*!|>'\"%@`".contains(first)
         || matches!(s, "?" | "-")
-        || ((first == '?' || first == '-') && s[1..].starts_with([' ', '\t']))
+        || ((first == '?' || first == '-')
+            && s.get(1..).unwrap_or_default().starts_with([' ', '\t']))
         || s.contains(": ")
         || s.contains(":\t")
         || s.contains(" #")

@@ -211,7 +211,9 @@ fn parse_document(path: &str, start: u32, chunk: &str) -> Result<Scorecard, Scor
     let raw: RawScorecard = crate::yaml::from_str(chunk).map_err(|e| {
         let line = e.location().map_or(start, |l| start + l.line() as u32 - 1);
         let msg = e.to_string();
-        let msg = msg.find(" at line ").map_or(&*msg, |i| &msg[..i]);
+        let msg = msg
+            .find(" at line ")
+            .map_or(&*msg, |i| msg.get(..i).unwrap_or(msg.as_str()));
         // serde_yaml puts the field path first: `spec.rules[0].check: unknown field …`.
         let (field, message) = match msg.split_once(": ") {
             Some((f, m)) if !f.contains(' ') => (f.to_string(), m.to_string()),
@@ -405,7 +407,8 @@ impl Lines<'_> {
             let t = line.trim_start().trim_start_matches(['-', ' ', '{']);
             let t = t.trim_start_matches(['"', '\'']);
             let own_line = t.starts_with(key)
-                && t[key.len()..]
+                && t.get(key.len()..)
+                    .unwrap_or_default()
                     .trim_start_matches(['"', '\''])
                     .starts_with(':');
             // Also `check: { path: x, matches: … }` written on one line.

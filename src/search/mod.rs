@@ -194,7 +194,10 @@ impl<'a> Text<'a> {
 
     fn description(&self) -> &'a str {
         let (d0, d1) = self.h.description;
-        &self.hay.descriptions[d0 as usize..d1 as usize]
+        self.hay
+            .descriptions
+            .get(d0 as usize..d1 as usize)
+            .unwrap_or_default()
     }
 
     fn tags(&self) -> &'a [Sym] {
@@ -217,7 +220,9 @@ impl Haystacks {
     fn name(&self, i: usize) -> &str {
         let end = self.name_starts.get(i + 1).map_or(self.names.len(), |&e| e);
         // Less the NUL that ends it.
-        &self.names[self.name_starts[i]..end - 1]
+        self.names
+            .get(self.name_starts[i]..end - 1)
+            .unwrap_or_default()
     }
 
     /// Adds a lowercase name, a description (which `description` writes) and tags to the
@@ -757,7 +762,7 @@ fn description_prefix(text: &str) -> &str {
         return text;
     }
     match text.char_indices().nth(DESCRIPTION_PREFIX) {
-        Some((end, _)) => &text[..end],
+        Some((end, _)) => text.get(..end).unwrap_or(text),
         None => text,
     }
 }
@@ -768,7 +773,9 @@ fn lower_into(s: &str, out: &mut String) {
     if s.is_ascii() {
         let start = out.len();
         out.push_str(s);
-        out[start..].make_ascii_lowercase();
+        if let Some(tail) = out.get_mut(start..) {
+            tail.make_ascii_lowercase();
+        }
     } else {
         out.push_str(&s.to_lowercase());
     }

@@ -556,8 +556,12 @@ fn location_targets(
 /// Files matching a glob: the fixed directory part is walked, the rest matched.
 fn expand_glob(pattern: &str) -> Result<Vec<String>, String> {
     let first_glob = pattern.find(['*', '?', '[']).unwrap_or(pattern.len());
-    let base_end = pattern[..first_glob].rfind('/').map_or(0, |i| i + 1);
-    let base = &pattern[..base_end];
+    let base_end = pattern
+        .get(..first_glob)
+        .unwrap_or(pattern)
+        .rfind('/')
+        .map_or(0, |i| i + 1);
+    let base = pattern.get(..base_end).unwrap_or_default();
     let matcher = globset::GlobBuilder::new(pattern)
         .literal_separator(true)
         .build()

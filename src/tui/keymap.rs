@@ -138,8 +138,11 @@ impl Key {
             "pageup" | "pgup" | "page_up" => KeyCode::PageUp,
             "pagedown" | "pgdn" | "page_down" => KeyCode::PageDown,
             "space" => KeyCode::Char(' '),
-            f if f.starts_with('f') && f.len() > 1 && f[1..].parse::<u8>().is_ok() => {
-                match f[1..].parse::<u8>() {
+            f if f.starts_with('f')
+                && f.len() > 1
+                && f.get(1..).unwrap_or_default().parse::<u8>().is_ok() =>
+            {
+                match f.get(1..).unwrap_or_default().parse::<u8>() {
                     Ok(n @ 1..=12) => KeyCode::F(n),
                     _ => return Err(format!("unknown key {text:?}")),
                 }
@@ -147,7 +150,10 @@ impl Key {
             _ => {
                 // A single character keeps its case as written (`G` differs from `g`).
                 let original = text.trim();
-                let rest_original = &original[original.len() - rest.len()..];
+                // ASCII lowercasing keeps the length, so this is the same place in `original`.
+                let rest_original = original
+                    .get(original.len().saturating_sub(rest.len())..)
+                    .unwrap_or(rest);
                 let mut chars = rest_original.chars();
                 let c = match (chars.next(), chars.next()) {
                     (Some(c), None) => Some(c),

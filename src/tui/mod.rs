@@ -292,7 +292,8 @@ async fn event_loop(
     }
     // Test-only: a way to prove the panic hook through the real binary (tests/pty.rs,
     // tests/pty_form.rs); see docs/security.md. `1`: the first key; `f12`: F12 only (so a form
-    // can be filled first). Nothing else can make the portal panic on purpose.
+    // can be filled first); `thread`: the first key, on a worker thread. Nothing else can make
+    // the portal panic on purpose.
     let panic_on = std::env::var("IDP_TUI_PANIC_ON_KEY").ok();
     let panics = |code: crossterm::event::KeyCode| match panic_on.as_deref() {
         Some("1" | "thread") => true,

@@ -1,5 +1,7 @@
 //! Helpers shared by the remote-source tests: the captured Backstage responses, a test server
 //! serving them, and sources with short timeouts.
+
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
 #![allow(dead_code)]
 
 pub mod live_mock;

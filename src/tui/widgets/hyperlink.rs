@@ -31,7 +31,7 @@ pub fn safe_url(url: &str) -> Option<&str> {
     let rest = ["https://", "http://", "mailto:", "file://"]
         .iter()
         .find(|scheme| lower.starts_with(**scheme))
-        .map(|scheme| &url[scheme.len()..])?;
+        .and_then(|scheme| url.get(scheme.len()..))?;
     (!rest.is_empty()).then_some(url)
 }
 
@@ -146,7 +146,7 @@ pub fn link_text(buf: &mut Buffer, area: Rect, text: &str, url: &str) -> usize {
             line.push_str(s);
         }
         let mut from = 0;
-        while let Some(found) = line[from..].find(text) {
+        while let Some(found) = line.get(from..).and_then(|l| l.find(text)) {
             let begin = from + found;
             let end = begin + text.len();
             from = end;
@@ -204,9 +204,9 @@ pub fn strip_links(s: &str) -> String {
     let mut out = String::new();
     let mut rest = s;
     while let Some(start) = rest.find("\x1b]8;") {
-        out.push_str(&rest[..start]);
-        match rest[start..].find("\x1b\\") {
-            Some(end) => rest = &rest[start + end + 2..],
+        out.push_str(rest.get(..start).unwrap_or_default());
+        match rest.get(start..).and_then(|r| r.find("\x1b\\")) {
+            Some(end) => rest = rest.get(start + end + 2..).unwrap_or_default(),
             None => return out,
         }
     }
