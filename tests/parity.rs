@@ -3,6 +3,8 @@
 //! `catalog-dump.py tests/data/parity/<case>` (see `docs/validation.md`); what Backstage
 //! accepted and rejected is written next to each test, and idp-tui must agree.
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 use idp_tui::catalog::{Catalog, EntityRef, Problem, RelationType, Severity, Target};
 use idp_tui::source::{load_blocking, SourceSpec};
 use std::process::{Command, Output};
