@@ -135,7 +135,7 @@ pub fn append(path: &Path, records: &[Record]) -> std::io::Result<()> {
 /// Reads a history file: its records, and how many lines were not records (skipped). A file
 /// that does not exist has none.
 pub fn read(path: &Path) -> std::io::Result<(Vec<Record>, usize)> {
-    let text = match std::fs::read(path) {
+    let text = match crate::vfs::read_regular(path, crate::vfs::MAX_READ_BYTES) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
         Err(e) => return Err(e),
@@ -214,6 +214,19 @@ pub fn fingerprint(cards: &[Scorecard], initiatives: &[Initiative]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_history_file_that_is_a_fifo_is_refused_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("history.jsonl");
+        let c = std::ffi::CString::new(fifo.to_string_lossy().as_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        // Before: `idp-tui history` blocked forever opening it, waiting for a writer.
+        let err = read(&fifo).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+    }
 
     fn record(date: &str, name: &str, passing: usize) -> Record {
         Record {

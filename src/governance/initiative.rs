@@ -155,7 +155,9 @@ pub fn load_paths(paths: &[String]) -> LoadedInitiatives {
     }
     let mut names = HashSet::new();
     for file in files {
-        let Ok(bytes) = std::fs::read(&file) else {
+        // Read as the scorecard loader reads (regular files only, capped); it reports the
+        // files it cannot read, so they are not reported twice here.
+        let Ok(bytes) = crate::vfs::read(&file) else {
             continue;
         };
         let (found, errors) = parse_file(&file, &String::from_utf8_lossy(&bytes));

@@ -78,7 +78,7 @@ pub fn path_for(dir: &Path, entity: &str) -> PathBuf {
 
 /// Reads an entity's entries; a missing or unreadable file is no entries.
 pub fn load(dir: &Path, entity: &str) -> Entries {
-    std::fs::read(path_for(dir, entity))
+    crate::vfs::read_regular(&path_for(dir, entity), crate::vfs::MAX_READ_BYTES)
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .unwrap_or_default()

@@ -3,12 +3,13 @@
 //! needs by value; its answer names the job's id, so a front end can drop answers it no longer
 //! waits for.
 
-use super::draft::DraftOp;
+use super::draft::{DraftLoad, DraftOp, Drafts};
 use super::draft_writer::DraftSaved;
 use super::form::{Form, Values};
 use super::plan::{plan, Plan, PlanError};
 use super::write::{target_is_free, write, WriteReport};
 use super::Template;
+use crate::catalog::EntityRef;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,6 +31,28 @@ pub enum Job {
     Plan(PlanJob),
     /// Write a plan's files.
     Write(WriteJob),
+    /// Read a template's saved draft (the state directory may be on a slow disk).
+    LoadDraft(Box<DraftLoadJob>),
+}
+
+/// The read of a template's saved draft, for the form that just opened.
+#[derive(Debug)]
+pub struct DraftLoadJob {
+    /// Where drafts are kept.
+    pub drafts: Drafts,
+    /// The template whose draft to read.
+    pub template: EntityRef,
+    /// Its form: only its known, non-secret fields are taken from the draft.
+    pub form: Form,
+}
+
+/// What reading a template's draft found.
+#[derive(Debug)]
+pub struct DraftLoaded {
+    /// The template whose draft was read.
+    pub template: EntityRef,
+    /// What was found.
+    pub load: DraftLoad,
 }
 
 /// A finished job's answer.
@@ -41,6 +64,8 @@ pub enum JobDone {
     Write(WriteDone),
     /// A draft was written or removed (or failed to be).
     Draft(DraftSaved),
+    /// A template's draft was read.
+    DraftLoaded(DraftLoaded),
 }
 
 impl Job {
@@ -54,6 +79,10 @@ impl Job {
             })),
             Job::Plan(job) => job.run().map(JobDone::Plan),
             Job::Write(job) => Some(JobDone::Write(job.run())),
+            Job::LoadDraft(job) => Some(JobDone::DraftLoaded(DraftLoaded {
+                load: job.drafts.load(&job.template, &job.form),
+                template: job.template,
+            })),
         }
     }
 }

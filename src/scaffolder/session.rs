@@ -47,8 +47,20 @@ pub struct Session {
 
 impl Session {
     /// Starts a form with the fields' defaults, and says whether a draft is waiting to be
-    /// resumed (a damaged draft is reported as a warning and ignored).
+    /// resumed (a damaged draft is reported as a warning and ignored). Reads the draft here:
+    /// the portal uses [`Session::start_fresh`] and [`Session::draft_load_job`] instead.
     pub fn start(template: Template, drafts: Option<Drafts>) -> (Session, Option<Values>) {
+        let mut s = Session::start_fresh(template, drafts);
+        let load = s
+            .drafts
+            .as_ref()
+            .map(|d| d.load(&s.template.entity_ref, &s.form));
+        let draft = load.and_then(|l| s.offered(l));
+        (s, draft)
+    }
+
+    /// Starts a form with the fields' defaults, without reading its draft.
+    pub fn start_fresh(template: Template, drafts: Option<Drafts>) -> Session {
         let form = Form::from_template(&template);
         let values = form.initial_values();
         let mut s = Session {
@@ -64,21 +76,34 @@ impl Session {
             draft_dirty: false,
             draft_ops: Vec::new(),
         };
-        let draft = match s
-            .drafts
-            .as_ref()
-            .map(|d| d.load(&s.template.entity_ref, &s.form))
-        {
-            Some(DraftLoad::Found(v)) if !v.is_empty() => Some(v),
-            Some(DraftLoad::Corrupt(w)) => {
-                s.warning = Some(w);
+        s.page = s.form.shown_pages(&s.values).first().copied().unwrap_or(0);
+        s.focus = s.autofocus();
+        s
+    }
+
+    /// The job that reads this form's saved draft, when drafts are kept.
+    pub fn draft_load_job(&self) -> Option<super::jobs::Job> {
+        let drafts = self.drafts.clone()?;
+        Some(super::jobs::Job::LoadDraft(Box::new(
+            super::jobs::DraftLoadJob {
+                drafts,
+                template: self.template.entity_ref.clone(),
+                form: self.form.clone(),
+            },
+        )))
+    }
+
+    /// What a draft read for this form offers: values to resume (none when empty), or
+    /// nothing with the warning kept when the draft was damaged.
+    pub fn offered(&mut self, load: DraftLoad) -> Option<Values> {
+        match load {
+            DraftLoad::Found(v) if !v.is_empty() => Some(v),
+            DraftLoad::Corrupt(w) => {
+                self.warning = Some(w);
                 None
             }
             _ => None,
-        };
-        s.page = s.form.shown_pages(&s.values).first().copied().unwrap_or(0);
-        s.focus = s.autofocus();
-        (s, draft)
+        }
     }
 
     /// Takes a draft's values over the defaults.

@@ -16,24 +16,22 @@ static STAGING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 /// Removes the staging directory of every write in progress: what an interrupted `scaffold`
 /// calls before it exits, so Ctrl-C leaves nothing beside the target.
 pub fn remove_staging() {
-    let dirs = std::mem::take(&mut *STAGING.lock().unwrap_or_else(|p| p.into_inner()));
-    for dir in dirs {
+    // Removed under the list's lock: a writer writes each file under it too, and only while its
+    // directory is still listed, so no file written after this recreates the directory.
+    let mut listed = STAGING.lock().unwrap_or_else(|p| p.into_inner());
+    for dir in listed.drain(..) {
         let _ = fs::remove_dir_all(dir);
     }
 }
 
-/// Keeps a staging directory listed in [`STAGING`] while it lives.
-struct Listed(PathBuf);
-
-impl Listed {
-    fn new(dir: &Path) -> Listed {
-        STAGING
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(dir.to_path_buf());
-        Listed(dir.to_path_buf())
-    }
+/// Whether a staging directory is still listed (an interrupt has not removed it).
+fn still_listed(listed: &[PathBuf], dir: &Path) -> bool {
+    listed.iter().any(|d| d == dir)
 }
+
+/// Keeps a staging directory listed in [`STAGING`] while it lives (it is listed by its
+/// creator, under the lock, so an interrupt can never miss it).
+struct Listed(PathBuf);
 
 impl Drop for Listed {
     fn drop(&mut self) {
@@ -151,18 +149,30 @@ pub fn write(plan: &Plan, target: &Path, overwrite: bool) -> Result<WriteReport,
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".idp-tui-scaffold-")
-        .tempdir_in(&parent)
-        .map_err(io_err(&parent))?;
-    let _listed = Listed::new(staging.path());
+    let staging = {
+        let mut listed = STAGING.lock().unwrap_or_else(|p| p.into_inner());
+        let staging = tempfile::Builder::new()
+            .prefix(".idp-tui-scaffold-")
+            .tempdir_in(&parent)
+            .map_err(io_err(&parent))?;
+        listed.push(staging.path().to_path_buf());
+        staging
+    };
+    let _listed = Listed(staging.path().to_path_buf());
     let mut bytes = 0;
     for (rel, f) in paths.iter().zip(&plan.files) {
         let path = staging.path().join(rel);
+        let listed = STAGING.lock().unwrap_or_else(|p| p.into_inner());
+        if !still_listed(&listed, staging.path()) {
+            let interrupted =
+                io::Error::new(io::ErrorKind::Interrupted, "the write was interrupted");
+            return Err(io_err(&path)(interrupted));
+        }
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(io_err(dir))?;
         }
         fs::write(&path, &f.contents).map_err(io_err(&path))?;
+        drop(listed);
         bytes += f.contents.len() as u64;
     }
     // 3. Move into place: the whole directory when the target is new, else file by file.

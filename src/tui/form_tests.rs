@@ -366,6 +366,20 @@ fn resume_prompt_restores_or_discards_the_draft() {
     type_in(&mut first, &ctx, "orders");
     settle(&mut first, &ctx);
     let mut second = FormView::new(widgets(), &ctx, Some(drafts.clone()));
+    // The draft is read by a job, not on the UI thread: offered once its answer comes.
+    assert!(matches!(second.step, Step::Form));
+    let jobs = second.take_jobs();
+    assert!(
+        matches!(
+            jobs.as_slice(),
+            [crate::scaffolder::jobs::Job::LoadDraft(_)]
+        ),
+        "{jobs:?}"
+    );
+    for job in jobs {
+        let done = job.run_here().expect("a draft read answers");
+        second.handle(&Action::JobDone(done), &ctx);
+    }
     assert!(matches!(second.step, Step::Resume(_)));
     second.handle(&Action::Open, &ctx);
     assert_eq!(second.session.values.get("name"), Some(&json!("orders")));
@@ -375,11 +389,13 @@ fn resume_prompt_restores_or_discards_the_draft() {
         "the editor shows the resumed value"
     );
     let mut third = FormView::new(widgets(), &ctx, Some(drafts.clone()));
+    settle(&mut third, &ctx);
     third.handle(&key(KeyCode::Char('n')), &ctx);
     settle(&mut third, &ctx);
     assert!(matches!(third.step, Step::Form));
     assert!(third.session.values.get("name").is_none());
-    let fourth = FormView::new(widgets(), &ctx, Some(drafts));
+    let mut fourth = FormView::new(widgets(), &ctx, Some(drafts));
+    settle(&mut fourth, &ctx);
     assert!(
         matches!(fourth.step, Step::Form),
         "a discarded draft is not offered again"

@@ -80,12 +80,14 @@ pub struct FormView {
 }
 
 impl FormView {
-    /// Opens a template's form; a saved draft is offered first.
+    /// Opens a template's form. Its saved draft is read by a job, off the UI thread, and
+    /// offered when the answer comes (see [`FormView::job_done`]).
     pub fn new(template: Template, ctx: &Ctx, drafts: Option<Drafts>) -> Self {
-        let (session, draft) = Session::start(template, drafts);
+        let session = Session::start_fresh(template, drafts);
+        let jobs = session.draft_load_job().into_iter().collect();
         let mut view = FormView {
             session,
-            step: draft.map_or(Step::Form, Step::Resume),
+            step: Step::Form,
             editor: TextArea::default(),
             cursor: 0,
             candidates: Vec::new(),
@@ -97,7 +99,7 @@ impl FormView {
             writing: None,
             create_when_planned: None,
             plan_latest: Arc::new(AtomicU64::new(0)),
-            jobs: Vec::new(),
+            jobs,
         };
         view.server =
             crate::source::remote_origin(&view.session.template.origin.path).map(str::to_string);
@@ -413,6 +415,15 @@ impl FormView {
     /// longer waits for are ignored.
     fn job_done(&mut self, done: &JobDone) -> Outcome {
         match done {
+            JobDone::DraftLoaded(d) if d.template == self.session.template.entity_ref => {
+                // Offered only while the form is being filled: not over a review or a prompt.
+                if let Some(values) = self.session.offered(d.load.clone()) {
+                    if matches!(self.step, Step::Form) {
+                        self.step = Step::Resume(values);
+                    }
+                }
+                Outcome::Consumed
+            }
             JobDone::Plan(p) if self.planning == Some(p.id) => {
                 self.planning = None;
                 self.plan = Some(p.result.clone());
