@@ -204,6 +204,16 @@ fn catalog_sources(catalogs: &[String]) -> Vec<SourceSpec> {
     sources
 }
 
+/// The settings with a command's own `--scorecard` files added to the global ones: before and
+/// after the command's name they add up (clap's global arguments would let the later ones
+/// replace the earlier).
+fn with_scorecards(mut settings: Settings, cli: &Cli, own: &[String]) -> Settings {
+    if !own.is_empty() {
+        settings.scorecards = cli.scorecards.iter().chain(own).cloned().collect();
+    }
+    settings
+}
+
 /// Runs a non-interactive command.
 pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
     let settings = cli.settings()?;
@@ -217,58 +227,20 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
         Command::Fetch(args) => fetch::run(&settings, args),
         Command::Owner(args) => owner::run(&settings, args),
         Command::Deps(args) => deps::run(&settings, args),
-        Command::Score(args) => {
-            let mut settings = settings;
-            if !args.scorecards.is_empty() {
-                // `--scorecard` before and after `score` add up (clap's global arguments would
-                // let the later ones replace the earlier).
-                settings.scorecards = cli
-                    .scorecards
-                    .iter()
-                    .chain(&args.scorecards)
-                    .cloned()
-                    .collect();
-            }
-            score::run(&settings, args)
-        }
+        Command::Score(args) => score::run(&with_scorecards(settings, cli, &args.scorecards), args),
         Command::Initiatives(args) => {
-            let mut settings = settings;
-            if !args.scorecards.is_empty() {
-                settings.scorecards = cli
-                    .scorecards
-                    .iter()
-                    .chain(&args.scorecards)
-                    .cloned()
-                    .collect();
-            }
-            initiatives::run(&settings, args)
+            initiatives::run(&with_scorecards(settings, cli, &args.scorecards), args)
         }
         Command::Diff(args) => diff::run(&settings, &cli.catalogs, args),
         Command::Stats(args) => stats::run(&settings, args),
         Command::Export(args) => {
-            let mut settings = settings;
-            if !args.scorecards.is_empty() {
-                settings.scorecards = cli
-                    .scorecards
-                    .iter()
-                    .chain(&args.scorecards)
-                    .cloned()
-                    .collect();
-            }
-            stats::export(&settings, args)
+            stats::export(&with_scorecards(settings, cli, &args.scorecards), args)
         }
-        Command::History(args) => {
-            let mut settings = settings;
-            if !args.scorecards.is_empty() {
-                settings.scorecards = cli
-                    .scorecards
-                    .iter()
-                    .chain(&args.scorecards)
-                    .cloned()
-                    .collect();
-            }
-            history::run(&settings, &cli.catalogs, args)
-        }
+        Command::History(args) => history::run(
+            &with_scorecards(settings, cli, &args.scorecards),
+            &cli.catalogs,
+            args,
+        ),
         Command::Scaffold(args) => scaffold::run(&settings, args),
         Command::Templates(args) => scaffold::list(&settings, args),
         Command::Oncall(args) => live::oncall(&settings, args),
