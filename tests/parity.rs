@@ -344,7 +344,7 @@ fn relation_lists_are_sorted_as_backstage_sorts_them() {
     let o = idp(&["--catalog", &file, "show", "--json", "component:unsorted"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    // Backstage's spec, from /tmp/cat-order.json.
+    // Backstage's spec, from catalog-dump.py on tests/data/parity/order.
     assert_eq!(
         v["spec"]["dependsOn"],
         serde_json::json!([
