@@ -142,9 +142,10 @@ impl<'de> Deserialize<'de> for Limit {
     }
 }
 
-/// The whole configuration file.
+/// The whole configuration file. An unknown top-level section is kept in `other` and named in
+/// a warning (a config written for a newer idp-tui still loads); unknown keys inside a known
+/// section stay errors.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub struct Config {
     /// Catalog sources, in order.
     #[serde(default)]
@@ -209,7 +210,7 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
-        let config: Config = crate::yaml::from_str(text).map_err(|e| {
+        let mut config: Config = crate::yaml::from_str(text).map_err(|e| {
             let message = e.to_string();
             // Beside a flattened field serde points at the start of the file: a message that
             // names a top-level key (`hyperlinks: …`) is placed at that key's line instead.
@@ -230,6 +231,16 @@ impl Config {
                 message,
             }
         })?;
+        for key in config.other.keys() {
+            let line = text
+                .lines()
+                .position(|l| l.starts_with(&format!("{key}:")))
+                .map_or(0, |i| i + 1);
+            config.warnings.push(format!(
+                "{path}:{line}: unknown section `{}`: ignored (a setting of a newer idp-tui, or a typo)",
+                crate::text::one_line(key)
+            ));
+        }
         crate::actions::check_all(&config.actions).map_err(|e| {
             let title = match &e {
                 crate::actions::ActionError::Invalid { action, .. } => action.clone(),
@@ -645,6 +656,26 @@ sources:
             .unwrap_err()
             .to_string();
         assert!(err.contains("between 1 and 1000000000"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_section_is_a_warning_and_an_unknown_key_in_a_known_one_an_error() {
+        let text = "theme: dark\n\nfuture_section:\n  a: 1\n";
+        let c = Config::parse("c.yaml", text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.theme.as_deref(), Some("dark"));
+        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+        assert!(
+            c.warnings[0].starts_with("c.yaml:3: unknown section `future_section`"),
+            "{:?}",
+            c.warnings
+        );
+        let err = Config::parse(
+            "c.yaml",
+            "sources:\n  - type: backstage\n    url: https://x\n    tokn_env: T\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("unknown field `tokn_env`"), "{err}");
     }
 
     #[test]
