@@ -354,3 +354,40 @@ fn overview_opens_at_its_top_on_small_terminals_and_scrolls_back() {
         }
     }
 }
+
+#[test]
+fn in_docs_in_the_portal_finds_the_docs_page_the_cli_finds() {
+    let mut app = searched("in:docs hot accounts");
+    let shown = screen(&draw(&mut app, 100, 20));
+    assert!(
+        shown.contains("Enter lists the docs headings holding \"hot accounts\""),
+        "{shown}"
+    );
+    let event = KeyEvent::new_with_kind(KeyCode::Enter, KeyModifiers::NONE, KeyEventKind::Press);
+    let action = app.action_for_key(&event).expect("Enter is bound");
+    let tasks = update(&mut app, action);
+    let request = tasks
+        .into_iter()
+        .find_map(|t| match t {
+            super::task::Task::ReadDocsPage(r) => Some(r),
+            _ => None,
+        })
+        .expect("the docs are searched off the UI thread");
+    let shown = screen(&draw(&mut app, 100, 20));
+    assert!(shown.contains("searching…"), "{shown}");
+    update(&mut app, Action::DocsPage(request.run()));
+    let shown = screen(&draw(&mut app, 100, 20));
+    assert!(shown.contains("component:default/ledger-writer"), "{shown}");
+    assert!(shown.contains("1 heading(s)"), "{shown}");
+    assert!(
+        shown.contains("runbook.md#hot-accounts  Hot accounts"),
+        "{shown}"
+    );
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let shown = screen(&draw(&mut app, 100, 20));
+    assert!(shown.contains("ledger-writer"), "{shown}");
+    assert!(
+        shown.contains("▸Docs"),
+        "the entity opens on its Docs tab:\n{shown}"
+    );
+}
