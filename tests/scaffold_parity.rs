@@ -253,3 +253,17 @@ fn executable_skeleton_files_are_planned_and_written_executable() {
     assert_eq!(written("plain/mvnw") & 0o111, 0o111);
     assert_eq!(written("README.md") & 0o111, 0);
 }
+
+// 9, the rest of the template language: `dry-run.py template.yaml --values values.yaml --out
+// expected --fill-defaults` in `09-template-language/` (Nunjucks' wordcount, truncate,
+// urlencode, center, nl2br, striptags, title and capitalize; `cookiecutterCompat`;
+// `trimBlocks`/`lstripBlocks`; `fetch:template:file`).
+#[test]
+fn nunjucks_filters_block_whitespace_cookiecutter_and_template_file_as_backstage() {
+    let plan = assert_same_files_as_backstage("09-template-language");
+    let cc = plan.files.iter().find(|f| f.path == "cc/cc.txt").unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&cc.contents),
+        "cc: svc {\"a\":1}\ndollar: $svc\n"
+    );
+}
