@@ -165,6 +165,7 @@ impl Expr {
         env.add_filter("striptags", nunjucks::striptags);
         env.add_filter("title", nunjucks::title);
         env.add_filter("capitalize", nunjucks::capitalize);
+        env.add_filter("groupby", nunjucks::groupby);
         guard::register(&mut env);
         let config = guard::config(&env);
         Self {

@@ -267,3 +267,15 @@ fn nunjucks_filters_block_whitespace_cookiecutter_and_template_file_as_backstage
         "cc: svc {\"a\":1}\ndollar: $svc\n"
     );
 }
+
+// 9, `each:` and pairs: `dry-run.py template.yaml --values values.yaml --out expected
+// --fill-defaults` in `09-each-and-pairs/`: a step with `each:` runs once per item of a list
+// (`each.value`, `each.key` its index) or per entry of an object (`each.key` its key);
+// `{% for k, v in object %}` walks an object's entries in their order; `groupby` gives an
+// object of groups in the order their first item came.
+#[test]
+fn each_runs_a_step_per_item_and_for_walks_an_objects_pairs() {
+    let plan = assert_same_files_as_backstage("09-each-and-pairs");
+    let each = plan.steps.iter().find(|s| s.id == "each-list").unwrap();
+    assert_eq!(each.status, StepStatus::Local, "{:?}", each.messages);
+}

@@ -203,6 +203,51 @@ pub fn striptags(value: Value, preserve_linebreaks: Option<bool>) -> String {
     }
 }
 
+/// What `{% for k, v in value %}` walks: an object's `[key, value]` entries in their order
+/// (Nunjucks' loop over an object); any other value as it is.
+pub fn pairs(value: &Value) -> Result<Value, Error> {
+    if value.kind() != ValueKind::Map {
+        return Ok(value.clone());
+    }
+    let entries = value
+        .try_iter()?
+        .map(|k| {
+            let v = value.get_item(&k).unwrap_or_default();
+            Value::from(vec![k, v])
+        })
+        .collect::<Vec<_>>();
+    Ok(Value::from(entries))
+}
+
+/// `groupby(attribute)`: an object whose keys are the attribute's values (as text; a missing
+/// one is `undefined`) in the order they first appear, each holding its items (Nunjucks', not
+/// Jinja's sorted list of groups). `attribute` may be a dotted path.
+pub fn groupby(value: Value, attribute: String) -> Result<Value, Error> {
+    let mut groups: Vec<(String, Vec<Value>)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for item in value.try_iter()? {
+        let mut key = item.clone();
+        for part in attribute.split('.') {
+            key = key.get_attr(part).unwrap_or(Value::UNDEFINED);
+        }
+        let key = if key.is_undefined() {
+            "undefined".to_string()
+        } else {
+            super::js::text(&key, "the key from `groupby`")?
+        };
+        match index.get(&key).and_then(|&i| groups.get_mut(i)) {
+            Some((_, items)) => items.push(item),
+            None => {
+                index.insert(key.clone(), groups.len());
+                groups.push((key, vec![item]));
+            }
+        }
+    }
+    Ok(Value::from_iter(
+        groups.into_iter().map(|(k, items)| (k, Value::from(items))),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
