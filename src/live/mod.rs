@@ -20,7 +20,7 @@ pub mod subject;
 pub use config::IntegrationsConfig;
 pub use error::LiveError;
 pub use model::{Answer, Incident, Item, OnCallEntry, Severity, Signal};
-pub use report::{ProviderResult, Report};
+pub use report::{ProviderResult, Report, Reports, NO_REPORTS};
 pub use subject::Subject;
 
 use crate::backstage::BackstageSource;
