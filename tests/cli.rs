@@ -297,3 +297,34 @@ fn user_errors_are_one_line_with_a_named_exit_code() {
         assert_eq!(err.lines().count(), 1, "{args:?}: one line: {err}");
     }
 }
+
+#[test]
+fn a_missing_catalog_path_is_a_failed_source_and_queries_exit_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-catalog");
+    let missing = missing.to_str().unwrap();
+    for args in [
+        vec!["--catalog", missing, "search", "x", "--json"],
+        vec!["--catalog", missing, "owner", "ledger-team"],
+        vec!["--catalog", missing, "show", "ledger-writer"],
+    ] {
+        let o = idp(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("does not exist"), "{args:?}: {err}");
+        assert!(err.contains("no source could be loaded"), "{args:?}: {err}");
+        assert!(o.stdout.is_empty(), "{args:?}: {}", stdout(&o));
+    }
+    // Beside a catalog that loads, the missing one is reported and the query answers.
+    let o = idp(&[
+        "--catalog",
+        missing,
+        "--catalog",
+        "embedded:all.yaml",
+        "search",
+        "ledger",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
+}

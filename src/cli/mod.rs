@@ -249,10 +249,21 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
 }
 
 /// Loads the settings' sources to the end and summarises load problems on stderr, so a broken
-/// file never makes a query fail but is never silent either.
+/// file never makes a query fail but is never silent either. When no source gave anything (a
+/// `--catalog` path that does not exist, a server out of reach with no cached copy), the
+/// command stops with [`output::EXIT_USER_ERROR`]: an answer over nothing is not an answer.
 pub fn load(settings: &Settings) -> Catalog {
     let loaded = source::load_blocking_with(&settings.sources, &settings.load_options());
     report_sources(&settings.sources, &loaded);
+    if !loaded.sources.is_empty()
+        && loaded
+            .sources
+            .iter()
+            .all(|s| s.state == SourceState::Failed && s.entities == 0)
+    {
+        tell!("idp-tui: error: no source could be loaded");
+        std::process::exit(i32::from(output::EXIT_USER_ERROR));
+    }
     let catalog = loaded.catalog;
     let errors = catalog
         .problems()

@@ -237,7 +237,8 @@ fn page_with_an_error_cannot_be_left_and_shows_the_message() {
     let mut v = FormView::new(widgets(), &ctx, None);
     type_in(&mut v, &ctx, "Bad Name");
     let out = v.handle(&Action::NextPage, &ctx);
-    assert!(matches!(out, Outcome::Status(m) if m.contains("fix 1 field")));
+    let said = status(&out);
+    assert!(said.contains("fix before leaving the page: Name"), "{said}");
     assert_eq!(v.session.page, 0);
     insta::assert_snapshot!(draw(&v, &fx, 80, 16).backend());
 }
@@ -509,4 +510,122 @@ fn a_closed_form_still_hands_over_its_last_draft() {
         "the draft save of the closed form still runs"
     );
     assert_eq!(drafts(update(&mut app, Action::Tick)), 0);
+}
+
+fn status(out: &Outcome) -> String {
+    match out {
+        Outcome::Status(m) => m.clone(),
+        _ => "(no status)".to_string(),
+    }
+}
+
+fn text_of(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    let width = buffer.area.width as usize;
+    buffer
+        .content()
+        .chunks(width)
+        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn unfinished_json_stays_in_the_field_with_its_error_and_in_the_draft() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let drafts = Drafts::in_dir(dir.path());
+    let mut v = FormView::new(widgets(), &ctx, Some(drafts.clone()));
+    settle(&mut v, &ctx);
+    focus(&mut v, &ctx, "extra");
+    let typed = r#"{"displayName": "Alice""#;
+    type_in(&mut v, &ctx, typed);
+    v.handle(&Action::NextField, &ctx);
+    v.handle(&Action::PrevField, &ctx);
+    assert_eq!(v.session.focused().map(|f| f.key.as_str()), Some("extra"));
+    assert_eq!(
+        v.editor_text(),
+        typed,
+        "the typed text is back in the field"
+    );
+    let error = v.session.errors.get("extra").cloned().unwrap_or_default();
+    assert!(error.contains("is not valid JSON"), "{error}");
+    assert!(!error.to_lowercase().contains("yaml"), "{error}");
+    assert_eq!(v.session.values.get("extra"), None, "no value is submitted");
+    // Unfocused, the field shows the typed text and its error.
+    focus(&mut v, &ctx, "name");
+    let screen = text_of(&draw(&v, &fx, 100, 44));
+    assert!(screen.contains(r#"{"displayName": "Alice""#), "{screen}");
+    assert!(screen.contains("✗ is not valid JSON"), "{screen}");
+    settle(&mut v, &ctx);
+    let saved = std::fs::read_to_string(drafts.path_for(&widgets().entity_ref)).expect("draft");
+    assert!(saved.contains("displayName"), "{saved}");
+    // A new form offers it back, in the field, with its error.
+    let mut again = FormView::new(widgets(), &ctx, Some(drafts));
+    settle(&mut again, &ctx);
+    again.handle(&Action::Open, &ctx);
+    focus(&mut again, &ctx, "extra");
+    assert_eq!(again.editor_text(), typed);
+    assert!(again.session.errors["extra"].contains("not valid JSON"));
+}
+
+#[test]
+fn a_page_with_text_that_does_not_parse_cannot_be_left_either_way() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = filled(&fx);
+    focus(&mut v, &ctx, "extra");
+    type_in(&mut v, &ctx, r#"{"a": 1}"#);
+    assert_eq!(v.session.values.get("extra"), Some(&json!({"a": 1})));
+    // Breaking it: the old valid value is not kept behind the text on screen.
+    v.handle(&key(KeyCode::Backspace), &ctx);
+    assert_eq!(v.session.values.get("extra"), None);
+    focus(&mut v, &ctx, "name");
+    let out = v.handle(&Action::NextPage, &ctx);
+    let said = status(&out);
+    assert!(
+        said.contains("Extra") && said.contains("not valid JSON"),
+        "{said}"
+    );
+    assert_eq!(v.session.page, 0, "Ctrl-N does not leave the page");
+    assert_eq!(
+        v.session.focused().map(|f| f.key.as_str()),
+        Some("extra"),
+        "the focus goes to the field"
+    );
+    type_in(&mut v, &ctx, "}");
+    assert_eq!(v.session.values.get("extra"), Some(&json!({"a": 1})));
+    v.handle(&Action::NextPage, &ctx);
+    assert_eq!(v.session.page, 1);
+    // Back on the first page, text that does not parse stops Ctrl-B as well as Ctrl-N.
+    v.handle(&Action::PrevPage, &ctx);
+    focus(&mut v, &ctx, "port");
+    type_in(&mut v, &ctx, "x");
+    focus(&mut v, &ctx, "name");
+    let out = v.handle(&Action::PrevPage, &ctx);
+    let said = status(&out);
+    assert!(
+        said.contains("Port") && said.contains("whole number"),
+        "{said}"
+    );
+    assert_eq!(v.session.focused().map(|f| f.key.as_str()), Some("port"));
+}
+
+#[test]
+fn a_multi_line_field_shows_the_line_being_edited() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = filled(&fx);
+    focus(&mut v, &ctx, "notes");
+    for line in ["first", "second", "third", "fourth", "fifth"] {
+        type_in(&mut v, &ctx, line);
+        v.handle(&Action::Open, &ctx);
+    }
+    type_in(&mut v, &ctx, "sixth-being-typed");
+    let screen = text_of(&draw(&v, &fx, 100, 44));
+    assert!(screen.contains("sixth-being-typed"), "{screen}");
+    // In a short terminal too.
+    let screen = text_of(&draw(&v, &fx, 60, 12));
+    assert!(screen.contains("sixth-being-typed"), "{screen}");
 }

@@ -10,7 +10,7 @@
 //! closes the form (the draft stays). Drawing is in `form_draw.rs`.
 
 use super::{Ctx, Outcome, View};
-use crate::scaffolder::draft::Drafts;
+use crate::scaffolder::draft::{Drafts, Typed};
 use crate::scaffolder::form::{candidates, Candidate, FieldKind, Values};
 use crate::scaffolder::input::{edit_text, parse_input, repo_url_parts, repo_url_value};
 use crate::scaffolder::jobs::{self, Job, JobDone, PlanJob, WriteJob, WriteResult};
@@ -32,8 +32,9 @@ use tui_textarea::TextArea;
 /// Where the pane is, beyond the session's fill/review.
 #[derive(Debug)]
 pub enum Step {
-    /// A draft was found: resume it (Enter, `y`) or start afresh (`n`).
-    Resume(Values),
+    /// A draft was found (its values and typed texts): resume it (Enter, `y`) or start
+    /// afresh (`n`).
+    Resume((Values, Typed)),
     /// Filling pages, or reviewing (see the session's stage).
     Form,
     /// The target is not empty: `y` writes into it anyway, anything else cancels.
@@ -130,6 +131,13 @@ impl FormView {
                     .to_string()
             }
             FieldKind::EntityPicker { multi: true, .. } => String::new(),
+            // Text that did not parse is shown as typed, with its message.
+            _ if self.session.typed.contains_key(&field.key) => self
+                .session
+                .typed
+                .get(&field.key)
+                .cloned()
+                .unwrap_or_default(),
             _ => edit_text(&field, value.as_ref()),
         };
         self.editor = editor(&text, &field.kind, field.placeholder.as_deref());
@@ -187,7 +195,7 @@ impl FormView {
         };
         match parsed {
             Ok(v) => self.session.set_value(&field.key, v),
-            Err(m) => self.session.set_input_error(&field.key, m),
+            Err(m) => self.session.set_typed(&field.key, text, m),
         }
     }
 
@@ -312,10 +320,7 @@ impl FormView {
         match self.session.next_page() {
             Err(errors) => {
                 self.focus_changed(ctx);
-                Some(format!(
-                    "fix {} field(s) before leaving the page",
-                    errors.len()
-                ))
+                Some(refusal(&errors))
             }
             Ok(()) if self.session.stage == Stage::Review => {
                 self.enter_review(ctx);
@@ -476,6 +481,21 @@ impl FormView {
     }
 }
 
+/// Why the page cannot be left: the first field's title and message, and how many more.
+fn refusal(errors: &[crate::scaffolder::validate::FieldError]) -> String {
+    let Some(first) = errors.first() else {
+        return String::new();
+    };
+    let more = match errors.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    format!(
+        "fix before leaving the page: {} {}{more}",
+        first.title, first.message
+    )
+}
+
 /// The cursor moved one step left or right among `n` choices, wrapping.
 fn step(cursor: usize, n: usize, left: bool) -> usize {
     let n = n.max(1);
@@ -600,7 +620,8 @@ impl View for FormView {
                     Outcome::Consumed
                 }
                 Action::PrevPage => {
-                    self.session.prev_page();
+                    // From the review, back to the last page: never refused.
+                    let _ = self.session.prev_page();
                     self.focus_changed(ctx);
                     Outcome::Consumed
                 }
@@ -644,8 +665,11 @@ impl View for FormView {
                 }
             }
             Action::PrevPage => {
-                self.session.prev_page();
+                let refused = self.session.prev_page().err();
                 self.focus_changed(ctx);
+                if let Some(errors) = refused {
+                    return Outcome::Status(refusal(&errors));
+                }
             }
             Action::Open => self.enter(ctx),
             Action::Key(k) => self.field_key(k),

@@ -88,7 +88,7 @@ pub fn render(view: &FormView, ctx: &Ctx, area: Rect, frame: &mut Frame) {
                 ),
                 Line::raw(format!(
                     "It has {} value(s). Resume it? (Enter or y: resume, n: start afresh)",
-                    values.len()
+                    values.0.len() + values.1.len()
                 )),
             ];
             frame.render_widget(Paragraph::new(lines), body);
@@ -231,7 +231,11 @@ fn field_lines(
             }
         }
         _ => {
-            let shown = display_value(field, value);
+            // Text that does not parse is shown as typed (the field has no value meanwhile).
+            let shown = match s.typed.get(&field.key) {
+                Some(typed) => text::clean(typed).into_owned(),
+                None => display_value(field, value),
+            };
             let shown = if shown.is_empty() {
                 field
                     .placeholder

@@ -13,6 +13,7 @@
 //! 3. Make it reachable: a palette command in `tui/commands.rs` whose `run` pushes it with
 //!    `app.push(Box::new(MyPane::new(..)))`.
 
+pub mod docs_search;
 pub mod entity;
 pub mod form;
 mod form_draw;

@@ -109,6 +109,18 @@ impl SearchPane {
                 Outcome::Consumed
             }
             Action::Back => Outcome::Consumed,
+            // `in:docs` searches the TechDocs pages, as `idp-tui search in:docs` does.
+            Action::Open if self.parsed_query().in_docs() => {
+                let words = self.parsed_query().words;
+                if words.is_empty() {
+                    return Outcome::Status(
+                        "in:docs: type the words to look for in the docs".into(),
+                    );
+                }
+                Outcome::Push(Box::new(super::docs_search::DocsSearchView::new(
+                    ctx, words,
+                )))
+            }
             Action::Open => match self.selected_id() {
                 Some(id) => Outcome::OpenEntity(id),
                 None => Outcome::Status("nothing selected".into()),
@@ -175,6 +187,25 @@ impl SearchPane {
             Paragraph::new(columns.header(theme.style(Token::Muted))),
             header_area,
         );
+        if self.parsed_query().in_docs() {
+            let words = self.parsed_query().words.join(" ");
+            let msg = if words.is_empty() {
+                "in:docs searches the TechDocs pages: type the words to look for".to_string()
+            } else {
+                format!(
+                    "in:docs: Enter lists the docs headings holding \"{}\"",
+                    safe_line(&words)
+                )
+            };
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    text::truncate(&msg, rows_area.width as usize).into_owned(),
+                    theme.style(Token::Accent),
+                )),
+                rows_area,
+            );
+            return;
+        }
         if self.results.hits.is_empty() {
             let msg = if ctx.catalog.is_empty() {
                 "no entities yet"

@@ -309,7 +309,7 @@ fn a_docs_page_says_loading_until_its_answer_and_a_stale_answer_is_dropped() {
     let runbook = key(&mut app);
     let path = |request: &PageRequest| match &request.read {
         Read::Page { path, .. } => path.clone(),
-        Read::Site(_) => panic!("the site is open: {request:?}"),
+        Read::Site(_) | Read::Search(_) => panic!("the site is open: {request:?}"),
     };
     assert_eq!(path(&architecture), "architecture.md");
     assert_eq!(path(&runbook), "runbook.md");
