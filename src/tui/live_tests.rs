@@ -224,3 +224,48 @@ fn search_rows_carry_the_live_severity_of_entities_whose_status_is_known() {
     // No live data, no mark.
     assert!(row("ledger-db").starts_with("  resource"), "{shown}");
 }
+
+#[test]
+fn background_scoring_checks_live_rules_on_the_live_data_the_portal_has() {
+    let mut app = portal();
+    let card = "apiVersion: idp-tui/v1\nkind: Scorecard\nmetadata: {name: live}\nspec:\n  levels: [Silver]\n  rules:\n    - {id: pd-healthy, level: Silver, check: {live: pagerduty}}\n";
+    let (scorecards, errors) = crate::scorecard::parse_file("live.yaml", card);
+    assert!(errors.is_empty(), "{errors:?}");
+    app.set_scorecards(crate::scorecard::Loaded {
+        scorecards,
+        errors: Vec::new(),
+    });
+    let id = app
+        .catalog
+        .id_of(&crate::catalog::EntityRef::new(
+            "component",
+            "default",
+            "ledger-writer",
+        ))
+        .expect("the demo has ledger-writer");
+    let outcome = |app: &App| {
+        let scores = app.scores.for_entity(id);
+        let (_, score) = scores.first().expect("the card applies");
+        score.outcomes.first().cloned().expect("one rule")
+    };
+    assert!(
+        matches!(outcome(&app), crate::scorecard::Outcome::Unknown(_)),
+        "no live data yet: unknown"
+    );
+    update(
+        &mut app,
+        live_reply(report_at(
+            "component:default/ledger-writer",
+            "Ada",
+            Severity::Crit,
+            None,
+            None,
+        )),
+    );
+    // Scored again after the next frame, on the data that came in.
+    update(&mut app, Action::Drawn);
+    assert_eq!(
+        outcome(&app),
+        crate::scorecard::Outcome::Failed("live pagerduty is crit: no open incident".into())
+    );
+}

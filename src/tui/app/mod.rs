@@ -301,7 +301,11 @@ impl App {
         self.scores_due = false;
         let job = self
             .scores
-            .rescore_job(self.catalog.clone(), self.clock.today());
+            .rescore_job(self.catalog.clone(), self.clock.today())
+            .with_live(crate::scorecard::board::LiveFacts {
+                known: self.live.clone(),
+                service: self.prefs.live.as_ref().map(|h| Arc::clone(&h.0)),
+            });
         if self.background {
             self.asked.push(Task::Rescore(job));
             return false;
