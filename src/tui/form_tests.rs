@@ -111,18 +111,33 @@ fn type_in(view: &mut FormView, ctx: &Ctx, text: &str) {
     }
 }
 
+/// The scaffold jobs among the tasks the form asked for (a form asks for nothing else).
+fn jobs_of(view: &mut FormView) -> Vec<crate::scaffolder::jobs::Job> {
+    use crate::tui::panes::View;
+    view.take_tasks(80)
+        .into_iter()
+        .map(|task| match task {
+            crate::tui::task::Task::Scaffold(job) => *job,
+            other => panic!("a form asked for {other:?}"),
+        })
+        .collect()
+}
+
 /// Runs the jobs the form queued here, as the loop's workers would, and hands their answers
 /// back; returns the outcome of the last answer the form used.
 fn settle(view: &mut FormView, ctx: &Ctx) -> Option<Outcome> {
     let mut last = None;
     loop {
-        let jobs = view.take_jobs();
+        let jobs = jobs_of(view);
         if jobs.is_empty() {
             return last;
         }
         for job in jobs {
             if let Some(done) = job.run_here() {
-                let out = view.handle(&Action::JobDone(done), ctx);
+                let out = view.handle(
+                    &Action::Reply(crate::tui::reply::Reply::Scaffold(done)),
+                    ctx,
+                );
                 if !matches!(out, Outcome::Ignored) {
                     last = Some(out);
                 }
@@ -369,7 +384,7 @@ fn resume_prompt_restores_or_discards_the_draft() {
     let mut second = FormView::new(widgets(), &ctx, Some(drafts.clone()));
     // The draft is read by a job, not on the UI thread: offered once its answer comes.
     assert!(matches!(second.step, Step::Form));
-    let jobs = second.take_jobs();
+    let jobs = jobs_of(&mut second);
     assert!(
         matches!(
             jobs.as_slice(),
@@ -379,7 +394,10 @@ fn resume_prompt_restores_or_discards_the_draft() {
     );
     for job in jobs {
         let done = job.run_here().expect("a draft read answers");
-        second.handle(&Action::JobDone(done), &ctx);
+        second.handle(
+            &Action::Reply(crate::tui::reply::Reply::Scaffold(done)),
+            &ctx,
+        );
     }
     assert!(matches!(second.step, Step::Resume(_)));
     second.handle(&Action::Open, &ctx);
@@ -413,7 +431,7 @@ fn only_the_newest_plan_is_computed_and_shown() {
     v.handle(&Action::NextPage, &ctx);
     // Two edits of the target directory: three plans asked for, only the last one counts.
     type_in(&mut v, &ctx, "xy");
-    let jobs = v.take_jobs();
+    let jobs = jobs_of(&mut v);
     let plans: Vec<_> = jobs
         .into_iter()
         .filter(|j| matches!(j, crate::scaffolder::jobs::Job::Plan(_)))
@@ -421,7 +439,12 @@ fn only_the_newest_plan_is_computed_and_shown() {
     assert_eq!(plans.len(), 3);
     let answers: Vec<_> = plans.into_iter().filter_map(|j| j.run_here()).collect();
     assert_eq!(answers.len(), 1, "overtaken plans skip their work");
-    v.handle(&Action::JobDone(answers.into_iter().next().unwrap()), &ctx);
+    v.handle(
+        &Action::Reply(crate::tui::reply::Reply::Scaffold(
+            answers.into_iter().next().unwrap(),
+        )),
+        &ctx,
+    );
     assert!(v.planning.is_none());
     assert!(matches!(v.plan, Some(Ok(_))));
 }

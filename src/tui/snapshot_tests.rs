@@ -375,7 +375,10 @@ fn in_docs_in_the_portal_finds_the_docs_page_the_cli_finds() {
         .expect("the docs are searched off the UI thread");
     let shown = screen(&draw(&mut app, 100, 20));
     assert!(shown.contains("searching…"), "{shown}");
-    update(&mut app, Action::DocsPage(request.run()));
+    update(
+        &mut app,
+        Action::Reply(super::reply::Reply::DocsPage(request.run())),
+    );
     let shown = screen(&draw(&mut app, 100, 20));
     assert!(shown.contains("component:default/ledger-writer"), "{shown}");
     assert!(shown.contains("1 heading(s)"), "{shown}");

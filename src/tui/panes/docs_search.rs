@@ -1,6 +1,6 @@
 //! The docs search pane: what `in:docs WORDS` finds in the search pane, as `idp-tui search
 //! in:docs WORDS` finds it on the command line. The TechDocs sites are read off the UI thread
-//! (a [`PageRequest`] with [`Read::Search`]); until the answer comes the pane says
+//! (a [`Task::ReadDocsPage`] with [`Read::Search`], answered as [`Reply::DocsPage`]); until the answer comes the pane says
 //! "searching…". Enter opens the entity's Docs tab, Esc goes back to the query.
 
 use super::{Ctx, Outcome, View};
@@ -9,7 +9,9 @@ use crate::techdocs::TECHDOCS_REF;
 use crate::text;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
+use crate::tui::reply::Reply;
 use crate::tui::tabs::docs_page::{self, DocsFound, DocsQuery, PageLoaded, PageRequest, Read};
+use crate::tui::task::Task;
 use crate::tui::theme::Token;
 use crate::tui::widgets::list::{move_selection, window};
 use crate::tui::widgets::wrap::safe_line;
@@ -74,6 +76,18 @@ impl DocsSearchView {
         &self.found
     }
 
+    /// The answer to the search, when it is this pane's.
+    fn found_in(&mut self, loaded: &PageLoaded) -> Outcome {
+        if self.pending != Some(loaded.token) {
+            return Outcome::Ignored;
+        }
+        self.pending = None;
+        self.found = loaded.found.clone();
+        self.problems = loaded.text.clone().err().filter(|e| !e.is_empty());
+        self.selected = 0;
+        Outcome::Consumed
+    }
+
     fn entity_of(ctx: &Ctx, found: &DocsFound) -> Option<EntityId> {
         match ctx.catalog.lookup(&found.entity_ref) {
             Lookup::Found(id) => Some(id),
@@ -91,22 +105,18 @@ impl View for DocsSearchView {
         Mode::List
     }
 
-    fn take_request(&mut self, _area_width: u16) -> Option<PageRequest> {
-        self.request.take()
-    }
-
-    fn page_loaded(&mut self, loaded: PageLoaded) -> Option<PageLoaded> {
-        if self.pending != Some(loaded.token) {
-            return Some(loaded);
-        }
-        self.pending = None;
-        self.found = loaded.found;
-        self.problems = loaded.text.err().filter(|e| !e.is_empty());
-        self.selected = 0;
-        None
+    fn take_tasks(&mut self, _area_width: u16) -> Vec<Task> {
+        self.request
+            .take()
+            .map(Task::ReadDocsPage)
+            .into_iter()
+            .collect()
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        if let Action::Reply(Reply::DocsPage(loaded)) = action {
+            return self.found_in(loaded);
+        }
         if move_selection(&mut self.selected, self.found.len(), action, ctx.page) {
             return Outcome::Consumed;
         }

@@ -2,7 +2,7 @@
 //! place (tui-textarea for text), messages under the fields, a review page with secrets masked
 //! and the dry-run plan, then create. Every change marks the draft for saving (the app hands
 //! it to the draft writer, off the UI thread); reopening offers it. The plan and the write run
-//! as [`Job`]s on a worker thread; their answers come back as [`Action::JobDone`], and the
+//! as [`Job`]s on a worker thread; their answers come back as [`Reply::Scaffold`], and the
 //! pane shows "working…" meanwhile.
 //!
 //! Keys: Tab/Shift-Tab or Down/Up move between fields, Ctrl-N/Ctrl-B or PageDown/PageUp
@@ -21,6 +21,8 @@ use crate::scaffolder::validate::{check_all, FieldError};
 use crate::scaffolder::Template;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
+use crate::tui::remote_task::RemoteUpdate;
+use crate::tui::reply::Reply;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -583,7 +585,7 @@ impl View for FormView {
         Mode::Form
     }
 
-    fn take_jobs(&mut self) -> Vec<Job> {
+    fn take_tasks(&mut self, _area_width: u16) -> Vec<crate::tui::task::Task> {
         let mut jobs: Vec<Job> = self
             .session
             .take_draft_ops()
@@ -591,12 +593,20 @@ impl View for FormView {
             .map(Job::Draft)
             .collect();
         jobs.append(&mut self.jobs);
-        jobs
+        jobs.into_iter()
+            .map(|job| crate::tui::task::Task::Scaffold(Box::new(job)))
+            .collect()
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
-        if let Action::JobDone(done) = action {
-            return self.job_done(done);
+        match action {
+            Action::Reply(Reply::Scaffold(done)) => return self.job_done(done),
+            Action::Reply(Reply::TemplateRun(_, RemoteUpdate::Invalid(errors))) => {
+                return self
+                    .server_errors(errors, ctx)
+                    .map_or(Outcome::Ignored, Outcome::Error)
+            }
+            _ => {}
         }
         if self.writing.is_some() {
             // Files are being written: nothing may change the plan or close the form until
@@ -740,6 +750,15 @@ impl View for FormView {
         Outcome::Consumed
     }
 
+    fn render(&self, ctx: &Ctx, area: ratatui::layout::Rect, frame: &mut ratatui::Frame) {
+        super::form_draw::render(self, ctx, area, frame);
+    }
+}
+
+impl FormView {
+    /// The server refused the values of a run from this form: each error is shown at its
+    /// field, and the form goes back to the first one. Returns the message for the status
+    /// line.
     fn server_errors(
         &mut self,
         errors: &[crate::backstage::tasks::FieldError],
@@ -774,9 +793,5 @@ impl View for FormView {
             message.push_str(&format!(": {}", general.join("; ")));
         }
         Some(message)
-    }
-
-    fn render(&self, ctx: &Ctx, area: ratatui::layout::Rect, frame: &mut ratatui::Frame) {
-        super::form_draw::render(self, ctx, area, frame);
     }
 }
