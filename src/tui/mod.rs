@@ -103,8 +103,14 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     }
     app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
     let action_conflicts = app.keymap.custom_key_conflicts(&app.actions);
-    let warnings: Vec<String> = theme_warning
-        .into_iter()
+    // The config's own warnings (an unknown section) were said on stderr, which the portal's
+    // screen hides: the status line says them too.
+    let warnings: Vec<String> = settings
+        .config
+        .warnings
+        .iter()
+        .cloned()
+        .chain(theme_warning)
         .chain(key_errors)
         .chain(action_conflicts)
         .collect();
