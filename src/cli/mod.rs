@@ -139,6 +139,21 @@ impl Settings {
     }
 }
 
+/// What to say when the portal is started without a terminal (`ssh host idp-tui` without
+/// `-t`, or its output piped): one line, with the subcommands that work without one.
+pub fn needs_a_terminal() -> String {
+    use clap::CommandFactory;
+    let names: Vec<String> = Cli::command()
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name().to_string())
+        .collect();
+    format!(
+        "the portal needs a terminal (over ssh: `ssh -t HOST idp-tui`); without one, use a subcommand: {} (see `idp-tui --help`)",
+        names.join(", ")
+    )
+}
+
 impl Cli {
     /// Reads the config file and works out which sources to load: `--catalog` paths, else the
     /// config's sources, else the embedded demo.

@@ -68,6 +68,13 @@ const EXIT_WAIT: Duration = Duration::from_secs(5);
 
 /// Opens the portal on the command line's sources and runs it until the user quits.
 pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
+    // `ssh host idp-tui` without `-t`, or a pipe: there is nothing to draw on.
+    {
+        use std::io::IsTerminal;
+        if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+            return Err(eyre!(crate::cli::needs_a_terminal()));
+        }
+    }
     let settings = cli.settings()?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let (theme, theme_warning) = theme::choose(
@@ -103,8 +110,14 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     }
     app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
     let action_conflicts = app.keymap.custom_key_conflicts(&app.actions);
-    let warnings: Vec<String> = theme_warning
-        .into_iter()
+    // The config's own warnings (an unknown section) were said on stderr, which the portal's
+    // screen hides: the status line says them too.
+    let warnings: Vec<String> = settings
+        .config
+        .warnings
+        .iter()
+        .cloned()
+        .chain(theme_warning)
         .chain(key_errors)
         .chain(action_conflicts)
         .collect();
