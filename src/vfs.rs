@@ -122,8 +122,9 @@ fn is_yaml(name: &str) -> bool {
     name.ends_with(".yaml") || name.ends_with(".yml")
 }
 
-/// Hidden directories that hold catalog files by convention, and are walked.
-pub const SCANNED_HIDDEN_DIRS: [&str; 1] = [".backstage"];
+/// Hidden directories that hold catalog files by convention, and are walked (`.cortex/`
+/// holds Cortex descriptors: `.cortex/catalog/`, `.cortex/domains/`, `.cortex/teams/`).
+pub const SCANNED_HIDDEN_DIRS: [&str; 2] = [".backstage", ".cortex"];
 
 fn skipped(name: &str) -> bool {
     (name.starts_with('.') && !SCANNED_HIDDEN_DIRS.contains(&name)) || SKIPPED_DIRS.contains(&name)

@@ -33,6 +33,10 @@ pub struct FileBatch {
     pub from_cache: bool,
     /// Its entry for the next cache, when caching.
     pub record: Option<Record>,
+    /// Another portal's descriptor (Cortex, OpsLevel, Compass, Port), parsed but held back:
+    /// its references resolve only once every file is read, then it becomes a batch of its
+    /// own. Never cached, since its entities depend on other files.
+    pub foreign: Option<crate::formats::Parsed>,
 }
 
 /// How a load of files went.
@@ -146,6 +150,7 @@ fn walk(
     let mut done = 0;
     let mut wave: Vec<(String, String, bool)> = queue.into_iter().collect();
     let mut skeletons: Vec<String> = Vec::new();
+    let mut foreign: Vec<FileBatch> = Vec::new();
     while !wave.is_empty() {
         wave.retain(|(path, _, _)| seen.insert(identity(path)));
         let mut next: Vec<(String, String, bool)> = Vec::new();
@@ -161,6 +166,12 @@ fn walk(
                 stats.parsed += 1;
             }
             let (root, walked) = (&wave[i].1, wave[i].2);
+            if batch.foreign.is_some() {
+                // Handed on after every file is read, its references resolved.
+                done += 1;
+                foreign.push(batch);
+                return;
+            }
             let dir = format!("{}/", vfs::join(&batch.path, "."));
             if walked && skeletons.iter().any(|s| dir.starts_with(s.as_str())) {
                 // A file a Template copies (its skeleton) is not a catalog file.
@@ -192,6 +203,11 @@ fn walk(
         });
         wave = next;
     }
+    for batch in resolve_foreign(foreign) {
+        let mut batch = batch;
+        batch.progress = (done, done);
+        sink(batch);
+    }
     stats
 }
 
@@ -210,6 +226,41 @@ fn locate_again(path: &str, problems: &mut [Problem]) {
     for p in problems.iter_mut() {
         p.field = None;
     }
+}
+
+/// The second pass over other portals' files: references resolved across all of them, then
+/// each file's entities read as Backstage documents (and rejected as Backstage rejects them).
+fn resolve_foreign(held: Vec<FileBatch>) -> Vec<FileBatch> {
+    if held.is_empty() {
+        return Vec::new();
+    }
+    let mut stamps: HashMap<String, Option<Stamp>> = HashMap::new();
+    let mut parsed = Vec::new();
+    for mut batch in held {
+        stamps.insert(batch.path.clone(), batch.stamp);
+        if let Some(p) = batch.foreign.take() {
+            parsed.push(p);
+        }
+    }
+    crate::formats::resolve(parsed)
+        .into_iter()
+        .map(|file| {
+            let path = file.path.to_string();
+            let mut batch = FileBatch {
+                stamp: stamps.get(&path).copied().flatten(),
+                path,
+                problems: file.problems,
+                ..FileBatch::default()
+            };
+            for draft in &file.drafts {
+                let first = batch.problems.len();
+                let origin = Origin::new(file.path.clone(), Some(draft.line));
+                admit(&mut batch, draft.to_value(), origin, first);
+            }
+            keep_last(&mut batch);
+            batch
+        })
+        .collect()
 }
 
 /// The first line (not a comment) holding a template placeholder, `${{ … }}` or
@@ -263,7 +314,10 @@ fn read_cached(
     previous: Option<&Previous>,
     record: bool,
 ) -> FileBatch {
-    if let Some((kept, entities, problems)) = previous.and_then(|p| p.reuse(path)) {
+    let foreign = crate::formats::Format::detect(path).is_some();
+    if let Some((kept, entities, problems)) =
+        previous.filter(|_| !foreign).and_then(|p| p.reuse(path))
+    {
         return FileBatch {
             path: path.to_string(),
             entities,
@@ -274,7 +328,7 @@ fn read_cached(
         };
     }
     let mut batch = read_file(path, root, walked);
-    if record {
+    if record && batch.foreign.is_none() {
         let key = FileKey::settled(batch.stamp, &batch.deps);
         batch.record = Record::encode(path, key, &batch.entities, &batch.problems);
     }
@@ -355,6 +409,15 @@ pub fn read_file(path: &str, root: &str, walked: bool) -> FileBatch {
             return batch;
         }
     };
+    let format = if walked {
+        crate::formats::Format::detect(path)
+    } else {
+        crate::formats::Format::detect_named(path, &text)
+    };
+    if let Some(format) = format {
+        batch.foreign = Some(crate::formats::parse(format, &shared, &text));
+        return batch;
+    }
     let (docs, problems) = parse_documents(&shared, &text);
     let is_template = |d: &crate::documents::Document| {
         d.value
@@ -423,29 +486,7 @@ pub fn read_file(path: &str, root: &str, walked: bool) -> FileBatch {
             let at = FieldPath::Key("spec", None);
             resolve_placeholders(spec, path, root, (&origin, &at), found, 0);
         }
-        match Entity::from_value(value, origin) {
-            Ok((entity, problems)) => {
-                batch.problems.extend(problems);
-                // An entity with an error is rejected, as Backstage rejects it: its problems
-                // name it, and it is not handed on.
-                let own = &mut batch.problems[first_problem..];
-                for p in own.iter_mut().filter(|p| p.entity.is_none()) {
-                    p.entity = Some(entity.entity_ref().clone());
-                }
-                // Its validation errors are found here, where its fields' lines are known, so
-                // the catalog (which validates again) never sees it; its warnings are the
-                // catalog's to report.
-                let errors = entity_errors(&entity);
-                if errors.is_empty() && !own.iter().any(|p| p.severity == Severity::Error) {
-                    batch.entities.push(entity);
-                } else {
-                    // Rejected: only its problems, which name it, go on; with its other
-                    // errors, so one pass of fixing is enough.
-                    batch.problems.extend(errors);
-                }
-            }
-            Err(problem) => batch.problems.push(problem),
-        }
+        admit(&mut batch, value, origin, first_problem);
     }
     keep_last(&mut batch);
     locate_fields(path, &text, &mut batch.problems);
@@ -462,6 +503,33 @@ fn entity_errors(entity: &Entity) -> Vec<Problem> {
     let mut targets = String::new();
     relations::spec_relation_texts(entity, &mut targets, &mut out);
     out
+}
+
+/// Reads one document into an entity and adds it to the batch, or rejects it: an entity with
+/// an error (among the batch's problems from `first_problem` on) is not handed on, as
+/// Backstage rejects it, and its problems name it.
+fn admit(batch: &mut FileBatch, value: Value, origin: Origin, first_problem: usize) {
+    match Entity::from_value(value, origin) {
+        Ok((entity, problems)) => {
+            batch.problems.extend(problems);
+            let own = &mut batch.problems[first_problem..];
+            for p in own.iter_mut().filter(|p| p.entity.is_none()) {
+                p.entity = Some(entity.entity_ref().clone());
+            }
+            // Its validation errors are found here, where its fields' lines are known, so
+            // the catalog (which validates again) never sees it; its warnings are the
+            // catalog's to report.
+            let errors = entity_errors(&entity);
+            if errors.is_empty() && !own.iter().any(|p| p.severity == Severity::Error) {
+                batch.entities.push(entity);
+            } else {
+                // Rejected: only its problems, which name it, go on; with its other
+                // errors, so one pass of fixing is enough.
+                batch.problems.extend(errors);
+            }
+        }
+        Err(problem) => batch.problems.push(problem),
+    }
 }
 
 /// Drops every definition of a reference that the same file defines again later, as Backstage

@@ -1,6 +1,7 @@
 //! The docs search pane: what `in:docs WORDS` finds in the search pane, as `idp-tui search
 //! in:docs WORDS` finds it on the command line. The TechDocs sites are read off the UI thread
-//! (a [`Task::ReadDocsPage`] with [`Read::Search`]); until the answer comes the pane says
+//! (a [`PageRequest`] with [`Read::Search`], returned as a `Task::ReadDocsPage`; the answer
+//! comes back as `Reply::DocsPage`); until it comes the pane says
 //! "searching…". Enter opens the entity's Docs tab, Esc goes back to the query.
 
 use super::{Ctx, Outcome, View};
@@ -76,19 +77,14 @@ impl DocsSearchView {
         &self.found
     }
 
-    /// Takes the answer to the search awaited; another page's answer is not ours.
+    /// The search's answer: taken when it is the one awaited, ignored otherwise.
     fn page_loaded(&mut self, loaded: &PageLoaded) -> Outcome {
         if self.pending != Some(loaded.token) {
             return Outcome::Ignored;
         }
         self.pending = None;
         self.found = loaded.found.clone();
-        self.problems = loaded
-            .text
-            .as_ref()
-            .err()
-            .filter(|e| !e.is_empty())
-            .cloned();
+        self.problems = loaded.text.clone().err().filter(|e| !e.is_empty());
         self.selected = 0;
         Outcome::Consumed
     }
