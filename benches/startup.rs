@@ -162,14 +162,14 @@ fn start_portal(catalog: &str, cache_dir: &Path, use_snapshot: bool) -> Start {
             }
             let action = tokio::select! {
                 Some(event) = rx.recv() => Action::Load(event),
-                Some(done) = searches.recv() => Action::SearchDone(done),
+                Some(done) = searches.recv() => Action::Reply(idp_tui::tui::reply::Reply::Search(done)),
                 else => break,
             };
             let _ = update(&mut app, action);
             // As the event loop does: apply what else is ready, then draw once.
             for _ in 0..256 {
                 let next = if let Ok(done) = searches.try_recv() {
-                    Action::SearchDone(done)
+                    Action::Reply(idp_tui::tui::reply::Reply::Search(done))
                 } else if let Ok(event) = rx.try_recv() {
                     Action::Load(event)
                 } else {

@@ -133,7 +133,10 @@ fn refresh(n: usize) {
                 let rebuilt = job.run();
                 built.push(ms(t.elapsed()));
                 let t = Instant::now();
-                update(&mut app, Action::Rebuilt(Box::new(rebuilt)));
+                update(
+                    &mut app,
+                    Action::Reply(idp_tui::tui::reply::Reply::Rebuilt(Box::new(rebuilt))),
+                );
                 busy += t.elapsed();
                 // The portal frees the old catalog on another thread, after the next frame.
                 drop(update(&mut app, Action::Drawn));
@@ -213,7 +216,10 @@ fn worker_keystrokes(n: usize) {
             update(&mut app, Action::ClearInput);
             while app.is_searching() {
                 let done = rx.recv().expect("answer");
-                update(&mut app, Action::SearchDone(done));
+                update(
+                    &mut app,
+                    Action::Reply(idp_tui::tui::reply::Reply::Search(done)),
+                );
             }
             terminal.draw(|f| ui::render(&app, f)).expect("draws");
         }
@@ -225,7 +231,10 @@ fn worker_keystrokes(n: usize) {
             key_worst = key_worst.max(t.elapsed());
             while app.is_searching() {
                 let done = rx.recv().expect("answer");
-                update(&mut app, Action::SearchDone(done));
+                update(
+                    &mut app,
+                    Action::Reply(idp_tui::tui::reply::Reply::Search(done)),
+                );
             }
             terminal.draw(|f| ui::render(&app, f)).expect("draws");
             per_key[k].push(t.elapsed());

@@ -178,6 +178,22 @@ fn link_inside(link: &Path, real_root: &Path) -> bool {
         .is_ok_and(|t| t.starts_with(real_root) && t.is_file())
 }
 
+/// True when `path` is a file on disk with an execute bit set (an embedded file never is).
+pub fn is_executable(path: &str) -> bool {
+    if path.starts_with(EMBEDDED_PREFIX) {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
 /// One entry of a directory tree listed by [`list_tree`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TreeEntry {

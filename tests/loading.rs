@@ -365,3 +365,36 @@ fn a_location_through_a_committed_symlink_is_not_followed_out_of_the_root() {
         messages(&c)
     );
 }
+
+#[test]
+fn a_missing_path_fails_its_source_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("gone").display().to_string();
+    let loaded = source::load_blocking_with(
+        &[SourceSpec::Files {
+            name: "catalog".into(),
+            paths: vec![missing.clone()],
+        }],
+        &source::LoadOptions::default(),
+    );
+    let status = &loaded.sources[0];
+    assert_eq!(status.state, source::SourceState::Failed);
+    let error = status.error.clone().unwrap_or_default();
+    assert!(
+        error.contains(&missing) && error.contains("does not exist"),
+        "{error}"
+    );
+    // The status bar's account of it is the reason, not an entity count.
+    let now = std::time::SystemTime::now();
+    assert!(status.summary(now).contains("does not exist"));
+    // A missing path beside one that loads: the source says so, the entities stay.
+    let loaded = source::load_blocking_with(
+        &[SourceSpec::Files {
+            name: "catalog".into(),
+            paths: vec![missing, "embedded:all.yaml".into()],
+        }],
+        &source::LoadOptions::default(),
+    );
+    assert_eq!(loaded.sources[0].state, source::SourceState::Failed);
+    assert!(loaded.catalog.len() > 10);
+}

@@ -142,6 +142,21 @@ impl Settings {
     }
 }
 
+/// What to say when the portal is started without a terminal (`ssh host idp-tui` without
+/// `-t`, or its output piped): one line, with the subcommands that work without one.
+pub fn needs_a_terminal() -> String {
+    use clap::CommandFactory;
+    let names: Vec<String> = Cli::command()
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name().to_string())
+        .collect();
+    format!(
+        "the portal needs a terminal (over ssh: `ssh -t HOST idp-tui`); without one, use a subcommand: {} (see `idp-tui --help`)",
+        names.join(", ")
+    )
+}
+
 impl Cli {
     /// Reads the config file and works out which sources to load: `--catalog` paths, else the
     /// config's sources, else the embedded demo.
@@ -253,10 +268,21 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
 }
 
 /// Loads the settings' sources to the end and summarises load problems on stderr, so a broken
-/// file never makes a query fail but is never silent either.
+/// file never makes a query fail but is never silent either. When no source gave anything (a
+/// `--catalog` path that does not exist, a server out of reach with no cached copy), the
+/// command stops with [`output::EXIT_USER_ERROR`]: an answer over nothing is not an answer.
 pub fn load(settings: &Settings) -> Catalog {
     let loaded = source::load_blocking_with(&settings.sources, &settings.load_options());
     report_sources(&settings.sources, &loaded);
+    if !loaded.sources.is_empty()
+        && loaded
+            .sources
+            .iter()
+            .all(|s| s.state == SourceState::Failed && s.entities == 0)
+    {
+        tell!("idp-tui: error: no source could be loaded");
+        std::process::exit(i32::from(output::EXIT_USER_ERROR));
+    }
     let catalog = loaded.catalog;
     let errors = catalog
         .problems()

@@ -7,15 +7,20 @@
 use super::form::{Form, Values};
 use crate::catalog::EntityRef;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// Texts typed into fields that do not parse yet (an unfinished JSON object, a word in a
+/// number), by field key: kept in the form and in its draft so nothing typed is lost.
+pub type Typed = BTreeMap<String, String>;
 
 /// What loading a draft found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DraftLoad {
     /// No draft for this template.
     None,
-    /// A draft with these values.
-    Found(Values),
+    /// A draft with these values, and the texts typed into fields that did not parse.
+    Found(Values, Typed),
     /// A draft that could not be read; it is ignored, with this warning for the user.
     Corrupt(String),
 }
@@ -56,21 +61,30 @@ impl Drafts {
     /// Saves the form's values without its secrets, now. An error is a warning for the user
     /// (an unwritable state directory must never stop the form).
     pub fn save(&self, template: &EntityRef, form: &Form, values: &Values) -> Result<(), String> {
-        self.save_op(template, form, values)?.apply()
+        self.save_op(template, form, values, &Typed::new())?.apply()
     }
 
-    /// The write that saves the form's values without its secrets (serialised here, written
-    /// by whoever applies it).
+    /// The write that saves the form's values and the texts typed into fields that do not
+    /// parse yet, without secrets (serialised here, written by whoever applies it).
     pub fn save_op(
         &self,
         template: &EntityRef,
         form: &Form,
         values: &Values,
+        typed: &Typed,
     ) -> Result<DraftOp, String> {
-        let doc = serde_json::json!({
+        let typed: Typed = typed
+            .iter()
+            .filter(|(k, _)| form.field(k).is_some_and(|f| !f.is_secret()))
+            .map(|(k, t)| (k.clone(), t.clone()))
+            .collect();
+        let mut doc = serde_json::json!({
             "template": template.as_str(),
             "values": form.without_secrets(values),
         });
+        if !typed.is_empty() {
+            doc["typed"] = serde_json::json!(typed);
+        }
         let bytes = serde_json::to_vec_pretty(&doc).map_err(|e| e.to_string())?;
         Ok(DraftOp::Save {
             path: self.path_for(template),
@@ -114,7 +128,15 @@ impl Drafts {
             .filter(|(k, _)| form.field(k).is_some_and(|f| !f.is_secret()))
             .map(|(k, v)| (k.clone(), crate::catalog::entity::clean_value(v.clone())))
             .collect();
-        DraftLoad::Found(values)
+        let typed: Typed = match doc.get("typed") {
+            Some(Value::Object(typed)) => typed
+                .iter()
+                .filter(|(k, _)| form.field(k).is_some_and(|f| !f.is_secret()))
+                .filter_map(|(k, v)| Some((k.clone(), crate::text::clean_lines(v.as_str()?))))
+                .collect(),
+            _ => Typed::new(),
+        };
+        DraftLoad::Found(values, typed)
     }
 
     /// Deletes a template's draft now (after a successful run, or when the user declines it).
@@ -215,7 +237,7 @@ mod tests {
             !text.contains("tok-123") && !text.contains("pa55word"),
             "{text}"
         );
-        let DraftLoad::Found(v) = drafts.load(&r, &f) else {
+        let DraftLoad::Found(v, _) = drafts.load(&r, &f) else {
             panic!("no draft")
         };
         assert_eq!(v.get("name"), Some(&json!("svc")));

@@ -42,7 +42,8 @@ pub fn parse_input(field: &Field, text: &str) -> Result<Option<Value>, String> {
                 .map(|s| Value::String(s.to_string()))
                 .collect(),
         ),
-        FieldKind::Json => crate::yaml::from_str::<Value>(text).map_err(|e| {
+        // JSON, read as JSON: its error names the line and column, never a YAML term.
+        FieldKind::Json => serde_json::from_str::<Value>(text).map_err(|e| {
             format!(
                 "is not valid JSON: {}",
                 crate::text::one_line(&e.to_string())
@@ -227,9 +228,12 @@ mod tests {
             parse_input(&j, "{\"a\": 1}").unwrap(),
             Some(json!({"a": 1}))
         );
-        assert!(parse_input(&j, "{\"a\": ")
-            .unwrap_err()
-            .contains("not valid JSON"));
+        let unfinished = parse_input(&j, "{\"displayName\": \"Alice\"").unwrap_err();
+        assert!(unfinished.contains("not valid JSON"), "{unfinished}");
+        assert!(unfinished.contains("line 1"), "{unfinished}");
+        assert!(!unfinished.to_lowercase().contains("yaml"), "{unfinished}");
+        let flow = parse_input(&j, "a: [1, 2").unwrap_err();
+        assert!(!flow.to_lowercase().contains("yaml"), "{flow}");
     }
 
     #[test]

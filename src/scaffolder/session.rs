@@ -3,7 +3,7 @@
 //! after loading the draft). Front ends (the TUI form pane) drive it and draw it; it has no
 //! terminal code, so the navigation rules are tested here.
 
-use super::draft::{DraftLoad, DraftOp, Drafts};
+use super::draft::{DraftLoad, DraftOp, Drafts, Typed};
 use super::form::{Field, Form, Values};
 use super::validate::{check_field, check_page, FieldError};
 use super::Template;
@@ -34,6 +34,9 @@ pub struct Session {
     pub focus: usize,
     /// Each field's current message, by key.
     pub errors: BTreeMap<String, String>,
+    /// The text of each field whose input does not parse (kept, shown and saved in the draft;
+    /// the field has no value meanwhile, and its page cannot be left).
+    pub typed: Typed,
     /// Filling or reviewing.
     pub stage: Stage,
     /// The last draft problem (cannot save), for the status line.
@@ -49,7 +52,7 @@ impl Session {
     /// Starts a form with the fields' defaults, and says whether a draft is waiting to be
     /// resumed (a damaged draft is reported as a warning and ignored). Reads the draft here:
     /// the portal uses [`Session::start_fresh`] and [`Session::draft_load_job`] instead.
-    pub fn start(template: Template, drafts: Option<Drafts>) -> (Session, Option<Values>) {
+    pub fn start(template: Template, drafts: Option<Drafts>) -> (Session, Option<(Values, Typed)>) {
         let mut s = Session::start_fresh(template, drafts);
         let load = s
             .drafts
@@ -70,6 +73,7 @@ impl Session {
             page: 0,
             focus: 0,
             errors: BTreeMap::new(),
+            typed: Typed::new(),
             stage: Stage::Fill,
             warning: None,
             drafts,
@@ -93,11 +97,11 @@ impl Session {
         )))
     }
 
-    /// What a draft read for this form offers: values to resume (none when empty), or
-    /// nothing with the warning kept when the draft was damaged.
-    pub fn offered(&mut self, load: DraftLoad) -> Option<Values> {
+    /// What a draft read for this form offers: values and typed texts to resume (none when
+    /// empty), or nothing with the warning kept when the draft was damaged.
+    pub fn offered(&mut self, load: DraftLoad) -> Option<(Values, Typed)> {
         match load {
-            DraftLoad::Found(v) if !v.is_empty() => Some(v),
+            DraftLoad::Found(v, t) if !v.is_empty() || !t.is_empty() => Some((v, t)),
             DraftLoad::Corrupt(w) => {
                 self.warning = Some(w);
                 None
@@ -106,9 +110,20 @@ impl Session {
         }
     }
 
-    /// Takes a draft's values over the defaults.
-    pub fn resume(&mut self, draft: Values) {
-        self.values.extend(draft);
+    /// Takes a draft's values over the defaults, and its typed texts (with their messages).
+    pub fn resume(&mut self, draft: (Values, Typed)) {
+        let (values, typed) = draft;
+        self.values.extend(values);
+        for (key, text) in typed {
+            let Some(field) = self.form.field(&key) else {
+                continue;
+            };
+            if let Err(message) = super::input::parse_input(field, &text) {
+                self.values.remove(&key);
+                self.errors.insert(key.clone(), message);
+                self.typed.insert(key, text);
+            }
+        }
         self.focus = self
             .focus
             .min(self.visible_fields().len().saturating_sub(1));
@@ -134,7 +149,12 @@ impl Session {
     pub fn take_draft_ops(&mut self) -> Vec<DraftOp> {
         if std::mem::take(&mut self.draft_dirty) {
             if let Some(d) = &self.drafts {
-                match d.save_op(&self.template.entity_ref, &self.form, &self.values) {
+                match d.save_op(
+                    &self.template.entity_ref,
+                    &self.form,
+                    &self.values,
+                    &self.typed,
+                ) {
                     Ok(op) => self.draft_ops.push(op),
                     Err(w) => self.warning = Some(w),
                 }
@@ -176,6 +196,7 @@ impl Session {
 
     /// Sets (or clears, with `None`) a field's value: checks it, and marks the draft changed.
     pub fn set_value(&mut self, key: &str, value: Option<Value>) {
+        self.typed.remove(key);
         match value {
             Some(v) => {
                 self.values.insert(key.to_string(), v);
@@ -193,9 +214,47 @@ impl Session {
         self.save_draft();
     }
 
-    /// Records a message for a field whose text could not be parsed (a word in a number).
+    /// Records a message for a field (the server refused its value).
     pub fn set_input_error(&mut self, key: &str, message: String) {
         self.errors.insert(key.to_string(), message);
+    }
+
+    /// A field's text does not parse (a word in a number, an unfinished JSON object): the
+    /// text is kept with its message, and the field has no value until it parses, so what
+    /// is shown is what would be submitted. The draft keeps the text.
+    pub fn set_typed(&mut self, key: &str, text: String, message: String) {
+        self.values.remove(key);
+        self.errors.insert(key.to_string(), message);
+        self.typed.insert(key.to_string(), text);
+        self.save_draft();
+    }
+
+    /// The fields of the current page whose text does not parse, as errors.
+    fn unparsed_on_page(&self) -> Vec<FieldError> {
+        self.visible_fields()
+            .into_iter()
+            .filter(|f| self.typed.contains_key(&f.key))
+            .map(|f| FieldError {
+                key: f.key.clone(),
+                title: f.title.clone(),
+                message: self.errors.get(&f.key).cloned().unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// Refuses to leave the page while a field's text does not parse: focus on the first.
+    fn refuse_unparsed(&mut self) -> Result<(), Vec<FieldError>> {
+        let unparsed = self.unparsed_on_page();
+        let Some(first) = unparsed.first() else {
+            return Ok(());
+        };
+        let first = first.key.clone();
+        self.focus = self
+            .visible_fields()
+            .iter()
+            .position(|f| f.key == first)
+            .unwrap_or(0);
+        Err(unparsed)
     }
 
     fn save_draft(&mut self) {
@@ -224,6 +283,7 @@ impl Session {
         if self.stage == Stage::Review {
             return Ok(());
         }
+        self.refuse_unparsed()?;
         let errors = check_page(&self.form, self.page, &self.values);
         if !errors.is_empty() {
             for e in &errors {
@@ -248,17 +308,20 @@ impl Session {
         Ok(())
     }
 
-    /// Goes back a page (from the review, to the last page).
-    pub fn prev_page(&mut self) {
+    /// Goes back a page (from the review, to the last page); refused while a field's text
+    /// does not parse, as going forward is.
+    pub fn prev_page(&mut self) -> Result<(), Vec<FieldError>> {
         if self.stage == Stage::Review {
             self.stage = Stage::Fill;
-            return;
+            return Ok(());
         }
+        self.refuse_unparsed()?;
         let shown = self.form.shown_pages(&self.values);
         if let Some(&prev) = shown.iter().rev().find(|&&p| p < self.page) {
             self.page = prev;
             self.focus = 0;
         }
+        Ok(())
     }
 
     /// The review: every submitted value as `(page title, field title, shown text)`,
@@ -335,9 +398,9 @@ mod tests {
         s.next_page().unwrap();
         s.next_page().unwrap();
         assert_eq!(s.stage, Stage::Review);
-        s.prev_page();
+        s.prev_page().unwrap();
         assert_eq!(s.stage, Stage::Fill);
-        s.prev_page();
+        s.prev_page().unwrap();
         assert_eq!(s.form.pages[s.page].title, "Deep");
     }
 
@@ -380,8 +443,8 @@ mod tests {
         ops[0].apply().unwrap();
         let (mut again, offered) = Session::start(template(), drafts());
         let offered = offered.expect("a draft is offered");
-        assert_eq!(offered.get("name"), Some(&json!("abc")));
-        assert!(!offered.contains_key("token"));
+        assert_eq!(offered.0.get("name"), Some(&json!("abc")));
+        assert!(!offered.0.contains_key("token"));
         again.resume(offered);
         assert_eq!(again.values.get("name"), Some(&json!("abc")));
         again.set_value("name", Some(json!("abcd")));
@@ -394,7 +457,7 @@ mod tests {
         again.set_value("name", Some(json!("after")));
         apply(&mut again);
         let offered = Session::start(template(), drafts()).1.expect("re-saved");
-        assert_eq!(offered.get("name"), Some(&json!("after")));
+        assert_eq!(offered.0.get("name"), Some(&json!("after")));
         again.discard_draft();
         apply(&mut again);
         assert!(Session::start(template(), drafts()).1.is_none());

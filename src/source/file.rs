@@ -2,8 +2,10 @@
 //! Location entities and resolving `$text`/`$json`/`$yaml` placeholders.
 
 use super::cache::files::{FileKey, Previous, Record, Stamp};
-use crate::catalog::{schema, validate, Entity, Origin, Problem, Severity, SpecValue};
-use crate::documents::parse_documents;
+use crate::catalog::{
+    relations, schema, validate, Entity, Field, Origin, Problem, Severity, SpecValue,
+};
+use crate::documents::{locate_fields, parse_documents};
 use crate::vfs;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -179,6 +181,7 @@ fn walk(
             skeletons.extend(batch.entities.iter().flat_map(skeleton_dirs));
             // A Location with an error (a missing target, a type Backstage does not allow) is
             // rejected with none of its targets followed, as Backstage rejects it.
+            let before = batch.problems.len();
             batch.entities.retain(|e| {
                 if e.kind_lower() != "location" {
                     return true;
@@ -193,6 +196,7 @@ fn walk(
                 }
                 true
             });
+            locate_again(&batch.path, &mut batch.problems[before..]);
             done += 1;
             batch.progress = (done, known + next.len());
             sink(batch);
@@ -205,6 +209,23 @@ fn walk(
         sink(batch);
     }
     stats
+}
+
+/// Moves problems found after a file was read (its Locations' targets) to the lines of their
+/// fields, reading the file again only when one names a field.
+fn locate_again(path: &str, problems: &mut [Problem]) {
+    if !problems.iter().any(|p| p.field.is_some()) {
+        return;
+    }
+    if let Some(text) = vfs::read(path)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+    {
+        locate_fields(path, &text, problems);
+    }
+    for p in problems.iter_mut() {
+        p.field = None;
+    }
 }
 
 /// The second pass over other portals' files: references resolved across all of them, then
@@ -443,13 +464,16 @@ pub fn read_file(path: &str, root: &str, walked: bool) -> FileBatch {
             // A mis-indented `dependsOn:` at the root is a real mistake, not a field to drop.
             for key in root.keys() {
                 if !schema::FILE_ROOT_KEYS.contains(&key.as_str()) {
-                    batch.problems.push(Problem::error(
-                        Some(origin.clone()),
-                        format!(
-                            "unknown root key {:?}: an entity file has only apiVersion, kind, metadata and spec",
-                            crate::text::one_line(key)
-                        ),
-                    ));
+                    batch.problems.push(
+                        Problem::error(
+                            Some(origin.clone()),
+                            format!(
+                                "unknown root key {:?}: an entity file has only apiVersion, kind, metadata and spec",
+                                crate::text::one_line(key)
+                            ),
+                        )
+                        .at_field(Field::at(&[key])),
+                    );
                 }
             }
         }
@@ -459,12 +483,26 @@ pub fn read_file(path: &str, root: &str, walked: bool) -> FileBatch {
                 problems: &mut batch.problems,
                 deps: &mut batch.deps,
             };
-            resolve_placeholders(spec, path, root, &origin, found, 0);
+            let at = FieldPath::Key("spec", None);
+            resolve_placeholders(spec, path, root, (&origin, &at), found, 0);
         }
         admit(&mut batch, value, origin, first_problem);
     }
     keep_last(&mut batch);
+    locate_fields(path, &text, &mut batch.problems);
     batch
+}
+
+/// The errors the catalog would reject an entity for (see `catalog::Prepared`): its validation
+/// and its references that do not parse.
+fn entity_errors(entity: &Entity) -> Vec<Problem> {
+    let mut out: Vec<Problem> = validate::validate(entity)
+        .into_iter()
+        .filter(|p| p.severity == Severity::Error)
+        .collect();
+    let mut targets = String::new();
+    relations::spec_relation_texts(entity, &mut targets, &mut out);
+    out
 }
 
 /// Reads one document into an entity and adds it to the batch, or rejects it: an entity with
@@ -478,16 +516,16 @@ fn admit(batch: &mut FileBatch, value: Value, origin: Origin, first_problem: usi
             for p in own.iter_mut().filter(|p| p.entity.is_none()) {
                 p.entity = Some(entity.entity_ref().clone());
             }
-            if own.iter().any(|p| p.severity == Severity::Error) {
+            // Its validation errors are found here, where its fields' lines are known, so
+            // the catalog (which validates again) never sees it; its warnings are the
+            // catalog's to report.
+            let errors = entity_errors(&entity);
+            if errors.is_empty() && !own.iter().any(|p| p.severity == Severity::Error) {
+                batch.entities.push(entity);
+            } else {
                 // Rejected: only its problems, which name it, go on; with its other
                 // errors, so one pass of fixing is enough.
-                batch.problems.extend(
-                    validate::validate(&entity)
-                        .into_iter()
-                        .filter(|p| p.severity == Severity::Error),
-                );
-            } else {
-                batch.entities.push(entity);
+                batch.problems.extend(errors);
             }
         }
         Err(problem) => batch.problems.push(problem),
@@ -548,19 +586,27 @@ fn location_targets(
     if let Some(ts) = spec.get("targets").and_then(SpecValue::as_array) {
         raw.extend(ts.iter().filter_map(SpecValue::as_str));
     }
-    let report = |problems: &mut Vec<Problem>, error: bool, msg: String| {
+    let targets_field = |target: &str| {
+        if spec.get("target").and_then(SpecValue::as_str) == Some(target) {
+            Field::at(&["spec", "target"])
+        } else {
+            Field::item(&["spec", "targets"], target)
+        }
+    };
+    let report = |problems: &mut Vec<Problem>, error: bool, field: Field, msg: String| {
         let origin = Some(location.origin.clone());
         let p = if error {
             Problem::error(origin, msg)
         } else {
             Problem::warning(origin, msg)
         };
-        problems.push(p.with_entity(location.entity_ref().clone()))
+        problems.push(p.with_entity(location.entity_ref().clone()).at_field(field))
     };
     if kind != "file" && kind != "url" {
         report(
             problems,
             true,
+            Field::at(&["spec", "type"]),
             format!("spec.type {kind:?} is not an allowed location type (file or url)"),
         );
         return Err(());
@@ -572,6 +618,7 @@ fn location_targets(
             report(
                 problems,
                 false,
+                targets_field(target),
                 format!("target {target}: URLs are not followed by the file source"),
             );
             continue;
@@ -581,6 +628,7 @@ fn location_targets(
             report(
                 problems,
                 false,
+                targets_field(target),
                 format!("target {target} is outside the catalog root {root}: not followed"),
             );
             continue;
@@ -592,13 +640,19 @@ fn location_targets(
                     report(
                         problems,
                         !optional,
+                        targets_field(target),
                         format!("target {target} matches no file ({resolved})"),
                     )
                 }
                 Ok(files) => out.extend(files),
                 Err(e) => {
                     rejected = true;
-                    report(problems, true, format!("target {target}: {e}"))
+                    report(
+                        problems,
+                        true,
+                        targets_field(target),
+                        format!("target {target}: {e}"),
+                    )
                 }
             }
         } else if !vfs::is_dir(&resolved) && vfs::size(&resolved).is_err() {
@@ -606,6 +660,7 @@ fn location_targets(
             report(
                 problems,
                 !optional,
+                targets_field(target),
                 format!("target {target} does not exist ({resolved})"),
             );
         } else if vfs::is_dir(&resolved) {
@@ -672,6 +727,37 @@ fn sort_relation_lists(spec: &mut Value) {
     }
 }
 
+/// Where a value is in a document: its key or index, and the path of what holds it, kept on
+/// the stack while a document is walked (nothing is allocated until a problem names it).
+enum FieldPath<'a> {
+    /// A mapping's key, and the mapping's path (`None` at the root).
+    Key(&'a str, Option<&'a FieldPath<'a>>),
+    /// A list's index, and the list's path.
+    Index(usize, &'a FieldPath<'a>),
+}
+
+impl FieldPath<'_> {
+    /// The field this path names.
+    fn field(&self) -> Field {
+        let mut segments = Vec::new();
+        let mut at = Some(self);
+        while let Some(path) = at {
+            at = match path {
+                FieldPath::Key(key, parent) => {
+                    segments.push((*key).to_string());
+                    *parent
+                }
+                FieldPath::Index(i, parent) => {
+                    segments.push(i.to_string());
+                    Some(*parent)
+                }
+            };
+        }
+        segments.reverse();
+        Field::at(&segments.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+}
+
 /// What resolving placeholders finds besides values: problems, and the files read.
 struct Found<'a> {
     problems: &'a mut Vec<Problem>,
@@ -685,11 +771,13 @@ fn resolve_placeholders(
     value: &mut Value,
     path: &str,
     root: &str,
-    origin: &Origin,
+    (origin, at): (&Origin, &FieldPath<'_>),
     found: Found<'_>,
     depth: usize,
 ) {
     let Found { problems, deps } = found;
+    let error =
+        |message: String| Problem::error(Some(origin.clone()), message).at_field(at.field());
     if depth > 64 {
         return;
     }
@@ -703,39 +791,39 @@ fn resolve_placeholders(
             let kind = match key.as_str() {
                 "$text" | "$json" | "$yaml" => key,
                 _ => {
-                    for v in map.values_mut() {
+                    for (k, v) in map.iter_mut() {
                         let found = Found {
                             problems: &mut *problems,
                             deps: &mut *deps,
                         };
-                        resolve_placeholders(v, path, root, origin, found, depth + 1);
+                        let at = FieldPath::Key(k, Some(at));
+                        resolve_placeholders(v, path, root, (origin, &at), found, depth + 1);
                     }
                     return;
                 }
             };
             let Some(target) = target.as_str() else {
-                problems.push(Problem::error(
-                    Some(origin.clone()),
-                    format!("{kind} placeholder must be a string"),
-                ));
+                problems.push(error(format!("{kind} placeholder must be a string")));
                 return;
             };
             if target.contains("://") {
-                problems.push(Problem::warning(
-                    Some(origin.clone()),
-                    format!(
-                        "{kind}: {} is a URL: not fetched by the file source",
-                        crate::text::one_line(target)
-                    ),
-                ));
+                problems.push(
+                    Problem::warning(
+                        Some(origin.clone()),
+                        format!(
+                            "{kind}: {} is a URL: not fetched by the file source",
+                            crate::text::one_line(target)
+                        ),
+                    )
+                    .at_field(at.field()),
+                );
                 return;
             }
             let file = vfs::join(path, target);
             if !vfs::is_within(&file, root) {
-                problems.push(Problem::error(
-                    Some(origin.clone()),
-                    format!("{kind}: {target} is outside the catalog root: not read"),
-                ));
+                problems.push(error(format!(
+                    "{kind}: {target} is outside the catalog root: not read"
+                )));
                 return;
             }
             deps.push((file.clone(), Stamp::of(&file)));
@@ -750,10 +838,7 @@ fn resolve_placeholders(
             let text = match text {
                 Ok(t) => t,
                 Err(e) => {
-                    problems.push(Problem::error(
-                        Some(origin.clone()),
-                        format!("{kind}: cannot read {target}: {e}"),
-                    ));
+                    problems.push(error(format!("{kind}: cannot read {target}: {e}")));
                     return;
                 }
             };
@@ -762,41 +847,37 @@ fn resolve_placeholders(
                 "$json" => match serde_json::from_str(&text) {
                     Ok(v) => v,
                     Err(e) => {
-                        problems.push(Problem::error(
-                            Some(origin.clone()),
-                            format!("$json: {target}: {e}"),
-                        ));
+                        problems.push(error(format!("$json: {target}: {e}")));
                         return;
                     }
                 },
                 _ => match crate::yaml::from_str(&text) {
                     Ok(v) => v,
                     Err(e) => {
-                        problems.push(Problem::error(
-                            Some(origin.clone()),
-                            format!("$yaml: {target}: {e}"),
-                        ));
+                        problems.push(error(format!("$yaml: {target}: {e}")));
                         return;
                     }
                 },
             };
         }
         Value::Object(map) => {
-            for v in map.values_mut() {
+            for (k, v) in map.iter_mut() {
                 let found = Found {
                     problems: &mut *problems,
                     deps: &mut *deps,
                 };
-                resolve_placeholders(v, path, root, origin, found, depth + 1);
+                let at = FieldPath::Key(k, Some(at));
+                resolve_placeholders(v, path, root, (origin, &at), found, depth + 1);
             }
         }
         Value::Array(items) => {
-            for v in items {
+            for (i, v) in items.iter_mut().enumerate() {
                 let found = Found {
                     problems: &mut *problems,
                     deps: &mut *deps,
                 };
-                resolve_placeholders(v, path, root, origin, found, depth + 1);
+                let at = FieldPath::Index(i, at);
+                resolve_placeholders(v, path, root, (origin, &at), found, depth + 1);
             }
         }
         _ => {}

@@ -168,10 +168,28 @@ fn load_files(
             problems: warnings,
         });
     }
+    // A path given that is not there is a failed source, not an empty one: what was found
+    // under the other paths stays, and the status says which path is missing.
     let _ = tx.send(LoadEvent::Done {
         source,
-        error: None,
+        error: missing_paths(paths),
     });
+}
+
+/// Why some of a file source's paths cannot be read (`None` when all are there).
+fn missing_paths(paths: &[String]) -> Option<String> {
+    let problems: Vec<String> = paths
+        .iter()
+        .filter(|p| !crate::vfs::is_dir(p))
+        .filter_map(|p| match crate::vfs::size(p) {
+            Ok(_) => None,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Some(format!("{} does not exist", crate::text::one_line(p)))
+            }
+            Err(e) => Some(format!("cannot read {}: {e}", crate::text::one_line(p))),
+        })
+        .collect();
+    (!problems.is_empty()).then(|| problems.join("; "))
 }
 
 /// Sends the cache of a source, if there is a usable one: at start-up chunk by chunk as they

@@ -83,37 +83,35 @@ pub enum Action {
     RunCommand(String),
     /// A source reported progress, entities or its end.
     Load(LoadEvent),
-    /// A source's replacement was built off the UI thread (see `Task::Rebuild`).
-    Rebuilt(Box<crate::tui::app::BuiltReplacement>),
-    /// The scorecards were evaluated off the UI thread (see `Task::Rescore`).
-    Scored(Box<crate::scorecard::board::Rescored>),
+    /// What a background task found (see [`Reply`](super::reply::Reply)): `update` routes it
+    /// to whoever asked.
+    Reply(super::reply::Reply),
     /// The spinner's clock (only while something loads).
     Tick,
     /// A frame reached the screen: work put off until the user saw the catalog (scoring it,
     /// freeing retired catalogs, the writes after a load) may start now.
     Drawn,
-    /// A docs page read in the background (see `tabs::docs_page`).
-    DocsPage(crate::tui::tabs::docs_page::PageLoaded),
-    /// The search worker answered a query.
-    SearchDone(super::search_worker::SearchDone),
     /// The terminal has a new size.
     Resize(u16, u16),
     /// Run the configured custom action with this index on the current entity.
     RunCustom(usize),
-    /// A custom action run in the background has finished.
-    CustomFinished(crate::actions::Plan, crate::actions::Outcome),
-    /// A template run on a Backstage server reported progress (job, update).
-    Remote(u64, super::remote_task::RemoteUpdate),
-    /// A remote TechDocs fetch finished.
-    RemoteDocs(Box<super::remote_task::DocsFetched>),
     /// A message for the status line from work the loop ran (a link opened, a command's
     /// summary).
     Info(String),
+    /// Background work the state waits for died (a rebuild or scoring panicked, already
+    /// reported by the panic hook): the portal ends with this error.
+    Failed(String),
     /// Something failed in the background that the user should know of (the log file cannot
     /// be written): shown in the status line.
     Warn(String),
-    /// A scaffolder job (draft save, plan, write) answered.
-    JobDone(crate::scaffolder::jobs::JobDone),
+    /// The sources' statuses changed (progress, done, failed): panes that show them update.
+    SourcesChanged(Vec<crate::source::SourceStatus>),
+    /// The scorecards were evaluated again (or their results dropped, pending a new
+    /// evaluation): panes that keep rows derived from them derive them again.
+    ScoresChanged,
+    /// Live data arrived for an entity (kept by the app, read through `Ctx::live`): panes
+    /// that derive rows from it derive them again.
+    LiveChanged,
 }
 
 /// A bindable action: its name in the config file, how to make it, and the description the

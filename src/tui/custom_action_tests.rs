@@ -140,7 +140,10 @@ fn background_output_opens_in_a_pane() {
         panic!("expected a run");
     };
     let finished = crate::actions::execute(&plan).expect("printf runs");
-    update(&mut app, Action::CustomFinished(plan, finished));
+    update(
+        &mut app,
+        Action::Reply(crate::tui::reply::Reply::Command(plan, finished)),
+    );
     insta::assert_snapshot!("background_action_output", backend(&mut app, 80, 12));
     let failed = Finished {
         code: Some(3),
@@ -148,7 +151,10 @@ fn background_output_opens_in_a_pane() {
         stderr: "boom \u{1b}[31m".into(),
     };
     let plan = crate::actions::Plan::open("x", "https://x.example");
-    update(&mut app, Action::CustomFinished(plan, failed));
+    update(
+        &mut app,
+        Action::Reply(crate::tui::reply::Reply::Command(plan, failed)),
+    );
     let s = screen(&mut app, 80, 12);
     assert!(s.contains("exit 3") && s.contains("boom"), "{s}");
     assert!(!s.chars().any(|c| c.is_control() && c != '\n'));

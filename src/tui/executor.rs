@@ -1,25 +1,26 @@
 //! The executor: runs every [`Task`] that `update` returns, each on its [`Pool`], and sends what
-//! the work finds back to the loop as an [`Action`] on one channel (the results channel). The
-//! loop never writes to the app itself: a message for the status line comes back as
-//! `Action::Info` or `Action::Warn` like every other answer.
+//! the work finds back to the loop as one action, `Action::Reply` (a [`Reply`]), on one channel
+//! (the results channel). The loop never writes to the app itself: a message for the status
+//! line comes back as `Action::Info` or `Action::Warn` on the same channel.
 //!
-//! The pools: `Io` is the tokio runtime (loads, docs pages, remote docs, template runs);
+//! The pools: `Io` is the tokio runtime (loads, docs pages, remote docs, template runs, live
+//! data);
 //! `Interactive` is tokio's blocking pool and the draft writer (scaffold jobs); `Background` is
 //! threads of lower priority (rebuilds, scoring, the writes after a load, freeing retired
 //! catalogs). [`Executor::finish`] is the one shutdown path: it waits, with a timeout, for the
 //! scaffold writes and drafts, then for the writes after a load.
 
 use super::action::Action;
-use super::app::{AfterLoad, BuiltReplacement};
+use super::app::AfterLoad;
+use super::reply::Reply;
 use super::task::Task;
 use super::{clipboard, jobs, opener, remote_task};
 use crate::actions::Plan;
-use crate::scorecard::board::Rescored;
 use crate::source::{LoadEvent, LoadMode, LoadOptions, SourceSpec};
 use crate::text;
 use color_eyre::eyre::WrapErr;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 /// What the loop does after a task ran.
 pub(super) enum Ran {
@@ -38,11 +39,6 @@ pub(super) struct Executor {
     loads: mpsc::UnboundedSender<LoadEvent>,
     results: mpsc::UnboundedSender<Action>,
     workers: jobs::Workers,
-    /// The rebuild running in the background, if any; a newer one supersedes it (its answer
-    /// is dropped with its channel).
-    pub(super) rebuilding: Option<oneshot::Receiver<BuiltReplacement>>,
-    /// The scoring running in the background, if any; superseded the same way.
-    pub(super) scoring: Option<oneshot::Receiver<Rescored>>,
 }
 
 /// The shutdown path, second half (after the terminal is given back, so quitting feels
@@ -70,8 +66,6 @@ impl Executor {
             loads,
             results,
             workers,
-            rebuilding: None,
-            scoring: None,
         }
     }
 
@@ -103,21 +97,28 @@ impl Executor {
             Task::ReadDocsPage(request) => {
                 let tx = self.results.clone();
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Action::DocsPage(request.run()));
+                    let _ = tx.send(Action::Reply(Reply::DocsPage(request.run())));
                 });
             }
             Task::FetchRemoteDocs(request) => self.fetch_docs(request),
             Task::RunTemplate(job) => self.run_template(*job),
             Task::Scaffold(job) => self.workers.start_job(*job),
-            Task::Rebuild(job) => {
-                let started = crate::background::spawn_low("idp-rebuild", move || job.run());
-                self.rebuilding =
-                    Some(started.wrap_err("starting a thread to rebuild the catalog")?);
+            Task::FetchLive(request) => {
+                let tx = self.results.clone();
+                tokio::spawn(request.run(move |report| {
+                    let _ = tx.send(Action::Reply(Reply::Live(Box::new(report))));
+                }));
             }
-            Task::Rescore(job) => {
-                let started = crate::background::spawn_low("idp-score", move || job.run());
-                self.scoring = Some(started.wrap_err("starting a thread to score the catalog")?);
-            }
+            Task::Rebuild(job) => self
+                .low("idp-rebuild", "rebuilding the catalog", move || {
+                    Reply::Rebuilt(Box::new(job.run()))
+                })
+                .wrap_err("starting a thread to rebuild the catalog")?,
+            Task::Rescore(job) => self
+                .low("idp-score", "scoring the catalog", move || {
+                    Reply::Scored(Box::new(job.run()))
+                })
+                .wrap_err("starting a thread to score the catalog")?,
             Task::WriteAfterLoad(writes) => self.write_after_load(writes),
             Task::Retire(catalogs) => {
                 // Freed on a thread of lower priority; where none starts, here.
@@ -164,8 +165,28 @@ impl Executor {
         let _ = self.results.send(action);
     }
 
+    /// Runs `work` on a thread of lower priority and sends its reply back. The state waits
+    /// for that reply (a rebuilt catalog, scores): when the work panics instead (already
+    /// reported by the panic hook), `Action::Failed` ends the portal with an error.
+    fn low(
+        &self,
+        thread: &str,
+        what: &'static str,
+        work: impl FnOnce() -> Reply + Send + 'static,
+    ) -> std::io::Result<()> {
+        let answer = crate::background::spawn_low(thread, work)?;
+        let tx = self.results.clone();
+        tokio::spawn(async move {
+            let _ = tx.send(match answer.await {
+                Ok(reply) => Action::Reply(reply),
+                Err(_) => Action::Failed(format!("{what} failed")),
+            });
+        });
+        Ok(())
+    }
+
     /// A custom action's command: in the terminal (the loop runs it), in the background
-    /// (its output comes back as `Action::CustomFinished`), or a link to open.
+    /// (its output comes back as `Reply::Command`), or a link to open.
     fn run_command(&mut self, plan: Plan) -> color_eyre::Result<Ran> {
         match plan.mode {
             crate::actions::Mode::Terminal => return Ok(Ran::InTerminal(plan)),
@@ -183,7 +204,7 @@ impl Executor {
                             stderr: e.to_string(),
                         }
                     });
-                    let _ = tx.send(Action::CustomFinished(plan, finished));
+                    let _ = tx.send(Action::Reply(Reply::Command(plan, finished)));
                 });
             }
             crate::actions::Mode::Open => {
@@ -216,10 +237,10 @@ impl Executor {
                     "no configured Backstage source at {}: the template cannot run there",
                     text::one_line(&job.server)
                 );
-                self.tell(Action::Remote(
+                self.tell(Action::Reply(Reply::TemplateRun(
                     job.job,
                     remote_task::RemoteUpdate::Failed(message),
-                ));
+                )));
             }
         }
     }
@@ -231,7 +252,7 @@ impl Executor {
                 let (source, tx) = (source.clone(), self.results.clone());
                 tokio::spawn(async move {
                     let fetched = remote_task::fetch_docs(source, request).await;
-                    let _ = tx.send(Action::RemoteDocs(Box::new(fetched)));
+                    let _ = tx.send(Action::Reply(Reply::RemoteDocs(Box::new(fetched))));
                 });
             }
             None => {
@@ -239,13 +260,15 @@ impl Executor {
                     "no configured Backstage source at {}",
                     text::one_line(&request.server)
                 );
-                self.tell(Action::RemoteDocs(Box::new(remote_task::DocsFetched {
-                    server: request.server,
-                    entity: request.entity,
-                    page: request.page,
-                    site: None,
-                    page_result: Err((message, false)),
-                })));
+                self.tell(Action::Reply(Reply::RemoteDocs(Box::new(
+                    remote_task::DocsFetched {
+                        server: request.server,
+                        entity: request.entity,
+                        page: request.page,
+                        site: None,
+                        page_result: Err((message, false)),
+                    },
+                ))));
             }
         }
     }

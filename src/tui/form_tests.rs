@@ -92,6 +92,7 @@ impl Fixture {
             scores: &self.scores,
             page: 10,
             prefs: &crate::tui::panes::DEFAULT_PREFS,
+            live: &crate::live::NO_REPORTS,
             now: std::time::SystemTime::now(),
         }
     }
@@ -111,18 +112,33 @@ fn type_in(view: &mut FormView, ctx: &Ctx, text: &str) {
     }
 }
 
+/// The scaffold jobs among the tasks the form asked for (a form asks for nothing else).
+fn jobs_of(view: &mut FormView) -> Vec<crate::scaffolder::jobs::Job> {
+    use crate::tui::panes::View;
+    view.take_tasks(80)
+        .into_iter()
+        .map(|task| match task {
+            crate::tui::task::Task::Scaffold(job) => *job,
+            other => panic!("a form asked for {other:?}"),
+        })
+        .collect()
+}
+
 /// Runs the jobs the form queued here, as the loop's workers would, and hands their answers
 /// back; returns the outcome of the last answer the form used.
 fn settle(view: &mut FormView, ctx: &Ctx) -> Option<Outcome> {
     let mut last = None;
     loop {
-        let jobs = view.take_jobs();
+        let jobs = jobs_of(view);
         if jobs.is_empty() {
             return last;
         }
         for job in jobs {
             if let Some(done) = job.run_here() {
-                let out = view.handle(&Action::JobDone(done), ctx);
+                let out = view.handle(
+                    &Action::Reply(crate::tui::reply::Reply::Scaffold(done)),
+                    ctx,
+                );
                 if !matches!(out, Outcome::Ignored) {
                     last = Some(out);
                 }
@@ -221,7 +237,8 @@ fn page_with_an_error_cannot_be_left_and_shows_the_message() {
     let mut v = FormView::new(widgets(), &ctx, None);
     type_in(&mut v, &ctx, "Bad Name");
     let out = v.handle(&Action::NextPage, &ctx);
-    assert!(matches!(out, Outcome::Status(m) if m.contains("fix 1 field")));
+    let said = status(&out);
+    assert!(said.contains("fix before leaving the page: Name"), "{said}");
     assert_eq!(v.session.page, 0);
     insta::assert_snapshot!(draw(&v, &fx, 80, 16).backend());
 }
@@ -368,7 +385,7 @@ fn resume_prompt_restores_or_discards_the_draft() {
     let mut second = FormView::new(widgets(), &ctx, Some(drafts.clone()));
     // The draft is read by a job, not on the UI thread: offered once its answer comes.
     assert!(matches!(second.step, Step::Form));
-    let jobs = second.take_jobs();
+    let jobs = jobs_of(&mut second);
     assert!(
         matches!(
             jobs.as_slice(),
@@ -378,7 +395,10 @@ fn resume_prompt_restores_or_discards_the_draft() {
     );
     for job in jobs {
         let done = job.run_here().expect("a draft read answers");
-        second.handle(&Action::JobDone(done), &ctx);
+        second.handle(
+            &Action::Reply(crate::tui::reply::Reply::Scaffold(done)),
+            &ctx,
+        );
     }
     assert!(matches!(second.step, Step::Resume(_)));
     second.handle(&Action::Open, &ctx);
@@ -412,7 +432,7 @@ fn only_the_newest_plan_is_computed_and_shown() {
     v.handle(&Action::NextPage, &ctx);
     // Two edits of the target directory: three plans asked for, only the last one counts.
     type_in(&mut v, &ctx, "xy");
-    let jobs = v.take_jobs();
+    let jobs = jobs_of(&mut v);
     let plans: Vec<_> = jobs
         .into_iter()
         .filter(|j| matches!(j, crate::scaffolder::jobs::Job::Plan(_)))
@@ -420,7 +440,12 @@ fn only_the_newest_plan_is_computed_and_shown() {
     assert_eq!(plans.len(), 3);
     let answers: Vec<_> = plans.into_iter().filter_map(|j| j.run_here()).collect();
     assert_eq!(answers.len(), 1, "overtaken plans skip their work");
-    v.handle(&Action::JobDone(answers.into_iter().next().unwrap()), &ctx);
+    v.handle(
+        &Action::Reply(crate::tui::reply::Reply::Scaffold(
+            answers.into_iter().next().unwrap(),
+        )),
+        &ctx,
+    );
     assert!(v.planning.is_none());
     assert!(matches!(v.plan, Some(Ok(_))));
 }
@@ -485,4 +510,229 @@ fn a_closed_form_still_hands_over_its_last_draft() {
         "the draft save of the closed form still runs"
     );
     assert_eq!(drafts(update(&mut app, Action::Tick)), 0);
+}
+
+fn status(out: &Outcome) -> String {
+    match out {
+        Outcome::Status(m) => m.clone(),
+        _ => "(no status)".to_string(),
+    }
+}
+
+fn text_of(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    let width = buffer.area.width as usize;
+    buffer
+        .content()
+        .chunks(width)
+        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn unfinished_json_stays_in_the_field_with_its_error_and_in_the_draft() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let drafts = Drafts::in_dir(dir.path());
+    let mut v = FormView::new(widgets(), &ctx, Some(drafts.clone()));
+    settle(&mut v, &ctx);
+    focus(&mut v, &ctx, "extra");
+    let typed = r#"{"displayName": "Alice""#;
+    type_in(&mut v, &ctx, typed);
+    v.handle(&Action::NextField, &ctx);
+    v.handle(&Action::PrevField, &ctx);
+    assert_eq!(v.session.focused().map(|f| f.key.as_str()), Some("extra"));
+    assert_eq!(
+        v.editor_text(),
+        typed,
+        "the typed text is back in the field"
+    );
+    let error = v.session.errors.get("extra").cloned().unwrap_or_default();
+    assert!(error.contains("is not valid JSON"), "{error}");
+    assert!(!error.to_lowercase().contains("yaml"), "{error}");
+    assert_eq!(v.session.values.get("extra"), None, "no value is submitted");
+    // Unfocused, the field shows the typed text and its error.
+    focus(&mut v, &ctx, "name");
+    let screen = text_of(&draw(&v, &fx, 100, 44));
+    assert!(screen.contains(r#"{"displayName": "Alice""#), "{screen}");
+    assert!(screen.contains("✗ is not valid JSON"), "{screen}");
+    settle(&mut v, &ctx);
+    let saved = std::fs::read_to_string(drafts.path_for(&widgets().entity_ref)).expect("draft");
+    assert!(saved.contains("displayName"), "{saved}");
+    // A new form offers it back, in the field, with its error.
+    let mut again = FormView::new(widgets(), &ctx, Some(drafts));
+    settle(&mut again, &ctx);
+    again.handle(&Action::Open, &ctx);
+    focus(&mut again, &ctx, "extra");
+    assert_eq!(again.editor_text(), typed);
+    assert!(again.session.errors["extra"].contains("not valid JSON"));
+}
+
+#[test]
+fn a_page_with_text_that_does_not_parse_cannot_be_left_either_way() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = filled(&fx);
+    focus(&mut v, &ctx, "extra");
+    type_in(&mut v, &ctx, r#"{"a": 1}"#);
+    assert_eq!(v.session.values.get("extra"), Some(&json!({"a": 1})));
+    // Breaking it: the old valid value is not kept behind the text on screen.
+    v.handle(&key(KeyCode::Backspace), &ctx);
+    assert_eq!(v.session.values.get("extra"), None);
+    focus(&mut v, &ctx, "name");
+    let out = v.handle(&Action::NextPage, &ctx);
+    let said = status(&out);
+    assert!(
+        said.contains("Extra") && said.contains("not valid JSON"),
+        "{said}"
+    );
+    assert_eq!(v.session.page, 0, "Ctrl-N does not leave the page");
+    assert_eq!(
+        v.session.focused().map(|f| f.key.as_str()),
+        Some("extra"),
+        "the focus goes to the field"
+    );
+    type_in(&mut v, &ctx, "}");
+    assert_eq!(v.session.values.get("extra"), Some(&json!({"a": 1})));
+    v.handle(&Action::NextPage, &ctx);
+    assert_eq!(v.session.page, 1);
+    // Back on the first page, text that does not parse stops Ctrl-B as well as Ctrl-N.
+    v.handle(&Action::PrevPage, &ctx);
+    focus(&mut v, &ctx, "port");
+    type_in(&mut v, &ctx, "x");
+    focus(&mut v, &ctx, "name");
+    let out = v.handle(&Action::PrevPage, &ctx);
+    let said = status(&out);
+    assert!(
+        said.contains("Port") && said.contains("whole number"),
+        "{said}"
+    );
+    assert_eq!(v.session.focused().map(|f| f.key.as_str()), Some("port"));
+}
+
+#[test]
+fn a_multi_line_field_shows_the_line_being_edited() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = filled(&fx);
+    focus(&mut v, &ctx, "notes");
+    for line in ["first", "second", "third", "fourth", "fifth"] {
+        type_in(&mut v, &ctx, line);
+        v.handle(&Action::Open, &ctx);
+    }
+    type_in(&mut v, &ctx, "sixth-being-typed");
+    let screen = text_of(&draw(&v, &fx, 100, 44));
+    assert!(screen.contains("sixth-being-typed"), "{screen}");
+    // In a short terminal too.
+    let screen = text_of(&draw(&v, &fx, 60, 12));
+    assert!(screen.contains("sixth-being-typed"), "{screen}");
+}
+
+const TIMES: &str = r#"
+apiVersion: scaffolder.backstage.io/v1beta3
+kind: Template
+metadata: {name: times, title: Times}
+spec:
+  owner: group:default/platform-team
+  type: service
+  parameters:
+    - title: When
+      properties:
+        at: {title: At, type: string, format: time}
+        when: {title: When, type: string, format: date-time}
+    - title: Name
+      required: [name]
+      properties:
+        name: {title: Name, type: string}
+  steps:
+    - id: log
+      action: debug:log
+      input: {message: 'hi ${{ parameters.name }}'}
+"#;
+
+fn times() -> Template {
+    let doc: serde_json::Value = serde_yaml::from_str(TIMES).expect("test template");
+    let e = Entity::from_value(doc, Origin::new("times.yaml", Some(1)))
+        .expect("entity")
+        .0;
+    Template::from_entity(&e).expect("template")
+}
+
+#[test]
+fn time_and_date_time_are_checked_on_their_page() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = FormView::new(times(), &ctx, None);
+    focus(&mut v, &ctx, "at");
+    type_in(&mut v, &ctx, "9:30");
+    focus(&mut v, &ctx, "when");
+    type_in(&mut v, &ctx, "tomorrow");
+    let said = status(&v.handle(&Action::NextPage, &ctx));
+    assert!(said.contains("fix before leaving the page"), "{said}");
+    assert_eq!(v.session.page, 0);
+    let screen = text_of(&draw(&v, &fx, 100, 30));
+    assert!(
+        screen.contains("✗ must be a time such as 09:30:00"),
+        "{screen}"
+    );
+    assert!(screen.contains("✗ must be a date and time"), "{screen}");
+}
+
+const LINKED: &str = r#"
+apiVersion: scaffolder.backstage.io/v1beta3
+kind: Template
+metadata: {name: linked, title: Linked}
+spec:
+  owner: group:default/platform-team
+  type: service
+  parameters:
+    - title: Schedule
+      properties:
+        start: {title: Start, type: string, format: date}
+        end: {title: End, type: string, format: date}
+      dependencies:
+        start: [end]
+    - title: Name
+      properties:
+        name: {title: Name, type: string}
+  steps:
+    - id: log
+      action: debug:log
+      input: {message: 'hi'}
+"#;
+
+#[test]
+fn review_lists_the_errors_at_its_top_and_enter_goes_to_the_field() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let doc: serde_json::Value = serde_yaml::from_str(LINKED).expect("test template");
+    let e = Entity::from_value(doc, Origin::new("linked.yaml", Some(1)))
+        .expect("entity")
+        .0;
+    let mut v = FormView::new(Template::from_entity(&e).expect("template"), &ctx, None);
+    type_in(&mut v, &ctx, "2026-01-31");
+    v.handle(&Action::NextPage, &ctx);
+    assert_eq!(v.session.page, 1, "each field alone is fine");
+    v.handle(&Action::NextPage, &ctx);
+    assert_eq!(v.session.stage, Stage::Review);
+    settle(&mut v, &ctx);
+    let screen = text_of(&draw(&v, &fx, 100, 30));
+    assert!(
+        screen.contains("✗ 1 value(s) to fix before creating — Enter goes to the first field:"),
+        "{screen}"
+    );
+    assert!(screen.contains("✗ Schedule › End: "), "{screen}");
+    assert!(screen.contains("Enter go to the field to fix"), "{screen}");
+    let said = status(&v.handle(&Action::Open, &ctx));
+    assert!(said.starts_with("fix End: "), "{said}");
+    assert_eq!(v.session.stage, Stage::Fill);
+    assert_eq!(v.session.page, 0);
+    assert_eq!(v.session.focused().map(|f| f.key.as_str()), Some("end"));
+    let screen = text_of(&draw(&v, &fx, 100, 30));
+    assert!(
+        screen.contains("✗ is required"),
+        "the message is under the field too:\n{screen}"
+    );
 }

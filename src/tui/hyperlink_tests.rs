@@ -18,7 +18,10 @@ use ratatui::Terminal;
 fn settle(app: &mut App, tasks: impl IntoIterator<Item = Task>) -> Option<Task> {
     match tasks.into_iter().next() {
         Some(Task::ReadDocsPage(request)) => {
-            let next = update(app, Action::DocsPage(request.run()));
+            let next = update(
+                app,
+                Action::Reply(crate::tui::reply::Reply::DocsPage(request.run())),
+            );
             settle(app, next)
         }
         other => other,

@@ -1,8 +1,10 @@
 //! Running the panes' [`Job`]s for the event loop, off the UI thread: drafts go to the
 //! debouncing [`DraftWriter`]; plans and writes to tokio's blocking pool. Every answer comes
-//! back over one channel as a [`JobDone`], which the loop turns into
-//! [`Action::JobDone`](super::action::Action::JobDone).
+//! back on the executor's results channel as a [`JobDone`] in
+//! [`Reply::Scaffold`](super::reply::Reply::Scaffold).
 
+use super::action::Action;
+use super::reply::Reply;
 use crate::scaffolder::draft_writer::{DraftFlusher, DraftWriter};
 use crate::scaffolder::jobs::{Job, JobDone};
 use std::time::Duration;
@@ -15,15 +17,15 @@ pub const DEBOUNCE_ENV: &str = "IDP_TUI_DRAFT_DEBOUNCE_MS";
 /// The draft writer and the scaffold jobs in flight.
 pub struct Workers {
     drafts: Option<DraftWriter>,
-    tx: mpsc::UnboundedSender<JobDone>,
+    tx: mpsc::UnboundedSender<Action>,
     writes: Vec<JoinHandle<()>>,
 }
 
 impl Workers {
-    /// Starts the draft writer (its reports go to the returned receiver, like every other
-    /// answer). Without a writer thread, drafts are written on the blocking pool, undebounced.
-    pub fn start() -> (Workers, mpsc::UnboundedReceiver<JobDone>) {
-        let (tx, rx) = mpsc::unbounded_channel();
+    /// Starts the draft writer; its reports, like every other answer, go to `tx` (the
+    /// executor's results channel). Without a writer thread, drafts are written on the
+    /// blocking pool, undebounced.
+    pub fn start(tx: mpsc::UnboundedSender<Action>) -> Workers {
         let debounce = std::env::var(DEBOUNCE_ENV)
             .ok()
             .and_then(|v| v.parse().ok())
@@ -33,18 +35,15 @@ impl Workers {
             );
         let report = tx.clone();
         let drafts = DraftWriter::spawn(debounce, move |saved| {
-            let _ = report.send(JobDone::Draft(saved));
+            let _ = report.send(done(JobDone::Draft(saved)));
         })
         .map_err(|e| tracing::warn!("no draft writer thread ({e}); saving drafts unbatched"))
         .ok();
-        (
-            Workers {
-                drafts,
-                tx,
-                writes: Vec::new(),
-            },
-            rx,
-        )
+        Workers {
+            drafts,
+            tx,
+            writes: Vec::new(),
+        }
     }
 
     /// A handle that writes every pending draft now (for the quit path and the panic hook).
@@ -61,8 +60,8 @@ impl Workers {
         let is_write = matches!(job, Job::Write(_));
         let tx = self.tx.clone();
         let handle = tokio::task::spawn_blocking(move || {
-            if let Some(done) = job.run_here() {
-                let _ = tx.send(done);
+            if let Some(answer) = job.run_here() {
+                let _ = tx.send(done(answer));
             }
         });
         if is_write {
@@ -82,4 +81,9 @@ impl Workers {
             }
         }
     }
+}
+
+/// A job's answer as the action that carries it back.
+fn done(answer: JobDone) -> Action {
+    Action::Reply(Reply::Scaffold(answer))
 }

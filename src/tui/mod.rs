@@ -4,7 +4,8 @@
 //! The shape is Elm's: terminal events, load events, signals and the spinner clock become
 //! [`action::Action`]s; [`app::update`] changes the [`app::App`] and returns the
 //! [`task::Task`]s to run, which the executor (`executor.rs`) runs on their pools and answers
-//! with actions; [`ui::render`] draws from the state alone. The screen is redrawn only after
+//! with one action, `Action::Reply` ([`reply::Reply`]), on one results channel; `update` routes
+//! each reply to whoever asked. [`ui::render`] draws from the state alone. The screen is redrawn only after
 //! something changed, and pending events are applied before the next frame, so a burst of keys
 //! or load batches costs one redraw. With nothing loading, the loop sleeps: no ticks, no CPU.
 //!
@@ -28,6 +29,7 @@ mod logging;
 pub mod opener;
 pub mod panes;
 pub mod remote_task;
+pub mod reply;
 pub mod search_worker;
 pub mod tabs;
 pub mod task;
@@ -66,6 +68,13 @@ const EXIT_WAIT: Duration = Duration::from_secs(5);
 
 /// Opens the portal on the command line's sources and runs it until the user quits.
 pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
+    // `ssh host idp-tui` without `-t`, or a pipe: there is nothing to draw on.
+    {
+        use std::io::IsTerminal;
+        if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+            return Err(eyre!(crate::cli::needs_a_terminal()));
+        }
+    }
     let settings = cli.settings()?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let (theme, theme_warning) = theme::choose(
@@ -101,8 +110,14 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     }
     app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
     let action_conflicts = app.keymap.custom_key_conflicts(&app.actions);
-    let warnings: Vec<String> = theme_warning
-        .into_iter()
+    // The config's own warnings (an unknown section) were said on stderr, which the portal's
+    // screen hides: the status line says them too.
+    let warnings: Vec<String> = settings
+        .config
+        .warnings
+        .iter()
+        .cloned()
+        .chain(theme_warning)
         .chain(key_errors)
         .chain(action_conflicts)
         .collect();
@@ -118,20 +133,29 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         .enable_all()
         .build()
         .wrap_err("starting the async runtime")?;
-    let (search_tx, search_rx) = mpsc::unbounded_channel();
+    // Every answer of background work comes back on this one channel, as an action.
+    let (results_tx, results) = mpsc::unbounded_channel();
+    let search_tx = results_tx.clone();
     match search_worker::SearchWorker::spawn(move |done| {
-        let _ = search_tx.send(done);
+        let _ = search_tx.send(Action::Reply(reply::Reply::Search(done)));
     }) {
         Ok(worker) => app.use_worker(worker),
         // Still usable: searches then run on the UI thread.
         Err(e) => tracing::warn!("no search worker ({e}); searching inline"),
     }
-    let (workers, job_rx) = jobs::Workers::start();
+    let workers = jobs::Workers::start(results_tx.clone());
     let flusher = workers.flusher();
     let mut terminal = TerminalGuard::enter(log_path.clone(), flusher.clone())?;
     let result = runtime.block_on(async {
         let (loads_tx, loads) = mpsc::unbounded_channel();
-        let (results_tx, results) = mpsc::unbounded_channel();
+        // The log file cannot be written: said in the status line, like any other warning.
+        let warnings = results_tx.clone();
+        let mut log_failures = log_failures;
+        tokio::spawn(async move {
+            while let Some(warning) = log_failures.recv().await {
+                let _ = warnings.send(Action::Warn(warning));
+            }
+        });
         let mut executor = Executor::new(
             settings.sources.clone(),
             settings.offline,
@@ -142,15 +166,12 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         // The snapshot of the last load is read first (off this thread); the sources start
         // when it is in, to confirm it, or at once without one.
         let snapshot = read_snapshot(executor.specs());
-        let inbox = Inbox {
+        let channels = Channels {
             snapshot,
             loads,
-            searches: search_rx,
             results,
-            jobs: job_rx,
-            log_failures,
         };
-        let result = event_loop(&mut terminal.terminal, &mut app, inbox, &mut executor).await;
+        let result = event_loop(&mut terminal.terminal, &mut app, channels, &mut executor).await;
         // Quit, SIGHUP, SIGTERM or an error: whatever the user typed reaches the disk first
         // (quitting again hands over the panes' last drafts; nothing else runs now).
         for task in update(&mut app, Action::Quit) {
@@ -188,14 +209,14 @@ fn event_action(app: &App, event: Event) -> Option<Action> {
 }
 
 /// What the loop receives besides terminal events and signals.
-struct Inbox {
+struct Channels {
+    /// The start-up snapshot, read off the UI thread.
     snapshot: mpsc::UnboundedReceiver<SnapshotRead>,
+    /// The sources' load events.
     loads: mpsc::UnboundedReceiver<LoadEvent>,
-    searches: mpsc::UnboundedReceiver<search_worker::SearchDone>,
-    /// Every answer of the executor's tasks, already an action.
+    /// Every answer of background work (the executor's tasks, the search worker, the draft
+    /// writer) and every warning, already an action.
     results: mpsc::UnboundedReceiver<Action>,
-    jobs: mpsc::UnboundedReceiver<crate::scaffolder::jobs::JobDone>,
-    log_failures: mpsc::UnboundedReceiver<String>,
 }
 
 /// What the snapshot reader reports at start-up.
@@ -231,6 +252,9 @@ fn apply(
     executor: &mut Executor,
     runs: &mut Vec<Plan>,
 ) -> color_eyre::Result<bool> {
+    if let Action::Failed(what) = action {
+        return Err(eyre!(what));
+    }
     let mut quit = false;
     // Every task runs, those after a quit too: a pane's last draft save reaches the disk.
     for task in update(app, action) {
@@ -243,34 +267,18 @@ fn apply(
     Ok(quit)
 }
 
-/// The answer of a background job ([`Executor::rebuilding`], [`Executor::scoring`]), once;
-/// never ready when none runs.
-async fn answer<T>(
-    running: &mut Option<tokio::sync::oneshot::Receiver<T>>,
-) -> Result<T, tokio::sync::oneshot::error::RecvError> {
-    let answer = match running.as_mut() {
-        Some(receiver) => receiver.await,
-        None => std::future::pending().await,
-    };
-    *running = None;
-    answer
-}
-
 /// The loop: receive → update → run the tasks → draw when something changed.
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
-    inbox: Inbox,
+    channels: Channels,
     executor: &mut Executor,
 ) -> color_eyre::Result<()> {
-    let Inbox {
+    let Channels {
         mut snapshot,
         mut loads,
-        mut searches,
         mut results,
-        jobs: mut job_answers,
-        mut log_failures,
-    } = inbox;
+    } = channels;
     let (mut events, mut reader) = terminal_events();
     let mut runs: Vec<Plan> = Vec::new();
     // The sources start once the snapshot is known to be there (to confirm it while it
@@ -326,19 +334,7 @@ async fn event_loop(
                 None => Some(Action::Quit),
             },
             Some(event) = loads.recv() => Some(Action::Load(event)),
-            built = answer(&mut executor.rebuilding) => {
-                // A panic while building (already reported by the panic hook) is a crash.
-                let built = built.map_err(|_| eyre!("rebuilding the catalog failed"))?;
-                Some(Action::Rebuilt(Box::new(built)))
-            },
-            scored = answer(&mut executor.scoring) => {
-                let scored = scored.map_err(|_| eyre!("scoring the catalog failed"))?;
-                Some(Action::Scored(Box::new(scored)))
-            },
-            Some(done) = searches.recv() => Some(Action::SearchDone(done)),
             Some(result) = results.recv() => Some(result),
-            Some(done) = job_answers.recv() => Some(Action::JobDone(done)),
-            Some(warning) = log_failures.recv() => Some(Action::Warn(warning)),
             Some(event) = confirms.recv(), if restored => Some(Action::Load(event)),
             read = snapshot.recv(), if awaiting_snapshot => {
                 if let Some(SnapshotRead::Present) = read {
@@ -395,8 +391,6 @@ async fn event_loop(
                 continue;
             }
             _ = tick.tick(), if app.is_loading() => Some(Action::Tick),
-            // A Live tab's answer arrived: redraw.
-            _ = tabs::live::WAKE.notified() => Some(Action::Tick),
             signal = signals.recv() => {
                 tracing::info!("{signal}: quitting");
                 Some(Action::Quit)
@@ -420,8 +414,8 @@ async fn event_loop(
         dirty = true;
         // Apply whatever else is ready before drawing again: one frame for a burst.
         for _ in 0..MAX_BATCH {
-            let next = if let Ok(done) = searches.try_recv() {
-                Some(Action::SearchDone(done))
+            let next = if let Ok(result) = results.try_recv() {
+                Some(result)
             } else if let Ok(event) = loads.try_recv() {
                 Some(Action::Load(event))
             } else if let Some(Ok(event)) = restored.then(|| confirms.try_recv()) {
@@ -459,6 +453,8 @@ mod custom_action_tests;
 mod form_tests;
 #[cfg(test)]
 mod hyperlink_tests;
+#[cfg(test)]
+mod live_tests;
 #[cfg(test)]
 mod ownership_tests;
 #[cfg(test)]

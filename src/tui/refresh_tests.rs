@@ -363,7 +363,10 @@ fn a_replacement_built_in_the_background_keeps_the_old_data_usable_until_it_is_s
     assert!(screen(&mut app, 80, 24).contains(&chosen));
     press(&mut app, KeyCode::Enter);
 
-    update(&mut app, Action::Rebuilt(Box::new(job.run())));
+    update(
+        &mut app,
+        Action::Reply(crate::tui::reply::Reply::Rebuilt(Box::new(job.run()))),
+    );
     // Swapped in: one entity less from the source, the registration after it, the place kept.
     assert_eq!(app.catalog.len(), entities.len());
     let names = names(&app);
@@ -403,11 +406,17 @@ fn a_second_replacement_arriving_during_a_rebuild_is_built_after_it() {
         rebuild_in(replace(&mut app, without("data-platform-team"))).is_none(),
         "the second waits for the first"
     );
-    let second = rebuild_in(update(&mut app, Action::Rebuilt(Box::new(first.run()))))
-        .expect("then the second is asked for");
+    let second = rebuild_in(update(
+        &mut app,
+        Action::Reply(crate::tui::reply::Reply::Rebuilt(Box::new(first.run()))),
+    ))
+    .expect("then the second is asked for");
     let writer = crate::catalog::EntityRef::new("component", "default", "ledger-writer");
     assert!(app.catalog.id_of(&writer).is_none(), "the first is in");
-    update(&mut app, Action::Rebuilt(Box::new(second.run())));
+    update(
+        &mut app,
+        Action::Reply(crate::tui::reply::Reply::Rebuilt(Box::new(second.run()))),
+    );
     // The last one sent wins.
     let names = names(&app);
     assert!(names.contains(&"ledger-writer"), "{names:?}");

@@ -1,5 +1,5 @@
 //! Work the portal asks of a Backstage backend, off the UI thread: a template run (the job the
-//! form asks for, the updates the background task sends back as actions, and the task that
+//! form asks for, the updates the background task sends back as replies, and the task that
 //! submits and follows it), and a remote Docs tab's page fetches.
 
 use crate::backstage::tasks::{
@@ -56,7 +56,7 @@ pub enum RemoteUpdate {
     Finished(TaskResult),
 }
 
-/// Submits the job to `source` and follows it, sending every update as `Action::Remote` until
+/// Submits the job to `source` and follows it, sending every update as `Reply::TemplateRun` until
 /// the task finishes, following fails, or the pane is closed.
 pub async fn drive(
     source: BackstageSource,
@@ -71,7 +71,9 @@ pub async fn drive(
         ..
     } = job;
     let send = |u: RemoteUpdate| {
-        let _ = tx.send(crate::tui::action::Action::Remote(job, u));
+        let _ = tx.send(crate::tui::action::Action::Reply(
+            crate::tui::reply::Reply::TemplateRun(job, u),
+        ));
     };
     let id = tokio::select! {
         submitted = tasks::submit(&source, &request) => match submitted {

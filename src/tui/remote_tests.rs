@@ -309,10 +309,16 @@ fn a_remote_template_runs_on_its_server_by_default_with_secrets_apart() {
 fn a_400_marks_the_refused_field_and_keeps_the_values() {
     let fx = Fixture::new();
     let mut view = form_at_review(&fx, SERVER);
-    let message = view.server_errors(&server_refusal(), &fx.ctx());
+    let refused = Action::Reply(crate::tui::reply::Reply::TemplateRun(
+        1,
+        RemoteUpdate::Invalid(server_refusal()),
+    ));
+    let Outcome::Error(message) = view.handle(&refused, &fx.ctx()) else {
+        panic!("the form did not take the refusal");
+    };
     assert_eq!(
-        message.as_deref(),
-        Some("the server refused 2 value(s): fix the marked fields: the form is odd")
+        message,
+        "the server refused 2 value(s): fix the marked fields: the form is odd"
     );
     assert_eq!(view.session.stage, Stage::Fill);
     assert_eq!(view.session.focused().map(|f| f.key.as_str()), Some("name"));
@@ -380,7 +386,10 @@ fn the_app_opens_a_progress_pane_and_a_400_closes_it_onto_the_form() {
     );
     update(
         &mut app,
-        Action::Remote(jobs[0].job, RemoteUpdate::Invalid(server_refusal())),
+        Action::Reply(crate::tui::reply::Reply::TemplateRun(
+            jobs[0].job,
+            RemoteUpdate::Invalid(server_refusal()),
+        )),
     );
     assert_eq!(app.stack.len(), 1, "the progress pane closed");
     let status = app.status.as_ref().expect("a status");
@@ -398,11 +407,17 @@ fn updates_reach_the_pane_of_their_job_and_a_closed_pane_is_not_an_error() {
     let job = remote_runs(update(&mut app, Action::Open))[0].job;
     update(
         &mut app,
-        Action::Remote(job, RemoteUpdate::Submitted("t-1".into())),
+        Action::Reply(crate::tui::reply::Reply::TemplateRun(
+            job,
+            RemoteUpdate::Submitted("t-1".into()),
+        )),
     );
     update(
         &mut app,
-        Action::Remote(job + 7, RemoteUpdate::Failed("other".into())),
+        Action::Reply(crate::tui::reply::Reply::TemplateRun(
+            job + 7,
+            RemoteUpdate::Failed("other".into()),
+        )),
     );
     update(&mut app, Action::Back);
     assert_eq!(app.stack.len(), 1);
@@ -411,7 +426,13 @@ fn updates_reach_the_pane_of_their_job_and_a_closed_pane_is_not_an_error() {
         .as_ref()
         .is_some_and(|s| s.text.starts_with("task t-1 keeps running on")));
     // The task's later news has no pane to go to: dropped quietly.
-    update(&mut app, Action::Remote(job, log("fetch", "late")));
+    update(
+        &mut app,
+        Action::Reply(crate::tui::reply::Reply::TemplateRun(
+            job,
+            log("fetch", "late"),
+        )),
+    );
     assert_eq!(app.stack.len(), 1);
 }
 
@@ -479,6 +500,7 @@ mod docs_tab {
                 scores: &scores,
                 page: 10,
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
+                live: &crate::live::NO_REPORTS,
                 now: std::time::SystemTime::now(),
             };
             let tab = remote_docs::make(&ctx, id).expect("a remote entity has the tab");
@@ -499,6 +521,7 @@ mod docs_tab {
                 scores: &self.scores,
                 page: 10,
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
+                live: &crate::live::NO_REPORTS,
                 now: std::time::SystemTime::now(),
             }
         }
@@ -512,6 +535,7 @@ mod docs_tab {
                 scores: &self.scores,
                 page: 10,
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
+                live: &crate::live::NO_REPORTS,
                 now: std::time::SystemTime::now(),
             };
             self.tab.handle(&action, &ctx)
@@ -557,6 +581,7 @@ mod docs_tab {
                 scores: &scores,
                 page: 10,
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
+                live: &crate::live::NO_REPORTS,
                 now: std::time::SystemTime::now(),
             };
             let docs = crate::tui::tabs::tabs_for(&ctx, id)
@@ -566,6 +591,11 @@ mod docs_tab {
             assert_eq!(remote_docs::make(&ctx, id).is_some(), remote, "{origin}");
             assert_eq!(docs, 1, "{origin}: one Docs tab");
         }
+    }
+
+    /// A fetch's answer as the action that carries it to the tab.
+    fn docs_reply(fetched: crate::tui::remote_task::DocsFetched) -> Action {
+        Action::Reply(crate::tui::reply::Reply::RemoteDocs(Box::new(fetched)))
     }
 
     #[test]
@@ -578,7 +608,7 @@ mod docs_tab {
         assert_eq!(request.page, "index.html");
         assert!(request.metadata);
         assert_eq!(request.server, SERVER);
-        tab.tab.remote_docs(&fetched(
+        tab.handle(docs_reply(fetched(
             "index.html",
             Ok(RemotePage {
                 path: "index.html".into(),
@@ -586,7 +616,7 @@ mod docs_tab {
                 nav: Vec::new(),
             }),
             true,
-        ));
+        )));
         insta::assert_snapshot!("remote_docs_page", tab.screen(60, 5).backend());
         let Outcome::FetchDocs(request) = tab.handle(Action::NextPage) else {
             panic!("] should fetch the next page");
@@ -594,8 +624,15 @@ mod docs_tab {
         assert_eq!(request.page, "runbook/index.html");
         assert!(!request.metadata, "the metadata is fetched once");
         // A late answer for another page is not shown.
-        tab.tab
-            .remote_docs(&fetched("index.html", Err(("late".into(), false)), false));
+        let late = tab.handle(docs_reply(fetched(
+            "index.html",
+            Err(("late".into(), false)),
+            false,
+        )));
+        assert!(
+            matches!(late, Outcome::Ignored),
+            "a page not asked for is not taken"
+        );
         let screen = format!("{:?}", tab.screen(60, 5).backend());
         assert!(screen.contains("fetching runbook"), "{screen}");
     }
@@ -604,14 +641,14 @@ mod docs_tab {
     fn nothing_published_shows_the_source_location_and_y_copies_it() {
         let mut tab = Tab::new();
         tab.handle(Action::Open);
-        tab.tab.remote_docs(&fetched(
+        tab.handle(docs_reply(fetched(
             "index.html",
             Err((
                 "no TechDocs published for component:default/orders on prod".into(),
                 true,
             )),
             false,
-        ));
+        )));
         insta::assert_snapshot!("remote_docs_not_published", tab.screen(70, 4).backend());
         let Outcome::Copy { text, .. } = tab.handle(Action::CopyRef) else {
             panic!("y should copy the source location");
@@ -636,11 +673,11 @@ mod docs_tab {
         assert_eq!(requests[0].width, 96);
         update(
             &mut app,
-            Action::RemoteDocs(Box::new(fetched(
+            Action::Reply(crate::tui::reply::Reply::RemoteDocs(Box::new(fetched(
                 "index.html",
                 Err(("boom".into(), false)),
                 false,
-            ))),
+            )))),
         );
         let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
         t.draw(|f| crate::tui::ui::render(&app, f)).unwrap();

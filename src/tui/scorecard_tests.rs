@@ -250,7 +250,10 @@ fn scoring_in_the_background_shows_scoring_then_the_results_and_drops_stale_ones
     };
     let rebuilt = |app: &mut App, tasks: Vec<Task>| {
         let job = rebuild_in(tasks).expect("a rebuild");
-        update(app, Action::Rebuilt(Box::new(job.run())))
+        update(
+            app,
+            Action::Reply(crate::tui::reply::Reply::Rebuilt(Box::new(job.run()))),
+        )
     };
     let tasks = update(&mut app, replace(entities.iter().rev().cloned().collect()));
     let tasks = rebuilt(&mut app, tasks);
@@ -267,11 +270,17 @@ fn scoring_in_the_background_shows_scoring_then_the_results_and_drops_stale_ones
     // Scores of a catalog replaced meanwhile are dropped, and scoring is due again.
     let tasks = update(&mut app, replace(entities.clone()));
     rebuilt(&mut app, tasks);
-    update(&mut app, Action::Scored(Box::new(job.run())));
+    update(
+        &mut app,
+        Action::Reply(crate::tui::reply::Reply::Scored(Box::new(job.run()))),
+    );
     assert!(app.scores.is_pending());
     assert!(screen(&mut app, 100, 30).contains("Scoring the catalog…"));
     let job = rescore(update(&mut app, Action::Drawn)).expect("scored again");
-    update(&mut app, Action::Scored(Box::new(job.run())));
+    update(
+        &mut app,
+        Action::Reply(crate::tui::reply::Reply::Scored(Box::new(job.run()))),
+    );
     assert!(!app.scores.is_pending());
     let s = screen(&mut app, 100, 30);
     assert!(s.contains("to reach Gold: has-runbook"), "{s}");

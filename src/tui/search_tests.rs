@@ -100,7 +100,10 @@ fn with_a_worker_a_keystroke_returns_before_matching_and_results_arrive_as_an_ev
     );
     while app.is_searching() {
         let done = answer(&rx);
-        update(&mut app, Action::SearchDone(done));
+        update(
+            &mut app,
+            Action::Reply(crate::tui::reply::Reply::Search(done)),
+        );
     }
     let first = app.search.selected_id().expect("a result");
     assert_eq!(app.catalog.get(first).metadata.name, "ledger-writer");
@@ -118,7 +121,10 @@ fn an_answer_to_a_query_the_user_has_typed_past_is_dropped() {
         stale = answer(&rx);
     }
     update(&mut app, Action::ClearInput);
-    update(&mut app, Action::SearchDone(stale));
+    update(
+        &mut app,
+        Action::Reply(crate::tui::reply::Reply::Search(stale)),
+    );
     assert_eq!(
         app.search.results.total, all,
         "no-match results for the old query never show"
@@ -129,7 +135,10 @@ fn an_answer_to_a_query_the_user_has_typed_past_is_dropped() {
     );
     while app.is_searching() {
         let done = answer(&rx);
-        update(&mut app, Action::SearchDone(done));
+        update(
+            &mut app,
+            Action::Reply(crate::tui::reply::Reply::Search(done)),
+        );
     }
     assert_eq!(app.search.results.total, all);
 }

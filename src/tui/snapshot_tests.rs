@@ -305,3 +305,92 @@ fn wide_and_combining_titles_keep_the_result_columns_aligned() {
         }
     }
 }
+
+fn screen(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    let width = buffer.area.width as usize;
+    buffer
+        .content()
+        .chunks(width)
+        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn overview_opens_at_its_top_on_small_terminals_and_scrolls_back() {
+    for (width, height) in [(80, 24), (100, 20), (60, 12)] {
+        let mut app = entity_view("ledger-writer");
+        let shown = screen(&draw(&mut app, width, height));
+        assert!(
+            shown.contains("Description"),
+            "{width}x{height} opens at the top:\n{shown}"
+        );
+        // Down reaches the relations, with the selection marked.
+        for _ in 0..30 {
+            press(&mut app, KeyCode::Down, KeyModifiers::NONE);
+            draw(&mut app, width, height);
+        }
+        let shown = screen(&draw(&mut app, width, height));
+        assert!(shown.contains('▶'), "{width}x{height}:\n{shown}");
+        assert!(!shown.contains("Description"), "{width}x{height}:\n{shown}");
+        for (code, times) in [
+            (KeyCode::Home, 1),
+            (KeyCode::PageUp, 8),
+            (KeyCode::Char('k'), 60),
+            (KeyCode::Up, 60),
+        ] {
+            press(&mut app, KeyCode::End, KeyModifiers::NONE);
+            draw(&mut app, width, height);
+            for _ in 0..times {
+                press(&mut app, code, KeyModifiers::NONE);
+                draw(&mut app, width, height);
+            }
+            let shown = screen(&draw(&mut app, width, height));
+            assert!(
+                shown.contains("Description"),
+                "{code:?} scrolls back to the top at {width}x{height}:\n{shown}"
+            );
+        }
+    }
+}
+
+#[test]
+fn in_docs_in_the_portal_finds_the_docs_page_the_cli_finds() {
+    let mut app = searched("in:docs hot accounts");
+    let shown = screen(&draw(&mut app, 100, 20));
+    assert!(
+        shown.contains("Enter lists the docs headings holding \"hot accounts\""),
+        "{shown}"
+    );
+    let event = KeyEvent::new_with_kind(KeyCode::Enter, KeyModifiers::NONE, KeyEventKind::Press);
+    let action = app.action_for_key(&event).expect("Enter is bound");
+    let tasks = update(&mut app, action);
+    let request = tasks
+        .into_iter()
+        .find_map(|t| match t {
+            super::task::Task::ReadDocsPage(r) => Some(r),
+            _ => None,
+        })
+        .expect("the docs are searched off the UI thread");
+    let shown = screen(&draw(&mut app, 100, 20));
+    assert!(shown.contains("searching…"), "{shown}");
+    update(
+        &mut app,
+        Action::Reply(crate::tui::reply::Reply::DocsPage(request.run())),
+    );
+    let shown = screen(&draw(&mut app, 100, 20));
+    assert!(shown.contains("component:default/ledger-writer"), "{shown}");
+    assert!(shown.contains("1 heading(s)"), "{shown}");
+    assert!(
+        shown.contains("runbook.md#hot-accounts  Hot accounts"),
+        "{shown}"
+    );
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let shown = screen(&draw(&mut app, 100, 20));
+    assert!(shown.contains("ledger-writer"), "{shown}");
+    assert!(
+        shown.contains("▸Docs"),
+        "the entity opens on its Docs tab:\n{shown}"
+    );
+}

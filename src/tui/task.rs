@@ -1,10 +1,11 @@
 //! The one road out of `update`: everything the portal asks of the world outside its state is a
 //! [`Task`] that [`update`](crate::tui::app::update) returns, and the event loop's executor
 //! (`tui::executor`) runs each on its [`Pool`]. Whatever a task finds comes back as an
-//! [`Action`](crate::tui::action::Action) through `update`, to the pane that asked.
+//! [`Reply`](crate::tui::reply::Reply) in one action, `Action::Reply`, through `update`, to
+//! the pane that asked.
 //!
 //! Adding a background feature: one variant here (with its [`Pool`]), one arm in the executor
-//! that runs it and sends its answer back as an action, and the pane that returns the task and
+//! that runs it and sends its answer back as a `Reply` (one variant there), and the pane that returns the task and
 //! takes the answer (see `docs/architecture.md`, "Adding a background feature").
 
 use crate::catalog::Catalog;
@@ -24,22 +25,26 @@ pub enum Task {
     Copy(String),
     /// Open a URL with the local opener, or copy it over ssh (see `tui::opener`).
     OpenUrl(String),
-    /// Run a custom action's command (the loop suspends the TUI for `terminal` mode).
+    /// Run a custom action's command (the loop suspends the TUI for `terminal` mode; one run
+    /// in the background answers with `Reply::Command`).
     RunCommand(crate::actions::Plan),
     /// Reload these sources (their data stays until the new data is in).
     Refresh(Vec<SourceId>),
-    /// Read a docs page from disk; the answer comes back as `Action::DocsPage`.
+    /// Read a docs page from disk; the answer comes back as `Reply::DocsPage`.
     ReadDocsPage(PageRequest),
-    /// Fetch a remote entity's TechDocs; the answer comes back as `Action::RemoteDocs`.
+    /// Fetch a remote entity's TechDocs; the answer comes back as `Reply::RemoteDocs`.
     FetchRemoteDocs(DocsRequest),
-    /// Run a template on its Backstage server; progress comes back as `Action::Remote`.
+    /// Run a template on its Backstage server; progress comes back as `Reply::TemplateRun`.
     RunTemplate(Box<RemoteJob>),
-    /// Save a draft, compute a plan or write files; the answer comes back as `Action::JobDone`.
+    /// Save a draft, compute a plan or write files; the answer comes back as `Reply::Scaffold`.
     Scaffold(Box<Job>),
-    /// Build a source's replacement catalog; it comes back as `Action::Rebuilt`.
+    /// Build a source's replacement catalog; it comes back as `Reply::Rebuilt`.
     Rebuild(RebuildJob),
-    /// Score the catalog; the scores come back as `Action::Scored`.
+    /// Score the catalog; the scores come back as `Reply::Scored`.
     Rescore(Rescore),
+    /// Fetch an entity's live data (cached answers first, then fresh ones); each comes back
+    /// as `Reply::Live`, until the tab that asked is closed.
+    FetchLive(Box<crate::tui::tabs::live::LiveRequest>),
     /// Write the sources' caches and the next start's snapshot after a complete load.
     WriteAfterLoad(AfterLoad),
     /// Free catalogs a replacement retired (100,000 entities take tens of ms to free).
@@ -69,7 +74,8 @@ impl Task {
             Task::Refresh(_)
             | Task::ReadDocsPage(_)
             | Task::FetchRemoteDocs(_)
-            | Task::RunTemplate(_) => Pool::Io,
+            | Task::RunTemplate(_)
+            | Task::FetchLive(_) => Pool::Io,
             Task::Scaffold(_) => Pool::Interactive,
             Task::Rebuild(_) | Task::Rescore(_) | Task::WriteAfterLoad(_) | Task::Retire(_) => {
                 Pool::Background
@@ -88,6 +94,7 @@ impl Task {
             Task::ReadDocsPage(_) => "read-docs-page",
             Task::FetchRemoteDocs(_) => "fetch-remote-docs",
             Task::RunTemplate(_) => "run-template",
+            Task::FetchLive(_) => "fetch-live",
             Task::Scaffold(_) => "scaffold",
             Task::Rebuild(_) => "rebuild",
             Task::Rescore(_) => "rescore",
@@ -105,6 +112,7 @@ impl std::fmt::Debug for Task {
             Task::RunCommand(plan) => write!(f, "run-command({:?})", plan.title),
             Task::ReadDocsPage(request) => write!(f, "read-docs-page({request:?})"),
             Task::Scaffold(job) => write!(f, "scaffold({job:?})"),
+            Task::FetchLive(request) => write!(f, "fetch-live({})", request.subject.entity()),
             other => f.write_str(other.name()),
         }
     }

@@ -14,13 +14,11 @@ use std::sync::Arc;
 /// waits for it.
 #[derive(Default)]
 pub(super) struct Replacing {
-    /// A replacement the loop has not taken yet.
-    job: Option<RebuildJob>,
     /// A replacement is being built: the catalog must not change until it is swapped in.
     building: bool,
     /// What arrived meanwhile, in order.
     held: VecDeque<Held>,
-    /// Catalogs replaced, for the loop to drop off the UI thread.
+    /// Catalogs replaced, to drop off the UI thread after the next frame.
     retired: Vec<Arc<Catalog>>,
 }
 
@@ -50,7 +48,7 @@ impl RebuildJob {
     }
 }
 
-/// A built replacement, for `Action::Rebuilt`: the new catalog (with what the sources'
+/// A built replacement, for `Reply::Rebuilt`: the new catalog (with what the sources'
 /// tracker records of it, [`crate::source::replace::Rebuilt`]) and its search index.
 pub struct BuiltReplacement {
     /// The catalog it was built from, which must still be the app's.
@@ -116,7 +114,7 @@ impl App {
 
     /// What to write now that a load is complete (see [`AfterLoad`]): `None` while loading,
     /// while the index is behind the catalog (the snapshot needs it), or when nothing is due.
-    pub(super) fn take_writes(&mut self) -> Option<AfterLoad> {
+    pub(super) fn writes_due(&mut self) -> Option<AfterLoad> {
         if self.is_loading() || self.index.len() != self.catalog.len() {
             return None;
         }
@@ -213,7 +211,7 @@ impl App {
         self.sources_changed();
     }
 
-    /// Starts swapping a source's data for new data: built here, or handed to the loop.
+    /// Starts swapping a source's data for new data: built here, or asked for as a task.
     fn replace(&mut self, source: SourceId, entities: Vec<Entity>, problems: Vec<Problem>) {
         let Some(replacement) =
             self.sources
@@ -224,22 +222,16 @@ impl App {
         self.snapshot.dirty = true;
         let job = RebuildJob(replacement);
         if self.background {
-            self.replacing.job = Some(job);
+            self.asked.push(Task::Rebuild(job));
             self.replacing.building = true;
         } else {
             self.rebuilt(job.run());
         }
     }
 
-    /// A replacement to build off the UI thread, taken once: the loop runs it (see
-    /// [`RebuildJob::run`]) and hands the result back as `Action::Rebuilt`.
-    pub(super) fn take_rebuild(&mut self) -> Option<RebuildJob> {
-        self.replacing.job.take()
-    }
-
-    /// Catalogs replaced since the last call, for the loop to drop off the UI thread (100,000
-    /// entities take tens of milliseconds to free).
-    pub(super) fn take_retired(&mut self) -> Vec<Arc<Catalog>> {
+    /// Catalogs replaced since the last call, to drop off the UI thread (100,000 entities take
+    /// tens of milliseconds to free).
+    pub(super) fn retired_catalogs(&mut self) -> Vec<Arc<Catalog>> {
         std::mem::take(&mut self.replacing.retired)
     }
 
@@ -307,10 +299,11 @@ impl App {
 
     /// Tells the open views the sources' statuses changed.
     fn sources_changed(&mut self) {
-        let statuses = self.sources.statuses().to_vec();
-        for view in &mut self.stack {
-            view.sources_changed(&statuses);
+        if self.stack.is_empty() {
+            return;
         }
+        let statuses = self.sources.statuses().to_vec();
+        self.tell_panes(&crate::tui::action::Action::SourcesChanged(statuses));
     }
 
     /// After a source's data was swapped in (the index already rebuilt): the same query, and

@@ -1,7 +1,8 @@
 //! The app's state and `update`, the only function that changes it. Keys reach `update` as
 //! [`Action`]s (through the keymap), and so do load events, ticks, resizes and the answers of
-//! background work. `update` returns the [`Task`]s the event loop must run (quit, copy, read a
-//! page, save a draft, rebuild, …): the only way work leaves the state.
+//! background work (one action, [`Action::Reply`], routed to whoever asked: see `replies.rs`).
+//! `update` returns the [`Task`]s the event loop must run (quit, copy, read a page, save a
+//! draft, rebuild, …): the only way work leaves the state.
 
 use super::action::Action;
 use super::clock::Clock;
@@ -10,7 +11,6 @@ use super::keymap::{Keymap, Mode};
 use super::panes::entity::EntityView;
 use super::panes::help::HelpOverlay;
 use super::panes::links::LinksView;
-use super::panes::output::OutputView;
 use super::panes::palette::{PaletteOutcome, PaletteOverlay};
 use super::panes::problems::ProblemsView;
 use super::panes::search::{SearchPane, RESULT_LIMIT};
@@ -20,7 +20,6 @@ use super::search_worker::{SearchDone, SearchRequest, SearchWorker};
 use super::task::Task;
 use super::theme::Theme;
 use crate::catalog::{Catalog, EntityId};
-use crate::scaffolder::jobs::{Job, JobDone};
 use crate::scorecard::{self, Scoreboard};
 use crate::search::{Narrowing, SearchIndex};
 use crate::source::{SourceSpec, SourceTracker};
@@ -29,6 +28,7 @@ use crossterm::event::KeyEvent;
 mod loading;
 pub use loading::{AfterLoad, BuiltReplacement, RebuildJob};
 mod remote;
+mod replies;
 mod searching;
 pub use searching::LOAD_SEARCH_INTERVAL;
 use searching::{Searching, Select};
@@ -88,21 +88,22 @@ pub struct App {
     scores_due: bool,
     /// Hyperlinks on or off, and where TechDocs may be read.
     pub prefs: Prefs,
-    /// Remote template runs: the next job number and the runs waiting for the loop.
-    pub remote: remote::RemoteJobs,
-    /// Jobs of panes that were closed before the loop took them.
-    jobs: Vec<Job>,
+    /// Remote template runs: the next job number.
+    remote: remote::RemoteJobs,
+    /// The tasks asked for while `update` handles an action (a template run, a docs fetch, a
+    /// rebuild, scoring, a closed pane's last draft): `update` returns them with the rest.
+    asked: Vec<Task>,
     /// Whether the state differs from the snapshot on disk, and a write is due.
     snapshot: SnapshotState,
     /// A source's replacement being built, and what waits for it.
     replacing: loading::Replacing,
-    /// Heavy work (a replacement's rebuild, scoring) is handed to the loop to run off the UI
+    /// Heavy work (a replacement's rebuild, scoring) is returned as a task to run off the UI
     /// thread (see [`App::work_in_background`]); otherwise it runs at once.
     background: bool,
-    /// Scoring handed to the loop and not taken yet.
-    score_job: Option<crate::scorecard::board::Rescore>,
     /// The time, read once per update: what render, scoring and load pacing see.
     clock: Clock,
+    /// The latest live report of each entity asked about (see `tabs::live`).
+    live: crate::live::Reports,
 }
 
 /// When the state should be written as the next start's snapshot.
@@ -168,18 +169,23 @@ impl App {
                 live: None,
             },
             remote: remote::RemoteJobs::default(),
-            jobs: Vec::new(),
+            asked: Vec::new(),
             snapshot: SnapshotState::default(),
             replacing: loading::Replacing::default(),
             background: false,
-            score_job: None,
             clock,
+            live: crate::live::Reports::default(),
         }
     }
 
     /// An app over a fully loaded catalog (no sources running): what tests use.
     pub fn loaded(catalog: Catalog) -> Self {
         App::new(catalog, &[], Theme::default(), Keymap::default())
+    }
+
+    /// The latest live report of each entity asked about.
+    pub fn live_reports(&self) -> &crate::live::Reports {
+        &self.live
     }
 
     /// The app's clock, as last read by `update`.
@@ -295,9 +301,13 @@ impl App {
         self.scores_due = false;
         let job = self
             .scores
-            .rescore_job(self.catalog.clone(), self.clock.today());
+            .rescore_job(self.catalog.clone(), self.clock.today())
+            .with_live(crate::scorecard::board::LiveFacts {
+                known: self.live.clone(),
+                service: self.prefs.live.as_ref().map(|h| Arc::clone(&h.0)),
+            });
         if self.background {
-            self.score_job = Some(job);
+            self.asked.push(Task::Rescore(job));
             return false;
         }
         self.rescored(job.run());
@@ -311,12 +321,6 @@ impl App {
         self.background = true;
     }
 
-    /// Scoring to run off the UI thread, taken once; its result comes back as
-    /// `Action::Scored`.
-    fn take_score_job(&mut self) -> Option<crate::scorecard::board::Rescore> {
-        self.score_job.take()
-    }
-
     /// Takes scores computed over the catalog shown now; scores of a catalog replaced or
     /// changed since are dropped and the catalog scored again.
     pub(crate) fn rescored(&mut self, rescored: crate::scorecard::board::Rescored) {
@@ -324,12 +328,7 @@ impl App {
             self.scores_due = true;
             return;
         }
-        let mut stack = std::mem::take(&mut self.stack);
-        let ctx = self.ctx();
-        for view in &mut stack {
-            view.scores_changed(&ctx);
-        }
-        self.stack = stack;
+        self.tell_panes(&Action::ScoresChanged);
     }
 
     /// Replaces the scorecards (from `--scorecard` or the config) and evaluates them; a
@@ -356,6 +355,7 @@ impl App {
             theme: &self.theme,
             page: self.page(),
             prefs: &self.prefs,
+            live: &self.live,
             now: self.clock.now(),
         }
     }
@@ -371,6 +371,7 @@ impl App {
             theme: &self.theme,
             page,
             prefs: &self.prefs,
+            live: &self.live,
             now: self.clock.now(),
         };
         (&mut self.stack, &mut self.search, ctx)
@@ -394,41 +395,25 @@ impl App {
         self.push(Box::new(view));
     }
 
-    /// The jobs panes asked for since the last call, oldest first: the loop runs them.
-    fn take_jobs(&mut self) -> Vec<Job> {
-        let mut jobs = std::mem::take(&mut self.jobs);
-        for view in &mut self.stack {
-            jobs.extend(view.take_jobs());
-        }
-        jobs
-    }
-
-    /// Closes the focused pane, keeping the jobs it still had (its last draft save).
+    /// Closes the focused pane, keeping the work it still asked for (its last draft save).
     pub fn pop(&mut self) {
-        if let Some(mut view) = self.stack.pop() {
-            self.jobs.extend(view.take_jobs());
+        if let Some(view) = self.stack.pop() {
+            self.close(view);
         }
     }
 
-    /// A job answered: the panes from the top see it until one uses it. A draft that could
-    /// not be saved is also reported in the status line.
-    fn job_done(&mut self, done: JobDone) {
-        if let JobDone::Draft(saved) = &done {
-            if let Err(e) = &saved.result {
-                self.status_error(e.clone());
-            }
-        }
+    /// A pane leaves the stack: the work it still asked for (its last draft save) is run.
+    fn close(&mut self, mut view: Box<dyn View>) {
+        let width = self.size.0;
+        self.asked.extend(view.take_tasks(width));
+    }
+
+    /// Tells every pane of a change they may show (sources' statuses, new scores); what they
+    /// answer is not used.
+    fn tell_panes(&mut self, notice: &Action) {
         let (stack, _, ctx) = self.panes_and_ctx();
-        let action = Action::JobDone(done);
-        let mut outcome = Outcome::Ignored;
-        for view in stack.iter_mut().rev() {
-            outcome = view.handle(&action, &ctx);
-            if !matches!(outcome, Outcome::Ignored) {
-                break;
-            }
-        }
-        if !matches!(outcome, Outcome::Ignored) {
-            self.apply(outcome, action);
+        for view in stack.iter_mut() {
+            let _ = view.handle(notice, &ctx);
         }
     }
 
@@ -533,24 +518,27 @@ impl App {
                 None
             }
             Outcome::PopWith(message) => {
-                self.stack.pop();
+                self.pop();
                 self.status_info(message);
                 None
             }
-            Outcome::RunRemote(run) => {
-                self.start_remote(*run);
+            // Only a reply is passed down (see `replies.rs`); from a key it is a pop.
+            Outcome::PassDown => {
+                self.pop();
                 None
             }
-            Outcome::FetchDocs(request) => {
-                self.fetch_docs(request);
-                None
-            }
+            Outcome::RunRemote(run) => Some(self.start_remote(*run)),
+            Outcome::FetchDocs(request) => Some(self.fetch_docs(request)),
             Outcome::Copy { text, what } => {
                 self.status_info(format!("copied {what} to the clipboard (OSC 52)"));
                 Some(Task::Copy(text))
             }
             Outcome::Status(text) => {
                 self.status_info(text);
+                None
+            }
+            Outcome::Error(text) => {
+                self.status_error(text);
                 None
             }
             Outcome::OpenUrl(url) => Some(Task::OpenUrl(url)),
@@ -586,8 +574,8 @@ impl App {
 }
 
 /// Applies an action to the state. Returns the tasks the event loop's executor must run: the
-/// action's own (quit, copy, a refresh, …) first, then the work panes and the app queued while
-/// handling it (a docs page to read, scaffold jobs, template runs, docs fetches, a rebuild,
+/// action's own (quit, copy, a refresh, …) first, then the work asked for while handling it (a
+/// docs page to read, scaffold jobs, a template run, a docs fetch, live data, a rebuild,
 /// scoring). After [`Action::Drawn`] it also returns the work put off until a frame was shown.
 pub fn update(app: &mut App, action: Action) -> Vec<Task> {
     app.clock.read();
@@ -595,80 +583,46 @@ pub fn update(app: &mut App, action: Action) -> Vec<Task> {
     let background = matches!(
         action,
         Action::Load(_)
-            | Action::Rebuilt(_)
-            | Action::Scored(_)
+            | Action::Reply(_)
             | Action::Tick
-            | Action::SearchDone(_)
-            | Action::DocsPage(_)
             | Action::Resize(..)
-            | Action::CustomFinished(..)
-            | Action::Remote(..)
-            | Action::RemoteDocs(_)
             | Action::Warn(_)
+            | Action::Failed(_)
             | Action::Info(_)
-            | Action::JobDone(_)
+            | Action::SourcesChanged(_)
+            | Action::ScoresChanged
+            | Action::LiveChanged
             | Action::Drawn
     );
     if !background || drawn {
         // Whatever the user does next sees up-to-date scores; after a frame, scoring starts.
         app.run_deferred();
     }
-    let mut tasks: Vec<Task> = update_state(app, action).into_iter().collect();
-    // A pane that wants a page read gets it on the first update with no other task (the pane
-    // keeps asking until then).
-    if tasks.is_empty() {
-        let width = app.size.0;
-        if let Some(request) = app.stack.last_mut().and_then(|v| v.take_request(width)) {
-            tasks.push(Task::ReadDocsPage(request));
-        }
+    let own = update_state(app, action);
+    let mut tasks: Vec<Task> = own.into_iter().collect();
+    tasks.append(&mut app.asked);
+    let width = app.size.0;
+    for view in &mut app.stack {
+        tasks.extend(view.take_tasks(width));
     }
-    tasks.extend(
-        app.take_jobs()
-            .into_iter()
-            .map(|job| Task::Scaffold(Box::new(job))),
-    );
-    tasks.extend(
-        app.take_remote_jobs()
-            .into_iter()
-            .map(|job| Task::RunTemplate(Box::new(job))),
-    );
-    tasks.extend(
-        app.take_docs_requests()
-            .into_iter()
-            .map(Task::FetchRemoteDocs),
-    );
-    tasks.extend(app.take_rebuild().map(Task::Rebuild));
-    tasks.extend(app.take_score_job().map(Task::Rescore));
     if drawn {
-        let retired = app.take_retired();
+        let retired = app.retired_catalogs();
         if !retired.is_empty() {
             tasks.push(Task::Retire(retired));
         }
-        tasks.extend(app.take_writes().map(Task::WriteAfterLoad));
+        tasks.extend(app.writes_due().map(Task::WriteAfterLoad));
     }
     tasks
 }
 
 fn update_state(app: &mut App, action: Action) -> Option<Task> {
     match action {
-        Action::DocsPage(loaded) => {
-            let mut loaded = Some(loaded);
-            for view in app.stack.iter_mut().rev() {
-                loaded = view.page_loaded(loaded?);
-            }
-            // Still here: the user left that page or entity; the answer is dropped.
+        Action::Reply(reply) => {
+            app.reply(reply);
             return None;
         }
         Action::Load(event) => {
             app.load(event);
-            return None;
-        }
-        Action::Rebuilt(done) => {
-            app.rebuilt(*done);
-            return None;
-        }
-        Action::Scored(scored) => {
-            app.rescored(*scored);
             return None;
         }
         Action::Drawn => return None,
@@ -677,12 +631,8 @@ fn update_state(app: &mut App, action: Action) -> Option<Task> {
             app.search_loaded();
             return None;
         }
-        Action::SearchDone(done) => {
-            app.search_done(done);
-            return None;
-        }
-        Action::JobDone(done) => {
-            app.job_done(done);
+        Action::Failed(what) => {
+            app.status_error(what);
             return None;
         }
         Action::Warn(warning) => {
@@ -706,24 +656,9 @@ fn update_state(app: &mut App, action: Action) -> Option<Task> {
             app.status = None;
             return app.run_custom(index);
         }
-        Action::Remote(job, update) => {
-            app.remote_update(job, update);
-            return None;
-        }
-        Action::RemoteDocs(fetched) => {
-            for view in &mut app.stack {
-                view.remote_docs(&fetched);
-            }
-            return None;
-        }
-        Action::CustomFinished(plan, finished) => {
-            let code = finished.code;
-            app.push(Box::new(OutputView::new(&plan, finished)));
-            app.status_info(format!(
-                "{} finished ({})",
-                crate::tui::widgets::wrap::safe_line(&plan.title),
-                code.map_or("killed".to_string(), |c| format!("exit {c}"))
-            ));
+        // Notices for the panes (see `App::tell_panes`), not for the focused one alone.
+        notice @ (Action::SourcesChanged(_) | Action::ScoresChanged | Action::LiveChanged) => {
+            app.tell_panes(&notice);
             return None;
         }
         _ => {}

@@ -93,12 +93,6 @@ impl View for EntityView {
         Some(self.id)
     }
 
-    fn remote_docs(&mut self, fetched: &crate::tui::remote_task::DocsFetched) {
-        for tab in &mut self.tabs {
-            tab.remote_docs(fetched);
-        }
-    }
-
     fn remap(&mut self, ctx: &Ctx, remap: &dyn Fn(EntityId) -> Option<EntityId>) -> bool {
         let Some(id) = remap(self.id) else {
             return false;
@@ -110,41 +104,37 @@ impl View for EntityView {
         true
     }
 
-    fn take_request(
-        &mut self,
-        area_width: u16,
-    ) -> Option<crate::tui::tabs::docs_page::PageRequest> {
-        // Only the tab on screen reads pages: a Docs tab never opened reads none. A tab
-        // not shown yet finds out whether it applies at once, on screen or not.
+    fn take_tasks(&mut self, area_width: u16) -> Vec<crate::tui::task::Task> {
         let active = self.active;
-        if let Some(request) = self.tabs.get_mut(active)?.take_request(area_width) {
-            return Some(request);
+        let mut tasks = Vec::new();
+        for (i, tab) in self.tabs.iter_mut().enumerate() {
+            tasks.extend(tab.take_tasks(area_width, i == active));
         }
-        self.tabs
-            .iter_mut()
-            .enumerate()
-            .filter(|(i, t)| *i != active && !t.shown())
-            .find_map(|(_, t)| t.take_request(area_width))
-    }
-
-    fn page_loaded(
-        &mut self,
-        mut loaded: crate::tui::tabs::docs_page::PageLoaded,
-    ) -> Option<crate::tui::tabs::docs_page::PageLoaded> {
-        for tab in &mut self.tabs {
-            let Some(back) = tab.page_loaded(loaded) else {
-                // Taken. A tab made active by name that turned out not to apply gives way.
-                if self.tabs.get(self.active).is_some_and(|t| !t.shown()) {
-                    self.active = 0;
-                }
-                return None;
-            };
-            loaded = back;
-        }
-        Some(loaded)
+        tasks
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        if let Action::LiveChanged = action {
+            // A notice for every tab, on screen or not.
+            for tab in &mut self.tabs {
+                let _ = tab.handle(action, ctx);
+            }
+            return Outcome::Consumed;
+        }
+        if let Action::Reply(_) = action {
+            // A reply goes to the tab that asked, on screen or not.
+            let outcome = self
+                .tabs
+                .iter_mut()
+                .map(|tab| tab.handle(action, ctx))
+                .find(|o| !matches!(o, Outcome::Ignored))
+                .unwrap_or(Outcome::Ignored);
+            // A tab made active by name that turned out not to apply gives way.
+            if self.tabs.get(self.active).is_some_and(|t| !t.shown()) {
+                self.active = 0;
+            }
+            return outcome;
+        }
         if let Some(tab) = self.tabs.get_mut(self.active) {
             match tab.handle(action, ctx) {
                 Outcome::Ignored => {}

@@ -2,7 +2,7 @@
 //! place (tui-textarea for text), messages under the fields, a review page with secrets masked
 //! and the dry-run plan, then create. Every change marks the draft for saving (the app hands
 //! it to the draft writer, off the UI thread); reopening offers it. The plan and the write run
-//! as [`Job`]s on a worker thread; their answers come back as [`Action::JobDone`], and the
+//! as [`Job`]s on a worker thread; their answers come back as [`Reply::Scaffold`], and the
 //! pane shows "working…" meanwhile.
 //!
 //! Keys: Tab/Shift-Tab or Down/Up move between fields, Ctrl-N/Ctrl-B or PageDown/PageUp
@@ -10,16 +10,19 @@
 //! closes the form (the draft stays). Drawing is in `form_draw.rs`.
 
 use super::{Ctx, Outcome, View};
-use crate::scaffolder::draft::Drafts;
+use crate::scaffolder::draft::{Drafts, Typed};
 use crate::scaffolder::form::{candidates, Candidate, FieldKind, Values};
 use crate::scaffolder::input::{edit_text, parse_input, repo_url_parts, repo_url_value};
 use crate::scaffolder::jobs::{self, Job, JobDone, PlanJob, WriteJob, WriteResult};
 use crate::scaffolder::plan::Plan;
 use crate::scaffolder::render::{user_value, Output};
 use crate::scaffolder::session::{Session, Stage};
+use crate::scaffolder::validate::{check_all, FieldError};
 use crate::scaffolder::Template;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
+use crate::tui::remote_task::RemoteUpdate;
+use crate::tui::reply::Reply;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -30,8 +33,9 @@ use tui_textarea::TextArea;
 /// Where the pane is, beyond the session's fill/review.
 #[derive(Debug)]
 pub enum Step {
-    /// A draft was found: resume it (Enter, `y`) or start afresh (`n`).
-    Resume(Values),
+    /// A draft was found (its values and typed texts): resume it (Enter, `y`) or start
+    /// afresh (`n`).
+    Resume((Values, Typed)),
     /// Filling pages, or reviewing (see the session's stage).
     Form,
     /// The target is not empty: `y` writes into it anyway, anything else cancels.
@@ -59,6 +63,9 @@ pub struct FormView {
     pub candidates: Vec<Candidate>,
     /// The review's plan (or why there is none).
     pub plan: Option<Result<Plan, String>>,
+    /// What the whole submission gets wrong, checked on entering the review: listed at its
+    /// top, and Enter goes to the first field to fix.
+    pub review_errors: Vec<FieldError>,
     /// The review's scroll offset in lines.
     pub scroll: usize,
     /// The Backstage server the template came from, when it came from one.
@@ -92,6 +99,7 @@ impl FormView {
             cursor: 0,
             candidates: Vec::new(),
             plan: None,
+            review_errors: Vec::new(),
             scroll: 0,
             server: None,
             run_remote: false,
@@ -128,6 +136,13 @@ impl FormView {
                     .to_string()
             }
             FieldKind::EntityPicker { multi: true, .. } => String::new(),
+            // Text that did not parse is shown as typed, with its message.
+            _ if self.session.typed.contains_key(&field.key) => self
+                .session
+                .typed
+                .get(&field.key)
+                .cloned()
+                .unwrap_or_default(),
             _ => edit_text(&field, value.as_ref()),
         };
         self.editor = editor(&text, &field.kind, field.placeholder.as_deref());
@@ -185,7 +200,7 @@ impl FormView {
         };
         match parsed {
             Ok(v) => self.session.set_value(&field.key, v),
-            Err(m) => self.session.set_input_error(&field.key, m),
+            Err(m) => self.session.set_typed(&field.key, text, m),
         }
     }
 
@@ -310,10 +325,7 @@ impl FormView {
         match self.session.next_page() {
             Err(errors) => {
                 self.focus_changed(ctx);
-                Some(format!(
-                    "fix {} field(s) before leaving the page",
-                    errors.len()
-                ))
+                Some(refusal(&errors))
             }
             Ok(()) if self.session.stage == Stage::Review => {
                 self.enter_review(ctx);
@@ -326,9 +338,16 @@ impl FormView {
         }
     }
 
-    /// Builds the plan (in memory) and puts the target directory in the editor.
+    /// Builds the plan (in memory) and puts the target directory in the editor; checks the
+    /// whole submission, each problem also shown under its field.
     fn enter_review(&mut self, ctx: &Ctx) {
         self.scroll = 0;
+        self.review_errors = check_all(&self.session.form, &self.session.values);
+        for e in &self.review_errors {
+            if !e.key.is_empty() {
+                self.session.set_input_error(&e.key, e.message.clone());
+            }
+        }
         let name = self
             .session
             .values
@@ -369,6 +388,49 @@ impl FormView {
             target: self.target(),
             latest: Arc::clone(&self.plan_latest),
         }));
+    }
+
+    /// Goes back to a field's page with the field focused (the values stay). False when no
+    /// shown page has it.
+    fn go_to_field(&mut self, key: &str, ctx: &Ctx) -> bool {
+        let Some(page) = self
+            .session
+            .form
+            .pages
+            .iter()
+            .position(|p| p.fields.iter().any(|f| f.key == key))
+        else {
+            return false;
+        };
+        self.session.stage = Stage::Fill;
+        self.session.page = page;
+        self.session.focus = self
+            .session
+            .visible_fields()
+            .iter()
+            .position(|f| f.key == key)
+            .unwrap_or(0);
+        self.focus_changed(ctx);
+        true
+    }
+
+    /// Enter on a review with problems: to the first field to fix.
+    fn jump_to_error(&mut self, ctx: &Ctx) -> Outcome {
+        let Some(first) = self
+            .review_errors
+            .iter()
+            .find(|e| !e.key.is_empty())
+            .cloned()
+        else {
+            let all: Vec<String> = self
+                .review_errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect();
+            return Outcome::Status(format!("cannot create: {}", all.join("; ")));
+        };
+        self.go_to_field(&first.key, ctx);
+        Outcome::Status(format!("fix {}: {}", first.title, first.message))
     }
 
     /// Hands the values to the app to run the template on `server` (secrets apart).
@@ -474,6 +536,21 @@ impl FormView {
     }
 }
 
+/// Why the page cannot be left: the first field's title and message, and how many more.
+fn refusal(errors: &[FieldError]) -> String {
+    let Some(first) = errors.first() else {
+        return String::new();
+    };
+    let more = match errors.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    format!(
+        "fix before leaving the page: {} {}{more}",
+        first.title, first.message
+    )
+}
+
 /// The cursor moved one step left or right among `n` choices, wrapping.
 fn step(cursor: usize, n: usize, left: bool) -> usize {
     let n = n.max(1);
@@ -508,7 +585,7 @@ impl View for FormView {
         Mode::Form
     }
 
-    fn take_jobs(&mut self) -> Vec<Job> {
+    fn take_tasks(&mut self, _area_width: u16) -> Vec<crate::tui::task::Task> {
         let mut jobs: Vec<Job> = self
             .session
             .take_draft_ops()
@@ -516,12 +593,20 @@ impl View for FormView {
             .map(Job::Draft)
             .collect();
         jobs.append(&mut self.jobs);
-        jobs
+        jobs.into_iter()
+            .map(|job| crate::tui::task::Task::Scaffold(Box::new(job)))
+            .collect()
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
-        if let Action::JobDone(done) = action {
-            return self.job_done(done);
+        match action {
+            Action::Reply(Reply::Scaffold(done)) => return self.job_done(done),
+            Action::Reply(Reply::TemplateRun(_, RemoteUpdate::Invalid(errors))) => {
+                return self
+                    .server_errors(errors, ctx)
+                    .map_or(Outcome::Ignored, Outcome::Error)
+            }
+            _ => {}
         }
         if self.writing.is_some() {
             // Files are being written: nothing may change the plan or close the form until
@@ -590,9 +675,13 @@ impl View for FormView {
                     Outcome::Consumed
                 }
                 Action::PrevPage => {
-                    self.session.prev_page();
+                    // From the review, back to the last page: never refused.
+                    let _ = self.session.prev_page();
                     self.focus_changed(ctx);
                     Outcome::Consumed
+                }
+                Action::Open | Action::NextPage if !self.review_errors.is_empty() => {
+                    self.jump_to_error(ctx)
                 }
                 Action::Open | Action::NextPage => match (&self.server, self.run_remote) {
                     (Some(server), true) => self.run_on(server.clone()),
@@ -634,8 +723,11 @@ impl View for FormView {
                 }
             }
             Action::PrevPage => {
-                self.session.prev_page();
+                let refused = self.session.prev_page().err();
                 self.focus_changed(ctx);
+                if let Some(errors) = refused {
+                    return Outcome::Status(refusal(&errors));
+                }
             }
             Action::Open => self.enter(ctx),
             Action::Key(k) => self.field_key(k),
@@ -658,6 +750,15 @@ impl View for FormView {
         Outcome::Consumed
     }
 
+    fn render(&self, ctx: &Ctx, area: ratatui::layout::Rect, frame: &mut ratatui::Frame) {
+        super::form_draw::render(self, ctx, area, frame);
+    }
+}
+
+impl FormView {
+    /// The server refused the values of a run from this form: each error is shown at its
+    /// field, and the form goes back to the first one. Returns the message for the status
+    /// line.
     fn server_errors(
         &mut self,
         errors: &[crate::backstage::tasks::FieldError],
@@ -681,23 +782,7 @@ impl View for FormView {
         }
         if let Some(key) = &first {
             // Back to the page of the first refused field, focused; the values stay.
-            if let Some(page) = self
-                .session
-                .form
-                .pages
-                .iter()
-                .position(|p| p.fields.iter().any(|f| &f.key == key))
-            {
-                self.session.stage = Stage::Fill;
-                self.session.page = page;
-                self.session.focus = self
-                    .session
-                    .visible_fields()
-                    .iter()
-                    .position(|f| &f.key == key)
-                    .unwrap_or(0);
-                self.focus_changed(ctx);
-            }
+            self.go_to_field(key, ctx);
         }
         let marked = errors.len() - general.len();
         let mut message = format!("the server refused {} value(s)", errors.len());
@@ -708,9 +793,5 @@ impl View for FormView {
             message.push_str(&format!(": {}", general.join("; ")));
         }
         Some(message)
-    }
-
-    fn render(&self, ctx: &Ctx, area: ratatui::layout::Rect, frame: &mut ratatui::Frame) {
-        super::form_draw::render(self, ctx, area, frame);
     }
 }

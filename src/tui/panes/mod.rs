@@ -13,6 +13,7 @@
 //! 3. Make it reachable: a palette command in `tui/commands.rs` whose `run` pushes it with
 //!    `app.push(Box::new(MyPane::new(..)))`.
 
+pub mod docs_search;
 pub mod entity;
 pub mod form;
 mod form_draw;
@@ -33,7 +34,6 @@ use super::keymap::Mode;
 use super::theme::Theme;
 use crate::catalog::{Catalog, EntityId};
 use crate::search::SearchIndex;
-use crate::source::SourceStatus;
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
@@ -52,6 +52,8 @@ pub struct Ctx<'a> {
     pub page: usize,
     /// Preferences from the command line and config (hyperlinks, docs roots).
     pub prefs: &'a Prefs,
+    /// The live reports kept so far, by entity (empty without `integrations:`).
+    pub live: &'a crate::live::Reports,
     /// The time as `update` last read it (see [`crate::tui::clock`]): render reads no other
     /// clock.
     pub now: std::time::SystemTime,
@@ -94,11 +96,14 @@ pub enum Outcome {
     Pop,
     /// Close this pane and show the message in the status line.
     PopWith(String),
+    /// Close this pane and hand the action it got to the pane below (a template run the
+    /// server refused: the progress pane closes, the form marks the refused fields).
+    PassDown,
     /// Run the template on the Backstage server it came from: the app opens a progress pane
     /// and the loop starts the task in the background.
     RunRemote(Box<crate::tui::remote_task::RemoteRun>),
     /// Fetch a remote entity's TechDocs page in the background; the result comes back to the
-    /// panes through [`View::remote_docs`].
+    /// tab that asked as `Reply::RemoteDocs`.
     FetchDocs(crate::tui::remote_task::DocsRequest),
     /// Copy text to the clipboard; `what` says what it was, for the status line.
     Copy {
@@ -109,6 +114,8 @@ pub enum Outcome {
     },
     /// Show a message in the status line.
     Status(String),
+    /// Show an error in the status line.
+    Error(String),
     /// Open a URL in the local browser, or copy it when there is none (over ssh).
     OpenUrl(String),
     /// Add entities to the open catalog (a template's `catalog:register`), then show the
@@ -143,59 +150,13 @@ pub trait View: Send {
         let _ = (ctx, remap);
         self.entity().is_none()
     }
-    /// Background reading the pane wants done (a docs page of its active tab), given the width
-    /// it is drawn at.
-    fn take_request(
-        &mut self,
-        area_width: u16,
-    ) -> Option<crate::tui::tabs::docs_page::PageRequest> {
+    /// Work the pane asked for since it was last asked (a docs page to read, a draft to save,
+    /// a plan, files to write, live data), given the width it is drawn at. `update` returns it
+    /// as tasks; the answers come back to [`View::handle`] as
+    /// [`Action::Reply`](crate::tui::action::Action::Reply), which the pane knows by the token
+    /// or job number it asked with (and ignores otherwise).
+    fn take_tasks(&mut self, area_width: u16) -> Vec<crate::tui::task::Task> {
         let _ = area_width;
-        None
-    }
-    /// An answer from the background; given back when this pane does not wait for it.
-    fn page_loaded(
-        &mut self,
-        loaded: crate::tui::tabs::docs_page::PageLoaded,
-    ) -> Option<crate::tui::tabs::docs_page::PageLoaded> {
-        Some(loaded)
-    }
-    /// An update of the remote template run `job`: `Some(keep)` when this pane follows that
-    /// job (`keep` false closes it), `None` otherwise.
-    fn remote_task(
-        &mut self,
-        job: u64,
-        update: &crate::tui::remote_task::RemoteUpdate,
-    ) -> Option<bool> {
-        let _ = (job, update);
-        None
-    }
-    /// A remote docs fetch finished: panes showing that entity take it.
-    fn remote_docs(&mut self, fetched: &crate::tui::remote_task::DocsFetched) {
-        let _ = fetched;
-    }
-    /// The server refused the values this pane submitted: show each error at its field.
-    /// Returns a message for the status line, when the pane took the errors.
-    fn server_errors(
-        &mut self,
-        errors: &[crate::backstage::tasks::FieldError],
-        ctx: &Ctx,
-    ) -> Option<String> {
-        let _ = (errors, ctx);
-        None
-    }
-    /// A source's status changed (progress, done, failed); panes that show sources update.
-    fn sources_changed(&mut self, statuses: &[SourceStatus]) {
-        let _ = statuses;
-    }
-    /// The scorecards were evaluated again (or their results dropped, pending a new
-    /// evaluation): panes that keep rows derived from them derive them again.
-    fn scores_changed(&mut self, ctx: &Ctx) {
-        let _ = ctx;
-    }
-    /// Slow work this pane asked for since the last call (saving a draft, computing a plan,
-    /// writing files): the app runs it off the UI thread and answers with
-    /// [`Action::JobDone`](crate::tui::action::Action::JobDone).
-    fn take_jobs(&mut self) -> Vec<crate::scaffolder::jobs::Job> {
         Vec::new()
     }
 }

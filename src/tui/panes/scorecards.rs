@@ -146,6 +146,15 @@ fn rows(ctx: &Ctx, card_index: usize) -> Vec<Row> {
     out
 }
 
+impl ScorecardsView {
+    /// The scorecards were evaluated again: the rows are derived again, the selection kept.
+    fn scores_changed(&mut self, ctx: &Ctx) {
+        let selected = self.selected;
+        self.derive(ctx);
+        self.selected = selected.min(self.selectable.len().saturating_sub(1));
+    }
+}
+
 impl View for ScorecardsView {
     fn title(&self, ctx: &Ctx) -> String {
         match self.current(ctx) {
@@ -165,13 +174,11 @@ impl View for ScorecardsView {
         true
     }
 
-    fn scores_changed(&mut self, ctx: &Ctx) {
-        let selected = self.selected;
-        self.derive(ctx);
-        self.selected = selected.min(self.selectable.len().saturating_sub(1));
-    }
-
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        if let Action::ScoresChanged = action {
+            self.scores_changed(ctx);
+            return Outcome::Consumed;
+        }
         let cards = ctx.scores.cards.len();
         match action {
             Action::NextTab | Action::PrevTab if cards > 1 => {

@@ -109,6 +109,18 @@ impl SearchPane {
                 Outcome::Consumed
             }
             Action::Back => Outcome::Consumed,
+            // `in:docs` searches the TechDocs pages, as `idp-tui search in:docs` does.
+            Action::Open if self.parsed_query().in_docs() => {
+                let words = self.parsed_query().words;
+                if words.is_empty() {
+                    return Outcome::Status(
+                        "in:docs: type the words to look for in the docs".into(),
+                    );
+                }
+                Outcome::Push(Box::new(super::docs_search::DocsSearchView::new(
+                    ctx, words,
+                )))
+            }
             Action::Open => match self.selected_id() {
                 Some(id) => Outcome::OpenEntity(id),
                 None => Outcome::Status("nothing selected".into()),
@@ -175,6 +187,25 @@ impl SearchPane {
             Paragraph::new(columns.header(theme.style(Token::Muted))),
             header_area,
         );
+        if self.parsed_query().in_docs() {
+            let words = self.parsed_query().words.join(" ");
+            let msg = if words.is_empty() {
+                "in:docs searches the TechDocs pages: type the words to look for".to_string()
+            } else {
+                format!(
+                    "in:docs: Enter lists the docs headings holding \"{}\"",
+                    safe_line(&words)
+                )
+            };
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    text::truncate(&msg, rows_area.width as usize).into_owned(),
+                    theme.style(Token::Accent),
+                )),
+                rows_area,
+            );
+            return;
+        }
         if self.results.hits.is_empty() {
             let msg = if ctx.catalog.is_empty() {
                 "no entities yet"
@@ -206,8 +237,9 @@ impl SearchPane {
         } else {
             Style::default()
         };
-        let marker = if selected { "▶ " } else { "  " };
+        let marker = if selected { "▶" } else { " " };
         let mut spans = vec![Span::styled(marker, base.patch(theme.style(Token::Accent)))];
+        spans.push(severity_marker(ctx, e, base));
         let kind = fit(e.kind_lower(), columns.kind);
         spans.push(Span::styled(kind, base.patch(theme.kind(e.kind_lower()))));
         spans.push(Span::styled(" ", base));
@@ -261,6 +293,27 @@ impl SearchPane {
         }
         Line::from(spans)
     }
+}
+
+/// The live severity of an entity whose status is known, as a mark and a colour (the mark
+/// alone says it without colour): `✓` ok, `!` warn, `✗` crit, `?` unknown; a space otherwise.
+fn severity_marker<'a>(ctx: &Ctx<'a>, e: &crate::catalog::Entity, base: Style) -> Span<'a> {
+    use crate::live::Severity;
+    let known = if ctx.live.is_empty() {
+        None
+    } else {
+        ctx.live.get(&e.entity_ref().to_string())
+    };
+    let Some(report) = known else {
+        return Span::styled(" ", base);
+    };
+    let (mark, token) = match report.worst() {
+        Severity::Ok => ("✓", Token::Ok),
+        Severity::Warn => ("!", Token::Warning),
+        Severity::Crit => ("✗", Token::Error),
+        Severity::Unknown => ("?", Token::Muted),
+    };
+    Span::styled(mark, base.patch(ctx.theme.style(token)))
 }
 
 /// Column widths for the results table at a given width; narrow terminals drop columns from

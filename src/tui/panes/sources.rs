@@ -73,15 +73,15 @@ impl View for SourcesView {
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        if let Action::SourcesChanged(statuses) = action {
+            self.statuses = statuses.clone();
+            self.selected = self.selected.min(self.statuses.len().saturating_sub(1));
+            return Outcome::Consumed;
+        }
         if move_selection(&mut self.selected, self.statuses.len(), action, ctx.page) {
             return Outcome::Consumed;
         }
         Outcome::Ignored
-    }
-
-    fn sources_changed(&mut self, statuses: &[SourceStatus]) {
-        self.statuses = statuses.to_vec();
-        self.selected = self.selected.min(self.statuses.len().saturating_sub(1));
     }
 
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {

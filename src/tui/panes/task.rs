@@ -10,6 +10,7 @@ use crate::backstage::tasks::{StepState, TaskEvent, TaskResult};
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::remote_task::{RemoteRun, RemoteUpdate};
+use crate::tui::reply::Reply;
 use crate::tui::theme::Token;
 use crate::tui::widgets::wrap::safe_line;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -189,6 +190,18 @@ impl View for TaskView {
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        if let Action::Reply(Reply::TemplateRun(job, update)) = action {
+            return match (*job == self.job, update) {
+                (false, _) => Outcome::Ignored,
+                // Refused: this pane closes and the form below marks the fields.
+                (true, RemoteUpdate::Invalid(_)) => Outcome::PassDown,
+                (true, update) if !self.apply(update) => Outcome::Pop,
+                (true, RemoteUpdate::Finished(r)) => {
+                    Outcome::Status(format!("remote task {}", safe_line(&r.status)))
+                }
+                (true, _) => Outcome::Consumed,
+            };
+        }
         let page = ctx.page.max(1);
         let len = self.log.len();
         match action {
@@ -365,9 +378,5 @@ impl View for TaskView {
             .collect();
         frame.render_widget(Paragraph::new(lines), log_area);
         frame.render_widget(Paragraph::new(tail), tail_area);
-    }
-
-    fn remote_task(&mut self, job: u64, update: &RemoteUpdate) -> Option<bool> {
-        (job == self.job).then(|| self.apply(update))
     }
 }

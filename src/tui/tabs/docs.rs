@@ -13,6 +13,8 @@ use crate::techdocs::{self, LinkTarget, NavTarget, Site, TECHDOCS_REF};
 use crate::text;
 use crate::tui::action::Action;
 use crate::tui::panes::{Ctx, Outcome};
+use crate::tui::reply::Reply;
+use crate::tui::task::Task;
 use crate::tui::theme::{Theme, Token};
 use crate::tui::widgets::hyperlink;
 use crate::tui::widgets::scroll::TextScroll;
@@ -59,7 +61,7 @@ pub struct DocsTab {
     rendered: RefCell<Option<(usize, usize, Document)>>,
     /// The token of the page being read in the background; its answer is the one awaited.
     pending: Option<u64>,
-    /// A page read to hand to the event loop (see [`EntityTab::take_request`]).
+    /// A page read to hand to the event loop (see [`EntityTab::take_tasks`]).
     request: Option<PageRequest>,
 }
 
@@ -101,6 +103,29 @@ pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
 }
 
 impl DocsTab {
+    /// A page read: taken when it is the one this tab waits for, ignored otherwise.
+    fn page_loaded(&mut self, loaded: &PageLoaded) -> Outcome {
+        if self.pending != Some(loaded.token) {
+            return Outcome::Ignored;
+        }
+        self.pending = None;
+        if let Some(found) = &loaded.site {
+            self.site = match found {
+                Ok(site) => SiteState::Ready(Arc::clone(site)),
+                Err(e) if self.annotated => SiteState::Failed(e.to_string()),
+                // No techdocs-ref, and no README beside the file (the only way this fails).
+                Err(_) => SiteState::Absent,
+            };
+            self.page = loaded.page;
+        }
+        self.text = loaded.text.clone();
+        if let Some((width, doc)) = &loaded.document {
+            self.rendered
+                .replace(Some((loaded.page, *width, doc.clone())));
+        }
+        Outcome::Consumed
+    }
+
     fn site(&self) -> Option<&Arc<Site>> {
         match &self.site {
             SiteState::Ready(site) => Some(site),
@@ -317,31 +342,17 @@ impl EntityTab for DocsTab {
         "Docs"
     }
 
-    fn take_request(&mut self, area_width: u16) -> Option<PageRequest> {
-        let mut request = self.request.take()?;
+    fn take_tasks(&mut self, area_width: u16, on_screen: bool) -> Vec<Task> {
+        // Only the tab on screen reads pages: a Docs tab never opened reads none. A tab not
+        // shown yet finds out whether it applies at once, on screen or not.
+        if !on_screen && self.shown() {
+            return Vec::new();
+        }
+        let Some(mut request) = self.request.take() else {
+            return Vec::new();
+        };
         request.width = docs_page::page_width(area_width);
-        Some(request)
-    }
-
-    fn page_loaded(&mut self, loaded: PageLoaded) -> Option<PageLoaded> {
-        if self.pending != Some(loaded.token) {
-            return Some(loaded);
-        }
-        self.pending = None;
-        if let Some(found) = loaded.site {
-            self.site = match found {
-                Ok(site) => SiteState::Ready(site),
-                Err(e) if self.annotated => SiteState::Failed(e.to_string()),
-                // No techdocs-ref, and no README beside the file (the only way this fails).
-                Err(_) => SiteState::Absent,
-            };
-            self.page = loaded.page;
-        }
-        self.text = loaded.text;
-        if let Some((width, doc)) = loaded.document {
-            self.rendered.replace(Some((loaded.page, width, doc)));
-        }
-        None
+        vec![Task::ReadDocsPage(request)]
     }
 
     fn shown(&self) -> bool {
@@ -355,6 +366,9 @@ impl EntityTab for DocsTab {
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        if let Action::Reply(Reply::DocsPage(loaded)) = action {
+            return self.page_loaded(loaded);
+        }
         if self.find.is_some() {
             return self.handle_find(action);
         }

@@ -54,9 +54,86 @@ impl PartialEq for SiteQuery {
 
 impl Eq for SiteQuery {}
 
+/// A search of the docs headings of some entities (`in:docs` in the search pane), read
+/// off the UI thread as a page is.
+#[derive(Debug, Clone)]
+pub struct DocsQuery {
+    /// The entities with a techdocs-ref (copies: the catalog stays on the UI thread).
+    pub entities: Arc<Vec<Entity>>,
+    /// The catalog roots nothing is read outside of.
+    pub roots: Vec<String>,
+    /// The words every heading found holds.
+    pub words: Vec<String>,
+    /// Most headings to return.
+    pub limit: usize,
+}
+
+impl PartialEq for DocsQuery {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.entities, &other.entities)
+            && self.roots == other.roots
+            && self.words == other.words
+            && self.limit == other.limit
+    }
+}
+
+impl Eq for DocsQuery {}
+
+/// One heading (or page) a docs search found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocsFound {
+    /// The entity whose docs hold it.
+    pub entity_ref: String,
+    /// The page, relative to the docs directory.
+    pub page: String,
+    /// The heading's text (the page title for a page match).
+    pub heading: String,
+    /// The heading's anchor, `None` for the page itself.
+    pub anchor: Option<String>,
+}
+
+impl DocsQuery {
+    /// Reads every site and searches its headings: file I/O, for a blocking task. Sites that
+    /// cannot be read are listed in the answer's text.
+    fn run(self, token: u64) -> PageLoaded {
+        let refs: Vec<String> = self
+            .entities
+            .iter()
+            .map(|e| e.entity_ref().as_str().to_string())
+            .collect();
+        let catalog = crate::catalog::Catalog::from_entities(self.entities.iter().cloned(), vec![]);
+        let index = crate::techdocs::DocsIndex::build(&catalog, &self.roots);
+        let found = index
+            .search(&self.words, self.limit)
+            .into_iter()
+            .map(|h| DocsFound {
+                entity_ref: catalog.get(h.entity).entity_ref().as_str().to_string(),
+                page: h.page.clone(),
+                heading: h.heading.clone(),
+                anchor: h.anchor.clone(),
+            })
+            .filter(|f| refs.contains(&f.entity_ref))
+            .collect();
+        PageLoaded {
+            token,
+            site: None,
+            page: 0,
+            text: if index.problems.is_empty() {
+                Ok(String::new())
+            } else {
+                Err(index.problems.join("; "))
+            },
+            document: None,
+            found,
+        }
+    }
+}
+
 /// What a request reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Read {
+    /// The docs headings matching a search, across entities.
+    Search(DocsQuery),
     /// The entity's site, then its index page.
     Site(SiteQuery),
     /// A page of a site already found.
@@ -94,6 +171,8 @@ pub struct PageLoaded {
     pub text: Result<String, String>,
     /// The page laid out at the request's width (none when it could not be read).
     pub document: Option<(usize, Document)>,
+    /// What a docs search found (empty for a page).
+    pub found: Vec<DocsFound>,
 }
 
 impl PageRequest {
@@ -101,6 +180,7 @@ impl PageRequest {
     /// for a blocking task.
     pub fn run(self) -> PageLoaded {
         let (found, site, page, path) = match self.read {
+            Read::Search(query) => return query.run(self.token),
             Read::Page { site, page, path } => (None, site, page, path),
             Read::Site(query) => match Site::open(&query.entity, &query.root) {
                 Ok(site) => {
@@ -112,6 +192,7 @@ impl PageRequest {
                             site: Some(Ok(site)),
                             page: 0,
                             document: None,
+                            found: Vec::new(),
                         };
                     };
                     (Some(Ok(Arc::clone(&site))), site, page, path)
@@ -123,6 +204,7 @@ impl PageRequest {
                         site: Some(Err(e)),
                         page: 0,
                         document: None,
+                        found: Vec::new(),
                     }
                 }
             },
@@ -144,6 +226,7 @@ impl PageRequest {
             page,
             text,
             document,
+            found: Vec::new(),
         }
     }
 }

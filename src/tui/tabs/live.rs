@@ -3,14 +3,19 @@
 //! how old the answers are. Shown when a configured provider applies to the entity.
 //!
 //! The fetch starts when the entity view opens (so the answer is often there by the time the
-//! tab is chosen), shows what the live cache holds first, and is cancelled when the view is
-//! left (the tab's task is aborted on drop). It wakes the event loop through [`WAKE`].
+//! tab is chosen): the tab asks for a `Task::FetchLive`, whose replies (what the live cache
+//! holds first, then the fresh answer) come back as `Reply::Live` and are kept by the app, by
+//! entity (`crate::live::Reports`, read through `Ctx::live`: this tab, the Ownership tab's "On
+//! call now", the status bar and the search markers all read the same reports). The fetch is
+//! cancelled when the view is left: the tab holds the sending end of the request's `closed`
+//! channel, and dropping it stops the fetch.
 
 use super::EntityTab;
 use crate::catalog::EntityId;
 use crate::live::{human_age, Live, Report, Severity, Subject};
 use crate::tui::action::Action;
 use crate::tui::panes::{Ctx, Outcome};
+use crate::tui::task::Task;
 use crate::tui::theme::Token;
 use crate::tui::widgets::scroll::TextScroll;
 use crate::tui::widgets::wrap::safe_line;
@@ -18,10 +23,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-use std::sync::{Arc, Mutex};
-
-/// Notified when a live answer arrives, so the loop redraws.
-pub static WAKE: tokio::sync::Notify = tokio::sync::Notify::const_new();
+use std::sync::Arc;
+use tokio::sync::oneshot;
 
 /// The live service of a session, as the panes see it (compared by identity).
 #[derive(Debug, Clone)]
@@ -35,12 +38,56 @@ impl PartialEq for LiveHandle {
 
 impl Eq for LiveHandle {}
 
+/// A Live tab's fetch, for the executor (`Task::FetchLive`).
+#[derive(Debug)]
+pub struct LiveRequest {
+    /// The session's live service.
+    pub live: Arc<Live>,
+    /// The entity and what its annotations (and its owners') say.
+    pub subject: Subject,
+    /// Resolves (with an error) when the tab that asked is gone: the fetch stops.
+    pub closed: oneshot::Receiver<()>,
+}
+
+impl LiveRequest {
+    /// Runs the fetch, handing each report to `reply`: the cached one first (when the cache
+    /// holds anything), then the fresh one. Stops early when the tab is closed.
+    pub async fn run(self, reply: impl Fn(Report)) {
+        let LiveRequest {
+            live,
+            subject,
+            mut closed,
+        } = self;
+        let cached = live.cached(&subject);
+        if !cached.results.is_empty() {
+            reply(cached);
+        }
+        tokio::select! {
+            fresh = live.fetch(&subject, false) => reply(fresh),
+            _ = &mut closed => tracing::debug!(entity = subject.entity(), "live fetch cancelled"),
+        }
+    }
+}
+
 /// The Live tab's state for one entity.
 #[derive(Debug)]
 pub struct LiveTab {
-    report: Arc<Mutex<Option<Report>>>,
-    task: Option<tokio::task::JoinHandle<()>>,
+    /// The entity's ref, whose report the tab shows.
+    entity: String,
+    /// The fetch to ask for, until the view takes it.
+    request: Option<LiveRequest>,
+    /// Dropped with the tab: the fetch stops.
+    _cancel: oneshot::Sender<()>,
     scroll: TextScroll,
+}
+
+/// Whether live providers apply to an entity (a live service is configured and one of its
+/// providers or plugins applies to the entity or, for on-call, its owners).
+pub fn applies(ctx: &Ctx, id: EntityId) -> bool {
+    ctx.prefs
+        .live
+        .as_ref()
+        .is_some_and(|live| !live.0.providers(&Subject::of(ctx.catalog, id)).is_empty())
 }
 
 /// The tab applies when a configured provider or plugin applies to the entity.
@@ -50,36 +97,17 @@ pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
     if live.providers(&subject).is_empty() {
         return None;
     }
-    let report = Arc::new(Mutex::new(None));
-    let task = tokio::runtime::Handle::try_current().ok().map(|runtime| {
-        let slot = Arc::clone(&report);
-        runtime.spawn(async move {
-            let cached = live.cached(&subject);
-            if !cached.results.is_empty() {
-                store(&slot, cached);
-            }
-            let fresh = live.fetch(&subject, false).await;
-            store(&slot, fresh);
-        })
-    });
+    let (cancel, closed) = oneshot::channel();
     Some(Box::new(LiveTab {
-        report,
-        task,
+        entity: subject.entity().to_string(),
+        request: Some(LiveRequest {
+            live,
+            subject,
+            closed,
+        }),
+        _cancel: cancel,
         scroll: TextScroll::default(),
     }))
-}
-
-fn store(slot: &Mutex<Option<Report>>, report: Report) {
-    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
-    WAKE.notify_one();
-}
-
-impl Drop for LiveTab {
-    fn drop(&mut self) {
-        if let Some(task) = &self.task {
-            task.abort();
-        }
-    }
 }
 
 fn severity_token(s: Severity) -> Token {
@@ -200,6 +228,15 @@ impl EntityTab for LiveTab {
         "Live"
     }
 
+    fn take_tasks(&mut self, _area_width: u16, _on_screen: bool) -> Vec<Task> {
+        // Asked for at once, on screen or not: the answer is often in when the tab is chosen.
+        self.request
+            .take()
+            .map(|r| Task::FetchLive(Box::new(r)))
+            .into_iter()
+            .collect()
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         if self.scroll.handle(action, ctx.page) {
             return Outcome::Consumed;
@@ -208,8 +245,7 @@ impl EntityTab for LiveTab {
     }
 
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
-        let report = self.report.lock().unwrap_or_else(|e| e.into_inner());
-        let lines = report_lines(ctx, report.as_ref());
+        let lines = report_lines(ctx, ctx.live.get(&self.entity));
         let start = self.scroll.start(lines.len(), area.height as usize);
         let visible: Vec<Line> = lines
             .into_iter()

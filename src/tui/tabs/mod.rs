@@ -9,7 +9,9 @@
 //!    should appear. Overview stays first.
 //!
 //! A tab draws from `&self` and the [`Ctx`] only, and answers actions with an [`Outcome`]
-//! (`Ignored` lets the entity view handle Esc, Tab and the rest).
+//! (`Ignored` lets the entity view handle Esc, Tab and the rest). Background work it needs
+//! (a page to read, live data) it returns from [`EntityTab::take_tasks`]; the answer comes
+//! back to its `handle` as `Action::Reply`.
 
 pub mod api;
 pub mod dependencies;
@@ -25,7 +27,7 @@ use crate::catalog::EntityId;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::panes::{Ctx, Outcome};
-use docs_page::{PageLoaded, PageRequest};
+use crate::tui::task::Task;
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
@@ -47,20 +49,12 @@ pub trait EntityTab: Send {
     fn mode(&self) -> Option<Mode> {
         None
     }
-    /// Background reading the tab wants done (a docs page), given the width of the area the
-    /// tab will be drawn in; the app hands it to the event loop as an effect.
-    fn take_request(&mut self, area_width: u16) -> Option<PageRequest> {
-        let _ = area_width;
-        None
-    }
-    /// An answer from the background: the tab keeps it when it is the one it waits for, and
-    /// gives it back otherwise (an answer nobody waits for is dropped).
-    fn page_loaded(&mut self, loaded: PageLoaded) -> Option<PageLoaded> {
-        Some(loaded)
-    }
-    /// A remote docs fetch finished; the tab that asked for it takes it.
-    fn remote_docs(&mut self, fetched: &crate::tui::remote_task::DocsFetched) {
-        let _ = fetched;
+    /// Work the tab asked for since it was last asked (a docs page to read, live data to
+    /// fetch), given the width of the area it is drawn in and whether it is on screen; the
+    /// answers come back to [`EntityTab::handle`] as `Action::Reply`.
+    fn take_tasks(&mut self, area_width: u16, on_screen: bool) -> Vec<Task> {
+        let _ = (area_width, on_screen);
+        Vec::new()
     }
 }
 

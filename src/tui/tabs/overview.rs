@@ -1,5 +1,8 @@
 //! The Overview tab: description, tags, links, annotations, and the entity's relations grouped
 //! by type. Up/Down select a related entity, Enter opens it; a missing target is marked.
+//! The tab opens at its top whatever the terminal's height: while the selected relation is
+//! below the screen, Down scrolls to it; Up on the first relation, PageUp and Home scroll
+//! back to the top.
 //!
 //! A group can own tens of thousands of entities, so a frame formats only the rows it shows:
 //! the text above the relations is laid out once per width and theme, and the relations are
@@ -20,7 +23,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// The Overview tab's state for one entity.
 #[derive(Debug)]
@@ -30,6 +33,12 @@ pub struct Overview {
     selected: usize,
     /// The text's scroll (when the entity has no relations to select).
     scroll: TextScroll,
+    /// The first line shown (when the entity has relations); the selection is kept visible
+    /// once the user moves it.
+    top: usize,
+    /// The header's length and the height at the last draw (the layout is only known when
+    /// drawn); `(0, 0)` before the first.
+    drawn: Cell<(usize, usize)>,
     /// The lines above the relations, for the width and theme they were laid out at.
     header: RefCell<Option<Header>>,
 }
@@ -61,6 +70,8 @@ pub fn make(_ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
         id,
         selected: 0,
         scroll: TextScroll::default(),
+        top: 0,
+        drawn: Cell::new((0, 0)),
         header: RefCell::new(None),
     }))
 }
@@ -182,6 +193,57 @@ impl Overview {
         (rows, positions)
     }
 
+    /// Moves the selection or the text for a movement key; false for any other action.
+    fn move_in(
+        &mut self,
+        targets: &[(RelationType, Target)],
+        action: &Action,
+        page: usize,
+    ) -> bool {
+        let (header, drawn_height) = self.drawn.get();
+        let height = if drawn_height == 0 {
+            page
+        } else {
+            drawn_height
+        }
+        .max(1);
+        let (_, positions) = Self::relation_rows(targets);
+        let row = |i: usize| header + positions.get(i).copied().unwrap_or(0);
+        let below = row(self.selected) >= self.top + height;
+        match action {
+            // The first relation is still below the screen: bring it into view first.
+            Action::Down if below => {
+                self.top = row(self.selected) + 1 - height;
+                return true;
+            }
+            Action::Up | Action::PageUp if self.selected == 0 => {
+                let step = if matches!(action, Action::Up) {
+                    1
+                } else {
+                    page.max(1)
+                };
+                self.top = self.top.saturating_sub(step);
+                return true;
+            }
+            Action::Home => {
+                self.selected = 0;
+                self.top = 0;
+                return true;
+            }
+            _ => {}
+        }
+        if !move_selection(&mut self.selected, targets.len(), action, page) {
+            return false;
+        }
+        let at = row(self.selected);
+        if at < self.top {
+            self.top = at;
+        } else if at >= self.top + height {
+            self.top = at + 1 - height;
+        }
+        true
+    }
+
     fn target_line(&self, ctx: &Ctx, i: usize, target: &Target, width: usize) -> Line<'static> {
         let theme = ctx.theme;
         let selected = i == self.selected;
@@ -235,7 +297,7 @@ impl EntityTab for Overview {
                 Outcome::Ignored
             };
         }
-        if move_selection(&mut self.selected, targets.len(), action, ctx.page) {
+        if self.move_in(&targets, action, ctx.page) {
             return Outcome::Consumed;
         }
         match action {
@@ -268,12 +330,11 @@ impl EntityTab for Overview {
         let targets = relation_targets(ctx, self.id);
         let (rows, positions) = Self::relation_rows(&targets);
         let len = header.len() + rows.len();
-        let start = match positions.get(self.selected) {
-            // Keep the selected relation visible, showing as much above it as fits.
-            Some(&row) => (header.len() + row)
-                .saturating_sub(height.saturating_sub(1))
-                .min(len.saturating_sub(height)),
-            None => self.scroll.start(len, height),
+        self.drawn.set((header.len(), height));
+        let start = if positions.is_empty() {
+            self.scroll.start(len, height)
+        } else {
+            self.top.min(len.saturating_sub(height))
         };
         let muted = ctx.theme.style(Token::Muted);
         let visible: Vec<Line> = (start..len.min(start + height))

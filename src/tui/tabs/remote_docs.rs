@@ -10,6 +10,7 @@ use crate::catalog::{EntityId, EntityRef};
 use crate::tui::action::Action;
 use crate::tui::panes::{Ctx, Outcome};
 use crate::tui::remote_task::{DocsFetched, DocsRequest};
+use crate::tui::reply::Reply;
 use crate::tui::theme::Token;
 use crate::tui::widgets::scroll::TextScroll;
 use crate::tui::widgets::wrap::safe_line;
@@ -62,6 +63,38 @@ pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
 }
 
 impl RemoteDocsTab {
+    /// A fetch finished: taken when it is the page this tab waits for, ignored otherwise.
+    fn remote_docs(&mut self, fetched: &DocsFetched) -> Outcome {
+        if fetched.entity != self.entity || fetched.server != self.server {
+            return Outcome::Ignored;
+        }
+        if !matches!(&self.state, State::Loading(p) if *p == fetched.page) {
+            return Outcome::Ignored;
+        }
+        if let Some(Ok(site)) = &fetched.site {
+            self.site = Some(safe_line(&site.name));
+            if !site.pages.is_empty() {
+                self.pages = site.pages.clone();
+            }
+        }
+        self.state = match &fetched.page_result {
+            Ok(page) => {
+                if self.pages.is_empty() && !page.nav.is_empty() {
+                    self.pages = std::iter::once("index.html".to_string())
+                        .chain(page.nav.iter().filter(|p| *p != "index.html").cloned())
+                        .collect();
+                }
+                if let Some(i) = self.pages.iter().position(|p| *p == page.path) {
+                    self.page = i;
+                }
+                self.scroll = TextScroll::default();
+                State::Page(page.lines.iter().map(|l| safe_line(l)).collect())
+            }
+            Err((message, not_published)) => State::Failed(safe_line(message), *not_published),
+        };
+        Outcome::Consumed
+    }
+
     fn request(&mut self, page: String) -> Outcome {
         self.state = State::Loading(page.clone());
         Outcome::FetchDocs(DocsRequest {
@@ -87,6 +120,9 @@ impl EntityTab for RemoteDocsTab {
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        if let Action::Reply(Reply::RemoteDocs(fetched)) = action {
+            return self.remote_docs(fetched);
+        }
         if matches!(self.state, State::Page(_)) && self.scroll.handle(action, ctx.page) {
             return Outcome::Consumed;
         }
@@ -116,36 +152,6 @@ impl EntityTab for RemoteDocsTab {
             }
             _ => Outcome::Ignored,
         }
-    }
-
-    fn remote_docs(&mut self, fetched: &DocsFetched) {
-        if fetched.entity != self.entity || fetched.server != self.server {
-            return;
-        }
-        if !matches!(&self.state, State::Loading(p) if *p == fetched.page) {
-            return;
-        }
-        if let Some(Ok(site)) = &fetched.site {
-            self.site = Some(safe_line(&site.name));
-            if !site.pages.is_empty() {
-                self.pages = site.pages.clone();
-            }
-        }
-        self.state = match &fetched.page_result {
-            Ok(page) => {
-                if self.pages.is_empty() && !page.nav.is_empty() {
-                    self.pages = std::iter::once("index.html".to_string())
-                        .chain(page.nav.iter().filter(|p| *p != "index.html").cloned())
-                        .collect();
-                }
-                if let Some(i) = self.pages.iter().position(|p| *p == page.path) {
-                    self.page = i;
-                }
-                self.scroll = TextScroll::default();
-                State::Page(page.lines.iter().map(|l| safe_line(l)).collect())
-            }
-            Err((message, not_published)) => State::Failed(safe_line(message), *not_published),
-        };
     }
 
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {

@@ -13,7 +13,10 @@ use ratatui::Terminal;
 /// Carries out a docs page read the way the event loop does (here, at once), and what follows.
 pub(crate) fn settle(app: &mut App, tasks: impl IntoIterator<Item = Task>) {
     if let Some(Task::ReadDocsPage(request)) = tasks.into_iter().next() {
-        let next = update(app, Action::DocsPage(request.run()));
+        let next = update(
+            app,
+            Action::Reply(crate::tui::reply::Reply::DocsPage(request.run())),
+        );
         settle(app, next);
     }
 }
@@ -306,16 +309,22 @@ fn a_docs_page_says_loading_until_its_answer_and_a_stale_answer_is_dropped() {
     let runbook = key(&mut app);
     let path = |request: &PageRequest| match &request.read {
         Read::Page { path, .. } => path.clone(),
-        Read::Site(_) => panic!("the site is open: {request:?}"),
+        Read::Site(_) | Read::Search(_) => panic!("the site is open: {request:?}"),
     };
     assert_eq!(path(&architecture), "architecture.md");
     assert_eq!(path(&runbook), "runbook.md");
     // The first answer arrives late: the user has moved on, so it is dropped.
-    let next = update(&mut app, Action::DocsPage(architecture.run()));
+    let next = update(
+        &mut app,
+        Action::Reply(crate::tui::reply::Reply::DocsPage(architecture.run())),
+    );
     settle(&mut app, next);
     let s = screen(&mut app, 100, 30);
     assert!(s.contains("loading…") && !s.contains("Write path"), "{s}");
-    let next = update(&mut app, Action::DocsPage(runbook.run()));
+    let next = update(
+        &mut app,
+        Action::Reply(crate::tui::reply::Reply::DocsPage(runbook.run())),
+    );
     settle(&mut app, next);
     let s = screen(&mut app, 100, 30);
     assert!(
@@ -335,7 +344,11 @@ fn an_answer_for_a_closed_entity_is_dropped_quietly() {
     };
     press(&mut app, KeyCode::Esc);
     let before = app.breadcrumbs();
-    assert!(update(&mut app, Action::DocsPage(request.run())).is_empty());
+    assert!(update(
+        &mut app,
+        Action::Reply(crate::tui::reply::Reply::DocsPage(request.run()))
+    )
+    .is_empty());
     assert_eq!(app.breadcrumbs(), before);
 }
 
@@ -495,7 +508,10 @@ fn the_docs_site_is_found_in_the_background_and_the_tab_says_loading_until_then(
     insta::assert_snapshot!(waiting.backend());
     let s = text_of(&waiting);
     assert!(s.contains("▸Docs") && s.contains("loading…"), "{s}");
-    let next = update(&mut app, Action::DocsPage(request.run()));
+    let next = update(
+        &mut app,
+        Action::Reply(crate::tui::reply::Reply::DocsPage(request.run())),
+    );
     settle(&mut app, next);
     let s = text_of(&drawn(&app, 60, 12));
     assert!(
@@ -514,13 +530,20 @@ fn a_site_answer_for_an_entity_left_since_is_dropped() {
     app.open_entity_tab(id_of(&app, "component", "payments-api"), "Docs");
     let payments = site_request(update(&mut app, Action::Tick).into_iter().next());
     assert_ne!(ledger.token, payments.token);
-    assert!(update(&mut app, Action::DocsPage(ledger.run())).is_empty());
+    assert!(update(
+        &mut app,
+        Action::Reply(crate::tui::reply::Reply::DocsPage(ledger.run()))
+    )
+    .is_empty());
     let s = text_of(&drawn(&app, 100, 30));
     assert!(
         s.contains("▸Docs") && s.contains("loading…") && !s.contains("At a glance"),
         "{s}"
     );
-    let next = update(&mut app, Action::DocsPage(payments.run()));
+    let next = update(
+        &mut app,
+        Action::Reply(crate::tui::reply::Reply::DocsPage(payments.run())),
+    );
     settle(&mut app, next);
     let s = text_of(&drawn(&app, 100, 30));
     let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -539,7 +562,10 @@ fn a_readme_docs_tab_appears_once_the_readme_is_found() {
     let request = site_request(open_and_tab(&mut app, "northwind-demo", 0));
     let s = text_of(&drawn(&app, 100, 30));
     assert!(s.contains("▸Overview") && !s.contains("Docs"), "{s}");
-    let next = update(&mut app, Action::DocsPage(request.run()));
+    let next = update(
+        &mut app,
+        Action::Reply(crate::tui::reply::Reply::DocsPage(request.run())),
+    );
     settle(&mut app, next);
     let s = text_of(&drawn(&app, 100, 30));
     assert!(s.contains("▸Overview") && s.contains(" Docs"), "{s}");
@@ -554,7 +580,10 @@ fn an_entity_without_docs_never_shows_a_docs_tab_even_when_asked_for_by_name() {
     let request = site_request(effect.into_iter().next());
     let s = text_of(&drawn(&app, 100, 30));
     assert!(s.contains("▸Docs") && s.contains("loading…"), "{s}");
-    let next = update(&mut app, Action::DocsPage(request.run()));
+    let next = update(
+        &mut app,
+        Action::Reply(crate::tui::reply::Reply::DocsPage(request.run())),
+    );
     settle(&mut app, next);
     let s = text_of(&drawn(&app, 100, 30));
     assert!(s.contains("▸Overview") && !s.contains("Docs"), "{s}");
@@ -570,4 +599,27 @@ fn an_entity_without_docs_never_shows_a_docs_tab_even_when_asked_for_by_name() {
 fn id_of(app: &App, kind: &str, name: &str) -> crate::catalog::EntityId {
     let reference = crate::catalog::EntityRef::new(kind, "default", name);
     app.catalog.id_of(&reference).expect("in the demo")
+}
+
+#[test]
+fn api_tab_keeps_the_indentation_of_raw_asyncapi_and_graphql() {
+    let mut app = on_tab("payment-events", "API");
+    let mut seen = String::new();
+    for _ in 0..12 {
+        seen.push_str(&screen(&mut app, 100, 40));
+        press(&mut app, KeyCode::PageDown);
+    }
+    assert!(seen.contains("\n  production:"), "{seen}");
+    assert!(
+        seen.contains("\n    url: kafka-1.internal.northwind.example:9093"),
+        "{seen}"
+    );
+    let mut app = on_tab("merchant-graphql", "API");
+    let mut seen = String::new();
+    for _ in 0..12 {
+        seen.push_str(&screen(&mut app, 100, 40));
+        press(&mut app, KeyCode::PageDown);
+    }
+    assert!(seen.contains("\n  query: Query"), "{seen}");
+    assert!(seen.contains("\n  amount: Int!"), "{seen}");
 }
