@@ -437,3 +437,43 @@ fn request_writes_the_resource_request_or_lists_every_error() {
         "{errors:#?}"
     );
 }
+
+#[test]
+fn the_example_kratix_actions_load_and_apply_the_demo_promise() {
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/kratix/actions.yaml");
+    // The demo catalog holds the PostgreSQL Promise.
+    let o = idp(&[
+        "--config",
+        config,
+        "action",
+        "Write request",
+        "api:kratix/postgresql",
+        "--dry-run",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains(r#"argv: ["idp-tui", "request", "postgresql", "--values", "requests/postgresql.values.yaml", "--out", "gitops/requests/postgresql.yaml"]"#),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = idp(&[
+        "--config",
+        config,
+        "action",
+        "Apply request",
+        "api:kratix/postgresql",
+        "--dry-run",
+    ]);
+    assert!(
+        text(&o.stdout)
+            .contains(r#"argv: ["kubectl", "apply", "-f", "gitops/requests/postgresql.yaml"]"#),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = idp(&["templates"]);
+    assert!(
+        text(&o.stdout).contains("template:kratix/request-postgresql  request postgresql"),
+        "{}",
+        text(&o.stdout)
+    );
+}
