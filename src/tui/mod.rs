@@ -68,13 +68,6 @@ const EXIT_WAIT: Duration = Duration::from_secs(5);
 
 /// Opens the portal on the command line's sources and runs it until the user quits.
 pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
-    // `ssh host idp-tui` without `-t`, or a pipe: there is nothing to draw on.
-    {
-        use std::io::IsTerminal;
-        if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
-            return Err(eyre!(crate::cli::needs_a_terminal()));
-        }
-    }
     let settings = cli.settings()?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let (theme, theme_warning) = theme::choose(
@@ -84,6 +77,14 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     )
     .map_err(|e| eyre!(e))
     .wrap_err("choosing the theme")?;
+    // The user's own mistakes (config, theme) are named first; then `ssh host idp-tui`
+    // without `-t`, or a pipe: there is nothing to draw on.
+    {
+        use std::io::IsTerminal;
+        if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+            return Err(eyre!(crate::cli::needs_a_terminal()));
+        }
+    }
     let (keymap, key_errors) = Keymap::with_overrides(&settings.config.keys);
     let (_log_guard, log_path, log_failures) = logging::init();
     tracing::info!(sources = settings.sources.len(), theme = %theme.name, "starting");
