@@ -350,3 +350,32 @@ fn without_a_terminal_the_portal_says_so_in_one_line_and_names_the_subcommands()
     );
     assert!(o.stdout.is_empty(), "nothing drawn: {:?}", stdout(&o));
 }
+
+#[test]
+fn completions_for_every_shell_and_a_man_page_come_from_the_command_line() {
+    for (shell, expect) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef idp-tui"),
+        ("fish", "complete -c idp-tui"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let o = idp(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        assert!(script.contains(expect), "{shell}: {script}");
+        assert!(
+            script.contains("search") && script.contains("owner"),
+            "{shell}"
+        );
+    }
+    let o = idp(&["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = idp(&["man"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH idp-tui 1"),
+        "{page}"
+    );
+    assert!(page.contains("search"), "{page}");
+}

@@ -19,6 +19,7 @@ mod scaffold;
 mod scaffold_remote;
 mod score;
 mod search;
+mod shell;
 mod show;
 mod stats;
 mod validate;
@@ -111,6 +112,10 @@ pub enum Command {
     Oncall(live::Args),
     /// How an entity looks live: CI, deployments, workloads, quality gate, plugins.
     Status(live::Args),
+    /// Print the shell completion script (bash, zsh, fish or powershell).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff): `idp-tui man > idp-tui.1`.
+    Man,
 }
 
 /// The settings every command and the TUI share: config file and sources.
@@ -231,6 +236,12 @@ fn with_scorecards(mut settings: Settings, cli: &Cli, own: &[String]) -> Setting
 
 /// Runs a non-interactive command.
 pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
+    // Generated from the command line alone: no config file is read.
+    match command {
+        Command::Completions(args) => return shell::completions(args),
+        Command::Man => return shell::man(),
+        _ => {}
+    }
     let settings = cli.settings()?;
     match command {
         Command::Search(args) => search::run(&settings, args),
@@ -260,6 +271,7 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
         Command::Templates(args) => scaffold::list(&settings, args),
         Command::Oncall(args) => live::oncall(&settings, args),
         Command::Status(args) => live::status(&settings, args),
+        Command::Completions(_) | Command::Man => Ok(ExitCode::SUCCESS),
     }
 }
 
