@@ -66,15 +66,12 @@ const MAX_BATCH: usize = 256;
 /// The longest the exit waits for files being written and drafts being saved.
 const EXIT_WAIT: Duration = Duration::from_secs(5);
 
+/// The status line on the embedded demo catalog.
+pub const DEMO_LINE: &str =
+    "Demo catalog — `idp-tui --catalog PATH` for yours · F1 keys · Ctrl-C quits";
+
 /// Opens the portal on the command line's sources and runs it until the user quits.
 pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
-    // `ssh host idp-tui` without `-t`, or a pipe: there is nothing to draw on.
-    {
-        use std::io::IsTerminal;
-        if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
-            return Err(eyre!(crate::cli::needs_a_terminal()));
-        }
-    }
     let settings = cli.settings()?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let (theme, theme_warning) = theme::choose(
@@ -84,6 +81,14 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     )
     .map_err(|e| eyre!(e))
     .wrap_err("choosing the theme")?;
+    // `ssh host idp-tui` without `-t`, or a pipe: there is nothing to draw on (a mistake in
+    // the config or the theme is said first).
+    {
+        use std::io::IsTerminal;
+        if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+            return Err(eyre!(crate::cli::needs_a_terminal()));
+        }
+    }
     let (keymap, key_errors) = Keymap::with_overrides(&settings.config.keys);
     let (_log_guard, log_path, log_failures) = logging::init();
     tracing::info!(sources = settings.sources.len(), theme = %theme.name, "starting");
@@ -126,6 +131,9 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     }
     if !warnings.is_empty() {
         app.status_error(warnings.join("; "));
+    } else if settings.sources == [crate::source::SourceSpec::demo()] {
+        // A first start (no config, no --catalog): say what this is and the way out.
+        app.status_info(DEMO_LINE);
     }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
