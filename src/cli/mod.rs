@@ -66,6 +66,10 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
 
+    /// Also say on stderr how many warnings the catalog has (errors are always said).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
     /// What to do; without a command the portal opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -127,6 +131,8 @@ pub struct Settings {
     pub sources: Vec<SourceSpec>,
     /// Use caches only (`--offline`).
     pub offline: bool,
+    /// Say the catalog's warning count too (`-v`).
+    pub verbose: bool,
     /// Scorecard files and directories: `--scorecard` paths, else the config's; empty means
     /// the built-in default.
     pub scorecards: Vec<String>,
@@ -195,6 +201,7 @@ impl Cli {
             sources,
             scorecards,
             offline: self.offline,
+            verbose: self.verbose,
         })
     }
 }
@@ -297,7 +304,8 @@ pub fn load(settings: &Settings) -> Catalog {
         .filter(|p| p.severity == Severity::Error)
         .count();
     let warnings = catalog.problem_count() - errors;
-    if errors + warnings > 0 {
+    // Warnings alone are counted only when asked (`-v`): a script's stderr stays quiet.
+    if errors > 0 || (settings.verbose && warnings > 0) {
         tell!(
             "idp-tui: the catalog has {errors} error(s) and {warnings} warning(s); run `idp-tui validate` to list them"
         );
