@@ -336,12 +336,18 @@ fn overview_opens_at_its_top_on_small_terminals_and_scrolls_back() {
         assert!(!shown.contains("Description"), "{width}x{height}:\n{shown}");
         for (code, times) in [
             (KeyCode::Home, 1),
+            (KeyCode::Char('g'), 1),
             (KeyCode::PageUp, 8),
             (KeyCode::Char('k'), 60),
             (KeyCode::Up, 60),
         ] {
-            press(&mut app, KeyCode::End, KeyModifiers::NONE);
+            press(&mut app, KeyCode::Char('G'), KeyModifiers::NONE);
             draw(&mut app, width, height);
+            let shown = screen(&draw(&mut app, width, height));
+            assert!(
+                !shown.contains("Description"),
+                "G goes to the end:\n{shown}"
+            );
             for _ in 0..times {
                 press(&mut app, code, KeyModifiers::NONE);
                 draw(&mut app, width, height);
