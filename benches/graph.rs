@@ -188,6 +188,7 @@ fn main() {
         scores: &scores,
         page: 30,
         prefs: &idp_tui::tui::panes::DEFAULT_PREFS,
+        live: &idp_tui::live::NO_REPORTS,
         now: std::time::SystemTime::now(),
     };
     use idp_tui::tui::tabs::{dependencies::Dependencies, EntityTab};

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 /// mimalloc rather than the system allocator: entities are decoded on tokio's workers and
 /// freed or kept on the UI thread, and glibc's malloc spent as much time on that traffic as
-/// the catalog itself (docs/performance.md, "The allocator").
+/// the catalog itself (benches/HISTORY.md, "The allocator").
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -213,7 +213,8 @@ fn hostile_file_names_and_texts_never_reach_the_terminal_raw_and_json_stays_exac
     // `validate` still names the file (its escape sequences removed), and its JSON keeps the
     // exact name.
     let o = idp(&["validate", "--catalog", catalog]);
-    assert!(stdout(&o).contains("/svc.yaml:1: error"), "{}", stdout(&o));
+    // The line of the bad `name:` field.
+    assert!(stdout(&o).contains("/svc.yaml:4: error"), "{}", stdout(&o));
     let o = idp(&["validate", "--catalog", catalog, "--json"]);
     assert!(
         stdout(&o).contains("\\u001b]0;pwned\\u0007"),

@@ -135,6 +135,35 @@ async fn direct_access_answers_who_is_on_call_and_how_every_provider_looks() {
     );
 
     assert_eq!(severity(&report, "pagerduty"), Severity::Crit);
+    // The service's recent change events follow its incidents, newest first.
+    let changes: Vec<_> = report
+        .signal("pagerduty")
+        .unwrap()
+        .items
+        .iter()
+        .filter(|i| i.title.starts_with("change: "))
+        .map(|i| (i.title.as_str(), i.detail.as_str(), i.when.as_deref()))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            (
+                "change: Deploy payments-api v2.14.0",
+                "github-actions",
+                Some("2026-12-07T12:30:00Z")
+            ),
+            (
+                "change: Feature flag checkout-v2 at 50%",
+                "launchdarkly",
+                Some("2026-12-07T09:10:00Z")
+            ),
+        ]
+    );
+    let asked = requests_to(&server, "/pd/services/PSVC001/change_events").await;
+    assert_eq!(
+        asked.first().and_then(|r| r.url.query()),
+        Some("limit=5&sort_by=timestamp")
+    );
     assert_eq!(severity(&report, "opsgenie"), Severity::Warn);
     let gh = report.signal("github").unwrap();
     assert_eq!(gh.severity, Severity::Crit);
@@ -234,7 +263,19 @@ async fn through_backstage_only_the_backstage_token_is_sent_and_origins_are_name
     assert!(all
         .iter()
         .all(|r| auth(r).as_deref() == Some("Bearer bs-secret")));
+    let deploy = report
+        .signal("pagerduty")
+        .unwrap()
+        .items
+        .iter()
+        .find(|i| i.title == "change: Deploy payments-api v2.14.0")
+        .expect("the change events come through the plugin's route too");
+    assert_eq!(
+        deploy.url.as_deref(),
+        Some("https://github.com/acme/payments-api/releases/tag/v2.14.0")
+    );
     for p in [
+        "/api/pagerduty/services/PSVC001/change-events",
         "/api/pagerduty/oncall-users",
         "/api/proxy/opsgenie/api/v2/alerts",
         "/api/proxy/argocd/api/applications/payments-api",

@@ -6,6 +6,7 @@ mod output;
 mod action;
 mod api;
 mod ci_report;
+mod convert;
 mod deps;
 mod diff;
 mod docs;
@@ -84,6 +85,8 @@ pub enum Command {
     Show(show::Args),
     /// Check catalog files and list every problem as path:line: severity: message.
     Validate(validate::Args),
+    /// Convert Cortex, OpsLevel, Compass and Port descriptors to Backstage catalog YAML.
+    Convert(convert::Args),
     /// Read an entity's TechDocs (or README) as text.
     Docs(docs::Args),
     /// List an API's operations (OpenAPI) or its outline (AsyncAPI, GraphQL, gRPC).
@@ -254,6 +257,7 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
         Command::Search(args) => search::run(&settings, args),
         Command::Show(args) => show::run(&settings, args),
         Command::Validate(args) => validate::run(&settings, args),
+        Command::Convert(args) => convert::run(args),
         Command::Docs(args) => docs::run(&settings, args),
         Command::Api(args) => api::run(&settings, args),
         Command::Action(args) => action::run(&settings, args),

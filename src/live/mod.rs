@@ -20,7 +20,7 @@ pub mod subject;
 pub use config::IntegrationsConfig;
 pub use error::LiveError;
 pub use model::{Answer, Incident, Item, OnCallEntry, Severity, Signal};
-pub use report::{ProviderResult, Report};
+pub use report::{ProviderResult, Report, Reports, NO_REPORTS};
 pub use subject::Subject;
 
 use crate::backstage::BackstageSource;
@@ -163,27 +163,9 @@ impl Live {
         }
     }
 
-    /// Asks each Backstage source that an integration goes through which plugin routes it
-    /// serves (once per session): `(source, route, HTTP status or None when unreachable)`.
-    pub async fn probe(&self) -> Vec<(String, &'static str, Option<u16>)> {
-        let mut out = Vec::new();
-        for (name, config) in self.config.providers() {
-            if config.via != config::Via::Backstage || config.proxy_prefix.is_some() {
-                continue;
-            }
-            let timeout = self.config.timeout();
-            let Ok(access) = access::resolve(name, config, &self.backstages, timeout) else {
-                continue;
-            };
-            if access.route != Route::Plugin {
-                continue;
-            }
-            let source = access.backstage.clone().unwrap_or_default();
-            out.push((source, name, self.probe_route(&access, name).await));
-        }
-        out
-    }
-
+    /// Whether a Backstage serves a provider's plugin routes, asked once per session and
+    /// source (the first fetch through it asks; the answer is kept): the HTTP status of the
+    /// route's cheap probe, or `None` when the server could not be reached.
     async fn probe_route(&self, access: &Access, provider: &'static str) -> Option<u16> {
         let key = (access.backstage.clone().unwrap_or_default(), provider);
         let mut probes = self.probes.lock().await;

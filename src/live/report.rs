@@ -153,3 +153,33 @@ mod tests {
         assert_eq!(report.fetched_at(), None);
     }
 }
+
+/// The latest report of each entity a session has asked about, by entity ref: what the TUI's
+/// Live tab, the Ownership tab's "On call now", the status bar and the search markers read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reports {
+    by_entity: std::collections::BTreeMap<String, Report>,
+}
+
+/// No reports: what code without a live service reads.
+pub static NO_REPORTS: Reports = Reports {
+    by_entity: std::collections::BTreeMap::new(),
+};
+
+impl Reports {
+    /// Keeps `report` as its entity's latest (a fetch answers from the cache first, then
+    /// fresh: the last to arrive is the latest).
+    pub fn insert(&mut self, report: Report) {
+        self.by_entity.insert(report.entity.clone(), report);
+    }
+
+    /// The latest report of an entity (`kind:namespace/name`).
+    pub fn get(&self, entity: &str) -> Option<&Report> {
+        self.by_entity.get(entity)
+    }
+
+    /// True when no report is kept.
+    pub fn is_empty(&self) -> bool {
+        self.by_entity.is_empty()
+    }
+}

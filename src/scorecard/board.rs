@@ -65,7 +65,15 @@ impl Scoreboard {
             cards: self.cards.clone(),
             catalog,
             today,
+            live: LiveFacts::default(),
         }
+    }
+
+    /// True when a scorecard has a rule on live data: new live data calls for scoring again.
+    pub fn uses_live(&self) -> bool {
+        self.cards
+            .iter()
+            .any(|card| card.rules.iter().any(|r| r.check.uses_live()))
     }
 
     /// Takes the results of a [`Rescore`] if they are of these scorecards over `catalog` (the
@@ -88,6 +96,32 @@ impl Scoreboard {
     }
 }
 
+/// The live data a scoring reads for live rules: the reports a session already has, then
+/// what the live cache on disk holds. Without either, live rules say "unknown".
+#[derive(Debug, Default)]
+pub struct LiveFacts {
+    /// The reports fetched in this session, by entity.
+    pub known: crate::live::Reports,
+    /// The live service, whose cache answers for the other entities.
+    pub service: Option<Arc<crate::live::Live>>,
+}
+
+impl LiveFacts {
+    /// An entity's live report: the session's, else the cache's (`None` when neither has
+    /// anything).
+    fn of(&self, catalog: &Catalog, id: EntityId) -> Option<crate::live::Report> {
+        let entity = catalog.get(id).entity_ref().to_string();
+        if let Some(report) = self.known.get(&entity) {
+            return Some(report.clone());
+        }
+        let cached = self
+            .service
+            .as_ref()?
+            .cached(&crate::live::Subject::of(catalog, id));
+        (!cached.results.is_empty()).then_some(cached)
+    }
+}
+
 /// Evaluating scorecards over a catalog, away from the board (see [`Scoreboard::rescore_job`]).
 #[derive(Debug)]
 pub struct Rescore {
@@ -95,15 +129,26 @@ pub struct Rescore {
     cards: Vec<Scorecard>,
     catalog: Arc<Catalog>,
     today: Date,
+    live: LiveFacts,
 }
 
 impl Rescore {
+    /// Scores live rules on these facts (without, they say "unknown").
+    pub fn with_live(mut self, live: LiveFacts) -> Self {
+        self.live = live;
+        self
+    }
+
     /// Evaluates every scorecard (about 0.1 s over 100,000 entities).
     pub fn run(self) -> Rescored {
         let reports = self
             .cards
             .iter()
-            .map(|card| Report::build(card, &self.catalog, self.today))
+            .map(|card| {
+                Report::build_live(card, &self.catalog, self.today, |id| {
+                    self.live.of(&self.catalog, id)
+                })
+            })
             .collect();
         Rescored {
             board: self.board,

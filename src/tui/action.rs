@@ -109,6 +109,9 @@ pub enum Action {
     /// The scorecards were evaluated again (or their results dropped, pending a new
     /// evaluation): panes that keep rows derived from them derive them again.
     ScoresChanged,
+    /// Live data arrived for an entity (kept by the app, read through `Ctx::live`): panes
+    /// that derive rows from it derive them again.
+    LiveChanged,
 }
 
 /// A bindable action: its name in the config file, how to make it, and the description the

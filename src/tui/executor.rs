@@ -105,8 +105,8 @@ impl Executor {
             Task::Scaffold(job) => self.workers.start_job(*job),
             Task::FetchLive(request) => {
                 let tx = self.results.clone();
-                tokio::spawn(request.run(move |fetched| {
-                    let _ = tx.send(Action::Reply(Reply::Live(Box::new(fetched))));
+                tokio::spawn(request.run(move |report| {
+                    let _ = tx.send(Action::Reply(Reply::Live(Box::new(report))));
                 }));
             }
             Task::Rebuild(job) => self

@@ -92,6 +92,7 @@ impl Fixture {
             scores: &self.scores,
             page: 10,
             prefs: &crate::tui::panes::DEFAULT_PREFS,
+            live: &crate::live::NO_REPORTS,
             now: std::time::SystemTime::now(),
         }
     }

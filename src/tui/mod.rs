@@ -81,8 +81,8 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     )
     .map_err(|e| eyre!(e))
     .wrap_err("choosing the theme")?;
-    // `ssh host idp-tui` without `-t`, or a pipe: there is nothing to draw on (a mistake in
-    // the config or the theme is said first).
+    // The user's own mistakes (config, theme) are named first; then `ssh host idp-tui`
+    // without `-t`, or a pipe: there is nothing to draw on.
     {
         use std::io::IsTerminal;
         if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {

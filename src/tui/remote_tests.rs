@@ -500,6 +500,7 @@ mod docs_tab {
                 scores: &scores,
                 page: 10,
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
+                live: &crate::live::NO_REPORTS,
                 now: std::time::SystemTime::now(),
             };
             let tab = remote_docs::make(&ctx, id).expect("a remote entity has the tab");
@@ -520,6 +521,7 @@ mod docs_tab {
                 scores: &self.scores,
                 page: 10,
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
+                live: &crate::live::NO_REPORTS,
                 now: std::time::SystemTime::now(),
             }
         }
@@ -533,6 +535,7 @@ mod docs_tab {
                 scores: &self.scores,
                 page: 10,
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
+                live: &crate::live::NO_REPORTS,
                 now: std::time::SystemTime::now(),
             };
             self.tab.handle(&action, &ctx)
@@ -578,6 +581,7 @@ mod docs_tab {
                 scores: &scores,
                 page: 10,
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
+                live: &crate::live::NO_REPORTS,
                 now: std::time::SystemTime::now(),
             };
             let docs = crate::tui::tabs::tabs_for(&ctx, id)

@@ -13,7 +13,6 @@ use crate::tui::app::BuiltReplacement;
 use crate::tui::remote_task::{DocsFetched, RemoteUpdate};
 use crate::tui::search_worker::SearchDone;
 use crate::tui::tabs::docs_page::PageLoaded;
-use crate::tui::tabs::live::LiveFetched;
 
 /// What a task found, for the part of the state that asked.
 #[derive(Debug)]
@@ -37,8 +36,9 @@ pub enum Reply {
     Scored(Box<Rescored>),
     /// The search worker answered a query.
     Search(SearchDone),
-    /// Live data for an entity (`Task::FetchLive`), for its Live tab.
-    Live(Box<LiveFetched>),
+    /// Live data for an entity (`Task::FetchLive`): the app keeps the latest report of each
+    /// entity, which every pane reads (`Ctx::live`).
+    Live(Box<crate::live::Report>),
 }
 
 impl Reply {

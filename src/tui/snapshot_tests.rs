@@ -383,7 +383,7 @@ fn in_docs_in_the_portal_finds_the_docs_page_the_cli_finds() {
     assert!(shown.contains("searching…"), "{shown}");
     update(
         &mut app,
-        Action::Reply(super::reply::Reply::DocsPage(request.run())),
+        Action::Reply(crate::tui::reply::Reply::DocsPage(request.run())),
     );
     let shown = screen(&draw(&mut app, 100, 20));
     assert!(shown.contains("component:default/ledger-writer"), "{shown}");

@@ -60,7 +60,17 @@ pub async fn mount(server: &MockServer, catalog_yaml: &Path) {
             "pagerduty-incidents.json",
         ),
         // PagerDuty's Backstage backend plugin.
+        (
+            "GET",
+            r"^(/pd|/api/proxy/pagerduty)/services/[^/]+/change_events$",
+            "pagerduty-change-events.json",
+        ),
         ("GET", r"^/api/pagerduty/health$", ""),
+        (
+            "GET",
+            r"^/api/pagerduty/services/[^/]+/change-events$",
+            "pagerduty-change-events.json",
+        ),
         (
             "GET",
             r"^/api/pagerduty/services/[^/]+$",

@@ -1,6 +1,7 @@
 //! PagerDuty: the service named by `pagerduty.com/service-id` (or found by
 //! `pagerduty.com/integration-key`), who is on call now at the lowest level of its escalation
-//! policy, and its open incidents. Directly (REST API v2) or through
+//! policy, its open incidents and its recent change events (deploys, flag flips: what changed
+//! before it caught fire). Directly (REST API v2) or through
 //! `@pagerduty/backstage-plugin-backend`'s `/api/pagerduty/…` routes.
 
 use super::{list, plural, text};
@@ -18,6 +19,9 @@ const NAME: &str = "pagerduty";
 
 /// The on-call pages read at most (100 entries a page).
 const MAX_PAGES: usize = 5;
+
+/// The recent change events listed (as the official backend asks).
+const CHANGES: &str = "5";
 
 /// True when the entity, its owner or a parent names a PagerDuty service.
 pub fn applies(subject: &Subject) -> bool {
@@ -42,10 +46,16 @@ pub async fn fetch(access: &Access, subject: &Subject) -> Result<Answer, LiveErr
             None => Ok(Vec::new()),
         }
     };
-    let (oncall, incidents) = futures::join!(oncall, incidents(access, &service_id));
+    let (oncall, incidents, changes) = futures::join!(
+        oncall,
+        incidents(access, &service_id),
+        changes(access, &service_id)
+    );
     let (oncall, incidents) = (oncall?, incidents?);
+    let mut signal = signal(&service, &oncall, &incidents);
+    signal.items.extend(changes);
     Ok(Answer {
-        signal: signal(&service, &oncall, &incidents),
+        signal,
         oncall,
         incidents,
     })
@@ -221,6 +231,50 @@ async fn incidents(access: &Access, service: &str) -> Result<Vec<Incident>, Live
             })
         })
         .collect())
+}
+
+/// The service's recent change events, newest first, as items (`change: <summary>`). They
+/// only add context: when they cannot be read (an older plugin without the route, a token
+/// without the scope) the rest of the answer stands without them.
+async fn changes(access: &Access, service: &str) -> Vec<Item> {
+    let e = &access.endpoint;
+    let body = match access.route {
+        Route::Plugin => {
+            e.get(
+                &["api", "pagerduty", "services", service, "change-events"],
+                &[],
+            )
+            .await
+        }
+        Route::Upstream { .. } => {
+            e.get(
+                &["services", service, "change_events"],
+                &[("limit", CHANGES), ("sort_by", "timestamp")],
+            )
+            .await
+        }
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(err) => {
+            tracing::debug!(service, "pagerduty change events not read: {err}");
+            return Vec::new();
+        }
+    };
+    let mut events: Vec<&Value> = list(&body, "/change_events").iter().collect();
+    events.sort_by_key(|c| std::cmp::Reverse(text(c, "/timestamp")));
+    events
+        .into_iter()
+        .take(5)
+        .filter_map(|c| {
+            Some(Item {
+                title: format!("change: {}", text(c, "/summary")?),
+                detail: text(c, "/source").unwrap_or_default(),
+                url: list(c, "/links").first().and_then(|l| text(l, "/href")),
+                when: text(c, "/timestamp"),
+            })
+        })
+        .collect()
 }
 
 fn signal(service: &Value, oncall: &[OnCallEntry], incidents: &[Incident]) -> Signal {

@@ -102,6 +102,8 @@ pub struct App {
     background: bool,
     /// The time, read once per update: what render, scoring and load pacing see.
     clock: Clock,
+    /// The latest live report of each entity asked about (see `tabs::live`).
+    live: crate::live::Reports,
 }
 
 /// When the state should be written as the next start's snapshot.
@@ -172,12 +174,18 @@ impl App {
             replacing: loading::Replacing::default(),
             background: false,
             clock,
+            live: crate::live::Reports::default(),
         }
     }
 
     /// An app over a fully loaded catalog (no sources running): what tests use.
     pub fn loaded(catalog: Catalog) -> Self {
         App::new(catalog, &[], Theme::default(), Keymap::default())
+    }
+
+    /// The latest live report of each entity asked about.
+    pub fn live_reports(&self) -> &crate::live::Reports {
+        &self.live
     }
 
     /// The app's clock, as last read by `update`.
@@ -293,7 +301,11 @@ impl App {
         self.scores_due = false;
         let job = self
             .scores
-            .rescore_job(self.catalog.clone(), self.clock.today());
+            .rescore_job(self.catalog.clone(), self.clock.today())
+            .with_live(crate::scorecard::board::LiveFacts {
+                known: self.live.clone(),
+                service: self.prefs.live.as_ref().map(|h| Arc::clone(&h.0)),
+            });
         if self.background {
             self.asked.push(Task::Rescore(job));
             return false;
@@ -343,6 +355,7 @@ impl App {
             theme: &self.theme,
             page: self.page(),
             prefs: &self.prefs,
+            live: &self.live,
             now: self.clock.now(),
         }
     }
@@ -358,6 +371,7 @@ impl App {
             theme: &self.theme,
             page,
             prefs: &self.prefs,
+            live: &self.live,
             now: self.clock.now(),
         };
         (&mut self.stack, &mut self.search, ctx)
@@ -577,6 +591,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Task> {
             | Action::Info(_)
             | Action::SourcesChanged(_)
             | Action::ScoresChanged
+            | Action::LiveChanged
             | Action::Drawn
     );
     if !background || drawn {
@@ -642,7 +657,7 @@ fn update_state(app: &mut App, action: Action) -> Option<Task> {
             return app.run_custom(index);
         }
         // Notices for the panes (see `App::tell_panes`), not for the focused one alone.
-        notice @ (Action::SourcesChanged(_) | Action::ScoresChanged) => {
+        notice @ (Action::SourcesChanged(_) | Action::ScoresChanged | Action::LiveChanged) => {
             app.tell_panes(&notice);
             return None;
         }

@@ -19,6 +19,13 @@ impl App {
             Reply::Rebuilt(built) => self.rebuilt(*built),
             Reply::Scored(scored) => self.rescored(*scored),
             Reply::Search(done) => self.search_done(done),
+            Reply::Live(report) => {
+                self.live.insert(*report);
+                // Live rules are scored again on the new facts, after the next frame.
+                self.scores_due |= self.scores.uses_live();
+                // Panes that derive rows from live data (the Ownership tab) derive them again.
+                self.tell_panes(&Action::LiveChanged);
+            }
             Reply::Command(plan, finished) => {
                 let code = finished.code;
                 self.push(Box::new(OutputView::new(&plan, finished)));

@@ -1,6 +1,7 @@
 //! The docs search pane: what `in:docs WORDS` finds in the search pane, as `idp-tui search
 //! in:docs WORDS` finds it on the command line. The TechDocs sites are read off the UI thread
-//! (a [`Task::ReadDocsPage`] with [`Read::Search`], answered as [`Reply::DocsPage`]); until the answer comes the pane says
+//! (a [`PageRequest`] with [`Read::Search`], returned as a `Task::ReadDocsPage`; the answer
+//! comes back as `Reply::DocsPage`); until it comes the pane says
 //! "searching…". Enter opens the entity's Docs tab, Esc goes back to the query.
 
 use super::{Ctx, Outcome, View};
@@ -76,8 +77,8 @@ impl DocsSearchView {
         &self.found
     }
 
-    /// The answer to the search, when it is this pane's.
-    fn found_in(&mut self, loaded: &PageLoaded) -> Outcome {
+    /// The search's answer: taken when it is the one awaited, ignored otherwise.
+    fn page_loaded(&mut self, loaded: &PageLoaded) -> Outcome {
         if self.pending != Some(loaded.token) {
             return Outcome::Ignored;
         }
@@ -115,7 +116,7 @@ impl View for DocsSearchView {
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         if let Action::Reply(Reply::DocsPage(loaded)) = action {
-            return self.found_in(loaded);
+            return self.page_loaded(loaded);
         }
         if move_selection(&mut self.selected, self.found.len(), action, ctx.page) {
             return Outcome::Consumed;

@@ -114,6 +114,13 @@ impl View for EntityView {
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        if let Action::LiveChanged = action {
+            // A notice for every tab, on screen or not.
+            for tab in &mut self.tabs {
+                let _ = tab.handle(action, ctx);
+            }
+            return Outcome::Consumed;
+        }
         if let Action::Reply(_) = action {
             // A reply goes to the tab that asked, on screen or not.
             let outcome = self

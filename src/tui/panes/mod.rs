@@ -52,6 +52,8 @@ pub struct Ctx<'a> {
     pub page: usize,
     /// Preferences from the command line and config (hyperlinks, docs roots).
     pub prefs: &'a Prefs,
+    /// The live reports kept so far, by entity (empty without `integrations:`).
+    pub live: &'a crate::live::Reports,
     /// The time as `update` last read it (see [`crate::tui::clock`]): render reads no other
     /// clock.
     pub now: std::time::SystemTime,

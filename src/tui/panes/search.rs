@@ -237,11 +237,12 @@ impl SearchPane {
         } else {
             Style::default()
         };
-        let marker = if selected { "▶ " } else { "  " };
+        let marker = if selected { "▶" } else { " " };
         let mut spans = vec![Span::styled(
             marker,
             theme.on_row(base, theme.style(Token::Accent)),
         )];
+        spans.push(severity_marker(ctx, e, base));
         let kind = fit(e.kind_lower(), columns.kind);
         spans.push(Span::styled(
             kind,
@@ -298,6 +299,27 @@ impl SearchPane {
         }
         Line::from(spans)
     }
+}
+
+/// The live severity of an entity whose status is known, as a mark and a colour (the mark
+/// alone says it without colour): `✓` ok, `!` warn, `✗` crit, `?` unknown; a space otherwise.
+fn severity_marker<'a>(ctx: &Ctx<'a>, e: &crate::catalog::Entity, base: Style) -> Span<'a> {
+    use crate::live::Severity;
+    let known = if ctx.live.is_empty() {
+        None
+    } else {
+        ctx.live.get(&e.entity_ref().to_string())
+    };
+    let Some(report) = known else {
+        return Span::styled(" ", base);
+    };
+    let (mark, token) = match report.worst() {
+        Severity::Ok => ("✓", Token::Ok),
+        Severity::Warn => ("!", Token::Warning),
+        Severity::Crit => ("✗", Token::Error),
+        Severity::Unknown => ("?", Token::Muted),
+    };
+    Span::styled(mark, ctx.theme.on_row(base, ctx.theme.style(token)))
 }
 
 /// Column widths for the results table at a given width; narrow terminals drop columns from

@@ -4,7 +4,9 @@
 //!
 //! The fetch starts when the entity view opens (so the answer is often there by the time the
 //! tab is chosen): the tab asks for a `Task::FetchLive`, whose replies (what the live cache
-//! holds first, then the fresh answer) come back as `Reply::Live` with the tab's token. It is
+//! holds first, then the fresh answer) come back as `Reply::Live` and are kept by the app, by
+//! entity (`crate::live::Reports`, read through `Ctx::live`: this tab, the Ownership tab's "On
+//! call now", the status bar and the search markers all read the same reports). The fetch is
 //! cancelled when the view is left: the tab holds the sending end of the request's `closed`
 //! channel, and dropping it stops the fetch.
 
@@ -13,7 +15,6 @@ use crate::catalog::EntityId;
 use crate::live::{human_age, Live, Report, Severity, Subject};
 use crate::tui::action::Action;
 use crate::tui::panes::{Ctx, Outcome};
-use crate::tui::reply::Reply;
 use crate::tui::task::Task;
 use crate::tui::theme::Token;
 use crate::tui::widgets::scroll::TextScroll;
@@ -22,7 +23,6 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::oneshot;
 
@@ -45,8 +45,6 @@ pub struct LiveRequest {
     pub live: Arc<Live>,
     /// The entity and what its annotations (and its owners') say.
     pub subject: Subject,
-    /// Names the tab that asked; its replies carry it back.
-    pub token: u64,
     /// Resolves (with an error) when the tab that asked is gone: the fetch stops.
     pub closed: oneshot::Receiver<()>,
 }
@@ -54,46 +52,42 @@ pub struct LiveRequest {
 impl LiveRequest {
     /// Runs the fetch, handing each report to `reply`: the cached one first (when the cache
     /// holds anything), then the fresh one. Stops early when the tab is closed.
-    pub async fn run(self, reply: impl Fn(LiveFetched)) {
+    pub async fn run(self, reply: impl Fn(Report)) {
         let LiveRequest {
             live,
             subject,
-            token,
             mut closed,
         } = self;
         let cached = live.cached(&subject);
         if !cached.results.is_empty() {
-            reply(LiveFetched {
-                token,
-                report: cached,
-            });
+            reply(cached);
         }
         tokio::select! {
-            fresh = live.fetch(&subject, false) => reply(LiveFetched { token, report: fresh }),
+            fresh = live.fetch(&subject, false) => reply(fresh),
             _ = &mut closed => tracing::debug!(entity = subject.entity(), "live fetch cancelled"),
         }
     }
 }
 
-/// What a [`LiveRequest`] found: one report, for the tab with `token`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LiveFetched {
-    /// The token of the tab that asked.
-    pub token: u64,
-    /// The report (cached or fresh).
-    pub report: Report,
-}
-
 /// The Live tab's state for one entity.
 #[derive(Debug)]
 pub struct LiveTab {
-    token: u64,
-    report: Option<Report>,
+    /// The entity's ref, whose report the tab shows.
+    entity: String,
     /// The fetch to ask for, until the view takes it.
     request: Option<LiveRequest>,
     /// Dropped with the tab: the fetch stops.
     _cancel: oneshot::Sender<()>,
     scroll: TextScroll,
+}
+
+/// Whether live providers apply to an entity (a live service is configured and one of its
+/// providers or plugins applies to the entity or, for on-call, its owners).
+pub fn applies(ctx: &Ctx, id: EntityId) -> bool {
+    ctx.prefs
+        .live
+        .as_ref()
+        .is_some_and(|live| !live.0.providers(&Subject::of(ctx.catalog, id)).is_empty())
 }
 
 /// The tab applies when a configured provider or plugin applies to the entity.
@@ -103,16 +97,12 @@ pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
     if live.providers(&subject).is_empty() {
         return None;
     }
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    let token = NEXT.fetch_add(1, Ordering::Relaxed);
     let (cancel, closed) = oneshot::channel();
     Some(Box::new(LiveTab {
-        token,
-        report: None,
+        entity: subject.entity().to_string(),
         request: Some(LiveRequest {
             live,
             subject,
-            token,
             closed,
         }),
         _cancel: cancel,
@@ -248,13 +238,6 @@ impl EntityTab for LiveTab {
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
-        if let Action::Reply(Reply::Live(fetched)) = action {
-            if fetched.token != self.token {
-                return Outcome::Ignored;
-            }
-            self.report = Some(fetched.report.clone());
-            return Outcome::Consumed;
-        }
         if self.scroll.handle(action, ctx.page) {
             return Outcome::Consumed;
         }
@@ -262,7 +245,7 @@ impl EntityTab for LiveTab {
     }
 
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
-        let lines = report_lines(ctx, self.report.as_ref());
+        let lines = report_lines(ctx, ctx.live.get(&self.entity));
         let start = self.scroll.start(lines.len(), area.height as usize);
         let visible: Vec<Line> = lines
             .into_iter()

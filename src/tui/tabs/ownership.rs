@@ -6,6 +6,7 @@
 
 use super::EntityTab;
 use crate::catalog::EntityId;
+use crate::live::human_age;
 use crate::ownership::{self, is_party_kind, Party};
 use crate::text;
 use crate::tui::action::Action;
@@ -202,6 +203,7 @@ impl OwnershipTab {
                 link: url_link(&o.value),
             });
         }
+        on_call_now(ctx, self.id, &mut rows);
         if !card.links.is_empty() {
             rows.push(Row::heading("Links"));
             for l in &card.links {
@@ -254,6 +256,12 @@ impl EntityTab for OwnershipTab {
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        if let Action::LiveChanged = action {
+            // Who is on call may have changed: the rows are derived again.
+            self.rows = self.build_rows(ctx);
+            self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+            return Outcome::Consumed;
+        }
         if move_selection(&mut self.selected, self.rows.len(), action, ctx.page) {
             return Outcome::Consumed;
         }
@@ -314,6 +322,70 @@ impl EntityTab for OwnershipTab {
                 }
             }
         }
+    }
+}
+
+/// "On call now": the people the live providers say are on call for the entity (from its own
+/// annotations or its owning group's), where that came from, and how old the answer is. Absent
+/// when no live provider applies; "asking…" until the first answer.
+fn on_call_now(ctx: &Ctx, id: EntityId, rows: &mut Vec<Row>) {
+    if !super::live::applies(ctx, id) {
+        return;
+    }
+    rows.push(Row::heading("On call now"));
+    let entity = ctx.catalog.get(id).entity_ref().to_string();
+    let Some(report) = ctx.live.get(&entity) else {
+        rows.push(Row::note("asking the live providers…", Token::Muted));
+        return;
+    };
+    let age = match report.age(ctx.now) {
+        Some(age) if report.stale() => format!(" · {} old (stale)", human_age(age)),
+        Some(age) => format!(" · {} ago", human_age(age)),
+        None => String::new(),
+    };
+    let mut any = false;
+    for result in &report.results {
+        for o in &result.answer.oncall {
+            any = true;
+            let mut text = format!("  {}", o.name);
+            if let Some(email) = o.email.as_ref().filter(|e| **e != o.name) {
+                text.push_str(&format!(" <{email}>"));
+            }
+            if let Some(level) = o.level {
+                text.push_str(&format!(" · level {level}"));
+            }
+            if let Some(until) = &o.until {
+                text.push_str(&format!(" · until {until}"));
+            }
+            let from = match &result.from {
+                Some(holder) => format!("from {holder}"),
+                None => "from the entity".to_string(),
+            };
+            text.push_str(&format!(" · {} ({}, {from}){age}", o.target, o.provider));
+            let copy = o.email.clone().unwrap_or_else(|| o.name.clone());
+            rows.push(Row {
+                text: safe_line(&text),
+                style: Token::Text,
+                copy: Some((copy.clone(), copy)),
+                open: None,
+                link: o.url.as_deref().and_then(url_link),
+            });
+        }
+        let on_call_provider = matches!(result.provider.as_str(), "pagerduty" | "opsgenie");
+        if let (true, true, Some(error)) = (
+            on_call_provider,
+            result.answer.oncall.is_empty(),
+            &result.error,
+        ) {
+            any = true;
+            rows.push(Row::note(
+                safe_line(&format!("{}: unknown: {error}", result.provider)),
+                Token::Warning,
+            ));
+        }
+    }
+    if !any {
+        rows.push(Row::note(format!("nobody known{age}"), Token::Muted));
     }
 }
 

@@ -88,7 +88,26 @@ pub fn summary(app: &App) -> Vec<Span<'static>> {
         };
         spans.push(Span::styled(text, style));
     }
+    if let Some((text, token)) = live_age(app) {
+        spans.push(sep());
+        spans.push(Span::styled(text, theme.style(token)));
+    }
     spans
+}
+
+/// The age of the live data of the entity on screen: `live 12s ago`, or `live 3m old (stale)`
+/// when it came from the cache after a failure; `None` without live data for it.
+fn live_age(app: &App) -> Option<(String, Token)> {
+    let id = app.current_entity()?;
+    let report = app
+        .live_reports()
+        .get(&app.catalog.get(id).entity_ref().to_string())?;
+    let age = crate::live::human_age(report.age(app.clock().now())?);
+    Some(if report.stale() {
+        (format!("live {age} old (stale)"), Token::Warning)
+    } else {
+        (format!("live {age} ago"), Token::Muted)
+    })
 }
 
 fn plural(n: usize) -> &'static str {
