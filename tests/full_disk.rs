@@ -119,7 +119,15 @@ async fn remote_cache_on_a_full_disk_is_a_warning_and_the_catalog_still_loads() 
     support::serve_fixture(&server, "by-query-all-ordered", None).await;
     let home = tempfile::tempdir().unwrap();
     let mut cmd = idp(home.path());
-    cmd.args(["--catalog", &server.uri(), "search", "orders", "--json"]);
+    // `-v`: warnings alone are counted on stderr only when asked.
+    cmd.args([
+        "-v",
+        "--catalog",
+        &server.uri(),
+        "search",
+        "orders",
+        "--json",
+    ]);
     limit_file_size(&mut cmd, 64);
     let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await

@@ -1200,3 +1200,15 @@ fn a_missing_catalog_path_is_a_failed_source_in_the_portal() {
     assert_eq!(s.wait_exit(), 0);
     s.wait_restored();
 }
+
+#[test]
+fn the_demo_says_what_it_is_on_first_start() {
+    let mut s = Session::start(&[], 120, 30);
+    s.wait_for("the first-start line", |screen| {
+        screen
+            .contains("Demo catalog — `idp-tui --catalog PATH` for yours · F1 keys · Ctrl-C quits")
+    });
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    s.wait_restored();
+}
