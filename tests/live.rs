@@ -962,3 +962,47 @@ async fn kubernetes_lists_follow_continue_and_restart_once_when_the_token_expire
         [None, Some("expired".into()), None, Some("page-2".into())]
     );
 }
+
+#[tokio::test]
+async fn deps_reverse_names_who_is_on_call_now_for_each_team_to_notify() {
+    let server = live_mock::start(&catalog_file()).await;
+    let home = tempfile::tempdir().unwrap();
+    // The live catalog and a web front end that depends on payments-api, owned by the same
+    // team (whose PagerDuty service names Ada Lovelace).
+    let catalog = home.path().join("blast.yaml");
+    let mut text = std::fs::read_to_string(catalog_file()).unwrap();
+    text.push_str("\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: checkout-web\nspec: {type: website, lifecycle: production, owner: payments, dependsOn: [component:payments-api]}\n");
+    std::fs::write(&catalog, text).unwrap();
+    let config = live_mock::config(&server.uri(), false, &catalog);
+    let out = idp(home.path(), &config, &["deps", "--reverse", "payments-api"]);
+    assert!(out.status.success(), "{out:?}");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("teams to notify (1):"), "{shown}");
+    assert!(
+        shown.contains("on call now: Ada Lovelace <ada@acme.example>  (pagerduty, level 1, until 2026-12-08T09:00:00Z)"),
+        "{shown}"
+    );
+    let json = json_of(&idp(
+        home.path(),
+        &config,
+        &["deps", "--reverse", "payments-api", "--json"],
+    ));
+    let team = &json["affected_owners"][0];
+    assert_eq!(team["ref"], "group:default/payments", "{json}");
+    assert_eq!(team["oncall_now"][0]["name"], "Ada Lovelace", "{json}");
+    assert_eq!(team["oncall_now"][0]["provider"], "pagerduty");
+    // Without integrations nothing is asked and the output is as before.
+    let plain = format!(
+        "sources:\n  - type: file\n    path: {}\n",
+        catalog.display()
+    );
+    let json = json_of(&idp(
+        home.path(),
+        &plain,
+        &["deps", "--reverse", "payments-api", "--json"],
+    ));
+    assert!(
+        json["affected_owners"][0].get("oncall_now").is_none(),
+        "{json}"
+    );
+}
