@@ -225,9 +225,8 @@ fn oncall_now(
         .iter()
         .take(ONCALL_TEAMS)
         .map(|o| {
-            let id = catalog.id_of(&o.owner.reference)?;
-            let subject = Subject::of(catalog, id);
-            (!live.providers(&subject).is_empty()).then_some(subject)
+            let paged_by: Vec<_> = o.oncall.iter().map(|c| &c.from).collect();
+            live.oncall_subject(catalog, &o.owner.reference, &paged_by)
         })
         .collect();
     let runtime = tokio::runtime::Builder::new_current_thread()
