@@ -41,6 +41,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("live", &["catalog", "backstage"]),
     ("source", &["catalog", "documents", "backstage"]),
     ("snapshot", &["catalog", "search", "source"]),
+    ("startup", &["source", "snapshot"]),
     ("config", &["source", "backstage", "actions", "live"]),
     (
         "cli",
@@ -62,6 +63,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "search",
             "snapshot",
             "source",
+            "startup",
             "synthetic",
             "techdocs",
         ],
@@ -86,6 +88,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "search",
             "snapshot",
             "source",
+            "startup",
             "synthetic",
             "techdocs",
         ],
