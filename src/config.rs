@@ -222,9 +222,21 @@ impl Config {
                     .position(|l| l.starts_with(&format!("{key}:")))
                     .map(|i| i + 1)
             });
-            let line = key_line
-                .or_else(|| e.location().map(|l| l.line()))
-                .unwrap_or(0);
+            let located = e.location().map(|l| l.line());
+            // Inside a list item serde points at the item (or, through the top-level key, at
+            // its section): an unknown key is placed at its own line, found from there on.
+            let field_line = unknown_field(&message)
+                .and_then(|field| line_of_key(text, field, located.or(key_line).unwrap_or(1)));
+            let line = field_line.or(key_line).or(located).unwrap_or(0);
+            // The prefix names the line; serde's own ` at line N column M` would contradict it.
+            let message = match message.rsplit_once(" at line ") {
+                Some((head, tail))
+                    if line > 0 && tail.split(" column ").all(|n| n.parse::<usize>().is_ok()) =>
+                {
+                    head.to_string()
+                }
+                _ => message,
+            };
             ConfigError::Invalid {
                 path: path.to_string(),
                 line,
@@ -353,6 +365,27 @@ fn on_off<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
             ))
         ))),
     }
+}
+
+/// The key a serde "unknown field `KEY`" message names.
+fn unknown_field(message: &str) -> Option<&str> {
+    let (_, rest) = message.split_once("unknown field `")?;
+    rest.split_once('`').map(|(field, _)| field)
+}
+
+/// The 1-based line, at or after `from`, where `key:` starts (after indentation or a list
+/// item's `- `).
+fn line_of_key(text: &str, key: &str, from: usize) -> Option<usize> {
+    let wanted = format!("{key}:");
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .find(|(_, l)| {
+            let l = l.trim_start();
+            let l = l.strip_prefix("- ").map_or(l, str::trim_start);
+            l.starts_with(&wanted)
+        })
+        .map(|(i, _)| i + 1)
 }
 
 /// The line of an action's `title:` under `actions:` (serde_yaml keeps no positions after
@@ -676,6 +709,22 @@ sources:
         .unwrap_err()
         .to_string();
         assert!(err.contains("unknown field `tokn_env`"), "{err}");
+        assert!(err.starts_with("c.yaml:4: "), "the key's own line: {err}");
+        assert!(!err.contains("at line"), "no second, different line: {err}");
+        let err = Config::parse(
+            "c.yaml",
+            "theme: dark\nsources:\n  - type: file\n    paths: [a]\n  - type: backstage\n    url: https://x\n    # a comment\n    retries: 2\n    tokn_env: T\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("c.yaml:9: "), "{err}");
+        let err = Config::parse(
+            "c.yaml",
+            "theme: dark\nintegrations:\n  pagerduty:\n    tokn: 5\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("c.yaml:4: "), "{err}");
     }
 
     #[test]

@@ -85,6 +85,50 @@ pub fn parse_documents(path: &Arc<str>, text: &str) -> (Vec<Document>, Vec<Probl
     (docs, problems)
 }
 
+/// Moves each problem of `problems` that names a field of a document of this file (its origin
+/// is `path` at the document's first line) to the line of that field, or of its nearest
+/// ancestor written in the file, and clears the field. `text` is the file's text. Each
+/// document with such a problem is walked once; a file without one is not walked at all.
+pub fn locate_fields(path: &str, text: &str, problems: &mut [Problem]) {
+    if !problems.iter().any(|p| p.field.is_some()) {
+        return;
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let chunks = split(text);
+    // Per document walked: its first content line, its chunk's first line, its fields.
+    let mut walked: Vec<(u32, u32, yaml::FieldLines)> = Vec::new();
+    for problem in problems.iter_mut() {
+        let Some(field) = problem.field.take() else {
+            continue;
+        };
+        let Some(origin) = problem.origin.as_mut().filter(|o| &*o.path == path) else {
+            continue;
+        };
+        let Some(doc_line) = origin.line else {
+            continue;
+        };
+        if !walked.iter().any(|(line, _, _)| *line == doc_line) {
+            let Some((start, chunk)) = chunks
+                .iter()
+                .find(|(start, chunk)| start + first_content_line(chunk) == doc_line)
+            else {
+                continue;
+            };
+            walked.push((doc_line, *start, yaml::field_lines(chunk)));
+        }
+        let found = walked
+            .iter()
+            .find(|(line, _, _)| *line == doc_line)
+            .and_then(|(_, start, lines)| {
+                let line = lines.line(&field.pointer, field.item.as_deref())?;
+                Some(start + u32::try_from(line).ok()? - 1)
+            });
+        if let Some(line) = found {
+            origin.line = Some(line);
+        }
+    }
+}
+
 /// serde_yaml's message, without the position it repeats (we give the file line ourselves).
 fn describe(e: &serde_yaml::Error) -> String {
     let msg = e.to_string();
@@ -171,6 +215,32 @@ mod tests {
             .as_str()
             .unwrap()
             .starts_with("---\n"));
+    }
+
+    #[test]
+    fn problems_move_to_their_fields_line_in_their_own_document() {
+        use crate::catalog::Field;
+        let text =
+            "\u{feff}# c\na: 1\n---\nkind: X\nspec:\n  owner: 3\n  deps:\n    - b\n    - a\n";
+        let (docs, _) = parse(text);
+        let at = |line: u32, field: Field| {
+            Problem::error(Some(Origin::new("f.yaml", Some(line))), "x").at_field(field)
+        };
+        let mut problems = vec![
+            at(docs[1].line, Field::at(&["spec", "owner"])),
+            at(docs[1].line, Field::item(&["spec", "deps"], "a")),
+            at(docs[1].line, Field::at(&["spec", "lifecycle"])),
+            at(docs[0].line, Field::at(&["a"])),
+            Problem::error(Some(Origin::new("other.yaml", Some(4))), "y")
+                .at_field(Field::at(&["a"])),
+        ];
+        locate_fields("f.yaml", text, &mut problems);
+        let lines: Vec<Option<u32>> = problems
+            .iter()
+            .map(|p| p.origin.as_ref().and_then(|o| o.line))
+            .collect();
+        assert_eq!(lines, [Some(6), Some(9), Some(5), Some(2), Some(4)]);
+        assert!(problems.iter().all(|p| p.field.is_none()));
     }
 
     #[test]

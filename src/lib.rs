@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod documents;
 pub mod expr;
+pub mod formats;
 pub mod governance;
 pub mod graph;
 pub mod live;

@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The snapshot format version; a file with another is ignored (and replaced after the load).
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 const MAGIC: &[u8; 8] = b"IDPTUISN";
 /// Magic, version, length of the table of contents, where it starts.

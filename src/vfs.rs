@@ -122,8 +122,9 @@ fn is_yaml(name: &str) -> bool {
     name.ends_with(".yaml") || name.ends_with(".yml")
 }
 
-/// Hidden directories that hold catalog files by convention, and are walked.
-pub const SCANNED_HIDDEN_DIRS: [&str; 1] = [".backstage"];
+/// Hidden directories that hold catalog files by convention, and are walked (`.cortex/`
+/// holds Cortex descriptors: `.cortex/catalog/`, `.cortex/domains/`, `.cortex/teams/`).
+pub const SCANNED_HIDDEN_DIRS: [&str; 2] = [".backstage", ".cortex"];
 
 fn skipped(name: &str) -> bool {
     (name.starts_with('.') && !SCANNED_HIDDEN_DIRS.contains(&name)) || SKIPPED_DIRS.contains(&name)
@@ -175,6 +176,22 @@ fn disk_walk(dir: &Path, real_root: &Path, out: &mut Vec<String>, depth: usize) 
 fn link_inside(link: &Path, real_root: &Path) -> bool {
     link.canonicalize()
         .is_ok_and(|t| t.starts_with(real_root) && t.is_file())
+}
+
+/// True when `path` is a file on disk with an execute bit set (an embedded file never is).
+pub fn is_executable(path: &str) -> bool {
+    if path.starts_with(EMBEDDED_PREFIX) {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
 }
 
 /// One entry of a directory tree listed by [`list_tree`].

@@ -132,7 +132,7 @@ pub fn check_with(text: &str, budget: &mut Budget) -> Result<(), Refusal> {
                 }
                 units
             }
-            Kind::Scalar { anchor, len } => {
+            Kind::Scalar { anchor, len, .. } => {
                 let units = NODE_COST.saturating_add(len);
                 if !budget.spend(units) {
                     return Err(Refusal::TooLarge { line });
@@ -169,18 +169,170 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, serde_yaml::Error>
     serde_yaml::from_str(text)
 }
 
+/// Deepest nesting [`field_lines`] records: entity fields that problems name are shallower.
+const FIELD_DEPTH: usize = 8;
+
+/// Most fields [`field_lines`] records of one document.
+const MAX_FIELDS: usize = 100_000;
+
+/// Where each field of one YAML document is: every mapping key and list item down to
+/// [`FIELD_DEPTH`], as a JSON pointer (`/spec/owner`, `/metadata/links/0`) with its 1-based
+/// line in the text, and for a list item that is a scalar, its text.
+#[derive(Debug, Default)]
+pub struct FieldLines {
+    fields: Vec<(String, Option<String>, usize)>,
+}
+
+impl FieldLines {
+    /// The line of the field at `pointer` (for `item`, of the item of that list with this
+    /// text), else of its nearest ancestor written in the text; `None` when none is.
+    pub fn line(&self, pointer: &str, item: Option<&str>) -> Option<usize> {
+        if let Some(item) = item {
+            let found = self.fields.iter().find(|(p, text, _)| {
+                text.as_deref() == Some(item)
+                    && p.strip_prefix(pointer)
+                        .and_then(|rest| rest.strip_prefix('/'))
+                        .is_some_and(|index| !index.contains('/'))
+            });
+            if let Some((_, _, line)) = found {
+                return Some(*line);
+            }
+        }
+        let mut pointer = pointer;
+        while !pointer.is_empty() {
+            if let Some((_, _, line)) = self.fields.iter().find(|(p, _, _)| p == pointer) {
+                return Some(*line);
+            }
+            pointer = pointer.rsplit_once('/').map_or("", |(parent, _)| parent);
+        }
+        None
+    }
+}
+
+/// What a collection being walked by [`field_lines`] waits for next.
+enum Slot {
+    /// A mapping's key.
+    Key,
+    /// A mapping's value for this (escaped) key.
+    Value(String),
+    /// A list's item at this index.
+    Item(usize),
+}
+
+/// The fields of the first document of `text` and their lines (see [`FieldLines`]). Meant for
+/// a document that passed [`check_with`] (its aliases are not expanded here either); a syntax
+/// error ends the walk with what was found before it.
+pub fn field_lines(text: &str) -> FieldLines {
+    let mut out = FieldLines::default();
+    let Some(mut parser) = Parser::new(text.as_bytes()) else {
+        return out;
+    };
+    parser.keep_text = true;
+    // Open collections: each one's pointer and what it waits for.
+    let mut open: Vec<(String, Slot)> = Vec::new();
+    let escape = |key: &[u8]| {
+        String::from_utf8_lossy(key)
+            .replace('~', "~0")
+            .replace('/', "~1")
+    };
+    while let Some(event) = parser.next() {
+        if out.fields.len() >= MAX_FIELDS {
+            break;
+        }
+        let line = event.line;
+        let deep = open.len() > FIELD_DEPTH;
+        match event.kind {
+            Kind::End => break,
+            Kind::Other => {}
+            Kind::Scalar { text, .. } => {
+                let text = text.unwrap_or_default();
+                match open.last_mut() {
+                    Some((pointer, slot @ Slot::Key)) => {
+                        let key = escape(&text);
+                        if !deep {
+                            out.fields.push((format!("{pointer}/{key}"), None, line));
+                        }
+                        *slot = Slot::Value(key);
+                    }
+                    Some((_, slot @ Slot::Value(_))) => *slot = Slot::Key,
+                    Some((pointer, Slot::Item(index))) => {
+                        if !deep {
+                            let item = String::from_utf8_lossy(&text).into_owned();
+                            out.fields
+                                .push((format!("{pointer}/{index}"), Some(item), line));
+                        }
+                        *index += 1;
+                    }
+                    None => {}
+                }
+            }
+            Kind::Alias { .. } => match open.last_mut() {
+                Some((_, slot @ Slot::Key)) => *slot = Slot::Value("*".into()),
+                Some((_, slot @ Slot::Value(_))) => *slot = Slot::Key,
+                Some((_, Slot::Item(index))) => *index += 1,
+                None => {}
+            },
+            Kind::Start { .. } => {
+                let is_list = matches!(event.start, Some(Collection::List));
+                let child = match open.last() {
+                    // A complex key: its fields are not entity fields.
+                    Some((_, Slot::Key)) => "/?".to_string(),
+                    Some((pointer, Slot::Value(key))) => format!("{pointer}/{key}"),
+                    Some((pointer, Slot::Item(index))) => {
+                        let child = format!("{pointer}/{index}");
+                        if !deep {
+                            out.fields.push((child.clone(), None, line));
+                        }
+                        child
+                    }
+                    None => String::new(),
+                };
+                let slot = if is_list { Slot::Item(0) } else { Slot::Key };
+                open.push((child, slot));
+            }
+            Kind::Close => {
+                open.pop();
+                match open.last_mut() {
+                    Some((_, slot @ Slot::Key)) => *slot = Slot::Value("?".into()),
+                    Some((_, slot @ Slot::Value(_))) => *slot = Slot::Key,
+                    Some((_, Slot::Item(index))) => *index += 1,
+                    None => break,
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Which collection a start event opens.
+enum Collection {
+    List,
+    Map,
+}
+
 /// What [`check_with`] needs of one parser event.
 struct Event {
     kind: Kind,
+    /// For a start event, the collection it opens.
+    start: Option<Collection>,
     /// 1-based.
     line: usize,
 }
 
 enum Kind {
-    Start { anchor: Option<Vec<u8>> },
+    Start {
+        anchor: Option<Vec<u8>>,
+    },
     Close,
-    Scalar { anchor: Option<Vec<u8>>, len: u64 },
-    Alias { anchor: Vec<u8> },
+    Scalar {
+        anchor: Option<Vec<u8>>,
+        len: u64,
+        /// The scalar's text, when the parser keeps it.
+        text: Option<Vec<u8>>,
+    },
+    Alias {
+        anchor: Vec<u8>,
+    },
     Other,
     End,
 }
@@ -189,6 +341,8 @@ enum Kind {
 struct Parser<'a> {
     sys: Box<MaybeUninit<unsafe_yaml::yaml_parser_t>>,
     _text: &'a [u8],
+    /// Copy each scalar's text into its event.
+    keep_text: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -210,7 +364,11 @@ impl<'a> Parser<'a> {
                 text.len() as u64,
             );
         }
-        Some(Parser { sys, _text: text })
+        Some(Parser {
+            sys,
+            _text: text,
+            keep_text: false,
+        })
     }
 
     /// The next event; `None` after a syntax error.
@@ -240,6 +398,9 @@ impl<'a> Parser<'a> {
                 unsafe_yaml::YAML_SCALAR_EVENT => Kind::Scalar {
                     anchor: anchor(e.data.scalar.anchor),
                     len: e.data.scalar.length,
+                    text: self
+                        .keep_text
+                        .then(|| scalar_text(e.data.scalar.value, e.data.scalar.length)),
                 },
                 unsafe_yaml::YAML_ALIAS_EVENT => Kind::Alias {
                     anchor: anchor(e.data.alias.anchor).unwrap_or_default(),
@@ -249,8 +410,13 @@ impl<'a> Parser<'a> {
             let line = usize::try_from(e.start_mark.line)
                 .unwrap_or(usize::MAX)
                 .saturating_add(1);
+            let start = match e.type_ {
+                unsafe_yaml::YAML_SEQUENCE_START_EVENT => Some(Collection::List),
+                unsafe_yaml::YAML_MAPPING_START_EVENT => Some(Collection::Map),
+                _ => None,
+            };
             unsafe_yaml::yaml_event_delete(event);
-            Some(Event { kind, line })
+            Some(Event { kind, start, line })
         }
     }
 }
@@ -259,6 +425,20 @@ impl Drop for Parser<'_> {
     fn drop(&mut self) {
         // SAFETY: initialised in `new` (a parser is only built when that succeeded).
         unsafe { unsafe_yaml::yaml_parser_delete(self.sys.as_mut_ptr()) }
+    }
+}
+
+/// Copies a scalar's text out of an event.
+///
+/// # Safety
+/// `ptr` is null or points at `len` bytes that live as long as the event.
+unsafe fn scalar_text(ptr: *const u8, len: u64) -> Vec<u8> {
+    match usize::try_from(len) {
+        Ok(len) if !ptr.is_null() => {
+            // SAFETY: as the caller promises.
+            unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec()
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -335,6 +515,35 @@ mod tests {
         let mut budget = Budget::for_len(piece.len() * 4);
         let refused = (0..1_000).find(|_| check_with(piece, &mut budget).is_err());
         assert!(refused.is_some(), "the shared budget never ran out");
+    }
+
+    #[test]
+    fn field_lines_name_keys_and_items_by_pointer() {
+        let text = "# c\napiVersion: v1\nmetadata:\n  name: x\n  tags: [a,\n    b]\n  a/b~c: 1\nspec:\n  dependsOn:\n    - one\n    - two\n  links:\n    - url: u\n    - title: t\n      icon: i\n";
+        let lines = field_lines(text);
+        let at = |p: &str| lines.line(p, None);
+        assert_eq!(at("/apiVersion"), Some(2));
+        assert_eq!(at("/metadata/name"), Some(4));
+        assert_eq!(at("/metadata/tags/1"), Some(6));
+        assert_eq!(at("/metadata/a~1b~0c"), Some(7));
+        assert_eq!(at("/spec/dependsOn/1"), Some(11));
+        assert_eq!(lines.line("/spec/dependsOn", Some("two")), Some(11));
+        assert_eq!(lines.line("/spec/dependsOn", Some("three")), Some(9));
+        assert_eq!(at("/spec/links/1"), Some(14));
+        assert_eq!(at("/spec/links/1/icon"), Some(15));
+        // A field that is not written: its nearest ancestor that is.
+        assert_eq!(at("/spec/lifecycle"), Some(8));
+        assert_eq!(at("/status/x"), None);
+    }
+
+    #[test]
+    fn field_lines_survive_complex_keys_aliases_and_broken_text() {
+        let text = "a: &x {k: 1}\n? [c, d]\n: 2\nb: *x\ne:\n  f: 3\n";
+        let lines = field_lines(text);
+        assert_eq!(lines.line("/b", None), Some(4));
+        assert_eq!(lines.line("/e/f", None), Some(6));
+        let broken = field_lines("a: 1\nb: [unclosed\nc: 2\n");
+        assert_eq!(broken.line("/a", None), Some(1));
     }
 
     #[test]

@@ -213,7 +213,8 @@ fn hostile_file_names_and_texts_never_reach_the_terminal_raw_and_json_stays_exac
     // `validate` still names the file (its escape sequences removed), and its JSON keeps the
     // exact name.
     let o = idp(&["validate", "--catalog", catalog]);
-    assert!(stdout(&o).contains("/svc.yaml:1: error"), "{}", stdout(&o));
+    // The line of the bad `name:` field.
+    assert!(stdout(&o).contains("/svc.yaml:4: error"), "{}", stdout(&o));
     let o = idp(&["validate", "--catalog", catalog, "--json"]);
     assert!(
         stdout(&o).contains("\\u001b]0;pwned\\u0007"),
@@ -327,4 +328,26 @@ fn a_missing_catalog_path_is_a_failed_source_and_queries_exit_non_zero() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
+}
+
+#[test]
+fn without_a_terminal_the_portal_says_so_in_one_line_and_names_the_subcommands() {
+    // Run as `ssh host idp-tui` without -t runs it: stdin and stdout are not terminals.
+    let o = idp(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.starts_with("idp-tui: error: the portal needs a terminal"),
+        "{err}"
+    );
+    assert!(err.contains("ssh -t"), "{err}");
+    for sub in ["search", "show", "owner", "deps", "validate"] {
+        assert!(err.contains(sub), "names {sub}: {err}");
+    }
+    assert!(
+        !err.contains("Location:") && !err.contains("Backtrace"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty(), "nothing drawn: {:?}", stdout(&o));
 }

@@ -256,7 +256,8 @@ fn each_required_field_missing_in_turn_is_named() {
                 .collect();
             let text = format!("apiVersion: backstage.io/v1alpha1\nkind: {kind}\nmetadata:\n  name: m\nspec:\n{spec}  other: 1\n");
             let (_, m) = load_with("missing.yaml", text.as_bytes());
-            assert_reported(&m, "missing.yaml:1", &format!("spec.{missing} is required"));
+            // At the line of `spec:`, where the field belongs.
+            assert_reported(&m, "missing.yaml:5", &format!("spec.{missing} is required"));
         }
     }
 }

@@ -76,7 +76,8 @@ fn an_entity_with_an_error_leaves_the_catalog_and_keeps_its_problem_with_file_an
     let owner_text = messages(&owner);
     assert!(owner_text.contains("spec.owner must be"), "{owner_text}");
     assert!(
-        owner_text.contains("rejected/wrong-type.yaml:1"),
+        // The line of `owner:` (class 8), not the document's first line.
+        owner_text.contains("rejected/wrong-type.yaml:8"),
         "{owner_text}"
     );
     let annotation = rejection(&catalog, "component:number-annotation");
@@ -233,7 +234,7 @@ fn unknown_root_keys_reject_the_entity() {
     let catalog = load(&["root-keys", "schema-extra/root-status-only.yaml"]);
     let why = messages(&rejection(&catalog, "component:root-depends"));
     assert!(why.contains("unknown root key \"dependsOn\""), "{why}");
-    assert!(why.contains("root-depends.yaml:1"), "{why}");
+    assert!(why.contains("root-depends.yaml:9"), "{why}");
     // Backstage: "Unknown field relations" / "Unknown field status" in a file.
     let why = messages(&rejection(&catalog, "component:root-status"));
     assert!(
@@ -500,4 +501,143 @@ fn a_named_skeleton_file_is_an_error_not_a_yaml_error() {
         .message
         .contains("looks like a template skeleton"));
     assert!(!problems[0].message.contains("parse"));
+}
+
+// (8) Line numbers. `catalog-dump.py tests/data/parity/lines` (plugin-catalog-backend 4.0):
+// Backstage accepted `bad-dependency` (a `component:default/a/b` target is a ref to it) and
+// `good-one`; it rejected every other entity of `fields.yaml` (tags.1, /spec/owner must be
+// string, /spec must have required property 'lifecycle', labels.not a key, "No processor
+// recognized the entity", <root> must NOT have additional properties, /metadata/links/1 must
+// have required property 'url', "metadata.name" is not valid), `lines-api` (the `$text` file)
+// and `lines-targets` (missing.yaml does not exist); `empty-namespace.yaml` lost the whole file
+// (/metadata/namespace must NOT have fewer than 1 characters). Backstage gives no line; idp-tui
+// gives the line of the field, so an editor jumps to it.
+
+#[test]
+fn validate_points_at_the_offending_fields_line() {
+    let out = idp(&["validate", &format!("{PARITY}/lines")]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let expected = [
+        (
+            "fields.yaml:8: error: component:default/bad-tag:",
+            "metadata.tags",
+        ),
+        (
+            "fields.yaml:21: error: component:default/owner-not-a-string:",
+            "spec.owner must be",
+        ),
+        (
+            "fields.yaml:29: error: component:default/no-lifecycle:",
+            "spec.lifecycle is required",
+        ),
+        (
+            "fields.yaml:51: error: component:default/bad-label-key:",
+            "metadata.labels key \"not a key\"",
+        ),
+        (
+            "fields.yaml:60: error: component:default/foreign-api-version:",
+            "apiVersion \"example.com/v1alpha1\"",
+        ),
+        (
+            "fields.yaml:74: error: component:default/root-depends-on:",
+            "unknown root key \"dependsOn\"",
+        ),
+        (
+            "fields.yaml:84: error: component:default/link-without-url:",
+            "metadata.links[1] needs a url",
+        ),
+        (
+            "fields.yaml:93: error: component:default/bad-name-:",
+            "metadata.name \"bad-name-\"",
+        ),
+        (
+            "empty-namespace.yaml:6: error: component:default/empty-namespace:",
+            "metadata.namespace must not be empty",
+        ),
+        ("api.yaml:9: error: api:default/lines-api:", "$text"),
+        (
+            "location.yaml:9: error: location:default/lines-targets:",
+            "missing.yaml does not exist",
+        ),
+    ];
+    for (at, what) in expected {
+        let line = stdout
+            .lines()
+            .find(|l| l.contains(at))
+            .unwrap_or_else(|| panic!("no problem at {at}:\n{stdout}"));
+        assert!(line.contains(what), "{line}");
+    }
+    // Two accepted, as Backstage accepted them.
+    let summary = text(&out.stderr);
+    assert!(summary.contains("2 entities, 12 error(s)"), "{summary}");
+}
+
+#[test]
+fn a_rejected_field_keeps_its_line_in_the_json_and_after_a_cached_start() {
+    let catalog = load(&["lines/fields.yaml"]);
+    let tag = rejection(&catalog, "component:bad-tag");
+    assert_eq!(tag[0].origin.as_ref().unwrap().line, Some(8), "{tag:?}");
+    // A dependency that does not parse points at its item, whatever order the list is sorted
+    // into (Backstage sorts `dependsOn`).
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("deps.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: deps\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n  dependsOn:\n    - component:zzz\n    - \"component:\"\n    - component:aaa\n",
+    )
+    .unwrap();
+    let catalog = load_blocking(&[SourceSpec::Files {
+        name: "deps".into(),
+        paths: vec![file.to_string_lossy().to_string()],
+    }]);
+    let deps = rejection(&catalog, "component:deps");
+    assert_eq!(deps.len(), 1, "{deps:?}");
+    assert!(deps[0].message.starts_with("spec.dependsOn:"), "{deps:?}");
+    assert_eq!(deps[0].origin.as_ref().unwrap().line, Some(11), "{deps:?}");
+}
+
+// The core kinds' apiVersion: `catalog-dump.py tests/data/parity/api-version` accepted the
+// seven entities asserted below and rejected the other nine with "No processor recognized the
+// entity … as valid, possibly caused by a foreign kind or apiVersion".
+
+#[test]
+fn core_kinds_are_read_at_backstages_api_versions_only() {
+    let catalog = load(&["api-version"]);
+    let mut accepted: Vec<String> = catalog
+        .entities()
+        .iter()
+        .map(|e| e.entity_ref().to_string())
+        .collect();
+    accepted.sort();
+    assert_eq!(
+        accepted,
+        [
+            "api:default/beta-api",
+            "component:default/alpha-one",
+            "component:default/beta-one",
+            "group:default/beta-group",
+            "location:default/beta-location",
+            "system:default/beta-system",
+            "template:default/template-beta-three",
+        ]
+    );
+    for r in [
+        "component:beta-two",
+        "component:foreign-group",
+        "component:no-group",
+        "component:scaffolder-group",
+        "component:upper-case-version",
+        "component:version-one",
+        "template:template-alpha-one",
+        "template:template-beta-two",
+        "template:template-scaffolder-beta-two",
+    ] {
+        let problems = rejection(&catalog, r);
+        assert!(
+            messages(&problems).contains("is not one Backstage reads for a"),
+            "{}",
+            messages(&problems)
+        );
+    }
 }

@@ -1172,3 +1172,31 @@ fn the_live_tab_shows_who_is_on_call_and_each_signal_from_a_mock_provider() {
     s.send("\x03");
     s.wait_restored();
 }
+
+#[test]
+fn a_config_warning_shows_in_the_status_line_not_only_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.yaml");
+    std::fs::write(&config, "theme: dark\n\nfuture_section:\n  a: 1\n").unwrap();
+    let config = config.to_string_lossy().to_string();
+    let mut s = Session::start(&["--config", &config], 140, 30);
+    s.wait_for("the config's warning in the status line", |screen| {
+        screen.contains("77 of 77") && screen.contains("unknown section `future_section`")
+    });
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    s.wait_restored();
+}
+
+#[test]
+fn a_missing_catalog_path_is_a_failed_source_in_the_portal() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-dir").to_string_lossy().to_string();
+    let mut s = Session::start(&["--catalog", &missing], 140, 30);
+    s.wait_for("the source marked failed, with the reason", |screen| {
+        screen.contains("catalog ✗") && screen.contains("does not exist")
+    });
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    s.wait_restored();
+}

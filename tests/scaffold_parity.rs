@@ -5,6 +5,8 @@
 //! `dry-run.py template.yaml --values values.yaml --out expected --fill-defaults`; see each
 //! probe's `README.md` for what it checks and for any difference that comes from the dry-run.
 
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
 use idp_tui::catalog::Entity;
 use idp_tui::scaffolder::plan::{plan, Plan, StepStatus};
 use idp_tui::scaffolder::render::user_value;
@@ -188,4 +190,66 @@ fn a_name_longer_than_255_bytes_is_refused_by_the_plan_as_the_real_run_refuses_i
     values.insert("name".into(), Value::String("a".repeat(251)));
     let plan = plan(&template, &form, &values, user_value(None, None), "out").expect("fits");
     assert_eq!(plan.files[0].path.len(), 255);
+}
+
+// 9, `replace`: `dry-run.py template.yaml --values values.yaml --out expected --fill-defaults`
+// in `09-keep-earlier-files/`: the second `fetch:template` kept `README.md` and `a.txt` of the
+// first, the third (`replace: true`) overwrote `README.md`, and `fetch:plain` overwrote `b.txt`.
+#[test]
+fn a_later_fetch_template_keeps_an_earlier_file_unless_replace() {
+    let plan = assert_same_files_as_backstage("09-keep-earlier-files");
+    let second = &plan.steps[1];
+    assert!(
+        second
+            .messages
+            .iter()
+            .any(|m| m.contains("kept README.md: an earlier step wrote it")),
+        "{:?}",
+        second.messages
+    );
+}
+
+// 10, file modes. The dry-run API carries no file mode (harness README, "Limits"), so the
+// expected bytes come from `dry-run.py` and the modes from Backstage's own code: its
+// `fetch:template` writes each file `{ mode: stat.mode }` of the skeleton file and copies
+// binary files with `fs.copy` (plugin-scaffolder-backend 4.2.0,
+// `dist/scaffolder/actions/builtin/fetch/templateActionHandler.cjs.js`); `fetch:plain` copies.
+#[cfg(unix)]
+#[test]
+fn executable_skeleton_files_are_planned_and_written_executable() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = probe_dir("10-file-modes");
+    // Git keeps the execute bit; a checkout that lost it would make this test meaningless.
+    let mode = |p: &str| {
+        std::fs::metadata(format!("{dir}/{p}"))
+            .unwrap()
+            .permissions()
+            .mode()
+    };
+    assert_ne!(mode("skeleton/run.sh") & 0o111, 0, "the probe lost its +x");
+    assert_ne!(
+        mode("skeleton/bin/mvnw") & 0o111,
+        0,
+        "the probe lost its +x"
+    );
+    let plan = assert_same_files_as_backstage("10-file-modes");
+    let executable: Vec<&str> = plan
+        .files
+        .iter()
+        .filter(|f| f.executable)
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(executable, ["bin/mvnw", "plain/mvnw", "run.sh"]);
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("svc");
+    idp_tui::scaffolder::write::write(&plan, &target, false).unwrap();
+    let written = |p: &str| {
+        std::fs::metadata(target.join(p))
+            .unwrap()
+            .permissions()
+            .mode()
+    };
+    assert_eq!(written("run.sh") & 0o111, 0o111);
+    assert_eq!(written("plain/mvnw") & 0o111, 0o111);
+    assert_eq!(written("README.md") & 0o111, 0);
 }

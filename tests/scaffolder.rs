@@ -8,7 +8,7 @@ use idp_tui::scaffolder::form::{candidates, FieldKind};
 use idp_tui::scaffolder::plan::{plan, PlanError, StepStatus};
 use idp_tui::scaffolder::render::user_value;
 use idp_tui::scaffolder::write::{write, WriteError};
-use idp_tui::scaffolder::{Form, Template, TemplateError, Values};
+use idp_tui::scaffolder::{Form, Template, Values};
 use idp_tui::source::{self, file::load_all, SourceSpec};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -101,20 +101,30 @@ fn every_corpus_template_parses_into_a_form() {
 }
 
 #[test]
-fn historical_templates_say_their_api_version_is_unsupported() {
+fn historical_templates_are_rejected_naming_their_api_version() {
     let Some(root) = corpus::string("scaffolder-sample-templates-historical") else {
         return;
     };
-    let entities = templates_in(&root);
-    assert!(entities.len() >= 3);
-    for e in entities {
-        let err = Template::from_entity(&e).unwrap_err();
-        assert!(
-            matches!(err, TemplateError::UnsupportedApiVersion { .. }),
-            "{err}"
-        );
-        assert!(err.to_string().contains("unsupported"));
-    }
+    // Backstage rejects a Template whose apiVersion is not scaffolder.backstage.io/v1beta3
+    // (tests/data/parity/api-version holds its answer); so does the catalog here, naming it.
+    let (entities, problems) = load_all(&[root]);
+    assert!(
+        entities
+            .iter()
+            .all(|e| !e.kind.eq_ignore_ascii_case("template")),
+        "a historical template was admitted"
+    );
+    let rejected: Vec<_> = problems
+        .iter()
+        .filter(|p| {
+            p.message
+                .contains("is not one Backstage reads for a Template")
+        })
+        .collect();
+    assert!(rejected.len() >= 3, "{problems:#?}");
+    assert!(rejected
+        .iter()
+        .all(|p| p.message.contains("backstage.io/v1")));
 }
 
 #[test]

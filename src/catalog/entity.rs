@@ -4,7 +4,7 @@
 //! values so nothing the user wrote is dropped. Every string is cleaned of control characters
 //! and escape sequences on the way in (see [`crate::text`]).
 
-use super::problem::{Origin, Problem};
+use super::problem::{Field, Origin, Problem};
 use super::{EntityRef, RelationName};
 use super::{SpecValue, StringMap};
 use crate::text::clean_owned;
@@ -113,13 +113,15 @@ impl Entity {
                 if !matches!(k, Some(Ok(ref s)) if !s.is_empty()) {
                     missing.push("kind");
                 }
+                let first = missing.first().copied().unwrap_or("kind");
                 return Err(Problem::error(
                     Some(origin),
                     format!(
                         "document is not an entity: {} missing or not a string",
                         missing.join(" and ")
                     ),
-                ));
+                )
+                .at_field(Field::at(&[first])));
             }
         };
         let metadata = match root.remove("metadata") {
@@ -131,7 +133,8 @@ impl Entity {
                         "{kind}: metadata must be a mapping, found {}",
                         type_name(&other)
                     ),
-                ))
+                )
+                .at_field(Field::at(&["metadata"])))
             }
             None => {
                 return Err(Problem::error(
@@ -145,10 +148,13 @@ impl Entity {
             None | Some(Value::Null) => Value::Null,
             Some(Value::Object(m)) => clean_value(Value::Object(m)),
             Some(other) => {
-                problems.push(Problem::error(
-                    Some(origin.clone()),
-                    format!("spec must be a mapping, found {}", type_name(&other)),
-                ));
+                problems.push(
+                    Problem::error(
+                        Some(origin.clone()),
+                        format!("spec must be a mapping, found {}", type_name(&other)),
+                    )
+                    .at_field(Field::at(&["spec"])),
+                );
                 Value::Null
             }
         };
@@ -304,20 +310,25 @@ fn read_metadata(
             return Err(Problem::error(
                 Some(origin.clone()),
                 format!("{kind}: metadata.name is missing"),
-            ))
+            )
+            .at_field(Field::at(&["metadata", "name"])))
         }
         Some(Err(found)) => {
             return Err(Problem::error(
                 Some(origin.clone()),
                 format!("{kind}: metadata.name must be a string, found {found}"),
-            ))
+            )
+            .at_field(Field::at(&["metadata", "name"])))
         }
     };
     let mut wrong = |field: &str, expected: &str, found: &str| {
-        problems.push(Problem::error(
-            Some(origin.clone()),
-            format!("metadata.{field} must be {expected}, found {found}"),
-        ));
+        problems.push(
+            Problem::error(
+                Some(origin.clone()),
+                format!("metadata.{field} must be {expected}, found {found}"),
+            )
+            .at_field(Field::at(&["metadata", field])),
+        );
     };
     let mut opt_string = |raw: &mut Map<String, Value>, field: &str| match take_string(raw, field) {
         Some(Ok(s)) => Some(s),
@@ -327,43 +338,61 @@ fn read_metadata(
         }
         None => None,
     };
-    let namespace = opt_string(&mut raw, "namespace")
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| super::DEFAULT_NAMESPACE.to_string());
+    let namespace = opt_string(&mut raw, "namespace");
     let title = opt_string(&mut raw, "title");
     let description = opt_string(&mut raw, "description");
     let uid = opt_string(&mut raw, "uid");
-    if title.as_deref() == Some("") {
-        problems.push(Problem::error(
-            Some(origin.clone()),
-            "metadata.title must not be empty".to_string(),
-        ));
+    for (field, value) in [("namespace", &namespace), ("title", &title)] {
+        // Backstage: "/metadata/namespace must NOT have fewer than 1 characters".
+        if value.as_deref() == Some("") {
+            problems.push(
+                Problem::error(
+                    Some(origin.clone()),
+                    format!("metadata.{field} must not be empty"),
+                )
+                .at_field(Field::at(&["metadata", field])),
+            );
+        }
     }
+    let namespace = namespace
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| super::DEFAULT_NAMESPACE.to_string());
     let labels = string_map(&mut raw, "labels", origin, problems);
     let annotations = string_map(&mut raw, "annotations", origin, problems);
     let mut tags = match raw.remove("tags") {
         None => Vec::new(),
         Some(Value::Array(items)) => items
             .into_iter()
-            .filter_map(|t| match t {
+            .enumerate()
+            .filter_map(|(i, t)| match t {
                 Value::String(s) => Some(clean_owned(s)),
                 other => {
-                    problems.push(Problem::error(
-                        Some(origin.clone()),
-                        format!(
-                            "metadata.tags items must be strings, found {}",
-                            type_name(&other)
-                        ),
-                    ));
+                    problems.push(
+                        Problem::error(
+                            Some(origin.clone()),
+                            format!(
+                                "metadata.tags items must be strings, found {}",
+                                type_name(&other)
+                            ),
+                        )
+                        .at_field(Field::at(&[
+                            "metadata",
+                            "tags",
+                            &i.to_string(),
+                        ])),
+                    );
                     None
                 }
             })
             .collect(),
         Some(other) => {
-            problems.push(Problem::error(
-                Some(origin.clone()),
-                format!("metadata.tags must be a list, found {}", type_name(&other)),
-            ));
+            problems.push(
+                Problem::error(
+                    Some(origin.clone()),
+                    format!("metadata.tags must be a list, found {}", type_name(&other)),
+                )
+                .at_field(Field::at(&["metadata", "tags"])),
+            );
             Vec::new()
         }
     };
@@ -396,37 +425,54 @@ fn read_links(raw: Option<Value>, origin: &Origin, problems: &mut Vec<Problem>) 
         None => return Vec::new(),
         Some(Value::Array(items)) => items,
         Some(other) => {
-            problems.push(Problem::error(
-                Some(origin.clone()),
-                format!("metadata.links must be a list, found {}", type_name(&other)),
-            ));
+            problems.push(
+                Problem::error(
+                    Some(origin.clone()),
+                    format!("metadata.links must be a list, found {}", type_name(&other)),
+                )
+                .at_field(Field::at(&["metadata", "links"])),
+            );
             return Vec::new();
         }
     };
     let mut links = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
+        let index = i.to_string();
+        let at = |key: Option<&str>| match key {
+            Some(key) => Field::at(&["metadata", "links", &index, key]),
+            None => Field::at(&["metadata", "links", &index]),
+        };
         let Value::Object(mut m) = item else {
-            problems.push(Problem::error(
-                Some(origin.clone()),
-                format!("metadata.links[{i}] must be a mapping with a url"),
-            ));
+            problems.push(
+                Problem::error(
+                    Some(origin.clone()),
+                    format!("metadata.links[{i}] must be a mapping with a url"),
+                )
+                .at_field(at(None)),
+            );
             continue;
         };
         let mut field = |m: &mut Map<String, Value>, k: &str| match take_string(m, k) {
             Some(Ok(s)) if !s.is_empty() => Some(s),
             Some(Ok(_)) if k == "url" => None,
             Some(Ok(_)) => {
-                problems.push(Problem::error(
-                    Some(origin.clone()),
-                    format!("metadata.links[{i}].{k} must not be empty"),
-                ));
+                problems.push(
+                    Problem::error(
+                        Some(origin.clone()),
+                        format!("metadata.links[{i}].{k} must not be empty"),
+                    )
+                    .at_field(at(Some(k))),
+                );
                 None
             }
             Some(Err(found)) => {
-                problems.push(Problem::error(
-                    Some(origin.clone()),
-                    format!("metadata.links[{i}].{k} must be a string, found {found}"),
-                ));
+                problems.push(
+                    Problem::error(
+                        Some(origin.clone()),
+                        format!("metadata.links[{i}].{k} must be a string, found {found}"),
+                    )
+                    .at_field(at(Some(k))),
+                );
                 None
             }
             None => None,
@@ -438,10 +484,13 @@ fn read_links(raw: Option<Value>, origin: &Origin, problems: &mut Vec<Problem>) 
                 icon: field(&mut m, "icon"),
                 link_type: field(&mut m, "type"),
             }),
-            None => problems.push(Problem::error(
-                Some(origin.clone()),
-                format!("metadata.links[{i}] needs a url (a non-empty string)"),
-            )),
+            None => problems.push(
+                Problem::error(
+                    Some(origin.clone()),
+                    format!("metadata.links[{i}] needs a url (a non-empty string)"),
+                )
+                .at_field(at(Some("url"))),
+            ),
         }
     }
     links
@@ -465,13 +514,16 @@ fn string_map(
                     Value::String(s) => s,
                     // Backstage requires strings, also of `replicas: 3` or `enabled: true`.
                     other => {
-                        problems.push(Problem::error(
-                            Some(origin.clone()),
-                            format!(
-                                "metadata.{field}.{k} must be a string, found {}",
-                                type_name(&other)
-                            ),
-                        ));
+                        problems.push(
+                            Problem::error(
+                                Some(origin.clone()),
+                                format!(
+                                    "metadata.{field}.{k} must be a string, found {}",
+                                    type_name(&other)
+                                ),
+                            )
+                            .at_field(Field::at(&["metadata", field, &k])),
+                        );
                         return None;
                     }
                 };
@@ -479,13 +531,16 @@ fn string_map(
             })
             .collect(),
         Some(other) => {
-            problems.push(Problem::error(
-                Some(origin.clone()),
-                format!(
-                    "metadata.{field} must be a mapping, found {}",
-                    type_name(&other)
-                ),
-            ));
+            problems.push(
+                Problem::error(
+                    Some(origin.clone()),
+                    format!(
+                        "metadata.{field} must be a mapping, found {}",
+                        type_name(&other)
+                    ),
+                )
+                .at_field(Field::at(&["metadata", field])),
+            );
             StringMap::new()
         }
     }

@@ -15,7 +15,7 @@ pub mod wiring;
 pub use entity::{Entity, Link, Metadata};
 pub use entity_ref::{EntityRef, RefError, DEFAULT_NAMESPACE};
 use prepared::Prepared;
-pub use problem::{Origin, Problem, Severity};
+pub use problem::{Field, Origin, Problem, Severity};
 pub use relations::{RelationName, RelationType};
 pub use spec_value::SpecValue;
 pub use string_map::StringMap;

@@ -63,6 +63,48 @@ pub struct Problem {
     pub entity: Option<EntityRef>,
     /// What is wrong, in words a catalog author can act on.
     pub message: String,
+    /// The field the problem is about, while its line is not known yet: the file source
+    /// moves the origin to the field's line and clears it (see `documents::locate_fields`).
+    pub field: Option<Field>,
+}
+
+/// A field of a document: a JSON pointer (`/spec/owner`, `/metadata/links/0`), and for an
+/// item of a list of strings whose order the catalog changes (`dependsOn` is sorted), the
+/// item's text instead of its index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The pointer, each segment escaped as RFC 6901 says (`~` as `~0`, `/` as `~1`).
+    pub pointer: Box<str>,
+    /// The text of the item of the list at `pointer` the problem is about.
+    pub item: Option<Box<str>>,
+}
+
+impl Field {
+    /// The field at these keys (or list indices written as numbers).
+    pub fn at(segments: &[&str]) -> Field {
+        Field {
+            pointer: pointer(segments).into_boxed_str(),
+            item: None,
+        }
+    }
+
+    /// The item of the list at `segments` whose text is `item`.
+    pub fn item(segments: &[&str], item: &str) -> Field {
+        Field {
+            item: Some(item.into()),
+            ..Field::at(segments)
+        }
+    }
+}
+
+/// A JSON pointer made of `segments`, each escaped (`~` as `~0`, `/` as `~1`).
+pub fn pointer(segments: &[&str]) -> String {
+    let mut out = String::new();
+    for segment in segments {
+        out.push('/');
+        out.push_str(&segment.replace('~', "~0").replace('/', "~1"));
+    }
+    out
 }
 
 impl Problem {
@@ -73,6 +115,7 @@ impl Problem {
             origin,
             entity: None,
             message: message.into(),
+            field: None,
         }
     }
 
@@ -82,6 +125,13 @@ impl Problem {
             severity: Severity::Warning,
             ..Self::error(origin, message)
         }
+    }
+
+    /// The same problem, about a field of its document (its line is found where the file was
+    /// read).
+    pub fn at_field(mut self, field: Field) -> Self {
+        self.field = Some(field);
+        self
     }
 
     /// The same problem, attributed to an entity.

@@ -1,7 +1,7 @@
 //! Relations between entities, derived from spec fields in both directions as Backstage's
 //! catalog processors do (`BuiltinKindsEntityProcessor`).
 
-use super::{Entity, EntityRef, Problem, SpecValue};
+use super::{Entity, EntityRef, Field, Problem, SpecValue};
 use std::fmt;
 
 /// A relation's type as a server names it: one of Backstage's, held without its text (a catalog
@@ -351,15 +351,22 @@ fn visit_spec_relations(
         let Some(value) = entity.spec.get(f.field) else {
             continue;
         };
+        let field = Field::at(&["spec", f.field]);
         let mut push = |v: &SpecValue| match v {
             SpecValue::String(s) => {
                 if let Err(e) = found(f.relation, s, f.default_kind) {
+                    let at = if f.many {
+                        Field::item(&["spec", f.field], s)
+                    } else {
+                        field.clone()
+                    };
                     problems.push(
                         Problem::error(
                             Some(entity.origin.clone()),
                             format!("spec.{}: {e}", f.field),
                         )
-                        .with_entity(entity.entity_ref().clone()),
+                        .with_entity(entity.entity_ref().clone())
+                        .at_field(at),
                     )
                 }
             }
@@ -373,7 +380,8 @@ fn visit_spec_relations(
                         other.type_name()
                     ),
                 )
-                .with_entity(entity.entity_ref().clone()),
+                .with_entity(entity.entity_ref().clone())
+                .at_field(field.clone()),
             ),
         };
         match (value, f.many) {
@@ -389,7 +397,8 @@ fn visit_spec_relations(
                             other.type_name()
                         ),
                     )
-                    .with_entity(entity.entity_ref().clone()),
+                    .with_entity(entity.entity_ref().clone())
+                    .at_field(Field::at(&["spec", f.field])),
                 );
             }
             (other, _) => push(other),

@@ -376,6 +376,16 @@ pub const RULES: &[Rule] = &[
 /// ("Unknown field relations").
 pub const FILE_ROOT_KEYS: [&str; 4] = ["apiVersion", "kind", "metadata", "spec"];
 
+/// The apiVersions Backstage reads for a core kind (lowercase): its processors recognise
+/// nothing else ("No processor recognized the entity … as valid, possibly caused by a foreign
+/// kind or apiVersion"), checked with `catalog-dump.py` on `tests/data/parity/api-version/`.
+pub fn api_versions(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "template" => &["scaffolder.backstage.io/v1beta3"],
+        _ => &["backstage.io/v1alpha1", "backstage.io/v1beta1"],
+    }
+}
+
 /// The spec rules for a kind (lowercase), in table order.
 pub fn spec_rules(kind: &str) -> impl Iterator<Item = &'static Rule> + '_ {
     RULES

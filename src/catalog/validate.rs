@@ -4,7 +4,7 @@
 //! The rules follow `@backstage/catalog-model` (`KubernetesValidatorFunctions`,
 //! `CommonValidatorFunctions` and the per-kind JSON schemas).
 
-use super::{schema, Entity, Problem, SpecValue};
+use super::{schema, Entity, Field, Problem, SpecValue};
 
 // The rules below were regular expressions; they are checked byte by byte instead because
 // validation runs for every entity of a 100,000-entity load. The expressions they implement
@@ -135,57 +135,78 @@ pub fn is_valid_api_version(value: &str) -> bool {
 /// checked further.
 pub fn validate(entity: &Entity) -> Vec<Problem> {
     let mut out = Vec::new();
-    let mut error = |msg: String| {
+    let mut error = |field: Field, msg: String| {
         out.push(
             Problem::error(Some(entity.origin.clone()), msg)
-                .with_entity(entity.entity_ref().clone()),
+                .with_entity(entity.entity_ref().clone())
+                .at_field(field),
         )
     };
     let m = &entity.metadata;
     if !is_valid_api_version(&entity.api_version) {
-        error(format!(
-            "apiVersion {:?} is not of the form group/version",
-            entity.api_version
-        ));
+        error(
+            Field::at(&["apiVersion"]),
+            format!(
+                "apiVersion {:?} is not of the form group/version",
+                entity.api_version
+            ),
+        );
     }
     if !super::entity_ref::is_valid_kind(&entity.kind) {
-        error(format!(
-            "kind {:?} must be letters and digits, starting with a letter",
-            entity.kind
-        ));
+        error(
+            Field::at(&["kind"]),
+            format!(
+                "kind {:?} must be letters and digits, starting with a letter",
+                entity.kind
+            ),
+        );
     }
     if !is_valid_name(&m.name) {
-        error(format!(
-            "metadata.name {:?} is not valid: at most 63 characters of letters, digits and -_., starting and ending with a letter or digit",
-            m.name
-        ));
+        error(
+            Field::at(&["metadata", "name"]),
+            format!(
+                "metadata.name {:?} is not valid: at most 63 characters of letters, digits and -_., starting and ending with a letter or digit",
+                m.name
+            ),
+        );
     }
     if !is_valid_namespace(&m.namespace) {
-        error(format!(
-            "metadata.namespace {:?} is not valid: lowercase letters, digits and dashes, at most 63 characters",
-            m.namespace
-        ));
+        error(
+            Field::at(&["metadata", "namespace"]),
+            format!(
+                "metadata.namespace {:?} is not valid: lowercase letters, digits and dashes, at most 63 characters",
+                m.namespace
+            ),
+        );
     }
     for (key, value) in &m.labels {
+        let field = || Field::at(&["metadata", "labels", key]);
         if !is_valid_key(key) {
-            error(format!("metadata.labels key {key:?} is not valid"));
+            error(field(), format!("metadata.labels key {key:?} is not valid"));
         }
         if !is_valid_label_value(value) {
-            error(format!(
-                "metadata.labels.{key} value {value:?} is not valid"
-            ));
+            error(
+                field(),
+                format!("metadata.labels.{key} value {value:?} is not valid"),
+            );
         }
     }
     for key in m.annotations.keys() {
         if !is_valid_key(key) {
-            error(format!("metadata.annotations key {key:?} is not valid"));
+            error(
+                Field::at(&["metadata", "annotations", key]),
+                format!("metadata.annotations key {key:?} is not valid"),
+            );
         }
     }
     for tag in &m.tags {
         if !is_valid_tag(tag) {
-            error(format!(
-                "metadata.tags: {tag:?} is not valid: lowercase letters, digits and :+#, words joined by single dashes, at most 63 characters"
-            ));
+            error(
+                Field::item(&["metadata", "tags"], tag),
+                format!(
+                    "metadata.tags: {tag:?} is not valid: lowercase letters, digits and :+#, words joined by single dashes, at most 63 characters"
+                ),
+            );
         }
     }
     let kind = entity.kind_lower();
@@ -202,35 +223,56 @@ pub fn validate(entity: &Entity) -> Vec<Problem> {
         );
         return out;
     }
-    // Only v1beta3 templates are in the model; of an older one only `spec.type` is checked.
-    let v1beta3 = kind != "template" || entity.api_version.starts_with("scaffolder.backstage.io/");
+    let allowed = schema::api_versions(kind);
+    if !allowed.contains(&entity.api_version.as_str()) {
+        // Backstage: "No processor recognized the entity … as valid, possibly caused by a
+        // foreign kind or apiVersion".
+        error(
+            Field::at(&["apiVersion"]),
+            format!(
+                "apiVersion {:?} is not one Backstage reads for a {}: {}",
+                entity.api_version,
+                entity.kind,
+                allowed.join(" or ")
+            ),
+        );
+        return out;
+    }
     if !entity.spec.is_null() && !entity.spec.is_object() {
         // Reported where the document was read ("spec must be a mapping").
         return out;
     }
     if entity.spec.is_null() {
-        error(format!("{} needs a spec (a mapping)", entity.kind));
+        error(
+            Field::at(&["spec"]),
+            format!("{} needs a spec (a mapping)", entity.kind),
+        );
         return out;
     }
-    for rule in schema::spec_rules(kind).filter(|r| v1beta3 || r.field == "type") {
+    for rule in schema::spec_rules(kind) {
         let field = rule.field;
+        let at = || Field::at(&["spec", field]);
         match entity.spec.get(field) {
-            None if rule.required => {
-                error(format!("spec.{field} is required for a {}", entity.kind))
-            }
+            None if rule.required => error(
+                at(),
+                format!("spec.{field} is required for a {}", entity.kind),
+            ),
             None => {}
             Some(v) if rule.shape.accepts(v) => {}
             // A `$text`/`$json`/`$yaml` placeholder whose remote target the file source does
             // not fetch: reported as a warning where the file was read.
             Some(v) if kind == "api" && field == "definition" && is_placeholder(v) => {}
             Some(SpecValue::String(s)) if rule.shape == schema::Shape::Text && s.is_empty() => {
-                error(format!("spec.{field} must not be empty"))
+                error(at(), format!("spec.{field} must not be empty"))
             }
-            Some(v) => error(format!(
-                "spec.{field} must be {}, found {}",
-                rule.shape.describe(),
-                describe_value(v)
-            )),
+            Some(v) => error(
+                at(),
+                format!(
+                    "spec.{field} must be {}, found {}",
+                    rule.shape.describe(),
+                    describe_value(v)
+                ),
+            ),
         }
     }
     out

@@ -6,6 +6,7 @@ mod output;
 mod action;
 mod api;
 mod ci_report;
+mod convert;
 mod deps;
 mod diff;
 mod docs;
@@ -79,6 +80,8 @@ pub enum Command {
     Show(show::Args),
     /// Check catalog files and list every problem as path:line: severity: message.
     Validate(validate::Args),
+    /// Convert Cortex, OpsLevel, Compass and Port descriptors to Backstage catalog YAML.
+    Convert(convert::Args),
     /// Read an entity's TechDocs (or README) as text.
     Docs(docs::Args),
     /// List an API's operations (OpenAPI) or its outline (AsyncAPI, GraphQL, gRPC).
@@ -137,6 +140,21 @@ impl Settings {
             cache_dir: Some(crate::config::cache_dir()),
         }
     }
+}
+
+/// What to say when the portal is started without a terminal (`ssh host idp-tui` without
+/// `-t`, or its output piped): one line, with the subcommands that work without one.
+pub fn needs_a_terminal() -> String {
+    use clap::CommandFactory;
+    let names: Vec<String> = Cli::command()
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name().to_string())
+        .collect();
+    format!(
+        "the portal needs a terminal (over ssh: `ssh -t HOST idp-tui`); without one, use a subcommand: {} (see `idp-tui --help`)",
+        names.join(", ")
+    )
 }
 
 impl Cli {
@@ -221,6 +239,7 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
         Command::Search(args) => search::run(&settings, args),
         Command::Show(args) => show::run(&settings, args),
         Command::Validate(args) => validate::run(&settings, args),
+        Command::Convert(args) => convert::run(args),
         Command::Docs(args) => docs::run(&settings, args),
         Command::Api(args) => api::run(&settings, args),
         Command::Action(args) => action::run(&settings, args),

@@ -10,7 +10,7 @@ use crate::expr::{Expr, ExprError};
 use crate::vfs::{self, TreeEntry};
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The files a run has produced so far, by `/`-separated path relative to the target
 /// directory. Every path in it has passed [`safe_path`].
@@ -18,6 +18,21 @@ use std::collections::BTreeMap;
 pub struct Workspace {
     /// File contents by relative path.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// The paths of files to write executable (their skeleton file was, as Backstage's
+    /// `fetch:template` keeps a file's mode).
+    pub executable: BTreeSet<String>,
+}
+
+impl Workspace {
+    /// Adds (or replaces) a file, executable or not.
+    pub fn insert(&mut self, path: String, contents: Vec<u8>, executable: bool) {
+        if executable {
+            self.executable.insert(path.clone());
+        } else {
+            self.executable.remove(&path);
+        }
+        self.files.insert(path, contents);
+    }
 }
 
 /// Why an action failed. Each names the file or input at fault.
@@ -243,9 +258,9 @@ fn matches_path_or_parent(set: &GlobSet, rel: &str) -> bool {
             .any(|(i, _)| rel.get(..i).is_some_and(|dir| set.is_match(dir)))
 }
 
-/// The skeleton's files: `(relative path, contents)`. Symlinks pointing outside the skeleton
-/// are refused, naming the link.
-fn read_skeleton(dir: &str) -> Result<Vec<(String, Vec<u8>)>, ActionError> {
+/// The skeleton's files: `(relative path, contents, executable)`. Symlinks pointing outside
+/// the skeleton are refused, naming the link.
+fn read_skeleton(dir: &str) -> Result<Vec<(String, Vec<u8>, bool)>, ActionError> {
     let tree = vfs::list_tree(dir).map_err(|e| ActionError::Skeleton {
         path: dir.to_string(),
         message: e.to_string(),
@@ -270,7 +285,7 @@ fn read_skeleton(dir: &str) -> Result<Vec<(String, Vec<u8>)>, ActionError> {
             path: full.clone(),
             message: e.to_string(),
         })?;
-        out.push((rel, bytes));
+        out.push((rel, bytes, vfs::is_executable(&full)));
     }
     Ok(out)
 }
@@ -313,9 +328,11 @@ fn fetch_template(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, 
         Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
         _ => None,
     };
+    // Backstage skips a file that is already in the workspace unless `replace: true`.
+    let replace = input.get("replace").and_then(Value::as_bool) == Some(true);
     let mut messages = Vec::new();
     let mut count = 0;
-    for (rel, bytes) in read_skeleton(&dir)? {
+    for (rel, bytes, executable) in read_skeleton(&dir)? {
         let render_err = |source| ActionError::Render {
             file: format!("{dir}/{rel}"),
             source,
@@ -340,6 +357,12 @@ fn fetch_template(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, 
             }
         }
         let path = safe_path(&target, &name)?;
+        if !replace && cx.workspace.files.contains_key(&path) {
+            messages.push(format!(
+                "kept {path}: an earlier step wrote it (replace: true overwrites)"
+            ));
+            continue;
+        }
         let contents = match (render_contents, String::from_utf8(bytes)) {
             (true, Ok(text)) => cx
                 .expr
@@ -352,7 +375,7 @@ fn fetch_template(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, 
             (_, Ok(text)) => text.into_bytes(),
             (_, Err(binary)) => binary.into_bytes(),
         };
-        cx.workspace.files.insert(path, contents);
+        cx.workspace.insert(path, contents, executable);
         count += 1;
     }
     messages.insert(0, format!("{count} file(s) from {url}"));
@@ -371,9 +394,9 @@ fn fetch_plain(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, Act
     let target = target_path(input)?;
     let files = read_skeleton(&dir)?;
     let count = files.len();
-    for (rel, bytes) in files {
+    for (rel, bytes, executable) in files {
         let path = safe_path(&target, &rel)?;
-        cx.workspace.files.insert(path, bytes);
+        cx.workspace.insert(path, bytes, executable);
     }
     Ok(done(vec![format!("{count} file(s) copied from {url}")]))
 }
@@ -394,7 +417,8 @@ fn fetch_plain_file(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome
         path: file.clone(),
         message: e.to_string(),
     })?;
-    cx.workspace.files.insert(path.clone(), bytes);
+    cx.workspace
+        .insert(path.clone(), bytes, vfs::is_executable(&file));
     Ok(done(vec![format!("copied {url} to {path}")]))
 }
 
@@ -431,7 +455,8 @@ fn fs_rename(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, Actio
                 )));
             }
             if let Some(bytes) = cx.workspace.files.remove(&old) {
-                cx.workspace.files.insert(new, bytes);
+                let executable = cx.workspace.executable.remove(&old);
+                cx.workspace.insert(new, bytes, executable);
             }
         }
         messages.push(format!("renamed {from} to {to}"));
@@ -451,9 +476,10 @@ fn fs_delete(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, Actio
             .map_err(|e| ActionError::Input(format!("fs:delete: {e}")))?
             .compile_matcher();
         let before = cx.workspace.files.len();
-        cx.workspace.files.retain(|k, _| {
-            !(glob.is_match(k) || *k == clean || k.starts_with(&format!("{clean}/")))
-        });
+        let deleted =
+            |k: &String| glob.is_match(k) || *k == clean || k.starts_with(&format!("{clean}/"));
+        cx.workspace.files.retain(|k, _| !deleted(k));
+        cx.workspace.executable.retain(|k| !deleted(k));
         messages.push(format!(
             "deleted {} file(s) matching {clean}",
             before - cx.workspace.files.len()

@@ -81,6 +81,8 @@ pub struct PlannedFile {
     pub size: u64,
     /// True when it is not UTF-8 text (no preview).
     pub binary: bool,
+    /// True when it is written executable (its skeleton file was).
+    pub executable: bool,
     /// The first [`PREVIEW_LINES`] lines, cleaned for display, secrets masked.
     pub preview: String,
     /// The contents to write.
@@ -224,10 +226,15 @@ pub fn plan(
             .insert(step.id.clone(), json!({ "output": output }));
     }
     let output = render_output(&expr, &template.output, &cx).map_err(PlanError::Output)?;
+    let executable = workspace.executable;
     let files = workspace
         .files
         .into_iter()
-        .map(|(path, contents)| planned_file(path, contents, &cx))
+        .map(|(path, contents)| {
+            let mut file = planned_file(path, contents, &cx);
+            file.executable = executable.contains(&file.path);
+            file
+        })
         .collect();
     Ok(Plan {
         template: template.entity_ref.to_string(),
@@ -303,6 +310,7 @@ fn planned_file(path: String, contents: Vec<u8>, cx: &RunContext) -> PlannedFile
         path,
         size: contents.len() as u64,
         binary,
+        executable: false,
         preview,
         contents,
     }

@@ -334,6 +334,17 @@ fn schema_errors(schema: &Value, values: &Values) -> Vec<FieldError> {
         .iter_errors(&instance)
         .map(|e| {
             let path = e.instance_path.as_str();
+            // A property missing from the whole object (`required`, `dependencies`) is that
+            // field's error, so the form can show it under the field and go to it.
+            if let jsonschema::error::ValidationErrorKind::Required { property } = &e.kind {
+                if let Some(name) = property.as_str().filter(|_| path.is_empty()) {
+                    return FieldError {
+                        title: name.to_string(),
+                        key: name.to_string(),
+                        message: "is required".into(),
+                    };
+                }
+            }
             let key = path
                 .trim_start_matches('/')
                 .split('/')

@@ -172,6 +172,9 @@ pub fn write(plan: &Plan, target: &Path, overwrite: bool) -> Result<WriteReport,
             fs::create_dir_all(dir).map_err(io_err(dir))?;
         }
         fs::write(&path, &f.contents).map_err(io_err(&path))?;
+        if f.executable {
+            make_executable(&path).map_err(io_err(&path))?;
+        }
         drop(listed);
         bytes += f.contents.len() as u64;
     }
@@ -197,6 +200,23 @@ pub fn write(plan: &Plan, target: &Path, overwrite: bool) -> Result<WriteReport,
 /// Refuses a path with an existing file where the plan needs a directory (`src` is a file,
 /// the plan writes `src/main.rs`): found while moving files into place, it would leave the
 /// target half-written.
+/// Adds the execute bits a file's read bits allow (`rw-r--r--` becomes `rwxr-xr-x`), as a
+/// skeleton file's mode is kept by Backstage's `fetch:template`.
+fn make_executable(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(path)?.permissions().mode();
+        fs::set_permissions(
+            path,
+            fs::Permissions::from_mode(mode | ((mode & 0o444) >> 2)),
+        )?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 fn check_no_file_in_the_way(target: &Path, rel: &str) -> Result<(), WriteError> {
     let mut at = target.to_path_buf();
     let parts: Vec<&str> = rel.split('/').collect();

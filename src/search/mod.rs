@@ -14,7 +14,7 @@ use score::{byte_mask, filter_matches, name_matches, score_word, Word};
 pub use snapshot::IndexSnapshot;
 
 /// The filter keys a query understands.
-pub const FILTER_KEYS: [&str; 8] = [
+pub const FILTER_KEYS: [&str; 9] = [
     "in",
     "kind",
     "owner",
@@ -23,6 +23,7 @@ pub const FILTER_KEYS: [&str; 8] = [
     "type",
     "namespace",
     "system",
+    "format",
 ];
 
 /// A parsed query: free-text words and `key:value` filters.
@@ -97,6 +98,7 @@ fn example(key: &str) -> &'static str {
         "type" => "service",
         "namespace" => "default",
         "in" => "docs",
+        "format" => "cortex",
         _ => "payments",
     }
 }
@@ -123,6 +125,9 @@ struct Haystack {
     spec_type: Sym,
     owner_ref: Sym,
     system: Sym,
+    /// The format the entity was read from: `backstage`, or another portal's (`cortex`, …)
+    /// from its `idp-tui/source-format` annotation.
+    format: Sym,
     /// Where the tags are in [`Haystacks::tags`].
     tags: (u32, u32),
     /// Which bytes occur in the name, title and meta fields ([`byte_mask`]), so a word with a
@@ -137,9 +142,9 @@ struct Haystack {
 }
 
 impl Haystack {
-    /// The numbers of its filter values: kind, namespace, lifecycle, type, owner, system (the
-    /// order a snapshot stores them in).
-    fn fields(&self) -> [Sym; 6] {
+    /// The numbers of its filter values: kind, namespace, lifecycle, type, owner, system,
+    /// format (the order a snapshot stores them in).
+    fn fields(&self) -> [Sym; 7] {
         [
             self.kind,
             self.namespace,
@@ -147,11 +152,12 @@ impl Haystack {
             self.spec_type,
             self.owner_ref,
             self.system,
+            self.format,
         ]
     }
 
     /// The same fields, to renumber them.
-    fn fields_mut(&mut self) -> [&mut Sym; 6] {
+    fn fields_mut(&mut self) -> [&mut Sym; 7] {
         [
             &mut self.kind,
             &mut self.namespace,
@@ -159,6 +165,7 @@ impl Haystack {
             &mut self.spec_type,
             &mut self.owner_ref,
             &mut self.system,
+            &mut self.format,
         ]
     }
 }
@@ -749,6 +756,12 @@ fn prepare(
             spec_type: strings.get_lower(e.spec_str("type").unwrap_or("")),
             owner_ref: strings.get(owner_ref),
             system: strings.get_lower(e.spec_str("system").unwrap_or("")),
+            format: strings.get_lower(
+                e.metadata
+                    .annotations
+                    .get(crate::formats::FORMAT_ANNOTATION)
+                    .unwrap_or("backstage"),
+            ),
             tags,
             rank: rank(kind_place, catalog, id),
         });

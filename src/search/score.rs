@@ -163,6 +163,7 @@ pub(super) fn filter_matches(
         "lifecycle" => s(h.lifecycle) == v,
         "type" => s(h.spec_type) == v,
         "namespace" => s(h.namespace) == v,
+        "format" => s(h.format) == v,
         // Where to search, not a property of entities.
         "in" => true,
         "system" => {

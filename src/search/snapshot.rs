@@ -15,8 +15,9 @@ pub struct IndexSnapshot {
     titles: Vec<String>,
     metas: Vec<String>,
     descriptions: Vec<String>,
-    /// Per entity: kind, namespace, lifecycle, type, owner ref, system (string numbers).
-    fields: Vec<[u32; 6]>,
+    /// Per entity: kind, namespace, lifecycle, type, owner ref, system, format (string
+    /// numbers).
+    fields: Vec<[u32; 7]>,
     /// Per entity: how many tags; the tags themselves follow in `tags`.
     tag_counts: Vec<u32>,
     tags: Vec<u32>,
@@ -112,7 +113,7 @@ impl SearchIndex {
             .zip(s.metas)
             .zip(s.descriptions);
         for (i, (((name, title), meta), description)) in columns.enumerate() {
-            let [kind, namespace, lifecycle, spec_type, owner_ref, system] = s.fields[i];
+            let [kind, namespace, lifecycle, spec_type, owner_ref, system, format] = s.fields[i];
             let tag_list = (0..s.tag_counts[i])
                 .map(|_| get(tags.next().ok_or("tags run short")?))
                 .collect::<Result<Vec<_>, String>>()?;
@@ -129,6 +130,7 @@ impl SearchIndex {
                 spec_type: get(spec_type)?,
                 owner_ref: get(owner_ref)?,
                 system: get(system)?,
+                format: get(format)?,
                 tags,
                 rank: s.ranks[i],
                 browse_key: s.browse_keys[i],

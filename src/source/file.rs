@@ -2,8 +2,10 @@
 //! Location entities and resolving `$text`/`$json`/`$yaml` placeholders.
 
 use super::cache::files::{FileKey, Previous, Record, Stamp};
-use crate::catalog::{schema, validate, Entity, Origin, Problem, Severity, SpecValue};
-use crate::documents::parse_documents;
+use crate::catalog::{
+    relations, schema, validate, Entity, Field, Origin, Problem, Severity, SpecValue,
+};
+use crate::documents::{locate_fields, parse_documents};
 use crate::vfs;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -31,6 +33,10 @@ pub struct FileBatch {
     pub from_cache: bool,
     /// Its entry for the next cache, when caching.
     pub record: Option<Record>,
+    /// Another portal's descriptor (Cortex, OpsLevel, Compass, Port), parsed but held back:
+    /// its references resolve only once every file is read, then it becomes a batch of its
+    /// own. Never cached, since its entities depend on other files.
+    pub foreign: Option<crate::formats::Parsed>,
 }
 
 /// How a load of files went.
@@ -144,6 +150,7 @@ fn walk(
     let mut done = 0;
     let mut wave: Vec<(String, String, bool)> = queue.into_iter().collect();
     let mut skeletons: Vec<String> = Vec::new();
+    let mut foreign: Vec<FileBatch> = Vec::new();
     while !wave.is_empty() {
         wave.retain(|(path, _, _)| seen.insert(identity(path)));
         let mut next: Vec<(String, String, bool)> = Vec::new();
@@ -159,6 +166,12 @@ fn walk(
                 stats.parsed += 1;
             }
             let (root, walked) = (&wave[i].1, wave[i].2);
+            if batch.foreign.is_some() {
+                // Handed on after every file is read, its references resolved.
+                done += 1;
+                foreign.push(batch);
+                return;
+            }
             let dir = format!("{}/", vfs::join(&batch.path, "."));
             if walked && skeletons.iter().any(|s| dir.starts_with(s.as_str())) {
                 // A file a Template copies (its skeleton) is not a catalog file.
@@ -168,6 +181,7 @@ fn walk(
             skeletons.extend(batch.entities.iter().flat_map(skeleton_dirs));
             // A Location with an error (a missing target, a type Backstage does not allow) is
             // rejected with none of its targets followed, as Backstage rejects it.
+            let before = batch.problems.len();
             batch.entities.retain(|e| {
                 if e.kind_lower() != "location" {
                     return true;
@@ -182,13 +196,71 @@ fn walk(
                 }
                 true
             });
+            locate_again(&batch.path, &mut batch.problems[before..]);
             done += 1;
             batch.progress = (done, known + next.len());
             sink(batch);
         });
         wave = next;
     }
+    for batch in resolve_foreign(foreign) {
+        let mut batch = batch;
+        batch.progress = (done, done);
+        sink(batch);
+    }
     stats
+}
+
+/// Moves problems found after a file was read (its Locations' targets) to the lines of their
+/// fields, reading the file again only when one names a field.
+fn locate_again(path: &str, problems: &mut [Problem]) {
+    if !problems.iter().any(|p| p.field.is_some()) {
+        return;
+    }
+    if let Some(text) = vfs::read(path)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+    {
+        locate_fields(path, &text, problems);
+    }
+    for p in problems.iter_mut() {
+        p.field = None;
+    }
+}
+
+/// The second pass over other portals' files: references resolved across all of them, then
+/// each file's entities read as Backstage documents (and rejected as Backstage rejects them).
+fn resolve_foreign(held: Vec<FileBatch>) -> Vec<FileBatch> {
+    if held.is_empty() {
+        return Vec::new();
+    }
+    let mut stamps: HashMap<String, Option<Stamp>> = HashMap::new();
+    let mut parsed = Vec::new();
+    for mut batch in held {
+        stamps.insert(batch.path.clone(), batch.stamp);
+        if let Some(p) = batch.foreign.take() {
+            parsed.push(p);
+        }
+    }
+    crate::formats::resolve(parsed)
+        .into_iter()
+        .map(|file| {
+            let path = file.path.to_string();
+            let mut batch = FileBatch {
+                stamp: stamps.get(&path).copied().flatten(),
+                path,
+                problems: file.problems,
+                ..FileBatch::default()
+            };
+            for draft in &file.drafts {
+                let first = batch.problems.len();
+                let origin = Origin::new(file.path.clone(), Some(draft.line));
+                admit(&mut batch, draft.to_value(), origin, first);
+            }
+            keep_last(&mut batch);
+            batch
+        })
+        .collect()
 }
 
 /// The first line (not a comment) holding a template placeholder, `${{ … }}` or
@@ -242,7 +314,10 @@ fn read_cached(
     previous: Option<&Previous>,
     record: bool,
 ) -> FileBatch {
-    if let Some((kept, entities, problems)) = previous.and_then(|p| p.reuse(path)) {
+    let foreign = crate::formats::Format::detect(path).is_some();
+    if let Some((kept, entities, problems)) =
+        previous.filter(|_| !foreign).and_then(|p| p.reuse(path))
+    {
         return FileBatch {
             path: path.to_string(),
             entities,
@@ -253,7 +328,7 @@ fn read_cached(
         };
     }
     let mut batch = read_file(path, root, walked);
-    if record {
+    if record && batch.foreign.is_none() {
         let key = FileKey::settled(batch.stamp, &batch.deps);
         batch.record = Record::encode(path, key, &batch.entities, &batch.problems);
     }
@@ -334,6 +409,15 @@ pub fn read_file(path: &str, root: &str, walked: bool) -> FileBatch {
             return batch;
         }
     };
+    let format = if walked {
+        crate::formats::Format::detect(path)
+    } else {
+        crate::formats::Format::detect_named(path, &text)
+    };
+    if let Some(format) = format {
+        batch.foreign = Some(crate::formats::parse(format, &shared, &text));
+        return batch;
+    }
     let (docs, problems) = parse_documents(&shared, &text);
     let is_template = |d: &crate::documents::Document| {
         d.value
@@ -380,13 +464,16 @@ pub fn read_file(path: &str, root: &str, walked: bool) -> FileBatch {
             // A mis-indented `dependsOn:` at the root is a real mistake, not a field to drop.
             for key in root.keys() {
                 if !schema::FILE_ROOT_KEYS.contains(&key.as_str()) {
-                    batch.problems.push(Problem::error(
-                        Some(origin.clone()),
-                        format!(
-                            "unknown root key {:?}: an entity file has only apiVersion, kind, metadata and spec",
-                            crate::text::one_line(key)
-                        ),
-                    ));
+                    batch.problems.push(
+                        Problem::error(
+                            Some(origin.clone()),
+                            format!(
+                                "unknown root key {:?}: an entity file has only apiVersion, kind, metadata and spec",
+                                crate::text::one_line(key)
+                            ),
+                        )
+                        .at_field(Field::at(&[key])),
+                    );
                 }
             }
         }
@@ -396,34 +483,53 @@ pub fn read_file(path: &str, root: &str, walked: bool) -> FileBatch {
                 problems: &mut batch.problems,
                 deps: &mut batch.deps,
             };
-            resolve_placeholders(spec, path, root, &origin, found, 0);
+            let at = FieldPath::Key("spec", None);
+            resolve_placeholders(spec, path, root, (&origin, &at), found, 0);
         }
-        match Entity::from_value(value, origin) {
-            Ok((entity, problems)) => {
-                batch.problems.extend(problems);
-                // An entity with an error is rejected, as Backstage rejects it: its problems
-                // name it, and it is not handed on.
-                let own = &mut batch.problems[first_problem..];
-                for p in own.iter_mut().filter(|p| p.entity.is_none()) {
-                    p.entity = Some(entity.entity_ref().clone());
-                }
-                if own.iter().any(|p| p.severity == Severity::Error) {
-                    // Rejected: only its problems, which name it, go on; with its other
-                    // errors, so one pass of fixing is enough.
-                    batch.problems.extend(
-                        validate::validate(&entity)
-                            .into_iter()
-                            .filter(|p| p.severity == Severity::Error),
-                    );
-                } else {
-                    batch.entities.push(entity);
-                }
-            }
-            Err(problem) => batch.problems.push(problem),
-        }
+        admit(&mut batch, value, origin, first_problem);
     }
     keep_last(&mut batch);
+    locate_fields(path, &text, &mut batch.problems);
     batch
+}
+
+/// The errors the catalog would reject an entity for (see `catalog::Prepared`): its validation
+/// and its references that do not parse.
+fn entity_errors(entity: &Entity) -> Vec<Problem> {
+    let mut out: Vec<Problem> = validate::validate(entity)
+        .into_iter()
+        .filter(|p| p.severity == Severity::Error)
+        .collect();
+    let mut targets = String::new();
+    relations::spec_relation_texts(entity, &mut targets, &mut out);
+    out
+}
+
+/// Reads one document into an entity and adds it to the batch, or rejects it: an entity with
+/// an error (among the batch's problems from `first_problem` on) is not handed on, as
+/// Backstage rejects it, and its problems name it.
+fn admit(batch: &mut FileBatch, value: Value, origin: Origin, first_problem: usize) {
+    match Entity::from_value(value, origin) {
+        Ok((entity, problems)) => {
+            batch.problems.extend(problems);
+            let own = &mut batch.problems[first_problem..];
+            for p in own.iter_mut().filter(|p| p.entity.is_none()) {
+                p.entity = Some(entity.entity_ref().clone());
+            }
+            // Its validation errors are found here, where its fields' lines are known, so
+            // the catalog (which validates again) never sees it; its warnings are the
+            // catalog's to report.
+            let errors = entity_errors(&entity);
+            if errors.is_empty() && !own.iter().any(|p| p.severity == Severity::Error) {
+                batch.entities.push(entity);
+            } else {
+                // Rejected: only its problems, which name it, go on; with its other
+                // errors, so one pass of fixing is enough.
+                batch.problems.extend(errors);
+            }
+        }
+        Err(problem) => batch.problems.push(problem),
+    }
 }
 
 /// Drops every definition of a reference that the same file defines again later, as Backstage
@@ -480,19 +586,27 @@ fn location_targets(
     if let Some(ts) = spec.get("targets").and_then(SpecValue::as_array) {
         raw.extend(ts.iter().filter_map(SpecValue::as_str));
     }
-    let report = |problems: &mut Vec<Problem>, error: bool, msg: String| {
+    let targets_field = |target: &str| {
+        if spec.get("target").and_then(SpecValue::as_str) == Some(target) {
+            Field::at(&["spec", "target"])
+        } else {
+            Field::item(&["spec", "targets"], target)
+        }
+    };
+    let report = |problems: &mut Vec<Problem>, error: bool, field: Field, msg: String| {
         let origin = Some(location.origin.clone());
         let p = if error {
             Problem::error(origin, msg)
         } else {
             Problem::warning(origin, msg)
         };
-        problems.push(p.with_entity(location.entity_ref().clone()))
+        problems.push(p.with_entity(location.entity_ref().clone()).at_field(field))
     };
     if kind != "file" && kind != "url" {
         report(
             problems,
             true,
+            Field::at(&["spec", "type"]),
             format!("spec.type {kind:?} is not an allowed location type (file or url)"),
         );
         return Err(());
@@ -504,6 +618,7 @@ fn location_targets(
             report(
                 problems,
                 false,
+                targets_field(target),
                 format!("target {target}: URLs are not followed by the file source"),
             );
             continue;
@@ -513,6 +628,7 @@ fn location_targets(
             report(
                 problems,
                 false,
+                targets_field(target),
                 format!("target {target} is outside the catalog root {root}: not followed"),
             );
             continue;
@@ -524,13 +640,19 @@ fn location_targets(
                     report(
                         problems,
                         !optional,
+                        targets_field(target),
                         format!("target {target} matches no file ({resolved})"),
                     )
                 }
                 Ok(files) => out.extend(files),
                 Err(e) => {
                     rejected = true;
-                    report(problems, true, format!("target {target}: {e}"))
+                    report(
+                        problems,
+                        true,
+                        targets_field(target),
+                        format!("target {target}: {e}"),
+                    )
                 }
             }
         } else if !vfs::is_dir(&resolved) && vfs::size(&resolved).is_err() {
@@ -538,6 +660,7 @@ fn location_targets(
             report(
                 problems,
                 !optional,
+                targets_field(target),
                 format!("target {target} does not exist ({resolved})"),
             );
         } else if vfs::is_dir(&resolved) {
@@ -604,6 +727,37 @@ fn sort_relation_lists(spec: &mut Value) {
     }
 }
 
+/// Where a value is in a document: its key or index, and the path of what holds it, kept on
+/// the stack while a document is walked (nothing is allocated until a problem names it).
+enum FieldPath<'a> {
+    /// A mapping's key, and the mapping's path (`None` at the root).
+    Key(&'a str, Option<&'a FieldPath<'a>>),
+    /// A list's index, and the list's path.
+    Index(usize, &'a FieldPath<'a>),
+}
+
+impl FieldPath<'_> {
+    /// The field this path names.
+    fn field(&self) -> Field {
+        let mut segments = Vec::new();
+        let mut at = Some(self);
+        while let Some(path) = at {
+            at = match path {
+                FieldPath::Key(key, parent) => {
+                    segments.push((*key).to_string());
+                    *parent
+                }
+                FieldPath::Index(i, parent) => {
+                    segments.push(i.to_string());
+                    Some(*parent)
+                }
+            };
+        }
+        segments.reverse();
+        Field::at(&segments.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+}
+
 /// What resolving placeholders finds besides values: problems, and the files read.
 struct Found<'a> {
     problems: &'a mut Vec<Problem>,
@@ -617,11 +771,13 @@ fn resolve_placeholders(
     value: &mut Value,
     path: &str,
     root: &str,
-    origin: &Origin,
+    (origin, at): (&Origin, &FieldPath<'_>),
     found: Found<'_>,
     depth: usize,
 ) {
     let Found { problems, deps } = found;
+    let error =
+        |message: String| Problem::error(Some(origin.clone()), message).at_field(at.field());
     if depth > 64 {
         return;
     }
@@ -635,39 +791,39 @@ fn resolve_placeholders(
             let kind = match key.as_str() {
                 "$text" | "$json" | "$yaml" => key,
                 _ => {
-                    for v in map.values_mut() {
+                    for (k, v) in map.iter_mut() {
                         let found = Found {
                             problems: &mut *problems,
                             deps: &mut *deps,
                         };
-                        resolve_placeholders(v, path, root, origin, found, depth + 1);
+                        let at = FieldPath::Key(k, Some(at));
+                        resolve_placeholders(v, path, root, (origin, &at), found, depth + 1);
                     }
                     return;
                 }
             };
             let Some(target) = target.as_str() else {
-                problems.push(Problem::error(
-                    Some(origin.clone()),
-                    format!("{kind} placeholder must be a string"),
-                ));
+                problems.push(error(format!("{kind} placeholder must be a string")));
                 return;
             };
             if target.contains("://") {
-                problems.push(Problem::warning(
-                    Some(origin.clone()),
-                    format!(
-                        "{kind}: {} is a URL: not fetched by the file source",
-                        crate::text::one_line(target)
-                    ),
-                ));
+                problems.push(
+                    Problem::warning(
+                        Some(origin.clone()),
+                        format!(
+                            "{kind}: {} is a URL: not fetched by the file source",
+                            crate::text::one_line(target)
+                        ),
+                    )
+                    .at_field(at.field()),
+                );
                 return;
             }
             let file = vfs::join(path, target);
             if !vfs::is_within(&file, root) {
-                problems.push(Problem::error(
-                    Some(origin.clone()),
-                    format!("{kind}: {target} is outside the catalog root: not read"),
-                ));
+                problems.push(error(format!(
+                    "{kind}: {target} is outside the catalog root: not read"
+                )));
                 return;
             }
             deps.push((file.clone(), Stamp::of(&file)));
@@ -682,10 +838,7 @@ fn resolve_placeholders(
             let text = match text {
                 Ok(t) => t,
                 Err(e) => {
-                    problems.push(Problem::error(
-                        Some(origin.clone()),
-                        format!("{kind}: cannot read {target}: {e}"),
-                    ));
+                    problems.push(error(format!("{kind}: cannot read {target}: {e}")));
                     return;
                 }
             };
@@ -694,41 +847,37 @@ fn resolve_placeholders(
                 "$json" => match serde_json::from_str(&text) {
                     Ok(v) => v,
                     Err(e) => {
-                        problems.push(Problem::error(
-                            Some(origin.clone()),
-                            format!("$json: {target}: {e}"),
-                        ));
+                        problems.push(error(format!("$json: {target}: {e}")));
                         return;
                     }
                 },
                 _ => match crate::yaml::from_str(&text) {
                     Ok(v) => v,
                     Err(e) => {
-                        problems.push(Problem::error(
-                            Some(origin.clone()),
-                            format!("$yaml: {target}: {e}"),
-                        ));
+                        problems.push(error(format!("$yaml: {target}: {e}")));
                         return;
                     }
                 },
             };
         }
         Value::Object(map) => {
-            for v in map.values_mut() {
+            for (k, v) in map.iter_mut() {
                 let found = Found {
                     problems: &mut *problems,
                     deps: &mut *deps,
                 };
-                resolve_placeholders(v, path, root, origin, found, depth + 1);
+                let at = FieldPath::Key(k, Some(at));
+                resolve_placeholders(v, path, root, (origin, &at), found, depth + 1);
             }
         }
         Value::Array(items) => {
-            for v in items {
+            for (i, v) in items.iter_mut().enumerate() {
                 let found = Found {
                     problems: &mut *problems,
                     deps: &mut *deps,
                 };
-                resolve_placeholders(v, path, root, origin, found, depth + 1);
+                let at = FieldPath::Index(i, at);
+                resolve_placeholders(v, path, root, (origin, &at), found, depth + 1);
             }
         }
         _ => {}

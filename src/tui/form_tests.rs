@@ -629,3 +629,110 @@ fn a_multi_line_field_shows_the_line_being_edited() {
     let screen = text_of(&draw(&v, &fx, 60, 12));
     assert!(screen.contains("sixth-being-typed"), "{screen}");
 }
+
+const TIMES: &str = r#"
+apiVersion: scaffolder.backstage.io/v1beta3
+kind: Template
+metadata: {name: times, title: Times}
+spec:
+  owner: group:default/platform-team
+  type: service
+  parameters:
+    - title: When
+      properties:
+        at: {title: At, type: string, format: time}
+        when: {title: When, type: string, format: date-time}
+    - title: Name
+      required: [name]
+      properties:
+        name: {title: Name, type: string}
+  steps:
+    - id: log
+      action: debug:log
+      input: {message: 'hi ${{ parameters.name }}'}
+"#;
+
+fn times() -> Template {
+    let doc: serde_json::Value = serde_yaml::from_str(TIMES).expect("test template");
+    let e = Entity::from_value(doc, Origin::new("times.yaml", Some(1)))
+        .expect("entity")
+        .0;
+    Template::from_entity(&e).expect("template")
+}
+
+#[test]
+fn time_and_date_time_are_checked_on_their_page() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = FormView::new(times(), &ctx, None);
+    focus(&mut v, &ctx, "at");
+    type_in(&mut v, &ctx, "9:30");
+    focus(&mut v, &ctx, "when");
+    type_in(&mut v, &ctx, "tomorrow");
+    let said = status(&v.handle(&Action::NextPage, &ctx));
+    assert!(said.contains("fix before leaving the page"), "{said}");
+    assert_eq!(v.session.page, 0);
+    let screen = text_of(&draw(&v, &fx, 100, 30));
+    assert!(
+        screen.contains("✗ must be a time such as 09:30:00"),
+        "{screen}"
+    );
+    assert!(screen.contains("✗ must be a date and time"), "{screen}");
+}
+
+const LINKED: &str = r#"
+apiVersion: scaffolder.backstage.io/v1beta3
+kind: Template
+metadata: {name: linked, title: Linked}
+spec:
+  owner: group:default/platform-team
+  type: service
+  parameters:
+    - title: Schedule
+      properties:
+        start: {title: Start, type: string, format: date}
+        end: {title: End, type: string, format: date}
+      dependencies:
+        start: [end]
+    - title: Name
+      properties:
+        name: {title: Name, type: string}
+  steps:
+    - id: log
+      action: debug:log
+      input: {message: 'hi'}
+"#;
+
+#[test]
+fn review_lists_the_errors_at_its_top_and_enter_goes_to_the_field() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let doc: serde_json::Value = serde_yaml::from_str(LINKED).expect("test template");
+    let e = Entity::from_value(doc, Origin::new("linked.yaml", Some(1)))
+        .expect("entity")
+        .0;
+    let mut v = FormView::new(Template::from_entity(&e).expect("template"), &ctx, None);
+    type_in(&mut v, &ctx, "2026-01-31");
+    v.handle(&Action::NextPage, &ctx);
+    assert_eq!(v.session.page, 1, "each field alone is fine");
+    v.handle(&Action::NextPage, &ctx);
+    assert_eq!(v.session.stage, Stage::Review);
+    settle(&mut v, &ctx);
+    let screen = text_of(&draw(&v, &fx, 100, 30));
+    assert!(
+        screen.contains("✗ 1 value(s) to fix before creating — Enter goes to the first field:"),
+        "{screen}"
+    );
+    assert!(screen.contains("✗ Schedule › End: "), "{screen}");
+    assert!(screen.contains("Enter go to the field to fix"), "{screen}");
+    let said = status(&v.handle(&Action::Open, &ctx));
+    assert!(said.starts_with("fix End: "), "{said}");
+    assert_eq!(v.session.stage, Stage::Fill);
+    assert_eq!(v.session.page, 0);
+    assert_eq!(v.session.focused().map(|f| f.key.as_str()), Some("end"));
+    let screen = text_of(&draw(&v, &fx, 100, 30));
+    assert!(
+        screen.contains("✗ is required"),
+        "the message is under the field too:\n{screen}"
+    );
+}

@@ -78,6 +78,14 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     )
     .map_err(|e| eyre!(e))
     .wrap_err("choosing the theme")?;
+    // The user's own mistakes (config, theme) are named first; then `ssh host idp-tui`
+    // without `-t`, or a pipe: there is nothing to draw on.
+    {
+        use std::io::IsTerminal;
+        if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+            return Err(eyre!(crate::cli::needs_a_terminal()));
+        }
+    }
     let (keymap, key_errors) = Keymap::with_overrides(&settings.config.keys);
     let (_log_guard, log_path, log_failures) = logging::init();
     tracing::info!(sources = settings.sources.len(), theme = %theme.name, "starting");
@@ -104,8 +112,14 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     }
     app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
     let action_conflicts = app.keymap.custom_key_conflicts(&app.actions);
-    let warnings: Vec<String> = theme_warning
-        .into_iter()
+    // The config's own warnings (an unknown section) were said on stderr, which the portal's
+    // screen hides: the status line says them too.
+    let warnings: Vec<String> = settings
+        .config
+        .warnings
+        .iter()
+        .cloned()
+        .chain(theme_warning)
         .chain(key_errors)
         .chain(action_conflicts)
         .collect();

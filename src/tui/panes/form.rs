@@ -17,6 +17,7 @@ use crate::scaffolder::jobs::{self, Job, JobDone, PlanJob, WriteJob, WriteResult
 use crate::scaffolder::plan::Plan;
 use crate::scaffolder::render::{user_value, Output};
 use crate::scaffolder::session::{Session, Stage};
+use crate::scaffolder::validate::{check_all, FieldError};
 use crate::scaffolder::Template;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
@@ -62,6 +63,9 @@ pub struct FormView {
     pub candidates: Vec<Candidate>,
     /// The review's plan (or why there is none).
     pub plan: Option<Result<Plan, String>>,
+    /// What the whole submission gets wrong, checked on entering the review: listed at its
+    /// top, and Enter goes to the first field to fix.
+    pub review_errors: Vec<FieldError>,
     /// The review's scroll offset in lines.
     pub scroll: usize,
     /// The Backstage server the template came from, when it came from one.
@@ -95,6 +99,7 @@ impl FormView {
             cursor: 0,
             candidates: Vec::new(),
             plan: None,
+            review_errors: Vec::new(),
             scroll: 0,
             server: None,
             run_remote: false,
@@ -333,9 +338,16 @@ impl FormView {
         }
     }
 
-    /// Builds the plan (in memory) and puts the target directory in the editor.
+    /// Builds the plan (in memory) and puts the target directory in the editor; checks the
+    /// whole submission, each problem also shown under its field.
     fn enter_review(&mut self, ctx: &Ctx) {
         self.scroll = 0;
+        self.review_errors = check_all(&self.session.form, &self.session.values);
+        for e in &self.review_errors {
+            if !e.key.is_empty() {
+                self.session.set_input_error(&e.key, e.message.clone());
+            }
+        }
         let name = self
             .session
             .values
@@ -376,6 +388,49 @@ impl FormView {
             target: self.target(),
             latest: Arc::clone(&self.plan_latest),
         }));
+    }
+
+    /// Goes back to a field's page with the field focused (the values stay). False when no
+    /// shown page has it.
+    fn go_to_field(&mut self, key: &str, ctx: &Ctx) -> bool {
+        let Some(page) = self
+            .session
+            .form
+            .pages
+            .iter()
+            .position(|p| p.fields.iter().any(|f| f.key == key))
+        else {
+            return false;
+        };
+        self.session.stage = Stage::Fill;
+        self.session.page = page;
+        self.session.focus = self
+            .session
+            .visible_fields()
+            .iter()
+            .position(|f| f.key == key)
+            .unwrap_or(0);
+        self.focus_changed(ctx);
+        true
+    }
+
+    /// Enter on a review with problems: to the first field to fix.
+    fn jump_to_error(&mut self, ctx: &Ctx) -> Outcome {
+        let Some(first) = self
+            .review_errors
+            .iter()
+            .find(|e| !e.key.is_empty())
+            .cloned()
+        else {
+            let all: Vec<String> = self
+                .review_errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect();
+            return Outcome::Status(format!("cannot create: {}", all.join("; ")));
+        };
+        self.go_to_field(&first.key, ctx);
+        Outcome::Status(format!("fix {}: {}", first.title, first.message))
     }
 
     /// Hands the values to the app to run the template on `server` (secrets apart).
@@ -482,7 +537,7 @@ impl FormView {
 }
 
 /// Why the page cannot be left: the first field's title and message, and how many more.
-fn refusal(errors: &[crate::scaffolder::validate::FieldError]) -> String {
+fn refusal(errors: &[FieldError]) -> String {
     let Some(first) = errors.first() else {
         return String::new();
     };
@@ -625,6 +680,9 @@ impl View for FormView {
                     self.focus_changed(ctx);
                     Outcome::Consumed
                 }
+                Action::Open | Action::NextPage if !self.review_errors.is_empty() => {
+                    self.jump_to_error(ctx)
+                }
                 Action::Open | Action::NextPage => match (&self.server, self.run_remote) {
                     (Some(server), true) => self.run_on(server.clone()),
                     _ => self.create(false),
@@ -724,23 +782,7 @@ impl FormView {
         }
         if let Some(key) = &first {
             // Back to the page of the first refused field, focused; the values stay.
-            if let Some(page) = self
-                .session
-                .form
-                .pages
-                .iter()
-                .position(|p| p.fields.iter().any(|f| &f.key == key))
-            {
-                self.session.stage = Stage::Fill;
-                self.session.page = page;
-                self.session.focus = self
-                    .session
-                    .visible_fields()
-                    .iter()
-                    .position(|f| &f.key == key)
-                    .unwrap_or(0);
-                self.focus_changed(ctx);
-            }
+            self.go_to_field(key, ctx);
         }
         let marked = errors.len() - general.len();
         let mut message = format!("the server refused {} value(s)", errors.len());

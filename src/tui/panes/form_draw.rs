@@ -62,6 +62,9 @@ pub fn render(view: &FormView, ctx: &Ctx, area: Rect, frame: &mut Frame) {
             "y write into the non-empty directory · any other key cancels"
         }
         (Step::Done { .. }, _) => "Enter/Esc close",
+        (_, Stage::Review) if !view.review_errors.is_empty() => {
+            "Enter go to the field to fix · Up/Down scroll · Ctrl-B back to the form"
+        }
         (_, Stage::Review) if view.run_remote => {
             "Enter run on the server · Ctrl-T run here · Up/Down scroll · Ctrl-B back to the form"
         }
@@ -395,7 +398,34 @@ fn review(view: &FormView, ctx: &Ctx, area: Rect, frame: &mut Frame) {
             target,
         );
     }
-    let mut lines: Vec<Line> = vec![Line::styled("Values", theme.style(Token::Title))];
+    let mut lines: Vec<Line> = Vec::new();
+    if !view.review_errors.is_empty() {
+        lines.push(Line::styled(
+            text::truncate(
+                &format!(
+                    "✗ {} value(s) to fix before creating — Enter goes to the first field:",
+                    view.review_errors.len()
+                ),
+                width,
+            )
+            .into_owned(),
+            theme.style(Token::Error).add_modifier(Modifier::BOLD),
+        ));
+        for e in &view.review_errors {
+            let page = page_of(view, &e.key);
+            let what = if e.key.is_empty() {
+                safe_line(&e.message)
+            } else {
+                format!("{page}{}: {}", safe_line(&e.title), safe_line(&e.message))
+            };
+            lines.push(Line::styled(
+                text::truncate(&format!("  ✗ {what}"), width).into_owned(),
+                theme.style(Token::Error),
+            ));
+        }
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled("Values", theme.style(Token::Title)));
     let mut last_page = String::new();
     for (page, field, shown) in view.session.review() {
         if page != last_page {
@@ -464,6 +494,17 @@ fn review(view: &FormView, ctx: &Ctx, area: Rect, frame: &mut Frame) {
         .take(rest.height as usize)
         .collect();
     frame.render_widget(Paragraph::new(visible), rest);
+}
+
+/// `Page › ` for the page holding a field (empty when none does).
+fn page_of(view: &FormView, key: &str) -> String {
+    view.session
+        .form
+        .pages
+        .iter()
+        .find(|p| p.fields.iter().any(|f| f.key == key))
+        .map(|p| format!("{} › ", safe_line(&p.title)))
+        .unwrap_or_default()
 }
 
 /// The plan as lines: steps with their status, files with sizes, previews, output.

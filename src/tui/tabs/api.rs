@@ -12,7 +12,7 @@ use crate::tui::panes::{Ctx, Outcome};
 use crate::tui::theme::{Theme, Token};
 use crate::tui::widgets::hyperlink;
 use crate::tui::widgets::list::move_selection;
-use crate::tui::widgets::wrap::{safe_line, wrap};
+use crate::tui::widgets::wrap::{code_line, safe_line, wrap};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -231,7 +231,7 @@ impl ApiTab {
                 out.push(Line::raw(""));
                 for l in raw.lines() {
                     out.push(Line::styled(
-                        text::truncate(&safe_line(l), width).into_owned(),
+                        text::truncate(&code_line(l), width).into_owned(),
                         theme.style(Token::Muted),
                     ));
                 }
@@ -247,7 +247,7 @@ impl ApiTab {
                     out.push(Line::raw(""));
                 }
                 for l in raw.lines() {
-                    out.push(Line::raw(text::truncate(&safe_line(l), width).into_owned()));
+                    out.push(Line::raw(text::truncate(&code_line(l), width).into_owned()));
                 }
             }
             ApiView::Remote { url } => {

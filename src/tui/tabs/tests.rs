@@ -600,3 +600,26 @@ fn id_of(app: &App, kind: &str, name: &str) -> crate::catalog::EntityId {
     let reference = crate::catalog::EntityRef::new(kind, "default", name);
     app.catalog.id_of(&reference).expect("in the demo")
 }
+
+#[test]
+fn api_tab_keeps_the_indentation_of_raw_asyncapi_and_graphql() {
+    let mut app = on_tab("payment-events", "API");
+    let mut seen = String::new();
+    for _ in 0..12 {
+        seen.push_str(&screen(&mut app, 100, 40));
+        press(&mut app, KeyCode::PageDown);
+    }
+    assert!(seen.contains("\n  production:"), "{seen}");
+    assert!(
+        seen.contains("\n    url: kafka-1.internal.northwind.example:9093"),
+        "{seen}"
+    );
+    let mut app = on_tab("merchant-graphql", "API");
+    let mut seen = String::new();
+    for _ in 0..12 {
+        seen.push_str(&screen(&mut app, 100, 40));
+        press(&mut app, KeyCode::PageDown);
+    }
+    assert!(seen.contains("\n  query: Query"), "{seen}");
+    assert!(seen.contains("\n  amount: Int!"), "{seen}");
+}

@@ -11,6 +11,24 @@ pub fn safe_line(s: &str) -> String {
     text::one_line(&text::clean(s))
 }
 
+/// One line of code or of a raw definition, for the screen: control characters dropped, tabs
+/// expanded to the next stop, and its indentation and inner spacing kept (unlike
+/// [`safe_line`], which folds them).
+pub fn code_line(s: &str) -> String {
+    let mut line = String::new();
+    for c in text::clean(s).chars() {
+        match c {
+            '\t' => {
+                let col = text::width(&line);
+                line.extend(std::iter::repeat(' ').take(TAB - col % TAB));
+            }
+            c if c.is_control() => {}
+            c => line.push(c),
+        }
+    }
+    line
+}
+
 /// Wraps multi-line text to `width` columns: each source line stays a line (so lists and
 /// paragraphs keep their shape), tabs expand to spaces, long lines break at spaces where they
 /// can and mid-word where they must, and control characters are dropped.

@@ -1,0 +1,243 @@
+//! Other portals' descriptors (Cortex, OpsLevel, Compass, Port) as a user meets them: loaded
+//! by `--catalog DIR` walks beside Backstage files, searched with `format:`, and converted with
+//! `idp-tui convert` into files `idp-tui validate` finds clean.
+
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
+
+use idp_tui::catalog::{Catalog, Severity};
+use idp_tui::search::{Query, SearchIndex};
+use std::process::{Command, Output};
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/formats");
+
+fn idp(args: &[&str]) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_idp-tui"))
+        .args(args)
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .output()
+        .expect("binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_string()
+}
+
+fn load(paths: &[&str]) -> Catalog {
+    let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
+    let (entities, problems) = idp_tui::source::file::load_all(&paths);
+    Catalog::from_entities(entities, problems)
+}
+
+fn refs(catalog: &Catalog, query: &str) -> Vec<String> {
+    let index = SearchIndex::build(catalog);
+    let mut out: Vec<String> = index
+        .search(&Query::parse(query), 500)
+        .hits
+        .iter()
+        .map(|h| catalog.get(h.id).entity_ref().to_string())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_catalog_walk_reads_every_format_resolves_across_files_and_filters_by_format() {
+    let catalog = load(&[DATA]);
+    let cortex = refs(&catalog, "format:cortex");
+    assert_eq!(
+        cortex,
+        [
+            "api:cortex/ledger",
+            "component:cortex/ledger",
+            "component:cortex/null-everywhere",
+            "component:cortex/payments",
+            "group:cortex/payments-team",
+            "system:cortex/finance",
+            "user:cortex/ada",
+            "user:cortex/grace",
+        ]
+    );
+    assert_eq!(refs(&catalog, "format:opslevel").len(), 4);
+    assert_eq!(
+        refs(&catalog, "format:compass"),
+        [
+            "component:compass/search-api",
+            "component:compass/storefront-web"
+        ]
+    );
+    assert!(refs(&catalog, "format:port").contains(&"component:port/inventory".to_string()));
+    assert!(refs(&catalog, "format:backstage").is_empty());
+    // References across files are relations in the catalog: payments depends on ledger.
+    let payments = catalog
+        .by_ref(&idp_tui::catalog::EntityRef::new(
+            "component",
+            "cortex",
+            "payments",
+        ))
+        .unwrap();
+    assert_eq!(payments.spec_str("system"), Some("system:cortex/finance"));
+    // Provenance: the file and line it was read from.
+    assert!(payments
+        .origin
+        .path
+        .ends_with("cortex/payments/cortex.yaml"));
+    assert_eq!(payments.origin.line, Some(2));
+    // A broken file next to good ones is one error at its line; its neighbours load.
+    let problems: Vec<String> = catalog.problems().map(|p| p.to_string()).collect();
+    let broken = format!("{DATA}/cortex/broken/cortex.yaml:6: error: YAML does not parse");
+    assert!(
+        problems.iter().any(|p| p.starts_with(&broken)),
+        "{problems:#?}"
+    );
+    let tag =
+        format!("{DATA}/cortex/empty-tag/cortex.yaml:4: error: x-cortex-tag is missing or empty");
+    assert!(
+        problems.iter().any(|p| p.starts_with(&tag)),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn backstage_files_and_foreign_ones_load_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("svc")).unwrap();
+    std::fs::write(
+        d.join("catalog-info.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: web}\nspec: {type: website, lifecycle: production, owner: team-a, dependsOn: ['component:opslevel/api-gateway']}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("svc/opslevel.yml"),
+        "version: 1\nservice:\n  name: API Gateway\n  owner: team_a\n",
+    )
+    .unwrap();
+    let catalog = load(&[d.to_str().unwrap()]);
+    assert_eq!(
+        refs(&catalog, "format:backstage"),
+        ["component:default/web"]
+    );
+    assert_eq!(
+        refs(&catalog, "format:opslevel"),
+        ["component:opslevel/api-gateway"]
+    );
+    // The Backstage file's reference into the OpsLevel one resolves; only the two owners
+    // (no Group file here) are missing.
+    let warnings: Vec<String> = catalog
+        .problems()
+        .filter(|p| p.severity == Severity::Warning)
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
+    assert!(
+        warnings.iter().all(|w| w.contains(": ownedBy group:")),
+        "{warnings:#?}"
+    );
+}
+
+#[test]
+fn convert_writes_backstage_files_that_validate_clean() {
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("converted");
+    let port_json = format!("{DATA}/port/export.json");
+    let o = idp(&[
+        "convert",
+        DATA,
+        &port_json,
+        "--out",
+        target.to_str().unwrap(),
+    ]);
+    // The fixtures hold broken files on purpose: exit 1, each problem at file:line, and every
+    // other file still converted.
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("cortex/broken/cortex.yaml:6: error: YAML does not parse"),
+        "{err}"
+    );
+    assert!(
+        err.contains("idp-tui: wrote 23 entities in 13 file(s)"),
+        "{err}"
+    );
+    let payments =
+        std::fs::read_to_string(target.join("cortex/payments/catalog-info.yaml")).unwrap();
+    assert!(
+        payments.starts_with("# Converted by idp-tui from "),
+        "{payments}"
+    );
+    assert!(
+        payments.contains("  - component:cortex/ledger\n"),
+        "{payments}"
+    );
+    assert!(
+        target.join("catalog-info.yaml").exists(),
+        "the export.json beside nothing else"
+    );
+    let v = idp(&["validate", target.to_str().unwrap()]);
+    assert!(v.status.success(), "{}{}", text(&v.stdout), text(&v.stderr));
+    let listed = text(&v.stdout);
+    assert!(!listed.contains(": error:"), "{listed}");
+    // Converting again does not overwrite without --force.
+    let again = idp(&["convert", DATA, "--out", target.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("not overwritten (--force replaces it)"));
+}
+
+#[test]
+fn convert_to_stdout_and_its_json_report() {
+    let file = format!("{DATA}/opslevel/cart/opslevel.yml");
+    let o = idp(&["convert", &file]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let yaml = text(&o.stdout);
+    let doc: serde_json::Value =
+        serde_yaml::from_str(yaml.lines().skip(1).collect::<Vec<_>>().join("\n").as_str()).unwrap();
+    assert_eq!(doc["metadata"]["name"], "cart");
+    assert_eq!(doc["spec"]["lifecycle"], "experimental");
+    let o = idp(&["convert", &format!("{DATA}/cortex"), "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let files = report["files"].as_array().unwrap();
+    let payments = files
+        .iter()
+        .find(|f| {
+            f["source"]
+                .as_str()
+                .unwrap()
+                .ends_with("payments/cortex.yaml")
+        })
+        .unwrap();
+    assert_eq!(payments["format"], "cortex");
+    let fields = payments["entities"][0]["fields"].as_array().unwrap();
+    let fate = |name: &str| {
+        fields
+            .iter()
+            .filter(|f| f["field"] == name)
+            .map(|f| {
+                (
+                    f["fate"].as_str().unwrap().to_string(),
+                    f["to"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(fate("info.x-cortex-apm").contains(&("annotation".into(), "idp-tui/raw.apm".into())));
+    assert!(fate("info.title").contains(&("mapped".into(), "metadata.title".into())));
+    assert!(fate("info.x-cortex-dependency.aws").is_empty());
+    let broken = files
+        .iter()
+        .find(|f| {
+            f["source"]
+                .as_str()
+                .unwrap()
+                .ends_with("broken/cortex.yaml")
+        })
+        .unwrap();
+    assert_eq!(broken["problems"][0]["line"], 6);
+    assert_eq!(broken["output"], serde_json::Value::Null);
+    // A file idp-tui does not convert is refused by name.
+    let o = idp(&["convert", &format!("{DATA}/../catalog-does-not-exist.yaml")]);
+    assert_eq!(o.status.code(), Some(2));
+}
