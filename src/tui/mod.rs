@@ -91,7 +91,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     tracing::info!(sources = settings.sources.len(), theme = %theme.name, "starting");
 
     let mut app = App::new(Catalog::new(), &settings.sources, theme, keymap);
-    app.actions = settings.config.actions.clone();
+    app.set_user_commands(settings.config.actions.clone());
     app.prefs.hyperlinks = cli.hyperlinks || settings.config.hyperlinks;
     let backstages = settings
         .sources
@@ -111,7 +111,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         app.prefs.live = Some(tabs::live::LiveHandle(std::sync::Arc::new(live)));
     }
     app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
-    let action_conflicts = app.keymap.custom_key_conflicts(&app.actions);
+    let action_conflicts = app.keymap.custom_key_conflicts(app.user_commands());
     // The config's own warnings (an unknown section) were said on stderr, which the portal's
     // screen hides: the status line says them too.
     let warnings: Vec<String> = settings
