@@ -185,6 +185,12 @@ fn the_ownership_tab_names_who_is_on_call_now_where_it_came_from_and_how_old_it_
     assert!(!after.contains("asking the live providers…"), "{after}");
     // The status bar says how old the entity's live data is.
     assert!(after.contains("live 1 min ago"), "{after}");
+    update(&mut app, Action::Resize(100, 34));
+    let mut terminal = Terminal::new(TestBackend::new(100, 34)).expect("test backend");
+    terminal
+        .draw(|frame| ui::render(&app, frame))
+        .expect("drawing never fails on a test backend");
+    insta::assert_snapshot!("ownership_on_call_now", terminal.backend());
 }
 
 #[test]
