@@ -386,13 +386,13 @@ fn output_for_scripts_limit_zero_truncation_on_stderr_and_quiet_warnings() {
     let all = json(&idp(&["search", "--json", "--limit", "0"]));
     assert_eq!(
         all.as_array().unwrap().len(),
-        77,
+        89,
         "--limit 0 lists every entity"
     );
     let o = idp(&["search", "--json", "--limit", "3"]);
     assert_eq!(json(&o).as_array().unwrap().len(), 3);
     assert!(
-        stderr(&o).contains("3 of 77 matches; --limit 0 for all"),
+        stderr(&o).contains("3 of 89 matches; --limit 0 for all"),
         "a script is told it was cut: {}",
         stderr(&o)
     );
