@@ -296,11 +296,21 @@ impl EntityTab for OwnershipTab {
             .clone()
             .map(|i| {
                 let r = &self.rows[i];
-                let mut style = theme.style(r.style);
                 if i == self.selected {
-                    style = style.patch(theme.style(Token::Selection));
+                    // The row's colour gives way to the selection's; `▶` marks it.
+                    let text = match r.text.strip_prefix("  ") {
+                        Some(rest) => format!("▶ {rest}"),
+                        None => format!("▶{}", r.text),
+                    };
+                    return Line::styled(
+                        text::truncate(&text, width).into_owned(),
+                        theme.on_row(theme.style(Token::Selection), theme.style(r.style)),
+                    );
                 }
-                Line::styled(text::truncate(&r.text, width).into_owned(), style)
+                Line::styled(
+                    text::truncate(&r.text, width).into_owned(),
+                    theme.style(r.style),
+                )
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), area);
@@ -337,7 +347,7 @@ fn on_call_now(ctx: &Ctx, id: EntityId, rows: &mut Vec<Row>) {
     for result in &report.results {
         for o in &result.answer.oncall {
             any = true;
-            let mut text = format!("  {}", o.name);
+            let mut text = o.name.clone();
             if let Some(email) = o.email.as_ref().filter(|e| **e != o.name) {
                 text.push_str(&format!(" <{email}>"));
             }
@@ -354,7 +364,8 @@ fn on_call_now(ctx: &Ctx, id: EntityId, rows: &mut Vec<Row>) {
             text.push_str(&format!(" · {} ({}, {from}){age}", o.target, o.provider));
             let copy = o.email.clone().unwrap_or_else(|| o.name.clone());
             rows.push(Row {
-                text: safe_line(&text),
+                // Cleaned before the indent: cleaning trims the line's ends.
+                text: format!("  {}", safe_line(&text)),
                 style: Token::Text,
                 copy: Some((copy.clone(), copy)),
                 open: None,
