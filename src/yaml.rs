@@ -272,6 +272,9 @@ pub fn field_lines(text: &str) -> FieldLines {
                 Some((_, Slot::Item(index))) => *index += 1,
                 None => {}
             },
+            // As in `check_with`: libyaml never sees past the limit (deep flow nesting costs
+            // it n²), whatever changed since the text was checked.
+            Kind::Start { .. } if open.len() >= MAX_DEPTH => break,
             Kind::Start { .. } => {
                 let is_list = matches!(event.start, Some(Collection::List));
                 let child = match open.last() {
@@ -544,6 +547,12 @@ mod tests {
         assert_eq!(lines.line("/e/f", None), Some(6));
         let broken = field_lines("a: 1\nb: [unclosed\nc: 2\n");
         assert_eq!(broken.line("/a", None), Some(1));
+        // Deep nesting ends the walk at the limit, quickly (800 KB took 374 s in libyaml).
+        let n = 400_000;
+        let deep = format!("a: 1\nb: {}{}\n", "[".repeat(n), "]".repeat(n));
+        let started = std::time::Instant::now();
+        assert_eq!(field_lines(&deep).line("/a", None), Some(1));
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
     }
 
     #[test]

@@ -217,8 +217,11 @@ fn locate_again(path: &str, problems: &mut [Problem]) {
     if !problems.iter().any(|p| p.field.is_some()) {
         return;
     }
-    if let Some(text) = vfs::read(path)
-        .ok()
+    // Read again only while it is still within the size limit of a first read.
+    let readable = vfs::size(path).is_ok_and(|n| n <= MAX_FILE_BYTES);
+    if let Some(text) = readable
+        .then(|| vfs::read(path).ok())
+        .flatten()
         .and_then(|bytes| String::from_utf8(bytes).ok())
     {
         locate_fields(path, &text, problems);
