@@ -351,3 +351,71 @@ fn without_a_terminal_the_portal_says_so_in_one_line_and_names_the_subcommands()
     );
     assert!(o.stdout.is_empty(), "nothing drawn: {:?}", stdout(&o));
 }
+
+#[test]
+fn completions_for_every_shell_and_a_man_page_come_from_the_command_line() {
+    for (shell, expect) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef idp-tui"),
+        ("fish", "complete -c idp-tui"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let o = idp(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        assert!(script.contains(expect), "{shell}: {script}");
+        assert!(
+            script.contains("search") && script.contains("owner"),
+            "{shell}"
+        );
+    }
+    let o = idp(&["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = idp(&["man"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH idp-tui 1"),
+        "{page}"
+    );
+    assert!(page.contains("search"), "{page}");
+}
+
+#[test]
+fn output_for_scripts_limit_zero_truncation_on_stderr_and_quiet_warnings() {
+    let all = json(&idp(&["search", "--json", "--limit", "0"]));
+    assert_eq!(
+        all.as_array().unwrap().len(),
+        77,
+        "--limit 0 lists every entity"
+    );
+    let o = idp(&["search", "--json", "--limit", "3"]);
+    assert_eq!(json(&o).as_array().unwrap().len(), 3);
+    assert!(
+        stderr(&o).contains("3 of 77 matches; --limit 0 for all"),
+        "a script is told it was cut: {}",
+        stderr(&o)
+    );
+    // The demo has one warning: not said unless asked.
+    let o = idp(&["search", "ledger", "--json"]);
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    let o = idp(&["-v", "search", "ledger", "--json"]);
+    assert!(stderr(&o).contains("1 warning(s)"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_partial_name_in_owner_or_deps_lists_the_candidates() {
+    for command in ["owner", "deps"] {
+        let o = idp(&[command, "ledger-w"]);
+        assert_eq!(o.status.code(), Some(2), "{command}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("entities whose name holds \"ledger-w\""),
+            "{command}: {err}"
+        );
+        assert!(
+            err.contains("  component:default/ledger-writer"),
+            "{command}: {err}"
+        );
+    }
+}

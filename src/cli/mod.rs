@@ -16,10 +16,12 @@ mod history;
 mod initiatives;
 pub mod live;
 mod owner;
+mod request;
 mod scaffold;
 mod scaffold_remote;
 mod score;
 mod search;
+mod shell;
 mod show;
 mod stats;
 mod validate;
@@ -66,6 +68,10 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
 
+    /// Also say on stderr how many warnings the catalog has (errors are always said).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
     /// What to do; without a command the portal opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -82,6 +88,8 @@ pub enum Command {
     Validate(validate::Args),
     /// Convert Cortex, OpsLevel, Compass and Port descriptors to Backstage catalog YAML.
     Convert(convert::Args),
+    /// A resource request for a Kratix Promise, its values checked against the Promise's CRD.
+    Request(request::Args),
     /// Read an entity's TechDocs (or README) as text.
     Docs(docs::Args),
     /// List an API's operations (OpenAPI) or its outline (AsyncAPI, GraphQL, gRPC).
@@ -114,6 +122,10 @@ pub enum Command {
     Oncall(live::Args),
     /// How an entity looks live: CI, deployments, workloads, quality gate, plugins.
     Status(live::Args),
+    /// Print the shell completion script (bash, zsh, fish or powershell).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff): `idp-tui man > idp-tui.1`.
+    Man,
 }
 
 /// The settings every command and the TUI share: config file and sources.
@@ -125,6 +137,8 @@ pub struct Settings {
     pub sources: Vec<SourceSpec>,
     /// Use caches only (`--offline`).
     pub offline: bool,
+    /// Say the catalog's warning count too (`-v`).
+    pub verbose: bool,
     /// Scorecard files and directories: `--scorecard` paths, else the config's; empty means
     /// the built-in default.
     pub scorecards: Vec<String>,
@@ -193,6 +207,7 @@ impl Cli {
             sources,
             scorecards,
             offline: self.offline,
+            verbose: self.verbose,
         })
     }
 }
@@ -234,12 +249,19 @@ fn with_scorecards(mut settings: Settings, cli: &Cli, own: &[String]) -> Setting
 
 /// Runs a non-interactive command.
 pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
+    // Generated from the command line alone: no config file is read.
+    match command {
+        Command::Completions(args) => return shell::completions(args),
+        Command::Man => return shell::man(),
+        _ => {}
+    }
     let settings = cli.settings()?;
     match command {
         Command::Search(args) => search::run(&settings, args),
         Command::Show(args) => show::run(&settings, args),
         Command::Validate(args) => validate::run(&settings, args),
         Command::Convert(args) => convert::run(args),
+        Command::Request(args) => request::run(&settings, args),
         Command::Docs(args) => docs::run(&settings, args),
         Command::Api(args) => api::run(&settings, args),
         Command::Action(args) => action::run(&settings, args),
@@ -264,6 +286,7 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
         Command::Templates(args) => scaffold::list(&settings, args),
         Command::Oncall(args) => live::oncall(&settings, args),
         Command::Status(args) => live::status(&settings, args),
+        Command::Completions(_) | Command::Man => Ok(ExitCode::SUCCESS),
     }
 }
 
@@ -289,7 +312,8 @@ pub fn load(settings: &Settings) -> Catalog {
         .filter(|p| p.severity == Severity::Error)
         .count();
     let warnings = catalog.problem_count() - errors;
-    if errors + warnings > 0 {
+    // Warnings alone are counted only when asked (`-v`): a script's stderr stays quiet.
+    if errors > 0 || (settings.verbose && warnings > 0) {
         tell!(
             "idp-tui: the catalog has {errors} error(s) and {warnings} warning(s); run `idp-tui validate` to list them"
         );

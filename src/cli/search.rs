@@ -13,7 +13,7 @@ pub struct Args {
     /// Only entities of this kind.
     #[arg(long)]
     pub kind: Option<String>,
-    /// At most this many results.
+    /// At most this many results; 0 means all.
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
     /// Print a JSON array.
@@ -52,7 +52,11 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     if query.in_docs() {
         return docs_search(settings, &catalog, &query, args);
     }
-    let results = SearchIndex::build(&catalog).search(&query, args.limit);
+    let limit = match args.limit {
+        0 => catalog.len().max(1),
+        n => n,
+    };
+    let results = SearchIndex::build(&catalog).search(&query, limit);
     let rows: Vec<Row> = results
         .hits
         .iter()
@@ -74,6 +78,14 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         .collect();
     if args.json {
         print_json(&rows)?;
+        // The array stays an array; a script learns on stderr that it was cut.
+        if results.total > rows.len() {
+            tell!(
+                "idp-tui: {} of {} matches; --limit 0 for all",
+                rows.len(),
+                results.total
+            );
+        }
     } else {
         for r in &rows {
             let owner = r.owner.as_deref().unwrap_or("-");
@@ -92,7 +104,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         }
         if results.total > rows.len() {
             tell!(
-                "({} of {} matches; use --limit to see more)",
+                "({} of {} matches; --limit N for more, --limit 0 for all)",
                 rows.len(),
                 results.total
             );
@@ -113,7 +125,14 @@ fn docs_search(
     for p in &index.problems {
         tell!("idp-tui: {p}");
     }
-    let hits = index.search(&query.words, args.limit);
+    let hits = index.search(
+        &query.words,
+        if args.limit == 0 {
+            usize::MAX
+        } else {
+            args.limit
+        },
+    );
     let rows: Vec<serde_json::Value> = hits
         .iter()
         .map(|h| {

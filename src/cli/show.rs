@@ -14,6 +14,9 @@ pub struct Args {
     pub json: bool,
 }
 
+/// Most candidates listed for a name that matches no entity.
+const MAX_CANDIDATES: usize = 20;
+
 /// Finds the entity a person named, or prints why not (to stderr) and returns the exit code.
 pub fn resolve(catalog: &Catalog, input: &str) -> Result<EntityId, ExitCode> {
     match catalog.lookup(input) {
@@ -29,6 +32,26 @@ pub fn resolve(catalog: &Catalog, input: &str) -> Result<EntityId, ExitCode> {
             let rejected = catalog.lookup_rejected(input);
             if rejected.is_empty() {
                 tell!("idp-tui: no entity matches {input:?} (try `idp-tui search {input}`)");
+                // A part of a name: list the entities whose name holds it.
+                let needle = input.to_lowercase();
+                let mut candidates: Vec<String> = catalog
+                    .ids()
+                    .map(|id| catalog.get(id))
+                    .filter(|e| {
+                        !needle.is_empty() && e.metadata.name.to_lowercase().contains(&needle)
+                    })
+                    .map(|e| e.entity_ref().as_str().to_string())
+                    .collect();
+                candidates.sort();
+                if !candidates.is_empty() {
+                    tell!("idp-tui: entities whose name holds {input:?}:");
+                    for c in candidates.iter().take(MAX_CANDIDATES) {
+                        tell!("  {c}");
+                    }
+                    if candidates.len() > MAX_CANDIDATES {
+                        tell!("  … and {} more", candidates.len() - MAX_CANDIDATES);
+                    }
+                }
                 return Err(ExitCode::from(2));
             }
             // Rejected entities are not in the catalog, but the user wrote them: say why.

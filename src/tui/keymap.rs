@@ -292,6 +292,8 @@ impl Default for Keymap {
             b(Key::plain(Char('q')), "quit", false),
             b(Key::plain(Char('k')), "up", false),
             b(Key::plain(Char('j')), "down", false),
+            b(Key::plain(Char('g')), "home", false),
+            b(Key::plain(Char('G')), "end", false),
             b(Key::plain(Char('o')), "ownership", false),
             b(Key::plain(Char('O')), "links", false),
             b(Key::plain(Char('r')), "toggle_view", false),
@@ -321,6 +323,8 @@ impl Default for Keymap {
             b(Key::plain(Char('q')), "quit", false),
             b(Key::plain(Char('k')), "up", false),
             b(Key::plain(Char('j')), "down", false),
+            b(Key::plain(Char('g')), "home", false),
+            b(Key::plain(Char('G')), "end", false),
             // The links list copies the highlighted link.
             b(Key::plain(Char('y')), "copy_ref", false),
             b(Key::plain(Char('O')), "links", false),
@@ -352,6 +356,10 @@ impl Default for Keymap {
                 b(Key::plain(Char('j')), "down", false),
                 b(Key::plain(PageUp), "page_up", false),
                 b(Key::plain(PageDown), "page_down", false),
+                b(Key::plain(Home), "home", false),
+                b(Key::plain(End), "end", false),
+                b(Key::plain(Char('g')), "home", false),
+                b(Key::plain(Char('G')), "end", false),
             ],
         );
         modes.insert(

@@ -67,6 +67,10 @@ const MAX_BATCH: usize = 256;
 /// The longest the exit waits for files being written and drafts being saved.
 const EXIT_WAIT: Duration = Duration::from_secs(5);
 
+/// The status line on the embedded demo catalog.
+pub const DEMO_LINE: &str =
+    "Demo catalog — `idp-tui --catalog PATH` for yours · F1 keys · Ctrl-C quits";
+
 /// Opens the portal on the command line's sources and runs it until the user quits.
 pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     let settings = cli.settings()?;
@@ -128,6 +132,9 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     }
     if !warnings.is_empty() {
         app.status_error(warnings.join("; "));
+    } else if settings.sources == [crate::source::SourceSpec::demo()] {
+        // A first start (no config, no --catalog): say what this is and the way out.
+        app.status_info(DEMO_LINE);
     }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()

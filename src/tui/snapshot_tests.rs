@@ -336,12 +336,18 @@ fn overview_opens_at_its_top_on_small_terminals_and_scrolls_back() {
         assert!(!shown.contains("Description"), "{width}x{height}:\n{shown}");
         for (code, times) in [
             (KeyCode::Home, 1),
+            (KeyCode::Char('g'), 1),
             (KeyCode::PageUp, 8),
             (KeyCode::Char('k'), 60),
             (KeyCode::Up, 60),
         ] {
-            press(&mut app, KeyCode::End, KeyModifiers::NONE);
+            press(&mut app, KeyCode::Char('G'), KeyModifiers::NONE);
             draw(&mut app, width, height);
+            let shown = screen(&draw(&mut app, width, height));
+            assert!(
+                !shown.contains("Description"),
+                "G goes to the end:\n{shown}"
+            );
             for _ in 0..times {
                 press(&mut app, code, KeyModifiers::NONE);
                 draw(&mut app, width, height);
@@ -393,4 +399,80 @@ fn in_docs_in_the_portal_finds_the_docs_page_the_cli_finds() {
         shown.contains("▸Docs"),
         "the entity opens on its Docs tab:\n{shown}"
     );
+}
+
+/// Screens that show a selected row: the search pane, the entity's relations and dependency
+/// tree, and the list panes.
+fn selection_screens(theme: &str) -> Vec<(String, Terminal<TestBackend>)> {
+    let mut out = Vec::new();
+    let themed = |mut app: App| {
+        app.theme = super::theme::Theme::builtin(theme).expect("a built-in theme");
+        app
+    };
+    let mut app = themed(searched("ledger"));
+    out.push(("search".to_string(), draw(&mut app, 100, 30)));
+    let mut app = themed(entity_view("ledger-writer"));
+    for _ in 0..20 {
+        press(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    }
+    out.push(("overview".to_string(), draw(&mut app, 100, 30)));
+    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    press(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    out.push(("dependencies".to_string(), draw(&mut app, 100, 30)));
+    for command in ["teams", "sources", "problems", "templates", "scorecards"] {
+        let mut app = themed(App::loaded(demo()));
+        update(&mut app, Action::RunCommand(command.into()));
+        press(&mut app, KeyCode::Down, KeyModifiers::NONE);
+        out.push((command.to_string(), draw(&mut app, 100, 30)));
+    }
+    out
+}
+
+#[test]
+fn selected_rows_are_readable_in_every_theme() {
+    use ratatui::style::Color;
+    for theme in ["dark", "light", "mono"] {
+        let selection = super::theme::Theme::builtin(theme)
+            .expect("theme")
+            .style(super::theme::Token::Selection);
+        for (name, terminal) in selection_screens(theme) {
+            let buffer = terminal.backend().buffer();
+            let mut selected_cells = 0;
+            for cell in buffer.content() {
+                if cell.bg != Color::Reset && cell.bg == cell.fg {
+                    panic!(
+                        "{theme} {name}: {:?} drawn in its background colour {:?}\n{}",
+                        cell.symbol(),
+                        cell.bg,
+                        screen(&terminal)
+                    );
+                }
+                if selection.bg.is_some_and(|bg| bg == cell.bg) && cell.symbol() != " " {
+                    selected_cells += 1;
+                    assert_eq!(
+                        Some(cell.fg),
+                        selection.fg,
+                        "{theme} {name}: {:?} on the selection is not in the selection's colour",
+                        cell.symbol()
+                    );
+                }
+            }
+            if theme != "mono" && name != "sources" {
+                assert!(
+                    selected_cells > 0,
+                    "{theme} {name}: no selection drawn\n{}",
+                    screen(&terminal)
+                );
+            }
+            // (The Sources pane of a test app lists no source.)
+            if theme == "mono" && name != "sources" {
+                assert!(
+                    screen(&terminal).contains('▶'),
+                    "mono {name}: the selection is marked with ▶\n{}",
+                    screen(&terminal)
+                );
+            }
+        }
+    }
 }

@@ -228,6 +228,33 @@ impl Theme {
         self.styles.get(&token).copied().unwrap_or_default()
     }
 
+    /// A token's style on a row whose base style is `base`. On a selected row (`base` is the
+    /// selection style) the token keeps only its modifiers (bold, underline…), never its
+    /// colours, so nothing is drawn in the selection's own colour (cyan on cyan, blue on
+    /// blue); on any other row the token's style goes over the base.
+    pub fn on_row(&self, base: Style, token: Style) -> Style {
+        let selection = self.style(Token::Selection);
+        if base == selection && base != Style::default() {
+            base.add_modifier(token.add_modifier)
+        } else {
+            base.patch(token)
+        }
+    }
+
+    /// A selected line: every span drawn on the selection's colours (see [`Theme::on_row`]).
+    pub fn select_line<'a>(&self, line: ratatui::text::Line<'a>) -> ratatui::text::Line<'a> {
+        let selection = self.style(Token::Selection);
+        let spans = line
+            .spans
+            .into_iter()
+            .map(|span| {
+                let style = self.on_row(selection, span.style);
+                span.style(style)
+            })
+            .collect::<Vec<_>>();
+        ratatui::text::Line::from(spans).style(selection)
+    }
+
     /// The style for an entity kind.
     pub fn kind(&self, kind: &str) -> Style {
         self.style(match kind {

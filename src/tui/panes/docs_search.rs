@@ -181,15 +181,15 @@ impl View for DocsSearchView {
             let spans = vec![
                 Span::styled(
                     if selected { "▶ " } else { "  " },
-                    base.patch(theme.style(Token::Accent)),
+                    theme.on_row(base, theme.style(Token::Accent)),
                 ),
                 Span::styled(
                     safe_line(&f.entity_ref),
-                    base.patch(theme.style(Token::Accent)),
+                    theme.on_row(base, theme.style(Token::Accent)),
                 ),
                 Span::styled(
                     format!("  {}", safe_line(&at)),
-                    base.patch(theme.style(Token::Muted)),
+                    theme.on_row(base, theme.style(Token::Muted)),
                 ),
                 Span::styled(format!("  {}", safe_line(&f.heading)), base),
             ];

@@ -134,13 +134,12 @@ impl View for LinksView {
                 .clone()
                 .map(|i| {
                     let mut style = theme.style(Token::Text);
+                    let mut row = Self::row(&self.links[i]);
                     if i == self.selected {
                         style = style.patch(theme.style(Token::Selection));
+                        row = format!("▶{}", row.strip_prefix(' ').unwrap_or(&row));
                     }
-                    Line::styled(
-                        text::truncate(&Self::row(&self.links[i]), width).into_owned(),
-                        style,
-                    )
+                    Line::styled(text::truncate(&row, width).into_owned(), style)
                 })
                 .collect();
             frame.render_widget(Paragraph::new(lines), list);

@@ -189,12 +189,12 @@ impl PaletteOverlay {
                 let marker = if i == selected { "▶ " } else { "  " };
                 super::entity::clip(
                     vec![
-                        Span::styled(marker, base.patch(theme.style(Token::Accent))),
+                        Span::styled(marker, theme.on_row(base, theme.style(Token::Accent))),
                         Span::styled(
                             format!("{}  ", super::search::fit(&e.line, name_width)),
                             base,
                         ),
-                        Span::styled(e.description, base.patch(theme.style(Token::Muted))),
+                        Span::styled(e.description, theme.on_row(base, theme.style(Token::Muted))),
                     ],
                     w,
                 )

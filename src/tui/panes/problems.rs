@@ -130,9 +130,12 @@ impl View for ProblemsView {
                 }
                 let marker = if i == selected { "▶ " } else { "  " };
                 let spans = vec![
-                    Span::styled(marker, base.patch(theme.style(Token::Accent))),
-                    Span::styled(format!("{at} "), base.patch(theme.style(Token::Muted))),
-                    Span::styled(sev, base.patch(sev_style)),
+                    Span::styled(marker, theme.on_row(base, theme.style(Token::Accent))),
+                    Span::styled(
+                        format!("{at} "),
+                        theme.on_row(base, theme.style(Token::Muted)),
+                    ),
+                    Span::styled(sev, theme.on_row(base, sev_style)),
                     Span::styled(format!(" {message}"), base),
                 ];
                 super::entity::clip(spans, width)

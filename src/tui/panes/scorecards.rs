@@ -293,7 +293,7 @@ impl View for ScorecardsView {
                 };
                 let marker = Span::styled(
                     if is_selected { "▶ " } else { "  " },
-                    base.patch(theme.style(Token::Accent)),
+                    theme.on_row(base, theme.style(Token::Accent)),
                 );
                 let spans = match &self.rows[i] {
                     Row::Heading(t) => vec![Span::styled(t.clone(), theme.style(Token::Title))],
@@ -308,7 +308,7 @@ impl View for ScorecardsView {
                         marker,
                         Span::styled(
                             crate::tui::panes::search::fit(name, name_width),
-                            base.patch(theme.kind("group")),
+                            theme.on_row(base, theme.kind("group")),
                         ),
                         Span::styled(format!("  {average:>5.1}"), base),
                         Span::styled(
@@ -320,7 +320,7 @@ impl View for ScorecardsView {
                                     "entities"
                                 }
                             ),
-                            base.patch(theme.style(Token::Muted)),
+                            theme.on_row(base, theme.style(Token::Muted)),
                         ),
                         Span::styled(card.distribution_text(levels), base),
                     ],
@@ -347,7 +347,7 @@ impl View for ScorecardsView {
                             marker,
                             Span::styled(
                                 e.entity_ref().short(),
-                                base.patch(theme.kind(e.kind_lower())),
+                                theme.on_row(base, theme.kind(e.kind_lower())),
                             ),
                         ]
                     }

@@ -238,14 +238,20 @@ impl SearchPane {
             Style::default()
         };
         let marker = if selected { "▶" } else { " " };
-        let mut spans = vec![Span::styled(marker, base.patch(theme.style(Token::Accent)))];
+        let mut spans = vec![Span::styled(
+            marker,
+            theme.on_row(base, theme.style(Token::Accent)),
+        )];
         spans.push(severity_marker(ctx, e, base));
         let kind = fit(e.kind_lower(), columns.kind);
-        spans.push(Span::styled(kind, base.patch(theme.kind(e.kind_lower()))));
+        spans.push(Span::styled(
+            kind,
+            theme.on_row(base, theme.kind(e.kind_lower())),
+        ));
         spans.push(Span::styled(" ", base));
         // The name with matched characters highlighted; positions are char indexes.
         let name = text::truncate(&e.metadata.name, columns.name);
-        let match_style = base.patch(theme.style(Token::Match));
+        let match_style = theme.on_row(base, theme.style(Token::Match));
         let mut run = String::new();
         let mut run_matched = false;
         for (ci, c) in name.chars().enumerate() {
@@ -283,7 +289,7 @@ impl SearchPane {
                 .unwrap_or_default();
             spans.push(Span::styled(
                 fit(&owner, columns.owner),
-                base.patch(theme.style(Token::Muted)),
+                theme.on_row(base, theme.style(Token::Muted)),
             ));
             spans.push(Span::styled(" ", base));
         }
@@ -313,7 +319,7 @@ fn severity_marker<'a>(ctx: &Ctx<'a>, e: &crate::catalog::Entity, base: Style) -
         Severity::Crit => ("✗", Token::Error),
         Severity::Unknown => ("?", Token::Muted),
     };
-    Span::styled(mark, base.patch(ctx.theme.style(token)))
+    Span::styled(mark, ctx.theme.on_row(base, ctx.theme.style(token)))
 }
 
 /// Column widths for the results table at a given width; narrow terminals drop columns from

@@ -130,23 +130,26 @@ impl View for SourcesView {
                 };
                 let marker = if i == selected { "▶ " } else { "  " };
                 let mut spans = vec![
-                    Span::styled(marker, base.patch(theme.style(Token::Accent))),
+                    Span::styled(marker, theme.on_row(base, theme.style(Token::Accent))),
                     Span::styled(format!("{:<16} ", safe_line(&s.name)), base),
                     Span::styled(
                         format!("{:<10}", s.kind),
-                        base.patch(theme.style(Token::Muted)),
+                        theme.on_row(base, theme.style(Token::Muted)),
                     ),
-                    Span::styled(format!("{state}{progress}"), base.patch(state_style)),
+                    Span::styled(
+                        format!("{state}{progress}"),
+                        theme.on_row(base, state_style),
+                    ),
                     Span::styled(format!("  {} entities", s.entities), base),
                     Span::styled(
                         format!("  {}", freshness(s, now)),
-                        base.patch(theme.style(Token::Muted)),
+                        theme.on_row(base, theme.style(Token::Muted)),
                     ),
                 ];
                 if let Some(e) = &s.error {
                     spans.push(Span::styled(
                         format!("  {}", safe_line(e)),
-                        base.patch(theme.style(Token::Error)),
+                        theme.on_row(base, theme.style(Token::Error)),
                     ));
                 }
                 super::entity::clip(spans, width)

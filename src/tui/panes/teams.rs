@@ -138,8 +138,9 @@ impl View for TeamsView {
                 let e = ctx.catalog.get(row.id);
                 let name = safe_line(&e.entity_ref().short());
                 let kind = e.spec_str("type").map(safe_line).unwrap_or_default();
+                let marker = if i == self.selected { "▶ " } else { "  " };
                 let mut spans = vec![
-                    Span::styled(format!("  {name}"), theme.kind("group")),
+                    Span::styled(format!("{marker}{name}"), theme.kind("group")),
                     Span::styled(format!("  {kind}"), theme.style(Token::Muted)),
                     Span::raw(format!("  {} member(s) · owns {}", row.members, row.owns)),
                 ];
@@ -151,7 +152,7 @@ impl View for TeamsView {
                 }
                 let mut line = crate::tui::panes::entity::clip(spans, width);
                 if i == self.selected {
-                    line = line.style(theme.style(Token::Selection));
+                    line = theme.select_line(line);
                 }
                 line
             })

@@ -168,14 +168,14 @@ impl View for TemplatesView {
             let marker = if is_sel { "▶ " } else { "  " };
             lines.push(crate::tui::panes::entity::clip(
                 vec![
-                    Span::styled(marker, base.patch(theme.style(Token::Accent))),
+                    Span::styled(marker, theme.on_row(base, theme.style(Token::Accent))),
                     Span::styled(
                         safe_line(e.display_name()),
                         base.add_modifier(Modifier::BOLD),
                     ),
                     Span::styled(
                         format!("  {}", e.entity_ref().short()),
-                        base.patch(theme.style(Token::Muted)),
+                        theme.on_row(base, theme.style(Token::Muted)),
                     ),
                     Span::styled(format!("  owner {owner}"), base),
                     Span::styled(
@@ -184,7 +184,7 @@ impl View for TemplatesView {
                         } else {
                             format!("  [{}]", safe_line(&tags))
                         },
-                        base.patch(theme.style(Token::Muted)),
+                        theme.on_row(base, theme.style(Token::Muted)),
                     ),
                 ],
                 width,

@@ -170,10 +170,11 @@ impl ApiTab {
                     } else {
                         Style::default()
                     };
-                    let open = if self.expanded.contains(&i) {
-                        "▾ "
-                    } else {
-                        "▸ "
+                    let open = match (selected, self.expanded.contains(&i)) {
+                        (true, true) => "▶▾ ",
+                        (true, false) => "▶▸ ",
+                        (false, true) => " ▾ ",
+                        (false, false) => " ▸ ",
                     };
                     let path = crate::tui::panes::search::fit(&safe_line(&op.path), path_width);
                     let summary = op.summary.as_deref().map(safe_line).unwrap_or_default();
@@ -181,14 +182,14 @@ impl ApiTab {
                     let rest = format!(" {path}  {summary}{deprecated}");
                     positions.push(out.len());
                     out.push(Line::from(vec![
-                        Span::styled(open, base.patch(theme.style(Token::Muted))),
+                        Span::styled(open, theme.on_row(base, theme.style(Token::Muted))),
                         Span::styled(
                             format!("{:<7}", op.method),
-                            base.patch(method_style(theme, &op.method)),
+                            theme.on_row(base, method_style(theme, &op.method)),
                         ),
                         Span::styled(
-                            text::truncate(&rest, width.saturating_sub(9)).into_owned(),
-                            base.patch(theme.style(Token::Text)),
+                            text::truncate(&rest, width.saturating_sub(10)).into_owned(),
+                            theme.on_row(base, theme.style(Token::Text)),
                         ),
                     ]));
                     if self.expanded.contains(&i) {

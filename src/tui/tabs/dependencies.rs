@@ -233,10 +233,13 @@ impl Dependencies {
             "▾"
         };
         let reference = safe_line(&ctx.catalog.target_ref(&n.target).short());
-        let mut spans = vec![Span::styled(
-            format!("{}{fold} ", self.guides(node)),
-            theme.style(Token::Border),
-        )];
+        let mut spans = vec![
+            Span::styled(if selected { "▶" } else { " " }, theme.style(Token::Accent)),
+            Span::styled(
+                format!("{}{fold} ", self.guides(node)),
+                theme.style(Token::Border),
+            ),
+        ];
         if let Some(rel) = n.relation {
             spans.push(Span::styled(
                 format!("{} ", rel.as_str()),
@@ -260,7 +263,7 @@ impl Dependencies {
         }
         let mut line = crate::tui::panes::entity::clip(spans, width);
         if selected {
-            line = line.style(theme.style(Token::Selection));
+            line = theme.select_line(line);
         }
         line
     }

@@ -36,6 +36,9 @@ pub struct Overview {
     /// The first line shown (when the entity has relations); the selection is kept visible
     /// once the user moves it.
     top: usize,
+    /// The selection was moved onto a relation (Down, End…): drawing keeps it on screen even
+    /// when the layout changed since the key (a resize).
+    follow: bool,
     /// The header's length and the height at the last draw (the layout is only known when
     /// drawn); `(0, 0)` before the first.
     drawn: Cell<(usize, usize)>,
@@ -71,6 +74,7 @@ pub fn make(_ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
         selected: 0,
         scroll: TextScroll::default(),
         top: 0,
+        follow: false,
         drawn: Cell::new((0, 0)),
         header: RefCell::new(None),
     }))
@@ -214,6 +218,7 @@ impl Overview {
             // The first relation is still below the screen: bring it into view first.
             Action::Down if below => {
                 self.top = row(self.selected) + 1 - height;
+                self.follow = true;
                 return true;
             }
             Action::Up | Action::PageUp if self.selected == 0 => {
@@ -223,11 +228,13 @@ impl Overview {
                     page.max(1)
                 };
                 self.top = self.top.saturating_sub(step);
+                self.follow = false;
                 return true;
             }
             Action::Home => {
                 self.selected = 0;
                 self.top = 0;
+                self.follow = false;
                 return true;
             }
             _ => {}
@@ -236,6 +243,7 @@ impl Overview {
             return false;
         }
         let at = row(self.selected);
+        self.follow = true;
         if at < self.top {
             self.top = at;
         } else if at >= self.top + height {
@@ -254,11 +262,17 @@ impl Overview {
         };
         let marker = if selected { "  ▶ " } else { "    " };
         let reference = ctx.catalog.target_ref(target);
-        let mut spans = vec![Span::styled(marker, base.patch(theme.style(Token::Accent)))];
+        let mut spans = vec![Span::styled(
+            marker,
+            theme.on_row(base, theme.style(Token::Accent)),
+        )];
         let room = width.saturating_sub(4);
         let r = text::truncate(reference.as_str(), room).into_owned();
         let used = text::width(&r);
-        spans.push(Span::styled(r, base.patch(theme.kind(reference.kind()))));
+        spans.push(Span::styled(
+            r,
+            theme.on_row(base, theme.kind(reference.kind())),
+        ));
         match target {
             Target::Resolved(id) => {
                 let e = ctx.catalog.get(*id);
@@ -268,14 +282,17 @@ impl Overview {
                     if !t.is_empty() {
                         spans.push(Span::styled(
                             format!("  {t}"),
-                            base.patch(theme.style(Token::Muted)),
+                            theme.on_row(base, theme.style(Token::Muted)),
                         ));
                     }
                 }
             }
             Target::Missing(_) => {
                 let note = text::truncate("  ✗ missing", room.saturating_sub(used)).into_owned();
-                spans.push(Span::styled(note, base.patch(theme.style(Token::Error))));
+                spans.push(Span::styled(
+                    note,
+                    theme.on_row(base, theme.style(Token::Error)),
+                ));
             }
         }
         Line::from(spans)
@@ -334,7 +351,15 @@ impl EntityTab for Overview {
         let start = if positions.is_empty() {
             self.scroll.start(len, height)
         } else {
-            self.top.min(len.saturating_sub(height))
+            let top = self.top.min(len.saturating_sub(height));
+            match positions.get(self.selected) {
+                // Keep the selected relation visible once the user moved onto it.
+                Some(&row) if self.follow => {
+                    let at = header.len() + row;
+                    top.clamp((at + 1).saturating_sub(height), at)
+                }
+                _ => top,
+            }
         };
         let muted = ctx.theme.style(Token::Muted);
         let visible: Vec<Line> = (start..len.min(start + height))

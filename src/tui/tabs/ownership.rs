@@ -296,11 +296,21 @@ impl EntityTab for OwnershipTab {
             .clone()
             .map(|i| {
                 let r = &self.rows[i];
-                let mut style = theme.style(r.style);
                 if i == self.selected {
-                    style = style.patch(theme.style(Token::Selection));
+                    // The row's colour gives way to the selection's; `▶` marks it.
+                    let text = match r.text.strip_prefix("  ") {
+                        Some(rest) => format!("▶ {rest}"),
+                        None => format!("▶{}", r.text),
+                    };
+                    return Line::styled(
+                        text::truncate(&text, width).into_owned(),
+                        theme.on_row(theme.style(Token::Selection), theme.style(r.style)),
+                    );
                 }
-                Line::styled(text::truncate(&r.text, width).into_owned(), style)
+                Line::styled(
+                    text::truncate(&r.text, width).into_owned(),
+                    theme.style(r.style),
+                )
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), area);
