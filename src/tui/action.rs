@@ -83,6 +83,9 @@ pub enum Action {
     RunCommand(String),
     /// A source reported progress, entities or its end.
     Load(LoadEvent),
+    /// Start from this snapshot of the last load (the start-up machine asks); `update`
+    /// answers with `Task::Restored`.
+    Restore(Box<crate::snapshot::Snapshot>),
     /// What a background task found (see [`Reply`](super::reply::Reply)): `update` routes it
     /// to whoever asked.
     Reply(super::reply::Reply),

@@ -30,6 +30,8 @@ pub(super) enum Ran {
     Quit,
     /// Run this command with the terminal (the loop owns it, and suspends the TUI).
     InTerminal(Plan),
+    /// Tell the start-up machine how restoring the snapshot went.
+    Restored(Result<(), String>),
 }
 
 /// Runs the tasks; holds the sources (and so their tokens: the app never sees a token).
@@ -80,6 +82,7 @@ impl Executor {
         tracing::trace!(task = task.name(), pool = ?task.pool(), "task");
         match task {
             Task::Quit => return Ok(Ran::Quit),
+            Task::Restored(result) => return Ok(Ran::Restored(result)),
             Task::Copy(text) => {
                 clipboard::copy(&mut std::io::stdout(), &text).wrap_err("copying with OSC 52")?;
             }

@@ -253,13 +253,22 @@ fn read_snapshot(specs: &[crate::source::SourceSpec]) -> mpsc::UnboundedReceiver
     rx
 }
 
+/// What the loop itself does after the tasks of an update ran.
+#[derive(Default)]
+struct ForTheLoop {
+    /// Commands to run with the terminal (the loop owns it).
+    commands: Vec<Plan>,
+    /// How restoring the start-up snapshot went, for the start-up machine.
+    restored: Option<Result<(), String>>,
+}
+
 /// Applies an action and runs the tasks `update` returns; returns true when the app should
-/// quit. Commands to run with the terminal are left in `runs` for the loop, which owns it.
+/// quit. What only the loop can do is left in `later`.
 fn apply(
     app: &mut App,
     action: Action,
     executor: &mut Executor,
-    runs: &mut Vec<Plan>,
+    later: &mut ForTheLoop,
 ) -> color_eyre::Result<bool> {
     if let Action::Failed(what) = action {
         return Err(eyre!(what));
@@ -270,7 +279,8 @@ fn apply(
         match executor.run(task)? {
             Ran::Done => {}
             Ran::Quit => quit = true,
-            Ran::InTerminal(plan) => runs.push(plan),
+            Ran::InTerminal(plan) => later.commands.push(plan),
+            Ran::Restored(result) => later.restored = Some(result),
         }
     }
     Ok(quit)
@@ -289,7 +299,7 @@ async fn event_loop(
         mut results,
     } = channels;
     let (mut events, mut reader) = terminal_events();
-    let mut runs: Vec<Plan> = Vec::new();
+    let mut later = ForTheLoop::default();
     // The start-up choreography (`crate::startup`): the sources start once the snapshot is
     // known to be there (to confirm it while it decodes; their events wait in `confirms`
     // until it is restored) or not.
@@ -304,7 +314,7 @@ async fn event_loop(
             app,
             Action::Resize(size.width, size.height),
             executor,
-            &mut runs,
+            &mut later,
         )?;
     }
     // Test-only: a way to prove the panic hook through the real binary (tests/pty.rs,
@@ -326,7 +336,7 @@ async fn event_loop(
             dirty = false;
             // Work put off until the screen showed the catalog (scoring it, the writes after
             // a load) starts now.
-            if apply(app, Action::Drawn, executor, &mut runs)? {
+            if apply(app, Action::Drawn, executor, &mut later)? {
                 return Ok(());
             }
         }
@@ -359,7 +369,13 @@ async fn event_loop(
                         }
                         Step::StartSources { mode, hold: false } => executor.load_all(mode),
                         Step::Restore(snapshot) => {
-                            let restored = app.restore(*snapshot);
+                            if apply(app, Action::Restore(snapshot), executor, &mut later)? {
+                                return Ok(());
+                            }
+                            let restored = later
+                                .restored
+                                .take()
+                                .unwrap_or_else(|| Err("the snapshot was not restored".into()));
                             if restored.is_ok() {
                                 tracing::info!(
                                     entities = app.catalog.len(),
@@ -373,7 +389,7 @@ async fn event_loop(
                         Step::DropHeld => confirms = mpsc::unbounded_channel().1,
                         Step::Log(message) => tracing::warn!("{message}"),
                         Step::Warn(message) => {
-                            if apply(app, Action::Warn(message), executor, &mut runs)? {
+                            if apply(app, Action::Warn(message), executor, &mut later)? {
                                 return Ok(());
                             }
                         }
@@ -400,7 +416,7 @@ async fn event_loop(
                 panic!("IDP_TUI_PANIC_ON_KEY is set: panicking on a key press, as asked");
             }
         }
-        if apply(app, action, executor, &mut runs)? {
+        if apply(app, action, executor, &mut later)? {
             return Ok(());
         }
         dirty = true;
@@ -421,18 +437,18 @@ async fn event_loop(
                 }
             };
             if let Some(action) = next {
-                if apply(app, action, executor, &mut runs)? {
+                if apply(app, action, executor, &mut later)? {
                     return Ok(());
                 }
             }
         }
-        for plan in std::mem::take(&mut runs) {
+        for plan in std::mem::take(&mut later.commands) {
             // Stop reading the terminal so the command gets every key.
             reader.abort();
             let _ = (&mut reader).await;
             let summary = run_in_terminal(terminal, &plan)?;
             (events, reader) = terminal_events();
-            if apply(app, Action::Info(summary), executor, &mut runs)? {
+            if apply(app, Action::Info(summary), executor, &mut later)? {
                 return Ok(());
             }
         }

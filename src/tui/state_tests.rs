@@ -520,3 +520,38 @@ fn scores_follow_the_first_frame_of_a_loaded_catalog_or_the_next_key() {
     press(&mut app, KeyCode::Down);
     assert!(scored(&app));
 }
+
+/// A snapshot of `catalog` claiming `sources` sources.
+fn snapshot_of(catalog: Catalog, sources: usize) -> Box<crate::snapshot::Snapshot> {
+    let index = crate::search::SearchIndex::build(&catalog);
+    let owner = vec![None; catalog.len()];
+    Box::new(crate::snapshot::Snapshot {
+        catalog,
+        index,
+        owner,
+        problems: vec![Vec::new(); sources],
+    })
+}
+
+#[test]
+fn the_start_up_snapshot_is_restored_through_update_which_answers_for_the_start_up_machine() {
+    let mut app = App::loaded(Catalog::new());
+    let tasks = update(&mut app, Action::Restore(snapshot_of(demo(), 0)));
+    assert!(
+        matches!(tasks.as_slice(), [Task::Restored(Ok(()))]),
+        "{tasks:?}"
+    );
+    assert_eq!(
+        app.catalog.len(),
+        demo().len(),
+        "the snapshot's catalog is shown"
+    );
+    // A snapshot for other sources is refused, and the state stays as it was.
+    let mut app = App::loaded(Catalog::new());
+    let tasks = update(&mut app, Action::Restore(snapshot_of(demo(), 3)));
+    assert!(
+        matches!(tasks.as_slice(), [Task::Restored(Err(why))] if why.contains("not for these")),
+        "{tasks:?}"
+    );
+    assert!(app.catalog.is_empty());
+}

@@ -21,6 +21,9 @@ use std::sync::Arc;
 pub enum Task {
     /// Restore the terminal and exit.
     Quit,
+    /// Tell the start-up machine (`crate::startup`, driven by the loop) how restoring the
+    /// snapshot went: the answer to `Action::Restore`.
+    Restored(Result<(), String>),
     /// Copy text to the clipboard (OSC 52).
     Copy(String),
     /// Open a URL with the local opener, or copy it over ssh (see `tui::opener`).
@@ -70,7 +73,11 @@ impl Task {
     /// The pool the executor runs this task on.
     pub fn pool(&self) -> Pool {
         match self {
-            Task::Quit | Task::Copy(_) | Task::OpenUrl(_) | Task::RunCommand(_) => Pool::Ui,
+            Task::Quit
+            | Task::Restored(_)
+            | Task::Copy(_)
+            | Task::OpenUrl(_)
+            | Task::RunCommand(_) => Pool::Ui,
             Task::Refresh(_)
             | Task::ReadDocsPage(_)
             | Task::FetchRemoteDocs(_)
@@ -87,6 +94,7 @@ impl Task {
     pub fn name(&self) -> &'static str {
         match self {
             Task::Quit => "quit",
+            Task::Restored(_) => "restored",
             Task::Copy(_) => "copy",
             Task::OpenUrl(_) => "open-url",
             Task::RunCommand(_) => "run-command",

@@ -593,6 +593,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Task> {
     let background = matches!(
         action,
         Action::Load(_)
+            | Action::Restore(_)
             | Action::Reply(_)
             | Action::Tick
             | Action::Resize(..)
@@ -635,6 +636,7 @@ fn update_state(app: &mut App, action: Action) -> Option<Task> {
             app.load(event);
             return None;
         }
+        Action::Restore(snapshot) => return Some(Task::Restored(app.restore(*snapshot))),
         Action::Drawn => return None,
         Action::Tick => {
             app.spinner = app.spinner.wrapping_add(1);
