@@ -23,6 +23,7 @@ mod guard;
 mod js;
 pub mod limits;
 mod methods;
+mod nunjucks;
 mod operators;
 mod tree;
 
@@ -76,6 +77,20 @@ impl ExprError {
 pub struct Expr {
     env: Environment<'static>,
     config: TemplateConfig,
+    /// Cookiecutter's `{{ … }}` for values instead of `${{ … }}` (see [`Options`]).
+    cookiecutter: bool,
+}
+
+/// How a `fetch:template` step asks its files to be rendered (its inputs of these names).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Options {
+    /// `trimBlocks`: the first newline after a block tag is removed.
+    pub trim_blocks: bool,
+    /// `lstripBlocks`: spaces and tabs before a block tag at the start of a line are removed.
+    pub lstrip_blocks: bool,
+    /// `cookiecutterCompat`: values are written `{{ … }}` (so `${{ x }}` prints a `$` before
+    /// the value), and the `jsonify` filter is `dump`.
+    pub cookiecutter: bool,
 }
 
 impl Default for Expr {
@@ -142,13 +157,60 @@ impl Expr {
         env.add_filter("projectSlug", project_slug);
         env.add_filter("parseEntityRef", parse_entity_ref);
         env.add_filter("pick", pick);
+        env.add_filter("wordcount", nunjucks::wordcount);
+        env.add_filter("truncate", nunjucks::truncate);
+        env.add_filter("urlencode", nunjucks::urlencode);
+        env.add_filter("center", nunjucks::center);
+        env.add_filter("nl2br", nunjucks::nl2br);
+        env.add_filter("striptags", nunjucks::striptags);
+        env.add_filter("title", nunjucks::title);
+        env.add_filter("capitalize", nunjucks::capitalize);
+        env.add_filter("groupby", nunjucks::groupby);
         guard::register(&mut env);
         let config = guard::config(&env);
-        Self { env, config }
+        Self {
+            env,
+            config,
+            cookiecutter: false,
+        }
+    }
+
+    /// An engine for `fetch:template` files rendered with these options; the default options
+    /// give [`Expr::shared`]. Each combination is built once.
+    pub fn with_options(options: Options) -> &'static Expr {
+        static BUILT: std::sync::OnceLock<[Expr; 8]> = std::sync::OnceLock::new();
+        if options == Options::default() {
+            return Expr::shared();
+        }
+        let all = BUILT.get_or_init(|| {
+            std::array::from_fn(|i| {
+                let mut expr = Expr::new();
+                expr.config.ws_config.trim_blocks = i & 1 != 0;
+                expr.config.ws_config.lstrip_blocks = i & 2 != 0;
+                expr.cookiecutter = i & 4 != 0;
+                if expr.cookiecutter {
+                    expr.env.add_filter("jsonify", dump);
+                }
+                expr
+            })
+        });
+        let index = usize::from(options.trim_blocks)
+            | usize::from(options.lstrip_blocks) << 1
+            | usize::from(options.cookiecutter) << 2;
+        &all[index]
     }
 
     /// Renders a string template (`${{ }}` and `{% %}`) against a JSON context.
     pub fn render_str(&self, template: &str, context: &Value) -> Result<String, ExprError> {
+        // Cookiecutter's `{{` opens a value; `${{` then prints a `$` before one, as it does
+        // here once rewritten.
+        let rewritten;
+        let template = if self.cookiecutter && template.contains("{{") {
+            rewritten = template.replace("{{", "${{");
+            rewritten.as_str()
+        } else {
+            template
+        };
         if !has_syntax(template) {
             return Ok(template.to_string());
         }

@@ -23,6 +23,7 @@ pub mod scorecard;
 pub mod search;
 pub mod snapshot;
 pub mod source;
+pub mod startup;
 pub mod synthetic;
 pub mod techdocs;
 pub mod text;

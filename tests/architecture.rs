@@ -42,6 +42,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("formats", &["catalog"]),
     ("source", &["catalog", "documents", "backstage", "formats"]),
     ("snapshot", &["catalog", "search", "source"]),
+    ("startup", &["source", "snapshot"]),
     ("config", &["source", "backstage", "actions", "live"]),
     (
         "cli",
@@ -64,6 +65,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "search",
             "snapshot",
             "source",
+            "startup",
             "synthetic",
             "techdocs",
         ],
@@ -88,6 +90,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "search",
             "snapshot",
             "source",
+            "startup",
             "synthetic",
             "techdocs",
         ],

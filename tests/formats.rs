@@ -241,3 +241,239 @@ fn convert_to_stdout_and_its_json_report() {
     let o = idp(&["convert", &format!("{DATA}/../catalog-does-not-exist.yaml")]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn converted_files_relate_in_idp_tui_as_a_real_backstage_ingested_them() {
+    // Frozen from a real Backstage (see the file's `how`): all 23 entities accepted, none
+    // rejected, with these relations.
+    let frozen: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{DATA}/backstage-ingest.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(frozen["rejected"], serde_json::json!([]));
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("converted");
+    let port_json = format!("{DATA}/port/export.json");
+    idp(&[
+        "convert",
+        DATA,
+        &port_json,
+        "--out",
+        target.to_str().unwrap(),
+    ]);
+    let catalog = load(&[target.to_str().unwrap()]);
+    let mut ours: Vec<serde_json::Value> = catalog
+        .ids()
+        .map(|id| {
+            let mut relations: Vec<String> = catalog
+                .edges(id)
+                .map(|edge| {
+                    let target = match &edge.target {
+                        idp_tui::catalog::Target::Resolved(t) => catalog.get(*t).entity_ref().to_string(),
+                        idp_tui::catalog::Target::Missing(r) => r.to_string(),
+                    };
+                    format!("{} {target}", edge.relation.as_str())
+                })
+                .collect();
+            relations.sort();
+            serde_json::json!({"ref": catalog.get(id).entity_ref().to_string(), "relations": relations})
+        })
+        .collect();
+    ours.sort_by_key(|v| v["ref"].as_str().unwrap().to_string());
+    assert_eq!(serde_json::Value::Array(ours), frozen["accepted"]);
+}
+
+const KRATIX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/formats/kratix");
+
+#[test]
+fn a_kratix_promise_is_an_api_and_a_request_template() {
+    let catalog = load(&[KRATIX]);
+    assert_eq!(
+        refs(&catalog, "format:kratix"),
+        [
+            "api:kratix/postgresql",
+            "template:kratix/request-postgresql"
+        ]
+    );
+    let api = catalog
+        .by_ref(&idp_tui::catalog::EntityRef::new(
+            "api",
+            "kratix",
+            "postgresql",
+        ))
+        .unwrap();
+    assert_eq!(api.spec_str("type"), Some("kratix-promise"));
+    assert_eq!(
+        api.spec_str("owner"),
+        Some("group:default/data-platform-team")
+    );
+    assert!(api
+        .spec_str("definition")
+        .unwrap()
+        .contains("openAPIV3Schema"));
+    assert_eq!(
+        api.metadata.annotations.get("kratix.io/crd-group"),
+        Some("marketplace.kratix.io")
+    );
+    let o = idp(&["--catalog", KRATIX, "templates"]);
+    assert!(
+        text(&o.stdout).contains("template:kratix/request-postgresql  request postgresql"),
+        "{}",
+        text(&o.stdout)
+    );
+}
+
+#[test]
+fn request_writes_the_resource_request_or_lists_every_error() {
+    let values = format!("{KRATIX}/values.yaml");
+    let o = idp(&[
+        "--catalog",
+        KRATIX,
+        "request",
+        "postgresql",
+        "--values",
+        &values,
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let request: serde_json::Value = serde_yaml::from_str(&text(&o.stdout)).unwrap();
+    assert_eq!(
+        request,
+        serde_json::json!({
+            "apiVersion": "marketplace.kratix.io/v1alpha1",
+            "kind": "postgresql",
+            "metadata": {"name": "orders-db", "namespace": "payments"},
+            "spec": {"teamId": "payments-team", "dbName": "orders", "env": "prod", "sizeGb": 50},
+        })
+    );
+    // The same values through the Template (the form engine): the same request.
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("scaffolded");
+    let s = idp(&[
+        "--catalog",
+        KRATIX,
+        "scaffold",
+        "request-postgresql",
+        "--values",
+        &values,
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(s.status.success(), "{}", text(&s.stderr));
+    let mut scaffolded: serde_json::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(dir.join("orders-db-postgresql.yaml")).unwrap(),
+    )
+    .unwrap();
+    scaffolded["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("annotations");
+    assert_eq!(scaffolded, request);
+    // --out writes the file; --dry-run writes nothing.
+    let file = out.path().join("orders-db.yaml");
+    let o = idp(&[
+        "--catalog",
+        KRATIX,
+        "request",
+        "postgresql",
+        "--values",
+        &values,
+        "--out",
+        file.to_str().unwrap(),
+        "--dry-run",
+    ]);
+    assert!(o.status.success());
+    assert!(!file.exists());
+    let o = idp(&[
+        "--catalog",
+        KRATIX,
+        "request",
+        "api:kratix/postgresql",
+        "--values",
+        &values,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(
+        serde_yaml::from_str::<serde_json::Value>(&std::fs::read_to_string(&file).unwrap())
+            .unwrap(),
+        request
+    );
+    // Invalid values: exit 1 and every error, with where it is.
+    let bad = format!("{KRATIX}/bad-values.yaml");
+    let o = idp(&[
+        "--catalog",
+        KRATIX,
+        "request",
+        "postgresql",
+        "--values",
+        &bad,
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["valid"], false);
+    assert_eq!(report["request"], serde_json::Value::Null);
+    let errors: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert_eq!(errors.len(), 5, "{errors:#?}");
+    for at in [
+        "name:",
+        "spec:",
+        "spec.teamId:",
+        "spec.env:",
+        "spec.sizeGb:",
+    ] {
+        assert!(errors.iter().any(|e| e.starts_with(at)), "{at} {errors:#?}");
+    }
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("\"dbName\" is a required property")),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn the_example_kratix_actions_load_and_apply_the_demo_promise() {
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/kratix/actions.yaml");
+    // The demo catalog holds the PostgreSQL Promise.
+    let o = idp(&[
+        "--config",
+        config,
+        "action",
+        "Write request",
+        "api:kratix/postgresql",
+        "--dry-run",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains(r#"argv: ["idp-tui", "request", "postgresql", "--values", "requests/postgresql.values.yaml", "--out", "gitops/requests/postgresql.yaml"]"#),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = idp(&[
+        "--config",
+        config,
+        "action",
+        "Apply request",
+        "api:kratix/postgresql",
+        "--dry-run",
+    ]);
+    assert!(
+        text(&o.stdout)
+            .contains(r#"argv: ["kubectl", "apply", "-f", "gitops/requests/postgresql.yaml"]"#),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = idp(&["templates"]);
+    assert!(
+        text(&o.stdout).contains("template:kratix/request-postgresql  request postgresql"),
+        "{}",
+        text(&o.stdout)
+    );
+}

@@ -292,7 +292,7 @@ fn portal_on_a_full_disk_warns_about_the_log_the_draft_and_the_scaffold_and_keep
     // The log: its first line does not fit, and the user is told.
     s.wait_for("cannot write the log");
     s.wait_for("File too large");
-    s.wait_for("77 of 77");
+    s.wait_for("89 of 89");
     // A form: every key is kept in the form, and the draft that cannot be saved says so.
     s.open_template("Documentation site", "docs-site");
     s.wait_for("Page 1/");

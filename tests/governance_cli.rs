@@ -377,8 +377,8 @@ fn stats_on_the_demo_count_completeness_ownership_and_problems() {
     let o = run_in(Path::new(DATA), &["stats", "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let s = json(&o);
-    assert_eq!(s["entities"]["component"], 22);
-    assert_eq!(s["completeness"]["components"], 22);
+    assert_eq!(s["entities"]["component"], 26);
+    assert_eq!(s["completeness"]["components"], 26);
     assert!(s["ownership"]["owned"].as_u64() <= s["ownership"]["ownable"].as_u64());
     assert_eq!(s["problems"]["reference"]["warnings"], 1);
     let text = stdout(&run_in(Path::new(DATA), &["stats"]));
@@ -441,7 +441,7 @@ fn score_record_appends_runs_that_history_reads_back() {
     );
     // Two runs on one day are one point.
     assert_eq!(h["series"][0]["points"].as_array().unwrap().len(), 1);
-    assert_eq!(h["series"][0]["points"][0]["total"], 18);
+    assert_eq!(h["series"][0]["points"][0]["total"], 22);
     let text = stdout(&run_with_home(dir, home.path(), &["history"]));
     assert!(text.contains("production-basics"), "{text}");
 }

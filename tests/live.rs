@@ -803,3 +803,206 @@ async fn oncall_and_status_direct_and_the_exit_codes() {
         "the cached value stands in"
     );
 }
+
+/// An Opsgenie alert as the API lists it.
+fn og_alert(n: usize) -> Value {
+    serde_json::json!({
+        "id": format!("alert-{n}"), "tinyId": n.to_string(), "message": format!("alert {n}"),
+        "status": "open", "acknowledged": false, "priority": if n == 0 { "P1" } else { "P4" },
+        "createdAt": "2026-12-07T12:00:00Z"
+    })
+}
+
+#[tokio::test]
+async fn opsgenie_open_alerts_are_read_page_by_page_on_the_same_host() {
+    use wiremock::matchers::query_param;
+    let server = MockServer::start().await;
+    for (route, fixture) in [
+        (r"^/og/v2/schedules$", "opsgenie-schedules.json"),
+        (
+            r"^/og/v2/schedules/[^/]+/on-calls$",
+            "opsgenie-oncalls.json",
+        ),
+    ] {
+        Mock::given(method("GET"))
+            .and(path_regex(route))
+            .respond_with(ResponseTemplate::new(200).set_body_json(live_mock::body(fixture)))
+            .mount(&server)
+            .await;
+    }
+    let first: Vec<Value> = (0..100).map(og_alert).collect();
+    // `paging.next` names another host: it is never followed (the token would go with it).
+    Mock::given(method("GET"))
+        .and(path("/og/v2/alerts"))
+        .and(query_param("offset", "0"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "data": first,
+            "paging": {"next": "https://elsewhere.example/v2/alerts?offset=100", "first": "x"}
+        })))
+        .mount(&server)
+        .await;
+    let second: Vec<Value> = (100..103).map(og_alert).collect();
+    Mock::given(method("GET"))
+        .and(path("/og/v2/alerts"))
+        .and(query_param("offset", "100"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "data": second, "paging": {"first": "x"}
+        })))
+        .mount(&server)
+        .await;
+    let config = format!(
+        "integrations:\n  opsgenie: {{base_url: {}/og, token_command: 'printf og-secret'}}\n",
+        server.uri()
+    );
+    let report = fetch(&live(&config, None, false), "payments-api").await;
+    let og = report.signal("opsgenie").unwrap();
+    assert_eq!(
+        og.headline.split(" · ").next(),
+        Some("103 open alerts (1 P1/P2)"),
+        "{og:?}"
+    );
+    assert_eq!(report.incidents().count(), 103);
+    let offsets: Vec<String> = requests_to(&server, "/og/v2/alerts")
+        .await
+        .iter()
+        .filter_map(|r| {
+            r.url
+                .query_pairs()
+                .find(|(k, _)| k == "offset")
+                .map(|(_, v)| v.to_string())
+        })
+        .collect();
+    assert_eq!(offsets, ["0", "100"]);
+}
+
+/// A pod that is running and ready.
+fn pod(name: &str) -> Value {
+    serde_json::json!({
+        "metadata": {"name": name},
+        "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}],
+                   "containerStatuses": [{"name": "app", "ready": true, "restartCount": 0,
+                                          "state": {"running": {}}}]}
+    })
+}
+
+#[tokio::test]
+async fn kubernetes_lists_follow_continue_and_restart_once_when_the_token_expired() {
+    use wiremock::matchers::{query_param, query_param_is_missing};
+    let server = MockServer::start().await;
+    let pods = "/k8s/api/v1/namespaces/payments/pods";
+    // The first list gives a page and a token that has expired by the time it is used (410);
+    // the list started again comes in two pages.
+    Mock::given(method("GET"))
+        .and(path(pods))
+        .and(query_param_is_missing("continue"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "metadata": {"continue": "expired"}, "items": [pod("old-1")]
+        })))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(pods))
+        .and(query_param("continue", "expired"))
+        .respond_with(ResponseTemplate::new(410).set_body_json(serde_json::json!({
+            "kind": "Status", "code": 410, "reason": "Expired"
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(pods))
+        .and(query_param_is_missing("continue"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "metadata": {"continue": "page-2"}, "items": [pod("api-1"), pod("api-2")]
+        })))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(pods))
+        .and(query_param("continue", "page-2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "metadata": {}, "items": [pod("api-3")]
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/k8s/apis/apps/v1/namespaces/payments/deployments"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "metadata": {}, "items": []
+        })))
+        .mount(&server)
+        .await;
+    let config = format!(
+        "integrations:\n  kubernetes: {{base_url: {}/k8s, token_command: 'printf k8s-secret', namespace: payments}}\n",
+        server.uri()
+    );
+    let report = fetch(&live(&config, None, false), "payments-api").await;
+    assert_eq!(report.errors().count(), 0, "{report:#?}");
+    let k8s = report.signal("kubernetes").unwrap();
+    let listed: Vec<&str> = k8s
+        .items
+        .iter()
+        .filter_map(|i| i.title.strip_prefix("pod "))
+        .collect();
+    assert_eq!(listed, ["api-1", "api-2", "api-3"], "{k8s:?}");
+    let continues: Vec<Option<String>> = requests_to(&server, pods)
+        .await
+        .iter()
+        .map(|r| {
+            r.url
+                .query_pairs()
+                .find(|(k, _)| k == "continue")
+                .map(|(_, v)| v.to_string())
+        })
+        .collect();
+    assert_eq!(
+        continues,
+        [None, Some("expired".into()), None, Some("page-2".into())]
+    );
+}
+
+#[tokio::test]
+async fn deps_reverse_names_who_is_on_call_now_for_each_team_to_notify() {
+    let server = live_mock::start(&catalog_file()).await;
+    let home = tempfile::tempdir().unwrap();
+    // The live catalog and a web front end that depends on payments-api, owned by the same
+    // team (whose PagerDuty service names Ada Lovelace).
+    let catalog = home.path().join("blast.yaml");
+    let mut text = std::fs::read_to_string(catalog_file()).unwrap();
+    text.push_str("\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: checkout-web\nspec: {type: website, lifecycle: production, owner: payments, dependsOn: [component:payments-api]}\n");
+    std::fs::write(&catalog, text).unwrap();
+    let config = live_mock::config(&server.uri(), false, &catalog);
+    let out = idp(home.path(), &config, &["deps", "--reverse", "payments-api"]);
+    assert!(out.status.success(), "{out:?}");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("teams to notify (1):"), "{shown}");
+    assert!(
+        shown.contains("on call now: Ada Lovelace <ada@acme.example>  (pagerduty, level 1, until 2026-12-08T09:00:00Z)"),
+        "{shown}"
+    );
+    let json = json_of(&idp(
+        home.path(),
+        &config,
+        &["deps", "--reverse", "payments-api", "--json"],
+    ));
+    let team = &json["affected_owners"][0];
+    assert_eq!(team["ref"], "group:default/payments", "{json}");
+    assert_eq!(team["oncall_now"][0]["name"], "Ada Lovelace", "{json}");
+    assert_eq!(team["oncall_now"][0]["provider"], "pagerduty");
+    // Without integrations nothing is asked and the output is as before.
+    let plain = format!(
+        "sources:\n  - type: file\n    path: {}\n",
+        catalog.display()
+    );
+    let json = json_of(&idp(
+        home.path(),
+        &plain,
+        &["deps", "--reverse", "payments-api", "--json"],
+    ));
+    assert!(
+        json["affected_owners"][0].get("oncall_now").is_none(),
+        "{json}"
+    );
+}

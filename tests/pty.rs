@@ -36,7 +36,7 @@ impl Session {
     /// Waits for the search pane with the whole demo catalog loaded.
     fn wait_demo_loaded(&mut self) {
         self.wait_for("the search pane with the demo loaded", |screen| {
-            screen.contains("77 of 77") && screen.contains("demo ✓")
+            screen.contains("89 of 89") && screen.contains("demo ✓")
         });
     }
 
@@ -230,7 +230,7 @@ impl Drop for Session {
 fn search_open_and_quit_with_ctrl_c_restores_the_terminal() {
     let mut s = Session::start(&[], 100, 30);
     s.wait_for("the search pane with the demo loaded", |screen| {
-        screen.contains("Search:") && screen.contains("77 of 77") && screen.contains("demo ✓")
+        screen.contains("Search:") && screen.contains("89 of 89") && screen.contains("demo ✓")
     });
     s.send("ledgr");
     s.wait_for("ledger-writer first", |screen| {
@@ -266,7 +266,7 @@ fn occurrences(haystack: &[u8], needle: &[u8]) -> usize {
 fn every_frame_is_wrapped_in_synchronized_output() {
     let mut s = Session::start(&[], 100, 30);
     s.wait_for("the search pane with the demo loaded", |screen| {
-        screen.contains("77 of 77") && screen.contains("demo ✓")
+        screen.contains("89 of 89") && screen.contains("demo ✓")
     });
     s.send("ledg");
     s.wait_for("the query typed", |screen| screen.contains("Search: ledg"));
@@ -293,7 +293,7 @@ fn every_frame_is_wrapped_in_synchronized_output() {
 #[test]
 fn help_and_palette_theme_switch_then_q_quits() {
     let mut s = Session::start(&["--theme", "light"], 100, 30);
-    s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
+    s.wait_for("the search pane", |screen| screen.contains("89 of 89"));
     s.send("\x1bOP"); // F1
     s.wait_for("the help overlay", |screen| screen.contains("Keys: search"));
     s.send("\x1b");
@@ -524,7 +524,7 @@ fn an_unknown_theme_fails_before_touching_the_terminal() {
 #[test]
 fn sigterm_quits_cleanly_and_restores_the_terminal() {
     let mut s = Session::start(&[], 80, 24);
-    s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
+    s.wait_for("the search pane", |screen| screen.contains("89 of 89"));
     let pid = s.child.process_id().expect("a pid");
     let status = std::process::Command::new("kill")
         .args(["-TERM", &pid.to_string()])
@@ -546,7 +546,7 @@ fn a_terminal_action_suspends_the_portal_and_comes_back() {
     .unwrap();
     let config = config.to_string_lossy().to_string();
     let mut s = Session::start(&["--config", &config], 100, 30);
-    s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
+    s.wait_for("the search pane", |screen| screen.contains("89 of 89"));
     s.send("ledger-writer\r");
     s.wait_for("the entity view", |screen| {
         screen.contains("component:default/ledger-writer")
@@ -644,7 +644,7 @@ fn a_panic_on_a_worker_thread_ends_the_process_with_the_terminal_restored() {
     // A damaged cache once panicked a worker at every start: the hook restored the terminal,
     // and the portal went on drawing over it, deaf to Ctrl-C.
     let mut s = Session::start_with_env(&[], &[("IDP_TUI_PANIC_ON_KEY", "thread")], 100, 30);
-    s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
+    s.wait_for("the search pane", |screen| screen.contains("89 of 89"));
     s.send("x");
     let code = s.wait_exit();
     assert_ne!(code, 0, "a panic must not look like success");
@@ -664,7 +664,7 @@ fn a_panic_on_a_worker_thread_ends_the_process_with_the_terminal_restored() {
 fn a_panic_restores_the_terminal_and_says_where_the_log_is() {
     // IDP_TUI_PANIC_ON_KEY is the documented test-only trigger (docs/security.md).
     let mut s = Session::start_with_env(&[], &[("IDP_TUI_PANIC_ON_KEY", "1")], 100, 30);
-    s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
+    s.wait_for("the search pane", |screen| screen.contains("89 of 89"));
     s.send("x");
     let code = s.wait_exit();
     assert_ne!(code, 0, "a panic must not look like success");
@@ -704,7 +704,7 @@ fn a_panic_restores_the_terminal_and_says_where_the_log_is() {
 #[test]
 fn resizing_repeatedly_while_typing_never_crashes() {
     let mut s = Session::start(&[], 100, 30);
-    s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
+    s.wait_for("the search pane", |screen| screen.contains("89 of 89"));
     // Typing between resizes, then a burst through tiny and odd sizes with no pause at all:
     // the portal survives and keeps working. (That the screen after such a storm is exactly a
     // fresh start's: `a_burst_of_resizes_ends_on_the_screen_a_fresh_start_draws`.)
@@ -737,7 +737,7 @@ fn resizing_repeatedly_while_typing_never_crashes() {
     // One more resize: the full redraw it causes is what is read below.
     s.resize(101, 30);
     s.wait_for("the redraw at the final size", |screen| {
-        screen.contains("Search:") && screen.contains("of 77")
+        screen.contains("Search:") && screen.contains("of 89")
     });
     // Still alive and still answering: clear the query and search again.
     s.send(&"\x7f".repeat(20));
@@ -787,7 +787,7 @@ fn visible_rows(screen: &str) -> Vec<String> {
 
 /// Opens ledger-writer's entity view.
 fn open_ledger_writer(s: &mut Session) {
-    s.wait_for("the search pane", |screen| screen.contains("77 of 77"));
+    s.wait_for("the search pane", |screen| screen.contains("89 of 89"));
     s.search_until_first("ledger-writer", "ledger-writer");
     s.send("\r");
     s.wait_for("the entity view", |screen| {
@@ -1181,7 +1181,7 @@ fn a_config_warning_shows_in_the_status_line_not_only_on_stderr() {
     let config = config.to_string_lossy().to_string();
     let mut s = Session::start(&["--config", &config], 140, 30);
     s.wait_for("the config's warning in the status line", |screen| {
-        screen.contains("77 of 77") && screen.contains("unknown section `future_section`")
+        screen.contains("89 of 89") && screen.contains("unknown section `future_section`")
     });
     s.send("\x03");
     assert_eq!(s.wait_exit(), 0);

@@ -310,7 +310,11 @@ fn templates_lists_the_demo_templates() {
         .collect();
     assert_eq!(
         refs,
-        ["template:default/go-service", "template:default/docs-site"]
+        [
+            "template:default/go-service",
+            "template:default/docs-site",
+            "template:kratix/request-postgresql"
+        ]
     );
     assert_eq!(list[0]["owner"], "group:default/developer-experience");
     assert!(list[0]["problem"].is_null());

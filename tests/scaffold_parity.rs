@@ -253,3 +253,51 @@ fn executable_skeleton_files_are_planned_and_written_executable() {
     assert_eq!(written("plain/mvnw") & 0o111, 0o111);
     assert_eq!(written("README.md") & 0o111, 0);
 }
+
+// 9, the rest of the template language: `dry-run.py template.yaml --values values.yaml --out
+// expected --fill-defaults` in `09-template-language/` (Nunjucks' wordcount, truncate,
+// urlencode, center, nl2br, striptags, title and capitalize; `cookiecutterCompat`;
+// `trimBlocks`/`lstripBlocks`; `fetch:template:file`).
+#[test]
+fn nunjucks_filters_block_whitespace_cookiecutter_and_template_file_as_backstage() {
+    let plan = assert_same_files_as_backstage("09-template-language");
+    let cc = plan.files.iter().find(|f| f.path == "cc/cc.txt").unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&cc.contents),
+        "cc: svc {\"a\":1}\ndollar: $svc\n"
+    );
+}
+
+// 9, `each:` and pairs: `dry-run.py template.yaml --values values.yaml --out expected
+// --fill-defaults` in `09-each-and-pairs/`: a step with `each:` runs once per item of a list
+// (`each.value`, `each.key` its index) or per entry of an object (`each.key` its key);
+// `{% for k, v in object %}` walks an object's entries in their order; `groupby` gives an
+// object of groups in the order their first item came.
+#[test]
+fn each_runs_a_step_per_item_and_for_walks_an_objects_pairs() {
+    let plan = assert_same_files_as_backstage("09-each-and-pairs");
+    let each = plan.steps.iter().find(|s| s.id == "each-list").unwrap();
+    assert_eq!(each.status, StepStatus::Local, "{:?}", each.messages);
+}
+
+// 8, a field in several `oneOf` branches: `dry-run.py template.yaml --values values.yaml --out
+// expected --fill-defaults` in `08-branch-validation/` accepted `size: "42"` for `kind:
+// counted` (its branch's pattern, where the first branch has an enum); with
+// `values-refused.yaml` (`size: small`) Backstage refused the values ("instance.kind is not
+// exactly one from [subschema 0],[subschema 1]").
+#[test]
+fn a_field_in_several_branches_is_checked_against_the_branch_that_applies() {
+    assert_same_files_as_backstage("08-branch-validation");
+    let dir = probe_dir("08-branch-validation");
+    let template = load_template(&format!("{dir}/template.yaml"));
+    let form = Form::from_template(&template);
+    let mut values = form.initial_values();
+    let text = std::fs::read_to_string(format!("{dir}/values-refused.yaml")).unwrap();
+    let Value::Object(map) = serde_yaml::from_str::<Value>(&text).unwrap() else {
+        panic!("values-refused.yaml is not a mapping");
+    };
+    values.extend(map);
+    let errors = idp_tui::scaffolder::validate::check_all(&form, &values);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].key, "size", "{errors:?}");
+}

@@ -62,7 +62,7 @@ fn demo_scores_with_the_built_in_scorecard() {
     let o = run(&["score", "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let all = json(&o);
-    assert_eq!(all.as_array().unwrap().len(), 18);
+    assert_eq!(all.as_array().unwrap().len(), 22);
     let writer = result(&all, "ledger-writer");
     assert_eq!(writer["scorecard"], "production-readiness");
     assert_eq!(writer["level"], "Gold");
@@ -86,7 +86,7 @@ fn text_output_is_a_table_with_the_level_distribution() {
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
     assert!(
-        out.starts_with("Production Readiness (production-readiness): 18 entities — Gold 1 · Silver 15 · Bronze 1 · none 1"),
+        out.starts_with("Production Readiness (production-readiness): 22 entities — Gold 1 · Silver 15 · Bronze 1 · none 5"),
         "{out}"
     );
     assert!(out.contains("ENTITY"), "{out}");

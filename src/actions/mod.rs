@@ -155,9 +155,9 @@ impl Plan {
     }
 }
 
-/// What a finished command left.
+/// What a finished command left (its exit code and output).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Outcome {
+pub struct Finished {
     /// The exit code (`None` when killed by a signal, or not waited for).
     pub code: Option<i32>,
     /// Standard output (background mode), cleaned for display.
@@ -548,7 +548,7 @@ pub fn builtin_links(entity: &Entity) -> Vec<LinkAction> {
 /// Runs a plan. `Terminal` inherits the terminal and waits; `Background` captures (bounded,
 /// cleaned) output; `Open` waits up to [`OPENER_WAIT`] for the opener and turns its failure
 /// into [`ActionError::Opener`] (an opener still running at the bound gives `code: None`).
-pub fn execute(plan: &Plan) -> Result<Outcome, ActionError> {
+pub fn execute(plan: &Plan) -> Result<Finished, ActionError> {
     let (program, args) = plan.argv.split_first().ok_or_else(|| ActionError::Spawn {
         program: String::new(),
         message: "empty command".into(),
@@ -562,9 +562,9 @@ pub fn execute(plan: &Plan) -> Result<Outcome, ActionError> {
     match plan.mode {
         Mode::Terminal => {
             let status = command.status().map_err(spawn_err)?;
-            Ok(Outcome {
+            Ok(Finished {
                 code: status.code(),
-                ..Outcome::default()
+                ..Finished::default()
             })
         }
         Mode::Background => {
@@ -576,7 +576,7 @@ pub fn execute(plan: &Plan) -> Result<Outcome, ActionError> {
                 let bytes = &bytes[..bytes.len().min(MAX_OUTPUT_BYTES)];
                 crate::text::clean_lines(&String::from_utf8_lossy(bytes))
             };
-            Ok(Outcome {
+            Ok(Finished {
                 code: output.status.code(),
                 stdout: text(&output.stdout),
                 stderr: text(&output.stderr),
@@ -593,9 +593,9 @@ pub fn execute(plan: &Plan) -> Result<Outcome, ActionError> {
                 .spawn()
                 .map_err(spawn_err)?;
             match wait_bounded(child, OPENER_WAIT) {
-                Some(Ok(status)) if status.success() => Ok(Outcome {
+                Some(Ok(status)) if status.success() => Ok(Finished {
                     code: status.code(),
-                    ..Outcome::default()
+                    ..Finished::default()
                 }),
                 Some(Ok(status)) => Err(ActionError::Opener {
                     program: program.clone(),
@@ -604,7 +604,7 @@ pub fn execute(plan: &Plan) -> Result<Outcome, ActionError> {
                     stderr: read_log(&mut log),
                 }),
                 Some(Err(e)) => Err(spawn_err(e)),
-                None => Ok(Outcome::default()),
+                None => Ok(Finished::default()),
             }
         }
     }

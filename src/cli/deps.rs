@@ -1,11 +1,13 @@
 //! `idp-tui deps REF`: what an entity depends on, or with `--reverse` what depends on it (the
-//! blast radius and the teams to notify), as a tree, JSON, DOT or Mermaid.
+//! blast radius and the teams to notify, with who is on call now for each when `integrations:`
+//! configures a provider), as a tree, JSON, DOT or Mermaid.
 
 use super::output::{emit, emit_json};
 use super::show::resolve;
 use super::{load, Settings};
 use crate::catalog::Catalog;
-use crate::graph::{self, export, Direction, Tree};
+use crate::graph::{self, export, Direction, Impact, Tree};
+use crate::live::{OnCallEntry, Report, Subject};
 use crate::text::one_line;
 use clap::builder::TypedValueParser;
 use std::process::ExitCode;
@@ -64,8 +66,10 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         .map(|root| graph::build(&catalog, root, direction, args.depth))
         .collect();
     if args.json {
-        let mut docs: Vec<serde_json::Value> =
-            trees.iter().map(|t| tree_json(&catalog, t)).collect();
+        let mut docs: Vec<serde_json::Value> = trees
+            .iter()
+            .map(|t| tree_json(settings, &catalog, t))
+            .collect();
         if args.reference.is_some() && docs.len() == 1 {
             emit_json(&docs.remove(0))?;
         } else {
@@ -87,7 +91,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             tell!("idp-tui: the catalog has no domains or systems");
         }
         for t in &trees {
-            print_text(&mut out, &catalog, t);
+            print_text(settings, &mut out, &catalog, t);
         }
         emit(&out)?;
     }
@@ -96,7 +100,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
 
 /// The JSON document for one tree: the root node plus the tree's figures, and for a reverse
 /// tree the owners to notify.
-fn tree_json(catalog: &Catalog, tree: &Tree) -> serde_json::Value {
+fn tree_json(settings: &Settings, catalog: &Catalog, tree: &Tree) -> serde_json::Value {
     let mut v = export::to_json(catalog, tree);
     v["direction"] = serde_json::to_value(tree.direction).unwrap_or_default();
     v["depth_limit"] = tree.depth_limit.into();
@@ -112,12 +116,19 @@ fn tree_json(catalog: &Catalog, tree: &Tree) -> serde_json::Value {
     if tree.direction == Direction::Reverse {
         let impact = graph::impact(catalog, tree);
         v["affected_owners"] = serde_json::to_value(&impact.owners).unwrap_or_default();
+        if let Some(now) = oncall_now(settings, catalog, &impact) {
+            let owners = v["affected_owners"].as_array_mut();
+            for (owner, report) in owners.into_iter().flatten().zip(now) {
+                let people: Vec<&OnCallEntry> = report.iter().flat_map(Report::oncall).collect();
+                owner["oncall_now"] = serde_json::to_value(people).unwrap_or_default();
+            }
+        }
         v["unowned"] = impact.unowned.into();
     }
     v
 }
 
-fn print_text(out: &mut String, catalog: &Catalog, tree: &Tree) {
+fn print_text(settings: &Settings, out: &mut String, catalog: &Catalog, tree: &Tree) {
     out.push_str(&export::to_text(catalog, tree));
     let what = match tree.direction {
         Direction::Forward => "dependencies",
@@ -148,7 +159,8 @@ fn print_text(out: &mut String, catalog: &Catalog, tree: &Tree) {
         return;
     }
     outln!(out, "\nteams to notify ({}):", impact.owners.len());
-    for o in &impact.owners {
+    let now = oncall_now(settings, catalog, &impact).unwrap_or_default();
+    for (i, o) in impact.owners.iter().enumerate() {
         let mut line = format!("  {}  ({} affected)", o.owner.reference, o.entities);
         if !o.owner.resolved {
             line.push_str("  [unresolved: not in the catalog]");
@@ -168,6 +180,21 @@ fn print_text(out: &mut String, catalog: &Catalog, tree: &Tree) {
                 oc.from
             );
         }
+        for p in now.get(i).into_iter().flatten().flat_map(Report::oncall) {
+            let mut line = format!("      on call now: {}", one_line(&p.name));
+            if let Some(email) = p.email.as_ref().filter(|e| **e != p.name) {
+                line.push_str(&format!(" <{}>", one_line(email)));
+            }
+            line.push_str(&format!("  ({}", p.provider));
+            if let Some(level) = p.level {
+                line.push_str(&format!(", level {level}"));
+            }
+            if let Some(until) = &p.until {
+                line.push_str(&format!(", until {}", one_line(until)));
+            }
+            line.push(')');
+            outln!(out, "{line}");
+        }
     }
     if impact.unowned > 0 {
         outln!(
@@ -176,4 +203,41 @@ fn print_text(out: &mut String, catalog: &Catalog, tree: &Tree) {
             impact.unowned
         );
     }
+}
+
+/// The teams to notify whose on-call is asked of the live providers, at most.
+const ONCALL_TEAMS: usize = 20;
+
+/// Who is on call now for each team to notify (in the same order; the first
+/// [`ONCALL_TEAMS`], asked at once), when `integrations:` configures a provider that applies
+/// to the team; `None` without any integration (nothing is asked).
+fn oncall_now(
+    settings: &Settings,
+    catalog: &Catalog,
+    impact: &Impact,
+) -> Option<Vec<Option<Report>>> {
+    let live = super::live::service(settings).ok()?;
+    if live.is_empty() {
+        return None;
+    }
+    let subjects: Vec<Option<Subject>> = impact
+        .owners
+        .iter()
+        .take(ONCALL_TEAMS)
+        .map(|o| {
+            let paged_by: Vec<_> = o.oncall.iter().map(|c| &c.from).collect();
+            live.oncall_subject(catalog, &o.owner.reference, &paged_by)
+        })
+        .collect();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()?;
+    let asked = subjects.iter().map(|subject| async {
+        match subject {
+            Some(subject) => Some(live.fetch(subject, false).await),
+            None => None,
+        }
+    });
+    Some(runtime.block_on(futures::future::join_all(asked)))
 }

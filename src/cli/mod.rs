@@ -16,6 +16,7 @@ mod history;
 mod initiatives;
 pub mod live;
 mod owner;
+mod request;
 mod scaffold;
 mod scaffold_remote;
 mod score;
@@ -87,6 +88,8 @@ pub enum Command {
     Validate(validate::Args),
     /// Convert Cortex, OpsLevel, Compass and Port descriptors to Backstage catalog YAML.
     Convert(convert::Args),
+    /// A resource request for a Kratix Promise, its values checked against the Promise's CRD.
+    Request(request::Args),
     /// Read an entity's TechDocs (or README) as text.
     Docs(docs::Args),
     /// List an API's operations (OpenAPI) or its outline (AsyncAPI, GraphQL, gRPC).
@@ -258,6 +261,7 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
         Command::Show(args) => show::run(&settings, args),
         Command::Validate(args) => validate::run(&settings, args),
         Command::Convert(args) => convert::run(args),
+        Command::Request(args) => request::run(&settings, args),
         Command::Docs(args) => docs::run(&settings, args),
         Command::Api(args) => api::run(&settings, args),
         Command::Action(args) => action::run(&settings, args),

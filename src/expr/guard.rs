@@ -247,8 +247,12 @@ pub fn patch<'s>(source: &Instructions<'s>) -> Result<Instructions<'s>, Error> {
     let mut map = Vec::with_capacity(source.len() + 1);
     let mut next = 0u32;
     let instructions = negate_after_attributes(source);
-    for instr in &instructions {
-        let new = rewrite(instr)?;
+    for (i, instr) in instructions.iter().enumerate() {
+        let mut new = rewrite(instr)?;
+        if matches!(instr, Instruction::PushLoop(_)) && unpacks_pairs(&instructions, i) {
+            // `{% for k, v in object %}`: Nunjucks walks an object's entries.
+            new.insert(0, Instruction::CallFunction("__idp_pairs", Some(1)));
+        }
         map.push(next);
         next += new.len() as u32;
         rewritten.push(new);
@@ -268,6 +272,21 @@ pub fn patch<'s>(source: &Instructions<'s>) -> Result<Instructions<'s>, Error> {
         }
     }
     Ok(out)
+}
+
+/// True when the loop starting at `instructions[at]` (a `PushLoop`) unpacks each item into
+/// two names: `Iterate`, then (in the first loop of a filtered `for`) `DupTop`, then
+/// `UnpackList(2)`.
+fn unpacks_pairs(instructions: &[Instruction<'_>], at: usize) -> bool {
+    let mut next = instructions.iter().skip(at + 1);
+    if !matches!(next.next(), Some(Instruction::Iterate(_))) {
+        return false;
+    }
+    match next.next() {
+        Some(Instruction::DupTop) => matches!(next.next(), Some(Instruction::UnpackList(2))),
+        Some(Instruction::UnpackList(2)) => true,
+        _ => false,
+    }
 }
 
 /// Renders a template's text: compiled, patched, run with the fuel and work budgets, and its
@@ -359,6 +378,7 @@ pub fn register(env: &mut minijinja::Environment<'static>) {
     }
     env.add_function("__idp_neg", |v: Value| js::negate(&v));
     env.add_function("__idp_length", |v: Value| js::length(&v));
+    env.add_function("__idp_pairs", |v: Value| super::nunjucks::pairs(&v));
     env.add_function("__idp_truthy", |v: Value| Value::from(js::truthy(&v)));
     env.set_unknown_method_callback(methods::call);
     env.add_function("__idp_check", |v: Value| limits::check(&v).map(|()| v));

@@ -52,7 +52,8 @@ pub(super) fn map(ctx: &mut Ctx<'_>, root: &Value) {
         );
     }
     let line = ctx.line("name", 1);
-    let mut d = ctx.draft("Component", &name, 1);
+    // Compass names are display names ("Storefront Web"): the entity name is their lowercase slug.
+    let mut d = ctx.draft("Component", &name.to_lowercase(), 1);
     d.fate("name", Fate::Mapped, "metadata.name");
     d.meta("name", "title", Value::String(name.clone()));
     if let Some(id) = text(root.get("id")) {
@@ -85,13 +86,11 @@ pub(super) fn map(ctx: &mut Ctx<'_>, root: &Value) {
                 .take(8)
                 .collect();
             let placeholder = format!("group:compass/team-{}", short.to_lowercase());
-            d.set("ownerId", "owner", Value::String(placeholder.clone()));
+            // A team id cannot be looked up offline: a placeholder Group name a Backstage file
+            // (or a real Group) can define; until one does, the catalog reports the owner as
+            // a dangling reference.
+            d.set("ownerId", "owner", Value::String(placeholder));
             d.annotate("idp-tui/owner-id", &owner);
-            let at = ctx.line("ownerId", line);
-            ctx.warn(
-                at,
-                format!("ownerId {owner} is an Atlassian team id, not resolvable offline: owner set to {placeholder}"),
-            );
         }
         None => d.fate("ownerId", Fate::Lost, "null: no owner"),
     }

@@ -18,6 +18,7 @@
 mod compass;
 mod cortex;
 mod draft;
+pub mod kratix;
 mod opslevel;
 mod port;
 mod read;

@@ -16,7 +16,10 @@ pub(super) fn map(ctx: &mut Ctx<'_>, root: &Value) {
             }
         }
         Value::Object(obj) if obj.contains_key("identifier") && obj.contains_key("schema") => {
-            // A blueprint alone: it describes entities, it is none.
+            ctx.warn(
+                1,
+                "a Port blueprint: it describes entities but holds none; nothing was read",
+            );
         }
         Value::Object(obj) if obj.contains_key("identifier") => {
             entity(ctx, root, 1);

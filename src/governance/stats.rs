@@ -231,12 +231,12 @@ mod tests {
     #[test]
     fn the_demo_counts_owners_templates_and_completeness() {
         let s = Stats::build(&crate::fixtures::demo());
-        assert_eq!(s.entities["component"], 22);
-        assert_eq!(s.completeness.components, 22);
+        assert_eq!(s.entities["component"], 26);
+        assert_eq!(s.completeness.components, 26);
         // deploy-bot is owned by a user that resolves: owned, but the scorecard wants a group.
         assert!(s.owned <= s.ownable && s.owned > 0);
         let team_total: usize = s.completeness_by_team.values().map(|c| c.components).sum();
-        assert_eq!(team_total, 22);
+        assert_eq!(team_total, 26);
         assert!(s.completeness.percent() > 0.0 && s.completeness.percent() < 100.0);
         assert_eq!(
             s.templates.values().sum::<usize>() + s.without_template,

@@ -163,6 +163,23 @@ impl Live {
         }
     }
 
+    /// The entity to ask who is on call for a team: the team itself when a provider applies
+    /// to it (its own or its parents' annotations), else the first of `paged_by` (entities
+    /// whose on-call annotations page the team, such as the affected services it owns) that a
+    /// provider applies to. `None` when no provider applies to any.
+    pub fn oncall_subject(
+        &self,
+        catalog: &crate::catalog::Catalog,
+        team: &crate::catalog::EntityRef,
+        paged_by: &[&crate::catalog::EntityRef],
+    ) -> Option<Subject> {
+        std::iter::once(team)
+            .chain(paged_by.iter().copied())
+            .filter_map(|r| catalog.id_of(r))
+            .map(|id| Subject::of(catalog, id))
+            .find(|subject| !self.providers(subject).is_empty())
+    }
+
     /// Whether a Backstage serves a provider's plugin routes, asked once per session and
     /// source (the first fetch through it asks; the answer is kept): the HTTP status of the
     /// route's cheap probe, or `None` when the server could not be reached.

@@ -1,12 +1,13 @@
 //! The actions a template's steps call, run against an in-memory workspace so a dry run and
 //! a real run are the same code and nothing touches the disk until [`super::write`].
 //!
-//! Local: `fetch:template`, `fetch:plain`, `fetch:plain:file`, `fs:rename`, `fs:delete`,
+//! Local: `fetch:template`, `fetch:template:file`, `fetch:plain`, `fetch:plain:file`,
+//! `fs:rename`, `fs:delete`,
 //! `debug:log`, `debug:wait`, `catalog:write`, `catalog:register`. Actions that need a server or
 //! a remote service (`publish:*`, `github:*`, …) are reported as running on Backstage.
 
 use crate::catalog::{Entity, Origin};
-use crate::expr::{Expr, ExprError};
+use crate::expr::{Expr, ExprError, Options};
 use crate::vfs::{self, TreeEntry};
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use serde_json::{json, Value};
@@ -124,8 +125,9 @@ const SERVER_PREFIXES: [&str; 14] = [
 ];
 
 /// The actions [`run`] runs here; every other one runs on Backstage or is unknown.
-pub const LOCAL_ACTIONS: [&str; 9] = [
+pub const LOCAL_ACTIONS: [&str; 10] = [
     "fetch:template",
+    "fetch:template:file",
     "fetch:plain",
     "fetch:plain:file",
     "fs:rename",
@@ -149,6 +151,7 @@ pub fn run(
 ) -> Result<Outcome, ActionError> {
     match action {
         "fetch:template" => fetch_template(input, cx),
+        "fetch:template:file" => fetch_template_file(input, cx),
         "fetch:plain" => fetch_plain(input, cx),
         "fetch:plain:file" => fetch_plain_file(input, cx),
         "fs:rename" => fs_rename(input, cx),
@@ -321,7 +324,7 @@ fn fetch_template(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, 
     }
     let dir = skeleton_dir(url, cx)?;
     let target = target_path(input)?;
-    let values = json!({ "values": input.get("values").cloned().unwrap_or(json!({})) });
+    let (expr, values) = renderer(input);
     let verbatim = globs(input, "copyWithoutTemplating")?;
     let extension = match input.get("templateFileExtension") {
         Some(Value::Bool(true)) => Some(".njk".to_string()),
@@ -337,14 +340,13 @@ fn fetch_template(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, 
             file: format!("{dir}/{rel}"),
             source,
         };
-        let mut name = cx.expr.render_str(&rel, &values).map_err(render_err)?;
+        let mut name = expr.render_str(&rel, &values).map_err(render_err)?;
         // Backstage skips a file whose rendered path is empty or has an empty segment: that is
         // how `{% if %}` in a file or directory name leaves it out.
-        let first_empty = rel.split('/').next().is_some_and(|first| {
-            cx.expr
-                .render_str(first, &values)
-                .is_ok_and(|s| s.is_empty())
-        });
+        let first_empty = rel
+            .split('/')
+            .next()
+            .is_some_and(|first| expr.render_str(first, &values).is_ok_and(|s| s.is_empty()));
         if name.is_empty() || name.contains("//") || name.ends_with('/') || first_empty {
             messages.push(format!("skipped {rel} (its name rendered empty)"));
             continue;
@@ -364,8 +366,7 @@ fn fetch_template(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, 
             continue;
         }
         let contents = match (render_contents, String::from_utf8(bytes)) {
-            (true, Ok(text)) => cx
-                .expr
+            (true, Ok(text)) => expr
                 .render_str(&text, &values)
                 .map_err(|source| ActionError::Render {
                     file: format!("{dir}/{rel}"),
@@ -380,6 +381,65 @@ fn fetch_template(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, 
     }
     messages.insert(0, format!("{count} file(s) from {url}"));
     Ok(done(messages))
+}
+
+/// The engine and context a `fetch:template`/`fetch:template:file` step renders with: its
+/// `trimBlocks`, `lstripBlocks` and `cookiecutterCompat` (values then named `cookiecutter`).
+fn renderer(input: &Value) -> (&'static Expr, Value) {
+    let flag = |key: &str| input.get(key).and_then(Value::as_bool) == Some(true);
+    let options = Options {
+        trim_blocks: flag("trimBlocks"),
+        lstrip_blocks: flag("lstripBlocks"),
+        cookiecutter: flag("cookiecutterCompat"),
+    };
+    let name = if options.cookiecutter {
+        "cookiecutter"
+    } else {
+        "values"
+    };
+    let values = input.get("values").cloned().unwrap_or(json!({}));
+    (Expr::with_options(options), json!({ name: values }))
+}
+
+/// `fetch:template:file`: renders one file to `targetPath`, unless a file is there already and
+/// `replace` is not set (Backstage's `templateFileActionHandler`).
+fn fetch_template_file(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+    let url =
+        input_str(input, "url").ok_or_else(|| ActionError::Input("url is required".into()))?;
+    let target = input_str(input, "targetPath")
+        .ok_or_else(|| ActionError::Input("targetPath is required".into()))?;
+    if is_remote(url) {
+        return Ok(Outcome::RunsOnBackstage(format!(
+            "fetches {url}: runs on Backstage"
+        )));
+    }
+    let path = safe_path("", target)?;
+    let replace = input.get("replace").and_then(Value::as_bool) == Some(true);
+    if !replace && cx.workspace.files.contains_key(&path) {
+        return Ok(done(vec![format!(
+            "kept {path}: an earlier step wrote it (replace: true overwrites)"
+        )]));
+    }
+    let file = skeleton_dir(url, cx)?;
+    let bytes = vfs::read(&file).map_err(|e| ActionError::Skeleton {
+        path: file.clone(),
+        message: e.to_string(),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| ActionError::Skeleton {
+        path: file.clone(),
+        message: "not UTF-8 text".into(),
+    })?;
+    let (expr, values) = renderer(input);
+    let contents = expr
+        .render_str(&text, &values)
+        .map_err(|source| ActionError::Render {
+            file: file.clone(),
+            source,
+        })?;
+    // Written with the default mode, as Backstage's `outputFile` without one.
+    cx.workspace
+        .insert(path.clone(), contents.into_bytes(), false);
+    Ok(done(vec![format!("rendered {url} to {path}")]))
 }
 
 fn fetch_plain(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {

@@ -133,6 +133,36 @@ pub struct Field {
 }
 
 impl Field {
+    /// The field as the `dependencies` branch of `page_schema` that applies to `values`
+    /// defines it, when several branches define it differently (`size` an enum in one, a
+    /// pattern in another): JSON Schema's `oneOf` checks it against that branch, not the
+    /// first. `None` when no other branch applies.
+    pub fn as_shown(&self, page_schema: &Value, values: &Values) -> Option<Field> {
+        let cond = self.condition.as_ref()?;
+        let branches = page_schema
+            .get("dependencies")?
+            .get(&cond.field)?
+            .get("oneOf")?
+            .as_array()?;
+        let trigger = values.get(&cond.field);
+        branches.iter().find_map(|branch| {
+            let props = branch.get("properties")?;
+            let prop = props.get(&self.key)?;
+            let applies = match props.get(&cond.field) {
+                Some(t) => match (t.get("const"), t.get("enum").and_then(Value::as_array)) {
+                    (Some(c), _) => trigger == Some(c),
+                    (None, Some(allowed)) => trigger.is_some_and(|v| allowed.contains(v)),
+                    (None, None) => trigger.is_some_and(|v| !is_empty(v)),
+                },
+                None => trigger.is_some_and(|v| !is_empty(v)),
+            };
+            applies.then(|| {
+                let required = required_of(branch).contains(&self.key);
+                field(&self.key, prop, required, Some(cond.clone()))
+            })
+        })
+    }
+
     /// True for values that must never be saved or shown (password, Secret).
     pub fn is_secret(&self) -> bool {
         matches!(self.kind, FieldKind::Secret { .. })

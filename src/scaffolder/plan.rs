@@ -169,58 +169,79 @@ pub fn plan(
                 continue;
             }
         }
-        if step.each.is_some() {
-            steps.push(report(
-                StepStatus::Unknown,
-                vec!["`each:` loops are not run locally: skipped".into()],
-            ));
-            continue;
-        }
-        let mut kept = Vec::new();
-        let input = if actions::runs_locally(&step.action) {
-            expr.render_value(&step.input, &ctx).map_err(render_err)?
-        } else {
-            render_leniently(&expr, &step.input, &ctx, &mut kept)
-        };
-        if step.action.starts_with("publish:") {
-            source_path = input
-                .get("sourcePath")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-        }
-        let input = match (step.action.as_str(), &source_path) {
-            ("catalog:register", Some(root)) => under_source_path(input, root),
-            _ => input,
-        };
-        let mut acx = ActionContext {
-            expr: &expr,
-            template_file: &template.origin.path,
-            template_ref: &template_ref,
-            target,
-            workspace: &mut workspace,
-            registered: &mut entities,
-        };
-        let outcome = match actions::run(&step.action, &input, &mut acx) {
-            // The file may come from a step that runs on Backstage (`fetch:cookiecutter`,
-            // `fetch:rails`): there it is registered; here it cannot be.
-            Err(ActionError::NotGenerated { file }) if ran_on_backstage => {
-                Outcome::RunsOnBackstage(format!(
-                    "{file} is not among the files made here (a step that runs on Backstage may make it): registered on Backstage"
-                ))
-            }
-            other => other.map_err(|source| PlanError::Step {
-                step: step.id.clone(),
-                action: step.action.clone(),
-                source,
+        let iterations = match &step.each {
+            Some(each) => each_items(&expr, each, &ctx).map_err(|e| match e {
+                EachError::Render(source) => render_err(source),
+                EachError::Input(message) => PlanError::Step {
+                    step: step.id.clone(),
+                    action: step.action.clone(),
+                    source: ActionError::Input(message),
+                },
             })?,
+            None => vec![None],
         };
-        ran_on_backstage |= !matches!(outcome, Outcome::Done { .. });
-        let (status, mut messages, output) = match outcome {
-            Outcome::Done { output, messages } => (StepStatus::Local, messages, output),
-            Outcome::RunsOnBackstage(m) => (StepStatus::RunsOnBackstage, vec![m], json!({})),
-            Outcome::Unknown(m) => (StepStatus::Unknown, vec![m], json!({})),
-        };
-        messages.extend(kept);
+        let mut status = StepStatus::Local;
+        let mut messages = Vec::new();
+        let mut output = json!({});
+        for iteration in iterations {
+            let mut ctx = ctx.clone();
+            if let (Some(each), Value::Object(map)) = (&iteration, &mut ctx) {
+                map.insert("each".into(), each.clone());
+            }
+            let mut kept = Vec::new();
+            let input = if actions::runs_locally(&step.action) {
+                expr.render_value(&step.input, &ctx).map_err(render_err)?
+            } else {
+                render_leniently(&expr, &step.input, &ctx, &mut kept)
+            };
+            if step.action.starts_with("publish:") {
+                source_path = input
+                    .get("sourcePath")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+            }
+            let input = match (step.action.as_str(), &source_path) {
+                ("catalog:register", Some(root)) => under_source_path(input, root),
+                _ => input,
+            };
+            let mut acx = ActionContext {
+                expr: &expr,
+                template_file: &template.origin.path,
+                template_ref: &template_ref,
+                target,
+                workspace: &mut workspace,
+                registered: &mut entities,
+            };
+            let outcome = match actions::run(&step.action, &input, &mut acx) {
+                // The file may come from a step that runs on Backstage (`fetch:cookiecutter`,
+                // `fetch:rails`): there it is registered; here it cannot be.
+                Err(ActionError::NotGenerated { file }) if ran_on_backstage => {
+                    Outcome::RunsOnBackstage(format!(
+                        "{file} is not among the files made here (a step that runs on Backstage may make it): registered on Backstage"
+                    ))
+                }
+                other => other.map_err(|source| PlanError::Step {
+                    step: step.id.clone(),
+                    action: step.action.clone(),
+                    source,
+                })?,
+            };
+            ran_on_backstage |= !matches!(outcome, Outcome::Done { .. });
+            let (this_status, this_messages, this_output) = match outcome {
+                Outcome::Done { output, messages } => (StepStatus::Local, messages, output),
+                Outcome::RunsOnBackstage(m) => (StepStatus::RunsOnBackstage, vec![m], json!({})),
+                Outcome::Unknown(m) => (StepStatus::Unknown, vec![m], json!({})),
+            };
+            status = this_status;
+            messages.extend(this_messages);
+            messages.extend(kept);
+            output = match iteration {
+                // With `each:`, every output is the list of what each run gave, as Backstage
+                // collects them.
+                Some(_) => append_outputs(output, this_output),
+                None => this_output,
+            };
+        }
         steps.push(report(status, messages));
         cx.steps
             .insert(step.id.clone(), json!({ "output": output }));
@@ -294,6 +315,70 @@ fn under_source_path(mut input: Value, root: &str) -> Value {
     input
 }
 
+/// Most runs of one step with `each:`.
+pub const MAX_EACH: usize = 10_000;
+
+/// Why a step's `each:` gave no runs.
+enum EachError {
+    Render(crate::expr::ExprError),
+    Input(String),
+}
+
+/// The runs of a step with `each:`, as Backstage makes them (`Object.entries` of the rendered
+/// value): a list's items with their index (as text) for `each.key`, an object's entries, a
+/// text's characters; a number or boolean runs the step once without `each`.
+fn each_items(expr: &Expr, each: &Value, ctx: &Value) -> Result<Vec<Option<Value>>, EachError> {
+    let value = expr.render_value(each, ctx).map_err(EachError::Render)?;
+    let entries: Vec<(String, Value)> = match value {
+        Value::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (i.to_string(), v))
+            .collect(),
+        Value::Object(map) => map.into_iter().collect(),
+        Value::String(text) => text
+            .chars()
+            .enumerate()
+            .map(|(i, c)| (i.to_string(), Value::String(c.to_string())))
+            .collect(),
+        Value::Null => {
+            return Err(EachError::Input(
+                "each: must be a list or an object, found null".into(),
+            ))
+        }
+        _ => Vec::new(),
+    };
+    if entries.len() > MAX_EACH {
+        return Err(EachError::Input(format!(
+            "each: {} runs, more than {MAX_EACH}",
+            entries.len()
+        )));
+    }
+    if entries.is_empty() {
+        return Ok(vec![None]);
+    }
+    Ok(entries
+        .into_iter()
+        .map(|(key, value)| Some(json!({ "key": key, "value": value })))
+        .collect())
+}
+
+/// Adds one run's outputs to the lists of a step with `each:`.
+fn append_outputs(mut all: Value, one: Value) -> Value {
+    if let (Value::Object(all_map), Value::Object(one_map)) = (&mut all, one) {
+        for (name, value) in one_map {
+            match all_map
+                .entry(name)
+                .or_insert_with(|| Value::Array(Vec::new()))
+            {
+                Value::Array(items) => items.push(value),
+                other => *other = Value::Array(vec![value]),
+            }
+        }
+    }
+    all
+}
+
 fn planned_file(path: String, contents: Vec<u8>, cx: &RunContext) -> PlannedFile {
     let (binary, preview) = match std::str::from_utf8(&contents) {
         Ok(text) => {
@@ -336,13 +421,31 @@ mod tests {
     }
 
     #[test]
-    fn each_loop_is_listed_as_skipped_not_run_once() {
-        let t = template(json!([{"id": "loop", "action": "debug:log",
-            "each": "${{ parameters.items }}", "input": {"message": "${{ each.value }}"}}]));
+    fn each_runs_the_step_once_per_item_and_collects_outputs() {
+        let t = template(json!([
+            {"id": "loop", "action": "debug:log",
+             "each": "${{ parameters.items }}", "input": {"message": "${{ each.key }}=${{ each.value }}"}},
+            {"id": "none", "action": "debug:log", "each": "${{ parameters.missing }}",
+             "input": {"message": "x"}}
+        ]));
         let form = Form::from_template(&t);
-        let p = plan(&t, &form, &Values::new(), user_value(None, None), "out").unwrap();
-        assert_eq!(p.steps[0].status, StepStatus::Unknown);
-        assert!(p.steps[0].messages[0].contains("each"));
+        let mut values = Values::new();
+        values.insert("items".into(), json!(["a", "b"]));
+        let p = plan(&t, &form, &values, user_value(None, None), "out").unwrap_err();
+        // `each:` over nothing is Backstage's TypeError (Object.entries of undefined).
+        assert!(
+            p.to_string().contains("each: must be a list or an object"),
+            "{p}"
+        );
+        let t = template(json!([{"id": "loop", "action": "debug:log",
+            "each": "${{ parameters.items }}", "input": {"message": "${{ each.key }}=${{ each.value }}"}}]));
+        let p = plan(&t, &form, &values, user_value(None, None), "out").unwrap();
+        assert_eq!(p.steps[0].status, StepStatus::Local);
+        assert_eq!(p.steps[0].messages, ["0=a", "1=b"]);
+        // A hostile loop stops before it runs.
+        values.insert("items".into(), json!(vec!["x"; MAX_EACH + 1]));
+        let err = plan(&t, &form, &values, user_value(None, None), "out").unwrap_err();
+        assert!(err.to_string().contains("more than 10000"), "{err}");
     }
 
     #[test]

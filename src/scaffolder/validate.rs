@@ -246,6 +246,8 @@ pub fn check_page(form: &Form, page: usize, values: &Values) -> Vec<FieldError> 
     };
     p.visible_fields(values)
         .filter_map(|f| {
+            let shown = f.as_shown(&p.schema, values);
+            let f = shown.as_ref().unwrap_or(f);
             check_field(f, values.get(&f.key)).map(|message| FieldError {
                 key: f.key.clone(),
                 title: f.title.clone(),

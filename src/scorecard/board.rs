@@ -189,7 +189,7 @@ mod tests {
         let results = board.for_entity(writer);
         assert_eq!(results.len(), 1);
         assert_eq!(results[0].0.name, "production-readiness");
-        assert_eq!(board.reports[1].scores.len(), 12, "the demo's 12 groups");
+        assert_eq!(board.reports[1].scores.len(), 16, "the demo's 16 groups");
         assert!(board.errors.is_empty());
     }
 

@@ -456,7 +456,7 @@ pub fn read_file(path: &str, root: &str, walked: bool) -> FileBatch {
         return batch;
     }
     batch.problems.extend(problems);
-    for doc in docs {
+    for doc in expand_promises(docs, &shared, &mut batch.problems) {
         let origin = Origin::new(shared.clone(), Some(doc.line));
         let first_problem = batch.problems.len();
         let mut value = doc.value;
@@ -530,6 +530,35 @@ fn admit(batch: &mut FileBatch, value: Value, origin: Origin, first_problem: usi
         }
         Err(problem) => batch.problems.push(problem),
     }
+}
+
+/// Kratix Promises replaced by the Backstage entities they become (an API and a request
+/// Template, see [`crate::formats::kratix`]); a Promise that cannot be read is an error at its
+/// line.
+fn expand_promises(
+    docs: Vec<crate::documents::Document>,
+    path: &Arc<str>,
+    problems: &mut Vec<Problem>,
+) -> Vec<crate::documents::Document> {
+    use crate::formats::kratix;
+    let mut out = Vec::with_capacity(docs.len());
+    for doc in docs {
+        if !kratix::is_promise(&doc.value) {
+            out.push(doc);
+            continue;
+        }
+        match kratix::to_entities(&doc.value) {
+            Ok(values) => out.extend(values.into_iter().map(|value| crate::documents::Document {
+                line: doc.line,
+                value,
+            })),
+            Err(e) => problems.push(Problem::error(
+                Some(Origin::new(path.clone(), Some(doc.line))),
+                format!("Kratix Promise not read: {e}"),
+            )),
+        }
+    }
+    out
 }
 
 /// Drops every definition of a reference that the same file defines again later, as Backstage

@@ -6,7 +6,7 @@ use super::app::{update, App};
 use super::state_tests::{demo, type_text};
 use super::task::Task;
 use super::ui;
-use crate::actions::{ActionConfig, Mode as RunMode, Outcome as Finished};
+use crate::actions::{ActionConfig, Finished, Mode as RunMode};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -25,7 +25,7 @@ fn action(key: &str, title: &str, command: &str, mode: RunMode) -> ActionConfig 
 
 fn app_on(name: &str) -> App {
     let mut app = App::loaded(demo());
-    app.actions = vec![
+    let mut commands = vec![
         action(
             "L",
             "Tail logs",
@@ -39,7 +39,8 @@ fn app_on(name: &str) -> App {
             RunMode::Terminal,
         ),
     ];
-    app.actions[1].confirm = true;
+    commands[1].confirm = true;
+    app.set_user_commands(commands);
     type_text(&mut app, name);
     key(&mut app, KeyCode::Enter);
     app

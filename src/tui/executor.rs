@@ -198,7 +198,7 @@ impl Executor {
                 let tx = self.results.clone();
                 tokio::task::spawn_blocking(move || {
                     let finished = crate::actions::execute(&plan).unwrap_or_else(|e| {
-                        crate::actions::Outcome {
+                        crate::actions::Finished {
                             code: None,
                             stdout: String::new(),
                             stderr: e.to_string(),

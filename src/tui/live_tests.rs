@@ -185,6 +185,12 @@ fn the_ownership_tab_names_who_is_on_call_now_where_it_came_from_and_how_old_it_
     assert!(!after.contains("asking the live providers…"), "{after}");
     // The status bar says how old the entity's live data is.
     assert!(after.contains("live 1 min ago"), "{after}");
+    update(&mut app, Action::Resize(100, 34));
+    let mut terminal = Terminal::new(TestBackend::new(100, 34)).expect("test backend");
+    terminal
+        .draw(|frame| ui::render(&app, frame))
+        .expect("drawing never fails on a test backend");
+    insta::assert_snapshot!("ownership_on_call_now", terminal.backend());
 }
 
 #[test]
@@ -267,5 +273,54 @@ fn background_scoring_checks_live_rules_on_the_live_data_the_portal_has() {
     assert_eq!(
         outcome(&app),
         crate::scorecard::Outcome::Failed("live pagerduty is crit: no open incident".into())
+    );
+}
+
+#[test]
+fn the_blast_radius_names_who_is_on_call_now_for_the_teams_to_notify() {
+    let mut app = portal();
+    let id = app
+        .catalog
+        .id_of(&crate::catalog::EntityRef::new(
+            "resource",
+            "default",
+            "ledger-db",
+        ))
+        .expect("the demo has ledger-db");
+    app.open_entity_tab(id, "Dependencies");
+    let forward = update(&mut app, Action::Tick);
+    assert!(
+        !forward.iter().any(|t| matches!(t, Task::FetchLive(_))),
+        "the forward tree has no teams to notify: nothing is asked"
+    );
+    // Reverse: the teams to notify, and who is on call for them is asked of the providers.
+    let asked: Vec<LiveRequest> = update(&mut app, Action::ToggleView)
+        .into_iter()
+        .filter_map(|t| match t {
+            Task::FetchLive(request) => Some(*request),
+            _ => None,
+        })
+        .collect();
+    assert!(!asked.is_empty(), "the teams' on-call is asked for");
+    let before = screen(&mut app);
+    assert!(before.contains("Teams to notify"), "{before}");
+    assert!(!before.contains("on call now:"), "{before}");
+    for request in &asked {
+        update(
+            &mut app,
+            live_reply(report(request.subject.entity(), "Grace Hopper")),
+        );
+    }
+    let after = screen(&mut app);
+    let team = after
+        .lines()
+        .find(|l| l.contains("group:ledger-team") && l.contains("affected"))
+        .unwrap_or_else(|| panic!("no ledger-team line:\n{after}"));
+    assert!(team.contains("on call now: Grace Hopper"), "{after}");
+    // Asked once: a deeper tree does not ask again for the same teams.
+    let again = update(&mut app, Action::DepthMore);
+    assert!(
+        !again.iter().any(|t| matches!(t, Task::FetchLive(_))),
+        "{again:?}"
     );
 }

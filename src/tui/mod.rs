@@ -41,7 +41,8 @@ pub mod widgets;
 use crate::actions::Plan;
 use crate::catalog::Catalog;
 use crate::cli::Cli;
-use crate::source::{LoadEvent, LoadMode};
+use crate::source::LoadEvent;
+use crate::startup::{Event as StartupEvent, Startup, Step};
 use action::Action;
 use app::{update, App};
 use color_eyre::eyre::{eyre, WrapErr};
@@ -94,7 +95,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     tracing::info!(sources = settings.sources.len(), theme = %theme.name, "starting");
 
     let mut app = App::new(Catalog::new(), &settings.sources, theme, keymap);
-    app.actions = settings.config.actions.clone();
+    app.set_user_commands(settings.config.actions.clone());
     app.prefs.hyperlinks = cli.hyperlinks || settings.config.hyperlinks;
     let backstages = settings
         .sources
@@ -114,7 +115,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         app.prefs.live = Some(tabs::live::LiveHandle(std::sync::Arc::new(live)));
     }
     app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
-    let action_conflicts = app.keymap.custom_key_conflicts(&app.actions);
+    let action_conflicts = app.keymap.custom_key_conflicts(app.user_commands());
     // The config's own warnings (an unknown section) were said on stderr, which the portal's
     // screen hides: the status line says them too.
     let warnings: Vec<String> = settings
@@ -289,12 +290,12 @@ async fn event_loop(
     } = channels;
     let (mut events, mut reader) = terminal_events();
     let mut runs: Vec<Plan> = Vec::new();
-    // The sources start once the snapshot is known to be there (to confirm it while it
-    // decodes; their events wait in `confirms` until it is restored) or not.
-    let mut awaiting_snapshot = true;
+    // The start-up choreography (`crate::startup`): the sources start once the snapshot is
+    // known to be there (to confirm it while it decodes; their events wait in `confirms`
+    // until it is restored) or not.
+    let mut startup = Startup::new();
     let (confirm_tx, mut confirms) = mpsc::unbounded_channel();
-    let mut confirming = false;
-    let mut restored = false;
+    let mut held = true;
     let mut signals = Signals::new()?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -343,56 +344,39 @@ async fn event_loop(
             },
             Some(event) = loads.recv() => Some(Action::Load(event)),
             Some(result) = results.recv() => Some(result),
-            Some(event) = confirms.recv(), if restored => Some(Action::Load(event)),
-            read = snapshot.recv(), if awaiting_snapshot => {
-                if let Some(SnapshotRead::Present) = read {
-                    confirming = true;
-                    executor.start_all(LoadMode::Confirm, &confirm_tx);
-                    continue;
-                }
-                awaiting_snapshot = false;
-                let mode = match read {
-                    // The reader stopped without an answer: load as if there were none.
-                    None | Some(SnapshotRead::Present) => LoadMode::Startup,
-                    Some(SnapshotRead::Read(Ok(Some(snapshot)))) => match app.restore(*snapshot) {
-                        Ok(()) => {
-                            tracing::info!(
-                                entities = app.catalog.len(),
-                                "started from the snapshot; sources confirming"
-                            );
-                            LoadMode::Confirm
-                        }
-                        Err(e) => {
-                            tracing::warn!("snapshot not used: {e}");
-                            LoadMode::Startup
-                        }
-                    },
-                    Some(SnapshotRead::Read(Ok(None))) => LoadMode::Startup,
-                    // Out of date, or written by another version of idp-tui (after an
-                    // upgrade): expected, so only logged; the next snapshot replaces it.
-                    Some(SnapshotRead::Read(Err(
-                        e @ (crate::snapshot::SnapshotError::Stale(_)
-                        | crate::snapshot::SnapshotError::Cache(
-                            crate::source::cache::CacheError::Version { .. },
-                        )),
-                    ))) => {
-                        tracing::warn!("{e}");
-                        LoadMode::Startup
-                    }
-                    Some(SnapshotRead::Read(Err(e))) => {
-                        tracing::warn!("{e}");
-                        app.status_error(format!("{e} (loading from the caches)"));
-                        LoadMode::Startup
-                    }
+            Some(event) = confirms.recv(), if !held => Some(Action::Load(event)),
+            read = snapshot.recv(), if startup.waiting() => {
+                let event = match read {
+                    Some(SnapshotRead::Present) => StartupEvent::SnapshotPresent,
+                    Some(SnapshotRead::Read(read)) => StartupEvent::SnapshotRead(read),
+                    None => StartupEvent::ReaderGone,
                 };
-                match (mode, confirming) {
-                    // Already confirming: their events are let through from now on.
-                    (LoadMode::Confirm, true) => restored = true,
-                    (LoadMode::Confirm, false) => executor.load_all(mode),
-                    (_, _) => {
+                let mut steps: std::collections::VecDeque<Step> = startup.step(event).into();
+                while let Some(step) = steps.pop_front() {
+                    match step {
+                        Step::StartSources { mode, hold: true } => {
+                            executor.start_all(mode, &confirm_tx);
+                        }
+                        Step::StartSources { mode, hold: false } => executor.load_all(mode),
+                        Step::Restore(snapshot) => {
+                            let restored = app.restore(*snapshot);
+                            if restored.is_ok() {
+                                tracing::info!(
+                                    entities = app.catalog.len(),
+                                    "started from the snapshot; sources confirming"
+                                );
+                            }
+                            steps.extend(startup.step(StartupEvent::Restored(restored)));
+                        }
+                        Step::ReleaseHeld => held = false,
                         // Confirmations of a snapshot not used are dropped with their channel.
-                        confirms = mpsc::unbounded_channel().1;
-                        executor.load_all(mode);
+                        Step::DropHeld => confirms = mpsc::unbounded_channel().1,
+                        Step::Log(message) => tracing::warn!("{message}"),
+                        Step::Warn(message) => {
+                            if apply(app, Action::Warn(message), executor, &mut runs)? {
+                                return Ok(());
+                            }
+                        }
                     }
                 }
                 dirty = true;
@@ -426,7 +410,7 @@ async fn event_loop(
                 Some(result)
             } else if let Ok(event) = loads.try_recv() {
                 Some(Action::Load(event))
-            } else if let Some(Ok(event)) = restored.then(|| confirms.try_recv()) {
+            } else if let Some(Ok(event)) = (!held).then(|| confirms.try_recv()) {
                 Some(Action::Load(event))
             } else {
                 match events.try_recv() {

@@ -261,7 +261,7 @@ fn teams_pane_flags_the_memberless_team_and_opens_ownership() {
     update(&mut app, Action::RunCommand("teams".into()));
     let s = screen(&mut app, 120, 30);
     assert!(
-        s.contains("12 groups · 1 with nobody in them or below them"),
+        s.contains("16 groups · 1 with nobody in them or below them"),
         "{s}"
     );
     assert!(s.contains("group:data-platform-team"), "{s}");

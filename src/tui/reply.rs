@@ -6,7 +6,7 @@
 //! and knows it by the token, job number or entity it asked with. A reply nobody waits for any
 //! more (the pane was closed) is dropped.
 
-use crate::actions::{Outcome as CommandOutcome, Plan};
+use crate::actions::{Finished, Plan};
 use crate::scaffolder::jobs::JobDone;
 use crate::scorecard::board::Rescored;
 use crate::tui::app::BuiltReplacement;
@@ -29,7 +29,7 @@ pub enum Reply {
     /// for the form that asked.
     Scaffold(JobDone),
     /// A custom action's command run in the background finished (`Task::RunCommand`).
-    Command(Plan, CommandOutcome),
+    Command(Plan, Finished),
     /// A source's replacement catalog was built (`Task::Rebuild`).
     Rebuilt(Box<BuiltReplacement>),
     /// The scorecards were evaluated (`Task::Rescore`).

@@ -98,7 +98,7 @@ fn scorecards_pane_shows_levels_leaderboard_and_failing_rules() {
     update(&mut app, Action::RunCommand("scorecards".into()));
     let s = screen(&mut app, 100, 30);
     assert!(
-        s.contains("18 entities: Gold 1 · Silver 15 · Bronze 1 · none 1"),
+        s.contains("22 entities: Gold 1 · Silver 15 · Bronze 1 · none 5"),
         "{s}"
     );
     insta::assert_snapshot!(s);

@@ -60,7 +60,6 @@ pub async fn fetch(access: &Access, subject: &Subject) -> Result<Answer, LiveErr
                 .annotation("backstage.io/kubernetes-namespace")
                 .map(str::to_string)
                 .or_else(|| access.namespace.clone());
-            let query = [("labelSelector", selector.as_str()), ("limit", "500")];
             let (pods_path, deploy_path): (Vec<&str>, Vec<&str>) = match &namespace {
                 Some(ns) => (
                     vec!["api", "v1", "namespaces", ns, "pods"],
@@ -72,13 +71,10 @@ pub async fn fetch(access: &Access, subject: &Subject) -> Result<Answer, LiveErr
                 ),
             };
             let (pods, deployments) = futures::join!(
-                access.endpoint.get(&pods_path, &query),
-                access.endpoint.get(&deploy_path, &query)
+                list_all(access, &pods_path, &selector),
+                list_all(access, &deploy_path, &selector)
             );
-            (
-                list(&pods?, "/items").to_vec(),
-                list(&deployments?, "/items").to_vec(),
-            )
+            (pods?, deployments?)
         }
     };
     Ok(Answer {
@@ -86,6 +82,42 @@ pub async fn fetch(access: &Access, subject: &Subject) -> Result<Answer, LiveErr
         oncall: Vec::new(),
         incidents: Vec::new(),
     })
+}
+
+/// Items listed per page, and pages read at most (5,000 pods is more than one entity runs).
+const PAGE: &str = "500";
+const PAGES: usize = 10;
+
+/// Lists every item at `path` matching `selector`, following the API's `continue` token from
+/// page to page. An expired token (`410 Gone`: the list changed too much meanwhile) starts the
+/// list again, once.
+async fn list_all(access: &Access, path: &[&str], selector: &str) -> Result<Vec<Value>, LiveError> {
+    let mut restarted = false;
+    let mut items = Vec::new();
+    let mut token: Option<String> = None;
+    let mut page = 0;
+    while page < PAGES {
+        let mut query = vec![("labelSelector", selector), ("limit", PAGE)];
+        if let Some(t) = &token {
+            query.push(("continue", t.as_str()));
+        }
+        let body = match access.endpoint.get(path, &query).await {
+            Ok(body) => body,
+            Err(LiveError::Status { status: 410, .. }) if token.is_some() && !restarted => {
+                restarted = true;
+                (items, token, page) = (Vec::new(), None, 0);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        items.extend(list(&body, "/items").iter().cloned());
+        token = text(&body, "/metadata/continue");
+        if token.is_none() {
+            break;
+        }
+        page += 1;
+    }
+    Ok(items)
 }
 
 /// A pod's trouble, if any: a waiting reason that is not a normal start, or a non-zero exit.

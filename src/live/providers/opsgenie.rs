@@ -95,20 +95,39 @@ fn collect_users(participants: &[Value], target: &str, out: &mut Vec<OnCallEntry
     }
 }
 
+/// Open alerts read at most: pages of 100 (Opsgenie's largest), five of them.
+const ALERT_PAGE: usize = 100;
+const ALERT_PAGES: usize = 5;
+
 async fn alerts(access: &Access, selector: &str) -> Result<Vec<Incident>, LiveError> {
     let query = format!("{selector} AND status:open");
-    let body = access
-        .endpoint
-        .get(
-            &["v2", "alerts"],
-            &[
-                ("query", &query),
-                ("limit", "20"),
-                ("sort", "createdAt"),
-                ("order", "desc"),
-            ],
-        )
-        .await?;
+    let limit = ALERT_PAGE.to_string();
+    let mut data = Vec::new();
+    // Paged by offset on the same endpoint: `paging.next` is a full URL from the answer, and
+    // following it could send the token to another host.
+    for page in 0..ALERT_PAGES {
+        let offset = (page * ALERT_PAGE).to_string();
+        let body = access
+            .endpoint
+            .get(
+                &["v2", "alerts"],
+                &[
+                    ("query", &query),
+                    ("limit", &limit),
+                    ("offset", &offset),
+                    ("sort", "createdAt"),
+                    ("order", "desc"),
+                ],
+            )
+            .await?;
+        let got = list(&body, "/data");
+        data.extend(got.iter().cloned());
+        let more = body.pointer("/paging/next").is_some_and(|n| !n.is_null());
+        if !more || got.len() < ALERT_PAGE {
+            break;
+        }
+    }
+    let body = serde_json::json!({ "data": data });
     Ok(list(&body, "/data")
         .iter()
         .filter(|a| text(a, "/status").as_deref() != Some("closed"))

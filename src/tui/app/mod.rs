@@ -77,8 +77,8 @@ pub struct App {
     pub size: (u16, u16),
     /// The spinner frame, advanced by ticks while something loads.
     pub spinner: usize,
-    /// Custom actions from the config file.
-    pub actions: Vec<crate::actions::ActionConfig>,
+    /// The user's own commands (the config file's `actions:`), run on the current entity.
+    user_commands: Vec<crate::actions::ActionConfig>,
     /// A `confirm: true` action waiting for its key to be pressed again.
     pending_confirm: Option<usize>,
     /// The scorecards evaluated over the catalog; re-evaluated when loading finishes.
@@ -97,7 +97,7 @@ pub struct App {
     snapshot: SnapshotState,
     /// A source's replacement being built, and what waits for it.
     replacing: loading::Replacing,
-    /// Heavy work (a replacement's rebuild, scoring) is returned as a task to run off the UI
+    /// CPU-bound work (a replacement's rebuild, scoring) is returned as a task to run off the UI
     /// thread (see [`App::work_in_background`]); otherwise it runs at once.
     background: bool,
     /// The time, read once per update: what render, scoring and load pacing see.
@@ -159,7 +159,7 @@ impl App {
             status: None,
             size: (80, 24),
             spinner: 0,
-            actions: Vec::new(),
+            user_commands: Vec::new(),
             pending_confirm: None,
             scores,
             scores_due: false,
@@ -226,7 +226,7 @@ impl App {
                 return None;
             }
             let pressed = super::keymap::Key::from_event(key);
-            self.actions
+            self.user_commands
                 .iter()
                 .position(|a| {
                     a.key
@@ -238,13 +238,23 @@ impl App {
         })
     }
 
+    /// Sets the user's own commands (the config file's `actions:`).
+    pub fn set_user_commands(&mut self, commands: Vec<crate::actions::ActionConfig>) {
+        self.user_commands = commands;
+    }
+
+    /// The user's own commands.
+    pub fn user_commands(&self) -> &[crate::actions::ActionConfig] {
+        &self.user_commands
+    }
+
     /// The custom actions that apply to the current entity, with their indices.
     pub fn custom_actions(&self) -> Vec<(usize, &crate::actions::ActionConfig)> {
         let Some(id) = self.current_entity() else {
             return Vec::new();
         };
         let entity = self.catalog.get(id);
-        self.actions
+        self.user_commands
             .iter()
             .enumerate()
             .filter(|(_, a)| a.applies(entity))
@@ -255,7 +265,7 @@ impl App {
     /// the second press of its key (or second palette run); the first says what would run.
     pub fn run_custom(&mut self, index: usize) -> Option<Task> {
         let id = self.current_entity()?;
-        let action = self.actions.get(index)?;
+        let action = self.user_commands.get(index)?;
         let entity = self.catalog.get(id);
         if !action.applies(entity) {
             let message = format!(

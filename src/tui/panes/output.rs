@@ -2,7 +2,7 @@
 //! printed (cleaned), scrollable. Esc closes it.
 
 use super::{Ctx, Outcome, View};
-use crate::actions::{Outcome as Finished, Plan};
+use crate::actions::{Finished, Plan};
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::theme::Token;

@@ -1,6 +1,7 @@
 //! The Dependencies tab: the entity's dependency tree, forward (what it needs) or reverse (what
-//! needs it: the blast radius, with the teams to notify and their on-call). For a Domain or
-//! System it shows the structure (`hasPart`) instead.
+//! needs it: the blast radius, with the teams to notify and their on-call, naming who is on
+//! call now when live providers are configured: the tab asks them for the first teams when the
+//! reverse tree is built). For a Domain or System it shows the structure (`hasPart`) instead.
 //!
 //! Keys: Up/Down move, Right/Left expand and collapse, Enter opens the node's entity, `r`
 //! switches forward/reverse, `+`/`-` change the depth, `y` copies the node's ref.
@@ -37,7 +38,14 @@ pub struct Dependencies {
     selected: usize,
     /// The summary line, computed with the tree (counting walks every node).
     summary: String,
+    /// Live fetches of the teams' on-call, until `update` takes them.
+    live_wanted: Vec<super::live::LiveRequest>,
+    /// The entities whose on-call was asked for; dropping their senders cancels the fetches.
+    live_asked: Vec<(String, tokio::sync::oneshot::Sender<()>)>,
 }
+
+/// The teams to notify whose on-call the tab asks of the live providers, at most.
+const ONCALL_TEAMS: usize = 20;
 
 /// The tab applies to entities that take part in dependencies, and (as structure) to domains
 /// and systems.
@@ -63,9 +71,56 @@ impl Dependencies {
             rows: Vec::new(),
             selected: 0,
             summary: String::new(),
+            live_wanted: Vec::new(),
+            live_asked: Vec::new(),
         };
         tab.rebuild(ctx);
         tab
+    }
+
+    /// Asks who is on call now for the first teams to notify (each entity once per tab).
+    fn ask_oncall(&mut self, ctx: &Ctx) {
+        let (Some(impact), Some(live)) = (&self.impact, &ctx.prefs.live) else {
+            return;
+        };
+        for o in impact.owners.iter().take(ONCALL_TEAMS) {
+            let paged_by: Vec<_> = o.oncall.iter().map(|c| &c.from).collect();
+            let Some(subject) = live
+                .0
+                .oncall_subject(ctx.catalog, &o.owner.reference, &paged_by)
+            else {
+                continue;
+            };
+            let entity = subject.entity().to_string();
+            if self.live_asked.iter().any(|(e, _)| *e == entity) {
+                continue;
+            }
+            if let Some((request, cancel)) = super::live::fetch(ctx, subject) {
+                self.live_wanted.push(request);
+                self.live_asked.push((entity, cancel));
+            }
+        }
+    }
+
+    /// Who is on call now for a team to notify, from the live data the portal has: names,
+    /// at most three, and how many more.
+    fn oncall_now(ctx: &Ctx, o: &graph::AffectedOwner) -> Option<String> {
+        let mut people: Vec<String> = std::iter::once(&o.owner.reference)
+            .chain(o.oncall.iter().map(|c| &c.from))
+            .filter_map(|r| ctx.live.get(&r.to_string()))
+            .flat_map(|report| report.oncall().map(|p| safe_line(&p.name)))
+            .collect();
+        people.dedup();
+        if people.is_empty() {
+            return None;
+        }
+        let more = people.len().saturating_sub(3);
+        people.truncate(3);
+        let mut text = format!("on call now: {}", people.join(", "));
+        if more > 0 {
+            text.push_str(&format!(" +{more}"));
+        }
+        Some(text)
     }
 
     fn rebuild(&mut self, ctx: &Ctx) {
@@ -76,6 +131,7 @@ impl Dependencies {
         self.selected = 0;
         self.summary = self.summary();
         self.reflow();
+        self.ask_oncall(ctx);
     }
 
     /// Recomputes the visible rows after folding changed.
@@ -240,6 +296,9 @@ impl Dependencies {
             if let Some(email) = &o.owner.email {
                 s.push_str(&format!("  {}", safe_line(email)));
             }
+            if let Some(now) = Self::oncall_now(ctx, o) {
+                s.push_str(&format!("  {now}"));
+            }
             let oncall: Vec<String> = o
                 .oncall
                 .iter()
@@ -274,6 +333,13 @@ fn provider_short(annotation: &str) -> &'static str {
 }
 
 impl EntityTab for Dependencies {
+    fn take_tasks(&mut self, _area_width: u16, _on_screen: bool) -> Vec<crate::tui::task::Task> {
+        self.live_wanted
+            .drain(..)
+            .map(|r| crate::tui::task::Task::FetchLive(Box::new(r)))
+            .collect()
+    }
+
     fn title(&self) -> &str {
         if self.direction == Direction::Structure {
             "Structure"

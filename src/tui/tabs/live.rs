@@ -90,6 +90,21 @@ pub fn applies(ctx: &Ctx, id: EntityId) -> bool {
         .is_some_and(|live| !live.0.providers(&Subject::of(ctx.catalog, id)).is_empty())
 }
 
+/// A fetch of `subject`'s live data, and the sender whose drop cancels it (the asker keeps
+/// it); `None` without a live service.
+pub fn fetch(ctx: &Ctx, subject: Subject) -> Option<(LiveRequest, oneshot::Sender<()>)> {
+    let live = Arc::clone(&ctx.prefs.live.as_ref()?.0);
+    let (cancel, closed) = oneshot::channel();
+    Some((
+        LiveRequest {
+            live,
+            subject,
+            closed,
+        },
+        cancel,
+    ))
+}
+
 /// The tab applies when a configured provider or plugin applies to the entity.
 pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
     let live = Arc::clone(&ctx.prefs.live.as_ref()?.0);

@@ -347,7 +347,7 @@ fn on_call_now(ctx: &Ctx, id: EntityId, rows: &mut Vec<Row>) {
     for result in &report.results {
         for o in &result.answer.oncall {
             any = true;
-            let mut text = format!("  {}", o.name);
+            let mut text = o.name.clone();
             if let Some(email) = o.email.as_ref().filter(|e| **e != o.name) {
                 text.push_str(&format!(" <{email}>"));
             }
@@ -364,7 +364,8 @@ fn on_call_now(ctx: &Ctx, id: EntityId, rows: &mut Vec<Row>) {
             text.push_str(&format!(" · {} ({}, {from}){age}", o.target, o.provider));
             let copy = o.email.clone().unwrap_or_else(|| o.name.clone());
             rows.push(Row {
-                text: safe_line(&text),
+                // Cleaned before the indent: cleaning trims the line's ends.
+                text: format!("  {}", safe_line(&text)),
                 style: Token::Text,
                 copy: Some((copy.clone(), copy)),
                 open: None,
