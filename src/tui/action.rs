@@ -69,6 +69,8 @@ pub enum Action {
     ClearInput,
     /// Delete the character before the cursor.
     DeleteChar,
+    /// Delete the word before the cursor (Ctrl-W, Alt-Backspace).
+    DeleteWord,
     /// Type a character into the focused text field.
     Input(char),
     /// Pasted text (bracketed paste), for the focused text field.
@@ -122,7 +124,7 @@ pub enum Action {
 pub type Bindable = (&'static str, fn() -> Action, &'static str);
 
 /// The actions a key can be bound to.
-pub const BINDABLE: [Bindable; 33] = [
+pub const BINDABLE: [Bindable; 34] = [
     ("quit", || Action::Quit, "quit"),
     ("help", || Action::Help, "show the keys"),
     ("palette", || Action::Palette, "command palette"),
@@ -162,6 +164,7 @@ pub const BINDABLE: [Bindable; 33] = [
     ("sources", || Action::Sources, "show the sources"),
     ("clear", || Action::ClearInput, "clear the text field"),
     ("delete_char", || Action::DeleteChar, "delete a character"),
+    ("delete_word", || Action::DeleteWord, "delete a word"),
     ("next_field", || Action::NextField, "next field"),
     ("prev_field", || Action::PrevField, "previous field"),
 ];
@@ -209,6 +212,7 @@ impl Action {
             Action::Sources => "sources",
             Action::ClearInput => "clear",
             Action::DeleteChar => "delete_char",
+            Action::DeleteWord => "delete_word",
             Action::NextField => "next_field",
             Action::PrevField => "prev_field",
             _ => return None,

@@ -148,6 +148,20 @@ pub const COMMANDS: &[Command] = &[
         },
     },
     Command {
+        name: "raw",
+        usage: "raw",
+        description: "the entity as YAML or JSON (`r` switches, `/` finds)",
+        choices: no_choices,
+        run: |app, _| match app.current_entity() {
+            Some(id) => {
+                let view = super::panes::raw::RawView::new(&app.ctx(), id);
+                app.push(Box::new(view));
+                Ok(None)
+            }
+            None => Err("no entity selected: open one first".into()),
+        },
+    },
+    Command {
         name: "help",
         usage: "help",
         description: "show the keys",

@@ -270,6 +270,15 @@ impl Default for Keymap {
             b(Key::plain(F(1)), "help", true),
             b(Key::ctrl('u'), "clear", false),
             b(Key::plain(Backspace), "delete_char", false),
+            b(Key::ctrl('w'), "delete_word", false),
+            b(
+                Key {
+                    code: Backspace,
+                    modifiers: KeyModifiers::ALT,
+                },
+                "delete_word",
+                false,
+            ),
         ];
         search.extend(list_moves());
         search.push(b(Key::ctrl('r'), "refresh", false));
@@ -339,6 +348,15 @@ impl Default for Keymap {
             b(Key::plain(Esc), "back", true),
             b(Key::ctrl('u'), "clear", false),
             b(Key::plain(Backspace), "delete_char", false),
+            b(Key::ctrl('w'), "delete_word", false),
+            b(
+                Key {
+                    code: Backspace,
+                    modifiers: KeyModifiers::ALT,
+                },
+                "delete_word",
+                false,
+            ),
         ];
         palette.extend(list_moves());
         modes.insert(Mode::Palette, palette);

@@ -201,3 +201,23 @@ fn equal_matches_rank_the_same_whatever_order_the_batches_came_in() {
     assert_eq!(together, ["ledger-writer", "ledger-reader"]);
     assert_eq!(apart, together);
 }
+
+#[test]
+fn ctrl_w_and_alt_backspace_delete_the_last_word_of_the_query() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+    let mut app = App::loaded(demo());
+    type_text(&mut app, "kind:component ledger  ");
+    let ctrl_w = KeyEvent::new_with_kind(
+        KeyCode::Char('w'),
+        KeyModifiers::CONTROL,
+        KeyEventKind::Press,
+    );
+    let action = app.action_for_key(&ctrl_w).expect("Ctrl-W is bound");
+    update(&mut app, action);
+    assert_eq!(app.search.query, "kind:component ");
+    let alt_bs =
+        KeyEvent::new_with_kind(KeyCode::Backspace, KeyModifiers::ALT, KeyEventKind::Press);
+    let action = app.action_for_key(&alt_bs).expect("Alt-Backspace is bound");
+    update(&mut app, action);
+    assert_eq!(app.search.query, "");
+}

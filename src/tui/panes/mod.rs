@@ -22,6 +22,7 @@ pub mod links;
 pub mod output;
 pub mod palette;
 pub mod problems;
+pub mod raw;
 pub mod scorecards;
 pub mod search;
 pub mod sources;

@@ -112,6 +112,10 @@ impl PaletteOverlay {
                 self.input.clear();
                 self.selected = 0;
             }
+            Action::DeleteWord => {
+                super::search::delete_last_word(&mut self.input);
+                self.selected = 0;
+            }
             Action::Back | Action::Palette | Action::Quit => return PaletteOutcome::Close,
             Action::Open => {
                 return match entries.get(self.selected) {

@@ -104,6 +104,12 @@ impl SearchPane {
                 self.set_query(String::new());
                 Outcome::Consumed
             }
+            Action::DeleteWord => {
+                let mut q = std::mem::take(&mut self.query);
+                delete_last_word(&mut q);
+                self.set_query(q);
+                Outcome::Consumed
+            }
             Action::Back if !self.query.is_empty() => {
                 self.set_query(String::new());
                 Outcome::Consumed
@@ -320,6 +326,15 @@ fn severity_marker<'a>(ctx: &Ctx<'a>, e: &crate::catalog::Entity, base: Style) -
         Severity::Unknown => ("?", Token::Muted),
     };
     Span::styled(mark, ctx.theme.on_row(base, ctx.theme.style(token)))
+}
+
+/// Deletes the last word of a one-line field (and the spaces after it), as readline's
+/// Ctrl-W does with the cursor at the end.
+pub fn delete_last_word(text: &mut String) {
+    let kept = text.trim_end_matches(' ').len();
+    text.truncate(kept);
+    let start = text.rfind(' ').map_or(0, |i| i + 1);
+    text.truncate(start);
 }
 
 /// Column widths for the results table at a given width; narrow terminals drop columns from

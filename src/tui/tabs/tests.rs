@@ -623,3 +623,44 @@ fn api_tab_keeps_the_indentation_of_raw_asyncapi_and_graphql() {
     assert!(seen.contains("\n  query: Query"), "{seen}");
     assert!(seen.contains("\n  amount: Int!"), "{seen}");
 }
+
+#[test]
+fn raw_view_shows_yaml_or_json_and_finds_a_word() {
+    let mut app = App::loaded(demo());
+    type_text(&mut app, "ledger-writer");
+    press(&mut app, KeyCode::Enter);
+    let effect = update(&mut app, Action::RunCommand("raw".into()));
+    settle(&mut app, effect);
+    let s = screen(&mut app, 100, 30);
+    assert!(
+        s.contains("Search › ledger-writer › raw ledger-writer"),
+        "{s}"
+    );
+    assert!(s.contains("apiVersion: backstage.io/v1alpha1"), "{s}");
+    assert!(
+        s.contains("  name: ledger-writer"),
+        "indentation kept:\n{s}"
+    );
+    press(&mut app, KeyCode::Char('r'));
+    let s = screen(&mut app, 100, 30);
+    assert!(
+        s.contains("\"apiVersion\": \"backstage.io/v1alpha1\","),
+        "{s}"
+    );
+    press(&mut app, KeyCode::Char('r'));
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "pagerduty");
+    assert!(screen(&mut app, 100, 30).contains("Find: pagerduty"));
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("    pagerduty.com/service-id: PLW2X9C"), "{s}");
+    assert!(!s.contains("apiVersion"), "scrolled to the match:\n{s}");
+    assert!(s.contains("line(s) hold \"pagerduty\""), "{s}");
+    press(&mut app, KeyCode::Esc);
+    assert!(
+        screen(&mut app, 100, 30).contains("raw ledger-writer"),
+        "Esc clears the find first"
+    );
+    press(&mut app, KeyCode::Esc);
+    assert!(!screen(&mut app, 100, 30).contains("raw ledger-writer"));
+}
