@@ -641,3 +641,46 @@ fn core_kinds_are_read_at_backstages_api_versions_only() {
         );
     }
 }
+
+#[test]
+fn warnings_found_after_loading_point_at_their_fields_line() {
+    // A reference to no entity and an unknown kind are found by the catalog once every file is
+    // in, where no text is at hand; `validate` still names the field's line, as it does for
+    // errors. Warnings never reject: both entities stay.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("warned.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: warned\nspec:\n  type: service\n  lifecycle: production\n  owner: team-nobody\n  dependsOn:\n    - component:zzz-gone\n    - component:warned\n    - resource:aaa-gone\n---\napiVersion: example.com/v1\n# a comment first\nkind: Gadget\nmetadata:\n  name: gizmo\n",
+    )
+    .unwrap();
+    let path = dir.path().to_string_lossy().to_string();
+    let out = idp(&["validate", &path]);
+    let stdout = text(&out.stdout);
+    let expected = [
+        (
+            "warned.yaml:8: warning:",
+            "ownedBy group:default/team-nobody",
+        ),
+        (
+            "warned.yaml:10: warning:",
+            "dependsOn component:default/zzz-gone",
+        ),
+        (
+            "warned.yaml:12: warning:",
+            "dependsOn resource:default/aaa-gone",
+        ),
+        ("warned.yaml:16: warning:", "unknown kind \"Gadget\""),
+    ];
+    for (at, what) in expected {
+        let line = stdout
+            .lines()
+            .find(|l| l.contains(at) && l.contains(what))
+            .unwrap_or_else(|| panic!("no {what:?} at {at}:\n{stdout}"));
+        assert!(line.contains(what), "{line}");
+    }
+    assert!(
+        text(&out.stderr).contains("2 entities, 0 error(s)"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -493,13 +493,15 @@ impl Catalog {
         for (target, waiting) in &self.dangling {
             for (source, relation) in &waiting.sources {
                 let e = &self.entities[source.index()];
-                out.push(
-                    Problem::warning(
-                        Some(e.origin.clone()),
-                        format!("{relation} {target}: no such entity in the catalog"),
-                    )
-                    .with_entity(e.entity_ref().clone()),
-                );
+                let mut problem = Problem::warning(
+                    Some(e.origin.clone()),
+                    format!("{relation} {target}: no such entity in the catalog"),
+                )
+                .with_entity(e.entity_ref().clone());
+                // The field's line is found by whoever can read the file (see
+                // `Catalog::unplaced_problems`).
+                problem.field = relations::field_naming(e, *relation, target);
+                out.push(problem);
             }
         }
         out.sort_by(|a, b| {
@@ -676,6 +678,15 @@ impl Catalog {
     /// Every problem: load and validation problems, then unresolved references.
     pub fn problems(&self) -> impl Iterator<Item = &Problem> + '_ {
         self.problems.iter().chain(self.reference_problems.iter())
+    }
+
+    /// The problems that name a field whose line is not known yet (the catalog has no text):
+    /// a source that can read the files moves them to their fields' lines and clears the field.
+    pub fn unplaced_problems(&mut self) -> impl Iterator<Item = &mut Problem> + '_ {
+        self.problems
+            .iter_mut()
+            .chain(self.reference_problems.iter_mut())
+            .filter(|p| p.field.is_some())
     }
 
     /// The number of problems.

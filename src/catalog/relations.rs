@@ -338,6 +338,41 @@ pub(crate) fn spec_relation_texts(
     out
 }
 
+/// The spec field of `entity` that names `target` with `relation`, for a problem about that
+/// reference (an item of the list for a field holding many).
+pub(crate) fn field_naming(
+    entity: &Entity,
+    relation: RelationType,
+    target: &EntityRef,
+) -> Option<Field> {
+    let kind = entity.kind_lower();
+    let namespace = entity.metadata.namespace.as_str();
+    let names = |text: &str, f: &RefField| {
+        EntityRef::parse(text, f.default_kind, namespace).is_ok_and(|r| &r == target)
+    };
+    for f in REF_FIELDS
+        .iter()
+        .filter(|f| f.relation == relation && f.kinds.contains(&kind))
+    {
+        match entity.spec.get(f.field) {
+            Some(SpecValue::String(s)) if names(s, f) => {
+                return Some(Field::at(&["spec", f.field]));
+            }
+            Some(SpecValue::Array(items)) => {
+                let found = items.iter().find_map(|v| match v {
+                    SpecValue::String(s) if names(s, f) => Some(s),
+                    _ => None,
+                });
+                if let Some(text) = found {
+                    return Some(Field::item(&["spec", f.field], text));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Calls `found` with each reference written in the entity's spec fields (its relation, the
 /// text as written and the field's default kind), in field order; a reference `found` cannot
 /// parse, and a field of the wrong shape, becomes a problem.

@@ -219,7 +219,8 @@ pub fn validate(entity: &Entity) -> Vec<Problem> {
                     entity.kind
                 ),
             )
-            .with_entity(entity.entity_ref().clone()),
+            .with_entity(entity.entity_ref().clone())
+            .at_field(Field::at(&["kind"])),
         );
         return out;
     }

@@ -3,7 +3,7 @@
 
 use super::cache::files::{FileKey, Previous, Record, Stamp};
 use crate::catalog::{
-    relations, schema, validate, Entity, Field, Origin, Problem, Severity, SpecValue,
+    relations, schema, validate, Catalog, Entity, Field, Origin, Problem, Severity, SpecValue,
 };
 use crate::documents::{locate_fields, parse_documents};
 use crate::vfs;
@@ -209,6 +209,28 @@ fn walk(
         sink(batch);
     }
     stats
+}
+
+/// Moves the catalog's problems that name a field (a reference to no entity, an unknown kind:
+/// found after loading, where no text is at hand) to their fields' lines, reading each local
+/// file concerned once. A file that cannot be read again (gone, or a server's entity) leaves its
+/// problems at their documents' lines.
+pub fn place_problems(catalog: &mut Catalog) {
+    let mut by_path: HashMap<String, Vec<&mut Problem>> = HashMap::new();
+    for problem in catalog.unplaced_problems() {
+        let path = problem.origin.as_ref().map(|o| o.path.to_string());
+        match path {
+            Some(path) => by_path.entry(path).or_default().push(problem),
+            None => problem.field = None,
+        }
+    }
+    for (path, problems) in by_path {
+        let mut placed: Vec<Problem> = problems.iter().map(|p| (**p).clone()).collect();
+        locate_again(&path, &mut placed);
+        for (problem, done) in problems.into_iter().zip(placed) {
+            *problem = done;
+        }
+    }
 }
 
 /// Moves problems found after a file was read (its Locations' targets) to the lines of their

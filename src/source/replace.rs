@@ -95,6 +95,7 @@ impl Replacement {
             });
         }
         catalog.check_references();
+        super::file::place_problems(&mut catalog);
         Rebuilt {
             catalog,
             owner,

@@ -293,6 +293,7 @@ impl SourceTracker {
                     }
                 }
                 catalog.check_references();
+                super::file::place_problems(catalog);
                 true
             }
         }
@@ -349,6 +350,7 @@ impl SourceSet {
     pub fn into_loaded(mut self) -> Loaded {
         self.tracker.finish();
         self.catalog.check_references();
+        super::file::place_problems(&mut self.catalog);
         // The caller waits for the caches: a refused write is counted among the problems.
         for warning in self.tracker.write_saves(&self.catalog) {
             self.catalog.add_problem(warning);
