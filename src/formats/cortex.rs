@@ -297,14 +297,7 @@ fn dependencies(ctx: &Ctx<'_>, d: &mut Draft, info: &Map<String, Value>, info_li
         let Some(tag) = text(dep.get("tag")).or_else(|| text(Some(dep))) else {
             continue;
         };
-        let dep_line = super::read::line_of(ctx.text, "tag", line)
-            .filter(|l| {
-                ctx.text
-                    .lines()
-                    .nth(*l as usize - 1)
-                    .is_some_and(|t| t.contains(&tag))
-            })
-            .unwrap_or(line);
+        let dep_line = super::read::line_of_value(ctx.text, "tag", line, &tag).unwrap_or(line);
         d.pending(
             RefField::DependsOn,
             &tag,

@@ -203,14 +203,7 @@ pub(super) fn map(ctx: &mut Ctx<'_>, root: &Value) {
         let Some(a) = text(dep.get("alias")) else {
             continue;
         };
-        let at = super::read::line_of(ctx.text, "alias", deps_line)
-            .filter(|l| {
-                ctx.text
-                    .lines()
-                    .nth(*l as usize - 1)
-                    .is_some_and(|t| t.contains(&a))
-            })
-            .unwrap_or(deps_line);
+        let at = super::read::line_of_value(ctx.text, "alias", deps_line, &a).unwrap_or(deps_line);
         d.pending(
             RefField::DependsOn,
             &a,

@@ -96,6 +96,23 @@ pub(super) fn line_of(text: &str, key: &str, from: u32) -> Option<u32> {
         .map(|(i, _)| i as u32 + 1)
 }
 
+/// The first line from `from` on where `key:` is written holding `value` (a list item's own
+/// line, as `- tag: billing`), when there is one.
+pub(super) fn line_of_value(text: &str, key: &str, from: u32, value: &str) -> Option<u32> {
+    let mut at = from;
+    while let Some(line) = line_of(text, key, at) {
+        let written = text
+            .lines()
+            .nth(line.saturating_sub(1) as usize)
+            .is_some_and(|t| t.contains(value));
+        if written {
+            return Some(line);
+        }
+        at = line + 1;
+    }
+    None
+}
+
 /// What a format module fills while mapping one file.
 pub(super) struct Ctx<'t> {
     /// The file's format.

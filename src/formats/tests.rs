@@ -179,7 +179,7 @@ fn cortex_problems_have_file_and_line_and_never_stop_the_other_files() {
             .any(|p| p.starts_with("cortex/broken/cortex.yaml:6: error: YAML does not parse")),
         "{all:#?}"
     );
-    assert!(all.contains(&"cortex/payments/cortex.yaml:33: warning: dangling reference: info.x-cortex-dependency \"fraud-check\" matches no cortex entity in the files read; kept as annotation idp-tui/unresolved.dependsOn".to_string()), "{all:#?}");
+    assert!(all.contains(&"cortex/payments/cortex.yaml:38: warning: dangling reference: info.x-cortex-dependency \"fraud-check\" matches no cortex entity in the files read; kept as annotation idp-tui/unresolved.dependsOn".to_string()), "{all:#?}");
     // Nulls everywhere: read, with only the missing owner to say.
     let nulls = entity(&r, "component:cortex/null-everywhere");
     assert_eq!(nulls["spec"]["owner"], "group:cortex/unowned");
@@ -251,7 +251,7 @@ fn opslevel_merge_keys_duplicate_tags_aliases_and_repository_owners() {
     assert_eq!(web["spec"]["owner"], "group:opslevel/web_team");
     let all = problems(&r);
     assert!(all.contains(&"opslevel/checkout/opslevel.yml:23: warning: unquoted `yes`: OpsLevel reads YAML 1.1, where it is a boolean; idp-tui reads the text \"yes\". Quote it to mean the text".to_string()), "{all:#?}");
-    assert!(all.iter().any(|p| p.starts_with("opslevel/checkout/opslevel.yml:37: warning: dangling reference: service.dependencies \"payments_gateway\"")), "{all:#?}");
+    assert!(all.iter().any(|p| p.starts_with("opslevel/checkout/opslevel.yml:40: warning: dangling reference: service.dependencies \"payments_gateway\"")), "{all:#?}");
     assert!(
         all.iter().any(|p| p
             .starts_with("opslevel/duplicate-key/opslevel.yml:3: error: YAML does not parse")
@@ -487,4 +487,18 @@ fn a_port_blueprint_alone_is_said_to_hold_no_entity() {
         p.problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
         ["bp.json:1: warning: a Port blueprint: it describes entities but holds none; nothing was read"]
     );
+}
+
+#[test]
+fn each_dependency_points_at_its_own_line() {
+    let text = "x-cortex-dependency:\n  cortex:\n    - tag: billing\n      method: GET\n    - tag: ledger\n";
+    assert_eq!(
+        super::read::line_of_value(text, "tag", 1, "billing"),
+        Some(3)
+    );
+    assert_eq!(
+        super::read::line_of_value(text, "tag", 1, "ledger"),
+        Some(5)
+    );
+    assert_eq!(super::read::line_of_value(text, "tag", 1, "absent"), None);
 }
