@@ -401,19 +401,28 @@ fn renderer(input: &Value) -> (&'static Expr, Value) {
     (Expr::with_options(options), json!({ name: values }))
 }
 
-/// `fetch:template:file`: renders one file to `targetPath`, unless a file is there already and
-/// `replace` is not set (Backstage's `templateFileActionHandler`).
-fn fetch_template_file(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+/// The `url` and the checked `targetPath` of a one-file fetch, or, when the `url` is remote,
+/// what the step does instead (it runs on Backstage).
+fn one_file(input: &Value) -> Result<Result<(&str, String), Outcome>, ActionError> {
     let url =
         input_str(input, "url").ok_or_else(|| ActionError::Input("url is required".into()))?;
     let target = input_str(input, "targetPath")
         .ok_or_else(|| ActionError::Input("targetPath is required".into()))?;
     if is_remote(url) {
-        return Ok(Outcome::RunsOnBackstage(format!(
+        return Ok(Err(Outcome::RunsOnBackstage(format!(
             "fetches {url}: runs on Backstage"
-        )));
+        ))));
     }
-    let path = safe_path("", target)?;
+    Ok(Ok((url, safe_path("", target)?)))
+}
+
+/// `fetch:template:file`: renders one file to `targetPath`, unless a file is there already and
+/// `replace` is not set (Backstage's `templateFileActionHandler`).
+fn fetch_template_file(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+    let (url, path) = match one_file(input)? {
+        Ok(found) => found,
+        Err(remote) => return Ok(remote),
+    };
     let replace = input.get("replace").and_then(Value::as_bool) == Some(true);
     if !replace && cx.workspace.files.contains_key(&path) {
         return Ok(done(vec![format!(
@@ -462,16 +471,10 @@ fn fetch_plain(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, Act
 }
 
 fn fetch_plain_file(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
-    let url =
-        input_str(input, "url").ok_or_else(|| ActionError::Input("url is required".into()))?;
-    let target = input_str(input, "targetPath")
-        .ok_or_else(|| ActionError::Input("targetPath is required".into()))?;
-    if is_remote(url) {
-        return Ok(Outcome::RunsOnBackstage(format!(
-            "fetches {url}: runs on Backstage"
-        )));
-    }
-    let path = safe_path("", target)?;
+    let (url, path) = match one_file(input)? {
+        Ok(found) => found,
+        Err(remote) => return Ok(remote),
+    };
     let file = skeleton_dir(url, cx)?;
     let bytes = vfs::read(&file).map_err(|e| ActionError::Skeleton {
         path: file.clone(),
