@@ -1,10 +1,10 @@
 //! The configuration file: sources, theme and other preferences, read from the platform config
 //! directory (`~/.config/idp-tui/config.yaml` on Linux) or `--config FILE`.
 
+pub use crate::live::config::Seconds;
 use crate::source::{BackstageSource, HttpOptions, Secret, SourceSpec, TokenSource};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// A problem with the configuration file, naming the file and where.
 #[derive(Debug, thiserror::Error)]
@@ -87,23 +87,6 @@ impl<'de> Deserialize<'de> for HttpUrl {
                 "url: `{}` is not an http:// or https:// URL",
                 crate::text::clean(&s)
             ))),
-        }
-    }
-}
-
-/// A positive number of seconds (fractions allowed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Seconds(pub Duration);
-
-impl<'de> Deserialize<'de> for Seconds {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let n = f64::deserialize(d)?;
-        if n.is_finite() && n > 0.0 && n < 86_400.0 {
-            Ok(Seconds(Duration::from_secs_f64(n)))
-        } else {
-            Err(serde::de::Error::custom(format!(
-                "expected a number of seconds between 0 and 86400, found {n}"
-            )))
         }
     }
 }
@@ -478,6 +461,7 @@ pub fn expand_home(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn file_sources_and_theme() {

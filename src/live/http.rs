@@ -4,8 +4,9 @@
 
 use super::error::LiveError;
 use super::model::tidy;
+use crate::backstage::retry_after;
 use crate::token::Secret;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
@@ -362,19 +363,6 @@ fn server_message(body: &[u8]) -> Option<String> {
         .or_else(|| v.get("message"))
         .and_then(Value::as_str)?;
     Some(tidy(text)).filter(|s| !s.is_empty())
-}
-
-/// `Retry-After` in seconds or as an HTTP date.
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(
-        when.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
 }
 
 #[cfg(test)]
