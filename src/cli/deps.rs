@@ -46,7 +46,7 @@ pub struct Args {
 
 /// Runs `deps`.
 pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
-    let catalog = load(settings);
+    let catalog = load(settings)?;
     let direction = if args.structure {
         Direction::Structure
     } else if args.reverse {

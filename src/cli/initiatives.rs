@@ -91,7 +91,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         },
         None => loaded.initiatives.iter().collect(),
     };
-    let catalog = super::load(settings);
+    let catalog = super::load(settings)?;
     let today = args.today.unwrap_or_else(Date::today);
     let mut progress = Vec::new();
     for i in selected {

@@ -293,8 +293,9 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
 /// Loads the settings' sources to the end and summarises load problems on stderr, so a broken
 /// file never makes a query fail but is never silent either. When no source gave anything (a
 /// `--catalog` path that does not exist, a server out of reach with no cached copy), the
-/// command stops with [`output::EXIT_USER_ERROR`]: an answer over nothing is not an answer.
-pub fn load(settings: &Settings) -> Catalog {
+/// command fails (exit [`output::EXIT_USER_ERROR`], like every user error): an answer over
+/// nothing is not an answer.
+pub fn load(settings: &Settings) -> color_eyre::Result<Catalog> {
     let loaded = source::load_blocking_with(&settings.sources, &settings.load_options());
     report_sources(&settings.sources, &loaded);
     if !loaded.sources.is_empty()
@@ -303,8 +304,7 @@ pub fn load(settings: &Settings) -> Catalog {
             .iter()
             .all(|s| s.state == SourceState::Failed && s.entities == 0)
     {
-        tell!("idp-tui: error: no source could be loaded");
-        std::process::exit(i32::from(output::EXIT_USER_ERROR));
+        return Err(color_eyre::eyre::eyre!("no source could be loaded"));
     }
     let catalog = loaded.catalog;
     let errors = catalog
@@ -318,7 +318,7 @@ pub fn load(settings: &Settings) -> Catalog {
             "idp-tui: the catalog has {errors} error(s) and {warnings} warning(s); run `idp-tui validate` to list them"
         );
     }
-    catalog
+    Ok(catalog)
 }
 
 /// Says on stderr which sources failed, and whether cached data stands in for them (or why
@@ -373,7 +373,7 @@ fn load_entity(
     settings: &Settings,
     reference: &str,
 ) -> Result<(Catalog, crate::catalog::EntityId), ExitCode> {
-    let catalog = load(settings);
+    let catalog = load(settings).map_err(|e| output::report(&e))?;
     let id = show::resolve(&catalog, reference)?;
     Ok((catalog, id))
 }

@@ -31,7 +31,7 @@ pub struct Args {
 
 /// Runs `owner`.
 pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
-    let catalog = load(settings);
+    let catalog = load(settings)?;
     if args.gaps {
         return gaps(&catalog, args.json);
     }

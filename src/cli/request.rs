@@ -32,7 +32,7 @@ pub struct Args {
 
 /// Runs `request`.
 pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
-    let catalog = super::load(settings);
+    let catalog = super::load(settings)?;
     let candidates = [
         args.promise.clone(),
         format!("api:{}/{}", kratix::NAMESPACE, args.promise),

@@ -85,7 +85,7 @@ pub fn read_values(path: &std::path::Path) -> color_eyre::Result<Values> {
 
 /// Runs `scaffold`.
 pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
-    let catalog = load(settings);
+    let catalog = load(settings)?;
     let id = match find_template(&catalog, &args.template) {
         Ok(id) => id,
         Err(code) => return Ok(code),
@@ -303,7 +303,7 @@ pub(super) fn print_output(output: &crate::scaffolder::render::Output, indent: &
 
 /// Runs `templates`.
 pub fn list(settings: &Settings, args: &ListArgs) -> color_eyre::Result<ExitCode> {
-    let catalog = load(settings);
+    let catalog = load(settings)?;
     let rows: Vec<Value> = catalog
         .ids()
         .map(|id| (id, catalog.get(id)))

@@ -59,7 +59,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             loaded.errors.len()
         );
     }
-    let catalog = load(settings);
+    let catalog = load(settings)?;
     let today = Date::today();
     let only = match &args.reference {
         Some(r) => match resolve(&catalog, r) {

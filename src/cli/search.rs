@@ -40,7 +40,7 @@ struct Row<'a> {
 
 /// Runs `search`.
 pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
-    let catalog = load(settings);
+    let catalog = load(settings)?;
     let mut text = args.query.join(" ");
     if let Some(kind) = &args.kind {
         text.push_str(&format!(" kind:{kind}"));

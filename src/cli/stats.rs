@@ -76,7 +76,7 @@ fn completeness_json(c: &Completeness) -> Value {
 
 /// Runs `stats`.
 pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
-    let catalog = super::load(settings);
+    let catalog = super::load(settings)?;
     let s = Stats::build(&catalog);
     if args.json {
         let teams: serde_json::Map<String, Value> = s
@@ -278,7 +278,7 @@ pub fn export(settings: &Settings, args: &ExportArgs) -> color_eyre::Result<Exit
     } else {
         Vec::new()
     };
-    let catalog = super::load(settings);
+    let catalog = super::load(settings)?;
     let rows = match args.what {
         What::Catalog => catalog_rows(&catalog),
         What::Scores => score_rows(&catalog, &cards),
