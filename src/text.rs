@@ -6,6 +6,7 @@
 //! ([`one_line`]).
 
 use std::borrow::Cow;
+use std::time::Duration;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Longest string kept from untrusted input; longer strings are cut with an ellipsis. Bounds
@@ -152,6 +153,17 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     }
     out.push('…');
     Cow::Owned(out)
+}
+
+/// How long ago, in a few characters: `40 s`, `12 min`, `3 h`, `2 d`.
+pub fn human_age(age: Duration) -> String {
+    let s = age.as_secs();
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=3599 => format!("{} min", s / 60),
+        3600..=172_799 => format!("{} h", s / 3600),
+        _ => format!("{} d", s / 86_400),
+    }
 }
 
 #[cfg(test)]

@@ -216,7 +216,7 @@ fn oncall_now(
     catalog: &Catalog,
     impact: &Impact,
 ) -> Option<Vec<Option<Report>>> {
-    let live = super::live::service(settings).ok()?;
+    let live = settings.live_service();
     if live.is_empty() {
         return None;
     }

@@ -5,7 +5,7 @@
 use super::output::{emit, emit_json};
 use super::{load_entity, Settings};
 use crate::live::report::rfc3339;
-use crate::live::{human_age, Live, Report, Subject};
+use crate::live::{human_age, Report, Subject};
 use crate::text::one_line;
 use serde_json::{json, Value};
 use std::process::ExitCode;
@@ -24,27 +24,8 @@ pub struct Args {
     pub json: bool,
 }
 
-/// The live service for the settings: its config section, the Backstage sources, the cache
-/// next to the catalog cache.
-pub fn service(settings: &Settings) -> color_eyre::Result<Live> {
-    let backstages = settings
-        .sources
-        .iter()
-        .filter_map(|s| match s {
-            crate::source::SourceSpec::Backstage(b) => Some(b.clone()),
-            _ => None,
-        })
-        .collect();
-    Ok(Live::new(
-        settings.config.integrations.clone(),
-        backstages,
-        Some(crate::config::cache_dir()),
-        settings.offline,
-    ))
-}
-
 fn fetch(settings: &Settings, args: &Args) -> color_eyre::Result<Result<Report, ExitCode>> {
-    let live = service(settings)?;
+    let live = settings.live_service();
     let (catalog, id) = match load_entity(settings, &args.reference) {
         Ok(found) => found,
         Err(code) => return Ok(Err(code)),

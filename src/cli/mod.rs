@@ -145,6 +145,26 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The live service for these settings (the CLI's and the portal's): the config's
+    /// `integrations:`, the Backstage sources it may go through, its cache next to the
+    /// catalog cache.
+    pub fn live_service(&self) -> crate::live::Live {
+        let backstages = self
+            .sources
+            .iter()
+            .filter_map(|s| match s {
+                SourceSpec::Backstage(b) => Some(b.clone()),
+                _ => None,
+            })
+            .collect();
+        crate::live::Live::new(
+            self.config.integrations.clone(),
+            backstages,
+            Some(crate::config::cache_dir()),
+            self.offline,
+        )
+    }
+
     /// Load options for the command line: network first (cache when the server fails), or cache
     /// only when offline.
     pub fn load_options(&self) -> LoadOptions {

@@ -74,7 +74,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         .iter()
         .any(|c| c.rules.iter().any(|r| r.check.uses_live()));
     let live = if uses_live {
-        Some(super::live::service(settings)?)
+        Some(settings.live_service())
     } else {
         None
     };

@@ -29,7 +29,7 @@ use cache::{Entries, Entry};
 use config::PluginConfig;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 /// One provider that applies to an entity.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -396,13 +396,4 @@ fn origin(p: &Provider, subject: &Subject) -> Option<String> {
     (found.from != subject.entity()).then_some(found.from)
 }
 
-/// How long ago, in words (`12 s`, `3 min`, `2 h`, `4 d`).
-pub fn human_age(age: Duration) -> String {
-    let s = age.as_secs();
-    match s {
-        0..=59 => format!("{s} s"),
-        60..=3599 => format!("{} min", s / 60),
-        3600..=172_799 => format!("{} h", s / 3600),
-        _ => format!("{} d", s / 86_400),
-    }
-}
+pub use crate::text::human_age;

@@ -97,20 +97,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     let mut app = App::new(Catalog::new(), &settings.sources, theme, keymap);
     app.set_user_commands(settings.config.actions.clone());
     app.prefs.hyperlinks = cli.hyperlinks || settings.config.hyperlinks;
-    let backstages = settings
-        .sources
-        .iter()
-        .filter_map(|s| match s {
-            crate::source::SourceSpec::Backstage(b) => Some(b.clone()),
-            _ => None,
-        })
-        .collect();
-    let live = crate::live::Live::new(
-        settings.config.integrations.clone(),
-        backstages,
-        Some(crate::config::cache_dir()),
-        settings.offline,
-    );
+    let live = settings.live_service();
     if !live.is_empty() {
         app.prefs.live = Some(tabs::live::LiveHandle(std::sync::Arc::new(live)));
     }

@@ -655,16 +655,7 @@ pub fn read(path: &Path, source: &str) -> Result<Option<Cached>, CacheError> {
     }))
 }
 
-/// Says how old something is in a few characters: `40 s`, `12 min`, `3 h`, `2 d`.
-pub fn human_age(age: Duration) -> String {
-    let s = age.as_secs();
-    match s {
-        0..=59 => format!("{s} s"),
-        60..=3599 => format!("{} min", s / 60),
-        3600..=172_799 => format!("{} h", s / 3600),
-        _ => format!("{} d", s / 86_400),
-    }
-}
+pub use crate::text::human_age;
 
 #[cfg(test)]
 mod tests {
