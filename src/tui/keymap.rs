@@ -294,7 +294,8 @@ impl Default for Keymap {
             b(Key::plain(Char('[')), "prev_page", false),
             b(Key::plain(Char('n')), "next_link", false),
             b(Key::plain(Char('N')), "prev_link", false),
-            b(Key::plain(Char('/')), "search", true),
+            b(Key::plain(Char('/')), "filter", true),
+            b(Key::plain(Char('s')), "search", false),
             b(Key::plain(Char('?')), "help", true),
             b(Key::plain(F(1)), "help", false),
             b(Key::ctrl('p'), "palette", false),
@@ -325,7 +326,8 @@ impl Default for Keymap {
             // Panes with several pages (the Scorecards pane: one per scorecard).
             b(Key::plain(Tab), "next_tab", false),
             b(Key::plain(BackTab), "prev_tab", false),
-            b(Key::plain(Char('/')), "search", false),
+            b(Key::plain(Char('/')), "filter", true),
+            b(Key::plain(Char('s')), "search", false),
             b(Key::plain(Char('?')), "help", true),
             b(Key::plain(F(1)), "help", false),
             b(Key::ctrl('p'), "palette", false),
@@ -565,6 +567,7 @@ fn short_hint(action: &str, description: &'static str) -> &'static str {
         "copy_ref" => "copy ref",
         "ownership" => "owner",
         "search" => "search",
+        "filter" => "filter",
         _ => description,
     }
 }

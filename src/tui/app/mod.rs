@@ -567,7 +567,8 @@ impl App {
             Action::Help => self.open_help(),
             Action::Palette => self.overlay = Some(Overlay::Palette(PaletteOverlay::new())),
             Action::Back => self.pop(),
-            Action::FocusSearch => self.focus_search(None),
+            // `/` where nothing on screen filters or finds: to the query.
+            Action::FocusSearch | Action::Filter => self.focus_search(None),
             // From the search pane: the selected result's ownership, in one key.
             Action::Ownership if self.stack.is_empty() => match self.search.selected_id() {
                 Some(id) => self.open_entity_tab(id, "Ownership"),

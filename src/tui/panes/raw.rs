@@ -158,7 +158,7 @@ impl View for RawView {
                     "as YAML · r: JSON".into()
                 })
             }
-            Action::FocusSearch => {
+            Action::Filter => {
                 self.find = Some(String::new());
                 Outcome::Consumed
             }

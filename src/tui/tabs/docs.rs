@@ -373,7 +373,7 @@ impl EntityTab for DocsTab {
             return self.handle_find(action);
         }
         match action {
-            Action::FocusSearch => {
+            Action::Filter => {
                 self.find = Some(String::new());
                 Outcome::Consumed
             }
