@@ -457,6 +457,8 @@ mod live_tests;
 #[cfg(test)]
 mod ownership_tests;
 #[cfg(test)]
+mod paging_tests;
+#[cfg(test)]
 mod refresh_tests;
 #[cfg(test)]
 mod remote_tests;

@@ -5,7 +5,7 @@ use crate::text;
 use crate::tui::action::Action;
 use crate::tui::keymap::{Keymap, Mode};
 use crate::tui::theme::{Theme, Token};
-use crate::tui::widgets::list::move_selection;
+use crate::tui::widgets::scroll::TextScroll;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
@@ -16,7 +16,8 @@ use ratatui::Frame;
 pub struct HelpOverlay {
     /// The mode whose keys are listed (the pane under the overlay).
     pub mode: Mode,
-    scroll: usize,
+    /// Clamped at both ends when drawn: End then Up moves up at once.
+    scroll: TextScroll,
     /// Rows besides the keymap's: the custom actions of the entity underneath.
     extra: Vec<(String, String)>,
 }
@@ -26,7 +27,7 @@ impl HelpOverlay {
     pub fn new(mode: Mode) -> Self {
         Self {
             mode,
-            scroll: 0,
+            scroll: TextScroll::default(),
             extra: Vec::new(),
         }
     }
@@ -39,8 +40,8 @@ impl HelpOverlay {
 
     /// Handles an action; returns false when the overlay should close.
     pub fn handle(&mut self, action: &Action, keymap: &Keymap, page: usize) -> bool {
-        let len = keymap.grouped(self.mode).len() + self.extra.len();
-        if move_selection(&mut self.scroll, len, action, page) {
+        let _ = keymap;
+        if self.scroll.handle(action, page) {
             return true;
         }
         !matches!(action, Action::Back | Action::Help | Action::Quit)
@@ -77,9 +78,7 @@ impl HelpOverlay {
         frame.render_widget(Clear, popup);
         frame.render_widget(block, popup);
         let width = inner.width as usize;
-        let start = self
-            .scroll
-            .min(rows.len().saturating_sub(inner.height as usize));
+        let start = self.scroll.start(rows.len(), inner.height as usize);
         let lines: Vec<Line> = rows
             .iter()
             .skip(start)
