@@ -459,6 +459,8 @@ mod ownership_tests;
 #[cfg(test)]
 mod paging_tests;
 #[cfg(test)]
+mod pane_keys_tests;
+#[cfg(test)]
 mod refresh_tests;
 #[cfg(test)]
 mod remote_tests;

@@ -462,7 +462,7 @@ impl App {
         self.push(Box::new(view));
     }
 
-    /// Opens the help overlay for the focused pane.
+    /// Opens the help overlay for the focused pane: its keys, under its name.
     pub fn open_help(&mut self) {
         let mode = self.pane_mode();
         let extra = if mode == Mode::Entity {
@@ -476,7 +476,32 @@ impl App {
         } else {
             Vec::new()
         };
-        self.overlay = Some(Overlay::Help(HelpOverlay::new(mode).with_extra(extra)));
+        let ctx = self.ctx();
+        let title = match self.stack.last() {
+            Some(view) => view.title(&ctx),
+            None => "search".to_string(),
+        };
+        let help = HelpOverlay::new(mode)
+            .for_pane(&title, self.pane_keys())
+            .with_extra(extra);
+        self.overlay = Some(Overlay::Help(help));
+    }
+
+    /// The keys of what has focus, for the hint bar: an overlay's whole mode, or the keys the
+    /// focused pane answers now.
+    pub fn focused_keys(&self) -> super::panes::PaneKeys {
+        match self.overlay {
+            Some(_) => super::panes::PaneKeys::default(),
+            None => self.pane_keys(),
+        }
+    }
+
+    /// The keys the focused pane answers now (its tab's, its step's); every binding of the
+    /// search mode on the search pane.
+    pub fn pane_keys(&self) -> super::panes::PaneKeys {
+        self.stack
+            .last()
+            .map_or_else(super::panes::PaneKeys::default, |v| v.keys())
     }
 
     /// Shows a message in the status line.

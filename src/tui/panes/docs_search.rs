@@ -114,6 +114,13 @@ impl View for DocsSearchView {
         self.list.mode(Mode::List)
     }
 
+    fn keys(&self) -> super::PaneKeys {
+        if self.list.filter().editing() {
+            return super::PaneKeys::filter_line();
+        }
+        super::PaneKeys::moves_and(&["open", "filter"])
+    }
+
     fn take_tasks(&mut self, _area_width: u16) -> Vec<Task> {
         self.request
             .take()

@@ -63,6 +63,13 @@ impl View for LinksView {
         self.list.mode(Mode::List)
     }
 
+    fn keys(&self) -> super::PaneKeys {
+        if self.list.filter().editing() {
+            return super::PaneKeys::filter_line();
+        }
+        super::PaneKeys::moves_and(&["open", "filter", "copy_ref", "links"])
+    }
+
     fn entity(&self) -> Option<EntityId> {
         Some(self.id)
     }

@@ -62,6 +62,13 @@ impl View for ProblemsView {
         self.list.mode(Mode::List)
     }
 
+    fn keys(&self) -> super::PaneKeys {
+        if self.list.filter().editing() {
+            return super::PaneKeys::filter_line();
+        }
+        super::PaneKeys::moves_and(&["open", "filter"])
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         let problems = sorted(ctx);
         let text_of = |i: usize| problems.get(i).map(|p| problem_text(p)).unwrap_or_default();

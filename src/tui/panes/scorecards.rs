@@ -239,6 +239,13 @@ impl View for ScorecardsView {
         self.list.mode(Mode::List)
     }
 
+    fn keys(&self) -> super::PaneKeys {
+        if self.list.filter().editing() {
+            return super::PaneKeys::filter_line();
+        }
+        super::PaneKeys::moves_and(&["open", "filter", "next_tab", "prev_tab"])
+    }
+
     fn remap(&mut self, ctx: &Ctx, remap: &dyn Fn(EntityId) -> Option<EntityId>) -> bool {
         let _ = remap;
         // The rows name entities by their old numbers: derived again from the new results.

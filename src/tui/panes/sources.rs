@@ -87,6 +87,13 @@ impl View for SourcesView {
         self.list.mode(Mode::List)
     }
 
+    fn keys(&self) -> super::PaneKeys {
+        if self.list.filter().editing() {
+            return super::PaneKeys::filter_line();
+        }
+        super::PaneKeys::moves_and(&["filter"])
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         if let Action::SourcesChanged(statuses) = action {
             self.statuses = statuses.clone();

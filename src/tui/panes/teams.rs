@@ -94,6 +94,13 @@ impl View for TeamsView {
         self.list.mode(Mode::List)
     }
 
+    fn keys(&self) -> super::PaneKeys {
+        if self.list.filter().editing() {
+            return super::PaneKeys::filter_line();
+        }
+        super::PaneKeys::moves_and(&["open", "filter", "copy_ref", "ownership"])
+    }
+
     fn entity(&self) -> Option<EntityId> {
         self.selected().map(|r| r.id)
     }

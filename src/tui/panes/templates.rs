@@ -66,6 +66,12 @@ impl View for TemplatesView {
         Mode::Search
     }
 
+    fn keys(&self) -> super::PaneKeys {
+        super::PaneKeys::moves_and(&["open"])
+            .and(&super::PaneKeys::TYPING)
+            .own("letters", "filter the templates (Esc clears, then leaves)")
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         // Templates may have arrived from a source since the last key.
         self.refresh(ctx);

@@ -274,6 +274,16 @@ impl EntityTab for ApiTab {
         "API"
     }
 
+    fn keys(&self) -> crate::tui::panes::PaneKeys {
+        // Enter opens an operation; an outline has none.
+        let open: &[&'static str] = if operations(&self.view).is_empty() {
+            &[]
+        } else {
+            &["open"]
+        };
+        crate::tui::panes::PaneKeys::moves_and(open)
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         let n = operations(&self.view).len();
         if n == 0 {

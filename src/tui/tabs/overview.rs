@@ -13,7 +13,7 @@ use crate::catalog::{EntityId, RelationType, Target};
 use crate::text;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
-use crate::tui::panes::{Ctx, Outcome};
+use crate::tui::panes::{Ctx, Outcome, PaneKeys};
 use crate::tui::theme::Token;
 use crate::tui::widgets::filter::{Filter, FilterKey};
 use crate::tui::widgets::hyperlink;
@@ -334,6 +334,14 @@ impl EntityTab for Overview {
 
     fn mode(&self) -> Option<Mode> {
         self.filter.editing().then_some(Mode::Search)
+    }
+
+    fn keys(&self) -> PaneKeys {
+        if self.filter.editing() {
+            PaneKeys::filter_line()
+        } else {
+            PaneKeys::moves_and(&["open", "filter"])
+        }
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
