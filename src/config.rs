@@ -147,6 +147,10 @@ pub struct Config {
     /// Draw URLs and emails as OSC 8 hyperlinks (off by default: not every terminal copes).
     #[serde(default, deserialize_with = "on_off")]
     pub hyperlinks: bool,
+    /// Capture the mouse (wheel, click, double click); `false` leaves it to the terminal, so
+    /// its own text selection works. Unset: on.
+    #[serde(default, deserialize_with = "mouse_on_off")]
+    pub mouse: Option<bool>,
     /// Live providers and plugins (`integrations:`; see `docs/configuration.md`).
     #[serde(default)]
     pub integrations: crate::live::IntegrationsConfig,
@@ -350,6 +354,19 @@ fn on_off<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     }
 }
 
+/// `mouse: true|false`, with a message naming the key when it is anything else.
+fn mouse_on_off<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    match serde_yaml::Value::deserialize(d)? {
+        serde_yaml::Value::Bool(b) => Ok(Some(b)),
+        other => Err(serde::de::Error::custom(format!(
+            "mouse: expected true or false, found `{}`",
+            crate::text::one_line(&crate::text::clean(
+                serde_yaml::to_string(&other).unwrap_or_default().trim()
+            ))
+        ))),
+    }
+}
+
 /// The key a serde "unknown field `KEY`" message names.
 fn unknown_field(message: &str) -> Option<&str> {
     let (_, rest) = message.split_once("unknown field `")?;
@@ -519,6 +536,28 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("sideways"), "{err}");
+    }
+
+    #[test]
+    fn mouse_is_on_unless_turned_off_and_a_wrong_value_names_file_line_and_key() {
+        assert_eq!(Config::default().mouse, None);
+        assert_eq!(
+            Config::parse("c.yaml", "theme: dark\n").unwrap().mouse,
+            None
+        );
+        assert_eq!(
+            Config::parse("c.yaml", "theme: dark\nmouse: false\n")
+                .unwrap()
+                .mouse,
+            Some(false)
+        );
+        let e = Config::parse("c.yaml", "theme: dark\nmouse: sometimes\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("c.yaml:2") && e.contains("mouse: expected true or false"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -78,6 +78,8 @@ pub enum Action {
     Input(char),
     /// Pasted text (bracketed paste), for the focused text field.
     Paste(String),
+    /// The mouse, with capture on (`mouse: true`, the default).
+    Mouse(Mouse),
     /// The next field of a form.
     NextField,
     /// The previous field of a form.
@@ -120,6 +122,43 @@ pub enum Action {
     /// Live data arrived for an entity (kept by the app, read through `Ctx::live`): panes
     /// that derive rows from it derive them again.
     LiveChanged,
+}
+
+/// What the mouse did, at a screen cell (column, row from the top left, 0-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mouse {
+    /// The wheel turned up.
+    ScrollUp {
+        /// The column.
+        column: u16,
+        /// The row.
+        row: u16,
+    },
+    /// The wheel turned down.
+    ScrollDown {
+        /// The column.
+        column: u16,
+        /// The row.
+        row: u16,
+    },
+    /// The left button was pressed: a row under it is selected, a tab switched to.
+    Click {
+        /// The column.
+        column: u16,
+        /// The row.
+        row: u16,
+    },
+}
+
+impl Mouse {
+    /// The cell the event happened at, `(column, row)`.
+    pub fn at(&self) -> (u16, u16) {
+        match *self {
+            Mouse::ScrollUp { column, row }
+            | Mouse::ScrollDown { column, row }
+            | Mouse::Click { column, row } => (column, row),
+        }
+    }
 }
 
 /// A bindable action: its name in the config file, how to make it, and the description the

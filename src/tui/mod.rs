@@ -142,7 +142,9 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     app.search_in_background();
     let workers = jobs::Workers::start(results_tx.clone());
     let flusher = workers.flusher();
-    let mut terminal = TerminalGuard::enter(log_path.clone(), flusher.clone())?;
+    // Mouse capture unless `mouse: false` (capture stops the terminal's own text selection).
+    let mouse = settings.config.mouse.unwrap_or(true);
+    let mut terminal = TerminalGuard::enter(log_path.clone(), flusher.clone(), mouse)?;
     let result = runtime.block_on(async {
         let (loads_tx, loads) = mpsc::unbounded_channel();
         // The log file cannot be written: said in the status line, like any other warning.
@@ -201,7 +203,20 @@ fn event_action(app: &App, event: Event) -> Option<Action> {
     match event {
         Event::Key(key) if key.kind == KeyEventKind::Press => app.action_for_key(&key),
         Event::Paste(text) => Some(Action::Paste(text)),
+        Event::Mouse(mouse) => mouse_action(&mouse).map(Action::Mouse),
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        _ => None,
+    }
+}
+
+/// The mouse events the portal acts on: the wheel, and the left button going down.
+fn mouse_action(event: &crossterm::event::MouseEvent) -> Option<action::Mouse> {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    let (column, row) = (event.column, event.row);
+    match event.kind {
+        MouseEventKind::ScrollUp => Some(action::Mouse::ScrollUp { column, row }),
+        MouseEventKind::ScrollDown => Some(action::Mouse::ScrollDown { column, row }),
+        MouseEventKind::Down(MouseButton::Left) => Some(action::Mouse::Click { column, row }),
         _ => None,
     }
 }
@@ -454,6 +469,8 @@ mod hyperlink_tests;
 mod list_filter_tests;
 #[cfg(test)]
 mod live_tests;
+#[cfg(test)]
+mod mouse_tests;
 #[cfg(test)]
 mod ownership_tests;
 #[cfg(test)]

@@ -27,6 +27,8 @@ use crossterm::event::KeyEvent;
 
 mod loading;
 pub use loading::{AfterLoad, BuiltReplacement, RebuildJob};
+mod mouse;
+pub use mouse::DOUBLE_CLICK;
 mod remote;
 mod replies;
 mod searching;
@@ -104,6 +106,8 @@ pub struct App {
     clock: Clock,
     /// The latest live report of each entity asked about (see `tabs::live`).
     live: crate::live::Reports,
+    /// The last mouse click, when and where: a second one there soon after opens the row.
+    last_click: Option<(std::time::SystemTime, (u16, u16))>,
 }
 
 /// When the state should be written as the next start's snapshot.
@@ -175,6 +179,7 @@ impl App {
             background: false,
             clock,
             live: crate::live::Reports::default(),
+            last_click: None,
         }
     }
 
@@ -693,6 +698,10 @@ fn update_state(app: &mut App, action: Action) -> Option<Task> {
         Action::RunCustom(index) => {
             app.status = None;
             return app.run_custom(index);
+        }
+        Action::Mouse(mouse) => {
+            app.pending_confirm = None;
+            return app.mouse(mouse);
         }
         // Notices for the panes (see `App::tell_panes`), not for the focused one alone.
         notice @ (Action::SourcesChanged(_) | Action::ScoresChanged | Action::LiveChanged) => {

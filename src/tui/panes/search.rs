@@ -33,6 +33,8 @@ pub struct SearchPane {
     pub selected: usize,
     /// The query changed since the results were computed.
     stale: bool,
+    /// Where the result rows were last drawn, for mouse clicks.
+    drawn: crate::tui::widgets::list::RowsDrawn,
 }
 
 impl SearchPane {
@@ -77,6 +79,15 @@ impl SearchPane {
         let len = self.results.hits.len();
         if move_selection(&mut self.selected, len, action, ctx.page) {
             return Outcome::Consumed;
+        }
+        if let Action::Mouse(crate::tui::action::Mouse::Click { row, .. }) = action {
+            return match self.drawn.hit(*row).filter(|&i| i < len) {
+                Some(i) => {
+                    self.selected = i;
+                    Outcome::Consumed
+                }
+                None => Outcome::Ignored,
+            };
         }
         match action {
             Action::Input(c) if !c.is_control() => {
@@ -229,6 +240,7 @@ impl SearchPane {
             self.results.hits.len(),
             rows_area.height as usize,
         );
+        self.drawn.record(rows_area, rows.start);
         let lines: Vec<Line> = rows.map(|i| self.row(ctx, &columns, i)).collect::<Vec<_>>();
         frame.render_widget(Paragraph::new(lines), rows_area);
     }
