@@ -7,6 +7,7 @@
 //! An `Err(message)` is shown in the status line.
 
 use super::app::App;
+use super::panes::initiatives::InitiativesView;
 use super::panes::palette::Entry;
 use super::panes::problems::ProblemsView;
 use super::panes::scorecards::ScorecardsView;
@@ -84,6 +85,17 @@ pub const COMMANDS: &[Command] = &[
         choices: no_choices,
         run: |app, _| {
             let view = ScorecardsView::new(&app.ctx());
+            app.push(Box::new(view));
+            Ok(None)
+        },
+    },
+    Command {
+        name: "initiatives",
+        usage: "initiatives",
+        description: "scorecard initiatives: progress, status, deadline, owners, action items",
+        choices: no_choices,
+        run: |app, _| {
+            let view = InitiativesView::new(&app.ctx());
             app.push(Box::new(view));
             Ok(None)
         },
