@@ -103,6 +103,12 @@ impl Executor {
                     let _ = tx.send(Action::Reply(Reply::DocsPage(request.run())));
                 });
             }
+            Task::ReadHistory(request) => {
+                let tx = self.results.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Action::Reply(Reply::History(request.run())));
+                });
+            }
             Task::FetchRemoteDocs(request) => self.fetch_docs(request),
             Task::RunTemplate(job) => self.run_template(*job),
             Task::Scaffold(job) => self.workers.start_job(*job),

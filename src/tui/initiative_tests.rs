@@ -7,6 +7,7 @@ use super::app::{update, App};
 use super::clock::Clock;
 use super::snapshot_tests::{assert_clean, draw};
 use super::state_tests::demo;
+use crate::governance::history::Record;
 use crate::scorecard::{self, Date};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::time::{Duration, UNIX_EPOCH};
@@ -261,4 +262,87 @@ fn an_entity_meeting_every_initiative_has_no_action_items() {
         })
         .expect("an entity in scope that meets both");
     assert!(super::tabs::scorecard::initiative_lines(&ctx, met, 120).is_empty());
+}
+
+/// The history read the pane asked for when it opened, answered with these records.
+fn answer_history(app: &mut App, tasks: Vec<super::task::Task>, records: &[Record]) {
+    let request = super::state_tests::tasks_of(tasks, |t| match t {
+        super::task::Task::ReadHistory(r) => Some(r),
+        _ => None,
+    })
+    .pop()
+    .expect("the pane asks for the history when it opens");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.jsonl");
+    if !records.is_empty() {
+        crate::governance::history::append(&path, records).unwrap();
+    }
+    let loaded = super::widgets::burnup::HistoryRequest {
+        token: request.token,
+        path,
+    }
+    .run();
+    update(app, Action::Reply(super::reply::Reply::History(loaded)));
+}
+
+fn record(date: &str, passing: usize, owners: &[(&str, [usize; 2])]) -> Record {
+    Record {
+        date: date.into(),
+        source: "run".into(),
+        commit: None,
+        kind: "initiative".into(),
+        name: "oncall-and-runbooks".into(),
+        total: 18,
+        passing,
+        levels: Default::default(),
+        by_owner: owners.iter().map(|(o, c)| (o.to_string(), *c)).collect(),
+    }
+}
+
+#[test]
+fn the_initiative_draws_its_burn_up_and_each_owners_from_the_recorded_runs() {
+    let mut app = demo_on("2026-12-07");
+    let tasks = update(&mut app, Action::RunCommand("initiatives".into()));
+    let team = "group:default/checkout-team";
+    answer_history(
+        &mut app,
+        tasks,
+        &[
+            record("2026-11-01", 0, &[(team, [0, 4])]),
+            record("2026-11-15", 1, &[(team, [0, 4])]),
+            record("2026-12-01", 2, &[(team, [2, 4])]),
+        ],
+    );
+    type_in(&mut app, "oncall");
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&mut app, 120, 40);
+    assert!(
+        s.contains("burn-up ▁▁▂ 0% → 11% (3 day(s) since 2026-11-01)"),
+        "{s}"
+    );
+    let checkout = s
+        .lines()
+        .find(|l| l.contains("group:checkout-team"))
+        .expect("the owner's row");
+    assert!(checkout.contains("▁▁▅"), "{checkout}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn without_history_the_burn_up_is_one_dim_line() {
+    let mut app = demo_on("2026-12-07");
+    let tasks = update(&mut app, Action::RunCommand("initiatives".into()));
+    type_in(&mut app, "oncall");
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("burn-up: reading the history…"), "{s}");
+    // The answer reaches the list under the opened initiative too.
+    answer_history(&mut app, tasks, &[]);
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("burn-up: no history yet"), "{s}");
+    assert!(!s.contains('▁'), "no empty chart: {s}");
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("burn-up: no history yet"), "{s}");
 }

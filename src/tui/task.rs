@@ -52,6 +52,8 @@ pub enum Task {
     WriteAfterLoad(AfterLoad),
     /// Free catalogs a replacement retired (100,000 entities take tens of ms to free).
     Retire(Vec<Arc<Catalog>>),
+    /// Read the recorded history for burn-up sparklines; it comes back as `Reply::History`.
+    ReadHistory(crate::tui::widgets::burnup::HistoryRequest),
 }
 
 /// Where a task runs.
@@ -82,7 +84,8 @@ impl Task {
             | Task::ReadDocsPage(_)
             | Task::FetchRemoteDocs(_)
             | Task::RunTemplate(_)
-            | Task::FetchLive(_) => Pool::Io,
+            | Task::FetchLive(_)
+            | Task::ReadHistory(_) => Pool::Io,
             Task::Scaffold(_) => Pool::Interactive,
             Task::Rebuild(_) | Task::Rescore(_) | Task::WriteAfterLoad(_) | Task::Retire(_) => {
                 Pool::Background
@@ -108,6 +111,7 @@ impl Task {
             Task::Rescore(_) => "rescore",
             Task::WriteAfterLoad(_) => "write-after-load",
             Task::Retire(_) => "retire",
+            Task::ReadHistory(_) => "read-history",
         }
     }
 }

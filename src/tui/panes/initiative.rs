@@ -14,7 +14,9 @@ use crate::governance::{days_text, Goal, Progress, Target};
 use crate::text;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
+use crate::tui::reply::Reply;
 use crate::tui::theme::Token;
+use crate::tui::widgets::burnup::Burnup;
 use crate::tui::widgets::list::{move_selection, window};
 use crate::tui::widgets::wrap::safe_line;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -36,6 +38,8 @@ enum Row {
     /// An owner: name, entity (when in the catalog), failing, passing, total.
     Owner {
         name: String,
+        /// The owner as the history's per-owner counts name it.
+        key: String,
         id: Option<EntityId>,
         failing: usize,
         passing: usize,
@@ -77,6 +81,9 @@ pub struct InitiativeView {
     selectable: Vec<usize>,
     /// Index into `selectable`.
     selected: usize,
+    /// The recorded history (as the list had it), and the token of the read it waits for.
+    burnup: Burnup,
+    history_token: u64,
 }
 
 fn owner_name(owner: Option<&EntityRef>) -> String {
@@ -85,7 +92,9 @@ fn owner_name(owner: Option<&EntityRef>) -> String {
 
 impl InitiativeView {
     /// The pane for the initiative at `index` of [`Ctx::initiatives`].
-    pub fn new(ctx: &Ctx, index: usize) -> Self {
+    /// `burnup` is the history as the list has it; while it is still being read, the answer
+    /// (`history_token`) is taken here too.
+    pub fn new(ctx: &Ctx, index: usize, burnup: Burnup, history_token: u64) -> Self {
         let mut view = InitiativeView {
             index,
             standing: None,
@@ -93,6 +102,8 @@ impl InitiativeView {
             rows: Vec::new(),
             selectable: Vec::new(),
             selected: 0,
+            burnup,
+            history_token,
         };
         view.derive(ctx);
         view
@@ -132,6 +143,10 @@ impl InitiativeView {
         for o in owners {
             self.rows.push(Row::Owner {
                 name: owner_name(o.owner.as_ref()),
+                key: o
+                    .owner
+                    .as_ref()
+                    .map_or_else(|| "(no owner)".to_string(), |r| r.to_string()),
                 id: o.owner.as_ref().and_then(|r| ctx.catalog.id_of(r)),
                 failing: o.failing(),
                 passing: o.passing,
@@ -263,6 +278,7 @@ impl InitiativeView {
             spans.push(Span::raw(figures));
             lines.push(clip(spans, width));
         }
+        lines.push(self.burnup.initiative_line(theme, &i.name, width));
         lines
     }
 }
@@ -287,9 +303,18 @@ impl View for InitiativeView {
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
-        if let Action::ScoresChanged = action {
-            self.derive(ctx);
-            return Outcome::Consumed;
+        match action {
+            Action::ScoresChanged => {
+                self.derive(ctx);
+                return Outcome::Consumed;
+            }
+            Action::Reply(Reply::History(loaded)) if loaded.token == self.history_token => {
+                self.burnup = Burnup::from_loaded(loaded.clone());
+                // Not consumed: the list below keeps it too.
+                return Outcome::Ignored;
+            }
+            Action::Reply(_) => return Outcome::Ignored,
+            _ => {}
         }
         if move_selection(&mut self.selected, self.selectable.len(), action, ctx.page) {
             return Outcome::Consumed;
@@ -310,11 +335,13 @@ impl View for InitiativeView {
         let theme = ctx.theme;
         let width = area.width as usize;
         let mut header = self.header(ctx, width);
-        if area.height < 16 && header.len() > 2 {
-            // Little room: the title and the gauge, the list below.
+        if area.height < 16 && header.len() > 3 {
+            // Little room: the title, the gauge and the burn-up, the list below.
+            let burnup = header.pop();
             let gauge = header.pop();
             header.truncate(1);
             header.extend(gauge);
+            header.extend(burnup);
         }
         let [head, list] =
             Layout::vertical([Constraint::Length(header.len() as u16), Constraint::Min(0)])
@@ -332,6 +359,12 @@ impl View for InitiativeView {
             .unwrap_or(0)
             .min(width / 2);
         let [_, fail, _] = crate::tui::tabs::scorecard::marks(theme);
+        let initiative_name = ctx
+            .initiatives
+            .initiatives
+            .get(self.index)
+            .map(|i| i.name.clone())
+            .unwrap_or_default();
         let mut lines = Vec::new();
         for i in window(
             selected_row.unwrap_or(0),
@@ -353,6 +386,7 @@ impl View for InitiativeView {
                 Row::Note(t) => vec![Span::styled(format!("  {t}"), theme.style(Token::Muted))],
                 Row::Owner {
                     name,
+                    key,
                     failing,
                     passing,
                     total,
@@ -373,7 +407,11 @@ impl View for InitiativeView {
                             format!("  {failing:>4} failing"),
                             theme.on_row(base, theme.style(token)),
                         ),
-                        Span::styled(format!("  {passing}/{total} pass"), base),
+                        Span::styled(format!("  {passing:>3}/{total:<3} pass  "), base),
+                        Span::styled(
+                            self.burnup.owner_spark(theme, &initiative_name, key, 30),
+                            theme.style(Token::Accent),
+                        ),
                     ]
                 }
                 Row::Entity { id, missing } => {

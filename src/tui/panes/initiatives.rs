@@ -15,7 +15,10 @@ use crate::scorecard::Date;
 use crate::text;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
+use crate::tui::reply::Reply;
+use crate::tui::task::Task;
 use crate::tui::theme::{Theme, Token};
+use crate::tui::widgets::burnup::{Burnup, HistoryRequest};
 use crate::tui::widgets::list::{move_selection, window};
 use crate::tui::widgets::wrap::safe_line;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -77,6 +80,11 @@ pub struct InitiativesView {
     rows: Vec<Row>,
     /// Indices into `rows` that the filter keeps.
     shown: Vec<usize>,
+    /// The recorded history, for the burn-ups of the initiative opened.
+    burnup: Burnup,
+    /// The history read asked for, until `take_tasks` hands it out; then its token.
+    history: Option<HistoryRequest>,
+    history_token: u64,
 }
 
 /// The day of the app's clock reading, in UTC.
@@ -120,7 +128,12 @@ pub fn gauge(theme: &Theme, percent: f64, width: usize, style: Style) -> Vec<Spa
 impl InitiativesView {
     /// The pane over the loaded initiatives, every one listed.
     pub fn new(ctx: &Ctx) -> Self {
-        let mut view = Self::default();
+        let request = HistoryRequest::recorded();
+        let mut view = Self {
+            history_token: request.token,
+            history: Some(request),
+            ..Self::default()
+        };
         view.derive(ctx);
         view
     }
@@ -237,9 +250,17 @@ impl View for InitiativesView {
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
-        if let Action::ScoresChanged = action {
-            self.derive(ctx);
-            return Outcome::Consumed;
+        match action {
+            Action::ScoresChanged => {
+                self.derive(ctx);
+                return Outcome::Consumed;
+            }
+            Action::Reply(Reply::History(loaded)) if loaded.token == self.history_token => {
+                self.burnup = Burnup::from_loaded(loaded.clone());
+                return Outcome::Consumed;
+            }
+            Action::Reply(_) => return Outcome::Ignored,
+            _ => {}
         }
         if self.edit(action) {
             self.filter(ctx);
@@ -254,7 +275,12 @@ impl View for InitiativesView {
                 .get(self.selected)
                 .and_then(|&i| self.rows.get(i))
             {
-                Some(row) => Outcome::Push(Box::new(InitiativeView::new(ctx, row.index))),
+                Some(row) => Outcome::Push(Box::new(InitiativeView::new(
+                    ctx,
+                    row.index,
+                    self.burnup.clone(),
+                    self.history_token,
+                ))),
                 None if ctx.initiatives.initiatives.is_empty() => {
                     Outcome::Status("no initiatives are loaded".into())
                 }
@@ -262,6 +288,14 @@ impl View for InitiativesView {
             },
             _ => Outcome::Ignored,
         }
+    }
+
+    fn take_tasks(&mut self, _area_width: u16) -> Vec<Task> {
+        self.history
+            .take()
+            .map(Task::ReadHistory)
+            .into_iter()
+            .collect()
     }
 
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
