@@ -101,6 +101,17 @@ pub const COMMANDS: &[Command] = &[
         },
     },
     Command {
+        name: "insights",
+        usage: "insights",
+        description: "catalog completeness per team, ownership, template adoption, problems",
+        choices: no_choices,
+        run: |app, _| {
+            let (view, job) = super::panes::insights::InsightsView::counting(app.catalog.clone());
+            app.push(Box::new(view));
+            Ok(Some(Task::CountStats(job)))
+        },
+    },
+    Command {
         name: "sources",
         usage: "sources",
         description: "show each source's state, entities, last refresh and error",

@@ -133,6 +133,11 @@ impl Executor {
                     Reply::Scored(Box::new(job.run()))
                 })
                 .wrap_err("starting a thread to score the catalog")?,
+            Task::CountStats(job) => self
+                .low("idp-stats", "counting the catalog's insights", move || {
+                    Reply::Stats(job.run())
+                })
+                .wrap_err("starting a thread to count the catalog's insights")?,
             Task::WriteAfterLoad(writes) => self.write_after_load(writes),
             Task::Search(request) => self.search(request),
             Task::Retire(catalogs) => {

@@ -457,6 +457,8 @@ mod hyperlink_tests;
 #[cfg(test)]
 mod initiative_tests;
 #[cfg(test)]
+mod insights_tests;
+#[cfg(test)]
 mod live_tests;
 #[cfg(test)]
 mod ownership_tests;

@@ -41,6 +41,8 @@ pub enum Reply {
     Live(Box<crate::live::Report>),
     /// The recorded history (`Task::ReadHistory`), for the panes drawing burn-ups.
     History(crate::tui::widgets::burnup::HistoryLoaded),
+    /// The catalog's insights (`Task::CountStats`), for the Insights pane.
+    Stats(crate::tui::panes::insights::StatsCounted),
 }
 
 impl Reply {
@@ -57,6 +59,7 @@ impl Reply {
             Reply::Search(_) => "search",
             Reply::Live(_) => "live",
             Reply::History(_) => "history",
+            Reply::Stats(_) => "stats",
         }
     }
 }

@@ -56,6 +56,8 @@ pub enum Task {
     Retire(Vec<Arc<Catalog>>),
     /// Read the recorded history for burn-up sparklines; it comes back as `Reply::History`.
     ReadHistory(crate::tui::widgets::burnup::HistoryRequest),
+    /// Count the catalog's insights for the Insights pane; they come back as `Reply::Stats`.
+    CountStats(crate::tui::panes::insights::StatsJob),
 }
 
 /// Where a task runs.
@@ -89,9 +91,11 @@ impl Task {
             | Task::FetchLive(_)
             | Task::ReadHistory(_) => Pool::Io,
             Task::Scaffold(_) | Task::Search(_) => Pool::Interactive,
-            Task::Rebuild(_) | Task::Rescore(_) | Task::WriteAfterLoad(_) | Task::Retire(_) => {
-                Pool::Background
-            }
+            Task::Rebuild(_)
+            | Task::Rescore(_)
+            | Task::WriteAfterLoad(_)
+            | Task::Retire(_)
+            | Task::CountStats(_) => Pool::Background,
         }
     }
 
@@ -114,6 +118,7 @@ impl Task {
             Task::WriteAfterLoad(_) => "write-after-load",
             Task::Retire(_) => "retire",
             Task::ReadHistory(_) => "read-history",
+            Task::CountStats(_) => "count-stats",
             Task::Search(_) => "search",
         }
     }

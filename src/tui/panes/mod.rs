@@ -20,6 +20,7 @@ mod form_draw;
 pub mod help;
 pub mod initiative;
 pub mod initiatives;
+pub mod insights;
 pub mod links;
 pub mod output;
 pub mod palette;
