@@ -19,8 +19,8 @@ pub use initiative::{
     LoadedInitiatives, Target,
 };
 pub use progress::{
-    bind, board_action_items, entity_action_items, ActionItem, EntityProgress, Goal, OwnerProgress,
-    Progress,
+    bind, board_action_items, entity_action_items, tally_from_board, ActionItem, EntityProgress,
+    Goal, OwnerProgress, Progress,
 };
 pub use schedule::{days_text, Milestone, Schedule, Status};
 

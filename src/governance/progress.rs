@@ -346,6 +346,42 @@ pub fn entity_action_items<'a>(
     out
 }
 
+/// How many entities in scope meet an initiative's target and how many are in scope, read
+/// from scores already computed (the portal's [`Scoreboard`]): what a list row needs, without
+/// collecting owners, messages or action items ([`Progress::from_board`] does). `None` while
+/// the board is scoring.
+pub fn tally_from_board(
+    initiative: &Initiative,
+    board: &Scoreboard,
+    catalog: &Catalog,
+) -> Option<Result<(usize, usize), InitiativeError>> {
+    let (card, goal) = match bind(initiative, &board.cards) {
+        Ok(bound) => bound,
+        Err(e) => return Some(Err(e)),
+    };
+    let index = board.cards.iter().position(|c| std::ptr::eq(c, card))?;
+    let report = board.reports.get(index)?;
+    let (mut passing, mut total) = (0, 0);
+    for score in &report.scores {
+        if !initiative
+            .filter
+            .iter()
+            .all(|t| t.matches(catalog.get(score.entity)))
+        {
+            continue;
+        }
+        total += 1;
+        let meets = card
+            .rules
+            .iter()
+            .zip(&score.outcomes)
+            .enumerate()
+            .all(|(i, (rule, o))| !goal.includes(i, rule) || o.counts_as_passed());
+        passing += usize::from(meets);
+    }
+    Some(Ok((passing, total)))
+}
+
 /// One entity's action items across initiatives, read from scores already computed (the
 /// portal's [`Scoreboard`]): what its Scorecard tab lists. The same items as
 /// [`entity_action_items`], without evaluating a rule; empty while the board is scoring.

@@ -267,6 +267,10 @@ fn progress_read_from_a_scoreboard_matches_a_fresh_evaluation() {
         assert_eq!(read.entities, fresh.entities, "{}", i.name);
         assert_eq!((read.passing, read.status), (fresh.passing, fresh.status));
         assert_eq!(read.by_owner(), fresh.by_owner());
+        assert_eq!(
+            tally_from_board(i, &board, &catalog).unwrap().unwrap(),
+            (fresh.passing, fresh.total())
+        );
         let messages = |p: &Progress<'_>| -> Vec<Option<String>> {
             p.action_items().into_iter().map(|a| a.message).collect()
         };

@@ -4,13 +4,14 @@
 //! the initiative (`panes/initiative.rs`).
 //!
 //! The rows are derived from the scores the app already computed off the UI thread (the
-//! [`Scoreboard`](crate::scorecard::Scoreboard)): a pass over one scorecard's results per
-//! initiative, when the pane opens and when the scores change, never while drawing. "Today" is
+//! [`Scoreboard`](crate::scorecard::Scoreboard)): a count over one scorecard's results per
+//! initiative (no rule evaluated again, nothing allocated per entity), when the pane opens and
+//! when the scores change, never while drawing. "Today" is
 //! the app's clock ([`Ctx::now`]), so tests fix it.
 
 use super::initiative::InitiativeView;
 use super::{Ctx, Outcome, View};
-use crate::governance::{days_text, Progress, Status};
+use crate::governance::{days_text, tally_from_board, Initiative, Progress, Status};
 use crate::scorecard::Date;
 use crate::text;
 use crate::tui::action::Action;
@@ -57,6 +58,23 @@ impl Standing {
             percent: p.percent(),
             expected: p.expected * 100.0,
             days_left: p.days_left,
+        }
+    }
+
+    /// The row figures from a tally (see [`tally_from_board`]) on `today`.
+    pub fn tallied(initiative: &Initiative, passing: usize, total: usize, today: Date) -> Self {
+        let schedule = &initiative.schedule;
+        Standing {
+            status: schedule.status(passing, total, today),
+            passing,
+            total,
+            percent: if total == 0 {
+                100.0
+            } else {
+                passing as f64 * 100.0 / total as f64
+            },
+            expected: schedule.expected_share(today) * 100.0,
+            days_left: schedule.days_left(today),
         }
     }
 }
@@ -160,8 +178,8 @@ impl InitiativesView {
             .enumerate()
             .map(|(index, i)| Row {
                 index,
-                standing: Progress::from_board(i, ctx.scores, ctx.catalog, today).map(|r| {
-                    r.map(|p| Standing::of(&p))
+                standing: tally_from_board(i, ctx.scores, ctx.catalog).map(|r| {
+                    r.map(|(passing, total)| Standing::tallied(i, passing, total, today))
                         .map_err(|e| safe_line(&e.to_string()))
                 }),
             })
