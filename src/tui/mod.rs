@@ -102,6 +102,10 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         app.prefs.live = Some(tabs::live::LiveHandle(std::sync::Arc::new(live)));
     }
     app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
+    app.set_initiatives(crate::governance::load_for(
+        &settings.scorecards,
+        settings.sources == [crate::source::SourceSpec::demo()],
+    ));
     let action_conflicts = app.keymap.custom_key_conflicts(app.user_commands());
     // The config's own warnings (an unknown section) were said on stderr, which the portal's
     // screen hides: the status line says them too.
@@ -450,6 +454,10 @@ mod custom_action_tests;
 mod form_tests;
 #[cfg(test)]
 mod hyperlink_tests;
+#[cfg(test)]
+mod initiative_tests;
+#[cfg(test)]
+mod insights_tests;
 #[cfg(test)]
 mod live_tests;
 #[cfg(test)]

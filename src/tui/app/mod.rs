@@ -104,6 +104,8 @@ pub struct App {
     clock: Clock,
     /// The latest live report of each entity asked about (see `tabs::live`).
     live: crate::live::Reports,
+    /// The initiatives (see [`App::set_initiatives`]); none until set.
+    initiatives: crate::governance::LoadedInitiatives,
 }
 
 /// When the state should be written as the next start's snapshot.
@@ -175,6 +177,7 @@ impl App {
             background: false,
             clock,
             live: crate::live::Reports::default(),
+            initiatives: crate::governance::LoadedInitiatives::default(),
         }
     }
 
@@ -356,6 +359,19 @@ impl App {
         }
     }
 
+    /// Replaces the initiatives (from the scorecard paths, or the demo's); one that did not
+    /// load is reported in the status line.
+    pub fn set_initiatives(&mut self, loaded: crate::governance::LoadedInitiatives) {
+        if let Some(first) = loaded.errors.first() {
+            let more = match loaded.errors.len() - 1 {
+                0 => String::new(),
+                n => format!(" (and {n} more)"),
+            };
+            self.status_error(format!("initiative not loaded: {first}{more}"));
+        }
+        self.initiatives = loaded;
+    }
+
     /// What panes may read.
     pub fn ctx(&self) -> Ctx<'_> {
         Ctx {
@@ -367,6 +383,7 @@ impl App {
             prefs: &self.prefs,
             live: &self.live,
             now: self.clock.now(),
+            initiatives: &self.initiatives,
         }
     }
 
@@ -383,6 +400,7 @@ impl App {
             prefs: &self.prefs,
             live: &self.live,
             now: self.clock.now(),
+            initiatives: &self.initiatives,
         };
         (&mut self.stack, &mut self.search, ctx)
     }

@@ -18,6 +18,9 @@ pub mod entity;
 pub mod form;
 mod form_draw;
 pub mod help;
+pub mod initiative;
+pub mod initiatives;
+pub mod insights;
 pub mod links;
 pub mod output;
 pub mod palette;
@@ -58,7 +61,16 @@ pub struct Ctx<'a> {
     /// The time as `update` last read it (see [`crate::tui::clock`]): render reads no other
     /// clock.
     pub now: std::time::SystemTime,
+    /// The initiatives (scorecard goals with deadlines) and those that did not load.
+    pub initiatives: &'a crate::governance::LoadedInitiatives,
 }
+
+/// No initiatives, for code without an app.
+pub static NO_INITIATIVES: crate::governance::LoadedInitiatives =
+    crate::governance::LoadedInitiatives {
+        initiatives: Vec::new(),
+        errors: Vec::new(),
+    };
 
 /// What panes draw and read with, from the command line and the config file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! Widgets shared by panes: the status bar, a selection over a list, text layout helpers.
 
+pub mod burnup;
 pub mod hyperlink;
 pub mod list;
 pub mod scroll;
