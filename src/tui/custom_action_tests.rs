@@ -19,7 +19,8 @@ fn action(key: &str, title: &str, command: &str, mode: RunMode) -> ActionConfig 
         when: Some(r#"metadata.annotations["pagerduty.com/service-id"]"#.into()),
         command: command.into(),
         mode,
-        confirm: false,
+        confirm: false.into(),
+        inputs: None,
     }
 }
 
@@ -39,7 +40,7 @@ fn app_on(name: &str) -> App {
             RunMode::Terminal,
         ),
     ];
-    commands[1].confirm = true;
+    commands[1].confirm = true.into();
     app.set_user_commands(commands);
     type_text(&mut app, name);
     key(&mut app, KeyCode::Enter);
