@@ -710,6 +710,14 @@ sources:
         assert_eq!(b.token, TokenSource::Env("BACKSTAGE_TOKEN".into()));
         assert_eq!(b.http.max_entities, 1_000_000);
         assert_eq!(b.http.max_bytes, 2048 * 1024 * 1024);
+        let scale = crate::actions::find(&c.actions, "Scale deployment").expect("the example");
+        let form = scale.input_form().expect("inputs");
+        let values = crate::actions::values_from(&form, Default::default(), &[]).unwrap();
+        assert_eq!(values["replicas"], 2);
+        assert!(
+            crate::actions::values_from(&form, Default::default(), &["replicas=51".into()])
+                .is_err()
+        );
     }
 
     #[test]

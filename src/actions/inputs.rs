@@ -181,11 +181,12 @@ impl ActionConfig {
 /// The values of an action's inputs from the command line: the defaults, then `file` (the
 /// `--values` mapping), then each `KEY=VALUE` of `sets` (typed as the form types what is
 /// typed: a number for an integer input, a list split at commas, JSON for an object). Every
-/// problem is returned, each naming its input: unknown keys, text that does not parse, and
-/// whatever the form's validation refuses.
+/// problem is returned, each naming its input once: unknown keys, text that does not parse,
+/// and whatever the form's validation refuses.
 pub fn values_from(form: &Form, file: Values, sets: &[String]) -> Result<Values, Vec<String>> {
     let mut values = form.initial_values();
     let mut errors = Vec::new();
+    let mut failed = Vec::new();
     for (key, value) in file {
         if form.field(&key).is_none() {
             errors.push(format!("{key}: no input of that name"));
@@ -210,12 +211,20 @@ pub fn values_from(form: &Form, file: Values, sets: &[String]) -> Result<Values,
             Ok(None) => {
                 values.remove(key);
             }
-            Err(message) => errors.push(format!("{} ({key}): {message}", field.title)),
+            Err(message) => {
+                errors.push(format!("{} ({key}): {message}", field.title));
+                values.remove(key);
+                failed.push(key.to_string());
+            }
         }
     }
-    if errors.is_empty() {
-        errors.extend(check_all(form, &values).iter().map(FieldError::to_string));
-    }
+    // The checks of the values that did parse; a value that did not is reported once, above.
+    errors.extend(
+        check_all(form, &values)
+            .iter()
+            .filter(|e| !failed.contains(&e.key))
+            .map(FieldError::to_string),
+    );
     if errors.is_empty() {
         Ok(values)
     } else {
