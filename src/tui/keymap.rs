@@ -638,7 +638,8 @@ mod tests {
             when: None,
             command: "true".to_string(),
             mode: Default::default(),
-            confirm: false,
+            confirm: false.into(),
+            inputs: None,
         };
         let actions = [
             action("L", "Tail logs"),

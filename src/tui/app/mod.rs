@@ -279,6 +279,20 @@ impl App {
             self.status_info(message);
             return None;
         }
+        if action.inputs.is_some() {
+            // Its inputs are asked for first: the form runs it (see `panes/form_action.rs`).
+            let action = action.clone();
+            let form = super::panes::form::FormView::for_action(
+                &action,
+                id,
+                &self.ctx(),
+                Some(crate::scaffolder::draft::Drafts::open_default()),
+            );
+            if let Some(form) = form {
+                self.push(Box::new(form));
+            }
+            return None;
+        }
         let plan = match action.plan(entity) {
             Ok(plan) => plan,
             Err(e) => {
@@ -289,8 +303,12 @@ impl App {
         if plan.confirm && self.pending_confirm != Some(index) {
             let again = action.key.clone().unwrap_or_else(|| "the command".into());
             self.pending_confirm = Some(index);
+            let message = plan
+                .message
+                .as_deref()
+                .map_or(String::new(), |m| format!("{m} "));
             self.status_info(format!(
-                "run {}? press {again} again to confirm",
+                "{message}run {}? press {again} again to confirm",
                 crate::tui::widgets::wrap::safe_line(&plan.shell_line())
             ));
             return None;
@@ -570,6 +588,10 @@ impl App {
                 None
             }
             Outcome::OpenUrl(url) => Some(Task::OpenUrl(url)),
+            Outcome::RunCommand(plan) => {
+                self.pop();
+                Some(Task::RunCommand(plan))
+            }
             Outcome::Register { entities, message } => {
                 self.register(entities, message);
                 None

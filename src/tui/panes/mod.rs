@@ -16,6 +16,7 @@
 pub mod docs_search;
 pub mod entity;
 pub mod form;
+pub mod form_action;
 mod form_draw;
 pub mod help;
 pub mod initiative;
@@ -131,6 +132,9 @@ pub enum Outcome {
     Error(String),
     /// Open a URL in the local browser, or copy it when there is none (over ssh).
     OpenUrl(String),
+    /// Close this pane and run a custom action's command (an action form's values, rendered
+    /// and confirmed).
+    RunCommand(crate::actions::Plan),
     /// Add entities to the open catalog (a template's `catalog:register`), then show the
     /// message in the status line.
     Register {
