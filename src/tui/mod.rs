@@ -458,10 +458,15 @@ mod hyperlink_tests;
 mod initiative_tests;
 #[cfg(test)]
 mod insights_tests;
+mod list_filter_tests;
 #[cfg(test)]
 mod live_tests;
 #[cfg(test)]
 mod ownership_tests;
+#[cfg(test)]
+mod paging_tests;
+#[cfg(test)]
+mod pane_keys_tests;
 #[cfg(test)]
 mod refresh_tests;
 #[cfg(test)]

@@ -498,7 +498,7 @@ impl App {
         self.push(Box::new(view));
     }
 
-    /// Opens the help overlay for the focused pane.
+    /// Opens the help overlay for the focused pane: its keys, under its name.
     pub fn open_help(&mut self) {
         let mode = self.pane_mode();
         let extra = if mode == Mode::Entity {
@@ -512,7 +512,32 @@ impl App {
         } else {
             Vec::new()
         };
-        self.overlay = Some(Overlay::Help(HelpOverlay::new(mode).with_extra(extra)));
+        let ctx = self.ctx();
+        let title = match self.stack.last() {
+            Some(view) => view.title(&ctx),
+            None => "search".to_string(),
+        };
+        let help = HelpOverlay::new(mode)
+            .for_pane(&title, self.pane_keys())
+            .with_extra(extra);
+        self.overlay = Some(Overlay::Help(help));
+    }
+
+    /// The keys of what has focus, for the hint bar: an overlay's whole mode, or the keys the
+    /// focused pane answers now.
+    pub fn focused_keys(&self) -> super::panes::PaneKeys {
+        match self.overlay {
+            Some(_) => super::panes::PaneKeys::default(),
+            None => self.pane_keys(),
+        }
+    }
+
+    /// The keys the focused pane answers now (its tab's, its step's); every binding of the
+    /// search mode on the search pane.
+    pub fn pane_keys(&self) -> super::panes::PaneKeys {
+        self.stack
+            .last()
+            .map_or_else(super::panes::PaneKeys::default, |v| v.keys())
     }
 
     /// Shows a message in the status line.
@@ -607,7 +632,8 @@ impl App {
             Action::Help => self.open_help(),
             Action::Palette => self.overlay = Some(Overlay::Palette(PaletteOverlay::new())),
             Action::Back => self.pop(),
-            Action::FocusSearch => self.focus_search(None),
+            // `/` where nothing on screen filters or finds: to the query.
+            Action::FocusSearch | Action::Filter => self.focus_search(None),
             // From the search pane: the selected result's ownership, in one key.
             Action::Ownership if self.stack.is_empty() => match self.search.selected_id() {
                 Some(id) => self.open_entity_tab(id, "Ownership"),

@@ -597,6 +597,10 @@ impl View for FormView {
         Mode::Form
     }
 
+    fn keys(&self) -> super::PaneKeys {
+        form_keys(self)
+    }
+
     fn take_tasks(&mut self, _area_width: u16) -> Vec<crate::tui::task::Task> {
         let mut jobs: Vec<Job> = self
             .session
@@ -838,5 +842,55 @@ impl FormView {
             message.push_str(&format!(": {}", general.join("; ")));
         }
         Some(message)
+    }
+}
+
+/// The keys of the form as it stands: the step's (a draft to resume, a directory to confirm,
+/// the review) or the focused field's own keys beside the form's bindings.
+fn form_keys(form: &FormView) -> super::PaneKeys {
+    use super::PaneKeys;
+    let fields = ["next_field", "prev_field", "next_page", "prev_page", "open"];
+    match &form.step {
+        Step::Resume(_) => {
+            return PaneKeys::moves_and(&[])
+                .own("y, Enter", "resume the draft")
+                .own("n", "discard the draft")
+        }
+        Step::ConfirmOverwrite => {
+            return PaneKeys::moves_and(&[])
+                .own("y", "write into the non-empty directory")
+                .own("any other key", "do not write")
+        }
+        Step::Done { .. } => return PaneKeys::moves_and(&["open"]),
+        Step::Form => {}
+    }
+    if form.session.stage == Stage::Review {
+        let mut keys = PaneKeys::moves_and(&fields)
+            .own("Up / Down", "scroll the plan")
+            .own("letters, Left / Right", "edit the target directory");
+        if form.server.is_some() {
+            keys = keys.own("Ctrl-T", "run here or on the Backstage server");
+        }
+        return keys;
+    }
+    let keys = PaneKeys::moves_and(&fields);
+    match form.session.focused().map(|f| &f.kind) {
+        Some(FieldKind::Boolean) => keys.own("Space, Left / Right", "switch yes / no"),
+        Some(FieldKind::Select { .. }) => keys.own("Left / Right", "change the choice"),
+        Some(FieldKind::MultiSelect { .. }) => keys
+            .own("Left / Right", "move between the choices")
+            .own("Space", "tick / untick the choice"),
+        Some(FieldKind::EntityPicker { .. }) => keys
+            .own("letters", "filter the candidates")
+            .own("Left / Right", "move between the candidates")
+            .own("Enter", "pick the candidate"),
+        Some(FieldKind::TextArea { .. } | FieldKind::Json) => keys
+            .own("letters, arrows", "edit the field")
+            .own("Enter", "a new line"),
+        Some(FieldKind::Hidden) | None => keys,
+        Some(_) => keys.own(
+            "letters, Left / Right, Home / End, Ctrl-A / Ctrl-E",
+            "edit the field",
+        ),
     }
 }

@@ -1,5 +1,6 @@
 //! The templates pane (palette: `templates`): the catalog's Software Templates with title,
-//! description, owner and tags, filtered fuzzily as you type. Enter opens the template's form.
+//! description, owner and tags, filtered fuzzily as you type (the list's filter is always
+//! open here). Enter opens the template's form; Esc clears the filter first, then leaves.
 
 use super::form::FormView;
 use super::{Ctx, Outcome, View};
@@ -29,6 +30,8 @@ pub struct TemplatesView {
     query: String,
     selected: usize,
     found: Vec<EntityId>,
+    /// How many templates the catalog has, filtered or not.
+    total: usize,
 }
 
 impl TemplatesView {
@@ -42,13 +45,14 @@ impl TemplatesView {
     /// Finds the templates matching the filter, best first.
     fn refresh(&mut self, ctx: &Ctx) {
         let query = Query::parse(&format!("kind:template {}", self.query));
-        self.found = ctx
-            .index
-            .search(&query, 1000)
-            .hits
-            .into_iter()
-            .map(|h| h.id)
-            .collect();
+        let result = ctx.index.search(&query, 1000);
+        self.found = result.hits.into_iter().map(|h| h.id).collect();
+        // Counted without a filter (templates arriving while one is typed count at Esc).
+        self.total = if self.query.trim().is_empty() {
+            result.total
+        } else {
+            self.total.max(result.total)
+        };
         self.selected = self.selected.min(self.found.len().saturating_sub(1));
     }
 }
@@ -60,6 +64,12 @@ impl View for TemplatesView {
 
     fn mode(&self) -> Mode {
         Mode::Search
+    }
+
+    fn keys(&self) -> super::PaneKeys {
+        super::PaneKeys::moves_and(&["open"])
+            .and(&super::PaneKeys::TYPING)
+            .own("letters", "filter the templates (Esc clears, then leaves)")
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
@@ -89,6 +99,17 @@ impl View for TemplatesView {
                 Outcome::Consumed
             }
             Action::ClearInput => {
+                self.query.clear();
+                self.selected = 0;
+                Outcome::Consumed
+            }
+            Action::DeleteWord => {
+                super::search::delete_last_word(&mut self.query);
+                self.selected = 0;
+                Outcome::Consumed
+            }
+            // Esc clears the filter first; only then does it leave.
+            Action::Back if !self.query.is_empty() => {
                 self.query.clear();
                 self.selected = 0;
                 Outcome::Consumed
@@ -132,7 +153,15 @@ impl View for TemplatesView {
         );
         frame.render_widget(
             Paragraph::new(Line::styled(
-                format!("{} template(s) — Enter opens the form", found.len()),
+                if self.query.trim().is_empty() {
+                    format!("{} template(s) — Enter opens the form", found.len())
+                } else {
+                    format!(
+                        "{} of {} template(s) — Enter opens the form · Esc clears the filter",
+                        found.len(),
+                        self.total
+                    )
+                },
                 theme.style(Token::Muted),
             )),
             head,
