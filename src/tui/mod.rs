@@ -449,6 +449,8 @@ mod form_tests;
 #[cfg(test)]
 mod hyperlink_tests;
 #[cfg(test)]
+mod line_edit_tests;
+#[cfg(test)]
 mod live_tests;
 #[cfg(test)]
 mod ownership_tests;

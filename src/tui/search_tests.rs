@@ -92,7 +92,11 @@ fn with_a_worker_a_keystroke_returns_before_matching_and_results_arrive_as_an_ev
     let (mut app, rx) = worker_app();
     let all = app.catalog.len();
     type_text(&mut app, "ledgr");
-    assert_eq!(app.search.query, "ledgr", "the query line updates at once");
+    assert_eq!(
+        app.search.query.text(),
+        "ledgr",
+        "the query line updates at once"
+    );
     assert!(app.is_searching());
     assert_eq!(
         app.search.results.total, all,
@@ -214,10 +218,10 @@ fn ctrl_w_and_alt_backspace_delete_the_last_word_of_the_query() {
     );
     let action = app.action_for_key(&ctrl_w).expect("Ctrl-W is bound");
     update(&mut app, action);
-    assert_eq!(app.search.query, "kind:component ");
+    assert_eq!(app.search.query.text(), "kind:component ");
     let alt_bs =
         KeyEvent::new_with_kind(KeyCode::Backspace, KeyModifiers::ALT, KeyEventKind::Press);
     let action = app.action_for_key(&alt_bs).expect("Alt-Backspace is bound");
     update(&mut app, action);
-    assert_eq!(app.search.query, "");
+    assert_eq!(app.search.query.text(), "");
 }

@@ -23,6 +23,7 @@ use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::remote_task::RemoteUpdate;
 use crate::tui::reply::Reply;
+use crate::tui::widgets::line_edit::{one_line_paste, textarea_key};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -246,7 +247,8 @@ impl FormView {
             (FieldKind::Select { .. } | FieldKind::MultiSelect { .. } | FieldKind::Hidden, _) => {}
             (FieldKind::Boolean, _) => {}
             _ => {
-                if self.editor.input(*key) {
+                // Readline's keys first (Ctrl-U), then tui-textarea's own.
+                if textarea_key(&mut self.editor, key) || self.editor.input(*key) {
                     if matches!(field.kind, FieldKind::EntityPicker { .. }) {
                         self.cursor = 0;
                     }
@@ -700,14 +702,13 @@ impl View for FormView {
                     })
                 }
                 Action::Key(k) => {
-                    if self.editor.input(*k) {
+                    if textarea_key(&mut self.editor, k) || self.editor.input(*k) {
                         self.replan(ctx);
                     }
                     Outcome::Consumed
                 }
                 Action::Paste(p) => {
-                    self.editor
-                        .insert_str(crate::tui::widgets::wrap::safe_line(p));
+                    self.editor.insert_str(one_line_paste(p));
                     self.replan(ctx);
                     Outcome::Consumed
                 }
@@ -739,7 +740,7 @@ impl View for FormView {
                 let cleaned = if multi_line {
                     crate::text::clean_owned(p.replace("\r\n", "\n").replace('\r', "\n"))
                 } else {
-                    crate::tui::widgets::wrap::safe_line(p)
+                    one_line_paste(p)
                 };
                 if self.editor.insert_str(cleaned) {
                     self.commit_editor();

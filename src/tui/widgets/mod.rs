@@ -1,6 +1,7 @@
 //! Widgets shared by panes: the status bar, a selection over a list, text layout helpers.
 
 pub mod hyperlink;
+pub mod line_edit;
 pub mod list;
 pub mod scroll;
 pub mod status_bar;
