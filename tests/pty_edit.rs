@@ -128,3 +128,59 @@ fn a_typo_is_fixed_in_the_middle_of_the_query_and_a_paste_is_one_line() {
     s.wait_for("Search: ledger xwriter");
     s.quit();
 }
+
+/// An editor that records its arguments (one a line) and changes the entity's title, as a
+/// user would, then exits.
+const FAKE_EDITOR: &str = r#"#!/bin/sh
+printf '%s\n' "$@" > "$IDP_TEST_ARGS"
+for last; do :; done
+sed 's/title: Old title/title: New title/' "$last" > "$last.tmp" && mv "$last.tmp" "$last"
+"#;
+
+#[test]
+fn e_opens_the_file_in_the_editor_as_one_argument_and_the_edit_shows_on_return() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("catalog");
+    std::fs::create_dir(&dir).unwrap();
+    // A file name that is a shell command: it must reach the editor as one argument.
+    let file = dir.join("x; touch pwned.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: payments-api\n  title: Old title\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n",
+    )
+    .unwrap();
+    // Named vim, so it gets the line as vim does (`+LINE`).
+    std::fs::create_dir(home.path().join("bin")).unwrap();
+    let editor = home.path().join("bin/vim");
+    std::fs::write(&editor, FAKE_EDITOR).unwrap();
+    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let args_log = home.path().join("editor-args");
+    let mut s = Running::start(
+        &["--catalog", file.to_str().unwrap()],
+        &[
+            ("EDITOR", editor.to_str().unwrap()),
+            ("VISUAL", ""),
+            ("IDP_TEST_ARGS", args_log.to_str().unwrap()),
+        ],
+        home.path(),
+    );
+    s.wait_for("1 of 1");
+    s.send("payments");
+    s.wait_for("Old title");
+    s.send("\r");
+    s.wait_for("component:default/payments-api");
+    s.send("e");
+    s.wait_for("New title");
+    let args = std::fs::read_to_string(&args_log).unwrap();
+    assert_eq!(
+        args.lines().collect::<Vec<_>>(),
+        vec!["+1", file.to_str().unwrap()],
+        "the editor got the line and the file as one argument"
+    );
+    assert!(!home.path().join("pwned.yaml").exists());
+    assert!(!dir.join("pwned.yaml").exists());
+    // Still on the entity, now with its new title.
+    assert!(s.screen().contains("component:default/payments-api"));
+    s.quit();
+}

@@ -12,6 +12,7 @@ use crate::catalog::Entity;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::{Deserialize, Serialize};
 
+pub mod editor;
 mod shell;
 
 /// Most bytes of a background command's output kept.

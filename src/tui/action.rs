@@ -65,6 +65,9 @@ pub enum Action {
     Refresh,
     /// Open the Sources pane.
     Sources,
+    /// Open the file behind the entity (or the problem) in `$VISUAL`/`$EDITOR` at its line,
+    /// then reload it.
+    Edit,
     /// Delete what is before the cursor in the text field (all of it with the cursor at the
     /// end), as readline's Ctrl-U.
     ClearInput,
@@ -137,7 +140,7 @@ pub enum Action {
 pub type Bindable = (&'static str, fn() -> Action, &'static str);
 
 /// The actions a key can be bound to.
-pub const BINDABLE: [Bindable; 40] = [
+pub const BINDABLE: [Bindable; 41] = [
     ("quit", || Action::Quit, "quit"),
     ("help", || Action::Help, "show the keys"),
     ("palette", || Action::Palette, "command palette"),
@@ -175,6 +178,7 @@ pub const BINDABLE: [Bindable; 40] = [
     ("problems", || Action::Problems, "list catalog problems"),
     ("refresh", || Action::Refresh, "reload the sources"),
     ("sources", || Action::Sources, "show the sources"),
+    ("edit", || Action::Edit, "edit the file in $EDITOR"),
     (
         "clear",
         || Action::ClearInput,
@@ -241,6 +245,7 @@ impl Action {
             Action::Problems => "problems",
             Action::Refresh => "refresh",
             Action::Sources => "sources",
+            Action::Edit => "edit",
             Action::ClearInput => "clear",
             Action::DeleteChar => "delete_char",
             Action::DeleteWord => "delete_word",

@@ -333,6 +333,7 @@ impl Default for Keymap {
             b(Key::plain(Char('G')), "end", false),
             b(Key::plain(Char('o')), "ownership", false),
             b(Key::plain(Char('O')), "links", false),
+            b(Key::plain(Char('e')), "edit", false),
             b(Key::plain(Char('r')), "toggle_view", false),
             b(Key::plain(Char('+')), "depth_more", false),
             b(Key::plain(Char('=')), "depth_more", false),
@@ -365,6 +366,8 @@ impl Default for Keymap {
             // The links list copies the highlighted link.
             b(Key::plain(Char('y')), "copy_ref", false),
             b(Key::plain(Char('O')), "links", false),
+            // The Problems pane opens the problem's file.
+            b(Key::plain(Char('e')), "edit", false),
         ];
         list.extend(list_moves());
         list.push(b(Key::plain(Char('R')), "refresh", false));

@@ -25,6 +25,7 @@ use crate::search::{Narrowing, SearchIndex};
 use crate::source::{SourceSpec, SourceTracker};
 use crossterm::event::KeyEvent;
 
+mod editing;
 mod loading;
 pub use loading::{AfterLoad, BuiltReplacement, RebuildJob};
 mod remote;
@@ -552,6 +553,7 @@ impl App {
                 None
             }
             Outcome::OpenUrl(url) => Some(Task::OpenUrl(url)),
+            Outcome::Edit(request) => Some(self.edit(request)),
             Outcome::Register { entities, message } => {
                 self.register(entities, message);
                 None
@@ -577,6 +579,7 @@ impl App {
             Action::Links => self.open_links(),
             Action::Refresh => return self.refresh("").unwrap_or(None),
             Action::Sources => self.open_sources(),
+            Action::Edit => return self.edit_current(),
             _ => {}
         }
         None

@@ -119,6 +119,8 @@ pub enum Outcome {
     Error(String),
     /// Open a URL in the local browser, or copy it when there is none (over ssh).
     OpenUrl(String),
+    /// Open a file at a line in the user's editor, then reload its source.
+    Edit(crate::tui::editing::EditRequest),
     /// Add entities to the open catalog (a template's `catalog:register`), then show the
     /// message in the status line.
     Register {
