@@ -135,13 +135,14 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     // Every answer of background work comes back on this one channel, as an action.
     let (results_tx, results) = mpsc::unbounded_channel();
     let search_tx = results_tx.clone();
-    match search_worker::SearchWorker::spawn(move |done| {
+    let search = search_worker::SearchWorker::spawn(move |done| {
         let _ = search_tx.send(Action::Reply(reply::Reply::Search(done)));
-    }) {
-        Ok(worker) => app.use_worker(worker),
-        // Still usable: searches then run on the UI thread.
-        Err(e) => tracing::warn!("no search worker ({e}); searching inline"),
-    }
+    });
+    // Without a worker thread the executor searches on tokio's blocking pool instead.
+    let search = search
+        .inspect_err(|e| tracing::warn!("no search worker ({e}); searching on the pool"))
+        .ok();
+    app.search_in_background();
     let workers = jobs::Workers::start(results_tx.clone());
     let flusher = workers.flusher();
     let mut terminal = TerminalGuard::enter(log_path.clone(), flusher.clone())?;
@@ -161,6 +162,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
             loads_tx,
             results_tx,
             workers,
+            search,
         );
         // The snapshot of the last load is read first (off this thread); the sources start
         // when it is in, to confirm it, or at once without one.

@@ -53,6 +53,8 @@ pub enum Task {
     FetchLive(Box<crate::tui::tabs::live::LiveRequest>),
     /// Write the sources' caches and the next start's snapshot after a complete load.
     WriteAfterLoad(AfterLoad),
+    /// Run a query on the search worker; the results come back as `Reply::Search`.
+    Search(crate::tui::search_worker::SearchRequest),
     /// Free catalogs a replacement retired (100,000 entities take tens of ms to free).
     Retire(Vec<Arc<Catalog>>),
 }
@@ -87,7 +89,7 @@ impl Task {
             | Task::FetchRemoteDocs(_)
             | Task::RunTemplate(_)
             | Task::FetchLive(_) => Pool::Io,
-            Task::Scaffold(_) => Pool::Interactive,
+            Task::Scaffold(_) | Task::Search(_) => Pool::Interactive,
             Task::Rebuild(_) | Task::Rescore(_) | Task::WriteAfterLoad(_) | Task::Retire(_) => {
                 Pool::Background
             }
@@ -113,6 +115,7 @@ impl Task {
             Task::Rescore(_) => "rescore",
             Task::WriteAfterLoad(_) => "write-after-load",
             Task::Retire(_) => "retire",
+            Task::Search(_) => "search",
         }
     }
 }
@@ -127,6 +130,7 @@ impl std::fmt::Debug for Task {
             Task::ReadDocsPage(request) => write!(f, "read-docs-page({request:?})"),
             Task::Scaffold(job) => write!(f, "scaffold({job:?})"),
             Task::FetchLive(request) => write!(f, "fetch-live({})", request.subject.entity()),
+            Task::Search(request) => write!(f, "search({:?})", request.query.words),
             other => f.write_str(other.name()),
         }
     }

@@ -16,7 +16,7 @@ use super::panes::problems::ProblemsView;
 use super::panes::search::{SearchPane, RESULT_LIMIT};
 use super::panes::sources::SourcesView;
 use super::panes::{Ctx, Outcome, Prefs, View};
-use super::search_worker::{SearchDone, SearchRequest, SearchWorker};
+use super::search_worker::{SearchDone, SearchRequest};
 use super::task::Task;
 use super::theme::Theme;
 use crate::catalog::{Catalog, EntityId};
@@ -144,7 +144,7 @@ impl App {
                 behind: false,
                 ranks_stale: false,
                 narrowing,
-                worker: None,
+                on_worker: false,
                 generation: 0,
                 awaiting: None,
                 load_due: false,
