@@ -25,6 +25,7 @@ use crate::search::{Narrowing, SearchIndex};
 use crate::source::{SourceSpec, SourceTracker};
 use crossterm::event::KeyEvent;
 
+mod editing;
 mod loading;
 pub use loading::{AfterLoad, BuiltReplacement, RebuildJob};
 mod remote;
@@ -617,6 +618,7 @@ impl App {
                 self.pop();
                 Some(Task::RunCommand(plan))
             }
+            Outcome::Edit(request) => Some(self.edit(request)),
             Outcome::Register { entities, message } => {
                 self.register(entities, message);
                 None
@@ -643,6 +645,7 @@ impl App {
             Action::Links => self.open_links(),
             Action::Refresh => return self.refresh("").unwrap_or(None),
             Action::Sources => self.open_sources(),
+            Action::Edit => return self.edit_current(),
             _ => {}
         }
         None

@@ -23,6 +23,7 @@ use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::remote_task::RemoteUpdate;
 use crate::tui::reply::Reply;
+use crate::tui::widgets::line_edit::{one_line_paste, textarea_key};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -253,7 +254,8 @@ impl FormView {
             (FieldKind::Select { .. } | FieldKind::MultiSelect { .. } | FieldKind::Hidden, _) => {}
             (FieldKind::Boolean, _) => {}
             _ => {
-                if self.editor.input(*key) {
+                // Readline's keys first (Ctrl-U), then tui-textarea's own.
+                if textarea_key(&mut self.editor, key) || self.editor.input(*key) {
                     if matches!(field.kind, FieldKind::EntityPicker { .. }) {
                         self.cursor = 0;
                     }
@@ -730,14 +732,13 @@ impl View for FormView {
                     })
                 }
                 Action::Key(k) => {
-                    if self.editor.input(*k) {
+                    if textarea_key(&mut self.editor, k) || self.editor.input(*k) {
                         self.replan(ctx);
                     }
                     Outcome::Consumed
                 }
                 Action::Paste(p) => {
-                    self.editor
-                        .insert_str(crate::tui::widgets::wrap::safe_line(p));
+                    self.editor.insert_str(one_line_paste(p));
                     self.replan(ctx);
                     Outcome::Consumed
                 }
@@ -769,7 +770,7 @@ impl View for FormView {
                 let cleaned = if multi_line {
                     crate::text::clean_owned(p.replace("\r\n", "\n").replace('\r', "\n"))
                 } else {
-                    crate::tui::widgets::wrap::safe_line(p)
+                    one_line_paste(p)
                 };
                 if self.editor.insert_str(cleaned) {
                     self.commit_editor();
@@ -860,6 +861,11 @@ fn form_keys(form: &FormView) -> super::PaneKeys {
             return PaneKeys::moves_and(&[])
                 .own("y", "write into the non-empty directory")
                 .own("any other key", "do not write")
+        }
+        Step::ConfirmRun => {
+            return PaneKeys::moves_and(&[])
+                .own("y, Enter", "run the command")
+                .own("any other key", "do not run")
         }
         Step::Done { .. } => return PaneKeys::moves_and(&["open"]),
         Step::Form => {}

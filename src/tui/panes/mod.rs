@@ -198,6 +198,8 @@ pub enum Outcome {
     /// Close this pane and run a custom action's command (an action form's values, rendered
     /// and confirmed).
     RunCommand(crate::actions::Plan),
+    /// Open a file at a line in the user's editor, then reload its source.
+    Edit(crate::tui::editing::EditRequest),
     /// Add entities to the open catalog (a template's `catalog:register`), then show the
     /// message in the status line.
     Register {

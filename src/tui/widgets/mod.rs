@@ -4,6 +4,7 @@
 pub mod burnup;
 pub mod filter;
 pub mod hyperlink;
+pub mod line_edit;
 pub mod list;
 pub mod scroll;
 pub mod status_bar;
