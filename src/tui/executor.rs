@@ -31,6 +31,8 @@ pub(super) enum Ran {
     Quit,
     /// Run this command with the terminal (the loop owns it, and suspends the TUI).
     InTerminal(Plan),
+    /// Open this file in the editor with the terminal (the loop suspends the TUI).
+    Edit(crate::tui::editing::EditRequest),
     /// Tell the start-up machine how restoring the snapshot went.
     Restored(Result<(), String>),
 }
@@ -97,6 +99,7 @@ impl Executor {
                 self.tell(Action::Info(message));
             }
             Task::RunCommand(plan) => return self.run_command(plan),
+            Task::Edit(request) => return Ok(Ran::Edit(request)),
             Task::Refresh(sources) => {
                 for source in sources {
                     self.start(source, LoadMode::Refresh);
@@ -106,6 +109,12 @@ impl Executor {
                 let tx = self.results.clone();
                 tokio::task::spawn_blocking(move || {
                     let _ = tx.send(Action::Reply(Reply::DocsPage(request.run())));
+                });
+            }
+            Task::ReadHistory(request) => {
+                let tx = self.results.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Action::Reply(Reply::History(request.run())));
                 });
             }
             Task::FetchRemoteDocs(request) => self.fetch_docs(request),
@@ -127,6 +136,11 @@ impl Executor {
                     Reply::Scored(Box::new(job.run()))
                 })
                 .wrap_err("starting a thread to score the catalog")?,
+            Task::CountStats(job) => self
+                .low("idp-stats", "counting the catalog's insights", move || {
+                    Reply::Stats(job.run())
+                })
+                .wrap_err("starting a thread to count the catalog's insights")?,
             Task::WriteAfterLoad(writes) => self.write_after_load(writes),
             Task::Search(request) => self.search(request),
             Task::Retire(catalogs) => {

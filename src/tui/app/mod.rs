@@ -25,6 +25,7 @@ use crate::search::{Narrowing, SearchIndex};
 use crate::source::{SourceSpec, SourceTracker};
 use crossterm::event::KeyEvent;
 
+mod editing;
 mod loading;
 pub use loading::{AfterLoad, BuiltReplacement, RebuildJob};
 mod mouse;
@@ -108,6 +109,8 @@ pub struct App {
     live: crate::live::Reports,
     /// The last mouse click, when and where: a second one there soon after opens the row.
     last_click: Option<(std::time::SystemTime, (u16, u16))>,
+    /// The initiatives (see [`App::set_initiatives`]); none until set.
+    initiatives: crate::governance::LoadedInitiatives,
 }
 
 /// When the state should be written as the next start's snapshot.
@@ -180,6 +183,7 @@ impl App {
             clock,
             live: crate::live::Reports::default(),
             last_click: None,
+            initiatives: crate::governance::LoadedInitiatives::default(),
         }
     }
 
@@ -281,6 +285,20 @@ impl App {
             self.status_info(message);
             return None;
         }
+        if action.inputs.is_some() {
+            // Its inputs are asked for first: the form runs it (see `panes/form_action.rs`).
+            let action = action.clone();
+            let form = super::panes::form::FormView::for_action(
+                &action,
+                id,
+                &self.ctx(),
+                Some(crate::scaffolder::draft::Drafts::open_default()),
+            );
+            if let Some(form) = form {
+                self.push(Box::new(form));
+            }
+            return None;
+        }
         let plan = match action.plan(entity) {
             Ok(plan) => plan,
             Err(e) => {
@@ -291,8 +309,12 @@ impl App {
         if plan.confirm && self.pending_confirm != Some(index) {
             let again = action.key.clone().unwrap_or_else(|| "the command".into());
             self.pending_confirm = Some(index);
+            let message = plan
+                .message
+                .as_deref()
+                .map_or(String::new(), |m| format!("{m} "));
             self.status_info(format!(
-                "run {}? press {again} again to confirm",
+                "{message}run {}? press {again} again to confirm",
                 crate::tui::widgets::wrap::safe_line(&plan.shell_line())
             ));
             return None;
@@ -361,6 +383,19 @@ impl App {
         }
     }
 
+    /// Replaces the initiatives (from the scorecard paths, or the demo's); one that did not
+    /// load is reported in the status line.
+    pub fn set_initiatives(&mut self, loaded: crate::governance::LoadedInitiatives) {
+        if let Some(first) = loaded.errors.first() {
+            let more = match loaded.errors.len() - 1 {
+                0 => String::new(),
+                n => format!(" (and {n} more)"),
+            };
+            self.status_error(format!("initiative not loaded: {first}{more}"));
+        }
+        self.initiatives = loaded;
+    }
+
     /// What panes may read.
     pub fn ctx(&self) -> Ctx<'_> {
         Ctx {
@@ -372,6 +407,7 @@ impl App {
             prefs: &self.prefs,
             live: &self.live,
             now: self.clock.now(),
+            initiatives: &self.initiatives,
         }
     }
 
@@ -388,6 +424,7 @@ impl App {
             prefs: &self.prefs,
             live: &self.live,
             now: self.clock.now(),
+            initiatives: &self.initiatives,
         };
         (&mut self.stack, &mut self.search, ctx)
     }
@@ -582,6 +619,11 @@ impl App {
                 None
             }
             Outcome::OpenUrl(url) => Some(Task::OpenUrl(url)),
+            Outcome::RunCommand(plan) => {
+                self.pop();
+                Some(Task::RunCommand(plan))
+            }
+            Outcome::Edit(request) => Some(self.edit(request)),
             Outcome::Register { entities, message } => {
                 self.register(entities, message);
                 None
@@ -608,6 +650,7 @@ impl App {
             Action::Links => self.open_links(),
             Action::Refresh => return self.refresh("").unwrap_or(None),
             Action::Sources => self.open_sources(),
+            Action::Edit => return self.edit_current(),
             _ => {}
         }
         None

@@ -16,8 +16,12 @@
 pub mod docs_search;
 pub mod entity;
 pub mod form;
+pub mod form_action;
 mod form_draw;
 pub mod help;
+pub mod initiative;
+pub mod initiatives;
+pub mod insights;
 pub mod links;
 pub mod output;
 pub mod palette;
@@ -58,7 +62,16 @@ pub struct Ctx<'a> {
     /// The time as `update` last read it (see [`crate::tui::clock`]): render reads no other
     /// clock.
     pub now: std::time::SystemTime,
+    /// The initiatives (scorecard goals with deadlines) and those that did not load.
+    pub initiatives: &'a crate::governance::LoadedInitiatives,
 }
+
+/// No initiatives, for code without an app.
+pub static NO_INITIATIVES: crate::governance::LoadedInitiatives =
+    crate::governance::LoadedInitiatives {
+        initiatives: Vec::new(),
+        errors: Vec::new(),
+    };
 
 /// What panes draw and read with, from the command line and the config file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -182,6 +195,11 @@ pub enum Outcome {
     Error(String),
     /// Open a URL in the local browser, or copy it when there is none (over ssh).
     OpenUrl(String),
+    /// Close this pane and run a custom action's command (an action form's values, rendered
+    /// and confirmed).
+    RunCommand(crate::actions::Plan),
+    /// Open a file at a line in the user's editor, then reload its source.
+    Edit(crate::tui::editing::EditRequest),
     /// Add entities to the open catalog (a template's `catalog:register`), then show the
     /// message in the status line.
     Register {

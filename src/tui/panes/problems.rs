@@ -5,6 +5,7 @@ use super::{Ctx, Outcome, View};
 use crate::catalog::{Problem, Severity};
 use crate::text;
 use crate::tui::action::Action;
+use crate::tui::editing::EditRequest;
 use crate::tui::keymap::Mode;
 use crate::tui::theme::Token;
 use crate::tui::widgets::filter::FilteredList;
@@ -88,6 +89,23 @@ impl View for ProblemsView {
                     Some((_, Some(id))) => Outcome::OpenEntity(id),
                     Some((r, None)) => Outcome::Status(format!("{r} was not loaded")),
                     None => Outcome::Status("this problem names no entity".into()),
+                }
+            }
+            // `e`: the problem's file, at its line.
+            Action::Edit => {
+                let Some(p) = self.list.selected_row().and_then(|i| problems.get(i)) else {
+                    return Outcome::Status("no problem selected".into());
+                };
+                let what = p
+                    .entity
+                    .as_ref()
+                    .map_or_else(|| "this problem".to_string(), |r| r.to_string());
+                match &p.origin {
+                    Some(origin) => match EditRequest::for_origin(origin, &what) {
+                        Ok(request) => Outcome::Edit(request),
+                        Err(why) => Outcome::Status(why),
+                    },
+                    None => Outcome::Status("this problem has no file".into()),
                 }
             }
             _ => Outcome::Ignored,

@@ -13,10 +13,10 @@
 //! While the prompt is open the pane asks for [`Mode::Search`] ([`Filter::mode`]), so plain
 //! characters are typed rather than bound (`q` is a letter, not quit).
 
-use crate::text;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::theme::{Theme, Token};
+use crate::tui::widgets::line_edit::{Edit, LineEditor};
 use crate::tui::widgets::list::{move_selection, window};
 use crate::tui::widgets::wrap::safe_line;
 use ratatui::text::{Line, Span};
@@ -36,18 +36,28 @@ pub enum FilterKey {
 }
 
 /// The filter prompt: its text and whether it has focus.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct Filter {
-    text: String,
+    text: LineEditor,
     editing: bool,
     /// The words of `text`, lower case (kept in step with it).
     words: Vec<String>,
 }
 
+impl Default for Filter {
+    fn default() -> Self {
+        Filter {
+            text: LineEditor::with_limit(MAX_FILTER),
+            editing: false,
+            words: Vec::new(),
+        }
+    }
+}
+
 impl Filter {
     /// The filter text as typed.
     pub fn text(&self) -> &str {
-        &self.text
+        self.text.text()
     }
 
     /// True while the prompt has focus (typed characters go into it).
@@ -84,50 +94,49 @@ impl Filter {
         self.words.iter().all(|w| hay.contains(w.as_str()))
     }
 
-    fn set_text(&mut self, text: String) {
-        self.text = text.chars().take(MAX_FILTER).collect();
+    fn set_text(&mut self, text: &str) {
+        self.text.set(text);
+        self.words_changed();
+    }
+
+    fn words_changed(&mut self) {
         self.words = self
             .text
+            .text()
             .split_whitespace()
             .map(str::to_lowercase)
             .collect();
     }
 
     /// Handles the filter's keys: `/` (the `filter` action) opens the prompt; while it is open,
-    /// typing, pasting, Backspace, Ctrl-W and Ctrl-U edit it and Enter closes it (keeping the
-    /// filter: the pane then acts on Enter); Esc clears a filter before anything else.
+    /// typing, pasting and the readline keys edit it and Enter closes it (keeping the filter:
+    /// the pane then acts on Enter); Esc clears a filter before anything else.
     pub fn handle(&mut self, action: &Action) -> FilterKey {
         if self.editing {
-            let mut text = self.text.clone();
-            match action {
-                Action::Input(c) if !c.is_control() => text.push(*c),
-                Action::Paste(p) => text.push_str(&text::one_line(&text::clean(p))),
-                Action::DeleteChar => {
-                    text.pop();
-                }
-                Action::DeleteWord => crate::tui::panes::search::delete_last_word(&mut text),
-                Action::ClearInput => text.clear(),
+            return match action {
                 Action::Back => {
                     self.editing = false;
                     if self.text.is_empty() {
                         return FilterKey::Consumed;
                     }
-                    self.set_text(String::new());
-                    return FilterKey::Changed;
+                    self.set_text("");
+                    FilterKey::Changed
                 }
                 Action::Open => {
                     // The filter stays; Enter goes on to the pane (opens the selected row).
                     self.editing = false;
-                    return FilterKey::Ignored;
+                    FilterKey::Ignored
                 }
-                Action::Filter => return FilterKey::Consumed,
-                _ => return FilterKey::Ignored,
-            }
-            if text == self.text {
-                return FilterKey::Consumed;
-            }
-            self.set_text(text);
-            return FilterKey::Changed;
+                Action::Filter => FilterKey::Consumed,
+                _ => match self.text.handle(action) {
+                    Edit::Changed => {
+                        self.words_changed();
+                        FilterKey::Changed
+                    }
+                    Edit::Kept => FilterKey::Consumed,
+                    Edit::Ignored => FilterKey::Ignored,
+                },
+            };
         }
         match action {
             Action::Filter => {
@@ -135,7 +144,7 @@ impl Filter {
                 FilterKey::Consumed
             }
             Action::Back if !self.text.is_empty() => {
-                self.set_text(String::new());
+                self.set_text("");
                 FilterKey::Changed
             }
             _ => FilterKey::Ignored,
@@ -154,12 +163,14 @@ impl Filter {
         if !self.shown() {
             return None;
         }
-        let typed = safe_line(&self.text);
+        let typed = safe_line(self.text.text());
         let count = format!("  {shown} of {total}");
         let mut spans = vec![Span::styled("/", theme.style(Token::Accent))];
         if self.editing {
-            spans.push(Span::raw(typed));
+            let at = self.text.cursor_chars();
+            spans.push(Span::raw(typed.chars().take(at).collect::<String>()));
             spans.push(Span::styled("▏", theme.style(Token::Accent)));
+            spans.push(Span::raw(typed.chars().skip(at).collect::<String>()));
             spans.push(Span::styled(count, theme.style(Token::Muted)));
             spans.push(Span::styled(
                 "  Enter keep · Esc clear",
