@@ -62,6 +62,8 @@ pub enum Action {
     /// Filter the focused list, or find in the focused text (`/`); where there is neither,
     /// go to the search pane.
     Filter,
+    /// Show or hide the facet counts of the search pane's query.
+    Facets,
     /// Open the problems pane.
     Problems,
     /// Reload every source in the background.
@@ -182,7 +184,7 @@ impl Mouse {
 pub type Bindable = (&'static str, fn() -> Action, &'static str);
 
 /// The actions a key can be bound to.
-pub const BINDABLE: [Bindable; 42] = [
+pub const BINDABLE: [Bindable; 43] = [
     ("quit", || Action::Quit, "quit"),
     ("help", || Action::Help, "show the keys"),
     ("palette", || Action::Palette, "command palette"),
@@ -221,6 +223,11 @@ pub const BINDABLE: [Bindable; 42] = [
         "filter",
         || Action::Filter,
         "filter the list / find (else go to search)",
+    ),
+    (
+        "facets",
+        || Action::Facets,
+        "facet counts (kind, owner, lifecycle, tag)",
     ),
     ("problems", || Action::Problems, "list catalog problems"),
     ("refresh", || Action::Refresh, "reload the sources"),
@@ -290,6 +297,7 @@ impl Action {
             Action::Collapse => "collapse",
             Action::FocusSearch => "search",
             Action::Filter => "filter",
+            Action::Facets => "facets",
             Action::Problems => "problems",
             Action::Refresh => "refresh",
             Action::Sources => "sources",

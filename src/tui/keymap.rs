@@ -310,6 +310,10 @@ impl Default for Keymap {
         search.extend(line_keys());
         search.extend(text_list_moves());
         search.push(b(Key::ctrl('r'), "refresh", false));
+        // The facet panel: F2 shows it, Tab / Shift-Tab pick a value, Enter adds it.
+        search.push(b(Key::plain(F(2)), "facets", false));
+        search.push(b(Key::plain(Tab), "next_tab", false));
+        search.push(b(Key::plain(BackTab), "prev_tab", false));
         modes.insert(Mode::Search, search);
 
         let mut entity = vec![
@@ -637,6 +641,7 @@ fn short_hint(action: &str, description: &'static str) -> &'static str {
         "ownership" => "owner",
         "search" => "search",
         "filter" => "filter",
+        "facets" => "facets",
         _ => description,
     }
 }

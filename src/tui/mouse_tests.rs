@@ -156,3 +156,44 @@ fn a_click_selects_a_team_and_a_double_click_opens_its_ownership() {
     let s = screen(&mut app, 100, 30);
     assert!(s.contains("▸Ownership") && s.contains("fraud-team"), "{s}");
 }
+
+#[test]
+fn f2_shows_facet_counts_and_tab_enter_or_a_click_adds_the_filter() {
+    let mut app = app();
+    type_text(&mut app, "ledger");
+    let before = screen(&mut app, 120, 30);
+    assert!(!before.contains("lifecycle "), "{before}");
+    update(&mut app, Action::Facets);
+    let s = screen(&mut app, 120, 30);
+    let kinds = s
+        .lines()
+        .find(|l| l.starts_with("kind "))
+        .unwrap_or_else(|| panic!("a kind line:\n{s}"));
+    assert!(kinds.contains("component "), "{kinds}");
+    assert!(s.lines().any(|l| l.starts_with("owner ")), "{s}");
+    // Keyed: the first value is the most common kind; Enter adds it to the query.
+    update(&mut app, Action::NextTab);
+    update(&mut app, Action::Open);
+    assert!(
+        app.stack.is_empty(),
+        "Enter added the filter, it opened nothing"
+    );
+    let s = screen(&mut app, 120, 30);
+    assert!(s.contains("Search: ledger kind:component"), "{s}");
+    let components = app
+        .search
+        .results
+        .hits
+        .iter()
+        .all(|h| app.catalog.get(h.id).kind_lower() == "component");
+    assert!(components, "the results are filtered");
+    // Clicked: an owner value adds `owner:NAME`.
+    let s = screen(&mut app, 120, 30);
+    let at = cell_of(&s, "ledger-team ");
+    click(&mut app, at);
+    let s = screen(&mut app, 120, 30);
+    assert!(
+        s.contains("Search: ledger kind:component owner:ledger-team"),
+        "{s}"
+    );
+}

@@ -8,6 +8,7 @@ use crate::search::{Query, Results};
 use crate::text;
 use crate::tui::action::Action;
 use crate::tui::theme::Token;
+use crate::tui::widgets::facets::FacetStep;
 use crate::tui::widgets::line_edit::{Edit, LineEditor};
 use crate::tui::widgets::list::{move_selection, window};
 use crate::tui::widgets::wrap::safe_line;
@@ -36,6 +37,8 @@ pub struct SearchPane {
     stale: bool,
     /// Where the result rows were last drawn, for mouse clicks.
     drawn: crate::tui::widgets::list::RowsDrawn,
+    /// The facet counts panel (`F2`).
+    pub facets: crate::tui::widgets::facets::FacetPanel,
 }
 
 impl Default for SearchPane {
@@ -46,6 +49,7 @@ impl Default for SearchPane {
             selected: 0,
             stale: false,
             drawn: Default::default(),
+            facets: Default::default(),
         }
     }
 }
@@ -95,6 +99,15 @@ impl SearchPane {
     /// Query edits mark the results stale; the app re-runs the query (inline or on its worker).
     pub fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         let len = self.results.hits.len();
+        match self.facets.handle(action, &self.results.facets) {
+            FacetStep::Consumed => return Outcome::Consumed,
+            FacetStep::Add(filter) => {
+                let query = format!("{} {filter}", self.query.text().trim_end());
+                self.set_query(query.trim_start().to_string());
+                return Outcome::Consumed;
+            }
+            FacetStep::Ignored => {}
+        }
         if move_selection(&mut self.selected, len, action, ctx.page) {
             return Outcome::Consumed;
         }
@@ -152,6 +165,14 @@ impl SearchPane {
             Constraint::Min(0),
         ])
         .areas(area);
+        // The facet panel, when open, sits between the hints and the results.
+        let facet_rows = self.facets.height(&self.results.facets);
+        let [facet_area, list_area] =
+            Layout::vertical([Constraint::Length(facet_rows), Constraint::Min(0)]).areas(list_area);
+        if facet_rows > 0 {
+            self.facets
+                .render(theme, &self.results.facets, facet_area, frame);
+        }
 
         let prompt = "Search: ";
         let count = format!(" {} of {}", self.results.total, ctx.catalog.len());
