@@ -346,3 +346,61 @@ fn without_history_the_burn_up_is_one_dim_line() {
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("burn-up: no history yet"), "{s}");
 }
+
+#[test]
+fn hostile_text_is_cleaned_and_a_broken_initiative_is_reported_not_dropped() {
+    let text = "apiVersion: idp-tui/v1
+kind: Initiative
+metadata:
+  name: hostile
+  title: \"Evil \\e[31mred\\e]0;pwned\\a title\"
+spec:
+  scorecard: production-readiness
+  target: { level: Bronze }
+  start: 2026-01-01
+  deadline: 2027-01-01
+---
+apiVersion: idp-tui/v1
+kind: Initiative
+metadata: { name: orphan }
+spec:
+  scorecard: no-such-card
+  target: { level: Gold }
+  start: 2026-01-01
+  deadline: 2027-01-01
+---
+apiVersion: idp-tui/v1
+kind: Initiative
+metadata: { name: broken }
+spec:
+  scorecard: production-readiness
+  target: { level: Bronze }
+  start: 2026-01-01
+  deadline: someday
+";
+    let (initiatives, errors) = crate::governance::parse_file("bad.yaml", text);
+    assert_eq!(initiatives.len(), 2);
+    assert_eq!(errors.len(), 1);
+    let mut app = demo_on("2026-12-07");
+    app.set_initiatives(crate::governance::LoadedInitiatives {
+        initiatives,
+        errors,
+    });
+    assert!(app
+        .status
+        .as_ref()
+        .is_some_and(|s| s.error && s.text.contains("initiative not loaded: bad.yaml")));
+    update(&mut app, Action::RunCommand("initiatives".into()));
+    // `screen` asserts that no cell holds a control character.
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("Evil"), "{s}");
+    assert!(s.contains("not loaded: bad.yaml:"), "{s}");
+    assert!(s.contains("spec.deadline"), "{s}");
+    let orphan = s.lines().find(|l| l.contains("orphan")).expect("listed");
+    assert!(orphan.contains("not evaluated"), "{orphan}");
+    // Opened, it says why.
+    type_in(&mut app, "orphan");
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("no scorecard named \"no-such-card\""), "{s}");
+}
