@@ -31,6 +31,8 @@ pub(super) enum Ran {
     Quit,
     /// Run this command with the terminal (the loop owns it, and suspends the TUI).
     InTerminal(Plan),
+    /// Open this file in the editor with the terminal (the loop suspends the TUI).
+    Edit(crate::tui::editing::EditRequest),
     /// Tell the start-up machine how restoring the snapshot went.
     Restored(Result<(), String>),
 }
@@ -97,6 +99,7 @@ impl Executor {
                 self.tell(Action::Info(message));
             }
             Task::RunCommand(plan) => return self.run_command(plan),
+            Task::Edit(request) => return Ok(Ran::Edit(request)),
             Task::Refresh(sources) => {
                 for source in sources {
                     self.start(source, LoadMode::Refresh);

@@ -22,6 +22,7 @@ pub mod app;
 pub mod clipboard;
 pub mod clock;
 pub mod commands;
+pub mod editing;
 mod executor;
 pub mod jobs;
 pub mod keymap;
@@ -53,7 +54,9 @@ use ratatui::DefaultTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 use task::Task;
-use terminal::{draw_frame, run_in_terminal, terminal_events, Signals, TerminalGuard};
+use terminal::{
+    draw_frame, edit_in_terminal, run_in_terminal, terminal_events, Signals, TerminalGuard,
+};
 use tokio::sync::mpsc;
 
 pub use logging::LOG_FILE;
@@ -251,6 +254,8 @@ fn read_snapshot(specs: &[crate::source::SourceSpec]) -> mpsc::UnboundedReceiver
 struct ForTheLoop {
     /// Commands to run with the terminal (the loop owns it).
     commands: Vec<Plan>,
+    /// Files to open in the editor, with the terminal.
+    edits: Vec<editing::EditRequest>,
     /// How restoring the start-up snapshot went, for the start-up machine.
     restored: Option<Result<(), String>>,
 }
@@ -273,6 +278,7 @@ fn apply(
             Ran::Done => {}
             Ran::Quit => quit = true,
             Ran::InTerminal(plan) => later.commands.push(plan),
+            Ran::Edit(request) => later.edits.push(request),
             Ran::Restored(result) => later.restored = Some(result),
         }
     }
@@ -445,11 +451,24 @@ async fn event_loop(
                 return Ok(());
             }
         }
+        for request in std::mem::take(&mut later.edits) {
+            // The editor gets every key, as a terminal-mode command does.
+            reader.abort();
+            let _ = (&mut reader).await;
+            let edited = edit_in_terminal(terminal, request)?;
+            (events, reader) = terminal_events();
+            let back = Action::Reply(reply::Reply::Edited(edited));
+            if apply(app, back, executor, &mut later)? {
+                return Ok(());
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod custom_action_tests;
+#[cfg(test)]
+mod edit_tests;
 #[cfg(test)]
 mod form_tests;
 #[cfg(test)]
@@ -459,9 +478,17 @@ mod initiative_tests;
 #[cfg(test)]
 mod insights_tests;
 #[cfg(test)]
+mod line_edit_tests;
+#[cfg(test)]
+mod list_filter_tests;
+#[cfg(test)]
 mod live_tests;
 #[cfg(test)]
 mod ownership_tests;
+#[cfg(test)]
+mod paging_tests;
+#[cfg(test)]
+mod pane_keys_tests;
 #[cfg(test)]
 mod refresh_tests;
 #[cfg(test)]

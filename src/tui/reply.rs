@@ -28,6 +28,8 @@ pub enum Reply {
     /// A scaffold job answered (`Task::Scaffold`: a draft saved or loaded, a plan, a write),
     /// for the form that asked.
     Scaffold(JobDone),
+    /// The editor opened on a file returned (`Task::Edit`): its source is reloaded.
+    Edited(crate::tui::editing::Edited),
     /// A custom action's command run in the background finished (`Task::RunCommand`).
     Command(Plan, Finished),
     /// A source's replacement catalog was built (`Task::Rebuild`).
@@ -53,6 +55,7 @@ impl Reply {
             Reply::RemoteDocs(_) => "remote-docs",
             Reply::TemplateRun(..) => "template-run",
             Reply::Scaffold(_) => "scaffold",
+            Reply::Edited(_) => "edited",
             Reply::Command(..) => "command",
             Reply::Rebuilt(_) => "rebuilt",
             Reply::Scored(_) => "scored",

@@ -136,7 +136,11 @@ fn on_the_worker_a_keystroke_asks_for_a_search_task_and_returns_before_matching(
         .collect();
     assert_eq!(searches.len(), 1, "one search per keystroke: {tasks:?}");
     assert!(matches!(searches[0], Task::Search(r) if r.query.words == ["l"]));
-    assert_eq!(w.app.search.query, "l", "the query line updates at once");
+    assert_eq!(
+        w.app.search.query.text(),
+        "l",
+        "the query line updates at once"
+    );
     assert!(w.app.is_searching());
     assert_eq!(
         w.app.search.results.total, all,
@@ -150,7 +154,8 @@ fn with_a_worker_a_keystroke_returns_before_matching_and_results_arrive_as_an_ev
     let all = w.app.catalog.len();
     w.type_text("ledgr");
     assert_eq!(
-        w.app.search.query, "ledgr",
+        w.app.search.query.text(),
+        "ledgr",
         "the query line updates at once"
     );
     assert!(w.app.is_searching());
@@ -259,10 +264,10 @@ fn ctrl_w_and_alt_backspace_delete_the_last_word_of_the_query() {
     );
     let action = app.action_for_key(&ctrl_w).expect("Ctrl-W is bound");
     update(&mut app, action);
-    assert_eq!(app.search.query, "kind:component ");
+    assert_eq!(app.search.query.text(), "kind:component ");
     let alt_bs =
         KeyEvent::new_with_kind(KeyCode::Backspace, KeyModifiers::ALT, KeyEventKind::Press);
     let action = app.action_for_key(&alt_bs).expect("Alt-Backspace is bound");
     update(&mut app, action);
-    assert_eq!(app.search.query, "");
+    assert_eq!(app.search.query.text(), "");
 }

@@ -31,6 +31,9 @@ pub enum Task {
     /// Run a custom action's command (the loop suspends the TUI for `terminal` mode; one run
     /// in the background answers with `Reply::Command`).
     RunCommand(crate::actions::Plan),
+    /// Open a file in the user's editor with the terminal (the loop suspends the TUI); what
+    /// happened comes back as `Reply::Edited`.
+    Edit(crate::tui::editing::EditRequest),
     /// Reload these sources (their data stays until the new data is in).
     Refresh(Vec<SourceId>),
     /// Read a docs page from disk; the answer comes back as `Reply::DocsPage`.
@@ -83,7 +86,8 @@ impl Task {
             | Task::Restored(_)
             | Task::Copy(_)
             | Task::OpenUrl(_)
-            | Task::RunCommand(_) => Pool::Ui,
+            | Task::RunCommand(_)
+            | Task::Edit(_) => Pool::Ui,
             Task::Refresh(_)
             | Task::ReadDocsPage(_)
             | Task::FetchRemoteDocs(_)
@@ -107,6 +111,7 @@ impl Task {
             Task::Copy(_) => "copy",
             Task::OpenUrl(_) => "open-url",
             Task::RunCommand(_) => "run-command",
+            Task::Edit(_) => "edit",
             Task::Refresh(_) => "refresh",
             Task::ReadDocsPage(_) => "read-docs-page",
             Task::FetchRemoteDocs(_) => "fetch-remote-docs",
@@ -130,6 +135,7 @@ impl std::fmt::Debug for Task {
             Task::Copy(text) | Task::OpenUrl(text) => write!(f, "{}({text:?})", self.name()),
             Task::Refresh(ids) => write!(f, "refresh({ids:?})"),
             Task::RunCommand(plan) => write!(f, "run-command({:?})", plan.title),
+            Task::Edit(request) => write!(f, "edit({:?})", request.place()),
             Task::ReadDocsPage(request) => write!(f, "read-docs-page({request:?})"),
             Task::Scaffold(job) => write!(f, "scaffold({job:?})"),
             Task::FetchLive(request) => write!(f, "fetch-live({})", request.subject.entity()),

@@ -25,6 +25,7 @@ use crate::search::{Narrowing, SearchIndex};
 use crate::source::{SourceSpec, SourceTracker};
 use crossterm::event::KeyEvent;
 
+mod editing;
 mod loading;
 pub use loading::{AfterLoad, BuiltReplacement, RebuildJob};
 mod remote;
@@ -279,6 +280,20 @@ impl App {
             self.status_info(message);
             return None;
         }
+        if action.inputs.is_some() {
+            // Its inputs are asked for first: the form runs it (see `panes/form_action.rs`).
+            let action = action.clone();
+            let form = super::panes::form::FormView::for_action(
+                &action,
+                id,
+                &self.ctx(),
+                Some(crate::scaffolder::draft::Drafts::open_default()),
+            );
+            if let Some(form) = form {
+                self.push(Box::new(form));
+            }
+            return None;
+        }
         let plan = match action.plan(entity) {
             Ok(plan) => plan,
             Err(e) => {
@@ -289,8 +304,12 @@ impl App {
         if plan.confirm && self.pending_confirm != Some(index) {
             let again = action.key.clone().unwrap_or_else(|| "the command".into());
             self.pending_confirm = Some(index);
+            let message = plan
+                .message
+                .as_deref()
+                .map_or(String::new(), |m| format!("{m} "));
             self.status_info(format!(
-                "run {}? press {again} again to confirm",
+                "{message}run {}? press {again} again to confirm",
                 crate::tui::widgets::wrap::safe_line(&plan.shell_line())
             ));
             return None;
@@ -480,7 +499,7 @@ impl App {
         self.push(Box::new(view));
     }
 
-    /// Opens the help overlay for the focused pane.
+    /// Opens the help overlay for the focused pane: its keys, under its name.
     pub fn open_help(&mut self) {
         let mode = self.pane_mode();
         let extra = if mode == Mode::Entity {
@@ -494,7 +513,32 @@ impl App {
         } else {
             Vec::new()
         };
-        self.overlay = Some(Overlay::Help(HelpOverlay::new(mode).with_extra(extra)));
+        let ctx = self.ctx();
+        let title = match self.stack.last() {
+            Some(view) => view.title(&ctx),
+            None => "search".to_string(),
+        };
+        let help = HelpOverlay::new(mode)
+            .for_pane(&title, self.pane_keys())
+            .with_extra(extra);
+        self.overlay = Some(Overlay::Help(help));
+    }
+
+    /// The keys of what has focus, for the hint bar: an overlay's whole mode, or the keys the
+    /// focused pane answers now.
+    pub fn focused_keys(&self) -> super::panes::PaneKeys {
+        match self.overlay {
+            Some(_) => super::panes::PaneKeys::default(),
+            None => self.pane_keys(),
+        }
+    }
+
+    /// The keys the focused pane answers now (its tab's, its step's); every binding of the
+    /// search mode on the search pane.
+    pub fn pane_keys(&self) -> super::panes::PaneKeys {
+        self.stack
+            .last()
+            .map_or_else(super::panes::PaneKeys::default, |v| v.keys())
     }
 
     /// Shows a message in the status line.
@@ -570,6 +614,11 @@ impl App {
                 None
             }
             Outcome::OpenUrl(url) => Some(Task::OpenUrl(url)),
+            Outcome::RunCommand(plan) => {
+                self.pop();
+                Some(Task::RunCommand(plan))
+            }
+            Outcome::Edit(request) => Some(self.edit(request)),
             Outcome::Register { entities, message } => {
                 self.register(entities, message);
                 None
@@ -585,7 +634,8 @@ impl App {
             Action::Help => self.open_help(),
             Action::Palette => self.overlay = Some(Overlay::Palette(PaletteOverlay::new())),
             Action::Back => self.pop(),
-            Action::FocusSearch => self.focus_search(None),
+            // `/` where nothing on screen filters or finds: to the query.
+            Action::FocusSearch | Action::Filter => self.focus_search(None),
             // From the search pane: the selected result's ownership, in one key.
             Action::Ownership if self.stack.is_empty() => match self.search.selected_id() {
                 Some(id) => self.open_entity_tab(id, "Ownership"),
@@ -595,6 +645,7 @@ impl App {
             Action::Links => self.open_links(),
             Action::Refresh => return self.refresh("").unwrap_or(None),
             Action::Sources => self.open_sources(),
+            Action::Edit => return self.edit_current(),
             _ => {}
         }
         None
