@@ -104,7 +104,15 @@ fn start_portal(catalog: &str, cache_dir: &Path, use_snapshot: bool) -> Start {
         let _ = search_tx.send(done);
     })
     .unwrap();
-    app.use_worker(worker);
+    app.search_in_background();
+    // As the executor does: the searches `update` asks for go to the worker.
+    let update = |app: &mut App, action: Action| {
+        for task in update(app, action) {
+            if let idp_tui::tui::task::Task::Search(request) = task {
+                assert!(worker.submit(request).is_ok(), "the worker runs");
+            }
+        }
+    };
     // The loop draws a first (empty) frame while the snapshot is read.
     terminal
         .draw(|f| idp_tui::tui::ui::render(&app, f))
@@ -165,7 +173,7 @@ fn start_portal(catalog: &str, cache_dir: &Path, use_snapshot: bool) -> Start {
                 Some(done) = searches.recv() => Action::Reply(idp_tui::tui::reply::Reply::Search(done)),
                 else => break,
             };
-            let _ = update(&mut app, action);
+            update(&mut app, action);
             // As the event loop does: apply what else is ready, then draw once.
             for _ in 0..256 {
                 let next = if let Ok(done) = searches.try_recv() {
@@ -175,7 +183,7 @@ fn start_portal(catalog: &str, cache_dir: &Path, use_snapshot: bool) -> Start {
                 } else {
                     break;
                 };
-                let _ = update(&mut app, next);
+                update(&mut app, next);
             }
         }
     });

@@ -187,12 +187,19 @@ fn worker_keystrokes(n: usize) {
     let catalog = Catalog::from_entities(idp_tui::synthetic::generate(n, 1), vec![]);
     let mut app = App::loaded(catalog);
     let (tx, rx) = std::sync::mpsc::channel();
-    app.use_worker(
-        SearchWorker::spawn(move |d| {
-            let _ = tx.send(d);
-        })
-        .expect("worker"),
-    );
+    let worker = SearchWorker::spawn(move |d| {
+        let _ = tx.send(d);
+    })
+    .expect("worker");
+    app.search_in_background();
+    // As the executor does: the searches `update` asks for go to the worker.
+    let update = |app: &mut App, action: Action| {
+        for task in update(app, action) {
+            if let idp_tui::tui::task::Task::Search(request) = task {
+                assert!(worker.submit(request).is_ok(), "the worker runs");
+            }
+        }
+    };
     update(&mut app, Action::Resize(120, 40));
     let written = Counting::default();
     let mut terminal = Terminal::with_options(

@@ -12,6 +12,7 @@ use crate::catalog::Entity;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::{Deserialize, Serialize};
 
+pub mod editor;
 mod inputs;
 mod shell;
 

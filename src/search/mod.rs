@@ -10,7 +10,10 @@ use std::sync::Arc;
 
 mod score;
 mod snapshot;
-use score::{byte_mask, filter_matches, name_matches, score_word, Word};
+use score::{
+    byte_mask, filter_matches, name_matches, score_word, substring_score, word_matches, Word,
+    BEST_WITHOUT_SUBSTRING,
+};
 pub use snapshot::IndexSnapshot;
 
 /// The filter keys a query understands.
@@ -573,16 +576,24 @@ impl SearchIndex {
                     .flatten()
             })
             .collect();
+        // One word that enough names contain: only those names can reach the first `limit`,
+        // so the other matches are counted but not scored (most of a short word's cost).
+        let count_only = words.len() == 1
+            && query.filters.is_empty()
+            && limit > 0
+            && hits[0]
+                .as_ref()
+                .is_some_and(|h| self.sure_of_the_top(h, &words[0], within, limit));
         let hits = &hits;
         let mut scored: Vec<Scored> = if threads > 1 {
             let parts: Vec<Vec<Scored>> = std::thread::scope(|scope| {
                 let handles: Vec<_> = (1..threads)
                     .map(|k| {
                         let (query, words, part) = (query, &words, part(k));
-                        scope.spawn(move || self.score_all(query, words, hits, part))
+                        scope.spawn(move || self.score_all(query, words, hits, part, count_only))
                     })
                     .collect();
-                let mut parts = vec![self.score_all(query, &words, hits, part(0))];
+                let mut parts = vec![self.score_all(query, &words, hits, part(0), count_only)];
                 parts.extend(handles.into_iter().map(|h| h.join().unwrap_or_default()));
                 parts
             });
@@ -592,10 +603,14 @@ impl SearchIndex {
             }
             all
         } else {
-            self.score_all(query, &words, hits, part(0))
+            self.score_all(query, &words, hits, part(0), count_only)
         };
         let matched: Vec<u32> = scored.iter().map(|s| s.2).collect();
         let total = scored.len();
+        if count_only {
+            // Counted, and never among the first `limit`: not worth ordering.
+            scored.retain(|s| s.0 != COUNTED_ONLY);
+        }
         let hay = &self.hay;
         let name = |s: &Scored| hay.name(s.2 as usize);
         // Without words, the order is browsing order (kind, then name); with words, the score,
@@ -608,7 +623,17 @@ impl SearchIndex {
                 .then_with(|| name(a).cmp(name(b)))
                 .then(a.2.cmp(&b.2))
         };
-        let by_score = |a: &Scored, b: &Scored| (-a.0, a.1, a.2).cmp(&(-b.0, b.1, b.2));
+        // The same order picks the first `limit` and sorts them, so a shorter list is always
+        // the start of a longer one.
+        // Names compare by their first seven bytes first (kept as an integer in the browsing
+        // key), so most ties cost no string comparison.
+        let head = |s: &Scored| hay.items[s.2 as usize].browse_key & NAME_HEAD;
+        let by_score = |a: &Scored, b: &Scored| {
+            (-a.0, a.1, head(a))
+                .cmp(&(-b.0, b.1, head(b)))
+                .then_with(|| name(a).cmp(name(b)))
+                .then(a.2.cmp(&b.2))
+        };
         if scored.len() > limit && limit > 0 {
             if browse {
                 scored.select_nth_unstable_by(limit - 1, by_order);
@@ -620,12 +645,7 @@ impl SearchIndex {
         if browse {
             scored.sort_by(by_order);
         } else {
-            scored.sort_by(|a, b| {
-                (-a.0, a.1)
-                    .cmp(&(-b.0, b.1))
-                    .then_with(|| name(a).cmp(name(b)))
-                    .then(a.2.cmp(&b.2))
-            });
+            scored.sort_by(by_score);
         }
         let mut matcher = Matcher::new(Config::DEFAULT);
         let hits = scored
@@ -648,13 +668,16 @@ impl SearchIndex {
 
     /// Scores the given entities; those that do not match every filter and word are left out.
     /// `hits` holds, per word, where each name first contains it, when that was found by a
-    /// scan of all names ([`SearchIndex::name_hits`]).
+    /// scan of all names ([`SearchIndex::name_hits`]). With `count_only` (one word, see
+    /// [`SearchIndex::sure_of_the_top`]), an entity whose name does not contain the word is
+    /// kept with [`COUNTED_ONLY`] when it matches, unscored.
     fn score_all(
         &self,
         query: &Query,
         words: &[Word],
         hits: &[Option<Vec<u32>>],
         part: Candidates,
+        count_only: bool,
     ) -> Vec<Scored> {
         let mut matcher = Matcher::new(Config::DEFAULT);
         let ids: Box<dyn Iterator<Item = u32>> = match part {
@@ -669,6 +692,18 @@ impl SearchIndex {
             if !filters.all(|(k, vs)| filter_matches(&text, &self.strings, k, vs)) {
                 continue;
             }
+            if count_only {
+                let hit = hits.first().and_then(|h| h.as_ref()).map(|h| h[i as usize]);
+                if hit == Some(NO_HIT) {
+                    if words
+                        .first()
+                        .is_some_and(|w| word_matches(&mut matcher, &text, w))
+                    {
+                        out.push((COUNTED_ONLY, text.h.rank, i));
+                    }
+                    continue;
+                }
+            }
             let mut total = 0i64;
             for (word, hits) in words.iter().zip(hits) {
                 let hit = hits.as_ref().map(|hits| hits[i as usize]);
@@ -680,6 +715,43 @@ impl SearchIndex {
             out.push((total, text.h.rank, i));
         }
         out
+    }
+}
+
+/// The score kept for a match that was counted but not scored: below every real score (the
+/// lowest, a description match, is 1).
+const COUNTED_ONLY: i64 = 0;
+
+impl SearchIndex {
+    /// True when at least `limit` of the candidates have names containing `word` at a place
+    /// that scores above anything a name without it can ([`BEST_WITHOUT_SUBSTRING`]): the
+    /// first `limit` results are then among those names, whatever the others score.
+    fn sure_of_the_top(
+        &self,
+        name_hits: &[u32],
+        word: &Word,
+        within: Option<&[u32]>,
+        limit: usize,
+    ) -> bool {
+        let sure = |&i: &u32| {
+            let pos = name_hits.get(i as usize).copied().unwrap_or(NO_HIT);
+            pos != NO_HIT
+                && substring_score(
+                    pos as usize,
+                    self.hay.name(i as usize).len(),
+                    word.text.len(),
+                ) > BEST_WITHOUT_SUBSTRING
+        };
+        match within {
+            Some(ids) => ids.iter().filter(|i| sure(i)).take(limit).count() >= limit,
+            None => {
+                (0..self.hay.items.len() as u32)
+                    .filter(|i| sure(i))
+                    .take(limit)
+                    .count()
+                    >= limit
+            }
+        }
     }
 }
 
@@ -821,6 +893,9 @@ fn rank(kind_place: usize, catalog: &Catalog, id: EntityId) -> u32 {
         .count() as u32;
     (kind_place.min(0xff) as u32) << 24 | (0xff_ffff - weight.min(0xff_ffff))
 }
+
+/// The part of a browsing key that holds the name's first seven bytes.
+const NAME_HEAD: u64 = (1 << 56) - 1;
 
 /// The browsing order of an entity as one integer: its kind's place, then its name's first
 /// seven bytes (big-endian, so integer order is the names' byte order).
@@ -1187,6 +1262,22 @@ mod tests {
     }
 
     #[test]
+    fn a_name_containing_the_word_is_highlighted_where_it_contains_it_and_a_scattered_match_letter_by_letter(
+    ) {
+        let c = Catalog::from_entities(vec![comp("team-a-writer", serde_json::json!({}))], vec![]);
+        let index = SearchIndex::build(&c);
+        let shown = |q: &str, name: &str| {
+            let r = index.search(&Query::parse(q), 10);
+            let hit = r.hits.iter().find(|h| c.get(h.id).metadata.name == name);
+            hit.map(|h| h.name_matches.clone()).unwrap_or_default()
+        };
+        // `a` first occurs in `team`: that place, not a later one.
+        assert_eq!(shown("writer", "team-a-writer"), [7, 8, 9, 10, 11, 12]);
+        assert_eq!(shown("a", "team-a-writer"), [2]);
+        assert_eq!(shown("tmwr", "team-a-writer"), [0, 3, 7, 8]);
+    }
+
+    #[test]
     fn narrowing_gives_the_same_results_as_a_fresh_search() {
         let catalog = Catalog::from_entities(crate::synthetic::generate(3_000, 5), vec![]);
         let mut searcher = Searcher::new(SearchIndex::build(&catalog));
@@ -1297,5 +1388,73 @@ mod tests {
             }
         }
         assert!(index.name_hits(&Word::new("a\0b")).is_none());
+    }
+
+    /// What a user sees for a query: the hits in order with their scores, and the count.
+    fn shown(r: &Results) -> (Vec<(u32, i64)>, usize) {
+        (r.hits.iter().map(|h| (h.id.0, h.score)).collect(), r.total)
+    }
+
+    #[test]
+    fn counting_the_matches_a_short_word_cannot_show_keeps_the_results_and_the_count() {
+        let mut entities = crate::synthetic::generate(12_000, 5);
+        // Names the byte scan cannot judge alone, beside ASCII ones.
+        for name in ["päyments-édge", "pay-ñ", "ølpa"] {
+            entities.push(comp(name, serde_json::json!({ "title": "Pämt ÜPA" })));
+        }
+        let catalog = Catalog::from_entities(entities, vec![]);
+        let index = SearchIndex::build(&catalog);
+        let limit = 150;
+        let mut counted_only = 0;
+        for text in ["p", "pa", "pay", "e", "ed", "s", "ü", "pä", "api", "zz"] {
+            let query = Query::parse(text);
+            let word = Word::new(&query.words[0]);
+            if let Some(hits) = index.name_hits(&word) {
+                counted_only += usize::from(index.sure_of_the_top(&hits, &word, None, limit));
+            }
+            // Without a limit nothing can be left unscored: the reference answer.
+            let all = index.search(&query, usize::MAX);
+            let mut expected = shown(&all);
+            expected.0.truncate(limit);
+            assert_eq!(shown(&index.search(&query, limit)), expected, "{text}");
+            // Narrowed from the previous letter: the same again.
+            let mut narrowing = Narrowing::default();
+            if let Some(first) = text.chars().next() {
+                narrowing.search(&index, 1, &Query::parse(&first.to_string()), limit);
+            }
+            let narrowed = narrowing.search(&index, 1, &query, limit);
+            assert_eq!(shown(&narrowed), expected, "{text} narrowed");
+        }
+        // The shortcut was taken for the short words, so the comparison tested it.
+        assert!(counted_only >= 4, "{counted_only}");
+    }
+
+    #[test]
+    fn a_word_matches_exactly_where_it_scores() {
+        let mut entities = crate::synthetic::generate(3_000, 9);
+        for name in ["zürich-payments", "ärger", "plain"] {
+            entities.push(comp(
+                name,
+                serde_json::json!({ "description": "Straße nach Ü" }),
+            ));
+        }
+        let catalog = Catalog::from_entities(entities, vec![]);
+        let index = SearchIndex::build(&catalog);
+        let mut m = Matcher::new(Config::DEFAULT);
+        let mut idx = Vec::new();
+        for text in [
+            "p", "pa", "ledgr", "zü", "ü", "ße", "xq", "team", "-", "ger",
+        ] {
+            let word = Word::new(text);
+            for i in 0..index.len() {
+                let t = index.hay.text(i);
+                assert_eq!(
+                    score::word_matches(&mut m, &t, &word),
+                    score_word(&mut m, &mut idx, &t, &word, None).is_some(),
+                    "{text} on {}",
+                    t.name()
+                );
+            }
+        }
     }
 }

@@ -113,12 +113,7 @@ fn name_score(
     };
     // One substring search answers the exact, prefix and substring tiers.
     if let Some(pos) = found {
-        let len = text.name().len();
-        return Some(match pos {
-            0 if len == w.len() => 1_000_000,
-            0 => 800_000 - len as i64,
-            _ => 600_000 - pos as i64 * 10 - len as i64,
-        });
+        return Some(substring_score(pos, text.name().len(), w.len()));
     }
     if !word.could_match(&h.name32, h.masks[0]) {
         return None;
@@ -131,10 +126,49 @@ fn name_score(
     Some(400_000 - skipped * 1_000 + i64::from(score))
 }
 
+/// The score of a name that contains the word at byte `pos` (exact, prefix or substring
+/// tier); `len` is the name's length and `word_len` the word's, in bytes.
+pub(super) fn substring_score(pos: usize, len: usize, word_len: usize) -> i64 {
+    match pos {
+        0 if len == word_len => 1_000_000,
+        0 => 800_000 - len as i64,
+        _ => 600_000 - pos as i64 * 10 - len as i64,
+    }
+}
+
+/// No entity whose name does not contain a word scores above this for it: the fuzzy name tier
+/// is 400,000 plus the matcher's score, which is a `u16`; every later tier is lower still.
+pub(super) const BEST_WITHOUT_SUBSTRING: i64 = 400_000 + u16::MAX as i64;
+
+/// Whether a word matches an entity at all, in any field, as [`score_word`] would find it
+/// (`Some` exactly when this is true), but without scoring: for the many entities a query
+/// matches that cannot reach the results shown, only the count needs them. On ASCII text the
+/// byte scan decides alone; other text goes to the matcher.
+pub(super) fn word_matches(m: &mut Matcher, text: &Text, word: &Word) -> bool {
+    let h = text.h;
+    let mut fuzzy = |hay: &Utf32String, mask: u64| {
+        word.could_match(hay, mask)
+            && ((word.ascii && matches!(hay, Utf32String::Ascii(_)))
+                || word.atom.score(hay.slice(..), m).is_some())
+    };
+    fuzzy(&h.name32, h.masks[0])
+        || fuzzy(&h.title32, h.masks[1])
+        || fuzzy(&h.meta32, h.masks[2])
+        || word.finder.find(text.description().as_bytes()).is_some()
+}
+
 /// Character positions of the name matched by the query's words, for highlighting.
 pub(super) fn name_matches(m: &mut Matcher, h: &Haystack, words: &[Word]) -> Vec<usize> {
     let mut idx = Vec::new();
     for w in words {
+        // A name that contains the word shows where (the place its score came from); only
+        // scattered matches need the matcher.
+        if let (Utf32String::Ascii(name), true) = (&h.name32, w.ascii) {
+            if let Some(pos) = w.finder.find(name.as_bytes()) {
+                idx.extend((pos..pos + w.text.len()).map(|i| i as u32));
+                continue;
+            }
+        }
         w.atom.indices(h.name32.slice(..), m, &mut idx);
     }
     let mut out: Vec<usize> = idx.into_iter().map(|i| i as usize).collect();

@@ -59,18 +59,37 @@ pub enum Action {
     Collapse,
     /// Go to the search pane with the query focused.
     FocusSearch,
+    /// Filter the focused list, or find in the focused text (`/`); where there is neither,
+    /// go to the search pane.
+    Filter,
     /// Open the problems pane.
     Problems,
     /// Reload every source in the background.
     Refresh,
     /// Open the Sources pane.
     Sources,
-    /// Empty the text field.
+    /// Open the file behind the entity (or the problem) in `$VISUAL`/`$EDITOR` at its line,
+    /// then reload it.
+    Edit,
+    /// Delete what is before the cursor in the text field (all of it with the cursor at the
+    /// end), as readline's Ctrl-U.
     ClearInput,
     /// Delete the character before the cursor.
     DeleteChar,
     /// Delete the word before the cursor (Ctrl-W, Alt-Backspace).
     DeleteWord,
+    /// Delete the character under the cursor (Delete).
+    DeleteNextChar,
+    /// Delete from the cursor to the end of the field (Ctrl-K).
+    KillToEnd,
+    /// Move the text cursor one character left.
+    CursorLeft,
+    /// Move the text cursor one character right.
+    CursorRight,
+    /// Move the text cursor to the start of the field (Home, Ctrl-A).
+    LineStart,
+    /// Move the text cursor to the end of the field (End, Ctrl-E).
+    LineEnd,
     /// Type a character into the focused text field.
     Input(char),
     /// Pasted text (bracketed paste), for the focused text field.
@@ -124,7 +143,7 @@ pub enum Action {
 pub type Bindable = (&'static str, fn() -> Action, &'static str);
 
 /// The actions a key can be bound to.
-pub const BINDABLE: [Bindable; 34] = [
+pub const BINDABLE: [Bindable; 42] = [
     ("quit", || Action::Quit, "quit"),
     ("help", || Action::Help, "show the keys"),
     ("palette", || Action::Palette, "command palette"),
@@ -159,12 +178,36 @@ pub const BINDABLE: [Bindable; 34] = [
         "fold the node / go to parent",
     ),
     ("search", || Action::FocusSearch, "go to search"),
+    (
+        "filter",
+        || Action::Filter,
+        "filter the list / find (else go to search)",
+    ),
     ("problems", || Action::Problems, "list catalog problems"),
     ("refresh", || Action::Refresh, "reload the sources"),
     ("sources", || Action::Sources, "show the sources"),
-    ("clear", || Action::ClearInput, "clear the text field"),
+    ("edit", || Action::Edit, "edit the file in $EDITOR"),
+    (
+        "clear",
+        || Action::ClearInput,
+        "delete to the start of the field",
+    ),
     ("delete_char", || Action::DeleteChar, "delete a character"),
     ("delete_word", || Action::DeleteWord, "delete a word"),
+    (
+        "delete_next_char",
+        || Action::DeleteNextChar,
+        "delete the character under the cursor",
+    ),
+    (
+        "kill_to_end",
+        || Action::KillToEnd,
+        "delete to the end of the field",
+    ),
+    ("cursor_left", || Action::CursorLeft, "cursor left"),
+    ("cursor_right", || Action::CursorRight, "cursor right"),
+    ("line_start", || Action::LineStart, "cursor to the start"),
+    ("line_end", || Action::LineEnd, "cursor to the end"),
     ("next_field", || Action::NextField, "next field"),
     ("prev_field", || Action::PrevField, "previous field"),
 ];
@@ -207,12 +250,20 @@ impl Action {
             Action::Expand => "expand",
             Action::Collapse => "collapse",
             Action::FocusSearch => "search",
+            Action::Filter => "filter",
             Action::Problems => "problems",
             Action::Refresh => "refresh",
             Action::Sources => "sources",
+            Action::Edit => "edit",
             Action::ClearInput => "clear",
             Action::DeleteChar => "delete_char",
             Action::DeleteWord => "delete_word",
+            Action::DeleteNextChar => "delete_next_char",
+            Action::KillToEnd => "kill_to_end",
+            Action::CursorLeft => "cursor_left",
+            Action::CursorRight => "cursor_right",
+            Action::LineStart => "line_start",
+            Action::LineEnd => "line_end",
             Action::NextField => "next_field",
             Action::PrevField => "prev_field",
             _ => return None,

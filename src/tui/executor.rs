@@ -13,6 +13,7 @@
 use super::action::Action;
 use super::app::AfterLoad;
 use super::reply::Reply;
+use super::search_worker::{SearchDone, SearchRequest, SearchWorker};
 use super::task::Task;
 use super::{clipboard, jobs, opener, remote_task};
 use crate::actions::Plan;
@@ -30,6 +31,8 @@ pub(super) enum Ran {
     Quit,
     /// Run this command with the terminal (the loop owns it, and suspends the TUI).
     InTerminal(Plan),
+    /// Open this file in the editor with the terminal (the loop suspends the TUI).
+    Edit(crate::tui::editing::EditRequest),
     /// Tell the start-up machine how restoring the snapshot went.
     Restored(Result<(), String>),
 }
@@ -41,6 +44,8 @@ pub(super) struct Executor {
     loads: mpsc::UnboundedSender<LoadEvent>,
     results: mpsc::UnboundedSender<Action>,
     workers: jobs::Workers,
+    /// The search worker (a thread that keeps the previous query's matches to narrow).
+    search: Option<SearchWorker>,
 }
 
 /// The shutdown path, second half (after the terminal is given back, so quitting feels
@@ -61,6 +66,7 @@ impl Executor {
         loads: mpsc::UnboundedSender<LoadEvent>,
         results: mpsc::UnboundedSender<Action>,
         workers: jobs::Workers,
+        search: Option<SearchWorker>,
     ) -> Self {
         Executor {
             specs,
@@ -68,6 +74,7 @@ impl Executor {
             loads,
             results,
             workers,
+            search,
         }
     }
 
@@ -92,6 +99,7 @@ impl Executor {
                 self.tell(Action::Info(message));
             }
             Task::RunCommand(plan) => return self.run_command(plan),
+            Task::Edit(request) => return Ok(Ran::Edit(request)),
             Task::Refresh(sources) => {
                 for source in sources {
                     self.start(source, LoadMode::Refresh);
@@ -101,6 +109,12 @@ impl Executor {
                 let tx = self.results.clone();
                 tokio::task::spawn_blocking(move || {
                     let _ = tx.send(Action::Reply(Reply::DocsPage(request.run())));
+                });
+            }
+            Task::ReadHistory(request) => {
+                let tx = self.results.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Action::Reply(Reply::History(request.run())));
                 });
             }
             Task::FetchRemoteDocs(request) => self.fetch_docs(request),
@@ -122,13 +136,49 @@ impl Executor {
                     Reply::Scored(Box::new(job.run()))
                 })
                 .wrap_err("starting a thread to score the catalog")?,
+            Task::CountStats(job) => self
+                .low("idp-stats", "counting the catalog's insights", move || {
+                    Reply::Stats(job.run())
+                })
+                .wrap_err("starting a thread to count the catalog's insights")?,
             Task::WriteAfterLoad(writes) => self.write_after_load(writes),
+            Task::Search(request) => self.search(request),
             Task::Retire(catalogs) => {
                 // Freed on a thread of lower priority; where none starts, here.
                 let _ = crate::background::spawn_low("idp-retire", move || drop(catalogs));
             }
         }
         Ok(Ran::Done)
+    }
+
+    /// Hands a query to the search worker; when it is gone, runs it on tokio's blocking pool
+    /// (without the worker's narrowing memory: slower, still off the UI thread).
+    fn search(&mut self, request: SearchRequest) {
+        let request = match &self.search {
+            Some(worker) => match worker.submit(request) {
+                Ok(()) => return,
+                Err(request) => {
+                    tracing::warn!("the search worker stopped; searching on the pool");
+                    self.search = None;
+                    request
+                }
+            },
+            None => request,
+        };
+        let tx = self.results.clone();
+        tokio::task::spawn_blocking(move || {
+            let results = crate::search::Narrowing::default().search(
+                &request.index,
+                request.version,
+                &request.query,
+                request.limit,
+            );
+            let done = SearchDone {
+                generation: request.generation,
+                results,
+            };
+            let _ = tx.send(Action::Reply(Reply::Search(done)));
+        });
     }
 
     /// Starts every source, sending its events to `tx`: to confirm the snapshot the app is

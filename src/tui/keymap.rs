@@ -258,6 +258,44 @@ fn list_moves() -> Vec<Binding> {
     ]
 }
 
+/// The readline keys of a one-line text field (see `widgets::line_edit`).
+fn line_keys() -> Vec<Binding> {
+    use KeyCode::*;
+    vec![
+        b(Key::plain(Left), "cursor_left", false),
+        b(Key::plain(Right), "cursor_right", false),
+        b(Key::plain(Home), "line_start", false),
+        b(Key::ctrl('a'), "line_start", false),
+        b(Key::plain(End), "line_end", false),
+        b(Key::ctrl('e'), "line_end", false),
+        b(Key::plain(Backspace), "delete_char", false),
+        b(Key::plain(Delete), "delete_next_char", false),
+        b(Key::ctrl('w'), "delete_word", false),
+        b(
+            Key {
+                code: Backspace,
+                modifiers: KeyModifiers::ALT,
+            },
+            "delete_word",
+            false,
+        ),
+        b(Key::ctrl('u'), "clear", false),
+        b(Key::ctrl('k'), "kill_to_end", false),
+    ]
+}
+
+/// The list moves of a mode with a text field: Home/End and Ctrl-K edit the line there.
+fn text_list_moves() -> Vec<Binding> {
+    use KeyCode::*;
+    vec![
+        b(Key::plain(Up), "up", false),
+        b(Key::plain(Down), "down", false),
+        b(Key::ctrl('j'), "down", false),
+        b(Key::plain(PageUp), "page_up", false),
+        b(Key::plain(PageDown), "page_down", false),
+    ]
+}
+
 impl Default for Keymap {
     fn default() -> Self {
         use KeyCode::*;
@@ -268,19 +306,9 @@ impl Default for Keymap {
             b(Key::ctrl('p'), "palette", true),
             b(Key::ctrl('o'), "ownership", true),
             b(Key::plain(F(1)), "help", true),
-            b(Key::ctrl('u'), "clear", false),
-            b(Key::plain(Backspace), "delete_char", false),
-            b(Key::ctrl('w'), "delete_word", false),
-            b(
-                Key {
-                    code: Backspace,
-                    modifiers: KeyModifiers::ALT,
-                },
-                "delete_word",
-                false,
-            ),
         ];
-        search.extend(list_moves());
+        search.extend(line_keys());
+        search.extend(text_list_moves());
         search.push(b(Key::ctrl('r'), "refresh", false));
         modes.insert(Mode::Search, search);
 
@@ -294,7 +322,8 @@ impl Default for Keymap {
             b(Key::plain(Char('[')), "prev_page", false),
             b(Key::plain(Char('n')), "next_link", false),
             b(Key::plain(Char('N')), "prev_link", false),
-            b(Key::plain(Char('/')), "search", true),
+            b(Key::plain(Char('/')), "filter", true),
+            b(Key::plain(Char('s')), "search", false),
             b(Key::plain(Char('?')), "help", true),
             b(Key::plain(F(1)), "help", false),
             b(Key::ctrl('p'), "palette", false),
@@ -305,6 +334,7 @@ impl Default for Keymap {
             b(Key::plain(Char('G')), "end", false),
             b(Key::plain(Char('o')), "ownership", false),
             b(Key::plain(Char('O')), "links", false),
+            b(Key::plain(Char('e')), "edit", false),
             b(Key::plain(Char('r')), "toggle_view", false),
             b(Key::plain(Char('+')), "depth_more", false),
             b(Key::plain(Char('=')), "depth_more", false),
@@ -325,7 +355,8 @@ impl Default for Keymap {
             // Panes with several pages (the Scorecards pane: one per scorecard).
             b(Key::plain(Tab), "next_tab", false),
             b(Key::plain(BackTab), "prev_tab", false),
-            b(Key::plain(Char('/')), "search", false),
+            b(Key::plain(Char('/')), "filter", true),
+            b(Key::plain(Char('s')), "search", false),
             b(Key::plain(Char('?')), "help", true),
             b(Key::plain(F(1)), "help", false),
             b(Key::ctrl('p'), "palette", false),
@@ -337,6 +368,8 @@ impl Default for Keymap {
             // The links list copies the highlighted link.
             b(Key::plain(Char('y')), "copy_ref", false),
             b(Key::plain(Char('O')), "links", false),
+            // The Problems pane opens the problem's file.
+            b(Key::plain(Char('e')), "edit", false),
         ];
         list.extend(list_moves());
         list.push(b(Key::plain(Char('R')), "refresh", false));
@@ -346,19 +379,9 @@ impl Default for Keymap {
         let mut palette = vec![
             b(Key::plain(Enter), "open", true),
             b(Key::plain(Esc), "back", true),
-            b(Key::ctrl('u'), "clear", false),
-            b(Key::plain(Backspace), "delete_char", false),
-            b(Key::ctrl('w'), "delete_word", false),
-            b(
-                Key {
-                    code: Backspace,
-                    modifiers: KeyModifiers::ALT,
-                },
-                "delete_word",
-                false,
-            ),
         ];
-        palette.extend(list_moves());
+        palette.extend(line_keys());
+        palette.extend(text_list_moves());
         modes.insert(Mode::Palette, palette);
 
         modes.insert(
@@ -541,6 +564,54 @@ impl Keymap {
         out.into_iter().map(|(k, _, d)| (k, d)).collect()
     }
 
+    /// The help rows of the pane on screen: the bindings of its mode it answers, grouped by
+    /// action, then the keys it reads itself.
+    pub fn grouped_for(
+        &self,
+        mode: Mode,
+        pane: &crate::tui::panes::PaneKeys,
+    ) -> Vec<(Vec<String>, String)> {
+        let answered: Vec<&Binding> = self
+            .bindings(mode)
+            .iter()
+            .filter(|b| pane.answers(b.action))
+            .collect();
+        let mut out: Vec<(Vec<String>, &'static str, &'static str)> = Vec::new();
+        for b in answered {
+            match out.iter_mut().find(|(_, a, _)| *a == b.action) {
+                Some((keys, _, _)) => keys.push(b.key.to_string()),
+                None => out.push((vec![b.key.to_string()], b.action, b.description())),
+            }
+        }
+        let mut rows: Vec<(Vec<String>, String)> = out
+            .into_iter()
+            .map(|(k, _, d)| (k, d.to_string()))
+            .collect();
+        rows.extend(pane.own.iter().map(|(k, d)| (vec![k.clone()], d.clone())));
+        if mode != Mode::Help {
+            rows.push((vec!["Ctrl-C".into()], "quit from anywhere".into()));
+        }
+        rows
+    }
+
+    /// Footer hints for the pane on screen: `(key, description)` of the bindings of its mode
+    /// marked for the footer that it answers.
+    pub fn hints_for(
+        &self,
+        mode: Mode,
+        pane: &crate::tui::panes::PaneKeys,
+    ) -> Vec<(String, &'static str)> {
+        self.hints(mode)
+            .into_iter()
+            .filter(|(key, _)| {
+                self.bindings(mode)
+                    .iter()
+                    .find(|b| b.footer && b.key.to_string() == *key)
+                    .is_some_and(|b| pane.answers(b.action))
+            })
+            .collect()
+    }
+
     /// Footer hints for a mode: `(key, description)` of the bindings marked for the footer.
     pub fn hints(&self, mode: Mode) -> Vec<(String, &'static str)> {
         let mut seen = Vec::new();
@@ -565,6 +636,7 @@ fn short_hint(action: &str, description: &'static str) -> &'static str {
         "copy_ref" => "copy ref",
         "ownership" => "owner",
         "search" => "search",
+        "filter" => "filter",
         _ => description,
     }
 }
@@ -697,9 +769,12 @@ mod tests {
 
     #[test]
     fn help_groups_keys_of_the_same_action() {
-        let grouped = Keymap::default().grouped(Mode::Search);
+        let grouped = Keymap::default().grouped(Mode::Entity);
         let up = grouped.iter().find(|(_, d)| *d == "move up").unwrap();
-        assert_eq!(up.0, vec!["Up".to_string(), "Ctrl-K".to_string()]);
+        assert_eq!(
+            up.0,
+            vec!["k".to_string(), "Up".to_string(), "Ctrl-K".to_string()]
+        );
         assert!(grouped
             .iter()
             .any(|(k, _)| k == &vec!["Ctrl-C".to_string()]));

@@ -22,6 +22,7 @@ pub mod app;
 pub mod clipboard;
 pub mod clock;
 pub mod commands;
+pub mod editing;
 mod executor;
 pub mod jobs;
 pub mod keymap;
@@ -53,7 +54,9 @@ use ratatui::DefaultTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 use task::Task;
-use terminal::{draw_frame, run_in_terminal, terminal_events, Signals, TerminalGuard};
+use terminal::{
+    draw_frame, edit_in_terminal, run_in_terminal, terminal_events, Signals, TerminalGuard,
+};
 use tokio::sync::mpsc;
 
 pub use logging::LOG_FILE;
@@ -102,6 +105,10 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         app.prefs.live = Some(tabs::live::LiveHandle(std::sync::Arc::new(live)));
     }
     app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
+    app.set_initiatives(crate::governance::load_for(
+        &settings.scorecards,
+        settings.sources == [crate::source::SourceSpec::demo()],
+    ));
     let action_conflicts = app.keymap.custom_key_conflicts(app.user_commands());
     // The config's own warnings (an unknown section) were said on stderr, which the portal's
     // screen hides: the status line says them too.
@@ -132,13 +139,14 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     // Every answer of background work comes back on this one channel, as an action.
     let (results_tx, results) = mpsc::unbounded_channel();
     let search_tx = results_tx.clone();
-    match search_worker::SearchWorker::spawn(move |done| {
+    let search = search_worker::SearchWorker::spawn(move |done| {
         let _ = search_tx.send(Action::Reply(reply::Reply::Search(done)));
-    }) {
-        Ok(worker) => app.use_worker(worker),
-        // Still usable: searches then run on the UI thread.
-        Err(e) => tracing::warn!("no search worker ({e}); searching inline"),
-    }
+    });
+    // Without a worker thread the executor searches on tokio's blocking pool instead.
+    let search = search
+        .inspect_err(|e| tracing::warn!("no search worker ({e}); searching on the pool"))
+        .ok();
+    app.search_in_background();
     let workers = jobs::Workers::start(results_tx.clone());
     let flusher = workers.flusher();
     let mut terminal = TerminalGuard::enter(log_path.clone(), flusher.clone())?;
@@ -158,6 +166,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
             loads_tx,
             results_tx,
             workers,
+            search,
         );
         // The snapshot of the last load is read first (off this thread); the sources start
         // when it is in, to confirm it, or at once without one.
@@ -245,6 +254,8 @@ fn read_snapshot(specs: &[crate::source::SourceSpec]) -> mpsc::UnboundedReceiver
 struct ForTheLoop {
     /// Commands to run with the terminal (the loop owns it).
     commands: Vec<Plan>,
+    /// Files to open in the editor, with the terminal.
+    edits: Vec<editing::EditRequest>,
     /// How restoring the start-up snapshot went, for the start-up machine.
     restored: Option<Result<(), String>>,
 }
@@ -267,6 +278,7 @@ fn apply(
             Ran::Done => {}
             Ran::Quit => quit = true,
             Ran::InTerminal(plan) => later.commands.push(plan),
+            Ran::Edit(request) => later.edits.push(request),
             Ran::Restored(result) => later.restored = Some(result),
         }
     }
@@ -439,19 +451,44 @@ async fn event_loop(
                 return Ok(());
             }
         }
+        for request in std::mem::take(&mut later.edits) {
+            // The editor gets every key, as a terminal-mode command does.
+            reader.abort();
+            let _ = (&mut reader).await;
+            let edited = edit_in_terminal(terminal, request)?;
+            (events, reader) = terminal_events();
+            let back = Action::Reply(reply::Reply::Edited(edited));
+            if apply(app, back, executor, &mut later)? {
+                return Ok(());
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod custom_action_tests;
 #[cfg(test)]
+mod edit_tests;
+#[cfg(test)]
 mod form_tests;
 #[cfg(test)]
 mod hyperlink_tests;
 #[cfg(test)]
+mod initiative_tests;
+#[cfg(test)]
+mod insights_tests;
+#[cfg(test)]
+mod line_edit_tests;
+#[cfg(test)]
+mod list_filter_tests;
+#[cfg(test)]
 mod live_tests;
 #[cfg(test)]
 mod ownership_tests;
+#[cfg(test)]
+mod paging_tests;
+#[cfg(test)]
+mod pane_keys_tests;
 #[cfg(test)]
 mod refresh_tests;
 #[cfg(test)]

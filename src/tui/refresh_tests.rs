@@ -146,7 +146,7 @@ fn r_refreshes_and_the_new_data_keeps_query_selection_and_open_entity() {
     replace(&mut app, fresh);
     done(&mut app);
     assert_eq!(app.catalog.len(), entities.len() - 1);
-    assert_eq!(app.search.query, "ledger");
+    assert_eq!(app.search.query.text(), "ledger");
     assert_eq!(open_ref(&app).as_deref(), Some(open.as_str()));
     press(&mut app, KeyCode::Esc);
     assert_eq!(selected_name(&app), chosen);
@@ -261,7 +261,7 @@ fn ctrl_r_refreshes_from_the_search_field_without_typing() {
     assert!(
         matches!(key(&mut app, KeyCode::Char('r'), KeyModifiers::CONTROL), Some(Task::Refresh(value)) if *value == vec![0])
     );
-    assert_eq!(app.search.query, "led");
+    assert_eq!(app.search.query.text(), "led");
 }
 
 #[test]

@@ -28,6 +28,8 @@ pub enum Reply {
     /// A scaffold job answered (`Task::Scaffold`: a draft saved or loaded, a plan, a write),
     /// for the form that asked.
     Scaffold(JobDone),
+    /// The editor opened on a file returned (`Task::Edit`): its source is reloaded.
+    Edited(crate::tui::editing::Edited),
     /// A custom action's command run in the background finished (`Task::RunCommand`).
     Command(Plan, Finished),
     /// A source's replacement catalog was built (`Task::Rebuild`).
@@ -39,6 +41,10 @@ pub enum Reply {
     /// Live data for an entity (`Task::FetchLive`): the app keeps the latest report of each
     /// entity, which every pane reads (`Ctx::live`).
     Live(Box<crate::live::Report>),
+    /// The recorded history (`Task::ReadHistory`), for the panes drawing burn-ups.
+    History(crate::tui::widgets::burnup::HistoryLoaded),
+    /// The catalog's insights (`Task::CountStats`), for the Insights pane.
+    Stats(crate::tui::panes::insights::StatsCounted),
 }
 
 impl Reply {
@@ -49,11 +55,14 @@ impl Reply {
             Reply::RemoteDocs(_) => "remote-docs",
             Reply::TemplateRun(..) => "template-run",
             Reply::Scaffold(_) => "scaffold",
+            Reply::Edited(_) => "edited",
             Reply::Command(..) => "command",
             Reply::Rebuilt(_) => "rebuilt",
             Reply::Scored(_) => "scored",
             Reply::Search(_) => "search",
             Reply::Live(_) => "live",
+            Reply::History(_) => "history",
+            Reply::Stats(_) => "stats",
         }
     }
 }

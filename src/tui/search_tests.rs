@@ -4,8 +4,10 @@
 use super::action::Action;
 use super::app::{update, App};
 use super::keymap::Keymap;
+use super::reply::Reply;
 use super::search_worker::{SearchDone, SearchWorker};
 use super::state_tests::{demo, type_text};
+use super::task::Task;
 use crate::catalog::Catalog;
 use crate::source::{LoadEvent, SourceSpec};
 use std::sync::mpsc;
@@ -70,86 +72,134 @@ fn while_loading_batches_grow_the_index_but_results_follow_at_a_bounded_rate() {
     );
 }
 
-fn worker_app() -> (App, mpsc::Receiver<SearchDone>) {
-    let mut app = App::loaded(demo());
-    let (tx, rx) = mpsc::channel();
-    app.use_worker(
-        SearchWorker::spawn(move |d| {
-            let _ = tx.send(d);
-        })
-        .expect("thread starts"),
-    );
-    (app, rx)
+/// An app whose searches run on a real worker, as the executor runs them: every
+/// [`Task::Search`] that `update` returns is handed to the worker.
+struct OnWorker {
+    app: App,
+    worker: SearchWorker,
+    answers: mpsc::Receiver<SearchDone>,
 }
 
-fn answer(rx: &mpsc::Receiver<SearchDone>) -> SearchDone {
-    rx.recv_timeout(Duration::from_secs(30))
-        .expect("the worker answers")
+impl OnWorker {
+    fn new() -> Self {
+        let mut app = App::loaded(demo());
+        app.search_in_background();
+        let (tx, answers) = mpsc::channel();
+        let worker = SearchWorker::spawn(move |d| {
+            let _ = tx.send(d);
+        })
+        .expect("thread starts");
+        Self {
+            app,
+            worker,
+            answers,
+        }
+    }
+
+    fn update(&mut self, action: Action) {
+        for task in update(&mut self.app, action) {
+            if let Task::Search(request) = task {
+                assert!(self.worker.submit(request).is_ok(), "the worker runs");
+            }
+        }
+    }
+
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.update(Action::Input(c));
+        }
+    }
+
+    fn answer(&self) -> SearchDone {
+        self.answers
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the worker answers")
+    }
+
+    /// Applies answers until the latest query's is in.
+    fn settle(&mut self) {
+        while self.app.is_searching() {
+            let done = self.answer();
+            self.update(Action::Reply(Reply::Search(done)));
+        }
+    }
+}
+
+#[test]
+fn on_the_worker_a_keystroke_asks_for_a_search_task_and_returns_before_matching() {
+    let mut w = OnWorker::new();
+    let all = w.app.catalog.len();
+    let tasks = update(&mut w.app, Action::Input('l'));
+    let searches: Vec<&Task> = tasks
+        .iter()
+        .filter(|t| matches!(t, Task::Search(_)))
+        .collect();
+    assert_eq!(searches.len(), 1, "one search per keystroke: {tasks:?}");
+    assert!(matches!(searches[0], Task::Search(r) if r.query.words == ["l"]));
+    assert_eq!(
+        w.app.search.query.text(),
+        "l",
+        "the query line updates at once"
+    );
+    assert!(w.app.is_searching());
+    assert_eq!(
+        w.app.search.results.total, all,
+        "old results stay until new ones come"
+    );
 }
 
 #[test]
 fn with_a_worker_a_keystroke_returns_before_matching_and_results_arrive_as_an_event() {
-    let (mut app, rx) = worker_app();
-    let all = app.catalog.len();
-    type_text(&mut app, "ledgr");
-    assert_eq!(app.search.query, "ledgr", "the query line updates at once");
-    assert!(app.is_searching());
+    let mut w = OnWorker::new();
+    let all = w.app.catalog.len();
+    w.type_text("ledgr");
     assert_eq!(
-        app.search.results.total, all,
+        w.app.search.query.text(),
+        "ledgr",
+        "the query line updates at once"
+    );
+    assert!(w.app.is_searching());
+    assert_eq!(
+        w.app.search.results.total, all,
         "old results stay until new ones come"
     );
-    while app.is_searching() {
-        let done = answer(&rx);
-        update(
-            &mut app,
-            Action::Reply(crate::tui::reply::Reply::Search(done)),
-        );
-    }
-    let first = app.search.selected_id().expect("a result");
-    assert_eq!(app.catalog.get(first).metadata.name, "ledger-writer");
-    assert_eq!(app.search.selected, 0);
+    w.settle();
+    let first = w.app.search.selected_id().expect("a result");
+    assert_eq!(w.app.catalog.get(first).metadata.name, "ledger-writer");
+    assert_eq!(w.app.search.selected, 0);
 }
 
 #[test]
 fn an_answer_to_a_query_the_user_has_typed_past_is_dropped() {
-    let (mut app, rx) = worker_app();
-    let all = app.catalog.len();
-    type_text(&mut app, "zzqqxxjj");
+    let mut w = OnWorker::new();
+    let all = w.app.catalog.len();
+    w.type_text("zzqqxxjj");
     // Wait for the worker to answer the whole query, but apply it only after more typing.
-    let mut stale = answer(&rx);
+    let mut stale = w.answer();
     while stale.results.total != 0 {
-        stale = answer(&rx);
+        stale = w.answer();
     }
-    update(&mut app, Action::ClearInput);
-    update(
-        &mut app,
-        Action::Reply(crate::tui::reply::Reply::Search(stale)),
-    );
+    w.update(Action::ClearInput);
+    w.update(Action::Reply(Reply::Search(stale)));
     assert_eq!(
-        app.search.results.total, all,
+        w.app.search.results.total, all,
         "no-match results for the old query never show"
     );
     assert!(
-        app.is_searching(),
+        w.app.is_searching(),
         "the cleared query's answer is still awaited"
     );
-    while app.is_searching() {
-        let done = answer(&rx);
-        update(
-            &mut app,
-            Action::Reply(crate::tui::reply::Reply::Search(done)),
-        );
-    }
-    assert_eq!(app.search.results.total, all);
+    w.settle();
+    assert_eq!(w.app.search.results.total, all);
 }
 
 #[test]
 fn enter_right_after_typing_opens_what_the_query_finds_not_the_old_first_row() {
-    let (mut app, _rx) = worker_app();
-    type_text(&mut app, "ledgr");
-    update(&mut app, Action::Open);
-    let opened = app.current_entity().expect("an entity view");
-    assert_eq!(app.catalog.get(opened).metadata.name, "ledger-writer");
+    let mut w = OnWorker::new();
+    w.type_text("ledgr");
+    w.update(Action::Open);
+    let opened = w.app.current_entity().expect("an entity view");
+    assert_eq!(w.app.catalog.get(opened).metadata.name, "ledger-writer");
 }
 
 fn component(name: &str, depends_on: &[&str]) -> crate::catalog::Entity {
@@ -214,10 +264,10 @@ fn ctrl_w_and_alt_backspace_delete_the_last_word_of_the_query() {
     );
     let action = app.action_for_key(&ctrl_w).expect("Ctrl-W is bound");
     update(&mut app, action);
-    assert_eq!(app.search.query, "kind:component ");
+    assert_eq!(app.search.query.text(), "kind:component ");
     let alt_bs =
         KeyEvent::new_with_kind(KeyCode::Backspace, KeyModifiers::ALT, KeyEventKind::Press);
     let action = app.action_for_key(&alt_bs).expect("Alt-Backspace is bound");
     update(&mut app, action);
-    assert_eq!(app.search.query, "");
+    assert_eq!(app.search.query.text(), "");
 }

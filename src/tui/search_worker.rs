@@ -74,9 +74,9 @@ impl SearchWorker {
         Ok(Self { tx })
     }
 
-    /// Queues a request; returns false when the worker is gone (the caller searches inline).
-    pub fn submit(&self, request: SearchRequest) -> bool {
-        self.tx.send(request).is_ok()
+    /// Queues a request; gives it back when the worker is gone (the caller searches itself).
+    pub fn submit(&self, request: SearchRequest) -> Result<(), SearchRequest> {
+        self.tx.send(request).map_err(|e| e.0)
     }
 }
 
@@ -99,13 +99,15 @@ mod tests {
         })
         .expect("thread starts");
         let query = Query::parse("pay");
-        assert!(worker.submit(SearchRequest {
-            generation: 7,
-            index: index.clone(),
-            version: 0,
-            query: query.clone(),
-            limit: 50,
-        }));
+        assert!(worker
+            .submit(SearchRequest {
+                generation: 7,
+                index: index.clone(),
+                version: 0,
+                query: query.clone(),
+                limit: 50,
+            })
+            .is_ok());
         let done = rx
             .recv_timeout(std::time::Duration::from_secs(30))
             .expect("an answer");
@@ -127,13 +129,14 @@ mod tests {
             let _ = tx.send(d);
         })
         .expect("thread starts");
-        worker.submit(SearchRequest {
+        let sent = worker.submit(SearchRequest {
             generation: 1,
             index: index.clone(),
             version: 0,
             query: Query::parse("a"),
             limit: 10,
         });
+        assert!(sent.is_ok());
         rx.recv_timeout(std::time::Duration::from_secs(30))
             .expect("an answer");
         assert!(
@@ -151,13 +154,14 @@ mod tests {
         })
         .expect("thread starts");
         for generation in 1..=50 {
-            worker.submit(SearchRequest {
+            let sent = worker.submit(SearchRequest {
                 generation,
                 index: index.clone(),
                 version: 0,
                 query: Query::parse(&"ab".repeat(generation as usize % 5 + 1)),
                 limit: 10,
             });
+            assert!(sent.is_ok());
         }
         let mut seen = Vec::new();
         while let Ok(done) = rx.recv_timeout(std::time::Duration::from_secs(30)) {

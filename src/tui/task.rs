@@ -31,6 +31,9 @@ pub enum Task {
     /// Run a custom action's command (the loop suspends the TUI for `terminal` mode; one run
     /// in the background answers with `Reply::Command`).
     RunCommand(crate::actions::Plan),
+    /// Open a file in the user's editor with the terminal (the loop suspends the TUI); what
+    /// happened comes back as `Reply::Edited`.
+    Edit(crate::tui::editing::EditRequest),
     /// Reload these sources (their data stays until the new data is in).
     Refresh(Vec<SourceId>),
     /// Read a docs page from disk; the answer comes back as `Reply::DocsPage`.
@@ -50,8 +53,14 @@ pub enum Task {
     FetchLive(Box<crate::tui::tabs::live::LiveRequest>),
     /// Write the sources' caches and the next start's snapshot after a complete load.
     WriteAfterLoad(AfterLoad),
+    /// Run a query on the search worker; the results come back as `Reply::Search`.
+    Search(crate::tui::search_worker::SearchRequest),
     /// Free catalogs a replacement retired (100,000 entities take tens of ms to free).
     Retire(Vec<Arc<Catalog>>),
+    /// Read the recorded history for burn-up sparklines; it comes back as `Reply::History`.
+    ReadHistory(crate::tui::widgets::burnup::HistoryRequest),
+    /// Count the catalog's insights for the Insights pane; they come back as `Reply::Stats`.
+    CountStats(crate::tui::panes::insights::StatsJob),
 }
 
 /// Where a task runs.
@@ -77,16 +86,20 @@ impl Task {
             | Task::Restored(_)
             | Task::Copy(_)
             | Task::OpenUrl(_)
-            | Task::RunCommand(_) => Pool::Ui,
+            | Task::RunCommand(_)
+            | Task::Edit(_) => Pool::Ui,
             Task::Refresh(_)
             | Task::ReadDocsPage(_)
             | Task::FetchRemoteDocs(_)
             | Task::RunTemplate(_)
-            | Task::FetchLive(_) => Pool::Io,
-            Task::Scaffold(_) => Pool::Interactive,
-            Task::Rebuild(_) | Task::Rescore(_) | Task::WriteAfterLoad(_) | Task::Retire(_) => {
-                Pool::Background
-            }
+            | Task::FetchLive(_)
+            | Task::ReadHistory(_) => Pool::Io,
+            Task::Scaffold(_) | Task::Search(_) => Pool::Interactive,
+            Task::Rebuild(_)
+            | Task::Rescore(_)
+            | Task::WriteAfterLoad(_)
+            | Task::Retire(_)
+            | Task::CountStats(_) => Pool::Background,
         }
     }
 
@@ -98,6 +111,7 @@ impl Task {
             Task::Copy(_) => "copy",
             Task::OpenUrl(_) => "open-url",
             Task::RunCommand(_) => "run-command",
+            Task::Edit(_) => "edit",
             Task::Refresh(_) => "refresh",
             Task::ReadDocsPage(_) => "read-docs-page",
             Task::FetchRemoteDocs(_) => "fetch-remote-docs",
@@ -108,6 +122,9 @@ impl Task {
             Task::Rescore(_) => "rescore",
             Task::WriteAfterLoad(_) => "write-after-load",
             Task::Retire(_) => "retire",
+            Task::ReadHistory(_) => "read-history",
+            Task::CountStats(_) => "count-stats",
+            Task::Search(_) => "search",
         }
     }
 }
@@ -118,9 +135,11 @@ impl std::fmt::Debug for Task {
             Task::Copy(text) | Task::OpenUrl(text) => write!(f, "{}({text:?})", self.name()),
             Task::Refresh(ids) => write!(f, "refresh({ids:?})"),
             Task::RunCommand(plan) => write!(f, "run-command({:?})", plan.title),
+            Task::Edit(request) => write!(f, "edit({:?})", request.place()),
             Task::ReadDocsPage(request) => write!(f, "read-docs-page({request:?})"),
             Task::Scaffold(job) => write!(f, "scaffold({job:?})"),
             Task::FetchLive(request) => write!(f, "fetch-live({})", request.subject.entity()),
+            Task::Search(request) => write!(f, "search({:?})", request.query.words),
             other => f.write_str(other.name()),
         }
     }

@@ -166,6 +166,19 @@ pub(super) fn run_in_terminal(
     Ok(format!("{}: {summary}", text::one_line(&plan.title)))
 }
 
+/// Opens a file in the editor: the TUI steps aside (cooked mode, main screen), the editor runs
+/// with the terminal, and the TUI comes back as soon as it exits (no Enter to press: the
+/// editor's own screen is all the user saw).
+pub(super) fn edit_in_terminal(
+    terminal: &mut DefaultTerminal,
+    request: crate::tui::editing::EditRequest,
+) -> color_eyre::Result<crate::tui::editing::Edited> {
+    suspend();
+    let edited = tokio::task::block_in_place(|| crate::tui::editing::run(request));
+    resume(terminal)?;
+    Ok(edited)
+}
+
 /// Reads the terminal in its own task and forwards events over a channel, so the loop can
 /// take whatever is pending without polling the stream with a throwaway waker.
 pub(super) fn terminal_events() -> (

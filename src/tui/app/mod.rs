@@ -16,7 +16,7 @@ use super::panes::problems::ProblemsView;
 use super::panes::search::{SearchPane, RESULT_LIMIT};
 use super::panes::sources::SourcesView;
 use super::panes::{Ctx, Outcome, Prefs, View};
-use super::search_worker::{SearchDone, SearchRequest, SearchWorker};
+use super::search_worker::{SearchDone, SearchRequest};
 use super::task::Task;
 use super::theme::Theme;
 use crate::catalog::{Catalog, EntityId};
@@ -25,6 +25,7 @@ use crate::search::{Narrowing, SearchIndex};
 use crate::source::{SourceSpec, SourceTracker};
 use crossterm::event::KeyEvent;
 
+mod editing;
 mod loading;
 pub use loading::{AfterLoad, BuiltReplacement, RebuildJob};
 mod remote;
@@ -104,6 +105,8 @@ pub struct App {
     clock: Clock,
     /// The latest live report of each entity asked about (see `tabs::live`).
     live: crate::live::Reports,
+    /// The initiatives (see [`App::set_initiatives`]); none until set.
+    initiatives: crate::governance::LoadedInitiatives,
 }
 
 /// When the state should be written as the next start's snapshot.
@@ -143,7 +146,7 @@ impl App {
                 behind: false,
                 ranks_stale: false,
                 narrowing,
-                worker: None,
+                on_worker: false,
                 generation: 0,
                 awaiting: None,
                 load_due: false,
@@ -175,6 +178,7 @@ impl App {
             background: false,
             clock,
             live: crate::live::Reports::default(),
+            initiatives: crate::governance::LoadedInitiatives::default(),
         }
     }
 
@@ -374,6 +378,19 @@ impl App {
         }
     }
 
+    /// Replaces the initiatives (from the scorecard paths, or the demo's); one that did not
+    /// load is reported in the status line.
+    pub fn set_initiatives(&mut self, loaded: crate::governance::LoadedInitiatives) {
+        if let Some(first) = loaded.errors.first() {
+            let more = match loaded.errors.len() - 1 {
+                0 => String::new(),
+                n => format!(" (and {n} more)"),
+            };
+            self.status_error(format!("initiative not loaded: {first}{more}"));
+        }
+        self.initiatives = loaded;
+    }
+
     /// What panes may read.
     pub fn ctx(&self) -> Ctx<'_> {
         Ctx {
@@ -385,6 +402,7 @@ impl App {
             prefs: &self.prefs,
             live: &self.live,
             now: self.clock.now(),
+            initiatives: &self.initiatives,
         }
     }
 
@@ -401,6 +419,7 @@ impl App {
             prefs: &self.prefs,
             live: &self.live,
             now: self.clock.now(),
+            initiatives: &self.initiatives,
         };
         (&mut self.stack, &mut self.search, ctx)
     }
@@ -480,7 +499,7 @@ impl App {
         self.push(Box::new(view));
     }
 
-    /// Opens the help overlay for the focused pane.
+    /// Opens the help overlay for the focused pane: its keys, under its name.
     pub fn open_help(&mut self) {
         let mode = self.pane_mode();
         let extra = if mode == Mode::Entity {
@@ -494,7 +513,32 @@ impl App {
         } else {
             Vec::new()
         };
-        self.overlay = Some(Overlay::Help(HelpOverlay::new(mode).with_extra(extra)));
+        let ctx = self.ctx();
+        let title = match self.stack.last() {
+            Some(view) => view.title(&ctx),
+            None => "search".to_string(),
+        };
+        let help = HelpOverlay::new(mode)
+            .for_pane(&title, self.pane_keys())
+            .with_extra(extra);
+        self.overlay = Some(Overlay::Help(help));
+    }
+
+    /// The keys of what has focus, for the hint bar: an overlay's whole mode, or the keys the
+    /// focused pane answers now.
+    pub fn focused_keys(&self) -> super::panes::PaneKeys {
+        match self.overlay {
+            Some(_) => super::panes::PaneKeys::default(),
+            None => self.pane_keys(),
+        }
+    }
+
+    /// The keys the focused pane answers now (its tab's, its step's); every binding of the
+    /// search mode on the search pane.
+    pub fn pane_keys(&self) -> super::panes::PaneKeys {
+        self.stack
+            .last()
+            .map_or_else(super::panes::PaneKeys::default, |v| v.keys())
     }
 
     /// Shows a message in the status line.
@@ -574,6 +618,7 @@ impl App {
                 self.pop();
                 Some(Task::RunCommand(plan))
             }
+            Outcome::Edit(request) => Some(self.edit(request)),
             Outcome::Register { entities, message } => {
                 self.register(entities, message);
                 None
@@ -589,7 +634,8 @@ impl App {
             Action::Help => self.open_help(),
             Action::Palette => self.overlay = Some(Overlay::Palette(PaletteOverlay::new())),
             Action::Back => self.pop(),
-            Action::FocusSearch => self.focus_search(None),
+            // `/` where nothing on screen filters or finds: to the query.
+            Action::FocusSearch | Action::Filter => self.focus_search(None),
             // From the search pane: the selected result's ownership, in one key.
             Action::Ownership if self.stack.is_empty() => match self.search.selected_id() {
                 Some(id) => self.open_entity_tab(id, "Ownership"),
@@ -599,6 +645,7 @@ impl App {
             Action::Links => self.open_links(),
             Action::Refresh => return self.refresh("").unwrap_or(None),
             Action::Sources => self.open_sources(),
+            Action::Edit => return self.edit_current(),
             _ => {}
         }
         None

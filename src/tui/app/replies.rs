@@ -26,6 +26,7 @@ impl App {
                 // Panes that derive rows from live data (the Ownership tab) derive them again.
                 self.tell_panes(&Action::LiveChanged);
             }
+            Reply::Edited(edited) => self.edited(edited),
             Reply::Command(plan, finished) => {
                 let code = finished.code;
                 self.push(Box::new(OutputView::new(&plan, finished)));

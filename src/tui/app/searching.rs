@@ -1,8 +1,9 @@
 //! The app's side of searching: the index shared with the search worker, the query whose
 //! answer is awaited, and how often results are recomputed while sources load.
 
-use super::{App, Narrowing, SearchDone, SearchRequest, SearchWorker, RESULT_LIMIT};
+use super::{App, Narrowing, SearchDone, SearchRequest, RESULT_LIMIT};
 use crate::catalog::EntityId;
+use crate::tui::task::Task;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -32,8 +33,9 @@ pub(super) struct Searching {
     pub(super) ranks_stale: bool,
     /// Narrowing memory for inline searches.
     pub(super) narrowing: Narrowing,
-    /// The worker; without one (tests, benchmarks), searches run inline in `update`.
-    pub(super) worker: Option<SearchWorker>,
+    /// Searches go out as [`Task::Search`] for the executor's worker; without (state tests,
+    /// benchmarks), they run inline in `update`.
+    pub(super) on_worker: bool,
     /// The generation of the last request.
     pub(super) generation: u64,
     /// The request whose results are awaited, and how to select when they come.
@@ -47,10 +49,11 @@ pub(super) struct Searching {
 }
 
 impl App {
-    /// Runs searches on a worker from now on, so no keystroke waits on matching. Results come
-    /// back as [`Action::SearchDone`]; until then the previous results stay on screen.
-    pub fn use_worker(&mut self, worker: SearchWorker) {
-        self.searching.worker = Some(worker);
+    /// Runs searches off the UI thread from now on, so no keystroke waits on matching: each
+    /// search is a [`Task::Search`] that `update` returns, and its results come back as
+    /// `Reply::Search`; until then the previous results stay on screen.
+    pub fn search_in_background(&mut self) {
+        self.searching.on_worker = true;
     }
 
     /// Sets how often, at most, results are recomputed while sources load (tests set it long
@@ -104,22 +107,16 @@ impl App {
             _ => select,
         };
         let query = self.search.parsed_query();
-        if !inline {
-            if let Some(worker) = &s.worker {
-                let sent = worker.submit(SearchRequest {
-                    generation: s.generation,
-                    index: self.index.clone(),
-                    version: s.version,
-                    query: query.clone(),
-                    limit: RESULT_LIMIT,
-                });
-                if sent {
-                    s.awaiting = Some((s.generation, select));
-                    return;
-                }
-                tracing::warn!("the search worker stopped; searching inline");
-                s.worker = None;
-            }
+        if !inline && s.on_worker {
+            self.asked.push(Task::Search(SearchRequest {
+                generation: s.generation,
+                index: self.index.clone(),
+                version: s.version,
+                query,
+                limit: RESULT_LIMIT,
+            }));
+            s.awaiting = Some((s.generation, select));
+            return;
         }
         s.awaiting = None;
         let results = s

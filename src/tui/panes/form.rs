@@ -23,6 +23,7 @@ use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::remote_task::RemoteUpdate;
 use crate::tui::reply::Reply;
+use crate::tui::widgets::line_edit::{one_line_paste, textarea_key};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -253,7 +254,8 @@ impl FormView {
             (FieldKind::Select { .. } | FieldKind::MultiSelect { .. } | FieldKind::Hidden, _) => {}
             (FieldKind::Boolean, _) => {}
             _ => {
-                if self.editor.input(*key) {
+                // Readline's keys first (Ctrl-U), then tui-textarea's own.
+                if textarea_key(&mut self.editor, key) || self.editor.input(*key) {
                     if matches!(field.kind, FieldKind::EntityPicker { .. }) {
                         self.cursor = 0;
                     }
@@ -597,6 +599,10 @@ impl View for FormView {
         Mode::Form
     }
 
+    fn keys(&self) -> super::PaneKeys {
+        form_keys(self)
+    }
+
     fn take_tasks(&mut self, _area_width: u16) -> Vec<crate::tui::task::Task> {
         let mut jobs: Vec<Job> = self
             .session
@@ -726,14 +732,13 @@ impl View for FormView {
                     })
                 }
                 Action::Key(k) => {
-                    if self.editor.input(*k) {
+                    if textarea_key(&mut self.editor, k) || self.editor.input(*k) {
                         self.replan(ctx);
                     }
                     Outcome::Consumed
                 }
                 Action::Paste(p) => {
-                    self.editor
-                        .insert_str(crate::tui::widgets::wrap::safe_line(p));
+                    self.editor.insert_str(one_line_paste(p));
                     self.replan(ctx);
                     Outcome::Consumed
                 }
@@ -765,7 +770,7 @@ impl View for FormView {
                 let cleaned = if multi_line {
                     crate::text::clean_owned(p.replace("\r\n", "\n").replace('\r', "\n"))
                 } else {
-                    crate::tui::widgets::wrap::safe_line(p)
+                    one_line_paste(p)
                 };
                 if self.editor.insert_str(cleaned) {
                     self.commit_editor();
@@ -838,5 +843,60 @@ impl FormView {
             message.push_str(&format!(": {}", general.join("; ")));
         }
         Some(message)
+    }
+}
+
+/// The keys of the form as it stands: the step's (a draft to resume, a directory to confirm,
+/// the review) or the focused field's own keys beside the form's bindings.
+fn form_keys(form: &FormView) -> super::PaneKeys {
+    use super::PaneKeys;
+    let fields = ["next_field", "prev_field", "next_page", "prev_page", "open"];
+    match &form.step {
+        Step::Resume(_) => {
+            return PaneKeys::moves_and(&[])
+                .own("y, Enter", "resume the draft")
+                .own("n", "discard the draft")
+        }
+        Step::ConfirmOverwrite => {
+            return PaneKeys::moves_and(&[])
+                .own("y", "write into the non-empty directory")
+                .own("any other key", "do not write")
+        }
+        Step::ConfirmRun => {
+            return PaneKeys::moves_and(&[])
+                .own("y, Enter", "run the command")
+                .own("any other key", "do not run")
+        }
+        Step::Done { .. } => return PaneKeys::moves_and(&["open"]),
+        Step::Form => {}
+    }
+    if form.session.stage == Stage::Review {
+        let mut keys = PaneKeys::moves_and(&fields)
+            .own("Up / Down", "scroll the plan")
+            .own("letters, Left / Right", "edit the target directory");
+        if form.server.is_some() {
+            keys = keys.own("Ctrl-T", "run here or on the Backstage server");
+        }
+        return keys;
+    }
+    let keys = PaneKeys::moves_and(&fields);
+    match form.session.focused().map(|f| &f.kind) {
+        Some(FieldKind::Boolean) => keys.own("Space, Left / Right", "switch yes / no"),
+        Some(FieldKind::Select { .. }) => keys.own("Left / Right", "change the choice"),
+        Some(FieldKind::MultiSelect { .. }) => keys
+            .own("Left / Right", "move between the choices")
+            .own("Space", "tick / untick the choice"),
+        Some(FieldKind::EntityPicker { .. }) => keys
+            .own("letters", "filter the candidates")
+            .own("Left / Right", "move between the candidates")
+            .own("Enter", "pick the candidate"),
+        Some(FieldKind::TextArea { .. } | FieldKind::Json) => keys
+            .own("letters, arrows", "edit the field")
+            .own("Enter", "a new line"),
+        Some(FieldKind::Hidden) | None => keys,
+        Some(_) => keys.own(
+            "letters, Left / Right, Home / End, Ctrl-A / Ctrl-E",
+            "edit the field",
+        ),
     }
 }

@@ -6,8 +6,8 @@ use crate::text;
 use crate::tui::action::Action;
 use crate::tui::commands;
 use crate::tui::theme::{Theme, Token};
+use crate::tui::widgets::line_edit::{Edit, LineEditor};
 use crate::tui::widgets::list::{move_selection, window};
-use crate::tui::widgets::wrap::safe_line;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -17,8 +17,8 @@ use ratatui::Frame;
 /// The palette's state.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct PaletteOverlay {
-    /// What was typed.
-    pub input: String,
+    /// What was typed, with its cursor.
+    pub input: LineEditor,
     selected: usize,
 }
 
@@ -76,7 +76,7 @@ impl PaletteOverlay {
     /// The entries matching the input, best first.
     pub fn entries(&self) -> Vec<Entry> {
         let all = commands::entries();
-        let input = self.input.trim();
+        let input = self.input.text().trim();
         if input.is_empty() {
             return all;
         }
@@ -95,33 +95,21 @@ impl PaletteOverlay {
         if move_selection(&mut self.selected, entries.len(), action, page) {
             return PaletteOutcome::Open;
         }
+        match self.input.handle(action) {
+            Edit::Changed => {
+                self.selected = 0;
+                return PaletteOutcome::Open;
+            }
+            Edit::Kept => return PaletteOutcome::Open,
+            Edit::Ignored => {}
+        }
         match action {
-            Action::Input(c) if !c.is_control() => {
-                self.input.push(*c);
-                self.selected = 0;
-            }
-            Action::Paste(s) => {
-                self.input.push_str(&safe_line(s));
-                self.selected = 0;
-            }
-            Action::DeleteChar => {
-                self.input.pop();
-                self.selected = 0;
-            }
-            Action::ClearInput => {
-                self.input.clear();
-                self.selected = 0;
-            }
-            Action::DeleteWord => {
-                super::search::delete_last_word(&mut self.input);
-                self.selected = 0;
-            }
             Action::Back | Action::Palette | Action::Quit => return PaletteOutcome::Close,
             Action::Open => {
                 return match entries.get(self.selected) {
                     Some(e) => PaletteOutcome::Run(e.line.clone()),
-                    None if !self.input.trim().is_empty() => {
-                        PaletteOutcome::Run(self.input.trim().to_string())
+                    None if !self.input.text().trim().is_empty() => {
+                        PaletteOutcome::Run(self.input.text().trim().to_string())
                     }
                     None => PaletteOutcome::Close,
                 }
@@ -152,12 +140,12 @@ impl PaletteOverlay {
         let [input_area, list_area] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
         let w = inner.width as usize;
-        let shown = text::truncate(&self.input, w.saturating_sub(3)).into_owned();
-        let cursor = 2 + text::width(&shown) as u16;
+        let view = self.input.view(w.saturating_sub(2));
+        let cursor = 2 + view.cursor;
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("> ", theme.style(Token::Accent)),
-                Span::raw(shown),
+                Span::raw(view.shown),
             ])),
             input_area,
         );

@@ -25,7 +25,7 @@ pub struct RawView {
     as_json: bool,
     scroll: TextScroll,
     /// The find prompt, while it is open.
-    find: Option<String>,
+    find: Option<crate::tui::widgets::line_edit::LineEditor>,
     /// The word found (lower case), highlighted until `Esc`.
     query: Option<String>,
 }
@@ -95,16 +95,17 @@ impl RawView {
         let Some(find) = &mut self.find else {
             return Outcome::Ignored;
         };
+        if find.handle(action) != crate::tui::widgets::line_edit::Edit::Ignored {
+            return Outcome::Consumed;
+        }
         match action {
-            Action::Input(c) => find.push(*c),
-            Action::Paste(p) => find.push_str(&text::one_line(&text::clean(p))),
-            Action::DeleteChar => {
-                find.pop();
-            }
-            Action::ClearInput => find.clear(),
             Action::Back => self.find = None,
             Action::Open => {
-                let query = self.find.take().unwrap_or_default().trim().to_lowercase();
+                let query = self
+                    .find
+                    .take()
+                    .map(|f| f.text().trim().to_lowercase())
+                    .unwrap_or_default();
                 if query.is_empty() {
                     return Outcome::Consumed;
                 }
@@ -137,6 +138,15 @@ impl View for RawView {
         }
     }
 
+    fn keys(&self) -> super::PaneKeys {
+        if self.find.is_some() {
+            return super::PaneKeys::moves_and(&["open"])
+                .and(&super::PaneKeys::TYPING)
+                .own("letters", "the word to find (Enter finds, Esc closes)");
+        }
+        super::PaneKeys::moves_and(&["toggle_view", "filter", "next_link", "prev_link"])
+    }
+
     fn entity(&self) -> Option<EntityId> {
         Some(self.id)
     }
@@ -158,8 +168,8 @@ impl View for RawView {
                     "as YAML · r: JSON".into()
                 })
             }
-            Action::FocusSearch => {
-                self.find = Some(String::new());
+            Action::Filter => {
+                self.find = Some(Default::default());
                 Outcome::Consumed
             }
             Action::NextLink if self.query.is_some() => self.jump(true),
@@ -215,12 +225,11 @@ impl View for RawView {
             .collect();
         frame.render_widget(Paragraph::new(shown), body);
         if let Some(find) = &self.find {
-            frame.render_widget(
-                Paragraph::new(Line::styled(
-                    text::truncate(&format!("Find: {}", text::one_line(find)), width).into_owned(),
-                    theme.style(Token::Accent),
-                )),
+            find.render(
+                ratatui::text::Span::styled("Find: ", theme.style(Token::Accent)),
+                theme.style(Token::Accent),
                 foot,
+                frame,
             );
         }
     }

@@ -8,6 +8,7 @@ use crate::search::{Query, Results};
 use crate::text;
 use crate::tui::action::Action;
 use crate::tui::theme::Token;
+use crate::tui::widgets::line_edit::{Edit, LineEditor};
 use crate::tui::widgets::list::{move_selection, window};
 use crate::tui::widgets::wrap::safe_line;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -23,16 +24,27 @@ pub const RESULT_LIMIT: usize = 2000;
 const MAX_QUERY: usize = 256;
 
 /// The search pane's state.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SearchPane {
-    /// The query as typed.
-    pub query: String,
+    /// The query line as typed, with its cursor.
+    pub query: LineEditor,
     /// The results of the query over the index.
     pub results: Results,
     /// The selected row.
     pub selected: usize,
     /// The query changed since the results were computed.
     stale: bool,
+}
+
+impl Default for SearchPane {
+    fn default() -> Self {
+        SearchPane {
+            query: LineEditor::with_limit(MAX_QUERY),
+            results: Results::default(),
+            selected: 0,
+            stale: false,
+        }
+    }
 }
 
 impl SearchPane {
@@ -46,7 +58,7 @@ impl SearchPane {
 
     /// The query, parsed.
     pub fn parsed_query(&self) -> Query {
-        Query::parse(&self.query)
+        Query::parse(self.query.text())
     }
 
     /// Marks the results as asked for (by the app, inline or from its worker).
@@ -64,9 +76,14 @@ impl SearchPane {
         self.results.hits.get(self.selected).map(|h| h.id)
     }
 
-    /// Replaces the query; the results are stale until the next refresh.
+    /// Replaces the query (the cursor at its end); the results are stale until the next
+    /// refresh.
     pub fn set_query(&mut self, query: String) {
-        self.query = query;
+        self.query.set(&query);
+        self.query_changed();
+    }
+
+    fn query_changed(&mut self) {
         self.selected = 0;
         self.stale = true;
     }
@@ -78,38 +95,15 @@ impl SearchPane {
         if move_selection(&mut self.selected, len, action, ctx.page) {
             return Outcome::Consumed;
         }
+        match self.query.handle(action) {
+            Edit::Changed => {
+                self.query_changed();
+                return Outcome::Consumed;
+            }
+            Edit::Kept => return Outcome::Consumed,
+            Edit::Ignored => {}
+        }
         match action {
-            Action::Input(c) if !c.is_control() => {
-                if self.query.chars().count() < MAX_QUERY {
-                    let mut q = std::mem::take(&mut self.query);
-                    q.push(*c);
-                    self.set_query(q);
-                }
-                Outcome::Consumed
-            }
-            Action::Paste(pasted) => {
-                let mut q = std::mem::take(&mut self.query);
-                q.push_str(&safe_line(pasted));
-                let q: String = q.chars().take(MAX_QUERY).collect();
-                self.set_query(q);
-                Outcome::Consumed
-            }
-            Action::DeleteChar => {
-                let mut q = std::mem::take(&mut self.query);
-                q.pop();
-                self.set_query(q);
-                Outcome::Consumed
-            }
-            Action::ClearInput => {
-                self.set_query(String::new());
-                Outcome::Consumed
-            }
-            Action::DeleteWord => {
-                let mut q = std::mem::take(&mut self.query);
-                delete_last_word(&mut q);
-                self.set_query(q);
-                Outcome::Consumed
-            }
             Action::Back if !self.query.is_empty() => {
                 self.set_query(String::new());
                 Outcome::Consumed
@@ -151,18 +145,19 @@ impl SearchPane {
         let count = format!(" {} of {}", self.results.total, ctx.catalog.len());
         let room = (query_area.width as usize)
             .saturating_sub(text::width(prompt) + text::width(&count) + 1);
-        // Show the end of a long query: that is where the user types.
-        let shown = tail(&self.query, room);
+        // A long query shows the part around the cursor: that is where the user types.
+        let view = self.query.view(room);
         let mut spans = vec![
             Span::styled(prompt, theme.style(Token::Accent)),
-            Span::styled(shown.clone(), theme.style(Token::Text)),
+            Span::styled(view.shown.clone(), theme.style(Token::Text)),
         ];
-        let used = text::width(prompt) + text::width(&shown);
+        let used = text::width(prompt) + text::width(&view.shown);
         let pad = (query_area.width as usize).saturating_sub(used + text::width(&count));
         spans.push(Span::raw(" ".repeat(pad)));
         spans.push(Span::styled(count, theme.style(Token::Muted)));
         frame.render_widget(Paragraph::new(Line::from(spans)), query_area);
-        let cursor_x = query_area.x + (used as u16).min(query_area.width.saturating_sub(1));
+        let cursor = text::width(prompt) as u16 + view.cursor;
+        let cursor_x = query_area.x + cursor.min(query_area.width.saturating_sub(1));
         frame.set_cursor_position(Position::new(cursor_x, query_area.y));
 
         let hint_lines: Vec<Line> = hints
@@ -328,15 +323,6 @@ fn severity_marker<'a>(ctx: &Ctx<'a>, e: &crate::catalog::Entity, base: Style) -
     Span::styled(mark, ctx.theme.on_row(base, ctx.theme.style(token)))
 }
 
-/// Deletes the last word of a one-line field (and the spaces after it), as readline's
-/// Ctrl-W does with the cursor at the end.
-pub fn delete_last_word(text: &mut String) {
-    let kept = text.trim_end_matches(' ').len();
-    text.truncate(kept);
-    let start = text.rfind(' ').map_or(0, |i| i + 1);
-    text.truncate(start);
-}
-
 /// Column widths for the results table at a given width; narrow terminals drop columns from
 /// the right (lifecycle, owner, title) before squeezing the name.
 struct Columns {
@@ -399,25 +385,6 @@ pub fn fit(s: &str, width: usize) -> String {
     format!("{cut}{}", " ".repeat(pad))
 }
 
-/// The end of `s` that fits in `width` columns, with `…` in front when cut.
-fn tail(s: &str, width: usize) -> String {
-    if text::width(s) <= width {
-        return s.to_string();
-    }
-    let mut out: Vec<char> = Vec::new();
-    let mut used = 1;
-    for c in s.chars().rev() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + w > width {
-            break;
-        }
-        used += w;
-        out.push(c);
-    }
-    out.push('…');
-    out.into_iter().rev().collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -427,12 +394,6 @@ mod tests {
         assert_eq!(fit("abc", 5), "abc  ");
         assert_eq!(fit("abcdef", 4), "abc…");
         assert_eq!(text::width(&fit("日本語日本語", 5)), 5);
-    }
-
-    #[test]
-    fn a_long_query_shows_its_end() {
-        assert_eq!(tail("abcdefgh", 4), "…fgh");
-        assert_eq!(tail("abc", 4), "abc");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The templates pane (palette: `templates`): the catalog's Software Templates with title,
-//! description, owner and tags, filtered fuzzily as you type. Enter opens the template's form.
+//! description, owner and tags, filtered fuzzily as you type (the list's filter is always
+//! open here). Enter opens the template's form; Esc clears the filter first, then leaves.
 
 use super::form::FormView;
 use super::{Ctx, Outcome, View};
@@ -11,6 +12,7 @@ use crate::text;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::theme::Token;
+use crate::tui::widgets::line_edit::{Edit, LineEditor};
 use crate::tui::widgets::list::{move_selection, window};
 use crate::tui::widgets::wrap::safe_line;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -24,31 +26,39 @@ const MAX_QUERY: usize = 128;
 
 /// The templates pane's state: the filter, the selection, and the matching templates (found
 /// when the pane opens and after every key, so drawing does no searching).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct TemplatesView {
-    query: String,
+    query: LineEditor,
     selected: usize,
     found: Vec<EntityId>,
+    /// How many templates the catalog has, filtered or not.
+    total: usize,
 }
 
 impl TemplatesView {
     /// The pane with an empty filter, listing every template.
     pub fn new(ctx: &Ctx) -> Self {
-        let mut view = Self::default();
+        let mut view = TemplatesView {
+            query: LineEditor::with_limit(MAX_QUERY),
+            selected: 0,
+            found: Vec::new(),
+            total: 0,
+        };
         view.refresh(ctx);
         view
     }
 
     /// Finds the templates matching the filter, best first.
     fn refresh(&mut self, ctx: &Ctx) {
-        let query = Query::parse(&format!("kind:template {}", self.query));
-        self.found = ctx
-            .index
-            .search(&query, 1000)
-            .hits
-            .into_iter()
-            .map(|h| h.id)
-            .collect();
+        let query = Query::parse(&format!("kind:template {}", self.query.text()));
+        let result = ctx.index.search(&query, 1000);
+        self.found = result.hits.into_iter().map(|h| h.id).collect();
+        // Counted without a filter (templates arriving while one is typed count at Esc).
+        self.total = if self.query.text().trim().is_empty() {
+            result.total
+        } else {
+            self.total.max(result.total)
+        };
         self.selected = self.selected.min(self.found.len().saturating_sub(1));
     }
 }
@@ -62,6 +72,12 @@ impl View for TemplatesView {
         Mode::Search
     }
 
+    fn keys(&self) -> super::PaneKeys {
+        super::PaneKeys::moves_and(&["open"])
+            .and(&super::PaneKeys::TYPING)
+            .own("letters", "filter the templates (Esc clears, then leaves)")
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         // Templates may have arrived from a source since the last key.
         self.refresh(ctx);
@@ -69,31 +85,19 @@ impl View for TemplatesView {
         if move_selection(&mut self.selected, found.len(), action, ctx.page) {
             return Outcome::Consumed;
         }
-        let outcome = match action {
-            Action::Input(c) if !c.is_control() => {
-                if self.query.chars().count() < MAX_QUERY {
-                    self.query.push(*c);
-                    self.selected = 0;
-                }
-                Outcome::Consumed
-            }
-            Action::Paste(p) => {
-                self.query.push_str(&safe_line(p));
-                self.query = self.query.chars().take(MAX_QUERY).collect();
+        let outcome = match (self.query.handle(action), action) {
+            (Edit::Changed, _) => {
                 self.selected = 0;
                 Outcome::Consumed
             }
-            Action::DeleteChar => {
-                self.query.pop();
-                self.selected = 0;
-                Outcome::Consumed
-            }
-            Action::ClearInput => {
+            (Edit::Kept, _) => Outcome::Consumed,
+            // Esc clears the filter first; only then does it leave.
+            (_, Action::Back) if !self.query.is_empty() => {
                 self.query.clear();
                 self.selected = 0;
                 Outcome::Consumed
             }
-            Action::Open => {
+            (_, Action::Open) => {
                 let Some(&id) = found.get(self.selected.min(found.len().saturating_sub(1))) else {
                     return Outcome::Status("no template selected".into());
                 };
@@ -122,17 +126,23 @@ impl View for TemplatesView {
         ])
         .areas(area);
         let width = area.width as usize;
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled("filter › ", theme.style(Token::Accent)),
-                Span::raw(text::truncate(&self.query, width.saturating_sub(10)).into_owned()),
-                Span::styled("▏", theme.style(Token::Accent)),
-            ])),
+        self.query.render(
+            Span::styled("filter › ", theme.style(Token::Accent)),
+            Style::default(),
             input,
+            frame,
         );
         frame.render_widget(
             Paragraph::new(Line::styled(
-                format!("{} template(s) — Enter opens the form", found.len()),
+                if self.query.text().trim().is_empty() {
+                    format!("{} template(s) — Enter opens the form", found.len())
+                } else {
+                    format!(
+                        "{} of {} template(s) — Enter opens the form · Esc clears the filter",
+                        found.len(),
+                        self.total
+                    )
+                },
                 theme.style(Token::Muted),
             )),
             head,

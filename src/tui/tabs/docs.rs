@@ -54,7 +54,7 @@ pub struct DocsTab {
     /// The selected link on the page.
     link: Option<usize>,
     /// The find prompt's text while it is open.
-    find: Option<String>,
+    find: Option<crate::tui::widgets::line_edit::LineEditor>,
     /// The text last searched for on this page.
     query: Option<String>,
     /// The page rendered at the last width drawn (rendering a page costs more than a frame).
@@ -200,16 +200,17 @@ impl DocsTab {
         let Some(find) = &mut self.find else {
             return Outcome::Ignored;
         };
+        if find.handle(action) != crate::tui::widgets::line_edit::Edit::Ignored {
+            return Outcome::Consumed;
+        }
         match action {
-            Action::Input(c) => find.push(*c),
-            Action::Paste(pasted) => find.push_str(&text::one_line(&text::clean(pasted))),
-            Action::DeleteChar => {
-                find.pop();
-            }
-            Action::ClearInput => find.clear(),
             Action::Back => self.find = None,
             Action::Open => {
-                let query = self.find.take().unwrap_or_default();
+                let query = self
+                    .find
+                    .take()
+                    .map(|f| f.text().to_string())
+                    .unwrap_or_default();
                 if query.trim().is_empty() {
                     return Outcome::Consumed;
                 }
@@ -365,6 +366,23 @@ impl EntityTab for DocsTab {
             .then_some(crate::tui::keymap::Mode::Search)
     }
 
+    fn keys(&self) -> crate::tui::panes::PaneKeys {
+        use crate::tui::panes::PaneKeys;
+        if self.find.is_some() {
+            return PaneKeys::moves_and(&["open"])
+                .and(&PaneKeys::TYPING)
+                .own("letters", "the words to find (Enter finds, Esc clears)");
+        }
+        PaneKeys::moves_and(&[
+            "open",
+            "next_page",
+            "prev_page",
+            "next_link",
+            "prev_link",
+            "filter",
+        ])
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         if let Action::Reply(Reply::DocsPage(loaded)) = action {
             return self.page_loaded(loaded);
@@ -373,8 +391,8 @@ impl EntityTab for DocsTab {
             return self.handle_find(action);
         }
         match action {
-            Action::FocusSearch => {
-                self.find = Some(String::new());
+            Action::Filter => {
+                self.find = Some(Default::default());
                 Outcome::Consumed
             }
             Action::Back if self.query.is_some() => {
@@ -518,14 +536,7 @@ impl EntityTab for DocsTab {
             (_, Some(doc)) => doc,
             (_, None) => return,
         };
-        let prompt = self.find.as_deref().map(|f| {
-            Line::from(vec![
-                Span::styled("/", theme.style(Token::Accent)),
-                Span::styled(text::one_line(f), theme.style(Token::Text)),
-                Span::styled("▏", theme.style(Token::Accent)),
-            ])
-        });
-        let height = (page_area.height as usize).saturating_sub(usize::from(prompt.is_some()));
+        let height = (page_area.height as usize).saturating_sub(usize::from(self.find.is_some()));
         let matches = self
             .query
             .as_deref()
@@ -564,12 +575,23 @@ impl EntityTab for DocsTab {
                 )
             })
             .collect();
-        let mut lines = lines;
-        if let Some(prompt) = prompt {
-            lines.resize(height, Line::raw(""));
-            lines.push(prompt);
-        }
         frame.render_widget(Paragraph::new(lines), page_area);
+        if let Some(find) = &self.find {
+            let row = Rect {
+                y: page_area.y + height as u16,
+                height: 1,
+                ..page_area
+            };
+            if row.y < page_area.bottom() {
+                frame.render_widget(ratatui::widgets::Clear, row);
+                find.render(
+                    Span::styled("/", theme.style(Token::Accent)),
+                    theme.style(Token::Text),
+                    row,
+                    frame,
+                );
+            }
+        }
         if ctx.prefs.hyperlinks {
             // Web links become OSC 8 links, span by span; links between pages stay keys.
             let buf = frame.buffer_mut();
