@@ -68,6 +68,8 @@ pub enum Action {
     /// Open the file behind the entity (or the problem) in `$VISUAL`/`$EDITOR` at its line,
     /// then reload it.
     Edit,
+    /// Star or unstar the entity (or the selected result) as a favourite.
+    Favourite,
     /// Delete what is before the cursor in the text field (all of it with the cursor at the
     /// end), as readline's Ctrl-U.
     ClearInput,
@@ -140,7 +142,7 @@ pub enum Action {
 pub type Bindable = (&'static str, fn() -> Action, &'static str);
 
 /// The actions a key can be bound to.
-pub const BINDABLE: [Bindable; 41] = [
+pub const BINDABLE: [Bindable; 42] = [
     ("quit", || Action::Quit, "quit"),
     ("help", || Action::Help, "show the keys"),
     ("palette", || Action::Palette, "command palette"),
@@ -179,6 +181,11 @@ pub const BINDABLE: [Bindable; 41] = [
     ("refresh", || Action::Refresh, "reload the sources"),
     ("sources", || Action::Sources, "show the sources"),
     ("edit", || Action::Edit, "edit the file in $EDITOR"),
+    (
+        "favourite",
+        || Action::Favourite,
+        "star / unstar as a favourite",
+    ),
     (
         "clear",
         || Action::ClearInput,
@@ -246,6 +253,7 @@ impl Action {
             Action::Refresh => "refresh",
             Action::Sources => "sources",
             Action::Edit => "edit",
+            Action::Favourite => "favourite",
             Action::ClearInput => "clear",
             Action::DeleteChar => "delete_char",
             Action::DeleteWord => "delete_word",

@@ -114,6 +114,17 @@ impl Executor {
             Task::FetchRemoteDocs(request) => self.fetch_docs(request),
             Task::RunTemplate(job) => self.run_template(*job),
             Task::Scaffold(job) => self.workers.start_job(*job),
+            Task::SaveMarks(save) => {
+                let tx = self.results.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = crate::tui::marks::write(&save) {
+                        let _ = tx.send(Action::Warn(format!(
+                            "favourites not saved to {}: {e}",
+                            save.path.display()
+                        )));
+                    }
+                });
+            }
             Task::FetchLive(request) => {
                 let tx = self.results.clone();
                 tokio::spawn(request.run(move |report| {

@@ -27,6 +27,7 @@ mod executor;
 pub mod jobs;
 pub mod keymap;
 mod logging;
+pub mod marks;
 pub mod opener;
 pub mod panes;
 pub mod remote_task;
@@ -106,6 +107,8 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     }
     app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
     let action_conflicts = app.keymap.custom_key_conflicts(app.user_commands());
+    let (marks, marks_warning) = marks::Marks::load(&crate::config::state_dir().join(marks::FILE));
+    app.search.marks = marks;
     // The config's own warnings (an unknown section) were said on stderr, which the portal's
     // screen hides: the status line says them too.
     let warnings: Vec<String> = settings
@@ -116,6 +119,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         .chain(theme_warning)
         .chain(key_errors)
         .chain(action_conflicts)
+        .chain(marks_warning)
         .collect();
     for w in &warnings {
         tracing::warn!("{w}");
@@ -473,6 +477,8 @@ mod hyperlink_tests;
 mod line_edit_tests;
 #[cfg(test)]
 mod live_tests;
+#[cfg(test)]
+mod marks_tests;
 #[cfg(test)]
 mod ownership_tests;
 #[cfg(test)]
