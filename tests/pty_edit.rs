@@ -184,3 +184,44 @@ fn e_opens_the_file_in_the_editor_as_one_argument_and_the_edit_shows_on_return()
     assert!(s.screen().contains("component:default/payments-api"));
     s.quit();
 }
+
+#[test]
+fn a_starred_entity_is_listed_first_on_the_empty_query_and_after_a_restart() {
+    let home = tempfile::tempdir().unwrap();
+    let mut s = Running::start(&[], &[], home.path());
+    s.wait_for("89 of 89");
+    s.send("ledger-writer");
+    s.wait_for("Search: ledger-writer");
+    s.send("\r");
+    s.wait_for("component:default/ledger-writer");
+    s.send("*");
+    s.wait_for("is a favourite");
+    s.send("\x1b"); // Esc: back to the search pane, the query kept
+    s.wait_for("Search: ledger-writer");
+    s.send("\x15"); // Ctrl-U: the empty query
+    s.wait_for("★ Favourites");
+    s.wait_for("★ ledger-writer");
+    s.quit();
+    // Kept in the state directory: a new start lists it too.
+    let file = home.path().join("xdg_state_home/idp-tui/favourites.json");
+    let start = Instant::now();
+    while !std::fs::read_to_string(&file).is_ok_and(|t| t.contains("ledger-writer")) {
+        assert!(
+            start.elapsed() < Running::TIMEOUT,
+            "{} never written",
+            file.display()
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let s = Running::start(&[], &[], home.path());
+    s.wait_for("★ Favourites");
+    s.wait_until("the favourite selected at the top", |screen, _| {
+        screen
+            .lines()
+            .find(|l| l.starts_with('▶'))
+            .is_some_and(|l| l.contains("★ ledger-writer"))
+    });
+    // Opened and starred: listed once, as a favourite, not again as recent.
+    assert!(!s.screen().contains("Recent"), "{}", s.screen());
+    s.quit();
+}

@@ -120,7 +120,8 @@ impl SearchPane {
                 });
             }
         }
-        let before = self.selected_id();
+        // The selection stays on its entity, or at the top when it was there.
+        let before = (self.selected > 0).then(|| self.selected_id()).flatten();
         self.pinned = pinned;
         self.pinned_for = (key.0, key.1, self.marks.clone());
         self.selected = self.selected.min(self.rows().saturating_sub(1));
