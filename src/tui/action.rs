@@ -70,6 +70,8 @@ pub enum Action {
     Edit,
     /// Star or unstar the entity (or the selected result) as a favourite.
     Favourite,
+    /// On a Template's entity page: open its form, as the templates list does.
+    LaunchTemplate,
     /// Delete what is before the cursor in the text field (all of it with the cursor at the
     /// end), as readline's Ctrl-U.
     ClearInput,
@@ -142,7 +144,7 @@ pub enum Action {
 pub type Bindable = (&'static str, fn() -> Action, &'static str);
 
 /// The actions a key can be bound to.
-pub const BINDABLE: [Bindable; 42] = [
+pub const BINDABLE: [Bindable; 43] = [
     ("quit", || Action::Quit, "quit"),
     ("help", || Action::Help, "show the keys"),
     ("palette", || Action::Palette, "command palette"),
@@ -185,6 +187,11 @@ pub const BINDABLE: [Bindable; 42] = [
         "favourite",
         || Action::Favourite,
         "star / unstar as a favourite",
+    ),
+    (
+        "launch_template",
+        || Action::LaunchTemplate,
+        "fill this template's form",
     ),
     (
         "clear",
@@ -254,6 +261,7 @@ impl Action {
             Action::Sources => "sources",
             Action::Edit => "edit",
             Action::Favourite => "favourite",
+            Action::LaunchTemplate => "launch_template",
             Action::ClearInput => "clear",
             Action::DeleteChar => "delete_char",
             Action::DeleteWord => "delete_word",

@@ -336,6 +336,7 @@ impl Default for Keymap {
             b(Key::plain(Char('O')), "links", false),
             b(Key::plain(Char('e')), "edit", false),
             b(Key::plain(Char('*')), "favourite", false),
+            b(Key::plain(Char('t')), "launch_template", false),
             b(Key::plain(Char('r')), "toggle_view", false),
             b(Key::plain(Char('+')), "depth_more", false),
             b(Key::plain(Char('=')), "depth_more", false),

@@ -15,6 +15,30 @@ impl App {
         self.search.marks.opened(&entity_ref);
     }
 
+    /// `t` on a Template's entity page: its form, as from the templates list.
+    pub(super) fn launch_template(&mut self) {
+        use crate::scaffolder::Template;
+        let Some(id) = self.current_entity() else {
+            return;
+        };
+        let entity = self.catalog.get(id);
+        if !entity.kind.eq_ignore_ascii_case("template") {
+            self.status_info("t fills a template's form: this entity is not a Template");
+            return;
+        }
+        match Template::from_entity(entity) {
+            Ok(template) => {
+                let form = crate::tui::panes::form::FormView::new(
+                    template,
+                    &self.ctx(),
+                    Some(crate::scaffolder::draft::Drafts::open_default()),
+                );
+                self.push(Box::new(form));
+            }
+            Err(e) => self.status_error(safe_line(&e.to_string())),
+        }
+    }
+
     /// The star key: the entity on screen (or the selected result) becomes a favourite, or
     /// stops being one.
     pub(super) fn toggle_favourite(&mut self) {

@@ -583,6 +583,7 @@ impl App {
             Action::Sources => self.open_sources(),
             Action::Edit => return self.edit_current(),
             Action::Favourite => self.toggle_favourite(),
+            Action::LaunchTemplate => self.launch_template(),
             _ => {}
         }
         None

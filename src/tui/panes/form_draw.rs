@@ -185,7 +185,8 @@ fn field_lines(
             for _ in 0..editor_rows(field) {
                 out.push(Line::raw(""));
             }
-            if let FieldKind::EntityPicker { multi, .. } = &field.kind {
+            if let (FieldKind::EntityPicker { multi, .. }, true) = (&field.kind, view.picker_open())
+            {
                 let picked = display_value(field, value);
                 if *multi && !picked.is_empty() {
                     out.push(Line::styled(
