@@ -225,3 +225,27 @@ fn a_starred_entity_is_listed_first_on_the_empty_query_and_after_a_restart() {
     assert!(!s.screen().contains("Recent"), "{}", s.screen());
     s.quit();
 }
+
+#[test]
+fn t_on_a_template_page_opens_its_form_and_esc_comes_back() {
+    let home = tempfile::tempdir().unwrap();
+    let mut s = Running::start(&[], &[], home.path());
+    s.wait_for("89 of 89");
+    s.send("kind:template");
+    s.wait_for("Search: kind:template");
+    s.wait_until("a template selected", |screen, _| {
+        screen
+            .lines()
+            .find(|l| l.starts_with('▶'))
+            .is_some_and(|l| l.contains("template"))
+    });
+    s.send("\r");
+    s.wait_for("template:default/");
+    s.send("t");
+    s.wait_for("Page 1/");
+    s.send("\x1b");
+    s.wait_until("the template's page again", |screen, _| {
+        screen.contains("template:default/") && !screen.contains("Page 1/")
+    });
+    s.quit();
+}
