@@ -190,6 +190,7 @@ fn main() {
         prefs: &idp_tui::tui::panes::DEFAULT_PREFS,
         live: &idp_tui::live::NO_REPORTS,
         now: std::time::SystemTime::now(),
+        initiatives: &idp_tui::tui::panes::NO_INITIATIVES,
     };
     use idp_tui::tui::tabs::{dependencies::Dependencies, EntityTab};
     let tab = timed("tui_dependencies_tab_reverse_hub_open", 5, || {

@@ -237,13 +237,22 @@ impl Config {
             ));
         }
         crate::actions::check_all(&config.actions).map_err(|e| {
-            let title = match &e {
-                crate::actions::ActionError::Invalid { action, .. } => action.clone(),
-                _ => String::new(),
+            let (title, message) = match &e {
+                crate::actions::ActionError::Invalid { action, message } => {
+                    (action.clone(), message.as_str())
+                }
+                _ => (String::new(), ""),
             };
+            let title_line = line_of_action(text, &title);
+            // An error in the `inputs:` schema or the `confirm:` message points at that key.
+            let key = ["inputs", "confirm"]
+                .into_iter()
+                .find(|k| message.starts_with(k));
             ConfigError::Invalid {
                 path: path.to_string(),
-                line: line_of_action(text, &title),
+                line: key
+                    .and_then(|k| line_in_action(text, title_line, k))
+                    .unwrap_or(title_line),
                 message: e.to_string(),
             }
         })?;
@@ -389,6 +398,34 @@ fn line_of_action(text: &str, title: &str) -> usize {
         .map_or(0, |(i, _)| i + 1)
 }
 
+/// The line of `key:` in the list item of `actions:` that holds 1-based line `at` (the item's
+/// `title:`), when the item has that key.
+fn line_in_action(text: &str, at: usize, key: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let start = (0..at.checked_sub(1)?)
+        .rev()
+        .chain(std::iter::once(at - 1))
+        .find(|&i| {
+            lines
+                .get(i)
+                .is_some_and(|l| l.trim_start().starts_with("- "))
+        })
+        .or(Some(at - 1))?;
+    let dash = indent(lines.get(start)?);
+    let item = lines.get(start)?.trim_start().trim_start_matches("- ");
+    if item.starts_with(&format!("{key}:")) {
+        return Some(start + 1);
+    }
+    lines
+        .iter()
+        .enumerate()
+        .skip(start + 1)
+        .take_while(|(_, l)| l.trim().is_empty() || indent(l) > dash)
+        .find(|(_, l)| l.trim_start().starts_with(&format!("{key}:")))
+        .map(|(i, _)| i + 1)
+}
+
 /// The line where the `i`-th item of `sources:` starts (best effort; 0 when not found).
 fn source_line(text: &str, i: usize) -> usize {
     let mut in_sources = false;
@@ -519,6 +556,20 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("sideways"), "{err}");
+    }
+
+    #[test]
+    fn a_broken_inputs_schema_is_a_config_error_at_its_line() {
+        let text = "actions:\n  - title: Fine\n    command: echo\n  - key: S\n    title: Scale\n    command: kubectl scale --replicas=${{ inputs.replicas }}\n    inputs:\n      properties:\n        replicas: {type: integr}\n";
+        let err = Config::parse("c.yaml", text).unwrap_err().to_string();
+        assert!(err.starts_with("c.yaml:7: "), "{err}");
+        assert!(
+            err.contains("action \"Scale\": inputs.replicas: type \"integr\""),
+            "{err}"
+        );
+        let ok = text.replace("integr", "integer");
+        let c = Config::parse("c.yaml", &ok).unwrap();
+        assert!(c.actions[1].input_form().is_some());
     }
 
     #[test]
@@ -659,6 +710,14 @@ sources:
         assert_eq!(b.token, TokenSource::Env("BACKSTAGE_TOKEN".into()));
         assert_eq!(b.http.max_entities, 1_000_000);
         assert_eq!(b.http.max_bytes, 2048 * 1024 * 1024);
+        let scale = crate::actions::find(&c.actions, "Scale deployment").expect("the example");
+        let form = scale.input_form().expect("inputs");
+        let values = crate::actions::values_from(&form, Default::default(), &[]).unwrap();
+        assert_eq!(values["replicas"], 2);
+        assert!(
+            crate::actions::values_from(&form, Default::default(), &["replicas=51".into()])
+                .is_err()
+        );
     }
 
     #[test]

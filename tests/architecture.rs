@@ -34,7 +34,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("scorecard", &["catalog", "documents", "live"]),
     ("governance", &["catalog", "documents", "scorecard"]),
     ("techdocs", &["catalog", "markdown"]),
-    ("actions", &["catalog"]),
+    ("actions", &["catalog", "scaffolder"]),
     ("governance", &["catalog", "scorecard"]),
     ("scaffolder", &["catalog", "expr"]),
     ("backstage", &["catalog"]),

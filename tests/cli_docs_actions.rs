@@ -269,3 +269,75 @@ fn docs_work_with_a_catalog_file_named_without_a_directory() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(relative, stdout(&o), "the same page either way");
 }
+
+#[test]
+fn an_action_with_inputs_takes_them_from_set_as_inert_arguments() {
+    let o = action(&[
+        "R",
+        "hostile",
+        "--set",
+        "replicas=7",
+        "--set",
+        "reason=x; rm -rf ~ $(touch /tmp/idp-tui-pwned)",
+        "--yes",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "scale\ndeploy/hostile\n--replicas=7\n--\nx; rm -rf ~ $(touch /tmp/idp-tui-pwned)\n"
+    );
+    assert!(!std::path::Path::new("/tmp/idp-tui-pwned").exists());
+}
+
+#[test]
+fn an_action_with_inputs_reads_a_values_file_and_set_overrides_it() {
+    let values = format!("{DATA}/actions/scale-values.yaml");
+    let o = action(&["R", "hostile", "--values", &values, "--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("confirm: Scale hostile to 12 replicas?"),
+        "{out}"
+    );
+    assert!(
+        out.contains(r#""--replicas=12", "--", "$(id); rm -rf ~"]"#),
+        "{out}"
+    );
+    let o = action(&[
+        "R",
+        "hostile",
+        "--values",
+        &values,
+        "--set",
+        "replicas=0",
+        "--dry-run",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["argv"][4], "--replicas=0");
+    assert_eq!(v["message"], "Scale hostile to 0 replicas?");
+}
+
+#[test]
+fn invalid_inputs_exit_1_listing_every_one() {
+    let o = action(&["R", "hostile", "--set", "replicas=51", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    let err = stderr(&o);
+    assert!(
+        err.contains("idp-tui: invalid: Replicas (replicas): must be at most 50"),
+        "{err}"
+    );
+    assert!(
+        err.contains("idp-tui: invalid: Reason (reason): is required"),
+        "{err}"
+    );
+    let o = action(&["R", "hostile", "--set", "replicas=many", "--set", "size=3"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("must be a whole number"), "{err}");
+    assert!(err.contains("size: no input of that name"), "{err}");
+    let o = action(&["E", "hostile", "--set", "x=1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("declares no inputs"), "{}", stderr(&o));
+}

@@ -470,6 +470,49 @@ fn the_example_kratix_actions_load_and_apply_the_demo_promise() {
         "{}",
         text(&o.stdout)
     );
+    // With inputs: the request piped to kubectl, each value quoted inside the script.
+    let o = idp(&[
+        "--config",
+        config,
+        "action",
+        "Request and apply",
+        "api:kratix/postgresql",
+        "--set",
+        "namespace=team-a",
+        "--dry-run",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains(
+            r#"argv: ["sh", "-c", "idp-tui request 'postgresql' --values requests/'postgresql'.values.yaml | kubectl apply --dry-run='server' --namespace 'team-a' -f -"]"#
+        ),
+        "{}",
+        text(&o.stdout)
+    );
+    assert!(text(&o.stdout)
+        .contains("confirm: Send the postgresql request to namespace team-a (dry run server)?"));
+    let o = idp(&[
+        "--config",
+        config,
+        "action",
+        "Request and apply",
+        "api:kratix/postgresql",
+        "--set",
+        "namespace=Team A; id",
+        "--set",
+        "dryRun=always",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("Namespace (namespace)"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(
+        text(&o.stderr).contains("Dry run (dryRun)"),
+        "{}",
+        text(&o.stderr)
+    );
     let o = idp(&["templates"]);
     assert!(
         text(&o.stdout).contains("template:kratix/request-postgresql  request postgresql"),

@@ -13,7 +13,10 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::{Deserialize, Serialize};
 
 pub mod editor;
+mod inputs;
 mod shell;
+
+pub use inputs::{check_schema, values_from};
 
 /// Most bytes of a background command's output kept.
 pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
@@ -54,9 +57,49 @@ pub struct ActionConfig {
     /// How it runs.
     #[serde(default)]
     pub mode: Mode,
-    /// Ask before running.
+    /// Ask before running: `true`, or a message shown above the command.
     #[serde(default)]
-    pub confirm: bool,
+    pub confirm: Confirm,
+    /// What the action asks for before it runs, as a JSON Schema object (the subset the
+    /// scaffolder's form supports); the values are `${{ inputs.KEY }}` in the command.
+    #[serde(default)]
+    pub inputs: Option<serde_json::Value>,
+}
+
+/// The values of an action's inputs, keyed by input (what the form or `--set` gave).
+pub type Values = serde_json::Map<String, serde_json::Value>;
+
+/// Whether an action asks before it runs: `confirm: true`, or `confirm: "a message"` (which
+/// asks too, and is shown above the command).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Confirm {
+    /// `confirm: true` asks, `false` does not.
+    Ask(bool),
+    /// Asks, showing this message (with `${{ }}` expressions) above the command.
+    Message(String),
+}
+
+impl Default for Confirm {
+    fn default() -> Self {
+        Confirm::Ask(false)
+    }
+}
+
+impl From<bool> for Confirm {
+    fn from(ask: bool) -> Self {
+        Confirm::Ask(ask)
+    }
+}
+
+impl Confirm {
+    /// True when the action asks before running.
+    pub fn asks(&self) -> bool {
+        match self {
+            Confirm::Ask(ask) => *ask,
+            Confirm::Message(_) => true,
+        }
+    }
 }
 
 /// Why an action cannot be prepared or run.
@@ -137,6 +180,9 @@ pub struct Plan {
     pub confirm: bool,
     /// The program and its arguments.
     pub argv: Vec<String>,
+    /// The `confirm:` message, rendered and cleaned, shown above the command when asking.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 impl Plan {
@@ -152,6 +198,7 @@ impl Plan {
             mode: Mode::Open,
             confirm: false,
             argv: vec![opener().to_string(), url.to_string()],
+            message: None,
         }
     }
 }
@@ -232,8 +279,8 @@ fn refuse_dash(value: &str) -> Result<(), String> {
 }
 
 /// What expressions see: the entity's fields at the top level (`metadata.name`), the entity as
-/// `entity`, and its reference as `ref`.
-fn context(entity: &Entity) -> minijinja::Value {
+/// `entity`, its reference as `ref`, and the values of the action's inputs as `inputs`.
+fn context(entity: &Entity, inputs: &Values) -> minijinja::Value {
     let doc = entity.to_value();
     let mut map = match &doc {
         serde_json::Value::Object(m) => m.clone(),
@@ -241,6 +288,7 @@ fn context(entity: &Entity) -> minijinja::Value {
     };
     map.insert("entity".into(), doc);
     map.insert("ref".into(), entity.entity_ref().as_str().into());
+    map.insert("inputs".into(), serde_json::Value::Object(inputs.clone()));
     minijinja::Value::from_serialize(&map)
 }
 
@@ -314,8 +362,19 @@ impl ActionConfig {
                 }
                 shell::Role::Argument => w.clone(),
             };
-            env.template_from_str(&template)
+            let compiled = env
+                .template_from_str(&template)
                 .map_err(|e| invalid(format!("in {w:?}: {e}")))?;
+            let mut used: Vec<String> = compiled.undeclared_variables(true).into_iter().collect();
+            used.sort();
+            inputs::undeclared(self, &used).map_err(&invalid)?;
+        }
+        if let Some(schema) = &self.inputs {
+            check_schema(schema).map_err(&invalid)?;
+        }
+        if let Confirm::Message(message) = &self.confirm {
+            env.template_from_str(message)
+                .map_err(|e| invalid(format!("confirm: {e}")))?;
         }
         if let Some(when) = &self.when {
             if has_end_delimiter(when) {
@@ -356,11 +415,18 @@ impl ActionConfig {
         let Ok(expr) = env.compile_expression(strip_delimiters(when)) else {
             return false;
         };
-        expr.eval(context(entity)).is_ok_and(|v| v.is_true())
+        expr.eval(context(entity, &Values::new()))
+            .is_ok_and(|v| v.is_true())
     }
 
     /// Renders the command for an entity into an argument vector.
     pub fn plan(&self, entity: &Entity) -> Result<Plan, ActionError> {
+        self.plan_with(entity, &Values::new())
+    }
+
+    /// Renders the command for an entity with the values of its inputs
+    /// (`${{ inputs.KEY }}`), each quoted exactly like an entity value.
+    pub fn plan_with(&self, entity: &Entity, inputs: &Values) -> Result<Plan, ActionError> {
         let entity_ref = entity.entity_ref().to_string();
         if !self.applies(entity) {
             return Err(ActionError::NotApplicable {
@@ -374,7 +440,7 @@ impl ActionConfig {
         };
         let words = words(&self.command).map_err(&invalid)?;
         let roles = self.roles(&words).map_err(&invalid)?;
-        let ctx = context(entity);
+        let ctx = context(entity, inputs);
         let plain = environment(false, UndefinedBehavior::Strict);
         let scripts = environment(true, UndefinedBehavior::Strict);
         let render_error = |message: String| ActionError::Render {
@@ -430,15 +496,31 @@ impl ActionConfig {
                 });
             }
             let mut plan = Plan::open(&self.title, &url);
-            plan.confirm = self.confirm;
+            plan.confirm = self.confirm.asks();
+            plan.message = self.message(&plain, &ctx);
             return Ok(plan);
         }
         Ok(Plan {
             title: self.title.clone(),
             mode: self.mode,
-            confirm: self.confirm,
+            confirm: self.confirm.asks(),
+            message: self.message(&plain, &ctx),
             argv,
         })
+    }
+}
+
+impl ActionConfig {
+    /// The `confirm:` message rendered for the entity and inputs, on one line and cleaned
+    /// (the text as written when it does not render: it is only shown, never run).
+    fn message(&self, env: &Environment<'static>, ctx: &minijinja::Value) -> Option<String> {
+        let Confirm::Message(message) = &self.confirm else {
+            return None;
+        };
+        let shown = env
+            .render_str(message, ctx.clone())
+            .unwrap_or_else(|_| message.clone());
+        Some(crate::text::one_line(&crate::text::clean(&shown)))
     }
 }
 

@@ -23,7 +23,8 @@ fn action(command: &str) -> ActionConfig {
         when: None,
         command: command.into(),
         mode: Mode::Background,
-        confirm: false,
+        confirm: false.into(),
+        inputs: None,
     }
 }
 
@@ -466,4 +467,237 @@ fn a_value_naming_a_shell_cannot_turn_later_words_into_a_script() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("names a program"), "{err}");
+}
+
+/// An action asking for one input, `x`, used as its own argument and inside a shell script.
+fn with_inputs(command: &str) -> ActionConfig {
+    let mut a = action(command);
+    a.inputs = Some(json!({
+        "type": "object",
+        "required": ["x"],
+        "properties": {"x": {"type": "string", "title": "X"}}
+    }));
+    a
+}
+
+fn inputs(x: &str) -> Values {
+    let mut values = Values::new();
+    values.insert("x".into(), json!(x));
+    values
+}
+
+#[test]
+fn an_input_value_is_one_inert_argument() {
+    let e = entity("svc", json!({}));
+    for value in HOSTILE.iter().chain(&["x; rm -rf ~", "$(id)"]) {
+        let plan = with_inputs("printf '[%s]\\n' ${{ inputs.x }} end")
+            .plan_with(&e, &inputs(value))
+            .unwrap();
+        assert_eq!(plan.argv, ["printf", "[%s]\\n", value, "end"], "{value:?}");
+        let out = execute(&plan).unwrap();
+        assert_eq!(out.stdout, format!("[{value}]\n[end]\n"), "{value:?}");
+    }
+    assert!(!std::path::Path::new("/tmp/idp-tui-pwned").exists());
+}
+
+#[test]
+fn an_input_value_inside_a_shell_script_is_quoted_for_its_spot() {
+    let e = entity("svc", json!({}));
+    for value in HOSTILE.iter().chain(&["$(id)", "--help"]) {
+        for command in [
+            "sh -c 'set -- ${{ inputs.x }}; printf \"[%s]\\n\" \"$1\"'",
+            "sh -c 'printf \"[%s]\\n\" \"${{ inputs.x }}\"'",
+            "sh -c \"printf '[%s]\\n' '${{ inputs.x }}'\"",
+        ] {
+            let planned = with_inputs(command).plan_with(&e, &inputs(value));
+            // A value starting a shell word with `-` is refused unless `--` came first.
+            if value.starts_with('-') && !command.contains("set --") {
+                let err = planned.unwrap_err().to_string();
+                assert!(
+                    err.contains("would be read as an option"),
+                    "{command}: {err}"
+                );
+                continue;
+            }
+            let plan = planned.unwrap_or_else(|err| panic!("{command} with {value:?}: {err}"));
+            let out = execute(&plan).unwrap();
+            assert_eq!(
+                out.stdout,
+                format!("[{value}]\n"),
+                "{command} with {value:?}"
+            );
+        }
+    }
+    assert!(!std::path::Path::new("/tmp/idp-tui-pwned").exists());
+}
+
+#[test]
+fn an_input_value_that_looks_like_an_option_is_refused_unless_options_ended() {
+    let e = entity("svc", json!({}));
+    let err = with_inputs("kubectl scale ${{ inputs.x }}")
+        .plan_with(&e, &inputs("--help"))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("would be read as an option"),
+        "{err}"
+    );
+    let plan = with_inputs("printf '%s' -- ${{ inputs.x }}")
+        .plan_with(&e, &inputs("--help"))
+        .unwrap();
+    assert_eq!(plan.argv, ["printf", "%s", "--", "--help"]);
+}
+
+/// "Scale deployment": an integer `replicas` bounded 0–50 and an optional reason.
+fn scale() -> ActionConfig {
+    let mut a =
+        action("kubectl scale deploy/${{ metadata.name }} --replicas=${{ inputs.replicas }}");
+    a.title = "Scale deployment".into();
+    a.confirm = Confirm::Message("Scale ${{ metadata.name }} to ${{ inputs.replicas }}?".into());
+    a.inputs = Some(json!({
+        "type": "object",
+        "required": ["replicas"],
+        "properties": {
+            "replicas": {"type": "integer", "title": "Replicas", "minimum": 0, "maximum": 50, "default": 2},
+            "env": {"type": "string", "enum": ["staging", "production"], "default": "staging"},
+            "ticket": {"type": "string", "pattern": "^[A-Z]+-[0-9]+$"}
+        }
+    }));
+    a
+}
+
+#[test]
+fn inputs_render_with_their_types_and_the_confirm_message_shows_them() {
+    let e = entity("ledger", json!({}));
+    let a = scale();
+    a.check().unwrap();
+    let form = a.input_form().unwrap();
+    let values = values_from(&form, Values::new(), &["replicas=7".into()]).unwrap();
+    assert_eq!(
+        values["env"],
+        json!("staging"),
+        "defaults fill what was not given"
+    );
+    let plan = a.plan_with(&e, &values).unwrap();
+    assert_eq!(
+        plan.argv,
+        ["kubectl", "scale", "deploy/ledger", "--replicas=7"]
+    );
+    assert!(plan.confirm);
+    assert_eq!(plan.message.as_deref(), Some("Scale ledger to 7?"));
+}
+
+#[test]
+fn every_invalid_input_is_listed_with_its_name() {
+    let form = scale().input_form().unwrap();
+    let errors = values_from(
+        &form,
+        Values::from_iter([("env".to_string(), json!("moon"))]),
+        &[
+            "replicas=51".into(),
+            "ticket=nope".into(),
+            "colour=red".into(),
+        ],
+    )
+    .unwrap_err();
+    assert!(
+        errors.iter().any(|e| e.starts_with("colour: no input")),
+        "{errors:?}"
+    );
+    assert_eq!(errors.len(), 4, "every problem at once: {errors:?}");
+    let errors = values_from(
+        &form,
+        Values::from_iter([("env".to_string(), json!("moon"))]),
+        &["replicas=51".into(), "ticket=nope".into()],
+    )
+    .unwrap_err();
+    let all = errors.join("\n");
+    assert_eq!(errors.len(), 3, "{all}");
+    assert!(
+        all.contains("Replicas (replicas): must be at most 50"),
+        "{all}"
+    );
+    assert!(
+        all.contains("(env): must be one of: staging, production"),
+        "{all}"
+    );
+    assert!(all.contains("(ticket)") && all.contains("pattern"), "{all}");
+    // Text that does not parse is reported once (not also as a missing required value).
+    let errors = values_from(&form, Values::new(), &["replicas=two".into()]).unwrap_err();
+    assert_eq!(errors, ["Replicas (replicas): must be a whole number"]);
+}
+
+#[test]
+fn an_action_with_inputs_planned_without_them_says_which_value_is_missing() {
+    let err = scale().plan(&entity("ledger", json!({}))).unwrap_err();
+    assert!(matches!(err, ActionError::Render { .. }), "{err}");
+}
+
+#[test]
+fn broken_inputs_schemas_are_refused_by_check() {
+    let broken = [
+        (json!("replicas"), "must be a JSON Schema object"),
+        (json!({"properties": {}}), "`properties:` is empty"),
+        (
+            json!({"type": "array", "properties": {"a": {}}}),
+            "type must be object",
+        ),
+        (
+            json!({"properties": {"a": {"type": "integr"}}}),
+            "type \"integr\" is not one of",
+        ),
+        (
+            json!({"properties": {"a": {"type": "integer", "maximum": "50"}}}),
+            "maximum must be a number",
+        ),
+        (
+            json!({"properties": {"a": {"type": "string", "pattern": "(["}}}),
+            "does not compile",
+        ),
+        (
+            json!({"required": ["b"], "properties": {"a": {"type": "string"}}}),
+            "no property \"b\"",
+        ),
+        (
+            json!({"properties": {"a": {"type": "integer", "maximum": 50, "default": 100}}}),
+            "inputs.a: the default 100 must be at most 50",
+        ),
+        (
+            json!({"properties": {"o": {"type": "object", "properties": {"n": {"type": "nmber"}}}}}),
+            "inputs.o.n: type",
+        ),
+    ];
+    for (schema, expected) in broken {
+        let mut a = action("echo hi");
+        a.inputs = Some(schema.clone());
+        let err = a.check().unwrap_err().to_string();
+        assert!(err.contains(expected), "{schema}: {err}");
+    }
+}
+
+#[test]
+fn a_command_using_an_undeclared_input_is_refused_by_check() {
+    let err = action("echo ${{ inputs.x }}")
+        .check()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("declares no `inputs:`"), "{err}");
+    let err = with_inputs("sh -c 'echo ${{ inputs.y }}'")
+        .check()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("inputs.y"), "{err}");
+    with_inputs("sh -c 'echo ${{ inputs.x }}'").check().unwrap();
+}
+
+#[test]
+fn confirm_reads_a_flag_or_a_message() {
+    let read = |yaml: &str| serde_yaml::from_str::<ActionConfig>(yaml).unwrap().confirm;
+    assert_eq!(read("title: t\ncommand: x\n"), Confirm::Ask(false));
+    assert_eq!(
+        read("title: t\ncommand: x\nconfirm: true\n"),
+        Confirm::Ask(true)
+    );
+    let message = read("title: t\ncommand: x\nconfirm: Really restart?\n");
+    assert_eq!(message, Confirm::Message("Really restart?".into()));
+    assert!(message.asks());
 }

@@ -1,5 +1,7 @@
 //! `idp-tui action KEY|TITLE REF`: runs a custom action (or a built-in link) on an entity;
-//! `--dry-run` prints the argument vector instead.
+//! `--dry-run` prints the argument vector instead. An action with `inputs:` takes their
+//! values from `--values FILE` and `--set KEY=VALUE`, checked as the portal's form checks
+//! them (exit 1 listing every invalid value).
 
 use super::{load_entity, print_json, Settings};
 use crate::actions::{self, execute, Mode, Plan};
@@ -22,6 +24,12 @@ pub struct Args {
     /// Print JSON (the plan, and the output of a background action).
     #[arg(long)]
     pub json: bool,
+    /// A YAML or JSON mapping with the values of the action's inputs.
+    #[arg(long, value_name = "FILE")]
+    pub values: Option<std::path::PathBuf>,
+    /// One input's value, typed as the form types it (repeatable; after `--values`).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
 }
 
 /// Runs `action`.
@@ -34,12 +42,24 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     let configured = &settings.config.actions;
     let links = actions::builtin_links(entity);
     let plan = match actions::find(configured, &args.action) {
-        Some(action) => action.plan(entity),
+        Some(action) => match inputs(action, args)? {
+            Ok(values) => action.plan_with(entity, &values),
+            Err(code) => return Ok(code),
+        },
         None => match links
             .iter()
             .find(|l| l.title.eq_ignore_ascii_case(args.action.trim()))
         {
-            Some(link) => Ok(Plan::open(&link.title, &link.url)),
+            Some(link) if args.values.is_none() && args.sets.is_empty() => {
+                Ok(Plan::open(&link.title, &link.url))
+            }
+            Some(link) => {
+                tell!(
+                    "idp-tui: error: {:?} is a link: --values and --set are for actions that declare `inputs:`",
+                    link.title
+                );
+                return Ok(ExitCode::from(2));
+            }
             None => {
                 tell!(
                     "idp-tui: no action {:?}; actions for {}:",
@@ -67,6 +87,9 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         if args.json {
             print_json(&plan)?;
         } else {
+            if let Some(message) = &plan.message {
+                say!("confirm: {message}");
+            }
             say!("argv: {:?}", plan.argv);
             say!("shell: {}", visible(&plan.shell_line()));
         }
@@ -107,6 +130,60 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     })
 }
 
+/// The values of the action's inputs (from `--values` and `--set`, over the defaults), or the
+/// exit code after saying what is wrong: 1 with every invalid value, 2 for unreadable input.
+fn inputs(
+    action: &actions::ActionConfig,
+    args: &Args,
+) -> color_eyre::Result<Result<actions::Values, ExitCode>> {
+    let Some(form) = action.input_form() else {
+        if args.values.is_some() || !args.sets.is_empty() {
+            tell!(
+                "idp-tui: error: {:?} declares no inputs: --values and --set do not apply",
+                action.title
+            );
+            return Ok(Err(ExitCode::from(2)));
+        }
+        return Ok(Ok(actions::Values::new()));
+    };
+    let file = match &args.values {
+        None => actions::Values::new(),
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| crate::yaml::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string()))
+        {
+            Ok(serde_json::Value::Object(map)) => map,
+            Ok(serde_json::Value::Null) => actions::Values::new(),
+            Ok(_) => {
+                tell!(
+                    "idp-tui: error: {}: the values must be a mapping",
+                    path.display()
+                );
+                return Ok(Err(ExitCode::from(2)));
+            }
+            Err(e) => {
+                tell!("idp-tui: error: {}: {e}", path.display());
+                return Ok(Err(ExitCode::from(2)));
+            }
+        },
+    };
+    match actions::values_from(&form, file, &args.sets) {
+        Ok(values) => Ok(Ok(values)),
+        Err(errors) => {
+            if args.json {
+                print_json(&serde_json::json!({"valid": false, "errors": errors}))?;
+            }
+            for e in &errors {
+                tell!(
+                    "idp-tui: invalid: {}",
+                    crate::text::one_line(&crate::text::clean(e))
+                );
+            }
+            Ok(Err(ExitCode::FAILURE))
+        }
+    }
+}
+
 /// Asks on the terminal; without one, refuses (a script must pass `--yes`).
 fn confirm(plan: &Plan) -> color_eyre::Result<bool> {
     if !std::io::stdin().is_terminal() {
@@ -115,6 +192,9 @@ fn confirm(plan: &Plan) -> color_eyre::Result<bool> {
             plan.title
         );
         return Ok(false);
+    }
+    if let Some(message) = &plan.message {
+        tell!("{message}");
     }
     tell_part!("Run {}? [y/N] ", visible(&plan.shell_line()));
     std::io::stderr().flush()?;

@@ -31,7 +31,7 @@ pub struct Args {
 
 /// The history file `score --record` appends to.
 pub fn history_file() -> PathBuf {
-    crate::config::state_dir().join("history.jsonl")
+    crate::config::state_dir().join(history::FILE_NAME)
 }
 
 /// Parses `--since`: `Nd`, `Nw` or a date.

@@ -9,7 +9,7 @@ use super::ci_report::{self, Check, Failure, Format, Level as CiLevel, RuleInfo}
 use super::output::{emit, emit_json};
 use super::Settings;
 use crate::catalog::Catalog;
-use crate::governance::{self, Goal, Initiative, Progress, Status, Target};
+use crate::governance::{self, days_text, Goal, Initiative, Progress, Status, Target};
 use crate::scorecard::{self, Date, Scorecard};
 use crate::text::one_line;
 use serde_json::{json, Value};
@@ -47,19 +47,10 @@ pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
 /// The initiatives for these settings: those in the scorecard paths, or the demo's when the
 /// catalog is the embedded demo and no scorecards are named.
 pub(crate) fn load_initiatives(settings: &Settings) -> governance::LoadedInitiatives {
-    if settings.scorecards.is_empty() {
-        let demo = settings.sources == [crate::source::SourceSpec::demo()];
-        governance::LoadedInitiatives {
-            initiatives: if demo {
-                governance::demo_initiatives()
-            } else {
-                Vec::new()
-            },
-            errors: Vec::new(),
-        }
-    } else {
-        governance::load_paths(&settings.scorecards)
-    }
+    governance::load_for(
+        &settings.scorecards,
+        settings.sources == [crate::source::SourceSpec::demo()],
+    )
 }
 
 /// Runs `initiatives`.
@@ -153,17 +144,6 @@ fn target_text(p: &Progress<'_>) -> String {
         (Goal::Level(level), _) => format!("level {}", p.scorecard.level_name(*level)),
         (_, Target::Rules(ids)) => format!("rules {}", ids.join(", ")),
         (_, Target::Level(name)) => format!("level {name}"),
-    }
-}
-
-/// Days left in words: `25 days left`, `due today`, `3 days overdue`.
-fn days_text(days: i64) -> String {
-    match days {
-        0 => "due today".into(),
-        1 => "1 day left".into(),
-        d if d > 0 => format!("{d} days left"),
-        -1 => "1 day overdue".into(),
-        d => format!("{} days overdue", -d),
     }
 }
 

@@ -12,6 +12,9 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
+/// The history file's name in the state directory (`score --record` appends to it).
+pub const FILE_NAME: &str = "history.jsonl";
+
 /// One evaluation of one scorecard or initiative.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {

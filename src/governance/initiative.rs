@@ -137,6 +137,18 @@ pub fn demo_initiatives() -> Vec<Initiative> {
     parse_file("built-in:initiatives.yaml", DEMO_INITIATIVES).0
 }
 
+/// The initiatives a session uses: those in the scorecard paths, or, when none are named and
+/// the catalog is the embedded demo, the demo's (the CLI and the portal both ask this).
+pub fn load_for(scorecard_paths: &[String], demo: bool) -> LoadedInitiatives {
+    if !scorecard_paths.is_empty() {
+        return load_paths(scorecard_paths);
+    }
+    LoadedInitiatives {
+        initiatives: if demo { demo_initiatives() } else { Vec::new() },
+        errors: Vec::new(),
+    }
+}
+
 /// Reads the initiatives in scorecard files and directories (every `*.yaml`/`*.yml` below a
 /// directory); documents of other kinds are skipped. Names must be unique.
 pub fn load_paths(paths: &[String]) -> LoadedInitiatives {

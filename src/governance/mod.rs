@@ -15,13 +15,14 @@ pub mod schedule;
 pub mod stats;
 
 pub use initiative::{
-    demo_initiatives, load_paths, parse_file, Initiative, InitiativeError, LoadedInitiatives,
-    Target,
+    demo_initiatives, load_for, load_paths, parse_file, Initiative, InitiativeError,
+    LoadedInitiatives, Target,
 };
 pub use progress::{
-    bind, entity_action_items, ActionItem, EntityProgress, Goal, OwnerProgress, Progress,
+    bind, board_action_items, entity_action_items, tally_from_board, ActionItem, EntityProgress,
+    Goal, OwnerProgress, Progress,
 };
-pub use schedule::{Milestone, Schedule, Status};
+pub use schedule::{days_text, Milestone, Schedule, Status};
 
 #[cfg(test)]
 mod tests;

@@ -5,7 +5,8 @@
 use super::initiative::{Initiative, InitiativeError, Target};
 use super::schedule::Status;
 use crate::catalog::{Catalog, EntityId, EntityRef};
-use crate::scorecard::{self, Date, Level, Rule, Scorecard};
+use crate::scorecard::{self, Date, EntityScore, Level, Rule, Scoreboard, Scorecard};
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 /// An initiative's target bound to its scorecard.
@@ -159,14 +160,59 @@ impl<'a> Progress<'a> {
         today: Date,
     ) -> Result<Progress<'a>, InitiativeError> {
         let (card, goal) = bind(initiative, cards)?;
+        let scores = catalog
+            .ids()
+            .filter(|&id| card.applies_to(catalog.get(id)))
+            .map(|id| scorecard::evaluate(card, catalog, id, today));
+        Ok(Self::collect(
+            initiative, card, goal, scores, catalog, today,
+        ))
+    }
+
+    /// Like [`Progress::evaluate`], but from scores already computed (the portal's
+    /// [`Scoreboard`], which scores the catalog off the UI thread, live rules included): no rule
+    /// is evaluated again, so this is a pass over the scorecard's results. `None` while the
+    /// board has no results yet (it is scoring).
+    pub fn from_board(
+        initiative: &'a Initiative,
+        board: &'a Scoreboard,
+        catalog: &Catalog,
+        today: Date,
+    ) -> Option<Result<Progress<'a>, InitiativeError>> {
+        let (card, goal) = match bind(initiative, &board.cards) {
+            Ok(bound) => bound,
+            Err(e) => return Some(Err(e)),
+        };
+        let index = board.cards.iter().position(|c| std::ptr::eq(c, card))?;
+        let report = board.reports.get(index)?;
+        Some(Ok(Self::collect(
+            initiative,
+            card,
+            goal,
+            report.scores.iter(),
+            catalog,
+            today,
+        )))
+    }
+
+    /// Builds the progress from the scores of the entities the scorecard applies to (in
+    /// catalog order), keeping those the initiative's own filter matches.
+    fn collect(
+        initiative: &'a Initiative,
+        card: &'a Scorecard,
+        goal: Goal,
+        scores: impl Iterator<Item = impl Borrow<EntityScore>>,
+        catalog: &Catalog,
+        today: Date,
+    ) -> Progress<'a> {
         let mut entities = Vec::new();
         let mut messages = Vec::new();
-        for id in catalog.ids() {
-            let entity = catalog.get(id);
-            if !card.applies_to(entity) || !initiative.filter.iter().all(|t| t.matches(entity)) {
+        for score in scores {
+            let score = score.borrow();
+            let id = score.entity;
+            if !initiative.filter.iter().all(|t| t.matches(catalog.get(id))) {
                 continue;
             }
-            let score = scorecard::evaluate(card, catalog, id, today);
             let (missing, why): (Vec<usize>, Vec<Option<String>>) = card
                 .rules
                 .iter()
@@ -184,7 +230,7 @@ impl<'a> Progress<'a> {
         }
         let passing = entities.iter().filter(|e| e.passing()).count();
         let schedule = &initiative.schedule;
-        Ok(Progress {
+        Progress {
             initiative,
             scorecard: card,
             goal,
@@ -194,7 +240,7 @@ impl<'a> Progress<'a> {
             passing,
             entities,
             messages,
-        })
+        }
     }
 
     /// How many entities are in scope.
@@ -283,6 +329,86 @@ pub fn entity_action_items<'a>(
             continue;
         }
         let score = scorecard::evaluate(card, catalog, id, today);
+        for (i, (rule, outcome)) in card.rules.iter().zip(&score.outcomes).enumerate() {
+            if goal.includes(i, rule) && !outcome.counts_as_passed() {
+                out.push((
+                    initiative,
+                    ActionItem {
+                        entity: id,
+                        rule,
+                        message: outcome.message(),
+                        due: initiative.schedule.deadline,
+                    },
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// How many entities in scope meet an initiative's target and how many are in scope, read
+/// from scores already computed (the portal's [`Scoreboard`]): what a list row needs, without
+/// collecting owners, messages or action items ([`Progress::from_board`] does). `None` while
+/// the board is scoring.
+pub fn tally_from_board(
+    initiative: &Initiative,
+    board: &Scoreboard,
+    catalog: &Catalog,
+) -> Option<Result<(usize, usize), InitiativeError>> {
+    let (card, goal) = match bind(initiative, &board.cards) {
+        Ok(bound) => bound,
+        Err(e) => return Some(Err(e)),
+    };
+    let index = board.cards.iter().position(|c| std::ptr::eq(c, card))?;
+    let report = board.reports.get(index)?;
+    let (mut passing, mut total) = (0, 0);
+    for score in &report.scores {
+        if !initiative
+            .filter
+            .iter()
+            .all(|t| t.matches(catalog.get(score.entity)))
+        {
+            continue;
+        }
+        total += 1;
+        let meets = card
+            .rules
+            .iter()
+            .zip(&score.outcomes)
+            .enumerate()
+            .all(|(i, (rule, o))| !goal.includes(i, rule) || o.counts_as_passed());
+        passing += usize::from(meets);
+    }
+    Some(Ok((passing, total)))
+}
+
+/// One entity's action items across initiatives, read from scores already computed (the
+/// portal's [`Scoreboard`]): what its Scorecard tab lists. The same items as
+/// [`entity_action_items`], without evaluating a rule; empty while the board is scoring.
+pub fn board_action_items<'a>(
+    initiatives: &'a [Initiative],
+    board: &'a Scoreboard,
+    catalog: &Catalog,
+    id: EntityId,
+) -> Vec<(&'a Initiative, ActionItem<'a>)> {
+    let entity = catalog.get(id);
+    let mut out = Vec::new();
+    for initiative in initiatives.iter().filter(|i| !i.schedule.draft) {
+        let Ok((card, goal)) = bind(initiative, &board.cards) else {
+            continue;
+        };
+        let Some(score) = board
+            .cards
+            .iter()
+            .position(|c| std::ptr::eq(c, card))
+            .and_then(|i| board.reports.get(i))
+            .and_then(|r| r.get(id))
+        else {
+            continue;
+        };
+        if !initiative.filter.iter().all(|t| t.matches(entity)) {
+            continue;
+        }
         for (i, (rule, outcome)) in card.rules.iter().zip(&score.outcomes).enumerate() {
             if goal.includes(i, rule) && !outcome.counts_as_passed() {
                 out.push((

@@ -46,6 +46,18 @@ impl serde::Serialize for Status {
     }
 }
 
+/// Days left in words, as every front end writes them: `25 days left`, `due today`,
+/// `3 days overdue`.
+pub fn days_text(days: i64) -> String {
+    match days {
+        0 => "due today".into(),
+        1 => "1 day left".into(),
+        d if d > 0 => format!("{d} days left"),
+        -1 => "1 day overdue".into(),
+        d => format!("{} days overdue", -d),
+    }
+}
+
 /// A checkpoint on the way: `percent` of the entities in scope meet the target by the end of
 /// `date`.
 #[derive(Debug, Clone, Copy, PartialEq)]

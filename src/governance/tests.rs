@@ -247,3 +247,67 @@ fn one_entitys_action_items_match_the_whole_initiatives_and_skip_drafts() {
         .iter()
         .all(|(i, a)| i.name == "i" && a.due == d("2027-12-31")));
 }
+
+#[test]
+fn progress_read_from_a_scoreboard_matches_a_fresh_evaluation() {
+    let catalog = crate::fixtures::demo();
+    let today = d("2026-12-07");
+    let loaded = scorecard::Loaded {
+        scorecards: scorecard::default_scorecards(),
+        errors: Vec::new(),
+    };
+    let mut board = scorecard::Scoreboard::build(loaded, &catalog, today);
+    let cards = board.cards.clone();
+    let initiatives = demo_initiatives();
+    for i in &initiatives {
+        let fresh = Progress::evaluate(i, &cards, &catalog, today).unwrap();
+        let read = Progress::from_board(i, &board, &catalog, today)
+            .expect("the board has results")
+            .unwrap();
+        assert_eq!(read.entities, fresh.entities, "{}", i.name);
+        assert_eq!((read.passing, read.status), (fresh.passing, fresh.status));
+        assert_eq!(read.by_owner(), fresh.by_owner());
+        assert_eq!(
+            tally_from_board(i, &board, &catalog).unwrap().unwrap(),
+            (fresh.passing, fresh.total())
+        );
+        let messages = |p: &Progress<'_>| -> Vec<Option<String>> {
+            p.action_items().into_iter().map(|a| a.message).collect()
+        };
+        assert_eq!(messages(&read), messages(&fresh));
+        // Entity by entity, the board's items are the fresh ones.
+        for e in &fresh.entities {
+            let from_board: Vec<&str> =
+                board_action_items(std::slice::from_ref(i), &board, &catalog, e.entity)
+                    .iter()
+                    .map(|(_, a)| a.rule.id.as_str())
+                    .collect();
+            let expected: Vec<&str> = fresh
+                .action_items_for(e.entity)
+                .iter()
+                .map(|a| a.rule.id.as_str())
+                .collect();
+            assert_eq!(from_board, expected);
+        }
+    }
+    // While the board is scoring there is nothing to read yet.
+    board.set_pending();
+    assert!(Progress::from_board(&initiatives[0], &board, &catalog, today).is_none());
+    assert!(board_action_items(
+        &initiatives,
+        &board,
+        &catalog,
+        catalog.ids().next().unwrap()
+    )
+    .is_empty());
+}
+
+#[test]
+fn the_demo_initiatives_are_used_only_with_the_demo_and_no_scorecards() {
+    assert_eq!(load_for(&[], true).initiatives.len(), 2);
+    assert!(load_for(&[], false).initiatives.is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    assert!(load_for(&[dir.path().to_string_lossy().into_owned()], true)
+        .initiatives
+        .is_empty());
+}

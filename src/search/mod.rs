@@ -607,6 +607,10 @@ impl SearchIndex {
         };
         let matched: Vec<u32> = scored.iter().map(|s| s.2).collect();
         let total = scored.len();
+        if count_only {
+            // Counted, and never among the first `limit`: not worth ordering.
+            scored.retain(|s| s.0 != COUNTED_ONLY);
+        }
         let hay = &self.hay;
         let name = |s: &Scored| hay.name(s.2 as usize);
         // Without words, the order is browsing order (kind, then name); with words, the score,
@@ -1255,6 +1259,22 @@ mod tests {
         assert_eq!(r.hits.len(), 2);
         assert_eq!(r.total, 4);
         assert_eq!(r.hits[0].name_matches, [0, 1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn a_name_containing_the_word_is_highlighted_where_it_contains_it_and_a_scattered_match_letter_by_letter(
+    ) {
+        let c = Catalog::from_entities(vec![comp("team-a-writer", serde_json::json!({}))], vec![]);
+        let index = SearchIndex::build(&c);
+        let shown = |q: &str, name: &str| {
+            let r = index.search(&Query::parse(q), 10);
+            let hit = r.hits.iter().find(|h| c.get(h.id).metadata.name == name);
+            hit.map(|h| h.name_matches.clone()).unwrap_or_default()
+        };
+        // `a` first occurs in `team`: that place, not a later one.
+        assert_eq!(shown("writer", "team-a-writer"), [7, 8, 9, 10, 11, 12]);
+        assert_eq!(shown("a", "team-a-writer"), [2]);
+        assert_eq!(shown("tmwr", "team-a-writer"), [0, 3, 7, 8]);
     }
 
     #[test]

@@ -161,6 +161,14 @@ pub(super) fn word_matches(m: &mut Matcher, text: &Text, word: &Word) -> bool {
 pub(super) fn name_matches(m: &mut Matcher, h: &Haystack, words: &[Word]) -> Vec<usize> {
     let mut idx = Vec::new();
     for w in words {
+        // A name that contains the word shows where (the place its score came from); only
+        // scattered matches need the matcher.
+        if let (Utf32String::Ascii(name), true) = (&h.name32, w.ascii) {
+            if let Some(pos) = w.finder.find(name.as_bytes()) {
+                idx.extend((pos..pos + w.text.len()).map(|i| i as u32));
+                continue;
+            }
+        }
         w.atom.indices(h.name32.slice(..), m, &mut idx);
     }
     let mut out: Vec<usize> = idx.into_iter().map(|i| i as usize).collect();

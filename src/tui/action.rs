@@ -59,6 +59,9 @@ pub enum Action {
     Collapse,
     /// Go to the search pane with the query focused.
     FocusSearch,
+    /// Filter the focused list, or find in the focused text (`/`); where there is neither,
+    /// go to the search pane.
+    Filter,
     /// Open the problems pane.
     Problems,
     /// Reload every source in the background.
@@ -144,7 +147,7 @@ pub enum Action {
 pub type Bindable = (&'static str, fn() -> Action, &'static str);
 
 /// The actions a key can be bound to.
-pub const BINDABLE: [Bindable; 43] = [
+pub const BINDABLE: [Bindable; 44] = [
     ("quit", || Action::Quit, "quit"),
     ("help", || Action::Help, "show the keys"),
     ("palette", || Action::Palette, "command palette"),
@@ -179,6 +182,11 @@ pub const BINDABLE: [Bindable; 43] = [
         "fold the node / go to parent",
     ),
     ("search", || Action::FocusSearch, "go to search"),
+    (
+        "filter",
+        || Action::Filter,
+        "filter the list / find (else go to search)",
+    ),
     ("problems", || Action::Problems, "list catalog problems"),
     ("refresh", || Action::Refresh, "reload the sources"),
     ("sources", || Action::Sources, "show the sources"),
@@ -256,6 +264,7 @@ impl Action {
             Action::Expand => "expand",
             Action::Collapse => "collapse",
             Action::FocusSearch => "search",
+            Action::Filter => "filter",
             Action::Problems => "problems",
             Action::Refresh => "refresh",
             Action::Sources => "sources",

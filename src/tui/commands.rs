@@ -7,6 +7,7 @@
 //! An `Err(message)` is shown in the status line.
 
 use super::app::App;
+use super::panes::initiatives::InitiativesView;
 use super::panes::palette::Entry;
 use super::panes::problems::ProblemsView;
 use super::panes::scorecards::ScorecardsView;
@@ -86,6 +87,28 @@ pub const COMMANDS: &[Command] = &[
             let view = ScorecardsView::new(&app.ctx());
             app.push(Box::new(view));
             Ok(None)
+        },
+    },
+    Command {
+        name: "initiatives",
+        usage: "initiatives",
+        description: "scorecard initiatives: progress, status, deadline, owners, action items",
+        choices: no_choices,
+        run: |app, _| {
+            let view = InitiativesView::new(&app.ctx());
+            app.push(Box::new(view));
+            Ok(None)
+        },
+    },
+    Command {
+        name: "insights",
+        usage: "insights",
+        description: "catalog completeness per team, ownership, template adoption, problems",
+        choices: no_choices,
+        run: |app, _| {
+            let (view, job) = super::panes::insights::InsightsView::counting(app.catalog.clone());
+            app.push(Box::new(view));
+            Ok(Some(Task::CountStats(job)))
         },
     },
     Command {

@@ -19,7 +19,8 @@ fn action(key: &str, title: &str, command: &str, mode: RunMode) -> ActionConfig 
         when: Some(r#"metadata.annotations["pagerduty.com/service-id"]"#.into()),
         command: command.into(),
         mode,
-        confirm: false,
+        confirm: false.into(),
+        inputs: None,
     }
 }
 
@@ -39,7 +40,7 @@ fn app_on(name: &str) -> App {
             RunMode::Terminal,
         ),
     ];
-    commands[1].confirm = true;
+    commands[1].confirm = true.into();
     app.set_user_commands(commands);
     type_text(&mut app, name);
     key(&mut app, KeyCode::Enter);
@@ -159,4 +160,131 @@ fn background_output_opens_in_a_pane() {
     let s = screen(&mut app, 80, 12);
     assert!(s.contains("exit 3") && s.contains("boom"), "{s}");
     assert!(!s.chars().any(|c| c.is_control() && c != '\n'));
+}
+
+/// "Scale": an integer `replicas` bounded 0–50 (default 2) and a required `reason`, with a
+/// confirmation message.
+fn scale_action() -> ActionConfig {
+    let mut a = action(
+        "S",
+        "Scale",
+        "kubectl scale deploy/${{ metadata.name }} --replicas=${{ inputs.replicas }} -- ${{ inputs.reason }}",
+        RunMode::Terminal,
+    );
+    a.confirm = crate::actions::Confirm::Message(
+        "Scale ${{ metadata.name }} to ${{ inputs.replicas }}?".into(),
+    );
+    a.inputs = Some(serde_json::json!({
+        "type": "object",
+        "required": ["replicas", "reason"],
+        "properties": {
+            "replicas": {"type": "integer", "title": "Replicas", "minimum": 0, "maximum": 50, "default": 2},
+            "reason": {"type": "string", "title": "Reason"}
+        }
+    }));
+    a.check().expect("a valid action");
+    a
+}
+
+fn press(app: &mut App, code: KeyCode, modifiers: KeyModifiers) -> Vec<Task> {
+    let event = KeyEvent::new_with_kind(code, modifiers, KeyEventKind::Press);
+    match app.action_for_key(&event) {
+        Some(action) => update(app, action),
+        None => Vec::new(),
+    }
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+}
+
+#[test]
+fn an_action_with_inputs_opens_its_form_then_confirms_the_rendered_command_and_runs_it() {
+    let mut app = App::loaded(demo());
+    app.set_user_commands(vec![scale_action()]);
+    type_text(&mut app, "ledger-writer");
+    key(&mut app, KeyCode::Enter);
+    // The key opens the form; nothing runs yet.
+    let tasks = press(&mut app, KeyCode::Char('S'), KeyModifiers::NONE);
+    assert!(!tasks.iter().any(|t| matches!(t, Task::RunCommand(_))));
+    assert_eq!(app.pane_mode(), crate::tui::keymap::Mode::Form);
+    let s = screen(&mut app, 100, 24);
+    assert!(s.contains("Replicas") && s.contains("Reason"), "{s}");
+    assert!(s.contains("on component:default/ledger-writer"), "{s}");
+    // Out of bounds: the page cannot be left.
+    press(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    typed(&mut app, "60");
+    press(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    let s = screen(&mut app, 100, 24);
+    assert!(s.contains("must be at most 50"), "{s}");
+    press(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    press(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    typed(&mut app, "7");
+    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    typed(&mut app, "x; rm -rf ~ $(id)");
+    press(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    // The review shows the command, each value one quoted argument.
+    let s = screen(&mut app, 100, 24);
+    assert!(
+        s.contains("kubectl scale deploy/ledger-writer '--replicas=7' -- 'x; rm -rf ~ $(id)'"),
+        "{s}"
+    );
+    // Enter asks first, with the message; any other key goes back and runs nothing.
+    assert!(press(&mut app, KeyCode::Enter, KeyModifiers::NONE).is_empty());
+    let s = screen(&mut app, 100, 24);
+    assert!(s.contains("Scale ledger-writer to 7?"), "{s}");
+    assert!(s.contains("Enter/y run the command"), "{s}");
+    insta::assert_snapshot!("action_inputs_confirm", backend(&mut app, 80, 16));
+    let tasks = press(&mut app, KeyCode::Char('n'), KeyModifiers::NONE);
+    assert!(!tasks.iter().any(|t| matches!(t, Task::RunCommand(_))));
+    assert!(screen(&mut app, 100, 24).contains("not run"));
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let tasks = press(&mut app, KeyCode::Char('y'), KeyModifiers::NONE);
+    let plan = tasks
+        .iter()
+        .find_map(|t| match t {
+            Task::RunCommand(plan) => Some(plan),
+            _ => None,
+        })
+        .expect("y runs the command");
+    assert_eq!(
+        plan.argv,
+        [
+            "kubectl",
+            "scale",
+            "deploy/ledger-writer",
+            "--replicas=7",
+            "--",
+            "x; rm -rf ~ $(id)"
+        ]
+    );
+    // The form closed (back on the entity), and its draft is dropped.
+    assert_eq!(app.pane_mode(), crate::tui::keymap::Mode::Entity);
+    assert!(tasks.iter().any(|t| matches!(
+        t,
+        Task::Scaffold(job) if matches!(**job, crate::scaffolder::jobs::Job::Draft(_))
+    )));
+}
+
+#[test]
+fn an_action_without_inputs_that_asks_with_a_message_shows_it_with_the_command() {
+    let mut app = App::loaded(demo());
+    let mut restart = action(
+        "X",
+        "Restart",
+        "kubectl rollout restart deploy/${{ metadata.name }}",
+        RunMode::Terminal,
+    );
+    restart.confirm = crate::actions::Confirm::Message("Restart ${{ metadata.name }} now?".into());
+    app.set_user_commands(vec![restart]);
+    type_text(&mut app, "ledger-writer");
+    key(&mut app, KeyCode::Enter);
+    assert!(key(&mut app, KeyCode::Char('X')).is_none());
+    let s = screen(&mut app, 140, 20);
+    assert!(
+        s.contains("Restart ledger-writer now? run kubectl rollout restart deploy/ledger-writer? press X again"),
+        "{s}"
+    );
 }

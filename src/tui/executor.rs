@@ -111,6 +111,12 @@ impl Executor {
                     let _ = tx.send(Action::Reply(Reply::DocsPage(request.run())));
                 });
             }
+            Task::ReadHistory(request) => {
+                let tx = self.results.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Action::Reply(Reply::History(request.run())));
+                });
+            }
             Task::FetchRemoteDocs(request) => self.fetch_docs(request),
             Task::RunTemplate(job) => self.run_template(*job),
             Task::Scaffold(job) => self.workers.start_job(*job),
@@ -141,6 +147,11 @@ impl Executor {
                     Reply::Scored(Box::new(job.run()))
                 })
                 .wrap_err("starting a thread to score the catalog")?,
+            Task::CountStats(job) => self
+                .low("idp-stats", "counting the catalog's insights", move || {
+                    Reply::Stats(job.run())
+                })
+                .wrap_err("starting a thread to count the catalog's insights")?,
             Task::WriteAfterLoad(writes) => self.write_after_load(writes),
             Task::Search(request) => self.search(request),
             Task::Retire(catalogs) => {

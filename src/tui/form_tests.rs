@@ -94,6 +94,7 @@ impl Fixture {
             prefs: &crate::tui::panes::DEFAULT_PREFS,
             live: &crate::live::NO_REPORTS,
             now: std::time::SystemTime::now(),
+            initiatives: &crate::tui::panes::NO_INITIATIVES,
         }
     }
 }

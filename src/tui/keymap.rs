@@ -323,7 +323,8 @@ impl Default for Keymap {
             b(Key::plain(Char('[')), "prev_page", false),
             b(Key::plain(Char('n')), "next_link", false),
             b(Key::plain(Char('N')), "prev_link", false),
-            b(Key::plain(Char('/')), "search", true),
+            b(Key::plain(Char('/')), "filter", true),
+            b(Key::plain(Char('s')), "search", false),
             b(Key::plain(Char('?')), "help", true),
             b(Key::plain(F(1)), "help", false),
             b(Key::ctrl('p'), "palette", false),
@@ -357,7 +358,8 @@ impl Default for Keymap {
             // Panes with several pages (the Scorecards pane: one per scorecard).
             b(Key::plain(Tab), "next_tab", false),
             b(Key::plain(BackTab), "prev_tab", false),
-            b(Key::plain(Char('/')), "search", false),
+            b(Key::plain(Char('/')), "filter", true),
+            b(Key::plain(Char('s')), "search", false),
             b(Key::plain(Char('?')), "help", true),
             b(Key::plain(F(1)), "help", false),
             b(Key::ctrl('p'), "palette", false),
@@ -565,6 +567,54 @@ impl Keymap {
         out.into_iter().map(|(k, _, d)| (k, d)).collect()
     }
 
+    /// The help rows of the pane on screen: the bindings of its mode it answers, grouped by
+    /// action, then the keys it reads itself.
+    pub fn grouped_for(
+        &self,
+        mode: Mode,
+        pane: &crate::tui::panes::PaneKeys,
+    ) -> Vec<(Vec<String>, String)> {
+        let answered: Vec<&Binding> = self
+            .bindings(mode)
+            .iter()
+            .filter(|b| pane.answers(b.action))
+            .collect();
+        let mut out: Vec<(Vec<String>, &'static str, &'static str)> = Vec::new();
+        for b in answered {
+            match out.iter_mut().find(|(_, a, _)| *a == b.action) {
+                Some((keys, _, _)) => keys.push(b.key.to_string()),
+                None => out.push((vec![b.key.to_string()], b.action, b.description())),
+            }
+        }
+        let mut rows: Vec<(Vec<String>, String)> = out
+            .into_iter()
+            .map(|(k, _, d)| (k, d.to_string()))
+            .collect();
+        rows.extend(pane.own.iter().map(|(k, d)| (vec![k.clone()], d.clone())));
+        if mode != Mode::Help {
+            rows.push((vec!["Ctrl-C".into()], "quit from anywhere".into()));
+        }
+        rows
+    }
+
+    /// Footer hints for the pane on screen: `(key, description)` of the bindings of its mode
+    /// marked for the footer that it answers.
+    pub fn hints_for(
+        &self,
+        mode: Mode,
+        pane: &crate::tui::panes::PaneKeys,
+    ) -> Vec<(String, &'static str)> {
+        self.hints(mode)
+            .into_iter()
+            .filter(|(key, _)| {
+                self.bindings(mode)
+                    .iter()
+                    .find(|b| b.footer && b.key.to_string() == *key)
+                    .is_some_and(|b| pane.answers(b.action))
+            })
+            .collect()
+    }
+
     /// Footer hints for a mode: `(key, description)` of the bindings marked for the footer.
     pub fn hints(&self, mode: Mode) -> Vec<(String, &'static str)> {
         let mut seen = Vec::new();
@@ -589,6 +639,7 @@ fn short_hint(action: &str, description: &'static str) -> &'static str {
         "copy_ref" => "copy ref",
         "ownership" => "owner",
         "search" => "search",
+        "filter" => "filter",
         _ => description,
     }
 }
@@ -662,7 +713,8 @@ mod tests {
             when: None,
             command: "true".to_string(),
             mode: Default::default(),
-            confirm: false,
+            confirm: false.into(),
+            inputs: None,
         };
         let actions = [
             action("L", "Tail logs"),

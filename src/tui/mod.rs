@@ -106,6 +106,10 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         app.prefs.live = Some(tabs::live::LiveHandle(std::sync::Arc::new(live)));
     }
     app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
+    app.set_initiatives(crate::governance::load_for(
+        &settings.scorecards,
+        settings.sources == [crate::source::SourceSpec::demo()],
+    ));
     let action_conflicts = app.keymap.custom_key_conflicts(app.user_commands());
     let (marks, marks_warning) = marks::Marks::load(&crate::config::state_dir().join(marks::FILE));
     app.search.marks = marks;
@@ -474,13 +478,23 @@ mod form_tests;
 #[cfg(test)]
 mod hyperlink_tests;
 #[cfg(test)]
+mod initiative_tests;
+#[cfg(test)]
+mod insights_tests;
+#[cfg(test)]
 mod line_edit_tests;
+#[cfg(test)]
+mod list_filter_tests;
 #[cfg(test)]
 mod live_tests;
 #[cfg(test)]
 mod marks_tests;
 #[cfg(test)]
 mod ownership_tests;
+#[cfg(test)]
+mod paging_tests;
+#[cfg(test)]
+mod pane_keys_tests;
 #[cfg(test)]
 mod refresh_tests;
 #[cfg(test)]

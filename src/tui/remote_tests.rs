@@ -502,6 +502,7 @@ mod docs_tab {
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
                 live: &crate::live::NO_REPORTS,
                 now: std::time::SystemTime::now(),
+                initiatives: &crate::tui::panes::NO_INITIATIVES,
             };
             let tab = remote_docs::make(&ctx, id).expect("a remote entity has the tab");
             Tab {
@@ -523,6 +524,7 @@ mod docs_tab {
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
                 live: &crate::live::NO_REPORTS,
                 now: std::time::SystemTime::now(),
+                initiatives: &crate::tui::panes::NO_INITIATIVES,
             }
         }
 
@@ -537,6 +539,7 @@ mod docs_tab {
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
                 live: &crate::live::NO_REPORTS,
                 now: std::time::SystemTime::now(),
+                initiatives: &crate::tui::panes::NO_INITIATIVES,
             };
             self.tab.handle(&action, &ctx)
         }
@@ -583,6 +586,7 @@ mod docs_tab {
                 prefs: &crate::tui::panes::DEFAULT_PREFS,
                 live: &crate::live::NO_REPORTS,
                 now: std::time::SystemTime::now(),
+                initiatives: &crate::tui::panes::NO_INITIATIVES,
             };
             let docs = crate::tui::tabs::tabs_for(&ctx, id)
                 .iter()

@@ -158,13 +158,17 @@ fn following_relations_builds_a_back_stack() {
 }
 
 #[test]
-fn slash_returns_to_search_from_deep_in_the_stack() {
+fn s_returns_to_search_from_deep_in_the_stack() {
     let mut app = App::loaded(demo());
     type_text(&mut app, "ledger-writer");
     press(&mut app, KeyCode::Enter);
     select_relation(&mut app, RelationType::OwnedBy, "ledger-team");
     press(&mut app, KeyCode::Enter);
+    // `/` filters the relations here (see list_filter_tests); `s` goes to search.
     press(&mut app, KeyCode::Char('/'));
+    assert_eq!(app.stack.len(), 2);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('s'));
     assert!(app.stack.is_empty());
     assert_eq!(app.mode(), Mode::Search);
 }

@@ -60,6 +60,10 @@ pub enum Task {
     Search(crate::tui::search_worker::SearchRequest),
     /// Free catalogs a replacement retired (100,000 entities take tens of ms to free).
     Retire(Vec<Arc<Catalog>>),
+    /// Read the recorded history for burn-up sparklines; it comes back as `Reply::History`.
+    ReadHistory(crate::tui::widgets::burnup::HistoryRequest),
+    /// Count the catalog's insights for the Insights pane; they come back as `Reply::Stats`.
+    CountStats(crate::tui::panes::insights::StatsJob),
 }
 
 /// Where a task runs.
@@ -91,11 +95,14 @@ impl Task {
             | Task::ReadDocsPage(_)
             | Task::FetchRemoteDocs(_)
             | Task::RunTemplate(_)
-            | Task::FetchLive(_) => Pool::Io,
+            | Task::FetchLive(_)
+            | Task::ReadHistory(_) => Pool::Io,
             Task::Scaffold(_) | Task::Search(_) | Task::SaveMarks(_) => Pool::Interactive,
-            Task::Rebuild(_) | Task::Rescore(_) | Task::WriteAfterLoad(_) | Task::Retire(_) => {
-                Pool::Background
-            }
+            Task::Rebuild(_)
+            | Task::Rescore(_)
+            | Task::WriteAfterLoad(_)
+            | Task::Retire(_)
+            | Task::CountStats(_) => Pool::Background,
         }
     }
 
@@ -119,6 +126,8 @@ impl Task {
             Task::Rescore(_) => "rescore",
             Task::WriteAfterLoad(_) => "write-after-load",
             Task::Retire(_) => "retire",
+            Task::ReadHistory(_) => "read-history",
+            Task::CountStats(_) => "count-stats",
             Task::Search(_) => "search",
         }
     }

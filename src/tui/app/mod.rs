@@ -105,6 +105,8 @@ pub struct App {
     clock: Clock,
     /// The latest live report of each entity asked about (see `tabs::live`).
     live: crate::live::Reports,
+    /// The initiatives (see [`App::set_initiatives`]); none until set.
+    initiatives: crate::governance::LoadedInitiatives,
 }
 
 /// When the state should be written as the next start's snapshot.
@@ -176,6 +178,7 @@ impl App {
             background: false,
             clock,
             live: crate::live::Reports::default(),
+            initiatives: crate::governance::LoadedInitiatives::default(),
         }
     }
 
@@ -277,6 +280,20 @@ impl App {
             self.status_info(message);
             return None;
         }
+        if action.inputs.is_some() {
+            // Its inputs are asked for first: the form runs it (see `panes/form_action.rs`).
+            let action = action.clone();
+            let form = super::panes::form::FormView::for_action(
+                &action,
+                id,
+                &self.ctx(),
+                Some(crate::scaffolder::draft::Drafts::open_default()),
+            );
+            if let Some(form) = form {
+                self.push(Box::new(form));
+            }
+            return None;
+        }
         let plan = match action.plan(entity) {
             Ok(plan) => plan,
             Err(e) => {
@@ -287,8 +304,12 @@ impl App {
         if plan.confirm && self.pending_confirm != Some(index) {
             let again = action.key.clone().unwrap_or_else(|| "the command".into());
             self.pending_confirm = Some(index);
+            let message = plan
+                .message
+                .as_deref()
+                .map_or(String::new(), |m| format!("{m} "));
             self.status_info(format!(
-                "run {}? press {again} again to confirm",
+                "{message}run {}? press {again} again to confirm",
                 crate::tui::widgets::wrap::safe_line(&plan.shell_line())
             ));
             return None;
@@ -357,6 +378,19 @@ impl App {
         }
     }
 
+    /// Replaces the initiatives (from the scorecard paths, or the demo's); one that did not
+    /// load is reported in the status line.
+    pub fn set_initiatives(&mut self, loaded: crate::governance::LoadedInitiatives) {
+        if let Some(first) = loaded.errors.first() {
+            let more = match loaded.errors.len() - 1 {
+                0 => String::new(),
+                n => format!(" (and {n} more)"),
+            };
+            self.status_error(format!("initiative not loaded: {first}{more}"));
+        }
+        self.initiatives = loaded;
+    }
+
     /// What panes may read.
     pub fn ctx(&self) -> Ctx<'_> {
         Ctx {
@@ -368,6 +402,7 @@ impl App {
             prefs: &self.prefs,
             live: &self.live,
             now: self.clock.now(),
+            initiatives: &self.initiatives,
         }
     }
 
@@ -384,6 +419,7 @@ impl App {
             prefs: &self.prefs,
             live: &self.live,
             now: self.clock.now(),
+            initiatives: &self.initiatives,
         };
         (&mut self.stack, &mut self.search, ctx)
     }
@@ -465,7 +501,7 @@ impl App {
         self.push(Box::new(view));
     }
 
-    /// Opens the help overlay for the focused pane.
+    /// Opens the help overlay for the focused pane: its keys, under its name.
     pub fn open_help(&mut self) {
         let mode = self.pane_mode();
         let extra = if mode == Mode::Entity {
@@ -479,7 +515,32 @@ impl App {
         } else {
             Vec::new()
         };
-        self.overlay = Some(Overlay::Help(HelpOverlay::new(mode).with_extra(extra)));
+        let ctx = self.ctx();
+        let title = match self.stack.last() {
+            Some(view) => view.title(&ctx),
+            None => "search".to_string(),
+        };
+        let help = HelpOverlay::new(mode)
+            .for_pane(&title, self.pane_keys())
+            .with_extra(extra);
+        self.overlay = Some(Overlay::Help(help));
+    }
+
+    /// The keys of what has focus, for the hint bar: an overlay's whole mode, or the keys the
+    /// focused pane answers now.
+    pub fn focused_keys(&self) -> super::panes::PaneKeys {
+        match self.overlay {
+            Some(_) => super::panes::PaneKeys::default(),
+            None => self.pane_keys(),
+        }
+    }
+
+    /// The keys the focused pane answers now (its tab's, its step's); every binding of the
+    /// search mode on the search pane.
+    pub fn pane_keys(&self) -> super::panes::PaneKeys {
+        self.stack
+            .last()
+            .map_or_else(super::panes::PaneKeys::default, |v| v.keys())
     }
 
     /// Shows a message in the status line.
@@ -555,6 +616,10 @@ impl App {
                 None
             }
             Outcome::OpenUrl(url) => Some(Task::OpenUrl(url)),
+            Outcome::RunCommand(plan) => {
+                self.pop();
+                Some(Task::RunCommand(plan))
+            }
             Outcome::Edit(request) => Some(self.edit(request)),
             Outcome::Register { entities, message } => {
                 self.register(entities, message);
@@ -571,7 +636,8 @@ impl App {
             Action::Help => self.open_help(),
             Action::Palette => self.overlay = Some(Overlay::Palette(PaletteOverlay::new())),
             Action::Back => self.pop(),
-            Action::FocusSearch => self.focus_search(None),
+            // `/` where nothing on screen filters or finds: to the query.
+            Action::FocusSearch | Action::Filter => self.focus_search(None),
             // From the search pane: the selected result's ownership, in one key.
             Action::Ownership if self.stack.is_empty() => match self.search.selected_id() {
                 Some(id) => self.open_entity_tab(id, "Ownership"),

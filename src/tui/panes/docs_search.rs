@@ -14,7 +14,7 @@ use crate::tui::reply::Reply;
 use crate::tui::tabs::docs_page::{self, DocsFound, DocsQuery, PageLoaded, PageRequest, Read};
 use crate::tui::task::Task;
 use crate::tui::theme::Token;
-use crate::tui::widgets::list::{move_selection, window};
+use crate::tui::widgets::filter::FilteredList;
 use crate::tui::widgets::wrap::safe_line;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -37,7 +37,8 @@ pub struct DocsSearchView {
     found: Vec<DocsFound>,
     /// Sites that could not be read.
     problems: Option<String>,
-    selected: usize,
+    /// The `/` filter over what was found, and the selection.
+    list: FilteredList,
 }
 
 impl DocsSearchView {
@@ -68,7 +69,7 @@ impl DocsSearchView {
             pending: Some(token),
             found: Vec::new(),
             problems: None,
-            selected: 0,
+            list: FilteredList::new(0),
         }
     }
 
@@ -85,7 +86,9 @@ impl DocsSearchView {
         self.pending = None;
         self.found = loaded.found.clone();
         self.problems = loaded.text.clone().err().filter(|e| !e.is_empty());
-        self.selected = 0;
+        let found = &self.found;
+        self.list.set_rows(found.len(), |i| found_text(&found[i]));
+        self.list.select_row(0);
         Outcome::Consumed
     }
 
@@ -97,13 +100,25 @@ impl DocsSearchView {
     }
 }
 
+/// What the `/` filter matches a heading on: the entity, the page and the heading.
+fn found_text(f: &DocsFound) -> String {
+    format!("{} {} {}", f.entity_ref, f.page, f.heading)
+}
+
 impl View for DocsSearchView {
     fn title(&self, _ctx: &Ctx) -> String {
         format!("docs: {}", safe_line(&self.words.join(" ")))
     }
 
     fn mode(&self) -> Mode {
-        Mode::List
+        self.list.mode(Mode::List)
+    }
+
+    fn keys(&self) -> super::PaneKeys {
+        if self.list.filter().editing() {
+            return super::PaneKeys::filter_line();
+        }
+        super::PaneKeys::moves_and(&["open", "filter"])
     }
 
     fn take_tasks(&mut self, _area_width: u16) -> Vec<Task> {
@@ -118,11 +133,15 @@ impl View for DocsSearchView {
         if let Action::Reply(Reply::DocsPage(loaded)) = action {
             return self.page_loaded(loaded);
         }
-        if move_selection(&mut self.selected, self.found.len(), action, ctx.page) {
+        let found = &self.found;
+        if self
+            .list
+            .handle(action, ctx.page, |i| found_text(&found[i]))
+        {
             return Outcome::Consumed;
         }
         match action {
-            Action::Open => match self.found.get(self.selected) {
+            Action::Open => match self.list.selected_row().and_then(|i| self.found.get(i)) {
                 Some(f) => match Self::entity_of(ctx, f) {
                     Some(id) => Outcome::OpenEntityTab(id, "Docs"),
                     None => {
@@ -138,12 +157,16 @@ impl View for DocsSearchView {
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
         let theme = ctx.theme;
         let width = area.width as usize;
-        let [head, list, hint] = Layout::vertical([
+        let [head, list, foot, hint] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(0),
+            Constraint::Length(self.list.footer_height()),
             Constraint::Length(1),
         ])
         .areas(area);
+        if let Some(line) = self.list.footer(theme, width) {
+            frame.render_widget(Paragraph::new(line), foot);
+        }
         let words = safe_line(&self.words.join(" "));
         let title = match (self.pending, self.found.len()) {
             (Some(_), _) => format!("Docs matching \"{words}\": searching…"),
@@ -166,9 +189,12 @@ impl View for DocsSearchView {
         let rows = list
             .height
             .saturating_sub(u16::from(self.problems.is_some())) as usize;
-        for i in window(self.selected, self.found.len(), rows) {
-            let f = &self.found[i];
-            let selected = i == self.selected;
+        let current = self.list.selected_row();
+        for i in self.list.visible(rows) {
+            let Some(f) = self.found.get(i) else {
+                continue;
+            };
+            let selected = Some(i) == current;
             let base = if selected {
                 theme.style(Token::Selection)
             } else {
@@ -205,7 +231,7 @@ impl View for DocsSearchView {
         frame.render_widget(
             Paragraph::new(Line::styled(
                 text::truncate(
-                    "Enter open the entity's docs · Esc back to the query",
+                    "Enter open the entity's docs · / filter · Esc back to the query",
                     width,
                 )
                 .into_owned(),

@@ -93,6 +93,18 @@ impl View for EntityView {
         Some(self.id)
     }
 
+    fn keys(&self) -> super::PaneKeys {
+        let Some(tab) = self.tabs.get(self.active) else {
+            return super::PaneKeys::default();
+        };
+        let keys = tab.keys();
+        if tab.mode().is_some() {
+            // A text field of the tab has focus: only its keys.
+            return keys;
+        }
+        keys.and(&["next_tab", "prev_tab", "copy_ref", "ownership", "links"])
+    }
+
     fn remap(&mut self, ctx: &Ctx, remap: &dyn Fn(EntityId) -> Option<EntityId>) -> bool {
         let Some(id) = remap(self.id) else {
             return false;

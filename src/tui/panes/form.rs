@@ -41,6 +41,9 @@ pub enum Step {
     Form,
     /// The target is not empty: `y` writes into it anyway, anything else cancels.
     ConfirmOverwrite,
+    /// An action's command is shown to be confirmed: `y` or Enter runs it, anything else
+    /// goes back to the review.
+    ConfirmRun,
     /// Created: the output to show.
     Done {
         /// What was written.
@@ -88,6 +91,9 @@ pub struct FormView {
     plan_latest: Arc<AtomicU64>,
     /// Jobs for the app to start.
     jobs: Vec<Job>,
+    /// Set when the form fills a custom action's inputs: the review shows the command, and
+    /// Enter runs it (see `form_action.rs`).
+    pub action: Option<super::form_action::ActionRun>,
 }
 
 impl FormView {
@@ -113,6 +119,7 @@ impl FormView {
             create_when_planned: None,
             plan_latest: Arc::new(AtomicU64::new(0)),
             jobs,
+            action: None,
         };
         view.server =
             crate::source::remote_origin(&view.session.template.origin.path).map(str::to_string);
@@ -366,6 +373,11 @@ impl FormView {
                 self.session.set_input_error(&e.key, e.message.clone());
             }
         }
+        if self.action.is_some() {
+            // An action writes no files: its review shows the command instead of a plan.
+            self.render_command(ctx);
+            return;
+        }
         let name = self
             .session
             .values
@@ -603,6 +615,10 @@ impl View for FormView {
         Mode::Form
     }
 
+    fn keys(&self) -> super::PaneKeys {
+        form_keys(self)
+    }
+
     fn take_tasks(&mut self, _area_width: u16) -> Vec<crate::tui::task::Task> {
         let mut jobs: Vec<Job> = self
             .session
@@ -673,6 +689,17 @@ impl View for FormView {
                     }
                 };
             }
+            Step::ConfirmRun => {
+                return match action {
+                    Action::Open
+                    | Action::Key(KeyEvent {
+                        code: KeyCode::Char('y'),
+                        ..
+                    }) => self.run_now(),
+                    Action::Quit => Outcome::Ignored,
+                    _ => self.cancel_run(),
+                };
+            }
             Step::Done { .. } => {
                 return match action {
                     Action::Open | Action::Back => Outcome::Pop,
@@ -701,6 +728,9 @@ impl View for FormView {
                 Action::Open | Action::NextPage if !self.review_errors.is_empty() => {
                     self.jump_to_error(ctx)
                 }
+                Action::Open | Action::NextPage if self.action.is_some() => self.run_action(),
+                // An action's review has no target directory to type into.
+                Action::Key(_) | Action::Paste(_) if self.action.is_some() => Outcome::Consumed,
                 Action::Open | Action::NextPage => match (&self.server, self.run_remote) {
                     (Some(server), true) => self.run_on(server.clone()),
                     _ => self.create(false),
@@ -780,6 +810,25 @@ impl View for FormView {
     fn render(&self, ctx: &Ctx, area: ratatui::layout::Rect, frame: &mut ratatui::Frame) {
         super::form_draw::render(self, ctx, area, frame);
     }
+
+    fn remap(
+        &mut self,
+        _ctx: &Ctx,
+        remap: &dyn Fn(crate::catalog::EntityId) -> Option<crate::catalog::EntityId>,
+    ) -> bool {
+        // An action's form follows its entity through a rebuild, and closes when it is gone
+        // (its draft stays).
+        match &mut self.action {
+            Some(run) => match remap(run.entity) {
+                Some(id) => {
+                    run.entity = id;
+                    true
+                }
+                None => false,
+            },
+            None => true,
+        }
+    }
 }
 
 impl FormView {
@@ -820,5 +869,60 @@ impl FormView {
             message.push_str(&format!(": {}", general.join("; ")));
         }
         Some(message)
+    }
+}
+
+/// The keys of the form as it stands: the step's (a draft to resume, a directory to confirm,
+/// the review) or the focused field's own keys beside the form's bindings.
+fn form_keys(form: &FormView) -> super::PaneKeys {
+    use super::PaneKeys;
+    let fields = ["next_field", "prev_field", "next_page", "prev_page", "open"];
+    match &form.step {
+        Step::Resume(_) => {
+            return PaneKeys::moves_and(&[])
+                .own("y, Enter", "resume the draft")
+                .own("n", "discard the draft")
+        }
+        Step::ConfirmOverwrite => {
+            return PaneKeys::moves_and(&[])
+                .own("y", "write into the non-empty directory")
+                .own("any other key", "do not write")
+        }
+        Step::ConfirmRun => {
+            return PaneKeys::moves_and(&[])
+                .own("y, Enter", "run the command")
+                .own("any other key", "do not run")
+        }
+        Step::Done { .. } => return PaneKeys::moves_and(&["open"]),
+        Step::Form => {}
+    }
+    if form.session.stage == Stage::Review {
+        let mut keys = PaneKeys::moves_and(&fields)
+            .own("Up / Down", "scroll the plan")
+            .own("letters, Left / Right", "edit the target directory");
+        if form.server.is_some() {
+            keys = keys.own("Ctrl-T", "run here or on the Backstage server");
+        }
+        return keys;
+    }
+    let keys = PaneKeys::moves_and(&fields);
+    match form.session.focused().map(|f| &f.kind) {
+        Some(FieldKind::Boolean) => keys.own("Space, Left / Right", "switch yes / no"),
+        Some(FieldKind::Select { .. }) => keys.own("Left / Right", "change the choice"),
+        Some(FieldKind::MultiSelect { .. }) => keys
+            .own("Left / Right", "move between the choices")
+            .own("Space", "tick / untick the choice"),
+        Some(FieldKind::EntityPicker { .. }) => keys
+            .own("letters", "filter the candidates")
+            .own("Left / Right", "move between the candidates")
+            .own("Enter", "pick the candidate"),
+        Some(FieldKind::TextArea { .. } | FieldKind::Json) => keys
+            .own("letters, arrows", "edit the field")
+            .own("Enter", "a new line"),
+        Some(FieldKind::Hidden) | None => keys,
+        Some(_) => keys.own(
+            "letters, Left / Right, Home / End, Ctrl-A / Ctrl-E",
+            "edit the field",
+        ),
     }
 }

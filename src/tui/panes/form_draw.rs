@@ -31,6 +31,7 @@ pub fn render(view: &FormView, ctx: &Ctx, area: Rect, frame: &mut Frame) {
     let (n, of) = s.page_indicator();
     let where_ = match (&view.step, s.stage) {
         (Step::Done { .. }, _) => "Created".to_string(),
+        (_, Stage::Review) if view.action.is_some() => "Review the command".to_string(),
         (_, Stage::Review) => format!("Review ({} pages)", of),
         _ => {
             let title = s.form.pages.get(s.page).map_or("", |p| p.title.as_str());
@@ -61,9 +62,13 @@ pub fn render(view: &FormView, ctx: &Ctx, area: Rect, frame: &mut Frame) {
         (Step::ConfirmOverwrite, _) => {
             "y write into the non-empty directory · any other key cancels"
         }
+        (Step::ConfirmRun, _) => "Enter/y run the command · any other key cancels",
         (Step::Done { .. }, _) => "Enter/Esc close",
         (_, Stage::Review) if !view.review_errors.is_empty() => {
             "Enter go to the field to fix · Up/Down scroll · Ctrl-B back to the form"
+        }
+        (_, Stage::Review) if view.action.is_some() => {
+            "Enter run · Up/Down scroll · Ctrl-B back to the form"
         }
         (_, Stage::Review) if view.run_remote => {
             "Enter run on the server · Ctrl-T run here · Up/Down scroll · Ctrl-B back to the form"
@@ -100,6 +105,10 @@ pub fn render(view: &FormView, ctx: &Ctx, area: Rect, frame: &mut Frame) {
             let mut lines = vec![Line::styled(safe_line(summary), theme.style(Token::Ok))];
             lines.extend(output_lines(output, theme, width));
             frame.render_widget(Paragraph::new(lines), body);
+        }
+        Step::ConfirmRun => command(view, ctx, body, frame, true),
+        Step::Form if s.stage == Stage::Review && view.action.is_some() => {
+            command(view, ctx, body, frame, false)
         }
         Step::Form | Step::ConfirmOverwrite if s.stage == Stage::Review => {
             review(view, ctx, body, frame)
@@ -495,6 +504,104 @@ fn review(view: &FormView, ctx: &Ctx, area: Rect, frame: &mut Frame) {
         .take(rest.height as usize)
         .collect();
     frame.render_widget(Paragraph::new(visible), rest);
+}
+
+/// An action's review: the values, then the command they render to (or why they cannot), and
+/// with `asking`, the confirmation (the action's `confirm:` message first).
+fn command(view: &FormView, ctx: &Ctx, area: Rect, frame: &mut Frame, asking: bool) {
+    let theme = ctx.theme;
+    let width = (area.width as usize).max(10);
+    let mut lines: Vec<Line> = Vec::new();
+    let plan = view.action.as_ref().and_then(|r| r.command.as_ref());
+    if asking {
+        if let Some(Ok(plan)) = plan {
+            let message = plan.message.as_deref().unwrap_or("Run this command?");
+            for l in wrap(&safe_line(message), width) {
+                lines.push(Line::styled(
+                    l,
+                    theme.style(Token::Warning).add_modifier(Modifier::BOLD),
+                ));
+            }
+            lines.push(Line::raw(""));
+        }
+    } else if !view.review_errors.is_empty() {
+        lines.push(Line::styled(
+            text::truncate(
+                &format!(
+                    "✗ {} value(s) to fix before running — Enter goes to the first field:",
+                    view.review_errors.len()
+                ),
+                width,
+            )
+            .into_owned(),
+            theme.style(Token::Error).add_modifier(Modifier::BOLD),
+        ));
+        for e in &view.review_errors {
+            lines.push(Line::styled(
+                text::truncate(
+                    &format!("  ✗ {}: {}", safe_line(&e.title), safe_line(&e.message)),
+                    width,
+                )
+                .into_owned(),
+                theme.style(Token::Error),
+            ));
+        }
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled("Values", theme.style(Token::Title)));
+    for (_, field, shown) in view.session.review() {
+        lines.push(super::entity::clip(
+            vec![
+                Span::styled(
+                    format!("  {}: ", safe_line(&field)),
+                    theme.style(Token::Muted),
+                ),
+                Span::raw(safe_line(&shown)),
+            ],
+            width,
+        ));
+    }
+    lines.push(Line::raw(""));
+    match plan {
+        Some(Ok(plan)) => {
+            lines.push(Line::styled(
+                format!("Command ({})", mode_name(plan.mode)),
+                theme.style(Token::Title),
+            ));
+            // Wrapped rather than cut: the whole command is what is confirmed.
+            for l in wrap(
+                &safe_line(&plan.shell_line()),
+                width.saturating_sub(2).max(10),
+            ) {
+                lines.push(Line::raw(format!("  {l}")));
+            }
+        }
+        Some(Err(e)) => {
+            lines.push(Line::styled(
+                "The command cannot run:",
+                theme.style(Token::Error),
+            ));
+            for l in wrap(&safe_line(e), width) {
+                lines.push(Line::styled(l, theme.style(Token::Error)));
+            }
+        }
+        None => {}
+    }
+    let start = view.scroll.min(lines.len().saturating_sub(1));
+    let visible: Vec<Line> = lines
+        .into_iter()
+        .skip(start)
+        .take(area.height as usize)
+        .collect();
+    frame.render_widget(Paragraph::new(visible), area);
+}
+
+fn mode_name(mode: crate::actions::Mode) -> &'static str {
+    match mode {
+        crate::actions::Mode::Terminal => "runs in the terminal",
+        crate::actions::Mode::Background => "runs in the background",
+        crate::actions::Mode::Open => "opens a URL",
+    }
 }
 
 /// `Page › ` for the page holding a field (empty when none does).

@@ -1,11 +1,13 @@
-//! The help overlay: every key of the mode underneath, generated from the keymap, so it can
-//! never disagree with what the keys do.
+//! The help overlay: the keys of the pane or tab underneath (the bindings of its mode it
+//! answers, generated from the keymap so it can never disagree with what the keys do, and the
+//! keys it reads itself, such as a form field's).
 
 use crate::text;
 use crate::tui::action::Action;
 use crate::tui::keymap::{Keymap, Mode};
+use crate::tui::panes::PaneKeys;
 use crate::tui::theme::{Theme, Token};
-use crate::tui::widgets::list::move_selection;
+use crate::tui::widgets::scroll::TextScroll;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
@@ -16,9 +18,13 @@ use ratatui::Frame;
 pub struct HelpOverlay {
     /// The mode whose keys are listed (the pane under the overlay).
     pub mode: Mode,
-    scroll: usize,
-    /// Rows besides the keymap's: the custom actions of the entity underneath.
-    extra: Vec<(String, String)>,
+    /// Clamped at both ends when drawn: End then Up moves up at once.
+    scroll: TextScroll,
+    /// The keys of the pane underneath: which bindings it answers, and its own keys (the
+    /// custom actions of the entity underneath among them).
+    keys: PaneKeys,
+    /// What the title names: the pane or tab underneath.
+    title: String,
 }
 
 impl HelpOverlay {
@@ -26,21 +32,34 @@ impl HelpOverlay {
     pub fn new(mode: Mode) -> Self {
         Self {
             mode,
-            scroll: 0,
-            extra: Vec::new(),
+            scroll: TextScroll::default(),
+            keys: PaneKeys::default(),
+            title: mode.as_str().to_string(),
         }
+    }
+
+    /// Lists only the keys of the pane on screen, under its name.
+    pub fn for_pane(mut self, title: &str, keys: PaneKeys) -> Self {
+        self.title = crate::tui::widgets::wrap::safe_line(title);
+        self.keys = keys;
+        self
     }
 
     /// Adds rows (key, description) below the keymap's, such as custom actions.
     pub fn with_extra(mut self, extra: Vec<(String, String)>) -> Self {
-        self.extra = extra;
+        self.keys.own.extend(extra);
         self
+    }
+
+    /// The rows listed: `(keys, what they do)`.
+    pub fn rows(&self, keymap: &Keymap) -> Vec<(Vec<String>, String)> {
+        keymap.grouped_for(self.mode, &self.keys)
     }
 
     /// Handles an action; returns false when the overlay should close.
     pub fn handle(&mut self, action: &Action, keymap: &Keymap, page: usize) -> bool {
-        let len = keymap.grouped(self.mode).len() + self.extra.len();
-        if move_selection(&mut self.scroll, len, action, page) {
+        let _ = keymap;
+        if self.scroll.handle(action, page) {
             return true;
         }
         !matches!(action, Action::Back | Action::Help | Action::Quit)
@@ -48,16 +67,16 @@ impl HelpOverlay {
 
     /// Draws the overlay centred in `area`.
     pub fn render(&self, keymap: &Keymap, theme: &Theme, area: Rect, frame: &mut Frame) {
-        let mut rows: Vec<(Vec<String>, String)> = keymap
-            .grouped(self.mode)
+        let rows: Vec<(Vec<String>, String)> = self
+            .rows(keymap)
             .into_iter()
-            .map(|(k, d)| (k, d.to_string()))
+            .map(|(k, d)| {
+                (
+                    k.iter().map(|k| text::one_line(k)).collect(),
+                    text::one_line(&d),
+                )
+            })
             .collect();
-        rows.extend(
-            self.extra
-                .iter()
-                .map(|(k, d)| (vec![text::one_line(k)], text::one_line(d))),
-        );
         let key_width = rows
             .iter()
             .map(|(k, _)| text::width(&k.join(", ")))
@@ -69,7 +88,7 @@ impl HelpOverlay {
             .borders(Borders::ALL)
             .border_style(theme.style(Token::Accent))
             .title(Span::styled(
-                format!(" Keys: {} ", self.mode.as_str()),
+                format!(" Keys: {} ", text::truncate(&self.title, 40)),
                 theme.style(Token::Title),
             ))
             .title_bottom(Span::styled(" Esc closes ", theme.style(Token::Muted)));
@@ -77,9 +96,7 @@ impl HelpOverlay {
         frame.render_widget(Clear, popup);
         frame.render_widget(block, popup);
         let width = inner.width as usize;
-        let start = self
-            .scroll
-            .min(rows.len().saturating_sub(inner.height as usize));
+        let start = self.scroll.start(rows.len(), inner.height as usize);
         let lines: Vec<Line> = rows
             .iter()
             .skip(start)

@@ -9,8 +9,8 @@ use crate::text;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::theme::Token;
+use crate::tui::widgets::filter::FilteredList;
 use crate::tui::widgets::hyperlink;
-use crate::tui::widgets::list::{move_selection, window};
 use crate::tui::widgets::wrap::safe_line;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
@@ -21,22 +21,26 @@ use ratatui::Frame;
 pub struct LinksView {
     id: EntityId,
     links: Vec<LinkAction>,
-    selected: usize,
+    /// The `/` filter and the selection.
+    list: FilteredList,
 }
 
 impl LinksView {
     /// The links of an entity, the first one selected.
     pub fn new(ctx: &Ctx, id: EntityId) -> Self {
-        Self {
-            id,
-            links: builtin_links(ctx.catalog.get(id)),
-            selected: 0,
-        }
+        let links = builtin_links(ctx.catalog.get(id));
+        let list = FilteredList::new(links.len());
+        Self { id, links, list }
     }
 
     /// The links listed, in order.
     pub fn links(&self) -> &[LinkAction] {
         &self.links
+    }
+
+    /// What the `/` filter matches a link on: its title and URL.
+    fn link_text(link: &LinkAction) -> String {
+        format!("{} {}", link.title, link.url)
     }
 
     fn row(link: &LinkAction) -> String {
@@ -56,7 +60,14 @@ impl View for LinksView {
     }
 
     fn mode(&self) -> Mode {
-        Mode::List
+        self.list.mode(Mode::List)
+    }
+
+    fn keys(&self) -> super::PaneKeys {
+        if self.list.filter().editing() {
+            return super::PaneKeys::filter_line();
+        }
+        super::PaneKeys::moves_and(&["open", "filter", "copy_ref", "links"])
     }
 
     fn entity(&self) -> Option<EntityId> {
@@ -69,15 +80,21 @@ impl View for LinksView {
         };
         self.id = id;
         self.links = builtin_links(ctx.catalog.get(id));
-        self.selected = self.selected.min(self.links.len().saturating_sub(1));
+        let links = &self.links;
+        self.list
+            .set_rows(links.len(), |i| Self::link_text(&links[i]));
         true
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
-        if move_selection(&mut self.selected, self.links.len(), action, ctx.page) {
+        let links = &self.links;
+        if self
+            .list
+            .handle(action, ctx.page, |i| Self::link_text(&links[i]))
+        {
             return Outcome::Consumed;
         }
-        let link = self.links.get(self.selected);
+        let link = self.list.selected_row().and_then(|i| self.links.get(i));
         match action {
             Action::Open => match link {
                 Some(l) => Outcome::OpenUrl(l.url.clone()),
@@ -99,12 +116,16 @@ impl View for LinksView {
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
         let theme = ctx.theme;
         let width = area.width as usize;
-        let [head, list, hint] = Layout::vertical([
+        let [head, list, foot, hint] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(0),
+            Constraint::Length(self.list.footer_height()),
             Constraint::Length(1),
         ])
         .areas(area);
+        if let Some(line) = self.list.footer(theme, width) {
+            frame.render_widget(Paragraph::new(line), foot);
+        }
         let entity = ctx.catalog.get(self.id);
         let title = format!("Links of {}", entity.entity_ref());
         frame.render_widget(
@@ -128,14 +149,14 @@ impl View for LinksView {
             ];
             frame.render_widget(Paragraph::new(lines), list);
         } else {
-            let visible = window(self.selected, self.links.len(), list.height as usize);
-            let first = visible.start;
+            let visible = self.list.visible(list.height as usize);
+            let selected = self.list.selected_row();
             let lines: Vec<Line> = visible
-                .clone()
-                .map(|i| {
+                .iter()
+                .map(|&i| {
                     let mut style = theme.style(Token::Text);
                     let mut row = Self::row(&self.links[i]);
-                    if i == self.selected {
+                    if Some(i) == selected {
                         style = style.patch(theme.style(Token::Selection));
                         row = format!("▶{}", row.strip_prefix(' ').unwrap_or(&row));
                     }
@@ -144,17 +165,20 @@ impl View for LinksView {
                 .collect();
             frame.render_widget(Paragraph::new(lines), list);
             if ctx.prefs.hyperlinks {
-                for i in visible {
+                for (at, &i) in visible.iter().enumerate() {
                     let url = &self.links[i].url;
-                    let row = Rect::new(list.x, list.y + (i - first) as u16, list.width, 1);
+                    let row = Rect::new(list.x, list.y + at as u16, list.width, 1);
                     hyperlink::link_text(frame.buffer_mut(), row, &safe_line(url), url);
                 }
             }
         }
         frame.render_widget(
             Paragraph::new(Line::styled(
-                text::truncate("Enter open (copied over ssh) · y copy · Esc back", width)
-                    .into_owned(),
+                text::truncate(
+                    "Enter open (copied over ssh) · y copy · / filter · Esc back",
+                    width,
+                )
+                .into_owned(),
                 theme.style(Token::Muted),
             )),
             hint,

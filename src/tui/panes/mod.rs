@@ -16,8 +16,12 @@
 pub mod docs_search;
 pub mod entity;
 pub mod form;
+pub mod form_action;
 mod form_draw;
 pub mod help;
+pub mod initiative;
+pub mod initiatives;
+pub mod insights;
 pub mod links;
 pub mod output;
 pub mod palette;
@@ -58,7 +62,16 @@ pub struct Ctx<'a> {
     /// The time as `update` last read it (see [`crate::tui::clock`]): render reads no other
     /// clock.
     pub now: std::time::SystemTime,
+    /// The initiatives (scorecard goals with deadlines) and those that did not load.
+    pub initiatives: &'a crate::governance::LoadedInitiatives,
 }
+
+/// No initiatives, for code without an app.
+pub static NO_INITIATIVES: crate::governance::LoadedInitiatives =
+    crate::governance::LoadedInitiatives {
+        initiatives: Vec::new(),
+        errors: Vec::new(),
+    };
 
 /// What panes draw and read with, from the command line and the config file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -78,6 +91,69 @@ pub static DEFAULT_PREFS: Prefs = Prefs {
     docs_roots: Vec::new(),
     live: None,
 };
+
+/// The keys of the pane (or tab) on screen, for the help overlay and the hint bar: which of
+/// its mode's bindings it answers, and the keys it reads itself (a form field's).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PaneKeys {
+    /// The actions (config names) of the mode's bindings the pane answers, besides those every
+    /// pane answers ([`PaneKeys::EVERYWHERE`]); `None`: every binding of the mode.
+    pub actions: Option<Vec<&'static str>>,
+    /// Keys the pane reads itself, not through the keymap: `(keys, what they do)`.
+    pub own: Vec<(String, String)>,
+}
+
+impl PaneKeys {
+    /// Actions that work on every pane (help, palette, back, quit, reload, search).
+    pub const EVERYWHERE: [&'static str; 6] =
+        ["help", "palette", "back", "quit", "refresh", "search"];
+
+    /// Moving in a list or a text.
+    pub const MOVES: [&'static str; 6] = ["up", "down", "page_up", "page_down", "home", "end"];
+
+    /// Typing into a one-line text field (a filter, the query).
+    pub const TYPING: [&'static str; 3] = ["clear", "delete_char", "delete_word"];
+
+    /// These actions (and the moves) of the mode's bindings, and no others.
+    pub fn moves_and(actions: &[&'static str]) -> Self {
+        let mut all: Vec<&'static str> = Self::MOVES.to_vec();
+        all.extend_from_slice(actions);
+        PaneKeys {
+            actions: Some(all),
+            own: Vec::new(),
+        }
+    }
+
+    /// Adds actions.
+    pub fn and(mut self, actions: &[&'static str]) -> Self {
+        self.actions
+            .get_or_insert_with(Vec::new)
+            .extend_from_slice(actions);
+        self
+    }
+
+    /// Adds a row for keys the pane reads itself.
+    pub fn own(mut self, keys: &str, what: &str) -> Self {
+        self.own.push((keys.to_string(), what.to_string()));
+        self
+    }
+
+    /// The keys of a list's filter line while it is open (the `Search` mode's typing keys).
+    pub fn filter_line() -> Self {
+        PaneKeys::moves_and(&["open"]).and(&Self::TYPING).own(
+            "letters",
+            "type into the filter (Enter keeps it, Esc clears it)",
+        )
+    }
+
+    /// Whether a binding to `action` is one of the pane's.
+    pub fn answers(&self, action: &str) -> bool {
+        match &self.actions {
+            None => true,
+            Some(actions) => Self::EVERYWHERE.contains(&action) || actions.contains(&action),
+        }
+    }
+}
 
 /// What a pane asks the app to do after handling an action.
 pub enum Outcome {
@@ -119,6 +195,9 @@ pub enum Outcome {
     Error(String),
     /// Open a URL in the local browser, or copy it when there is none (over ssh).
     OpenUrl(String),
+    /// Close this pane and run a custom action's command (an action form's values, rendered
+    /// and confirmed).
+    RunCommand(crate::actions::Plan),
     /// Open a file at a line in the user's editor, then reload its source.
     Edit(crate::tui::editing::EditRequest),
     /// Add entities to the open catalog (a template's `catalog:register`), then show the
@@ -144,6 +223,11 @@ pub trait View: Send {
     /// The entity this pane shows, if any (palette commands act on it).
     fn entity(&self) -> Option<EntityId> {
         None
+    }
+    /// The keys this pane answers now (its tab's, its step's), for the help overlay and the
+    /// hint bar; by default every binding of its mode.
+    fn keys(&self) -> PaneKeys {
+        PaneKeys::default()
     }
     /// The catalog was rebuilt (a source refreshed) and entity ids changed: `remap` gives an
     /// old id's new one (`None` when the entity is gone). Returns false when the pane should

@@ -46,6 +46,10 @@ impl View for OutputView {
         Mode::List
     }
 
+    fn keys(&self) -> super::PaneKeys {
+        super::PaneKeys::moves_and(&[])
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         if self.scroll.handle(action, ctx.page) {
             return Outcome::Consumed;

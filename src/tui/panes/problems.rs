@@ -8,7 +8,7 @@ use crate::tui::action::Action;
 use crate::tui::editing::EditRequest;
 use crate::tui::keymap::Mode;
 use crate::tui::theme::Token;
-use crate::tui::widgets::list::{move_selection, window};
+use crate::tui::widgets::filter::FilteredList;
 use crate::tui::widgets::wrap::{safe_line, wrap};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -16,10 +16,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-/// The problems pane's state: only the selection; the list is read from the catalog.
+/// The problems pane's state: the `/` filter and the selection; the list is read from the
+/// catalog.
 #[derive(Debug, Default)]
 pub struct ProblemsView {
-    selected: usize,
+    list: FilteredList,
 }
 
 impl ProblemsView {
@@ -36,6 +37,15 @@ pub fn sorted<'a>(ctx: &Ctx<'a>) -> Vec<&'a Problem> {
     problems
 }
 
+/// What the `/` filter matches a problem on: where, severity, message and entity.
+fn problem_text(p: &Problem) -> String {
+    let mut out = format!("{} {} {}", at_of(p), p.severity, p.message);
+    if let Some(r) = &p.entity {
+        out.push_str(&format!(" {r}"));
+    }
+    out
+}
+
 /// Where a problem is, as `path:line`, or `-` when unknown.
 fn at_of(p: &Problem) -> String {
     p.origin
@@ -50,17 +60,29 @@ impl View for ProblemsView {
     }
 
     fn mode(&self) -> Mode {
-        Mode::List
+        self.list.mode(Mode::List)
+    }
+
+    fn keys(&self) -> super::PaneKeys {
+        if self.list.filter().editing() {
+            return super::PaneKeys::filter_line();
+        }
+        super::PaneKeys::moves_and(&["open", "filter"])
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         let problems = sorted(ctx);
-        if move_selection(&mut self.selected, problems.len(), action, ctx.page) {
+        let text_of = |i: usize| problems.get(i).map(|p| problem_text(p)).unwrap_or_default();
+        if self.list.total() != problems.len() {
+            // The catalog changed since the rows were filtered (a reload, a first key).
+            self.list.set_rows(problems.len(), text_of);
+        }
+        if self.list.handle(action, ctx.page, text_of) {
             return Outcome::Consumed;
         }
         match action {
             Action::Open => {
-                let Some(p) = problems.get(self.selected) else {
+                let Some(p) = self.list.selected_row().and_then(|i| problems.get(i)) else {
                     return Outcome::Status("no problem selected".into());
                 };
                 match p.entity.as_ref().map(|r| (r, ctx.catalog.id_of(r))) {
@@ -71,7 +93,7 @@ impl View for ProblemsView {
             }
             // `e`: the problem's file, at its line.
             Action::Edit => {
-                let Some(p) = problems.get(self.selected) else {
+                let Some(p) = self.list.selected_row().and_then(|i| problems.get(i)) else {
                     return Outcome::Status("no problem selected".into());
                 };
                 let what = p
@@ -99,12 +121,23 @@ impl View for ProblemsView {
             .count();
         // The selected problem in full below the list, when there is room for it.
         let detail_rows = if area.height >= 16 { 4 } else { 0 };
-        let [head, list, detail] = Layout::vertical([
+        let [head, list, foot, detail] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(0),
+            Constraint::Length(self.list.footer_height()),
             Constraint::Length(detail_rows),
         ])
         .areas(area);
+        // Before the first key the filter has not seen the rows: every problem is shown.
+        let unfiltered = FilteredList::new(problems.len());
+        let rows = if self.list.total() == problems.len() {
+            &self.list
+        } else {
+            &unfiltered
+        };
+        if let Some(line) = rows.footer(theme, area.width as usize) {
+            frame.render_widget(Paragraph::new(line), foot);
+        }
         let summary = format!(
             "{} problem(s): {errors} error(s), {} warning(s)",
             problems.len(),
@@ -128,10 +161,21 @@ impl View for ProblemsView {
             return;
         }
         let width = area.width as usize;
-        let selected = self.selected.min(problems.len() - 1);
-        let lines: Vec<Line> = window(selected, problems.len(), list.height as usize)
-            .map(|i| {
-                let p = problems[i];
+        let Some(selected) = rows.selected_row() else {
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    "  (no problem matches the filter · Esc clears it)",
+                    theme.style(Token::Muted),
+                )),
+                list,
+            );
+            return;
+        };
+        let lines: Vec<Line> = rows
+            .visible(list.height as usize)
+            .into_iter()
+            .filter_map(|i| Some((i, *problems.get(i)?)))
+            .map(|(i, p)| {
                 let base = if i == selected {
                     theme.style(Token::Selection)
                 } else {
@@ -160,8 +204,7 @@ impl View for ProblemsView {
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), list);
-        if detail.height > 0 {
-            let p = problems[selected];
+        if let Some(p) = problems.get(selected).filter(|_| detail.height > 0) {
             let mut full = format!("{} {}: {}", p.severity, at_of(p), p.message);
             if let Some(r) = &p.entity {
                 full.push_str(&format!(" [{r}]"));

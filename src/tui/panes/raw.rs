@@ -138,6 +138,15 @@ impl View for RawView {
         }
     }
 
+    fn keys(&self) -> super::PaneKeys {
+        if self.find.is_some() {
+            return super::PaneKeys::moves_and(&["open"])
+                .and(&super::PaneKeys::TYPING)
+                .own("letters", "the word to find (Enter finds, Esc closes)");
+        }
+        super::PaneKeys::moves_and(&["toggle_view", "filter", "next_link", "prev_link"])
+    }
+
     fn entity(&self) -> Option<EntityId> {
         Some(self.id)
     }
@@ -159,7 +168,7 @@ impl View for RawView {
                     "as YAML · r: JSON".into()
                 })
             }
-            Action::FocusSearch => {
+            Action::Filter => {
                 self.find = Some(Default::default());
                 Outcome::Consumed
             }

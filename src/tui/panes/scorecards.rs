@@ -13,7 +13,8 @@ use crate::text;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::theme::Token;
-use crate::tui::widgets::list::{move_selection, window};
+use crate::tui::widgets::filter::FilteredList;
+use crate::tui::widgets::list::window;
 use crate::tui::widgets::wrap::safe_line;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -64,8 +65,9 @@ pub struct ScorecardsView {
     rows: Vec<Row>,
     /// Indices of the rows Enter can open.
     selectable: Vec<usize>,
-    /// Index into `selectable`.
-    selected: usize,
+    /// The `/` filter over the selectable rows, and the selection (an index into
+    /// `selectable`).
+    list: FilteredList,
 }
 
 impl ScorecardsView {
@@ -75,7 +77,7 @@ impl ScorecardsView {
             card: 0,
             rows: Vec::new(),
             selectable: Vec::new(),
-            selected: 0,
+            list: FilteredList::new(0),
         };
         view.derive(ctx);
         view
@@ -90,7 +92,77 @@ impl ScorecardsView {
             .filter(|(_, r)| r.target().is_some())
             .map(|(i, _)| i)
             .collect();
-        self.selected = 0;
+        self.refilter(ctx);
+        self.list.select_row(0);
+    }
+
+    /// Filters the selectable rows again (the rows or the scores changed).
+    fn refilter(&mut self, ctx: &Ctx) {
+        let texts = self.row_texts(ctx);
+        self.list.set_rows(texts.len(), |i| texts[i].clone());
+    }
+
+    /// What the `/` filter matches each selectable row on: an owner's name, or a failing
+    /// entity's ref with the rule it fails.
+    fn row_texts(&self, ctx: &Ctx) -> Vec<String> {
+        let mut rule = String::new();
+        let mut texts = Vec::with_capacity(self.selectable.len());
+        for (i, row) in self.rows.iter().enumerate() {
+            match row {
+                Row::Rule { index, .. } => {
+                    rule = self
+                        .current(ctx)
+                        .and_then(|c| c.rules.get(*index))
+                        .map(|r| r.id.clone())
+                        .unwrap_or_default();
+                }
+                Row::Heading(_) => rule.clear(),
+                _ => {}
+            }
+            if self.selectable.binary_search(&i).is_err() {
+                continue;
+            }
+            texts.push(match row {
+                Row::Owner { name, .. } => name.clone(),
+                Row::Failing(id) => format!("{} {rule}", ctx.catalog.get(*id).entity_ref()),
+                _ => String::new(),
+            });
+        }
+        texts
+    }
+
+    /// The rows to draw: all of them, or with a filter the selectable ones that pass, each
+    /// under its heading and rule.
+    fn drawn_rows(&self) -> Vec<usize> {
+        if !self.list.filter().active() {
+            return (0..self.rows.len()).collect();
+        }
+        let passing: std::collections::BTreeSet<usize> = self
+            .list
+            .shown()
+            .iter()
+            .filter_map(|&s| self.selectable.get(s).copied())
+            .collect();
+        let mut out = Vec::new();
+        let mut heading = None;
+        let mut rule = None;
+        for (i, row) in self.rows.iter().enumerate() {
+            match row {
+                Row::Heading(_) => {
+                    heading = Some(i);
+                    rule = None;
+                }
+                Row::Rule { .. } => rule = Some(i),
+                _ if passing.contains(&i) => {
+                    for context in [heading.take(), rule.take()].into_iter().flatten() {
+                        out.push(context);
+                    }
+                    out.push(i);
+                }
+                _ => {}
+            }
+        }
+        out
     }
 
     fn current<'a>(&self, ctx: &Ctx<'a>) -> Option<&'a Scorecard> {
@@ -149,9 +221,9 @@ fn rows(ctx: &Ctx, card_index: usize) -> Vec<Row> {
 impl ScorecardsView {
     /// The scorecards were evaluated again: the rows are derived again, the selection kept.
     fn scores_changed(&mut self, ctx: &Ctx) {
-        let selected = self.selected;
+        let selected = self.list.selected_row().unwrap_or(0);
         self.derive(ctx);
-        self.selected = selected.min(self.selectable.len().saturating_sub(1));
+        self.list.select_row(selected);
     }
 }
 
@@ -164,7 +236,14 @@ impl View for ScorecardsView {
     }
 
     fn mode(&self) -> Mode {
-        Mode::List
+        self.list.mode(Mode::List)
+    }
+
+    fn keys(&self) -> super::PaneKeys {
+        if self.list.filter().editing() {
+            return super::PaneKeys::filter_line();
+        }
+        super::PaneKeys::moves_and(&["open", "filter", "next_tab", "prev_tab"])
     }
 
     fn remap(&mut self, ctx: &Ctx, remap: &dyn Fn(EntityId) -> Option<EntityId>) -> bool {
@@ -192,12 +271,31 @@ impl View for ScorecardsView {
             }
             _ => {}
         }
-        if move_selection(&mut self.selected, self.selectable.len(), action, ctx.page) {
+        let texts = if matches!(
+            action,
+            Action::Input(_)
+                | Action::Paste(_)
+                | Action::DeleteChar
+                | Action::DeleteWord
+                | Action::ClearInput
+                | Action::Back
+        ) {
+            self.row_texts(ctx)
+        } else {
+            Vec::new()
+        };
+        if self.list.handle(action, ctx.page, |i| {
+            texts.get(i).cloned().unwrap_or_default()
+        }) {
             return Outcome::Consumed;
         }
         match action {
             Action::Open => {
-                let row = self.selectable.get(self.selected).map(|&i| &self.rows[i]);
+                let row = self
+                    .list
+                    .selected_row()
+                    .and_then(|s| self.selectable.get(s))
+                    .map(|&i| &self.rows[i]);
                 match row.and_then(Row::target) {
                     Some(id) => Outcome::OpenEntity(id),
                     None => Outcome::Status("nothing to open here".into()),
@@ -211,11 +309,15 @@ impl View for ScorecardsView {
         let theme = ctx.theme;
         let width = area.width as usize;
         let errors = &ctx.scores.errors;
-        let [head, list] = Layout::vertical([
+        let [head, list, foot] = Layout::vertical([
             Constraint::Length(3 + errors.len().min(3) as u16),
             Constraint::Min(0),
+            Constraint::Length(self.list.footer_height()),
         ])
         .areas(area);
+        if let Some(line) = self.list.footer(theme, width) {
+            frame.render_widget(Paragraph::new(line), foot);
+        }
         let Some(card) = self.current(ctx) else {
             let mut lines = vec![Line::styled(
                 "No scorecard loaded.",
@@ -271,8 +373,15 @@ impl View for ScorecardsView {
         }
         frame.render_widget(Paragraph::new(header), head);
 
-        let selected_row = self.selectable.get(self.selected).copied();
-        let anchor = selected_row.unwrap_or(0);
+        let selected_row = self
+            .list
+            .selected_row()
+            .and_then(|s| self.selectable.get(s))
+            .copied();
+        let drawn = self.drawn_rows();
+        let anchor = selected_row
+            .and_then(|row| drawn.iter().position(|&r| r == row))
+            .unwrap_or(0);
         let name_width = self
             .rows
             .iter()
@@ -283,7 +392,8 @@ impl View for ScorecardsView {
             .max()
             .unwrap_or(0)
             .min(width / 2);
-        let lines: Vec<Line> = window(anchor, self.rows.len(), list.height as usize)
+        let lines: Vec<Line> = window(anchor, drawn.len(), list.height as usize)
+            .filter_map(|at| drawn.get(at).copied())
             .map(|i| {
                 let is_selected = Some(i) == selected_row;
                 let base = if is_selected {

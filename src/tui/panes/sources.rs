@@ -7,7 +7,7 @@ use crate::source::{SourceState, SourceStatus};
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::theme::Token;
-use crate::tui::widgets::list::{move_selection, window};
+use crate::tui::widgets::filter::FilteredList;
 use crate::tui::widgets::wrap::{safe_line, wrap};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -20,22 +20,37 @@ use std::time::{Duration, SystemTime};
 #[derive(Debug)]
 pub struct SourcesView {
     statuses: Vec<SourceStatus>,
-    selected: usize,
+    /// The `/` filter and the selection.
+    list: FilteredList,
 }
 
 impl SourcesView {
     /// A pane over these statuses, the first selected.
     pub fn new(statuses: Vec<SourceStatus>) -> Self {
-        Self {
-            statuses,
-            selected: 0,
-        }
+        let list = FilteredList::new(statuses.len());
+        Self { statuses, list }
     }
 
     /// The selected source's name.
     pub fn selected_name(&self) -> Option<&str> {
-        self.statuses.get(self.selected).map(|s| s.name.as_str())
+        self.selected().map(|s| s.name.as_str())
     }
+
+    fn selected(&self) -> Option<&SourceStatus> {
+        self.list.selected_row().and_then(|i| self.statuses.get(i))
+    }
+}
+
+/// What the `/` filter matches a source on: name, kind, state, location and error.
+fn source_text(s: &SourceStatus) -> String {
+    format!(
+        "{} {} {} {} {}",
+        s.name,
+        s.kind,
+        state_text(s).0,
+        s.location,
+        s.error.as_deref().unwrap_or_default()
+    )
 }
 
 /// When the source's data is from: `refreshed 4 min ago`, `cached, 3 h old`, `never`.
@@ -69,16 +84,29 @@ impl View for SourcesView {
     }
 
     fn mode(&self) -> Mode {
-        Mode::List
+        self.list.mode(Mode::List)
+    }
+
+    fn keys(&self) -> super::PaneKeys {
+        if self.list.filter().editing() {
+            return super::PaneKeys::filter_line();
+        }
+        super::PaneKeys::moves_and(&["filter"])
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         if let Action::SourcesChanged(statuses) = action {
             self.statuses = statuses.clone();
-            self.selected = self.selected.min(self.statuses.len().saturating_sub(1));
+            let statuses = &self.statuses;
+            self.list
+                .set_rows(statuses.len(), |i| source_text(&statuses[i]));
             return Outcome::Consumed;
         }
-        if move_selection(&mut self.selected, self.statuses.len(), action, ctx.page) {
+        let statuses = &self.statuses;
+        if self
+            .list
+            .handle(action, ctx.page, |i| source_text(&statuses[i]))
+        {
             return Outcome::Consumed;
         }
         Outcome::Ignored
@@ -89,12 +117,16 @@ impl View for SourcesView {
         let now = ctx.now;
         let width = area.width as usize;
         let detail_rows = if area.height >= 12 { 5 } else { 0 };
-        let [head, list, detail] = Layout::vertical([
+        let [head, list, foot, detail] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(0),
+            Constraint::Length(self.list.footer_height()),
             Constraint::Length(detail_rows),
         ])
         .areas(area);
+        if let Some(line) = self.list.footer(theme, width) {
+            frame.render_widget(Paragraph::new(line), foot);
+        }
         let failed = self
             .statuses
             .iter()
@@ -113,10 +145,22 @@ impl View for SourcesView {
         if self.statuses.is_empty() {
             return;
         }
-        let selected = self.selected.min(self.statuses.len() - 1);
-        let lines: Vec<Line> = window(selected, self.statuses.len(), list.height as usize)
-            .map(|i| {
-                let s = &self.statuses[i];
+        let Some(selected) = self.list.selected_row() else {
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    "  (no source matches the filter · Esc clears it)",
+                    theme.style(Token::Muted),
+                )),
+                list,
+            );
+            return;
+        };
+        let lines: Vec<Line> = self
+            .list
+            .visible(list.height as usize)
+            .into_iter()
+            .filter_map(|i| Some((i, self.statuses.get(i)?)))
+            .map(|(i, s)| {
                 let base = if i == selected {
                     theme.style(Token::Selection)
                 } else {
@@ -156,8 +200,7 @@ impl View for SourcesView {
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), list);
-        if detail.height > 0 {
-            let s = &self.statuses[selected];
+        if let Some(s) = self.statuses.get(selected).filter(|_| detail.height > 0) {
             let mut full = format!("{} ({}): {}", s.name, s.kind, s.location);
             if let Some(e) = &s.error {
                 full.push_str(&format!(" — {e}"));

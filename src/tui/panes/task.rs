@@ -189,6 +189,10 @@ impl View for TaskView {
         Mode::Entity
     }
 
+    fn keys(&self) -> super::PaneKeys {
+        super::PaneKeys::moves_and(&["next_tab", "prev_tab", "copy_ref"])
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         if let Action::Reply(Reply::TemplateRun(job, update)) = action {
             return match (*job == self.job, update) {

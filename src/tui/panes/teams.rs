@@ -8,7 +8,7 @@ use crate::text;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::theme::Token;
-use crate::tui::widgets::list::{move_selection, window};
+use crate::tui::widgets::filter::FilteredList;
 use crate::tui::widgets::wrap::safe_line;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -28,11 +28,12 @@ pub struct TeamRow {
     pub unstaffed: bool,
 }
 
-/// The Teams pane's state: the groups (computed when the pane opens) and the selection.
+/// The Teams pane's state: the groups (computed when the pane opens), the `/` filter and the
+/// selection.
 #[derive(Debug, Default)]
 pub struct TeamsView {
     rows: Vec<TeamRow>,
-    selected: usize,
+    list: FilteredList,
 }
 
 impl TeamsView {
@@ -58,13 +59,30 @@ impl TeamsView {
                 .entity_ref()
                 .cmp(catalog.get(b.id).entity_ref())
         });
-        TeamsView { rows, selected: 0 }
+        let list = FilteredList::new(rows.len());
+        TeamsView { rows, list }
     }
 
-    /// The groups listed.
+    /// The groups listed (all of them, whatever the filter).
     pub fn rows(&self) -> &[TeamRow] {
         &self.rows
     }
+
+    /// The highlighted group, if any passes the filter.
+    fn selected(&self) -> Option<&TeamRow> {
+        self.list.selected_row().and_then(|i| self.rows.get(i))
+    }
+}
+
+/// What the `/` filter matches a group on: its ref, title and type.
+fn row_text(ctx: &Ctx, row: &TeamRow) -> String {
+    let e = ctx.catalog.get(row.id);
+    format!(
+        "{} {} {}",
+        e.entity_ref(),
+        e.display_name(),
+        e.spec_str("type").unwrap_or_default()
+    )
 }
 
 impl View for TeamsView {
@@ -73,23 +91,37 @@ impl View for TeamsView {
     }
 
     fn mode(&self) -> Mode {
-        Mode::List
+        self.list.mode(Mode::List)
+    }
+
+    fn keys(&self) -> super::PaneKeys {
+        if self.list.filter().editing() {
+            return super::PaneKeys::filter_line();
+        }
+        super::PaneKeys::moves_and(&["open", "filter", "copy_ref", "ownership"])
     }
 
     fn entity(&self) -> Option<EntityId> {
-        self.rows.get(self.selected).map(|r| r.id)
+        self.selected().map(|r| r.id)
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
-        if move_selection(&mut self.selected, self.rows.len(), action, ctx.page) {
+        let rows = &self.rows;
+        if self
+            .list
+            .handle(action, ctx.page, |i| row_text(ctx, &rows[i]))
+        {
             return Outcome::Consumed;
         }
         match action {
-            Action::Open | Action::Ownership => match self.rows.get(self.selected) {
+            Action::Open | Action::Ownership => match self.selected() {
                 Some(row) => Outcome::OpenEntityTab(row.id, "Ownership"),
+                None if !self.rows.is_empty() => {
+                    Outcome::Status("no group matches the filter".into())
+                }
                 None => Outcome::Status("the catalog has no groups".into()),
             },
-            Action::CopyRef => match self.rows.get(self.selected) {
+            Action::CopyRef => match self.selected() {
                 Some(row) => {
                     let r = ctx.catalog.get(row.id).entity_ref().to_string();
                     Outcome::Copy {
@@ -106,14 +138,21 @@ impl View for TeamsView {
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
         let theme = ctx.theme;
         let width = area.width as usize;
-        let [head, body] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+        let [head, body, foot] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(self.list.footer_height()),
+        ])
+        .areas(area);
+        if let Some(line) = self.list.footer(theme, width) {
+            frame.render_widget(Paragraph::new(line), foot);
+        }
         let unstaffed = self.rows.iter().filter(|r| r.unstaffed).count();
         let mut summary = format!("{} groups", self.rows.len());
         if unstaffed > 0 {
             summary.push_str(&format!(" · {unstaffed} with nobody in them or below them"));
         }
-        summary.push_str(" · Enter: ownership");
+        summary.push_str(" · Enter: ownership · /: filter");
         frame.render_widget(
             Paragraph::new(Line::styled(
                 text::truncate(&summary, width).into_owned(),
@@ -131,14 +170,27 @@ impl View for TeamsView {
             );
             return;
         }
-        let visible = window(self.selected, self.rows.len(), body.height as usize);
-        let lines: Vec<Line> = visible
+        if self.list.shown().is_empty() {
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    "  (no group matches the filter · Esc clears it)",
+                    theme.style(Token::Muted),
+                )),
+                body,
+            );
+            return;
+        }
+        let selected = self.list.selected_row();
+        let lines: Vec<Line> = self
+            .list
+            .visible(body.height as usize)
+            .into_iter()
             .map(|i| {
                 let row = &self.rows[i];
                 let e = ctx.catalog.get(row.id);
                 let name = safe_line(&e.entity_ref().short());
                 let kind = e.spec_str("type").map(safe_line).unwrap_or_default();
-                let marker = if i == self.selected { "▶ " } else { "  " };
+                let marker = if Some(i) == selected { "▶ " } else { "  " };
                 let mut spans = vec![
                     Span::styled(format!("{marker}{name}"), theme.kind("group")),
                     Span::styled(format!("  {kind}"), theme.style(Token::Muted)),
@@ -151,7 +203,7 @@ impl View for TeamsView {
                     ));
                 }
                 let mut line = crate::tui::panes::entity::clip(spans, width);
-                if i == self.selected {
+                if Some(i) == selected {
                     line = theme.select_line(line);
                 }
                 line

@@ -1,5 +1,6 @@
 //! The templates pane (palette: `templates`): the catalog's Software Templates with title,
-//! description, owner and tags, filtered fuzzily as you type. Enter opens the template's form.
+//! description, owner and tags, filtered fuzzily as you type (the list's filter is always
+//! open here). Enter opens the template's form; Esc clears the filter first, then leaves.
 
 use super::form::FormView;
 use super::{Ctx, Outcome, View};
@@ -30,6 +31,8 @@ pub struct TemplatesView {
     query: LineEditor,
     selected: usize,
     found: Vec<EntityId>,
+    /// How many templates the catalog has, filtered or not.
+    total: usize,
 }
 
 impl TemplatesView {
@@ -39,6 +42,7 @@ impl TemplatesView {
             query: LineEditor::with_limit(MAX_QUERY),
             selected: 0,
             found: Vec::new(),
+            total: 0,
         };
         view.refresh(ctx);
         view
@@ -47,13 +51,14 @@ impl TemplatesView {
     /// Finds the templates matching the filter, best first.
     fn refresh(&mut self, ctx: &Ctx) {
         let query = Query::parse(&format!("kind:template {}", self.query.text()));
-        self.found = ctx
-            .index
-            .search(&query, 1000)
-            .hits
-            .into_iter()
-            .map(|h| h.id)
-            .collect();
+        let result = ctx.index.search(&query, 1000);
+        self.found = result.hits.into_iter().map(|h| h.id).collect();
+        // Counted without a filter (templates arriving while one is typed count at Esc).
+        self.total = if self.query.text().trim().is_empty() {
+            result.total
+        } else {
+            self.total.max(result.total)
+        };
         self.selected = self.selected.min(self.found.len().saturating_sub(1));
     }
 }
@@ -65,6 +70,12 @@ impl View for TemplatesView {
 
     fn mode(&self) -> Mode {
         Mode::Search
+    }
+
+    fn keys(&self) -> super::PaneKeys {
+        super::PaneKeys::moves_and(&["open"])
+            .and(&super::PaneKeys::TYPING)
+            .own("letters", "filter the templates (Esc clears, then leaves)")
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
@@ -80,6 +91,12 @@ impl View for TemplatesView {
                 Outcome::Consumed
             }
             (Edit::Kept, _) => Outcome::Consumed,
+            // Esc clears the filter first; only then does it leave.
+            (_, Action::Back) if !self.query.is_empty() => {
+                self.query.clear();
+                self.selected = 0;
+                Outcome::Consumed
+            }
             (_, Action::Open) => {
                 let Some(&id) = found.get(self.selected.min(found.len().saturating_sub(1))) else {
                     return Outcome::Status("no template selected".into());
@@ -117,7 +134,15 @@ impl View for TemplatesView {
         );
         frame.render_widget(
             Paragraph::new(Line::styled(
-                format!("{} template(s) — Enter opens the form", found.len()),
+                if self.query.text().trim().is_empty() {
+                    format!("{} template(s) — Enter opens the form", found.len())
+                } else {
+                    format!(
+                        "{} of {} template(s) — Enter opens the form · Esc clears the filter",
+                        found.len(),
+                        self.total
+                    )
+                },
                 theme.style(Token::Muted),
             )),
             head,

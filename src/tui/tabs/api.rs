@@ -12,6 +12,7 @@ use crate::tui::panes::{Ctx, Outcome};
 use crate::tui::theme::{Theme, Token};
 use crate::tui::widgets::hyperlink;
 use crate::tui::widgets::list::move_selection;
+use crate::tui::widgets::scroll::TextScroll;
 use crate::tui::widgets::wrap::{code_line, safe_line, wrap};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -23,8 +24,10 @@ use std::collections::BTreeSet;
 /// The API tab's state for one API entity.
 pub struct ApiTab {
     view: ApiView,
-    /// The selected operation (OpenAPI), or the first line shown (other formats).
+    /// The selected operation (OpenAPI).
     selected: usize,
+    /// The text's scroll when there is no operation to select (other formats).
+    scroll: TextScroll,
     /// Operations opened with Enter.
     expanded: BTreeSet<usize>,
 }
@@ -44,6 +47,7 @@ pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
         Box::new(ApiTab {
             view,
             selected: 0,
+            scroll: TextScroll::default(),
             expanded: BTreeSet::new(),
         }) as Box<dyn EntityTab>
     })
@@ -270,20 +274,25 @@ impl EntityTab for ApiTab {
         "API"
     }
 
+    fn keys(&self) -> crate::tui::panes::PaneKeys {
+        // Enter opens an operation; an outline has none.
+        let open: &[&'static str] = if operations(&self.view).is_empty() {
+            &[]
+        } else {
+            &["open"]
+        };
+        crate::tui::panes::PaneKeys::moves_and(open)
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         let n = operations(&self.view).len();
         if n == 0 {
-            // Nothing to select: movement scrolls.
-            let mut scroll = self.selected;
-            if move_selection(&mut scroll, usize::MAX / 2, action, ctx.page) {
-                self.selected = if matches!(action, Action::End) {
-                    usize::MAX / 4
-                } else {
-                    scroll
-                };
-                return Outcome::Consumed;
-            }
-            return Outcome::Ignored;
+            // Nothing to select: movement scrolls (clamped at both ends when drawn).
+            return if self.scroll.handle(action, ctx.page) {
+                Outcome::Consumed
+            } else {
+                Outcome::Ignored
+            };
         }
         if move_selection(&mut self.selected, n, action, ctx.page) {
             return Outcome::Consumed;
@@ -305,7 +314,7 @@ impl EntityTab for ApiTab {
             Some(&line) => line
                 .saturating_sub(height.saturating_sub(1) / 2)
                 .min(max_start),
-            None => self.selected.min(max_start),
+            None => self.scroll.start(lines.len(), height),
         };
         let visible: Vec<Line> = lines.into_iter().skip(start).take(height).collect();
         frame.render_widget(Paragraph::new(visible), area);

@@ -11,7 +11,7 @@ use crate::catalog::{EntityId, Target};
 use crate::graph::{self, export::mark_note, Direction, Impact, Mark, Tree, DEFAULT_DEPTH};
 use crate::text;
 use crate::tui::action::Action;
-use crate::tui::panes::{Ctx, Outcome};
+use crate::tui::panes::{Ctx, Outcome, PaneKeys};
 use crate::tui::theme::Token;
 use crate::tui::widgets::list::{move_selection, window};
 use crate::tui::widgets::wrap::safe_line;
@@ -346,6 +346,18 @@ impl EntityTab for Dependencies {
         } else {
             "Dependencies"
         }
+    }
+
+    fn keys(&self) -> PaneKeys {
+        PaneKeys::moves_and(&[
+            "open",
+            "copy_ref",
+            "toggle_view",
+            "depth_more",
+            "depth_less",
+            "expand",
+            "collapse",
+        ])
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {

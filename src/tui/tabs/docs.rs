@@ -366,6 +366,23 @@ impl EntityTab for DocsTab {
             .then_some(crate::tui::keymap::Mode::Search)
     }
 
+    fn keys(&self) -> crate::tui::panes::PaneKeys {
+        use crate::tui::panes::PaneKeys;
+        if self.find.is_some() {
+            return PaneKeys::moves_and(&["open"])
+                .and(&PaneKeys::TYPING)
+                .own("letters", "the words to find (Enter finds, Esc clears)");
+        }
+        PaneKeys::moves_and(&[
+            "open",
+            "next_page",
+            "prev_page",
+            "next_link",
+            "prev_link",
+            "filter",
+        ])
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         if let Action::Reply(Reply::DocsPage(loaded)) = action {
             return self.page_loaded(loaded);
@@ -374,7 +391,7 @@ impl EntityTab for DocsTab {
             return self.handle_find(action);
         }
         match action {
-            Action::FocusSearch => {
+            Action::Filter => {
                 self.find = Some(Default::default());
                 Outcome::Consumed
             }

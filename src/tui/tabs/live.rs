@@ -252,6 +252,10 @@ impl EntityTab for LiveTab {
             .collect()
     }
 
+    fn keys(&self) -> crate::tui::panes::PaneKeys {
+        crate::tui::panes::PaneKeys::moves_and(&[])
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         if self.scroll.handle(action, ctx.page) {
             return Outcome::Consumed;

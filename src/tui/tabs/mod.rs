@@ -26,7 +26,7 @@ pub mod scorecard;
 use crate::catalog::EntityId;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
-use crate::tui::panes::{Ctx, Outcome};
+use crate::tui::panes::{Ctx, Outcome, PaneKeys};
 use crate::tui::task::Task;
 use ratatui::layout::Rect;
 use ratatui::Frame;
@@ -48,6 +48,11 @@ pub trait EntityTab: Send {
     /// text field, such as the Docs tab's find prompt, asks for [`Mode::Search`]).
     fn mode(&self) -> Option<Mode> {
         None
+    }
+    /// The keys the tab answers now, for the help overlay and the hint bar (the entity view
+    /// adds its own: tabs, copy, ownership, links); by default the moves and Enter.
+    fn keys(&self) -> PaneKeys {
+        PaneKeys::moves_and(&["open"])
     }
     /// Work the tab asked for since it was last asked (a docs page to read, live data to
     /// fetch), given the width of the area it is drawn in and whether it is on screen; the

@@ -2,7 +2,7 @@
 //! by type. Up/Down select a related entity, Enter opens it; a missing target is marked.
 //! The tab opens at its top whatever the terminal's height: while the selected relation is
 //! below the screen, Down scrolls to it; Up on the first relation, PageUp and Home scroll
-//! back to the top.
+//! back to the top. `/` filters the relations (the shared list filter: Esc clears it).
 //!
 //! A group can own tens of thousands of entities, so a frame formats only the rows it shows:
 //! the text above the relations is laid out once per width and theme, and the relations are
@@ -12,8 +12,10 @@ use super::EntityTab;
 use crate::catalog::{EntityId, RelationType, Target};
 use crate::text;
 use crate::tui::action::Action;
-use crate::tui::panes::{Ctx, Outcome};
+use crate::tui::keymap::Mode;
+use crate::tui::panes::{Ctx, Outcome, PaneKeys};
 use crate::tui::theme::Token;
+use crate::tui::widgets::filter::{Filter, FilterKey};
 use crate::tui::widgets::hyperlink;
 use crate::tui::widgets::list::move_selection;
 use crate::tui::widgets::scroll::TextScroll;
@@ -44,6 +46,8 @@ pub struct Overview {
     drawn: Cell<(usize, usize)>,
     /// The lines above the relations, for the width and theme they were laid out at.
     header: RefCell<Option<Header>>,
+    /// The `/` filter over the relations.
+    filter: Filter,
 }
 
 /// The lines above the relations, laid out for one width and theme.
@@ -77,6 +81,7 @@ pub fn make(_ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
         follow: false,
         drawn: Cell::new((0, 0)),
         header: RefCell::new(None),
+        filter: Filter::default(),
     }))
 }
 
@@ -95,12 +100,35 @@ pub fn relation_targets(ctx: &Ctx<'_>, id: EntityId) -> Vec<(RelationType, Targe
     out.into_iter().map(|(_, r, t)| (r, t)).collect()
 }
 
+/// What the `/` filter matches a relation on: its type, the target's ref and title.
+fn relation_text(ctx: &Ctx, relation: RelationType, target: &Target) -> String {
+    let title = match target {
+        Target::Resolved(id) => ctx.catalog.get(*id).metadata.title.as_deref(),
+        Target::Missing(_) => None,
+    };
+    format!(
+        "{} {} {}",
+        relation.as_str(),
+        ctx.catalog.target_ref(target),
+        title.unwrap_or_default()
+    )
+}
+
 impl Overview {
     /// The selected relation target, if any.
     pub fn selected_target(&self, ctx: &Ctx<'_>) -> Option<(RelationType, Target)> {
-        relation_targets(ctx, self.id)
-            .into_iter()
-            .nth(self.selected)
+        self.targets(ctx).into_iter().nth(self.selected)
+    }
+
+    /// The relations listed: all of them, or those passing the `/` filter.
+    fn targets(&self, ctx: &Ctx<'_>) -> Vec<(RelationType, Target)> {
+        let mut targets = relation_targets(ctx, self.id);
+        if self.filter.active() {
+            targets.retain(|(relation, target)| {
+                self.filter.matches(&relation_text(ctx, *relation, target))
+            });
+        }
+        targets
     }
 
     /// Lays out the text above the relations at a width.
@@ -304,9 +332,34 @@ impl EntityTab for Overview {
         "Overview"
     }
 
+    fn mode(&self) -> Option<Mode> {
+        self.filter.editing().then_some(Mode::Search)
+    }
+
+    fn keys(&self) -> PaneKeys {
+        if self.filter.editing() {
+            PaneKeys::filter_line()
+        } else {
+            PaneKeys::moves_and(&["open", "filter"])
+        }
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
-        let targets = relation_targets(ctx, self.id);
-        if targets.is_empty() {
+        let has_relations = ctx.catalog.edges(self.id).next().is_some();
+        if has_relations {
+            match self.filter.handle(action) {
+                FilterKey::Changed => {
+                    // The first relation that passes, on screen.
+                    self.selected = 0;
+                    self.follow = true;
+                    return Outcome::Consumed;
+                }
+                FilterKey::Consumed => return Outcome::Consumed,
+                FilterKey::Ignored => {}
+            }
+        }
+        let targets = self.targets(ctx);
+        if !has_relations {
             // Nothing to select: movement scrolls the text instead.
             return if self.scroll.handle(action, ctx.page) {
                 Outcome::Consumed
@@ -344,7 +397,19 @@ impl EntityTab for Overview {
             });
         }
         let header = &cache.as_ref().expect("laid out above").lines;
-        let targets = relation_targets(ctx, self.id);
+        let all = if self.filter.shown() {
+            relation_targets(ctx, self.id).len()
+        } else {
+            0
+        };
+        let targets = self.targets(ctx);
+        let footer = self.filter.footer(ctx.theme, targets.len(), all, width);
+        let height = height.saturating_sub(usize::from(footer.is_some()));
+        if let Some(line) = footer {
+            let y = area.y + height as u16;
+            frame.render_widget(Paragraph::new(line), Rect::new(area.x, y, area.width, 1));
+        }
+        let area = Rect::new(area.x, area.y, area.width, height as u16);
         let (rows, positions) = Self::relation_rows(&targets);
         let len = header.len() + rows.len();
         self.drawn.set((header.len(), height));
@@ -368,6 +433,9 @@ impl EntityTab for Overview {
                 Some(row) => match rows[row] {
                     RelationRow::Heading => {
                         Line::styled("Relations", ctx.theme.style(Token::Title))
+                    }
+                    RelationRow::None if self.filter.active() => {
+                        Line::styled("  (none match the filter · Esc clears it)", muted)
                     }
                     RelationRow::None => Line::styled("  (none)", muted),
                     RelationRow::Type(relation) => {

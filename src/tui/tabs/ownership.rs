@@ -10,7 +10,7 @@ use crate::live::human_age;
 use crate::ownership::{self, is_party_kind, Party};
 use crate::text;
 use crate::tui::action::Action;
-use crate::tui::panes::{Ctx, Outcome};
+use crate::tui::panes::{Ctx, Outcome, PaneKeys};
 use crate::tui::theme::Token;
 use crate::tui::widgets::hyperlink;
 use crate::tui::widgets::list::{move_selection, window};
@@ -253,6 +253,10 @@ impl OwnershipTab {
 impl EntityTab for OwnershipTab {
     fn title(&self) -> &str {
         "Ownership"
+    }
+
+    fn keys(&self) -> PaneKeys {
+        PaneKeys::moves_and(&["open", "copy_ref", "toggle_view"])
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {

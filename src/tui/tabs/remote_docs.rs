@@ -119,6 +119,10 @@ impl EntityTab for RemoteDocsTab {
         "Docs"
     }
 
+    fn keys(&self) -> crate::tui::panes::PaneKeys {
+        crate::tui::panes::PaneKeys::moves_and(&["open", "next_page", "prev_page"])
+    }
+
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         if let Action::Reply(Reply::RemoteDocs(fetched)) = action {
             return self.remote_docs(fetched);

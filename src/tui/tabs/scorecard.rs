@@ -1,7 +1,8 @@
 //! The Scorecard tab: for each scorecard that applies to the entity, the level reached, the
 //! score, "to reach <next level>: …" with exactly the failing rules of that level, then every
 //! rule with ✔/✖ (`+`/`x` in the mono theme), why it failed, its fix, and waivers with their
-//! reason. Up/Down scroll.
+//! reason. Up/Down scroll. Above them, the entity's action items for every initiative that
+//! includes it and that it does not yet meet (rule, deadline, days left, fix).
 
 use super::EntityTab;
 use crate::catalog::EntityId;
@@ -129,6 +130,71 @@ pub fn result_lines(
     lines
 }
 
+/// The entity's action items for every initiative that includes it and that it does not yet
+/// meet: per initiative its deadline and days left, then each failing rule with why and its
+/// fix. Listed first, since they have a date. Empty when there are none.
+pub fn initiative_lines(ctx: &Ctx, id: EntityId, width: usize) -> Vec<Line<'static>> {
+    let theme = ctx.theme;
+    let [_, fail, _] = marks(theme);
+    let items = crate::governance::board_action_items(
+        &ctx.initiatives.initiatives,
+        ctx.scores,
+        ctx.catalog,
+        id,
+    );
+    let today = crate::tui::panes::initiatives::today(ctx);
+    let mut lines = Vec::new();
+    let mut last: Option<&str> = None;
+    for (initiative, item) in &items {
+        if last != Some(initiative.name.as_str()) {
+            last = Some(initiative.name.as_str());
+            let days = initiative.schedule.days_left(today);
+            let token = if days < 0 {
+                Token::Error
+            } else {
+                Token::Warning
+            };
+            lines.push(crate::tui::panes::entity::clip(
+                vec![
+                    Span::styled("Initiative ", theme.style(Token::Muted)),
+                    Span::styled(initiative.title.clone(), theme.style(Token::Title)),
+                    Span::styled(
+                        format!(
+                            "  due {} · {}",
+                            initiative.schedule.deadline,
+                            crate::governance::days_text(days)
+                        ),
+                        theme.style(token),
+                    ),
+                ],
+                width,
+            ));
+        }
+        lines.push(crate::tui::panes::entity::clip(
+            vec![
+                Span::styled(format!("  {fail} "), theme.style(Token::Error)),
+                Span::raw(format!("rule {} must pass by {}: ", item.rule.id, item.due)),
+                Span::raw(safe_line(&item.rule.title)),
+            ],
+            width,
+        ));
+        let indent = "      ";
+        let room = width.saturating_sub(indent.len());
+        let mut detail = |text: &str, token: Token| {
+            for l in wrap(&safe_line(text), room) {
+                lines.push(Line::styled(format!("{indent}{l}"), theme.style(token)));
+            }
+        };
+        if let Some(why) = &item.message {
+            detail(why, Token::Text);
+        }
+        if let Some(fix) = &item.rule.fix {
+            detail(&format!("fix: {fix}"), Token::Muted);
+        }
+    }
+    lines
+}
+
 impl ScorecardTab {
     fn lines(&self, ctx: &Ctx, width: usize) -> Vec<Line<'static>> {
         if ctx.scores.is_pending() {
@@ -137,9 +203,9 @@ impl ScorecardTab {
                 ctx.theme.style(Token::Muted),
             )];
         }
-        let mut lines = Vec::new();
-        for (i, (card, score)) in ctx.scores.for_entity(self.id).into_iter().enumerate() {
-            if i > 0 {
+        let mut lines = initiative_lines(ctx, self.id, width);
+        for (card, score) in ctx.scores.for_entity(self.id) {
+            if !lines.is_empty() {
                 lines.push(Line::raw(""));
             }
             lines.extend(result_lines(ctx.theme, card, score, width));
@@ -151,6 +217,10 @@ impl ScorecardTab {
 impl EntityTab for ScorecardTab {
     fn title(&self) -> &str {
         "Scorecard"
+    }
+
+    fn keys(&self) -> crate::tui::panes::PaneKeys {
+        crate::tui::panes::PaneKeys::moves_and(&[])
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {

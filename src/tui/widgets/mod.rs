@@ -1,5 +1,8 @@
-//! Widgets shared by panes: the status bar, a selection over a list, text layout helpers.
+//! Widgets shared by panes: the status bar, a selection over a list, the list filter (`/`),
+//! text layout helpers.
 
+pub mod burnup;
+pub mod filter;
 pub mod hyperlink;
 pub mod line_edit;
 pub mod list;

@@ -10,7 +10,7 @@ const UNKNOWN: usize = usize::MAX / 4;
 
 /// A scroll offset, and the largest offset the last draw allowed, so that `End` then `Up`
 /// moves up at once instead of first walking back from past the end.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextScroll {
     offset: usize,
     /// Set while drawing (drawing has `&self`): the length is only known at the drawn width.

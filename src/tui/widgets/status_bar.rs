@@ -140,7 +140,12 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
         None if width < 60 => Vec::new(),
         None => {
             let mut spans = Vec::new();
-            for (i, (key, desc)) in app.keymap.hints(app.mode()).into_iter().enumerate() {
+            for (i, (key, desc)) in app
+                .keymap
+                .hints_for(app.mode(), &app.focused_keys())
+                .into_iter()
+                .enumerate()
+            {
                 if i > 0 {
                     spans.push(Span::styled("  ", theme.style(Token::Muted)));
                 }

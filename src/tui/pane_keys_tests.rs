@@ -1,0 +1,155 @@
+//! Help (F1/?) and the hint bar show the keys of the pane or tab on screen, not every key of
+//! its mode: drawn with `TestBackend`, as a user sees them.
+
+use super::action::Action;
+use super::app::{update, App};
+use super::state_tests::{demo, type_text};
+use super::ui;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+fn press(app: &mut App, code: KeyCode) {
+    let event = KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press);
+    if let Some(action) = app.action_for_key(&event) {
+        update(app, action);
+    }
+}
+
+fn screen(app: &mut App, width: u16, height: u16) -> String {
+    update(app, Action::Resize(width, height));
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+    terminal
+        .draw(|frame| ui::render(app, frame))
+        .expect("drawing never fails on a test backend");
+    let buffer = terminal.backend().buffer();
+    buffer
+        .content()
+        .chunks(width as usize)
+        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The help rows of what has focus, as the overlay lists them.
+fn help_rows(app: &mut App) -> Vec<String> {
+    press(app, KeyCode::F(1));
+    let rows = match &app.overlay {
+        Some(super::app::Overlay::Help(help)) => help
+            .rows(&app.keymap)
+            .into_iter()
+            .map(|(keys, what)| format!("{} {what}", keys.join(", ")))
+            .collect(),
+        _ => panic!("F1 opens help"),
+    };
+    press(app, KeyCode::Esc);
+    rows
+}
+
+fn has(rows: &[String], what: &str) -> bool {
+    rows.iter().any(|r| r.contains(what))
+}
+
+fn hint_bar(app: &mut App) -> String {
+    screen(app, 160, 30)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn on_tab(app: &mut App, tab: &str) {
+    for _ in 0..8 {
+        if screen(app, 120, 30).contains(&format!("▸{tab}")) {
+            return;
+        }
+        press(app, KeyCode::Tab);
+    }
+    panic!("no {tab} tab");
+}
+
+#[test]
+fn help_lists_the_keys_of_the_tab_on_screen() {
+    let mut app = App::loaded(demo());
+    type_text(&mut app, "ledger-writer");
+    press(&mut app, KeyCode::Enter);
+
+    let overview = help_rows(&mut app);
+    assert!(has(&overview, "/ filter the list"), "{overview:#?}");
+    assert!(has(&overview, "Tab next tab"), "{overview:#?}");
+    assert!(!has(&overview, "one level deeper"), "{overview:#?}");
+    assert!(!has(&overview, "next page"), "{overview:#?}");
+    assert!(!has(&overview, "unfold the tree node"), "{overview:#?}");
+
+    on_tab(&mut app, "Dependencies");
+    let deps = help_rows(&mut app);
+    assert!(has(&deps, "one level deeper"), "{deps:#?}");
+    assert!(has(&deps, "unfold the tree node"), "{deps:#?}");
+    assert!(!has(&deps, "select the next link"), "{deps:#?}");
+    assert!(!has(&deps, "filter the list"), "{deps:#?}");
+
+    on_tab(&mut app, "Docs");
+    let docs = help_rows(&mut app);
+    assert!(has(&docs, "next page"), "{docs:#?}");
+    assert!(has(&docs, "select the next link"), "{docs:#?}");
+    assert!(!has(&docs, "one level deeper"), "{docs:#?}");
+
+    // The overlay names the pane it lists.
+    press(&mut app, KeyCode::F(1));
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("Keys: ledger-writer"), "{s}");
+}
+
+#[test]
+fn the_hint_bar_follows_the_tab_and_the_filter_line() {
+    let mut app = App::loaded(demo());
+    type_text(&mut app, "ledger-writer");
+    press(&mut app, KeyCode::Enter);
+    let overview = hint_bar(&mut app);
+    assert!(overview.contains("/ filter"), "{overview}");
+    on_tab(&mut app, "Ownership");
+    let ownership = hint_bar(&mut app);
+    assert!(!ownership.contains("/ filter"), "{ownership}");
+    assert!(ownership.contains("Tab tabs"), "{ownership}");
+
+    // The teams list with its filter line open: typing keys, not the search pane's.
+    let mut app = App::loaded(demo());
+    update(&mut app, Action::RunCommand("teams".into()));
+    press(&mut app, KeyCode::Char('/'));
+    let bar = hint_bar(&mut app);
+    assert!(bar.contains("Enter open"), "{bar}");
+    assert!(!bar.contains("Ctrl-O"), "{bar}");
+    let rows = help_rows(&mut app);
+    assert!(has(&rows, "type into the filter"), "{rows:#?}");
+    assert!(has(&rows, "delete a word"), "{rows:#?}");
+    assert!(!has(&rows, "open ownership"), "{rows:#?}");
+}
+
+#[test]
+fn help_over_a_form_lists_the_focused_fields_own_keys() {
+    let mut app = App::loaded(demo());
+    update(&mut app, Action::RunCommand("templates".into()));
+    type_text(&mut app, "go service");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.pane_mode(),
+        super::keymap::Mode::Form,
+        "the form is open"
+    );
+    let rows = help_rows(&mut app);
+    assert!(has(&rows, "next field"), "{rows:#?}");
+    assert!(has(&rows, "edit the field"), "{rows:#?}");
+    assert!(
+        !has(&rows, "move up"),
+        "the form has no such binding: {rows:#?}"
+    );
+    // The next fields: a multi-line description, then an owner picker.
+    press(&mut app, KeyCode::Tab);
+    let rows = help_rows(&mut app);
+    assert!(has(&rows, "a new line"), "{rows:#?}");
+    press(&mut app, KeyCode::Tab);
+    let rows = help_rows(&mut app);
+    assert!(has(&rows, "filter the candidates"), "{rows:#?}");
+    assert!(has(&rows, "pick the candidate"), "{rows:#?}");
+    assert!(!has(&rows, "a new line"), "{rows:#?}");
+}

@@ -1,0 +1,485 @@
+//! The Initiatives pane (palette: `initiatives`): one row per initiative with a gauge of the
+//! entities meeting its target, its status (draft, scheduled, in progress, delayed, done) in
+//! the theme's colours, its deadline and the days left. Typing filters the list; Enter opens
+//! the initiative (`panes/initiative.rs`).
+//!
+//! The rows are derived from the scores the app already computed off the UI thread (the
+//! [`Scoreboard`](crate::scorecard::Scoreboard)): a count over one scorecard's results per
+//! initiative (no rule evaluated again, nothing allocated per entity), when the pane opens and
+//! when the scores change, never while drawing. "Today" is
+//! the app's clock ([`Ctx::now`]), so tests fix it.
+
+use super::initiative::InitiativeView;
+use super::{Ctx, Outcome, View};
+use crate::governance::{days_text, tally_from_board, Initiative, Progress, Status};
+use crate::scorecard::Date;
+use crate::text;
+use crate::tui::action::Action;
+use crate::tui::keymap::Mode;
+use crate::tui::reply::Reply;
+use crate::tui::task::Task;
+use crate::tui::theme::{Theme, Token};
+use crate::tui::widgets::burnup::{Burnup, HistoryRequest};
+use crate::tui::widgets::list::{move_selection, window};
+use crate::tui::widgets::wrap::safe_line;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// The longest filter kept.
+const MAX_QUERY: usize = 128;
+
+/// One initiative evaluated on a day: what its row shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standing {
+    /// Where it stands.
+    pub status: Status,
+    /// Entities meeting the target.
+    pub passing: usize,
+    /// Entities in scope.
+    pub total: usize,
+    /// `passing` as a share, 0 to 100.
+    pub percent: f64,
+    /// The share expected by now on the path to the deadline, 0 to 100.
+    pub expected: f64,
+    /// Days to the deadline (negative once past).
+    pub days_left: i64,
+}
+
+impl Standing {
+    /// The row figures of an evaluated initiative.
+    pub fn of(p: &Progress<'_>) -> Self {
+        Standing {
+            status: p.status,
+            passing: p.passing,
+            total: p.total(),
+            percent: p.percent(),
+            expected: p.expected * 100.0,
+            days_left: p.days_left,
+        }
+    }
+
+    /// The row figures from a tally (see [`tally_from_board`]) on `today`.
+    pub fn tallied(initiative: &Initiative, passing: usize, total: usize, today: Date) -> Self {
+        let schedule = &initiative.schedule;
+        Standing {
+            status: schedule.status(passing, total, today),
+            passing,
+            total,
+            percent: if total == 0 {
+                100.0
+            } else {
+                passing as f64 * 100.0 / total as f64
+            },
+            expected: schedule.expected_share(today) * 100.0,
+            days_left: schedule.days_left(today),
+        }
+    }
+}
+
+/// One row of the list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Index into the loaded initiatives ([`Ctx::initiatives`]).
+    pub index: usize,
+    /// Its standing; `None` while the catalog is being scored; an error when its scorecard,
+    /// level or rules are not loaded.
+    pub standing: Option<Result<Standing, String>>,
+}
+
+/// The Initiatives pane's state: the filter, the selection, and the rows (derived in
+/// `handle`, so drawing only lays out the visible ones).
+#[derive(Debug, Default)]
+pub struct InitiativesView {
+    query: String,
+    selected: usize,
+    rows: Vec<Row>,
+    /// Indices into `rows` that the filter keeps.
+    shown: Vec<usize>,
+    /// The recorded history, for the burn-ups of the initiative opened.
+    burnup: Burnup,
+    /// The history read asked for, until `take_tasks` hands it out; then its token.
+    history: Option<HistoryRequest>,
+    history_token: u64,
+}
+
+/// The day of the app's clock reading, in UTC.
+pub fn today(ctx: &Ctx) -> Date {
+    crate::tui::clock::Clock::fixed(ctx.now).today()
+}
+
+/// The style of a status: delayed is an error, done is success, in progress is accented,
+/// drafts and scheduled ones are muted. The words differ too, so colour is never the only
+/// sign.
+pub fn status_style(theme: &Theme, status: Status) -> Style {
+    match status {
+        Status::Draft | Status::Scheduled => theme.style(Token::Muted),
+        Status::InProgress => theme.style(Token::Accent),
+        Status::Delayed => theme.style(Token::Error).add_modifier(Modifier::BOLD),
+        Status::Done => theme.style(Token::Ok),
+    }
+}
+
+/// A gauge `width` cells wide, filled to `percent` in the status's style (ASCII in the mono
+/// theme).
+pub fn gauge(theme: &Theme, percent: f64, width: usize, style: Style) -> Vec<Span<'static>> {
+    if width == 0 {
+        return Vec::new();
+    }
+    let filled = ((percent.clamp(0.0, 100.0) / 100.0) * width as f64).round() as usize;
+    let (full, empty) = if theme.name == "mono" {
+        ("#", "-")
+    } else {
+        ("█", "░")
+    };
+    vec![
+        Span::styled(full.repeat(filled), style),
+        Span::styled(
+            empty.repeat(width.saturating_sub(filled)),
+            theme.style(Token::Muted),
+        ),
+    ]
+}
+
+impl InitiativesView {
+    /// The pane over the loaded initiatives, every one listed.
+    pub fn new(ctx: &Ctx) -> Self {
+        let request = HistoryRequest::recorded();
+        let mut view = Self {
+            history_token: request.token,
+            history: Some(request),
+            ..Self::default()
+        };
+        view.derive(ctx);
+        view
+    }
+
+    /// The rows the filter keeps, in file order.
+    pub fn shown(&self) -> Vec<&Row> {
+        self.shown
+            .iter()
+            .filter_map(|&i| self.rows.get(i))
+            .collect()
+    }
+
+    /// The filter as typed.
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    fn derive(&mut self, ctx: &Ctx) {
+        let today = today(ctx);
+        self.rows = ctx
+            .initiatives
+            .initiatives
+            .iter()
+            .enumerate()
+            .map(|(index, i)| Row {
+                index,
+                standing: tally_from_board(i, ctx.scores, ctx.catalog).map(|r| {
+                    r.map(|(passing, total)| Standing::tallied(i, passing, total, today))
+                        .map_err(|e| safe_line(&e.to_string()))
+                }),
+            })
+            .collect();
+        self.filter(ctx);
+    }
+
+    fn filter(&mut self, ctx: &Ctx) {
+        let words: Vec<String> = self
+            .query
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        let all = &ctx.initiatives.initiatives;
+        self.shown = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| {
+                let Some(i) = all.get(row.index) else {
+                    return false;
+                };
+                let status = match &row.standing {
+                    Some(Ok(s)) => s.status.as_str(),
+                    _ => "",
+                };
+                let owner = i.owner.as_ref().map(|o| o.to_string()).unwrap_or_default();
+                let haystack = format!(
+                    "{} {} {} {} {status} {owner}",
+                    i.name, i.title, i.scorecard, i.schedule.deadline
+                )
+                .to_lowercase();
+                words.iter().all(|w| haystack.contains(w.as_str()))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        self.selected = self.selected.min(self.shown.len().saturating_sub(1));
+    }
+
+    fn edit(&mut self, action: &Action) -> bool {
+        match action {
+            Action::Input(c) if !c.is_control() => {
+                if self.query.chars().count() < MAX_QUERY {
+                    self.query.push(*c);
+                }
+            }
+            Action::Paste(p) => {
+                self.query.push_str(&safe_line(p));
+                self.query = self.query.chars().take(MAX_QUERY).collect();
+            }
+            Action::DeleteChar => {
+                self.query.pop();
+            }
+            Action::DeleteWord => {
+                let kept = self.query.trim_end().rfind(' ').map_or(0, |i| i + 1);
+                self.query.truncate(kept);
+            }
+            Action::ClearInput => self.query.clear(),
+            // Esc clears a filter before it closes the pane.
+            Action::Back if !self.query.is_empty() => self.query.clear(),
+            _ => return false,
+        }
+        self.selected = 0;
+        true
+    }
+}
+
+impl View for InitiativesView {
+    fn title(&self, _ctx: &Ctx) -> String {
+        "Initiatives".into()
+    }
+
+    fn mode(&self) -> Mode {
+        // A text field: typing filters.
+        Mode::Search
+    }
+
+    fn remap(
+        &mut self,
+        ctx: &Ctx,
+        remap: &dyn Fn(crate::catalog::EntityId) -> Option<crate::catalog::EntityId>,
+    ) -> bool {
+        let _ = remap;
+        self.derive(ctx);
+        true
+    }
+
+    fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        match action {
+            Action::ScoresChanged => {
+                self.derive(ctx);
+                return Outcome::Consumed;
+            }
+            Action::Reply(Reply::History(loaded)) if loaded.token == self.history_token => {
+                self.burnup = Burnup::from_loaded(loaded.clone());
+                return Outcome::Consumed;
+            }
+            Action::Reply(_) => return Outcome::Ignored,
+            _ => {}
+        }
+        if self.edit(action) {
+            self.filter(ctx);
+            return Outcome::Consumed;
+        }
+        if move_selection(&mut self.selected, self.shown.len(), action, ctx.page) {
+            return Outcome::Consumed;
+        }
+        match action {
+            Action::Open => match self
+                .shown
+                .get(self.selected)
+                .and_then(|&i| self.rows.get(i))
+            {
+                Some(row) => Outcome::Push(Box::new(InitiativeView::new(
+                    ctx,
+                    row.index,
+                    self.burnup.clone(),
+                    self.history_token,
+                ))),
+                None if ctx.initiatives.initiatives.is_empty() => {
+                    Outcome::Status("no initiatives are loaded".into())
+                }
+                None => Outcome::Status("no initiative matches the filter".into()),
+            },
+            _ => Outcome::Ignored,
+        }
+    }
+
+    fn take_tasks(&mut self, _area_width: u16) -> Vec<Task> {
+        self.history
+            .take()
+            .map(Task::ReadHistory)
+            .into_iter()
+            .collect()
+    }
+
+    fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
+        let theme = ctx.theme;
+        let width = area.width as usize;
+        let errors = &ctx.initiatives.errors;
+        let [input, head, list] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1 + errors.len().min(2) as u16),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled("filter › ", theme.style(Token::Accent)),
+                Span::raw(text::truncate(&self.query, width.saturating_sub(10)).into_owned()),
+                Span::styled("▏", theme.style(Token::Accent)),
+            ])),
+            input,
+        );
+        let delayed = self
+            .rows
+            .iter()
+            .filter(|r| matches!(&r.standing, Some(Ok(s)) if s.status == Status::Delayed))
+            .count();
+        let mut summary = format!("{} initiative(s)", self.rows.len());
+        if delayed > 0 {
+            summary.push_str(&format!(" · {delayed} delayed"));
+        }
+        if self.shown.len() != self.rows.len() {
+            summary.push_str(&format!(" · {} shown", self.shown.len()));
+        }
+        summary.push_str(" · Enter: owners and action items");
+        let mut head_lines = vec![Line::styled(
+            text::truncate(&summary, width).into_owned(),
+            theme.style(Token::Muted),
+        )];
+        head_lines.extend(errors.iter().take(2).map(|e| {
+            Line::styled(
+                text::truncate(&format!("not loaded: {}", safe_line(&e.to_string())), width)
+                    .into_owned(),
+                theme.style(Token::Error),
+            )
+        }));
+        frame.render_widget(Paragraph::new(head_lines), head);
+        if self.shown.is_empty() {
+            let note = if self.rows.is_empty() {
+                "  no initiatives: write `kind: Initiative` files beside your scorecards (docs/initiatives.md)"
+            } else {
+                "  no initiative matches the filter"
+            };
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    text::truncate(note, width).into_owned(),
+                    theme.style(Token::Muted),
+                )),
+                list,
+            );
+            return;
+        }
+        let all = &ctx.initiatives.initiatives;
+        // Narrow: the name alone on the first row, the figures on the second.
+        let narrow = width < 60;
+        let name_width = self
+            .shown()
+            .iter()
+            .filter_map(|r| all.get(r.index))
+            .map(|i| text::width(&i.name))
+            .max()
+            .unwrap_or(0)
+            .min(if narrow { width } else { width / 3 });
+        let gauge_width = match width {
+            w if w >= 110 => 20,
+            w if w >= 80 => 10,
+            _ => 0,
+        };
+        // Two rows each: the figures, then the title.
+        let rows = (list.height as usize / 2).max(1);
+        let selected = self.selected.min(self.shown.len() - 1);
+        let mut lines = Vec::new();
+        for n in window(selected, self.shown.len(), rows) {
+            let Some(row) = self.rows.get(self.shown[n]) else {
+                continue;
+            };
+            let Some(initiative) = all.get(row.index) else {
+                continue;
+            };
+            let is_selected = n == selected;
+            let base = if is_selected {
+                theme.style(Token::Selection)
+            } else {
+                Style::default()
+            };
+            let mut first = vec![
+                Span::styled(
+                    if is_selected { "▶ " } else { "  " },
+                    theme.on_row(base, theme.style(Token::Accent)),
+                ),
+                Span::styled(
+                    crate::tui::panes::search::fit(&initiative.name, name_width),
+                    base.add_modifier(Modifier::BOLD),
+                ),
+            ];
+            let mut figures = Vec::new();
+            match &row.standing {
+                None => figures.push(Span::styled(
+                    "  scoring the catalog…",
+                    theme.style(Token::Muted),
+                )),
+                Some(Err(_)) => figures.push(Span::styled(
+                    "  not evaluated: its scorecard is not loaded",
+                    theme.style(Token::Error),
+                )),
+                Some(Ok(s)) => {
+                    let style = status_style(theme, s.status);
+                    let status = if narrow {
+                        format!("  {}", s.status.as_str())
+                    } else {
+                        format!("  {:<11}", s.status.as_str())
+                    };
+                    figures.push(Span::styled(status, style));
+                    if gauge_width > 0 {
+                        figures.push(Span::raw("  "));
+                        figures.extend(gauge(theme, s.percent, gauge_width, style));
+                    }
+                    figures.push(Span::raw(format!(
+                        "  {:>3.0}% {}/{}",
+                        s.percent, s.passing, s.total
+                    )));
+                    let due = if narrow {
+                        format!("  {}", days_text(s.days_left))
+                    } else {
+                        format!(
+                            "  due {}  {}",
+                            initiative.schedule.deadline,
+                            days_text(s.days_left)
+                        )
+                    };
+                    figures.push(Span::styled(due, theme.style(Token::Muted)));
+                }
+            }
+            if narrow {
+                lines.push(crate::tui::panes::entity::clip(first, width));
+                lines.push(crate::tui::panes::entity::clip(figures, width));
+                continue;
+            }
+            first.extend(
+                figures
+                    .into_iter()
+                    .map(|span| Span::styled(span.content, theme.on_row(base, span.style))),
+            );
+            lines.push(crate::tui::panes::entity::clip(first, width));
+            let mut second = format!("    {}", initiative.title);
+            if let Some(o) = &initiative.owner {
+                second.push_str(&format!(" · run by {}", o.short()));
+            }
+            if let Some(Ok(s)) = &row.standing {
+                if s.status == Status::Delayed && s.days_left >= 0 {
+                    second.push_str(&format!(" · {:.0}% expected by now", s.expected));
+                }
+            }
+            lines.push(Line::styled(
+                text::truncate(&second, width).into_owned(),
+                theme.style(Token::Muted),
+            ));
+        }
+        frame.render_widget(Paragraph::new(lines), list);
+    }
+}
