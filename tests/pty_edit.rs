@@ -249,3 +249,23 @@ fn t_on_a_template_page_opens_its_form_and_esc_comes_back() {
     });
     s.quit();
 }
+
+#[test]
+fn an_edit_of_a_catalog_file_shows_up_without_r() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("catalog");
+    std::fs::create_dir(&dir).unwrap();
+    let file = dir.join("catalog-info.yaml");
+    let entity = |title: &str| {
+        format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: payments-api\n  title: {title}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n")
+    };
+    std::fs::write(&file, entity("Old title")).unwrap();
+    let s = Running::start(&["--catalog", dir.to_str().unwrap()], &[], home.path());
+    s.wait_for("Old title");
+    // Saved the way editors do: a new file renamed over the old one.
+    let tmp = dir.join(".catalog-info.yaml.new");
+    std::fs::write(&tmp, entity("New title")).unwrap();
+    std::fs::rename(&tmp, &file).unwrap();
+    s.wait_for("New title");
+    s.quit();
+}

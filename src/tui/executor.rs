@@ -83,6 +83,12 @@ impl Executor {
         &self.specs
     }
 
+    /// The results channel: background work outside the tasks (the file watcher) answers on
+    /// it too.
+    pub(super) fn results(&self) -> mpsc::UnboundedSender<Action> {
+        self.results.clone()
+    }
+
     /// Runs one task on its pool. Errors are the terminal's (copying, opening a link); the
     /// work's own failures come back as actions.
     pub(super) fn run(&mut self, task: Task) -> color_eyre::Result<Ran> {

@@ -38,6 +38,7 @@ pub mod task;
 mod terminal;
 pub mod theme;
 pub mod ui;
+pub mod watch;
 pub mod widgets;
 
 use crate::actions::Plan;
@@ -174,6 +175,15 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         );
         // The snapshot of the last load is read first (off this thread); the sources start
         // when it is in, to confirm it, or at once without one.
+        // Local catalog files watched: a change comes back as a reply on the results channel.
+        let _watching = if settings.config.watch() {
+            watch::start(&settings.sources, executor.results())
+                .inspect_err(|e| tracing::warn!("{e}"))
+                .ok()
+                .flatten()
+        } else {
+            None
+        };
         let snapshot = read_snapshot(executor.specs());
         let channels = Channels {
             snapshot,

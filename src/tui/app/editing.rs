@@ -104,6 +104,23 @@ impl App {
         ids
     }
 
+    /// The watcher saw the files of these sources change: they reload, and the status line
+    /// says so.
+    pub(super) fn files_changed(&mut self, ids: Vec<SourceId>) {
+        let names: Vec<String> = ids
+            .iter()
+            .filter_map(|&id| self.sources.statuses().get(id).map(|s| safe_line(&s.name)))
+            .collect();
+        if names.is_empty() {
+            return;
+        }
+        for &id in &ids {
+            self.sources.start_refresh(id);
+        }
+        self.status_info(format!("files changed: reloading {}", names.join(", ")));
+        self.asked.push(Task::Refresh(ids));
+    }
+
     /// The editor returned: reload the file's sources (every source when none is known), the
     /// entity view follows its entity into the new catalog.
     pub(super) fn edited(&mut self, edited: Edited) {
