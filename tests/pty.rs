@@ -1105,7 +1105,9 @@ async fn a_remote_template_runs_on_its_server_from_the_form() {
     s.send("\r");
     s.wait_for("the templates", |screen| screen.contains("Go microservice"));
     s.send("go-service");
-    s.wait_for("one template", |screen| screen.contains("1 of ") && screen.contains("template(s)"));
+    s.wait_for("one template", |screen| {
+        screen.contains("1 of ") && screen.contains("template(s)")
+    });
     s.send("\r");
     s.wait_for("the form", |screen| screen.contains("Page 1/2"));
     s.send("billing\t\tgroup:default/team-platform");

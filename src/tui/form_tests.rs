@@ -816,3 +816,47 @@ fn t_on_a_template_entity_page_opens_its_form() {
         .as_ref()
         .is_some_and(|s| s.text.contains("not a Template")));
 }
+
+#[test]
+fn a_one_line_field_takes_the_readline_keys_with_ctrl_u_deleting_to_the_start() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = FormView::new(widgets(), &ctx, None);
+    type_in(&mut v, &ctx, "ordrs-api");
+    let ctrl = |c: char| {
+        Action::Key(KeyEvent::new_with_kind(
+            KeyCode::Char(c),
+            KeyModifiers::CONTROL,
+            KeyEventKind::Press,
+        ))
+    };
+    // Ctrl-A, Right ×3, type: the typo fixed in the middle.
+    v.handle(&ctrl('a'), &ctx);
+    for _ in 0..3 {
+        v.handle(&key(KeyCode::Right), &ctx);
+    }
+    type_in(&mut v, &ctx, "e");
+    assert_eq!(v.editor_text(), "orders-api");
+    // Ctrl-E, Alt-Backspace deletes the last word; Ctrl-U what is before the cursor.
+    v.handle(&ctrl('e'), &ctx);
+    v.handle(
+        &Action::Key(KeyEvent::new_with_kind(
+            KeyCode::Backspace,
+            KeyModifiers::ALT,
+            KeyEventKind::Press,
+        )),
+        &ctx,
+    );
+    assert_eq!(v.editor_text(), "orders-");
+    v.handle(&key(KeyCode::Left), &ctx);
+    v.handle(&ctrl('u'), &ctx);
+    assert_eq!(
+        v.editor_text(),
+        "-",
+        "Ctrl-U is readline's, not tui-textarea's undo"
+    );
+    assert_eq!(v.session.values.get("name"), Some(&json!("-")));
+    // A pasted text with newlines is one line with spaces.
+    v.handle(&Action::Paste("a\nb\n".into()), &ctx);
+    assert_eq!(v.editor_text(), "a b-");
+}
