@@ -18,8 +18,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-/// Most results kept per query; the count still says how many matched.
-pub const RESULT_LIMIT: usize = 2000;
+/// Most results kept per query: the best 1,000 (a query that matches more is refined, not
+/// scrolled); the count still says how many matched, and that only the best are listed.
+pub const RESULT_LIMIT: usize = 1000;
 
 /// Longest query kept (a paste of a whole file must not make every keystroke slow).
 const MAX_QUERY: usize = 256;
@@ -241,7 +242,16 @@ impl SearchPane {
         .areas(area);
 
         let prompt = "Search: ";
-        let count = format!(" {} of {}", self.results.total, ctx.catalog.len());
+        let listed = self.results.hits.len();
+        let count = if self.results.total > listed {
+            format!(
+                " best {listed} listed · {} of {}",
+                self.results.total,
+                ctx.catalog.len()
+            )
+        } else {
+            format!(" {} of {}", self.results.total, ctx.catalog.len())
+        };
         let room = (query_area.width as usize)
             .saturating_sub(text::width(prompt) + text::width(&count) + 1);
         // A long query shows the part around the cursor: that is where the user types.
