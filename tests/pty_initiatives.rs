@@ -69,9 +69,9 @@ fn the_demo_initiatives_open_from_the_palette_and_drill_down_to_an_owner() {
     // The demo's dates keep these two statuses until 2028 (src/governance/demo.yaml).
     assert!(row("production-basics").contains("in progress"), "{screen}");
     assert!(row("oncall-and-runbooks").contains("delayed"), "{screen}");
-    // Typing filters (letters are typed, not bound), Enter opens the one left.
-    s.send("oncall");
-    s.wait_for("1 shown");
+    // `/` filters (letters are typed, not bound), Enter opens the one left.
+    s.send("/oncall");
+    s.wait_for("1 of 2");
     s.send("\r");
     s.wait_for("Owners (most failing first)");
     s.wait_for("must pass by 2027-06-30");
@@ -83,7 +83,7 @@ fn the_demo_initiatives_open_from_the_palette_and_drill_down_to_an_owner() {
     s.send("\x1b");
     s.wait_for("Owners (most failing first)");
     s.send("\x1b");
-    s.wait_for("filter › oncall");
+    s.wait_for("/oncall  1 of 2");
     s.send("\x03");
     let status = s.child.wait().expect("the portal exits");
     assert!(status.success(), "{status:?}");

@@ -73,6 +73,10 @@ pub enum Action {
     /// Open the file behind the entity (or the problem) in `$VISUAL`/`$EDITOR` at its line,
     /// then reload it.
     Edit,
+    /// Star or unstar the entity (or the selected result) as a favourite.
+    Favourite,
+    /// On a Template's entity page: open its form, as the templates list does.
+    LaunchTemplate,
     /// Delete what is before the cursor in the text field (all of it with the cursor at the
     /// end), as readline's Ctrl-U.
     ClearInput,
@@ -184,7 +188,7 @@ impl Mouse {
 pub type Bindable = (&'static str, fn() -> Action, &'static str);
 
 /// The actions a key can be bound to.
-pub const BINDABLE: [Bindable; 43] = [
+pub const BINDABLE: [Bindable; 45] = [
     ("quit", || Action::Quit, "quit"),
     ("help", || Action::Help, "show the keys"),
     ("palette", || Action::Palette, "command palette"),
@@ -233,6 +237,16 @@ pub const BINDABLE: [Bindable; 43] = [
     ("refresh", || Action::Refresh, "reload the sources"),
     ("sources", || Action::Sources, "show the sources"),
     ("edit", || Action::Edit, "edit the file in $EDITOR"),
+    (
+        "favourite",
+        || Action::Favourite,
+        "star / unstar as a favourite",
+    ),
+    (
+        "launch_template",
+        || Action::LaunchTemplate,
+        "fill this template's form",
+    ),
     (
         "clear",
         || Action::ClearInput,
@@ -302,6 +316,8 @@ impl Action {
             Action::Refresh => "refresh",
             Action::Sources => "sources",
             Action::Edit => "edit",
+            Action::Favourite => "favourite",
+            Action::LaunchTemplate => "launch_template",
             Action::ClearInput => "clear",
             Action::DeleteChar => "delete_char",
             Action::DeleteWord => "delete_word",

@@ -101,18 +101,18 @@ fn past_the_deadline_the_days_are_overdue() {
 }
 
 #[test]
-fn typing_filters_and_esc_clears_the_filter_then_closes_the_pane() {
+fn slash_filters_and_esc_clears_the_filter_then_closes_the_pane() {
     let mut app = initiatives_pane("2026-12-07");
-    // `q` and `j` are typed into the filter here, not bound.
-    type_in(&mut app, "delayed");
+    // After `/`, letters are typed into the filter, not bound.
+    type_in(&mut app, "/delayed");
     let s = screen(&mut app, 120, 40);
-    assert!(s.contains("filter › delayed"), "{s}");
+    assert!(s.contains("/delayed▏  1 of 2"), "{s}");
     assert!(s.contains("oncall-and-runbooks"), "{s}");
     assert!(!s.contains("production-basics"), "{s}");
-    assert!(s.contains("1 shown"), "{s}");
     type_in(&mut app, "zzz");
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("no initiative matches the filter"), "{s}");
+    // Esc clears the filter and closes the prompt.
     press(&mut app, KeyCode::Esc);
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("production-basics") && s.contains("oncall-and-runbooks"));
@@ -124,7 +124,8 @@ fn typing_filters_and_esc_clears_the_filter_then_closes_the_pane() {
 /// The delayed initiative opened from the list.
 fn oncall_detail() -> App {
     let mut app = initiatives_pane("2026-12-07");
-    type_in(&mut app, "oncall");
+    // Enter keeps the filter and opens the row it leaves selected.
+    type_in(&mut app, "/oncall");
     press(&mut app, KeyCode::Enter);
     assert_eq!(
         app.breadcrumbs(),
@@ -313,7 +314,7 @@ fn the_initiative_draws_its_burn_up_and_each_owners_from_the_recorded_runs() {
             record("2026-12-01", 2, &[(team, [2, 4])]),
         ],
     );
-    type_in(&mut app, "oncall");
+    type_in(&mut app, "/oncall");
     press(&mut app, KeyCode::Enter);
     let s = screen(&mut app, 120, 40);
     assert!(
@@ -332,7 +333,7 @@ fn the_initiative_draws_its_burn_up_and_each_owners_from_the_recorded_runs() {
 fn without_history_the_burn_up_is_one_dim_line() {
     let mut app = demo_on("2026-12-07");
     let tasks = update(&mut app, Action::RunCommand("initiatives".into()));
-    type_in(&mut app, "oncall");
+    type_in(&mut app, "/oncall");
     press(&mut app, KeyCode::Enter);
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("burn-up: reading the history…"), "{s}");
@@ -345,4 +346,62 @@ fn without_history_the_burn_up_is_one_dim_line() {
     press(&mut app, KeyCode::Enter);
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("burn-up: no history yet"), "{s}");
+}
+
+#[test]
+fn hostile_text_is_cleaned_and_a_broken_initiative_is_reported_not_dropped() {
+    let text = "apiVersion: idp-tui/v1
+kind: Initiative
+metadata:
+  name: hostile
+  title: \"Evil \\e[31mred\\e]0;pwned\\a title\"
+spec:
+  scorecard: production-readiness
+  target: { level: Bronze }
+  start: 2026-01-01
+  deadline: 2027-01-01
+---
+apiVersion: idp-tui/v1
+kind: Initiative
+metadata: { name: orphan }
+spec:
+  scorecard: no-such-card
+  target: { level: Gold }
+  start: 2026-01-01
+  deadline: 2027-01-01
+---
+apiVersion: idp-tui/v1
+kind: Initiative
+metadata: { name: broken }
+spec:
+  scorecard: production-readiness
+  target: { level: Bronze }
+  start: 2026-01-01
+  deadline: someday
+";
+    let (initiatives, errors) = crate::governance::parse_file("bad.yaml", text);
+    assert_eq!(initiatives.len(), 2);
+    assert_eq!(errors.len(), 1);
+    let mut app = demo_on("2026-12-07");
+    app.set_initiatives(crate::governance::LoadedInitiatives {
+        initiatives,
+        errors,
+    });
+    assert!(app
+        .status
+        .as_ref()
+        .is_some_and(|s| s.error && s.text.contains("initiative not loaded: bad.yaml")));
+    update(&mut app, Action::RunCommand("initiatives".into()));
+    // `screen` asserts that no cell holds a control character.
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("Evil"), "{s}");
+    assert!(s.contains("not loaded: bad.yaml:"), "{s}");
+    assert!(s.contains("spec.deadline"), "{s}");
+    let orphan = s.lines().find(|l| l.contains("orphan")).expect("listed");
+    assert!(orphan.contains("not evaluated"), "{orphan}");
+    // Opened, it says why.
+    type_in(&mut app, "/orphan");
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("no scorecard named \"no-such-card\""), "{s}");
 }

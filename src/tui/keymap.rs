@@ -306,6 +306,7 @@ impl Default for Keymap {
             b(Key::ctrl('p'), "palette", true),
             b(Key::ctrl('o'), "ownership", true),
             b(Key::plain(F(1)), "help", true),
+            b(Key::ctrl('s'), "favourite", false),
         ];
         search.extend(line_keys());
         search.extend(text_list_moves());
@@ -339,6 +340,8 @@ impl Default for Keymap {
             b(Key::plain(Char('o')), "ownership", false),
             b(Key::plain(Char('O')), "links", false),
             b(Key::plain(Char('e')), "edit", false),
+            b(Key::plain(Char('*')), "favourite", false),
+            b(Key::plain(Char('t')), "launch_template", false),
             b(Key::plain(Char('r')), "toggle_view", false),
             b(Key::plain(Char('+')), "depth_more", false),
             b(Key::plain(Char('=')), "depth_more", false),

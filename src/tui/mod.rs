@@ -27,6 +27,7 @@ mod executor;
 pub mod jobs;
 pub mod keymap;
 mod logging;
+pub mod marks;
 pub mod opener;
 pub mod panes;
 pub mod remote_task;
@@ -37,6 +38,7 @@ pub mod task;
 mod terminal;
 pub mod theme;
 pub mod ui;
+pub mod watch;
 pub mod widgets;
 
 use crate::actions::Plan;
@@ -110,6 +112,8 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         settings.sources == [crate::source::SourceSpec::demo()],
     ));
     let action_conflicts = app.keymap.custom_key_conflicts(app.user_commands());
+    let (marks, marks_warning) = marks::Marks::load(&crate::config::state_dir().join(marks::FILE));
+    app.search.marks = marks;
     // The config's own warnings (an unknown section) were said on stderr, which the portal's
     // screen hides: the status line says them too.
     let warnings: Vec<String> = settings
@@ -120,6 +124,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         .chain(theme_warning)
         .chain(key_errors)
         .chain(action_conflicts)
+        .chain(marks_warning)
         .collect();
     for w in &warnings {
         tracing::warn!("{w}");
@@ -172,6 +177,15 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         );
         // The snapshot of the last load is read first (off this thread); the sources start
         // when it is in, to confirm it, or at once without one.
+        // Local catalog files watched: a change comes back as a reply on the results channel.
+        let _watching = if settings.config.watch() {
+            watch::start(&settings.sources, executor.results())
+                .inspect_err(|e| tracing::warn!("{e}"))
+                .ok()
+                .flatten()
+        } else {
+            None
+        };
         let snapshot = read_snapshot(executor.specs());
         let channels = Channels {
             snapshot,
@@ -498,6 +512,8 @@ mod line_edit_tests;
 mod list_filter_tests;
 #[cfg(test)]
 mod live_tests;
+#[cfg(test)]
+mod marks_tests;
 #[cfg(test)]
 mod mouse_tests;
 #[cfg(test)]

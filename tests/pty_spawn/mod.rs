@@ -139,7 +139,7 @@ pub trait Driven {
         self.send("\r");
         self.wait_for(listed);
         self.send(name);
-        self.wait_for("1 of ");
+        self.wait_for("\n1 of ");
         self.send("\r");
     }
 }

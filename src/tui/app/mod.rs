@@ -436,12 +436,14 @@ impl App {
 
     /// Opens an entity view.
     pub fn open_entity(&mut self, id: EntityId) {
+        self.opened(id);
         let view = EntityView::new(&self.ctx(), id);
         self.push(Box::new(view));
     }
 
     /// Opens an entity view on the tab with this title (its first tab when there is none).
     pub fn open_entity_tab(&mut self, id: EntityId, tab: &str) {
+        self.opened(id);
         let mut view = EntityView::new(&self.ctx(), id);
         view.show_tab(tab);
         self.push(Box::new(view));
@@ -651,6 +653,8 @@ impl App {
             Action::Refresh => return self.refresh("").unwrap_or(None),
             Action::Sources => self.open_sources(),
             Action::Edit => return self.edit_current(),
+            Action::Favourite => self.toggle_favourite(),
+            Action::LaunchTemplate => self.launch_template(),
             _ => {}
         }
         None
@@ -686,6 +690,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Task> {
     let own = update_state(app, action);
     let mut tasks: Vec<Task> = own.into_iter().collect();
     tasks.append(&mut app.asked);
+    // The favourites and recent entities: found in the catalog as it is now, kept on disk.
+    app.search.pin(&app.catalog);
+    tasks.extend(app.search.marks.take_save().map(Task::SaveMarks));
     let width = app.size.0;
     for view in &mut app.stack {
         tasks.extend(view.take_tasks(width));

@@ -295,6 +295,10 @@ impl View for InitiativeView {
         Mode::List
     }
 
+    fn keys(&self) -> super::PaneKeys {
+        super::PaneKeys::moves_and(&["open"])
+    }
+
     fn remap(&mut self, ctx: &Ctx, remap: &dyn Fn(EntityId) -> Option<EntityId>) -> bool {
         let _ = remap;
         // The rows name entities by their old numbers: derived again from the new catalog.

@@ -1,7 +1,7 @@
 //! The Initiatives pane (palette: `initiatives`): one row per initiative with a gauge of the
 //! entities meeting its target, its status (draft, scheduled, in progress, delayed, done) in
-//! the theme's colours, its deadline and the days left. Typing filters the list; Enter opens
-//! the initiative (`panes/initiative.rs`).
+//! the theme's colours, its deadline and the days left. `/` filters the list like every list
+//! (`widgets/filter.rs`); Enter opens the initiative (`panes/initiative.rs`).
 //!
 //! The rows are derived from the scores the app already computed off the UI thread (the
 //! [`Scoreboard`](crate::scorecard::Scoreboard)): a count over one scorecard's results per
@@ -20,16 +20,13 @@ use crate::tui::reply::Reply;
 use crate::tui::task::Task;
 use crate::tui::theme::{Theme, Token};
 use crate::tui::widgets::burnup::{Burnup, HistoryRequest};
-use crate::tui::widgets::list::{move_selection, window};
+use crate::tui::widgets::filter::FilteredList;
 use crate::tui::widgets::wrap::safe_line;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-
-/// The longest filter kept.
-const MAX_QUERY: usize = 128;
 
 /// One initiative evaluated on a day: what its row shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,15 +86,12 @@ pub struct Row {
     pub standing: Option<Result<Standing, String>>,
 }
 
-/// The Initiatives pane's state: the filter, the selection, and the rows (derived in
-/// `handle`, so drawing only lays out the visible ones).
+/// The Initiatives pane's state: the rows (derived in `handle`, so drawing only lays out the
+/// visible ones), and the `/` filter with the selection over them.
 #[derive(Debug, Default)]
 pub struct InitiativesView {
-    query: String,
-    selected: usize,
     rows: Vec<Row>,
-    /// Indices into `rows` that the filter keeps.
-    shown: Vec<usize>,
+    list: FilteredList,
     /// The recorded history, for the burn-ups of the initiative opened.
     burnup: Burnup,
     /// The history read asked for, until `take_tasks` hands it out; then its token.
@@ -158,15 +152,11 @@ impl InitiativesView {
 
     /// The rows the filter keeps, in file order.
     pub fn shown(&self) -> Vec<&Row> {
-        self.shown
+        self.list
+            .shown()
             .iter()
             .filter_map(|&i| self.rows.get(i))
             .collect()
-    }
-
-    /// The filter as typed.
-    pub fn query(&self) -> &str {
-        &self.query
     }
 
     fn derive(&mut self, ctx: &Ctx) {
@@ -184,67 +174,28 @@ impl InitiativesView {
                 }),
             })
             .collect();
-        self.filter(ctx);
+        let rows = &self.rows;
+        self.list
+            .set_rows(rows.len(), |n| row_text(ctx, rows.get(n)));
     }
+}
 
-    fn filter(&mut self, ctx: &Ctx) {
-        let words: Vec<String> = self
-            .query
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
-        let all = &ctx.initiatives.initiatives;
-        self.shown = self
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, row)| {
-                let Some(i) = all.get(row.index) else {
-                    return false;
-                };
-                let status = match &row.standing {
-                    Some(Ok(s)) => s.status.as_str(),
-                    _ => "",
-                };
-                let owner = i.owner.as_ref().map(|o| o.to_string()).unwrap_or_default();
-                let haystack = format!(
-                    "{} {} {} {} {status} {owner}",
-                    i.name, i.title, i.scorecard, i.schedule.deadline
-                )
-                .to_lowercase();
-                words.iter().all(|w| haystack.contains(w.as_str()))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        self.selected = self.selected.min(self.shown.len().saturating_sub(1));
-    }
-
-    fn edit(&mut self, action: &Action) -> bool {
-        match action {
-            Action::Input(c) if !c.is_control() => {
-                if self.query.chars().count() < MAX_QUERY {
-                    self.query.push(*c);
-                }
-            }
-            Action::Paste(p) => {
-                self.query.push_str(&safe_line(p));
-                self.query = self.query.chars().take(MAX_QUERY).collect();
-            }
-            Action::DeleteChar => {
-                self.query.pop();
-            }
-            Action::DeleteWord => {
-                let kept = self.query.trim_end().rfind(' ').map_or(0, |i| i + 1);
-                self.query.truncate(kept);
-            }
-            Action::ClearInput => self.query.clear(),
-            // Esc clears a filter before it closes the pane.
-            Action::Back if !self.query.is_empty() => self.query.clear(),
-            _ => return false,
-        }
-        self.selected = 0;
-        true
-    }
+/// What the `/` filter matches an initiative on: its name, title, scorecard, deadline,
+/// status and owner.
+fn row_text(ctx: &Ctx, row: Option<&Row>) -> String {
+    let Some((row, i)) = row.and_then(|r| Some((r, ctx.initiatives.initiatives.get(r.index)?)))
+    else {
+        return String::new();
+    };
+    let status = match &row.standing {
+        Some(Ok(s)) => s.status.as_str(),
+        _ => "",
+    };
+    let owner = i.owner.as_ref().map(|o| o.to_string()).unwrap_or_default();
+    format!(
+        "{} {} {} {} {status} {owner}",
+        i.name, i.title, i.scorecard, i.schedule.deadline
+    )
 }
 
 impl View for InitiativesView {
@@ -253,8 +204,14 @@ impl View for InitiativesView {
     }
 
     fn mode(&self) -> Mode {
-        // A text field: typing filters.
-        Mode::Search
+        self.list.mode(Mode::List)
+    }
+
+    fn keys(&self) -> super::PaneKeys {
+        if self.list.filter().editing() {
+            return super::PaneKeys::filter_line();
+        }
+        super::PaneKeys::moves_and(&["open", "filter"])
     }
 
     fn remap(
@@ -280,19 +237,15 @@ impl View for InitiativesView {
             Action::Reply(_) => return Outcome::Ignored,
             _ => {}
         }
-        if self.edit(action) {
-            self.filter(ctx);
-            return Outcome::Consumed;
-        }
-        if move_selection(&mut self.selected, self.shown.len(), action, ctx.page) {
+        let rows = &self.rows;
+        if self
+            .list
+            .handle(action, ctx.page, |n| row_text(ctx, rows.get(n)))
+        {
             return Outcome::Consumed;
         }
         match action {
-            Action::Open => match self
-                .shown
-                .get(self.selected)
-                .and_then(|&i| self.rows.get(i))
-            {
+            Action::Open => match self.list.selected_row().and_then(|i| self.rows.get(i)) {
                 Some(row) => Outcome::Push(Box::new(InitiativeView::new(
                     ctx,
                     row.index,
@@ -320,20 +273,15 @@ impl View for InitiativesView {
         let theme = ctx.theme;
         let width = area.width as usize;
         let errors = &ctx.initiatives.errors;
-        let [input, head, list] = Layout::vertical([
-            Constraint::Length(1),
+        let [head, list, foot] = Layout::vertical([
             Constraint::Length(1 + errors.len().min(2) as u16),
             Constraint::Min(0),
+            Constraint::Length(self.list.footer_height()),
         ])
         .areas(area);
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled("filter › ", theme.style(Token::Accent)),
-                Span::raw(text::truncate(&self.query, width.saturating_sub(10)).into_owned()),
-                Span::styled("▏", theme.style(Token::Accent)),
-            ])),
-            input,
-        );
+        if let Some(line) = self.list.footer(theme, width) {
+            frame.render_widget(Paragraph::new(line), foot);
+        }
         let delayed = self
             .rows
             .iter()
@@ -343,10 +291,7 @@ impl View for InitiativesView {
         if delayed > 0 {
             summary.push_str(&format!(" · {delayed} delayed"));
         }
-        if self.shown.len() != self.rows.len() {
-            summary.push_str(&format!(" · {} shown", self.shown.len()));
-        }
-        summary.push_str(" · Enter: owners and action items");
+        summary.push_str(" · Enter: owners and action items · /: filter");
         let mut head_lines = vec![Line::styled(
             text::truncate(&summary, width).into_owned(),
             theme.style(Token::Muted),
@@ -359,11 +304,11 @@ impl View for InitiativesView {
             )
         }));
         frame.render_widget(Paragraph::new(head_lines), head);
-        if self.shown.is_empty() {
+        if self.list.shown().is_empty() {
             let note = if self.rows.is_empty() {
                 "  no initiatives: write `kind: Initiative` files beside your scorecards (docs/initiatives.md)"
             } else {
-                "  no initiative matches the filter"
+                "  (no initiative matches the filter · Esc clears it)"
             };
             frame.render_widget(
                 Paragraph::new(Line::styled(
@@ -392,16 +337,16 @@ impl View for InitiativesView {
         };
         // Two rows each: the figures, then the title.
         let rows = (list.height as usize / 2).max(1);
-        let selected = self.selected.min(self.shown.len() - 1);
+        let selected = self.list.selected_row();
         let mut lines = Vec::new();
-        for n in window(selected, self.shown.len(), rows) {
-            let Some(row) = self.rows.get(self.shown[n]) else {
+        for n in self.list.visible(rows) {
+            let Some(row) = self.rows.get(n) else {
                 continue;
             };
             let Some(initiative) = all.get(row.index) else {
                 continue;
             };
-            let is_selected = n == selected;
+            let is_selected = Some(n) == selected;
             let base = if is_selected {
                 theme.style(Token::Selection)
             } else {

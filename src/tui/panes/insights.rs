@@ -244,6 +244,10 @@ impl View for InsightsView {
         Mode::List
     }
 
+    fn keys(&self) -> super::PaneKeys {
+        super::PaneKeys::moves_and(&[])
+    }
+
     fn remap(
         &mut self,
         _ctx: &Ctx,
