@@ -105,9 +105,15 @@ mod tests {
     #[test]
     fn facets_count_every_match_by_kind_owner_lifecycle_and_tag() {
         let (catalog, index) = demo();
-        let results = Narrowing::default().search(&index, 0, &Query::parse(""), 5);
+        let mut narrowing = Narrowing::default();
+        let results = narrowing.search(&index, 0, &Query::parse(""), 5);
         assert_eq!(results.hits.len(), 5, "the hits are limited");
-        let facets = &results.facets;
+        let facets = &narrowing.facets(&index, 0);
+        assert_eq!(
+            narrowing.facets(&index, 1),
+            Facets::default(),
+            "nothing counted from an index that changed since"
+        );
         // Counted over all 89, not the 5 shown.
         let components = catalog
             .ids()
@@ -139,14 +145,16 @@ mod tests {
     fn facets_follow_the_query_and_each_value_filters_as_counted() {
         let (_, index) = demo();
         let mut narrowing = Narrowing::default();
-        let results = narrowing.search(&index, 0, &Query::parse("ledger"), 100);
-        for (key, values) in results.facets.groups() {
+        narrowing.search(&index, 0, &Query::parse("ledger"), 100);
+        let facets = narrowing.facets(&index, 0);
+        assert!(!facets.kinds.is_empty(), "ledger matches entities");
+        for (key, values) in facets.groups() {
             for (value, count) in values {
                 let filtered = index.search(&Query::parse(&format!("ledger {key}:{value}")), 1000);
                 assert_eq!(filtered.total, *count, "{key}:{value}");
             }
         }
-        let none = narrowing.search(&index, 0, &Query::parse("zzzqqq"), 100);
-        assert_eq!(none.facets, Facets::default());
+        narrowing.search(&index, 0, &Query::parse("zzzqqq"), 100);
+        assert_eq!(narrowing.facets(&index, 0), Facets::default());
     }
 }

@@ -184,12 +184,16 @@ impl Executor {
         };
         let tx = self.results.clone();
         tokio::task::spawn_blocking(move || {
-            let results = crate::search::Narrowing::default().search(
+            let mut narrowing = crate::search::Narrowing::default();
+            let mut results = narrowing.search(
                 &request.index,
                 request.version,
                 &request.query,
                 request.limit,
             );
+            if request.facets {
+                results.facets = narrowing.facets(&request.index, request.version);
+            }
             let done = SearchDone {
                 generation: request.generation,
                 results,

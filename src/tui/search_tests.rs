@@ -306,3 +306,39 @@ fn a_query_matching_more_than_the_list_holds_says_only_the_best_are_listed() {
         header(&app)
     );
 }
+
+#[test]
+fn facets_are_counted_only_while_their_panel_is_shown() {
+    let mut app = App::loaded(demo());
+    type_text(&mut app, "ledger");
+    assert!(
+        app.search.results.facets.kinds.is_empty(),
+        "a closed panel costs no counting"
+    );
+    let selected = app.search.selected_id();
+    update(&mut app, Action::Facets);
+    let kinds = &app.search.results.facets.kinds;
+    assert!(
+        kinds.iter().any(|(k, n)| k == "component" && *n > 0),
+        "{kinds:?}"
+    );
+    assert_eq!(app.search.selected_id(), selected, "the selection stays");
+    // On the worker: opening the panel asks for a search that counts them.
+    let mut w = OnWorker::new();
+    w.type_text("ledger");
+    w.settle();
+    let tasks = update(&mut w.app, Action::Facets);
+    assert!(
+        tasks
+            .iter()
+            .any(|t| matches!(t, Task::Search(r) if r.facets)),
+        "{tasks:?}"
+    );
+    let typed = update(&mut w.app, Action::Input('x'));
+    assert!(
+        typed
+            .iter()
+            .any(|t| matches!(t, Task::Search(r) if r.facets)),
+        "while shown, every search counts them"
+    );
+}

@@ -24,6 +24,8 @@ pub struct SearchRequest {
     pub query: Query,
     /// Most hits to return.
     pub limit: usize,
+    /// Count the matches by facet too (only while the counts are shown).
+    pub facets: bool,
 }
 
 /// The answer to a [`SearchRequest`].
@@ -61,8 +63,12 @@ impl SearchWorker {
                         version,
                         query,
                         limit,
+                        facets,
                     } = request;
-                    let results = narrowing.search(&index, version, &query, limit);
+                    let mut results = narrowing.search(&index, version, &query, limit);
+                    if facets {
+                        results.facets = narrowing.facets(&index, version);
+                    }
                     // Let go of the index before answering, so the app can extend it.
                     drop(index);
                     notify(SearchDone {
@@ -106,6 +112,7 @@ mod tests {
                 version: 0,
                 query: query.clone(),
                 limit: 50,
+                facets: false,
             })
             .is_ok());
         let done = rx
@@ -135,6 +142,7 @@ mod tests {
             version: 0,
             query: Query::parse("a"),
             limit: 10,
+            facets: false,
         });
         assert!(sent.is_ok());
         rx.recv_timeout(std::time::Duration::from_secs(30))
@@ -160,6 +168,7 @@ mod tests {
                 version: 0,
                 query: Query::parse(&"ab".repeat(generation as usize % 5 + 1)),
                 limit: 10,
+                facets: false,
             });
             assert!(sent.is_ok());
         }

@@ -320,12 +320,18 @@ impl App {
         self.searching.ranks_stale = true;
         self.searching.load_due = false;
         // Inline: the results on screen name entities by their old numbers.
-        let results = self.searching.narrowing.search(
+        let mut results = self.searching.narrowing.search(
             &self.index,
             self.searching.version,
             &self.search.parsed_query(),
             RESULT_LIMIT,
         );
+        if self.search.facets.is_open() {
+            results.facets = self
+                .searching
+                .narrowing
+                .facets(&self.index, self.searching.version);
+        }
         self.searching.awaiting = None;
         self.search.set_results(results, None);
         if let Some(id) = selected {

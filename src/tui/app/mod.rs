@@ -799,6 +799,8 @@ fn update_state(app: &mut App, action: Action) -> Option<Task> {
             let outcome = search.handle(&action, &ctx);
             if search.take_stale() {
                 app.request_search(Select::First, false);
+            } else if search.take_facets_due() {
+                app.request_search(Select::Current, false);
             }
             outcome
         }

@@ -107,6 +107,7 @@ impl App {
             _ => select,
         };
         let query = self.search.parsed_query();
+        let facets = self.search.facets.is_open();
         if !inline && s.on_worker {
             self.asked.push(Task::Search(SearchRequest {
                 generation: s.generation,
@@ -114,14 +115,18 @@ impl App {
                 version: s.version,
                 query,
                 limit: RESULT_LIMIT,
+                facets,
             }));
             s.awaiting = Some((s.generation, select));
             return;
         }
         s.awaiting = None;
-        let results = s
+        let mut results = s
             .narrowing
             .search(&self.index, s.version, &query, RESULT_LIMIT);
+        if facets {
+            results.facets = s.narrowing.facets(&self.index, s.version);
+        }
         self.search.set_results(results, self.keep(select));
     }
 

@@ -38,6 +38,8 @@ pub struct SearchPane {
     pub selected: usize,
     /// The query changed since the results were computed.
     stale: bool,
+    /// The facet panel opened: the query must run again to count its matches.
+    facets_due: bool,
     /// Where the result rows were last drawn, for mouse clicks.
     drawn: crate::tui::widgets::list::RowsDrawn,
     /// The facet counts panel (`F2`).
@@ -65,6 +67,7 @@ impl Default for SearchPane {
             results: Results::default(),
             selected: 0,
             stale: false,
+            facets_due: false,
             drawn: Default::default(),
             facets: Default::default(),
             marks: Marks::default(),
@@ -169,6 +172,12 @@ impl SearchPane {
         std::mem::replace(&mut self.stale, false)
     }
 
+    /// True once after the facet panel opened: the results must be computed again with their
+    /// facet counts (the selection kept).
+    pub fn take_facets_due(&mut self) -> bool {
+        std::mem::replace(&mut self.facets_due, false)
+    }
+
     /// True when the query changed and [`SearchPane::refresh`] must run before drawing.
     pub fn is_stale(&self) -> bool {
         self.stale
@@ -200,7 +209,13 @@ impl SearchPane {
     pub fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         let len = self.rows();
         match self.facets.handle(action, &self.results.facets) {
-            FacetStep::Consumed => return Outcome::Consumed,
+            FacetStep::Consumed => {
+                // Counted only while shown: opening the panel asks for the counts.
+                if matches!(action, Action::Facets) && self.facets.is_open() {
+                    self.facets_due = true;
+                }
+                return Outcome::Consumed;
+            }
             FacetStep::Add(filter) => {
                 let query = format!("{} {filter}", self.query.text().trim_end());
                 self.set_query(query.trim_start().to_string());
