@@ -147,6 +147,14 @@ pub struct Config {
     /// Draw URLs and emails as OSC 8 hyperlinks (off by default: not every terminal copes).
     #[serde(default, deserialize_with = "on_off")]
     pub hyperlinks: bool,
+    /// Capture the mouse (wheel, click, double click); `false` leaves it to the terminal, so
+    /// its own text selection works. Unset: on.
+    #[serde(default, deserialize_with = "mouse_on_off")]
+    pub mouse: Option<bool>,
+    /// Watch local catalog files and reload a source when its files change (default `true`;
+    /// see [`Config::watch`]).
+    #[serde(default, rename = "watch")]
+    pub watch_files: Option<bool>,
     /// Live providers and plugins (`integrations:`; see `docs/configuration.md`).
     #[serde(default)]
     pub integrations: crate::live::IntegrationsConfig,
@@ -159,6 +167,11 @@ pub struct Config {
 }
 
 impl Config {
+    /// Whether local catalog files are watched (`watch:`, on unless `false`).
+    pub fn watch(&self) -> bool {
+        self.watch_files.unwrap_or(true)
+    }
+
     /// The default location of the config file.
     pub fn default_path() -> Option<PathBuf> {
         project_dirs().map(|d| d.config_dir().join("config.yaml"))
@@ -352,6 +365,19 @@ fn on_off<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
         serde_yaml::Value::Bool(b) => Ok(b),
         other => Err(serde::de::Error::custom(format!(
             "hyperlinks: expected true or false, found `{}`",
+            crate::text::one_line(&crate::text::clean(
+                serde_yaml::to_string(&other).unwrap_or_default().trim()
+            ))
+        ))),
+    }
+}
+
+/// `mouse: true|false`, with a message naming the key when it is anything else.
+fn mouse_on_off<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    match serde_yaml::Value::deserialize(d)? {
+        serde_yaml::Value::Bool(b) => Ok(Some(b)),
+        other => Err(serde::de::Error::custom(format!(
+            "mouse: expected true or false, found `{}`",
             crate::text::one_line(&crate::text::clean(
                 serde_yaml::to_string(&other).unwrap_or_default().trim()
             ))
@@ -559,6 +585,28 @@ mod tests {
     }
 
     #[test]
+    fn mouse_is_on_unless_turned_off_and_a_wrong_value_names_file_line_and_key() {
+        assert_eq!(Config::default().mouse, None);
+        assert_eq!(
+            Config::parse("c.yaml", "theme: dark\n").unwrap().mouse,
+            None
+        );
+        assert_eq!(
+            Config::parse("c.yaml", "theme: dark\nmouse: false\n")
+                .unwrap()
+                .mouse,
+            Some(false)
+        );
+        let e = Config::parse("c.yaml", "theme: dark\nmouse: sometimes\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("c.yaml:2") && e.contains("mouse: expected true or false"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn a_broken_inputs_schema_is_a_config_error_at_its_line() {
         let text = "actions:\n  - title: Fine\n    command: echo\n  - key: S\n    title: Scale\n    command: kubectl scale --replicas=${{ inputs.replicas }}\n    inputs:\n      properties:\n        replicas: {type: integr}\n";
         let err = Config::parse("c.yaml", text).unwrap_err().to_string();
@@ -570,6 +618,14 @@ mod tests {
         let ok = text.replace("integr", "integer");
         let c = Config::parse("c.yaml", &ok).unwrap();
         assert!(c.actions[1].input_form().is_some());
+    }
+
+    #[test]
+    fn catalog_files_are_watched_unless_watch_is_false() {
+        assert!(Config::default().watch());
+        assert!(Config::parse("c.yaml", "theme: dark\n").unwrap().watch());
+        assert!(!Config::parse("c.yaml", "watch: false\n").unwrap().watch());
+        assert!(Config::parse("c.yaml", "watch: maybe\n").is_err());
     }
 
     #[test]

@@ -520,3 +520,60 @@ fn the_example_kratix_actions_load_and_apply_the_demo_promise() {
         text(&o.stdout)
     );
 }
+
+#[test]
+fn a_compass_team_map_turns_team_ids_into_backstage_groups_and_keeps_the_rest() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/compass-teams");
+    let catalog = load(&[dir]);
+    let owner = |name: &str| {
+        let e = catalog
+            .entities()
+            .iter()
+            .find(|e| e.metadata.name == name)
+            .unwrap_or_else(|| panic!("{name} loaded"));
+        (
+            e.spec_str("owner").map(str::to_string),
+            e.metadata
+                .annotations
+                .get("idp-tui/owner-id")
+                .map(str::to_string),
+        )
+    };
+    // By the ARI (identity form), and by the uuid alone for a teams-form ARI.
+    assert_eq!(
+        owner("checkout").0.as_deref(),
+        Some("group:default/storefront-team")
+    );
+    assert_eq!(
+        owner("search-api").0.as_deref(),
+        Some("group:default/search-team")
+    );
+    // Not in the map: the placeholder, the id kept as annotation, and a warning at its line.
+    let (placeholder, kept) = owner("legacy-billing");
+    assert_eq!(placeholder.as_deref(), Some("group:compass/team-0e4b7d21"));
+    assert_eq!(
+        kept.as_deref(),
+        Some("ari:cloud:identity::team/0e4b7d21-9c3a-4f58-b6e1-7a2d5c8f9b03")
+    );
+    let problems: Vec<String> = catalog.problems().map(|p| p.to_string()).collect();
+    let all = problems.join("\n");
+    assert!(
+        all.contains("unmapped/compass.yml:4:")
+            && all.contains(
+                "Compass team 0e4b7d21-9c3a-4f58-b6e1-7a2d5c8f9b03 is not in the team map"
+            ),
+        "{all}"
+    );
+    // A value that is not a group is an error at its line; the other entries still apply.
+    assert!(
+        all.contains("compass-teams.yaml:4:") && all.contains("is not a group reference"),
+        "{all}"
+    );
+    // The map is no entity of its own.
+    assert_eq!(
+        refs(&catalog, "format:compass").len(),
+        3,
+        "{:?}",
+        refs(&catalog, "format:compass")
+    );
+}

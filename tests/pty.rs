@@ -535,6 +535,79 @@ fn sigterm_quits_cleanly_and_restores_the_terminal() {
     s.wait_restored();
 }
 
+/// A mouse event as an xterm SGR report: button (0 left, 64 wheel up, 65 wheel down) at a
+/// 0-based cell, pressed.
+fn sgr_mouse(button: u8, column: usize, row: usize) -> String {
+    format!("\x1b[<{button};{};{}M", column + 1, row + 1)
+}
+
+#[test]
+fn the_mouse_selects_opens_and_scrolls_and_capture_ends_with_the_portal() {
+    let mut s = Session::start(&[], 100, 30);
+    s.wait_demo_loaded();
+    let out = String::from_utf8_lossy(&s.raw()).to_string();
+    assert!(
+        out.contains("\x1b[?1000h"),
+        "mouse capture is on by default"
+    );
+    s.wait_for("card-vault listed", |screen| screen.contains("card-vault"));
+    let screen = s.screen();
+    let (row, column) = screen
+        .lines()
+        .enumerate()
+        .find_map(|(r, l)| {
+            l.find("card-vault")
+                .map(|c| (r, l.get(..c).unwrap_or_default().chars().count()))
+        })
+        .expect("card-vault listed");
+    // A click selects the row; a second one on the same cell opens it.
+    s.send(&sgr_mouse(0, column, row));
+    s.wait_for("card-vault selected", |screen| {
+        screen
+            .lines()
+            .find(|l| l.starts_with('▶'))
+            .is_some_and(|l| l.contains("card-vault"))
+    });
+    s.send(&format!(
+        "{}{}",
+        sgr_mouse(0, column, row),
+        sgr_mouse(0, column, row)
+    ));
+    s.wait_for("card-vault opened", |screen| {
+        screen.contains("[Component] card-vault")
+    });
+    s.send("\x1b");
+    s.wait_for("back on the search pane", |screen| {
+        screen.contains("89 of 89")
+    });
+    // The wheel moves the selection three rows a notch.
+    s.send(&sgr_mouse(65, 10, 10));
+    s.wait_for("the selection moved down", |screen| {
+        !screen
+            .lines()
+            .find(|l| l.starts_with('▶'))
+            .is_some_and(|l| l.contains("card-vault"))
+    });
+    s.send("\x03");
+    s.wait_exit();
+    s.wait_restored();
+}
+
+#[test]
+fn with_mouse_false_the_terminal_keeps_the_mouse() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.yaml");
+    std::fs::write(&config, "mouse: false\n").unwrap();
+    let config = config.to_string_lossy().to_string();
+    let mut s = Session::start(&["--config", &config], 100, 30);
+    s.wait_demo_loaded();
+    s.send("\x03");
+    s.wait_exit();
+    s.wait_restored();
+    let out = String::from_utf8_lossy(&s.raw()).to_string();
+    assert!(!out.contains("\x1b[?1000h"), "no mouse capture asked");
+}
+
 #[test]
 fn a_terminal_action_suspends_the_portal_and_comes_back() {
     let dir = tempfile::tempdir().unwrap();
@@ -555,6 +628,16 @@ fn a_terminal_action_suspends_the_portal_and_comes_back() {
     s.wait_for("the command's output in the plain terminal", |screen| {
         screen.contains("hello-ledger-writer") && screen.contains("press Enter to return")
     });
+    // The command gets a terminal without mouse capture (the portal had it on).
+    let out = String::from_utf8_lossy(&s.raw()).to_string();
+    let (before, _) = out
+        .split_once("hello-ledger-writer")
+        .expect("the command's output");
+    let on = before.rfind("\x1b[?1000h").expect("mouse capture was on");
+    assert!(
+        before.get(on..).unwrap_or_default().contains("\x1b[?1000l"),
+        "mouse capture is off while the command runs"
+    );
     s.send("\r");
     s.wait_for("the portal back, with the exit code", |screen| {
         screen.contains("component:default/ledger-writer") && screen.contains("Say hello: exit 0")
@@ -1105,7 +1188,9 @@ async fn a_remote_template_runs_on_its_server_from_the_form() {
     s.send("\r");
     s.wait_for("the templates", |screen| screen.contains("Go microservice"));
     s.send("go-service");
-    s.wait_for("one template", |screen| screen.contains("1 of ") && screen.contains("template(s)"));
+    s.wait_for("one template", |screen| {
+        screen.contains("1 of ") && screen.contains("template(s)")
+    });
     s.send("\r");
     s.wait_for("the form", |screen| screen.contains("Page 1/2"));
     s.send("billing\t\tgroup:default/team-platform");

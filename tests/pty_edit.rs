@@ -184,3 +184,88 @@ fn e_opens_the_file_in_the_editor_as_one_argument_and_the_edit_shows_on_return()
     assert!(s.screen().contains("component:default/payments-api"));
     s.quit();
 }
+
+#[test]
+fn a_starred_entity_is_listed_first_on_the_empty_query_and_after_a_restart() {
+    let home = tempfile::tempdir().unwrap();
+    let mut s = Running::start(&[], &[], home.path());
+    s.wait_for("89 of 89");
+    s.send("ledger-writer");
+    s.wait_for("Search: ledger-writer");
+    s.send("\r");
+    s.wait_for("component:default/ledger-writer");
+    s.send("*");
+    s.wait_for("is a favourite");
+    s.send("\x1b"); // Esc: back to the search pane, the query kept
+    s.wait_for("Search: ledger-writer");
+    s.send("\x15"); // Ctrl-U: the empty query
+    s.wait_for("★ Favourites");
+    s.wait_for("★ ledger-writer");
+    s.quit();
+    // Kept in the state directory: a new start lists it too.
+    let file = home.path().join("xdg_state_home/idp-tui/favourites.json");
+    let start = Instant::now();
+    while !std::fs::read_to_string(&file).is_ok_and(|t| t.contains("ledger-writer")) {
+        assert!(
+            start.elapsed() < Running::TIMEOUT,
+            "{} never written",
+            file.display()
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let s = Running::start(&[], &[], home.path());
+    s.wait_for("★ Favourites");
+    s.wait_until("the favourite selected at the top", |screen, _| {
+        screen
+            .lines()
+            .find(|l| l.starts_with('▶'))
+            .is_some_and(|l| l.contains("★ ledger-writer"))
+    });
+    // Opened and starred: listed once, as a favourite, not again as recent.
+    assert!(!s.screen().contains("Recent"), "{}", s.screen());
+    s.quit();
+}
+
+#[test]
+fn t_on_a_template_page_opens_its_form_and_esc_comes_back() {
+    let home = tempfile::tempdir().unwrap();
+    let mut s = Running::start(&[], &[], home.path());
+    s.wait_for("89 of 89");
+    s.send("kind:template");
+    s.wait_for("Search: kind:template");
+    s.wait_until("a template selected", |screen, _| {
+        screen
+            .lines()
+            .find(|l| l.starts_with('▶'))
+            .is_some_and(|l| l.contains("template"))
+    });
+    s.send("\r");
+    s.wait_for("template:default/");
+    s.send("t");
+    s.wait_for("Page 1/");
+    s.send("\x1b");
+    s.wait_until("the template's page again", |screen, _| {
+        screen.contains("template:default/") && !screen.contains("Page 1/")
+    });
+    s.quit();
+}
+
+#[test]
+fn an_edit_of_a_catalog_file_shows_up_without_r() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("catalog");
+    std::fs::create_dir(&dir).unwrap();
+    let file = dir.join("catalog-info.yaml");
+    let entity = |title: &str| {
+        format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: payments-api\n  title: {title}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n")
+    };
+    std::fs::write(&file, entity("Old title")).unwrap();
+    let s = Running::start(&["--catalog", dir.to_str().unwrap()], &[], home.path());
+    s.wait_for("Old title");
+    // Saved the way editors do: a new file renamed over the old one.
+    let tmp = dir.join(".catalog-info.yaml.new");
+    std::fs::write(&tmp, entity("New title")).unwrap();
+    std::fs::rename(&tmp, &file).unwrap();
+    s.wait_for("New title");
+    s.quit();
+}

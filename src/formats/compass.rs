@@ -19,6 +19,49 @@ const KNOWN: [&str; 10] = [
     "labels",
 ];
 
+/// How a team map entry is keyed among the identifiers of the second pass: apart from
+/// component ARIs.
+pub(super) const TEAM_PREFIX: &str = "team:";
+
+/// A team id as the map keys it: the last `/` segment of the ARI (the team's uuid, the same in
+/// `ari:cloud:teams::team/…` and `ari:cloud:identity::team/…`), lowercase.
+fn team_key(id: &str) -> String {
+    id.trim().rsplit('/').next().unwrap_or(id).to_lowercase()
+}
+
+/// True for a Compass team map file, `compass-teams.yaml` (or `.yml`).
+pub(super) fn is_team_map(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    matches!(name, "compass-teams.yaml" | "compass-teams.yml")
+}
+
+/// Reads a team map: `<team ARI or uuid>: <group reference>` per line (`group:default/payments`,
+/// or a bare group name in the `default` namespace). A value that is not a group reference is
+/// an error at its line, and its entry is skipped.
+pub(super) fn teams(ctx: &mut Ctx<'_>, root: &Value) {
+    let Some(map) = root.as_object() else {
+        if !super::read::is_empty(root) {
+            ctx.error(
+                1,
+                "not a Compass team map: expected `<team id>: <group reference>` lines",
+            );
+        }
+        return;
+    };
+    for (id, group) in map {
+        let at = ctx.line(id, 1);
+        let parsed = text(Some(group))
+            .and_then(|g| crate::catalog::EntityRef::parse(&g, Some("group"), "default").ok());
+        match parsed.filter(|r| r.kind().eq_ignore_ascii_case("group")) {
+            Some(group) => ctx.teams.push((team_key(id), group.to_string())),
+            None => ctx.error(
+                at,
+                format!("team {id:?}: {group} is not a group reference (such as group:default/payments)"),
+            ),
+        }
+    }
+}
+
 /// Maps one `compass.yml`.
 pub(super) fn map(ctx: &mut Ctx<'_>, root: &Value) {
     let Some(root) = root.as_object() else {
@@ -79,17 +122,26 @@ pub(super) fn map(ctx: &mut Ctx<'_>, root: &Value) {
     d.set("typeId", "type", Value::String(spec_type));
     match text(root.get("ownerId")) {
         Some(owner) => {
-            let uuid = owner.rsplit('/').next().unwrap_or(&owner);
+            let uuid = team_key(&owner);
             let short: String = uuid
                 .chars()
                 .filter(char::is_ascii_alphanumeric)
                 .take(8)
                 .collect();
-            let placeholder = format!("group:compass/team-{}", short.to_lowercase());
-            // A team id cannot be looked up offline: a placeholder Group name a Backstage file
-            // (or a real Group) can define; until one does, the catalog reports the owner as
-            // a dangling reference.
-            d.set("ownerId", "owner", Value::String(placeholder));
+            let placeholder = format!("group:compass/team-{short}");
+            // A team id cannot be looked up offline: a `compass-teams.yaml` read with the
+            // files maps it to a Backstage group (in the second pass); without one it is a
+            // placeholder Group name a Backstage file (or a real Group) can define.
+            let at = ctx.line("ownerId", line);
+            d.pending(
+                RefField::Owner,
+                &format!("{TEAM_PREFIX}{uuid}"),
+                &["group"],
+                ("ownerId", at),
+            );
+            if let Some(last) = d.refs.last_mut() {
+                last.fallback = Some(placeholder);
+            }
             d.annotate("idp-tui/owner-id", &owner);
         }
         None => d.fate("ownerId", Fate::Lost, "null: no owner"),

@@ -83,13 +83,15 @@ impl Format {
     /// The format of a file found by walking a directory, from its name: `cortex.yaml`/`.yml`
     /// (and any YAML file under a `.cortex/` folder but a
     /// `catalog-info` one), `opslevel.yml`/`.yaml`,
-    /// `compass.yml`/`.yaml`, `port.yml`/`.yaml`. `None` for every other file.
+    /// `compass.yml`/`.yaml` (and the team map `compass-teams.yaml`), `port.yml`/`.yaml`.
+    /// `None` for every other file.
     pub fn detect(path: &str) -> Option<Format> {
         let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
         match name {
             "cortex.yaml" | "cortex.yml" => Some(Format::Cortex),
             "opslevel.yml" | "opslevel.yaml" => Some(Format::OpsLevel),
             "compass.yml" | "compass.yaml" => Some(Format::Compass),
+            "compass-teams.yml" | "compass-teams.yaml" => Some(Format::Compass),
             "port.yml" | "port.yaml" => Some(Format::Port),
             _ if (name.ends_with(".yaml") || name.ends_with(".yml"))
                 && path.contains(".cortex/")
@@ -131,6 +133,9 @@ pub struct Parsed {
     pub problems: Vec<Problem>,
     /// OpsLevel `repository:` files: who owns a repository (no entity of their own).
     pub repositories: Vec<RepoOwner>,
+    /// A Compass team map (`compass-teams.yaml`): team id (its last `/` segment, lowercase) →
+    /// the Backstage group reference its components' owner becomes.
+    pub teams: Vec<(String, String)>,
 }
 
 /// An OpsLevel `repository:` file: the owner of a repository, used as the fallback owner of
@@ -156,6 +161,7 @@ pub fn parse(format: Format, path: &Arc<str>, text: &str) -> Parsed {
         drafts: Vec::new(),
         problems: Vec::new(),
         repositories: Vec::new(),
+        teams: Vec::new(),
     };
     let json = path.ends_with(".json");
     let value = if json {
@@ -177,12 +183,14 @@ pub fn parse(format: Format, path: &Arc<str>, text: &str) -> Parsed {
     match format {
         Format::Cortex => cortex::map(&mut ctx, &value),
         Format::OpsLevel => opslevel::map(&mut ctx, &value),
+        Format::Compass if compass::is_team_map(path) => compass::teams(&mut ctx, &value),
         Format::Compass => compass::map(&mut ctx, &value),
         Format::Port => port::map(&mut ctx, &value),
     }
     parsed.drafts = ctx.drafts;
     parsed.problems.extend(ctx.problems);
     parsed.repositories = ctx.repositories;
+    parsed.teams = ctx.teams;
     parsed
 }
 
@@ -207,6 +215,7 @@ pub fn import(
                         format!("cannot read file: {e}"),
                     )],
                     repositories: Vec::new(),
+                    teams: Vec::new(),
                 },
             }
         })

@@ -127,6 +127,8 @@ pub(super) struct Ctx<'t> {
     pub problems: Vec<Problem>,
     /// OpsLevel repository ownership records.
     pub repositories: Vec<RepoOwner>,
+    /// Compass team map entries (`compass-teams.yaml`): team id → Backstage group reference.
+    pub teams: Vec<(String, String)>,
 }
 
 impl<'t> Ctx<'t> {
@@ -138,6 +140,7 @@ impl<'t> Ctx<'t> {
             drafts: Vec::new(),
             problems: Vec::new(),
             repositories: Vec::new(),
+            teams: Vec::new(),
         }
     }
 

@@ -33,6 +33,19 @@ pub fn resolve(mut files: Vec<Parsed>) -> Vec<Resolved> {
     super::opslevel::settle(&mut files);
     // identifier (per format, case folded) → (reference, kind)
     let mut index: HashMap<(Format, String), Vec<(String, String)>> = HashMap::new();
+    // A Compass team map: a team's key → its group, found like any other identifier.
+    let team_map = files.iter().any(|f| !f.teams.is_empty());
+    for file in &files {
+        for (team, group) in &file.teams {
+            index
+                .entry((
+                    Format::Compass,
+                    format!("{}{team}", super::compass::TEAM_PREFIX),
+                ))
+                .or_default()
+                .push((group.clone(), "group".into()));
+        }
+    }
     for file in &files {
         for draft in &file.drafts {
             for key in &draft.keys {
@@ -63,7 +76,21 @@ pub fn resolve(mut files: Vec<Parsed>) -> Vec<Resolved> {
                         });
                     let target = match (found, &pending.fallback) {
                         (Some(found), _) => found,
-                        (None, Some(fallback)) => fallback.clone(),
+                        (None, Some(fallback)) => {
+                            if let Some(team) = pending
+                                .key
+                                .strip_prefix(super::compass::TEAM_PREFIX)
+                                .filter(|_| team_map)
+                            {
+                                file.problems.push(Problem::warning(
+                                    Some(Origin::new(path.clone(), Some(pending.line))),
+                                    format!(
+                                        "Compass team {team} is not in the team map (compass-teams.yaml): the owner is {fallback}, and the team id stays in annotation {PREFIX}owner-id"
+                                    ),
+                                ));
+                            }
+                            fallback.clone()
+                        }
                         (None, None) => {
                             file.problems.push(Problem::warning(
                                 Some(Origin::new(path.clone(), Some(pending.line))),

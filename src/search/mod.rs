@@ -8,7 +8,9 @@ use crate::catalog::{Catalog, EntityId, EntityRef, RelationType};
 use nucleo_matcher::{Config, Matcher, Utf32String};
 use std::sync::Arc;
 
+mod facets;
 mod score;
+pub use facets::{Facets, FACET_TOP};
 mod snapshot;
 use score::{
     byte_mask, filter_matches, name_matches, score_word, substring_score, word_matches, Word,
@@ -311,6 +313,9 @@ pub struct Results {
     pub total: usize,
     /// Hints about the query.
     pub hints: Vec<String>,
+    /// The matches counted by kind, owner, lifecycle and tag (filled by [`Narrowing::search`],
+    /// which the portal searches with; empty from [`SearchIndex::search`]).
+    pub facets: Facets,
 }
 
 /// Prepared haystacks for a catalog.
@@ -442,7 +447,9 @@ impl Narrowing {
             .as_ref()
             .filter(|(v, old, _)| *v == version && narrows(old, query))
             .map(|(_, _, matched)| matched.as_slice());
-        let (results, matched) = index.search_within(query, limit, within);
+        let (mut results, matched) = index.search_within(query, limit, within);
+        // One pass over the matches, where the search ran (the portal's search worker).
+        results.facets = index.facets(&matched, FACET_TOP);
         self.last = Some((version, query.clone(), matched));
         results
     }
@@ -661,6 +668,7 @@ impl SearchIndex {
                 hits,
                 total,
                 hints: query.hints.clone(),
+                facets: Facets::default(),
             },
             matched,
         )

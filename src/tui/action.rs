@@ -62,6 +62,8 @@ pub enum Action {
     /// Filter the focused list, or find in the focused text (`/`); where there is neither,
     /// go to the search pane.
     Filter,
+    /// Show or hide the facet counts of the search pane's query.
+    Facets,
     /// Open the problems pane.
     Problems,
     /// Reload every source in the background.
@@ -71,6 +73,10 @@ pub enum Action {
     /// Open the file behind the entity (or the problem) in `$VISUAL`/`$EDITOR` at its line,
     /// then reload it.
     Edit,
+    /// Star or unstar the entity (or the selected result) as a favourite.
+    Favourite,
+    /// On a Template's entity page: open its form, as the templates list does.
+    LaunchTemplate,
     /// Delete what is before the cursor in the text field (all of it with the cursor at the
     /// end), as readline's Ctrl-U.
     ClearInput,
@@ -94,6 +100,8 @@ pub enum Action {
     Input(char),
     /// Pasted text (bracketed paste), for the focused text field.
     Paste(String),
+    /// The mouse, with capture on (`mouse: true`, the default).
+    Mouse(Mouse),
     /// The next field of a form.
     NextField,
     /// The previous field of a form.
@@ -138,12 +146,49 @@ pub enum Action {
     LiveChanged,
 }
 
+/// What the mouse did, at a screen cell (column, row from the top left, 0-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mouse {
+    /// The wheel turned up.
+    ScrollUp {
+        /// The column.
+        column: u16,
+        /// The row.
+        row: u16,
+    },
+    /// The wheel turned down.
+    ScrollDown {
+        /// The column.
+        column: u16,
+        /// The row.
+        row: u16,
+    },
+    /// The left button was pressed: a row under it is selected, a tab switched to.
+    Click {
+        /// The column.
+        column: u16,
+        /// The row.
+        row: u16,
+    },
+}
+
+impl Mouse {
+    /// The cell the event happened at, `(column, row)`.
+    pub fn at(&self) -> (u16, u16) {
+        match *self {
+            Mouse::ScrollUp { column, row }
+            | Mouse::ScrollDown { column, row }
+            | Mouse::Click { column, row } => (column, row),
+        }
+    }
+}
+
 /// A bindable action: its name in the config file, how to make it, and the description the
 /// help overlay shows.
 pub type Bindable = (&'static str, fn() -> Action, &'static str);
 
 /// The actions a key can be bound to.
-pub const BINDABLE: [Bindable; 42] = [
+pub const BINDABLE: [Bindable; 45] = [
     ("quit", || Action::Quit, "quit"),
     ("help", || Action::Help, "show the keys"),
     ("palette", || Action::Palette, "command palette"),
@@ -183,10 +228,25 @@ pub const BINDABLE: [Bindable; 42] = [
         || Action::Filter,
         "filter the list / find (else go to search)",
     ),
+    (
+        "facets",
+        || Action::Facets,
+        "facet counts (kind, owner, lifecycle, tag)",
+    ),
     ("problems", || Action::Problems, "list catalog problems"),
     ("refresh", || Action::Refresh, "reload the sources"),
     ("sources", || Action::Sources, "show the sources"),
     ("edit", || Action::Edit, "edit the file in $EDITOR"),
+    (
+        "favourite",
+        || Action::Favourite,
+        "star / unstar as a favourite",
+    ),
+    (
+        "launch_template",
+        || Action::LaunchTemplate,
+        "fill this template's form",
+    ),
     (
         "clear",
         || Action::ClearInput,
@@ -251,10 +311,13 @@ impl Action {
             Action::Collapse => "collapse",
             Action::FocusSearch => "search",
             Action::Filter => "filter",
+            Action::Facets => "facets",
             Action::Problems => "problems",
             Action::Refresh => "refresh",
             Action::Sources => "sources",
             Action::Edit => "edit",
+            Action::Favourite => "favourite",
+            Action::LaunchTemplate => "launch_template",
             Action::ClearInput => "clear",
             Action::DeleteChar => "delete_char",
             Action::DeleteWord => "delete_word",

@@ -184,3 +184,18 @@ fn an_editor_that_cannot_start_is_an_error_and_nothing_reloads() {
     assert!(!tasks.iter().any(|t| matches!(t, Task::Refresh(_))));
     assert!(app.status.as_ref().is_some_and(|s| s.error));
 }
+
+#[test]
+fn a_change_the_watcher_saw_reloads_that_source_with_the_reload_in_the_status_line() {
+    let mut app = two_sources();
+    let tasks = update(&mut app, Action::Reply(Reply::FilesChanged(vec![1])));
+    assert!(
+        tasks
+            .iter()
+            .any(|t| matches!(t, Task::Refresh(ids) if ids == &vec![1])),
+        "{tasks:?}"
+    );
+    assert_eq!(status(&app), "files changed: reloading b");
+    // The status bar says the source is loading again.
+    assert!(app.sources.loading());
+}

@@ -83,6 +83,12 @@ impl Executor {
         &self.specs
     }
 
+    /// The results channel: background work outside the tasks (the file watcher) answers on
+    /// it too.
+    pub(super) fn results(&self) -> mpsc::UnboundedSender<Action> {
+        self.results.clone()
+    }
+
     /// Runs one task on its pool. Errors are the terminal's (copying, opening a link); the
     /// work's own failures come back as actions.
     pub(super) fn run(&mut self, task: Task) -> color_eyre::Result<Ran> {
@@ -120,6 +126,17 @@ impl Executor {
             Task::FetchRemoteDocs(request) => self.fetch_docs(request),
             Task::RunTemplate(job) => self.run_template(*job),
             Task::Scaffold(job) => self.workers.start_job(*job),
+            Task::SaveMarks(save) => {
+                let tx = self.results.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = crate::tui::marks::write(&save) {
+                        let _ = tx.send(Action::Warn(format!(
+                            "favourites not saved to {}: {e}",
+                            save.path.display()
+                        )));
+                    }
+                });
+            }
             Task::FetchLive(request) => {
                 let tx = self.results.clone();
                 tokio::spawn(request.run(move |report| {

@@ -737,3 +737,126 @@ fn review_lists_the_errors_at_its_top_and_enter_goes_to_the_field() {
         "the message is under the field too:\n{screen}"
     );
 }
+
+#[test]
+fn esc_in_an_open_picker_closes_the_picker_not_the_form() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = filled(&fx);
+    focus(&mut v, &ctx, "owner");
+    type_in(&mut v, &ctx, "pay");
+    assert!(v.picker_open());
+    let shown = text_of(&draw(&v, &fx, 100, 44));
+    assert!(shown.contains("pick: "), "{shown}");
+    // The first Esc closes the candidate row: the form stays, the typed text too.
+    let out = v.handle(&Action::Back, &ctx);
+    assert!(
+        !matches!(out, Outcome::Ignored | Outcome::Pop),
+        "the form stays"
+    );
+    assert!(!v.picker_open());
+    assert_eq!(v.editor_text(), "pay");
+    let shown = text_of(&draw(&v, &fx, 100, 44));
+    assert!(!shown.contains("pick: "), "{shown}");
+    // Typing opens it again; with it closed, a second Esc is the form's (the app closes it).
+    type_in(&mut v, &ctx, "m");
+    assert!(v.picker_open());
+    v.handle(&Action::Back, &ctx);
+    assert!(matches!(v.handle(&Action::Back, &ctx), Outcome::Ignored));
+}
+
+#[test]
+fn t_on_a_template_entity_page_opens_its_form() {
+    use crate::tui::keymap::Mode;
+    let press = |app: &mut App, c: char| {
+        let event =
+            KeyEvent::new_with_kind(KeyCode::Char(c), KeyModifiers::NONE, KeyEventKind::Press);
+        if let Some(action) = app.action_for_key(&event) {
+            update(app, action);
+        }
+    };
+    let enter = |app: &mut App| {
+        let event =
+            KeyEvent::new_with_kind(KeyCode::Enter, KeyModifiers::NONE, KeyEventKind::Press);
+        if let Some(action) = app.action_for_key(&event) {
+            update(app, action);
+        }
+    };
+    let mut app = App::loaded(demo());
+    for c in "kind:template".chars() {
+        press(&mut app, c);
+    }
+    enter(&mut app);
+    let id = app.current_entity().expect("a template's page");
+    let title = app.catalog.get(id).display_name().to_string();
+    press(&mut app, 't');
+    assert_eq!(app.mode(), Mode::Form, "the form is open");
+    assert!(
+        app.stack
+            .last()
+            .is_some_and(|v| v.title(&app.ctx()) == title),
+        "the form of that template"
+    );
+    // Esc closes the form: back on the template's page.
+    let back = KeyEvent::new_with_kind(KeyCode::Esc, KeyModifiers::NONE, KeyEventKind::Press);
+    if let Some(action) = app.action_for_key(&back) {
+        update(&mut app, action);
+    }
+    assert_eq!(app.current_entity(), Some(id));
+    // Not a template: it says so.
+    let mut app = App::loaded(demo());
+    for c in "ledger-writer".chars() {
+        press(&mut app, c);
+    }
+    enter(&mut app);
+    press(&mut app, 't');
+    assert_eq!(app.mode(), Mode::Entity);
+    assert!(app
+        .status
+        .as_ref()
+        .is_some_and(|s| s.text.contains("not a Template")));
+}
+
+#[test]
+fn a_one_line_field_takes_the_readline_keys_with_ctrl_u_deleting_to_the_start() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = FormView::new(widgets(), &ctx, None);
+    type_in(&mut v, &ctx, "ordrs-api");
+    let ctrl = |c: char| {
+        Action::Key(KeyEvent::new_with_kind(
+            KeyCode::Char(c),
+            KeyModifiers::CONTROL,
+            KeyEventKind::Press,
+        ))
+    };
+    // Ctrl-A, Right ×3, type: the typo fixed in the middle.
+    v.handle(&ctrl('a'), &ctx);
+    for _ in 0..3 {
+        v.handle(&key(KeyCode::Right), &ctx);
+    }
+    type_in(&mut v, &ctx, "e");
+    assert_eq!(v.editor_text(), "orders-api");
+    // Ctrl-E, Alt-Backspace deletes the last word; Ctrl-U what is before the cursor.
+    v.handle(&ctrl('e'), &ctx);
+    v.handle(
+        &Action::Key(KeyEvent::new_with_kind(
+            KeyCode::Backspace,
+            KeyModifiers::ALT,
+            KeyEventKind::Press,
+        )),
+        &ctx,
+    );
+    assert_eq!(v.editor_text(), "orders-");
+    v.handle(&key(KeyCode::Left), &ctx);
+    v.handle(&ctrl('u'), &ctx);
+    assert_eq!(
+        v.editor_text(),
+        "-",
+        "Ctrl-U is readline's, not tui-textarea's undo"
+    );
+    assert_eq!(v.session.values.get("name"), Some(&json!("-")));
+    // A pasted text with newlines is one line with spaces.
+    v.handle(&Action::Paste("a\nb\n".into()), &ctx);
+    assert_eq!(v.editor_text(), "a b-");
+}

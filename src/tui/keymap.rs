@@ -306,10 +306,15 @@ impl Default for Keymap {
             b(Key::ctrl('p'), "palette", true),
             b(Key::ctrl('o'), "ownership", true),
             b(Key::plain(F(1)), "help", true),
+            b(Key::ctrl('s'), "favourite", false),
         ];
         search.extend(line_keys());
         search.extend(text_list_moves());
         search.push(b(Key::ctrl('r'), "refresh", false));
+        // The facet panel: F2 shows it, Tab / Shift-Tab pick a value, Enter adds it.
+        search.push(b(Key::plain(F(2)), "facets", false));
+        search.push(b(Key::plain(Tab), "next_tab", false));
+        search.push(b(Key::plain(BackTab), "prev_tab", false));
         modes.insert(Mode::Search, search);
 
         let mut entity = vec![
@@ -335,6 +340,8 @@ impl Default for Keymap {
             b(Key::plain(Char('o')), "ownership", false),
             b(Key::plain(Char('O')), "links", false),
             b(Key::plain(Char('e')), "edit", false),
+            b(Key::plain(Char('*')), "favourite", false),
+            b(Key::plain(Char('t')), "launch_template", false),
             b(Key::plain(Char('r')), "toggle_view", false),
             b(Key::plain(Char('+')), "depth_more", false),
             b(Key::plain(Char('=')), "depth_more", false),
@@ -637,6 +644,7 @@ fn short_hint(action: &str, description: &'static str) -> &'static str {
         "ownership" => "owner",
         "search" => "search",
         "filter" => "filter",
+        "facets" => "facets",
         _ => description,
     }
 }

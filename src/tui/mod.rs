@@ -27,6 +27,7 @@ mod executor;
 pub mod jobs;
 pub mod keymap;
 mod logging;
+pub mod marks;
 pub mod opener;
 pub mod panes;
 pub mod remote_task;
@@ -37,6 +38,7 @@ pub mod task;
 mod terminal;
 pub mod theme;
 pub mod ui;
+pub mod watch;
 pub mod widgets;
 
 use crate::actions::Plan;
@@ -110,6 +112,8 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         settings.sources == [crate::source::SourceSpec::demo()],
     ));
     let action_conflicts = app.keymap.custom_key_conflicts(app.user_commands());
+    let (marks, marks_warning) = marks::Marks::load(&crate::config::state_dir().join(marks::FILE));
+    app.search.marks = marks;
     // The config's own warnings (an unknown section) were said on stderr, which the portal's
     // screen hides: the status line says them too.
     let warnings: Vec<String> = settings
@@ -120,6 +124,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         .chain(theme_warning)
         .chain(key_errors)
         .chain(action_conflicts)
+        .chain(marks_warning)
         .collect();
     for w in &warnings {
         tracing::warn!("{w}");
@@ -149,7 +154,9 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     app.search_in_background();
     let workers = jobs::Workers::start(results_tx.clone());
     let flusher = workers.flusher();
-    let mut terminal = TerminalGuard::enter(log_path.clone(), flusher.clone())?;
+    // Mouse capture unless `mouse: false` (capture stops the terminal's own text selection).
+    let mouse = settings.config.mouse.unwrap_or(true);
+    let mut terminal = TerminalGuard::enter(log_path.clone(), flusher.clone(), mouse)?;
     let result = runtime.block_on(async {
         let (loads_tx, loads) = mpsc::unbounded_channel();
         // The log file cannot be written: said in the status line, like any other warning.
@@ -170,6 +177,15 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         );
         // The snapshot of the last load is read first (off this thread); the sources start
         // when it is in, to confirm it, or at once without one.
+        // Local catalog files watched: a change comes back as a reply on the results channel.
+        let _watching = if settings.config.watch() {
+            watch::start(&settings.sources, executor.results())
+                .inspect_err(|e| tracing::warn!("{e}"))
+                .ok()
+                .flatten()
+        } else {
+            None
+        };
         let snapshot = read_snapshot(executor.specs());
         let channels = Channels {
             snapshot,
@@ -208,7 +224,20 @@ fn event_action(app: &App, event: Event) -> Option<Action> {
     match event {
         Event::Key(key) if key.kind == KeyEventKind::Press => app.action_for_key(&key),
         Event::Paste(text) => Some(Action::Paste(text)),
+        Event::Mouse(mouse) => mouse_action(&mouse).map(Action::Mouse),
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        _ => None,
+    }
+}
+
+/// The mouse events the portal acts on: the wheel, and the left button going down.
+fn mouse_action(event: &crossterm::event::MouseEvent) -> Option<action::Mouse> {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    let (column, row) = (event.column, event.row);
+    match event.kind {
+        MouseEventKind::ScrollUp => Some(action::Mouse::ScrollUp { column, row }),
+        MouseEventKind::ScrollDown => Some(action::Mouse::ScrollDown { column, row }),
+        MouseEventKind::Down(MouseButton::Left) => Some(action::Mouse::Click { column, row }),
         _ => None,
     }
 }
@@ -483,6 +512,10 @@ mod line_edit_tests;
 mod list_filter_tests;
 #[cfg(test)]
 mod live_tests;
+#[cfg(test)]
+mod marks_tests;
+#[cfg(test)]
+mod mouse_tests;
 #[cfg(test)]
 mod ownership_tests;
 #[cfg(test)]

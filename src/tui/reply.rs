@@ -28,6 +28,8 @@ pub enum Reply {
     /// A scaffold job answered (`Task::Scaffold`: a draft saved or loaded, a plan, a write),
     /// for the form that asked.
     Scaffold(JobDone),
+    /// Local catalog files changed (the watcher, `tui::watch`): these sources reload.
+    FilesChanged(Vec<crate::source::SourceId>),
     /// The editor opened on a file returned (`Task::Edit`): its source is reloaded.
     Edited(crate::tui::editing::Edited),
     /// A custom action's command run in the background finished (`Task::RunCommand`).
@@ -58,6 +60,7 @@ impl Reply {
             Reply::TemplateRun(..) => "template-run",
             Reply::Scaffold(_) => "scaffold",
             Reply::Edited(_) => "edited",
+            Reply::FilesChanged(_) => "files-changed",
             Reply::Command(..) => "command",
             Reply::Rebuilt(_) => "rebuilt",
             Reply::Scored(_) => "scored",

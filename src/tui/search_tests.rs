@@ -271,3 +271,38 @@ fn ctrl_w_and_alt_backspace_delete_the_last_word_of_the_query() {
     update(&mut app, action);
     assert_eq!(app.search.query.text(), "");
 }
+
+#[test]
+fn a_query_matching_more_than_the_list_holds_says_only_the_best_are_listed() {
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+    let many = crate::synthetic::generate(super::panes::search::RESULT_LIMIT + 500, 2);
+    let all = many.len();
+    let mut app = App::loaded(Catalog::from_entities(many, vec![]));
+    update(&mut app, Action::Resize(100, 16));
+    let header = |app: &App| {
+        let mut terminal = Terminal::new(TestBackend::new(100, 16)).expect("test backend");
+        terminal.draw(|f| super::ui::render(app, f)).expect("draws");
+        let buffer = terminal.backend().buffer();
+        buffer.content()[..100]
+            .iter()
+            .map(|c| c.symbol())
+            .collect::<String>()
+    };
+    let limit = super::panes::search::RESULT_LIMIT;
+    assert_eq!(app.search.results.hits.len(), limit);
+    assert!(
+        header(&app).ends_with(&format!(" best {limit} listed · {all} of {all}")),
+        "{}",
+        header(&app)
+    );
+    // A query the list holds whole: the plain count.
+    type_text(&mut app, "kind:system");
+    let systems = app.search.results.total;
+    assert!(systems > 0 && systems < limit, "{systems}");
+    assert!(
+        header(&app).ends_with(&format!(" {systems} of {all}")),
+        "{}",
+        header(&app)
+    );
+}

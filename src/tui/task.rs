@@ -34,6 +34,9 @@ pub enum Task {
     /// Open a file in the user's editor with the terminal (the loop suspends the TUI); what
     /// happened comes back as `Reply::Edited`.
     Edit(crate::tui::editing::EditRequest),
+    /// Write the favourites and recent entities (atomically); a failure comes back as
+    /// `Action::Warn`.
+    SaveMarks(crate::tui::marks::Save),
     /// Reload these sources (their data stays until the new data is in).
     Refresh(Vec<SourceId>),
     /// Read a docs page from disk; the answer comes back as `Reply::DocsPage`.
@@ -96,7 +99,7 @@ impl Task {
             | Task::RunTemplate(_)
             | Task::FetchLive(_)
             | Task::ReadHistory(_) => Pool::Io,
-            Task::Scaffold(_) | Task::Search(_) => Pool::Interactive,
+            Task::Scaffold(_) | Task::Search(_) | Task::SaveMarks(_) => Pool::Interactive,
             Task::Rebuild(_)
             | Task::Rescore(_)
             | Task::WriteAfterLoad(_)
@@ -115,6 +118,7 @@ impl Task {
             Task::OpenUrl(_) => "open-url",
             Task::RunCommand(_) => "run-command",
             Task::Edit(_) => "edit",
+            Task::SaveMarks(_) => "save-marks",
             Task::Refresh(_) => "refresh",
             Task::ReadDocsPage(_) => "read-docs-page",
             Task::FetchRemoteDocs(_) => "fetch-remote-docs",

@@ -6,13 +6,40 @@
 use crate::actions::Plan;
 use crate::text;
 use color_eyre::eyre::WrapErr;
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream,
+};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc;
+
+/// Whether the portal captures the mouse (`mouse: true`, the default): set when the terminal
+/// is taken, read when it is taken back after a child program.
+static MOUSE: AtomicBool = AtomicBool::new(false);
+
+/// Gives the terminal's modes back: paste and mouse capture off. Turning mouse capture off when
+/// it was never on is harmless, so every exit path does it.
+fn modes_off() {
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture
+    );
+}
+
+/// Turns on what the portal reads: bracketed paste, and the mouse when it is wanted.
+fn modes_on() -> std::io::Result<()> {
+    crossterm::execute!(std::io::stdout(), EnableBracketedPaste)?;
+    if MOUSE.load(Ordering::Relaxed) {
+        crossterm::execute!(std::io::stdout(), EnableMouseCapture)?;
+    }
+    Ok(())
+}
 
 /// Owns the terminal while the portal runs; restores it when dropped (on quit and on errors).
 /// Panics are covered by the hook installed in [`TerminalGuard::enter`].
@@ -22,23 +49,25 @@ pub(super) struct TerminalGuard {
 }
 
 impl TerminalGuard {
-    /// Takes the terminal (raw mode, alternate screen, bracketed paste) and installs the panic
-    /// hook that saves the drafts, then restores the terminal, then says where the log is.
+    /// Takes the terminal (raw mode, alternate screen, bracketed paste, mouse capture when
+    /// `mouse`) and installs the panic hook that saves the drafts, then restores the terminal,
+    /// then says where the log is.
     pub(super) fn enter(
         log_path: PathBuf,
         drafts: Option<crate::scaffolder::draft_writer::DraftFlusher>,
+        mouse: bool,
     ) -> color_eyre::Result<Self> {
         // try_init: raw mode, alternate screen, and a panic hook that restores both first.
         let terminal = ratatui::try_init().wrap_err("setting up the terminal")?;
-        crossterm::execute!(std::io::stdout(), EnableBracketedPaste)
-            .wrap_err("enabling bracketed paste")?;
+        MOUSE.store(mouse, Ordering::Relaxed);
+        modes_on().wrap_err("enabling bracketed paste and the mouse")?;
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             // The drafts first: restoring the terminal can block on a dead connection.
             if let Some(d) = &drafts {
                 d.flush(Duration::from_secs(2));
             }
-            let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+            modes_off();
             // ratatui's hook leaves the alternate screen and prints the panic.
             previous(info);
             let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
@@ -58,7 +87,7 @@ impl Drop for TerminalGuard {
         if std::thread::panicking() {
             return;
         }
-        let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+        modes_off();
         ratatui::restore();
         let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
     }
@@ -108,7 +137,7 @@ impl Signals {
 
 /// Gives the terminal back for a child program: main screen, cooked mode, cursor shown.
 pub(super) fn suspend() {
-    let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+    modes_off();
     ratatui::restore();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
 }
@@ -116,12 +145,9 @@ pub(super) fn suspend() {
 /// Takes the terminal back after [`suspend`] and clears it, so the next frame is drawn whole.
 pub(super) fn resume(terminal: &mut DefaultTerminal) -> color_eyre::Result<()> {
     crossterm::terminal::enable_raw_mode().wrap_err("returning to raw mode")?;
-    crossterm::execute!(
-        std::io::stdout(),
-        crossterm::terminal::EnterAlternateScreen,
-        EnableBracketedPaste
-    )
-    .wrap_err("returning to the alternate screen")?;
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)
+        .wrap_err("returning to the alternate screen")?;
+    modes_on().wrap_err("enabling bracketed paste and the mouse")?;
     terminal.clear().wrap_err("clearing the screen")?;
     Ok(())
 }

@@ -160,6 +160,14 @@ pub fn assert_restored(raw: &[u8], master: &dyn MasterPty) {
         find(b"\x1b[?2004l", enter).is_some(),
         "bracketed paste left on"
     );
+    // Mouse capture (on by default) is turned off after the last time it was turned on.
+    let mut on = None;
+    while let Some(at) = find(b"\x1b[?1000h", on.map_or(enter, |p: usize| p + 1)) {
+        on = Some(at);
+    }
+    if let Some(on) = on {
+        assert!(find(b"\x1b[?1000l", on).is_some(), "mouse capture left on");
+    }
     assert!(
         find(b"\x1b[?25h", leave).is_some(),
         "cursor not shown again"

@@ -1,5 +1,6 @@
 //! The app's side of `e` (see `tui::editing`): which sources a file belongs to, the task that
-//! opens it, and the reload when the editor returns.
+//! opens it, and the reload when the editor returns; and of the star key and the recent list
+//! (see `tui::marks`).
 
 use super::App;
 use crate::source::SourceId;
@@ -8,6 +9,57 @@ use crate::tui::task::Task;
 use crate::tui::widgets::wrap::safe_line;
 
 impl App {
+    /// Notes an entity opened, for the recent list of the empty query.
+    pub(super) fn opened(&mut self, id: crate::catalog::EntityId) {
+        let entity_ref = self.catalog.get(id).entity_ref().to_string();
+        self.search.marks.opened(&entity_ref);
+    }
+
+    /// `t` on a Template's entity page: its form, as from the templates list.
+    pub(super) fn launch_template(&mut self) {
+        use crate::scaffolder::Template;
+        let Some(id) = self.current_entity() else {
+            return;
+        };
+        let entity = self.catalog.get(id);
+        if !entity.kind.eq_ignore_ascii_case("template") {
+            self.status_info("t fills a template's form: this entity is not a Template");
+            return;
+        }
+        match Template::from_entity(entity) {
+            Ok(template) => {
+                let form = crate::tui::panes::form::FormView::new(
+                    template,
+                    &self.ctx(),
+                    Some(crate::scaffolder::draft::Drafts::open_default()),
+                );
+                self.push(Box::new(form));
+            }
+            Err(e) => self.status_error(safe_line(&e.to_string())),
+        }
+    }
+
+    /// The star key: the entity on screen (or the selected result) becomes a favourite, or
+    /// stops being one.
+    pub(super) fn toggle_favourite(&mut self) {
+        let Some(id) = self.current_entity().or_else(|| {
+            self.stack
+                .is_empty()
+                .then(|| self.search.selected_id())
+                .flatten()
+        }) else {
+            self.status_info("no entity to star");
+            return;
+        };
+        let entity_ref = self.catalog.get(id).entity_ref().to_string();
+        let starred = self.search.marks.toggle_favourite(&entity_ref);
+        self.status_info(if starred {
+            format!("★ {entity_ref} is a favourite (listed first on the empty query)")
+        } else {
+            format!("{entity_ref} is no longer a favourite")
+        });
+    }
+
     /// `e` where no pane took it: the current entity's file (the entity view and its tabs).
     pub(super) fn edit_current(&mut self) -> Option<Task> {
         let Some(id) = self.current_entity() else {
@@ -50,6 +102,23 @@ impl App {
         ids.sort_unstable();
         ids.dedup();
         ids
+    }
+
+    /// The watcher saw the files of these sources change: they reload, and the status line
+    /// says so.
+    pub(super) fn files_changed(&mut self, ids: Vec<SourceId>) {
+        let names: Vec<String> = ids
+            .iter()
+            .filter_map(|&id| self.sources.statuses().get(id).map(|s| safe_line(&s.name)))
+            .collect();
+        if names.is_empty() {
+            return;
+        }
+        for &id in &ids {
+            self.sources.start_refresh(id);
+        }
+        self.status_info(format!("files changed: reloading {}", names.join(", ")));
+        self.asked.push(Task::Refresh(ids));
     }
 
     /// The editor returned: reload the file's sources (every source when none is known), the

@@ -329,10 +329,8 @@ impl App {
         );
         self.searching.awaiting = None;
         self.search.set_results(results, None);
-        if let Some(pos) =
-            selected.and_then(|id| self.search.results.hits.iter().position(|h| h.id == id))
-        {
-            self.search.selected = pos;
+        if let Some(id) = selected {
+            self.search.select_id(id);
         }
         let before = self.stack.len();
         let mut stack = std::mem::take(&mut self.stack);

@@ -28,6 +28,8 @@ use crossterm::event::KeyEvent;
 mod editing;
 mod loading;
 pub use loading::{AfterLoad, BuiltReplacement, RebuildJob};
+mod mouse;
+pub use mouse::DOUBLE_CLICK;
 mod remote;
 mod replies;
 mod searching;
@@ -105,6 +107,8 @@ pub struct App {
     clock: Clock,
     /// The latest live report of each entity asked about (see `tabs::live`).
     live: crate::live::Reports,
+    /// The last mouse click, when and where: a second one there soon after opens the row.
+    last_click: Option<(std::time::SystemTime, (u16, u16))>,
     /// The initiatives (see [`App::set_initiatives`]); none until set.
     initiatives: crate::governance::LoadedInitiatives,
 }
@@ -180,6 +184,7 @@ impl App {
             background: false,
             clock,
             live: crate::live::Reports::default(),
+            last_click: None,
             initiatives: crate::governance::LoadedInitiatives::default(),
         }
     }
@@ -434,12 +439,14 @@ impl App {
 
     /// Opens an entity view.
     pub fn open_entity(&mut self, id: EntityId) {
+        self.opened(id);
         let view = EntityView::new(&self.ctx(), id);
         self.push(Box::new(view));
     }
 
     /// Opens an entity view on the tab with this title (its first tab when there is none).
     pub fn open_entity_tab(&mut self, id: EntityId, tab: &str) {
+        self.opened(id);
         let mut view = EntityView::new(&self.ctx(), id);
         view.show_tab(tab);
         self.push(Box::new(view));
@@ -649,6 +656,8 @@ impl App {
             Action::Refresh => return self.refresh("").unwrap_or(None),
             Action::Sources => self.open_sources(),
             Action::Edit => return self.edit_current(),
+            Action::Favourite => self.toggle_favourite(),
+            Action::LaunchTemplate => self.launch_template(),
             _ => {}
         }
         None
@@ -684,6 +693,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Task> {
     let own = update_state(app, action);
     let mut tasks: Vec<Task> = own.into_iter().collect();
     tasks.append(&mut app.asked);
+    // The favourites and recent entities: found in the catalog as it is now, kept on disk.
+    app.search.pin(&app.catalog);
+    tasks.extend(app.search.marks.take_save().map(Task::SaveMarks));
     let width = app.size.0;
     for view in &mut app.stack {
         tasks.extend(view.take_tasks(width));
@@ -739,6 +751,10 @@ fn update_state(app: &mut App, action: Action) -> Option<Task> {
         Action::RunCustom(index) => {
             app.status = None;
             return app.run_custom(index);
+        }
+        Action::Mouse(mouse) => {
+            app.pending_confirm = None;
+            return app.mouse(mouse);
         }
         // Notices for the panes (see `App::tell_panes`), not for the focused one alone.
         notice @ (Action::SourcesChanged(_) | Action::ScoresChanged | Action::LiveChanged) => {

@@ -27,6 +27,7 @@ impl App {
                 self.tell_panes(&Action::LiveChanged);
             }
             Reply::Edited(edited) => self.edited(edited),
+            Reply::FilesChanged(ids) => self.files_changed(ids),
             Reply::Command(plan, finished) => {
                 let code = finished.code;
                 self.push(Box::new(OutputView::new(&plan, finished)));

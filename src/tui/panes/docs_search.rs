@@ -190,7 +190,10 @@ impl View for DocsSearchView {
             .height
             .saturating_sub(u16::from(self.problems.is_some())) as usize;
         let current = self.list.selected_row();
-        for i in self.list.visible(rows) {
+        for i in self
+            .list
+            .visible_in(Rect::new(list.x, list.y, list.width, rows as u16))
+        {
             let Some(f) = self.found.get(i) else {
                 continue;
             };

@@ -19,7 +19,13 @@ pub struct EntityView {
     id: EntityId,
     tabs: Vec<Box<dyn EntityTab>>,
     active: usize,
+    /// Where the tab bar was last drawn: its row, and each label's columns and tab, so a
+    /// click switches to the tab under it.
+    tab_bar: std::cell::RefCell<TabBar>,
 }
+
+/// The tab bar's row and, for each label, its first and past-the-last column and its tab.
+type TabBar = (u16, Vec<(u16, u16, usize)>);
 
 impl EntityView {
     /// The view of an entity, on its first tab.
@@ -28,6 +34,7 @@ impl EntityView {
             id,
             tabs: tabs_for(ctx, id),
             active: 0,
+            tab_bar: Default::default(),
         }
     }
 
@@ -147,6 +154,24 @@ impl View for EntityView {
             }
             return outcome;
         }
+        if let Action::Mouse(crate::tui::action::Mouse::Click { column, row }) = action {
+            let bar = self.tab_bar.borrow();
+            if *row == bar.0 {
+                let hit = bar
+                    .1
+                    .iter()
+                    .find(|(from, to, _)| (*from..*to).contains(column))
+                    .map(|&(_, _, tab)| tab);
+                drop(bar);
+                return match hit {
+                    Some(tab) => {
+                        self.active = tab;
+                        Outcome::Consumed
+                    }
+                    None => Outcome::Ignored,
+                };
+            }
+        }
         if let Some(tab) = self.tabs.get_mut(self.active) {
             match tab.handle(action, ctx) {
                 Outcome::Ignored => {}
@@ -223,6 +248,8 @@ impl View for EntityView {
         );
 
         let mut tab_spans = Vec::new();
+        let mut hits = Vec::new();
+        let mut x = tabs_area.x;
         let shown = self
             .tabs
             .iter()
@@ -231,14 +258,19 @@ impl View for EntityView {
         for (i, tab) in shown {
             if !tab_spans.is_empty() {
                 tab_spans.push(Span::styled(" │ ", theme.style(Token::Border)));
+                x = x.saturating_add(3);
             }
             let label = if i == self.active {
                 Span::styled(format!("▸{}", tab.title()), theme.style(Token::Selection))
             } else {
                 Span::styled(format!(" {}", tab.title()), theme.style(Token::Muted))
             };
+            let w = u16::try_from(crate::text::width(&label.content)).unwrap_or(u16::MAX);
+            hits.push((x, x.saturating_add(w), i));
+            x = x.saturating_add(w);
             tab_spans.push(label);
         }
+        *self.tab_bar.borrow_mut() = (tabs_area.y, hits);
         frame.render_widget(Paragraph::new(clip(tab_spans, width)), tabs_area);
 
         let block = Block::default()

@@ -65,6 +65,9 @@ pub struct FormView {
     pub cursor: usize,
     /// The focused picker's catalog candidates (computed when it gains focus).
     pub candidates: Vec<Candidate>,
+    /// Esc closed the focused picker's candidate row (the typed text stays); typing, Left or
+    /// Right opens it again, and a second Esc closes the form.
+    pub picker_closed: bool,
     /// The review's plan (or why there is none).
     pub plan: Option<Result<Plan, String>>,
     /// What the whole submission gets wrong, checked on entering the review: listed at its
@@ -105,6 +108,7 @@ impl FormView {
             editor: TextArea::default(),
             cursor: 0,
             candidates: Vec::new(),
+            picker_closed: false,
             plan: None,
             review_errors: Vec::new(),
             scroll: 0,
@@ -127,6 +131,7 @@ impl FormView {
     /// Loads the editor and the choice cursor for the focused field.
     fn focus_changed(&mut self, ctx: &Ctx) {
         self.cursor = 0;
+        self.picker_closed = false;
         self.candidates.clear();
         let Some(field) = self.session.focused().cloned() else {
             self.editor = TextArea::default();
@@ -165,6 +170,15 @@ impl FormView {
             }
             _ => {}
         }
+    }
+
+    /// True when the focused field is a catalog picker showing its candidates.
+    pub fn picker_open(&self) -> bool {
+        !self.picker_closed
+            && matches!(
+                self.session.focused().map(|f| &f.kind),
+                Some(FieldKind::EntityPicker { .. })
+            )
     }
 
     /// The candidates of the focused picker that match what was typed.
@@ -290,6 +304,8 @@ impl FormView {
                 self.editor.insert_newline();
                 self.commit_editor();
             }
+            // A closed picker picks nothing: Enter moves on with the text as typed.
+            FieldKind::EntityPicker { .. } if self.picker_closed => self.next_field(ctx),
             FieldKind::EntityPicker { multi, .. } => {
                 let Some(pick) = self.filtered().get(self.cursor).map(|c| c.value.clone()) else {
                     return self.next_field(ctx);
@@ -760,8 +776,18 @@ impl View for FormView {
                     return Outcome::Status(refusal(&errors));
                 }
             }
+            // Esc in an open picker closes the picker, not the form.
+            Action::Back if self.picker_open() => {
+                self.picker_closed = true;
+                return Outcome::Status(
+                    "picker closed (typing opens it again; Esc closes the form)".into(),
+                );
+            }
             Action::Open => self.enter(ctx),
-            Action::Key(k) => self.field_key(k),
+            Action::Key(k) => {
+                self.picker_closed = false;
+                self.field_key(k);
+            }
             Action::Paste(p) => {
                 let multi_line = matches!(
                     self.session.focused().map(|f| &f.kind),

@@ -194,14 +194,17 @@ fn field_lines(
             for _ in 0..editor_rows(field) {
                 out.push(Line::raw(""));
             }
-            if let FieldKind::EntityPicker { multi, .. } = &field.kind {
+            if let FieldKind::EntityPicker { multi: true, .. } = &field.kind {
                 let picked = display_value(field, value);
-                if *multi && !picked.is_empty() {
+                if !picked.is_empty() {
                     out.push(Line::styled(
                         format!("{indent}chosen: {}", text::truncate(&picked, room)),
                         theme.style(Token::Muted),
                     ));
                 }
+            }
+            // The candidate row, unless Esc closed it.
+            if let (FieldKind::EntityPicker { .. }, true) = (&field.kind, view.picker_open()) {
                 let filtered = view.filtered();
                 let mut spans = vec![Span::styled(
                     format!("{indent}pick: "),

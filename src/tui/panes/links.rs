@@ -149,7 +149,7 @@ impl View for LinksView {
             ];
             frame.render_widget(Paragraph::new(lines), list);
         } else {
-            let visible = self.list.visible(list.height as usize);
+            let visible = self.list.visible_in(list);
             let selected = self.list.selected_row();
             let lines: Vec<Line> = visible
                 .iter()

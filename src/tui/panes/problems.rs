@@ -172,7 +172,7 @@ impl View for ProblemsView {
             return;
         };
         let lines: Vec<Line> = rows
-            .visible(list.height as usize)
+            .visible_in(list)
             .into_iter()
             .filter_map(|i| Some((i, *problems.get(i)?)))
             .map(|(i, p)| {

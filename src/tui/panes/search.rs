@@ -3,11 +3,13 @@
 //! lifecycle).
 
 use super::{Ctx, Outcome};
-use crate::catalog::EntityId;
+use crate::catalog::{Catalog, EntityId};
 use crate::search::{Query, Results};
 use crate::text;
 use crate::tui::action::Action;
+use crate::tui::marks::Marks;
 use crate::tui::theme::Token;
+use crate::tui::widgets::facets::FacetStep;
 use crate::tui::widgets::line_edit::{Edit, LineEditor};
 use crate::tui::widgets::list::{move_selection, window};
 use crate::tui::widgets::wrap::safe_line;
@@ -17,8 +19,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-/// Most results kept per query; the count still says how many matched.
-pub const RESULT_LIMIT: usize = 2000;
+/// Most results kept per query: the best 1,000 (a query that matches more is refined, not
+/// scrolled); the count still says how many matched, and that only the best are listed.
+pub const RESULT_LIMIT: usize = 1000;
 
 /// Longest query kept (a paste of a whole file must not make every keystroke slow).
 const MAX_QUERY: usize = 256;
@@ -30,10 +33,29 @@ pub struct SearchPane {
     pub query: LineEditor,
     /// The results of the query over the index.
     pub results: Results,
-    /// The selected row.
+    /// The selected row: of the favourites and recent entities then the results when the
+    /// query is empty and there are some, else of the results.
     pub selected: usize,
     /// The query changed since the results were computed.
     stale: bool,
+    /// Where the result rows were last drawn, for mouse clicks.
+    drawn: crate::tui::widgets::list::RowsDrawn,
+    /// The facet counts panel (`F2`).
+    pub facets: crate::tui::widgets::facets::FacetPanel,
+    /// The favourite and recent entities, by reference (kept in the state directory).
+    pub marks: Marks,
+    /// The marks found in the catalog (see [`SearchPane::pin`]), listed above the results of
+    /// the empty query.
+    pinned: Vec<Pinned>,
+    /// What `pinned` was computed from: the catalog's address and size, and the marks.
+    pinned_for: (usize, usize, Marks),
+}
+
+/// A favourite or recent entity found in the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Pinned {
+    id: EntityId,
+    favourite: bool,
 }
 
 impl Default for SearchPane {
@@ -43,6 +65,11 @@ impl Default for SearchPane {
             results: Results::default(),
             selected: 0,
             stale: false,
+            drawn: Default::default(),
+            facets: Default::default(),
+            marks: Marks::default(),
+            pinned: Vec::new(),
+            pinned_for: (0, 0, Marks::default()),
         }
     }
 }
@@ -51,9 +78,85 @@ impl SearchPane {
     /// Takes new results, selecting `keep` when it is among them (else the first row).
     pub fn set_results(&mut self, results: Results, keep: Option<EntityId>) {
         self.results = results;
-        self.selected = keep
-            .and_then(|id| self.results.hits.iter().position(|h| h.id == id))
-            .unwrap_or(0);
+        self.selected = 0;
+        if let Some(id) = keep {
+            self.select_id(id);
+        }
+    }
+
+    /// Selects the row of an entity among the results (after the pinned rows); returns false
+    /// when it is not there.
+    pub fn select_id(&mut self, id: EntityId) -> bool {
+        match self.results.hits.iter().position(|h| h.id == id) {
+            Some(pos) => {
+                self.selected = self.pinned_shown() + pos;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Finds the favourite and recent entities in the catalog (each once: a favourite is not
+    /// listed again as recent). Cheap when nothing changed; `update` calls it after each
+    /// action, so the rows and [`SearchPane::selected_id`] agree with the catalog.
+    pub fn pin(&mut self, catalog: &Catalog) {
+        let key = (catalog as *const Catalog as usize, catalog.len());
+        if self.pinned_for.0 == key.0
+            && self.pinned_for.1 == key.1
+            && self.pinned_for.2 == self.marks
+        {
+            return;
+        }
+        let mut pinned: Vec<Pinned> = Vec::new();
+        let found = |r: &String| match catalog.lookup(r) {
+            crate::catalog::Lookup::Found(id) => Some(id),
+            _ => None,
+        };
+        for id in self.marks.favourites.iter().filter_map(found) {
+            if !pinned.iter().any(|p| p.id == id) {
+                pinned.push(Pinned {
+                    id,
+                    favourite: true,
+                });
+            }
+        }
+        for id in self.marks.recent.iter().filter_map(found) {
+            if !pinned.iter().any(|p| p.id == id) {
+                pinned.push(Pinned {
+                    id,
+                    favourite: false,
+                });
+            }
+        }
+        // The selection stays on its entity, or at the top when it was there.
+        let before = (self.selected > 0).then(|| self.selected_id()).flatten();
+        self.pinned = pinned;
+        self.pinned_for = (key.0, key.1, self.marks.clone());
+        self.selected = self.selected.min(self.rows().saturating_sub(1));
+        if let Some(id) = before {
+            if self.selected_id() != Some(id) && !self.select_id(id) {
+                self.selected = 0;
+            }
+        }
+    }
+
+    /// How many pinned rows are shown above the results (none while a query is typed).
+    fn pinned_shown(&self) -> usize {
+        if self.query.is_empty() {
+            self.pinned.len()
+        } else {
+            0
+        }
+    }
+
+    /// The selectable rows: the pinned ones shown, then the results.
+    fn rows(&self) -> usize {
+        self.pinned_shown() + self.results.hits.len()
+    }
+
+    /// True when the entity is a favourite (found in the catalog).
+    fn is_favourite(&self, id: EntityId) -> bool {
+        self.pinned.iter().any(|p| p.favourite && p.id == id)
     }
 
     /// The query, parsed.
@@ -73,7 +176,11 @@ impl SearchPane {
 
     /// The selected entity, if any.
     pub fn selected_id(&self) -> Option<EntityId> {
-        self.results.hits.get(self.selected).map(|h| h.id)
+        let shown = self.pinned_shown();
+        match self.selected.checked_sub(shown) {
+            None => self.pinned.get(self.selected).map(|p| p.id),
+            Some(i) => self.results.hits.get(i).map(|h| h.id),
+        }
     }
 
     /// Replaces the query (the cursor at its end); the results are stale until the next
@@ -91,9 +198,27 @@ impl SearchPane {
     /// Handles an action while the search pane has focus.
     /// Query edits mark the results stale; the app re-runs the query (inline or on its worker).
     pub fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
-        let len = self.results.hits.len();
+        let len = self.rows();
+        match self.facets.handle(action, &self.results.facets) {
+            FacetStep::Consumed => return Outcome::Consumed,
+            FacetStep::Add(filter) => {
+                let query = format!("{} {filter}", self.query.text().trim_end());
+                self.set_query(query.trim_start().to_string());
+                return Outcome::Consumed;
+            }
+            FacetStep::Ignored => {}
+        }
         if move_selection(&mut self.selected, len, action, ctx.page) {
             return Outcome::Consumed;
+        }
+        if let Action::Mouse(crate::tui::action::Mouse::Click { row, .. }) = action {
+            return match self.drawn.hit(*row).filter(|&i| i < len) {
+                Some(i) => {
+                    self.selected = i;
+                    Outcome::Consumed
+                }
+                None => Outcome::Ignored,
+            };
         }
         match self.query.handle(action) {
             Edit::Changed => {
@@ -140,9 +265,26 @@ impl SearchPane {
             Constraint::Min(0),
         ])
         .areas(area);
+        // The facet panel, when open, sits between the hints and the results.
+        let facet_rows = self.facets.height(&self.results.facets);
+        let [facet_area, list_area] =
+            Layout::vertical([Constraint::Length(facet_rows), Constraint::Min(0)]).areas(list_area);
+        if facet_rows > 0 {
+            self.facets
+                .render(theme, &self.results.facets, facet_area, frame);
+        }
 
         let prompt = "Search: ";
-        let count = format!(" {} of {}", self.results.total, ctx.catalog.len());
+        let listed = self.results.hits.len();
+        let count = if self.results.total > listed {
+            format!(
+                " best {listed} listed · {} of {}",
+                self.results.total,
+                ctx.catalog.len()
+            )
+        } else {
+            format!(" {} of {}", self.results.total, ctx.catalog.len())
+        };
         let room = (query_area.width as usize)
             .saturating_sub(text::width(prompt) + text::width(&count) + 1);
         // A long query shows the part around the cursor: that is where the user types.
@@ -207,7 +349,7 @@ impl SearchPane {
             );
             return;
         }
-        if self.results.hits.is_empty() {
+        if self.rows() == 0 {
             let msg = if ctx.catalog.is_empty() {
                 "no entities yet"
             } else {
@@ -219,20 +361,87 @@ impl SearchPane {
             );
             return;
         }
-        let rows = window(
-            self.selected,
-            self.results.hits.len(),
-            rows_area.height as usize,
-        );
-        let lines: Vec<Line> = rows.map(|i| self.row(ctx, &columns, i)).collect::<Vec<_>>();
+        if self.pinned_shown() == 0 {
+            let rows = window(
+                self.selected,
+                self.results.hits.len(),
+                rows_area.height as usize,
+            );
+            self.drawn.record(rows_area, rows.start);
+        } else {
+            // The favourites and recent rows have headings among them: no click mapping.
+            self.drawn.record(Rect::default(), 0);
+        }
+        let lines = self.lines(ctx, &columns, rows_area.height as usize);
         frame.render_widget(Paragraph::new(lines), rows_area);
     }
 
-    fn row<'a>(&self, ctx: &Ctx<'a>, columns: &Columns, i: usize) -> Line<'a> {
+    /// The visible lines: with the empty query and marks, "★ Favourites", "Recent" and
+    /// "All entities" headings above their rows (headings are not selectable).
+    fn lines<'a>(&self, ctx: &Ctx<'a>, columns: &Columns, height: usize) -> Vec<Line<'a>> {
+        let shown = self.pinned_shown();
+        if shown == 0 {
+            return window(self.selected, self.results.hits.len(), height)
+                .map(|i| {
+                    let hit = &self.results.hits[i];
+                    self.row(ctx, columns, hit.id, &hit.name_matches, i == self.selected)
+                })
+                .collect();
+        }
+        enum Item {
+            Heading(&'static str),
+            Row(usize),
+        }
+        let mut items = Vec::with_capacity(shown + 3 + self.results.hits.len().min(height + shown));
+        let mut group = None;
+        for (i, p) in self.pinned.iter().enumerate() {
+            if group != Some(p.favourite) {
+                group = Some(p.favourite);
+                items.push(Item::Heading(if p.favourite {
+                    "★ Favourites"
+                } else {
+                    "Recent"
+                }));
+            }
+            items.push(Item::Row(i));
+        }
+        items.push(Item::Heading("All entities"));
+        // Only the results that can be on screen: the window never reaches further.
+        let reach = (self.selected + height + 1).max(shown + height);
+        items.extend((shown..self.rows().min(reach)).map(Item::Row));
+        let at = items
+            .iter()
+            .position(|it| matches!(it, Item::Row(r) if *r == self.selected))
+            .unwrap_or(0);
+        // Keep the heading above the first row in sight at the top.
+        let range = window(at, items.len(), height);
+        let heading = ctx.theme.style(Token::Muted);
+        items[range]
+            .iter()
+            .map(|it| match it {
+                Item::Heading(h) => Line::styled(*h, heading),
+                Item::Row(r) if *r < shown => {
+                    let id = self.pinned[*r].id;
+                    self.row(ctx, columns, id, &[], *r == self.selected)
+                }
+                Item::Row(r) => {
+                    let hit = &self.results.hits[r - shown];
+                    self.row(ctx, columns, hit.id, &hit.name_matches, *r == self.selected)
+                }
+            })
+            .collect()
+    }
+
+    fn row<'a>(
+        &self,
+        ctx: &Ctx<'a>,
+        columns: &Columns,
+        id: EntityId,
+        name_matches: &[usize],
+        selected: bool,
+    ) -> Line<'a> {
         let theme = ctx.theme;
-        let hit = &self.results.hits[i];
-        let e = ctx.catalog.get(hit.id);
-        let selected = i == self.selected;
+        let e = ctx.catalog.get(id);
         let base = if selected {
             theme.style(Token::Selection)
         } else {
@@ -250,13 +459,22 @@ impl SearchPane {
             theme.on_row(base, theme.kind(e.kind_lower())),
         ));
         spans.push(Span::styled(" ", base));
+        // A favourite's name starts with a star.
+        let star = self.is_favourite(id);
+        if star {
+            spans.push(Span::styled(
+                "★ ",
+                theme.on_row(base, theme.style(Token::Accent)),
+            ));
+        }
         // The name with matched characters highlighted; positions are char indexes.
-        let name = text::truncate(&e.metadata.name, columns.name);
+        let name_width = columns.name.saturating_sub(if star { 2 } else { 0 });
+        let name = text::truncate(&e.metadata.name, name_width);
         let match_style = theme.on_row(base, theme.style(Token::Match));
         let mut run = String::new();
         let mut run_matched = false;
         for (ci, c) in name.chars().enumerate() {
-            let m = hit.name_matches.contains(&ci) && c != '…';
+            let m = name_matches.contains(&ci) && c != '…';
             if m != run_matched && !run.is_empty() {
                 let style = if run_matched { match_style } else { base };
                 spans.push(Span::styled(std::mem::take(&mut run), style));
@@ -270,7 +488,7 @@ impl SearchPane {
                 if run_matched { match_style } else { base },
             ));
         }
-        let name_pad = columns.name.saturating_sub(text::width(&name)) + 1;
+        let name_pad = name_width.saturating_sub(text::width(&name)) + 1;
         spans.push(Span::styled(" ".repeat(name_pad), base));
         if columns.title > 0 {
             let title = e
@@ -285,7 +503,7 @@ impl SearchPane {
         if columns.owner > 0 {
             let owner = ctx
                 .catalog
-                .owner_ref(hit.id)
+                .owner_ref(id)
                 .map(|r| r.name().to_string())
                 .unwrap_or_default();
             spans.push(Span::styled(

@@ -157,7 +157,7 @@ impl View for SourcesView {
         };
         let lines: Vec<Line> = self
             .list
-            .visible(list.height as usize)
+            .visible_in(list)
             .into_iter()
             .filter_map(|i| Some((i, self.statuses.get(i)?)))
             .map(|(i, s)| {

@@ -183,7 +183,7 @@ impl View for TeamsView {
         let selected = self.list.selected_row();
         let lines: Vec<Line> = self
             .list
-            .visible(body.height as usize)
+            .visible_in(body)
             .into_iter()
             .map(|i| {
                 let row = &self.rows[i];

@@ -48,6 +48,8 @@ pub struct Overview {
     header: RefCell<Option<Header>>,
     /// The `/` filter over the relations.
     filter: Filter,
+    /// The screen row and the first line of the last draw, for mouse clicks.
+    shown_at: Cell<(u16, u16, usize)>,
 }
 
 /// The lines above the relations, laid out for one width and theme.
@@ -82,6 +84,7 @@ pub fn make(_ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
         drawn: Cell::new((0, 0)),
         header: RefCell::new(None),
         filter: Filter::default(),
+        shown_at: Cell::new((0, 0, 0)),
     }))
 }
 
@@ -359,6 +362,24 @@ impl EntityTab for Overview {
             }
         }
         let targets = self.targets(ctx);
+        if let Action::Mouse(crate::tui::action::Mouse::Click { row, .. }) = action {
+            // The relation on the clicked line, if it is one.
+            let (y, height, start) = self.shown_at.get();
+            let (header, _) = self.drawn.get();
+            let (rows, _) = Self::relation_rows(&targets);
+            let line = (*row >= y && *row < y + height).then(|| start + usize::from(row - y));
+            let hit = line
+                .and_then(|l| l.checked_sub(header))
+                .and_then(|r| rows.get(r).copied());
+            return match hit {
+                Some(RelationRow::Target(i)) => {
+                    self.selected = i;
+                    self.follow = true;
+                    Outcome::Consumed
+                }
+                _ => Outcome::Ignored,
+            };
+        }
         if !has_relations {
             // Nothing to select: movement scrolls the text instead.
             return if self.scroll.handle(action, ctx.page) {
@@ -426,6 +447,7 @@ impl EntityTab for Overview {
                 _ => top,
             }
         };
+        self.shown_at.set((area.y, area.height, start));
         let muted = ctx.theme.style(Token::Muted);
         let visible: Vec<Line> = (start..len.min(start + height))
             .map(|at| match at.checked_sub(header.len()) {

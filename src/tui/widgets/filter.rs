@@ -199,6 +199,8 @@ pub struct FilteredList {
     shown: Vec<usize>,
     /// Index into `shown`.
     selected: usize,
+    /// Where the rows were last drawn, for mouse clicks.
+    drawn: crate::tui::widgets::list::RowsDrawn,
 }
 
 impl FilteredList {
@@ -209,6 +211,7 @@ impl FilteredList {
             total,
             shown: (0..total).collect(),
             selected: 0,
+            drawn: Default::default(),
         }
     }
 
@@ -260,9 +263,20 @@ impl FilteredList {
                 true
             }
             FilterKey::Consumed => true,
-            FilterKey::Ignored => {
-                move_selection(&mut self.selected, self.shown.len(), action, page)
-            }
+            FilterKey::Ignored => match action {
+                // A click on a drawn row selects it (a double click then opens it: the app
+                // sends Enter after a click that selected).
+                Action::Mouse(crate::tui::action::Mouse::Click { row, .. }) => {
+                    match self.drawn.hit(*row).filter(|&at| at < self.shown.len()) {
+                        Some(at) => {
+                            self.selected = at;
+                            true
+                        }
+                        None => false,
+                    }
+                }
+                _ => move_selection(&mut self.selected, self.shown.len(), action, page),
+            },
         }
     }
 
@@ -296,6 +310,14 @@ impl FilteredList {
         window(self.selected, self.shown.len(), height)
             .filter_map(|i| self.shown.get(i).copied())
             .collect()
+    }
+
+    /// The rows to draw in `area`, one a line from its top (see [`FilteredList::visible`]);
+    /// remembers where they are, so a click selects the row under it.
+    pub fn visible_in(&self, area: ratatui::layout::Rect) -> Vec<usize> {
+        let range = window(self.selected, self.shown.len(), area.height as usize);
+        self.drawn.record(area, range.start);
+        range.filter_map(|i| self.shown.get(i).copied()).collect()
     }
 
     /// The footer line (see [`Filter::footer`]), `None` when there is no filter.

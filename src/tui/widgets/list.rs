@@ -22,6 +22,25 @@ pub fn move_selection(selected: &mut usize, len: usize, action: &Action, page: u
     true
 }
 
+/// Where a list's rows were last drawn (drawing has `&self`), so a mouse click on a screen row
+/// can be turned into the list row under it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RowsDrawn(std::cell::Cell<(u16, u16, usize)>);
+
+impl RowsDrawn {
+    /// Remembers that rows from `first` on were drawn from the top of `area`, one a line.
+    pub fn record(&self, area: ratatui::layout::Rect, first: usize) {
+        self.0.set((area.y, area.height, first));
+    }
+
+    /// The list row drawn on screen row `row`, if the last draw put one there (the caller
+    /// checks it is below the list's length).
+    pub fn hit(&self, row: u16) -> Option<usize> {
+        let (y, height, first) = self.0.get();
+        (row >= y && row < y + height).then(|| first + usize::from(row - y))
+    }
+}
+
 /// The rows to draw so the selected one is visible in `height` rows: the selection sits on the
 /// last row once it is past the first page.
 pub fn window(selected: usize, len: usize, height: usize) -> Range<usize> {

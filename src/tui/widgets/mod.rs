@@ -2,6 +2,7 @@
 //! text layout helpers.
 
 pub mod burnup;
+pub mod facets;
 pub mod filter;
 pub mod hyperlink;
 pub mod line_edit;
