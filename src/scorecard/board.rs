@@ -14,8 +14,12 @@ use std::sync::Arc;
 pub struct Scoreboard {
     /// The scorecards, in load order.
     pub cards: Vec<Scorecard>,
-    /// One report per scorecard, same order.
-    pub reports: Vec<Report>,
+    /// One report per scorecard, same order; shared, so work off the UI thread can read them
+    /// (see [`Scoreboard::share`]).
+    pub reports: Arc<Vec<Report>>,
+    /// The catalog the reports were computed over, when a [`Rescore`] computed them (the
+    /// catalog it delivers back), or as set by [`Scoreboard::scored_over`].
+    over: Option<Arc<Catalog>>,
     /// Scorecards that did not load, as `file:line: field: message` lines.
     pub errors: Vec<String>,
     /// Which board this is (each built one has its own), so results computed for another
@@ -29,7 +33,8 @@ impl Scoreboard {
         static BUILT: AtomicU64 = AtomicU64::new(1);
         let mut board = Scoreboard {
             cards: loaded.scorecards,
-            reports: Vec::new(),
+            reports: Arc::default(),
+            over: None,
             errors: loaded.errors.iter().map(|e| e.to_string()).collect(),
             id: BUILT.fetch_add(1, Ordering::Relaxed),
         };
@@ -39,11 +44,43 @@ impl Scoreboard {
 
     /// Evaluates the scorecards again, after the catalog changed.
     pub fn rescore(&mut self, catalog: &Catalog, today: Date) {
-        self.reports = self
-            .cards
-            .iter()
-            .map(|card| Report::build(card, catalog, today))
-            .collect();
+        self.over = None;
+        self.reports = Arc::new(
+            self.cards
+                .iter()
+                .map(|card| Report::build(card, catalog, today))
+                .collect(),
+        );
+    }
+
+    /// Says which shared catalog the reports were just computed over (by
+    /// [`Scoreboard::build`] or [`Scoreboard::rescore`], which only borrow it), so
+    /// [`Scoreboard::share`] can hand both to another thread.
+    pub fn scored_over(&mut self, catalog: Arc<Catalog>) {
+        if !self.is_pending() {
+            self.over = Some(catalog);
+        }
+    }
+
+    /// Lets go of the shared catalog before it changes in place (so changing it copies
+    /// nothing); [`Scoreboard::share`] says `None` until the next scoring.
+    pub fn forget_catalog(&mut self) {
+        self.over = None;
+    }
+
+    /// The scores and the catalog they were computed over, to read on another thread: the
+    /// scorecards cloned, the reports and the catalog shared (nothing per entity is copied).
+    /// `None` while scoring, or when the catalog is not known (see [`Scoreboard::scored_over`]).
+    pub fn share(&self) -> Option<(Scoreboard, Arc<Catalog>)> {
+        let catalog = self.over.clone().filter(|_| !self.is_pending())?;
+        let board = Scoreboard {
+            cards: self.cards.clone(),
+            reports: Arc::clone(&self.reports),
+            over: Some(Arc::clone(&catalog)),
+            errors: Vec::new(),
+            id: self.id,
+        };
+        Some((board, catalog))
     }
 
     /// True while the scorecards have not been evaluated over the catalog as it is now (see
@@ -55,7 +92,8 @@ impl Scoreboard {
     /// Drops the results: the catalog was rebuilt and renumbered, so they no longer name the
     /// right entities. Until the next evaluation, [`Scoreboard::is_pending`] is true.
     pub fn set_pending(&mut self) {
-        self.reports.clear();
+        self.reports = Arc::default();
+        self.over = None;
     }
 
     /// What evaluating the scorecards over `catalog` needs, to run on another thread.
@@ -81,7 +119,8 @@ impl Scoreboard {
     pub fn take(&mut self, rescored: Rescored, catalog: &Arc<Catalog>) -> bool {
         let current = rescored.board == self.id && Arc::ptr_eq(&rescored.catalog, catalog);
         if current {
-            self.reports = rescored.reports;
+            self.reports = Arc::new(rescored.reports);
+            self.over = Some(rescored.catalog);
         }
         current
     }
@@ -90,7 +129,7 @@ impl Scoreboard {
     pub fn for_entity(&self, id: EntityId) -> Vec<(&Scorecard, &EntityScore)> {
         self.cards
             .iter()
-            .zip(&self.reports)
+            .zip(self.reports.iter())
             .filter_map(|(card, report)| report.get(id).map(|s| (card, s)))
             .collect()
     }

@@ -158,6 +158,13 @@ impl Executor {
                     Reply::Stats(job.run())
                 })
                 .wrap_err("starting a thread to count the catalog's insights")?,
+            Task::FigureInitiatives(job) => self
+                .low(
+                    "idp-initiatives",
+                    "working out the initiatives",
+                    move || Reply::Initiatives(job.run()),
+                )
+                .wrap_err("starting a thread to work out the initiatives")?,
             Task::WriteAfterLoad(writes) => self.write_after_load(writes),
             Task::Search(request) => self.search(request),
             Task::Retire(catalogs) => {

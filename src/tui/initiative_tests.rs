@@ -5,8 +5,11 @@
 use super::action::Action;
 use super::app::{update, App};
 use super::clock::Clock;
+use super::panes::initiatives::FiguresJob;
+use super::reply::Reply;
 use super::snapshot_tests::{assert_clean, draw};
 use super::state_tests::demo;
+use super::task::{Pool, Task};
 use crate::governance::history::Record;
 use crate::scorecard::{self, Date};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -38,10 +41,32 @@ fn demo_on(day: &str) -> App {
     app
 }
 
+/// `update`, then the figures the panes asked for worked out and answered, as the executor
+/// would (on the background pool); the other tasks are returned.
+fn act(app: &mut App, action: Action) -> Vec<Task> {
+    let mut rest = Vec::new();
+    let mut tasks = update(app, action);
+    while !tasks.is_empty() {
+        let mut next = Vec::new();
+        for task in tasks {
+            let pool = task.pool();
+            match task {
+                Task::FigureInitiatives(job) => {
+                    assert_eq!(pool, Pool::Background, "off the UI thread");
+                    next.extend(update(app, Action::Reply(Reply::Initiatives(job.run()))));
+                }
+                other => rest.push(other),
+            }
+        }
+        tasks = next;
+    }
+    rest
+}
+
 fn press(app: &mut App, code: KeyCode) {
     let event = KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press);
     if let Some(action) = app.action_for_key(&event) {
-        update(app, action);
+        act(app, action);
     }
 }
 
@@ -54,7 +79,7 @@ fn type_in(app: &mut App, text: &str) {
 /// The Initiatives pane, opened from the palette.
 fn initiatives_pane(day: &str) -> App {
     let mut app = demo_on(day);
-    update(&mut app, Action::RunCommand("initiatives".into()));
+    act(&mut app, Action::RunCommand("initiatives".into()));
     assert_eq!(app.breadcrumbs(), "Search › Initiatives");
     app
 }
@@ -205,15 +230,80 @@ fn enter_on_an_entity_opens_its_page_and_esc_comes_back() {
 fn while_the_catalog_is_scored_the_pane_says_so_then_fills_in() {
     let mut app = demo_on("2026-12-07");
     app.scores.set_pending();
-    update(&mut app, Action::RunCommand("initiatives".into()));
+    let tasks = update(&mut app, Action::RunCommand("initiatives".into()));
+    assert!(
+        figures_in(tasks).is_empty(),
+        "nothing to count before the scores are in"
+    );
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("scoring the catalog…"), "{s}");
+    // The scores come back from the scoring task: the pane asks for its figures again.
     let today = app.clock().today();
-    app.scores.rescore(&app.catalog, today);
-    update(&mut app, Action::ScoresChanged);
+    let job = app.scores.rescore_job(app.catalog.clone(), today);
+    app.rescored(job.run());
+    let mut asked = figures_in(update(&mut app, Action::Drawn));
+    let job = asked.pop().expect("the pane asks again after new scores");
     let s = screen(&mut app, 120, 40);
-    assert!(!s.contains("scoring the catalog…"), "{s}");
+    assert!(s.contains("counting…"), "{s}");
+    update(&mut app, Action::Reply(Reply::Initiatives(job.run())));
+    let s = screen(&mut app, 120, 40);
+    assert!(
+        !s.contains("scoring the catalog…") && !s.contains("counting…"),
+        "{s}"
+    );
     assert!(s.contains("in progress"), "{s}");
+}
+
+/// The figures jobs among the tasks.
+fn figures_in(tasks: Vec<Task>) -> Vec<FiguresJob> {
+    super::state_tests::tasks_of(tasks, |t| match t {
+        Task::FigureInitiatives(job) => Some(job),
+        _ => None,
+    })
+}
+
+#[test]
+fn the_figures_are_worked_out_off_the_ui_thread_and_an_old_answer_is_dropped() {
+    let mut app = demo_on("2026-12-07");
+    let mut asked = figures_in(update(&mut app, Action::RunCommand("initiatives".into())));
+    let first = asked
+        .pop()
+        .expect("the list asks for its figures when it opens");
+    assert!(asked.is_empty());
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("counting…"), "no figures until the answer: {s}");
+    assert!(!s.contains("in progress"), "{s}");
+    // New scores: the pane asks again, and the first answer, now old, is dropped.
+    let second = figures_in(update(&mut app, Action::ScoresChanged))
+        .pop()
+        .expect("asked again after the scores changed");
+    assert_ne!(first.token, second.token);
+    update(&mut app, Action::Reply(Reply::Initiatives(first.run())));
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("counting…"), "an old answer is not shown: {s}");
+    update(&mut app, Action::Reply(Reply::Initiatives(second.run())));
+    let s = screen(&mut app, 120, 40);
+    assert!(!s.contains("counting…"), "{s}");
+    assert!(s.contains("2 initiative(s) · 1 delayed"), "{s}");
+    let oncall = s
+        .lines()
+        .find(|l| l.contains("oncall-and-runbooks"))
+        .expect("a row");
+    assert!(oncall.contains("delayed"), "{oncall}");
+    // Enter opens the detail, which asks for its own figures.
+    type_in(&mut app, "/oncall");
+    let event = KeyEvent::new_with_kind(KeyCode::Enter, KeyModifiers::NONE, KeyEventKind::Press);
+    let action = app.action_for_key(&event).expect("Enter is bound");
+    let detail = figures_in(update(&mut app, action))
+        .pop()
+        .expect("the detail asks for its figures");
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("counting…"), "{s}");
+    assert!(!s.contains("Owners (most failing first)"), "{s}");
+    update(&mut app, Action::Reply(Reply::Initiatives(detail.run())));
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("Owners (most failing first)"), "{s}");
+    assert!(s.contains("Action items"), "{s}");
 }
 
 #[test]
@@ -303,7 +393,7 @@ fn record(date: &str, passing: usize, owners: &[(&str, [usize; 2])]) -> Record {
 #[test]
 fn the_initiative_draws_its_burn_up_and_each_owners_from_the_recorded_runs() {
     let mut app = demo_on("2026-12-07");
-    let tasks = update(&mut app, Action::RunCommand("initiatives".into()));
+    let tasks = act(&mut app, Action::RunCommand("initiatives".into()));
     let team = "group:default/checkout-team";
     answer_history(
         &mut app,
@@ -332,7 +422,7 @@ fn the_initiative_draws_its_burn_up_and_each_owners_from_the_recorded_runs() {
 #[test]
 fn without_history_the_burn_up_is_one_dim_line() {
     let mut app = demo_on("2026-12-07");
-    let tasks = update(&mut app, Action::RunCommand("initiatives".into()));
+    let tasks = act(&mut app, Action::RunCommand("initiatives".into()));
     type_in(&mut app, "/oncall");
     press(&mut app, KeyCode::Enter);
     let s = screen(&mut app, 120, 40);
@@ -391,7 +481,7 @@ spec:
         .status
         .as_ref()
         .is_some_and(|s| s.error && s.text.contains("initiative not loaded: bad.yaml")));
-    update(&mut app, Action::RunCommand("initiatives".into()));
+    act(&mut app, Action::RunCommand("initiatives".into()));
     // `screen` asserts that no cell holds a control character.
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("Evil"), "{s}");

@@ -47,6 +47,8 @@ pub enum Reply {
     History(crate::tui::widgets::burnup::HistoryLoaded),
     /// The catalog's insights (`Task::CountStats`), for the Insights pane.
     Stats(crate::tui::panes::insights::StatsCounted),
+    /// The Initiatives panes' figures (`Task::FigureInitiatives`), for the pane with the token.
+    Initiatives(crate::tui::panes::initiatives::Figured),
 }
 
 impl Reply {
@@ -66,6 +68,7 @@ impl Reply {
             Reply::Live(_) => "live",
             Reply::History(_) => "history",
             Reply::Stats(_) => "stats",
+            Reply::Initiatives(_) => "initiatives",
         }
     }
 }

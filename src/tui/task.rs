@@ -64,6 +64,8 @@ pub enum Task {
     ReadHistory(crate::tui::widgets::burnup::HistoryRequest),
     /// Count the catalog's insights for the Insights pane; they come back as `Reply::Stats`.
     CountStats(crate::tui::panes::insights::StatsJob),
+    /// Work out the Initiatives panes' figures; they come back as `Reply::Initiatives`.
+    FigureInitiatives(crate::tui::panes::initiatives::FiguresJob),
 }
 
 /// Where a task runs.
@@ -102,7 +104,8 @@ impl Task {
             | Task::Rescore(_)
             | Task::WriteAfterLoad(_)
             | Task::Retire(_)
-            | Task::CountStats(_) => Pool::Background,
+            | Task::CountStats(_)
+            | Task::FigureInitiatives(_) => Pool::Background,
         }
     }
 
@@ -128,6 +131,7 @@ impl Task {
             Task::Retire(_) => "retire",
             Task::ReadHistory(_) => "read-history",
             Task::CountStats(_) => "count-stats",
+            Task::FigureInitiatives(_) => "figure-initiatives",
             Task::Search(_) => "search",
         }
     }

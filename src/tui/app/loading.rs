@@ -281,6 +281,7 @@ impl App {
             return;
         }
         let count = entities.len();
+        self.scores.forget_catalog();
         let catalog = Arc::make_mut(&mut self.catalog);
         for e in entities {
             catalog.insert(e);

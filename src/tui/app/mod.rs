@@ -134,7 +134,7 @@ impl App {
         );
         let clock = Clock::system();
         // The built-in scorecard until `set_scorecards` says otherwise.
-        let scores = Scoreboard::build(
+        let mut scores = Scoreboard::build(
             scorecard::Loaded {
                 scorecards: scorecard::default_scorecards(),
                 errors: Vec::new(),
@@ -142,8 +142,10 @@ impl App {
             &catalog,
             clock.today(),
         );
+        let catalog = Arc::new(catalog);
+        scores.scored_over(Arc::clone(&catalog));
         App {
-            catalog: Arc::new(catalog),
+            catalog,
             index,
             searching: Searching {
                 version: 0,
@@ -372,6 +374,7 @@ impl App {
     /// scorecard that did not load is reported in the status line.
     pub fn set_scorecards(&mut self, loaded: scorecard::Loaded) {
         self.scores = Scoreboard::build(loaded, &self.catalog, self.clock.today());
+        self.scores.scored_over(Arc::clone(&self.catalog));
         if let Some(first) = self.scores.errors.first() {
             let more = self.scores.errors.len() - 1;
             let more = if more > 0 {

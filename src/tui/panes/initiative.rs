@@ -7,10 +7,13 @@
 //! [`MAX_ENTITIES_SHOWN`] failing entities are listed (the rest are counted, and
 //! `idp-tui initiatives NAME --json` lists them all).
 
-use super::initiatives::{gauge, status_style, today, Standing};
+use super::initiatives::{gauge, status_style, FiguresJob, Standing};
 use super::{Ctx, Outcome, View};
+use crate::catalog::Catalog;
 use crate::catalog::{EntityId, EntityRef};
+use crate::governance::Initiative;
 use crate::governance::{days_text, Goal, Progress, Target};
+use crate::scorecard::{Date, Scoreboard};
 use crate::text;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
@@ -84,6 +87,20 @@ pub struct InitiativeView {
     /// The recorded history (as the list had it), and the token of the read it waits for.
     burnup: Burnup,
     history_token: u64,
+    /// The figures asked for, until `take_tasks` hands the job out.
+    job: Option<FiguresJob>,
+    /// The token of the figures awaited; answers for another are dropped.
+    token: u64,
+    /// True from asking until the answer comes.
+    counting: bool,
+}
+
+/// What the detail shows, worked out off the UI thread ([`figure`]).
+#[derive(Debug, Clone)]
+pub struct Detail {
+    standing: Option<Result<Standing, String>>,
+    target: String,
+    rows: Vec<Row>,
 }
 
 fn owner_name(owner: Option<&EntityRef>) -> String {
@@ -104,107 +121,32 @@ impl InitiativeView {
             selected: 0,
             burnup,
             history_token,
+            job: None,
+            token: 0,
+            counting: false,
         };
-        view.derive(ctx);
+        view.ask(ctx);
         view
     }
 
-    fn derive(&mut self, ctx: &Ctx) {
+    /// Asks for the figures again (the scores or the catalog changed): the job goes out with
+    /// the next [`View::take_tasks`]; until it answers, the pane says it is counting (or, while
+    /// the catalog is being scored, scoring).
+    fn ask(&mut self, ctx: &Ctx) {
+        self.job = FiguresJob::new(ctx, Some(self.index));
+        self.token = self.job.as_ref().map_or(0, |j| j.token);
+        self.counting = self.job.is_some();
+        self.standing = None;
         self.rows.clear();
-        let Some(initiative) = ctx.initiatives.initiatives.get(self.index) else {
-            self.standing = Some(Err("the initiative is no longer loaded".into()));
-            return self.select();
-        };
-        let progress = Progress::from_board(initiative, ctx.scores, ctx.catalog, today(ctx));
-        self.standing = progress.as_ref().map(|r| {
-            r.as_ref()
-                .map(Standing::of)
-                .map_err(|e| safe_line(&e.to_string()))
-        });
-        let Some(Ok(p)) = progress else {
-            self.target = match &initiative.target {
-                Target::Level(l) => format!("level {l}"),
-                Target::Rules(r) => format!("rules {}", r.join(", ")),
-            };
-            return self.select();
-        };
-        self.target = match (&p.goal, &initiative.target) {
-            (Goal::Level(level), _) => format!("level {}", p.scorecard.level_name(*level)),
-            (_, Target::Rules(ids)) => format!("rules {}", ids.join(", ")),
-            (_, Target::Level(name)) => format!("level {name}"),
-        };
-        self.rows
-            .push(Row::Heading("Owners (most failing first)".into()));
-        let owners = p.by_owner();
-        if owners.is_empty() {
-            self.rows
-                .push(Row::Note("no entity is in this initiative's scope".into()));
-        }
-        for o in owners {
-            self.rows.push(Row::Owner {
-                name: owner_name(o.owner.as_ref()),
-                key: o
-                    .owner
-                    .as_ref()
-                    .map_or_else(|| "(no owner)".to_string(), |r| r.to_string()),
-                id: o.owner.as_ref().and_then(|r| ctx.catalog.id_of(r)),
-                failing: o.failing(),
-                passing: o.passing,
-                total: o.total,
-            });
-        }
-        self.rows.push(Row::Heading("Action items".into()));
-        let failing = p.total() - p.passing;
-        if failing == 0 {
-            self.rows.push(Row::Note(
-                "none: every entity in scope meets the target".into(),
-            ));
-        }
-        let items = p.action_items();
-        let due = initiative.schedule.deadline.to_string();
-        let mut shown = 0;
-        let mut at = 0;
-        for e in p.entities.iter().filter(|e| !e.passing()) {
-            if shown == MAX_ENTITIES_SHOWN {
-                break;
-            }
-            shown += 1;
-            self.rows.push(Row::Entity {
-                id: e.entity,
-                missing: e.missing.len(),
-            });
-            // Items come in entity order: skip to this entity's.
-            while items.get(at).is_some_and(|a| a.entity != e.entity) {
-                at += 1;
-            }
-            while let Some(a) = items.get(at).filter(|a| a.entity == e.entity) {
-                self.rows.push(Row::Item {
-                    rule: a.rule.id.clone(),
-                    title: a.rule.title.clone(),
-                    due: due.clone(),
-                });
-                if let Some(why) = &a.message {
-                    self.rows.push(Row::Detail {
-                        text: safe_line(why),
-                        fix: false,
-                    });
-                }
-                if let Some(fix) = &a.rule.fix {
-                    self.rows.push(Row::Detail {
-                        text: format!("fix: {}", safe_line(fix)),
-                        fix: true,
-                    });
-                }
-                at += 1;
-            }
-        }
-        if failing > shown {
-            self.rows.push(Row::Note(format!(
-                "… and {} more (idp-tui initiatives {} --json lists them all)",
-                failing - shown,
-                initiative.name
-            )));
-        }
+        self.select();
+    }
+
+    /// Takes the answer of the job last asked for.
+    pub(super) fn take(&mut self, detail: Detail) {
+        self.counting = false;
+        self.standing = detail.standing;
+        self.target = detail.target;
+        self.rows = detail.rows;
         self.select();
     }
 
@@ -235,7 +177,11 @@ impl InitiativeView {
             )),
             Some(Err(e)) => title.push(Span::styled(format!("  {e}"), theme.style(Token::Error))),
             None => title.push(Span::styled(
-                "  scoring the catalog…",
+                if self.counting {
+                    "  counting…"
+                } else {
+                    "  scoring the catalog…"
+                },
                 theme.style(Token::Muted),
             )),
         }
@@ -283,6 +229,118 @@ impl InitiativeView {
     }
 }
 
+/// Works out the detail of `initiative` from the scores on `today` (off the UI thread: see
+/// [`FiguresJob`](super::initiatives::FiguresJob)); `None`: the initiative is no longer loaded.
+pub(super) fn figure(
+    initiative: Option<&Initiative>,
+    board: &Scoreboard,
+    catalog: &Catalog,
+    today: Date,
+) -> Detail {
+    let mut detail = Detail {
+        standing: None,
+        target: String::new(),
+        rows: Vec::new(),
+    };
+    let Some(initiative) = initiative else {
+        detail.standing = Some(Err("the initiative is no longer loaded".into()));
+        return detail;
+    };
+    let progress = Progress::from_board(initiative, board, catalog, today);
+    detail.standing = progress.as_ref().map(|r| {
+        r.as_ref()
+            .map(Standing::of)
+            .map_err(|e| safe_line(&e.to_string()))
+    });
+    let Some(Ok(p)) = progress else {
+        detail.target = match &initiative.target {
+            Target::Level(l) => format!("level {l}"),
+            Target::Rules(r) => format!("rules {}", r.join(", ")),
+        };
+        return detail;
+    };
+    detail.target = match (&p.goal, &initiative.target) {
+        (Goal::Level(level), _) => format!("level {}", p.scorecard.level_name(*level)),
+        (_, Target::Rules(ids)) => format!("rules {}", ids.join(", ")),
+        (_, Target::Level(name)) => format!("level {name}"),
+    };
+    detail
+        .rows
+        .push(Row::Heading("Owners (most failing first)".into()));
+    let owners = p.by_owner();
+    if owners.is_empty() {
+        detail
+            .rows
+            .push(Row::Note("no entity is in this initiative's scope".into()));
+    }
+    for o in owners {
+        detail.rows.push(Row::Owner {
+            name: owner_name(o.owner.as_ref()),
+            key: o
+                .owner
+                .as_ref()
+                .map_or_else(|| "(no owner)".to_string(), |r| r.to_string()),
+            id: o.owner.as_ref().and_then(|r| catalog.id_of(r)),
+            failing: o.failing(),
+            passing: o.passing,
+            total: o.total,
+        });
+    }
+    detail.rows.push(Row::Heading("Action items".into()));
+    let failing = p.total() - p.passing;
+    if failing == 0 {
+        detail.rows.push(Row::Note(
+            "none: every entity in scope meets the target".into(),
+        ));
+    }
+    let items = p.action_items();
+    let due = initiative.schedule.deadline.to_string();
+    let mut shown = 0;
+    let mut at = 0;
+    for e in p.entities.iter().filter(|e| !e.passing()) {
+        if shown == MAX_ENTITIES_SHOWN {
+            break;
+        }
+        shown += 1;
+        detail.rows.push(Row::Entity {
+            id: e.entity,
+            missing: e.missing.len(),
+        });
+        // Items come in entity order: skip to this entity's.
+        while items.get(at).is_some_and(|a| a.entity != e.entity) {
+            at += 1;
+        }
+        while let Some(a) = items.get(at).filter(|a| a.entity == e.entity) {
+            detail.rows.push(Row::Item {
+                rule: a.rule.id.clone(),
+                title: a.rule.title.clone(),
+                due: due.clone(),
+            });
+            if let Some(why) = &a.message {
+                detail.rows.push(Row::Detail {
+                    text: safe_line(why),
+                    fix: false,
+                });
+            }
+            if let Some(fix) = &a.rule.fix {
+                detail.rows.push(Row::Detail {
+                    text: format!("fix: {}", safe_line(fix)),
+                    fix: true,
+                });
+            }
+            at += 1;
+        }
+    }
+    if failing > shown {
+        detail.rows.push(Row::Note(format!(
+            "… and {} more (idp-tui initiatives {} --json lists them all)",
+            failing - shown,
+            initiative.name
+        )));
+    }
+    detail
+}
+
 impl View for InitiativeView {
     fn title(&self, ctx: &Ctx) -> String {
         ctx.initiatives
@@ -301,15 +359,21 @@ impl View for InitiativeView {
 
     fn remap(&mut self, ctx: &Ctx, remap: &dyn Fn(EntityId) -> Option<EntityId>) -> bool {
         let _ = remap;
-        // The rows name entities by their old numbers: derived again from the new catalog.
-        self.derive(ctx);
+        // The rows name entities by their old numbers: figured again over the new catalog.
+        self.ask(ctx);
         true
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         match action {
             Action::ScoresChanged => {
-                self.derive(ctx);
+                self.ask(ctx);
+                return Outcome::Consumed;
+            }
+            Action::Reply(Reply::Initiatives(figured)) if figured.token == self.token => {
+                if let Some(detail) = figured.detail() {
+                    self.take(detail);
+                }
                 return Outcome::Consumed;
             }
             Action::Reply(Reply::History(loaded)) if loaded.token == self.history_token => {
@@ -333,6 +397,14 @@ impl View for InitiativeView {
             }
             _ => Outcome::Ignored,
         }
+    }
+
+    fn take_tasks(&mut self, _area_width: u16) -> Vec<crate::tui::task::Task> {
+        self.job
+            .take()
+            .map(crate::tui::task::Task::FigureInitiatives)
+            .into_iter()
+            .collect()
     }
 
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {

@@ -9,10 +9,12 @@
 //! when the scores change, never while drawing. "Today" is
 //! the app's clock ([`Ctx::now`]), so tests fix it.
 
-use super::initiative::InitiativeView;
+use super::initiative::{Detail, InitiativeView};
 use super::{Ctx, Outcome, View};
+use crate::catalog::Catalog;
 use crate::governance::{days_text, tally_from_board, Initiative, Progress, Status};
 use crate::scorecard::Date;
+use crate::scorecard::Scoreboard;
 use crate::text;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
@@ -27,6 +29,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
+use std::sync::Arc;
 
 /// One initiative evaluated on a day: what its row shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +79,108 @@ impl Standing {
     }
 }
 
+/// Figures for the Initiatives panes, worked out off the UI thread (`Task::FigureInitiatives`,
+/// on the background pool) from the shared scores ([`Scoreboard::share`]): the list's rows, or
+/// one initiative's detail. The answer comes back as `Reply::Initiatives`, known by its token.
+#[derive(Debug)]
+pub struct FiguresJob {
+    /// Which asking this answers.
+    pub token: u64,
+    board: Scoreboard,
+    catalog: Arc<Catalog>,
+    initiatives: Vec<Initiative>,
+    today: Date,
+    /// `None`: every initiative's row; `Some(i)`: the detail of the initiative at `i`.
+    detail: Option<usize>,
+}
+
+/// The answer of a [`FiguresJob`].
+#[derive(Debug)]
+pub struct Figured {
+    /// The token of the job.
+    pub token: u64,
+    answer: Answer,
+}
+
+#[derive(Debug)]
+enum Answer {
+    Rows(Vec<Option<Result<Standing, String>>>),
+    Detail(Box<Detail>),
+}
+
+impl Figured {
+    fn rows(&self) -> Option<&[Option<Result<Standing, String>>]> {
+        match &self.answer {
+            Answer::Rows(rows) => Some(rows),
+            Answer::Detail(_) => None,
+        }
+    }
+
+    /// The detail, when this answers a detail's job (each reply reaches one pane).
+    pub(super) fn detail(&self) -> Option<Detail> {
+        match &self.answer {
+            Answer::Detail(d) => Some(Detail::clone(d)),
+            Answer::Rows(_) => None,
+        }
+    }
+}
+
+impl FiguresJob {
+    /// The job for the list (`detail: None`) or one initiative's detail, over the scores as
+    /// they are now; `None` while the catalog is being scored (the pane asks again on
+    /// `Action::ScoresChanged`).
+    pub fn new(ctx: &Ctx, detail: Option<usize>) -> Option<Self> {
+        let (board, catalog) = ctx.scores.share()?;
+        let initiatives = match detail {
+            None => ctx.initiatives.initiatives.clone(),
+            Some(i) => ctx
+                .initiatives
+                .initiatives
+                .get(i)
+                .cloned()
+                .into_iter()
+                .collect(),
+        };
+        Some(FiguresJob {
+            token: crate::tui::tabs::docs_page::next_token(),
+            board,
+            catalog,
+            initiatives,
+            today: today(ctx),
+            detail,
+        })
+    }
+
+    /// Works the figures out (a pass over one scorecard's results per initiative).
+    pub fn run(self) -> Figured {
+        let answer = match self.detail {
+            Some(_) => Answer::Detail(Box::new(super::initiative::figure(
+                self.initiatives.first(),
+                &self.board,
+                &self.catalog,
+                self.today,
+            ))),
+            None => Answer::Rows(
+                self.initiatives
+                    .iter()
+                    .map(|i| {
+                        tally_from_board(i, &self.board, &self.catalog).map(|r| {
+                            r.map(|(passing, total)| {
+                                Standing::tallied(i, passing, total, self.today)
+                            })
+                            .map_err(|e| safe_line(&e.to_string()))
+                        })
+                    })
+                    .collect(),
+            ),
+        };
+        Figured {
+            token: self.token,
+            answer,
+        }
+    }
+}
+
 /// One row of the list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -97,6 +202,12 @@ pub struct InitiativesView {
     /// The history read asked for, until `take_tasks` hands it out; then its token.
     history: Option<HistoryRequest>,
     history_token: u64,
+    /// The figures asked for, until `take_tasks` hands the job out.
+    job: Option<FiguresJob>,
+    /// The token of the figures awaited; answers for another are dropped.
+    token: u64,
+    /// True from asking until the answer comes.
+    counting: bool,
 }
 
 /// The day of the app's clock reading, in UTC.
@@ -146,7 +257,7 @@ impl InitiativesView {
             history: Some(request),
             ..Self::default()
         };
-        view.derive(ctx);
+        view.ask(ctx);
         view
     }
 
@@ -159,21 +270,32 @@ impl InitiativesView {
             .collect()
     }
 
-    fn derive(&mut self, ctx: &Ctx) {
-        let today = today(ctx);
-        self.rows = ctx
-            .initiatives
-            .initiatives
-            .iter()
-            .enumerate()
-            .map(|(index, i)| Row {
+    /// Asks for the rows' figures again (the scores or the catalog changed): the job goes out
+    /// with the next [`View::take_tasks`]; until it answers, each row says it is counting (or,
+    /// while the catalog is being scored, scoring).
+    fn ask(&mut self, ctx: &Ctx) {
+        self.job = FiguresJob::new(ctx, None);
+        self.token = self.job.as_ref().map_or(0, |j| j.token);
+        self.counting = self.job.is_some();
+        self.rows = (0..ctx.initiatives.initiatives.len())
+            .map(|index| Row {
                 index,
-                standing: tally_from_board(i, ctx.scores, ctx.catalog).map(|r| {
-                    r.map(|(passing, total)| Standing::tallied(i, passing, total, today))
-                        .map_err(|e| safe_line(&e.to_string()))
-                }),
+                standing: None,
             })
             .collect();
+        self.refilter(ctx);
+    }
+
+    /// Takes the figures of the job last asked for.
+    fn take(&mut self, ctx: &Ctx, figures: &[Option<Result<Standing, String>>]) {
+        self.counting = false;
+        for (row, standing) in self.rows.iter_mut().zip(figures) {
+            row.standing = standing.clone();
+        }
+        self.refilter(ctx);
+    }
+
+    fn refilter(&mut self, ctx: &Ctx) {
         let rows = &self.rows;
         self.list
             .set_rows(rows.len(), |n| row_text(ctx, rows.get(n)));
@@ -220,14 +342,20 @@ impl View for InitiativesView {
         remap: &dyn Fn(crate::catalog::EntityId) -> Option<crate::catalog::EntityId>,
     ) -> bool {
         let _ = remap;
-        self.derive(ctx);
+        self.ask(ctx);
         true
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         match action {
             Action::ScoresChanged => {
-                self.derive(ctx);
+                self.ask(ctx);
+                return Outcome::Consumed;
+            }
+            Action::Reply(Reply::Initiatives(figured)) if figured.token == self.token => {
+                if let Some(rows) = figured.rows() {
+                    self.take(ctx, rows);
+                }
                 return Outcome::Consumed;
             }
             Action::Reply(Reply::History(loaded)) if loaded.token == self.history_token => {
@@ -262,11 +390,9 @@ impl View for InitiativesView {
     }
 
     fn take_tasks(&mut self, _area_width: u16) -> Vec<Task> {
-        self.history
-            .take()
-            .map(Task::ReadHistory)
-            .into_iter()
-            .collect()
+        let history = self.history.take().map(Task::ReadHistory);
+        let figures = self.job.take().map(Task::FigureInitiatives);
+        history.into_iter().chain(figures).collect()
     }
 
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
@@ -365,7 +491,11 @@ impl View for InitiativesView {
             let mut figures = Vec::new();
             match &row.standing {
                 None => figures.push(Span::styled(
-                    "  scoring the catalog…",
+                    if self.counting {
+                        "  counting…"
+                    } else {
+                        "  scoring the catalog…"
+                    },
                     theme.style(Token::Muted),
                 )),
                 Some(Err(_)) => figures.push(Span::styled(
