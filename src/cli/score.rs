@@ -9,7 +9,7 @@ use super::ci_report::{self, Check, Failure, Format, Level as CiLevel, RuleInfo}
 use super::output::{emit, emit_json};
 use super::{load, print_json, show::resolve, Settings};
 use crate::catalog::Catalog;
-use crate::scorecard::{self, Date, EntityScore, Level, Outcome, Report, Scorecard};
+use crate::scorecard::{self, Date, EntityScore, Level, Report, Scorecard, Verdict};
 use crate::text::one_line;
 use serde_json::{json, Value};
 use std::process::ExitCode;
@@ -224,13 +224,13 @@ fn entity_json(card: &Scorecard, e: &EntityScore, catalog: &Catalog) -> Value {
                 "passed": o.counts_as_passed(),
                 "message": o.message(),
             });
-            if let Outcome::Unknown(_) = o {
+            if let Verdict::Unknown(_) = o {
                 v["unknown"] = true.into();
             }
-            if let Outcome::Waived { reason, until } = o {
+            if let Verdict::Waived { reason, until } = o {
                 v["waived"] = json!({"reason": reason, "until": until.to_string()});
             }
-            if let (Outcome::Failed(_), Some(fix)) = (o, &rule.fix) {
+            if let (Verdict::Failed(_), Some(fix)) = (o, &rule.fix) {
                 v["fix"] = fix.as_str().into();
             }
             v
@@ -362,10 +362,10 @@ fn print_entity(scored: &[Scored<'_>], catalog: &Catalog, id: crate::catalog::En
         );
         for (rule, o) in s.card.rules.iter().zip(&e.outcomes) {
             let mark = match o {
-                Outcome::Passed => "✔",
-                Outcome::Waived { .. } => "~",
-                Outcome::Failed(_) => "✖",
-                Outcome::Unknown(_) => "?",
+                Verdict::Passed => "✔",
+                Verdict::Waived { .. } => "~",
+                Verdict::Failed(_) => "✖",
+                Verdict::Unknown(_) => "?",
             };
             say!(
                 "  {mark} {:<8} {} ({})",
@@ -376,7 +376,7 @@ fn print_entity(scored: &[Scored<'_>], catalog: &Catalog, id: crate::catalog::En
             if let Some(m) = o.message() {
                 say!("      {}", one_line(&m));
             }
-            if let (Outcome::Failed(_), Some(fix)) = (o, &rule.fix) {
+            if let (Verdict::Failed(_), Some(fix)) = (o, &rule.fix) {
                 say!("      fix: {}", one_line(fix));
             }
         }
@@ -465,7 +465,7 @@ fn checks(scored: &[Scored<'_>], catalog: &Catalog, gate: Option<&[Option<Level>
             let entity = catalog.get(e.entity);
             for (rule, o) in s.card.rules.iter().zip(&e.outcomes) {
                 let failure = match o {
-                    Outcome::Failed(why) => Some(Failure {
+                    Verdict::Failed(why) => Some(Failure {
                         level: if gate_level.is_some_and(|g| rule.level <= g) {
                             CiLevel::Error
                         } else {

@@ -76,7 +76,7 @@ pub enum ActionError {
 
 /// What a step did.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub enum StepOutcome {
     /// It ran locally; `output` is its `steps.ID.output`, `messages` what it reports.
     Done {
         /// The step's output object.
@@ -148,7 +148,7 @@ pub fn run(
     action: &str,
     input: &Value,
     cx: &mut ActionContext<'_>,
-) -> Result<Outcome, ActionError> {
+) -> Result<StepOutcome, ActionError> {
     match action {
         "fetch:template" => fetch_template(input, cx),
         "fetch:template:file" => fetch_template_file(input, cx),
@@ -160,17 +160,17 @@ pub fn run(
         "debug:wait" => Ok(done(vec!["waited (skipped locally)".into()])),
         "catalog:write" => catalog_write(input, cx),
         "catalog:register" => catalog_register(input, cx),
-        a if SERVER_PREFIXES.iter().any(|p| a.starts_with(p)) => Ok(Outcome::RunsOnBackstage(
+        a if SERVER_PREFIXES.iter().any(|p| a.starts_with(p)) => Ok(StepOutcome::RunsOnBackstage(
             format!("{a} runs on Backstage: skipped locally"),
         )),
-        a => Ok(Outcome::Unknown(format!(
+        a => Ok(StepOutcome::Unknown(format!(
             "{a} is not a local action: skipped (it may run on Backstage)"
         ))),
     }
 }
 
-fn done(messages: Vec<String>) -> Outcome {
-    Outcome::Done {
+fn done(messages: Vec<String>) -> StepOutcome {
+    StepOutcome::Done {
         output: json!({}),
         messages,
     }
@@ -314,11 +314,11 @@ fn skeleton_dir(url: &str, cx: &ActionContext<'_>) -> Result<String, ActionError
     Ok(path)
 }
 
-fn fetch_template(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+fn fetch_template(input: &Value, cx: &mut ActionContext<'_>) -> Result<StepOutcome, ActionError> {
     let url =
         input_str(input, "url").ok_or_else(|| ActionError::Input("url is required".into()))?;
     if is_remote(url) {
-        return Ok(Outcome::RunsOnBackstage(format!(
+        return Ok(StepOutcome::RunsOnBackstage(format!(
             "fetches the remote skeleton {url}: runs on Backstage"
         )));
     }
@@ -403,13 +403,13 @@ fn renderer(input: &Value) -> (&'static Expr, Value) {
 
 /// The `url` and the checked `targetPath` of a one-file fetch, or, when the `url` is remote,
 /// what the step does instead (it runs on Backstage).
-fn one_file(input: &Value) -> Result<Result<(&str, String), Outcome>, ActionError> {
+fn one_file(input: &Value) -> Result<Result<(&str, String), StepOutcome>, ActionError> {
     let url =
         input_str(input, "url").ok_or_else(|| ActionError::Input("url is required".into()))?;
     let target = input_str(input, "targetPath")
         .ok_or_else(|| ActionError::Input("targetPath is required".into()))?;
     if is_remote(url) {
-        return Ok(Err(Outcome::RunsOnBackstage(format!(
+        return Ok(Err(StepOutcome::RunsOnBackstage(format!(
             "fetches {url}: runs on Backstage"
         ))));
     }
@@ -418,7 +418,10 @@ fn one_file(input: &Value) -> Result<Result<(&str, String), Outcome>, ActionErro
 
 /// `fetch:template:file`: renders one file to `targetPath`, unless a file is there already and
 /// `replace` is not set (Backstage's `templateFileActionHandler`).
-fn fetch_template_file(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+fn fetch_template_file(
+    input: &Value,
+    cx: &mut ActionContext<'_>,
+) -> Result<StepOutcome, ActionError> {
     let (url, path) = match one_file(input)? {
         Ok(found) => found,
         Err(remote) => return Ok(remote),
@@ -451,11 +454,11 @@ fn fetch_template_file(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outc
     Ok(done(vec![format!("rendered {url} to {path}")]))
 }
 
-fn fetch_plain(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+fn fetch_plain(input: &Value, cx: &mut ActionContext<'_>) -> Result<StepOutcome, ActionError> {
     let url =
         input_str(input, "url").ok_or_else(|| ActionError::Input("url is required".into()))?;
     if is_remote(url) {
-        return Ok(Outcome::RunsOnBackstage(format!(
+        return Ok(StepOutcome::RunsOnBackstage(format!(
             "fetches {url}: runs on Backstage"
         )));
     }
@@ -470,7 +473,7 @@ fn fetch_plain(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, Act
     Ok(done(vec![format!("{count} file(s) copied from {url}")]))
 }
 
-fn fetch_plain_file(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+fn fetch_plain_file(input: &Value, cx: &mut ActionContext<'_>) -> Result<StepOutcome, ActionError> {
     let (url, path) = match one_file(input)? {
         Ok(found) => found,
         Err(remote) => return Ok(remote),
@@ -485,7 +488,7 @@ fn fetch_plain_file(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome
     Ok(done(vec![format!("copied {url} to {path}")]))
 }
 
-fn fs_rename(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+fn fs_rename(input: &Value, cx: &mut ActionContext<'_>) -> Result<StepOutcome, ActionError> {
     let files = input
         .get("files")
         .and_then(Value::as_array)
@@ -527,7 +530,7 @@ fn fs_rename(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, Actio
     Ok(done(messages))
 }
 
-fn fs_delete(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+fn fs_delete(input: &Value, cx: &mut ActionContext<'_>) -> Result<StepOutcome, ActionError> {
     let patterns = input
         .get("files")
         .and_then(Value::as_array)
@@ -551,7 +554,7 @@ fn fs_delete(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, Actio
     Ok(done(messages))
 }
 
-fn debug_log(input: &Value, cx: &mut ActionContext<'_>) -> Outcome {
+fn debug_log(input: &Value, cx: &mut ActionContext<'_>) -> StepOutcome {
     let mut messages = Vec::new();
     if let Some(m) = input.get("message") {
         let text = match m {
@@ -570,7 +573,7 @@ fn debug_log(input: &Value, cx: &mut ActionContext<'_>) -> Outcome {
     done(messages)
 }
 
-fn catalog_write(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+fn catalog_write(input: &Value, cx: &mut ActionContext<'_>) -> Result<StepOutcome, ActionError> {
     let entity = input
         .get("entity")
         .filter(|e| e.is_object())
@@ -595,13 +598,13 @@ fn catalog_write(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, A
     Ok(done(vec![format!("wrote {path}")]))
 }
 
-fn catalog_register(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome, ActionError> {
+fn catalog_register(input: &Value, cx: &mut ActionContext<'_>) -> Result<StepOutcome, ActionError> {
     let optional = input.get("optional").and_then(Value::as_bool) == Some(true);
     let path = input_str(input, "catalogInfoPath").unwrap_or("/catalog-info.yaml");
     let path = safe_path("", path.trim_start_matches('/'))?;
     let Some(bytes) = cx.workspace.files.get(&path) else {
         if let Some(url) = input_str(input, "catalogInfoUrl") {
-            return Ok(Outcome::RunsOnBackstage(format!(
+            return Ok(StepOutcome::RunsOnBackstage(format!(
                 "registers {url}: runs on Backstage"
             )));
         }
@@ -658,7 +661,7 @@ fn catalog_register(input: &Value, cx: &mut ActionContext<'_>) -> Result<Outcome
         return Err(ActionError::Input(format!("{path} holds no entity")));
     };
     cx.registered.extend(entities);
-    Ok(Outcome::Done {
+    Ok(StepOutcome::Done {
         output: json!({ "entityRef": entity_ref, "catalogInfoUrl": format!("{}/{path}", cx.target) }),
         messages: vec![format!("registers {} in the open catalog", refs.join(", "))],
     })
@@ -709,9 +712,9 @@ mod tests {
             registered: &mut reg,
         };
         let o = run("publish:github", &json!({}), &mut cx).unwrap();
-        assert!(matches!(o, Outcome::RunsOnBackstage(m) if m.contains("runs on Backstage")));
+        assert!(matches!(o, StepOutcome::RunsOnBackstage(m) if m.contains("runs on Backstage")));
         let o = run("acme:deploy", &json!({}), &mut cx).unwrap();
-        assert!(matches!(o, Outcome::Unknown(m) if m.contains("acme:deploy")));
+        assert!(matches!(o, StepOutcome::Unknown(m) if m.contains("acme:deploy")));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! each step with its status, each file with its size and a preview, the output links and
 //! text. Nothing touches the disk here; [`super::write`] writes a plan.
 
-use super::actions::{self, ActionContext, ActionError, Outcome, Workspace};
+use super::actions::{self, ActionContext, ActionError, StepOutcome, Workspace};
 use super::form::{Form, Values};
 use super::render::{render_output, Output, RunContext};
 use super::template::Template;
@@ -216,7 +216,7 @@ pub fn plan(
                 // The file may come from a step that runs on Backstage (`fetch:cookiecutter`,
                 // `fetch:rails`): there it is registered; here it cannot be.
                 Err(ActionError::NotGenerated { file }) if ran_on_backstage => {
-                    Outcome::RunsOnBackstage(format!(
+                    StepOutcome::RunsOnBackstage(format!(
                         "{file} is not among the files made here (a step that runs on Backstage may make it): registered on Backstage"
                     ))
                 }
@@ -226,11 +226,13 @@ pub fn plan(
                     source,
                 })?,
             };
-            ran_on_backstage |= !matches!(outcome, Outcome::Done { .. });
+            ran_on_backstage |= !matches!(outcome, StepOutcome::Done { .. });
             let (this_status, this_messages, this_output) = match outcome {
-                Outcome::Done { output, messages } => (StepStatus::Local, messages, output),
-                Outcome::RunsOnBackstage(m) => (StepStatus::RunsOnBackstage, vec![m], json!({})),
-                Outcome::Unknown(m) => (StepStatus::Unknown, vec![m], json!({})),
+                StepOutcome::Done { output, messages } => (StepStatus::Local, messages, output),
+                StepOutcome::RunsOnBackstage(m) => {
+                    (StepStatus::RunsOnBackstage, vec![m], json!({}))
+                }
+                StepOutcome::Unknown(m) => (StepStatus::Unknown, vec![m], json!({})),
             };
             status = this_status;
             messages.extend(this_messages);

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 /// How one rule came out for one entity.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub enum Verdict {
     /// The check passed.
     Passed,
     /// The check failed but a valid waiver exempts the entity.
@@ -26,19 +26,19 @@ pub enum Outcome {
     Unknown(String),
 }
 
-impl Outcome {
+impl Verdict {
     /// True when the rule counts as passed (passed or waived).
     pub fn counts_as_passed(&self) -> bool {
-        matches!(self, Outcome::Passed | Outcome::Waived { .. })
+        matches!(self, Verdict::Passed | Verdict::Waived { .. })
     }
 
     /// The message to show: why it failed, or the waiver's reason; `None` when it passed.
     pub fn message(&self) -> Option<String> {
         match self {
-            Outcome::Passed => None,
-            Outcome::Waived { reason, until } => Some(format!("waived until {until}: {reason}")),
-            Outcome::Failed(why) => Some(why.clone()),
-            Outcome::Unknown(why) => Some(format!("unknown: {why}")),
+            Verdict::Passed => None,
+            Verdict::Waived { reason, until } => Some(format!("waived until {until}: {reason}")),
+            Verdict::Failed(why) => Some(why.clone()),
+            Verdict::Unknown(why) => Some(format!("unknown: {why}")),
         }
     }
 }
@@ -53,7 +53,7 @@ pub struct EntityScore {
     /// The weighted share of rules passed, 0 to 100.
     pub score: f64,
     /// One outcome per rule, in the scorecard's rule order.
-    pub outcomes: Vec<Outcome>,
+    pub outcomes: Vec<Verdict>,
 }
 
 impl EntityScore {
@@ -108,19 +108,19 @@ pub fn evaluate_live(
             if !matches!(first_failing, Some(l) if l <= rule.level) {
                 first_failing = Some(rule.level);
             }
-            outcomes.push(Outcome::Unknown(why));
+            outcomes.push(Verdict::Unknown(why));
             continue;
         }
         let outcome = match rule.check.eval(subject) {
-            Ok(()) => Outcome::Passed,
+            Ok(()) => Verdict::Passed,
             Err(why) => match entity.metadata.annotations.get(&rule.waiver_key) {
-                None => Outcome::Failed(why),
+                None => Verdict::Failed(why),
                 Some(value) => match Waiver::parse(value, today) {
-                    Waiver::Valid { reason, until } => Outcome::Waived { reason, until },
-                    Waiver::Expired { reason, until } => Outcome::Failed(format!(
+                    Waiver::Valid { reason, until } => Verdict::Waived { reason, until },
+                    Waiver::Expired { reason, until } => Verdict::Failed(format!(
                         "{why} (the waiver \"{reason}\" expired on {until})"
                     )),
-                    Waiver::Malformed { value } => Outcome::Failed(format!(
+                    Waiver::Malformed { value } => Verdict::Failed(format!(
                         "{why} (the waiver annotation {} is malformed: {:?} should read \"<reason> until YYYY-MM-DD\")",
                         rule.waiver_key,
                         crate::text::truncate(&crate::text::one_line(&value), 80)
@@ -234,7 +234,7 @@ impl Report {
         let mut out = vec![Vec::new(); rules];
         for s in &self.scores {
             for (i, o) in s.outcomes.iter().enumerate() {
-                if matches!(o, Outcome::Failed(_)) {
+                if matches!(o, Verdict::Failed(_)) {
                     out[i].push(s.entity);
                 }
             }

@@ -64,8 +64,8 @@ fn live_rules_pass_and_fail_on_the_signal_and_incidents() {
         ],
     };
     let s = score(Some(&green));
-    assert_eq!(s.outcomes[1], Outcome::Passed);
-    assert_eq!(s.outcomes[2], Outcome::Passed);
+    assert_eq!(s.outcomes[1], Verdict::Passed);
+    assert_eq!(s.outcomes[2], Verdict::Passed);
     assert_eq!(s.score, 100.0);
 
     let red = LiveReport {
@@ -78,11 +78,11 @@ fn live_rules_pass_and_fail_on_the_signal_and_incidents() {
     let s = score(Some(&red));
     assert_eq!(
         s.outcomes[1],
-        Outcome::Failed("live github is crit: h".into())
+        Verdict::Failed("live github is crit: h".into())
     );
     assert_eq!(
         s.outcomes[2],
-        Outcome::Failed("1 open high-urgency incident(s) on pagerduty (at most 0 allowed)".into())
+        Verdict::Failed("1 open high-urgency incident(s) on pagerduty (at most 0 allowed)".into())
     );
 }
 
@@ -91,7 +91,7 @@ fn unknown_live_data_is_unknown_not_failed_and_leaves_the_score_alone() {
     let s = score(None);
     assert_eq!(
         s.outcomes[1],
-        Outcome::Unknown("no live github data".into())
+        Verdict::Unknown("no live github data".into())
     );
     assert!(!s.outcomes[1].counts_as_passed());
     assert_eq!(
@@ -117,7 +117,7 @@ fn unknown_live_data_is_unknown_not_failed_and_leaves_the_score_alone() {
     let s = score(Some(&timed_out));
     assert_eq!(
         s.outcomes[1],
-        Outcome::Unknown("timed out after 10 s".into())
+        Verdict::Unknown("timed out after 10 s".into())
     );
 }
 

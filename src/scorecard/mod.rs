@@ -16,7 +16,7 @@ pub mod waiver;
 
 pub use board::Scoreboard;
 pub use check::Check;
-pub use evaluate::{evaluate, evaluate_live, EntityScore, Outcome, OwnerRollup, Report};
+pub use evaluate::{evaluate, evaluate_live, EntityScore, OwnerRollup, Report, Verdict};
 pub use load::{default_scorecards, load_paths, parse_file, Loaded, ScorecardError};
 pub use model::{Level, Rule, Scorecard};
 pub use path::Path;

@@ -58,7 +58,7 @@ fn id(c: &Catalog, name: &str) -> EntityId {
 }
 
 /// The outcome of a one-rule scorecard's rule for the component `name`.
-fn outcome(check: &str, c: &Catalog, name: &str) -> Outcome {
+fn outcome(check: &str, c: &Catalog, name: &str) -> Verdict {
     evaluate(&one_rule(check), c, id(c, name), today())
         .outcomes
         .remove(0)
@@ -83,9 +83,9 @@ fn sample() -> Catalog {
     ])
 }
 
-fn failed(o: &Outcome) -> &str {
+fn failed(o: &Verdict) -> &str {
     match o {
-        Outcome::Failed(m) => m,
+        Verdict::Failed(m) => m,
         other => panic!("expected a failure, got {other:?}"),
     }
 }
@@ -94,7 +94,7 @@ fn failed(o: &Outcome) -> &str {
 fn exists_passes_on_values_and_fails_on_missing_or_blank() {
     let c = sample();
     let check = "{ path: 'metadata.annotations[\"pagerduty.com/service-id\"]', exists: true }";
-    assert_eq!(outcome(check, &c, "full"), Outcome::Passed);
+    assert_eq!(outcome(check, &c, "full"), Verdict::Passed);
     let why = outcome(check, &c, "bare");
     assert_eq!(
         failed(&why),
@@ -108,7 +108,7 @@ fn exists_passes_on_values_and_fails_on_missing_or_blank() {
     assert!(failed(&blank).contains("is empty"), "{blank:?}");
     assert_eq!(
         outcome("{ path: metadata.title, exists: false }", &c, "full"),
-        Outcome::Passed
+        Verdict::Passed
     );
     let set = outcome("{ path: metadata.description, exists: false }", &c, "full");
     assert!(failed(&set).contains("is set"), "{set:?}");
@@ -119,7 +119,7 @@ fn equals_compares_strings_exactly_and_numbers_as_written() {
     let c = sample();
     assert_eq!(
         outcome("{ path: spec.lifecycle, equals: production }", &c, "full"),
-        Outcome::Passed
+        Verdict::Passed
     );
     let why = outcome("{ path: spec.lifecycle, equals: production }", &c, "bare");
     assert_eq!(
@@ -131,11 +131,11 @@ fn equals_compares_strings_exactly_and_numbers_as_written() {
     );
     assert_eq!(
         outcome("{ path: spec.port, equals: 8080 }", &c, "full"),
-        Outcome::Passed
+        Verdict::Passed
     );
     assert_eq!(
         outcome("{ path: spec.critical, equals: true }", &c, "full"),
-        Outcome::Passed
+        Verdict::Passed
     );
     // An annotation holds a string; a number in the scorecard matches its text.
     let c2 = catalog(vec![component(
@@ -145,7 +145,7 @@ fn equals_compares_strings_exactly_and_numbers_as_written() {
     )]);
     assert_eq!(
         outcome("{ path: metadata.annotations.tier, equals: 1 }", &c2, "n"),
-        Outcome::Passed
+        Verdict::Passed
     );
 }
 
@@ -153,7 +153,7 @@ fn equals_compares_strings_exactly_and_numbers_as_written() {
 fn in_accepts_any_listed_value_and_lists_them_when_failing() {
     let c = sample();
     let check = "{ path: spec.lifecycle, in: [production, deprecated] }";
-    assert_eq!(outcome(check, &c, "full"), Outcome::Passed);
+    assert_eq!(outcome(check, &c, "full"), Verdict::Passed);
     assert_eq!(
         failed(&outcome(check, &c, "bare")),
         "spec.lifecycle is \"experimental\", expected one of production, deprecated"
@@ -166,7 +166,7 @@ fn in_accepts_any_listed_value_and_lists_them_when_failing() {
 fn matches_uses_the_regex_on_any_reached_value() {
     let c = sample();
     let check = "{ path: 'metadata.links[*].title', matches: '(?i)^runbook$' }";
-    assert_eq!(outcome(check, &c, "full"), Outcome::Passed);
+    assert_eq!(outcome(check, &c, "full"), Verdict::Passed);
     assert!(failed(&outcome(check, &c, "bare")).contains("metadata.links[*].title is missing"));
     let why = outcome("{ path: metadata.name, matches: '^svc-' }", &c, "full");
     assert_eq!(
@@ -189,7 +189,7 @@ fn lengths_count_characters_of_strings_and_entries_of_lists() {
     let c = sample();
     assert_eq!(
         outcome("{ path: metadata.description, min_length: 20 }", &c, "full"),
-        Outcome::Passed
+        Verdict::Passed
     );
     assert_eq!(
         outcome(
@@ -197,7 +197,7 @@ fn lengths_count_characters_of_strings_and_entries_of_lists() {
             &c,
             "full"
         ),
-        Outcome::Passed
+        Verdict::Passed
     );
     let short = outcome("{ path: metadata.tags, min_length: 3 }", &c, "full");
     assert_eq!(
@@ -219,7 +219,7 @@ fn lengths_count_characters_of_strings_and_entries_of_lists() {
 fn relation_resolves_and_min_count_use_the_catalog_edges() {
     let c = sample();
     let owner = "{ relation: ownedBy, resolves: true }";
-    assert_eq!(outcome(owner, &c, "full"), Outcome::Passed);
+    assert_eq!(outcome(owner, &c, "full"), Verdict::Passed);
     assert_eq!(
         failed(&outcome(owner, &c, "bare")),
         "ownedBy group:default/ghost-team does not resolve (no such entity in the catalog)"
@@ -230,7 +230,7 @@ fn relation_resolves_and_min_count_use_the_catalog_edges() {
             &c,
             "full"
         ),
-        Outcome::Passed
+        Verdict::Passed
     );
     let wrong_kind = outcome(
         "{ relation: ownedBy, resolves: true, kind: user }",
@@ -243,7 +243,7 @@ fn relation_resolves_and_min_count_use_the_catalog_edges() {
     );
     assert_eq!(
         outcome("{ relation: dependsOn, min_count: 1 }", &c, "full"),
-        Outcome::Passed
+        Verdict::Passed
     );
     let none = outcome("{ relation: dependsOn, min_count: 1 }", &c, "bare");
     assert_eq!(
@@ -253,7 +253,7 @@ fn relation_resolves_and_min_count_use_the_catalog_edges() {
     // The inverse direction is there too: bare is a dependency of full.
     assert_eq!(
         outcome("{ relation: dependencyOf, min_count: 1 }", &c, "bare"),
-        Outcome::Passed
+        Verdict::Passed
     );
     let no_edge = outcome("{ relation: providesApi, resolves: true }", &c, "full");
     assert_eq!(failed(&no_edge), "no providesApi relation");
@@ -263,7 +263,7 @@ fn relation_resolves_and_min_count_use_the_catalog_edges() {
 fn all_any_and_not_combine_checks() {
     let c = sample();
     let all = "{ all: [ { path: spec.lifecycle, equals: production }, { path: metadata.tags, min_length: 1 } ] }";
-    assert_eq!(outcome(all, &c, "full"), Outcome::Passed);
+    assert_eq!(outcome(all, &c, "full"), Verdict::Passed);
     let why = outcome(all, &c, "bare");
     assert!(
         failed(&why).contains("spec.lifecycle is \"experimental\"")
@@ -271,7 +271,7 @@ fn all_any_and_not_combine_checks() {
         "{why:?}"
     );
     let any = "{ any: [ { path: spec.lifecycle, equals: production }, { path: spec.lifecycle, equals: experimental } ] }";
-    assert_eq!(outcome(any, &c, "bare"), Outcome::Passed);
+    assert_eq!(outcome(any, &c, "bare"), Verdict::Passed);
     let any_fail = outcome(
         "{ any: [ { path: spec.x, exists: true }, { path: spec.y, exists: true } ] }",
         &c,
@@ -282,7 +282,7 @@ fn all_any_and_not_combine_checks() {
         "none of these holds: spec.x is missing; spec.y is missing"
     );
     let not = "{ not: { path: spec.lifecycle, equals: experimental } }";
-    assert_eq!(outcome(not, &c, "full"), Outcome::Passed);
+    assert_eq!(outcome(not, &c, "full"), Verdict::Passed);
     assert_eq!(
         failed(&outcome(not, &c, "bare")),
         "spec.lifecycle equals \"experimental\" holds, but must not"
@@ -387,7 +387,7 @@ spec:
     assert_eq!(report.scores.len(), 1);
 }
 
-fn waived(value: &str) -> Outcome {
+fn waived(value: &str) -> Verdict {
     let c = catalog(vec![component(
         "x",
         json!({"annotations": {"idp-tui.dev/exempt.t.r": value}}),
@@ -401,7 +401,7 @@ fn a_valid_waiver_passes_the_rule_with_its_reason() {
     let o = waived("moving to opsgenie until 2026-06-15");
     assert_eq!(
         o,
-        Outcome::Waived {
+        Verdict::Waived {
             reason: "moving to opsgenie".into(),
             until: Date::parse("2026-06-15").unwrap()
         }

@@ -255,7 +255,7 @@ fn background_scoring_checks_live_rules_on_the_live_data_the_portal_has() {
         score.outcomes.first().cloned().expect("one rule")
     };
     assert!(
-        matches!(outcome(&app), crate::scorecard::Outcome::Unknown(_)),
+        matches!(outcome(&app), crate::scorecard::Verdict::Unknown(_)),
         "no live data yet: unknown"
     );
     update(
@@ -272,7 +272,7 @@ fn background_scoring_checks_live_rules_on_the_live_data_the_portal_has() {
     update(&mut app, Action::Drawn);
     assert_eq!(
         outcome(&app),
-        crate::scorecard::Outcome::Failed("live pagerduty is crit: no open incident".into())
+        crate::scorecard::Verdict::Failed("live pagerduty is crit: no open incident".into())
     );
 }
 

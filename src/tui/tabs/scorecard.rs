@@ -6,7 +6,7 @@
 
 use super::EntityTab;
 use crate::catalog::EntityId;
-use crate::scorecard::{EntityScore, Outcome as RuleOutcome, Scorecard};
+use crate::scorecard::{EntityScore, Scorecard, Verdict};
 use crate::tui::action::Action;
 use crate::tui::panes::{Ctx, Outcome};
 use crate::tui::theme::{Theme, Token};
@@ -91,10 +91,10 @@ pub fn result_lines(
         .unwrap_or(0);
     for (rule, outcome) in card.rules.iter().zip(&score.outcomes) {
         let (mark, style) = match outcome {
-            RuleOutcome::Passed => (pass, theme.style(Token::Ok)),
-            RuleOutcome::Failed(_) => (fail, theme.style(Token::Error)),
-            RuleOutcome::Waived { .. } => (waived, theme.style(Token::Warning)),
-            RuleOutcome::Unknown(_) => ("?", theme.style(Token::Muted)),
+            Verdict::Passed => (pass, theme.style(Token::Ok)),
+            Verdict::Failed(_) => (fail, theme.style(Token::Error)),
+            Verdict::Waived { .. } => (waived, theme.style(Token::Warning)),
+            Verdict::Unknown(_) => ("?", theme.style(Token::Muted)),
         };
         let level = crate::tui::panes::search::fit(card.level_name(rule.level), level_width);
         lines.push(crate::tui::panes::entity::clip(
@@ -114,12 +114,12 @@ pub fn result_lines(
             }
         };
         match outcome {
-            RuleOutcome::Passed => {}
-            RuleOutcome::Waived { reason, until } => {
+            Verdict::Passed => {}
+            Verdict::Waived { reason, until } => {
                 detail(&format!("waived until {until}: {reason}"), Token::Warning)
             }
-            RuleOutcome::Unknown(why) => detail(&format!("unknown: {why}"), Token::Muted),
-            RuleOutcome::Failed(why) => {
+            Verdict::Unknown(why) => detail(&format!("unknown: {why}"), Token::Muted),
+            Verdict::Failed(why) => {
                 detail(why, Token::Text);
                 if let Some(fix) = &rule.fix {
                     detail(&format!("fix: {fix}"), Token::Muted);
