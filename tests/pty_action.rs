@@ -6,37 +6,10 @@
 
 mod pty_spawn;
 
-use portable_pty::{Child, MasterPty};
-use pty_spawn::Driven;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use pty_spawn::{Driven, Portal};
 
 const ROWS: u16 = 30;
 const COLS: u16 = 110;
-
-struct Running {
-    _master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    output: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Driven for Running {
-    const TIMEOUT: Duration = Duration::from_secs(20);
-
-    fn output(&self) -> &Mutex<Vec<u8>> {
-        &self.output
-    }
-
-    fn size(&self) -> (u16, u16) {
-        (ROWS, COLS)
-    }
-
-    fn keyboard(&mut self) -> &mut dyn Write {
-        &mut self.writer
-    }
-}
 
 const CONFIG: &str = r#"actions:
   - key: S
@@ -60,18 +33,7 @@ fn an_action_with_inputs_asks_in_a_form_confirms_the_command_and_runs_it() {
     std::fs::write(&config, CONFIG).expect("config");
     let pwned = home.path().join("pwned");
     let config = config.to_string_lossy().to_string();
-    let pty_spawn::Spawned {
-        master,
-        writer,
-        child,
-        output,
-    } = pty_spawn::spawn(&["--config", &config], &[], home.path(), COLS, ROWS);
-    let mut s = Running {
-        _master: master,
-        writer,
-        child,
-        output,
-    };
+    let mut s = Portal::start(&["--config", &config], &[], home.path(), COLS, ROWS);
     s.wait_for("89 of 89");
     s.send("ledger-writer\r");
     s.wait_for("component:default/ledger-writer");
@@ -100,12 +62,5 @@ fn an_action_with_inputs_asks_in_a_form_confirms_the_command_and_runs_it() {
     s.send("\r");
     s.wait_for("Scale deployment: exit 0");
     s.send("q");
-    let start = std::time::Instant::now();
-    while s.child.try_wait().ok().flatten().is_none() {
-        if start.elapsed() > Running::TIMEOUT {
-            let _ = s.child.kill();
-            panic!("the portal did not quit; the screen was:\n{}", s.screen());
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
+    assert!(s.exit_status().success());
 }

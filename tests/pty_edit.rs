@@ -7,54 +7,18 @@
 
 mod pty_spawn;
 
-use portable_pty::{Child, MasterPty};
-use pty_spawn::Driven;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use pty_spawn::{Driven, Portal};
 use std::time::{Duration, Instant};
 
 const ROWS: u16 = 30;
 const COLS: u16 = 100;
 
-struct Running {
-    _master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    output: Arc<Mutex<Vec<u8>>>,
+fn portal(args: &[&str], env: &[(&str, &str)], home: &std::path::Path) -> Portal {
+    Portal::start(args, env, home, COLS, ROWS)
 }
 
-impl Driven for Running {
-    const TIMEOUT: Duration = Duration::from_secs(30);
-
-    fn output(&self) -> &Mutex<Vec<u8>> {
-        &self.output
-    }
-
-    fn size(&self) -> (u16, u16) {
-        (ROWS, COLS)
-    }
-
-    fn keyboard(&mut self) -> &mut dyn Write {
-        &mut self.writer
-    }
-}
-
-impl Running {
-    fn start(args: &[&str], env: &[(&str, &str)], home: &std::path::Path) -> Running {
-        let pty_spawn::Spawned {
-            master,
-            writer,
-            child,
-            output,
-        } = pty_spawn::spawn(args, env, home, COLS, ROWS);
-        Running {
-            _master: master,
-            writer,
-            child,
-            output,
-        }
-    }
-
+/// What these flows need beyond [`Driven`]: where the cursor is, and quitting.
+trait Cursor: Driven {
     /// The cursor's (row, column) on the screen now.
     fn cursor(&self) -> (u16, u16) {
         let mut parser = vt100::Parser::new(ROWS, COLS, 0);
@@ -78,23 +42,14 @@ impl Running {
             std::thread::sleep(Duration::from_millis(25));
         }
     }
-
-    fn quit(mut self) {
-        self.send("\x03");
-        let start = Instant::now();
-        while self.child.try_wait().unwrap().is_none() {
-            assert!(start.elapsed() < Self::TIMEOUT, "idp-tui did not quit");
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
 }
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-        }
-    }
+impl Cursor for Portal {}
+
+/// Quits with Ctrl-C and waits for the portal to exit.
+fn quit(mut s: Portal) {
+    s.send("\x03");
+    s.exit_status();
 }
 
 const LEFT: &str = "\x1b[D";
@@ -103,7 +58,7 @@ const HOME: &str = "\x1b[H";
 #[test]
 fn a_typo_is_fixed_in_the_middle_of_the_query_and_a_paste_is_one_line() {
     let home = tempfile::tempdir().unwrap();
-    let mut s = Running::start(&[], &[], home.path());
+    let mut s = portal(&[], &[], home.path());
     s.wait_for("89 of 89");
     s.send("ldger-writer");
     s.wait_for("Search: ldger-writer");
@@ -126,7 +81,7 @@ fn a_typo_is_fixed_in_the_middle_of_the_query_and_a_paste_is_one_line() {
     s.send(HOME);
     s.send("\x1b[200~ledger\nx\x1b[201~");
     s.wait_for("Search: ledger xwriter");
-    s.quit();
+    quit(s);
 }
 
 /// An editor that records its arguments (one a line) and changes the entity's title, as a
@@ -156,7 +111,7 @@ fn e_opens_the_file_in_the_editor_as_one_argument_and_the_edit_shows_on_return()
     std::fs::write(&editor, FAKE_EDITOR).unwrap();
     std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
     let args_log = home.path().join("editor-args");
-    let mut s = Running::start(
+    let mut s = portal(
         &["--catalog", file.to_str().unwrap()],
         &[
             ("EDITOR", editor.to_str().unwrap()),
@@ -182,13 +137,13 @@ fn e_opens_the_file_in_the_editor_as_one_argument_and_the_edit_shows_on_return()
     assert!(!dir.join("pwned.yaml").exists());
     // Still on the entity, now with its new title.
     assert!(s.screen().contains("component:default/payments-api"));
-    s.quit();
+    quit(s);
 }
 
 #[test]
 fn a_starred_entity_is_listed_first_on_the_empty_query_and_after_a_restart() {
     let home = tempfile::tempdir().unwrap();
-    let mut s = Running::start(&[], &[], home.path());
+    let mut s = portal(&[], &[], home.path());
     s.wait_for("89 of 89");
     s.send("ledger-writer");
     s.wait_for("Search: ledger-writer");
@@ -201,19 +156,19 @@ fn a_starred_entity_is_listed_first_on_the_empty_query_and_after_a_restart() {
     s.send("\x15"); // Ctrl-U: the empty query
     s.wait_for("★ Favourites");
     s.wait_for("★ ledger-writer");
-    s.quit();
+    quit(s);
     // Kept in the state directory: a new start lists it too.
     let file = home.path().join("xdg_state_home/idp-tui/favourites.json");
     let start = Instant::now();
     while !std::fs::read_to_string(&file).is_ok_and(|t| t.contains("ledger-writer")) {
         assert!(
-            start.elapsed() < Running::TIMEOUT,
+            start.elapsed() < Portal::TIMEOUT,
             "{} never written",
             file.display()
         );
         std::thread::sleep(Duration::from_millis(25));
     }
-    let s = Running::start(&[], &[], home.path());
+    let s = portal(&[], &[], home.path());
     s.wait_for("★ Favourites");
     s.wait_until("the favourite selected at the top", |screen, _| {
         screen
@@ -223,13 +178,13 @@ fn a_starred_entity_is_listed_first_on_the_empty_query_and_after_a_restart() {
     });
     // Opened and starred: listed once, as a favourite, not again as recent.
     assert!(!s.screen().contains("Recent"), "{}", s.screen());
-    s.quit();
+    quit(s);
 }
 
 #[test]
 fn t_on_a_template_page_opens_its_form_and_esc_comes_back() {
     let home = tempfile::tempdir().unwrap();
-    let mut s = Running::start(&[], &[], home.path());
+    let mut s = portal(&[], &[], home.path());
     s.wait_for("89 of 89");
     s.send("kind:template");
     s.wait_for("Search: kind:template");
@@ -247,7 +202,7 @@ fn t_on_a_template_page_opens_its_form_and_esc_comes_back() {
     s.wait_until("the template's page again", |screen, _| {
         screen.contains("template:default/") && !screen.contains("Page 1/")
     });
-    s.quit();
+    quit(s);
 }
 
 #[test]
@@ -260,12 +215,12 @@ fn an_edit_of_a_catalog_file_shows_up_without_r() {
         format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: payments-api\n  title: {title}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n")
     };
     std::fs::write(&file, entity("Old title")).unwrap();
-    let s = Running::start(&["--catalog", dir.to_str().unwrap()], &[], home.path());
+    let s = portal(&["--catalog", dir.to_str().unwrap()], &[], home.path());
     s.wait_for("Old title");
     // Saved the way editors do: a new file renamed over the old one.
     let tmp = dir.join(".catalog-info.yaml.new");
     std::fs::write(&tmp, entity("New title")).unwrap();
     std::fs::rename(&tmp, &file).unwrap();
     s.wait_for("New title");
-    s.quit();
+    quit(s);
 }

@@ -6,53 +6,15 @@
 
 mod pty_spawn;
 
-use portable_pty::{Child, MasterPty};
-use pty_spawn::Driven;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use pty_spawn::{Driven, Portal};
 
 const ROWS: u16 = 40;
 const COLS: u16 = 120;
 
-struct Running {
-    _master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    output: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Driven for Running {
-    const TIMEOUT: Duration = Duration::from_secs(20);
-
-    fn output(&self) -> &Mutex<Vec<u8>> {
-        &self.output
-    }
-
-    fn size(&self) -> (u16, u16) {
-        (ROWS, COLS)
-    }
-
-    fn keyboard(&mut self) -> &mut dyn Write {
-        &mut self.writer
-    }
-}
-
 #[test]
 fn the_demo_initiatives_open_from_the_palette_and_drill_down_to_an_owner() {
     let home = tempfile::tempdir().expect("home");
-    let pty_spawn::Spawned {
-        master,
-        writer,
-        child,
-        output,
-    } = pty_spawn::spawn(&[], &[], home.path(), COLS, ROWS);
-    let mut s = Running {
-        _master: master,
-        writer,
-        child,
-        output,
-    };
+    let mut s = Portal::start(&[], &[], home.path(), COLS, ROWS);
     s.wait_for("89 of 89");
     s.send("\x10"); // Ctrl-P
     s.wait_for("Commands");
@@ -85,6 +47,6 @@ fn the_demo_initiatives_open_from_the_palette_and_drill_down_to_an_owner() {
     s.send("\x1b");
     s.wait_for("/oncall  1 of 2");
     s.send("\x03");
-    let status = s.child.wait().expect("the portal exits");
+    let status = s.exit_status();
     assert!(status.success(), "{status:?}");
 }

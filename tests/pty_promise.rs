@@ -5,54 +5,16 @@
 
 mod pty_spawn;
 
-use portable_pty::{Child, MasterPty};
-use pty_spawn::Driven;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use pty_spawn::{Driven, Portal};
 
 const ROWS: u16 = 40;
 const COLS: u16 = 110;
-
-struct Running {
-    _master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    output: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Driven for Running {
-    const TIMEOUT: Duration = Duration::from_secs(20);
-
-    fn output(&self) -> &Mutex<Vec<u8>> {
-        &self.output
-    }
-
-    fn size(&self) -> (u16, u16) {
-        (ROWS, COLS)
-    }
-
-    fn keyboard(&mut self) -> &mut dyn Write {
-        &mut self.writer
-    }
-}
 
 #[test]
 fn a_promise_opens_as_a_form_generated_from_its_crd() {
     let home = tempfile::tempdir().expect("home");
     let catalog = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/formats/kratix");
-    let pty_spawn::Spawned {
-        master,
-        writer,
-        child,
-        output,
-    } = pty_spawn::spawn(&["--catalog", catalog], &[], home.path(), COLS, ROWS);
-    let mut s = Running {
-        _master: master,
-        writer,
-        child,
-        output,
-    };
+    let mut s = Portal::start(&["--catalog", catalog], &[], home.path(), COLS, ROWS);
     s.wait_for("catalog ✓");
     s.open_template("request postgresql", "request-postgresql");
     s.wait_for("Page 1/2");
@@ -73,5 +35,5 @@ fn a_promise_opens_as_a_form_generated_from_its_crd() {
         assert!(screen.contains(field), "{field} not on the form:\n{screen}");
     }
     s.send("\x03");
-    let _ = s.child.wait();
+    s.exit_status();
 }

@@ -1,5 +1,5 @@
 //! Starting the built `idp-tui` in a pseudo-terminal with a private HOME, and driving it there,
-//! shared by the pty flow tests (`pty.rs`, `pty_form.rs`, `full_disk.rs`).
+//! shared by the pty flow tests (`pty*.rs`, `full_disk.rs`): most start a [`Portal`].
 #![allow(dead_code)]
 
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
@@ -179,5 +179,80 @@ pub fn assert_restored(raw: &[u8], master: &dyn MasterPty) {
             flags.contains("ICANON") && flags.contains("ECHO"),
             "{flags}"
         );
+    }
+}
+
+/// A portal started by [`spawn`] and driven as a user would ([`Driven`]); killed when dropped
+/// still running, so a failing test leaves no process behind.
+pub struct Portal {
+    _master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    /// The portal's process.
+    pub child: Box<dyn Child + Send + Sync>,
+    output: Arc<Mutex<Vec<u8>>>,
+    rows: u16,
+    cols: u16,
+}
+
+impl Portal {
+    /// Starts the binary with `args` and `env` in a `cols` x `rows` pty with a private HOME
+    /// inside `home` (see [`spawn`]).
+    pub fn start(args: &[&str], env: &[(&str, &str)], home: &Path, cols: u16, rows: u16) -> Self {
+        let Spawned {
+            master,
+            writer,
+            child,
+            output,
+        } = spawn(args, env, home, cols, rows);
+        Portal {
+            _master: master,
+            writer,
+            child,
+            output,
+            rows,
+            cols,
+        }
+    }
+
+    /// Waits for the portal to exit; kills it and fails with the screen when it does not.
+    pub fn exit_status(&mut self) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("polling the portal") {
+                return status;
+            }
+            if start.elapsed() > Self::TIMEOUT {
+                let _ = self.child.kill();
+                panic!(
+                    "the portal did not exit; the screen was:\n{}",
+                    self.screen()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+}
+
+impl Driven for Portal {
+    const TIMEOUT: Duration = Duration::from_secs(30);
+
+    fn output(&self) -> &Mutex<Vec<u8>> {
+        &self.output
+    }
+
+    fn size(&self) -> (u16, u16) {
+        (self.rows, self.cols)
+    }
+
+    fn keyboard(&mut self) -> &mut dyn Write {
+        &mut self.writer
+    }
+}
+
+impl Drop for Portal {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
     }
 }
