@@ -241,6 +241,20 @@ impl Theme {
         }
     }
 
+    /// The start of a list row: its base style (the selection's on the selected row, else
+    /// none) and its marker (`▶ ` on the selected row, two spaces elsewhere).
+    pub fn row_start(&self, selected: bool) -> (Style, ratatui::text::Span<'static>) {
+        let base = if selected {
+            self.style(Token::Selection)
+        } else {
+            Style::default()
+        };
+        let marker = if selected { "▶ " } else { "  " };
+        let marker =
+            ratatui::text::Span::styled(marker, self.on_row(base, self.style(Token::Accent)));
+        (base, marker)
+    }
+
     /// A selected line: every span drawn on the selection's colours (see [`Theme::on_row`]).
     pub fn select_line<'a>(&self, line: ratatui::text::Line<'a>) -> ratatui::text::Line<'a> {
         let selection = self.style(Token::Selection);

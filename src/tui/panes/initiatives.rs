@@ -473,16 +473,9 @@ impl View for InitiativesView {
                 continue;
             };
             let is_selected = Some(n) == selected;
-            let base = if is_selected {
-                theme.style(Token::Selection)
-            } else {
-                Style::default()
-            };
+            let (base, marker) = theme.row_start(is_selected);
             let mut first = vec![
-                Span::styled(
-                    if is_selected { "▶ " } else { "  " },
-                    theme.on_row(base, theme.style(Token::Accent)),
-                ),
+                marker,
                 Span::styled(
                     crate::tui::panes::search::fit(&initiative.name, name_width),
                     base.add_modifier(Modifier::BOLD),

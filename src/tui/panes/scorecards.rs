@@ -17,7 +17,6 @@ use crate::tui::widgets::filter::FilteredList;
 use crate::tui::widgets::list::window;
 use crate::tui::widgets::wrap::safe_line;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -396,15 +395,7 @@ impl View for ScorecardsView {
             .filter_map(|at| drawn.get(at).copied())
             .map(|i| {
                 let is_selected = Some(i) == selected_row;
-                let base = if is_selected {
-                    theme.style(Token::Selection)
-                } else {
-                    Style::default()
-                };
-                let marker = Span::styled(
-                    if is_selected { "▶ " } else { "  " },
-                    theme.on_row(base, theme.style(Token::Accent)),
-                );
+                let (base, marker) = theme.row_start(is_selected);
                 let spans = match &self.rows[i] {
                     Row::Heading(t) => vec![Span::styled(t.clone(), theme.style(Token::Title))],
                     Row::Note(t) => vec![Span::styled(format!("  {t}"), theme.style(Token::Muted))],
