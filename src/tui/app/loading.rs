@@ -102,12 +102,12 @@ impl App {
             owner,
             problems,
         } = snapshot;
-        self.sources.restore(owner, problems)?;
-        self.catalog = Arc::new(catalog);
-        self.index = Arc::new(index);
-        self.searching.version += 1;
-        self.searching.behind = false;
-        self.searching.load_due = true;
+        self.data.sources.restore(owner, problems)?;
+        self.data.catalog = Arc::new(catalog);
+        self.data.index = Arc::new(index);
+        self.pending.searching.version += 1;
+        self.pending.searching.behind = false;
+        self.pending.searching.load_due = true;
         self.search_loaded();
         Ok(())
     }
@@ -115,18 +115,18 @@ impl App {
     /// What to write now that a load is complete (see [`AfterLoad`]): `None` while loading,
     /// while the index is behind the catalog (the snapshot needs it), or when nothing is due.
     pub(super) fn writes_due(&mut self) -> Option<AfterLoad> {
-        if self.is_loading() || self.index.len() != self.catalog.len() {
+        if self.is_loading() || self.data.index.len() != self.data.catalog.len() {
             return None;
         }
-        let saves = self.sources.take_saves();
+        let saves = self.data.sources.take_saves();
         let snapshot = self.take_snapshot();
         if saves.is_empty() && snapshot.is_none() {
             return None;
         }
-        let (owner, problems) = self.sources.origins();
+        let (owner, problems) = self.data.sources.origins();
         Some(AfterLoad {
             saves,
-            catalog: self.catalog.clone(),
+            catalog: self.data.catalog.clone(),
             owner: owner.to_vec(),
             problems: problems.to_vec(),
             snapshot,
@@ -138,17 +138,20 @@ impl App {
     /// while the index is behind the catalog, or when the catalog holds entities no source
     /// sent (registered in this session).
     pub fn take_snapshot(&mut self) -> Option<crate::snapshot::Contents> {
-        if !self.snapshot.due || self.is_loading() || self.index.len() != self.catalog.len() {
+        if !self.pending.snapshot.due
+            || self.is_loading()
+            || self.data.index.len() != self.data.catalog.len()
+        {
             return None;
         }
-        self.snapshot.due = false;
-        let (owner, problems) = self.sources.origins();
-        if owner.len() != self.catalog.len() || owner.iter().any(Option::is_none) {
+        self.pending.snapshot.due = false;
+        let (owner, problems) = self.data.sources.origins();
+        if owner.len() != self.data.catalog.len() || owner.iter().any(Option::is_none) {
             return None;
         }
         Some(crate::snapshot::Contents {
-            catalog: self.catalog.clone(),
-            index: self.index.clone(),
+            catalog: self.data.catalog.clone(),
+            index: self.data.index.clone(),
             owner: owner.to_vec(),
             problems: problems.to_vec(),
         })
@@ -156,15 +159,15 @@ impl App {
 
     /// True while any source is still loading (the spinner ticks only then).
     pub fn is_loading(&self) -> bool {
-        self.sources.loading()
+        self.data.sources.loading()
     }
 
     /// Folds a source's event into the catalog, the search index and the open views. A
     /// replacement of a source's data is built off the UI thread when the loop does that (see
     /// `Task::Rebuild`); until it is swapped in, later events wait, in order.
     pub(super) fn load(&mut self, event: LoadEvent) {
-        if self.replacing.building {
-            self.replacing.held.push_back(Held::Load(event));
+        if self.pending.replacing.building {
+            self.pending.replacing.held.push_back(Held::Load(event));
             return;
         }
         match event {
@@ -184,28 +187,31 @@ impl App {
             entities, problems, ..
         } = &event
         {
-            self.snapshot.dirty |= !entities.is_empty() || !problems.is_empty();
+            self.pending.snapshot.dirty |= !entities.is_empty() || !problems.is_empty();
         }
         let changed = match event {
             // These never touch the catalog: no need to take it from a snapshot writer.
             LoadEvent::Progress { .. } | LoadEvent::Cached { .. } | LoadEvent::Save(_) => {
-                self.sources.apply(&mut Catalog::new(), event)
+                self.data.sources.apply(&mut Catalog::new(), event)
             }
-            event => self.sources.apply(Arc::make_mut(&mut self.catalog), event),
+            event => self
+                .data
+                .sources
+                .apply(Arc::make_mut(&mut self.data.catalog), event),
         };
         if done && !self.is_loading() {
-            if self.snapshot.dirty {
-                self.snapshot.due = true;
-                self.snapshot.dirty = false;
+            if self.pending.snapshot.dirty {
+                self.pending.snapshot.due = true;
+                self.pending.snapshot.dirty = false;
             }
             // Score once the whole catalog is in (relations only resolve then), after the
             // frame that shows it, so a start is usable before the scorecards are in.
-            self.scores_due = true;
+            self.pending.scores_due = true;
         }
         if changed {
             // The index grows with every batch; the results follow at a bounded rate.
             self.extend_index();
-            self.searching.load_due = true;
+            self.pending.searching.load_due = true;
         }
         self.search_loaded();
         self.sources_changed();
@@ -214,16 +220,17 @@ impl App {
     /// Starts swapping a source's data for new data: built here, or asked for as a task.
     fn replace(&mut self, source: SourceId, entities: Vec<Entity>, problems: Vec<Problem>) {
         let Some(replacement) =
-            self.sources
-                .replacement(self.catalog.clone(), source, entities, problems)
+            self.data
+                .sources
+                .replacement(self.data.catalog.clone(), source, entities, problems)
         else {
             return;
         };
-        self.snapshot.dirty = true;
+        self.pending.snapshot.dirty = true;
         let job = RebuildJob(replacement);
-        if self.background {
-            self.asked.push(Task::Rebuild(job));
-            self.replacing.building = true;
+        if self.settings.background {
+            self.pending.asked.push(Task::Rebuild(job));
+            self.pending.replacing.building = true;
         } else {
             self.rebuilt(job.run());
         }
@@ -232,7 +239,7 @@ impl App {
     /// Catalogs replaced since the last call, to drop off the UI thread (100,000 entities take
     /// tens of milliseconds to free).
     pub(super) fn retired_catalogs(&mut self) -> Vec<Arc<Catalog>> {
-        std::mem::take(&mut self.replacing.retired)
+        std::mem::take(&mut self.pending.replacing.retired)
     }
 
     /// Swaps in a rebuilt catalog and its index, finds what the user was looking at again, and
@@ -243,27 +250,27 @@ impl App {
             catalog,
             index,
         } = done;
-        let catalog = self.sources.swap_in(catalog);
-        let old = std::mem::replace(&mut self.catalog, Arc::new(catalog));
+        let catalog = self.data.sources.swap_in(catalog);
+        let old = std::mem::replace(&mut self.data.catalog, Arc::new(catalog));
         debug_assert!(
             Arc::ptr_eq(&old, &base),
             "the catalog changed while rebuilt"
         );
         drop(base);
-        self.index = Arc::new(index);
+        self.data.index = Arc::new(index);
         // The results name entities by their old numbers: dropped, and scored again after the
         // frame that shows the new data.
-        self.scores.set_pending();
-        self.scores_due = true;
+        self.data.scores.set_pending();
+        self.pending.scores_due = true;
         self.catalog_replaced(&old);
-        if self.background {
-            self.replacing.retired.push(old);
+        if self.settings.background {
+            self.pending.replacing.retired.push(old);
         }
-        self.replacing.building = false;
+        self.pending.replacing.building = false;
         self.search_loaded();
         self.sources_changed();
-        while !self.replacing.building {
-            match self.replacing.held.pop_front() {
+        while !self.pending.replacing.building {
+            match self.pending.replacing.held.pop_front() {
                 Some(Held::Load(event)) => self.load(event),
                 Some(Held::Register { entities, message }) => self.register(entities, message),
                 None => break,
@@ -274,23 +281,24 @@ impl App {
     /// Adds entities to the catalog that no source sent (a template run registered them),
     /// after any replacement being built.
     pub(crate) fn register(&mut self, entities: Vec<Entity>, message: String) {
-        if self.replacing.building {
-            self.replacing
+        if self.pending.replacing.building {
+            self.pending
+                .replacing
                 .held
                 .push_back(Held::Register { entities, message });
             return;
         }
         let count = entities.len();
-        self.scores.forget_catalog();
-        let catalog = Arc::make_mut(&mut self.catalog);
+        self.data.scores.forget_catalog();
+        let catalog = Arc::make_mut(&mut self.data.catalog);
         for e in entities {
             catalog.insert(e);
         }
         catalog.check_references();
         self.extend_index();
-        self.searching.load_due = true;
+        self.pending.searching.load_due = true;
         self.search_loaded();
-        self.scores_due |= count > 0;
+        self.pending.scores_due |= count > 0;
         self.status_info(if count == 0 {
             message
         } else {
@@ -300,10 +308,10 @@ impl App {
 
     /// Tells the open views the sources' statuses changed.
     fn sources_changed(&mut self) {
-        if self.stack.is_empty() {
+        if self.screen.stack.is_empty() {
             return;
         }
-        let statuses = self.sources.statuses().to_vec();
+        let statuses = self.data.sources.statuses().to_vec();
         self.tell_panes(&crate::tui::action::Action::SourcesChanged(statuses));
     }
 
@@ -312,49 +320,51 @@ impl App {
     fn catalog_replaced(&mut self, old: &Catalog) {
         let remap = |id: EntityId| {
             let e = old.entities().get(id.index())?;
-            self.catalog.id_of(e.entity_ref())
+            self.data.catalog.id_of(e.entity_ref())
         };
-        let selected = self.search.selected_id().and_then(remap);
-        self.searching.version += 1;
-        self.searching.behind = false;
+        let selected = self.screen.search.selected_id().and_then(remap);
+        self.pending.searching.version += 1;
+        self.pending.searching.behind = false;
         // Built while other sources may still load: ranked again once they are in.
-        self.searching.ranks_stale = true;
-        self.searching.load_due = false;
+        self.pending.searching.ranks_stale = true;
+        self.pending.searching.load_due = false;
         // Inline: the results on screen name entities by their old numbers.
-        let mut results = self.searching.narrowing.search(
-            &self.index,
-            self.searching.version,
-            &self.search.parsed_query(),
+        let mut results = self.pending.searching.narrowing.search(
+            &self.data.index,
+            self.pending.searching.version,
+            &self.screen.search.parsed_query(),
             RESULT_LIMIT,
         );
-        if self.search.facets.is_open() {
+        if self.screen.search.facets.is_open() {
             results.facets = self
+                .pending
                 .searching
                 .narrowing
-                .facets(&self.index, self.searching.version);
+                .facets(&self.data.index, self.pending.searching.version);
         }
-        self.searching.awaiting = None;
-        self.search.set_results(results, None);
+        self.pending.searching.awaiting = None;
+        self.screen.search.set_results(results, None);
         if let Some(id) = selected {
-            self.search.select_id(id);
+            self.screen.search.select_id(id);
         }
-        let before = self.stack.len();
-        let mut stack = std::mem::take(&mut self.stack);
+        let before = self.screen.stack.len();
+        let mut stack = std::mem::take(&mut self.screen.stack);
         let ctx = self.ctx();
         stack.retain_mut(|view| view.remap(&ctx, &remap));
-        self.stack = stack;
-        if self.stack.len() < before {
+        self.screen.stack = stack;
+        if self.screen.stack.len() < before {
             self.status_info("refreshed: an entity you had open is no longer in the catalog");
         }
     }
 
     /// Asks for a refresh of every source (`name` empty) or of the one named.
     pub fn refresh(&mut self, name: &str) -> Result<Option<Task>, String> {
-        let ids: Vec<SourceId> = (0..self.sources.statuses().len())
-            .filter(|&i| name.is_empty() || self.sources.statuses()[i].name == name)
+        let ids: Vec<SourceId> = (0..self.data.sources.statuses().len())
+            .filter(|&i| name.is_empty() || self.data.sources.statuses()[i].name == name)
             .collect();
         if ids.is_empty() {
             let names: Vec<&str> = self
+                .data
                 .sources
                 .statuses()
                 .iter()
@@ -371,7 +381,7 @@ impl App {
             });
         }
         for &id in &ids {
-            self.sources.start_refresh(id);
+            self.data.sources.start_refresh(id);
         }
         self.status_info(format!(
             "refreshing {}",
