@@ -4,16 +4,14 @@ use crate::catalog::Catalog;
 use crate::scorecard::Scoreboard;
 use crate::search::SearchIndex;
 use crate::source::SourceTracker;
+use crate::startup::state::CatalogState;
 use std::sync::Arc;
 
 /// The catalog and what is computed over it or known of it.
 pub(super) struct Data {
-    /// The catalog loaded so far; shared (read-only) with the snapshot writer after a load.
-    pub(super) catalog: Arc<Catalog>,
-    /// The search index over it, shared with the search worker while it searches.
-    pub(super) index: Arc<SearchIndex>,
-    /// The sources: each one's state, entity count, last refresh and error.
-    pub(super) sources: SourceTracker,
+    /// The catalog, its search index (shared with the search worker while it searches) and
+    /// the sources' record, with the load's bookkeeping: the reducer the command line shares.
+    pub(super) load: CatalogState,
     /// The scorecards evaluated over the catalog; re-evaluated when loading finishes.
     pub(super) scores: Scoreboard,
     /// The initiatives (see [`super::App::set_initiatives`]); none until set.
@@ -25,17 +23,17 @@ pub(super) struct Data {
 impl super::App {
     /// The catalog loaded so far.
     pub fn catalog(&self) -> &Arc<Catalog> {
-        &self.data.catalog
+        self.data.load.catalog()
     }
 
     /// The search index over the catalog (it may lag a batch behind while the worker holds it).
     pub fn index(&self) -> &Arc<SearchIndex> {
-        &self.data.index
+        self.data.load.index()
     }
 
     /// The sources: each one's state, entity count, last refresh and error.
     pub fn sources(&self) -> &SourceTracker {
-        &self.data.sources
+        self.data.load.sources()
     }
 
     /// The scorecards evaluated over the catalog.

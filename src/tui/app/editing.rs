@@ -11,7 +11,7 @@ use crate::tui::widgets::wrap::safe_line;
 impl App {
     /// Notes an entity opened, for the recent list of the empty query.
     pub(super) fn opened(&mut self, id: crate::catalog::EntityId) {
-        let entity_ref = self.data.catalog.get(id).entity_ref().to_string();
+        let entity_ref = self.data.load.catalog().get(id).entity_ref().to_string();
         self.screen.search.marks.opened(&entity_ref);
     }
 
@@ -21,7 +21,7 @@ impl App {
         let Some(id) = self.current_entity() else {
             return;
         };
-        let entity = self.data.catalog.get(id);
+        let entity = self.data.load.catalog().get(id);
         if !entity.kind.eq_ignore_ascii_case("template") {
             self.status_info("t fills a template's form: this entity is not a Template");
             return;
@@ -52,7 +52,7 @@ impl App {
             self.status_info("no entity to star");
             return;
         };
-        let entity_ref = self.data.catalog.get(id).entity_ref().to_string();
+        let entity_ref = self.data.load.catalog().get(id).entity_ref().to_string();
         let starred = self.screen.search.marks.toggle_favourite(&entity_ref);
         self.status_info(if starred {
             format!("★ {entity_ref} is a favourite (listed first on the empty query)")
@@ -67,7 +67,7 @@ impl App {
             self.status_info("no entity to edit: open one first");
             return None;
         };
-        let entity = self.data.catalog.get(id);
+        let entity = self.data.load.catalog().get(id);
         let what = entity.entity_ref().to_string();
         match EditRequest::for_origin(&entity.origin, &what) {
             Ok(request) => Some(self.edit(request)),
@@ -86,10 +86,11 @@ impl App {
     }
 
     fn sources_of_file(&self, path: &str) -> Vec<SourceId> {
-        let (owners, problems) = self.data.sources.origins();
+        let (owners, problems) = self.data.load.sources().origins();
         let mut ids: Vec<SourceId> = self
             .data
-            .catalog
+            .load
+            .catalog()
             .entities()
             .iter()
             .enumerate()
@@ -113,7 +114,8 @@ impl App {
             .iter()
             .filter_map(|&id| {
                 self.data
-                    .sources
+                    .load
+                    .sources()
                     .statuses()
                     .get(id)
                     .map(|s| safe_line(&s.name))
@@ -123,7 +125,7 @@ impl App {
             return;
         }
         for &id in &ids {
-            self.data.sources.start_refresh(id);
+            self.data.load.start_refresh(id);
         }
         self.status_info(format!("files changed: reloading {}", names.join(", ")));
         self.pending.asked.push(Task::Refresh(ids));
@@ -138,12 +140,12 @@ impl App {
             return;
         }
         let ids = if edited.request.sources.is_empty() {
-            (0..self.data.sources.statuses().len()).collect()
+            (0..self.data.load.sources().statuses().len()).collect()
         } else {
             edited.request.sources
         };
         for &id in &ids {
-            self.data.sources.start_refresh(id);
+            self.data.load.start_refresh(id);
         }
         let code = match edited.result {
             Ok(Some(0)) => String::new(),

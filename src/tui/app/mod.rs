@@ -21,14 +21,15 @@ use super::task::Task;
 use super::theme::Theme;
 use crate::catalog::{Catalog, EntityId};
 use crate::scorecard::{self, Scoreboard};
-use crate::search::{Narrowing, SearchIndex};
-use crate::source::{SourceSpec, SourceTracker};
+use crate::search::Narrowing;
+use crate::source::SourceSpec;
+use crate::startup::state::CatalogState;
 use crossterm::event::KeyEvent;
 
 mod data;
 mod editing;
 mod loading;
-pub use loading::{AfterLoad, BuiltReplacement, RebuildJob};
+pub use crate::startup::state::{AfterLoad, BuiltReplacement, RebuildJob};
 mod mouse;
 pub use mouse::DOUBLE_CLICK;
 mod pending;
@@ -38,7 +39,7 @@ mod screen;
 mod searching;
 mod settings;
 use data::Data;
-use pending::{Pending, SnapshotState};
+use pending::Pending;
 use screen::Screen;
 pub use searching::LOAD_SEARCH_INTERVAL;
 use searching::{Searching, Select};
@@ -72,18 +73,19 @@ pub struct App {
     screen: Screen,
     /// Preferences, the user's own commands, where heavy work runs, the clock.
     settings: Settings,
-    /// Tasks asked for, the snapshot's state, a replacement being built, searches awaited.
+    /// Tasks asked for, remote jobs, scoring due, a confirmation awaited, searches awaited.
     pending: Pending,
 }
 
 impl App {
     /// An app over a catalog, with sources still to report (each starts as loading).
     pub fn new(catalog: Catalog, sources: &[SourceSpec], theme: Theme, keymap: Keymap) -> Self {
-        let index = Arc::new(SearchIndex::build(&catalog));
+        let load = CatalogState::new(catalog, sources);
+        let index = load.index();
         let mut narrowing = Narrowing::default();
         let mut search = SearchPane::default();
         search.set_results(
-            narrowing.search(&index, 0, &search.parsed_query(), RESULT_LIMIT),
+            narrowing.search(index, 0, &search.parsed_query(), RESULT_LIMIT),
             None,
         );
         let clock = Clock::system();
@@ -93,16 +95,13 @@ impl App {
                 scorecards: scorecard::default_scorecards(),
                 errors: Vec::new(),
             },
-            &catalog,
+            load.catalog(),
             clock.today(),
         );
-        let catalog = Arc::new(catalog);
-        scores.scored_over(Arc::clone(&catalog));
+        scores.scored_over(Arc::clone(load.catalog()));
         App {
             data: Data {
-                catalog,
-                index,
-                sources: SourceTracker::new(sources),
+                load,
                 scores,
                 initiatives: crate::governance::LoadedInitiatives::default(),
                 live: crate::live::Reports::default(),
@@ -130,8 +129,6 @@ impl App {
             },
             pending: Pending {
                 asked: Vec::new(),
-                snapshot: SnapshotState::default(),
-                replacing: loading::Replacing::default(),
                 remote: remote::RemoteJobs::default(),
                 scores_due: false,
                 pending_confirm: None,
@@ -227,7 +224,7 @@ impl App {
         let Some(id) = self.current_entity() else {
             return Vec::new();
         };
-        let entity = self.data.catalog.get(id);
+        let entity = self.data.load.catalog().get(id);
         self.settings
             .user_commands
             .iter()
@@ -241,7 +238,7 @@ impl App {
     pub fn run_custom(&mut self, index: usize) -> Option<Task> {
         let id = self.current_entity()?;
         let action = self.settings.user_commands.get(index)?;
-        let entity = self.data.catalog.get(id);
+        let entity = self.data.load.catalog().get(id);
         if !action.applies(entity) {
             let message = format!(
                 "{} does not apply to {}",
@@ -305,7 +302,10 @@ impl App {
         let job = self
             .data
             .scores
-            .rescore_job(self.data.catalog.clone(), self.settings.clock.today())
+            .rescore_job(
+                self.data.load.catalog().clone(),
+                self.settings.clock.today(),
+            )
             .with_live(crate::scorecard::board::LiveFacts {
                 known: self.data.live.clone(),
                 service: self.settings.prefs.live.as_ref().map(|h| Arc::clone(&h.0)),
@@ -323,12 +323,13 @@ impl App {
     /// both run at once, as tests and benches want.
     pub fn work_in_background(&mut self) {
         self.settings.background = true;
+        self.data.load.rebuild_in_background();
     }
 
     /// Takes scores computed over the catalog shown now; scores of a catalog replaced or
     /// changed since are dropped and the catalog scored again.
     pub(crate) fn rescored(&mut self, rescored: crate::scorecard::board::Rescored) {
-        if !self.data.scores.take(rescored, &self.data.catalog) {
+        if !self.data.scores.take(rescored, self.data.load.catalog()) {
             self.pending.scores_due = true;
             return;
         }
@@ -338,9 +339,14 @@ impl App {
     /// Replaces the scorecards (from `--scorecard` or the config) and evaluates them; a
     /// scorecard that did not load is reported in the status line.
     pub fn set_scorecards(&mut self, loaded: scorecard::Loaded) {
-        self.data.scores =
-            Scoreboard::build(loaded, &self.data.catalog, self.settings.clock.today());
-        self.data.scores.scored_over(Arc::clone(&self.data.catalog));
+        self.data.scores = Scoreboard::build(
+            loaded,
+            self.data.load.catalog(),
+            self.settings.clock.today(),
+        );
+        self.data
+            .scores
+            .scored_over(Arc::clone(self.data.load.catalog()));
         if let Some(first) = self.data.scores.errors.first() {
             let more = self.data.scores.errors.len() - 1;
             let more = if more > 0 {
@@ -369,8 +375,8 @@ impl App {
     pub fn ctx(&self) -> Ctx<'_> {
         Ctx {
             scores: &self.data.scores,
-            catalog: &self.data.catalog,
-            index: &self.data.index,
+            catalog: self.data.load.catalog(),
+            index: self.data.load.index(),
             theme: &self.screen.theme,
             page: self.page(),
             prefs: &self.settings.prefs,
@@ -386,8 +392,8 @@ impl App {
         let page = self.page();
         let ctx = Ctx {
             scores: &self.data.scores,
-            catalog: &self.data.catalog,
-            index: &self.data.index,
+            catalog: self.data.load.catalog(),
+            index: self.data.load.index(),
             theme: &self.screen.theme,
             page,
             prefs: &self.settings.prefs,
@@ -472,7 +478,7 @@ impl App {
 
     /// Opens the Sources pane.
     pub fn open_sources(&mut self) {
-        let view = SourcesView::new(self.data.sources.statuses().to_vec());
+        let view = SourcesView::new(self.data.load.sources().statuses().to_vec());
         self.push(Box::new(view));
     }
 
@@ -664,7 +670,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Task> {
     let mut tasks: Vec<Task> = own.into_iter().collect();
     tasks.append(&mut app.pending.asked);
     // The favourites and recent entities: found in the catalog as it is now, kept on disk.
-    app.screen.search.pin(&app.data.catalog);
+    app.screen.search.pin(app.data.load.catalog());
     tasks.extend(app.screen.search.marks.take_save().map(Task::SaveMarks));
     let width = app.screen.size.0;
     for view in &mut app.screen.stack {

@@ -1,7 +1,7 @@
 //! The app's pending work: what was asked for and not yet handed out, what waits for an answer,
-//! and what is due later.
+//! and what is due later (the load's own bookkeeping, a replacement being built and the
+//! snapshot due, is the catalog state's: see `crate::startup::state`).
 
-use super::loading::Replacing;
 use super::remote::RemoteJobs;
 use super::searching::Searching;
 use crate::tui::task::Task;
@@ -11,10 +11,6 @@ pub(super) struct Pending {
     /// The tasks asked for while `update` handles an action (a template run, a docs fetch, a
     /// rebuild, scoring, a closed pane's last draft): `update` returns them with the rest.
     pub(super) asked: Vec<Task>,
-    /// Whether the state differs from the snapshot on disk, and a write is due.
-    pub(super) snapshot: SnapshotState,
-    /// A source's replacement being built, and what waits for it.
-    pub(super) replacing: Replacing,
     /// Remote template runs: the next job number.
     pub(super) remote: RemoteJobs,
     /// The catalog changed and the scores were not yet recomputed: done after the next frame
@@ -24,13 +20,4 @@ pub(super) struct Pending {
     pub(super) pending_confirm: Option<usize>,
     /// Search state: versions, the worker, the query awaited, load coalescing.
     pub(super) searching: Searching,
-}
-
-/// When the state should be written as the next start's snapshot.
-#[derive(Debug, Default)]
-pub(super) struct SnapshotState {
-    /// Sources changed the catalog since the snapshot the app started from (if any).
-    pub(super) dirty: bool,
-    /// Every source is done and the state is dirty: written at the next chance.
-    pub(super) due: bool,
 }

@@ -4,7 +4,6 @@
 use super::{App, Narrowing, SearchDone, SearchRequest, RESULT_LIMIT};
 use crate::catalog::EntityId;
 use crate::tui::task::Task;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How often, at most, the results are recomputed while sources load: often enough to see the
@@ -72,27 +71,28 @@ impl App {
     /// Once no source is loading, also ranks every entity again: ties between equal matches
     /// are then broken the same way whatever order the batches came in.
     pub(super) fn extend_index(&mut self) {
-        let grow = self.data.index.len() < self.data.catalog.len();
+        let grow = self.data.load.index().len() < self.data.load.catalog().len();
         let loading = self.is_loading();
         let rerank = self.pending.searching.ranks_stale && !loading;
         if !grow && !rerank {
             self.pending.searching.behind = false;
             return;
         }
-        match Arc::get_mut(&mut self.data.index) {
-            Some(index) => {
+        let ranks_stale = self.pending.searching.ranks_stale;
+        match self.data.load.index_mut() {
+            (catalog, Some(index)) => {
                 if grow {
-                    index.extend(&self.data.catalog);
-                    self.pending.searching.ranks_stale = true;
+                    index.extend(catalog);
                 }
-                if self.pending.searching.ranks_stale && !loading {
-                    index.refresh_ranks(&self.data.catalog);
-                    self.pending.searching.ranks_stale = false;
+                if (grow || ranks_stale) && !loading {
+                    index.refresh_ranks(catalog);
                 }
-                self.pending.searching.version += 1;
-                self.pending.searching.behind = false;
+                let s = &mut self.pending.searching;
+                s.ranks_stale = (grow || ranks_stale) && loading;
+                s.version += 1;
+                s.behind = false;
             }
-            None => self.pending.searching.behind = true,
+            (_, None) => self.pending.searching.behind = true,
         }
     }
 
@@ -111,7 +111,7 @@ impl App {
         if !inline && s.on_worker {
             self.pending.asked.push(Task::Search(SearchRequest {
                 generation: s.generation,
-                index: self.data.index.clone(),
+                index: self.data.load.index().clone(),
                 version: s.version,
                 query,
                 limit: RESULT_LIMIT,
@@ -121,11 +121,11 @@ impl App {
             return;
         }
         s.awaiting = None;
-        let mut results = s
-            .narrowing
-            .search(&self.data.index, s.version, &query, RESULT_LIMIT);
+        let mut results =
+            s.narrowing
+                .search(self.data.load.index(), s.version, &query, RESULT_LIMIT);
         if facets {
-            results.facets = s.narrowing.facets(&self.data.index, s.version);
+            results.facets = s.narrowing.facets(self.data.load.index(), s.version);
         }
         self.screen.search.set_results(results, self.keep(select));
     }
