@@ -101,19 +101,19 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
 
     let mut app = App::new(Catalog::new(), &settings.sources, theme, keymap);
     app.set_user_commands(settings.config.actions.clone());
-    app.prefs.hyperlinks = cli.hyperlinks || settings.config.hyperlinks;
+    app.set_hyperlinks(cli.hyperlinks || settings.config.hyperlinks);
     let live = settings.live_service();
     if !live.is_empty() {
-        app.prefs.live = Some(tabs::live::LiveHandle(std::sync::Arc::new(live)));
+        app.set_live_service(tabs::live::LiveHandle(std::sync::Arc::new(live)));
     }
     app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
     app.set_initiatives(crate::governance::load_for(
         &settings.scorecards,
         settings.sources == [crate::source::SourceSpec::demo()],
     ));
-    let action_conflicts = app.keymap.custom_key_conflicts(app.user_commands());
+    let action_conflicts = app.keymap().custom_key_conflicts(app.user_commands());
     let (marks, marks_warning) = marks::Marks::load(&crate::config::state_dir().join(marks::FILE));
-    app.search.marks = marks;
+    app.set_marks(marks);
     // The config's own warnings (an unknown section) were said on stderr, which the portal's
     // screen hides: the status line says them too.
     let warnings: Vec<String> = settings
@@ -480,7 +480,7 @@ async fn event_loop(
                                 .unwrap_or_else(|| Err("the snapshot was not restored".into()));
                             if restored.is_ok() {
                                 tracing::info!(
-                                    entities = app.catalog.len(),
+                                    entities = app.catalog().len(),
                                     "started from the snapshot; sources confirming"
                                 );
                             }
