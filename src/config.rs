@@ -143,7 +143,7 @@ pub struct Config {
     pub keys: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
     /// Custom actions run on the selected entity (see `docs/actions.md`).
     #[serde(default)]
-    pub actions: Vec<crate::actions::ActionConfig>,
+    pub actions: Vec<crate::user_commands::UserCommand>,
     /// Draw URLs and emails as OSC 8 hyperlinks (off by default: not every terminal copes).
     #[serde(default, deserialize_with = "on_off")]
     pub hyperlinks: bool,
@@ -249,10 +249,10 @@ impl Config {
                 crate::text::one_line(key)
             ));
         }
-        crate::actions::check_all(&config.actions).map_err(|e| {
+        crate::user_commands::check_all(&config.actions).map_err(|e| {
             let (title, message) = match &e {
-                crate::actions::ActionError::Invalid { action, message } => {
-                    (action.clone(), message.as_str())
+                crate::user_commands::CommandError::Invalid { command, message } => {
+                    (command.clone(), message.as_str())
                 }
                 _ => (String::new(), ""),
             };
@@ -563,7 +563,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.actions.len(), 1);
-        assert_eq!(c.actions[0].mode, crate::actions::Mode::Background);
+        assert_eq!(c.actions[0].mode, crate::user_commands::RunMode::Background);
         let err = Config::parse(
             "c.yaml",
             "theme: dark\nactions:\n  - key: L\n    title: Broken\n    command: echo 'unclosed\n",
@@ -766,14 +766,17 @@ sources:
         assert_eq!(b.token, TokenSource::Env("BACKSTAGE_TOKEN".into()));
         assert_eq!(b.http.max_entities, 1_000_000);
         assert_eq!(b.http.max_bytes, 2048 * 1024 * 1024);
-        let scale = crate::actions::find(&c.actions, "Scale deployment").expect("the example");
+        let scale =
+            crate::user_commands::find(&c.actions, "Scale deployment").expect("the example");
         let form = scale.input_form().expect("inputs");
-        let values = crate::actions::values_from(&form, Default::default(), &[]).unwrap();
+        let values = crate::user_commands::values_from(&form, Default::default(), &[]).unwrap();
         assert_eq!(values["replicas"], 2);
-        assert!(
-            crate::actions::values_from(&form, Default::default(), &["replicas=51".into()])
-                .is_err()
-        );
+        assert!(crate::user_commands::values_from(
+            &form,
+            Default::default(),
+            &["replicas=51".into()]
+        )
+        .is_err());
     }
 
     #[test]

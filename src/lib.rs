@@ -3,7 +3,6 @@
 //! The core (`catalog`, `source`, `search` and the other views) knows nothing of terminals; the
 //! `tui` and `cli` modules are two front ends on it.
 
-pub mod actions;
 pub mod background;
 pub mod backstage;
 pub mod catalog;
@@ -29,6 +28,7 @@ pub mod techdocs;
 pub mod text;
 pub mod token;
 pub mod tui;
+pub mod user_commands;
 pub mod vfs;
 pub mod yaml;
 

@@ -34,7 +34,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("scorecard", &["catalog", "documents", "live"]),
     ("governance", &["catalog", "documents", "scorecard"]),
     ("techdocs", &["catalog", "markdown"]),
-    ("actions", &["catalog", "scaffolder"]),
+    ("user_commands", &["catalog", "scaffolder"]),
     ("governance", &["catalog", "scorecard"]),
     ("scaffolder", &["catalog", "expr"]),
     ("backstage", &["catalog"]),
@@ -43,11 +43,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("source", &["catalog", "documents", "backstage", "formats"]),
     ("snapshot", &["catalog", "search", "source"]),
     ("startup", &["catalog", "search", "source", "snapshot"]),
-    ("config", &["source", "backstage", "actions", "live"]),
+    ("config", &["source", "backstage", "user_commands", "live"]),
     (
         "cli",
         &[
-            "actions",
             "backstage",
             "catalog",
             "config",
@@ -68,12 +67,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "startup",
             "synthetic",
             "techdocs",
+            "user_commands",
         ],
     ),
     (
         "tui",
         &[
-            "actions",
             "backstage",
             "catalog",
             "config",
@@ -93,6 +92,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "startup",
             "synthetic",
             "techdocs",
+            "user_commands",
         ],
     ),
 ];

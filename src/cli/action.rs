@@ -4,7 +4,7 @@
 //! them (exit 1 listing every invalid value).
 
 use super::{load_entity, print_json, Settings};
-use crate::actions::{self, execute, Mode, Plan};
+use crate::user_commands::{self, execute, PreparedCommand, RunMode};
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -40,10 +40,10 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     };
     let entity = catalog.get(id);
     let configured = &settings.config.actions;
-    let links = actions::builtin_links(entity);
-    let plan = match actions::find(configured, &args.action) {
+    let links = user_commands::builtin_links(entity);
+    let plan = match user_commands::find(configured, &args.action) {
         Some(action) => match inputs(action, args)? {
-            Ok(values) => action.plan_with(entity, &values),
+            Ok(values) => action.prepare_with(entity, &values),
             Err(code) => return Ok(code),
         },
         None => match links
@@ -51,7 +51,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             .find(|l| l.title.eq_ignore_ascii_case(args.action.trim()))
         {
             Some(link) if args.values.is_none() && args.sets.is_empty() => {
-                Ok(Plan::open(&link.title, &link.url))
+                Ok(PreparedCommand::open(&link.title, &link.url))
             }
             Some(link) => {
                 tell!(
@@ -106,14 +106,14 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    if plan.mode == Mode::Open && outcome.code.is_none() {
+    if plan.mode == RunMode::Open && outcome.code.is_none() {
         tell!(
             "idp-tui: {} is still running after {}s; left to finish",
             plan.argv.first().map_or("the opener", String::as_str),
-            actions::OPENER_WAIT.as_secs()
+            user_commands::OPENER_WAIT.as_secs()
         );
     }
-    if plan.mode == Mode::Background {
+    if plan.mode == RunMode::Background {
         if args.json {
             print_json(&serde_json::json!({
                 "argv": plan.argv, "code": outcome.code,
@@ -133,9 +133,9 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
 /// The values of the action's inputs (from `--values` and `--set`, over the defaults), or the
 /// exit code after saying what is wrong: 1 with every invalid value, 2 for unreadable input.
 fn inputs(
-    action: &actions::ActionConfig,
+    action: &user_commands::UserCommand,
     args: &Args,
-) -> color_eyre::Result<Result<actions::Values, ExitCode>> {
+) -> color_eyre::Result<Result<user_commands::Values, ExitCode>> {
     let Some(form) = action.input_form() else {
         if args.values.is_some() || !args.sets.is_empty() {
             tell!(
@@ -144,16 +144,16 @@ fn inputs(
             );
             return Ok(Err(ExitCode::from(2)));
         }
-        return Ok(Ok(actions::Values::new()));
+        return Ok(Ok(user_commands::Values::new()));
     };
     let file = match &args.values {
-        None => actions::Values::new(),
+        None => user_commands::Values::new(),
         Some(path) => match std::fs::read_to_string(path)
             .map_err(|e| e.to_string())
             .and_then(|t| crate::yaml::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string()))
         {
             Ok(serde_json::Value::Object(map)) => map,
-            Ok(serde_json::Value::Null) => actions::Values::new(),
+            Ok(serde_json::Value::Null) => user_commands::Values::new(),
             Ok(_) => {
                 tell!(
                     "idp-tui: error: {}: the values must be a mapping",
@@ -167,7 +167,7 @@ fn inputs(
             }
         },
     };
-    match actions::values_from(&form, file, &args.sets) {
+    match user_commands::values_from(&form, file, &args.sets) {
         Ok(values) => Ok(Ok(values)),
         Err(errors) => {
             if args.json {
@@ -185,7 +185,7 @@ fn inputs(
 }
 
 /// Asks on the terminal; without one, refuses (a script must pass `--yes`).
-fn confirm(plan: &Plan) -> color_eyre::Result<bool> {
+fn confirm(plan: &PreparedCommand) -> color_eyre::Result<bool> {
     if !std::io::stdin().is_terminal() {
         tell!(
             "idp-tui: {:?} asks for confirmation; pass --yes to run it",

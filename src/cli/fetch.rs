@@ -22,8 +22,9 @@ pub struct Args {
     pub accept_empty: bool,
 }
 
+/// One source in `fetch --json`: what was fetched from where, and how it went.
 #[derive(serde::Serialize)]
-struct Outcome<'a> {
+struct FetchedSource<'a> {
     name: &'a str,
     url: String,
     ok: bool,
@@ -93,9 +94,9 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         outcomes.push((status, spec.location(), seconds, cache, ok));
     }
     if args.json {
-        let json: Vec<Outcome> = outcomes
+        let json: Vec<FetchedSource> = outcomes
             .iter()
-            .map(|(s, url, seconds, cache, ok)| Outcome {
+            .map(|(s, url, seconds, cache, ok)| FetchedSource {
                 name: &s.name,
                 url: url.clone(),
                 ok: *ok,

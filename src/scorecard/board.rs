@@ -148,7 +148,7 @@ pub struct LiveFacts {
 impl LiveFacts {
     /// An entity's live report: the session's, else the cache's (`None` when neither has
     /// anything).
-    fn of(&self, catalog: &Catalog, id: EntityId) -> Option<crate::live::Report> {
+    fn report_for(&self, catalog: &Catalog, id: EntityId) -> Option<crate::live::Report> {
         let entity = catalog.get(id).entity_ref().to_string();
         if let Some(report) = self.known.get(&entity) {
             return Some(report.clone());
@@ -185,7 +185,7 @@ impl Rescore {
             .iter()
             .map(|card| {
                 Report::build_live(card, &self.catalog, self.today, |id| {
-                    self.live.of(&self.catalog, id)
+                    self.live.report_for(&self.catalog, id)
                 })
             })
             .collect();

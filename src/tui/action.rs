@@ -125,8 +125,9 @@ pub enum Action {
     Drawn,
     /// The terminal has a new size.
     Resize(u16, u16),
-    /// Run the configured custom action with this index on the current entity.
-    RunCustom(usize),
+    /// Run the user's command (a custom action from the config) with this index on the current
+    /// entity.
+    RunUserCommand(usize),
     /// A message for the status line from work the loop ran (a link opened, a command's
     /// summary).
     Info(String),

@@ -147,7 +147,7 @@ pub const COMMANDS: &[Command] = &[
         choices: no_choices,
         run: |app, arg| {
             let index = app
-                .custom_actions()
+                .applicable_user_commands()
                 .into_iter()
                 .find(|(_, a)| a.title.eq_ignore_ascii_case(arg) || a.key.as_deref() == Some(arg))
                 .map(|(i, _)| i)
@@ -157,7 +157,7 @@ pub const COMMANDS: &[Command] = &[
                         crate::tui::widgets::wrap::safe_line(arg)
                     )
                 })?;
-            Ok(app.run_custom(index))
+            Ok(app.run_user_command(index))
         },
     },
     Command {

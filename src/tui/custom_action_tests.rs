@@ -6,13 +6,13 @@ use super::app::{update, App};
 use super::state_tests::{demo, type_text};
 use super::task::Task;
 use super::ui;
-use crate::actions::{ActionConfig, Finished, Mode as RunMode};
+use crate::user_commands::{CommandOutput, RunMode, UserCommand};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
-fn action(key: &str, title: &str, command: &str, mode: RunMode) -> ActionConfig {
-    ActionConfig {
+fn action(key: &str, title: &str, command: &str, mode: RunMode) -> UserCommand {
+    UserCommand {
         key: Some(key.into()),
         title: title.into(),
         kinds: vec!["component".into()],
@@ -141,18 +141,18 @@ fn background_output_opens_in_a_pane() {
     let Some(Task::RunCommand(plan)) = key(&mut app, KeyCode::Char('L')) else {
         panic!("expected a run");
     };
-    let finished = crate::actions::execute(&plan).expect("printf runs");
+    let finished = crate::user_commands::execute(&plan).expect("printf runs");
     update(
         &mut app,
         Action::Reply(crate::tui::reply::Reply::Command(plan, finished)),
     );
     insta::assert_snapshot!("background_action_output", backend(&mut app, 80, 12));
-    let failed = Finished {
+    let failed = CommandOutput {
         code: Some(3),
         stdout: String::new(),
         stderr: "boom \u{1b}[31m".into(),
     };
-    let plan = crate::actions::Plan::open("x", "https://x.example");
+    let plan = crate::user_commands::PreparedCommand::open("x", "https://x.example");
     update(
         &mut app,
         Action::Reply(crate::tui::reply::Reply::Command(plan, failed)),
@@ -164,14 +164,14 @@ fn background_output_opens_in_a_pane() {
 
 /// "Scale": an integer `replicas` bounded 0–50 (default 2) and a required `reason`, with a
 /// confirmation message.
-fn scale_action() -> ActionConfig {
+fn scale_action() -> UserCommand {
     let mut a = action(
         "S",
         "Scale",
         "kubectl scale deploy/${{ metadata.name }} --replicas=${{ inputs.replicas }} -- ${{ inputs.reason }}",
         RunMode::Terminal,
     );
-    a.confirm = crate::actions::Confirm::Message(
+    a.confirm = crate::user_commands::Confirm::Message(
         "Scale ${{ metadata.name }} to ${{ inputs.replicas }}?".into(),
     );
     a.inputs = Some(serde_json::json!({
@@ -277,7 +277,8 @@ fn an_action_without_inputs_that_asks_with_a_message_shows_it_with_the_command()
         "kubectl rollout restart deploy/${{ metadata.name }}",
         RunMode::Terminal,
     );
-    restart.confirm = crate::actions::Confirm::Message("Restart ${{ metadata.name }} now?".into());
+    restart.confirm =
+        crate::user_commands::Confirm::Message("Restart ${{ metadata.name }} now?".into());
     app.set_user_commands(vec![restart]);
     type_text(&mut app, "ledger-writer");
     key(&mut app, KeyCode::Enter);

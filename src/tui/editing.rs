@@ -3,7 +3,7 @@
 //! `Outcome::Edit`); `update` returns `Task::Edit`; the loop suspends the portal as it does for
 //! a terminal-mode custom action, runs the editor ([`run`]), takes the terminal back and sends
 //! what happened as `Reply::Edited`; `update` then reloads the source that file belongs to.
-//! The command line is built by [`crate::actions::editor`]: no shell, the path one argument.
+//! The command line is built by [`crate::user_commands::editor`]: no shell, the path one argument.
 
 use crate::catalog::Origin;
 use crate::source::SourceId;
@@ -67,9 +67,9 @@ impl EditRequest {
 /// Runs the editor on the request, with the terminal (the caller has suspended the portal):
 /// `$VISUAL`, else `$EDITOR`, else `vi`, split into words; never a shell.
 pub fn run(request: EditRequest) -> Edited {
-    let editor = crate::actions::editor::configured();
-    let result =
-        crate::actions::editor::command(&editor, &request.path, request.line).and_then(|argv| {
+    let editor = crate::user_commands::editor::configured();
+    let result = crate::user_commands::editor::command(&editor, &request.path, request.line)
+        .and_then(|argv| {
             let (program, args) = argv
                 .split_first()
                 .ok_or_else(|| "empty editor command".to_string())?;

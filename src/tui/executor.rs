@@ -16,9 +16,9 @@ use super::reply::Reply;
 use super::search_worker::{SearchDone, SearchRequest, SearchWorker};
 use super::task::Task;
 use super::{clipboard, jobs, opener, remote_task};
-use crate::actions::Plan;
 use crate::source::{LoadEvent, LoadMode, LoadOptions, SourceSpec};
 use crate::text;
+use crate::user_commands::PreparedCommand;
 use color_eyre::eyre::WrapErr;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -30,7 +30,7 @@ pub(super) enum Ran {
     /// Quit: restore the terminal and exit.
     Quit,
     /// Run this command with the terminal (the loop owns it, and suspends the TUI).
-    InTerminal(Plan),
+    InTerminal(PreparedCommand),
     /// Open this file in the editor with the terminal (the loop suspends the TUI).
     Edit(crate::tui::editing::EditRequest),
     /// Tell the start-up machine how restoring the snapshot went.
@@ -268,18 +268,18 @@ impl Executor {
 
     /// A custom action's command: in the terminal (the loop runs it), in the background
     /// (its output comes back as `Reply::Command`), or a link to open.
-    fn run_command(&mut self, plan: Plan) -> color_eyre::Result<Ran> {
+    fn run_command(&mut self, plan: PreparedCommand) -> color_eyre::Result<Ran> {
         match plan.mode {
-            crate::actions::Mode::Terminal => return Ok(Ran::InTerminal(plan)),
-            crate::actions::Mode::Background => {
+            crate::user_commands::RunMode::Terminal => return Ok(Ran::InTerminal(plan)),
+            crate::user_commands::RunMode::Background => {
                 self.tell(Action::Info(format!(
                     "running {}…",
                     text::one_line(&plan.title)
                 )));
                 let tx = self.results.clone();
                 tokio::task::spawn_blocking(move || {
-                    let finished = crate::actions::execute(&plan).unwrap_or_else(|e| {
-                        crate::actions::Finished {
+                    let finished = crate::user_commands::execute(&plan).unwrap_or_else(|e| {
+                        crate::user_commands::CommandOutput {
                             code: None,
                             stdout: String::new(),
                             stderr: e.to_string(),
@@ -288,7 +288,7 @@ impl Executor {
                     let _ = tx.send(Action::Reply(Reply::Command(plan, finished)));
                 });
             }
-            crate::actions::Mode::Open => {
+            crate::user_commands::RunMode::Open => {
                 // Like the built-in links: opened here, copied over ssh.
                 let url = plan.argv.last().cloned().unwrap_or_default();
                 let message = opener::open_or_copy(&url, &mut std::io::stdout())

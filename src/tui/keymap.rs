@@ -236,7 +236,8 @@ pub struct Keymap {
 /// The key that always quits.
 pub const CTRL_C: Key = Key::ctrl('c');
 
-fn b(key: Key, action: &'static str, footer: bool) -> Binding {
+/// A binding of `key` to the action named `action`, in the footer hints when `footer`.
+fn bind(key: Key, action: &'static str, footer: bool) -> Binding {
     Binding {
         key,
         action,
@@ -247,14 +248,14 @@ fn b(key: Key, action: &'static str, footer: bool) -> Binding {
 fn list_moves() -> Vec<Binding> {
     use KeyCode::*;
     vec![
-        b(Key::plain(Up), "up", false),
-        b(Key::plain(Down), "down", false),
-        b(Key::ctrl('k'), "up", false),
-        b(Key::ctrl('j'), "down", false),
-        b(Key::plain(PageUp), "page_up", false),
-        b(Key::plain(PageDown), "page_down", false),
-        b(Key::plain(Home), "home", false),
-        b(Key::plain(End), "end", false),
+        bind(Key::plain(Up), "up", false),
+        bind(Key::plain(Down), "down", false),
+        bind(Key::ctrl('k'), "up", false),
+        bind(Key::ctrl('j'), "down", false),
+        bind(Key::plain(PageUp), "page_up", false),
+        bind(Key::plain(PageDown), "page_down", false),
+        bind(Key::plain(Home), "home", false),
+        bind(Key::plain(End), "end", false),
     ]
 }
 
@@ -262,16 +263,16 @@ fn list_moves() -> Vec<Binding> {
 fn line_keys() -> Vec<Binding> {
     use KeyCode::*;
     vec![
-        b(Key::plain(Left), "cursor_left", false),
-        b(Key::plain(Right), "cursor_right", false),
-        b(Key::plain(Home), "line_start", false),
-        b(Key::ctrl('a'), "line_start", false),
-        b(Key::plain(End), "line_end", false),
-        b(Key::ctrl('e'), "line_end", false),
-        b(Key::plain(Backspace), "delete_char", false),
-        b(Key::plain(Delete), "delete_next_char", false),
-        b(Key::ctrl('w'), "delete_word", false),
-        b(
+        bind(Key::plain(Left), "cursor_left", false),
+        bind(Key::plain(Right), "cursor_right", false),
+        bind(Key::plain(Home), "line_start", false),
+        bind(Key::ctrl('a'), "line_start", false),
+        bind(Key::plain(End), "line_end", false),
+        bind(Key::ctrl('e'), "line_end", false),
+        bind(Key::plain(Backspace), "delete_char", false),
+        bind(Key::plain(Delete), "delete_next_char", false),
+        bind(Key::ctrl('w'), "delete_word", false),
+        bind(
             Key {
                 code: Backspace,
                 modifiers: KeyModifiers::ALT,
@@ -279,8 +280,8 @@ fn line_keys() -> Vec<Binding> {
             "delete_word",
             false,
         ),
-        b(Key::ctrl('u'), "clear", false),
-        b(Key::ctrl('k'), "kill_to_end", false),
+        bind(Key::ctrl('u'), "clear", false),
+        bind(Key::ctrl('k'), "kill_to_end", false),
     ]
 }
 
@@ -288,11 +289,11 @@ fn line_keys() -> Vec<Binding> {
 fn text_list_moves() -> Vec<Binding> {
     use KeyCode::*;
     vec![
-        b(Key::plain(Up), "up", false),
-        b(Key::plain(Down), "down", false),
-        b(Key::ctrl('j'), "down", false),
-        b(Key::plain(PageUp), "page_up", false),
-        b(Key::plain(PageDown), "page_down", false),
+        bind(Key::plain(Up), "up", false),
+        bind(Key::plain(Down), "down", false),
+        bind(Key::ctrl('j'), "down", false),
+        bind(Key::plain(PageUp), "page_up", false),
+        bind(Key::plain(PageDown), "page_down", false),
     ]
 }
 
@@ -301,91 +302,91 @@ impl Default for Keymap {
         use KeyCode::*;
         let mut modes = BTreeMap::new();
         let mut search = vec![
-            b(Key::plain(Enter), "open", true),
-            b(Key::plain(Esc), "back", false),
-            b(Key::ctrl('p'), "palette", true),
-            b(Key::ctrl('o'), "ownership", true),
-            b(Key::plain(F(1)), "help", true),
-            b(Key::ctrl('s'), "favourite", false),
+            bind(Key::plain(Enter), "open", true),
+            bind(Key::plain(Esc), "back", false),
+            bind(Key::ctrl('p'), "palette", true),
+            bind(Key::ctrl('o'), "ownership", true),
+            bind(Key::plain(F(1)), "help", true),
+            bind(Key::ctrl('s'), "favourite", false),
         ];
         search.extend(line_keys());
         search.extend(text_list_moves());
-        search.push(b(Key::ctrl('r'), "refresh", false));
+        search.push(bind(Key::ctrl('r'), "refresh", false));
         // The facet panel: F2 shows it, Tab / Shift-Tab pick a value, Enter adds it.
-        search.push(b(Key::plain(F(2)), "facets", false));
-        search.push(b(Key::plain(Tab), "next_tab", false));
-        search.push(b(Key::plain(BackTab), "prev_tab", false));
+        search.push(bind(Key::plain(F(2)), "facets", false));
+        search.push(bind(Key::plain(Tab), "next_tab", false));
+        search.push(bind(Key::plain(BackTab), "prev_tab", false));
         modes.insert(Mode::Search, search);
 
         let mut entity = vec![
-            b(Key::plain(Enter), "open", true),
-            b(Key::plain(Esc), "back", true),
-            b(Key::plain(Tab), "next_tab", true),
-            b(Key::plain(BackTab), "prev_tab", false),
-            b(Key::plain(Char('y')), "copy_ref", true),
-            b(Key::plain(Char(']')), "next_page", false),
-            b(Key::plain(Char('[')), "prev_page", false),
-            b(Key::plain(Char('n')), "next_link", false),
-            b(Key::plain(Char('N')), "prev_link", false),
-            b(Key::plain(Char('/')), "filter", true),
-            b(Key::plain(Char('s')), "search", false),
-            b(Key::plain(Char('?')), "help", true),
-            b(Key::plain(F(1)), "help", false),
-            b(Key::ctrl('p'), "palette", false),
-            b(Key::plain(Char('q')), "quit", false),
-            b(Key::plain(Char('k')), "up", false),
-            b(Key::plain(Char('j')), "down", false),
-            b(Key::plain(Char('g')), "home", false),
-            b(Key::plain(Char('G')), "end", false),
-            b(Key::plain(Char('o')), "ownership", false),
-            b(Key::plain(Char('O')), "links", false),
-            b(Key::plain(Char('e')), "edit", false),
-            b(Key::plain(Char('*')), "favourite", false),
-            b(Key::plain(Char('t')), "launch_template", false),
-            b(Key::plain(Char('r')), "toggle_view", false),
-            b(Key::plain(Char('+')), "depth_more", false),
-            b(Key::plain(Char('=')), "depth_more", false),
-            b(Key::plain(Char('-')), "depth_less", false),
-            b(Key::plain(Right), "expand", false),
-            b(Key::plain(Char('l')), "expand", false),
-            b(Key::plain(Left), "collapse", false),
-            b(Key::plain(Char('h')), "collapse", false),
+            bind(Key::plain(Enter), "open", true),
+            bind(Key::plain(Esc), "back", true),
+            bind(Key::plain(Tab), "next_tab", true),
+            bind(Key::plain(BackTab), "prev_tab", false),
+            bind(Key::plain(Char('y')), "copy_ref", true),
+            bind(Key::plain(Char(']')), "next_page", false),
+            bind(Key::plain(Char('[')), "prev_page", false),
+            bind(Key::plain(Char('n')), "next_link", false),
+            bind(Key::plain(Char('N')), "prev_link", false),
+            bind(Key::plain(Char('/')), "filter", true),
+            bind(Key::plain(Char('s')), "search", false),
+            bind(Key::plain(Char('?')), "help", true),
+            bind(Key::plain(F(1)), "help", false),
+            bind(Key::ctrl('p'), "palette", false),
+            bind(Key::plain(Char('q')), "quit", false),
+            bind(Key::plain(Char('k')), "up", false),
+            bind(Key::plain(Char('j')), "down", false),
+            bind(Key::plain(Char('g')), "home", false),
+            bind(Key::plain(Char('G')), "end", false),
+            bind(Key::plain(Char('o')), "ownership", false),
+            bind(Key::plain(Char('O')), "links", false),
+            bind(Key::plain(Char('e')), "edit", false),
+            bind(Key::plain(Char('*')), "favourite", false),
+            bind(Key::plain(Char('t')), "launch_template", false),
+            bind(Key::plain(Char('r')), "toggle_view", false),
+            bind(Key::plain(Char('+')), "depth_more", false),
+            bind(Key::plain(Char('=')), "depth_more", false),
+            bind(Key::plain(Char('-')), "depth_less", false),
+            bind(Key::plain(Right), "expand", false),
+            bind(Key::plain(Char('l')), "expand", false),
+            bind(Key::plain(Left), "collapse", false),
+            bind(Key::plain(Char('h')), "collapse", false),
         ];
         entity.extend(list_moves());
-        entity.push(b(Key::plain(Char('R')), "refresh", false));
-        entity.push(b(Key::ctrl('r'), "refresh", false));
+        entity.push(bind(Key::plain(Char('R')), "refresh", false));
+        entity.push(bind(Key::ctrl('r'), "refresh", false));
         modes.insert(Mode::Entity, entity);
 
         let mut list = vec![
-            b(Key::plain(Enter), "open", true),
-            b(Key::plain(Esc), "back", true),
+            bind(Key::plain(Enter), "open", true),
+            bind(Key::plain(Esc), "back", true),
             // Panes with several pages (the Scorecards pane: one per scorecard).
-            b(Key::plain(Tab), "next_tab", false),
-            b(Key::plain(BackTab), "prev_tab", false),
-            b(Key::plain(Char('/')), "filter", true),
-            b(Key::plain(Char('s')), "search", false),
-            b(Key::plain(Char('?')), "help", true),
-            b(Key::plain(F(1)), "help", false),
-            b(Key::ctrl('p'), "palette", false),
-            b(Key::plain(Char('q')), "quit", false),
-            b(Key::plain(Char('k')), "up", false),
-            b(Key::plain(Char('j')), "down", false),
-            b(Key::plain(Char('g')), "home", false),
-            b(Key::plain(Char('G')), "end", false),
+            bind(Key::plain(Tab), "next_tab", false),
+            bind(Key::plain(BackTab), "prev_tab", false),
+            bind(Key::plain(Char('/')), "filter", true),
+            bind(Key::plain(Char('s')), "search", false),
+            bind(Key::plain(Char('?')), "help", true),
+            bind(Key::plain(F(1)), "help", false),
+            bind(Key::ctrl('p'), "palette", false),
+            bind(Key::plain(Char('q')), "quit", false),
+            bind(Key::plain(Char('k')), "up", false),
+            bind(Key::plain(Char('j')), "down", false),
+            bind(Key::plain(Char('g')), "home", false),
+            bind(Key::plain(Char('G')), "end", false),
             // The links list copies the highlighted link.
-            b(Key::plain(Char('y')), "copy_ref", false),
-            b(Key::plain(Char('O')), "links", false),
+            bind(Key::plain(Char('y')), "copy_ref", false),
+            bind(Key::plain(Char('O')), "links", false),
             // The Problems pane opens the problem's file.
-            b(Key::plain(Char('e')), "edit", false),
+            bind(Key::plain(Char('e')), "edit", false),
         ];
         list.extend(list_moves());
-        list.push(b(Key::plain(Char('R')), "refresh", false));
-        list.push(b(Key::ctrl('r'), "refresh", false));
+        list.push(bind(Key::plain(Char('R')), "refresh", false));
+        list.push(bind(Key::ctrl('r'), "refresh", false));
         modes.insert(Mode::List, list);
 
         let mut palette = vec![
-            b(Key::plain(Enter), "open", true),
-            b(Key::plain(Esc), "back", true),
+            bind(Key::plain(Enter), "open", true),
+            bind(Key::plain(Esc), "back", true),
         ];
         palette.extend(line_keys());
         palette.extend(text_list_moves());
@@ -394,37 +395,37 @@ impl Default for Keymap {
         modes.insert(
             Mode::Help,
             vec![
-                b(Key::plain(Esc), "back", true),
-                b(Key::plain(Char('?')), "back", false),
-                b(Key::plain(F(1)), "back", false),
-                b(Key::plain(Char('q')), "back", false),
-                b(Key::plain(Up), "up", false),
-                b(Key::plain(Down), "down", false),
-                b(Key::plain(Char('k')), "up", false),
-                b(Key::plain(Char('j')), "down", false),
-                b(Key::plain(PageUp), "page_up", false),
-                b(Key::plain(PageDown), "page_down", false),
-                b(Key::plain(Home), "home", false),
-                b(Key::plain(End), "end", false),
-                b(Key::plain(Char('g')), "home", false),
-                b(Key::plain(Char('G')), "end", false),
+                bind(Key::plain(Esc), "back", true),
+                bind(Key::plain(Char('?')), "back", false),
+                bind(Key::plain(F(1)), "back", false),
+                bind(Key::plain(Char('q')), "back", false),
+                bind(Key::plain(Up), "up", false),
+                bind(Key::plain(Down), "down", false),
+                bind(Key::plain(Char('k')), "up", false),
+                bind(Key::plain(Char('j')), "down", false),
+                bind(Key::plain(PageUp), "page_up", false),
+                bind(Key::plain(PageDown), "page_down", false),
+                bind(Key::plain(Home), "home", false),
+                bind(Key::plain(End), "end", false),
+                bind(Key::plain(Char('g')), "home", false),
+                bind(Key::plain(Char('G')), "end", false),
             ],
         );
         modes.insert(
             Mode::Form,
             vec![
-                b(Key::plain(Tab), "next_field", true),
-                b(Key::plain(BackTab), "prev_field", false),
-                b(Key::plain(Down), "next_field", false),
-                b(Key::plain(Up), "prev_field", false),
-                b(Key::ctrl('n'), "next_page", true),
-                b(Key::plain(PageDown), "next_page", false),
-                b(Key::ctrl('b'), "prev_page", true),
-                b(Key::plain(PageUp), "prev_page", false),
-                b(Key::plain(Enter), "open", false),
-                b(Key::plain(Esc), "back", true),
-                b(Key::plain(F(1)), "help", true),
-                b(Key::ctrl('p'), "palette", false),
+                bind(Key::plain(Tab), "next_field", true),
+                bind(Key::plain(BackTab), "prev_field", false),
+                bind(Key::plain(Down), "next_field", false),
+                bind(Key::plain(Up), "prev_field", false),
+                bind(Key::ctrl('n'), "next_page", true),
+                bind(Key::plain(PageDown), "next_page", false),
+                bind(Key::ctrl('b'), "prev_page", true),
+                bind(Key::plain(PageUp), "prev_page", false),
+                bind(Key::plain(Enter), "open", false),
+                bind(Key::plain(Esc), "back", true),
+                bind(Key::plain(F(1)), "help", true),
+                bind(Key::ctrl('p'), "palette", false),
             ],
         );
         Keymap { modes }
@@ -514,7 +515,10 @@ impl Keymap {
     /// Why custom actions' keys will not run them from the entity view: a key that does not
     /// parse, one a built-in binding takes first, or one an earlier action already has. Each
     /// such action still runs from the palette; the messages say so, for the start-up warning.
-    pub fn custom_key_conflicts(&self, actions: &[crate::actions::ActionConfig]) -> Vec<String> {
+    pub fn custom_key_conflicts(
+        &self,
+        actions: &[crate::user_commands::UserCommand],
+    ) -> Vec<String> {
         let mut out = Vec::new();
         let mut taken: Vec<(Key, &str)> = Vec::new();
         for action in actions {
@@ -711,7 +715,7 @@ mod tests {
 
     #[test]
     fn custom_action_keys_that_cannot_run_them_are_reported() {
-        let action = |key: &str, title: &str| crate::actions::ActionConfig {
+        let action = |key: &str, title: &str| crate::user_commands::UserCommand {
             key: Some(key.to_string()),
             title: title.to_string(),
             kinds: vec![],

@@ -41,11 +41,11 @@ pub mod ui;
 pub mod watch;
 pub mod widgets;
 
-use crate::actions::Plan;
 use crate::catalog::Catalog;
 use crate::cli::Cli;
 use crate::source::LoadEvent;
 use crate::startup::{Event as StartupEvent, Startup, Step};
+use crate::user_commands::PreparedCommand;
 use action::Action;
 use app::{update, App};
 use color_eyre::eyre::{eyre, WrapErr};
@@ -287,7 +287,7 @@ fn read_snapshot(specs: &[crate::source::SourceSpec]) -> mpsc::UnboundedReceiver
 #[derive(Default)]
 struct ForTheLoop {
     /// Commands to run with the terminal (the loop owns it).
-    commands: Vec<Plan>,
+    commands: Vec<PreparedCommand>,
     /// Files to open in the editor, with the terminal.
     edits: Vec<editing::EditRequest>,
     /// How restoring the start-up snapshot went, for the start-up machine.

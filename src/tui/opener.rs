@@ -34,7 +34,7 @@ pub fn over_ssh() -> bool {
 
 /// The platform's opener, when it is on `PATH`.
 pub fn local_opener() -> Option<String> {
-    let program = crate::actions::opener();
+    let program = crate::user_commands::opener();
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(program))

@@ -6,13 +6,13 @@
 //! and knows it by the token, job number or entity it asked with. A reply nobody waits for any
 //! more (the pane was closed) is dropped.
 
-use crate::actions::{Finished, Plan};
 use crate::scaffolder::jobs::JobDone;
 use crate::scorecard::board::Rescored;
 use crate::tui::app::BuiltReplacement;
 use crate::tui::remote_task::{DocsFetched, RemoteUpdate};
 use crate::tui::search_worker::SearchDone;
 use crate::tui::tabs::docs_page::PageLoaded;
+use crate::user_commands::{CommandOutput, PreparedCommand};
 
 /// What a task found, for the part of the state that asked.
 #[derive(Debug)]
@@ -33,7 +33,7 @@ pub enum Reply {
     /// The editor opened on a file returned (`Task::Edit`): its source is reloaded.
     Edited(crate::tui::editing::Edited),
     /// A custom action's command run in the background finished (`Task::RunCommand`).
-    Command(Plan, Finished),
+    Command(PreparedCommand, CommandOutput),
     /// A source's replacement catalog was built (`Task::Rebuild`).
     Rebuilt(Box<BuiltReplacement>),
     /// The scorecards were evaluated (`Task::Rescore`).

@@ -30,7 +30,7 @@ pub enum Task {
     OpenUrl(String),
     /// Run a custom action's command (the loop suspends the TUI for `terminal` mode; one run
     /// in the background answers with `Reply::Command`).
-    RunCommand(crate::actions::Plan),
+    RunCommand(crate::user_commands::PreparedCommand),
     /// Open a file in the user's editor with the terminal (the loop suspends the TUI); what
     /// happened comes back as `Reply::Edited`.
     Edit(crate::tui::editing::EditRequest),

@@ -3,8 +3,8 @@
 //! that quit (SIGHUP, SIGTERM), suspending around a child program, the reader of terminal
 //! events, and drawing a frame inside synchronized output.
 
-use crate::actions::Plan;
 use crate::text;
+use crate::user_commands::PreparedCommand;
 use color_eyre::eyre::WrapErr;
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
@@ -175,12 +175,12 @@ pub(super) fn draw_frame(
 /// the Enter returns and the Ctrl-C after it reaches the portal as its key.
 pub(super) fn run_in_terminal(
     terminal: &mut DefaultTerminal,
-    plan: &Plan,
+    plan: &PreparedCommand,
 ) -> color_eyre::Result<String> {
     use std::io::Write;
     suspend();
     println!("$ {}", text::one_line(&plan.shell_line()));
-    let result = tokio::task::block_in_place(|| crate::actions::execute(plan));
+    let result = tokio::task::block_in_place(|| crate::user_commands::execute(plan));
     let summary = match &result {
         Ok(o) => o
             .code

@@ -205,22 +205,23 @@ impl App {
                         .and_then(|k| super::keymap::Key::parse(k).ok())
                         == Some(pressed)
                 })
-                .map(Action::RunCustom)
+                .map(Action::RunUserCommand)
         })
     }
 
     /// Sets the user's own commands (the config file's `actions:`).
-    pub fn set_user_commands(&mut self, commands: Vec<crate::actions::ActionConfig>) {
+    pub fn set_user_commands(&mut self, commands: Vec<crate::user_commands::UserCommand>) {
         self.settings.user_commands = commands;
     }
 
     /// The user's own commands.
-    pub fn user_commands(&self) -> &[crate::actions::ActionConfig] {
+    pub fn user_commands(&self) -> &[crate::user_commands::UserCommand] {
         &self.settings.user_commands
     }
 
-    /// The custom actions that apply to the current entity, with their indices.
-    pub fn custom_actions(&self) -> Vec<(usize, &crate::actions::ActionConfig)> {
+    /// The user's commands (custom actions) that apply to the current entity, with their
+    /// indices.
+    pub fn applicable_user_commands(&self) -> Vec<(usize, &crate::user_commands::UserCommand)> {
         let Some(id) = self.current_entity() else {
             return Vec::new();
         };
@@ -233,9 +234,10 @@ impl App {
             .collect()
     }
 
-    /// Prepares custom action `index` on the current entity. A `confirm: true` action runs on
-    /// the second press of its key (or second palette run); the first says what would run.
-    pub fn run_custom(&mut self, index: usize) -> Option<Task> {
+    /// Prepares the user's command (custom action) `index` on the current entity. A
+    /// `confirm: true` command runs on the second press of its key (or second palette run); the
+    /// first says what would run.
+    pub fn run_user_command(&mut self, index: usize) -> Option<Task> {
         let id = self.current_entity()?;
         let action = self.settings.user_commands.get(index)?;
         let entity = self.data.load.catalog().get(id);
@@ -249,9 +251,9 @@ impl App {
             return None;
         }
         if action.inputs.is_some() {
-            // Its inputs are asked for first: the form runs it (see `panes/form_action.rs`).
+            // Its inputs are asked for first: the form runs it (see `panes/form_command.rs`).
             let action = action.clone();
-            let form = super::panes::form::FormView::for_action(
+            let form = super::panes::form::FormView::for_user_command(
                 &action,
                 id,
                 &self.ctx(),
@@ -262,7 +264,7 @@ impl App {
             }
             return None;
         }
-        let plan = match action.plan(entity) {
+        let plan = match action.prepare(entity) {
             Ok(plan) => plan,
             Err(e) => {
                 self.status_error(crate::tui::widgets::wrap::safe_line(&e.to_string()));
@@ -486,7 +488,7 @@ impl App {
     pub fn open_help(&mut self) {
         let mode = self.pane_mode();
         let extra = if mode == Mode::Entity {
-            self.custom_actions()
+            self.applicable_user_commands()
                 .into_iter()
                 .map(|(_, a)| {
                     let key = a.key.clone().unwrap_or_else(|| "-".into());
@@ -724,9 +726,9 @@ fn update_state(app: &mut App, action: Action) -> Option<Task> {
             app.screen.status = None;
             return commands::run(app, &line);
         }
-        Action::RunCustom(index) => {
+        Action::RunUserCommand(index) => {
             app.screen.status = None;
-            return app.run_custom(index);
+            return app.run_user_command(index);
         }
         Action::Mouse(mouse) => {
             app.pending.pending_confirm = None;

@@ -8,7 +8,7 @@ pub(super) struct Settings {
     /// Hyperlinks on or off, where TechDocs may be read, the live service.
     pub(super) prefs: Prefs,
     /// The user's own commands (the config file's `actions:`), run on the current entity.
-    pub(super) user_commands: Vec<crate::actions::ActionConfig>,
+    pub(super) user_commands: Vec<crate::user_commands::UserCommand>,
     /// CPU-bound work (a replacement's rebuild, scoring) is returned as a task to run off the UI
     /// thread (see [`super::App::work_in_background`]); otherwise it runs at once.
     pub(super) background: bool,

@@ -92,8 +92,8 @@ pub struct FormView {
     /// Jobs for the app to start.
     jobs: Vec<Job>,
     /// Set when the form fills a custom action's inputs: the review shows the command, and
-    /// Enter runs it (see `form_action.rs`).
-    pub action: Option<super::form_action::ActionRun>,
+    /// Enter runs it (see `form_command.rs`).
+    pub user_command: Option<super::form_command::CommandRun>,
 }
 
 impl FormView {
@@ -119,7 +119,7 @@ impl FormView {
             create_when_planned: None,
             plan_latest: Arc::new(AtomicU64::new(0)),
             jobs,
-            action: None,
+            user_command: None,
         };
         view.server =
             crate::source::remote_origin(&view.session.template.origin.path).map(str::to_string);
@@ -373,7 +373,7 @@ impl FormView {
                 self.session.set_input_error(&e.key, e.message.clone());
             }
         }
-        if self.action.is_some() {
+        if self.user_command.is_some() {
             // An action writes no files: its review shows the command instead of a plan.
             self.render_command(ctx);
             return;
@@ -728,9 +728,13 @@ impl View for FormView {
                 Action::Open | Action::NextPage if !self.review_errors.is_empty() => {
                     self.jump_to_error(ctx)
                 }
-                Action::Open | Action::NextPage if self.action.is_some() => self.run_action(),
+                Action::Open | Action::NextPage if self.user_command.is_some() => {
+                    self.run_user_command()
+                }
                 // An action's review has no target directory to type into.
-                Action::Key(_) | Action::Paste(_) if self.action.is_some() => Outcome::Consumed,
+                Action::Key(_) | Action::Paste(_) if self.user_command.is_some() => {
+                    Outcome::Consumed
+                }
                 Action::Open | Action::NextPage => match (&self.server, self.run_remote) {
                     (Some(server), true) => self.run_on(server.clone()),
                     _ => self.create(false),
@@ -818,7 +822,7 @@ impl View for FormView {
     ) -> bool {
         // An action's form follows its entity through a rebuild, and closes when it is gone
         // (its draft stays).
-        match &mut self.action {
+        match &mut self.user_command {
             Some(run) => match remap(run.entity) {
                 Some(id) => {
                     run.entity = id;

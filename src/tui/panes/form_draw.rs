@@ -31,7 +31,7 @@ pub fn render(view: &FormView, ctx: &Ctx, area: Rect, frame: &mut Frame) {
     let (n, of) = s.page_indicator();
     let where_ = match (&view.step, s.stage) {
         (Step::Done { .. }, _) => "Created".to_string(),
-        (_, Stage::Review) if view.action.is_some() => "Review the command".to_string(),
+        (_, Stage::Review) if view.user_command.is_some() => "Review the command".to_string(),
         (_, Stage::Review) => format!("Review ({} pages)", of),
         _ => {
             let title = s.form.pages.get(s.page).map_or("", |p| p.title.as_str());
@@ -67,7 +67,7 @@ pub fn render(view: &FormView, ctx: &Ctx, area: Rect, frame: &mut Frame) {
         (_, Stage::Review) if !view.review_errors.is_empty() => {
             "Enter go to the field to fix · Up/Down scroll · Ctrl-B back to the form"
         }
-        (_, Stage::Review) if view.action.is_some() => {
+        (_, Stage::Review) if view.user_command.is_some() => {
             "Enter run · Up/Down scroll · Ctrl-B back to the form"
         }
         (_, Stage::Review) if view.run_remote => {
@@ -107,7 +107,7 @@ pub fn render(view: &FormView, ctx: &Ctx, area: Rect, frame: &mut Frame) {
             frame.render_widget(Paragraph::new(lines), body);
         }
         Step::ConfirmRun => command(view, ctx, body, frame, true),
-        Step::Form if s.stage == Stage::Review && view.action.is_some() => {
+        Step::Form if s.stage == Stage::Review && view.user_command.is_some() => {
             command(view, ctx, body, frame, false)
         }
         Step::Form | Step::ConfirmOverwrite if s.stage == Stage::Review => {
@@ -514,7 +514,7 @@ fn command(view: &FormView, ctx: &Ctx, area: Rect, frame: &mut Frame, asking: bo
     let theme = ctx.theme;
     let width = (area.width as usize).max(10);
     let mut lines: Vec<Line> = Vec::new();
-    let plan = view.action.as_ref().and_then(|r| r.command.as_ref());
+    let plan = view.user_command.as_ref().and_then(|r| r.prepared.as_ref());
     if asking {
         if let Some(Ok(plan)) = plan {
             let message = plan.message.as_deref().unwrap_or("Run this command?");
@@ -598,11 +598,11 @@ fn command(view: &FormView, ctx: &Ctx, area: Rect, frame: &mut Frame, asking: bo
     frame.render_widget(Paragraph::new(visible), area);
 }
 
-fn mode_name(mode: crate::actions::Mode) -> &'static str {
+fn mode_name(mode: crate::user_commands::RunMode) -> &'static str {
     match mode {
-        crate::actions::Mode::Terminal => "runs in the terminal",
-        crate::actions::Mode::Background => "runs in the background",
-        crate::actions::Mode::Open => "opens a URL",
+        crate::user_commands::RunMode::Terminal => "runs in the terminal",
+        crate::user_commands::RunMode::Background => "runs in the background",
+        crate::user_commands::RunMode::Open => "opens a URL",
     }
 }
 

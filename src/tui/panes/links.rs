@@ -3,7 +3,6 @@
 //! it when there is no browser here, e.g. over ssh), `y` copies it, Esc goes back.
 
 use super::{Ctx, Outcome, View};
-use crate::actions::{builtin_links, LinkAction};
 use crate::catalog::EntityId;
 use crate::text;
 use crate::tui::action::Action;
@@ -12,6 +11,7 @@ use crate::tui::theme::Token;
 use crate::tui::widgets::filter::FilteredList;
 use crate::tui::widgets::hyperlink;
 use crate::tui::widgets::wrap::safe_line;
+use crate::user_commands::{builtin_links, BuiltinLink};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
@@ -20,7 +20,7 @@ use ratatui::Frame;
 /// The link list of one entity.
 pub struct LinksView {
     id: EntityId,
-    links: Vec<LinkAction>,
+    links: Vec<BuiltinLink>,
     /// The `/` filter and the selection.
     list: FilteredList,
 }
@@ -34,16 +34,16 @@ impl LinksView {
     }
 
     /// The links listed, in order.
-    pub fn links(&self) -> &[LinkAction] {
+    pub fn links(&self) -> &[BuiltinLink] {
         &self.links
     }
 
     /// What the `/` filter matches a link on: its title and URL.
-    fn link_text(link: &LinkAction) -> String {
+    fn link_text(link: &BuiltinLink) -> String {
         format!("{} {}", link.title, link.url)
     }
 
-    fn row(link: &LinkAction) -> String {
+    fn row(link: &BuiltinLink) -> String {
         let title = safe_line(&link.title);
         let url = safe_line(&link.url);
         if title == url {

@@ -16,7 +16,7 @@
 pub mod docs_search;
 pub mod entity;
 pub mod form;
-pub mod form_action;
+pub mod form_command;
 mod form_draw;
 pub mod help;
 pub mod initiative;
@@ -197,7 +197,7 @@ pub enum Outcome {
     OpenUrl(String),
     /// Close this pane and run a custom action's command (an action form's values, rendered
     /// and confirmed).
-    RunCommand(crate::actions::Plan),
+    RunCommand(crate::user_commands::PreparedCommand),
     /// Open a file at a line in the user's editor, then reload its source.
     Edit(crate::tui::editing::EditRequest),
     /// Add entities to the open catalog (a template's `catalog:register`), then show the

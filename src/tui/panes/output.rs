@@ -2,12 +2,12 @@
 //! printed (cleaned), scrollable. Esc closes it.
 
 use super::{Ctx, Outcome, View};
-use crate::actions::{Finished, Plan};
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::theme::Token;
 use crate::tui::widgets::scroll::TextScroll;
 use crate::tui::widgets::wrap::wrap;
+use crate::user_commands::{CommandOutput, PreparedCommand};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
@@ -25,7 +25,7 @@ pub struct OutputView {
 
 impl OutputView {
     /// The view of a finished action.
-    pub fn new(plan: &Plan, finished: Finished) -> Self {
+    pub fn new(plan: &PreparedCommand, finished: CommandOutput) -> Self {
         Self {
             title: plan.title.clone(),
             command: crate::text::one_line(&plan.shell_line()),

@@ -301,7 +301,9 @@ impl DocsTab {
                 Outcome::Consumed
             }
             // Like the links list: opened here, copied over ssh (see `tui::opener`).
-            LinkTarget::External(url) if crate::actions::is_web_url(&url) => Outcome::OpenUrl(url),
+            LinkTarget::External(url) if crate::user_commands::is_web_url(&url) => {
+                Outcome::OpenUrl(url)
+            }
             LinkTarget::External(url) => Outcome::Copy {
                 what: format!("link {url}"),
                 text: url,

@@ -1,12 +1,15 @@
-//! Custom actions, like k9s plugins: the config file declares commands bound to keys and kinds,
-//! run on the selected entity. A command is split into words first and each word is rendered
+//! The user's own commands, like k9s plugins: the config file's `actions:` section (the docs'
+//! "custom actions") declares commands bound to keys and kinds, run on the selected entity. In
+//! code they are commands ([`UserCommand`]), never "actions": that word is taken by the TUI's
+//! key intents (`tui::action::Action`) and the scaffolder's steps. A command is split into words first and each word is rendered
 //! with `${{ }}` expressions afterwards, so a value from the catalog is always exactly one
 //! argument: an entity titled `x; rm -rf ~` can never run `rm`. Commands run without a shell;
 //! a word that *is* a shell script (`sh -c '…'`, `bash -lc`, `env sh -c`, `ssh host …`) gets
 //! each value quoted for its spot in the script instead ([`shell`]), and a value that would
 //! start an argument with `-` is refused unless `--` came before it.
 //!
-//! Also here: built-in link actions for the annotations and links every portal shows.
+//! Also here: the built-in links ([`BuiltinLink`]) for the annotations and links every portal
+//! shows.
 
 use crate::catalog::Entity;
 use minijinja::{Environment, UndefinedBehavior};
@@ -26,10 +29,10 @@ pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
 /// browser does, so past this it is left running (and reaped when it ends).
 pub const OPENER_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// How an action runs.
+/// How a user command runs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Mode {
+pub enum RunMode {
     /// In the terminal: the TUI steps aside until the command ends.
     #[default]
     Terminal,
@@ -39,10 +42,10 @@ pub enum Mode {
     Open,
 }
 
-/// One action from the config file's `actions:` list.
+/// One user command: an entry of the config file's `actions:` list.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct ActionConfig {
+pub struct UserCommand {
     /// The key that runs it in the TUI (e.g. `L`).
     pub key: Option<String>,
     /// What the help overlay and palette call it.
@@ -56,7 +59,7 @@ pub struct ActionConfig {
     pub command: String,
     /// How it runs.
     #[serde(default)]
-    pub mode: Mode,
+    pub mode: RunMode,
     /// Ask before running: `true`, or a message shown above the command.
     #[serde(default)]
     pub confirm: Confirm,
@@ -102,40 +105,40 @@ impl Confirm {
     }
 }
 
-/// Why an action cannot be prepared or run.
+/// Why a user command cannot be prepared or run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ActionError {
+pub enum CommandError {
     /// The action is written wrongly (bad template, unbalanced quotes, empty command).
-    #[error("action {action:?}: {message}")]
+    #[error("action {command:?}: {message}")]
     Invalid {
-        /// The action's title.
-        action: String,
+        /// The command's title.
+        command: String,
         /// What is wrong.
         message: String,
     },
     /// Rendering failed for this entity (typically a value it does not have).
-    #[error("action {action:?} on {entity}: {message}")]
+    #[error("action {command:?} on {entity}: {message}")]
     Render {
-        /// The action's title.
-        action: String,
+        /// The command's title.
+        command: String,
         /// The entity.
         entity: String,
         /// What failed.
         message: String,
     },
     /// The action's kinds or `when` exclude this entity.
-    #[error("action {action:?} does not apply to {entity}")]
+    #[error("action {command:?} does not apply to {entity}")]
     NotApplicable {
-        /// The action's title.
-        action: String,
+        /// The command's title.
+        command: String,
         /// The entity.
         entity: String,
     },
     /// An `open` action that did not produce one http(s) URL.
-    #[error("action {action:?}: {url:?} is not an http(s) URL; not opened")]
+    #[error("action {command:?}: {url:?} is not an http(s) URL; not opened")]
     BadUrl {
-        /// The action's title.
-        action: String,
+        /// The command's title.
+        command: String,
         /// What it produced.
         url: String,
     },
@@ -171,11 +174,11 @@ fn stderr_suffix(stderr: &str) -> String {
 
 /// A prepared command: the argument vector, ready to run without a shell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Plan {
+pub struct PreparedCommand {
     /// The action's title.
     pub title: String,
     /// How it runs.
-    pub mode: Mode,
+    pub mode: RunMode,
     /// Ask before running.
     pub confirm: bool,
     /// The program and its arguments.
@@ -185,7 +188,7 @@ pub struct Plan {
     pub message: Option<String>,
 }
 
-impl Plan {
+impl PreparedCommand {
     /// The command as a copy-pasteable shell line (every argument quoted as needed).
     pub fn shell_line(&self) -> String {
         shell_words::join(&self.argv)
@@ -195,7 +198,7 @@ impl Plan {
     pub fn open(title: &str, url: &str) -> Self {
         Self {
             title: title.to_string(),
-            mode: Mode::Open,
+            mode: RunMode::Open,
             confirm: false,
             argv: vec![opener().to_string(), url.to_string()],
             message: None,
@@ -205,7 +208,7 @@ impl Plan {
 
 /// What a finished command left (its exit code and output).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Finished {
+pub struct CommandOutput {
     /// The exit code (`None` when killed by a signal, or not waited for).
     pub code: Option<i32>,
     /// Standard output (background mode), cleaned for display.
@@ -335,12 +338,12 @@ fn words(command: &str) -> Result<Vec<String>, String> {
         .collect())
 }
 
-impl ActionConfig {
+impl UserCommand {
     /// Checks the action without an entity: a title, a command that splits into words and
     /// templates that compile.
-    pub fn check(&self) -> Result<(), ActionError> {
-        let invalid = |message: String| ActionError::Invalid {
-            action: self.title.clone(),
+    pub fn check(&self) -> Result<(), CommandError> {
+        let invalid = |message: String| CommandError::Invalid {
+            command: self.title.clone(),
             message,
         };
         if self.title.trim().is_empty() {
@@ -388,7 +391,7 @@ impl ActionConfig {
 
     /// What each word of the command is: an `open` action's words are a URL, never run.
     fn roles(&self, words: &[String]) -> Result<Vec<shell::Role>, String> {
-        if self.mode == Mode::Open {
+        if self.mode == RunMode::Open {
             return Ok(vec![shell::Role::Argument; words.len()]);
         }
         shell::roles(words, |i| shell::has_value(&words[i]))
@@ -420,22 +423,26 @@ impl ActionConfig {
     }
 
     /// Renders the command for an entity into an argument vector.
-    pub fn plan(&self, entity: &Entity) -> Result<Plan, ActionError> {
-        self.plan_with(entity, &Values::new())
+    pub fn prepare(&self, entity: &Entity) -> Result<PreparedCommand, CommandError> {
+        self.prepare_with(entity, &Values::new())
     }
 
     /// Renders the command for an entity with the values of its inputs
     /// (`${{ inputs.KEY }}`), each quoted exactly like an entity value.
-    pub fn plan_with(&self, entity: &Entity, inputs: &Values) -> Result<Plan, ActionError> {
+    pub fn prepare_with(
+        &self,
+        entity: &Entity,
+        inputs: &Values,
+    ) -> Result<PreparedCommand, CommandError> {
         let entity_ref = entity.entity_ref().to_string();
         if !self.applies(entity) {
-            return Err(ActionError::NotApplicable {
-                action: self.title.clone(),
+            return Err(CommandError::NotApplicable {
+                command: self.title.clone(),
                 entity: entity_ref,
             });
         }
-        let invalid = |message: String| ActionError::Invalid {
-            action: self.title.clone(),
+        let invalid = |message: String| CommandError::Invalid {
+            command: self.title.clone(),
             message,
         };
         let words = words(&self.command).map_err(&invalid)?;
@@ -443,8 +450,8 @@ impl ActionConfig {
         let ctx = context(entity, inputs);
         let plain = environment(false, UndefinedBehavior::Strict);
         let scripts = environment(true, UndefinedBehavior::Strict);
-        let render_error = |message: String| ActionError::Render {
-            action: self.title.clone(),
+        let render_error = |message: String| CommandError::Render {
+            command: self.title.clone(),
             entity: entity_ref.clone(),
             message,
         };
@@ -460,7 +467,7 @@ impl ActionConfig {
             .map_err(|e| render_error(e.to_string()))?;
             // The `-` came from a value (the command does not start the word with one), and
             // no `--` before it says options have ended.
-            if self.mode != Mode::Open
+            if self.mode != RunMode::Open
                 && !word.starts_with('-')
                 && !words[..i].iter().any(|w| w == "--")
             {
@@ -471,7 +478,7 @@ impl ActionConfig {
         // A value that names a program (`env ${{ x }} -c '…'` with x = sh) would make later
         // words, rendered as plain arguments, into code.
         let rendered_roles = match self.mode {
-            Mode::Open => Ok(roles.clone()),
+            RunMode::Open => Ok(roles.clone()),
             _ => shell::roles(&argv, |_| false),
         };
         if let Ok(now) = rendered_roles {
@@ -487,20 +494,20 @@ impl ActionConfig {
                 )));
             }
         }
-        if self.mode == Mode::Open {
+        if self.mode == RunMode::Open {
             let url = argv.join(" ");
             if argv.len() != 1 || !is_web_url(&url) {
-                return Err(ActionError::BadUrl {
-                    action: self.title.clone(),
+                return Err(CommandError::BadUrl {
+                    command: self.title.clone(),
                     url,
                 });
             }
-            let mut plan = Plan::open(&self.title, &url);
+            let mut plan = PreparedCommand::open(&self.title, &url);
             plan.confirm = self.confirm.asks();
             plan.message = self.message(&plain, &ctx);
             return Ok(plan);
         }
-        Ok(Plan {
+        Ok(PreparedCommand {
             title: self.title.clone(),
             mode: self.mode,
             confirm: self.confirm.asks(),
@@ -510,7 +517,7 @@ impl ActionConfig {
     }
 }
 
-impl ActionConfig {
+impl UserCommand {
     /// The `confirm:` message rendered for the entity and inputs, on one line and cleaned
     /// (the text as written when it does not render: it is only shown, never run).
     fn message(&self, env: &Environment<'static>, ctx: &minijinja::Value) -> Option<String> {
@@ -545,14 +552,14 @@ pub fn is_web_url(url: &str) -> bool {
         && !url.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-/// Checks a list of actions: each one, and that no two share a key or a title.
-pub fn check_all(actions: &[ActionConfig]) -> Result<(), ActionError> {
+/// Checks a list of user commands: each one, and that no two share a key or a title.
+pub fn check_all(actions: &[UserCommand]) -> Result<(), CommandError> {
     for (i, a) in actions.iter().enumerate() {
         a.check()?;
         for b in &actions[..i] {
             if a.key.is_some() && a.key == b.key {
-                return Err(ActionError::Invalid {
-                    action: a.title.clone(),
+                return Err(CommandError::Invalid {
+                    command: a.title.clone(),
                     message: format!(
                         "key {:?} is already used by {:?}",
                         a.key.as_deref().unwrap_or(""),
@@ -561,8 +568,8 @@ pub fn check_all(actions: &[ActionConfig]) -> Result<(), ActionError> {
                 });
             }
             if a.title.eq_ignore_ascii_case(&b.title) {
-                return Err(ActionError::Invalid {
-                    action: a.title.clone(),
+                return Err(CommandError::Invalid {
+                    command: a.title.clone(),
                     message: "another action has the same title".into(),
                 });
             }
@@ -571,8 +578,8 @@ pub fn check_all(actions: &[ActionConfig]) -> Result<(), ActionError> {
     Ok(())
 }
 
-/// Finds an action by its key (exactly) or its title (ignoring case).
-pub fn find<'a>(actions: &'a [ActionConfig], key_or_title: &str) -> Option<&'a ActionConfig> {
+/// Finds a user command by its key (exactly) or its title (ignoring case).
+pub fn find<'a>(actions: &'a [UserCommand], key_or_title: &str) -> Option<&'a UserCommand> {
     actions
         .iter()
         .find(|a| a.key.as_deref() == Some(key_or_title))
@@ -585,21 +592,21 @@ pub fn find<'a>(actions: &'a [ActionConfig], key_or_title: &str) -> Option<&'a A
 
 /// A link every entity view offers without configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LinkAction {
+pub struct BuiltinLink {
     /// What to call it.
     pub title: String,
     /// Where it goes (always http or https).
     pub url: String,
 }
 
-/// Built-in link actions: the source location, the view and edit URLs, and `metadata.links`.
-pub fn builtin_links(entity: &Entity) -> Vec<LinkAction> {
+/// The built-in links: the source location, the view and edit URLs, and `metadata.links`.
+pub fn builtin_links(entity: &Entity) -> Vec<BuiltinLink> {
     let mut out = Vec::new();
     let annotations = &entity.metadata.annotations;
     let mut add = |title: String, url: &str| {
         let url = url.trim();
-        if is_web_url(url) && !out.iter().any(|l: &LinkAction| l.url == url) {
-            out.push(LinkAction {
+        if is_web_url(url) && !out.iter().any(|l: &BuiltinLink| l.url == url) {
+            out.push(BuiltinLink {
                 title,
                 url: url.to_string(),
             });
@@ -630,27 +637,27 @@ pub fn builtin_links(entity: &Entity) -> Vec<LinkAction> {
 
 /// Runs a plan. `Terminal` inherits the terminal and waits; `Background` captures (bounded,
 /// cleaned) output; `Open` waits up to [`OPENER_WAIT`] for the opener and turns its failure
-/// into [`ActionError::Opener`] (an opener still running at the bound gives `code: None`).
-pub fn execute(plan: &Plan) -> Result<Finished, ActionError> {
-    let (program, args) = plan.argv.split_first().ok_or_else(|| ActionError::Spawn {
+/// into [`CommandError::Opener`] (an opener still running at the bound gives `code: None`).
+pub fn execute(plan: &PreparedCommand) -> Result<CommandOutput, CommandError> {
+    let (program, args) = plan.argv.split_first().ok_or_else(|| CommandError::Spawn {
         program: String::new(),
         message: "empty command".into(),
     })?;
-    let spawn_err = |e: std::io::Error| ActionError::Spawn {
+    let spawn_err = |e: std::io::Error| CommandError::Spawn {
         program: program.clone(),
         message: e.to_string(),
     };
     let mut command = std::process::Command::new(program);
     command.args(args);
     match plan.mode {
-        Mode::Terminal => {
+        RunMode::Terminal => {
             let status = command.status().map_err(spawn_err)?;
-            Ok(Finished {
+            Ok(CommandOutput {
                 code: status.code(),
-                ..Finished::default()
+                ..CommandOutput::default()
             })
         }
-        Mode::Background => {
+        RunMode::Background => {
             let output = command
                 .stdin(std::process::Stdio::null())
                 .output()
@@ -659,13 +666,13 @@ pub fn execute(plan: &Plan) -> Result<Finished, ActionError> {
                 let bytes = &bytes[..bytes.len().min(MAX_OUTPUT_BYTES)];
                 crate::text::clean_lines(&String::from_utf8_lossy(bytes))
             };
-            Ok(Finished {
+            Ok(CommandOutput {
                 code: output.status.code(),
                 stdout: text(&output.stdout),
                 stderr: text(&output.stderr),
             })
         }
-        Mode::Open => {
+        RunMode::Open => {
             // Standard error goes to an unnamed file, not a pipe: a browser the opener starts
             // inherits it and may write to it long after we stop reading.
             let mut log = tempfile::tempfile().map_err(spawn_err)?;
@@ -676,18 +683,18 @@ pub fn execute(plan: &Plan) -> Result<Finished, ActionError> {
                 .spawn()
                 .map_err(spawn_err)?;
             match wait_bounded(child, OPENER_WAIT) {
-                Some(Ok(status)) if status.success() => Ok(Finished {
+                Some(Ok(status)) if status.success() => Ok(CommandOutput {
                     code: status.code(),
-                    ..Finished::default()
+                    ..CommandOutput::default()
                 }),
-                Some(Ok(status)) => Err(ActionError::Opener {
+                Some(Ok(status)) => Err(CommandError::Opener {
                     program: program.clone(),
                     url: args.last().cloned().unwrap_or_default(),
                     status: status.to_string(),
                     stderr: read_log(&mut log),
                 }),
                 Some(Err(e)) => Err(spawn_err(e)),
-                None => Ok(Finished::default()),
+                None => Ok(CommandOutput::default()),
             }
         }
     }

@@ -15,14 +15,14 @@ fn entity(name: &str, annotations: serde_json::Value) -> Entity {
     .0
 }
 
-fn action(command: &str) -> ActionConfig {
-    ActionConfig {
+fn action(command: &str) -> UserCommand {
+    UserCommand {
         key: Some("L".into()),
         title: "Test".into(),
         kinds: vec![],
         when: None,
         command: command.into(),
-        mode: Mode::Background,
+        mode: RunMode::Background,
         confirm: false.into(),
         inputs: None,
     }
@@ -44,7 +44,7 @@ fn each_value_is_one_literal_argument() {
     for value in HOSTILE {
         let e = entity("svc", json!({"example.com/v": value}));
         let plan = action(r#"printf '%s\n' ${{ metadata.annotations["example.com/v"] }} end"#)
-            .plan(&e)
+            .prepare(&e)
             .unwrap();
         assert_eq!(plan.argv, ["printf", "%s\\n", value, "end"], "{value:?}");
     }
@@ -55,7 +55,7 @@ fn hostile_values_reach_the_real_program_unchanged() {
     for value in HOSTILE {
         let e = entity("svc", json!({"example.com/v": value}));
         let plan = action(r#"printf '[%s]\n' pre-${{ metadata.annotations["example.com/v"] }}"#)
-            .plan(&e)
+            .prepare(&e)
             .unwrap();
         let out = execute(&plan).unwrap();
         assert_eq!(out.code, Some(0));
@@ -68,7 +68,9 @@ fn hostile_values_reach_the_real_program_unchanged() {
 #[test]
 fn an_entity_named_like_a_command_cannot_run_it() {
     let e = entity("x; rm -rf ~", json!({}));
-    let plan = action("echo ${{ entity.metadata.name }}").plan(&e).unwrap();
+    let plan = action("echo ${{ entity.metadata.name }}")
+        .prepare(&e)
+        .unwrap();
     assert_eq!(plan.argv, ["echo", "x; rm -rf ~"]);
     assert_eq!(plan.shell_line(), "echo 'x; rm -rf ~'");
 }
@@ -79,7 +81,7 @@ fn inside_an_explicit_shell_script_values_are_shell_quoted() {
         let e = entity("svc", json!({"example.com/v": value}));
         let plan =
             action(r#"sh -c 'printf "[%s]\n" ${{ metadata.annotations["example.com/v"] }}'"#)
-                .plan(&e)
+                .prepare(&e)
                 .unwrap();
         let out = execute(&plan).unwrap();
         assert_eq!(
@@ -96,7 +98,7 @@ fn inside_an_explicit_shell_script_values_are_shell_quoted() {
 fn expressions_with_spaces_stay_one_word() {
     let e = entity("ledger-writer", json!({}));
     let plan = action("kubectl logs -l app=${{ entity.metadata.name | upper }} --tail=200")
-        .plan(&e)
+        .prepare(&e)
         .unwrap();
     assert_eq!(
         plan.argv,
@@ -108,7 +110,7 @@ fn expressions_with_spaces_stay_one_word() {
 fn literal_double_braces_are_not_templates() {
     let e = entity("svc", json!({}));
     let plan = action("kubectl get pods -o go-template='{{.metadata.name}}'")
-        .plan(&e)
+        .prepare(&e)
         .unwrap();
     assert_eq!(plan.argv[4], "go-template={{.metadata.name}}");
 }
@@ -118,9 +120,9 @@ fn a_missing_value_is_an_error_not_an_empty_argument() {
     let e = entity("svc", json!({}));
     let err =
         action(r#"kubectl logs -l app=${{ metadata.annotations["backstage.io/kubernetes-id"] }}"#)
-            .plan(&e)
+            .prepare(&e)
             .unwrap_err();
-    assert!(matches!(err, ActionError::Render { .. }), "{err}");
+    assert!(matches!(err, CommandError::Render { .. }), "{err}");
 }
 
 #[test]
@@ -135,22 +137,22 @@ fn when_and_kinds_hide_actions_that_do_not_apply() {
     a.kinds = vec!["API".into()];
     assert!(!a.applies(&entity("svc", json!({}))));
     assert!(matches!(
-        a.plan(&entity("svc", json!({}))),
-        Err(ActionError::NotApplicable { .. })
+        a.prepare(&entity("svc", json!({}))),
+        Err(CommandError::NotApplicable { .. })
     ));
 }
 
 #[test]
 fn open_mode_only_opens_web_urls() {
     let mut a = action("https://grafana.example/d/${{ metadata.name }}");
-    a.mode = Mode::Open;
-    let plan = a.plan(&entity("svc", json!({}))).unwrap();
+    a.mode = RunMode::Open;
+    let plan = a.prepare(&entity("svc", json!({}))).unwrap();
     assert_eq!(plan.argv, [opener(), "https://grafana.example/d/svc"]);
     a.command = r#"${{ metadata.annotations["u"] }}"#.into();
     let err = a
-        .plan(&entity("svc", json!({"u": "file:///etc/passwd"})))
+        .prepare(&entity("svc", json!({"u": "file:///etc/passwd"})))
         .unwrap_err();
-    assert!(matches!(err, ActionError::BadUrl { .. }), "{err}");
+    assert!(matches!(err, CommandError::BadUrl { .. }), "{err}");
 }
 
 #[test]
@@ -203,9 +205,9 @@ fn builtin_links_come_from_annotations_and_links_and_skip_non_web_urls() {
 #[test]
 fn a_program_that_does_not_exist_is_a_spawn_error() {
     let plan = action("idp-tui-no-such-program-xyz")
-        .plan(&entity("svc", json!({})))
+        .prepare(&entity("svc", json!({})))
         .unwrap();
-    assert!(matches!(execute(&plan), Err(ActionError::Spawn { .. })));
+    assert!(matches!(execute(&plan), Err(CommandError::Spawn { .. })));
 }
 
 #[test]
@@ -270,9 +272,9 @@ fn an_opener_that_ends_within_the_bound_gives_its_status() {
 
 /// Runs an action's plan for an entity whose annotation `example.com/v` holds `value`, and
 /// returns what the program printed (or the error that refused it).
-fn run_with(command: &str, value: &str) -> Result<String, ActionError> {
+fn run_with(command: &str, value: &str) -> Result<String, CommandError> {
     let e = entity("svc", json!({"example.com/v": value}));
-    let plan = action(command).plan(&e)?;
+    let plan = action(command).prepare(&e)?;
     Ok(execute(&plan)?.stdout)
 }
 
@@ -405,12 +407,12 @@ fn ssh_and_watch_run_their_words_in_a_shell_so_values_there_are_quoted() {
     let e = entity("svc", json!({"example.com/v": "a; touch /tmp/x"}));
     let plan =
         action(r#"ssh -p 22 host tail /var/log/${{ metadata.annotations["example.com/v"] }}"#)
-            .plan(&e)
+            .prepare(&e)
             .unwrap();
     assert_eq!(plan.argv[4], "tail");
     assert_eq!(plan.argv[5], "/var/log/'a; touch /tmp/x'");
     let plan = action(r#"watch -n 5 echo ${{ metadata.annotations["example.com/v"] }}"#)
-        .plan(&e)
+        .prepare(&e)
         .unwrap();
     assert_eq!(plan.argv[4], "'a; touch /tmp/x'");
 }
@@ -463,14 +465,14 @@ fn a_value_naming_a_shell_cannot_turn_later_words_into_a_script() {
         json!({"example.com/v": "sh", "example.com/w": "x; touch /tmp/y"}),
     );
     let err = action(r#"env ${{ metadata.annotations["example.com/v"] }} -c 'echo ${{ metadata.annotations["example.com/w"] }}'"#)
-        .plan(&e)
+        .prepare(&e)
         .unwrap_err()
         .to_string();
     assert!(err.contains("names a program"), "{err}");
 }
 
 /// An action asking for one input, `x`, used as its own argument and inside a shell script.
-fn with_inputs(command: &str) -> ActionConfig {
+fn with_inputs(command: &str) -> UserCommand {
     let mut a = action(command);
     a.inputs = Some(json!({
         "type": "object",
@@ -491,7 +493,7 @@ fn an_input_value_is_one_inert_argument() {
     let e = entity("svc", json!({}));
     for value in HOSTILE.iter().chain(&["x; rm -rf ~", "$(id)"]) {
         let plan = with_inputs("printf '[%s]\\n' ${{ inputs.x }} end")
-            .plan_with(&e, &inputs(value))
+            .prepare_with(&e, &inputs(value))
             .unwrap();
         assert_eq!(plan.argv, ["printf", "[%s]\\n", value, "end"], "{value:?}");
         let out = execute(&plan).unwrap();
@@ -509,7 +511,7 @@ fn an_input_value_inside_a_shell_script_is_quoted_for_its_spot() {
             "sh -c 'printf \"[%s]\\n\" \"${{ inputs.x }}\"'",
             "sh -c \"printf '[%s]\\n' '${{ inputs.x }}'\"",
         ] {
-            let planned = with_inputs(command).plan_with(&e, &inputs(value));
+            let planned = with_inputs(command).prepare_with(&e, &inputs(value));
             // A value starting a shell word with `-` is refused unless `--` came first.
             if value.starts_with('-') && !command.contains("set --") {
                 let err = planned.unwrap_err().to_string();
@@ -535,20 +537,20 @@ fn an_input_value_inside_a_shell_script_is_quoted_for_its_spot() {
 fn an_input_value_that_looks_like_an_option_is_refused_unless_options_ended() {
     let e = entity("svc", json!({}));
     let err = with_inputs("kubectl scale ${{ inputs.x }}")
-        .plan_with(&e, &inputs("--help"))
+        .prepare_with(&e, &inputs("--help"))
         .unwrap_err();
     assert!(
         err.to_string().contains("would be read as an option"),
         "{err}"
     );
     let plan = with_inputs("printf '%s' -- ${{ inputs.x }}")
-        .plan_with(&e, &inputs("--help"))
+        .prepare_with(&e, &inputs("--help"))
         .unwrap();
     assert_eq!(plan.argv, ["printf", "%s", "--", "--help"]);
 }
 
 /// "Scale deployment": an integer `replicas` bounded 0–50 and an optional reason.
-fn scale() -> ActionConfig {
+fn scale() -> UserCommand {
     let mut a =
         action("kubectl scale deploy/${{ metadata.name }} --replicas=${{ inputs.replicas }}");
     a.title = "Scale deployment".into();
@@ -577,7 +579,7 @@ fn inputs_render_with_their_types_and_the_confirm_message_shows_them() {
         json!("staging"),
         "defaults fill what was not given"
     );
-    let plan = a.plan_with(&e, &values).unwrap();
+    let plan = a.prepare_with(&e, &values).unwrap();
     assert_eq!(
         plan.argv,
         ["kubectl", "scale", "deploy/ledger", "--replicas=7"]
@@ -628,8 +630,8 @@ fn every_invalid_input_is_listed_with_its_name() {
 
 #[test]
 fn an_action_with_inputs_planned_without_them_says_which_value_is_missing() {
-    let err = scale().plan(&entity("ledger", json!({}))).unwrap_err();
-    assert!(matches!(err, ActionError::Render { .. }), "{err}");
+    let err = scale().prepare(&entity("ledger", json!({}))).unwrap_err();
+    assert!(matches!(err, CommandError::Render { .. }), "{err}");
 }
 
 #[test]
@@ -691,7 +693,7 @@ fn a_command_using_an_undeclared_input_is_refused_by_check() {
 
 #[test]
 fn confirm_reads_a_flag_or_a_message() {
-    let read = |yaml: &str| serde_yaml::from_str::<ActionConfig>(yaml).unwrap().confirm;
+    let read = |yaml: &str| serde_yaml::from_str::<UserCommand>(yaml).unwrap().confirm;
     assert_eq!(read("title: t\ncommand: x\n"), Confirm::Ask(false));
     assert_eq!(
         read("title: t\ncommand: x\nconfirm: true\n"),

@@ -6,37 +6,37 @@
 
 use super::form::{FormView, Step};
 use super::{Ctx, Outcome};
-use crate::actions::{ActionConfig, Plan};
 use crate::catalog::EntityId;
 use crate::scaffolder::draft::Drafts;
 use crate::scaffolder::session::Stage;
+use crate::user_commands::{PreparedCommand, UserCommand};
 
-/// What an action's form runs, and the command its values render to.
+/// What a user command's form runs, and the command line its values render to.
 #[derive(Debug, Clone)]
-pub struct ActionRun {
-    /// The action.
-    pub action: ActionConfig,
+pub struct CommandRun {
+    /// The user's command (the config file's `actions:` entry).
+    pub command: UserCommand,
     /// The entity it runs on.
     pub entity: EntityId,
-    /// The command rendered on entering the review (or why it cannot be).
-    pub command: Option<Result<Plan, String>>,
+    /// The command prepared on entering the review (or why it cannot be).
+    pub prepared: Option<Result<PreparedCommand, String>>,
 }
 
 impl FormView {
     /// Opens the form of an action's inputs, to run it on an entity (`None` when the action
     /// declares no inputs).
-    pub fn for_action(
-        action: &ActionConfig,
+    pub fn for_user_command(
+        command: &UserCommand,
         entity: EntityId,
         ctx: &Ctx,
         drafts: Option<Drafts>,
     ) -> Option<Self> {
-        let template = action.input_template(ctx.catalog.get(entity))?;
+        let template = command.input_template(ctx.catalog.get(entity))?;
         let mut view = FormView::new(template, ctx, drafts);
-        view.action = Some(ActionRun {
-            action: action.clone(),
+        view.user_command = Some(CommandRun {
+            command: command.clone(),
             entity,
-            command: None,
+            prepared: None,
         });
         Some(view)
     }
@@ -45,22 +45,22 @@ impl FormView {
     pub(super) fn render_command(&mut self, ctx: &Ctx) {
         // A nested object's fields go back in their object, as `${{ inputs.… }}` reads them.
         let values = self.session.form.nested(&self.session.values);
-        if let Some(run) = &mut self.action {
+        if let Some(run) = &mut self.user_command {
             let entity = ctx.catalog.get(run.entity);
-            run.command = Some(
-                run.action
-                    .plan_with(entity, &values)
+            run.prepared = Some(
+                run.command
+                    .prepare_with(entity, &values)
                     .map_err(|e| e.to_string()),
             );
         }
     }
 
     /// Enter on an action's review: ask first when the action wants it, else run.
-    pub(super) fn run_action(&mut self) -> Outcome {
-        let Some(run) = &self.action else {
+    pub(super) fn run_user_command(&mut self) -> Outcome {
+        let Some(run) = &self.user_command else {
             return Outcome::Ignored;
         };
-        match &run.command {
+        match &run.prepared {
             Some(Ok(plan)) if plan.confirm => {
                 self.step = Step::ConfirmRun;
                 Outcome::Consumed
@@ -73,7 +73,7 @@ impl FormView {
 
     /// Runs the rendered command: the form closes and its draft goes.
     pub(super) fn run_now(&mut self) -> Outcome {
-        let Some(Some(Ok(plan))) = self.action.as_ref().map(|r| r.command.clone()) else {
+        let Some(Some(Ok(plan))) = self.user_command.as_ref().map(|r| r.prepared.clone()) else {
             return Outcome::Consumed;
         };
         self.session.discard_draft();

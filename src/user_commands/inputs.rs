@@ -5,7 +5,7 @@
 //! values are checked by the same validation. The portal fills them in the template form
 //! pane; `idp-tui action` takes them from `--values FILE` and `--set KEY=VALUE`.
 
-use super::{ActionConfig, Values};
+use super::{UserCommand, Values};
 use crate::catalog::{Entity, EntityRef, Origin};
 use crate::scaffolder::form::Form;
 use crate::scaffolder::input::parse_input;
@@ -154,7 +154,7 @@ fn template_of(entity_ref: EntityRef, title: &str, schema: &Value, about: String
     }
 }
 
-impl ActionConfig {
+impl UserCommand {
     /// The form of the action's inputs (`None` when it declares none).
     pub fn input_form(&self) -> Option<Form> {
         self.inputs.as_ref().map(|s| form_of(&self.title, s))
@@ -236,7 +236,7 @@ pub fn values_from(form: &Form, file: Values, sets: &[String]) -> Result<Values,
 
 /// The inputs a command refers to (`inputs.KEY` in its expressions) that the schema does not
 /// declare: a typo there would only show when the action runs.
-pub(super) fn undeclared(action: &ActionConfig, used: &[String]) -> Result<(), String> {
+pub(super) fn undeclared(action: &UserCommand, used: &[String]) -> Result<(), String> {
     let declared: Vec<&str> = action
         .inputs
         .as_ref()
