@@ -517,15 +517,15 @@ impl Keymap {
     /// such action still runs from the palette; the messages say so, for the start-up warning.
     pub fn custom_key_conflicts(
         &self,
-        actions: &[crate::user_commands::UserCommand],
+        commands: &[crate::user_commands::UserCommand],
     ) -> Vec<String> {
         let mut out = Vec::new();
         let mut taken: Vec<(Key, &str)> = Vec::new();
-        for action in actions {
-            let Some(text) = action.key.as_deref() else {
+        for command in commands {
+            let Some(text) = command.key.as_deref() else {
                 continue;
             };
-            let title = &action.title;
+            let title = &command.title;
             let key = match Key::parse(text) {
                 Ok(key) => key,
                 Err(e) => {

@@ -239,22 +239,22 @@ impl App {
     /// first says what would run.
     pub fn run_user_command(&mut self, index: usize) -> Option<Task> {
         let id = self.current_entity()?;
-        let action = self.settings.user_commands.get(index)?;
+        let command = self.settings.user_commands.get(index)?;
         let entity = self.data.load.catalog().get(id);
-        if !action.applies(entity) {
+        if !command.applies(entity) {
             let message = format!(
                 "{} does not apply to {}",
-                crate::tui::widgets::wrap::safe_line(&action.title),
+                crate::tui::widgets::wrap::safe_line(&command.title),
                 entity.entity_ref()
             );
             self.status_info(message);
             return None;
         }
-        if action.inputs.is_some() {
+        if command.inputs.is_some() {
             // Its inputs are asked for first: the form runs it (see `panes/form_command.rs`).
-            let action = action.clone();
+            let command = command.clone();
             let form = super::panes::form::FormView::for_user_command(
-                &action,
+                &command,
                 id,
                 &self.ctx(),
                 Some(crate::scaffolder::draft::Drafts::open_default()),
@@ -264,7 +264,7 @@ impl App {
             }
             return None;
         }
-        let plan = match action.prepare(entity) {
+        let plan = match command.prepare(entity) {
             Ok(plan) => plan,
             Err(e) => {
                 self.status_error(crate::tui::widgets::wrap::safe_line(&e.to_string()));
@@ -272,7 +272,7 @@ impl App {
             }
         };
         if plan.confirm && self.pending.pending_confirm != Some(index) {
-            let again = action.key.clone().unwrap_or_else(|| "the command".into());
+            let again = command.key.clone().unwrap_or_else(|| "the command".into());
             self.pending.pending_confirm = Some(index);
             let message = plan
                 .message
