@@ -495,6 +495,8 @@ async fn event_loop(
 }
 
 #[cfg(test)]
+mod click_tests;
+#[cfg(test)]
 mod custom_action_tests;
 #[cfg(test)]
 mod edit_tests;

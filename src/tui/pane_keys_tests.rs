@@ -86,7 +86,11 @@ fn help_lists_the_keys_of_the_tab_on_screen() {
     assert!(has(&deps, "one level deeper"), "{deps:#?}");
     assert!(has(&deps, "unfold the tree node"), "{deps:#?}");
     assert!(!has(&deps, "select the next link"), "{deps:#?}");
-    assert!(!has(&deps, "filter the list"), "{deps:#?}");
+    assert!(has(&deps, "filter the list"), "the tree filters: {deps:#?}");
+    assert!(
+        has(&deps, "switch forward / reverse"),
+        "a component's tree turns round: {deps:#?}"
+    );
 
     on_tab(&mut app, "Docs");
     let docs = help_rows(&mut app);
@@ -109,7 +113,7 @@ fn the_hint_bar_follows_the_tab_and_the_filter_line() {
     assert!(overview.contains("/ filter"), "{overview}");
     on_tab(&mut app, "Ownership");
     let ownership = hint_bar(&mut app);
-    assert!(!ownership.contains("/ filter"), "{ownership}");
+    assert!(ownership.contains("/ filter"), "{ownership}");
     assert!(ownership.contains("Tab tabs"), "{ownership}");
 
     // The teams list with its filter line open: typing keys, not the search pane's.
