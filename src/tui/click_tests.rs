@@ -100,14 +100,14 @@ fn a_click_in_the_scorecards_pane_selects_an_owner_and_a_double_click_opens_it()
     click(&mut app, at);
     let s = screen(&mut app, 120, 40);
     assert!(line(&s, at.1).contains("▶ group:fraud-team"), "{s}");
-    assert_eq!(app.stack.len(), 1, "one click only selects");
+    assert_eq!(app.stack().len(), 1, "one click only selects");
     // A heading is not a row to select: the selection stays.
     click(&mut app, cell_of(&s, "Rules and the entities failing them"));
     let s = screen(&mut app, 120, 40);
     assert!(line(&s, at.1).contains("▶ group:fraud-team"), "{s}");
     app.advance_clock(DOUBLE_CLICK * 2);
     double_click(&mut app, at);
-    assert_eq!(app.stack.len(), 2);
+    assert_eq!(app.stack().len(), 2);
     assert!(screen(&mut app, 120, 40).contains("[Group] fraud-team"));
 }
 
