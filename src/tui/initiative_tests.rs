@@ -494,3 +494,22 @@ spec:
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("no scorecard named \"no-such-card\""), "{s}");
 }
+
+#[test]
+fn help_over_one_initiative_lists_its_keys_only() {
+    let mut app = oncall_detail();
+    press(&mut app, KeyCode::F(1));
+    let rows: Vec<String> = match &app.overlay() {
+        Some(super::app::Overlay::Help(help)) => help
+            .rows(app.keymap())
+            .into_iter()
+            .map(|(keys, what)| format!("{} {what}", keys.join(", ")))
+            .collect(),
+        _ => panic!("F1 opens help"),
+    };
+    let has = |what: &str| rows.iter().any(|r| r.contains(what));
+    assert!(has("Enter open the selected item"), "{rows:#?}");
+    assert!(has("move down"), "{rows:#?}");
+    assert!(!has("filter the list"), "nothing to filter here: {rows:#?}");
+    assert!(!has("next tab"), "{rows:#?}");
+}
