@@ -605,6 +605,8 @@ mod remote_tests;
 #[cfg(test)]
 mod scorecard_tests;
 #[cfg(test)]
+mod screens_tests;
+#[cfg(test)]
 mod search_tests;
 #[cfg(test)]
 mod snapshot_tests;
