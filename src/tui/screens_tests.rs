@@ -21,8 +21,11 @@ const HEIGHT: u16 = 40;
 /// The docs holding captures, from the crate's root.
 const DOCS: [&str; 2] = ["README.md", "docs/user-guide.md"];
 
-/// Every capture: its name, and what a user does to get there.
-const SCREENS: [(&str, fn() -> App); 7] = [
+/// A capture: its name, and what a user does to get there.
+type Screen = (&'static str, fn() -> App);
+
+/// Every capture.
+const SCREENS: [Screen; 7] = [
     ("search-facets", search_facets),
     ("teams-filter", teams_filter),
     ("initiatives", initiatives),
