@@ -6,6 +6,7 @@
 use super::output::{emit, emit_json};
 use super::Settings;
 use crate::governance::history::{self, Record, Series};
+use crate::governance::revision;
 use crate::scorecard::{self, Date};
 use color_eyre::eyre::{eyre, WrapErr};
 use serde_json::json;
@@ -72,49 +73,27 @@ pub(crate) fn record(
     Ok(())
 }
 
-/// The records of every commit that touched the catalog, from the cache or evaluated now.
+/// The records of the commits that touched the catalog (the last of each day), from the cache
+/// or evaluated now.
 fn from_git(
     settings: &Settings,
-    catalogs: &[String],
+    located: &revision::Located,
     since: Option<Date>,
 ) -> color_eyre::Result<Vec<Record>> {
-    let (repo, rels) = super::diff::locate(catalogs)?;
     let cards = scorecard::load_paths(&settings.scorecards);
     for e in &cards.errors {
         tell!("idp-tui: scorecard not loaded: {e}");
     }
     let initiatives = super::initiatives::load_initiatives(settings).initiatives;
-    let fingerprint = history::fingerprint(&cards.scorecards, &initiatives);
-    let cache = crate::config::cache_dir().join("history");
-    let prefixes: Vec<String> = rels.iter().map(|(r, _)| r.clone()).collect();
-    let mut out = Vec::new();
-    for (commit, date) in repo.commits_touching(&prefixes, since)? {
-        let file = cache.join(format!("{commit}-{fingerprint}.json"));
-        if let Some(records) = std::fs::read(&file)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Vec<Record>>(&b).ok())
-        {
-            out.extend(records);
-            continue;
-        }
-        let side = super::diff::load_side(&repo, &rels, Some(&commit))?;
-        let records = history::evaluate(
-            &side.catalog,
-            &cards.scorecards,
-            &initiatives,
-            date,
-            "git",
-            Some(&commit),
-        );
-        // A cache that cannot be written only costs the evaluation next time.
-        if std::fs::create_dir_all(&cache).is_ok() {
-            if let Ok(text) = serde_json::to_vec(&records) {
-                let _ = std::fs::write(&file, text);
-            }
-        }
-        out.extend(records);
-    }
-    Ok(out)
+    let cache = crate::config::cache_dir().join(revision::CACHE_DIR_NAME);
+    Ok(located.history(
+        &cards.scorecards,
+        &initiatives,
+        since,
+        None,
+        &cache,
+        &super::diff::load_files,
+    )?)
 }
 
 /// Runs `history`; `catalogs` are the `--catalog` paths.
@@ -122,10 +101,14 @@ pub fn run(settings: &Settings, catalogs: &[String], args: &Args) -> color_eyre:
     let today = Date::today();
     let since = args.since.as_deref().map(|s| since(s, today)).transpose()?;
     let local = !catalogs.is_empty() && catalogs.iter().all(|c| !c.contains("://"));
-    let in_git = local && !args.recorded && super::diff::locate(catalogs).is_ok();
-    let (records, origin) = if in_git {
+    let located = if local && !args.recorded {
+        revision::locate(catalogs).ok()
+    } else {
+        None
+    };
+    let (records, origin) = if let Some(located) = located {
         (
-            from_git(settings, catalogs, since)?,
+            from_git(settings, &located, since)?,
             "the catalog's git history".to_string(),
         )
     } else {

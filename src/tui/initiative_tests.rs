@@ -371,6 +371,7 @@ fn answer_history(app: &mut App, tasks: Vec<super::task::Task>, records: &[Recor
     let loaded = super::widgets::burnup::HistoryRequest {
         token: request.token,
         path,
+        git: None,
     }
     .run();
     update(app, Action::Reply(super::reply::Reply::History(loaded)));
@@ -408,7 +409,7 @@ fn the_initiative_draws_its_burn_up_and_each_owners_from_the_recorded_runs() {
     press(&mut app, KeyCode::Enter);
     let s = screen(&mut app, 120, 40);
     assert!(
-        s.contains("burn-up ▁▁▂ 0% → 11% (3 day(s) since 2026-11-01)"),
+        s.contains("burn-up ▁▁▂ 0% → 11% (3 day(s) of recorded runs since 2026-11-01)"),
         "{s}"
     );
     let checkout = s

@@ -501,6 +501,8 @@ mod edit_tests;
 #[cfg(test)]
 mod form_tests;
 #[cfg(test)]
+mod history_tests;
+#[cfg(test)]
 mod hyperlink_tests;
 #[cfg(test)]
 mod initiative_tests;
