@@ -143,6 +143,26 @@ fn the_demo_has_an_initiative_in_progress_and_one_delayed() {
 }
 
 #[test]
+fn the_demo_has_an_initiative_in_progress_and_one_delayed_today() {
+    // The real clock: the demo's dates move with it (src/governance/demo.yaml).
+    let o = run_in(Path::new(DATA), &["initiatives", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let all = json(&o);
+    let figures: Vec<(&str, i64)> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["status"].as_str().unwrap(),
+                i["days_left"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(figures, [("in progress", 571), ("delayed", 205)]);
+}
+
+#[test]
 fn score_still_loads_scorecard_files_that_hold_initiatives() {
     let o = fixture(&["score", "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

@@ -60,8 +60,9 @@ pub(crate) fn record(
     catalog: &crate::catalog::Catalog,
     cards: &[scorecard::Scorecard],
 ) -> color_eyre::Result<()> {
-    let initiatives = super::initiatives::load_initiatives(settings).initiatives;
-    let records = history::evaluate(catalog, cards, &initiatives, Date::today(), "run", None);
+    let today = Date::today();
+    let initiatives = super::initiatives::load_initiatives(settings, today).initiatives;
+    let records = history::evaluate(catalog, cards, &initiatives, today, "run", None);
     let path = history_file();
     history::append(&path, &records)
         .wrap_err_with(|| format!("recording the scores in {}", path.display()))?;
@@ -84,7 +85,7 @@ fn from_git(
     for e in &cards.errors {
         tell!("idp-tui: scorecard not loaded: {e}");
     }
-    let initiatives = super::initiatives::load_initiatives(settings).initiatives;
+    let initiatives = super::initiatives::load_initiatives(settings, Date::today()).initiatives;
     let cache = crate::config::cache_dir().join(revision::CACHE_DIR_NAME);
     Ok(located.history(
         &cards.scorecards,

@@ -191,7 +191,7 @@ mod tests {
         let located = locate(&catalog_path(&repo)).unwrap();
         assert_eq!(located.paths, [("catalog".to_string(), true)]);
         let cards = crate::scorecard::default_scorecards();
-        let initiatives = crate::governance::demo_initiatives();
+        let initiatives = crate::governance::demo_initiatives(Date::parse("2026-12-07").unwrap());
         let records = located
             .history(&cards, &initiatives, None, None, cache.path(), &load_files)
             .unwrap();

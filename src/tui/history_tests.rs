@@ -40,7 +40,11 @@ fn portal(repo: &tempfile::TempDir) -> App {
         scorecards: scorecard::default_scorecards(),
         errors: Vec::new(),
     });
-    app.set_initiatives(crate::governance::load_for(&[], true));
+    app.set_initiatives(crate::governance::load_for(
+        &[],
+        true,
+        Date::parse("2026-12-07").unwrap(),
+    ));
     app.prefs.catalog_paths = vec![catalog_dir];
     app.status = None;
     app

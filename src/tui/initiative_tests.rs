@@ -28,7 +28,9 @@ fn clock_on(day: &str) -> Clock {
     Clock::fixed(UNIX_EPOCH + Duration::from_secs(days as u64 * 86_400 + 12 * 3600))
 }
 
-/// The demo with its initiatives and the built-in scorecard, scored on `day`.
+/// The demo with its initiatives and the built-in scorecard, scored on `day`. The initiatives
+/// are dated as `demo.yaml` writes them (for 2026-12-07), as if the portal had been started
+/// then, so a later `day` can be past their deadlines.
 fn demo_on(day: &str) -> App {
     let mut app = App::loaded(demo());
     app.set_clock(clock_on(day));
@@ -36,7 +38,8 @@ fn demo_on(day: &str) -> App {
         scorecards: scorecard::default_scorecards(),
         errors: Vec::new(),
     });
-    app.set_initiatives(crate::governance::load_for(&[], true));
+    let written = Date::parse(crate::governance::initiative::DEMO_WRITTEN_FOR).unwrap();
+    app.set_initiatives(crate::governance::load_for(&[], true, written));
     app.status = None;
     app
 }
