@@ -204,7 +204,7 @@ fn start_portal(catalog: &str, cache_dir: &Path, use_snapshot: bool) -> Start {
         first_frame,
         first_frame_cpu,
         settled,
-        entities: app.catalog.len(),
+        entities: app.catalog().len(),
         snapshot_read,
         confirm: first_frame - snapshot_read,
         restored,

@@ -146,7 +146,7 @@ fn refresh(n: usize) {
             frame(&app, &mut terminal);
             ui_thread.push(ms(busy + t.elapsed()));
         }
-        assert_eq!(app.catalog.len(), entities.len());
+        assert_eq!(app.catalog().len(), entities.len());
         let name = if background { "background" } else { "inline" };
         println!("refresh_ui_thread_{name}: {:.1} ms", median(ui_thread));
         if background {

@@ -159,8 +159,10 @@ impl Portal {
         }
     }
 
-    /// Types one key; returns the time from writing it to the end of the last frame it caused.
-    fn key(&mut self, key: char, quiet: Duration) -> Result<Duration, String> {
+    /// Types one key; returns when its first and its last frame ended, and how many frames it
+    /// caused (a frame that ends within `quiet` of the one before counts as the key's: a second
+    /// frame may be the key's own or one caused by work finishing meanwhile).
+    fn key(&mut self, key: char, quiet: Duration) -> Result<Key, String> {
         let mut buf = [0u8; 4];
         let sent = Instant::now();
         self.writer
@@ -170,7 +172,20 @@ impl Portal {
         loop {
             std::thread::sleep(Duration::from_millis(2));
             match self.last_frame_end() {
-                Some(end) if end > sent && end.elapsed() >= quiet => return Ok(end - sent),
+                Some(end) if end > sent && end.elapsed() >= quiet => {
+                    let output = self.output.lock().unwrap_or_else(|e| e.into_inner());
+                    let after: Vec<Instant> = output
+                        .frame_ends
+                        .iter()
+                        .copied()
+                        .filter(|t| *t > sent)
+                        .collect();
+                    return Ok(Key {
+                        first: after.first().map_or(end - sent, |t| *t - sent),
+                        last: end - sent,
+                        frames: after.len(),
+                    });
+                }
                 _ if sent.elapsed() > Duration::from_secs(30) => {
                     return Err(format!("no frame 30 s after {key:?}"))
                 }
@@ -228,10 +243,17 @@ fn capture(mut reader: Box<dyn Read + Send>, output: Arc<Mutex<Output>>) {
     });
 }
 
+/// One key's frames: when the first and the last ended (from the key), and how many.
+struct Key {
+    first: Duration,
+    last: Duration,
+    frames: usize,
+}
+
 /// One start: how long until the last frame of the load, and each key's latency.
 struct Phase {
     loaded: Duration,
-    keys: Vec<Duration>,
+    keys: Vec<Key>,
 }
 
 fn phase(args: &Args, home: &Path) -> Result<Phase, String> {
@@ -255,12 +277,20 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn line(args: &Args, name: &str, run: usize, p: &Phase) -> f64 {
-    let worst = p.keys.iter().map(|d| ms(*d)).fold(0.0, f64::max);
+    let worst = p.keys.iter().map(|k| ms(k.last)).fold(0.0, f64::max);
+    // A key that caused more than one frame shows when its first one ended, and how many.
     let per_key: Vec<String> = args
         .keys
         .chars()
         .zip(&p.keys)
-        .map(|(k, d)| format!("{k} {:.1}", ms(*d)))
+        .map(|(c, k)| match k.frames {
+            0 | 1 => format!("{c} {:.1}", ms(k.last)),
+            n => format!(
+                "{c} {:.1} ({n} frames, first {:.1})",
+                ms(k.last),
+                ms(k.first)
+            ),
+        })
         .collect();
     println!(
         "run {run} {name:<6} loaded in {:>7.0} ms · keys (ms): {} · worst {worst:.1}",

@@ -1,10 +1,15 @@
 //! Work that can wait: the writes that follow a load (a remote source's cache, the start-up
 //! snapshot) run on threads of lower priority, so they never take a core from the portal's own
 //! thread or from a load still folding pages in, and are counted, so a process that quits right
-//! after a load lets them finish. And the number of cores, asked once.
+//! after a load lets them finish. Such work also steps aside while the user types: it calls
+//! [`yield_to_user`] between pieces, which waits until no key came for [`QUIET`] (a lower
+//! priority alone leaves it the other core, and the caches and memory it shares with the search
+//! the key started). And the number of cores, asked once.
 
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How much lower than the portal's own threads the writes run (a nice value).
 const LOWER_BY: i32 = 10;
@@ -28,9 +33,109 @@ pub fn spawn_low<T: Send + 'static>(
         .name(name.to_string())
         .spawn(move || {
             lower_priority();
+            LOW.with(|low| low.set(true));
             let _ = tx.send(work());
         })?;
     Ok(rx)
+}
+
+/// How long after the user's last key work that can wait stays paused.
+pub const QUIET: Duration = Duration::from_millis(300);
+
+/// The longest one [`yield_to_user`] waits, however long the typing lasts: work that can wait
+/// still moves on under a key held down.
+const LONGEST_PAUSE: Duration = Duration::from_secs(5);
+
+thread_local! {
+    /// Whether this thread runs work that can wait (see [`spawn_low`], [`mark_low`]).
+    static LOW: Cell<bool> = const { Cell::new(false) };
+}
+
+/// When the user last pressed a key or clicked, in milliseconds after [`epoch`] (0: never).
+static LAST_INPUT: AtomicU64 = AtomicU64::new(0);
+
+/// Set on the way out: the remaining work finishes without pausing.
+static QUITTING: AtomicBool = AtomicBool::new(false);
+
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+fn millis_now() -> u64 {
+    epoch().elapsed().as_millis() as u64 + 1
+}
+
+/// The portal calls this for every key, click and paste: work that can wait pauses for
+/// [`QUIET`] after it.
+pub fn user_input() {
+    LAST_INPUT.store(millis_now(), Ordering::Relaxed);
+}
+
+/// The portal is quitting: work that can wait stops pausing, so it ends within the shutdown's
+/// timeout.
+pub fn stop_yielding() {
+    QUITTING.store(true, Ordering::Relaxed);
+}
+
+/// Whether this thread runs work that can wait.
+pub fn is_low() -> bool {
+    LOW.with(Cell::get)
+}
+
+/// Marks this thread as running work that can wait (or not): for helper threads that a
+/// low-priority thread starts (they inherit its priority, not this mark).
+pub fn mark_low(low: bool) {
+    LOW.with(|l| l.set(low));
+}
+
+/// How long to wait before going on, `since_input` after the last key, having waited `waited`
+/// already in this call: nothing once it was quiet for [`QUIET`] or after [`LONGEST_PAUSE`].
+fn pause(since_input: Option<Duration>, waited: Duration) -> Option<Duration> {
+    let since = since_input?;
+    if since >= QUIET || waited >= LONGEST_PAUSE {
+        return None;
+    }
+    Some((QUIET - since).min(LONGEST_PAUSE - waited))
+}
+
+/// Called by work that can wait between its pieces (every few hundred microseconds of work):
+/// on a thread marked low, waits while the user is typing (until no key came for [`QUIET`],
+/// at most [`LONGEST_PAUSE`]). Anywhere else (the UI thread, the CLI, a load the user waits
+/// for) it returns at once.
+pub fn yield_to_user() {
+    if !is_low() {
+        return;
+    }
+    let mut waited = Duration::ZERO;
+    loop {
+        let last = LAST_INPUT.load(Ordering::Relaxed);
+        if last == 0 || QUITTING.load(Ordering::Relaxed) {
+            return;
+        }
+        let since = Duration::from_millis(millis_now().saturating_sub(last));
+        let Some(wait) = pause(Some(since), waited) else {
+            return;
+        };
+        std::thread::sleep(wait);
+        waited += wait;
+    }
+}
+
+/// The calling thread's CPU time (for the debug log's timings); zero where it cannot be read.
+pub fn thread_cpu_time() -> Duration {
+    #[cfg(unix)]
+    {
+        let mut t = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes only to `t`, which lives for the call.
+        if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) } == 0 {
+            return Duration::new(t.tv_sec as u64, t.tv_nsec as u32);
+        }
+    }
+    Duration::ZERO
 }
 
 /// Writes still running (or about to start).
@@ -69,9 +174,14 @@ pub fn wait_for_writes(timeout: Duration) -> bool {
 
 #[cfg(target_os = "linux")]
 fn lower_priority() {
-    // On Linux each thread has its own nice value, and 0 names the calling thread.
-    // SAFETY: setpriority touches no memory of ours; a refusal leaves the priority as it was.
-    let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, LOWER_BY) };
+    // On Linux each thread has its own nice value, and 0 names the calling thread. Lower than
+    // the caller's (a portal started with `nice` stays below its own threads), at most 19.
+    // SAFETY: getpriority and setpriority touch no memory of ours; a refusal leaves the
+    // priority as it was.
+    unsafe {
+        let current = libc::getpriority(libc::PRIO_PROCESS, 0);
+        let _ = libc::setpriority(libc::PRIO_PROCESS, 0, (current + LOWER_BY).min(19));
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -108,6 +218,49 @@ mod tests {
         .unwrap();
         let theirs = rx.await.unwrap();
         assert_eq!(theirs, (mine + LOWER_BY).min(19), "caller at {mine}");
+    }
+
+    #[test]
+    fn work_that_can_wait_pauses_until_the_keys_stop_for_a_while() {
+        // Never typed: no pause.
+        assert_eq!(pause(None, Duration::ZERO), None);
+        // A key 100 ms ago: wait the 200 ms left of the quiet time.
+        let ms = Duration::from_millis;
+        assert_eq!(pause(Some(ms(100)), Duration::ZERO), Some(QUIET - ms(100)));
+        // Quiet long enough: go on.
+        assert_eq!(pause(Some(QUIET), Duration::ZERO), None);
+        // Typing that never stops: at most the longest pause in one call.
+        assert_eq!(pause(Some(ms(0)), LONGEST_PAUSE - ms(50)), Some(ms(50)));
+        assert_eq!(pause(Some(ms(0)), LONGEST_PAUSE), None);
+    }
+
+    #[tokio::test]
+    async fn a_low_thread_waits_for_the_user_and_the_ui_thread_never_does() {
+        // The UI thread (or any thread not marked low) goes on at once, even right after a key.
+        user_input();
+        let typed = Instant::now();
+        yield_to_user();
+        assert!(!is_low());
+        assert!(
+            typed.elapsed() < QUIET,
+            "the UI thread waited {:?}",
+            typed.elapsed()
+        );
+        // A low-priority thread started right after the key goes on only after the quiet time.
+        user_input();
+        let typed_again = Instant::now();
+        let rx = spawn_low("test-yield", || {
+            assert!(is_low());
+            yield_to_user();
+            Instant::now()
+        })
+        .unwrap();
+        let went_on = rx.await.unwrap();
+        assert!(
+            went_on.duration_since(typed_again) >= QUIET - Duration::from_millis(5),
+            "went on {:?} after the key",
+            went_on.duration_since(typed_again)
+        );
     }
 
     #[tokio::test]

@@ -2,9 +2,15 @@
 //! sources confirming it while it decodes (their events held until it is restored), restore it,
 //! then let the confirmations through; or, without a usable snapshot, load. A front end feeds
 //! [`Startup::step`] what happened ([`Event`]) and carries out what it answers ([`Step`]s): the
-//! TUI's event loop does, with the snapshot read off its thread and the sources on tokio. The
-//! machine owns the decisions (which load mode, what to hold, drop or release, what to tell the
+//! TUI's event loop does, with the snapshot read off its thread and the sources on tokio, and
+//! so does the command line ([`load_blocking`]), reading the snapshot first and running the
+//! sources to the end. Both fold the sources' events with the same reducer,
+//! [`state::CatalogState`]. The machine owns the decisions (which load mode, what to hold, drop or release, what to tell the
 //! user), so they are tested here with made-up events, not through a terminal.
+
+mod blocking;
+pub mod state;
+pub use blocking::load_blocking;
 
 use crate::snapshot::{Snapshot, SnapshotError};
 use crate::source::cache::CacheError;
@@ -68,6 +74,8 @@ pub enum Step {
 #[derive(Debug)]
 pub struct Startup {
     phase: Phase,
+    /// How the sources load when there is no snapshot to confirm.
+    load_mode: LoadMode,
 }
 
 impl Default for Startup {
@@ -81,6 +89,16 @@ impl Startup {
     pub fn new() -> Self {
         Startup {
             phase: Phase::Reading,
+            load_mode: LoadMode::Startup,
+        }
+    }
+
+    /// A start whose sources, without a snapshot to confirm, load in `mode` (the command line:
+    /// [`LoadMode::NetworkFirst`]) instead of the portal's [`LoadMode::Startup`].
+    pub fn loading_in(mode: LoadMode) -> Self {
+        Startup {
+            phase: Phase::Reading,
+            load_mode: mode,
         }
     }
 
@@ -163,7 +181,7 @@ impl Startup {
             steps.push(Step::DropHeld);
         }
         steps.push(Step::StartSources {
-            mode: LoadMode::Startup,
+            mode: self.load_mode,
             hold: false,
         });
         steps
@@ -236,6 +254,24 @@ mod tests {
             ["start Startup hold=false"]
         );
         assert_eq!(s.phase(), Phase::Running);
+    }
+
+    #[test]
+    fn the_command_line_loads_network_first_without_a_snapshot_and_confirms_one_it_restored() {
+        let mut s = Startup::loading_in(LoadMode::NetworkFirst);
+        assert_eq!(
+            names(&s.step(Event::SnapshotRead(Ok(None)))),
+            ["start NetworkFirst hold=false"]
+        );
+        let mut s = Startup::loading_in(LoadMode::NetworkFirst);
+        assert_eq!(
+            names(&s.step(Event::SnapshotRead(Ok(Some(snapshot()))))),
+            ["restore"]
+        );
+        assert_eq!(
+            names(&s.step(Event::Restored(Ok(())))),
+            ["start Confirm hold=false"]
+        );
     }
 
     #[test]

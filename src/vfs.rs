@@ -339,6 +339,30 @@ pub fn files_with_extensions(dir: &str, extensions: &[&str]) -> io::Result<Vec<S
     Ok(out)
 }
 
+/// The files directly in a directory (not below it), sorted, from disk or from the embedded
+/// demo; paths are as [`join`] produces them. Used to find the Port blueprint files beside a
+/// `port.yml`.
+pub fn dir_files(dir: &str) -> io::Result<Vec<String>> {
+    let mut out = Vec::new();
+    match dir.strip_prefix(EMBEDDED_PREFIX) {
+        Some(rel) => {
+            for f in embedded_dir(&normalise(rel))?.files() {
+                out.push(format!("{EMBEDDED_PREFIX}{}", f.path().to_string_lossy()));
+            }
+        }
+        None => {
+            for entry in std::fs::read_dir(dir)? {
+                let entry = entry?;
+                if entry.file_type()?.is_file() {
+                    out.push(entry.path().to_string_lossy().to_string());
+                }
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// Resolves `relative` against the directory holding `file`, folding `.` and `..`.
 pub fn join(file: &str, relative: &str) -> String {
     let (prefix, file) = match file.strip_prefix(EMBEDDED_PREFIX) {

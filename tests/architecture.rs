@@ -42,7 +42,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("formats", &["catalog"]),
     ("source", &["catalog", "documents", "backstage", "formats"]),
     ("snapshot", &["catalog", "search", "source"]),
-    ("startup", &["source", "snapshot"]),
+    ("startup", &["catalog", "search", "source", "snapshot"]),
     ("config", &["source", "backstage", "actions", "live"]),
     (
         "cli",

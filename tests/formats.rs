@@ -577,3 +577,82 @@ fn a_compass_team_map_turns_team_ids_into_backstage_groups_and_keeps_the_rest() 
         refs(&catalog, "format:compass")
     );
 }
+
+const BLUEPRINTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/port-blueprints");
+
+#[test]
+fn a_walk_reads_the_port_blueprints_beside_a_port_yml_and_they_steer_its_relations() {
+    let catalog = load(&[&format!("{BLUEPRINTS}/repo")]);
+    let search = catalog
+        .by_ref(&idp_tui::catalog::EntityRef::new(
+            "component",
+            "port",
+            "search",
+        ))
+        .unwrap();
+    // `queues` targets the `queue` blueprint (queue.blueprint.json): a dependency on a
+    // Resource; `owner` targets `_team`.
+    assert_eq!(search.spec_str("owner"), Some("group:port/search-team"));
+    let depends: Vec<String> = search
+        .spec
+        .get("dependsOn")
+        .and_then(|v| v.as_array())
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(depends, ["resource:port/reindex"]);
+    let problems: Vec<String> = catalog
+        .problems()
+        .map(|p| p.to_string().replace(&format!("{BLUEPRINTS}/"), ""))
+        .collect();
+    // The broken blueprint file is one error at its line; the good ones beside it apply.
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("repo/broken.blueprint.json:4: error: JSON does not parse")),
+        "{problems:#?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.starts_with(
+            "repo/port.yml:9: error: search: property `dashboard` is \"grafana.example.com/d/search\", not a valid url"
+        )),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn a_port_export_with_blueprints_converts_to_files_that_validate_clean() {
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("converted");
+    let export = format!("{BLUEPRINTS}/export.json");
+    let repo = format!("{BLUEPRINTS}/repo");
+    let o = idp(&["convert", &export, &repo, "--out", target.to_str().unwrap()]);
+    // The fixtures break the blueprints' rules on purpose: exit 1, each at its line.
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("export.json:87: error: cart: property `replicas` is a string, but the blueprint declares a number"),
+        "{err}"
+    );
+    let v = idp(&["validate", target.to_str().unwrap()]);
+    assert!(v.status.success(), "{}{}", text(&v.stdout), text(&v.stderr));
+    assert!(!text(&v.stdout).contains(": error:"), "{}", text(&v.stdout));
+    // The report names each kept property with its blueprint title.
+    let o = idp(&["convert", &export, "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let checkout = report["files"][0]["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["ref"] == "component:port/checkout")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    let pager = checkout["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "properties.pagerDuty")
+        .unwrap();
+    assert_eq!(pager["fate"], "annotation");
+    assert_eq!(pager["title"], "PagerDuty service");
+}

@@ -104,7 +104,7 @@ fn one_initiative_lists_owners_by_most_failing_and_action_items() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["entity"] == "component:default/web-b")
+        .find(|e| e["ref"] == "component:default/web-b")
         .unwrap();
     assert_eq!(web["passing"], false);
     assert_eq!(web["action_items"][0]["rule"], "has-tags");
@@ -309,7 +309,7 @@ fn diff_between_commits_lists_every_kind_of_change() {
     let changed: Vec<&Value> = d["changed"].as_array().unwrap().iter().collect();
     let api = changed
         .iter()
-        .find(|c| c["entity"] == "component:default/api")
+        .find(|c| c["ref"] == "component:default/api")
         .unwrap();
     assert_eq!(
         api["fields"],
@@ -320,7 +320,7 @@ fn diff_between_commits_lists_every_kind_of_change() {
         d["relations_added"][0]["target"],
         "component:default/worker"
     );
-    assert_eq!(d["ownership"][0]["entity"], "component:default/worker");
+    assert_eq!(d["ownership"][0]["ref"], "component:default/worker");
     assert_eq!(d["ownership"][0]["from"], "group:default/team-a");
     assert_eq!(d["ownership"][0]["to"], "group:default/team-b");
     assert_eq!(d["problems_new"][0]["severity"], "error");
@@ -330,12 +330,12 @@ fn diff_between_commits_lists_every_kind_of_change() {
     assert!(
         levels
             .iter()
-            .any(|l| l["entity"] == "component:default/api" && l["to"] == "none"),
+            .any(|l| l["ref"] == "component:default/api" && l["to"] == "none"),
         "{levels:?}"
     );
     assert!(levels
         .iter()
-        .any(|l| l["entity"] == "component:default/new" && l["from"].is_null()));
+        .any(|l| l["ref"] == "component:default/new" && l["from"].is_null()));
 }
 
 #[test]
@@ -422,7 +422,7 @@ fn export_writes_csv_and_json() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["entity"] == "component:default/web-b")
+        .find(|r| r["ref"] == "component:default/web-b")
         .unwrap();
     assert_eq!(
         web["failing"],

@@ -655,11 +655,11 @@ fn check_shapes(oncall: &Value, status: &Value) {
     assert_eq!(
         keys(oncall),
         [
-            "entity",
             "errors",
             "fetched_at",
             "incidents",
             "oncall",
+            "ref",
             "stale"
         ]
     );
@@ -681,7 +681,7 @@ fn check_shapes(oncall: &Value, status: &Value) {
     );
     assert_eq!(
         keys(status),
-        ["entity", "errors", "fetched_at", "signals", "stale"]
+        ["errors", "fetched_at", "ref", "signals", "stale"]
     );
     assert_eq!(
         keys(&status["signals"][0]),
@@ -691,7 +691,7 @@ fn check_shapes(oncall: &Value, status: &Value) {
         keys(&status["signals"][0]["items"][0]),
         ["detail", "title", "url", "when"]
     );
-    assert_eq!(oncall["entity"], "component:default/payments-api");
+    assert_eq!(oncall["ref"], "component:default/payments-api");
     assert_eq!(oncall["stale"], false);
     assert!(oncall["fetched_at"].as_str().unwrap().ends_with('Z'));
     assert_eq!(oncall["oncall"][0]["name"], "Ada Lovelace");

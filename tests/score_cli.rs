@@ -44,7 +44,7 @@ fn result<'a>(all: &'a Value, name: &str) -> &'a Value {
     all.as_array()
         .unwrap()
         .iter()
-        .find(|r| r["entity"] == wanted.as_str())
+        .find(|r| r["ref"] == wanted.as_str())
         .unwrap_or_else(|| panic!("no result for {name}"))
 }
 

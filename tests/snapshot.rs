@@ -197,7 +197,7 @@ fn second_start_is_restored_from_the_snapshot_and_equals_a_full_load() {
     assert!(second.restored, "{:?}", second.ignored);
     // The sources only confirmed: nothing decoded, parsed or sent again.
     assert_eq!(second.events, ["done", "done"]);
-    let (a, b) = (&first.app.catalog, &second.app.catalog);
+    let (a, b) = (first.app.catalog(), second.app.catalog());
     assert_eq!(refs(a), refs(b));
     assert_eq!(problems(a), problems(b));
     assert!(
@@ -227,11 +227,11 @@ fn second_start_is_restored_from_the_snapshot_and_equals_a_full_load() {
     for q in ["", "led", "billing", "kind:group", "owner:team-a pay"] {
         let q = Query::parse(q);
         assert_eq!(
-            first.app.index.search(&q, 20).hits,
-            second.app.index.search(&q, 20).hits
+            first.app.index().search(&q, 20).hits,
+            second.app.index().search(&q, 20).hits
         );
     }
-    let statuses = second.app.sources.statuses();
+    let statuses = second.app.sources().statuses();
     assert_eq!(statuses[0].entities + statuses[1].entities, b.len());
     assert_eq!(statuses[1].entities, 2, "the Location and billing");
     // Confirmed, not changed: the snapshot is not written again.
@@ -253,7 +253,7 @@ fn a_changed_file_replaces_its_source_and_keeps_the_other() {
     let second = start(&specs, cache.path());
     assert!(second.restored);
     assert!(second.events.contains(&"replace"), "{:?}", second.events);
-    let c = &second.app.catalog;
+    let c = second.app.catalog();
     assert!(c
         .id_of(&EntityRef::new("component", "default", "payments"))
         .is_none());
@@ -265,13 +265,13 @@ fn a_changed_file_replaces_its_source_and_keeps_the_other() {
         [id(c, "billing")]
     );
     assert!(!problems(c).iter().any(|p| p.contains("gone-db")));
-    assert_eq!(second.app.sources.statuses()[0].entities, 2);
-    assert!(second.app.index.search(&Query::parse("v2"), 5).total == 1);
+    assert_eq!(second.app.sources().statuses()[0].entities, 2);
+    assert!(second.app.index().search(&Query::parse("v2"), 5).total == 1);
     // The new state is the next start's snapshot.
     let third = start(&specs, cache.path());
     assert!(third.restored);
     assert_eq!(third.events, ["done", "done"]);
-    assert_eq!(refs(&third.app.catalog), refs(c));
+    assert_eq!(refs(third.app.catalog()), refs(c));
 }
 
 #[test]
@@ -285,13 +285,13 @@ fn a_new_or_deleted_file_behind_a_location_replaces_its_source() {
     let second = start(&specs, cache.path());
     assert!(second.restored);
     assert_eq!(second.events.iter().filter(|e| **e == "replace").count(), 1);
-    id(&second.app.catalog, "audit");
+    id(second.app.catalog(), "audit");
 
     std::fs::remove_file(more.join("billing.yaml")).unwrap();
     let third = start(&specs, cache.path());
     assert!(third.restored);
     assert!(third.events.contains(&"replace"), "{:?}", third.events);
-    let c = &third.app.catalog;
+    let c = third.app.catalog();
     assert!(c
         .id_of(&EntityRef::new("component", "default", "billing"))
         .is_none());
@@ -310,7 +310,7 @@ fn a_new_file_in_a_walked_directory_is_seen() {
     write_old(&dir.path().join("a/b/two.yaml"), &component("two", ""));
     let second = start(&specs, cache.path());
     assert!(second.restored);
-    assert_eq!(refs(&second.app.catalog).len(), 2);
+    assert_eq!(refs(second.app.catalog()).len(), 2);
 }
 
 #[test]
@@ -337,8 +337,11 @@ fn a_damaged_snapshot_is_ignored_with_a_warning_and_everything_still_loads() {
         assert!(!started.restored, "{damage}");
         let warning = started.ignored.expect("a warning").to_string();
         assert!(warning.contains("damaged"), "{damage}: {warning}");
-        assert_eq!(refs(&started.app.catalog), refs(&first.app.catalog));
-        assert_eq!(problems(&started.app.catalog), problems(&first.app.catalog));
+        assert_eq!(refs(started.app.catalog()), refs(first.app.catalog()));
+        assert_eq!(
+            problems(started.app.catalog()),
+            problems(first.app.catalog())
+        );
         // Rewritten after that load: the next start uses it again.
         assert!(start(&specs, cache.path()).restored, "{damage}");
     }
@@ -360,7 +363,7 @@ fn a_snapshot_from_another_version_is_ignored() {
         started.ignored,
         Some(SnapshotError::Cache(CacheError::Version { .. }))
     ));
-    assert_eq!(refs(&started.app.catalog), refs(&first.app.catalog));
+    assert_eq!(refs(started.app.catalog()), refs(first.app.catalog()));
 }
 
 #[test]
@@ -385,15 +388,15 @@ fn a_cache_rewritten_since_makes_the_snapshot_stale() {
     let started = start(&specs, cache.path());
     assert!(!started.restored);
     assert!(matches!(started.ignored, Some(SnapshotError::Stale(_))));
-    assert_eq!(refs(&started.app.catalog), refs(&first.app.catalog));
+    assert_eq!(refs(started.app.catalog()), refs(first.app.catalog()));
     // Other sources, another snapshot: never the wrong one.
     let fewer = &specs[..1];
     let alone = start(fewer, cache.path());
     assert!(!alone.restored && alone.ignored.is_none());
-    id(&alone.app.catalog, "payments");
+    id(alone.app.catalog(), "payments");
     assert!(alone
         .app
-        .catalog
+        .catalog()
         .id_of(&EntityRef::new("component", "default", "billing"))
         .is_none());
 }
@@ -408,10 +411,10 @@ fn an_unwritable_snapshot_directory_is_a_warning_and_the_portal_still_loads() {
     let first = start(&specs, cache.path());
     let warning = first.not_written.expect("the write fails").to_string();
     assert!(warning.contains("not written"), "{warning}");
-    id(&first.app.catalog, "billing");
+    id(first.app.catalog(), "billing");
     let second = start(&specs, cache.path());
     assert!(!second.restored);
-    assert_eq!(refs(&second.app.catalog), refs(&first.app.catalog));
+    assert_eq!(refs(second.app.catalog()), refs(first.app.catalog()));
 }
 
 #[test]
@@ -419,7 +422,7 @@ fn the_demo_catalog_has_no_snapshot() {
     let cache = tempfile::tempdir().unwrap();
     assert!(snapshot::locate(&[SourceSpec::demo()], cache.path()).is_none());
     let started = start(&[SourceSpec::demo()], cache.path());
-    assert!(started.app.catalog.len() > 10);
+    assert!(started.app.catalog().len() > 10);
     assert!(started.not_written.is_none());
     assert!(!cache.path().join("snapshot").exists());
 }
@@ -438,17 +441,17 @@ fn a_remote_source_confirming_offline_marks_its_data_cached_and_sends_nothing_ag
     let specs = vec![specs(dir.path()).remove(0), SourceSpec::Backstage(remote)];
     let first = start(&specs, cache.path());
     assert!(!first.restored);
-    assert!(first.app.sources.statuses()[1].cached_at.is_some());
+    assert!(first.app.sources().statuses()[1].cached_at.is_some());
     let second = start(&specs, cache.path());
     assert!(second.restored, "{:?}", second.ignored);
     let mut events = second.events.clone();
     events.sort_unstable();
     assert_eq!(events, ["cached", "done", "done", "empty batch"]);
-    let status = &second.app.sources.statuses()[1];
+    let status = &second.app.sources().statuses()[1];
     assert!(status.cached_at.is_some(), "still shown as the cached copy");
     assert_eq!(status.entities, 1);
-    id(&second.app.catalog, "billing");
-    assert_eq!(refs(&second.app.catalog), refs(&first.app.catalog));
+    id(second.app.catalog(), "billing");
+    assert_eq!(refs(second.app.catalog()), refs(first.app.catalog()));
 }
 
 #[test]
@@ -463,9 +466,9 @@ fn a_refresh_after_a_restored_start_swaps_in_new_data_and_writes_a_new_snapshot(
     // The user has ledger selected when they press R.
     update(app, Action::Paste("ledger".into()));
     let selected = app
-        .search
+        .search()
         .selected_id()
-        .map(|id| app.catalog.get(id).entity_ref().clone());
+        .map(|id| app.catalog().get(id).entity_ref().clone());
     assert_eq!(selected.as_ref().map(|r| r.name()), Some("ledger"));
     write_old(
         &dir.path().join("team.yaml"),
@@ -478,7 +481,14 @@ fn a_refresh_after_a_restored_start_swaps_in_new_data_and_writes_a_new_snapshot(
         .unwrap();
     runtime.block_on(async {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        app.sources.start_refresh(0);
+        // `:refresh services`, as the portal's loop sees it: the source is marked refreshing.
+        let tasks = update(app, Action::RunCommand("refresh services".into()));
+        assert!(
+            tasks
+                .iter()
+                .any(|t| matches!(t, idp_tui::tui::task::Task::Refresh(ids) if ids == &[0])),
+            "the command asks for a refresh of the source"
+        );
         idp_tui::source::spawn_with(
             0,
             specs[0].clone(),
@@ -493,7 +503,7 @@ fn a_refresh_after_a_restored_start_swaps_in_new_data_and_writes_a_new_snapshot(
             update(app, Action::Load(event));
         }
     });
-    let c = &app.catalog;
+    let c = app.catalog();
     assert!(c
         .id_of(&EntityRef::new("group", "default", "team-b"))
         .is_some());
@@ -502,7 +512,7 @@ fn a_refresh_after_a_restored_start_swaps_in_new_data_and_writes_a_new_snapshot(
         .is_none());
     // Renumbered, yet the same entity is still selected.
     let now = app
-        .search
+        .search()
         .selected_id()
         .map(|id| c.get(id).entity_ref().clone());
     assert_eq!(now, selected);
@@ -512,7 +522,7 @@ fn a_refresh_after_a_restored_start_swaps_in_new_data_and_writes_a_new_snapshot(
     assert!(third.restored);
     assert!(third
         .app
-        .catalog
+        .catalog()
         .id_of(&EntityRef::new("group", "default", "team-b"))
         .is_some());
 }

@@ -187,7 +187,8 @@ pub fn values_from(form: &Form, file: Values, sets: &[String]) -> Result<Values,
     let mut values = form.initial_values();
     let mut errors = Vec::new();
     let mut failed = Vec::new();
-    for (key, value) in file {
+    // A nested object's values may be given as a mapping, as Backstage takes them.
+    for (key, value) in form.flatten(file) {
         if form.field(&key).is_none() {
             errors.push(format!("{key}: no input of that name"));
             continue;
@@ -226,7 +227,8 @@ pub fn values_from(form: &Form, file: Values, sets: &[String]) -> Result<Values,
             .map(FieldError::to_string),
     );
     if errors.is_empty() {
-        Ok(values)
+        // What `${{ inputs.… }}` sees: a nested object's fields back in their object.
+        Ok(form.nested(&values))
     } else {
         Err(errors)
     }

@@ -161,7 +161,7 @@ impl serde::Serialize for Problem {
         st.serialize_field("severity", &self.severity)?;
         st.serialize_field("path", &self.origin.as_ref().map(|o| &*o.path))?;
         st.serialize_field("line", &self.origin.as_ref().and_then(|o| o.line))?;
-        st.serialize_field("entity", &self.entity)?;
+        st.serialize_field("ref", &self.entity)?;
         st.serialize_field("message", &self.message)?;
         st.end()
     }

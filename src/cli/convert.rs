@@ -83,6 +83,20 @@ pub fn run(args: &Args) -> color_eyre::Result<ExitCode> {
             files.push((format, path.clone(), base));
         }
     }
+    // The Port blueprints beside a port.yml steer its mapping: read them with it.
+    let companions: Vec<(Format, String, String)> = files
+        .iter()
+        .flat_map(|(_, p, base)| {
+            formats::companions(p)
+                .into_iter()
+                .map(move |c| (Format::Port, c, base.clone()))
+        })
+        .collect();
+    for companion in companions {
+        if !files.iter().any(|(_, p, _)| *p == companion.1) {
+            files.push(companion);
+        }
+    }
     let list: Vec<(Format, String)> = files.iter().map(|(f, p, _)| (*f, p.clone())).collect();
     let resolved = formats::import(&list, |p| {
         vfs::read(p)

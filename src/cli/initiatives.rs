@@ -347,7 +347,7 @@ fn to_json(p: &Progress<'_>, catalog: &Catalog, detail: bool) -> Value {
                     })
                     .collect();
                 json!({
-                    "entity": catalog.get(e.entity).entity_ref().as_str(),
+                    "ref": catalog.get(e.entity).entity_ref().as_str(),
                     "owner": e.owner.as_ref().map(|r| r.as_str()),
                     "passing": e.passing(),
                     "action_items": actions,

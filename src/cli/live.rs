@@ -56,7 +56,7 @@ fn common(report: &Report) -> (Value, bool, Value) {
 pub fn oncall_json(report: &Report) -> Value {
     let (fetched_at, stale, errors) = common(report);
     json!({
-        "entity": report.entity,
+        "ref": report.entity,
         "oncall": report.oncall().map(|o| json!({
             "provider": o.provider, "target": o.target, "level": o.level, "name": o.name,
             "email": o.email, "until": o.until, "url": o.url,
@@ -75,7 +75,7 @@ pub fn oncall_json(report: &Report) -> Value {
 pub fn status_json(report: &Report) -> Value {
     let (fetched_at, stale, errors) = common(report);
     json!({
-        "entity": report.entity,
+        "ref": report.entity,
         "signals": report.signals().map(|s| json!({
             "provider": s.provider, "severity": s.severity.as_str(), "headline": s.headline,
             "items": s.items.iter().map(|i| json!({

@@ -310,13 +310,21 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
     }
 }
 
-/// Loads the settings' sources to the end and summarises load problems on stderr, so a broken
+/// Loads the settings' sources to the end (through [`crate::startup::load_blocking`]) and
+/// summarises load problems on stderr, so a broken
 /// file never makes a query fail but is never silent either. When no source gave anything (a
 /// `--catalog` path that does not exist, a server out of reach with no cached copy), the
 /// command fails (exit [`output::EXIT_USER_ERROR`], like every user error): an answer over
 /// nothing is not an answer.
 pub fn load(settings: &Settings) -> color_eyre::Result<Catalog> {
-    let loaded = source::load_blocking_with(&settings.sources, &settings.load_options());
+    // The portal's start-up machine and reducer: from the last load's snapshot when it still
+    // matches the sources' caches (the sources confirm it), else a load; then the caches and
+    // the next snapshot are written, as the portal writes them.
+    let finished = crate::startup::load_blocking(&settings.sources, &settings.load_options());
+    for warning in &finished.warnings {
+        tell!("idp-tui: {warning}");
+    }
+    let loaded = finished.loaded;
     report_sources(&settings.sources, &loaded);
     if !loaded.sources.is_empty()
         && loaded

@@ -100,7 +100,8 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     let form = Form::from_template(&template);
     let mut values = form.initial_values();
     if let Some(path) = &args.values {
-        values.extend(read_values(path)?);
+        // A nested object's values may be given as a mapping, as Backstage takes them.
+        values.extend(form.flatten(read_values(path)?));
     }
     if let Some(name) = &args.remote {
         let source = match super::scaffold_remote::remote_source(

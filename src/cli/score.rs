@@ -22,7 +22,7 @@ pub struct Args {
     /// A scorecard file or directory (repeatable; adds to any given before `score`).
     #[arg(long = "scorecard", value_name = "PATH")]
     pub scorecards: Vec<String>,
-    /// Print JSON: per entity and scorecard `{entity, scorecard, level, score, rules}`.
+    /// Print JSON: per entity and scorecard `{ref, scorecard, level, score, rules}`.
     #[arg(long)]
     pub json: bool,
     /// Roll results up per owner: entities, average score, entities per level.
@@ -240,7 +240,7 @@ fn entity_json(card: &Scorecard, e: &EntityScore, catalog: &Catalog) -> Value {
         json!({"level": card.level_name(level), "failing": rules.iter().map(|r| &r.id).collect::<Vec<_>>()})
     });
     json!({
-        "entity": catalog.get(e.entity).entity_ref().as_str(),
+        "ref": catalog.get(e.entity).entity_ref().as_str(),
         "scorecard": card.name,
         "level": e.level.map(|l| card.level_name(l)),
         "score": round(e.score),

@@ -253,7 +253,7 @@ fn score_rows(catalog: &Catalog, cards: &[scorecard::Scorecard]) -> Vec<Value> {
                 .map(|(r, _)| r.id.as_str())
                 .collect();
             out.push(json!({
-                "entity": catalog.get(s.entity).entity_ref().as_str(),
+                "ref": catalog.get(s.entity).entity_ref().as_str(),
                 "owner": catalog.owner_ref(s.entity).map(|r| r.as_str()),
                 "scorecard": card.name,
                 "level": s.level.map(|l| card.level_name(l)),

@@ -27,6 +27,9 @@ pub struct FieldFate {
     pub fate: Fate,
     /// Where it went (`spec.owner`, an annotation key) or why it was lost.
     pub to: String,
+    /// The field's title in its portal, when it has one (a Port blueprint's property title).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 /// A spec field a pending reference fills once resolved.
@@ -160,7 +163,15 @@ impl Draft {
             field: field.to_string(),
             fate,
             to: to.into(),
+            title: None,
         });
+    }
+
+    /// Gives the last recorded fate its title in the source portal.
+    pub fn titled(&mut self, title: Option<&str>) {
+        if let (Some(last), Some(title)) = (self.fates.last_mut(), title) {
+            last.title = Some(title.to_string());
+        }
     }
 
     /// Sets `metadata.<key>` and records the field as mapped there.

@@ -15,12 +15,14 @@
 //! mistake is a [`Problem`] at its file and line. The field-by-field tables are in
 //! `docs/formats.md`.
 
+mod blueprint;
 mod compass;
 mod cortex;
 mod draft;
 pub mod kratix;
 mod opslevel;
 mod port;
+mod port_settle;
 mod read;
 mod resolve;
 
@@ -120,6 +122,28 @@ impl Format {
     }
 }
 
+/// The Port blueprint files beside a `port.yml` or `port.yaml`: the JSON files in its folder
+/// named `blueprints.json`, `blueprint.json` or `<name>.blueprint.json`, read with it so that
+/// the blueprints steer its entities' mapping. Empty for every other file.
+pub fn companions(path: &str) -> Vec<String> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    if !matches!(name, "port.yml" | "port.yaml") {
+        return Vec::new();
+    }
+    crate::vfs::dir_files(&crate::vfs::join(path, "."))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|f| is_blueprint_file(f))
+        .collect()
+}
+
+/// True for the file names [`companions`] picks: `blueprints.json`, `blueprint.json` and
+/// `<name>.blueprint.json`.
+pub fn is_blueprint_file(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    matches!(name, "blueprints.json" | "blueprint.json") || name.ends_with(".blueprint.json")
+}
+
 /// One file parsed and mapped, its references not yet resolved.
 #[derive(Debug)]
 pub struct Parsed {
@@ -136,6 +160,11 @@ pub struct Parsed {
     /// A Compass team map (`compass-teams.yaml`): team id (its last `/` segment, lowercase) →
     /// the Backstage group reference its components' owner becomes.
     pub teams: Vec<(String, String)>,
+    /// Port blueprints the file holds (a blueprint file, or an export's `blueprints`).
+    pub(crate) blueprints: Vec<blueprint::Blueprint>,
+    /// Port entities' properties and relations, mapped in the second pass once every file's
+    /// blueprints are known.
+    pub(crate) port: Vec<port::Deferred>,
 }
 
 /// An OpsLevel `repository:` file: the owner of a repository, used as the fallback owner of
@@ -162,6 +191,8 @@ pub fn parse(format: Format, path: &Arc<str>, text: &str) -> Parsed {
         problems: Vec::new(),
         repositories: Vec::new(),
         teams: Vec::new(),
+        blueprints: Vec::new(),
+        port: Vec::new(),
     };
     let json = path.ends_with(".json");
     let value = if json {
@@ -191,6 +222,8 @@ pub fn parse(format: Format, path: &Arc<str>, text: &str) -> Parsed {
     parsed.problems.extend(ctx.problems);
     parsed.repositories = ctx.repositories;
     parsed.teams = ctx.teams;
+    parsed.blueprints = ctx.blueprints;
+    parsed.port = ctx.port;
     parsed
 }
 
@@ -216,6 +249,8 @@ pub fn import(
                     )],
                     repositories: Vec::new(),
                     teams: Vec::new(),
+                    blueprints: Vec::new(),
+                    port: Vec::new(),
                 },
             }
         })
@@ -223,5 +258,7 @@ pub fn import(
     resolve(parsed)
 }
 
+#[cfg(test)]
+mod blueprint_tests;
 #[cfg(test)]
 mod tests;

@@ -1,31 +1,70 @@
 //! Port: `port.yml` (one entity or a list of entities) and Port JSON (an entity, a list, or an
 //! export holding `entities`, `blueprints` and `teams`). An entity's blueprint picks its kind;
-//! its relations name other entities by identifier (resolved across files).
+//! its properties and relations are kept for the second pass (`port_settle`), which maps them
+//! once every file's blueprints are known.
 
+use super::blueprint;
 use super::draft::{slug, Fate, RefField};
 use super::read::{list, object, text, Ctx};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-/// Maps a Port file.
+/// A Port entity's properties and relations as written, kept from the first pass until every
+/// file's blueprints are known.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Deferred {
+    /// The entity's index in its file's drafts.
+    pub(super) draft: usize,
+    /// Its identifier, for messages.
+    pub(super) identifier: String,
+    /// Its blueprint, as written.
+    pub(super) blueprint: String,
+    /// The line of its `identifier`.
+    pub(super) line: u32,
+    /// `properties`: key, value, line.
+    pub(super) properties: Vec<(String, Value, u32)>,
+    /// `relations`.
+    pub(super) relations: Vec<Rel>,
+}
+
+/// One relation of an entity: its targets and their lines.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Rel {
+    /// The relation's name.
+    pub(super) name: String,
+    /// The line of its name.
+    pub(super) line: u32,
+    /// Its targets, each with its line.
+    pub(super) targets: Vec<(String, u32)>,
+    /// True when written as a list.
+    pub(super) listed: bool,
+}
+
+/// Maps a Port file: entities become drafts (their properties and relations wait for
+/// [`settle`]), blueprints are kept for it.
 pub(super) fn map(ctx: &mut Ctx<'_>, root: &Value) {
     match root {
         Value::Array(items) => {
             let mut from = 1;
             for item in items {
-                from = entity(ctx, item, from);
+                from = if blueprint::is_blueprint(item) {
+                    blueprint::read(ctx, item, from)
+                } else {
+                    entity(ctx, item, from)
+                };
             }
         }
-        Value::Object(obj) if obj.contains_key("identifier") && obj.contains_key("schema") => {
-            ctx.warn(
-                1,
-                "a Port blueprint: it describes entities but holds none; nothing was read",
-            );
+        Value::Object(_) if blueprint::is_blueprint(root) => {
+            blueprint::read(ctx, root, 1);
         }
         Value::Object(obj) if obj.contains_key("identifier") => {
             entity(ctx, root, 1);
         }
         Value::Object(obj) => {
-            let mut from = 1;
+            let mut from = ctx.line("blueprints", 1);
+            for item in list(obj.get("blueprints")) {
+                from = blueprint::read(ctx, item, from);
+            }
+            let mut from = ctx.line("teams", 1);
             for team in list(obj.get("teams")) {
                 from = team_of(ctx, team, from);
             }
@@ -34,9 +73,10 @@ pub(super) fn map(ctx: &mut Ctx<'_>, root: &Value) {
             {
                 ctx.error(
                     1,
-                    "not a Port file: expected an entity (with `identifier` and `blueprint`), a list of them, or an export with `entities`",
+                    "not a Port file: expected an entity (with `identifier` and `blueprint`), a list of them, a blueprint, or an export with `entities`",
                 );
             }
+            let mut from = ctx.line("entities", 1);
             for item in entities {
                 from = entity(ctx, item, from);
             }
@@ -56,6 +96,8 @@ fn team_of(ctx: &mut Ctx<'_>, team: &Value, from: u32) -> u32 {
     let line = ctx.line("name", from);
     let mut d = ctx.draft("Group", &name, line);
     d.source_id(&name);
+    // Port keeps its teams in the `_team` blueprint: relations to it name `_team/<name>`.
+    d.keys.push(format!("_team/{name}"));
     d.set("teams.name", "type", json!("team"));
     d.spec.insert("children".into(), json!([]));
     if let Some(desc) = text(team.get("description")) {
@@ -96,16 +138,7 @@ fn entity(ctx: &mut Ctx<'_>, value: &Value, from: u32) -> u32 {
     });
     let props = object(obj.get("properties"));
     let prop = |k: &str| props.and_then(|p| text(p.get(k)));
-    let kind = match blueprint.to_lowercase().as_str() {
-        "component" | "service" | "_service" | "microservice" => "Component",
-        "api" => "API",
-        "resource" => "Resource",
-        "system" => "System",
-        "domain" => "Domain",
-        "group" | "_team" | "team" => "Group",
-        "user" | "_user" => "User",
-        _ => "Resource",
-    };
+    let kind = blueprint::kind_of(&blueprint);
     let mut d = ctx.draft(kind, &identifier, line);
     d.source_id(&format!("{blueprint}/{identifier}"));
     d.keys.push(identifier.clone());
@@ -182,52 +215,37 @@ fn entity(ctx: &mut Ctx<'_>, value: &Value, from: u32) -> u32 {
     if let Some(icon) = obj.get("icon") {
         d.keep("icon", "icon", icon);
     }
-    if let Some(props) = props {
-        properties(&mut d, props, kind);
-    }
+    let props_line = ctx.line("properties", line);
+    let properties = props
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.clone(), ctx.line(k, props_line)))
+        .collect();
+    let mut relations = Vec::new();
     if let Some(rels) = object(obj.get("relations")) {
         let rel_line = ctx.line("relations", line);
         for (name, targets) in rels {
-            let field = format!("relations.{name}");
-            let targets: Vec<String> = list(Some(targets))
+            let listed = targets.is_array();
+            let targets: Vec<(String, u32)> = list(Some(targets))
                 .into_iter()
                 .filter_map(|t| text(Some(t)))
+                .map(|t| {
+                    let at = ctx
+                        .text
+                        .lines()
+                        .enumerate()
+                        .skip(rel_line.saturating_sub(1) as usize)
+                        .find(|(_, l)| l.contains(&t))
+                        .map_or(rel_line, |(i, _)| i as u32 + 1);
+                    (t, at)
+                })
                 .collect();
-            let lower = name.to_lowercase();
-            let (ref_field, kinds): (RefField, &'static [&'static str]) = match lower.as_str() {
-                "system" => (RefField::System, &["system"]),
-                "domain" if kind == "System" => (RefField::Domain, &["domain"]),
-                "providesapi" | "providesapis" => (RefField::ProvidesApis, &["api"]),
-                "consumesapi" | "consumesapis" => (RefField::ConsumesApis, &["api"]),
-                "subcomponentof" => (RefField::SubcomponentOf, &["component"]),
-                "owninggroup" | "owner" | "_team" => (RefField::Owner, &["group"]),
-                l if (l.starts_with("dependson") || l == "components" || l == "resources")
-                    && matches!(kind, "Component" | "Resource") =>
-                {
-                    (RefField::DependsOn, &["component", "resource"])
-                }
-                _ => {
-                    if !targets.is_empty() {
-                        d.keep(&field, &format!("relations.{name}"), &json!(targets));
-                    }
-                    continue;
-                }
-            };
-            for target in targets {
-                let at = ctx
-                    .text
-                    .lines()
-                    .enumerate()
-                    .skip(rel_line.saturating_sub(1) as usize)
-                    .find(|(_, l)| l.contains(&target))
-                    .map_or(rel_line, |(i, _)| i as u32 + 1);
-                d.pending(ref_field, &target, kinds, (&field, at));
-                if ref_field == RefField::Owner {
-                    if let Some(last) = d.refs.last_mut() {
-                        last.fallback = Some(format!("group:port/{}", slug(&target)));
-                    }
-                }
-            }
+            relations.push(Rel {
+                name: name.clone(),
+                line: ctx.line(name, rel_line),
+                targets,
+                listed,
+            });
         }
     }
     for key in ["createdAt", "createdBy", "updatedAt", "updatedBy"] {
@@ -254,75 +272,14 @@ fn entity(ctx: &mut Ctx<'_>, value: &Value, from: u32) -> u32 {
             d.keep(key, key, value);
         }
     }
+    ctx.port.push(Deferred {
+        draft: ctx.drafts.len(),
+        identifier,
+        blueprint,
+        line,
+        properties,
+        relations,
+    });
     ctx.drafts.push(d);
     next
-}
-
-/// Properties: the ones Backstage has fields for are mapped, URLs become links, the rest are
-/// `port.io/property.<key>` annotations.
-fn properties(d: &mut super::Draft, props: &Map<String, Value>, kind: &str) {
-    for (key, value) in props {
-        let field = format!("properties.{key}");
-        if value.is_null() {
-            d.fate(&field, Fate::Lost, "null");
-            continue;
-        }
-        match key.as_str() {
-            "type" | "lifecycle" if matches!(kind, "Component" | "API" | "Resource") => {
-                d.fate(&field, Fate::Mapped, format!("spec.{key}"));
-            }
-            "definitionOpenAPI" | "definitionAsyncAPI" | "definitionGRPC" | "definitionGraphQL"
-                if kind == "API" =>
-            {
-                d.fate(&field, Fate::Mapped, "spec.definition");
-            }
-            "description" => {
-                if let Some(s) = text(Some(value)) {
-                    d.meta(&field, "description", Value::String(s));
-                }
-            }
-            "tags" => {
-                for t in list(Some(value)).into_iter().filter_map(|t| text(Some(t))) {
-                    d.tag(&field, &t);
-                }
-            }
-            "labels" => {
-                for (k, v) in object(Some(value)).into_iter().flatten() {
-                    if let Some(v) = text(Some(v)) {
-                        d.label(&field, k, &v);
-                    }
-                }
-            }
-            "annotations" => {
-                for (k, v) in object(Some(value)).into_iter().flatten() {
-                    if let Some(v) = text(Some(v)) {
-                        let key = d.annotate(k, &v);
-                        d.fate(&field, Fate::Mapped, format!("metadata.annotations[{key}]"));
-                    }
-                }
-            }
-            "links" => {
-                for l in list(Some(value)) {
-                    let url = text(l.get("url")).or_else(|| text(Some(l)));
-                    d.link(&field, url, text(l.get("title")), "");
-                }
-            }
-            "email" if kind == "User" => {
-                d.set(&field, "profile", json!({"email": value}));
-            }
-            _ => match value {
-                Value::String(s) if s.starts_with("https://") || s.starts_with("http://") => {
-                    d.link(&field, Some(s.clone()), Some(key.clone()), "");
-                }
-                Value::String(s) => {
-                    let k = d.annotate(&format!("port.io/property.{key}"), s);
-                    d.fate(&field, Fate::Annotation, k);
-                }
-                other => {
-                    let k = d.annotate(&format!("port.io/property.{key}"), &other.to_string());
-                    d.fate(&field, Fate::Annotation, k);
-                }
-            },
-        }
-    }
 }

@@ -129,6 +129,10 @@ pub(super) struct Ctx<'t> {
     pub repositories: Vec<RepoOwner>,
     /// Compass team map entries (`compass-teams.yaml`): team id → Backstage group reference.
     pub teams: Vec<(String, String)>,
+    /// Port blueprints read from the file.
+    pub blueprints: Vec<super::blueprint::Blueprint>,
+    /// Port entities' properties and relations, mapped once every file's blueprints are known.
+    pub port: Vec<super::port::Deferred>,
 }
 
 impl<'t> Ctx<'t> {
@@ -141,6 +145,8 @@ impl<'t> Ctx<'t> {
             problems: Vec::new(),
             repositories: Vec::new(),
             teams: Vec::new(),
+            blueprints: Vec::new(),
+            port: Vec::new(),
         }
     }
 

@@ -31,6 +31,7 @@ const OWNED: [&str; 5] = ["component", "api", "resource", "system", "domain"];
 pub fn resolve(mut files: Vec<Parsed>) -> Vec<Resolved> {
     super::cortex::settle(&mut files);
     super::opslevel::settle(&mut files);
+    super::port_settle::settle(&mut files);
     // identifier (per format, case folded) → (reference, kind)
     let mut index: HashMap<(Format, String), Vec<(String, String)>> = HashMap::new();
     // A Compass team map: a team's key → its group, found like any other identifier.

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Changed {
     /// The entity.
+    #[serde(rename = "ref")]
     pub entity: String,
     /// The fields that differ, as dotted paths (`spec.owner`, `metadata.annotations.x`).
     pub fields: Vec<String>,
@@ -33,6 +34,7 @@ pub struct RelationChange {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OwnerMove {
     /// The entity.
+    #[serde(rename = "ref")]
     pub entity: String,
     /// The owner before (`None`: none).
     pub from: Option<String>,
@@ -44,6 +46,7 @@ pub struct OwnerMove {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LevelChange {
     /// The entity.
+    #[serde(rename = "ref")]
     pub entity: String,
     /// The scorecard.
     pub scorecard: String,
@@ -59,6 +62,7 @@ pub struct ProblemChange {
     /// Error or warning.
     pub severity: Severity,
     /// The entity, when known.
+    #[serde(rename = "ref")]
     pub entity: Option<String>,
     /// What is wrong.
     pub message: String,

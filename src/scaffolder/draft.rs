@@ -122,8 +122,10 @@ impl Drafts {
             return corrupt();
         };
         // Keep only known, non-secret fields: a draft from an older template version may hold
-        // fields that no longer exist.
-        let values: Values = values
+        // fields that no longer exist (or a nested object kept whole, as one JSON field was:
+        // spread into its fields).
+        let values: Values = form
+            .flatten(values.clone())
             .iter()
             .filter(|(k, _)| form.field(k).is_some_and(|f| !f.is_secret()))
             .map(|(k, v)| (k.clone(), crate::catalog::entity::clean_value(v.clone())))

@@ -3,6 +3,7 @@
 //!
 //! Values are a JSON object keyed by field, exactly what Backstage sends as `parameters`.
 
+use super::fieldset::{ensure_object, expand, put, MAX_NESTING};
 use super::picker::picker_filter;
 pub use super::picker::{candidates, stored_ref, Candidate, CatalogFilter};
 use super::template::Template;
@@ -130,6 +131,19 @@ pub struct Field {
     pub note: Option<String>,
     /// The property's JSON Schema, for validation.
     pub schema: Value,
+    /// Where the value goes in the submitted parameters: the property names from the page
+    /// down (`["database", "size"]` for a property of a nested object, whose key is
+    /// `database.size`); one name for a page's own properties.
+    #[serde(skip_serializing_if = "is_top_level")]
+    pub path: Vec<String>,
+    /// For each nested object above the field, whether that object is required where it
+    /// sits (such an object is submitted even when empty).
+    #[serde(skip)]
+    pub required_parents: Vec<bool>,
+}
+
+fn is_top_level(path: &[String]) -> bool {
+    path.len() <= 1
 }
 
 impl Field {
@@ -253,7 +267,7 @@ impl Form {
             return self.pages.get(index).is_some();
         };
         Expr::shared()
-            .condition(cond, &json!({ "parameters": values }))
+            .condition(cond, &json!({ "parameters": self.nested(values) }))
             .unwrap_or(true)
     }
 
@@ -276,15 +290,69 @@ impl Form {
                 };
                 match f.kind {
                     FieldKind::Secret { secret_store: true } => {
-                        secrets.insert(f.key.clone(), v.clone());
+                        put(&mut secrets, &f.path, v.clone());
                     }
                     _ => {
-                        parameters.insert(f.key.clone(), v.clone());
+                        put(&mut parameters, &f.path, v.clone());
+                    }
+                }
+            }
+            // A required nested object is submitted even when none of its fields has a value.
+            for f in self.pages[i].fields.iter().filter(|f| f.is_active(values)) {
+                for depth in 1..f.path.len() {
+                    if f.required_parents.get(depth - 1).copied().unwrap_or(false) {
+                        if let Some(parent) = f.path.get(..depth) {
+                            ensure_object(&mut parameters, parent);
+                        }
                     }
                 }
             }
         }
         (parameters, secrets)
+    }
+
+    /// The values with the fields of nested objects put back in their objects
+    /// (`database.size` → `{"database": {"size": …}}`): what expressions see as `parameters`
+    /// (or an action's `inputs`). Keys that name no field are kept as they are.
+    pub fn nested(&self, values: &Values) -> Values {
+        let mut out = Values::new();
+        for (key, value) in values {
+            match self.field(key) {
+                Some(f) if f.path.len() > 1 => put(&mut out, &f.path, value.clone()),
+                _ => {
+                    out.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Values given as Backstage takes them (a nested object as a mapping) made the form's:
+    /// a mapping under a key that is no field but holds fields of a nested object is spread
+    /// into those fields (`{"database": {"size": 5}}` → `database.size: 5`). Other keys are
+    /// kept as they are.
+    pub fn flatten(&self, values: Values) -> Values {
+        let mut out = Values::new();
+        for (key, value) in values {
+            self.spread(key, value, &mut out, 0);
+        }
+        out
+    }
+
+    fn spread(&self, key: String, value: Value, out: &mut Values, depth: usize) {
+        let nested = depth < MAX_NESTING
+            && self.field(&key).is_none()
+            && self.fields().any(|f| f.key.starts_with(&format!("{key}.")));
+        match value {
+            Value::Object(map) if nested => {
+                for (k, v) in map {
+                    self.spread(format!("{key}.{k}"), v, out, depth + 1);
+                }
+            }
+            value => {
+                out.insert(key, value);
+            }
+        }
     }
 
     /// The values without secrets: what a draft may hold.
@@ -307,7 +375,7 @@ pub fn is_empty(value: &Value) -> bool {
     }
 }
 
-fn required_of(schema: &Value) -> Vec<String> {
+pub(super) fn required_of(schema: &Value) -> Vec<String> {
     schema
         .get("required")
         .and_then(Value::as_array)
@@ -329,7 +397,7 @@ fn fields_of(schema: &Value) -> Vec<Field> {
         .map(|props| {
             props
                 .iter()
-                .map(|(k, s)| field(k, s, required.contains(k), None))
+                .flat_map(|(k, s)| expand(k, s, required.contains(k), None))
                 .collect()
         })
         .unwrap_or_default();
@@ -349,7 +417,7 @@ fn fields_of(schema: &Value) -> Vec<Field> {
                             || f.condition.as_ref().is_some_and(|c| c.field == *trigger)
                     })
                     .map_or(fields.len(), |i| i + 1);
-                fields.insert(at, field(&key, &prop, req, Some(cond)));
+                fields.splice(at..at, expand(&key, &prop, req, Some(cond)));
             }
         }
     }
@@ -408,8 +476,9 @@ fn apply_order(fields: &mut [Field], order: &[Value]) {
         let star = order.iter().position(|k| *k == "*").unwrap_or(order.len());
         order.iter().position(|k| *k == key).unwrap_or(star)
     };
-    // A stable sort keeps the schema order among fields with the same rank (the `*` group).
-    fields.sort_by_key(|f| rank(&f.key));
+    // A stable sort keeps the schema order among fields with the same rank (the `*` group);
+    // the fields of a nested object go where the object is listed.
+    fields.sort_by_key(|f| rank(f.path.first().map_or(f.key.as_str(), String::as_str)));
 }
 
 pub(super) fn strings(value: Option<&Value>) -> Vec<String> {
@@ -463,7 +532,12 @@ fn label_of(v: &Value) -> String {
     }
 }
 
-fn field(key: &str, schema: &Value, required: bool, condition: Option<Condition>) -> Field {
+pub(super) fn field(
+    key: &str,
+    schema: &Value,
+    required: bool,
+    condition: Option<Condition>,
+) -> Field {
     let text = |k: &str| schema.get(k).and_then(Value::as_str).map(str::to_string);
     let options = schema.get("ui:options").cloned().unwrap_or(Value::Null);
     let ty = schema
@@ -550,6 +624,8 @@ fn field(key: &str, schema: &Value, required: bool, condition: Option<Condition>
         note,
         schema: schema.clone(),
         kind,
+        path: vec![key.to_string()],
+        required_parents: Vec::new(),
     }
 }
 

@@ -166,6 +166,8 @@ mod tests {
             condition: None,
             note: None,
             schema: json!({}),
+            path: vec!["k".into()],
+            required_parents: Vec::new(),
         }
     }
 

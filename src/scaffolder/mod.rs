@@ -10,6 +10,7 @@ pub mod actions;
 pub mod catalog_yaml;
 pub mod draft;
 pub mod draft_writer;
+mod fieldset;
 pub mod form;
 pub mod input;
 pub mod jobs;
@@ -20,6 +21,9 @@ pub mod session;
 pub mod template;
 pub mod validate;
 pub mod write;
+
+#[cfg(test)]
+mod fieldset_tests;
 
 pub use form::{Field, FieldKind, Form, Values};
 

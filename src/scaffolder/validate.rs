@@ -269,7 +269,14 @@ pub fn check_all(form: &Form, values: &Values) -> Vec<FieldError> {
         let page_errors = check_page(form, page, values);
         let page_ok = page_errors.is_empty();
         errors.extend(page_errors);
-        for e in schema_errors(&form.pages[page].schema, &submitted) {
+        for mut e in schema_errors(&form.pages[page].schema, &submitted) {
+            let key = field_of(form, &e.key);
+            if key != e.key && e.message == "is required" {
+                // A property missing inside a JSON field: say which.
+                let inner = e.key.strip_prefix(&format!("{key}.")).unwrap_or(&e.key);
+                e.message = format!("{inner} is required");
+            }
+            e.key = key;
             // A whole-object error (a failed `oneOf`) usually restates a field's error: it is
             // reported only when no field of the page has one.
             let restated = e.key.is_empty() && !page_ok;
@@ -284,6 +291,17 @@ pub fn check_all(form: &Form, values: &Values) -> Vec<FieldError> {
         }
     }
     errors
+}
+
+/// The field a value's path (`database.size`, `tags.0`) belongs to: the longest leading part of
+/// it that is a field's key, else its first name.
+fn field_of(form: &Form, path: &str) -> String {
+    let names: Vec<&str> = path.split('.').collect();
+    (1..=names.len())
+        .rev()
+        .map(|n| names.get(..n).unwrap_or_default().join("."))
+        .find(|key| form.field(key).is_some())
+        .unwrap_or_else(|| names.first().copied().unwrap_or_default().to_string())
 }
 
 /// The page schema without our UI-only keys, so the validator sees plain JSON Schema.
@@ -338,21 +356,26 @@ fn schema_errors(schema: &Value, values: &Values) -> Vec<FieldError> {
             let path = e.instance_path.as_str();
             // A property missing from the whole object (`required`, `dependencies`) is that
             // field's error, so the form can show it under the field and go to it.
+            let segments: Vec<String> = path
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                .collect();
             if let jsonschema::error::ValidationErrorKind::Required { property } = &e.kind {
-                if let Some(name) = property.as_str().filter(|_| path.is_empty()) {
+                if let Some(name) = property.as_str() {
+                    // Keyed by the whole path: a nested object's field is `parent.child`.
+                    let mut at = segments.clone();
+                    at.push(name.to_string());
+                    let key = at.join(".");
                     return FieldError {
-                        title: name.to_string(),
-                        key: name.to_string(),
+                        title: key.clone(),
+                        key,
                         message: "is required".into(),
                     };
                 }
             }
-            let key = path
-                .trim_start_matches('/')
-                .split('/')
-                .next()
-                .unwrap_or_default()
-                .to_string();
+            // The whole path: `check_all` keeps the longest part of it that is a field.
+            let key = segments.join(".");
             // The message quotes the value: keep it short and never print a secret in full.
             let message =
                 crate::text::truncate(&crate::text::one_line(&e.to_string()), 200).into_owned();
@@ -385,6 +408,8 @@ mod tests {
             condition: None,
             note: None,
             schema,
+            path: vec!["f".into()],
+            required_parents: Vec::new(),
         }
     }
 

@@ -180,6 +180,10 @@ impl Report {
             .ids()
             .filter(|&id| card.applies_to(catalog.get(id)))
             .map(|id| {
+                // Scoring after a load can wait: it pauses while the user types.
+                if id.index() % 512 == 0 {
+                    crate::background::yield_to_user();
+                }
                 let facts = if uses_live { live(id) } else { None };
                 evaluate_live(card, catalog, id, today, facts.as_ref())
             })

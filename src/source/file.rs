@@ -167,6 +167,12 @@ fn walk(
             }
             let (root, walked) = (&wave[i].1, wave[i].2);
             if batch.foreign.is_some() {
+                // The Port blueprints beside a port.yml are read with it.
+                for companion in crate::formats::companions(&batch.path) {
+                    if !seen.contains(&identity(&companion)) {
+                        next.push((companion, root.clone(), false));
+                    }
+                }
                 // Handed on after every file is read, its references resolved.
                 done += 1;
                 foreign.push(batch);
@@ -339,7 +345,8 @@ fn read_cached(
     previous: Option<&Previous>,
     record: bool,
 ) -> FileBatch {
-    let foreign = crate::formats::Format::detect(path).is_some();
+    let foreign =
+        crate::formats::Format::detect(path).is_some() || crate::formats::is_blueprint_file(path);
     if let Some((kept, entities, problems)) =
         previous.filter(|_| !foreign).and_then(|p| p.reuse(path))
     {

@@ -13,8 +13,12 @@ pub(crate) fn for_each_ordered<T: Send>(
     mut sink: impl FnMut(usize, T),
 ) {
     let workers = crate::background::cores().min(count);
+    // Work that can wait (a snapshot or a cache written after a load) pauses between items
+    // while the user types; the threads it starts pause too.
+    let low = crate::background::is_low();
     if workers <= 1 {
         for i in 0..count {
+            crate::background::yield_to_user();
             sink(i, work(i));
         }
         return;
@@ -25,10 +29,14 @@ pub(crate) fn for_each_ordered<T: Send>(
         for _ in 0..workers {
             let tx = tx.clone();
             let (next, work) = (&next, &work);
-            scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= count || tx.send((i, work(i))).is_err() {
-                    break;
+            scope.spawn(move || {
+                crate::background::mark_low(low);
+                loop {
+                    crate::background::yield_to_user();
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= count || tx.send((i, work(i))).is_err() {
+                        break;
+                    }
                 }
             });
         }

@@ -406,11 +406,28 @@ pub fn load_blocking(specs: &[SourceSpec]) -> Catalog {
 /// thread, so it may be called from anywhere, an async context included.
 pub fn load_blocking_with(specs: &[SourceSpec], options: &LoadOptions) -> Loaded {
     let mut set = SourceSet::new(specs);
+    run_blocking(specs, options, &mut |event| {
+        set.apply(event);
+    });
+    set.into_loaded()
+}
+
+/// Runs every source to the end, handing each event to `fold` in the order they arrive. Runs
+/// its own runtime on a helper thread, so it may be called from anywhere, an async context
+/// included. Without a remote source no runtime is needed: the files are read on this thread.
+pub fn run_blocking(
+    specs: &[SourceSpec],
+    options: &LoadOptions,
+    fold: &mut (dyn FnMut(LoadEvent) + Send),
+) {
     if specs.iter().all(|s| !s.is_remote()) {
-        // Local files only: no runtime needed.
         let (tx, mut rx) = unbounded_channel();
+        // Files only confirm a snapshot or load: there is no network to go to first.
         let options = LoadOptions {
-            mode: LoadMode::Startup,
+            mode: match options.mode {
+                LoadMode::Confirm => LoadMode::Confirm,
+                _ => LoadMode::Startup,
+            },
             ..options.clone()
         };
         for (id, spec) in specs.iter().enumerate() {
@@ -420,47 +437,44 @@ pub fn load_blocking_with(specs: &[SourceSpec], options: &LoadOptions) -> Loaded
         }
         drop(tx);
         while let Ok(event) = rx.try_recv() {
-            set.apply(event);
+            fold(event);
         }
-        return set.into_loaded();
+        return;
     }
-    let specs = specs.to_vec();
-    let options = options.clone();
     // The whole load, event folding included, runs on a helper thread with its own runtime, so
     // this works from plain code and from inside an async context alike. The sources run on the
     // runtime's own worker thread, so folding entities into the catalog (on this helper thread)
     // overlaps with fetching the next page rather than holding it up.
-    let worker = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build();
-        match runtime {
-            Ok(rt) => rt.block_on(async move {
-                let (tx, mut rx) = unbounded_channel();
-                for (id, spec) in specs.into_iter().enumerate() {
-                    start(id, spec, tx.clone(), options.clone());
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build();
+            match runtime {
+                Ok(rt) => rt.block_on(async move {
+                    let (tx, mut rx) = unbounded_channel();
+                    for (id, spec) in specs.iter().enumerate() {
+                        start(id, spec.clone(), tx.clone(), options.clone());
+                    }
+                    drop(tx);
+                    // Every sender is gone once each task has finished (or panicked).
+                    while let Some(event) = rx.recv().await {
+                        fold(event);
+                    }
+                }),
+                Err(e) => {
+                    for id in 0..specs.len() {
+                        fold(LoadEvent::Done {
+                            source: id,
+                            error: Some(format!("cannot start the network runtime: {e}")),
+                        });
+                    }
                 }
-                drop(tx);
-                // Every sender is gone once each task has finished (or panicked).
-                while let Some(event) = rx.recv().await {
-                    set.apply(event);
-                }
-                set.into_loaded()
-            }),
-            Err(e) => {
-                for id in 0..specs.len() {
-                    set.apply(LoadEvent::Done {
-                        source: id,
-                        error: Some(format!("cannot start the network runtime: {e}")),
-                    });
-                }
-                set.into_loaded()
             }
+        });
+        if let Err(panic) = worker.join() {
+            std::panic::resume_unwind(panic);
         }
     });
-    match worker.join() {
-        Ok(loaded) => loaded,
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
 }

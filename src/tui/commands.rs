@@ -106,7 +106,7 @@ pub const COMMANDS: &[Command] = &[
         description: "catalog completeness per team, ownership, template adoption, problems",
         choices: no_choices,
         run: |app, _| {
-            let (view, job) = super::panes::insights::InsightsView::counting(app.catalog.clone());
+            let (view, job) = super::panes::insights::InsightsView::counting(app.catalog().clone());
             app.push(Box::new(view));
             Ok(Some(Task::CountStats(job)))
         },
@@ -136,7 +136,7 @@ pub const COMMANDS: &[Command] = &[
         run: |app, arg| {
             let theme = Theme::builtin(arg).map_err(|e| e.to_string())?;
             app.status_info(format!("theme: {}", theme.name));
-            app.theme = theme;
+            app.set_theme(theme);
             Ok(None)
         },
     },

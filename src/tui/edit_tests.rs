@@ -90,10 +90,7 @@ fn edits(tasks: Vec<Task>) -> Vec<EditRequest> {
 }
 
 fn status(app: &App) -> String {
-    app.status
-        .as_ref()
-        .map(|s| s.text.clone())
-        .unwrap_or_default()
+    app.status().map(|s| s.text.clone()).unwrap_or_default()
 }
 
 #[test]
@@ -182,7 +179,7 @@ fn an_editor_that_cannot_start_is_an_error_and_nothing_reloads() {
     };
     let tasks = update(&mut app, Action::Reply(Reply::Edited(back)));
     assert!(!tasks.iter().any(|t| matches!(t, Task::Refresh(_))));
-    assert!(app.status.as_ref().is_some_and(|s| s.error));
+    assert!(app.status().is_some_and(|s| s.error));
 }
 
 #[test]
@@ -197,5 +194,5 @@ fn a_change_the_watcher_saw_reloads_that_source_with_the_reload_in_the_status_li
     );
     assert_eq!(status(&app), "files changed: reloading b");
     // The status bar says the source is loading again.
-    assert!(app.sources.loading());
+    assert!(app.sources().loading());
 }

@@ -495,7 +495,7 @@ fn a_closed_form_still_hands_over_its_last_draft() {
     app.push(Box::new(view));
     let typed = update(&mut app, key(KeyCode::Char('o')));
     let closed = update(&mut app, Action::Back);
-    assert!(app.stack.is_empty());
+    assert!(app.stack().is_empty());
     let drafts = |tasks: Vec<crate::tui::task::Task>| {
         tasks
             .into_iter()
@@ -788,11 +788,11 @@ fn t_on_a_template_entity_page_opens_its_form() {
     }
     enter(&mut app);
     let id = app.current_entity().expect("a template's page");
-    let title = app.catalog.get(id).display_name().to_string();
+    let title = app.catalog().get(id).display_name().to_string();
     press(&mut app, 't');
     assert_eq!(app.mode(), Mode::Form, "the form is open");
     assert!(
-        app.stack
+        app.stack()
             .last()
             .is_some_and(|v| v.title(&app.ctx()) == title),
         "the form of that template"
@@ -812,8 +812,7 @@ fn t_on_a_template_entity_page_opens_its_form() {
     press(&mut app, 't');
     assert_eq!(app.mode(), Mode::Entity);
     assert!(app
-        .status
-        .as_ref()
+        .status()
         .is_some_and(|s| s.text.contains("not a Template")));
 }
 

@@ -45,8 +45,8 @@ fn portal(repo: &tempfile::TempDir) -> App {
         true,
         Date::parse("2026-12-07").unwrap(),
     ));
-    app.prefs.catalog_paths = vec![catalog_dir];
-    app.status = None;
+    app.set_catalog_paths(vec![catalog_dir]);
+    app.clear_status();
     app
 }
 
@@ -105,7 +105,7 @@ fn the_initiative_burn_up_is_read_from_the_catalogs_git_history_one_point_per_co
     let mut app = portal(&repo);
     let asked = act(&mut app, Action::RunCommand("initiatives".into()));
     let git = asked[0].git.as_ref().unwrap();
-    assert_eq!(git.catalogs, app.prefs.catalog_paths);
+    assert_eq!(git.catalogs, app.prefs().catalog_paths);
     assert_eq!(git.initiatives.len(), 2);
     answer(&mut app, asked, scratch.path());
     for c in "/basics".chars() {
@@ -189,7 +189,7 @@ fn teams_without_any_history_get_one_dim_line_and_no_column() {
     let repo = catalog_history();
     let mut app = portal(&repo);
     // The catalog is not in git (only its copy is), and nothing was recorded.
-    app.prefs.catalog_paths = vec![scratch.path().to_string_lossy().into_owned()];
+    app.set_catalog_paths(vec![scratch.path().to_string_lossy().into_owned()]);
     let asked = act(&mut app, Action::RunCommand("teams".into()));
     let s = screen(&mut app, 120, 20);
     assert!(s.contains("burn-ups: reading the history…"), "{s}");

@@ -49,11 +49,11 @@ fn frame(app: &mut App, width: u16, height: u16) -> Buffer {
 
 /// The frame with hyperlinks off and on; asserts the text a reader sees is the same in both.
 fn off_and_on(app: &mut App, width: u16, height: u16) -> (Buffer, Buffer) {
-    app.prefs.hyperlinks = false;
+    app.set_hyperlinks(false);
     let off = frame(app, width, height);
-    app.prefs.hyperlinks = true;
+    app.set_hyperlinks(true);
     let on = frame(app, width, height);
-    app.prefs.hyperlinks = false;
+    app.set_hyperlinks(false);
     for cell in off.content() {
         assert!(
             !cell.symbol().contains('\x1b') && !cell.skip,
@@ -122,7 +122,7 @@ fn to_tab(app: &mut App, tab: &str) {
 #[test]
 fn hyperlinks_are_off_by_default() {
     let app = App::loaded(demo());
-    assert!(!app.prefs.hyperlinks);
+    assert!(!app.prefs().hyperlinks);
 }
 
 #[test]
@@ -270,7 +270,7 @@ fn links_list_opens_with_o_and_enter_opens_y_copies_esc_returns() {
         matches!(press(&mut app, KeyCode::Char('y')), Some(Task::Copy(value)) if value == "https://grafana.northwind.example/d/ledger-writer")
     );
     assert!(app
-        .status
+        .status()
         .as_ref()
         .is_some_and(|s| s.text.contains("grafana.northwind.example")));
     press(&mut app, KeyCode::Esc);
@@ -317,7 +317,7 @@ fn an_entity_without_links_says_so_and_enter_does_nothing() {
     assert!(shown.contains("no links"), "{shown}");
     assert!(press(&mut app, KeyCode::Enter).is_none());
     assert!(app
-        .status
+        .status()
         .as_ref()
         .is_some_and(|s| s.text == "this entity has no links"));
 }

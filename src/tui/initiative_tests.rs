@@ -40,7 +40,7 @@ fn demo_on(day: &str) -> App {
     });
     let written = Date::parse(crate::governance::initiative::DEMO_WRITTEN_FOR).unwrap();
     app.set_initiatives(crate::governance::load_for(&[], true, written));
-    app.status = None;
+    app.clear_status();
     app
 }
 
@@ -215,7 +215,7 @@ fn enter_on_an_entity_opens_its_page_and_esc_comes_back() {
     let row = opened.expect("an entity row below the owners");
     press(&mut app, KeyCode::Enter);
     let id = app.current_entity().expect("an entity page");
-    let name = app.catalog.get(id).metadata.name.clone();
+    let name = app.catalog().get(id).metadata.name.clone();
     assert!(row.contains(&name), "{row} opened {name}");
     assert!(app
         .breadcrumbs()
@@ -232,7 +232,7 @@ fn enter_on_an_entity_opens_its_page_and_esc_comes_back() {
 #[test]
 fn while_the_catalog_is_scored_the_pane_says_so_then_fills_in() {
     let mut app = demo_on("2026-12-07");
-    app.scores.set_pending();
+    app.set_scores_pending();
     let tasks = update(&mut app, Action::RunCommand("initiatives".into()));
     assert!(
         figures_in(tasks).is_empty(),
@@ -242,7 +242,7 @@ fn while_the_catalog_is_scored_the_pane_says_so_then_fills_in() {
     assert!(s.contains("scoring the catalog…"), "{s}");
     // The scores come back from the scoring task: the pane asks for its figures again.
     let today = app.clock().today();
-    let job = app.scores.rescore_job(app.catalog.clone(), today);
+    let job = app.scores().rescore_job(app.catalog().clone(), today);
     app.rescored(job.run());
     let mut asked = figures_in(update(&mut app, Action::Drawn));
     let job = asked.pop().expect("the pane asks again after new scores");
@@ -315,17 +315,17 @@ fn the_scorecard_tab_lists_the_entitys_action_items_with_deadline_and_fix() {
     for _ in 0..40 {
         press(&mut app, KeyCode::Down);
         if app
-            .stack
+            .stack()
             .last()
             .and_then(|v| v.entity())
-            .is_some_and(|id| app.catalog.get(id).kind_lower() == "component")
+            .is_some_and(|id| app.catalog().get(id).kind_lower() == "component")
         {
             break;
         }
     }
     press(&mut app, KeyCode::Enter);
     let id = app.current_entity().expect("an entity page");
-    let name = app.catalog.get(id).metadata.name.clone();
+    let name = app.catalog().get(id).metadata.name.clone();
     // Scorecard is the last tab but one (Live only shows with integrations): Shift-Tab.
     press(&mut app, KeyCode::BackTab);
     let s = screen(&mut app, 120, 40);
@@ -482,8 +482,7 @@ spec:
         errors,
     });
     assert!(app
-        .status
-        .as_ref()
+        .status()
         .is_some_and(|s| s.error && s.text.contains("initiative not loaded: bad.yaml")));
     act(&mut app, Action::RunCommand("initiatives".into()));
     // `screen` asserts that no cell holds a control character.

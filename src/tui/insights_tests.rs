@@ -18,7 +18,7 @@ fn screen(app: &mut App, width: u16, height: u16) -> String {
 /// The pane opened from the palette, with the count it asked for run and answered.
 fn insights() -> App {
     let mut app = App::loaded(demo());
-    app.status = None;
+    app.clear_status();
     let tasks = update(&mut app, Action::RunCommand("insights".into()));
     let job = tasks_of(tasks, |t| match t {
         Task::CountStats(job) => Some(job),

@@ -25,8 +25,8 @@ fn ctrl(app: &mut App, c: char) {
 }
 
 fn selected_name(app: &App) -> String {
-    let id = app.search.selected_id().expect("a selection");
-    app.catalog.get(id).metadata.name.clone()
+    let id = app.search().selected_id().expect("a selection");
+    app.catalog().get(id).metadata.name.clone()
 }
 
 /// The cursor's place after drawing the app at `width` x `height`.
@@ -43,8 +43,8 @@ fn a_typo_in_the_middle_of_the_query_is_fixed_with_left_and_typing() {
         press(&mut app, KeyCode::Left);
     }
     type_text(&mut app, "e");
-    assert_eq!(app.search.query.text(), "ledger writer");
-    assert_eq!(app.search.query.cursor_chars(), 2);
+    assert_eq!(app.search().query.text(), "ledger writer");
+    assert_eq!(app.search().query.cursor_chars(), 2);
     assert_eq!(selected_name(&app), "ledger-writer", "the query ran again");
     // "Search: " is 8 columns: the cursor sits after "le".
     assert_eq!(cursor(&mut app, 100, 30), Position::new(10, 0));
@@ -56,32 +56,32 @@ fn home_end_ctrl_a_ctrl_e_ctrl_k_ctrl_u_delete_and_the_word_keys() {
     type_text(&mut app, "kind:component ledger");
     press(&mut app, KeyCode::Home);
     press(&mut app, KeyCode::Delete);
-    assert_eq!(app.search.query.text(), "ind:component ledger");
+    assert_eq!(app.search().query.text(), "ind:component ledger");
     ctrl(&mut app, 'e');
     key(&mut app, KeyCode::Backspace, KeyModifiers::ALT);
-    assert_eq!(app.search.query.text(), "ind:component ");
+    assert_eq!(app.search().query.text(), "ind:component ");
     type_text(&mut app, "ledger");
     ctrl(&mut app, 'a');
     type_text(&mut app, "k");
-    assert_eq!(app.search.query.text(), "kind:component ledger");
+    assert_eq!(app.search().query.text(), "kind:component ledger");
     // Ctrl-K deletes from the cursor to the end.
     press(&mut app, KeyCode::End);
     for _ in 0.."ledger".len() {
         press(&mut app, KeyCode::Left);
     }
     ctrl(&mut app, 'k');
-    assert_eq!(app.search.query.text(), "kind:component ");
+    assert_eq!(app.search().query.text(), "kind:component ");
     // Ctrl-W deletes the word before the cursor, Ctrl-U all that is before it.
     type_text(&mut app, "ledger");
     for _ in 0.."ledger".len() {
         press(&mut app, KeyCode::Left);
     }
     ctrl(&mut app, 'w');
-    assert_eq!(app.search.query.text(), "ledger");
+    assert_eq!(app.search().query.text(), "ledger");
     press(&mut app, KeyCode::Right);
     ctrl(&mut app, 'u');
-    assert_eq!(app.search.query.text(), "edger");
-    assert_eq!(app.search.query.cursor_chars(), 0);
+    assert_eq!(app.search().query.text(), "edger");
+    assert_eq!(app.search().query.cursor_chars(), 0);
 }
 
 #[test]
@@ -127,9 +127,9 @@ fn a_paste_with_newlines_is_one_line_with_spaces_at_the_cursor() {
     type_text(&mut app, "writer");
     press(&mut app, KeyCode::Home);
     update(&mut app, Action::Paste("ledger\n".into()));
-    assert_eq!(app.search.query.text(), "ledgerwriter");
+    assert_eq!(app.search().query.text(), "ledgerwriter");
     update(&mut app, Action::Paste("a\nb\r\nc\td".into()));
-    assert_eq!(app.search.query.text(), "ledgera b c dwriter");
+    assert_eq!(app.search().query.text(), "ledgera b c dwriter");
 }
 
 #[test]
@@ -144,7 +144,7 @@ fn the_palette_takes_the_same_keys() {
     press(&mut app, KeyCode::End);
     key(&mut app, KeyCode::Backspace, KeyModifiers::ALT);
     type_text(&mut app, "mono");
-    let Some(Overlay::Palette(palette)) = &app.overlay else {
+    let Some(Overlay::Palette(palette)) = &app.overlay() else {
         panic!("the palette is open");
     };
     assert_eq!(palette.input.text(), "theme mono");
@@ -157,7 +157,7 @@ fn the_palette_takes_the_same_keys() {
     assert!(row.contains("> theme mono"), "{row}");
     assert_eq!(terminal.get_cursor_position().expect("cursor"), at);
     press(&mut app, KeyCode::Enter);
-    assert!(app.overlay.is_none());
+    assert!(app.overlay().is_none());
 }
 
 #[test]

@@ -47,7 +47,7 @@ fn screen(app: &mut App, width: u16, height: u16) -> String {
 fn pane(command: &str) -> App {
     let mut app = App::loaded(demo());
     update(&mut app, Action::RunCommand(command.into()));
-    assert_eq!(app.stack.len(), 1, "{command} opened a pane");
+    assert_eq!(app.stack().len(), 1, "{command} opened a pane");
     app
 }
 
@@ -71,20 +71,20 @@ fn teams_filter_narrows_counts_and_esc_clears_before_leaving() {
     assert!(s.contains("/PAY▏  1 of 16"), "{s}");
     // Enter keeps the filter and opens the one team left.
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.stack.len(), 2);
+    assert_eq!(app.stack().len(), 2);
     assert!(screen(&mut app, 120, 30).contains("▸Ownership"));
     press(&mut app, KeyCode::Esc);
     let s = screen(&mut app, 120, 30);
     assert!(s.contains("/PAY  1 of 16"), "the filter is kept: {s}");
     // Esc clears the filter first and stays...
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.stack.len(), 1);
+    assert_eq!(app.stack().len(), 1);
     let s = screen(&mut app, 120, 30);
     assert!(!s.contains("of 16"), "{s}");
     assert_eq!(rows_with(&s, "group:"), rows_with(&before, "group:"));
     // ...and only then leaves.
     press(&mut app, KeyCode::Esc);
-    assert!(app.stack.is_empty());
+    assert!(app.stack().is_empty());
 }
 
 #[test]
@@ -98,13 +98,13 @@ fn a_filter_that_matches_nothing_says_so_and_keys_do_not_panic() {
     let s = screen(&mut app, 80, 20);
     assert!(s.contains("no group matches the filter"), "{s}");
     assert!(s.contains("0 of 16"), "{s}");
-    assert_eq!(app.stack.len(), 1, "Enter on nothing opens nothing");
+    assert_eq!(app.stack().len(), 1, "Enter on nothing opens nothing");
 }
 
 #[test]
 fn problems_filter_by_message_or_file() {
     let mut app = pane("problems");
-    let total = app.catalog.problems().count();
+    let total = app.catalog().problems().count();
     assert_eq!(total, 1, "the demo's one problem");
     press(&mut app, KeyCode::Char('/'));
     type_text(&mut app, "payments.yaml mainframe");
@@ -118,7 +118,7 @@ fn problems_filter_by_message_or_file() {
     assert!(!s.contains("legacy-mainframe-bridge: no such"), "{s}");
     press(&mut app, KeyCode::Esc);
     assert!(screen(&mut app, 140, 30).contains("legacy-mainframe-bridge"));
-    assert_eq!(app.stack.len(), 1);
+    assert_eq!(app.stack().len(), 1);
 }
 
 #[test]
@@ -146,7 +146,7 @@ fn sources_links_and_scorecards_filter_the_same_way() {
     assert!(s.contains("no source matches the filter"), "{s}");
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Esc);
-    assert!(app.stack.is_empty());
+    assert!(app.stack().is_empty());
 
     // Links of ledger-writer.
     let mut app = App::loaded(demo());
@@ -193,16 +193,16 @@ fn overview_relations_filter_and_enter_opens_the_one_left() {
     press(&mut app, KeyCode::Enter);
     assert_eq!(
         app.current_entity()
-            .map(|id| app.catalog.get(id).entity_ref().to_string()),
+            .map(|id| app.catalog().get(id).entity_ref().to_string()),
         Some("group:default/ledger-team".to_string())
     );
     press(&mut app, KeyCode::Esc);
     // Back on ledger-writer: Esc clears the relations' filter, then leaves.
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.stack.len(), 1);
+    assert_eq!(app.stack().len(), 1);
     assert!(screen(&mut app, 100, 40).contains("dependsOn"));
     press(&mut app, KeyCode::Esc);
-    assert!(app.stack.is_empty());
+    assert!(app.stack().is_empty());
 }
 
 #[test]
@@ -211,10 +211,10 @@ fn s_goes_to_search_from_a_list_and_the_entity_view() {
     type_text(&mut app, "ledger-writer");
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('s'));
-    assert!(app.stack.is_empty());
+    assert!(app.stack().is_empty());
     let mut app = pane("teams");
     press(&mut app, KeyCode::Char('s'));
-    assert!(app.stack.is_empty());
+    assert!(app.stack().is_empty());
 }
 
 #[test]
@@ -229,10 +229,10 @@ fn templates_esc_clears_the_filter_before_leaving_and_counts_n_of_m() {
     type_text(&mut app, "zzzq");
     assert!(screen(&mut app, 120, 30).contains(&format!("0 of {total} template(s)")));
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.stack.len(), 1, "Esc cleared the filter");
+    assert_eq!(app.stack().len(), 1, "Esc cleared the filter");
     assert!(!screen(&mut app, 120, 30).contains(" of "));
     press(&mut app, KeyCode::Esc);
-    assert!(app.stack.is_empty());
+    assert!(app.stack().is_empty());
 }
 
 #[test]

@@ -25,7 +25,7 @@ fn portal() -> App {
     .expect("the config parses");
     let live = crate::live::Live::new(config.integrations.clone(), Vec::new(), None, true);
     let mut app = App::loaded(demo());
-    app.prefs.live = Some(LiveHandle(Arc::new(live)));
+    app.set_live_service(LiveHandle(Arc::new(live)));
     app
 }
 
@@ -149,7 +149,7 @@ fn leaving_the_entity_cancels_its_live_fetch_and_a_late_reply_is_dropped() {
     // The answer of a fetch already under way is kept (for the next visit) and opens nothing.
     let late = report("component:default/ledger-writer", "Late");
     assert!(update(&mut app, live_reply(late)).is_empty());
-    assert!(app.stack.is_empty());
+    assert!(app.stack().is_empty());
     assert!(!screen(&mut app).contains("Late"));
 }
 
@@ -242,7 +242,7 @@ fn background_scoring_checks_live_rules_on_the_live_data_the_portal_has() {
         errors: Vec::new(),
     });
     let id = app
-        .catalog
+        .catalog()
         .id_of(&crate::catalog::EntityRef::new(
             "component",
             "default",
@@ -250,7 +250,7 @@ fn background_scoring_checks_live_rules_on_the_live_data_the_portal_has() {
         ))
         .expect("the demo has ledger-writer");
     let outcome = |app: &App| {
-        let scores = app.scores.for_entity(id);
+        let scores = app.scores().for_entity(id);
         let (_, score) = scores.first().expect("the card applies");
         score.outcomes.first().cloned().expect("one rule")
     };
@@ -280,7 +280,7 @@ fn background_scoring_checks_live_rules_on_the_live_data_the_portal_has() {
 fn the_blast_radius_names_who_is_on_call_now_for_the_teams_to_notify() {
     let mut app = portal();
     let id = app
-        .catalog
+        .catalog()
         .id_of(&crate::catalog::EntityRef::new(
             "resource",
             "default",

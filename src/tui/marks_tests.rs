@@ -4,6 +4,7 @@
 
 use super::action::Action;
 use super::app::{update, App};
+use super::marks::Marks;
 use super::snapshot_tests::draw;
 use super::state_tests::{demo, type_text};
 use super::task::Task;
@@ -63,15 +64,14 @@ fn screen(app: &mut App, width: u16, height: u16) -> String {
 fn the_star_key_marks_a_favourite_and_saves_it() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let mut app = App::loaded(demo());
-    app.search.marks.path = Some(dir.path().join("favourites.json"));
+    app.set_marks(Marks::load(&dir.path().join("favourites.json")).0);
     open(&mut app, "ledger-writer");
     let tasks = press(&mut app, KeyCode::Char('*'));
     let saved = saves(&tasks);
     assert_eq!(saved.len(), 1, "{tasks:?}");
     assert_eq!(favourites(&saved[0]), ["component:default/ledger-writer"]);
     assert!(app
-        .status
-        .as_ref()
+        .status()
         .is_some_and(|s| s.text.contains("is a favourite")));
     // A second star removes it, and saves again.
     let saved = saves(&press(&mut app, KeyCode::Char('*')));
@@ -89,7 +89,7 @@ fn the_empty_query_lists_favourites_then_recent_above_everything() {
     // Back to the search pane with the query cleared.
     update(&mut app, Action::FocusSearch);
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.search.query.text(), "");
+    assert_eq!(app.search().query.text(), "");
     let shown = screen(&mut app, 100, 16);
     insta::assert_snapshot!(shown);
     let fav = shown.find("★ Favourites").expect("a favourites heading");
@@ -97,12 +97,12 @@ fn the_empty_query_lists_favourites_then_recent_above_everything() {
     let all = shown.find("All entities").expect("the rest below");
     assert!(fav < recent && recent < all, "{shown}");
     // The first row is the favourite: Enter opens it.
-    let first = app.search.selected_id().expect("a selection");
-    assert_eq!(app.catalog.get(first).metadata.name, "ledger-writer");
+    let first = app.search().selected_id().expect("a selection");
+    assert_eq!(app.catalog().get(first).metadata.name, "ledger-writer");
     press(&mut app, KeyCode::Down);
-    let second = app.search.selected_id().expect("a selection");
+    let second = app.search().selected_id().expect("a selection");
     assert_eq!(
-        app.catalog.get(second).metadata.name,
+        app.catalog().get(second).metadata.name,
         "checkout-web",
         "the last opened comes first among the recent"
     );
@@ -121,9 +121,9 @@ fn ctrl_s_stars_the_selected_search_result() {
     let mut app = App::loaded(demo());
     type_text(&mut app, "ledger-writer");
     key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
-    assert_eq!(app.search.query.text(), "ledger-writer", "not typed");
+    assert_eq!(app.search().query.text(), "ledger-writer", "not typed");
     assert_eq!(
-        app.search.marks.favourites,
+        app.search().marks.favourites,
         ["component:default/ledger-writer"]
     );
 }

@@ -101,10 +101,10 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
 
     let mut app = App::new(Catalog::new(), &settings.sources, theme, keymap);
     app.set_user_commands(settings.config.actions.clone());
-    app.prefs.hyperlinks = cli.hyperlinks || settings.config.hyperlinks;
+    app.set_hyperlinks(cli.hyperlinks || settings.config.hyperlinks);
     let live = settings.live_service();
     if !live.is_empty() {
-        app.prefs.live = Some(tabs::live::LiveHandle(std::sync::Arc::new(live)));
+        app.set_live_service(tabs::live::LiveHandle(std::sync::Arc::new(live)));
     }
     app.set_scorecards(crate::scorecard::load_paths(&settings.scorecards));
     app.set_initiatives(crate::governance::load_for(
@@ -112,9 +112,9 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
         settings.sources == [crate::source::SourceSpec::demo()],
         app.clock().today(),
     ));
-    let action_conflicts = app.keymap.custom_key_conflicts(app.user_commands());
+    let action_conflicts = app.keymap().custom_key_conflicts(app.user_commands());
     let (marks, marks_warning) = marks::Marks::load(&crate::config::state_dir().join(marks::FILE));
-    app.search.marks = marks;
+    app.set_marks(marks);
     // The config's own warnings (an unknown section) were said on stderr, which the portal's
     // screen hides: the status line says them too.
     let warnings: Vec<String> = settings
@@ -206,6 +206,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     });
     drop(terminal);
     // The terminal is given back: the writes after a load may take their time now.
+    crate::background::stop_yielding();
     executor::drain_background(EXIT_WAIT);
     runtime.shutdown_timeout(Duration::from_millis(200));
     match result {
@@ -222,6 +223,10 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
 
 /// Maps a terminal event to an action (key presses only, not releases or repeats of them).
 fn event_action(app: &App, event: Event) -> Option<Action> {
+    if matches!(event, Event::Key(_) | Event::Paste(_) | Event::Mouse(_)) {
+        // Work that can wait (writes, scoring) pauses while the user types.
+        crate::background::user_input();
+    }
     match event {
         Event::Key(key) if key.kind == KeyEventKind::Press => app.action_for_key(&key),
         Event::Paste(text) => Some(Action::Paste(text)),
@@ -302,6 +307,9 @@ fn apply(
         return Err(eyre!(what));
     }
     let mut quit = false;
+    // The debug log times each action (`IDP_TUI_LOG=debug`): CPU and wall time on this thread.
+    let label = tracing::enabled!(tracing::Level::DEBUG).then(|| short_debug(&action));
+    let started = Timing::start();
     // Every task runs, those after a quit too: a pane's last draft save reaches the disk.
     for task in update(app, action) {
         match executor.run(task)? {
@@ -312,7 +320,71 @@ fn apply(
             Ran::Restored(result) => later.restored = Some(result),
         }
     }
+    if let Some(label) = label {
+        started.log(&label);
+    }
     Ok(quit)
+}
+
+/// CPU and wall time from a start, for the debug log.
+pub(crate) struct Timing {
+    cpu: Duration,
+    wall: std::time::Instant,
+}
+
+impl Timing {
+    /// Starts timing on this thread.
+    pub(crate) fn start() -> Self {
+        Timing {
+            cpu: crate::background::thread_cpu_time(),
+            wall: std::time::Instant::now(),
+        }
+    }
+
+    /// Logs (at debug) the CPU and wall time since the start, with what was timed.
+    pub(crate) fn log(&self, what: &str) {
+        let cpu = crate::background::thread_cpu_time().saturating_sub(self.cpu);
+        tracing::debug!(
+            cpu_us = cpu.as_micros() as u64,
+            wall_us = self.wall.elapsed().as_micros() as u64,
+            "{what}"
+        );
+    }
+}
+
+/// An action's name for the debug log: its variant and, when it wraps another (a reply, a load
+/// event), that one's name: `Reply(Search`, `Input`. Never what it carries (typed text, a
+/// pasted secret, thousands of entities); and the rest of the debug form is never built.
+fn short_debug(action: &Action) -> String {
+    struct Name(String);
+    impl std::fmt::Write for Name {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.push_str(s);
+            // Enough to hold two names: stop formatting there.
+            if self.0.len() >= 64 {
+                return Err(std::fmt::Error);
+            }
+            Ok(())
+        }
+    }
+    let mut out = Name(String::new());
+    let _ = std::fmt::write(&mut out, format_args!("{action:?}"));
+    let word = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let outer = word(&out.0);
+    let rest = out.0.get(outer.len()..).unwrap_or_default();
+    // A name inside starts with a letter: quoted text and numbers are left out.
+    let inner = rest
+        .strip_prefix('(')
+        .filter(|r| r.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .map(word);
+    match inner {
+        Some(inner) => format!("apply {outer}({inner}"),
+        None => format!("apply {outer}"),
+    }
 }
 
 /// The loop: receive → update → run the tasks → draw when something changed.
@@ -361,7 +433,9 @@ async fn event_loop(
     let mut dirty = true;
     loop {
         if dirty {
+            let started = Timing::start();
             draw_frame(terminal, |frame| ui::render(app, frame)).wrap_err("drawing")?;
+            started.log("draw");
             dirty = false;
             // Work put off until the screen showed the catalog (scoring it, the writes after
             // a load) starts now.
@@ -407,7 +481,7 @@ async fn event_loop(
                                 .unwrap_or_else(|| Err("the snapshot was not restored".into()));
                             if restored.is_ok() {
                                 tracing::info!(
-                                    entities = app.catalog.len(),
+                                    entities = app.catalog().len(),
                                     "started from the snapshot; sources confirming"
                                 );
                             }
@@ -537,3 +611,19 @@ mod search_tests;
 mod snapshot_tests;
 #[cfg(test)]
 mod state_tests;
+
+#[cfg(test)]
+mod debug_log_tests {
+    use super::*;
+
+    #[test]
+    fn the_debug_log_names_actions_without_what_the_user_typed() {
+        assert_eq!(short_debug(&Action::Input('p')), "apply Input");
+        let pasted = short_debug(&Action::Paste("hunter2 my password".into()));
+        assert_eq!(pasted, "apply Paste");
+        assert_eq!(short_debug(&Action::Resize(120, 40)), "apply Resize");
+        assert_eq!(short_debug(&Action::Quit), "apply Quit");
+        let click = Action::Mouse(action::Mouse::Click { column: 3, row: 4 });
+        assert_eq!(short_debug(&click), "apply Mouse(Click");
+    }
+}

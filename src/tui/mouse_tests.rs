@@ -52,8 +52,8 @@ fn click(app: &mut App, (column, row): (u16, u16)) {
 }
 
 fn selected_name(app: &App) -> String {
-    let id = app.search.selected_id().expect("a selection");
-    app.catalog.get(id).metadata.name.clone()
+    let id = app.search().selected_id().expect("a selection");
+    app.catalog().get(id).metadata.name.clone()
 }
 
 #[test]
@@ -64,11 +64,11 @@ fn a_click_selects_the_result_under_it_and_a_double_click_opens_it() {
     assert_ne!(selected_name(&app), "card-vault");
     click(&mut app, at);
     assert_eq!(selected_name(&app), "card-vault");
-    assert!(app.stack.is_empty(), "one click only selects");
+    assert!(app.stack().is_empty(), "one click only selects");
     // The second click a moment later, on the same cell: opened.
     app.advance_clock(DOUBLE_CLICK / 2);
     click(&mut app, at);
-    assert_eq!(app.stack.len(), 1);
+    assert_eq!(app.stack().len(), 1);
     assert!(screen(&mut app, 100, 30).contains("[Component] card-vault"));
 }
 
@@ -80,14 +80,14 @@ fn two_clicks_far_apart_or_on_nothing_open_nothing() {
     click(&mut app, at);
     app.advance_clock(DOUBLE_CLICK * 2);
     click(&mut app, at);
-    assert!(app.stack.is_empty(), "too slow for a double click");
+    assert!(app.stack().is_empty(), "too slow for a double click");
     // The query line and the header are no rows: nothing selected, nothing opened.
     let selected = selected_name(&app);
     for _ in 0..2 {
         click(&mut app, (3, 0));
     }
     assert_eq!(selected_name(&app), selected);
-    assert!(app.stack.is_empty());
+    assert!(app.stack().is_empty());
 }
 
 #[test]
@@ -98,7 +98,7 @@ fn the_wheel_scrolls_the_view_under_the_pointer() {
         &mut app,
         Action::Mouse(Mouse::ScrollDown { column: 5, row: 10 }),
     );
-    assert_eq!(app.search.selected, 3, "three rows a notch");
+    assert_eq!(app.search().selected, 3, "three rows a notch");
     update(
         &mut app,
         Action::Mouse(Mouse::ScrollUp { column: 5, row: 10 }),
@@ -107,7 +107,7 @@ fn the_wheel_scrolls_the_view_under_the_pointer() {
         &mut app,
         Action::Mouse(Mouse::ScrollUp { column: 5, row: 10 }),
     );
-    assert_eq!(app.search.selected, 0, "stops at the top");
+    assert_eq!(app.search().selected, 0, "stops at the top");
     // Over the help overlay the wheel scrolls the help, not the list below it.
     update(&mut app, Action::Help);
     let before = screen(&mut app, 80, 12);
@@ -117,7 +117,7 @@ fn the_wheel_scrolls_the_view_under_the_pointer() {
     );
     let after = screen(&mut app, 80, 12);
     assert_ne!(before, after, "the help scrolled");
-    assert_eq!(app.search.selected, 0);
+    assert_eq!(app.search().selected, 0);
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn a_click_on_a_tab_switches_to_it_and_on_a_relation_selects_it() {
     let line = s.lines().nth(at.1 as usize).unwrap_or_default();
     assert!(line.contains("▶ system:default/ledger"), "{line}");
     click(&mut app, at);
-    assert_eq!(app.stack.len(), 2);
+    assert_eq!(app.stack().len(), 2);
     assert!(screen(&mut app, 100, 40).contains("[System] ledger"));
 }
 
@@ -175,17 +175,17 @@ fn f2_shows_facet_counts_and_tab_enter_or_a_click_adds_the_filter() {
     update(&mut app, Action::NextTab);
     update(&mut app, Action::Open);
     assert!(
-        app.stack.is_empty(),
+        app.stack().is_empty(),
         "Enter added the filter, it opened nothing"
     );
     let s = screen(&mut app, 120, 30);
     assert!(s.contains("Search: ledger kind:component"), "{s}");
     let components = app
-        .search
+        .search()
         .results
         .hits
         .iter()
-        .all(|h| app.catalog.get(h.id).kind_lower() == "component");
+        .all(|h| app.catalog().get(h.id).kind_lower() == "component");
     assert!(components, "the results are filtered");
     // Clicked: an owner value adds `owner:NAME`.
     let s = screen(&mut app, 120, 30);

@@ -53,7 +53,7 @@ fn screen(app: &mut App, width: u16, height: u16) -> String {
 
 fn current_ref(app: &App) -> Option<String> {
     app.current_entity()
-        .map(|id| app.catalog.get(id).entity_ref().to_string())
+        .map(|id| app.catalog().get(id).entity_ref().to_string())
 }
 
 /// Searches for `query` and opens the first result's ownership with Ctrl-O.
@@ -86,7 +86,7 @@ fn ctrl_o_on_a_search_result_opens_its_ownership_and_esc_goes_back() {
     );
     press(&mut app, KeyCode::Esc);
     assert_eq!(current_ref(&app), None);
-    assert!(app.stack.is_empty());
+    assert!(app.stack().is_empty());
 }
 
 #[test]
@@ -110,7 +110,7 @@ fn y_copies_the_highlighted_member_email_and_enter_opens_the_member() {
     assert!(
         matches!(press(&mut app, KeyCode::Char('y')), Some(Task::Copy(value)) if value == "emma.lindqvist@northwind.example")
     );
-    let status = app.status.clone().expect("a status line");
+    let status = app.status().cloned().expect("a status line");
     assert!(
         status.text.contains("emma.lindqvist@northwind.example"),
         "{status:?}"
@@ -227,7 +227,7 @@ fn missing_node_says_so_when_opened_and_cycle_is_marked() {
         current_ref(&app).as_deref(),
         Some("component:default/needs-ghost")
     );
-    let status = app.status.clone().expect("a status line");
+    let status = app.status().cloned().expect("a status line");
     assert!(status.text.contains("is not in the catalog"), "{status:?}");
 
     let mut app = App::loaded(fixture("dependency-cycle.yaml"));
@@ -280,7 +280,7 @@ fn teams_pane_flags_the_memberless_team_and_opens_ownership() {
 fn empty_catalog_tabs_and_teams_never_panic() {
     let mut app = App::loaded(crate::catalog::Catalog::new());
     key(&mut app, KeyCode::Char('o'), KeyModifiers::CONTROL);
-    assert!(app.stack.is_empty());
+    assert!(app.stack().is_empty());
     update(&mut app, Action::RunCommand("teams".into()));
     for code in [
         KeyCode::Enter,

@@ -109,7 +109,7 @@ fn entity(name: &str) -> App {
     let mut app = App::loaded(demo());
     type_text(&mut app, name);
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.stack.len(), 1, "{name} opened");
+    assert_eq!(app.stack().len(), 1, "{name} opened");
     app
 }
 
@@ -158,7 +158,7 @@ fn the_raw_view_pages_to_its_last_line_and_back() {
     let mut app = entity("ledger-writer");
     update(&mut app, Action::RunCommand("raw".into()));
     let last = app
-        .stack
+        .stack()
         .last()
         .map(|_| {
             let ctx = app.ctx();

@@ -34,9 +34,9 @@ fn screen(app: &mut App, width: u16, height: u16) -> String {
 /// The help rows of what has focus, as the overlay lists them.
 fn help_rows(app: &mut App) -> Vec<String> {
     press(app, KeyCode::F(1));
-    let rows = match &app.overlay {
+    let rows = match &app.overlay() {
         Some(super::app::Overlay::Help(help)) => help
-            .rows(&app.keymap)
+            .rows(app.keymap())
             .into_iter()
             .map(|(keys, what)| format!("{} {what}", keys.join(", ")))
             .collect(),

@@ -75,7 +75,7 @@ pub(crate) fn loaded_app() -> (App, Vec<Entity>) {
 
 /// The names of the catalog's entities, in catalog order.
 fn names(app: &App) -> Vec<&str> {
-    app.catalog
+    app.catalog()
         .entities()
         .iter()
         .map(|e| e.metadata.name.as_str())
@@ -83,13 +83,13 @@ fn names(app: &App) -> Vec<&str> {
 }
 
 fn selected_name(app: &App) -> String {
-    let id = app.search.selected_id().expect("a selection");
-    app.catalog.get(id).metadata.name.clone()
+    let id = app.search().selected_id().expect("a selection");
+    app.catalog().get(id).metadata.name.clone()
 }
 
 fn open_ref(app: &App) -> Option<String> {
     app.current_entity()
-        .map(|id| app.catalog.get(id).entity_ref().to_string())
+        .map(|id| app.catalog().get(id).entity_ref().to_string())
 }
 
 fn status_bar(app: &App) -> String {
@@ -131,7 +131,7 @@ fn r_refreshes_and_the_new_data_keeps_query_selection_and_open_entity() {
     );
     assert!(app.is_loading());
     assert_eq!(
-        app.catalog.len(),
+        app.catalog().len(),
         entities.len(),
         "old data stays meanwhile"
     );
@@ -145,13 +145,13 @@ fn r_refreshes_and_the_new_data_keeps_query_selection_and_open_entity() {
     fresh.remove(dropped);
     replace(&mut app, fresh);
     done(&mut app);
-    assert_eq!(app.catalog.len(), entities.len() - 1);
-    assert_eq!(app.search.query.text(), "ledger");
+    assert_eq!(app.catalog().len(), entities.len() - 1);
+    assert_eq!(app.search().query.text(), "ledger");
     assert_eq!(open_ref(&app).as_deref(), Some(open.as_str()));
     press(&mut app, KeyCode::Esc);
     assert_eq!(selected_name(&app), chosen);
     assert!(!app.is_loading());
-    assert_eq!(app.sources.statuses()[0].state, SourceState::Ready);
+    assert_eq!(app.sources().statuses()[0].state, SourceState::Ready);
 }
 
 #[test]
@@ -166,7 +166,7 @@ fn an_open_entity_that_a_refresh_removed_is_closed_and_said_so() {
         .collect();
     replace(&mut app, fresh);
     assert_eq!(app.current_entity(), None);
-    let status = app.status.as_ref().expect("a message");
+    let status = app.status().expect("a message");
     assert!(
         status.text.contains("no longer in the catalog"),
         "{status:?}"
@@ -208,7 +208,7 @@ fn cached_data_says_its_age_while_refreshing_and_stays_when_the_refresh_fails() 
             error: Some("token rejected by https://bs.example.com (HTTP 401)".into()),
         },
     );
-    assert_eq!(app.catalog.len(), entities.len());
+    assert_eq!(app.catalog().len(), entities.len());
     let bar = status_bar(&app);
     assert!(
         bar.contains(
@@ -261,7 +261,7 @@ fn ctrl_r_refreshes_from_the_search_field_without_typing() {
     assert!(
         matches!(key(&mut app, KeyCode::Char('r'), KeyModifiers::CONTROL), Some(Task::Refresh(value)) if *value == vec![0])
     );
-    assert_eq!(app.search.query.text(), "led");
+    assert_eq!(app.search().query.text(), "led");
 }
 
 #[test]
@@ -303,7 +303,7 @@ fn palette_sources_shows_each_source_and_refresh_names_one() {
     assert!(!text.contains('\u{1b}'));
 
     assert!(update(&mut app, Action::RunCommand("refresh nope".into())).is_empty());
-    let status = app.status.as_ref().unwrap();
+    let status = app.status().unwrap();
     assert!(status.error);
     assert!(status.text.contains("no source named"), "{status:?}");
 }
@@ -346,13 +346,13 @@ fn a_replacement_built_in_the_background_keeps_the_old_data_usable_until_it_is_s
     .unwrap()
     .0;
     app.register(vec![registered], "Wrote 3 file(s)".into());
-    assert_eq!(app.catalog.len(), entities.len(), "the old data stays");
+    assert_eq!(app.catalog().len(), entities.len(), "the old data stays");
     assert!(
         app.is_loading(),
         "still refreshing until the new data is in"
     );
     assert!(app
-        .catalog
+        .catalog()
         .entities()
         .iter()
         .any(|e| e.metadata.name == "data-platform-team"));
@@ -368,16 +368,20 @@ fn a_replacement_built_in_the_background_keeps_the_old_data_usable_until_it_is_s
         Action::Reply(crate::tui::reply::Reply::Rebuilt(Box::new(job.run()))),
     );
     // Swapped in: one entity less from the source, the registration after it, the place kept.
-    assert_eq!(app.catalog.len(), entities.len());
+    assert_eq!(app.catalog().len(), entities.len());
     let names = names(&app);
     assert!(!names.contains(&"data-platform-team"), "{names:?}");
     assert!(names.contains(&"fresh-from-a-template"), "{names:?}");
-    assert_eq!(app.index.len(), app.catalog.len(), "the index covers both");
+    assert_eq!(
+        app.index().len(),
+        app.catalog().len(),
+        "the index covers both"
+    );
     assert_eq!(open_ref(&app).as_deref(), Some(open.as_str()));
     assert!(!app.is_loading(), "the held Done was applied");
-    assert_eq!(app.sources.statuses()[0].state, SourceState::Ready);
-    assert_eq!(app.sources.statuses()[0].entities, entities.len() - 1);
-    let status = app.status.as_ref().expect("the registration's message");
+    assert_eq!(app.sources().statuses()[0].state, SourceState::Ready);
+    assert_eq!(app.sources().statuses()[0].entities, entities.len() - 1);
+    let status = app.status().expect("the registration's message");
     assert!(status.text.contains("1 entity(ies) added"), "{status:?}");
     // After the next frame, the old catalog is handed over to be freed elsewhere.
     let retired: Vec<usize> =
@@ -412,7 +416,7 @@ fn a_second_replacement_arriving_during_a_rebuild_is_built_after_it() {
     ))
     .expect("then the second is asked for");
     let writer = crate::catalog::EntityRef::new("component", "default", "ledger-writer");
-    assert!(app.catalog.id_of(&writer).is_none(), "the first is in");
+    assert!(app.catalog().id_of(&writer).is_none(), "the first is in");
     update(
         &mut app,
         Action::Reply(crate::tui::reply::Reply::Rebuilt(Box::new(second.run()))),
@@ -421,5 +425,5 @@ fn a_second_replacement_arriving_during_a_rebuild_is_built_after_it() {
     let names = names(&app);
     assert!(names.contains(&"ledger-writer"), "{names:?}");
     assert!(!names.contains(&"data-platform-team"), "{names:?}");
-    assert_eq!(app.catalog.len(), entities.len() - 1);
+    assert_eq!(app.catalog().len(), entities.len() - 1);
 }

@@ -376,7 +376,11 @@ fn remote_runs(tasks: Vec<Task>) -> Vec<super::remote_task::RemoteJob> {
 fn the_app_opens_a_progress_pane_and_a_400_closes_it_onto_the_form() {
     let mut app = app_at_review();
     let jobs = remote_runs(update(&mut app, Action::Open));
-    assert_eq!(app.stack.len(), 2, "a progress pane opened above the form");
+    assert_eq!(
+        app.stack().len(),
+        2,
+        "a progress pane opened above the form"
+    );
     assert_eq!(jobs.len(), 1);
     assert_eq!(jobs[0].server, SERVER);
     assert_eq!(jobs[0].request.secrets["token"], "s3cret");
@@ -391,8 +395,8 @@ fn the_app_opens_a_progress_pane_and_a_400_closes_it_onto_the_form() {
             RemoteUpdate::Invalid(server_refusal()),
         )),
     );
-    assert_eq!(app.stack.len(), 1, "the progress pane closed");
-    let status = app.status.as_ref().expect("a status");
+    assert_eq!(app.stack().len(), 1, "the progress pane closed");
+    let status = app.status().expect("a status");
     assert!(status.error);
     // The form's own message: it took the errors.
     assert_eq!(
@@ -420,10 +424,9 @@ fn updates_reach_the_pane_of_their_job_and_a_closed_pane_is_not_an_error() {
         )),
     );
     update(&mut app, Action::Back);
-    assert_eq!(app.stack.len(), 1);
+    assert_eq!(app.stack().len(), 1);
     assert!(app
-        .status
-        .as_ref()
+        .status()
         .is_some_and(|s| s.text.starts_with("task t-1 keeps running on")));
     // The task's later news has no pane to go to: dropped quietly.
     update(
@@ -433,7 +436,7 @@ fn updates_reach_the_pane_of_their_job_and_a_closed_pane_is_not_an_error() {
             log("fetch", "late"),
         )),
     );
-    assert_eq!(app.stack.len(), 1);
+    assert_eq!(app.stack().len(), 1);
 }
 
 #[test]
@@ -664,7 +667,7 @@ mod docs_tab {
     fn the_app_queues_the_fetch_at_the_terminal_width_and_routes_the_answer() {
         let (catalog, id) = catalog_with(SERVER);
         let mut app = App::loaded(catalog);
-        app.size = (100, 30);
+        update(&mut app, Action::Resize(100, 30));
         app.open_entity_tab(id, "Docs");
         let requests: Vec<_> = update(&mut app, Action::Open)
             .into_iter()

@@ -54,7 +54,7 @@ fn scorecard_tab_lists_rules_and_what_reaches_the_next_level() {
 #[test]
 fn scorecard_tab_in_the_mono_theme_uses_ascii_marks() {
     let mut app = scorecard_tab("deploy-bot");
-    app.theme = Theme::builtin("mono").expect("built-in theme");
+    app.set_theme(Theme::builtin("mono").expect("built-in theme"));
     let s = screen(&mut app, 80, 24);
     assert!(s.contains("x Bronze"), "{s}");
     assert!(s.contains("+ Bronze"), "{s}");
@@ -129,20 +129,20 @@ fn enter_on_a_failing_entity_opens_it_and_tab_switches_scorecards() {
     // The first selectable rows are the owners; End reaches the last failing entity.
     press(&mut app, KeyCode::Enter);
     let owner = app.current_entity().expect("an owner group opens");
-    assert_eq!(app.catalog.get(owner).kind, "Group");
+    assert_eq!(app.catalog().get(owner).kind, "Group");
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::End);
     press(&mut app, KeyCode::Enter);
     let opened = app.current_entity().expect("a failing entity opens");
     // The last rule is in-production; the last entity failing it (catalog order) is the
     // experimental deploy-bot.
-    let expected = match app.catalog.lookup("deploy-bot") {
+    let expected = match app.catalog().lookup("deploy-bot") {
         Lookup::Found(id) => id,
         other => panic!("{other:?}"),
     };
     assert_eq!(
-        app.catalog.get(opened).entity_ref(),
-        app.catalog.get(expected).entity_ref()
+        app.catalog().get(opened).entity_ref(),
+        app.catalog().get(expected).entity_ref()
     );
 }
 
@@ -151,7 +151,7 @@ fn a_scorecard_that_did_not_load_is_shown_in_the_pane() {
     let mut app = App::loaded(demo());
     let broken = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/scorecards/broken");
     app.set_scorecards(load_paths(&[broken.to_string()]));
-    assert!(app.status.as_ref().is_some_and(|s| s.error));
+    assert!(app.status().is_some_and(|s| s.error));
     update(&mut app, Action::RunCommand("scorecards".into()));
     let s = screen(&mut app, 100, 12);
     assert!(s.contains("No scorecard loaded."), "{s}");
@@ -172,11 +172,11 @@ fn last_failing_opened(app: &mut App) -> (String, String) {
     press(app, KeyCode::End);
     press(app, KeyCode::Enter);
     let opened = app.current_entity().expect("a failing entity opens");
-    let name = app.catalog.get(opened).metadata.name.clone();
+    let name = app.catalog().get(opened).metadata.name.clone();
     press(app, KeyCode::Esc);
     let fresh = crate::scorecard::Scoreboard::build(
         example_scorecards(),
-        &app.catalog,
+        app.catalog(),
         crate::scorecard::Date::today(),
     );
     let failing = fresh.reports[1].failing_by_rule();
@@ -185,7 +185,7 @@ fn last_failing_opened(app: &mut App) -> (String, String) {
         .unwrap()
         .last()
         .expect("an entity fails the last rule");
-    (name, app.catalog.get(last).metadata.name.clone())
+    (name, app.catalog().get(last).metadata.name.clone())
 }
 
 #[test]
@@ -274,14 +274,14 @@ fn scoring_in_the_background_shows_scoring_then_the_results_and_drops_stale_ones
         &mut app,
         Action::Reply(crate::tui::reply::Reply::Scored(Box::new(job.run()))),
     );
-    assert!(app.scores.is_pending());
+    assert!(app.scores().is_pending());
     assert!(screen(&mut app, 100, 30).contains("Scoring the catalog…"));
     let job = rescore(update(&mut app, Action::Drawn)).expect("scored again");
     update(
         &mut app,
         Action::Reply(crate::tui::reply::Reply::Scored(Box::new(job.run()))),
     );
-    assert!(!app.scores.is_pending());
+    assert!(!app.scores().is_pending());
     let s = screen(&mut app, 100, 30);
     assert!(s.contains("to reach Gold: has-runbook"), "{s}");
 }

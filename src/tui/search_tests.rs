@@ -39,25 +39,28 @@ fn while_loading_batches_grow_the_index_but_results_follow_at_a_bounded_rate() {
     app.set_load_search_interval(Duration::from_secs(3600));
     update(&mut app, batch(first.to_vec()));
     assert_eq!(
-        app.search.results.total, 10,
+        app.search().results.total,
+        10,
         "the first batch shows at once"
     );
     update(&mut app, batch(second.to_vec()));
     update(&mut app, Action::Tick);
-    assert_eq!(app.index.len(), 20, "the index grows with every batch");
+    assert_eq!(app.index().len(), 20, "the index grows with every batch");
     assert_eq!(
-        app.search.results.total, 10,
+        app.search().results.total,
+        10,
         "no re-search per batch within the interval"
     );
     app.set_load_search_interval(Duration::ZERO);
     update(&mut app, Action::Tick);
     assert_eq!(
-        app.search.results.total, 20,
+        app.search().results.total,
+        20,
         "a tick past the interval catches up"
     );
     app.set_load_search_interval(Duration::from_secs(3600));
     update(&mut app, batch(third.to_vec()));
-    assert_eq!(app.search.results.total, 20);
+    assert_eq!(app.search().results.total, 20);
     update(
         &mut app,
         Action::Load(LoadEvent::Done {
@@ -66,7 +69,7 @@ fn while_loading_batches_grow_the_index_but_results_follow_at_a_bounded_rate() {
         }),
     );
     assert_eq!(
-        app.search.results.total,
+        app.search().results.total,
         entities.len(),
         "the end of loading always brings every entity in"
     );
@@ -128,7 +131,7 @@ impl OnWorker {
 #[test]
 fn on_the_worker_a_keystroke_asks_for_a_search_task_and_returns_before_matching() {
     let mut w = OnWorker::new();
-    let all = w.app.catalog.len();
+    let all = w.app.catalog().len();
     let tasks = update(&mut w.app, Action::Input('l'));
     let searches: Vec<&Task> = tasks
         .iter()
@@ -137,13 +140,14 @@ fn on_the_worker_a_keystroke_asks_for_a_search_task_and_returns_before_matching(
     assert_eq!(searches.len(), 1, "one search per keystroke: {tasks:?}");
     assert!(matches!(searches[0], Task::Search(r) if r.query.words == ["l"]));
     assert_eq!(
-        w.app.search.query.text(),
+        w.app.search().query.text(),
         "l",
         "the query line updates at once"
     );
     assert!(w.app.is_searching());
     assert_eq!(
-        w.app.search.results.total, all,
+        w.app.search().results.total,
+        all,
         "old results stay until new ones come"
     );
 }
@@ -151,28 +155,29 @@ fn on_the_worker_a_keystroke_asks_for_a_search_task_and_returns_before_matching(
 #[test]
 fn with_a_worker_a_keystroke_returns_before_matching_and_results_arrive_as_an_event() {
     let mut w = OnWorker::new();
-    let all = w.app.catalog.len();
+    let all = w.app.catalog().len();
     w.type_text("ledgr");
     assert_eq!(
-        w.app.search.query.text(),
+        w.app.search().query.text(),
         "ledgr",
         "the query line updates at once"
     );
     assert!(w.app.is_searching());
     assert_eq!(
-        w.app.search.results.total, all,
+        w.app.search().results.total,
+        all,
         "old results stay until new ones come"
     );
     w.settle();
-    let first = w.app.search.selected_id().expect("a result");
-    assert_eq!(w.app.catalog.get(first).metadata.name, "ledger-writer");
-    assert_eq!(w.app.search.selected, 0);
+    let first = w.app.search().selected_id().expect("a result");
+    assert_eq!(w.app.catalog().get(first).metadata.name, "ledger-writer");
+    assert_eq!(w.app.search().selected, 0);
 }
 
 #[test]
 fn an_answer_to_a_query_the_user_has_typed_past_is_dropped() {
     let mut w = OnWorker::new();
-    let all = w.app.catalog.len();
+    let all = w.app.catalog().len();
     w.type_text("zzqqxxjj");
     // Wait for the worker to answer the whole query, but apply it only after more typing.
     let mut stale = w.answer();
@@ -182,7 +187,8 @@ fn an_answer_to_a_query_the_user_has_typed_past_is_dropped() {
     w.update(Action::ClearInput);
     w.update(Action::Reply(Reply::Search(stale)));
     assert_eq!(
-        w.app.search.results.total, all,
+        w.app.search().results.total,
+        all,
         "no-match results for the old query never show"
     );
     assert!(
@@ -190,7 +196,7 @@ fn an_answer_to_a_query_the_user_has_typed_past_is_dropped() {
         "the cleared query's answer is still awaited"
     );
     w.settle();
-    assert_eq!(w.app.search.results.total, all);
+    assert_eq!(w.app.search().results.total, all);
 }
 
 #[test]
@@ -199,7 +205,7 @@ fn enter_right_after_typing_opens_what_the_query_finds_not_the_old_first_row() {
     w.type_text("ledgr");
     w.update(Action::Open);
     let opened = w.app.current_entity().expect("an entity view");
-    assert_eq!(w.app.catalog.get(opened).metadata.name, "ledger-writer");
+    assert_eq!(w.app.catalog().get(opened).metadata.name, "ledger-writer");
 }
 
 fn component(name: &str, depends_on: &[&str]) -> crate::catalog::Entity {
@@ -229,9 +235,9 @@ fn ranked_after(batches: Vec<Vec<crate::catalog::Entity>>, query: &str) -> Vec<S
         }),
     );
     type_text(&mut app, query);
-    let names = app.search.results.hits.iter();
+    let names = app.search().results.hits.iter();
     names
-        .map(|h| app.catalog.get(h.id).metadata.name.clone())
+        .map(|h| app.catalog().get(h.id).metadata.name.clone())
         .collect()
 }
 
@@ -264,12 +270,12 @@ fn ctrl_w_and_alt_backspace_delete_the_last_word_of_the_query() {
     );
     let action = app.action_for_key(&ctrl_w).expect("Ctrl-W is bound");
     update(&mut app, action);
-    assert_eq!(app.search.query.text(), "kind:component ");
+    assert_eq!(app.search().query.text(), "kind:component ");
     let alt_bs =
         KeyEvent::new_with_kind(KeyCode::Backspace, KeyModifiers::ALT, KeyEventKind::Press);
     let action = app.action_for_key(&alt_bs).expect("Alt-Backspace is bound");
     update(&mut app, action);
-    assert_eq!(app.search.query.text(), "");
+    assert_eq!(app.search().query.text(), "");
 }
 
 #[test]
@@ -290,7 +296,7 @@ fn a_query_matching_more_than_the_list_holds_says_only_the_best_are_listed() {
             .collect::<String>()
     };
     let limit = super::panes::search::RESULT_LIMIT;
-    assert_eq!(app.search.results.hits.len(), limit);
+    assert_eq!(app.search().results.hits.len(), limit);
     assert!(
         header(&app).ends_with(&format!(" best {limit} listed · {all} of {all}")),
         "{}",
@@ -298,7 +304,7 @@ fn a_query_matching_more_than_the_list_holds_says_only_the_best_are_listed() {
     );
     // A query the list holds whole: the plain count.
     type_text(&mut app, "kind:system");
-    let systems = app.search.results.total;
+    let systems = app.search().results.total;
     assert!(systems > 0 && systems < limit, "{systems}");
     assert!(
         header(&app).ends_with(&format!(" {systems} of {all}")),
@@ -312,17 +318,17 @@ fn facets_are_counted_only_while_their_panel_is_shown() {
     let mut app = App::loaded(demo());
     type_text(&mut app, "ledger");
     assert!(
-        app.search.results.facets.kinds.is_empty(),
+        app.search().results.facets.kinds.is_empty(),
         "a closed panel costs no counting"
     );
-    let selected = app.search.selected_id();
+    let selected = app.search().selected_id();
     update(&mut app, Action::Facets);
-    let kinds = &app.search.results.facets.kinds;
+    let kinds = &app.search().results.facets.kinds;
     assert!(
         kinds.iter().any(|(k, n)| k == "component" && *n > 0),
         "{kinds:?}"
     );
-    assert_eq!(app.search.selected_id(), selected, "the selection stays");
+    assert_eq!(app.search().selected_id(), selected, "the selection stays");
     // On the worker: opening the panel asks for a search that counts them.
     let mut w = OnWorker::new();
     w.type_text("ledger");

@@ -65,10 +65,12 @@ impl SearchWorker {
                         limit,
                         facets,
                     } = request;
+                    let started = crate::tui::Timing::start();
                     let mut results = narrowing.search(&index, version, &query, limit);
                     if facets {
                         results.facets = narrowing.facets(&index, version);
                     }
+                    started.log("search");
                     // Let go of the index before answering, so the app can extend it.
                     drop(index);
                     notify(SearchDone {

@@ -189,7 +189,7 @@ fn a_hostile_entity_never_puts_a_control_character_in_a_cell() {
     press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
     assert_eq!(
         app.current_entity()
-            .map(|id| app.catalog.get(id).metadata.name.clone()),
+            .map(|id| app.catalog().get(id).metadata.name.clone()),
         Some("hostile".into())
     );
     for (w, h) in [(100, 30), (30, 10), (200, 50)] {
@@ -406,7 +406,7 @@ fn in_docs_in_the_portal_finds_the_docs_page_the_cli_finds() {
 fn selection_screens(theme: &str) -> Vec<(String, Terminal<TestBackend>)> {
     let mut out = Vec::new();
     let themed = |mut app: App| {
-        app.theme = super::theme::Theme::builtin(theme).expect("a built-in theme");
+        app.set_theme(super::theme::Theme::builtin(theme).expect("a built-in theme"));
         app
     };
     let mut app = themed(searched("ledger"));

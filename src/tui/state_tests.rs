@@ -51,13 +51,13 @@ pub(crate) fn type_text(app: &mut App, text: &str) {
 }
 
 fn selected_name(app: &App) -> String {
-    let id = app.search.selected_id().expect("a selection");
-    app.catalog.get(id).metadata.name.clone()
+    let id = app.search().selected_id().expect("a selection");
+    app.catalog().get(id).metadata.name.clone()
 }
 
 fn current_ref(app: &App) -> Option<String> {
     app.current_entity()
-        .map(|id| app.catalog.get(id).entity_ref().to_string())
+        .map(|id| app.catalog().get(id).entity_ref().to_string())
 }
 
 /// Moves the Overview selection onto the first relation of a type whose target has `name`.
@@ -66,7 +66,7 @@ fn select_relation(app: &mut App, relation: RelationType, name: &str) {
     let targets = relation_targets(&app.ctx(), id);
     let index = targets
         .iter()
-        .position(|(r, t)| *r == relation && app.catalog.target_ref(t).name() == name)
+        .position(|(r, t)| *r == relation && app.catalog().target_ref(t).name() == name)
         .unwrap_or_else(|| panic!("no {relation} {name}"));
     press(app, KeyCode::Home);
     for _ in 0..index {
@@ -78,9 +78,9 @@ fn select_relation(app: &mut App, relation: RelationType, name: &str) {
 fn typing_a_misspelt_name_puts_the_entity_first() {
     let mut app = App::loaded(demo());
     type_text(&mut app, "ledgr");
-    assert_eq!(app.search.query.text(), "ledgr");
+    assert_eq!(app.search().query.text(), "ledgr");
     assert_eq!(selected_name(&app), "ledger-writer");
-    assert!(app.search.results.total < app.catalog.len());
+    assert!(app.search().results.total < app.catalog().len());
 }
 
 #[test]
@@ -95,9 +95,9 @@ fn enter_opens_the_selected_entity_and_esc_returns_to_the_query() {
     assert_eq!(app.mode(), Mode::Entity);
     assert_eq!(app.breadcrumbs(), "Search › ledger-writer");
     press(&mut app, KeyCode::Esc);
-    assert!(app.stack.is_empty());
+    assert!(app.stack().is_empty());
     assert_eq!(
-        app.search.query.text(),
+        app.search().query.text(),
         "ledgr",
         "the query survives the round trip"
     );
@@ -107,33 +107,33 @@ fn enter_opens_the_selected_entity_and_esc_returns_to_the_query() {
 fn esc_clears_a_non_empty_query_before_anything_else() {
     let mut app = App::loaded(demo());
     type_text(&mut app, "zzzz-nothing");
-    assert_eq!(app.search.results.total, 0);
+    assert_eq!(app.search().results.total, 0);
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.search.query.text(), "");
-    assert_eq!(app.search.results.total, app.catalog.len());
+    assert_eq!(app.search().query.text(), "");
+    assert_eq!(app.search().results.total, app.catalog().len());
 }
 
 #[test]
 fn list_keys_move_and_jump_within_the_results() {
     let mut app = App::loaded(demo());
-    let last = app.search.results.hits.len() - 1;
+    let last = app.search().results.hits.len() - 1;
     press(&mut app, KeyCode::Down);
     ctrl(&mut app, 'j');
-    assert_eq!(app.search.selected, 2);
+    assert_eq!(app.search().selected, 2);
     press(&mut app, KeyCode::Up);
-    assert_eq!(app.search.selected, 1);
+    assert_eq!(app.search().selected, 1);
     // Home/End and Ctrl-K edit the query line (readline); the pages clamp at the ends.
     for _ in 0..=last {
         press(&mut app, KeyCode::PageDown);
     }
-    assert_eq!(app.search.selected, last);
+    assert_eq!(app.search().selected, last);
     for _ in 0..=last {
         press(&mut app, KeyCode::PageUp);
     }
     press(&mut app, KeyCode::Up);
-    assert_eq!(app.search.selected, 0);
+    assert_eq!(app.search().selected, 0);
     press(&mut app, KeyCode::PageDown);
-    assert_eq!(app.search.selected, app.page());
+    assert_eq!(app.search().selected, app.page());
 }
 
 #[test]
@@ -154,7 +154,7 @@ fn following_relations_builds_a_back_stack() {
         Some("component:default/ledger-writer")
     );
     press(&mut app, KeyCode::Esc);
-    assert!(app.stack.is_empty());
+    assert!(app.stack().is_empty());
 }
 
 #[test]
@@ -166,10 +166,10 @@ fn s_returns_to_search_from_deep_in_the_stack() {
     press(&mut app, KeyCode::Enter);
     // `/` filters the relations here (see list_filter_tests); `s` goes to search.
     press(&mut app, KeyCode::Char('/'));
-    assert_eq!(app.stack.len(), 2);
+    assert_eq!(app.stack().len(), 2);
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char('s'));
-    assert!(app.stack.is_empty());
+    assert!(app.stack().is_empty());
     assert_eq!(app.mode(), Mode::Search);
 }
 
@@ -185,8 +185,8 @@ fn a_missing_relation_target_is_marked_and_says_so_when_opened() {
     assert!(missing);
     select_relation(&mut app, RelationType::DependsOn, "legacy-mainframe-bridge");
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.stack.len(), 1, "nothing was opened");
-    let status = app.status.clone().expect("a status message");
+    assert_eq!(app.stack().len(), 1, "nothing was opened");
+    let status = app.status().cloned().expect("a status message");
     assert!(
         status.text.contains("legacy-mainframe-bridge"),
         "{status:?}"
@@ -203,11 +203,14 @@ fn the_cycle_can_be_walked_round_without_trouble() {
         select_relation(&mut app, RelationType::DependsOn, name);
         press(&mut app, KeyCode::Enter);
         assert_eq!(
-            app.catalog.get(app.current_entity().unwrap()).metadata.name,
+            app.catalog()
+                .get(app.current_entity().unwrap())
+                .metadata
+                .name,
             name
         );
     }
-    assert_eq!(app.stack.len(), 4);
+    assert_eq!(app.stack().len(), 4);
 }
 
 #[test]
@@ -232,7 +235,7 @@ fn y_copies_the_entity_ref_and_says_what_was_copied() {
     assert!(
         matches!(effect, Some(Task::Copy(value)) if value == "component:default/ledger-writer")
     );
-    let status = app.status.clone().unwrap();
+    let status = app.status().cloned().unwrap();
     assert!(status
         .text
         .contains("copied component:default/ledger-writer"));
@@ -242,7 +245,7 @@ fn y_copies_the_entity_ref_and_says_what_was_copied() {
 fn q_quits_outside_text_fields_but_is_typed_in_the_query() {
     let mut app = App::loaded(demo());
     assert!(press(&mut app, KeyCode::Char('q')).is_none());
-    assert_eq!(app.search.query.text(), "q");
+    assert_eq!(app.search().query.text(), "q");
     press(&mut app, KeyCode::Backspace);
     press(&mut app, KeyCode::Enter);
     assert!(matches!(
@@ -269,19 +272,19 @@ fn help_lists_the_keys_of_the_pane_underneath() {
     let mut app = App::loaded(demo());
     press(&mut app, KeyCode::Char('?'));
     assert_eq!(
-        app.search.query.text(),
+        app.search().query.text(),
         "?",
         "? is typed in the search field"
     );
     press(&mut app, KeyCode::Backspace);
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('?'));
-    match &app.overlay {
+    match &app.overlay() {
         Some(super::app::Overlay::Help(h)) => assert_eq!(h.mode, Mode::Entity),
         _ => panic!("help is not open"),
     }
     press(&mut app, KeyCode::Esc);
-    assert!(app.overlay.is_none());
+    assert!(app.overlay().is_none());
     assert_eq!(app.mode(), Mode::Entity);
 }
 
@@ -291,7 +294,7 @@ fn palette_problems_lists_problems_and_opens_their_entity() {
     ctrl(&mut app, 'p');
     type_text(&mut app, "problems");
     press(&mut app, KeyCode::Enter);
-    assert!(app.overlay.is_none());
+    assert!(app.overlay().is_none());
     assert_eq!(app.mode(), Mode::List);
     assert_eq!(app.breadcrumbs(), "Search › Problems");
     // The demo's dangling reference is a problem that names settlement-batch.
@@ -317,18 +320,23 @@ fn palette_switches_themes_and_reports_unknown_ones() {
     ctrl(&mut app, 'p');
     type_text(&mut app, "theme light");
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.theme.name, "light");
+    assert_eq!(app.theme().name, "light");
     update(&mut app, Action::RunCommand("theme mono".into()));
-    assert_eq!(app.theme.name, "mono");
+    assert_eq!(app.theme().name, "mono");
     update(&mut app, Action::RunCommand("theme neon".into()));
-    assert_eq!(app.theme.name, "mono");
-    let status = app.status.clone().unwrap();
+    assert_eq!(app.theme().name, "mono");
+    let status = app.status().cloned().unwrap();
     assert!(
         status.error && status.text.contains("unknown theme"),
         "{status:?}"
     );
     update(&mut app, Action::RunCommand("launch rockets".into()));
-    assert!(app.status.clone().unwrap().text.contains("unknown command"));
+    assert!(app
+        .status()
+        .cloned()
+        .unwrap()
+        .text
+        .contains("unknown command"));
 }
 
 #[test]
@@ -337,7 +345,7 @@ fn palette_esc_closes_without_running_anything() {
     ctrl(&mut app, 'p');
     type_text(&mut app, "quit");
     assert!(press(&mut app, KeyCode::Esc).is_none());
-    assert!(app.overlay.is_none());
+    assert!(app.overlay().is_none());
     ctrl(&mut app, 'p');
     type_text(&mut app, "quit");
     assert!(matches!(press(&mut app, KeyCode::Enter), Some(Task::Quit)));
@@ -377,7 +385,7 @@ fn entities_stream_in_and_the_query_reruns_as_they_arrive() {
     );
     assert!(app.is_loading());
     type_text(&mut app, "ledgr");
-    assert_eq!(app.search.results.total, 0);
+    assert_eq!(app.search().results.total, 0);
     let (first, second): (Vec<_>, Vec<_>) = entities
         .into_iter()
         .partition(|e| e.metadata.name == "ledger-writer");
@@ -419,9 +427,9 @@ fn entities_stream_in_and_the_query_reruns_as_they_arrive() {
         }),
     );
     assert!(!app.is_loading());
-    assert_eq!(app.sources.statuses()[0].state, SourceState::Ready);
-    assert_eq!(app.catalog.len(), full.len());
-    assert_eq!(app.catalog.problem_count(), full.problem_count());
+    assert_eq!(app.sources().statuses()[0].state, SourceState::Ready);
+    assert_eq!(app.catalog().len(), full.len());
+    assert_eq!(app.catalog().problem_count(), full.problem_count());
 }
 
 #[test]
@@ -435,7 +443,7 @@ fn a_failed_source_keeps_the_others_entities_and_shows_why() {
             error: Some("connection refused\u{1b}[2J".into()),
         }),
     );
-    let failed = &app.sources.statuses()[1];
+    let failed = &app.sources().statuses()[1];
     assert_eq!(failed.state, SourceState::Failed);
     let bar: String = crate::tui::widgets::status_bar::summary(&app)
         .iter()
@@ -444,7 +452,7 @@ fn a_failed_source_keeps_the_others_entities_and_shows_why() {
     assert!(bar.contains("demo ✗ connection refused"), "{bar}");
     assert!(!bar.contains('\u{1b}'), "{bar}");
     assert!(app.is_loading(), "source 0 has not finished");
-    assert!(!app.catalog.is_empty());
+    assert!(!app.catalog().is_empty());
 }
 
 #[test]
@@ -460,7 +468,7 @@ fn an_empty_catalog_never_panics_on_any_key() {
     ] {
         press(&mut app, code);
     }
-    assert!(app.stack.is_empty());
+    assert!(app.stack().is_empty());
     update(&mut app, Action::Problems);
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::End);
@@ -475,9 +483,9 @@ fn pasted_text_is_cleaned_into_one_line() {
         Action::Paste("ledger\n\u{1b}]0;pwned\u{7}writer\t".into()),
     );
     // A tab is a space like a newline: the pasted line is kept as pasted, not trimmed.
-    assert_eq!(app.search.query.text(), "ledger writer ");
+    assert_eq!(app.search().query.text(), "ledger writer ");
     update(&mut app, Action::Paste("x".repeat(10_000)));
-    assert!(app.search.query.text().chars().count() <= 256);
+    assert!(app.search().query.text().chars().count() <= 256);
 }
 
 #[test]
@@ -485,8 +493,8 @@ fn ticks_and_resizes_change_only_the_spinner_and_size() {
     let mut app = App::loaded(demo());
     update(&mut app, Action::Tick);
     update(&mut app, Action::Resize(30, 10));
-    assert_eq!(app.spinner, 1);
-    assert_eq!(app.size, (30, 10));
+    assert_eq!(app.spinner(), 1);
+    assert_eq!(app.size(), (30, 10));
     assert_eq!(app.page(), 4);
 }
 
@@ -517,10 +525,10 @@ fn scores_follow_the_first_frame_of_a_loaded_catalog_or_the_next_key() {
         app
     };
     let scored = |app: &App| {
-        let crate::catalog::Lookup::Found(id) = app.catalog.lookup("payments-api") else {
+        let crate::catalog::Lookup::Found(id) = app.catalog().lookup("payments-api") else {
             panic!("payments-api is in the demo");
         };
-        !app.scores.for_entity(id).is_empty()
+        !app.scores().for_entity(id).is_empty()
     };
     // The event loop draws the loaded catalog, then scores it and draws again.
     let mut app = loaded();
@@ -555,7 +563,7 @@ fn the_start_up_snapshot_is_restored_through_update_which_answers_for_the_start_
         "{tasks:?}"
     );
     assert_eq!(
-        app.catalog.len(),
+        app.catalog().len(),
         demo().len(),
         "the snapshot's catalog is shown"
     );
@@ -566,5 +574,5 @@ fn the_start_up_snapshot_is_restored_through_update_which_answers_for_the_start_
         matches!(tasks.as_slice(), [Task::Restored(Err(why))] if why.contains("not for these")),
         "{tasks:?}"
     );
-    assert!(app.catalog.is_empty());
+    assert!(app.catalog().is_empty());
 }

@@ -166,7 +166,13 @@ pub(super) fn draw_frame(
 }
 
 /// Runs a `terminal` action: the TUI steps aside (cooked mode, main screen), the command runs
-/// with the terminal, and after Enter the TUI comes back. Returns a line for the status bar.
+/// with the terminal, and after Enter (or Ctrl-C) the TUI comes back. Returns a line for the
+/// status bar.
+///
+/// The prompt to return is read in raw mode, through the same reader as the portal's keys: in
+/// cooked mode a Ctrl-C typed right after that Enter was a SIGINT (which the portal ignores)
+/// that also flushed the Enter from the line, so the portal sat at the prompt, deaf to it; now
+/// the Enter returns and the Ctrl-C after it reaches the portal as its key.
 pub(super) fn run_in_terminal(
     terminal: &mut DefaultTerminal,
     plan: &Plan,
@@ -181,15 +187,31 @@ pub(super) fn run_in_terminal(
             .map_or("killed by a signal".to_string(), |c| format!("exit {c}")),
         Err(e) => e.to_string(),
     };
+    // Raw before the prompt shows, so no key typed after it is cooked (raw output: `\r\n`).
+    crossterm::terminal::enable_raw_mode().wrap_err("returning to raw mode")?;
     print!(
-        "\n[{}: {summary}; press Enter to return to idp-tui] ",
+        "\r\n[{}: {summary}; press Enter to return to idp-tui] ",
         plan.title
     );
     let _ = std::io::stdout().flush();
-    let mut line = String::new();
-    let _ = tokio::task::block_in_place(|| std::io::stdin().read_line(&mut line));
+    tokio::task::block_in_place(wait_for_return).wrap_err("reading the terminal")?;
     resume(terminal)?;
     Ok(format!("{}: {summary}", text::one_line(&plan.title)))
+}
+
+/// Waits, in raw mode, for Enter or Ctrl-C. Keys typed after it stay queued in crossterm's
+/// reader, for the portal's next event stream.
+fn wait_for_return() -> std::io::Result<()> {
+    use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+    loop {
+        if let Event::Key(key) = crossterm::event::read()? {
+            let ctrl_c =
+                key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+            if key.kind == KeyEventKind::Press && (key.code == KeyCode::Enter || ctrl_c) {
+                return Ok(());
+            }
+        }
+    }
 }
 
 /// Opens a file in the editor: the TUI steps aside (cooked mode, main screen), the editor runs

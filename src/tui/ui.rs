@@ -22,23 +22,23 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
     let [body, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
     let ctx = app.ctx();
-    match app.stack.last() {
-        None => app.search.render(&ctx, body, frame),
+    match app.stack().last() {
+        None => app.search().render(&ctx, body, frame),
         Some(view) => {
             let [crumbs, pane] =
                 Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
             let trail = text::truncate(&app.breadcrumbs(), crumbs.width as usize).into_owned();
             frame.render_widget(
-                Paragraph::new(Line::styled(trail, app.theme.style(Token::Muted))),
+                Paragraph::new(Line::styled(trail, app.theme().style(Token::Muted))),
                 crumbs,
             );
             view.render(&ctx, pane, frame);
         }
     }
     status_bar::render(app, status, frame);
-    match &app.overlay {
-        Some(Overlay::Help(help)) => help.render(&app.keymap, &app.theme, body, frame),
-        Some(Overlay::Palette(palette)) => palette.render(&app.theme, body, frame),
+    match &app.overlay() {
+        Some(Overlay::Help(help)) => help.render(app.keymap(), app.theme(), body, frame),
+        Some(Overlay::Palette(palette)) => palette.render(app.theme(), body, frame),
         None => {}
     }
 }
@@ -57,7 +57,7 @@ fn too_small(app: &App, area: Rect, frame: &mut Frame) {
     .map(|l| {
         Line::styled(
             text::truncate(l, width).into_owned(),
-            app.theme.style(Token::Warning),
+            app.theme().style(Token::Warning),
         )
     })
     .collect();

@@ -11,8 +11,8 @@ use crate::tui::widgets::wrap::safe_line;
 impl App {
     /// Notes an entity opened, for the recent list of the empty query.
     pub(super) fn opened(&mut self, id: crate::catalog::EntityId) {
-        let entity_ref = self.catalog.get(id).entity_ref().to_string();
-        self.search.marks.opened(&entity_ref);
+        let entity_ref = self.data.load.catalog().get(id).entity_ref().to_string();
+        self.screen.search.marks.opened(&entity_ref);
     }
 
     /// `t` on a Template's entity page: its form, as from the templates list.
@@ -21,7 +21,7 @@ impl App {
         let Some(id) = self.current_entity() else {
             return;
         };
-        let entity = self.catalog.get(id);
+        let entity = self.data.load.catalog().get(id);
         if !entity.kind.eq_ignore_ascii_case("template") {
             self.status_info("t fills a template's form: this entity is not a Template");
             return;
@@ -43,16 +43,17 @@ impl App {
     /// stops being one.
     pub(super) fn toggle_favourite(&mut self) {
         let Some(id) = self.current_entity().or_else(|| {
-            self.stack
+            self.screen
+                .stack
                 .is_empty()
-                .then(|| self.search.selected_id())
+                .then(|| self.screen.search.selected_id())
                 .flatten()
         }) else {
             self.status_info("no entity to star");
             return;
         };
-        let entity_ref = self.catalog.get(id).entity_ref().to_string();
-        let starred = self.search.marks.toggle_favourite(&entity_ref);
+        let entity_ref = self.data.load.catalog().get(id).entity_ref().to_string();
+        let starred = self.screen.search.marks.toggle_favourite(&entity_ref);
         self.status_info(if starred {
             format!("★ {entity_ref} is a favourite (listed first on the empty query)")
         } else {
@@ -66,7 +67,7 @@ impl App {
             self.status_info("no entity to edit: open one first");
             return None;
         };
-        let entity = self.catalog.get(id);
+        let entity = self.data.load.catalog().get(id);
         let what = entity.entity_ref().to_string();
         match EditRequest::for_origin(&entity.origin, &what) {
             Ok(request) => Some(self.edit(request)),
@@ -85,9 +86,11 @@ impl App {
     }
 
     fn sources_of_file(&self, path: &str) -> Vec<SourceId> {
-        let (owners, problems) = self.sources.origins();
+        let (owners, problems) = self.data.load.sources().origins();
         let mut ids: Vec<SourceId> = self
-            .catalog
+            .data
+            .load
+            .catalog()
             .entities()
             .iter()
             .enumerate()
@@ -109,16 +112,23 @@ impl App {
     pub(super) fn files_changed(&mut self, ids: Vec<SourceId>) {
         let names: Vec<String> = ids
             .iter()
-            .filter_map(|&id| self.sources.statuses().get(id).map(|s| safe_line(&s.name)))
+            .filter_map(|&id| {
+                self.data
+                    .load
+                    .sources()
+                    .statuses()
+                    .get(id)
+                    .map(|s| safe_line(&s.name))
+            })
             .collect();
         if names.is_empty() {
             return;
         }
         for &id in &ids {
-            self.sources.start_refresh(id);
+            self.data.load.start_refresh(id);
         }
         self.status_info(format!("files changed: reloading {}", names.join(", ")));
-        self.asked.push(Task::Refresh(ids));
+        self.pending.asked.push(Task::Refresh(ids));
     }
 
     /// The editor returned: reload the file's sources (every source when none is known), the
@@ -130,12 +140,12 @@ impl App {
             return;
         }
         let ids = if edited.request.sources.is_empty() {
-            (0..self.sources.statuses().len()).collect()
+            (0..self.data.load.sources().statuses().len()).collect()
         } else {
             edited.request.sources
         };
         for &id in &ids {
-            self.sources.start_refresh(id);
+            self.data.load.start_refresh(id);
         }
         let code = match edited.result {
             Ok(Some(0)) => String::new(),
@@ -144,6 +154,6 @@ impl App {
             Err(_) => String::new(),
         };
         self.status_info(format!("edited {place}{code}: reloading"));
-        self.asked.push(Task::Refresh(ids));
+        self.pending.asked.push(Task::Refresh(ids));
     }
 }

@@ -21,20 +21,29 @@ use super::task::Task;
 use super::theme::Theme;
 use crate::catalog::{Catalog, EntityId};
 use crate::scorecard::{self, Scoreboard};
-use crate::search::{Narrowing, SearchIndex};
-use crate::source::{SourceSpec, SourceTracker};
+use crate::search::Narrowing;
+use crate::source::SourceSpec;
+use crate::startup::state::CatalogState;
 use crossterm::event::KeyEvent;
 
+mod data;
 mod editing;
 mod loading;
-pub use loading::{AfterLoad, BuiltReplacement, RebuildJob};
+pub use crate::startup::state::{AfterLoad, BuiltReplacement, RebuildJob};
 mod mouse;
 pub use mouse::DOUBLE_CLICK;
+mod pending;
 mod remote;
 mod replies;
+mod screen;
 mod searching;
+mod settings;
+use data::Data;
+use pending::Pending;
+use screen::Screen;
 pub use searching::LOAD_SEARCH_INTERVAL;
 use searching::{Searching, Select};
+use settings::Settings;
 use std::sync::Arc;
 
 /// A floating panel above the panes.
@@ -54,82 +63,29 @@ pub struct Status {
     pub error: bool,
 }
 
-/// The whole state of the portal.
+/// The whole state of the portal, by concern. The fields are private to this module: the rest
+/// of the TUI reads through accessors and changes the state through `update` (and the few
+/// named setters used while starting).
 pub struct App {
-    /// The catalog loaded so far; shared (read-only) with the snapshot writer after a load.
-    pub catalog: Arc<Catalog>,
-    /// The search index over it, shared with the search worker while it searches.
-    pub index: Arc<SearchIndex>,
-    /// Search state: versions, the worker, the query awaited, load coalescing.
-    searching: Searching,
-    /// The search pane (the root; always there).
-    pub search: SearchPane,
-    /// Panes above the search pane; the last one has focus.
-    pub stack: Vec<Box<dyn View>>,
-    /// The overlay above everything, if one is open.
-    pub overlay: Option<Overlay>,
-    /// The colour theme.
-    pub theme: Theme,
-    /// Key bindings.
-    pub keymap: Keymap,
-    /// The sources: each one's state, entity count, last refresh and error.
-    pub sources: SourceTracker,
-    /// The status line message.
-    pub status: Option<Status>,
-    /// Terminal size (columns, rows).
-    pub size: (u16, u16),
-    /// The spinner frame, advanced by ticks while something loads.
-    pub spinner: usize,
-    /// The user's own commands (the config file's `actions:`), run on the current entity.
-    user_commands: Vec<crate::actions::ActionConfig>,
-    /// A `confirm: true` action waiting for its key to be pressed again.
-    pending_confirm: Option<usize>,
-    /// The scorecards evaluated over the catalog; re-evaluated when loading finishes.
-    pub scores: Scoreboard,
-    /// The catalog changed and the scores were not yet recomputed: done after the next frame
-    /// (see [`App::run_deferred`]) or before the next user action, whichever comes first.
-    scores_due: bool,
-    /// Hyperlinks on or off, and where TechDocs may be read.
-    pub prefs: Prefs,
-    /// Remote template runs: the next job number.
-    remote: remote::RemoteJobs,
-    /// The tasks asked for while `update` handles an action (a template run, a docs fetch, a
-    /// rebuild, scoring, a closed pane's last draft): `update` returns them with the rest.
-    asked: Vec<Task>,
-    /// Whether the state differs from the snapshot on disk, and a write is due.
-    snapshot: SnapshotState,
-    /// A source's replacement being built, and what waits for it.
-    replacing: loading::Replacing,
-    /// CPU-bound work (a replacement's rebuild, scoring) is returned as a task to run off the UI
-    /// thread (see [`App::work_in_background`]); otherwise it runs at once.
-    background: bool,
-    /// The time, read once per update: what render, scoring and load pacing see.
-    clock: Clock,
-    /// The latest live report of each entity asked about (see `tabs::live`).
-    live: crate::live::Reports,
-    /// The last mouse click, when and where: a second one there soon after opens the row.
-    last_click: Option<(std::time::SystemTime, (u16, u16))>,
-    /// The initiatives (see [`App::set_initiatives`]); none until set.
-    initiatives: crate::governance::LoadedInitiatives,
-}
-
-/// When the state should be written as the next start's snapshot.
-#[derive(Debug, Default)]
-struct SnapshotState {
-    /// Sources changed the catalog since the snapshot the app started from (if any).
-    dirty: bool,
-    /// Every source is done and the state is dirty: written at the next chance.
-    due: bool,
+    /// The catalog, its search index, the sources' record, scores, initiatives, live reports.
+    data: Data,
+    /// The panes, the overlay, the status line, the terminal size, the theme and keys.
+    screen: Screen,
+    /// Preferences, the user's own commands, where heavy work runs, the clock.
+    settings: Settings,
+    /// Tasks asked for, remote jobs, scoring due, a confirmation awaited, searches awaited.
+    pending: Pending,
 }
 
 impl App {
     /// An app over a catalog, with sources still to report (each starts as loading).
     pub fn new(catalog: Catalog, sources: &[SourceSpec], theme: Theme, keymap: Keymap) -> Self {
-        let index = Arc::new(SearchIndex::build(&catalog));
+        let load = CatalogState::new(catalog, sources);
+        let index = load.index();
         let mut narrowing = Narrowing::default();
         let mut search = SearchPane::default();
         search.set_results(
-            narrowing.search(&index, 0, &search.parsed_query(), RESULT_LIMIT),
+            narrowing.search(index, 0, &search.parsed_query(), RESULT_LIMIT),
             None,
         );
         let clock = Clock::system();
@@ -139,54 +95,57 @@ impl App {
                 scorecards: scorecard::default_scorecards(),
                 errors: Vec::new(),
             },
-            &catalog,
+            load.catalog(),
             clock.today(),
         );
-        let catalog = Arc::new(catalog);
-        scores.scored_over(Arc::clone(&catalog));
+        scores.scored_over(Arc::clone(load.catalog()));
         App {
-            catalog,
-            index,
-            searching: Searching {
-                version: 0,
-                behind: false,
-                ranks_stale: false,
-                narrowing,
-                on_worker: false,
-                generation: 0,
-                awaiting: None,
-                load_due: false,
-                load_last: None,
-                load_interval: LOAD_SEARCH_INTERVAL,
+            data: Data {
+                load,
+                scores,
+                initiatives: crate::governance::LoadedInitiatives::default(),
+                live: crate::live::Reports::default(),
             },
-            search,
-            stack: Vec::new(),
-            overlay: None,
-            theme,
-            keymap,
-            sources: SourceTracker::new(sources),
-            status: None,
-            size: (80, 24),
-            spinner: 0,
-            user_commands: Vec::new(),
-            pending_confirm: None,
-            scores,
-            scores_due: false,
-            prefs: Prefs {
-                hyperlinks: false,
-                docs_roots: crate::techdocs::roots(sources),
-                catalog_paths: crate::tui::widgets::burnup::local_paths(sources),
-                live: None,
+            screen: Screen {
+                search,
+                stack: Vec::new(),
+                overlay: None,
+                status: None,
+                size: (80, 24),
+                spinner: 0,
+                last_click: None,
+                theme,
+                keymap,
             },
-            remote: remote::RemoteJobs::default(),
-            asked: Vec::new(),
-            snapshot: SnapshotState::default(),
-            replacing: loading::Replacing::default(),
-            background: false,
-            clock,
-            live: crate::live::Reports::default(),
-            last_click: None,
-            initiatives: crate::governance::LoadedInitiatives::default(),
+            settings: Settings {
+                prefs: Prefs {
+                    hyperlinks: false,
+                    docs_roots: crate::techdocs::roots(sources),
+                    catalog_paths: crate::tui::widgets::burnup::local_paths(sources),
+                    live: None,
+                },
+                user_commands: Vec::new(),
+                background: false,
+                clock,
+            },
+            pending: Pending {
+                asked: Vec::new(),
+                remote: remote::RemoteJobs::default(),
+                scores_due: false,
+                pending_confirm: None,
+                searching: Searching {
+                    version: 0,
+                    behind: false,
+                    ranks_stale: false,
+                    narrowing,
+                    on_worker: false,
+                    generation: 0,
+                    awaiting: None,
+                    load_due: false,
+                    load_last: None,
+                    load_interval: LOAD_SEARCH_INTERVAL,
+                },
+            },
         }
     }
 
@@ -197,27 +156,27 @@ impl App {
 
     /// The latest live report of each entity asked about.
     pub fn live_reports(&self) -> &crate::live::Reports {
-        &self.live
+        &self.data.live
     }
 
     /// The app's clock, as last read by `update`.
     pub fn clock(&self) -> &Clock {
-        &self.clock
+        &self.settings.clock
     }
 
     /// Replaces the clock (tests fix the time with [`Clock::fixed`]).
     pub fn set_clock(&mut self, clock: Clock) {
-        self.clock = clock;
+        self.settings.clock = clock;
     }
 
     /// Moves a fixed clock forward (tests).
     pub fn advance_clock(&mut self, by: std::time::Duration) {
-        self.clock.advance(by);
+        self.settings.clock.advance(by);
     }
 
     /// The keymap mode of whatever has focus.
     pub fn mode(&self) -> Mode {
-        match &self.overlay {
+        match &self.screen.overlay {
             Some(Overlay::Help(_)) => Mode::Help,
             Some(Overlay::Palette(_)) => Mode::Palette,
             None => self.pane_mode(),
@@ -226,19 +185,20 @@ impl App {
 
     /// The mode of the focused pane, ignoring overlays.
     pub fn pane_mode(&self) -> Mode {
-        self.stack.last().map_or(Mode::Search, |v| v.mode())
+        self.screen.stack.last().map_or(Mode::Search, |v| v.mode())
     }
 
     /// The action a key press stands for in the current mode. In the entity view, a key no
     /// binding uses may run a custom action bound to it in the config.
     pub fn action_for_key(&self, key: &KeyEvent) -> Option<Action> {
         let mode = self.mode();
-        self.keymap.action(mode, key).or_else(|| {
+        self.screen.keymap.action(mode, key).or_else(|| {
             if mode != Mode::Entity {
                 return None;
             }
             let pressed = super::keymap::Key::from_event(key);
-            self.user_commands
+            self.settings
+                .user_commands
                 .iter()
                 .position(|a| {
                     a.key
@@ -252,12 +212,12 @@ impl App {
 
     /// Sets the user's own commands (the config file's `actions:`).
     pub fn set_user_commands(&mut self, commands: Vec<crate::actions::ActionConfig>) {
-        self.user_commands = commands;
+        self.settings.user_commands = commands;
     }
 
     /// The user's own commands.
     pub fn user_commands(&self) -> &[crate::actions::ActionConfig] {
-        &self.user_commands
+        &self.settings.user_commands
     }
 
     /// The custom actions that apply to the current entity, with their indices.
@@ -265,8 +225,9 @@ impl App {
         let Some(id) = self.current_entity() else {
             return Vec::new();
         };
-        let entity = self.catalog.get(id);
-        self.user_commands
+        let entity = self.data.load.catalog().get(id);
+        self.settings
+            .user_commands
             .iter()
             .enumerate()
             .filter(|(_, a)| a.applies(entity))
@@ -277,8 +238,8 @@ impl App {
     /// the second press of its key (or second palette run); the first says what would run.
     pub fn run_custom(&mut self, index: usize) -> Option<Task> {
         let id = self.current_entity()?;
-        let action = self.user_commands.get(index)?;
-        let entity = self.catalog.get(id);
+        let action = self.settings.user_commands.get(index)?;
+        let entity = self.data.load.catalog().get(id);
         if !action.applies(entity) {
             let message = format!(
                 "{} does not apply to {}",
@@ -309,9 +270,9 @@ impl App {
                 return None;
             }
         };
-        if plan.confirm && self.pending_confirm != Some(index) {
+        if plan.confirm && self.pending.pending_confirm != Some(index) {
             let again = action.key.clone().unwrap_or_else(|| "the command".into());
-            self.pending_confirm = Some(index);
+            self.pending.pending_confirm = Some(index);
             let message = plan
                 .message
                 .as_deref()
@@ -322,32 +283,36 @@ impl App {
             ));
             return None;
         }
-        self.pending_confirm = None;
+        self.pending.pending_confirm = None;
         Some(Task::RunCommand(plan))
     }
 
     /// Rows a page moves: the terminal height less the header and status rows.
     pub fn page(&self) -> usize {
-        usize::from(self.size.1.saturating_sub(6)).max(1)
+        usize::from(self.screen.size.1.saturating_sub(6)).max(1)
     }
 
     /// Work put off until after a frame (scoring the catalog once it is loaded). Returns true
     /// when it did something, so the caller redraws; when heavy work runs in the background
     /// it only queues the scoring (a `Task::Rescore`) and returns false.
     pub fn run_deferred(&mut self) -> bool {
-        if !self.scores_due {
+        if !self.pending.scores_due {
             return false;
         }
-        self.scores_due = false;
+        self.pending.scores_due = false;
         let job = self
+            .data
             .scores
-            .rescore_job(self.catalog.clone(), self.clock.today())
+            .rescore_job(
+                self.data.load.catalog().clone(),
+                self.settings.clock.today(),
+            )
             .with_live(crate::scorecard::board::LiveFacts {
-                known: self.live.clone(),
-                service: self.prefs.live.as_ref().map(|h| Arc::clone(&h.0)),
+                known: self.data.live.clone(),
+                service: self.settings.prefs.live.as_ref().map(|h| Arc::clone(&h.0)),
             });
-        if self.background {
-            self.asked.push(Task::Rescore(job));
+        if self.settings.background {
+            self.pending.asked.push(Task::Rescore(job));
             return false;
         }
         self.rescored(job.run());
@@ -358,14 +323,15 @@ impl App {
     /// replacement (`Task::Rebuild`) and scoring (`Task::Rescore`). Without this
     /// both run at once, as tests and benches want.
     pub fn work_in_background(&mut self) {
-        self.background = true;
+        self.settings.background = true;
+        self.data.load.rebuild_in_background();
     }
 
     /// Takes scores computed over the catalog shown now; scores of a catalog replaced or
     /// changed since are dropped and the catalog scored again.
     pub(crate) fn rescored(&mut self, rescored: crate::scorecard::board::Rescored) {
-        if !self.scores.take(rescored, &self.catalog) {
-            self.scores_due = true;
+        if !self.data.scores.take(rescored, self.data.load.catalog()) {
+            self.pending.scores_due = true;
             return;
         }
         self.tell_panes(&Action::ScoresChanged);
@@ -374,10 +340,16 @@ impl App {
     /// Replaces the scorecards (from `--scorecard` or the config) and evaluates them; a
     /// scorecard that did not load is reported in the status line.
     pub fn set_scorecards(&mut self, loaded: scorecard::Loaded) {
-        self.scores = Scoreboard::build(loaded, &self.catalog, self.clock.today());
-        self.scores.scored_over(Arc::clone(&self.catalog));
-        if let Some(first) = self.scores.errors.first() {
-            let more = self.scores.errors.len() - 1;
+        self.data.scores = Scoreboard::build(
+            loaded,
+            self.data.load.catalog(),
+            self.settings.clock.today(),
+        );
+        self.data
+            .scores
+            .scored_over(Arc::clone(self.data.load.catalog()));
+        if let Some(first) = self.data.scores.errors.first() {
+            let more = self.data.scores.errors.len() - 1;
             let more = if more > 0 {
                 format!(" (and {more} more)")
             } else {
@@ -397,21 +369,21 @@ impl App {
             };
             self.status_error(format!("initiative not loaded: {first}{more}"));
         }
-        self.initiatives = loaded;
+        self.data.initiatives = loaded;
     }
 
     /// What panes may read.
     pub fn ctx(&self) -> Ctx<'_> {
         Ctx {
-            scores: &self.scores,
-            catalog: &self.catalog,
-            index: &self.index,
-            theme: &self.theme,
+            scores: &self.data.scores,
+            catalog: self.data.load.catalog(),
+            index: self.data.load.index(),
+            theme: &self.screen.theme,
             page: self.page(),
-            prefs: &self.prefs,
-            live: &self.live,
-            now: self.clock.now(),
-            initiatives: &self.initiatives,
+            prefs: &self.settings.prefs,
+            live: &self.data.live,
+            now: self.settings.clock.now(),
+            initiatives: &self.data.initiatives,
         }
     }
 
@@ -420,22 +392,22 @@ impl App {
     fn panes_and_ctx(&mut self) -> (&mut Vec<Box<dyn View>>, &mut SearchPane, Ctx<'_>) {
         let page = self.page();
         let ctx = Ctx {
-            scores: &self.scores,
-            catalog: &self.catalog,
-            index: &self.index,
-            theme: &self.theme,
+            scores: &self.data.scores,
+            catalog: self.data.load.catalog(),
+            index: self.data.load.index(),
+            theme: &self.screen.theme,
             page,
-            prefs: &self.prefs,
-            live: &self.live,
-            now: self.clock.now(),
-            initiatives: &self.initiatives,
+            prefs: &self.settings.prefs,
+            live: &self.data.live,
+            now: self.settings.clock.now(),
+            initiatives: &self.data.initiatives,
         };
-        (&mut self.stack, &mut self.search, ctx)
+        (&mut self.screen.stack, &mut self.screen.search, ctx)
     }
 
     /// Pushes a pane above the current one.
     pub fn push(&mut self, view: Box<dyn View>) {
-        self.stack.push(view);
+        self.screen.stack.push(view);
     }
 
     /// Opens an entity view.
@@ -455,15 +427,15 @@ impl App {
 
     /// Closes the focused pane, keeping the work it still asked for (its last draft save).
     pub fn pop(&mut self) {
-        if let Some(view) = self.stack.pop() {
+        if let Some(view) = self.screen.stack.pop() {
             self.close(view);
         }
     }
 
     /// A pane leaves the stack: the work it still asked for (its last draft save) is run.
     fn close(&mut self, mut view: Box<dyn View>) {
-        let width = self.size.0;
-        self.asked.extend(view.take_tasks(width));
+        let width = self.screen.size.0;
+        self.pending.asked.extend(view.take_tasks(width));
     }
 
     /// Tells every pane of a change they may show (sources' statuses, new scores); what they
@@ -477,22 +449,23 @@ impl App {
 
     /// Closes every pane and focuses the query, optionally replacing it.
     pub fn focus_search(&mut self, query: Option<&str>) {
-        while !self.stack.is_empty() {
+        while !self.screen.stack.is_empty() {
             self.pop();
         }
-        self.overlay = None;
+        self.screen.overlay = None;
         if let Some(q) = query {
-            self.search
+            self.screen
+                .search
                 .set_query(crate::tui::widgets::wrap::safe_line(q));
-            self.search.take_stale();
+            self.screen.search.take_stale();
             self.request_search(Select::First, false);
         }
     }
 
     /// Opens the link list of the current entity, or of the selected search result.
     pub fn open_links(&mut self) {
-        let id = match self.stack.last() {
-            None => self.search.selected_id(),
+        let id = match self.screen.stack.last() {
+            None => self.screen.search.selected_id(),
             Some(view) => view.entity(),
         };
         match id {
@@ -506,7 +479,7 @@ impl App {
 
     /// Opens the Sources pane.
     pub fn open_sources(&mut self) {
-        let view = SourcesView::new(self.sources.statuses().to_vec());
+        let view = SourcesView::new(self.data.load.sources().statuses().to_vec());
         self.push(Box::new(view));
     }
 
@@ -525,20 +498,20 @@ impl App {
             Vec::new()
         };
         let ctx = self.ctx();
-        let title = match self.stack.last() {
+        let title = match self.screen.stack.last() {
             Some(view) => view.title(&ctx),
             None => "search".to_string(),
         };
         let help = HelpOverlay::new(mode)
             .for_pane(&title, self.pane_keys())
             .with_extra(extra);
-        self.overlay = Some(Overlay::Help(help));
+        self.screen.overlay = Some(Overlay::Help(help));
     }
 
     /// The keys of what has focus, for the hint bar: an overlay's whole mode, or the keys the
     /// focused pane answers now.
     pub fn focused_keys(&self) -> super::panes::PaneKeys {
-        match self.overlay {
+        match self.screen.overlay {
             Some(_) => super::panes::PaneKeys::default(),
             None => self.pane_keys(),
         }
@@ -547,14 +520,15 @@ impl App {
     /// The keys the focused pane answers now (its tab's, its step's); every binding of the
     /// search mode on the search pane.
     pub fn pane_keys(&self) -> super::panes::PaneKeys {
-        self.stack
+        self.screen
+            .stack
             .last()
             .map_or_else(super::panes::PaneKeys::default, |v| v.keys())
     }
 
     /// Shows a message in the status line.
     pub fn status_info(&mut self, text: impl Into<String>) {
-        self.status = Some(Status {
+        self.screen.status = Some(Status {
             text: crate::tui::widgets::wrap::safe_line(&text.into()),
             error: false,
         });
@@ -562,7 +536,7 @@ impl App {
 
     /// Shows an error in the status line.
     pub fn status_error(&mut self, text: impl Into<String>) {
-        self.status = Some(Status {
+        self.screen.status = Some(Status {
             text: crate::tui::widgets::wrap::safe_line(&text.into()),
             error: true,
         });
@@ -572,13 +546,13 @@ impl App {
     pub fn breadcrumbs(&self) -> String {
         let ctx = self.ctx();
         let mut parts = vec!["Search".to_string()];
-        parts.extend(self.stack.iter().map(|v| v.title(&ctx)));
+        parts.extend(self.screen.stack.iter().map(|v| v.title(&ctx)));
         parts.join(" › ")
     }
 
     /// The entity of the focused pane, if it shows one.
     pub fn current_entity(&self) -> Option<EntityId> {
-        self.stack.last().and_then(|v| v.entity())
+        self.screen.stack.last().and_then(|v| v.entity())
     }
 
     fn apply(&mut self, outcome: Outcome, action: Action) -> Option<Task> {
@@ -643,15 +617,17 @@ impl App {
         match action {
             Action::Quit => return Some(Task::Quit),
             Action::Help => self.open_help(),
-            Action::Palette => self.overlay = Some(Overlay::Palette(PaletteOverlay::new())),
+            Action::Palette => self.screen.overlay = Some(Overlay::Palette(PaletteOverlay::new())),
             Action::Back => self.pop(),
             // `/` where nothing on screen filters or finds: to the query.
             Action::FocusSearch | Action::Filter => self.focus_search(None),
             // From the search pane: the selected result's ownership, in one key.
-            Action::Ownership if self.stack.is_empty() => match self.search.selected_id() {
-                Some(id) => self.open_entity_tab(id, "Ownership"),
-                None => self.status_info("no entity selected"),
-            },
+            Action::Ownership if self.screen.stack.is_empty() => {
+                match self.screen.search.selected_id() {
+                    Some(id) => self.open_entity_tab(id, "Ownership"),
+                    None => self.status_info("no entity selected"),
+                }
+            }
             Action::Problems => self.push(Box::new(ProblemsView::new())),
             Action::Links => self.open_links(),
             Action::Refresh => return self.refresh("").unwrap_or(None),
@@ -670,7 +646,7 @@ impl App {
 /// docs page to read, scaffold jobs, a template run, a docs fetch, live data, a rebuild,
 /// scoring). After [`Action::Drawn`] it also returns the work put off until a frame was shown.
 pub fn update(app: &mut App, action: Action) -> Vec<Task> {
-    app.clock.read();
+    app.settings.clock.read();
     let drawn = matches!(action, Action::Drawn);
     let background = matches!(
         action,
@@ -693,12 +669,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Task> {
     }
     let own = update_state(app, action);
     let mut tasks: Vec<Task> = own.into_iter().collect();
-    tasks.append(&mut app.asked);
+    tasks.append(&mut app.pending.asked);
     // The favourites and recent entities: found in the catalog as it is now, kept on disk.
-    app.search.pin(&app.catalog);
-    tasks.extend(app.search.marks.take_save().map(Task::SaveMarks));
-    let width = app.size.0;
-    for view in &mut app.stack {
+    app.screen.search.pin(app.data.load.catalog());
+    tasks.extend(app.screen.search.marks.take_save().map(Task::SaveMarks));
+    let width = app.screen.size.0;
+    for view in &mut app.screen.stack {
         tasks.extend(view.take_tasks(width));
     }
     if drawn {
@@ -724,7 +700,7 @@ fn update_state(app: &mut App, action: Action) -> Option<Task> {
         Action::Restore(snapshot) => return Some(Task::Restored(app.restore(*snapshot))),
         Action::Drawn => return None,
         Action::Tick => {
-            app.spinner = app.spinner.wrapping_add(1);
+            app.screen.spinner = app.screen.spinner.wrapping_add(1);
             app.search_loaded();
             return None;
         }
@@ -741,20 +717,20 @@ fn update_state(app: &mut App, action: Action) -> Option<Task> {
             return None;
         }
         Action::Resize(w, h) => {
-            app.size = (w, h);
+            app.screen.size = (w, h);
             return None;
         }
         Action::Quit => return Some(Task::Quit),
         Action::RunCommand(line) => {
-            app.status = None;
+            app.screen.status = None;
             return commands::run(app, &line);
         }
         Action::RunCustom(index) => {
-            app.status = None;
+            app.screen.status = None;
             return app.run_custom(index);
         }
         Action::Mouse(mouse) => {
-            app.pending_confirm = None;
+            app.pending.pending_confirm = None;
             return app.mouse(mouse);
         }
         // Notices for the panes (see `App::tell_panes`), not for the focused one alone.
@@ -764,13 +740,13 @@ fn update_state(app: &mut App, action: Action) -> Option<Task> {
         }
         _ => {}
     }
-    app.pending_confirm = None;
-    app.status = None;
+    app.pending.pending_confirm = None;
+    app.screen.status = None;
     let page = app.page();
-    match &mut app.overlay {
+    match &mut app.screen.overlay {
         Some(Overlay::Help(help)) => {
-            if !help.handle(&action, &app.keymap, page) {
-                app.overlay = None;
+            if !help.handle(&action, &app.screen.keymap, page) {
+                app.screen.overlay = None;
             }
             return None;
         }
@@ -778,18 +754,18 @@ fn update_state(app: &mut App, action: Action) -> Option<Task> {
             return match palette.handle(&action, page) {
                 PaletteOutcome::Open => None,
                 PaletteOutcome::Close => {
-                    app.overlay = None;
+                    app.screen.overlay = None;
                     None
                 }
                 PaletteOutcome::Run(line) => {
-                    app.overlay = None;
+                    app.screen.overlay = None;
                     commands::run(app, &line)
                 }
             };
         }
         None => {}
     }
-    if app.stack.is_empty()
+    if app.screen.stack.is_empty()
         && app.is_searching()
         && matches!(action, Action::Open | Action::Ownership)
     {

@@ -30,15 +30,15 @@ impl App {
             }
             Mouse::Click { column, row } => {
                 let now = self.clock().now();
-                let double = self.last_click.is_some_and(|(at, cell)| {
+                let double = self.screen.last_click.is_some_and(|(at, cell)| {
                     cell == (column, row) && now.duration_since(at).is_ok_and(|d| d <= DOUBLE_CLICK)
                 });
                 // A third click starts again.
-                self.last_click = (!double).then_some((now, (column, row)));
-                if self.overlay.is_some() {
+                self.screen.last_click = (!double).then_some((now, (column, row)));
+                if self.screen.overlay.is_some() {
                     return None;
                 }
-                self.status = None;
+                self.screen.status = None;
                 let action = Action::Mouse(mouse);
                 let (stack, search, ctx) = self.panes_and_ctx();
                 let outcome = match stack.last_mut() {

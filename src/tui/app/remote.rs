@@ -17,8 +17,8 @@ pub struct RemoteJobs {
 impl App {
     /// Opens the progress pane of a run; returns the run, for the executor.
     pub fn start_remote(&mut self, run: RemoteRun) -> Task {
-        self.remote.next += 1;
-        let job = self.remote.next;
+        self.pending.remote.next += 1;
+        let job = self.pending.remote.next;
         let (closed_tx, closed_rx) = tokio::sync::oneshot::channel();
         let view = TaskView::new(job, &run, FollowOptions::default().timeout, Some(closed_tx));
         self.push(Box::new(view));
@@ -41,7 +41,7 @@ impl App {
 
     /// A remote docs fetch, rendered to the terminal's width.
     pub fn fetch_docs(&mut self, mut request: DocsRequest) -> Task {
-        request.width = usize::from(self.size.0).saturating_sub(4).max(20);
+        request.width = usize::from(self.screen.size.0).saturating_sub(4).max(20);
         Task::FetchRemoteDocs(request)
     }
 }

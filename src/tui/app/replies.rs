@@ -20,9 +20,9 @@ impl App {
             Reply::Scored(scored) => self.rescored(*scored),
             Reply::Search(done) => self.search_done(done),
             Reply::Live(report) => {
-                self.live.insert(*report);
+                self.data.live.insert(*report);
                 // Live rules are scored again on the new facts, after the next frame.
-                self.scores_due |= self.scores.uses_live();
+                self.pending.scores_due |= self.data.scores.uses_live();
                 // Panes that derive rows from live data (the Ownership tab) derive them again.
                 self.tell_panes(&Action::LiveChanged);
             }
@@ -74,7 +74,7 @@ impl App {
             }
             outcome => {
                 if let Some(task) = self.apply(outcome, Action::Tick) {
-                    self.asked.push(task);
+                    self.pending.asked.push(task);
                 }
             }
         }
@@ -82,8 +82,8 @@ impl App {
 
     /// Closes the pane at `i` of the stack (a reply may close a pane under the focused one).
     fn close_at(&mut self, i: usize) {
-        if i < self.stack.len() {
-            let view = self.stack.remove(i);
+        if i < self.screen.stack.len() {
+            let view = self.screen.stack.remove(i);
             self.close(view);
         }
     }
@@ -107,7 +107,7 @@ impl App {
             }
             outcome => {
                 if let Some(task) = self.apply(outcome, Action::Tick) {
-                    self.asked.push(task);
+                    self.pending.asked.push(task);
                 }
             }
         }

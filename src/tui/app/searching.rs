@@ -4,7 +4,6 @@
 use super::{App, Narrowing, SearchDone, SearchRequest, RESULT_LIMIT};
 use crate::catalog::EntityId;
 use crate::tui::task::Task;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How often, at most, the results are recomputed while sources load: often enough to see the
@@ -53,18 +52,18 @@ impl App {
     /// search is a [`Task::Search`] that `update` returns, and its results come back as
     /// `Reply::Search`; until then the previous results stay on screen.
     pub fn search_in_background(&mut self) {
-        self.searching.on_worker = true;
+        self.pending.searching.on_worker = true;
     }
 
     /// Sets how often, at most, results are recomputed while sources load (tests set it long
     /// to see coalescing, or zero).
     pub fn set_load_search_interval(&mut self, interval: Duration) {
-        self.searching.load_interval = interval;
+        self.pending.searching.load_interval = interval;
     }
 
     /// True while results for the current query are still being computed by the worker.
     pub fn is_searching(&self) -> bool {
-        self.searching.awaiting.is_some()
+        self.pending.searching.awaiting.is_some()
     }
 
     /// Prepares the entities added to the catalog, in place when nobody else holds the index;
@@ -72,46 +71,47 @@ impl App {
     /// Once no source is loading, also ranks every entity again: ties between equal matches
     /// are then broken the same way whatever order the batches came in.
     pub(super) fn extend_index(&mut self) {
-        let grow = self.index.len() < self.catalog.len();
+        let grow = self.data.load.index().len() < self.data.load.catalog().len();
         let loading = self.is_loading();
-        let rerank = self.searching.ranks_stale && !loading;
+        let rerank = self.pending.searching.ranks_stale && !loading;
         if !grow && !rerank {
-            self.searching.behind = false;
+            self.pending.searching.behind = false;
             return;
         }
-        match Arc::get_mut(&mut self.index) {
-            Some(index) => {
+        let ranks_stale = self.pending.searching.ranks_stale;
+        match self.data.load.index_mut() {
+            (catalog, Some(index)) => {
                 if grow {
-                    index.extend(&self.catalog);
-                    self.searching.ranks_stale = true;
+                    index.extend(catalog);
                 }
-                if self.searching.ranks_stale && !loading {
-                    index.refresh_ranks(&self.catalog);
-                    self.searching.ranks_stale = false;
+                if (grow || ranks_stale) && !loading {
+                    index.refresh_ranks(catalog);
                 }
-                self.searching.version += 1;
-                self.searching.behind = false;
+                let s = &mut self.pending.searching;
+                s.ranks_stale = (grow || ranks_stale) && loading;
+                s.version += 1;
+                s.behind = false;
             }
-            None => self.searching.behind = true,
+            (_, None) => self.pending.searching.behind = true,
         }
     }
 
     /// Recomputes the results of the query: on the worker when there is one, else inline.
     /// `inline` forces the latter (after a replacement, old results name other entities).
     pub(super) fn request_search(&mut self, select: Select, inline: bool) {
-        let s = &mut self.searching;
+        let s = &mut self.pending.searching;
         s.generation += 1;
         // A new query still waiting keeps its claim to select the first row.
         let select = match s.awaiting {
             Some((_, Select::First)) => Select::First,
             _ => select,
         };
-        let query = self.search.parsed_query();
-        let facets = self.search.facets.is_open();
+        let query = self.screen.search.parsed_query();
+        let facets = self.screen.search.facets.is_open();
         if !inline && s.on_worker {
-            self.asked.push(Task::Search(SearchRequest {
+            self.pending.asked.push(Task::Search(SearchRequest {
                 generation: s.generation,
-                index: self.index.clone(),
+                index: self.data.load.index().clone(),
                 version: s.version,
                 query,
                 limit: RESULT_LIMIT,
@@ -121,18 +121,18 @@ impl App {
             return;
         }
         s.awaiting = None;
-        let mut results = s
-            .narrowing
-            .search(&self.index, s.version, &query, RESULT_LIMIT);
+        let mut results =
+            s.narrowing
+                .search(self.data.load.index(), s.version, &query, RESULT_LIMIT);
         if facets {
-            results.facets = s.narrowing.facets(&self.index, s.version);
+            results.facets = s.narrowing.facets(self.data.load.index(), s.version);
         }
-        self.search.set_results(results, self.keep(select));
+        self.screen.search.set_results(results, self.keep(select));
     }
 
     /// Computes the awaited results now, on this thread; the worker's answer will be dropped.
     pub(super) fn finish_search(&mut self) {
-        if let Some((_, select)) = self.searching.awaiting {
+        if let Some((_, select)) = self.pending.searching.awaiting {
             self.request_search(select, true);
         }
     }
@@ -140,24 +140,24 @@ impl App {
     fn keep(&self, select: Select) -> Option<EntityId> {
         match select {
             Select::First => None,
-            Select::Current => self.search.selected_id(),
+            Select::Current => self.screen.search.selected_id(),
         }
     }
 
     /// The worker's answer: shown when it is for the latest request, dropped otherwise.
     pub(super) fn search_done(&mut self, done: SearchDone) {
-        match self.searching.awaiting {
+        match self.pending.searching.awaiting {
             Some((generation, select)) if generation == done.generation => {
-                self.searching.awaiting = None;
+                self.pending.searching.awaiting = None;
                 let keep = self.keep(select);
-                self.search.set_results(done.results, keep);
+                self.screen.search.set_results(done.results, keep);
             }
             _ => {}
         }
-        if self.searching.behind {
+        if self.pending.searching.behind {
             self.extend_index();
-            if !self.searching.behind {
-                self.searching.load_due = true;
+            if !self.pending.searching.behind {
+                self.pending.searching.load_due = true;
             }
         }
         self.search_loaded();
@@ -166,17 +166,18 @@ impl App {
     /// Recomputes the results after entities arrived: at most every `load_interval` while
     /// sources load, and at once when the last one is done.
     pub(super) fn search_loaded(&mut self) {
-        if !self.searching.load_due || self.searching.behind && self.is_searching() {
+        if !self.pending.searching.load_due || self.pending.searching.behind && self.is_searching()
+        {
             return;
         }
-        let now = self.clock.instant();
+        let now = self.settings.clock.instant();
         let due = !self.is_loading()
-            || self.searching.load_last.map_or(true, |t| {
-                now.duration_since(t) >= self.searching.load_interval
+            || self.pending.searching.load_last.map_or(true, |t| {
+                now.duration_since(t) >= self.pending.searching.load_interval
             });
         if due {
-            self.searching.load_due = false;
-            self.searching.load_last = Some(now);
+            self.pending.searching.load_due = false;
+            self.pending.searching.load_last = Some(now);
             self.request_search(Select::Current, false);
         }
     }

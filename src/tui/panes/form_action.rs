@@ -43,7 +43,8 @@ impl FormView {
 
     /// Renders the command for the review from the values.
     pub(super) fn render_command(&mut self, ctx: &Ctx) {
-        let values = self.session.values.clone();
+        // A nested object's fields go back in their object, as `${{ inputs.… }}` reads them.
+        let values = self.session.form.nested(&self.session.values);
         if let Some(run) = &mut self.action {
             let entity = ctx.catalog.get(run.entity);
             run.command = Some(

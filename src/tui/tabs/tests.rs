@@ -501,7 +501,7 @@ fn open_and_tab(app: &mut App, name: &str, tabs: usize) -> Option<Task> {
 #[test]
 fn the_docs_site_is_found_in_the_background_and_the_tab_says_loading_until_then() {
     let mut app = App::loaded(demo());
-    app.size = (60, 12);
+    update(&mut app, Action::Resize(60, 12));
     // Overview, Ownership, Dependencies, Docs: the site is read only once the tab is shown.
     let request = site_request(open_and_tab(&mut app, "ledger-writer", 3));
     let waiting = drawn(&app, 60, 12);
@@ -523,7 +523,7 @@ fn the_docs_site_is_found_in_the_background_and_the_tab_says_loading_until_then(
 #[test]
 fn a_site_answer_for_an_entity_left_since_is_dropped() {
     let mut app = App::loaded(demo());
-    app.size = (100, 30);
+    update(&mut app, Action::Resize(100, 30));
     let ledger = site_request(open_and_tab(&mut app, "ledger-writer", 3));
     key_effect(&mut app, KeyCode::Esc);
     // payments-api's techdocs-ref is a url: its Docs tab shows why it cannot be read.
@@ -556,7 +556,7 @@ fn a_site_answer_for_an_entity_left_since_is_dropped() {
 #[test]
 fn a_readme_docs_tab_appears_once_the_readme_is_found() {
     let mut app = App::loaded(demo());
-    app.size = (100, 30);
+    update(&mut app, Action::Resize(100, 30));
     // The demo's Location has no techdocs-ref but a README beside its file: the search for
     // it starts on opening, though the Overview is on screen, and the tab waits for it.
     let request = site_request(open_and_tab(&mut app, "northwind-demo", 0));
@@ -574,7 +574,7 @@ fn a_readme_docs_tab_appears_once_the_readme_is_found() {
 #[test]
 fn an_entity_without_docs_never_shows_a_docs_tab_even_when_asked_for_by_name() {
     let mut app = App::loaded(demo());
-    app.size = (100, 30);
+    update(&mut app, Action::Resize(100, 30));
     app.open_entity_tab(id_of(&app, "user", "marcus.johnson"), "Docs");
     let effect = update(&mut app, Action::Tick);
     let request = site_request(effect.into_iter().next());
@@ -598,7 +598,7 @@ fn an_entity_without_docs_never_shows_a_docs_tab_even_when_asked_for_by_name() {
 
 fn id_of(app: &App, kind: &str, name: &str) -> crate::catalog::EntityId {
     let reference = crate::catalog::EntityRef::new(kind, "default", name);
-    app.catalog.id_of(&reference).expect("in the demo")
+    app.catalog().id_of(&reference).expect("in the demo")
 }
 
 #[test]

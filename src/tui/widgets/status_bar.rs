@@ -17,15 +17,15 @@ const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 
 /// The right-hand side: counts and source states.
 pub fn summary(app: &App) -> Vec<Span<'static>> {
-    let theme = &app.theme;
+    let theme = app.theme();
     let errors = app
-        .catalog
+        .catalog()
         .problems()
         .filter(|p| p.severity == Severity::Error)
         .count();
-    let warnings = app.catalog.problem_count() - errors;
+    let warnings = app.catalog().problem_count() - errors;
     let mut spans = vec![Span::styled(
-        format!("{} entities", app.catalog.len()),
+        format!("{} entities", app.catalog().len()),
         theme.style(Token::Text),
     )];
     let sep = || Span::styled(" │ ", theme.style(Token::Border));
@@ -50,12 +50,12 @@ pub fn summary(app: &App) -> Vec<Span<'static>> {
         }
     }
     let now = app.clock().now();
-    for s in app.sources.statuses() {
+    for s in app.sources().statuses() {
         spans.push(sep());
         let name = crate::tui::widgets::wrap::safe_line(&s.name);
         let (text, style) = match s.state {
             SourceState::Loading if s.cached_at.is_none() => {
-                let frame = SPINNER[app.spinner % SPINNER.len()];
+                let frame = SPINNER[app.spinner() % SPINNER.len()];
                 let progress = match s.progress {
                     Some((done, Some(t))) => format!(" {done}/{t}"),
                     _ => String::new(),
@@ -67,7 +67,7 @@ pub fn summary(app: &App) -> Vec<Span<'static>> {
             }
             SourceState::Loading => {
                 // "prod: cached, 3 h old — refreshing"
-                let frame = SPINNER[app.spinner % SPINNER.len()];
+                let frame = SPINNER[app.spinner() % SPINNER.len()];
                 (
                     format!("{frame} {name}: {}", s.summary(now)),
                     theme.style(Token::Accent),
@@ -101,7 +101,7 @@ fn live_age(app: &App) -> Option<(String, Token)> {
     let id = app.current_entity()?;
     let report = app
         .live_reports()
-        .get(&app.catalog.get(id).entity_ref().to_string())?;
+        .get(&app.catalog().get(id).entity_ref().to_string())?;
     let age = crate::live::human_age(report.age(app.clock().now())?);
     Some(if report.stale() {
         (format!("live {age} old (stale)"), Token::Warning)
@@ -120,19 +120,19 @@ fn plural(n: usize) -> &'static str {
 
 /// Draws the status bar in one row.
 pub fn render(app: &App, area: Rect, frame: &mut Frame) {
-    let theme = &app.theme;
+    let theme = app.theme();
     let width = area.width as usize;
     let right = summary(app);
     let right_width: usize = right.iter().map(|s| text::width(&s.content)).sum();
     // The summary keeps at most two thirds of the bar; the left side gets the rest. On a
     // narrow terminal the hints give way entirely (a message still shows).
-    let right_room = if width < 60 && app.status.is_none() {
+    let right_room = if width < 60 && app.status().is_none() {
         right_width.min(width)
     } else {
         right_width.min(width * 2 / 3)
     };
     let left_room = width.saturating_sub(right_room + 1);
-    let left: Vec<Span> = match &app.status {
+    let left: Vec<Span> = match &app.status() {
         Some(s) => vec![Span::styled(
             s.text.clone(),
             theme.style(if s.error { Token::Error } else { Token::Accent }),
@@ -141,7 +141,7 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
         None => {
             let mut spans = Vec::new();
             for (i, (key, desc)) in app
-                .keymap
+                .keymap()
                 .hints_for(app.mode(), &app.focused_keys())
                 .into_iter()
                 .enumerate()
@@ -165,7 +165,7 @@ pub fn render(app: &App, area: Rect, frame: &mut Frame) {
         Paragraph::new(Line::from(spans)).style(theme.style(Token::StatusBar)),
         area,
     );
-    if let (true, Some(status)) = (app.prefs.hyperlinks, &app.status) {
+    if let (true, Some(status)) = (app.prefs().hyperlinks, &app.status()) {
         // A URL the message names (an opened or copied link) can be clicked.
         let urls: Vec<&str> = status
             .text

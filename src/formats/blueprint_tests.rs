@@ -1,0 +1,219 @@
+//! Port blueprints steering the mapping, over tests/data/port-blueprints/ (outside
+//! tests/data/formats/, whose walk is frozen against a real Backstage ingest in
+//! tests/formats.rs).
+
+use super::*;
+use crate::catalog::{validate, Entity, Severity};
+use serde_json::{json, Value};
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/port-blueprints");
+
+fn read(p: &str) -> Result<String, String> {
+    std::fs::read_to_string(p).map_err(|e| e.to_string())
+}
+
+fn export() -> Vec<Resolved> {
+    import(&[(Format::Port, format!("{DATA}/export.json"))], read)
+}
+
+/// The `repo/` folder as a walk finds it: its port.yml and the blueprint files beside it.
+fn repo() -> Vec<Resolved> {
+    let port = format!("{DATA}/repo/port.yml");
+    let mut files = vec![(Format::Port, port.clone())];
+    files.extend(companions(&port).into_iter().map(|c| (Format::Port, c)));
+    import(&files, read)
+}
+
+fn entity(resolved: &[Resolved], reference: &str) -> Value {
+    resolved
+        .iter()
+        .flat_map(|r| &r.drafts)
+        .find(|d| d.reference() == reference)
+        .unwrap_or_else(|| panic!("no {reference}"))
+        .to_value()
+}
+
+fn problems(resolved: &[Resolved]) -> Vec<String> {
+    resolved
+        .iter()
+        .flat_map(|r| &r.problems)
+        .map(|p| p.to_string().replace(&format!("{DATA}/"), ""))
+        .collect()
+}
+
+#[test]
+fn relations_mean_what_their_target_blueprint_says() {
+    let r = export();
+    let checkout = entity(&r, "component:port/checkout");
+    // None of these relation names is one the name-based mapping knows.
+    assert_eq!(checkout["spec"]["owner"], "group:port/payments");
+    assert_eq!(checkout["spec"]["system"], "system:port/shop");
+    assert_eq!(
+        checkout["spec"]["providesApis"],
+        json!(["api:port/checkout-api"])
+    );
+    assert_eq!(
+        checkout["spec"]["consumesApis"],
+        json!(["api:port/cart-api"])
+    );
+    assert_eq!(
+        checkout["spec"]["dependsOn"],
+        json!(["component:port/cart", "resource:port/orders-db"])
+    );
+    // A relation to a blueprint no file defines: taken as a Resource, dangling here.
+    assert_eq!(
+        checkout["metadata"]["annotations"]["idp-tui/unresolved.dependsOn"],
+        "datadogMonitor/checkout-latency"
+    );
+    // A System's relation to a domain blueprint, and the services it lists.
+    let shop = entity(&r, "system:port/shop");
+    assert_eq!(shop["spec"]["domain"], "domain:port/commerce");
+    let cart = entity(&r, "component:port/cart");
+    assert_eq!(cart["spec"]["system"], "system:port/shop");
+    assert_eq!(
+        entity(&r, "resource:port/orders-db")["spec"]["type"],
+        "database"
+    );
+}
+
+#[test]
+fn properties_are_checked_against_the_blueprint_and_keep_its_titles() {
+    let r = export();
+    let checkout = entity(&r, "component:port/checkout");
+    // A `format: url` property is a link titled as the blueprint titles it.
+    assert_eq!(
+        checkout["metadata"]["links"],
+        json!([{"url": "https://checkout.example.com/health", "title": "Health check"}])
+    );
+    assert_eq!(
+        checkout["metadata"]["annotations"]["port.io/property.replicas"],
+        "3"
+    );
+    // The per-field report carries the blueprint's titles.
+    let draft = r
+        .iter()
+        .flat_map(|f| &f.drafts)
+        .find(|d| d.name == "checkout")
+        .unwrap();
+    let fate = draft
+        .fates
+        .iter()
+        .find(|f| f.field == "properties.pagerDuty")
+        .unwrap();
+    assert_eq!(fate.fate, Fate::Annotation);
+    assert_eq!(fate.to, "port.io/property.pagerDuty");
+    assert_eq!(fate.title.as_deref(), Some("PagerDuty service"));
+    let report = serde_json::to_value(fate).unwrap();
+    assert_eq!(report["title"], "PagerDuty service");
+
+    let all = problems(&r);
+    let expected = [
+        "export.json:86: error: cart: property `language` is \"Rust\", not one of the blueprint's values (\"Go\", \"Python\", \"Java\") (blueprint microservice); Port would reject the entity",
+        "export.json:87: error: cart: property `replicas` is a string, but the blueprint declares a number (blueprint microservice); Port would reject the entity",
+        "export.json:95: error: orphan: property `language` is required by blueprint microservice, and not set (Port would reject the entity)",
+        "export.json:95: error: orphan: relation `squad` is required by blueprint microservice, and not set (Port would reject the entity)",
+        "export.json:102: error: orphan: relation `belongsTo` holds 2 targets, but its blueprint allows one (`many: false`)",
+        "export.json:78: warning: checkout: relation `monitoredBy` targets blueprint datadogMonitor, which is not among the blueprints read: its targets are taken as Resource entities",
+    ];
+    for e in expected {
+        assert!(all.iter().any(|p| p == e), "missing {e}\nin {all:#?}");
+    }
+}
+
+#[test]
+fn blueprint_files_beside_a_port_yml_are_read_and_a_broken_one_is_an_error_at_its_line() {
+    let port = format!("{DATA}/repo/port.yml");
+    let found: Vec<String> = companions(&port)
+        .into_iter()
+        .map(|c| c.replace(&format!("{DATA}/"), ""))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "repo/blueprints.json",
+            "repo/broken.blueprint.json",
+            "repo/queue.blueprint.json"
+        ]
+    );
+    assert!(companions(&format!("{DATA}/export.json")).is_empty());
+    let r = repo();
+    let search = entity(&r, "component:port/search");
+    // `owner` to the `_team` blueprint, `queues` to the `queue` blueprint (a Resource).
+    assert_eq!(search["spec"]["owner"], "group:port/search-team");
+    assert_eq!(
+        search["spec"]["dependsOn"],
+        json!(["resource:port/reindex"])
+    );
+    assert_eq!(
+        search["metadata"]["annotations"]["port.io/property.tier"],
+        "1"
+    );
+    let all = problems(&r);
+    assert!(
+        all.iter()
+            .any(|p| p.starts_with("repo/broken.blueprint.json:4: error: JSON does not parse")),
+        "{all:#?}"
+    );
+    assert!(
+        all.contains(&"repo/port.yml:9: error: search: property `dashboard` is \"grafana.example.com/d/search\", not a valid url (blueprint service); Port would reject the entity".to_string()),
+        "{all:#?}"
+    );
+    assert_eq!(all.len(), 2, "{all:#?}");
+}
+
+#[test]
+fn without_blueprints_relations_are_mapped_by_their_names() {
+    // The same port.yml alone: `queues` means nothing by its name and is kept.
+    let r = import(&[(Format::Port, format!("{DATA}/repo/port.yml"))], read);
+    let search = entity(&r, "component:port/search");
+    assert_eq!(search["spec"]["owner"], "group:port/search-team");
+    assert!(search["spec"].get("dependsOn").is_none());
+    assert_eq!(
+        search["metadata"]["annotations"]["idp-tui/raw.relations.queues"],
+        "[\"reindex\"]"
+    );
+    assert!(problems(&r).is_empty(), "{:#?}", problems(&r));
+}
+
+#[test]
+fn an_entity_whose_blueprint_is_not_read_is_mapped_by_names() {
+    let text = r#"[
+  {"identifier": "queue", "schema": {"properties": {}}, "relations": {}},
+  {"identifier": "svc", "blueprint": "service", "team": "a", "relations": {"system": "s"}}
+]"#;
+    let p = parse(Format::Port, &Arc::from("mixed.json"), text);
+    let r = resolve(vec![p]);
+    let svc = r[0].drafts[0].to_value();
+    assert_eq!(svc["spec"]["owner"], "group:port/a");
+    assert_eq!(
+        svc["metadata"]["annotations"]["idp-tui/unresolved.system"],
+        "s"
+    );
+    let blueprint = r[0].drafts[0]
+        .fates
+        .iter()
+        .find(|f| f.field == "blueprint")
+        .unwrap();
+    assert!(
+        blueprint.to.contains("not among those read"),
+        "{blueprint:?}"
+    );
+    assert_eq!(problems(&r).len(), 1, "{:#?}", problems(&r));
+}
+
+#[test]
+fn every_entity_mapped_with_blueprints_is_a_valid_backstage_entity() {
+    for file in export().into_iter().chain(repo()) {
+        for draft in &file.drafts {
+            let origin = crate::catalog::Origin::new(file.path.clone(), Some(draft.line));
+            let (e, mut all) = Entity::from_value(draft.to_value(), origin).unwrap();
+            all.extend(validate::validate(&e));
+            let errors: Vec<String> = all
+                .iter()
+                .filter(|p| p.severity == Severity::Error)
+                .map(ToString::to_string)
+                .collect();
+            assert!(errors.is_empty(), "{}: {errors:#?}", draft.reference());
+        }
+    }
+}
