@@ -315,6 +315,31 @@ fn diff_between_commits_lists_every_kind_of_change() {
         api["fields"],
         serde_json::json!(["metadata.description", "spec.dependsOn"])
     );
+    // The move takes worker's ownedBy from team-a; removing old takes its relations.
+    let removed: Vec<(&str, &str, &str)> = d["relations_removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["source"].as_str().unwrap(),
+                r["relation"].as_str().unwrap(),
+                r["target"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        removed.contains(&(
+            "component:default/worker",
+            "ownedBy",
+            "group:default/team-a"
+        )),
+        "{removed:?}"
+    );
+    assert!(
+        removed.contains(&("component:default/old", "ownedBy", "group:default/team-b")),
+        "{removed:?}"
+    );
     assert_eq!(d["relations_added"][0]["relation"], "dependsOn");
     assert_eq!(
         d["relations_added"][0]["target"],
@@ -429,6 +454,27 @@ fn export_writes_csv_and_json() {
         serde_json::json!(["has-description", "has-tags"])
     );
     assert_eq!(web["level"], Value::Null);
+    // The other two: scores as CSV, the catalog as JSON.
+    let csv = stdout(&fixture(&["export", "scores"]));
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        "ref,owner,scorecard,level,score,failing"
+    );
+    assert!(
+        csv.contains(
+            "component:default/web-b,group:default/team-b,basics,,33.3,has-description has-tags"
+        ),
+        "{csv}"
+    );
+    let rows = json(&fixture(&["export", "--format", "json"]));
+    let api = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ref"] == "component:default/api-a")
+        .unwrap();
+    assert_eq!(api["owner"], "group:default/team-a");
+    assert_eq!(api["tags"], serde_json::json!(["go"]));
 }
 
 #[test]

@@ -41,17 +41,17 @@ fn since(text: &str, today: Date) -> color_eyre::Result<Date> {
     if let Some(d) = Date::parse(text) {
         return Ok(d);
     }
-    let (number, unit) = text.split_at(text.len().saturating_sub(1));
-    let n: i64 = number.parse().map_err(|_| {
+    let refused = || {
         eyre!("--since {text:?}: write a number of days (90d), weeks (12w) or a date (YYYY-MM-DD)")
-    })?;
-    match unit {
-        "d" => Ok(today.add_days(-n)),
-        "w" => Ok(today.add_days(-7 * n)),
-        _ => Err(eyre!(
-            "--since {text:?}: write a number of days (90d), weeks (12w) or a date (YYYY-MM-DD)"
-        )),
-    }
+    };
+    // `strip_suffix`, not slicing: the text may end in any character.
+    let (number, days_per) = match (text.strip_suffix('d'), text.strip_suffix('w')) {
+        (Some(n), _) => (n, 1),
+        (_, Some(n)) => (n, 7),
+        _ => return Err(refused()),
+    };
+    let n: u32 = number.parse().map_err(|_| refused())?;
+    Ok(today.add_days(-i64::from(n) * days_per))
 }
 
 /// Appends one record per scorecard and initiative to the history file (`score --record`).
@@ -177,4 +177,26 @@ fn text(series: &[Series], origin: &str) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_takes_days_weeks_or_a_date_and_refuses_anything_else_without_panicking() {
+        let today = Date::parse("2027-01-31").unwrap();
+        let day = |s: &str| Date::parse(s).unwrap();
+        assert_eq!(since("90d", today).unwrap(), day("2026-11-02"));
+        assert_eq!(since(" 12w ", today).unwrap(), day("2026-11-08"));
+        assert_eq!(since("2026-10-01", today).unwrap(), day("2026-10-01"));
+        // Before: `9é` split inside `é` and the command panicked.
+        for bad in ["9é", "é", "90", "d", "", "3m", "-", "1.5d"] {
+            let err = since(bad, today).unwrap_err().to_string();
+            assert!(
+                err.contains("write a number of days (90d)"),
+                "{bad:?}: {err}"
+            );
+        }
+    }
 }
