@@ -177,7 +177,7 @@ fn golden(name: &str, o: &Output) {
 
 #[test]
 fn validate_formats_match_their_golden_files() {
-    for format in ["github", "junit", "sarif", "markdown"] {
+    for format in ["text", "json", "github", "junit", "sarif", "markdown"] {
         let o = fixture(&["validate", "--format", format]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         golden(&format!("validate_{format}"), &o);
@@ -186,7 +186,7 @@ fn validate_formats_match_their_golden_files() {
 
 #[test]
 fn score_formats_match_their_golden_files() {
-    for format in ["github", "junit", "sarif", "markdown"] {
+    for format in ["text", "json", "github", "junit", "sarif", "markdown"] {
         let o = fixture(&["score", "--format", format, "--min-level", "bronze"]);
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
         golden(&format!("score_{format}"), &o);
@@ -195,7 +195,7 @@ fn score_formats_match_their_golden_files() {
 
 #[test]
 fn initiatives_formats_match_their_golden_files() {
-    for format in ["text", "github", "junit", "sarif", "markdown"] {
+    for format in ["text", "json", "github", "junit", "sarif", "markdown"] {
         let o = fixture(&["initiatives", "--format", format]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         golden(&format!("initiatives_{format}"), &o);
@@ -366,7 +366,7 @@ fn diff_between_commits_lists_every_kind_of_change() {
 #[test]
 fn diff_formats_match_their_golden_files() {
     let repo = repository();
-    for format in ["text", "markdown", "github", "junit", "sarif"] {
+    for format in ["text", "json", "markdown", "github", "junit", "sarif"] {
         let o = run_in(
             repo.path(),
             &[
