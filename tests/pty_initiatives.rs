@@ -1,12 +1,14 @@
 //! The Initiatives pane as a user meets it in the demo: opened from the palette, both built-in
 //! initiatives listed with their status, one opened (owners, action items, burn-up), an owner
-//! opened from it, and back.
+//! opened from it, and back. And the Teams pane's burn-ups read from a catalog's git history.
 
 #![cfg(unix)]
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
 
 mod pty_spawn;
 
 use pty_spawn::{Driven, Portal};
+use std::path::Path;
 
 const ROWS: u16 = 40;
 const COLS: u16 = 120;
@@ -50,6 +52,75 @@ fn the_demo_initiatives_open_from_the_palette_and_drill_down_to_an_owner() {
     s.wait_for("Owners (most failing first)");
     s.send("\x1b");
     s.wait_for("/oncall  1 of 2");
+    s.send("\x03");
+    let status = s.exit_status();
+    assert!(status.success(), "{status:?}");
+}
+
+/// Runs git in `dir` with both dates set to `date` and no user or system configuration.
+fn git_at(dir: &Path, date: &str, args: &[&str]) {
+    let o = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs (this test needs the git binary)");
+    assert!(o.status.success(), "git {args:?}: {o:?}");
+}
+
+fn service(name: &str, description: &str) -> String {
+    format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  description: {description}\nspec: {{type: service, lifecycle: production, system: core, owner: team-a}}\n"
+    )
+}
+
+#[test]
+fn the_teams_burn_ups_come_from_the_catalogs_git_history() {
+    let home = tempfile::tempdir().expect("home");
+    let root = home.path();
+    let catalog = root.join("catalog");
+    std::fs::create_dir_all(&catalog).unwrap();
+    git_at(root, "2027-01-01T09:00:00Z", &["init", "-q", "-b", "main"]);
+    std::fs::write(
+        catalog.join("team.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\nspec: {type: team, children: []}\n---\napiVersion: backstage.io/v1alpha1\nkind: System\nmetadata: {name: core}\nspec: {owner: team-a}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        catalog.join("api.yaml"),
+        service("api", "The API serving everything to everyone."),
+    )
+    .unwrap();
+    git_at(root, "2027-01-01T09:00:00Z", &["add", "-A"]);
+    git_at(root, "2027-01-01T09:00:00Z", &["commit", "-q", "-m", "api"]);
+    // The next day a service too briefly described for Bronze: team-a at 100%, then 50%.
+    std::fs::write(catalog.join("worker.yaml"), service("worker", "Works.")).unwrap();
+    git_at(root, "2027-01-02T09:00:00Z", &["add", "-A"]);
+    git_at(
+        root,
+        "2027-01-02T09:00:00Z",
+        &["commit", "-q", "-m", "worker"],
+    );
+
+    let mut s = Portal::start(&["--catalog", "catalog"], &[], root, COLS, ROWS);
+    s.wait_for("4 of 4");
+    s.send("\x10"); // Ctrl-P
+    s.wait_for("Commands");
+    s.send("teams\r");
+    s.wait_for("burn-ups: share at a scorecard's first level, per day of git history");
+    s.wait_for("█▅  50%  group:team-a");
+    // Each day's commit was evaluated once, into the private cache.
+    let cached = std::fs::read_dir(root.join("xdg_cache_home/idp-tui/history"))
+        .expect("the history cache")
+        .count();
+    assert_eq!(cached, 2);
     s.send("\x03");
     let status = s.exit_status();
     assert!(status.success(), "{status:?}");
