@@ -4,6 +4,9 @@
 
 #![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
 
+mod git_repo;
+
+use git_repo::git_at;
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -210,24 +213,6 @@ fn initiatives_formats_match_their_golden_files() {
 
 fn git(dir: &Path, args: &[&str]) {
     git_at(dir, "2027-01-01T12:00:00Z", args)
-}
-
-/// Runs git with the author and commit dates set to `date`.
-fn git_at(dir: &Path, date: &str, args: &[&str]) {
-    let o = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git runs (the diff tests need the git binary)");
-    assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
 }
 
 const TEAMS: &str = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\nspec: {type: team, children: []}\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-b}\nspec: {type: team, children: []}\n---\napiVersion: backstage.io/v1alpha1\nkind: System\nmetadata: {name: core}\nspec: {owner: team-a}\n";

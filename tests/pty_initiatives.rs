@@ -5,10 +5,11 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
 
+mod git_repo;
 mod pty_spawn;
 
+use git_repo::git_at;
 use pty_spawn::{Driven, Portal};
-use std::path::Path;
 
 const ROWS: u16 = 40;
 const COLS: u16 = 120;
@@ -55,24 +56,6 @@ fn the_demo_initiatives_open_from_the_palette_and_drill_down_to_an_owner() {
     s.send("\x03");
     let status = s.exit_status();
     assert!(status.success(), "{status:?}");
-}
-
-/// Runs git in `dir` with both dates set to `date` and no user or system configuration.
-fn git_at(dir: &Path, date: &str, args: &[&str]) {
-    let o = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git runs (this test needs the git binary)");
-    assert!(o.status.success(), "git {args:?}: {o:?}");
 }
 
 fn service(name: &str, description: &str) -> String {
