@@ -98,11 +98,6 @@ impl TeamsView {
         }
     }
 
-    /// The history as the pane has it.
-    pub fn burnup(&self) -> &Burnup {
-        &self.burnup
-    }
-
     /// The groups listed (all of them, whatever the filter).
     pub fn rows(&self) -> &[TeamRow] {
         &self.rows

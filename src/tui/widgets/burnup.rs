@@ -150,7 +150,8 @@ impl HistoryRequest {
                     }
                 }
                 Ok(_) => {}
-                Err(e) => git_error = Some(e),
+                // Git's words name paths and revisions from outside: cleaned like any text.
+                Err(e) => git_error = Some(crate::tui::widgets::wrap::safe_line(&e)),
             }
         }
         let result = history::read(&self.path)
