@@ -217,3 +217,22 @@ fn every_entity_mapped_with_blueprints_is_a_valid_backstage_entity() {
         }
     }
 }
+
+#[test]
+fn a_blueprint_defined_twice_keeps_the_first_and_says_so_at_the_second() {
+    let first =
+        r#"{"identifier": "service", "schema": {"properties": {"tier": {"type": "number"}}}}"#;
+    let second =
+        r#"{"identifier": "service", "schema": {"properties": {"tier": {"type": "string"}}}}"#;
+    let entity = "identifier: a\nblueprint: service\nteam: t\nproperties:\n  tier: 1\n";
+    let r = resolve(vec![
+        parse(Format::Port, &Arc::from("one.blueprint.json"), first),
+        parse(Format::Port, &Arc::from("two.blueprint.json"), second),
+        parse(Format::Port, &Arc::from("port.yml"), entity),
+    ]);
+    // `tier: 1` fits the first definition (a number): no mismatch.
+    assert_eq!(
+        problems(&r),
+        ["two.blueprint.json:1: warning: blueprint service is also defined in one.blueprint.json:1: this one is ignored"]
+    );
+}
