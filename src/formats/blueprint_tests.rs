@@ -236,3 +236,25 @@ fn a_blueprint_defined_twice_keeps_the_first_and_says_so_at_the_second() {
         ["two.blueprint.json:1: warning: blueprint service is also defined in one.blueprint.json:1: this one is ignored"]
     );
 }
+
+#[test]
+fn hostile_blueprints_are_problems_not_panics() {
+    let blueprints = [
+        r#"{"identifier": "a", "schema": "x"}"#,
+        r#"{"identifier": "a", "schema": {"properties": [1, 2]}}"#,
+        r#"{"identifier": "a", "schema": {"properties": {"p": 5, "q": {"type": 7, "enum": "x"}}, "required": {"a": 1}}}"#,
+        r#"{"identifier": "a", "schema": {}, "relations": {"r": {"target": null}, "s": [1], "t": {"target": "a", "many": "yes"}}}"#,
+        r#"{"identifier": ["a"], "schema": {}}"#,
+        r#"[{"schema": {}}, null, 3, {"identifier": "a", "schema": {}}]"#,
+        r#"{"blueprints": "x", "entities": {"identifier": "a"}}"#,
+    ];
+    let entity = "identifier: e\nblueprint: a\nproperties:\n  p: [1]\n  q: \"\\e[31m\"\nrelations:\n  r: [x, y]\n  s: {a: 1}\n  t: [e, e]\n";
+    for text in blueprints {
+        let r = resolve(vec![
+            parse(Format::Port, &Arc::from("bp.json"), text),
+            parse(Format::Port, &Arc::from("port.yml"), entity),
+        ]);
+        // Whatever it gave, it gave without panicking, and the entity is still read.
+        assert_eq!(r[1].drafts.len(), 1, "{text}");
+    }
+}
