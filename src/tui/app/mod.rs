@@ -121,6 +121,7 @@ impl App {
                 prefs: Prefs {
                     hyperlinks: false,
                     docs_roots: crate::techdocs::roots(sources),
+                    catalog_paths: crate::tui::widgets::burnup::local_paths(sources),
                     live: None,
                 },
                 user_commands: Vec::new(),
@@ -132,6 +133,7 @@ impl App {
                 remote: remote::RemoteJobs::default(),
                 scores_due: false,
                 pending_confirm: None,
+                refresh_started: Default::default(),
                 searching: Searching {
                     version: 0,
                     behind: false,
