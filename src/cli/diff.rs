@@ -32,8 +32,9 @@ pub struct Args {
     pub format: Option<Format>,
 }
 
-/// Loads local catalog files with the file source: the [`Loader`](revision::Loader) that
-/// `diff` and `history` pass to read a revision.
+/// Loads local catalog files with the file source: the
+/// [`LoadCatalogFiles`](revision::LoadCatalogFiles) that `diff` and `history` pass to read a
+/// revision.
 pub(super) fn load_files(name: &str, paths: Vec<String>) -> crate::catalog::Catalog {
     source::load_blocking(&[SourceSpec::Files {
         name: name.to_string(),

@@ -5,7 +5,7 @@
 //! burn-ups.
 //!
 //! Loading files is the file source's work, a module governance may not use: the front end
-//! passes it in as a [`Loader`].
+//! passes it in as a [`LoadCatalogFiles`].
 
 use super::git::{GitError, Repo};
 use super::history::{self, Record};
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 /// Loads local catalog files into a catalog: `(source name, paths)`. The front ends pass the
 /// file source's blocking load.
-pub type Loader<'a> = &'a dyn Fn(&str, Vec<String>) -> Catalog;
+pub type LoadCatalogFiles<'a> = &'a dyn Fn(&str, Vec<String>) -> Catalog;
 
 /// The name of the directory, in the cache directory, holding each commit's evaluation.
 pub const CACHE_DIR_NAME: &str = "history";
@@ -71,7 +71,7 @@ pub fn locate(paths: &[String]) -> Result<Located, GitError> {
 impl Located {
     /// The catalog as it is at `rev` (read out of git, nothing checked out), or in the work
     /// tree when `rev` is `None`.
-    pub fn load(&self, rev: Option<&str>, load: Loader) -> Result<Revision, GitError> {
+    pub fn load(&self, rev: Option<&str>, load: LoadCatalogFiles) -> Result<Revision, GitError> {
         let (base, copy) = match rev {
             Some(rev) => {
                 let commit = self.repo.resolve(rev)?;
@@ -123,7 +123,7 @@ impl Located {
         since: Option<Date>,
         max_days: Option<usize>,
         cache: &Path,
-        load: Loader,
+        load: LoadCatalogFiles,
     ) -> Result<Vec<Record>, GitError> {
         let fingerprint = history::fingerprint(cards, initiatives);
         let prefixes: Vec<String> = self.paths.iter().map(|(r, _)| r.clone()).collect();

@@ -80,7 +80,8 @@ pub fn local_paths(sources: &[crate::source::SourceSpec]) -> Vec<String> {
         .collect()
 }
 
-/// Loads catalog files with the file source (the [`revision::Loader`] of the git history).
+/// Loads catalog files with the file source (the [`revision::LoadCatalogFiles`] of the git
+/// history).
 fn load_files(name: &str, paths: Vec<String>) -> Catalog {
     crate::source::load_blocking(&[crate::source::SourceSpec::Files {
         name: name.to_string(),
