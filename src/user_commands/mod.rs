@@ -1,12 +1,14 @@
 //! The user's own commands, like k9s plugins: the config file's `actions:` section (the docs'
 //! "custom actions") declares commands bound to keys and kinds, run on the selected entity. In
 //! code they are commands ([`UserCommand`]), never "actions": that word is taken by the TUI's
-//! key intents (`tui::action::Action`) and the scaffolder's steps. A command is split into words first and each word is rendered
-//! with `${{ }}` expressions afterwards, so a value from the catalog is always exactly one
-//! argument: an entity titled `x; rm -rf ~` can never run `rm`. Commands run without a shell;
-//! a word that *is* a shell script (`sh -c '…'`, `bash -lc`, `env sh -c`, `ssh host …`) gets
-//! each value quoted for its spot in the script instead ([`shell`]), and a value that would
-//! start an argument with `-` is refused unless `--` came before it.
+//! key intents (`tui::action::Action`) and the scaffolder's steps.
+//!
+//! A command is split into words first and each word is rendered with `${{ }}` expressions
+//! afterwards, so a value from the catalog is always exactly one argument: an entity titled
+//! `x; rm -rf ~` can never run `rm`. Commands run without a shell; a word that *is* a shell
+//! script (`sh -c '…'`, `bash -lc`, `env sh -c`, `ssh host …`) gets each value quoted for its
+//! spot in the script instead ([`shell`]), and a value that would start an
+//! argument with `-` is refused unless `--` came before it.
 //!
 //! Also here: the built-in links ([`BuiltinLink`]) for the annotations and links every portal
 //! shows.
@@ -194,7 +196,7 @@ impl PreparedCommand {
         shell_words::join(&self.argv)
     }
 
-    /// A plan that opens a URL with the platform's opener.
+    /// A prepared command that opens a URL with the platform's opener.
     pub fn open(title: &str, url: &str) -> Self {
         Self {
             title: title.to_string(),
@@ -635,9 +637,10 @@ pub fn builtin_links(entity: &Entity) -> Vec<BuiltinLink> {
     out
 }
 
-/// Runs a plan. `Terminal` inherits the terminal and waits; `Background` captures (bounded,
-/// cleaned) output; `Open` waits up to [`OPENER_WAIT`] for the opener and turns its failure
-/// into [`CommandError::Opener`] (an opener still running at the bound gives `code: None`).
+/// Runs a prepared command. `Terminal` inherits the terminal and waits; `Background` captures
+/// (bounded, cleaned) output; `Open` waits up to [`OPENER_WAIT`] for the opener and turns its
+/// failure into [`CommandError::Opener`] (an opener still running at the bound gives
+/// `code: None`).
 pub fn execute(plan: &PreparedCommand) -> Result<CommandOutput, CommandError> {
     let (program, args) = plan.argv.split_first().ok_or_else(|| CommandError::Spawn {
         program: String::new(),
