@@ -265,6 +265,21 @@ impl Burnup {
         )
     }
 
+    /// An initiative's burn-up in a few words for a list row — `burn-up ▅▆█ (3 day(s) of git
+    /// history)`, at most `cells` points — or `None` when the history has none of it.
+    pub fn initiative_words(&self, theme: &Theme, name: &str, cells: usize) -> Option<String> {
+        let (Burnup::Loaded(_, from), Some(series)) = (self, self.initiative(name)) else {
+            return None;
+        };
+        let values: Vec<f64> = series.points.iter().map(|p| p.percent()).collect();
+        Some(format!(
+            "burn-up {} ({} day(s) {})",
+            spark(&values, cells, theme),
+            values.len(),
+            from.words()
+        ))
+    }
+
     /// The line above a list of teams saying what their burn-ups show and where they come
     /// from, or why there are none.
     pub fn teams_line(&self, theme: &Theme, width: usize) -> Line<'static> {
