@@ -496,4 +496,43 @@ mod source_tests {
         assert_eq!(series[0].points.len(), 3);
         assert!(series[0].points.iter().all(|p| p.source == "git"));
     }
+
+    #[test]
+    fn a_git_history_that_could_not_be_read_is_said_beside_the_recorded_runs() {
+        let theme = Theme::default();
+        let why = HistorySource::Recorded(Some("the git program was not found".into()));
+        let none = Burnup::Loaded(Arc::new(Vec::new()), why.clone());
+        let line = none.teams_line(&theme, 200).to_string();
+        assert!(
+            line.contains(
+                "git history not read (the git program was not found) and no recorded run"
+            ),
+            "{line}"
+        );
+        assert!(none
+            .initiative_line(&theme, "i", 200)
+            .to_string()
+            .contains("git history not read"));
+        let record = Record {
+            date: "2026-11-01".into(),
+            source: "run".into(),
+            commit: None,
+            kind: "scorecard".into(),
+            name: "c".into(),
+            total: 2,
+            passing: 1,
+            levels: Default::default(),
+            by_owner: [("group:default/a".to_string(), [1, 2])].into(),
+        };
+        let some = Burnup::Loaded(Arc::new(history::series(vec![record], None)), why);
+        let line = some.teams_line(&theme, 200).to_string();
+        assert!(
+            line.contains(
+                "per day of recorded runs (git history not read: the git program was not found)"
+            ),
+            "{line}"
+        );
+        assert_eq!(some.team_values("group:default/a"), [50.0]);
+        assert!(some.team_values("group:default/b").is_empty());
+    }
 }
