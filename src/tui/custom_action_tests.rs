@@ -164,7 +164,7 @@ fn background_output_opens_in_a_pane() {
 
 /// "Scale": an integer `replicas` bounded 0–50 (default 2) and a required `reason`, with a
 /// confirmation message.
-fn scale_action() -> ActionConfig {
+pub(crate) fn scale_action() -> ActionConfig {
     let mut a = action(
         "S",
         "Scale",

@@ -9,6 +9,7 @@ use super::keymap::Keymap;
 use super::reply::Reply;
 use super::state_tests::{demo, type_text};
 use super::task::Task;
+use super::watch::Change;
 use crate::catalog::{Catalog, Entity, Origin, Problem};
 use crate::source::{LoadEvent, SourceSpec};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -185,7 +186,11 @@ fn an_editor_that_cannot_start_is_an_error_and_nothing_reloads() {
 #[test]
 fn a_change_the_watcher_saw_reloads_that_source_with_the_reload_in_the_status_line() {
     let mut app = two_sources();
-    let tasks = update(&mut app, Action::Reply(Reply::FilesChanged(vec![1])));
+    let seen = app.clock().instant();
+    let tasks = update(
+        &mut app,
+        Action::Reply(Reply::FilesChanged(vec![Change { source: 1, seen }])),
+    );
     assert!(
         tasks
             .iter()
@@ -195,4 +200,67 @@ fn a_change_the_watcher_saw_reloads_that_source_with_the_reload_in_the_status_li
     assert_eq!(status(&app), "files changed: reloading b");
     // The status bar says the source is loading again.
     assert!(app.sources().loading());
+}
+
+/// The refreshes among `tasks`: the sources each one reloads.
+fn refreshes(tasks: &[Task]) -> Vec<Vec<usize>> {
+    tasks
+        .iter()
+        .filter_map(|t| match t {
+            Task::Refresh(ids) => Some(ids.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_edit_reloads_its_source_once_not_again_when_the_watcher_sees_the_save() {
+    let mut app = two_sources();
+    app.set_clock(super::clock::Clock::fixed(
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000),
+    ));
+    type_text(&mut app, "alpha");
+    press(&mut app, KeyCode::Enter);
+    let request = match edits(press(&mut app, KeyCode::Char('e'))).pop() {
+        Some(request) => request,
+        None => panic!("`e` opens the editor"),
+    };
+    // The editor saves one second in (the watcher sees it then), and returns a second later.
+    let saved = app.clock().instant() + std::time::Duration::from_secs(1);
+    app.advance_clock(std::time::Duration::from_secs(2));
+    let back = Edited {
+        request,
+        result: Ok(Some(0)),
+    };
+    let tasks = update(&mut app, Action::Reply(Reply::Edited(back)));
+    assert_eq!(refreshes(&tasks), vec![vec![0]], "the edit reloads a");
+    // 300 ms later the watcher reports the save: the reload already reads it.
+    app.advance_clock(std::time::Duration::from_millis(300));
+    let tasks = update(
+        &mut app,
+        Action::Reply(Reply::FilesChanged(vec![Change {
+            source: 0,
+            seen: saved,
+        }])),
+    );
+    assert!(refreshes(&tasks).is_empty(), "no second reload: {tasks:?}");
+    assert_eq!(status(&app), "edited catalog/a.yaml:3: reloading");
+    // A write after the reload started is read again, though a is still loading.
+    assert!(app.sources().loading());
+    let later = app.clock().instant();
+    let tasks = update(
+        &mut app,
+        Action::Reply(Reply::FilesChanged(vec![
+            Change {
+                source: 0,
+                seen: later,
+            },
+            Change {
+                source: 1,
+                seen: saved,
+            },
+        ])),
+    );
+    assert_eq!(refreshes(&tasks), vec![vec![0, 1]], "{tasks:?}");
+    assert_eq!(status(&app), "files changed: reloading a, b");
 }

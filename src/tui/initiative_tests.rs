@@ -31,7 +31,7 @@ fn clock_on(day: &str) -> Clock {
 /// The demo with its initiatives and the built-in scorecard, scored on `day`. The initiatives
 /// are dated as `demo.yaml` writes them (for 2026-12-07), as if the portal had been started
 /// then, so a later `day` can be past their deadlines.
-fn demo_on(day: &str) -> App {
+pub(crate) fn demo_on(day: &str) -> App {
     let mut app = App::loaded(demo());
     app.set_clock(clock_on(day));
     app.set_scorecards(scorecard::Loaded {
@@ -359,7 +359,7 @@ fn an_entity_meeting_every_initiative_has_no_action_items() {
 }
 
 /// The history read the pane asked for when it opened, answered with these records.
-fn answer_history(app: &mut App, tasks: Vec<super::task::Task>, records: &[Record]) {
+pub(crate) fn answer_history(app: &mut App, tasks: Vec<super::task::Task>, records: &[Record]) {
     let request = super::state_tests::tasks_of(tasks, |t| match t {
         super::task::Task::ReadHistory(r) => Some(r),
         _ => None,
@@ -380,7 +380,7 @@ fn answer_history(app: &mut App, tasks: Vec<super::task::Task>, records: &[Recor
     update(app, Action::Reply(super::reply::Reply::History(loaded)));
 }
 
-fn record(date: &str, passing: usize, owners: &[(&str, [usize; 2])]) -> Record {
+pub(crate) fn record(date: &str, passing: usize, owners: &[(&str, [usize; 2])]) -> Record {
     Record {
         date: date.into(),
         source: "run".into(),
@@ -497,4 +497,23 @@ spec:
     press(&mut app, KeyCode::Enter);
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("no scorecard named \"no-such-card\""), "{s}");
+}
+
+#[test]
+fn help_over_one_initiative_lists_its_keys_only() {
+    let mut app = oncall_detail();
+    press(&mut app, KeyCode::F(1));
+    let rows: Vec<String> = match &app.overlay() {
+        Some(super::app::Overlay::Help(help)) => help
+            .rows(app.keymap())
+            .into_iter()
+            .map(|(keys, what)| format!("{} {what}", keys.join(", ")))
+            .collect(),
+        _ => panic!("F1 opens help"),
+    };
+    let has = |what: &str| rows.iter().any(|r| r.contains(what));
+    assert!(has("Enter open the selected item"), "{rows:#?}");
+    assert!(has("move down"), "{rows:#?}");
+    assert!(!has("filter the list"), "nothing to filter here: {rows:#?}");
+    assert!(!has("next tab"), "{rows:#?}");
 }

@@ -243,3 +243,87 @@ fn teams_filtered_snapshot() {
     press(&mut app, KeyCode::Down);
     insta::assert_snapshot!(draw(&mut app, 80, 14).backend());
 }
+
+/// `name`'s page on the tab called `tab` (reached with Tab).
+fn on_tab(name: &str, tab: &str) -> App {
+    let mut app = App::loaded(demo());
+    type_text(&mut app, name);
+    press(&mut app, KeyCode::Enter);
+    for _ in 0..8 {
+        if screen(&mut app, 100, 40).contains(&format!("▸{tab}")) {
+            return app;
+        }
+        press(&mut app, KeyCode::Tab);
+    }
+    panic!("{name} has no {tab} tab");
+}
+
+#[test]
+fn dependencies_tree_filter_keeps_the_matches_and_the_path_to_them() {
+    let mut app = on_tab("payments-api", "Dependencies");
+    let before = screen(&mut app, 100, 40);
+    assert!(before.contains("card-vault"), "{before}");
+    press(&mut app, KeyCode::Char('/'));
+    assert_eq!(app.mode(), Mode::Search, "typing goes into the filter");
+    type_text(&mut app, "-db");
+    let s = screen(&mut app, 100, 40);
+    // The four nodes on a database, each under the nodes that lead to it; nothing else.
+    for kept in [
+        "component:payments-api",
+        "component:ledger-writer",
+        "resource:ledger-db",
+        "component:session-service",
+        "resource:identity-db",
+        "resource:payments-db",
+        "api:ledger-api",
+        "component:ledger-reader",
+    ] {
+        assert!(s.contains(kept), "{kept} kept: {s}");
+    }
+    for gone in [
+        "card-vault",
+        "fraud-scoring",
+        "telemetry-go",
+        "identity-api",
+    ] {
+        assert!(!s.contains(gone), "{gone} filtered out: {s}");
+    }
+    assert!(s.contains("/-db▏  4 of 25"), "{s}");
+    // The first match is selected; Enter keeps the filter and opens it.
+    let selected = s.lines().find(|l| l.starts_with('▶')).unwrap_or_default();
+    assert!(selected.contains("resource:ledger-db"), "{s}");
+    press(&mut app, KeyCode::Enter);
+    assert!(screen(&mut app, 100, 40).contains("[Resource] ledger-db"));
+    press(&mut app, KeyCode::Esc);
+    let s = screen(&mut app, 100, 40);
+    assert!(s.contains("/-db  4 of 25"), "the filter is kept: {s}");
+    // Esc clears the filter first, then leaves the page.
+    press(&mut app, KeyCode::Esc);
+    let s = screen(&mut app, 100, 40);
+    assert!(s.contains("card-vault") && !s.contains("4 of 25"), "{s}");
+    assert_eq!(app.stack().len(), 1);
+    press(&mut app, KeyCode::Esc);
+    assert!(app.stack().is_empty());
+}
+
+#[test]
+fn ownership_filter_keeps_the_matching_rows_under_their_heading() {
+    let mut app = on_tab("ledger-writer", "Ownership");
+    let before = screen(&mut app, 100, 40);
+    assert!(before.contains("On-call"), "{before}");
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "emma");
+    let s = screen(&mut app, 100, 40);
+    assert!(s.contains("Members ("), "the heading stays: {s}");
+    assert!(s.contains("user:emma.lindqvist"), "{s}");
+    assert!(!s.contains("On-call") && !s.contains("Parents"), "{s}");
+    assert!(s.contains("1 of "), "{s}");
+    let selected = s.lines().find(|l| l.starts_with('▶')).unwrap_or_default();
+    assert!(selected.contains("emma.lindqvist"), "{s}");
+    press(&mut app, KeyCode::Enter);
+    assert!(screen(&mut app, 100, 40).contains("[User] emma.lindqvist"));
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Esc);
+    assert!(screen(&mut app, 100, 40).contains("On-call"));
+    assert_eq!(app.stack().len(), 1);
+}

@@ -570,6 +570,8 @@ async fn event_loop(
 }
 
 #[cfg(test)]
+mod click_tests;
+#[cfg(test)]
 mod custom_action_tests;
 #[cfg(test)]
 mod edit_tests;
@@ -605,6 +607,8 @@ mod refresh_tests;
 mod remote_tests;
 #[cfg(test)]
 mod scorecard_tests;
+#[cfg(test)]
+mod screens_tests;
 #[cfg(test)]
 mod search_tests;
 #[cfg(test)]

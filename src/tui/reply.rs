@@ -29,7 +29,7 @@ pub enum Reply {
     /// for the form that asked.
     Scaffold(JobDone),
     /// Local catalog files changed (the watcher, `tui::watch`): these sources reload.
-    FilesChanged(Vec<crate::source::SourceId>),
+    FilesChanged(Vec<crate::tui::watch::Change>),
     /// The editor opened on a file returned (`Task::Edit`): its source is reloaded.
     Edited(crate::tui::editing::Edited),
     /// A custom action's command run in the background finished (`Task::RunCommand`).

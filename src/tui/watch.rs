@@ -5,6 +5,11 @@
 //! the sources to reload as one `Action::Reply(Reply::FilesChanged)` on the executor's
 //! results channel: the one road back, as every background answer. Off with `watch: false`.
 //!
+//! Each source comes with when its last change was seen ([`Change`]), so `update` can tell a
+//! change that a refresh started since will read anyway (the reload after `e`: the editor's
+//! save is seen here ~300 ms after the portal already reloaded the file) from one made during
+//! or after a refresh, which must be read again.
+//!
 //! Only catalog-like files count (`.yaml`, `.yml`, `.json`): an editor's swap or backup file
 //! reloads nothing. A file source is watched through its directory, so an editor that saves
 //! by writing a new file and renaming it over the old one is seen too.
@@ -13,13 +18,24 @@ use crate::source::{SourceId, SourceSpec};
 use crate::tui::action::Action;
 use crate::tui::reply::Reply;
 use notify::{EventKind, RecursiveMode, Watcher};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc as std_mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// How long the files must stay quiet before the reload.
 pub const QUIET: Duration = Duration::from_millis(300);
+
+/// A source whose files changed, and when the watcher last saw one of them change (the
+/// monotonic clock, as the app's [`crate::tui::clock::Clock::instant`] reads it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    /// The source.
+    pub source: SourceId,
+    /// When its last change in the burst was seen.
+    pub seen: Instant,
+}
 
 /// The watches; dropping it stops them.
 pub struct Watching {
@@ -64,7 +80,7 @@ pub fn start(
     if watched.is_empty() {
         return Ok(None);
     }
-    let (tx, rx) = std_mpsc::channel::<Vec<SourceId>>();
+    let (tx, rx) = std_mpsc::channel::<(Vec<SourceId>, Instant)>();
     let targets = watched.clone();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         let Ok(event) = event else {
@@ -75,7 +91,7 @@ pub fn start(
         }
         let ids = sources_of(&targets, &event.paths);
         if !ids.is_empty() {
-            let _ = tx.send(ids);
+            let _ = tx.send((ids, Instant::now()));
         }
     })
     .map_err(|e| format!("cannot watch the catalog files: {e}"))?;
@@ -141,21 +157,34 @@ fn catalog_like(path: &Path) -> bool {
 }
 
 /// Gathers changes until [`QUIET`] passes without one, then sends one reload of every source
-/// they touched. Ends when the watcher or the portal is gone.
-fn debounce(changes: &std_mpsc::Receiver<Vec<SourceId>>, results: &mpsc::UnboundedSender<Action>) {
+/// they touched, each with when its last change was seen. Ends when the watcher or the portal
+/// is gone.
+fn debounce(
+    changes: &std_mpsc::Receiver<(Vec<SourceId>, Instant)>,
+    results: &mpsc::UnboundedSender<Action>,
+) {
     while let Ok(first) = changes.recv() {
-        let mut ids = first;
+        let mut seen: BTreeMap<SourceId, Instant> = BTreeMap::new();
+        let mut note = |(ids, at): (Vec<SourceId>, Instant)| {
+            for id in ids {
+                let last = seen.entry(id).or_insert(at);
+                *last = (*last).max(at);
+            }
+        };
+        note(first);
         loop {
             match changes.recv_timeout(QUIET) {
-                Ok(more) => ids.extend(more),
+                Ok(more) => note(more),
                 Err(std_mpsc::RecvTimeoutError::Timeout) => break,
                 Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
             }
         }
-        ids.sort_unstable();
-        ids.dedup();
+        let changed = seen
+            .into_iter()
+            .map(|(source, seen)| Change { source, seen })
+            .collect();
         if results
-            .send(Action::Reply(Reply::FilesChanged(ids)))
+            .send(Action::Reply(Reply::FilesChanged(changed)))
             .is_err()
         {
             return;
@@ -168,12 +197,16 @@ mod tests {
     use super::*;
     use std::time::Instant;
 
-    /// The next reload the watcher sends, waiting at most `limit`.
+    /// The sources of the next reload the watcher sends, waiting at most `limit` (each change
+    /// was seen by now, not in the future).
     fn next(rx: &mut mpsc::UnboundedReceiver<Action>, limit: Duration) -> Option<Vec<SourceId>> {
         let start = Instant::now();
         while start.elapsed() < limit {
             match rx.try_recv() {
-                Ok(Action::Reply(Reply::FilesChanged(ids))) => return Some(ids),
+                Ok(Action::Reply(Reply::FilesChanged(changes))) => {
+                    assert!(changes.iter().all(|c| c.seen <= Instant::now()));
+                    return Some(changes.iter().map(|c| c.source).collect());
+                }
                 Ok(_) => {}
                 Err(_) => std::thread::sleep(Duration::from_millis(20)),
             }

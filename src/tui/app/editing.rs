@@ -6,6 +6,7 @@ use super::App;
 use crate::source::SourceId;
 use crate::tui::editing::{EditRequest, Edited};
 use crate::tui::task::Task;
+use crate::tui::watch::Change;
 use crate::tui::widgets::wrap::safe_line;
 
 impl App {
@@ -107,9 +108,29 @@ impl App {
         ids
     }
 
+    /// Starts a refresh of a source, noting when (see [`App::files_changed`]).
+    pub(super) fn start_refresh(&mut self, id: SourceId) {
+        self.data.load.start_refresh(id);
+        let now = self.settings.clock.instant();
+        self.pending.refresh_started.insert(id, now);
+    }
+
     /// The watcher saw the files of these sources change: they reload, and the status line
-    /// says so.
-    pub(super) fn files_changed(&mut self, ids: Vec<SourceId>) {
+    /// says so. A source whose refresh started after its change was seen (the reload after
+    /// `e`, a `R`) reads that change anyway and is left alone; one refreshing since before the
+    /// change (even still loading) reloads again, or it would miss what was written during its
+    /// read.
+    pub(super) fn files_changed(&mut self, changes: Vec<Change>) {
+        let ids: Vec<SourceId> = changes
+            .into_iter()
+            .filter(|c| {
+                self.pending
+                    .refresh_started
+                    .get(&c.source)
+                    .map_or(true, |&started| started <= c.seen)
+            })
+            .map(|c| c.source)
+            .collect();
         let names: Vec<String> = ids
             .iter()
             .filter_map(|&id| {
@@ -125,7 +146,7 @@ impl App {
             return;
         }
         for &id in &ids {
-            self.data.load.start_refresh(id);
+            self.start_refresh(id);
         }
         self.status_info(format!("files changed: reloading {}", names.join(", ")));
         self.pending.asked.push(Task::Refresh(ids));
@@ -145,7 +166,7 @@ impl App {
             edited.request.sources
         };
         for &id in &ids {
-            self.data.load.start_refresh(id);
+            self.start_refresh(id);
         }
         let code = match edited.result {
             Ok(Some(0)) => String::new(),

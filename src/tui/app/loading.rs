@@ -191,7 +191,7 @@ impl App {
             });
         }
         for &id in &ids {
-            self.data.load.start_refresh(id);
+            self.start_refresh(id);
         }
         self.status_info(format!(
             "refreshing {}",

@@ -133,6 +133,7 @@ impl App {
                 remote: remote::RemoteJobs::default(),
                 scores_due: false,
                 pending_confirm: None,
+                refresh_started: Default::default(),
                 searching: Searching {
                     version: 0,
                     behind: false,

@@ -20,4 +20,8 @@ pub(super) struct Pending {
     pub(super) pending_confirm: Option<usize>,
     /// Search state: versions, the worker, the query awaited, load coalescing.
     pub(super) searching: Searching,
+    /// When each source's last refresh started (the app's monotonic clock): a change the
+    /// file watcher saw before that is read by that refresh and needs no reload of its own.
+    pub(super) refresh_started:
+        std::collections::HashMap<crate::source::SourceId, std::time::Instant>,
 }

@@ -17,7 +17,6 @@ use crate::tui::theme::Token;
 use crate::tui::widgets::filter::FilteredList;
 use crate::tui::widgets::wrap::safe_line;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -198,20 +197,13 @@ impl View for DocsSearchView {
                 continue;
             };
             let selected = Some(i) == current;
-            let base = if selected {
-                theme.style(Token::Selection)
-            } else {
-                Style::default()
-            };
+            let (base, marker) = theme.row_start(selected);
             let at = match &f.anchor {
                 Some(a) => format!("{}#{a}", f.page),
                 None => f.page.clone(),
             };
             let spans = vec![
-                Span::styled(
-                    if selected { "▶ " } else { "  " },
-                    theme.on_row(base, theme.style(Token::Accent)),
-                ),
+                marker,
                 Span::styled(
                     safe_line(&f.entity_ref),
                     theme.on_row(base, theme.style(Token::Accent)),

@@ -22,6 +22,29 @@ pub struct EntityView {
     /// Where the tab bar was last drawn: its row, and each label's columns and tab, so a
     /// click switches to the tab under it.
     tab_bar: std::cell::RefCell<TabBar>,
+    /// The entity-wide keys that work on this entity besides the tabs' (`favourite` always;
+    /// `edit` when it has a local file; `launch_template` on a Template), for help and hints.
+    own_keys: Vec<&'static str>,
+}
+
+/// The entity-wide keys that work on `id`'s page (see [`EntityView::keys`]).
+fn own_keys(ctx: &Ctx, id: EntityId) -> Vec<&'static str> {
+    let entity = ctx.catalog.get(id);
+    let mut keys = vec![
+        "next_tab",
+        "prev_tab",
+        "copy_ref",
+        "ownership",
+        "links",
+        "favourite",
+    ];
+    if crate::tui::editing::EditRequest::for_origin(&entity.origin, "").is_ok() {
+        keys.push("edit");
+    }
+    if entity.kind.eq_ignore_ascii_case("template") {
+        keys.push("launch_template");
+    }
+    keys
 }
 
 /// The tab bar's row and, for each label, its first and past-the-last column and its tab.
@@ -35,6 +58,7 @@ impl EntityView {
             tabs: tabs_for(ctx, id),
             active: 0,
             tab_bar: Default::default(),
+            own_keys: own_keys(ctx, id),
         }
     }
 
@@ -109,7 +133,7 @@ impl View for EntityView {
             // A text field of the tab has focus: only its keys.
             return keys;
         }
-        keys.and(&["next_tab", "prev_tab", "copy_ref", "ownership", "links"])
+        keys.and(&self.own_keys)
     }
 
     fn remap(&mut self, ctx: &Ctx, remap: &dyn Fn(EntityId) -> Option<EntityId>) -> bool {
@@ -119,6 +143,7 @@ impl View for EntityView {
         // Tabs hold state computed from the old catalog: build them anew on the same tab.
         self.id = id;
         self.tabs = tabs_for(ctx, id);
+        self.own_keys = own_keys(ctx, id);
         self.active = self.active.min(self.tabs.len().saturating_sub(1));
         true
     }

@@ -9,7 +9,6 @@ use crate::tui::theme::{Theme, Token};
 use crate::tui::widgets::line_edit::{Edit, LineEditor};
 use crate::tui::widgets::list::{move_selection, window};
 use ratatui::layout::{Constraint, Layout, Position, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
@@ -173,15 +172,10 @@ impl PaletteOverlay {
         let lines: Vec<Line> = window(selected, entries.len(), list_area.height as usize)
             .map(|i| {
                 let e = &entries[i];
-                let base = if i == selected {
-                    theme.style(Token::Selection)
-                } else {
-                    Style::default()
-                };
-                let marker = if i == selected { "▶ " } else { "  " };
+                let (base, marker) = theme.row_start(i == selected);
                 super::entity::clip(
                     vec![
-                        Span::styled(marker, theme.on_row(base, theme.style(Token::Accent))),
+                        marker,
                         Span::styled(
                             format!("{}  ", super::search::fit(&e.line, name_width)),
                             base,

@@ -11,7 +11,6 @@ use crate::tui::theme::Token;
 use crate::tui::widgets::filter::FilteredList;
 use crate::tui::widgets::wrap::{safe_line, wrap};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -176,11 +175,7 @@ impl View for ProblemsView {
             .into_iter()
             .filter_map(|i| Some((i, *problems.get(i)?)))
             .map(|(i, p)| {
-                let base = if i == selected {
-                    theme.style(Token::Selection)
-                } else {
-                    Style::default()
-                };
+                let (base, marker) = theme.row_start(i == selected);
                 let (sev, sev_style) = match p.severity {
                     Severity::Error => ("error  ", theme.style(Token::Error)),
                     Severity::Warning => ("warning", theme.style(Token::Warning)),
@@ -190,9 +185,8 @@ impl View for ProblemsView {
                 if let Some(r) = &p.entity {
                     message.push_str(&format!("  [{r}]"));
                 }
-                let marker = if i == selected { "▶ " } else { "  " };
                 let spans = vec![
-                    Span::styled(marker, theme.on_row(base, theme.style(Token::Accent))),
+                    marker,
                     Span::styled(
                         format!("{at} "),
                         theme.on_row(base, theme.style(Token::Muted)),

@@ -1,7 +1,8 @@
 //! The Scorecards pane (palette: `scorecards`): for one scorecard at a time, how many entities
 //! stand at each level, a leaderboard of owners (average score, entities per level), and per
 //! rule the entities failing it. Up/Down select an owner or an entity, Enter opens it,
-//! Tab/Shift-Tab switch scorecards.
+//! Tab/Shift-Tab switch scorecards. A click selects an owner or entity, a double click opens
+//! it.
 //!
 //! The rows are derived when the pane opens or switches scorecard (in `handle`, never while
 //! drawing), so a frame only lays out the visible ones.
@@ -14,7 +15,7 @@ use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::theme::Token;
 use crate::tui::widgets::filter::FilteredList;
-use crate::tui::widgets::list::window;
+use crate::tui::widgets::list::{window, RowsDrawn};
 use crate::tui::widgets::wrap::safe_line;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -67,6 +68,8 @@ pub struct ScorecardsView {
     /// The `/` filter over the selectable rows, and the selection (an index into
     /// `selectable`).
     list: FilteredList,
+    /// Where the rows of [`ScorecardsView::drawn_rows`] were last drawn, for clicks.
+    drawn: RowsDrawn,
 }
 
 impl ScorecardsView {
@@ -77,6 +80,7 @@ impl ScorecardsView {
             rows: Vec::new(),
             selectable: Vec::new(),
             list: FilteredList::new(0),
+            drawn: RowsDrawn::default(),
         };
         view.derive(ctx);
         view
@@ -218,6 +222,24 @@ fn rows(ctx: &Ctx, card_index: usize) -> Vec<Row> {
 }
 
 impl ScorecardsView {
+    /// A click on screen row `row`: selects the owner or entity drawn there (headings, rules
+    /// and notes are not the pane's to select).
+    fn click(&mut self, row: u16) -> Outcome {
+        let hit = self
+            .drawn
+            .hit(row)
+            .and_then(|at| self.drawn_rows().get(at).copied())
+            .and_then(|i| self.selectable.binary_search(&i).ok())
+            .filter(|s| self.list.shown().contains(s));
+        match hit {
+            Some(s) => {
+                self.list.select_row(s);
+                Outcome::Consumed
+            }
+            None => Outcome::Ignored,
+        }
+    }
+
     /// The scorecards were evaluated again: the rows are derived again, the selection kept.
     fn scores_changed(&mut self, ctx: &Ctx) {
         let selected = self.list.selected_row().unwrap_or(0);
@@ -256,6 +278,9 @@ impl View for ScorecardsView {
         if let Action::ScoresChanged = action {
             self.scores_changed(ctx);
             return Outcome::Consumed;
+        }
+        if let Action::Mouse(crate::tui::action::Mouse::Click { row, .. }) = action {
+            return self.click(*row);
         }
         let cards = ctx.scores.cards.len();
         match action {
@@ -391,7 +416,9 @@ impl View for ScorecardsView {
             .max()
             .unwrap_or(0)
             .min(width / 2);
-        let lines: Vec<Line> = window(anchor, drawn.len(), list.height as usize)
+        let range = window(anchor, drawn.len(), list.height as usize);
+        self.drawn.record(list, range.start);
+        let lines: Vec<Line> = range
             .filter_map(|at| drawn.get(at).copied())
             .map(|i| {
                 let is_selected = Some(i) == selected_row;

@@ -10,7 +10,6 @@ use crate::tui::theme::Token;
 use crate::tui::widgets::filter::FilteredList;
 use crate::tui::widgets::wrap::{safe_line, wrap};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -161,20 +160,15 @@ impl View for SourcesView {
             .into_iter()
             .filter_map(|i| Some((i, self.statuses.get(i)?)))
             .map(|(i, s)| {
-                let base = if i == selected {
-                    theme.style(Token::Selection)
-                } else {
-                    Style::default()
-                };
+                let (base, marker) = theme.row_start(i == selected);
                 let (state, progress) = state_text(s);
                 let state_style = match s.state {
                     SourceState::Loading => theme.style(Token::Accent),
                     SourceState::Ready => theme.style(Token::Ok),
                     SourceState::Failed => theme.style(Token::Error),
                 };
-                let marker = if i == selected { "▶ " } else { "  " };
                 let mut spans = vec![
-                    Span::styled(marker, theme.on_row(base, theme.style(Token::Accent))),
+                    marker,
                     Span::styled(format!("{:<16} ", safe_line(&s.name)), base),
                     Span::styled(
                         format!("{:<10}", s.kind),

@@ -164,21 +164,16 @@ impl View for TemplatesView {
         for i in window(selected, found.len(), rows) {
             let e = ctx.catalog.get(found[i]);
             let is_sel = i == selected;
-            let base = if is_sel {
-                theme.style(Token::Selection)
-            } else {
-                Style::default()
-            };
+            let (base, marker) = theme.row_start(is_sel);
             let owner = ctx
                 .catalog
                 .owner_ref(found[i])
                 .map(|r| r.short())
                 .unwrap_or_else(|| "no owner".into());
             let tags = e.metadata.tags.join(", ");
-            let marker = if is_sel { "▶ " } else { "  " };
             lines.push(crate::tui::panes::entity::clip(
                 vec![
-                    Span::styled(marker, theme.on_row(base, theme.style(Token::Accent))),
+                    marker,
                     Span::styled(
                         safe_line(e.display_name()),
                         base.add_modifier(Modifier::BOLD),

@@ -1,6 +1,7 @@
 //! The API tab: an API entity's definition. OpenAPI: title, version, servers and the
 //! operations; Up/Down select an operation and Enter expands it to its parameters, request body
-//! and responses. AsyncAPI, GraphQL and gRPC: the table of contents, then the definition.
+//! and responses (a click selects an operation, a double click opens it). AsyncAPI, GraphQL and
+//! gRPC: the table of contents, then the definition.
 //! A definition that does not parse is shown as written, under its parse error.
 
 use super::EntityTab;
@@ -19,6 +20,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 /// The API tab's state for one API entity.
@@ -30,6 +32,12 @@ pub struct ApiTab {
     scroll: TextScroll,
     /// Operations opened with Enter.
     expanded: BTreeSet<usize>,
+    /// Where the last draw put the text: its area, the first line shown and each
+    /// operation's line, so a click finds the operation under it.
+    drawn: RefCell<(Rect, usize, Vec<usize>)>,
+    /// The first line to show after a click (the view stays put under the pointer, so the
+    /// second click of a double click lands on the same operation); keys recentre it.
+    pinned: Option<usize>,
 }
 
 /// The API tab applies to API entities.
@@ -49,6 +57,8 @@ pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
             selected: 0,
             scroll: TextScroll::default(),
             expanded: BTreeSet::new(),
+            drawn: RefCell::default(),
+            pinned: None,
         }) as Box<dyn EntityTab>
     })
 }
@@ -294,7 +304,23 @@ impl EntityTab for ApiTab {
                 Outcome::Ignored
             };
         }
+        if let Action::Mouse(crate::tui::action::Mouse::Click { row, .. }) = action {
+            let (area, start, positions) = &*self.drawn.borrow();
+            let line =
+                (*row >= area.y && *row < area.bottom()).then(|| start + usize::from(row - area.y));
+            // The operation whose lines hold the clicked one.
+            let hit = line.and_then(|line| positions.iter().rposition(|&p| p <= line));
+            return match hit {
+                Some(op) => {
+                    self.selected = op;
+                    self.pinned = Some(*start);
+                    Outcome::Consumed
+                }
+                None => Outcome::Ignored,
+            };
+        }
         if move_selection(&mut self.selected, n, action, ctx.page) {
+            self.pinned = None;
             return Outcome::Consumed;
         }
         if matches!(action, Action::Open) {
@@ -310,12 +336,14 @@ impl EntityTab for ApiTab {
         let (lines, positions) = self.layout(ctx.theme, area.width as usize);
         let height = area.height as usize;
         let max_start = lines.len().saturating_sub(height);
-        let start = match positions.get(self.selected) {
-            Some(&line) => line
+        let start = match (positions.get(self.selected), self.pinned) {
+            (Some(_), Some(pinned)) => pinned.min(max_start),
+            (Some(&line), None) => line
                 .saturating_sub(height.saturating_sub(1) / 2)
                 .min(max_start),
-            None => self.scroll.start(lines.len(), height),
+            (None, _) => self.scroll.start(lines.len(), height),
         };
+        *self.drawn.borrow_mut() = (area, start, positions);
         let visible: Vec<Line> = lines.into_iter().skip(start).take(height).collect();
         frame.render_widget(Paragraph::new(visible), area);
         if let ApiView::OpenApi(api) = &self.view {

@@ -4,16 +4,19 @@
 //! reverse tree is built). For a Domain or System it shows the structure (`hasPart`) instead.
 //!
 //! Keys: Up/Down move, Right/Left expand and collapse, Enter opens the node's entity, `r`
-//! switches forward/reverse, `+`/`-` change the depth, `y` copies the node's ref.
+//! switches forward/reverse, `+`/`-` change the depth, `y` copies the node's ref, `/` filters
+//! the tree (the nodes that match and the path to them). A click selects a node, a double
+//! click opens it.
 
 use super::EntityTab;
 use crate::catalog::{EntityId, Target};
 use crate::graph::{self, export::mark_note, Direction, Impact, Mark, Tree, DEFAULT_DEPTH};
 use crate::text;
 use crate::tui::action::Action;
+use crate::tui::keymap::Mode;
 use crate::tui::panes::{Ctx, Outcome, PaneKeys};
 use crate::tui::theme::Token;
-use crate::tui::widgets::list::{move_selection, window};
+use crate::tui::widgets::tree_filter::FilteredTree;
 use crate::tui::widgets::wrap::safe_line;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -35,7 +38,12 @@ pub struct Dependencies {
     collapsed: HashSet<usize>,
     /// The node index of each visible row, in display order.
     rows: Vec<usize>,
-    selected: usize,
+    /// The row of each row's parent node (`None` for the root), aligned with `rows`.
+    parents: Vec<Option<usize>>,
+    /// Each row's text for the `/` filter (its relation and ref), aligned with `rows`.
+    texts: Vec<String>,
+    /// The `/` filter over the rows, and the selection.
+    list: FilteredTree,
     /// The summary line, computed with the tree (counting walks every node).
     summary: String,
     /// Live fetches of the teams' on-call, until `update` takes them.
@@ -69,7 +77,9 @@ impl Dependencies {
             impact: None,
             collapsed: HashSet::new(),
             rows: Vec::new(),
-            selected: 0,
+            parents: Vec::new(),
+            texts: Vec::new(),
+            list: FilteredTree::new(0),
             summary: String::new(),
             live_wanted: Vec::new(),
             live_asked: Vec::new(),
@@ -128,14 +138,14 @@ impl Dependencies {
         self.impact =
             (self.direction == Direction::Reverse).then(|| graph::impact(ctx.catalog, &self.tree));
         self.collapsed.clear();
-        self.selected = 0;
         self.summary = self.summary();
-        self.reflow();
+        self.reflow(ctx);
+        self.list.select_row(0);
         self.ask_oncall(ctx);
     }
 
-    /// Recomputes the visible rows after folding changed.
-    fn reflow(&mut self) {
+    /// Recomputes the visible rows after folding changed, and filters them again.
+    fn reflow(&mut self, ctx: &Ctx) {
         self.rows.clear();
         let mut stack = vec![0usize];
         while let Some(i) = stack.pop() {
@@ -144,7 +154,33 @@ impl Dependencies {
                 stack.extend(self.tree.nodes[i].children.clone().rev());
             }
         }
-        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        let mut row_of = vec![None; self.tree.nodes.len()];
+        for (row, &node) in self.rows.iter().enumerate() {
+            row_of[node] = Some(row);
+        }
+        self.parents = self
+            .rows
+            .iter()
+            .map(|&node| self.tree.nodes[node].parent.and_then(|p| row_of[p]))
+            .collect();
+        self.texts = self
+            .rows
+            .iter()
+            .map(|&node| {
+                let n = &self.tree.nodes[node];
+                let reference = ctx.catalog.target_ref(&n.target).to_string();
+                match n.relation {
+                    Some(rel) => format!("{} {reference}", rel.as_str()),
+                    None => reference,
+                }
+            })
+            .collect();
+        let (texts, parents) = (&self.texts, &self.parents);
+        self.list.set_rows(
+            self.rows.len(),
+            |i| texts[i].clone(),
+            |i| parents.get(i).copied().flatten(),
+        );
     }
 
     /// The direction shown.
@@ -163,7 +199,11 @@ impl Dependencies {
     }
 
     fn selected_node(&self) -> usize {
-        self.rows.get(self.selected).copied().unwrap_or(0)
+        self.list
+            .selected_row()
+            .and_then(|row| self.rows.get(row))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The guides before a node: `│   ` or spaces for each ancestor level, then `├── ` or
@@ -348,38 +388,61 @@ impl EntityTab for Dependencies {
         }
     }
 
+    fn mode(&self) -> Option<Mode> {
+        self.list.filter().editing().then_some(Mode::Search)
+    }
+
     fn keys(&self) -> PaneKeys {
+        if self.list.filter().editing() {
+            return PaneKeys::filter_line();
+        }
+        let toggle: &[&'static str] = if self.direction == Direction::Structure {
+            &[]
+        } else {
+            &["toggle_view"]
+        };
         PaneKeys::moves_and(&[
             "open",
             "copy_ref",
-            "toggle_view",
             "depth_more",
             "depth_less",
             "expand",
             "collapse",
+            "filter",
         ])
+        .and(toggle)
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
-        if move_selection(&mut self.selected, self.rows.len(), action, ctx.page) {
+        let (texts, parents) = (&self.texts, &self.parents);
+        if self.list.handle(
+            action,
+            ctx.page,
+            |i| texts.get(i).cloned().unwrap_or_default(),
+            |i| parents.get(i).copied().flatten(),
+        ) {
             return Outcome::Consumed;
+        }
+        if self.rows.is_empty() || self.list.selected_row().is_none() {
+            // A filter matching nothing: nothing to act on.
+            return Outcome::Ignored;
         }
         let node = self.selected_node();
         match action {
             Action::Expand => {
                 self.collapsed.remove(&node);
-                self.reflow();
+                self.reflow(ctx);
                 Outcome::Consumed
             }
             Action::Collapse => {
                 let n = &self.tree.nodes[node];
                 if !n.children.is_empty() && !self.collapsed.contains(&node) {
                     self.collapsed.insert(node);
-                    self.reflow();
+                    self.reflow(ctx);
                 } else if let Some(parent) = n.parent {
                     // On a leaf or a folded node, Left goes to the parent, as in file trees.
                     if let Some(row) = self.rows.iter().position(|&r| r == parent) {
-                        self.selected = row;
+                        self.list.select_row(row);
                     }
                 }
                 Outcome::Consumed
@@ -429,12 +492,16 @@ impl EntityTab for Dependencies {
                 .max(1)
         };
         let teams = self.team_lines(ctx, width, team_height as usize);
-        let [summary, tree_area, teams_area] = Layout::vertical([
+        let [summary, tree_area, foot, teams_area] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(0),
+            Constraint::Length(self.list.footer_height()),
             Constraint::Length(team_height),
         ])
         .areas(area);
+        if let Some(line) = self.list.footer(ctx.theme, width) {
+            frame.render_widget(Paragraph::new(line), foot);
+        }
         frame.render_widget(
             Paragraph::new(Line::styled(
                 text::truncate(&self.summary, width).into_owned(),
@@ -442,9 +509,12 @@ impl EntityTab for Dependencies {
             )),
             summary,
         );
-        let visible = window(self.selected, self.rows.len(), tree_area.height as usize);
-        let lines: Vec<Line> = visible
-            .map(|row| self.row_line(ctx, self.rows[row], row == self.selected, width))
+        let selected = self.list.selected_row();
+        let lines: Vec<Line> = self
+            .list
+            .visible_in(tree_area)
+            .into_iter()
+            .map(|row| self.row_line(ctx, self.rows[row], Some(row) == selected, width))
             .collect();
         frame.render_widget(Paragraph::new(lines), tree_area);
         if team_height > 0 {

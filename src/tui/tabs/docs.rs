@@ -3,7 +3,8 @@
 //! text on the page, `n`/`N` go to the next/previous match (or, with no search, select the
 //! next/previous link) and Enter follows the selected link (another page of the site, an
 //! anchor on this one; a web link opens in the local browser, or is copied with OSC 52 over
-//! ssh). Esc clears a search first.
+//! ssh). Esc clears a search first. A click on a page in the list opens it; a click on a link
+//! selects it, a double click follows it.
 
 use super::docs_page::{self, PageLoaded, PageRequest, Read, SiteQuery};
 use super::EntityTab;
@@ -23,7 +24,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 /// Where the tab is with the entity's site.
@@ -63,6 +64,20 @@ pub struct DocsTab {
     pending: Option<u64>,
     /// A page read to hand to the event loop (see [`EntityTab::take_tasks`]).
     request: Option<PageRequest>,
+    /// Where the last draw put the page list, and the page with its first line shown, for
+    /// clicks.
+    drawn: Cell<Drawn>,
+}
+
+/// Where the Docs tab drew its parts.
+#[derive(Debug, Clone, Copy, Default)]
+struct Drawn {
+    /// The page list (its nav entries one a line from the top).
+    list: Rect,
+    /// The page's text.
+    page: Rect,
+    /// The page's line drawn on the page's first row.
+    start: usize,
 }
 
 /// The Docs tab applies to entities with a techdocs-ref, or a README beside their file. The
@@ -99,10 +114,59 @@ pub fn make(ctx: &Ctx, id: EntityId) -> Option<Box<dyn EntityTab>> {
             read: Read::Site(query),
             width: 0,
         }),
+        drawn: Cell::default(),
     }))
 }
 
 impl DocsTab {
+    /// A click: on a page in the list, opens it; on a link in the page, selects it (the
+    /// double click's Enter then follows it).
+    fn click(&mut self, column: u16, row: u16) -> Outcome {
+        let drawn = self.drawn.get();
+        let inside = |r: Rect| r.contains(ratatui::layout::Position::new(column, row));
+        if inside(drawn.list) {
+            let at = usize::from(row - drawn.list.y);
+            let Some(site) = self.site() else {
+                return Outcome::Ignored;
+            };
+            let Some(entry) = site.nav.get(at) else {
+                return Outcome::Ignored;
+            };
+            if !matches!(entry.target, NavTarget::Page(_)) {
+                return Outcome::Ignored;
+            }
+            let page = site.nav[..at]
+                .iter()
+                .filter(|e| matches!(e.target, NavTarget::Page(_)))
+                .count();
+            if page != self.page {
+                self.open_page(page, None);
+            }
+            return Outcome::Consumed;
+        }
+        if !inside(drawn.page) {
+            return Outcome::Ignored;
+        }
+        let line = drawn.start + usize::from(row - drawn.page.y);
+        let column = usize::from(column - drawn.page.x);
+        let link = self.rendered.borrow().as_ref().and_then(|(_, _, doc)| {
+            let mut x = 0;
+            doc.lines.get(line)?.spans.iter().find_map(|span| {
+                let w = text::width(&span.text);
+                let hit = (x..x + w).contains(&column);
+                x += w;
+                hit.then_some(span.link).flatten()
+            })
+        });
+        match link {
+            Some(i) => {
+                self.link = Some(i);
+                Outcome::Consumed
+            }
+            None => Outcome::Ignored,
+        }
+    }
+
     /// A page read: taken when it is the one this tab waits for, ignored otherwise.
     fn page_loaded(&mut self, loaded: &PageLoaded) -> Outcome {
         if self.pending != Some(loaded.token) {
@@ -433,6 +497,9 @@ impl EntityTab for DocsTab {
                 Outcome::Consumed
             }
             Action::Open => self.follow(),
+            Action::Mouse(crate::tui::action::Mouse::Click { column, row }) => {
+                self.click(*column, *row)
+            }
             _ => {
                 self.settle_anchor();
                 if self.scroll.handle(action, ctx.page) {
@@ -445,6 +512,8 @@ impl EntityTab for DocsTab {
 
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
         let theme = ctx.theme;
+        // Until the list and the page are drawn below, a click finds nothing.
+        self.drawn.set(Drawn::default());
         let site = match &self.site {
             SiteState::Ready(site) => site,
             SiteState::Reading => {
@@ -465,6 +534,7 @@ impl EntityTab for DocsTab {
             // Not shown; drawn only if the view asked for the tab by name before it knew.
             SiteState::Absent => return,
         };
+        let mut drawn = Drawn::default();
         let list_width = docs_page::list_width(area.width);
         let [list_area, page_area] = if list_width > 0 {
             Layout::horizontal([Constraint::Length(list_width), Constraint::Min(0)]).areas(area)
@@ -478,6 +548,8 @@ impl EntityTab for DocsTab {
                 .border_style(theme.style(Token::Border));
             let inner = block.inner(list_area);
             frame.render_widget(block, list_area);
+            drawn.list = inner;
+            self.drawn.set(drawn);
             let width = inner.width as usize;
             let mut page_index = 0;
             let mut lines = Vec::new();
@@ -550,6 +622,14 @@ impl EntityTab for DocsTab {
                 .min(doc.lines.len().saturating_sub(height)),
             None => scrolled,
         };
+        self.drawn.set(Drawn {
+            page: Rect {
+                height: height as u16,
+                ..page_area
+            },
+            start,
+            ..drawn
+        });
         let lines: Vec<Line> = doc
             .lines
             .iter()

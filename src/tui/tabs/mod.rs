@@ -84,4 +84,4 @@ pub fn tabs_for(ctx: &Ctx, id: EntityId) -> Vec<Box<dyn EntityTab>> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

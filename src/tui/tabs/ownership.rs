@@ -2,7 +2,9 @@
 //! and contact links; for a Group or User also what it owns (and a user's groups).
 //!
 //! Keys: Up/Down move, Enter opens the highlighted person, group or entity, `y` copies the
-//! highlighted email, ref, on-call id or link, `r` (on a group) adds what child groups own.
+//! highlighted email, ref, on-call id or link, `r` (on a group) adds what child groups own,
+//! `/` filters the rows (those that match, under their section's heading). A click selects a
+//! row, a double click opens it.
 
 use super::EntityTab;
 use crate::catalog::EntityId;
@@ -10,12 +12,13 @@ use crate::live::human_age;
 use crate::ownership::{self, is_party_kind, Party};
 use crate::text;
 use crate::tui::action::Action;
+use crate::tui::keymap::Mode;
 use crate::tui::panes::{Ctx, Outcome, PaneKeys};
 use crate::tui::theme::Token;
 use crate::tui::widgets::hyperlink;
-use crate::tui::widgets::list::{move_selection, window};
+use crate::tui::widgets::tree_filter::FilteredTree;
 use crate::tui::widgets::wrap::safe_line;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -87,12 +90,15 @@ impl Row {
     }
 }
 
-/// The Ownership tab's state for one entity: its rows, computed once, and the selection.
+/// The Ownership tab's state for one entity: its rows, computed once, and the `/` filter
+/// with the selection.
 pub struct OwnershipTab {
     id: EntityId,
+    /// The entity is a Group: `r` switches what it owns between direct and with child groups.
+    group: bool,
     with_children: bool,
     rows: Vec<Row>,
-    selected: usize,
+    list: FilteredTree,
 }
 
 /// The Ownership tab applies to every entity.
@@ -105,13 +111,25 @@ impl OwnershipTab {
     pub fn new(ctx: &Ctx, id: EntityId) -> Self {
         let mut tab = OwnershipTab {
             id,
+            group: ctx.catalog.get(id).kind_lower() == "group",
             with_children: false,
             rows: Vec::new(),
-            selected: 0,
+            list: FilteredTree::new(0),
         };
-        tab.rows = tab.build_rows(ctx);
-        tab.selected = tab.first_selectable();
+        tab.set_rows(tab.build_rows(ctx));
+        tab.list.select_row(tab.first_selectable());
         tab
+    }
+
+    /// New rows (built again): filtered again, the selected line kept by position.
+    fn set_rows(&mut self, rows: Vec<Row>) {
+        self.rows = rows;
+        let rows = &self.rows;
+        self.list.set_rows(
+            rows.len(),
+            |i| rows[i].text.clone(),
+            |i| heading_of(rows, i),
+        );
     }
 
     /// The rows, for tests and callers that want the content without drawing.
@@ -255,21 +273,34 @@ impl EntityTab for OwnershipTab {
         "Ownership"
     }
 
+    fn mode(&self) -> Option<Mode> {
+        self.list.filter().editing().then_some(Mode::Search)
+    }
+
     fn keys(&self) -> PaneKeys {
-        PaneKeys::moves_and(&["open", "copy_ref", "toggle_view"])
+        if self.list.filter().editing() {
+            return PaneKeys::filter_line();
+        }
+        let toggle: &[&'static str] = if self.group { &["toggle_view"] } else { &[] };
+        PaneKeys::moves_and(&["open", "copy_ref", "filter"]).and(toggle)
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
         if let Action::LiveChanged = action {
             // Who is on call may have changed: the rows are derived again.
-            self.rows = self.build_rows(ctx);
-            self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+            self.set_rows(self.build_rows(ctx));
             return Outcome::Consumed;
         }
-        if move_selection(&mut self.selected, self.rows.len(), action, ctx.page) {
+        let rows = &self.rows;
+        if self.list.handle(
+            action,
+            ctx.page,
+            |i| rows.get(i).map(|r| r.text.clone()).unwrap_or_default(),
+            |i| heading_of(rows, i),
+        ) {
             return Outcome::Consumed;
         }
-        let row = self.rows.get(self.selected);
+        let row = self.list.selected_row().and_then(|i| self.rows.get(i));
         match action {
             Action::CopyRef => match row.and_then(|r| r.copy.clone()) {
                 Some((text, what)) => Outcome::Copy { text, what },
@@ -281,10 +312,9 @@ impl EntityTab for OwnershipTab {
                 Some(_) => Outcome::Consumed,
                 None => Outcome::Status("nothing to open on this line".into()),
             },
-            Action::ToggleView if ctx.catalog.get(self.id).kind_lower() == "group" => {
+            Action::ToggleView if self.group => {
                 self.with_children = !self.with_children;
-                self.rows = self.build_rows(ctx);
-                self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+                self.set_rows(self.build_rows(ctx));
                 Outcome::Consumed
             }
             _ => Outcome::Ignored,
@@ -294,13 +324,21 @@ impl EntityTab for OwnershipTab {
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
         let width = area.width as usize;
         let theme = ctx.theme;
-        let visible = window(self.selected, self.rows.len(), area.height as usize);
-        let first = visible.start;
+        let [area, foot] = Layout::vertical([
+            Constraint::Min(0),
+            Constraint::Length(self.list.footer_height()),
+        ])
+        .areas(area);
+        if let Some(line) = self.list.footer(theme, width) {
+            frame.render_widget(Paragraph::new(line), foot);
+        }
+        let selected = self.list.selected_row();
+        let visible = self.list.visible_in(area);
         let lines: Vec<Line> = visible
-            .clone()
-            .map(|i| {
+            .iter()
+            .map(|&i| {
                 let r = &self.rows[i];
-                if i == self.selected {
+                if Some(i) == selected {
                     // The row's colour gives way to the selection's; `▶` marks it.
                     let text = match r.text.strip_prefix("  ") {
                         Some(rest) => format!("▶ {rest}"),
@@ -319,14 +357,22 @@ impl EntityTab for OwnershipTab {
             .collect();
         frame.render_widget(Paragraph::new(lines), area);
         if ctx.prefs.hyperlinks {
-            for i in visible {
+            for (line, &i) in visible.iter().enumerate() {
                 if let Some((shown, url)) = &self.rows[i].link {
-                    let row = Rect::new(area.x, area.y + (i - first) as u16, area.width, 1);
+                    let row = Rect::new(area.x, area.y + line as u16, area.width, 1);
                     hyperlink::link_text(frame.buffer_mut(), row, shown, url);
                 }
             }
         }
     }
+}
+
+/// The heading a row is under (its "parent" for the `/` filter); none for a heading.
+fn heading_of(rows: &[Row], i: usize) -> Option<usize> {
+    if rows.get(i)?.style == Token::Title {
+        return None;
+    }
+    rows.get(..i)?.iter().rposition(|r| r.style == Token::Title)
 }
 
 /// "On call now": the people the live providers say are on call for the entity (from its own

@@ -1,4 +1,4 @@
-//! Widgets shared by panes: the status bar, a selection over a list, the list filter (`/`),
+//! Widgets shared by panes: the status bar, a selection over a list, the list and tree filters (`/`),
 //! text layout helpers.
 
 pub mod burnup;
@@ -9,4 +9,5 @@ pub mod line_edit;
 pub mod list;
 pub mod scroll;
 pub mod status_bar;
+pub mod tree_filter;
 pub mod wrap;
