@@ -88,10 +88,11 @@ fn search_facets() -> App {
     app
 }
 
-/// The Teams list narrowed with `/`.
+/// The Teams list narrowed with `/` (its history read: none recorded, as on a first run).
 fn teams_filter() -> App {
     let mut app = demo();
-    let _ = act(&mut app, Action::RunCommand("teams".into()));
+    let tasks = act(&mut app, Action::RunCommand("teams".into()));
+    answer_history(&mut app, tasks, &[]);
     typed(&mut app, "/team");
     app
 }

@@ -58,6 +58,14 @@ pub enum HistorySource {
 }
 
 impl HistorySource {
+    /// Its name: `git history`, `recorded runs`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            HistorySource::Git => "git history",
+            HistorySource::Recorded(_) => "recorded runs",
+        }
+    }
+
     /// How a burn-up line names its points: `of git history`, `of recorded runs`.
     pub fn words(&self) -> &'static str {
         match self {
@@ -265,18 +273,17 @@ impl Burnup {
         )
     }
 
-    /// An initiative's burn-up in a few words for a list row — `burn-up ▅▆█ (3 day(s) of git
-    /// history)`, at most `cells` points — or `None` when the history has none of it.
+    /// An initiative's burn-up in a few words for a list row — `burn-up ▅▆█ (git history)`, at
+    /// most `cells` points, one a day — or `None` when the history has none of it.
     pub fn initiative_words(&self, theme: &Theme, name: &str, cells: usize) -> Option<String> {
         let (Burnup::Loaded(_, from), Some(series)) = (self, self.initiative(name)) else {
             return None;
         };
         let values: Vec<f64> = series.points.iter().map(|p| p.percent()).collect();
         Some(format!(
-            "burn-up {} ({} day(s) {})",
+            "burn-up {} ({})",
             spark(&values, cells, theme),
-            values.len(),
-            from.words()
+            from.name()
         ))
     }
 
