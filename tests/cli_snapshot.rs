@@ -94,3 +94,26 @@ fn a_query_leaves_a_snapshot_answers_the_same_from_it_and_sees_a_changed_file() 
         "a changed file is read again, never the snapshot's copy"
     );
 }
+
+#[test]
+fn validate_lists_the_same_problems_from_the_snapshot_as_from_the_files() {
+    let home = tempfile::tempdir().unwrap();
+    let args = ["validate", "tests/data/hostile", "--json"];
+    let first = idp(home.path(), &args);
+    assert_eq!(
+        snapshots(home.path()).len(),
+        1,
+        "the load leaves a snapshot"
+    );
+    let second = idp(home.path(), &args);
+    let problems: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert!(
+        problems.as_array().is_some_and(|p| p.len() > 3),
+        "the hostile files have problems to list: {problems}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&second.stdout),
+        String::from_utf8_lossy(&first.stdout)
+    );
+    assert_eq!(second.status.code(), first.status.code());
+}

@@ -342,7 +342,11 @@ fn request_writes_the_resource_request_or_lists_every_error() {
             "apiVersion": "marketplace.kratix.io/v1alpha1",
             "kind": "postgresql",
             "metadata": {"name": "orders-db", "namespace": "payments"},
-            "spec": {"teamId": "payments-team", "dbName": "orders", "env": "prod", "sizeGb": 50},
+            "spec": {
+                "teamId": "payments-team", "dbName": "orders", "env": "prod", "sizeGb": 50,
+                // The nested object's defaults, as the form fills them in.
+                "backups": {"enabled": true, "retentionDays": 7},
+            },
         })
     );
     // The same values through the Template (the form engine): the same request.
@@ -655,4 +659,69 @@ fn a_port_export_with_blueprints_converts_to_files_that_validate_clean() {
         .unwrap();
     assert_eq!(pager["fate"], "annotation");
     assert_eq!(pager["title"], "PagerDuty service");
+}
+
+#[test]
+fn request_takes_nested_values_checks_them_and_the_form_makes_the_same_request() {
+    let values = format!("{KRATIX}/nested-values.yaml");
+    let o = idp(&[
+        "--catalog",
+        KRATIX,
+        "request",
+        "postgresql",
+        "--values",
+        &values,
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let request: serde_json::Value = serde_yaml::from_str(&text(&o.stdout)).unwrap();
+    assert_eq!(
+        request["spec"]["backups"],
+        serde_json::json!({"enabled": false, "retentionDays": 30})
+    );
+    // Through the Template, the nested mapping fills the form's `backups › …` fields.
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("scaffolded");
+    let s = idp(&[
+        "--catalog",
+        KRATIX,
+        "scaffold",
+        "request-postgresql",
+        "--values",
+        &values,
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(s.status.success(), "{}", text(&s.stderr));
+    let mut scaffolded: serde_json::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(dir.join("analytics-postgresql.yaml")).unwrap(),
+    )
+    .unwrap();
+    scaffolded["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("annotations");
+    assert_eq!(scaffolded, request);
+    // A nested value out of bounds: exit 1, the error at its path.
+    let bad = out.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(&values)
+            .unwrap()
+            .replace("retentionDays: 30", "retentionDays: 0"),
+    )
+    .unwrap();
+    let o = idp(&[
+        "--catalog",
+        KRATIX,
+        "request",
+        "postgresql",
+        "--values",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("spec.backups.retentionDays: 0 is less than the minimum of 1"),
+        "{}",
+        text(&o.stderr)
+    );
 }

@@ -4,6 +4,9 @@
 
 #![allow(clippy::unwrap_used)] // test code: an unwrap that fails is a failed test, with its reason
 
+mod git_repo;
+
+use git_repo::git_at;
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -143,6 +146,26 @@ fn the_demo_has_an_initiative_in_progress_and_one_delayed() {
 }
 
 #[test]
+fn the_demo_has_an_initiative_in_progress_and_one_delayed_today() {
+    // The real clock: the demo's dates move with it (src/governance/demo.yaml).
+    let o = run_in(Path::new(DATA), &["initiatives", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let all = json(&o);
+    let figures: Vec<(&str, i64)> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["status"].as_str().unwrap(),
+                i["days_left"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(figures, [("in progress", 571), ("delayed", 205)]);
+}
+
+#[test]
 fn score_still_loads_scorecard_files_that_hold_initiatives() {
     let o = fixture(&["score", "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -157,7 +180,7 @@ fn golden(name: &str, o: &Output) {
 
 #[test]
 fn validate_formats_match_their_golden_files() {
-    for format in ["github", "junit", "sarif", "markdown"] {
+    for format in ["text", "json", "github", "junit", "sarif", "markdown"] {
         let o = fixture(&["validate", "--format", format]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         golden(&format!("validate_{format}"), &o);
@@ -166,7 +189,7 @@ fn validate_formats_match_their_golden_files() {
 
 #[test]
 fn score_formats_match_their_golden_files() {
-    for format in ["github", "junit", "sarif", "markdown"] {
+    for format in ["text", "json", "github", "junit", "sarif", "markdown"] {
         let o = fixture(&["score", "--format", format, "--min-level", "bronze"]);
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
         golden(&format!("score_{format}"), &o);
@@ -175,7 +198,7 @@ fn score_formats_match_their_golden_files() {
 
 #[test]
 fn initiatives_formats_match_their_golden_files() {
-    for format in ["text", "github", "junit", "sarif", "markdown"] {
+    for format in ["text", "json", "github", "junit", "sarif", "markdown"] {
         let o = fixture(&["initiatives", "--format", format]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         golden(&format!("initiatives_{format}"), &o);
@@ -190,24 +213,6 @@ fn initiatives_formats_match_their_golden_files() {
 
 fn git(dir: &Path, args: &[&str]) {
     git_at(dir, "2027-01-01T12:00:00Z", args)
-}
-
-/// Runs git with the author and commit dates set to `date`.
-fn git_at(dir: &Path, date: &str, args: &[&str]) {
-    let o = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git runs (the diff tests need the git binary)");
-    assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
 }
 
 const TEAMS: &str = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\nspec: {type: team, children: []}\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-b}\nspec: {type: team, children: []}\n---\napiVersion: backstage.io/v1alpha1\nkind: System\nmetadata: {name: core}\nspec: {owner: team-a}\n";
@@ -295,6 +300,31 @@ fn diff_between_commits_lists_every_kind_of_change() {
         api["fields"],
         serde_json::json!(["metadata.description", "spec.dependsOn"])
     );
+    // The move takes worker's ownedBy from team-a; removing old takes its relations.
+    let removed: Vec<(&str, &str, &str)> = d["relations_removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["source"].as_str().unwrap(),
+                r["relation"].as_str().unwrap(),
+                r["target"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        removed.contains(&(
+            "component:default/worker",
+            "ownedBy",
+            "group:default/team-a"
+        )),
+        "{removed:?}"
+    );
+    assert!(
+        removed.contains(&("component:default/old", "ownedBy", "group:default/team-b")),
+        "{removed:?}"
+    );
     assert_eq!(d["relations_added"][0]["relation"], "dependsOn");
     assert_eq!(
         d["relations_added"][0]["target"],
@@ -321,7 +351,7 @@ fn diff_between_commits_lists_every_kind_of_change() {
 #[test]
 fn diff_formats_match_their_golden_files() {
     let repo = repository();
-    for format in ["text", "markdown", "github", "junit", "sarif"] {
+    for format in ["text", "json", "markdown", "github", "junit", "sarif"] {
         let o = run_in(
             repo.path(),
             &[
@@ -409,6 +439,27 @@ fn export_writes_csv_and_json() {
         serde_json::json!(["has-description", "has-tags"])
     );
     assert_eq!(web["level"], Value::Null);
+    // The other two: scores as CSV, the catalog as JSON.
+    let csv = stdout(&fixture(&["export", "scores"]));
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        "ref,owner,scorecard,level,score,failing"
+    );
+    assert!(
+        csv.contains(
+            "component:default/web-b,group:default/team-b,basics,,33.3,has-description has-tags"
+        ),
+        "{csv}"
+    );
+    let rows = json(&fixture(&["export", "--format", "json"]));
+    let api = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ref"] == "component:default/api-a")
+        .unwrap();
+    assert_eq!(api["owner"], "group:default/team-a");
+    assert_eq!(api["tags"], serde_json::json!(["go"]));
 }
 
 #[test]

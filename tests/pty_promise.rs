@@ -37,3 +37,37 @@ fn a_promise_opens_as_a_form_generated_from_its_crd() {
     s.send("\x03");
     s.exit_status();
 }
+
+#[test]
+fn a_nested_object_of_the_crd_is_filled_field_by_field() {
+    let home = tempfile::tempdir().expect("home");
+    let catalog = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/formats/kratix");
+    let mut s = Portal::start(&["--catalog", catalog], &[], home.path(), COLS, ROWS);
+    s.wait_for("catalog ✓");
+    s.open_template("request postgresql", "request-postgresql");
+    s.wait_for("Page 1/2");
+    s.send("analytics");
+    s.wait_for("analytics");
+    s.send("\x0e");
+    s.wait_for("Page 2/2");
+    // The CRD's `backups` object: a field per property, labelled with its path.
+    s.wait_for("backups › enabled");
+    s.wait_for("backups › retentionDays");
+    s.send("data-team");
+    s.wait_for("data-team");
+    s.send("\t");
+    s.send("events");
+    s.wait_for("events");
+    // env, sizeGb, backups › enabled, then backups › retentionDays (its default, 7).
+    s.send("\t\t\t\t");
+    s.send("\x7f0");
+    s.send("\x0e");
+    s.wait_for("must be at least 1");
+    s.send("\x7f14");
+    s.send("\x0e");
+    // The review lists the nested values under their paths.
+    s.wait_for("backups › retentionDays: 14");
+    s.wait_for("backups › enabled: yes");
+    s.send("\x03");
+    s.exit_status();
+}

@@ -11,11 +11,10 @@ use super::output::{emit, emit_json};
 use super::Settings;
 use crate::catalog::Severity;
 use crate::governance::diff::{CatalogDiff, ProblemChange, Side};
-use crate::governance::git::Repo;
+use crate::governance::revision;
 use crate::scorecard::{self, Date};
 use crate::source::{self, SourceSpec};
-use color_eyre::eyre::{eyre, WrapErr};
-use std::path::{Path, PathBuf};
+use color_eyre::eyre::eyre;
 use std::process::ExitCode;
 
 /// Arguments of `diff`.
@@ -33,85 +32,13 @@ pub struct Args {
     pub format: Option<Format>,
 }
 
-/// One loaded side: the catalog, the prefix its paths carry, and the temporary copy (kept
-/// alive until the comparison is done).
-pub(super) struct Loaded {
-    pub(super) catalog: crate::catalog::Catalog,
-    pub(super) root: String,
-    _copy: Option<tempfile::TempDir>,
-}
-
-fn with_slash(path: &Path) -> String {
-    let mut s = path.to_string_lossy().into_owned();
-    if !s.ends_with('/') {
-        s.push('/');
-    }
-    s
-}
-
-/// Loads the catalog paths (repository-relative) as they are at `rev`, or in the work tree.
-pub(super) fn load_side(
-    repo: &Repo,
-    rels: &[(String, bool)],
-    rev: Option<&str>,
-) -> color_eyre::Result<Loaded> {
-    let (base, copy) = match rev {
-        Some(rev) => {
-            let commit = repo.resolve(rev)?;
-            let dir = tempfile::tempdir().wrap_err("creating a temporary directory")?;
-            for (rel, is_dir) in rels {
-                let prefix = if *is_dir {
-                    rel.as_str()
-                } else {
-                    rel.rsplit_once('/').map_or("", |(parent, _)| parent)
-                };
-                repo.copy_out(&commit, prefix, dir.path())?;
-            }
-            (dir.path().to_path_buf(), Some(dir))
-        }
-        None => (
-            std::fs::canonicalize(&repo.root).unwrap_or_else(|_| repo.root.clone()),
-            None,
-        ),
-    };
-    let paths: Vec<String> = rels
-        .iter()
-        .map(|(rel, _)| {
-            let p: PathBuf = if rel.is_empty() {
-                base.clone()
-            } else {
-                base.join(rel)
-            };
-            p.to_string_lossy().into_owned()
-        })
-        .collect();
-    let catalog = source::load_blocking(&[SourceSpec::Files {
-        name: rev.unwrap_or("work tree").to_string(),
+/// Loads local catalog files with the file source: the [`Loader`](revision::Loader) that
+/// `diff` and `history` pass to read a revision.
+pub(super) fn load_files(name: &str, paths: Vec<String>) -> crate::catalog::Catalog {
+    source::load_blocking(&[SourceSpec::Files {
+        name: name.to_string(),
         paths,
-    }]);
-    Ok(Loaded {
-        catalog,
-        root: with_slash(&base),
-        _copy: copy,
-    })
-}
-
-/// The repository holding the catalog paths, and each path relative to its top with whether
-/// it is a directory.
-pub(super) fn locate(paths: &[String]) -> color_eyre::Result<(Repo, Vec<(String, bool)>)> {
-    let first = paths.first().map_or(".", String::as_str);
-    let repo = Repo::discover(Path::new(first))?;
-    let mut rels = Vec::new();
-    for p in paths {
-        let rel = repo.relative(Path::new(p)).ok_or_else(|| {
-            eyre!(
-                "{p} is not inside the git repository at {}",
-                repo.root.display()
-            )
-        })?;
-        rels.push((rel, Path::new(p).is_dir()));
-    }
-    Ok((repo, rels))
+    }])
 }
 
 /// Runs `diff`; `catalogs` are the `--catalog` paths (default: the current directory).
@@ -126,13 +53,13 @@ pub fn run(settings: &Settings, catalogs: &[String], args: &Args) -> color_eyre:
             "diff compares files in a git repository, not a server: {url}"
         ));
     }
-    let (repo, rels) = locate(&paths)?;
+    let located = revision::locate(&paths)?;
     let cards = scorecard::load_paths(&settings.scorecards);
     for e in &cards.errors {
         tell!("idp-tui: scorecard not loaded: {e}");
     }
-    let before = load_side(&repo, &rels, Some(&args.rev_a))?;
-    let after = load_side(&repo, &rels, args.rev_b.as_deref())?;
+    let before = located.load(Some(&args.rev_a), &load_files)?;
+    let after = located.load(args.rev_b.as_deref(), &load_files)?;
     let diff = CatalogDiff::compare(
         &Side {
             catalog: &before.catalog,

@@ -6,6 +6,7 @@
 use super::output::{emit, emit_json};
 use super::Settings;
 use crate::governance::history::{self, Record, Series};
+use crate::governance::revision;
 use crate::scorecard::{self, Date};
 use color_eyre::eyre::{eyre, WrapErr};
 use serde_json::json;
@@ -40,17 +41,17 @@ fn since(text: &str, today: Date) -> color_eyre::Result<Date> {
     if let Some(d) = Date::parse(text) {
         return Ok(d);
     }
-    let (number, unit) = text.split_at(text.len().saturating_sub(1));
-    let n: i64 = number.parse().map_err(|_| {
+    let refused = || {
         eyre!("--since {text:?}: write a number of days (90d), weeks (12w) or a date (YYYY-MM-DD)")
-    })?;
-    match unit {
-        "d" => Ok(today.add_days(-n)),
-        "w" => Ok(today.add_days(-7 * n)),
-        _ => Err(eyre!(
-            "--since {text:?}: write a number of days (90d), weeks (12w) or a date (YYYY-MM-DD)"
-        )),
-    }
+    };
+    // `strip_suffix`, not slicing: the text may end in any character.
+    let (number, days_per) = match (text.strip_suffix('d'), text.strip_suffix('w')) {
+        (Some(n), _) => (n, 1),
+        (_, Some(n)) => (n, 7),
+        _ => return Err(refused()),
+    };
+    let n: u32 = number.parse().map_err(|_| refused())?;
+    Ok(today.add_days(-i64::from(n) * days_per))
 }
 
 /// Appends one record per scorecard and initiative to the history file (`score --record`).
@@ -59,8 +60,9 @@ pub(crate) fn record(
     catalog: &crate::catalog::Catalog,
     cards: &[scorecard::Scorecard],
 ) -> color_eyre::Result<()> {
-    let initiatives = super::initiatives::load_initiatives(settings).initiatives;
-    let records = history::evaluate(catalog, cards, &initiatives, Date::today(), "run", None);
+    let today = Date::today();
+    let initiatives = super::initiatives::load_initiatives(settings, today).initiatives;
+    let records = history::evaluate(catalog, cards, &initiatives, today, "run", None);
     let path = history_file();
     history::append(&path, &records)
         .wrap_err_with(|| format!("recording the scores in {}", path.display()))?;
@@ -72,49 +74,27 @@ pub(crate) fn record(
     Ok(())
 }
 
-/// The records of every commit that touched the catalog, from the cache or evaluated now.
+/// The records of the commits that touched the catalog (the last of each day), from the cache
+/// or evaluated now.
 fn from_git(
     settings: &Settings,
-    catalogs: &[String],
+    located: &revision::Located,
     since: Option<Date>,
 ) -> color_eyre::Result<Vec<Record>> {
-    let (repo, rels) = super::diff::locate(catalogs)?;
     let cards = scorecard::load_paths(&settings.scorecards);
     for e in &cards.errors {
         tell!("idp-tui: scorecard not loaded: {e}");
     }
-    let initiatives = super::initiatives::load_initiatives(settings).initiatives;
-    let fingerprint = history::fingerprint(&cards.scorecards, &initiatives);
-    let cache = crate::config::cache_dir().join("history");
-    let prefixes: Vec<String> = rels.iter().map(|(r, _)| r.clone()).collect();
-    let mut out = Vec::new();
-    for (commit, date) in repo.commits_touching(&prefixes, since)? {
-        let file = cache.join(format!("{commit}-{fingerprint}.json"));
-        if let Some(records) = std::fs::read(&file)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Vec<Record>>(&b).ok())
-        {
-            out.extend(records);
-            continue;
-        }
-        let side = super::diff::load_side(&repo, &rels, Some(&commit))?;
-        let records = history::evaluate(
-            &side.catalog,
-            &cards.scorecards,
-            &initiatives,
-            date,
-            "git",
-            Some(&commit),
-        );
-        // A cache that cannot be written only costs the evaluation next time.
-        if std::fs::create_dir_all(&cache).is_ok() {
-            if let Ok(text) = serde_json::to_vec(&records) {
-                let _ = std::fs::write(&file, text);
-            }
-        }
-        out.extend(records);
-    }
-    Ok(out)
+    let initiatives = super::initiatives::load_initiatives(settings, Date::today()).initiatives;
+    let cache = crate::config::cache_dir().join(revision::CACHE_DIR_NAME);
+    Ok(located.history(
+        &cards.scorecards,
+        &initiatives,
+        since,
+        None,
+        &cache,
+        &super::diff::load_files,
+    )?)
 }
 
 /// Runs `history`; `catalogs` are the `--catalog` paths.
@@ -122,10 +102,14 @@ pub fn run(settings: &Settings, catalogs: &[String], args: &Args) -> color_eyre:
     let today = Date::today();
     let since = args.since.as_deref().map(|s| since(s, today)).transpose()?;
     let local = !catalogs.is_empty() && catalogs.iter().all(|c| !c.contains("://"));
-    let in_git = local && !args.recorded && super::diff::locate(catalogs).is_ok();
-    let (records, origin) = if in_git {
+    let located = if local && !args.recorded {
+        revision::locate(catalogs).ok()
+    } else {
+        None
+    };
+    let (records, origin) = if let Some(located) = located {
         (
-            from_git(settings, catalogs, since)?,
+            from_git(settings, &located, since)?,
             "the catalog's git history".to_string(),
         )
     } else {
@@ -193,4 +177,26 @@ fn text(series: &[Series], origin: &str) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_takes_days_weeks_or_a_date_and_refuses_anything_else_without_panicking() {
+        let today = Date::parse("2027-01-31").unwrap();
+        let day = |s: &str| Date::parse(s).unwrap();
+        assert_eq!(since("90d", today).unwrap(), day("2026-11-02"));
+        assert_eq!(since(" 12w ", today).unwrap(), day("2026-11-08"));
+        assert_eq!(since("2026-10-01", today).unwrap(), day("2026-10-01"));
+        // Before: `9é` split inside `é` and the command panicked.
+        for bad in ["9é", "é", "90", "d", "", "3m", "-", "1.5d"] {
+            let err = since(bad, today).unwrap_err().to_string();
+            assert!(
+                err.contains("write a number of days (90d)"),
+                "{bad:?}: {err}"
+            );
+        }
+    }
 }

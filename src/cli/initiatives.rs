@@ -44,12 +44,13 @@ pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse(text.trim()).ok_or_else(|| format!("{text:?} is not a date: write YYYY-MM-DD"))
 }
 
-/// The initiatives for these settings: those in the scorecard paths, or the demo's when the
-/// catalog is the embedded demo and no scorecards are named.
-pub(crate) fn load_initiatives(settings: &Settings) -> governance::LoadedInitiatives {
+/// The initiatives for these settings: those in the scorecard paths, or the demo's (dated
+/// around `today`) when the catalog is the embedded demo and no scorecards are named.
+pub(crate) fn load_initiatives(settings: &Settings, today: Date) -> governance::LoadedInitiatives {
     governance::load_for(
         &settings.scorecards,
         settings.sources == [crate::source::SourceSpec::demo()],
+        today,
     )
 }
 
@@ -59,7 +60,8 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     for e in &cards.errors {
         tell!("idp-tui: scorecard not loaded: {e}");
     }
-    let loaded = load_initiatives(settings);
+    let today = args.today.unwrap_or_else(Date::today);
+    let loaded = load_initiatives(settings, today);
     let mut failed = !cards.errors.is_empty() || !loaded.errors.is_empty();
     for e in &loaded.errors {
         tell!("idp-tui: initiative not loaded: {e}");
@@ -83,7 +85,6 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
         None => loaded.initiatives.iter().collect(),
     };
     let catalog = super::load(settings)?;
-    let today = args.today.unwrap_or_else(Date::today);
     let mut progress = Vec::new();
     for i in selected {
         match Progress::evaluate(i, &cards.scorecards, &catalog, today) {

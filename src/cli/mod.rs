@@ -311,8 +311,8 @@ pub fn run(cli: &Cli, command: &Command) -> color_eyre::Result<ExitCode> {
 }
 
 /// Loads the settings' sources to the end (through [`crate::startup::load_blocking`]) and
-/// summarises load problems on stderr, so a broken
-/// file never makes a query fail but is never silent either. When no source gave anything (a
+/// summarises load problems on stderr, so a broken file never makes a query fail but is never
+/// silent either. When no source gave anything (a
 /// `--catalog` path that does not exist, a server out of reach with no cached copy), the
 /// command fails (exit [`output::EXIT_USER_ERROR`], like every user error): an answer over
 /// nothing is not an answer.
@@ -320,11 +320,7 @@ pub fn load(settings: &Settings) -> color_eyre::Result<Catalog> {
     // The portal's start-up machine and reducer: from the last load's snapshot when it still
     // matches the sources' caches (the sources confirm it), else a load; then the caches and
     // the next snapshot are written, as the portal writes them.
-    let finished = crate::startup::load_blocking(&settings.sources, &settings.load_options());
-    for warning in &finished.warnings {
-        tell!("idp-tui: {warning}");
-    }
-    let loaded = finished.loaded;
+    let loaded = load_sources(&settings.sources, settings);
     report_sources(&settings.sources, &loaded);
     if !loaded.sources.is_empty()
         && loaded
@@ -347,6 +343,17 @@ pub fn load(settings: &Settings) -> color_eyre::Result<Catalog> {
         );
     }
     Ok(catalog)
+}
+
+/// Loads `sources` to the end through the start-up machine ([`crate::startup::load_blocking`]:
+/// from the snapshot when it matches, the caches and the next snapshot written after), saying
+/// on stderr what the machine says the user should know (a damaged snapshot).
+fn load_sources(sources: &[SourceSpec], settings: &Settings) -> source::Loaded {
+    let finished = crate::startup::load_blocking(sources, &settings.load_options());
+    for warning in &finished.warnings {
+        tell!("idp-tui: {warning}");
+    }
+    finished.loaded
 }
 
 /// Says on stderr which sources failed, and whether cached data stands in for them (or why

@@ -5,7 +5,7 @@ use super::ci_report::{self, Check, Failure, Format, Level, RuleInfo};
 use super::output::{emit, emit_json};
 use super::Settings;
 use crate::catalog::{Catalog, Problem, Severity};
-use crate::source::{self, SourceSpec};
+use crate::source::SourceSpec;
 use std::process::ExitCode;
 
 /// Arguments of `validate`.
@@ -35,7 +35,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
             paths: args.paths.clone(),
         }]
     };
-    let loaded = source::load_blocking_with(&sources, &settings.load_options());
+    let loaded = super::load_sources(&sources, settings);
     super::report_sources(&sources, &loaded);
     let catalog = loaded.catalog;
     if args.rejected {

@@ -217,3 +217,44 @@ fn every_entity_mapped_with_blueprints_is_a_valid_backstage_entity() {
         }
     }
 }
+
+#[test]
+fn a_blueprint_defined_twice_keeps_the_first_and_says_so_at_the_second() {
+    let first =
+        r#"{"identifier": "service", "schema": {"properties": {"tier": {"type": "number"}}}}"#;
+    let second =
+        r#"{"identifier": "service", "schema": {"properties": {"tier": {"type": "string"}}}}"#;
+    let entity = "identifier: a\nblueprint: service\nteam: t\nproperties:\n  tier: 1\n";
+    let r = resolve(vec![
+        parse(Format::Port, &Arc::from("one.blueprint.json"), first),
+        parse(Format::Port, &Arc::from("two.blueprint.json"), second),
+        parse(Format::Port, &Arc::from("port.yml"), entity),
+    ]);
+    // `tier: 1` fits the first definition (a number): no mismatch.
+    assert_eq!(
+        problems(&r),
+        ["two.blueprint.json:1: warning: blueprint service is also defined in one.blueprint.json:1: this one is ignored"]
+    );
+}
+
+#[test]
+fn hostile_blueprints_are_problems_not_panics() {
+    let blueprints = [
+        r#"{"identifier": "a", "schema": "x"}"#,
+        r#"{"identifier": "a", "schema": {"properties": [1, 2]}}"#,
+        r#"{"identifier": "a", "schema": {"properties": {"p": 5, "q": {"type": 7, "enum": "x"}}, "required": {"a": 1}}}"#,
+        r#"{"identifier": "a", "schema": {}, "relations": {"r": {"target": null}, "s": [1], "t": {"target": "a", "many": "yes"}}}"#,
+        r#"{"identifier": ["a"], "schema": {}}"#,
+        r#"[{"schema": {}}, null, 3, {"identifier": "a", "schema": {}}]"#,
+        r#"{"blueprints": "x", "entities": {"identifier": "a"}}"#,
+    ];
+    let entity = "identifier: e\nblueprint: a\nproperties:\n  p: [1]\n  q: \"\\e[31m\"\nrelations:\n  r: [x, y]\n  s: {a: 1}\n  t: [e, e]\n";
+    for text in blueprints {
+        let r = resolve(vec![
+            parse(Format::Port, &Arc::from("bp.json"), text),
+            parse(Format::Port, &Arc::from("port.yml"), entity),
+        ]);
+        // Whatever it gave, it gave without panicking, and the entity is still read.
+        assert_eq!(r[1].drafts.len(), 1, "{text}");
+    }
+}

@@ -230,7 +230,7 @@ fn metadata_keys(crd: &Crd) -> (String, String) {
 
 /// The form of a request: a page for its name and namespace, and a page with the spec's
 /// properties as the CRD describes them (types, enums, defaults, required, bounds, patterns;
-/// a nested object is one JSON field).
+/// the form engine makes a nested object's properties fields of their own).
 fn form_of(crd: &Crd, keys: &(String, String)) -> Value {
     let spec = crd.spec_schema();
     let mut page = json!({
@@ -332,6 +332,14 @@ fn fill_defaults(schema: &Value, value: &mut Value, depth: usize) {
         if !obj.contains_key(key) {
             if let Some(default) = prop.get("default") {
                 obj.insert(key.clone(), default.clone());
+            } else if prop.get("properties").is_some() {
+                // A nested object the values leave out gets its properties' defaults, as the
+                // form (and Backstage's) fills them in.
+                let mut nested = Value::Object(Map::new());
+                fill_defaults(prop, &mut nested, depth + 1);
+                if nested.as_object().is_some_and(|o| !o.is_empty()) {
+                    obj.insert(key.clone(), nested);
+                }
             }
         }
         if let Some(child) = obj.get_mut(key) {

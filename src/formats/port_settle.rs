@@ -64,13 +64,24 @@ pub(super) fn settle(files: &mut [Parsed]) {
         }
         file.problems.extend(s.problems);
     }
+    if parts.is_empty() {
+        return;
+    }
+    // Each Port entity by its keys (case folded): (file, draft).
+    let mut by_key: HashMap<String, (usize, usize)> = HashMap::new();
+    for (f, file) in files.iter().enumerate() {
+        for (i, d) in file.drafts.iter().enumerate() {
+            if d.format == Format::Port {
+                for k in &d.keys {
+                    by_key.entry(k.to_lowercase()).or_insert((f, i));
+                }
+            }
+        }
+    }
     for (index, line, child, system) in parts {
-        let found = files
-            .iter_mut()
-            .flat_map(|f| f.drafts.iter_mut())
-            .find(|d| {
-                d.format == Format::Port && d.keys.iter().any(|k| k.eq_ignore_ascii_case(&child))
-            });
+        let found = by_key
+            .get(&child.to_lowercase())
+            .and_then(|&(f, i)| files.get_mut(f)?.drafts.get_mut(i));
         match found {
             Some(d) if d.refs.iter().any(|r| r.field == RefField::System) => {}
             Some(d) => d.pending(RefField::System, &system, &["system"], ("relations", line)),

@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
     /// The `git` binary is not installed or not on `PATH`.
-    #[error("the git program was not found: `idp-tui diff` needs git on PATH ({0})")]
+    #[error("the git program was not found: `idp-tui diff` and `history` need git on PATH ({0})")]
     Missing(std::io::Error),
     /// A git command failed: which, and what git said.
     #[error("git {command}: {message}")]
@@ -20,6 +20,14 @@ pub enum GitError {
         command: String,
         /// Git's error output, one line.
         message: String,
+    },
+    /// A catalog path is not inside the repository the first one is in.
+    #[error("{path} is not inside the git repository at {root}")]
+    Outside {
+        /// The catalog path.
+        path: String,
+        /// The repository's top directory.
+        root: String,
     },
     /// Writing the temporary copy failed.
     #[error("cannot write a temporary copy of the catalog: {0}")]

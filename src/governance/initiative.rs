@@ -131,20 +131,41 @@ struct RawMilestone {
     percent: f64,
 }
 
-/// The demo's initiatives (an in-progress one and a delayed one, on the built-in scorecard).
-pub fn demo_initiatives() -> Vec<Initiative> {
+/// The day the demo's dates are written for: on another day they move by as many days, so the
+/// demo always shows what it shows on this one.
+pub const DEMO_WRITTEN_FOR: &str = "2026-12-07";
+
+/// The demo's initiatives (an in-progress one and a delayed one, on the built-in scorecard),
+/// their dates moved from [`DEMO_WRITTEN_FOR`] to `today` so their statuses and days left are
+/// the same whatever the date.
+pub fn demo_initiatives(today: Date) -> Vec<Initiative> {
     // The embedded file is tested to parse; should it ever not, none is better than a panic.
-    parse_file("built-in:initiatives.yaml", DEMO_INITIATIVES).0
+    let mut initiatives = parse_file("built-in:initiatives.yaml", DEMO_INITIATIVES).0;
+    let shift = Date::parse(DEMO_WRITTEN_FOR).map_or(0, |written| today.days_after(written));
+    for i in &mut initiatives {
+        let s = &mut i.schedule;
+        s.start = s.start.add_days(shift);
+        s.deadline = s.deadline.add_days(shift);
+        for m in &mut s.milestones {
+            m.date = m.date.add_days(shift);
+        }
+    }
+    initiatives
 }
 
 /// The initiatives a session uses: those in the scorecard paths, or, when none are named and
-/// the catalog is the embedded demo, the demo's (the CLI and the portal both ask this).
-pub fn load_for(scorecard_paths: &[String], demo: bool) -> LoadedInitiatives {
+/// the catalog is the embedded demo, the demo's as of `today` (the CLI and the portal both ask
+/// this).
+pub fn load_for(scorecard_paths: &[String], demo: bool, today: Date) -> LoadedInitiatives {
     if !scorecard_paths.is_empty() {
         return load_paths(scorecard_paths);
     }
     LoadedInitiatives {
-        initiatives: if demo { demo_initiatives() } else { Vec::new() },
+        initiatives: if demo {
+            demo_initiatives(today)
+        } else {
+            Vec::new()
+        },
         errors: Vec::new(),
     }
 }

@@ -8,9 +8,12 @@
 
 pub mod diff;
 pub mod git;
+#[cfg(test)]
+pub(crate) mod git_fixture;
 pub mod history;
 pub mod initiative;
 pub mod progress;
+pub mod revision;
 pub mod schedule;
 pub mod stats;
 

@@ -201,25 +201,40 @@ fn scorecard_files_may_hold_initiatives_beside_scorecards() {
 }
 
 #[test]
-fn the_demo_has_one_initiative_in_progress_and_one_delayed_for_years() {
+fn the_demo_has_one_initiative_in_progress_and_one_delayed_whatever_the_date() {
     let catalog = crate::fixtures::demo();
     let cards = scorecard::default_scorecards();
-    let initiatives = demo_initiatives();
-    assert_eq!(initiatives.len(), 2);
-    for (today, expected) in [
-        ("2026-12-07", [Status::InProgress, Status::Delayed]),
-        ("2027-06-30", [Status::InProgress, Status::Delayed]),
-        ("2027-12-31", [Status::InProgress, Status::Delayed]),
+    // As written in demo.yaml, on the day it is written for.
+    let written = demo_initiatives(d(super::initiative::DEMO_WRITTEN_FOR));
+    let deadlines: Vec<String> = written
+        .iter()
+        .map(|i| i.schedule.deadline.to_string())
+        .collect();
+    assert_eq!(deadlines, ["2028-06-30", "2027-06-30"]);
+    assert_eq!(written[1].schedule.milestones[0].date, d("2026-09-30"));
+    // Any day, the real clock's included: the dates move with it, the statuses stay.
+    for today in [
+        Date::today(),
+        d("2026-12-07"),
+        d("2027-06-30"),
+        d("2028-07-01"),
+        d("2031-02-28"),
+        d("2099-12-31"),
+        d("2020-02-29"),
     ] {
-        let statuses: Vec<Status> = initiatives
+        let initiatives = demo_initiatives(today);
+        let figures: Vec<(Status, i64)> = initiatives
             .iter()
             .map(|i| {
-                Progress::evaluate(i, &cards, &catalog, d(today))
-                    .unwrap()
-                    .status
+                let p = Progress::evaluate(i, &cards, &catalog, today).unwrap();
+                (p.status, p.days_left)
             })
             .collect();
-        assert_eq!(statuses, expected, "on {today}");
+        assert_eq!(
+            figures,
+            [(Status::InProgress, 571), (Status::Delayed, 205)],
+            "on {today}"
+        );
     }
 }
 
@@ -258,7 +273,7 @@ fn progress_read_from_a_scoreboard_matches_a_fresh_evaluation() {
     };
     let mut board = scorecard::Scoreboard::build(loaded, &catalog, today);
     let cards = board.cards.clone();
-    let initiatives = demo_initiatives();
+    let initiatives = demo_initiatives(today);
     for i in &initiatives {
         let fresh = Progress::evaluate(i, &cards, &catalog, today).unwrap();
         let read = Progress::from_board(i, &board, &catalog, today)
@@ -304,10 +319,13 @@ fn progress_read_from_a_scoreboard_matches_a_fresh_evaluation() {
 
 #[test]
 fn the_demo_initiatives_are_used_only_with_the_demo_and_no_scorecards() {
-    assert_eq!(load_for(&[], true).initiatives.len(), 2);
-    assert!(load_for(&[], false).initiatives.is_empty());
+    let today = d("2026-12-07");
+    assert_eq!(load_for(&[], true, today).initiatives.len(), 2);
+    assert!(load_for(&[], false, today).initiatives.is_empty());
     let dir = tempfile::tempdir().unwrap();
-    assert!(load_for(&[dir.path().to_string_lossy().into_owned()], true)
-        .initiatives
-        .is_empty());
+    assert!(
+        load_for(&[dir.path().to_string_lossy().into_owned()], true, today)
+            .initiatives
+            .is_empty()
+    );
 }

@@ -322,20 +322,21 @@ impl CatalogState {
     }
 
     /// Adds entities no source sent (a template run registered them) and checks references
-    /// again; while a replacement is being built they wait, and `false` is returned.
-    pub fn register(&mut self, entities: Vec<Entity>, message: String) -> bool {
+    /// again; returns the message to tell the user. While a replacement is being built they
+    /// wait, with the message, and `None` is returned (see [`CatalogState::next_held`]).
+    pub fn register(&mut self, entities: Vec<Entity>, message: String) -> Option<String> {
         if self.replacing.building {
             self.replacing
                 .held
                 .push_back(Held::Register { entities, message });
-            return false;
+            return None;
         }
         let catalog = Arc::make_mut(&mut self.catalog);
         for e in entities {
             catalog.insert(e);
         }
         catalog.check_references();
-        true
+        Some(message)
     }
 
     /// Catalogs replaced since the last call, to drop off the caller's thread (100,000 entities
@@ -614,7 +615,9 @@ mod tests {
         };
         assert!(state.is_rebuilding());
         assert!(matches!(state.apply(batch(1, &["c"])), Applied::Held));
-        assert!(!state.register(vec![entity("d")], "registered".into()));
+        assert!(state
+            .register(vec![entity("d")], "registered".into())
+            .is_none());
         assert!(matches!(state.apply(done(0)), Applied::Held));
         assert!(
             state.next_held().is_none(),
@@ -645,7 +648,10 @@ mod tests {
     fn entities_registered_by_hand_keep_the_load_from_being_snapshotted() {
         let mut state = CatalogState::new(Catalog::new(), &specs());
         state.apply(batch(0, &["a"]));
-        assert!(state.register(vec![entity("made")], String::new()));
+        assert_eq!(
+            state.register(vec![entity("made")], "made".into()),
+            Some("made".into())
+        );
         state.apply(done(0));
         state.apply(done(1));
         state.complete_index();

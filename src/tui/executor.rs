@@ -117,12 +117,6 @@ impl Executor {
                     let _ = tx.send(Action::Reply(Reply::DocsPage(request.run())));
                 });
             }
-            Task::ReadHistory(request) => {
-                let tx = self.results.clone();
-                tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Action::Reply(Reply::History(request.run())));
-                });
-            }
             Task::FetchRemoteDocs(request) => self.fetch_docs(request),
             Task::RunTemplate(job) => self.run_template(*job),
             Task::Scaffold(job) => self.workers.start_job(*job),
@@ -165,6 +159,11 @@ impl Executor {
                     move || Reply::Initiatives(job.run()),
                 )
                 .wrap_err("starting a thread to work out the initiatives")?,
+            Task::ReadHistory(request) => self
+                .low("idp-history", "reading the score history", move || {
+                    Reply::History(request.run())
+                })
+                .wrap_err("starting a thread to read the score history")?,
             Task::WriteAfterLoad(writes) => self.write_after_load(writes),
             Task::Search(request) => self.search(request),
             Task::Retire(catalogs) => {

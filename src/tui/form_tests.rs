@@ -859,3 +859,67 @@ fn a_one_line_field_takes_the_readline_keys_with_ctrl_u_deleting_to_the_start() 
     v.handle(&Action::Paste("a\nb\n".into()), &ctx);
     assert_eq!(v.editor_text(), "a b-");
 }
+
+/// The request form of the Kratix Promise fixture (a CRD with a nested `backups` object).
+fn promise_form() -> Template {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/formats/kratix/promise.yaml"
+    ))
+    .expect("fixture");
+    let promise: serde_json::Value = serde_yaml::from_str(&text).expect("yaml");
+    let entities = crate::formats::kratix::to_entities(&promise).expect("a promise");
+    let e = Entity::from_value(entities[1].clone(), Origin::new("promise.yaml", Some(1)))
+        .expect("entity")
+        .0;
+    Template::from_entity(&e).expect("template")
+}
+
+#[test]
+fn a_nested_objects_fields_are_filled_checked_and_submitted_in_the_object() {
+    let fx = Fixture::new();
+    let ctx = fx.ctx();
+    let mut v = FormView::new(promise_form(), &ctx, None);
+    type_in(&mut v, &ctx, "analytics");
+    v.handle(&Action::NextPage, &ctx);
+    assert_eq!(v.session.page, 1);
+    let screen = text_of(&draw(&v, &fx, 100, 30));
+    assert!(screen.contains("backups › enabled"), "{screen}");
+    assert!(screen.contains("backups › retentionDays"), "{screen}");
+    focus(&mut v, &ctx, "teamId");
+    type_in(&mut v, &ctx, "data-team");
+    focus(&mut v, &ctx, "dbName");
+    type_in(&mut v, &ctx, "events");
+    // The nested number starts at its default (7): replaced by 0, under its minimum.
+    focus(&mut v, &ctx, "backups.retentionDays");
+    v.handle(&key(KeyCode::Backspace), &ctx);
+    type_in(&mut v, &ctx, "0");
+    let said = status(&v.handle(&Action::NextPage, &ctx));
+    assert!(said.contains("fix before leaving the page"), "{said}");
+    let screen = text_of(&draw(&v, &fx, 100, 30));
+    assert!(screen.contains("✗ must be at least 1"), "{screen}");
+    v.handle(&key(KeyCode::Backspace), &ctx);
+    type_in(&mut v, &ctx, "14");
+    v.handle(&Action::NextPage, &ctx);
+    assert_eq!(v.session.stage, Stage::Review, "{:?}", v.session.errors);
+    assert_eq!(
+        v.session.values.get("backups.retentionDays"),
+        Some(&json!(14))
+    );
+    settle(&mut v, &ctx);
+    let Some(Ok(plan)) = &v.plan else {
+        panic!("no plan: {:?}", v.plan);
+    };
+    let request = plan
+        .files
+        .iter()
+        .find(|f| f.path == "analytics-postgresql.yaml")
+        .expect("the request file");
+    let doc: serde_json::Value =
+        serde_yaml::from_slice(&request.contents).expect("the request is YAML");
+    assert_eq!(
+        doc["spec"]["backups"],
+        json!({"enabled": true, "retentionDays": 14})
+    );
+    assert_eq!(doc["spec"]["teamId"], "data-team");
+}

@@ -28,7 +28,9 @@ fn clock_on(day: &str) -> Clock {
     Clock::fixed(UNIX_EPOCH + Duration::from_secs(days as u64 * 86_400 + 12 * 3600))
 }
 
-/// The demo with its initiatives and the built-in scorecard, scored on `day`.
+/// The demo with its initiatives and the built-in scorecard, scored on `day`. The initiatives
+/// are dated as `demo.yaml` writes them (for 2026-12-07), as if the portal had been started
+/// then, so a later `day` can be past their deadlines.
 pub(crate) fn demo_on(day: &str) -> App {
     let mut app = App::loaded(demo());
     app.set_clock(clock_on(day));
@@ -36,7 +38,8 @@ pub(crate) fn demo_on(day: &str) -> App {
         scorecards: scorecard::default_scorecards(),
         errors: Vec::new(),
     });
-    app.set_initiatives(crate::governance::load_for(&[], true));
+    let written = Date::parse(crate::governance::initiative::DEMO_WRITTEN_FOR).unwrap();
+    app.set_initiatives(crate::governance::load_for(&[], true, written));
     app.clear_status();
     app
 }
@@ -371,6 +374,7 @@ pub(crate) fn answer_history(app: &mut App, tasks: Vec<super::task::Task>, recor
     let loaded = super::widgets::burnup::HistoryRequest {
         token: request.token,
         path,
+        git: None,
     }
     .run();
     update(app, Action::Reply(super::reply::Reply::History(loaded)));
@@ -408,7 +412,7 @@ fn the_initiative_draws_its_burn_up_and_each_owners_from_the_recorded_runs() {
     press(&mut app, KeyCode::Enter);
     let s = screen(&mut app, 120, 40);
     assert!(
-        s.contains("burn-up ▁▁▂ 0% → 11% (3 day(s) since 2026-11-01)"),
+        s.contains("burn-up ▁▁▂ 0% → 11% (3 day(s) of recorded runs since 2026-11-01)"),
         "{s}"
     );
     let checkout = s

@@ -110,6 +110,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
     app.set_initiatives(crate::governance::load_for(
         &settings.scorecards,
         settings.sources == [crate::source::SourceSpec::demo()],
+        app.clock().today(),
     ));
     let action_conflicts = app.keymap().custom_key_conflicts(app.user_commands());
     let (marks, marks_warning) = marks::Marks::load(&crate::config::state_dir().join(marks::FILE));
@@ -576,6 +577,8 @@ mod custom_action_tests;
 mod edit_tests;
 #[cfg(test)]
 mod form_tests;
+#[cfg(test)]
+mod history_tests;
 #[cfg(test)]
 mod hyperlink_tests;
 #[cfg(test)]

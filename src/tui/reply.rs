@@ -43,7 +43,7 @@ pub enum Reply {
     /// Live data for an entity (`Task::FetchLive`): the app keeps the latest report of each
     /// entity, which every pane reads (`Ctx::live`).
     Live(Box<crate::live::Report>),
-    /// The recorded history (`Task::ReadHistory`), for the panes drawing burn-ups.
+    /// The score history (`Task::ReadHistory`), for the panes drawing burn-ups.
     History(crate::tui::widgets::burnup::HistoryLoaded),
     /// The catalog's insights (`Task::CountStats`), for the Insights pane.
     Stats(crate::tui::panes::insights::StatsCounted),

@@ -60,7 +60,8 @@ pub enum Task {
     Search(crate::tui::search_worker::SearchRequest),
     /// Free catalogs a replacement retired (100,000 entities take tens of ms to free).
     Retire(Vec<Arc<Catalog>>),
-    /// Read the recorded history for burn-up sparklines; it comes back as `Reply::History`.
+    /// Read the score history for burn-up sparklines (evaluating the catalog's commits when it
+    /// is in git, else the recorded runs); it comes back as `Reply::History`.
     ReadHistory(crate::tui::widgets::burnup::HistoryRequest),
     /// Count the catalog's insights for the Insights pane; they come back as `Reply::Stats`.
     CountStats(crate::tui::panes::insights::StatsJob),
@@ -97,14 +98,14 @@ impl Task {
             | Task::ReadDocsPage(_)
             | Task::FetchRemoteDocs(_)
             | Task::RunTemplate(_)
-            | Task::FetchLive(_)
-            | Task::ReadHistory(_) => Pool::Io,
+            | Task::FetchLive(_) => Pool::Io,
             Task::Scaffold(_) | Task::Search(_) | Task::SaveMarks(_) => Pool::Interactive,
             Task::Rebuild(_)
             | Task::Rescore(_)
             | Task::WriteAfterLoad(_)
             | Task::Retire(_)
             | Task::CountStats(_)
+            | Task::ReadHistory(_)
             | Task::FigureInitiatives(_) => Pool::Background,
         }
     }

@@ -98,13 +98,12 @@ impl App {
     /// Adds entities to the catalog that no source sent (a template run registered them),
     /// after any replacement being built.
     pub(crate) fn register(&mut self, entities: Vec<Entity>, message: String) {
-        if self.data.load.is_rebuilding() {
-            self.data.load.register(entities, message);
-            return;
-        }
         let count = entities.len();
+        let Some(message) = self.data.load.register(entities, message) else {
+            // Held until the replacement being built is swapped in.
+            return;
+        };
         self.data.scores.forget_catalog();
-        self.data.load.register(entities, String::new());
         self.extend_index();
         self.pending.searching.load_due = true;
         self.search_loaded();

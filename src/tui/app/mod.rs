@@ -121,6 +121,7 @@ impl App {
                 prefs: Prefs {
                     hyperlinks: false,
                     docs_roots: crate::techdocs::roots(sources),
+                    catalog_paths: crate::tui::widgets::burnup::local_paths(sources),
                     live: None,
                 },
                 user_commands: Vec::new(),

@@ -27,6 +27,12 @@ impl super::App {
         self.settings.prefs.hyperlinks = on;
     }
 
+    /// Sets where the file sources are on disk (their git history feeds the burn-ups); `new`
+    /// takes them from the sources, tests set them here.
+    pub fn set_catalog_paths(&mut self, paths: Vec<String>) {
+        self.settings.prefs.catalog_paths = paths;
+    }
+
     /// Sets the live service the panes ask for on-call, CI and deployments.
     pub fn set_live_service(&mut self, live: crate::tui::tabs::live::LiveHandle) {
         self.settings.prefs.live = Some(live);

@@ -197,7 +197,7 @@ pub struct Row {
 pub struct InitiativesView {
     rows: Vec<Row>,
     list: FilteredList,
-    /// The recorded history, for the burn-ups of the initiative opened.
+    /// The history (git or recorded runs), for the burn-ups of the initiative opened.
     burnup: Burnup,
     /// The history read asked for, until `take_tasks` hands it out; then its token.
     history: Option<HistoryRequest>,
@@ -251,7 +251,7 @@ pub fn gauge(theme: &Theme, percent: f64, width: usize, style: Style) -> Vec<Spa
 impl InitiativesView {
     /// The pane over the loaded initiatives, every one listed.
     pub fn new(ctx: &Ctx) -> Self {
-        let request = HistoryRequest::recorded();
+        let request = HistoryRequest::new(ctx);
         let mut view = Self {
             history_token: request.token,
             history: Some(request),

@@ -81,6 +81,9 @@ pub struct Prefs {
     /// The catalog roots of the file sources: TechDocs are read anywhere inside them, never
     /// outside (the same rule as `idp-tui docs`).
     pub docs_roots: Vec<String>,
+    /// The local paths of the file sources, as given: their git history feeds the burn-ups
+    /// (see `widgets/burnup.rs`).
+    pub catalog_paths: Vec<String>,
     /// The live-data service, when `integrations:` configures any provider (the Live tab).
     pub live: Option<crate::tui::tabs::live::LiveHandle>,
 }
@@ -89,6 +92,7 @@ pub struct Prefs {
 pub static DEFAULT_PREFS: Prefs = Prefs {
     hyperlinks: false,
     docs_roots: Vec::new(),
+    catalog_paths: Vec::new(),
     live: None,
 };
 

@@ -1,5 +1,11 @@
 //! The Teams pane (palette `teams`): every group with its members, what it owns, and whether
 //! anyone can be called about it. Enter opens the group on its Ownership tab.
+//!
+//! Each row starts with the team's burn-up: a sparkline of the share of its entities at a
+//! scorecard's first level, per day of the catalog's git history or of the recorded runs
+//! (read in the background when the pane opens: `widgets/burnup.rs`). A line under the
+//! summary says which source it is; without any history that line says so, and the rows have
+//! no sparkline column.
 
 use super::{Ctx, Outcome, View};
 use crate::catalog::{EntityId, RelationType};
@@ -7,7 +13,10 @@ use crate::ownership;
 use crate::text;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
+use crate::tui::reply::Reply;
+use crate::tui::task::Task;
 use crate::tui::theme::Token;
+use crate::tui::widgets::burnup::{Burnup, HistoryRequest};
 use crate::tui::widgets::filter::FilteredList;
 use crate::tui::widgets::wrap::safe_line;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -29,11 +38,29 @@ pub struct TeamRow {
 }
 
 /// The Teams pane's state: the groups (computed when the pane opens), the `/` filter and the
-/// selection.
+/// selection, and the score history for the burn-ups.
 #[derive(Debug, Default)]
 pub struct TeamsView {
     rows: Vec<TeamRow>,
     list: FilteredList,
+    /// The history, once read.
+    burnup: Burnup,
+    /// Each row's share per day of the history (see [`Burnup::team_values`]), worked out when
+    /// it arrives so drawing only lays out the visible rows.
+    shares: Vec<Vec<f64>>,
+    /// The history read asked for, until `take_tasks` hands it out; then its token.
+    history: Option<HistoryRequest>,
+    history_token: u64,
+}
+
+/// Cells of a row's sparkline (the latest days), and whether its share follows, by the width
+/// of the pane.
+fn spark_cells(width: usize) -> (usize, bool) {
+    if width >= 60 {
+        (8, true)
+    } else {
+        (4, false)
+    }
 }
 
 impl TeamsView {
@@ -60,7 +87,15 @@ impl TeamsView {
                 .cmp(catalog.get(b.id).entity_ref())
         });
         let list = FilteredList::new(rows.len());
-        TeamsView { rows, list }
+        let request = HistoryRequest::new(ctx);
+        TeamsView {
+            rows,
+            list,
+            burnup: Burnup::Loading,
+            shares: Vec::new(),
+            history_token: request.token,
+            history: Some(request),
+        }
     }
 
     /// The groups listed (all of them, whatever the filter).
@@ -106,6 +141,22 @@ impl View for TeamsView {
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
+        match action {
+            Action::Reply(Reply::History(loaded)) if loaded.token == self.history_token => {
+                self.burnup = Burnup::from_loaded(loaded.clone());
+                self.shares = self
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        let owner = ctx.catalog.get(r.id).entity_ref().to_string();
+                        self.burnup.team_values(&owner)
+                    })
+                    .collect();
+                return Outcome::Consumed;
+            }
+            Action::Reply(_) => return Outcome::Ignored,
+            _ => {}
+        }
         let rows = &self.rows;
         if self
             .list
@@ -135,11 +186,19 @@ impl View for TeamsView {
         }
     }
 
+    fn take_tasks(&mut self, _area_width: u16) -> Vec<Task> {
+        self.history
+            .take()
+            .map(Task::ReadHistory)
+            .into_iter()
+            .collect()
+    }
+
     fn render(&self, ctx: &Ctx, area: Rect, frame: &mut Frame) {
         let theme = ctx.theme;
         let width = area.width as usize;
         let [head, body, foot] = Layout::vertical([
-            Constraint::Length(1),
+            Constraint::Length(2),
             Constraint::Min(0),
             Constraint::Length(self.list.footer_height()),
         ])
@@ -154,12 +213,18 @@ impl View for TeamsView {
         }
         summary.push_str(" · Enter: ownership · /: filter");
         frame.render_widget(
-            Paragraph::new(Line::styled(
-                text::truncate(&summary, width).into_owned(),
-                theme.style(Token::Muted),
-            )),
+            Paragraph::new(vec![
+                Line::styled(
+                    text::truncate(&summary, width).into_owned(),
+                    theme.style(Token::Muted),
+                ),
+                self.burnup.teams_line(theme, width),
+            ]),
             head,
         );
+        // The sparkline column, when any team has a history.
+        let (cells, with_share) = spark_cells(width);
+        let column = self.shares.iter().any(|s| !s.is_empty());
         if self.rows.is_empty() {
             frame.render_widget(
                 Paragraph::new(Line::styled(
@@ -191,11 +256,16 @@ impl View for TeamsView {
                 let name = safe_line(&e.entity_ref().short());
                 let kind = e.spec_str("type").map(safe_line).unwrap_or_default();
                 let marker = if Some(i) == selected { "▶ " } else { "  " };
-                let mut spans = vec![
-                    Span::styled(format!("{marker}{name}"), theme.kind("group")),
+                let mut spans = vec![Span::raw(marker)];
+                if column {
+                    let values = self.shares.get(i).map_or(&[][..], Vec::as_slice);
+                    spans.extend(spark_spans(theme, values, cells, with_share));
+                }
+                spans.extend([
+                    Span::styled(name, theme.kind("group")),
                     Span::styled(format!("  {kind}"), theme.style(Token::Muted)),
                     Span::raw(format!("  {} member(s) · owns {}", row.members, row.owns)),
-                ];
+                ]);
                 if row.unstaffed {
                     spans.push(Span::styled(
                         "  no members in it or below it",
@@ -210,5 +280,36 @@ impl View for TeamsView {
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), body);
+    }
+}
+
+/// A row's burn-up cells: the sparkline of the latest `cells` days, right-aligned (and the
+/// latest share), or a dim `·` where the history has none of the team's entities; two spaces
+/// after.
+fn spark_spans(
+    theme: &crate::tui::theme::Theme,
+    values: &[f64],
+    cells: usize,
+    with_share: bool,
+) -> Vec<Span<'static>> {
+    let share_cells = if with_share { 5 } else { 0 };
+    match values.last() {
+        Some(last) => {
+            let line = crate::tui::widgets::burnup::spark(values, cells, theme);
+            let pad = cells.saturating_sub(text::width(&line));
+            let mut spans = vec![Span::styled(
+                format!("{}{line}", " ".repeat(pad)),
+                theme.style(Token::Accent),
+            )];
+            if with_share {
+                spans.push(Span::raw(format!(" {last:>3.0}%")));
+            }
+            spans.push(Span::raw("  "));
+            spans
+        }
+        None => vec![Span::styled(
+            format!("{:>width$}  ", "·", width = cells + share_cells),
+            theme.style(Token::Muted),
+        )],
     }
 }
