@@ -128,27 +128,10 @@ fn search_facets() -> App {
     app
 }
 
-/// The Teams list narrowed with `/`, with each team's burn-up from three recorded runs.
+/// The Teams list narrowed with `/`.
 fn teams_filter() -> App {
     let mut app = demo();
-    let tasks = act(&mut app, Action::RunCommand("teams".into()));
-    let (checkout, payments) = ("group:default/checkout-team", "group:default/payments-team");
-    // Runs of the scorecard (a team's burn-up sums its scorecards), not of an initiative.
-    let scorecard = |date, owners: &[(&str, [usize; 2])]| {
-        let mut r = record(date, 0, owners);
-        r.kind = "scorecard".into();
-        r.name = "production-readiness".into();
-        r
-    };
-    answer_history(
-        &mut app,
-        tasks,
-        &[
-            scorecard("2026-11-01", &[(checkout, [0, 4]), (payments, [1, 3])]),
-            scorecard("2026-11-15", &[(checkout, [1, 4]), (payments, [1, 3])]),
-            scorecard("2026-12-01", &[(checkout, [2, 4]), (payments, [2, 3])]),
-        ],
-    );
+    let _ = act(&mut app, Action::RunCommand("teams".into()));
     typed(&mut app, "/team");
     app
 }
