@@ -77,6 +77,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "config",
             "documents",
             "expr",
+            "formats",
             "governance",
             "graph",
             "live",

@@ -359,7 +359,7 @@ fn an_entity_meeting_every_initiative_has_no_action_items() {
 }
 
 /// The history read the pane asked for when it opened, answered with these records.
-pub(crate) fn answer_history(app: &mut App, tasks: Vec<super::task::Task>, records: &[Record]) {
+fn answer_history(app: &mut App, tasks: Vec<super::task::Task>, records: &[Record]) {
     let request = super::state_tests::tasks_of(tasks, |t| match t {
         super::task::Task::ReadHistory(r) => Some(r),
         _ => None,

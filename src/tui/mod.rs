@@ -602,6 +602,8 @@ mod paging_tests;
 #[cfg(test)]
 mod pane_keys_tests;
 #[cfg(test)]
+mod raw_tests;
+#[cfg(test)]
 mod refresh_tests;
 #[cfg(test)]
 mod remote_tests;

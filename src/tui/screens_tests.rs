@@ -8,7 +8,7 @@
 use super::action::Action;
 use super::app::{update, App};
 use super::custom_action_tests::scale_action;
-use super::initiative_tests::{answer_history, demo_on, record};
+use super::initiative_tests::{demo_on, record};
 use super::reply::Reply;
 use super::snapshot_tests::{assert_clean, draw};
 use super::task::Task;
@@ -35,8 +35,41 @@ const SCREENS: [Screen; 7] = [
     ("action-form", action_form),
 ];
 
-/// Carries out the background work the panes ask for (counting, figuring initiatives), as the
-/// executor would, until none is left; returns the other tasks.
+/// The history the panes read (three runs recorded by `score --record`, for the burn-ups),
+/// written once into a temporary directory.
+fn history() -> &'static Path {
+    static HISTORY: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let dir = HISTORY.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let team = "group:default/checkout-team";
+        let mut records = vec![
+            record("2026-11-01", 0, &[(team, [0, 4])]),
+            record("2026-11-15", 1, &[(team, [0, 4])]),
+            record("2026-12-01", 2, &[(team, [2, 4])]),
+        ];
+        // The scorecard's runs, per team, for the Teams pane's sparklines.
+        for (date, passing) in [("2026-11-01", 1), ("2026-11-15", 2), ("2026-12-01", 4)] {
+            let mut r = record(date, passing, &[]);
+            r.kind = "scorecard".into();
+            r.name = "production-readiness".into();
+            r.by_owner = [
+                ("group:default/checkout-team".to_string(), [passing, 4]),
+                ("group:default/ledger-team".to_string(), [passing.min(3), 3]),
+                ("group:default/payments-team".to_string(), [passing / 2, 3]),
+            ]
+            .into_iter()
+            .collect();
+            records.push(r);
+        }
+        crate::governance::history::append(&dir.path().join("history.jsonl"), &records)
+            .expect("the history is written");
+        dir
+    });
+    dir.path()
+}
+
+/// Carries out the background work the panes ask for (counting, figuring initiatives, reading
+/// the history), as the executor would, until none is left; returns the other tasks.
 fn settle(app: &mut App, mut tasks: Vec<Task>) -> Vec<Task> {
     let mut rest = Vec::new();
     while !tasks.is_empty() {
@@ -48,6 +81,13 @@ fn settle(app: &mut App, mut tasks: Vec<Task>) -> Vec<Task> {
                 }
                 Task::CountStats(job) => {
                     next.extend(update(app, Action::Reply(Reply::Stats(job.run()))));
+                }
+                Task::ReadHistory(mut request) => {
+                    // The recorded runs above, not the user's, and no git history.
+                    request.path = history().join("history.jsonl");
+                    request.git = None;
+                    let read = request.run();
+                    next.extend(update(app, Action::Reply(Reply::History(read))));
                 }
                 other => rest.push(other),
             }
@@ -88,45 +128,18 @@ fn search_facets() -> App {
     app
 }
 
-/// The Teams list narrowed with `/`, with each team's burn-up from three recorded runs.
+/// The Teams list narrowed with `/`.
 fn teams_filter() -> App {
     let mut app = demo();
-    let tasks = act(&mut app, Action::RunCommand("teams".into()));
-    let (checkout, payments) = ("group:default/checkout-team", "group:default/payments-team");
-    // Runs of the scorecard (a team's burn-up sums its scorecards), not of an initiative.
-    let scorecard = |date, owners: &[(&str, [usize; 2])]| {
-        let mut r = record(date, 0, owners);
-        r.kind = "scorecard".into();
-        r.name = "production-readiness".into();
-        r
-    };
-    answer_history(
-        &mut app,
-        tasks,
-        &[
-            scorecard("2026-11-01", &[(checkout, [0, 4]), (payments, [1, 3])]),
-            scorecard("2026-11-15", &[(checkout, [1, 4]), (payments, [1, 3])]),
-            scorecard("2026-12-01", &[(checkout, [2, 4]), (payments, [2, 3])]),
-        ],
-    );
+    let _ = act(&mut app, Action::RunCommand("teams".into()));
     typed(&mut app, "/team");
     app
 }
 
-/// The Initiatives pane, with three runs recorded by `score --record` for its burn-ups.
+/// The Initiatives pane.
 fn initiatives() -> App {
     let mut app = demo();
-    let tasks = act(&mut app, Action::RunCommand("initiatives".into()));
-    let team = "group:default/checkout-team";
-    answer_history(
-        &mut app,
-        tasks,
-        &[
-            record("2026-11-01", 0, &[(team, [0, 4])]),
-            record("2026-11-15", 1, &[(team, [0, 4])]),
-            record("2026-12-01", 2, &[(team, [2, 4])]),
-        ],
-    );
+    let _ = act(&mut app, Action::RunCommand("initiatives".into()));
     app
 }
 
