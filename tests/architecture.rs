@@ -79,6 +79,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "config",
             "documents",
             "expr",
+            "formats",
             "governance",
             "graph",
             "live",

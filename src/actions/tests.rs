@@ -701,3 +701,37 @@ fn confirm_reads_a_flag_or_a_message() {
     assert_eq!(message, Confirm::Message("Really restart?".into()));
     assert!(message.asks());
 }
+
+#[test]
+fn a_nested_input_object_is_asked_field_by_field_and_rendered_by_its_path() {
+    let e = entity("ledger", json!({}));
+    let mut a = action(
+        "deploy ${{ metadata.name }} --size=${{ inputs.db.size }} --engine=${{ inputs.db.engine }}",
+    );
+    a.inputs = Some(json!({
+        "type": "object",
+        "properties": {
+            "db": {
+                "type": "object",
+                "title": "Database",
+                "required": ["size"],
+                "properties": {
+                    "size": {"type": "integer", "title": "Size", "minimum": 1},
+                    "engine": {"type": "string", "enum": ["pg", "my"], "default": "pg"}
+                }
+            }
+        }
+    }));
+    a.check().unwrap();
+    let form = a.input_form().unwrap();
+    assert_eq!(form.field("db.size").unwrap().title, "Database › Size");
+    // From a values file, the object as a mapping; from --set, the field by its path.
+    let file = Values::from_iter([("db".to_string(), json!({"engine": "my"}))]);
+    let values = values_from(&form, file, &["db.size=5".into()]).unwrap();
+    assert_eq!(values["db"], json!({"engine": "my", "size": 5}));
+    let plan = a.plan_with(&e, &values).unwrap();
+    assert_eq!(plan.argv, ["deploy", "ledger", "--size=5", "--engine=my"]);
+    // Its checks are the field's, named by the path.
+    let errors = values_from(&form, Values::new(), &["db.size=0".into()]).unwrap_err();
+    assert_eq!(errors, ["Database › Size (db.size): must be at least 1"]);
+}

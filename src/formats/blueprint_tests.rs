@@ -105,6 +105,21 @@ fn properties_are_checked_against_the_blueprint_and_keep_its_titles() {
     assert_eq!(fate.title.as_deref(), Some("PagerDuty service"));
     let report = serde_json::to_value(fate).unwrap();
     assert_eq!(report["title"], "PagerDuty service");
+    // The entity keeps the titles of its kept properties, for the entity page.
+    let titles: Value = serde_json::from_str(
+        checkout["metadata"]["annotations"][PORT_TITLES_ANNOTATION]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        titles,
+        json!({
+            "port.io/property.language": "Language",
+            "port.io/property.replicas": "Replica count",
+            "port.io/property.pagerDuty": "PagerDuty service"
+        })
+    );
 
     let all = problems(&r);
     let expected = [

@@ -43,6 +43,11 @@ pub const FORMAT_ANNOTATION: &str = "idp-tui/source-format";
 /// alias, Compass ARI, Port `blueprint/identifier`).
 pub const SOURCE_ID_ANNOTATION: &str = "idp-tui/source-id";
 
+/// The annotation holding, for a Port entity's properties kept as `port.io/property.<key>`
+/// annotations, the titles their blueprint gives them: a JSON object from the annotation's key
+/// to the title, which the entity page shows the values under.
+pub const PORT_TITLES_ANNOTATION: &str = "port.io/property-titles";
+
 /// A descriptor format idp-tui imports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

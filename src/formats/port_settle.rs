@@ -252,6 +252,7 @@ impl Settle<'_> {
         }
         let kind = d.kind.clone();
         let mut undeclared = Vec::new();
+        let mut titles = serde_json::Map::new();
         for (key, value, line) in &e.properties {
             let def = bp.and_then(|bp| bp.properties.get(key));
             if let (Some(bp), Some(def)) = (bp, def) {
@@ -268,6 +269,14 @@ impl Settle<'_> {
                 undeclared.push(key.as_str());
             }
             property(d, key, value, &kind, def);
+            let kept = d.fates.last().filter(|f| f.fate == Fate::Annotation);
+            if let (Some(kept), Some(title)) = (kept, def.and_then(|p| p.title.as_deref())) {
+                titles.insert(kept.to.clone(), Value::String(title.to_string()));
+            }
+        }
+        if !titles.is_empty() {
+            let text = Value::Object(titles).to_string();
+            d.annotate(super::PORT_TITLES_ANNOTATION, &text);
         }
         if let (Some(bp), false) = (bp, undeclared.is_empty()) {
             self.warn(

@@ -108,6 +108,12 @@ fn the_initiative_burn_up_is_read_from_the_catalogs_git_history_one_point_per_co
     assert_eq!(git.catalogs, app.prefs().catalog_paths);
     assert_eq!(git.initiatives.len(), 2);
     answer(&mut app, asked, scratch.path());
+    // The list says it under the initiative's title.
+    let s = screen(&mut app, 120, 40);
+    assert!(
+        s.contains("Production basics everywhere · run by group:developer-experience · burn-up ▅▆█ (git history)"),
+        "{s}"
+    );
     for c in "/basics".chars() {
         press(&mut app, KeyCode::Char(c));
     }

@@ -1,7 +1,9 @@
 //! The Initiatives pane (palette: `initiatives`): one row per initiative with a gauge of the
 //! entities meeting its target, its status (draft, scheduled, in progress, delayed, done) in
 //! the theme's colours, its deadline and the days left. `/` filters the list like every list
-//! (`widgets/filter.rs`); Enter opens the initiative (`panes/initiative.rs`).
+//! (`widgets/filter.rs`); Enter opens the initiative (`panes/initiative.rs`). Under each, its
+//! title and, once the history is read (`widgets/burnup.rs`), its burn-up and whether that is
+//! of git history or of recorded runs.
 //!
 //! The rows are derived from the scores the app already computed off the UI thread (the
 //! [`Scoreboard`](crate::scorecard::Scoreboard)): a count over one scorecard's results per
@@ -542,6 +544,9 @@ impl View for InitiativesView {
                 if s.status == Status::Delayed && s.days_left >= 0 {
                     second.push_str(&format!(" · {:.0}% expected by now", s.expected));
                 }
+            }
+            if let Some(words) = self.burnup.initiative_words(theme, &initiative.name, 12) {
+                second.push_str(&format!(" · {words}"));
             }
             lines.push(Line::styled(
                 text::truncate(&second, width).into_owned(),

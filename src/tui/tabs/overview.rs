@@ -183,6 +183,41 @@ impl Overview {
             lines.push(Line::raw(""));
         }
 
+        // Port properties kept as annotations, under the titles their blueprint gives them.
+        let titles: Vec<(String, String)> = e
+            .metadata
+            .annotations
+            .get(crate::formats::PORT_TITLES_ANNOTATION)
+            .and_then(|t| {
+                serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(t).ok()
+            })
+            .into_iter()
+            .flatten()
+            .filter_map(|(key, title)| {
+                let value = e.metadata.annotations.get(&key)?;
+                Some((safe_line(title.as_str()?), safe_line(value)))
+            })
+            .collect();
+        if !titles.is_empty() {
+            lines.push(heading("Port properties"));
+            let title_width = titles
+                .iter()
+                .map(|(t, _)| text::width(t))
+                .max()
+                .unwrap_or(0)
+                .min(width / 2);
+            for (title, value) in &titles {
+                let title = crate::tui::panes::search::fit(title, title_width);
+                let value =
+                    text::truncate(value, width.saturating_sub(title_width + 4)).into_owned();
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {title}  "), theme.style(Token::Muted)),
+                    Span::raw(value),
+                ]));
+            }
+            lines.push(Line::raw(""));
+        }
+
         if !e.metadata.annotations.is_empty() {
             lines.push(heading("Annotations"));
             let key_width = e

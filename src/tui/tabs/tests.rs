@@ -664,3 +664,17 @@ fn raw_view_shows_yaml_or_json_and_finds_a_word() {
     press(&mut app, KeyCode::Esc);
     assert!(!screen(&mut app, 100, 30).contains("raw ledger-writer"));
 }
+
+#[test]
+fn a_port_entitys_kept_properties_show_under_their_blueprint_titles() {
+    // The demo's Port service: its blueprint (blueprints.json beside its port.yml) titles the
+    // properties that have no Backstage field.
+    let mut app = on_tab("statement-reports", "Overview");
+    let text = screen(&mut app, 100, 40);
+    assert!(text.contains("Port properties"), "{text}");
+    assert!(
+        text.contains("On-call rotation  reporting-primary"),
+        "{text}"
+    );
+    assert!(text.contains("Language          Python"), "{text}");
+}

@@ -58,6 +58,14 @@ pub enum HistorySource {
 }
 
 impl HistorySource {
+    /// Its name: `git history`, `recorded runs`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            HistorySource::Git => "git history",
+            HistorySource::Recorded(_) => "recorded runs",
+        }
+    }
+
     /// How a burn-up line names its points: `of git history`, `of recorded runs`.
     pub fn words(&self) -> &'static str {
         match self {
@@ -263,6 +271,20 @@ impl Burnup {
             ],
             width,
         )
+    }
+
+    /// An initiative's burn-up in a few words for a list row — `burn-up ▅▆█ (git history)`, at
+    /// most `cells` points, one a day — or `None` when the history has none of it.
+    pub fn initiative_words(&self, theme: &Theme, name: &str, cells: usize) -> Option<String> {
+        let (Burnup::Loaded(_, from), Some(series)) = (self, self.initiative(name)) else {
+            return None;
+        };
+        let values: Vec<f64> = series.points.iter().map(|p| p.percent()).collect();
+        Some(format!(
+            "burn-up {} ({})",
+            spark(&values, cells, theme),
+            from.name()
+        ))
     }
 
     /// The line above a list of teams saying what their burn-ups show and where they come
@@ -480,5 +502,44 @@ mod source_tests {
         assert_eq!(from, HistorySource::Git);
         assert_eq!(series[0].points.len(), 3);
         assert!(series[0].points.iter().all(|p| p.source == "git"));
+    }
+
+    #[test]
+    fn a_git_history_that_could_not_be_read_is_said_beside_the_recorded_runs() {
+        let theme = Theme::default();
+        let why = HistorySource::Recorded(Some("the git program was not found".into()));
+        let none = Burnup::Loaded(Arc::new(Vec::new()), why.clone());
+        let line = none.teams_line(&theme, 200).to_string();
+        assert!(
+            line.contains(
+                "git history not read (the git program was not found) and no recorded run"
+            ),
+            "{line}"
+        );
+        assert!(none
+            .initiative_line(&theme, "i", 200)
+            .to_string()
+            .contains("git history not read"));
+        let record = Record {
+            date: "2026-11-01".into(),
+            source: "run".into(),
+            commit: None,
+            kind: "scorecard".into(),
+            name: "c".into(),
+            total: 2,
+            passing: 1,
+            levels: Default::default(),
+            by_owner: [("group:default/a".to_string(), [1, 2])].into(),
+        };
+        let some = Burnup::Loaded(Arc::new(history::series(vec![record], None)), why);
+        let line = some.teams_line(&theme, 200).to_string();
+        assert!(
+            line.contains(
+                "per day of recorded runs (git history not read: the git program was not found)"
+            ),
+            "{line}"
+        );
+        assert_eq!(some.team_values("group:default/a"), [50.0]);
+        assert!(some.team_values("group:default/b").is_empty());
     }
 }
