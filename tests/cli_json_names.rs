@@ -82,6 +82,8 @@ const COMMANDS: &[&[&str]] = &[
     &["export", "--format", "json"],
     &["oncall", "ledger-writer", "--json"],
     &["status", "ledger-writer", "--json"],
+    &["api", "payments-rest-api", "--json"],
+    &["api", "merchant-graphql", "--json"],
 ];
 
 #[test]

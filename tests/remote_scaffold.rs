@@ -585,7 +585,7 @@ async fn scaffold_remote_streams_steps_and_prints_the_links() {
     let out = scaffold_remote(home.path(), &server, &values, &["--json"]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["ok"], true);
-    assert_eq!(v["taskId"], "task-1");
+    assert_eq!(v["task_id"], "task-1");
     assert_eq!(v["status"], "completed");
     assert_eq!(v["links"][0]["url"], "https://github.com/acme/billing");
     let (_, body) = the_post(&server).await;

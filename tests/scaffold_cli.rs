@@ -168,7 +168,7 @@ fn dry_run_prints_the_plan_and_writes_nothing() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(plan["dryRun"], true);
+    assert_eq!(plan["dry_run"], true);
     let files: Vec<&str> = plan["plan"]["files"]
         .as_array()
         .unwrap()

@@ -168,7 +168,7 @@ pub fn run(settings: &Settings, args: &Args) -> color_eyre::Result<ExitCode> {
     };
     if args.dry_run {
         if args.json {
-            print_json(&json!({ "ok": true, "dryRun": true, "plan": plan }))?;
+            print_json(&json!({ "ok": true, "dry_run": true, "plan": plan }))?;
         } else {
             print_plan(&plan);
             say!("\nDry run: nothing was written.");

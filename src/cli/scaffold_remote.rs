@@ -137,7 +137,7 @@ pub fn run(
                     FollowError::Lost { .. } => "unknown",
                 };
                 print_json(
-                    &json!({ "ok": false, "taskId": id, "status": status, "error": e.to_string() }),
+                    &json!({ "ok": false, "task_id": id, "status": status, "error": e.to_string() }),
                 )?;
             } else {
                 tell!("idp-tui: {e}");
@@ -149,7 +149,7 @@ pub fn run(
             if json {
                 print_json(&json!({
                     "ok": ok,
-                    "taskId": result.id,
+                    "task_id": result.id,
                     "status": result.status,
                     "error": result.error,
                     "links": result.output.links,

@@ -59,7 +59,6 @@ pub enum ApiView {
 
 /// An OpenAPI document.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct OpenApi {
     /// `openapi` (or `swagger`) version, e.g. `3.1.0`.
     pub spec_version: String,
@@ -79,7 +78,6 @@ pub struct OpenApi {
 
 /// One operation: a method on a path.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Operation {
     /// Upper case: `GET`, `POST`, ….
     pub method: String,
@@ -105,7 +103,6 @@ pub struct Operation {
 
 /// A parameter.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Parameter {
     /// Its name.
     pub name: String,
@@ -122,7 +119,6 @@ pub struct Parameter {
 
 /// A request body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Body {
     /// Its description.
     pub description: Option<String>,
@@ -134,7 +130,6 @@ pub struct Body {
 
 /// A schema for one media type.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct MediaType {
     /// E.g. `application/json`.
     pub media_type: String,
@@ -144,7 +139,6 @@ pub struct MediaType {
 
 /// A response.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Response {
     /// `200`, `4XX`, `default`.
     pub status: String,

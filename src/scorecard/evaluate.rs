@@ -178,12 +178,14 @@ impl Report {
         let uses_live = card.rules.iter().any(|r| r.check.uses_live());
         let scores = catalog
             .ids()
-            .filter(|&id| card.applies_to(catalog.get(id)))
-            .map(|id| {
+            .filter(|&id| {
                 // Scoring after a load can wait: it pauses while the user types.
                 if id.index() % 512 == 0 {
                     crate::background::yield_to_user();
                 }
+                card.applies_to(catalog.get(id))
+            })
+            .map(|id| {
                 let facts = if uses_live { live(id) } else { None };
                 evaluate_live(card, catalog, id, today, facts.as_ref())
             })

@@ -264,3 +264,34 @@ fn an_edit_reloads_its_source_once_not_again_when_the_watcher_sees_the_save() {
     assert_eq!(refreshes(&tasks), vec![vec![0, 1]], "{tasks:?}");
     assert_eq!(status(&app), "files changed: reloading a, b");
 }
+
+/// What help (F1) lists for the pane on screen: one `keys description` line a row.
+fn help_rows(app: &mut App) -> Vec<String> {
+    press(app, KeyCode::F(1));
+    let rows = match &app.overlay() {
+        Some(super::app::Overlay::Help(help)) => help
+            .rows(app.keymap())
+            .into_iter()
+            .map(|(keys, what)| format!("{} {what}", keys.join(", ")))
+            .collect(),
+        _ => panic!("F1 opens help"),
+    };
+    press(app, KeyCode::Esc);
+    rows
+}
+
+#[test]
+fn help_in_problems_lists_e_only_for_a_problem_with_a_file() {
+    let mut app = two_sources();
+    update(&mut app, Action::Problems);
+    let rows = help_rows(&mut app);
+    assert!(
+        rows.iter().any(|r| r == "e edit the file in $EDITOR"),
+        "{rows:#?}"
+    );
+    // The demo's problem is in the compiled-in catalog: nothing to edit, nothing listed.
+    let mut app = App::loaded(demo());
+    update(&mut app, Action::Problems);
+    let rows = help_rows(&mut app);
+    assert!(!rows.iter().any(|r| r.contains("$EDITOR")), "{rows:#?}");
+}

@@ -20,6 +20,8 @@ use ratatui::Frame;
 #[derive(Debug, Default)]
 pub struct ProblemsView {
     list: FilteredList,
+    /// The selected problem has a local file, so `e` opens it (help lists `e` only then).
+    editable: bool,
 }
 
 impl ProblemsView {
@@ -66,7 +68,8 @@ impl View for ProblemsView {
         if self.list.filter().editing() {
             return super::PaneKeys::filter_line();
         }
-        super::PaneKeys::moves_and(&["open", "filter"])
+        let edit: &[&'static str] = if self.editable { &["edit"] } else { &[] };
+        super::PaneKeys::moves_and(&["open", "filter"]).and(edit)
     }
 
     fn handle(&mut self, action: &Action, ctx: &Ctx) -> Outcome {
@@ -76,7 +79,14 @@ impl View for ProblemsView {
             // The catalog changed since the rows were filtered (a reload, a first key).
             self.list.set_rows(problems.len(), text_of);
         }
-        if self.list.handle(action, ctx.page, text_of) {
+        let used = self.list.handle(action, ctx.page, text_of);
+        self.editable = self
+            .list
+            .selected_row()
+            .and_then(|i| problems.get(i))
+            .and_then(|p| p.origin.as_ref())
+            .is_some_and(|o| EditRequest::for_origin(o, "").is_ok());
+        if used {
             return Outcome::Consumed;
         }
         match action {
