@@ -188,14 +188,12 @@ impl Filter {
     }
 }
 
-/// A list narrowed by a [`Filter`], with a selection over the rows it lets through. The pane
-/// keeps its rows; this keeps only their indices.
+/// The rows a filter lets through (indices into the pane's rows, in order), the selection
+/// among them, and where they were last drawn: what [`FilteredList`] and the tree filter
+/// (`widgets::tree_filter`) share.
 #[derive(Debug, Default, Clone)]
-pub struct FilteredList {
-    filter: Filter,
-    /// How many rows the pane had when last filtered.
-    total: usize,
-    /// The indices of the rows that pass, in order.
+pub(crate) struct ShownRows {
+    /// The indices of the rows shown, in order.
     shown: Vec<usize>,
     /// Index into `shown`.
     selected: usize,
@@ -203,15 +201,90 @@ pub struct FilteredList {
     drawn: crate::tui::widgets::list::RowsDrawn,
 }
 
+impl ShownRows {
+    /// Shows `rows` (in order), keeping the selection's place within them.
+    pub(crate) fn set(&mut self, rows: Vec<usize>) {
+        self.shown = rows;
+        self.selected = self.selected.min(self.shown.len().saturating_sub(1));
+    }
+
+    /// Selects the `at`-th row shown.
+    pub(crate) fn select_at(&mut self, at: usize) {
+        self.selected = at.min(self.shown.len().saturating_sub(1));
+    }
+
+    /// A click on a drawn row selects it (a double click then opens it: the app sends Enter
+    /// after a click that selected); other keys move the selection. True when used.
+    pub(crate) fn click_or_move(&mut self, action: &Action, page: usize) -> bool {
+        match action {
+            Action::Mouse(crate::tui::action::Mouse::Click { row, .. }) => {
+                match self.drawn.hit(*row).filter(|&at| at < self.shown.len()) {
+                    Some(at) => {
+                        self.selected = at;
+                        true
+                    }
+                    None => false,
+                }
+            }
+            _ => move_selection(&mut self.selected, self.shown.len(), action, page),
+        }
+    }
+
+    /// The selected row's index in the pane's rows, if any row is shown.
+    pub(crate) fn selected_row(&self) -> Option<usize> {
+        self.shown.get(self.selected).copied()
+    }
+
+    /// Selects `row` when it is shown, else the first shown after it (or the last).
+    pub(crate) fn select_row(&mut self, row: usize) {
+        self.selected = self
+            .shown
+            .iter()
+            .position(|&r| r >= row)
+            .unwrap_or(self.shown.len().saturating_sub(1));
+    }
+
+    /// The indices of the rows shown, in order.
+    pub(crate) fn shown(&self) -> &[usize] {
+        &self.shown
+    }
+
+    /// The rows to draw in `height` lines with the selection visible.
+    pub(crate) fn visible(&self, height: usize) -> Vec<usize> {
+        window(self.selected, self.shown.len(), height)
+            .filter_map(|i| self.shown.get(i).copied())
+            .collect()
+    }
+
+    /// The rows to draw in `area`, one a line from its top, with the selection visible;
+    /// remembers where they are, so a click selects the row under it.
+    pub(crate) fn visible_in(&self, area: ratatui::layout::Rect) -> Vec<usize> {
+        let range = window(self.selected, self.shown.len(), area.height as usize);
+        self.drawn.record(area, range.start);
+        range.filter_map(|i| self.shown.get(i).copied()).collect()
+    }
+}
+
+/// A list narrowed by a [`Filter`], with a selection over the rows it lets through. The pane
+/// keeps its rows; this keeps only their indices.
+#[derive(Debug, Default, Clone)]
+pub struct FilteredList {
+    filter: Filter,
+    /// How many rows the pane had when last filtered.
+    total: usize,
+    /// The rows that pass, and the selection among them.
+    rows: ShownRows,
+}
+
 impl FilteredList {
     /// Every one of `total` rows shown, the first selected.
     pub fn new(total: usize) -> Self {
+        let mut rows = ShownRows::default();
+        rows.set((0..total).collect());
         FilteredList {
             filter: Filter::default(),
             total,
-            shown: (0..total).collect(),
-            selected: 0,
-            drawn: Default::default(),
+            rows,
         }
     }
 
@@ -231,25 +304,24 @@ impl FilteredList {
         let was = self.selected_row();
         self.total = total;
         self.refilter(&text_of);
-        if let Some(at) = was.and_then(|row| self.shown.iter().position(|&r| r == row)) {
-            self.selected = at;
+        if let Some(at) = was.and_then(|row| self.rows.shown().iter().position(|&r| r == row)) {
+            self.rows.select_at(at);
         }
     }
 
     fn refilter(&mut self, text_of: &dyn Fn(usize) -> String) {
-        self.shown = if self.filter.active() {
+        self.rows.set(if self.filter.active() {
             (0..self.total)
                 .filter(|&i| self.filter.matches(&text_of(i)))
                 .collect()
         } else {
             (0..self.total).collect()
-        };
-        self.selected = self.selected.min(self.shown.len().saturating_sub(1));
+        });
     }
 
-    /// Handles the filter's keys and movement over the rows that pass; `text_of(i)` is row
-    /// `i`'s searchable text. Returns true when the key was used; Enter and every other key
-    /// are the pane's (Enter closes the prompt first).
+    /// Handles the filter's keys, movement over the rows that pass and a click on one;
+    /// `text_of(i)` is row `i`'s searchable text. Returns true when the key was used; Enter
+    /// and every other key are the pane's (Enter closes the prompt first).
     pub fn handle(
         &mut self,
         action: &Action,
@@ -258,45 +330,28 @@ impl FilteredList {
     ) -> bool {
         match self.filter.handle(action) {
             FilterKey::Changed => {
-                self.selected = 0;
+                self.rows.select_at(0);
                 self.refilter(&text_of);
                 true
             }
             FilterKey::Consumed => true,
-            FilterKey::Ignored => match action {
-                // A click on a drawn row selects it (a double click then opens it: the app
-                // sends Enter after a click that selected).
-                Action::Mouse(crate::tui::action::Mouse::Click { row, .. }) => {
-                    match self.drawn.hit(*row).filter(|&at| at < self.shown.len()) {
-                        Some(at) => {
-                            self.selected = at;
-                            true
-                        }
-                        None => false,
-                    }
-                }
-                _ => move_selection(&mut self.selected, self.shown.len(), action, page),
-            },
+            FilterKey::Ignored => self.rows.click_or_move(action, page),
         }
     }
 
     /// The selected row's index in the pane's rows, if any row passes.
     pub fn selected_row(&self) -> Option<usize> {
-        self.shown.get(self.selected).copied()
+        self.rows.selected_row()
     }
 
     /// Selects the first row that passes at or after `row` (or the last one).
     pub fn select_row(&mut self, row: usize) {
-        self.selected = self
-            .shown
-            .iter()
-            .position(|&r| r >= row)
-            .unwrap_or(self.shown.len().saturating_sub(1));
+        self.rows.select_row(row);
     }
 
     /// The indices of the rows that pass, in order.
     pub fn shown(&self) -> &[usize] {
-        &self.shown
+        self.rows.shown()
     }
 
     /// How many rows the list has, filtered or not.
@@ -307,23 +362,19 @@ impl FilteredList {
     /// The rows to draw in `height` lines with the selection visible, as indices in the
     /// pane's rows.
     pub fn visible(&self, height: usize) -> Vec<usize> {
-        window(self.selected, self.shown.len(), height)
-            .filter_map(|i| self.shown.get(i).copied())
-            .collect()
+        self.rows.visible(height)
     }
 
     /// The rows to draw in `area`, one a line from its top (see [`FilteredList::visible`]);
     /// remembers where they are, so a click selects the row under it.
     pub fn visible_in(&self, area: ratatui::layout::Rect) -> Vec<usize> {
-        let range = window(self.selected, self.shown.len(), area.height as usize);
-        self.drawn.record(area, range.start);
-        range.filter_map(|i| self.shown.get(i).copied()).collect()
+        self.rows.visible_in(area)
     }
 
     /// The footer line (see [`Filter::footer`]), `None` when there is no filter.
     pub fn footer(&self, theme: &Theme, width: usize) -> Option<Line<'static>> {
         self.filter
-            .footer(theme, self.shown.len(), self.total, width)
+            .footer(theme, self.rows.shown().len(), self.total, width)
     }
 
     /// Rows the footer takes: 1 while a filter is open or applies, else 0.

@@ -10,11 +10,10 @@
 //!
 //! [`FilteredList`]: crate::tui::widgets::filter::FilteredList
 
-use crate::tui::action::{Action, Mouse};
+use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::filter::{Filter, FilterKey};
-use crate::tui::widgets::list::{move_selection, window, RowsDrawn};
+use crate::tui::widgets::filter::{Filter, FilterKey, ShownRows};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
@@ -26,21 +25,19 @@ pub struct FilteredTree {
     total: usize,
     /// The rows that match the filter, in order (every row without a filter).
     matched: Vec<usize>,
-    /// The rows shown: those that match and their ancestors, in order.
-    shown: Vec<usize>,
-    /// Index into `shown`.
-    selected: usize,
-    /// Where the rows were last drawn, for mouse clicks.
-    drawn: RowsDrawn,
+    /// The rows shown (those that match and their ancestors, in order) and the selection.
+    rows: ShownRows,
 }
 
 impl FilteredTree {
     /// Every one of `total` rows shown, the first selected.
     pub fn new(total: usize) -> Self {
+        let mut rows = ShownRows::default();
+        rows.set((0..total).collect());
         FilteredTree {
             total,
             matched: (0..total).collect(),
-            shown: (0..total).collect(),
+            rows,
             ..Default::default()
         }
     }
@@ -78,7 +75,7 @@ impl FilteredTree {
     ) {
         if !self.filter.active() {
             self.matched = (0..self.total).collect();
-            self.shown = self.matched.clone();
+            self.rows.set(self.matched.clone());
         } else {
             self.matched = (0..self.total)
                 .filter(|&i| self.filter.matches(&text_of(i)))
@@ -93,9 +90,9 @@ impl FilteredTree {
                     at = parent_of(i).filter(|&p| p < i);
                 }
             }
-            self.shown = (0..self.total).filter(|&i| keep[i]).collect();
+            self.rows
+                .set((0..self.total).filter(|&i| keep[i]).collect());
         }
-        self.selected = self.selected.min(self.shown.len().saturating_sub(1));
     }
 
     /// Handles the filter's keys, movement over the rows shown and a click on one; returns
@@ -111,41 +108,27 @@ impl FilteredTree {
         match self.filter.handle(action) {
             FilterKey::Changed => {
                 self.refilter(&text_of, &parent_of);
-                self.selected = self
+                let first = self
                     .matched
                     .first()
-                    .and_then(|m| self.shown.iter().position(|r| r == m))
+                    .and_then(|m| self.rows.shown().iter().position(|r| r == m))
                     .unwrap_or(0);
+                self.rows.select_at(first);
                 true
             }
             FilterKey::Consumed => true,
-            FilterKey::Ignored => match action {
-                Action::Mouse(Mouse::Click { row, .. }) => {
-                    match self.drawn.hit(*row).filter(|&at| at < self.shown.len()) {
-                        Some(at) => {
-                            self.selected = at;
-                            true
-                        }
-                        None => false,
-                    }
-                }
-                _ => move_selection(&mut self.selected, self.shown.len(), action, page),
-            },
+            FilterKey::Ignored => self.rows.click_or_move(action, page),
         }
     }
 
     /// The selected row's index in the pane's rows, if any row is shown.
     pub fn selected_row(&self) -> Option<usize> {
-        self.shown.get(self.selected).copied()
+        self.rows.selected_row()
     }
 
     /// Selects `row` when it is shown, else the first shown after it (or the last).
     pub fn select_row(&mut self, row: usize) {
-        self.selected = self
-            .shown
-            .iter()
-            .position(|&r| r >= row)
-            .unwrap_or(self.shown.len().saturating_sub(1));
+        self.rows.select_row(row);
     }
 
     /// Whether `row` matches the filter (every row does without one).
@@ -155,15 +138,13 @@ impl FilteredTree {
 
     /// The rows shown, in order.
     pub fn shown(&self) -> &[usize] {
-        &self.shown
+        self.rows.shown()
     }
 
     /// The rows to draw in `area`, one a line from its top, with the selection visible;
     /// remembers where they are, so a click selects the row under it.
     pub fn visible_in(&self, area: Rect) -> Vec<usize> {
-        let range = window(self.selected, self.shown.len(), area.height as usize);
-        self.drawn.record(area, range.start);
-        range.filter_map(|i| self.shown.get(i).copied()).collect()
+        self.rows.visible_in(area)
     }
 
     /// The footer line: the prompt or the filter, and `matching of all`; `None` without a
@@ -182,6 +163,7 @@ impl FilteredTree {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::action::Mouse;
 
     /// A little tree, in display order: (text, parent row).
     const ROWS: [(&str, Option<usize>); 7] = [
