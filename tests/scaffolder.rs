@@ -154,7 +154,12 @@ fn kitchen_sink_field_kinds_match_the_corpus_widgets() {
     assert!(matches!(kind("environment"), FieldKind::Select { .. }));
     assert!(matches!(kind("features"), FieldKind::MultiSelect { .. }));
     assert_eq!(kind("tags"), FieldKind::List);
-    assert_eq!(kind("owner"), FieldKind::Json);
+    // A nested object with properties is a group of fields of its own, as Backstage's form
+    // (react-jsonschema-form) draws it; the submission puts them back into the object.
+    assert!(form.field("owner").is_none());
+    assert_eq!(kind("owner.displayName"), FieldKind::Text);
+    assert_eq!(kind("owner.slack"), FieldKind::Text);
+    assert!(form.field("owner.displayName").is_some_and(|f| f.required));
     assert!(matches!(
         kind("relatedEntities"),
         FieldKind::EntityPicker { multi: true, .. }
