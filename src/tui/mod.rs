@@ -321,7 +321,7 @@ fn apply(
         }
     }
     if let Some(label) = label {
-        started.log(&label);
+        Timing::log(&started, &label);
     }
     Ok(quit)
 }
@@ -333,20 +333,22 @@ pub(crate) struct Timing {
 }
 
 impl Timing {
-    /// Starts timing on this thread.
-    pub(crate) fn start() -> Self {
-        Timing {
+    /// Starts timing on this thread when the debug log is on; otherwise nothing is read (it
+    /// runs on every key, frame and search).
+    pub(crate) fn start() -> Option<Self> {
+        tracing::enabled!(tracing::Level::DEBUG).then(|| Timing {
             cpu: crate::background::thread_cpu_time(),
             wall: std::time::Instant::now(),
-        }
+        })
     }
 
-    /// Logs (at debug) the CPU and wall time since the start, with what was timed.
-    pub(crate) fn log(&self, what: &str) {
-        let cpu = crate::background::thread_cpu_time().saturating_sub(self.cpu);
+    /// Logs (at debug) the CPU and wall time since `started`, with what was timed.
+    pub(crate) fn log(started: &Option<Self>, what: &str) {
+        let Some(started) = started else { return };
+        let cpu = crate::background::thread_cpu_time().saturating_sub(started.cpu);
         tracing::debug!(
             cpu_us = cpu.as_micros() as u64,
-            wall_us = self.wall.elapsed().as_micros() as u64,
+            wall_us = started.wall.elapsed().as_micros() as u64,
             "{what}"
         );
     }
@@ -435,7 +437,7 @@ async fn event_loop(
         if dirty {
             let started = Timing::start();
             draw_frame(terminal, |frame| ui::render(app, frame)).wrap_err("drawing")?;
-            started.log("draw");
+            Timing::log(&started, "draw");
             dirty = false;
             // Work put off until the screen showed the catalog (scoring it, the writes after
             // a load) starts now.

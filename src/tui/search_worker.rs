@@ -70,7 +70,7 @@ impl SearchWorker {
                     if facets {
                         results.facets = narrowing.facets(&index, version);
                     }
-                    started.log("search");
+                    crate::tui::Timing::log(&started, "search");
                     // Let go of the index before answering, so the app can extend it.
                     drop(index);
                     notify(SearchDone {
