@@ -259,6 +259,24 @@ fn list_moves() -> Vec<Binding> {
     ]
 }
 
+/// The keys every entity page and list pane shares: filter, search, help, palette, quit and
+/// the vi moves.
+fn pane_keys() -> Vec<Binding> {
+    use KeyCode::*;
+    vec![
+        bind(Key::plain(Char('/')), "filter", true),
+        bind(Key::plain(Char('s')), "search", false),
+        bind(Key::plain(Char('?')), "help", true),
+        bind(Key::plain(F(1)), "help", false),
+        bind(Key::ctrl('p'), "palette", false),
+        bind(Key::plain(Char('q')), "quit", false),
+        bind(Key::plain(Char('k')), "up", false),
+        bind(Key::plain(Char('j')), "down", false),
+        bind(Key::plain(Char('g')), "home", false),
+        bind(Key::plain(Char('G')), "end", false),
+    ]
+}
+
 /// The readline keys of a one-line text field (see `widgets::line_edit`).
 fn line_keys() -> Vec<Binding> {
     use KeyCode::*;
@@ -328,16 +346,9 @@ impl Default for Keymap {
             bind(Key::plain(Char('[')), "prev_page", false),
             bind(Key::plain(Char('n')), "next_link", false),
             bind(Key::plain(Char('N')), "prev_link", false),
-            bind(Key::plain(Char('/')), "filter", true),
-            bind(Key::plain(Char('s')), "search", false),
-            bind(Key::plain(Char('?')), "help", true),
-            bind(Key::plain(F(1)), "help", false),
-            bind(Key::ctrl('p'), "palette", false),
-            bind(Key::plain(Char('q')), "quit", false),
-            bind(Key::plain(Char('k')), "up", false),
-            bind(Key::plain(Char('j')), "down", false),
-            bind(Key::plain(Char('g')), "home", false),
-            bind(Key::plain(Char('G')), "end", false),
+        ];
+        entity.extend(pane_keys());
+        entity.extend([
             bind(Key::plain(Char('o')), "ownership", false),
             bind(Key::plain(Char('O')), "links", false),
             bind(Key::plain(Char('e')), "edit", false),
@@ -351,7 +362,7 @@ impl Default for Keymap {
             bind(Key::plain(Char('l')), "expand", false),
             bind(Key::plain(Left), "collapse", false),
             bind(Key::plain(Char('h')), "collapse", false),
-        ];
+        ]);
         entity.extend(list_moves());
         entity.push(bind(Key::plain(Char('R')), "refresh", false));
         entity.push(bind(Key::ctrl('r'), "refresh", false));
@@ -363,22 +374,15 @@ impl Default for Keymap {
             // Panes with several pages (the Scorecards pane: one per scorecard).
             bind(Key::plain(Tab), "next_tab", false),
             bind(Key::plain(BackTab), "prev_tab", false),
-            bind(Key::plain(Char('/')), "filter", true),
-            bind(Key::plain(Char('s')), "search", false),
-            bind(Key::plain(Char('?')), "help", true),
-            bind(Key::plain(F(1)), "help", false),
-            bind(Key::ctrl('p'), "palette", false),
-            bind(Key::plain(Char('q')), "quit", false),
-            bind(Key::plain(Char('k')), "up", false),
-            bind(Key::plain(Char('j')), "down", false),
-            bind(Key::plain(Char('g')), "home", false),
-            bind(Key::plain(Char('G')), "end", false),
+        ];
+        list.extend(pane_keys());
+        list.extend([
             // The links list copies the highlighted link.
             bind(Key::plain(Char('y')), "copy_ref", false),
             bind(Key::plain(Char('O')), "links", false),
             // The Problems pane opens the problem's file.
             bind(Key::plain(Char('e')), "edit", false),
-        ];
+        ]);
         list.extend(list_moves());
         list.push(bind(Key::plain(Char('R')), "refresh", false));
         list.push(bind(Key::ctrl('r'), "refresh", false));
