@@ -213,7 +213,7 @@ impl Session {
     /// Asserts the terminal was put back: the alternate screen left after it was entered,
     /// bracketed paste off, cursor shown, and the line discipline cooked again (no raw mode).
     fn assert_restored(&self) {
-        pty_spawn::assert_restored(&self.raw(), self.master.as_ref());
+        pty_spawn::assert_restored(|| self.raw(), self.master.as_ref());
     }
 }
 

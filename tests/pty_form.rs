@@ -71,7 +71,7 @@ impl Running {
     /// The terminal was put back: the alternate screen left after it was entered, bracketed
     /// paste off, the cursor shown, and the line discipline cooked again.
     fn assert_restored(&self) {
-        pty_spawn::assert_restored(&self.raw(), self.master.as_ref());
+        pty_spawn::assert_restored(|| self.raw(), self.master.as_ref());
     }
 
     /// Fills the name and description of the go-service form.

@@ -32,6 +32,20 @@ fn modes_off() {
     );
 }
 
+/// Gives the whole terminal back in one write: paste and mouse capture off, raw mode off, the
+/// main screen, the cursor shown. One flush, so whoever reads the terminal never sees the main
+/// screen with the cursor still hidden.
+fn give_back() {
+    let _ = crossterm::terminal::disable_raw_mode();
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
 /// Turns on what the portal reads: bracketed paste, and the mouse when it is wanted.
 fn modes_on() -> std::io::Result<()> {
     crossterm::execute!(std::io::stdout(), EnableBracketedPaste)?;
@@ -87,9 +101,7 @@ impl Drop for TerminalGuard {
         if std::thread::panicking() {
             return;
         }
-        modes_off();
-        ratatui::restore();
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+        give_back();
     }
 }
 
@@ -137,9 +149,7 @@ impl Signals {
 
 /// Gives the terminal back for a child program: main screen, cooked mode, cursor shown.
 pub(super) fn suspend() {
-    modes_off();
-    ratatui::restore();
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+    give_back();
 }
 
 /// Takes the terminal back after [`suspend`] and clears it, so the next frame is drawn whole.

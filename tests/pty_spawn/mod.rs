@@ -144,10 +144,19 @@ pub trait Driven {
     }
 }
 
-/// Asserts the terminal was put back after the portal ran in the pty: in `raw` (everything it
-/// wrote) the alternate screen was left after it was entered, bracketed paste turned off and
-/// the cursor shown again; and the line discipline is cooked again (no raw mode).
-pub fn assert_restored(raw: &[u8], master: &dyn MasterPty) {
+/// Asserts the terminal was put back after the portal ran in the pty: in what `read` returns
+/// (everything it wrote) the alternate screen was left after it was entered, bracketed paste
+/// turned off and the cursor shown again; and the line discipline is cooked again (no raw
+/// mode). The reader thread may hand the last bytes over a moment after the process is gone,
+/// so the output is read again until the cursor shows after the last leave (10 s at most).
+pub fn assert_restored(read: impl Fn() -> Vec<u8>, master: &dyn MasterPty) {
+    let start = Instant::now();
+    let mut raw = read();
+    while !shown_after_leave(&raw) && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(25));
+        raw = read();
+    }
+    let raw = &raw[..];
     let find = |needle: &[u8], from: usize| {
         raw[from..]
             .windows(needle.len())
@@ -180,6 +189,15 @@ pub fn assert_restored(raw: &[u8], master: &dyn MasterPty) {
             "{flags}"
         );
     }
+}
+
+/// Whether the cursor-show sequence follows the last leave of the alternate screen in `raw`.
+fn shown_after_leave(raw: &[u8]) -> bool {
+    let leave = b"\x1b[?1049l";
+    let Some(at) = raw.windows(leave.len()).rposition(|w| w == leave) else {
+        return false;
+    };
+    raw[at..].windows(6).any(|w| w == b"\x1b[?25h")
 }
 
 /// A portal started by [`spawn`] and driven as a user would ([`Driven`]); killed when dropped
