@@ -272,6 +272,7 @@ fn every_frame_is_wrapped_in_synchronized_output() {
     s.wait_for("the query typed", |screen| screen.contains("Search: ledg"));
     s.send("\x03");
     assert_eq!(s.wait_exit(), 0);
+    s.wait_restored();
     let raw = s.raw();
     let begins = occurrences(&raw, b"\x1b[?2026h");
     let ends = occurrences(&raw, b"\x1b[?2026l");
@@ -731,6 +732,7 @@ fn a_panic_on_a_worker_thread_ends_the_process_with_the_terminal_restored() {
     s.send("x");
     let code = s.wait_exit();
     assert_ne!(code, 0, "a panic must not look like success");
+    s.wait_output("idp-tui.log");
     s.wait_restored();
     let out = String::from_utf8_lossy(&s.raw()).to_string();
     let (_, after) = out
