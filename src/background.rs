@@ -21,6 +21,28 @@ pub fn cores() -> usize {
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
+/// The pool for work the user waits on (scoring a query over a large catalog): one thread per
+/// core but one, which stays with the thread drawing the screen, started on first use and kept,
+/// so a keystroke pays neither for starting threads nor for the fresh memory a new thread's
+/// allocations fault in. None on two cores or fewer (measured on two: a second scoring thread
+/// fighting the drawing thread for the other core made keys slower and less even than one
+/// thread alone) and where threads cannot start: the caller then works alone.
+pub fn interactive() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let threads = cores().saturating_sub(1);
+        if threads < 2 {
+            return None;
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("idp-cpu-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
 /// Runs `work` on a new thread of lower priority; its result arrives on the returned channel
 /// (closed without a value if `work` panicked). Where the priority cannot be lowered, the work
 /// runs at the caller's.

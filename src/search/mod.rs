@@ -567,65 +567,34 @@ impl SearchIndex {
         limit: usize,
         within: Option<&[u32]>,
     ) -> (Results, Vec<u32>) {
+        let count = within.map_or(self.hay.items.len(), <[u32]>::len);
+        // Score on every core of the kept pool: each thread takes a contiguous part, so the
+        // matches stay in order.
+        let pool = crate::background::interactive().filter(|_| count >= PARALLEL_THRESHOLD);
+        let threads = pool.map_or(1, |p| p.current_num_threads().min(4));
+        self.search_in_parts(query, limit, within, threads, pool)
+    }
+
+    /// [`SearchIndex::search_within`] over `threads` parts of the candidates, on `pool` (or
+    /// one after another without it). The answer does not depend on the number of parts.
+    fn search_in_parts(
+        &self,
+        query: &Query,
+        limit: usize,
+        within: Option<&[u32]>,
+        threads: usize,
+        pool: Option<&rayon::ThreadPool>,
+    ) -> (Results, Vec<u32>) {
         let words: Vec<Word> = query.words.iter().map(|w| Word::new(w)).collect();
         let count = within.map_or(self.hay.items.len(), <[u32]>::len);
-        // Score on every core: each thread takes a contiguous part, so results stay in order.
-        let threads = if count >= PARALLEL_THRESHOLD {
-            crate::background::cores().min(4)
-        } else {
-            1
-        };
-        let chunk = count.div_ceil(threads.max(1)).max(1);
+        let threads = threads.max(1);
+        let chunk = count.div_ceil(threads).max(1);
         let part = |k: usize| match within {
             Some(w) => Candidates::Some(&w[(k * chunk).min(count)..((k + 1) * chunk).min(count)]),
             None => Candidates::Range(
                 (k * chunk).min(count) as u32..((k + 1) * chunk).min(count) as u32,
             ),
         };
-        // Many candidates: find each word in all names with one scan, not one per entity.
-        let hits: Vec<Option<Vec<u32>>> = words
-            .iter()
-            .map(|w| {
-                (count >= NAME_SCAN_THRESHOLD)
-                    .then(|| self.name_hits(w))
-                    .flatten()
-            })
-            .collect();
-        // One word that enough names contain: only those names can reach the first `limit`,
-        // so the other matches are counted but not scored (most of a short word's cost).
-        let count_only = words.len() == 1
-            && query.filters.is_empty()
-            && limit > 0
-            && hits[0]
-                .as_ref()
-                .is_some_and(|h| self.sure_of_the_top(h, &words[0], within, limit));
-        let hits = &hits;
-        let mut scored: Vec<Scored> = if threads > 1 {
-            let parts: Vec<Vec<Scored>> = std::thread::scope(|scope| {
-                let handles: Vec<_> = (1..threads)
-                    .map(|k| {
-                        let (query, words, part) = (query, &words, part(k));
-                        scope.spawn(move || self.score_all(query, words, hits, part, count_only))
-                    })
-                    .collect();
-                let mut parts = vec![self.score_all(query, &words, hits, part(0), count_only)];
-                parts.extend(handles.into_iter().map(|h| h.join().unwrap_or_default()));
-                parts
-            });
-            let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-            for p in parts {
-                all.extend(p);
-            }
-            all
-        } else {
-            self.score_all(query, &words, hits, part(0), count_only)
-        };
-        let matched: Vec<u32> = scored.iter().map(|s| s.2).collect();
-        let total = scored.len();
-        if count_only {
-            // Counted, and never among the first `limit`: not worth ordering.
-            scored.retain(|s| s.0 != COUNTED_ONLY);
-        }
         let hay = &self.hay;
         let name = |s: &Scored| hay.name(s.2 as usize);
         // Without words, the order is browsing order (kind, then name); with words, the score,
@@ -638,8 +607,6 @@ impl SearchIndex {
                 .then_with(|| name(a).cmp(name(b)))
                 .then(a.2.cmp(&b.2))
         };
-        // The same order picks the first `limit` and sorts them, so a shorter list is always
-        // the start of a longer one.
         // Names compare by their first seven bytes first (kept as an integer in the browsing
         // key), so most ties cost no string comparison.
         let head = |s: &Scored| hay.items[s.2 as usize].browse_key & NAME_HEAD;
@@ -649,26 +616,77 @@ impl SearchIndex {
                 .then_with(|| name(a).cmp(name(b)))
                 .then(a.2.cmp(&b.2))
         };
-        if scored.len() > limit && limit > 0 {
+        // One total order picks the first `limit` and sorts them, so a shorter list is always
+        // the start of a longer one.
+        let order = |a: &Scored, b: &Scored| {
             if browse {
-                scored.select_nth_unstable_by(limit - 1, by_order);
+                by_order(a, b)
             } else {
-                scored.select_nth_unstable_by(limit - 1, by_score);
+                by_score(a, b)
             }
-        }
-        scored.truncate(limit);
-        if browse {
-            scored.sort_by(by_order);
-        } else {
-            scored.sort_by(by_score);
-        }
+        };
+        // The first `limit` of some matches, in no particular order.
+        let firsts = |mut scored: Vec<Scored>| {
+            if scored.len() > limit && limit > 0 {
+                scored.select_nth_unstable_by(limit - 1, order);
+            }
+            scored.truncate(limit);
+            scored
+        };
+        // Each part finds its words in its names, scores its candidates and picks its own first
+        // `limit` (the first `limit` of all are among those), so only a few hundred matches
+        // come back to be merged.
+        let words = &words;
+        let scan = count >= NAME_SCAN_THRESHOLD;
+        let score_part = |k: usize| {
+            let part = part(k);
+            // Many candidates: find each word in all their names with one scan, not one per
+            // entity.
+            let hits: Vec<Option<NameHits>> = words
+                .iter()
+                .map(|w| scan.then(|| self.name_hits(w, part.span())).flatten())
+                .collect();
+            // One word that enough names contain: only those names can reach the first
+            // `limit`, so the other matches are counted but not scored (most of a short word's
+            // cost).
+            let count_only = words.len() == 1
+                && query.filters.is_empty()
+                && limit > 0
+                && hits[0]
+                    .as_ref()
+                    .is_some_and(|h| self.sure_of_the_top(h, &words[0], &part, limit));
+            let (scored, matched) = self.score_all(query, words, &hits, part, count_only);
+            (firsts(scored), matched)
+        };
+        let mut parts: Vec<(Vec<Scored>, Vec<u32>)> = match pool.filter(|_| threads > 1) {
+            Some(pool) => {
+                use rayon::prelude::*;
+                pool.install(|| (0..threads).into_par_iter().map(score_part).collect())
+            }
+            None => (0..threads).map(score_part).collect(),
+        };
+        let total = parts.iter().map(|p| p.1.len()).sum();
+        let (scored, matched) = match parts.len() {
+            1 => parts.pop().unwrap_or_default(),
+            _ => {
+                let mut matched = Vec::with_capacity(total);
+                let mut scored = Vec::with_capacity(parts.len().saturating_mul(limit).min(total));
+                for (s, m) in parts {
+                    scored.extend(s);
+                    matched.extend(m);
+                }
+                (firsts(scored), matched)
+            }
+        };
+        let mut scored = scored;
+        scored.sort_by(order);
         let mut matcher = Matcher::new(Config::DEFAULT);
         let hits = scored
             .into_iter()
             .map(|(score, _, i)| Hit {
                 id: EntityId(i),
                 score,
-                name_matches: name_matches(&mut matcher, &hay.items[i as usize], &words),
+                name_matches: name_matches(&mut matcher, &hay.items[i as usize], words),
             })
             .collect();
         (
@@ -682,61 +700,58 @@ impl SearchIndex {
         )
     }
 
-    /// Scores the given entities; those that do not match every filter and word are left out.
-    /// `hits` holds, per word, where each name first contains it, when that was found by a
-    /// scan of all names ([`SearchIndex::name_hits`]). With `count_only` (one word, see
+    /// Scores the given entities; returns the scored matches and every match's index in
+    /// candidate order. Those that do not match every filter and word are left out. `hits`
+    /// holds, per word, where each name first contains it, when that was found by a scan of
+    /// all names ([`SearchIndex::name_hits`]). With `count_only` (one word, see
     /// [`SearchIndex::sure_of_the_top`]), an entity whose name does not contain the word is
-    /// kept with [`COUNTED_ONLY`] when it matches, unscored.
+    /// only counted among the matches, unscored: it cannot reach the first `limit`.
     fn score_all(
         &self,
         query: &Query,
         words: &[Word],
-        hits: &[Option<Vec<u32>>],
+        hits: &[Option<NameHits>],
         part: Candidates,
         count_only: bool,
-    ) -> Vec<Scored> {
+    ) -> (Vec<Scored>, Vec<u32>) {
         let mut matcher = Matcher::new(Config::DEFAULT);
-        let ids: Box<dyn Iterator<Item = u32>> = match part {
-            Candidates::Range(r) => Box::new(r),
-            Candidates::Some(ids) => Box::new(ids.iter().copied()),
-        };
-        let mut out = Vec::new();
+        // Room for every candidate at once: growing by doubling copies the list and touches
+        // fresh memory at every step (page faults that cost more than the scoring).
+        let mut out = Vec::with_capacity(part.len());
+        let mut matched = Vec::with_capacity(part.len());
         let mut idx = Vec::new();
-        'items: for i in ids {
+        'items: for i in part.ids() {
             let text = self.hay.text(i as usize);
             let mut filters = query.filters.iter();
             if !filters.all(|(k, vs)| filter_matches(&text, &self.strings, k, vs)) {
                 continue;
             }
             if count_only {
-                let hit = hits.first().and_then(|h| h.as_ref()).map(|h| h[i as usize]);
+                let hit = hits.first().and_then(|h| h.as_ref()?.get(i));
                 if hit == Some(NO_HIT) {
                     if words
                         .first()
                         .is_some_and(|w| word_matches(&mut matcher, &text, w))
                     {
-                        out.push((COUNTED_ONLY, text.h.rank, i));
+                        matched.push(i);
                     }
                     continue;
                 }
             }
             let mut total = 0i64;
             for (word, hits) in words.iter().zip(hits) {
-                let hit = hits.as_ref().map(|hits| hits[i as usize]);
+                let hit = hits.as_ref().and_then(|hits| hits.get(i));
                 match score_word(&mut matcher, &mut idx, &text, word, hit) {
                     Some(s) => total += s,
                     None => continue 'items,
                 }
             }
             out.push((total, text.h.rank, i));
+            matched.push(i);
         }
-        out
+        (out, matched)
     }
 }
-
-/// The score kept for a match that was counted but not scored: below every real score (the
-/// lowest, a description match, is 1).
-const COUNTED_ONLY: i64 = 0;
 
 impl SearchIndex {
     /// True when at least `limit` of the candidates have names containing `word` at a place
@@ -744,13 +759,13 @@ impl SearchIndex {
     /// first `limit` results are then among those names, whatever the others score.
     fn sure_of_the_top(
         &self,
-        name_hits: &[u32],
+        name_hits: &NameHits,
         word: &Word,
-        within: Option<&[u32]>,
+        candidates: &Candidates,
         limit: usize,
     ) -> bool {
         let sure = |&i: &u32| {
-            let pos = name_hits.get(i as usize).copied().unwrap_or(NO_HIT);
+            let pos = name_hits.get(i).unwrap_or(NO_HIT);
             pos != NO_HIT
                 && substring_score(
                     pos as usize,
@@ -758,16 +773,7 @@ impl SearchIndex {
                     word.text.len(),
                 ) > BEST_WITHOUT_SUBSTRING
         };
-        match within {
-            Some(ids) => ids.iter().filter(|i| sure(i)).take(limit).count() >= limit,
-            None => {
-                (0..self.hay.items.len() as u32)
-                    .filter(|i| sure(i))
-                    .take(limit)
-                    .count()
-                    >= limit
-            }
-        }
+        candidates.ids().filter(sure).take(limit).count() >= limit
     }
 }
 
@@ -777,27 +783,55 @@ const NAME_SCAN_THRESHOLD: usize = 4_000;
 /// In [`SearchIndex::name_hits`]: the name does not contain the word.
 const NO_HIT: u32 = u32::MAX;
 
+/// Where each name of a stretch of entities first contains a word ([`NO_HIT`]: nowhere), found
+/// by one scan of those names ([`SearchIndex::name_hits`]).
+struct NameHits {
+    /// The first entity of the stretch.
+    first: u32,
+    /// Per entity of the stretch, in order.
+    at: Vec<u32>,
+}
+
+impl NameHits {
+    /// Where entity `i`'s name first contains the word; None when `i` was not scanned.
+    fn get(&self, i: u32) -> Option<u32> {
+        self.at.get(i.checked_sub(self.first)? as usize).copied()
+    }
+}
+
 impl SearchIndex {
-    /// Where each entity's name first contains `word` ([`NO_HIT`] where it does not), found
-    /// by one scan over all names. None when the scan cannot tell (the word holds the
-    /// separator byte).
-    fn name_hits(&self, word: &Word) -> Option<Vec<u32>> {
+    /// Where the name of each entity in `ids` first contains `word`, found by one scan over
+    /// their names. None when the scan cannot tell (the word holds the separator byte).
+    fn name_hits(&self, word: &Word, ids: std::ops::Range<usize>) -> Option<NameHits> {
         if word.text.is_empty() || word.text.as_bytes().contains(&0) {
             return None;
         }
-        let mut hits = vec![NO_HIT; self.hay.items.len()];
+        let (lo, hi) = (ids.start, ids.end.min(self.hay.items.len()));
+        let mut at = vec![NO_HIT; hi.saturating_sub(lo)];
         let starts = &self.hay.name_starts;
-        let mut e = 0;
-        for at in word.finder.find_iter(self.hay.names.as_bytes()) {
-            // Matches come in order and never span a separator: move to the name holding it.
-            while e + 1 < starts.len() && starts[e + 1] <= at {
+        let bytes = self.hay.names.as_bytes();
+        let end = starts.get(hi).copied().unwrap_or(bytes.len());
+        let (mut e, mut from) = (lo, starts.get(lo).copied().unwrap_or(end));
+        while let Some(found) = bytes.get(from..end).and_then(|b| word.finder.find(b)) {
+            let pos = from + found;
+            // Matches never span a separator: move to the name holding this one.
+            while e + 1 < hi && starts[e + 1] <= pos {
                 e += 1;
             }
-            if hits[e] == NO_HIT {
-                hits[e] = (at - starts[e]) as u32;
+            if let Some(slot) = at.get_mut(e - lo) {
+                *slot = (pos - starts[e]) as u32;
+            }
+            // Only the first place in a name counts: go on from the next name.
+            e += 1;
+            match starts.get(e) {
+                Some(&next) if e < hi => from = next,
+                _ => break,
             }
         }
-        Some(hits)
+        Some(NameHits {
+            first: lo as u32,
+            at,
+        })
     }
 }
 
@@ -806,6 +840,35 @@ impl SearchIndex {
 enum Candidates<'a> {
     Range(std::ops::Range<u32>),
     Some(&'a [u32]),
+}
+
+impl Candidates<'_> {
+    /// How many entities.
+    fn len(&self) -> usize {
+        match self {
+            Candidates::Range(r) => r.len(),
+            Candidates::Some(ids) => ids.len(),
+        }
+    }
+
+    /// The entities, ascending.
+    fn ids(&self) -> Box<dyn Iterator<Item = u32> + '_> {
+        match self {
+            Candidates::Range(r) => Box::new(r.clone()),
+            Candidates::Some(ids) => Box::new(ids.iter().copied()),
+        }
+    }
+
+    /// The ids from the first entity to the last (the names one scan reads).
+    fn span(&self) -> std::ops::Range<usize> {
+        match self {
+            Candidates::Range(r) => r.start as usize..r.end as usize,
+            Candidates::Some(ids) => match (ids.first(), ids.last()) {
+                (Some(&a), Some(&b)) => a as usize..b as usize + 1,
+                _ => 0..0,
+            },
+        }
+    }
 }
 
 /// Batches below this many entities are prepared on one thread.
@@ -1396,19 +1459,74 @@ mod tests {
             "x",
         ] {
             let word = Word::new(w);
-            let hits = index.name_hits(&word).expect("a scan");
-            for (i, hit) in hits.iter().enumerate() {
-                let name = index.hay.name(i);
-                let each = word.finder.find(name.as_bytes()).map(|p| p as u32);
-                assert_eq!(each.unwrap_or(NO_HIT), *hit, "{w:?} in {name:?}");
+            // All names, a stretch in the middle, one name, the last ones, none.
+            let n = index.len();
+            for span in [0..n, 37..911, 500..501, n - 5..n, 10..10] {
+                let hits = index.name_hits(&word, span.clone()).expect("a scan");
+                assert_eq!(hits.at.len(), span.len());
+                for i in span.clone() {
+                    let name = index.hay.name(i);
+                    let each = word.finder.find(name.as_bytes()).map(|p| p as u32);
+                    let hit = hits.get(i as u32);
+                    assert_eq!(hit, Some(each.unwrap_or(NO_HIT)), "{w:?} in {name:?}");
+                }
+                // Outside the stretch the scan cannot tell.
+                assert_eq!(hits.get(span.end as u32), None);
+                if span.start > 0 {
+                    assert_eq!(hits.get(span.start as u32 - 1), None);
+                }
             }
         }
-        assert!(index.name_hits(&Word::new("a\0b")).is_none());
+        assert!(index
+            .name_hits(&Word::new("a\0b"), 0..index.len())
+            .is_none());
     }
 
     /// What a user sees for a query: the hits in order with their scores, and the count.
     fn shown(r: &Results) -> (Vec<(u32, i64)>, usize) {
         (r.hits.iter().map(|h| (h.id.0, h.score)).collect(), r.total)
+    }
+
+    #[test]
+    fn a_search_split_into_parts_answers_as_one_part_does() {
+        // Large catalogs are scored in parts, each picking its own first `limit`; the merged
+        // answer must be the one a single pass gives, for every kind of query and narrowing.
+        let mut entities = crate::synthetic::generate(5_000, 9);
+        for name in ["päyments-édge", "pay-ñ", "ølpa"] {
+            entities.push(comp(name, serde_json::json!({ "title": "Pämt ÜPA" })));
+        }
+        let catalog = Catalog::from_entities(entities, vec![]);
+        let index = SearchIndex::build(&catalog);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .expect("a pool");
+        let (_, some) = index.search_within(&Query::parse("e"), 10, None);
+        for text in [
+            "",
+            "p",
+            "pa",
+            "pay",
+            "e",
+            "zz",
+            "kind:api",
+            "kind:api pay",
+            "pay ledg",
+            "ü",
+            "api",
+        ] {
+            let query = Query::parse(text);
+            for limit in [0, 1, 7, 150, usize::MAX] {
+                for within in [None, Some(&some[..])] {
+                    let one = index.search_in_parts(&query, limit, within, 1, None);
+                    for (threads, pool) in [(2, None), (3, Some(&pool)), (7, None)] {
+                        let many = index.search_in_parts(&query, limit, within, threads, pool);
+                        assert_eq!(shown(&many.0), shown(&one.0), "{text:?} {limit} {threads}");
+                        assert_eq!(many.1, one.1, "{text:?}: the matches, in order");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
@@ -1425,8 +1543,9 @@ mod tests {
         for text in ["p", "pa", "pay", "e", "ed", "s", "ü", "pä", "api", "zz"] {
             let query = Query::parse(text);
             let word = Word::new(&query.words[0]);
-            if let Some(hits) = index.name_hits(&word) {
-                counted_only += usize::from(index.sure_of_the_top(&hits, &word, None, limit));
+            let all = Candidates::Range(0..index.len() as u32);
+            if let Some(hits) = index.name_hits(&word, all.span()) {
+                counted_only += usize::from(index.sure_of_the_top(&hits, &word, &all, limit));
             }
             // Without a limit nothing can be left unscored: the reference answer.
             let all = index.search(&query, usize::MAX);
