@@ -265,8 +265,8 @@ impl Executor {
         Ok(())
     }
 
-    /// A custom action's command: in the terminal (the loop runs it), in the background
-    /// (its output comes back as `Reply::Command`), or a link to open.
+    /// A user command (a custom action from the config): in the terminal (the loop runs it), in
+    /// the background (its output comes back as `Reply::Command`), or a link to open.
     fn run_command(&mut self, plan: PreparedCommand) -> color_eyre::Result<Ran> {
         match plan.mode {
             crate::user_commands::RunMode::Terminal => return Ok(Ran::InTerminal(plan)),

@@ -32,7 +32,7 @@ pub enum Reply {
     FilesChanged(Vec<crate::tui::watch::Change>),
     /// The editor opened on a file returned (`Task::Edit`): its source is reloaded.
     Edited(crate::tui::editing::Edited),
-    /// A custom action's command run in the background finished (`Task::RunCommand`).
+    /// A user command run in the background finished (`Task::RunCommand`).
     Command(PreparedCommand, CommandOutput),
     /// A source's replacement catalog was built (`Task::Rebuild`).
     Rebuilt(Box<BuiltReplacement>),

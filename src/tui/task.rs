@@ -28,8 +28,8 @@ pub enum Task {
     Copy(String),
     /// Open a URL with the local opener, or copy it over ssh (see `tui::opener`).
     OpenUrl(String),
-    /// Run a custom action's command (the loop suspends the TUI for `terminal` mode; one run
-    /// in the background answers with `Reply::Command`).
+    /// Run a user command, a custom action from the config (the loop suspends the TUI for
+    /// `terminal` mode; one run in the background answers with `Reply::Command`).
     RunCommand(crate::user_commands::PreparedCommand),
     /// Open a file in the user's editor with the terminal (the loop suspends the TUI); what
     /// happened comes back as `Reply::Edited`.

@@ -1,4 +1,4 @@
-//! An action's `inputs:` (Port's self-service actions with a form): a JSON Schema object whose
+//! A user command's `inputs:` (Port's self-service actions with a form): a JSON Schema object whose
 //! properties the user fills before the action runs. The schema is read by the scaffolder's
 //! form engine, so the subset is the one templates have (types, enums, defaults, `required`,
 //! minimum/maximum, lengths, `pattern`, `format`, nested objects edited as JSON), and the
@@ -178,7 +178,7 @@ impl UserCommand {
     }
 }
 
-/// The values of an action's inputs from the command line: the defaults, then `file` (the
+/// The values of a user command's inputs from the command line: the defaults, then `file` (the
 /// `--values` mapping), then each `KEY=VALUE` of `sets` (typed as the form types what is
 /// typed: a number for an integer input, a list split at commas, JSON for an object). Every
 /// problem is returned, each naming its input once: unknown keys, text that does not parse,

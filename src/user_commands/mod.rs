@@ -71,10 +71,10 @@ pub struct UserCommand {
     pub inputs: Option<serde_json::Value>,
 }
 
-/// The values of an action's inputs, keyed by input (what the form or `--set` gave).
+/// The values of a user command's inputs, keyed by input (what the form or `--set` gave).
 pub type Values = serde_json::Map<String, serde_json::Value>;
 
-/// Whether an action asks before it runs: `confirm: true`, or `confirm: "a message"` (which
+/// Whether a user command asks before it runs: `confirm: true`, or `confirm: "a message"` (which
 /// asks too, and is shown above the command).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(untagged)]

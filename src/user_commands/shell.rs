@@ -1,4 +1,5 @@
-//! Where the words of a custom action become code, and how a value is quoted there.
+//! Where the words of a user command (a custom action) become code, and how a value is quoted
+//! there.
 //!
 //! A command runs without a shell, so a value is one literal argument. Some words are code all
 //! the same: the script of a shell's `-c` (written `sh -c`, `bash -lc`, `/bin/sh -ec`, or behind

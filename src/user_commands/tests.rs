@@ -270,7 +270,7 @@ fn an_opener_that_ends_within_the_bound_gives_its_status() {
     assert_eq!(process_state(pid), None, "reaped, not a zombie");
 }
 
-/// Runs an action's plan for an entity whose annotation `example.com/v` holds `value`, and
+/// Runs a user command's plan for an entity whose annotation `example.com/v` holds `value`, and
 /// returns what the program printed (or the error that refused it).
 fn run_with(command: &str, value: &str) -> Result<String, CommandError> {
     let e = entity("svc", json!({"example.com/v": value}));
@@ -471,7 +471,7 @@ fn a_value_naming_a_shell_cannot_turn_later_words_into_a_script() {
     assert!(err.contains("names a program"), "{err}");
 }
 
-/// An action asking for one input, `x`, used as its own argument and inside a shell script.
+/// A user command asking for one input, `x`, used as its own argument and inside a shell script.
 fn with_inputs(command: &str) -> UserCommand {
     let mut a = action(command);
     a.inputs = Some(json!({
