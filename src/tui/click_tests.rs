@@ -7,27 +7,8 @@ use super::action::{Action, Mouse};
 use super::app::{update, App, DOUBLE_CLICK};
 use super::clock::Clock;
 use super::state_tests::{demo, type_text};
-use super::tabs::tests::settle;
-use super::ui;
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
+use super::test_screen::{screen, settle};
 use std::time::{Duration, UNIX_EPOCH};
-
-fn screen(app: &mut App, width: u16, height: u16) -> String {
-    let tasks = update(app, Action::Resize(width, height));
-    settle(app, tasks);
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-    terminal
-        .draw(|frame| ui::render(app, frame))
-        .expect("drawing never fails on a test backend");
-    let buffer = terminal.backend().buffer();
-    buffer
-        .content()
-        .chunks(width as usize)
-        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 /// The demo on a fixed clock, so clicks are as far apart as the test says.
 fn app() -> App {

@@ -5,43 +5,13 @@ use super::action::Action;
 use super::app::{update, App};
 use super::keymap::Mode;
 use super::state_tests::demo;
-use super::ui;
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
-
-fn press(app: &mut App, code: KeyCode) {
-    let event = KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press);
-    if let Some(action) = app.action_for_key(&event) {
-        update(app, action);
-    }
-}
+use super::test_screen::{draw, press, screen};
+use crossterm::event::KeyCode;
 
 fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
         press(app, KeyCode::Char(c));
     }
-}
-
-fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
-    update(app, Action::Resize(width, height));
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-    terminal
-        .draw(|frame| ui::render(app, frame))
-        .expect("drawing never fails on a test backend");
-    terminal
-}
-
-fn screen(app: &mut App, width: u16, height: u16) -> String {
-    let terminal = draw(app, width, height);
-    let buffer = terminal.backend().buffer();
-    let w = buffer.area.width as usize;
-    buffer
-        .content()
-        .chunks(w)
-        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn pane(command: &str) -> App {

@@ -619,6 +619,8 @@ mod search_tests;
 mod snapshot_tests;
 #[cfg(test)]
 mod state_tests;
+#[cfg(test)]
+mod test_screen;
 
 #[cfg(test)]
 mod debug_log_tests {

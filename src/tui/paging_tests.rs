@@ -7,48 +7,8 @@
 use super::action::Action;
 use super::app::{update, App};
 use super::state_tests::{demo, type_text};
-use super::task::Task;
-use super::ui;
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
-
-/// Carries out a docs page read at once, as the event loop would in the background.
-fn settle(app: &mut App, tasks: Vec<Task>) {
-    for task in tasks {
-        if let Task::ReadDocsPage(request) = task {
-            let next = update(
-                app,
-                Action::Reply(crate::tui::reply::Reply::DocsPage(request.run())),
-            );
-            settle(app, next);
-        }
-    }
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    let event = KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press);
-    if let Some(action) = app.action_for_key(&event) {
-        let tasks = update(app, action);
-        settle(app, tasks);
-    }
-}
-
-fn screen(app: &mut App, width: u16, height: u16) -> String {
-    let tasks = update(app, Action::Resize(width, height));
-    settle(app, tasks);
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-    terminal
-        .draw(|frame| ui::render(app, frame))
-        .expect("drawing never fails on a test backend");
-    let buffer = terminal.backend().buffer();
-    buffer
-        .content()
-        .chunks(width as usize)
-        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+use super::test_screen::{press, screen};
+use crossterm::event::KeyCode;
 
 /// Pages through the view on screen and checks both ends: PageDown (many times) stops with
 /// `last` on screen, once more changes nothing, Up moves at once, `End` (and `G` when

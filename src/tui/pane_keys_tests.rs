@@ -4,32 +4,8 @@
 use super::action::Action;
 use super::app::{update, App};
 use super::state_tests::{demo, type_text};
-use super::ui;
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
-
-fn press(app: &mut App, code: KeyCode) {
-    let event = KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press);
-    if let Some(action) = app.action_for_key(&event) {
-        update(app, action);
-    }
-}
-
-fn screen(app: &mut App, width: u16, height: u16) -> String {
-    update(app, Action::Resize(width, height));
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-    terminal
-        .draw(|frame| ui::render(app, frame))
-        .expect("drawing never fails on a test backend");
-    let buffer = terminal.backend().buffer();
-    buffer
-        .content()
-        .chunks(width as usize)
-        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+use super::test_screen::{press, screen};
+use crossterm::event::KeyCode;
 
 /// The help rows of what has focus, as the overlay lists them.
 fn help_rows(app: &mut App) -> Vec<String> {

@@ -5,39 +5,11 @@ use crate::tui::app::{update, App};
 use crate::tui::state_tests::{demo, type_text};
 use crate::tui::tabs::docs_page::{PageRequest, Read};
 use crate::tui::task::Task;
+use crate::tui::test_screen::{draw, press, screen, settle, text_of};
 use crate::tui::ui;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
-
-/// Carries out a docs page read the way the event loop does (here, at once), and what follows.
-pub(crate) fn settle(app: &mut App, tasks: impl IntoIterator<Item = Task>) {
-    if let Some(Task::ReadDocsPage(request)) = tasks.into_iter().next() {
-        let next = update(
-            app,
-            Action::Reply(crate::tui::reply::Reply::DocsPage(request.run())),
-        );
-        settle(app, next);
-    }
-}
-
-fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
-    let effect = update(app, Action::Resize(width, height));
-    settle(app, effect);
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-    terminal
-        .draw(|frame| ui::render(app, frame))
-        .expect("drawing never fails on a test backend");
-    terminal
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    let event = KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press);
-    if let Some(action) = app.action_for_key(&event) {
-        let effect = update(app, action);
-        settle(app, effect);
-    }
-}
 
 /// The entity view of `name` on the tab called `tab`.
 fn on_tab(name: &str, tab: &str) -> App {
@@ -51,10 +23,6 @@ fn on_tab(name: &str, tab: &str) -> App {
         press(&mut app, KeyCode::Tab);
     }
     panic!("{name} has no {tab} tab:\n{}", screen(&mut app, 100, 30));
-}
-
-fn screen(app: &mut App, width: u16, height: u16) -> String {
-    text_of(&draw(app, width, height))
 }
 
 #[test]
@@ -471,19 +439,6 @@ fn drawn(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
         .draw(|frame| ui::render(app, frame))
         .expect("drawing never fails on a test backend");
     terminal
-}
-
-/// The characters on a terminal's screen, row by row.
-fn text_of(terminal: &Terminal<TestBackend>) -> String {
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        for x in 0..buffer.area.width {
-            out.push_str(buffer[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
 }
 
 /// Opens the entity `name` from the search pane and goes `tabs` tabs right, returning the
