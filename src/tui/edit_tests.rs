@@ -9,6 +9,7 @@ use super::keymap::Keymap;
 use super::reply::Reply;
 use super::state_tests::{demo, type_text};
 use super::task::Task;
+use super::test_screen::help_rows;
 use super::watch::Change;
 use crate::catalog::{Catalog, Entity, Origin, Problem};
 use crate::source::{LoadEvent, SourceSpec};
@@ -263,21 +264,6 @@ fn an_edit_reloads_its_source_once_not_again_when_the_watcher_sees_the_save() {
     );
     assert_eq!(refreshes(&tasks), vec![vec![0, 1]], "{tasks:?}");
     assert_eq!(status(&app), "files changed: reloading a, b");
-}
-
-/// What help (F1) lists for the pane on screen: one `keys description` line a row.
-fn help_rows(app: &mut App) -> Vec<String> {
-    press(app, KeyCode::F(1));
-    let rows = match &app.overlay() {
-        Some(super::app::Overlay::Help(help)) => help
-            .rows(app.keymap())
-            .into_iter()
-            .map(|(keys, what)| format!("{} {what}", keys.join(", ")))
-            .collect(),
-        _ => panic!("F1 opens help"),
-    };
-    press(app, KeyCode::Esc);
-    rows
 }
 
 #[test]

@@ -4,23 +4,9 @@
 use super::action::Action;
 use super::app::{update, App};
 use super::state_tests::{demo, type_text};
+use super::test_screen::help_rows;
 use super::test_screen::{press, screen};
 use crossterm::event::KeyCode;
-
-/// The help rows of what has focus, as the overlay lists them.
-fn help_rows(app: &mut App) -> Vec<String> {
-    press(app, KeyCode::F(1));
-    let rows = match &app.overlay() {
-        Some(super::app::Overlay::Help(help)) => help
-            .rows(app.keymap())
-            .into_iter()
-            .map(|(keys, what)| format!("{} {what}", keys.join(", ")))
-            .collect(),
-        _ => panic!("F1 opens help"),
-    };
-    press(app, KeyCode::Esc);
-    rows
-}
 
 fn has(rows: &[String], what: &str) -> bool {
     rows.iter().any(|r| r.contains(what))

@@ -59,3 +59,19 @@ pub(crate) fn text_of(terminal: &Terminal<TestBackend>) -> String {
 pub(crate) fn screen(app: &mut App, width: u16, height: u16) -> String {
     text_of(&draw(app, width, height))
 }
+
+/// What help (F1) lists for the pane on screen, one `keys description` line a row; help is
+/// closed again after.
+pub(crate) fn help_rows(app: &mut App) -> Vec<String> {
+    press(app, KeyCode::F(1));
+    let rows = match &app.overlay() {
+        Some(super::app::Overlay::Help(help)) => help
+            .rows(app.keymap())
+            .into_iter()
+            .map(|(keys, what)| format!("{} {what}", keys.join(", ")))
+            .collect(),
+        _ => panic!("F1 opens help"),
+    };
+    press(app, KeyCode::Esc);
+    rows
+}
