@@ -2,6 +2,7 @@
 //! tests/data/formats/, whose walk is frozen against a real Backstage ingest in
 //! tests/formats.rs).
 
+use super::tests::{entity, problems_under};
 use super::*;
 use crate::catalog::{validate, Entity, Severity};
 use serde_json::{json, Value};
@@ -24,21 +25,8 @@ fn repo() -> Vec<Resolved> {
     import(&files, read)
 }
 
-fn entity(resolved: &[Resolved], reference: &str) -> Value {
-    resolved
-        .iter()
-        .flat_map(|r| &r.drafts)
-        .find(|d| d.reference() == reference)
-        .unwrap_or_else(|| panic!("no {reference}"))
-        .to_value()
-}
-
 fn problems(resolved: &[Resolved]) -> Vec<String> {
-    resolved
-        .iter()
-        .flat_map(|r| &r.problems)
-        .map(|p| p.to_string().replace(&format!("{DATA}/"), ""))
-        .collect()
+    problems_under(resolved, DATA)
 }
 
 #[test]

@@ -28,7 +28,7 @@ fn run(dir: &str) -> Vec<Resolved> {
 }
 
 /// The entity `kind:namespace/name` as a Backstage document.
-fn entity(resolved: &[Resolved], reference: &str) -> Value {
+pub(super) fn entity(resolved: &[Resolved], reference: &str) -> Value {
     resolved
         .iter()
         .flat_map(|r| &r.drafts)
@@ -39,10 +39,15 @@ fn entity(resolved: &[Resolved], reference: &str) -> Value {
 
 /// Every problem as `file-tail:line: severity: message`, the file relative to the fixtures.
 fn problems(resolved: &[Resolved]) -> Vec<String> {
+    problems_under(resolved, DATA)
+}
+
+/// Every problem as `file-tail:line: severity: message`, the file relative to `dir`.
+pub(super) fn problems_under(resolved: &[Resolved], dir: &str) -> Vec<String> {
     resolved
         .iter()
         .flat_map(|r| &r.problems)
-        .map(|p| p.to_string().replace(&format!("{DATA}/"), ""))
+        .map(|p| p.to_string().replace(&format!("{dir}/"), ""))
         .collect()
 }
 
