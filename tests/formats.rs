@@ -351,27 +351,10 @@ fn request_writes_the_resource_request_or_lists_every_error() {
     );
     // The same values through the Template (the form engine): the same request.
     let out = tempfile::tempdir().unwrap();
-    let dir = out.path().join("scaffolded");
-    let s = idp(&[
-        "--catalog",
-        KRATIX,
-        "scaffold",
-        "request-postgresql",
-        "--values",
-        &values,
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert!(s.status.success(), "{}", text(&s.stderr));
-    let mut scaffolded: serde_json::Value = serde_yaml::from_str(
-        &std::fs::read_to_string(dir.join("orders-db-postgresql.yaml")).unwrap(),
-    )
-    .unwrap();
-    scaffolded["metadata"]
-        .as_object_mut()
-        .unwrap()
-        .remove("annotations");
-    assert_eq!(scaffolded, request);
+    assert_eq!(
+        scaffolded_request(&values, out.path(), "orders-db-postgresql.yaml"),
+        request
+    );
     // --out writes the file; --dry-run writes nothing.
     let file = out.path().join("orders-db.yaml");
     let o = idp(&[
@@ -680,27 +663,10 @@ fn request_takes_nested_values_checks_them_and_the_form_makes_the_same_request()
     );
     // Through the Template, the nested mapping fills the form's `backups › …` fields.
     let out = tempfile::tempdir().unwrap();
-    let dir = out.path().join("scaffolded");
-    let s = idp(&[
-        "--catalog",
-        KRATIX,
-        "scaffold",
-        "request-postgresql",
-        "--values",
-        &values,
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert!(s.status.success(), "{}", text(&s.stderr));
-    let mut scaffolded: serde_json::Value = serde_yaml::from_str(
-        &std::fs::read_to_string(dir.join("analytics-postgresql.yaml")).unwrap(),
-    )
-    .unwrap();
-    scaffolded["metadata"]
-        .as_object_mut()
-        .unwrap()
-        .remove("annotations");
-    assert_eq!(scaffolded, request);
+    assert_eq!(
+        scaffolded_request(&values, out.path(), "analytics-postgresql.yaml"),
+        request
+    );
     // A nested value out of bounds: exit 1, the error at its path.
     let bad = out.path().join("bad.yaml");
     std::fs::write(
@@ -724,4 +690,28 @@ fn request_takes_nested_values_checks_them_and_the_form_makes_the_same_request()
         "{}",
         text(&o.stderr)
     );
+}
+
+/// The Kratix request the `request-postgresql` Template writes for `values` (scaffolded into
+/// `out`), read back from `file` without its annotations (which say where it came from).
+fn scaffolded_request(values: &str, out: &std::path::Path, file: &str) -> serde_json::Value {
+    let dir = out.join("scaffolded");
+    let s = idp(&[
+        "--catalog",
+        KRATIX,
+        "scaffold",
+        "request-postgresql",
+        "--values",
+        values,
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(s.status.success(), "{}", text(&s.stderr));
+    let mut scaffolded: serde_json::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
+    scaffolded["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("annotations");
+    scaffolded
 }
