@@ -304,23 +304,11 @@ fn words(command: &str) -> Result<Vec<String>, String> {
     let mut masked = String::new();
     let mut rest = command;
     loop {
-        let next = ["${{", "{%", "{#"]
-            .iter()
-            .filter_map(|open| rest.find(open).map(|i| (i, *open)))
-            .min_by_key(|(i, _)| *i);
-        let Some((start, open)) = next else {
+        let Some(found) = shell::next_region(rest) else {
             masked.push_str(rest);
             break;
         };
-        let close = match open {
-            "${{" => "}}",
-            "{%" => "%}",
-            _ => "#}",
-        };
-        let Some(len) = rest.get(start..).and_then(|r| r.find(close)) else {
-            return Err(format!("{open} without a closing {close}"));
-        };
-        let end = start + len + close.len();
+        let (start, end, _) = found?;
         masked.push_str(rest.get(..start).unwrap_or_default());
         masked.push_str(&format!("\u{E000}{}\u{E001}", regions.len()));
         regions.push(rest.get(start..end).unwrap_or_default().to_string());

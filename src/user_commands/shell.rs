@@ -369,6 +369,27 @@ enum Frame {
     Refused(&'static str),
 }
 
+/// The first template region of `text` (`${{ … }}`, `{% … %}` or `{# … #}`): where it starts,
+/// where it ends (after its closing marks) and how it opens. None when there is none; an error
+/// when it is never closed.
+pub(crate) fn next_region(text: &str) -> Option<Result<(usize, usize, &'static str), String>> {
+    let (start, open) = ["${{", "{%", "{#"]
+        .iter()
+        .filter_map(|open| text.find(open).map(|i| (i, *open)))
+        .min_by_key(|(i, _)| *i)?;
+    let close = match open {
+        "${{" => "}}",
+        "{%" => "%}",
+        _ => "#}",
+    };
+    Some(
+        text.get(start..)
+            .and_then(|r| r.find(close))
+            .map(|len| (start, start + len + close.len(), open))
+            .ok_or_else(|| format!("{open} without a closing {close}")),
+    )
+}
+
 /// Rewrites a script word so each `${{ expr }}` goes through the `__idp_sh` filter with the
 /// quoting its spot needs. An error says where a value cannot be quoted.
 pub(crate) fn annotate(word: &str, dialect: Dialect) -> Result<String, String> {
@@ -376,25 +397,14 @@ pub(crate) fn annotate(word: &str, dialect: Dialect) -> Result<String, String> {
     let mut scan = Scanner::new(dialect);
     let mut rest = word;
     loop {
-        let next = ["${{", "{%", "{#"]
-            .iter()
-            .filter_map(|open| rest.find(open).map(|i| (i, *open)))
-            .min_by_key(|(i, _)| *i);
-        let Some((start, open)) = next else {
+        let Some(found) = next_region(rest) else {
             scan.feed(rest);
             out.push_str(rest);
             return Ok(out);
         };
-        let close = match open {
-            "${{" => "}}",
-            "{%" => "%}",
-            _ => "#}",
-        };
+        let (start, end, open) = found?;
         let (text, region) = rest.split_at(start);
-        let len = region
-            .find(close)
-            .ok_or_else(|| format!("{open} without a closing {close}"))?;
-        let (region, after) = region.split_at(len + close.len());
+        let (region, after) = region.split_at(end - start);
         scan.feed(text);
         out.push_str(text);
         if open == "${{" {

@@ -159,7 +159,9 @@ fn open_mode_only_opens_web_urls() {
 fn broken_actions_are_reported_by_check() {
     for (command, needle) in [
         ("echo 'unclosed", "split"),
-        ("echo ${{ entity.name", "closing"),
+        ("echo ${{ entity.name", "closing }}"),
+        ("echo {% if true %}x{% endif", "closing %}"),
+        ("echo {# note", "closing #}"),
         ("echo ${{ entity. }}", "in "),
         ("   ", "empty"),
     ] {
