@@ -10,6 +10,7 @@ use super::clock::Clock;
 use super::reply::Reply;
 use super::snapshot_tests::{assert_clean, draw};
 use super::task::{Pool, Task};
+use super::test_screen::run_tasks;
 use super::widgets::burnup::HistoryRequest;
 use crate::governance::git_fixture::catalog_history;
 use crate::scorecard::{self, Date};
@@ -54,24 +55,21 @@ fn portal(repo: &tempfile::TempDir) -> App {
 /// returned (with its pool checked).
 fn act(app: &mut App, action: Action) -> Vec<HistoryRequest> {
     let mut asked = Vec::new();
-    let mut tasks = update(app, action);
-    while !tasks.is_empty() {
-        let mut next = Vec::new();
-        for task in tasks {
-            let pool = task.pool();
-            match task {
-                Task::FigureInitiatives(job) => {
-                    next.extend(update(app, Action::Reply(Reply::Initiatives(job.run()))));
-                }
-                Task::ReadHistory(request) => {
-                    assert_eq!(pool, Pool::Background, "evaluating commits is CPU work");
-                    asked.push(request);
-                }
-                _ => {}
+    let tasks = update(app, action);
+    run_tasks(app, tasks, |app, task| {
+        let pool = task.pool();
+        match task {
+            Task::FigureInitiatives(job) => {
+                Ok(update(app, Action::Reply(Reply::Initiatives(job.run()))))
             }
+            Task::ReadHistory(request) => {
+                assert_eq!(pool, Pool::Background, "evaluating commits is CPU work");
+                asked.push(request);
+                Ok(Vec::new())
+            }
+            _ => Ok(Vec::new()),
         }
-        tasks = next;
-    }
+    });
     asked
 }
 

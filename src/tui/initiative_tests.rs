@@ -10,6 +10,7 @@ use super::reply::Reply;
 use super::snapshot_tests::{assert_clean, draw};
 use super::state_tests::demo;
 use super::task::{Pool, Task};
+use super::test_screen::run_tasks;
 use crate::governance::history::Record;
 use crate::scorecard::{self, Date};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -47,23 +48,17 @@ pub(crate) fn demo_on(day: &str) -> App {
 /// `update`, then the figures the panes asked for worked out and answered, as the executor
 /// would (on the background pool); the other tasks are returned.
 fn act(app: &mut App, action: Action) -> Vec<Task> {
-    let mut rest = Vec::new();
-    let mut tasks = update(app, action);
-    while !tasks.is_empty() {
-        let mut next = Vec::new();
-        for task in tasks {
-            let pool = task.pool();
-            match task {
-                Task::FigureInitiatives(job) => {
-                    assert_eq!(pool, Pool::Background, "off the UI thread");
-                    next.extend(update(app, Action::Reply(Reply::Initiatives(job.run()))));
-                }
-                other => rest.push(other),
+    let tasks = update(app, action);
+    run_tasks(app, tasks, |app, task| {
+        let pool = task.pool();
+        match task {
+            Task::FigureInitiatives(job) => {
+                assert_eq!(pool, Pool::Background, "off the UI thread");
+                Ok(update(app, Action::Reply(Reply::Initiatives(job.run()))))
             }
+            other => Err(other),
         }
-        tasks = next;
-    }
-    rest
+    })
 }
 
 fn press(app: &mut App, code: KeyCode) {

@@ -12,6 +12,7 @@ use super::initiative_tests::{demo_on, record};
 use super::reply::Reply;
 use super::snapshot_tests::{assert_clean, draw};
 use super::task::Task;
+use super::test_screen::run_tasks;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::path::Path;
 
@@ -70,31 +71,21 @@ fn history() -> &'static Path {
 
 /// Carries out the background work the panes ask for (counting, figuring initiatives, reading
 /// the history), as the executor would, until none is left; returns the other tasks.
-fn settle(app: &mut App, mut tasks: Vec<Task>) -> Vec<Task> {
-    let mut rest = Vec::new();
-    while !tasks.is_empty() {
-        let mut next = Vec::new();
-        for task in tasks {
-            match task {
-                Task::FigureInitiatives(job) => {
-                    next.extend(update(app, Action::Reply(Reply::Initiatives(job.run()))));
-                }
-                Task::CountStats(job) => {
-                    next.extend(update(app, Action::Reply(Reply::Stats(job.run()))));
-                }
-                Task::ReadHistory(mut request) => {
-                    // The recorded runs above, not the user's, and no git history.
-                    request.path = history().join("history.jsonl");
-                    request.git = None;
-                    let read = request.run();
-                    next.extend(update(app, Action::Reply(Reply::History(read))));
-                }
-                other => rest.push(other),
-            }
+fn settle(app: &mut App, tasks: Vec<Task>) -> Vec<Task> {
+    run_tasks(app, tasks, |app, task| match task {
+        Task::FigureInitiatives(job) => {
+            Ok(update(app, Action::Reply(Reply::Initiatives(job.run()))))
         }
-        tasks = next;
-    }
-    rest
+        Task::CountStats(job) => Ok(update(app, Action::Reply(Reply::Stats(job.run())))),
+        Task::ReadHistory(mut request) => {
+            // The recorded runs above, not the user's, and no git history.
+            request.path = history().join("history.jsonl");
+            request.git = None;
+            let read = request.run();
+            Ok(update(app, Action::Reply(Reply::History(read))))
+        }
+        other => Err(other),
+    })
 }
 
 fn act(app: &mut App, action: Action) -> Vec<Task> {

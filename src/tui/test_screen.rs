@@ -75,3 +75,24 @@ pub(crate) fn help_rows(app: &mut App) -> Vec<String> {
     press(app, KeyCode::Esc);
     rows
 }
+
+/// Carries out tasks as the executor would, until none is left: `run` carries one out and
+/// returns the tasks that follow from it, or hands it back (`Err`) to be returned.
+pub(crate) fn run_tasks(
+    app: &mut App,
+    mut tasks: Vec<Task>,
+    mut run: impl FnMut(&mut App, Task) -> Result<Vec<Task>, Task>,
+) -> Vec<Task> {
+    let mut rest = Vec::new();
+    while !tasks.is_empty() {
+        let mut next = Vec::new();
+        for task in tasks {
+            match run(app, task) {
+                Ok(more) => next.extend(more),
+                Err(task) => rest.push(task),
+            }
+        }
+        tasks = next;
+    }
+    rest
+}
