@@ -56,7 +56,7 @@ fn act(app: &mut App, action: Action) -> Vec<Task> {
                 assert_eq!(pool, Pool::Background, "off the UI thread");
                 Ok(update(app, Action::Reply(Reply::Initiatives(job.run()))))
             }
-            other => Err(other),
+            other => Err(Box::new(other)),
         }
     })
 }

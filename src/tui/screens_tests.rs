@@ -84,7 +84,7 @@ fn settle(app: &mut App, tasks: Vec<Task>) -> Vec<Task> {
             let read = request.run();
             Ok(update(app, Action::Reply(Reply::History(read))))
         }
-        other => Err(other),
+        other => Err(Box::new(other)),
     })
 }
 

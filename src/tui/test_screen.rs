@@ -81,7 +81,7 @@ pub(crate) fn help_rows(app: &mut App) -> Vec<String> {
 pub(crate) fn run_tasks(
     app: &mut App,
     mut tasks: Vec<Task>,
-    mut run: impl FnMut(&mut App, Task) -> Result<Vec<Task>, Task>,
+    mut run: impl FnMut(&mut App, Task) -> Result<Vec<Task>, Box<Task>>,
 ) -> Vec<Task> {
     let mut rest = Vec::new();
     while !tasks.is_empty() {
@@ -89,7 +89,7 @@ pub(crate) fn run_tasks(
         for task in tasks {
             match run(app, task) {
                 Ok(more) => next.extend(more),
-                Err(task) => rest.push(task),
+                Err(task) => rest.push(*task),
             }
         }
         tasks = next;
