@@ -277,6 +277,32 @@ fn dependencies_tree_filter_keeps_the_matches_and_the_path_to_them() {
 }
 
 #[test]
+fn depth_and_direction_keys_work_while_the_tree_filter_matches_nothing() {
+    let mut app = on_tab("payments-api", "Dependencies");
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "zzz");
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&mut app, 100, 40);
+    assert!(
+        s.contains("/zzz  0 of 25") && s.contains("· depth 5 ·"),
+        "{s}"
+    );
+    press(&mut app, KeyCode::Char('-'));
+    let s = screen(&mut app, 100, 40);
+    assert!(s.contains("· depth 4 ·"), "- with no row shown: {s}");
+    press(&mut app, KeyCode::Char('+'));
+    press(&mut app, KeyCode::Char('+'));
+    let s = screen(&mut app, 100, 40);
+    assert!(s.contains("· depth 6 ·"), "+ with no row shown: {s}");
+    press(&mut app, KeyCode::Char('r'));
+    let s = screen(&mut app, 100, 40);
+    assert!(
+        s.contains("Reverse: what needs it · depth 6"),
+        "r with no row shown: {s}"
+    );
+}
+
+#[test]
 fn ownership_filter_keeps_the_matching_rows_under_their_heading() {
     let mut app = on_tab("ledger-writer", "Ownership");
     let before = screen(&mut app, 100, 40);

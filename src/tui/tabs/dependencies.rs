@@ -198,12 +198,12 @@ impl Dependencies {
         self.rows.len()
     }
 
-    fn selected_node(&self) -> usize {
+    /// The node on the selected row; None when no row is shown (a filter matching nothing).
+    fn selected_node(&self) -> Option<usize> {
         self.list
             .selected_row()
             .and_then(|row| self.rows.get(row))
             .copied()
-            .unwrap_or(0)
     }
 
     /// The guides before a node: `│   ` or spaces for each ancestor level, then `├── ` or
@@ -423,11 +423,29 @@ impl EntityTab for Dependencies {
         ) {
             return Outcome::Consumed;
         }
-        if self.rows.is_empty() || self.list.selected_row().is_none() {
-            // A filter matching nothing: nothing to act on.
-            return Outcome::Ignored;
+        // The view's own keys need no row: they work while a filter matches nothing.
+        match action {
+            Action::ToggleView if self.direction != Direction::Structure => {
+                self.direction = self.direction.flipped();
+                self.rebuild(ctx);
+                return Outcome::Consumed;
+            }
+            Action::DepthMore => {
+                self.depth = (self.depth + 1).min(MAX_DEPTH);
+                self.rebuild(ctx);
+                return Outcome::Consumed;
+            }
+            Action::DepthLess => {
+                self.depth = self.depth.saturating_sub(1).max(1);
+                self.rebuild(ctx);
+                return Outcome::Consumed;
+            }
+            _ => {}
         }
-        let node = self.selected_node();
+        let Some(node) = self.selected_node() else {
+            // A filter matching nothing: no row to act on.
+            return Outcome::Ignored;
+        };
         match action {
             Action::Expand => {
                 self.collapsed.remove(&node);
@@ -445,21 +463,6 @@ impl EntityTab for Dependencies {
                         self.list.select_row(row);
                     }
                 }
-                Outcome::Consumed
-            }
-            Action::ToggleView if self.direction != Direction::Structure => {
-                self.direction = self.direction.flipped();
-                self.rebuild(ctx);
-                Outcome::Consumed
-            }
-            Action::DepthMore => {
-                self.depth = (self.depth + 1).min(MAX_DEPTH);
-                self.rebuild(ctx);
-                Outcome::Consumed
-            }
-            Action::DepthLess => {
-                self.depth = self.depth.saturating_sub(1).max(1);
-                self.rebuild(ctx);
                 Outcome::Consumed
             }
             Action::Open => match &self.tree.nodes[node].target {
