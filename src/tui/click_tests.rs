@@ -161,3 +161,21 @@ fn a_click_on_an_api_operation_selects_it_and_a_double_click_expands_it() {
     assert!(line(&s, at.1).starts_with("▶▾"), "expanded: {s}");
     assert!(s.contains("Responses"), "expanded: {s}");
 }
+
+#[test]
+fn a_click_below_an_api_tabs_text_selects_nothing() {
+    let mut app = on_tab("identity-api", "API");
+    let s = screen(&mut app, 100, 40);
+    let selected = |s: &str| s.lines().position(|l| l.starts_with('▶'));
+    let before = selected(&s);
+    assert!(before.is_some(), "{s}");
+    // The last screen row above the hint bar: empty below the few operations.
+    let below = 38;
+    assert!(line(&s, below).trim().is_empty(), "{s}");
+    click(&mut app, (10, below));
+    app.advance_clock(DOUBLE_CLICK * 2);
+    double_click(&mut app, (10, below));
+    let s = screen(&mut app, 100, 40);
+    assert_eq!(selected(&s), before, "{s}");
+    assert!(!s.contains("Responses"), "nothing expanded: {s}");
+}

@@ -32,8 +32,8 @@ pub struct ApiTab {
     scroll: TextScroll,
     /// Operations opened with Enter.
     expanded: BTreeSet<usize>,
-    /// Where the last draw put the text: its area, the first line shown and each
-    /// operation's line, so a click finds the operation under it.
+    /// Where the last draw put the text: the area its lines took, the first line shown and
+    /// each operation's line, so a click finds the operation under it.
     drawn: RefCell<(Rect, usize, Vec<usize>)>,
     /// The first line to show after a click (the view stays put under the pointer, so the
     /// second click of a double click lands on the same operation); keys recentre it.
@@ -343,8 +343,13 @@ impl EntityTab for ApiTab {
                 .min(max_start),
             (None, _) => self.scroll.start(lines.len(), height),
         };
-        *self.drawn.borrow_mut() = (area, start, positions);
         let visible: Vec<Line> = lines.into_iter().skip(start).take(height).collect();
+        // Only the lines drawn can be clicked: below the text is no operation.
+        let text = Rect {
+            height: u16::try_from(visible.len()).unwrap_or(area.height),
+            ..area
+        };
+        *self.drawn.borrow_mut() = (text, start, positions);
         frame.render_widget(Paragraph::new(visible), area);
         if let ApiView::OpenApi(api) = &self.view {
             let servers: Vec<(String, &str)> = api
