@@ -13,7 +13,6 @@ use crate::catalog::Severity;
 use crate::governance::diff::{CatalogDiff, ProblemChange, Side};
 use crate::governance::revision;
 use crate::scorecard::{self, Date};
-use crate::source::{self, SourceSpec};
 use color_eyre::eyre::eyre;
 use std::process::ExitCode;
 
@@ -33,15 +32,6 @@ pub struct Args {
 }
 
 /// Loads local catalog files with the file source: the
-/// [`LoadCatalogFiles`](revision::LoadCatalogFiles) that `diff` and `history` pass to read a
-/// revision.
-pub(super) fn load_files(name: &str, paths: Vec<String>) -> crate::catalog::Catalog {
-    source::load_blocking(&[SourceSpec::Files {
-        name: name.to_string(),
-        paths,
-    }])
-}
-
 /// Runs `diff`; `catalogs` are the `--catalog` paths (default: the current directory).
 pub fn run(settings: &Settings, catalogs: &[String], args: &Args) -> color_eyre::Result<ExitCode> {
     let paths: Vec<String> = if catalogs.is_empty() {
@@ -59,8 +49,8 @@ pub fn run(settings: &Settings, catalogs: &[String], args: &Args) -> color_eyre:
     for e in &cards.errors {
         tell!("idp-tui: scorecard not loaded: {e}");
     }
-    let before = located.load(Some(&args.rev_a), &load_files)?;
-    let after = located.load(args.rev_b.as_deref(), &load_files)?;
+    let before = located.load(Some(&args.rev_a), &crate::source::load_files_blocking)?;
+    let after = located.load(args.rev_b.as_deref(), &crate::source::load_files_blocking)?;
     let diff = CatalogDiff::compare(
         &Side {
             catalog: &before.catalog,

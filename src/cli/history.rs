@@ -93,7 +93,7 @@ fn from_git(
         since,
         None,
         &cache,
-        &super::diff::load_files,
+        &crate::source::load_files_blocking,
     )?)
 }
 

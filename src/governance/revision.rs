@@ -173,13 +173,6 @@ mod tests {
     use super::*;
     use crate::governance::git_fixture::catalog_history;
 
-    fn load_files(name: &str, paths: Vec<String>) -> Catalog {
-        crate::source::load_blocking(&[crate::source::SourceSpec::Files {
-            name: name.to_string(),
-            paths,
-        }])
-    }
-
     fn catalog_path(repo: &tempfile::TempDir) -> Vec<String> {
         vec![repo.path().join("catalog").to_string_lossy().into_owned()]
     }
@@ -193,7 +186,14 @@ mod tests {
         let cards = crate::scorecard::default_scorecards();
         let initiatives = crate::governance::demo_initiatives(Date::parse("2026-12-07").unwrap());
         let records = located
-            .history(&cards, &initiatives, None, None, cache.path(), &load_files)
+            .history(
+                &cards,
+                &initiatives,
+                None,
+                None,
+                cache.path(),
+                &crate::source::load_files_blocking,
+            )
             .unwrap();
         let basics: Vec<(&str, usize, usize)> = records
             .iter()
@@ -240,7 +240,7 @@ mod tests {
                 None,
                 Some(2),
                 cache.path(),
-                &load_files,
+                &crate::source::load_files_blocking,
             )
             .unwrap();
         let basics: Vec<(&str, usize)> = again
@@ -267,18 +267,24 @@ mod tests {
             n.sort();
             n
         };
-        let first = located.load(Some("HEAD~3"), &load_files).unwrap();
+        let first = located
+            .load(Some("HEAD~3"), &crate::source::load_files_blocking)
+            .unwrap();
         assert_eq!(
             names(&first),
             ["component:default/api", "component:default/worker"]
         );
-        let work = located.load(None, &load_files).unwrap();
+        let work = located
+            .load(None, &crate::source::load_files_blocking)
+            .unwrap();
         assert_eq!(
             names(&work),
             ["component:default/api", "component:default/worker"]
         );
         assert!(work.root.ends_with('/'));
-        let head = located.load(Some("HEAD"), &load_files).unwrap();
+        let head = located
+            .load(Some("HEAD"), &crate::source::load_files_blocking)
+            .unwrap();
         assert_eq!(names(&head).len(), 3);
     }
 

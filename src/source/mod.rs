@@ -13,7 +13,9 @@ mod set;
 
 pub use crate::backstage::{BackstageError, BackstageSource, HttpOptions};
 pub use crate::token::{Secret, TokenSource};
-pub use run::{load_blocking, load_blocking_with, run_blocking, spawn, spawn_with, Loaded};
+pub use run::{
+    load_blocking, load_blocking_with, load_files_blocking, run_blocking, spawn, spawn_with, Loaded,
+};
 pub use set::{SourceSet, SourceState, SourceStatus, SourceTracker};
 
 use crate::catalog::{Entity, Problem};

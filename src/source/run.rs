@@ -402,6 +402,16 @@ pub fn load_blocking(specs: &[SourceSpec]) -> Catalog {
     .catalog
 }
 
+/// Loads catalog files (`paths`, files or directories) as one file source called `name`, to
+/// the end and without caching: how a catalog at a git revision is read (the
+/// `governance::revision::LoadCatalogFiles` that `diff`, `history` and the burn-ups pass).
+pub fn load_files_blocking(name: &str, paths: Vec<String>) -> Catalog {
+    load_blocking(&[SourceSpec::Files {
+        name: name.to_string(),
+        paths,
+    }])
+}
+
 /// Loads every source to the end and reports how each went. Runs its own runtime on a helper
 /// thread, so it may be called from anywhere, an async context included.
 pub fn load_blocking_with(specs: &[SourceSpec], options: &LoadOptions) -> Loaded {

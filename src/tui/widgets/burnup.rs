@@ -8,7 +8,6 @@
 //! the [`Burnup`] it gives and draw one line per initiative, owner or team, saying which source
 //! it shows, or one dim line saying there is no history yet.
 
-use crate::catalog::Catalog;
 use crate::governance::history::{self, Series};
 use crate::governance::revision::{self, Located};
 use crate::governance::Initiative;
@@ -88,15 +87,6 @@ pub fn local_paths(sources: &[crate::source::SourceSpec]) -> Vec<String> {
         .collect()
 }
 
-/// Loads catalog files with the file source (the [`revision::LoadCatalogFiles`] of the git
-/// history).
-fn load_files(name: &str, paths: Vec<String>) -> Catalog {
-    crate::source::load_blocking(&[crate::source::SourceSpec::Files {
-        name: name.to_string(),
-        paths,
-    }])
-}
-
 impl GitHistory {
     /// Evaluates the commits: `Ok(None)` when the catalog is not in a git repository.
     fn read(&self) -> Result<Option<Vec<Series>>, String> {
@@ -114,7 +104,7 @@ impl GitHistory {
                 None,
                 Some(MAX_POINTS),
                 &self.cache,
-                &load_files,
+                &crate::source::load_files_blocking,
             )
             .map_err(|e| e.to_string())?;
         Ok(Some(history::series(records, None)))
