@@ -331,8 +331,11 @@ struct Counted<W> {
 impl<W: Write> Write for Counted<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         // The state and the index are encoded in one call each (tens of milliseconds on
-        // 100,000 entities): written after a load, they pause here while the user types.
-        crate::background::yield_to_user();
+        // 100,000 entities): written after a load, they pause here while the user types, at
+        // every 64 KiB (the encoder writes each marker and string on its own).
+        if self.written >> 16 != (self.written + buf.len() as u64) >> 16 {
+            crate::background::yield_to_user();
+        }
         let n = self.out.write(buf)?;
         self.written += n as u64;
         Ok(n)

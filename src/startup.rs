@@ -87,10 +87,7 @@ impl Default for Startup {
 impl Startup {
     /// A start that waits for the snapshot reader.
     pub fn new() -> Self {
-        Startup {
-            phase: Phase::Reading,
-            load_mode: LoadMode::Startup,
-        }
+        Self::loading_in(LoadMode::Startup)
     }
 
     /// A start whose sources, without a snapshot to confirm, load in `mode` (the command line:

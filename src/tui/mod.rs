@@ -223,7 +223,7 @@ pub fn run(cli: &Cli) -> color_eyre::Result<ExitCode> {
 
 /// Maps a terminal event to an action (key presses only, not releases or repeats of them).
 fn event_action(app: &App, event: Event) -> Option<Action> {
-    if matches!(event, Event::Key(_) | Event::Paste(_) | Event::Mouse(_)) {
+    if is_user_input(&event) {
         // Work that can wait (writes, scoring) pauses while the user types.
         crate::background::user_input();
     }
@@ -233,6 +233,18 @@ fn event_action(app: &App, event: Event) -> Option<Action> {
         Event::Mouse(mouse) => mouse_action(&mouse).map(Action::Mouse),
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
         _ => None,
+    }
+}
+
+/// Whether an event is the user at work, which work that can wait steps aside for: a key
+/// press, a paste, a click or the wheel. Not a pointer moving over the window (mouse capture
+/// reports every motion), a key's release, a resize or focus.
+fn is_user_input(event: &Event) -> bool {
+    match event {
+        Event::Key(key) => key.kind == KeyEventKind::Press,
+        Event::Paste(_) => true,
+        Event::Mouse(mouse) => mouse_action(mouse).is_some(),
+        _ => false,
     }
 }
 
@@ -309,7 +321,7 @@ fn apply(
     let mut quit = false;
     // The debug log times each action (`IDP_TUI_LOG=debug`): CPU and wall time on this thread.
     let label = tracing::enabled!(tracing::Level::DEBUG).then(|| short_debug(&action));
-    let started = Timing::start();
+    let started = label.as_ref().and_then(|_| Timing::start());
     // Every task runs, those after a quit too: a pane's last draft save reaches the disk.
     for task in update(app, action) {
         match executor.run(task)? {
@@ -635,5 +647,49 @@ mod debug_log_tests {
         assert_eq!(short_debug(&Action::Quit), "apply Quit");
         let click = Action::Mouse(action::Mouse::Click { column: 3, row: 4 });
         assert_eq!(short_debug(&click), "apply Mouse(Click");
+    }
+}
+
+#[cfg(test)]
+mod input_tests {
+    use super::is_user_input;
+    use crossterm::event::{
+        Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent,
+        MouseEventKind,
+    };
+
+    fn mouse(kind: MouseEventKind) -> Event {
+        Event::Mouse(MouseEvent {
+            kind,
+            column: 3,
+            row: 4,
+            modifiers: KeyModifiers::NONE,
+        })
+    }
+
+    #[test]
+    fn keys_pastes_clicks_and_the_wheel_are_input_a_moving_pointer_is_not() {
+        let key = |kind| {
+            Event::Key(KeyEvent::new_with_kind(
+                KeyCode::Char('p'),
+                KeyModifiers::NONE,
+                kind,
+            ))
+        };
+        assert!(is_user_input(&key(KeyEventKind::Press)));
+        assert!(is_user_input(&Event::Paste("x".into())));
+        assert!(is_user_input(&mouse(MouseEventKind::Down(
+            MouseButton::Left
+        ))));
+        assert!(is_user_input(&mouse(MouseEventKind::ScrollDown)));
+        // Mouse capture reports every motion: a pointer resting on the window must not hold
+        // the writes after a load back.
+        assert!(!is_user_input(&mouse(MouseEventKind::Moved)));
+        assert!(!is_user_input(&mouse(MouseEventKind::Drag(
+            MouseButton::Left
+        ))));
+        assert!(!is_user_input(&key(KeyEventKind::Release)));
+        assert!(!is_user_input(&Event::Resize(80, 24)));
+        assert!(!is_user_input(&Event::FocusGained));
     }
 }
