@@ -72,9 +72,20 @@ impl Located {
     /// The catalog as it is at `rev` (read out of git, nothing checked out), or in the work
     /// tree when `rev` is `None`.
     pub fn load(&self, rev: Option<&str>, load: LoadCatalogFiles) -> Result<Revision, GitError> {
-        let (base, copy) = match rev {
-            Some(rev) => {
-                let commit = self.repo.resolve(rev)?;
+        let commit = rev.map(|rev| self.repo.resolve(rev)).transpose()?;
+        self.load_commit(rev.unwrap_or("work tree"), commit.as_deref(), load)
+    }
+
+    /// The catalog at `commit` (a resolved hash), or in the work tree when `None`; `label`
+    /// names it to the loader.
+    fn load_commit(
+        &self,
+        label: &str,
+        commit: Option<&str>,
+        load: LoadCatalogFiles,
+    ) -> Result<Revision, GitError> {
+        let (base, copy) = match commit {
+            Some(commit) => {
                 let dir = tempfile::tempdir()?;
                 for (rel, is_dir) in &self.paths {
                     let prefix = if *is_dir {
@@ -82,7 +93,7 @@ impl Located {
                     } else {
                         rel.rsplit_once('/').map_or("", |(parent, _)| parent)
                     };
-                    self.repo.copy_out(&commit, prefix, dir.path())?;
+                    self.repo.copy_out(commit, prefix, dir.path())?;
                 }
                 (dir.path().to_path_buf(), Some(dir))
             }
@@ -104,7 +115,7 @@ impl Located {
             })
             .collect();
         Ok(Revision {
-            catalog: load(rev.unwrap_or("work tree"), paths),
+            catalog: load(label, paths),
             root: with_slash(&base),
             _copy: copy,
         })
@@ -148,7 +159,8 @@ impl Located {
                 out.extend(records);
                 continue;
             }
-            let side = self.load(Some(&commit), load)?;
+            // `git log` gave the full hash: nothing to resolve.
+            let side = self.load_commit(&commit, Some(&commit), load)?;
             let records = history::evaluate(
                 &side.catalog,
                 cards,
