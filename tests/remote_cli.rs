@@ -189,3 +189,39 @@ async fn fetch_by_name_from_the_config_file() {
         text(&out.stderr)
     );
 }
+
+/// Every file under `dir` whose name ends in `suffix`.
+fn files_ending(dir: &Path, suffix: &str) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_ending(&path, suffix));
+        } else if path.to_string_lossy().ends_with(suffix) {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_command_on_a_live_catalog_writes_no_start_up_snapshot() {
+    // The fetch replaces all a snapshot would hold: each command would decode one and write
+    // the next for nothing.
+    let server = MockServer::start().await;
+    serve_fixture(&server, "by-query-all-ordered", None).await;
+    let home = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let out = idp(
+            home.path(),
+            &["--catalog", &server.uri(), "search", "orders", "--json"],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("component:default/orders-service"));
+    }
+    assert!(
+        files_ending(home.path(), ".snapshot").is_empty(),
+        "{:?}",
+        files_ending(home.path(), ".snapshot")
+    );
+}

@@ -23,14 +23,21 @@ pub struct Finished {
 
 /// Loads `specs` to the end through the start-up machine: from the snapshot in
 /// `options.cache_dir` when one matches the sources' caches (the sources then confirm it,
-/// replacing what changed), else in `options.mode`. Writes the caches the sources asked for
+/// replacing what changed), else in `options.mode`. With a remote source and the network
+/// allowed, no snapshot is read or written (the fetch replaces it all). Writes the caches the sources asked for
 /// (a cache that cannot be written is a problem in the catalog) and, after a load that changed
 /// something, the next start's snapshot (a failure is only logged: the next start loads from
 /// the caches). May be called from anywhere, an async context included.
 pub fn load_blocking(specs: &[SourceSpec], options: &LoadOptions) -> Finished {
     let mut startup = Startup::loading_in(options.mode);
     let mut state = CatalogState::new(Catalog::new(), specs);
-    let read = match &options.cache_dir {
+    // A remote source fetched now replaces all a snapshot holds: one read would be decoded
+    // and thrown away, and one written would cost as much again, on every command.
+    let snapshot_dir = options
+        .cache_dir
+        .as_deref()
+        .filter(|_| options.offline || !specs.iter().any(SourceSpec::is_remote));
+    let read = match snapshot_dir {
         Some(dir) => crate::snapshot::open(specs, dir).map(|s| s.map(Box::new)),
         None => Ok(None),
     };
@@ -60,7 +67,7 @@ pub fn load_blocking(specs: &[SourceSpec], options: &LoadOptions) -> Finished {
         }
     }
     state.finish();
-    write_after_load(specs, options, &mut state);
+    write_after_load(specs, snapshot_dir, &mut state);
     Finished {
         loaded: state.into_loaded(),
         from_snapshot,
@@ -68,9 +75,13 @@ pub fn load_blocking(specs: &[SourceSpec], options: &LoadOptions) -> Finished {
     }
 }
 
-/// Writes the caches due, then the snapshot when one is due.
-fn write_after_load(specs: &[SourceSpec], options: &LoadOptions, state: &mut CatalogState) {
-    if state.snapshot_due() && options.cache_dir.is_some() {
+/// Writes the caches due, then the snapshot into `snapshot_dir` when one is due.
+fn write_after_load(
+    specs: &[SourceSpec],
+    snapshot_dir: Option<&std::path::Path>,
+    state: &mut CatalogState,
+) {
+    if state.snapshot_due() && snapshot_dir.is_some() {
         state.complete_index();
     }
     let Some(writes) = state.writes_due() else {
@@ -79,8 +90,7 @@ fn write_after_load(specs: &[SourceSpec], options: &LoadOptions, state: &mut Cat
     for warning in writes.write_saves() {
         state.add_problem(warning);
     }
-    if let (Some(contents), Some(dir)) = (writes.snapshot, &options.cache_dir) {
-        drop(writes.catalog);
+    if let (Some(contents), Some(dir)) = (writes.snapshot, snapshot_dir) {
         if let Err(e) = crate::snapshot::save(specs, dir, &contents) {
             tracing::warn!("{e}");
         }
