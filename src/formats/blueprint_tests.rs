@@ -261,3 +261,42 @@ fn hostile_blueprints_are_problems_not_panics() {
         assert_eq!(r[1].drafts.len(), 1, "{text}");
     }
 }
+
+#[test]
+fn a_property_that_records_nothing_lends_its_title_to_no_other() {
+    // `tags: []` maps to nothing: its title once went to the property before it.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.json");
+    let export = json!({
+        "blueprints": [{
+            "identifier": "microservice",
+            "title": "Microservice",
+            "schema": {"properties": {
+                "language": {"title": "Language", "type": "string"},
+                "tags": {"title": "Tags", "type": "array"},
+            }},
+        }],
+        "entities": [{
+            "identifier": "checkout",
+            "blueprint": "microservice",
+            "properties": {"language": "Go", "tags": []},
+        }],
+    });
+    std::fs::write(&file, export.to_string()).unwrap();
+    let r = import(&[(Format::Port, file.to_string_lossy().into_owned())], read);
+    let checkout = entity(&r, "component:port/checkout");
+    let titles: Value = serde_json::from_str(
+        checkout["metadata"]["annotations"][PORT_TITLES_ANNOTATION]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(titles, json!({"port.io/property.language": "Language"}));
+    let draft = r.iter().flat_map(|f| &f.drafts).next().unwrap();
+    let language = draft
+        .fates
+        .iter()
+        .find(|f| f.field == "properties.language")
+        .unwrap();
+    assert_eq!(language.title.as_deref(), Some("Language"));
+}

@@ -268,10 +268,16 @@ impl Settle<'_> {
             } else if bp.is_some() && !value.is_null() {
                 undeclared.push(key.as_str());
             }
+            // The fates this property recorded (none for an empty value) carry its title.
+            let before = d.fates.len();
             property(d, key, value, &kind, def);
-            let kept = d.fates.last().filter(|f| f.fate == Fate::Annotation);
-            if let (Some(kept), Some(title)) = (kept, def.and_then(|p| p.title.as_deref())) {
-                titles.insert(kept.to.clone(), Value::String(title.to_string()));
+            if let Some(title) = def.and_then(|p| p.title.as_deref()) {
+                for fate in d.fates.iter_mut().skip(before) {
+                    fate.title = Some(title.to_string());
+                    if fate.fate == Fate::Annotation {
+                        titles.insert(fate.to.clone(), Value::String(title.to_string()));
+                    }
+                }
             }
         }
         if !titles.is_empty() {
@@ -320,7 +326,7 @@ fn by_name(kind: &str, name: &str) -> Meaning {
 
 /// Maps one property: the ones Backstage has fields for are mapped, URLs (and properties the
 /// blueprint declares `format: url`) become links, the rest are `port.io/property.<key>`
-/// annotations.
+/// annotations. The caller titles the fates it records (none for an empty value).
 fn property(
     d: &mut Draft,
     key: &str,
@@ -332,7 +338,6 @@ fn property(
     let field = format!("properties.{key}");
     if value.is_null() {
         d.fate(&field, Fate::Lost, "null");
-        d.titled(title);
         return;
     }
     match key {
@@ -400,5 +405,4 @@ fn property(
             }
         }
     }
-    d.titled(title);
 }
