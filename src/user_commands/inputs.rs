@@ -1,7 +1,7 @@
 //! A user command's `inputs:` (Port's self-service actions with a form): a JSON Schema object whose
 //! properties the user fills before the action runs. The schema is read by the scaffolder's
 //! form engine, so the subset is the one templates have (types, enums, defaults, `required`,
-//! minimum/maximum, lengths, `pattern`, `format`, nested objects edited as JSON), and the
+//! minimum/maximum, lengths, `pattern`, `format`, nested objects asked field by field), and the
 //! values are checked by the same validation. The portal fills them in the template form
 //! pane; `idp-tui action` takes them from `--values FILE` and `--set KEY=VALUE`.
 
@@ -234,31 +234,34 @@ pub fn values_from(form: &Form, file: Values, sets: &[String]) -> Result<Values,
     }
 }
 
-/// The inputs a command refers to (`inputs.KEY` in its expressions) that the schema does not
-/// declare: a typo there would only show when the action runs.
+/// The inputs a command refers to (`inputs.KEY`, `inputs.KEY.SUB` in its expressions) that
+/// the schema does not declare: a typo there would only show when the action runs. A path is
+/// followed as far as the schema lists properties (below a free-form object nothing is known).
 pub(super) fn undeclared(action: &UserCommand, used: &[String]) -> Result<(), String> {
-    let declared: Vec<&str> = action
-        .inputs
-        .as_ref()
-        .and_then(|s| s.get("properties"))
-        .and_then(Value::as_object)
-        .map(|p| p.keys().map(String::as_str).collect())
-        .unwrap_or_default();
     for name in used {
         let Some(rest) = name.strip_prefix("inputs") else {
             continue;
         };
-        let key = rest.strip_prefix('.').unwrap_or_default();
-        let key = key.split('.').next().unwrap_or_default();
-        if action.inputs.is_none() {
+        let Some(mut schema) = action.inputs.as_ref() else {
             return Err(format!(
                 "the command uses {name} but the action declares no `inputs:`"
             ));
-        }
-        if !key.is_empty() && !declared.contains(&key) {
-            return Err(format!(
-                "the command uses inputs.{key}, which `inputs:` does not declare"
-            ));
+        };
+        let mut path = String::from("inputs");
+        for segment in rest.split('.').filter(|s| !s.is_empty()) {
+            let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+                break;
+            };
+            path.push('.');
+            path.push_str(segment);
+            match properties.get(segment) {
+                Some(inner) => schema = inner,
+                None => {
+                    return Err(format!(
+                        "the command uses {path}, which `inputs:` does not declare"
+                    ))
+                }
+            }
         }
     }
     Ok(())

@@ -691,6 +691,28 @@ fn a_command_using_an_undeclared_input_is_refused_by_check() {
         .to_string();
     assert!(err.contains("inputs.y"), "{err}");
     with_inputs("sh -c 'echo ${{ inputs.x }}'").check().unwrap();
+    // Inside a nested object, as far as the schema lists properties.
+    let nested = |command: &str| {
+        let mut a = action(command);
+        a.inputs = Some(serde_json::json!({
+            "type": "object",
+            "properties": {
+                "db": {"type": "object", "properties": {"size": {"type": "integer"}}},
+                "extra": {"type": "object"},
+            },
+        }));
+        a.check()
+    };
+    nested("echo ${{ inputs.db.size }}").unwrap();
+    let err = nested("echo ${{ inputs.db.sizee }}")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("inputs.db.sizee, which `inputs:` does not declare"),
+        "{err}"
+    );
+    // A free-form object says nothing of what is inside it.
+    nested("echo ${{ inputs.extra.anything }}").unwrap();
 }
 
 #[test]
