@@ -205,3 +205,25 @@ fn a_draft_keeps_nested_fields_and_an_older_draft_of_the_whole_object_is_spread(
     assert_eq!(loaded.get("database.size"), Some(&json!(7)));
     assert_eq!(loaded.get("database.engine"), Some(&json!("mysql")));
 }
+
+#[test]
+fn a_nested_object_in_two_branches_of_a_dependency_is_asked_once() {
+    let f = form(json!({
+        "properties": {"kind": {"type": "string", "enum": ["a", "b", "c"]}},
+        "dependencies": {"kind": {"oneOf": [
+            {"properties": {"kind": {"enum": ["a"]},
+                            "db": {"type": "object", "properties": {"x": {"type": "string"}}}}},
+            {"properties": {"kind": {"enum": ["b"]},
+                            "db": {"type": "object", "properties": {"x": {"type": "string"}}}},
+             "required": ["db"]},
+        ]}},
+    }));
+    let keys: Vec<&str> = f.fields().map(|f| f.key.as_str()).collect();
+    assert_eq!(keys, ["kind", "db.x"], "{keys:?}");
+    let x = f.fields().find(|f| f.key == "db.x").unwrap();
+    // Shown for either branch; the object is required in the second.
+    let condition = x.condition.as_ref().unwrap();
+    assert_eq!(condition.field, "kind");
+    assert_eq!(condition.one_of, Some(vec![json!("a"), json!("b")]));
+    assert_eq!(x.required_parents, [true]);
+}

@@ -404,10 +404,21 @@ fn fields_of(schema: &Value) -> Vec<Field> {
     if let Some(deps) = schema.get("dependencies").and_then(Value::as_object) {
         for (trigger, dep) in deps {
             for (key, prop, req, cond) in dependent_fields(trigger, dep) {
-                if let Some(existing) = fields.iter_mut().find(|f| f.key == key) {
-                    // The same field in several branches: shown when any branch holds.
+                // The same field in several branches: shown when any branch holds. A nested
+                // object is the fields under it.
+                let mut seen = false;
+                for existing in fields
+                    .iter_mut()
+                    .filter(|f| f.path.first().map_or(f.key == key, |p| *p == key))
+                {
                     merge_condition(existing, &cond);
-                    existing.required |= req;
+                    match existing.required_parents.first_mut() {
+                        Some(parent) if existing.path.len() > 1 => *parent |= req,
+                        _ => existing.required |= req,
+                    }
+                    seen = true;
+                }
+                if seen {
                     continue;
                 }
                 let at = fields
