@@ -205,7 +205,7 @@ fn files_ending(dir: &Path, suffix: &str) -> Vec<std::path::PathBuf> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_command_on_a_live_catalog_writes_no_start_up_snapshot() {
+async fn a_command_on_a_live_catalog_writes_its_cache_but_no_start_up_snapshot() {
     // The fetch replaces all a snapshot would hold: each command would decode one and write
     // the next for nothing.
     let server = MockServer::start().await;
@@ -224,4 +224,18 @@ async fn a_command_on_a_live_catalog_writes_no_start_up_snapshot() {
         "{:?}",
         files_ending(home.path(), ".snapshot")
     );
+    // The source's own cache is written: offline, the command still answers.
+    let out = idp(
+        home.path(),
+        &[
+            "--catalog",
+            &server.uri(),
+            "--offline",
+            "search",
+            "orders",
+            "--json",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("component:default/orders-service"));
 }

@@ -81,7 +81,9 @@ fn write_after_load(
     snapshot_dir: Option<&std::path::Path>,
     state: &mut CatalogState,
 ) {
-    if state.snapshot_due() && snapshot_dir.is_some() {
+    if snapshot_dir.is_none() {
+        state.forgo_snapshot();
+    } else if state.snapshot_due() {
         state.complete_index();
     }
     let Some(writes) = state.writes_due() else {

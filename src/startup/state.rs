@@ -411,6 +411,12 @@ impl CatalogState {
         })
     }
 
+    /// No snapshot will be written for this load (the caller keeps none): the caches it
+    /// asked for are then due without waiting for the index a snapshot needs.
+    pub fn forgo_snapshot(&mut self) {
+        self.snapshot.due = false;
+    }
+
     /// The state to write as the next start's snapshot, once per completed load that changed
     /// it (not after a start whose sources all confirmed the snapshot). `None` while loading,
     /// while the index is behind the catalog, or when the catalog holds entities no source
