@@ -437,10 +437,25 @@ async fn event_loop(
     // can be filled first); `thread`: the first key, on a worker thread. Nothing else can make
     // the portal panic on purpose.
     let panic_on = std::env::var("IDP_TUI_PANIC_ON_KEY").ok();
-    let panics = |code: crossterm::event::KeyCode| match panic_on.as_deref() {
-        Some("1" | "thread") => true,
-        Some("f12") => code == crossterm::event::KeyCode::F(12),
-        _ => false,
+    // Only a key the user pressed: not loads, search answers, ticks or resizes. Checked
+    // wherever a key is read (a key can arrive in a burst with other events).
+    let panic_if_asked = |code: crossterm::event::KeyCode| {
+        let asked = match panic_on.as_deref() {
+            Some("1" | "thread") => true,
+            Some("f12") => code == crossterm::event::KeyCode::F(12),
+            _ => false,
+        };
+        if !asked {
+            return;
+        }
+        if panic_on.as_deref() == Some("thread") {
+            // `thread`: on a worker thread, as a damaged cache once did.
+            std::thread::spawn(|| {
+                panic!("IDP_TUI_PANIC_ON_KEY=thread: panicking on a worker thread, as asked")
+            });
+        } else {
+            panic!("IDP_TUI_PANIC_ON_KEY is set: panicking on a key press, as asked");
+        }
     };
     // A source's replacement and scoring run off this thread; their answers come back here.
     app.work_in_background();
@@ -522,16 +537,8 @@ async fn event_loop(
             }
         };
         let Some(action) = action else { continue };
-        // Only a key the user pressed: not loads, search answers, ticks or resizes.
-        if key_press.is_some_and(panics) {
-            if panic_on.as_deref() == Some("thread") {
-                // `thread`: on a worker thread, as a damaged cache once did.
-                std::thread::spawn(|| {
-                    panic!("IDP_TUI_PANIC_ON_KEY=thread: panicking on a worker thread, as asked")
-                });
-            } else {
-                panic!("IDP_TUI_PANIC_ON_KEY is set: panicking on a key press, as asked");
-            }
+        if let Some(code) = key_press {
+            panic_if_asked(code);
         }
         if apply(app, action, executor, &mut later)? {
             return Ok(());
@@ -547,7 +554,12 @@ async fn event_loop(
                 Some(Action::Load(event))
             } else {
                 match events.try_recv() {
-                    Ok(Ok(event)) => event_action(app, event),
+                    Ok(Ok(event)) => {
+                        if let crossterm::event::Event::Key(k) = &event {
+                            panic_if_asked(k.code);
+                        }
+                        event_action(app, event)
+                    }
                     Ok(Err(e)) => return Err(e).wrap_err("reading the terminal"),
                     Err(mpsc::error::TryRecvError::Empty) => break,
                     Err(mpsc::error::TryRecvError::Disconnected) => Some(Action::Quit),
